@@ -1,0 +1,150 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/genexp/genexp/qc"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0 // everything loaded (or was already loaded)
+	exitFailed   = 1 // at least one study or download failed
+	exitUsage    = 2 // bad command line or configuration
+	exitNoAccess = 3 // the warehouse could not be opened (busy, unreachable, newer schema)
+)
+
+const usage = `genexp loads refine.bio gene-expression downloads into a warehouse.
+
+Usage:
+  genexp load   [flags] PATH...   load downloads (zip, folder, study folder or matrix)
+  genexp init   [flags]           create or migrate the warehouse schema
+  genexp status [flags]           show loaded studies and recent runs
+  genexp query  [flags] "SQL"     run a query and print the result
+
+Common flags:
+  --db FILE        DuckDB warehouse file (default genexp.duckdb)
+  --dsn DSN        warehouse DSN instead of --db (a DuckDB path, or sqlserver://...)
+  --config FILE    pipeline configuration (YAML)
+
+Run 'genexp COMMAND -h' for a command's flags.
+`
+
+type command struct {
+	name string
+	run  func(args []string, stdout, stderr io.Writer) int
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmds := []command{
+		{"load", cmdLoad},
+		{"init", cmdInit},
+		{"status", cmdStatus},
+		{"query", cmdQuery},
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range cmds {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// common holds the flags every command takes.
+type common struct {
+	db, dsn, config string
+	logFormat       string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.db, "db", "genexp.duckdb", "DuckDB warehouse file")
+	fs.StringVar(&c.dsn, "dsn", "", "warehouse DSN (a DuckDB path, or sqlserver://...); overrides --db")
+	fs.StringVar(&c.config, "config", "", "pipeline configuration file (YAML)")
+	fs.StringVar(&c.logFormat, "log-format", "", "log format: text or json (default: text on a terminal, json otherwise)")
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("genexp "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses flags that may follow positional arguments too
+// (`genexp load x.zip --db w.duckdb`).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// logger returns the structured logger for the chosen format.
+func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
+	format := c.logFormat
+	if format == "" {
+		format = "json"
+		if isTerminal(stderr) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(stderr, nil)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is neither text nor json", c.logFormat)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// fail prints err in one line a researcher understands and returns the exit
+// status its code calls for.
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
+	if c, ok := qc.CodeOf(err); ok {
+		switch c {
+		case qc.WarehouseBusy, qc.ConnectionFailed, qc.SchemaVersion:
+			return exitNoAccess
+		case qc.InvalidFormat:
+			var e *qc.Error
+			if errors.As(err, &e) && strings.Contains(e.Msg, "configuration") {
+				return exitUsage
+			}
+		}
+	}
+	return exitFailed
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

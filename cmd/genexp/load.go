@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/illness"
+	"github.com/genexp/genexp/qc"
+)
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func cmdLoad(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("load", stderr)
+	var c common
+	c.register(fs)
+	var meta stringList
+	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
+	quiet := fs.Bool("quiet", false, "print no progress")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: genexp load [flags] PATH...\n\nPATH is a refine.bio download (.zip or folder), a study folder, or a matrix (.tsv, .tsv.gz).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
+		return exitUsage
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: %s\n", err)
+		return exitUsage
+	}
+	w, err := openStore(c.target(fs, cfg), false)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer w.Close()
+
+	opts := []genexp.Option{genexp.WithConfig(cfg), genexp.WithLogger(log),
+		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...))}
+	var prog *progressLine
+	if !*quiet && isTerminal(stderr) {
+		prog = &progressLine{w: stderr}
+		opts = append(opts, genexp.WithProgress(prog.update))
+	}
+	p, err := genexp.New(w, opts...)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := p.Load(ctx, paths...)
+	prog.clear()
+	printReport(stdout, rep)
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(e))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: interrupted: %s (committed studies stay loaded; rerun to finish)\n", err)
+		return exitFailed
+	}
+	if rep.Failed() {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func printReport(w io.Writer, rep *genexp.Report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STUDY\tRESULT\tSAMPLES\tGENES\tROWS\tMISSING\tILLNESS\tTIME")
+	for _, s := range rep.Studies {
+		result := string(s.Outcome)
+		if s.Err != nil {
+			result = "FAILED"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Study, result, s.Samples, s.Genes, s.Rows, s.Missing,
+			illnessCounts(s.Illness), s.Duration.Round(time.Millisecond))
+	}
+	tw.Flush()
+	for _, s := range rep.Studies {
+		if s.Err != nil {
+			fmt.Fprintf(w, "\n%s failed: %s\n", s.Study, oneLine(s.Err))
+		}
+		for _, f := range s.Findings {
+			if f.Severity >= qc.SeverityWarning && f != s.Err {
+				fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
+			}
+		}
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
+	}
+}
+
+func illnessCounts(m map[illness.Label]int) string {
+	var parts []string
+	for _, l := range illness.Labels() {
+		if n := m[l]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", l, n))
+		}
+	}
+	sort.Strings(parts)
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+// progressLine draws one updating line on a terminal.
+type progressLine struct {
+	w     io.Writer
+	last  time.Time
+	shown bool
+}
+
+func (p *progressLine) update(pr genexp.Progress) {
+	if time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	rate := float64(pr.Cells) / max(pr.Elapsed.Seconds(), 1e-9)
+	line := fmt.Sprintf("%s  %s cells  %s cells/s", shortName(pr.Matrix), human(float64(pr.Cells)), human(rate))
+	if pr.TotalBytes > 0 && pr.Bytes > 0 {
+		frac := float64(pr.Bytes) / float64(pr.TotalBytes)
+		eta := time.Duration(float64(pr.Elapsed) * (1 - frac) / frac)
+		line += fmt.Sprintf("  %3.0f%%  ETA %s", 100*frac, eta.Round(time.Second))
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	p.shown = true
+}
+
+func (p *progressLine) clear() {
+	if p != nil && p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func shortName(s string) string {
+	if i := strings.LastIndexAny(s, "/!"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func human(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.1fG", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.1fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}

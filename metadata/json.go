@@ -1,0 +1,565 @@
+package metadata
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/genexp/genexp/qc"
+)
+
+// ParseJSON reads aggregated_metadata.json, metadata.json or
+// metadata_<ORGANISM>.json. name is used in errors. A malformed document is
+// a *qc.Error (ParseError) naming the file and the line and column of a
+// syntax error, or the JSON path of a value of the wrong type.
+func ParseJSON(r io.Reader, name string) (*Dataset, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "reading metadata failed", Err: err}
+	}
+	p := jsonParser{file: name}
+	d, err := p.parse(data)
+	if err != nil {
+		return nil, err
+	}
+	d.Sources = []string{name}
+	d.sortAll()
+	return d, nil
+}
+
+type jsonParser struct{ file string }
+
+type object = map[string]json.RawMessage
+
+func (p *jsonParser) parse(data []byte) (*Dataset, error) {
+	var top object
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, p.syntax(data, err, "")
+	}
+	if top == nil {
+		return nil, p.typeErr("", "an object")
+	}
+	d := &Dataset{}
+	var err error
+	str := func(key string) string {
+		if err != nil {
+			return ""
+		}
+		var s string
+		s, err = p.str(top[key], key)
+		return s
+	}
+	d.AggregateBy = strings.ToUpper(str("aggregate_by"))
+	d.ScaleBy = strings.ToUpper(str("scale_by"))
+	d.KSWarning = str("ks_warning")
+	d.CompendiumVersion = str("compendium_version")
+	created := str("created_at")
+	if err != nil {
+		return nil, err
+	}
+	if d.CreatedAt, err = p.time(created, "created_at"); err != nil {
+		return nil, err
+	}
+	if d.QuantileNormalized, err = p.boolean(top["quantile_normalized"], "quantile_normalized"); err != nil {
+		return nil, err
+	}
+	if d.QuantSFOnly, err = p.boolean(top["quant_sf_only"], "quant_sf_only"); err != nil {
+		return nil, err
+	}
+	if d.KSStatistic, err = p.float(top["ks_statistic"], "ks_statistic"); err != nil {
+		return nil, err
+	}
+	if d.KSPValue, err = p.float(top["ks_pvalue"], "ks_pvalue"); err != nil {
+		return nil, err
+	}
+
+	samples, err := p.objects(top["samples"], "samples")
+	if err != nil {
+		return nil, err
+	}
+	byTitle := map[string][]*Sample{}
+	for _, key := range sortedKeys(samples) {
+		s, err := p.sample(samples[key], "samples."+key, key)
+		if err != nil {
+			return nil, err
+		}
+		d.Samples = append(d.Samples, s)
+		byTitle[s.Title] = append(byTitle[s.Title], s)
+	}
+	sort.Slice(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
+	for i := 1; i < len(d.Samples); i++ {
+		if d.Samples[i].Accession == d.Samples[i-1].Accession {
+			return nil, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, File: p.file, Path: "samples",
+				Msg: fmt.Sprintf("two samples share the accession %q", d.Samples[i].Accession)}
+		}
+	}
+
+	experiments, err := p.objects(top["experiments"], "experiments")
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range sortedKeys(experiments) {
+		st, titles, err := p.study(experiments[key], "experiments."+key, key)
+		if err != nil {
+			return nil, err
+		}
+		// 2018 downloads list members by title only.
+		for _, t := range titles {
+			if ss := byTitle[t]; len(ss) == 1 {
+				st.SampleAccessions = appendUnique(st.SampleAccessions, ss[0].Accession)
+			}
+		}
+		d.Studies = append(d.Studies, st)
+	}
+	return d, nil
+}
+
+func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []string, error) {
+	var m object
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, nil, p.typeErr(path, "an object")
+	}
+	f := fields{p: p, m: m, path: path}
+	st := &Study{
+		Accession:            f.str("accession_code"),
+		Title:                f.str("title"),
+		Description:          f.str("description"),
+		Technology:           strings.ToUpper(f.str("technology")),
+		Organisms:            f.strs("organisms"),
+		SampleAccessions:     f.strs("sample_accession_codes"),
+		PublicationTitle:     f.str("publication_title"),
+		PublicationDOI:       f.str("publication_doi"),
+		PubmedID:             f.str("pubmed_id"),
+		SubmitterInstitution: f.str("submitter_institution"),
+		HasPublication:       f.boolean("has_publication"),
+		FirstPublished:       f.time("source_first_published"),
+		LastModified:         f.time("source_last_modified"),
+	}
+	titles := f.strs("sample_titles")
+	if f.err != nil {
+		return nil, nil, f.err
+	}
+	if st.Accession == "" {
+		st.Accession = key
+	}
+	return st, titles, nil
+}
+
+func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, error) {
+	var m object
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, p.typeErr(path, "an object")
+	}
+	// Current and 2018 downloads prefix every key with "refinebio_"; early
+	// 2018 downloads do not.
+	f := fields{p: p, m: m, path: path, prefix: "refinebio_"}
+	s := &Sample{
+		Accession:          f.str("accession_code"),
+		Title:              f.str("title"),
+		Organism:           f.str("organism"),
+		Platform:           f.str("platform"),
+		SourceDatabase:     f.str("source_database"),
+		SourceArchiveURL:   f.str("source_archive_url"),
+		Sex:                f.str("sex"),
+		Age:                f.str("age"),
+		SpecimenPart:       f.str("specimen_part"),
+		GeneticInformation: f.str("genetic_information"),
+		Disease:            f.str("disease"),
+		DiseaseStage:       f.str("disease_stage"),
+		CellLine:           f.str("cell_line"),
+		Treatment:          f.str("treatment"),
+		Race:               f.str("race"),
+		Subject:            f.str("subject"),
+		Compound:           f.str("compound"),
+		Time:               f.str("time"),
+		DevelopmentalStage: f.str("developmental_stage"),
+		Processed:          f.boolean("processed"),
+		ProcessorID:        f.str("processor_id"),
+		ProcessorName:      f.str("processor_name"),
+		ProcessorVersion:   f.str("processor_version"),
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	if s.Accession == "" {
+		s.Accession = key
+	}
+	ann, ok := m["refinebio_annotations"]
+	annPath := path + ".refinebio_annotations"
+	if !ok {
+		ann, annPath = m["annotations"], path+".annotations"
+	}
+	var err error
+	if s.Annotations, err = p.annotations(ann, annPath); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// annotations flattens refinebio_annotations: a list of the raw records of
+// the source database (GEO, ArrayExpress, SRA).
+func (p *jsonParser) annotations(raw json.RawMessage, path string) ([]Annotation, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		var one object
+		if err2 := json.Unmarshal(raw, &one); err2 != nil {
+			return nil, p.typeErr(path, "a list")
+		}
+		items = []json.RawMessage{raw}
+	}
+	var out []Annotation
+	for _, it := range items {
+		var m map[string]any
+		if err := json.Unmarshal(it, &m); err != nil {
+			continue // refine.bio stores only objects here; anything else carries no fields
+		}
+		out = flattenRecord(out, m)
+	}
+	return out, nil
+}
+
+// flattenRecord turns one source-database record into annotations.
+func flattenRecord(out []Annotation, m map[string]any) []Annotation {
+	for _, key := range sortedKeys(m) {
+		v := m[key]
+		lk := strings.ToLower(key)
+		switch {
+		case strings.HasPrefix(lk, "characteristics_ch"):
+			// GEO: ["disease state: septic shock", "tissue: blood", "Septic shock"]
+			for _, s := range texts(v) {
+				k, val, found := strings.Cut(s, ":")
+				if found && !strings.Contains(k, "://") && len(k) <= 80 {
+					out = append(out, Annotation{Key: strings.TrimSpace(k), Value: strings.TrimSpace(val), Characteristic: true})
+				} else {
+					out = append(out, Annotation{Value: strings.TrimSpace(s), Characteristic: true})
+				}
+			}
+		case lk == "characteristic" || lk == "variable" || lk == "factorvalue":
+			// ArrayExpress: [{"category": "disease", "value": "sepsis"}]
+			for _, kv := range objectsOf(v) {
+				k := firstText(kv, "category", "name")
+				if val := firstText(kv, "value"); val != "" {
+					out = append(out, Annotation{Key: k, Value: val, Characteristic: true})
+				}
+			}
+		case lk == "source":
+			// ArrayExpress: {"name": …, "comment": [{"name": "Sample_source_name", "value": …}]}
+			for _, src := range objectsOf(v) {
+				for _, c := range objectsOf(src["comment"]) {
+					if k, val := firstText(c, "name"), firstText(c, "value"); k != "" && val != "" {
+						out = append(out, Annotation{Key: k, Value: val})
+					}
+				}
+			}
+		default:
+			for _, s := range texts(v) {
+				out = append(out, Annotation{Key: key, Value: s})
+			}
+		}
+	}
+	return out
+}
+
+// texts returns the strings of a scalar or a list of scalars.
+func texts(v any) []string {
+	switch x := v.(type) {
+	case string:
+		if s := strings.TrimSpace(x); s != "" {
+			return []string{s}
+		}
+	case float64:
+		return []string{strconv.FormatFloat(x, 'g', -1, 64)}
+	case bool:
+		return []string{strconv.FormatBool(x)}
+	case []any:
+		var out []string
+		for _, e := range x {
+			switch e.(type) {
+			case string, float64, bool:
+				out = append(out, texts(e)...)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func objectsOf(v any) []map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		return []map[string]any{x}
+	case []any:
+		var out []map[string]any
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func firstText(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if t := texts(m[k]); len(t) > 0 {
+			return t[0]
+		}
+	}
+	return ""
+}
+
+// fields reads typed values from one JSON object, remembering the first
+// error.
+type fields struct {
+	p      *jsonParser
+	m      object
+	path   string
+	prefix string
+	err    error
+}
+
+func (f *fields) raw(key string) (json.RawMessage, string) {
+	if f.prefix != "" {
+		if v, ok := f.m[f.prefix+key]; ok {
+			return v, f.path + "." + f.prefix + key
+		}
+	}
+	return f.m[key], f.path + "." + key
+}
+
+func (f *fields) str(key string) string {
+	if f.err != nil {
+		return ""
+	}
+	raw, path := f.raw(key)
+	s, err := f.p.str(raw, path)
+	f.err = err
+	return s
+}
+
+func (f *fields) strs(key string) []string {
+	if f.err != nil {
+		return nil
+	}
+	raw, path := f.raw(key)
+	if isNull(raw) {
+		return nil
+	}
+	var list []any
+	if err := json.Unmarshal(raw, &list); err != nil {
+		f.err = f.p.typeErr(path, "a list of strings")
+		return nil
+	}
+	var out []string
+	for i, v := range list {
+		switch x := v.(type) {
+		case nil:
+		case string:
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		default:
+			f.err = f.p.typeErr(fmt.Sprintf("%s[%d]", path, i), "a string")
+			return nil
+		}
+	}
+	return out
+}
+
+func (f *fields) boolean(key string) Optional[bool] {
+	if f.err != nil {
+		return Optional[bool]{}
+	}
+	raw, path := f.raw(key)
+	b, err := f.p.boolean(raw, path)
+	f.err = err
+	return b
+}
+
+func (f *fields) time(key string) Optional[time.Time] {
+	s := f.str(key)
+	if f.err != nil {
+		return Optional[time.Time]{}
+	}
+	_, path := f.raw(key)
+	t, err := f.p.time(s, path)
+	f.err = err
+	return t
+}
+
+func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", p.typeErr(path, "a string")
+	}
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	}
+	return "", p.typeErr(path, "a string")
+}
+
+func (p *jsonParser) boolean(raw json.RawMessage, path string) (Optional[bool], error) {
+	if isNull(raw) {
+		return Optional[bool]{}, nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return Optional[bool]{}, p.typeErr(path, "a boolean")
+	}
+	switch x := v.(type) {
+	case bool:
+		return Some(x), nil
+	case string:
+		return parseBool(x, func() error { return p.typeErr(path, "a boolean") })
+	}
+	return Optional[bool]{}, p.typeErr(path, "a boolean")
+}
+
+func (p *jsonParser) float(raw json.RawMessage, path string) (Optional[float64], error) {
+	if isNull(raw) {
+		return Optional[float64]{}, nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return Optional[float64]{}, p.typeErr(path, "a number")
+	}
+	switch x := v.(type) {
+	case float64:
+		return Some(x), nil
+	case string:
+		if strings.TrimSpace(x) == "" {
+			return Optional[float64]{}, nil
+		}
+		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+			return Some(f), nil
+		}
+	}
+	return Optional[float64]{}, p.typeErr(path, "a number")
+}
+
+func (p *jsonParser) time(s, path string) (Optional[time.Time], error) {
+	t, ok := parseTime(s)
+	if !ok {
+		return Optional[time.Time]{}, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
+			Msg: fmt.Sprintf("not a date: %q", s)}
+	}
+	return t, nil
+}
+
+func (p *jsonParser) objects(raw json.RawMessage, path string) (map[string]json.RawMessage, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, p.typeErr(path, "an object keyed by accession")
+	}
+	return m, nil
+}
+
+func (p *jsonParser) typeErr(path, want string) error {
+	if path == "" {
+		path = "$"
+	}
+	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
+		Msg: "expected " + want}
+}
+
+// syntax converts a json syntax error into a located *qc.Error.
+func (p *jsonParser) syntax(data []byte, err error, path string) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := lineCol(data, se.Offset)
+		return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Line: line, Column: col,
+			Msg: "malformed JSON", Err: err}
+	case errors.As(err, &te):
+		return p.typeErr(te.Field, "an object")
+	}
+	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path, Msg: "malformed JSON", Err: err}
+}
+
+// lineCol converts a byte offset into a 1-based line and column.
+func lineCol(data []byte, off int64) (int64, int64) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	if off > 0 {
+		off-- // encoding/json reports the offset after the offending byte
+	}
+	before := data[:off]
+	line := int64(bytes.Count(before, []byte{'\n'})) + 1
+	col := off - int64(bytes.LastIndexByte(before, '\n'))
+	return line, col
+}
+
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+func parseBool(s string, bad func() error) (Optional[bool], error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return Optional[bool]{}, nil
+	case "true", "t", "yes", "1":
+		return Some(true), nil
+	case "false", "f", "no", "0":
+		return Some(false), nil
+	}
+	return Optional[bool]{}, bad()
+}
+
+var timeLayouts = []string{
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05.999999",
+	"2006-01-02T15:04:05Z07:00",
+	"2006-01-02T15:04:05.999999Z07:00",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04:05.999999",
+	"2006-01-02 15:04:05.999999-07:00",
+	"2006-01-02",
+}
+
+// parseTime reads the date forms refine.bio writes; "" is unknown. Times
+// without a zone are UTC.
+func parseTime(s string) (Optional[time.Time], bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Optional[time.Time]{}, true
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return Some(t.UTC()), true
+		}
+	}
+	return Optional[time.Time]{}, false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,86 @@
+package metadata
+
+import "reflect"
+
+// Merge combines datasets read from one download: typically
+// aggregated_metadata.json and the per-folder sample sheets. The first
+// dataset wins where two disagree; later ones fill what it leaves unknown,
+// add the samples and studies it lacks, and add annotations it does not
+// have. Inputs are not modified.
+func Merge(sets ...*Dataset) *Dataset {
+	out := &Dataset{}
+	studies := map[string]*Study{}
+	samples := map[string]*Sample{}
+	for _, d := range sets {
+		if d == nil {
+			continue
+		}
+		fillZero(out, d, "Studies", "Samples", "Sources")
+		out.Sources = append(out.Sources, d.Sources...)
+		for _, st := range d.Studies {
+			if have := studies[st.Accession]; have != nil {
+				fillZero(have, st)
+				for _, acc := range st.SampleAccessions {
+					have.SampleAccessions = appendUnique(have.SampleAccessions, acc)
+				}
+				continue
+			}
+			c := *st
+			c.SampleAccessions = append([]string(nil), st.SampleAccessions...)
+			c.Organisms = append([]string(nil), st.Organisms...)
+			studies[c.Accession] = &c
+			out.Studies = append(out.Studies, &c)
+		}
+		for _, s := range d.Samples {
+			if have := samples[s.Accession]; have != nil {
+				fillZero(have, s, "Annotations")
+				for _, e := range s.Experiments {
+					have.Experiments = appendUnique(have.Experiments, e)
+				}
+				for _, a := range s.Annotations {
+					if !hasAnnotation(have.Annotations, a) {
+						have.Annotations = append(have.Annotations, a)
+					}
+				}
+				continue
+			}
+			c := *s
+			c.Experiments = append([]string(nil), s.Experiments...)
+			c.Annotations = append([]Annotation(nil), s.Annotations...)
+			samples[c.Accession] = &c
+			out.Samples = append(out.Samples, &c)
+		}
+	}
+	out.sortAll()
+	return out
+}
+
+// hasAnnotation reports whether list already says a: the same key and value,
+// ignoring whether either side knew it to be a characteristic.
+func hasAnnotation(list []Annotation, a Annotation) bool {
+	for _, x := range list {
+		if x.Value == a.Value && normKey(x.Key) == normKey(a.Key) {
+			return true
+		}
+	}
+	return false
+}
+
+// fillZero copies every exported field of src into dst where dst's field is
+// the zero value, except the fields named in skip. dst and src are pointers
+// to the same struct type.
+func fillZero(dst, src any, skip ...string) {
+	dv, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
+	t := dv.Type()
+outer:
+	for i := 0; i < t.NumField(); i++ {
+		for _, s := range skip {
+			if t.Field(i).Name == s {
+				continue outer
+			}
+		}
+		if f := dv.Field(i); f.CanSet() && f.IsZero() {
+			f.Set(sv.Field(i))
+		}
+	}
+}

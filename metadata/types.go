@@ -1,0 +1,305 @@
+package metadata
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// Optional is a value that may be unknown.
+type Optional[T any] struct {
+	Val   T
+	Valid bool
+}
+
+// Some returns a known Optional.
+func Some[T any](v T) Optional[T] { return Optional[T]{Val: v, Valid: true} }
+
+// Dataset is everything a download's metadata says.
+type Dataset struct {
+	// AggregateBy is EXPERIMENT, SPECIES or ALL ("" when unknown).
+	AggregateBy string
+	// ScaleBy is NONE, MINMAX, STANDARD or ROBUST ("" when unknown).
+	ScaleBy            string
+	QuantileNormalized Optional[bool]
+	QuantSFOnly        Optional[bool]
+	// KSStatistic, KSPValue and KSWarning are refine.bio's own
+	// Kolmogorov–Smirnov check after quantile normalization.
+	KSStatistic       Optional[float64]
+	KSPValue          Optional[float64]
+	KSWarning         string
+	CreatedAt         Optional[time.Time]
+	CompendiumVersion string
+	// Studies and Samples are sorted by accession.
+	Studies []*Study
+	Samples []*Sample
+	// Sources names the files the dataset was read from.
+	Sources []string
+}
+
+// Study is one experiment (a GEO series, an ArrayExpress experiment, an SRA
+// project).
+type Study struct {
+	Accession   string
+	Title       string
+	Description string
+	// Technology is MICROARRAY or RNA-SEQ as refine.bio reports it.
+	Technology           string
+	Organisms            []string
+	SampleAccessions     []string
+	HasPublication       Optional[bool]
+	PublicationTitle     string
+	PublicationDOI       string
+	PubmedID             string
+	SubmitterInstitution string
+	FirstPublished       Optional[time.Time]
+	LastModified         Optional[time.Time]
+}
+
+// Sample is one refine.bio sample.
+type Sample struct {
+	Accession          string
+	Title              string
+	Organism           string
+	Platform           string // as refine.bio writes it: "Name (accession)"
+	SourceDatabase     string
+	SourceArchiveURL   string
+	Sex                string
+	Age                string
+	SpecimenPart       string
+	GeneticInformation string
+	Disease            string
+	DiseaseStage       string
+	CellLine           string
+	Treatment          string
+	Race               string
+	Subject            string
+	Compound           string
+	Time               string
+	DevelopmentalStage string
+	Processed          Optional[bool]
+	ProcessorID        string
+	ProcessorName      string
+	ProcessorVersion   string
+	// Experiments lists the accessions of the studies the sample belongs
+	// to, sorted.
+	Experiments []string
+	// Annotations is the submitter's metadata, flattened.
+	Annotations []Annotation
+}
+
+// Annotation is one item of submitter metadata.
+type Annotation struct {
+	// Key is the item's name ("disease state", "source_name_ch1",
+	// "tissue"); "" for an unkeyed characteristic.
+	Key string
+	// Value is its text.
+	Value string
+	// Characteristic is true for a characteristic of the sample (GEO
+	// characteristics_ch*, ArrayExpress characteristics and factor values),
+	// false for other fields (titles, source names, descriptions, …).
+	Characteristic bool
+}
+
+// Study returns the study with the accession, or nil.
+func (d *Dataset) Study(accession string) *Study {
+	i := sort.Search(len(d.Studies), func(i int) bool { return d.Studies[i].Accession >= accession })
+	if i < len(d.Studies) && d.Studies[i].Accession == accession {
+		return d.Studies[i]
+	}
+	return nil
+}
+
+// Sample returns the sample with the accession, or nil.
+func (d *Dataset) Sample(accession string) *Sample {
+	i := sort.Search(len(d.Samples), func(i int) bool { return d.Samples[i].Accession >= accession })
+	if i < len(d.Samples) && d.Samples[i].Accession == accession {
+		return d.Samples[i]
+	}
+	return nil
+}
+
+// SamplesTitled returns the samples whose title is exactly title.
+func (d *Dataset) SamplesTitled(title string) []*Sample {
+	var out []*Sample
+	for _, s := range d.Samples {
+		if s.Title == title {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// StudySamples returns the samples of the study, in accession order.
+func (d *Dataset) StudySamples(study string) []*Sample {
+	var out []*Sample
+	for _, s := range d.Samples {
+		for _, e := range s.Experiments {
+			if e == study {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sortAll orders studies, samples and membership lists and links each
+// study's SampleAccessions with each sample's Experiments both ways.
+func (d *Dataset) sortAll() {
+	sort.Slice(d.Studies, func(i, j int) bool { return d.Studies[i].Accession < d.Studies[j].Accession })
+	sort.Slice(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
+	for _, st := range d.Studies {
+		for _, acc := range st.SampleAccessions {
+			if s := d.Sample(acc); s != nil {
+				s.Experiments = appendUnique(s.Experiments, st.Accession)
+			}
+		}
+	}
+	for _, s := range d.Samples {
+		for _, e := range s.Experiments {
+			if st := d.Study(e); st != nil {
+				st.SampleAccessions = appendUnique(st.SampleAccessions, s.Accession)
+			}
+		}
+		sort.Strings(s.Experiments)
+	}
+	for _, st := range d.Studies {
+		sort.Strings(st.SampleAccessions)
+	}
+}
+
+func appendUnique(list []string, v string) []string {
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+// Field names understood by Sample.Values.
+const (
+	FieldTitle           = "title"
+	FieldDisease         = "disease"
+	FieldDiseaseStage    = "disease_stage"
+	FieldSubject         = "subject"
+	FieldTreatment       = "treatment"
+	FieldSpecimenPart    = "specimen_part"
+	FieldSourceName      = "source_name"
+	FieldDescription     = "description"
+	FieldCharacteristics = "characteristics"
+	// FieldCharacteristicPrefix followed by a key ("characteristic:disease
+	// state") selects the characteristics with that key.
+	FieldCharacteristicPrefix = "characteristic:"
+)
+
+// Values returns the texts of a sample field, for classifiers that read
+// samples by configurable field names:
+//
+//   - "title", "disease", "disease_stage", "subject", "treatment",
+//     "specimen_part" (with or without the "refinebio_" prefix): the
+//     refine.bio field (the title also includes submitter titles that differ
+//     from it);
+//   - "source_name": the submitter's source names (GEO source_name_ch*,
+//     ArrayExpress Sample_source_name);
+//   - "description": the submitter's sample descriptions;
+//   - "characteristics": every characteristic as "key: value" (or the bare
+//     value when it has no key);
+//   - "characteristic:KEY": the values of characteristics named KEY
+//     (case-insensitive; spaces and underscores are the same);
+//   - anything else: the values of annotations with that key.
+//
+// Empty values are never returned.
+func (s *Sample) Values(field string) []string {
+	f := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(field)), "refinebio_")
+	var out []string
+	add := func(v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			for _, x := range out {
+				if x == v {
+					return
+				}
+			}
+			out = append(out, v)
+		}
+	}
+	switch f {
+	case FieldTitle:
+		add(s.Title)
+		s.eachAnnotation(func(a Annotation) {
+			if !a.Characteristic && isKey(a.Key, "title", "sample_title") {
+				add(a.Value)
+			}
+		})
+	case FieldDisease:
+		add(s.Disease)
+	case FieldDiseaseStage:
+		add(s.DiseaseStage)
+	case FieldSubject:
+		add(s.Subject)
+	case FieldTreatment:
+		add(s.Treatment)
+	case FieldSpecimenPart:
+		add(s.SpecimenPart)
+	case FieldSourceName:
+		s.eachAnnotation(func(a Annotation) {
+			if !a.Characteristic && isKey(a.Key, "source_name_ch1", "source_name_ch2", "source_name", "sample_source_name", "source name") {
+				add(a.Value)
+			}
+		})
+	case FieldDescription:
+		s.eachAnnotation(func(a Annotation) {
+			if !a.Characteristic && isKey(a.Key, "description", "sample_description") {
+				add(a.Value)
+			}
+		})
+	case FieldCharacteristics:
+		s.eachAnnotation(func(a Annotation) {
+			if a.Characteristic {
+				if a.Key == "" {
+					add(a.Value)
+				} else {
+					add(a.Key + ": " + a.Value)
+				}
+			}
+		})
+	default:
+		if key, ok := strings.CutPrefix(f, FieldCharacteristicPrefix); ok {
+			s.eachAnnotation(func(a Annotation) {
+				if a.Characteristic && isKey(a.Key, key) {
+					add(a.Value)
+				}
+			})
+			break
+		}
+		s.eachAnnotation(func(a Annotation) {
+			if isKey(a.Key, f) {
+				add(a.Value)
+			}
+		})
+	}
+	return out
+}
+
+func (s *Sample) eachAnnotation(fn func(Annotation)) {
+	for _, a := range s.Annotations {
+		fn(a)
+	}
+}
+
+// isKey compares annotation keys ignoring case and treating spaces and
+// underscores alike.
+func isKey(key string, names ...string) bool {
+	k := normKey(key)
+	for _, n := range names {
+		if k == normKey(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func normKey(s string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", " ")
+}

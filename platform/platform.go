@@ -1,0 +1,141 @@
+package platform
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Measurement technologies.
+const (
+	Microarray = "MICROARRAY"
+	RNASeq     = "RNA-SEQ"
+	Other      = "OTHER"
+)
+
+// Platform is a normalized platform.
+type Platform struct {
+	// Accession is refine.bio's platform accession ("IlluminaHiSeq2000",
+	// "zebrafish", "GPL570"); "" when the sample names no platform.
+	Accession    string
+	Name         string
+	Manufacturer string // "Unknown" when the lookup finds none
+	Technology   string // MICROARRAY, RNA-SEQ or OTHER
+}
+
+// PlatformNormalizer normalizes a raw platform string given the technology
+// the sample's study reports ("" when unknown).
+type PlatformNormalizer interface {
+	Normalize(raw, studyTechnology string) Platform
+}
+
+// DefaultManufacturers is the built-in manufacturer lookup: a key found
+// (case-insensitively) in a platform name gives the manufacturer.
+func DefaultManufacturers() map[string]string {
+	return map[string]string{
+		"illumina":           "Illumina",
+		"affymetrix":         "Affymetrix",
+		"agilent":            "Agilent",
+		"roche":              "Roche",
+		"454":                "Roche 454",
+		"nimblegen":          "Roche NimbleGen",
+		"ion torrent":        "Thermo Fisher (Ion Torrent)",
+		"applied biosystems": "Applied Biosystems",
+		"abi solid":          "Applied Biosystems",
+		"bgiseq":             "BGI",
+		"dnbseq":             "BGI",
+		"mgiseq":             "BGI",
+		"pacbio":             "Pacific Biosciences",
+		"nanopore":           "Oxford Nanopore",
+		"hiseq":              "Illumina",
+		"nextseq":            "Illumina",
+		"novaseq":            "Illumina",
+		"miseq":              "Illumina",
+		"genechip":           "Affymetrix",
+		"codelink":           "GE Healthcare (CodeLink)",
+	}
+}
+
+// Normalizer is the lookup-based PlatformNormalizer.
+type Normalizer struct {
+	keys []string // lookup keys, longest first, so "abi solid" wins over "solid"
+	m    map[string]string
+}
+
+// New returns a Normalizer with the manufacturer lookup m (keys matched
+// case-insensitively as substrings of the platform name). Nil means
+// DefaultManufacturers.
+func New(m map[string]string) *Normalizer {
+	if m == nil {
+		m = DefaultManufacturers()
+	}
+	n := &Normalizer{m: map[string]string{}}
+	for k, v := range m {
+		k = strings.ToLower(strings.TrimSpace(k))
+		n.m[k] = v
+		n.keys = append(n.keys, k)
+	}
+	sort.Slice(n.keys, func(i, j int) bool {
+		if len(n.keys[i]) != len(n.keys[j]) {
+			return len(n.keys[i]) > len(n.keys[j])
+		}
+		return n.keys[i] < n.keys[j]
+	})
+	return n
+}
+
+var pretty = regexp.MustCompile(`^(.*\S)\s*\(([^()]+)\)\s*$`)
+
+// Normalize implements PlatformNormalizer.
+func (n *Normalizer) Normalize(raw, studyTechnology string) Platform {
+	raw = strings.TrimSpace(raw)
+	p := Platform{Name: raw, Accession: raw}
+	if m := pretty.FindStringSubmatch(raw); m != nil {
+		p.Name, p.Accession = strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+	}
+	p.Manufacturer = n.manufacturer(raw)
+	p.Technology = Technology(studyTechnology)
+	if p.Technology == Other {
+		p.Technology = technologyFromName(raw)
+	}
+	return p
+}
+
+func (n *Normalizer) manufacturer(name string) string {
+	l := strings.ToLower(name)
+	for _, k := range n.keys {
+		if k != "" && strings.Contains(l, k) {
+			return n.m[k]
+		}
+	}
+	return "Unknown"
+}
+
+// Technology normalizes an experiment's technology field: MICROARRAY,
+// RNA-SEQ, or OTHER when it is empty or unrecognized.
+func Technology(s string) string {
+	switch strings.ToUpper(strings.NewReplacer("_", "-", " ", "-").Replace(strings.TrimSpace(s))) {
+	case "MICROARRAY", "ARRAY":
+		return Microarray
+	case "RNA-SEQ", "RNASEQ", "SEQUENCING", "HIGH-THROUGHPUT-SEQUENCING":
+		return RNASeq
+	}
+	return Other
+}
+
+var (
+	seqWords   = regexp.MustCompile(`(?i)hiseq|nextseq|novaseq|miseq|genome analyzer|ion torrent|solid|\b454\b|bgiseq|dnbseq|mgiseq|pacbio|nanopore|sequencer|illumina \w*seq`)
+	arrayWords = regexp.MustCompile(`(?i)array|genechip|beadchip|\bchip\b|affymetrix|agilent|codelink|nimblegen|\bexon\b|\bst\b|u133|u95|hg-focus|\bgpl\d+`)
+)
+
+// technologyFromName guesses the technology from a platform name, for
+// samples whose study does not say.
+func technologyFromName(name string) string {
+	switch {
+	case seqWords.MatchString(name):
+		return RNASeq
+	case arrayWords.MatchString(name):
+		return Microarray
+	}
+	return Other
+}

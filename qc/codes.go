@@ -1,0 +1,132 @@
+package qc
+
+import "fmt"
+
+// Code identifies a class of failure or finding. A Code is an error, so
+// errors.Is(err, qc.ParseError) reports whether err, or any error it wraps,
+// is a *Error with that code.
+type Code int
+
+// Extraction codes (1000–1999): the input could not be read as a refine.bio
+// download.
+const (
+	// FileNotFound: a path or a file the download refers to does not exist.
+	FileNotFound Code = 1001
+	// InvalidFormat: the file exists but is not the expected kind (not a
+	// matrix, not metadata, an unusable zip, a header with no samples).
+	InvalidFormat Code = 1002
+	// EncodingError: the bytes are not valid UTF-8 text.
+	EncodingError Code = 1003
+	// ParseError: a cell, line or JSON value cannot be parsed; the error names
+	// the file and the line and column or JSON path.
+	ParseError Code = 1004
+)
+
+// Validation codes (2000–2999): the input reads but breaks a quality rule.
+const (
+	// SampleMismatch: matrix columns and metadata samples disagree (a column
+	// with no sample, an ambiguous title, a sample with no column).
+	SampleMismatch Code = 2001
+	// GeneCountLow: a sample has fewer measured genes than the threshold.
+	GeneCountLow Code = 2002
+	// NullPercentageHigh: the share of missing cells exceeds the threshold.
+	NullPercentageHigh Code = 2003
+	// DuplicateSamples: a sample appears in more than one matrix column.
+	DuplicateSamples Code = 2004
+	// DuplicateGenes: a gene id appears on more than one matrix row.
+	DuplicateGenes Code = 2005
+	// SampleCountLow: a study has fewer samples than the threshold.
+	SampleCountLow Code = 2006
+	// DistributionShift: the Kolmogorov–Smirnov check found a sample whose
+	// distribution differs from the pooled distribution of its study.
+	DistributionShift Code = 2007
+)
+
+// Transformation codes (3000–3999): metadata could not be turned into
+// dimension rows.
+const (
+	// IllnessInferenceFailed: the illness rules or overrides are unusable.
+	IllnessInferenceFailed Code = 3001
+	// PlatformNormalizationFailed: a platform could not be normalized.
+	PlatformNormalizationFailed Code = 3002
+	// DimensionLookupFailed: a fact refers to a dimension member that does
+	// not exist.
+	DimensionLookupFailed Code = 3003
+)
+
+// Loading codes (4000–4999): the warehouse refused or could not take the
+// data.
+const (
+	// ConnectionFailed: the warehouse cannot be reached or opened.
+	ConnectionFailed Code = 4001
+	// BatchDuplicate: the batch (same study, same bytes) is already loaded;
+	// reported at INFO, nothing is written twice.
+	BatchDuplicate Code = 4002
+	// ForeignKeyViolation: the warehouse rejected a row for a missing parent.
+	ForeignKeyViolation Code = 4003
+	// ConstraintViolation: the warehouse rejected a row for another
+	// constraint.
+	ConstraintViolation Code = 4004
+	// WarehouseBusy: another process holds the warehouse for writing.
+	WarehouseBusy Code = 4005
+	// SchemaVersion: the warehouse schema is newer than this genexp, or a
+	// migration failed.
+	SchemaVersion Code = 4006
+)
+
+// Analytics codes (5000–5999).
+const (
+	// ViewCreationFailed: an analytics view could not be created.
+	ViewCreationFailed Code = 5001
+	// MaterializationFailed: an analytics table could not be materialized.
+	MaterializationFailed Code = 5002
+)
+
+var codeNames = map[Code]string{
+	FileNotFound:                "EXTRACTION_FILE_NOT_FOUND",
+	InvalidFormat:               "EXTRACTION_INVALID_FORMAT",
+	EncodingError:               "EXTRACTION_ENCODING_ERROR",
+	ParseError:                  "EXTRACTION_PARSE_ERROR",
+	SampleMismatch:              "VALIDATION_SAMPLE_MISMATCH",
+	GeneCountLow:                "VALIDATION_GENE_COUNT_LOW",
+	NullPercentageHigh:          "VALIDATION_NULL_PERCENTAGE_HIGH",
+	DuplicateSamples:            "VALIDATION_DUPLICATE_SAMPLES",
+	DuplicateGenes:              "VALIDATION_DUPLICATE_GENES",
+	SampleCountLow:              "VALIDATION_SAMPLE_COUNT_LOW",
+	DistributionShift:           "VALIDATION_DISTRIBUTION_SHIFT",
+	IllnessInferenceFailed:      "TRANSFORMATION_ILLNESS_INFERENCE_FAILED",
+	PlatformNormalizationFailed: "TRANSFORMATION_PLATFORM_NORMALIZATION_FAILED",
+	DimensionLookupFailed:       "TRANSFORMATION_DIMENSION_LOOKUP_FAILED",
+	ConnectionFailed:            "LOAD_CONNECTION_FAILED",
+	BatchDuplicate:              "LOAD_BATCH_DUPLICATE",
+	ForeignKeyViolation:         "LOAD_FOREIGN_KEY_VIOLATION",
+	ConstraintViolation:         "LOAD_CONSTRAINT_VIOLATION",
+	WarehouseBusy:               "LOAD_WAREHOUSE_BUSY",
+	SchemaVersion:               "LOAD_SCHEMA_VERSION",
+	ViewCreationFailed:          "ANALYTICS_VIEW_CREATION_FAILED",
+	MaterializationFailed:       "ANALYTICS_MATERIALIZATION_FAILED",
+}
+
+// Name returns the code's symbolic name, such as "EXTRACTION_PARSE_ERROR".
+func (c Code) Name() string {
+	if n, ok := codeNames[c]; ok {
+		return n
+	}
+	return fmt.Sprintf("CODE_%d", int(c))
+}
+
+// Error makes a Code usable as an errors.Is target.
+func (c Code) Error() string { return fmt.Sprintf("%d %s", int(c), c.Name()) }
+
+// Codes lists every code genexp defines, in numeric order.
+func Codes() []Code {
+	return []Code{
+		FileNotFound, InvalidFormat, EncodingError, ParseError,
+		SampleMismatch, GeneCountLow, NullPercentageHigh, DuplicateSamples, DuplicateGenes,
+		SampleCountLow, DistributionShift,
+		IllnessInferenceFailed, PlatformNormalizationFailed, DimensionLookupFailed,
+		ConnectionFailed, BatchDuplicate, ForeignKeyViolation, ConstraintViolation,
+		WarehouseBusy, SchemaVersion,
+		ViewCreationFailed, MaterializationFailed,
+	}
+}

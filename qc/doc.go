@@ -1,0 +1,17 @@
+// Package qc is genexp's quality vocabulary: the coded errors every stage
+// returns, the severities that decide whether a study loads, the validation
+// thresholds a run is held to, and the statistics (such as the
+// Kolmogorov–Smirnov check) recorded per study.
+//
+// Every failure or finding in genexp is a *Error carrying a Code from the
+// ranges 1000–1999 (extraction), 2000–2999 (validation), 3000–3999
+// (transformation), 4000–4999 (loading) and 5000–5999 (analytics). Codes are
+// errors themselves, so callers match them with errors.Is:
+//
+//	if errors.Is(err, qc.ParseError) { ... }
+//
+// and reach the location with errors.As:
+//
+//	var e *qc.Error
+//	if errors.As(err, &e) { fmt.Println(e.File, e.Line, e.Column) }
+package qc

@@ -1,0 +1,138 @@
+package qc
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Severity says what a finding does to a load: an Error stops the study, a
+// Warning loads it and stays visible, Info is recorded only.
+type Severity int
+
+// Severities, ordered so that a larger value is worse.
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+)
+
+// String returns "INFO", "WARNING" or "ERROR", the spelling stored in the
+// warehouse.
+func (s Severity) String() string {
+	switch s {
+	case SeverityInfo:
+		return "INFO"
+	case SeverityWarning:
+		return "WARNING"
+	default:
+		return "ERROR"
+	}
+}
+
+// ParseSeverity reads the spelling String returns (case-insensitive).
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "INFO":
+		return SeverityInfo, nil
+	case "WARNING", "WARN":
+		return SeverityWarning, nil
+	case "ERROR":
+		return SeverityError, nil
+	}
+	return 0, fmt.Errorf("qc: unknown severity %q (want INFO, WARNING or ERROR)", s)
+}
+
+// Error is a coded failure or finding with its location. Fields that do not
+// apply are zero: Line and Column count from 1, so 0 means "no line".
+type Error struct {
+	Code     Code
+	Severity Severity
+	// Study is the study accession the error concerns, when known.
+	Study string
+	// File is the file name as the user knows it (a path, or "zip!entry").
+	File string
+	// Line and Column locate the error in a text file, counting from 1.
+	Line, Column int64
+	// Path locates the error inside a JSON document (such as
+	// "samples.GSM1.refinebio_annotations[0]").
+	Path string
+	// Msg says what is wrong, in words a researcher understands.
+	Msg string
+	// Err is the underlying cause, if any.
+	Err error
+}
+
+// Error formats the error as "file:line:col: msg (code NAME)".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.FormatInt(e.Line, 10))
+			if e.Column > 0 {
+				b.WriteByte(':')
+				b.WriteString(strconv.FormatInt(e.Column, 10))
+			}
+		}
+		if e.Path != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Path)
+		}
+		b.WriteString(": ")
+	} else if e.Study != "" {
+		b.WriteString(e.Study)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	if e.Err != nil {
+		if e.Msg != "" {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Err.Error())
+	}
+	fmt.Fprintf(&b, " [%d %s]", int(e.Code), e.Code.Name())
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is e's Code, so errors.Is(err, qc.ParseError)
+// works through any amount of wrapping.
+func (e *Error) Is(target error) bool {
+	c, ok := target.(Code)
+	return ok && c == e.Code
+}
+
+// Errorf returns an ERROR-severity *Error with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Severity: SeverityError, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an ERROR-severity *Error with code and message around cause.
+func Wrap(code Code, cause error, msg string) *Error {
+	return &Error{Code: code, Severity: SeverityError, Msg: msg, Err: cause}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, and false if
+// there is none.
+func CodeOf(err error) (Code, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code, true
+	}
+	return 0, false
+}
+
+// SeverityOf returns the severity of the first *Error in err's chain; an
+// error without one is an SeverityError.
+func SeverityOf(err error) Severity {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Severity
+	}
+	return SeverityError
+}

@@ -1,0 +1,235 @@
+package duckdb
+
+import "strings"
+
+// The statements this backend runs, by name. Each has a golden copy in
+// testdata/golden/<name>.sql (see TestGoldenStatements).
+var statements = map[string]string{
+	"schema_version_table": stmtSchemaVersionTable,
+	"schema_version_read":  stmtSchemaVersionRead,
+	"schema_version_write": stmtSchemaVersionWrite,
+	"next_load_key":        stmtNextLoadKey,
+	"stage_column":         stmtStageColumn,
+	"upsert_study":         stmtUpsertStudy,
+	"upsert_platform":      stmtUpsertPlatform,
+	"upsert_sample":        stmtUpsertSample,
+	"current_batches":      stmtCurrentBatches,
+	"stage_batch":          stmtStageBatch,
+	"insert_genes":         stmtInsertGenes,
+	"delete_facts":         stmtDeleteFacts,
+	"insert_facts":         stmtInsertFacts,
+	"count_facts":          stmtCountFacts,
+	"retire_batches":       stmtRetireBatches,
+	"record_batches":       stmtRecordBatches,
+	"upsert_study_qc":      stmtUpsertStudyQC,
+	"insert_finding":       stmtInsertFinding,
+	"clear_staging":        strings.Join(stmtClearStaging, ";\n"),
+	"log_step":             stmtLogStep,
+	"status_studies":       stmtStatusStudies,
+	"status_steps":         stmtStatusSteps,
+}
+
+const stmtSchemaVersionTable = `CREATE TABLE IF NOT EXISTS meta_schema_version (
+    version     INTEGER PRIMARY KEY,
+    description VARCHAR NOT NULL,
+    applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+)`
+
+const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM meta_schema_version`
+
+const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, description) VALUES ($1, $2)`
+
+const stmtNextLoadKey = `SELECT nextval('seq_load_key')`
+
+const stmtStageColumn = `INSERT INTO staging.matrix_columns (load_key, column_no, sample_accession_code, study_accession_code)
+VALUES ($1, $2, $3, $4)`
+
+const stmtUpsertStudy = `INSERT INTO dim_study (study_accession_code, study_title, study_pubmed_id, study_technology,
+    study_organism, study_platform_summary, study_description, source_first_published, source_last_modified)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (study_accession_code) DO UPDATE SET
+    study_title = excluded.study_title,
+    study_pubmed_id = excluded.study_pubmed_id,
+    study_technology = excluded.study_technology,
+    study_organism = excluded.study_organism,
+    study_platform_summary = excluded.study_platform_summary,
+    study_description = excluded.study_description,
+    source_first_published = excluded.source_first_published,
+    source_last_modified = excluded.source_last_modified,
+    etl_updated_date = now()
+WHERE dim_study.study_title IS DISTINCT FROM excluded.study_title
+   OR dim_study.study_pubmed_id IS DISTINCT FROM excluded.study_pubmed_id
+   OR dim_study.study_technology IS DISTINCT FROM excluded.study_technology
+   OR dim_study.study_organism IS DISTINCT FROM excluded.study_organism
+   OR dim_study.study_platform_summary IS DISTINCT FROM excluded.study_platform_summary
+   OR dim_study.study_description IS DISTINCT FROM excluded.study_description
+   OR dim_study.source_first_published IS DISTINCT FROM excluded.source_first_published
+   OR dim_study.source_last_modified IS DISTINCT FROM excluded.source_last_modified`
+
+const stmtUpsertPlatform = `INSERT INTO dim_platform (platform_accession, platform_name, manufacturer, measurement_technology)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (platform_accession) DO UPDATE SET
+    platform_name = excluded.platform_name,
+    manufacturer = excluded.manufacturer,
+    measurement_technology = excluded.measurement_technology,
+    etl_updated_date = now()
+WHERE dim_platform.platform_name IS DISTINCT FROM excluded.platform_name
+   OR dim_platform.manufacturer IS DISTINCT FROM excluded.manufacturer
+   OR dim_platform.measurement_technology IS DISTINCT FROM excluded.measurement_technology`
+
+const stmtUpsertSample = `INSERT INTO dim_sample (sample_accession_code, sample_title, sample_organism, sample_platform,
+    sample_treatment, sample_cell_line, sample_tissue, is_processed, processor_name, processor_version,
+    illness_key, illness_method, illness_rule, illness_field, illness_matched,
+    platform_key, study_key, exclude_from_analysis)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+    (SELECT illness_key FROM dim_illness WHERE illness_label = $11), $12, $13, $14, $15,
+    (SELECT platform_key FROM dim_platform WHERE platform_accession = $16),
+    (SELECT study_key FROM dim_study WHERE study_accession_code = $17), $18
+ON CONFLICT (sample_accession_code) DO UPDATE SET
+    sample_title = excluded.sample_title,
+    sample_organism = excluded.sample_organism,
+    sample_platform = excluded.sample_platform,
+    sample_treatment = excluded.sample_treatment,
+    sample_cell_line = excluded.sample_cell_line,
+    sample_tissue = excluded.sample_tissue,
+    is_processed = excluded.is_processed,
+    processor_name = excluded.processor_name,
+    processor_version = excluded.processor_version,
+    illness_key = excluded.illness_key,
+    illness_method = excluded.illness_method,
+    illness_rule = excluded.illness_rule,
+    illness_field = excluded.illness_field,
+    illness_matched = excluded.illness_matched,
+    platform_key = excluded.platform_key,
+    study_key = excluded.study_key,
+    exclude_from_analysis = excluded.exclude_from_analysis,
+    etl_updated_date = now()
+WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
+   OR dim_sample.sample_organism IS DISTINCT FROM excluded.sample_organism
+   OR dim_sample.sample_platform IS DISTINCT FROM excluded.sample_platform
+   OR dim_sample.sample_treatment IS DISTINCT FROM excluded.sample_treatment
+   OR dim_sample.sample_cell_line IS DISTINCT FROM excluded.sample_cell_line
+   OR dim_sample.sample_tissue IS DISTINCT FROM excluded.sample_tissue
+   OR dim_sample.is_processed IS DISTINCT FROM excluded.is_processed
+   OR dim_sample.processor_name IS DISTINCT FROM excluded.processor_name
+   OR dim_sample.processor_version IS DISTINCT FROM excluded.processor_version
+   OR dim_sample.illness_key IS DISTINCT FROM excluded.illness_key
+   OR dim_sample.illness_method IS DISTINCT FROM excluded.illness_method
+   OR dim_sample.illness_rule IS DISTINCT FROM excluded.illness_rule
+   OR dim_sample.illness_field IS DISTINCT FROM excluded.illness_field
+   OR dim_sample.illness_matched IS DISTINCT FROM excluded.illness_matched
+   OR dim_sample.platform_key IS DISTINCT FROM excluded.platform_key
+   OR dim_sample.study_key IS DISTINCT FROM excluded.study_key
+   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis`
+
+const stmtCurrentBatches = `SELECT b.study_accession_code, b.batch_id
+FROM meta_batch b
+JOIN staging.load_batches l ON l.study_accession_code = b.study_accession_code
+WHERE l.load_key = $1 AND b.is_current`
+
+const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash)
+VALUES ($1, $2, $3, $4, $5)`
+
+// stmtInsertGenes adds the load's genes that dim_gene lacks. Duplicate gene
+// rows never reach staging (the reader drops them), but DISTINCT keeps the
+// statement correct for any staging content.
+const stmtInsertGenes = `INSERT INTO dim_gene (gene_id)
+SELECT DISTINCT r.gene_id
+FROM staging.matrix_rows r
+WHERE r.load_key = $1
+  AND NOT EXISTS (SELECT 1 FROM dim_gene g WHERE g.gene_id = r.gene_id)
+ORDER BY r.gene_id`
+
+// stmtDeleteFacts removes the facts of the studies the load replaces; $2
+// lists the batch ids being published, so duplicates keep their facts.
+const stmtDeleteFacts = `DELETE FROM fact_gene_expression
+WHERE study_key IN (
+    SELECT st.study_key
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id))`
+
+const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+SELECT st.study_key, s.sample_key, g.gene_key, v.expression_value, l.batch_id
+FROM staging.expression_values v
+JOIN staging.matrix_columns c ON c.load_key = v.load_key AND c.column_no = v.column_no
+JOIN staging.load_batches l ON l.load_key = v.load_key AND l.study_accession_code = c.study_accession_code
+JOIN staging.matrix_rows r ON r.load_key = v.load_key AND r.line_no = v.line_no
+JOIN dim_gene g ON g.gene_id = r.gene_id
+JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
+JOIN dim_study st ON st.study_accession_code = c.study_accession_code
+WHERE v.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)`
+
+const stmtCountFacts = `SELECT l.study_accession_code, COUNT(f.batch_id)
+FROM staging.load_batches l
+JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+LEFT JOIN fact_gene_expression f ON f.study_key = st.study_key
+WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+GROUP BY l.study_accession_code`
+
+const stmtRetireBatches = `UPDATE meta_batch SET is_current = false, replaced_at = now()
+WHERE is_current AND study_accession_code IN (
+    SELECT study_accession_code FROM staging.load_batches
+    WHERE load_key = $1 AND list_contains($2::VARCHAR[], batch_id))`
+
+const stmtRecordBatches = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
+    rows_written, is_current, loaded_at)
+SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $3,
+    (SELECT COUNT(*) FROM fact_gene_expression f WHERE f.study_key = st.study_key), true, now()
+FROM staging.load_batches l
+JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+ON CONFLICT (batch_id) DO UPDATE SET
+    file_name = excluded.file_name,
+    run_id = excluded.run_id,
+    rows_written = excluded.rows_written,
+    is_current = true,
+    loaded_at = excluded.loaded_at,
+    replaced_at = NULL`
+
+const stmtUpsertStudyQC = `INSERT INTO meta_study_qc (study_key, batch_id, ks_statistic, ks_pvalue, ks_warning,
+    quantile_normalized, quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample,
+    gene_count, sample_count, cell_count, missing_cells, duplicate_genes, collected_at)
+SELECT study_key, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()
+FROM dim_study WHERE study_accession_code = $1
+ON CONFLICT (study_key) DO UPDATE SET
+    batch_id = excluded.batch_id,
+    ks_statistic = excluded.ks_statistic,
+    ks_pvalue = excluded.ks_pvalue,
+    ks_warning = excluded.ks_warning,
+    quantile_normalized = excluded.quantile_normalized,
+    quant_sf_only = excluded.quant_sf_only,
+    ks_statistic_recomputed = excluded.ks_statistic_recomputed,
+    ks_pvalue_recomputed = excluded.ks_pvalue_recomputed,
+    ks_worst_sample = excluded.ks_worst_sample,
+    gene_count = excluded.gene_count,
+    sample_count = excluded.sample_count,
+    cell_count = excluded.cell_count,
+    missing_cells = excluded.missing_cells,
+    duplicate_genes = excluded.duplicate_genes,
+    collected_at = excluded.collected_at`
+
+const stmtInsertFinding = `INSERT INTO meta_data_validation_log (run_id, batch_id, study_key, study_accession_code,
+    validation_code, validation_name, severity, details, file_name, line_no, column_no)
+VALUES ($1, $2, (SELECT study_key FROM dim_study WHERE study_accession_code = $3), $3, $4, $5, $6, $7, $8, $9, $10)`
+
+// stmtClearStaging empties the load's staging rows, one table per statement.
+var stmtClearStaging = []string{
+	`DELETE FROM staging.expression_values WHERE load_key = $1`,
+	`DELETE FROM staging.matrix_rows WHERE load_key = $1`,
+	`DELETE FROM staging.matrix_columns WHERE load_key = $1`,
+	`DELETE FROM staging.load_batches WHERE load_key = $1`,
+}
+
+const stmtLogStep = `INSERT INTO meta_etl_process_log (log_id, run_id, batch_id, study_accession_code, step, status, attempt,
+    started_at, ended_at, rows_read, rows_written, error_code, error_message, context_json)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (log_id) DO UPDATE SET
+    batch_id = excluded.batch_id,
+    status = excluded.status,
+    ended_at = excluded.ended_at,
+    rows_read = excluded.rows_read,
+    rows_written = excluded.rows_written,
+    error_code = excluded.error_code,
+    error_message = excluded.error_message,
+    context_json = excluded.context_json`

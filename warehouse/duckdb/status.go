@@ -1,0 +1,86 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/genexp/genexp/warehouse"
+)
+
+var _ warehouse.Statuser = (*Warehouse)(nil)
+
+const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id,
+    (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
+    (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
+    b.rows_written, b.loaded_at
+FROM meta_batch b
+WHERE b.is_current
+ORDER BY b.study_accession_code`
+
+const stmtStatusSteps = `SELECT log_id, run_id, COALESCE(batch_id, ''), COALESCE(study_accession_code, ''), step, status, attempt,
+    started_at, ended_at, rows_read, rows_written, error_code, COALESCE(error_message, '')
+FROM meta_etl_process_log
+ORDER BY started_at DESC
+LIMIT $1`
+
+// Status implements warehouse.Statuser.
+func (w *Warehouse) Status(ctx context.Context, req warehouse.StatusRequest) (warehouse.Status, error) {
+	var st warehouse.Status
+	v, err := w.Version(ctx)
+	if err != nil {
+		return st, classify(err, "duckdb: reading the schema version")
+	}
+	st.SchemaVersion = v
+	if v == 0 {
+		return st, nil
+	}
+	rows, err := w.db.QueryContext(ctx, stmtStatusStudies)
+	if err != nil {
+		return st, classify(err, "duckdb: reading studies")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s warehouse.StudyStatus
+		if err := rows.Scan(&s.Study, &s.BatchID, &s.Samples, &s.Genes, &s.Facts, &s.LoadedAt); err != nil {
+			return st, classify(err, "duckdb: reading studies")
+		}
+		st.Studies = append(st.Studies, s)
+	}
+	if err := rows.Err(); err != nil {
+		return st, classify(err, "duckdb: reading studies")
+	}
+	n := req.Runs
+	if n <= 0 {
+		n = 20
+	}
+	steps, err := w.db.QueryContext(ctx, stmtStatusSteps, n)
+	if err != nil {
+		return st, classify(err, "duckdb: reading the process log")
+	}
+	defer steps.Close()
+	for steps.Next() {
+		var r warehouse.StepRecord
+		var ended sql.NullTime
+		var read, written sql.NullInt64
+		var code sql.NullInt32
+		if err := steps.Scan(&r.LogID, &r.RunID, &r.BatchID, &r.Study, &r.Step, &r.Status, &r.Attempt, &r.StartedAt,
+			&ended, &read, &written, &code, &r.ErrorMessage); err != nil {
+			return st, classify(err, "duckdb: reading the process log")
+		}
+		if ended.Valid {
+			r.EndedAt = &ended.Time
+		}
+		if read.Valid {
+			r.RowsRead = &read.Int64
+		}
+		if written.Valid {
+			r.RowsWritten = &written.Int64
+		}
+		if code.Valid {
+			c := int(code.Int32)
+			r.ErrorCode = &c
+		}
+		st.Steps = append(st.Steps, r)
+	}
+	return st, classify(steps.Err(), "duckdb: reading the process log")
+}

@@ -1,0 +1,250 @@
+package warehouse
+
+import (
+	"context"
+	"time"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+)
+
+// WarehouseSink is a warehouse genexp can load. Implementations are safe for
+// use by one pipeline at a time; LogStep and RecordFindings may be called
+// while a Batch is open.
+type WarehouseSink interface {
+	// Begin starts loading one matrix file. Nothing the Batch writes is
+	// visible to readers until Commit.
+	Begin(ctx context.Context, req BeginRequest) (Batch, error)
+	// LogStep records one pipeline step in meta_etl_process_log. It writes
+	// outside any Batch, so a step's failure is recorded even when its
+	// batch rolls back.
+	LogStep(ctx context.Context, step StepRecord) error
+	// RecordFindings appends validation findings to meta_data_validation_log
+	// outside any Batch (for studies rejected before or during loading).
+	RecordFindings(ctx context.Context, req FindingsRequest) error
+	// Close releases the warehouse.
+	Close() error
+}
+
+// Batch is one matrix file being loaded. Exactly one of Commit or Abort
+// ends it; Abort after Commit is a no-op, so `defer b.Abort(ctx)` is safe.
+type Batch interface {
+	// UpsertDimensions inserts or updates (SCD1) the studies, platforms and
+	// samples the file's columns refer to.
+	UpsertDimensions(ctx context.Context, req DimensionsRequest) error
+	// WriteRows stages one batch of long rows. The rows' Column values are
+	// matrix columns described in BeginRequest.Columns.
+	WriteRows(ctx context.Context, req RowsRequest) error
+	// Commit publishes the staged rows as the facts of each study in req,
+	// replacing the study's previous facts, unless the study's batch id is
+	// already its current one (a duplicate: nothing is written twice).
+	Commit(ctx context.Context, req CommitRequest) (CommitResult, error)
+	// Abort discards everything the batch wrote.
+	Abort(ctx context.Context) error
+}
+
+// BeginRequest describes the file a Batch loads.
+type BeginRequest struct {
+	// RunID identifies the pipeline run (one `genexp load`).
+	RunID string
+	// FileName names the matrix as the user knows it.
+	FileName string
+	// Columns describes the matrix columns the rows will refer to.
+	Columns []Column
+}
+
+// Column is one matrix column that is loaded.
+type Column struct {
+	// Index is the 0-based sample column in the matrix (the value of
+	// expression.LongBatch.Column).
+	Index int
+	// Sample is the sample accession the column holds.
+	Sample string
+	// Study is the accession of the study the column's facts belong to.
+	Study string
+}
+
+// DimensionsRequest carries dimension members to upsert.
+type DimensionsRequest struct {
+	Studies   []Study
+	Platforms []Platform
+	Samples   []Sample
+}
+
+// Study is a dim_study row.
+type Study struct {
+	Accession       string
+	Title           string
+	PubmedID        string
+	Technology      string
+	Organism        string
+	PlatformSummary string
+	Description     string
+	FirstPublished  *time.Time
+	LastModified    *time.Time
+}
+
+// Platform is a dim_platform row.
+type Platform struct {
+	Accession    string
+	Name         string
+	Manufacturer string
+	Technology   string
+}
+
+// Sample is a dim_sample row, with the reason for its illness label.
+type Sample struct {
+	Accession        string
+	Title            string
+	Organism         string
+	Platform         string // platform accession; "" for none
+	Study            string // study accession
+	Treatment        string
+	CellLine         string
+	Tissue           string
+	Processed        *bool
+	ProcessorName    string
+	ProcessorVersion string
+	// Illness is the label (CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK,
+	// UNKNOWN); IllnessMethod, IllnessRule, IllnessField and IllnessMatched
+	// say how it was decided (see illness.Decision).
+	Illness         string
+	IllnessMethod   string
+	IllnessRule     string
+	IllnessField    string
+	IllnessMatched  string
+	ExcludeAnalysis bool
+}
+
+// RowsRequest carries one batch of long rows.
+type RowsRequest struct {
+	Rows *expression.LongBatch
+}
+
+// CommitRequest finishes a Batch.
+type CommitRequest struct {
+	// FileHash is the lowercase hex SHA-256 of the matrix.
+	FileHash string
+	// Studies lists each study the file holds, with its batch id and QC.
+	Studies []StudyCommit
+}
+
+// StudyCommit is one study's part of a commit.
+type StudyCommit struct {
+	Study string
+	// BatchID is the study's content identity (see genexp.BatchID).
+	BatchID string
+	// RowsRead is the number of matrix cells read for the study, missing
+	// ones included.
+	RowsRead int64
+	// QC is the study's quality record for meta_study_qc.
+	QC StudyQC
+	// Findings are validation findings to record with the batch.
+	Findings []*qc.Error
+}
+
+// StudyQC is a meta_study_qc row.
+type StudyQC struct {
+	// From the metadata (refine.bio's own check).
+	KSStatistic        *float64
+	KSPValue           *float64
+	KSWarning          string
+	QuantileNormalized *bool
+	QuantSFOnly        *bool
+	// Recomputed from the matrix: the worst sample against the pooled
+	// distribution.
+	KSStatisticRecomputed *float64
+	KSPValueRecomputed    *float64
+	KSWorstSample         string
+	// Counts.
+	Genes          int64
+	Samples        int64
+	Cells          int64
+	MissingCells   int64
+	DuplicateGenes int64
+}
+
+// Outcome is what a commit did to a study.
+type Outcome string
+
+// Outcomes.
+const (
+	Inserted  Outcome = "new"       // the study had no facts
+	Replaced  Outcome = "replaced"  // the study's previous facts were replaced
+	Duplicate Outcome = "duplicate" // the batch was already loaded; nothing written
+)
+
+// CommitResult reports a commit per study.
+type CommitResult struct {
+	Studies []StudyResult
+}
+
+// StudyResult is one study's commit outcome.
+type StudyResult struct {
+	Study           string
+	BatchID         string
+	Outcome         Outcome
+	PreviousBatchID string
+	// RowsWritten is the number of fact rows the commit wrote (0 for a
+	// duplicate).
+	RowsWritten int64
+}
+
+// StepRecord is one row of meta_etl_process_log. A step is logged when it
+// starts (Status "RUNNING") and again when it ends; the second call updates
+// the first (matched by LogID).
+type StepRecord struct {
+	// LogID is the row's key, chosen by the caller (genexp.NewID); a
+	// second LogStep with the same LogID updates the row.
+	LogID        string
+	RunID        string
+	BatchID      string
+	Study        string
+	Step         string // extract, validate, transform, load, analytics
+	Status       string // RUNNING, SUCCESS, FAILED, SKIPPED
+	Attempt      int
+	StartedAt    time.Time
+	EndedAt      *time.Time
+	RowsRead     *int64
+	RowsWritten  *int64
+	ErrorCode    *int
+	ErrorMessage string
+	// Context is a JSON object with step details; it must hold no secrets.
+	Context string
+}
+
+// FindingsRequest records validation findings outside a batch.
+type FindingsRequest struct {
+	RunID    string
+	BatchID  string
+	Findings []*qc.Error
+}
+
+// Statuser is implemented by sinks that can describe what they hold (the
+// CLI's `genexp status`). It is optional: find it by type assertion.
+type Statuser interface {
+	Status(ctx context.Context, req StatusRequest) (Status, error)
+}
+
+// StatusRequest selects what Status reports.
+type StatusRequest struct {
+	// Runs is how many recent process-log rows to return. Default 20.
+	Runs int
+}
+
+// Status describes a warehouse's contents.
+type Status struct {
+	SchemaVersion int
+	Studies       []StudyStatus
+	Steps         []StepRecord
+}
+
+// StudyStatus is one study's current batch.
+type StudyStatus struct {
+	Study    string
+	BatchID  string
+	Samples  int64
+	Genes    int64
+	Facts    int64
+	LoadedAt time.Time
+}
