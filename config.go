@@ -71,6 +71,10 @@ type IllnessConfig struct {
 	Rules []illness.Rule `yaml:"rules"`
 	// Overrides map sample accessions to labels.
 	Overrides map[string]illness.Label `yaml:"overrides"`
+	// StudyContext lets a patient sample that no rule labels take the
+	// illness its study's title or description names (see
+	// illness.WithStudyContext). Default true.
+	StudyContext *bool `yaml:"study_context"`
 }
 
 // PlatformConfig configures platform normalization.
@@ -191,7 +195,8 @@ func (c Config) Classifier() (*illness.Classifier, error) {
 	if len(rules) == 0 {
 		rules = illness.DefaultRules()
 	}
-	return illness.New(rules, nilIfEmpty(c.Illness.Fields), c.Illness.Overrides)
+	studyContext := c.Illness.StudyContext == nil || *c.Illness.StudyContext
+	return illness.New(rules, nilIfEmpty(c.Illness.Fields), c.Illness.Overrides, illness.WithStudyContext(studyContext))
 }
 
 // Normalizer builds the platform normalizer the configuration describes.

@@ -380,7 +380,12 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		if studyOrganism[c.Study] == "" {
 			studyOrganism[c.Study] = s.Organism
 		}
-		dec := p.classifier.Classify(s)
+		var dec illness.Decision
+		if sc, ok := p.classifier.(illness.StudyClassifier); ok {
+			dec = sc.ClassifyInStudy(s, d.Study(c.Study))
+		} else {
+			dec = p.classifier.Classify(s)
+		}
 		reports[c.Study].Illness[dec.Label]++
 		reports[c.Study].Samples++
 		var processed *bool

@@ -57,10 +57,11 @@ type compiled struct {
 // keeps one stray value (a "control" siRNA) from outvoting "septic shock"
 // written in the same field.
 type Classifier struct {
-	fields      []string
-	rules       []compiled
-	overrides   map[string]Label
-	ignoredKeys *regexp.Regexp
+	fields       []string
+	rules        []compiled
+	overrides    map[string]Label
+	ignoredKeys  *regexp.Regexp
+	studyContext bool
 }
 
 // Option configures a Classifier beyond its rules, fields and overrides.
@@ -97,7 +98,7 @@ func New(rules []Rule, fields []string, overrides map[string]Label, opts ...Opti
 	if fields == nil {
 		fields = DefaultFields()
 	}
-	c := &Classifier{overrides: map[string]Label{}, ignoredKeys: regexp.MustCompile("(?i)" + DefaultIgnoredKeys())}
+	c := &Classifier{overrides: map[string]Label{}, ignoredKeys: regexp.MustCompile("(?i)" + DefaultIgnoredKeys()), studyContext: true}
 	for i, f := range fields {
 		if strings.TrimSpace(f) == "" {
 			return nil, qc.Errorf(qc.IllnessInferenceFailed, "illness: field %d is empty", i+1)
