@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 )
 
 // Powers of ten for eiselLemire: pow10Table()[q-pow10Min] holds the 128
@@ -16,11 +17,31 @@ const (
 	pow10Max = 347
 )
 
-// pow10Table is computed once, on first use, with math/big: exact
-// arithmetic, so the table cannot hold a typo, at the cost of about a
-// millisecond the first time a cell needs it.
-var pow10Table = sync.OnceValue(func() [][2]uint64 {
-	t := make([][2]uint64, pow10Max-pow10Min+1)
+type pow10Entries [pow10Max - pow10Min + 1][2]uint64
+
+var (
+	pow10Ready atomic.Pointer[pow10Entries]
+	pow10Once  sync.Once
+)
+
+// pow10Table returns the table, computing it on first use with math/big:
+// exact arithmetic, so the table cannot hold a typo, at the cost of half a
+// millisecond the first time a cell needs it rather than at every program
+// start. After that it is one load, cheap enough for the per-cell path.
+func pow10Table() *pow10Entries {
+	if t := pow10Ready.Load(); t != nil {
+		return t
+	}
+	return pow10Slow()
+}
+
+func pow10Slow() *pow10Entries {
+	pow10Once.Do(func() { pow10Ready.Store(computePow10()) })
+	return pow10Ready.Load()
+}
+
+func computePow10() *pow10Entries {
+	t := new(pow10Entries)
 	ten := big.NewInt(10)
 	for q := pow10Min; q <= pow10Max; q++ {
 		p := new(big.Int).Exp(ten, big.NewInt(int64(abs(q))), nil)
@@ -42,7 +63,7 @@ var pow10Table = sync.OnceValue(func() [][2]uint64 {
 		t[q-pow10Min] = [2]uint64{new(big.Int).Rsh(m, 64).Uint64(), lo.Uint64()}
 	}
 	return t
-})
+}
 
 func abs(x int) int {
 	if x < 0 {

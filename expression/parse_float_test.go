@@ -1,12 +1,15 @@
 package expression
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/genexp/genexp/expression/synth"
 )
 
 // plainDecimal is the number syntax parseCell accepts.
@@ -178,5 +181,34 @@ func TestEiselLemire(t *testing.T) {
 	// ambiguities.
 	if answered < normal*999/1000 {
 		t.Errorf("eiselLemire answered only %d of %d normal results", answered, normal)
+	}
+}
+
+// BenchmarkScanCell converts the cells of generated matrices, one at a time.
+func BenchmarkScanCell(b *testing.B) {
+	for _, tech := range []synth.Technology{synth.Microarray, synth.RNASeq} {
+		b.Run(string(tech), func(b *testing.B) {
+			src, err := synth.NewMatrix(synth.MatrixSpec{Genes: 200, Samples: 500, Seed: 1, Technology: tech})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf bytes.Buffer
+			src.WriteTo(&buf)
+			var cells [][]byte
+			for _, line := range bytes.Split(buf.Bytes(), []byte("\n"))[1:] {
+				if f := bytes.Split(line, []byte("\t")); len(f) > 1 {
+					cells = append(cells, f[1:]...)
+				}
+			}
+			b.ResetTimer()
+			var sum float64
+			for b.Loop() {
+				for _, c := range cells {
+					v, _, _ := scanCell(c)
+					sum += v
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(cells)), "ns/cell")
+		})
 	}
 }
