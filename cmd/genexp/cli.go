@@ -47,6 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"init", cmdInit},
 		{"status", cmdStatus},
 		{"query", cmdQuery},
+		{"bench", cmdBench},
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
