@@ -214,7 +214,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
 	// studies: it is logged under the matrix's own accession.
-	fail := func(step string, err error) []StudyReport {
+	fail := func(step string, err error, found ...*qc.Error) []StudyReport {
 		study := m.Base
 		log.start(ctx, stepExtract, start, study)
 		if step != stepExtract {
@@ -223,7 +223,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		log.end(ctx, step, study, stepEnd{err: err})
 		log.endAll(ctx, []string{study}, nil)
 		p.log.Error("matrix failed", "matrix", m.Name, "error", p.redact(err.Error()))
-		return []StudyReport{{Study: study, Matrix: m.Name, Err: err, Duration: time.Since(start)}}
+		return []StudyReport{{Study: study, Matrix: m.Name, Err: err, Findings: found, Duration: time.Since(start)}}
 	}
 	rc, err := m.Open()
 	if err != nil {
@@ -242,8 +242,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		if len(pl.findings) > 0 {
 			err.Err = pl.findings[0]
 		}
-		p.recordFindings(ctx, runID, "", m.Base, append([]*qc.Error{err}, pl.findings...))
-		return fail(stepValidate, err)
+		found := append([]*qc.Error{err}, pl.findings...)
+		p.recordFindings(ctx, runID, "", m.Base, found)
+		return fail(stepValidate, err, found...)
 	}
 	log.start(ctx, stepExtract, start, pl.studies...)
 	reports := make(map[string]*StudyReport, len(pl.studies))
