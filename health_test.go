@@ -17,7 +17,9 @@ func TestDeriveHealth(t *testing.T) {
 		return &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 1,
 			Runs: []warehouse.RunSummary{{RunID: "r1", StartedAt: now.Add(-time.Hour), Steps: 8, Studies: 2}}}
 	}
-	disk := func(free uint64) *genexp.DiskSpace { return &genexp.DiskSpace{Path: "/w", FreeBytes: free, TotalBytes: 100 << 30} }
+	disk := func(free uint64) *genexp.DiskSpace {
+		return &genexp.DiskSpace{Path: "/w", FreeBytes: free, TotalBytes: 100 << 30}
+	}
 	cases := []struct {
 		name  string
 		in    genexp.HealthInputs
