@@ -2,7 +2,6 @@ package qc
 
 import (
 	"container/heap"
-	"hash/fnv"
 	"slices"
 )
 
@@ -44,15 +43,14 @@ func (s *RowSample) Offer(gene string, row []float64, cols []int) {
 	if s.k == 0 {
 		return
 	}
-	h := fnv.New64a()
-	h.Write([]byte(gene))
-	sum := h.Sum64()
+	sum := fnv1a(gene)
 	var slot int
 	switch {
 	case len(s.slots) < s.k:
 		slot = len(s.slots)
 		s.slots = append(s.slots, rowSlot{gene: gene, hash: sum})
-		s.values = append(s.values, make([]float64, s.cols)...)
+		n := len(s.values)
+		s.values = slices.Grow(s.values, s.cols)[:n+s.cols]
 		heap.Push(&s.order, slot)
 	case less(rowSlot{gene, sum}, s.slots[s.order.idx[0]]):
 		slot = s.order.idx[0]
@@ -154,4 +152,15 @@ func WorstKS(names []string, samples [][]float64) (KSResult, bool) {
 		}
 	}
 	return best, true
+}
+
+// fnv1a is the 64-bit FNV-1a hash of s (as hash/fnv computes it, without
+// allocating).
+func fnv1a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }

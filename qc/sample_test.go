@@ -2,6 +2,7 @@ package qc
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"testing"
@@ -74,5 +75,15 @@ func TestWorstKSEqualsScipyOnPool(t *testing.T) {
 	}
 	if _, ok := WorstKS([]string{"a", "b"}, [][]float64{{1, 2}, nil}); ok {
 		t.Error("one sample with values gave a result")
+	}
+}
+
+func TestFNV1aIsHashFNV(t *testing.T) {
+	for _, s := range []string{"", "a", "ENSG00000141510", "AFFX-BioB-5_at"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got := fnv1a(s); got != h.Sum64() {
+			t.Errorf("fnv1a(%q) = %x, hash/fnv says %x", s, got, h.Sum64())
+		}
 	}
 }
