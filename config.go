@@ -179,9 +179,8 @@ func (c Config) Validate() error {
 	if c.Processing.ChunkSize < 0 {
 		errs = append(errs, errors.New("processing.chunk_size must not be negative"))
 	}
-	q := c.Quality
-	if q.MaxNullPercentage < 0 || q.MaxNullPercentage > 1 || q.MaxDuplicatePercentage < 0 || q.MaxDuplicatePercentage > 1 {
-		errs = append(errs, errors.New("quality_thresholds: percentages are shares between 0 and 1"))
+	if err := c.Quality.Check(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := c.Classifier(); err != nil {
 		errs = append(errs, err)
