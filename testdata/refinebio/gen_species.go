@@ -1,12 +1,12 @@
 //go:build ignore
 
-// gen writes the SPECIES-aggregated fixture in this folder from the two real
+// gen_species writes the SPECIES-aggregated fixture in species/ from the two real
 // zebrafish downloads GSE71270 and E-GEOD-39842: the first 300 genes of the
 // GSE71270 matrix, with every cell of both studies copied verbatim (as
 // text) from the original matrices, and metadata laid out as refine.bio's
 // smasher writes a SPECIES download. Run from the repository root:
 //
-//	go run testdata/refinebio/species/gen.go [ORIGINALS]
+//	go run testdata/refinebio/gen_species.go [ORIGINALS]
 //
 // ORIGINALS is the folder holding the full downloads (default
 // /work/shared/data/refinebio); the E-GEOD-39842 values come from its full
