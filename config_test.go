@@ -70,8 +70,8 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 
 func TestParseConfigDefaults(t *testing.T) {
 	cases := map[string]func(*genexp.Config){
-		"":           nil,
-		"# nothing":  nil,
+		"":          nil,
+		"# nothing": nil,
 		"processing:\nquality_thresholds:\nlogging:\n": nil,
 		"quality_thresholds:\n  max_null_percentage:\n  min_samples_per_study: 5\n": func(c *genexp.Config) {
 			c.Quality.MinSamplesPerStudy = 5
