@@ -1,9 +1,12 @@
 package genexp_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"log"
 	"maps"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -361,4 +364,62 @@ func TestPipelineRejectsInvalidConfig(t *testing.T) {
 	if !errors.Is(err, qc.IllnessInferenceFailed) || !strings.Contains(err.Error(), "illness_inference.overrides.GSM1") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// The configuration of the architecture document, with its connection
+// string's ${VARIABLES} taken from the environment.
+func ExampleLoadConfig() {
+	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_NAME": "warehouse", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
+		if err := os.Setenv(k, v); err != nil {
+			log.Fatal(err)
+		}
+		defer os.Unsetenv(k)
+	}
+	cfg, err := genexp.LoadConfig("testdata/config/architecture.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(genexp.RedactDSN(cfg.Database.ConnectionString))
+	fmt.Println("rules:", len(cfg.Illness.Rules), "chunk size:", cfg.Processing.ChunkSize, "missing cells:", cfg.Processing.MissingValues)
+	// Output:
+	// Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl;PWD=*****;
+	// rules: 4 chunk size: 50000 missing cells: skip
+}
+
+// FuzzParseConfig: any text gives a configuration or a *qc.Error, never a
+// panic, and never shows an expanded secret.
+func FuzzParseConfig(f *testing.F) {
+	f.Add(readFileF(f, "testdata/config/architecture.yaml"))
+	for _, s := range []string{
+		"", "processing:\n  missing_values: null\n", "illness_inference:\n  rules:\n    - &a {pattern: x, label: SEPSIS}\n    - <<: *a\n",
+		"database: {connection_string: \"PWD=${FUZZ_SECRET}\"}\nlogging: {level: ${FUZZ_SECRET}}\n", "a: [\n", "processing: ${FUZZ_SECRET}\n",
+		"quality_thresholds: {max_null_percentage: .nan}\n", "? [a]\n: b\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		t.Setenv("FUZZ_SECRET", "fuzz-s3cret-value")
+		cfg, err := genexp.ParseConfig(data, "c.yaml")
+		if err != nil {
+			var e *qc.Error
+			if !errors.As(err, &e) || e.File != "c.yaml" {
+				t.Fatalf("%T %v", err, err)
+			}
+			if strings.Contains(err.Error(), "fuzz-s3cret-value") && !bytes.Contains(data, []byte("fuzz-s3cret-value")) {
+				t.Fatalf("the error shows an expanded secret: %v", err)
+			}
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("ParseConfig accepted a configuration Validate rejects: %v", err)
+		}
+	})
+}
+
+func readFileF(f *testing.F, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
 }

@@ -6,8 +6,10 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"math"
 	"os"
 	"path/filepath"
@@ -624,4 +626,65 @@ func TestLoadStudiesOfEveryArchive(t *testing.T) {
 			t.Errorf("the skipped study does not say why: %v", s.Findings)
 		}
 	}
+}
+
+// TestLoadEarly2018Download loads the oldest layout: files at the top of
+// the download, metadata.json with unprefixed keys and samples keyed by
+// title, a matrix with an empty first header cell and titles for columns.
+func TestLoadEarly2018Download(t *testing.T) {
+	w := openWarehouse(t)
+	rep := load(t, w, "testdata/refinebio/early-2018")
+	if len(rep.Studies) != 1 || rep.Studies[0].Study != "E-GEOD-39842" || rep.Studies[0].Samples != 12 || rep.Studies[0].Genes != 300 {
+		t.Fatalf("report %+v", rep.Studies)
+	}
+	_, byTitle := refTSV(t, "testdata/refinebio/early-2018/E-GEOD-39842.tsv")
+	rows, err := w.DB().Query(`SELECT g.gene_id, s.sample_accession_code, s.sample_title, f.expression_value
+		FROM fact_gene_expression f JOIN dim_gene g USING (gene_key) JOIN dim_sample s USING (sample_key)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var gene, acc, title string
+		var v float64
+		if err := rows.Scan(&gene, &acc, &title, &v); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(acc, "E-GEOD-39842-GSM") {
+			t.Fatalf("sample %q is not keyed by accession", acc)
+		}
+		if want := byTitle[gene][title]; math.Float64bits(want) != math.Float64bits(v) {
+			t.Fatalf("(%s, %s) = %v, matrix says %v", gene, title, v, want)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != 300*12 {
+		t.Errorf("%d facts", n)
+	}
+}
+
+// A SPECIES download holds one matrix per organism; the metadata says which
+// experiment each of its samples comes from.
+func ExampleOpenDownload() {
+	d, err := genexp.OpenDownload("testdata/refinebio/species")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Close()
+	for _, m := range d.Matrices {
+		fmt.Println("matrix:", m.Base)
+	}
+	fmt.Println("aggregated by:", d.Metadata.AggregateBy)
+	for _, st := range d.Metadata.Studies {
+		fmt.Printf("%s: %d samples, %s\n", st.Accession, len(st.SampleAccessions), st.Technology)
+	}
+	// Output:
+	// matrix: DANIO_RERIO
+	// aggregated by: SPECIES
+	// E-GEOD-39842: 12 samples, MICROARRAY
+	// GSE71270: 10 samples, MICROARRAY
 }
