@@ -147,6 +147,10 @@ func isZip(p string) bool {
 	return err == nil && string(magic[:]) == "PK\x03\x04"
 }
 
+// maxSkippedFindings caps the findings about individual skipped files; the
+// rest are counted in one.
+const maxSkippedFindings = 10
+
 // file kinds found in a download.
 const (
 	kindOther = iota
@@ -313,7 +317,12 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			Msg: fmt.Sprintf("%d Salmon quant.sf files (transcript-level, from a quant_sf_only download) are not gene matrices and are not loaded: %s",
 				len(quant), listSome(quant, 3))})
 	}
-	for _, s := range skipped {
+	for i, s := range skipped {
+		if i == maxSkippedFindings {
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: d.Path,
+				Msg: fmt.Sprintf("skipped %d more files that are not refine.bio matrices or metadata", len(skipped)-i)})
+			break
+		}
 		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: s,
 			Msg: "skipped: not a refine.bio matrix or metadata file (a matrix is named like its folder or its sample sheet)"})
 	}

@@ -293,6 +293,8 @@ func TestOpenDownloadSkipsAndNotes(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "notes.txt"), []byte("my notes"))
 	writeFile(t, filepath.Join(dir, ".DS_Store"), []byte{0})
 	writeFile(t, filepath.Join(dir, "__MACOSX", "GSE71270", "._GSE71270.tsv"), []byte{0, 5, 22, 7})
+	// not hidden, and named like its folder: only the __MACOSX rule skips it
+	writeFile(t, filepath.Join(dir, "__MACOSX", "GSE71270", "GSE71270.tsv"), []byte("Gene\tjunk\nA\t1\n"))
 	writeFile(t, filepath.Join(dir, "filtered_samples_metadata.json"), []byte(`{
 		"GSM2": {"refinebio_accession_code": "GSM2", "reason": "This sample did not have a processed file associated with it in our database."},
 		"GSM1": {"refinebio_accession_code": "GSM1", "reason": "This sample did not have a processed file associated with it in our database."}}`))
@@ -321,6 +323,16 @@ func TestOpenDownloadSkipsAndNotes(t *testing.T) {
 		}
 	}
 	if len(d.Findings) != 3 {
+		t.Errorf("findings %v", d.Findings)
+	}
+
+	// Many stray files: ten findings, then a count.
+	many := t.TempDir()
+	copyTree(t, "testdata/refinebio/GSE71270", many, nil)
+	for i := range 15 {
+		writeFile(t, filepath.Join(many, fmt.Sprintf("plot%02d.png", i)), []byte{1})
+	}
+	if d := open(t, many); len(d.Findings) != 11 || !strings.Contains(d.Findings[10].Msg, "skipped 5 more files") {
 		t.Errorf("findings %v", d.Findings)
 	}
 
