@@ -548,3 +548,37 @@ func TestRecordFindingsInChunksOnce(t *testing.T) {
 		t.Fatalf("insert_findings ran %d times, want 4 (no retry)", n)
 	}
 }
+
+// BenchmarkWriteRows measures the client side of staging cells: buffering,
+// mapping each cell to a bulk copy row and passing it through database/sql
+// to the driver. The driver here is the scripted one, so go-mssqldb's TDS
+// encoding and the network are not included (see README.md for how the
+// throughput estimate adds them).
+func BenchmarkWriteRows(b *testing.B) {
+	s := newFakeServer(&testing.T{})
+	w := s.open(&testing.T{}, testConfig(DefaultChunkRows))
+	m := newMatrix(2000, 100)
+	lbs := m.batches(100)
+	cells := int64(len(m.genes) * len(m.samples))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		bt, err := w.Begin(ctx, m.begin())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, lb := range lbs {
+			if err := bt.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := bt.(*batch).flush(ctx); err != nil {
+			b.Fatal(err)
+		}
+		bt.Abort(ctx)
+		s.mu.Lock()
+		s.copies, s.calls = nil, nil
+		s.mu.Unlock()
+	}
+	b.ReportMetric(float64(cells)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+}

@@ -50,11 +50,13 @@ func TestGoldenStatements(t *testing.T) {
 	sort.Strings(names)
 	for _, name := range names {
 		path := filepath.Join(dir, name+".sql")
+		fail := path + ".FAIL"
 		got := strings.TrimSpace(stmts[name]) + "\n"
 		if *update {
 			if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			os.Remove(fail)
 			continue
 		}
 		want, err := os.ReadFile(path)
@@ -62,7 +64,6 @@ func TestGoldenStatements(t *testing.T) {
 			t.Errorf("%s: no golden file (run go test ./warehouse/mssql -update and review it): %v", name, err)
 			continue
 		}
-		fail := path + ".FAIL"
 		if string(want) != got {
 			if err := os.WriteFile(fail, []byte(got), 0o644); err != nil {
 				t.Fatal(err)

@@ -521,24 +521,27 @@ func (c copySpec) render() string {
 }
 
 // The bulk copy targets. KEEP_NULLS keeps a NULL a NULL (no column has a
-// default to fill in, but the intent is explicit). No TABLOCK: concurrent
-// loads copy into the same staging tables, each under its own load_key.
+// default to fill in, but the intent is explicit). CHECK_CONSTRAINTS costs
+// nothing (staging has no CHECK or FOREIGN KEY constraints) and spares the
+// loader the ALTER TABLE permission a bulk load that skips constraints
+// needs. No TABLOCK: concurrent loads copy into the same staging tables,
+// each under its own load_key.
 var (
-	copyColumns = copySpec{table: "staging.matrix_columns", options: mssqldrv.BulkOptions{KeepNulls: true},
+	copyColumns = copySpec{table: "staging.matrix_columns", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "column_no", "sample_accession_code", "study_accession_code"}}
-	copyRows = copySpec{table: "staging.matrix_rows", options: mssqldrv.BulkOptions{KeepNulls: true},
+	copyRows = copySpec{table: "staging.matrix_rows", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "line_no", "gene_id"}}
-	copyPlatforms = copySpec{table: "staging.dim_platform", options: mssqldrv.BulkOptions{KeepNulls: true},
+	copyPlatforms = copySpec{table: "staging.dim_platform", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "ordinal", "platform_accession", "platform_name", "manufacturer", "measurement_technology"}}
-	copyStudies = copySpec{table: "staging.dim_study", options: mssqldrv.BulkOptions{KeepNulls: true},
+	copyStudies = copySpec{table: "staging.dim_study", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "ordinal", "study_accession_code", "study_title", "study_pubmed_id", "study_technology",
 			"study_organism", "study_platform_summary", "study_description", "source_first_published", "source_last_modified"}}
-	copySamples = copySpec{table: "staging.dim_sample", options: mssqldrv.BulkOptions{KeepNulls: true},
+	copySamples = copySpec{table: "staging.dim_sample", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "ordinal", "sample_accession_code", "sample_title", "sample_organism", "platform_accession",
 			"sample_treatment", "sample_cell_line", "sample_tissue", "is_processed", "processor_name", "processor_version",
 			"illness_label", "illness_method", "illness_rule", "illness_field", "illness_matched", "study_accession_code",
 			"exclude_from_analysis"}}
-	copyBatches = copySpec{table: "staging.load_batches", options: mssqldrv.BulkOptions{KeepNulls: true},
+	copyBatches = copySpec{table: "staging.load_batches", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "study_accession_code", "batch_id", "file_name", "file_hash"}}
 )
 
@@ -546,6 +549,6 @@ var (
 // server how many rows the copy brings, which it uses to size the
 // columnstore rowgroup it builds.
 func copyValues(chunkRows int) copySpec {
-	return copySpec{table: "staging.expression_values", options: mssqldrv.BulkOptions{KeepNulls: true, RowsPerBatch: chunkRows},
+	return copySpec{table: "staging.expression_values", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true, RowsPerBatch: chunkRows},
 		columns: []string{"load_key", "line_no", "column_no", "expression_value"}}
 }
