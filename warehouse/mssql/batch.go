@@ -93,8 +93,9 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 		return err
 	}
 	b.registered = true
-	if _, err := w.cleanStale(ctx, b.conn, b.loadKey); err != nil {
-		b.markBroken(err)
+	// Cleaning runs on the pool: it need not share the load's session (its
+	// own key is excluded), and may be retried on a fresh connection.
+	if _, err := w.cleanStale(ctx, w.db, b.loadKey); err != nil {
 		return err
 	}
 	rows := make([][]any, 0, len(req.Columns))
