@@ -315,6 +315,9 @@ func TestSpecErrors(t *testing.T) {
 	if _, err := synth.Write(filepath.Join(file, "sub"), synth.Spec{Genes: 1, Samples: 1, Studies: 1}); err == nil {
 		t.Error("Write into a path under a file succeeded")
 	}
+	if _, err := synth.Write(dir, synth.Spec{Genes: 1, Samples: 1, Studies: 1}); err == nil {
+		t.Error("Write into a folder that holds a file succeeded")
+	}
 }
 
 // Write a small download with four sepsis cohorts and list what it holds.
