@@ -345,3 +345,28 @@ func ExampleWrite() {
 	// GSE774490 study group   10 samples: 4 septic shock, 3 sepsis, 1 no sepsis, 2 control
 	// 40000 cells, 371 missing
 }
+
+// TestCohortsClassify checks that each generated sample's metadata says its
+// cohort in words the default illness rules read, in every cohort style and
+// layout: so a load of a synthetic download fills every illness cohort.
+func TestCohortsClassify(t *testing.T) {
+	c := illness.Default()
+	for _, legacy := range []bool{false, true} {
+		m, err := synth.Write(t.TempDir(), synth.Spec{Genes: 5, Samples: 80, Studies: 4, Seed: 3, Legacy: legacy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := genexp.OpenDownload(m.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range m.Studies {
+			for _, s := range st.Samples {
+				if dec := c.Classify(d.Metadata.Sample(s.Accession)); dec.Label != s.Label {
+					t.Errorf("legacy=%v %s (%s): classified %s by rule %q on %s %q", legacy, s.Accession, st.Style, dec.Label, dec.Rule, dec.Field, dec.Matched)
+				}
+			}
+		}
+		d.Close()
+	}
+}
