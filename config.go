@@ -3,7 +3,6 @@ package genexp
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -43,7 +42,7 @@ type DatabaseConfig struct {
 // String formats the database section with the password hidden, so that a
 // configuration printed or logged with %v never shows it.
 func (c DatabaseConfig) String() string {
-	return fmt.Sprintf("{ConnectionString:%s DatabaseName:%s}", RedactDSN(c.ConnectionString), c.DatabaseName)
+	return fmt.Sprintf("{ConnectionString:%s DatabaseName:%s}", qc.RedactDSN(c.ConnectionString), c.DatabaseName)
 }
 
 // GoString is String for %#v.
@@ -629,73 +628,4 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
-}
-
-// RedactDSN returns dsn with its password replaced by "*****": the
-// password of a sqlserver:// URL (user info or a password query
-// parameter) or the Password/PWD item of an ADO or ODBC connection string.
-// Anything else is returned as is.
-func RedactDSN(dsn string) string {
-	const mask = "*****"
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && u.Host != "" {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), mask)
-		}
-		q := u.Query()
-		for k := range q {
-			if isPasswordKey(k) {
-				q.Set(k, mask)
-			}
-		}
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	if !strings.Contains(dsn, "=") {
-		return dsn
-	}
-	var b strings.Builder
-	for i := 0; i < len(dsn); {
-		// one "key=value" item; a value in braces may hold ';'
-		j := i
-		for j < len(dsn) && dsn[j] != '=' && dsn[j] != ';' {
-			j++
-		}
-		key := dsn[i:j]
-		b.WriteString(key)
-		if j == len(dsn) || dsn[j] == ';' {
-			if j < len(dsn) {
-				b.WriteByte(';')
-			}
-			i = j + 1
-			continue
-		}
-		k := j + 1
-		if k < len(dsn) && dsn[k] == '{' {
-			for k < len(dsn) && dsn[k] != '}' {
-				k++
-			}
-		}
-		for k < len(dsn) && dsn[k] != ';' {
-			k++
-		}
-		b.WriteByte('=')
-		if isPasswordKey(key) {
-			b.WriteString(mask)
-		} else {
-			b.WriteString(dsn[j+1 : k])
-		}
-		if k < len(dsn) {
-			b.WriteByte(';')
-		}
-		i = k + 1
-	}
-	return b.String()
-}
-
-func isPasswordKey(k string) bool {
-	switch strings.ToLower(strings.TrimSpace(k)) {
-	case "password", "pwd":
-		return true
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 	"github.com/genexp/genexp/warehouse/mssql"
@@ -79,7 +80,7 @@ func openStore(dsn string, readOnly bool) (store, error) {
 // passwords redacted.
 func displayTarget(dsn string) string {
 	if isSQLServer(dsn) {
-		return mssql.Redact(dsn)
+		return qc.RedactDSN(dsn)
 	}
 	return dsn
 }

@@ -14,104 +14,6 @@ import (
 	"github.com/genexp/genexp/qc"
 )
 
-// redactedText replaces every password Redact finds.
-const redactedText = "REDACTED"
-
-// isSecretKey reports whether a DSN key names a password (go-mssqldb reads
-// "password" and its ADO synonym "pwd" in every DSN form).
-func isSecretKey(k string) bool {
-	switch strings.ToLower(strings.TrimSpace(k)) {
-	case "password", "pwd":
-		return true
-	}
-	return false
-}
-
-// Redact returns dsn with every password replaced by REDACTED: the password
-// of a sqlserver:// URL's user info, and the value of any password or pwd
-// parameter, in URL, ADO ("key=value;…") and ODBC ("odbc:…") forms. It
-// never fails and never returns a password: what it cannot parse it
-// redacts wholesale (for a malformed URL, everything before the host).
-func Redact(dsn string) string {
-	s := strings.TrimSpace(dsn)
-	lower := strings.ToLower(s)
-	switch {
-	case strings.HasPrefix(lower, "sqlserver://"), strings.HasPrefix(lower, "mssql://"):
-		return redactURL(s)
-	case strings.HasPrefix(lower, "odbc:"):
-		return s[:len("odbc:")] + redactPairs(splitODBC(s[len("odbc:"):]))
-	}
-	return redactPairs(splitADO(s))
-}
-
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	// A "#" or "?" in a raw password makes the rest of it parse as a
-	// fragment or a query: an "@" outside the user info, or any fragment,
-	// means the URL may not be what its writer meant.
-	if err != nil || u.Opaque != "" || u.Fragment != "" ||
-		(u.User == nil && strings.Contains(s, "@")) || strings.Contains(u.Host, "@") {
-		return redactURLFallback(s)
-	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), redactedText)
-		}
-	}
-	if u.RawQuery != "" {
-		q, err := url.ParseQuery(u.RawQuery)
-		if err != nil {
-			u.RawQuery = queryPassword.ReplaceAllString("?"+u.RawQuery, "${1}"+redactedText)[1:]
-		} else {
-			changed := false
-			for k := range q {
-				if isSecretKey(k) {
-					q[k] = []string{redactedText}
-					changed = true
-				}
-			}
-			if changed {
-				u.RawQuery = q.Encode()
-			}
-		}
-	}
-	return u.String()
-}
-
-// queryPassword finds a password parameter's value in text that did not
-// parse as a URL query.
-var queryPassword = regexp.MustCompile(`(?i)([?&;]\s*(?:password|pwd)\s*=)[^&;]*`)
-
-// redactURLFallback redacts a sqlserver:// DSN that does not parse (such as
-// a password with an unescaped "/" or "#"): everything up to the last "@"
-// may be user info, so all of it goes.
-func redactURLFallback(s string) string {
-	i := strings.Index(s, "://") + len("://")
-	rest := s[i:]
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		rest = redactedText + rest[at:]
-	}
-	return s[:i] + queryPassword.ReplaceAllString(rest, "${1}"+redactedText)
-}
-
-// redactPairs rejoins key=value parts, replacing secret values. A value
-// that itself holds "password=" (a stray quote swallowed the parts after
-// it) is replaced too: Redact errs on the side of hiding.
-func redactPairs(parts []string) string {
-	out := make([]string, len(parts))
-	for i, p := range parts {
-		k, _, ok := strings.Cut(p, "=")
-		if ok && (isSecretKey(k) || embeddedSecret.MatchString(p)) {
-			out[i] = k + "=" + redactedText
-		} else {
-			out[i] = p
-		}
-	}
-	return strings.Join(out, ";")
-}
-
-var embeddedSecret = regexp.MustCompile(`(?i)(password|pwd)\s*=`)
-
 // splitADO splits an ADO connection string at semicolons outside double
 // quotes, as go-mssqldb does ("" inside quotes is a literal quote). Empty
 // parts are kept so that joining the parts gives the string back.
@@ -129,34 +31,6 @@ func splitADO(s string) []string {
 			inQuotes = !inQuotes
 			cur.WriteByte(c)
 		case c == ';' && !inQuotes:
-			parts = append(parts, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	return append(parts, cur.String())
-}
-
-// splitODBC splits an ODBC connection string at semicolons outside braces
-// ("}}" inside braces is a literal brace).
-func splitODBC(s string) []string {
-	var parts []string
-	var cur strings.Builder
-	inBraces := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '{' && !inBraces:
-			inBraces = true
-			cur.WriteByte(c)
-		case c == '}' && inBraces && i+1 < len(s) && s[i+1] == '}':
-			cur.WriteString("}}")
-			i++
-		case c == '}' && inBraces:
-			inBraces = false
-			cur.WriteByte(c)
-		case c == ';' && !inBraces:
 			parts = append(parts, cur.String())
 			cur.Reset()
 		default:
@@ -250,7 +124,7 @@ func parseDSN(dsn string, lookup func(string) (string, bool)) (parsedDSN, error)
 	case s == "":
 		return p, qc.Errorf(qc.ConnectionFailed, "mssql: empty DSN")
 	case strings.HasPrefix(lower, "odbc:"):
-		return p, qc.Errorf(qc.ConnectionFailed, "mssql: odbc: DSNs are not supported; use a sqlserver:// URL or an ADO string (%s)", Redact(s))
+		return p, qc.Errorf(qc.ConnectionFailed, "mssql: odbc: DSNs are not supported; use a sqlserver:// URL or an ADO string (%s)", qc.RedactDSN(s))
 	case strings.HasPrefix(lower, "mssql://"):
 		s = "sqlserver://" + s[len("mssql://"):]
 		fallthrough
@@ -264,7 +138,7 @@ func parseDSN(dsn string, lookup func(string) (string, bool)) (parsedDSN, error)
 	}
 	if _, err := msdsn.Parse(p.driverDSN); err != nil {
 		return p, &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
-			Msg: "mssql: invalid DSN " + Redact(dsn), Err: err}
+			Msg: "mssql: invalid DSN " + qc.RedactDSN(dsn), Err: err}
 	}
 	return p, nil
 }
@@ -275,7 +149,7 @@ func envToken(i int) string { return fmt.Sprintf("genexpenv%dx", i) }
 
 func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (string, error) {
 	if strings.Contains(s, "genexpenv") {
-		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN may not contain the text genexpenv (%s)", Redact(s))
+		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN may not contain the text genexpenv (%s)", qc.RedactDSN(s))
 	}
 	var refs []string
 	tokenized := envRef.ReplaceAllStringFunc(s, func(m string) string {
@@ -284,7 +158,7 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	})
 	u, err := url.Parse(tokenized)
 	if err != nil {
-		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN is not a valid URL (%s); percent-encode special characters in the user name and password, or use ${NAME}", Redact(s))
+		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN is not a valid URL (%s); percent-encode special characters in the user name and password, or use ${NAME}", qc.RedactDSN(s))
 	}
 	ex := &expander{lookup: lookup, missing: map[string]bool{}}
 	// Each part of the URL is filled in decoded form and re-encoded by
@@ -308,7 +182,7 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	u.RawPath = ""
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN's query is malformed (%s)", Redact(s))
+		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN's query is malformed (%s)", qc.RedactDSN(s))
 	}
 	out := url.Values{}
 	hasApp := false

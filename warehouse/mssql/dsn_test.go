@@ -24,7 +24,7 @@ func TestRedact(t *testing.T) {
 			"sqlserver://sa:REDACTED@db.example.com:1433/SQLEXPRESS?database=genexp&encrypt=true",
 			[]string{"s3cr", "%40t", "w%2Frd"}},
 		{"url password parameter", "sqlserver://sa@db?password=hunter2&database=x",
-			"sqlserver://sa@db?database=x&password=REDACTED", []string{"hunter2"}},
+			"sqlserver://sa@db?password=REDACTED&database=x", []string{"hunter2"}},
 		{"url pwd parameter", "sqlserver://db?PWD=hunter2", "sqlserver://db?PWD=REDACTED", []string{"hunter2"}},
 		{"url without password", "sqlserver://sa@db?database=x", "sqlserver://sa@db?database=x", nil},
 		{"mssql scheme", "mssql://sa:hunter2@db", "mssql://sa:REDACTED@db", []string{"hunter2"}},
@@ -45,7 +45,7 @@ func TestRedact(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Redact(tc.dsn)
+			got := qc.RedactDSN(tc.dsn)
 			if got != tc.want {
 				t.Errorf("Redact(%q) = %q, want %q", tc.dsn, got, tc.want)
 			}
@@ -78,7 +78,7 @@ func TestRedactNeverShowsThePassword(t *testing.T) {
 			"server=db;user id=sa;password=" + quoteADO(pw) + ";database=x",
 			"sqlserver://sa@db?database=x&password=" + url.QueryEscape(pw),
 		} {
-			got := Redact(dsn)
+			got := qc.RedactDSN(dsn)
 			if strings.Contains(got, pw) || strings.Contains(got, url.QueryEscape(pw)) || strings.Contains(got, url.PathEscape(pw)) {
 				t.Errorf("Redact(%q) = %q shows the password", dsn, got)
 			}
@@ -162,7 +162,7 @@ func TestParseDSNParameters(t *testing.T) {
 			}
 			for _, k := range []string{"busy_timeout", "chunk_rows", "retry_attempts", "read_committed_snapshot", "gene_index", "read_only"} {
 				if _, ok := cfg.Parameters[k]; ok {
-					t.Errorf("genexp parameter %s reached the driver: %s", k, Redact(p.driverDSN))
+					t.Errorf("genexp parameter %s reached the driver: %s", k, qc.RedactDSN(p.driverDSN))
 				}
 			}
 		})
@@ -231,8 +231,8 @@ func FuzzRedact(f *testing.F) {
 	}
 	f.Add("x", "")
 	f.Fuzz(func(t *testing.T, pw, host string) {
-		_ = Redact(pw)
-		_ = Redact("sqlserver://" + pw)
+		_ = qc.RedactDSN(pw)
+		_ = qc.RedactDSN("sqlserver://" + pw)
 		if len(pw) < 6 || strings.ContainsAny(pw, "\x00") || strings.Contains(host+"sqlserver://sadatabasepasswordREDACTED", pw) {
 			return
 		}
@@ -242,7 +242,7 @@ func FuzzRedact(f *testing.F) {
 			"server=" + host + ";password=" + quoteADO(pw) + ";database=x",
 			"sqlserver://sa:" + pw + "@" + host,
 		} {
-			if got := Redact(dsn); strings.Contains(got, pw) {
+			if got := qc.RedactDSN(dsn); strings.Contains(got, pw) {
 				t.Fatalf("Redact(%q) = %q shows the password %q", dsn, got, pw)
 			}
 		}

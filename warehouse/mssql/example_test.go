@@ -9,15 +9,6 @@ import (
 	"github.com/genexp/genexp/warehouse/mssql"
 )
 
-// Redact is how a DSN is shown: passwords never leave the process.
-func ExampleRedact() {
-	fmt.Println(mssql.Redact("sqlserver://loader:s3cr%40t@db.example.com:1433?database=genexp"))
-	fmt.Println(mssql.Redact(`server=db.example.com;user id=loader;password="p;w""d";database=genexp`))
-	// Output:
-	// sqlserver://loader:REDACTED@db.example.com:1433?database=genexp
-	// server=db.example.com;user id=loader;password=REDACTED;database=genexp
-}
-
 // Open connects, creating or migrating the schema; ${NAME} is read from the
 // environment, so the password never appears on a command line.
 func ExampleOpen() {

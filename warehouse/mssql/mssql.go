@@ -110,11 +110,11 @@ func Open(dsn string, opts ...Option) (*Warehouse, error) {
 	connector, err := mssqldrv.NewConnector(p.driverDSN)
 	if err != nil {
 		return nil, &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
-			Msg: "mssql: invalid DSN " + Redact(dsn), Err: err}
+			Msg: "mssql: invalid DSN " + qc.RedactDSN(dsn), Err: err}
 	}
 	db := sql.OpenDB(connector)
 	w := newWarehouse(db, p.cfg)
-	w.name = Redact(dsn)
+	w.name = qc.RedactDSN(dsn)
 	ctx := context.Background()
 	err = w.retry(ctx, opConnect, func(ctx context.Context) error { return db.PingContext(ctx) })
 	if err != nil {
