@@ -3,6 +3,7 @@ package mssql
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 
 	mssqldrv "github.com/microsoft/go-mssqldb"
@@ -67,6 +68,10 @@ func codeFor(err error) qc.Code {
 	}
 	if errors.Is(err, errLockDeadlock) {
 		return qc.WarehouseBusy
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return qc.ConnectionFailed
 	}
 	switch classify(err) {
 	case classConnLost, classConnect:

@@ -141,6 +141,12 @@ func classify(err error) errClass {
 		}
 		return classPermanent
 	}
+	// A host name that does not resolve will not resolve on a retry: a typo
+	// in the DSN must fail at once, not after the connect budget.
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return classPermanent
+	}
 	var stream mssqldrv.StreamError
 	var ne net.Error
 	switch {

@@ -57,6 +57,8 @@ func TestClassify(t *testing.T) {
 		{"stream", mssqldrv.StreamError{InnerError: errors.New("bad token")}, classConnLost, qc.ConnectionFailed},
 		{"reset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, classConnLost, qc.ConnectionFailed},
 		{"refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), classConnLost, qc.ConnectionFailed},
+		{"unknown host", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "db.invalid", IsNotFound: true}}, classPermanent, qc.ConnectionFailed},
+		{"dns timeout", &net.DNSError{Err: "i/o timeout", Name: "db", IsTimeout: true}, classConnLost, qc.ConnectionFailed},
 		{"cancelled", context.Canceled, classPermanent, qc.ConnectionFailed},
 		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), classPermanent, qc.ConnectionFailed},
 		{"other", errors.New("something else"), classPermanent, qc.ConstraintViolation},
