@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -199,5 +200,39 @@ func TestKS2SampEdges(t *testing.T) {
 	KS2Samp(a, []float64{5, 4})
 	if a[0] != 3 || a[1] != 1 || a[2] != 2 {
 		t.Errorf("KS2Samp reordered its input: %v", a)
+	}
+}
+
+// TestKSStatisticSearchEqualsMerge checks the pool-sized shortcut against
+// the merge, bit for bit, on samples with heavy ties and on disjoint,
+// nested and identical ranges.
+func TestKSStatisticSearchEqualsMerge(t *testing.T) {
+	rng := splitmix64(7)
+	draw := func(n, levels int, shift float64) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			v := float64(rng.next()>>11) * 0x1p-53
+			if levels > 0 {
+				v = math.Floor(v*float64(levels)) / float64(levels)
+			}
+			out[i] = v + shift
+		}
+		slices.Sort(out)
+		return out
+	}
+	for trial := 0; trial < 3000; trial++ {
+		n := 1 + int(rng.next()%40)
+		m := 1 + int(rng.next()%2000)
+		levels := []int{0, 2, 5, 50}[rng.next()%4]
+		shift := []float64{0, 0, 0.3, -2, 2}[rng.next()%5]
+		x, y := draw(n, levels, shift), draw(m, levels, 0)
+		if trial%7 == 0 { // x drawn from the pool itself, as WorstKS does
+			y = append(slices.Clone(x), y...)
+			slices.Sort(y)
+		}
+		a, b := ksStatisticMerge(x, y), ksStatisticSearch(x, y)
+		if math.Float64bits(a) != math.Float64bits(b) {
+			t.Fatalf("trial %d: merge %v, search %v\nx=%v\ny=%v", trial, a, b, x, y)
+		}
 	}
 }
