@@ -3,15 +3,10 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
-	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
@@ -20,16 +15,14 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-//go:embed schema/*.sql
-var schemaFS embed.FS
-
 // Config configures a Warehouse.
 type Config struct {
 	// AutoMigrate creates or migrates the schema when the warehouse is
 	// opened. Default true (through Open; New takes the Config as given).
 	AutoMigrate bool
 	// BusyTimeout is how long Open waits for another process to release the
-	// database file. Default 0: fail at once.
+	// database file, and how long Begin waits for another load into the
+	// same Warehouse to end. Default 0: fail at once with WarehouseBusy.
 	BusyTimeout time.Duration
 }
 
@@ -38,6 +31,14 @@ type Warehouse struct {
 	db   *sql.DB
 	cfg  Config
 	path string
+
+	// loads holds one token while a Batch is open: DuckDB lets
+	// concurrent transactions commit when they touch no common row, so two
+	// loads of one study could both publish; they are serialized instead.
+	loads chan struct{}
+
+	stageMu         sync.Mutex
+	stageRegistered bool
 }
 
 var _ warehouse.WarehouseSink = (*Warehouse)(nil)
@@ -87,13 +88,24 @@ func Open(dsn string) (*Warehouse, error) {
 }
 
 // New wraps an open DuckDB *sql.DB. It migrates the schema when
-// cfg.AutoMigrate is set.
+// cfg.AutoMigrate is set; either way it refuses (code SchemaVersion) a
+// warehouse whose schema is newer than this package's, whose tables it
+// might misread.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
-	w := &Warehouse{db: db, cfg: cfg}
+	w := &Warehouse{db: db, cfg: cfg, loads: make(chan struct{}, 1)}
+	ctx := context.Background()
 	if cfg.AutoMigrate {
-		if err := w.Migrate(context.Background()); err != nil {
+		if err := w.Migrate(ctx); err != nil {
 			return nil, err
 		}
+		return w, nil
+	}
+	have, err := w.Version(ctx)
+	if err != nil {
+		return nil, qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the schema version")
+	}
+	if latest := SchemaVersion(); have > latest {
+		return nil, errNewerSchema(have, latest)
 	}
 	return w, nil
 }
@@ -150,106 +162,6 @@ func splitDSN(dsn string) (string, url.Values, error) {
 		file = ""
 	}
 	return file, params, nil
-}
-
-// migration is one schema version.
-type migration struct {
-	version     int
-	description string
-	sql         string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(schemaFS, "schema")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, desc, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("duckdb: schema file %s is not named NNN_description.sql", name)
-		}
-		b, err := schemaFS.ReadFile(path.Join("schema", name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, description: desc, sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
-
-// SchemaVersion is the schema version this package writes.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
-
-// Version returns the warehouse's schema version (0 for an empty database).
-func (w *Warehouse) Version(ctx context.Context) (int, error) {
-	var exists bool
-	err := w.db.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_name = 'meta_schema_version' AND table_schema = 'main'`).Scan(&exists)
-	if err != nil || !exists {
-		return 0, err
-	}
-	var v int
-	err = w.db.QueryRowContext(ctx, stmtSchemaVersionRead).Scan(&v)
-	return v, err
-}
-
-// Migrate brings the schema to SchemaVersion, one transaction per version.
-// It refuses (code SchemaVersion) a warehouse whose schema is newer.
-func (w *Warehouse) Migrate(ctx context.Context) error {
-	ms, err := migrations()
-	if err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading embedded schema")
-	}
-	if _, err := w.db.ExecContext(ctx, stmtSchemaVersionTable); err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: creating meta_schema_version")
-	}
-	have, err := w.Version(ctx)
-	if err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the schema version")
-	}
-	latest := ms[len(ms)-1].version
-	if have > latest {
-		return qc.Errorf(qc.SchemaVersion, "duckdb: the warehouse has schema version %d, newer than this genexp's %d; use a newer genexp", have, latest)
-	}
-	for _, m := range ms {
-		if m.version <= have {
-			continue
-		}
-		if err := w.apply(ctx, m); err != nil {
-			return &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError,
-				Msg: fmt.Sprintf("duckdb: migrating to schema version %d (%s)", m.version, m.description), Err: err}
-		}
-	}
-	return nil
-}
-
-func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, tx.Rollback())
-		}
-	}()
-	if _, err = tx.ExecContext(ctx, m.sql); err != nil {
-		return err
-	}
-	if _, err = tx.ExecContext(ctx, stmtSchemaVersionWrite, m.version, m.description); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // classify maps a DuckDB error to a genexp code.
