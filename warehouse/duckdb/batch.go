@@ -216,7 +216,7 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 				return res, classify(err, "duckdb: recording batch "+r.BatchID)
 			}
 			if n, err := rec.RowsAffected(); err != nil || n != 1 {
-				return res, qc.Errorf(qc.ForeignKeyViolation, "duckdb: study %s is not in dim_study; UpsertDimensions must describe it before Commit", r.Study)
+				return res, qc.Errorf(qc.DimensionLookupFailed, "duckdb: study %s is not in dim_study; UpsertDimensions must describe it before Commit", r.Study)
 			}
 		}
 	}
@@ -230,7 +230,13 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 			return res, classify(err, "duckdb: clearing staging")
 		}
 	}
-	if _, err := b.conn.ExecContext(ctx, "COMMIT"); err != nil {
+	if err := ctx.Err(); err != nil {
+		return res, classify(err, "duckdb: committing the load")
+	}
+	// COMMIT itself is not interrupted: DuckDB can finish a commit and then
+	// report the interrupt, and the caller would be told the load failed
+	// when it had landed.
+	if _, err := b.conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
 		return res, classify(err, "duckdb: committing the load")
 	}
 	return res, nil
@@ -302,7 +308,7 @@ func (b *batch) publish(ctx context.Context, list []string, want int64) error {
 			return classify(err, "duckdb: inserting facts")
 		}
 		if n != want {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: %s: %d rows were staged but %d facts were written; a sample or gene did not resolve to its dimension", b.file, want, n)
+			return qc.Errorf(qc.DimensionLookupFailed, "duckdb: %s: %d rows were staged but %d facts were written; a sample or gene did not resolve to its dimension", b.file, want, n)
 		}
 	}
 	return nil

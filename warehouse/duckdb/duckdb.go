@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -140,7 +141,7 @@ func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
 		}
 		if time.Now().After(deadline) {
 			return nil, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError,
-				Msg: "warehouse busy: another process is writing this DuckDB file (DuckDB allows one writer); retry when it finishes, or wait with busy_timeout", Err: err}
+				Msg: "warehouse busy: another process has this DuckDB file open (DuckDB allows one writing process); retry when it finishes, or wait with busy_timeout", Err: err}
 		}
 		time.Sleep(backoff)
 		backoff = min(2*backoff, time.Second)
@@ -164,7 +165,9 @@ func splitDSN(dsn string) (string, url.Values, error) {
 	return file, params, nil
 }
 
-// classify maps a DuckDB error to a genexp code.
+// classify maps a DuckDB error to a genexp code. A cancelled or expired
+// context is not a warehouse failure: it is returned wrapped but uncoded, so
+// errors.Is(err, context.Canceled) tells the caller it stopped the load.
 func classify(err error, msg string) error {
 	if err == nil {
 		return nil
@@ -173,21 +176,23 @@ func classify(err error, msg string) error {
 	if errors.As(err, &e) {
 		return err
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", msg, err)
+	}
 	code := qc.ConstraintViolation
 	var de *duckdbdrv.Error
 	if errors.As(err, &de) {
 		switch de.Type {
 		case duckdbdrv.ErrorTypeConstraint:
-			code = qc.ConstraintViolation
 			if strings.Contains(strings.ToLower(de.Msg), "foreign key") {
 				code = qc.ForeignKeyViolation
 			}
-		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO:
+		case duckdbdrv.ErrorTypeTransaction:
+			// A write-write conflict with another transaction.
+			code = qc.WarehouseBusy
+		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal, duckdbdrv.ErrorTypeOutOfMemory:
 			code = qc.ConnectionFailed
 		}
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		code = qc.ConnectionFailed
 	}
 	return qc.Wrap(code, err, msg)
 }
