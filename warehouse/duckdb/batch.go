@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
@@ -71,12 +72,14 @@ func (w *Warehouse) acquire(ctx context.Context) (func(), error) {
 		if wait <= 0 {
 			return nil, errBusy(nil)
 		}
-		ctx, cancel := context.WithTimeout(ctx, wait)
-		defer cancel()
+		timer := time.NewTimer(wait)
+		defer timer.Stop()
 		select {
 		case w.loads <- struct{}{}:
+		case <-timer.C:
+			return nil, errBusy(nil)
 		case <-ctx.Done():
-			return nil, errBusy(ctx.Err())
+			return nil, classify(ctx.Err(), "duckdb: waiting for another load to end")
 		}
 	}
 	released := false
