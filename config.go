@@ -71,6 +71,10 @@ type IllnessConfig struct {
 	Rules []illness.Rule `yaml:"rules"`
 	// Overrides map sample accessions to labels.
 	Overrides map[string]illness.Label `yaml:"overrides"`
+	// StudyContext lets a patient sample that no rule labels take the
+	// illness its study's title or description names (see
+	// illness.WithStudyContext). Default true.
+	StudyContext *bool `yaml:"study_context"`
 }
 
 // PlatformConfig configures platform normalization.
@@ -175,9 +179,8 @@ func (c Config) Validate() error {
 	if c.Processing.ChunkSize < 0 {
 		errs = append(errs, errors.New("processing.chunk_size must not be negative"))
 	}
-	q := c.Quality
-	if q.MaxNullPercentage < 0 || q.MaxNullPercentage > 1 || q.MaxDuplicatePercentage < 0 || q.MaxDuplicatePercentage > 1 {
-		errs = append(errs, errors.New("quality_thresholds: percentages are shares between 0 and 1"))
+	if err := c.Quality.Check(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := c.Classifier(); err != nil {
 		errs = append(errs, err)
@@ -191,7 +194,8 @@ func (c Config) Classifier() (*illness.Classifier, error) {
 	if len(rules) == 0 {
 		rules = illness.DefaultRules()
 	}
-	return illness.New(rules, nilIfEmpty(c.Illness.Fields), c.Illness.Overrides)
+	studyContext := c.Illness.StudyContext == nil || *c.Illness.StudyContext
+	return illness.New(rules, nilIfEmpty(c.Illness.Fields), c.Illness.Overrides, illness.WithStudyContext(studyContext))
 }
 
 // Normalizer builds the platform normalizer the configuration describes.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +30,8 @@ type Pipeline struct {
 	progress   func(Progress)
 	openOpts   []DownloadOption
 	studyRe    *regexp.Regexp
+	dsn        string
+	secrets    []string
 }
 
 // Option configures a Pipeline.
@@ -57,6 +58,12 @@ func WithLogger(l *slog.Logger) Option { return func(p *Pipeline) { p.log = l } 
 // WithProgress sets a function called as each batch of a matrix is loaded.
 // Default: none.
 func WithProgress(f func(Progress)) Option { return func(p *Pipeline) { p.progress = f } }
+
+// WithWarehouseDSN names the warehouse the sink writes to, for the logs:
+// each run logs it with its secrets redacted (qc.RedactDSN), and its
+// secrets, and those of the configuration's connection string, are scrubbed
+// from every message the pipeline logs or records. Default: none.
+func WithWarehouseDSN(dsn string) Option { return func(p *Pipeline) { p.dsn = dsn } }
 
 // WithDownloadOptions passes options to OpenDownload for every path loaded.
 func WithDownloadOptions(opts ...DownloadOption) Option {
@@ -95,6 +102,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
+	p.secrets = append(qc.DSNSecrets(p.cfg.Database.ConnectionString), qc.DSNSecrets(p.dsn)...)
 	if pat := p.cfg.Processing.StudyCodePattern; pat != "" {
 		p.studyRe = regexp.MustCompile(`^(?:` + pat + `)$`)
 	}
@@ -140,8 +148,15 @@ type StudyReport struct {
 	Cells, Missing, Rows int64
 	Illness              map[illness.Label]int
 	Duration             time.Duration
-	Findings             []*qc.Error
-	Err                  error
+	// KS is the recomputed Kolmogorov–Smirnov check (the worst sample
+	// against the study's pool); nil when it could not run (fewer than two
+	// samples with values, or the check turned off).
+	KS *qc.KSResult
+	// Findings are every finding about the study, in the order they were
+	// made; Err is the first ERROR among them (or the failure that stopped
+	// the study), nil when the study loaded.
+	Findings []*qc.Error
+	Err      error
 }
 
 // Load loads each path (a download zip or folder, a study folder, or a
@@ -149,6 +164,11 @@ type StudyReport struct {
 // report. The returned error is non-nil only when the context ends.
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
+	target := p.dsn
+	if target == "" {
+		target = p.cfg.Database.ConnectionString
+	}
+	p.log.Info("run started", "run", rep.RunID, "warehouse", qc.RedactDSN(target), "paths", len(paths))
 	if d := p.cfg.Processing.TimeoutSeconds; d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(d)*time.Second)
@@ -160,10 +180,15 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		}
 		d, err := OpenDownload(path, p.openOpts...)
 		if err != nil {
-			p.log.Error("download failed", "path", path, "error", err)
+			p.log.Error("download failed", "path", path, "error", p.redact(err.Error()))
 			rep.Errors = append(rep.Errors, err)
+			if e := (*qc.Error)(nil); errors.As(err, &e) {
+				p.recordFindings(ctx, rep.RunID, "", e.Study, []*qc.Error{e})
+			}
 			continue
 		}
+		p.cfg.Quality.Apply(d.Findings)
+		p.recordFindings(ctx, rep.RunID, "", "", d.Findings)
 		rep.Findings = append(rep.Findings, d.Findings...)
 		for _, m := range d.Matrices {
 			if err := ctx.Err(); err != nil {
@@ -179,42 +204,49 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	return rep, ctx.Err()
 }
 
-// loadMatrix loads one matrix and reports on each of its studies.
+// loadMatrix loads one matrix and reports on each of its studies. The
+// matrix is streamed once: its rows are staged in the warehouse batch as
+// they are read, validation runs when the last row is in, and only the
+// studies that pass are committed; nothing of a rejected study is ever
+// visible. Every step is logged per study (see steps.go).
 func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix) []StudyReport {
 	start := time.Now()
-	fail := func(studies []string, err error) []StudyReport {
-		if len(studies) == 0 {
-			studies = []string{m.Base}
+	log := p.newSteps(runID, m.Name)
+	// fail reports a matrix that could not be read far enough to know its
+	// studies: it is logged under the matrix's own accession.
+	fail := func(step string, err error, found ...*qc.Error) []StudyReport {
+		study := m.Base
+		log.start(ctx, stepExtract, start, study)
+		if step != stepExtract {
+			log.end(ctx, stepExtract, study, stepEnd{})
 		}
-		out := make([]StudyReport, len(studies))
-		for i, s := range studies {
-			out[i] = StudyReport{Study: s, Matrix: m.Name, Err: err, Duration: time.Since(start)}
-		}
-		p.log.Error("matrix failed", "matrix", m.Name, "error", err)
-		return out
+		log.end(ctx, step, study, stepEnd{err: err})
+		log.endAll(ctx, []string{study}, nil)
+		p.log.Error("matrix failed", "matrix", m.Name, "error", p.redact(err.Error()))
+		return []StudyReport{{Study: study, Matrix: m.Name, Err: err, Findings: found, Duration: time.Since(start)}}
 	}
-	extract := p.startStep(ctx, runID, "", "extract")
 	rc, err := m.Open()
 	if err != nil {
-		extract.end(ctx, err, nil, nil)
-		return fail(nil, err)
+		return fail(stepExtract, err)
 	}
 	defer rc.Close()
 	r, err := expression.NewReader(rc, expression.WithName(m.Name), expression.WithBatchRows(p.cfg.Processing.ChunkSize))
 	if err != nil {
-		extract.end(ctx, err, nil, nil)
-		return fail(nil, err)
+		return fail(stepExtract, err)
 	}
 	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
-	extract.end(ctx, nil, nil, nil)
+	p.cfg.Quality.Apply(pl.findings)
 	if len(pl.columns) == 0 {
-		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name,
+		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: m.Base,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
 		if len(pl.findings) > 0 {
 			err.Err = pl.findings[0]
 		}
-		return fail(nil, err)
+		found := append([]*qc.Error{err}, pl.findings...)
+		p.recordFindings(ctx, runID, "", m.Base, found)
+		return fail(stepValidate, err, found...)
 	}
+	log.start(ctx, stepExtract, start, pl.studies...)
 	reports := make(map[string]*StudyReport, len(pl.studies))
 	for _, s := range pl.studies {
 		reports[s] = &StudyReport{Study: s, Matrix: m.Name, Illness: map[illness.Label]int{}}
@@ -228,132 +260,162 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			}
 		}
 	}
+	// out finishes the reports; err, when set, fails every study that has
+	// no error yet, and closes their open steps with it.
 	out := func(err error) []StudyReport {
+		var failed []string
 		res := make([]StudyReport, 0, len(pl.studies))
 		for _, s := range pl.studies {
 			sr := reports[s]
 			sr.Duration = time.Since(start)
 			if err != nil && sr.Err == nil {
 				sr.Err = err
+				failed = append(failed, s)
 			}
 			res = append(res, *sr)
 		}
+		log.endAll(ctx, failed, err)
+		log.endAll(ctx, pl.studies, nil)
 		return res
 	}
 
-	transform := p.startStep(ctx, runID, "", "transform")
+	t0 := time.Now()
+	log.start(ctx, stepTransform, t0, pl.studies...)
 	dims := p.dimensions(d.Metadata, pl, reports)
-	transform.end(ctx, nil, nil, nil)
+	log.addBusy(stepTransform, time.Since(t0))
 
-	load := p.startStep(ctx, runID, "", "load")
+	t0 = time.Now()
+	log.start(ctx, stepLoad, t0, pl.studies...)
 	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: m.Name, Columns: pl.columns})
 	if err != nil {
-		load.end(ctx, err, nil, nil)
 		return out(err)
 	}
 	defer batch.Abort(context.WithoutCancel(ctx))
 	if err := batch.UpsertDimensions(ctx, dims); err != nil {
-		load.end(ctx, err, nil, nil)
 		return out(err)
 	}
-	acc := newAccumulator(pl)
+	log.addBusy(stepLoad, time.Since(t0))
+	acc := newAccumulator(pl, p.cfg.ksSampleSize())
 	melter := expression.ColumnMelter{Columns: pl.indexes, Missing: p.cfg.MissingPolicy()}
 	var lb expression.LongBatch
-	for r.Next() {
-		wb := r.Batch()
-		acc.add(wb)
-		melter.Melt(&lb, wb)
+	for {
+		t0 = time.Now()
+		more := r.Next()
+		if more {
+			acc.add(r.Batch())
+		}
+		log.addBusy(stepExtract, time.Since(t0))
+		if !more {
+			break
+		}
+		t0 = time.Now()
+		melter.Melt(&lb, r.Batch())
+		t1 := time.Now()
+		log.addBusy(stepTransform, t1.Sub(t0))
 		if err := batch.WriteRows(ctx, warehouse.RowsRequest{Rows: &lb}); err != nil {
-			load.end(ctx, err, nil, nil)
 			return out(err)
 		}
+		log.addBusy(stepLoad, time.Since(t1))
 		if p.progress != nil {
 			st := r.Stats()
 			p.progress(Progress{Matrix: m.Name, Bytes: st.Bytes, TotalBytes: m.Size, Cells: st.Cells, Elapsed: time.Since(start)})
 		}
 	}
 	if err := r.Err(); err != nil {
-		load.end(ctx, err, nil, nil)
 		return out(err)
 	}
 	hash, err := r.Sum()
 	if err != nil {
-		load.end(ctx, err, nil, nil)
 		return out(err)
 	}
 	rs := r.Stats()
+	p.cfg.Quality.Apply(r.Findings())
 	for _, f := range r.Findings() {
 		for _, s := range pl.studies {
 			reports[s].Findings = append(reports[s].Findings, f)
 		}
 	}
+	keep := p.cfg.MissingPolicy() == expression.KeepMissing
+	staged := map[string]int64{}
+	for _, s := range pl.studies {
+		st := acc.study(s)
+		staged[s] = st.Cells - st.Missing
+		if keep {
+			staged[s] = st.Cells
+		}
+		cells := st.Cells
+		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{
+			"sha256": hash, "bytes": rs.Bytes, "genes": rs.Rows, "duplicate_genes": rs.DuplicateGenes, "samples": len(st.Measured)}})
+		melted := staged[s]
+		log.end(ctx, stepTransform, s, stepEnd{written: &melted, batchID: BatchID(s, hash), context: map[string]any{
+			"samples": reports[s].Samples, "illness": reports[s].Illness}})
+	}
 
-	validate := p.startStep(ctx, runID, "", "validate")
 	var commits []warehouse.StudyCommit
 	for _, s := range pl.studies {
+		t0 := time.Now()
+		log.start(ctx, stepValidate, t0, s)
 		sr := reports[s]
 		st := acc.study(s)
 		sr.Genes, sr.Cells, sr.Missing = rs.Rows, st.Cells, st.Missing
 		sr.BatchID = BatchID(s, hash)
-		st.Rows, st.DuplicateRows, st.File = rs.Rows, rs.DuplicateGenes, m.Name
-		found := qc.Validate(st, p.cfg.Quality)
+		q, found := p.validateStudy(d.Metadata, s, m.Name, rs, acc)
+		p.cfg.Quality.Apply(found)
 		sr.Findings = append(sr.Findings, found...)
-		if worst, _ := qc.Worst(sr.Findings); worst == qc.SeverityError {
+		if q.KSPValueRecomputed != nil {
+			sr.KS = &qc.KSResult{Sample: q.KSWorstSample, D: *q.KSStatisticRecomputed, P: *q.KSPValueRecomputed}
+		}
+		worst, _ := qc.Worst(sr.Findings)
+		vctx := map[string]any{"findings": len(sr.Findings), "worst": worst.String()}
+		if q.KSPValueRecomputed != nil {
+			vctx["ks_statistic"], vctx["ks_pvalue"], vctx["ks_worst_sample"] = *q.KSStatisticRecomputed, *q.KSPValueRecomputed, q.KSWorstSample
+		}
+		cells := st.Cells
+		if worst == qc.SeverityError {
 			sr.Err = firstError(sr.Findings)
-			if err := p.sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: runID, BatchID: sr.BatchID, Findings: withStudy(sr.Findings, s)}); err != nil {
-				p.log.Error("recording findings failed", "study", s, "error", err)
-			}
+			p.recordFindings(ctx, runID, sr.BatchID, s, sr.Findings)
+			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
+			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID})
 			continue
 		}
+		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
 		commits = append(commits, warehouse.StudyCommit{
-			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: withStudy(sr.Findings, s),
-			QC: p.studyQC(d.Metadata, s, rs, st),
+			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: withStudy(sr.Findings, s), QC: q,
 		})
 	}
-	validate.end(ctx, nil, nil, nil)
 	if len(commits) == 0 {
-		load.end(ctx, errors.New("every study failed validation"), &rs.Cells, nil)
 		return out(nil)
 	}
+	t0 = time.Now()
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, Studies: commits})
+	log.addBusy(stepLoad, time.Since(t0))
 	if err != nil {
-		load.end(ctx, err, &rs.Cells, nil)
 		return out(err)
 	}
-	var written int64
 	for _, r := range res.Studies {
 		sr := reports[r.Study]
 		sr.Outcome = r.Outcome
 		sr.Rows = r.RowsWritten
-		written += r.RowsWritten
 		if r.Outcome == warehouse.Duplicate {
 			sr.Findings = append(sr.Findings, &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
 				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded; nothing written", r.BatchID)})
 		}
+		read, written := staged[r.Study], r.RowsWritten
+		log.end(ctx, stepLoad, r.Study, stepEnd{read: &read, written: &written, batchID: r.BatchID,
+			context: map[string]any{"outcome": string(r.Outcome), "previous_batch_id": r.PreviousBatchID}})
 	}
-	load.end(ctx, nil, &rs.Cells, &written)
 	return out(nil)
 }
 
-func firstError(fs []*qc.Error) error {
-	for _, f := range fs {
-		if f.Severity == qc.SeverityError {
-			return f
-		}
+// recordFindings writes findings to meta_data_validation_log outside any
+// batch; a failure to record is logged, not fatal.
+func (p *Pipeline) recordFindings(ctx context.Context, runID, batchID, study string, fs []*qc.Error) {
+	if len(fs) == 0 {
+		return
 	}
-	return nil
-}
-
-func withStudy(fs []*qc.Error, study string) []*qc.Error {
-	out := make([]*qc.Error, len(fs))
-	for i, f := range fs {
-		c := *f
-		if c.Study == "" {
-			c.Study = study
-		}
-		out[i] = &c
+	if err := p.sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: withStudy(fs, study)}); err != nil {
+		p.log.Error("recording findings failed", "study", study, "error", p.redact(err.Error()))
 	}
-	return out
 }
 
 // dimensions builds the dimension rows for the plan's studies and samples,
@@ -380,7 +442,12 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		if studyOrganism[c.Study] == "" {
 			studyOrganism[c.Study] = s.Organism
 		}
-		dec := p.classifier.Classify(s)
+		var dec illness.Decision
+		if sc, ok := p.classifier.(illness.StudyClassifier); ok {
+			dec = sc.ClassifyInStudy(s, d.Study(c.Study))
+		} else {
+			dec = p.classifier.Classify(s)
+		}
 		reports[c.Study].Illness[dec.Label]++
 		reports[c.Study].Samples++
 		var processed *bool
@@ -428,107 +495,6 @@ func studyTechnologyFromSamples(ps []warehouse.Platform) string {
 		t = p.Technology
 	}
 	return t
-}
-
-func (p *Pipeline) studyQC(d *metadata.Dataset, study string, rs expression.Stats, st qc.StudyStats) warehouse.StudyQC {
-	q := warehouse.StudyQC{
-		KSWarning: d.KSWarning,
-		Genes:     rs.Rows, Samples: int64(len(st.Measured)), Cells: st.Cells, MissingCells: st.Missing,
-		DuplicateGenes: rs.DuplicateGenes,
-	}
-	if d.KSStatistic.Valid {
-		q.KSStatistic = &d.KSStatistic.Val
-	}
-	if d.KSPValue.Valid {
-		q.KSPValue = &d.KSPValue.Val
-	}
-	if d.QuantileNormalized.Valid {
-		q.QuantileNormalized = &d.QuantileNormalized.Val
-	}
-	if d.QuantSFOnly.Valid {
-		q.QuantSFOnly = &d.QuantSFOnly.Val
-	}
-	return q
-}
-
-// accumulator counts, per study, what validation needs while rows stream.
-type accumulator struct {
-	cols     []int    // matrix column indexes
-	studyOf  []string // study of each loaded column
-	sampleOf []string
-	measured []int64 // non-missing cells per loaded column
-	rows     int64
-}
-
-func newAccumulator(pl *plan) *accumulator {
-	a := &accumulator{cols: pl.indexes, measured: make([]int64, len(pl.columns))}
-	for _, c := range pl.columns {
-		a.studyOf = append(a.studyOf, c.Study)
-		a.sampleOf = append(a.sampleOf, c.Sample)
-	}
-	return a
-}
-
-func (a *accumulator) add(b *expression.WideBatch) {
-	for r := range b.Genes {
-		row := b.Row(r)
-		for i, c := range a.cols {
-			if v := row[c]; v == v {
-				a.measured[i]++
-			}
-		}
-	}
-	a.rows += int64(len(b.Genes))
-}
-
-func (a *accumulator) study(s string) qc.StudyStats {
-	st := qc.StudyStats{Study: s, Measured: map[string]int64{}}
-	for i, study := range a.studyOf {
-		if study != s {
-			continue
-		}
-		st.Measured[a.sampleOf[i]] = a.measured[i]
-		st.Cells += a.rows
-		st.Missing += a.rows - a.measured[i]
-	}
-	return st
-}
-
-// step logs one pipeline step to the warehouse's process log.
-type step struct {
-	p     *Pipeline
-	rec   warehouse.StepRecord
-	start time.Time
-}
-
-func (p *Pipeline) startStep(ctx context.Context, runID, study, name string) *step {
-	s := &step{p: p, start: time.Now(), rec: warehouse.StepRecord{
-		LogID: NewID(), RunID: runID, Study: study, Step: name, Status: "RUNNING", Attempt: 1, StartedAt: time.Now().UTC(),
-	}}
-	if err := p.sink.LogStep(ctx, s.rec); err != nil {
-		p.log.Warn("process log write failed", "step", name, "error", err)
-	}
-	return s
-}
-
-func (s *step) end(ctx context.Context, err error, read, written *int64) {
-	now := time.Now().UTC()
-	s.rec.EndedAt, s.rec.RowsRead, s.rec.RowsWritten = &now, read, written
-	s.rec.Status = "SUCCESS"
-	ctxJSON := map[string]any{"duration_ms": time.Since(s.start).Milliseconds()}
-	if err != nil {
-		s.rec.Status = "FAILED"
-		s.rec.ErrorMessage = err.Error()
-		if c, ok := qc.CodeOf(err); ok {
-			code := int(c)
-			s.rec.ErrorCode = &code
-		}
-	}
-	b, _ := json.Marshal(ctxJSON)
-	s.rec.Context = string(b)
-	if err := s.p.sink.LogStep(context.WithoutCancel(ctx), s.rec); err != nil {
-		s.p.log.Warn("process log write failed", "step", s.rec.Step, "error", err)
-	}
 }
 
 // NewID returns a random identifier (a UUID version 4 string).

@@ -56,7 +56,7 @@ type ColumnMelter struct {
 	Missing MissingPolicy
 }
 
-// Melt implements Melter.
+// Melt implements Melter. Columns must hold valid column indexes of src.
 func (m ColumnMelter) Melt(dst *LongBatch, src *WideBatch) {
 	dst.Reset()
 	dst.Genes = append(dst.Genes, src.Genes...)
@@ -67,38 +67,40 @@ func (m ColumnMelter) Melt(dst *LongBatch, src *WideBatch) {
 	if cols != nil {
 		want = len(src.Genes) * len(cols)
 	}
-	dst.Row = grow(dst.Row, want)
-	dst.Column = grow(dst.Column, want)
-	dst.Value = grow(dst.Value, want)
+	// Write through full-length slices and cut them at the end: the loop
+	// then has no append bookkeeping, and a missing cell costs a compare.
+	rows := resize(dst.Row, want)
+	colOut := resize(dst.Column, want)
+	vals := resize(dst.Value, want)
 	keep := m.Missing == KeepMissing
+	k := 0
 	for r := range src.Genes {
 		row := src.Values[r*ncols : (r+1)*ncols]
+		r32 := int32(r)
 		if cols == nil {
 			for c, v := range row {
 				if v == v || keep {
-					dst.Row = append(dst.Row, int32(r))
-					dst.Column = append(dst.Column, int32(c))
-					dst.Value = append(dst.Value, v)
+					rows[k], colOut[k], vals[k] = r32, int32(c), v
+					k++
 				}
 			}
 			continue
 		}
 		for _, c := range cols {
 			if v := row[c]; v == v || keep {
-				dst.Row = append(dst.Row, int32(r))
-				dst.Column = append(dst.Column, int32(c))
-				dst.Value = append(dst.Value, v)
+				rows[k], colOut[k], vals[k] = r32, int32(c), v
+				k++
 			}
 		}
 	}
+	dst.Row, dst.Column, dst.Value = rows[:k], colOut[:k], vals[:k]
 }
 
-// grow returns s with capacity for at least n more elements.
-func grow[T any](s []T, n int) []T {
-	if cap(s)-len(s) < n {
-		ns := make([]T, len(s), len(s)+n)
-		copy(ns, s)
-		return ns
+// resize returns s with length n, reusing its storage when it is big
+// enough. The contents are not preserved.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
 	}
-	return s
+	return s[:n]
 }

@@ -1,8 +1,11 @@
 package expression
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"strconv"
 	"unsafe"
 )
@@ -23,133 +26,205 @@ var pow10 = [...]float64{
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 }
 
-// parseCell parses one matrix cell. Numbers must be plain decimal
-// ([+-]digits[.digits][(e|E)[+-]digits]); hexadecimal floats, underscores and
-// the words strconv accepts ("inf", "nan") are not numbers here.
-//
-// Most cells take Clinger's fast path: when the decimal mantissa fits in 53
-// bits and the power of ten is exactly representable, one IEEE multiply or
-// divide gives the correctly rounded result, which is what strconv.ParseFloat
-// returns. Every other well-formed number goes to strconv.ParseFloat itself,
-// so the result always equals strconv's bit for bit.
+// parseCell parses one whole cell (no tab inside).
 func parseCell(b []byte) (float64, cellKind) {
-	if len(b) == 0 {
-		return math.NaN(), cellMissing
+	v, n, kind := scanCell(b)
+	if n != len(b) {
+		return 0, cellInvalid
 	}
+	return v, kind
+}
+
+// scanCell parses the cell at the start of b, which runs to the first tab
+// or to the end of b, and returns its value, its length and its kind.
+// Numbers must be plain decimal ([+-]digits[.digits][(e|E)[+-]digits], with
+// digits on at least one side of the dot); hexadecimal floats, underscores,
+// spaces and the words strconv accepts ("inf", "nan") are not numbers here.
+//
+// The value always equals strconv.ParseFloat's, bit for bit. Cells whose
+// mantissa fits in 53 bits with a power of ten up to 1e22 take Clinger's
+// fast path (one correctly rounded IEEE multiply or divide); other mantissas
+// of up to 19 digits take the Eisel–Lemire algorithm; what neither can
+// decide goes to strconv.ParseFloat itself.
+//
+// Scanning and converting in one pass, rather than splitting the line
+// first, is what makes the reader fast: each byte of a cell is looked at
+// once.
+func scanCell(b []byte) (float64, int, cellKind) {
 	i := 0
 	neg := false
-	if b[0] == '-' || b[0] == '+' {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
 		neg = b[0] == '-'
 		i++
 	}
 	var mant uint64
-	digits := 0 // significant digits accumulated in mant
-	exp10 := 0  // decimal exponent adjustment from the digits
-	sawDigit := false
-	sawDot := false
-	truncated := false
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c >= '0' && c <= '9' {
-			sawDigit = true
-			if c == '0' && digits == 0 {
-				if sawDot {
-					exp10--
+	nd := 0          // significant digits in mant
+	exp := 0         // value = mant × 10^exp (before the exponent part)
+	inexact := false // a nonzero digit did not fit in mant
+	digits := 0      // digits seen, leading zeros included
+	frac := false    // in the digits after the dot
+	for {
+		for i < len(b) {
+			// Eight bytes at a time once the leading zeros are behind: most
+			// cells are 15–17 significant digits.
+			if mant != 0 && nd <= 19-8 && len(b)-i >= 8 {
+				x := binary.LittleEndian.Uint64(b[i:])
+				n := 8
+				if bad := nonDigits(x); bad != 0 {
+					n = bits.TrailingZeros64(bad) >> 3
+				}
+				if n == 0 {
+					break
+				}
+				mant = mant*pow10u[n] + digitsValue(x, n)
+				nd += n
+				digits += n
+				i += n
+				if frac {
+					exp -= n
+				}
+				if n < 8 {
+					break
 				}
 				continue
 			}
-			if digits < 19 {
-				mant = mant*10 + uint64(c-'0')
-				digits++
-				if sawDot {
-					exp10--
-				}
-			} else {
-				truncated = true
-				if !sawDot {
-					exp10++
-				}
+			c := b[i] - '0'
+			if c > 9 {
+				break
 			}
-			continue
+			i++
+			digits++
+			if nd < 19 {
+				mant = mant*10 + uint64(c)
+				if mant != 0 {
+					nd++
+				}
+				if frac {
+					exp--
+				}
+				continue
+			}
+			if !frac {
+				exp++
+			}
+			inexact = inexact || c != 0
 		}
-		if c == '.' && !sawDot {
-			sawDot = true
-			continue
+		if frac || i == len(b) || b[i] != '.' {
+			break
 		}
-		break
+		frac = true
+		i++
 	}
-	if !sawDigit {
-		return classifyWord(b)
+	if digits == 0 {
+		return scanWord(b)
 	}
-	if i < len(b) {
-		if b[i] != 'e' && b[i] != 'E' {
-			return 0, cellInvalid
-		}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
 		eneg := false
 		if i < len(b) && (b[i] == '-' || b[i] == '+') {
 			eneg = b[i] == '-'
 			i++
 		}
-		if i == len(b) {
-			return 0, cellInvalid
-		}
+		start := i
 		e := 0
 		for ; i < len(b); i++ {
-			c := b[i]
-			if c < '0' || c > '9' {
-				return 0, cellInvalid
+			c := b[i] - '0'
+			if c > 9 {
+				break
 			}
-			if e < 100000 {
-				e = e*10 + int(c-'0')
+			if e < 1_000_000 {
+				e = e*10 + int(c)
 			}
+		}
+		if i == start {
+			return 0, cellEnd(b, i), cellInvalid
 		}
 		if eneg {
 			e = -e
 		}
-		exp10 += e
+		exp += e
 	}
-	if mant == 0 && !truncated {
-		if neg {
-			return math.Copysign(0, -1), cellNumber
-		}
-		return 0, cellNumber
+	if i < len(b) && b[i] != '\t' {
+		return 0, cellEnd(b, i), cellInvalid
 	}
-	if !truncated && mant <= 1<<53 && exp10 >= -22 && exp10 <= 22 {
-		f := float64(mant)
-		if exp10 < 0 {
-			f /= pow10[-exp10]
-		} else {
-			f *= pow10[exp10]
+	if !inexact {
+		if mant == 0 {
+			if neg {
+				return math.Copysign(0, -1), i, cellNumber
+			}
+			return 0, i, cellNumber
 		}
-		if neg {
-			f = -f
+		if mant <= 1<<53 && exp >= -22 && exp <= 22 {
+			f := float64(mant)
+			if exp < 0 {
+				f /= pow10[-exp]
+			} else {
+				f *= pow10[exp]
+			}
+			if neg {
+				f = -f
+			}
+			return f, i, cellNumber
 		}
-		return f, cellNumber
+		if f, ok := eiselLemire(mant, exp, neg); ok {
+			return f, i, cellNumber
+		}
 	}
-	// The cell is well-formed decimal; strconv decides the rounding. The
-	// string header aliases b only for the duration of the call: on error
-	// strconv keeps the string in a *NumError, which is discarded here.
-	f, err := strconv.ParseFloat(unsafe.String(&b[0], len(b)), 64)
+	// Well-formed decimal that the fast paths cannot decide. The string
+	// aliases b only during the call: strconv copies what it keeps in a
+	// *NumError, which is dropped here anyway.
+	f, err := strconv.ParseFloat(unsafe.String(&b[0], i), 64)
 	if math.IsInf(f, 0) {
-		return 0, cellInfinite
+		return 0, i, cellInfinite
 	}
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, cellInvalid
+		return 0, i, cellInvalid
 	}
 	// An underflow reports ErrRange with a finite result (0 or a
 	// subnormal); that result is the value.
-	return f, cellNumber
+	return f, i, cellNumber
 }
 
-// classifyWord classifies a cell with no digits.
-func classifyWord(b []byte) (float64, cellKind) {
-	switch string(b) {
-	case "NA", "N/A", "na", "n/a", "NaN", "nan", "NAN", "-nan", "null", "NULL", "None":
-		return math.NaN(), cellMissing
+// pow10u holds 10^n for the digit counts digitsValue handles.
+var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// nonDigits returns, for the eight bytes of x (the first in the low byte),
+// a mask with the high bit of every byte that is not an ASCII digit set,
+// exact up to and including the first such byte (later bytes may be
+// wrong, which is why callers only count the bytes before it).
+func nonDigits(x uint64) uint64 {
+	return ((x - 0x3030303030303030) | (x + 0x4646464646464646)) & 0x8080808080808080
+}
+
+// digitsValue returns the number written by the first n (1–8) bytes of x,
+// which are ASCII digits, the first in the low byte. It shifts the digits
+// to the top, so the bytes after them are dropped and zeros lead, then
+// combines neighbours into 2-, 4- and 8-digit values, one multiply each.
+func digitsValue(x uint64, n int) uint64 {
+	x = (x - 0x3030303030303030) << (8 * (8 - n))
+	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+	x = (x*100 + x>>16) & 0x0000ffff0000ffff
+	return (x*10000 + x>>32) & 0xffffffff
+}
+
+// cellEnd returns the index of the tab that ends the cell holding b[i], or
+// len(b).
+func cellEnd(b []byte, i int) int {
+	if j := bytes.IndexByte(b[i:], '\t'); j >= 0 {
+		return i + j
+	}
+	return len(b)
+}
+
+// scanWord classifies a cell with no digits.
+func scanWord(b []byte) (float64, int, cellKind) {
+	n := cellEnd(b, 0)
+	switch string(b[:n]) {
+	case "", "NA", "N/A", "na", "n/a", "#N/A", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL", "None":
+		return math.NaN(), n, cellMissing
 	case "inf", "Inf", "INF", "+inf", "+Inf", "-inf", "-Inf", "-INF",
 		"infinity", "Infinity", "+Infinity", "-infinity", "-Infinity", "INFINITY", "-INFINITY":
-		return 0, cellInfinite
+		return 0, n, cellInfinite
 	}
-	return 0, cellInvalid
+	return 0, n, cellInvalid
 }

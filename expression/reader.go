@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
@@ -18,15 +17,16 @@ import (
 type Option func(*config)
 
 type config struct {
-	name        string
-	batchCells  int
-	batchRows   int
-	bufferBytes int
-	maxFindings int
+	name         string
+	batchCells   int
+	batchRows    int
+	bufferBytes  int
+	maxLineBytes int
+	maxFindings  int
 }
 
 func defaults() config {
-	return config{name: "matrix", batchCells: 1 << 20, bufferBytes: 1 << 20, maxFindings: 100}
+	return config{name: "matrix", batchCells: 1 << 20, bufferBytes: 1 << 20, maxLineBytes: 64 << 20, maxFindings: 100}
 }
 
 // WithName sets the file name used in errors and findings. Default "matrix".
@@ -59,6 +59,19 @@ func WithBufferSize(n int) Option {
 	return func(c *config) {
 		if n >= 64 {
 			c.bufferBytes = n
+		}
+	}
+}
+
+// WithMaxLineBytes sets the longest line the reader accepts, its line break
+// included; a longer line stops the stream with a qc.InvalidFormat error
+// instead of growing the buffer without bound (a file with no line breaks
+// is not a matrix). Default 64 MiB, enough for several million sample
+// columns.
+func WithMaxLineBytes(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxLineBytes = n
 		}
 	}
 }
@@ -167,7 +180,7 @@ func (r *Reader) Next() bool {
 		}
 		n := len(b.Values)
 		b.Values = b.Values[:n+r.ncols]
-		gene, err := r.parseRow(line, b.Values[n:])
+		gene, missing, err := r.parseRow(line, b.Values[n:])
 		if err != nil {
 			r.err = err
 			return false
@@ -181,11 +194,7 @@ func (r *Reader) Next() bool {
 		r.seen[id] = r.line
 		b.Genes = append(b.Genes, id)
 		b.Lines = append(b.Lines, r.line)
-		for _, v := range b.Values[n:] {
-			if v != v {
-				r.stats.Missing++
-			}
-		}
+		r.stats.Missing += int64(missing)
 	}
 	r.stats.Rows += int64(len(b.Genes))
 	r.stats.Cells += int64(len(b.Values))
@@ -228,35 +237,101 @@ func (r *Reader) duplicateGene(gene string, first int64) {
 }
 
 func (r *Reader) readHeader() error {
+	// Look at the first bytes before reading a line: a compressed file
+	// has no line breaks to stop at.
+	for r.w < 4 && !r.eof {
+		if err := r.fill(); err != nil {
+			return err
+		}
+	}
+	switch head := r.buf[:r.w]; {
+	case bytes.HasPrefix(head, []byte("\x1f\x8b")):
+		return r.errAtLine(qc.InvalidFormat, 1, 1, "the matrix is gzip-compressed; open .tsv.gz files through genexp.OpenDownload or decompress them first")
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return r.errAtLine(qc.InvalidFormat, 1, 1, "this is a zip file, not a matrix; open the download with genexp.OpenDownload")
+	}
 	line, ok := r.readLine()
 	if !ok {
 		if r.err != nil {
 			return r.err
 		}
-		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: r.cfg.name, Msg: "empty matrix: no header line"}
+		return r.errAtLine(qc.InvalidFormat, 1, 0, "empty matrix: no header line")
 	}
 	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	cells := splitHeader(line)
 	if !utf8.Valid(line) {
-		return r.errAt(qc.EncodingError, 0, "header is not valid UTF-8")
+		for i, c := range cells {
+			if !utf8.ValidString(c) {
+				return r.errAt(qc.EncodingError, int64(i+1), "header is not valid UTF-8")
+			}
+		}
 	}
-	cells := bytes.Split(line, []byte{'\t'})
-	r.header.GeneColumn = unquote(string(cells[0]))
+	r.header.GeneColumn = cells[0]
 	names := cells[1:]
-	if n := len(names); n > 0 && len(names[n-1]) == 0 {
+	if n := len(names); n > 0 && names[n-1] == "" {
 		names = names[:n-1] // a trailing tab
 	}
 	if len(names) == 0 {
-		return r.errAt(qc.InvalidFormat, 0, "header has no sample columns (is this an expression matrix?)")
+		return r.errAt(qc.InvalidFormat, 2, "header has no sample columns (is this an expression matrix?)")
 	}
-	r.header.Names = make([]string, len(names))
 	for i, c := range names {
-		if len(c) == 0 {
+		if c == "" {
 			return r.errAt(qc.InvalidFormat, int64(i+2), "empty sample column name")
 		}
-		r.header.Names[i] = unquote(string(c))
 	}
+	r.header.Names = names
 	r.ncols = len(names)
 	return nil
+}
+
+// splitHeader splits the header line at tabs. A name in double quotes, as
+// CSV writers quote names holding a tab, a quote or a line break, may hold
+// tabs and doubled quotes; a quote that does not close a whole name is
+// taken literally.
+func splitHeader(line []byte) []string {
+	var out []string
+	for i := 0; ; {
+		if i < len(line) && line[i] == '"' {
+			if name, n, ok := quotedName(line[i:]); ok {
+				out = append(out, name)
+				i += n
+				if i == len(line) {
+					return out
+				}
+				i++ // the tab
+				continue
+			}
+		}
+		j := bytes.IndexByte(line[i:], '\t')
+		if j < 0 {
+			return append(out, string(line[i:]))
+		}
+		out = append(out, string(line[i:i+j]))
+		i += j + 1
+	}
+}
+
+// quotedName reads a quoted name at the start of b and returns it, the
+// bytes it took, and whether it is properly quoted: closed by a quote that
+// ends the line or precedes a tab.
+func quotedName(b []byte) (string, int, bool) {
+	var s []byte
+	for k := 1; k < len(b); k++ {
+		if b[k] != '"' {
+			s = append(s, b[k])
+			continue
+		}
+		if k+1 < len(b) && b[k+1] == '"' {
+			s = append(s, '"')
+			k++
+			continue
+		}
+		if k+1 == len(b) || b[k+1] == '\t' {
+			return string(s), k + 1, true
+		}
+		return "", 0, false
+	}
+	return "", 0, false
 }
 
 // readLine returns the next line without its line ending. The slice aliases
@@ -296,11 +371,15 @@ func (r *Reader) fill() error {
 		r.r = 0
 	}
 	if r.w == len(r.buf) {
-		nb := make([]byte, 2*len(r.buf))
+		// The line in the buffer fills it.
+		if len(r.buf) >= r.cfg.maxLineBytes {
+			return r.errAtLine(qc.InvalidFormat, r.line+1, 0, "line is longer than %d bytes: not an expression matrix, or raise the limit", r.cfg.maxLineBytes)
+		}
+		nb := make([]byte, min(2*len(r.buf), max(r.cfg.maxLineBytes, len(r.buf)+1)))
 		copy(nb, r.buf[:r.w])
 		r.buf = nb
 	}
-	for {
+	for range 100 {
 		n, err := r.src.Read(r.buf[r.w:])
 		if n > 0 {
 			r.sum.Write(r.buf[r.w : r.w+n])
@@ -312,17 +391,27 @@ func (r *Reader) fill() error {
 			return nil
 		}
 		if err != nil {
-			return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: r.cfg.name,
-				Line: r.line + 1, Msg: "reading the matrix failed", Err: err}
+			return r.readErr(err)
 		}
 		if n > 0 {
 			return nil
 		}
 	}
+	return r.readErr(io.ErrNoProgress)
 }
 
+func (r *Reader) readErr(err error) error {
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: r.cfg.name,
+		Line: r.line + 1, Msg: "reading the matrix failed", Err: err}
+}
+
+// errAt returns an error at column col of the current line.
 func (r *Reader) errAt(code qc.Code, col int64, format string, args ...any) *qc.Error {
-	return &qc.Error{Code: code, Severity: qc.SeverityError, File: r.cfg.name, Line: r.line,
+	return r.errAtLine(code, r.line, col, format, args...)
+}
+
+func (r *Reader) errAtLine(code qc.Code, line, col int64, format string, args ...any) *qc.Error {
+	return &qc.Error{Code: code, Severity: qc.SeverityError, File: r.cfg.name, Line: line,
 		Column: col, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -331,13 +420,4 @@ func trimCR(b []byte) []byte {
 		return b[:n-1]
 	}
 	return b
-}
-
-// unquote removes the double quotes a CSV writer puts around a field that
-// needs them, and undoes their doubling inside it.
-func unquote(s string) string {
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
-	}
-	return s
 }

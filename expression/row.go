@@ -8,63 +8,91 @@ import (
 )
 
 // parseRow parses one data line into dst, which has one slot per sample
-// column, and returns the gene id. The id aliases the read buffer.
-func (r *Reader) parseRow(line []byte, dst []float64) ([]byte, error) {
+// column, and returns the gene id (aliasing the read buffer) and the number
+// of missing cells.
+func (r *Reader) parseRow(line []byte, dst []float64) (gene []byte, missing int, err error) {
 	tab := bytes.IndexByte(line, '\t')
 	if tab < 0 {
-		return nil, r.ragged(line)
+		return nil, 0, r.ragged(line)
 	}
-	gene := line[:tab]
+	gene = unquoteBytes(line[:tab])
 	if len(gene) == 0 {
-		return nil, r.errAt(qc.ParseError, 1, "empty gene id")
+		return nil, 0, r.errAt(qc.ParseError, 1, "empty gene id")
 	}
-	if !utf8.Valid(gene) {
-		return nil, r.errAt(qc.EncodingError, 1, "gene id is not valid UTF-8")
+	if !isASCII(gene) && !utf8.Valid(gene) {
+		return nil, 0, r.errAt(qc.EncodingError, 1, "gene id is not valid UTF-8")
 	}
-	rest := line[tab+1:]
+	pos := tab + 1
 	last := len(dst) - 1
 	for c := range dst {
-		j := bytes.IndexByte(rest, '\t')
-		var cell []byte
-		if j < 0 {
-			if c != last {
-				return nil, r.ragged(line)
+		v, n, kind := scanCell(line[pos:])
+		if kind != cellNumber {
+			if kind != cellMissing {
+				return nil, 0, r.badCell(line[pos:pos+n], kind, int64(c+2))
 			}
-			cell, rest = rest, nil
-		} else {
-			cell, rest = rest[:j], rest[j+1:]
-			if c == last && len(rest) > 0 {
-				return nil, r.ragged(line) // more cells than the header
-			}
-		}
-		v, kind := parseCell(cell)
-		if kind > cellMissing {
-			return nil, r.badCell(cell, kind, int64(c+2))
+			missing++
 		}
 		dst[c] = v
+		pos += n
+		if pos == len(line) {
+			if c != last {
+				return nil, 0, r.ragged(line)
+			}
+			break
+		}
+		pos++ // the tab
+		if c == last && pos != len(line) {
+			return nil, 0, r.ragged(line) // more cells than the header
+		}
 	}
-	return gene, nil
+	return gene, missing, nil
 }
 
+// ragged reports a row whose cell count differs from the header's. The
+// column is where the row and the header part: the first absent cell, or
+// the first extra one.
 func (r *Reader) ragged(line []byte) error {
 	cells := bytes.Count(line, []byte{'\t'}) + 1
-	if cells == r.ncols+2 && line[len(line)-1] == '\t' {
-		cells-- // a trailing tab is not a cell
+	if line[len(line)-1] == '\t' {
+		cells-- // a trailing tab ends the row; it does not start a cell
 	}
-	return r.errAt(qc.ParseError, int64(min(cells, r.ncols+1)+1),
+	col := min(cells+1, r.ncols+2)
+	return r.errAt(qc.ParseError, int64(col),
 		"ragged row: %d cells, the header has %d (gene + %d samples)", cells, r.ncols+1, r.ncols)
 }
 
 func (r *Reader) badCell(cell []byte, kind cellKind, col int64) error {
-	shown := cell
+	if !isASCII(cell) && !utf8.Valid(cell) {
+		return r.errAt(qc.EncodingError, col, "cell is not valid UTF-8")
+	}
+	shown := string(cell)
 	if len(shown) > 40 {
-		shown = append(shown[:37:37], "..."...)
+		cut := 37
+		for cut > 0 && !utf8.RuneStart(shown[cut]) {
+			cut--
+		}
+		shown = shown[:cut] + "..."
 	}
 	if kind == cellInfinite {
 		return r.errAt(qc.ParseError, col, "infinite value %q in sample column %q", shown, r.header.Names[col-2])
 	}
-	if !utf8.Valid(cell) {
-		return r.errAt(qc.EncodingError, col, "cell is not valid UTF-8")
-	}
 	return r.errAt(qc.ParseError, col, "not a number: %q in sample column %q", shown, r.header.Names[col-2])
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// unquoteBytes removes the quotes a CSV writer that quotes every text field
+// puts around a gene id.
+func unquoteBytes(b []byte) []byte {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
+		return b[1 : len(b)-1]
+	}
+	return b
 }

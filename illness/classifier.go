@@ -12,7 +12,8 @@ import (
 
 // Rule maps text matching Pattern in one of Fields to Label.
 type Rule struct {
-	// Name identifies the rule in decisions and in the warehouse.
+	// Name identifies the rule in decisions and in the warehouse; names are
+	// unique.
 	Name string `yaml:"name"`
 	// Label is what the rule assigns.
 	Label Label `yaml:"label"`
@@ -20,49 +21,100 @@ type Rule struct {
 	// priority keep their configured order.
 	Priority int `yaml:"priority"`
 	// Pattern is a Go regular expression, matched case-insensitively with
-	// underscores in the text read as spaces.
+	// underscores in the text read as spaces. For a characteristic it is
+	// matched against the value, not the key.
 	Pattern string `yaml:"pattern"`
 	// Exclude, if set, vetoes the rule on a value it also matches (for
-	// example "cardiogenic" for a rule on "shock").
+	// example "healthy" on a rule for "uninfected").
 	Exclude string `yaml:"exclude"`
 	// Fields restricts the rule to these fields; empty means every field
 	// the classifier reads.
 	Fields []string `yaml:"fields"`
+	// Keys, if set, is a regular expression the characteristic's key must
+	// match (case-insensitive, underscores read as spaces); the rule then
+	// reads only keyed characteristics. It lets a rule read a study's own
+	// code values ("abdominal_sepsis_and_controls: abdo_s") without
+	// matching the same codes elsewhere. A rule with Keys also reads keys
+	// the classifier otherwise ignores.
+	Keys string `yaml:"keys"`
 	// Description says what the rule is for.
 	Description string `yaml:"description"`
 }
 
 type compiled struct {
 	Rule
-	re, exclude *regexp.Regexp
-	fields      map[string]bool
+	re, exclude, keys *regexp.Regexp
+	fields            map[string]bool
 }
 
 // Classifier is the rule-based IllnessClassifier.
+//
+// It reads fields in the configured order, most reliable first, and within
+// one field tries the rules by priority over all of the field's values: the
+// first field in which any rule matches decides, and within it the rule of
+// highest priority. Field-major order keeps the submitter's structured
+// annotation ahead of a free-text title; rule-major order inside a field
+// keeps one stray value (a "control" siRNA) from outvoting "septic shock"
+// written in the same field.
 type Classifier struct {
-	fields    []string
-	rules     []compiled
-	overrides map[string]Label
+	fields       []string
+	rules        []compiled
+	overrides    map[string]Label
+	ignoredKeys  *regexp.Regexp
+	studyContext bool
+}
+
+// Option configures a Classifier beyond its rules, fields and overrides.
+type Option func(*Classifier) error
+
+// WithIgnoredKeys replaces DefaultIgnoredKeys: characteristics whose key
+// matches pattern (case-insensitive, underscores read as spaces) are not
+// read by rules without Keys. An empty pattern ignores no key. A bad
+// pattern makes New fail with IllnessInferenceFailed.
+func WithIgnoredKeys(pattern string) Option {
+	return func(c *Classifier) error {
+		if pattern == "" {
+			c.ignoredKeys = nil
+			return nil
+		}
+		re, err := regexp.Compile("(?i)" + pattern)
+		if err != nil {
+			return qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness: bad ignored-keys pattern %q", pattern))
+		}
+		c.ignoredKeys = re
+		return nil
+	}
 }
 
 // New builds a classifier. fields lists the metadata fields to read, most
-// reliable first (see metadata.Sample.Values for the names); nil means
-// DefaultFields. overrides maps sample accessions to labels and wins over
-// every rule. An invalid rule is a *qc.Error with code
-// IllnessInferenceFailed.
-func New(rules []Rule, fields []string, overrides map[string]Label) (*Classifier, error) {
+// reliable first (see metadata.Sample.Values for the names; "characteristics"
+// reads every characteristic as key and value); nil means DefaultFields.
+// overrides maps sample accessions to labels and wins over every rule.
+//
+// An unusable configuration (an empty or invalid pattern, an unknown label,
+// two rules with one name, an empty field name) is a *qc.Error with code
+// IllnessInferenceFailed naming the rule.
+func New(rules []Rule, fields []string, overrides map[string]Label, opts ...Option) (*Classifier, error) {
 	if fields == nil {
 		fields = DefaultFields()
 	}
-	c := &Classifier{fields: fields, overrides: map[string]Label{}}
-	for acc, l := range overrides {
-		if _, err := ParseLabel(string(l)); err != nil {
-			return nil, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("override for sample %s", acc))
+	c := &Classifier{overrides: map[string]Label{}, ignoredKeys: regexp.MustCompile("(?i)" + DefaultIgnoredKeys()), studyContext: true}
+	for i, f := range fields {
+		if strings.TrimSpace(f) == "" {
+			return nil, qc.Errorf(qc.IllnessInferenceFailed, "illness: field %d is empty", i+1)
 		}
-		c.overrides[strings.TrimSpace(acc)] = l
+		c.fields = append(c.fields, strings.TrimSpace(f))
+	}
+	for acc, l := range overrides {
+		pl, err := ParseLabel(string(l))
+		if err != nil {
+			return nil, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness: override for sample %s", acc))
+		}
+		c.overrides[strings.TrimSpace(acc)] = pl
 	}
 	seen := map[string]bool{}
 	for i, r := range rules {
+		r.Name = strings.TrimSpace(r.Name)
 		if r.Name == "" {
 			r.Name = fmt.Sprintf("rule%d", i+1)
 		}
@@ -70,34 +122,61 @@ func New(rules []Rule, fields []string, overrides map[string]Label) (*Classifier
 			return nil, qc.Errorf(qc.IllnessInferenceFailed, "illness: two rules are named %q", r.Name)
 		}
 		seen[r.Name] = true
-		l, err := ParseLabel(string(r.Label))
+		cr, err := compileRule(r)
 		if err != nil {
-			return nil, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness rule %s", r.Name))
-		}
-		r.Label = l
-		cr := compiled{Rule: r}
-		if cr.re, err = regexp.Compile("(?i)" + r.Pattern); err != nil || r.Pattern == "" {
-			return nil, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness rule %s: bad pattern %q", r.Name, r.Pattern))
-		}
-		if r.Exclude != "" {
-			if cr.exclude, err = regexp.Compile("(?i)" + r.Exclude); err != nil {
-				return nil, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness rule %s: bad exclude pattern %q", r.Name, r.Exclude))
-			}
-		}
-		if len(r.Fields) > 0 {
-			cr.fields = map[string]bool{}
-			for _, f := range r.Fields {
-				cr.fields[normField(f)] = true
-			}
+			return nil, err
 		}
 		c.rules = append(c.rules, cr)
 	}
 	sort.SliceStable(c.rules, func(i, j int) bool { return c.rules[i].Priority < c.rules[j].Priority })
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
-// Default returns the classifier with DefaultRules, DefaultFields and no
-// overrides.
+func compileRule(r Rule) (compiled, error) {
+	fail := func(err error, format string, args ...any) (compiled, error) {
+		return compiled{}, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness rule %s: ", r.Name)+fmt.Sprintf(format, args...))
+	}
+	l, err := ParseLabel(string(r.Label))
+	if err != nil {
+		return fail(err, "bad label")
+	}
+	r.Label = l
+	cr := compiled{Rule: r}
+	if strings.TrimSpace(r.Pattern) == "" {
+		return fail(nil, "empty pattern")
+	}
+	if cr.re, err = regexp.Compile("(?i)" + r.Pattern); err != nil {
+		return fail(err, "bad pattern %q", r.Pattern)
+	}
+	if r.Exclude != "" {
+		if cr.exclude, err = regexp.Compile("(?i)" + r.Exclude); err != nil {
+			return fail(err, "bad exclude pattern %q", r.Exclude)
+		}
+	}
+	if r.Keys != "" {
+		if cr.keys, err = regexp.Compile("(?i)" + r.Keys); err != nil {
+			return fail(err, "bad keys pattern %q", r.Keys)
+		}
+	}
+	if len(r.Fields) > 0 {
+		cr.fields = map[string]bool{}
+		for _, f := range r.Fields {
+			if strings.TrimSpace(f) == "" {
+				return fail(nil, "empty field name")
+			}
+			cr.fields[normField(f)] = true
+		}
+	}
+	return cr, nil
+}
+
+// Default returns the classifier with DefaultRules, DefaultFields,
+// DefaultIgnoredKeys and no overrides.
 func Default() *Classifier {
 	c, err := New(DefaultRules(), nil, nil)
 	if err != nil {
@@ -106,31 +185,120 @@ func Default() *Classifier {
 	return c
 }
 
-// Classify implements IllnessClassifier.
+// value is one text a field holds, ready for matching.
+type value struct {
+	key     string // the characteristic's key; "" for other fields
+	keyed   bool   // a keyed characteristic
+	ignored bool   // its key is one the classifier ignores
+	text    string // what patterns read: the value, or the key of a yes-valued flag
+	shown   string // what the decision reports as Value
+}
+
+// Classify implements IllnessClassifier. It never panics, whatever the
+// sample holds; a nil sample is UNKNOWN.
 func (c *Classifier) Classify(s *metadata.Sample) Decision {
-	if l, ok := c.overrides[s.Accession]; ok {
-		return Decision{Label: l, Method: MethodOverride}
+	if s == nil {
+		return Decision{Label: Unknown, Method: MethodDefault}
+	}
+	if l, ok := c.overrides[strings.TrimSpace(s.Accession)]; ok {
+		return Decision{Label: l, Method: MethodOverride, Field: "accession", Matched: s.Accession, Value: s.Accession}
 	}
 	for _, field := range c.fields {
+		vals := c.values(s, field)
+		if len(vals) == 0 {
+			continue
+		}
 		nf := normField(field)
-		for _, value := range s.Values(field) {
-			text := strings.ReplaceAll(value, "_", " ")
-			for i := range c.rules {
-				r := &c.rules[i]
-				if r.fields != nil && !r.fields[nf] {
+		for i := range c.rules {
+			r := &c.rules[i]
+			if r.fields != nil && !r.fields[nf] {
+				continue
+			}
+			for _, v := range vals {
+				if r.keys != nil {
+					if !v.keyed || !r.keys.MatchString(spaced(v.key)) {
+						continue
+					}
+				} else if v.ignored {
 					continue
 				}
+				text := spaced(v.text)
 				loc := r.re.FindStringIndex(text)
 				if loc == nil || (r.exclude != nil && r.exclude.MatchString(text)) {
 					continue
 				}
 				return Decision{Label: r.Label, Method: MethodRule, Rule: r.Name, Field: field,
-					Matched: value[loc[0]:loc[1]], Value: value}
+					Matched: v.text[loc[0]:loc[1]], Value: v.shown}
 			}
 		}
 	}
 	return Decision{Label: Unknown, Method: MethodDefault}
 }
+
+// values returns what a field holds. Characteristics come with their keys
+// so that rules read values, not keys: "abdominal_sepsis_and_controls:
+// ctrl_GI" must not read as sepsis. A flag-like characteristic ("septic
+// shock: yes") is read through its key; a negative flag ("sepsis: no") says
+// nothing a rule could use and is skipped.
+func (c *Classifier) values(s *metadata.Sample, field string) []value {
+	f := normField(field)
+	if f == metadata.FieldCharacteristics {
+		var out []value
+		for _, a := range s.Annotations {
+			if !a.Characteristic {
+				continue
+			}
+			val := strings.TrimSpace(a.Value)
+			key := strings.TrimSpace(a.Key)
+			if val == "" {
+				continue
+			}
+			if key == "" {
+				out = append(out, value{text: val, shown: val})
+				continue
+			}
+			v := value{key: key, keyed: true, text: val, shown: key + ": " + val,
+				ignored: c.ignoredKeys != nil && c.ignoredKeys.MatchString(spaced(key))}
+			switch flag(val) {
+			case 1:
+				v.text = key
+			case -1:
+				continue
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	if key, ok := strings.CutPrefix(f, metadata.FieldCharacteristicPrefix); ok {
+		var out []value
+		for _, t := range s.Values(field) {
+			out = append(out, value{key: key, keyed: true, text: t, shown: key + ": " + t})
+		}
+		return out
+	}
+	var out []value
+	for _, t := range s.Values(field) {
+		out = append(out, value{text: t, shown: t})
+	}
+	return out
+}
+
+// flag reports whether a characteristic value is a yes (1), a no (-1) or
+// neither (0).
+func flag(v string) int {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "y", "true", "positive", "present":
+		return 1
+	case "no", "n", "false", "negative", "absent", "none":
+		return -1
+	}
+	return 0
+}
+
+// spaced reads underscores as spaces, so that \b sees the words of
+// "Septic_Shock_rep1". It keeps byte offsets, so a match in the spaced text
+// slices the original.
+func spaced(s string) string { return strings.ReplaceAll(s, "_", " ") }
 
 // Rules returns the classifier's rules in the order they are tried.
 func (c *Classifier) Rules() []Rule {
@@ -140,6 +308,9 @@ func (c *Classifier) Rules() []Rule {
 	}
 	return out
 }
+
+// Fields returns the fields the classifier reads, in order.
+func (c *Classifier) Fields() []string { return append([]string(nil), c.fields...) }
 
 func normField(f string) string {
 	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(f)), "refinebio_")

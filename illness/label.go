@@ -13,7 +13,7 @@ type Label string
 // The labels genexp assigns.
 const (
 	Control     Label = "CONTROL"      // healthy controls
-	NoSepsis    Label = "NO_SEPSIS"    // ill, but without sepsis (SIRS, post-surgical, non-infectious)
+	NoSepsis    Label = "NO_SEPSIS"    // ill, but without sepsis (SIRS, post-surgical, non-septic shock)
 	Sepsis      Label = "SEPSIS"       // sepsis, including severe sepsis
 	SepticShock Label = "SEPTIC_SHOCK" // septic shock
 	Unknown     Label = "UNKNOWN"      // the metadata does not say
@@ -22,19 +22,20 @@ const (
 // Labels returns every label in warehouse order.
 func Labels() []Label { return []Label{Control, NoSepsis, Sepsis, SepticShock, Unknown} }
 
-// Definition describes a label in a sentence.
+// Definition describes a label in a sentence (doc.go has the full
+// definitions and the decisions on borderline wordings).
 func (l Label) Definition() string {
 	switch l {
 	case Control:
-		return "Healthy control samples"
+		return "Healthy controls: volunteers, healthy donors, normal controls"
 	case NoSepsis:
-		return "Samples from patients without sepsis (SIRS, post-surgical, non-infectious critical illness)"
+		return "Ill without sepsis: SIRS, post-surgical or non-infected ICU patients, non-septic shock, trauma"
 	case Sepsis:
-		return "Sepsis patients (including severe sepsis)"
+		return "Sepsis, including severe sepsis, septicaemia, urosepsis and sepsis survivors or non-survivors"
 	case SepticShock:
-		return "Septic shock patients"
+		return "Septic shock, at any sampling time"
 	default:
-		return "Illness status unknown"
+		return "Illness status unknown: the metadata does not say"
 	}
 }
 
@@ -66,11 +67,13 @@ type Decision struct {
 	// Rule is the name of the rule that matched ("" unless Method is
 	// MethodRule).
 	Rule string
-	// Field is the metadata field the rule matched, as named in the rule
-	// configuration.
+	// Field is the metadata field the rule matched, as named in the
+	// classifier's field list ("accession" for an override).
 	Field string
 	// Matched is the text the rule's pattern matched, as written in the
-	// metadata; Value is the whole field value it was found in.
+	// metadata; Value is the whole field value it was found in (a
+	// characteristic as "key: value"). For an override both hold the
+	// sample accession.
 	Matched string
 	Value   string
 }

@@ -1,8 +1,9 @@
 package illness
 
 // DefaultFields is the order in which the default classifier reads sample
-// fields: refine.bio's own disease field, the submitter's structured
-// characteristics, then free text.
+// fields: refine.bio's own disease fields, the submitter's structured
+// characteristics, then free text (subject, source name, title,
+// description).
 func DefaultFields() []string {
 	return []string{
 		"disease",
@@ -15,24 +16,73 @@ func DefaultFields() []string {
 	}
 }
 
-// DefaultRules returns the built-in rules.
+// DefaultIgnoredKeys is the pattern of characteristic keys the default
+// classifier does not read: demographics, identifiers, times, outcomes and
+// scores. Their values say nothing about the cohort, and some say it
+// misleadingly ("survival: Non Survivor", "thrombocytopenia: D_normal",
+// "time point: D01").
+func DefaultIgnoredKeys() string {
+	return `^\s*(` +
+		`age\b.*|.*\bage\s*$|gender|sex|race|ethnicity|ancestry|` +
+		`.*\bids?\b.*|individual|subject|patient|donor|batch|rin|` +
+		`.*surviv.*|outcome.*|.*mortality.*|.*death.*|died.*|.*\bdied\b.*|` +
+		`.*\btime\b.*|.*\bdays?\b.*|.*\bdate\b.*|.*\bhours?\b.*|` +
+		`tissue|cell type|organism|strain|platform|array|scan.*|` +
+		`.*\bscore\b.*|apache.*|sofa.*|saps.*|.*endotype.*` +
+		`)\s*$`
+}
+
+// DefaultRules returns the built-in rules. They were written from the
+// annotations of real sepsis cohorts (illness/testdata/README.md lists
+// them) and are tried, within a field, in this order:
+//
+//  1. study conventions that no general word can read (MARS,
+//     GSE65682: "abdominal_sepsis_and_controls: abdo_s | ctrl_GI");
+//  2. explicit negation: "non-septic", "no sepsis", shock of a named
+//     non-infectious cause;
+//  3. septic shock;
+//  4. sepsis in any wording, then bloodstream infection;
+//  5. illness without sepsis: SIRS, post-surgical, non-infectious,
+//     trauma, critically ill controls;
+//  6. healthy controls.
+//
+// A bare "shock", an infection named without sepsis ("pneumonia",
+// "influenza") and a patient whose group is not written stay UNKNOWN: the
+// rules label what the metadata says, never what a cohort probably is.
 func DefaultRules() []Rule {
 	return []Rule{
-		{Name: "non_septic_shock", Label: NoSepsis, Priority: 10,
-			Pattern:     `\bnon[- ]?septic\b|\b(cardiogenic|ha?emorrhagic|hypovolemic|anaphylactic)\s+shock\b`,
-			Description: "shock of a named non-infectious cause, or 'non-septic'"},
+		{Name: "mars_abdominal_sepsis", Label: Sepsis, Priority: 5,
+			Keys:        `^abdominal sepsis and controls$`,
+			Pattern:     `^abdo\s*s$`,
+			Description: "MARS (GSE65682) abdominal sepsis patients: abdominal_sepsis_and_controls: abdo_s"},
+		{Name: "mars_abdominal_control", Label: NoSepsis, Priority: 6,
+			Keys:        `^abdominal sepsis and controls$`,
+			Pattern:     `^ctrl`,
+			Description: "MARS (GSE65682) ICU controls of the abdominal sepsis patients: abdominal_sepsis_and_controls: ctrl_GI"},
+		{Name: "non_septic", Label: NoSepsis, Priority: 10,
+			Pattern: `\bnon[- ]?(sepsis|septic)\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b` +
+				`|\bsepsis[- ](negative|excluded|ruled out)\b` +
+				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', or shock of a named non-infectious cause"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
-			Pattern:     `\bseptic\s*shock\b|\bsshock\b`,
-			Description: "septic shock"},
-		{Name: "no_sepsis", Label: NoSepsis, Priority: 30,
-			Pattern:     `\b(no|non|without|not)[- ]?(sepsis|septic)\b|\bsirs\b|\bpost[- ]?surgical\b|\bnon[- ]?infectious\b|\buninfected\b(\s+(patient|icu|critically))`,
-			Exclude:     `\bhealthy\b`,
-			Description: "critically ill without sepsis: SIRS, post-surgical, non-infectious"},
-		{Name: "sepsis", Label: Sepsis, Priority: 40,
-			Pattern:     `\bsepsis\b|\bseptic\b|\burosepsis\b|\bseptic(a|ae)mia\b`,
-			Description: "sepsis in any form"},
-		{Name: "control", Label: Control, Priority: 50,
-			Pattern:     `\bhealthy\b|\bcontrols?\b|\bnormal\b|\bvolunteers?\b|\buninfected\b`,
-			Description: "healthy or control samples"},
+			Pattern:     `\bseptic[\s-]*shock\b`,
+			Description: "septic shock, in any case, spacing or underscore form"},
+		{Name: "sepsis", Label: Sepsis, Priority: 30,
+			Pattern:     `\b(uro|neuro)?sepsis\b|\bseptic\b|\bsepticae?mi(a|c)\b`,
+			Description: "sepsis in any form: severe sepsis, urosepsis, septic patients, septicaemia"},
+		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
+			Pattern:     `\bbacteri?a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
+			Description: "bacteraemia or bloodstream infection, which host-response cohorts study as sepsis"},
+		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
+			Pattern: `\bsirs\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery)\b` +
+				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b` +
+				`|\b(icu|intensive care|critically ill|surgical|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU controls"},
+		{Name: "healthy_control", Label: Control, Priority: 50,
+			Pattern: `\bhealthy\b|\bcontrols?\b|\bctrl\b|\bvolunteers?\b|\bblood donors?\b|\bt[eé]moins?\b` +
+				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal\s*$`,
+			Description: "healthy volunteers, donors and controls ('témoin' is French for control)"},
 	}
 }

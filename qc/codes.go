@@ -1,6 +1,10 @@
 package qc
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Code identifies a class of failure or finding. A Code is an error, so
 // errors.Is(err, qc.ParseError) reports whether err, or any error it wraps,
@@ -118,6 +122,22 @@ func (c Code) Name() string {
 // Error makes a Code usable as an errors.Is target.
 func (c Code) Error() string { return fmt.Sprintf("%d %s", int(c), c.Name()) }
 
+// ParseCode reads a code by number ("2006") or name
+// ("VALIDATION_SAMPLE_COUNT_LOW", case-insensitive).
+func ParseCode(s string) (Code, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		_, ok := codeNames[Code(n)]
+		return Code(n), ok
+	}
+	for c, name := range codeNames {
+		if strings.EqualFold(name, s) {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
 // Codes lists every code genexp defines, in numeric order.
 func Codes() []Code {
 	return []Code{
@@ -129,4 +149,38 @@ func Codes() []Code {
 		WarehouseBusy, SchemaVersion,
 		ViewCreationFailed, MaterializationFailed,
 	}
+}
+
+var codeSummaries = map[Code]string{
+	FileNotFound:                "a file or folder was not found",
+	InvalidFormat:               "this is not a refine.bio download or expression matrix genexp can read",
+	EncodingError:               "the file is not UTF-8 text",
+	ParseError:                  "a value in the file could not be read",
+	SampleMismatch:              "the matrix columns and the sample metadata do not match",
+	GeneCountLow:                "some samples have too few measured genes",
+	NullPercentageHigh:          "too many expression values are missing",
+	DuplicateSamples:            "a sample appears in more than one matrix column",
+	DuplicateGenes:              "a gene appears on more than one matrix row",
+	SampleCountLow:              "the study has too few samples",
+	DistributionShift:           "a sample's values are distributed unlike the rest of its study",
+	IllnessInferenceFailed:      "the illness rules could not be applied",
+	PlatformNormalizationFailed: "a platform could not be normalized",
+	DimensionLookupFailed:       "a study, sample or gene is missing from the warehouse",
+	ConnectionFailed:            "the warehouse could not be reached",
+	BatchDuplicate:              "this data is already loaded",
+	ForeignKeyViolation:         "the warehouse refused rows that refer to something missing",
+	ConstraintViolation:         "the warehouse refused the data",
+	WarehouseBusy:               "another genexp is writing to this warehouse; try again when it finishes",
+	SchemaVersion:               "the warehouse schema does not match this genexp",
+	ViewCreationFailed:          "an analytics view could not be created",
+	MaterializationFailed:       "an analytics table could not be built",
+}
+
+// Summary returns what the code means, in one short phrase a researcher
+// understands ("too many expression values are missing").
+func (c Code) Summary() string {
+	if s, ok := codeSummaries[c]; ok {
+		return s
+	}
+	return "unexpected failure"
 }

@@ -14,4 +14,11 @@
 //
 //	var e *qc.Error
 //	if errors.As(err, &e) { fmt.Println(e.File, e.Line, e.Column) }
+//
+// Thresholds (the configuration's quality_thresholds) decide which findings
+// a study gets and how severe they are; Validate applies them to a study's
+// counts. KS2Samp is the two-sample Kolmogorov–Smirnov test, matching
+// scipy.stats.ks_2samp; RowSample and WorstKS recompute the per-study check
+// from a matrix with bounded memory. RedactDSN and RedactText keep
+// passwords out of anything genexp prints or records.
 package qc

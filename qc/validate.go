@@ -1,6 +1,7 @@
 package qc
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -19,6 +20,17 @@ type Thresholds struct {
 	MinGenesPerSample int64 `yaml:"min_genes_per_sample"`
 	// MinSamplesPerStudy is the fewest samples a study may have. Default 3.
 	MinSamplesPerStudy int `yaml:"min_samples_per_study"`
+	// MinKSPValue is the smallest p-value the recomputed
+	// Kolmogorov–Smirnov check may give the study's worst sample before a
+	// DistributionShift finding is raised. Default 0.001. The worst of S
+	// samples is the minimum of S p-values, so with many samples a
+	// stricter (smaller) value avoids findings that are chance alone.
+	MinKSPValue float64 `yaml:"min_ks_pvalue"`
+	// Severities overrides the severity of findings by code, named by
+	// number or name ("2006" or "VALIDATION_SAMPLE_COUNT_LOW") with a value
+	// of INFO, WARNING or ERROR: a site that wants studies with too few
+	// samples refused sets VALIDATION_SAMPLE_COUNT_LOW: ERROR.
+	Severities map[string]string `yaml:"severities"`
 }
 
 // DefaultThresholds returns the architecture document's thresholds.
@@ -28,7 +40,74 @@ func DefaultThresholds() Thresholds {
 		MaxDuplicatePercentage: 0.05,
 		MinGenesPerSample:      1000,
 		MinSamplesPerStudy:     3,
+		MinKSPValue:            0.001,
 	}
+}
+
+// Check reports thresholds that cannot be applied.
+func (t Thresholds) Check() error {
+	var errs []error
+	if t.MaxNullPercentage < 0 || t.MaxNullPercentage > 1 || t.MaxDuplicatePercentage < 0 || t.MaxDuplicatePercentage > 1 {
+		errs = append(errs, errors.New("quality_thresholds: percentages are shares between 0 and 1"))
+	}
+	if t.MinKSPValue < 0 || t.MinKSPValue > 1 {
+		errs = append(errs, errors.New("quality_thresholds.min_ks_pvalue: a p-value is between 0 and 1"))
+	}
+	if t.MinGenesPerSample < 0 || t.MinSamplesPerStudy < 0 {
+		errs = append(errs, errors.New("quality_thresholds: minimum counts must not be negative"))
+	}
+	if _, err := t.severityOverrides(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// severityOverrides resolves Severities to codes.
+func (t Thresholds) severityOverrides() (map[Code]Severity, error) {
+	if len(t.Severities) == 0 {
+		return nil, nil
+	}
+	out := make(map[Code]Severity, len(t.Severities))
+	var errs []error
+	for _, key := range sortedKeys(t.Severities) {
+		code, ok := ParseCode(key)
+		if !ok {
+			errs = append(errs, fmt.Errorf("quality_thresholds.severities: %q is not a genexp code", key))
+			continue
+		}
+		sev, err := ParseSeverity(t.Severities[key])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("quality_thresholds.severities.%s: %w", key, err))
+			continue
+		}
+		out[code] = sev
+	}
+	return out, errors.Join(errs...)
+}
+
+// Apply sets the severity of each finding whose code Severities overrides.
+// Overrides that do not parse are ignored here; Check reports them.
+func (t Thresholds) Apply(findings []*Error) {
+	over, _ := t.severityOverrides()
+	for _, f := range findings {
+		if sev, ok := over[f.Code]; ok {
+			f.Severity = sev
+		}
+	}
+}
+
+// KSFinding returns the DistributionShift finding for a study's recomputed
+// Kolmogorov–Smirnov check, or nil when the worst p-value is not below
+// MinKSPValue.
+func KSFinding(study, file string, r KSResult, t Thresholds) *Error {
+	if !(r.P < t.MinKSPValue) {
+		return nil
+	}
+	return &Error{Code: DistributionShift, Severity: SeverityWarning, Study: study, File: file,
+		Msg: fmt.Sprintf("sample %s's values are distributed differently from the study's pooled values "+
+			"(Kolmogorov–Smirnov D = %.4g, p = %.3g below %.3g, on %d values against %d); "+
+			"check its normalization before comparing it with the others",
+			r.Sample, r.D, r.P, t.MinKSPValue, r.Values, r.Pool)}
 }
 
 // StudyStats are the counts validation needs about one study's part of a

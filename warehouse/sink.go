@@ -248,3 +248,62 @@ type StudyStatus struct {
 	Facts    int64
 	LoadedAt time.Time
 }
+
+// AttemptCounter is implemented by sinks that can number a study's load
+// attempts (meta_etl_process_log.attempt). It is optional: find it by type
+// assertion; without it every attempt is 1.
+type AttemptCounter interface {
+	// FailedAttempts returns how many runs other than req.RunID logged a
+	// FAILED step, or a step left RUNNING (a run that was killed), for the
+	// study since its last successful load step. The pipeline logs attempt
+	// = 1 + that number, so the first try after a success is 1 again.
+	FailedAttempts(ctx context.Context, req AttemptsRequest) (int, error)
+}
+
+// AttemptsRequest selects the study whose attempts FailedAttempts counts.
+type AttemptsRequest struct {
+	Study string
+	// RunID is the current run, whose own rows are not counted.
+	RunID string
+}
+
+// HealthChecker is implemented by sinks that can report on their own
+// operation (the CLI's `genexp health`). It is optional: find it by type
+// assertion.
+type HealthChecker interface {
+	Health(ctx context.Context, req HealthRequest) (Health, error)
+}
+
+// HealthRequest selects what Health reports.
+type HealthRequest struct {
+	// Since starts the window in which failures are counted.
+	Since time.Time
+	// Runs is how many recent runs to summarize. Default 5.
+	Runs int
+}
+
+// Health is what a warehouse says about its own operation.
+type Health struct {
+	// SchemaVersion is the warehouse's schema version (0: no schema) and
+	// ExpectedSchemaVersion the one this genexp writes.
+	SchemaVersion, ExpectedSchemaVersion int
+	// FailedSteps counts process-log steps FAILED since the request's
+	// Since, and FailedRuns the runs they belong to.
+	FailedSteps, FailedRuns int
+	// Runs are the most recent runs, newest first.
+	Runs []RunSummary
+	// Path is the file holding the warehouse, "" when it is not a local
+	// file (a server, or in memory).
+	Path string
+}
+
+// RunSummary is one run as the process log records it.
+type RunSummary struct {
+	RunID     string
+	StartedAt time.Time
+	// EndedAt is the last step's end; nil while a step is still RUNNING.
+	EndedAt *time.Time
+	Studies int
+	// Steps counts the run's process-log rows by status.
+	Steps, Failed, Running int
+}

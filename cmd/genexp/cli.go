@@ -1,15 +1,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
-
-	"github.com/genexp/genexp/qc"
 )
 
 // Exit statuses.
@@ -27,6 +24,9 @@ Usage:
   genexp init   [flags]           create or migrate the warehouse schema
   genexp status [flags]           show loaded studies and recent runs
   genexp query  [flags] "SQL"     run a query and print the result
+  genexp validate [flags] PATH... read and check downloads; writes nothing
+  genexp health [flags] [--json]  check the warehouse: reachable, schema, runs, failures, disk
+  genexp bench  read|load [flags] measure reading or loading a generated download
 
 Common flags:
   --db FILE        DuckDB warehouse file (default genexp.duckdb)
@@ -47,6 +47,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"init", cmdInit},
 		{"status", cmdStatus},
 		{"query", cmdQuery},
+		{"validate", cmdValidate},
+		{"health", cmdHealth},
+		{"bench", cmdBench},
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
@@ -125,24 +128,6 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// fail prints err in one line a researcher understands and returns the exit
-// status its code calls for.
-func fail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
-	if c, ok := qc.CodeOf(err); ok {
-		switch c {
-		case qc.WarehouseBusy, qc.ConnectionFailed, qc.SchemaVersion:
-			return exitNoAccess
-		case qc.InvalidFormat:
-			var e *qc.Error
-			if errors.As(err, &e) && strings.Contains(e.Msg, "configuration") {
-				return exitUsage
-			}
-		}
-	}
-	return exitFailed
 }
 
 func oneLine(err error) string {

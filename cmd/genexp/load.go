@@ -29,6 +29,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	var meta stringList
 	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
 	quiet := fs.Bool("quiet", false, "print no progress")
+	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: genexp load [flags] PATH...\n\nPATH is a refine.bio download (.zip or folder), a study folder, or a matrix (.tsv, .tsv.gz).\n\nFlags:")
 		fs.PrintDefaults()
@@ -51,13 +52,17 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "genexp: %s\n", err)
 		return exitUsage
 	}
-	w, err := openStore(c.target(fs, cfg), false)
+	target := c.target(fs, cfg)
+	if *dryRun {
+		return dryRunLoad(stdout, stderr, &c, cfg, target, meta, paths)
+	}
+	w, err := openStore(target, false)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 
-	opts := []genexp.Option{genexp.WithConfig(cfg), genexp.WithLogger(log),
+	opts := []genexp.Option{genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target),
 		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...))}
 	var prog *progressLine
 	if !*quiet && isTerminal(stderr) {
@@ -73,17 +78,21 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	rep, err := p.Load(ctx, paths...)
 	prog.clear()
 	printReport(stdout, rep)
+	status := exitOK
 	for _, e := range rep.Errors {
-		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(e))
+		fmt.Fprintf(stderr, "genexp: %s\n", message(e))
+		status = worseExit(status, exitStatus(e))
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "genexp: interrupted: %s (committed studies stay loaded; rerun to finish)\n", err)
 		return exitFailed
 	}
-	if rep.Failed() {
-		return exitFailed
+	for _, s := range rep.Studies {
+		if s.Err != nil {
+			status = worseExit(status, exitStatus(s.Err))
+		}
 	}
-	return exitOK
+	return status
 }
 
 func printReport(w io.Writer, rep *genexp.Report) {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// Exit statuses of `genexp health`, by overall status.
+const (
+	exitHealthWarning  = 1
+	exitHealthCritical = 3
+)
+
+func cmdHealth(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("health", stderr)
+	var c common
+	c.register(fs)
+	asJSON := fs.Bool("json", false, "print the report as JSON (for monitoring)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `Usage: genexp health [flags]
+
+Checks the warehouse without changing it: that it opens, its schema version,
+its last runs, the steps that failed in the last 24 hours, and the free disk
+space where a DuckDB file lives. The overall status is the worst check's.
+Exit status: 0 healthy, 1 warning, 3 critical, 2 bad usage.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	if _, err := parseFlags(fs, args); err != nil {
+		return exitUsage
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: %s\n", message(err))
+		return exitUsage
+	}
+	rep := checkHealth(context.Background(), c.target(fs, cfg), time.Now())
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "genexp: %s\n", err)
+			return exitFailed
+		}
+	} else {
+		printHealth(stdout, rep)
+	}
+	switch rep.Status {
+	case genexp.Healthy:
+		return exitOK
+	case genexp.Degraded:
+		return exitHealthWarning
+	}
+	return exitHealthCritical
+}
+
+// checkHealth observes the warehouse target names, read-only, and judges
+// what it saw. A DuckDB file that does not exist is reported, not created.
+func checkHealth(ctx context.Context, target string, now time.Time) genexp.HealthReport {
+	in := genexp.HealthInputs{Warehouse: qc.RedactDSN(target), Now: now}
+	if !isSQLServer(target) {
+		file, _, _ := strings.Cut(target, "?")
+		if file != "" && file != ":memory:" {
+			in.Disk, in.DiskErr = genexp.FreeDisk(file)
+			if _, err := os.Stat(file); err != nil {
+				in.OpenErr = qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)")
+				return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
+			}
+		}
+	}
+	w, err := openStore(target, true)
+	if err != nil {
+		in.OpenErr = redactErr(err, target)
+		return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
+	}
+	defer w.Close()
+	if hc, ok := w.(warehouse.HealthChecker); ok {
+		h, err := hc.Health(ctx, warehouse.HealthRequest{Since: now.Add(-24 * time.Hour), Runs: 5})
+		in.Health = &h
+		if err != nil {
+			in.HealthErr = redactErr(err, target)
+		}
+	}
+	return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
+}
+
+func printHealth(w io.Writer, rep genexp.HealthReport) {
+	fmt.Fprintf(w, "%s: %s\n\n", rep.Warehouse, strings.ToUpper(string(rep.Status)))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tSTATUS\tDETAIL")
+	for _, c := range rep.Checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.Status, oneLineStr(c.Detail))
+	}
+	tw.Flush()
+	if rep.Health != nil && len(rep.Health.Runs) > 0 {
+		fmt.Fprintln(w, "\nrecent runs:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDIES\tSTEPS\tFAILED\tRUNNING")
+		for _, r := range rep.Health.Runs {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", r.StartedAt.Format(time.DateTime), r.RunID, r.Studies, r.Steps, r.Failed, r.Running)
+		}
+		tw.Flush()
+	}
+}
+
+// dryRunLoad is `genexp load --dry-run`: the load path on a sink that
+// writes nothing, deciding new/replaced/duplicate against the warehouse
+// opened read-only when it exists. A warehouse file that does not exist is
+// not created: every study would then be new.
+func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target string, meta, paths []string) int {
+	var current warehouse.Statuser
+	file, _, _ := strings.Cut(target, "?")
+	if _, err := os.Stat(file); isSQLServer(target) || err == nil {
+		w, err := openStore(target, true)
+		if err != nil {
+			return fail(stderr, redactErr(err, target))
+		}
+		defer w.Close()
+		st, ok := w.(warehouse.Statuser)
+		if !ok {
+			fmt.Fprintln(stderr, "genexp: this warehouse cannot say what it holds; outcomes assume an empty warehouse")
+		}
+		current = st
+	}
+	return runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
+}
+
+// redactedError shows a message with the DSN's secrets removed while
+// keeping the original error for errors.Is and errors.As.
+type redactedError struct {
+	err  error
+	text string
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactErr hides the secrets of dsn in err's message.
+func redactErr(err error, dsn string) error {
+	if err == nil {
+		return nil
+	}
+	secrets := qc.DSNSecrets(dsn)
+	text := qc.RedactText(err.Error(), secrets...)
+	if text == err.Error() {
+		return err
+	}
+	return &redactedError{err: err, text: text}
+}

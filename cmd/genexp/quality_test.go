@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp/qc"
+)
+
+func TestExitStatusAndMessagePerCode(t *testing.T) {
+	want := map[qc.Code]int{
+		qc.FileNotFound: exitInput, qc.InvalidFormat: exitInput, qc.EncodingError: exitInput, qc.ParseError: exitInput,
+		qc.SampleMismatch: exitFailed, qc.GeneCountLow: exitFailed, qc.NullPercentageHigh: exitFailed,
+		qc.DuplicateSamples: exitFailed, qc.DuplicateGenes: exitFailed, qc.SampleCountLow: exitFailed,
+		qc.DistributionShift:      exitFailed,
+		qc.IllnessInferenceFailed: exitFailed, qc.PlatformNormalizationFailed: exitFailed, qc.DimensionLookupFailed: exitFailed,
+		qc.ConnectionFailed: exitNoAccess, qc.BatchDuplicate: exitFailed, qc.ForeignKeyViolation: exitFailed,
+		qc.ConstraintViolation: exitFailed, qc.WarehouseBusy: exitNoAccess, qc.SchemaVersion: exitNoAccess,
+		qc.ViewCreationFailed: exitAnalytics, qc.MaterializationFailed: exitAnalytics,
+	}
+	if len(want) != len(qc.Codes()) {
+		t.Fatalf("the table covers %d codes of %d", len(want), len(qc.Codes()))
+	}
+	for _, c := range qc.Codes() {
+		t.Run(c.Name(), func(t *testing.T) {
+			err := fmt.Errorf("genexp: loading: %w", &qc.Error{Code: c, Severity: qc.SeverityError, File: "x.tsv", Line: 3,
+				Msg: "detail\nover two lines"})
+			if got := exitStatus(err); got != want[c] {
+				t.Errorf("exit status %d, want %d", got, want[c])
+			}
+			var stderr bytes.Buffer
+			if got := fail(&stderr, err); got != want[c] {
+				t.Errorf("fail returned %d, want %d", got, want[c])
+			}
+			line := stderr.String()
+			if strings.Count(line, "\n") != 1 || !strings.HasPrefix(line, "genexp: "+c.Summary()+": ") ||
+				!strings.Contains(line, "x.tsv:3") || !strings.Contains(line, fmt.Sprint(int(c))) {
+				t.Errorf("message %q: want one line with the summary, the place and the code", line)
+			}
+		})
+	}
+	if got := exitStatus(&qc.Error{Code: qc.InvalidFormat, Msg: "invalid configuration"}); got != exitUsage {
+		t.Errorf("configuration error: exit %d, want %d", got, exitUsage)
+	}
+	if got := exitStatus(fmt.Errorf("plain")); got != exitFailed {
+		t.Errorf("uncoded error: exit %d, want %d", got, exitFailed)
+	}
+}
+
+// craftStudy writes a small study folder; missing makes every cell missing
+// (a 2003 error).
+func craftStudy(t *testing.T, dir, study string, missing bool) string {
+	t.Helper()
+	folder := filepath.Join(dir, study)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var m strings.Builder
+	m.WriteString("Gene\tGSM1\tGSM2\tGSM3\n")
+	for g := 0; g < 30; g++ {
+		fmt.Fprintf(&m, "ENSG%05d", g)
+		for c := 0; c < 3; c++ {
+			if missing {
+				m.WriteString("\tNA")
+			} else {
+				fmt.Fprintf(&m, "\t%d.5", (g*31+c*17)%100)
+			}
+		}
+		m.WriteString("\n")
+	}
+	sheet := "refinebio_accession_code\texperiment_accession\nGSM1\t" + study + "\nGSM2\t" + study + "\nGSM3\t" + study + "\n"
+	for name, body := range map[string]string{study + ".tsv": m.String(), "metadata_" + study + ".tsv": sheet} {
+		if err := os.WriteFile(filepath.Join(folder, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return folder
+}
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append(args, "--log-format", "json"), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func listDir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			info, _ := d.Info()
+			b, _ := os.ReadFile(p)
+			out[p] = fmt.Sprintf("%d %v %x", info.Size(), info.ModTime().UnixNano(), len(b))
+		}
+		return nil
+	})
+	return out
+}
+
+func TestValidateWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	good := craftStudy(t, dir, "GSE1", false)
+	before := listDir(t, dir)
+	code, out, stderr := runCLI(t, "validate", good)
+	if code != exitWarnings || !strings.Contains(out, "GSE1") || !strings.Contains(out, "2002") {
+		t.Errorf("validate of a 30-gene study: exit %d (want %d, the 2002 warning)\n%s%s", code, exitWarnings, out, stderr)
+	}
+	bad := craftStudy(t, dir, "GSE2", true)
+	before = listDir(t, dir)
+	code, out, _ = runCLI(t, "validate", good, bad, filepath.Join(dir, "nothing-here"))
+	if code != exitInput || !strings.Contains(out, "GSE2 rejected") {
+		t.Errorf("exit %d, want %d (an unreadable input outranks a rejected study)\n%s", code, exitInput, out)
+	}
+	code, _, _ = runCLI(t, "validate", bad)
+	if code != exitFailed {
+		t.Errorf("a rejected study: exit %d, want %d", code, exitFailed)
+	}
+	cfg := filepath.Join(t.TempDir(), "q.yaml")
+	os.WriteFile(cfg, []byte("quality_thresholds:\n  min_genes_per_sample: 10\n"), 0o644)
+	if code, out, _ := runCLI(t, "validate", "--config", cfg, good); code != exitOK {
+		t.Errorf("clean study: exit %d, want 0\n%s", code, out)
+	}
+	if after := listDir(t, dir); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("validate changed the directory:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+func TestLoadDryRunWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	study := craftStudy(t, dir, "GSE3", false)
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	code, out, stderr := runCLI(t, "load", "--dry-run", "--db", db, study)
+	// Like validate, a dry run exits by the worst severity: the 30-gene
+	// study has a 2002 warning.
+	if code != exitWarnings || !strings.Contains(out, "dry run") || !strings.Contains(out, "new") {
+		t.Fatalf("dry run on no warehouse: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("dry run created %s", db)
+	}
+	if code, out, stderr := runCLI(t, "load", "--db", db, study); code != exitOK {
+		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
+	}
+	before := listDir(t, filepath.Dir(db))
+	code, out, _ = runCLI(t, "load", "--dry-run", "--db", db, study)
+	if code != exitWarnings || !strings.Contains(out, "duplicate") {
+		t.Errorf("dry run of a loaded study: exit %d, want it reported as duplicate\n%s", code, out)
+	}
+	if after := listDir(t, filepath.Dir(db)); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("dry run changed the warehouse:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+func TestHealthCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	code, out, _ := runCLI(t, "health", "--db", db)
+	if code != exitHealthCritical || !strings.Contains(out, "critical") {
+		t.Errorf("missing warehouse: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatal("health created the warehouse file")
+	}
+	if code, _, _ := runCLI(t, "init", "--db", db); code != exitOK {
+		t.Fatal("init failed")
+	}
+	code, out, _ = runCLI(t, "health", "--db", db, "--json")
+	var rep struct {
+		Status string
+		Checks []struct{ Name, Status string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != exitOK || rep.Status != "healthy" || len(rep.Checks) != 5 {
+		t.Errorf("fresh warehouse: exit %d, %+v", code, rep)
+	}
+	runCLI(t, "load", "--db", db, craftStudy(t, t.TempDir(), "GSE4", true))
+	code, out, _ = runCLI(t, "health", "--db", db)
+	if code != exitHealthWarning || !strings.Contains(out, "1 failed steps") {
+		t.Errorf("after a failed load: exit %d\n%s", code, out)
+	}
+}
+
+func TestCLINeverPrintsThePassword(t *testing.T) {
+	const pw = "Hunter2Secret"
+	dsn := "sqlserver://sa:" + pw + "@db.invalid:1433?database=genexp"
+	study := craftStudy(t, t.TempDir(), "GSE5", false)
+	for _, args := range [][]string{
+		{"load", "--dsn", dsn, study},
+		{"load", "--dry-run", "--dsn", dsn, study},
+		{"health", "--dsn", dsn},
+		{"health", "--json", "--dsn", dsn},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code == exitOK || strings.Contains(out+stderr, pw) {
+			t.Errorf("%v: exit %d; output holds the password or the command succeeded:\n%s%s", args[:2], code, out, stderr)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", stderr)
+	var c common
+	c.register(fs)
+	var meta stringList
+	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `Usage: genexp validate [flags] PATH...
+
+Reads every download as a load would and applies the quality thresholds,
+then prints each study's verdict and findings. It writes nothing: no
+warehouse is opened or created. Exit status: 0 nothing to report, 6 warnings
+only, 1 a study would be rejected, 4 an input could not be read, 2 bad usage.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: %s\n", message(err))
+		return exitUsage
+	}
+	return runChecks(stdout, stderr, &c, cfg, genexp.DryRunSink(nil), "", meta, paths, false)
+}
+
+// runChecks runs a pipeline on a sink that writes nothing (validate, load
+// --dry-run) and prints what it found.
+func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink warehouse.WarehouseSink, dsn string,
+	meta, paths []string, dryRun bool) int {
+	log, err := c.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: %s\n", err)
+		return exitUsage
+	}
+	p, err := genexp.New(sink, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(dsn),
+		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...)))
+	if err != nil {
+		return fail(stderr, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := p.Load(ctx, paths...)
+	printChecks(stdout, rep, dryRun)
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stderr, "genexp: %s\n", message(e))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: interrupted: %s\n", err)
+		return exitFailed
+	}
+	return checksExit(rep)
+}
+
+// checksExit is the exit status of a validation: the most pressing failure,
+// else exitWarnings when anything was found at WARNING, else exitOK.
+func checksExit(rep *genexp.Report) int {
+	status := exitOK
+	worst := qc.SeverityInfo
+	for _, e := range rep.Errors {
+		status = worseExit(status, exitStatus(e))
+	}
+	for _, s := range rep.Studies {
+		if s.Err != nil {
+			status = worseExit(status, exitStatus(s.Err))
+		}
+		if w, ok := qc.Worst(s.Findings); ok {
+			worst = max(worst, w)
+		}
+	}
+	if w, ok := qc.Worst(rep.Findings); ok {
+		worst = max(worst, w)
+	}
+	if status == exitOK && worst >= qc.SeverityWarning {
+		status = exitWarnings
+	}
+	return status
+}
+
+// printChecks prints one line per study with its verdict, then the
+// findings at WARNING and above.
+func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
+	if dryRun {
+		fmt.Fprintln(w, "dry run: nothing was written")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "STUDY\tVERDICT\tSAMPLES\tGENES\tCELLS\tMISSING\tKS WORST (D, p)"
+	if dryRun {
+		head += "\tWOULD BE\tROWS"
+	}
+	fmt.Fprintln(tw, head)
+	for _, s := range rep.Studies {
+		verdict := "ok"
+		if worst, ok := qc.Worst(s.Findings); ok && worst == qc.SeverityWarning {
+			verdict = "warnings"
+		}
+		if s.Err != nil {
+			verdict = "REJECTED"
+		}
+		ks := "-"
+		if s.KS != nil {
+			ks = fmt.Sprintf("%s (%.4g, %.3g)", s.KS.Sample, s.KS.D, s.KS.P)
+		}
+		line := fmt.Sprintf("%s\t%s\t%d\t%d\t%d\t%d\t%s", s.Study, verdict, s.Samples, s.Genes, s.Cells, s.Missing, ks)
+		if dryRun {
+			outcome := string(s.Outcome)
+			if s.Err != nil {
+				outcome = "not loaded"
+			}
+			line += fmt.Sprintf("\t%s\t%d", outcome, s.Rows)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
+	for _, s := range rep.Studies {
+		if s.Err != nil {
+			fmt.Fprintf(w, "\n%s rejected: %s\n", s.Study, message(s.Err))
+		}
+		for _, f := range s.Findings {
+			if f.Severity >= qc.SeverityWarning && f != s.Err {
+				fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
+			}
+		}
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
+	}
+}

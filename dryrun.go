@@ -1,0 +1,86 @@
+package genexp
+
+import (
+	"context"
+
+	"github.com/genexp/genexp/warehouse"
+)
+
+// DryRunSink returns a sink that writes nothing anywhere: a Pipeline built
+// on it reads, validates and reports every study exactly as a load would,
+// and its report says what a load would do. Each study's outcome is decided
+// against current, the batches a warehouse holds now (its Status), when
+// current is non-nil: duplicate when the study's batch id is its current
+// one, replaced when it has another, new otherwise. With a nil current
+// every study is new. RowsWritten counts the fact rows the load would write.
+//
+// `genexp validate` runs on DryRunSink(nil); `genexp load --dry-run` on a
+// DryRunSink of the warehouse opened read-only.
+func DryRunSink(current warehouse.Statuser) warehouse.WarehouseSink {
+	return &dryRunSink{current: current}
+}
+
+type dryRunSink struct {
+	current warehouse.Statuser
+	batches map[string]string // study → current batch id, read once
+	read    bool
+}
+
+func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	if !s.read && s.current != nil {
+		st, err := s.current.Status(ctx, warehouse.StatusRequest{Runs: 1})
+		if err != nil {
+			return nil, err
+		}
+		s.batches = map[string]string{}
+		for _, b := range st.Studies {
+			s.batches[b.Study] = b.BatchID
+		}
+		s.read = true
+	}
+	b := &dryRunBatch{sink: s, studyOf: map[int]string{}, rows: map[string]int64{}}
+	for _, c := range req.Columns {
+		b.studyOf[c.Index] = c.Study
+	}
+	return b, nil
+}
+
+func (s *dryRunSink) LogStep(context.Context, warehouse.StepRecord) error             { return nil }
+func (s *dryRunSink) RecordFindings(context.Context, warehouse.FindingsRequest) error { return nil }
+func (s *dryRunSink) Close() error                                                    { return nil }
+
+type dryRunBatch struct {
+	sink    *dryRunSink
+	studyOf map[int]string
+	rows    map[string]int64
+}
+
+func (b *dryRunBatch) UpsertDimensions(context.Context, warehouse.DimensionsRequest) error {
+	return nil
+}
+
+func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) error {
+	for _, c := range req.Rows.Column {
+		b.rows[b.studyOf[int(c)]]++
+	}
+	return nil
+}
+
+func (b *dryRunBatch) Commit(_ context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+	var res warehouse.CommitResult
+	for _, s := range req.Studies {
+		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: b.sink.batches[s.Study]}
+		switch r.PreviousBatchID {
+		case s.BatchID:
+			r.Outcome = warehouse.Duplicate
+		case "":
+			r.Outcome, r.RowsWritten = warehouse.Inserted, b.rows[s.Study]
+		default:
+			r.Outcome, r.RowsWritten = warehouse.Replaced, b.rows[s.Study]
+		}
+		res.Studies = append(res.Studies, r)
+	}
+	return res, nil
+}
+
+func (b *dryRunBatch) Abort(context.Context) error { return nil }

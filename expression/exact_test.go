@@ -1,0 +1,123 @@
+package expression_test
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/genexp/genexp/expression"
+)
+
+// refMatrix parses a matrix independently of package expression, with
+// encoding/csv and strconv.ParseFloat.
+type refMatrix struct {
+	header []string
+	genes  []string
+	values [][]float64
+}
+
+func parseRef(t *testing.T, path string) *refMatrix {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.Comma = '\t'
+	cr.LazyQuotes = true
+	m := &refMatrix{}
+	if m.header, err = cr.Read(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return m
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]float64, len(rec)-1)
+		for i, cell := range rec[1:] {
+			if row[i], err = strconv.ParseFloat(cell, 64); err != nil {
+				t.Fatalf("%s: reference parse of %q: %v", path, cell, err)
+			}
+		}
+		m.genes = append(m.genes, rec[0])
+		m.values = append(m.values, row)
+	}
+}
+
+// TestRealMatricesExact reads every real matrix with the Reader and compares
+// every cell, bit for bit, with the independent parse.
+func TestRealMatricesExact(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/refinebio/*/*/*.tsv")
+	// The full downloads the trimmed copies come from, where present.
+	full, _ := filepath.Glob("../../../shared/data/refinebio/*/*/*.tsv")
+	var matrices []string
+	for _, p := range append(paths, full...) {
+		if base := filepath.Base(p); base[:len(base)-4] == filepath.Base(filepath.Dir(p)) {
+			matrices = append(matrices, p)
+		}
+	}
+	if len(paths) == 0 || len(matrices) < 3 {
+		t.Fatalf("found only %d matrices", len(matrices))
+	}
+	for _, p := range matrices {
+		t.Run(p, func(t *testing.T) {
+			want := parseRef(t, p)
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			// Small batches and buffer, so rows straddle both.
+			r, err := expression.NewReader(f, expression.WithName(p), expression.WithBatchRows(7), expression.WithBufferSize(4096))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := r.Header()
+			if h.GeneColumn != want.header[0] || len(h.Names) != len(want.header)-1 {
+				t.Fatalf("header %q + %d names, want %q + %d", h.GeneColumn, len(h.Names), want.header[0], len(want.header)-1)
+			}
+			for i, n := range h.Names {
+				if n != want.header[i+1] {
+					t.Fatalf("column %d is %q, want %q", i+2, n, want.header[i+1])
+				}
+			}
+			row := 0
+			cells := 0
+			for r.Next() {
+				b := r.Batch()
+				for i, g := range b.Genes {
+					if g != want.genes[row] {
+						t.Fatalf("row %d: gene %q, want %q", row, g, want.genes[row])
+					}
+					if b.Lines[i] != int64(row+2) {
+						t.Fatalf("row %d: line %d, want %d", row, b.Lines[i], row+2)
+					}
+					for c, v := range b.Row(i) {
+						if math.Float64bits(v) != math.Float64bits(want.values[row][c]) {
+							t.Fatalf("%s column %q: %v (%#x), want %v (%#x)", g, h.Names[c], v, math.Float64bits(v), want.values[row][c], math.Float64bits(want.values[row][c]))
+						}
+						cells++
+					}
+					row++
+				}
+			}
+			if err := r.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if row != len(want.genes) || cells != len(want.genes)*len(h.Names) {
+				t.Fatalf("read %d rows and %d cells, want %d rows", row, cells, len(want.genes))
+			}
+			t.Logf("%d rows, %d cells equal", row, cells)
+		})
+	}
+}

@@ -1,0 +1,322 @@
+package expression_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+)
+
+// readMatrix reads a whole matrix and returns its rows (gene → values in
+// column order), its header and the reader.
+func readMatrix(t *testing.T, src io.Reader, opts ...expression.Option) (*expression.Reader, map[string][]float64, []string, error) {
+	t.Helper()
+	r, err := expression.NewReader(src, append([]expression.Option{expression.WithName("m.tsv")}, opts...)...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rows := map[string][]float64{}
+	var order []string
+	for r.Next() {
+		b := r.Batch()
+		for i, g := range b.Genes {
+			rows[g] = append([]float64(nil), b.Row(i)...)
+			order = append(order, g)
+		}
+	}
+	return r, rows, order, r.Err()
+}
+
+func TestReaderBadInput(t *testing.T) {
+	const h = "Gene\tA\tB\n"
+	cases := []struct {
+		name       string
+		in         string
+		code       qc.Code
+		line, col  int64
+		msgContain string
+	}{
+		{"empty file", "", qc.InvalidFormat, 1, 0, "empty"},
+		{"header only a gene column", "Gene\n1\n", qc.InvalidFormat, 1, 2, "no sample columns"},
+		{"header only a trailing tab", "Gene\t\n", qc.InvalidFormat, 1, 2, "no sample columns"},
+		{"empty column name", "Gene\tA\t\tB\n", qc.InvalidFormat, 1, 3, "empty sample column name"},
+		{"header not UTF-8", "Gene\tA\tB\xff\n", qc.EncodingError, 1, 3, "UTF-8"},
+		{"gzip bytes", "\x1f\x8b\x08\x00\x00\x00\x00\x00", qc.InvalidFormat, 1, 1, "gzip"},
+		{"zip bytes", "PK\x03\x04\x14\x00", qc.InvalidFormat, 1, 1, "zip"},
+		{"ragged: gene only", h + "G1\t1\t2\nG2\n", qc.ParseError, 3, 2, "ragged"},
+		{"ragged: too few cells", h + "G1\t1\n", qc.ParseError, 2, 3, "ragged"},
+		{"ragged: too many cells", h + "G1\t1\t2\t3\n", qc.ParseError, 2, 4, "ragged"},
+		{"ragged: too many after a trailing tab", h + "G1\t1\t2\t\t\n", qc.ParseError, 2, 4, "ragged"},
+		{"ragged: last line without newline", h + "G1\t1", qc.ParseError, 2, 3, "ragged"},
+		{"Inf", h + "G1\tInf\t1\n", qc.ParseError, 2, 2, "infinite"},
+		{"-Inf", h + "G1\t1\t-Inf\n", qc.ParseError, 2, 3, "infinite"},
+		{"Infinity", h + "G1\tInfinity\t1\n", qc.ParseError, 2, 2, "infinite"},
+		{"1e400", h + "G1\t1e400\t1\n", qc.ParseError, 2, 2, "infinite"},
+		{"-1e400", h + "G1\t1\t-1e400\n", qc.ParseError, 2, 3, "infinite"},
+		{"a long mantissa overflowing", h + "G1\t1\t" + strings.Repeat("9", 400) + "\n", qc.ParseError, 2, 3, "infinite"},
+		{"non-numeric", h + "G1\t1\tabc\n", qc.ParseError, 2, 3, "not a number"},
+		{"two dots", h + "G1\t1.2.3\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"decimal comma", h + "G1\t1,5\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"leading space", h + "G1\t 1\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"trailing space", h + "G1\t1 \t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"hex float", h + "G1\t1\t0x1p3\n", qc.ParseError, 2, 3, "not a number"},
+		{"hex integer", h + "G1\t0X10\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"underscores", h + "G1\t1_000\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"exponent without digits", h + "G1\t1e\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"exponent sign without digits", h + "G1\t1e+\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"sign alone", h + "G1\t-\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"dot alone", h + "G1\t1\t.\n", qc.ParseError, 2, 3, "not a number"},
+		{"quoted number", h + "G1\t\"1\"\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"stray carriage return", h + "G1\t1\r2\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"NUL byte", h + "G1\t1\x00\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"empty gene id", h + "G1\t1\t2\n\t1\t2\n", qc.ParseError, 3, 1, "empty gene id"},
+		{"gene id not UTF-8", h + "G\xc3\x28\t1\t2\n", qc.EncodingError, 2, 1, "UTF-8"},
+		{"cell not UTF-8", h + "G1\t1\t\xff\xfe\n", qc.EncodingError, 2, 3, "UTF-8"},
+		{"error after blank lines", h + "\n\r\nG1\t1\t2\n\nG2\tx\t2\n", qc.ParseError, 6, 2, "not a number"},
+		{"error after CRLF lines", "Gene\tA\tB\r\nG1\t1\t2\r\nG2\t1\tNA\tx\r\n", qc.ParseError, 3, 4, "ragged"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, _, err := readMatrix(t, strings.NewReader(tc.in), expression.WithBatchRows(1))
+			checkErr(t, err, tc.code, tc.line, tc.col, tc.msgContain)
+		})
+	}
+}
+
+func checkErr(t *testing.T, err error, code qc.Code, line, col int64, contains string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; want %v at %d:%d", code, line, col)
+	}
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %T %v is not a *qc.Error", err, err)
+	}
+	if !errors.Is(err, code) || e.Severity != qc.SeverityError || e.File != "m.tsv" || e.Line != line || e.Column != col {
+		t.Fatalf("got %v (code %d, %s:%d:%d); want code %d at m.tsv:%d:%d", err, e.Code, e.File, e.Line, e.Column, code, line, col)
+	}
+	if !strings.Contains(e.Msg, contains) {
+		t.Errorf("message %q does not say %q", e.Msg, contains)
+	}
+}
+
+func TestReaderAccepts(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		name   string
+		in     string
+		gene   string
+		names  []string
+		rows   map[string][]float64
+		miss   int64
+		orders []string
+	}{
+		{"plain", "Gene\tA\tB\nG1\t1.5\t-2\nG2\t0\t3e2\n", "Gene", []string{"A", "B"},
+			map[string][]float64{"G1": {1.5, -2}, "G2": {0, 300}}, 0, []string{"G1", "G2"}},
+		{"CRLF", "Gene\tA\tB\r\nG1\t1.5\t-2\r\nG2\t0\t3e2\r\n", "Gene", []string{"A", "B"},
+			map[string][]float64{"G1": {1.5, -2}, "G2": {0, 300}}, 0, nil},
+		{"UTF-8 BOM", "\ufeffGene\tA\nG1\t1\n", "Gene", []string{"A"}, map[string][]float64{"G1": {1}}, 0, nil},
+		{"empty gene header (2018)", "\tsample one\tsample two\nG1\t1\t2\n", "", []string{"sample one", "sample two"},
+			map[string][]float64{"G1": {1, 2}}, 0, nil},
+		{"trailing tab in header and rows", "Gene\tA\tB\t\nG1\t1\t2\t\nG2\t3\t4\n", "Gene", []string{"A", "B"},
+			map[string][]float64{"G1": {1, 2}, "G2": {3, 4}}, 0, nil},
+		{"blank lines", "Gene\tA\n\nG1\t1\n\r\n\nG2\t2\n\n", "Gene", []string{"A"},
+			map[string][]float64{"G1": {1}, "G2": {2}}, 0, nil},
+		{"no final newline", "Gene\tA\nG1\t1", "Gene", []string{"A"}, map[string][]float64{"G1": {1}}, 0, nil},
+		{"quoted header names", "\"Gene\"\t\"A, \"\"left\"\"\"\t\"B\tC\"\tplain\"quote\n", "Gene", nil, nil, 0, nil},
+		{"missing spellings", "Gene\tA\tB\tC\tD\tE\nG1\tNA\tNaN\t\tnan\tN/A\nG2\t1\t\t2\t#N/A\t-NaN\n", "Gene", []string{"A", "B", "C", "D", "E"},
+			map[string][]float64{"G1": {nan, nan, nan, nan, nan}, "G2": {1, nan, 2, nan, nan}}, 8, nil},
+		{"empty last cell", "Gene\tA\tB\nG1\t1\t\n", "Gene", []string{"A", "B"}, map[string][]float64{"G1": {1, nan}}, 1, nil},
+		{"header only", "Gene\tA\n", "Gene", []string{"A"}, map[string][]float64{}, 0, nil},
+		{"number forms", "Gene\tA\tB\tC\tD\tE\tF\nG1\t+1\t.5\t5.\t-0\t1E-3\t0.000000000000000000000000000001\n", "Gene", []string{"A", "B", "C", "D", "E", "F"},
+			map[string][]float64{"G1": {1, 0.5, 5, math.Copysign(0, -1), 0.001, 1e-30}}, 0, nil},
+		{"underflow to zero", "Gene\tA\nG1\t1e-400\n", "Gene", []string{"A"}, map[string][]float64{"G1": {0}}, 0, nil},
+		{"subnormal", "Gene\tA\nG1\t4.9e-324\n", "Gene", []string{"A"}, map[string][]float64{"G1": {5e-324}}, 0, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, rows, order, err := readMatrix(t, strings.NewReader(tc.in), expression.WithBatchRows(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := r.Header()
+			if tc.name == "quoted header names" {
+				// A quoted name may hold the delimiter and doubled quotes.
+				if h.GeneColumn != "Gene" || len(h.Names) != 3 || h.Names[0] != `A, "left"` || h.Names[1] != "B\tC" || h.Names[2] != `plain"quote` {
+					t.Fatalf("header %q %q", h.GeneColumn, h.Names)
+				}
+				return
+			}
+			if h.GeneColumn != tc.gene || strings.Join(h.Names, "|") != strings.Join(tc.names, "|") {
+				t.Fatalf("header %q %q, want %q %q", h.GeneColumn, h.Names, tc.gene, tc.names)
+			}
+			if len(rows) != len(tc.rows) {
+				t.Fatalf("%d rows, want %d", len(rows), len(tc.rows))
+			}
+			for g, want := range tc.rows {
+				got := rows[g]
+				if len(got) != len(want) {
+					t.Fatalf("%s: %v, want %v", g, got, want)
+				}
+				for i := range want {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+						t.Errorf("%s[%d] = %v, want %v", g, i, got[i], want[i])
+					}
+				}
+			}
+			if tc.orders != nil && strings.Join(order, ",") != strings.Join(tc.orders, ",") {
+				t.Errorf("order %v, want %v", order, tc.orders)
+			}
+			if st := r.Stats(); st.Missing != tc.miss || st.Rows != int64(len(tc.rows)) || st.Cells != int64(len(tc.rows)*len(tc.names)) || st.Bytes != int64(len(tc.in)) {
+				t.Errorf("stats %+v; want %d missing, %d rows, %d bytes", st, tc.miss, len(tc.rows), len(tc.in))
+			}
+			if _, err := r.Sum(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestReaderDuplicateGenes(t *testing.T) {
+	in := "Gene\tA\nG1\t1\nG2\t2\nG1\t3\nG3\t4\nG1\t5\nG2\t6\n"
+	r, rows, order, err := readMatrix(t, strings.NewReader(in), expression.WithBatchRows(2), expression.WithMaxFindings(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(order, ",") != "G1,G2,G3" || rows["G1"][0] != 1 || rows["G2"][0] != 2 {
+		t.Fatalf("rows %v in order %v; want the first of each gene", rows, order)
+	}
+	st := r.Stats()
+	if st.DuplicateGenes != 3 || st.Rows != 3 || st.Cells != 3 {
+		t.Errorf("stats %+v", st)
+	}
+	f := r.Findings()
+	if len(f) != 2 {
+		t.Fatalf("%d findings, want 2 (the cap)", len(f))
+	}
+	for i, want := range []int64{4, 6} {
+		if f[i].Code != qc.DuplicateGenes || f[i].Severity != qc.SeverityWarning || f[i].File != "m.tsv" || f[i].Line != want || f[i].Column != 1 {
+			t.Errorf("finding %d: %v (line %d)", i, f[i], f[i].Line)
+		}
+		if !strings.Contains(f[i].Msg, "line 2") {
+			t.Errorf("finding %d does not name the first line: %s", i, f[i].Msg)
+		}
+	}
+}
+
+func TestReaderLongLine(t *testing.T) {
+	// A row far longer than the read buffer: the buffer grows to hold it.
+	const n = 5000
+	var b strings.Builder
+	b.WriteString("Gene")
+	for i := range n {
+		b.WriteString("\tS")
+		b.WriteString(strings.Repeat("x", i%7))
+	}
+	b.WriteString("\nG1")
+	for i := range n {
+		b.WriteString("\t")
+		b.WriteString(strings.Repeat("1", 1+i%15))
+	}
+	b.WriteString("\n")
+	r, rows, _, err := readMatrix(t, iotest.HalfReader(strings.NewReader(b.String())), expression.WithBufferSize(64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Header().Names) != n || len(rows["G1"]) != n || rows["G1"][n-1] != float64(parseOnes(1+(n-1)%15)) {
+		t.Fatalf("%d names, %d values, last %v", len(r.Header().Names), len(rows["G1"]), rows["G1"][n-1])
+	}
+	// Past the cap, a line is an error rather than unbounded memory.
+	_, _, _, err = readMatrix(t, strings.NewReader(b.String()), expression.WithBufferSize(64), expression.WithMaxLineBytes(32<<10))
+	checkErr(t, err, qc.InvalidFormat, 2, 0, "longer than")
+}
+
+func parseOnes(n int) int64 {
+	v := int64(0)
+	for range n {
+		v = v*10 + 1
+	}
+	return v
+}
+
+// failingReader returns its data, then err.
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+func TestReaderSourceErrors(t *testing.T) {
+	cause := errors.New("disk on fire")
+	src := &failingReader{data: []byte("Gene\tA\nG1\t1\nG2\t2\nG3"), err: cause}
+	_, _, _, err := readMatrix(t, src, expression.WithBufferSize(64), expression.WithBatchRows(1))
+	checkErr(t, err, qc.InvalidFormat, 4, 0, "reading")
+	if !errors.Is(err, cause) {
+		t.Errorf("%v does not wrap the source's error", err)
+	}
+
+	_, _, _, err = readMatrix(t, iotest.TimeoutReader(strings.NewReader("Gene\tA\nG1\t1\n")))
+	if !errors.Is(err, iotest.ErrTimeout) {
+		t.Errorf("got %v, want the source's timeout", err)
+	}
+
+	_, _, _, err = readMatrix(t, &failingReader{data: []byte("Gene\tA\n"), err: nil})
+	checkErr(t, err, qc.InvalidFormat, 2, 0, "reading")
+	if !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("a source that returns nothing forever: %v, want io.ErrNoProgress", err)
+	}
+}
+
+func TestReaderStickyError(t *testing.T) {
+	in := "Gene\tA\nG1\t1\nG2\tx\nG3\t3\n"
+	r, err := expression.NewReader(strings.NewReader(in), expression.WithBatchRows(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Next() || r.Batch().Genes[0] != "G1" {
+		t.Fatal("first batch")
+	}
+	if r.Next() || r.Next() {
+		t.Fatal("Next went on after an error")
+	}
+	if r.Err() == nil {
+		t.Fatal("no error")
+	}
+	if _, err := r.Sum(); err == nil {
+		t.Fatal("Sum of a matrix that failed")
+	}
+}
+
+func TestReaderGzipThroughCaller(t *testing.T) {
+	// The Reader reads plain text; a .tsv.gz is decompressed by whoever
+	// opens it (genexp.Matrix.Open does). Through gzip.Reader it reads.
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	io.WriteString(zw, "Gene\tA\nG1\t2.5\n")
+	zw.Close()
+	zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows, _, err := readMatrix(t, zr)
+	if err != nil || rows["G1"][0] != 2.5 {
+		t.Fatalf("rows %v, err %v", rows, err)
+	}
+	_, _, _, err = readMatrix(t, bytes.NewReader(buf.Bytes()))
+	checkErr(t, err, qc.InvalidFormat, 1, 1, "gzip")
+}

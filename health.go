@@ -1,0 +1,205 @@
+package genexp
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// HealthStatus is the state of a health check, or of a warehouse overall.
+type HealthStatus string
+
+// Health statuses, from best to worst.
+const (
+	Healthy  HealthStatus = "healthy"
+	Degraded HealthStatus = "warning"
+	Critical HealthStatus = "critical"
+)
+
+func (s HealthStatus) rank() int {
+	switch s {
+	case Healthy:
+		return 0
+	case Degraded:
+		return 1
+	}
+	return 2
+}
+
+// HealthInputs are the observations a health report is derived from. The
+// caller makes them (opening the warehouse, asking it, measuring the disk);
+// DeriveHealth only judges, so every rule can be tested on its own.
+type HealthInputs struct {
+	// Warehouse names the warehouse, secrets redacted.
+	Warehouse string
+	// OpenErr is why the warehouse could not be opened; nil when it was.
+	OpenErr error
+	// Health is what the warehouse said about itself, and HealthErr why it
+	// could not say (both zero when it was not asked).
+	Health    *warehouse.Health
+	HealthErr error
+	// Disk is the free space where the warehouse file lives (nil when the
+	// warehouse is not a local file), DiskErr why it could not be measured.
+	Disk    *DiskSpace
+	DiskErr error
+	// Now is when the observations were made.
+	Now time.Time
+}
+
+// DiskSpace is the space of the file system holding a warehouse file.
+type DiskSpace struct {
+	Path                  string
+	FreeBytes, TotalBytes uint64
+}
+
+// HealthLimits are the thresholds DeriveHealth applies.
+type HealthLimits struct {
+	// WarnFreeBytes and CriticalFreeBytes: less free disk than these is a
+	// warning or critical. Defaults 1 GiB and 100 MiB: a DuckDB load needs
+	// room for its write-ahead log and for the replaced facts until the
+	// checkpoint.
+	WarnFreeBytes, CriticalFreeBytes uint64
+	// StuckAfter: a run whose steps are still RUNNING this long after it
+	// started was most likely killed. Default 6 h.
+	StuckAfter time.Duration
+}
+
+// DefaultHealthLimits returns the documented defaults.
+func DefaultHealthLimits() HealthLimits {
+	return HealthLimits{WarnFreeBytes: 1 << 30, CriticalFreeBytes: 100 << 20, StuckAfter: 6 * time.Hour}
+}
+
+// HealthCheck is one judged observation.
+type HealthCheck struct {
+	Name   string       `json:"name"`
+	Status HealthStatus `json:"status"`
+	Detail string       `json:"detail"`
+}
+
+// HealthReport is a warehouse's health: every check, and the overall status,
+// which is the worst check's.
+type HealthReport struct {
+	Status    HealthStatus      `json:"status"`
+	Warehouse string            `json:"warehouse"`
+	CheckedAt time.Time         `json:"checked_at"`
+	Checks    []HealthCheck     `json:"checks"`
+	Health    *warehouse.Health `json:"details,omitempty"`
+	Disk      *DiskSpace        `json:"disk,omitempty"`
+}
+
+// DeriveHealth judges the observations. The rules, check by check:
+//
+//   - reachable: healthy when the warehouse opened; warning when another
+//     process holds it for writing (a load is running: nothing else can be
+//     checked, but nothing is wrong); critical otherwise.
+//   - schema: healthy at this genexp's version; warning with no schema or an
+//     older one (genexp init, or the next load, migrates it); critical when
+//     newer (this genexp cannot write it) or unreadable.
+//   - failures: healthy when no step failed in the window; warning when any
+//     did.
+//   - runs: healthy, listing the last run; warning when a run has had steps
+//     RUNNING for longer than StuckAfter (it was most likely killed; its
+//     studies load again on the next run).
+//   - disk: for a warehouse file, healthy above WarnFreeBytes free, warning
+//     below it, critical below CriticalFreeBytes; warning when it cannot be
+//     measured.
+//
+// Checks that cannot run because an earlier one failed are omitted. The
+// overall status is the worst status of the checks made.
+func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
+	rep := HealthReport{Warehouse: in.Warehouse, CheckedAt: in.Now.UTC(), Health: in.Health, Disk: in.Disk}
+	add := func(name string, st HealthStatus, format string, args ...any) {
+		rep.Checks = append(rep.Checks, HealthCheck{Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case in.OpenErr == nil:
+		add("reachable", Healthy, "the warehouse opened")
+	case errors.Is(in.OpenErr, qc.WarehouseBusy):
+		add("reachable", Degraded, "another process is writing to the warehouse (a load is running); other checks skipped")
+	default:
+		add("reachable", Critical, "the warehouse cannot be opened: %s", in.OpenErr)
+	}
+	if in.OpenErr == nil {
+		h := in.Health
+		switch {
+		case in.HealthErr != nil:
+			add("schema", Critical, "the warehouse could not describe itself: %s", in.HealthErr)
+		case h == nil:
+			add("schema", Degraded, "this warehouse cannot report its health")
+		case h.SchemaVersion == 0:
+			add("schema", Degraded, "no genexp schema yet; run genexp init (or load) to create it")
+		case h.SchemaVersion < h.ExpectedSchemaVersion:
+			add("schema", Degraded, "schema version %d, older than this genexp's %d; genexp init migrates it", h.SchemaVersion, h.ExpectedSchemaVersion)
+		case h.SchemaVersion > h.ExpectedSchemaVersion:
+			add("schema", Critical, "schema version %d is newer than this genexp's %d; use a newer genexp", h.SchemaVersion, h.ExpectedSchemaVersion)
+		default:
+			add("schema", Healthy, "schema version %d", h.SchemaVersion)
+		}
+		if in.HealthErr == nil && h != nil && h.SchemaVersion > 0 {
+			if h.FailedSteps > 0 {
+				add("failures", Degraded, "%d failed steps in %d runs in the last 24 h", h.FailedSteps, h.FailedRuns)
+			} else {
+				add("failures", Healthy, "no failed steps in the last 24 h")
+			}
+			st, detail := runsCheck(h.Runs, in.Now, lim)
+			add("runs", st, "%s", detail)
+		}
+	}
+	if in.Disk != nil || in.DiskErr != nil {
+		switch {
+		case in.DiskErr != nil:
+			add("disk", Degraded, "free disk space could not be measured: %s", in.DiskErr)
+		case in.Disk.FreeBytes < lim.CriticalFreeBytes:
+			add("disk", Critical, "%s free at %s (critical below %s)", bytesIEC(in.Disk.FreeBytes), in.Disk.Path, bytesIEC(lim.CriticalFreeBytes))
+		case in.Disk.FreeBytes < lim.WarnFreeBytes:
+			add("disk", Degraded, "%s free at %s (warning below %s)", bytesIEC(in.Disk.FreeBytes), in.Disk.Path, bytesIEC(lim.WarnFreeBytes))
+		default:
+			add("disk", Healthy, "%s free of %s at %s", bytesIEC(in.Disk.FreeBytes), bytesIEC(in.Disk.TotalBytes), in.Disk.Path)
+		}
+	}
+	rep.Status = Healthy
+	for _, c := range rep.Checks {
+		if c.Status.rank() > rep.Status.rank() {
+			rep.Status = c.Status
+		}
+	}
+	return rep
+}
+
+func runsCheck(runs []warehouse.RunSummary, now time.Time, lim HealthLimits) (HealthStatus, string) {
+	if len(runs) == 0 {
+		return Healthy, "no runs yet"
+	}
+	for _, r := range runs {
+		if r.Running > 0 && now.Sub(r.StartedAt) > lim.StuckAfter {
+			return Degraded, fmt.Sprintf("run %s started %s ago and still has %d steps RUNNING: it was most likely killed; rerun its load",
+				r.RunID, now.Sub(r.StartedAt).Round(time.Minute), r.Running)
+		}
+	}
+	last := runs[0]
+	state := "finished"
+	switch {
+	case last.Running > 0:
+		state = "running"
+	case last.Failed > 0:
+		state = fmt.Sprintf("finished with %d failed steps", last.Failed)
+	}
+	return Healthy, fmt.Sprintf("last run %s started %s (%d studies, %d steps), %s",
+		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), last.Studies, last.Steps, state)
+}
+
+func bytesIEC(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,92 @@
+package genexp_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+func TestDeriveHealth(t *testing.T) {
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	lim := genexp.DefaultHealthLimits()
+	ok := func() *warehouse.Health {
+		return &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 1,
+			Runs: []warehouse.RunSummary{{RunID: "r1", StartedAt: now.Add(-time.Hour), Steps: 8, Studies: 2}}}
+	}
+	disk := func(free uint64) *genexp.DiskSpace {
+		return &genexp.DiskSpace{Path: "/w", FreeBytes: free, TotalBytes: 100 << 30}
+	}
+	cases := []struct {
+		name  string
+		in    genexp.HealthInputs
+		want  genexp.HealthStatus
+		check string // the check that decides
+	}{
+		{"all good", genexp.HealthInputs{Health: ok(), Disk: disk(50 << 30)}, genexp.Healthy, ""},
+		{"unreachable", genexp.HealthInputs{OpenErr: qc.Errorf(qc.ConnectionFailed, "nope"), Disk: disk(50 << 30)}, genexp.Critical, "reachable"},
+		{"busy", genexp.HealthInputs{OpenErr: qc.Errorf(qc.WarehouseBusy, "busy")}, genexp.Degraded, "reachable"},
+		{"no schema", genexp.HealthInputs{Health: &warehouse.Health{ExpectedSchemaVersion: 1}}, genexp.Degraded, "schema"},
+		{"older schema", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 2}}, genexp.Degraded, "schema"},
+		{"newer schema", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 3, ExpectedSchemaVersion: 2}}, genexp.Critical, "schema"},
+		{"unreadable", genexp.HealthInputs{Health: &warehouse.Health{}, HealthErr: errors.New("io")}, genexp.Critical, "schema"},
+		{"failures in 24 h", genexp.HealthInputs{Health: func() *warehouse.Health { h := ok(); h.FailedSteps, h.FailedRuns = 3, 1; return h }()}, genexp.Degraded, "failures"},
+		{"killed run", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.Runs = []warehouse.RunSummary{{RunID: "r0", StartedAt: now.Add(-7 * time.Hour), Running: 2}}
+			return h
+		}()}, genexp.Degraded, "runs"},
+		{"disk low", genexp.HealthInputs{Health: ok(), Disk: disk(500 << 20)}, genexp.Degraded, "disk"},
+		{"disk nearly full", genexp.HealthInputs{Health: ok(), Disk: disk(50 << 20)}, genexp.Critical, "disk"},
+		{"disk unmeasurable", genexp.HealthInputs{Health: ok(), DiskErr: errors.New("statfs")}, genexp.Degraded, "disk"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.Now = now
+			rep := genexp.DeriveHealth(tc.in, lim)
+			if rep.Status != tc.want {
+				t.Fatalf("status %s, want %s: %+v", rep.Status, tc.want, rep.Checks)
+			}
+			if tc.check == "" {
+				return
+			}
+			for _, c := range rep.Checks {
+				if c.Name == tc.check && c.Status == tc.want {
+					return
+				}
+			}
+			t.Errorf("no %s check at %s: %+v", tc.check, tc.want, rep.Checks)
+		})
+	}
+}
+
+func TestHealthOfRealWarehouse(t *testing.T) {
+	w := openWarehouse(t)
+	h, err := w.Health(t.Context(), warehouse.HealthRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.SchemaVersion == 0 || h.SchemaVersion != h.ExpectedSchemaVersion || len(h.Runs) != 0 || h.FailedSteps != 0 {
+		t.Fatalf("fresh warehouse: %+v", h)
+	}
+	cr := crafted{study: "GSE20", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3), cell: func(g, c int) string { return "NA" }}
+	loadWith(t, w, genexp.DefaultConfig(), cr.write(t, t.TempDir()))
+	h, err = w.Health(t.Context(), warehouse.HealthRequest{Since: time.Now().Add(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.FailedSteps != 1 || h.FailedRuns != 1 || len(h.Runs) != 1 || h.Runs[0].Failed != 1 || h.Runs[0].Running != 0 || h.Runs[0].EndedAt == nil {
+		t.Fatalf("after a rejected study: %+v", h)
+	}
+	rep := genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits())
+	if rep.Status != genexp.Degraded {
+		t.Errorf("status %s, want warning after a failure: %+v", rep.Status, rep.Checks)
+	}
+	h, err = w.Health(t.Context(), warehouse.HealthRequest{Since: time.Now().Add(time.Hour)})
+	if err != nil || h.FailedSteps != 0 {
+		t.Errorf("failures outside the window counted: %+v %v", h, err)
+	}
+}

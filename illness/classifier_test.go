@@ -1,0 +1,293 @@
+package illness
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+)
+
+// sample builds a crafted sample: these are edge cases written for the
+// tests, not real records (the real ones are in testdata/labeled_samples.json).
+// chars are "key: value" or bare values.
+func sample(title, disease, source string, chars ...string) *metadata.Sample {
+	s := &metadata.Sample{Accession: "GSM0", Title: title, Disease: disease}
+	if source != "" {
+		s.Annotations = append(s.Annotations, metadata.Annotation{Key: "source_name_ch1", Value: source})
+	}
+	for _, c := range chars {
+		k, v, ok := strings.Cut(c, ": ")
+		if !ok {
+			k, v = "", c
+		}
+		s.Annotations = append(s.Annotations, metadata.Annotation{Key: k, Value: v, Characteristic: true})
+	}
+	return s
+}
+
+func TestDefaultRules(t *testing.T) {
+	tests := []struct {
+		name                 string
+		s                    *metadata.Sample
+		label                Label
+		rule, field, matched string
+		value                string
+	}{
+		// one case per rule
+		{"mars abdominal sepsis", sample("intensive-care unit patient [x]", "", "whole blood", "abdominal_sepsis_and_controls: abdo_s"),
+			Sepsis, "mars_abdominal_sepsis", "characteristics", "abdo_s", "abdominal_sepsis_and_controls: abdo_s"},
+		{"mars abdominal control is an ICU patient", sample("intensive-care unit patient [x]", "", "whole blood", "abdominal_sepsis_and_controls: ctrl_GI"),
+			NoSepsis, "mars_abdominal_control", "characteristics", "ctrl", "abdominal_sepsis_and_controls: ctrl_GI"},
+		{"non-septic shock", sample("", "non-septic shock", ""), NoSepsis, "non_septic", "disease", "non-septic", "non-septic shock"},
+		{"cardiogenic shock is not septic", sample("", "", "", "diagnosis: cardiogenic shock"),
+			NoSepsis, "non_septic", "characteristics", "cardiogenic shock", "diagnosis: cardiogenic shock"},
+		{"haemorrhagic shock", sample("Haemorrhagic_Shock_3", "", ""), NoSepsis, "non_septic", "title", "Haemorrhagic_Shock", "Haemorrhagic_Shock_3"},
+		{"anaphylactic shock", sample("", "", "", "group: anaphylactic shock"), NoSepsis, "non_septic", "characteristics", "anaphylactic shock", "group: anaphylactic shock"},
+		{"infection without sepsis", sample("", "", "", "group: infection without sepsis"),
+			NoSepsis, "non_septic", "characteristics", "without sepsis", "group: infection without sepsis"},
+		{"septic shock", sample("", "septic shock patient", ""), SepticShock, "septic_shock", "disease", "septic shock", "septic shock patient"},
+		{"septic shock with underscores", sample("Septic_Shock_rep1", "", ""), SepticShock, "septic_shock", "title", "Septic_Shock", "Septic_Shock_rep1"},
+		{"day 1 of septic shock", sample("", "", "", "group: day 1 of septic shock"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "group: day 1 of septic shock"},
+		{"septic shock flag", sample("", "", "", "septic shock: yes"), SepticShock, "septic_shock", "characteristics", "septic shock", "septic shock: yes"},
+		{"severe sepsis", sample("", "", "", "diagnosis: Severe Sepsis"), Sepsis, "sepsis", "characteristics", "Sepsis", "diagnosis: Severe Sepsis"},
+		{"sepsis in title with underscores", sample("Experiment_Sepsis_1", "", ""), Sepsis, "sepsis", "title", "Sepsis", "Experiment_Sepsis_1"},
+		{"urosepsis", sample("", "urosepsis", ""), Sepsis, "sepsis", "disease", "urosepsis", "urosepsis"},
+		{"sepsis non-survivor is sepsis", sample("", "sepsis nonsurvivor", ""), Sepsis, "sepsis", "disease", "sepsis", "sepsis nonsurvivor"},
+		{"sepsis-induced ALI", sample("", "", "", "disease state: sepsis-induced ALI"),
+			Sepsis, "sepsis", "characteristics", "sepsis", "disease state: sepsis-induced ALI"},
+		{"septicaemia", sample("", "", "", "Septicaemia"), Sepsis, "sepsis", "characteristics", "Septicaemia", "Septicaemia"},
+		{"septic patient", sample("", "", "septic patient 4"), Sepsis, "sepsis", "source_name", "septic", "septic patient 4"},
+		{"bacteremia", sample("", "", "", "infection: S. aureus bacteremia"),
+			Sepsis, "bloodstream_infection", "characteristics", "bacteremia", "infection: S. aureus bacteremia"},
+		{"SIRS", sample("", "SIRS", ""), NoSepsis, "non_septic_illness", "disease", "SIRS", "SIRS"},
+		{"post-surgical with underscore", sample("", "", "", "health status: POST_SURGICAL"),
+			NoSepsis, "non_septic_illness", "characteristics", "POST_SURGICAL", "health status: POST_SURGICAL"},
+		{"ICU control", sample("", "", "", "group: ICU control"), NoSepsis, "non_septic_illness", "characteristics", "ICU control", "group: ICU control"},
+		{"uninfected diabetic", sample("", "", "", "study group: Uninfected type 2 diabetes"),
+			NoSepsis, "non_septic_illness", "characteristics", "Uninfected", "study group: Uninfected type 2 diabetes"},
+		{"uninfected healthy is a control", sample("", "", "", "study group: Uninfected healthy"),
+			Control, "healthy_control", "characteristics", "healthy", "study group: Uninfected healthy"},
+		{"healthy", sample("", "", "", "health status: HEALTHY"), Control, "healthy_control", "characteristics", "HEALTHY", "health status: HEALTHY"},
+		{"normal control", sample("", "normal control", ""), Control, "healthy_control", "disease", "normal control", "normal control"},
+		{"normal alone", sample("", "normal", ""), Control, "healthy_control", "disease", "normal", "normal"},
+		{"temoin", sample("Blood_HV01", "", "Temoin HV01"), Control, "healthy_control", "source_name", "Temoin", "Temoin HV01"},
+		{"unkeyed septic shock", sample("", "", "", "Septic shock"), SepticShock, "septic_shock", "characteristics", "Septic shock", "Septic shock"},
+
+		// field order: structured annotation beats the title
+		{"characteristic beats title", sample("healthy volunteer 3", "", "", "disease state: sepsis"),
+			Sepsis, "sepsis", "characteristics", "sepsis", "disease state: sepsis"},
+		// rule order within a field: septic shock beats a stray control
+		{"priority within a field", sample("", "", "", "treatment: control", "disease state: septic shock"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "disease state: septic shock"},
+		// keys are not read: the key of a MARS code says sepsis and controls
+		{"key text is not read", sample("", "", "", "sepsis_and_controls: X7"), Unknown, "", "", "", ""},
+		// ignored keys
+		{"outcome is ignored", sample("Patient 19, Day1", "", "", "survival: Non Survivor", "time point: D01"), Unknown, "", "", "", ""},
+		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
+		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
+		{"NA diagnosis", sample("Subject 65, Day 1", "NA", "", "diagnosis: NA"), Unknown, "", "", "", ""},
+
+		// things that must stay UNKNOWN
+		{"bare shock", sample("", "shock", ""), Unknown, "", "", "", ""},
+		{"pneumonia", sample("", "bacterial pneumonia", ""), Unknown, "", "", "", ""},
+		{"aseptic is not septic", sample("", "aseptic meningitis", ""), Unknown, "", "", "", ""},
+		{"cancer", sample("", "breast cancer", ""), Unknown, "", "", "", ""},
+		{"nothing", sample("", "", ""), Unknown, "", "", "", ""},
+	}
+	c := Default()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := c.Classify(tt.s)
+			want := Decision{Label: tt.label, Method: MethodRule, Rule: tt.rule, Field: tt.field, Matched: tt.matched, Value: tt.value}
+			if tt.label == Unknown {
+				want = Decision{Label: Unknown, Method: MethodDefault}
+			}
+			if d != want {
+				t.Errorf("got  %+v\nwant %+v", d, want)
+			}
+		})
+	}
+}
+
+func TestEveryDefaultRuleIsTested(t *testing.T) {
+	// TestDefaultRules names the rule it expects; a rule added without a
+	// case there fails here.
+	tested := map[string]bool{}
+	c := Default()
+	for _, s := range []*metadata.Sample{
+		sample("", "", "", "abdominal_sepsis_and_controls: abdo_s"), sample("", "", "", "abdominal_sepsis_and_controls: ctrl_GI"),
+		sample("", "non-septic shock", ""), sample("", "septic shock", ""), sample("", "sepsis", ""),
+		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
+	} {
+		tested[c.Classify(s).Rule] = true
+	}
+	for _, r := range DefaultRules() {
+		if !tested[r.Name] {
+			t.Errorf("default rule %s has no test case", r.Name)
+		}
+	}
+}
+
+func TestOverridesWin(t *testing.T) {
+	c, err := New(DefaultRules(), nil, map[string]Label{" GSM0 ": "septic-shock", "GSM9": Control})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Classify(sample("healthy volunteer", "healthy", ""))
+	want := Decision{Label: SepticShock, Method: MethodOverride, Field: "accession", Matched: "GSM0", Value: "GSM0"}
+	if d != want {
+		t.Errorf("got %+v, want %+v", d, want)
+	}
+	other := sample("", "sepsis", "")
+	other.Accession = "GSM1"
+	if d := c.Classify(other); d.Method != MethodRule || d.Label != Sepsis {
+		t.Errorf("sample without override: %+v", d)
+	}
+}
+
+func TestCustomRulesFieldsAndKeys(t *testing.T) {
+	rules := []Rule{
+		{Name: "cap", Label: Sepsis, Pattern: `^cap$`, Keys: `^pneumonia diagnoses$`},
+		{Name: "title_only", Label: NoSepsis, Pattern: `trauma`, Fields: []string{"refinebio_title"}},
+	}
+	c, err := New(rules, []string{"characteristics", "disease", "title"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Classify(sample("", "", "", "pneumonia_diagnoses: cap")); d.Rule != "cap" || d.Label != Sepsis {
+		t.Errorf("keyed rule: %+v", d)
+	}
+	if d := c.Classify(sample("", "", "", "other: cap")); d.Label != Unknown {
+		t.Errorf("keyed rule read another key: %+v", d)
+	}
+	if d := c.Classify(sample("", "trauma", "")); d.Label != Unknown {
+		t.Errorf("title-only rule read the disease field: %+v", d)
+	}
+	if d := c.Classify(sample("Trauma_12", "", "")); d.Rule != "title_only" || d.Field != "title" || d.Matched != "Trauma" {
+		t.Errorf("title-only rule: %+v", d)
+	}
+	// a characteristic:KEY field reads only that key
+	c, err = New([]Rule{{Name: "any", Label: Sepsis, Pattern: `yes|sepsis`}}, []string{"characteristic:disease state"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Classify(sample("sepsis", "", "", "disease_state: Sepsis")); d.Field != "characteristic:disease state" || d.Value != "disease state: Sepsis" {
+		t.Errorf("characteristic field: %+v", d)
+	}
+}
+
+func TestIgnoredKeysOption(t *testing.T) {
+	s := sample("", "", "", "survival: septic shock survivor")
+	if d := Default().Classify(s); d.Label != Unknown {
+		t.Fatalf("survival key read by default: %+v", d)
+	}
+	c, err := New(DefaultRules(), nil, nil, WithIgnoredKeys(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Classify(s); d.Label != SepticShock {
+		t.Errorf("with no ignored keys: %+v", d)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	ok := Rule{Name: "ok", Label: Sepsis, Pattern: "sepsis"}
+	tests := []struct {
+		name   string
+		rules  []Rule
+		fields []string
+		over   map[string]Label
+		opts   []Option
+		msg    string
+	}{
+		{"bad regex", []Rule{{Name: "r", Label: Sepsis, Pattern: "(sepsis"}}, nil, nil, nil, "illness rule r: bad pattern"},
+		{"empty pattern", []Rule{{Name: "r", Label: Sepsis}}, nil, nil, nil, "empty pattern"},
+		{"bad exclude", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Exclude: "[z"}}, nil, nil, nil, "bad exclude pattern"},
+		{"bad keys", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Keys: "(k"}}, nil, nil, nil, "bad keys pattern"},
+		{"unknown label", []Rule{{Name: "r", Label: "SICK", Pattern: "x"}}, nil, nil, nil, `unknown label "SICK"`},
+		{"duplicate names", []Rule{ok, ok}, nil, nil, nil, `two rules are named "ok"`},
+		{"empty rule field", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Fields: []string{" "}}}, nil, nil, nil, "empty field name"},
+		{"empty classifier field", []Rule{ok}, []string{"title", ""}, nil, nil, "field 2 is empty"},
+		{"bad override label", []Rule{ok}, nil, map[string]Label{"GSM1": "ILL"}, nil, "override for sample GSM1"},
+		{"bad ignored keys", []Rule{ok}, nil, nil, []Option{WithIgnoredKeys("(")}, "bad ignored-keys pattern"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(tt.rules, tt.fields, tt.over, tt.opts...)
+			if err == nil {
+				t.Fatalf("no error; classifier %v", c)
+			}
+			var qe *qc.Error
+			if !errors.As(err, &qe) || !errors.Is(err, qc.IllnessInferenceFailed) || qe.Code != 3001 {
+				t.Fatalf("want *qc.Error code 3001, got %T %v", err, err)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not say %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+func TestRulesAreTriedByPriority(t *testing.T) {
+	c, err := New([]Rule{
+		{Name: "late", Label: Control, Priority: 9, Pattern: "x"},
+		{Name: "early", Label: Sepsis, Priority: 1, Pattern: "x"},
+		{Name: "tie", Label: NoSepsis, Priority: 9, Pattern: "x"},
+	}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range c.Rules() {
+		names = append(names, r.Name)
+	}
+	if got := strings.Join(names, ","); got != "early,late,tie" {
+		t.Errorf("order %s", got)
+	}
+	if d := c.Classify(sample("x", "", "")); d.Rule != "early" {
+		t.Errorf("decided by %s", d.Rule)
+	}
+}
+
+func TestClassifyNeverPanics(t *testing.T) {
+	c := Default()
+	odd := []*metadata.Sample{
+		nil,
+		{},
+		{Accession: "GSM1", Title: "\xff\xfe_\x00sepsis", Disease: strings.Repeat("_", 10000)},
+		{Annotations: []metadata.Annotation{{Characteristic: true}, {Key: "", Value: "   "}, {Key: "\x00", Value: "yes", Characteristic: true}}},
+		{Annotations: []metadata.Annotation{{Key: strings.Repeat("k", 1<<16), Value: "septic shock", Characteristic: true}}},
+		{Title: "Sépsis_ñ_感染症_septic_shock", Annotations: []metadata.Annotation{{Key: "diagnosis", Value: "\u200bseptic\u00a0shock", Characteristic: true}}},
+	}
+	for i, s := range odd {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("sample %d: panic %v", i, r)
+				}
+			}()
+			d := c.Classify(s)
+			if _, err := ParseLabel(string(d.Label)); err != nil {
+				t.Errorf("sample %d: label %q", i, d.Label)
+			}
+		}()
+	}
+}
+
+func TestDecisionString(t *testing.T) {
+	for _, tt := range []struct {
+		d    Decision
+		want string
+	}{
+		{Decision{Label: Sepsis, Method: MethodRule, Rule: "sepsis", Field: "title", Matched: "Sepsis"}, `SEPSIS (rule sepsis matched "Sepsis" in title)`},
+		{Decision{Label: Control, Method: MethodOverride}, "CONTROL (override)"},
+		{Decision{Label: Unknown, Method: MethodDefault}, "UNKNOWN (no rule matched)"},
+	} {
+		if got := tt.d.String(); got != tt.want {
+			t.Errorf("got %q want %q", got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package qc
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+func TestErrorsIsAsThroughWrapping(t *testing.T) {
+	cause := fs.ErrNotExist
+	base := &Error{Code: ParseError, Severity: SeverityError, File: "m.tsv", Line: 7, Column: 3, Msg: "bad cell", Err: cause}
+	layers := []struct {
+		name string
+		err  error
+	}{
+		{"bare", base},
+		{"fmt %w", fmt.Errorf("reading: %w", base)},
+		{"three fmt layers", fmt.Errorf("load: %w", fmt.Errorf("matrix: %w", fmt.Errorf("row: %w", base)))},
+		{"errors.Join", errors.Join(errors.New("other"), fmt.Errorf("ctx: %w", base))},
+		{"qc.Error around qc.Error", Wrap(ConnectionFailed, fmt.Errorf("x: %w", base), "outer")},
+	}
+	for _, l := range layers {
+		t.Run(l.name, func(t *testing.T) {
+			if !errors.Is(l.err, ParseError) {
+				t.Error("errors.Is(err, ParseError) = false")
+			}
+			if errors.Is(l.err, EncodingError) {
+				t.Error("errors.Is(err, EncodingError) = true")
+			}
+			if !errors.Is(l.err, fs.ErrNotExist) {
+				t.Error("the cause is not reachable with errors.Is")
+			}
+			var e *Error
+			if !errors.As(l.err, &e) {
+				t.Fatal("errors.As found no *Error")
+			}
+			if l.name == "qc.Error around qc.Error" {
+				if e.Code != ConnectionFailed {
+					t.Errorf("outermost *Error has code %v", e.Code)
+				}
+				return
+			}
+			if e != base || e.Line != 7 || e.Column != 3 || e.File != "m.tsv" {
+				t.Errorf("errors.As gave %+v", e)
+			}
+		})
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	e := &Error{Code: ParseError, File: "m.tsv", Line: 7, Column: 3, Msg: "bad cell"}
+	if got, want := e.Error(), "m.tsv:7:3: bad cell [1004 EXTRACTION_PARSE_ERROR]"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+func TestEveryCodeHasNameSummaryAndParses(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Codes() {
+		if strings.HasPrefix(c.Name(), "CODE_") || c.Summary() == "unexpected failure" {
+			t.Errorf("%d has no name or summary", int(c))
+		}
+		if seen[c.Summary()] {
+			t.Errorf("%d shares its summary %q", int(c), c.Summary())
+		}
+		seen[c.Summary()] = true
+		for _, s := range []string{fmt.Sprint(int(c)), c.Name(), strings.ToLower(c.Name())} {
+			if got, ok := ParseCode(s); !ok || got != c {
+				t.Errorf("ParseCode(%q) = %v, %v", s, got, ok)
+			}
+		}
+	}
+	if _, ok := ParseCode("9999"); ok {
+		t.Error("ParseCode accepted an unknown number")
+	}
+}
+
+func TestThresholdsCheckAndApply(t *testing.T) {
+	th := DefaultThresholds()
+	th.Severities = map[string]string{"2006": "error", "VALIDATION_GENE_COUNT_LOW": "INFO"}
+	if err := th.Check(); err != nil {
+		t.Fatal(err)
+	}
+	fs := []*Error{{Code: SampleCountLow, Severity: SeverityWarning}, {Code: GeneCountLow, Severity: SeverityWarning}, {Code: DuplicateSamples, Severity: SeverityWarning}}
+	th.Apply(fs)
+	if fs[0].Severity != SeverityError || fs[1].Severity != SeverityInfo || fs[2].Severity != SeverityWarning {
+		t.Errorf("after Apply: %v %v %v", fs[0].Severity, fs[1].Severity, fs[2].Severity)
+	}
+	for _, bad := range []Thresholds{
+		{MaxNullPercentage: 2},
+		{MinKSPValue: -1},
+		{MinGenesPerSample: -5},
+		{Severities: map[string]string{"NOPE": "ERROR"}},
+		{Severities: map[string]string{"2001": "FATAL"}},
+	} {
+		if bad.Check() == nil {
+			t.Errorf("Check accepted %+v", bad)
+		}
+	}
+}
+
+func TestValidateFindings(t *testing.T) {
+	th := DefaultThresholds()
+	cases := []struct {
+		name string
+		st   StudyStats
+		want map[Code]Severity
+	}{
+		{"clean", StudyStats{Rows: 2000, Cells: 6000, Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}}, map[Code]Severity{}},
+		{"missing over limit", StudyStats{Rows: 2000, Cells: 6000, Missing: 1200, Measured: map[string]int64{"a": 1600, "b": 1600, "c": 1600}},
+			map[Code]Severity{NullPercentageHigh: SeverityError}},
+		{"duplicates under limit", StudyStats{Rows: 2000, DuplicateRows: 10, Cells: 6000, Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			map[Code]Severity{DuplicateGenes: SeverityWarning}},
+		{"duplicates over limit", StudyStats{Rows: 2000, DuplicateRows: 500, Cells: 6000, Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			map[Code]Severity{DuplicateGenes: SeverityError}},
+		{"two samples, few genes", StudyStats{Rows: 500, Cells: 1000, Measured: map[string]int64{"a": 500, "b": 500}},
+			map[Code]Severity{SampleCountLow: SeverityWarning, GeneCountLow: SeverityWarning}},
+	}
+	for _, tc := range cases {
+		got := map[Code]Severity{}
+		for _, f := range Validate(tc.st, th) {
+			got[f.Code] = f.Severity
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: findings %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestKSFindingThreshold(t *testing.T) {
+	th := DefaultThresholds()
+	if f := KSFinding("S", "m.tsv", KSResult{Sample: "x", D: 0.1, P: 0.01}, th); f != nil {
+		t.Errorf("p 0.01 ≥ 0.001 raised %v", f)
+	}
+	f := KSFinding("S", "m.tsv", KSResult{Sample: "x", D: 0.4, P: 1e-6}, th)
+	if f == nil || f.Code != DistributionShift || f.Severity != SeverityWarning || !strings.Contains(f.Msg, "x") {
+		t.Errorf("p 1e-6: %v", f)
+	}
+}

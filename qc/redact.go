@@ -1,0 +1,201 @@
+package qc
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Redacted replaces a secret wherever genexp prints or records a DSN.
+const Redacted = "xxxxx"
+
+// secretKeys are DSN parameter names whose values are secrets
+// (case-insensitive): SQL Server's ADO and ODBC spellings, URL query
+// parameters, and cloud tokens.
+var secretKeys = map[string]bool{
+	"password": true, "pwd": true, "pass": true, "passwd": true,
+	"token": true, "access_token": true, "accesstoken": true, "motherduck_token": true,
+	"secret": true, "client_secret": true, "clientsecret": true,
+	"key": true, "access_key": true, "secret_key": true, "sas": true, "sig": true,
+	"s3_secret_access_key": true, "s3_session_token": true,
+}
+
+// RedactDSN returns dsn with every secret replaced by Redacted: the
+// password of a URL's user info (sqlserver://user:secret@host), the values
+// of secret query parameters (?password=…&token=…), and the values of
+// secret keys in an ADO or ODBC string (Server=…;Password=…; or PWD={…}).
+// Anything else, a DuckDB file path included, is returned unchanged, so the
+// result can be shown to say which warehouse is meant.
+func RedactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i > 0 && !strings.ContainsAny(dsn[:i], ";= ") {
+		return redactURL(dsn)
+	}
+	if strings.Contains(dsn, "=") && strings.Contains(dsn, ";") || looksLikeKV(dsn) {
+		return redactKV(dsn)
+	}
+	if base, query, ok := strings.Cut(dsn, "?"); ok {
+		return base + "?" + redactQuery(query)
+	}
+	return dsn
+}
+
+// DSNSecrets returns the secret values in dsn, for scrubbing them from text
+// that may quote the DSN (a driver's error message, say).
+func DSNSecrets(dsn string) []string {
+	var out []string
+	if i := strings.Index(dsn, "://"); i > 0 {
+		if u, err := url.Parse(dsn); err == nil {
+			if p, ok := u.User.Password(); ok && p != "" {
+				out = append(out, p, url.QueryEscape(p), url.PathEscape(p))
+			}
+			for k, vs := range u.Query() {
+				if secretKeys[strings.ToLower(k)] {
+					for _, v := range vs {
+						if v != "" {
+							out = append(out, v, url.QueryEscape(v))
+						}
+					}
+				}
+			}
+			return dedupe(out)
+		}
+	}
+	for _, part := range splitKV(dsn) {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok || !secretKeys[strings.ToLower(strings.TrimSpace(k))] {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		out = append(out, v)
+		if u := unbrace(v); u != v && u != "" {
+			out = append(out, u)
+		}
+	}
+	if _, query, ok := strings.Cut(dsn, "?"); ok {
+		if q, err := url.ParseQuery(query); err == nil {
+			for k, vs := range q {
+				if secretKeys[strings.ToLower(k)] {
+					for _, v := range vs {
+						if v != "" {
+							out = append(out, v)
+						}
+					}
+				}
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+// RedactText replaces every occurrence of each secret in s by Redacted.
+// Secrets shorter than three characters are left alone: replacing them
+// would mangle ordinary text without hiding anything.
+func RedactText(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 3 {
+			s = strings.ReplaceAll(s, sec, Redacted)
+		}
+	}
+	return s
+}
+
+func redactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// Unparseable: hide everything between the scheme and the host.
+		scheme, rest, _ := strings.Cut(dsn, "://")
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			rest = Redacted + rest[at:]
+		}
+		return scheme + "://" + rest
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), Redacted)
+		}
+	}
+	u.RawQuery = redactQuery(u.RawQuery)
+	return u.String()
+}
+
+func redactQuery(query string) string {
+	if query == "" {
+		return query
+	}
+	parts := strings.Split(query, "&")
+	for i, p := range parts {
+		k, _, ok := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			key = k
+		}
+		if ok && secretKeys[strings.ToLower(key)] {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+func looksLikeKV(dsn string) bool {
+	k, _, ok := strings.Cut(dsn, "=")
+	return ok && !strings.ContainsAny(k, "/\\?") && secretKeys[strings.ToLower(strings.TrimSpace(k))]
+}
+
+func redactKV(dsn string) string {
+	parts := splitKV(dsn)
+	for i, p := range parts {
+		k, _, ok := strings.Cut(p, "=")
+		if ok && secretKeys[strings.ToLower(strings.TrimSpace(k))] {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// splitKV splits an ADO/ODBC string at semicolons that are not inside a
+// {braced} or "quoted" value.
+func splitKV(s string) []string {
+	var parts []string
+	var b strings.Builder
+	var closer byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case closer != 0:
+			if c == closer {
+				closer = 0
+			}
+		case c == '{':
+			closer = '}'
+		case c == '"' || c == '\'':
+			closer = c
+		case c == ';':
+			parts = append(parts, b.String())
+			b.Reset()
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return append(parts, b.String())
+}
+
+func unbrace(v string) string {
+	if len(v) >= 2 && (v[0] == '{' && v[len(v)-1] == '}' || v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

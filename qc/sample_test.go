@@ -1,0 +1,89 @@
+package qc
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestRowSampleKeepsEverythingWhenSmall(t *testing.T) {
+	s := NewRowSample(10, 2)
+	for g := 0; g < 7; g++ {
+		v := float64(g)
+		if g == 3 {
+			v = math.NaN()
+		}
+		s.Offer(fmt.Sprint("g", g), []float64{-1, v, 10 + float64(g)}, []int{1, 2})
+	}
+	if s.Len() != 7 {
+		t.Fatalf("Len = %d, want 7", s.Len())
+	}
+	a := s.Column(nil, 0)
+	slices.Sort(a)
+	if want := []float64{0, 1, 2, 4, 5, 6}; !slices.Equal(a, want) {
+		t.Errorf("column 0 = %v, want %v (NaN dropped)", a, want)
+	}
+}
+
+func TestRowSampleIsBoundedAndOrderFree(t *testing.T) {
+	const rows, k = 5000, 300
+	build := func(order []int) *RowSample {
+		s := NewRowSample(k, 1)
+		for _, g := range order {
+			s.Offer(fmt.Sprintf("ENSG%06d", g), []float64{float64(g)}, []int{0})
+		}
+		return s
+	}
+	fwd := make([]int, rows)
+	for i := range fwd {
+		fwd[i] = i
+	}
+	rev := slices.Clone(fwd)
+	slices.Reverse(rev)
+	a, b := build(fwd), build(rev)
+	if a.Len() != k {
+		t.Fatalf("Len = %d, want %d", a.Len(), k)
+	}
+	ca, cb := a.Column(nil, 0), b.Column(nil, 0)
+	slices.Sort(ca)
+	slices.Sort(cb)
+	if !slices.Equal(ca, cb) {
+		t.Error("the kept rows depend on row order")
+	}
+	// The sample is spread over the matrix, not its first rows.
+	if ca[len(ca)-1] < rows/2 {
+		t.Errorf("largest kept row %v: the sample is not spread", ca[len(ca)-1])
+	}
+}
+
+func TestWorstKSEqualsScipyOnPool(t *testing.T) {
+	names := []string{"a", "b", "c"}
+	samples := [][]float64{{1, 2, 3, 4, 5}, {1.5, 2.5, 3.5, 4.5, 5.5}, {10, 11, 12, 13, 14}}
+	r, ok := WorstKS(names, samples)
+	if !ok {
+		t.Fatal("no result")
+	}
+	var pool []float64
+	for _, s := range samples {
+		pool = append(pool, s...)
+	}
+	d, p := KS2Samp(samples[2], pool)
+	if r.Sample != "c" || r.D != d || r.P != p || r.Values != 5 || r.Pool != 15 {
+		t.Errorf("WorstKS = %+v, want c with KS2Samp(c, pool) = (%v, %v)", r, d, p)
+	}
+	if _, ok := WorstKS([]string{"a", "b"}, [][]float64{{1, 2}, nil}); ok {
+		t.Error("one sample with values gave a result")
+	}
+}
+
+func TestFNV1aIsHashFNV(t *testing.T) {
+	for _, s := range []string{"", "a", "ENSG00000141510", "AFFX-BioB-5_at"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got := fnv1a(s); got != h.Sum64() {
+			t.Errorf("fnv1a(%q) = %x, hash/fnv says %x", s, got, h.Sum64())
+		}
+	}
+}

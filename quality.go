@@ -1,0 +1,154 @@
+package genexp
+
+import (
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// defaultKSSampleSize is the rows kept per matrix for the recomputed
+// Kolmogorov–Smirnov check when the configuration says 0.
+const defaultKSSampleSize = 5000
+
+// ksSampleSize returns the configured sample size: 0 means the default, a
+// negative value turns the recomputed check off.
+func (c Config) ksSampleSize() int {
+	switch k := c.Processing.KSSampleSize; {
+	case k == 0:
+		return defaultKSSampleSize
+	case k < 0:
+		return 0
+	default:
+		return k
+	}
+}
+
+// accumulator counts, per loaded column, what validation and the study QC
+// need while the rows stream by, and keeps the bounded row sample of the
+// recomputed Kolmogorov–Smirnov check. Its memory is independent of the
+// number of rows: a few counters per column plus the sample's
+// KSSampleSize × columns values.
+type accumulator struct {
+	cols     []int    // matrix column indexes
+	studyOf  []string // study of each loaded column
+	sampleOf []string
+	measured []int64 // non-missing cells per loaded column
+	rows     int64
+	ks       *qc.RowSample
+}
+
+func newAccumulator(pl *plan, ksRows int) *accumulator {
+	a := &accumulator{cols: pl.indexes, measured: make([]int64, len(pl.columns)), ks: qc.NewRowSample(ksRows, len(pl.columns))}
+	for _, c := range pl.columns {
+		a.studyOf = append(a.studyOf, c.Study)
+		a.sampleOf = append(a.sampleOf, c.Sample)
+	}
+	return a
+}
+
+func (a *accumulator) add(b *expression.WideBatch) {
+	for r := range b.Genes {
+		row := b.Row(r)
+		for i, c := range a.cols {
+			if v := row[c]; v == v {
+				a.measured[i]++
+			}
+		}
+		a.ks.Offer(b.Genes[r], row, a.cols)
+	}
+	a.rows += int64(len(b.Genes))
+}
+
+func (a *accumulator) study(s string) qc.StudyStats {
+	st := qc.StudyStats{Study: s, Measured: map[string]int64{}}
+	for i, study := range a.studyOf {
+		if study != s {
+			continue
+		}
+		st.Measured[a.sampleOf[i]] = a.measured[i]
+		st.Cells += a.rows
+		st.Missing += a.rows - a.measured[i]
+	}
+	return st
+}
+
+// studyKS runs the recomputed Kolmogorov–Smirnov check on study s: each of
+// its samples, as kept in the row sample, against the pool of all of them.
+// When the matrix has at most KSSampleSize rows the sample holds every row
+// and the result is exactly scipy's ks_2samp(sample, pooled study values).
+func (a *accumulator) studyKS(s string) (qc.KSResult, bool) {
+	if a.ks.Len() == 0 {
+		return qc.KSResult{}, false
+	}
+	var names []string
+	var values [][]float64
+	for i, study := range a.studyOf {
+		if study == s {
+			names = append(names, a.sampleOf[i])
+			values = append(values, a.ks.Column(nil, i))
+		}
+	}
+	return qc.WorstKS(names, values)
+}
+
+// validateStudy applies the configured thresholds to one study, adds the
+// recomputed Kolmogorov–Smirnov finding, applies severity overrides, and
+// returns the study's QC record and its new findings.
+func (p *Pipeline) validateStudy(d *metadata.Dataset, study, file string, rs expression.Stats, acc *accumulator) (warehouse.StudyQC, []*qc.Error) {
+	st := acc.study(study)
+	st.Rows, st.DuplicateRows, st.File = rs.Rows, rs.DuplicateGenes, file
+	found := qc.Validate(st, p.cfg.Quality)
+	q := p.studyQC(d, rs, st)
+	if r, ok := acc.studyKS(study); ok {
+		q.KSStatisticRecomputed, q.KSPValueRecomputed, q.KSWorstSample = &r.D, &r.P, r.Sample
+		if f := qc.KSFinding(study, file, r, p.cfg.Quality); f != nil {
+			found = append(found, f)
+		}
+	}
+	return q, found
+}
+
+// studyQC fills a meta_study_qc row from the metadata (refine.bio's own
+// check) and the counts.
+func (p *Pipeline) studyQC(d *metadata.Dataset, rs expression.Stats, st qc.StudyStats) warehouse.StudyQC {
+	q := warehouse.StudyQC{
+		KSWarning: d.KSWarning,
+		Genes:     rs.Rows, Samples: int64(len(st.Measured)), Cells: st.Cells, MissingCells: st.Missing,
+		DuplicateGenes: rs.DuplicateGenes,
+	}
+	if d.KSStatistic.Valid {
+		q.KSStatistic = &d.KSStatistic.Val
+	}
+	if d.KSPValue.Valid {
+		q.KSPValue = &d.KSPValue.Val
+	}
+	if d.QuantileNormalized.Valid {
+		q.QuantileNormalized = &d.QuantileNormalized.Val
+	}
+	if d.QuantSFOnly.Valid {
+		q.QuantSFOnly = &d.QuantSFOnly.Val
+	}
+	return q
+}
+
+func firstError(fs []*qc.Error) error {
+	for _, f := range fs {
+		if f.Severity == qc.SeverityError {
+			return f
+		}
+	}
+	return nil
+}
+
+func withStudy(fs []*qc.Error, study string) []*qc.Error {
+	out := make([]*qc.Error, len(fs))
+	for i, f := range fs {
+		c := *f
+		if c.Study == "" {
+			c.Study = study
+		}
+		out[i] = &c
+	}
+	return out
+}
