@@ -18,13 +18,14 @@ var update = flag.Bool("update", false, "rewrite the golden SQL files in testdat
 const goldenDir = "testdata/golden"
 
 // goldenFiles returns every SQL text the backend runs, by golden file name:
-// the statements registry, and the schema migrations (schema_NNN_name.sql).
+// the statements registries, and the schema migrations
+// (schema_NNN_name.sql).
 // A migration's golden copy guards a released migration against edits:
 // warehouses already at that version would never see the change.
 func goldenFiles(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for name, sql := range statements {
+	for name, sql := range goldenStatements() {
 		out[name+".sql"] = sql + "\n"
 	}
 	ms, err := migrations()
@@ -33,6 +34,17 @@ func goldenFiles(t *testing.T) map[string]string {
 	}
 	for _, m := range ms {
 		out["schema_"+m.name] = m.sql
+	}
+	return out
+}
+
+// goldenStatements merges the statement registries.
+func goldenStatements() map[string]string {
+	out := map[string]string{}
+	for _, set := range []map[string]string{statements, healthStatements} {
+		for name, sql := range set {
+			out[name] = sql
+		}
 	}
 	return out
 }
@@ -165,7 +177,7 @@ func TestStatementsPrepare(t *testing.T) {
 	if err := w.registerStage(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
-	for name, sql := range statements {
+	for name, sql := range goldenStatements() {
 		for _, part := range strings.Split(sql, ";\n") {
 			stmt, err := conn.PrepareContext(ctx, part)
 			if err != nil {
