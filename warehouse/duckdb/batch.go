@@ -93,7 +93,7 @@ func (w *Warehouse) acquire(ctx context.Context) (func(), error) {
 
 func errBusy(cause error) error {
 	return &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError, Err: cause,
-		Msg: "warehouse busy: another load into this warehouse is running (loads are serialized); retry when it ends, or wait with busy_timeout"}
+		Msg: "warehouse busy: another load into this warehouse is running (loads are serialized); retry when it ends, or wait for it with busy_timeout"}
 }
 
 // index checks the columns and maps each to its study.
