@@ -26,6 +26,7 @@ type batch struct {
 	inTx    bool
 
 	genes *duckdbdrv.Appender // staging.matrix_rows
+	stage *stager             // stages rows while the caller reads on
 
 	// studyOf maps a matrix column to the index of its study in studies;
 	// -1 for a column the batch does not load.
@@ -175,6 +176,9 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if err := b.checkCommit(req); err != nil {
 		return res, err
 	}
+	if err := b.drain(); err != nil {
+		return res, err
+	}
 	if err := b.closeGenes(); err != nil {
 		return res, classify(err, "duckdb: flushing staged genes")
 	}
@@ -187,7 +191,7 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if err != nil {
 		return res, err
 	}
-	var publish []string
+	var publish, batches []string
 	var want int64
 	for _, s := range req.Studies {
 		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: current[s.Study]}
@@ -201,13 +205,14 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 		}
 		if r.Outcome != warehouse.Duplicate {
 			r.RowsWritten = b.staged[slices.Index(b.studies, s.Study)]
-			publish = append(publish, s.BatchID)
+			publish = append(publish, s.Study)
+			batches = append(batches, s.BatchID)
 			want += r.RowsWritten
 		}
 		res.Studies = append(res.Studies, r)
 	}
 	if len(publish) > 0 {
-		if err := b.publish(ctx, publish, want); err != nil {
+		if err := b.publish(ctx, publish, batches, want); err != nil {
 			return res, err
 		}
 		for _, r := range res.Studies {
@@ -284,26 +289,33 @@ func (b *batch) currentBatches(ctx context.Context) (map[string]string, error) {
 	return out, classify(rows.Err(), "duckdb: reading current batches")
 }
 
-// publish replaces the facts of the studies whose batch ids are listed. want
-// is the number of rows staged for them; the fact insert must write exactly
-// that many, or a staged row failed to find its dimensions.
-func (b *batch) publish(ctx context.Context, list []string, want int64) error {
+// publish replaces the facts of the listed studies with their batches.
+// want is the number of rows staged for them; the fact insert must write
+// exactly that many, or a staged row failed to find its dimensions.
+func (b *batch) publish(ctx context.Context, studies, batches []string, want int64) error {
+	insert := struct {
+		stmt string
+		args []any
+	}{stmtInsertFacts, []any{b.loadKey, batches}}
+	if len(studies) == 1 {
+		insert.stmt, insert.args = stmtInsertStudyFacts, []any{b.loadKey, studies[0], batches[0]}
+	}
 	steps := []struct {
 		stmt string
 		args []any
 		what string
 	}{
 		{stmtInsertGenes, []any{b.loadKey}, "adding genes"},
-		{stmtDeleteFacts, []any{b.loadKey, list}, "removing replaced facts"},
-		{stmtInsertFacts, []any{b.loadKey, list}, "inserting facts"},
-		{stmtRetireBatches, []any{b.loadKey, list}, "retiring replaced batches"},
+		{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
+		{insert.stmt, insert.args, "inserting facts"},
+		{stmtRetireBatches, []any{b.loadKey, batches}, "retiring replaced batches"},
 	}
 	for _, s := range steps {
 		r, err := b.conn.ExecContext(ctx, s.stmt, s.args...)
 		if err != nil {
 			return classify(err, "duckdb: "+s.what)
 		}
-		if s.stmt != stmtInsertFacts {
+		if s.stmt != insert.stmt {
 			continue
 		}
 		n, err := r.RowsAffected()
@@ -334,6 +346,8 @@ func (b *batch) Abort(ctx context.Context) error {
 		return nil
 	}
 	var errs []error
+	// A staging error is why the batch is aborted, not a failure to abort.
+	_ = b.stopStager()
 	if b.genes != nil {
 		// Clear drops unflushed rows, so Close has nothing to write.
 		errs = append(errs, b.genes.Clear(), b.genes.Close())
@@ -359,6 +373,7 @@ func (b *batch) Abort(ctx context.Context) error {
 // once, by Commit or by Abort.
 func (b *batch) finish() {
 	b.done = true
+	_ = b.stopStager()
 	if b.conn != nil {
 		_ = b.conn.Close()
 	}

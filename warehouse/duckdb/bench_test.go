@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/warehouse"
@@ -43,15 +45,18 @@ func BenchmarkLoad(b *testing.B) {
 		b.Run(fmt.Sprintf("cells=%d", genes*samples), func(b *testing.B) {
 			resetPeakRSS()
 			var rows int64
+			var stage, commit time.Duration
+			cpu0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				dir := b.TempDir()
-				w, err := duckdb.Open(filepath.Join(dir, "w.duckdb"))
+				w, err := duckdb.Open(filepath.Join(dir, "w.duckdb") + os.Getenv("GENEXP_BENCH_DSN_PARAMS"))
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				rows += loadSynthetic(b, w, fmt.Sprintf("GSE%d", i), genes, samples)
+				n, st, co := loadSynthetic(b, w, fmt.Sprintf("GSE%d", i), genes, samples)
+				rows, stage, commit = rows+n, stage+st, commit+co
 				b.StopTimer()
 				if err := w.Close(); err != nil {
 					b.Fatal(err)
@@ -59,6 +64,9 @@ func BenchmarkLoad(b *testing.B) {
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(stage.Seconds()/float64(b.N), "stage-s/op")
+			b.ReportMetric(commit.Seconds()/float64(b.N), "commit-s/op")
 			if mb := peakRSSMB(); mb > 0 {
 				b.ReportMetric(mb, "peak-RSS-MB")
 			}
@@ -66,7 +74,9 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
-func loadSynthetic(b *testing.B, w *duckdb.Warehouse, study string, genes, samples int) int64 {
+// loadSynthetic loads one study and returns its rows, the time spent from
+// Begin to the last WriteRows (staging), and the time Commit took.
+func loadSynthetic(b testing.TB, w *duckdb.Warehouse, study string, genes, samples int) (int64, time.Duration, time.Duration) {
 	ctx := context.Background()
 	cols := make([]warehouse.Column, samples)
 	var dims warehouse.DimensionsRequest
@@ -76,6 +86,7 @@ func loadSynthetic(b *testing.B, w *duckdb.Warehouse, study string, genes, sampl
 		cols[s] = warehouse.Column{Index: s, Sample: acc, Study: study}
 		dims.Samples = append(dims.Samples, warehouse.Sample{Accession: acc, Study: study, Illness: "UNKNOWN"})
 	}
+	start := time.Now()
 	batch, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "bench", FileName: "bench.tsv", Columns: cols})
 	if err != nil {
 		b.Fatal(err)
@@ -102,6 +113,7 @@ func loadSynthetic(b *testing.B, w *duckdb.Warehouse, study string, genes, sampl
 			b.Fatal(err)
 		}
 	}
+	staged := time.Since(start)
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: "h-" + study,
 		Studies: []warehouse.StudyCommit{{Study: study, BatchID: "b-" + study, RowsRead: int64(genes * samples)}}})
 	if err != nil {
@@ -110,7 +122,17 @@ func loadSynthetic(b *testing.B, w *duckdb.Warehouse, study string, genes, sampl
 	if n := res.Studies[0].RowsWritten; n != int64(genes*samples) {
 		b.Fatalf("wrote %d rows, want %d", n, genes*samples)
 	}
-	return int64(genes * samples)
+	return int64(genes * samples), staged, time.Since(start) - staged
+}
+
+// cpuTime is the CPU time (user and system) the process has used, DuckDB's
+// threads included: on a shared machine it varies less than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // resetPeakRSS resets the kernel's peak-RSS mark (Linux), so each

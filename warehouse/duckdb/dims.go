@@ -18,6 +18,9 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 	if b.done {
 		return errDone
 	}
+	if err := b.drain(); err != nil {
+		return err
+	}
 	for _, s := range req.Studies {
 		_, err := b.conn.ExecContext(ctx, stmtUpsertStudy, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
 			null(s.Organism), null(s.PlatformSummary), null(s.Description), s.FirstPublished, s.LastModified)

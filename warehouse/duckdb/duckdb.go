@@ -16,6 +16,10 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
+// DefaultMemoryLimit is DuckDB's memory_limit for a warehouse file opened
+// for writing when the DSN does not set one.
+const DefaultMemoryLimit = "1GB"
+
 // Config configures a Warehouse.
 type Config struct {
 	// AutoMigrate creates or migrates the schema when the warehouse is
@@ -48,7 +52,8 @@ var _ warehouse.WarehouseSink = (*Warehouse)(nil)
 // path, or "" / ":memory:" for an in-memory warehouse, optionally followed by
 // "?" and parameters. genexp's own parameter is busy_timeout (a Go duration,
 // such as 30s); every other parameter is passed to DuckDB (threads,
-// memory_limit, access_mode, …). See README.md.
+// memory_limit, access_mode, …). A file opened for writing gets
+// memory_limit=DefaultMemoryLimit unless the DSN sets one. See README.md.
 func Open(dsn string) (*Warehouse, error) {
 	file, params, err := splitDSN(dsn)
 	if err != nil {
@@ -68,8 +73,15 @@ func Open(dsn string) (*Warehouse, error) {
 		params.Set("access_mode", "READ_ONLY")
 		cfg.AutoMigrate = false
 	}
-	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
+	readOnly := strings.EqualFold(params.Get("access_mode"), "READ_ONLY")
+	if readOnly {
 		cfg.AutoMigrate = false
+	}
+	if file != "" && !readOnly && params.Get("memory_limit") == "" && params.Get("max_memory") == "" {
+		// DuckDB's own default (80% of RAM) lets the buffer pool grow with
+		// the load; a bound keeps a load's memory flat however big the
+		// input, at a small cost in speed. Queries that need more set it.
+		params.Set("memory_limit", DefaultMemoryLimit)
 	}
 	full := file
 	if len(params) > 0 {

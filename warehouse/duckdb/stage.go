@@ -10,8 +10,6 @@ import (
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/genexp/genexp/expression"
-	"github.com/genexp/genexp/qc"
-	"github.com/genexp/genexp/warehouse"
 )
 
 // stageFunction is the table function through which a batch hands its long
@@ -126,65 +124,6 @@ func (c *stageCursor) FillChunk(chunk duckdbdrv.DataChunk) error {
 	}
 	c.next += n
 	return chunk.SetSize(n)
-}
-
-// WriteRows implements warehouse.Batch. The batch's genes go to
-// staging.matrix_rows through the appender; its cells go to
-// staging.expression_values through genexp_stage_values, in one statement.
-func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error {
-	if b.done {
-		return errDone
-	}
-	lb := req.Rows
-	if lb == nil {
-		return nil
-	}
-	counts, err := b.check(lb)
-	if err != nil {
-		return err
-	}
-	for i, g := range lb.Genes {
-		if err := b.genes.AppendRow(b.loadKey, lb.GeneLines[i], g); err != nil {
-			return classify(err, "duckdb: staging genes")
-		}
-	}
-	if err := b.genes.Flush(); err != nil {
-		return classify(err, "duckdb: staging genes")
-	}
-	if len(lb.Value) > 0 {
-		token := stageTokens.Add(1)
-		stageSources.Store(token, &stageSource{rows: lb})
-		_, err := b.conn.ExecContext(ctx, stmtStageValues, b.loadKey, token)
-		stageSources.Delete(token)
-		if err != nil {
-			return classify(err, "duckdb: staging values")
-		}
-	}
-	for i, n := range counts {
-		b.staged[i] += n
-	}
-	return nil
-}
-
-// check verifies that every long row points at a gene of the batch and at
-// a matrix column described in BeginRequest, and counts the rows per study.
-func (b *batch) check(lb *expression.LongBatch) ([]int64, error) {
-	if len(lb.GeneLines) != len(lb.Genes) || len(lb.Row) != len(lb.Value) || len(lb.Column) != len(lb.Value) {
-		return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: malformed LongBatch: %d genes, %d lines, %d rows, %d columns, %d values",
-			len(lb.Genes), len(lb.GeneLines), len(lb.Row), len(lb.Column), len(lb.Value))
-	}
-	counts := make([]int64, len(b.studies))
-	genes := int32(len(lb.Genes))
-	for i, c := range lb.Column {
-		if c < 0 || int(c) >= len(b.studyOf) || b.studyOf[c] < 0 {
-			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: row %d refers to matrix column %d, which the batch did not declare", i, c)
-		}
-		if r := lb.Row[i]; r < 0 || r >= genes {
-			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: row %d refers to gene %d of a batch of %d", i, r, genes)
-		}
-		counts[b.studyOf[c]]++
-	}
-	return counts, nil
 }
 
 // registerStage registers genexp_stage_values once per Warehouse.

@@ -21,6 +21,7 @@ var statements = map[string]string{
 	"insert_genes":          stmtInsertGenes,
 	"delete_facts":          stmtDeleteFacts,
 	"insert_facts":          stmtInsertFacts,
+	"insert_study_facts":    stmtInsertStudyFacts,
 	"retire_batches":        stmtRetireBatches,
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
@@ -170,14 +171,53 @@ WHERE study_key IN (
     JOIN dim_study st ON st.study_accession_code = l.study_accession_code
     WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id))`
 
-// stmtInsertFacts publishes the staged cells of the listed batches. The
-// small sides (columns with their sample, study and batch; lines with their
-// gene) are resolved first and share no join key, so the planner probes the
-// staged cells against two small hash tables instead of building one as
-// large as the matrix.
+// The fact inserts resolve a staged cell's keys by position, not by joins:
+// the load's columns and lines are turned into dense lists (index = matrix
+// column, or line − first line), and each cell picks its keys out of them.
+// Probing hash tables with every cell cost about a third more.
+
+// stmtInsertStudyFacts publishes the staged cells of one study ($2) as batch
+// $3: the common case of a matrix holding one study, where the study key
+// and batch id are constants of the statement.
+const stmtInsertStudyFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+WITH cols AS (
+    SELECT c.column_no, s.sample_key
+    FROM staging.matrix_columns c
+    JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
+    WHERE c.load_key = $1 AND c.study_accession_code = $2),
+lines AS (
+    SELECT r.line_no, g.gene_key
+    FROM staging.matrix_rows r
+    JOIN dim_gene g ON g.gene_id = r.gene_id
+    WHERE r.load_key = $1),
+bounds AS (
+    SELECT COALESCE((SELECT MAX(column_no) + 1 FROM staging.matrix_columns WHERE load_key = $1), 0) AS columns,
+           COALESCE((SELECT MIN(line_no) FROM lines), 0) AS first_line,
+           COALESCE((SELECT MAX(line_no) + 1 FROM lines), 0) AS end_line),
+lookup AS (
+    SELECT (SELECT study_key FROM dim_study WHERE study_accession_code = $2) AS study_key,
+           (SELECT list(cols.sample_key ORDER BY n.i) FROM bounds, range(bounds.columns) n(i)
+                LEFT JOIN cols ON cols.column_no = n.i) AS samples,
+           (SELECT list(lines.gene_key ORDER BY n.i) FROM bounds, range(bounds.first_line, bounds.end_line) n(i)
+                LEFT JOIN lines ON lines.line_no = n.i) AS genes,
+           bounds.first_line
+    FROM bounds),
+cells AS (
+    SELECT lookup.study_key,
+           lookup.samples[v.column_no + 1] AS sample_key,
+           lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
+           v.expression_value
+    FROM staging.expression_values v, lookup
+    WHERE v.load_key = $1)
+SELECT study_key, sample_key, gene_key, expression_value, $3
+FROM cells
+WHERE sample_key IS NOT NULL`
+
+// stmtInsertFacts publishes the staged cells of every study whose batch id
+// is listed in $2 (the others are duplicates), in one pass over staging.
 const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
 WITH cols AS (
-    SELECT c.column_no, st.study_key, s.sample_key, l.batch_id
+    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_id': l.batch_id} AS k
     FROM staging.matrix_columns c
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
@@ -187,12 +227,27 @@ lines AS (
     SELECT r.line_no, g.gene_key
     FROM staging.matrix_rows r
     JOIN dim_gene g ON g.gene_id = r.gene_id
-    WHERE r.load_key = $1)
-SELECT cols.study_key, cols.sample_key, lines.gene_key, v.expression_value, cols.batch_id
-FROM staging.expression_values v
-JOIN cols ON cols.column_no = v.column_no
-JOIN lines ON lines.line_no = v.line_no
-WHERE v.load_key = $1`
+    WHERE r.load_key = $1),
+bounds AS (
+    SELECT COALESCE((SELECT MAX(column_no) + 1 FROM staging.matrix_columns WHERE load_key = $1), 0) AS columns,
+           COALESCE((SELECT MIN(line_no) FROM lines), 0) AS first_line,
+           COALESCE((SELECT MAX(line_no) + 1 FROM lines), 0) AS end_line),
+lookup AS (
+    SELECT (SELECT list(cols.k ORDER BY n.i) FROM bounds, range(bounds.columns) n(i)
+                LEFT JOIN cols ON cols.column_no = n.i) AS cols,
+           (SELECT list(lines.gene_key ORDER BY n.i) FROM bounds, range(bounds.first_line, bounds.end_line) n(i)
+                LEFT JOIN lines ON lines.line_no = n.i) AS genes,
+           bounds.first_line
+    FROM bounds),
+cells AS (
+    SELECT lookup.cols[v.column_no + 1] AS c,
+           lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
+           v.expression_value
+    FROM staging.expression_values v, lookup
+    WHERE v.load_key = $1)
+SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id
+FROM cells
+WHERE c IS NOT NULL`
 
 const stmtRetireBatches = `UPDATE meta_batch SET is_current = false, replaced_at = now()
 WHERE is_current AND study_accession_code IN (

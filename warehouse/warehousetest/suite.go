@@ -52,6 +52,8 @@ func Run(t *testing.T, open Opener) {
 		{"UndeclaredColumnFailsTheBatch", testUndeclaredColumn},
 		{"CancelAtAnyPointLeavesOldOrNew", testCancelAnywhere},
 		{"ReadersSeeOldOrNewDuringReplace", testReadersDuringReplace},
+		{"SparseColumnsAndLines", testSparse},
+		{"EmptyBatch", testEmpty},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
