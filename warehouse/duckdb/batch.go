@@ -15,7 +15,8 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// batch is one load: a transaction on a dedicated connection.
+// batch is one load: a transaction on a dedicated connection. Like a
+// database/sql.Tx it is used by one goroutine at a time.
 type batch struct {
 	w       *Warehouse
 	conn    *sql.Conn
@@ -97,12 +98,16 @@ func errBusy(cause error) error {
 		Msg: "warehouse busy: another load into this warehouse is running (loads are serialized); retry when it ends, or wait for it with busy_timeout"}
 }
 
+// maxColumns bounds a matrix column index: columns are looked up by
+// position, in lists as long as the largest index.
+const maxColumns = 1 << 24
+
 // index checks the columns and maps each to its study.
 func (b *batch) index(cols []warehouse.Column) error {
 	studyIdx := map[string]int32{}
 	for _, c := range cols {
-		if c.Index < 0 || c.Sample == "" || c.Study == "" {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: column %d (%q of study %q) needs an index ≥ 0, a sample and a study", c.Index, c.Sample, c.Study)
+		if c.Index < 0 || c.Index >= maxColumns || c.Sample == "" || c.Study == "" {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: column %d (%q of study %q) needs an index in [0, %d), a sample and a study", c.Index, c.Sample, c.Study, maxColumns)
 		}
 		if c.Index >= len(b.studyOf) {
 			grown := make([]int32, c.Index+1)

@@ -38,7 +38,16 @@ func benchSizes(b *testing.B) [][2]int {
 
 // BenchmarkLoad loads a genes × samples matrix into a fresh DuckDB file
 // through the sink, in batches of 2,000 genes (about a million cells, the
-// pipeline's default), and reports rows/s and the process's peak RSS.
+// pipeline's default), and reports rows/s, the process's peak RSS, and the
+// time from Begin to the last WriteRows (stage-s) and in Commit (commit-s).
+// It measures the backend alone: the rows are made in memory, not read
+// from a file (`genexp bench load` times the whole pipeline).
+//
+// Peak RSS is the process's, so run one size per process:
+//
+//	GENEXP_BENCH_CELLS=1e7 go test -run '^$' -bench BenchmarkLoad -benchtime 1x ./warehouse/duckdb
+//
+// GENEXP_BENCH_DSN_PARAMS adds DSN parameters (such as ?memory_limit=2GB).
 func BenchmarkLoad(b *testing.B) {
 	for _, sz := range benchSizes(b) {
 		genes, samples := sz[0], sz[1]

@@ -37,13 +37,13 @@ func TestOpenDSN(t *testing.T) {
 	// A file opened for writing gets genexp's memory bound; one opened to
 	// read keeps DuckDB's default.
 	w = open(t, file)
-	if got := setting(t, w, "memory_limit"); got != "953.6 MiB" {
-		t.Errorf("default memory_limit = %s, want 1GB (953.6 MiB)", got)
+	if got := setting(t, w, "memory_limit"); got != "488.2 MiB" {
+		t.Errorf("default memory_limit = %s, want 512MB (488.2 MiB)", got)
 	}
 	w.Close()
 	for _, dsn := range []string{file + "?access_mode=READ_ONLY", file + "?read_only=true"} {
 		r := open(t, dsn)
-		if got := setting(t, r, "memory_limit"); got == "953.6 MiB" {
+		if got := setting(t, r, "memory_limit"); got == "488.2 MiB" {
 			t.Errorf("%s: read-only open got the load's memory_limit", dsn)
 		}
 		if _, err := r.DB().Exec(`INSERT INTO dim_gene (gene_id) VALUES ('x')`); err == nil {

@@ -18,7 +18,7 @@ import (
 
 // DefaultMemoryLimit is DuckDB's memory_limit for a warehouse file opened
 // for writing when the DSN does not set one.
-const DefaultMemoryLimit = "1GB"
+const DefaultMemoryLimit = "512MB"
 
 // Config configures a Warehouse.
 type Config struct {
