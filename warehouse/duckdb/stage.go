@@ -13,7 +13,7 @@ import (
 )
 
 // stageFunction is the table function through which a batch hands its long
-// rows to DuckDB. WriteRows runs
+// rows to DuckDB. The batch stages each LongBatch with
 //
 //	INSERT INTO staging.expression_values … SELECT … FROM genexp_stage_values(token)
 //
