@@ -3,12 +3,22 @@ package genexp
 import (
 	"fmt"
 	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
+
+// Skipped is the Outcome of a study that processing.study_code_pattern
+// excludes: nothing of it is read or written.
+const Skipped warehouse.Outcome = "skipped"
+
+// maxColumnFindings caps the findings about individual matrix columns; the
+// rest are summed up in one.
+const maxColumnFindings = 20
 
 // plan is what a matrix's header and the metadata say to load.
 type plan struct {
@@ -17,53 +27,77 @@ type plan struct {
 	studies  []string           // the studies they belong to, in first-seen order
 	samples  map[string]*metadata.Sample
 	findings []*qc.Error
+	// excluded counts, per study the study filter excludes, its columns;
+	// excludedOrder lists those studies in first-seen order.
+	excluded      map[string]int
+	excludedOrder []string
 }
 
-// resolveColumns maps each header name to a sample and a study. A name is a
-// sample accession, or else the title of exactly one sample; anything else
-// is a finding, never a guess. Without metadata, names are taken as
-// accessions of the matrix's own study.
+// resolveColumns maps each header name to a sample and a study.
+//
+// A name is a sample accession, or else the title of exactly one sample
+// (of the matrix's own study first); anything else is a finding, never a
+// guess. A study is an experiment, not a folder: the matrix's own study
+// when the metadata knows its folder or file name as an experiment
+// (refine.bio's EXPERIMENT layout), else each sample's experiment from the
+// metadata (SPECIES and ALL layouts, where one matrix holds many
+// experiments). Without metadata, names are taken as accessions of the
+// study the matrix is named for. studyFilter, when not nil, excludes the
+// studies it does not match.
 func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) *plan {
-	p := &plan{samples: map[string]*metadata.Sample{}}
-	finding := func(code qc.Code, sev qc.Severity, col int, format string, args ...any) {
-		f := &qc.Error{Code: code, Severity: sev, File: m.Name, Msg: fmt.Sprintf(format, args...)}
-		if col >= 0 {
-			f.Line, f.Column = 1, int64(col+2)
+	p := &plan{samples: map[string]*metadata.Sample{}, excluded: map[string]int{}}
+	columnFindings := 0
+	columnFinding := func(code qc.Code, col int, format string, args ...any) {
+		columnFindings++
+		if columnFindings > maxColumnFindings {
+			return
 		}
-		p.findings = append(p.findings, f)
+		p.findings = append(p.findings, &qc.Error{Code: code, Severity: qc.SeverityWarning, File: m.Name,
+			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
 	}
-	fallback := studyHint(m.Base, m.Folder)
-	if fallback == "" {
-		fallback = m.Base
-	}
+	own, known := ownStudy(d, m)
+	var unattributed []string // columns whose study cannot be told
+	multi := map[string][]string{}
 	seen := map[string]int{}
 	studySeen := map[string]bool{}
 	for i, name := range h.Names {
 		var s *metadata.Sample
-		switch {
-		case len(d.Samples) == 0:
+		if len(d.Samples) == 0 {
 			s = &metadata.Sample{Accession: name}
-		case d.Sample(name) != nil:
-			s = d.Sample(name)
-		default:
-			switch titled := d.SamplesTitled(name); len(titled) {
+		} else if s = lookupSample(d, name); s == nil {
+			switch titled := titledSamples(d, name, own); len(titled) {
 			case 1:
 				s = titled[0]
 			case 0:
-				finding(qc.SampleMismatch, qc.SeverityWarning, i, "column %q names no sample of the metadata (neither an accession nor a title); it is not loaded", name)
+				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title); it is not loaded", name)
 				continue
 			default:
-				finding(qc.SampleMismatch, qc.SeverityWarning, i, "column %q is the title of %d samples (%s, %s, …); it is not loaded", name, len(titled), titled[0].Accession, titled[1].Accession)
+				columnFinding(qc.SampleMismatch, i, "column %q is the title of %d samples (%s); it is not loaded",
+					name, len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
 		}
 		if first, dup := seen[s.Accession]; dup {
-			finding(qc.DuplicateSamples, qc.SeverityWarning, i, "column %q repeats sample %s of column %d; the first column is kept", name, s.Accession, first+2)
+			columnFinding(qc.DuplicateSamples, i, "column %q repeats sample %s of column %d; the first column is kept", name, s.Accession, first+2)
 			continue
 		}
 		seen[s.Accession] = i
-		study := sampleStudy(s, m, fallback)
+		study := own
+		if !known {
+			study = sampleStudy(s, m, own)
+			if len(s.Experiments) > 1 {
+				multi[study] = append(multi[study], s.Accession)
+			}
+		}
+		if study == "" {
+			unattributed = append(unattributed, name)
+			continue
+		}
 		if studyFilter != nil && !studyFilter.MatchString(study) {
+			if p.excluded[study] == 0 {
+				p.excludedOrder = append(p.excludedOrder, study)
+			}
+			p.excluded[study]++
 			continue
 		}
 		p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
@@ -74,28 +108,148 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			p.studies = append(p.studies, study)
 		}
 	}
+	if n := columnFindings - maxColumnFindings; n > 0 {
+		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
+			Msg: fmt.Sprintf("%d more columns could not be matched to a sample or repeat one; they are not loaded", n)})
+	}
+	if len(unattributed) > 0 {
+		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
+			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
+				len(unattributed), listSome(unattributed, 3), m.Base)})
+	}
+	for _, study := range sortedKeys(multi) {
+		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: m.Name,
+			Msg: fmt.Sprintf("%d samples belong to several experiments (%s); their facts are loaded under %s",
+				len(multi[study]), listSome(multi[study], 3), study)})
+	}
+	for _, study := range p.excludedOrder {
+		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: m.Name,
+			Msg: fmt.Sprintf("study %s does not match processing.study_code_pattern; its %d columns are not loaded", study, p.excluded[study])})
+	}
 	for _, study := range p.studies {
+		var missing []string
 		for _, s := range d.StudySamples(study) {
-			if _, ok := seen[s.Accession]; !ok {
-				finding(qc.SampleMismatch, qc.SeverityWarning, -1, "sample %s of study %s has no column in the matrix", s.Accession, study)
-				p.findings[len(p.findings)-1].Study = study
+			if _, ok := seen[s.Accession]; !ok && sameOrganism(d, s, m) {
+				missing = append(missing, s.Accession)
 			}
+		}
+		if len(missing) > 0 {
+			p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, File: m.Name,
+				Msg: fmt.Sprintf("%d samples of study %s have no column in the matrix: %s", len(missing), study, listSome(missing, 10))})
 		}
 	}
 	return p
 }
 
-// sampleStudy picks the study a sample's facts belong to: the matrix's
-// folder when the sample belongs to that experiment, else the sample's first
-// experiment, else the matrix's own accession.
-func sampleStudy(s *metadata.Sample, m *Matrix, fallback string) string {
+// skipped reports the studies the study filter excluded, for a matrix of
+// which nothing is loaded.
+func (p *plan) skipped(matrix string) []StudyReport {
+	out := make([]StudyReport, 0, len(p.excludedOrder))
+	for _, s := range p.excludedOrder {
+		r := StudyReport{Study: s, Matrix: matrix, Outcome: Skipped}
+		for _, f := range p.findings {
+			if f.Study == s {
+				r.Findings = append(r.Findings, f)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// ownStudy returns the study a matrix is named for: its file or folder name
+// when that is an experiment of the metadata (known is then true), or,
+// outside SPECIES and ALL downloads, an accession-like file name the
+// metadata does not list (a matrix given with a sample sheet only).
+func ownStudy(d *metadata.Dataset, m *Matrix) (study string, known bool) {
+	for _, c := range []string{m.Base, m.Folder} {
+		if c != "" && d.Study(c) != nil {
+			return c, true
+		}
+	}
+	switch strings.ToUpper(d.AggregateBy) {
+	case "SPECIES", "ALL":
+		return "", false
+	}
+	return studyHint(m.Base), false
+}
+
+// sampleStudy picks the experiment a sample's facts belong to when the
+// matrix is not one experiment's: the sample's only experiment, or the one
+// the matrix is named for, or the first; without any, the matrix's own
+// study (possibly "").
+func sampleStudy(s *metadata.Sample, m *Matrix, own string) string {
 	for _, e := range s.Experiments {
-		if e == m.Folder || e == m.Base {
+		if e == m.Base || e == m.Folder {
 			return e
 		}
 	}
 	if len(s.Experiments) > 0 {
 		return s.Experiments[0]
 	}
-	return fallback
+	return own
+}
+
+// lookupSample finds the sample a column names by accession.
+func lookupSample(d *metadata.Dataset, name string) *metadata.Sample {
+	if s := d.Sample(name); s != nil {
+		return s
+	}
+	if t := strings.TrimSpace(name); t != name {
+		return d.Sample(t)
+	}
+	return nil
+}
+
+// titledSamples returns the samples a column names by title. A title shared
+// across studies resolves to the one sample of the matrix's own study.
+func titledSamples(d *metadata.Dataset, name, own string) []*metadata.Sample {
+	titled := d.SamplesTitled(name)
+	if len(titled) == 0 {
+		if t := strings.TrimSpace(name); t != name {
+			titled = d.SamplesTitled(t)
+		}
+	}
+	if len(titled) > 1 && own != "" {
+		var mine []*metadata.Sample
+		for _, s := range titled {
+			for _, e := range s.Experiments {
+				if e == own {
+					mine = append(mine, s)
+					break
+				}
+			}
+		}
+		if len(mine) > 0 {
+			return mine
+		}
+	}
+	return titled
+}
+
+// sameOrganism reports whether a sample belongs in the matrix by organism:
+// a SPECIES matrix holds one organism's samples, so a study's samples of
+// another organism are in another matrix, not missing.
+func sameOrganism(d *metadata.Dataset, s *metadata.Sample, m *Matrix) bool {
+	if !strings.EqualFold(d.AggregateBy, "SPECIES") || s.Organism == "" {
+		return true
+	}
+	return strings.EqualFold(s.Organism, m.Base) || strings.EqualFold(s.Organism, m.Folder)
+}
+
+func sampleAccessions(ss []*metadata.Sample) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Accession
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -1,12 +1,13 @@
 package genexp
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"reflect"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -38,6 +39,15 @@ type DatabaseConfig struct {
 	DatabaseName string `yaml:"database_name"`
 }
 
+// String formats the database section with the password hidden, so that a
+// configuration printed or logged with %v never shows it.
+func (c DatabaseConfig) String() string {
+	return fmt.Sprintf("{ConnectionString:%s DatabaseName:%s}", qc.RedactDSN(c.ConnectionString), c.DatabaseName)
+}
+
+// GoString is String for %#v.
+func (c DatabaseConfig) GoString() string { return "genexp.DatabaseConfig" + c.String() }
+
 // ProcessingConfig tunes reading and loading.
 type ProcessingConfig struct {
 	// ChunkSize is the number of gene rows read per batch; 0 sizes batches
@@ -51,11 +61,13 @@ type ProcessingConfig struct {
 	// TimeoutSeconds bounds a whole load; 0 means no limit.
 	TimeoutSeconds int `yaml:"timeout_seconds"`
 	// MissingValues says what to do with missing cells: "skip" (default;
-	// no fact row) or "null" (a fact row with a NULL value).
+	// no fact row) or "null" (a fact row with a NULL value; "keep" is the
+	// same). In YAML, missing_values: null means "null", not "unset".
 	MissingValues string `yaml:"missing_values"`
 	// StudyCodePattern, when set, is a regular expression a study accession
-	// must match to be loaded (a filter; studies are found from the
-	// download's structure and metadata).
+	// must match in full to be loaded. It is only a filter: studies are
+	// found from the download's folders and metadata, and a study it
+	// excludes is reported as skipped.
 	StudyCodePattern string `yaml:"study_code_pattern"`
 	// KSSampleSize caps the values per sample kept for the recomputed
 	// Kolmogorov–Smirnov check. Default 5000.
@@ -86,12 +98,17 @@ type PlatformConfig struct {
 
 // LoggingConfig configures the CLI's logs.
 type LoggingConfig struct {
-	Level       string `yaml:"level"`
-	File        string `yaml:"file"`
-	Format      string `yaml:"format"`
-	Rotation    bool   `yaml:"rotation"`
-	MaxSizeMB   int    `yaml:"max_size_mb"`
-	BackupCount int    `yaml:"backup_count"`
+	// Level is DEBUG, INFO (default), WARN or ERROR.
+	Level string `yaml:"level"`
+	// File, when set, receives the logs instead of standard error.
+	File string `yaml:"file"`
+	// Format is "text" or "json"; "" lets the CLI choose.
+	Format string `yaml:"format"`
+	// Rotation, MaxSizeMB and BackupCount are accepted for compatibility
+	// with the architecture document's configuration.
+	Rotation    bool `yaml:"rotation"`
+	MaxSizeMB   int  `yaml:"max_size_mb"`
+	BackupCount int  `yaml:"backup_count"`
 }
 
 // DefaultConfig returns the built-in configuration.
@@ -103,9 +120,8 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfig reads a YAML configuration file over DefaultConfig. ${VAR}
-// references are replaced by environment variables (an unset variable is an
-// error); an unknown key is an error that names it.
+// LoadConfig reads a YAML configuration file over DefaultConfig; see
+// ParseConfig.
 func LoadConfig(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -114,78 +130,471 @@ func LoadConfig(path string) (Config, error) {
 	return ParseConfig(data, path)
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// ParseConfig parses YAML configuration text; name is used in errors.
+// ParseConfig parses YAML configuration text over DefaultConfig; name is
+// used in errors.
+//
+// ${VAR} in a value is replaced by the environment variable VAR (an unset
+// variable is an error naming it); a bare $ is left alone, and regular
+// expressions (rule pattern and exclude, study_code_pattern) are never
+// expanded. A key given with no value keeps its default. An unknown key,
+// a value of the wrong type and an invalid value are each a *qc.Error
+// naming the key's path, line and column; when there are several, the
+// first is returned and its message lists the others. The values of
+// expanded variables never appear in an error.
 func ParseConfig(data []byte, name string) (Config, error) {
-	var missing []string
-	data = envRef.ReplaceAllFunc(data, func(m []byte) []byte {
-		key := string(envRef.FindSubmatch(m)[1])
-		v, ok := os.LookupEnv(key)
-		if !ok {
-			missing = append(missing, key)
-		}
-		return []byte(v)
-	})
-	if len(missing) > 0 {
-		return Config{}, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name,
-			Msg: "configuration refers to unset environment variables: " + strings.Join(missing, ", ")}
-	}
 	cfg := DefaultConfig()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, configErr(name, err)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Config{}, yamlSyntaxError(name, err)
 	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "invalid configuration", Err: err}
+	if len(doc.Content) == 0 {
+		return cfg, nil
+	}
+	c := &configChecker{file: name, lines: map[string]*yaml.Node{}}
+	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
+	if err := c.result(); err != nil {
+		return Config{}, err
+	}
+	if err := doc.Content[0].Decode(&cfg); err != nil {
+		// the walk checks every value's type, so this is a yaml corner it
+		// does not know; its text may quote a value, so none is kept
+		return Config{}, c.scrub(&qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name,
+			Msg: "the configuration does not fit its schema: " + backticks.ReplaceAllString(err.Error(), "a value")})
+	}
+	for _, p := range cfg.problems() {
+		c.add(p.code, p.path, p.msg)
+	}
+	if err := c.result(); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+// yamlSyntaxError locates a YAML syntax error. yaml.v3 numbers the lines
+// of its scanner's errors from 1 but those of its parser's ("did not find
+// expected …") from 0, and leaves the line out when that is 0; the parser's
+// line is where the unfinished construct began.
+func yamlSyntaxError(name string, err error) *qc.Error {
+	e := &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Msg: "the configuration is not valid YAML"}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	parser := strings.HasPrefix(strings.TrimPrefix(yamlLine.ReplaceAllString(msg, "$2"), " "), "did not find expected ") &&
+		!strings.Contains(msg, "comment or line break") && !strings.Contains(msg, "URI") &&
+		!strings.Contains(msg, "alphabetic or numeric") && !strings.Contains(msg, "whitespace or line break")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		e.Line, _ = strconv.ParseInt(m[1], 10, 64)
+		msg = m[2]
+	}
+	if parser {
+		e.Line++
+	}
+	e.Msg += ": " + msg
+	return e
+}
 
-func configErr(name string, err error) error {
-	e := &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "invalid configuration", Err: err}
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		if m := yamlLine.FindStringSubmatch(te.Errors[0]); m != nil {
-			fmt.Sscan(m[1], &e.Line)
-			msg := m[2]
-			if k, ok := strings.CutPrefix(msg, "field "); ok {
-				if k, _, ok := strings.Cut(k, " not found"); ok {
-					msg = fmt.Sprintf("unknown key %q", k)
-				}
-			}
-			e.Msg, e.Err = msg, nil
+var (
+	yamlLine  = regexp.MustCompile(`^line (\d+): (.*)`)
+	backticks = regexp.MustCompile("`[^`]*`")
+	envRef    = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+)
+
+// configChecker walks the YAML tree against the Config type: it checks
+// keys and scalar types, expands ${VAR} references, drops keys given no
+// value, and remembers where each key sits for later messages.
+type configChecker struct {
+	file     string
+	problems []*qc.Error
+	lines    map[string]*yaml.Node // path → its value's node
+	secrets  map[string]string     // expanded value → variable name
+}
+
+func (c *configChecker) add(code qc.Code, path, msg string) {
+	if c.file == "" {
+		msg = path + ": " + msg // qc.Error prints Path only after a file
+	}
+	e := &qc.Error{Code: code, Severity: qc.SeverityError, File: c.file, Path: path, Msg: msg}
+	if n := c.lines[path]; n != nil {
+		e.Line, e.Column = int64(n.Line), int64(n.Column)
+	}
+	c.problems = append(c.problems, c.scrub(e))
+}
+
+func (c *configChecker) addAt(n *yaml.Node, code qc.Code, path, msg string) {
+	c.problems = append(c.problems, c.scrub(&qc.Error{Code: code, Severity: qc.SeverityError, File: c.file,
+		Line: int64(n.Line), Column: int64(n.Column), Path: path, Msg: msg}))
+}
+
+// result returns the first problem, listing the others in its message.
+func (c *configChecker) result() error {
+	if len(c.problems) == 0 {
+		return nil
+	}
+	first := c.problems[0]
+	var also []string
+	for i, p := range c.problems[1:] {
+		if i == 5 {
+			also = append(also, fmt.Sprintf("and %d more", len(c.problems)-6))
+			break
 		}
+		if p.Line > 0 {
+			also = append(also, fmt.Sprintf("%s (line %d): %s", p.Path, p.Line, p.Msg))
+		} else {
+			also = append(also, p.Msg)
+		}
+	}
+	if len(also) > 0 {
+		first.Msg += "; also " + strings.Join(also, "; ")
+	}
+	return first
+}
+
+// scrub replaces the value of every expanded variable in e's message by
+// the variable's name.
+func (c *configChecker) scrub(e *qc.Error) *qc.Error {
+	vals := make([]string, 0, len(c.secrets))
+	for v := range c.secrets {
+		vals = append(vals, v)
+	}
+	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
+	for _, v := range vals {
+		// messages quote values with %q, which escapes them
+		q := strconv.Quote(v)
+		e.Msg = strings.ReplaceAll(e.Msg, q, "${"+c.secrets[v]+"}")
+		e.Msg = strings.ReplaceAll(e.Msg, q[1:len(q)-1], "${"+c.secrets[v]+"}")
+		e.Msg = strings.ReplaceAll(e.Msg, v, "${"+c.secrets[v]+"}")
 	}
 	return e
 }
 
-// Validate checks the configuration's values.
-func (c Config) Validate() error {
-	var errs []error
-	switch strings.ToLower(c.Processing.MissingValues) {
-	case "", "skip", "null":
-	default:
-		errs = append(errs, fmt.Errorf("processing.missing_values: %q is neither skip nor null", c.Processing.MissingValues))
+func join(path, key string) string {
+	if path == "" {
+		return key
 	}
-	if c.Processing.StudyCodePattern != "" {
-		if _, err := regexp.Compile(c.Processing.StudyCodePattern); err != nil {
-			errs = append(errs, fmt.Errorf("processing.study_code_pattern: %w", err))
+	return path + "." + key
+}
+
+func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			c.addAt(n, qc.InvalidFormat, path, "must be a section of keys, not "+describeNode(n))
+			return
+		}
+		fields := yamlFields(t)
+		seen := map[string]*yaml.Node{}
+		kept := n.Content[:0:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" { // a YAML merge key: check what it merges
+				c.walk(v, t, path)
+				kept = append(kept, k, v)
+				continue
+			}
+			p := join(path, k.Value)
+			if first, dup := seen[k.Value]; dup {
+				c.addAt(k, qc.InvalidFormat, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
+				continue
+			}
+			seen[k.Value] = k
+			f, ok := fields[k.Value]
+			if !ok {
+				c.addAt(k, qc.InvalidFormat, p, unknownKey(k.Value, path, fields))
+				continue
+			}
+			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+				if p != "processing.missing_values" || v.Value == "" || v.Value == "~" {
+					continue // no value: the default stands
+				}
+				// "missing_values: null" means the policy, not YAML's null
+				v.Tag = "!!str"
+			}
+			c.lines[p] = v
+			c.walk(v, f.Type, p)
+			kept = append(kept, k, v)
+		}
+		n.Content = kept
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			c.addAt(n, qc.InvalidFormat, path, "must be a list, not "+describeNode(n))
+			return
+		}
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			c.lines[p] = item
+			c.walk(item, t.Elem(), p)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			c.addAt(n, qc.InvalidFormat, path, "must be a section of keys, not "+describeNode(n))
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			p := join(path, n.Content[i].Value)
+			c.lines[p] = n.Content[i+1]
+			c.walk(n.Content[i+1], t.Elem(), p)
+		}
+	default:
+		c.scalar(n, t, path)
+	}
+}
+
+// scalar expands a scalar value and checks that it reads as t.
+func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind != yaml.ScalarNode {
+		c.addAt(n, qc.InvalidFormat, path, "must be a single value, not "+describeNode(n))
+		return
+	}
+	expanded := false
+	last := path[strings.LastIndexByte(path, '.')+1:]
+	if last != "pattern" && last != "exclude" && last != "study_code_pattern" && strings.Contains(n.Value, "${") {
+		var unset []string
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+			key := envRef.FindStringSubmatch(ref)[1]
+			v, ok := os.LookupEnv(key)
+			if !ok {
+				unset = append(unset, key)
+				return ref
+			}
+			if v != "" {
+				if c.secrets == nil {
+					c.secrets = map[string]string{}
+				}
+				c.secrets[v] = key
+			}
+			expanded = true
+			return v
+		})
+		for _, key := range unset {
+			c.addAt(n, qc.InvalidFormat, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
+		}
+		if expanded && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+			n.Tag = "" // a plain ${N} may stand for a number: resolve it again
 		}
 	}
-	if c.Processing.ChunkSize < 0 {
-		errs = append(errs, errors.New("processing.chunk_size must not be negative"))
+	found := func() string {
+		if expanded {
+			return "the value of an environment variable"
+		}
+		return strconv.Quote(n.Value)
 	}
-	if err := c.Quality.Check(); err != nil {
-		errs = append(errs, err)
+	tag := n.ShortTag()
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64:
+		if tag != "!!int" {
+			c.addAt(n, qc.InvalidFormat, path, "must be a whole number, not "+found())
+		}
+	case reflect.Float64:
+		if tag != "!!int" && tag != "!!float" {
+			c.addAt(n, qc.InvalidFormat, path, "must be a number, not "+found())
+		}
+	case reflect.Bool:
+		if tag != "!!bool" {
+			c.addAt(n, qc.InvalidFormat, path, "must be true or false, not "+found())
+		}
 	}
-	if _, err := c.Classifier(); err != nil {
-		errs = append(errs, err)
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a section of keys"
+	case yaml.SequenceNode:
+		return "a list"
 	}
-	return errors.Join(errs...)
+	return "a single value"
+}
+
+// yamlFields maps a struct's YAML keys to its fields.
+func yamlFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f
+	}
+	return out
+}
+
+// unknownKey says a key is unknown, suggesting the nearest known one.
+func unknownKey(key, section string, fields map[string]reflect.StructField) string {
+	known := make([]string, 0, len(fields))
+	for k := range fields {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	where := "at the top level"
+	if section != "" {
+		where = "in " + section
+	}
+	msg := fmt.Sprintf("unknown key %q %s", key, where)
+	best, bestD := "", 4
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(key), k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return msg + fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return msg + " (known keys: " + strings.Join(known, ", ") + ")"
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// problem is one invalid configuration value.
+type problem struct {
+	code      qc.Code
+	path, msg string
+}
+
+// Validate checks the configuration's values. The error is a *qc.Error
+// (the first problem; its message lists the others) naming the key.
+func (c Config) Validate() error {
+	ps := c.problems()
+	if len(ps) == 0 {
+		return nil
+	}
+	ch := &configChecker{}
+	for _, p := range ps {
+		ch.add(p.code, p.path, p.msg)
+	}
+	return ch.result()
+}
+
+func (c Config) problems() []problem {
+	var out []problem
+	bad := func(path, format string, args ...any) {
+		out = append(out, problem{qc.InvalidFormat, path, fmt.Sprintf(format, args...)})
+	}
+	p := c.Processing
+	switch strings.ToLower(strings.TrimSpace(p.MissingValues)) {
+	case "", "skip", "null", "keep":
+	default:
+		bad("processing.missing_values", "%q is neither skip nor null", p.MissingValues)
+	}
+	if p.StudyCodePattern != "" {
+		if _, err := compileStudyFilter(p.StudyCodePattern); err != nil {
+			bad("processing.study_code_pattern", "not a regular expression: %v", err)
+		}
+	}
+	for path, v := range map[string]int{
+		"processing.chunk_size": p.ChunkSize, "processing.max_workers": p.MaxWorkers,
+		"processing.memory_limit_mb": p.MemoryLimitMB, "processing.timeout_seconds": p.TimeoutSeconds,
+		"processing.ks_sample_size": p.KSSampleSize, "logging.max_size_mb": c.Logging.MaxSizeMB,
+		"logging.backup_count": c.Logging.BackupCount,
+	} {
+		if v < 0 {
+			bad(path, "must not be negative (got %d)", v)
+		}
+	}
+	q := c.Quality
+	qualityOK := true
+	for path, v := range map[string]float64{
+		"quality_thresholds.max_null_percentage":      q.MaxNullPercentage,
+		"quality_thresholds.max_duplicate_percentage": q.MaxDuplicatePercentage,
+	} {
+		if v < 0 || v > 1 || v != v {
+			bad(path, "%v is not a share between 0 and 1 (write 0.1 for 10%%)", v)
+			qualityOK = false
+		}
+	}
+	if q.MinGenesPerSample < 0 {
+		bad("quality_thresholds.min_genes_per_sample", "must not be negative (got %d)", q.MinGenesPerSample)
+	}
+	if q.MinSamplesPerStudy < 0 {
+		bad("quality_thresholds.min_samples_per_study", "must not be negative (got %d)", q.MinSamplesPerStudy)
+	}
+	if qualityOK && q.MinGenesPerSample >= 0 && q.MinSamplesPerStudy >= 0 {
+		// What only package qc knows: the KS threshold and severity overrides.
+		if err := q.Check(); err != nil {
+			bad("quality_thresholds", "%v", err)
+		}
+	}
+	switch strings.ToUpper(strings.TrimSpace(c.Logging.Level)) {
+	case "", "DEBUG", "INFO", "WARN", "WARNING", "ERROR":
+	default:
+		bad("logging.level", "%q is not DEBUG, INFO, WARN or ERROR", c.Logging.Level)
+	}
+	switch strings.ToLower(strings.TrimSpace(c.Logging.Format)) {
+	case "", "text", "json":
+	default:
+		bad("logging.format", "%q is neither text nor json", c.Logging.Format)
+	}
+	for k := range c.Platforms.ManufacturerLookup {
+		if strings.TrimSpace(k) == "" {
+			bad("platform_normalization.manufacturer_lookup", "a key is empty")
+		}
+	}
+	// Each rule and override alone, so that a problem names its key.
+	for i, r := range c.Illness.Rules {
+		if r.Name == "" {
+			r.Name = fmt.Sprintf("rule%d", i+1)
+		}
+		if _, err := illness.New([]illness.Rule{r}, nil, nil); err != nil {
+			out = append(out, problem{qc.IllnessInferenceFailed, fmt.Sprintf("illness_inference.rules[%d]", i),
+				ruleMessage(err)})
+		}
+	}
+	for _, acc := range sortedKeys(c.Illness.Overrides) {
+		if _, err := illness.ParseLabel(string(c.Illness.Overrides[acc])); err != nil {
+			out = append(out, problem{qc.IllnessInferenceFailed, "illness_inference.overrides." + acc,
+				err.Error()})
+		}
+	}
+	if len(out) == 0 {
+		if _, err := c.Classifier(); err != nil {
+			out = append(out, problem{qc.IllnessInferenceFailed, "illness_inference", ruleMessage(err)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+func ruleMessage(err error) string {
+	var e *qc.Error
+	if errors.As(err, &e) {
+		msg := e.Msg
+		if e.Err != nil {
+			msg += ": " + e.Err.Error()
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+// compileStudyFilter compiles processing.study_code_pattern as the
+// pipeline applies it: to the whole accession.
+func compileStudyFilter(pattern string) (*regexp.Regexp, error) {
+	return regexp.Compile(`^(?:` + pattern + `)$`)
 }
 
 // Classifier builds the illness classifier the configuration describes.
@@ -208,7 +617,7 @@ func (c Config) Normalizer() *platform.Normalizer {
 
 // MissingPolicy returns the melter's policy for missing cells.
 func (c Config) MissingPolicy() expression.MissingPolicy {
-	if strings.EqualFold(c.Processing.MissingValues, "null") {
+	if v := strings.ToLower(strings.TrimSpace(c.Processing.MissingValues)); v == "null" || v == "keep" {
 		return expression.KeepMissing
 	}
 	return expression.SkipMissing

@@ -236,6 +236,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
 	p.cfg.Quality.Apply(pl.findings)
+	if len(pl.columns) == 0 && len(pl.excludedOrder) > 0 {
+		return pl.skipped(m.Name) // excluded by the study filter: not a failure
+	}
 	if len(pl.columns) == 0 {
 		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: m.Base,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}

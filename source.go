@@ -2,7 +2,9 @@ package genexp
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,8 +40,8 @@ type Matrix struct {
 	// Name is the matrix as the user knows it: a file path, or
 	// "download.zip!FOLDER/FILE.tsv".
 	Name string
-	// Folder is the accession-named folder the matrix sits in ("" when it
-	// sits at the top), such as GSE71270 or HOMO_SAPIENS.
+	// Folder is the name of the folder the matrix sits in ("" at the top
+	// of a download), such as GSE71270 or HOMO_SAPIENS.
 	Folder string
 	// Base is the file name without extensions (GSE71270 for GSE71270.tsv).
 	Base string
@@ -73,15 +75,22 @@ type openConfig struct {
 }
 
 // WithMetadataFiles adds metadata files (aggregated_metadata.json or sample
-// sheets) to read with the download, for a matrix whose metadata sits
-// elsewhere.
+// sheets, optionally gzipped) to read with the download, for a matrix whose
+// metadata sits elsewhere. They rank after the download's own metadata.
+// Default none.
 func WithMetadataFiles(paths ...string) DownloadOption {
 	return func(c *openConfig) { c.metadataFiles = append(c.metadataFiles, paths...) }
 }
 
-// OpenDownload opens a refine.bio download: a .zip (read in place), a
-// download folder, a study folder, or a single matrix (.tsv or .tsv.gz, with
-// the sample sheet beside it or given by WithMetadataFiles).
+// OpenDownload opens a refine.bio download: a zip file (read in place, never
+// unpacked to disk), a download folder, a study folder, or a single matrix
+// (.tsv or .tsv.gz, with the sample sheet and JSON beside it or given by
+// WithMetadataFiles).
+//
+// In a folder or zip, a .tsv is a matrix when refine.bio's layout says so:
+// it is named like its folder (GSE71270/GSE71270.tsv, ALL/ALL.tsv), or a
+// sample sheet or the metadata names it. Other files are skipped with a
+// finding, except README and LICENSE files, __MACOSX/ and hidden files.
 func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	var cfg openConfig
 	for _, o := range opts {
@@ -94,11 +103,12 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	d := &Download{Path: p}
 	var fsys fs.FS
 	var only string // a single matrix within fsys
+	folder := ""    // the folder name of a single matrix
 	display := func(name string) string { return filepath.Join(p, filepath.FromSlash(name)) }
 	switch {
 	case info.IsDir():
 		fsys = os.DirFS(p)
-	case strings.EqualFold(filepath.Ext(p), ".zip"):
+	case isZip(p):
 		zr, err := zip.OpenReader(p)
 		if err != nil {
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: p, Msg: "not a readable zip file", Err: err}
@@ -109,18 +119,42 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	default:
 		dir := filepath.Dir(p)
 		fsys, only = os.DirFS(dir), filepath.Base(p)
+		if abs, err := filepath.Abs(dir); err == nil {
+			folder = filepath.Base(abs)
+		}
 		display = func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) }
 	}
-	if err := d.scan(fsys, only, display, cfg); err != nil {
+	if err := d.scan(fsys, only, folder, display, cfg); err != nil {
 		d.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
+// isZip reports whether the file is a zip archive, by its name or, for a
+// download saved without one, by its first bytes.
+func isZip(p string) bool {
+	if strings.EqualFold(filepath.Ext(p), ".zip") {
+		return true
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "PK\x03\x04"
+}
+
+// maxSkippedFindings caps the findings about individual skipped files; the
+// rest are counted in one.
+const maxSkippedFindings = 10
+
 // file kinds found in a download.
 const (
-	kindSkip = iota
+	kindOther = iota
+	kindIgnored
 	kindJSON
 	kindSheet
 	kindMatrix
@@ -130,26 +164,35 @@ const (
 
 var sheetName = regexp.MustCompile(`(?i)^(?:metadata_(.+)|(.+)_metadata)\.tsv$`)
 
-// classifyFile says what a download file is.
+// classifyFile says what a download file is; acc is the accession or
+// organism a sample sheet or a per-organism JSON names.
 func classifyFile(name string) (kind int, acc string) {
 	base := path.Base(name)
 	lower := strings.ToLower(base)
+	plain := strings.TrimSuffix(base, path.Ext(base))
+	if !strings.HasSuffix(lower, ".gz") {
+		plain = base
+	}
+	lowerPlain := strings.ToLower(plain)
 	switch {
 	case strings.HasPrefix(lower, "filtered_samples_metadata"):
 		return kindFiltered, ""
-	case lower == "aggregated_metadata.json" || lower == "metadata.json" ||
-		(strings.HasPrefix(lower, "metadata_") && strings.HasSuffix(lower, ".json")):
+	case lowerPlain == "aggregated_metadata.json" || lowerPlain == "metadata.json":
 		return kindJSON, ""
-	case lower == "quant.sf":
+	case strings.HasPrefix(lowerPlain, "metadata_") && strings.HasSuffix(lowerPlain, ".json"):
+		return kindJSON, plain[len("metadata_") : len(plain)-len(".json")]
+	case strings.HasSuffix(lower, "quant.sf") || strings.HasSuffix(lower, "quant.sf.gz"):
 		return kindQuant, ""
+	case strings.HasPrefix(lower, "readme") || strings.HasPrefix(lower, "license") || strings.HasPrefix(lower, "licence"):
+		return kindIgnored, ""
 	}
-	if m := sheetName.FindStringSubmatch(base); m != nil {
+	if m := sheetName.FindStringSubmatch(plain); m != nil {
 		return kindSheet, m[1] + m[2]
 	}
 	if strings.HasSuffix(lower, ".tsv") || strings.HasSuffix(lower, ".tsv.gz") {
 		return kindMatrix, ""
 	}
-	return kindSkip, ""
+	return kindOther, ""
 }
 
 func skipPath(name string) bool {
@@ -161,8 +204,14 @@ func skipPath(name string) bool {
 	return false
 }
 
-func (d *Download) scan(fsys fs.FS, only string, display func(string) string, cfg openConfig) error {
-	var files []string
+// file is one file of a download and what it is.
+type file struct {
+	name, folder, acc string
+	kind              int
+}
+
+func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string) string, cfg openConfig) error {
+	var files []file
 	err := fs.WalkDir(fsys, ".", func(name string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -173,76 +222,196 @@ func (d *Download) scan(fsys fs.FS, only string, display func(string) string, cf
 			}
 			return nil
 		}
-		if !e.IsDir() {
-			files = append(files, name)
+		if e.IsDir() {
+			if only != "" && name != "." {
+				return fs.SkipDir // a single matrix: look only beside it
+			}
+			return nil
 		}
-		if e.IsDir() && only != "" && name != "." {
-			return fs.SkipDir // a single matrix: look only beside it
+		kind, acc := classifyFile(name)
+		folder := folderOf(name)
+		if only != "" {
+			folder = onlyFolder
 		}
+		files = append(files, file{name: name, folder: folder, acc: acc, kind: kind})
 		return nil
 	})
 	if err != nil {
 		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: "listing the download", Err: err}
 	}
-	sort.Strings(files)
-	var onlyAcc string
+	sort.SliceStable(files, func(i, j int) bool {
+		return jsonRank(files[i]) < jsonRank(files[j]) || (jsonRank(files[i]) == jsonRank(files[j]) && files[i].name < files[j].name)
+	})
+	var onlyBase string
 	if only != "" {
-		onlyAcc = matrixBase(only)
+		onlyBase = matrixBase(only)
 	}
+
+	// Metadata first: it decides which .tsv files are matrices.
 	var sets []*metadata.Dataset
-	var jsonSets []*metadata.Dataset
-	for _, name := range files {
-		kind, acc := classifyFile(name)
-		folder := folderOf(name)
-		switch kind {
+	sheets := map[string]bool{} // accessions that sample sheets name
+	var quant, skipped []string
+	var filtered []file
+	for _, f := range files {
+		switch f.kind {
 		case kindJSON:
-			if only != "" {
+			if only != "" && f.acc != "" && !strings.EqualFold(f.acc, onlyBase) {
 				continue
 			}
-			ds, err := readMeta(fsys, name, display(name), func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseJSON(r, n) })
-			if err != nil {
-				return err
-			}
-			jsonSets = append(jsonSets, ds)
-		case kindSheet:
-			if only != "" && !strings.EqualFold(acc, onlyAcc) {
-				continue
-			}
-			study := studyHint(acc, folder)
-			ds, err := readMeta(fsys, name, display(name), func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseTSV(r, n, study) })
+			ds, err := readMeta(fsys, f.name, display(f.name), func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseJSON(r, n) })
 			if err != nil {
 				return err
 			}
 			sets = append(sets, ds)
-		case kindMatrix:
-			if only != "" && name != only {
+		case kindSheet:
+			if only != "" && !strings.EqualFold(f.acc, onlyBase) {
 				continue
 			}
-			d.Matrices = append(d.Matrices, newMatrix(fsys, name, display(name), folder))
+			sheets[strings.ToUpper(f.acc)] = true
+			study := studyHint(f.acc)
+			ds, err := readMeta(fsys, f.name, display(f.name), func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseTSV(r, n, study) })
+			if err != nil {
+				return err
+			}
+			sets = append(sets, ds)
 		case kindFiltered:
-			d.Findings = append(d.Findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, File: display(name),
-				Msg: "refine.bio filtered some samples out of this download; they are in no matrix and are not loaded"})
+			filtered = append(filtered, f)
 		case kindQuant:
-			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: display(name),
-				Msg: "a Salmon quant.sf (transcript-level, quant_sf_only download) is not a gene matrix and is not loaded"})
+			quant = append(quant, display(f.name))
+		case kindOther:
+			if only == "" {
+				skipped = append(skipped, display(f.name))
+			}
 		}
 	}
-	for _, f := range cfg.metadataFiles {
-		ds, err := readMetaFile(f)
+	for _, p := range cfg.metadataFiles {
+		ds, err := readMetaFile(p)
 		if err != nil {
 			return err
 		}
 		sets = append(sets, ds)
 	}
-	d.Metadata = metadata.Merge(append(jsonSets, sets...)...)
-	if len(d.Matrices) == 0 {
-		if d.Metadata.QuantSFOnly.Valid && d.Metadata.QuantSFOnly.Val {
-			return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path,
-				Msg: "a quant_sf_only download holds Salmon quant.sf files, not gene matrices; genexp loads gene matrices"}
+	d.Metadata = metadata.Merge(sets...)
+
+	for _, f := range files {
+		switch {
+		case only != "":
+			// the file the user named is the matrix, whatever its extension
+			if f.name != only || (f.kind != kindMatrix && f.kind != kindOther) {
+				continue
+			}
+		case f.kind != kindMatrix:
+			continue
+		case !isMatrixName(matrixBase(f.name), f.folder, sheets, d.Metadata):
+			skipped = append(skipped, display(f.name))
+			continue
 		}
-		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: "no expression matrix (.tsv) found"}
+		d.Matrices = append(d.Matrices, newMatrix(fsys, f.name, display(f.name), f.folder))
+	}
+
+	if len(filtered) > 0 {
+		d.Findings = append(d.Findings, d.filteredFinding(fsys, filtered, display))
+	}
+	if len(quant) > 0 {
+		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: d.Path,
+			Msg: fmt.Sprintf("%d Salmon quant.sf files (transcript-level, from a quant_sf_only download) are not gene matrices and are not loaded: %s",
+				len(quant), listSome(quant, 3))})
+	}
+	for i, s := range skipped {
+		if i == maxSkippedFindings {
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: d.Path,
+				Msg: fmt.Sprintf("skipped %d more files that are not refine.bio matrices or metadata", len(skipped)-i)})
+			break
+		}
+		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: s,
+			Msg: "skipped: not a refine.bio matrix or metadata file (a matrix is named like its folder or its sample sheet)"})
+	}
+	if len(d.Matrices) == 0 {
+		if len(quant) > 0 || (d.Metadata.QuantSFOnly.Valid && d.Metadata.QuantSFOnly.Val) {
+			return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path,
+				Msg: "this is a quant_sf_only download: it holds per-sample Salmon quant.sf files (transcripts), not gene matrices; " +
+					"download the dataset again from refine.bio with gene matrices to load it"}
+		}
+		msg := "no expression matrix (.tsv) found"
+		if len(skipped) > 0 {
+			msg += fmt.Sprintf("; skipped %s (a matrix is named like its folder, e.g. GSE123/GSE123.tsv, or like its sample sheet; pass a matrix file directly to load it)",
+				listSome(skipped, 3))
+		}
+		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: msg}
 	}
 	return nil
+}
+
+// jsonRank orders metadata files so that the download's own
+// aggregated_metadata.json (or metadata.json) is read first and wins a
+// merge; per-organism JSON follows.
+func jsonRank(f file) int {
+	switch {
+	case f.kind == kindJSON && f.acc == "":
+		return strings.Count(f.name, "/")
+	case f.kind == kindJSON:
+		return 1000 + strings.Count(f.name, "/")
+	}
+	return 2000
+}
+
+// isMatrixName reports whether a .tsv of a folder or zip is a matrix by
+// refine.bio's layout: named like its folder, or named by a sample sheet,
+// or named after a study of the metadata.
+func isMatrixName(base, folder string, sheets map[string]bool, d *metadata.Dataset) bool {
+	switch {
+	case strings.EqualFold(base, folder), sheets[strings.ToUpper(base)], d.Study(base) != nil:
+		return true
+	}
+	return false
+}
+
+// filteredFinding reports the samples refine.bio left out of the download,
+// counting them when the JSON list is readable.
+func (d *Download) filteredFinding(fsys fs.FS, files []file, display func(string) string) *qc.Error {
+	f := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, File: display(files[0].name),
+		Msg: "refine.bio filtered some samples out of this download; they are in no matrix and are not loaded"}
+	for _, x := range files {
+		if !strings.HasSuffix(strings.ToLower(x.name), ".json") {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, x.name)
+		if err != nil {
+			break
+		}
+		var samples map[string]struct {
+			Reason string `json:"reason"`
+		}
+		if json.Unmarshal(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), &samples) != nil {
+			break
+		}
+		accs := make([]string, 0, len(samples))
+		reasons := map[string]bool{}
+		for acc, s := range samples {
+			accs = append(accs, acc)
+			if s.Reason != "" {
+				reasons[s.Reason] = true
+			}
+		}
+		sort.Strings(accs)
+		f.File = display(x.name)
+		f.Msg = fmt.Sprintf("refine.bio filtered %d samples out of this download (%s); they are in no matrix and are not loaded",
+			len(accs), listSome(accs, 5))
+		if len(reasons) == 1 {
+			for r := range reasons {
+				f.Msg += ": " + strings.TrimSuffix(r, ".")
+			}
+		}
+		break
+	}
+	return f
+}
+
+func listSome(list []string, n int) string {
+	if len(list) <= n {
+		return strings.Join(list, ", ")
+	}
+	return strings.Join(list[:n], ", ") + fmt.Sprintf(" and %d more", len(list)-n)
 }
 
 func newMatrix(fsys fs.FS, name, shown, folder string) *Matrix {
@@ -251,22 +420,26 @@ func newMatrix(fsys fs.FS, name, shown, folder string) *Matrix {
 	if info, err := fs.Stat(fsys, name); err == nil && !gz {
 		m.Size = info.Size()
 	}
-	m.open = func() (io.ReadCloser, error) {
-		f, err := fsys.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		if !gz {
-			return f, nil
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("not a gzip file: %w", err)
-		}
-		return gzipFile{zr, f}, nil
-	}
+	m.open = func() (io.ReadCloser, error) { return openMaybeGzip(fsys, name) }
 	return m
+}
+
+// openMaybeGzip opens a file of fsys, decompressing it when its name ends
+// in .gz.
+func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasSuffix(strings.ToLower(name), ".gz") {
+		return f, nil
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("not a gzip file: %w", err)
+	}
+	return gzipFile{zr, f}, nil
 }
 
 type gzipFile struct {
@@ -277,7 +450,7 @@ type gzipFile struct {
 func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
 
 func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*metadata.Dataset, error)) (*metadata.Dataset, error) {
-	f, err := fsys.Open(name)
+	f, err := openMaybeGzip(fsys, name)
 	if err != nil {
 		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
 	}
@@ -286,32 +459,34 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 }
 
 func readMetaFile(p string) (*metadata.Dataset, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "opening metadata", Err: err}
+	dir, name := filepath.Split(p)
+	if dir == "" {
+		dir = "."
 	}
-	defer f.Close()
-	if strings.EqualFold(filepath.Ext(p), ".json") {
-		return metadata.ParseJSON(f, p)
+	kind, acc := classifyFile(name)
+	parse := func(r io.Reader, n string) (*metadata.Dataset, error) {
+		return metadata.ParseTSV(r, n, studyHint(acc))
 	}
-	_, acc := classifyFile(filepath.Base(p))
-	return metadata.ParseTSV(f, p, studyHint(acc, ""))
+	if kind == kindJSON || strings.HasSuffix(strings.ToLower(strings.TrimSuffix(name, ".gz")), ".json") {
+		parse = func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseJSON(r, n) }
+	}
+	return readMeta(os.DirFS(dir), name, p, parse)
 }
 
 // organismFolder matches the folder names of SPECIES and ALL downloads
-// (HOMO_SAPIENS, ALL), which are not study accessions.
-var organismFolder = regexp.MustCompile(`^[A-Z]+(_[A-Z]+)*$`)
+// (HOMO_SAPIENS, SARS_COV_2, ALL), which are not study accessions: refine.bio
+// names organisms by their upper-case scientific name, words joined by
+// underscores, and no accession holds an underscore.
+var organismFolder = regexp.MustCompile(`^(?:ALL|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$`)
 
-// studyHint returns the study a sample sheet's samples belong to when the
-// sheet does not say: the accession in its name, unless that names an
-// organism or ALL.
-func studyHint(acc, folder string) string {
-	for _, c := range []string{acc, folder} {
-		if c != "" && !organismFolder.MatchString(c) {
-			return c
-		}
+// studyHint returns the study a file named for acc belongs to (a sample
+// sheet metadata_<acc>.tsv, a matrix <acc>.tsv): acc itself, unless it
+// names an organism or ALL.
+func studyHint(acc string) string {
+	if organismFolder.MatchString(acc) {
+		return ""
 	}
-	return ""
+	return acc
 }
 
 func folderOf(name string) string {

@@ -103,3 +103,29 @@ func TestReaderBatches(t *testing.T) {
 		})
 	}
 }
+
+// TestReaderLargeBatchRows asks for batches larger than the storage the
+// reader starts with: the batch grows as rows arrive.
+func TestReaderLargeBatchRows(t *testing.T) {
+	const cols, rows = 50_000, 30
+	var b strings.Builder
+	b.WriteString("Gene")
+	for i := range cols {
+		b.WriteString("\tS")
+		b.WriteString(strings.Repeat("i", i%3+1))
+	}
+	for r := range rows {
+		b.WriteString("\nG")
+		b.WriteString(strings.Repeat("r", r+1))
+		for range cols {
+			b.WriteString("\t1")
+		}
+	}
+	r, err := expression.NewReader(strings.NewReader(b.String()), expression.WithBatchRows(1<<30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Next() || r.Batch().Len() != rows || len(r.Batch().Values) != rows*cols || r.Next() || r.Err() != nil {
+		t.Fatalf("want one batch of %d rows; err %v", rows, r.Err())
+	}
+}

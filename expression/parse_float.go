@@ -2,10 +2,8 @@ package expression
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"math"
-	"math/bits"
 	"strconv"
 	"unsafe"
 )
@@ -62,58 +60,40 @@ func scanCell(b []byte) (float64, int, cellKind) {
 	exp := 0         // value = mant × 10^exp (before the exponent part)
 	inexact := false // a nonzero digit did not fit in mant
 	digits := 0      // digits seen, leading zeros included
-	frac := false    // in the digits after the dot
-	for {
-		for i < len(b) {
-			// Eight bytes at a time once the leading zeros are behind: most
-			// cells are 15–17 significant digits.
-			if mant != 0 && nd <= 19-8 && len(b)-i >= 8 {
-				x := binary.LittleEndian.Uint64(b[i:])
-				n := 8
-				if bad := nonDigits(x); bad != 0 {
-					n = bits.TrailingZeros64(bad) >> 3
-				}
-				if n == 0 {
-					break
-				}
-				mant = mant*pow10u[n] + digitsValue(x, n)
-				nd += n
-				digits += n
-				i += n
-				if frac {
-					exp -= n
-				}
-				if n < 8 {
-					break
-				}
-				continue
+	for ; i < len(b); i++ {
+		c := b[i] - '0'
+		if c > 9 {
+			break
+		}
+		digits++
+		if nd < 19 {
+			mant = mant*10 + uint64(c)
+			if mant != 0 {
+				nd++
 			}
+		} else {
+			exp++
+			inexact = inexact || c != 0
+		}
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		for ; i < len(b); i++ {
 			c := b[i] - '0'
 			if c > 9 {
 				break
 			}
-			i++
 			digits++
 			if nd < 19 {
 				mant = mant*10 + uint64(c)
+				exp--
 				if mant != 0 {
 					nd++
 				}
-				if frac {
-					exp--
-				}
-				continue
+			} else {
+				inexact = inexact || c != 0
 			}
-			if !frac {
-				exp++
-			}
-			inexact = inexact || c != 0
 		}
-		if frac || i == len(b) || b[i] != '.' {
-			break
-		}
-		frac = true
-		i++
 	}
 	if digits == 0 {
 		return scanWord(b)
@@ -183,28 +163,6 @@ func scanCell(b []byte) (float64, int, cellKind) {
 	// An underflow reports ErrRange with a finite result (0 or a
 	// subnormal); that result is the value.
 	return f, i, cellNumber
-}
-
-// pow10u holds 10^n for the digit counts digitsValue handles.
-var pow10u = [...]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
-
-// nonDigits returns, for the eight bytes of x (the first in the low byte),
-// a mask with the high bit of every byte that is not an ASCII digit set,
-// exact up to and including the first such byte (later bytes may be
-// wrong, which is why callers only count the bytes before it).
-func nonDigits(x uint64) uint64 {
-	return ((x - 0x3030303030303030) | (x + 0x4646464646464646)) & 0x8080808080808080
-}
-
-// digitsValue returns the number written by the first n (1–8) bytes of x,
-// which are ASCII digits, the first in the low byte. It shifts the digits
-// to the top, so the bytes after them are dropped and zeros lead, then
-// combines neighbours into 2-, 4- and 8-digit values, one multiply each.
-func digitsValue(x uint64, n int) uint64 {
-	x = (x - 0x3030303030303030) << (8 * (8 - n))
-	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
-	x = (x*100 + x>>16) & 0x0000ffff0000ffff
-	return (x*10000 + x>>32) & 0xffffffff
 }
 
 // cellEnd returns the index of the tab that ends the cell holding b[i], or

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
@@ -149,9 +150,13 @@ func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
 		r.rowsPerBatch = cfg.batchRows
 	}
 	r.batch.Header = &r.header
-	r.batch.Values = make([]float64, 0, r.rowsPerBatch*r.ncols)
-	r.batch.Genes = make([]string, 0, r.rowsPerBatch)
-	r.batch.Lines = make([]int64, 0, r.rowsPerBatch)
+	// Storage for a full batch up to a million cells; a bigger batch (a
+	// large WithBatchRows) grows as its rows arrive rather than all at once,
+	// so a short matrix never pays for it.
+	rows := min(r.rowsPerBatch, max(1, (1<<20)/r.ncols))
+	r.batch.Values = make([]float64, 0, rows*r.ncols)
+	r.batch.Genes = make([]string, 0, rows)
+	r.batch.Lines = make([]int64, 0, rows)
 	return r, nil
 }
 
@@ -179,7 +184,7 @@ func (r *Reader) Next() bool {
 			continue
 		}
 		n := len(b.Values)
-		b.Values = b.Values[:n+r.ncols]
+		b.Values = slices.Grow(b.Values, r.ncols)[:n+r.ncols]
 		gene, missing, err := r.parseRow(line, b.Values[n:])
 		if err != nil {
 			r.err = err

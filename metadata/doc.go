@@ -2,10 +2,17 @@
 // values: a Dataset of Studies (experiments) and Samples.
 //
 // It reads every generation refine.bio has written: aggregated_metadata.json
-// (current), metadata.json (2018 downloads, whose sample keys may be titles),
-// the unprefixed keys of early 2018 (accession_code, title, …), and the
-// per-folder sample sheets metadata_<ACC>.tsv and <ACC>_metadata.tsv. When a
-// download carries both JSON and TSV, Merge combines them.
+// (current), metadata.json (2018 downloads, whose sample keys may be titles
+// and whose experiments list their members by title), the unprefixed keys
+// of early 2018 (accession_code, title, genotype, annotations, …),
+// metadata_<ORGANISM>.json of SPECIES downloads (samples as a list), and the
+// sample sheets metadata_<ACC>.tsv and <ACC>_metadata.tsv. When a download
+// carries both JSON and TSV, Merge combines them: the first wins, the others
+// fill what it leaves unknown.
+//
+// A malformed file is a *qc.Error naming the file and the line and column
+// of a JSON syntax error, the JSON path of a value of the wrong type
+// (samples.GSM1.refinebio_processed), or the line and field of a sheet row.
 //
 // Unknown is always the zero value: an empty string for text (whether the
 // file had "", null or no key), and an Optional with Valid false for

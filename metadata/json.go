@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,13 +19,19 @@ import (
 // metadata_<ORGANISM>.json. name is used in errors. A malformed document is
 // a *qc.Error (ParseError) naming the file and the line and column of a
 // syntax error, or the JSON path of a value of the wrong type.
+//
+// The samples may be an object keyed by accession (current downloads), an
+// object keyed by title (2018 downloads), or a list of sample objects
+// (metadata_<ORGANISM>.json of SPECIES downloads). Bare NaN and Infinity,
+// which Python's JSON writer emits, read as unknown.
 func ParseJSON(r io.Reader, name string) (*Dataset, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "reading metadata failed", Err: err}
 	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	p := jsonParser{file: name}
-	d, err := p.parse(data)
+	d, err := p.parse(nonFiniteToNull(data))
 	if err != nil {
 		return nil, err
 	}
@@ -40,10 +47,10 @@ type object = map[string]json.RawMessage
 func (p *jsonParser) parse(data []byte) (*Dataset, error) {
 	var top object
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, p.syntax(data, err, "")
+		return nil, p.syntax(data, err)
 	}
 	if top == nil {
-		return nil, p.typeErr("", "an object")
+		return nil, p.typeErr("", "an object", data)
 	}
 	d := &Dataset{}
 	var err error
@@ -79,20 +86,35 @@ func (p *jsonParser) parse(data []byte) (*Dataset, error) {
 		return nil, err
 	}
 
-	samples, err := p.objects(top["samples"], "samples")
+	samples, err := p.samples(top["samples"])
 	if err != nil {
 		return nil, err
 	}
+	// 2018 downloads key samples by title and list each experiment's
+	// members by title: index both the key and the title.
 	byTitle := map[string][]*Sample{}
-	for _, key := range sortedKeys(samples) {
-		s, err := p.sample(samples[key], "samples."+key, key)
+	index := func(t string, s *Sample) {
+		for _, x := range byTitle[t] {
+			if x == s {
+				return
+			}
+		}
+		byTitle[t] = append(byTitle[t], s)
+	}
+	for _, e := range samples {
+		s, err := p.sample(e.raw, e.path, e.key)
 		if err != nil {
 			return nil, err
 		}
 		d.Samples = append(d.Samples, s)
-		byTitle[s.Title] = append(byTitle[s.Title], s)
+		if e.key != "" {
+			index(e.key, s)
+		}
+		if s.Title != "" {
+			index(s.Title, s)
+		}
 	}
-	sort.Slice(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
+	sort.SliceStable(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
 	for i := 1; i < len(d.Samples); i++ {
 		if d.Samples[i].Accession == d.Samples[i-1].Accession {
 			return nil, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, File: p.file, Path: "samples",
@@ -109,7 +131,8 @@ func (p *jsonParser) parse(data []byte) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		// 2018 downloads list members by title only.
+		// A title shared by two samples names neither: the sample stays
+		// unlinked rather than being guessed.
 		for _, t := range titles {
 			if ss := byTitle[t]; len(ss) == 1 {
 				st.SampleAccessions = appendUnique(st.SampleAccessions, ss[0].Accession)
@@ -120,10 +143,45 @@ func (p *jsonParser) parse(data []byte) (*Dataset, error) {
 	return d, nil
 }
 
+// sampleEntry is one sample object of the document, with its key (""
+// when the samples are a list) and its JSON path.
+type sampleEntry struct {
+	key, path string
+	raw       json.RawMessage
+}
+
+// samples returns the sample objects of an object keyed by accession or
+// title, or of a list.
+func (p *jsonParser) samples(raw json.RawMessage) ([]sampleEntry, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, p.typeErr("samples", "a list of sample objects", raw)
+		}
+		out := make([]sampleEntry, len(list))
+		for i, r := range list {
+			out[i] = sampleEntry{path: fmt.Sprintf("samples[%d]", i), raw: r}
+		}
+		return out, nil
+	}
+	m, err := p.objects(raw, "samples")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sampleEntry, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, sampleEntry{key: k, path: "samples." + k, raw: m[k]})
+	}
+	return out, nil
+}
+
 func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []string, error) {
 	var m object
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, nil, p.typeErr(path, "an object")
+		return nil, nil, p.typeErr(path, "an object", raw)
 	}
 	f := fields{p: p, m: m, path: path}
 	st := &Study{
@@ -154,7 +212,7 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, error) {
 	var m object
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, p.typeErr(path, "an object")
+		return nil, p.typeErr(path, "an object", raw)
 	}
 	// Current and 2018 downloads prefix every key with "refinebio_"; early
 	// 2018 downloads do not.
@@ -184,10 +242,18 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 		ProcessorName:      f.str("processor_name"),
 		ProcessorVersion:   f.str("processor_version"),
 	}
+	if s.GeneticInformation == "" {
+		// early 2018 called it genotype
+		s.GeneticInformation = f.str("genotype")
+	}
 	if f.err != nil {
 		return nil, f.err
 	}
 	if s.Accession == "" {
+		if key == "" {
+			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
+				Msg: "sample has no refinebio_accession_code"}
+		}
 		s.Accession = key
 	}
 	ann, ok := m["refinebio_annotations"]
@@ -212,57 +278,72 @@ func (p *jsonParser) annotations(raw json.RawMessage, path string) ([]Annotation
 	if err := json.Unmarshal(raw, &items); err != nil {
 		var one object
 		if err2 := json.Unmarshal(raw, &one); err2 != nil {
-			return nil, p.typeErr(path, "a list")
+			return nil, p.typeErr(path, "a list of annotation records", raw)
 		}
 		items = []json.RawMessage{raw}
 	}
 	var out []Annotation
-	for _, it := range items {
+	for i, it := range items {
+		if isNull(it) {
+			continue
+		}
 		var m map[string]any
 		if err := json.Unmarshal(it, &m); err != nil {
-			continue // refine.bio stores only objects here; anything else carries no fields
+			return nil, p.typeErr(fmt.Sprintf("%s[%d]", path, i), "an annotation record (an object)", it)
 		}
 		out = flattenRecord(out, m)
 	}
 	return out, nil
 }
 
-// flattenRecord turns one source-database record into annotations.
+// flattenRecord turns one source-database record into annotations. Empty
+// values are dropped, and so are repeats (ArrayExpress often states a
+// factor both as a characteristic and as a variable).
 func flattenRecord(out []Annotation, m map[string]any) []Annotation {
+	add := func(a Annotation) {
+		a.Key, a.Value = strings.TrimSpace(a.Key), strings.TrimSpace(a.Value)
+		out = appendAnnotation(out, a)
+	}
 	for _, key := range sortedKeys(m) {
 		v := m[key]
 		lk := strings.ToLower(key)
 		switch {
+		case lk == "geo_columns":
+			// refine.bio's list of the GEO sample table's columns, not
+			// metadata about the sample
 		case strings.HasPrefix(lk, "characteristics_ch"):
 			// GEO: ["disease state: septic shock", "tissue: blood", "Septic shock"]
 			for _, s := range texts(v) {
 				k, val, found := strings.Cut(s, ":")
-				if found && !strings.Contains(k, "://") && len(k) <= 80 {
-					out = append(out, Annotation{Key: strings.TrimSpace(k), Value: strings.TrimSpace(val), Characteristic: true})
+				if found && !strings.Contains(k, "://") && len(k) <= 80 && strings.TrimSpace(k) != "" {
+					add(Annotation{Key: k, Value: val, Characteristic: true})
 				} else {
-					out = append(out, Annotation{Value: strings.TrimSpace(s), Characteristic: true})
+					add(Annotation{Value: s, Characteristic: true})
 				}
 			}
 		case lk == "characteristic" || lk == "variable" || lk == "factorvalue":
 			// ArrayExpress: [{"category": "disease", "value": "sepsis"}]
 			for _, kv := range objectsOf(v) {
-				k := firstText(kv, "category", "name")
-				if val := firstText(kv, "value"); val != "" {
-					out = append(out, Annotation{Key: k, Value: val, Characteristic: true})
-				}
+				add(Annotation{Key: firstText(kv, "category", "name"), Value: firstText(kv, "value"), Characteristic: true})
 			}
 		case lk == "source":
 			// ArrayExpress: {"name": …, "comment": [{"name": "Sample_source_name", "value": …}]}
 			for _, src := range objectsOf(v) {
 				for _, c := range objectsOf(src["comment"]) {
-					if k, val := firstText(c, "name"), firstText(c, "value"); k != "" && val != "" {
-						out = append(out, Annotation{Key: k, Value: val})
+					if k := firstText(c, "name"); k != "" {
+						add(Annotation{Key: k, Value: firstText(c, "value")})
 					}
 				}
 			}
 		default:
+			if obj, ok := v.(map[string]any); ok && len(obj) == 1 {
+				// ArrayExpress {"assay": {"name": "GSM980279"}}: the sample
+				// sheet flattens it to its name
+				add(Annotation{Key: key, Value: firstText(obj, "name")})
+				continue
+			}
 			for _, s := range texts(v) {
-				out = append(out, Annotation{Key: key, Value: s})
+				add(Annotation{Key: key, Value: s})
 			}
 		}
 	}
@@ -357,7 +438,7 @@ func (f *fields) strs(key string) []string {
 	}
 	var list []any
 	if err := json.Unmarshal(raw, &list); err != nil {
-		f.err = f.p.typeErr(path, "a list of strings")
+		f.err = f.p.typeErr(path, "a list of strings", raw)
 		return nil
 	}
 	var out []string
@@ -369,7 +450,8 @@ func (f *fields) strs(key string) []string {
 				out = append(out, x)
 			}
 		default:
-			f.err = f.p.typeErr(fmt.Sprintf("%s[%d]", path, i), "a string")
+			b, _ := json.Marshal(v)
+			f.err = f.p.typeErr(fmt.Sprintf("%s[%d]", path, i), "a string", b)
 			return nil
 		}
 	}
@@ -403,17 +485,18 @@ func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", p.typeErr(path, "a string")
+		return "", p.typeErr(path, "a string", raw)
 	}
 	switch x := v.(type) {
 	case string:
 		return strings.TrimSpace(x), nil
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), nil
+		// pubmed_id and similar ids are sometimes written as numbers
+		return strings.TrimSpace(string(raw)), nil
 	case bool:
 		return strconv.FormatBool(x), nil
 	}
-	return "", p.typeErr(path, "a string")
+	return "", p.typeErr(path, "a string", raw)
 }
 
 func (p *jsonParser) boolean(raw json.RawMessage, path string) (Optional[bool], error) {
@@ -422,15 +505,15 @@ func (p *jsonParser) boolean(raw json.RawMessage, path string) (Optional[bool], 
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return Optional[bool]{}, p.typeErr(path, "a boolean")
+		return Optional[bool]{}, p.typeErr(path, "a boolean", raw)
 	}
 	switch x := v.(type) {
 	case bool:
 		return Some(x), nil
 	case string:
-		return parseBool(x, func() error { return p.typeErr(path, "a boolean") })
+		return parseBool(x, func() error { return p.typeErr(path, "a boolean", raw) })
 	}
-	return Optional[bool]{}, p.typeErr(path, "a boolean")
+	return Optional[bool]{}, p.typeErr(path, "a boolean", raw)
 }
 
 func (p *jsonParser) float(raw json.RawMessage, path string) (Optional[float64], error) {
@@ -439,27 +522,30 @@ func (p *jsonParser) float(raw json.RawMessage, path string) (Optional[float64],
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return Optional[float64]{}, p.typeErr(path, "a number")
+		return Optional[float64]{}, p.typeErr(path, "a number", raw)
 	}
 	switch x := v.(type) {
 	case float64:
 		return Some(x), nil
 	case string:
-		if strings.TrimSpace(x) == "" {
+		x = strings.TrimSpace(x)
+		if x == "" || strings.EqualFold(x, "nan") || strings.EqualFold(x, "none") {
 			return Optional[float64]{}, nil
 		}
-		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+		if f, err := strconv.ParseFloat(x, 64); err == nil && !isNonFinite(f) {
 			return Some(f), nil
 		}
 	}
-	return Optional[float64]{}, p.typeErr(path, "a number")
+	return Optional[float64]{}, p.typeErr(path, "a number", raw)
 }
+
+func isNonFinite(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
 
 func (p *jsonParser) time(s, path string) (Optional[time.Time], error) {
 	t, ok := parseTime(s)
 	if !ok {
 		return Optional[time.Time]{}, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
-			Msg: fmt.Sprintf("not a date: %q", s)}
+			Msg: fmt.Sprintf("not a date: %q (expected YYYY-MM-DDTHH:MM:SS)", s)}
 	}
 	return t, nil
 }
@@ -470,41 +556,81 @@ func (p *jsonParser) objects(raw json.RawMessage, path string) (map[string]json.
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, p.typeErr(path, "an object keyed by accession")
+		return nil, p.typeErr(path, "an object keyed by accession", raw)
 	}
 	return m, nil
 }
 
-func (p *jsonParser) typeErr(path, want string) error {
+// typeErr reports a value of the wrong type at path, saying what was found.
+func (p *jsonParser) typeErr(path, want string, found []byte) error {
 	if path == "" {
 		path = "$"
 	}
 	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
-		Msg: "expected " + want}
+		Msg: "expected " + want + ", found " + describeJSON(found)}
+}
+
+// describeJSON names a JSON value's kind, with a short excerpt of scalars.
+func describeJSON(raw []byte) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "nothing"
+	}
+	switch t[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case '"':
+		var s string
+		if json.Unmarshal(t, &s) == nil {
+			if r := []rune(s); len(r) > 40 {
+				s = string(r[:40]) + "…"
+			}
+			return strconv.Quote(s)
+		}
+	case 't', 'f':
+		return "a boolean (" + string(t) + ")"
+	case 'n':
+		return "null"
+	}
+	if len(t) > 40 {
+		t = append(t[:40:40], "…"...)
+	}
+	return "the number " + string(t)
 }
 
 // syntax converts a json syntax error into a located *qc.Error.
-func (p *jsonParser) syntax(data []byte, err error, path string) error {
+func (p *jsonParser) syntax(data []byte, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		line, col := lineCol(data, se.Offset)
+		off := se.Offset
+		if !strings.Contains(se.Error(), "unexpected end") && off > 0 {
+			off-- // encoding/json reports the offset after the offending byte
+		}
+		line, col := lineCol(data, off)
+		msg := "malformed JSON"
+		if off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
+			msg = "malformed JSON (the file ends too early: is it truncated?)"
+		}
 		return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Line: line, Column: col,
-			Msg: "malformed JSON", Err: err}
+			Msg: msg, Err: err}
 	case errors.As(err, &te):
-		return p.typeErr(te.Field, "an object")
+		return p.typeErr(te.Field, "an object", bytes.TrimSpace(data))
 	}
-	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path, Msg: "malformed JSON", Err: err}
+	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Msg: "malformed JSON", Err: err}
 }
 
-// lineCol converts a byte offset into a 1-based line and column.
+// lineCol converts a 0-based byte offset into a 1-based line and column
+// (counted in bytes).
 func lineCol(data []byte, off int64) (int64, int64) {
 	if off > int64(len(data)) {
 		off = int64(len(data))
 	}
-	if off > 0 {
-		off-- // encoding/json reports the offset after the offending byte
+	if off < 0 {
+		off = 0
 	}
 	before := data[:off]
 	line := int64(bytes.Count(before, []byte{'\n'})) + 1
@@ -515,6 +641,56 @@ func lineCol(data []byte, off int64) (int64, int64) {
 func isNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || string(t) == "null"
+}
+
+// nonFiniteToNull replaces the bare NaN, Infinity and -Infinity tokens that
+// Python's json module writes (encoding/json rejects them) with null,
+// outside strings. Line numbers are unchanged; a column after a replaced
+// NaN on the same line shifts by one.
+func nonFiniteToNull(data []byte) []byte {
+	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
+		return data
+	}
+	var out []byte
+	inString, escaped := false, false
+	last := 0
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		if c == '"' {
+			inString = true
+			continue
+		}
+		var tok string
+		switch {
+		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
+			tok = "-Infinity"
+		case bytes.HasPrefix(data[i:], []byte("Infinity")):
+			tok = "Infinity"
+		case bytes.HasPrefix(data[i:], []byte("NaN")):
+			tok = "NaN"
+		default:
+			continue
+		}
+		out = append(out, data[last:i]...)
+		out = append(out, "null"...)
+		i += len(tok) - 1
+		last = i + 1
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[last:]...)
 }
 
 func parseBool(s string, bad func() error) (Optional[bool], error) {
@@ -536,7 +712,10 @@ var timeLayouts = []string{
 	"2006-01-02T15:04:05.999999Z07:00",
 	"2006-01-02 15:04:05",
 	"2006-01-02 15:04:05.999999",
-	"2006-01-02 15:04:05.999999-07:00",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05.999999Z07:00",
+	"2006-01-02 15:04:05-07",
+	"2006-01-02 15:04:05.999999-07",
 	"2006-01-02",
 }
 

@@ -19,7 +19,12 @@ func Merge(sets ...*Dataset) *Dataset {
 		out.Sources = append(out.Sources, d.Sources...)
 		for _, st := range d.Studies {
 			if have := studies[st.Accession]; have != nil {
-				fillZero(have, st)
+				// slices are merged item by item, never shared with an
+				// input, so sorting the result cannot reorder an input
+				fillZero(have, st, "SampleAccessions", "Organisms")
+				for _, o := range st.Organisms {
+					have.Organisms = appendUnique(have.Organisms, o)
+				}
 				for _, acc := range st.SampleAccessions {
 					have.SampleAccessions = appendUnique(have.SampleAccessions, acc)
 				}
@@ -33,14 +38,12 @@ func Merge(sets ...*Dataset) *Dataset {
 		}
 		for _, s := range d.Samples {
 			if have := samples[s.Accession]; have != nil {
-				fillZero(have, s, "Annotations")
+				fillZero(have, s, "Annotations", "Experiments")
 				for _, e := range s.Experiments {
 					have.Experiments = appendUnique(have.Experiments, e)
 				}
 				for _, a := range s.Annotations {
-					if !hasAnnotation(have.Annotations, a) {
-						have.Annotations = append(have.Annotations, a)
-					}
+					have.Annotations = appendAnnotation(have.Annotations, a)
 				}
 				continue
 			}
@@ -55,15 +58,19 @@ func Merge(sets ...*Dataset) *Dataset {
 	return out
 }
 
-// hasAnnotation reports whether list already says a: the same key and value,
-// ignoring whether either side knew it to be a characteristic.
-func hasAnnotation(list []Annotation, a Annotation) bool {
-	for _, x := range list {
+// appendAnnotation appends a unless it is empty or list already says it.
+// A repeat that knows a to be a characteristic upgrades the earlier one.
+func appendAnnotation(list []Annotation, a Annotation) []Annotation {
+	if a.Value == "" {
+		return list
+	}
+	for i, x := range list {
 		if x.Value == a.Value && normKey(x.Key) == normKey(a.Key) {
-			return true
+			list[i].Characteristic = x.Characteristic || a.Characteristic
+			return list
 		}
 	}
-	return false
+	return append(list, a)
 }
 
 // fillZero copies every exported field of src into dst where dst's field is

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,8 +12,8 @@ import (
 	"github.com/genexp/genexp/qc"
 )
 
-// sampleColumns maps refine.bio TSV columns to Sample fields. Each column
-// may appear with or without the "refinebio_" prefix.
+// sampleColumns maps refine.bio TSV columns (without the "refinebio_"
+// prefix) to Sample fields.
 var sampleColumns = map[string]func(*Sample) *string{
 	"accession_code":      func(s *Sample) *string { return &s.Accession },
 	"title":               func(s *Sample) *string { return &s.Title },
@@ -40,18 +41,29 @@ var sampleColumns = map[string]func(*Sample) *string{
 
 // ParseTSV reads a refine.bio sample sheet (metadata_<ACC>.tsv or
 // <ACC>_metadata.tsv): a header row, then one row per sample. The refine.bio
-// columns fill the Sample fields; every other non-empty column becomes an
-// Annotation. Columns named characteristics_ch<N>_<key> (and GEO-style
-// columns the sheet flattened from characteristics) are characteristics.
+// columns fill the Sample fields (early-2018 sheets name them without the
+// "refinebio_" prefix); every other non-empty column becomes an Annotation.
+// Columns named characteristics_ch<N>_<key>, characteristic_<key> and
+// variable_<key> are characteristics; so are, in older sheets without
+// such columns, the GEO-style columns the sheet flattened from
+// characteristics.
 //
-// study, when not empty, is the study every sample belongs to unless the
-// sheet has an experiment_accession column. name is used in errors.
+// study, when not empty, is a study every sample belongs to (the folder or
+// file the sheet came from); an experiment_accession column adds the study
+// it names. name is used in errors, whose Column is the 1-based field
+// number.
 func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.Comma = '\t'
+	// refine.bio's writer quotes every field that needs it; a hand-edited
+	// sheet may hold a bare quote. A quote that joins lines is caught by
+	// the field count below.
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "empty sample sheet"}
@@ -59,54 +71,9 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 	if err != nil {
 		return nil, csvErr(name, err)
 	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
-	type column struct {
-		set        func(*Sample) *string
-		processed  bool
-		experiment bool
-		key        string
-		char       bool
-	}
-	cols := make([]column, len(header))
-	accCol := -1
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		if !utf8.ValidString(h) {
-			return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: 1, Column: int64(i + 1), Msg: "column name is not valid UTF-8"}
-		}
-		base := strings.TrimPrefix(h, "refinebio_")
-		switch {
-		case base == "accession_code":
-			accCol = i
-			cols[i].set = sampleColumns[base]
-		case base == "processed":
-			cols[i].processed = true
-		case h == "experiment_accession":
-			cols[i].experiment = true
-		case h == "refinebio_annotations":
-			// a JSON dump of the raw record; its items also appear as columns
-		case strings.HasPrefix(h, "refinebio_") && sampleColumns[base] != nil:
-			cols[i].set = sampleColumns[base]
-		case h == "title" || h == "accession_code":
-			// early sheets without the prefix
-			if sampleColumns[h] != nil && !hasColumn(header, "refinebio_"+h) {
-				cols[i].set = sampleColumns[h]
-				if h == "accession_code" {
-					accCol = i
-				}
-			} else {
-				cols[i].key = h
-			}
-		default:
-			key, char := annotationKey(h)
-			cols[i].key, cols[i].char = key, char
-		}
-	}
-	if accCol < 0 {
-		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1,
-			Msg: "sample sheet has no refinebio_accession_code column"}
+	cols, accCol, err := sheetColumns(header, name)
+	if err != nil {
+		return nil, err
 	}
 	d := &Dataset{Sources: []string{name}}
 	studies := map[string]*Study{}
@@ -130,23 +97,23 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 			return nil, csvErr(name, err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		if blank(rec) {
 			continue
 		}
-		if len(rec) > len(header) {
-			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: int64(line),
-				Column: int64(len(header) + 1), Msg: fmt.Sprintf("row has %d fields, the header %d", len(rec), len(header))}
+		if len(rec) != len(header) {
+			return nil, raggedRow(name, int64(line), rec, len(header))
 		}
 		s := &Sample{}
 		var experiment string
 		for i, v := range rec {
 			v = strings.TrimSpace(v)
-			if !utf8.ValidString(v) {
-				_, col := cr.FieldPos(i)
-				return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: int64(line), Column: int64(col), Msg: "field is not valid UTF-8"}
-			}
 			if v == "" {
 				continue
+			}
+			fieldLine, _ := cr.FieldPos(i)
+			if !utf8.ValidString(v) {
+				return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
+					Msg: fmt.Sprintf("column %q is not valid UTF-8 text", header[i])}
 			}
 			c := cols[i]
 			switch {
@@ -154,9 +121,8 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				*c.set(s) = v
 			case c.processed:
 				b, err := parseBool(v, func() error {
-					_, col := cr.FieldPos(i)
-					return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: int64(line), Column: int64(col),
-						Msg: fmt.Sprintf("refinebio_processed is not a boolean: %q", v)}
+					return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
+						Msg: fmt.Sprintf("%s is not a boolean: %q", header[i], v)}
 				})
 				if err != nil {
 					return nil, err
@@ -165,12 +131,12 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 			case c.experiment:
 				experiment = v
 			case c.key != "":
-				s.Annotations = append(s.Annotations, Annotation{Key: c.key, Value: v, Characteristic: c.char})
+				s.Annotations = appendAnnotation(s.Annotations, Annotation{Key: c.key, Value: v, Characteristic: c.char})
 			}
 		}
 		if s.Accession == "" {
 			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: int64(line), Column: int64(accCol + 1),
-				Msg: "sample has no accession code"}
+				Msg: fmt.Sprintf("sample has no accession code (column %q is empty)", header[accCol])}
 		}
 		if prev, dup := seen[s.Accession]; dup {
 			return nil, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, File: name, Line: int64(line), Column: int64(accCol + 1),
@@ -178,20 +144,155 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		}
 		seen[s.Accession] = line
 		d.Samples = append(d.Samples, s)
-		switch {
-		case experiment != "":
-			addStudy(experiment, s)
-		case study != "":
+		if study != "" {
 			addStudy(study, s)
+		}
+		if experiment != "" {
+			addStudy(experiment, s)
 		}
 	}
 	d.sortAll()
 	return d, nil
 }
 
-// geoCharacteristicColumns are columns a GEO sample sheet holds that are not
-// characteristics of the sample; every other submitter column of a GEO sheet
-// is a flattened characteristic.
+// sheetColumn says what one sample-sheet column holds.
+type sheetColumn struct {
+	set        func(*Sample) *string
+	processed  bool
+	experiment bool
+	key        string // annotation key; "" for columns that are not kept
+	char       bool
+}
+
+// sheetColumns classifies a sample sheet's header and returns the index of
+// its accession column.
+func sheetColumns(header []string, name string) ([]sheetColumn, int, error) {
+	prefixed, current := false, false
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		header[i] = h
+		lh := strings.ToLower(h)
+		prefixed = prefixed || strings.HasPrefix(h, "refinebio_")
+		current = current || hasCharacteristicPrefix(lh)
+	}
+	cols := make([]sheetColumn, len(header))
+	accCol := -1
+	owner := map[string]int{} // Sample field → column that fills it
+	for i, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, -1, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: 1, Column: int64(i + 1),
+				Msg: "column name is not valid UTF-8 text"}
+		}
+		field := ""
+		switch {
+		case h == "":
+			// an unnamed column (a trailing tab) carries nothing
+		case h == "experiment_accession" || h == "experiment_accession_code":
+			cols[i].experiment = true
+			field = "experiment_accession"
+		case h == "refinebio_annotations" || (!prefixed && h == "annotations"):
+			// a dump of the raw records; the sheet also flattens them into
+			// columns
+		case prefixed && strings.HasPrefix(h, "refinebio_"):
+			base := strings.TrimPrefix(h, "refinebio_")
+			switch {
+			case base == "processed":
+				cols[i].processed, field = true, base
+			case sampleColumns[base] != nil:
+				cols[i].set, field = sampleColumns[base], base
+			default:
+				cols[i].key = h // a refine.bio field this version does not know
+			}
+		case !prefixed && h == "processed":
+			cols[i].processed, field = true, h
+		case !prefixed && h == "genotype":
+			cols[i].set, field = sampleColumns["genetic_information"], "genetic_information"
+		case !prefixed && sampleColumns[h] != nil:
+			cols[i].set, field = sampleColumns[h], h
+		default:
+			cols[i].key, cols[i].char = annotationKey(h, current)
+		}
+		if field == "" {
+			continue
+		}
+		if first, dup := owner[field]; dup {
+			return nil, -1, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1, Column: int64(i + 1),
+				Msg: fmt.Sprintf("columns %d (%q) and %d (%q) both hold the sample's %s", first+1, header[first], i+1, h, field)}
+		}
+		owner[field] = i
+		if field == "accession_code" {
+			accCol = i
+		}
+	}
+	if accCol < 0 {
+		return nil, -1, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1,
+			Msg: fmt.Sprintf("sample sheet has no refinebio_accession_code column (its columns begin %s)", firstNames(header, 4))}
+	}
+	return cols, accCol, nil
+}
+
+func raggedRow(name string, line int64, rec []string, want int) error {
+	e := &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: line,
+		Msg: fmt.Sprintf("row has %d fields, the header %d", len(rec), want)}
+	if len(rec) > want {
+		e.Column = int64(want + 1)
+	} else {
+		e.Column = int64(len(rec))
+	}
+	for _, f := range rec {
+		if strings.ContainsAny(f, "\n\r") {
+			e.Msg += `; a field holds a line break, so a stray double quote (") may have joined lines`
+			break
+		}
+	}
+	return e
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func firstNames(header []string, n int) string {
+	var parts []string
+	for i, h := range header {
+		if i == n {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%q", h))
+	}
+	if len(parts) == 0 {
+		return "(none)"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// characteristicPrefixes are the column-name prefixes under which
+// refine.bio flattens the submitter's characteristics: GEO
+// characteristics_ch1 "key: value" items, ArrayExpress characteristic and
+// variable (factor) items.
+var characteristicPrefixes = []string{
+	"characteristics_ch1_", "characteristics_ch2_", "characteristics_ch1.", "characteristics_ch2.",
+	"characteristic_", "characteristics.", "variable_", "factorvalue_", "factor_value_",
+}
+
+func hasCharacteristicPrefix(lh string) bool {
+	for _, p := range characteristicPrefixes {
+		if strings.HasPrefix(lh, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// geoOtherColumns are columns a sample sheet holds that are not
+// characteristics of the sample: GEO record fields and ArrayExpress
+// record parts.
 var geoOtherColumns = map[string]bool{
 	"title": true, "geo_accession": true, "status": true, "submission_date": true,
 	"last_update_date": true, "type": true, "channel_count": true, "source_name_ch1": true,
@@ -206,14 +307,17 @@ var geoOtherColumns = map[string]bool{
 	"data_row_count": true, "series_id": true, "relation": true, "growth_protocol_ch1": true,
 	"treatment_protocol_ch1": true, "instrument_model": true, "library_selection": true,
 	"library_source": true, "library_strategy": true, "contact_fax": true, "contact_web_link": true,
-	"assay": true, "extract": true, "file": true, "labeled-extract": true,
+	"assay": true, "extract": true, "file": true, "labeled-extract": true, "source": true,
+	"sample_id": true, "geo_columns": true,
 }
 
 // annotationKey names the annotation a submitter column becomes and says
-// whether it is a characteristic.
-func annotationKey(h string) (string, bool) {
+// whether it is a characteristic. current says the sheet names its
+// characteristic columns with a prefix, so that unprefixed columns are
+// other fields.
+func annotationKey(h string, current bool) (string, bool) {
 	lh := strings.ToLower(h)
-	for _, p := range []string{"characteristics_ch1_", "characteristics_ch2_", "characteristics_ch1.", "characteristics_ch2.", "characteristic_", "characteristics."} {
+	for _, p := range characteristicPrefixes {
 		if strings.HasPrefix(lh, p) {
 			return strings.TrimSpace(h[len(p):]), true
 		}
@@ -221,16 +325,10 @@ func annotationKey(h string) (string, bool) {
 	if strings.HasPrefix(lh, "characteristics_ch") {
 		return h, true
 	}
-	return h, !geoOtherColumns[lh]
-}
-
-func hasColumn(header []string, name string) bool {
-	for _, h := range header {
-		if strings.TrimSpace(h) == name {
-			return true
-		}
+	if current {
+		return h, false
 	}
-	return false
+	return h, !geoOtherColumns[lh]
 }
 
 func csvErr(name string, err error) error {

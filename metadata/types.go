@@ -194,13 +194,43 @@ const (
 	FieldCharacteristicPrefix = "characteristic:"
 )
 
+// sampleFields maps the names of refine.bio's own sample fields (without
+// the "refinebio_" prefix) to their values.
+var sampleFields = map[string]func(*Sample) string{
+	"accession_code":      func(s *Sample) string { return s.Accession },
+	"organism":            func(s *Sample) string { return s.Organism },
+	"platform":            func(s *Sample) string { return s.Platform },
+	"source_database":     func(s *Sample) string { return s.SourceDatabase },
+	"source_archive_url":  func(s *Sample) string { return s.SourceArchiveURL },
+	"sex":                 func(s *Sample) string { return s.Sex },
+	"age":                 func(s *Sample) string { return s.Age },
+	"specimen_part":       func(s *Sample) string { return s.SpecimenPart },
+	"genetic_information": func(s *Sample) string { return s.GeneticInformation },
+	"disease":             func(s *Sample) string { return s.Disease },
+	"disease_stage":       func(s *Sample) string { return s.DiseaseStage },
+	"cell_line":           func(s *Sample) string { return s.CellLine },
+	"treatment":           func(s *Sample) string { return s.Treatment },
+	"race":                func(s *Sample) string { return s.Race },
+	"subject":             func(s *Sample) string { return s.Subject },
+	"compound":            func(s *Sample) string { return s.Compound },
+	"time":                func(s *Sample) string { return s.Time },
+	"developmental_stage": func(s *Sample) string { return s.DevelopmentalStage },
+	"processor_id":        func(s *Sample) string { return s.ProcessorID },
+	"processor_name":      func(s *Sample) string { return s.ProcessorName },
+	"processor_version":   func(s *Sample) string { return s.ProcessorVersion },
+}
+
 // Values returns the texts of a sample field, for classifiers that read
 // samples by configurable field names:
 //
-//   - "title", "disease", "disease_stage", "subject", "treatment",
-//     "specimen_part" (with or without the "refinebio_" prefix): the
-//     refine.bio field (the title also includes submitter titles that differ
-//     from it);
+//   - "title": the refine.bio title, then the submitter's titles that
+//     differ from it (GEO title, ArrayExpress Sample_title);
+//   - any other refine.bio field, with or without the "refinebio_" prefix
+//     ("disease", "disease_stage", "subject", "treatment", "specimen_part",
+//     "organism", "platform", "sex", "age", "cell_line", "race",
+//     "compound", "time", "genetic_information", "developmental_stage",
+//     "source_database", "source_archive_url", "accession_code",
+//     "processor_id", "processor_name", "processor_version"): that field;
 //   - "source_name": the submitter's source names (GEO source_name_ch*,
 //     ArrayExpress Sample_source_name);
 //   - "description": the submitter's sample descriptions;
@@ -208,9 +238,10 @@ const (
 //     value when it has no key);
 //   - "characteristic:KEY": the values of characteristics named KEY
 //     (case-insensitive; spaces and underscores are the same);
-//   - anything else: the values of annotations with that key.
+//   - anything else: the values of annotations with that key (same
+//     comparison).
 //
-// Empty values are never returned.
+// Empty values are never returned, nor the same text twice.
 func (s *Sample) Values(field string) []string {
 	f := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(field)), "refinebio_")
 	var out []string
@@ -224,6 +255,10 @@ func (s *Sample) Values(field string) []string {
 			out = append(out, v)
 		}
 	}
+	if get, ok := sampleFields[f]; ok {
+		add(get(s))
+		return out
+	}
 	switch f {
 	case FieldTitle:
 		add(s.Title)
@@ -232,16 +267,6 @@ func (s *Sample) Values(field string) []string {
 				add(a.Value)
 			}
 		})
-	case FieldDisease:
-		add(s.Disease)
-	case FieldDiseaseStage:
-		add(s.DiseaseStage)
-	case FieldSubject:
-		add(s.Subject)
-	case FieldTreatment:
-		add(s.Treatment)
-	case FieldSpecimenPart:
-		add(s.SpecimenPart)
 	case FieldSourceName:
 		s.eachAnnotation(func(a Annotation) {
 			if !a.Characteristic && isKey(a.Key, "source_name_ch1", "source_name_ch2", "source_name", "sample_source_name", "source name") {

@@ -24,6 +24,6 @@ func ExampleRedactDSN() {
 	fmt.Println(qc.RedactDSN("sqlserver://loader:pa55word@db.example:1433?database=genexp"))
 	fmt.Println(qc.RedactDSN("Server=db;User Id=loader;Password=pa55word;Database=genexp"))
 	// Output:
-	// sqlserver://loader:xxxxx@db.example:1433?database=genexp
-	// Server=db;User Id=loader;Password=xxxxx;Database=genexp
+	// sqlserver://loader:REDACTED@db.example:1433?database=genexp
+	// Server=db;User Id=loader;Password=REDACTED;Database=genexp
 }

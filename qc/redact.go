@@ -2,11 +2,13 @@ package qc
 
 import (
 	"net/url"
+	"regexp"
+	"sort"
 	"strings"
 )
 
 // Redacted replaces a secret wherever genexp prints or records a DSN.
-const Redacted = "xxxxx"
+const Redacted = "REDACTED"
 
 // secretKeys are DSN parameter names whose values are secrets
 // (case-insensitive): SQL Server's ADO and ODBC spellings, URL query
@@ -22,20 +24,30 @@ var secretKeys = map[string]bool{
 // RedactDSN returns dsn with every secret replaced by Redacted: the
 // password of a URL's user info (sqlserver://user:secret@host), the values
 // of secret query parameters (?password=…&token=…), and the values of
-// secret keys in an ADO or ODBC string (Server=…;Password=…; or PWD={…}).
-// Anything else, a DuckDB file path included, is returned unchanged, so the
-// result can be shown to say which warehouse is meant.
+// secret keys in an ADO or ODBC string (Server=…;Password=…; or PWD={…},
+// with or without an "odbc:" prefix). Anything else, a DuckDB file path
+// included, is returned unchanged, so the result can be shown to say which
+// warehouse is meant.
+//
+// It never fails and errs on the side of hiding: a URL that does not parse
+// as its writer meant (a raw "/", "#" or "@" in the password) loses all of
+// its user info, and an ADO part that swallowed a password after a stray
+// quote is hidden whole.
 func RedactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i > 0 && !strings.ContainsAny(dsn[:i], ";= ") {
-		return redactURL(dsn)
+	s := strings.TrimSpace(dsn)
+	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], ";= ") {
+		return redactURL(s)
 	}
-	if strings.Contains(dsn, "=") && strings.Contains(dsn, ";") || looksLikeKV(dsn) {
-		return redactKV(dsn)
+	if len(s) >= 5 && strings.EqualFold(s[:5], "odbc:") {
+		return s[:5] + redactKV(s[5:])
 	}
-	if base, query, ok := strings.Cut(dsn, "?"); ok {
+	if strings.Contains(s, "=") && strings.Contains(s, ";") || looksLikeKV(s) {
+		return redactKV(s)
+	}
+	if base, query, ok := strings.Cut(s, "?"); ok {
 		return base + "?" + redactQuery(query)
 	}
-	return dsn
+	return s
 }
 
 // DSNSecrets returns the secret values in dsn, for scrubbing them from text
@@ -101,15 +113,14 @@ func RedactText(s string, secrets ...string) string {
 	return s
 }
 
-func redactURL(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		// Unparseable: hide everything between the scheme and the host.
-		scheme, rest, _ := strings.Cut(dsn, "://")
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			rest = Redacted + rest[at:]
-		}
-		return scheme + "://" + rest
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	// A raw "#" or "?" in a password makes the rest of it parse as a
+	// fragment or a query: an "@" outside the user info, or any fragment,
+	// means the URL may not be what its writer meant.
+	if err != nil || u.Opaque != "" || u.Fragment != "" ||
+		(u.User == nil && strings.Contains(s, "@")) || strings.Contains(u.Host, "@") {
+		return redactURLFallback(s)
 	}
 	if u.User != nil {
 		if _, ok := u.User.Password(); ok {
@@ -118,6 +129,33 @@ func redactURL(dsn string) string {
 	}
 	u.RawQuery = redactQuery(u.RawQuery)
 	return u.String()
+}
+
+// redactURLFallback redacts a URL that does not parse as meant: everything
+// up to the last "@" may be user info, so all of it goes.
+func redactURLFallback(s string) string {
+	i := strings.Index(s, "://") + len("://")
+	rest := s[i:]
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		rest = Redacted + rest[at:]
+	}
+	return s[:i] + secretParam.ReplaceAllString(rest, "${1}"+Redacted)
+}
+
+// secretParam finds a secret parameter's value in text that did not parse.
+var secretParam = regexp.MustCompile(`(?i)([?&;]\s*(?:` + secretKeyPattern() + `)\s*=)[^&;]*`)
+
+// embeddedSecret finds a secret key inside a value: a stray quote made one
+// ADO part swallow the parts after it.
+var embeddedSecret = regexp.MustCompile(`(?i)(?:^|[;\s"'{])(?:` + secretKeyPattern() + `)\s*=`)
+
+func secretKeyPattern() string {
+	keys := make([]string, 0, len(secretKeys))
+	for k := range secretKeys {
+		keys = append(keys, regexp.QuoteMeta(k))
+	}
+	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
+	return strings.Join(keys, "|")
 }
 
 func redactQuery(query string) string {
@@ -147,7 +185,7 @@ func redactKV(dsn string) string {
 	parts := splitKV(dsn)
 	for i, p := range parts {
 		k, _, ok := strings.Cut(p, "=")
-		if ok && secretKeys[strings.ToLower(strings.TrimSpace(k))] {
+		if ok && (secretKeys[strings.ToLower(strings.TrimSpace(k))] || embeddedSecret.MatchString(p)) {
 			parts[i] = k + "=" + Redacted
 		}
 	}

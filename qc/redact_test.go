@@ -8,12 +8,12 @@ import (
 func TestRedactDSN(t *testing.T) {
 	const pw = "S3cr3t!pw"
 	cases := []struct{ dsn, want string }{
-		{"sqlserver://sa:" + pw + "@db:1433?database=genexp", "sqlserver://sa:xxxxx@db:1433?database=genexp"},
-		{"sqlserver://db:1433?database=genexp&password=" + pw, "sqlserver://db:1433?database=genexp&password=xxxxx"},
-		{"Server=db;User Id=sa;Password=" + pw + ";Database=genexp", "Server=db;User Id=sa;Password=xxxxx;Database=genexp"},
-		{"Driver={ODBC Driver 17};Server=db;UID=sa;PWD={" + pw + ";x};", "Driver={ODBC Driver 17};Server=db;UID=sa;PWD=xxxxx;"},
-		{"password=" + pw, "password=xxxxx"},
-		{"w.duckdb?threads=4&motherduck_token=" + pw, "w.duckdb?threads=4&motherduck_token=xxxxx"},
+		{"sqlserver://sa:" + pw + "@db:1433?database=genexp", "sqlserver://sa:REDACTED@db:1433?database=genexp"},
+		{"sqlserver://db:1433?database=genexp&password=" + pw, "sqlserver://db:1433?database=genexp&password=REDACTED"},
+		{"Server=db;User Id=sa;Password=" + pw + ";Database=genexp", "Server=db;User Id=sa;Password=REDACTED;Database=genexp"},
+		{"Driver={ODBC Driver 17};Server=db;UID=sa;PWD={" + pw + ";x};", "Driver={ODBC Driver 17};Server=db;UID=sa;PWD=REDACTED;"},
+		{"password=" + pw, "password=REDACTED"},
+		{"w.duckdb?threads=4&motherduck_token=" + pw, "w.duckdb?threads=4&motherduck_token=REDACTED"},
 		{"/data/genexp.duckdb", "/data/genexp.duckdb"},
 		{"genexp.duckdb?access_mode=READ_ONLY", "genexp.duckdb?access_mode=READ_ONLY"},
 	}
@@ -28,6 +28,35 @@ func TestRedactDSN(t *testing.T) {
 		text := "driver said: login failed for " + tc.dsn
 		if red := RedactText(text, DSNSecrets(tc.dsn)...); strings.Contains(red, pw) || strings.Contains(red, "S3cr3t") {
 			t.Errorf("RedactText(DSNSecrets(%q)) left the secret: %s", tc.dsn, red)
+		}
+	}
+}
+
+// TestRedactDSNForms covers the connection-string forms a configuration
+// file carries (the architecture document's ODBC string among them) and
+// DuckDB paths, which have nothing to hide.
+func TestRedactDSNForms(t *testing.T) {
+	for in, want := range map[string]string{
+		"Driver={ODBC Driver 17 for SQL Server};Server=h;UID=sa;PWD=s3cret;": "Driver={ODBC Driver 17 for SQL Server};Server=h;UID=sa;PWD=REDACTED;",
+		"Server=h;User ID=sa;Password=s3cret":                                "Server=h;User ID=sa;Password=REDACTED",
+		"server=h; password = s3cret ;database=x":                            "server=h; password =REDACTED;database=x",
+		"Server=h;PWD={s3c;ret};Database=x":                                  "Server=h;PWD=REDACTED;Database=x",
+		"odbc:server=db;pwd={a;b}}s3c};database=x":                           "odbc:server=db;pwd=REDACTED;database=x",
+		`Server=h;Password="s3c;""ret";Database=x`:                           "Server=h;Password=REDACTED;Database=x",
+		`server=db;password="s3c;ret`:                                        "server=db;password=REDACTED",
+		"sqlserver://sa:s3cret@db.example.org:1433?database=w":               "sqlserver://sa:REDACTED@db.example.org:1433?database=w",
+		"sqlserver://sa:pa/s3c#wo@rd@db:1433?database=x":                     "sqlserver://REDACTED@db:1433?database=x",
+		"sqlserver://db.example.org?database=w&password=s3cret&user+id=sa":   "sqlserver://db.example.org?database=w&password=REDACTED&user+id=sa",
+		"genexp.duckdb":                        "genexp.duckdb",
+		"/data/w.duckdb?access_mode=READ_ONLY": "/data/w.duckdb?access_mode=READ_ONLY",
+		"":                                     "",
+	} {
+		got := RedactDSN(in)
+		if got != want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", in, got, want)
+		}
+		if strings.Contains(got, "s3c") {
+			t.Errorf("RedactDSN(%q) = %q leaks the password", in, got)
 		}
 	}
 }

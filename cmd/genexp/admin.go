@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/genexp/genexp/warehouse"
-	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
 func cmdInit(args []string, stdout, stderr io.Writer) int {
@@ -31,7 +30,7 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer w.Close()
-	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", target, duckdb.SchemaVersion())
+	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", displayTarget(target), schemaVersionFor(target))
 	return exitOK
 }
 

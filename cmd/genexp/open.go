@@ -9,6 +9,7 @@ import (
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
+	"github.com/genexp/genexp/warehouse/mssql"
 )
 
 // store is what the CLI needs of a backend: the sink, and SQL access for
@@ -55,7 +56,15 @@ func isSQLServer(dsn string) bool {
 // openStore opens the warehouse a DSN names.
 func openStore(dsn string, readOnly bool) (store, error) {
 	if isSQLServer(dsn) {
-		return nil, qc.Errorf(qc.ConnectionFailed, "SQL Server warehouses are not supported by this build yet; use a DuckDB file")
+		var opts []mssql.Option
+		if readOnly {
+			opts = append(opts, mssql.ReadOnly())
+		}
+		w, err := mssql.Open(dsn, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return w, nil
 	}
 	if readOnly && !strings.Contains(dsn, "access_mode=") {
 		sep := "?"
@@ -65,4 +74,21 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		dsn += sep + "access_mode=READ_ONLY"
 	}
 	return duckdb.Open(dsn)
+}
+
+// displayTarget is how the CLI shows a DSN: a SQL Server DSN with its
+// passwords redacted.
+func displayTarget(dsn string) string {
+	if isSQLServer(dsn) {
+		return qc.RedactDSN(dsn)
+	}
+	return dsn
+}
+
+// schemaVersionFor is the schema version the backend for dsn writes.
+func schemaVersionFor(dsn string) int {
+	if isSQLServer(dsn) {
+		return mssql.SchemaVersion()
+	}
+	return duckdb.SchemaVersion()
 }

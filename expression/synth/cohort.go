@@ -102,25 +102,24 @@ var styles = []cohortStyle{
 // cohortShares is the mix of labels in every study, roughly that of an
 // adult ICU sepsis cohort with healthy controls.
 var cohortShares = []struct {
-	label illness.Label
-	share float64
+	label   illness.Label
+	percent int
 }{
-	{illness.SepticShock, 0.35},
-	{illness.Sepsis, 0.30},
-	{illness.NoSepsis, 0.15},
-	{illness.Control, 0.20},
+	{illness.SepticShock, 35},
+	{illness.Sepsis, 30},
+	{illness.NoSepsis, 15},
+	{illness.Control, 20},
 }
 
 // cohortLabels returns n labels in the cohort mix, shuffled.
 func cohortLabels(n int, rng *rand.Rand) []illness.Label {
 	out := make([]illness.Label, 0, n)
-	acc := 0.0
-	for i, c := range cohortShares {
-		acc += c.share
-		upto := int(acc*float64(n) + 0.5)
-		if i == len(cohortShares)-1 {
-			upto = n
-		}
+	acc := 0
+	for _, c := range cohortShares {
+		// Integer arithmetic, so rounding cannot depend on how 0.35 + 0.30
+		// comes out in binary.
+		acc += c.percent
+		upto := (acc*n + 50) / 100
 		for len(out) < upto {
 			out = append(out, c.label)
 		}

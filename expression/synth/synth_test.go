@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -313,5 +314,59 @@ func TestSpecErrors(t *testing.T) {
 	os.WriteFile(file, nil, 0o644)
 	if _, err := synth.Write(filepath.Join(file, "sub"), synth.Spec{Genes: 1, Samples: 1, Studies: 1}); err == nil {
 		t.Error("Write into a path under a file succeeded")
+	}
+	if _, err := synth.Write(dir, synth.Spec{Genes: 1, Samples: 1, Studies: 1}); err == nil {
+		t.Error("Write into a folder that holds a file succeeded")
+	}
+}
+
+// Write a small download with four sepsis cohorts and list what it holds.
+func ExampleWrite() {
+	dir, _ := os.MkdirTemp("", "synth-example-")
+	defer os.RemoveAll(dir)
+	m, err := synth.Write(dir, synth.Spec{Genes: 1000, Samples: 40, Studies: 4, MissingShare: 0.01, Seed: 7})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, st := range m.Studies {
+		labels := map[illness.Label]int{}
+		for _, s := range st.Samples {
+			labels[s.Label]++
+		}
+		fmt.Printf("%s %-13s %d samples: %d septic shock, %d sepsis, %d no sepsis, %d control\n", st.Accession, st.Style, len(st.Samples),
+			labels[illness.SepticShock], labels[illness.Sepsis], labels[illness.NoSepsis], labels[illness.Control])
+	}
+	fmt.Println(m.Cells, "cells,", m.Missing, "missing")
+	// Output:
+	// GSE774487 disease state 10 samples: 4 septic shock, 3 sepsis, 1 no sepsis, 2 control
+	// GSE774488 health status 10 samples: 4 septic shock, 3 sepsis, 1 no sepsis, 2 control
+	// GSE774489 title         10 samples: 4 septic shock, 3 sepsis, 1 no sepsis, 2 control
+	// GSE774490 study group   10 samples: 4 septic shock, 3 sepsis, 1 no sepsis, 2 control
+	// 40000 cells, 371 missing
+}
+
+// TestCohortsClassify checks that each generated sample's metadata says its
+// cohort in words the default illness rules read, in every cohort style and
+// layout: so a load of a synthetic download fills every illness cohort.
+func TestCohortsClassify(t *testing.T) {
+	c := illness.Default()
+	for _, legacy := range []bool{false, true} {
+		m, err := synth.Write(t.TempDir(), synth.Spec{Genes: 5, Samples: 80, Studies: 4, Seed: 3, Legacy: legacy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := genexp.OpenDownload(m.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range m.Studies {
+			for _, s := range st.Samples {
+				if dec := c.Classify(d.Metadata.Sample(s.Accession)); dec.Label != s.Label {
+					t.Errorf("legacy=%v %s (%s): classified %s by rule %q on %s %q", legacy, s.Accession, st.Style, dec.Label, dec.Rule, dec.Field, dec.Matched)
+				}
+			}
+		}
+		d.Close()
 	}
 }

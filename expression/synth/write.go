@@ -96,7 +96,8 @@ type Sample struct {
 	Label illness.Label
 }
 
-// Write writes the download spec describes into dir (created if needed),
+// Write writes the download spec describes into dir, which must be empty
+// or not exist yet (files left from another download would join this one),
 // and returns its manifest. With spec.Zip the download is the file
 // dir/download.zip; otherwise dir itself is the download.
 func Write(dir string, spec Spec) (*Manifest, error) {
@@ -105,6 +106,9 @@ func Write(dir string, spec Spec) (*Manifest, error) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) > 0 {
+		return nil, errors.Join(fmt.Errorf("synth: %s is not an empty folder", dir), err)
 	}
 	m := plan(spec)
 	var out sink

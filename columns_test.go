@@ -1,0 +1,257 @@
+package genexp
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// meta builds a dataset from a compact description: studies map to their
+// samples as "ACC" or "ACC=title" or "ACC=title@ORGANISM".
+func meta(t *testing.T, aggregateBy string, studies map[string][]string) *metadata.Dataset {
+	t.Helper()
+	d := &metadata.Dataset{AggregateBy: aggregateBy}
+	samples := map[string]*metadata.Sample{}
+	for _, st := range sortedKeys(studies) {
+		study := &metadata.Study{Accession: st}
+		for _, spec := range studies[st] {
+			acc, rest, _ := strings.Cut(spec, "=")
+			title, org, _ := strings.Cut(rest, "@")
+			s := samples[acc]
+			if s == nil {
+				s = &metadata.Sample{Accession: acc, Title: title, Organism: org}
+				samples[acc] = s
+				d.Samples = append(d.Samples, s)
+			}
+			study.SampleAccessions = append(study.SampleAccessions, acc)
+		}
+		d.Studies = append(d.Studies, study)
+	}
+	return metadata.Merge(d)
+}
+
+type wantFinding struct {
+	code qc.Code
+	sev  qc.Severity
+	col  int64  // 0: no column
+	text string // in the message
+}
+
+func TestResolveColumns(t *testing.T) {
+	twoStudies := map[string][]string{
+		"GSE1": {"GSM1=control", "GSM2=sepsis 1", "GSM3=sepsis 2"},
+		"GSE2": {"GSM7=control", "GSM8=shock"},
+	}
+	species := map[string][]string{
+		"GSE1":       {"GSM1=a@HOMO_SAPIENS", "GSM2=b@HOMO_SAPIENS", "GSM9=mouse@MUS_MUSCULUS"},
+		"E-MTAB-123": {"E-MTAB-123-P1=p1@HOMO_SAPIENS", "E-MTAB-123-P2=p2@HOMO_SAPIENS"},
+		"SRP5":       {"SRR1=s1@HOMO_SAPIENS"},
+	}
+	cases := []struct {
+		name        string
+		d           *metadata.Dataset
+		folder      string
+		base        string
+		header      []string
+		filter      string
+		want        []warehouse.Column
+		wantSkipped []string
+		findings    []wantFinding
+	}{
+		{
+			name: "accessions, one study, a sample without a column", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM3"},
+			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM3", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 samples of study GSE1 have no column in the matrix: GSM2"}},
+		},
+		{
+			name: "titles map to accessions", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE1", base: "GSE1", header: []string{"sepsis 2", "sepsis 1", " control "},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM3", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},
+				{Index: 2, Sample: "GSM1", Study: "GSE1"}},
+		},
+		{
+			name: "a title two studies share resolves within the matrix's study", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE2", base: "GSE2", header: []string{"control", "shock"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM7", Study: "GSE2"}, {Index: 1, Sample: "GSM8", Study: "GSE2"}},
+		},
+		{
+			name:   "a title two samples of the study share is a finding, never a guess",
+			d:      meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=rep", "GSM2=rep", "GSM3=solo"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"solo", "rep"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM3", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityWarning, 3, `column "rep" is the title of 2 samples (GSM1, GSM2)`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column"},
+			},
+		},
+		{
+			name: "an unmatched name is a finding at its column", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2", "GSM3", "mystery"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},
+				{Index: 2, Sample: "GSM3", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 5, `column "mystery" names no sample`}},
+		},
+		{
+			name: "a sample twice (accession, then title) keeps the first", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2", "GSM3", "sepsis 1"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},
+				{Index: 2, Sample: "GSM3", Study: "GSE1"}},
+			findings: []wantFinding{{qc.DuplicateSamples, qc.SeverityWarning, 5, `column "sepsis 1" repeats sample GSM2 of column 3`}},
+		},
+		{
+			name: "SPECIES: each sample's study comes from the metadata", d: meta(t, "SPECIES", species),
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "E-MTAB-123-P1", "SRR1", "GSM2", "E-MTAB-123-P2"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "E-MTAB-123-P1", Study: "E-MTAB-123"},
+				{Index: 2, Sample: "SRR1", Study: "SRP5"}, {Index: 3, Sample: "GSM2", Study: "GSE1"}, {Index: 4, Sample: "E-MTAB-123-P2", Study: "E-MTAB-123"}},
+			// GSM9 is a mouse: it belongs in MUS_MUSCULUS/, so it is not missing here
+		},
+		{
+			name: "ALL: the same", d: meta(t, "ALL", species),
+			folder: "ALL", base: "ALL", header: []string{"SRR1", "GSM9"},
+			want:     []warehouse.Column{{Index: 0, Sample: "SRR1", Study: "SRP5"}, {Index: 1, Sample: "GSM9", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column in the matrix: GSM1, GSM2"}},
+		},
+		{
+			name:   "SPECIES: a sample of two experiments goes to the first, and says so",
+			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1"}, "GSE2": {"GSM1", "GSM2"}}),
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE2"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityInfo, 0, "1 samples belong to several experiments (GSM1); their facts are loaded under GSE1"},
+			},
+		},
+		{
+			name:   "EXPERIMENT: the folder's study holds every column, even a sample of two experiments",
+			d:      meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1"}, "GSE2": {"GSM1", "GSM2"}}),
+			folder: "GSE2", base: "GSE2", header: []string{"GSM1", "GSM2"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE2"}, {Index: 1, Sample: "GSM2", Study: "GSE2"}},
+		},
+		{
+			name: "SPECIES: a sample with no experiment is not loaded, and says why",
+			d: metadata.Merge(&metadata.Dataset{AggregateBy: "SPECIES", Samples: []*metadata.Sample{{Accession: "GSM1"}, {Accession: "GSM2"}},
+				Studies: []*metadata.Study{{Accession: "GSE1", SampleAccessions: []string{"GSM1"}}}}),
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2"},
+			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 columns (GSM2) belong to no experiment"}},
+		},
+		{
+			name: "no metadata: names are accessions of the matrix's study", d: &metadata.Dataset{},
+			folder: "", base: "E-GEOD-39842", header: []string{"A", "B"},
+			want: []warehouse.Column{{Index: 0, Sample: "A", Study: "E-GEOD-39842"}, {Index: 1, Sample: "B", Study: "E-GEOD-39842"}},
+		},
+		{
+			name: "no metadata, a SPECIES matrix: nothing can be attributed", d: &metadata.Dataset{},
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"A", "B"},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "2 columns (A, B) belong to no experiment the metadata names, and the matrix HOMO_SAPIENS is not one experiment's"}},
+		},
+		{
+			name: "the study filter excludes, and says so", d: meta(t, "SPECIES", species), filter: `GSE\d+|SRP\d+`,
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "E-MTAB-123-P1", "E-MTAB-123-P2", "GSM2"},
+			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 3, Sample: "GSM2", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityInfo, 0, "study E-MTAB-123 does not match processing.study_code_pattern; its 2 columns are not loaded"}},
+		},
+		{
+			name: "the study filter excludes everything: skipped, not failed", d: meta(t, "EXPERIMENT", twoStudies), filter: `E-\w+-\d+`,
+			folder: "GSE2", base: "GSE2", header: []string{"GSM7", "GSM8"},
+			wantSkipped: []string{"GSE2"},
+			findings:    []wantFinding{{qc.SampleMismatch, qc.SeverityInfo, 0, "study GSE2 does not match"}},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var re *regexp.Regexp
+			if tc.filter != "" {
+				re = regexp.MustCompile(`^(?:` + tc.filter + `)$`)
+			}
+			m := &Matrix{Name: "m.tsv", Folder: tc.folder, Base: tc.base}
+			p := resolveColumns(&expression.Header{GeneColumn: "Gene", Names: tc.header}, tc.d, m, re)
+			if !slices.Equal(p.columns, tc.want) {
+				t.Errorf("columns\n got %+v\nwant %+v", p.columns, tc.want)
+			}
+			for i, c := range p.columns {
+				if p.indexes[i] != c.Index || p.samples[c.Sample] == nil || !slices.Contains(p.studies, c.Study) {
+					t.Errorf("plan is inconsistent at %+v: indexes %v studies %v", c, p.indexes, p.studies)
+				}
+			}
+			if got := p.skipped("m.tsv"); len(p.columns) == 0 && len(tc.wantSkipped) > 0 {
+				var studies []string
+				for _, r := range got {
+					studies = append(studies, r.Study)
+					if r.Outcome != Skipped || r.Err != nil || len(r.Findings) == 0 {
+						t.Errorf("skipped report %+v", r)
+					}
+				}
+				if !slices.Equal(studies, tc.wantSkipped) {
+					t.Errorf("skipped %v, want %v", studies, tc.wantSkipped)
+				}
+			}
+			checkFindings(t, p.findings, tc.findings)
+		})
+	}
+}
+
+func checkFindings(t *testing.T, got []*qc.Error, want []wantFinding) {
+	t.Helper()
+	if len(got) != len(want) {
+		for _, f := range got {
+			t.Logf("finding: %v", f)
+		}
+		t.Fatalf("%d findings, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		f := got[i]
+		if !errors.Is(f, w.code) || f.Severity != w.sev || f.Column != w.col || !strings.Contains(f.Msg, w.text) {
+			t.Errorf("finding %d: %v (severity %s, column %d); want %s %s column %d containing %q", i, f, f.Severity, f.Column, w.code.Name(), w.sev, w.col, w.text)
+		}
+		if w.col > 0 && (f.Line != 1 || f.File != "m.tsv") {
+			t.Errorf("finding %d is not located at the header: %v", i, f)
+		}
+	}
+}
+
+func TestResolveColumnsCapsColumnFindings(t *testing.T) {
+	d := meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1"}})
+	header := []string{"GSM1"}
+	for i := range 25 {
+		header = append(header, fmt.Sprintf("junk%d", i))
+	}
+	p := resolveColumns(&expression.Header{Names: header}, d, &Matrix{Name: "m.tsv", Folder: "GSE1", Base: "GSE1"}, nil)
+	if len(p.columns) != 1 || len(p.findings) != maxColumnFindings+1 {
+		t.Fatalf("%d columns, %d findings", len(p.columns), len(p.findings))
+	}
+	if last := p.findings[maxColumnFindings]; !strings.Contains(last.Msg, "5 more columns") {
+		t.Errorf("summary finding: %v", last)
+	}
+}
+
+// TestStudyFromNameNotPattern: a study is whatever accession the download
+// names, in any archive's style; only organism folders and ALL are not
+// studies.
+func TestStudyFromNameNotPattern(t *testing.T) {
+	for name, want := range map[string]string{
+		"E-GEOD-39842": "E-GEOD-39842", "E-MTAB-1234": "E-MTAB-1234", "E-TABM-292": "E-TABM-292",
+		"SRP110235": "SRP110235", "ERP000447": "ERP000447", "DRP000017": "DRP000017", "GSE71270": "GSE71270",
+		"my_study": "my_study", "HOMO_SAPIENS": "", "DANIO_RERIO": "", "SARS_COV_2": "", "ALL": "",
+	} {
+		if got := studyHint(name); got != want {
+			t.Errorf("studyHint(%q) = %q, want %q", name, got, want)
+		}
+		p := resolveColumns(&expression.Header{Names: []string{"S1"}}, &metadata.Dataset{}, &Matrix{Name: name + ".tsv", Base: name}, nil)
+		var studies []string
+		for _, c := range p.columns {
+			studies = append(studies, c.Study)
+		}
+		if want == "" && len(studies) != 0 || want != "" && !slices.Equal(studies, []string{want}) {
+			t.Errorf("matrix %s.tsv without metadata: studies %v, want %q", name, studies, want)
+		}
+	}
+}

@@ -1,0 +1,404 @@
+package genexp_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log"
+	"maps"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/illness"
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+)
+
+// A password with the characters that break YAML when pasted into it.
+const testPassword = `Tr0ub4dor&3 "#x' y`
+
+func setDBEnv(t *testing.T) {
+	t.Setenv("DB_SERVER", "db.example.org")
+	t.Setenv("DB_NAME", "warehouse")
+	t.Setenv("DB_USER", "etl_loader")
+	t.Setenv("DB_PASSWORD", testPassword)
+}
+
+func TestLoadConfigArchitectureYAML(t *testing.T) {
+	setDBEnv(t)
+	cfg, err := genexp.LoadConfig("testdata/config/architecture.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := genexp.DefaultConfig()
+	want.Database = genexp.DatabaseConfig{
+		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl_loader;PWD=" + testPassword + ";",
+		DatabaseName:     "BioinformaticsWarehouse",
+	}
+	want.Processing.ChunkSize, want.Processing.MaxWorkers, want.Processing.MemoryLimitMB, want.Processing.TimeoutSeconds = 50000, 4, 8192, 7200
+	want.Illness.Rules = []illness.Rule{
+		{Pattern: `\b(septic\s*shock|sshock|septic_shock|shock)\b`, Label: illness.SepticShock, Priority: 1},
+		{Pattern: `\bno[-_\s]?sepsis\b|\bnon[-_\s]?sepsis\b`, Label: illness.NoSepsis, Priority: 2},
+		{Pattern: `\bsepsis\b`, Label: illness.Sepsis, Priority: 3},
+		{Pattern: `\bcontrol\b|\bhealthy\b`, Label: illness.Control, Priority: 4},
+	}
+	want.Illness.Overrides = map[string]illness.Label{"SRR1652895": illness.Control, "SRR1652896": illness.Sepsis}
+	want.Platforms.ManufacturerLookup = map[string]string{"illumina": "Illumina", "affymetrix": "Affymetrix", "agilent": "Agilent"}
+	want.Quality = qc.Thresholds{MaxNullPercentage: 0.1, MaxDuplicatePercentage: 0.05, MinGenesPerSample: 1000, MinSamplesPerStudy: 3, MinKSPValue: qc.DefaultThresholds().MinKSPValue}
+	want.Logging = genexp.LoggingConfig{Level: "INFO", File: "/var/log/etl/pipeline.log", Rotation: true, MaxSizeMB: 100, BackupCount: 5}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("config\n got %#v\nwant %#v", cfg, want)
+	}
+	if cfg.Database.ConnectionString != want.Database.ConnectionString {
+		t.Errorf("connection string %q", cfg.Database.ConnectionString)
+	}
+
+	c, err := cfg.Classifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Classify(&metadata.Sample{Accession: "SRR1652895", Title: "sepsis"}); d.Label != illness.Control || d.Method != illness.MethodOverride {
+		t.Errorf("override: %+v", d)
+	}
+	if d := c.Classify(&metadata.Sample{Accession: "X", Title: "Sepsis patient 3"}); d.Label != illness.Sepsis {
+		t.Errorf("rule: %+v", d)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	cases := map[string]func(*genexp.Config){
+		"":          nil,
+		"# nothing": nil,
+		"processing:\nquality_thresholds:\nlogging:\n": nil,
+		"quality_thresholds:\n  max_null_percentage:\n  min_samples_per_study: 5\n": func(c *genexp.Config) {
+			c.Quality.MinSamplesPerStudy = 5
+		},
+		"processing: {chunk_size: 100, missing_values: NULL}\n": func(c *genexp.Config) {
+			c.Processing.ChunkSize, c.Processing.MissingValues = 100, "NULL"
+		},
+		// YAML reads null as no value; here it is the policy's name
+		"processing:\n  missing_values: null\n": func(c *genexp.Config) { c.Processing.MissingValues = "null" },
+		"processing:\n  missing_values: ~\n":    nil,
+		"processing:\n  missing_values:\n":      nil,
+		"processing:\n  missing_values: keep\n": func(c *genexp.Config) { c.Processing.MissingValues = "keep" },
+	}
+	for doc, edit := range cases {
+		cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+		if err != nil {
+			t.Errorf("%q: %v", doc, err)
+			continue
+		}
+		want := genexp.DefaultConfig()
+		if edit != nil {
+			edit(&want)
+		}
+		if !reflect.DeepEqual(cfg, want) {
+			t.Errorf("%q:\n got %+v\nwant %+v", doc, cfg, want)
+		}
+	}
+	d := genexp.DefaultConfig()
+	if d.Processing.MissingValues != "skip" || !reflect.DeepEqual(d.Quality, qc.DefaultThresholds()) || d.Logging.Level != "INFO" || d.Processing.KSSampleSize != 5000 {
+		t.Errorf("defaults %+v", d)
+	}
+	for _, v := range []string{"null", "Null", "NULL", "keep", "'null'"} {
+		cfg, err := genexp.ParseConfig([]byte("processing: {missing_values: "+v+"}"), "c.yaml")
+		if err != nil || cfg.MissingPolicy() == genexp.DefaultConfig().MissingPolicy() {
+			t.Errorf("missing_values: %s must keep missing cells (err %v)", v, err)
+		}
+	}
+}
+
+func TestParseConfigAnchorsAndMergeKeys(t *testing.T) {
+	doc := `illness_inference:
+  rules:
+    - &sepsis {name: sepsis, pattern: "\\bsepsis\\b", label: SEPSIS, priority: 3}
+    - <<: *sepsis
+      name: septic
+      pattern: "\\bseptic\\b"
+`
+	cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []illness.Rule{
+		{Name: "sepsis", Pattern: `\bsepsis\b`, Label: illness.Sepsis, Priority: 3},
+		{Name: "septic", Pattern: `\bseptic\b`, Label: illness.Sepsis, Priority: 3},
+	}
+	if !reflect.DeepEqual(cfg.Illness.Rules, want) {
+		t.Errorf("rules %+v", cfg.Illness.Rules)
+	}
+	_, err = genexp.ParseConfig([]byte(doc+"    - <<: *sepsis\n      lable: CONTROL\n"), "c.yaml")
+	if e := configErr(t, err, qc.InvalidFormat); e.Path != "illness_inference.rules[2].lable" {
+		t.Errorf("unknown key beside a merge: %v", e)
+	}
+}
+
+func TestParseConfigEnvironment(t *testing.T) {
+	t.Setenv("CHUNK", "1234")
+	t.Setenv("EMPTY", "")
+	t.Setenv("LOG_DIR", "/data/logs")
+	doc := `# connection_string: "PWD=${IN_A_COMMENT}"
+database:
+  connection_string: "${EMPTY}genexp.duckdb"
+processing:
+  chunk_size: ${CHUNK}
+  study_code_pattern: 'GSE\d+$|E-[A-Z]+-\d+$|${NOT_EXPANDED}'
+logging:
+  file: ${LOG_DIR}/genexp-$HOME.log
+illness_inference:
+  rules:
+    - pattern: "(sepsis|septic)$"
+      exclude: "^${NOT_SET}$"
+      label: SEPSIS
+`
+	cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Processing.ChunkSize != 1234 || cfg.Database.ConnectionString != "genexp.duckdb" || cfg.Logging.File != "/data/logs/genexp-$HOME.log" {
+		t.Errorf("expanded: %d %q %q", cfg.Processing.ChunkSize, cfg.Database.ConnectionString, cfg.Logging.File)
+	}
+	if cfg.Processing.StudyCodePattern != `GSE\d+$|E-[A-Z]+-\d+$|${NOT_EXPANDED}` ||
+		cfg.Illness.Rules[0].Pattern != "(sepsis|septic)$" || cfg.Illness.Rules[0].Exclude != "^${NOT_SET}$" {
+		t.Errorf("regular expressions must not be expanded: %q %+v", cfg.Processing.StudyCodePattern, cfg.Illness.Rules[0])
+	}
+
+	for _, tc := range []struct {
+		name, doc string
+		line, col int64
+		path, msg string
+	}{
+		{"unset", "database:\n  connection_string: \"Server=x;PWD=${NO_SUCH_VAR_1};\"\n", 2, 22, "database.connection_string",
+			"refers to the environment variable NO_SUCH_VAR_1, which is not set"},
+		{"two unset", "logging:\n  file: ${NO_SUCH_VAR_1}/${NO_SUCH_VAR_2}\n", 2, 9, "logging.file", "NO_SUCH_VAR_2"},
+		{"quoted number", "processing:\n  chunk_size: \"${CHUNK}\"\n", 2, 15, "processing.chunk_size",
+			"must be a whole number, not the value of an environment variable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+			e := configErr(t, err, qc.InvalidFormat)
+			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) {
+				t.Errorf("got %v (line %d col %d path %q), want line %d col %d path %q containing %q", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
+			}
+		})
+	}
+}
+
+func configErr(t *testing.T, err error, code qc.Code) *qc.Error {
+	t.Helper()
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %T %v is not a *qc.Error", err, err)
+	}
+	if !errors.Is(err, code) || e.File != "c.yaml" || e.Severity != qc.SeverityError {
+		t.Errorf("got %s in %q, want %s: %v", e.Code.Name(), e.File, code.Name(), err)
+	}
+	return e
+}
+
+func TestParseConfigUnknownKeys(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		line, col int64
+		path, msg string
+	}{
+		{"top level", "databse:\n  connection_string: x\n", 1, 1, "databse", `unknown key "databse" at the top level (did you mean "database"?)`},
+		{"the architecture's other keys", "json_metadata_file: aggregated_metadata.json\n", 1, 1, "json_metadata_file", `unknown key "json_metadata_file" at the top level (known keys: database, illness_inference, logging`},
+		{"in a section", "processing:\n  chunk_size: 5\n  chunksize: 5\n", 3, 3, "processing.chunksize", `unknown key "chunksize" in processing (did you mean "chunk_size"?)`},
+		{"in a rule", "illness_inference:\n  rules:\n    - pattern: x\n      label: SEPSIS\n    - pattern: y\n      lable: CONTROL\n", 6, 7,
+			"illness_inference.rules[1].lable", `unknown key "lable" in illness_inference.rules[1] (did you mean "label"?)`},
+		{"deep", "logging:\n  levle: DEBUG\n", 2, 3, "logging.levle", `(did you mean "level"?)`},
+		{"several", "logging:\n  levle: DEBUG\nprocesing: {}\nquality_thresholds: {min_gene_per_sample: 5}\n", 2, 3, "logging.levle",
+			`also procesing (line 3): unknown key "procesing" at the top level (did you mean "processing"?); quality_thresholds.min_gene_per_sample (line 4)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+			e := configErr(t, err, qc.InvalidFormat)
+			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) {
+				t.Errorf("got %v (line %d col %d path %q), want line %d col %d path %q containing %q", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
+			}
+		})
+	}
+}
+
+func TestParseConfigInvalidValues(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		code      qc.Code
+		line      int64
+		path, msg string
+	}{
+		{"missing_values", "processing:\n  missing_values: drop\n", qc.InvalidFormat, 2, "processing.missing_values", `"drop" is neither skip nor null`},
+		{"bad rule regex", "illness_inference:\n  rules:\n    - pattern: \"(sepsis\"\n      label: SEPSIS\n", qc.IllnessInferenceFailed, 3,
+			"illness_inference.rules[0]", "bad pattern"},
+		{"empty rule pattern", "illness_inference:\n  rules:\n    - label: SEPSIS\n", qc.IllnessInferenceFailed, 3, "illness_inference.rules[0]", "empty pattern"},
+		{"bad rule label", "illness_inference:\n  rules:\n    - pattern: x\n      label: SEPSIS\n    - pattern: y\n      label: SEPTIC\n",
+			qc.IllnessInferenceFailed, 5, "illness_inference.rules[1]", "SEPTIC"},
+		{"bad override label", "illness_inference:\n  overrides:\n    GSM1: sick\n", qc.IllnessInferenceFailed, 3, "illness_inference.overrides.GSM1", "sick"},
+		{"two rules one name", "illness_inference:\n  rules:\n    - {name: a, pattern: x, label: SEPSIS}\n    - {name: a, pattern: y, label: CONTROL}\n",
+			qc.IllnessInferenceFailed, 2, "illness_inference", `two rules are named "a"`},
+		{"bad study filter", "processing:\n  study_code_pattern: \"GSE[\"\n", qc.InvalidFormat, 2, "processing.study_code_pattern", "not a regular expression"},
+		{"fraction as int", "processing:\n  chunk_size: 5.5\n", qc.InvalidFormat, 2, "processing.chunk_size", `must be a whole number, not "5.5"`},
+		{"negative", "processing:\n  timeout_seconds: -1\n", qc.InvalidFormat, 2, "processing.timeout_seconds", "must not be negative"},
+		{"percent for a share", "quality_thresholds:\n  max_null_percentage: 10\n", qc.InvalidFormat, 2, "quality_thresholds.max_null_percentage", "write 0.1 for 10%"},
+		{"text for a number", "quality_thresholds:\n  max_duplicate_percentage: low\n", qc.InvalidFormat, 2, "quality_thresholds.max_duplicate_percentage", `must be a number, not "low"`},
+		{"log level", "logging:\n  level: LOUD\n", qc.InvalidFormat, 2, "logging.level", `"LOUD" is not DEBUG, INFO, WARN or ERROR`},
+		{"bool", "logging:\n  rotation: sometimes\n", qc.InvalidFormat, 2, "logging.rotation", `must be true or false, not "sometimes"`},
+		{"section as a list", "processing: [1, 2]\n", qc.InvalidFormat, 1, "processing", "must be a section of keys, not a list"},
+		{"rules as a section", "illness_inference:\n  rules: {a: b}\n", qc.InvalidFormat, 2, "illness_inference.rules", "must be a list, not a section of keys"},
+		{"value as a list", "database:\n  connection_string: [a, b]\n", qc.InvalidFormat, 2, "database.connection_string", "must be a single value, not a list"},
+		{"document as a scalar", "processing\n", qc.InvalidFormat, 1, "", "must be a section of keys"},
+		{"key twice", "processing:\n  chunk_size: 1\n  chunk_size: 2\n", qc.InvalidFormat, 3, "processing.chunk_size", `key "chunk_size" is given twice (first on line 2)`},
+		{"unclosed list", "processing:\n  chunk_size: [1,\nlogging: x\n", qc.ParseError, 2, "", "not valid YAML: did not find expected ',' or ']'"},
+		{"unclosed list at the end", "processing: [1,\n", qc.ParseError, 2, "", "did not find expected node content"},
+		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ParseError, 3, "", "not valid YAML"},
+		{"tab", "processing:\n\tchunk_size: 1\n", qc.ParseError, 2, "", "cannot start any token"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+			e := configErr(t, err, tc.code)
+			if e.Line != tc.line || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) {
+				t.Errorf("got %v (line %d path %q), want line %d path %q containing %q", e, e.Line, e.Path, tc.line, tc.path, tc.msg)
+			}
+		})
+	}
+
+	// Validate alone (a Config built in code) names the key too.
+	cfg := genexp.DefaultConfig()
+	cfg.Processing.MissingValues = "zero"
+	cfg.Quality.MaxNullPercentage = 2
+	err := cfg.Validate()
+	if !errors.Is(err, qc.InvalidFormat) || !strings.Contains(err.Error(), "processing.missing_values: ") ||
+		!strings.Contains(err.Error(), "quality_thresholds.max_null_percentage: 2 is not a share") {
+		t.Errorf("Validate: %v", err)
+	}
+}
+
+// TestConfigNeverShowsThePassword provokes every kind of configuration
+// error around a password taken from the environment and checks that no
+// message, nor a printed Config, shows it.
+func TestConfigNeverShowsThePassword(t *testing.T) {
+	setDBEnv(t)
+	dsn := "database:\n  connection_string: \"Driver={ODBC Driver 17 for SQL Server};Server=${DB_SERVER};UID=${DB_USER};PWD=${DB_PASSWORD};\"\n"
+	docs := map[string]string{
+		"unknown key after it":        dsn + "  pasword: x\n",
+		"password as a number":        dsn + "processing:\n  chunk_size: ${DB_PASSWORD}\n",
+		"password as a bool":          dsn + "logging:\n  rotation: ${DB_PASSWORD}\n",
+		"password as a log level":     dsn + "logging:\n  level: ${DB_PASSWORD}\n",
+		"password as missing_values":  dsn + "processing:\n  missing_values: \"x${DB_PASSWORD}x\"\n",
+		"password as a label":         dsn + "illness_inference:\n  overrides:\n    GSM1: ${DB_PASSWORD}\n",
+		"password as a log format":    dsn + "logging:\n  format: ${DB_PASSWORD}\n",
+		"password as a section":       dsn + "platform_normalization:\n  manufacturer_lookup: ${DB_PASSWORD}\n",
+		"unset beside it":             dsn + "logging:\n  file: ${NO_SUCH_VAR_1}\n",
+		"broken YAML after it":        dsn + "processing: [\n",
+		"several problems, one list":  dsn + "logging:\n  level: ${DB_PASSWORD}\n  format: ${DB_PASSWORD}\n  levle: 1\n",
+		"password in the wrong place": "database: ${DB_PASSWORD}\n",
+	}
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+				for _, secret := range []string{testPassword, "Tr0ub4dor", `"#x' y`} {
+					if strings.Contains(text, secret) {
+						t.Errorf("the error shows the password: %s", text)
+					}
+				}
+			}
+			var e *qc.Error
+			if errors.As(err, &e) && e.Err != nil && strings.Contains(e.Err.Error(), "Tr0ub4dor") {
+				t.Errorf("the cause shows the password: %v", e.Err)
+			}
+		})
+	}
+
+	cfg, err := genexp.ParseConfig([]byte(dsn), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cfg.Database.ConnectionString, testPassword) {
+		t.Fatal("the password did not reach the connection string")
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, cfg); strings.Contains(out, "Tr0ub4dor") || !strings.Contains(out, "PWD="+qc.Redacted) {
+			t.Errorf("%s of the config: %s", verb, out)
+		}
+	}
+}
+
+func TestPipelineRejectsInvalidConfig(t *testing.T) {
+	cfg := genexp.DefaultConfig()
+	cfg.Illness.Overrides = maps.Clone(map[string]illness.Label{"GSM1": "ILL"})
+	_, err := genexp.New(openWarehouse(t), genexp.WithConfig(cfg))
+	if !errors.Is(err, qc.IllnessInferenceFailed) || !strings.Contains(err.Error(), "illness_inference.overrides.GSM1") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// The configuration of the architecture document, with its connection
+// string's ${VARIABLES} taken from the environment.
+func ExampleLoadConfig() {
+	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_NAME": "warehouse", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
+		if err := os.Setenv(k, v); err != nil {
+			log.Fatal(err)
+		}
+		defer os.Unsetenv(k)
+	}
+	cfg, err := genexp.LoadConfig("testdata/config/architecture.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(qc.RedactDSN(cfg.Database.ConnectionString))
+	fmt.Println("rules:", len(cfg.Illness.Rules), "chunk size:", cfg.Processing.ChunkSize, "missing cells:", cfg.Processing.MissingValues)
+	// Output:
+	// Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl;PWD=REDACTED;
+	// rules: 4 chunk size: 50000 missing cells: skip
+}
+
+// FuzzParseConfig: any text gives a configuration or a *qc.Error, never a
+// panic, and never shows an expanded secret.
+func FuzzParseConfig(f *testing.F) {
+	f.Add(readFileF(f, "testdata/config/architecture.yaml"))
+	for _, s := range []string{
+		"", "processing:\n  missing_values: null\n", "illness_inference:\n  rules:\n    - &a {pattern: x, label: SEPSIS}\n    - <<: *a\n",
+		"database: {connection_string: \"PWD=${FUZZ_SECRET}\"}\nlogging: {level: ${FUZZ_SECRET}}\n", "a: [\n", "processing: ${FUZZ_SECRET}\n",
+		"quality_thresholds: {max_null_percentage: .nan}\n", "? [a]\n: b\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		t.Setenv("FUZZ_SECRET", "fuzz-s3cret-value")
+		cfg, err := genexp.ParseConfig(data, "c.yaml")
+		if err != nil {
+			var e *qc.Error
+			if !errors.As(err, &e) || e.File != "c.yaml" {
+				t.Fatalf("%T %v", err, err)
+			}
+			if strings.Contains(err.Error(), "fuzz-s3cret-value") && !bytes.Contains(data, []byte("fuzz-s3cret-value")) {
+				t.Fatalf("the error shows an expanded secret: %v", err)
+			}
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("ParseConfig accepted a configuration Validate rejects: %v", err)
+		}
+	})
+}
+
+func readFileF(f *testing.F, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
+}

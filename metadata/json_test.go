@@ -1,0 +1,511 @@
+package metadata_test
+
+import (
+	"errors"
+	"math"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+)
+
+const (
+	currentJSON    = "../testdata/refinebio/synthetic/current/aggregated_metadata.json"
+	json2018       = "../testdata/refinebio/E-GEOD-39842/metadata.json"
+	jsonEarly2018  = "../testdata/refinebio/early-2018/metadata.json"
+	speciesJSON    = "../testdata/refinebio/species/aggregated_metadata.json"
+	speciesList    = "../testdata/refinebio/species/DANIO_RERIO/metadata_DANIO_RERIO.json"
+	sheet2018      = "../testdata/refinebio/E-GEOD-39842/E-GEOD-39842/E-GEOD-39842_metadata.tsv"
+	sheetGSE71270  = "../testdata/refinebio/GSE71270/GSE71270/metadata_GSE71270.tsv"
+	sheetSRP110235 = "../testdata/refinebio/SRP110235/SRP110235/metadata_SRP110235.tsv"
+	sheetEarly2018 = "../testdata/refinebio/early-2018/E-GEOD-39842_metadata.tsv"
+	sheetSpecies   = "../testdata/refinebio/species/DANIO_RERIO/metadata_DANIO_RERIO.tsv"
+)
+
+func parseJSONFile(t *testing.T, path string) *metadata.Dataset {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := metadata.ParseJSON(f, path)
+	if err != nil {
+		t.Fatalf("ParseJSON(%s): %v", path, err)
+	}
+	return d
+}
+
+func parseJSON(t *testing.T, doc string) (*metadata.Dataset, error) {
+	t.Helper()
+	return metadata.ParseJSON(strings.NewReader(doc), "test.json")
+}
+
+func sample(t *testing.T, d *metadata.Dataset, acc string) *metadata.Sample {
+	t.Helper()
+	s := d.Sample(acc)
+	if s == nil {
+		t.Fatalf("no sample %s among %d", acc, len(d.Samples))
+	}
+	return s
+}
+
+func study(t *testing.T, d *metadata.Dataset, acc string) *metadata.Study {
+	t.Helper()
+	st := d.Study(acc)
+	if st == nil {
+		t.Fatalf("no study %s", acc)
+	}
+	return st
+}
+
+func utc(s string) metadata.Optional[time.Time] {
+	t, err := time.Parse("2006-01-02T15:04:05", s)
+	if err != nil {
+		panic(err)
+	}
+	return metadata.Some(t)
+}
+
+func hasAnn(list []metadata.Annotation, a metadata.Annotation) bool {
+	return slices.Contains(list, a)
+}
+
+func accessions(ss []*metadata.Sample) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, s.Accession)
+	}
+	return out
+}
+
+func TestParseJSONCurrent(t *testing.T) {
+	d := parseJSONFile(t, currentJSON)
+	if d.AggregateBy != "EXPERIMENT" || d.ScaleBy != "NONE" {
+		t.Errorf("aggregate_by %q scale_by %q", d.AggregateBy, d.ScaleBy)
+	}
+	if d.QuantileNormalized != metadata.Some(true) || d.QuantSFOnly != metadata.Some(false) {
+		t.Errorf("quantile_normalized %+v quant_sf_only %+v", d.QuantileNormalized, d.QuantSFOnly)
+	}
+	if d.KSStatistic != metadata.Some(0.0008) || d.KSPValue != metadata.Some(0.9731) || d.KSWarning != "" {
+		t.Errorf("ks %+v %+v %q", d.KSStatistic, d.KSPValue, d.KSWarning)
+	}
+	if d.CreatedAt != utc("2024-03-05T14:22:31") {
+		t.Errorf("created_at %+v", d.CreatedAt)
+	}
+	if len(d.Sources) != 1 || d.Sources[0] != currentJSON {
+		t.Errorf("sources %v", d.Sources)
+	}
+	wantSamples := []string{"E-MTAB-1234-Healthy_2", "E-MTAB-1234-Patient_7", "GSM9000001", "GSM9000002", "GSM9000003", "SRR9000005", "SRR9000006"}
+	if got := accessions(d.Samples); !slices.Equal(got, wantSamples) {
+		t.Fatalf("samples %v, want %v", got, wantSamples)
+	}
+
+	geo := study(t, d, "GSE999901")
+	wantGEO := metadata.Study{
+		Accession: "GSE999901", Title: "Whole blood transcriptome of septic shock, post-surgical and healthy subjects",
+		Description: "Synthetic study for tests.", Technology: "MICROARRAY", Organisms: []string{"HOMO_SAPIENS"},
+		SampleAccessions: []string{"GSM9000001", "GSM9000002", "GSM9000003"}, HasPublication: metadata.Some(true),
+		PublicationTitle: "A synthetic sepsis cohort", PublicationDOI: "10.0000/synthetic.1", PubmedID: "99999901",
+		SubmitterInstitution: "Test Institute", FirstPublished: utc("2015-07-23T00:00:00"), LastModified: utc("2019-05-02T11:12:13"),
+	}
+	if !reflect.DeepEqual(*geo, wantGEO) {
+		t.Errorf("study GSE999901:\n got %+v\nwant %+v", *geo, wantGEO)
+	}
+	sra := study(t, d, "SRP999902")
+	if sra.Technology != "RNA-SEQ" || sra.FirstPublished.Valid || sra.LastModified.Valid || sra.HasPublication != metadata.Some(false) {
+		t.Errorf("study SRP999902: %+v", *sra)
+	}
+	if got := study(t, d, "E-MTAB-1234").SampleAccessions; !slices.Equal(got, []string{"E-MTAB-1234-Healthy_2", "E-MTAB-1234-Patient_7"}) {
+		t.Errorf("E-MTAB-1234 members %v", got)
+	}
+
+	s1 := sample(t, d, "GSM9000001")
+	want1 := metadata.Sample{
+		Accession: "GSM9000001", Title: "Septic Shock_biological rep1", Organism: "HOMO_SAPIENS",
+		Platform: "Affymetrix Human Genome U133 Plus 2.0 Array (hgu133plus2)", SourceDatabase: "GEO",
+		SourceArchiveURL: "https://www.ncbi.nlm.nih.gov/geo/query/acc.cgi?acc=GSM9000001",
+		Sex:              "female", Age: "54.0", SpecimenPart: "whole blood", Disease: "septic shock patient",
+		Processed: metadata.Some(true), ProcessorID: "41", ProcessorName: "Affymetrix SCAN", ProcessorVersion: "v1.26.1",
+		Experiments: []string{"GSE999901"},
+	}
+	got1 := *s1
+	got1.Annotations = nil
+	if !reflect.DeepEqual(got1, want1) {
+		t.Errorf("GSM9000001:\n got %+v\nwant %+v", got1, want1)
+	}
+	for _, a := range []metadata.Annotation{
+		{Key: "disease state", Value: "septic shock patient", Characteristic: true},
+		{Key: "tissue", Value: "whole blood", Characteristic: true},
+		{Key: "time", Value: "10:30", Characteristic: true},
+		{Value: "Septic shock", Characteristic: true},
+		{Key: "source_name_ch1", Value: "Whole blood_Septic Shock"},
+		{Key: "title", Value: "Septic Shock_biological rep1"},
+		{Key: "description", Value: "Day 1 sample"},
+		{Key: "description", Value: "ICU admission"},
+		{Key: "platform_id", Value: "GPL570"},
+	} {
+		if !hasAnn(s1.Annotations, a) {
+			t.Errorf("GSM9000001 lacks annotation %+v; has %+v", a, s1.Annotations)
+		}
+	}
+	for _, a := range s1.Annotations {
+		if a.Value == "" || a.Key == "geo_columns" || a.Key == "cell type" {
+			t.Errorf("GSM9000001 keeps an empty or non-metadata annotation %+v", a)
+		}
+	}
+
+	s2 := sample(t, d, "GSM9000002")
+	if s2.Disease != "" || s2.Sex != "" || s2.Processed != metadata.Some(false) || s2.ProcessorName != "" || s2.ProcessorID != "" {
+		t.Errorf("GSM9000002 (null disease and sex, no processor keys): %+v", *s2)
+	}
+	if !hasAnn(s2.Annotations, metadata.Annotation{Key: "health status", Value: "POST_SURGICAL", Characteristic: true}) {
+		t.Errorf("GSM9000002 annotations %+v", s2.Annotations)
+	}
+	if s3 := sample(t, d, "GSM9000003"); s3.DevelopmentalStage != "" || s3.Subject != "healthy volunteer" {
+		t.Errorf("GSM9000003: %+v", *s3)
+	}
+
+	ae := sample(t, d, "E-MTAB-1234-Patient_7")
+	if ae.SourceDatabase != "ARRAY_EXPRESS" || ae.Disease != "sepsis" || !slices.Equal(ae.Experiments, []string{"E-MTAB-1234"}) {
+		t.Errorf("E-MTAB-1234-Patient_7: %+v", *ae)
+	}
+	for _, a := range []metadata.Annotation{
+		{Key: "organism", Value: "Homo sapiens", Characteristic: true},
+		{Key: "disease", Value: "sepsis", Characteristic: true},
+		{Key: "organism part", Value: "blood", Characteristic: true},
+		{Key: "time", Value: "day 0", Characteristic: true},
+		{Key: "Sample_source_name", Value: "blood, sepsis day 0"},
+		{Key: "Sample_description", Value: "community-acquired pneumonia with sepsis"},
+		{Key: "Sample_title", Value: "Patient 7 day 0 (sepsis)"},
+		{Key: "assay", Value: "Patient_7"},
+		{Key: "extract", Value: "Patient_7 extract"},
+	} {
+		if !hasAnn(ae.Annotations, a) {
+			t.Errorf("E-MTAB-1234-Patient_7 lacks %+v; has %+v", a, ae.Annotations)
+		}
+	}
+	for _, a := range ae.Annotations {
+		if a.Key == "individual" {
+			t.Errorf("a null characteristic value became %+v", a)
+		}
+	}
+	healthy := sample(t, d, "E-MTAB-1234-Healthy_2")
+	for _, a := range []metadata.Annotation{
+		{Key: "disease", Value: "normal", Characteristic: true},
+		{Key: "Sample_source_name", Value: "blood, healthy donor"}, // a single comment object, not a list
+	} {
+		if !hasAnn(healthy.Annotations, a) {
+			t.Errorf("E-MTAB-1234-Healthy_2 lacks %+v; has %+v", a, healthy.Annotations)
+		}
+	}
+
+	if s := sample(t, d, "SRR9000005"); len(s.Annotations) != 0 || s.ProcessorName != "Salmon Quant" {
+		t.Errorf("SRR9000005: %+v", *s)
+	}
+	sraRec := sample(t, d, "SRR9000006")
+	for _, a := range []metadata.Annotation{
+		{Key: "library_layout", Value: "PAIRED"},
+		{Key: "sample_disease_state", Value: "healthy control"},
+		{Key: "sample_source_name", Value: "peripheral blood"},
+		{Key: "sample_title", Value: "Control_rep1 (healthy)"},
+		{Key: "spot_length", Value: "202"},
+	} {
+		if !hasAnn(sraRec.Annotations, a) {
+			t.Errorf("SRR9000006 lacks %+v; has %+v", a, sraRec.Annotations)
+		}
+	}
+}
+
+func TestParseJSON2018SamplesKeyedByTitle(t *testing.T) {
+	d := parseJSONFile(t, json2018)
+	if d.AggregateBy != "EXPERIMENT" || d.ScaleBy != "NONE" || d.CreatedAt != utc("2018-09-24T16:39:20") {
+		t.Errorf("dataset: %q %q %+v", d.AggregateBy, d.ScaleBy, d.CreatedAt)
+	}
+	if d.QuantileNormalized.Valid || d.QuantSFOnly.Valid || d.KSStatistic.Valid || d.KSPValue.Valid || d.KSWarning != "" {
+		t.Errorf("a 2018 download has no QC fields, got %+v %+v %+v %+v %q", d.QuantileNormalized, d.QuantSFOnly, d.KSStatistic, d.KSPValue, d.KSWarning)
+	}
+	if len(d.Samples) != 12 || len(d.Studies) != 1 {
+		t.Fatalf("%d samples, %d studies", len(d.Samples), len(d.Studies))
+	}
+	st := d.Studies[0]
+	if st.Accession != "E-GEOD-39842" || st.PubmedID != "23151342" || st.HasPublication != metadata.Some(true) ||
+		st.Technology != "MICROARRAY" || st.FirstPublished.Valid || st.LastModified.Valid {
+		t.Errorf("study: %+v", *st)
+	}
+	// The experiment lists its members by title; they must come out as
+	// accessions, all twelve.
+	if !slices.Equal(st.SampleAccessions, accessions(d.Samples)) {
+		t.Errorf("members %v, want every sample %v", st.SampleAccessions, accessions(d.Samples))
+	}
+	for _, s := range d.Samples {
+		if !strings.HasPrefix(s.Accession, "E-GEOD-39842-GSM") {
+			t.Errorf("sample keyed %q instead of its accession", s.Accession)
+		}
+		if !slices.Equal(s.Experiments, []string{"E-GEOD-39842"}) {
+			t.Errorf("%s experiments %v", s.Accession, s.Experiments)
+		}
+		if s.Processed.Valid || s.DevelopmentalStage != "" || s.ProcessorName != "" {
+			t.Errorf("%s has fields 2018 downloads lack: %+v", s.Accession, *s)
+		}
+	}
+	s := sample(t, d, "E-GEOD-39842-GSM980279")
+	if s.Title != "7 days post-amputation dnHIF1a-expressing adult zebrafish, sample 1" || s.Treatment != "amputation" ||
+		s.SpecimenPart != "heart" || s.SourceDatabase != "ARRAY_EXPRESS" || s.Organism != "DANIO_RERIO" {
+		t.Errorf("GSM980279: %+v", *s)
+	}
+	if got := d.SamplesTitled("7 days post-amputation dnHIF1a-expressing adult zebrafish, sample 1"); len(got) != 1 || got[0] != s {
+		t.Errorf("SamplesTitled: %v", accessions(got))
+	}
+	for _, a := range []metadata.Annotation{
+		{Key: "genotype", Value: "Tg(cmlc2a:Ert2-Cre-Ert2/cmlc2a:LnL:GFP)(cmlc2a:LrL:dnHIF1a)", Characteristic: true},
+		{Key: "time post-treatment", Value: "7 days", Characteristic: true},
+		{Key: "TREATMENT", Value: "amputation", Characteristic: true},
+		{Key: "Sample_source_name", Value: "7 days post-amputation dnHIF1a-expressing adult zebrafish"},
+		{Key: "assay", Value: "GSM980279"},
+	} {
+		if !hasAnn(s.Annotations, a) {
+			t.Errorf("GSM980279 lacks %+v", a)
+		}
+	}
+}
+
+func TestParseJSONEarly2018Unprefixed(t *testing.T) {
+	d := parseJSONFile(t, jsonEarly2018)
+	if len(d.Samples) != 12 || len(d.Studies) != 1 {
+		t.Fatalf("%d samples, %d studies", len(d.Samples), len(d.Studies))
+	}
+	if !slices.Equal(d.Studies[0].SampleAccessions, accessions(d.Samples)) {
+		t.Errorf("members %v", d.Studies[0].SampleAccessions)
+	}
+	s := sample(t, d, "E-GEOD-39842-GSM980279")
+	if s.Title != "7 days post-amputation dnHIF1a-expressing adult zebrafish, sample 1" || s.Organism != "DANIO_RERIO" ||
+		s.Platform != "Affymetrix Zebrafish Genome Array (zebrafish)" || s.SpecimenPart != "heart" || s.Treatment != "amputation" ||
+		s.Subject != "7 days post-amputation dnhif1a-expressing adult zebrafish" || s.SourceDatabase != "" {
+		t.Errorf("GSM980279: %+v", *s)
+	}
+	if !hasAnn(s.Annotations, metadata.Annotation{Key: "organism part", Value: "heart", Characteristic: true}) {
+		t.Errorf("annotations from the unprefixed key: %+v", s.Annotations)
+	}
+	// early 2018 called genetic_information "genotype"
+	doc := `{"samples": {"t1": {"accession_code": "A1", "genotype": "dnHIF1a", "sample_id": "t1", "title": "t1"}}}`
+	ds, err := parseJSON(t, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sample(t, ds, "A1"); got.GeneticInformation != "dnHIF1a" || got.Title != "t1" {
+		t.Errorf("early sample: %+v", *got)
+	}
+}
+
+func TestParseJSONSpeciesSampleList(t *testing.T) {
+	d := parseJSONFile(t, speciesList)
+	if len(d.Samples) != 22 || len(d.Studies) != 0 {
+		t.Fatalf("%d samples, %d studies", len(d.Samples), len(d.Studies))
+	}
+	if s := sample(t, d, "GSM1831675"); s.Title != "Kidney marrow_CREB-zebrafish_1" ||
+		!hasAnn(s.Annotations, metadata.Annotation{Key: "tissue", Value: "kidney marrow", Characteristic: true}) {
+		t.Errorf("GSM1831675: %+v", *s)
+	}
+	agg := parseJSONFile(t, speciesJSON)
+	if agg.AggregateBy != "SPECIES" || len(agg.Studies) != 2 || len(agg.Samples) != 22 {
+		t.Fatalf("aggregated: %q, %d studies, %d samples", agg.AggregateBy, len(agg.Studies), len(agg.Samples))
+	}
+	if got := agg.StudySamples("GSE71270"); len(got) != 10 {
+		t.Errorf("GSE71270 has %d samples", len(got))
+	}
+
+	_, err := parseJSON(t, `{"samples": [{"refinebio_title": "no accession"}]}`)
+	assertJSONErr(t, err, qc.ParseError, "samples[0]")
+}
+
+// TestParseJSONUnknownIsOneThing checks that null, "" and a missing key all
+// read as the same unknown value, for every kind of field.
+func TestParseJSONUnknownIsOneThing(t *testing.T) {
+	fields := []string{"refinebio_title", "refinebio_disease", "refinebio_sex", "refinebio_age", "refinebio_processed",
+		"refinebio_processor_name", "refinebio_annotations", "refinebio_developmental_stage"}
+	for _, f := range fields {
+		t.Run(f, func(t *testing.T) {
+			var got []metadata.Sample
+			for _, v := range []string{`null`, `""`, ``} {
+				field := ""
+				if v != "" {
+					field = `, "` + f + `": ` + v
+				}
+				if f == "refinebio_annotations" && v == `""` {
+					v = `[]`
+					field = `, "` + f + `": []`
+				}
+				d, err := parseJSON(t, `{"samples": {"S1": {"refinebio_accession_code": "S1"`+field+`}}}`)
+				if err != nil {
+					t.Fatalf("%s = %s: %v", f, v, err)
+				}
+				got = append(got, *sample(t, d, "S1"))
+			}
+			if !reflect.DeepEqual(got[0], got[1]) || !reflect.DeepEqual(got[0], got[2]) {
+				t.Errorf("null, empty and missing differ:\n%+v\n%+v\n%+v", got[0], got[1], got[2])
+			}
+		})
+	}
+	for _, f := range []string{"ks_statistic", "ks_pvalue", "quantile_normalized", "quant_sf_only", "created_at", "ks_warning", "aggregate_by"} {
+		var got []metadata.Dataset
+		for _, v := range []string{`null`, `""`, ``} {
+			doc := `{}`
+			if v != "" {
+				doc = `{"` + f + `": ` + v + `}`
+			}
+			d, err := parseJSON(t, doc)
+			if err != nil {
+				t.Fatalf("%s = %s: %v", f, v, err)
+			}
+			d.Sources = nil
+			got = append(got, *d)
+		}
+		if !reflect.DeepEqual(got[0], got[1]) || !reflect.DeepEqual(got[0], got[2]) {
+			t.Errorf("%s: null, empty and missing differ: %+v %+v %+v", f, got[0], got[1], got[2])
+		}
+	}
+	for _, f := range []string{"source_first_published", "source_last_modified", "has_publication", "pubmed_id", "technology"} {
+		var got []metadata.Study
+		for _, v := range []string{`null`, `""`, ``} {
+			field := ""
+			if v != "" {
+				field = `, "` + f + `": ` + v
+			}
+			d, err := parseJSON(t, `{"experiments": {"GSE1": {"accession_code": "GSE1"`+field+`}}}`)
+			if err != nil {
+				t.Fatalf("%s = %s: %v", f, v, err)
+			}
+			got = append(got, *study(t, d, "GSE1"))
+		}
+		if !reflect.DeepEqual(got[0], got[1]) || !reflect.DeepEqual(got[0], got[2]) {
+			t.Errorf("%s: null, empty and missing differ: %+v %+v %+v", f, got[0], got[1], got[2])
+		}
+	}
+}
+
+func TestParseJSONPythonQuirks(t *testing.T) {
+	doc := "\xef\xbb\xbf" + `{"ks_statistic": NaN, "ks_pvalue": Infinity, "samples": {"S1": {"refinebio_accession_code": "S1",
+		"refinebio_title": "NaN mice, Infinity \"NaN\"", "refinebio_age": -Infinity}}}`
+	d, err := parseJSON(t, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.KSStatistic.Valid || d.KSPValue.Valid {
+		t.Errorf("NaN/Infinity should read as unknown: %+v %+v", d.KSStatistic, d.KSPValue)
+	}
+	s := sample(t, d, "S1")
+	if s.Title != `NaN mice, Infinity "NaN"` || s.Age != "" {
+		t.Errorf("strings must keep NaN; got title %q age %q", s.Title, s.Age)
+	}
+	d, err = parseJSON(t, `{"ks_statistic": "0.25", "ks_pvalue": "nan", "experiments": {"G": {"pubmed_id": 123456}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.KSStatistic != metadata.Some(0.25) || d.KSPValue.Valid || study(t, d, "G").PubmedID != "123456" {
+		t.Errorf("numbers as text: %+v %+v %q", d.KSStatistic, d.KSPValue, study(t, d, "G").PubmedID)
+	}
+	if math.IsNaN(d.KSStatistic.Val) {
+		t.Error("NaN stored as a value")
+	}
+}
+
+func assertJSONErr(t *testing.T, err error, code qc.Code, path string) *qc.Error {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s at %s", code.Name(), path)
+	}
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%T %v is not a *qc.Error", err, err)
+	}
+	if !errors.Is(err, code) {
+		t.Errorf("code %s, want %s: %v", e.Code.Name(), code.Name(), err)
+	}
+	if e.Path != path {
+		t.Errorf("path %q, want %q: %v", e.Path, path, err)
+	}
+	if e.File != "test.json" || e.Severity != qc.SeverityError {
+		t.Errorf("file %q severity %s: %v", e.File, e.Severity, err)
+	}
+	return e
+}
+
+func TestParseJSONErrors(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		code      qc.Code
+		path      string
+		line, col int64
+		msg       string
+	}{
+		{"syntax: bare word", "{\n  \"samples\": {\n    \"S1\": x\n  }\n}", qc.ParseError, "", 3, 11, "malformed JSON"},
+		{"syntax: trailing comma", "{\"a\": 1,\n}", qc.ParseError, "", 2, 1, "malformed JSON"},
+		{"truncated", "{\n  \"samples\": {\"S1\": {\"refinebio_title\": \"x\"", qc.ParseError, "", 2, 44, "truncated"},
+		{"empty document", "", qc.ParseError, "", 1, 1, "truncated"},
+		{"top level is a list", `[1, 2]`, qc.ParseError, "$", 0, 0, "found a list"},
+		{"top level is null", `null`, qc.ParseError, "$", 0, 0, "expected an object"},
+		{"processed is a word", `{"samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_processed": "maybe"}}}`,
+			qc.ParseError, "samples.GSM1.refinebio_processed", 0, 0, `expected a boolean, found "maybe"`},
+		{"processed is a number", `{"samples": {"GSM1": {"refinebio_processed": 2}}}`,
+			qc.ParseError, "samples.GSM1.refinebio_processed", 0, 0, "found the number 2"},
+		{"title is an object", `{"samples": {"GSM1": {"refinebio_title": {"a": 1}}}}`,
+			qc.ParseError, "samples.GSM1.refinebio_title", 0, 0, "expected a string, found an object"},
+		{"early title is a list", `{"samples": {"GSM1": {"title": ["a"]}}}`,
+			qc.ParseError, "samples.GSM1.title", 0, 0, "found a list"},
+		{"samples is text", `{"samples": "none"}`, qc.ParseError, "samples", 0, 0, "expected an object keyed by accession"},
+		{"sample is a list", `{"samples": {"GSM1": [1]}}`, qc.ParseError, "samples.GSM1", 0, 0, "expected an object"},
+		{"member is a number", `{"experiments": {"GSE1": {"sample_accession_codes": ["GSM1", 7]}}}`,
+			qc.ParseError, "experiments.GSE1.sample_accession_codes[1]", 0, 0, "expected a string"},
+		{"organisms is text", `{"experiments": {"GSE1": {"organisms": "HOMO_SAPIENS"}}}`,
+			qc.ParseError, "experiments.GSE1.organisms", 0, 0, "expected a list of strings"},
+		{"bad date", `{"experiments": {"GSE1": {"source_first_published": "last Tuesday"}}}`,
+			qc.ParseError, "experiments.GSE1.source_first_published", 0, 0, `not a date: "last Tuesday"`},
+		{"bad created_at", `{"created_at": "2018-13-45"}`, qc.ParseError, "created_at", 0, 0, "not a date"},
+		{"ks_statistic is a word", `{"ks_statistic": "high"}`, qc.ParseError, "ks_statistic", 0, 0, `expected a number, found "high"`},
+		{"quant_sf_only is a list", `{"quant_sf_only": []}`, qc.ParseError, "quant_sf_only", 0, 0, "expected a boolean, found a list"},
+		{"annotations is text", `{"samples": {"GSM1": {"refinebio_annotations": "x"}}}`,
+			qc.ParseError, "samples.GSM1.refinebio_annotations", 0, 0, "expected a list of annotation records"},
+		{"annotation item is text", `{"samples": {"GSM1": {"refinebio_annotations": [{"a": ["b"]}, "x"]}}}`,
+			qc.ParseError, "samples.GSM1.refinebio_annotations[1]", 0, 0, "annotation record"},
+		{"two keys, one accession", `{"samples": {"a": {"refinebio_accession_code": "GSM1"}, "b": {"refinebio_accession_code": "GSM1"}}}`,
+			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseJSON(t, tc.doc)
+			e := assertJSONErr(t, err, tc.code, tc.path)
+			if e.Line != tc.line || e.Column != tc.col {
+				t.Errorf("at %d:%d, want %d:%d: %v", e.Line, e.Column, tc.line, tc.col, err)
+			}
+			if !strings.Contains(e.Error(), tc.msg) {
+				t.Errorf("message %q lacks %q", e.Error(), tc.msg)
+			}
+		})
+	}
+}
+
+// TestParseJSONAmbiguousTitle: a 2018 experiment that lists a title two
+// samples share links neither (never a guess); titles unique to one sample
+// still link.
+func TestParseJSONAmbiguousTitle(t *testing.T) {
+	doc := `{"experiments": {"E-1": {"sample_titles": ["rep", "solo"]}},
+	  "samples": {"rep": {"refinebio_accession_code": "A1", "refinebio_title": "rep"},
+	              "x": {"refinebio_accession_code": "A2", "refinebio_title": "rep"},
+	              "solo": {"refinebio_accession_code": "A3", "refinebio_title": "solo"}}}`
+	d, err := parseJSON(t, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := study(t, d, "E-1").SampleAccessions; !slices.Equal(got, []string{"A3"}) {
+		t.Errorf("members %v, want [A3]", got)
+	}
+	if got := d.SamplesTitled("rep"); len(got) != 2 {
+		t.Errorf("SamplesTitled(rep) = %v", accessions(got))
+	}
+}

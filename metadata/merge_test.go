@@ -1,0 +1,118 @@
+package metadata_test
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp/metadata"
+)
+
+const mergeSheet = "refinebio_accession_code\texperiment_accession\trefinebio_title\trefinebio_cell_line\trefinebio_processed\tcharacteristics_ch1_disease state\tcharacteristics_ch1_severity\n" +
+	"GSM9000001\tGSE999901\tA DIFFERENT TITLE\tPBMC\tFalse\tseptic shock patient\tAPACHE 30\n" +
+	"GSM9000099\tGSE999901\tOnly in the sheet\t\tTrue\tsepsis\t\n"
+
+func TestMergeJSONWinsSheetFills(t *testing.T) {
+	js := parseJSONFile(t, currentJSON)
+	sheet, err := metadata.ParseTSV(strings.NewReader(mergeSheet), "metadata_GSE999901.tsv", "GSE999901")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsBefore, sheetBefore := parseJSONFile(t, currentJSON), mustTSV(t, mergeSheet)
+
+	m := metadata.Merge(js, nil, sheet)
+
+	if !reflect.DeepEqual(js, jsBefore) {
+		t.Error("Merge modified its first input")
+	}
+	sheetBefore.Sources = sheet.Sources
+	if !reflect.DeepEqual(sheet, sheetBefore) {
+		t.Error("Merge modified its second input")
+	}
+	if m.AggregateBy != "EXPERIMENT" || m.KSPValue != metadata.Some(0.9731) {
+		t.Errorf("dataset fields from the JSON lost: %q %+v", m.AggregateBy, m.KSPValue)
+	}
+	if !slices.Equal(m.Sources, []string{currentJSON, "metadata_GSE999901.tsv"}) {
+		t.Errorf("sources %v", m.Sources)
+	}
+	s := sample(t, m, "GSM9000001")
+	if s.Title != "Septic Shock_biological rep1" {
+		t.Errorf("title %q: the JSON must win", s.Title)
+	}
+	if s.Processed != metadata.Some(true) {
+		t.Errorf("processed %+v: the JSON's true must win over the sheet's False", s.Processed)
+	}
+	if s.CellLine != "PBMC" {
+		t.Errorf("cell line %q: the sheet fills what the JSON leaves unknown", s.CellLine)
+	}
+	n := 0
+	for _, a := range s.Annotations {
+		if a.Key == "disease state" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("disease state appears %d times; the sheet repeats the JSON's and must not add it again", n)
+	}
+	if !hasAnn(s.Annotations, metadata.Annotation{Key: "severity", Value: "APACHE 30", Characteristic: true}) {
+		t.Errorf("the sheet's own characteristic is missing: %+v", s.Annotations)
+	}
+	extra := sample(t, m, "GSM9000099")
+	if extra.Title != "Only in the sheet" || !slices.Equal(extra.Experiments, []string{"GSE999901"}) {
+		t.Errorf("sheet-only sample: %+v", *extra)
+	}
+	if got := study(t, m, "GSE999901").SampleAccessions; !slices.Equal(got, []string{"GSM9000001", "GSM9000002", "GSM9000003", "GSM9000099"}) {
+		t.Errorf("members %v", got)
+	}
+	if st := study(t, m, "GSE999901"); st.Title == "" || st.PubmedID != "99999901" {
+		t.Errorf("study fields lost in merge: %+v", *st)
+	}
+
+	// The order decides who wins.
+	rev := metadata.Merge(sheet, js)
+	if got := sample(t, rev, "GSM9000001"); got.Title != "A DIFFERENT TITLE" || got.Processed != metadata.Some(false) {
+		t.Errorf("sheet first: title %q processed %+v", got.Title, got.Processed)
+	}
+}
+
+func mustTSV(t *testing.T, sheet string) *metadata.Dataset {
+	t.Helper()
+	d, err := metadata.ParseTSV(strings.NewReader(sheet), "metadata_GSE999901.tsv", "GSE999901")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestMergeReal2018(t *testing.T) {
+	js := parseJSONFile(t, json2018)
+	sheet := parseTSVFile(t, sheet2018, "E-GEOD-39842")
+	m := metadata.Merge(js, sheet)
+	if len(m.Samples) != 12 || len(m.Studies) != 1 || len(m.Studies[0].SampleAccessions) != 12 {
+		t.Fatalf("%d samples, studies %+v", len(m.Samples), m.Studies)
+	}
+	if m.Studies[0].PubmedID != "23151342" {
+		t.Errorf("study from the JSON lost: %+v", *m.Studies[0])
+	}
+	for _, s := range m.Samples {
+		seen := map[string]bool{}
+		for _, a := range s.Annotations {
+			k := strings.ToLower(strings.ReplaceAll(a.Key, "_", " ")) + "=" + a.Value
+			if seen[k] {
+				t.Errorf("%s: annotation %+v twice", s.Accession, a)
+			}
+			seen[k] = true
+		}
+		if !seen["file="+firstValue(sheet.Sample(s.Accession), "file")] {
+			t.Errorf("%s: the sheet's file column was not added", s.Accession)
+		}
+	}
+}
+
+func firstValue(s *metadata.Sample, key string) string {
+	if v := s.Values(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

@@ -1,0 +1,86 @@
+package platform
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		name, raw, tech string
+		want            Platform
+	}{
+		{"rna-seq pretty form", "Illumina HiSeq 2000 (IlluminaHiSeq2000)", "RNA-SEQ",
+			Platform{Accession: "IlluminaHiSeq2000", Name: "Illumina HiSeq 2000", Manufacturer: "Illumina", Technology: RNASeq}},
+		{"affymetrix array", "Affymetrix Zebrafish Genome Array (zebrafish)", "MICROARRAY",
+			Platform{Accession: "zebrafish", Name: "Affymetrix Zebrafish Genome Array", Manufacturer: "Affymetrix", Technology: Microarray}},
+		{"study technology wins over the name", "Illumina HumanHT-12 V4.0 expression beadchip (illuminaHumanv4)", "MICROARRAY",
+			Platform{Accession: "illuminaHumanv4", Name: "Illumina HumanHT-12 V4.0 expression beadchip", Manufacturer: "Illumina", Technology: Microarray}},
+		{"technology from the name when the study is silent: array", "[HG-U133_Plus_2] Affymetrix Human Genome U133 Plus 2.0 Array (hgu133plus2)", "",
+			Platform{Accession: "hgu133plus2", Name: "[HG-U133_Plus_2] Affymetrix Human Genome U133 Plus 2.0 Array", Manufacturer: "Affymetrix", Technology: Microarray}},
+		{"technology from the name when the study is silent: sequencer", "NextSeq 500 (NextSeq500)", "",
+			Platform{Accession: "NextSeq500", Name: "NextSeq 500", Manufacturer: "Illumina", Technology: RNASeq}},
+		{"study spelling variants", "Ion Torrent Proton (IonTorrentProton)", "rna_seq",
+			Platform{Accession: "IonTorrentProton", Name: "Ion Torrent Proton", Manufacturer: "Thermo Fisher (Ion Torrent)", Technology: RNASeq}},
+		{"no accession in parentheses", "Agilent-014850 Whole Human Genome Microarray 4x44K G4112F", "",
+			Platform{Accession: "Agilent-014850 Whole Human Genome Microarray 4x44K G4112F", Name: "Agilent-014850 Whole Human Genome Microarray 4x44K G4112F", Manufacturer: "Agilent", Technology: Microarray}},
+		{"nested parentheses keep the last group", "Some (old) platform (GPL123)", "",
+			Platform{Accession: "GPL123", Name: "Some (old) platform", Manufacturer: "Unknown", Technology: Microarray}},
+		{"unknown platform", "", "", Platform{Manufacturer: "Unknown", Technology: Other}},
+		{"unrecognized name and technology", "Mystery machine (mm1)", "PROTEOMICS",
+			Platform{Accession: "mm1", Name: "Mystery machine", Manufacturer: "Unknown", Technology: Other}},
+	}
+	n := New(nil)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, n.Normalize(tc.raw, tc.tech)); diff != "" {
+				t.Errorf("Normalize(%q, %q) mismatch (-want +got):\n%s", tc.raw, tc.tech, diff)
+			}
+		})
+	}
+}
+
+func TestCustomLookup(t *testing.T) {
+	n := New(map[string]string{"  BGI ": "BGI Genomics", "seq": "Generic sequencer"})
+	if got := n.Normalize("BGISEQ-500 (BGISEQ500)", "").Manufacturer; got != "BGI Genomics" {
+		t.Errorf("longest key should win: got %q", got)
+	}
+	if got := n.Normalize("Affymetrix Human Gene 1.0 ST Array (hugene10st)", "").Manufacturer; got != "Unknown" {
+		t.Errorf("a custom lookup replaces the defaults: got %q", got)
+	}
+}
+
+func TestTechnology(t *testing.T) {
+	for in, want := range map[string]string{
+		"MICROARRAY": Microarray, "microarray": Microarray, "RNA-SEQ": RNASeq, "RNA_SEQ": RNASeq,
+		"rna seq": RNASeq, "RNASEQ": RNASeq, "": Other, "other": Other,
+	} {
+		if got := Technology(in); got != want {
+			t.Errorf("Technology(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"Illumina HiSeq 2000 (IlluminaHiSeq2000)", "(", ")", "a ()", "((x))", "x (y) (z)"} {
+		f.Add(s, "RNA-SEQ")
+	}
+	n := New(nil)
+	f.Fuzz(func(t *testing.T, raw, tech string) {
+		p := n.Normalize(raw, tech)
+		if p.Technology != Microarray && p.Technology != RNASeq && p.Technology != Other {
+			t.Fatalf("technology %q", p.Technology)
+		}
+		if p.Manufacturer == "" {
+			t.Fatal("empty manufacturer")
+		}
+	})
+}
+
+func ExampleNormalizer_Normalize() {
+	p := New(nil).Normalize("Illumina HiSeq 2000 (IlluminaHiSeq2000)", "RNA-SEQ")
+	fmt.Printf("%s | %s | %s | %s\n", p.Accession, p.Name, p.Manufacturer, p.Technology)
+	// Output: IlluminaHiSeq2000 | Illumina HiSeq 2000 | Illumina | RNA-SEQ
+}

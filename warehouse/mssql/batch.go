@@ -1,0 +1,504 @@
+package mssql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// cleanupTimeout bounds the statements Abort and Commit run after the
+// caller's context is gone.
+const cleanupTimeout = 2 * time.Minute
+
+// batch is one load. It holds one connection for its whole life: the
+// connection's session owns the load's lock, which is what tells other
+// loaders that its staging rows are in use. Cells go to staging in bulk
+// copies outside any transaction; Commit publishes them in one transaction.
+type batch struct {
+	w       *Warehouse
+	conn    *sql.Conn
+	loadKey int64
+	runID   string
+	file    string
+	// locked is set once the session holds the load's lock, registered
+	// once the load is listed in staging.loads (so that Abort knows there
+	// is staging to clear).
+	locked, registered bool
+	// broken is set when the connection can no longer be trusted (it
+	// dropped, or a bulk copy failed half-way); Abort then discards it, and
+	// the session's end releases the load's lock.
+	broken bool
+	done   bool
+	cells  *cellBuffer
+	// What the load sent to staging, checked against staging at Commit.
+	sentColumns, sentGenes, sentValues int64
+	// ordinal numbers the dimension members in the order given, so that
+	// the last one given for a key wins.
+	ordinal int32
+}
+
+// Begin implements warehouse.WarehouseSink. It takes a connection, starts
+// the load under a new load key, removes the staging rows of loads that
+// died, and stages the matrix columns.
+func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	b := &batch{w: w, runID: req.RunID, file: req.FileName, cells: newCellBuffer(w.cfg.ChunkRows)}
+	if err := b.begin(ctx, req); err != nil {
+		return nil, errors.Join(err, b.Abort(ctx))
+	}
+	return b, nil
+}
+
+func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
+	w := b.w
+	err := w.retry(ctx, opConnect, func(ctx context.Context) error {
+		conn, err := w.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, stmtSessionOptions); err != nil {
+			return errors.Join(err, discard(conn))
+		}
+		b.conn = conn
+		return nil
+	})
+	if err != nil {
+		return w.wrap(err, "mssql: taking a connection")
+	}
+	if err := b.run(ctx, "allocating a load key", func(ctx context.Context) error {
+		return b.conn.QueryRowContext(ctx, stmtNextLoadKey).Scan(&b.loadKey)
+	}); err != nil {
+		return err
+	}
+	var granted int
+	if err := b.run(ctx, "locking the load", func(ctx context.Context) error {
+		return b.conn.QueryRowContext(ctx, stmtLoadLock, loadLockResource(b.loadKey)).Scan(&granted)
+	}); err != nil {
+		return err
+	}
+	if granted < 0 {
+		// The key is new, so nothing else can hold its lock.
+		return qc.Errorf(qc.ConstraintViolation, "mssql: could not lock new load %d (sp_getapplock returned %d)", b.loadKey, granted)
+	}
+	b.locked = true
+	if err := b.run(ctx, "registering the load", func(ctx context.Context) error {
+		_, err := b.conn.ExecContext(ctx, stmtRegisterLoad, b.loadKey, null(b.runID), null(b.file))
+		return err
+	}); err != nil {
+		return err
+	}
+	b.registered = true
+	// Cleaning runs on the pool: it need not share the load's session (its
+	// own key is excluded), and may be retried on a fresh connection.
+	if _, err := w.cleanStale(ctx, w.db, b.loadKey); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(req.Columns))
+	for _, c := range req.Columns {
+		r, err := columnRow(b.loadKey, c)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+	}
+	n, err := b.copy(ctx, b.conn, copyColumns, len(rows), func(i int, _ []any) []any { return rows[i] })
+	b.sentColumns = n
+	return err
+}
+
+// run runs one statement of the load on its connection, retrying what the
+// server rolled back. A lost connection ends the load.
+func (b *batch) run(ctx context.Context, what string, fn func(context.Context) error) error {
+	err := b.w.retry(ctx, opAtomic, fn)
+	if err != nil {
+		b.markBroken(err)
+		return b.w.wrap(err, "mssql: "+what)
+	}
+	return nil
+}
+
+// copy bulk-copies n rows on p, retrying a copy the server rolled back when
+// the connection survived it.
+func (b *batch) copy(ctx context.Context, p preparer, spec copySpec, n int, fill func(int, []any) []any) (int64, error) {
+	var written int64
+	err := b.w.retry(ctx, opAtomic, func(ctx context.Context) error {
+		if b.broken {
+			return errBroken
+		}
+		var ok bool
+		var err error
+		written, ok, err = copyIn(ctx, p, spec, n, fill)
+		if err != nil && !ok {
+			b.broken = true
+		}
+		return err
+	})
+	if err != nil {
+		b.markBroken(err)
+		return 0, b.w.wrap(err, "mssql: bulk copy into "+spec.table)
+	}
+	if written != int64(n) {
+		return 0, qc.Errorf(qc.ConstraintViolation, "mssql: bulk copy into %s wrote %d rows of %d", spec.table, written, n)
+	}
+	return written, nil
+}
+
+var errBroken = errors.New("mssql: the load's connection failed earlier")
+
+func (b *batch) markBroken(err error) {
+	if c := classify(err); c == classConnLost {
+		b.broken = true
+	}
+}
+
+// UpsertDimensions implements warehouse.Batch. The members are staged;
+// Commit merges them into the dimensions, so an aborted load changes no
+// dimension.
+func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
+	if b.done {
+		return errDone
+	}
+	start := b.ordinal
+	if _, err := b.copy(ctx, b.conn, copyStudies, len(req.Studies), func(i int, _ []any) []any {
+		return studyRow(b.loadKey, start+int32(i), req.Studies[i])
+	}); err != nil {
+		return err
+	}
+	start += int32(len(req.Studies))
+	if _, err := b.copy(ctx, b.conn, copyPlatforms, len(req.Platforms), func(i int, _ []any) []any {
+		return platformRow(b.loadKey, start+int32(i), req.Platforms[i])
+	}); err != nil {
+		return err
+	}
+	start += int32(len(req.Platforms))
+	if _, err := b.copy(ctx, b.conn, copySamples, len(req.Samples), func(i int, _ []any) []any {
+		return sampleRow(b.loadKey, start+int32(i), req.Samples[i])
+	}); err != nil {
+		return err
+	}
+	b.ordinal = start + int32(len(req.Samples))
+	return nil
+}
+
+// WriteRows implements warehouse.Batch. Cells are buffered and sent in bulk
+// copies of Config.ChunkRows cells.
+func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error {
+	if b.done {
+		return errDone
+	}
+	if err := ctx.Err(); err != nil {
+		return b.w.wrap(err, "mssql: staging rows")
+	}
+	return b.cells.add(req.Rows, func() error { return b.flush(ctx) })
+}
+
+// flush sends the buffered gene lines and cells, and empties the buffer.
+func (b *batch) flush(ctx context.Context) error {
+	c := b.cells
+	if len(c.genes) > 0 {
+		n, err := b.copy(ctx, b.conn, copyRows, len(c.genes), func(i int, _ []any) []any {
+			return geneRow(b.loadKey, c.geneLines[i], c.genes[i])
+		})
+		if err != nil {
+			return err
+		}
+		b.sentGenes += n
+		c.geneLines, c.genes = c.geneLines[:0], c.genes[:0]
+	}
+	if c.len() > 0 {
+		n, err := b.copy(ctx, b.conn, copyValues(b.w.cfg.ChunkRows), c.len(), func(i int, dst []any) []any {
+			valueRow(dst, b.loadKey, c.lines[i], c.columns[i], c.values[i])
+			return dst
+		})
+		if err != nil {
+			return err
+		}
+		b.sentValues += n
+	}
+	c.reset()
+	return nil
+}
+
+// Commit implements warehouse.Batch.
+func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+	if b.done {
+		return warehouse.CommitResult{}, errDone
+	}
+	res, err := b.commit(ctx, req)
+	if err != nil {
+		return warehouse.CommitResult{}, errors.Join(err, b.Abort(ctx))
+	}
+	return res, nil
+}
+
+func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+	if err := b.flush(ctx); err != nil {
+		return warehouse.CommitResult{}, err
+	}
+	var res warehouse.CommitResult
+	err := b.w.retry(ctx, opAtomic, func(ctx context.Context) error {
+		if b.broken {
+			return errBroken
+		}
+		var err error
+		res, err = b.publish(ctx, req)
+		return err
+	})
+	if err != nil {
+		b.markBroken(err)
+		return warehouse.CommitResult{}, b.w.wrap(err, "mssql: committing the load")
+	}
+	// The load's staging rows left with the commit; its lock goes now.
+	b.done = true
+	return res, b.release(ctx)
+}
+
+// publish is the commit transaction: everything the load changes outside
+// staging happens here, so readers see all of it or none of it, and any
+// error (XACT_ABORT is on) rolls all of it back, leaving staging as it was
+// for a retry.
+func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res warehouse.CommitResult, err error) {
+	tx, err := b.conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		if err != nil {
+			// With XACT_ABORT the server has usually rolled back already;
+			// the error that caused it is the one to report.
+			_ = tx.Rollback()
+		}
+	}()
+	if err = getAppLock(ctx, tx, stmtPublishLock, lockTimeoutMillis(b.w.cfg.BusyTimeout), "publishing"); err != nil {
+		return res, err
+	}
+	if err = b.checkStaged(ctx, tx); err != nil {
+		return res, err
+	}
+	// Inside the transaction a failed copy is retried with the whole
+	// transaction, by the caller.
+	n, ok, err := copyIn(ctx, tx, copyBatches, len(req.Studies), func(i int, _ []any) []any {
+		return batchRow(b.loadKey, req.Studies[i], b.file, req.FileHash)
+	})
+	if err != nil {
+		b.broken = b.broken || !ok
+		return res, fmt.Errorf("staging batch ids: %w", err)
+	}
+	if n != int64(len(req.Studies)) {
+		return res, qc.Errorf(qc.ConstraintViolation, "mssql: bulk copy into %s wrote %d rows of %d", copyBatches.table, n, len(req.Studies))
+	}
+	for _, m := range []struct{ stmt, what string }{
+		{stmtMergePlatforms, "merging platforms"},
+		{stmtMergeStudies, "merging studies"},
+		{stmtMergeSamples, "merging samples"},
+		{stmtMergeGenes, "merging genes"},
+	} {
+		if _, err = tx.ExecContext(ctx, m.stmt, b.loadKey); err != nil {
+			return res, fmt.Errorf("%s: %w", m.what, err)
+		}
+	}
+	var missing string
+	switch err = tx.QueryRowContext(ctx, stmtMissingSamples, b.loadKey).Scan(&missing); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return res, err
+	default:
+		return res, qc.Errorf(qc.DimensionLookupFailed, "mssql: matrix column sample %s has no dimension row; UpsertDimensions must list every sample", missing)
+	}
+	if _, err = tx.ExecContext(ctx, stmtClassifyBatches, b.loadKey); err != nil {
+		return res, err
+	}
+	plan, err := readPlan(ctx, tx, b.loadKey)
+	if err != nil {
+		return res, err
+	}
+	for _, s := range req.Studies {
+		p, ok := plan[s.Study]
+		if !ok || p.studyKey == 0 {
+			return res, qc.Errorf(qc.DimensionLookupFailed, "mssql: study %s has no dimension row; UpsertDimensions must list every study", s.Study)
+		}
+		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, Outcome: p.outcome, PreviousBatchID: p.previous}
+		if p.outcome != warehouse.Duplicate {
+			if r.RowsWritten, err = b.publishStudy(ctx, tx, s, p, req.FileHash); err != nil {
+				return res, err
+			}
+		}
+		res.Studies = append(res.Studies, r)
+	}
+	for _, s := range req.Studies {
+		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQC, qcArgs(s)...); err != nil {
+			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
+		}
+		if err = insertFindings(ctx, tx, b.runID, s.BatchID, s.Study, s.Findings); err != nil {
+			return res, err
+		}
+	}
+	if _, err = tx.ExecContext(ctx, stmtClearLoad, b.loadKey); err != nil {
+		return res, fmt.Errorf("clearing staging: %w", err)
+	}
+	return res, tx.Commit()
+}
+
+// checkStaged compares staging with what the load sent: a difference means
+// the rows were lost (or doubled) on the way, and nothing may be published.
+func (b *batch) checkStaged(ctx context.Context, tx *sql.Tx) error {
+	var values, genes, columns int64
+	if err := tx.QueryRowContext(ctx, stmtStagedCounts, b.loadKey).Scan(&values, &genes, &columns); err != nil {
+		return err
+	}
+	if values != b.sentValues || genes != b.sentGenes || columns != b.sentColumns {
+		return qc.Errorf(qc.ConstraintViolation,
+			"mssql: staging holds %d cells, %d gene lines and %d columns for load %d, but the load sent %d, %d and %d; nothing was published",
+			values, genes, columns, b.loadKey, b.sentValues, b.sentGenes, b.sentColumns)
+	}
+	var dupGenes, dupSamples int64
+	if err := tx.QueryRowContext(ctx, stmtDuplicateKeys, b.loadKey).Scan(&dupGenes, &dupSamples); err != nil {
+		return err
+	}
+	if dupGenes > 0 || dupSamples > 0 {
+		return qc.Errorf(qc.ConstraintViolation,
+			"mssql: the load holds %d gene ids on more than one line and %d samples in more than one column; facts must be unique by study, sample and gene",
+			dupGenes, dupSamples)
+	}
+	return nil
+}
+
+// studyPlan is what the commit does to one study.
+type studyPlan struct {
+	outcome  warehouse.Outcome
+	previous string
+	studyKey int32
+}
+
+func readPlan(ctx context.Context, tx *sql.Tx, loadKey int64) (map[string]studyPlan, error) {
+	rows, err := tx.QueryContext(ctx, stmtReadBatches, loadKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	plan := map[string]studyPlan{}
+	for rows.Next() {
+		var study, batchID, outcome, previous string
+		var key int32
+		if err := rows.Scan(&study, &batchID, &outcome, &previous, &key); err != nil {
+			return nil, err
+		}
+		plan[study] = studyPlan{outcome: warehouse.Outcome(outcome), previous: previous, studyKey: key}
+	}
+	return plan, rows.Err()
+}
+
+// publishStudy replaces one study's facts with its staged cells and makes
+// its batch current.
+func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyCommit, p studyPlan, hash string) (int64, error) {
+	if p.outcome == warehouse.Replaced {
+		if _, err := tx.ExecContext(ctx, stmtDeleteFacts, p.studyKey); err != nil {
+			return 0, fmt.Errorf("removing the facts of %s: %w", s.Study, err)
+		}
+	}
+	r, err := tx.ExecContext(ctx, stmtInsertFacts, b.loadKey, p.studyKey, s.BatchID, s.Study)
+	if err != nil {
+		return 0, fmt.Errorf("inserting the facts of %s: %w", s.Study, err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, stmtRetireBatch, p.studyKey); err != nil {
+		return 0, fmt.Errorf("retiring the batch of %s: %w", s.Study, err)
+	}
+	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.file), hash, null(b.runID), n); err != nil {
+		return 0, fmt.Errorf("recording the batch of %s: %w", s.Study, err)
+	}
+	return n, nil
+}
+
+// Abort implements warehouse.Batch. It deletes the load's staging rows and
+// releases its connection; if the connection is broken it is discarded
+// instead, which ends the session and frees the load's lock, and the next
+// load removes the rows.
+func (b *batch) Abort(ctx context.Context) error {
+	if b.done {
+		return nil
+	}
+	b.done = true
+	if b.conn == nil {
+		return nil
+	}
+	if b.registered && !b.broken {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if _, err := b.conn.ExecContext(cctx, stmtClearLoad, b.loadKey); err != nil {
+			b.broken = true
+			return errors.Join(fmt.Errorf("mssql: aborting load %d: its staging rows stay until the next load removes them: %w", b.loadKey, err),
+				discard(b.conn))
+		}
+	}
+	return b.release(ctx)
+}
+
+// release gives up the load's lock and its connection.
+func (b *batch) release(ctx context.Context) error {
+	conn := b.conn
+	b.conn = nil
+	if b.broken {
+		return discard(conn)
+	}
+	if !b.locked {
+		return conn.Close()
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if _, err := conn.ExecContext(cctx, stmtLoadUnlock, loadLockResource(b.loadKey)); err != nil {
+		// A pooled session must not keep the lock: close it instead.
+		return discard(conn)
+	}
+	return conn.Close()
+}
+
+// discard closes conn and keeps database/sql from pooling it again, so
+// that its session (and any lock it owns) ends.
+func discard(conn *sql.Conn) error {
+	err := errors.Join(conn.Raw(func(any) error { return driver.ErrBadConn }), conn.Close())
+	// ErrBadConn is the discarding itself; ErrConnDone means database/sql
+	// already dropped the connection.
+	if err == nil || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+		return nil
+	}
+	return err
+}
+
+// getAppLock takes an application lock with one of the lock statements and
+// turns its result into an error.
+func getAppLock(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, stmt string, timeoutMillis int32, what string) error {
+	var r int
+	if err := q.QueryRowContext(ctx, stmt, timeoutMillis).Scan(&r); err != nil {
+		return err
+	}
+	switch {
+	case r >= 0:
+		return nil
+	case r == -1:
+		return &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError,
+			Msg: fmt.Sprintf("warehouse busy: another loader has been %s for longer than busy_timeout; retry when it finishes, or raise busy_timeout", what)}
+	case r == -3:
+		return errLockDeadlock
+	}
+	return fmt.Errorf("mssql: sp_getapplock returned %d while %s", r, what)
+}
+
+// lockTimeoutMillis converts a wait to sp_getapplock's @LockTimeout.
+func lockTimeoutMillis(d time.Duration) int32 {
+	ms := d.Milliseconds()
+	if ms > 1<<31-1 {
+		return -1 // wait without limit
+	}
+	return int32(ms)
+}

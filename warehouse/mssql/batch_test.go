@@ -1,0 +1,584 @@
+package mssql
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	mssqldrv "github.com/microsoft/go-mssqldb"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// matrix is a small load: genes × samples of one or more studies.
+type matrix struct {
+	genes   []string
+	samples []string
+	studies []string // study of each sample column
+	values  [][]float64
+}
+
+func newMatrix(genes, samples int, studies ...string) matrix {
+	if len(studies) == 0 {
+		studies = []string{"GSE1"}
+	}
+	m := matrix{}
+	for g := 0; g < genes; g++ {
+		m.genes = append(m.genes, fmt.Sprintf("ENSG%05d", g+1))
+		row := make([]float64, samples)
+		for s := range row {
+			row[s] = float64(g+1) + float64(s+1)/7
+		}
+		m.values = append(m.values, row)
+	}
+	for s := 0; s < samples; s++ {
+		st := studies[s*len(studies)/samples]
+		m.samples = append(m.samples, fmt.Sprintf("%s_S%d", st, s+1))
+		m.studies = append(m.studies, st)
+	}
+	return m
+}
+
+func (m matrix) begin() warehouse.BeginRequest {
+	req := warehouse.BeginRequest{RunID: "run-1", FileName: "m.tsv"}
+	for i := range m.samples {
+		req.Columns = append(req.Columns, warehouse.Column{Index: i, Sample: m.samples[i], Study: m.studies[i]})
+	}
+	return req
+}
+
+func (m matrix) dims() warehouse.DimensionsRequest {
+	var d warehouse.DimensionsRequest
+	seen := map[string]bool{}
+	for i, s := range m.samples {
+		if !seen[m.studies[i]] {
+			seen[m.studies[i]] = true
+			d.Studies = append(d.Studies, warehouse.Study{Accession: m.studies[i], Title: "t"})
+		}
+		d.Samples = append(d.Samples, warehouse.Sample{Accession: s, Study: m.studies[i], Platform: "GPL570", Illness: "SEPSIS"})
+	}
+	d.Platforms = []warehouse.Platform{{Accession: "GPL570"}}
+	return d
+}
+
+// batches melts the matrix in batches of rows genes; line numbers start at 2.
+func (m matrix) batches(rows int) []*expression.LongBatch {
+	var out []*expression.LongBatch
+	for start := 0; start < len(m.genes); start += rows {
+		lb := &expression.LongBatch{}
+		for g := start; g < min(start+rows, len(m.genes)); g++ {
+			lb.Genes = append(lb.Genes, m.genes[g])
+			lb.GeneLines = append(lb.GeneLines, int64(g+2))
+			for s, v := range m.values[g] {
+				lb.Row = append(lb.Row, int32(g-start))
+				lb.Column = append(lb.Column, int32(s))
+				lb.Value = append(lb.Value, v)
+			}
+		}
+		out = append(out, lb)
+	}
+	return out
+}
+
+func (m matrix) commit(hash string) warehouse.CommitRequest {
+	req := warehouse.CommitRequest{FileHash: hash}
+	seen := map[string]bool{}
+	for _, st := range m.studies {
+		if !seen[st] {
+			seen[st] = true
+			req.Studies = append(req.Studies, warehouse.StudyCommit{Study: st, BatchID: st + "-" + hash,
+				Findings: []*qc.Error{{Code: qc.GeneCountLow, Severity: qc.SeverityWarning, Msg: "low"}}})
+		}
+	}
+	return req
+}
+
+// stage runs Begin, UpsertDimensions and WriteRows.
+func stage(t *testing.T, w *Warehouse, m matrix, rows int) warehouse.Batch {
+	t.Helper()
+	ctx := context.Background()
+	b, err := w.Begin(ctx, m.begin())
+	if err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	if err := b.UpsertDimensions(ctx, m.dims()); err != nil {
+		t.Fatalf("UpsertDimensions: %v", err)
+	}
+	for _, lb := range m.batches(rows) {
+		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+			t.Fatalf("WriteRows: %v", err)
+		}
+	}
+	return b
+}
+
+func testConfig(chunk int) Config {
+	return Config{ChunkRows: chunk, BusyTimeout: time.Second, Retry: RetryPolicy{Attempts: 3, BaseDelay: time.Millisecond}}
+}
+
+func TestLoadStatementsInOrder(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(5))
+	m := newMatrix(4, 3)
+	b := stage(t, w, m, 2)
+	res, err := b.Commit(context.Background(), m.commit("h1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"session_options", "next_load_key", "load_lock", "register_load", "stale_loads",
+		"copy:staging.matrix_columns", "copy:staging.dim_study", "copy:staging.dim_platform", "copy:staging.dim_sample",
+		// 12 cells in copies of 5: two during WriteRows, the rest at Commit.
+		"copy:staging.matrix_rows", "copy:staging.expression_values",
+		"copy:staging.matrix_rows", "copy:staging.expression_values",
+		"copy:staging.expression_values",
+		"BEGIN", "publish_lock", "staged_counts", "duplicate_keys", "copy:staging.load_batches",
+		"merge_platforms", "merge_studies", "merge_samples", "merge_genes", "missing_samples",
+		"classify_batches", "read_batches", "insert_facts", "retire_batch", "record_batch",
+		"upsert_study_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
+	}
+	if got := s.names(); !slices.Equal(got, want) {
+		t.Fatalf("statements:\n got %q\nwant %q", got, want)
+	}
+	r := res.Studies[0]
+	if r.Outcome != warehouse.Inserted || r.RowsWritten != 12 || r.PreviousBatchID != "" {
+		t.Fatalf("result %+v", r)
+	}
+}
+
+func TestCellsAreCopiedExactlyInChunks(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(5))
+	m := newMatrix(4, 3)
+	m.values[1][2] = math.NaN()
+	b := stage(t, w, m, 3)
+	if _, err := b.Commit(context.Background(), m.commit("h1")); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for _, c := range s.copiesOf("staging.expression_values") {
+		sizes = append(sizes, len(c.rows))
+	}
+	if !slices.Equal(sizes, []int{5, 5, 2}) {
+		t.Fatalf("copy sizes %v, want [5 5 2]", sizes)
+	}
+	got := map[[2]int64]any{}
+	for _, r := range s.rowsOf("staging.expression_values") {
+		if r[0].(int64) != 42 {
+			t.Fatalf("row %v has load key %v, want 42", r, r[0])
+		}
+		got[[2]int64{r[1].(int64), int64(r[2].(int32))}] = r[3]
+	}
+	for g := range m.genes {
+		for c, v := range m.values[g] {
+			cell, ok := got[[2]int64{int64(g + 2), int64(c)}]
+			switch {
+			case !ok:
+				t.Fatalf("cell (line %d, column %d) was not copied", g+2, c)
+			case math.IsNaN(v):
+				if cell != nil {
+					t.Fatalf("missing cell copied as %v, want NULL", cell)
+				}
+			case math.Float64bits(cell.(float64)) != math.Float64bits(v):
+				t.Fatalf("cell (line %d, column %d) = %v, want %v", g+2, c, cell, v)
+			}
+		}
+	}
+	var genes []string
+	for _, r := range s.rowsOf("staging.matrix_rows") {
+		genes = append(genes, fmt.Sprintf("%d:%s", r[1], r[2]))
+	}
+	if want := []string{"2:ENSG00001", "3:ENSG00002", "4:ENSG00003", "5:ENSG00004"}; !slices.Equal(genes, want) {
+		t.Fatalf("gene lines %v, want %v", genes, want)
+	}
+}
+
+func TestReplaceAndDuplicate(t *testing.T) {
+	tests := []struct {
+		name, current string
+		want          warehouse.Outcome
+		rows          int64
+		stmts         map[string]int
+	}{
+		{"new", "", warehouse.Inserted, 6, map[string]int{"delete_facts": 0, "insert_facts": 1, "record_batch": 1}},
+		{"replaced", "GSE1-old", warehouse.Replaced, 6, map[string]int{"delete_facts": 1, "insert_facts": 1, "record_batch": 1}},
+		{"duplicate", "GSE1-h1", warehouse.Duplicate, 0, map[string]int{"delete_facts": 0, "insert_facts": 0, "record_batch": 0,
+			"upsert_study_qc": 1, "clear_load": 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFakeServer(t)
+			if tc.current != "" {
+				s.current["GSE1"] = tc.current
+			}
+			w := s.open(t, testConfig(100))
+			m := newMatrix(3, 2)
+			res, err := stage(t, w, m, 10).Commit(context.Background(), m.commit("h1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := res.Studies[0]
+			if r.Outcome != tc.want || r.RowsWritten != tc.rows || r.PreviousBatchID != tc.current {
+				t.Fatalf("result %+v, want %s with %d rows after %q", r, tc.want, tc.rows, tc.current)
+			}
+			for name, n := range tc.stmts {
+				if got := s.count(name); got != n {
+					t.Errorf("%s ran %d times, want %d", name, got, n)
+				}
+			}
+		})
+	}
+}
+
+func TestMultiStudyCommit(t *testing.T) {
+	s := newFakeServer(t)
+	s.current["GSE2"] = "GSE2-h1"
+	w := s.open(t, testConfig(100))
+	m := newMatrix(3, 4, "GSE1", "GSE2")
+	res, err := stage(t, w, m, 10).Commit(context.Background(), m.commit("h1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Studies) != 2 {
+		t.Fatalf("%+v", res)
+	}
+	if r := res.Studies[0]; r.Study != "GSE1" || r.Outcome != warehouse.Inserted || r.RowsWritten != 6 {
+		t.Errorf("GSE1: %+v", r)
+	}
+	if r := res.Studies[1]; r.Study != "GSE2" || r.Outcome != warehouse.Duplicate || r.RowsWritten != 0 {
+		t.Errorf("GSE2: %+v", r)
+	}
+	if n := s.count("upsert_study_qc"); n != 2 {
+		t.Errorf("QC recorded %d times, want 2 (duplicates too)", n)
+	}
+}
+
+var deadlock = mssqldrv.Error{Number: 1205, Message: "Transaction (Process ID 61) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction."}
+
+func TestCommitRetriesWholeTransactionAfterDeadlock(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(3, 2)
+	b := stage(t, w, m, 10)
+	s.failNext("insert_facts", deadlock)
+	res, err := b.Commit(context.Background(), m.commit("h1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Studies[0].RowsWritten != 6 {
+		t.Fatalf("%+v", res)
+	}
+	for name, n := range map[string]int{"BEGIN": 2, "ROLLBACK": 1, "COMMIT": 1, "publish_lock": 2, "merge_genes": 2, "insert_facts": 2} {
+		if got := s.count(name); got != n {
+			t.Errorf("%s ran %d times, want %d", name, got, n)
+		}
+	}
+	if n := len(s.rowsOf("staging.load_batches")); n != 1 {
+		t.Fatalf("load_batches rows committed = %d, want 1 (the rolled-back copy must not count)", n)
+	}
+}
+
+func TestCopyRetriedWhenServerRolledItBack(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(4))
+	m := newMatrix(2, 2)
+	s.failNext("copy:staging.expression_values", mssqldrv.Error{Number: 40501, Message: "The service is currently busy."})
+	b := stage(t, w, m, 2)
+	if _, err := b.Commit(context.Background(), m.commit("h1")); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.count("copy:staging.expression_values"); n != 2 {
+		t.Fatalf("cells copied %d times, want 2 (one refused, one retried)", n)
+	}
+	if n := len(s.rowsOf("staging.expression_values")); n != 4 {
+		t.Fatalf("staged cells %d, want 4", n)
+	}
+}
+
+func TestLostConnectionEndsTheLoad(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(4))
+	m := newMatrix(4, 2)
+	ctx := context.Background()
+	b, err := w.Begin(ctx, m.begin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.failNext("copy:staging.expression_values", driver.ErrBadConn)
+	err = b.WriteRows(ctx, warehouse.RowsRequest{Rows: m.batches(4)[0]})
+	if !errors.Is(err, qc.ConnectionFailed) {
+		t.Fatalf("WriteRows after a lost connection: %v, want code ConnectionFailed", err)
+	}
+	if n := s.count("copy:staging.expression_values"); n != 1 {
+		t.Fatalf("a copy on a lost connection was tried %d times, want 1", n)
+	}
+	if err := b.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.count("clear_load"); n != 0 {
+		t.Fatalf("Abort ran clear_load on a broken connection")
+	}
+	if n := s.count("load_unlock"); n != 0 {
+		t.Fatalf("Abort unlocked on a broken connection")
+	}
+	opened := s.opened
+	if _, err := w.Begin(ctx, m.begin()); err != nil {
+		t.Fatal(err)
+	}
+	if s.opened != opened+1 {
+		t.Fatalf("the broken connection went back to the pool (opened %d → %d)", opened, s.opened)
+	}
+}
+
+func TestDataErrorIsNotRetried(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(2, 2)
+	b := stage(t, w, m, 10)
+	s.failNext("merge_samples", mssqldrv.Error{Number: 2628, Message: "String or binary data would be truncated in table 'dbo.dim_sample', column 'sample_title'."})
+	_, err := b.Commit(context.Background(), m.commit("h1"))
+	if !errors.Is(err, qc.ConstraintViolation) {
+		t.Fatalf("Commit: %v, want code ConstraintViolation", err)
+	}
+	if n := s.count("BEGIN"); n != 1 {
+		t.Fatalf("a data error was retried (%d transactions)", n)
+	}
+	names := s.names()
+	if !slices.Contains(names, "ROLLBACK") || slices.Contains(names, "COMMIT") {
+		t.Fatalf("statements %q: want a rollback and no commit", names)
+	}
+	// Commit's failure aborts: staging cleared, lock released.
+	if s.count("clear_load") != 1 || s.count("load_unlock") != 1 {
+		t.Fatalf("after a failed commit: clear_load %d, load_unlock %d, want 1 and 1", s.count("clear_load"), s.count("load_unlock"))
+	}
+	if _, err := b.Commit(context.Background(), m.commit("h1")); !errors.Is(err, errDone) {
+		t.Fatalf("Commit after a failed Commit: %v", err)
+	}
+}
+
+func TestBusyWarehouse(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(2, 2)
+	b := stage(t, w, m, 10)
+	s.lockResult = -1
+	_, err := b.Commit(context.Background(), m.commit("h1"))
+	if !errors.Is(err, qc.WarehouseBusy) {
+		t.Fatalf("Commit with the publish lock taken: %v, want WarehouseBusy", err)
+	}
+	if n := s.count("BEGIN"); n != 1 {
+		t.Fatalf("a busy warehouse was retried %d times", n)
+	}
+}
+
+func TestBeginRemovesDeadLoads(t *testing.T) {
+	s := newFakeServer(t)
+	s.stale = []int64{7, 9}
+	w := s.open(t, testConfig(100))
+	if _, err := w.Begin(context.Background(), newMatrix(1, 1).begin()); err != nil {
+		t.Fatal(err)
+	}
+	var cleared []int64
+	for _, c := range s.calls {
+		if c.name == "stale_loads" && c.args[0].(int64) != 42 {
+			t.Fatalf("stale_loads excluded load %v, want the new load 42", c.args[0])
+		}
+		if c.name == "clear_load" {
+			cleared = append(cleared, c.args[0].(int64))
+		}
+	}
+	if !slices.Equal(cleared, []int64{7, 9}) {
+		t.Fatalf("cleared %v, want [7 9]", cleared)
+	}
+	n, err := w.CleanStaging(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("CleanStaging = %d, %v", n, err)
+	}
+}
+
+func TestCommitChecksStagingAgainstWhatWasSent(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(2))
+	m := newMatrix(2, 2)
+	b := stage(t, w, m, 10)
+	// Another session removed this load's rows (as if it had been taken
+	// for dead): the commit must refuse to publish a partial load.
+	s.mu.Lock()
+	s.copies = slices.DeleteFunc(s.copies, func(c copied) bool { return c.table == "staging.expression_values" })
+	s.mu.Unlock()
+	_, err := b.Commit(context.Background(), m.commit("h1"))
+	if !errors.Is(err, qc.ConstraintViolation) || s.count("insert_facts") != 0 {
+		t.Fatalf("Commit over missing staging rows: %v (insert_facts %d)", err, s.count("insert_facts"))
+	}
+}
+
+func TestCommitRefusesUnknownSample(t *testing.T) {
+	s := newFakeServer(t)
+	s.missing = "GSE1_S2"
+	w := s.open(t, testConfig(100))
+	m := newMatrix(2, 2)
+	_, err := stage(t, w, m, 10).Commit(context.Background(), m.commit("h1"))
+	if !errors.Is(err, qc.DimensionLookupFailed) {
+		t.Fatalf("Commit: %v, want DimensionLookupFailed", err)
+	}
+}
+
+func TestCancelledCommitStillCleansUp(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(2, 2)
+	b := stage(t, w, m, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.Commit(ctx, m.commit("h1")); err == nil {
+		t.Fatal("Commit with a cancelled context succeeded")
+	}
+	if s.count("COMMIT") != 0 || s.count("clear_load") != 1 || s.count("load_unlock") != 1 {
+		t.Fatalf("statements %q", s.names())
+	}
+	if err := b.Abort(context.Background()); err != nil {
+		t.Fatalf("Abort after a failed Commit: %v", err)
+	}
+}
+
+func TestAbortTwiceAndUseAfterAbort(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(2, 2)
+	b := stage(t, w, m, 10)
+	ctx := context.Background()
+	if err := b.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: m.batches(1)[0]}); !errors.Is(err, errDone) {
+		t.Fatalf("WriteRows after Abort: %v", err)
+	}
+	if _, err := b.Commit(ctx, m.commit("h1")); !errors.Is(err, errDone) {
+		t.Fatalf("Commit after Abort: %v", err)
+	}
+	if s.count("clear_load") != 1 || s.count("load_unlock") != 1 {
+		t.Fatalf("statements %q", s.names())
+	}
+}
+
+func TestDimensionOrdinalsGrowAcrossCalls(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(1, 2)
+	b := stage(t, w, m, 10)
+	d := m.dims()
+	d.Samples[0].Illness = "CONTROL"
+	if err := b.UpsertDimensions(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	var ords []int32
+	for _, r := range s.rowsOf("staging.dim_sample") {
+		ords = append(ords, r[1].(int32))
+	}
+	// Study 0, platform 1, samples 2 and 3; then study 4, platform 5,
+	// samples 6 and 7: the later member of a key has the higher ordinal.
+	if want := []int32{2, 3, 6, 7}; !slices.Equal(ords, want) {
+		t.Fatalf("sample ordinals %v, want %v", ords, want)
+	}
+}
+
+func TestLogStepRetriedAfterLostConnection(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	s.failNext("log_step", reset)
+	code := 2003
+	rows := int64(5)
+	end := time.Date(2026, 1, 2, 3, 4, 6, 0, time.FixedZone("X", 3600))
+	err := w.LogStep(context.Background(), warehouse.StepRecord{LogID: "l1", RunID: "r1", Step: "load", Status: "FAILED",
+		StartedAt: end.Add(-time.Second), EndedAt: &end, RowsRead: &rows, ErrorCode: &code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.count("log_step"); n != 2 {
+		t.Fatalf("log_step ran %d times, want 2", n)
+	}
+	last := s.calls[len(s.calls)-1]
+	if st := last.args[7].(time.Time); st.Location() != time.UTC || !st.Equal(end.Add(-time.Second)) {
+		t.Fatalf("started_at passed as %v, want the same instant in UTC", st)
+	}
+	if last.args[6] != int32(1) || last.args[11] != int32(2003) || last.args[10] != nil {
+		t.Fatalf("attempt, error code, rows written = %v, %v, %v", last.args[6], last.args[11], last.args[10])
+	}
+}
+
+func TestRecordFindingsInChunksOnce(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	var fs []*qc.Error
+	for i := range 450 {
+		fs = append(fs, &qc.Error{Code: qc.DuplicateGenes, Severity: qc.SeverityWarning, Study: "GSE1", File: "m.tsv", Line: int64(i + 2), Msg: "dup"})
+	}
+	if err := w.RecordFindings(context.Background(), warehouse.FindingsRequest{RunID: "r", Findings: fs}); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for _, c := range s.calls {
+		if c.name == "insert_findings" {
+			sizes = append(sizes, len(c.args)/len(findingColumns))
+		}
+	}
+	if !slices.Equal(sizes, []int{200, 200, 50}) || s.count("COMMIT") != 1 {
+		t.Fatalf("findings inserted in %v (commits %d), want [200 200 50] in one transaction", sizes, s.count("COMMIT"))
+	}
+	// A lost connection may have committed the findings: not retried.
+	s.failNext("insert_findings", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET})
+	err := w.RecordFindings(context.Background(), warehouse.FindingsRequest{RunID: "r", Findings: fs[:1]})
+	if !errors.Is(err, qc.ConnectionFailed) {
+		t.Fatalf("RecordFindings on a lost connection: %v", err)
+	}
+	if n := s.count("insert_findings"); n != 4 {
+		t.Fatalf("insert_findings ran %d times, want 4 (no retry)", n)
+	}
+}
+
+// BenchmarkWriteRows measures the client side of staging cells: buffering,
+// mapping each cell to a bulk copy row and passing it through database/sql
+// to the driver. The driver here is the scripted one, so go-mssqldb's TDS
+// encoding and the network are not included (see README.md for how the
+// throughput estimate adds them).
+func BenchmarkWriteRows(b *testing.B) {
+	s := newFakeServer(&testing.T{})
+	w := s.open(&testing.T{}, testConfig(DefaultChunkRows))
+	m := newMatrix(2000, 100)
+	lbs := m.batches(100)
+	cells := int64(len(m.genes) * len(m.samples))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		bt, err := w.Begin(ctx, m.begin())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, lb := range lbs {
+			if err := bt.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := bt.(*batch).flush(ctx); err != nil {
+			b.Fatal(err)
+		}
+		bt.Abort(ctx)
+		s.mu.Lock()
+		s.copies, s.calls = nil, nil
+		s.mu.Unlock()
+	}
+	b.ReportMetric(float64(cells)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+}

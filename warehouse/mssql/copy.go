@@ -1,0 +1,103 @@
+package mssql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	mssqldrv "github.com/microsoft/go-mssqldb"
+
+	"github.com/genexp/genexp/expression"
+)
+
+// preparer is a *sql.Conn or a *sql.Tx.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// copyIn sends n rows to spec's table with one mssql.CopyIn: the rows
+// stream to the server as they are encoded (the driver holds one TDS packet,
+// not the batch), and the server applies them as one batch when the copy
+// ends. fill writes row i into dst (len(spec.columns)) and returns it.
+//
+// connOK reports whether the connection is still usable after an error: an
+// error the server returns at the end of the copy leaves it usable, while
+// an error in the middle leaves a half-sent bulk load on the wire.
+func copyIn(ctx context.Context, p preparer, spec copySpec, n int, fill func(i int, dst []any) []any) (written int64, connOK bool, err error) {
+	if n == 0 {
+		return 0, true, nil
+	}
+	stmt, err := p.PrepareContext(ctx, spec.stmt())
+	if err != nil {
+		// go-mssqldb prepares a copy without a round trip.
+		return 0, true, err
+	}
+	defer stmt.Close()
+	row := make([]any, len(spec.columns))
+	for i := 0; i < n; i++ {
+		if _, err := stmt.ExecContext(ctx, fill(i, row)...); err != nil {
+			// Before the first row is sent nothing is on the wire: the
+			// first row sends INSERT BULK (a server error there leaves the
+			// session clean), and database/sql refuses a cancelled context
+			// before calling the driver.
+			var me mssqldrv.Error
+			clean := errors.As(err, &me) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+			return 0, i == 0 && clean, err
+		}
+	}
+	res, err := stmt.ExecContext(ctx)
+	if err != nil {
+		var me mssqldrv.Error
+		return 0, errors.As(err, &me), err
+	}
+	written, err = res.RowsAffected()
+	return written, err == nil, err
+}
+
+// cellBuffer holds the cells and gene lines of one bulk copy. Its size is
+// fixed by the chunk size, so a load's memory does not grow with the file.
+type cellBuffer struct {
+	limit int
+	// One entry per cell.
+	lines   []int64
+	columns []int32
+	values  []float64
+	// One entry per gene line.
+	geneLines []int64
+	genes     []string
+}
+
+func newCellBuffer(limit int) *cellBuffer {
+	return &cellBuffer{limit: limit}
+}
+
+func (c *cellBuffer) len() int { return len(c.values) }
+
+func (c *cellBuffer) reset() {
+	c.lines, c.columns, c.values = c.lines[:0], c.columns[:0], c.values[:0]
+	c.geneLines, c.genes = c.geneLines[:0], c.genes[:0]
+}
+
+// add copies lb into the buffer, calling flush each time the buffer holds
+// limit cells; flush must empty it. lb's storage is reused by the caller,
+// so nothing of it is kept.
+func (c *cellBuffer) add(lb *expression.LongBatch, flush func() error) error {
+	if c.values == nil {
+		// Allocate once, at first use, so that an empty load costs nothing.
+		n := min(c.limit, max(lb.Len(), 1))
+		c.lines, c.columns, c.values = make([]int64, 0, n), make([]int32, 0, n), make([]float64, 0, n)
+	}
+	c.geneLines = append(c.geneLines, lb.GeneLines...)
+	c.genes = append(c.genes, lb.Genes...)
+	for i, v := range lb.Value {
+		c.lines = append(c.lines, lb.GeneLines[lb.Row[i]])
+		c.columns = append(c.columns, lb.Column[i])
+		c.values = append(c.values, v)
+		if len(c.values) >= c.limit {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

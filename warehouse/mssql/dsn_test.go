@@ -1,0 +1,267 @@
+package mssql
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microsoft/go-mssqldb/msdsn"
+
+	"github.com/genexp/genexp/qc"
+)
+
+func TestRedact(t *testing.T) {
+	tests := []struct {
+		name, dsn, want string
+		secrets         []string
+	}{
+		{"url", "sqlserver://sa:hunter2@db.example.com:1433?database=genexp",
+			"sqlserver://sa:REDACTED@db.example.com:1433?database=genexp", []string{"hunter2"}},
+		{"url with escaped special characters",
+			"sqlserver://sa:s3cr%40t%3Aw%2Frd%25@db.example.com:1433/SQLEXPRESS?database=genexp&encrypt=true",
+			"sqlserver://sa:REDACTED@db.example.com:1433/SQLEXPRESS?database=genexp&encrypt=true",
+			[]string{"s3cr", "%40t", "w%2Frd"}},
+		{"url password parameter", "sqlserver://sa@db?password=hunter2&database=x",
+			"sqlserver://sa@db?password=REDACTED&database=x", []string{"hunter2"}},
+		{"url pwd parameter", "sqlserver://db?PWD=hunter2", "sqlserver://db?PWD=REDACTED", []string{"hunter2"}},
+		{"url without password", "sqlserver://sa@db?database=x", "sqlserver://sa@db?database=x", nil},
+		{"mssql scheme", "mssql://sa:hunter2@db", "mssql://sa:REDACTED@db", []string{"hunter2"}},
+		{"malformed url: raw slash and hash in password", "sqlserver://sa:pa/ss#wo@rd@db:1433?database=x",
+			"sqlserver://REDACTED@db:1433?database=x", []string{"pa/ss", "wo@rd", "sa:"}},
+		{"malformed url: bad query escape", "sqlserver://db?password=%zzsecret&database=x",
+			"sqlserver://db?password=REDACTED&database=x", []string{"secret"}},
+		{"url with unexpanded reference", "sqlserver://sa:${DB_PASSWORD}@db",
+			"sqlserver://REDACTED@db", nil},
+		{"ado", "server=db;user id=sa;password=hunter2;database=genexp",
+			"server=db;user id=sa;password=REDACTED;database=genexp", []string{"hunter2"}},
+		{"ado quoted with semicolon and quote", `Server=db;Password="p;w""d";Database=x`,
+			"Server=db;Password=REDACTED;Database=x", []string{"p;w", `w""d`, "w\"d"}},
+		{"ado pwd and spaces", " Data Source=db ; PWD = hunter2 ;", "Data Source=db ; PWD =REDACTED;", []string{"hunter2"}},
+		{"ado unbalanced quote", `server=db;password="abc;def`, "server=db;password=REDACTED", []string{"abc", "def"}},
+		{"ado without password", "server=db;user id=sa", "server=db;user id=sa", nil},
+		{"odbc braces", "odbc:server=db;pwd={a;b}}c};database=x", "odbc:server=db;pwd=REDACTED;database=x", []string{"a;b", "}}c"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := qc.RedactDSN(tc.dsn)
+			if got != tc.want {
+				t.Errorf("Redact(%q) = %q, want %q", tc.dsn, got, tc.want)
+			}
+			for _, s := range tc.secrets {
+				if strings.Contains(got, s) {
+					t.Errorf("Redact(%q) = %q still holds %q", tc.dsn, got, s)
+				}
+			}
+		})
+	}
+}
+
+// nastyPasswords are passwords with every character that means something
+// in a URL or an ADO string.
+var nastyPasswords = []string{
+	"hunter2",
+	`p@ss:w/rd?#[]`,
+	`semi;colon"quote""twice`,
+	`  leading and trailing  `,
+	`100%25%zz+plus&amp=eq`,
+	`uni©ĎéⒻ☀`,
+	`{brace}}`,
+}
+
+func TestRedactNeverShowsThePassword(t *testing.T) {
+	for _, pw := range nastyPasswords {
+		u := url.URL{Scheme: "sqlserver", User: url.UserPassword("sa", pw), Host: "db:1433", RawQuery: "database=x"}
+		for _, dsn := range []string{
+			u.String(),
+			"server=db;user id=sa;password=" + quoteADO(pw) + ";database=x",
+			"sqlserver://sa@db?database=x&password=" + url.QueryEscape(pw),
+		} {
+			got := qc.RedactDSN(dsn)
+			if strings.Contains(got, pw) || strings.Contains(got, url.QueryEscape(pw)) || strings.Contains(got, url.PathEscape(pw)) {
+				t.Errorf("Redact(%q) = %q shows the password", dsn, got)
+			}
+			// The DSN is one go-mssqldb reads the password from.
+			cfg, err := msdsn.Parse(dsn)
+			if err != nil {
+				t.Fatalf("msdsn.Parse(%q): %v", dsn, err)
+			}
+			if cfg.Password != pw {
+				t.Fatalf("go-mssqldb reads password %q from %q, want %q", cfg.Password, dsn, pw)
+			}
+		}
+	}
+}
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}
+}
+
+func TestParseDSNExpandsEnvironment(t *testing.T) {
+	for _, pw := range nastyPasswords {
+		vars := env(map[string]string{"DB_USER": "genexp loader", "DB_PASSWORD": pw, "DB_SERVER": "db.example.com", "DB_NAME": "wh"})
+		for _, dsn := range []string{
+			"sqlserver://${DB_USER}:${DB_PASSWORD}@${DB_SERVER}:1433?database=${DB_NAME}",
+			"server=${DB_SERVER},1433;user id=${DB_USER};password=${DB_PASSWORD};database=${DB_NAME}",
+			`server=${DB_SERVER},1433;user id=${DB_USER};password="${DB_PASSWORD}";database=${DB_NAME}`,
+		} {
+			p, err := parseDSN(dsn, vars)
+			if err != nil {
+				t.Fatalf("parseDSN(%q) with password %q: %v", dsn, pw, err)
+			}
+			cfg, err := msdsn.Parse(p.driverDSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Password != pw || cfg.User != "genexp loader" || cfg.Host != "db.example.com" || cfg.Port != 1433 || cfg.Database != "wh" {
+				t.Errorf("%q with password %q reads as user %q password %q host %q port %d database %q",
+					dsn, pw, cfg.User, cfg.Password, cfg.Host, cfg.Port, cfg.Database)
+			}
+			if cfg.AppName != "genexp" {
+				t.Errorf("app name %q, want genexp", cfg.AppName)
+			}
+		}
+	}
+}
+
+func TestParseDSNParameters(t *testing.T) {
+	tests := []struct {
+		name, dsn string
+		check     func(Config) bool
+	}{
+		{"defaults", "sqlserver://sa:pw@db", func(c Config) bool {
+			return c.AutoMigrate && c.BusyTimeout == DefaultBusyTimeout && c.ChunkRows == DefaultChunkRows &&
+				c.Retry == DefaultRetry && c.ReadCommittedSnapshot && !c.GeneIndex
+		}},
+		{"url parameters", "sqlserver://sa:pw@db?busy_timeout=30s&chunk_rows=204800&retry_attempts=2&read_committed_snapshot=off&gene_index=true&read_only=true&database=x",
+			func(c Config) bool {
+				return !c.AutoMigrate && c.BusyTimeout == 30*time.Second && c.ChunkRows == 204800 && c.Retry.Attempts == 2 &&
+					!c.ReadCommittedSnapshot && c.GeneIndex
+			}},
+		{"ado parameters, any case", "server=db;Busy_Timeout=1m;CHUNK_ROWS=102400;gene_index=yes;database=x",
+			func(c Config) bool {
+				return c.BusyTimeout == time.Minute && c.ChunkRows == 102400 && c.GeneIndex && c.AutoMigrate
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := parseDSN(tc.dsn, env(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(p.cfg) {
+				t.Fatalf("config %+v", p.cfg)
+			}
+			cfg, err := msdsn.Parse(p.driverDSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"busy_timeout", "chunk_rows", "retry_attempts", "read_committed_snapshot", "gene_index", "read_only"} {
+				if _, ok := cfg.Parameters[k]; ok {
+					t.Errorf("genexp parameter %s reached the driver: %s", k, qc.RedactDSN(p.driverDSN))
+				}
+			}
+		})
+	}
+}
+
+func TestParseDSNKeepsAppName(t *testing.T) {
+	for _, dsn := range []string{"sqlserver://db?app+name=lab", "server=db;Application Name=lab"} {
+		p, err := parseDSN(dsn, env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, _ := msdsn.Parse(p.driverDSN)
+		if cfg.AppName != "lab" {
+			t.Errorf("%q: app name %q, want lab", dsn, cfg.AppName)
+		}
+	}
+}
+
+func TestParseDSNErrors(t *testing.T) {
+	tests := []struct {
+		name, dsn, want string
+	}{
+		{"empty", "  ", "empty DSN"},
+		{"odbc", "odbc:server=db;pwd={hunter2}", "odbc: DSNs are not supported"},
+		{"unset variables", "sqlserver://sa:${NO_SUCH_PW}@${NO_SUCH_HOST}", "unset environment variables: NO_SUCH_HOST, NO_SUCH_PW"},
+		{"unset variable in ado", "server=db;password=${NO_SUCH_PW}", "NO_SUCH_PW"},
+		{"bad duration", "sqlserver://sa:hunter2@db?busy_timeout=soon", "busy_timeout"},
+		{"bad chunk", "server=db;password=hunter2;chunk_rows=0", "chunk_rows"},
+		{"bad boolean", "server=db;read_committed_snapshot=perhaps", "read_committed_snapshot"},
+		{"bad driver parameter", "sqlserver://sa:hunter2@db?packet+size=big", "invalid DSN sqlserver://sa:REDACTED@db"},
+		{"not a url", "sqlserver://sa:hunter2@[::1?x", "not a valid URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseDSN(tc.dsn, env(nil))
+			if err == nil {
+				t.Fatalf("parseDSN(%q) succeeded", tc.dsn)
+			}
+			if !errors.Is(err, qc.ConnectionFailed) {
+				t.Errorf("error %v has no code ConnectionFailed", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not say %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error %q shows the password", err)
+			}
+		})
+	}
+}
+
+func TestQuoteADORoundTrip(t *testing.T) {
+	for _, v := range nastyPasswords {
+		if got := unquoteADO(quoteADO(v)); got != v {
+			t.Errorf("unquoteADO(quoteADO(%q)) = %q", v, got)
+		}
+	}
+}
+
+// FuzzRedact checks that a password placed in any DSN form never survives
+// redaction, and that Redact never panics.
+func FuzzRedact(f *testing.F) {
+	for _, pw := range nastyPasswords {
+		f.Add(pw, "db.example.com")
+	}
+	f.Add("x", "")
+	f.Fuzz(func(t *testing.T, pw, host string) {
+		_ = qc.RedactDSN(pw)
+		_ = qc.RedactDSN("sqlserver://" + pw)
+		if len(pw) < 6 || strings.ContainsAny(pw, "\x00") || strings.Contains(host+"sqlserver://sadatabasepasswordREDACTED", pw) {
+			return
+		}
+		u := url.URL{Scheme: "sqlserver", User: url.UserPassword("sa", pw), Host: "db", RawQuery: "database=x"}
+		for _, dsn := range []string{
+			u.String(),
+			"server=" + host + ";password=" + quoteADO(pw) + ";database=x",
+			"sqlserver://sa:" + pw + "@" + host,
+		} {
+			if got := qc.RedactDSN(dsn); strings.Contains(got, pw) {
+				t.Fatalf("Redact(%q) = %q shows the password %q", dsn, got, pw)
+			}
+		}
+	})
+}
+
+// FuzzParseDSN checks that parsing never panics and that what it accepts,
+// go-mssqldb accepts.
+func FuzzParseDSN(f *testing.F) {
+	f.Add("sqlserver://sa:${PW}@db:1433/inst?database=x&busy_timeout=5s")
+	f.Add(`server=db;password="a;b";chunk_rows=102400`)
+	f.Add("mssql://db?password=%zz")
+	f.Fuzz(func(t *testing.T, dsn string) {
+		p, err := parseDSN(dsn, env(map[string]string{"PW": "p@ss;w\"rd"}))
+		if err != nil {
+			return
+		}
+		if _, err := msdsn.Parse(p.driverDSN); err != nil {
+			t.Fatalf("parseDSN(%q) gave %q, which go-mssqldb rejects: %v", dsn, p.driverDSN, err)
+		}
+	})
+}

@@ -1,0 +1,502 @@
+package mssql
+
+// A scripted stand-in for SQL Server's side of the wire, at the
+// database/sql/driver level. No SQL Server can run where these tests run,
+// and DuckDB cannot run T-SQL, so this is the only way to drive the
+// backend's control flow here: which statements run, in what order, with
+// how many parameters, what is bulk-copied, and what happens on an error.
+// It does not evaluate SQL; it recognizes each statement by its exact text
+// (so an unregistered statement fails the test) and answers from a script.
+// Whether the T-SQL itself is right is for the golden files' review and the
+// SQL Server contract suite.
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// call is one statement the fake received.
+type call struct {
+	name string
+	args []any
+	inTx bool
+}
+
+// copied is one finished bulk copy.
+type copied struct {
+	table string
+	cols  []string
+	rows  [][]any
+	inTx  bool
+}
+
+type fakeServer struct {
+	t  *testing.T
+	mu sync.Mutex
+	// byText maps each known statement text to its name.
+	byText map[string]string
+	calls  []call
+	copies []copied
+	// fail holds errors to return, in turn, the next times a statement
+	// (by name, or "copy:<table>") runs.
+	fail map[string][]error
+	// Script answers.
+	nextLoadKey int64
+	lockResult  int
+	stale       []int64
+	current     map[string]string // study → current batch id
+	missing     string            // a sample stmtMissingSamples reports
+	version     int64             // the schema version; -1: no version table
+	rcsi        bool
+	// Connection bookkeeping.
+	opened, closed, discarded int
+}
+
+func newFakeServer(t *testing.T) *fakeServer {
+	s := &fakeServer{t: t, byText: map[string]string{}, fail: map[string][]error{}, nextLoadKey: 41, current: map[string]string{},
+		version: -1}
+	for name, text := range statements {
+		s.byText[text] = name
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		for i, b := range m.batches {
+			s.byText[b] = fmt.Sprintf("schema_%03d_batch_%d", m.version, i+1)
+		}
+	}
+	return s
+}
+
+func (s *fakeServer) open(t *testing.T, cfg Config) *Warehouse {
+	db := sql.OpenDB(fakeConnector{s})
+	t.Cleanup(func() { db.Close() })
+	w := newWarehouse(db, cfg)
+	w.sleep = func(context.Context, time.Duration) error { return nil }
+	return w
+}
+
+func (s *fakeServer) failNext(name string, errs ...error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[name] = append(s.fail[name], errs...)
+}
+
+func (s *fakeServer) takeFailure(name string) error {
+	if q := s.fail[name]; len(q) > 0 {
+		s.fail[name] = q[1:]
+		return q[0]
+	}
+	return nil
+}
+
+// names lists the statements run, in order, copies as "copy:<table>".
+func (s *fakeServer) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.calls))
+	for i, c := range s.calls {
+		out[i] = c.name
+	}
+	return out
+}
+
+func (s *fakeServer) count(name string) int {
+	n := 0
+	for _, x := range s.names() {
+		if x == name {
+			n++
+		}
+	}
+	return n
+}
+
+// rowsOf returns the committed rows copied into table.
+func (s *fakeServer) rowsOf(table string) [][]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out [][]any
+	for _, c := range s.copies {
+		if c.table == table {
+			out = append(out, c.rows...)
+		}
+	}
+	return out
+}
+
+func (s *fakeServer) copiesOf(table string) []copied {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []copied
+	for _, c := range s.copies {
+		if c.table == table {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+var paramRef = regexp.MustCompile(`@p(\d+)`)
+
+// checkArgs fails the test when a statement's arguments do not match its
+// @pN placeholders, the bug of a VALUES list with one more ? than columns.
+func (s *fakeServer) checkArgs(name, text string, args []driver.NamedValue) error {
+	maxRef := 0
+	for _, m := range paramRef.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[1])
+		maxRef = max(maxRef, n)
+	}
+	if maxRef != len(args) {
+		return fmt.Errorf("fake: %s has %d placeholders and was given %d arguments", name, maxRef, len(args))
+	}
+	return nil
+}
+
+type fakeConnector struct{ s *fakeServer }
+
+func (c fakeConnector) Connect(context.Context) (driver.Conn, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.s.opened++
+	return &fakeConn{s: c.s}, nil
+}
+
+func (c fakeConnector) Driver() driver.Driver { return fakeDriver{} }
+
+type fakeDriver struct{}
+
+func (fakeDriver) Open(string) (driver.Conn, error) {
+	return nil, errors.New("fake: use the connector")
+}
+
+type fakeConn struct {
+	s   *fakeServer
+	tx  *fakeTx
+	bad bool
+	// pending holds copies made inside the open transaction.
+	pending []copied
+}
+
+func (c *fakeConn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+func (c *fakeConn) PrepareContext(_ context.Context, query string) (driver.Stmt, error) {
+	if c.bad {
+		return nil, driver.ErrBadConn
+	}
+	if strings.HasPrefix(query, "INSERTBULK ") {
+		var cfg struct {
+			TableName   string
+			ColumnsName []string
+		}
+		if err := json.Unmarshal([]byte(query[len("INSERTBULK "):]), &cfg); err != nil {
+			return nil, err
+		}
+		return &fakeCopy{c: c, table: cfg.TableName, cols: cfg.ColumnsName}, nil
+	}
+	return &fakeStmt{c: c, text: query}, nil
+}
+
+func (c *fakeConn) Close() error {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.s.closed++
+	return nil
+}
+
+// ResetSession lets database/sql discard a connection marked bad.
+func (c *fakeConn) ResetSession(context.Context) error {
+	if c.bad {
+		return driver.ErrBadConn
+	}
+	return nil
+}
+
+// IsValid tells database/sql not to pool a connection that went bad.
+func (c *fakeConn) IsValid() bool { return !c.bad }
+
+func (c *fakeConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+func (c *fakeConn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) {
+	c.tx = &fakeTx{c: c}
+	c.record("BEGIN", nil)
+	return c.tx, nil
+}
+
+// CheckNamedValue accepts every value as it is, so tests see the Go types
+// the backend passed.
+func (c *fakeConn) CheckNamedValue(*driver.NamedValue) error { return nil }
+
+func (c *fakeConn) record(name string, args []any) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.s.calls = append(c.s.calls, call{name: name, args: args, inTx: c.tx != nil})
+}
+
+type fakeTx struct{ c *fakeConn }
+
+func (t *fakeTx) Commit() error {
+	t.c.record("COMMIT", nil)
+	t.c.s.mu.Lock()
+	t.c.s.copies = append(t.c.s.copies, t.c.pending...)
+	t.c.s.mu.Unlock()
+	t.c.pending, t.c.tx = nil, nil
+	return nil
+}
+
+func (t *fakeTx) Rollback() error {
+	t.c.record("ROLLBACK", nil)
+	t.c.pending, t.c.tx = nil, nil
+	return nil
+}
+
+type fakeCopy struct {
+	c     *fakeConn
+	table string
+	cols  []string
+	rows  [][]any
+}
+
+func (f *fakeCopy) Close() error  { return nil }
+func (f *fakeCopy) NumInput() int { return -1 }
+func (f *fakeCopy) Query([]driver.Value) (driver.Rows, error) {
+	return nil, errors.New("fake: a copy has no rows")
+}
+
+func (f *fakeCopy) Exec(v []driver.Value) (driver.Result, error) {
+	if len(v) > 0 {
+		if len(v) != len(f.cols) {
+			return nil, fmt.Errorf("fake: %s row has %d values for %d columns", f.table, len(v), len(f.cols))
+		}
+		row := make([]any, len(v))
+		for i, x := range v {
+			row[i] = x
+		}
+		f.rows = append(f.rows, row)
+		return driver.RowsAffected(0), nil
+	}
+	name := "copy:" + f.table
+	f.c.record(name, nil)
+	f.c.s.mu.Lock()
+	err := f.c.s.takeFailure(name)
+	f.c.s.mu.Unlock()
+	if err != nil {
+		if errors.Is(err, driver.ErrBadConn) {
+			f.c.bad = true
+		}
+		return nil, err
+	}
+	cp := copied{table: f.table, cols: f.cols, rows: f.rows, inTx: f.c.tx != nil}
+	if f.c.tx != nil {
+		f.c.pending = append(f.c.pending, cp)
+	} else {
+		f.c.s.mu.Lock()
+		f.c.s.copies = append(f.c.s.copies, cp)
+		f.c.s.mu.Unlock()
+	}
+	return driver.RowsAffected(len(f.rows)), nil
+}
+
+type fakeStmt struct {
+	c    *fakeConn
+	text string
+}
+
+func (f *fakeStmt) Close() error  { return nil }
+func (f *fakeStmt) NumInput() int { return -1 }
+
+func (f *fakeStmt) Exec([]driver.Value) (driver.Result, error) {
+	return nil, errors.New("fake: use ExecContext")
+}
+
+func (f *fakeStmt) Query([]driver.Value) (driver.Rows, error) {
+	return nil, errors.New("fake: use QueryContext")
+}
+
+func (f *fakeStmt) start(args []driver.NamedValue) (string, []any, error) {
+	s := f.c.s
+	name, ok := s.byText[f.text]
+	if !ok {
+		if m := findingsInsert.FindStringSubmatch(f.text); m != nil {
+			name = "insert_findings"
+		} else {
+			return "", nil, fmt.Errorf("fake: statement is not in the registry:\n%s", f.text)
+		}
+	}
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a.Value
+	}
+	f.c.record(name, vals)
+	if err := s.checkArgs(name, f.text, args); err != nil {
+		s.t.Error(err)
+		return name, vals, err
+	}
+	s.mu.Lock()
+	err := s.takeFailure(name)
+	s.mu.Unlock()
+	if errors.Is(err, driver.ErrBadConn) {
+		f.c.bad = true
+	}
+	return name, vals, err
+}
+
+var findingsInsert = regexp.MustCompile(`^INSERT INTO dbo\.meta_data_validation_log`)
+
+func (f *fakeStmt) ExecContext(_ context.Context, args []driver.NamedValue) (driver.Result, error) {
+	name, vals, err := f.start(args)
+	if err != nil {
+		return nil, err
+	}
+	switch name {
+	case "insert_facts":
+		return driver.RowsAffected(f.c.stagedCells(vals[0].(int64), vals[3].(string))), nil
+	case "schema_version_table":
+		s := f.c.s
+		s.version = max(s.version, 0)
+	case "schema_version_write":
+		f.c.s.version = int64(vals[0].(int32))
+	case "rcsi_enable":
+		f.c.s.rcsi = true
+	}
+	return driver.RowsAffected(0), nil
+}
+
+// stagedCells counts the committed staged cells of a study in a load.
+func (c *fakeConn) stagedCells(loadKey int64, study string) int64 {
+	cols := map[int32]bool{}
+	for _, r := range c.s.rowsOf("staging.matrix_columns") {
+		if r[0].(int64) == loadKey && r[3].(string) == study {
+			cols[r[1].(int32)] = true
+		}
+	}
+	var n int64
+	for _, r := range c.s.rowsOf("staging.expression_values") {
+		if r[0].(int64) == loadKey && cols[r[2].(int32)] {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	name, vals, err := f.start(args)
+	if err != nil {
+		return nil, err
+	}
+	s := f.c.s
+	one := func(v ...driver.Value) (driver.Rows, error) { return &fakeRows{rows: [][]driver.Value{v}}, nil }
+	switch name {
+	case "next_load_key":
+		s.mu.Lock()
+		s.nextLoadKey++
+		k := s.nextLoadKey
+		s.mu.Unlock()
+		return one(k)
+	case "load_lock", "publish_lock", "migrate_lock":
+		return one(int64(s.lockResult))
+	case "stale_loads":
+		r := &fakeRows{}
+		for _, k := range s.stale {
+			r.rows = append(r.rows, []driver.Value{k})
+		}
+		return r, nil
+	case "staged_counts":
+		k := vals[0].(int64)
+		count := func(table string) int64 {
+			var n int64
+			for _, r := range s.rowsOf(table) {
+				if r[0].(int64) == k {
+					n++
+				}
+			}
+			return n
+		}
+		return one(count("staging.expression_values"), count("staging.matrix_rows"), count("staging.matrix_columns"))
+	case "duplicate_keys":
+		return one(int64(0), int64(0))
+	case "missing_samples":
+		if s.missing != "" {
+			return one(s.missing)
+		}
+		return &fakeRows{}, nil
+	case "read_batches":
+		return f.c.readBatches(vals[0].(int64)), nil
+	case "schema_version_exists":
+		if s.version < 0 {
+			return one(int64(0))
+		}
+		return one(int64(1))
+	case "schema_version_read":
+		return one(max(s.version, 0))
+	case "rcsi_read":
+		return one(s.rcsi)
+	}
+	return nil, fmt.Errorf("fake: no answer scripted for query %s", name)
+}
+
+// readBatches answers stmtReadBatches from the batches copied in the open
+// transaction: study keys count from 1 in copy order.
+func (c *fakeConn) readBatches(loadKey int64) driver.Rows {
+	r := &fakeRows{}
+	for _, cp := range c.pending {
+		if cp.table != "staging.load_batches" {
+			continue
+		}
+		for i, row := range cp.rows {
+			if row[0].(int64) != loadKey {
+				continue
+			}
+			study, id := row[1].(string), row[2].(string)
+			prev := c.s.current[study]
+			outcome := "new"
+			switch {
+			case prev == id:
+				outcome = "duplicate"
+			case prev != "":
+				outcome = "replaced"
+			}
+			r.rows = append(r.rows, []driver.Value{study, id, outcome, prev, int64(i + 1)})
+		}
+	}
+	return r
+}
+
+type fakeRows struct {
+	rows [][]driver.Value
+	i    int
+}
+
+func (r *fakeRows) Columns() []string {
+	if len(r.rows) == 0 {
+		return []string{"c"}
+	}
+	return make([]string, len(r.rows[0]))
+}
+
+func (r *fakeRows) Close() error { return nil }
+
+func (r *fakeRows) Next(dest []driver.Value) error {
+	if r.i >= len(r.rows) {
+		return io.EOF
+	}
+	copy(dest, r.rows[r.i])
+	r.i++
+	return nil
+}

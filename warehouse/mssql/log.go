@@ -1,0 +1,65 @@
+package mssql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// LogStep implements warehouse.WarehouseSink. It autocommits, outside any
+// batch, so a failed load's steps stay recorded; it is an upsert by LogID,
+// so it is retried even after a lost connection.
+func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
+	ctx = context.WithoutCancel(ctx)
+	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
+		_, err := w.db.ExecContext(ctx, stmtLogStep, logArgs(s)...)
+		return err
+	})
+	return w.wrap(err, "mssql: writing meta_etl_process_log")
+}
+
+// RecordFindings implements warehouse.WarehouseSink. The findings go in one
+// transaction, retried only when the server rolled it back, so none is
+// recorded twice.
+func (w *Warehouse) RecordFindings(ctx context.Context, req warehouse.FindingsRequest) error {
+	if len(req.Findings) == 0 {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	err := w.retry(ctx, opAtomic, func(ctx context.Context) (err error) {
+		tx, err := w.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				_ = tx.Rollback()
+			}
+		}()
+		if err = insertFindings(ctx, tx, req.RunID, req.BatchID, "", req.Findings); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+	return w.wrap(err, "mssql: writing meta_data_validation_log")
+}
+
+// insertFindings writes findings to meta_data_validation_log, up to
+// maxFindingsPerStatement in each statement. A finding's own Study wins
+// over study.
+func insertFindings(ctx context.Context, tx *sql.Tx, runID, batchID, study string, findings []*qc.Error) error {
+	for start := 0; start < len(findings); start += maxFindingsPerStatement {
+		part := findings[start:min(start+maxFindingsPerStatement, len(findings))]
+		args := make([]any, 0, len(part)*len(findingColumns))
+		for _, f := range part {
+			args = append(args, findingArgs(runID, batchID, study, f)...)
+		}
+		if _, err := tx.ExecContext(ctx, buildInsertFindings(len(part)), args...); err != nil {
+			return fmt.Errorf("writing %d findings: %w", len(part), err)
+		}
+	}
+	return nil
+}

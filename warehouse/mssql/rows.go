@@ -1,0 +1,147 @@
+package mssql
+
+import (
+	"math"
+	"time"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// The bulk copy rows, one function per staging table, each returning its
+// values in the order of the table's copySpec. The Go types are the ones
+// go-mssqldb's bulk copy encodes for the column's SQL type: int32 or int64
+// for INT and BIGINT, float64 for FLOAT, string for NVARCHAR, bool for BIT,
+// time.Time (UTC) for DATETIME2, and nil for NULL (see TestRowTypes).
+
+// maxColumn is the largest matrix column index staging.matrix_columns holds
+// (an INT).
+const maxColumn = math.MaxInt32
+
+func columnRow(loadKey int64, c warehouse.Column) ([]any, error) {
+	if c.Index < 0 || c.Index > maxColumn {
+		return nil, qc.Errorf(qc.ConstraintViolation, "mssql: matrix column %d is out of range", c.Index)
+	}
+	return []any{loadKey, int32(c.Index), c.Sample, c.Study}, nil
+}
+
+func geneRow(loadKey, line int64, gene string) []any {
+	return []any{loadKey, line, gene}
+}
+
+// valueRow fills row (len 4) with one cell; a NaN (a missing cell kept by
+// the missing-value policy) becomes NULL. The caller reuses row.
+func valueRow(row []any, loadKey, line int64, column int32, v float64) {
+	row[0], row[1], row[2] = loadKey, line, column
+	if math.IsNaN(v) {
+		row[3] = nil
+	} else {
+		row[3] = v
+	}
+}
+
+func platformRow(loadKey int64, ordinal int32, p warehouse.Platform) []any {
+	return []any{loadKey, ordinal, p.Accession, null(p.Name), null(p.Manufacturer), null(p.Technology)}
+}
+
+func studyRow(loadKey int64, ordinal int32, s warehouse.Study) []any {
+	return []any{loadKey, ordinal, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology), null(s.Organism),
+		null(s.PlatformSummary), null(s.Description), utcPtr(s.FirstPublished), utcPtr(s.LastModified)}
+}
+
+func sampleRow(loadKey int64, ordinal int32, s warehouse.Sample) []any {
+	return []any{loadKey, ordinal, s.Accession, null(s.Title), null(s.Organism), null(s.Platform), null(s.Treatment),
+		null(s.CellLine), null(s.Tissue), boolPtr(s.Processed), null(s.ProcessorName), null(s.ProcessorVersion),
+		null(s.Illness), null(s.IllnessMethod), null(s.IllnessRule), null(s.IllnessField), null(s.IllnessMatched),
+		null(s.Study), s.ExcludeAnalysis}
+}
+
+func batchRow(loadKey int64, s warehouse.StudyCommit, file, hash string) []any {
+	return []any{loadKey, s.Study, s.BatchID, null(file), null(hash)}
+}
+
+// qcArgs are stmtUpsertStudyQC's parameters for one study.
+func qcArgs(s warehouse.StudyCommit) []any {
+	q := s.QC
+	return []any{s.Study, s.BatchID, floatPtr(q.KSStatistic), floatPtr(q.KSPValue), null(q.KSWarning),
+		boolPtr(q.QuantileNormalized), boolPtr(q.QuantSFOnly), floatPtr(q.KSStatisticRecomputed),
+		floatPtr(q.KSPValueRecomputed), null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells,
+		q.DuplicateGenes}
+}
+
+// findingArgs are one finding's values, in findingColumns order. A
+// finding's own Study wins over study.
+func findingArgs(runID, batchID, study string, f *qc.Error) []any {
+	st := f.Study
+	if st == "" {
+		st = study
+	}
+	details := f.Msg
+	if f.Err != nil {
+		details += ": " + f.Err.Error()
+	}
+	if f.Path != "" {
+		details += " (at " + f.Path + ")"
+	}
+	return []any{null(runID), null(batchID), null(st), int32(f.Code), f.Code.Name(), f.Severity.String(), details,
+		null(f.File), nonZero(f.Line), nonZero(f.Column)}
+}
+
+// logArgs are stmtLogStep's parameters.
+func logArgs(s warehouse.StepRecord) []any {
+	attempt := s.Attempt
+	if attempt == 0 {
+		attempt = 1
+	}
+	var code any
+	if s.ErrorCode != nil {
+		code = int32(*s.ErrorCode)
+	}
+	return []any{s.LogID, s.RunID, null(s.BatchID), null(s.Study), s.Step, s.Status, int32(attempt),
+		s.StartedAt.UTC(), utcPtr(s.EndedAt), int64Ptr(s.RowsRead), int64Ptr(s.RowsWritten), code,
+		null(s.ErrorMessage), null(s.Context)}
+}
+
+// null turns "" into SQL NULL.
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func utcPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func boolPtr(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
+func floatPtr(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+func int64Ptr(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}
+
+// nonZero turns 0 (no line, no column) into SQL NULL.
+func nonZero(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}

@@ -1,0 +1,189 @@
+package mssql
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// bulkAccepts lists, per SQL type, the Go types go-mssqldb v1.11.2's bulk
+// copy encodes for it (Bulk.makeParam in bulkcopy.go); anything else fails
+// the copy half-way. nil is always accepted.
+var bulkAccepts = map[string][]reflect.Type{
+	"INT":       {reflect.TypeFor[int](), reflect.TypeFor[int32](), reflect.TypeFor[int64](), reflect.TypeFor[float32](), reflect.TypeFor[float64]()},
+	"BIGINT":    {reflect.TypeFor[int](), reflect.TypeFor[int32](), reflect.TypeFor[int64](), reflect.TypeFor[float32](), reflect.TypeFor[float64]()},
+	"FLOAT":     {reflect.TypeFor[float32](), reflect.TypeFor[float64](), reflect.TypeFor[int](), reflect.TypeFor[int64]()},
+	"NVARCHAR":  {reflect.TypeFor[string](), reflect.TypeFor[[]byte](), reflect.TypeFor[int](), reflect.TypeFor[int32](), reflect.TypeFor[int64]()},
+	"BIT":       {reflect.TypeFor[bool]()},
+	"DATETIME2": {reflect.TypeFor[time.Time](), reflect.TypeFor[string]()},
+}
+
+func baseType(sqlType string) string {
+	t, _, _ := strings.Cut(sqlType, "(")
+	return t
+}
+
+// checkRow checks one bulk copy row against the table the copy targets.
+func checkRow(t *testing.T, spec copySpec, row []any) {
+	t.Helper()
+	table := tableByName(t, spec.table)
+	cols := map[string]ddlColumn{}
+	for _, c := range table.columns {
+		cols[c.name] = c
+	}
+	if len(row) != len(spec.columns) {
+		t.Fatalf("%s: row has %d values for %d columns", spec.table, len(row), len(spec.columns))
+	}
+	for i, name := range spec.columns {
+		c, ok := cols[name]
+		if !ok {
+			t.Fatalf("%s has no column %s", spec.table, name)
+		}
+		v := row[i]
+		if v == nil {
+			if c.notNull {
+				t.Errorf("%s.%s is NOT NULL but the row gives NULL", spec.table, name)
+			}
+			continue
+		}
+		accepted, ok := bulkAccepts[baseType(c.typ)]
+		if !ok {
+			t.Fatalf("%s.%s: no bulk type list for %s", spec.table, name, c.typ)
+		}
+		if !slices_contains(accepted, reflect.TypeOf(v)) {
+			t.Errorf("%s.%s (%s) gets a %T, which go-mssqldb's bulk copy does not encode for it", spec.table, name, c.typ, v)
+		}
+		if tm, ok := v.(time.Time); ok && tm.Location() != time.UTC {
+			t.Errorf("%s.%s gets a time in %v, want UTC", spec.table, name, tm.Location())
+		}
+	}
+}
+
+func slices_contains(ts []reflect.Type, t reflect.Type) bool {
+	for _, x := range ts {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Every copy names existing columns, and names every column the server
+// cannot fill itself.
+func TestCopySpecsMatchTheSchema(t *testing.T) {
+	for name, spec := range copySpecs() {
+		table := tableByName(t, spec.table)
+		listed := map[string]bool{}
+		for _, c := range spec.columns {
+			listed[c] = true
+		}
+		for _, c := range table.columns {
+			if c.notNull && !c.implicit && !listed[c.name] {
+				t.Errorf("%s: %s.%s is NOT NULL with no default, and the copy leaves it out", name, spec.table, c.name)
+			}
+		}
+		var found int
+		for _, c := range table.columns {
+			if listed[c.name] {
+				found++
+			}
+		}
+		if found != len(spec.columns) {
+			t.Errorf("%s: copies %d columns, %d of them exist in %s", name, len(spec.columns), found, spec.table)
+		}
+	}
+}
+
+func TestRowTypes(t *testing.T) {
+	pub := time.Date(2019, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600))
+	yes := true
+	ks := 0.25
+	full := struct {
+		study    warehouse.Study
+		platform warehouse.Platform
+		sample   warehouse.Sample
+	}{
+		warehouse.Study{Accession: "GSE1", Title: "t", PubmedID: "1", Technology: "MICROARRAY", Organism: "HOMO_SAPIENS",
+			PlatformSummary: "GPL570", Description: strings.Repeat("long ", 2000), FirstPublished: &pub, LastModified: &pub},
+		warehouse.Platform{Accession: "GPL570", Name: "Affymetrix", Manufacturer: "Affymetrix", Technology: "MICROARRAY"},
+		warehouse.Sample{Accession: "GSM1", Title: "t", Organism: "o", Platform: "GPL570", Study: "GSE1", Treatment: "x",
+			CellLine: "c", Tissue: "blood", Processed: &yes, ProcessorName: "p", ProcessorVersion: "1", Illness: "SEPSIS",
+			IllnessMethod: "rule", IllnessRule: "r", IllnessField: "title", IllnessMatched: "sepsis", ExcludeAnalysis: true},
+	}
+	col, err := columnRow(42, warehouse.Column{Index: 3, Sample: "GSM1", Study: "GSE1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRow(t, copyColumns, col)
+	checkRow(t, copyRows, geneRow(42, 7, "ENSG1"))
+	row := make([]any, 4)
+	valueRow(row, 42, 7, 3, 1.5)
+	checkRow(t, copyValues(DefaultChunkRows), row)
+	valueRow(row, 42, 7, 3, math.NaN())
+	checkRow(t, copyValues(DefaultChunkRows), row)
+	if row[3] != nil {
+		t.Errorf("a missing cell is copied as %v, want NULL", row[3])
+	}
+	for _, r := range [][]any{studyRow(42, 0, full.study), studyRow(42, 0, warehouse.Study{Accession: "GSE1"})} {
+		checkRow(t, copyStudies, r)
+	}
+	for _, r := range [][]any{platformRow(42, 1, full.platform), platformRow(42, 1, warehouse.Platform{Accession: "GPL1"})} {
+		checkRow(t, copyPlatforms, r)
+	}
+	for _, r := range [][]any{sampleRow(42, 2, full.sample), sampleRow(42, 2, warehouse.Sample{Accession: "GSM1"})} {
+		checkRow(t, copySamples, r)
+	}
+	checkRow(t, copyBatches, batchRow(42, warehouse.StudyCommit{Study: "GSE1", BatchID: "b", QC: warehouse.StudyQC{KSStatistic: &ks}}, "m.tsv", "abc"))
+	checkRow(t, copyBatches, batchRow(42, warehouse.StudyCommit{Study: "GSE1", BatchID: "b"}, "", ""))
+	if _, err := columnRow(42, warehouse.Column{Index: math.MaxInt32 + 1}); err == nil {
+		t.Error("a column index beyond INT was accepted")
+	}
+}
+
+// Empty strings are NULL, as in the DuckDB warehouse.
+func TestRowsTurnEmptyIntoNull(t *testing.T) {
+	r := sampleRow(1, 0, warehouse.Sample{Accession: "GSM1"})
+	for i, name := range copySamples.columns {
+		switch name {
+		case "load_key", "ordinal", "sample_accession_code", "exclude_from_analysis":
+			if r[i] == nil {
+				t.Errorf("%s is NULL", name)
+			}
+		default:
+			if r[i] != nil {
+				t.Errorf("%s = %#v for an empty field, want NULL", name, r[i])
+			}
+		}
+	}
+}
+
+func TestFindingArgs(t *testing.T) {
+	f := &qc.Error{Code: qc.NullPercentageHigh, Severity: qc.SeverityError, File: "x.tsv", Line: 3, Column: 4, Path: "a.b",
+		Msg: "too many", Err: errTest}
+	args := findingArgs("run", "", "GSE9", f)
+	if len(args) != len(findingColumns) {
+		t.Fatalf("%d args for %d columns", len(args), len(findingColumns))
+	}
+	want := []any{"run", nil, "GSE9", int32(2003), "VALIDATION_NULL_PERCENTAGE_HIGH", "ERROR", "too many: boom (at a.b)", "x.tsv", int64(3), int64(4)}
+	if !reflect.DeepEqual(args, want) {
+		t.Fatalf("findingArgs = %#v, want %#v", args, want)
+	}
+	f.Study = "GSE1"
+	if got := findingArgs("run", "", "GSE9", f)[2]; got != "GSE1" {
+		t.Fatalf("a finding's own study lost to the batch's: %v", got)
+	}
+	if got := findingArgs("run", "", "", &qc.Error{Code: qc.GeneCountLow})[8]; got != nil {
+		t.Fatalf("line 0 passed as %v, want NULL", got)
+	}
+}
+
+var errTest = errString("boom")
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

@@ -1,0 +1,554 @@
+package mssql
+
+import (
+	"fmt"
+	"strings"
+
+	mssqldrv "github.com/microsoft/go-mssqldb"
+)
+
+// The statements this backend runs, by name. Every one has a golden copy
+// in testdata/golden/<name>.sql (see TestGoldenStatements), as have the
+// bulk copies (copy_*.sql), the statements built at run time (for
+// representative sizes) and the schema's batches.
+var statements = map[string]string{
+	"session_options":       stmtSessionOptions,
+	"schema_version_exists": stmtSchemaVersionExists,
+	"schema_version_table":  stmtSchemaVersionTable,
+	"schema_version_read":   stmtSchemaVersionRead,
+	"schema_version_write":  stmtSchemaVersionWrite,
+	"migrate_lock":          stmtMigrateLock,
+	"publish_lock":          stmtPublishLock,
+	"load_lock":             stmtLoadLock,
+	"load_unlock":           stmtLoadUnlock,
+	"rcsi_read":             stmtRCSIRead,
+	"rcsi_enable":           stmtRCSIEnable,
+	"gene_index":            stmtGeneIndex,
+	"next_load_key":         stmtNextLoadKey,
+	"register_load":         stmtRegisterLoad,
+	"stale_loads":           stmtStaleLoads,
+	"clear_load":            stmtClearLoad,
+	"staged_counts":         stmtStagedCounts,
+	"duplicate_keys":        stmtDuplicateKeys,
+	"merge_platforms":       stmtMergePlatforms,
+	"merge_studies":         stmtMergeStudies,
+	"merge_samples":         stmtMergeSamples,
+	"merge_genes":           stmtMergeGenes,
+	"missing_samples":       stmtMissingSamples,
+	"classify_batches":      stmtClassifyBatches,
+	"read_batches":          stmtReadBatches,
+	"delete_facts":          stmtDeleteFacts,
+	"insert_facts":          stmtInsertFacts,
+	"retire_batch":          stmtRetireBatch,
+	"record_batch":          stmtRecordBatch,
+	"upsert_study_qc":       stmtUpsertStudyQC,
+	"log_step":              stmtLogStep,
+	"status_studies":        stmtStatusStudies,
+	"status_steps":          stmtStatusSteps,
+}
+
+// copySpecs are the bulk copy targets, by golden name.
+func copySpecs() map[string]copySpec {
+	return map[string]copySpec{
+		"copy_matrix_columns":    copyColumns,
+		"copy_matrix_rows":       copyRows,
+		"copy_expression_values": copyValues(DefaultChunkRows),
+		"copy_dim_platform":      copyPlatforms,
+		"copy_dim_study":         copyStudies,
+		"copy_dim_sample":        copySamples,
+		"copy_load_batches":      copyBatches,
+	}
+}
+
+// stmtSessionOptions is run on every connection that writes. XACT_ABORT
+// makes any error roll back the whole transaction, so a failed commit is
+// always all-or-nothing and can be retried; the ANSI options are the ones
+// SQL Server requires for writing tables with filtered indexes and
+// computed columns.
+const stmtSessionOptions = `SET XACT_ABORT ON;
+SET ANSI_NULLS ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET ARITHABORT ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET QUOTED_IDENTIFIER ON;
+SET NUMERIC_ROUNDABORT OFF;`
+
+const stmtSchemaVersionExists = `SELECT CASE WHEN OBJECT_ID(N'dbo.meta_schema_version', N'U') IS NULL THEN 0 ELSE 1 END`
+
+const stmtSchemaVersionTable = `IF OBJECT_ID(N'dbo.meta_schema_version', N'U') IS NULL
+CREATE TABLE dbo.meta_schema_version (
+    version     INT NOT NULL CONSTRAINT pk_meta_schema_version PRIMARY KEY,
+    description NVARCHAR(200) NOT NULL,
+    applied_at  DATETIME2 NOT NULL CONSTRAINT df_meta_schema_version_applied DEFAULT SYSUTCDATETIME()
+)`
+
+const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM dbo.meta_schema_version`
+
+const stmtSchemaVersionWrite = `INSERT INTO dbo.meta_schema_version (version, description) VALUES (@p1, @p2)`
+
+// Application locks. sp_getapplock returns 0 or 1 when granted, -1 on
+// timeout, -2 when cancelled, -3 for a deadlock victim, -999 for a bad call.
+const (
+	stmtMigrateLock = `DECLARE @result INT;
+EXEC @result = sp_getapplock @Resource = N'genexp.migrate', @LockMode = N'Exclusive',
+    @LockOwner = N'Transaction', @LockTimeout = @p1;
+SELECT @result;`
+
+	// stmtPublishLock serializes commits: a commit is where a study's facts
+	// are replaced, and two loaders publishing the same study must not
+	// interleave; serializing them also rules out deadlocks between
+	// loaders on the dimensions and the fact.
+	stmtPublishLock = `DECLARE @result INT;
+EXEC @result = sp_getapplock @Resource = N'genexp.publish', @LockMode = N'Exclusive',
+    @LockOwner = N'Transaction', @LockTimeout = @p1;
+SELECT @result;`
+
+	// stmtLoadLock marks a load as alive for as long as its session lives:
+	// the lock is owned by the session, so it disappears when the process
+	// dies or its connection drops.
+	stmtLoadLock = `DECLARE @result INT;
+EXEC @result = sp_getapplock @Resource = @p1, @LockMode = N'Exclusive',
+    @LockOwner = N'Session', @LockTimeout = 0;
+SELECT @result;`
+
+	stmtLoadUnlock = `EXEC sp_releaseapplock @Resource = @p1, @LockOwner = N'Session';`
+)
+
+// loadLockResource names a load's session lock; stmtStaleLoads builds the
+// same name in T-SQL.
+func loadLockResource(loadKey int64) string { return fmt.Sprintf("genexp.load.%d", loadKey) }
+
+const stmtRCSIRead = `SELECT is_read_committed_snapshot_on FROM sys.databases WHERE database_id = DB_ID()`
+
+const stmtRCSIEnable = `ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON WITH NO_WAIT`
+
+// stmtGeneIndex is the optional index for reading one gene across studies
+// (Config.GeneIndex). It is aligned with the fact's partitions.
+const stmtGeneIndex = `IF INDEXPROPERTY(OBJECT_ID(N'dbo.fact_gene_expression'), N'ix_fact_gene_expression_gene_study', 'IndexID') IS NULL
+CREATE NONCLUSTERED INDEX ix_fact_gene_expression_gene_study
+    ON dbo.fact_gene_expression (gene_key, study_key)
+    INCLUDE (sample_key, expression_value)
+    ON ps_study_bucket (study_bucket)`
+
+const stmtNextLoadKey = `SELECT NEXT VALUE FOR staging.seq_load_key`
+
+const stmtRegisterLoad = `INSERT INTO staging.loads (load_key, run_id, file_name) VALUES (@p1, @p2, @p3)`
+
+// stmtStaleLoads finds loads whose session lock is free: their process
+// died, or their connection dropped, without committing or aborting. A
+// load takes its lock before it registers, and keeps it until its staging
+// rows are gone, so a registered load with a free lock is dead for good.
+const stmtStaleLoads = `SELECT load_key
+FROM staging.loads
+WHERE load_key <> @p1
+  AND APPLOCK_TEST(N'public', CONCAT(N'genexp.load.', load_key), N'Exclusive', N'Session') = 1
+ORDER BY load_key`
+
+// stmtClearLoad deletes a load's staging rows, the registration last, so
+// that an interrupted cleanup is found and finished by the next one.
+const stmtClearLoad = `DELETE FROM staging.expression_values WHERE load_key = @p1;
+DELETE FROM staging.matrix_rows WHERE load_key = @p1;
+DELETE FROM staging.matrix_columns WHERE load_key = @p1;
+DELETE FROM staging.load_batches WHERE load_key = @p1;
+DELETE FROM staging.dim_sample WHERE load_key = @p1;
+DELETE FROM staging.dim_study WHERE load_key = @p1;
+DELETE FROM staging.dim_platform WHERE load_key = @p1;
+DELETE FROM staging.loads WHERE load_key = @p1;`
+
+// stmtStagedCounts reads back what the load's bulk copies left in staging,
+// so that Commit publishes exactly what was sent.
+const stmtStagedCounts = `SELECT (SELECT COUNT_BIG(*) FROM staging.expression_values WHERE load_key = @p1),
+       (SELECT COUNT_BIG(*) FROM staging.matrix_rows WHERE load_key = @p1),
+       (SELECT COUNT_BIG(*) FROM staging.matrix_columns WHERE load_key = @p1)`
+
+// stmtDuplicateKeys guards the fact's natural key, which no index enforces:
+// two lines of one gene, or two columns of one sample, would give two facts
+// for the same (study, sample, gene).
+const stmtDuplicateKeys = `SELECT (SELECT COUNT_BIG(*) FROM (
+            SELECT gene_id FROM staging.matrix_rows WHERE load_key = @p1
+            GROUP BY gene_id HAVING COUNT_BIG(*) > 1) AS d),
+       (SELECT COUNT_BIG(*) FROM (
+            SELECT sample_accession_code FROM staging.matrix_columns WHERE load_key = @p1
+            GROUP BY sample_accession_code HAVING COUNT_BIG(*) > 1) AS d)`
+
+// The MERGE statements take HOLDLOCK on their target: MERGE already reads
+// the target with update locks, and HOLDLOCK keeps the key-range locks to
+// the end of the transaction, so two merges cannot both find a key missing
+// and both insert it (the known MERGE upsert race). The source keeps the
+// last member given for each key. A row is updated only when a value
+// changed; EXCEPT compares NULLs as equal.
+const stmtMergePlatforms = `MERGE dbo.dim_platform WITH (HOLDLOCK) AS t
+USING (
+    SELECT d.platform_accession, d.platform_name, d.manufacturer, d.measurement_technology
+    FROM (
+        SELECT platform_accession, platform_name, manufacturer, measurement_technology,
+               ROW_NUMBER() OVER (PARTITION BY platform_accession ORDER BY ordinal DESC) AS rn
+        FROM staging.dim_platform
+        WHERE load_key = @p1
+    ) AS d
+    WHERE d.rn = 1
+) AS s
+ON t.platform_accession = s.platform_accession
+WHEN MATCHED AND EXISTS (
+    SELECT s.platform_name, s.manufacturer, s.measurement_technology
+    EXCEPT
+    SELECT t.platform_name, t.manufacturer, t.measurement_technology
+) THEN UPDATE SET
+    platform_name = s.platform_name,
+    manufacturer = s.manufacturer,
+    measurement_technology = s.measurement_technology,
+    etl_updated_date = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (platform_accession, platform_name, manufacturer, measurement_technology)
+    VALUES (s.platform_accession, s.platform_name, s.manufacturer, s.measurement_technology);`
+
+const stmtMergeStudies = `MERGE dbo.dim_study WITH (HOLDLOCK) AS t
+USING (
+    SELECT d.study_accession_code, d.study_title, d.study_pubmed_id, d.study_technology, d.study_organism,
+           d.study_platform_summary, d.study_description, d.source_first_published, d.source_last_modified
+    FROM (
+        SELECT study_accession_code, study_title, study_pubmed_id, study_technology, study_organism,
+               study_platform_summary, study_description, source_first_published, source_last_modified,
+               ROW_NUMBER() OVER (PARTITION BY study_accession_code ORDER BY ordinal DESC) AS rn
+        FROM staging.dim_study
+        WHERE load_key = @p1
+    ) AS d
+    WHERE d.rn = 1
+) AS s
+ON t.study_accession_code = s.study_accession_code
+WHEN MATCHED AND EXISTS (
+    SELECT s.study_title, s.study_pubmed_id, s.study_technology, s.study_organism, s.study_platform_summary,
+           s.study_description, s.source_first_published, s.source_last_modified
+    EXCEPT
+    SELECT t.study_title, t.study_pubmed_id, t.study_technology, t.study_organism, t.study_platform_summary,
+           t.study_description, t.source_first_published, t.source_last_modified
+) THEN UPDATE SET
+    study_title = s.study_title,
+    study_pubmed_id = s.study_pubmed_id,
+    study_technology = s.study_technology,
+    study_organism = s.study_organism,
+    study_platform_summary = s.study_platform_summary,
+    study_description = s.study_description,
+    source_first_published = s.source_first_published,
+    source_last_modified = s.source_last_modified,
+    etl_updated_date = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (study_accession_code, study_title, study_pubmed_id, study_technology, study_organism,
+            study_platform_summary, study_description, source_first_published, source_last_modified)
+    VALUES (s.study_accession_code, s.study_title, s.study_pubmed_id, s.study_technology, s.study_organism,
+            s.study_platform_summary, s.study_description, s.source_first_published, s.source_last_modified);`
+
+// stmtMergeSamples resolves the sample's illness, platform and study keys
+// by their business keys; an unknown label or accession gives NULL, as in
+// the DuckDB warehouse.
+const stmtMergeSamples = `MERGE dbo.dim_sample WITH (HOLDLOCK) AS t
+USING (
+    SELECT d.sample_accession_code, d.sample_title, d.sample_organism, d.platform_accession AS sample_platform,
+           d.sample_treatment, d.sample_cell_line, d.sample_tissue, d.is_processed, d.processor_name,
+           d.processor_version, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
+           d.illness_matched, p.platform_key, st.study_key, d.exclude_from_analysis
+    FROM (
+        SELECT sample_accession_code, sample_title, sample_organism, platform_accession, sample_treatment,
+               sample_cell_line, sample_tissue, is_processed, processor_name, processor_version, illness_label,
+               illness_method, illness_rule, illness_field, illness_matched, study_accession_code,
+               exclude_from_analysis,
+               ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
+        FROM staging.dim_sample
+        WHERE load_key = @p1
+    ) AS d
+    LEFT JOIN dbo.dim_illness AS i ON i.illness_label = d.illness_label
+    LEFT JOIN dbo.dim_platform AS p ON p.platform_accession = d.platform_accession
+    LEFT JOIN dbo.dim_study AS st ON st.study_accession_code = d.study_accession_code
+    WHERE d.rn = 1
+) AS s
+ON t.sample_accession_code = s.sample_accession_code
+WHEN MATCHED AND EXISTS (
+    SELECT s.sample_title, s.sample_organism, s.sample_platform, s.sample_treatment, s.sample_cell_line,
+           s.sample_tissue, s.is_processed, s.processor_name, s.processor_version, s.illness_key,
+           s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,
+           s.study_key, s.exclude_from_analysis
+    EXCEPT
+    SELECT t.sample_title, t.sample_organism, t.sample_platform, t.sample_treatment, t.sample_cell_line,
+           t.sample_tissue, t.is_processed, t.processor_name, t.processor_version, t.illness_key,
+           t.illness_method, t.illness_rule, t.illness_field, t.illness_matched, t.platform_key,
+           t.study_key, t.exclude_from_analysis
+) THEN UPDATE SET
+    sample_title = s.sample_title,
+    sample_organism = s.sample_organism,
+    sample_platform = s.sample_platform,
+    sample_treatment = s.sample_treatment,
+    sample_cell_line = s.sample_cell_line,
+    sample_tissue = s.sample_tissue,
+    is_processed = s.is_processed,
+    processor_name = s.processor_name,
+    processor_version = s.processor_version,
+    illness_key = s.illness_key,
+    illness_method = s.illness_method,
+    illness_rule = s.illness_rule,
+    illness_field = s.illness_field,
+    illness_matched = s.illness_matched,
+    platform_key = s.platform_key,
+    study_key = s.study_key,
+    exclude_from_analysis = s.exclude_from_analysis,
+    etl_updated_date = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (sample_accession_code, sample_title, sample_organism, sample_platform, sample_treatment,
+            sample_cell_line, sample_tissue, is_processed, processor_name, processor_version, illness_key,
+            illness_method, illness_rule, illness_field, illness_matched, platform_key, study_key,
+            exclude_from_analysis)
+    VALUES (s.sample_accession_code, s.sample_title, s.sample_organism, s.sample_platform, s.sample_treatment,
+            s.sample_cell_line, s.sample_tissue, s.is_processed, s.processor_name, s.processor_version,
+            s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,
+            s.study_key, s.exclude_from_analysis);`
+
+// stmtMergeGenes adds the load's genes that dim_gene lacks.
+const stmtMergeGenes = `MERGE dbo.dim_gene WITH (HOLDLOCK) AS t
+USING (
+    SELECT DISTINCT gene_id
+    FROM staging.matrix_rows
+    WHERE load_key = @p1
+) AS s
+ON t.gene_id = s.gene_id
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (gene_id) VALUES (s.gene_id);`
+
+// stmtMissingSamples finds matrix columns of the studies being committed
+// whose sample has no dim_sample row: their cells would silently drop out of
+// the fact join.
+const stmtMissingSamples = `SELECT TOP (1) c.sample_accession_code
+FROM staging.matrix_columns AS c
+JOIN staging.load_batches AS l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
+LEFT JOIN dbo.dim_sample AS s ON s.sample_accession_code = c.sample_accession_code
+WHERE c.load_key = @p1 AND s.sample_key IS NULL
+ORDER BY c.column_no`
+
+// stmtClassifyBatches decides, per study, whether the load is new, replaces
+// the current batch, or is a duplicate of it. It runs under the publish
+// lock, so the current batches cannot change until the commit ends.
+const stmtClassifyBatches = `UPDATE l
+SET l.previous_batch_id = b.batch_id,
+    l.outcome = CASE
+        WHEN b.batch_id IS NULL THEN N'new'
+        WHEN b.batch_id = l.batch_id THEN N'duplicate'
+        ELSE N'replaced'
+    END
+FROM staging.load_batches AS l
+LEFT JOIN dbo.meta_batch AS b ON b.study_accession_code = l.study_accession_code AND b.is_current = 1
+WHERE l.load_key = @p1;`
+
+const stmtReadBatches = `SELECT l.study_accession_code, l.batch_id, l.outcome, COALESCE(l.previous_batch_id, N''),
+       COALESCE(st.study_key, 0)
+FROM staging.load_batches AS l
+LEFT JOIN dbo.dim_study AS st ON st.study_accession_code = l.study_accession_code
+WHERE l.load_key = @p1
+ORDER BY l.study_accession_code`
+
+// stmtDeleteFacts removes a study's facts. The bucket predicate confines
+// the delete to the study's partition.
+const stmtDeleteFacts = `DELETE FROM dbo.fact_gene_expression
+WHERE study_bucket = CONVERT(SMALLINT, @p1 % 32) AND study_key = @p1`
+
+// stmtInsertFacts publishes one study's staged cells: one set-based insert.
+// TABLOCK lets SQL Server insert into the columnstore in parallel and, in
+// the simple or bulk-logged recovery model, with minimal logging; commits
+// are serialized anyway, and readers under READ_COMMITTED_SNAPSHOT read row
+// versions, so the table lock blocks no one who reads.
+const stmtInsertFacts = `INSERT INTO dbo.fact_gene_expression WITH (TABLOCK)
+    (study_key, sample_key, gene_key, study_bucket, expression_value, batch_id)
+SELECT @p2, s.sample_key, g.gene_key, CONVERT(SMALLINT, @p2 % 32), v.expression_value, @p3
+FROM staging.expression_values AS v
+JOIN staging.matrix_columns AS c ON c.load_key = v.load_key AND c.column_no = v.column_no
+JOIN staging.matrix_rows AS r ON r.load_key = v.load_key AND r.line_no = v.line_no
+JOIN dbo.dim_sample AS s ON s.sample_accession_code = c.sample_accession_code
+JOIN dbo.dim_gene AS g ON g.gene_id = r.gene_id
+WHERE v.load_key = @p1 AND c.study_accession_code = @p4`
+
+const stmtRetireBatch = `UPDATE dbo.meta_batch
+SET is_current = 0, replaced_at = SYSUTCDATETIME()
+WHERE study_key = @p1 AND is_current = 1`
+
+// stmtRecordBatch records the published batch as current. Loading content
+// that was loaded before makes its old batch row current again.
+const stmtRecordBatch = `MERGE dbo.meta_batch WITH (HOLDLOCK) AS t
+USING (SELECT @p2 AS batch_id) AS s
+ON t.batch_id = s.batch_id
+WHEN MATCHED THEN UPDATE SET
+    study_key = @p1,
+    study_accession_code = @p3,
+    file_name = @p4,
+    file_hash = @p5,
+    run_id = @p6,
+    rows_written = @p7,
+    is_current = 1,
+    loaded_at = SYSUTCDATETIME(),
+    replaced_at = NULL
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (batch_id, study_key, study_accession_code, file_name, file_hash, run_id, rows_written, is_current, loaded_at)
+    VALUES (s.batch_id, @p1, @p3, @p4, @p5, @p6, @p7, 1, SYSUTCDATETIME());`
+
+const stmtUpsertStudyQC = `MERGE dbo.meta_study_qc WITH (HOLDLOCK) AS t
+USING (SELECT study_key FROM dbo.dim_study WHERE study_accession_code = @p1) AS s
+ON t.study_key = s.study_key
+WHEN MATCHED THEN UPDATE SET
+    batch_id = @p2,
+    ks_statistic = @p3,
+    ks_pvalue = @p4,
+    ks_warning = @p5,
+    quantile_normalized = @p6,
+    quant_sf_only = @p7,
+    ks_statistic_recomputed = @p8,
+    ks_pvalue_recomputed = @p9,
+    ks_worst_sample = @p10,
+    gene_count = @p11,
+    sample_count = @p12,
+    cell_count = @p13,
+    missing_cells = @p14,
+    duplicate_genes = @p15,
+    collected_at = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (study_key, batch_id, ks_statistic, ks_pvalue, ks_warning, quantile_normalized, quant_sf_only,
+            ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample, gene_count, sample_count,
+            cell_count, missing_cells, duplicate_genes)
+    VALUES (s.study_key, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15);`
+
+// stmtLogStep upserts a process-log row by its key: the second call for a
+// step (its end) updates the row its first call (its start) wrote.
+const stmtLogStep = `MERGE dbo.meta_etl_process_log WITH (HOLDLOCK) AS t
+USING (SELECT @p1 AS log_id) AS s
+ON t.log_id = s.log_id
+WHEN MATCHED THEN UPDATE SET
+    batch_id = @p3,
+    status = @p6,
+    ended_at = @p9,
+    rows_read = @p10,
+    rows_written = @p11,
+    error_code = @p12,
+    error_message = @p13,
+    context_json = @p14
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (log_id, run_id, batch_id, study_accession_code, step, status, attempt, started_at, ended_at,
+            rows_read, rows_written, error_code, error_message, context_json)
+    VALUES (s.log_id, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14);`
+
+// findingColumns are the values of one finding, in the order
+// buildInsertFindings numbers their parameters.
+var findingColumns = []string{"run_id", "batch_id", "study_accession_code", "validation_code", "validation_name",
+	"severity", "details", "file_name", "line_no", "column_no"}
+
+// maxFindingsPerStatement keeps an insert under SQL Server's 2,100
+// parameters (10 per finding).
+const maxFindingsPerStatement = 200
+
+// buildInsertFindings returns the insert of n findings (n ≤
+// maxFindingsPerStatement): one statement, one VALUES row per finding,
+// study_key resolved by accession.
+func buildInsertFindings(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO dbo.meta_data_validation_log (run_id, batch_id, study_key, study_accession_code,\n")
+	b.WriteString("    validation_code, validation_name, severity, details, file_name, line_no, column_no)\n")
+	b.WriteString("SELECT v.run_id, v.batch_id, st.study_key, v.study_accession_code, v.validation_code, v.validation_name,\n")
+	b.WriteString("       v.severity, v.details, v.file_name, v.line_no, v.column_no\n")
+	b.WriteString("FROM (VALUES\n")
+	p := 1
+	for i := 0; i < n; i++ {
+		b.WriteString("    (")
+		for j := range findingColumns {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "@p%d", p)
+			p++
+		}
+		b.WriteString(")")
+		if i < n-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(") AS v (" + strings.Join(findingColumns, ", ") + ")\n")
+	b.WriteString("LEFT JOIN dbo.dim_study AS st ON st.study_accession_code = v.study_accession_code")
+	return b.String()
+}
+
+const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id,
+    (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
+    (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
+    b.rows_written, b.loaded_at
+FROM dbo.meta_batch AS b
+WHERE b.is_current = 1
+ORDER BY b.study_accession_code`
+
+const stmtStatusSteps = `SELECT TOP (@p1) log_id, run_id, COALESCE(batch_id, N''), COALESCE(study_accession_code, N''), step, status,
+    attempt, started_at, ended_at, rows_read, rows_written, error_code, COALESCE(error_message, N'')
+FROM dbo.meta_etl_process_log
+ORDER BY started_at DESC`
+
+// copySpec is one bulk copy target: mssql.CopyIn sends it to the server as
+// INSERT BULK followed by the rows, as one server batch.
+type copySpec struct {
+	table   string
+	columns []string
+	options mssqldrv.BulkOptions
+}
+
+// stmt returns the CopyIn statement to prepare.
+func (c copySpec) stmt() string { return mssqldrv.CopyIn(c.table, c.options, c.columns...) }
+
+// render shows the INSERT BULK the driver sends (it adds each column's
+// type, which it reads from the table).
+func (c copySpec) render() string {
+	var opts []string
+	if c.options.CheckConstraints {
+		opts = append(opts, "CHECK_CONSTRAINTS")
+	}
+	if c.options.KeepNulls {
+		opts = append(opts, "KEEP_NULLS")
+	}
+	if c.options.RowsPerBatch > 0 {
+		opts = append(opts, fmt.Sprintf("ROWS_PER_BATCH = %d", c.options.RowsPerBatch))
+	}
+	if c.options.Tablock {
+		opts = append(opts, "TABLOCK")
+	}
+	s := "-- TDS bulk load (mssql.CopyIn): one server batch per copy\nINSERT BULK " + c.table + " (" + strings.Join(c.columns, ", ") + ")"
+	if len(opts) > 0 {
+		s += " WITH (" + strings.Join(opts, ", ") + ")"
+	}
+	return s
+}
+
+// The bulk copy targets. KEEP_NULLS keeps a NULL a NULL (no column has a
+// default to fill in, but the intent is explicit). CHECK_CONSTRAINTS costs
+// nothing (staging has no CHECK or FOREIGN KEY constraints) and spares the
+// loader the ALTER TABLE permission a bulk load that skips constraints
+// needs. No TABLOCK: concurrent loads copy into the same staging tables,
+// each under its own load_key.
+var (
+	copyColumns = copySpec{table: "staging.matrix_columns", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
+		columns: []string{"load_key", "column_no", "sample_accession_code", "study_accession_code"}}
+	copyRows = copySpec{table: "staging.matrix_rows", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
+		columns: []string{"load_key", "line_no", "gene_id"}}
+	copyPlatforms = copySpec{table: "staging.dim_platform", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
+		columns: []string{"load_key", "ordinal", "platform_accession", "platform_name", "manufacturer", "measurement_technology"}}
+	copyStudies = copySpec{table: "staging.dim_study", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
+		columns: []string{"load_key", "ordinal", "study_accession_code", "study_title", "study_pubmed_id", "study_technology",
+			"study_organism", "study_platform_summary", "study_description", "source_first_published", "source_last_modified"}}
+	copySamples = copySpec{table: "staging.dim_sample", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
+		columns: []string{"load_key", "ordinal", "sample_accession_code", "sample_title", "sample_organism", "platform_accession",
+			"sample_treatment", "sample_cell_line", "sample_tissue", "is_processed", "processor_name", "processor_version",
+			"illness_label", "illness_method", "illness_rule", "illness_field", "illness_matched", "study_accession_code",
+			"exclude_from_analysis"}}
+	copyBatches = copySpec{table: "staging.load_batches", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
+		columns: []string{"load_key", "study_accession_code", "batch_id", "file_name", "file_hash"}}
+)
+
+// copyValues is the target of the cells; its ROWS_PER_BATCH hint tells the
+// server how many rows the copy brings, which it uses to size the
+// columnstore rowgroup it builds.
+func copyValues(chunkRows int) copySpec {
+	return copySpec{table: "staging.expression_values", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true, RowsPerBatch: chunkRows},
+		columns: []string{"load_key", "line_no", "column_no", "expression_value"}}
+}

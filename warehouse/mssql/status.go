@@ -1,0 +1,83 @@
+package mssql
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/genexp/genexp/warehouse"
+)
+
+// Status implements warehouse.Statuser: the current batch of every study,
+// and the most recent process-log rows.
+func (w *Warehouse) Status(ctx context.Context, req warehouse.StatusRequest) (warehouse.Status, error) {
+	var st warehouse.Status
+	v, err := w.Version(ctx)
+	if err != nil {
+		return st, w.wrap(err, "mssql: reading the schema version")
+	}
+	st.SchemaVersion = v
+	if v == 0 {
+		return st, nil
+	}
+	n := req.Runs
+	if n <= 0 {
+		n = 20
+	}
+	err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
+		st.Studies, st.Steps = nil, nil
+		if err := w.readStudies(ctx, &st); err != nil {
+			return err
+		}
+		return w.readSteps(ctx, &st, n)
+	})
+	return st, w.wrap(err, "mssql: reading the warehouse status")
+}
+
+func (w *Warehouse) readStudies(ctx context.Context, st *warehouse.Status) error {
+	rows, err := w.db.QueryContext(ctx, stmtStatusStudies)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s warehouse.StudyStatus
+		if err := rows.Scan(&s.Study, &s.BatchID, &s.Samples, &s.Genes, &s.Facts, &s.LoadedAt); err != nil {
+			return err
+		}
+		st.Studies = append(st.Studies, s)
+	}
+	return rows.Err()
+}
+
+func (w *Warehouse) readSteps(ctx context.Context, st *warehouse.Status, n int) error {
+	rows, err := w.db.QueryContext(ctx, stmtStatusSteps, int32(min(n, 1<<31-1)))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r warehouse.StepRecord
+		var ended sql.NullTime
+		var read, written sql.NullInt64
+		var code sql.NullInt32
+		if err := rows.Scan(&r.LogID, &r.RunID, &r.BatchID, &r.Study, &r.Step, &r.Status, &r.Attempt, &r.StartedAt,
+			&ended, &read, &written, &code, &r.ErrorMessage); err != nil {
+			return err
+		}
+		if ended.Valid {
+			r.EndedAt = &ended.Time
+		}
+		if read.Valid {
+			r.RowsRead = &read.Int64
+		}
+		if written.Valid {
+			r.RowsWritten = &written.Int64
+		}
+		if code.Valid {
+			c := int(code.Int32)
+			r.ErrorCode = &c
+		}
+		st.Steps = append(st.Steps, r)
+	}
+	return rows.Err()
+}

@@ -1,0 +1,2 @@
+-- TDS bulk load (mssql.CopyIn): one server batch per copy
+INSERT BULK staging.dim_sample (load_key, ordinal, sample_accession_code, sample_title, sample_organism, platform_accession, sample_treatment, sample_cell_line, sample_tissue, is_processed, processor_name, processor_version, illness_label, illness_method, illness_rule, illness_field, illness_matched, study_accession_code, exclude_from_analysis) WITH (CHECK_CONSTRAINTS, KEEP_NULLS)

@@ -1,0 +1,1 @@
+EXEC sp_releaseapplock @Resource = @p1, @LockOwner = N'Session';

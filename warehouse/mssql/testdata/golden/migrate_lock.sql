@@ -1,0 +1,4 @@
+DECLARE @result INT;
+EXEC @result = sp_getapplock @Resource = N'genexp.migrate', @LockMode = N'Exclusive',
+    @LockOwner = N'Transaction', @LockTimeout = @p1;
+SELECT @result;

@@ -1,0 +1,1 @@
+SELECT NEXT VALUE FOR staging.seq_load_key

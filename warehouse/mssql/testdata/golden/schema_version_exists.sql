@@ -1,0 +1,1 @@
+SELECT CASE WHEN OBJECT_ID(N'dbo.meta_schema_version', N'U') IS NULL THEN 0 ELSE 1 END
