@@ -33,11 +33,14 @@ type Batch interface {
 	// samples the file's columns refer to.
 	UpsertDimensions(ctx context.Context, req DimensionsRequest) error
 	// WriteRows stages one batch of long rows. The rows' Column values are
-	// matrix columns described in BeginRequest.Columns.
+	// matrix columns described in BeginRequest.Columns; a row in another
+	// column fails the batch (here or at Commit), it is never dropped.
 	WriteRows(ctx context.Context, req RowsRequest) error
 	// Commit publishes the staged rows as the facts of each study in req,
 	// replacing the study's previous facts, unless the study's batch id is
-	// already its current one (a duplicate: nothing is written twice).
+	// already its current one (a duplicate: nothing is written twice). It
+	// is all or nothing: an error (a study in req without columns in
+	// BeginRequest included) leaves the warehouse as it was.
 	Commit(ctx context.Context, req CommitRequest) (CommitResult, error)
 	// Abort discards everything the batch wrote.
 	Abort(ctx context.Context) error

@@ -6,127 +6,161 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
-// batch is one load: a transaction on a dedicated connection.
+// batch is one load: a transaction on a dedicated connection. Like a
+// database/sql.Tx it is used by one goroutine at a time.
 type batch struct {
 	w       *Warehouse
 	conn    *sql.Conn
 	loadKey int64
 	file    string
 	runID   string
-	values  *duckdbdrv.Appender // staging.expression_values
-	rows    *duckdbdrv.Appender // staging.matrix_rows
-	done    bool
+	release func() // gives the Warehouse's load slot back
+	inTx    bool
+
+	genes *duckdbdrv.Appender // staging.matrix_rows
+	stage *stager             // stages rows while the caller reads on
+
+	// studyOf maps a matrix column to the index of its study in studies;
+	// -1 for a column the batch does not load.
+	studyOf []int32
+	studies []string
+	// staged counts the rows staged per study, to check the fact insert
+	// against.
+	staged []int64
+
+	done bool
 }
 
-// Begin implements warehouse.WarehouseSink.
+// Begin implements warehouse.WarehouseSink. Loads into one Warehouse are
+// serialized: Begin waits up to Config.BusyTimeout for the running one to
+// end, then fails with code WarehouseBusy.
 func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	release, err := w.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &batch{w: w, file: req.FileName, runID: req.RunID, release: release}
+	if err := b.index(req.Columns); err != nil {
+		release()
+		return nil, err
+	}
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
+		release()
 		return nil, classify(err, "duckdb: taking a connection")
 	}
-	b := &batch{w: w, conn: conn, file: req.FileName, runID: req.RunID}
+	b.conn = conn
 	if err := b.begin(ctx, req); err != nil {
 		return nil, errors.Join(err, b.Abort(ctx))
 	}
 	return b, nil
 }
 
+// acquire takes the Warehouse's single load slot.
+func (w *Warehouse) acquire(ctx context.Context) (func(), error) {
+	select {
+	case w.loads <- struct{}{}:
+	default:
+		wait := w.cfg.BusyTimeout
+		if wait <= 0 {
+			return nil, errBusy(nil)
+		}
+		timer := time.NewTimer(wait)
+		defer timer.Stop()
+		select {
+		case w.loads <- struct{}{}:
+		case <-timer.C:
+			return nil, errBusy(nil)
+		case <-ctx.Done():
+			return nil, classify(ctx.Err(), "duckdb: waiting for another load to end")
+		}
+	}
+	released := false
+	return func() {
+		if !released {
+			released = true
+			<-w.loads
+		}
+	}, nil
+}
+
+func errBusy(cause error) error {
+	return &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError, Err: cause,
+		Msg: "warehouse busy: another load into this warehouse is running (loads are serialized); retry when it ends, or wait for it with busy_timeout"}
+}
+
+// maxColumns bounds a matrix column index: columns are looked up by
+// position, in lists as long as the largest index.
+const maxColumns = 1 << 24
+
+// index checks the columns and maps each to its study.
+func (b *batch) index(cols []warehouse.Column) error {
+	studyIdx := map[string]int32{}
+	for _, c := range cols {
+		if c.Index < 0 || c.Index >= maxColumns || c.Sample == "" || c.Study == "" {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: column %d (%q of study %q) needs an index in [0, %d), a sample and a study", c.Index, c.Sample, c.Study, maxColumns)
+		}
+		if c.Index >= len(b.studyOf) {
+			grown := make([]int32, c.Index+1)
+			for i := range grown {
+				grown[i] = -1
+			}
+			copy(grown, b.studyOf)
+			b.studyOf = grown
+		}
+		if b.studyOf[c.Index] >= 0 {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: matrix column %d is described twice", c.Index)
+		}
+		i, ok := studyIdx[c.Study]
+		if !ok {
+			i = int32(len(b.studies))
+			studyIdx[c.Study] = i
+			b.studies = append(b.studies, c.Study)
+		}
+		b.studyOf[c.Index] = i
+	}
+	b.staged = make([]int64, len(b.studies))
+	return nil
+}
+
 func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
+	if err := b.w.registerStage(ctx, b.conn); err != nil {
+		return err
+	}
 	if _, err := b.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return classify(err, "duckdb: beginning the load")
 	}
+	b.inTx = true
 	if err := b.conn.QueryRowContext(ctx, stmtNextLoadKey).Scan(&b.loadKey); err != nil {
 		return classify(err, "duckdb: allocating a load key")
 	}
-	stmt, err := b.conn.PrepareContext(ctx, stmtStageColumn)
-	if err != nil {
-		return classify(err, "duckdb: preparing staging")
-	}
-	defer stmt.Close()
-	for _, c := range req.Columns {
-		if _, err := stmt.ExecContext(ctx, b.loadKey, c.Index, c.Sample, c.Study); err != nil {
-			return classify(err, "duckdb: staging matrix columns")
-		}
-	}
 	return b.conn.Raw(func(dc any) error {
-		var err error
-		if b.values, err = duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "expression_values"); err != nil {
+		cols, err := duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "matrix_columns")
+		if err != nil {
 			return classify(err, "duckdb: opening the staging appender")
 		}
-		if b.rows, err = duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "matrix_rows"); err != nil {
+		for _, c := range req.Columns {
+			if err := cols.AppendRow(b.loadKey, int32(c.Index), c.Sample, c.Study); err != nil {
+				return classify(errors.Join(err, cols.Close()), "duckdb: staging matrix columns")
+			}
+		}
+		if err := cols.Close(); err != nil {
+			return classify(err, "duckdb: staging matrix columns")
+		}
+		if b.genes, err = duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "matrix_rows"); err != nil {
 			return classify(err, "duckdb: opening the staging appender")
 		}
 		return nil
 	})
-}
-
-// UpsertDimensions implements warehouse.Batch.
-func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
-	if b.done {
-		return errDone
-	}
-	for _, s := range req.Studies {
-		_, err := b.conn.ExecContext(ctx, stmtUpsertStudy, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
-			null(s.Organism), null(s.PlatformSummary), null(s.Description), s.FirstPublished, s.LastModified)
-		if err != nil {
-			return classify(err, "duckdb: upserting study "+s.Accession)
-		}
-	}
-	for _, p := range req.Platforms {
-		if _, err := b.conn.ExecContext(ctx, stmtUpsertPlatform, p.Accession, null(p.Name), null(p.Manufacturer), null(p.Technology)); err != nil {
-			return classify(err, "duckdb: upserting platform "+p.Accession)
-		}
-	}
-	if len(req.Samples) == 0 {
-		return nil
-	}
-	stmt, err := b.conn.PrepareContext(ctx, stmtUpsertSample)
-	if err != nil {
-		return classify(err, "duckdb: preparing the sample upsert")
-	}
-	defer stmt.Close()
-	for _, s := range req.Samples {
-		_, err := stmt.ExecContext(ctx, s.Accession, null(s.Title), null(s.Organism), null(s.Platform), null(s.Treatment),
-			null(s.CellLine), null(s.Tissue), s.Processed, null(s.ProcessorName), null(s.ProcessorVersion),
-			s.Illness, null(s.IllnessMethod), null(s.IllnessRule), null(s.IllnessField), null(s.IllnessMatched),
-			s.Platform, s.Study, s.ExcludeAnalysis)
-		if err != nil {
-			return classify(err, "duckdb: upserting sample "+s.Accession)
-		}
-	}
-	return nil
-}
-
-// WriteRows implements warehouse.Batch.
-func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error {
-	if b.done {
-		return errDone
-	}
-	if err := ctx.Err(); err != nil {
-		return classify(err, "duckdb: staging rows")
-	}
-	lb := req.Rows
-	for i, g := range lb.Genes {
-		if err := b.rows.AppendRow(b.loadKey, lb.GeneLines[i], g); err != nil {
-			return classify(err, "duckdb: staging gene rows")
-		}
-	}
-	for i, v := range lb.Value {
-		var val any = v
-		if v != v {
-			val = nil
-		}
-		if err := b.values.AppendRow(b.loadKey, lb.GeneLines[lb.Row[i]], lb.Column[i], val); err != nil {
-			return classify(err, "duckdb: staging values")
-		}
-	}
-	return nil
 }
 
 // Commit implements warehouse.Batch.
@@ -138,24 +172,32 @@ func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if err != nil {
 		return warehouse.CommitResult{}, errors.Join(err, b.Abort(ctx))
 	}
+	b.finish()
 	return res, nil
 }
 
 func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
-	if err := b.closeAppenders(); err != nil {
-		return warehouse.CommitResult{}, classify(err, "duckdb: flushing staging")
+	var res warehouse.CommitResult
+	if err := b.checkCommit(req); err != nil {
+		return res, err
+	}
+	if err := b.drain(); err != nil {
+		return res, err
+	}
+	if err := b.closeGenes(); err != nil {
+		return res, classify(err, "duckdb: flushing staged genes")
 	}
 	for _, s := range req.Studies {
-		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, b.file, req.FileHash); err != nil {
-			return warehouse.CommitResult{}, classify(err, "duckdb: staging batch ids")
+		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, null(b.file), req.FileHash); err != nil {
+			return res, classify(err, "duckdb: staging batch ids")
 		}
 	}
 	current, err := b.currentBatches(ctx)
 	if err != nil {
-		return warehouse.CommitResult{}, err
+		return res, err
 	}
-	var res warehouse.CommitResult
-	var publish []string
+	var publish, batches []string
+	var want int64
 	for _, s := range req.Studies {
 		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: current[s.Study]}
 		switch r.PreviousBatchID {
@@ -163,39 +205,76 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 			r.Outcome = warehouse.Duplicate
 		case "":
 			r.Outcome = warehouse.Inserted
-			publish = append(publish, s.BatchID)
 		default:
 			r.Outcome = warehouse.Replaced
-			publish = append(publish, s.BatchID)
+		}
+		if r.Outcome != warehouse.Duplicate {
+			r.RowsWritten = b.staged[slices.Index(b.studies, s.Study)]
+			publish = append(publish, s.Study)
+			batches = append(batches, s.BatchID)
+			want += r.RowsWritten
 		}
 		res.Studies = append(res.Studies, r)
 	}
 	if len(publish) > 0 {
-		counts, err := b.publish(ctx, publish)
-		if err != nil {
-			return warehouse.CommitResult{}, err
+		if err := b.publish(ctx, publish, batches, want); err != nil {
+			return res, err
 		}
-		for i := range res.Studies {
-			if res.Studies[i].Outcome != warehouse.Duplicate {
-				res.Studies[i].RowsWritten = counts[res.Studies[i].Study]
+		for _, r := range res.Studies {
+			if r.Outcome == warehouse.Duplicate {
+				continue
+			}
+			rec, err := b.conn.ExecContext(ctx, stmtRecordBatch, b.loadKey, r.BatchID, null(b.runID), r.RowsWritten)
+			if err != nil {
+				return res, classify(err, "duckdb: recording batch "+r.BatchID)
+			}
+			if n, err := rec.RowsAffected(); err != nil || n != 1 {
+				return res, qc.Errorf(qc.DimensionLookupFailed, "duckdb: study %s is not in dim_study; UpsertDimensions must describe it before Commit", r.Study)
 			}
 		}
 	}
 	for _, s := range req.Studies {
 		if err := b.recordQuality(ctx, s); err != nil {
-			return warehouse.CommitResult{}, err
+			return res, err
 		}
 	}
 	for _, q := range stmtClearStaging {
 		if _, err := b.conn.ExecContext(ctx, q, b.loadKey); err != nil {
-			return warehouse.CommitResult{}, classify(err, "duckdb: clearing staging")
+			return res, classify(err, "duckdb: clearing staging")
 		}
 	}
-	if _, err := b.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return warehouse.CommitResult{}, classify(err, "duckdb: committing the load")
+	if err := ctx.Err(); err != nil {
+		return res, classify(err, "duckdb: committing the load")
 	}
-	b.done = true
-	return res, b.conn.Close()
+	// COMMIT itself is not interrupted: DuckDB can finish a commit and then
+	// report the interrupt, and the caller would be told the load failed
+	// when it had landed.
+	if _, err := b.conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
+		return res, classify(err, "duckdb: committing the load")
+	}
+	return res, nil
+}
+
+// checkCommit refuses a commit that names a study the batch has no columns
+// for, or names one twice: its facts would be empty or ambiguous.
+func (b *batch) checkCommit(req warehouse.CommitRequest) error {
+	if req.FileHash == "" {
+		return qc.Errorf(qc.ConstraintViolation, "duckdb: commit of %s has no file hash", b.file)
+	}
+	seen := map[string]bool{}
+	for _, s := range req.Studies {
+		if s.BatchID == "" {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: study %s is committed without a batch id", s.Study)
+		}
+		if seen[s.Study] {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: study %s is committed twice in one batch", s.Study)
+		}
+		seen[s.Study] = true
+		if !slices.Contains(b.studies, s.Study) {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: study %s has no columns in %s; nothing to commit for it", s.Study, b.file)
+		}
+	}
+	return nil
 }
 
 func (b *batch) currentBatches(ctx context.Context) (map[string]string, error) {
@@ -215,41 +294,44 @@ func (b *batch) currentBatches(ctx context.Context) (map[string]string, error) {
 	return out, classify(rows.Err(), "duckdb: reading current batches")
 }
 
-// publish replaces the facts of the studies whose batch ids are listed.
-func (b *batch) publish(ctx context.Context, list []string) (map[string]int64, error) {
+// publish replaces the facts of the listed studies with their batches.
+// want is the number of rows staged for them; the fact insert must write
+// exactly that many, or a staged row failed to find its dimensions.
+func (b *batch) publish(ctx context.Context, studies, batches []string, want int64) error {
+	insert := struct {
+		stmt string
+		args []any
+	}{stmtInsertFacts, []any{b.loadKey, batches}}
+	if len(studies) == 1 {
+		insert.stmt, insert.args = stmtInsertStudyFacts, []any{b.loadKey, studies[0], batches[0]}
+	}
 	steps := []struct {
 		stmt string
 		args []any
 		what string
 	}{
 		{stmtInsertGenes, []any{b.loadKey}, "adding genes"},
-		{stmtDeleteFacts, []any{b.loadKey, list}, "removing replaced facts"},
-		{stmtInsertFacts, []any{b.loadKey, list}, "inserting facts"},
-		{stmtRetireBatches, []any{b.loadKey, list}, "retiring replaced batches"},
+		{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
+		{insert.stmt, insert.args, "inserting facts"},
+		{stmtRetireBatches, []any{b.loadKey, batches}, "retiring replaced batches"},
 	}
 	for _, s := range steps {
-		if _, err := b.conn.ExecContext(ctx, s.stmt, s.args...); err != nil {
-			return nil, classify(err, "duckdb: "+s.what)
+		r, err := b.conn.ExecContext(ctx, s.stmt, s.args...)
+		if err != nil {
+			return classify(err, "duckdb: "+s.what)
+		}
+		if s.stmt != insert.stmt {
+			continue
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return classify(err, "duckdb: inserting facts")
+		}
+		if n != want {
+			return qc.Errorf(qc.DimensionLookupFailed, "duckdb: %s: %d rows were staged but %d facts were written; a sample or gene did not resolve to its dimension", b.file, want, n)
 		}
 	}
-	if _, err := b.conn.ExecContext(ctx, stmtRecordBatches, b.loadKey, list, null(b.runID)); err != nil {
-		return nil, classify(err, "duckdb: recording batches")
-	}
-	rows, err := b.conn.QueryContext(ctx, stmtCountFacts, b.loadKey, list)
-	if err != nil {
-		return nil, classify(err, "duckdb: counting facts")
-	}
-	defer rows.Close()
-	counts := map[string]int64{}
-	for rows.Next() {
-		var study string
-		var n int64
-		if err := rows.Scan(&study, &n); err != nil {
-			return nil, classify(err, "duckdb: counting facts")
-		}
-		counts[study] = n
-	}
-	return counts, classify(rows.Err(), "duckdb: counting facts")
+	return nil
 }
 
 func (b *batch) recordQuality(ctx context.Context, s warehouse.StudyCommit) error {
@@ -268,34 +350,48 @@ func (b *batch) Abort(ctx context.Context) error {
 	if b.done {
 		return nil
 	}
-	b.done = true
 	var errs []error
-	for _, a := range []*duckdbdrv.Appender{b.values, b.rows} {
-		if a != nil {
-			// Clear drops unflushed rows; Close then has nothing to write.
-			errs = append(errs, a.Clear(), a.Close())
+	// A staging error is why the batch is aborted, not a failure to abort.
+	_ = b.stopStager()
+	if b.genes != nil {
+		// Clear drops unflushed rows, so Close has nothing to write.
+		errs = append(errs, b.genes.Clear(), b.genes.Close())
+		b.genes = nil
+	}
+	if b.conn != nil {
+		// A failed statement or COMMIT may already have ended the
+		// transaction, and ROLLBACK then fails harmlessly; but the
+		// connection is dropped from the pool rather than risk reusing it
+		// with a transaction open.
+		if _, err := b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil && b.inTx {
+			_ = b.conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}
-	b.values, b.rows = nil, nil
-	// The connection may never have begun a transaction; ROLLBACK then
-	// fails harmlessly, and closing the connection discards everything.
-	_, _ = b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-	errs = append(errs, b.conn.Close())
+	b.finish()
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("duckdb: aborting the load: %w", err)
 	}
 	return nil
 }
 
-func (b *batch) closeAppenders() error {
-	var errs []error
-	for _, a := range []*duckdbdrv.Appender{b.rows, b.values} {
-		if a != nil {
-			errs = append(errs, a.Close())
-		}
+// finish releases the connection and the load slot. A batch is finished
+// once, by Commit or by Abort.
+func (b *batch) finish() {
+	b.done = true
+	_ = b.stopStager()
+	if b.conn != nil {
+		_ = b.conn.Close()
 	}
-	b.values, b.rows = nil, nil
-	return errors.Join(errs...)
+	b.release()
+}
+
+func (b *batch) closeGenes() error {
+	if b.genes == nil {
+		return nil
+	}
+	err := b.genes.Close()
+	b.genes = nil
+	return err
 }
 
 var errDone = errors.New("duckdb: the batch has already been committed or aborted")

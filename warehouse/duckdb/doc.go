@@ -7,13 +7,18 @@
 // written by a newer genexp is refused, never silently altered.
 //
 // Loading follows the contract of package warehouse: a Batch runs in one
-// DuckDB transaction on one connection. Cells are appended to staging with
-// DuckDB's appender; Commit then adds unseen genes to dim_gene, replaces the
-// study's facts with one set-based INSERT … SELECT from staging, and records
-// the batch, all before the transaction commits. A crash at any point leaves
-// the previous state: DuckDB discards an uncommitted transaction on restart.
+// DuckDB transaction on one connection. The matrix's columns, genes and
+// samples go to staging tables through DuckDB's appender; its cells reach
+// staging.expression_values through a table function that DuckDB reads
+// vector by vector, on a goroutine of the batch, while the caller reads the
+// next rows. Commit then adds unseen genes to dim_gene, replaces the
+// study's facts with one set-based INSERT … SELECT from staging, records
+// the batch, empties staging and commits. A crash at any point leaves the
+// previous state: DuckDB discards an uncommitted transaction on restart.
 //
-// DuckDB lets one process write a database file at a time. A second process
+// DuckDB lets one process write a database file at a time: a second process
 // that opens the same file waits up to Config.BusyTimeout, then fails with a
-// *qc.Error of code WarehouseBusy.
+// *qc.Error of code WarehouseBusy. Within a process, loads into one
+// Warehouse are serialized the same way; readers run beside them and see
+// each study's previous batch or its new one, never a mix.
 package duckdb

@@ -3,15 +3,11 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
@@ -20,8 +16,9 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-//go:embed schema/*.sql
-var schemaFS embed.FS
+// DefaultMemoryLimit is DuckDB's memory_limit for a warehouse file opened
+// for writing when the DSN does not set one.
+const DefaultMemoryLimit = "512MB"
 
 // Config configures a Warehouse.
 type Config struct {
@@ -29,7 +26,8 @@ type Config struct {
 	// opened. Default true (through Open; New takes the Config as given).
 	AutoMigrate bool
 	// BusyTimeout is how long Open waits for another process to release the
-	// database file. Default 0: fail at once.
+	// database file, and how long Begin waits for another load into the
+	// same Warehouse to end. Default 0: fail at once with WarehouseBusy.
 	BusyTimeout time.Duration
 }
 
@@ -38,6 +36,14 @@ type Warehouse struct {
 	db   *sql.DB
 	cfg  Config
 	path string
+
+	// loads holds one token while a Batch is open: DuckDB lets
+	// concurrent transactions commit when they touch no common row, so two
+	// loads of one study could both publish; they are serialized instead.
+	loads chan struct{}
+
+	stageMu         sync.Mutex
+	stageRegistered bool
 }
 
 var _ warehouse.WarehouseSink = (*Warehouse)(nil)
@@ -46,7 +52,8 @@ var _ warehouse.WarehouseSink = (*Warehouse)(nil)
 // path, or "" / ":memory:" for an in-memory warehouse, optionally followed by
 // "?" and parameters. genexp's own parameter is busy_timeout (a Go duration,
 // such as 30s); every other parameter is passed to DuckDB (threads,
-// memory_limit, access_mode, …). See README.md.
+// memory_limit, access_mode, …). A file opened for writing gets
+// memory_limit=DefaultMemoryLimit unless the DSN sets one. See README.md.
 func Open(dsn string) (*Warehouse, error) {
 	file, params, err := splitDSN(dsn)
 	if err != nil {
@@ -66,8 +73,15 @@ func Open(dsn string) (*Warehouse, error) {
 		params.Set("access_mode", "READ_ONLY")
 		cfg.AutoMigrate = false
 	}
-	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
+	readOnly := strings.EqualFold(params.Get("access_mode"), "READ_ONLY")
+	if readOnly {
 		cfg.AutoMigrate = false
+	}
+	if file != "" && !readOnly && params.Get("memory_limit") == "" && params.Get("max_memory") == "" {
+		// DuckDB's own default (80% of RAM) lets the buffer pool grow with
+		// the load; a bound keeps a load's memory flat however big the
+		// input, at a small cost in speed. Queries that need more set it.
+		params.Set("memory_limit", DefaultMemoryLimit)
 	}
 	full := file
 	if len(params) > 0 {
@@ -87,13 +101,24 @@ func Open(dsn string) (*Warehouse, error) {
 }
 
 // New wraps an open DuckDB *sql.DB. It migrates the schema when
-// cfg.AutoMigrate is set.
+// cfg.AutoMigrate is set; either way it refuses (code SchemaVersion) a
+// warehouse whose schema is newer than this package's, whose tables it
+// might misread.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
-	w := &Warehouse{db: db, cfg: cfg}
+	w := &Warehouse{db: db, cfg: cfg, loads: make(chan struct{}, 1)}
+	ctx := context.Background()
 	if cfg.AutoMigrate {
-		if err := w.Migrate(context.Background()); err != nil {
+		if err := w.Migrate(ctx); err != nil {
 			return nil, err
 		}
+		return w, nil
+	}
+	have, err := w.Version(ctx)
+	if err != nil {
+		return nil, qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the schema version")
+	}
+	if latest := SchemaVersion(); have > latest {
+		return nil, errNewerSchema(have, latest)
 	}
 	return w, nil
 }
@@ -128,7 +153,7 @@ func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
 		}
 		if time.Now().After(deadline) {
 			return nil, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError,
-				Msg: "warehouse busy: another process is writing this DuckDB file (DuckDB allows one writer); retry when it finishes, or wait with busy_timeout", Err: err}
+				Msg: "warehouse busy: another process has the DuckDB file open (DuckDB allows one writing process); retry when it ends, or wait for it with busy_timeout (FILE?busy_timeout=30s)", Err: err}
 		}
 		time.Sleep(backoff)
 		backoff = min(2*backoff, time.Second)
@@ -152,107 +177,9 @@ func splitDSN(dsn string) (string, url.Values, error) {
 	return file, params, nil
 }
 
-// migration is one schema version.
-type migration struct {
-	version     int
-	description string
-	sql         string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(schemaFS, "schema")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, desc, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("duckdb: schema file %s is not named NNN_description.sql", name)
-		}
-		b, err := schemaFS.ReadFile(path.Join("schema", name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, description: desc, sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
-
-// SchemaVersion is the schema version this package writes.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
-
-// Version returns the warehouse's schema version (0 for an empty database).
-func (w *Warehouse) Version(ctx context.Context) (int, error) {
-	var exists bool
-	err := w.db.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM information_schema.tables WHERE table_name = 'meta_schema_version' AND table_schema = 'main'`).Scan(&exists)
-	if err != nil || !exists {
-		return 0, err
-	}
-	var v int
-	err = w.db.QueryRowContext(ctx, stmtSchemaVersionRead).Scan(&v)
-	return v, err
-}
-
-// Migrate brings the schema to SchemaVersion, one transaction per version.
-// It refuses (code SchemaVersion) a warehouse whose schema is newer.
-func (w *Warehouse) Migrate(ctx context.Context) error {
-	ms, err := migrations()
-	if err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading embedded schema")
-	}
-	if _, err := w.db.ExecContext(ctx, stmtSchemaVersionTable); err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: creating meta_schema_version")
-	}
-	have, err := w.Version(ctx)
-	if err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the schema version")
-	}
-	latest := ms[len(ms)-1].version
-	if have > latest {
-		return qc.Errorf(qc.SchemaVersion, "duckdb: the warehouse has schema version %d, newer than this genexp's %d; use a newer genexp", have, latest)
-	}
-	for _, m := range ms {
-		if m.version <= have {
-			continue
-		}
-		if err := w.apply(ctx, m); err != nil {
-			return &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError,
-				Msg: fmt.Sprintf("duckdb: migrating to schema version %d (%s)", m.version, m.description), Err: err}
-		}
-	}
-	return nil
-}
-
-func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, tx.Rollback())
-		}
-	}()
-	if _, err = tx.ExecContext(ctx, m.sql); err != nil {
-		return err
-	}
-	if _, err = tx.ExecContext(ctx, stmtSchemaVersionWrite, m.version, m.description); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// classify maps a DuckDB error to a genexp code.
+// classify maps a DuckDB error to a genexp code. A cancelled or expired
+// context is not a warehouse failure: it is returned wrapped but uncoded, so
+// errors.Is(err, context.Canceled) tells the caller it stopped the load.
 func classify(err error, msg string) error {
 	if err == nil {
 		return nil
@@ -261,21 +188,23 @@ func classify(err error, msg string) error {
 	if errors.As(err, &e) {
 		return err
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", msg, err)
+	}
 	code := qc.ConstraintViolation
 	var de *duckdbdrv.Error
 	if errors.As(err, &de) {
 		switch de.Type {
 		case duckdbdrv.ErrorTypeConstraint:
-			code = qc.ConstraintViolation
 			if strings.Contains(strings.ToLower(de.Msg), "foreign key") {
 				code = qc.ForeignKeyViolation
 			}
-		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO:
+		case duckdbdrv.ErrorTypeTransaction:
+			// A write-write conflict with another transaction.
+			code = qc.WarehouseBusy
+		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal, duckdbdrv.ErrorTypeOutOfMemory:
 			code = qc.ConnectionFailed
 		}
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		code = qc.ConnectionFailed
 	}
 	return qc.Wrap(code, err, msg)
 }

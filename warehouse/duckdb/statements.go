@@ -5,28 +5,32 @@ import "strings"
 // The statements this backend runs, by name. Each has a golden copy in
 // testdata/golden/<name>.sql (see TestGoldenStatements).
 var statements = map[string]string{
-	"schema_version_table": stmtSchemaVersionTable,
-	"schema_version_read":  stmtSchemaVersionRead,
-	"schema_version_write": stmtSchemaVersionWrite,
-	"next_load_key":        stmtNextLoadKey,
-	"stage_column":         stmtStageColumn,
-	"upsert_study":         stmtUpsertStudy,
-	"upsert_platform":      stmtUpsertPlatform,
-	"upsert_sample":        stmtUpsertSample,
-	"current_batches":      stmtCurrentBatches,
-	"stage_batch":          stmtStageBatch,
-	"insert_genes":         stmtInsertGenes,
-	"delete_facts":         stmtDeleteFacts,
-	"insert_facts":         stmtInsertFacts,
-	"count_facts":          stmtCountFacts,
-	"retire_batches":       stmtRetireBatches,
-	"record_batches":       stmtRecordBatches,
-	"upsert_study_qc":      stmtUpsertStudyQC,
-	"insert_finding":       stmtInsertFinding,
-	"clear_staging":        strings.Join(stmtClearStaging, ";\n"),
-	"log_step":             stmtLogStep,
-	"status_studies":       stmtStatusStudies,
-	"status_steps":         stmtStatusSteps,
+	"schema_version_table":  stmtSchemaVersionTable,
+	"schema_version_exists": stmtSchemaVersionExists,
+	"schema_version_read":   stmtSchemaVersionRead,
+	"schema_version_write":  stmtSchemaVersionWrite,
+	"next_load_key":         stmtNextLoadKey,
+	"stage_values":          stmtStageValues,
+	"upsert_study":          stmtUpsertStudy,
+	"upsert_platform":       stmtUpsertPlatform,
+	"unknown_illness":       stmtUnknownIllness,
+	"upsert_samples":        stmtUpsertSamples,
+	"clear_staged_samples":  stmtClearStagedSamples,
+	"stage_batch":           stmtStageBatch,
+	"current_batches":       stmtCurrentBatches,
+	"insert_genes":          stmtInsertGenes,
+	"delete_facts":          stmtDeleteFacts,
+	"insert_facts":          stmtInsertFacts,
+	"insert_study_facts":    stmtInsertStudyFacts,
+	"retire_batches":        stmtRetireBatches,
+	"record_batch":          stmtRecordBatch,
+	"upsert_study_qc":       stmtUpsertStudyQC,
+	"insert_finding":        stmtInsertFinding,
+	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
+	"log_step":              stmtLogStep,
+	"status_studies":        stmtStatusStudies,
+	"status_steps":          stmtStatusSteps,
+	"stage_function_exists": stmtStageFunctionExists,
 }
 
 const stmtSchemaVersionTable = `CREATE TABLE IF NOT EXISTS meta_schema_version (
@@ -35,14 +39,14 @@ const stmtSchemaVersionTable = `CREATE TABLE IF NOT EXISTS meta_schema_version (
     applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 )`
 
+const stmtSchemaVersionExists = `SELECT COUNT(*) > 0 FROM information_schema.tables
+WHERE table_schema = 'main' AND table_name = 'meta_schema_version'`
+
 const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM meta_schema_version`
 
 const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, description) VALUES ($1, $2)`
 
 const stmtNextLoadKey = `SELECT nextval('seq_load_key')`
-
-const stmtStageColumn = `INSERT INTO staging.matrix_columns (load_key, column_no, sample_accession_code, study_accession_code)
-VALUES ($1, $2, $3, $4)`
 
 const stmtUpsertStudy = `INSERT INTO dim_study (study_accession_code, study_title, study_pubmed_id, study_technology,
     study_organism, study_platform_summary, study_description, source_first_published, source_last_modified)
@@ -77,14 +81,27 @@ WHERE dim_platform.platform_name IS DISTINCT FROM excluded.platform_name
    OR dim_platform.manufacturer IS DISTINCT FROM excluded.manufacturer
    OR dim_platform.measurement_technology IS DISTINCT FROM excluded.measurement_technology`
 
-const stmtUpsertSample = `INSERT INTO dim_sample (sample_accession_code, sample_title, sample_organism, sample_platform,
+// stmtUnknownIllness lists the staged samples' illness labels that
+// dim_illness does not know, so a typo fails the load instead of becoming a
+// NULL label.
+const stmtUnknownIllness = `SELECT COALESCE(string_agg(DISTINCT t.illness_label, ', '), '')
+FROM staging.samples t
+LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
+WHERE t.load_key = $1 AND t.illness_label IS NOT NULL AND i.illness_key IS NULL`
+
+const stmtUpsertSamples = `INSERT INTO dim_sample (sample_accession_code, sample_title, sample_organism, sample_platform,
     sample_treatment, sample_cell_line, sample_tissue, is_processed, processor_name, processor_version,
     illness_key, illness_method, illness_rule, illness_field, illness_matched,
     platform_key, study_key, exclude_from_analysis)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-    (SELECT illness_key FROM dim_illness WHERE illness_label = $11), $12, $13, $14, $15,
-    (SELECT platform_key FROM dim_platform WHERE platform_accession = $16),
-    (SELECT study_key FROM dim_study WHERE study_accession_code = $17), $18
+SELECT t.sample_accession_code, t.sample_title, t.sample_organism, t.platform_accession,
+    t.sample_treatment, t.sample_cell_line, t.sample_tissue, t.is_processed, t.processor_name, t.processor_version,
+    i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched,
+    p.platform_key, st.study_key, t.exclude_from_analysis
+FROM staging.samples t
+LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
+LEFT JOIN dim_platform p ON p.platform_accession = t.platform_accession
+LEFT JOIN dim_study st ON st.study_accession_code = t.study_accession_code
+WHERE t.load_key = $1
 ON CONFLICT (sample_accession_code) DO UPDATE SET
     sample_title = excluded.sample_title,
     sample_organism = excluded.sample_organism,
@@ -122,6 +139,8 @@ WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.study_key IS DISTINCT FROM excluded.study_key
    OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis`
 
+const stmtClearStagedSamples = `DELETE FROM staging.samples WHERE load_key = $1`
+
 const stmtCurrentBatches = `SELECT b.study_accession_code, b.batch_id
 FROM meta_batch b
 JOIN staging.load_batches l ON l.study_accession_code = b.study_accession_code
@@ -130,15 +149,18 @@ WHERE l.load_key = $1 AND b.is_current`
 const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash)
 VALUES ($1, $2, $3, $4, $5)`
 
-// stmtInsertGenes adds the load's genes that dim_gene lacks. Duplicate gene
-// rows never reach staging (the reader drops them), but DISTINCT keeps the
-// statement correct for any staging content.
+// stmtInsertGenes adds the load's genes that dim_gene lacks, keyed in the
+// order of the matrix's lines: facts are inserted in that order too, so a
+// row group's zone map on gene_key spans a narrow range and a query for one
+// gene skips most of them. Duplicate gene rows never reach staging (the
+// reader drops them); GROUP BY keeps the statement correct regardless.
 const stmtInsertGenes = `INSERT INTO dim_gene (gene_id)
-SELECT DISTINCT r.gene_id
+SELECT r.gene_id
 FROM staging.matrix_rows r
 WHERE r.load_key = $1
   AND NOT EXISTS (SELECT 1 FROM dim_gene g WHERE g.gene_id = r.gene_id)
-ORDER BY r.gene_id`
+GROUP BY r.gene_id
+ORDER BY MIN(r.line_no)`
 
 // stmtDeleteFacts removes the facts of the studies the load replaces; $2
 // lists the batch ids being published, so duplicates keep their facts.
@@ -149,36 +171,95 @@ WHERE study_key IN (
     JOIN dim_study st ON st.study_accession_code = l.study_accession_code
     WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id))`
 
-const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
-SELECT st.study_key, s.sample_key, g.gene_key, v.expression_value, l.batch_id
-FROM staging.expression_values v
-JOIN staging.matrix_columns c ON c.load_key = v.load_key AND c.column_no = v.column_no
-JOIN staging.load_batches l ON l.load_key = v.load_key AND l.study_accession_code = c.study_accession_code
-JOIN staging.matrix_rows r ON r.load_key = v.load_key AND r.line_no = v.line_no
-JOIN dim_gene g ON g.gene_id = r.gene_id
-JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
-JOIN dim_study st ON st.study_accession_code = c.study_accession_code
-WHERE v.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)`
+// The fact inserts resolve a staged cell's keys by position, not by joins:
+// the load's columns and lines are turned into dense lists (index = matrix
+// column, or line − first line), and each cell picks its keys out of them.
+// Probing hash tables with every cell cost about a third more.
 
-const stmtCountFacts = `SELECT l.study_accession_code, COUNT(f.batch_id)
-FROM staging.load_batches l
-JOIN dim_study st ON st.study_accession_code = l.study_accession_code
-LEFT JOIN fact_gene_expression f ON f.study_key = st.study_key
-WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
-GROUP BY l.study_accession_code`
+// stmtInsertStudyFacts publishes the staged cells of one study ($2) as batch
+// $3: the common case of a matrix holding one study, where the study key
+// and batch id are constants of the statement.
+const stmtInsertStudyFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+WITH cols AS (
+    SELECT c.column_no, s.sample_key
+    FROM staging.matrix_columns c
+    JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
+    WHERE c.load_key = $1 AND c.study_accession_code = $2),
+lines AS (
+    SELECT r.line_no, g.gene_key
+    FROM staging.matrix_rows r
+    JOIN dim_gene g ON g.gene_id = r.gene_id
+    WHERE r.load_key = $1),
+bounds AS (
+    SELECT COALESCE((SELECT MAX(column_no) + 1 FROM staging.matrix_columns WHERE load_key = $1), 0) AS columns,
+           COALESCE((SELECT MIN(line_no) FROM lines), 0) AS first_line,
+           COALESCE((SELECT MAX(line_no) + 1 FROM lines), 0) AS end_line),
+lookup AS (
+    SELECT (SELECT study_key FROM dim_study WHERE study_accession_code = $2) AS study_key,
+           (SELECT list(cols.sample_key ORDER BY n.i) FROM bounds, range(bounds.columns) n(i)
+                LEFT JOIN cols ON cols.column_no = n.i) AS samples,
+           (SELECT list(lines.gene_key ORDER BY n.i) FROM bounds, range(bounds.first_line, bounds.end_line) n(i)
+                LEFT JOIN lines ON lines.line_no = n.i) AS genes,
+           bounds.first_line
+    FROM bounds),
+cells AS (
+    SELECT lookup.study_key,
+           lookup.samples[v.column_no + 1] AS sample_key,
+           lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
+           v.expression_value
+    FROM staging.expression_values v, lookup
+    WHERE v.load_key = $1)
+SELECT study_key, sample_key, gene_key, expression_value, $3
+FROM cells
+WHERE sample_key IS NOT NULL`
+
+// stmtInsertFacts publishes the staged cells of every study whose batch id
+// is listed in $2 (the others are duplicates), in one pass over staging.
+const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+WITH cols AS (
+    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_id': l.batch_id} AS k
+    FROM staging.matrix_columns c
+    JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
+    JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
+    JOIN dim_study st ON st.study_accession_code = c.study_accession_code
+    WHERE c.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)),
+lines AS (
+    SELECT r.line_no, g.gene_key
+    FROM staging.matrix_rows r
+    JOIN dim_gene g ON g.gene_id = r.gene_id
+    WHERE r.load_key = $1),
+bounds AS (
+    SELECT COALESCE((SELECT MAX(column_no) + 1 FROM staging.matrix_columns WHERE load_key = $1), 0) AS columns,
+           COALESCE((SELECT MIN(line_no) FROM lines), 0) AS first_line,
+           COALESCE((SELECT MAX(line_no) + 1 FROM lines), 0) AS end_line),
+lookup AS (
+    SELECT (SELECT list(cols.k ORDER BY n.i) FROM bounds, range(bounds.columns) n(i)
+                LEFT JOIN cols ON cols.column_no = n.i) AS cols,
+           (SELECT list(lines.gene_key ORDER BY n.i) FROM bounds, range(bounds.first_line, bounds.end_line) n(i)
+                LEFT JOIN lines ON lines.line_no = n.i) AS genes,
+           bounds.first_line
+    FROM bounds),
+cells AS (
+    SELECT lookup.cols[v.column_no + 1] AS c,
+           lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
+           v.expression_value
+    FROM staging.expression_values v, lookup
+    WHERE v.load_key = $1)
+SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id
+FROM cells
+WHERE c IS NOT NULL`
 
 const stmtRetireBatches = `UPDATE meta_batch SET is_current = false, replaced_at = now()
 WHERE is_current AND study_accession_code IN (
     SELECT study_accession_code FROM staging.load_batches
     WHERE load_key = $1 AND list_contains($2::VARCHAR[], batch_id))`
 
-const stmtRecordBatches = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
+const stmtRecordBatch = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
     rows_written, is_current, loaded_at)
-SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $3,
-    (SELECT COUNT(*) FROM fact_gene_expression f WHERE f.study_key = st.study_key), true, now()
+SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $3, $4, true, now()
 FROM staging.load_batches l
 JOIN dim_study st ON st.study_accession_code = l.study_accession_code
-WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+WHERE l.load_key = $1 AND l.batch_id = $2
 ON CONFLICT (batch_id) DO UPDATE SET
     file_name = excluded.file_name,
     run_id = excluded.run_id,
@@ -215,6 +296,7 @@ VALUES ($1, $2, (SELECT study_key FROM dim_study WHERE study_accession_code = $3
 
 // stmtClearStaging empties the load's staging rows, one table per statement.
 var stmtClearStaging = []string{
+	`DELETE FROM staging.samples WHERE load_key = $1`,
 	`DELETE FROM staging.expression_values WHERE load_key = $1`,
 	`DELETE FROM staging.matrix_rows WHERE load_key = $1`,
 	`DELETE FROM staging.matrix_columns WHERE load_key = $1`,
@@ -233,3 +315,10 @@ ON CONFLICT (log_id) DO UPDATE SET
     error_code = excluded.error_code,
     error_message = excluded.error_message,
     context_json = excluded.context_json`
+
+// stmtStageValues stages one LongBatch through the genexp_stage_values table
+// function; $2 is the token under which WriteRows registered it.
+const stmtStageValues = `INSERT INTO staging.expression_values (load_key, line_no, column_no, expression_value)
+SELECT $1, line_no, column_no, expression_value FROM genexp_stage_values($2)`
+
+const stmtStageFunctionExists = `SELECT COUNT(*) FROM duckdb_functions() WHERE function_name = 'genexp_stage_values'`

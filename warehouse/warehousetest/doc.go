@@ -1,11 +1,31 @@
 // Package warehousetest is the contract suite every warehouse.WarehouseSink
 // backend must pass, in the manner of testing/fstest: a backend's own test
 // calls Run with a function that opens a fresh, empty warehouse, and the
-// suite checks the behaviour the pipeline relies on — new, duplicate and
-// replaced batches, atomic replacement, rollback on abort or error, SCD1
-// dimension updates, the analytics views, and the run and quality logs.
+// suite checks the behaviour the pipeline relies on:
+//
+//   - new, duplicate and replaced batches, with rows written that match the
+//     facts and meta_batch, and a duplicate that writes nothing, not even a
+//     batch row;
+//   - all or nothing: an aborted batch, a commit the backend must refuse (a
+//     study without columns, a row in an undeclared column) and loads
+//     cancelled at 40 points spread over a load's duration leave the
+//     previous state, and the next load completes;
+//   - readers polling while a study is replaced see the old batch or the
+//     new one, never a mix or an empty study;
+//   - SCD1 updates of studies, platforms and samples, keys kept;
+//   - unusual shapes: unloaded columns, gaps in line numbers, several
+//     studies in one matrix, an empty batch, missing values kept as NULL;
+//   - the analytics views, and the run and quality logs.
 //
 // The suite drives the sink directly (not through the pipeline), so a
 // failure points at the backend. Its assertions use only SQL that DuckDB and
-// SQL Server both accept, with no bind parameters.
+// SQL Server both accept, with no bind parameters. A backend's test looks
+// like this (see warehouse/duckdb/contract_test.go):
+//
+//	func TestContract(t *testing.T) {
+//		warehousetest.Run(t, func(t *testing.T) warehousetest.Target {
+//			w := openFreshWarehouse(t) // registers its own cleanup
+//			return warehousetest.Target{Sink: w, DB: w.DB()}
+//		})
+//	}
 package warehousetest

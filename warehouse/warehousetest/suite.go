@@ -44,6 +44,16 @@ func Run(t *testing.T, open Opener) {
 		{"QualityAndFindings", testQuality},
 		{"StepLogUpdatesByID", testStepLog},
 		{"MultiStudyMatrix", testMultiStudy},
+		{"BatchEndsOnce", testEndsOnce},
+		{"RowsWrittenMatchFacts", testRowsWritten},
+		{"DuplicateWritesNoBatchRow", testDuplicateBatchRow},
+		{"StudyAndPlatformUpdateInPlace", testSCD1Study},
+		{"RefusedCommitChangesNothing", testRefusedCommit},
+		{"UndeclaredColumnFailsTheBatch", testUndeclaredColumn},
+		{"CancelAtAnyPointLeavesOldOrNew", testCancelAnywhere},
+		{"ReadersSeeOldOrNewDuringReplace", testReadersDuringReplace},
+		{"SparseColumnsAndLines", testSparse},
+		{"EmptyBatch", testEmpty},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,6 +70,13 @@ type fixture struct {
 	studies []string // study of each column
 	values  [][]float64
 	illness []string // label of each sample
+	// skipMissing leaves NaN cells out of the long rows, as the skip
+	// policy does; otherwise they are sent as NaN and stored as NULL.
+	skipMissing bool
+	// title is the studies' title ("Study <accession>" when empty).
+	title string
+	// platformName names GPL570 (its real name when empty).
+	platformName string
 }
 
 func newFixture(study string, genes, samples int, scale float64) fixture {
@@ -100,14 +117,22 @@ func (f fixture) dimensions() warehouse.DimensionsRequest {
 		if !seen[st] {
 			seen[st] = true
 			pub := time.Date(2019, 3, 4, 5, 6, 7, 0, time.UTC)
-			d.Studies = append(d.Studies, warehouse.Study{Accession: st, Title: "Study " + st, Technology: "MICROARRAY",
+			title := f.title
+			if title == "" {
+				title = "Study " + st
+			}
+			d.Studies = append(d.Studies, warehouse.Study{Accession: st, Title: title, Technology: "MICROARRAY",
 				Organism: "HOMO_SAPIENS", FirstPublished: &pub})
 		}
 		d.Samples = append(d.Samples, warehouse.Sample{Accession: s, Title: "title of " + s, Organism: "HOMO_SAPIENS",
 			Platform: "GPL570", Study: st, Illness: f.illness[i], IllnessMethod: "rule", IllnessRule: "r", IllnessField: "title",
 			IllnessMatched: strings.ToLower(f.illness[i])})
 	}
-	d.Platforms = []warehouse.Platform{{Accession: "GPL570", Name: "Affymetrix HG-U133 Plus 2.0", Manufacturer: "Affymetrix", Technology: "MICROARRAY"}}
+	name := f.platformName
+	if name == "" {
+		name = "Affymetrix HG-U133 Plus 2.0"
+	}
+	d.Platforms = []warehouse.Platform{{Accession: "GPL570", Name: name, Manufacturer: "Affymetrix", Technology: "MICROARRAY"}}
 	return d
 }
 
@@ -121,6 +146,9 @@ func (f fixture) batches(rows int) []*expression.LongBatch {
 			lb.Genes = append(lb.Genes, f.genes[g])
 			lb.GeneLines = append(lb.GeneLines, int64(g+2))
 			for s, v := range f.values[g] {
+				if f.skipMissing && math.IsNaN(v) {
+					continue
+				}
 				lb.Row = append(lb.Row, int32(g-start))
 				lb.Column = append(lb.Column, int32(s))
 				lb.Value = append(lb.Value, v)
@@ -142,6 +170,19 @@ func (f fixture) commit(hash string) warehouse.CommitRequest {
 		}
 	}
 	return req
+}
+
+// cells returns the number of long rows the fixture sends for a study.
+func (f fixture) cells(study string) int64 {
+	var n int64
+	for _, row := range f.values {
+		for s, v := range row {
+			if f.studies[s] == study && !(f.skipMissing && math.IsNaN(v)) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (f fixture) count(study string) int {
@@ -166,25 +207,38 @@ func batchID(study, hash string) string {
 // load runs a whole batch and returns the commit result.
 func load(t *testing.T, sink warehouse.WarehouseSink, f fixture, hash string) warehouse.CommitResult {
 	t.Helper()
-	ctx := context.Background()
-	b, err := sink.Begin(ctx, warehouse.BeginRequest{RunID: "run-" + hash, FileName: "m.tsv", Columns: f.columns()})
+	res, err := tryLoad(context.Background(), sink, f, hash)
 	if err != nil {
-		t.Fatalf("Begin: %v", err)
+		t.Fatal(err)
 	}
-	defer b.Abort(ctx)
+	return res
+}
+
+// tryLoad runs a whole batch under ctx and returns the commit result, or the
+// first error, having aborted the batch.
+func tryLoad(ctx context.Context, sink warehouse.WarehouseSink, f fixture, hash string) (warehouse.CommitResult, error) {
+	return loadAs(ctx, sink, f, hash, "run-"+hash)
+}
+
+func loadAs(ctx context.Context, sink warehouse.WarehouseSink, f fixture, hash, runID string) (warehouse.CommitResult, error) {
+	b, err := sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: "m.tsv", Columns: f.columns()})
+	if err != nil {
+		return warehouse.CommitResult{}, fmt.Errorf("Begin: %w", err)
+	}
+	defer b.Abort(context.Background())
 	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
-		t.Fatalf("UpsertDimensions: %v", err)
+		return warehouse.CommitResult{}, fmt.Errorf("UpsertDimensions: %w", err)
 	}
 	for _, lb := range f.batches(7) {
 		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
-			t.Fatalf("WriteRows: %v", err)
+			return warehouse.CommitResult{}, fmt.Errorf("WriteRows: %w", err)
 		}
 	}
 	res, err := b.Commit(ctx, f.commit(hash))
 	if err != nil {
-		t.Fatalf("Commit: %v", err)
+		return warehouse.CommitResult{}, fmt.Errorf("Commit: %w", err)
 	}
-	return res
+	return res, nil
 }
 
 func outcome(t *testing.T, res warehouse.CommitResult, study string) warehouse.StudyResult {
@@ -230,7 +284,7 @@ func checkFacts(t *testing.T, db *sql.DB, f fixture, study, wantBatch string) {
 	want := map[[2]string]float64{}
 	for g, gene := range f.genes {
 		for s, sample := range f.samples {
-			if f.studies[s] == study {
+			if f.studies[s] == study && !(f.skipMissing && math.IsNaN(f.values[g][s])) {
 				want[[2]string{gene, sample}] = f.values[g][s]
 			}
 		}
@@ -238,15 +292,19 @@ func checkFacts(t *testing.T, db *sql.DB, f fixture, study, wantBatch string) {
 	n := 0
 	for rows.Next() {
 		var gene, sample, batch string
-		var v float64
-		if err := rows.Scan(&gene, &sample, &v, &batch); err != nil {
+		var nv sql.NullFloat64
+		if err := rows.Scan(&gene, &sample, &nv, &batch); err != nil {
 			t.Fatal(err)
 		}
 		w, ok := want[[2]string{gene, sample}]
 		if !ok {
 			t.Fatalf("unexpected fact (%s, %s)", gene, sample)
 		}
-		if math.Float64bits(w) != math.Float64bits(v) {
+		v := math.NaN() // a NULL fact stands for a missing cell
+		if nv.Valid {
+			v = nv.Float64
+		}
+		if math.Float64bits(w) != math.Float64bits(v) && !(math.IsNaN(w) && math.IsNaN(v)) {
 			t.Fatalf("fact (%s, %s) = %v, want %v", gene, sample, v, w)
 		}
 		if batch != wantBatch {

@@ -1,0 +1,182 @@
+package duckdb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/duckdb"
+)
+
+// smallLoad is a one-study matrix of genes × samples whose values depend on
+// seed.
+type smallLoad struct {
+	study          string
+	genes, samples int
+	seed           float64
+}
+
+func (l smallLoad) hash() string { return fmt.Sprintf("%s-%v", l.study, l.seed) }
+
+func (l smallLoad) begin(ctx context.Context, w warehouse.WarehouseSink) (warehouse.Batch, error) {
+	cols := make([]warehouse.Column, l.samples)
+	var dims warehouse.DimensionsRequest
+	dims.Studies = []warehouse.Study{{Accession: l.study}}
+	for s := range cols {
+		acc := fmt.Sprintf("%s_S%d", l.study, s)
+		cols[s] = warehouse.Column{Index: s, Sample: acc, Study: l.study}
+		dims.Samples = append(dims.Samples, warehouse.Sample{Accession: acc, Study: l.study, Illness: "UNKNOWN"})
+	}
+	b, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: l.study + ".tsv", Columns: cols})
+	if err != nil {
+		return nil, err
+	}
+	if err := b.UpsertDimensions(ctx, dims); err != nil {
+		return nil, errors.Join(err, b.Abort(ctx))
+	}
+	lb := &expression.LongBatch{}
+	for g := 0; g < l.genes; g++ {
+		lb.Genes = append(lb.Genes, fmt.Sprintf("G%d", g))
+		lb.GeneLines = append(lb.GeneLines, int64(g+2))
+		for s := 0; s < l.samples; s++ {
+			lb.Row = append(lb.Row, int32(g))
+			lb.Column = append(lb.Column, int32(s))
+			lb.Value = append(lb.Value, l.seed+float64(g*l.samples+s))
+		}
+	}
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+		return nil, errors.Join(err, b.Abort(ctx))
+	}
+	return b, nil
+}
+
+func (l smallLoad) commit(ctx context.Context, b warehouse.Batch) (warehouse.CommitResult, error) {
+	return b.Commit(ctx, warehouse.CommitRequest{FileHash: l.hash(),
+		Studies: []warehouse.StudyCommit{{Study: l.study, BatchID: "b-" + l.hash(), RowsRead: int64(l.genes * l.samples)}}})
+}
+
+func (l smallLoad) run(ctx context.Context, w warehouse.WarehouseSink) (warehouse.CommitResult, error) {
+	b, err := l.begin(ctx, w)
+	if err != nil {
+		return warehouse.CommitResult{}, err
+	}
+	defer b.Abort(ctx)
+	return l.commit(ctx, b)
+}
+
+func open(t *testing.T, dsn string) *duckdb.Warehouse {
+	t.Helper()
+	w, err := duckdb.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func TestSecondBeginIsRefusedWithoutBusyTimeout(t *testing.T) {
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	ctx := context.Background()
+	a := smallLoad{"GSE1", 10, 3, 1}
+	b1, err := a.begin(ctx, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = smallLoad{"GSE2", 10, 3, 1}.run(ctx, w)
+	if !errors.Is(err, qc.WarehouseBusy) {
+		t.Fatalf("second load while one is open: err = %v, want code WarehouseBusy", err)
+	}
+	if _, err := a.commit(ctx, b1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (smallLoad{"GSE2", 10, 3, 1}).run(ctx, w); err != nil {
+		t.Fatalf("load after the first ended: %v", err)
+	}
+}
+
+func TestBeginWaitsForBusyTimeout(t *testing.T) {
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb")+"?busy_timeout=20s")
+	ctx := context.Background()
+	a := smallLoad{"GSE1", 10, 3, 1}
+	b1, err := a.begin(ctx, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := smallLoad{"GSE2", 10, 3, 1}.run(ctx, w)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the second load ended (%v) while the first was open", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if _, err := a.commit(ctx, b1); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the waiting load: %v", err)
+	}
+	// A caller's cancellation while waiting is reported as such.
+	b2, err := a.begin(ctx, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Abort(ctx)
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = smallLoad{"GSE3", 10, 3, 1}.run(cctx, w)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, qc.WarehouseBusy) {
+		t.Fatalf("cancelled wait: err = %v, want the context's error", err)
+	}
+}
+
+// TestGoroutinesShareAWarehouse runs loads from several goroutines on one
+// *Warehouse: distinct studies all land, and the same content loaded twice
+// lands once and is reported once as a duplicate.
+func TestGoroutinesShareAWarehouse(t *testing.T) {
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb")+"?busy_timeout=60s")
+	loads := []smallLoad{
+		{"GSE1", 50, 4, 1}, {"GSE2", 50, 4, 2}, {"GSE3", 50, 4, 3},
+		{"GSE4", 50, 4, 4}, {"GSE4", 50, 4, 4}, {"GSE4", 50, 4, 4},
+	}
+	var wg sync.WaitGroup
+	results := make([]warehouse.CommitResult, len(loads))
+	errs := make([]error, len(loads))
+	for i, l := range loads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = l.run(context.Background(), w)
+		}()
+	}
+	wg.Wait()
+	outcomes := map[warehouse.Outcome]int{}
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("load %d: %v", i, err)
+		}
+		outcomes[results[i].Studies[0].Outcome]++
+	}
+	if outcomes[warehouse.Inserted] != 4 || outcomes[warehouse.Duplicate] != 2 {
+		t.Fatalf("outcomes %v, want 4 new and 2 duplicates", outcomes)
+	}
+	var batches, facts int
+	if err := w.DB().QueryRow(`SELECT COUNT(*) FROM meta_batch`).Scan(&batches); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DB().QueryRow(`SELECT COUNT(*) FROM fact_gene_expression`).Scan(&facts); err != nil {
+		t.Fatal(err)
+	}
+	if batches != 4 || facts != 4*200 {
+		t.Fatalf("%d batches and %d facts, want 4 and 800", batches, facts)
+	}
+}

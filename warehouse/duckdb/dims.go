@@ -1,0 +1,92 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// UpsertDimensions implements warehouse.Batch. Studies and platforms (a few
+// per file) are upserted one by one; samples (hundreds per file) are staged
+// with the appender and upserted by one set-based statement.
+func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
+	if b.done {
+		return errDone
+	}
+	if err := b.drain(); err != nil {
+		return err
+	}
+	for _, s := range req.Studies {
+		_, err := b.conn.ExecContext(ctx, stmtUpsertStudy, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
+			null(s.Organism), null(s.PlatformSummary), null(s.Description), s.FirstPublished, s.LastModified)
+		if err != nil {
+			return classify(err, "duckdb: upserting study "+s.Accession)
+		}
+	}
+	for _, p := range req.Platforms {
+		if _, err := b.conn.ExecContext(ctx, stmtUpsertPlatform, p.Accession, null(p.Name), null(p.Manufacturer), null(p.Technology)); err != nil {
+			return classify(err, "duckdb: upserting platform "+p.Accession)
+		}
+	}
+	if len(req.Samples) == 0 {
+		return nil
+	}
+	if err := b.stageSamples(req.Samples); err != nil {
+		return err
+	}
+	var unknown string
+	if err := b.conn.QueryRowContext(ctx, stmtUnknownIllness, b.loadKey).Scan(&unknown); err != nil {
+		return classify(err, "duckdb: checking illness labels")
+	}
+	if unknown != "" {
+		return qc.Errorf(qc.ConstraintViolation, "duckdb: unknown illness label(s) %s; dim_illness holds CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK and UNKNOWN", unknown)
+	}
+	if _, err := b.conn.ExecContext(ctx, stmtUpsertSamples, b.loadKey); err != nil {
+		return classify(err, "duckdb: upserting samples")
+	}
+	if _, err := b.conn.ExecContext(ctx, stmtClearStagedSamples, b.loadKey); err != nil {
+		return classify(err, "duckdb: clearing staged samples")
+	}
+	return nil
+}
+
+// stageSamples appends the samples to staging.samples. A sample listed twice
+// keeps its last description, as a second upsert would: one INSERT … ON
+// CONFLICT statement cannot update a row twice.
+func (b *batch) stageSamples(samples []warehouse.Sample) error {
+	last := make(map[string]int, len(samples))
+	for i, s := range samples {
+		if s.Accession == "" || s.Study == "" {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: sample %q of study %q needs an accession and a study", s.Accession, s.Study)
+		}
+		last[s.Accession] = i
+	}
+	return b.conn.Raw(func(dc any) error {
+		a, err := duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "samples")
+		if err != nil {
+			return classify(err, "duckdb: opening the staging appender")
+		}
+		for i, s := range samples {
+			if last[s.Accession] != i {
+				continue
+			}
+			var processed any
+			if s.Processed != nil {
+				processed = *s.Processed
+			}
+			err := a.AppendRow(b.loadKey, s.Accession, null(s.Title), null(s.Organism), null(s.Platform), s.Study,
+				null(s.Treatment), null(s.CellLine), null(s.Tissue), processed, null(s.ProcessorName), null(s.ProcessorVersion),
+				null(s.Illness), null(s.IllnessMethod), null(s.IllnessRule), null(s.IllnessField), null(s.IllnessMatched),
+				s.ExcludeAnalysis)
+			if err != nil {
+				return classify(errors.Join(err, a.Close()), "duckdb: staging samples")
+			}
+		}
+		return classify(a.Close(), "duckdb: staging samples")
+	})
+}

@@ -1,0 +1,88 @@
+package duckdb_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse/duckdb"
+)
+
+func setting(t *testing.T, w *duckdb.Warehouse, name string) string {
+	t.Helper()
+	var v string
+	if err := w.DB().QueryRow(`SELECT current_setting('` + name + `')::VARCHAR`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestOpenDSN(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "w.duckdb")
+
+	w := open(t, file+"?threads=1&memory_limit=300MB&busy_timeout=1s")
+	if got := setting(t, w, "threads"); got != "1" {
+		t.Errorf("threads = %s, want 1", got)
+	}
+	if got := setting(t, w, "memory_limit"); got != "286.1 MiB" && got != "300.0 MB" {
+		t.Errorf("memory_limit = %s, want 300MB", got)
+	}
+	if w.Path() != file {
+		t.Errorf("Path() = %q, want %q", w.Path(), file)
+	}
+	w.Close()
+
+	// A file opened for writing gets genexp's memory bound; one opened to
+	// read keeps DuckDB's default.
+	w = open(t, file)
+	if got := setting(t, w, "memory_limit"); got != "488.2 MiB" {
+		t.Errorf("default memory_limit = %s, want 512MB (488.2 MiB)", got)
+	}
+	w.Close()
+	for _, dsn := range []string{file + "?access_mode=READ_ONLY", file + "?read_only=true"} {
+		r := open(t, dsn)
+		if got := setting(t, r, "memory_limit"); got == "488.2 MiB" {
+			t.Errorf("%s: read-only open got the load's memory_limit", dsn)
+		}
+		if _, err := r.DB().Exec(`INSERT INTO dim_gene (gene_id) VALUES ('x')`); err == nil {
+			t.Errorf("%s: a write succeeded", dsn)
+		}
+		r.Close()
+	}
+
+	for _, dsn := range []string{"", ":memory:", ":memory:?threads=1"} {
+		m := open(t, dsn)
+		if m.Path() != "" {
+			t.Errorf("%q: Path() = %q, want in-memory", dsn, m.Path())
+		}
+		if v, err := m.Version(t.Context()); err != nil || v != duckdb.SchemaVersion() {
+			t.Errorf("%q: version %d, %v", dsn, v, err)
+		}
+	}
+}
+
+func TestOpenDSNErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	tests := []struct {
+		name, dsn string
+	}{
+		{"bad busy_timeout", file + "?busy_timeout=soon"},
+		{"bad escape", file + "?threads=%zz"},
+		{"unknown DuckDB option", file + "?no_such_option=1"},
+		{"read-only file that does not exist", file + ".missing?access_mode=READ_ONLY"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := duckdb.Open(tc.dsn)
+			if err == nil {
+				w.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !errors.Is(err, qc.ConnectionFailed) {
+				t.Fatalf("err = %v, want code ConnectionFailed", err)
+			}
+		})
+	}
+}

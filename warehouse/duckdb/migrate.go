@@ -1,0 +1,141 @@
+package duckdb
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/genexp/genexp/qc"
+)
+
+//go:embed schema/*.sql
+var schemaFS embed.FS
+
+// migration is one schema version: schema/NNN_description.sql.
+type migration struct {
+	name        string // file name
+	version     int
+	description string
+	sql         string
+}
+
+// migrations returns the embedded schema versions in order.
+func migrations() ([]migration, error) { return readMigrations(schemaFS, "schema") }
+
+func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, desc, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("duckdb: schema file %s is not named NNN_description.sql", name)
+		}
+		b, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{name: name, version: v, description: desc, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := range out {
+		// Versions are 1, 2, 3…: a gap would mean a migration file was lost.
+		if out[i].version != i+1 {
+			return nil, fmt.Errorf("duckdb: schema version %d is missing or duplicated", i+1)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("duckdb: no schema files")
+	}
+	return out, nil
+}
+
+// SchemaVersion is the schema version this package writes.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// Version returns the warehouse's schema version (0 for an empty database).
+func (w *Warehouse) Version(ctx context.Context) (int, error) {
+	var exists bool
+	err := w.db.QueryRowContext(ctx, stmtSchemaVersionExists).Scan(&exists)
+	if err != nil || !exists {
+		return 0, err
+	}
+	var v int
+	err = w.db.QueryRowContext(ctx, stmtSchemaVersionRead).Scan(&v)
+	return v, err
+}
+
+// Migrate brings the schema to SchemaVersion, one transaction per version,
+// so an interrupted migration leaves the warehouse at the last version it
+// completed. It refuses (code SchemaVersion) a warehouse whose schema is
+// newer than this package's.
+func (w *Warehouse) Migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
+	}
+	return w.migrate(ctx, ms)
+}
+
+func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
+	if _, err := w.db.ExecContext(ctx, stmtSchemaVersionTable); err != nil {
+		return qc.Wrap(qc.SchemaVersion, err, "duckdb: creating meta_schema_version")
+	}
+	have, err := w.Version(ctx)
+	if err != nil {
+		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the schema version")
+	}
+	latest := ms[len(ms)-1].version
+	if have > latest {
+		return errNewerSchema(have, latest)
+	}
+	for _, m := range ms {
+		if m.version <= have {
+			continue
+		}
+		if err := w.apply(ctx, m); err != nil {
+			return &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError,
+				Msg: fmt.Sprintf("duckdb: migrating to schema version %d (%s)", m.version, m.description), Err: err}
+		}
+	}
+	return nil
+}
+
+func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, tx.Rollback())
+		}
+	}()
+	if _, err = tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, stmtSchemaVersionWrite, m.version, m.description); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func errNewerSchema(have, latest int) error {
+	return qc.Errorf(qc.SchemaVersion, "duckdb: the warehouse has schema version %d, newer than this genexp's %d; use a newer genexp", have, latest)
+}

@@ -1,0 +1,1 @@
+DELETE FROM staging.samples WHERE load_key = $1

@@ -1,0 +1,1 @@
+SELECT nextval('seq_load_key')

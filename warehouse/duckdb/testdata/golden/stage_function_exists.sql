@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM duckdb_functions() WHERE function_name = 'genexp_stage_values'
