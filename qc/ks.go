@@ -3,7 +3,6 @@ package qc
 import (
 	"math"
 	"slices"
-	"sort"
 )
 
 // ksMaxExactN is the largest sample size for which KS2Samp computes the
@@ -50,17 +49,8 @@ func ks2Sorted(x, y []float64) (float64, float64) {
 
 // ksStatistic returns sup |F_x − F_y| over the observed values, computing
 // each difference as count/n in float64 exactly as scipy does, so that the
-// statistic is bit-for-bit scipy's. When y is much longer than x (a sample
-// against the pool it belongs to), it searches y instead of merging it.
+// statistic is bit-for-bit scipy's. It walks both samples in one merge.
 func ksStatistic(x, y []float64) float64 {
-	if len(y) > 16*len(x) {
-		return ksStatisticSearch(x, y)
-	}
-	return ksStatisticMerge(x, y)
-}
-
-// ksStatisticMerge walks both samples in one merge: O(len(x) + len(y)).
-func ksStatisticMerge(x, y []float64) float64 {
 	n1, n2 := float64(len(x)), float64(len(y))
 	maxS, minS := math.Inf(-1), math.Inf(1)
 	i, j := 0, 0
@@ -89,68 +79,6 @@ func ksStatisticMerge(x, y []float64) float64 {
 		return neg
 	}
 	return maxS
-}
-
-// ksStatisticSearch computes what ksStatisticMerge computes in
-// O(len(x)·log len(y)). Between two consecutive distinct values of x, F_x is
-// constant and F_y only grows, so over the values of y in that gap the
-// difference F_x − F_y is largest at the gap's left end (the x value itself)
-// and smallest just before its right end. Evaluating at each distinct x
-// value, and at the last y value below the next one, therefore reaches the
-// same maximum and minimum as evaluating at every value of the union; the
-// differences are computed with the same counts and divisions, so the
-// statistic is identical bit for bit.
-func ksStatisticSearch(x, y []float64) float64 {
-	n1, n2 := float64(len(x)), float64(len(y))
-	maxS, minS := math.Inf(-1), math.Inf(1)
-	note := func(i, j int) {
-		diff := float64(i)/n1 - float64(j)/n2
-		maxS = max(maxS, diff)
-		minS = min(minS, diff)
-	}
-	// Positions in y only move forward as x grows: gallop from the last one.
-	at := 0
-	// y values below the smallest x: F_x = 0 there.
-	if at = gallop(y, at, func(w float64) bool { return w >= x[0] }); at > 0 {
-		note(0, at)
-	}
-	for i := 0; i < len(x); {
-		v := x[i]
-		for i < len(x) && x[i] <= v {
-			i++
-		}
-		at = gallop(y, at, func(w float64) bool { return w > v })
-		j := at
-		note(i, j)
-		if i < len(x) {
-			next := x[i]
-			if at = gallop(y, at, func(w float64) bool { return w >= next }); at > j {
-				note(i, at) // the last y value in the gap before the next x
-			}
-		} else if j < len(y) {
-			note(i, len(y)) // y values above the largest x: F_x = 1 there
-		}
-	}
-	neg := math.Min(math.Max(-minS, 0), 1)
-	if neg > maxS {
-		return neg
-	}
-	return maxS
-}
-
-// gallop returns the first index k ≥ from of sorted y with done(y[k]), or
-// len(y); done must be false then true along y. It doubles its step from
-// from, then bisects, so a short move costs a few comparisons.
-func gallop(y []float64, from int, done func(float64) bool) int {
-	lo, step := from, 1
-	hi := from
-	for hi < len(y) && !done(y[hi]) {
-		lo = hi + 1
-		hi += step
-		step *= 2
-	}
-	hi = min(hi, len(y))
-	return lo + sort.Search(hi-lo, func(k int) bool { return done(y[lo+k]) })
 }
 
 // ksTwoSidedP returns the two-sided p-value of statistic d for sample sizes

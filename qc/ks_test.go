@@ -203,36 +203,41 @@ func TestKS2SampEdges(t *testing.T) {
 	}
 }
 
-// TestKSStatisticSearchEqualsMerge checks the pool-sized shortcut against
-// the merge, bit for bit, on samples with heavy ties and on disjoint,
-// nested and identical ranges.
-func TestKSStatisticSearchEqualsMerge(t *testing.T) {
+// TestPoolSweepEqualsMerge checks WorstKS's one-pass sweep against the
+// merge of each sample with the materialized pool, bit for bit, on samples
+// with heavy ties, shifted, nested and identical ranges, and unequal sizes.
+func TestPoolSweepEqualsMerge(t *testing.T) {
 	rng := splitmix64(7)
-	draw := func(n, levels int, shift float64) []float64 {
-		out := make([]float64, n)
-		for i := range out {
-			v := float64(rng.next()>>11) * 0x1p-53
-			if levels > 0 {
-				v = math.Floor(v*float64(levels)) / float64(levels)
-			}
-			out[i] = v + shift
-		}
-		slices.Sort(out)
-		return out
-	}
-	for trial := 0; trial < 3000; trial++ {
-		n := 1 + int(rng.next()%40)
-		m := 1 + int(rng.next()%2000)
+	for trial := 0; trial < 2000; trial++ {
+		nsamples := 2 + int(rng.next()%12)
 		levels := []int{0, 2, 5, 50}[rng.next()%4]
-		shift := []float64{0, 0, 0.3, -2, 2}[rng.next()%5]
-		x, y := draw(n, levels, shift), draw(m, levels, 0)
-		if trial%7 == 0 { // x drawn from the pool itself, as WorstKS does
-			y = append(slices.Clone(x), y...)
-			slices.Sort(y)
+		var samples [][]float64
+		var pool []float64
+		for s := 0; s < nsamples; s++ {
+			n := 1 + int(rng.next()%60)
+			shift := []float64{0, 0, 0.3, -2, 2}[rng.next()%5]
+			x := make([]float64, n)
+			for i := range x {
+				v := float64(rng.next()>>11) * 0x1p-53
+				if levels > 0 {
+					v = math.Floor(v*float64(levels)) / float64(levels)
+				}
+				x[i] = v + shift
+			}
+			if s > 0 && rng.next()%9 == 0 {
+				x = slices.Clone(samples[0]) // a sample identical to another
+			}
+			slices.Sort(x)
+			samples = append(samples, x)
+			pool = append(pool, x...)
 		}
-		a, b := ksStatisticMerge(x, y), ksStatisticSearch(x, y)
-		if math.Float64bits(a) != math.Float64bits(b) {
-			t.Fatalf("trial %d: merge %v, search %v\nx=%v\ny=%v", trial, a, b, x, y)
+		slices.Sort(pool)
+		got := poolSweep(samples, len(pool))
+		for s, x := range samples {
+			want := ksStatistic(x, pool)
+			if math.Float64bits(got[s]) != math.Float64bits(want) {
+				t.Fatalf("trial %d sample %d: sweep %v, merge %v\nsamples=%v", trial, s, got[s], want, samples)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package qc
 
 import (
 	"container/heap"
+	"math"
 	"slices"
 )
 
@@ -122,6 +123,12 @@ type KSResult struct {
 // sample. Samples with no values are skipped; it returns false when fewer
 // than two samples have values, since a sample cannot differ from a pool
 // that is only itself.
+//
+// The pool is never built. Because it is the union of the samples, one
+// k-way merge of the sorted samples visits it in order, and every sample's
+// statistic can be read off during that one pass (see poolSweep): the cost
+// is O(P log S) for P pooled values of S samples, and the memory is the
+// samples' own.
 func WorstKS(names []string, samples [][]float64) (KSResult, bool) {
 	var sorted [][]float64
 	var kept []string
@@ -139,19 +146,135 @@ func WorstKS(names []string, samples [][]float64) (KSResult, bool) {
 	if len(sorted) < 2 {
 		return KSResult{}, false
 	}
-	pool := make([]float64, 0, total)
-	for _, s := range sorted {
-		pool = append(pool, s...)
-	}
-	slices.Sort(pool)
+	stats := poolSweep(sorted, total)
 	var best KSResult
 	for i, s := range sorted {
-		d, p := ks2Sorted(s, pool)
+		d, p := ksTwoSidedP(stats[i], len(s), total)
 		if i == 0 || p < best.P || (p == best.P && d > best.D) {
-			best = KSResult{Sample: kept[i], D: d, P: p, Values: len(s), Pool: len(pool)}
+			best = KSResult{Sample: kept[i], D: d, P: p, Values: len(s), Pool: total}
 		}
 	}
 	return best, true
+}
+
+// poolSweep returns, for each sorted sample, the two-sided statistic
+// sup |F_sample − F_pool| against the pool of all samples, bit for bit as
+// ksStatistic(sample, pool) computes it.
+//
+// It merges the samples into pool order, one run of equal values at a time.
+// F_sample changes only at the sample's own values, and between two of them
+// F_pool only grows, so the difference's extremes over the whole pool lie
+// at the sample's runs: just before a run of its values (the pool count
+// below them) and just after (the count up to them). Both counts are known
+// when the merge reaches the run.
+func poolSweep(sorted [][]float64, total int) []float64 {
+	n := len(sorted)
+	pos := make([]int, n)    // next unread value of each sample
+	seen := make([]int, n)   // values of each sample merged so far
+	hi := make([]float64, n) // running max of F_sample − F_pool
+	lo := make([]float64, n) // running min
+	for i := range hi {
+		hi[i], lo[i] = math.Inf(-1), math.Inf(1)
+	}
+	pt := float64(total)
+	note := func(s, j int) {
+		diff := float64(seen[s])/float64(len(sorted[s])) - float64(j)/pt
+		hi[s] = max(hi[s], diff)
+		lo[s] = min(lo[s], diff)
+	}
+	h := mergeHeap{sorted: sorted, pos: pos}
+	for s := range sorted {
+		h.ids = append(h.ids, s)
+	}
+	h.init()
+	type step struct{ s, k int }
+	var run []step
+	j := 0 // pool values merged so far
+	for len(h.ids) > 0 {
+		v := sorted[h.ids[0]][pos[h.ids[0]]]
+		below := j
+		run = run[:0]
+		for len(h.ids) > 0 {
+			s := h.ids[0]
+			if sorted[s][pos[s]] != v {
+				break
+			}
+			k := pos[s]
+			for k < len(sorted[s]) && sorted[s][k] == v {
+				k++
+			}
+			run = append(run, step{s, k - pos[s]})
+			j += k - pos[s]
+			pos[s] = k
+			if k == len(sorted[s]) {
+				h.pop()
+			} else {
+				h.fix()
+			}
+		}
+		for _, r := range run {
+			note(r.s, below) // the last pool value before this run
+			seen[r.s] += r.k
+			note(r.s, j) // the pool up to and including the run
+		}
+	}
+	out := make([]float64, n)
+	for s := range out {
+		// As ksStatistic combines its extremes.
+		out[s] = hi[s]
+		if neg := math.Min(math.Max(-lo[s], 0), 1); neg > hi[s] {
+			out[s] = neg
+		}
+	}
+	return out
+}
+
+// mergeHeap is a min-heap of sample indexes keyed by each sample's next
+// unread value.
+type mergeHeap struct {
+	sorted [][]float64
+	pos    []int
+	ids    []int
+}
+
+func (h *mergeHeap) key(i int) float64 { s := h.ids[i]; return h.sorted[s][h.pos[s]] }
+
+func (h *mergeHeap) init() {
+	for i := len(h.ids)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// fix restores the heap after the top's key grew.
+func (h *mergeHeap) fix() { h.down(0) }
+
+// pop removes the top.
+func (h *mergeHeap) pop() {
+	last := len(h.ids) - 1
+	h.ids[0] = h.ids[last]
+	h.ids = h.ids[:last]
+	if last > 0 {
+		h.down(0)
+	}
+}
+
+func (h *mergeHeap) down(i int) {
+	n := len(h.ids)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && h.key(r) < h.key(l) {
+			m = r
+		}
+		if !(h.key(m) < h.key(i)) {
+			return
+		}
+		h.ids[i], h.ids[m] = h.ids[m], h.ids[i]
+		i = m
+	}
 }
 
 // fnv1a is the 64-bit FNV-1a hash of s (as hash/fnv computes it, without
