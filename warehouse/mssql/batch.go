@@ -38,6 +38,10 @@ type batch struct {
 	cells  *cellBuffer
 	// What the load sent to staging, checked against staging at Commit.
 	sentColumns, sentGenes, sentValues int64
+	// declared[c] says whether matrix column c was declared in Begin;
+	// studies lists the studies those columns belong to.
+	declared []bool
+	studies  map[string]bool
 	// ordinal numbers the dimension members in the order given, so that
 	// the last one given for a key wins.
 	ordinal int32
@@ -99,7 +103,15 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 		return err
 	}
 	rows := make([][]any, 0, len(req.Columns))
+	b.studies = map[string]bool{}
 	for _, c := range req.Columns {
+		if c.Index >= 0 {
+			if c.Index >= len(b.declared) {
+				b.declared = append(b.declared, make([]bool, c.Index+1-len(b.declared))...)
+			}
+			b.declared[c.Index] = true
+		}
+		b.studies[c.Study] = true
 		r, err := columnRow(b.loadKey, c)
 		if err != nil {
 			return err
@@ -194,6 +206,13 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 	if err := ctx.Err(); err != nil {
 		return b.w.wrap(err, "mssql: staging rows")
 	}
+	// A row in a column Begin did not declare has no sample: the fact
+	// insert would drop it silently, so the batch fails instead.
+	for i, c := range req.Rows.Column {
+		if c < 0 || int(c) >= len(b.declared) || !b.declared[c] {
+			return qc.Errorf(qc.ConstraintViolation, "mssql: row %d of a batch of %s is in matrix column %d, which the load did not declare", i, b.file, c)
+		}
+	}
 	return b.cells.add(req.Rows, func() error { return b.flush(ctx) })
 }
 
@@ -237,6 +256,9 @@ func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 }
 
 func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+	if err := b.checkCommit(req); err != nil {
+		return warehouse.CommitResult{}, err
+	}
 	if err := b.flush(ctx); err != nil {
 		return warehouse.CommitResult{}, err
 	}
@@ -501,4 +523,25 @@ func lockTimeoutMillis(d time.Duration) int32 {
 		return -1 // wait without limit
 	}
 	return int32(ms)
+}
+
+// checkCommit refuses a commit that names a study the batch has no columns
+// for, or names one twice: its facts would be empty or ambiguous.
+func (b *batch) checkCommit(req warehouse.CommitRequest) error {
+	if req.FileHash == "" {
+		return qc.Errorf(qc.ConstraintViolation, "mssql: commit of %s has no file hash", b.file)
+	}
+	seen := map[string]bool{}
+	for _, s := range req.Studies {
+		switch {
+		case s.BatchID == "":
+			return qc.Errorf(qc.ConstraintViolation, "mssql: study %s is committed without a batch id", s.Study)
+		case seen[s.Study]:
+			return qc.Errorf(qc.ConstraintViolation, "mssql: study %s is committed twice in one batch", s.Study)
+		case !b.studies[s.Study]:
+			return qc.Errorf(qc.ConstraintViolation, "mssql: study %s has no columns in %s; nothing to commit for it", s.Study, b.file)
+		}
+		seen[s.Study] = true
+	}
+	return nil
 }

@@ -432,6 +432,41 @@ func TestCommitRefusesUnknownSample(t *testing.T) {
 	}
 }
 
+func TestUndeclaredColumnFailsTheBatch(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(3, 2)
+	ctx := context.Background()
+	b, err := w.Begin(ctx, m.begin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	lb := m.batches(10)[0]
+	lb.Column[len(lb.Column)-1] = 7 // Begin declared columns 0 and 1
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); !errors.Is(err, qc.ConstraintViolation) {
+		t.Fatalf("WriteRows with an undeclared column: %v, want ConstraintViolation", err)
+	}
+	if s.count("insert_facts") != 0 {
+		t.Fatalf("statements %q", s.names())
+	}
+}
+
+func TestCommitRefusesStudyWithoutColumns(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(2, 2)
+	b := stage(t, w, m, 10)
+	req := m.commit("h1")
+	req.Studies = append(req.Studies, warehouse.StudyCommit{Study: "GSE404", BatchID: "b404"})
+	if _, err := b.Commit(context.Background(), req); !errors.Is(err, qc.ConstraintViolation) {
+		t.Fatalf("Commit naming a study without columns: %v, want ConstraintViolation", err)
+	}
+	if s.count("COMMIT") != 0 || s.count("insert_facts") != 0 {
+		t.Fatalf("a refused commit ran %q", s.names())
+	}
+}
+
 func TestCancelledCommitStillCleansUp(t *testing.T) {
 	s := newFakeServer(t)
 	w := s.open(t, testConfig(100))
