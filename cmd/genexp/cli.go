@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 )
@@ -101,24 +100,6 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-}
-
-// logger returns the structured logger for the chosen format.
-func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
-	format := c.logFormat
-	if format == "" {
-		format = "json"
-		if isTerminal(stderr) {
-			format = "text"
-		}
-	}
-	switch format {
-	case "json":
-		return slog.New(slog.NewJSONHandler(stderr, nil)), nil
-	case "text":
-		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), nil
-	}
-	return nil, fmt.Errorf("--log-format: %q is neither text nor json", c.logFormat)
 }
 
 func isTerminal(w io.Writer) bool {

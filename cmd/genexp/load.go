@@ -47,11 +47,12 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
 		return exitUsage
 	}
-	log, err := c.logger(stderr)
+	log, closeLog, err := c.logger(stderr, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "genexp: %s\n", err)
 		return exitUsage
 	}
+	defer closeLog()
 	target := c.target(fs, cfg)
 	if *dryRun {
 		return dryRunLoad(stdout, stderr, &c, cfg, target, meta, paths)

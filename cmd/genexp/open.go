@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"flag"
+	"fmt"
 	"strings"
 
 	"github.com/genexp/genexp"
@@ -28,8 +29,37 @@ func (c *common) loadConfig() (genexp.Config, error) {
 }
 
 // target returns the DSN to open: --dsn, else an explicit --db, else the
-// configuration's connection string, else --db's default.
+// configuration's connection string, else --db's default; for DuckDB with
+// the configuration's processing limits applied (see duckdbTuning).
 func (c *common) target(fs *flag.FlagSet, cfg genexp.Config) string {
+	return duckdbTuning(c.chooseTarget(fs, cfg), cfg)
+}
+
+// duckdbTuning turns processing.memory_limit_mb and processing.max_workers
+// into DuckDB's memory_limit and threads, unless the DSN sets them or names
+// a SQL Server.
+func duckdbTuning(dsn string, cfg genexp.Config) string {
+	if isSQLServer(dsn) {
+		return dsn
+	}
+	var add []string
+	if mb := cfg.Processing.MemoryLimitMB; mb > 0 && !strings.Contains(dsn, "memory_limit=") {
+		add = append(add, fmt.Sprintf("memory_limit=%dMB", mb))
+	}
+	if n := cfg.Processing.MaxWorkers; n > 0 && !strings.Contains(dsn, "threads=") {
+		add = append(add, fmt.Sprintf("threads=%d", n))
+	}
+	if len(add) == 0 {
+		return dsn
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + strings.Join(add, "&")
+}
+
+func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 	dbSet := false
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "db" {

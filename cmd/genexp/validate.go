@@ -51,11 +51,12 @@ Flags:`)
 // --dry-run) and prints what it found.
 func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink warehouse.WarehouseSink, dsn string,
 	meta, paths []string, dryRun bool) int {
-	log, err := c.logger(stderr)
+	log, closeLog, err := c.logger(stderr, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "genexp: %s\n", err)
 		return exitUsage
 	}
+	defer closeLog()
 	p, err := genexp.New(sink, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(dsn),
 		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...)))
 	if err != nil {

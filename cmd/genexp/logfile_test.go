@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp"
+)
+
+func TestLogFileRotates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pipeline.log")
+	f, err := openLogFile(path, true, 100, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Repeat("x", 39) + "\n" // 40 bytes: two fit in 100, a third rotates
+	for i := 0; i < 7; i++ {
+		if _, err := f.Write([]byte(line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]int{"pipeline.log": 40, "pipeline.log.1": 80, "pipeline.log.2": 80} {
+		st, err := os.Stat(filepath.Join(filepath.Dir(path), name))
+		if err != nil || st.Size() != int64(want) {
+			t.Errorf("%s: size %v (err %v), want %d", name, st, err, want)
+		}
+	}
+	if _, err := os.Stat(path + ".3"); !os.IsNotExist(err) {
+		t.Errorf("a third backup exists with backup_count 2: %v", err)
+	}
+}
+
+func TestLogFileWithoutRotationAppends(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.log")
+	for i := 0; i < 2; i++ {
+		f, err := openLogFile(path, false, 10, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(f, strings.Repeat("y", 20))
+		f.Close()
+	}
+	if b, _ := os.ReadFile(path); len(b) != 42 {
+		t.Fatalf("log holds %d bytes, want both runs' 42", len(b))
+	}
+}
+
+func TestLoggerFollowsTheLoggingSection(t *testing.T) {
+	dir := t.TempDir()
+	cfg := genexp.DefaultConfig()
+	cfg.Logging.File = filepath.Join(dir, "g.log")
+	cfg.Logging.Level = "WARN"
+	var stderr bytes.Buffer
+	c := common{}
+	log, closeLog, err := c.logger(&stderr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("hidden")
+	log.Warn("shown", "study", "GSE1")
+	closeLog()
+	if stderr.Len() != 0 {
+		t.Errorf("the log went to stderr too: %q", stderr.String())
+	}
+	b, err := os.ReadFile(cfg.Logging.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var rec map[string]any
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rec) != nil || rec["msg"] != "shown" || rec["study"] != "GSE1" {
+		t.Fatalf("log file %q: want one JSON record of the warning", b)
+	}
+	cfg.Logging.File, cfg.Logging.Format = "", "text"
+	c.logFormat = "json" // the flag wins over the file
+	log, closeLog, err = c.logger(&stderr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Warn("flag")
+	closeLog()
+	if !strings.HasPrefix(stderr.String(), "{") {
+		t.Fatalf("--log-format json gave %q", stderr.String())
+	}
+}
+
+func TestDuckDBTuningFromProcessing(t *testing.T) {
+	cfg := genexp.DefaultConfig()
+	cfg.Processing.MemoryLimitMB, cfg.Processing.MaxWorkers = 8192, 4
+	for in, want := range map[string]string{
+		"w.duckdb":                       "w.duckdb?memory_limit=8192MB&threads=4",
+		"w.duckdb?busy_timeout=1m":       "w.duckdb?busy_timeout=1m&memory_limit=8192MB&threads=4",
+		"w.duckdb?memory_limit=1GB":      "w.duckdb?memory_limit=1GB&threads=4",
+		"sqlserver://sa@db?database=x":   "sqlserver://sa@db?database=x",
+		"server=db;user id=sa;password=": "server=db;user id=sa;password=",
+	} {
+		if got := duckdbTuning(in, cfg); got != want {
+			t.Errorf("duckdbTuning(%q) = %q, want %q", in, got, want)
+		}
+	}
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.target(fs, genexp.DefaultConfig()); got != "genexp.duckdb" {
+		t.Errorf("default target %q: nothing to tune without limits", got)
+	}
+}
