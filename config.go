@@ -53,9 +53,10 @@ type ProcessingConfig struct {
 	// ChunkSize is the number of gene rows read per batch; 0 sizes batches
 	// to about a million cells. Memory is bounded by one batch.
 	ChunkSize int `yaml:"chunk_size"`
-	// MaxWorkers and MemoryLimitMB are accepted for compatibility with the
-	// architecture document's configuration; a load streams one matrix at
-	// a time with memory bounded by ChunkSize.
+	// MaxWorkers and MemoryLimitMB bound the warehouse engine: the CLI
+	// passes them to DuckDB as threads and memory_limit unless the DSN sets
+	// those. genexp itself streams one matrix at a time, its memory bounded
+	// by ChunkSize.
 	MaxWorkers    int `yaml:"max_workers"`
 	MemoryLimitMB int `yaml:"memory_limit_mb"`
 	// TimeoutSeconds bounds a whole load; 0 means no limit.
