@@ -2,8 +2,9 @@ package genexp
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/genexp/genexp/expression"
@@ -117,7 +118,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
 				len(unattributed), listSome(unattributed, 3), m.Base)})
 	}
-	for _, study := range sortedKeys(multi) {
+	for _, study := range slices.Sorted(maps.Keys(multi)) {
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: m.Name,
 			Msg: fmt.Sprintf("%d samples belong to several experiments (%s); their facts are loaded under %s",
 				len(multi[study]), listSome(multi[study], 3), study)})
@@ -242,14 +243,5 @@ func sampleAccessions(ss []*metadata.Sample) []string {
 	for i, s := range ss {
 		out[i] = s.Accession
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -3,6 +3,7 @@ package genexp
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ func meta(t *testing.T, aggregateBy string, studies map[string][]string) *metada
 	t.Helper()
 	d := &metadata.Dataset{AggregateBy: aggregateBy}
 	samples := map[string]*metadata.Sample{}
-	for _, st := range sortedKeys(studies) {
+	for _, st := range slices.Sorted(maps.Keys(studies)) {
 		study := &metadata.Study{Accession: st}
 		for _, spec := range studies[st] {
 			acc, rest, _ := strings.Cut(spec, "=")

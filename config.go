@@ -3,9 +3,11 @@ package genexp
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -565,7 +567,7 @@ func (c Config) problems() []problem {
 				ruleMessage(err)})
 		}
 	}
-	for _, acc := range sortedKeys(c.Illness.Overrides) {
+	for _, acc := range slices.Sorted(maps.Keys(c.Illness.Overrides)) {
 		if _, err := illness.ParseLabel(string(c.Illness.Overrides[acc])); err != nil {
 			out = append(out, problem{qc.IllnessInferenceFailed, "illness_inference.overrides." + acc,
 				err.Error()})

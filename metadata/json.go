@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,7 +128,7 @@ func (p *jsonParser) parse(data []byte) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, key := range sortedKeys(experiments) {
+	for _, key := range slices.Sorted(maps.Keys(experiments)) {
 		st, titles, err := p.study(experiments[key], "experiments."+key, key)
 		if err != nil {
 			return nil, err
@@ -172,7 +174,7 @@ func (p *jsonParser) samples(raw json.RawMessage) ([]sampleEntry, error) {
 		return nil, err
 	}
 	out := make([]sampleEntry, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, sampleEntry{key: k, path: "samples." + k, raw: m[k]})
 	}
 	return out, nil
@@ -304,7 +306,7 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 		a.Key, a.Value = strings.TrimSpace(a.Key), strings.TrimSpace(a.Value)
 		out = appendAnnotation(out, a)
 	}
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		v := m[key]
 		lk := strings.ToLower(key)
 		switch {
@@ -732,13 +734,4 @@ func parseTime(s string) (Optional[time.Time], bool) {
 		}
 	}
 	return Optional[time.Time]{}, false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

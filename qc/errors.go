@@ -97,6 +97,23 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Details is the finding's message with its cause and JSON path, without
+// the file, line and column, which a validation log keeps in columns of
+// their own.
+func (e *Error) Details() string {
+	d := e.Msg
+	if e.Err != nil {
+		if d != "" {
+			d += ": "
+		}
+		d += e.Err.Error()
+	}
+	if e.Path != "" {
+		d += " (at " + e.Path + ")"
+	}
+	return d
+}
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 

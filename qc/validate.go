@@ -3,6 +3,8 @@ package qc
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -69,7 +71,7 @@ func (t Thresholds) severityOverrides() (map[Code]Severity, error) {
 	}
 	out := make(map[Code]Severity, len(t.Severities))
 	var errs []error
-	for _, key := range sortedKeys(t.Severities) {
+	for _, key := range slices.Sorted(maps.Keys(t.Severities)) {
 		code, ok := ParseCode(key)
 		if !ok {
 			errs = append(errs, fmt.Errorf("quality_thresholds.severities: %q is not a genexp code", key))
@@ -150,7 +152,7 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 		add(SampleCountLow, SeverityWarning, "the study has %d samples (minimum %d)", n, t.MinSamplesPerStudy)
 	}
 	var low []string
-	for _, sample := range sortedKeys(s.Measured) {
+	for _, sample := range slices.Sorted(maps.Keys(s.Measured)) {
 		if m := s.Measured[sample]; m < t.MinGenesPerSample {
 			low = append(low, fmt.Sprintf("%s (%d)", sample, m))
 		}

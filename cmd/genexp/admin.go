@@ -19,9 +19,8 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 	if _, err := parseFlags(fs, args); err != nil {
 		return exitUsage
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
+	cfg, ok := c.config(stderr)
+	if !ok {
 		return exitUsage
 	}
 	target := c.target(fs, cfg)
@@ -42,9 +41,8 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if _, err := parseFlags(fs, args); err != nil {
 		return exitUsage
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
+	cfg, ok := c.config(stderr)
+	if !ok {
 		return exitUsage
 	}
 	w, err := openStore(c.target(fs, cfg), true)
@@ -94,9 +92,8 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, `Usage: genexp query [--db FILE] "SQL"`)
 		return exitUsage
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
+	cfg, ok := c.config(stderr)
+	if !ok {
 		return exitUsage
 	}
 	w, err := openStore(c.target(fs, cfg), true)

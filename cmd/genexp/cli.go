@@ -68,14 +68,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // common holds the flags every command takes.
 type common struct {
-	db, dsn, config string
-	logFormat       string
+	db, dsn, configFile string
+	logFormat           string
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", "genexp.duckdb", "DuckDB warehouse file")
 	fs.StringVar(&c.dsn, "dsn", "", "warehouse DSN (a DuckDB path, or sqlserver://...); overrides --db")
-	fs.StringVar(&c.config, "config", "", "pipeline configuration file (YAML)")
+	fs.StringVar(&c.configFile, "config", "", "pipeline configuration file (YAML)")
 	fs.StringVar(&c.logFormat, "log-format", "", "log format: text or json (default: text on a terminal, json otherwise)")
 }
 

@@ -40,9 +40,8 @@ Flags:`)
 	if _, err := parseFlags(fs, args); err != nil {
 		return exitUsage
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", message(err))
+	cfg, ok := c.config(stderr)
+	if !ok {
 		return exitUsage
 	}
 	rep := checkHealth(context.Background(), c.target(fs, cfg), time.Now())

@@ -42,9 +42,8 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", oneLine(err))
+	cfg, ok := c.config(stderr)
+	if !ok {
 		return exitUsage
 	}
 	log, closeLog, err := c.logger(stderr, cfg)

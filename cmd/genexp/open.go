@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/genexp/genexp"
@@ -20,12 +21,18 @@ type store interface {
 	DB() *sql.DB
 }
 
-// config loads the --config file, or the defaults.
-func (c *common) loadConfig() (genexp.Config, error) {
-	if c.config == "" {
-		return genexp.DefaultConfig(), nil
+// config loads the --config file, or the defaults; on failure it says why
+// on stderr and reports false (the command then exits with exitUsage).
+func (c *common) config(stderr io.Writer) (genexp.Config, bool) {
+	if c.configFile == "" {
+		return genexp.DefaultConfig(), true
 	}
-	return genexp.LoadConfig(c.config)
+	cfg, err := genexp.LoadConfig(c.configFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: %s\n", message(err))
+		return genexp.Config{}, false
+	}
+	return cfg, true
 }
 
 // target returns the DSN to open: --dsn, else an explicit --db, else the

@@ -39,9 +39,8 @@ Flags:`)
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", message(err))
+	cfg, ok := c.config(stderr)
+	if !ok {
 		return exitUsage
 	}
 	return runChecks(stdout, stderr, &c, cfg, genexp.DryRunSink(nil), "", meta, paths, false)

@@ -40,13 +40,7 @@ func insertFindings(ctx context.Context, db *sql.Conn, runID, batchID, study str
 		if st == "" {
 			st = study
 		}
-		details := f.Msg
-		if f.Err != nil {
-			details += ": " + f.Err.Error()
-		}
-		if f.Path != "" {
-			details += " (at " + f.Path + ")"
-		}
+		details := f.Details()
 		_, err := db.ExecContext(ctx, stmtInsertFinding, null(runID), null(batchID), null(st), int(f.Code), f.Code.Name(),
 			f.Severity.String(), details, null(f.File), nonZero(f.Line), nonZero(f.Column))
 		if err != nil {

@@ -76,13 +76,7 @@ func findingArgs(runID, batchID, study string, f *qc.Error) []any {
 	if st == "" {
 		st = study
 	}
-	details := f.Msg
-	if f.Err != nil {
-		details += ": " + f.Err.Error()
-	}
-	if f.Path != "" {
-		details += " (at " + f.Path + ")"
-	}
+	details := f.Details()
 	return []any{null(runID), null(batchID), null(st), int32(f.Code), f.Code.Name(), f.Severity.String(), details,
 		null(f.File), nonZero(f.Line), nonZero(f.Column)}
 }
