@@ -62,6 +62,7 @@ type Classifier struct {
 	overrides    map[string]Label
 	ignoredKeys  *regexp.Regexp
 	studyContext bool
+	keepMixed    bool
 }
 
 // Option configures a Classifier beyond its rules, fields and overrides.
@@ -82,6 +83,24 @@ func WithIgnoredKeys(pattern string) Option {
 			return qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness: bad ignored-keys pattern %q", pattern))
 		}
 		c.ignoredKeys = re
+		return nil
+	}
+}
+
+// WithMixedValues turns off (keep true) or on (keep false, the default)
+// the guard against values that name several cohorts at once.
+//
+// Many submitters copy one study-wide sentence into every sample ("Whole
+// blood from normal children and children with SIRS, sepsis, or septic
+// shock.", "blood gene expression data from healthy subjects and
+// critically-ill patients."). Such a value says which cohorts the study
+// has, not which one the sample belongs to. With the guard on, a value in
+// which rules of two different labels match at separate places, or a
+// control rule matches beside patient wording ("patients", "critically
+// ill"), is skipped and the next value or field decides.
+func WithMixedValues(keep bool) Option {
+	return func(c *Classifier) error {
+		c.keepMixed = keep
 		return nil
 	}
 }
@@ -196,6 +215,11 @@ type value struct {
 
 // Classify implements IllnessClassifier. It never panics, whatever the
 // sample holds; a nil sample is UNKNOWN.
+//
+// A sample decided SEPSIS is looked at once more: if any field it holds
+// says septic shock (E-MTAB-1548: "disease: sepsis" beside "clinical
+// information: septic shock survivor"), the more specific SEPTIC_SHOCK
+// wins, and the decision names the septic-shock text.
 func (c *Classifier) Classify(s *metadata.Sample) Decision {
 	if s == nil {
 		return Decision{Label: Unknown, Method: MethodDefault}
@@ -203,36 +227,119 @@ func (c *Classifier) Classify(s *metadata.Sample) Decision {
 	if l, ok := c.overrides[strings.TrimSpace(s.Accession)]; ok {
 		return Decision{Label: l, Method: MethodOverride, Field: "accession", Matched: s.Accession, Value: s.Accession}
 	}
+	var first, shock *Decision
 	for _, field := range c.fields {
-		vals := c.values(s, field)
-		if len(vals) == 0 {
+		best, d := c.decideField(s, field)
+		if d == nil {
 			continue
 		}
-		nf := normField(field)
-		for i := range c.rules {
-			r := &c.rules[i]
-			if r.fields != nil && !r.fields[nf] {
-				continue
-			}
-			for _, v := range vals {
-				if r.keys != nil {
-					if !v.keyed || !r.keys.MatchString(spaced(v.key)) {
-						continue
-					}
-				} else if v.ignored {
-					continue
-				}
-				text := spaced(v.text)
-				loc := r.re.FindStringIndex(text)
-				if loc == nil || (r.exclude != nil && r.exclude.MatchString(text)) {
-					continue
-				}
-				return Decision{Label: r.Label, Method: MethodRule, Rule: r.Name, Field: field,
-					Matched: v.text[loc[0]:loc[1]], Value: v.shown}
-			}
+		if first == nil {
+			first = d
+		}
+		if first.Label != Sepsis {
+			return *first
+		}
+		if best.Label == SepticShock {
+			shock = d
+			break
 		}
 	}
-	return Decision{Label: Unknown, Method: MethodDefault}
+	if first == nil {
+		return Decision{Label: Unknown, Method: MethodDefault}
+	}
+	if shock != nil {
+		return *shock
+	}
+	return *first
+}
+
+// decideField returns, for one field, the match of the rule of highest
+// priority over all of the field's values (nil if none), and that rule.
+// Within a field, values that name several cohorts are skipped (see
+// WithMixedValues).
+func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *Decision) {
+	vals := c.values(s, field)
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	nf := normField(field)
+	mixed := make([]int8, len(vals)) // 0 not yet known, 1 mixed, -1 not mixed
+	for i := range c.rules {
+		r := &c.rules[i]
+		if !r.reads(nf) {
+			continue
+		}
+		for j, v := range vals {
+			if !r.admits(v) {
+				continue
+			}
+			text := spaced(v.text)
+			loc := r.re.FindStringIndex(text)
+			if loc == nil || (r.exclude != nil && r.exclude.MatchString(text)) {
+				continue
+			}
+			if !c.keepMixed {
+				if mixed[j] == 0 {
+					mixed[j] = -1
+					if c.isMixed(nf, v, text) {
+						mixed[j] = 1
+					}
+				}
+				if mixed[j] == 1 {
+					continue
+				}
+			}
+			return r, &Decision{Label: r.Label, Method: MethodRule, Rule: r.Name, Field: field,
+				Matched: v.text[loc[0]:loc[1]], Value: v.shown}
+		}
+	}
+	return nil, nil
+}
+
+// reads reports whether the rule reads the (normalised) field.
+func (r *compiled) reads(field string) bool { return r.fields == nil || r.fields[field] }
+
+// admits reports whether the rule reads the value: a rule with Keys reads
+// only characteristics whose key it names, any other rule every value whose
+// key is not ignored.
+func (r *compiled) admits(v value) bool {
+	if r.keys != nil {
+		return v.keyed && r.keys.MatchString(spaced(v.key))
+	}
+	return !v.ignored
+}
+
+// patientWords mark a value that speaks of patients; beside a control
+// rule's match they make the value an enumeration of cohorts.
+var patientWords = regexp.MustCompile(`(?i)\bpatients?\b|\bcritically[\s-]+ill\b`)
+
+// isMixed reports whether rules of two different labels match the value at
+// places that do not overlap, or a control rule matches beside patient
+// wording. Rules are taken by priority, so "non-septic shock" is one
+// NO_SEPSIS match, not also a septic one.
+func (c *Classifier) isMixed(field string, v value, text string) bool {
+	var spans [][2]int
+	labels := map[Label]bool{}
+	for i := range c.rules {
+		r := &c.rules[i]
+		if !r.reads(field) || !r.admits(v) || (r.exclude != nil && r.exclude.MatchString(text)) {
+			continue
+		}
+	next:
+		for _, loc := range r.re.FindAllStringIndex(text, -1) {
+			for _, sp := range spans {
+				if loc[0] < sp[1] && sp[0] < loc[1] {
+					continue next
+				}
+			}
+			spans = append(spans, [2]int{loc[0], loc[1]})
+			labels[r.Label] = true
+		}
+	}
+	if len(labels) > 1 {
+		return true
+	}
+	return labels[Control] && patientWords.MatchString(text)
 }
 
 // values returns what a field holds. Characteristics come with their keys

@@ -75,6 +75,27 @@ func TestDefaultRules(t *testing.T) {
 		{"normal alone", sample("", "normal", ""), Control, "healthy_control", "disease", "normal", "normal"},
 		{"temoin", sample("Blood_HV01", "", "Temoin HV01"), Control, "healthy_control", "source_name", "Temoin", "Temoin HV01"},
 		{"unkeyed septic shock", sample("", "", "", "Septic shock"), SepticShock, "septic_shock", "characteristics", "Septic shock", "Septic shock"},
+		{"sepsis response signature", sample("CAP0001", "", "", "sepsis response signature group: group 2"),
+			Sepsis, "sepsis_response_signature", "characteristics", "group 2", "sepsis response signature group: group 2"},
+		{"normal and a qualifier", sample("", "normal and HIV negative", ""), Control, "healthy_control", "disease", "normal and", "normal and HIV negative"},
+		{"tissue is read", sample("", "", "", "tissue: blood of patient after septic shock"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "tissue: blood of patient after septic shock"},
+
+		// a value that names several cohorts is skipped; the next field decides
+		{"study-wide sentence in every sample", sample("04-0011C_Control_day1_66", "", "", "Whole blood from normal children and children with SIRS, sepsis, or septic shock."),
+			Control, "healthy_control", "title", "Control", "04-0011C_Control_day1_66"},
+		{"healthy beside patients", sample("Run1 Sepsis T0 n1", "", "", "source: healthy subjects and critically-ill patients"),
+			Sepsis, "sepsis", "title", "Sepsis", "Run1 Sepsis T0 n1"},
+		{"negation is one cohort, not two", sample("", "", "", "group: non-septic shock"), NoSepsis, "non_septic", "characteristics", "non-septic", "group: non-septic shock"},
+		{"sentence alone stays unknown", sample("", "", "Whole blood from normal children and children with septic shock."), Unknown, "", "", "", ""},
+
+		// septic shock anywhere refines a sepsis decision
+		{"septic shock refines sepsis", sample("", "sepsis", "", "clinical information: septic shock survivor"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "clinical information: septic shock survivor"},
+		{"non-septic shock does not refine sepsis", sample("", "sepsis", "", "comparison: non-septic shock"),
+			Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
+		{"a mixed sentence does not refine sepsis", sample("", "sepsis", "", "Whole blood from normal children and children with septic shock."),
+			Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
 
 		// field order: structured annotation beats the title
 		{"characteristic beats title", sample("healthy volunteer 3", "", "", "disease state: sepsis"),
@@ -121,6 +142,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "abdominal_sepsis_and_controls: abdo_s"), sample("", "", "", "abdominal_sepsis_and_controls: ctrl_GI"),
 		sample("", "non-septic shock", ""), sample("", "septic shock", ""), sample("", "sepsis", ""),
 		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
+		sample("", "", "", "sepsis response signature group: 1"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}
@@ -176,6 +198,20 @@ func TestCustomRulesFieldsAndKeys(t *testing.T) {
 	}
 	if d := c.Classify(sample("sepsis", "", "", "disease_state: Sepsis")); d.Field != "characteristic:disease state" || d.Value != "disease state: Sepsis" {
 		t.Errorf("characteristic field: %+v", d)
+	}
+}
+
+func TestMixedValuesOption(t *testing.T) {
+	s := sample("", "", "", "Whole blood from normal children and children with septic shock.")
+	if d := Default().Classify(s); d.Label != Unknown {
+		t.Fatalf("mixed value read by default: %+v", d)
+	}
+	c, err := New(DefaultRules(), nil, nil, WithMixedValues(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Classify(s); d.Label != SepticShock {
+		t.Errorf("with mixed values kept: %+v", d)
 	}
 }
 

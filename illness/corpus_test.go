@@ -4,24 +4,34 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/genexp/genexp/metadata"
 )
 
-// corpus is testdata/labeled_samples.json: real annotations of public
-// studies with the label their record supports (README.md there says where
-// each came from).
+// corpus is one of the labeled files in testdata: real annotations of
+// public studies with the label of each sample's group (README.md there
+// says where each came from and how the labels were decided).
 type corpus struct {
 	Studies []struct {
 		Accession string `json:"accession"`
-		Holdout   bool   `json:"holdout"`
-		Samples   []struct {
+		// Holdout (labeled_samples.json) or Split (sepsis_cohorts.json:
+		// dev, heldout or seen) says which studies the rules were
+		// written from.
+		Holdout bool   `json:"holdout"`
+		Split   string `json:"split"`
+		// Title and Summary are the study's own text where it is known;
+		// the samples are then classified with ClassifyInStudy.
+		Title   string `json:"title"`
+		Summary string `json:"summary"`
+		Samples []struct {
 			Accession       string      `json:"accession"`
 			Title           string      `json:"title"`
 			SourceName      string      `json:"source_name"`
 			Disease         string      `json:"disease"`
+			Description     string      `json:"description"`
 			Characteristics [][2]string `json:"characteristics"`
 			Expected        Label       `json:"expected"`
 		} `json:"samples"`
@@ -30,14 +40,15 @@ type corpus struct {
 
 type labeled struct {
 	study    string
-	holdout  bool
+	split    string
 	sample   *metadata.Sample
+	context  *metadata.Study
 	expected Label
 }
 
-func loadCorpus(t *testing.T) []labeled {
+func loadCorpus(t *testing.T, file string) []labeled {
 	t.Helper()
-	data, err := os.ReadFile("testdata/labeled_samples.json")
+	data, err := os.ReadFile("testdata/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +58,14 @@ func loadCorpus(t *testing.T) []labeled {
 	}
 	var out []labeled
 	for _, st := range c.Studies {
+		split := st.Split
+		if split == "" {
+			split = map[bool]string{true: "heldout", false: "dev"}[st.Holdout]
+		}
+		var context *metadata.Study
+		if st.Title != "" || st.Summary != "" {
+			context = &metadata.Study{Accession: st.Accession, Title: st.Title, Description: st.Summary}
+		}
 		for i, s := range st.Samples {
 			if _, err := ParseLabel(string(s.Expected)); err != nil {
 				t.Fatalf("%s sample %d: %v", st.Accession, i, err)
@@ -59,29 +78,40 @@ func loadCorpus(t *testing.T) []labeled {
 			if s.SourceName != "" {
 				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: "source_name_ch1", Value: s.SourceName})
 			}
+			if s.Description != "" {
+				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: "description", Value: s.Description})
+			}
 			for _, kv := range s.Characteristics {
 				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: kv[0], Value: kv[1], Characteristic: true})
 			}
-			out = append(out, labeled{study: st.Accession, holdout: st.Holdout, sample: smp, expected: s.Expected})
+			out = append(out, labeled{study: st.Accession, split: split, sample: smp, context: context, expected: s.Expected})
 		}
 	}
 	return out
 }
 
-// TestDefaultRulesAccuracy classifies every labeled real sample with the
-// default rules and holds them to 95% overall and on the studies held out
-// while the rules were written. Run with -v to see the confusion matrix
-// and every miss.
-func TestDefaultRulesAccuracy(t *testing.T) {
-	samples := loadCorpus(t)
+type tally struct{ n, ok int }
+
+func (x tally) acc() float64 {
+	if x.n == 0 {
+		return 0
+	}
+	return float64(x.ok) / float64(x.n)
+}
+
+// score classifies every sample of a corpus with the default classifier
+// (ClassifyInStudy where the study's text is known), logs the confusion
+// matrix, per-study results and every miss, and returns the tallies per
+// split.
+func score(t *testing.T, samples []labeled) map[string]tally {
+	t.Helper()
 	c := Default()
-	type tally struct{ n, ok int }
-	var all, held, dev tally
+	splits := map[string]tally{}
 	studies := map[string]*tally{}
 	var order []string
 	confusion := map[Label]map[Label]int{}
 	for _, l := range samples {
-		d := c.Classify(l.sample)
+		d := c.ClassifyInStudy(l.sample, l.context)
 		if confusion[l.expected] == nil {
 			confusion[l.expected] = map[Label]int{}
 		}
@@ -93,17 +123,18 @@ func TestDefaultRulesAccuracy(t *testing.T) {
 			order = append(order, l.study)
 		}
 		hit := d.Label == l.expected
-		for _, tl := range []*tally{&all, st, map[bool]*tally{true: &held, false: &dev}[l.holdout]} {
+		sp := splits[l.split]
+		for _, tl := range []*tally{st, &sp} {
 			tl.n++
 			if hit {
 				tl.ok++
 			}
 		}
+		splits[l.split] = sp
 		if !hit {
-			t.Logf("MISS %s %s: want %s, got %s", l.study, l.sample.Accession, l.expected, d)
+			t.Logf("MISS %s/%s %s: want %s, got %s", l.split, l.study, l.sample.Accession, l.expected, d)
 		}
 	}
-	acc := func(x tally) float64 { return float64(x.ok) / float64(x.n) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "confusion matrix (rows: expected, columns: classified)\n%-13s", "")
 	for _, l := range Labels() {
@@ -116,18 +147,56 @@ func TestDefaultRulesAccuracy(t *testing.T) {
 		}
 	}
 	t.Log(b.String())
+	sort.Strings(order)
 	for _, s := range order {
-		t.Logf("%-10s %d/%d", s, studies[s].ok, studies[s].n)
+		t.Logf("%-12s %d/%d", s, studies[s].ok, studies[s].n)
 	}
-	t.Logf("accuracy: overall %.3f (%d/%d, %d studies); development %.3f (%d/%d); held-out %.3f (%d/%d)",
-		acc(all), all.ok, all.n, len(order), acc(dev), dev.ok, dev.n, acc(held), held.ok, held.n)
-	if len(order) < 12 || held.n == 0 {
-		t.Fatalf("corpus too small: %d studies, %d held-out samples", len(order), held.n)
+	var names []string
+	for s := range splits {
+		names = append(names, s)
 	}
-	if acc(all) < 0.95 {
-		t.Errorf("overall accuracy %.3f < 0.95", acc(all))
+	sort.Strings(names)
+	for _, s := range names {
+		t.Logf("accuracy %-8s %.3f (%d/%d)", s, splits[s].acc(), splits[s].ok, splits[s].n)
 	}
-	if acc(held) < 0.95 {
-		t.Errorf("held-out accuracy %.3f < 0.95", acc(held))
+	return splits
+}
+
+// TestDefaultRulesAccuracy classifies the first labeled corpus
+// (labeled_samples.json: representatives of 14 studies) and holds it to
+// 95% overall and on the studies held out while the first rules were
+// written. Run with -v to see the confusion matrix and every miss.
+func TestDefaultRulesAccuracy(t *testing.T) {
+	samples := loadCorpus(t, "labeled_samples.json")
+	splits := score(t, samples)
+	all := tally{n: splits["dev"].n + splits["heldout"].n, ok: splits["dev"].ok + splits["heldout"].ok}
+	if len(samples) < 60 || splits["heldout"].n == 0 {
+		t.Fatalf("corpus too small: %d samples, %d held out", len(samples), splits["heldout"].n)
+	}
+	if all.acc() < 0.95 {
+		t.Errorf("overall accuracy %.3f < 0.95", all.acc())
+	}
+	if splits["heldout"].acc() < 0.95 {
+		t.Errorf("held-out accuracy %.3f < 0.95", splits["heldout"].acc())
+	}
+}
+
+// TestSepsisCohortsAccuracy classifies the second labeled corpus
+// (sepsis_cohorts.json: full per-sample records of 26 studies, labeled by
+// each study's stated groups). The floors sit just under the accuracies
+// measured when the rules were last changed (development 0.964, held out
+// 0.649, seen 0.948): they guard against regressions and are not the
+// target. README.md reports the numbers and why the held-out studies miss.
+func TestSepsisCohortsAccuracy(t *testing.T) {
+	samples := loadCorpus(t, "sepsis_cohorts.json")
+	splits := score(t, samples)
+	floors := map[string]float64{"dev": 0.95, "heldout": 0.60, "seen": 0.94}
+	for split, floor := range floors {
+		if splits[split].n == 0 {
+			t.Fatalf("no %s samples", split)
+		}
+		if got := splits[split].acc(); got < floor {
+			t.Errorf("%s accuracy %.3f < %.2f", split, got, floor)
+		}
 	}
 }

@@ -42,7 +42,9 @@
 // UNKNOWN: the sample's own metadata does not say: studies that are not
 // about sepsis, and patients of a sepsis study whose group is written
 // nowhere in the sample record (GSE95233 "Patient 19, Day1", GSE57065
-// "patient 006, H0"). Such samples are labeled with an override.
+// "patient 006, H0"). Classify leaves those UNKNOWN; ClassifyInStudy
+// gives them the study's label when the study names a single illness
+// cohort, and overrides label the rest.
 //
 // # Decisions on borderline wordings
 //
@@ -65,4 +67,43 @@
 //     MARS "ctrl_GI"): NO_SEPSIS; any other "control": CONTROL.
 //   - a flag characteristic is read through its key: "septic shock: yes" is
 //     SEPTIC_SHOCK; "sepsis: no" says nothing usable and is skipped.
+//   - "normal" as a whole value or its first word ("normal and HIV
+//     negative", E-MEXP-3567): CONTROL.
+//   - a sepsis endotype code (GAinS "sepsis response signature group: 1 |
+//     2"): SEPSIS, since only sepsis patients are given one. MARS
+//     "endotype_class" is not read: its key is ignored.
+//   - a value that names several cohorts ("Whole blood from normal
+//     children and children with SIRS, sepsis, or septic shock.", "healthy
+//     subjects and critically-ill patients"): skipped, it describes the
+//     study, not the sample (WithMixedValues).
+//   - SEPSIS in one field and septic shock in another (E-MTAB-1548
+//     "disease: sepsis", "clinical information: septic shock survivor"):
+//     SEPTIC_SHOCK, the more specific.
+//
+// # Labels of real cohorts
+//
+// The labeled corpora in testdata label each sample by the group its study
+// states, as a researcher comparing cohorts would. Where a real study's
+// group is borderline:
+//
+//   - "bacterial pneumonia", "influenza" (GSE40012, GSE21802, GSE27131
+//     H1N1 patients), "bacterial meningitis" (GSE40586, E-MEXP-3567),
+//     MARS "cap" / "hap": UNKNOWN. They name an infection, not sepsis.
+//   - uncomplicated infection beside sepsis arms (GSE154918 "Inf1_P"):
+//     NO_SEPSIS, the study's "infection without sepsis" group.
+//   - follow-up samples of sepsis or septic shock patients (GSE154918
+//     "Seps_FU", "Shock_FU"; GSE32707 "Sepsis Day 7"): the patient's group.
+//   - sepsis with ARDS or ALI (GSE32707 "se/ARDS", GSE10474 "patient with
+//     Acute Lung Injury" in a sepsis cohort): SEPSIS.
+//   - bacteraemia cohorts (GSE33341): SEPSIS; their uninfected humans:
+//     CONTROL. Animal samples are not labeled.
+//   - neonatal sepsis (GSE25504): confirmed infection SEPSIS, controls
+//     CONTROL, suspected infection, NEC and viral infection UNKNOWN.
+//   - "control" where the study's controls are ill: critically ill
+//     non-septic patients (GSE9960 "Control", GSE32707 "untreated") and
+//     uninfected diabetics (GSE13015 "Control/type 2 diabetes") are
+//     NO_SEPSIS; convalescents (GSE13015 "Control/Recovery") and healthy
+//     donors are CONTROL. The sample record alone cannot tell them apart,
+//     so the default rules say CONTROL for a bare "Control": a known miss.
+//   - SIRS that resolved (GSE4607, GSE13904 "SIRS resolved"): NO_SEPSIS.
 package illness

@@ -27,7 +27,7 @@ func DefaultIgnoredKeys() string {
 		`.*\bids?\b.*|individual|subject|patient|donor|batch|rin|` +
 		`.*surviv.*|outcome.*|.*mortality.*|.*death.*|died.*|.*\bdied\b.*|` +
 		`.*\btime\b.*|.*\bdays?\b.*|.*\bdate\b.*|.*\bhours?\b.*|` +
-		`tissue|cell type|organism|strain|platform|array|scan.*|` +
+		`organism|strain|platform|array|scan.*|` +
 		`.*\bscore\b.*|apache.*|sofa.*|saps.*|.*endotype.*` +
 		`)\s*$`
 }
@@ -59,6 +59,10 @@ func DefaultRules() []Rule {
 			Keys:        `^abdominal sepsis and controls$`,
 			Pattern:     `^ctrl`,
 			Description: "MARS (GSE65682) ICU controls of the abdominal sepsis patients: abdominal_sepsis_and_controls: ctrl_GI"},
+		{Name: "sepsis_response_signature", Label: Sepsis, Priority: 7,
+			Keys:        `\bsepsis response signature\b|^srs$`,
+			Pattern:     `^\s*(group\s*|srs\s*)?[1-3]\s*$`,
+			Description: "GAinS sepsis response signature endotype (E-MTAB-4421, E-MTAB-4451: sepsis response signature group: group 2), assigned only to sepsis patients"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b` +
 				`|\bsepsis[- ](negative|excluded|ruled out)\b` +
@@ -82,7 +86,7 @@ func DefaultRules() []Rule {
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\b|\bcontrols?\b|\bctrl\b|\bvolunteers?\b|\bblood donors?\b|\bt[eé]moins?\b` +
-				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal\s*$`,
+				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Description: "healthy volunteers, donors and controls ('témoin' is French for control)"},
 	}
 }

@@ -23,9 +23,11 @@ const RuleStudyContext = "study_context"
 // titles its patients "Patient 19, Day1" and only its healthy volunteers
 // say what they are. When no rule matches a sample, its own text reads as a
 // patient's (patient, case, survivor, a day or hour of sampling, ICU), and
-// the study's title names exactly one illness cohort (septic shock, or
-// sepsis) and no non-septic comparison group (SIRS, non-infectious,
-// trauma, post-surgical), the sample takes the study's label. The decision
+// the study's title and description, read together, name exactly one
+// illness cohort (septic shock, or sepsis) and no non-septic comparison
+// group (SIRS, non-infectious, trauma, post-surgical), the sample takes
+// the study's label. A title that says sepsis over a description that
+// also speaks of septic shock patients names two cohorts: UNKNOWN. The decision
 // says so: rule "study_context", field "study_title" or
 // "study_description", and the matched study text.
 func WithStudyContext(on bool) Option {
@@ -49,27 +51,25 @@ func (c *Classifier) ClassifyInStudy(s *metadata.Sample, study *metadata.Study) 
 	if !c.studyContext || d.Method != MethodDefault || s == nil || study == nil || !looksLikePatient(s) {
 		return d
 	}
-	for _, f := range []struct{ field, text string }{{"study_title", study.Title}, {"study_description", study.Description}} {
+	texts := []struct{ field, text string }{{"study_title", study.Title}, {"study_description", study.Description}}
+	var shock, sepsis bool
+	for _, f := range texts {
 		text := strings.ReplaceAll(f.text, "_", " ")
-		if strings.TrimSpace(text) == "" {
-			continue
-		}
 		if studyNoSepsis.MatchString(text) {
 			return d // the study compares septic with non-septic patients: the sample's group is unknown
 		}
-		shock := studyShock.FindStringIndex(text)
-		rest := studyShock.ReplaceAllString(text, " ")
-		sepsis := studySepsis.FindStringIndex(rest)
-		switch {
-		case shock != nil && sepsis == nil:
-			return Decision{Label: SepticShock, Method: MethodRule, Rule: RuleStudyContext, Field: f.field,
-				Matched: f.text[shock[0]:shock[1]], Value: f.text}
-		case shock == nil && sepsis != nil:
-			loc := studySepsis.FindStringIndex(text)
-			return Decision{Label: Sepsis, Method: MethodRule, Rule: RuleStudyContext, Field: f.field,
+		shock = shock || studyShock.MatchString(text)
+		sepsis = sepsis || studySepsis.MatchString(studyShock.ReplaceAllString(text, " "))
+	}
+	if shock == sepsis {
+		return d // no illness cohort named, or sepsis and septic shock patients both
+	}
+	re := map[bool]*regexp.Regexp{true: studyShock, false: studySepsis}[shock]
+	label := map[bool]Label{true: SepticShock, false: Sepsis}[shock]
+	for _, f := range texts {
+		if loc := re.FindStringIndex(strings.ReplaceAll(f.text, "_", " ")); loc != nil {
+			return Decision{Label: label, Method: MethodRule, Rule: RuleStudyContext, Field: f.field,
 				Matched: f.text[loc[0]:loc[1]], Value: f.text}
-		case shock != nil && sepsis != nil:
-			return d // sepsis and septic shock patients both: which one is unknown
 		}
 	}
 	return d

@@ -18,6 +18,11 @@ func TestStudyContext(t *testing.T) {
 	sepsisStudy := &metadata.Study{Accession: "GSE9", Title: "Whole blood expression in sepsis", Description: "Patients admitted with sepsis."}
 	mixed := &metadata.Study{Accession: "GSE8", Title: "Sepsis versus SIRS in the ICU"}
 	both := &metadata.Study{Accession: "GSE7", Title: "Sepsis and septic shock in children"}
+	// GSE272769's real title (OmicsDI record of the GEO series); its summary
+	// speaks of "patients with and without septic shock".
+	mortality := &metadata.Study{Accession: "GSE272769", Title: "Whole blood transcriptomic profiling identifies expression signatures for sepsis mortality"}
+	mortalityFull := &metadata.Study{Accession: "GSE272769", Title: mortality.Title, Description: "sepsis mortality in patients with and without septic shock"}
+	armInDescription := &metadata.Study{Accession: "GSE5", Title: "Sepsis biomarkers in whole blood", Description: "Patients with sepsis and post-surgical patients."}
 	byDescription := &metadata.Study{Accession: "GSE6", Title: "Blood transcriptome time course", Description: "Blood of septic shock patients sampled daily."}
 	tests := []struct {
 		name    string
@@ -36,6 +41,9 @@ func TestStudyContext(t *testing.T) {
 		{"sepsis and septic shock both: unknown", patient("Patient 4"), both, Unknown, "", ""},
 		{"description when the title says nothing", patient("Patient 4, D2"), byDescription, SepticShock, "study_description", "septic shock"},
 		{"no study", patient("Patient 4"), nil, Unknown, "", ""},
+		{"real sepsis title", patient("Patient 4, Day1"), mortality, Sepsis, "study_title", "sepsis"},
+		{"summary adds septic shock patients: unknown", patient("Patient 4, Day1"), mortalityFull, Unknown, "", ""},
+		{"non-septic arm in the description: unknown", patient("Patient 4"), armInDescription, Unknown, "", ""},
 	}
 	c := Default()
 	for _, tc := range tests {
