@@ -30,6 +30,7 @@ import (
 const (
 	envLoaderDB   = "GENEXP_TEST_LOADER_DB"   // warehouse DSN
 	envLoaderPath = "GENEXP_TEST_LOADER_PATH" // download to load; "" only opens and holds
+	envLoaderHold = "GENEXP_TEST_LOADER_HOLD" // "rows" or "commit": stop there until killed
 )
 
 // TestLoaderProcess is not a test: it is the body of a loader process,
@@ -108,20 +109,33 @@ type reportingBatch struct {
 }
 
 func (b *reportingBatch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error {
+	err := b.Batch.WriteRows(ctx, req)
 	if !b.rows {
 		b.rows = true
 		b.say("rows %s", b.name)
+		hold("rows")
 	}
-	return b.Batch.WriteRows(ctx, req)
+	return err
 }
 
 func (b *reportingBatch) Commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
 	b.say("commit %s", b.name)
+	hold("commit")
 	res, err := b.Batch.Commit(ctx, req)
 	if err == nil {
 		b.say("committed %s", b.name)
 	}
 	return res, err
+}
+
+// hold stops the loader for good at phase when the test asked for it, so
+// that a kill lands there whatever the machine's speed: after the first
+// rows are handed to the batch (its transaction open, rows staged or being
+// staged), or just before Commit.
+func hold(phase string) {
+	if os.Getenv(envLoaderHold) == phase {
+		select {}
+	}
 }
 
 // loader is a running loader process.
@@ -142,9 +156,14 @@ type event struct {
 // startLoader starts a loader process on the warehouse dsn; path "" makes
 // it hold the warehouse open until stop.
 func startLoader(t *testing.T, dsn, path string) *loader {
+	return startHeldLoader(t, dsn, path, "")
+}
+
+// startHeldLoader starts a loader that stops at phase (see hold).
+func startHeldLoader(t *testing.T, dsn, path, phase string) *loader {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLoaderProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envLoaderDB+"="+dsn, envLoaderPath+"="+path)
+	cmd.Env = append(os.Environ(), envLoaderDB+"="+dsn, envLoaderPath+"="+path, envLoaderHold+"="+phase)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
