@@ -121,7 +121,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		out[i] = c.Classify(s)
 	}
 	base := append([]Decision(nil), out...)
-	co := c.readCohort(study, samples, base)
+	co := readCohort(study, samples, base)
 	if co.sepsis != "" && (c.on(RuleCohortCode) || c.on(RuleCohortInfection)) {
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
@@ -180,13 +180,16 @@ var (
 	studyIllControls   = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)
-	bareControl  = regexp.MustCompile(`(?i)^(controls?|ctrls?|ctl|cntrl|con|cont|contr)$`)
-	ownInfection = regexp.MustCompile(`(?i)pneumonia|influenza|\bh1n1\b|mening|infect|\bviral\b|\bvirus|bacterial|suspected|enterocolitis|\bnec\b|malaria|dengue|tubercul|covid|sars-cov`)
+	// negatedSepsis is sepsis named to be denied: a study of "non-septic
+	// ICU patients" is no sepsis cohort.
+	negatedSepsis = regexp.MustCompile(`(?i)\bnon[- ]?(sepsis|septic)\b|\b(no|not|without)\s+(sepsis|septic)\b`)
+	bareControl   = regexp.MustCompile(`(?i)^(controls?|ctrls?|ctl|cntrl|con|cont|contr)$`)
+	ownInfection  = regexp.MustCompile(`(?i)pneumonia|influenza|\bh1n1\b|mening|infect|\bviral\b|\bvirus|bacterial|suspected|enterocolitis|\bnec\b|malaria|dengue|tubercul|covid|sars-cov`)
 )
 
 // readCohort gathers the cohort evidence from the study's text and the
 // samples' own decisions.
-func (c *Classifier) readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decision) cohort {
+func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decision) cohort {
 	co := cohort{textLabels: map[Label]string{}}
 	for i, d := range base {
 		s := samples[i]
@@ -211,7 +214,7 @@ func (c *Classifier) readCohort(study *metadata.Study, samples []*metadata.Sampl
 			if loc := studyShock.FindStringIndex(text); loc != nil && co.textLabels[SepticShock] == "" {
 				co.textLabels[SepticShock] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
-			if loc := studySepsis.FindStringIndex(studyShock.ReplaceAllStringFunc(text, blank)); loc != nil && co.textLabels[Sepsis] == "" {
+			if loc := studySepsis.FindStringIndex(negatedSepsis.ReplaceAllStringFunc(studyShock.ReplaceAllStringFunc(text, blank), blank)); loc != nil && co.textLabels[Sepsis] == "" {
 				co.textLabels[Sepsis] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
 			if loc := studyNoSepsis.FindStringIndex(text); loc != nil && co.textLabels[NoSepsis] == "" {

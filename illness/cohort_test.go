@@ -149,6 +149,7 @@ func TestClassifyCohort(t *testing.T) {
 		{"bare control without study text stays a control", nil, cohortOf("Sepsis 1", "Control 2"), []want{
 			{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
 		}},
+		{"a study of non-septic patients is no sepsis cohort", &metadata.Study{Title: "Non-septic ICU patients"}, cohortOf("Shock_1", "Shock_2"), []want{unknown, unknown}},
 		{"nothing said", nil, cohortOf("sample 1", "sample 2"), []want{unknown, unknown}},
 		{"empty study", nil, nil, nil},
 	}
