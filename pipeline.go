@@ -428,6 +428,22 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 	platforms := map[string]bool{}
 	studyPlatforms := map[string][]string{}
 	studyOrganism := map[string]string{}
+	// A cohort classifier reads each study's samples together: a terse
+	// sample is read by what the study and its other samples say.
+	cohortDecisions := map[string]illness.Decision{} // by sample; a plan holds a sample once
+	if cc, ok := p.classifier.(illness.CohortClassifier); ok {
+		cohorts := map[string][]*metadata.Sample{}
+		for _, c := range pl.columns {
+			cohorts[c.Study] = append(cohorts[c.Study], pl.samples[c.Sample])
+		}
+		for _, study := range pl.studies {
+			for i, dec := range cc.ClassifyCohort(d.Study(study), cohorts[study]) {
+				if i < len(cohorts[study]) {
+					cohortDecisions[cohorts[study][i].Accession] = dec
+				}
+			}
+		}
+	}
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
 		tech := ""
@@ -445,10 +461,10 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		if studyOrganism[c.Study] == "" {
 			studyOrganism[c.Study] = s.Organism
 		}
-		var dec illness.Decision
-		if sc, ok := p.classifier.(illness.StudyClassifier); ok {
+		dec, ok := cohortDecisions[s.Accession]
+		if sc, isStudy := p.classifier.(illness.StudyClassifier); !ok && isStudy {
 			dec = sc.ClassifyInStudy(s, d.Study(c.Study))
-		} else {
+		} else if !ok {
 			dec = p.classifier.Classify(s)
 		}
 		reports[c.Study].Illness[dec.Label]++

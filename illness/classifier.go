@@ -63,6 +63,8 @@ type Classifier struct {
 	ignoredKeys  *regexp.Regexp
 	studyContext bool
 	keepMixed    bool
+	codes        map[string]GroupCode
+	cohortOff    map[string]bool
 }
 
 // Option configures a Classifier beyond its rules, fields and overrides.
@@ -148,6 +150,9 @@ func New(rules []Rule, fields []string, overrides map[string]Label, opts ...Opti
 		c.rules = append(c.rules, cr)
 	}
 	sort.SliceStable(c.rules, func(i, j int) bool { return c.rules[i].Priority < c.rules[j].Priority })
+	if err := WithGroupCodes(DefaultGroupCodes())(c); err != nil {
+		return nil, err
+	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err
@@ -216,10 +221,19 @@ type value struct {
 // Classify implements IllnessClassifier. It never panics, whatever the
 // sample holds; a nil sample is UNKNOWN.
 //
-// A sample decided SEPSIS is looked at once more: if any field it holds
-// says septic shock (E-MTAB-1548: "disease: sepsis" beside "clinical
-// information: septic shock survivor"), the more specific SEPTIC_SHOCK
-// wins, and the decision names the septic-shock text.
+// A label is looked at once more when another field of the same sample is
+// more specific: a sample decided SEPSIS whose other fields say septic
+// shock (E-MTAB-1548: "disease: sepsis" beside "clinical information:
+// septic shock survivor") is SEPTIC_SHOCK, and a sample decided CONTROL
+// whose other fields say it is ill without sepsis (GSE13015: "Illness:
+// Control/type 2 diabetes" beside "Whole blood from non-infected patient
+// with type 2 diabetes") is NO_SEPSIS: "control" says the sample's role in
+// the study, the other field its condition. The decision names the more
+// specific text and, as Evidence, the decision it refines.
+//
+// When no rule matches, a group code that needs no cohort to be read
+// ("Hlty", "Con001", "Seps_P"; see GroupCode) decides, with rule
+// RuleGroupCode.
 func (c *Classifier) Classify(s *metadata.Sample) Decision {
 	if s == nil {
 		return Decision{Label: Unknown, Method: MethodDefault}
@@ -227,30 +241,31 @@ func (c *Classifier) Classify(s *metadata.Sample) Decision {
 	if l, ok := c.overrides[strings.TrimSpace(s.Accession)]; ok {
 		return Decision{Label: l, Method: MethodOverride, Field: "accession", Matched: s.Accession, Value: s.Accession}
 	}
-	var first, shock *Decision
+	var first *Decision
 	for _, field := range c.fields {
-		best, d := c.decideField(s, field)
+		_, d := c.decideField(s, field)
 		if d == nil {
 			continue
 		}
 		if first == nil {
 			first = d
+			if first.Label != Sepsis && first.Label != Control {
+				return *first
+			}
+			continue
 		}
-		if first.Label != Sepsis {
-			return *first
-		}
-		if best.Label == SepticShock {
-			shock = d
-			break
+		if (first.Label == Sepsis && d.Label == SepticShock) || (first.Label == Control && d.Label == NoSepsis) {
+			d.Evidence = fmt.Sprintf("refines %s: rule %s matched %q in %s", first.Label, first.Rule, first.Matched, first.Field)
+			return *d
 		}
 	}
-	if first == nil {
-		return Decision{Label: Unknown, Method: MethodDefault}
+	if first != nil {
+		return *first
 	}
-	if shock != nil {
-		return *shock
+	if m := c.findCode(s, Anywhere); m != nil {
+		return m.decision(RuleGroupCode, m.label, "")
 	}
-	return *first
+	return Decision{Label: Unknown, Method: MethodDefault}
 }
 
 // decideField returns, for one field, the match of the rule of highest

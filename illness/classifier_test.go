@@ -126,7 +126,10 @@ func TestDefaultRules(t *testing.T) {
 			if tt.label == Unknown {
 				want = Decision{Label: Unknown, Method: MethodDefault}
 			}
-			if d != want {
+			// Evidence is checked by TestRefinementEvidence.
+			got := d
+			got.Evidence = ""
+			if got != want {
 				t.Errorf("got  %+v\nwant %+v", d, want)
 			}
 		})
@@ -319,11 +322,35 @@ func TestDecisionString(t *testing.T) {
 		want string
 	}{
 		{Decision{Label: Sepsis, Method: MethodRule, Rule: "sepsis", Field: "title", Matched: "Sepsis"}, `SEPSIS (rule sepsis matched "Sepsis" in title)`},
+		{Decision{Label: SepticShock, Method: MethodRule, Rule: RuleCohortCode, Field: "title", Matched: "Shock", Evidence: "sepsis cohort: sample GSM1 is SEPSIS"},
+			`SEPTIC_SHOCK (rule cohort_code matched "Shock" in title; sepsis cohort: sample GSM1 is SEPSIS)`},
 		{Decision{Label: Control, Method: MethodOverride}, "CONTROL (override)"},
 		{Decision{Label: Unknown, Method: MethodDefault}, "UNKNOWN (no rule matched)"},
 	} {
 		if got := tt.d.String(); got != tt.want {
 			t.Errorf("got %q want %q", got, tt.want)
+		}
+	}
+}
+
+// TestRefinementEvidence checks that a label refined by another field of
+// the same sample names the decision it refines (crafted samples).
+func TestRefinementEvidence(t *testing.T) {
+	c := Default()
+	for _, tt := range []struct {
+		s        *metadata.Sample
+		label    Label
+		evidence string
+	}{
+		{sample("", "sepsis", "", "clinical information: septic shock survivor"), SepticShock, `refines SEPSIS: rule sepsis matched "sepsis" in disease`},
+		{sample("DM007", "", "Whole blood from non-infected patient with type 2 diabetes", "Illness: Control/type 2 diabetes"),
+			NoSepsis, `refines CONTROL: rule healthy_control matched "Control" in characteristics`},
+		{sample("H001", "", "Whole blood from healthy donor", "Illness: Control/healthy"), Control, ""},
+		{sample("R007", "", "Whole blood from patient who had recovered from melioidosis", "Illness: Control/Recovery"), Control, ""},
+	} {
+		d := c.Classify(tt.s)
+		if d.Label != tt.label || d.Evidence != tt.evidence {
+			t.Errorf("%s: got %s (evidence %q), want %s (evidence %q)", tt.s.Title, d.Label, d.Evidence, tt.label, tt.evidence)
 		}
 	}
 }

@@ -3,13 +3,31 @@
 //
 // A Classifier applies, in order: a per-sample override if one is
 // configured; otherwise ordered, prioritized regular-expression rules over
-// configurable metadata fields; otherwise UNKNOWN. Fields are tried from the
-// most reliable (refine.bio's disease field, the submitter's structured
-// characteristics such as "disease state: septic shock") to the least (the
-// free-text title). The first field in which a rule matches decides; within
-// that field the rule of highest priority wins. The Decision records the
-// method, the rule, the field, the matched text and the whole value, so every
+// configurable metadata fields; otherwise a group code that needs no
+// context ("Hlty", "Con001"; GroupCode); otherwise UNKNOWN. Fields are
+// tried from the most reliable (refine.bio's disease field, the
+// submitter's structured characteristics such as "disease state: septic
+// shock") to the least (the free-text title). The first field in which a
+// rule matches decides; within that field the rule of highest priority
+// wins. The Decision records the method, the rule, the field, the matched
+// text, the whole value and, when it rests on more, the evidence, so every
 // label can be explained and audited.
+//
+// # Cohorts
+//
+// Classify reads one sample. Many studies write a group only in a code
+// ("Shock_P", "se/ARDS Day 0", "Inf012") or only once for the whole study,
+// and the reading of a code depends on the study: "Shock" is septic shock
+// in a sepsis cohort and nothing in a trauma study; "Inf" is the sepsis arm
+// of a neonatal sepsis study and the infection-without-sepsis arm of a
+// study that also has a sepsis arm. ClassifyCohort (CohortClassifier)
+// classifies a study's samples together as a curator would: every sample
+// on its own first, then the samples left UNKNOWN by what the study's text
+// and its other samples say (cohort codes, infection arms, the cohort's
+// one illness arm, the study-context fallback), and a bare "control" by
+// what the study's text says its controls are. Each such decision names
+// its cohort rule and, as Evidence, the study text or the other sample it
+// needed. The pipeline classifies each study's samples this way.
 //
 // Characteristics are read as key and value: rules match the value, so the
 // key of "abdominal_sepsis_and_controls: ctrl_GI" does not read as sepsis; a
@@ -60,7 +78,12 @@
 //   - "septic shock" on any day, "septic shock survivor": SEPTIC_SHOCK.
 //   - "survivor", "non-survivor", "died" alone: UNKNOWN (outcome keys are
 //     not read); "sepsis non-survivor" is SEPSIS.
-//   - "shock" alone: UNKNOWN; "non-septic shock": NO_SEPSIS.
+//   - "shock" alone: UNKNOWN for Classify; SEPTIC_SHOCK for ClassifyCohort
+//     in a sepsis cohort that names no shock of another cause;
+//     "non-septic shock": NO_SEPSIS.
+//   - "infected", "Inf": UNKNOWN for Classify; for ClassifyCohort in a
+//     sepsis cohort, NO_SEPSIS beside a sepsis arm (the study's infection
+//     without sepsis) and SEPSIS when only the study's text says sepsis.
 //   - "uninfected healthy": CONTROL; "uninfected" with an illness
 //     ("uninfected type 2 diabetes"): NO_SEPSIS.
 //   - "control" of an ICU or surgical population ("ICU control",
@@ -103,7 +126,22 @@
 //     non-septic patients (GSE9960 "Control", GSE32707 "untreated") and
 //     uninfected diabetics (GSE13015 "Control/type 2 diabetes") are
 //     NO_SEPSIS; convalescents (GSE13015 "Control/Recovery") and healthy
-//     donors are CONTROL. The sample record alone cannot tell them apart,
-//     so the default rules say CONTROL for a bare "Control": a known miss.
+//     donors are CONTROL. A scorer labelling a study by its stated groups
+//     reads what the study says its controls are; so does ClassifyCohort
+//     when it has the study's text (RuleIllControls: "non-septic ICU
+//     controls", and no healthy people named, and no separate non-septic
+//     arm). When the sample's own record says more ("Whole blood from
+//     non-infected patient with type 2 diabetes") Classify already reads
+//     the illness. Without either, a bare "Control" stays CONTROL: in the
+//     labeled corpora 13 of the 14 studies whose samples say a bare
+//     "control" use it for people without the illness, and one (GSE9960)
+//     for ICU patients; guessing "ill" from a sepsis arm alone would be
+//     wrong far more often than right.
+//   - a patient whose record states no group, in a study whose other
+//     samples state exactly one illness (GAinS "sepsis response signature
+//     group: NA" beside SRS 1 and 2 patients; GSE10474 "ALI patient"
+//     beside "patient with sepsis only"): that illness (RuleSoleArm),
+//     unless the patient names an infection of its own or the study's
+//     text names another arm.
 //   - SIRS that resolved (GSE4607, GSE13904 "SIRS resolved"): NO_SEPSIS.
 package illness

@@ -3,9 +3,11 @@ package illness_test
 import (
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/illness"
+	"github.com/genexp/genexp/metadata"
 )
 
 // A researcher opens a refine.bio download and lists each sample's illness
@@ -38,4 +40,29 @@ func Example() {
 	// GSM1831682 CONTROL rule healthy_control: "control" in characteristics "genotype/variation: control"
 	// GSM1831683 CONTROL rule healthy_control: "control" in characteristics "genotype/variation: control"
 	// GSM1831684 CONTROL rule healthy_control: "control" in characteristics "genotype/variation: control"
+}
+
+// A study whose samples are named by codes: made-up titles in the style of
+// real sepsis cohorts. Alone, "Shock_P2" and "Inf_P4" say nothing; beside
+// "Seps_P1" they are the study's septic shock and infection-without-sepsis
+// arms, and each decision says which sibling it read.
+func ExampleClassifier_ClassifyCohort() {
+	var samples []*metadata.Sample
+	for i, title := range []string{"Seps_P1", "Shock_P2", "Hlty_3", "Inf_P4"} {
+		samples = append(samples, &metadata.Sample{Accession: fmt.Sprintf("GSM%d", i+1), Title: title})
+	}
+	c := illness.Default()
+	for i, d := range c.ClassifyCohort(&metadata.Study{Accession: "GSE1"}, samples) {
+		fmt.Printf("%-8s %-12s %-16s %q\n", samples[i].Title, d.Label, d.Rule, d.Matched)
+		if d.Rule != illness.RuleGroupCode {
+			fmt.Println("   because", d.Evidence[strings.LastIndex(d.Evidence, "; ")+2:])
+		}
+	}
+	// Output:
+	// Seps_P1  SEPSIS       group_code       "Seps"
+	// Shock_P2 SEPTIC_SHOCK cohort_code      "Shock"
+	//    because sepsis cohort: sample GSM1 is SEPSIS by rule group_code matching "Seps" in title
+	// Hlty_3   CONTROL      group_code       "Hlty"
+	// Inf_P4   NO_SEPSIS    cohort_infection "Inf"
+	//    because infection beside the cohort's sepsis arm: sample GSM1 is SEPSIS by rule group_code matching "Seps" in title
 }

@@ -76,6 +76,14 @@ type Decision struct {
 	// sample accession.
 	Matched string
 	Value   string
+	// Evidence, set when a decision rests on more than the matched value,
+	// says what else it rests on: for a cohort rule (ClassifyCohort) the
+	// study text or the sibling sample that made the study a sepsis cohort
+	// or gave it its one illness arm; for a group code the reading of the
+	// code; for a label refined by another field of the same sample
+	// (septic shock after sepsis, an illness after "control") the decision
+	// it refines.
+	Evidence string
 }
 
 // String explains the decision in one line.
@@ -84,6 +92,9 @@ func (d Decision) String() string {
 	case MethodOverride:
 		return fmt.Sprintf("%s (override)", d.Label)
 	case MethodRule:
+		if d.Evidence != "" {
+			return fmt.Sprintf("%s (rule %s matched %q in %s; %s)", d.Label, d.Rule, d.Matched, d.Field, d.Evidence)
+		}
 		return fmt.Sprintf("%s (rule %s matched %q in %s)", d.Label, d.Rule, d.Matched, d.Field)
 	default:
 		return fmt.Sprintf("%s (no rule matched)", d.Label)

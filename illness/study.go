@@ -2,14 +2,14 @@ package illness
 
 import (
 	"regexp"
-	"strings"
 
 	"github.com/genexp/genexp/metadata"
 )
 
 // StudyClassifier is implemented by classifiers that can also read the
 // sample's study. It is optional: the pipeline uses it when the classifier
-// it is given implements it, and Classify otherwise.
+// it is given implements it but not CohortClassifier, and Classify when it
+// implements neither.
 type StudyClassifier interface {
 	ClassifyInStudy(s *metadata.Sample, study *metadata.Study) Decision
 }
@@ -44,44 +44,54 @@ var (
 	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\btrauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout sepsis\b|\bcardiogenic\b`)
 )
 
-// ClassifyInStudy implements StudyClassifier: Classify, then the
-// study-context fallback for samples no rule labels.
+// ClassifyInStudy implements StudyClassifier: the sample classified as a
+// cohort of one (ClassifyCohort), so that the study's text is read: the
+// study-context fallback for a patient no rule labels, group codes that
+// need a sepsis cohort, and controls the study calls ill.
 func (c *Classifier) ClassifyInStudy(s *metadata.Sample, study *metadata.Study) Decision {
-	d := c.Classify(s)
-	if !c.studyContext || d.Method != MethodDefault || s == nil || study == nil || !looksLikePatient(s) {
-		return d
+	return c.ClassifyCohort(study, []*metadata.Sample{s})[0]
+}
+
+// studyFallback gives a patient no rule labels the one illness cohort the
+// study's title and description name (see WithStudyContext).
+func studyFallback(s *metadata.Sample, study *metadata.Study) (Decision, bool) {
+	if _, _, _, ok := patientWording(s); !ok {
+		return Decision{}, false
 	}
 	texts := []struct{ field, text string }{{"study_title", study.Title}, {"study_description", study.Description}}
 	var shock, sepsis bool
 	for _, f := range texts {
-		text := strings.ReplaceAll(f.text, "_", " ")
+		text := spaced(f.text)
 		if studyNoSepsis.MatchString(text) {
-			return d // the study compares septic with non-septic patients: the sample's group is unknown
+			return Decision{}, false // the study compares septic with non-septic patients: the sample's group is unknown
 		}
 		shock = shock || studyShock.MatchString(text)
 		sepsis = sepsis || studySepsis.MatchString(studyShock.ReplaceAllString(text, " "))
 	}
 	if shock == sepsis {
-		return d // no illness cohort named, or sepsis and septic shock patients both
+		return Decision{}, false // no illness cohort named, or sepsis and septic shock patients both
 	}
 	re := map[bool]*regexp.Regexp{true: studyShock, false: studySepsis}[shock]
 	label := map[bool]Label{true: SepticShock, false: Sepsis}[shock]
 	for _, f := range texts {
-		if loc := re.FindStringIndex(strings.ReplaceAll(f.text, "_", " ")); loc != nil {
+		if loc := re.FindStringIndex(spaced(f.text)); loc != nil {
 			return Decision{Label: label, Method: MethodRule, Rule: RuleStudyContext, Field: f.field,
-				Matched: f.text[loc[0]:loc[1]], Value: f.text}
+				Matched: f.text[loc[0]:loc[1]], Value: f.text}, true
 		}
 	}
-	return d
+	return Decision{}, false
 }
 
-func looksLikePatient(s *metadata.Sample) bool {
+// patientWording returns the first field value of a sample that reads as a
+// patient's (patient, case, survivor, a day or hour of sampling, ICU), and
+// the words that do.
+func patientWording(s *metadata.Sample) (field, value, matched string, ok bool) {
 	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
 		for _, v := range s.Values(field) {
-			if patientText.MatchString(strings.ReplaceAll(v, "_", " ")) {
-				return true
+			if loc := patientText.FindStringIndex(spaced(v)); loc != nil {
+				return field, v, v[loc[0]:loc[1]], true
 			}
 		}
 	}
-	return false
+	return "", "", "", false
 }

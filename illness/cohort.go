@@ -1,0 +1,348 @@
+package illness
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+)
+
+// CohortClassifier is implemented by classifiers that decide the samples
+// of one study together, reading what the study and its other samples say
+// to interpret a terse or silent sample. It is optional: the pipeline uses
+// it when the classifier implements it, StudyClassifier otherwise, and
+// Classify when neither.
+type CohortClassifier interface {
+	// ClassifyCohort returns one decision per sample, in order. study may
+	// be nil; samples are the study's samples being loaded.
+	ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision
+}
+
+// Names of the rules that read more than the sample: group codes read
+// anywhere (Classify), and the cohort rules of ClassifyCohort.
+const (
+	// RuleGroupCode: a group code that needs no cohort ("Hlty", "Con001").
+	RuleGroupCode = "group_code"
+	// RuleCohortCode: a group code read only in a sepsis cohort ("Shock_P",
+	// "se/ARDS").
+	RuleCohortCode = "cohort_code"
+	// RuleCohortInfection: an infection code ("Inf1_P", "infected") read by
+	// what else the sepsis cohort holds.
+	RuleCohortInfection = "cohort_infection"
+	// RuleSoleArm: a patient whose record states no group takes the one
+	// illness label the rest of the cohort states.
+	RuleSoleArm = "cohort_sole_arm"
+	// RuleIllControls: a bare "control" is an ill non-septic patient when
+	// the study's text says its controls are.
+	RuleIllControls = "cohort_ill_controls"
+)
+
+// CohortRules returns the names of the rules ClassifyCohort applies, in
+// the order it applies them.
+func CohortRules() []string {
+	return []string{RuleCohortCode, RuleCohortInfection, RuleSoleArm, RuleStudyContext, RuleIllControls}
+}
+
+// WithoutCohortRules turns off the named cohort rules (see CohortRules);
+// RuleStudyContext is the same as WithStudyContext(false). An unknown name
+// makes New fail with IllnessInferenceFailed.
+func WithoutCohortRules(names ...string) Option {
+	return func(c *Classifier) error {
+		for _, n := range names {
+			known := false
+			for _, r := range CohortRules() {
+				known = known || r == n
+			}
+			if !known {
+				return qc.Errorf(qc.IllnessInferenceFailed, "illness: no cohort rule is named %q (want one of %s)", n, strings.Join(CohortRules(), ", "))
+			}
+			if n == RuleStudyContext {
+				c.studyContext = false
+				continue
+			}
+			if c.cohortOff == nil {
+				c.cohortOff = map[string]bool{}
+			}
+			c.cohortOff[n] = true
+		}
+		return nil
+	}
+}
+
+func (c *Classifier) on(rule string) bool {
+	if rule == RuleStudyContext {
+		return c.studyContext
+	}
+	return !c.cohortOff[rule]
+}
+
+// ClassifyCohort implements CohortClassifier: it classifies every sample
+// on its own (Classify), then reads the cohort as a curator would, for the
+// samples whose own record left them UNKNOWN or, for the last rule, called
+// them a bare "control". In order:
+//
+//  1. RuleCohortCode: in a sepsis cohort, group codes that are ambiguous
+//     elsewhere ("Shock_P" is septic shock, "se/ARDS" sepsis with ARDS).
+//     A study is a sepsis cohort when its title or description says
+//     sepsis or septic shock, or when one of its samples is labeled SEPSIS
+//     or SEPTIC_SHOCK by its own record. A bare "shock" stays UNKNOWN when
+//     the study or a sample names shock of a non-infectious cause.
+//  2. RuleCohortInfection: an infection code ("Inf1_P", "neonate:
+//     infected") in a sepsis cohort is the infection-without-sepsis arm
+//     (NO_SEPSIS) when other samples form a sepsis arm, and the sepsis arm
+//     (SEPSIS) when only the study's text says sepsis and no sample names
+//     another illness arm.
+//  3. RuleSoleArm: a sample that reads as a patient (patient, case,
+//     survivor, day of sampling, ICU) and names no infection of its own
+//     takes the illness label of the cohort's other samples when they
+//     state exactly one (SEPSIS, SEPTIC_SHOCK or NO_SEPSIS; controls
+//     aside), at least two samples state it, and the study's text names no
+//     other (GAinS "sepsis response signature group: NA" beside group 1
+//     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
+//     only").
+//  4. RuleStudyContext: the study-context fallback of ClassifyInStudy.
+//  5. RuleIllControls: a bare "control" (not "healthy control") is
+//     NO_SEPSIS when the study's text says its controls are ill without
+//     sepsis ("non-septic ICU controls", "controls were critically ill
+//     patients without infection"), names no healthy people, and no other
+//     sample forms a separate non-septic arm.
+//
+// Every such decision has Method rule, the cohort rule's name, the field
+// and text of the sample it rests on, and Evidence: the study text or the
+// other sample (accession, rule, matched text) that it needed.
+//
+// A study whose samples state nothing is left as Classify leaves it, and
+// a sample's own label is never replaced except by rule 5. Overrides win.
+func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
+	out := make([]Decision, len(samples))
+	for i, s := range samples {
+		out[i] = c.Classify(s)
+	}
+	base := append([]Decision(nil), out...)
+	co := readCohort(study, samples, base)
+	if co.sepsis != "" && (c.on(RuleCohortCode) || c.on(RuleCohortInfection)) {
+		for i, s := range samples {
+			if s == nil || out[i].Method != MethodDefault {
+				continue
+			}
+			m := c.findCode(s, InSepsisCohort)
+			if m == nil {
+				continue
+			}
+			if d, ok := c.cohortCode(m, co); ok {
+				out[i] = d
+			}
+		}
+	}
+	if c.on(RuleSoleArm) {
+		c.soleArm(samples, out, co)
+	}
+	if c.studyContext && study != nil {
+		for i, s := range samples {
+			if s != nil && out[i].Method == MethodDefault {
+				if d, ok := studyFallback(s, study); ok {
+					out[i] = d
+				}
+			}
+		}
+	}
+	if c.on(RuleIllControls) {
+		illControls(out, co)
+	}
+	return out
+}
+
+// cohort is what a study and the own records of its samples say.
+type cohort struct {
+	// sepsis says why the study is a sepsis cohort, "" if it is not.
+	sepsis string
+	// sepsisArm and shockArm name a sample labeled SEPSIS or SEPTIC_SHOCK
+	// by its own record, "" if none is.
+	sepsisArm, shockArm string
+	// textOnly is set when only the study's text makes it a sepsis cohort.
+	textOnly bool
+	// nonSepticShock is set when the study or a sample names shock of a
+	// non-infectious cause.
+	nonSepticShock bool
+	// textLabels are the labels the study's text names.
+	textLabels map[Label]string
+	// illControls is the study text saying its controls are ill, "" if
+	// it does not (or also names healthy people).
+	illControls string
+}
+
+var (
+	nonSepticShockText = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\s+shock\b`)
+	studyHealthy       = regexp.MustCompile(`(?i)\bhealthy\b|\bvolunteers?\b|\bdonors?\b|\bnormal\s+(subjects?|controls?|individuals?|children|adults?|neonates?|infants?)\b`)
+	illWord            = `(non[- ]?septic|non[- ]?infected|uninfected|critically[- ]ill|icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
+	studyIllControls   = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
+		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
+		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)
+	// negatedSepsis is sepsis named to be denied: a study of "non-septic
+	// ICU patients" is no sepsis cohort.
+	negatedSepsis = regexp.MustCompile(`(?i)\bnon[- ]?(sepsis|septic)\b|\b(no|not|without)\s+(sepsis|septic)\b`)
+	bareControl   = regexp.MustCompile(`(?i)^(controls?|ctrls?|ctl|cntrl|con|cont|contr)$`)
+	ownInfection  = regexp.MustCompile(`(?i)pneumonia|influenza|\bh1n1\b|mening|infect|\bviral\b|\bvirus|bacterial|suspected|enterocolitis|\bnec\b|malaria|dengue|tubercul|covid|sars-cov`)
+)
+
+// readCohort gathers the cohort evidence from the study's text and the
+// samples' own decisions.
+func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decision) cohort {
+	co := cohort{textLabels: map[Label]string{}}
+	for i, d := range base {
+		s := samples[i]
+		if s == nil || d.Method == MethodDefault {
+			continue
+		}
+		switch {
+		case d.Label == Sepsis && co.sepsisArm == "":
+			co.sepsisArm = siblingEvidence(s, d)
+		case d.Label == SepticShock && co.shockArm == "":
+			co.shockArm = siblingEvidence(s, d)
+		case d.Label == NoSepsis && nonSepticShockText.MatchString(d.Value):
+			co.nonSepticShock = true
+		}
+	}
+	if study != nil {
+		for _, f := range []struct{ field, text string }{{"study_title", study.Title}, {"study_description", study.Description}} {
+			text := spaced(f.text)
+			if nonSepticShockText.MatchString(text) {
+				co.nonSepticShock = true
+			}
+			if loc := studyShock.FindStringIndex(text); loc != nil && co.textLabels[SepticShock] == "" {
+				co.textLabels[SepticShock] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
+			}
+			if loc := studySepsis.FindStringIndex(negatedSepsis.ReplaceAllStringFunc(studyShock.ReplaceAllStringFunc(text, blank), blank)); loc != nil && co.textLabels[Sepsis] == "" {
+				co.textLabels[Sepsis] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
+			}
+			if loc := studyNoSepsis.FindStringIndex(text); loc != nil && co.textLabels[NoSepsis] == "" {
+				co.textLabels[NoSepsis] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
+			}
+		}
+		both := spaced(study.Title + "\n" + study.Description)
+		if loc := studyIllControls.FindStringIndex(both); loc != nil && !studyHealthy.MatchString(both) {
+			co.illControls = fmt.Sprintf("the study's text says its controls are ill without sepsis: %q", (study.Title + "\n" + study.Description)[loc[0]:loc[1]])
+		}
+	}
+	switch {
+	case co.textLabels[SepticShock] != "":
+		co.sepsis, co.textOnly = "sepsis cohort: "+co.textLabels[SepticShock], true
+	case co.textLabels[Sepsis] != "":
+		co.sepsis, co.textOnly = "sepsis cohort: "+co.textLabels[Sepsis], true
+	}
+	if arm := co.sepsisArm + co.shockArm; arm != "" {
+		co.textOnly = false
+		if co.sepsis == "" {
+			co.sepsis = "sepsis cohort: " + firstOf(co.sepsisArm, co.shockArm)
+		}
+	}
+	return co
+}
+
+// blank replaces a match by spaces, keeping byte offsets.
+func blank(s string) string { return strings.Repeat(" ", len(s)) }
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// siblingEvidence names another sample's decision.
+func siblingEvidence(s *metadata.Sample, d Decision) string {
+	if d.Method == MethodOverride {
+		return fmt.Sprintf("sample %s is %s by override", s.Accession, d.Label)
+	}
+	return fmt.Sprintf("sample %s is %s by rule %s matching %q in %s", s.Accession, d.Label, d.Rule, d.Matched, d.Field)
+}
+
+// cohortCode decides a sample by a code that needs a sepsis cohort.
+func (c *Classifier) cohortCode(m *codeMatch, co cohort) (Decision, bool) {
+	if !m.code.Infection || m.label == NoSepsis {
+		if !c.on(RuleCohortCode) || (m.label == SepticShock && co.nonSepticShock) {
+			return Decision{}, false
+		}
+		return m.decision(RuleCohortCode, m.label, co.sepsis), true
+	}
+	if !c.on(RuleCohortInfection) {
+		return Decision{}, false
+	}
+	switch {
+	case co.sepsisArm != "":
+		return m.decision(RuleCohortInfection, NoSepsis, "infection beside the cohort's sepsis arm: "+co.sepsisArm), true
+	case co.textOnly && co.shockArm == "" && co.textLabels[NoSepsis] == "":
+		return m.decision(RuleCohortInfection, Sepsis, "the infected arm of a "+co.sepsis), true
+	}
+	return Decision{}, false
+}
+
+// soleArm gives the cohort's one stated illness label to the patients whose
+// record states none.
+func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co cohort) {
+	arms := map[Label][]int{}
+	for i, d := range out {
+		if samples[i] != nil && d.Method != MethodDefault && (d.Label == Sepsis || d.Label == SepticShock || d.Label == NoSepsis) {
+			arms[d.Label] = append(arms[d.Label], i)
+		}
+	}
+	if len(arms) != 1 {
+		return
+	}
+	for l, members := range arms {
+		if len(members) < 2 {
+			return
+		}
+		for tl := range co.textLabels {
+			if tl != l {
+				return
+			}
+		}
+		first := members[0]
+		ev := fmt.Sprintf("the cohort's only illness arm is %s (%d samples; %s)", l, len(members), siblingEvidence(samples[first], out[first]))
+		for i, s := range samples {
+			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
+				continue
+			}
+			if field, value, matched, ok := patientWording(s); ok {
+				out[i] = Decision{Label: l, Method: MethodRule, Rule: RuleSoleArm, Field: field, Matched: matched, Value: value, Evidence: ev}
+			}
+		}
+	}
+}
+
+// namesInfection reports whether a sample's own record names an infection
+// (pneumonia, meningitis, "suspected infection", a virus): such a patient
+// may belong to another arm than the cohort's one stated illness.
+func (c *Classifier) namesInfection(s *metadata.Sample) bool {
+	for _, field := range c.fields {
+		for _, v := range c.values(s, field) {
+			if !v.ignored && ownInfection.MatchString(v.text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// illControls relabels bare controls NO_SEPSIS when the study's text says
+// its controls are ill and no other sample forms a non-septic arm.
+func illControls(out []Decision, co cohort) {
+	if co.illControls == "" {
+		return
+	}
+	for _, d := range out {
+		if d.Label == NoSepsis {
+			return
+		}
+	}
+	for i, d := range out {
+		if d.Label == Control && d.Method == MethodRule && bareControl.MatchString(strings.TrimSpace(d.Matched)) && !studyHealthy.MatchString(d.Value) {
+			out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleIllControls, Field: d.Field, Matched: d.Matched, Value: d.Value, Evidence: co.illControls}
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package illness
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+)
+
+// cohortOf builds a crafted study: every sample is made up for the test
+// (the real records are in testdata). A sample is its title, optionally
+// followed by " | key: value" characteristics.
+func cohortOf(specs ...string) []*metadata.Sample {
+	out := make([]*metadata.Sample, len(specs))
+	for i, spec := range specs {
+		parts := strings.Split(spec, " | ")
+		s := &metadata.Sample{Accession: fmt.Sprintf("GSM%d", i+1), Title: parts[0]}
+		for _, c := range parts[1:] {
+			k, v, ok := strings.Cut(c, ": ")
+			if !ok {
+				k, v = "", c
+			}
+			s.Annotations = append(s.Annotations, metadata.Annotation{Key: k, Value: v, Characteristic: true})
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// want is the expected decision of one sample: label, rule, field,
+// matched text, and a piece of the evidence ("" for none).
+type want struct {
+	label                Label
+	rule, field, matched string
+	evidence             string
+}
+
+func (w want) check(t *testing.T, i int, d Decision) {
+	t.Helper()
+	if d.Label != w.label || d.Rule != w.rule || d.Field != w.field || d.Matched != w.matched {
+		t.Errorf("sample %d: got %s (rule %q, field %q, matched %q), want %s (rule %q, field %q, matched %q)",
+			i+1, d.Label, d.Rule, d.Field, d.Matched, w.label, w.rule, w.field, w.matched)
+	}
+	if !strings.Contains(d.Evidence, w.evidence) || (w.evidence == "" && d.Evidence != "") {
+		t.Errorf("sample %d: evidence %q, want it to hold %q", i+1, d.Evidence, w.evidence)
+	}
+	if d.Label != Unknown && d.Method != MethodRule {
+		t.Errorf("sample %d: method %s", i+1, d.Method)
+	}
+}
+
+var unknown = want{label: Unknown}
+
+func TestClassifyCohort(t *testing.T) {
+	neonatal := &metadata.Study{Title: "Whole blood transcriptome of neonatal sepsis"}
+	illCtrl := &metadata.Study{Title: "Sepsis in the ICU", Description: "Critically ill patients with sepsis and non-septic ICU controls."}
+	illCtrl2 := &metadata.Study{Title: "Leukocyte expression in sepsis", Description: "Controls were critically ill patients without infection."}
+	withHealthy := &metadata.Study{Title: "Sepsis in the ICU", Description: "Septic patients, non-septic ICU controls and healthy volunteers."}
+	shockStudy := &metadata.Study{Title: "Septic shock: blood transcriptome over time"}
+	sirsStudy := &metadata.Study{Title: "Sepsis versus SIRS"}
+	tests := []struct {
+		name    string
+		study   *metadata.Study
+		samples []*metadata.Sample
+		want    []want
+	}{
+		{"codes read by their siblings", nil, cohortOf("Seps_P1", "Shock_P2", "Hlty_3", "Inf1_P4", "Seps_FU5"), []want{
+			{Sepsis, RuleGroupCode, "title", "Seps", `group code "seps"`},
+			{SepticShock, RuleCohortCode, "title", "Shock", "sepsis cohort: sample GSM1 is SEPSIS"},
+			{Control, RuleGroupCode, "title", "Hlty", `group code "hlty"`},
+			{NoSepsis, RuleCohortInfection, "title", "Inf", "infection beside the cohort's sepsis arm: sample GSM1"},
+			{Sepsis, RuleGroupCode, "title", "Seps", "abbreviation of sepsis"},
+		}},
+		{"no sepsis cohort: shock and infection say nothing", nil, cohortOf("Shock_1", "Inf_2", "Hlty_3"), []want{
+			unknown, unknown, {Control, RuleGroupCode, "title", "Hlty", "healthy"},
+		}},
+		{"sepsis only in the study's text: the infected arm is the sepsis arm", neonatal, cohortOf("Inf012", "Con001", "Sus002 | neonate: suspected"), []want{
+			{Sepsis, RuleCohortInfection, "title", "Inf", `the infected arm of a sepsis cohort: study_title "sepsis"`},
+			{Control, RuleGroupCode, "title", "Con", "abbreviation of control"},
+			unknown,
+		}},
+		{"infection beside septic shock only: unknown", nil, cohortOf("septic shock 1", "Inf 2"), []want{
+			{SepticShock, "septic_shock", "title", "septic shock", ""}, unknown,
+		}},
+		{"shock of another cause in the cohort: bare shock stays unknown", nil, cohortOf("sepsis 1", "cardiogenic shock 2", "Shock_3"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {NoSepsis, "non_septic", "title", "cardiogenic shock", ""}, unknown,
+		}},
+		{"short codes need a sepsis cohort", nil, cohortOf("Sepsis Day 0", "se/ARDS Day 0", "SP_3", "HD_21_NA"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""},
+			{Sepsis, RuleCohortCode, "title", "se", "sepsis with ARDS"},
+			{Sepsis, RuleCohortCode, "title", "SP", "sepsis patient"},
+			{Control, RuleCohortCode, "title", "HD", "healthy donor"},
+		}},
+		{"se alone is nothing", nil, cohortOf("se/ARDS Day 0"), []want{unknown}},
+		{"a month is not sepsis", nil, cohortOf("sepsis 1", "blood 12-Sep-2010"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, unknown}},
+		{"ambiguous codes are not read", nil, cohortOf("sepsis 1", "NS_3", "SS_4", "untreated 5"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, unknown, unknown, unknown,
+		}},
+		{"negated code", nil, cohortOf("sepsis 1", "Non-Inf 2", "non_seps 3"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""},
+			{NoSepsis, RuleCohortCode, "title", "Non-Inf", `group code "inf" negated`},
+			{NoSepsis, RuleGroupCode, "title", "non_seps", `group code "seps" negated`},
+		}},
+		{"sole arm: a patient without a group", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "ALI patient 3", "Healthy 4"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""},
+			{Sepsis, RuleSoleArm, "title", "patient", "the cohort's only illness arm is SEPSIS (2 samples; sample GSM1"},
+			{Control, "healthy_control", "title", "Healthy", ""},
+		}},
+		{"sole arm from a characteristic", nil, cohortOf("CAP1 | cohort: sepsis", "CAP2 | cohort: sepsis", "CAP3 | outcome: survivor | cohort: NA"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Sepsis, RuleSoleArm, "characteristics", "survivor", "only illness arm is SEPSIS"},
+		}},
+		{"sole arm needs two samples", nil, cohortOf("sepsis patient 1", "patient 2"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, unknown}},
+		{"sole arm needs one illness arm", nil, cohortOf("sepsis 1", "sepsis 2", "SIRS 3", "patient 4"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""},
+			{NoSepsis, "non_septic_illness", "title", "SIRS", ""}, unknown,
+		}},
+		{"sole arm: a patient with an infection of its own", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "pneumonia patient 3"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
+		}},
+		{"sole arm: the study names another arm", sirsStudy, cohortOf("sepsis patient 1", "sepsis patient 2", "patient 3"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
+		}},
+		{"sole arm: not a patient", nil, cohortOf("sepsis 1", "sepsis 2", "sample 3"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
+		}},
+		{"study context for the rest", shockStudy, cohortOf("Patient 19, Day1", "Control 2"), []want{
+			{SepticShock, RuleStudyContext, "study_title", "Septic shock", ""}, {Control, "healthy_control", "title", "Control", ""},
+		}},
+		{"ill controls", illCtrl, cohortOf("Sepsis 1", "Control 2", "Healthy control 3"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""},
+			{NoSepsis, RuleIllControls, "title", "Control", `"non-septic ICU controls"`},
+			{Control, "healthy_control", "title", "Healthy", ""},
+		}},
+		{"ill controls, said after the word", illCtrl2, cohortOf("Sepsis 1", "Ctrl_2"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""},
+			{NoSepsis, RuleIllControls, "title", "Ctrl", "controls are ill without sepsis"},
+		}},
+		{"ill controls: the study also has healthy people", withHealthy, cohortOf("Sepsis 1", "Control 2"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
+		}},
+		{"ill controls: a separate non-septic arm", illCtrl, cohortOf("Sepsis 1", "SIRS 2", "Control 3"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""}, {NoSepsis, "non_septic_illness", "title", "SIRS", ""},
+			{Control, "healthy_control", "title", "Control", ""},
+		}},
+		{"bare control without study text stays a control", nil, cohortOf("Sepsis 1", "Control 2"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
+		}},
+		{"a study of non-septic patients is no sepsis cohort", &metadata.Study{Title: "Non-septic ICU patients"}, cohortOf("Shock_1", "Shock_2"), []want{unknown, unknown}},
+		{"nothing said", nil, cohortOf("sample 1", "sample 2"), []want{unknown, unknown}},
+		{"empty study", nil, nil, nil},
+	}
+	c := Default()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.ClassifyCohort(tc.study, tc.samples)
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d decisions for %d samples", len(got), len(tc.want))
+			}
+			for i, d := range got {
+				tc.want[i].check(t, i, d)
+			}
+		})
+	}
+}
+
+func TestClassifyCohortOverridesAndSwitches(t *testing.T) {
+	samples := cohortOf("sepsis patient 1", "sepsis patient 2", "patient 3", "Shock_4")
+	c, err := New(DefaultRules(), nil, map[string]Label{"GSM3": Control})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.ClassifyCohort(nil, samples)
+	if got[2].Method != MethodOverride || got[2].Label != Control {
+		t.Errorf("override lost: %+v", got[2])
+	}
+	if got[3].Label != SepticShock || got[3].Rule != RuleCohortCode {
+		t.Errorf("cohort code: %+v", got[3])
+	}
+
+	off, err := New(DefaultRules(), nil, nil, WithoutCohortRules(RuleSoleArm, RuleCohortCode))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range off.ClassifyCohort(nil, samples)[2:] {
+		if d.Label != Unknown {
+			t.Errorf("sample %d with the rules off: %+v", i+3, d)
+		}
+	}
+
+	noCodes, err := New(DefaultRules(), nil, nil, WithGroupCodes(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := noCodes.Classify(cohortOf("Hlty_1")[0]); d.Label != Unknown {
+		t.Errorf("with no group codes: %+v", d)
+	}
+
+	if _, err := New(DefaultRules(), nil, nil, WithoutCohortRules("sole_arm")); !errors.Is(err, qc.IllnessInferenceFailed) {
+		t.Errorf("unknown cohort rule: %v", err)
+	}
+	ctx, err := New(DefaultRules(), nil, nil, WithoutCohortRules(RuleStudyContext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &metadata.Study{Title: "Septic shock patients"}
+	if d := ctx.ClassifyCohort(st, cohortOf("Patient 19, Day1"))[0]; d.Label != Unknown {
+		t.Errorf("study context off: %+v", d)
+	}
+}
+
+func TestClassifyCohortNeverPanics(t *testing.T) {
+	c := Default()
+	samples := []*metadata.Sample{nil, {}, {Accession: "GSM1", Title: "Seps_1"}, nil, {Title: "Shock"}}
+	got := c.ClassifyCohort(&metadata.Study{}, samples)
+	if len(got) != len(samples) || got[0].Label != Unknown || got[4].Label != SepticShock {
+		t.Fatalf("%+v", got)
+	}
+}
