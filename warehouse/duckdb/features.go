@@ -154,6 +154,15 @@ SELECT 'GENE_PAIR', gene_1, gene_2, 'gene_pair_pearson_r', greatest(-1.0, least(
 FROM pairs
 WHERE n >= 3 AND isfinite(r)`
 
+// stmtFeatureUncatalogued lists the features the computation wrote that
+// meta_feature_catalog does not define with their scope: the check a
+// foreign key would make (see schema/003_features.sql for why there is
+// none).
+const stmtFeatureUncatalogued = `SELECT COALESCE(string_agg(DISTINCT f.feature_name || ' (' || f.entity_scope || ')', ', '), '')
+FROM fact_feature_values f
+LEFT JOIN meta_feature_catalog c ON c.feature_name = f.feature_name AND c.entity_scope = f.entity_scope
+WHERE f.study_key = $1 AND c.feature_name IS NULL`
+
 const stmtFeatureState = `INSERT INTO meta_feature_state (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at)
 VALUES ($1, $2, $3, $4, $5, $6, now())
 ON CONFLICT (study_key) DO UPDATE SET
@@ -181,6 +190,7 @@ var featureStatements = map[string]string{
 	"feature_gene_cohorts": stmtFeatureGeneCohorts,
 	"feature_genes":        stmtFeatureGenes,
 	"feature_pairs":        stmtFeaturePairs,
+	"feature_uncatalogued": stmtFeatureUncatalogued,
 	"feature_state":        stmtFeatureState,
 	"feature_counts":       stmtFeatureCounts,
 }
@@ -280,6 +290,14 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 			return res, fail(ins.what, err)
 		}
 		res.Rows += n
+	}
+	var missing string
+	if err = tx.QueryRowContext(ctx, stmtFeatureUncatalogued, studyKey).Scan(&missing); err != nil {
+		return res, fail("checking the features against the catalog", err)
+	}
+	if missing != "" {
+		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
+			Msg: "duckdb: features of " + req.Study + ": meta_feature_catalog does not define " + missing}
 	}
 	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, top, res.Rows, null(req.RunID)); err != nil {
 		return res, fail("recording the features' state", err)

@@ -2,9 +2,12 @@ package duckdb
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/warehousetest"
 )
@@ -22,8 +25,8 @@ func TestFeatureContract(t *testing.T) {
 
 // TestMigrateKeepsEarlierFeatures builds a version-2 warehouse holding a
 // feature written before the catalog existed: the migration to the catalog
-// keeps the row and its key, and defines the feature so that the new
-// foreign key holds.
+// keeps the rows and their keys, and defines the feature in the catalog so
+// that the views show it.
 func TestMigrateKeepsEarlierFeatures(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	ms, err := migrations()
@@ -92,5 +95,86 @@ func TestFeatureScaleOfRealStudies(t *testing.T) {
 		if got := warehouse.FeatureScale(tc.tech, tc.min, tc.max); got != tc.want {
 			t.Errorf("FeatureScale(%q, %v, %v) = %q, want %q", tc.tech, tc.min, tc.max, got, tc.want)
 		}
+	}
+}
+
+// envCrashDB names the warehouse TestFeaturesSurviveACrash's child process
+// writes and then abandons.
+const envCrashDB = "GENEXP_TEST_FEATURES_CRASH_DB"
+
+// TestFeaturesSurviveACrash creates a warehouse, loads a study and computes
+// its features in a child process that exits without closing the warehouse,
+// so that all of it is in DuckDB's write-ahead log and nowhere else; the
+// warehouse must then open (replaying the log) with the features in it.
+// The schema migrations are part of what is replayed: a migration that
+// DuckDB cannot replay would leave a warehouse that never opens again.
+func TestFeaturesSurviveACrash(t *testing.T) {
+	if path := os.Getenv(envCrashDB); path != "" {
+		w, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loadSmallStudy(t, w)
+		if _, err := w.MaterializeFeatures(context.Background(), warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(0) // no Close: no checkpoint
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestFeaturesSurviveACrash$")
+	cmd.Env = append(os.Environ(), envCrashDB+"="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(path + ".wal"); err != nil {
+		t.Fatalf("the child left no write-ahead log to replay: %v", err)
+	}
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening after the crash: %v", err)
+	}
+	defer w.Close()
+	if n := count(t, w.db, `SELECT COUNT(*) FROM analytics.vw_feature_values WHERE study_accession_code = 'GSE1'`); n == 0 {
+		t.Fatal("the features did not survive")
+	}
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("schema version %d after replay, want %d", v, SchemaVersion())
+	}
+}
+
+// loadSmallStudy loads 4 genes × 4 samples of study GSE1.
+func loadSmallStudy(t *testing.T, w *Warehouse) {
+	t.Helper()
+	ctx := context.Background()
+	var cols []warehouse.Column
+	var samples []warehouse.Sample
+	for i, label := range []string{"CONTROL", "SEPSIS", "CONTROL", "SEPSIS"} {
+		acc := "S" + string(rune('1'+i))
+		cols = append(cols, warehouse.Column{Index: i, Sample: acc, Study: "GSE1"})
+		samples = append(samples, warehouse.Sample{Accession: acc, Study: "GSE1", Illness: label})
+	}
+	b, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv", Columns: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	if err := b.UpsertDimensions(ctx, warehouse.DimensionsRequest{Studies: []warehouse.Study{{Accession: "GSE1", Technology: "MICROARRAY"}},
+		Samples: samples}); err != nil {
+		t.Fatal(err)
+	}
+	lb := &expression.LongBatch{}
+	for g := 0; g < 4; g++ {
+		lb.Genes = append(lb.Genes, "G"+string(rune('1'+g)))
+		lb.GeneLines = append(lb.GeneLines, int64(g+2))
+		for s := 0; s < 4; s++ {
+			lb.Row, lb.Column = append(lb.Row, int32(g)), append(lb.Column, int32(s))
+			lb.Value = append(lb.Value, float64((g+1)*(s+3)%7)+0.25*float64(g))
+		}
+	}
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(ctx, warehouse.CommitRequest{FileHash: "h", Studies: []warehouse.StudyCommit{{Study: "GSE1", BatchID: "b1", RowsRead: 16}}}); err != nil {
+		t.Fatal(err)
 	}
 }

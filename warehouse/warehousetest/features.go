@@ -31,6 +31,7 @@ func RunFeatures(t *testing.T, open Opener) {
 		{"IfStaleSkipsCurrentFeatures", testFeatureIfStale},
 		{"OtherStudiesUntouched", testFeatureOtherStudies},
 		{"CatalogDefinesEveryFeature", testFeatureCatalog},
+		{"UncataloguedFeatureFails", testFeatureUncatalogued},
 		{"ViewsNameTheEntities", testFeatureViews},
 		{"UnloadedStudyFails", testFeatureUnloaded},
 		{"CancelLeavesOldOrNew", testFeatureCancel},
@@ -683,11 +684,23 @@ func testFeatureCatalog(t *testing.T, tg Target, fm warehouse.FeatureMaterialize
 	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM analytics.vw_feature_catalog`); n < int64(len(builtinFeatures)) {
 		t.Errorf("vw_feature_catalog has %d rows", n)
 	}
-	// A value for a feature the catalog does not define is refused.
-	_, err := tg.DB.Exec(`INSERT INTO fact_feature_values (entity_scope, entity_id_1, feature_name, feature_value, study_key, batch_id)
-		SELECT 'GENE', 1, 'not_in_the_catalog', 1.0, study_key, 'b' FROM dim_study WHERE study_accession_code = 'GSE1'`)
-	if err == nil {
-		t.Error("a feature the catalog does not define was written")
+}
+
+// testFeatureUncatalogued removes a feature from the catalog: computing it
+// then fails, and writes nothing.
+func testFeatureUncatalogued(t *testing.T, tg Target, fm warehouse.FeatureMaterializer) {
+	f := newFeatureFixture("GSE1", 6, []string{"CONTROL", "SEPSIS", "CONTROL", "SEPSIS"}, 12, log2Intensity)
+	f.technology = "MICROARRAY"
+	f.load(t, tg.Sink, "h")
+	if _, err := tg.DB.Exec(`DELETE FROM meta_feature_catalog WHERE feature_name = 'sample_median'`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := fm.MaterializeFeatures(context.Background(), warehouse.FeaturesRequest{Study: "GSE1"})
+	if !errors.Is(err, qc.MaterializationFailed) {
+		t.Fatalf("a feature missing from the catalog: %v, want code MaterializationFailed", err)
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM fact_feature_values`); n != 0 {
+		t.Fatalf("%d feature rows written by a failed computation", n)
 	}
 }
 

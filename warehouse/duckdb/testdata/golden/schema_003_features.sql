@@ -1,10 +1,15 @@
 -- genexp warehouse, schema version 3 (DuckDB): the feature catalog.
 --
 -- meta_feature_catalog names and defines every feature fact_feature_values
--- may hold; fact_feature_values gains a foreign key to it, so a value
--- without a definition cannot be written. meta_feature_state records, per
--- study, the batch its features were computed from and how. The views show
--- only the features of each study's current batch.
+-- may hold. fact_feature_values keeps its version-1 form, without a foreign
+-- key to the catalog: DuckDB cannot add one to an existing table, and
+-- rebuilding the table is unsafe (DuckDB 1.5 fails to replay, from its
+-- write-ahead log, the DROP of a table that has foreign keys, leaving a
+-- warehouse that will not open). The feature computation checks its rows
+-- against the catalog instead, and the views show only catalogued features.
+-- meta_feature_state records, per study, the batch its features were
+-- computed from and how. The views show only the features of each study's
+-- current batch.
 --
 -- Formulas use y, the study's analysis value: y = expression_value when
 -- meta_feature_state.value_scale is 'value', y = log2(expression_value + 1)
@@ -62,36 +67,14 @@ INSERT INTO meta_feature_catalog (feature_name, entity_scope, entity_id_1_ref, e
      'Pearson correlation of two genes across the study''s samples, for every pair of its N most variable genes (highest gene_variance, ties by gene_key; N is meta_feature_state.top_genes); entity_id_1 < entity_id_2.',
      'SUM((y1 - mean1) * (y2 - mean2)) / sqrt(SUM((y1 - mean1)^2) * SUM((y2 - mean2)^2)) over the samples measuring both genes; written for at least 3 such samples and both variances above 0', 3, 1);
 
--- Features written before the catalog existed keep their rows: each name
--- gets a catalog row saying so, and the foreign key below holds for them.
+-- Features written before the catalog existed get a catalog row saying so,
+-- so that the views show them.
 INSERT INTO meta_feature_catalog (feature_name, entity_scope, entity_id_1_ref, entity_id_2_ref, description, formula,
     min_samples, feature_version)
 SELECT f.feature_name, MIN(f.entity_scope), 'unknown', NULL, 'Recorded before the feature catalog existed.', 'unknown', 1, 1
 FROM fact_feature_values f
 WHERE f.feature_name NOT IN (SELECT feature_name FROM meta_feature_catalog)
 GROUP BY f.feature_name;
-
--- DuckDB cannot add a foreign key to an existing table: the table is
--- rebuilt with it, rows and keys kept.
-CREATE TEMPORARY TABLE feature_values_v2 AS SELECT * FROM fact_feature_values;
-
-DROP TABLE fact_feature_values;
-
-CREATE TABLE fact_feature_values (
-    feature_record_key BIGINT PRIMARY KEY DEFAULT nextval('seq_feature_record_key'),
-    entity_scope       VARCHAR NOT NULL CHECK (entity_scope IN ('GENE', 'GENE_PAIR', 'SAMPLE', 'STUDY_COHORT')),
-    entity_id_1        BIGINT NOT NULL,
-    entity_id_2        BIGINT,
-    feature_name       VARCHAR NOT NULL REFERENCES meta_feature_catalog (feature_name),
-    feature_value      DOUBLE NOT NULL,
-    study_key          INTEGER NOT NULL REFERENCES dim_study (study_key),
-    batch_id           VARCHAR NOT NULL,
-    etl_created_date   TIMESTAMP NOT NULL DEFAULT current_timestamp
-);
-
-INSERT INTO fact_feature_values SELECT * FROM feature_values_v2;
-
-DROP TABLE feature_values_v2;
 
 -- One row per study whose features have been computed: from which batch,
 -- on which scale, with how many top genes.
