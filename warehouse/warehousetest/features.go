@@ -806,10 +806,11 @@ func testFeatureCancel(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 			newRows = res.Rows
 		}
 		var rows, batches int64
-		var batch string
-		if err := tg.DB.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT batch_id), MIN(batch_id) FROM fact_feature_values`).Scan(&rows, &batches, &batch); err != nil {
+		var minBatch sql.NullString
+		if err := tg.DB.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT batch_id), MIN(batch_id) FROM fact_feature_values`).Scan(&rows, &batches, &minBatch); err != nil {
 			t.Fatal(err)
 		}
+		batch := minBatch.String
 		switch {
 		case batches != 1:
 			t.Fatalf("cancelled at %d/10 of a computation: %d batches among the features", i, batches)
