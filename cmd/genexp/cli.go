@@ -26,7 +26,7 @@ Usage:
   genexp query  [flags] "SQL"     run a query and print the result
   genexp validate [flags] PATH... read and check downloads; writes nothing
   genexp health [flags] [--json]  check the warehouse: reachable, schema, runs, failures, disk
-  genexp features [flags] [STUDY...]  recompute loaded studies' features (all when none is named)
+  genexp features [flags] [STUDY...] recompute loaded studies' features (all when none is named)
   genexp bench  read|load [flags] measure reading or loading a generated download
 
 Common flags:

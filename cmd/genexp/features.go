@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -43,6 +44,14 @@ func cmdFeatures(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	target := c.target(fs, cfg)
+	// Features describe loaded studies: a DuckDB file that does not exist
+	// (a mistyped --db) is reported, not created empty.
+	if file, _, _ := strings.Cut(target, "?"); !isSQLServer(target) && file != "" && file != ":memory:" {
+		if _, err := os.Stat(file); err != nil {
+			fmt.Fprintf(stderr, "genexp: no warehouse at %s: %s\n", file, oneLine(err))
+			return exitNoAccess
+		}
+	}
 	w, err := openStore(target, false)
 	if err != nil {
 		return fail(stderr, redactErr(err, target))

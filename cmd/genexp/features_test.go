@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +34,13 @@ func TestFeaturesCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "features", "--db", db, "--top-genes", "5000"); code != exitUsage {
 		t.Errorf("--top-genes 5000: exit %d, want %d\n%s", code, exitUsage, stderr)
+	}
+	missing := filepath.Join(dir, "typo.duckdb")
+	if code, _, stderr := runCLI(t, "features", "--db", missing); code != exitNoAccess || !strings.Contains(stderr, "no warehouse") {
+		t.Errorf("a warehouse that does not exist: exit %d, want %d\n%s", code, exitNoAccess, stderr)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Error("features created a warehouse")
 	}
 }
 

@@ -4,7 +4,7 @@
 -- may hold. fact_feature_values keeps its version-1 form, without a foreign
 -- key to the catalog: DuckDB cannot add one to an existing table, and
 -- rebuilding the table is unsafe (DuckDB 1.5 fails to replay, from its
--- write-ahead log, the DROP of a table that has foreign keys, leaving a
+-- write-ahead log, the DROP of a table that has a foreign key, leaving a
 -- warehouse that will not open). The feature computation checks its rows
 -- against the catalog instead, and the views show only catalogued features.
 -- meta_feature_state records, per study, the batch its features were
