@@ -18,6 +18,7 @@ import (
 	"github.com/genexp/genexp/illness"
 	"github.com/genexp/genexp/platform"
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 // Config is a pipeline configuration: the YAML of the architecture
@@ -30,6 +31,7 @@ type Config struct {
 	Platforms  PlatformConfig   `yaml:"platform_normalization"`
 	Quality    qc.Thresholds    `yaml:"quality_thresholds"`
 	Logging    LoggingConfig    `yaml:"logging"`
+	Analytics  AnalyticsConfig  `yaml:"analytics"`
 }
 
 // DatabaseConfig names the warehouse.
@@ -114,12 +116,38 @@ type LoggingConfig struct {
 	BackupCount int  `yaml:"backup_count"`
 }
 
+// AnalyticsConfig configures the analytics step, which computes a study's
+// features (see FeatureCohortSampleCount) after its batch commits.
+type AnalyticsConfig struct {
+	// Enabled runs the analytics step in every load. Default true. With it
+	// off, Pipeline.Features still computes features on demand.
+	Enabled *bool `yaml:"enabled"`
+	// TopVariableGenes is N: every pair of a study's N most variable genes
+	// gets a correlation, N(N−1)/2 pairs. 0 means the default, 100 (4,950
+	// pairs); at most MaxTopVariableGenes; 1 writes no pairs.
+	TopVariableGenes int `yaml:"top_variable_genes"`
+}
+
+// MaxTopVariableGenes bounds AnalyticsConfig.TopVariableGenes: the pairs,
+// and the work of correlating them, grow with its square.
+const MaxTopVariableGenes = 1000
+
+func (c AnalyticsConfig) enabled() bool { return c.Enabled == nil || *c.Enabled }
+
+func (c AnalyticsConfig) topGenes() int {
+	if c.TopVariableGenes == 0 {
+		return warehouse.DefaultTopGenes
+	}
+	return c.TopVariableGenes
+}
+
 // DefaultConfig returns the built-in configuration.
 func DefaultConfig() Config {
 	return Config{
 		Processing: ProcessingConfig{MissingValues: "skip", KSSampleSize: 5000},
 		Quality:    qc.DefaultThresholds(),
 		Logging:    LoggingConfig{Level: "INFO"},
+		Analytics:  AnalyticsConfig{TopVariableGenes: warehouse.DefaultTopGenes},
 	}
 }
 
@@ -278,6 +306,9 @@ func join(path, key string) string {
 func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem() // an optional value (nil: the default) is checked as the value
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -541,6 +572,10 @@ func (c Config) problems() []problem {
 		if err := q.Check(); err != nil {
 			bad("quality_thresholds", "%v", err)
 		}
+	}
+	if n := c.Analytics.TopVariableGenes; n < 0 || n > MaxTopVariableGenes {
+		bad("analytics.top_variable_genes", "must be between 0 (the default, %d) and %d, got %d: N genes make N(N-1)/2 pairs, each correlated over every sample",
+			warehouse.DefaultTopGenes, MaxTopVariableGenes, n)
 	}
 	switch strings.ToUpper(strings.TrimSpace(c.Logging.Level)) {
 	case "", "DEBUG", "INFO", "WARN", "WARNING", "ERROR":

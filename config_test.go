@@ -83,10 +83,17 @@ func TestParseConfigDefaults(t *testing.T) {
 			c.Processing.ChunkSize, c.Processing.MissingValues = 100, "NULL"
 		},
 		// YAML reads null as no value; here it is the policy's name
-		"processing:\n  missing_values: null\n": func(c *genexp.Config) { c.Processing.MissingValues = "null" },
-		"processing:\n  missing_values: ~\n":    nil,
-		"processing:\n  missing_values:\n":      nil,
-		"processing:\n  missing_values: keep\n": func(c *genexp.Config) { c.Processing.MissingValues = "keep" },
+		"processing:\n  missing_values: null\n":           func(c *genexp.Config) { c.Processing.MissingValues = "null" },
+		"processing:\n  missing_values: ~\n":              nil,
+		"processing:\n  missing_values:\n":                nil,
+		"processing:\n  missing_values: keep\n":           func(c *genexp.Config) { c.Processing.MissingValues = "keep" },
+		"analytics:\n":                                    nil,
+		"analytics:\n  enabled:\n  top_variable_genes:\n": nil,
+		"analytics:\n  enabled: false\n":                  func(c *genexp.Config) { c.Analytics.Enabled = new(false) },
+		"analytics: {enabled: true, top_variable_genes: 20}\n": func(c *genexp.Config) {
+			c.Analytics.Enabled, c.Analytics.TopVariableGenes = new(true), 20
+		},
+		"analytics:\n  top_variable_genes: 1000\n": func(c *genexp.Config) { c.Analytics.TopVariableGenes = 1000 },
 	}
 	for doc, edit := range cases {
 		cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml")
@@ -209,7 +216,7 @@ func TestParseConfigUnknownKeys(t *testing.T) {
 		path, msg string
 	}{
 		{"top level", "databse:\n  connection_string: x\n", 1, 1, "databse", `unknown key "databse" at the top level (did you mean "database"?)`},
-		{"the architecture's other keys", "json_metadata_file: aggregated_metadata.json\n", 1, 1, "json_metadata_file", `unknown key "json_metadata_file" at the top level (known keys: database, illness_inference, logging`},
+		{"the architecture's other keys", "json_metadata_file: aggregated_metadata.json\n", 1, 1, "json_metadata_file", `unknown key "json_metadata_file" at the top level (known keys: analytics, database, illness_inference, logging`},
 		{"in a section", "processing:\n  chunk_size: 5\n  chunksize: 5\n", 3, 3, "processing.chunksize", `unknown key "chunksize" in processing (did you mean "chunk_size"?)`},
 		{"in a rule", "illness_inference:\n  rules:\n    - pattern: x\n      label: SEPSIS\n    - pattern: y\n      lable: CONTROL\n", 6, 7,
 			"illness_inference.rules[1].lable", `unknown key "lable" in illness_inference.rules[1] (did you mean "label"?)`},
@@ -260,6 +267,12 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"unclosed list at the end", "processing: [1,\n", qc.ParseError, 2, "", "did not find expected node content"},
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ParseError, 3, "", "not valid YAML"},
 		{"tab", "processing:\n\tchunk_size: 1\n", qc.ParseError, 2, "", "cannot start any token"},
+		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.InvalidFormat, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
+		{"analytics enabled", "analytics:\n  enabled: later\n", qc.InvalidFormat, 2, "analytics.enabled", `must be true or false, not "later"`},
+		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
+		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},
+		{"top genes fraction", "analytics:\n  top_variable_genes: 0.5\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", `must be a whole number, not "0.5"`},
+		{"analytics unknown key", "analytics:\n  top_genes: 5\n", qc.InvalidFormat, 2, "analytics.top_genes", `unknown key "top_genes" in analytics`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

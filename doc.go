@@ -14,7 +14,11 @@
 //   - an illness.IllnessClassifier labels each sample and says why;
 //   - a platform.PlatformNormalizer normalizes platforms;
 //   - a warehouse.WarehouseSink (warehouse/duckdb, warehouse/mssql) stores
-//     everything, idempotently by content hash.
+//     everything, idempotently by content hash;
+//   - after each commit, the analytics step has the warehouse compute the
+//     study's features for downstream ML and gene-pair work (see
+//     FeatureCohortSampleCount), which Pipeline.Features recomputes on
+//     demand.
 //
 // The reference CLI, cmd/genexp, is a thin shell over this package.
 package genexp

@@ -154,9 +154,13 @@ type StudyReport struct {
 	KS *qc.KSResult
 	// Findings are every finding about the study, in the order they were
 	// made; Err is the first ERROR among them (or the failure that stopped
-	// the study), nil when the study loaded.
+	// the study), nil when the study loaded. When the study loaded but its
+	// features failed, Outcome is set and Err is the MaterializationFailed
+	// error.
 	Findings []*qc.Error
 	Err      error
+	// Features is what the analytics step did; nil when it did not run.
+	Features *FeatureReport
 }
 
 // Load loads each path (a download zip or folder, a study folder, or a
@@ -407,6 +411,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		log.end(ctx, stepLoad, r.Study, stepEnd{read: &read, written: &written, batchID: r.BatchID,
 			context: map[string]any{"outcome": string(r.Outcome), "previous_batch_id": r.PreviousBatchID}})
 	}
+	p.analytics(ctx, log, res.Studies, reports)
 	return out(nil)
 }
 

@@ -19,7 +19,12 @@ import (
 //     finding's code) when the study must not load;
 //   - load runs from opening the warehouse batch to the commit; rows_read is
 //     the long rows staged, rows_written the fact rows the commit wrote (0
-//     for a duplicate). It is SKIPPED for a study that failed validation.
+//     for a duplicate). It is SKIPPED for a study that failed validation;
+//   - analytics runs after the commit, for each study it published and each
+//     duplicate whose features are missing (see features.go); rows_read is
+//     the values the features read, rows_written the feature rows. It is
+//     SKIPPED for a duplicate whose features are current, and absent when
+//     the configuration turns it off.
 //
 // Extract, transform and load therefore overlap in time; each row's
 // context_json says how long the step itself was busy (busy_ms).
@@ -28,6 +33,7 @@ const (
 	stepTransform = "transform"
 	stepValidate  = "validate"
 	stepLoad      = "load"
+	stepAnalytics = "analytics"
 )
 
 // Step statuses.

@@ -310,3 +310,88 @@ type RunSummary struct {
 	// Steps counts the run's process-log rows by status.
 	Steps, Failed, Running int
 }
+
+// FeatureMaterializer is implemented by sinks that compute a study's
+// features inside the warehouse: the values fact_feature_values holds and
+// meta_feature_catalog defines (cohort sizes, per-sample summaries, per-gene
+// cohort statistics, sepsis-against-control differences, correlations of
+// the most variable genes). It is optional: find it by type assertion.
+type FeatureMaterializer interface {
+	// MaterializeFeatures replaces the study's features with ones computed
+	// from its current batch, in one transaction: readers see its previous
+	// features or the new ones, never a mix, and an error leaves the
+	// previous ones (and the facts) as they were. The new rows carry the
+	// current batch id.
+	MaterializeFeatures(ctx context.Context, req FeaturesRequest) (FeaturesResult, error)
+}
+
+// DefaultTopGenes is the number of most variable genes whose pairs get a
+// correlation when FeaturesRequest.TopGenes is 0: 100 genes, 4,950 pairs.
+const DefaultTopGenes = 100
+
+// FeaturesRequest selects the study whose features MaterializeFeatures
+// computes.
+type FeaturesRequest struct {
+	// RunID identifies the run, for meta_feature_state.
+	RunID string
+	// Study is the study accession.
+	Study string
+	// TopGenes is N: every pair of the study's N most variable genes gets a
+	// correlation, N(N−1)/2 pairs. 0 means DefaultTopGenes; 1 writes no
+	// pairs.
+	TopGenes int
+	// IfStale skips the study (FeaturesResult.Skipped) when its features
+	// were computed from its current batch with the same TopGenes.
+	IfStale bool
+}
+
+// FeaturesResult is what MaterializeFeatures did.
+type FeaturesResult struct {
+	Study string
+	// BatchID is the batch the features describe: the study's current one.
+	BatchID string
+	// Skipped is set when IfStale found the features current; nothing was
+	// written.
+	Skipped bool
+	// Scale is the value scale the features were computed on (ScaleValue or
+	// ScaleLog2; see FeatureScale).
+	Scale string
+	// Values is the number of expression values the features were computed
+	// from; Rows the feature rows written and Removed the previous ones
+	// deleted.
+	Values, Rows, Removed int64
+	// Features counts the rows written per feature name.
+	Features map[string]int64
+}
+
+// Value scales of the features: the value y the expression features are
+// computed on.
+const (
+	ScaleValue = "value"         // y = expression_value
+	ScaleLog2  = "log2(value+1)" // y = log2(expression_value + 1)
+)
+
+// FeatureScale chooses the scale a study's features are computed on, from
+// its technology (dim_study.study_technology) and the smallest and largest
+// of its values. refine.bio's microarray values are log2 intensities (or
+// scaled), already fit for means, t statistics and correlations; its
+// RNA-seq values are TPM-like abundances, heavy-tailed with many zeros,
+// which log2(value + 1) makes comparable while keeping a zero a zero. So:
+// ScaleLog2 for RNA-SEQ, and for a study of unknown or other technology
+// whose largest value exceeds 100 (log2 intensities stay below about 20);
+// ScaleValue otherwise, and always when a value is negative (the data are
+// already on a transformed scale, such as z-scores, where log2(value + 1)
+// is undefined).
+func FeatureScale(technology string, min, max float64) string {
+	switch {
+	case min < 0:
+		return ScaleValue
+	case technology == "RNA-SEQ":
+		return ScaleLog2
+	case technology == "MICROARRAY":
+		return ScaleValue
+	case max > 100:
+		return ScaleLog2
+	}
+	return ScaleValue
+}

@@ -25,6 +25,7 @@ Usage:
   genexp query  [flags] "SQL"     run a query and print the result
   genexp validate [flags] PATH... read and check downloads; writes nothing
   genexp health [flags] [--json]  check the warehouse: reachable, schema, runs, failures, disk
+  genexp features [flags] [STUDY...] recompute loaded studies' features (all when none is named)
   genexp bench  read|load [flags] measure reading or loading a generated download
 
 Common flags:
@@ -48,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"query", cmdQuery},
 		{"validate", cmdValidate},
 		{"health", cmdHealth},
+		{"features", cmdFeatures},
 		{"bench", cmdBench},
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {

@@ -102,6 +102,9 @@ func printReport(w io.Writer, rep *genexp.Report) {
 		result := string(s.Outcome)
 		if s.Err != nil {
 			result = "FAILED"
+			if s.Outcome != "" { // loaded; its features failed
+				result = string(s.Outcome) + ", features FAILED"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Study, result, s.Samples, s.Genes, s.Rows, s.Missing,
 			illnessCounts(s.Illness), s.Duration.Round(time.Millisecond))

@@ -41,7 +41,7 @@ func goldenFiles(t *testing.T) map[string]string {
 // goldenStatements merges the statement registries.
 func goldenStatements() map[string]string {
 	out := map[string]string{}
-	for _, set := range []map[string]string{statements, healthStatements} {
+	for _, set := range []map[string]string{statements, healthStatements, featureStatements} {
 		for name, sql := range set {
 			out[name] = sql
 		}

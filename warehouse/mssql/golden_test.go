@@ -17,8 +17,10 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the statem
 // (for representative sizes), and the schema's batches.
 func goldenStatements(t *testing.T) map[string]string {
 	out := map[string]string{}
-	for name, s := range statements {
-		out[name] = s
+	for _, set := range []map[string]string{statements, featureStatements} {
+		for name, s := range set {
+			out[name] = s
+		}
 	}
 	for name, c := range copySpecs() {
 		out[name] = c.render()

@@ -17,6 +17,11 @@
 //     studies in one matrix, an empty batch, missing values kept as NULL;
 //   - the analytics views, and the run and quality logs.
 //
+// RunFeatures is the same for sinks that implement
+// warehouse.FeatureMaterializer: every feature against an independent
+// computation in Go, replacement, skipping current features, atomicity
+// under cancellation, the catalog and the feature views.
+//
 // The suite drives the sink directly (not through the pipeline), so a
 // failure points at the backend. Its assertions use only SQL that DuckDB and
 // SQL Server both accept, with no bind parameters. A backend's test looks

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/genexp/genexp"
+)
+
+func cmdFeatures(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("features", stderr)
+	var c common
+	c.register(fs)
+	top := fs.Int("top-genes", 0, "correlate every pair of each study's N most variable genes (default: the configuration's analytics.top_variable_genes, 100)")
+	ifStale := fs.Bool("if-stale", false, "skip studies whose features already describe their current batch")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: genexp features [flags] [STUDY...]\n\n"+
+			"Computes the features of the named loaded studies (every loaded study when none is named)\n"+
+			"into fact_feature_values, replacing their previous ones; see analytics.vw_feature_catalog.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	studies, err := parseFlags(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	cfg, ok := c.config(stderr)
+	if !ok {
+		return exitUsage
+	}
+	if *top != 0 {
+		cfg.Analytics.TopVariableGenes = *top
+	}
+	log, closeLog, err := c.logger(stderr, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "genexp: %s\n", err)
+		return exitUsage
+	}
+	defer closeLog()
+	target := c.target(fs, cfg)
+	// Features describe loaded studies: a DuckDB file that does not exist
+	// (a mistyped --db) is reported, not created empty.
+	if file, _, _ := strings.Cut(target, "?"); !isSQLServer(target) && file != "" && file != ":memory:" {
+		if _, err := os.Stat(file); err != nil {
+			fmt.Fprintf(stderr, "genexp: no warehouse at %s: %s\n", file, oneLine(err))
+			return exitNoAccess
+		}
+	}
+	w, err := openStore(target, false)
+	if err != nil {
+		return fail(stderr, redactErr(err, target))
+	}
+	defer w.Close()
+	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target))
+	if err != nil {
+		return fail(stderr, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	run, err := p.Features(ctx, genexp.FeatureOptions{Studies: studies, IfStale: *ifStale})
+	printFeatures(stdout, run)
+	if err != nil {
+		return fail(stderr, redactErr(err, target))
+	}
+	status := exitOK
+	for _, s := range run.Studies {
+		if s.Err != nil {
+			fmt.Fprintf(stderr, "genexp: %s\n", message(s.Err))
+			status = worseExit(status, exitStatus(s.Err))
+		}
+	}
+	if len(run.Studies) == 0 {
+		fmt.Fprintln(stdout, "no loaded study")
+	}
+	return status
+}
+
+func printFeatures(w io.Writer, run *genexp.FeaturesRun) {
+	if run == nil || len(run.Studies) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STUDY\tRESULT\tSCALE\tVALUES\tFEATURES\tPAIRS\tTIME")
+	for _, s := range run.Studies {
+		result := "computed"
+		switch {
+		case s.Err != nil:
+			result = "FAILED"
+		case s.Skipped:
+			result = "current"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Study, result, dash(s.Scale), s.Values, s.Rows,
+			s.Features[genexp.FeatureGenePairPearsonR], s.Duration.Round(time.Millisecond))
+	}
+	tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

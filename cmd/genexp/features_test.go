@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp/warehouse/duckdb"
+)
+
+func TestFeaturesCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	study := craftStudy(t, dir, "GSE1", false)
+	if code, out, stderr := runCLI(t, "load", "--db", db, study); code != exitOK {
+		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr := runCLI(t, "features", "--db", db, "--top-genes", "5")
+	if code != exitOK || !strings.Contains(out, "GSE1") || !strings.Contains(out, "computed") {
+		t.Fatalf("features: exit %d\n%s%s", code, out, stderr)
+	}
+	// 5 genes make 10 pairs: the PAIRS column.
+	if f := strings.Fields(lineOf(out, "GSE1")); len(f) != 7 || f[5] != "10" {
+		t.Errorf("features line %q: want 10 pairs", lineOf(out, "GSE1"))
+	}
+	code, out, _ = runCLI(t, "features", "--db", db, "--top-genes", "5", "--if-stale", "GSE1")
+	if code != exitOK || !strings.Contains(lineOf(out, "GSE1"), "current") {
+		t.Errorf("--if-stale on current features: exit %d\n%s", code, out)
+	}
+	code, out, stderr = runCLI(t, "features", "--db", db, "GSE1", "GSE404")
+	if code != exitAnalytics || !strings.Contains(lineOf(out, "GSE404"), "FAILED") || !strings.Contains(stderr, "5002") {
+		t.Errorf("a study not loaded: exit %d, want %d\n%s%s", code, exitAnalytics, out, stderr)
+	}
+	if code, _, stderr := runCLI(t, "features", "--db", db, "--top-genes", "5000"); code != exitUsage {
+		t.Errorf("--top-genes 5000: exit %d, want %d\n%s", code, exitUsage, stderr)
+	}
+	missing := filepath.Join(dir, "typo.duckdb")
+	if code, _, stderr := runCLI(t, "features", "--db", missing); code != exitNoAccess || !strings.Contains(stderr, "no warehouse") {
+		t.Errorf("a warehouse that does not exist: exit %d, want %d\n%s", code, exitNoAccess, stderr)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Error("features created a warehouse")
+	}
+}
+
+// TestLoadExitsWithAnalyticsStatus makes the features fail during a load:
+// the study is loaded, its line says so, and the exit status is the
+// analytics one.
+func TestLoadExitsWithAnalyticsStatus(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.DB().Exec(`DELETE FROM meta_feature_catalog WHERE feature_name = 'sample_median'`)
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "load", "--db", db, craftStudy(t, dir, "GSE1", false))
+	if code != exitAnalytics || !strings.Contains(lineOf(out, "GSE1"), "new, features FAILED") {
+		t.Errorf("exit %d, want %d\n%s%s", code, exitAnalytics, out, stderr)
+	}
+	if code, out, _ := runCLI(t, "query", "--db", db, "SELECT COUNT(*) AS facts FROM fact_gene_expression"); code != exitOK || !strings.Contains(out, "90") {
+		t.Errorf("the study's facts are not loaded:\n%s", out)
+	}
+}
+
+func lineOf(out, prefix string) string {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, prefix+" ") {
+			return l
+		}
+	}
+	return ""
+}

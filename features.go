@@ -1,0 +1,228 @@
+package genexp
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// The features the analytics step materializes in fact_feature_values, by
+// the names meta_feature_catalog defines them under (the catalog holds each
+// one's scope, entities, formula and minimum samples; the analytics views
+// vw_feature_catalog and vw_feature_values show them with names). They are
+// computed per study, inside the warehouse, by set-based SQL, and replaced
+// as a whole in one transaction whenever the study's facts change; every
+// row carries the batch id it was computed from, and the views show only
+// those of each study's current batch.
+//
+// The values. A study's features read its non-NULL values: a missing cell
+// (skipped, or kept as NULL) is no measurement, so it counts nowhere, and n
+// below is the number of values actually present. Samples excluded from
+// analysis are left out. A sample with no illness label counts as UNKNOWN.
+//
+// The scale. The expression features are computed on y, the study's
+// analysis value, chosen per study by warehouse.FeatureScale and recorded
+// in meta_feature_state.value_scale: y = log2(value + 1) for RNA-seq (TPM-
+// like abundances, heavy-tailed and zero-rich; log2(value + 1) keeps a zero
+// a zero) and for a study of unknown technology whose values exceed 100;
+// y = value for microarrays, whose refine.bio values are already log2
+// intensities (or scaled), and for any study holding a negative value
+// (already transformed, such as z-scores). Only sample_detected_genes reads
+// the stored value.
+//
+// The features, with entity_id_1 and entity_id_2:
+//
+//   - STUDY_COHORT cohort_sample_count (illness key): the samples of each
+//     illness label with at least one value. UNKNOWN and NO_SEPSIS are
+//     cohorts like the others.
+//   - SAMPLE sample_detected_genes, sample_mean, sample_median (sample
+//     key): genes with a stored value above 0; the mean and the median of
+//     y (the mean of the two middle values for an even count).
+//   - GENE gene_cohort_mean, gene_cohort_sd, gene_cohort_n (gene key,
+//     illness key): per illness cohort, the mean of y, its sample standard
+//     deviation (n − 1 denominator; n ≥ 2) and n.
+//   - GENE gene_variance (gene key): the sample variance of y over all the
+//     study's samples (n ≥ 2); it ranks the genes for the pairs.
+//   - GENE gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t
+//     (gene key): sepsis (SEPSIS and SEPTIC_SHOCK) against CONTROL, written
+//     when each side has at least 2 values: d = mean_S − mean_C (a log2
+//     fold change when y is log2-scale) and Welch's t = d / se with
+//     se = sqrt(var_S/n_S + var_C/n_C), written when se is above 0.
+//     NO_SEPSIS and UNKNOWN samples take no part.
+//   - GENE_PAIR gene_pair_pearson_r (gene key, gene key, first < second):
+//     the Pearson correlation of y across the samples measuring both genes
+//     (at least 3, both variances above 0), for every pair of the study's N
+//     most variable genes (AnalyticsConfig.TopVariableGenes, default 100:
+//     4,950 pairs; ties in gene_variance go to the lower gene key).
+//
+// The pairs are where gene-pair mining starts; a study's strongest:
+//
+//	SELECT gene_id, gene_id_2, feature_value FROM analytics.vw_feature_values
+//	WHERE study_accession_code = 'GSE71270' AND feature_name = 'gene_pair_pearson_r'
+//	ORDER BY ABS(feature_value) DESC
+//
+// A 10M-value study (20,000 genes × 500 samples) gets about 300,000 feature
+// rows, most of them the per-cohort gene rows.
+const (
+	FeatureCohortSampleCount   = "cohort_sample_count"
+	FeatureSampleDetectedGenes = "sample_detected_genes"
+	FeatureSampleMean          = "sample_mean"
+	FeatureSampleMedian        = "sample_median"
+	FeatureGeneCohortMean      = "gene_cohort_mean"
+	FeatureGeneCohortSD        = "gene_cohort_sd"
+	FeatureGeneCohortN         = "gene_cohort_n"
+	FeatureGeneVariance        = "gene_variance"
+	FeatureGeneSepsisLog2FC    = "gene_sepsis_vs_control_log2fc"
+	FeatureGeneSepsisWelchT    = "gene_sepsis_vs_control_welch_t"
+	FeatureGenePairPearsonR    = "gene_pair_pearson_r"
+)
+
+// skippedCurrent is the reason an analytics step logs when it skips.
+const skippedCurrent = "the features of the current batch are already computed"
+
+// FeatureReport is what computing one study's features did.
+type FeatureReport struct {
+	Study string
+	// BatchID is the batch the features describe.
+	BatchID string
+	// Skipped is set when the features of the current batch were already
+	// computed (a duplicate load, or FeatureOptions.IfStale).
+	Skipped bool
+	// Scale is the value scale (warehouse.ScaleValue or ScaleLog2).
+	Scale string
+	// Values is the number of expression values read; Rows the feature
+	// rows written, Removed the previous ones replaced; Features the rows
+	// per feature name.
+	Values, Rows, Removed int64
+	Features              map[string]int64
+	Duration              time.Duration
+	// Err is the failure, a *qc.Error of code MaterializationFailed; the
+	// study's facts and previous features are as they were.
+	Err error
+}
+
+// FeatureOptions selects what Pipeline.Features computes.
+type FeatureOptions struct {
+	// Studies lists study accessions; empty means every loaded study.
+	Studies []string
+	// IfStale skips a study whose features already describe its current
+	// batch, computed with the configuration's top genes.
+	IfStale bool
+}
+
+// FeaturesRun is what Pipeline.Features did.
+type FeaturesRun struct {
+	RunID   string
+	Studies []FeatureReport
+}
+
+// Failed reports whether any study's features failed.
+func (r *FeaturesRun) Failed() bool {
+	for _, s := range r.Studies {
+		if s.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Features computes the features of loaded studies on demand, with the
+// configuration's top genes, whether or not the analytics step is enabled,
+// and logs an analytics step per study in meta_etl_process_log. A study
+// that fails does not stop the others; its error is in its report. The
+// returned error is set when the warehouse cannot compute features or list
+// its studies, or when ctx ends.
+func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesRun, error) {
+	run := &FeaturesRun{RunID: NewID()}
+	fm, ok := p.sink.(warehouse.FeatureMaterializer)
+	if !ok {
+		return run, qc.Errorf(qc.MaterializationFailed, "genexp: this warehouse cannot compute features")
+	}
+	studies := opt.Studies
+	if len(studies) == 0 {
+		st, ok := p.sink.(warehouse.Statuser)
+		if !ok {
+			return run, qc.Errorf(qc.MaterializationFailed, "genexp: this warehouse cannot list its studies; name them")
+		}
+		s, err := st.Status(ctx, warehouse.StatusRequest{Runs: 1})
+		if err != nil {
+			return run, err
+		}
+		for _, x := range s.Studies {
+			studies = append(studies, x.Study)
+		}
+	}
+	p.log.Info("features started", "run", run.RunID, "studies", len(studies))
+	log := p.newSteps(run.RunID, "")
+	for _, s := range studies {
+		if err := ctx.Err(); err != nil {
+			return run, err
+		}
+		run.Studies = append(run.Studies, p.materialize(ctx, log, fm, s, opt.IfStale))
+	}
+	return run, ctx.Err()
+}
+
+// analytics is the pipeline's analytics step: after a commit it computes
+// the features of each study the commit published, and of each duplicate
+// whose features are missing or stale (a load killed before its analytics
+// step, or one that ran with it off). A failure fails the study's report
+// (its facts stay loaded) with code MaterializationFailed.
+func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehouse.StudyResult, reports map[string]*StudyReport) {
+	if !p.cfg.Analytics.enabled() {
+		return
+	}
+	fm, ok := p.sink.(warehouse.FeatureMaterializer)
+	if !ok {
+		return
+	}
+	for _, r := range results {
+		if ctx.Err() != nil {
+			return // the next load finds these features stale
+		}
+		fr := p.materialize(ctx, log, fm, r.Study, r.Outcome == warehouse.Duplicate)
+		sr := reports[r.Study]
+		sr.Features = &fr
+		if fr.Err != nil && sr.Err == nil {
+			sr.Err = fr.Err
+		}
+	}
+}
+
+// materialize computes one study's features and logs the analytics step.
+func (p *Pipeline) materialize(ctx context.Context, log *steps, fm warehouse.FeatureMaterializer, study string, ifStale bool) FeatureReport {
+	t0 := time.Now()
+	log.start(ctx, stepAnalytics, t0, study)
+	top := p.cfg.Analytics.topGenes()
+	res, err := fm.MaterializeFeatures(ctx, warehouse.FeaturesRequest{RunID: log.runID, Study: study, TopGenes: top, IfStale: ifStale})
+	fr := FeatureReport{Study: study, BatchID: res.BatchID, Skipped: res.Skipped, Scale: res.Scale, Values: res.Values,
+		Rows: res.Rows, Removed: res.Removed, Features: res.Features, Duration: time.Since(t0)}
+	log.addBusy(stepAnalytics, fr.Duration)
+	switch {
+	case err != nil:
+		fr.Err = materializationError(study, err)
+		p.log.Error("features failed", "study", study, "error", p.redact(fr.Err.Error()))
+		log.end(ctx, stepAnalytics, study, stepEnd{err: fr.Err, batchID: res.BatchID})
+	case res.Skipped:
+		log.end(ctx, stepAnalytics, study, stepEnd{status: statusSkipped, batchID: res.BatchID,
+			context: map[string]any{"reason": skippedCurrent, "top_genes": top}})
+	default:
+		log.end(ctx, stepAnalytics, study, stepEnd{read: &fr.Values, written: &fr.Rows, batchID: res.BatchID,
+			context: map[string]any{"scale": res.Scale, "top_genes": top, "removed": res.Removed, "features": res.Features}})
+	}
+	return fr
+}
+
+// materializationError makes err a MaterializationFailed error about the
+// study, unless it is one already.
+func materializationError(study string, err error) error {
+	var e *qc.Error
+	if errors.As(err, &e) && e.Code == qc.MaterializationFailed {
+		return err
+	}
+	return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: study,
+		Msg: "genexp: the study's facts are loaded, but its features could not be computed", Err: err}
+}

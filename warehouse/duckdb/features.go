@@ -1,0 +1,330 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+var _ warehouse.FeatureMaterializer = (*Warehouse)(nil)
+
+// The features are computed by set-based statements, one per group of
+// features, in one transaction (see MaterializeFeatures). Each reads the
+// study's values through featureInput. Parameters: $1 the study key, $2 the
+// batch id the rows carry, $3 true when y = log2(value + 1), $4 the number
+// of top genes.
+
+// featureInput is the study's values the features are computed from: NULL
+// values and samples excluded from analysis are left out, and a sample with
+// no illness label counts as UNKNOWN. y is the value on the study's
+// analysis scale.
+const featureInput = `SELECT fe.sample_key,
+           fe.gene_key,
+           fe.expression_value AS v,
+           CASE WHEN $3 THEN log2(fe.expression_value + 1) ELSE fe.expression_value END AS y,
+           COALESCE(s.illness_key, u.illness_key) AS illness_key,
+           COALESCE(i.illness_label, 'UNKNOWN') AS illness_label
+    FROM fact_gene_expression fe
+    JOIN dim_sample s ON s.sample_key = fe.sample_key
+    LEFT JOIN dim_illness i ON i.illness_key = s.illness_key
+    CROSS JOIN (SELECT illness_key FROM dim_illness WHERE illness_label = 'UNKNOWN') u
+    WHERE fe.study_key = $1
+      AND fe.expression_value IS NOT NULL
+      AND NOT s.exclude_from_analysis`
+
+const featureInsert = `INSERT INTO fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
+`
+
+// stmtFeatureTarget finds the study, its current batch and technology, the
+// batch, top genes, row count and scale its features were last computed
+// with, and the rows of the current batch that fact_feature_values holds
+// (fewer than were written: someone removed features).
+const stmtFeatureTarget = `SELECT st.study_key, b.batch_id, COALESCE(st.study_technology, ''), fs.batch_id, fs.top_genes, fs.rows_written, fs.value_scale,
+    (SELECT COUNT(*) FROM fact_feature_values f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id)
+FROM dim_study st
+JOIN meta_batch b ON b.study_key = st.study_key AND b.is_current
+LEFT JOIN meta_feature_state fs ON fs.study_key = st.study_key
+WHERE st.study_accession_code = $1`
+
+// stmtFeatureRange counts the values the features use and finds their
+// range, which decides the scale (warehouse.FeatureScale).
+const stmtFeatureRange = `SELECT COUNT(*), MIN(fe.expression_value), MAX(fe.expression_value)
+FROM fact_gene_expression fe
+JOIN dim_sample s ON s.sample_key = fe.sample_key
+WHERE fe.study_key = $1
+  AND fe.expression_value IS NOT NULL
+  AND NOT s.exclude_from_analysis`
+
+const stmtFeatureDelete = `DELETE FROM fact_feature_values WHERE study_key = $1`
+
+// stmtFeatureCohorts counts each illness cohort's samples.
+const stmtFeatureCohorts = featureInsert + `WITH input AS (
+    ` + featureInput + `)
+SELECT 'STUDY_COHORT', illness_key, NULL, 'cohort_sample_count', COUNT(DISTINCT sample_key), $1, $2
+FROM input
+GROUP BY illness_key`
+
+// stmtFeatureSamples summarizes each sample. MEDIAN interpolates: the mean
+// of the two middle values for an even count.
+const stmtFeatureSamples = featureInsert + `WITH input AS (
+    ` + featureInput + `),
+per_sample AS (
+    SELECT sample_key,
+           CAST(COUNT(*) FILTER (WHERE v > 0) AS DOUBLE) AS sample_detected_genes,
+           AVG(y) AS sample_mean,
+           MEDIAN(y) AS sample_median
+    FROM input
+    GROUP BY sample_key)
+SELECT 'SAMPLE', sample_key, NULL, feature_name, feature_value, $1, $2
+FROM per_sample
+UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u`
+
+// stmtFeatureGeneCohorts describes each gene in each illness cohort. UNPIVOT
+// drops the NULL standard deviation of a cohort of one.
+const stmtFeatureGeneCohorts = featureInsert + `WITH input AS (
+    ` + featureInput + `),
+per_cohort AS (
+    SELECT gene_key,
+           illness_key,
+           AVG(y) AS gene_cohort_mean,
+           STDDEV_SAMP(y) AS gene_cohort_sd,
+           CAST(COUNT(*) AS DOUBLE) AS gene_cohort_n
+    FROM input
+    GROUP BY gene_key, illness_key)
+SELECT 'GENE', gene_key, illness_key, feature_name, feature_value, $1, $2
+FROM per_cohort
+UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u`
+
+// stmtFeatureGenes writes each gene's variance over all samples and its
+// sepsis-against-control comparison (Welch's t), in one pass over the
+// values.
+const stmtFeatureGenes = featureInsert + `WITH input AS (
+    ` + featureInput + `),
+per_gene AS (
+    SELECT gene_key,
+           VAR_SAMP(y) AS variance,
+           COUNT(*) FILTER (WHERE illness_label IN ('SEPSIS', 'SEPTIC_SHOCK')) AS n_s,
+           AVG(y) FILTER (WHERE illness_label IN ('SEPSIS', 'SEPTIC_SHOCK')) AS mean_s,
+           VAR_SAMP(y) FILTER (WHERE illness_label IN ('SEPSIS', 'SEPTIC_SHOCK')) AS var_s,
+           COUNT(*) FILTER (WHERE illness_label = 'CONTROL') AS n_c,
+           AVG(y) FILTER (WHERE illness_label = 'CONTROL') AS mean_c,
+           VAR_SAMP(y) FILTER (WHERE illness_label = 'CONTROL') AS var_c
+    FROM input
+    GROUP BY gene_key),
+compared AS (
+    SELECT gene_key,
+           variance,
+           CASE WHEN n_s >= 2 AND n_c >= 2 THEN mean_s - mean_c END AS diff,
+           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / n_s + var_c / n_c END AS se2
+    FROM per_gene),
+per_gene_features AS (
+    SELECT gene_key,
+           variance AS gene_variance,
+           diff AS gene_sepsis_vs_control_log2fc,
+           CASE WHEN se2 > 0 THEN diff / sqrt(se2) END AS gene_sepsis_vs_control_welch_t
+    FROM compared)
+SELECT 'GENE', gene_key, NULL, feature_name, feature_value, $1, $2
+FROM per_gene_features
+UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t)) AS u`
+
+// stmtFeaturePairs correlates every pair of the $4 most variable genes. It
+// ranks the genes by the gene_variance rows stmtFeatureGenes has just
+// written, so the choice can be checked from the table. The self-join pairs
+// the two genes' values sample by sample, so a pair's correlation uses the
+// samples measuring both.
+const stmtFeaturePairs = featureInsert + `WITH top_genes AS (
+    SELECT entity_id_1 AS gene_key
+    FROM fact_feature_values
+    WHERE study_key = $1 AND feature_name = 'gene_variance' AND feature_value > 0
+    ORDER BY feature_value DESC, entity_id_1
+    LIMIT $4),
+input AS (
+    ` + featureInput + `
+      AND fe.gene_key IN (SELECT gene_key FROM top_genes)),
+pairs AS (
+    SELECT a.gene_key AS gene_1, b.gene_key AS gene_2, COUNT(*) AS n, corr(a.y, b.y) AS r
+    FROM input a
+    JOIN input b ON b.sample_key = a.sample_key AND b.gene_key > a.gene_key
+    GROUP BY a.gene_key, b.gene_key)
+SELECT 'GENE_PAIR', gene_1, gene_2, 'gene_pair_pearson_r', greatest(-1.0, least(1.0, r)), $1, $2
+FROM pairs
+WHERE n >= 3 AND isfinite(r)`
+
+// stmtFeatureUncatalogued lists the features the computation wrote that
+// meta_feature_catalog does not define with their scope: the check a
+// foreign key would make (see schema/003_features.sql for why there is
+// none).
+const stmtFeatureUncatalogued = `SELECT COALESCE(string_agg(DISTINCT f.feature_name || ' (' || f.entity_scope || ')', ', '), '')
+FROM fact_feature_values f
+LEFT JOIN meta_feature_catalog c ON c.feature_name = f.feature_name AND c.entity_scope = f.entity_scope
+WHERE f.study_key = $1 AND c.feature_name IS NULL`
+
+const stmtFeatureState = `INSERT INTO meta_feature_state (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at)
+VALUES ($1, $2, $3, $4, $5, $6, now())
+ON CONFLICT (study_key) DO UPDATE SET
+    batch_id = excluded.batch_id,
+    value_scale = excluded.value_scale,
+    top_genes = excluded.top_genes,
+    rows_written = excluded.rows_written,
+    run_id = excluded.run_id,
+    computed_at = excluded.computed_at`
+
+const stmtFeatureCounts = `SELECT feature_name, COUNT(*)
+FROM fact_feature_values
+WHERE study_key = $1
+GROUP BY feature_name
+ORDER BY feature_name`
+
+// featureStatements are the statements of this file, by name, for review
+// beside the others (see statements.go).
+var featureStatements = map[string]string{
+	"feature_target":       stmtFeatureTarget,
+	"feature_range":        stmtFeatureRange,
+	"feature_delete":       stmtFeatureDelete,
+	"feature_cohorts":      stmtFeatureCohorts,
+	"feature_samples":      stmtFeatureSamples,
+	"feature_gene_cohorts": stmtFeatureGeneCohorts,
+	"feature_genes":        stmtFeatureGenes,
+	"feature_pairs":        stmtFeaturePairs,
+	"feature_uncatalogued": stmtFeatureUncatalogued,
+	"feature_state":        stmtFeatureState,
+	"feature_counts":       stmtFeatureCounts,
+}
+
+// featureInserts are the feature statements in the order they run: the
+// pairs read the variances the genes statement writes.
+var featureInserts = []struct {
+	stmt, what string
+	topGenes   bool
+}{
+	{stmtFeatureCohorts, "counting cohorts", false},
+	{stmtFeatureSamples, "summarizing samples", false},
+	{stmtFeatureGeneCohorts, "describing genes per cohort", false},
+	{stmtFeatureGenes, "comparing sepsis with control", false},
+	{stmtFeaturePairs, "correlating gene pairs", true},
+}
+
+// MaterializeFeatures implements warehouse.FeatureMaterializer. It runs in
+// one transaction, under DuckDB's snapshot isolation: the features describe
+// one state of the study's facts and carry that state's batch id, and
+// readers see the previous features until the commit. It runs beside a load
+// (it writes no table a load writes). A failure is a *qc.Error of code
+// MaterializationFailed, except when ctx ended.
+func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (res warehouse.FeaturesResult, err error) {
+	res.Study = req.Study
+	top := req.TopGenes
+	if top == 0 {
+		top = warehouse.DefaultTopGenes
+	}
+	if top < 0 {
+		return res, qc.Errorf(qc.MaterializationFailed, "duckdb: features of %s: top genes must not be negative (got %d)", req.Study, top)
+	}
+	fail := func(what string, err error) error {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("duckdb: features of %s: %s: %w", req.Study, what, err)
+		}
+		var qe *qc.Error
+		if errors.As(err, &qe) {
+			return err
+		}
+		return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
+			Msg: "duckdb: features of " + req.Study + ": " + what, Err: err}
+	}
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fail("beginning the transaction", err)
+	}
+	defer func() {
+		if err != nil || res.Skipped {
+			_ = tx.Rollback()
+		}
+	}()
+	var studyKey int32
+	var tech string
+	var doneBatch sql.NullString
+	var doneTop sql.NullInt32
+	var doneRows sql.NullInt64
+	var doneScale sql.NullString
+	var held int64
+	err = tx.QueryRowContext(ctx, stmtFeatureTarget, req.Study).Scan(&studyKey, &res.BatchID, &tech, &doneBatch, &doneTop, &doneRows,
+		&doneScale, &held)
+	if errors.Is(err, sql.ErrNoRows) {
+		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
+			Msg: "duckdb: study " + req.Study + " has no loaded batch; load it before computing its features"}
+	}
+	if err != nil {
+		return res, fail("finding the study", err)
+	}
+	if req.IfStale && doneBatch.Valid && doneBatch.String == res.BatchID && int(doneTop.Int32) == top && doneRows.Int64 == held {
+		res.Skipped, res.Scale = true, doneScale.String
+		return res, nil
+	}
+	var lo, hi sql.NullFloat64
+	if err = tx.QueryRowContext(ctx, stmtFeatureRange, studyKey).Scan(&res.Values, &lo, &hi); err != nil {
+		return res, fail("reading the values' range", err)
+	}
+	res.Scale = warehouse.FeatureScale(tech, lo.Float64, hi.Float64)
+	logScale := res.Scale == warehouse.ScaleLog2
+	r, err := tx.ExecContext(ctx, stmtFeatureDelete, studyKey)
+	if err != nil {
+		return res, fail("removing the previous features", err)
+	}
+	if res.Removed, err = r.RowsAffected(); err != nil {
+		return res, fail("removing the previous features", err)
+	}
+	for _, ins := range featureInserts {
+		args := []any{studyKey, res.BatchID, logScale}
+		if ins.topGenes {
+			args = append(args, top)
+		}
+		r, err := tx.ExecContext(ctx, ins.stmt, args...)
+		if err != nil {
+			return res, fail(ins.what, err)
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return res, fail(ins.what, err)
+		}
+		res.Rows += n
+	}
+	var missing string
+	if err = tx.QueryRowContext(ctx, stmtFeatureUncatalogued, studyKey).Scan(&missing); err != nil {
+		return res, fail("checking the features against the catalog", err)
+	}
+	if missing != "" {
+		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
+			Msg: "duckdb: features of " + req.Study + ": meta_feature_catalog does not define " + missing}
+	}
+	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, top, res.Rows, null(req.RunID)); err != nil {
+		return res, fail("recording the features' state", err)
+	}
+	if res.Features, err = featureCounts(ctx, tx, studyKey); err != nil {
+		return res, fail("counting the features", err)
+	}
+	if err = tx.Commit(); err != nil {
+		return res, fail("committing", err)
+	}
+	return res, nil
+}
+
+func featureCounts(ctx context.Context, tx *sql.Tx, studyKey int32) (map[string]int64, error) {
+	rows, err := tx.QueryContext(ctx, stmtFeatureCounts, studyKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
+}

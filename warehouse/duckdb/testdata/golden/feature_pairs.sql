@@ -1,0 +1,30 @@
+INSERT INTO fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
+WITH top_genes AS (
+    SELECT entity_id_1 AS gene_key
+    FROM fact_feature_values
+    WHERE study_key = $1 AND feature_name = 'gene_variance' AND feature_value > 0
+    ORDER BY feature_value DESC, entity_id_1
+    LIMIT $4),
+input AS (
+    SELECT fe.sample_key,
+           fe.gene_key,
+           fe.expression_value AS v,
+           CASE WHEN $3 THEN log2(fe.expression_value + 1) ELSE fe.expression_value END AS y,
+           COALESCE(s.illness_key, u.illness_key) AS illness_key,
+           COALESCE(i.illness_label, 'UNKNOWN') AS illness_label
+    FROM fact_gene_expression fe
+    JOIN dim_sample s ON s.sample_key = fe.sample_key
+    LEFT JOIN dim_illness i ON i.illness_key = s.illness_key
+    CROSS JOIN (SELECT illness_key FROM dim_illness WHERE illness_label = 'UNKNOWN') u
+    WHERE fe.study_key = $1
+      AND fe.expression_value IS NOT NULL
+      AND NOT s.exclude_from_analysis
+      AND fe.gene_key IN (SELECT gene_key FROM top_genes)),
+pairs AS (
+    SELECT a.gene_key AS gene_1, b.gene_key AS gene_2, COUNT(*) AS n, corr(a.y, b.y) AS r
+    FROM input a
+    JOIN input b ON b.sample_key = a.sample_key AND b.gene_key > a.gene_key
+    GROUP BY a.gene_key, b.gene_key)
+SELECT 'GENE_PAIR', gene_1, gene_2, 'gene_pair_pearson_r', greatest(-1.0, least(1.0, r)), $1, $2
+FROM pairs
+WHERE n >= 3 AND isfinite(r)

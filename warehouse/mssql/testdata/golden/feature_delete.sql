@@ -1,0 +1,1 @@
+DELETE FROM dbo.fact_feature_values WHERE study_key = @p1

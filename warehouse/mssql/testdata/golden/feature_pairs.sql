@@ -1,0 +1,48 @@
+WITH top_genes AS (
+    SELECT TOP (@p4) CONVERT(INT, entity_id_1) AS gene_key
+    FROM dbo.fact_feature_values
+    WHERE study_key = @p1 AND feature_name = N'gene_variance' AND feature_value > 0
+    ORDER BY feature_value DESC, entity_id_1),
+input AS (
+    SELECT fe.sample_key,
+           fe.gene_key,
+           fe.expression_value AS v,
+           CASE WHEN @p3 = 1 THEN LOG(CASE WHEN fe.expression_value > -1 THEN fe.expression_value + 1.0 END, 2) ELSE fe.expression_value END AS y,
+           COALESCE(s.illness_key, u.illness_key) AS illness_key,
+           COALESCE(i.illness_label, N'UNKNOWN') AS illness_label
+    FROM dbo.fact_gene_expression AS fe
+    JOIN dbo.dim_sample AS s ON s.sample_key = fe.sample_key
+    LEFT JOIN dbo.dim_illness AS i ON i.illness_key = s.illness_key
+    CROSS JOIN (SELECT illness_key FROM dbo.dim_illness WHERE illness_label = N'UNKNOWN') AS u
+    WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
+      AND fe.study_key = @p1
+      AND fe.expression_value IS NOT NULL
+      AND s.exclude_from_analysis = 0
+      AND fe.gene_key IN (SELECT gene_key FROM top_genes)),
+centered AS (
+    SELECT i.sample_key, i.gene_key, i.y - m.mean_y AS d
+    FROM input AS i
+    JOIN (SELECT gene_key, AVG(y) AS mean_y FROM input GROUP BY gene_key) AS m ON m.gene_key = i.gene_key),
+sums AS (
+    SELECT a.gene_key AS gene_1,
+           b.gene_key AS gene_2,
+           COUNT_BIG(*) AS n,
+           SUM(a.d) AS sa,
+           SUM(b.d) AS sb,
+           SUM(a.d * b.d) AS sab,
+           SUM(a.d * a.d) AS saa,
+           SUM(b.d * b.d) AS sbb
+    FROM centered AS a
+    JOIN centered AS b ON b.sample_key = a.sample_key AND b.gene_key > a.gene_key
+    GROUP BY a.gene_key, b.gene_key),
+moments AS (
+    SELECT gene_1, gene_2, n, sab - sa * sb / n AS cab, saa - sa * sa / n AS caa, sbb - sb * sb / n AS cbb
+    FROM sums),
+correlations AS (
+    SELECT gene_1, gene_2, n, cab / SQRT(CASE WHEN caa > 0 AND cbb > 0 THEN caa * cbb END) AS r
+    FROM moments)
+INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
+SELECT N'GENE_PAIR', gene_1, gene_2, N'gene_pair_pearson_r',
+       CASE WHEN r > 1 THEN 1.0 WHEN r < -1 THEN -1.0 ELSE r END, @p1, @p2
+FROM correlations
+WHERE n >= 3 AND r IS NOT NULL;

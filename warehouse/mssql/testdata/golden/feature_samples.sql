@@ -1,0 +1,32 @@
+WITH input AS (
+    SELECT fe.sample_key,
+           fe.gene_key,
+           fe.expression_value AS v,
+           CASE WHEN @p3 = 1 THEN LOG(CASE WHEN fe.expression_value > -1 THEN fe.expression_value + 1.0 END, 2) ELSE fe.expression_value END AS y,
+           COALESCE(s.illness_key, u.illness_key) AS illness_key,
+           COALESCE(i.illness_label, N'UNKNOWN') AS illness_label
+    FROM dbo.fact_gene_expression AS fe
+    JOIN dbo.dim_sample AS s ON s.sample_key = fe.sample_key
+    LEFT JOIN dbo.dim_illness AS i ON i.illness_key = s.illness_key
+    CROSS JOIN (SELECT illness_key FROM dbo.dim_illness WHERE illness_label = N'UNKNOWN') AS u
+    WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
+      AND fe.study_key = @p1
+      AND fe.expression_value IS NOT NULL
+      AND s.exclude_from_analysis = 0),
+ranked AS (
+    SELECT sample_key,
+           v,
+           y,
+           PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY y) OVER (PARTITION BY sample_key) AS median_y
+    FROM input),
+per_sample AS (
+    SELECT sample_key,
+           CONVERT(FLOAT, SUM(CASE WHEN v > 0 THEN 1 ELSE 0 END)) AS sample_detected_genes,
+           AVG(y) AS sample_mean,
+           MAX(median_y) AS sample_median
+    FROM ranked
+    GROUP BY sample_key)
+INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
+SELECT N'SAMPLE', u.sample_key, NULL, u.feature_name, u.feature_value, @p1, @p2
+FROM per_sample
+UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u;
