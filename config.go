@@ -92,6 +92,15 @@ type IllnessConfig struct {
 	// illness its study's title or description names (see
 	// illness.WithStudyContext). Default true.
 	StudyContext *bool `yaml:"study_context"`
+	// GroupCodes reads group codes in titles and source names ("Hlty",
+	// "Seps_P", "HC_D1"; illness.DefaultGroupCodes lists them, each with
+	// its reason). Default true.
+	GroupCodes *bool `yaml:"group_codes"`
+	// DisabledCohortRules turns off, by name, the rules that read a
+	// study's samples together (illness.CohortRules: cohort_code,
+	// cohort_infection, cohort_sole_arm, study_context,
+	// cohort_ill_controls). Default none.
+	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
 }
 
 // PlatformConfig configures platform normalization.
@@ -641,8 +650,15 @@ func (c Config) Classifier() (*illness.Classifier, error) {
 	if len(rules) == 0 {
 		rules = illness.DefaultRules()
 	}
-	studyContext := c.Illness.StudyContext == nil || *c.Illness.StudyContext
-	return illness.New(rules, nilIfEmpty(c.Illness.Fields), c.Illness.Overrides, illness.WithStudyContext(studyContext))
+	ic := c.Illness
+	opts := []illness.Option{
+		illness.WithStudyContext(ic.StudyContext == nil || *ic.StudyContext),
+		illness.WithoutCohortRules(ic.DisabledCohortRules...),
+	}
+	if ic.GroupCodes != nil && !*ic.GroupCodes {
+		opts = append(opts, illness.WithGroupCodes(nil))
+	}
+	return illness.New(rules, nilIfEmpty(ic.Fields), ic.Overrides, opts...)
 }
 
 // Normalizer builds the platform normalizer the configuration describes.

@@ -268,6 +268,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ParseError, 3, "", "not valid YAML"},
 		{"tab", "processing:\n\tchunk_size: 1\n", qc.ParseError, 2, "", "cannot start any token"},
 		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.InvalidFormat, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
+		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.IllnessInferenceFailed, 2, "illness_inference", `no cohort rule is named "sole_arm"`},
 		{"analytics enabled", "analytics:\n  enabled: later\n", qc.InvalidFormat, 2, "analytics.enabled", `must be true or false, not "later"`},
 		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
 		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},
@@ -414,4 +415,40 @@ func readFileF(f *testing.F, p string) []byte {
 		f.Fatal(err)
 	}
 	return b
+}
+
+// The illness switches reach the classifier: group codes and cohort rules
+// can be turned off from the configuration.
+func TestConfigIllnessSwitches(t *testing.T) {
+	study := &metadata.Study{Accession: "GSE1", Title: "Blood of septic shock patients"}
+	samples := []*metadata.Sample{
+		{Accession: "GSM1", Title: "Hlty_3"},
+		{Accession: "GSM2", Title: "Patient 7, Day1"},
+		{Accession: "GSM3", Title: "Patient 8, Day1"},
+	}
+	label := func(yaml string) map[string]illness.Label {
+		t.Helper()
+		cfg, err := genexp.ParseConfig([]byte(yaml), "c.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := cfg.Classifier()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]illness.Label{}
+		for i, d := range c.ClassifyCohort(study, samples) {
+			out[samples[i].Accession] = d.Label
+		}
+		return out
+	}
+	if got := label(""); got["GSM1"] != illness.Control || got["GSM2"] != illness.SepticShock {
+		t.Fatalf("defaults: %v", got)
+	}
+	if got := label("illness_inference:\n  group_codes: false\n"); got["GSM1"] != illness.Unknown {
+		t.Fatalf("group_codes: false still reads Hlty: %v", got)
+	}
+	if got := label("illness_inference:\n  disabled_cohort_rules: [study_context, cohort_sole_arm]\n"); got["GSM2"] != illness.Unknown {
+		t.Fatalf("with the study-text rules off a patient still takes the study's label: %v", got)
+	}
 }
