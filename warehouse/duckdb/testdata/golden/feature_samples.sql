@@ -13,13 +13,24 @@ WITH input AS (
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL
       AND NOT s.exclude_from_analysis),
+ranked AS (
+    SELECT sample_key, y,
+           row_number() OVER (PARTITION BY sample_key ORDER BY y) AS rn,
+           COUNT(*) OVER (PARTITION BY sample_key) AS n
+    FROM input),
+medians AS (
+    SELECT sample_key, AVG(y) AS sample_median
+    FROM ranked
+    WHERE rn IN ((n + 1) // 2, (n + 2) // 2)
+    GROUP BY sample_key),
 per_sample AS (
-    SELECT sample_key,
-           CAST(COUNT(*) FILTER (WHERE v > 0) AS DOUBLE) AS sample_detected_genes,
-           AVG(y) AS sample_mean,
-           MEDIAN(y) AS sample_median
-    FROM input
-    GROUP BY sample_key)
+    SELECT i.sample_key,
+           CAST(COUNT(*) FILTER (WHERE i.v > 0) AS DOUBLE) AS sample_detected_genes,
+           AVG(i.y) AS sample_mean,
+           ANY_VALUE(m.sample_median) AS sample_median
+    FROM input i
+    JOIN medians m ON m.sample_key = i.sample_key
+    GROUP BY i.sample_key)
 SELECT 'SAMPLE', sample_key, NULL, feature_name, feature_value, $1, $2
 FROM per_sample
 UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u
