@@ -112,6 +112,9 @@ func TestValidateWritesNothing(t *testing.T) {
 	if code != exitWarnings || !strings.Contains(out, "GSE1") || !strings.Contains(out, "2002") {
 		t.Errorf("validate of a 30-gene study: exit %d (want %d, the 2002 warning)\n%s%s", code, exitWarnings, out, stderr)
 	}
+	if after := listDir(t, dir); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("validate changed the directory:\nbefore %v\nafter  %v", before, after)
+	}
 	bad := craftStudy(t, dir, "GSE2", true)
 	before = listDir(t, dir)
 	code, out, _ = runCLI(t, "validate", good, bad, filepath.Join(dir, "nothing-here"))

@@ -60,7 +60,7 @@ type fakeServer struct {
 	version     int64             // the schema version; -1: no version table
 	rcsi        bool
 	// Connection bookkeeping.
-	opened, closed, discarded int
+	opened, closed int
 }
 
 func newFakeServer(t *testing.T) *fakeServer {
