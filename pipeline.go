@@ -332,7 +332,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return out(stepLoad, err)
 	}
 	log.addBusy(stepLoad, time.Since(t0))
-	acc := newAccumulator(pl, p.cfg.ksSampleSize())
+	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
 	melter := expression.ColumnMelter{Columns: pl.indexes, Missing: p.cfg.MissingPolicy()}
 	var lb expression.LongBatch
 	for {
@@ -400,12 +400,14 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		p.cfg.Quality.Apply(found)
 		sr.Findings = append(sr.Findings, found...)
 		if q.KSPValueRecomputed != nil {
-			sr.KS = &qc.KSResult{Sample: q.KSWorstSample, D: *q.KSStatisticRecomputed, P: *q.KSPValueRecomputed}
+			sr.KS = &qc.KSResult{Sample: q.KSWorstSample, D: *q.KSStatisticRecomputed, P: *q.KSPValueRecomputed,
+				Rows: int(*q.KSRowsUsed), Sampled: *q.KSSampled}
 		}
 		worst, _ := qc.Worst(sr.Findings)
 		vctx := map[string]any{"findings": len(sr.Findings), "worst": worst.String()}
 		if q.KSPValueRecomputed != nil {
 			vctx["ks_statistic"], vctx["ks_pvalue"], vctx["ks_worst_sample"] = *q.KSStatisticRecomputed, *q.KSPValueRecomputed, q.KSWorstSample
+			vctx["ks_rows_used"], vctx["ks_sampled"] = *q.KSRowsUsed, *q.KSSampled
 		}
 		cells := st.Cells
 		if worst == qc.SeverityError {

@@ -419,6 +419,9 @@ func TestRealStudiesQCMatchesReference(t *testing.T) {
 		if d != r.D || p != r.P {
 			t.Errorf("%s: D %v p %v, scipy says D %v p %v", study, d, p, r.D, r.P)
 		}
+		if k := storedKS(t, w, study); k.rows != 300 || k.sampled {
+			t.Errorf("%s: the check used %d rows (sampled %v), want all 300", study, k.rows, k.sampled)
+		}
 		// The bundled matrices are trimmed to 300 genes: under the default
 		// 1000, every study gets a 2002 warning and still loads.
 		if f := findings(t, w, study); f[finding{2002, "WARNING"}] != 1 {

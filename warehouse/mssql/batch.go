@@ -356,6 +356,9 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQC, qcArgs(s)...); err != nil {
 			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
 		}
+		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQCKS, qcKSArgs(s)...); err != nil {
+			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
+		}
 		if err = insertFindings(ctx, tx, b.runID, s.BatchID, s.Study, s.Findings); err != nil {
 			return res, err
 		}
