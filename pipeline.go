@@ -185,7 +185,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		d, err := OpenDownload(path, p.openOpts...)
 		if err != nil {
 			p.downloadFailed(ctx, rep.RunID, path, err)
-			rep.Errors = append(rep.Errors, err)
+			rep.Errors = append(rep.Errors, p.redactErr(err))
 			continue
 		}
 		p.cfg.Quality.Apply(d.Findings)
@@ -199,7 +199,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			rep.Studies = append(rep.Studies, p.loadMatrix(ctx, rep.RunID, d, m)...)
 		}
 		if err := d.Close(); err != nil {
-			rep.Errors = append(rep.Errors, err)
+			rep.Errors = append(rep.Errors, p.redactErr(err))
 		}
 	}
 	return rep, ctx.Err()
@@ -299,6 +299,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	// fails every study that has no error yet, and is logged as that step's
 	// failure. Every step not yet logged ends SKIPPED.
 	out := func(step string, err error) []StudyReport {
+		err = p.redactErr(err)
 		var failed []string
 		res := make([]StudyReport, 0, len(pl.studies))
 		for _, s := range pl.studies {

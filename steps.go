@@ -296,3 +296,21 @@ func downloadStudy(dl string, err error) string {
 	}
 	return matrixBase(base)
 }
+
+// redactErr returns err with the warehouse DSN's secrets removed from its
+// text, keeping its chain for errors.Is and errors.As: a driver's error may
+// quote the DSN, and the report's errors are printed as they are.
+func (p *Pipeline) redactErr(err error) error {
+	if err == nil || p.redact(err.Error()) == err.Error() {
+		return err
+	}
+	return &redactedError{msg: p.redact(err.Error()), err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
