@@ -368,7 +368,8 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	rs := r.Stats()
 	p.cfg.Quality.Apply(r.Findings())
-	for _, f := range r.Findings() {
+	rowFound := summarizeRowFindings(r.Findings(), rowFindingsShown)
+	for _, f := range rowFound.shown {
 		for _, s := range pl.studies {
 			reports[s].Findings = append(reports[s].Findings, f)
 		}
@@ -413,7 +414,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		cells := st.Cells
 		if worst == qc.SeverityError {
 			sr.Err = firstError(sr.Findings)
-			p.recordFindings(ctx, runID, sr.BatchID, s, sr.Findings)
+			p.recordFindings(ctx, runID, sr.BatchID, s, rowFound.logged(sr.Findings))
 			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
 			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
 				context: map[string]any{"reason": "validation rejected the study"}})
@@ -421,7 +422,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
 		commits = append(commits, warehouse.StudyCommit{
-			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: withStudy(sr.Findings, s), QC: q,
+			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: withStudy(rowFound.logged(sr.Findings), s), QC: q,
 		})
 	}
 	if len(commits) == 0 {

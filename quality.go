@@ -1,6 +1,8 @@
 package genexp
 
 import (
+	"fmt"
+
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
@@ -180,4 +182,62 @@ func withStudy(fs []*qc.Error, study string) []*qc.Error {
 		out[i] = &c
 	}
 	return out
+}
+
+// rowFindingsShown is how many findings about single rows of one code a
+// study's report lists before summing up the rest.
+const rowFindingsShown = 5
+
+// rowFindings are a matrix reader's findings split for reporting: shown is
+// what a study's report lists, the first few of each code plus one "and N
+// more" note per code; logOnly the rest, which go to
+// meta_data_validation_log only (the reader itself keeps at most 100,
+// expression.WithMaxFindings, and the study's summary finding from
+// qc.Validate counts them all).
+type rowFindings struct {
+	shown, logOnly []*qc.Error
+	notes          map[*qc.Error]bool
+}
+
+func summarizeRowFindings(fs []*qc.Error, keep int) rowFindings {
+	rf := rowFindings{notes: map[*qc.Error]bool{}}
+	seen := map[qc.Code]int{}
+	last := map[qc.Code]*qc.Error{}
+	var codes []qc.Code
+	for _, f := range fs {
+		if seen[f.Code] == 0 {
+			codes = append(codes, f.Code)
+		}
+		seen[f.Code]++
+		last[f.Code] = f
+		if seen[f.Code] <= keep {
+			rf.shown = append(rf.shown, f)
+		} else {
+			rf.logOnly = append(rf.logOnly, f)
+		}
+	}
+	for _, c := range codes {
+		if n := seen[c] - keep; n > 0 {
+			note := &qc.Error{Code: c, Severity: last[c].Severity, File: last[c].File,
+				Msg: fmt.Sprintf("and %d more rows like the %d above (all %d are in meta_data_validation_log)", n, keep, seen[c])}
+			rf.notes[note] = true
+			rf.shown = append(rf.shown, note)
+		}
+	}
+	return rf
+}
+
+// logged returns the findings a study records: those of its report, less
+// the "and N more" notes, plus the row findings the report only counts.
+func (rf rowFindings) logged(reported []*qc.Error) []*qc.Error {
+	if len(rf.logOnly) == 0 {
+		return reported
+	}
+	out := make([]*qc.Error, 0, len(reported)+len(rf.logOnly))
+	for _, f := range reported {
+		if !rf.notes[f] {
+			out = append(out, f)
+		}
+	}
+	return append(out, rf.logOnly...)
 }
