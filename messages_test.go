@@ -76,3 +76,37 @@ func TestFindingMessages(t *testing.T) {
 		}
 	})
 }
+
+// A platform string normalization makes nothing of is a 3002 WARNING; a
+// known one is not.
+func TestUnnormalizedPlatformFinding(t *testing.T) {
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	cr := crafted{study: "GSE61", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3)}
+	folder := cr.write(t, t.TempDir())
+	platforms := []string{"Mystery Machine 3000 (mm3k)", "Mystery Machine 3000 (mm3k)", "Illumina HiSeq 2500 (IlluminaHiSeq2500)"}
+	var sheet strings.Builder
+	sheet.WriteString("refinebio_accession_code\texperiment_accession\trefinebio_title\trefinebio_platform\n")
+	for i, acc := range cr.sheet {
+		fmt.Fprintf(&sheet, "%s\t%s\ttitle of %s\t%s\n", acc, cr.study, acc, platforms[i])
+	}
+	writeFile(t, folder+"/metadata_GSE61.tsv", []byte(sheet.String()))
+	rep := loadWith(t, w, cfg, folder)
+	sr := rep.Studies[0]
+	if sr.Err != nil {
+		t.Fatal(sr.Err)
+	}
+	var got []*qc.Error
+	for _, f := range sr.Findings {
+		if f.Code == qc.PlatformNormalizationFailed {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Severity != qc.SeverityWarning || !strings.Contains(got[0].Msg, `"Mystery Machine 3000 (mm3k)" of 2 samples (GSM1, GSM2)`) {
+		t.Errorf("3002 findings: %v", got)
+	}
+	if f := findings(t, w, "GSE61"); f[finding{3002, "WARNING"}] != 1 {
+		t.Errorf("validation log %v lacks the 3002 warning", f)
+	}
+}

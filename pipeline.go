@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -484,6 +486,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			}
 		}
 	}
+	unnormalized := map[string]map[string][]string{} // study → platform → samples
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
 		tech := ""
@@ -491,6 +494,12 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			tech = st.Technology
 		}
 		pf := p.normalizer.Normalize(s.Platform, tech)
+		if platformUnnormalized(s.Platform, pf) {
+			if unnormalized[c.Study] == nil {
+				unnormalized[c.Study] = map[string][]string{}
+			}
+			unnormalized[c.Study][s.Platform] = append(unnormalized[c.Study][s.Platform], s.Accession)
+		}
 		if pf.Accession != "" && !platforms[pf.Accession] {
 			platforms[pf.Accession] = true
 			req.Platforms = append(req.Platforms, warehouse.Platform{Accession: pf.Accession, Name: pf.Name, Manufacturer: pf.Manufacturer, Technology: pf.Technology})
@@ -521,6 +530,15 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			IllnessField: dec.Field, IllnessMatched: dec.Matched,
 		})
 	}
+	for study, byPlatform := range unnormalized {
+		for _, raw := range slices.Sorted(maps.Keys(byPlatform)) {
+			f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: study,
+				Msg: fmt.Sprintf("platform %q of %d samples (%s) names no known manufacturer or technology; they load with the platform as written",
+					raw, len(byPlatform[raw]), listSome(byPlatform[raw], 3))}
+			p.cfg.Quality.Apply([]*qc.Error{f})
+			reports[study].Findings = append(reports[study].Findings, f)
+		}
+	}
 	for _, acc := range pl.studies {
 		row := warehouse.Study{Accession: acc, Organism: studyOrganism[acc], PlatformSummary: strings.Join(studyPlatforms[acc], "; ")}
 		if st := d.Study(acc); st != nil {
@@ -541,6 +559,14 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		req.Studies = append(req.Studies, row)
 	}
 	return req
+}
+
+// platformUnnormalized reports whether a sample's platform string was given
+// but normalization made nothing of it: no manufacturer it knows, and no
+// technology from the study or the name.
+func platformUnnormalized(raw string, pf platform.Platform) bool {
+	return strings.TrimSpace(raw) != "" && pf.Technology == platform.Other &&
+		(pf.Manufacturer == "" || pf.Manufacturer == "Unknown")
 }
 
 // studyTechnologyFromSamples returns the one technology the platforms agree
