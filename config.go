@@ -98,7 +98,7 @@ type IllnessConfig struct {
 	GroupCodes *bool `yaml:"group_codes"`
 	// DisabledCohortRules turns off, by name, the rules that read a
 	// study's samples together (illness.CohortRules: cohort_code,
-	// cohort_infection, cohort_sole_arm, study_context,
+	// cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context,
 	// cohort_ill_controls). Default none.
 	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
 }

@@ -93,11 +93,13 @@ func loadCorpus(t *testing.T, file string) []labeled {
 
 type tally struct{ n, ok int }
 
-// Floors of TestFresh2CohortsAccuracy: just under the accuracies of its
-// one scoring run (README.md, "Fourth corpus").
+// Floors of TestFresh2CohortsAccuracy: per sample, just under the
+// accuracy of its one scoring run (README.md, "Fourth corpus"); by cohort,
+// just under the accuracy with RuleDiseaseArm, which was written from that
+// run's misses (so the figure is not an estimate for new studies).
 const (
 	fresh2PerSampleFloor = 0.33
-	fresh2CohortFloor    = 0.33
+	fresh2CohortFloor    = 0.99
 )
 
 func (x tally) acc() float64 {
