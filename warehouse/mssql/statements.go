@@ -491,7 +491,8 @@ FROM dbo.meta_etl_process_log
 ORDER BY started_at DESC`
 
 // copySpec is one bulk copy target: mssql.CopyIn sends it to the server as
-// INSERT BULK followed by the rows, as one server batch.
+// INSERT BULK followed by the rows, as one server batch. Its golden file
+// (copy_*.sql, see renderCopy) shows the batches the driver sends for it.
 type copySpec struct {
 	table   string
 	columns []string
@@ -500,29 +501,6 @@ type copySpec struct {
 
 // stmt returns the CopyIn statement to prepare.
 func (c copySpec) stmt() string { return mssqldrv.CopyIn(c.table, c.options, c.columns...) }
-
-// render shows the INSERT BULK the driver sends (it adds each column's
-// type, which it reads from the table).
-func (c copySpec) render() string {
-	var opts []string
-	if c.options.CheckConstraints {
-		opts = append(opts, "CHECK_CONSTRAINTS")
-	}
-	if c.options.KeepNulls {
-		opts = append(opts, "KEEP_NULLS")
-	}
-	if c.options.RowsPerBatch > 0 {
-		opts = append(opts, fmt.Sprintf("ROWS_PER_BATCH = %d", c.options.RowsPerBatch))
-	}
-	if c.options.Tablock {
-		opts = append(opts, "TABLOCK")
-	}
-	s := "-- TDS bulk load (mssql.CopyIn): one server batch per copy\nINSERT BULK " + c.table + " (" + strings.Join(c.columns, ", ") + ")"
-	if len(opts) > 0 {
-		s += " WITH (" + strings.Join(opts, ", ") + ")"
-	}
-	return s
-}
 
 // The bulk copy targets. KEEP_NULLS keeps a NULL a NULL (no column has a
 // default to fill in, but the intent is explicit). CHECK_CONSTRAINTS costs
