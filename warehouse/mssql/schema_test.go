@@ -31,13 +31,19 @@ type ddlTable struct {
 
 type ddlColumn struct {
 	name, typ string
+	// collation is the COLLATE the column declares, "" for none (the
+	// database's default).
+	collation string
 	notNull   bool
 	// implicit: the server fills it (a default, an identity, a computed
 	// column), so a bulk copy may leave it out.
 	implicit bool
 }
 
-var createTable = regexp.MustCompile(`(?m)^CREATE TABLE ([\w.]+) \(`)
+var (
+	createTable     = regexp.MustCompile(`(?m)^CREATE TABLE ([\w.]+) \(`)
+	columnCollation = regexp.MustCompile(`(?i)\bCOLLATE\s+(\w+)`)
+)
 
 // parseTables reads the CREATE TABLE statements, in order.
 func parseTables(t *testing.T, ddl string) []ddlTable {
@@ -68,6 +74,9 @@ func parseTables(t *testing.T, ddl string) []ddlTable {
 			up := strings.ToUpper(item)
 			c := ddlColumn{name: fields[0], typ: strings.ToUpper(fields[1]), notNull: strings.Contains(up, "NOT NULL")}
 			c.implicit = strings.Contains(up, " DEFAULT ") || strings.Contains(up, "IDENTITY") || fields[1] == "AS"
+			if m := columnCollation.FindStringSubmatch(item); m != nil {
+				c.collation = m[1]
+			}
 			tb.columns = append(tb.columns, c)
 		}
 		out = append(out, tb)

@@ -241,7 +241,11 @@ WHEN NOT MATCHED BY TARGET THEN
 
 // stmtMergeSamples resolves the sample's illness, platform and study keys
 // by their business keys; an unknown label or accession gives NULL, as in
-// the DuckDB warehouse.
+// the DuckDB warehouse. sample_platform is the platform accession, a
+// binary-collated business key in staging, kept in a column of the
+// database's default collation: the EXCEPT compares the two under the
+// accession's collation (without a COLLATE the statement does not compile,
+// Msg 468), so a change of case alone is a change, as it is for the key.
 const stmtMergeSamples = `MERGE dbo.dim_sample WITH (HOLDLOCK) AS t
 USING (
     SELECT d.sample_accession_code, d.sample_title, d.sample_organism, d.platform_accession AS sample_platform,
@@ -269,7 +273,7 @@ WHEN MATCHED AND EXISTS (
            s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,
            s.study_key, s.exclude_from_analysis
     EXCEPT
-    SELECT t.sample_title, t.sample_organism, t.sample_platform, t.sample_treatment, t.sample_cell_line,
+    SELECT t.sample_title, t.sample_organism, t.sample_platform COLLATE Latin1_General_100_BIN2, t.sample_treatment, t.sample_cell_line,
            t.sample_tissue, t.is_processed, t.processor_name, t.processor_version, t.illness_key,
            t.illness_method, t.illness_rule, t.illness_field, t.illness_matched, t.platform_key,
            t.study_key, t.exclude_from_analysis
@@ -487,7 +491,8 @@ FROM dbo.meta_etl_process_log
 ORDER BY started_at DESC`
 
 // copySpec is one bulk copy target: mssql.CopyIn sends it to the server as
-// INSERT BULK followed by the rows, as one server batch.
+// INSERT BULK followed by the rows, as one server batch. Its golden file
+// (copy_*.sql, see renderCopy) shows the batches the driver sends for it.
 type copySpec struct {
 	table   string
 	columns []string
@@ -496,29 +501,6 @@ type copySpec struct {
 
 // stmt returns the CopyIn statement to prepare.
 func (c copySpec) stmt() string { return mssqldrv.CopyIn(c.table, c.options, c.columns...) }
-
-// render shows the INSERT BULK the driver sends (it adds each column's
-// type, which it reads from the table).
-func (c copySpec) render() string {
-	var opts []string
-	if c.options.CheckConstraints {
-		opts = append(opts, "CHECK_CONSTRAINTS")
-	}
-	if c.options.KeepNulls {
-		opts = append(opts, "KEEP_NULLS")
-	}
-	if c.options.RowsPerBatch > 0 {
-		opts = append(opts, fmt.Sprintf("ROWS_PER_BATCH = %d", c.options.RowsPerBatch))
-	}
-	if c.options.Tablock {
-		opts = append(opts, "TABLOCK")
-	}
-	s := "-- TDS bulk load (mssql.CopyIn): one server batch per copy\nINSERT BULK " + c.table + " (" + strings.Join(c.columns, ", ") + ")"
-	if len(opts) > 0 {
-		s += " WITH (" + strings.Join(opts, ", ") + ")"
-	}
-	return s
-}
 
 // The bulk copy targets. KEEP_NULLS keeps a NULL a NULL (no column has a
 // default to fill in, but the intent is explicit). CHECK_CONSTRAINTS costs
