@@ -187,10 +187,46 @@ func TestHealthCommand(t *testing.T) {
 		t.Errorf("fresh warehouse: exit %d, %+v", code, rep)
 	}
 	runCLI(t, "load", "--db", db, craftStudy(t, t.TempDir(), "GSE4", true))
+	code, out, _ = runCLI(t, "health", "--db", db, "--json")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if bad := nonSnakeKeys(doc, ""); len(bad) > 0 {
+		t.Errorf("health --json has keys that are not snake_case: %v\n%s", bad, out)
+	}
+	details, _ := doc["details"].(map[string]any)
+	disk, _ := doc["disk"].(map[string]any)
+	runs, _ := details["runs"].([]any)
+	if details["schema_version"] == nil || details["failed_steps"] != 1.0 || len(runs) != 1 || disk["free_bytes"] == nil {
+		t.Errorf("health --json after a failed load: details %v, disk %v", details, disk)
+	} else if run, _ := runs[0].(map[string]any); run["run_id"] == nil || run["failed"] != 1.0 {
+		t.Errorf("health --json run %v: want its run_id and one failed step", run)
+	}
 	code, out, _ = runCLI(t, "health", "--db", db)
 	if code != exitHealthWarning || !strings.Contains(out, "1 failed steps") {
 		t.Errorf("after a failed load: exit %d\n%s", code, out)
 	}
+}
+
+// nonSnakeKeys lists the keys of a decoded JSON document, at any depth,
+// that are not snake_case.
+func nonSnakeKeys(v any, at string) []string {
+	var bad []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if k != strings.ToLower(k) || strings.ContainsAny(k, " -") {
+				bad = append(bad, at+"."+k)
+			}
+			bad = append(bad, nonSnakeKeys(e, at+"."+k)...)
+		}
+	case []any:
+		for i, e := range x {
+			bad = append(bad, nonSnakeKeys(e, fmt.Sprintf("%s[%d]", at, i))...)
+		}
+	}
+	return bad
 }
 
 func TestCLINeverPrintsThePassword(t *testing.T) {
