@@ -69,10 +69,10 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if len(st.Steps) > 0 {
 		fmt.Fprintln(stdout, "\nrecent steps:")
 		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "STARTED\tRUN\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR")
+		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR")
 		for _, r := range st.Steps {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.StartedAt.Format(time.DateTime), r.RunID[:8], r.Step, r.Status,
-				optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(r.ErrorMessage))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.StartedAt.Format(time.DateTime), shortRunID(r.RunID), dash(r.Study),
+				r.Step, r.Status, optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(r.ErrorMessage))
 		}
 		tw.Flush()
 	}
@@ -163,6 +163,18 @@ func formatCell(v any) string {
 		return fmt.Sprint(x)
 	}
 	return oneLineStr(fmt.Sprint(v))
+}
+
+// shortRunID is how status shows a run id: a UUID's first eight characters
+// tell runs apart on one screen; a shorter id is shown whole.
+func shortRunID(id string) string {
+	if id == "" {
+		return "-"
+	}
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }
 
 func optInt(p *int64) string {
