@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -26,10 +27,10 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 	target := c.target(fs, cfg)
 	w, err := openStore(target, false)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
-	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", displayTarget(target), schemaVersionFor(target))
+	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), schemaVersionFor(target))
 	return exitOK
 }
 
@@ -45,9 +46,10 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	w, err := openStore(c.target(fs, cfg), true)
+	target := c.target(fs, cfg)
+	w, err := openStore(target, true)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	s, ok := w.(warehouse.Statuser)
@@ -96,9 +98,10 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	w, err := openStore(c.target(fs, cfg), true)
+	target := c.target(fs, cfg)
+	w, err := openStore(target, true)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	if err := printQuery(stdout, w.DB(), pos[0], *maxRows); err != nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/genexp/genexp"
-	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 	"github.com/genexp/genexp/warehouse/mssql"
@@ -111,15 +110,6 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		dsn += sep + "access_mode=READ_ONLY"
 	}
 	return duckdb.Open(dsn)
-}
-
-// displayTarget is how the CLI shows a DSN: a SQL Server DSN with its
-// passwords redacted.
-func displayTarget(dsn string) string {
-	if isSQLServer(dsn) {
-		return qc.RedactDSN(dsn)
-	}
-	return dsn
 }
 
 // schemaVersionFor is the schema version the backend for dsn writes.

@@ -229,19 +229,42 @@ func nonSnakeKeys(v any, at string) []string {
 	return bad
 }
 
+// TestCLINeverPrintsThePassword runs every command that takes a warehouse
+// against DSNs holding a secret: a SQL Server URL, an ADO string (neither
+// can connect here), and DuckDB files whose DSN carries a password or a
+// token. No output, on success or failure, may hold the secret.
 func TestCLINeverPrintsThePassword(t *testing.T) {
-	const pw = "Hunter2Secret"
-	dsn := "sqlserver://sa:" + pw + "@db.invalid:1433?database=genexp"
-	study := craftStudy(t, t.TempDir(), "GSE5", false)
-	for _, args := range [][]string{
-		{"load", "--dsn", dsn, study},
-		{"load", "--dry-run", "--dsn", dsn, study},
-		{"health", "--dsn", dsn},
-		{"health", "--json", "--dsn", dsn},
+	dir := t.TempDir()
+	study := craftStudy(t, dir, "GSE5", false)
+	for _, tc := range []struct {
+		name, dsn, secret string
+		reachable         bool
+	}{
+		{"url", "sqlserver://sa:Hunter2Secret@db.invalid:1433?database=genexp", "Hunter2Secret", false},
+		{"ado", "server=db.invalid;user id=sa;password=S3cretAdo;", "S3cretAdo", false},
+		{"duckdb password", filepath.Join(dir, "w.duckdb") + "?password=S3cretDuck", "S3cretDuck", true},
+		{"duckdb token", filepath.Join(dir, "t.duckdb") + "?motherduck_token=S3cretTok", "S3cretTok", false},
 	} {
-		code, out, stderr := runCLI(t, args...)
-		if code == exitOK || strings.Contains(out+stderr, pw) {
-			t.Errorf("%v: exit %d; output holds the password or the command succeeded:\n%s%s", args[:2], code, out, stderr)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			for _, args := range [][]string{
+				{"init"},
+				{"load", study},
+				{"load", "--dry-run", study},
+				{"status"},
+				{"health"},
+				{"health", "--json"},
+				{"query", "SELECT COUNT(*) FROM dim_study"},
+				{"features"},
+				{"validate", study},
+			} {
+				code, out, stderr := runCLI(t, append(args, "--dsn", tc.dsn)...)
+				if strings.Contains(out+stderr, tc.secret) {
+					t.Errorf("%v: the output holds the secret:\n%s%s", args, out, stderr)
+				}
+				if args[0] == "init" && code == exitOK != tc.reachable {
+					t.Errorf("init: exit %d\n%s%s", code, out, stderr)
+				}
+			}
+		})
 	}
 }
