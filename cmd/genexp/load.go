@@ -95,9 +95,13 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
+// printReport prints one row per study (no table when no study was read:
+// the errors say why), then the findings at WARNING and above.
 func printReport(w io.Writer, rep *genexp.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STUDY\tRESULT\tSAMPLES\tGENES\tROWS\tMISSING\tILLNESS\tTIME")
+	if len(rep.Studies) > 0 {
+		fmt.Fprintln(tw, "STUDY\tRESULT\tSAMPLES\tGENES\tROWS\tMISSING\tILLNESS\tTIME")
+	}
 	for _, s := range rep.Studies {
 		result := string(s.Outcome)
 		if s.Err != nil {

@@ -100,8 +100,9 @@ func checksExit(rep *genexp.Report) int {
 	return status
 }
 
-// printChecks prints one line per study with its verdict, then the
-// findings at WARNING and above.
+// printChecks prints one line per study with its verdict (no table when
+// no study was read: the errors say why), then the findings at WARNING and
+// above.
 func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	if dryRun {
 		fmt.Fprintln(w, "dry run: nothing was written")
@@ -111,7 +112,9 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	if dryRun {
 		head += "\tWOULD BE\tROWS"
 	}
-	fmt.Fprintln(tw, head)
+	if len(rep.Studies) > 0 {
+		fmt.Fprintln(tw, head)
+	}
 	for _, s := range rep.Studies {
 		verdict := "ok"
 		if worst, ok := qc.Worst(s.Findings); ok && worst == qc.SeverityWarning {
