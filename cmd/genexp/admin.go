@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,7 +28,7 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 	target := c.target(fs, cfg)
 	w, err := openStore(target, false)
 	if err != nil {
-		return fail(stderr, redactErr(err, target))
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), schemaVersionFor(target))
@@ -49,17 +50,17 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	target := c.target(fs, cfg)
 	w, err := openStore(target, true)
 	if err != nil {
-		return fail(stderr, redactErr(err, target))
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	s, ok := w.(warehouse.Statuser)
 	if !ok {
-		fmt.Fprintln(stderr, "genexp: this warehouse cannot report its status")
+		c.say(stderr, slog.LevelError, "this warehouse cannot report its status")
 		return exitFailed
 	}
 	st, err := s.Status(context.Background(), warehouse.StatusRequest{Runs: *runs})
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, err)
 	}
 	fmt.Fprintf(stdout, "schema version %d, %d studies\n\n", st.SchemaVersion, len(st.Studies))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -101,11 +102,11 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 	target := c.target(fs, cfg)
 	w, err := openStore(target, true)
 	if err != nil {
-		return fail(stderr, redactErr(err, target))
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	if err := printQuery(stdout, w.DB(), pos[0], *maxRows); err != nil {
-		fmt.Fprintf(stderr, "genexp: query failed: %s\n", oneLine(err))
+		c.printErr(stderr, fmt.Errorf("query failed: %w", err), "")
 		return exitFailed
 	}
 	return exitOK

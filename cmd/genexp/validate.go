@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -50,26 +51,26 @@ Flags:`)
 // --dry-run) and prints what it found.
 func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink warehouse.WarehouseSink, dsn string,
 	meta, paths []string, dryRun bool) int {
-	log, closeLog, err := c.logger(stderr, cfg)
+	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", err)
+		c.say(stderr, slog.LevelError, err.Error())
 		return exitUsage
 	}
 	defer closeLog()
 	p, err := genexp.New(sink, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(dsn),
 		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...)))
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
-		fmt.Fprintf(stderr, "genexp: %s\n", message(e))
+		c.printErr(stderr, e, "")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "genexp: interrupted: %s\n", err)
+		c.printErr(stderr, fmt.Errorf("interrupted: %w", err), "")
 		return exitFailed
 	}
 	return checksExit(rep)
