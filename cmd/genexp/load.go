@@ -30,7 +30,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	var meta stringList
 	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
 	quiet := fs.Bool("quiet", false, "print no progress")
-	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing")
+	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing (the log goes to stderr, not logging.file)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: genexp load [flags] PATH...\n\nPATH is a refine.bio download (.zip or folder), a study folder, or a matrix (.tsv, .tsv.gz).\n\nFlags:")
 		fs.PrintDefaults()

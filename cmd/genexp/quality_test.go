@@ -125,10 +125,13 @@ func TestValidateWritesNothing(t *testing.T) {
 	if code != exitFailed {
 		t.Errorf("a rejected study: exit %d, want %d", code, exitFailed)
 	}
+	// A configured log file is not written either: its messages go to
+	// stderr.
 	cfg := filepath.Join(t.TempDir(), "q.yaml")
-	os.WriteFile(cfg, []byte("quality_thresholds:\n  min_genes_per_sample: 10\n"), 0o644)
-	if code, out, _ := runCLI(t, "validate", "--config", cfg, good); code != exitOK {
-		t.Errorf("clean study: exit %d, want 0\n%s", code, out)
+	os.WriteFile(cfg, []byte("quality_thresholds:\n  min_genes_per_sample: 10\nlogging:\n  file: "+filepath.Join(dir, "genexp.log")+"\n"), 0o644)
+	code, out, stderr = runCLI(t, "validate", "--config", cfg, good)
+	if code != exitOK || !strings.Contains(stderr, "run started") {
+		t.Errorf("clean study: exit %d, want 0 and the log on stderr\n%s%s", code, out, stderr)
 	}
 	if after := listDir(t, dir); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("validate changed the directory:\nbefore %v\nafter  %v", before, after)
@@ -153,7 +156,9 @@ func TestLoadDryRunWritesNothing(t *testing.T) {
 		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
 	}
 	before := listDir(t, filepath.Dir(db))
-	code, out, _ = runCLI(t, "load", "--dry-run", "--db", db, study)
+	cfg := filepath.Join(t.TempDir(), "log.yaml")
+	os.WriteFile(cfg, []byte("logging:\n  file: "+filepath.Join(filepath.Dir(db), "genexp.log")+"\n"), 0o644)
+	code, out, _ = runCLI(t, "load", "--dry-run", "--config", cfg, "--db", db, study)
 	if code != exitWarnings || !strings.Contains(out, "duplicate") {
 		t.Errorf("dry run of a loaded study: exit %d, want it reported as duplicate\n%s", code, out)
 	}

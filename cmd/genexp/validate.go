@@ -26,7 +26,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 
 Reads every download as a load would and applies the quality thresholds,
 then prints each study's verdict and findings. It writes nothing: no
-warehouse is opened or created. Exit status: 0 nothing to report, 6 warnings
+warehouse is opened or created, and the log goes to stderr even when the
+configuration names a log file. Exit status: 0 nothing to report, 6 warnings
 only, 1 a study would be rejected, 4 an input could not be read, 2 bad usage.
 
 Flags:`)
@@ -48,9 +49,11 @@ Flags:`)
 }
 
 // runChecks runs a pipeline on a sink that writes nothing (validate, load
-// --dry-run) and prints what it found.
+// --dry-run) and prints what it found. Writing nothing includes the log
+// file: a configured logging.file is set aside and the log goes to stderr.
 func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink warehouse.WarehouseSink, dsn string,
 	meta, paths []string, dryRun bool) int {
+	cfg.Logging.File, c.cfgLogFile = "", ""
 	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
 		c.say(stderr, slog.LevelError, err.Error())
