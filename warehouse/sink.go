@@ -289,26 +289,30 @@ type HealthRequest struct {
 type Health struct {
 	// SchemaVersion is the warehouse's schema version (0: no schema) and
 	// ExpectedSchemaVersion the one this genexp writes.
-	SchemaVersion, ExpectedSchemaVersion int
+	SchemaVersion         int `json:"schema_version"`
+	ExpectedSchemaVersion int `json:"expected_schema_version"`
 	// FailedSteps counts process-log steps FAILED since the request's
 	// Since, and FailedRuns the runs they belong to.
-	FailedSteps, FailedRuns int
+	FailedSteps int `json:"failed_steps"`
+	FailedRuns  int `json:"failed_runs"`
 	// Runs are the most recent runs, newest first.
-	Runs []RunSummary
+	Runs []RunSummary `json:"runs"`
 	// Path is the file holding the warehouse, "" when it is not a local
 	// file (a server, or in memory).
-	Path string
+	Path string `json:"path"`
 }
 
 // RunSummary is one run as the process log records it.
 type RunSummary struct {
-	RunID     string
-	StartedAt time.Time
+	RunID     string    `json:"run_id"`
+	StartedAt time.Time `json:"started_at"`
 	// EndedAt is the last step's end; nil while a step is still RUNNING.
-	EndedAt *time.Time
-	Studies int
+	EndedAt *time.Time `json:"ended_at"`
+	Studies int        `json:"studies"`
 	// Steps counts the run's process-log rows by status.
-	Steps, Failed, Running int
+	Steps   int `json:"steps"`
+	Failed  int `json:"failed"`
+	Running int `json:"running"`
 }
 
 // FeatureMaterializer is implemented by sinks that compute a study's
