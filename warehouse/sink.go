@@ -376,7 +376,9 @@ type FeaturesRequest struct {
 	// pairs.
 	TopGenes int
 	// IfStale skips the study (FeaturesResult.Skipped) when its features
-	// were computed from its current batch with the same TopGenes.
+	// were computed from its current batch with the same TopGenes and the
+	// same input: the batch's load signature, the study's technology, and
+	// each of its samples' illness label and exclusion from analysis.
 	IfStale bool
 }
 
