@@ -103,16 +103,36 @@ func splitTopLevel(s string) []string {
 	return append(out, s[start:])
 }
 
+// tableByName finds a table as the whole schema leaves it: created by any
+// version, with the columns later versions add (ALTER TABLE … ADD).
 func tableByName(t *testing.T, name string) ddlTable {
 	t.Helper()
-	for _, tb := range parseTables(t, schemaText(t)) {
-		if tb.name == name {
-			return tb
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, m := range ms {
+		for _, b := range m.batches {
+			all.WriteString(b + "\n")
 		}
+	}
+	for _, tb := range parseTables(t, all.String()) {
+		if tb.name != name {
+			continue
+		}
+		for _, m := range addColumn.FindAllStringSubmatch(all.String(), -1) {
+			if m[1] == name {
+				tb.columns = append(tb.columns, ddlColumn{name: m[2], typ: strings.ToUpper(m[3]), notNull: strings.Contains(strings.ToUpper(m[4]), "NOT NULL")})
+			}
+		}
+		return tb
 	}
 	t.Fatalf("the schema has no table %s", name)
 	return ddlTable{}
 }
+
+var addColumn = regexp.MustCompile(`(?m)^ALTER TABLE ([\w.]+) ADD (\w+) ([\w()]+)([^;]*);`)
 
 var references = regexp.MustCompile(`REFERENCES ([\w.]+)`)
 

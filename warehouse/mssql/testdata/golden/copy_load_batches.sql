@@ -5,4 +5,4 @@
 -- the table's declaration in schema/, in the driver's spelling.
 SET FMTONLY ON
 select * from [staging].[load_batches] SET FMTONLY OFF
-INSERT BULK [staging].[load_batches] ([load_key] bigint, [study_accession_code] nvarchar(100), [batch_id] nvarchar(64), [file_name] nvarchar(1000), [file_hash] nvarchar(64)) WITH (CHECK_CONSTRAINTS,KEEP_NULLS)
+INSERT BULK [staging].[load_batches] ([load_key] bigint, [study_accession_code] nvarchar(100), [batch_id] nvarchar(64), [file_name] nvarchar(1000), [file_hash] nvarchar(64), [load_signature] nvarchar(64)) WITH (CHECK_CONSTRAINTS,KEEP_NULLS)
