@@ -65,6 +65,23 @@ func loadOne(t *testing.T, w *duckdb.Warehouse, cfg genexp.Config, path string, 
 	return rep.Studies[0]
 }
 
+// dryOne runs the pipeline on a DryRunSink of w: what a load would do.
+func dryOne(t *testing.T, w *duckdb.Warehouse, cfg genexp.Config, path string) genexp.StudyReport {
+	t.Helper()
+	p, err := genexp.New(genexp.DryRunSink(w), genexp.WithConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Studies) != 1 || len(rep.Errors) > 0 {
+		t.Fatalf("dry-run report: %+v", rep)
+	}
+	return rep.Studies[0]
+}
+
 func hasFinding(fs []*qc.Error, code qc.Code) bool {
 	for _, f := range fs {
 		if f.Code == code {
@@ -159,12 +176,18 @@ func TestMissingPolicyChangeReplaces(t *testing.T) {
 		t.Fatalf("skipping: %s, missing %d, rows %d, err %v", skip.Outcome, skip.Missing, skip.Rows, skip.Err)
 	}
 	cfg.Processing.MissingValues = "null"
+	if dry := dryOne(t, w, cfg, study); dry.Outcome != warehouse.Replaced || dry.RowsWritten != 3000 {
+		t.Fatalf("dry run keeping as NULL: %s, written %d; want replaced, 3000", dry.Outcome, dry.RowsWritten)
+	}
 	keep := loadOne(t, w, cfg, study)
 	if keep.Err != nil || keep.Outcome != warehouse.Replaced || keep.BatchID != skip.BatchID || keep.Rows != 3000 {
 		t.Fatalf("keeping as NULL: %s, batch %s, written %d, err %v", keep.Outcome, keep.BatchID, keep.RowsWritten, keep.Err)
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression WHERE expression_value IS NULL`); n != 2 {
 		t.Fatalf("NULL facts = %d, want 2", n)
+	}
+	if dry := dryOne(t, w, cfg, study); dry.Outcome != warehouse.Duplicate {
+		t.Fatalf("dry run keeping again: %s; want duplicate", dry.Outcome)
 	}
 	if again := loadOne(t, w, cfg, study); again.Outcome != warehouse.Duplicate || again.Rows != 3000 {
 		t.Fatalf("keeping again: %s, rows %d; want duplicate holding 3000", again.Outcome, again.Rows)

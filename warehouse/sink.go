@@ -279,12 +279,15 @@ type Status struct {
 
 // StudyStatus is one study's current batch.
 type StudyStatus struct {
-	Study    string
-	BatchID  string
-	Samples  int64
-	Genes    int64
-	Facts    int64
-	LoadedAt time.Time
+	Study   string
+	BatchID string
+	// LoadSignature is the current batch's warehouse.LoadSignature, ""
+	// for a batch loaded before signatures were recorded.
+	LoadSignature string
+	Samples       int64
+	Genes         int64
+	Facts         int64
+	LoadedAt      time.Time
 }
 
 // AttemptCounter is implemented by sinks that can number a study's load
