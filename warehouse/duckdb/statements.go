@@ -30,6 +30,7 @@ var statements = map[string]string{
 	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
 	"log_step":              stmtLogStep,
 	"status_studies":        stmtStatusStudies,
+	"status_studies_v3":     stmtStatusStudiesV3,
 	"status_steps":          stmtStatusSteps,
 	"stage_function_exists": stmtStageFunctionExists,
 }
