@@ -198,7 +198,7 @@ func ParseConfig(data []byte, name string) (Config, error) {
 	if err := doc.Content[0].Decode(&cfg); err != nil {
 		// the walk checks every value's type, so this is a yaml corner it
 		// does not know; its text may quote a value, so none is kept
-		return Config{}, c.scrub(&qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name,
+		return Config{}, c.scrub(&qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name,
 			Msg: "the configuration does not fit its schema: " + backticks.ReplaceAllString(err.Error(), "a value")})
 	}
 	for _, p := range cfg.problems() {
@@ -215,7 +215,7 @@ func ParseConfig(data []byte, name string) (Config, error) {
 // expected …") from 0, and leaves the line out when that is 0; the parser's
 // line is where the unfinished construct began.
 func yamlSyntaxError(name string, err error) *qc.Error {
-	e := &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Msg: "the configuration is not valid YAML"}
+	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Msg: "the configuration is not valid YAML"}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	parser := strings.HasPrefix(strings.TrimPrefix(yamlLine.ReplaceAllString(msg, "$2"), " "), "did not find expected ") &&
 		!strings.Contains(msg, "comment or line break") && !strings.Contains(msg, "URI") &&
@@ -322,7 +322,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			c.addAt(n, qc.InvalidFormat, path, "must be a section of keys, not "+describeNode(n))
+			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
 		fields := yamlFields(t)
@@ -337,13 +337,13 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 			}
 			p := join(path, k.Value)
 			if first, dup := seen[k.Value]; dup {
-				c.addAt(k, qc.InvalidFormat, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
+				c.addAt(k, qc.ConfigInvalid, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
 				continue
 			}
 			seen[k.Value] = k
 			f, ok := fields[k.Value]
 			if !ok {
-				c.addAt(k, qc.InvalidFormat, p, unknownKey(k.Value, path, fields))
+				c.addAt(k, qc.ConfigInvalid, p, unknownKey(k.Value, path, fields))
 				continue
 			}
 			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
@@ -360,7 +360,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		n.Content = kept
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			c.addAt(n, qc.InvalidFormat, path, "must be a list, not "+describeNode(n))
+			c.addAt(n, qc.ConfigInvalid, path, "must be a list, not "+describeNode(n))
 			return
 		}
 		for i, item := range n.Content {
@@ -370,7 +370,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			c.addAt(n, qc.InvalidFormat, path, "must be a section of keys, not "+describeNode(n))
+			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -386,7 +386,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 // scalar expands a scalar value and checks that it reads as t.
 func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind != yaml.ScalarNode {
-		c.addAt(n, qc.InvalidFormat, path, "must be a single value, not "+describeNode(n))
+		c.addAt(n, qc.ConfigInvalid, path, "must be a single value, not "+describeNode(n))
 		return
 	}
 	expanded := false
@@ -410,7 +410,7 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 			return v
 		})
 		for _, key := range unset {
-			c.addAt(n, qc.InvalidFormat, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
+			c.addAt(n, qc.ConfigInvalid, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
 		}
 		if expanded && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 			n.Tag = "" // a plain ${N} may stand for a number: resolve it again
@@ -426,15 +426,15 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64:
 		if tag != "!!int" {
-			c.addAt(n, qc.InvalidFormat, path, "must be a whole number, not "+found())
+			c.addAt(n, qc.ConfigInvalid, path, "must be a whole number, not "+found())
 		}
 	case reflect.Float64:
 		if tag != "!!int" && tag != "!!float" {
-			c.addAt(n, qc.InvalidFormat, path, "must be a number, not "+found())
+			c.addAt(n, qc.ConfigInvalid, path, "must be a number, not "+found())
 		}
 	case reflect.Bool:
 		if tag != "!!bool" {
-			c.addAt(n, qc.InvalidFormat, path, "must be true or false, not "+found())
+			c.addAt(n, qc.ConfigInvalid, path, "must be true or false, not "+found())
 		}
 	}
 }
@@ -536,7 +536,7 @@ func (c Config) Validate() error {
 func (c Config) problems() []problem {
 	var out []problem
 	bad := func(path, format string, args ...any) {
-		out = append(out, problem{qc.InvalidFormat, path, fmt.Sprintf(format, args...)})
+		out = append(out, problem{qc.ConfigInvalid, path, fmt.Sprintf(format, args...)})
 	}
 	p := c.Processing
 	switch strings.ToLower(strings.TrimSpace(p.MissingValues)) {
