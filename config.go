@@ -373,11 +373,26 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
+		seen := map[string]*yaml.Node{}
+		kept := n.Content[:0:0]
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			p := join(path, n.Content[i].Value)
-			c.lines[p] = n.Content[i+1]
-			c.walk(n.Content[i+1], t.Elem(), p)
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" { // a YAML merge key: check what it merges
+				c.walk(v, t, path)
+				kept = append(kept, k, v)
+				continue
+			}
+			p := join(path, k.Value)
+			if first, dup := seen[k.Value]; dup {
+				c.addAt(k, qc.ConfigInvalid, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
+				continue
+			}
+			seen[k.Value] = k
+			c.lines[p] = v
+			c.walk(v, t.Elem(), p)
+			kept = append(kept, k, v)
 		}
+		n.Content = kept
 	default:
 		c.scalar(n, t, path)
 	}

@@ -144,6 +144,17 @@ func TestParseConfigAnchorsAndMergeKeys(t *testing.T) {
 	if e := configErr(t, err, qc.ConfigInvalid); e.Path != "illness_inference.rules[2].lable" {
 		t.Errorf("unknown key beside a merge: %v", e)
 	}
+
+	// A merge key in a map (not a section) merges entries, each checked as
+	// a value of the map; an entry given beside it wins.
+	doc = "platform_normalization:\n  manufacturer_lookup:\n    <<: {illumina: Illumina, agilent: Agilent}\n    agilent: Agilent Technologies\n"
+	cfg, err = genexp.ParseConfig([]byte(doc), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"illumina": "Illumina", "agilent": "Agilent Technologies"}; !reflect.DeepEqual(cfg.Platforms.ManufacturerLookup, want) {
+		t.Errorf("merged lookup %v, want %v", cfg.Platforms.ManufacturerLookup, want)
+	}
 }
 
 func TestParseConfigEnvironment(t *testing.T) {
@@ -263,6 +274,10 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"value as a list", "database:\n  connection_string: [a, b]\n", qc.ConfigInvalid, 2, "database.connection_string", "must be a single value, not a list"},
 		{"document as a scalar", "processing\n", qc.ConfigInvalid, 1, "", "must be a section of keys"},
 		{"key twice", "processing:\n  chunk_size: 1\n  chunk_size: 2\n", qc.ConfigInvalid, 3, "processing.chunk_size", `key "chunk_size" is given twice (first on line 2)`},
+		{"override twice", "illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM1: SEPSIS\n", qc.ConfigInvalid, 4,
+			"illness_inference.overrides.GSM1", `key "GSM1" is given twice (first on line 3)`},
+		{"lookup key twice", "platform_normalization:\n  manufacturer_lookup:\n    illumina: Illumina\n    agilent: Agilent\n    illumina: Other\n", qc.ConfigInvalid, 5,
+			"platform_normalization.manufacturer_lookup.illumina", `key "illumina" is given twice (first on line 3)`},
 		{"unclosed list", "processing:\n  chunk_size: [1,\nlogging: x\n", qc.ConfigInvalid, 2, "", "not valid YAML: did not find expected ',' or ']'"},
 		{"unclosed list at the end", "processing: [1,\n", qc.ConfigInvalid, 2, "", "did not find expected node content"},
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ConfigInvalid, 3, "", "not valid YAML"},
@@ -285,11 +300,17 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		})
 	}
 
+	// A key repeated inside a map is placed like one repeated in a section.
+	_, err := genexp.ParseConfig([]byte("illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM1: SEPSIS\n"), "c.yaml")
+	if e := configErr(t, err, qc.ConfigInvalid); e.Line != 4 || e.Column != 5 {
+		t.Errorf("repeated override at %d:%d, want 4:5: %v", e.Line, e.Column, e)
+	}
+
 	// Validate alone (a Config built in code) names the key too.
 	cfg := genexp.DefaultConfig()
 	cfg.Processing.MissingValues = "zero"
 	cfg.Quality.MaxNullPercentage = 2
-	err := cfg.Validate()
+	err = cfg.Validate()
 	if !errors.Is(err, qc.ConfigInvalid) || !strings.Contains(err.Error(), "processing.missing_values: ") ||
 		!strings.Contains(err.Error(), "quality_thresholds.max_null_percentage: 2 is not a share") {
 		t.Errorf("Validate: %v", err)
