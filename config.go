@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -37,7 +38,10 @@ type Config struct {
 // DatabaseConfig names the warehouse.
 type DatabaseConfig struct {
 	// ConnectionString is a DSN: a DuckDB file path, or a sqlserver:// URL
-	// or ADO string for SQL Server. ${VAR} references are expanded.
+	// or ADO string for SQL Server. ${VAR} references are expanded, each
+	// value escaped for where it lands (percent-encoded in a URL's user
+	// info or query, quoted in an ADO value) so that a password holding
+	// ";", a quote or "@" reaches the driver whole and is hidden whole.
 	ConnectionString string `yaml:"connection_string"`
 	// DatabaseName is the SQL Server database (ignored by DuckDB).
 	DatabaseName string `yaml:"database_name"`
@@ -398,6 +402,18 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 	}
 }
 
+// secret remembers an expanded value, and each escaped form of it, so that
+// no message shows it.
+func (c *configChecker) secret(v, key string) {
+	if v == "" {
+		return
+	}
+	if c.secrets == nil {
+		c.secrets = map[string]string{}
+	}
+	c.secrets[v] = key
+}
+
 // scalar expands a scalar value and checks that it reads as t.
 func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind != yaml.ScalarNode {
@@ -408,22 +424,21 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	last := path[strings.LastIndexByte(path, '.')+1:]
 	if last != "pattern" && last != "exclude" && last != "study_code_pattern" && strings.Contains(n.Value, "${") {
 		var unset []string
-		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
-			key := envRef.FindStringSubmatch(ref)[1]
+		lookup := func(key string) (string, bool) {
 			v, ok := os.LookupEnv(key)
 			if !ok {
 				unset = append(unset, key)
-				return ref
+				return "", false
 			}
-			if v != "" {
-				if c.secrets == nil {
-					c.secrets = map[string]string{}
-				}
-				c.secrets[v] = key
-			}
+			c.secret(v, key)
 			expanded = true
-			return v
-		})
+			return v, true
+		}
+		if path == "database.connection_string" {
+			n.Value = expandDSN(n.Value, lookup, c.secret)
+		} else {
+			n.Value = expandRefs(n.Value, lookup, func(v string) string { return v })
+		}
 		for _, key := range unset {
 			c.addAt(n, qc.ConfigInvalid, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
 		}
@@ -697,4 +712,137 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
+}
+
+// expandRefs replaces each ${NAME} in s whose variable lookup finds by the
+// escaped value; an unset one stays as written.
+func expandRefs(s string, lookup func(string) (string, bool), escape func(string) string) string {
+	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		v, ok := lookup(envRef.FindStringSubmatch(ref)[1])
+		if !ok {
+			return ref
+		}
+		return escape(v)
+	})
+}
+
+// expandDSN expands the ${NAME} references of a connection string with
+// each value escaped for where it lands, so that a password may hold any
+// character and still reach the driver whole (and be hidden whole): in a
+// URL's user info percent-encoded, in a query (a URL's or a DuckDB path's)
+// query-escaped, in an ADO or ODBC key=value string quoted as go-mssqldb
+// reads it when the value needs it. A DuckDB path takes values as they
+// are. secret learns each escaped form.
+func expandDSN(s string, lookup func(string) (string, bool), secret func(v, key string)) string {
+	esc := func(f func(string) string) func(string) string {
+		return func(v string) string {
+			e := f(v)
+			secret(e, "")
+			return e
+		}
+	}
+	raw := func(v string) string { return v }
+	t := strings.TrimSpace(s)
+	if i := strings.Index(t, "://"); i > 0 && !strings.ContainsAny(t[:i], ";= ") {
+		i = strings.Index(s, "://") + len("://")
+		end := len(s)
+		if j := strings.IndexAny(s[i:], "/?#"); j >= 0 {
+			end = i + j
+		}
+		host := i
+		if at := strings.LastIndexByte(s[i:end], '@'); at >= 0 {
+			host = i + at
+		}
+		return expandRefs(s[:host], lookup, esc(percentEncode)) + expandRefs(s[host:end], lookup, raw) +
+			expandQuery(s[end:], lookup, esc)
+	}
+	if strings.Contains(s, "=") && strings.Contains(s, ";") {
+		parts := splitADOTemplate(s)
+		for i, part := range parts {
+			k, v, ok := strings.Cut(part, "=")
+			if !ok || !envRef.MatchString(v) {
+				parts[i] = expandRefs(part, lookup, raw)
+				continue
+			}
+			tv := strings.TrimSpace(v)
+			switch {
+			case len(tv) >= 2 && tv[0] == '"' && tv[len(tv)-1] == '"':
+				v = expandRefs(v, lookup, esc(func(x string) string { return strings.ReplaceAll(x, `"`, `""`) }))
+			case len(tv) >= 2 && tv[0] == '{' && tv[len(tv)-1] == '}':
+				v = expandRefs(v, lookup, esc(func(x string) string { return strings.ReplaceAll(x, "}", "}}") }))
+			default:
+				if x := expandRefs(tv, lookup, raw); x != tv && adoNeedsQuotes(x) {
+					v = `"` + strings.ReplaceAll(x, `"`, `""`) + `"`
+					secret(v, "")
+				} else {
+					v = expandRefs(v, lookup, raw)
+				}
+			}
+			parts[i] = expandRefs(k, lookup, raw) + "=" + v
+		}
+		return strings.Join(parts, ";")
+	}
+	return expandQuery(s, lookup, esc)
+}
+
+// expandQuery expands the references of s, query-escaping those after its
+// first "?".
+func expandQuery(s string, lookup func(string) (string, bool), esc func(func(string) string) func(string) string) string {
+	base, query, ok := strings.Cut(s, "?")
+	if !ok {
+		return expandRefs(s, lookup, func(v string) string { return v })
+	}
+	return expandRefs(base, lookup, func(v string) string { return v }) + "?" + expandRefs(query, lookup, esc(url.QueryEscape))
+}
+
+// adoNeedsQuotes reports whether an ADO value would be cut or changed by
+// go-mssqldb's reading unless quoted: it holds a semicolon or a quote, or
+// begins or ends with space.
+func adoNeedsQuotes(v string) bool {
+	return strings.ContainsAny(v, `;"`) || strings.TrimSpace(v) != v || strings.HasPrefix(v, "{") || strings.HasPrefix(v, "'")
+}
+
+// percentEncode escapes every byte but the unreserved ones, which any part
+// of a URL decodes back to v.
+func percentEncode(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// splitADOTemplate splits a key=value connection string at semicolons
+// outside "quoted" (with "" for a quote) and {braced} values, keeping every
+// byte, so that joining the parts with ";" gives s back.
+func splitADOTemplate(s string) []string {
+	var parts []string
+	start := 0
+	var closer byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case closer != 0:
+			if c == closer {
+				if i+1 < len(s) && s[i+1] == closer {
+					i++ // a doubled closer stands for itself
+					continue
+				}
+				closer = 0
+			}
+		case c == '"':
+			closer = '"'
+		case c == '{':
+			closer = '}'
+		case c == ';':
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microsoft/go-mssqldb/msdsn"
+
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/illness"
 	"github.com/genexp/genexp/metadata"
@@ -35,7 +37,8 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 	}
 	want := genexp.DefaultConfig()
 	want.Database = genexp.DatabaseConfig{
-		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl_loader;PWD=" + testPassword + ";",
+		// quoted as go-mssqldb reads a value holding a quote or a space
+		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl_loader;PWD=\"" + strings.ReplaceAll(testPassword, `"`, `""`) + "\";",
 		DatabaseName:     "BioinformaticsWarehouse",
 	}
 	want.Processing.ChunkSize, want.Processing.MaxWorkers, want.Processing.MemoryLimitMB, want.Processing.TimeoutSeconds = 50000, 4, 8192, 7200
@@ -361,8 +364,8 @@ func TestConfigNeverShowsThePassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(cfg.Database.ConnectionString, testPassword) {
-		t.Fatal("the password did not reach the connection string")
+	if p, err := msdsn.Parse(cfg.Database.ConnectionString); err != nil || p.Password != testPassword {
+		t.Fatalf("the password did not reach the connection string whole: %v", err)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		if out := fmt.Sprintf(verb, cfg); strings.Contains(out, "Tr0ub4dor") || !strings.Contains(out, "PWD="+qc.Redacted) {

@@ -42,3 +42,29 @@ func TestConfigErrorsSayConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// TestCLINeverPrintsAConfiguredPassword: a password holding a semicolon,
+// pasted into the configuration's ADO connection string from the
+// environment, shows in no output of a command that fails to connect.
+func TestCLINeverPrintsAConfiguredPassword(t *testing.T) {
+	t.Setenv("GENEXP_TEST_PW", "Part1;Part2Tail")
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	doc := "database:\n  connection_string: \"server=db.invalid;port=1;user id=sa;password=${GENEXP_TEST_PW};database=x\"\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	study := craftStudy(t, t.TempDir(), "GSE6", false)
+	for _, args := range [][]string{
+		{"load", "--config", cfg, study},
+		{"health", "--config", cfg},
+		{"health", "--json", "--config", cfg},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code == exitOK || strings.Contains(out+stderr, "Part1") || strings.Contains(out+stderr, "Part2Tail") {
+			t.Errorf("%v: exit %d; the command succeeded or its output holds the password:\n%s%s", args[:2], code, out, stderr)
+		}
+		if !strings.Contains(out+stderr, "db.invalid") {
+			t.Errorf("%v: the output does not say which server failed:\n%s%s", args[:2], out, stderr)
+		}
+	}
+}
