@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -730,5 +731,30 @@ func TestOpenErrorsTellMissingFromUnreadable(t *testing.T) {
 	writeFile(t, gone, []byte("Gene\tGSM1\nG1\t1\n"))
 	if _, err := genexp.OpenDownload(gone, genexp.WithMetadataFiles(sheet)); !errors.Is(err, qc.InvalidFormat) || !strings.Contains(err.Error(), sheet) {
 		t.Errorf("a gzipped sheet that is not gzip: %v, want %s naming it", err, qc.InvalidFormat.Name())
+	}
+}
+
+// TestTruncatedGzipMatrixNamesTheBrokenLine: a .tsv.gz cut short is read
+// up to where it breaks, and the error names that file and line, not
+// line 1.
+func TestTruncatedGzipMatrixNamesTheBrokenLine(t *testing.T) {
+	gz := gzipBytes(t, readFile(t, "testdata/refinebio/GSE71270/GSE71270/GSE71270.tsv"))
+	trunc := filepath.Join(t.TempDir(), "trunc.tsv.gz")
+	writeFile(t, trunc, gz[:3000])
+	m := open(t, trunc).Matrices[0]
+	rc, err := m.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	r, err := expression.NewReader(rc, expression.WithName(m.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+	}
+	var e *qc.Error
+	if !errors.As(r.Err(), &e) || e.File != trunc || e.Line < 10 || !errors.Is(r.Err(), io.ErrUnexpectedEOF) {
+		t.Errorf("a cut .tsv.gz: %v, want an error naming %s at the line it broke in", r.Err(), trunc)
 	}
 }
