@@ -109,8 +109,10 @@ type IllnessConfig struct {
 
 // PlatformConfig configures platform normalization.
 type PlatformConfig struct {
-	// ManufacturerLookup maps a substring of a platform name to its
-	// manufacturer; empty means platform.DefaultManufacturers.
+	// ManufacturerLookup maps a word (or words) of a platform name to its
+	// manufacturer, matched as whole words of the name, not of the
+	// accession (see platform.New); empty means
+	// platform.DefaultManufacturers.
 	ManufacturerLookup map[string]string `yaml:"manufacturer_lookup"`
 }
 
