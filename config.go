@@ -439,7 +439,7 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 		if path == "database.connection_string" {
 			n.Value = expandDSN(n.Value, lookup, c.secret)
 		} else {
-			n.Value = expandRefs(n.Value, lookup, func(v string) string { return v })
+			n.Value = expandRefs(n.Value, lookup, asIs)
 		}
 		for _, key := range unset {
 			c.addAt(n, qc.ConfigInvalid, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
@@ -718,15 +718,18 @@ func nilIfEmpty(s []string) []string {
 
 // expandRefs replaces each ${NAME} in s whose variable lookup finds by the
 // escaped value; an unset one stays as written.
-func expandRefs(s string, lookup func(string) (string, bool), escape func(string) string) string {
+func expandRefs(s string, lookup func(string) (string, bool), escape func(name, v string) string) string {
 	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
-		v, ok := lookup(envRef.FindStringSubmatch(ref)[1])
+		name := envRef.FindStringSubmatch(ref)[1]
+		v, ok := lookup(name)
 		if !ok {
 			return ref
 		}
-		return escape(v)
+		return escape(name, v)
 	})
 }
+
+func asIs(_, v string) string { return v }
 
 // expandDSN expands the ${NAME} references of a connection string with
 // each value escaped for where it lands, so that a password may hold any
@@ -736,14 +739,14 @@ func expandRefs(s string, lookup func(string) (string, bool), escape func(string
 // reads it when the value needs it. A DuckDB path takes values as they
 // are. secret learns each escaped form.
 func expandDSN(s string, lookup func(string) (string, bool), secret func(v, key string)) string {
-	esc := func(f func(string) string) func(string) string {
-		return func(v string) string {
+	esc := func(f func(string) string) func(string, string) string {
+		return func(name, v string) string {
 			e := f(v)
-			secret(e, "")
+			secret(e, name)
 			return e
 		}
 	}
-	raw := func(v string) string { return v }
+	raw := asIs
 	t := strings.TrimSpace(s)
 	if i := strings.Index(t, "://"); i > 0 && !strings.ContainsAny(t[:i], ";= ") {
 		i = strings.Index(s, "://") + len("://")
@@ -775,9 +778,9 @@ func expandDSN(s string, lookup func(string) (string, bool), secret func(v, key 
 			default:
 				if x := expandRefs(tv, lookup, raw); x != tv && adoNeedsQuotes(x) {
 					v = `"` + strings.ReplaceAll(x, `"`, `""`) + `"`
-					secret(v, "")
+					secret(v, envRef.FindStringSubmatch(tv)[1])
 				} else {
-					v = expandRefs(v, lookup, raw)
+					v = strings.Replace(v, tv, x, 1)
 				}
 			}
 			parts[i] = expandRefs(k, lookup, raw) + "=" + v
@@ -789,12 +792,12 @@ func expandDSN(s string, lookup func(string) (string, bool), secret func(v, key 
 
 // expandQuery expands the references of s, query-escaping those after its
 // first "?".
-func expandQuery(s string, lookup func(string) (string, bool), esc func(func(string) string) func(string) string) string {
+func expandQuery(s string, lookup func(string) (string, bool), esc func(func(string) string) func(string, string) string) string {
 	base, query, ok := strings.Cut(s, "?")
 	if !ok {
-		return expandRefs(s, lookup, func(v string) string { return v })
+		return expandRefs(s, lookup, asIs)
 	}
-	return expandRefs(base, lookup, func(v string) string { return v }) + "?" + expandRefs(query, lookup, esc(url.QueryEscape))
+	return expandRefs(base, lookup, asIs) + "?" + expandRefs(query, lookup, esc(url.QueryEscape))
 }
 
 // adoNeedsQuotes reports whether an ADO value would be cut or changed by

@@ -1,6 +1,7 @@
 package genexp_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -66,6 +67,25 @@ func TestConnectionStringSecretsKeepTheirShape(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestConnectionStringUnsetVariable: an unset variable in a connection
+// string is one error, placed, in every form.
+func TestConnectionStringUnsetVariable(t *testing.T) {
+	for _, dsn := range []string{
+		"server=h;password=${GENEXP_TEST_UNSET};database=x",
+		`server=h;password="${GENEXP_TEST_UNSET}";database=x`,
+		"sqlserver://sa:${GENEXP_TEST_UNSET}@h?database=x",
+		"sqlserver://h?password=${GENEXP_TEST_UNSET}",
+		"/data/${GENEXP_TEST_UNSET}.duckdb",
+	} {
+		_, err := genexp.ParseConfig([]byte("database:\n  connection_string: '"+dsn+"'\n"), "c.yaml")
+		var e *qc.Error
+		if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.Line != 2 || e.Path != "database.connection_string" ||
+			strings.Count(err.Error(), "GENEXP_TEST_UNSET") != 1 {
+			t.Errorf("%s: %v, want one placed error naming the variable", dsn, err)
 		}
 	}
 }
