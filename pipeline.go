@@ -87,7 +87,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 		o(p)
 	}
 	if err := p.cfg.Validate(); err != nil {
-		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, Msg: "genexp: invalid configuration", Err: err}
+		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Msg: "genexp: invalid configuration", Err: err}
 	}
 	if p.classifier == nil {
 		c, err := p.cfg.Classifier()

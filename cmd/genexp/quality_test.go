@@ -14,7 +14,7 @@ import (
 
 func TestExitStatusAndMessagePerCode(t *testing.T) {
 	want := map[qc.Code]int{
-		qc.FileNotFound: exitInput, qc.InvalidFormat: exitInput, qc.EncodingError: exitInput, qc.ParseError: exitInput,
+		qc.FileNotFound: exitInput, qc.InvalidFormat: exitInput, qc.EncodingError: exitInput, qc.ParseError: exitInput, qc.ConfigInvalid: exitUsage,
 		qc.SampleMismatch: exitFailed, qc.GeneCountLow: exitFailed, qc.NullPercentageHigh: exitFailed,
 		qc.DuplicateSamples: exitFailed, qc.DuplicateGenes: exitFailed, qc.SampleCountLow: exitFailed,
 		qc.DistributionShift:      exitFailed,
@@ -43,9 +43,6 @@ func TestExitStatusAndMessagePerCode(t *testing.T) {
 				t.Errorf("message %q: want one line with the summary, the place and the code", line)
 			}
 		})
-	}
-	if got := exitStatus(&qc.Error{Code: qc.InvalidFormat, Msg: "invalid configuration"}); got != exitUsage {
-		t.Errorf("configuration error: exit %d, want %d", got, exitUsage)
 	}
 	if got := exitStatus(fmt.Errorf("plain")); got != exitFailed {
 		t.Errorf("uncoded error: exit %d, want %d", got, exitFailed)
