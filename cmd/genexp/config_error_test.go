@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,9 @@ func TestConfigErrorsSayConfiguration(t *testing.T) {
 			if err := os.WriteFile(cfg, []byte(tc.doc), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			code, _, stderr := runCLI(t, "validate", "--config", cfg, study)
+			var out, errb bytes.Buffer
+			code := run([]string{"validate", "--log-format", "text", "--config", cfg, study}, &out, &errb)
+			stderr := errb.String()
 			if code != exitUsage {
 				t.Errorf("exit %d, want %d", code, exitUsage)
 			}

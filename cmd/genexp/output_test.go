@@ -67,7 +67,7 @@ func TestJSONStderrIsAllJSON(t *testing.T) {
 		{[]string{"load", "--db", db, broken}, 1004, "aggregated_metadata.json", 1, 29, exitInput},
 		{[]string{"validate", broken}, 1004, "aggregated_metadata.json", 1, 29, exitInput},
 		{[]string{"load", "--db", db, filepath.Join(dir, "nothing-here")}, 1001, "", 0, 0, exitInput},
-		{[]string{"load", "--config", badConfig, "--db", db, broken}, 1002, "bad.yaml", 2, 3, exitUsage},
+		{[]string{"load", "--config", badConfig, "--db", db, broken}, 1005, "bad.yaml", 2, 3, exitUsage},
 		{[]string{"status", "--db", filepath.Join(dir, "none.duckdb")}, 4001, "", 0, 0, exitNoAccess},
 		{[]string{"features", "--db", filepath.Join(dir, "none.duckdb")}, 0, "", 0, 0, exitNoAccess},
 	} {
