@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -37,7 +38,10 @@ type Config struct {
 // DatabaseConfig names the warehouse.
 type DatabaseConfig struct {
 	// ConnectionString is a DSN: a DuckDB file path, or a sqlserver:// URL
-	// or ADO string for SQL Server. ${VAR} references are expanded.
+	// or ADO string for SQL Server. ${VAR} references are expanded, each
+	// value escaped for where it lands (percent-encoded in a URL's user
+	// info or query, quoted in an ADO value) so that a password holding
+	// ";", a quote or "@" reaches the driver whole and is hidden whole.
 	ConnectionString string `yaml:"connection_string"`
 	// DatabaseName is the SQL Server database (ignored by DuckDB).
 	DatabaseName string `yaml:"database_name"`
@@ -107,15 +111,17 @@ type IllnessConfig struct {
 	GroupCodes *bool `yaml:"group_codes"`
 	// DisabledCohortRules turns off, by name, the rules that read a
 	// study's samples together (illness.CohortRules: cohort_code,
-	// cohort_infection, cohort_sole_arm, study_context,
+	// cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context,
 	// cohort_ill_controls). Default none.
 	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
 }
 
 // PlatformConfig configures platform normalization.
 type PlatformConfig struct {
-	// ManufacturerLookup maps a substring of a platform name to its
-	// manufacturer; empty means platform.DefaultManufacturers.
+	// ManufacturerLookup maps a word (or words) of a platform name to its
+	// manufacturer, matched as whole words of the name, not of the
+	// accession (see platform.New); empty means
+	// platform.DefaultManufacturers.
 	ManufacturerLookup map[string]string `yaml:"manufacturer_lookup"`
 }
 
@@ -207,7 +213,7 @@ func ParseConfig(data []byte, name string) (Config, error) {
 	if err := doc.Content[0].Decode(&cfg); err != nil {
 		// the walk checks every value's type, so this is a yaml corner it
 		// does not know; its text may quote a value, so none is kept
-		return Config{}, c.scrub(&qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name,
+		return Config{}, c.scrub(&qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name,
 			Msg: "the configuration does not fit its schema: " + backticks.ReplaceAllString(err.Error(), "a value")})
 	}
 	for _, p := range cfg.problems() {
@@ -224,7 +230,7 @@ func ParseConfig(data []byte, name string) (Config, error) {
 // expected …") from 0, and leaves the line out when that is 0; the parser's
 // line is where the unfinished construct began.
 func yamlSyntaxError(name string, err error) *qc.Error {
-	e := &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Msg: "the configuration is not valid YAML"}
+	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Msg: "the configuration is not valid YAML"}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	parser := strings.HasPrefix(strings.TrimPrefix(yamlLine.ReplaceAllString(msg, "$2"), " "), "did not find expected ") &&
 		!strings.Contains(msg, "comment or line break") && !strings.Contains(msg, "URI") &&
@@ -331,7 +337,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			c.addAt(n, qc.InvalidFormat, path, "must be a section of keys, not "+describeNode(n))
+			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
 		fields := yamlFields(t)
@@ -346,13 +352,13 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 			}
 			p := join(path, k.Value)
 			if first, dup := seen[k.Value]; dup {
-				c.addAt(k, qc.InvalidFormat, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
+				c.addAt(k, qc.ConfigInvalid, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
 				continue
 			}
 			seen[k.Value] = k
 			f, ok := fields[k.Value]
 			if !ok {
-				c.addAt(k, qc.InvalidFormat, p, unknownKey(k.Value, path, fields))
+				c.addAt(k, qc.ConfigInvalid, p, unknownKey(k.Value, path, fields))
 				continue
 			}
 			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
@@ -369,7 +375,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		n.Content = kept
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			c.addAt(n, qc.InvalidFormat, path, "must be a list, not "+describeNode(n))
+			c.addAt(n, qc.ConfigInvalid, path, "must be a list, not "+describeNode(n))
 			return
 		}
 		for i, item := range n.Content {
@@ -379,47 +385,73 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			c.addAt(n, qc.InvalidFormat, path, "must be a section of keys, not "+describeNode(n))
+			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
+		seen := map[string]*yaml.Node{}
+		kept := n.Content[:0:0]
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			p := join(path, n.Content[i].Value)
-			c.lines[p] = n.Content[i+1]
-			c.walk(n.Content[i+1], t.Elem(), p)
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" { // a YAML merge key: check what it merges
+				c.walk(v, t, path)
+				kept = append(kept, k, v)
+				continue
+			}
+			p := join(path, k.Value)
+			if first, dup := seen[k.Value]; dup {
+				c.addAt(k, qc.ConfigInvalid, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
+				continue
+			}
+			seen[k.Value] = k
+			c.lines[p] = v
+			c.walk(v, t.Elem(), p)
+			kept = append(kept, k, v)
 		}
+		n.Content = kept
 	default:
 		c.scalar(n, t, path)
 	}
 }
 
+// secret remembers an expanded value, and each escaped form of it, so that
+// no message shows it.
+func (c *configChecker) secret(v, key string) {
+	if v == "" {
+		return
+	}
+	if c.secrets == nil {
+		c.secrets = map[string]string{}
+	}
+	c.secrets[v] = key
+}
+
 // scalar expands a scalar value and checks that it reads as t.
 func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind != yaml.ScalarNode {
-		c.addAt(n, qc.InvalidFormat, path, "must be a single value, not "+describeNode(n))
+		c.addAt(n, qc.ConfigInvalid, path, "must be a single value, not "+describeNode(n))
 		return
 	}
 	expanded := false
 	last := path[strings.LastIndexByte(path, '.')+1:]
 	if last != "pattern" && last != "exclude" && last != "study_code_pattern" && strings.Contains(n.Value, "${") {
 		var unset []string
-		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
-			key := envRef.FindStringSubmatch(ref)[1]
+		lookup := func(key string) (string, bool) {
 			v, ok := os.LookupEnv(key)
 			if !ok {
 				unset = append(unset, key)
-				return ref
+				return "", false
 			}
-			if v != "" {
-				if c.secrets == nil {
-					c.secrets = map[string]string{}
-				}
-				c.secrets[v] = key
-			}
+			c.secret(v, key)
 			expanded = true
-			return v
-		})
+			return v, true
+		}
+		if path == "database.connection_string" {
+			n.Value = expandDSN(n.Value, lookup, c.secret)
+		} else {
+			n.Value = expandRefs(n.Value, lookup, asIs)
+		}
 		for _, key := range unset {
-			c.addAt(n, qc.InvalidFormat, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
+			c.addAt(n, qc.ConfigInvalid, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
 		}
 		if expanded && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 			n.Tag = "" // a plain ${N} may stand for a number: resolve it again
@@ -435,15 +467,15 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64:
 		if tag != "!!int" {
-			c.addAt(n, qc.InvalidFormat, path, "must be a whole number, not "+found())
+			c.addAt(n, qc.ConfigInvalid, path, "must be a whole number, not "+found())
 		}
 	case reflect.Float64:
 		if tag != "!!int" && tag != "!!float" {
-			c.addAt(n, qc.InvalidFormat, path, "must be a number, not "+found())
+			c.addAt(n, qc.ConfigInvalid, path, "must be a number, not "+found())
 		}
 	case reflect.Bool:
 		if tag != "!!bool" {
-			c.addAt(n, qc.InvalidFormat, path, "must be true or false, not "+found())
+			c.addAt(n, qc.ConfigInvalid, path, "must be true or false, not "+found())
 		}
 	}
 }
@@ -545,7 +577,7 @@ func (c Config) Validate() error {
 func (c Config) problems() []problem {
 	var out []problem
 	bad := func(path, format string, args ...any) {
-		out = append(out, problem{qc.InvalidFormat, path, fmt.Sprintf(format, args...)})
+		out = append(out, problem{qc.ConfigInvalid, path, fmt.Sprintf(format, args...)})
 	}
 	p := c.Processing
 	switch strings.ToLower(strings.TrimSpace(p.MissingValues)) {
@@ -694,4 +726,140 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
+}
+
+// expandRefs replaces each ${NAME} in s whose variable lookup finds by the
+// escaped value; an unset one stays as written.
+func expandRefs(s string, lookup func(string) (string, bool), escape func(name, v string) string) string {
+	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := envRef.FindStringSubmatch(ref)[1]
+		v, ok := lookup(name)
+		if !ok {
+			return ref
+		}
+		return escape(name, v)
+	})
+}
+
+func asIs(_, v string) string { return v }
+
+// expandDSN expands the ${NAME} references of a connection string with
+// each value escaped for where it lands, so that a password may hold any
+// character and still reach the driver whole (and be hidden whole): in a
+// URL's user info percent-encoded, in a query (a URL's or a DuckDB path's)
+// query-escaped, in an ADO or ODBC key=value string quoted as go-mssqldb
+// reads it when the value needs it. A DuckDB path takes values as they
+// are. secret learns each escaped form.
+func expandDSN(s string, lookup func(string) (string, bool), secret func(v, key string)) string {
+	esc := func(f func(string) string) func(string, string) string {
+		return func(name, v string) string {
+			e := f(v)
+			secret(e, name)
+			return e
+		}
+	}
+	raw := asIs
+	t := strings.TrimSpace(s)
+	if i := strings.Index(t, "://"); i > 0 && !strings.ContainsAny(t[:i], ";= ") {
+		i = strings.Index(s, "://") + len("://")
+		end := len(s)
+		if j := strings.IndexAny(s[i:], "/?#"); j >= 0 {
+			end = i + j
+		}
+		host := i
+		if at := strings.LastIndexByte(s[i:end], '@'); at >= 0 {
+			host = i + at
+		}
+		return expandRefs(s[:host], lookup, esc(percentEncode)) + expandRefs(s[host:end], lookup, raw) +
+			expandQuery(s[end:], lookup, esc)
+	}
+	if strings.Contains(s, "=") && strings.Contains(s, ";") {
+		parts := splitADOTemplate(s)
+		for i, part := range parts {
+			k, v, ok := strings.Cut(part, "=")
+			if !ok || !envRef.MatchString(v) {
+				parts[i] = expandRefs(part, lookup, raw)
+				continue
+			}
+			tv := strings.TrimSpace(v)
+			switch {
+			case len(tv) >= 2 && tv[0] == '"' && tv[len(tv)-1] == '"':
+				v = expandRefs(v, lookup, esc(func(x string) string { return strings.ReplaceAll(x, `"`, `""`) }))
+			case len(tv) >= 2 && tv[0] == '{' && tv[len(tv)-1] == '}':
+				v = expandRefs(v, lookup, esc(func(x string) string { return strings.ReplaceAll(x, "}", "}}") }))
+			default:
+				if x := expandRefs(tv, lookup, raw); x != tv && adoNeedsQuotes(x) {
+					v = `"` + strings.ReplaceAll(x, `"`, `""`) + `"`
+					secret(v, envRef.FindStringSubmatch(tv)[1])
+				} else {
+					v = strings.Replace(v, tv, x, 1)
+				}
+			}
+			parts[i] = expandRefs(k, lookup, raw) + "=" + v
+		}
+		return strings.Join(parts, ";")
+	}
+	return expandQuery(s, lookup, esc)
+}
+
+// expandQuery expands the references of s, query-escaping those after its
+// first "?".
+func expandQuery(s string, lookup func(string) (string, bool), esc func(func(string) string) func(string, string) string) string {
+	base, query, ok := strings.Cut(s, "?")
+	if !ok {
+		return expandRefs(s, lookup, asIs)
+	}
+	return expandRefs(base, lookup, asIs) + "?" + expandRefs(query, lookup, esc(url.QueryEscape))
+}
+
+// adoNeedsQuotes reports whether an ADO value would be cut or changed by
+// go-mssqldb's reading unless quoted: it holds a semicolon or a quote, or
+// begins or ends with space.
+func adoNeedsQuotes(v string) bool {
+	return strings.ContainsAny(v, `;"`) || strings.TrimSpace(v) != v || strings.HasPrefix(v, "{") || strings.HasPrefix(v, "'")
+}
+
+// percentEncode escapes every byte but the unreserved ones, which any part
+// of a URL decodes back to v.
+func percentEncode(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// splitADOTemplate splits a key=value connection string at semicolons
+// outside "quoted" (with "" for a quote) and {braced} values, keeping every
+// byte, so that joining the parts with ";" gives s back.
+func splitADOTemplate(s string) []string {
+	var parts []string
+	start := 0
+	var closer byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case closer != 0:
+			if c == closer {
+				if i+1 < len(s) && s[i+1] == closer {
+					i++ // a doubled closer stands for itself
+					continue
+				}
+				closer = 0
+			}
+		case c == '"':
+			closer = '"'
+		case c == '{':
+			closer = '}'
+		case c == ';':
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microsoft/go-mssqldb/msdsn"
+
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/illness"
 	"github.com/genexp/genexp/metadata"
@@ -35,7 +37,8 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 	}
 	want := genexp.DefaultConfig()
 	want.Database = genexp.DatabaseConfig{
-		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl_loader;PWD=" + testPassword + ";",
+		// quoted as go-mssqldb reads a value holding a quote or a space
+		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl_loader;PWD=\"" + strings.ReplaceAll(testPassword, `"`, `""`) + "\";",
 		DatabaseName:     "BioinformaticsWarehouse",
 	}
 	want.Processing.ChunkSize, want.Processing.MaxWorkers, want.Processing.MemoryLimitMB, want.Processing.TimeoutSeconds = 50000, 4, 8192, 7200
@@ -141,8 +144,19 @@ func TestParseConfigAnchorsAndMergeKeys(t *testing.T) {
 		t.Errorf("rules %+v", cfg.Illness.Rules)
 	}
 	_, err = genexp.ParseConfig([]byte(doc+"    - <<: *sepsis\n      lable: CONTROL\n"), "c.yaml")
-	if e := configErr(t, err, qc.InvalidFormat); e.Path != "illness_inference.rules[2].lable" {
+	if e := configErr(t, err, qc.ConfigInvalid); e.Path != "illness_inference.rules[2].lable" {
 		t.Errorf("unknown key beside a merge: %v", e)
+	}
+
+	// A merge key in a map (not a section) merges entries, each checked as
+	// a value of the map; an entry given beside it wins.
+	doc = "platform_normalization:\n  manufacturer_lookup:\n    <<: {illumina: Illumina, agilent: Agilent}\n    agilent: Agilent Technologies\n"
+	cfg, err = genexp.ParseConfig([]byte(doc), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"illumina": "Illumina", "agilent": "Agilent Technologies"}; !reflect.DeepEqual(cfg.Platforms.ManufacturerLookup, want) {
+		t.Errorf("merged lookup %v, want %v", cfg.Platforms.ManufacturerLookup, want)
 	}
 }
 
@@ -189,7 +203,7 @@ illness_inference:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
-			e := configErr(t, err, qc.InvalidFormat)
+			e := configErr(t, err, qc.ConfigInvalid)
 			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) {
 				t.Errorf("got %v (line %d col %d path %q), want line %d col %d path %q containing %q", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
 			}
@@ -227,7 +241,7 @@ func TestParseConfigUnknownKeys(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
-			e := configErr(t, err, qc.InvalidFormat)
+			e := configErr(t, err, qc.ConfigInvalid)
 			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) {
 				t.Errorf("got %v (line %d col %d path %q), want line %d col %d path %q containing %q", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
 			}
@@ -242,7 +256,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		line      int64
 		path, msg string
 	}{
-		{"missing_values", "processing:\n  missing_values: drop\n", qc.InvalidFormat, 2, "processing.missing_values", `"drop" is neither skip nor null`},
+		{"missing_values", "processing:\n  missing_values: drop\n", qc.ConfigInvalid, 2, "processing.missing_values", `"drop" is neither skip nor null`},
 		{"bad rule regex", "illness_inference:\n  rules:\n    - pattern: \"(sepsis\"\n      label: SEPSIS\n", qc.IllnessInferenceFailed, 3,
 			"illness_inference.rules[0]", "bad pattern"},
 		{"empty rule pattern", "illness_inference:\n  rules:\n    - label: SEPSIS\n", qc.IllnessInferenceFailed, 3, "illness_inference.rules[0]", "empty pattern"},
@@ -251,29 +265,33 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad override label", "illness_inference:\n  overrides:\n    GSM1: sick\n", qc.IllnessInferenceFailed, 3, "illness_inference.overrides.GSM1", "sick"},
 		{"two rules one name", "illness_inference:\n  rules:\n    - {name: a, pattern: x, label: SEPSIS}\n    - {name: a, pattern: y, label: CONTROL}\n",
 			qc.IllnessInferenceFailed, 2, "illness_inference", `two rules are named "a"`},
-		{"bad study filter", "processing:\n  study_code_pattern: \"GSE[\"\n", qc.InvalidFormat, 2, "processing.study_code_pattern", "not a regular expression"},
-		{"fraction as int", "processing:\n  chunk_size: 5.5\n", qc.InvalidFormat, 2, "processing.chunk_size", `must be a whole number, not "5.5"`},
-		{"negative", "processing:\n  timeout_seconds: -1\n", qc.InvalidFormat, 2, "processing.timeout_seconds", "must not be negative"},
-		{"percent for a share", "quality_thresholds:\n  max_null_percentage: 10\n", qc.InvalidFormat, 2, "quality_thresholds.max_null_percentage", "write 0.1 for 10%"},
-		{"text for a number", "quality_thresholds:\n  max_duplicate_percentage: low\n", qc.InvalidFormat, 2, "quality_thresholds.max_duplicate_percentage", `must be a number, not "low"`},
-		{"log level", "logging:\n  level: LOUD\n", qc.InvalidFormat, 2, "logging.level", `"LOUD" is not DEBUG, INFO, WARN or ERROR`},
-		{"bool", "logging:\n  rotation: sometimes\n", qc.InvalidFormat, 2, "logging.rotation", `must be true or false, not "sometimes"`},
-		{"section as a list", "processing: [1, 2]\n", qc.InvalidFormat, 1, "processing", "must be a section of keys, not a list"},
-		{"rules as a section", "illness_inference:\n  rules: {a: b}\n", qc.InvalidFormat, 2, "illness_inference.rules", "must be a list, not a section of keys"},
-		{"value as a list", "database:\n  connection_string: [a, b]\n", qc.InvalidFormat, 2, "database.connection_string", "must be a single value, not a list"},
-		{"document as a scalar", "processing\n", qc.InvalidFormat, 1, "", "must be a section of keys"},
-		{"key twice", "processing:\n  chunk_size: 1\n  chunk_size: 2\n", qc.InvalidFormat, 3, "processing.chunk_size", `key "chunk_size" is given twice (first on line 2)`},
-		{"unclosed list", "processing:\n  chunk_size: [1,\nlogging: x\n", qc.ParseError, 2, "", "not valid YAML: did not find expected ',' or ']'"},
-		{"unclosed list at the end", "processing: [1,\n", qc.ParseError, 2, "", "did not find expected node content"},
-		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ParseError, 3, "", "not valid YAML"},
-		{"tab", "processing:\n\tchunk_size: 1\n", qc.ParseError, 2, "", "cannot start any token"},
-		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.InvalidFormat, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
+		{"bad study filter", "processing:\n  study_code_pattern: \"GSE[\"\n", qc.ConfigInvalid, 2, "processing.study_code_pattern", "not a regular expression"},
+		{"fraction as int", "processing:\n  chunk_size: 5.5\n", qc.ConfigInvalid, 2, "processing.chunk_size", `must be a whole number, not "5.5"`},
+		{"negative", "processing:\n  timeout_seconds: -1\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must not be negative"},
+		{"percent for a share", "quality_thresholds:\n  max_null_percentage: 10\n", qc.ConfigInvalid, 2, "quality_thresholds.max_null_percentage", "write 0.1 for 10%"},
+		{"text for a number", "quality_thresholds:\n  max_duplicate_percentage: low\n", qc.ConfigInvalid, 2, "quality_thresholds.max_duplicate_percentage", `must be a number, not "low"`},
+		{"log level", "logging:\n  level: LOUD\n", qc.ConfigInvalid, 2, "logging.level", `"LOUD" is not DEBUG, INFO, WARN or ERROR`},
+		{"bool", "logging:\n  rotation: sometimes\n", qc.ConfigInvalid, 2, "logging.rotation", `must be true or false, not "sometimes"`},
+		{"section as a list", "processing: [1, 2]\n", qc.ConfigInvalid, 1, "processing", "must be a section of keys, not a list"},
+		{"rules as a section", "illness_inference:\n  rules: {a: b}\n", qc.ConfigInvalid, 2, "illness_inference.rules", "must be a list, not a section of keys"},
+		{"value as a list", "database:\n  connection_string: [a, b]\n", qc.ConfigInvalid, 2, "database.connection_string", "must be a single value, not a list"},
+		{"document as a scalar", "processing\n", qc.ConfigInvalid, 1, "", "must be a section of keys"},
+		{"key twice", "processing:\n  chunk_size: 1\n  chunk_size: 2\n", qc.ConfigInvalid, 3, "processing.chunk_size", `key "chunk_size" is given twice (first on line 2)`},
+		{"override twice", "illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM1: SEPSIS\n", qc.ConfigInvalid, 4,
+			"illness_inference.overrides.GSM1", `key "GSM1" is given twice (first on line 3)`},
+		{"lookup key twice", "platform_normalization:\n  manufacturer_lookup:\n    illumina: Illumina\n    agilent: Agilent\n    illumina: Other\n", qc.ConfigInvalid, 5,
+			"platform_normalization.manufacturer_lookup.illumina", `key "illumina" is given twice (first on line 3)`},
+		{"unclosed list", "processing:\n  chunk_size: [1,\nlogging: x\n", qc.ConfigInvalid, 2, "", "not valid YAML: did not find expected ',' or ']'"},
+		{"unclosed list at the end", "processing: [1,\n", qc.ConfigInvalid, 2, "", "did not find expected node content"},
+		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ConfigInvalid, 3, "", "not valid YAML"},
+		{"tab", "processing:\n\tchunk_size: 1\n", qc.ConfigInvalid, 2, "", "cannot start any token"},
+		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.ConfigInvalid, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
 		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.IllnessInferenceFailed, 2, "illness_inference", `no cohort rule is named "sole_arm"`},
-		{"analytics enabled", "analytics:\n  enabled: later\n", qc.InvalidFormat, 2, "analytics.enabled", `must be true or false, not "later"`},
-		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
-		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},
-		{"top genes fraction", "analytics:\n  top_variable_genes: 0.5\n", qc.InvalidFormat, 2, "analytics.top_variable_genes", `must be a whole number, not "0.5"`},
-		{"analytics unknown key", "analytics:\n  top_genes: 5\n", qc.InvalidFormat, 2, "analytics.top_genes", `unknown key "top_genes" in analytics`},
+		{"analytics enabled", "analytics:\n  enabled: later\n", qc.ConfigInvalid, 2, "analytics.enabled", `must be true or false, not "later"`},
+		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
+		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},
+		{"top genes fraction", "analytics:\n  top_variable_genes: 0.5\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", `must be a whole number, not "0.5"`},
+		{"analytics unknown key", "analytics:\n  top_genes: 5\n", qc.ConfigInvalid, 2, "analytics.top_genes", `unknown key "top_genes" in analytics`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -285,12 +303,18 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		})
 	}
 
+	// A key repeated inside a map is placed like one repeated in a section.
+	_, err := genexp.ParseConfig([]byte("illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM1: SEPSIS\n"), "c.yaml")
+	if e := configErr(t, err, qc.ConfigInvalid); e.Line != 4 || e.Column != 5 {
+		t.Errorf("repeated override at %d:%d, want 4:5: %v", e.Line, e.Column, e)
+	}
+
 	// Validate alone (a Config built in code) names the key too.
 	cfg := genexp.DefaultConfig()
 	cfg.Processing.MissingValues = "zero"
 	cfg.Quality.MaxNullPercentage = 2
-	err := cfg.Validate()
-	if !errors.Is(err, qc.InvalidFormat) || !strings.Contains(err.Error(), "processing.missing_values: ") ||
+	err = cfg.Validate()
+	if !errors.Is(err, qc.ConfigInvalid) || !strings.Contains(err.Error(), "processing.missing_values: ") ||
 		!strings.Contains(err.Error(), "quality_thresholds.max_null_percentage: 2 is not a share") {
 		t.Errorf("Validate: %v", err)
 	}
@@ -340,8 +364,8 @@ func TestConfigNeverShowsThePassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(cfg.Database.ConnectionString, testPassword) {
-		t.Fatal("the password did not reach the connection string")
+	if p, err := msdsn.Parse(cfg.Database.ConnectionString); err != nil || p.Password != testPassword {
+		t.Fatalf("the password did not reach the connection string whole: %v", err)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		if out := fmt.Sprintf(verb, cfg); strings.Contains(out, "Tr0ub4dor") || !strings.Contains(out, "PWD="+qc.Redacted) {
@@ -356,6 +380,9 @@ func TestPipelineRejectsInvalidConfig(t *testing.T) {
 	_, err := genexp.New(openWarehouse(t), genexp.WithConfig(cfg))
 	if !errors.Is(err, qc.IllnessInferenceFailed) || !strings.Contains(err.Error(), "illness_inference.overrides.GSM1") {
 		t.Errorf("err = %v", err)
+	}
+	if c, _ := qc.CodeOf(err); c != qc.ConfigInvalid {
+		t.Errorf("code %v, want %v: %v", c, qc.ConfigInvalid, err)
 	}
 }
 

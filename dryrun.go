@@ -10,9 +10,10 @@ import (
 // on it reads, validates and reports every study exactly as a load would,
 // and its report says what a load would do. Each study's outcome is decided
 // against current, the batches a warehouse holds now (its Status), when
-// current is non-nil: duplicate when the study's batch id is its current
-// one, replaced when it has another, new otherwise. With a nil current
-// every study is new. RowsWritten counts the fact rows the load would write.
+// current is non-nil: duplicate when the study's batch id and load
+// signature (warehouse.LoadSignature) are its current ones, replaced when
+// either differs, new otherwise. With a nil current every study is new.
+// RowsWritten counts the fact rows the load would write.
 //
 // `genexp validate` runs on DryRunSink(nil); `genexp load --dry-run` on a
 // DryRunSink of the warehouse opened read-only.
@@ -22,7 +23,7 @@ func DryRunSink(current warehouse.Statuser) warehouse.WarehouseSink {
 
 type dryRunSink struct {
 	current warehouse.Statuser
-	batches map[string]string // study → current batch id, read once
+	batches map[string]warehouse.StudyStatus // study → its current batch, read once
 	read    bool
 }
 
@@ -32,13 +33,13 @@ func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (war
 		if err != nil {
 			return nil, err
 		}
-		s.batches = map[string]string{}
+		s.batches = map[string]warehouse.StudyStatus{}
 		for _, b := range st.Studies {
-			s.batches[b.Study] = b.BatchID
+			s.batches[b.Study] = b
 		}
 		s.read = true
 	}
-	b := &dryRunBatch{sink: s, studyOf: map[int]string{}, rows: map[string]int64{}}
+	b := &dryRunBatch{sink: s, cols: req.Columns, studyOf: map[int]string{}, rows: map[string]int64{}}
 	for _, c := range req.Columns {
 		b.studyOf[c.Index] = c.Study
 	}
@@ -51,6 +52,7 @@ func (s *dryRunSink) Close() error                                              
 
 type dryRunBatch struct {
 	sink    *dryRunSink
+	cols    []warehouse.Column
 	studyOf map[int]string
 	rows    map[string]int64
 }
@@ -69,11 +71,12 @@ func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) er
 func (b *dryRunBatch) Commit(_ context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
 	var res warehouse.CommitResult
 	for _, s := range req.Studies {
-		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: b.sink.batches[s.Study]}
-		switch r.PreviousBatchID {
-		case s.BatchID:
+		cur := b.sink.batches[s.Study]
+		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: cur.BatchID}
+		switch {
+		case cur.BatchID == s.BatchID && cur.LoadSignature == warehouse.LoadSignature(s.Study, b.cols, b.rows[s.Study]):
 			r.Outcome = warehouse.Duplicate
-		case "":
+		case cur.BatchID == "":
 			r.Outcome, r.RowsWritten = warehouse.Inserted, b.rows[s.Study]
 		default:
 			r.Outcome, r.RowsWritten = warehouse.Replaced, b.rows[s.Study]

@@ -109,7 +109,10 @@ type FeatureOptions struct {
 	// Studies lists study accessions; empty means every loaded study.
 	Studies []string
 	// IfStale skips a study whose features already describe its current
-	// batch, computed with the configuration's top genes.
+	// batch as it stands, computed with the configuration's top genes: the
+	// same batch and load signature, and the same illness labels and
+	// exclusions of its samples (a duplicate load can relabel them in
+	// place).
 	IfStale bool
 }
 
@@ -169,7 +172,7 @@ func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesR
 // analytics is the pipeline's analytics step: after a commit it computes
 // the features of each study the commit published, and of each duplicate
 // whose features are missing or stale (a load killed before its analytics
-// step, or one that ran with it off). A failure fails the study's report
+// step, one that ran with it off, or a duplicate that relabelled samples). A failure fails the study's report
 // (its facts stay loaded) with code MaterializationFailed.
 func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehouse.StudyResult, reports map[string]*StudyReport) {
 	if !p.cfg.Analytics.enabled() {

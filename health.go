@@ -51,8 +51,9 @@ type HealthInputs struct {
 
 // DiskSpace is the space of the file system holding a warehouse file.
 type DiskSpace struct {
-	Path                  string
-	FreeBytes, TotalBytes uint64
+	Path       string `json:"path"`
+	FreeBytes  uint64 `json:"free_bytes"`
+	TotalBytes uint64 `json:"total_bytes"`
 }
 
 // HealthLimits are the thresholds DeriveHealth applies.

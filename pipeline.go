@@ -89,7 +89,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 		o(p)
 	}
 	if err := p.cfg.Validate(); err != nil {
-		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, Msg: "genexp: invalid configuration", Err: err}
+		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Msg: "genexp: invalid configuration", Err: err}
 	}
 	if p.classifier == nil {
 		c, err := p.cfg.Classifier()
@@ -145,11 +145,15 @@ type StudyReport struct {
 	Outcome warehouse.Outcome
 	Samples int
 	Genes   int64
-	// Cells read for the study, Missing among them, and Rows the fact rows
-	// the study holds after the load.
-	Cells, Missing, Rows int64
-	Illness              map[illness.Label]int
-	Duration             time.Duration
+	// Cells read for the study, Missing among them; Rows the fact rows
+	// the study holds after the load, and RowsWritten those this load
+	// wrote. They differ for a duplicate, which writes nothing and holds
+	// the rows of its first load: the same rows, since a duplicate has the
+	// same content and load signature (see warehouse.LoadSignature). Both
+	// are 0 for a study that failed before its commit.
+	Cells, Missing, Rows, RowsWritten int64
+	Illness                           map[illness.Label]int
+	Duration                          time.Duration
 	// KS is the recomputed Kolmogorov–Smirnov check (the worst sample
 	// against the study's pool); nil when it could not run (fewer than two
 	// samples with values, or the check turned off).
@@ -417,6 +421,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		if worst == qc.SeverityError {
 			sr.Err = firstError(sr.Findings)
 			p.recordFindings(ctx, runID, sr.BatchID, s, rowFound.logged(sr.Findings))
+			p.recordRejectedQC(ctx, runID, s, sr.BatchID, q)
 			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
 			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
 				context: map[string]any{"reason": "validation rejected the study"}})
@@ -439,10 +444,15 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	for _, r := range res.Studies {
 		sr := reports[r.Study]
 		sr.Outcome = r.Outcome
-		sr.Rows = r.RowsWritten
+		sr.Rows, sr.RowsWritten = r.RowsWritten, r.RowsWritten
 		if r.Outcome == warehouse.Duplicate {
-			sr.Findings = append(sr.Findings, &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
-				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded; nothing written", r.BatchID)})
+			// The current batch has this content and signature, so the
+			// study holds exactly the rows this load staged.
+			sr.Rows = staged[r.Study]
+			dup := &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
+				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; nothing written", r.BatchID)}
+			sr.Findings = append(sr.Findings, dup)
+			p.recordFindings(ctx, runID, r.BatchID, r.Study, []*qc.Error{dup})
 		}
 		read, written := staged[r.Study], r.RowsWritten
 		log.end(ctx, stepLoad, r.Study, stepEnd{read: &read, written: &written, batchID: r.BatchID,
@@ -460,6 +470,20 @@ func (p *Pipeline) recordFindings(ctx context.Context, runID, batchID, study str
 	}
 	if err := p.sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: withStudy(fs, study)}); err != nil {
 		p.log.Error("recording findings failed", "study", study, "error", p.redact(err.Error()))
+	}
+}
+
+// recordRejectedQC records the QC of a study validation rejected, when the
+// sink can (warehouse.QCRecorder): its figures are kept although nothing
+// else of the study is written. A failure to record is logged, not fatal.
+func (p *Pipeline) recordRejectedQC(ctx context.Context, runID, study, batchID string, q warehouse.StudyQC) {
+	rec, ok := p.sink.(warehouse.QCRecorder)
+	if !ok {
+		return
+	}
+	err := rec.RecordStudyQC(ctx, warehouse.StudyQCRequest{RunID: runID, Study: study, BatchID: batchID, Status: warehouse.QCRejected, QC: q})
+	if err != nil {
+		p.log.Error("recording the QC of a rejected study failed", "study", study, "error", p.redact(err.Error()))
 	}
 }
 

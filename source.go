@@ -54,9 +54,18 @@ type Matrix struct {
 func (m *Matrix) Open() (io.ReadCloser, error) {
 	rc, err := m.open()
 	if err != nil {
-		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: m.Name, Msg: "opening the matrix", Err: err}
+		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: m.Name, Msg: "opening the matrix", Err: err}
 	}
 	return rc, nil
+}
+
+// openCode tells a file that is missing from one that is there but cannot
+// be read as what its name says (a .gz that is not gzip).
+func openCode(err error) qc.Code {
+	if errors.Is(err, fs.ErrNotExist) {
+		return qc.FileNotFound
+	}
+	return qc.InvalidFormat
 }
 
 // Close releases the download (the zip file, if any).
@@ -437,7 +446,7 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 	zr, err := gzip.NewReader(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("not a gzip file: %w", err)
+		return nil, fmt.Errorf("named .gz but not a gzip file: %w", err)
 	}
 	return gzipFile{zr, f}, nil
 }
@@ -452,7 +461,7 @@ func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close
 func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*metadata.Dataset, error)) (*metadata.Dataset, error) {
 	f, err := openMaybeGzip(fsys, name)
 	if err != nil {
-		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
+		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
 	}
 	defer f.Close()
 	return parse(f, shown)

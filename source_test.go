@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -699,4 +700,61 @@ func ExampleOpenDownload() {
 	// aggregated by: SPECIES
 	// E-GEOD-39842: 12 samples, MICROARRAY
 	// GSE71270: 10 samples, MICROARRAY
+}
+
+// TestOpenErrorsTellMissingFromUnreadable: a .gz that is not gzip is an
+// unreadable file, not a missing one; only a file that is gone is
+// FileNotFound.
+func TestOpenErrorsTellMissingFromUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "fake.tsv.gz")
+	writeFile(t, fake, []byte("notgzip"))
+	d := open(t, fake)
+	_, err := d.Matrices[0].Open()
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != fake || !strings.Contains(err.Error(), "not a gzip file") {
+		t.Errorf("a .tsv.gz that is not gzip: %v, want %s naming %s", err, qc.InvalidFormat.Name(), fake)
+	}
+
+	gone := filepath.Join(dir, "GSE1.tsv")
+	writeFile(t, gone, []byte("Gene\tGSM1\nG1\t1\n"))
+	d = open(t, gone)
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Matrices[0].Open(); !errors.Is(err, qc.FileNotFound) || !strings.Contains(err.Error(), gone) {
+		t.Errorf("a matrix removed after opening: %v, want %s", err, qc.FileNotFound.Name())
+	}
+
+	sheet := filepath.Join(t.TempDir(), "metadata_GSE1.tsv.gz")
+	writeFile(t, sheet, []byte("notgzip"))
+	writeFile(t, gone, []byte("Gene\tGSM1\nG1\t1\n"))
+	if _, err := genexp.OpenDownload(gone, genexp.WithMetadataFiles(sheet)); !errors.Is(err, qc.InvalidFormat) || !strings.Contains(err.Error(), sheet) {
+		t.Errorf("a gzipped sheet that is not gzip: %v, want %s naming it", err, qc.InvalidFormat.Name())
+	}
+}
+
+// TestTruncatedGzipMatrixNamesTheBrokenLine: a .tsv.gz cut short is read
+// up to where it breaks, and the error names that file and line, not
+// line 1.
+func TestTruncatedGzipMatrixNamesTheBrokenLine(t *testing.T) {
+	gz := gzipBytes(t, readFile(t, "testdata/refinebio/GSE71270/GSE71270/GSE71270.tsv"))
+	trunc := filepath.Join(t.TempDir(), "trunc.tsv.gz")
+	writeFile(t, trunc, gz[:3000])
+	m := open(t, trunc).Matrices[0]
+	rc, err := m.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	r, err := expression.NewReader(rc, expression.WithName(m.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+	}
+	var e *qc.Error
+	if !errors.As(r.Err(), &e) || e.File != trunc || e.Line < 10 || !errors.Is(r.Err(), io.ErrUnexpectedEOF) {
+		t.Errorf("a cut .tsv.gz: %v, want an error naming %s at the line it broke in", r.Err(), trunc)
+	}
 }

@@ -54,21 +54,74 @@ func parseRef(t *testing.T, path string) *refMatrix {
 	}
 }
 
-// TestRealMatricesExact reads every real matrix with the Reader and compares
-// every cell, bit for bit, with the independent parse.
-func TestRealMatricesExact(t *testing.T) {
-	paths, _ := filepath.Glob("../testdata/refinebio/*/*/*.tsv")
-	// The full downloads the trimmed copies come from, where present.
-	full, _ := filepath.Glob("../../../shared/data/refinebio/*/*/*.tsv")
-	var matrices []string
-	for _, p := range append(paths, full...) {
-		if base := filepath.Base(p); base[:len(base)-4] == filepath.Base(filepath.Dir(p)) {
-			matrices = append(matrices, p)
+// originalsEnv names the folder holding the full refine.bio downloads the
+// trimmed copies in testdata come from, when they are not found beside the
+// checkout.
+const originalsEnv = "GENEXP_REFINEBIO_ORIGINALS"
+
+// findOriginals returns the folder of the full downloads: $GENEXP_REFINEBIO_ORIGINALS,
+// else shared/data/refinebio in the module root's parent or a folder above
+// it; "" when there is none.
+func findOriginals(t *testing.T) string {
+	if dir := os.Getenv(originalsEnv); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			t.Fatalf("%s=%s: %v", originalsEnv, dir, err)
+		}
+		return dir
+	}
+	root, err := filepath.Abs("..") // the module root: this package's parent
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := filepath.Dir(root); ; dir = filepath.Dir(dir) {
+		candidate := filepath.Join(dir, "shared", "data", "refinebio")
+		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
+			return candidate
+		}
+		if filepath.Dir(dir) == dir {
+			return ""
 		}
 	}
-	if len(paths) == 0 || len(matrices) < 3 {
-		t.Fatalf("found only %d matrices", len(matrices))
+}
+
+// studyMatrices keeps the paths that are a study's matrix: named like
+// their folder.
+func studyMatrices(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if base := filepath.Base(p); base[:len(base)-4] == filepath.Base(filepath.Dir(p)) {
+			out = append(out, p)
+		}
 	}
+	return out
+}
+
+// TestRealMatricesExact reads every real matrix with the Reader and compares
+// every cell, bit for bit, with the independent parse: the trimmed copies
+// in testdata always, the full downloads they come from when present.
+func TestRealMatricesExact(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/refinebio/*/*/*.tsv")
+	trimmed := studyMatrices(paths)
+	if len(trimmed) < 3 {
+		t.Fatalf("found only %d trimmed matrices in testdata", len(trimmed))
+	}
+	t.Run("trimmed", func(t *testing.T) { checkExact(t, trimmed) })
+	t.Run("originals", func(t *testing.T) {
+		dir := findOriginals(t)
+		if dir == "" {
+			t.Skipf("NOT CHECKED: the full downloads were not found (set %s to the folder holding GSE71270/GSE71270/GSE71270.tsv and the others)", originalsEnv)
+		}
+		full, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.tsv"))
+		full = studyMatrices(full)
+		if len(full) < 3 {
+			t.Fatalf("%s holds only %d study matrices, want the 3 the trimmed copies come from", dir, len(full))
+		}
+		t.Logf("checking the %d full matrices in %s", len(full), dir)
+		checkExact(t, full)
+	})
+}
+
+func checkExact(t *testing.T, matrices []string) {
 	for _, p := range matrices {
 		t.Run(p, func(t *testing.T) {
 			want := parseRef(t, p)

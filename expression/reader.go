@@ -113,6 +113,7 @@ type Reader struct {
 	r, w    int // buf[r:w] is read but not yet consumed
 	scanned int // buf[r:r+scanned] is known to hold no newline
 	eof     bool
+	pending error // the source's error, held until the lines before it are read
 	line    int64
 
 	header       Header
@@ -368,8 +369,14 @@ func (r *Reader) readLine() ([]byte, bool) {
 	}
 }
 
-// fill reads more input, compacting or growing the buffer first.
+// fill reads more input, compacting or growing the buffer first. A source
+// may return its last bytes with its error (gzip.Reader does when its
+// input is cut short): the error is then held until the complete lines
+// before it are consumed, so that it names the line the stream broke in.
 func (r *Reader) fill() error {
+	if r.pending != nil {
+		return r.readErr(r.pending)
+	}
 	if r.r > 0 {
 		copy(r.buf, r.buf[r.r:r.w])
 		r.w -= r.r
@@ -393,6 +400,10 @@ func (r *Reader) fill() error {
 		}
 		if err == io.EOF {
 			r.eof = true
+			return nil
+		}
+		if err != nil && n > 0 {
+			r.pending = err
 			return nil
 		}
 		if err != nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -319,4 +321,90 @@ func TestReaderGzipThroughCaller(t *testing.T) {
 	}
 	_, _, _, err = readMatrix(t, bytes.NewReader(buf.Bytes()))
 	checkErr(t, err, qc.InvalidFormat, 1, 1, "gzip")
+}
+
+// dataThenError returns all its data and err from the same Read, as
+// gzip.Reader does when its input ends mid-stream.
+type dataThenError struct {
+	data []byte
+	err  error
+}
+
+func (d *dataThenError) Read(p []byte) (int, error) {
+	n := copy(p, d.data)
+	d.data = d.data[n:]
+	if len(d.data) == 0 {
+		return n, d.err
+	}
+	return n, nil
+}
+
+// TestReaderErrorAfterDataNamesTheBrokenLine: a source that hands over
+// its last bytes with its error has the error reported at the line being
+// read when the stream broke, after the complete lines before it.
+func TestReaderErrorAfterDataNamesTheBrokenLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string
+		line int64
+		rows int
+	}{
+		{"mid-line", "Gene\tA\nG1\t1\nG2\t2\nG3\t", 4, 2},
+		{"after a line break", "Gene\tA\nG1\t1\nG2\t2\n", 4, 2},
+		{"in the header", "Gene\tA", 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, buf := range []int{64, 1 << 20} {
+				r, rows, _, err := readMatrix(t, &dataThenError{[]byte(tc.data), io.ErrUnexpectedEOF}, expression.WithBufferSize(buf), expression.WithBatchRows(1))
+				checkErr(t, err, qc.InvalidFormat, tc.line, 0, "reading the matrix failed")
+				if !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("%v does not wrap the source's error", err)
+				}
+				if len(rows) != tc.rows {
+					t.Errorf("buffer %d: %d rows before the error, want %d", buf, len(rows), tc.rows)
+				}
+				if r != nil && r.Stats().Bytes != int64(len(tc.data)) {
+					t.Errorf("buffer %d: %d bytes counted, want %d", buf, r.Stats().Bytes, len(tc.data))
+				}
+			}
+		})
+	}
+}
+
+// TestReaderTruncatedGzip reads a real matrix, gzipped and cut short,
+// through gzip.Reader: the error names the line the data broke off in.
+func TestReaderTruncatedGzip(t *testing.T) {
+	plain, err := os.ReadFile("../testdata/refinebio/GSE71270/GSE71270/GSE71270.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(plain)
+	zw.Close()
+	for _, cut := range []int{3000, buf.Len() / 2, buf.Len() - 10} {
+		t.Run(fmt.Sprint(cut), func(t *testing.T) {
+			truncated := buf.Bytes()[:cut]
+			// What the truncated stream still holds: its complete lines
+			// are readable, the next one is where it broke.
+			zr, err := gzip.NewReader(bytes.NewReader(truncated))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(zr)
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("the cut stream reads to %v", err)
+			}
+			broken := int64(bytes.Count(got, []byte("\n")) + 1)
+			if broken < 3 {
+				t.Fatalf("the cut keeps only %d lines", broken-1)
+			}
+			zr, _ = gzip.NewReader(bytes.NewReader(truncated))
+			_, rows, _, err := readMatrix(t, zr, expression.WithBatchRows(1))
+			checkErr(t, err, qc.InvalidFormat, broken, 0, "reading the matrix failed")
+			if int64(len(rows)) != broken-2 {
+				t.Errorf("%d rows delivered before the break, want %d", len(rows), broken-2)
+			}
+		})
+	}
 }

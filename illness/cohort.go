@@ -37,12 +37,16 @@ const (
 	// RuleIllControls: a bare "control" is an ill non-septic patient when
 	// the study's text says its controls are.
 	RuleIllControls = "cohort_ill_controls"
+	// RuleDiseaseArm: in a sepsis cohort, another group of the field that
+	// holds its sepsis arm names a disease that is not sepsis ("diseasestatus:
+	// ALS" beside "diseasestatus: Sepsis"): a disease control, NO_SEPSIS.
+	RuleDiseaseArm = "cohort_disease_arm"
 )
 
 // CohortRules returns the names of the rules ClassifyCohort applies, in
 // the order it applies them.
 func CohortRules() []string {
-	return []string{RuleCohortCode, RuleCohortInfection, RuleSoleArm, RuleStudyContext, RuleIllControls}
+	return []string{RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
 }
 
 // WithoutCohortRules turns off the named cohort rules (see CohortRules);
@@ -94,7 +98,16 @@ func (c *Classifier) on(rule string) bool {
 //     (NO_SEPSIS) when other samples form a sepsis arm, and the sepsis arm
 //     (SEPSIS) when only the study's text says sepsis and no sample names
 //     another illness arm.
-//  3. RuleSoleArm: a sample that reads as a patient (patient, case,
+//  3. RuleDiseaseArm: in a cohort whose sepsis or septic-shock arm is
+//     stated by the samples' own records, a sample whose record puts it in
+//     another group of the same field (refine.bio's disease, or the same
+//     characteristic key) is a disease control, NO_SEPSIS, when that group
+//     names a disease and neither an infection, a control, a patient
+//     without a group, nor a missing value (GSE60424 "diseasestatus: Type 1
+//     Diabetes", "ALS", "MS pretreatment" beside "diseasestatus: Sepsis" and
+//     "Healthy Control"). The study compares them with its septic patients
+//     as people ill without sepsis.
+//  4. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, day of sampling, ICU) and names no infection of its own
 //     takes the illness label of the cohort's other samples when they
 //     state exactly one (SEPSIS, SEPTIC_SHOCK or NO_SEPSIS; controls
@@ -102,8 +115,8 @@ func (c *Classifier) on(rule string) bool {
 //     other (GAinS "sepsis response signature group: NA" beside group 1
 //     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
 //     only").
-//  4. RuleStudyContext: the study-context fallback of ClassifyInStudy.
-//  5. RuleIllControls: a bare "control" (not "healthy control") is
+//  5. RuleStudyContext: the study-context fallback of ClassifyInStudy.
+//  6. RuleIllControls: a bare "control" (not "healthy control") is
 //     NO_SEPSIS when the study's text says its controls are ill without
 //     sepsis ("non-septic ICU controls", "controls were critically ill
 //     patients without infection"), names no healthy people, and no other
@@ -114,7 +127,7 @@ func (c *Classifier) on(rule string) bool {
 // other sample (accession, rule, matched text) that it needed.
 //
 // A study whose samples state nothing is left as Classify leaves it, and
-// a sample's own label is never replaced except by rule 5. Overrides win.
+// a sample's own label is never replaced except by rule 6. Overrides win.
 func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
 	out := make([]Decision, len(samples))
 	for i, s := range samples {
@@ -135,6 +148,9 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				out[i] = d
 			}
 		}
+	}
+	if co.sepsisArm+co.shockArm != "" && c.on(RuleDiseaseArm) {
+		c.diseaseArms(samples, out, base)
 	}
 	if c.on(RuleSoleArm) {
 		c.soleArm(samples, out, co)
@@ -345,4 +361,80 @@ func illControls(out []Decision, co cohort) {
 			out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleIllControls, Field: d.Field, Matched: d.Matched, Value: d.Value, Evidence: co.illControls}
 		}
 	}
+}
+
+var (
+	// missingValue is a group value that says nothing.
+	missingValue = regexp.MustCompile(`(?i)^(na|n/a|nan|none|null|unknown|not (applicable|available|determined|known|recorded)|missing|nd|-+|\?+|\.)$`)
+	// notADisease marks values a disease-control reading must leave alone:
+	// controls and healthy people the rules did not recognise, infections
+	// (their sepsis status is what the study does not say), and organisms.
+	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b` +
+		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
+	// aWord is a value with a word in it, not a bare code or number.
+	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)
+)
+
+// diseaseArms labels NO_SEPSIS the samples in a disease-control group of
+// the field that holds the cohort's sepsis arm (RuleDiseaseArm).
+func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decision) {
+	arms := map[groupField]string{} // evidence of the sepsis arm in each field
+	for i, d := range base {
+		s := samples[i]
+		if s == nil || d.Method != MethodRule || (d.Label != Sepsis && d.Label != SepticShock) {
+			continue
+		}
+		g, ok := c.groupOf(s, d)
+		if ok && arms[g] == "" {
+			arms[g] = siblingEvidence(s, d)
+		}
+	}
+	if len(arms) == 0 {
+		return
+	}
+	for i, s := range samples {
+		if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
+			continue
+		}
+	fields:
+		for g, ev := range arms {
+			for _, v := range c.values(s, g.field) {
+				if v.ignored || !strings.EqualFold(v.key, g.key) {
+					continue
+				}
+				t := strings.TrimSpace(v.text)
+				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) {
+					continue
+				}
+				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleDiseaseArm, Field: g.field, Matched: t, Value: v.shown,
+					Evidence: "another group of the field that holds the cohort's sepsis arm: " + ev}
+				break fields
+			}
+		}
+	}
+}
+
+// groupField is a field that holds a study's groups: a field name and, for
+// characteristics, the key.
+type groupField struct{ field, key string }
+
+// groupOf returns the field (and, for characteristics, the key) in which a
+// decision found a sample's group: refine.bio's disease field or a keyed
+// characteristic. Titles, source names and descriptions are free text, not
+// a group field.
+func (c *Classifier) groupOf(s *metadata.Sample, d Decision) (g groupField, ok bool) {
+	nf := normField(d.Field)
+	switch {
+	case nf == metadata.FieldDisease:
+		g.field = d.Field
+		return g, true
+	case nf == metadata.FieldCharacteristics || strings.HasPrefix(nf, metadata.FieldCharacteristicPrefix):
+		for _, v := range c.values(s, d.Field) {
+			if v.keyed && v.shown == d.Value {
+				g.field, g.key = d.Field, v.key
+				return g, true
+			}
+		}
+	}
+	return g, false
 }

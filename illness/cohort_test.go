@@ -104,6 +104,23 @@ func TestClassifyCohort(t *testing.T) {
 			{NoSepsis, RuleCohortCode, "title", "Non-Inf", `group code "inf" negated`},
 			{NoSepsis, RuleGroupCode, "title", "non_seps", `group code "seps" negated`},
 		}},
+		{"disease arms beside the sepsis arm of the same key", nil, cohortOf(
+			"s1 | diseasestatus: Sepsis", "s2 | diseasestatus: Type 1 Diabetes", "s3 | diseasestatus: MS pretreatment",
+			"s4 | diseasestatus: Healthy Control", "s5 | diseasestatus: bacterial pneumonia", "s6 | diseasestatus: NA",
+			"s7 | celltype: Neutrophils", "s8 | diseasestatus: 42", "s9 | diseasestatus: patient"), []want{
+			{Sepsis, "sepsis", "characteristics", "Sepsis", ""},
+			{NoSepsis, RuleDiseaseArm, "characteristics", "Type 1 Diabetes", "field that holds the cohort's sepsis arm: sample GSM1 is SEPSIS"},
+			{NoSepsis, RuleDiseaseArm, "characteristics", "MS pretreatment", "sample GSM1 is SEPSIS"},
+			{Control, "healthy_control", "characteristics", "Healthy", ""},
+			unknown, unknown, unknown, unknown, unknown,
+		}},
+		{"disease arm: another key is no group of the sepsis arm", nil, cohortOf("s1 | disease state: septic shock", "s2 | tissue: ALS"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""}, unknown,
+		}},
+		{"disease arm: a sepsis arm in the title is no group field", nil, cohortOf("sepsis 1 | group: A", "patient 2 | group: asthma"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
+		}},
+		{"disease arm: only the study's text says sepsis", neonatal, cohortOf("n1 | disease: jaundice", "n2 | disease: jaundice"), []want{unknown, unknown}},
 		{"sole arm: a patient without a group", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "ALI patient 3", "Healthy 4"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""},
 			{Sepsis, RuleSoleArm, "title", "patient", "the cohort's only illness arm is SEPSIS (2 samples; sample GSM1"},

@@ -23,10 +23,17 @@ type corpus struct {
 		// written from.
 		Holdout bool   `json:"holdout"`
 		Split   string `json:"split"`
-		// Title and Summary are the study's own text where it is known;
-		// ClassifyCohort then reads it with the study's samples.
-		Title   string `json:"title"`
-		Summary string `json:"summary"`
+		// Study is the study's own text (GEO series title and summary,
+		// ArrayExpress title and description) where a public copy of it
+		// was found, with where it was taken from. Absent for most.
+		Study *struct {
+			Title       string `json:"title"`
+			Description string `json:"description"`
+			// Truncated is set when the source holds only the beginning
+			// of the description.
+			Truncated bool   `json:"truncated"`
+			Source    string `json:"source"`
+		} `json:"study"`
 		Samples []struct {
 			Accession       string      `json:"accession"`
 			Title           string      `json:"title"`
@@ -40,9 +47,11 @@ type corpus struct {
 }
 
 type labeled struct {
-	study    string
-	split    string
-	sample   *metadata.Sample
+	study  string
+	split  string
+	sample *metadata.Sample
+	// context is the study's text, nil when none was found; scoring
+	// without study text passes nil whatever it holds.
 	context  *metadata.Study
 	expected Label
 }
@@ -64,8 +73,11 @@ func loadCorpus(t *testing.T, file string) []labeled {
 			split = map[bool]string{true: "heldout", false: "dev"}[st.Holdout]
 		}
 		var context *metadata.Study
-		if st.Title != "" || st.Summary != "" {
-			context = &metadata.Study{Accession: st.Accession, Title: st.Title, Description: st.Summary}
+		if st.Study != nil {
+			if st.Study.Source == "" || st.Study.Title+st.Study.Description == "" {
+				t.Fatalf("%s: study text without its text or source", st.Accession)
+			}
+			context = &metadata.Study{Accession: st.Accession, Title: st.Study.Title, Description: st.Study.Description}
 		}
 		for i, s := range st.Samples {
 			if _, err := ParseLabel(string(s.Expected)); err != nil {
@@ -93,11 +105,13 @@ func loadCorpus(t *testing.T, file string) []labeled {
 
 type tally struct{ n, ok int }
 
-// Floors of TestFresh2CohortsAccuracy: just under the accuracies of its
-// one scoring run (README.md, "Fourth corpus").
+// Floors of TestFresh2CohortsAccuracy: per sample, just under the
+// accuracy of its one scoring run (README.md, "Fourth corpus"); by cohort,
+// just under the accuracy with RuleDiseaseArm, which was written from that
+// run's misses (so the figure is not an estimate for new studies).
 const (
 	fresh2PerSampleFloor = 0.33
-	fresh2CohortFloor    = 0.33
+	fresh2CohortFloor    = 0.99
 )
 
 func (x tally) acc() float64 {
@@ -107,12 +121,28 @@ func (x tally) acc() float64 {
 	return float64(x.ok) / float64(x.n)
 }
 
-// classifyAll decides every sample of a corpus with c: per sample
-// (Classify) when cohort is false, else each study's samples together
-// (ClassifyCohort), as the pipeline does.
-func classifyAll(c *Classifier, samples []labeled, cohort bool) []Decision {
+// scoring is how a corpus is classified.
+type scoring int
+
+const (
+	// perSample is Classify, sample by sample.
+	perSample scoring = iota
+	// byCohort is ClassifyCohort over each study's samples, without the
+	// study's text, as the corpora were scored before any was found.
+	byCohort
+	// byCohortText is ClassifyCohort with the study's text where the
+	// corpus has it, as the pipeline reads a download.
+	byCohortText
+)
+
+func (m scoring) String() string {
+	return [...]string{"per sample", "by cohort", "by cohort with study text"}[m]
+}
+
+// classifyAll decides every sample of a corpus with c as mode says.
+func classifyAll(c *Classifier, samples []labeled, mode scoring) []Decision {
 	out := make([]Decision, len(samples))
-	if !cohort {
+	if mode == perSample {
 		for i, l := range samples {
 			out[i] = c.Classify(l.sample)
 		}
@@ -132,33 +162,47 @@ func classifyAll(c *Classifier, samples []labeled, cohort bool) []Decision {
 		for j, i := range idx {
 			ss[j] = samples[i].sample
 		}
-		for j, d := range c.ClassifyCohort(samples[idx[0]].context, ss) {
+		var study *metadata.Study
+		if mode == byCohortText {
+			study = samples[idx[0]].context
+		}
+		for j, d := range c.ClassifyCohort(study, ss) {
 			out[idx[j]] = d
 		}
 	}
 	return out
 }
 
-// score classifies every sample of a corpus with the default classifier,
-// study by study (ClassifyCohort, with the study's text where it is
-// known), logs the confusion matrix, per-study results and every miss,
-// and returns the tallies per split. The per-sample accuracy (Classify
-// alone) is logged beside it.
-func score(t *testing.T, samples []labeled) map[string]tally {
-	t.Helper()
-	c := Default()
-	perSample := map[string]tally{}
-	for i, d := range classifyAll(c, samples, false) {
-		sp := perSample[samples[i].split]
+// splitTally counts the right decisions per split.
+func splitTally(samples []labeled, decisions []Decision) map[string]tally {
+	out := map[string]tally{}
+	for i, l := range samples {
+		sp := out[l.split]
 		sp.n++
-		if d.Label == samples[i].expected {
+		if decisions[i].Label == l.expected {
 			sp.ok++
 		}
-		perSample[samples[i].split] = sp
+		out[l.split] = sp
 	}
-	decisions := classifyAll(c, samples, true)
-	splits := map[string]tally{}
-	studies := map[string]*tally{}
+	return out
+}
+
+// score classifies every sample of a corpus with the default classifier
+// three ways: per sample, by cohort without the study's text (the figures
+// the corpora were first reported with), and by cohort with the study's
+// text where the corpus has it (as the pipeline does). It logs the
+// confusion matrix, per-study results and every miss of the last, every
+// sample whose label the study's text changed, and the accuracy per split
+// of all three; it returns the tallies per split by cohort, without and
+// with the study's text.
+func score(t *testing.T, samples []labeled) (noText, withText map[string]tally) {
+	t.Helper()
+	c := Default()
+	perSampleTally := splitTally(samples, classifyAll(c, samples, perSample))
+	plain := classifyAll(c, samples, byCohort)
+	decisions := classifyAll(c, samples, byCohortText)
+	noText, withText = splitTally(samples, plain), splitTally(samples, decisions)
+	studies := map[string]*[2]tally{}
 	var order []string
 	confusion := map[Label]map[Label]int{}
 	for i, l := range samples {
@@ -169,25 +213,27 @@ func score(t *testing.T, samples []labeled) map[string]tally {
 		confusion[l.expected][d.Label]++
 		st := studies[l.study]
 		if st == nil {
-			st = &tally{}
+			st = &[2]tally{}
 			studies[l.study] = st
 			order = append(order, l.study)
 		}
-		hit := d.Label == l.expected
-		sp := splits[l.split]
-		for _, tl := range []*tally{st, &sp} {
-			tl.n++
-			if hit {
-				tl.ok++
+		for k, dk := range []Decision{plain[i], d} {
+			st[k].n++
+			if dk.Label == l.expected {
+				st[k].ok++
 			}
 		}
-		splits[l.split] = sp
-		if !hit {
+		if plain[i].Label != d.Label {
+			verdict := map[bool]string{true: "right", false: "wrong"}[d.Label == l.expected]
+			t.Logf("STUDY TEXT %s/%s %s: %s -> %s (%s; want %s): %s", l.split, l.study, l.sample.Accession,
+				plain[i].Label, d.Label, verdict, l.expected, d)
+		}
+		if d.Label != l.expected {
 			t.Logf("MISS %s/%s %s: want %s, got %s", l.split, l.study, l.sample.Accession, l.expected, d)
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "confusion matrix (rows: expected, columns: classified)\n%-13s", "")
+	fmt.Fprintf(&b, "confusion matrix by cohort with study text (rows: expected, columns: classified)\n%-13s", "")
 	for _, l := range Labels() {
 		fmt.Fprintf(&b, "%13s", l)
 	}
@@ -200,59 +246,85 @@ func score(t *testing.T, samples []labeled) map[string]tally {
 	t.Log(b.String())
 	sort.Strings(order)
 	for _, s := range order {
-		t.Logf("%-12s %d/%d", s, studies[s].ok, studies[s].n)
+		text := "no study text"
+		if samples[indexOfStudy(samples, s)].context != nil {
+			text = "study text"
+		}
+		t.Logf("%-12s %d/%d without study text, %d/%d with (%s)", s, studies[s][0].ok, studies[s][0].n, studies[s][1].ok, studies[s][1].n, text)
 	}
 	var names []string
-	for s := range splits {
+	for s := range withText {
 		names = append(names, s)
 	}
 	sort.Strings(names)
 	for _, s := range names {
-		t.Logf("accuracy %-8s %.3f (%d/%d) by cohort; %.3f (%d/%d) per sample", s, splits[s].acc(), splits[s].ok, splits[s].n,
-			perSample[s].acc(), perSample[s].ok, perSample[s].n)
+		t.Logf("accuracy %-8s %.3f (%d/%d) by cohort with study text; %.3f (%d/%d) without; %.3f (%d/%d) per sample", s,
+			withText[s].acc(), withText[s].ok, withText[s].n, noText[s].acc(), noText[s].ok, noText[s].n,
+			perSampleTally[s].acc(), perSampleTally[s].ok, perSampleTally[s].n)
 	}
-	return splits
+	return noText, withText
+}
+
+func indexOfStudy(samples []labeled, study string) int {
+	for i, l := range samples {
+		if l.study == study {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkFloors fails the test for every split whose accuracy is under its
+// floor, or that has no samples.
+func checkFloors(t *testing.T, mode scoring, splits map[string]tally, floors map[string]float64) {
+	t.Helper()
+	for split, floor := range floors {
+		if splits[split].n == 0 {
+			t.Fatalf("no %s samples", split)
+		}
+		if got := splits[split].acc(); got < floor {
+			t.Errorf("%s accuracy %s %.3f < %.3f", split, mode, got, floor)
+		}
+	}
 }
 
 // TestDefaultRulesAccuracy classifies the first labeled corpus
 // (labeled_samples.json: representatives of 14 studies) and holds it to
 // 95% overall and on the studies held out while the first rules were
-// written. Run with -v to see the confusion matrix and every miss.
+// written, without and with the study text the corpus carries. Run with
+// -v to see the confusion matrix and every miss.
 func TestDefaultRulesAccuracy(t *testing.T) {
 	samples := loadCorpus(t, "labeled_samples.json")
-	splits := score(t, samples)
-	all := tally{n: splits["dev"].n + splits["heldout"].n, ok: splits["dev"].ok + splits["heldout"].ok}
-	if len(samples) < 60 || splits["heldout"].n == 0 {
-		t.Fatalf("corpus too small: %d samples, %d held out", len(samples), splits["heldout"].n)
+	noText, withText := score(t, samples)
+	if len(samples) < 60 || noText["heldout"].n == 0 {
+		t.Fatalf("corpus too small: %d samples, %d held out", len(samples), noText["heldout"].n)
 	}
-	if all.acc() < 0.95 {
-		t.Errorf("overall accuracy %.3f < 0.95", all.acc())
-	}
-	if splits["heldout"].acc() < 0.95 {
-		t.Errorf("held-out accuracy %.3f < 0.95", splits["heldout"].acc())
+	for _, m := range []struct {
+		mode   scoring
+		splits map[string]tally
+	}{{byCohort, noText}, {byCohortText, withText}} {
+		all := tally{n: m.splits["dev"].n + m.splits["heldout"].n, ok: m.splits["dev"].ok + m.splits["heldout"].ok}
+		if all.acc() < 0.95 {
+			t.Errorf("overall accuracy %s %.3f < 0.95", m.mode, all.acc())
+		}
+		checkFloors(t, m.mode, m.splits, map[string]float64{"heldout": 0.95})
 	}
 }
 
 // TestSepsisCohortsAccuracy classifies the second labeled corpus
 // (sepsis_cohorts.json: full per-sample records of 26 studies, labeled by
 // each study's stated groups), study by study as the pipeline does. The
-// floors sit just under the accuracies measured when the rules, group
-// codes and cohort rules were last changed (development 0.992, seen
-// 0.948, held out 0.842, the held-out split having been looked at before
-// that change): they guard against regressions and are not the target.
-// README.md reports the numbers and what still misses.
+// floors without study text sit just under the accuracies measured when
+// the rules, group codes and cohort rules were last changed (development
+// 0.992, seen 0.948, held out 0.842, the held-out split having been looked
+// at before that change); those with the study text just under the one
+// run with the texts README.md lists. They guard against regressions and
+// are not the target. README.md reports the numbers and what still misses.
 func TestSepsisCohortsAccuracy(t *testing.T) {
 	samples := loadCorpus(t, "sepsis_cohorts.json")
-	splits := score(t, samples)
-	floors := map[string]float64{"dev": 0.98, "heldout": 0.83, "seen": 0.94}
-	for split, floor := range floors {
-		if splits[split].n == 0 {
-			t.Fatalf("no %s samples", split)
-		}
-		if got := splits[split].acc(); got < floor {
-			t.Errorf("%s accuracy %.3f < %.2f", split, got, floor)
-		}
-	}
+	noText, withText := score(t, samples)
+	checkFloors(t, byCohort, noText, map[string]float64{"dev": 0.98, "heldout": 0.83, "seen": 0.94})
+	checkFloors(t, byCohortText, withText, map[string]float64{"dev": 0.98, "heldout": 0.83, "seen": 0.94})
 }
 
 // TestFreshCohortsAccuracy classifies the fresh held-out corpus
@@ -261,13 +333,9 @@ func TestSepsisCohortsAccuracy(t *testing.T) {
 // honest estimate of how the rules do on a study they have not seen.
 func TestFreshCohortsAccuracy(t *testing.T) {
 	samples := loadCorpus(t, "fresh_cohorts.json")
-	splits := score(t, samples)
-	if splits["fresh"].n == 0 {
-		t.Fatal("no fresh samples")
-	}
-	if got := splits["fresh"].acc(); got < 0.95 {
-		t.Errorf("fresh accuracy %.3f < 0.95", got)
-	}
+	noText, withText := score(t, samples)
+	checkFloors(t, byCohort, noText, map[string]float64{"fresh": 0.95})
+	checkFloors(t, byCohortText, withText, map[string]float64{"fresh": 0.95})
 }
 
 // TestFresh2CohortsAccuracy classifies the second fresh held-out corpus
@@ -280,31 +348,27 @@ func TestFresh2CohortsAccuracy(t *testing.T) {
 	if len(samples) == 0 {
 		t.Fatal("no fresh2 samples")
 	}
-	perSample := tally{n: len(samples)}
-	for i, d := range classifyAll(Default(), samples, false) {
-		if d.Label == samples[i].expected {
-			perSample.ok++
-		}
+	perSampleTally := splitTally(samples, classifyAll(Default(), samples, perSample))["fresh2"]
+	noText, withText := score(t, samples)
+	if noText["fresh2"].n != len(samples) {
+		t.Fatalf("%d of %d samples in the fresh2 split", noText["fresh2"].n, len(samples))
 	}
-	byCohort := score(t, samples)["fresh2"]
-	if byCohort.n != len(samples) {
-		t.Fatalf("%d of %d samples in the fresh2 split", byCohort.n, len(samples))
-	}
-	if got := perSample.acc(); got < fresh2PerSampleFloor {
+	if got := perSampleTally.acc(); got < fresh2PerSampleFloor {
 		t.Errorf("fresh2 per-sample accuracy %.3f < %.2f", got, fresh2PerSampleFloor)
 	}
-	if got := byCohort.acc(); got < fresh2CohortFloor {
-		t.Errorf("fresh2 by-cohort accuracy %.3f < %.2f", got, fresh2CohortFloor)
-	}
+	checkFloors(t, byCohort, noText, map[string]float64{"fresh2": fresh2CohortFloor})
+	checkFloors(t, byCohortText, withText, map[string]float64{"fresh2": fresh2CohortFloor})
 }
 
 // TestLeaveOneStudyOut is a sanity check on how much the group codes and
 // cohort rules owe to single studies. Every code and cohort rule is
-// credited with the studies, over all three corpora, in which it decides
-// a sample; each study is then scored by a classifier that knows none of
+// credited with the studies, over all the corpora, in which it decides a
+// sample; each study is then scored by a classifier that knows none of
 // the codes and rules only that study supports, as if they had never been
 // written. The gap to the full score is what the lexicon and cohort rules
-// would lose on a study unlike all the others.
+// would lose on a study unlike all the others. It is run by cohort without
+// and with the study text the corpora carry, each crediting the codes and
+// rules with what they decide in that run.
 func TestLeaveOneStudyOut(t *testing.T) {
 	var all []labeled
 	for _, f := range []string{"labeled_samples.json", "sepsis_cohorts.json", "fresh_cohorts.json", "fresh2_cohorts.json"} {
@@ -314,6 +378,27 @@ func TestLeaveOneStudyOut(t *testing.T) {
 			all = append(all, l)
 		}
 	}
+	for _, mode := range []scoring{byCohort, byCohortText} {
+		loso, whole := leaveOneStudyOut(t, all, mode)
+		var names []string
+		for s := range loso {
+			names = append(names, s)
+		}
+		sort.Strings(names)
+		for _, s := range names {
+			t.Logf("leave-one-study-out %s %-26s %.3f (%d/%d); with everything %.3f", mode, s, loso[s].acc(), loso[s].ok, loso[s].n, whole[s].acc())
+			if loso[s].ok > whole[s].ok {
+				t.Errorf("%s %s: leaving codes out gained accuracy (%d > %d): a code or cohort rule does harm", mode, s, loso[s].ok, whole[s].ok)
+			}
+		}
+	}
+}
+
+// leaveOneStudyOut scores all by mode, study by study, each without the
+// codes and cohort rules only it supports, and returns those tallies and
+// the full classifier's, per split.
+func leaveOneStudyOut(t *testing.T, all []labeled, mode scoring) (loso, whole map[string]tally) {
+	t.Helper()
 	codeOf := regexp.MustCompile(`^group code "(\w+)"`)
 	support := map[string]map[string]bool{} // "code:x" or "rule:y" -> studies
 	credit := func(key, study string) {
@@ -322,7 +407,7 @@ func TestLeaveOneStudyOut(t *testing.T) {
 		}
 		support[key][study] = true
 	}
-	full := classifyAll(Default(), all, true)
+	full := classifyAll(Default(), all, mode)
 	for i, d := range full {
 		if m := codeOf.FindStringSubmatch(d.Evidence); m != nil {
 			credit("code:"+m[1], all[i].study)
@@ -341,15 +426,7 @@ func TestLeaveOneStudyOut(t *testing.T) {
 		}
 		byStudy[l.study] = append(byStudy[l.study], l)
 	}
-	loso, whole := map[string]tally{}, map[string]tally{}
-	for i, l := range all {
-		w := whole[l.split]
-		w.n++
-		if full[i].Label == l.expected {
-			w.ok++
-		}
-		whole[l.split] = w
-	}
+	loso, whole = map[string]tally{}, splitTally(all, full)
 	for _, st := range order {
 		var codes []GroupCode
 		for _, gc := range DefaultGroupCodes() {
@@ -370,7 +447,7 @@ func TestLeaveOneStudyOut(t *testing.T) {
 		}
 		samples := byStudy[st]
 		ok := 0
-		for i, d := range classifyAll(c, samples, true) {
+		for i, d := range classifyAll(c, samples, mode) {
 			if d.Label == samples[i].expected {
 				ok++
 			}
@@ -380,18 +457,53 @@ func TestLeaveOneStudyOut(t *testing.T) {
 		sp.ok += ok
 		loso[samples[0].split] = sp
 		if removed := len(DefaultGroupCodes()) - len(codes) + len(off); removed > 0 {
-			t.Logf("%-32s without %d codes/rules only it supports (%v): %d/%d", st, removed, off, ok, len(samples))
+			t.Logf("%s: %-32s without %d codes/rules only it supports (%v): %d/%d", mode, st, removed, off, ok, len(samples))
 		}
 	}
-	var names []string
-	for s := range loso {
-		names = append(names, s)
-	}
-	sort.Strings(names)
-	for _, s := range names {
-		t.Logf("leave-one-study-out %-26s %.3f (%d/%d); with everything %.3f", s, loso[s].acc(), loso[s].ok, loso[s].n, whole[s].acc())
-		if loso[s].ok > whole[s].ok {
-			t.Errorf("%s: leaving codes out gained accuracy (%d > %d): a code or cohort rule does harm", s, loso[s].ok, whole[s].ok)
+	return loso, whole
+}
+
+// TestCorpusStudyText checks that the study text a corpus file carries
+// reaches the samples the scoring hands to ClassifyCohort, read back from
+// the file independently of the loader.
+func TestCorpusStudyText(t *testing.T) {
+	found := 0
+	for _, f := range []string{"labeled_samples.json", "sepsis_cohorts.json", "fresh_cohorts.json", "fresh2_cohorts.json"} {
+		data, err := os.ReadFile("testdata/" + f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		var raw struct {
+			Studies []struct {
+				Accession string            `json:"accession"`
+				Study     map[string]any    `json:"study"`
+				Samples   []json.RawMessage `json:"samples"`
+			} `json:"studies"`
+		}
+		if err := json.Unmarshal(data, &raw); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][2]string{}
+		for _, st := range raw.Studies {
+			if st.Study != nil {
+				title, _ := st.Study["title"].(string)
+				desc, _ := st.Study["description"].(string)
+				want[st.Accession] = [2]string{title, desc}
+			}
+		}
+		for _, l := range loadCorpus(t, f) {
+			w, ok := want[l.study]
+			switch {
+			case !ok && l.context != nil:
+				t.Errorf("%s %s: study text %q where the file has none", f, l.sample.Accession, l.context.Title)
+			case ok && (l.context == nil || l.context.Title != w[0] || l.context.Description != w[1] || l.context.Accession != l.study):
+				t.Errorf("%s %s: study text %+v, want title %q and description %q", f, l.sample.Accession, l.context, w[0], w[1])
+			case ok:
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no sample carries its study's text")
 	}
 }

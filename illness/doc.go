@@ -144,4 +144,11 @@
 //     unless the patient names an infection of its own or the study's
 //     text names another arm.
 //   - SIRS that resolved (GSE4607, GSE13904 "SIRS resolved"): NO_SEPSIS.
+//   - other diseases compared with a sepsis arm in the same group field
+//     (GSE60424 "diseasestatus: Type 1 Diabetes", "ALS", "MS
+//     pretreatment" beside "Sepsis" and "Healthy Control"): NO_SEPSIS,
+//     disease controls ill without sepsis (RuleDiseaseArm). The same
+//     diseases in a study without a sepsis arm (GSE47460 "Interstitial
+//     lung disease") are UNKNOWN: that study does not say whether its
+//     patients had sepsis.
 package illness

@@ -30,7 +30,8 @@ type PlatformNormalizer interface {
 }
 
 // DefaultManufacturers is the built-in manufacturer lookup: a key found
-// (case-insensitively) in a platform name gives the manufacturer.
+// (case-insensitively, as whole words) in a platform name gives the
+// manufacturer.
 func DefaultManufacturers() map[string]string {
 	return map[string]string{
 		"illumina":           "Illumina",
@@ -42,6 +43,8 @@ func DefaultManufacturers() map[string]string {
 		"ion torrent":        "Thermo Fisher (Ion Torrent)",
 		"applied biosystems": "Applied Biosystems",
 		"abi solid":          "Applied Biosystems",
+		"ab solid":           "Applied Biosystems",
+		"ab 5500":            "Applied Biosystems",
 		"bgiseq":             "BGI",
 		"dnbseq":             "BGI",
 		"mgiseq":             "BGI",
@@ -62,16 +65,18 @@ type Normalizer struct {
 	m    map[string]string
 }
 
-// New returns a Normalizer with the manufacturer lookup m (keys matched
-// case-insensitively as substrings of the platform name). Nil means
-// DefaultManufacturers.
+// New returns a Normalizer with the manufacturer lookup m. A key matches
+// case-insensitively as whole words of the platform's name, never of its
+// accession: "454" names Roche 454 in "454 GS FLX" but not in "GPL14548".
+// Words run together in the camel case of an accession-like name
+// ("IlluminaHiSeq2500") count as words. Nil means DefaultManufacturers.
 func New(m map[string]string) *Normalizer {
 	if m == nil {
 		m = DefaultManufacturers()
 	}
 	n := &Normalizer{m: map[string]string{}}
 	for k, v := range m {
-		k = strings.ToLower(strings.TrimSpace(k))
+		k = asciiLower(strings.TrimSpace(k))
 		n.m[k] = v
 		n.keys = append(n.keys, k)
 	}
@@ -93,7 +98,7 @@ func (n *Normalizer) Normalize(raw, studyTechnology string) Platform {
 	if m := pretty.FindStringSubmatch(raw); m != nil {
 		p.Name, p.Accession = strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
 	}
-	p.Manufacturer = n.manufacturer(raw)
+	p.Manufacturer = n.manufacturer(p.Name)
 	p.Technology = Technology(studyTechnology)
 	if p.Technology == Other {
 		p.Technology = technologyFromName(raw)
@@ -102,13 +107,58 @@ func (n *Normalizer) Normalize(raw, studyTechnology string) Platform {
 }
 
 func (n *Normalizer) manufacturer(name string) string {
-	l := strings.ToLower(name)
+	l := asciiLower(name) // byte for byte, so offsets in l are offsets in name
 	for _, k := range n.keys {
-		if k != "" && strings.Contains(l, k) {
-			return n.m[k]
+		if k == "" {
+			continue
+		}
+		for from := 0; from < len(l); {
+			i := strings.Index(l[from:], k)
+			if i < 0 {
+				break
+			}
+			i += from
+			if wordBoundary(name, i) && wordBoundary(name, i+len(k)) {
+				return n.m[k]
+			}
+			from = i + 1
 		}
 	}
 	return "Unknown"
+}
+
+// wordBoundary reports whether a word of s starts or ends at byte i: at
+// either end of s, beside a character that is neither letter nor digit,
+// between a letter and a digit, or where a lower-case letter meets an
+// upper-case one ("Illumina|HiSeq"). A non-ASCII byte counts as a letter.
+func wordBoundary(s string, i int) bool {
+	if i <= 0 || i >= len(s) {
+		return true
+	}
+	a, b := s[i-1], s[i]
+	switch {
+	case !isWordByte(a) || !isWordByte(b):
+		return true
+	case isDigit(a) != isDigit(b):
+		return true
+	}
+	return 'a' <= a && a <= 'z' && 'A' <= b && b <= 'Z'
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isWordByte(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
 }
 
 // Technology normalizes an experiment's technology field: MICROARRAY,

@@ -29,6 +29,22 @@ func TestNormalize(t *testing.T) {
 		{"nested parentheses keep the last group", "Some (old) platform (GPL123)", "",
 			Platform{Accession: "GPL123", Name: "Some (old) platform", Manufacturer: "Unknown", Technology: Microarray}},
 		{"unknown platform", "", "", Platform{Manufacturer: "Unknown", Technology: Other}},
+		{"a key inside an accession is no manufacturer", "GPL14548", "MICROARRAY",
+			Platform{Accession: "GPL14548", Name: "GPL14548", Manufacturer: "Unknown", Technology: Microarray}},
+		{"the accession in parentheses is not read for the manufacturer", "Custom array (GPL24540)", "MICROARRAY",
+			Platform{Accession: "GPL24540", Name: "Custom array", Manufacturer: "Unknown", Technology: Microarray}},
+		{"AB SOLiD", "AB SOLiD 4 System (GPL9115)", "RNA-SEQ",
+			Platform{Accession: "GPL9115", Name: "AB SOLiD 4 System", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
+		{"AB 5500", "AB 5500xl Genetic Analyzer (GPL16288)", "RNA-SEQ",
+			Platform{Accession: "GPL16288", Name: "AB 5500xl Genetic Analyzer", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
+		{"Applied Biosystems spelled out", "Applied Biosystems SOLiD 5500 (GPL1)", "",
+			Platform{Accession: "GPL1", Name: "Applied Biosystems SOLiD 5500", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
+		{"454 as a word", "454 GS FLX Titanium (GPL10999)", "RNA-SEQ",
+			Platform{Accession: "GPL10999", Name: "454 GS FLX Titanium", Manufacturer: "Roche 454", Technology: RNASeq}},
+		{"an accession alone, words run together", "IlluminaHiSeq2500", "RNA-SEQ",
+			Platform{Accession: "IlluminaHiSeq2500", Name: "IlluminaHiSeq2500", Manufacturer: "Illumina", Technology: RNASeq}},
+		{"a key within a longer word is no match", "Agilentech Rochester array (x1)", "MICROARRAY",
+			Platform{Accession: "x1", Name: "Agilentech Rochester array", Manufacturer: "Unknown", Technology: Microarray}},
 		{"unrecognized name and technology", "Mystery machine (mm1)", "PROTEOMICS",
 			Platform{Accession: "mm1", Name: "Mystery machine", Manufacturer: "Unknown", Technology: Other}},
 	}
@@ -43,9 +59,12 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestCustomLookup(t *testing.T) {
-	n := New(map[string]string{"  BGI ": "BGI Genomics", "seq": "Generic sequencer"})
-	if got := n.Normalize("BGISEQ-500 (BGISEQ500)", "").Manufacturer; got != "BGI Genomics" {
+	n := New(map[string]string{"  BGI ": "BGI Genomics", "bgi seq": "BGI sequencer"})
+	if got := n.Normalize("BGI SEQ-500 (BGISEQ500)", "").Manufacturer; got != "BGI sequencer" {
 		t.Errorf("longest key should win: got %q", got)
+	}
+	if got := n.Normalize("BGI-500 (BGISEQ500)", "").Manufacturer; got != "BGI Genomics" {
+		t.Errorf("trimmed key: got %q", got)
 	}
 	if got := n.Normalize("Affymetrix Human Gene 1.0 ST Array (hugene10st)", "").Manufacturer; got != "Unknown" {
 		t.Errorf("a custom lookup replaces the defaults: got %q", got)

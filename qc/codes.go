@@ -12,7 +12,7 @@ import (
 type Code int
 
 // Extraction codes (1000–1999): the input could not be read as a refine.bio
-// download.
+// download, or the configuration could not be read.
 const (
 	// FileNotFound: a path or a file the download refers to does not exist.
 	FileNotFound Code = 1001
@@ -24,6 +24,11 @@ const (
 	// ParseError: a cell, line or JSON value cannot be parsed; the error names
 	// the file and the line and column or JSON path.
 	ParseError Code = 1004
+	// ConfigInvalid: the configuration file is not valid YAML, has an
+	// unknown or repeated key, a value of the wrong type or an invalid
+	// value, or refers to an unset environment variable; the error names
+	// the file, line, column and key path.
+	ConfigInvalid Code = 1005
 )
 
 // Validation codes (2000–2999): the input reads but breaks a quality rule.
@@ -92,6 +97,7 @@ var codeNames = map[Code]string{
 	InvalidFormat:               "EXTRACTION_INVALID_FORMAT",
 	EncodingError:               "EXTRACTION_ENCODING_ERROR",
 	ParseError:                  "EXTRACTION_PARSE_ERROR",
+	ConfigInvalid:               "EXTRACTION_CONFIG_INVALID",
 	SampleMismatch:              "VALIDATION_SAMPLE_MISMATCH",
 	GeneCountLow:                "VALIDATION_GENE_COUNT_LOW",
 	NullPercentageHigh:          "VALIDATION_NULL_PERCENTAGE_HIGH",
@@ -142,7 +148,7 @@ func ParseCode(s string) (Code, bool) {
 // Codes lists every code genexp defines, in numeric order.
 func Codes() []Code {
 	return []Code{
-		FileNotFound, InvalidFormat, EncodingError, ParseError,
+		FileNotFound, InvalidFormat, EncodingError, ParseError, ConfigInvalid,
 		SampleMismatch, GeneCountLow, NullPercentageHigh, DuplicateSamples, DuplicateGenes,
 		SampleCountLow, DistributionShift,
 		IllnessInferenceFailed, PlatformNormalizationFailed, DimensionLookupFailed,
@@ -157,6 +163,7 @@ var codeSummaries = map[Code]string{
 	InvalidFormat:               "this is not a refine.bio download or expression matrix genexp can read",
 	EncodingError:               "the file is not UTF-8 text",
 	ParseError:                  "a value in the file could not be read",
+	ConfigInvalid:               "the configuration is invalid",
 	SampleMismatch:              "the matrix columns and the sample metadata do not match",
 	GeneCountLow:                "some samples have too few measured genes",
 	NullPercentageHigh:          "too many expression values are missing",

@@ -82,7 +82,8 @@ func DSNSecrets(dsn string) []string {
 		}
 		out = append(out, v)
 		if u := unbrace(v); u != v && u != "" {
-			out = append(out, u)
+			// the value as the driver reads it, its doubled closer single
+			out = append(out, u, strings.ReplaceAll(u, v[len(v)-1:]+v[len(v)-1:], v[len(v)-1:]))
 		}
 	}
 	if _, query, ok := strings.Cut(dsn, "?"); ok {

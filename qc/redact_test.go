@@ -60,3 +60,24 @@ func TestRedactDSNForms(t *testing.T) {
 		}
 	}
 }
+
+// TestDSNSecretsOfQuotedValues: a quoted or braced ADO value reaches the
+// driver with its doubled quote or brace single, and a driver message may
+// quote it so; DSNSecrets must give that form too.
+func TestDSNSecretsOfQuotedValues(t *testing.T) {
+	for dsn, driverSees := range map[string]string{
+		`server=h;password="a;b";database=x`:          "a;b",
+		`server=h;password="s3c;""ret";database=x`:    `s3c;"ret`,
+		`server=h;password={a;b};database=x`:          "a;b",
+		`server=h;password={s3c;}}ret};database=x`:    "s3c;}ret",
+		`server=h;password=" lead;trail ";database=x`: " lead;trail ",
+	} {
+		text := RedactText("login failed for password "+driverSees+"!", DSNSecrets(dsn)...)
+		if strings.Contains(text, driverSees) || !strings.Contains(text, Redacted) {
+			t.Errorf("DSNSecrets(%q) = %q does not hide %q: %s", dsn, DSNSecrets(dsn), driverSees, text)
+		}
+		if red := RedactDSN(dsn); strings.Contains(red, driverSees) || strings.Contains(red, "ret") || strings.Contains(red, "trail") {
+			t.Errorf("RedactDSN(%q) = %q", dsn, red)
+		}
+	}
+}

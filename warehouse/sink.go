@@ -2,6 +2,11 @@ package warehouse
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/genexp/genexp/expression"
@@ -38,7 +43,10 @@ type Batch interface {
 	WriteRows(ctx context.Context, req RowsRequest) error
 	// Commit publishes the staged rows as the facts of each study in req,
 	// replacing the study's previous facts, unless the study's batch id is
-	// already its current one (a duplicate: nothing is written twice). It
+	// already its current one and the current batch was loaded with the
+	// same LoadSignature (a duplicate: nothing is written twice). The same
+	// content loaded with other columns, or another missing-value policy,
+	// holds other facts: it replaces them, and the batch id stays. Commit
 	// is all or nothing: an error (a study in req without columns in
 	// BeginRequest included) leaves the warehouse as it was.
 	Commit(ctx context.Context, req CommitRequest) (CommitResult, error)
@@ -173,6 +181,33 @@ type StudyQC struct {
 	DuplicateGenes int64
 }
 
+// LoadSignature identifies which fact rows a load of one study holds,
+// beside its content (the batch id): the study's matrix columns and the
+// samples they hold, sorted by column, and the number of rows staged for it
+// (the missing-value policy decides whether a missing cell is a row). Two
+// loads of the same content differ in their facts exactly when their
+// signatures differ: a sample the metadata did not describe the first time,
+// or missing cells kept as NULL after being skipped. The time of the load
+// is no part of it. Sinks record it with the batch and compare it at
+// Commit.
+func LoadSignature(study string, cols []Column, rows int64) string {
+	var own []Column
+	for _, c := range cols {
+		if c.Study == study {
+			own = append(own, c)
+		}
+	}
+	slices.SortFunc(own, func(a, b Column) int { return a.Index - b.Index })
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "study\t%s\n", study)
+	for _, c := range own {
+		fmt.Fprintf(&sb, "%d\t%s\n", c.Index, c.Sample)
+	}
+	fmt.Fprintf(&sb, "rows\t%d\n", rows)
+	sum := sha256.Sum256([]byte(sb.String()))
+	return hex.EncodeToString(sum[:])
+}
+
 // Outcome is what a commit did to a study.
 type Outcome string
 
@@ -180,7 +215,7 @@ type Outcome string
 const (
 	Inserted  Outcome = "new"       // the study had no facts
 	Replaced  Outcome = "replaced"  // the study's previous facts were replaced
-	Duplicate Outcome = "duplicate" // the batch was already loaded; nothing written
+	Duplicate Outcome = "duplicate" // the batch was already loaded, with the same signature; nothing written
 )
 
 // CommitResult reports a commit per study.
@@ -250,12 +285,15 @@ type Status struct {
 
 // StudyStatus is one study's current batch.
 type StudyStatus struct {
-	Study    string
-	BatchID  string
-	Samples  int64
-	Genes    int64
-	Facts    int64
-	LoadedAt time.Time
+	Study   string
+	BatchID string
+	// LoadSignature is the current batch's warehouse.LoadSignature, ""
+	// for a batch loaded before signatures were recorded.
+	LoadSignature string
+	Samples       int64
+	Genes         int64
+	Facts         int64
+	LoadedAt      time.Time
 }
 
 // AttemptCounter is implemented by sinks that can number a study's load
@@ -295,26 +333,30 @@ type HealthRequest struct {
 type Health struct {
 	// SchemaVersion is the warehouse's schema version (0: no schema) and
 	// ExpectedSchemaVersion the one this genexp writes.
-	SchemaVersion, ExpectedSchemaVersion int
+	SchemaVersion         int `json:"schema_version"`
+	ExpectedSchemaVersion int `json:"expected_schema_version"`
 	// FailedSteps counts process-log steps FAILED since the request's
 	// Since, and FailedRuns the runs they belong to.
-	FailedSteps, FailedRuns int
+	FailedSteps int `json:"failed_steps"`
+	FailedRuns  int `json:"failed_runs"`
 	// Runs are the most recent runs, newest first.
-	Runs []RunSummary
+	Runs []RunSummary `json:"runs"`
 	// Path is the file holding the warehouse, "" when it is not a local
 	// file (a server, or in memory).
-	Path string
+	Path string `json:"path"`
 }
 
 // RunSummary is one run as the process log records it.
 type RunSummary struct {
-	RunID     string
-	StartedAt time.Time
+	RunID     string    `json:"run_id"`
+	StartedAt time.Time `json:"started_at"`
 	// EndedAt is the last step's end; nil while a step is still RUNNING.
-	EndedAt *time.Time
-	Studies int
+	EndedAt *time.Time `json:"ended_at"`
+	Studies int        `json:"studies"`
 	// Steps counts the run's process-log rows by status.
-	Steps, Failed, Running int
+	Steps   int `json:"steps"`
+	Failed  int `json:"failed"`
+	Running int `json:"running"`
 }
 
 // FeatureMaterializer is implemented by sinks that compute a study's
@@ -347,7 +389,9 @@ type FeaturesRequest struct {
 	// pairs.
 	TopGenes int
 	// IfStale skips the study (FeaturesResult.Skipped) when its features
-	// were computed from its current batch with the same TopGenes.
+	// were computed from its current batch with the same TopGenes and the
+	// same input: the batch's load signature, the study's technology, and
+	// each of its samples' illness label and exclusion from analysis.
 	IfStale bool
 }
 
@@ -400,4 +444,30 @@ func FeatureScale(technology string, min, max float64) string {
 		return ScaleLog2
 	}
 	return ScaleValue
+}
+
+// Statuses of a meta_study_qc row: the batch was loaded, or validation
+// rejected it and nothing of it was written but its QC and findings.
+const (
+	QCLoaded   = "LOADED"
+	QCRejected = "REJECTED"
+)
+
+// QCRecorder is implemented by sinks that can record the QC of a study
+// validation rejected, outside any Batch: meta_study_qc is keyed by study
+// accession and batch id, not by dim_study, so the figures of exactly the
+// failing studies are kept although no dimension or fact of theirs is. It
+// is optional: find it by type assertion.
+type QCRecorder interface {
+	RecordStudyQC(ctx context.Context, req StudyQCRequest) error
+}
+
+// StudyQCRequest is one study's QC to record outside a batch.
+type StudyQCRequest struct {
+	RunID   string
+	Study   string
+	BatchID string
+	// Status is QCRejected (QCLoaded rows are written by Commit).
+	Status string
+	QC     StudyQC
 }

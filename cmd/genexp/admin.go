@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -26,10 +28,10 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 	target := c.target(fs, cfg)
 	w, err := openStore(target, false)
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
-	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", displayTarget(target), schemaVersionFor(target))
+	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), schemaVersionFor(target))
 	return exitOK
 }
 
@@ -45,19 +47,20 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	w, err := openStore(c.target(fs, cfg), true)
+	target := c.target(fs, cfg)
+	w, err := openStore(target, true)
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	s, ok := w.(warehouse.Statuser)
 	if !ok {
-		fmt.Fprintln(stderr, "genexp: this warehouse cannot report its status")
+		c.say(stderr, slog.LevelError, "this warehouse cannot report its status")
 		return exitFailed
 	}
 	st, err := s.Status(context.Background(), warehouse.StatusRequest{Runs: *runs})
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, err)
 	}
 	fmt.Fprintf(stdout, "schema version %d, %d studies\n\n", st.SchemaVersion, len(st.Studies))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -69,10 +72,10 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if len(st.Steps) > 0 {
 		fmt.Fprintln(stdout, "\nrecent steps:")
 		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "STARTED\tRUN\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR")
+		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR")
 		for _, r := range st.Steps {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.StartedAt.Format(time.DateTime), r.RunID[:8], r.Step, r.Status,
-				optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(r.ErrorMessage))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.StartedAt.Format(time.DateTime), shortRunID(r.RunID), dash(r.Study),
+				r.Step, r.Status, optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(r.ErrorMessage))
 		}
 		tw.Flush()
 	}
@@ -96,13 +99,14 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	w, err := openStore(c.target(fs, cfg), true)
+	target := c.target(fs, cfg)
+	w, err := openStore(target, true)
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	if err := printQuery(stdout, w.DB(), pos[0], *maxRows); err != nil {
-		fmt.Fprintf(stderr, "genexp: query failed: %s\n", oneLine(err))
+		c.printErr(stderr, fmt.Errorf("query failed: %w", err), "")
 		return exitFailed
 	}
 	return exitOK
@@ -163,6 +167,18 @@ func formatCell(v any) string {
 		return fmt.Sprint(x)
 	}
 	return oneLineStr(fmt.Sprint(v))
+}
+
+// shortRunID is how status shows a run id: a UUID's first eight characters
+// tell runs apart on one screen; a shorter id is shown whole.
+func shortRunID(id string) string {
+	if id == "" {
+		return "-"
+	}
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }
 
 func optInt(p *int64) string {

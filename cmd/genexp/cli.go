@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -32,6 +31,10 @@ Common flags:
   --db FILE        DuckDB warehouse file (default genexp.duckdb)
   --dsn DSN        warehouse DSN instead of --db (a DuckDB path, or sqlserver://...)
   --config FILE    pipeline configuration (YAML)
+  --log-format F   text or json (default: text on a terminal, json otherwise;
+                   with json, a failure on stderr is a JSON record too)
+  --log-level L    DEBUG, INFO, WARN or ERROR (default: logging.level, INFO;
+                   WARN on a terminal unless set)
 
 Run 'genexp COMMAND -h' for a command's flags.
 `
@@ -68,10 +71,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-// common holds the flags every command takes.
+// common holds the flags every command takes, and what the configuration
+// says about where messages go.
 type common struct {
 	db, dsn, configFile string
-	logFormat           string
+	logFormat, logLevel string
+
+	// From the configuration (see config): its logging.file and
+	// logging.format, and whether it sets logging.level itself rather
+	// than leaving the default.
+	cfgLogFile, cfgLogFormat string
+	cfgLevelSet              bool
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -79,6 +89,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dsn, "dsn", "", "warehouse DSN (a DuckDB path, or sqlserver://...); overrides --db")
 	fs.StringVar(&c.configFile, "config", "", "pipeline configuration file (YAML)")
 	fs.StringVar(&c.logFormat, "log-format", "", "log format: text or json (default: text on a terminal, json otherwise)")
+	fs.StringVar(&c.logLevel, "log-level", "", "log level: DEBUG, INFO, WARN or ERROR (default: logging.level, INFO; WARN on a terminal unless set)")
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -102,15 +113,6 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func oneLine(err error) string {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/genexp/genexp/qc"
 )
@@ -30,7 +28,7 @@ func exitStatus(err error) int {
 	switch {
 	case c == qc.WarehouseBusy || c == qc.ConnectionFailed || c == qc.SchemaVersion:
 		return exitNoAccess
-	case c == qc.InvalidFormat && isConfigError(err):
+	case c == qc.ConfigInvalid:
 		return exitUsage
 	case c >= 1000 && c < 2000:
 		return exitInput
@@ -38,11 +36,6 @@ func exitStatus(err error) int {
 		return exitAnalytics
 	}
 	return exitFailed
-}
-
-func isConfigError(err error) bool {
-	var e *qc.Error
-	return errors.As(err, &e) && strings.Contains(e.Msg, "configuration")
 }
 
 // exitPrecedence orders exit statuses when a run has several failures: the

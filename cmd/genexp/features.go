@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -37,9 +38,9 @@ func cmdFeatures(args []string, stdout, stderr io.Writer) int {
 	if *top != 0 {
 		cfg.Analytics.TopVariableGenes = *top
 	}
-	log, closeLog, err := c.logger(stderr, cfg)
+	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", err)
+		c.say(stderr, slog.LevelError, err.Error())
 		return exitUsage
 	}
 	defer closeLog()
@@ -48,30 +49,30 @@ func cmdFeatures(args []string, stdout, stderr io.Writer) int {
 	// (a mistyped --db) is reported, not created empty.
 	if file, _, _ := strings.Cut(target, "?"); !isSQLServer(target) && file != "" && file != ":memory:" {
 		if _, err := os.Stat(file); err != nil {
-			fmt.Fprintf(stderr, "genexp: no warehouse at %s: %s\n", file, oneLine(err))
+			c.say(stderr, slog.LevelError, fmt.Sprintf("no warehouse at %s: %s", file, oneLine(err)))
 			return exitNoAccess
 		}
 	}
 	w, err := openStore(target, false)
 	if err != nil {
-		return fail(stderr, redactErr(err, target))
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target))
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	run, err := p.Features(ctx, genexp.FeatureOptions{Studies: studies, IfStale: *ifStale})
 	printFeatures(stdout, run)
 	if err != nil {
-		return fail(stderr, redactErr(err, target))
+		return c.fail(stderr, redactErr(err, target))
 	}
 	status := exitOK
 	for _, s := range run.Studies {
 		if s.Err != nil {
-			fmt.Fprintf(stderr, "genexp: %s\n", message(s.Err))
+			c.printErr(stderr, s.Err, "")
 			status = worseExit(status, exitStatus(s.Err))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -49,7 +50,7 @@ Flags:`)
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(stderr, "genexp: %s\n", err)
+			c.say(stderr, slog.LevelError, err.Error())
 			return exitFailed
 		}
 	} else {
@@ -123,12 +124,12 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 	if _, err := os.Stat(file); isSQLServer(target) || err == nil {
 		w, err := openStore(target, true)
 		if err != nil {
-			return fail(stderr, redactErr(err, target))
+			return c.fail(stderr, redactErr(err, target))
 		}
 		defer w.Close()
 		st, ok := w.(warehouse.Statuser)
 		if !ok {
-			fmt.Fprintln(stderr, "genexp: this warehouse cannot say what it holds; outcomes assume an empty warehouse")
+			c.say(stderr, slog.LevelWarn, "this warehouse cannot say what it holds; outcomes assume an empty warehouse")
 		}
 		current = st
 	}

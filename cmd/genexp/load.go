@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -29,7 +30,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	var meta stringList
 	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
 	quiet := fs.Bool("quiet", false, "print no progress")
-	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing")
+	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing (the log goes to stderr, not logging.file)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: genexp load [flags] PATH...\n\nPATH is a refine.bio download (.zip or folder), a study folder, or a matrix (.tsv, .tsv.gz).\n\nFlags:")
 		fs.PrintDefaults()
@@ -46,45 +47,47 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	log, closeLog, err := c.logger(stderr, cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", err)
-		return exitUsage
-	}
-	defer closeLog()
 	target := c.target(fs, cfg)
 	if *dryRun {
 		return dryRunLoad(stdout, stderr, &c, cfg, target, meta, paths)
 	}
+	var prog *progressLine
+	if !*quiet && isTerminal(stderr) {
+		prog = newProgressLine(stderr)
+	}
+	log, closeLog, err := c.logger(stderr, cfg, prog)
+	if err != nil {
+		c.say(stderr, slog.LevelError, err.Error())
+		return exitUsage
+	}
+	defer closeLog()
 	w, err := openStore(target, false)
 	if err != nil {
-		return fail(stderr, redactErr(err, target))
+		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 
 	opts := []genexp.Option{genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target),
 		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...))}
-	var prog *progressLine
-	if !*quiet && isTerminal(stderr) {
-		prog = &progressLine{w: stderr}
+	if prog != nil {
 		opts = append(opts, genexp.WithProgress(prog.update))
 	}
 	p, err := genexp.New(w, opts...)
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
-	prog.clear()
+	prog.finish()
 	printReport(stdout, rep)
 	status := exitOK
 	for _, e := range rep.Errors {
-		fmt.Fprintf(stderr, "genexp: %s\n", message(e))
+		c.printErr(stderr, e, "")
 		status = worseExit(status, exitStatus(e))
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "genexp: interrupted: %s (committed studies stay loaded; rerun to finish)\n", err)
+		c.printErr(stderr, fmt.Errorf("interrupted: %w", err), "(committed studies stay loaded; rerun to finish)")
 		return exitFailed
 	}
 	for _, s := range rep.Studies {
@@ -95,9 +98,13 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
+// printReport prints one row per study (no table when no study was read:
+// the errors say why), then the findings at WARNING and above.
 func printReport(w io.Writer, rep *genexp.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STUDY\tRESULT\tSAMPLES\tGENES\tROWS\tMISSING\tILLNESS\tTIME")
+	if len(rep.Studies) > 0 {
+		fmt.Fprintln(tw, "STUDY\tRESULT\tSAMPLES\tGENES\tROWS\tMISSING\tILLNESS\tTIME")
+	}
 	for _, s := range rep.Studies {
 		result := string(s.Outcome)
 		if s.Err != nil {
@@ -137,35 +144,6 @@ func illnessCounts(m map[illness.Label]int) string {
 		return "-"
 	}
 	return strings.Join(parts, " ")
-}
-
-// progressLine draws one updating line on a terminal.
-type progressLine struct {
-	w     io.Writer
-	last  time.Time
-	shown bool
-}
-
-func (p *progressLine) update(pr genexp.Progress) {
-	if time.Since(p.last) < 200*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	rate := float64(pr.Cells) / max(pr.Elapsed.Seconds(), 1e-9)
-	line := fmt.Sprintf("%s  %s cells  %s cells/s", shortName(pr.Matrix), human(float64(pr.Cells)), human(rate))
-	if pr.TotalBytes > 0 && pr.Bytes > 0 {
-		frac := float64(pr.Bytes) / float64(pr.TotalBytes)
-		eta := time.Duration(float64(pr.Elapsed) * (1 - frac) / frac)
-		line += fmt.Sprintf("  %3.0f%%  ETA %s", 100*frac, eta.Round(time.Second))
-	}
-	fmt.Fprintf(p.w, "\r\033[K%s", line)
-	p.shown = true
-}
-
-func (p *progressLine) clear() {
-	if p != nil && p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }
 
 func shortName(s string) string {

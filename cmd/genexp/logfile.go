@@ -16,21 +16,21 @@ import (
 // logging section ask for, and a function that closes its file, if any.
 //
 // Format: --log-format, else logging.format, else text on a terminal and
-// JSON lines otherwise. Level: logging.level (default INFO; a terminal's
-// text log shows warnings and errors only unless a level is configured, so
-// that progress and the summary stay readable). File: logging.file, when
-// set, receives the log instead of stderr, rotated at logging.max_size_mb
+// JSON lines otherwise. Level: --log-level, else logging.level when the
+// configuration file sets it, else INFO, except that a log written to a
+// terminal shows warnings and errors only unless a level was set, so that
+// progress and the summary stay readable. File: logging.file, when set,
+// receives the log instead of stderr, rotated at logging.max_size_mb
 // keeping logging.backup_count old files when logging.rotation is on.
-func (c *common) logger(stderr io.Writer, cfg genexp.Config) (*slog.Logger, func() error, error) {
+//
+// prog, when not nil, is the load's progress line on stderr: the logger
+// tells it the load's phases and erases it around every record it writes
+// to stderr.
+func (c *common) logger(stderr io.Writer, cfg genexp.Config, prog *progressLine) (*slog.Logger, func() error, error) {
 	lc := cfg.Logging
-	out := stderr
-	closer := func() error { return nil }
-	if lc.File != "" {
-		f, err := openLogFile(lc.File, lc.Rotation, int64(lc.MaxSizeMB)<<20, lc.BackupCount)
-		if err != nil {
-			return nil, nil, fmt.Errorf("logging.file: %w", err)
-		}
-		out, closer = f, f.Close
+	level, explicit, err := c.level(lc)
+	if err != nil {
+		return nil, nil, err
 	}
 	format := strings.ToLower(strings.TrimSpace(c.logFormat))
 	if format == "" {
@@ -42,28 +42,50 @@ func (c *common) logger(stderr io.Writer, cfg genexp.Config) (*slog.Logger, func
 			format = "text"
 		}
 	}
-	level := slog.LevelInfo
-	switch strings.ToUpper(strings.TrimSpace(lc.Level)) {
-	case "DEBUG":
-		level = slog.LevelDebug
-	case "WARN", "WARNING":
+	if format != "json" && format != "text" {
+		return nil, nil, fmt.Errorf("--log-format: %q is neither text nor json", format)
+	}
+	if !explicit && lc.File == "" && isTerminal(stderr) {
 		level = slog.LevelWarn
-	case "ERROR":
-		level = slog.LevelError
-	case "":
-		if format == "text" && lc.File == "" {
-			level = slog.LevelWarn
+	}
+	out := stderr
+	closer := func() error { return nil }
+	if lc.File != "" {
+		f, err := openLogFile(lc.File, lc.Rotation, int64(lc.MaxSizeMB)<<20, lc.BackupCount)
+		if err != nil {
+			return nil, nil, fmt.Errorf("logging.file: %w", err)
 		}
+		out, closer = f, f.Close
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	switch format {
-	case "json":
-		return slog.New(slog.NewJSONHandler(out, opts)), closer, nil
-	case "text":
-		return slog.New(slog.NewTextHandler(out, opts)), closer, nil
+	var h slog.Handler = slog.NewJSONHandler(out, opts)
+	if format == "text" {
+		h = slog.NewTextHandler(out, opts)
 	}
-	closer()
-	return nil, nil, fmt.Errorf("--log-format: %q is neither text nor json", format)
+	if prog != nil {
+		h = &progressHandler{next: h, prog: prog, terminal: lc.File == "", analytics: cfg.Analytics.Enabled == nil || *cfg.Analytics.Enabled}
+	}
+	return slog.New(h), closer, nil
+}
+
+// level is the log level --log-level or the configuration asks for, and
+// whether either set one; INFO when neither did.
+func (c *common) level(lc genexp.LoggingConfig) (slog.Level, bool, error) {
+	name, explicit := c.logLevel, c.logLevel != ""
+	if !explicit {
+		name, explicit = lc.Level, c.cfgLevelSet
+	}
+	switch strings.ToUpper(strings.TrimSpace(name)) {
+	case "DEBUG":
+		return slog.LevelDebug, explicit, nil
+	case "", "INFO":
+		return slog.LevelInfo, explicit, nil
+	case "WARN", "WARNING":
+		return slog.LevelWarn, explicit, nil
+	case "ERROR":
+		return slog.LevelError, explicit, nil
+	}
+	return 0, false, fmt.Errorf("--log-level: %q is not DEBUG, INFO, WARN or ERROR", name)
 }
 
 // rotatingFile is an append-only log file that, when rotation is on, moves

@@ -61,7 +61,7 @@ func TestLoggerFollowsTheLoggingSection(t *testing.T) {
 	cfg.Logging.Level = "WARN"
 	var stderr bytes.Buffer
 	c := common{}
-	log, closeLog, err := c.logger(&stderr, cfg)
+	log, closeLog, err := c.logger(&stderr, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestLoggerFollowsTheLoggingSection(t *testing.T) {
 	}
 	cfg.Logging.File, cfg.Logging.Format = "", "text"
 	c.logFormat = "json" // the flag wins over the file
-	log, closeLog, err = c.logger(&stderr, cfg)
+	log, closeLog, err = c.logger(&stderr, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

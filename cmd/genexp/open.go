@@ -5,13 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/genexp/genexp"
-	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 	"github.com/genexp/genexp/warehouse/mssql"
+	"go.yaml.in/yaml/v3"
 )
 
 // store is what the CLI needs of a backend: the sink, and SQL access for
@@ -29,10 +30,28 @@ func (c *common) config(stderr io.Writer) (genexp.Config, bool) {
 	}
 	cfg, err := genexp.LoadConfig(c.configFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", message(err))
+		c.printErr(stderr, err, "")
 		return genexp.Config{}, false
 	}
+	c.cfgLogFile, c.cfgLogFormat = cfg.Logging.File, cfg.Logging.Format
+	c.cfgLevelSet = setsLogLevel(c.configFile)
 	return cfg, true
+}
+
+// setsLogLevel reports whether the configuration file names logging.level
+// itself: a level its writer chose applies everywhere, while the default
+// gives way to WARN on a terminal.
+func setsLogLevel(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var doc struct {
+		Logging struct {
+			Level *string `yaml:"level"`
+		} `yaml:"logging"`
+	}
+	return yaml.Unmarshal(data, &doc) == nil && doc.Logging.Level != nil
 }
 
 // target returns the DSN to open: --dsn, else an explicit --db, else the
@@ -111,15 +130,6 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		dsn += sep + "access_mode=READ_ONLY"
 	}
 	return duckdb.Open(dsn)
-}
-
-// displayTarget is how the CLI shows a DSN: a SQL Server DSN with its
-// passwords redacted.
-func displayTarget(dsn string) string {
-	if isSQLServer(dsn) {
-		return qc.RedactDSN(dsn)
-	}
-	return dsn
 }
 
 // schemaVersionFor is the schema version the backend for dsn writes.

@@ -14,7 +14,7 @@ import (
 
 func TestExitStatusAndMessagePerCode(t *testing.T) {
 	want := map[qc.Code]int{
-		qc.FileNotFound: exitInput, qc.InvalidFormat: exitInput, qc.EncodingError: exitInput, qc.ParseError: exitInput,
+		qc.FileNotFound: exitInput, qc.InvalidFormat: exitInput, qc.EncodingError: exitInput, qc.ParseError: exitInput, qc.ConfigInvalid: exitUsage,
 		qc.SampleMismatch: exitFailed, qc.GeneCountLow: exitFailed, qc.NullPercentageHigh: exitFailed,
 		qc.DuplicateSamples: exitFailed, qc.DuplicateGenes: exitFailed, qc.SampleCountLow: exitFailed,
 		qc.DistributionShift:      exitFailed,
@@ -43,9 +43,6 @@ func TestExitStatusAndMessagePerCode(t *testing.T) {
 				t.Errorf("message %q: want one line with the summary, the place and the code", line)
 			}
 		})
-	}
-	if got := exitStatus(&qc.Error{Code: qc.InvalidFormat, Msg: "invalid configuration"}); got != exitUsage {
-		t.Errorf("configuration error: exit %d, want %d", got, exitUsage)
 	}
 	if got := exitStatus(fmt.Errorf("plain")); got != exitFailed {
 		t.Errorf("uncoded error: exit %d, want %d", got, exitFailed)
@@ -125,10 +122,13 @@ func TestValidateWritesNothing(t *testing.T) {
 	if code != exitFailed {
 		t.Errorf("a rejected study: exit %d, want %d", code, exitFailed)
 	}
+	// A configured log file is not written either: its messages go to
+	// stderr.
 	cfg := filepath.Join(t.TempDir(), "q.yaml")
-	os.WriteFile(cfg, []byte("quality_thresholds:\n  min_genes_per_sample: 10\n"), 0o644)
-	if code, out, _ := runCLI(t, "validate", "--config", cfg, good); code != exitOK {
-		t.Errorf("clean study: exit %d, want 0\n%s", code, out)
+	os.WriteFile(cfg, []byte("quality_thresholds:\n  min_genes_per_sample: 10\nlogging:\n  file: "+filepath.Join(dir, "genexp.log")+"\n"), 0o644)
+	code, out, stderr = runCLI(t, "validate", "--config", cfg, good)
+	if code != exitOK || !strings.Contains(stderr, "run started") {
+		t.Errorf("clean study: exit %d, want 0 and the log on stderr\n%s%s", code, out, stderr)
 	}
 	if after := listDir(t, dir); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("validate changed the directory:\nbefore %v\nafter  %v", before, after)
@@ -153,7 +153,9 @@ func TestLoadDryRunWritesNothing(t *testing.T) {
 		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
 	}
 	before := listDir(t, filepath.Dir(db))
-	code, out, _ = runCLI(t, "load", "--dry-run", "--db", db, study)
+	cfg := filepath.Join(t.TempDir(), "log.yaml")
+	os.WriteFile(cfg, []byte("logging:\n  file: "+filepath.Join(filepath.Dir(db), "genexp.log")+"\n"), 0o644)
+	code, out, _ = runCLI(t, "load", "--dry-run", "--config", cfg, "--db", db, study)
 	if code != exitWarnings || !strings.Contains(out, "duplicate") {
 		t.Errorf("dry run of a loaded study: exit %d, want it reported as duplicate\n%s", code, out)
 	}
@@ -187,25 +189,84 @@ func TestHealthCommand(t *testing.T) {
 		t.Errorf("fresh warehouse: exit %d, %+v", code, rep)
 	}
 	runCLI(t, "load", "--db", db, craftStudy(t, t.TempDir(), "GSE4", true))
+	code, out, _ = runCLI(t, "health", "--db", db, "--json")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if bad := nonSnakeKeys(doc, ""); len(bad) > 0 {
+		t.Errorf("health --json has keys that are not snake_case: %v\n%s", bad, out)
+	}
+	details, _ := doc["details"].(map[string]any)
+	disk, _ := doc["disk"].(map[string]any)
+	runs, _ := details["runs"].([]any)
+	if details["schema_version"] == nil || details["failed_steps"] != 1.0 || len(runs) != 1 || disk["free_bytes"] == nil {
+		t.Errorf("health --json after a failed load: details %v, disk %v", details, disk)
+	} else if run, _ := runs[0].(map[string]any); run["run_id"] == nil || run["failed"] != 1.0 {
+		t.Errorf("health --json run %v: want its run_id and one failed step", run)
+	}
 	code, out, _ = runCLI(t, "health", "--db", db)
 	if code != exitHealthWarning || !strings.Contains(out, "1 failed steps") {
 		t.Errorf("after a failed load: exit %d\n%s", code, out)
 	}
 }
 
-func TestCLINeverPrintsThePassword(t *testing.T) {
-	const pw = "Hunter2Secret"
-	dsn := "sqlserver://sa:" + pw + "@db.invalid:1433?database=genexp"
-	study := craftStudy(t, t.TempDir(), "GSE5", false)
-	for _, args := range [][]string{
-		{"load", "--dsn", dsn, study},
-		{"load", "--dry-run", "--dsn", dsn, study},
-		{"health", "--dsn", dsn},
-		{"health", "--json", "--dsn", dsn},
-	} {
-		code, out, stderr := runCLI(t, args...)
-		if code == exitOK || strings.Contains(out+stderr, pw) {
-			t.Errorf("%v: exit %d; output holds the password or the command succeeded:\n%s%s", args[:2], code, out, stderr)
+// nonSnakeKeys lists the keys of a decoded JSON document, at any depth,
+// that are not snake_case.
+func nonSnakeKeys(v any, at string) []string {
+	var bad []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if k != strings.ToLower(k) || strings.ContainsAny(k, " -") {
+				bad = append(bad, at+"."+k)
+			}
+			bad = append(bad, nonSnakeKeys(e, at+"."+k)...)
 		}
+	case []any:
+		for i, e := range x {
+			bad = append(bad, nonSnakeKeys(e, fmt.Sprintf("%s[%d]", at, i))...)
+		}
+	}
+	return bad
+}
+
+// TestCLINeverPrintsThePassword runs every command that takes a warehouse
+// against DSNs holding a secret: a SQL Server URL, an ADO string (neither
+// can connect here), and DuckDB files whose DSN carries a password or a
+// token. No output, on success or failure, may hold the secret.
+func TestCLINeverPrintsThePassword(t *testing.T) {
+	dir := t.TempDir()
+	study := craftStudy(t, dir, "GSE5", false)
+	for _, tc := range []struct {
+		name, dsn, secret string
+		reachable         bool
+	}{
+		{"url", "sqlserver://sa:Hunter2Secret@db.invalid:1433?database=genexp", "Hunter2Secret", false},
+		{"ado", "server=db.invalid;user id=sa;password=S3cretAdo;", "S3cretAdo", false},
+		{"duckdb password", filepath.Join(dir, "w.duckdb") + "?password=S3cretDuck", "S3cretDuck", true},
+		{"duckdb token", filepath.Join(dir, "t.duckdb") + "?motherduck_token=S3cretTok", "S3cretTok", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, args := range [][]string{
+				{"init"},
+				{"load", study},
+				{"load", "--dry-run", study},
+				{"status"},
+				{"health"},
+				{"health", "--json"},
+				{"query", "SELECT COUNT(*) FROM dim_study"},
+				{"features"},
+				{"validate", study},
+			} {
+				code, out, stderr := runCLI(t, append(args, "--dsn", tc.dsn)...)
+				if strings.Contains(out+stderr, tc.secret) {
+					t.Errorf("%v: the output holds the secret:\n%s%s", args, out, stderr)
+				}
+				if args[0] == "init" && code == exitOK != tc.reachable {
+					t.Errorf("init: exit %d\n%s%s", code, out, stderr)
+				}
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,7 +26,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 
 Reads every download as a load would and applies the quality thresholds,
 then prints each study's verdict and findings. It writes nothing: no
-warehouse is opened or created. Exit status: 0 nothing to report, 6 warnings
+warehouse is opened or created, and the log goes to stderr even when the
+configuration names a log file. Exit status: 0 nothing to report, 6 warnings
 only, 1 a study would be rejected, 4 an input could not be read, 2 bad usage.
 
 Flags:`)
@@ -47,29 +49,31 @@ Flags:`)
 }
 
 // runChecks runs a pipeline on a sink that writes nothing (validate, load
-// --dry-run) and prints what it found.
+// --dry-run) and prints what it found. Writing nothing includes the log
+// file: a configured logging.file is set aside and the log goes to stderr.
 func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink warehouse.WarehouseSink, dsn string,
 	meta, paths []string, dryRun bool) int {
-	log, closeLog, err := c.logger(stderr, cfg)
+	cfg.Logging.File, c.cfgLogFile = "", ""
+	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "genexp: %s\n", err)
+		c.say(stderr, slog.LevelError, err.Error())
 		return exitUsage
 	}
 	defer closeLog()
 	p, err := genexp.New(sink, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(dsn),
 		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...)))
 	if err != nil {
-		return fail(stderr, err)
+		return c.fail(stderr, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
-		fmt.Fprintf(stderr, "genexp: %s\n", message(e))
+		c.printErr(stderr, e, "")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "genexp: interrupted: %s\n", err)
+		c.printErr(stderr, fmt.Errorf("interrupted: %w", err), "")
 		return exitFailed
 	}
 	return checksExit(rep)
@@ -100,8 +104,9 @@ func checksExit(rep *genexp.Report) int {
 	return status
 }
 
-// printChecks prints one line per study with its verdict, then the
-// findings at WARNING and above.
+// printChecks prints one line per study with its verdict (no table when
+// no study was read: the errors say why), then the findings at WARNING and
+// above.
 func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	if dryRun {
 		fmt.Fprintln(w, "dry run: nothing was written")
@@ -111,7 +116,9 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	if dryRun {
 		head += "\tWOULD BE\tROWS"
 	}
-	fmt.Fprintln(tw, head)
+	if len(rep.Studies) > 0 {
+		fmt.Fprintln(tw, head)
+	}
 	for _, s := range rep.Studies {
 		verdict := "ok"
 		if worst, ok := qc.Worst(s.Findings); ok && worst == qc.SeverityWarning {

@@ -33,6 +33,9 @@ type batch struct {
 	// -1 for a column the batch does not load.
 	studyOf []int32
 	studies []string
+	// cols are the matrix columns the load declared, for the studies'
+	// load signatures.
+	cols []warehouse.Column
 	// staged counts the rows staged per study, to check the fact insert
 	// against.
 	staged []int64
@@ -48,7 +51,7 @@ func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (ware
 	if err != nil {
 		return nil, err
 	}
-	b := &batch{w: w, file: req.FileName, runID: req.RunID, release: release}
+	b := &batch{w: w, file: req.FileName, runID: req.RunID, release: release, cols: req.Columns}
 	if err := b.index(req.Columns); err != nil {
 		release()
 		return nil, err
@@ -187,8 +190,11 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if err := b.closeGenes(); err != nil {
 		return res, classify(err, "duckdb: flushing staged genes")
 	}
+	signatures := make(map[string]string, len(req.Studies))
 	for _, s := range req.Studies {
-		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, null(b.file), req.FileHash); err != nil {
+		sig := warehouse.LoadSignature(s.Study, b.cols, b.staged[slices.Index(b.studies, s.Study)])
+		signatures[s.Study] = sig
+		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, null(b.file), req.FileHash, sig); err != nil {
 			return res, classify(err, "duckdb: staging batch ids")
 		}
 	}
@@ -199,13 +205,17 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	var publish, batches []string
 	var want int64
 	for _, s := range req.Studies {
-		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: current[s.Study]}
-		switch r.PreviousBatchID {
-		case s.BatchID:
-			r.Outcome = warehouse.Duplicate
-		case "":
+		cur := current[s.Study]
+		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: cur.batchID}
+		switch {
+		case cur.batchID == "":
 			r.Outcome = warehouse.Inserted
+		case cur.batchID == s.BatchID && cur.signature == signatures[s.Study]:
+			r.Outcome = warehouse.Duplicate
 		default:
+			// Other content, or the same content holding other rows (a
+			// sample the metadata did not describe before, another
+			// missing-value policy): replaced, whatever the batch id.
 			r.Outcome = warehouse.Replaced
 		}
 		if r.Outcome != warehouse.Duplicate {
@@ -277,19 +287,24 @@ func (b *batch) checkCommit(req warehouse.CommitRequest) error {
 	return nil
 }
 
-func (b *batch) currentBatches(ctx context.Context) (map[string]string, error) {
+// currentBatch is a study's current batch and the signature it was loaded
+// with ("" for a batch loaded before signatures were recorded).
+type currentBatch struct{ batchID, signature string }
+
+func (b *batch) currentBatches(ctx context.Context) (map[string]currentBatch, error) {
 	rows, err := b.conn.QueryContext(ctx, stmtCurrentBatches, b.loadKey)
 	if err != nil {
 		return nil, classify(err, "duckdb: reading current batches")
 	}
 	defer rows.Close()
-	out := map[string]string{}
+	out := map[string]currentBatch{}
 	for rows.Next() {
-		var study, id string
-		if err := rows.Scan(&study, &id); err != nil {
+		var study string
+		var cur currentBatch
+		if err := rows.Scan(&study, &cur.batchID, &cur.signature); err != nil {
 			return nil, classify(err, "duckdb: reading current batches")
 		}
-		out[study] = id
+		out[study] = cur
 	}
 	return out, classify(rows.Err(), "duckdb: reading current batches")
 }
@@ -348,6 +363,9 @@ func (b *batch) recordQuality(ctx context.Context, s warehouse.StudyCommit) erro
 	}
 	if err != nil {
 		return classify(err, "duckdb: recording study QC for "+s.Study)
+	}
+	if err := upsertBatchQC(ctx, b.conn, b.runID, s.Study, s.BatchID, warehouse.QCLoaded, q); err != nil {
+		return err
 	}
 	return insertFindings(ctx, b.conn, b.runID, s.BatchID, s.Study, s.Findings)
 }

@@ -34,7 +34,8 @@ func ExampleOpen() {
 			panic(err)
 		}
 		for _, s := range rep.Studies {
-			fmt.Println(s.Study, s.Outcome, s.Rows)
+			// Rows the study holds, and rows this load wrote.
+			fmt.Println(s.Study, s.Outcome, s.Rows, s.RowsWritten)
 		}
 	}
 	var facts int
@@ -43,7 +44,7 @@ func ExampleOpen() {
 	}
 	fmt.Println("facts:", facts)
 	// Output:
-	// GSE71270 new 3000
-	// GSE71270 duplicate 0
+	// GSE71270 new 3000 3000
+	// GSE71270 duplicate 3000 0
 	// facts: 3000
 }

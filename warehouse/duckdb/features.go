@@ -40,15 +40,30 @@ const featureInsert = `INSERT INTO fact_feature_values (entity_scope, entity_id_
 `
 
 // stmtFeatureTarget finds the study, its current batch and technology, the
-// batch, top genes, row count and scale its features were last computed
-// with, and the rows of the current batch that fact_feature_values holds
-// (fewer than were written: someone removed features).
+// batch, top genes, row count, scale and input fingerprint its features
+// were last computed with, the rows of the current batch that
+// fact_feature_values holds (fewer than were written: someone removed
+// features), and the fingerprint of the features' input now (see
+// featureFingerprint).
 const stmtFeatureTarget = `SELECT st.study_key, b.batch_id, COALESCE(st.study_technology, ''), fs.batch_id, fs.top_genes, fs.rows_written, fs.value_scale,
-    (SELECT COUNT(*) FROM fact_feature_values f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id)
+    (SELECT COUNT(*) FROM fact_feature_values f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id),
+    COALESCE(fs.input_fingerprint, ''),
+    ` + featureFingerprint + `
 FROM dim_study st
 JOIN meta_batch b ON b.study_key = st.study_key AND b.is_current
 LEFT JOIN meta_feature_state fs ON fs.study_key = st.study_key
 WHERE st.study_accession_code = $1`
+
+// featureFingerprint is a hash of what the features are computed from
+// beside the batch id: the rows the batch holds (its load signature), the
+// study's technology (which picks the scale), and the illness label and
+// exclusion of each sample the facts hold. A duplicate load that relabels a
+// sample updates dim_sample in place and leaves the batch as it was; the
+// fingerprint is how the features learn they are stale.
+const featureFingerprint = `md5(concat_ws('|', COALESCE(b.load_signature, ''), COALESCE(st.study_technology, ''),
+        (SELECT COALESCE(string_agg(s.sample_key || ':' || COALESCE(s.illness_key, 0) || ':' || s.exclude_from_analysis, ',' ORDER BY s.sample_key), '')
+         FROM dim_sample s
+         WHERE s.sample_key IN (SELECT fe.sample_key FROM fact_gene_expression fe WHERE fe.study_key = st.study_key))))`
 
 // stmtFeatureRange counts the values the features use and finds their
 // range, which decides the scale (warehouse.FeatureScale).
@@ -177,9 +192,10 @@ FROM fact_feature_values f
 LEFT JOIN meta_feature_catalog c ON c.feature_name = f.feature_name AND c.entity_scope = f.entity_scope
 WHERE f.study_key = $1 AND c.feature_name IS NULL`
 
-const stmtFeatureState = `INSERT INTO meta_feature_state (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at)
-VALUES ($1, $2, $3, $4, $5, $6, now())
+const stmtFeatureState = `INSERT INTO meta_feature_state (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at, input_fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, now(), $7)
 ON CONFLICT (study_key) DO UPDATE SET
+    input_fingerprint = excluded.input_fingerprint,
     batch_id = excluded.batch_id,
     value_scale = excluded.value_scale,
     top_genes = excluded.top_genes,
@@ -264,8 +280,9 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 	var doneRows sql.NullInt64
 	var doneScale sql.NullString
 	var held int64
+	var doneInput, input string
 	err = tx.QueryRowContext(ctx, stmtFeatureTarget, req.Study).Scan(&studyKey, &res.BatchID, &tech, &doneBatch, &doneTop, &doneRows,
-		&doneScale, &held)
+		&doneScale, &held, &doneInput, &input)
 	if errors.Is(err, sql.ErrNoRows) {
 		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "duckdb: study " + req.Study + " has no loaded batch; load it before computing its features"}
@@ -273,7 +290,8 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 	if err != nil {
 		return res, fail("finding the study", err)
 	}
-	if req.IfStale && doneBatch.Valid && doneBatch.String == res.BatchID && int(doneTop.Int32) == top && doneRows.Int64 == held {
+	if req.IfStale && doneBatch.Valid && doneBatch.String == res.BatchID && int(doneTop.Int32) == top && doneRows.Int64 == held &&
+		doneInput == input {
 		res.Skipped, res.Scale = true, doneScale.String
 		return res, nil
 	}
@@ -313,7 +331,7 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "duckdb: features of " + req.Study + ": meta_feature_catalog does not define " + missing}
 	}
-	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, top, res.Rows, null(req.RunID)); err != nil {
+	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, top, res.Rows, null(req.RunID), input); err != nil {
 		return res, fail("recording the features' state", err)
 	}
 	if res.Features, err = featureCounts(ctx, tx, studyKey); err != nil {

@@ -64,3 +64,33 @@ func nonZero(n int64) any {
 	}
 	return n
 }
+
+var _ warehouse.QCRecorder = (*Warehouse)(nil)
+
+// RecordStudyQC implements warehouse.QCRecorder: it records the QC of a
+// batch validation rejected in meta_batch_qc, outside any batch. It writes
+// no dimension row, so nothing of the rejected study is visible but its QC
+// and findings.
+func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequest) error {
+	if req.Study == "" || req.BatchID == "" {
+		return qc.Errorf(qc.ConstraintViolation, "duckdb: study QC needs a study and a batch id (got %q, %q)", req.Study, req.BatchID)
+	}
+	status := req.Status
+	if status == "" {
+		status = warehouse.QCRejected
+	}
+	conn, err := w.db.Conn(context.WithoutCancel(ctx))
+	if err != nil {
+		return classify(err, "duckdb: taking a connection")
+	}
+	defer conn.Close()
+	return upsertBatchQC(context.WithoutCancel(ctx), conn, req.RunID, req.Study, req.BatchID, status, req.QC)
+}
+
+// upsertBatchQC writes one batch's row of meta_batch_qc.
+func upsertBatchQC(ctx context.Context, db *sql.Conn, runID, study, batchID, status string, q warehouse.StudyQC) error {
+	_, err := db.ExecContext(ctx, stmtUpsertBatchQC, study, batchID, status, null(runID), q.KSStatistic, q.KSPValue,
+		null(q.KSWarning), q.QuantileNormalized, q.QuantSFOnly, q.KSStatisticRecomputed, q.KSPValueRecomputed,
+		null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes)
+	return classify(err, "duckdb: recording the QC of batch "+batchID)
+}

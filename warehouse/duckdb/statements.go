@@ -27,10 +27,12 @@ var statements = map[string]string{
 	"upsert_study_qc":       stmtUpsertStudyQC,
 	"upsert_study_qc_ks":    stmtUpsertStudyQCKS,
 	"delete_study_qc_ks":    stmtDeleteStudyQCKS,
+	"upsert_batch_qc":       stmtUpsertBatchQC,
 	"insert_finding":        stmtInsertFinding,
 	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
 	"log_step":              stmtLogStep,
 	"status_studies":        stmtStatusStudies,
+	"status_studies_v3":     stmtStatusStudiesV3,
 	"status_steps":          stmtStatusSteps,
 	"stage_function_exists": stmtStageFunctionExists,
 }
@@ -143,13 +145,13 @@ WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
 
 const stmtClearStagedSamples = `DELETE FROM staging.samples WHERE load_key = $1`
 
-const stmtCurrentBatches = `SELECT b.study_accession_code, b.batch_id
+const stmtCurrentBatches = `SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, '')
 FROM meta_batch b
 JOIN staging.load_batches l ON l.study_accession_code = b.study_accession_code
 WHERE l.load_key = $1 AND b.is_current`
 
-const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash)
-VALUES ($1, $2, $3, $4, $5)`
+const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash, load_signature)
+VALUES ($1, $2, $3, $4, $5, $6)`
 
 // stmtInsertGenes adds the load's genes that dim_gene lacks, keyed in the
 // order of the matrix's lines: facts are inserted in that order too, so a
@@ -256,9 +258,12 @@ WHERE is_current AND study_accession_code IN (
     SELECT study_accession_code FROM staging.load_batches
     WHERE load_key = $1 AND list_contains($2::VARCHAR[], batch_id))`
 
+// stmtRecordBatch records the published batch as current. A batch id is
+// one row: loading content that was loaded before (again, or with another
+// signature) makes that row current again and records the load in it.
 const stmtRecordBatch = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
-    rows_written, is_current, loaded_at)
-SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $3, $4, true, now()
+    rows_written, is_current, loaded_at, load_signature)
+SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $3, $4, true, now(), l.load_signature
 FROM staging.load_batches l
 JOIN dim_study st ON st.study_accession_code = l.study_accession_code
 WHERE l.load_key = $1 AND l.batch_id = $2
@@ -266,6 +271,7 @@ ON CONFLICT (batch_id) DO UPDATE SET
     file_name = excluded.file_name,
     run_id = excluded.run_id,
     rows_written = excluded.rows_written,
+    load_signature = excluded.load_signature,
     is_current = true,
     loaded_at = excluded.loaded_at,
     replaced_at = NULL`
@@ -307,6 +313,30 @@ ON CONFLICT (study_key) DO UPDATE SET
 // so that no figure of an earlier batch stands beside this one's.
 const stmtDeleteStudyQCKS = `DELETE FROM meta_study_qc_ks
 WHERE study_key = (SELECT study_key FROM dim_study WHERE study_accession_code = $1)`
+
+// stmtUpsertBatchQC records the QC of one validated batch, loaded or
+// rejected; it needs no dim_study row.
+const stmtUpsertBatchQC = `INSERT INTO meta_batch_qc (study_accession_code, batch_id, qc_status, run_id, ks_statistic, ks_pvalue,
+    ks_warning, quantile_normalized, quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample,
+    gene_count, sample_count, cell_count, missing_cells, duplicate_genes, collected_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
+ON CONFLICT (study_accession_code, batch_id) DO UPDATE SET
+    qc_status = excluded.qc_status,
+    run_id = excluded.run_id,
+    ks_statistic = excluded.ks_statistic,
+    ks_pvalue = excluded.ks_pvalue,
+    ks_warning = excluded.ks_warning,
+    quantile_normalized = excluded.quantile_normalized,
+    quant_sf_only = excluded.quant_sf_only,
+    ks_statistic_recomputed = excluded.ks_statistic_recomputed,
+    ks_pvalue_recomputed = excluded.ks_pvalue_recomputed,
+    ks_worst_sample = excluded.ks_worst_sample,
+    gene_count = excluded.gene_count,
+    sample_count = excluded.sample_count,
+    cell_count = excluded.cell_count,
+    missing_cells = excluded.missing_cells,
+    duplicate_genes = excluded.duplicate_genes,
+    collected_at = excluded.collected_at`
 
 const stmtInsertFinding = `INSERT INTO meta_data_validation_log (run_id, batch_id, study_key, study_accession_code,
     validation_code, validation_name, severity, details, file_name, line_no, column_no)

@@ -9,7 +9,17 @@ import (
 
 var _ warehouse.Statuser = (*Warehouse)(nil)
 
-const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id,
+const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, ''),
+    (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
+    (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
+    b.rows_written, b.loaded_at
+FROM meta_batch b
+WHERE b.is_current
+ORDER BY b.study_accession_code`
+
+// stmtStatusStudiesV3 reads a warehouse opened read-only before migration
+// 004 added meta_batch.load_signature.
+const stmtStatusStudiesV3 = `SELECT b.study_accession_code, b.batch_id, '',
     (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
     (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
     b.rows_written, b.loaded_at
@@ -34,14 +44,18 @@ func (w *Warehouse) Status(ctx context.Context, req warehouse.StatusRequest) (wa
 	if v == 0 {
 		return st, nil
 	}
-	rows, err := w.db.QueryContext(ctx, stmtStatusStudies)
+	q := stmtStatusStudies
+	if v < 4 {
+		q = stmtStatusStudiesV3
+	}
+	rows, err := w.db.QueryContext(ctx, q)
 	if err != nil {
 		return st, classify(err, "duckdb: reading studies")
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var s warehouse.StudyStatus
-		if err := rows.Scan(&s.Study, &s.BatchID, &s.Samples, &s.Genes, &s.Facts, &s.LoadedAt); err != nil {
+		if err := rows.Scan(&s.Study, &s.BatchID, &s.LoadSignature, &s.Samples, &s.Genes, &s.Facts, &s.LoadedAt); err != nil {
 			return st, classify(err, "duckdb: reading studies")
 		}
 		st.Studies = append(st.Studies, s)

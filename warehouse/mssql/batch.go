@@ -42,6 +42,11 @@ type batch struct {
 	// studies lists the studies those columns belong to.
 	declared []bool
 	studies  map[string]bool
+	// cols are the declared columns and studyOf[c] the study of column
+	// c; staged counts the rows sent per study, for the load signatures.
+	cols    []warehouse.Column
+	studyOf []string
+	staged  map[string]int64
 	// ordinal numbers the dimension members in the order given, so that
 	// the last one given for a key wins.
 	ordinal int32
@@ -104,12 +109,15 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 	}
 	rows := make([][]any, 0, len(req.Columns))
 	b.studies = map[string]bool{}
+	b.cols, b.staged = req.Columns, map[string]int64{}
 	for _, c := range req.Columns {
 		if c.Index >= 0 {
 			if c.Index >= len(b.declared) {
 				b.declared = append(b.declared, make([]bool, c.Index+1-len(b.declared))...)
+				b.studyOf = append(b.studyOf, make([]string, c.Index+1-len(b.studyOf))...)
 			}
 			b.declared[c.Index] = true
+			b.studyOf[c.Index] = c.Study
 		}
 		b.studies[c.Study] = true
 		r, err := columnRow(b.loadKey, c)
@@ -213,6 +221,9 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 			return qc.Errorf(qc.ConstraintViolation, "mssql: row %d of a batch of %s is in matrix column %d, which the load did not declare", i, b.file, c)
 		}
 	}
+	for _, c := range req.Rows.Column {
+		b.staged[b.studyOf[c]]++
+	}
 	return b.cells.add(req.Rows, func() error { return b.flush(ctx) })
 }
 
@@ -305,7 +316,8 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	// Inside the transaction a failed copy is retried with the whole
 	// transaction, by the caller.
 	n, ok, err := copyIn(ctx, tx, copyBatches, len(req.Studies), func(i int, _ []any) []any {
-		return batchRow(b.loadKey, req.Studies[i], b.file, req.FileHash)
+		s := req.Studies[i]
+		return batchRow(b.loadKey, s, b.file, req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged[s.Study]))
 	})
 	if err != nil {
 		b.broken = b.broken || !ok
@@ -358,6 +370,9 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		}
 		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQCKS, qcKSArgs(s)...); err != nil {
 			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
+		}
+		if _, err = tx.ExecContext(ctx, stmtUpsertBatchQC, batchQCArgs(b.runID, s.Study, s.BatchID, warehouse.QCLoaded, s.QC)...); err != nil {
+			return res, fmt.Errorf("recording the QC of batch %s: %w", s.BatchID, err)
 		}
 		if err = insertFindings(ctx, tx, b.runID, s.BatchID, s.Study, s.Findings); err != nil {
 			return res, err
@@ -437,7 +452,8 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 	if _, err := tx.ExecContext(ctx, stmtRetireBatch, p.studyKey); err != nil {
 		return 0, fmt.Errorf("retiring the batch of %s: %w", s.Study, err)
 	}
-	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.file), hash, null(b.runID), n); err != nil {
+	sig := warehouse.LoadSignature(s.Study, b.cols, b.staged[s.Study])
+	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.file), hash, null(b.runID), n, sig); err != nil {
 		return 0, fmt.Errorf("recording the batch of %s: %w", s.Study, err)
 	}
 	return n, nil

@@ -69,15 +69,34 @@ EXEC @result = sp_getapplock @Resource = @p2, @LockMode = N'Exclusive',
 SELECT @result;`
 
 // stmtFeatureTarget finds the study, its current batch and technology, the
-// batch, top genes, row count and scale its features were last computed
-// with, and the rows of the current batch that fact_feature_values holds.
+// batch, top genes, row count, scale and input fingerprint its features
+// were last computed with, and the rows of the current batch that
+// fact_feature_values holds.
 const stmtFeatureTarget = `SELECT st.study_key, b.batch_id, COALESCE(st.study_technology, N''), fs.batch_id, fs.top_genes, fs.rows_written,
     fs.value_scale,
-    (SELECT COUNT_BIG(*) FROM dbo.fact_feature_values AS f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id)
+    (SELECT COUNT_BIG(*) FROM dbo.fact_feature_values AS f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id),
+    COALESCE(fs.input_fingerprint, N'')
 FROM dbo.dim_study AS st
 JOIN dbo.meta_batch AS b ON b.study_key = st.study_key AND b.is_current = 1
 LEFT JOIN dbo.meta_feature_state AS fs ON fs.study_key = st.study_key
 WHERE st.study_accession_code = @p1`
+
+// stmtFeatureFingerprint hashes what the features of study @p1 are
+// computed from beside the batch id: the current batch's load signature,
+// the study's technology, and the illness label and exclusion of each
+// sample the facts hold. A duplicate load that relabels a sample leaves
+// the batch as it was; the fingerprint is how the features learn they are
+// stale.
+const stmtFeatureFingerprint = `SELECT CONVERT(NVARCHAR(64), HASHBYTES('SHA2_256', CONCAT(COALESCE(b.load_signature, N''), N'|',
+    COALESCE(st.study_technology, N''), N'|',
+    (SELECT STRING_AGG(CONVERT(NVARCHAR(MAX), CONCAT(s.sample_key, N':', COALESCE(s.illness_key, 0), N':',
+                CONVERT(INT, s.exclude_from_analysis))), N',') WITHIN GROUP (ORDER BY s.sample_key)
+     FROM dbo.dim_sample AS s
+     WHERE s.sample_key IN (SELECT fe.sample_key FROM dbo.fact_gene_expression AS fe
+                            WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32) AND fe.study_key = @p1)))), 2)
+FROM dbo.dim_study AS st
+JOIN dbo.meta_batch AS b ON b.study_key = st.study_key AND b.is_current = 1
+WHERE st.study_key = @p1`
 
 // stmtFeatureRange counts the values the features use and finds their
 // range, which decides the scale (warehouse.FeatureScale).
@@ -216,10 +235,11 @@ WHEN MATCHED THEN UPDATE SET
     top_genes = @p4,
     rows_written = @p5,
     run_id = @p6,
+    input_fingerprint = @p7,
     computed_at = SYSUTCDATETIME()
 WHEN NOT MATCHED BY TARGET THEN
-    INSERT (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at)
-    VALUES (s.study_key, @p2, @p3, @p4, @p5, @p6, SYSUTCDATETIME());`
+    INSERT (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at, input_fingerprint)
+    VALUES (s.study_key, @p2, @p3, @p4, @p5, @p6, SYSUTCDATETIME(), @p7);`
 
 const stmtFeatureCounts = `SELECT feature_name, COUNT_BIG(*)
 FROM dbo.fact_feature_values
@@ -233,6 +253,7 @@ var featureStatements = map[string]string{
 	"feature_publish_shared": stmtFeaturePublishShared,
 	"feature_study_lock":     stmtFeatureStudyLock,
 	"feature_target":         stmtFeatureTarget,
+	"feature_fingerprint":    stmtFeatureFingerprint,
 	"feature_range":          stmtFeatureRange,
 	"feature_delete":         stmtFeatureDelete,
 	"feature_cohorts":        stmtFeatureCohorts,
@@ -351,8 +372,9 @@ func (w *Warehouse) materialize(ctx context.Context, req warehouse.FeaturesReque
 	var doneTop sql.NullInt32
 	var doneRows sql.NullInt64
 	var held int64
+	var doneInput, input string
 	err = tx.QueryRowContext(ctx, stmtFeatureTarget, req.Study).Scan(&studyKey, &res.BatchID, &tech, &doneBatch, &doneTop, &doneRows,
-		&doneScale, &held)
+		&doneScale, &held, &doneInput)
 	if errors.Is(err, sql.ErrNoRows) {
 		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "mssql: study " + req.Study + " has no loaded batch; load it before computing its features"}
@@ -360,7 +382,11 @@ func (w *Warehouse) materialize(ctx context.Context, req warehouse.FeaturesReque
 	if err != nil {
 		return res, step("finding the study", err)
 	}
-	if req.IfStale && doneBatch.Valid && doneBatch.String == res.BatchID && int(doneTop.Int32) == top && doneRows.Int64 == held {
+	if err = tx.QueryRowContext(ctx, stmtFeatureFingerprint, studyKey).Scan(&input); err != nil {
+		return res, step("fingerprinting the features' input", err)
+	}
+	if req.IfStale && doneBatch.Valid && doneBatch.String == res.BatchID && int(doneTop.Int32) == top && doneRows.Int64 == held &&
+		doneInput == input {
 		res.Skipped, res.Scale = true, doneScale.String
 		return res, nil
 	}
@@ -389,7 +415,7 @@ func (w *Warehouse) materialize(ctx context.Context, req warehouse.FeaturesReque
 		}
 		res.Rows += n
 	}
-	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, int32(top), res.Rows, null(req.RunID)); err != nil {
+	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, int32(top), res.Rows, null(req.RunID), input); err != nil {
 		return res, step("recording the features' state", err)
 	}
 	if res.Features, err = featureCounts(ctx, tx, studyKey); err != nil {

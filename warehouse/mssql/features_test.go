@@ -18,7 +18,7 @@ import (
 func TestFeatureStatementParameters(t *testing.T) {
 	args := map[string]int{
 		"feature_publish_shared": 1, "feature_study_lock": 2, "feature_target": 1, "feature_range": 1,
-		"feature_delete": 1, "feature_state": 6, "feature_counts": 1,
+		"feature_delete": 1, "feature_state": 7, "feature_counts": 1, "feature_fingerprint": 1,
 	}
 	for _, ins := range featureInserts {
 		for name, stmt := range featureStatements {

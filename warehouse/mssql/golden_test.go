@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	mssqldrv "github.com/microsoft/go-mssqldb"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the statements")
@@ -23,7 +25,7 @@ func goldenStatements(t *testing.T) map[string]string {
 		}
 	}
 	for name, c := range copySpecs() {
-		out[name] = c.render()
+		out[name] = renderCopy(t, c)
 	}
 	out["insert_findings_1"] = buildInsertFindings(1)
 	out["insert_findings_3"] = buildInsertFindings(3)
@@ -90,4 +92,111 @@ func TestGoldenStatements(t *testing.T) {
 			t.Errorf("%s has no statement (delete it, or run -update)", f)
 		}
 	}
+}
+
+// bulkDriverVersion is the go-mssqldb whose bulk copy renderCopy follows
+// (bulkcopy.go: Bulk.getMetadata and Bulk.sendBulkCommand).
+const bulkDriverVersion = "v1.11.2"
+
+// bulkDecl spells a column type of the schema as go-mssqldb's makeDecl
+// spells the type the server reports for it.
+func bulkDecl(t *testing.T, typ string) string {
+	t.Helper()
+	base, arg, _ := strings.Cut(strings.TrimSuffix(typ, ")"), "(")
+	switch base {
+	case "BIGINT", "INT", "SMALLINT", "TINYINT", "FLOAT", "BIT":
+		return strings.ToLower(base)
+	case "DATETIME2":
+		if arg == "" {
+			arg = "7"
+		}
+		return "datetime2(" + arg + ")"
+	case "NVARCHAR":
+		return "nvarchar(" + strings.ToLower(arg) + ")"
+	}
+	t.Fatalf("no bulk declaration for %s", typ)
+	return ""
+}
+
+// renderCopy writes out what go-mssqldb sends for one mssql.CopyIn, at its
+// first row: the table's metadata read under FMTONLY (two batches), then
+// INSERT BULK with each column's type and the options, in the driver's
+// order and spelling; the rows follow as a TDS bulk-load stream, which has
+// no text. The driver takes the types from the metadata; here they come
+// from the table's declaration in the schema.
+func renderCopy(t *testing.T, c copySpec) string {
+	t.Helper()
+	q := mssqldrv.TSQLQuoter{}
+	var parts []string
+	for _, p := range strings.Split(c.table, ".") {
+		parts = append(parts, q.ID(p))
+	}
+	table := strings.Join(parts, ".")
+	types := map[string]string{}
+	for _, col := range tableByName(t, c.table).columns {
+		types[col.name] = col.typ
+	}
+	var cols []string
+	for _, name := range c.columns {
+		typ, ok := types[name]
+		if !ok {
+			t.Fatalf("%s has no column %s", c.table, name)
+		}
+		cols = append(cols, q.ID(name)+" "+bulkDecl(t, typ))
+	}
+	o := c.options
+	var opts []string
+	if o.CheckConstraints {
+		opts = append(opts, "CHECK_CONSTRAINTS")
+	}
+	if o.FireTriggers {
+		opts = append(opts, "FIRE_TRIGGERS")
+	}
+	if o.KeepNulls {
+		opts = append(opts, "KEEP_NULLS")
+	}
+	if o.KilobytesPerBatch > 0 {
+		opts = append(opts, fmt.Sprintf("KILOBYTES_PER_BATCH = %d", o.KilobytesPerBatch))
+	}
+	if o.RowsPerBatch > 0 {
+		opts = append(opts, fmt.Sprintf("ROWS_PER_BATCH = %d", o.RowsPerBatch))
+	}
+	if len(o.Order) > 0 || o.Tablock {
+		t.Fatalf("%s: renderCopy does not spell ORDER or TABLOCK; add them as bulkcopy.go does", c.table)
+	}
+	with := ""
+	if len(opts) > 0 {
+		with = "WITH (" + strings.Join(opts, ",") + ")"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- mssql.CopyIn into %s, as go-mssqldb %s sends it at the first row: the\n", c.table, bulkDriverVersion)
+	b.WriteString("-- table's metadata under FMTONLY (two batches), then INSERT BULK; the rows follow\n")
+	b.WriteString("-- as one TDS bulk-load stream, applied by the server when the copy ends. The\n")
+	b.WriteString("-- driver reads the column types from that metadata; they are written here from\n")
+	b.WriteString("-- the table's declaration in schema/, in the driver's spelling.\n")
+	b.WriteString("SET FMTONLY ON\n")
+	fmt.Fprintf(&b, "select * from %s SET FMTONLY OFF\n", table)
+	fmt.Fprintf(&b, "INSERT BULK %s (%s) %s", table, strings.Join(cols, ", "), with)
+	return b.String()
+}
+
+// The copy golden files describe one driver version's bulk copy; another
+// version may send something else.
+func TestBulkCopyDriverVersion(t *testing.T) {
+	mod, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "github.com/microsoft/go-mssqldb" || len(f) >= 3 && f[0] == "require" && f[1] == "github.com/microsoft/go-mssqldb" {
+			v := f[len(f)-1]
+			if v != bulkDriverVersion {
+				t.Fatalf("go.mod requires go-mssqldb %s; renderCopy and the copy_*.sql golden files follow %s's bulkcopy.go: "+
+					"read the new one, update renderCopy and bulkDriverVersion, then -update", v, bulkDriverVersion)
+			}
+			return
+		}
+	}
+	t.Fatal("go.mod does not require github.com/microsoft/go-mssqldb")
 }

@@ -63,3 +63,24 @@ func insertFindings(ctx context.Context, tx *sql.Tx, runID, batchID, study strin
 	}
 	return nil
 }
+
+var _ warehouse.QCRecorder = (*Warehouse)(nil)
+
+// RecordStudyQC implements warehouse.QCRecorder: it records the QC of a
+// batch validation rejected in meta_batch_qc, outside any batch, and writes
+// no dimension row. The upsert is keyed, so a retry writes it once.
+func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequest) error {
+	if req.Study == "" || req.BatchID == "" {
+		return qc.Errorf(qc.ConstraintViolation, "mssql: study QC needs a study and a batch id (got %q, %q)", req.Study, req.BatchID)
+	}
+	status := req.Status
+	if status == "" {
+		status = warehouse.QCRejected
+	}
+	ctx = context.WithoutCancel(ctx)
+	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
+		_, err := w.db.ExecContext(ctx, stmtUpsertBatchQC, batchQCArgs(req.RunID, req.Study, req.BatchID, status, req.QC)...)
+		return err
+	})
+	return w.wrap(err, "mssql: recording the QC of batch "+req.BatchID)
+}

@@ -56,8 +56,16 @@ func sampleRow(loadKey int64, ordinal int32, s warehouse.Sample) []any {
 		null(s.Study), s.ExcludeAnalysis}
 }
 
-func batchRow(loadKey int64, s warehouse.StudyCommit, file, hash string) []any {
-	return []any{loadKey, s.Study, s.BatchID, null(file), null(hash)}
+func batchRow(loadKey int64, s warehouse.StudyCommit, file, hash, signature string) []any {
+	return []any{loadKey, s.Study, s.BatchID, null(file), null(hash), signature}
+}
+
+// batchQCArgs are stmtUpsertBatchQC's parameters for one batch.
+func batchQCArgs(runID, study, batchID, status string, q warehouse.StudyQC) []any {
+	return []any{study, batchID, status, null(runID), floatPtr(q.KSStatistic), floatPtr(q.KSPValue), null(q.KSWarning),
+		boolPtr(q.QuantileNormalized), boolPtr(q.QuantSFOnly), floatPtr(q.KSStatisticRecomputed),
+		floatPtr(q.KSPValueRecomputed), null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells,
+		q.DuplicateGenes}
 }
 
 // qcArgs are stmtUpsertStudyQC's parameters for one study.

@@ -138,8 +138,8 @@ func TestRowTypes(t *testing.T) {
 	for _, r := range [][]any{sampleRow(42, 2, full.sample), sampleRow(42, 2, warehouse.Sample{Accession: "GSM1"})} {
 		checkRow(t, copySamples, r)
 	}
-	checkRow(t, copyBatches, batchRow(42, warehouse.StudyCommit{Study: "GSE1", BatchID: "b", QC: warehouse.StudyQC{KSStatistic: &ks}}, "m.tsv", "abc"))
-	checkRow(t, copyBatches, batchRow(42, warehouse.StudyCommit{Study: "GSE1", BatchID: "b"}, "", ""))
+	checkRow(t, copyBatches, batchRow(42, warehouse.StudyCommit{Study: "GSE1", BatchID: "b", QC: warehouse.StudyQC{KSStatistic: &ks}}, "m.tsv", "abc", "sig"))
+	checkRow(t, copyBatches, batchRow(42, warehouse.StudyCommit{Study: "GSE1", BatchID: "b"}, "", "", "sig"))
 	if _, err := columnRow(42, warehouse.Column{Index: math.MaxInt32 + 1}); err == nil {
 		t.Error("a column index beyond INT was accepted")
 	}

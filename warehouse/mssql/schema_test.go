@@ -31,13 +31,19 @@ type ddlTable struct {
 
 type ddlColumn struct {
 	name, typ string
+	// collation is the COLLATE the column declares, "" for none (the
+	// database's default).
+	collation string
 	notNull   bool
 	// implicit: the server fills it (a default, an identity, a computed
 	// column), so a bulk copy may leave it out.
 	implicit bool
 }
 
-var createTable = regexp.MustCompile(`(?m)^CREATE TABLE ([\w.]+) \(`)
+var (
+	createTable     = regexp.MustCompile(`(?m)^CREATE TABLE ([\w.]+) \(`)
+	columnCollation = regexp.MustCompile(`(?i)\bCOLLATE\s+(\w+)`)
+)
 
 // parseTables reads the CREATE TABLE statements, in order.
 func parseTables(t *testing.T, ddl string) []ddlTable {
@@ -68,6 +74,9 @@ func parseTables(t *testing.T, ddl string) []ddlTable {
 			up := strings.ToUpper(item)
 			c := ddlColumn{name: fields[0], typ: strings.ToUpper(fields[1]), notNull: strings.Contains(up, "NOT NULL")}
 			c.implicit = strings.Contains(up, " DEFAULT ") || strings.Contains(up, "IDENTITY") || fields[1] == "AS"
+			if m := columnCollation.FindStringSubmatch(item); m != nil {
+				c.collation = m[1]
+			}
 			tb.columns = append(tb.columns, c)
 		}
 		out = append(out, tb)
@@ -94,16 +103,36 @@ func splitTopLevel(s string) []string {
 	return append(out, s[start:])
 }
 
+// tableByName finds a table as the whole schema leaves it: created by any
+// version, with the columns later versions add (ALTER TABLE … ADD).
 func tableByName(t *testing.T, name string) ddlTable {
 	t.Helper()
-	for _, tb := range parseTables(t, schemaText(t)) {
-		if tb.name == name {
-			return tb
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, m := range ms {
+		for _, b := range m.batches {
+			all.WriteString(b + "\n")
 		}
+	}
+	for _, tb := range parseTables(t, all.String()) {
+		if tb.name != name {
+			continue
+		}
+		for _, m := range addColumn.FindAllStringSubmatch(all.String(), -1) {
+			if m[1] == name {
+				tb.columns = append(tb.columns, ddlColumn{name: m[2], typ: strings.ToUpper(m[3]), notNull: strings.Contains(strings.ToUpper(m[4]), "NOT NULL")})
+			}
+		}
+		return tb
 	}
 	t.Fatalf("the schema has no table %s", name)
 	return ddlTable{}
 }
+
+var addColumn = regexp.MustCompile(`(?m)^ALTER TABLE ([\w.]+) ADD (\w+) ([\w()]+)([^;]*);`)
 
 var references = regexp.MustCompile(`REFERENCES ([\w.]+)`)
 

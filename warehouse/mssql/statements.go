@@ -43,6 +43,7 @@ var statements = map[string]string{
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
 	"upsert_study_qc_ks":    stmtUpsertStudyQCKS,
+	"upsert_batch_qc":       stmtUpsertBatchQC,
 	"log_step":              stmtLogStep,
 	"status_studies":        stmtStatusStudies,
 	"status_steps":          stmtStatusSteps,
@@ -242,7 +243,11 @@ WHEN NOT MATCHED BY TARGET THEN
 
 // stmtMergeSamples resolves the sample's illness, platform and study keys
 // by their business keys; an unknown label or accession gives NULL, as in
-// the DuckDB warehouse.
+// the DuckDB warehouse. sample_platform is the platform accession, a
+// binary-collated business key in staging, kept in a column of the
+// database's default collation: the EXCEPT compares the two under the
+// accession's collation (without a COLLATE the statement does not compile,
+// Msg 468), so a change of case alone is a change, as it is for the key.
 const stmtMergeSamples = `MERGE dbo.dim_sample WITH (HOLDLOCK) AS t
 USING (
     SELECT d.sample_accession_code, d.sample_title, d.sample_organism, d.platform_accession AS sample_platform,
@@ -270,7 +275,7 @@ WHEN MATCHED AND EXISTS (
            s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,
            s.study_key, s.exclude_from_analysis
     EXCEPT
-    SELECT t.sample_title, t.sample_organism, t.sample_platform, t.sample_treatment, t.sample_cell_line,
+    SELECT t.sample_title, t.sample_organism, t.sample_platform COLLATE Latin1_General_100_BIN2, t.sample_treatment, t.sample_cell_line,
            t.sample_tissue, t.is_processed, t.processor_name, t.processor_version, t.illness_key,
            t.illness_method, t.illness_rule, t.illness_field, t.illness_matched, t.platform_key,
            t.study_key, t.exclude_from_analysis
@@ -325,13 +330,15 @@ WHERE c.load_key = @p1 AND s.sample_key IS NULL
 ORDER BY c.column_no`
 
 // stmtClassifyBatches decides, per study, whether the load is new, replaces
-// the current batch, or is a duplicate of it. It runs under the publish
+// the current batch, or is a duplicate of it: the same batch id loaded with
+// the same signature (a batch without one, loaded before signatures were
+// recorded, is replaced). It runs under the publish
 // lock, so the current batches cannot change until the commit ends.
 const stmtClassifyBatches = `UPDATE l
 SET l.previous_batch_id = b.batch_id,
     l.outcome = CASE
         WHEN b.batch_id IS NULL THEN N'new'
-        WHEN b.batch_id = l.batch_id THEN N'duplicate'
+        WHEN b.batch_id = l.batch_id AND b.load_signature = l.load_signature THEN N'duplicate'
         ELSE N'replaced'
     END
 FROM staging.load_batches AS l
@@ -370,7 +377,8 @@ SET is_current = 0, replaced_at = SYSUTCDATETIME()
 WHERE study_key = @p1 AND is_current = 1`
 
 // stmtRecordBatch records the published batch as current. Loading content
-// that was loaded before makes its old batch row current again.
+// that was loaded before (again, or with another signature) makes its old
+// batch row current again and records the load in it.
 const stmtRecordBatch = `MERGE dbo.meta_batch WITH (HOLDLOCK) AS t
 USING (SELECT @p2 AS batch_id) AS s
 ON t.batch_id = s.batch_id
@@ -381,12 +389,13 @@ WHEN MATCHED THEN UPDATE SET
     file_hash = @p5,
     run_id = @p6,
     rows_written = @p7,
+    load_signature = @p8,
     is_current = 1,
     loaded_at = SYSUTCDATETIME(),
     replaced_at = NULL
 WHEN NOT MATCHED BY TARGET THEN
-    INSERT (batch_id, study_key, study_accession_code, file_name, file_hash, run_id, rows_written, is_current, loaded_at)
-    VALUES (s.batch_id, @p1, @p3, @p4, @p5, @p6, @p7, 1, SYSUTCDATETIME());`
+    INSERT (batch_id, study_key, study_accession_code, file_name, file_hash, run_id, rows_written, is_current, loaded_at, load_signature)
+    VALUES (s.batch_id, @p1, @p3, @p4, @p5, @p6, @p7, 1, SYSUTCDATETIME(), @p8);`
 
 const stmtUpsertStudyQC = `MERGE dbo.meta_study_qc WITH (HOLDLOCK) AS t
 USING (SELECT study_key FROM dbo.dim_study WHERE study_accession_code = @p1) AS s
@@ -429,6 +438,35 @@ WHEN MATCHED THEN UPDATE SET
 WHEN NOT MATCHED BY TARGET AND @p3 IS NOT NULL THEN
     INSERT (study_key, batch_id, ks_rows_used, ks_sampled)
     VALUES (s.study_key, @p2, @p3, @p4);`
+
+// stmtUpsertBatchQC records the QC of one validated batch, loaded or
+// rejected; it needs no dim_study row.
+const stmtUpsertBatchQC = `MERGE dbo.meta_batch_qc WITH (HOLDLOCK) AS t
+USING (SELECT @p1 AS study_accession_code, @p2 AS batch_id) AS s
+ON t.study_accession_code = s.study_accession_code AND t.batch_id = s.batch_id
+WHEN MATCHED THEN UPDATE SET
+    qc_status = @p3,
+    run_id = @p4,
+    ks_statistic = @p5,
+    ks_pvalue = @p6,
+    ks_warning = @p7,
+    quantile_normalized = @p8,
+    quant_sf_only = @p9,
+    ks_statistic_recomputed = @p10,
+    ks_pvalue_recomputed = @p11,
+    ks_worst_sample = @p12,
+    gene_count = @p13,
+    sample_count = @p14,
+    cell_count = @p15,
+    missing_cells = @p16,
+    duplicate_genes = @p17,
+    collected_at = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (study_accession_code, batch_id, qc_status, run_id, ks_statistic, ks_pvalue, ks_warning, quantile_normalized,
+            quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample, gene_count, sample_count,
+            cell_count, missing_cells, duplicate_genes)
+    VALUES (s.study_accession_code, s.batch_id, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15,
+            @p16, @p17);`
 
 // stmtLogStep upserts a process-log row by its key: the second call for a
 // step (its end) updates the row its first call (its start) wrote.
@@ -489,7 +527,7 @@ func buildInsertFindings(n int) string {
 	return b.String()
 }
 
-const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id,
+const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, N''),
     (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
      WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
     (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f
@@ -505,7 +543,8 @@ FROM dbo.meta_etl_process_log
 ORDER BY started_at DESC`
 
 // copySpec is one bulk copy target: mssql.CopyIn sends it to the server as
-// INSERT BULK followed by the rows, as one server batch.
+// INSERT BULK followed by the rows, as one server batch. Its golden file
+// (copy_*.sql, see renderCopy) shows the batches the driver sends for it.
 type copySpec struct {
 	table   string
 	columns []string
@@ -514,29 +553,6 @@ type copySpec struct {
 
 // stmt returns the CopyIn statement to prepare.
 func (c copySpec) stmt() string { return mssqldrv.CopyIn(c.table, c.options, c.columns...) }
-
-// render shows the INSERT BULK the driver sends (it adds each column's
-// type, which it reads from the table).
-func (c copySpec) render() string {
-	var opts []string
-	if c.options.CheckConstraints {
-		opts = append(opts, "CHECK_CONSTRAINTS")
-	}
-	if c.options.KeepNulls {
-		opts = append(opts, "KEEP_NULLS")
-	}
-	if c.options.RowsPerBatch > 0 {
-		opts = append(opts, fmt.Sprintf("ROWS_PER_BATCH = %d", c.options.RowsPerBatch))
-	}
-	if c.options.Tablock {
-		opts = append(opts, "TABLOCK")
-	}
-	s := "-- TDS bulk load (mssql.CopyIn): one server batch per copy\nINSERT BULK " + c.table + " (" + strings.Join(c.columns, ", ") + ")"
-	if len(opts) > 0 {
-		s += " WITH (" + strings.Join(opts, ", ") + ")"
-	}
-	return s
-}
 
 // The bulk copy targets. KEEP_NULLS keeps a NULL a NULL (no column has a
 // default to fill in, but the intent is explicit). CHECK_CONSTRAINTS costs
@@ -560,7 +576,7 @@ var (
 			"illness_label", "illness_method", "illness_rule", "illness_field", "illness_matched", "study_accession_code",
 			"exclude_from_analysis"}}
 	copyBatches = copySpec{table: "staging.load_batches", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
-		columns: []string{"load_key", "study_accession_code", "batch_id", "file_name", "file_hash"}}
+		columns: []string{"load_key", "study_accession_code", "batch_id", "file_name", "file_hash", "load_signature"}}
 )
 
 // copyValues is the target of the cells; its ROWS_PER_BATCH hint tells the

@@ -41,7 +41,7 @@ func (w *Warehouse) readStudies(ctx context.Context, st *warehouse.Status) error
 	defer rows.Close()
 	for rows.Next() {
 		var s warehouse.StudyStatus
-		if err := rows.Scan(&s.Study, &s.BatchID, &s.Samples, &s.Genes, &s.Facts, &s.LoadedAt); err != nil {
+		if err := rows.Scan(&s.Study, &s.BatchID, &s.LoadSignature, &s.Samples, &s.Genes, &s.Facts, &s.LoadedAt); err != nil {
 			return err
 		}
 		st.Studies = append(st.Studies, s)

@@ -36,6 +36,7 @@ func RunFeatures(t *testing.T, open Opener) {
 		{"UnloadedStudyFails", testFeatureUnloaded},
 		{"CancelLeavesOldOrNew", testFeatureCancel},
 		{"EmptyBatch", testFeatureEmpty},
+		{"StaleAfterRelabelOrSameBatchReplace", testFeatureStaleAfterRelabel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

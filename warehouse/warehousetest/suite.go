@@ -54,6 +54,10 @@ func Run(t *testing.T, open Opener) {
 		{"ReadersSeeOldOrNewDuringReplace", testReadersDuringReplace},
 		{"SparseColumnsAndLines", testSparse},
 		{"EmptyBatch", testEmpty},
+		{"SameContentOtherColumnsReplaces", testSameContentOtherColumns},
+		{"SameContentOtherMissingPolicyReplaces", testSameContentOtherPolicy},
+		{"ConcurrentLoads", testConcurrentLoads},
+		{"RejectedStudyQCWithoutDimensions", testRejectedStudyQC},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -513,9 +517,10 @@ func testViews(t *testing.T, tg Target) {
 	}
 	var cnt int64
 	var mean, lo, hi, median float64
-	err := tg.DB.QueryRow(`SELECT sample_count, mean_expression, min_expression, max_expression, median_expression
+	var sd sql.NullFloat64
+	err := tg.DB.QueryRow(`SELECT sample_count, mean_expression, min_expression, max_expression, median_expression, std_expression
 		FROM analytics.vw_expression_by_cohort
-		WHERE study_accession_code = 'GSE1' AND illness_label = 'UNKNOWN' AND gene_id = `+lit(f.genes[2])).Scan(&cnt, &mean, &lo, &hi, &median)
+		WHERE study_accession_code = 'GSE1' AND illness_label = 'UNKNOWN' AND gene_id = `+lit(f.genes[2])).Scan(&cnt, &mean, &lo, &hi, &median, &sd)
 	if err != nil {
 		t.Fatalf("vw_expression_by_cohort: %v", err)
 	}
@@ -523,6 +528,11 @@ func testViews(t *testing.T, tg Target) {
 	if cnt != 1 || mean != v || lo != v || hi != v || median != v {
 		t.Fatalf("cohort row = (%d, %v, %v, %v, %v), want (1, %v…)", cnt, mean, lo, hi, median, v)
 	}
+	// One sample has no sample standard deviation.
+	if sd.Valid {
+		t.Fatalf("std_expression of a cohort of one = %v, want NULL", sd.Float64)
+	}
+	testCohortStdev(t, tg)
 	// Two samples in one cohort: median of two values is their mean.
 	g := newFixture("GSE2", 2, 2, 1)
 	g.illness = []string{"SEPSIS", "SEPSIS"}
@@ -617,6 +627,50 @@ func testMultiStudy(t *testing.T, tg Target) {
 	for _, st := range []string{"GSE1", "GSE2"} {
 		if r := outcome(t, res, st); r.Outcome != warehouse.Duplicate {
 			t.Fatalf("%s: %+v", st, r)
+		}
+	}
+}
+
+// testCohortStdev checks vw_expression_by_cohort.std_expression, the sample
+// standard deviation (n − 1 denominator), against a two-pass computation in
+// Go, for cohorts of 2 to 5 samples of one study.
+func testCohortStdev(t *testing.T, tg Target) {
+	f := newFixture("GSE3", 4, 14, 1)
+	f.illness = []string{"SEPSIS", "SEPSIS", "CONTROL", "CONTROL", "CONTROL", "SEPTIC_SHOCK", "SEPTIC_SHOCK", "SEPTIC_SHOCK",
+		"SEPTIC_SHOCK", "SEPTIC_SHOCK", "SEPSIS", "CONTROL", "NO_SEPSIS", "NO_SEPSIS"}
+	for g := range f.values {
+		for s := range f.values[g] {
+			// Spread the values unevenly, so no two cohorts share a spread.
+			f.values[g][s] = float64(g+1)*math.Sqrt(float64(s+2)) + math.Sin(float64(7*g+s))
+		}
+	}
+	load(t, tg.Sink, f, "h3")
+	for g, gene := range f.genes {
+		byLabel := map[string][]float64{}
+		for s, label := range f.illness {
+			byLabel[label] = append(byLabel[label], f.values[g][s])
+		}
+		for label, xs := range byLabel {
+			var n int64
+			var sd sql.NullFloat64
+			err := tg.DB.QueryRow(`SELECT sample_count, std_expression FROM analytics.vw_expression_by_cohort
+				WHERE study_accession_code = 'GSE3' AND illness_label = `+lit(label)+` AND gene_id = `+lit(gene)).Scan(&n, &sd)
+			if err != nil {
+				t.Fatalf("%s %s: %v", gene, label, err)
+			}
+			var m float64
+			for _, x := range xs {
+				m += x
+			}
+			m /= float64(len(xs))
+			var ss float64
+			for _, x := range xs {
+				ss += (x - m) * (x - m)
+			}
+			want := math.Sqrt(ss / float64(len(xs)-1))
+			if n != int64(len(xs)) || !sd.Valid || math.Abs(sd.Float64-want) > 1e-12*math.Max(1, want) {
+				t.Fatalf("%s %s: std_expression %v over %d samples, want %v over %d", gene, label, sd, n, want, len(xs))
+			}
 		}
 	}
 }

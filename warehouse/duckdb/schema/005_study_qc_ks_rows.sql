@@ -1,4 +1,4 @@
--- genexp warehouse, schema version 4 (DuckDB): how much of the matrix the
+-- genexp warehouse, schema version 5 (DuckDB): how much of the matrix the
 -- recomputed Kolmogorov–Smirnov check read.
 --
 -- meta_study_qc_ks has one row per study beside meta_study_qc (same

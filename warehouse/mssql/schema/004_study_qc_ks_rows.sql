@@ -1,6 +1,6 @@
--- genexp warehouse, schema version 3 (SQL Server 2022): how much of the
+-- genexp warehouse, schema version 4 (SQL Server 2022): how much of the
 -- matrix the recomputed Kolmogorov–Smirnov check read, in the same table
--- as the DuckDB backend's version 4 (which cannot add columns to
+-- as the DuckDB backend's version 5 (which cannot add columns to
 -- meta_study_qc safely; one shape serves both backends' queries).
 --
 -- meta_study_qc_ks has one row per study beside meta_study_qc (same

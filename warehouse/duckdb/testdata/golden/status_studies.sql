@@ -1,4 +1,4 @@
-SELECT b.study_accession_code, b.batch_id,
+SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, ''),
     (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
     (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
     b.rows_written, b.loaded_at

@@ -7,7 +7,8 @@ WHEN MATCHED THEN UPDATE SET
     top_genes = @p4,
     rows_written = @p5,
     run_id = @p6,
+    input_fingerprint = @p7,
     computed_at = SYSUTCDATETIME()
 WHEN NOT MATCHED BY TARGET THEN
-    INSERT (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at)
-    VALUES (s.study_key, @p2, @p3, @p4, @p5, @p6, SYSUTCDATETIME());
+    INSERT (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at, input_fingerprint)
+    VALUES (s.study_key, @p2, @p3, @p4, @p5, @p6, SYSUTCDATETIME(), @p7);

@@ -25,7 +25,7 @@ WHEN MATCHED AND EXISTS (
            s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,
            s.study_key, s.exclude_from_analysis
     EXCEPT
-    SELECT t.sample_title, t.sample_organism, t.sample_platform, t.sample_treatment, t.sample_cell_line,
+    SELECT t.sample_title, t.sample_organism, t.sample_platform COLLATE Latin1_General_100_BIN2, t.sample_treatment, t.sample_cell_line,
            t.sample_tissue, t.is_processed, t.processor_name, t.processor_version, t.illness_key,
            t.illness_method, t.illness_rule, t.illness_field, t.illness_matched, t.platform_key,
            t.study_key, t.exclude_from_analysis

@@ -1,4 +1,4 @@
-SELECT b.study_accession_code, b.batch_id,
+SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, N''),
     (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
      WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
     (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f

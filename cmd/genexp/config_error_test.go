@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConfigErrorsSayConfiguration checks that a bad --config is reported
+// as a configuration problem, with its place, and exits as bad usage; not
+// as an unreadable download.
+func TestConfigErrorsSayConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	study := craftStudy(t, dir, "GSE5", false)
+	cases := []struct {
+		name, doc, place, detail string
+	}{
+		{"typo", "processing:\n  chunk_sizee: 5\n", ":2:3: processing.chunk_sizee: ", `did you mean "chunk_size"?`},
+		{"unset variable", "logging:\n  file: ${GENEXP_TEST_NO_SUCH_VAR}\n", ":2:9: logging.file: ", "GENEXP_TEST_NO_SUCH_VAR, which is not set"},
+		{"wrong type", "processing:\n  chunk_size: many\n", ":2:15: processing.chunk_size: ", `must be a whole number, not "many"`},
+		{"bad missing_values", "processing:\n  missing_values: drop\n", ":2:19: processing.missing_values: ", "neither skip nor null"},
+		{"unknown threshold", "quality_thresholds:\n  min_gene_per_sample: 5\n", ":2:3: quality_thresholds.min_gene_per_sample: ", "did you mean"},
+		{"broken YAML", "processing: [1,\n", ":2: ", "not valid YAML"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(cfg, []byte(tc.doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			code := run([]string{"validate", "--log-format", "text", "--config", cfg, study}, &out, &errb)
+			stderr := errb.String()
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			line, _, _ := strings.Cut(stderr, "\n")
+			want := "genexp: the configuration is invalid: " + cfg + tc.place
+			if !strings.HasPrefix(line, want) || !strings.Contains(line, tc.detail) ||
+				!strings.HasSuffix(line, "[1005 EXTRACTION_CONFIG_INVALID]") || strings.Contains(stderr, "refine.bio download") {
+				t.Errorf("stderr %q\nwant it to start %q and hold %q and the code", stderr, want, tc.detail)
+			}
+		})
+	}
+}
+
+// TestCLINeverPrintsAConfiguredPassword: a password holding a semicolon,
+// pasted into the configuration's ADO connection string from the
+// environment, shows in no output of a command that fails to connect.
+func TestCLINeverPrintsAConfiguredPassword(t *testing.T) {
+	t.Setenv("GENEXP_TEST_PW", "Part1;Part2Tail")
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	doc := "database:\n  connection_string: \"server=db.invalid;port=1;user id=sa;password=${GENEXP_TEST_PW};database=x\"\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	study := craftStudy(t, t.TempDir(), "GSE6", false)
+	for _, args := range [][]string{
+		{"load", "--config", cfg, study},
+		{"health", "--config", cfg},
+		{"health", "--json", "--config", cfg},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code == exitOK || strings.Contains(out+stderr, "Part1") || strings.Contains(out+stderr, "Part2Tail") {
+			t.Errorf("%v: exit %d; the command succeeded or its output holds the password:\n%s%s", args[:2], code, out, stderr)
+		}
+		if !strings.Contains(out+stderr, "db.invalid") {
+			t.Errorf("%v: the output does not say which server failed:\n%s%s", args[:2], out, stderr)
+		}
+	}
+}
