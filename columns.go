@@ -79,7 +79,9 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			}
 		}
 		if first, dup := seen[s.Accession]; dup {
-			columnFinding(qc.DuplicateSamples, i, "column %q repeats sample %s of column %d; the first column is kept", name, s.Accession, first+2)
+			// Worded for either severity: a WARNING loads the first column,
+			// an ERROR (by configuration) rejects the study.
+			columnFinding(qc.DuplicateSamples, i, "column %q repeats sample %s of column %d; a sample is loaded from its first column only", name, s.Accession, first+2)
 			continue
 		}
 		seen[s.Accession] = i

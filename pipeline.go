@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,11 +190,8 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		}
 		d, err := OpenDownload(path, p.openOpts...)
 		if err != nil {
-			p.log.Error("download failed", "path", path, "error", p.redact(err.Error()))
-			rep.Errors = append(rep.Errors, err)
-			if e := (*qc.Error)(nil); errors.As(err, &e) {
-				p.recordFindings(ctx, rep.RunID, "", e.Study, []*qc.Error{e})
-			}
+			p.downloadFailed(ctx, rep.RunID, path, err)
+			rep.Errors = append(rep.Errors, p.redactErr(err))
 			continue
 		}
 		p.cfg.Quality.Apply(d.Findings)
@@ -206,10 +205,35 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			rep.Studies = append(rep.Studies, p.loadMatrix(ctx, rep.RunID, d, m)...)
 		}
 		if err := d.Close(); err != nil {
-			rep.Errors = append(rep.Errors, err)
+			rep.Errors = append(rep.Errors, p.redactErr(err))
 		}
 	}
 	return rep, ctx.Err()
+}
+
+// downloadFailed logs a download that could not be opened: an extract
+// FAILED row (and the other steps SKIPPED) under the study its path or the
+// failing file names, and its finding, so that the failure is in the
+// warehouse's logs and health, not only on the terminal.
+func (p *Pipeline) downloadFailed(ctx context.Context, runID, path string, err error) {
+	p.log.Error("download failed", "path", p.redact(path), "error", p.redact(err.Error()))
+	study := downloadStudy(path, err)
+	log := p.newSteps(runID, path)
+	log.start(ctx, stepExtract, time.Now(), study)
+	log.finish(ctx, []string{study}, stepExtract, err, "")
+	p.recordInputError(ctx, runID, "", study, err)
+}
+
+// recordInputError writes err to meta_data_validation_log when it is a
+// finding about the input (codes below 4000): a file that cannot be read is
+// as much a finding as a rule it breaks. Warehouse failures are in the
+// process log only.
+func (p *Pipeline) recordInputError(ctx context.Context, runID, batchID, study string, err error) {
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code >= 4000 {
+		return
+	}
+	p.recordFindings(ctx, runID, batchID, study, []*qc.Error{e})
 }
 
 // loadMatrix loads one matrix and reports on each of its studies. The
@@ -222,15 +246,19 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
 	// studies: it is logged under the matrix's own accession.
+	// The extract of a matrix stopped at its header read no rows.
 	fail := func(step string, err error, found ...*qc.Error) []StudyReport {
 		study := m.Base
 		log.start(ctx, stepExtract, start, study)
 		if step != stepExtract {
-			log.end(ctx, stepExtract, study, stepEnd{})
+			zero := int64(0)
+			log.end(ctx, stepExtract, study, stepEnd{read: &zero, context: map[string]any{"header_only": true}})
 		}
-		log.end(ctx, step, study, stepEnd{err: err})
-		log.endAll(ctx, []string{study}, nil)
-		p.log.Error("matrix failed", "matrix", m.Name, "error", p.redact(err.Error()))
+		log.finish(ctx, []string{study}, step, err, "")
+		if len(found) == 0 {
+			p.recordInputError(ctx, runID, "", study, err)
+		}
+		p.log.Error("matrix failed", "matrix", p.redact(m.Name), "error", p.redact(err.Error()))
 		return []StudyReport{{Study: study, Matrix: m.Name, Err: err, Findings: found, Duration: time.Since(start)}}
 	}
 	rc, err := m.Open()
@@ -251,7 +279,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: m.Base,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
 		if len(pl.findings) > 0 {
-			err.Err = pl.findings[0]
+			// Its message only: the finding is listed (with its code) on
+			// its own.
+			err.Msg += " (first: " + pl.findings[0].Msg + ")"
 		}
 		found := append([]*qc.Error{err}, pl.findings...)
 		p.recordFindings(ctx, runID, "", m.Base, found)
@@ -271,9 +301,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			}
 		}
 	}
-	// out finishes the reports; err, when set, fails every study that has
-	// no error yet, and closes their open steps with it.
-	out := func(err error) []StudyReport {
+	// out finishes the reports; err, when set, is the failure of step: it
+	// fails every study that has no error yet, and is logged as that step's
+	// failure. Every step not yet logged ends SKIPPED.
+	out := func(step string, err error) []StudyReport {
+		err = p.redactErr(err)
 		var failed []string
 		res := make([]StudyReport, 0, len(pl.studies))
 		for _, s := range pl.studies {
@@ -282,11 +314,12 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			if err != nil && sr.Err == nil {
 				sr.Err = err
 				failed = append(failed, s)
+				p.recordInputError(ctx, runID, "", s, err)
 			}
 			res = append(res, *sr)
 		}
-		log.endAll(ctx, failed, err)
-		log.endAll(ctx, pl.studies, nil)
+		log.finish(ctx, failed, step, err, "")
+		log.finish(ctx, pl.studies, "", nil, "the study was rejected")
 		return res
 	}
 
@@ -299,14 +332,14 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.start(ctx, stepLoad, t0, pl.studies...)
 	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: m.Name, Columns: pl.columns})
 	if err != nil {
-		return out(err)
+		return out(stepLoad, err)
 	}
 	defer batch.Abort(context.WithoutCancel(ctx))
 	if err := batch.UpsertDimensions(ctx, dims); err != nil {
-		return out(err)
+		return out(stepLoad, err)
 	}
 	log.addBusy(stepLoad, time.Since(t0))
-	acc := newAccumulator(pl, p.cfg.ksSampleSize())
+	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
 	melter := expression.ColumnMelter{Columns: pl.indexes, Missing: p.cfg.MissingPolicy()}
 	var lb expression.LongBatch
 	for {
@@ -324,7 +357,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		t1 := time.Now()
 		log.addBusy(stepTransform, t1.Sub(t0))
 		if err := batch.WriteRows(ctx, warehouse.RowsRequest{Rows: &lb}); err != nil {
-			return out(err)
+			return out(stepLoad, err)
 		}
 		log.addBusy(stepLoad, time.Since(t1))
 		if p.progress != nil {
@@ -333,15 +366,16 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 	}
 	if err := r.Err(); err != nil {
-		return out(err)
+		return out(stepExtract, err)
 	}
 	hash, err := r.Sum()
 	if err != nil {
-		return out(err)
+		return out(stepExtract, err)
 	}
 	rs := r.Stats()
 	p.cfg.Quality.Apply(r.Findings())
-	for _, f := range r.Findings() {
+	rowFound := summarizeRowFindings(r.Findings(), rowFindingsShown)
+	for _, f := range rowFound.shown {
 		for _, s := range pl.studies {
 			reports[s].Findings = append(reports[s].Findings, f)
 		}
@@ -374,35 +408,38 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		p.cfg.Quality.Apply(found)
 		sr.Findings = append(sr.Findings, found...)
 		if q.KSPValueRecomputed != nil {
-			sr.KS = &qc.KSResult{Sample: q.KSWorstSample, D: *q.KSStatisticRecomputed, P: *q.KSPValueRecomputed}
+			sr.KS = &qc.KSResult{Sample: q.KSWorstSample, D: *q.KSStatisticRecomputed, P: *q.KSPValueRecomputed,
+				Rows: int(*q.KSRowsUsed), Sampled: *q.KSSampled}
 		}
 		worst, _ := qc.Worst(sr.Findings)
 		vctx := map[string]any{"findings": len(sr.Findings), "worst": worst.String()}
 		if q.KSPValueRecomputed != nil {
 			vctx["ks_statistic"], vctx["ks_pvalue"], vctx["ks_worst_sample"] = *q.KSStatisticRecomputed, *q.KSPValueRecomputed, q.KSWorstSample
+			vctx["ks_rows_used"], vctx["ks_sampled"] = *q.KSRowsUsed, *q.KSSampled
 		}
 		cells := st.Cells
 		if worst == qc.SeverityError {
 			sr.Err = firstError(sr.Findings)
-			p.recordFindings(ctx, runID, sr.BatchID, s, sr.Findings)
+			p.recordFindings(ctx, runID, sr.BatchID, s, rowFound.logged(sr.Findings))
 			p.recordRejectedQC(ctx, runID, s, sr.BatchID, q)
 			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
-			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID})
+			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
+				context: map[string]any{"reason": "validation rejected the study"}})
 			continue
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
 		commits = append(commits, warehouse.StudyCommit{
-			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: withStudy(sr.Findings, s), QC: q,
+			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: withStudy(rowFound.logged(sr.Findings), s), QC: q,
 		})
 	}
 	if len(commits) == 0 {
-		return out(nil)
+		return out("", nil)
 	}
 	t0 = time.Now()
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
 	if err != nil {
-		return out(err)
+		return out(stepLoad, err)
 	}
 	for _, r := range res.Studies {
 		sr := reports[r.Study]
@@ -422,7 +459,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			context: map[string]any{"outcome": string(r.Outcome), "previous_batch_id": r.PreviousBatchID}})
 	}
 	p.analytics(ctx, log, res.Studies, reports)
-	return out(nil)
+	return out("", nil)
 }
 
 // recordFindings writes findings to meta_data_validation_log outside any
@@ -473,6 +510,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			}
 		}
 	}
+	unnormalized := map[string]map[string][]string{} // study → platform → samples
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
 		tech := ""
@@ -480,6 +518,12 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			tech = st.Technology
 		}
 		pf := p.normalizer.Normalize(s.Platform, tech)
+		if platformUnnormalized(s.Platform, pf) {
+			if unnormalized[c.Study] == nil {
+				unnormalized[c.Study] = map[string][]string{}
+			}
+			unnormalized[c.Study][s.Platform] = append(unnormalized[c.Study][s.Platform], s.Accession)
+		}
 		if pf.Accession != "" && !platforms[pf.Accession] {
 			platforms[pf.Accession] = true
 			req.Platforms = append(req.Platforms, warehouse.Platform{Accession: pf.Accession, Name: pf.Name, Manufacturer: pf.Manufacturer, Technology: pf.Technology})
@@ -510,6 +554,15 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			IllnessField: dec.Field, IllnessMatched: dec.Matched,
 		})
 	}
+	for study, byPlatform := range unnormalized {
+		for _, raw := range slices.Sorted(maps.Keys(byPlatform)) {
+			f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: study,
+				Msg: fmt.Sprintf("platform %q of %d samples (%s) names no known manufacturer or technology; they load with the platform as written",
+					raw, len(byPlatform[raw]), listSome(byPlatform[raw], 3))}
+			p.cfg.Quality.Apply([]*qc.Error{f})
+			reports[study].Findings = append(reports[study].Findings, f)
+		}
+	}
 	for _, acc := range pl.studies {
 		row := warehouse.Study{Accession: acc, Organism: studyOrganism[acc], PlatformSummary: strings.Join(studyPlatforms[acc], "; ")}
 		if st := d.Study(acc); st != nil {
@@ -530,6 +583,14 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		req.Studies = append(req.Studies, row)
 	}
 	return req
+}
+
+// platformUnnormalized reports whether a sample's platform string was given
+// but normalization made nothing of it: no manufacturer it knows, and no
+// technology from the study or the name.
+func platformUnnormalized(raw string, pf platform.Platform) bool {
+	return strings.TrimSpace(raw) != "" && pf.Technology == platform.Other &&
+		(pf.Manufacturer == "" || pf.Manufacturer == "Unknown")
 }
 
 // studyTechnologyFromSamples returns the one technology the platforms agree

@@ -1,17 +1,28 @@
 package genexp
 
 import (
+	"fmt"
+
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
-// defaultKSSampleSize is the rows kept per matrix for the recomputed
-// Kolmogorov–Smirnov check when the configuration says 0.
+// defaultKSSampleSize is the fewest rows kept per matrix for the
+// recomputed Kolmogorov–Smirnov check when the configuration says 0.
 const defaultKSSampleSize = 5000
 
-// ksSampleSize returns the configured sample size: 0 means the default, a
+// defaultKSMaxCells is the check's memory budget in cells when the
+// configuration says 0. At 8 bytes a value it is about 160 MB, the whole
+// of the check's memory (the values are sorted where they are kept): it
+// keeps every value of a refine.bio matrix of 60,000 genes × 330 samples,
+// or 20,000 × 1,000, so typical downloads are checked exactly, while a
+// matrix of any size costs no more than the budget (or KSSampleSize rows,
+// for one with more than 4,000 columns).
+const defaultKSMaxCells = 20_000_000
+
+// ksSampleSize returns the configured fewest rows: 0 means the default, a
 // negative value turns the recomputed check off.
 func (c Config) ksSampleSize() int {
 	switch k := c.Processing.KSSampleSize; {
@@ -24,11 +35,26 @@ func (c Config) ksSampleSize() int {
 	}
 }
 
+// ksRows returns the rows the check keeps for a matrix of cols loaded
+// columns: as many as the cell budget holds, and at least ksSampleSize. A
+// matrix with no more rows than that is checked on all of them.
+func (c Config) ksRows(cols int) int {
+	floor := c.ksSampleSize()
+	if floor == 0 || cols == 0 {
+		return floor
+	}
+	budget := c.Processing.KSMaxCells
+	if budget == 0 {
+		budget = defaultKSMaxCells
+	}
+	return int(max(int64(floor), budget/int64(cols)))
+}
+
 // accumulator counts, per loaded column, what validation and the study QC
 // need while the rows stream by, and keeps the bounded row sample of the
 // recomputed Kolmogorov–Smirnov check. Its memory is independent of the
-// number of rows: a few counters per column plus the sample's
-// KSSampleSize × columns values.
+// number of rows: a few counters per column plus the sample's rows ×
+// columns values (see Config.ksRows).
 type accumulator struct {
 	cols     []int    // matrix column indexes
 	studyOf  []string // study of each loaded column
@@ -75,8 +101,9 @@ func (a *accumulator) study(s string) qc.StudyStats {
 
 // studyKS runs the recomputed Kolmogorov–Smirnov check on study s: each of
 // its samples, as kept in the row sample, against the pool of all of them.
-// When the matrix has at most KSSampleSize rows the sample holds every row
-// and the result is exactly scipy's ks_2samp(sample, pooled study values).
+// When the sample holds every row of the matrix (Sampled false) the result
+// is exactly scipy's ks_2samp(sample, pooled study values). It takes the
+// study's columns from the sample, so it runs once per study.
 func (a *accumulator) studyKS(s string) (qc.KSResult, bool) {
 	if a.ks.Len() == 0 {
 		return qc.KSResult{}, false
@@ -86,10 +113,12 @@ func (a *accumulator) studyKS(s string) (qc.KSResult, bool) {
 	for i, study := range a.studyOf {
 		if study == s {
 			names = append(names, a.sampleOf[i])
-			values = append(values, a.ks.Column(nil, i))
+			values = append(values, a.ks.TakeColumn(i))
 		}
 	}
-	return qc.WorstKS(names, values)
+	r, ok := qc.WorstKSInPlace(names, values)
+	r.Rows, r.Sampled = a.ks.Len(), a.rows > int64(a.ks.Len())
+	return r, ok
 }
 
 // validateStudy applies the configured thresholds to one study, adds the
@@ -101,7 +130,9 @@ func (p *Pipeline) validateStudy(d *metadata.Dataset, study, file string, rs exp
 	found := qc.Validate(st, p.cfg.Quality)
 	q := p.studyQC(d, rs, st)
 	if r, ok := acc.studyKS(study); ok {
+		rows := int64(r.Rows)
 		q.KSStatisticRecomputed, q.KSPValueRecomputed, q.KSWorstSample = &r.D, &r.P, r.Sample
+		q.KSRowsUsed, q.KSSampled = &rows, &r.Sampled
 		if f := qc.KSFinding(study, file, r, p.cfg.Quality); f != nil {
 			found = append(found, f)
 		}
@@ -151,4 +182,62 @@ func withStudy(fs []*qc.Error, study string) []*qc.Error {
 		out[i] = &c
 	}
 	return out
+}
+
+// rowFindingsShown is how many findings about single rows of one code a
+// study's report lists before summing up the rest.
+const rowFindingsShown = 5
+
+// rowFindings are a matrix reader's findings split for reporting: shown is
+// what a study's report lists, the first few of each code plus one "and N
+// more" note per code; logOnly the rest, which go to
+// meta_data_validation_log only (the reader itself keeps at most 100,
+// expression.WithMaxFindings, and the study's summary finding from
+// qc.Validate counts them all).
+type rowFindings struct {
+	shown, logOnly []*qc.Error
+	notes          map[*qc.Error]bool
+}
+
+func summarizeRowFindings(fs []*qc.Error, keep int) rowFindings {
+	rf := rowFindings{notes: map[*qc.Error]bool{}}
+	seen := map[qc.Code]int{}
+	last := map[qc.Code]*qc.Error{}
+	var codes []qc.Code
+	for _, f := range fs {
+		if seen[f.Code] == 0 {
+			codes = append(codes, f.Code)
+		}
+		seen[f.Code]++
+		last[f.Code] = f
+		if seen[f.Code] <= keep {
+			rf.shown = append(rf.shown, f)
+		} else {
+			rf.logOnly = append(rf.logOnly, f)
+		}
+	}
+	for _, c := range codes {
+		if n := seen[c] - keep; n > 0 {
+			note := &qc.Error{Code: c, Severity: last[c].Severity, File: last[c].File,
+				Msg: fmt.Sprintf("and %d more rows like the %d above (all %d are in meta_data_validation_log)", n, keep, seen[c])}
+			rf.notes[note] = true
+			rf.shown = append(rf.shown, note)
+		}
+	}
+	return rf
+}
+
+// logged returns the findings a study records: those of its report, less
+// the "and N more" notes, plus the row findings the report only counts.
+func (rf rowFindings) logged(reported []*qc.Error) []*qc.Error {
+	if len(rf.logOnly) == 0 {
+		return reported
+	}
+	out := make([]*qc.Error, 0, len(reported)+len(rf.logOnly))
+	for _, f := range reported {
+		if !rf.notes[f] {
+			out = append(out, f)
+		}
+	}
+	return append(out, rf.logOnly...)
 }

@@ -3,6 +3,10 @@ package genexp
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"path"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -12,22 +16,39 @@ import (
 // The pipeline's steps, as meta_etl_process_log names them. A matrix is
 // streamed once, so for a study:
 //   - extract runs from opening the matrix to its last row (parsing and
-//     hashing); rows_read is the study's cells, missing ones included;
+//     hashing); rows_read is the study's cells, missing ones included (0
+//     when the matrix stopped at its header because no column matched a
+//     sample);
 //   - transform runs from building the study's dimension rows to the last
 //     row melted; rows_written is the long rows it produced;
 //   - validate runs after the last row; it fails (with the first ERROR
 //     finding's code) when the study must not load;
 //   - load runs from opening the warehouse batch to the commit; rows_read is
 //     the long rows staged, rows_written the fact rows the commit wrote (0
-//     for a duplicate). It is SKIPPED for a study that failed validation;
+//     for a duplicate);
 //   - analytics runs after the commit, for each study it published and each
 //     duplicate whose features are missing (see features.go); rows_read is
 //     the values the features read, rows_written the feature rows. It is
 //     SKIPPED for a duplicate whose features are current, and absent when
-//     the configuration turns it off.
+//     the configuration turns it off or the study was not committed.
+//
+// Every attempt at a study writes exactly one row for each of extract,
+// transform, validate and load, whatever happens (a download that cannot
+// be opened is logged under the accession its path names):
+//   - the step that failed is FAILED, with its code and message;
+//   - a step that did not run to its end because another step of the
+//     attempt failed, or because validation rejected the study (load), is
+//     SKIPPED: nothing of it took effect, and its context_json says why
+//     ("reason");
+//   - every other step is SUCCESS.
+//
+// A run on a sink that writes nothing (DryRunSink: genexp validate and
+// genexp load --dry-run) logs its load step as SKIPPED with reason
+// "dry run", since nothing was loaded.
 //
 // Extract, transform and load therefore overlap in time; each row's
-// context_json says how long the step itself was busy (busy_ms).
+// context_json says how long the step itself was busy (busy_ms) and how
+// long it was open (duration_ms).
 const (
 	stepExtract   = "extract"
 	stepTransform = "transform"
@@ -44,6 +65,12 @@ const (
 	statusSkipped = "SKIPPED"
 )
 
+// loadSteps are the steps every attempt at a study logs, in order.
+var loadSteps = []string{stepExtract, stepTransform, stepValidate, stepLoad}
+
+// reasonDryRun is why a dry run's load step is SKIPPED.
+const reasonDryRun = "dry run: nothing was written"
+
 // step is one meta_etl_process_log row in progress.
 type step struct {
 	rec  warehouse.StepRecord
@@ -58,10 +85,11 @@ type steps struct {
 	file    string
 	attempt map[string]int
 	open    map[string]*step // by study + "/" + step
+	closed  map[string]bool  // the rows written in full, by study + "/" + step
 }
 
 func (p *Pipeline) newSteps(runID, file string) *steps {
-	return &steps{p: p, runID: runID, file: file, attempt: map[string]int{}, open: map[string]*step{}}
+	return &steps{p: p, runID: runID, file: file, attempt: map[string]int{}, open: map[string]*step{}, closed: map[string]bool{}}
 }
 
 // attemptOf returns the study's attempt number: 1 plus the number of
@@ -127,6 +155,7 @@ type stepEnd struct {
 func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 	st := s.get(ctx, name, study)
 	delete(s.open, study+"/"+name)
+	s.closed[study+"/"+name] = true
 	now := time.Now().UTC()
 	st.rec.EndedAt, st.rec.RowsRead, st.rec.RowsWritten = &now, e.read, e.written
 	if e.batchID != "" {
@@ -147,32 +176,77 @@ func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 	for k, v := range e.context {
 		st.ctx[k] = v
 	}
-	st.ctx["busy_ms"] = st.busy.Milliseconds()
-	st.ctx["duration_ms"] = now.Sub(st.rec.StartedAt).Milliseconds()
-	s.write(ctx, st)
-	level := "step done"
-	if st.rec.Status == statusFailed {
-		level = "step failed"
+	if name == stepLoad && st.rec.Status == statusSuccess && s.dryRun() {
+		// Nothing was loaded: the row must not say it was.
+		st.rec.Status, st.rec.RowsWritten = statusSkipped, nil
+		st.ctx["reason"], st.ctx["dry_run"] = reasonDryRun, true
 	}
-	s.p.log.Info(level, "run", s.runID, "study", study, "step", name, "status", st.rec.Status,
-		"attempt", st.rec.Attempt, "error", st.rec.ErrorMessage)
+	duration := now.Sub(st.rec.StartedAt)
+	st.ctx["busy_ms"] = st.busy.Milliseconds()
+	st.ctx["duration_ms"] = duration.Milliseconds()
+	s.write(ctx, st)
+	s.report(st, duration)
 }
 
-// endAll closes every still-open row of the given studies: the step failed
-// with err, or, when err is nil, was skipped.
-func (s *steps) endAll(ctx context.Context, studies []string, err error) {
-	for _, name := range []string{stepExtract, stepTransform, stepValidate, stepLoad} {
-		for _, study := range studies {
-			if _, ok := s.open[study+"/"+name]; !ok {
-				continue
-			}
-			e := stepEnd{err: err}
-			if err == nil {
-				e.status = statusSkipped
-			}
-			s.end(ctx, name, study, e)
+// report logs the end of a step: FAILED at ERROR, so that a consumer
+// keeping WARN and above sees every failure, the rest at INFO.
+func (s *steps) report(st *step, duration time.Duration) {
+	attrs := []any{"run", s.runID, "study", st.rec.Study, "step", st.rec.Step, "status", st.rec.Status,
+		"attempt", st.rec.Attempt, "file", s.p.redact(s.file), "duration_ms", duration.Milliseconds()}
+	if st.rec.BatchID != "" {
+		attrs = append(attrs, "batch", st.rec.BatchID)
+	}
+	if st.rec.RowsRead != nil {
+		attrs = append(attrs, "rows_read", *st.rec.RowsRead)
+	}
+	if st.rec.RowsWritten != nil {
+		attrs = append(attrs, "rows_written", *st.rec.RowsWritten)
+	}
+	for _, k := range []string{"outcome", "reason"} {
+		if v, ok := st.ctx[k]; ok && v != "" {
+			attrs = append(attrs, k, v)
 		}
 	}
+	switch st.rec.Status {
+	case statusFailed:
+		if st.rec.ErrorCode != nil {
+			attrs = append(attrs, "code", *st.rec.ErrorCode)
+		}
+		s.p.log.Error("step failed", append(attrs, "error", st.rec.ErrorMessage)...)
+	case statusSkipped:
+		s.p.log.Info("step skipped", attrs...)
+	default:
+		s.p.log.Info("step done", attrs...)
+	}
+}
+
+// finish completes the attempt at each study: the step named failed, when
+// err is set, ends FAILED with err; every other step of loadSteps whose row
+// is not yet written ends SKIPPED, the reason naming the failed step (or
+// reason, when nothing failed). Steps that never started are logged as
+// starting and ending now, so each attempt has one row per step.
+func (s *steps) finish(ctx context.Context, studies []string, failed string, err error, reason string) {
+	if err != nil {
+		reason = failed + " failed"
+	}
+	for _, study := range studies {
+		for _, name := range loadSteps {
+			if s.closed[study+"/"+name] {
+				continue
+			}
+			if err != nil && name == failed {
+				s.end(ctx, name, study, stepEnd{err: err})
+				continue
+			}
+			s.end(ctx, name, study, stepEnd{status: statusSkipped, context: map[string]any{"reason": reason}})
+		}
+	}
+}
+
+// dryRun reports whether the pipeline writes to a sink that writes nothing.
+func (s *steps) dryRun() bool {
+	_, ok := s.p.sink.(*dryRunSink)
+	return ok
 }
 
 func (s *steps) write(ctx context.Context, st *step) {
@@ -188,3 +262,55 @@ func (s *steps) write(ctx context.Context, st *step) {
 
 // redact removes the warehouse DSN's secrets from text bound for a log.
 func (p *Pipeline) redact(s string) string { return qc.RedactText(s, p.secrets...) }
+
+// downloadStudy names the study a download that could not be opened is
+// logged under: the study its error names, else the accession of the
+// sample sheet that failed (metadata_<ACC>.tsv, <ACC>_metadata.tsv), else
+// the download's own name (its path's last element, without .zip, .tsv or
+// .tsv.gz), which for refine.bio's study folders and matrices is the
+// accession.
+func downloadStudy(dl string, err error) string {
+	var e *qc.Error
+	if errors.As(err, &e) {
+		if e.Study != "" {
+			return e.Study
+		}
+		if e.File != "" {
+			name := path.Base(filepath.ToSlash(e.File))
+			if i := strings.LastIndexByte(name, '!'); i >= 0 { // zip!entry
+				name = path.Base(name[i+1:])
+			}
+			if base, ok := strings.CutSuffix(name, ".tsv"); ok {
+				if acc, ok := strings.CutPrefix(base, "metadata_"); ok && acc != "" {
+					return acc
+				}
+				if acc, ok := strings.CutSuffix(base, "_metadata"); ok && acc != "" {
+					return acc
+				}
+			}
+		}
+	}
+	base := filepath.Base(filepath.Clean(dl))
+	if ext := filepath.Ext(base); strings.EqualFold(ext, ".zip") {
+		base = base[:len(base)-len(ext)]
+	}
+	return matrixBase(base)
+}
+
+// redactErr returns err with the warehouse DSN's secrets removed from its
+// text, keeping its chain for errors.Is and errors.As: a driver's error may
+// quote the DSN, and the report's errors are printed as they are.
+func (p *Pipeline) redactErr(err error) error {
+	if err == nil || p.redact(err.Error()) == err.Error() {
+		return err
+	}
+	return &redactedError{msg: p.redact(err.Error()), err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -40,7 +40,8 @@ const (
 	GeneCountLow Code = 2002
 	// NullPercentageHigh: the share of missing cells exceeds the threshold.
 	NullPercentageHigh Code = 2003
-	// DuplicateSamples: a sample appears in more than one matrix column.
+	// DuplicateSamples: a sample appears more than once (in two matrix
+	// columns, or on two lines of a sample sheet).
 	DuplicateSamples Code = 2004
 	// DuplicateGenes: a gene id appears on more than one matrix row.
 	DuplicateGenes Code = 2005
@@ -166,7 +167,7 @@ var codeSummaries = map[Code]string{
 	SampleMismatch:              "the matrix columns and the sample metadata do not match",
 	GeneCountLow:                "some samples have too few measured genes",
 	NullPercentageHigh:          "too many expression values are missing",
-	DuplicateSamples:            "a sample appears in more than one matrix column",
+	DuplicateSamples:            "a sample is listed more than once",
 	DuplicateGenes:              "a gene appears on more than one matrix row",
 	SampleCountLow:              "the study has too few samples",
 	DistributionShift:           "a sample's values are distributed unlike the rest of its study",

@@ -15,6 +15,17 @@
 //	var e *qc.Error
 //	if errors.As(err, &e) { fmt.Println(e.File, e.Line, e.Column) }
 //
+// Every code is raised somewhere except ViewCreationFailed (5001), which is
+// reserved: genexp creates its analytics views only in schema migrations,
+// which run in one transaction per version, so a view that cannot be
+// created fails the migration as SchemaVersion (4006) and leaves the
+// previous version in place; the features a load computes fail as
+// MaterializationFailed (5002). The code keeps its number for a backend
+// that creates views outside a migration. PlatformNormalizationFailed
+// (3002) is a WARNING about samples whose platform string says neither a
+// known manufacturer nor a technology (and whose study names no
+// technology): they load, with the platform as written.
+//
 // Thresholds (the configuration's quality_thresholds) decide which findings
 // a study gets and how severe they are; Validate applies them to a study's
 // counts. KS2Samp is the two-sample Kolmogorov–Smirnov test, matching

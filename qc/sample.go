@@ -14,14 +14,17 @@ import (
 // all columns describe one subset of the matrix. A matrix of at most k rows
 // is kept whole, which makes the check exact there.
 //
-// Memory is k·(columns+1) float64 values plus k ids, whatever the number of
-// rows; offering a row costs one hash, and copying the row only when it
-// enters the sample (about k·(1+ln(rows/k)) times in all).
+// Memory is the kept values, 8 bytes each (k·columns at most, plus the
+// slack of a growing slice), and about 40 bytes per kept row for its id,
+// whatever the number of rows; offering a row costs one hash, and copying
+// the row only when it enters the sample (about k·(1+ln(rows/k)) times in
+// all). Values are kept column by column, so that TakeColumn can hand a
+// column over without a copy.
 type RowSample struct {
 	k, cols int
 	slots   []rowSlot
-	values  []float64 // slot s, column c at s*cols+c
-	order   slotHeap  // max-heap of slots, the first to be evicted on top
+	values  [][]float64 // column c, slot s at values[c][s]
+	order   slotHeap    // max-heap of slots, the first to be evicted on top
 }
 
 type rowSlot struct {
@@ -33,7 +36,7 @@ type rowSlot struct {
 // k ≤ 0 keeps nothing.
 func NewRowSample(k, cols int) *RowSample {
 	k = max(k, 0)
-	s := &RowSample{k: k, cols: cols}
+	s := &RowSample{k: k, cols: cols, values: make([][]float64, cols)}
 	s.order.s = s
 	return s
 }
@@ -45,24 +48,20 @@ func (s *RowSample) Offer(gene string, row []float64, cols []int) {
 		return
 	}
 	sum := fnv1a(gene)
-	var slot int
 	switch {
 	case len(s.slots) < s.k:
-		slot = len(s.slots)
 		s.slots = append(s.slots, rowSlot{gene: gene, hash: sum})
-		n := len(s.values)
-		s.values = slices.Grow(s.values, s.cols)[:n+s.cols]
-		heap.Push(&s.order, slot)
+		heap.Push(&s.order, len(s.slots)-1)
+		for i, c := range cols {
+			s.values[i] = append(s.values[i], row[c])
+		}
 	case less(rowSlot{gene, sum}, s.slots[s.order.idx[0]]):
-		slot = s.order.idx[0]
+		slot := s.order.idx[0]
 		s.slots[slot] = rowSlot{gene: gene, hash: sum}
 		heap.Fix(&s.order, 0)
-	default:
-		return
-	}
-	dst := s.values[slot*s.cols : (slot+1)*s.cols]
-	for i, c := range cols {
-		dst[i] = row[c]
+		for i, c := range cols {
+			s.values[i][slot] = row[c]
+		}
 	}
 }
 
@@ -71,12 +70,27 @@ func (s *RowSample) Len() int { return len(s.slots) }
 
 // Column appends column c's kept non-missing values to dst.
 func (s *RowSample) Column(dst []float64, c int) []float64 {
-	for slot := range s.slots {
-		if v := s.values[slot*s.cols+c]; v == v {
+	for _, v := range s.values[c] {
+		if v == v {
 			dst = append(dst, v)
 		}
 	}
 	return dst
+}
+
+// TakeColumn returns column c's kept non-missing values without copying
+// them: the sample gives the column up (a later TakeColumn or Column of c
+// returns nothing), so a check that reads each column once needs no memory
+// beyond the sample's. Offer must not be called after it.
+func (s *RowSample) TakeColumn(c int) []float64 {
+	col := s.values[c][:0]
+	for _, v := range s.values[c] {
+		if v == v {
+			col = append(col, v)
+		}
+	}
+	s.values[c] = nil
+	return col
 }
 
 func less(a, b rowSlot) bool {
@@ -115,6 +129,12 @@ type KSResult struct {
 	// Values is the number of values the worst sample contributed, and
 	// Pool the size of the pool it was compared with.
 	Values, Pool int
+	// Rows is the number of matrix rows the check read, and Sampled
+	// whether they were a sample of the matrix's rows (a RowSample smaller
+	// than the matrix) rather than all of them. WorstKS leaves both zero:
+	// its caller knows where the values came from.
+	Rows    int
+	Sampled bool
 }
 
 // WorstKS compares each sample with the pool of all samples (itself
@@ -130,14 +150,24 @@ type KSResult struct {
 // is O(P log S) for P pooled values of S samples, and the memory is the
 // samples' own.
 func WorstKS(names []string, samples [][]float64) (KSResult, bool) {
+	owned := make([][]float64, len(samples))
+	for i, s := range samples {
+		owned[i] = slices.Clone(s)
+	}
+	return WorstKSInPlace(names, owned)
+}
+
+// WorstKSInPlace is WorstKS without copying the samples: it sorts each of
+// them in place. The per-study check uses it on columns it owns, so that
+// its memory is the values once.
+func WorstKSInPlace(names []string, samples [][]float64) (KSResult, bool) {
 	var sorted [][]float64
 	var kept []string
 	total := 0
-	for i, s := range samples {
-		if len(s) == 0 {
+	for i, c := range samples {
+		if len(c) == 0 {
 			continue
 		}
-		c := slices.Clone(s)
 		slices.Sort(c)
 		sorted = append(sorted, c)
 		kept = append(kept, names[i])

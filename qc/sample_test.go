@@ -87,3 +87,28 @@ func TestFNV1aIsHashFNV(t *testing.T) {
 		}
 	}
 }
+
+func TestTakeColumnHandsTheColumnOver(t *testing.T) {
+	s := NewRowSample(10, 2)
+	for g := 0; g < 6; g++ {
+		v := float64(g)
+		if g == 2 {
+			v = math.NaN()
+		}
+		s.Offer(fmt.Sprint("g", g), []float64{v, -v}, []int{0, 1})
+	}
+	want := s.Column(nil, 1)
+	if got := s.TakeColumn(1); !slices.Equal(got, want) || len(got) != 5 {
+		t.Errorf("TakeColumn(1) = %v, want %v", got, want)
+	}
+	if got := s.TakeColumn(1); len(got) != 0 {
+		t.Errorf("a column taken twice: %v", got)
+	}
+	a := s.Column(nil, 0)
+	b := []float64{4, 0, 1, 3, 5}
+	r1, _ := WorstKS([]string{"a", "b"}, [][]float64{a, b})
+	r2, _ := WorstKSInPlace([]string{"a", "b"}, [][]float64{a, b})
+	if r1 != r2 || !slices.IsSorted(a) {
+		t.Errorf("WorstKSInPlace %+v, WorstKS %+v; sorted in place: %v", r2, r1, a)
+	}
+}

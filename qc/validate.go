@@ -105,11 +105,15 @@ func KSFinding(study, file string, r KSResult, t Thresholds) *Error {
 	if !(r.P < t.MinKSPValue) {
 		return nil
 	}
+	on := fmt.Sprintf("on %d values against %d", r.Values, r.Pool)
+	if r.Sampled {
+		on += fmt.Sprintf(", from a sample of %d rows", r.Rows)
+	}
 	return &Error{Code: DistributionShift, Severity: SeverityWarning, Study: study, File: file,
 		Msg: fmt.Sprintf("sample %s's values are distributed differently from the study's pooled values "+
-			"(Kolmogorov–Smirnov D = %.4g, p = %.3g below %.3g, on %d values against %d); "+
+			"(Kolmogorov–Smirnov D = %.4g, p = %.3g below %.3g, %s); "+
 			"check its normalization before comparing it with the others",
-			r.Sample, r.D, r.P, t.MinKSPValue, r.Values, r.Pool)}
+			r.Sample, r.D, r.P, t.MinKSPValue, on)}
 }
 
 // StudyStats are the counts validation needs about one study's part of a

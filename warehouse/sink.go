@@ -167,6 +167,12 @@ type StudyQC struct {
 	KSStatisticRecomputed *float64
 	KSPValueRecomputed    *float64
 	KSWorstSample         string
+	// KSRowsUsed is the number of matrix rows the recomputed check read,
+	// and KSSampled whether they were a sample of the matrix's rows rather
+	// than all of them (the figures are then not scipy's on the whole
+	// matrix); both nil when the check did not run.
+	KSRowsUsed *int64
+	KSSampled  *bool
 	// Counts.
 	Genes          int64
 	Samples        int64

@@ -25,6 +25,8 @@ var statements = map[string]string{
 	"retire_batches":        stmtRetireBatches,
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
+	"upsert_study_qc_ks":    stmtUpsertStudyQCKS,
+	"delete_study_qc_ks":    stmtDeleteStudyQCKS,
 	"upsert_batch_qc":       stmtUpsertBatchQC,
 	"insert_finding":        stmtInsertFinding,
 	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
@@ -295,6 +297,22 @@ ON CONFLICT (study_key) DO UPDATE SET
     missing_cells = excluded.missing_cells,
     duplicate_genes = excluded.duplicate_genes,
     collected_at = excluded.collected_at`
+
+// stmtUpsertStudyQCKS records how much of the matrix the recomputed KS
+// check read ($3 rows, $4 sampled), beside the study's meta_study_qc row.
+const stmtUpsertStudyQCKS = `INSERT INTO meta_study_qc_ks (study_key, batch_id, ks_rows_used, ks_sampled, collected_at)
+SELECT study_key, $2, $3, $4, now()
+FROM dim_study WHERE study_accession_code = $1
+ON CONFLICT (study_key) DO UPDATE SET
+    batch_id = excluded.batch_id,
+    ks_rows_used = excluded.ks_rows_used,
+    ks_sampled = excluded.ks_sampled,
+    collected_at = excluded.collected_at`
+
+// stmtDeleteStudyQCKS removes the row of a study whose check did not run,
+// so that no figure of an earlier batch stands beside this one's.
+const stmtDeleteStudyQCKS = `DELETE FROM meta_study_qc_ks
+WHERE study_key = (SELECT study_key FROM dim_study WHERE study_accession_code = $1)`
 
 // stmtUpsertBatchQC records the QC of one validated batch, loaded or
 // rejected; it needs no dim_study row.

@@ -368,6 +368,9 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQC, qcArgs(s)...); err != nil {
 			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
 		}
+		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQCKS, qcKSArgs(s)...); err != nil {
+			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
+		}
 		if _, err = tx.ExecContext(ctx, stmtUpsertBatchQC, batchQCArgs(b.runID, s.Study, s.BatchID, warehouse.QCLoaded, s.QC)...); err != nil {
 			return res, fmt.Errorf("recording the QC of batch %s: %w", s.BatchID, err)
 		}

@@ -144,7 +144,7 @@ func TestLoadStatementsInOrder(t *testing.T) {
 		"BEGIN", "publish_lock", "staged_counts", "duplicate_keys", "copy:staging.load_batches",
 		"merge_platforms", "merge_studies", "merge_samples", "merge_genes", "missing_samples",
 		"classify_batches", "read_batches", "insert_facts", "retire_batch", "record_batch",
-		"upsert_study_qc", "upsert_batch_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
+		"upsert_study_qc", "upsert_study_qc_ks", "upsert_batch_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
 	}
 	if got := s.names(); !slices.Equal(got, want) {
 		t.Fatalf("statements:\n got %q\nwant %q", got, want)

@@ -77,6 +77,11 @@ func qcArgs(s warehouse.StudyCommit) []any {
 		q.DuplicateGenes}
 }
 
+// qcKSArgs are stmtUpsertStudyQCKS's parameters for one study.
+func qcKSArgs(s warehouse.StudyCommit) []any {
+	return []any{s.Study, s.BatchID, int64Ptr(s.QC.KSRowsUsed), boolPtr(s.QC.KSSampled)}
+}
+
 // findingArgs are one finding's values, in findingColumns order. A
 // finding's own Study wins over study.
 func findingArgs(runID, batchID, study string, f *qc.Error) []any {

@@ -42,6 +42,7 @@ var statements = map[string]string{
 	"retire_batch":          stmtRetireBatch,
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
+	"upsert_study_qc_ks":    stmtUpsertStudyQCKS,
 	"upsert_batch_qc":       stmtUpsertBatchQC,
 	"log_step":              stmtLogStep,
 	"status_studies":        stmtStatusStudies,
@@ -420,6 +421,23 @@ WHEN NOT MATCHED BY TARGET THEN
             ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample, gene_count, sample_count,
             cell_count, missing_cells, duplicate_genes)
     VALUES (s.study_key, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15);`
+
+// stmtUpsertStudyQCKS records how much of the matrix the recomputed KS
+// check read (@p3 rows, @p4 sampled) beside the study's meta_study_qc row;
+// with @p3 NULL (the check did not run) it removes the study's row, so
+// that no figure of an earlier batch stands beside this one's.
+const stmtUpsertStudyQCKS = `MERGE dbo.meta_study_qc_ks WITH (HOLDLOCK) AS t
+USING (SELECT study_key FROM dbo.dim_study WHERE study_accession_code = @p1) AS s
+ON t.study_key = s.study_key
+WHEN MATCHED AND @p3 IS NULL THEN DELETE
+WHEN MATCHED THEN UPDATE SET
+    batch_id = @p2,
+    ks_rows_used = @p3,
+    ks_sampled = @p4,
+    collected_at = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET AND @p3 IS NOT NULL THEN
+    INSERT (study_key, batch_id, ks_rows_used, ks_sampled)
+    VALUES (s.study_key, @p2, @p3, @p4);`
 
 // stmtUpsertBatchQC records the QC of one validated batch, loaded or
 // rejected; it needs no dim_study row.
