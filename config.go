@@ -88,7 +88,8 @@ type ProcessingConfig struct {
 	// (ks_rows_used, ks_sampled).
 	KSMaxCells int64 `yaml:"ks_max_cells"`
 	// KSSampleSize is the fewest rows the check keeps when a matrix does
-	// not fit KSMaxCells (a very wide matrix). Default 5000.
+	// not fit KSMaxCells (a very wide matrix). Default 5000; -1 turns the
+	// recomputed check off (meta_study_qc keeps refine.bio's own figures).
 	KSSampleSize int `yaml:"ks_sample_size"`
 }
 
@@ -593,12 +594,15 @@ func (c Config) problems() []problem {
 	for path, v := range map[string]int{
 		"processing.chunk_size": p.ChunkSize, "processing.max_workers": p.MaxWorkers,
 		"processing.memory_limit_mb": p.MemoryLimitMB, "processing.timeout_seconds": p.TimeoutSeconds,
-		"processing.ks_sample_size": p.KSSampleSize, "logging.max_size_mb": c.Logging.MaxSizeMB,
+		"logging.max_size_mb":  c.Logging.MaxSizeMB,
 		"logging.backup_count": c.Logging.BackupCount,
 	} {
 		if v < 0 {
 			bad(path, "must not be negative (got %d)", v)
 		}
+	}
+	if p.KSSampleSize < -1 {
+		bad("processing.ks_sample_size", "must be -1 (no recomputed KS check) or more (got %d)", p.KSSampleSize)
 	}
 	if p.KSMaxCells < 0 {
 		bad("processing.ks_max_cells", "must not be negative (got %d)", p.KSMaxCells)

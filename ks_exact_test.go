@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
@@ -136,4 +137,25 @@ func firstLine(t *testing.T, path string) string {
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	return line
+}
+
+// TestKSCheckOff: ks_sample_size -1 turns the recomputed check off, and
+// meta_study_qc then holds no recomputed figure, rather than a stale or
+// made-up one; the default records one.
+func TestKSCheckOff(t *testing.T) {
+	for _, tc := range []struct {
+		size int
+		want int64
+	}{{-1, 0}, {0, 1}} {
+		study, _, _ := gse71270(t)
+		w := openWarehouse(t)
+		cfg := genexp.DefaultConfig()
+		cfg.Processing.KSSampleSize = tc.size
+		if r := loadOne(t, w, cfg, study); r.Err != nil || r.Outcome != warehouse.Inserted {
+			t.Fatalf("ks_sample_size %d: %s, %v", tc.size, r.Outcome, r.Err)
+		}
+		if n := count(t, w, `SELECT COUNT(*) FROM meta_study_qc WHERE ks_statistic_recomputed IS NOT NULL`); n != tc.want {
+			t.Errorf("ks_sample_size %d: %d studies with a recomputed KS, want %d", tc.size, n, tc.want)
+		}
+	}
 }
