@@ -82,9 +82,9 @@ type ProcessingConfig struct {
 	// check, in matrix cells (8 bytes each): a matrix whose loaded columns ×
 	// rows fit is checked on every value, exactly as scipy's ks_2samp
 	// would; a larger one on a deterministic sample of
-	// max(KSSampleSize, KSMaxCells / columns) rows. Default 20,000,000
-	// (about 160 MB): refine.bio matrices of 20,000–60,000 genes × up to
-	// 330 samples are checked exactly. meta_study_qc says which
+	// max(KSSampleSize, KSMaxCells / columns) rows. Default 5,000,000
+	// (40 MB): refine.bio matrices of 20,000 genes × up to 250 samples, or
+	// 60,000 × 80, are checked exactly. meta_study_qc_ks says which
 	// (ks_rows_used, ks_sampled).
 	KSMaxCells int64 `yaml:"ks_max_cells"`
 	// KSSampleSize is the fewest rows the check keeps when a matrix does
@@ -169,7 +169,7 @@ func (c AnalyticsConfig) topGenes() int {
 // DefaultConfig returns the built-in configuration.
 func DefaultConfig() Config {
 	return Config{
-		Processing: ProcessingConfig{MissingValues: "skip", KSSampleSize: 5000, KSMaxCells: 20_000_000},
+		Processing: ProcessingConfig{MissingValues: "skip", KSSampleSize: 5000, KSMaxCells: 5_000_000},
 		Quality:    qc.DefaultThresholds(),
 		Logging:    LoggingConfig{Level: "INFO"},
 		Analytics:  AnalyticsConfig{TopVariableGenes: warehouse.DefaultTopGenes},

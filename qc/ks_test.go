@@ -232,11 +232,15 @@ func TestPoolSweepEqualsMerge(t *testing.T) {
 			pool = append(pool, x...)
 		}
 		slices.Sort(pool)
-		got := poolSweep(samples, len(pool))
-		for s, x := range samples {
-			want := ksStatistic(x, pool)
-			if math.Float64bits(got[s]) != math.Float64bits(want) {
-				t.Fatalf("trial %d sample %d: sweep %v, merge %v\nsamples=%v", trial, s, got[s], want, samples)
+		// Cut into parts, as a large pool is swept in parallel, the sweep
+		// must give the same bits as one pass.
+		for parts := 1; parts <= 4; parts++ {
+			got := poolSweepParts(samples, len(pool), parts)
+			for s, x := range samples {
+				want := ksStatistic(x, pool)
+				if math.Float64bits(got[s]) != math.Float64bits(want) {
+					t.Fatalf("trial %d, %d parts, sample %d: sweep %v, merge %v\nsamples=%v", trial, parts, s, got[s], want, samples)
+				}
 			}
 		}
 	}

@@ -3,7 +3,9 @@ package qc
 import (
 	"container/heap"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // RowSample keeps a bounded, deterministic sample of a matrix's rows for the
@@ -168,11 +170,11 @@ func WorstKSInPlace(names []string, samples [][]float64) (KSResult, bool) {
 		if len(c) == 0 {
 			continue
 		}
-		slices.Sort(c)
 		sorted = append(sorted, c)
 		kept = append(kept, names[i])
 		total += len(c)
 	}
+	sortAll(sorted, sweepParts(total))
 	if len(sorted) < 2 {
 		return KSResult{}, false
 	}
@@ -187,6 +189,30 @@ func WorstKSInPlace(names []string, samples [][]float64) (KSResult, bool) {
 	return best, true
 }
 
+// sortAll sorts every sample in place, on up to workers goroutines.
+func sortAll(samples [][]float64, workers int) {
+	if workers < 2 {
+		for _, c := range samples {
+			slices.Sort(c)
+		}
+		return
+	}
+	next := make(chan []float64)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for c := range next {
+				slices.Sort(c)
+			}
+		})
+	}
+	for _, c := range samples {
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+}
+
 // poolSweep returns, for each sorted sample, the two-sided statistic
 // sup |F_sample − F_pool| against the pool of all samples, bit for bit as
 // ksStatistic(sample, pool) computes it.
@@ -197,55 +223,51 @@ func WorstKSInPlace(names []string, samples [][]float64) (KSResult, bool) {
 // at the sample's runs: just before a run of its values (the pool count
 // below them) and just after (the count up to them). Both counts are known
 // when the merge reaches the run.
+//
+// A large pool is cut at pivot values into parts swept in parallel (one per
+// processor): every count a part needs at its start (each sample's values
+// below the pivot, and the pool's) comes from a binary search, and a run of
+// equal values never straddles a cut, so the parts note exactly the
+// differences one sweep would, and their extremes combine to the same bits.
 func poolSweep(sorted [][]float64, total int) []float64 {
+	return poolSweepParts(sorted, total, sweepParts(total))
+}
+
+// sweepParts is how many parts poolSweep cuts a pool of total values into:
+// one below a size where a goroutine costs more than it saves.
+func sweepParts(total int) int {
+	const minPart = 1 << 18
+	return max(1, min(runtime.GOMAXPROCS(0), total/minPart))
+}
+
+func poolSweepParts(sorted [][]float64, total, parts int) []float64 {
 	n := len(sorted)
-	pos := make([]int, n)    // next unread value of each sample
-	seen := make([]int, n)   // values of each sample merged so far
 	hi := make([]float64, n) // running max of F_sample − F_pool
 	lo := make([]float64, n) // running min
 	for i := range hi {
 		hi[i], lo[i] = math.Inf(-1), math.Inf(1)
 	}
-	pt := float64(total)
-	note := func(s, j int) {
-		diff := float64(seen[s])/float64(len(sorted[s])) - float64(j)/pt
-		hi[s] = max(hi[s], diff)
-		lo[s] = min(lo[s], diff)
-	}
-	h := mergeHeap{sorted: sorted, pos: pos}
-	for s := range sorted {
-		h.ids = append(h.ids, s)
-	}
-	h.init()
-	type step struct{ s, k int }
-	var run []step
-	j := 0 // pool values merged so far
-	for len(h.ids) > 0 {
-		v := sorted[h.ids[0]][pos[h.ids[0]]]
-		below := j
-		run = run[:0]
-		for len(h.ids) > 0 {
-			s := h.ids[0]
-			if sorted[s][pos[s]] != v {
-				break
-			}
-			k := pos[s]
-			for k < len(sorted[s]) && sorted[s][k] == v {
-				k++
-			}
-			run = append(run, step{s, k - pos[s]})
-			j += k - pos[s]
-			pos[s] = k
-			if k == len(sorted[s]) {
-				h.pop()
-			} else {
-				h.fix()
-			}
+	cuts := sweepCuts(sorted, parts)
+	if len(cuts) == 0 {
+		sweepRange(sorted, total, cutAt(sorted, math.Inf(-1), false), cutAt(sorted, math.Inf(1), true), hi, lo)
+	} else {
+		bounds := make([][]int, 0, len(cuts)+2)
+		bounds = append(bounds, cutAt(sorted, math.Inf(-1), false))
+		for _, c := range cuts {
+			bounds = append(bounds, cutAt(sorted, c, false))
 		}
-		for _, r := range run {
-			note(r.s, below) // the last pool value before this run
-			seen[r.s] += r.k
-			note(r.s, j) // the pool up to and including the run
+		bounds = append(bounds, cutAt(sorted, math.Inf(1), true))
+		his, los := make([][]float64, len(bounds)-1), make([][]float64, len(bounds)-1)
+		var wg sync.WaitGroup
+		for p := range his {
+			his[p], los[p] = slices.Clone(hi), slices.Clone(lo)
+			wg.Go(func() { sweepRange(sorted, total, bounds[p], bounds[p+1], his[p], los[p]) })
+		}
+		wg.Wait()
+		for p := range his {
+			for s := range hi {
+				hi[s], lo[s] = max(hi[s], his[p][s]), min(lo[s], los[p][s])
+			}
 		}
 	}
 	out := make([]float64, n)
@@ -257,6 +279,99 @@ func poolSweep(sorted [][]float64, total int) []float64 {
 		}
 	}
 	return out
+}
+
+// sweepCuts returns up to parts−1 increasing pivot values that split the
+// pool into parts of similar size: quantiles of the longest sample, which
+// follows the pool closely enough to balance the work.
+func sweepCuts(sorted [][]float64, parts int) []float64 {
+	if parts < 2 {
+		return nil
+	}
+	var longest []float64
+	for _, s := range sorted {
+		if len(s) > len(longest) {
+			longest = s
+		}
+	}
+	var cuts []float64
+	for p := 1; p < parts; p++ {
+		c := longest[p*len(longest)/parts]
+		if len(cuts) == 0 || c > cuts[len(cuts)-1] {
+			cuts = append(cuts, c)
+		}
+	}
+	return cuts
+}
+
+// cutAt returns, per sample, the index of its first value ≥ v (all of its
+// values when end is set).
+func cutAt(sorted [][]float64, v float64, end bool) []int {
+	out := make([]int, len(sorted))
+	for s, x := range sorted {
+		if end {
+			out[s] = len(x)
+			continue
+		}
+		out[s], _ = slices.BinarySearch(x, v)
+	}
+	return out
+}
+
+// sweepRange merges sorted[s][from[s]:to[s]] for every sample, in pool
+// order, noting each sample's extremes of F_sample − F_pool into hi and lo.
+// The values below from are counted as merged already.
+func sweepRange(sorted [][]float64, total int, from, to []int, hi, lo []float64) {
+	n := len(sorted)
+	pos := slices.Clone(from)  // next unread value of each sample
+	seen := slices.Clone(from) // values of each sample merged so far
+	j := 0                     // pool values merged so far
+	for _, f := range from {
+		j += f
+	}
+	pt := float64(total)
+	note := func(s, j int) {
+		diff := float64(seen[s])/float64(len(sorted[s])) - float64(j)/pt
+		hi[s] = max(hi[s], diff)
+		lo[s] = min(lo[s], diff)
+	}
+	h := mergeHeap{sorted: sorted, pos: pos}
+	for s := range n {
+		if pos[s] < to[s] {
+			h.ids = append(h.ids, s)
+		}
+	}
+	h.init()
+	type step struct{ s, k int }
+	var run []step
+	for len(h.ids) > 0 {
+		v := sorted[h.ids[0]][pos[h.ids[0]]]
+		below := j
+		run = run[:0]
+		for len(h.ids) > 0 {
+			s := h.ids[0]
+			if sorted[s][pos[s]] != v {
+				break
+			}
+			k := pos[s]
+			for k < to[s] && sorted[s][k] == v {
+				k++
+			}
+			run = append(run, step{s, k - pos[s]})
+			j += k - pos[s]
+			pos[s] = k
+			if k == to[s] {
+				h.pop()
+			} else {
+				h.fix()
+			}
+		}
+		for _, r := range run {
+			note(r.s, below) // the last pool value before this run
+			seen[r.s] += r.k
+			note(r.s, j) // the pool up to and including the run
+		}
+	}
 }
 
 // mergeHeap is a min-heap of sample indexes keyed by each sample's next
