@@ -342,38 +342,23 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 			return
 		}
 		fields := yamlFields(t)
-		seen := map[string]*yaml.Node{}
-		kept := n.Content[:0:0]
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "<<" { // a YAML merge key: check what it merges
-				c.walk(v, t, path)
-				kept = append(kept, k, v)
-				continue
-			}
-			p := join(path, k.Value)
-			if first, dup := seen[k.Value]; dup {
-				c.addAt(k, qc.ConfigInvalid, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
-				continue
-			}
-			seen[k.Value] = k
+		c.entries(n, t, path, func(k, v *yaml.Node, p string) bool {
 			f, ok := fields[k.Value]
 			if !ok {
 				c.addAt(k, qc.ConfigInvalid, p, unknownKey(k.Value, path, fields))
-				continue
+				return false
 			}
 			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
 				if p != "processing.missing_values" || v.Value == "" || v.Value == "~" {
-					continue // no value: the default stands
+					return false // no value: the default stands
 				}
 				// "missing_values: null" means the policy, not YAML's null
 				v.Tag = "!!str"
 			}
 			c.lines[p] = v
 			c.walk(v, f.Type, p)
-			kept = append(kept, k, v)
-		}
-		n.Content = kept
+			return true
+		})
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			c.addAt(n, qc.ConfigInvalid, path, "must be a list, not "+describeNode(n))
@@ -389,29 +374,42 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
-		seen := map[string]*yaml.Node{}
-		kept := n.Content[:0:0]
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "<<" { // a YAML merge key: check what it merges
-				c.walk(v, t, path)
-				kept = append(kept, k, v)
-				continue
-			}
-			p := join(path, k.Value)
-			if first, dup := seen[k.Value]; dup {
-				c.addAt(k, qc.ConfigInvalid, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
-				continue
-			}
-			seen[k.Value] = k
+		c.entries(n, t, path, func(k, v *yaml.Node, p string) bool {
 			c.lines[p] = v
 			c.walk(v, t.Elem(), p)
-			kept = append(kept, k, v)
-		}
-		n.Content = kept
+			return true
+		})
 	default:
 		c.scalar(n, t, path)
 	}
+}
+
+// entries calls each for every key of the mapping n (a section of type t
+// at path) with its value and path, and keeps in n the entries each
+// returns true for. A YAML merge key is checked as what it merges, and a
+// key given twice is an error at its second place, never a silent
+// overwrite.
+func (c *configChecker) entries(n *yaml.Node, t reflect.Type, path string, each func(k, v *yaml.Node, p string) bool) {
+	seen := map[string]*yaml.Node{}
+	kept := n.Content[:0:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "<<" { // a YAML merge key: check what it merges
+			c.walk(v, t, path)
+			kept = append(kept, k, v)
+			continue
+		}
+		p := join(path, k.Value)
+		if first, dup := seen[k.Value]; dup {
+			c.addAt(k, qc.ConfigInvalid, p, fmt.Sprintf("key %q is given twice (first on line %d)", k.Value, first.Line))
+			continue
+		}
+		seen[k.Value] = k
+		if each(k, v, p) {
+			kept = append(kept, k, v)
+		}
+	}
+	n.Content = kept
 }
 
 // secret remembers an expanded value, and each escaped form of it, so that

@@ -49,9 +49,17 @@ func editLines(t *testing.T, path string, edit func(i int, line string) (string,
 	}
 }
 
-func loadOne(t *testing.T, w *duckdb.Warehouse, cfg genexp.Config, path string, opts ...genexp.Option) genexp.StudyReport {
+// dryOne runs the pipeline on a DryRunSink of w: what a load would do.
+func dryOne(t *testing.T, w *duckdb.Warehouse, cfg genexp.Config, path string) genexp.StudyReport {
 	t.Helper()
-	p, err := genexp.New(w, append([]genexp.Option{genexp.WithConfig(cfg)}, opts...)...)
+	return loadOne(t, genexp.DryRunSink(w), cfg, path)
+}
+
+// loadOne runs the pipeline on sink over a path holding one study and
+// returns that study's report.
+func loadOne(t *testing.T, sink warehouse.WarehouseSink, cfg genexp.Config, path string, opts ...genexp.Option) genexp.StudyReport {
+	t.Helper()
+	p, err := genexp.New(sink, append([]genexp.Option{genexp.WithConfig(cfg)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,23 +69,6 @@ func loadOne(t *testing.T, w *duckdb.Warehouse, cfg genexp.Config, path string, 
 	}
 	if len(rep.Studies) != 1 || len(rep.Errors) > 0 {
 		t.Fatalf("report: %+v", rep)
-	}
-	return rep.Studies[0]
-}
-
-// dryOne runs the pipeline on a DryRunSink of w: what a load would do.
-func dryOne(t *testing.T, w *duckdb.Warehouse, cfg genexp.Config, path string) genexp.StudyReport {
-	t.Helper()
-	p, err := genexp.New(genexp.DryRunSink(w), genexp.WithConfig(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := p.Load(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Studies) != 1 || len(rep.Errors) > 0 {
-		t.Fatalf("dry-run report: %+v", rep)
 	}
 	return rep.Studies[0]
 }
