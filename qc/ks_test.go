@@ -252,7 +252,7 @@ func TestSortAllOnWorkers(t *testing.T) {
 	rng := splitmix64(7)
 	for _, workers := range []int{1, 2, 3, 8} {
 		var samples, want [][]float64
-		for s := 0; s < 1+int(rng.next()%20); s++ {
+		for range 1 + int(rng.next()%20) {
 			x := make([]float64, int(rng.next()%300))
 			for i := range x {
 				x[i] = float64(rng.next()>>11) * 0x1p-53
