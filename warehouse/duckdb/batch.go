@@ -354,13 +354,6 @@ func (b *batch) recordQuality(ctx context.Context, s warehouse.StudyCommit) erro
 	_, err := b.conn.ExecContext(ctx, stmtUpsertStudyQC, s.Study, s.BatchID, q.KSStatistic, q.KSPValue, null(q.KSWarning),
 		q.QuantileNormalized, q.QuantSFOnly, q.KSStatisticRecomputed, q.KSPValueRecomputed, null(q.KSWorstSample),
 		q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes)
-	if err == nil {
-		if q.KSRowsUsed != nil && q.KSSampled != nil {
-			_, err = b.conn.ExecContext(ctx, stmtUpsertStudyQCKS, s.Study, s.BatchID, *q.KSRowsUsed, *q.KSSampled)
-		} else {
-			_, err = b.conn.ExecContext(ctx, stmtDeleteStudyQCKS, s.Study)
-		}
-	}
 	if err != nil {
 		return classify(err, "duckdb: recording study QC for "+s.Study)
 	}

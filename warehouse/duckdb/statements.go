@@ -25,8 +25,6 @@ var statements = map[string]string{
 	"retire_batches":        stmtRetireBatches,
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
-	"upsert_study_qc_ks":    stmtUpsertStudyQCKS,
-	"delete_study_qc_ks":    stmtDeleteStudyQCKS,
 	"upsert_batch_qc":       stmtUpsertBatchQC,
 	"insert_finding":        stmtInsertFinding,
 	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
@@ -298,30 +296,15 @@ ON CONFLICT (study_key) DO UPDATE SET
     duplicate_genes = excluded.duplicate_genes,
     collected_at = excluded.collected_at`
 
-// stmtUpsertStudyQCKS records how much of the matrix the recomputed KS
-// check read ($3 rows, $4 sampled), beside the study's meta_study_qc row.
-const stmtUpsertStudyQCKS = `INSERT INTO meta_study_qc_ks (study_key, batch_id, ks_rows_used, ks_sampled, collected_at)
-SELECT study_key, $2, $3, $4, now()
-FROM dim_study WHERE study_accession_code = $1
-ON CONFLICT (study_key) DO UPDATE SET
-    batch_id = excluded.batch_id,
-    ks_rows_used = excluded.ks_rows_used,
-    ks_sampled = excluded.ks_sampled,
-    collected_at = excluded.collected_at`
-
-// stmtDeleteStudyQCKS removes the row of a study whose check did not run,
-// so that no figure of an earlier batch stands beside this one's.
-const stmtDeleteStudyQCKS = `DELETE FROM meta_study_qc_ks
-WHERE study_key = (SELECT study_key FROM dim_study WHERE study_accession_code = $1)`
-
-// stmtUpsertBatchQC records the QC of one validated batch, loaded or
-// rejected; it needs no dim_study row.
+// stmtUpsertBatchQC records the QC of one validation of a batch, loaded or
+// rejected; it needs no dim_study row. A validation with the same outcome
+// as an earlier one of the batch updates that row; the other outcome's row
+// stays ($18 rows the KS check read and $19 sampled: both or neither).
 const stmtUpsertBatchQC = `INSERT INTO meta_batch_qc (study_accession_code, batch_id, qc_status, run_id, ks_statistic, ks_pvalue,
     ks_warning, quantile_normalized, quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample,
-    gene_count, sample_count, cell_count, missing_cells, duplicate_genes, collected_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
-ON CONFLICT (study_accession_code, batch_id) DO UPDATE SET
-    qc_status = excluded.qc_status,
+    gene_count, sample_count, cell_count, missing_cells, duplicate_genes, ks_rows_used, ks_sampled, collected_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now())
+ON CONFLICT (study_accession_code, batch_id, qc_status) DO UPDATE SET
     run_id = excluded.run_id,
     ks_statistic = excluded.ks_statistic,
     ks_pvalue = excluded.ks_pvalue,
@@ -331,6 +314,8 @@ ON CONFLICT (study_accession_code, batch_id) DO UPDATE SET
     ks_statistic_recomputed = excluded.ks_statistic_recomputed,
     ks_pvalue_recomputed = excluded.ks_pvalue_recomputed,
     ks_worst_sample = excluded.ks_worst_sample,
+    ks_rows_used = excluded.ks_rows_used,
+    ks_sampled = excluded.ks_sampled,
     gene_count = excluded.gene_count,
     sample_count = excluded.sample_count,
     cell_count = excluded.cell_count,

@@ -179,6 +179,34 @@ func testRejectedStudyQC(t *testing.T, tg Target) {
 		WHERE q.study_accession_code = 'GSE9' AND q.qc_status = 'LOADED' AND q.gene_count = 0`); n != 1 {
 		t.Fatal("the loaded batch's QC row is missing")
 	}
+	// A stricter validation then rejects the content the study holds: its
+	// REJECTED row stands beside the LOADED one, which keeps its status and
+	// figures, and the batch stays current.
+	loaded := batchID("GSE9", "h9")
+	rows := int64(7)
+	err = rec.RecordStudyQC(ctx, warehouse.StudyQCRequest{RunID: "run-strict", Study: "GSE9", BatchID: loaded,
+		Status: warehouse.QCRejected, QC: warehouse.StudyQC{Genes: 4, Samples: 2, Cells: 8, KSRowsUsed: &rows}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qcRows := func(status, where string) int64 {
+		return scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_batch_qc WHERE study_accession_code = 'GSE9' AND batch_id = `+lit(loaded)+`
+			AND qc_status = `+lit(status)+` AND `+where)
+	}
+	if n := qcRows("LOADED", `gene_count = 0 AND run_id = 'run-h9'`); n != 1 {
+		t.Fatal("rejecting the current content relabelled or rewrote its LOADED row")
+	}
+	// Rows read without saying whether they were sampled is half a
+	// figure: neither is kept.
+	if n := qcRows("REJECTED", `run_id = 'run-strict' AND gene_count = 4 AND ks_rows_used IS NULL AND ks_sampled IS NULL`); n != 1 {
+		t.Fatal("the rejected validation of the current content is not recorded beside its LOADED row, or kept half a KS figure")
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_batch WHERE is_current = 1 AND batch_id = `+lit(loaded)); n != 1 {
+		t.Fatal("recording a rejected validation changed the current batch")
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_batch_qc WHERE study_accession_code = 'GSE9'`); n != 3 {
+		t.Fatalf("meta_batch_qc rows of GSE9 = %d, want 3", n)
+	}
 	if err := rec.RecordStudyQC(ctx, warehouse.StudyQCRequest{Study: "GSE9"}); err == nil {
 		t.Fatal("QC without a batch id was accepted")
 	}
@@ -265,3 +293,4 @@ func testFeatureStaleAfterRelabel(t *testing.T, tg Target, fm warehouse.FeatureM
 		t.Fatal("features of replaced facts under the same batch id were found current")
 	}
 }
+
