@@ -329,6 +329,8 @@ func (b *batch) publish(ctx context.Context, studies, batches []string, want int
 		{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
 		{insert.stmt, insert.args, "inserting facts"},
 		{stmtRetireBatches, []any{b.loadKey, batches}, "retiring replaced batches"},
+		{stmtDropReplacedFeatures, []any{b.loadKey, batches}, "removing the features of replaced facts"},
+		{stmtStaleFeatureState, []any{b.loadKey, batches}, "marking the features of replaced facts stale"},
 	}
 	for _, s := range steps {
 		r, err := b.conn.ExecContext(ctx, s.stmt, s.args...)

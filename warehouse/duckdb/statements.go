@@ -23,6 +23,8 @@ var statements = map[string]string{
 	"insert_facts":          stmtInsertFacts,
 	"insert_study_facts":    stmtInsertStudyFacts,
 	"retire_batches":        stmtRetireBatches,
+	"drop_features":         stmtDropReplacedFeatures,
+	"stale_features":        stmtStaleFeatureState,
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
 	"upsert_batch_qc":       stmtUpsertBatchQC,
@@ -255,6 +257,32 @@ const stmtRetireBatches = `UPDATE meta_batch SET is_current = false, replaced_at
 WHERE is_current AND study_accession_code IN (
     SELECT study_accession_code FROM staging.load_batches
     WHERE load_key = $1 AND list_contains($2::VARCHAR[], batch_id))`
+
+// stmtDropReplacedFeatures removes, for each study whose facts the load
+// replaces, the features that carry the batch id being published ($2 lists
+// the published ids). They were computed from the facts of an earlier load
+// of the same content — with other columns or another missing-value
+// policy, or before the study held another batch in between — and the
+// views, which pick a study's features by its current batch id, would show
+// them as the new facts' features.
+const stmtDropReplacedFeatures = `DELETE FROM fact_feature_values
+WHERE EXISTS (
+    SELECT 1
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+      AND st.study_key = fact_feature_values.study_key AND l.batch_id = fact_feature_values.batch_id)`
+
+// stmtStaleFeatureState marks the feature state of the features
+// stmtDropReplacedFeatures removed stale: a NULL input fingerprint matches
+// no input, so the next computation with IfStale recomputes them.
+const stmtStaleFeatureState = `UPDATE meta_feature_state SET input_fingerprint = NULL
+WHERE EXISTS (
+    SELECT 1
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+      AND st.study_key = meta_feature_state.study_key AND l.batch_id = meta_feature_state.batch_id)`
 
 // stmtRecordBatch records the published batch as current. A batch id is
 // one row: loading content that was loaded before (again, or with another
