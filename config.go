@@ -84,7 +84,7 @@ type ProcessingConfig struct {
 	// would; a larger one on a deterministic sample of
 	// max(KSSampleSize, KSMaxCells / columns) rows. Default 5,000,000
 	// (40 MB): refine.bio matrices of 20,000 genes × up to 250 samples, or
-	// 60,000 × 80, are checked exactly. meta_study_qc_ks says which
+	// 60,000 × 80, are checked exactly. meta_batch_qc says which
 	// (ks_rows_used, ks_sampled).
 	KSMaxCells int64 `yaml:"ks_max_cells"`
 	// KSSampleSize is the fewest rows the check keeps when a matrix does

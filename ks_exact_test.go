@@ -72,9 +72,15 @@ type ksRow struct {
 func storedKS(t *testing.T, w *duckdb.Warehouse, study string) ksRow {
 	t.Helper()
 	var r ksRow
-	err := w.DB().QueryRow(`SELECT q.ks_worst_sample, q.ks_statistic_recomputed, q.ks_pvalue_recomputed, k.ks_rows_used, k.ks_sampled
-		FROM meta_study_qc q JOIN dim_study st USING (study_key) JOIN meta_study_qc_ks k USING (study_key)
-		WHERE st.study_accession_code = ?`, study).Scan(&r.sample, &r.d, &r.p, &r.rows, &r.sampled)
+	// The current batch's LOADED row of meta_batch_qc, which must agree
+	// with the study's meta_study_qc row.
+	err := w.DB().QueryRow(`SELECT q.ks_worst_sample, q.ks_statistic_recomputed, q.ks_pvalue_recomputed, q.ks_rows_used, q.ks_sampled
+		FROM meta_batch_qc q
+		JOIN meta_batch b ON b.batch_id = q.batch_id AND b.is_current
+		JOIN meta_study_qc s ON s.study_key = b.study_key AND s.batch_id = q.batch_id
+		WHERE q.study_accession_code = ? AND q.qc_status = 'LOADED'
+		  AND s.ks_worst_sample = q.ks_worst_sample AND s.ks_statistic_recomputed = q.ks_statistic_recomputed
+		  AND s.ks_pvalue_recomputed = q.ks_pvalue_recomputed`, study).Scan(&r.sample, &r.d, &r.p, &r.rows, &r.sampled)
 	if err != nil {
 		t.Fatalf("%s: %v", study, err)
 	}
@@ -82,7 +88,7 @@ func storedKS(t *testing.T, w *duckdb.Warehouse, study string) ksRow {
 }
 
 // On matrices of more rows than the check once sampled (5,000), the stored
-// figures are scipy's on the whole matrix, and meta_study_qc_ks says so;
+// figures are scipy's on the whole matrix, and meta_batch_qc says so;
 // over a small cell budget they come from a sample, and it says that.
 func TestKSExactOnLargerRealMatrices(t *testing.T) {
 	b, err := os.ReadFile("qc/testdata/ks_tiled_reference.json")
@@ -141,7 +147,8 @@ func firstLine(t *testing.T, path string) string {
 
 // TestKSCheckOff: ks_sample_size -1 turns the recomputed check off, and
 // meta_study_qc then holds no recomputed figure, rather than a stale or
-// made-up one; the default records one.
+// made-up one, and meta_batch_qc no count of rows it read; the default
+// records both.
 func TestKSCheckOff(t *testing.T) {
 	for _, tc := range []struct {
 		size int
@@ -156,6 +163,10 @@ func TestKSCheckOff(t *testing.T) {
 		}
 		if n := count(t, w, `SELECT COUNT(*) FROM meta_study_qc WHERE ks_statistic_recomputed IS NOT NULL`); n != tc.want {
 			t.Errorf("ks_sample_size %d: %d studies with a recomputed KS, want %d", tc.size, n, tc.want)
+		}
+		if n := count(t, w, `SELECT COUNT(*) FROM meta_batch_qc WHERE qc_status = 'LOADED'
+			AND ks_rows_used = 300 AND ks_sampled = false`); n != tc.want {
+			t.Errorf("ks_sample_size %d: %d batches with the rows their KS check read, want %d", tc.size, n, tc.want)
 		}
 	}
 }

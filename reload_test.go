@@ -257,3 +257,44 @@ func TestRejectedStudyKeepsItsQC(t *testing.T) {
 		t.Fatal("meta_batch_qc lacks the rejected study's QC")
 	}
 }
+
+// TestStricterRerunKeepsTheLoadedQC: a rerun whose configuration rejects
+// the content a study already holds records a REJECTED validation of that
+// batch beside its LOADED one; the loaded batch, its facts and its LOADED
+// QC row stay as they were.
+func TestStricterRerunKeepsTheLoadedQC(t *testing.T) {
+	study, _, _ := gse71270(t)
+	w := openWarehouse(t)
+	cfg := genexp.DefaultConfig()
+	first := loadOne(t, w, cfg, study)
+	if first.Err != nil || first.Outcome != warehouse.Inserted {
+		t.Fatalf("first load: %s, err %v", first.Outcome, first.Err)
+	}
+	if !hasFinding(first.Findings, qc.GeneCountLow) {
+		t.Fatalf("first load lacks the 2002 warning the stricter run raises: %v", first.Findings)
+	}
+	strict := cfg
+	strict.Quality.Severities = map[string]string{"VALIDATION_GENE_COUNT_LOW": "ERROR"}
+	second := loadOne(t, w, strict, study)
+	if second.Err == nil || second.BatchID != first.BatchID {
+		t.Fatalf("stricter rerun: outcome %s, batch %s (first %s), err %v; want rejected", second.Outcome,
+			second.BatchID, first.BatchID, second.Err)
+	}
+	batch := "'" + first.BatchID + "'"
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_batch WHERE is_current AND batch_id = `+batch); n != 1 {
+		t.Fatal("the rejected rerun changed the current batch")
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 3000 {
+		t.Fatalf("facts after the rejected rerun = %d, want 3000", n)
+	}
+	for _, status := range []string{"LOADED", "REJECTED"} {
+		if n := count(t, w, `SELECT COUNT(*) FROM meta_batch_qc WHERE study_accession_code = 'GSE71270'
+			AND qc_status = '`+status+`' AND batch_id = `+batch+` AND gene_count = 300 AND sample_count = 10`); n != 1 {
+			t.Errorf("meta_batch_qc holds %d %s rows of the current batch, want 1", n, status)
+		}
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_batch_qc q JOIN meta_batch b USING (batch_id)
+		WHERE b.is_current AND q.qc_status = 'LOADED' AND q.run_id = b.run_id`); n != 1 {
+		t.Error("the current batch's LOADED row is not the one its load wrote")
+	}
+}

@@ -148,13 +148,15 @@ type StudyCommit struct {
 	// RowsRead is the number of matrix cells read for the study, missing
 	// ones included.
 	RowsRead int64
-	// QC is the study's quality record for meta_study_qc.
+	// QC is the study's quality record: its row of meta_study_qc and its
+	// batch's LOADED row of meta_batch_qc.
 	QC StudyQC
 	// Findings are validation findings to record with the batch.
 	Findings []*qc.Error
 }
 
-// StudyQC is a meta_study_qc row.
+// StudyQC is the QC of one validation of a study's batch: a row of
+// meta_batch_qc, and of meta_study_qc for the batch a study holds.
 type StudyQC struct {
 	// From the metadata (refine.bio's own check).
 	KSStatistic        *float64
@@ -170,7 +172,8 @@ type StudyQC struct {
 	// KSRowsUsed is the number of matrix rows the recomputed check read,
 	// and KSSampled whether they were a sample of the matrix's rows rather
 	// than all of them (the figures are then not scipy's on the whole
-	// matrix); both nil when the check did not run.
+	// matrix); both nil when the check did not run. Sinks record them
+	// together or not at all.
 	KSRowsUsed *int64
 	KSSampled  *bool
 	// Counts.
@@ -446,18 +449,20 @@ func FeatureScale(technology string, min, max float64) string {
 	return ScaleValue
 }
 
-// Statuses of a meta_study_qc row: the batch was loaded, or validation
-// rejected it and nothing of it was written but its QC and findings.
+// Statuses of a meta_batch_qc row: the batch was loaded, or validation
+// rejected it and nothing of it was written but its QC and findings. A
+// batch can have a row of each.
 const (
 	QCLoaded   = "LOADED"
 	QCRejected = "REJECTED"
 )
 
 // QCRecorder is implemented by sinks that can record the QC of a study
-// validation rejected, outside any Batch: meta_study_qc is keyed by study
-// accession and batch id, not by dim_study, so the figures of exactly the
-// failing studies are kept although no dimension or fact of theirs is. It
-// is optional: find it by type assertion.
+// validation rejected, outside any Batch: meta_batch_qc is keyed by study
+// accession, batch id and status, not by dim_study, so the figures of
+// exactly the failing studies are kept although no dimension or fact of
+// theirs is, and rejecting the content a study holds leaves the LOADED row
+// of its load as it was. It is optional: find it by type assertion.
 type QCRecorder interface {
 	RecordStudyQC(ctx context.Context, req StudyQCRequest) error
 }

@@ -329,6 +329,8 @@ func (b *batch) publish(ctx context.Context, studies, batches []string, want int
 		{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
 		{insert.stmt, insert.args, "inserting facts"},
 		{stmtRetireBatches, []any{b.loadKey, batches}, "retiring replaced batches"},
+		{stmtDropReplacedFeatures, []any{b.loadKey, batches}, "removing the features of replaced facts"},
+		{stmtStaleFeatureState, []any{b.loadKey, batches}, "marking the features of replaced facts stale"},
 	}
 	for _, s := range steps {
 		r, err := b.conn.ExecContext(ctx, s.stmt, s.args...)
@@ -354,13 +356,6 @@ func (b *batch) recordQuality(ctx context.Context, s warehouse.StudyCommit) erro
 	_, err := b.conn.ExecContext(ctx, stmtUpsertStudyQC, s.Study, s.BatchID, q.KSStatistic, q.KSPValue, null(q.KSWarning),
 		q.QuantileNormalized, q.QuantSFOnly, q.KSStatisticRecomputed, q.KSPValueRecomputed, null(q.KSWorstSample),
 		q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes)
-	if err == nil {
-		if q.KSRowsUsed != nil && q.KSSampled != nil {
-			_, err = b.conn.ExecContext(ctx, stmtUpsertStudyQCKS, s.Study, s.BatchID, *q.KSRowsUsed, *q.KSSampled)
-		} else {
-			_, err = b.conn.ExecContext(ctx, stmtDeleteStudyQCKS, s.Study)
-		}
-	}
 	if err != nil {
 		return classify(err, "duckdb: recording study QC for "+s.Study)
 	}

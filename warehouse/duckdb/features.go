@@ -241,9 +241,12 @@ var featureInserts = []struct {
 // MaterializeFeatures implements warehouse.FeatureMaterializer. It runs in
 // one transaction, under DuckDB's snapshot isolation: the features describe
 // one state of the study's facts and carry that state's batch id, and
-// readers see the previous features until the commit. It runs beside a load
-// (it writes no table a load writes). A failure is a *qc.Error of code
-// MaterializationFailed, except when ctx ended.
+// readers see the previous features until the commit. It runs beside a load:
+// a load writes the features' tables only when it replaces a study's facts
+// under the batch id the features carry (it removes them), and if that
+// meets a computation of the same study, DuckDB fails one of the two. A
+// failure is a *qc.Error of code MaterializationFailed, except when ctx
+// ended.
 func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (res warehouse.FeaturesResult, err error) {
 	res.Study = req.Study
 	top := req.TopGenes

@@ -142,8 +142,8 @@ func TestFeaturesSurviveACrash(t *testing.T) {
 	}
 }
 
-// loadSmallStudy loads 4 genes × 4 samples of study GSE1.
-func loadSmallStudy(t *testing.T, w *Warehouse) {
+// loadSmallStudy loads 4 genes × 4 samples of study GSE1, batch b1.
+func loadSmallStudy(t *testing.T, w *Warehouse) warehouse.CommitResult {
 	t.Helper()
 	ctx := context.Background()
 	var cols []warehouse.Column
@@ -174,7 +174,9 @@ func loadSmallStudy(t *testing.T, w *Warehouse) {
 	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Commit(ctx, warehouse.CommitRequest{FileHash: "h", Studies: []warehouse.StudyCommit{{Study: "GSE1", BatchID: "b1", RowsRead: 16}}}); err != nil {
+	res, err := b.Commit(ctx, warehouse.CommitRequest{FileHash: "h", Studies: []warehouse.StudyCommit{{Study: "GSE1", BatchID: "b1", RowsRead: 16}}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	return res
 }

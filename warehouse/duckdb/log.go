@@ -87,10 +87,22 @@ func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequ
 	return upsertBatchQC(context.WithoutCancel(ctx), conn, req.RunID, req.Study, req.BatchID, status, req.QC)
 }
 
-// upsertBatchQC writes one batch's row of meta_batch_qc.
+// upsertBatchQC writes the row of meta_batch_qc of one validation of a
+// batch with outcome status.
 func upsertBatchQC(ctx context.Context, db *sql.Conn, runID, study, batchID, status string, q warehouse.StudyQC) error {
+	rowsUsed, sampled := ksRows(q)
 	_, err := db.ExecContext(ctx, stmtUpsertBatchQC, study, batchID, status, null(runID), q.KSStatistic, q.KSPValue,
 		null(q.KSWarning), q.QuantileNormalized, q.QuantSFOnly, q.KSStatisticRecomputed, q.KSPValueRecomputed,
-		null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes)
+		null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes, rowsUsed, sampled)
 	return classify(err, "duckdb: recording the QC of batch "+batchID)
+}
+
+// ksRows returns how many rows the recomputed KS check read and whether
+// they were sampled, or two NULLs unless both are known: the count alone
+// does not say whether the figures are scipy's on the whole matrix.
+func ksRows(q warehouse.StudyQC) (rowsUsed, sampled any) {
+	if q.KSRowsUsed == nil || q.KSSampled == nil {
+		return nil, nil
+	}
+	return *q.KSRowsUsed, *q.KSSampled
 }

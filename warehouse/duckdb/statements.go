@@ -23,10 +23,10 @@ var statements = map[string]string{
 	"insert_facts":          stmtInsertFacts,
 	"insert_study_facts":    stmtInsertStudyFacts,
 	"retire_batches":        stmtRetireBatches,
+	"drop_features":         stmtDropReplacedFeatures,
+	"stale_features":        stmtStaleFeatureState,
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
-	"upsert_study_qc_ks":    stmtUpsertStudyQCKS,
-	"delete_study_qc_ks":    stmtDeleteStudyQCKS,
 	"upsert_batch_qc":       stmtUpsertBatchQC,
 	"insert_finding":        stmtInsertFinding,
 	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
@@ -258,6 +258,32 @@ WHERE is_current AND study_accession_code IN (
     SELECT study_accession_code FROM staging.load_batches
     WHERE load_key = $1 AND list_contains($2::VARCHAR[], batch_id))`
 
+// stmtDropReplacedFeatures removes, for each study whose facts the load
+// replaces, the features that carry the batch id being published ($2 lists
+// the published ids). They were computed from the facts of an earlier load
+// of the same content — with other columns or another missing-value
+// policy, or before the study held another batch in between — and the
+// views, which pick a study's features by its current batch id, would show
+// them as the new facts' features.
+const stmtDropReplacedFeatures = `DELETE FROM fact_feature_values
+WHERE EXISTS (
+    SELECT 1
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+      AND st.study_key = fact_feature_values.study_key AND l.batch_id = fact_feature_values.batch_id)`
+
+// stmtStaleFeatureState marks the feature state of the features
+// stmtDropReplacedFeatures removed stale: a NULL input fingerprint matches
+// no input, so the next computation with IfStale recomputes them.
+const stmtStaleFeatureState = `UPDATE meta_feature_state SET input_fingerprint = NULL
+WHERE EXISTS (
+    SELECT 1
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+      AND st.study_key = meta_feature_state.study_key AND l.batch_id = meta_feature_state.batch_id)`
+
 // stmtRecordBatch records the published batch as current. A batch id is
 // one row: loading content that was loaded before (again, or with another
 // signature) makes that row current again and records the load in it.
@@ -298,30 +324,15 @@ ON CONFLICT (study_key) DO UPDATE SET
     duplicate_genes = excluded.duplicate_genes,
     collected_at = excluded.collected_at`
 
-// stmtUpsertStudyQCKS records how much of the matrix the recomputed KS
-// check read ($3 rows, $4 sampled), beside the study's meta_study_qc row.
-const stmtUpsertStudyQCKS = `INSERT INTO meta_study_qc_ks (study_key, batch_id, ks_rows_used, ks_sampled, collected_at)
-SELECT study_key, $2, $3, $4, now()
-FROM dim_study WHERE study_accession_code = $1
-ON CONFLICT (study_key) DO UPDATE SET
-    batch_id = excluded.batch_id,
-    ks_rows_used = excluded.ks_rows_used,
-    ks_sampled = excluded.ks_sampled,
-    collected_at = excluded.collected_at`
-
-// stmtDeleteStudyQCKS removes the row of a study whose check did not run,
-// so that no figure of an earlier batch stands beside this one's.
-const stmtDeleteStudyQCKS = `DELETE FROM meta_study_qc_ks
-WHERE study_key = (SELECT study_key FROM dim_study WHERE study_accession_code = $1)`
-
-// stmtUpsertBatchQC records the QC of one validated batch, loaded or
-// rejected; it needs no dim_study row.
+// stmtUpsertBatchQC records the QC of one validation of a batch, loaded or
+// rejected; it needs no dim_study row. A validation with the same outcome
+// as an earlier one of the batch updates that row; the other outcome's row
+// stays ($18 rows the KS check read and $19 sampled: both or neither).
 const stmtUpsertBatchQC = `INSERT INTO meta_batch_qc (study_accession_code, batch_id, qc_status, run_id, ks_statistic, ks_pvalue,
     ks_warning, quantile_normalized, quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample,
-    gene_count, sample_count, cell_count, missing_cells, duplicate_genes, collected_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
-ON CONFLICT (study_accession_code, batch_id) DO UPDATE SET
-    qc_status = excluded.qc_status,
+    gene_count, sample_count, cell_count, missing_cells, duplicate_genes, ks_rows_used, ks_sampled, collected_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now())
+ON CONFLICT (study_accession_code, batch_id, qc_status) DO UPDATE SET
     run_id = excluded.run_id,
     ks_statistic = excluded.ks_statistic,
     ks_pvalue = excluded.ks_pvalue,
@@ -331,6 +342,8 @@ ON CONFLICT (study_accession_code, batch_id) DO UPDATE SET
     ks_statistic_recomputed = excluded.ks_statistic_recomputed,
     ks_pvalue_recomputed = excluded.ks_pvalue_recomputed,
     ks_worst_sample = excluded.ks_worst_sample,
+    ks_rows_used = excluded.ks_rows_used,
+    ks_sampled = excluded.ks_sampled,
     gene_count = excluded.gene_count,
     sample_count = excluded.sample_count,
     cell_count = excluded.cell_count,

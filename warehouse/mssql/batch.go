@@ -368,9 +368,6 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQC, qcArgs(s)...); err != nil {
 			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
 		}
-		if _, err = tx.ExecContext(ctx, stmtUpsertStudyQCKS, qcKSArgs(s)...); err != nil {
-			return res, fmt.Errorf("recording study QC for %s: %w", s.Study, err)
-		}
 		if _, err = tx.ExecContext(ctx, stmtUpsertBatchQC, batchQCArgs(b.runID, s.Study, s.BatchID, warehouse.QCLoaded, s.QC)...); err != nil {
 			return res, fmt.Errorf("recording the QC of batch %s: %w", s.BatchID, err)
 		}
@@ -439,6 +436,12 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 	if p.outcome == warehouse.Replaced {
 		if _, err := tx.ExecContext(ctx, stmtDeleteFacts, p.studyKey); err != nil {
 			return 0, fmt.Errorf("removing the facts of %s: %w", s.Study, err)
+		}
+		if _, err := tx.ExecContext(ctx, stmtDropFeatures, p.studyKey, s.BatchID); err != nil {
+			return 0, fmt.Errorf("removing the features of the replaced facts of %s: %w", s.Study, err)
+		}
+		if _, err := tx.ExecContext(ctx, stmtStaleFeatures, p.studyKey, s.BatchID); err != nil {
+			return 0, fmt.Errorf("marking the features of %s stale: %w", s.Study, err)
 		}
 	}
 	r, err := tx.ExecContext(ctx, stmtInsertFacts, b.loadKey, p.studyKey, s.BatchID, s.Study)

@@ -144,7 +144,7 @@ func TestLoadStatementsInOrder(t *testing.T) {
 		"BEGIN", "publish_lock", "staged_counts", "duplicate_keys", "copy:staging.load_batches",
 		"merge_platforms", "merge_studies", "merge_samples", "merge_genes", "missing_samples",
 		"classify_batches", "read_batches", "insert_facts", "retire_batch", "record_batch",
-		"upsert_study_qc", "upsert_study_qc_ks", "upsert_batch_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
+		"upsert_study_qc", "upsert_batch_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
 	}
 	if got := s.names(); !slices.Equal(got, want) {
 		t.Fatalf("statements:\n got %q\nwant %q", got, want)
@@ -202,37 +202,68 @@ func TestCellsAreCopiedExactlyInChunks(t *testing.T) {
 	}
 }
 
+// signature is the load signature a load of the whole matrix records for
+// study: every one of its columns, every cell staged.
+func (m matrix) signature(study string) string {
+	var cells int64
+	for _, row := range m.values {
+		for s := range row {
+			if m.studies[s] == study {
+				cells++
+			}
+		}
+	}
+	return warehouse.LoadSignature(study, m.begin().Columns, cells)
+}
+
 func TestReplaceAndDuplicate(t *testing.T) {
+	m := newMatrix(3, 2)
 	tests := []struct {
-		name, current string
-		want          warehouse.Outcome
-		rows          int64
-		stmts         map[string]int
+		name    string
+		current currentBatch
+		want    warehouse.Outcome
+		rows    int64
+		stmts   map[string]int
 	}{
-		{"new", "", warehouse.Inserted, 6, map[string]int{"delete_facts": 0, "insert_facts": 1, "record_batch": 1}},
-		{"replaced", "GSE1-old", warehouse.Replaced, 6, map[string]int{"delete_facts": 1, "insert_facts": 1, "record_batch": 1}},
-		{"duplicate", "GSE1-h1", warehouse.Duplicate, 0, map[string]int{"delete_facts": 0, "insert_facts": 0, "record_batch": 0,
-			"upsert_study_qc": 1, "clear_load": 1}},
+		{"new", currentBatch{}, warehouse.Inserted, 6, map[string]int{"delete_facts": 0, "insert_facts": 1, "record_batch": 1,
+			"drop_features": 0, "stale_features": 0}},
+		{"replaced", currentBatch{"GSE1-old", "s"}, warehouse.Replaced, 6, map[string]int{"delete_facts": 1, "insert_facts": 1,
+			"record_batch": 1, "drop_features": 1, "stale_features": 1}},
+		{"duplicate", currentBatch{"GSE1-h1", m.signature("GSE1")}, warehouse.Duplicate, 0, map[string]int{"delete_facts": 0,
+			"insert_facts": 0, "record_batch": 0, "drop_features": 0, "stale_features": 0, "upsert_study_qc": 1, "clear_load": 1}},
+		// The same content loaded before with other rows (another column
+		// mapping or missing-value policy): replaced, and the features
+		// carrying the batch id, computed from the old rows, go.
+		{"same batch, other signature", currentBatch{"GSE1-h1", "another signature"}, warehouse.Replaced, 6,
+			map[string]int{"delete_facts": 1, "insert_facts": 1, "record_batch": 1, "drop_features": 1, "stale_features": 1}},
+		{"same batch, loaded before signatures", currentBatch{"GSE1-h1", ""}, warehouse.Replaced, 6,
+			map[string]int{"delete_facts": 1, "insert_facts": 1, "record_batch": 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newFakeServer(t)
-			if tc.current != "" {
+			if tc.current.id != "" {
 				s.current["GSE1"] = tc.current
 			}
 			w := s.open(t, testConfig(100))
-			m := newMatrix(3, 2)
 			res, err := stage(t, w, m, 10).Commit(context.Background(), m.commit("h1"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			r := res.Studies[0]
-			if r.Outcome != tc.want || r.RowsWritten != tc.rows || r.PreviousBatchID != tc.current {
-				t.Fatalf("result %+v, want %s with %d rows after %q", r, tc.want, tc.rows, tc.current)
+			if r.Outcome != tc.want || r.RowsWritten != tc.rows || r.PreviousBatchID != tc.current.id {
+				t.Fatalf("result %+v, want %s with %d rows after %q", r, tc.want, tc.rows, tc.current.id)
 			}
 			for name, n := range tc.stmts {
 				if got := s.count(name); got != n {
 					t.Errorf("%s ran %d times, want %d", name, got, n)
+				}
+			}
+			for _, name := range []string{"drop_features", "stale_features"} {
+				for _, c := range s.callsOf(name) {
+					if !c.inTx || len(c.args) != 2 || c.args[1] != "GSE1-h1" {
+						t.Errorf("%s: %+v, want the study's key and the published batch id, in the commit", name, c)
+					}
 				}
 			}
 		})
@@ -241,9 +272,9 @@ func TestReplaceAndDuplicate(t *testing.T) {
 
 func TestMultiStudyCommit(t *testing.T) {
 	s := newFakeServer(t)
-	s.current["GSE2"] = "GSE2-h1"
-	w := s.open(t, testConfig(100))
 	m := newMatrix(3, 4, "GSE1", "GSE2")
+	s.current["GSE2"] = currentBatch{"GSE2-h1", m.signature("GSE2")}
+	w := s.open(t, testConfig(100))
 	res, err := stage(t, w, m, 10).Commit(context.Background(), m.commit("h1"))
 	if err != nil {
 		t.Fatal(err)
@@ -259,6 +290,69 @@ func TestMultiStudyCommit(t *testing.T) {
 	}
 	if n := s.count("upsert_study_qc"); n != 2 {
 		t.Errorf("QC recorded %d times, want 2 (duplicates too)", n)
+	}
+}
+
+// TestBatchQCKeepsKSRowsWhole: the rows the KS check read and whether they
+// were sampled reach meta_batch_qc together or not at all.
+func TestBatchQCKeepsKSRowsWhole(t *testing.T) {
+	rows, sampled := int64(300), false
+	tests := []struct {
+		name       string
+		qc         warehouse.StudyQC
+		rows, samp any
+	}{
+		{"both", warehouse.StudyQC{KSRowsUsed: &rows, KSSampled: &sampled}, int64(300), false},
+		{"rows only", warehouse.StudyQC{KSRowsUsed: &rows}, nil, nil},
+		{"sampled only", warehouse.StudyQC{KSSampled: &sampled}, nil, nil},
+		{"neither", warehouse.StudyQC{}, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFakeServer(t)
+			w := s.open(t, testConfig(100))
+			err := w.RecordStudyQC(context.Background(), warehouse.StudyQCRequest{RunID: "r", Study: "GSE1", BatchID: "GSE1-h1",
+				Status: warehouse.QCRejected, QC: tc.qc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := s.callsOf("upsert_batch_qc")
+			if len(calls) != 1 {
+				t.Fatalf("upsert_batch_qc ran %d times", len(calls))
+			}
+			args := calls[0].args
+			if got := [2]any{args[17], args[18]}; got != [2]any{tc.rows, tc.samp} {
+				t.Errorf("ks_rows_used, ks_sampled = %v, want %v, %v", got, tc.rows, tc.samp)
+			}
+			if args[2] != warehouse.QCRejected {
+				t.Errorf("qc_status = %v", args[2])
+			}
+		})
+	}
+}
+
+// TestStatusBeforeMigration: a read-only status of a warehouse below
+// version 3 reads its studies without meta_batch.load_signature, which
+// SQL Server would refuse to compile; from version 3 on it reads the
+// signatures.
+func TestStatusBeforeMigration(t *testing.T) {
+	for _, tc := range []struct {
+		version   int64
+		want, not string
+	}{{2, "status_studies_v2", "status_studies"}, {3, "status_studies", "status_studies_v2"}} {
+		s := newFakeServer(t)
+		s.version = tc.version
+		w := s.open(t, Config{Retry: RetryPolicy{Attempts: 1}})
+		st, err := w.Status(context.Background(), warehouse.StatusRequest{})
+		if err != nil {
+			t.Fatalf("version %d: %v", tc.version, err)
+		}
+		if st.SchemaVersion != int(tc.version) || len(st.Studies) != 1 || st.Studies[0].Study != "GSE1" {
+			t.Fatalf("version %d: %+v", tc.version, st)
+		}
+		if s.count(tc.want) != 1 || s.count(tc.not) != 0 {
+			t.Fatalf("version %d ran %v", tc.version, s.names())
+		}
 	}
 }
 

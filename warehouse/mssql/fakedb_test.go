@@ -19,11 +19,14 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	mssqldrv "github.com/microsoft/go-mssqldb"
 )
 
 // call is one statement the fake received.
@@ -41,6 +44,10 @@ type copied struct {
 	inTx  bool
 }
 
+// currentBatch is a study's current batch as meta_batch holds it: its id
+// and the load signature it was loaded with.
+type currentBatch struct{ id, signature string }
+
 type fakeServer struct {
 	t  *testing.T
 	mu sync.Mutex
@@ -55,16 +62,16 @@ type fakeServer struct {
 	nextLoadKey int64
 	lockResult  int
 	stale       []int64
-	current     map[string]string // study → current batch id
-	missing     string            // a sample stmtMissingSamples reports
-	version     int64             // the schema version; -1: no version table
+	current     map[string]currentBatch // study → its current batch
+	missing     string                  // a sample stmtMissingSamples reports
+	version     int64                   // the schema version; -1: no version table
 	rcsi        bool
 	// Connection bookkeeping.
 	opened, closed int
 }
 
 func newFakeServer(t *testing.T) *fakeServer {
-	s := &fakeServer{t: t, byText: map[string]string{}, fail: map[string][]error{}, nextLoadKey: 41, current: map[string]string{},
+	s := &fakeServer{t: t, byText: map[string]string{}, fail: map[string][]error{}, nextLoadKey: 41, current: map[string]currentBatch{},
 		version: -1}
 	for name, text := range statements {
 		s.byText[text] = name
@@ -110,6 +117,19 @@ func (s *fakeServer) names() []string {
 	out := make([]string, len(s.calls))
 	for i, c := range s.calls {
 		out[i] = c.name
+	}
+	return out
+}
+
+// callsOf returns the calls of a statement, in order.
+func (s *fakeServer) callsOf(name string) []call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []call
+	for _, c := range s.calls {
+		if c.name == name {
+			out = append(out, c)
+		}
 	}
 	return out
 }
@@ -447,18 +467,34 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return one(max(s.version, 0))
 	case "rcsi_read":
 		return one(s.rcsi)
+	case "status_studies", "status_studies_v2":
+		// meta_batch has load_signature from version 3 on; before, SQL
+		// Server refuses to compile a statement naming it.
+		if name == "status_studies" && s.version < 3 {
+			return nil, mssqldrv.Error{Number: 207, Class: 16, Message: "Invalid column name 'load_signature'."}
+		}
+		sig := "sig"
+		if name == "status_studies_v2" {
+			sig = ""
+		}
+		return one("GSE1", "GSE1-h1", sig, int64(2), int64(3), int64(6), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	case "status_steps":
+		return &fakeRows{}, nil
 	}
 	return nil, fmt.Errorf("fake: no answer scripted for query %s", name)
 }
 
 // readBatches answers stmtReadBatches from the batches copied in the open
-// transaction: study keys count from 1 in copy order.
+// transaction, as stmtClassifyBatches decides them: a duplicate has the
+// current batch's id and load signature; study keys count from 1 in copy
+// order.
 func (c *fakeConn) readBatches(loadKey int64) driver.Rows {
 	r := &fakeRows{}
 	for _, cp := range c.pending {
 		if cp.table != "staging.load_batches" {
 			continue
 		}
+		sig := slices.Index(cp.cols, "load_signature")
 		for i, row := range cp.rows {
 			if row[0].(int64) != loadKey {
 				continue
@@ -467,12 +503,12 @@ func (c *fakeConn) readBatches(loadKey int64) driver.Rows {
 			prev := c.s.current[study]
 			outcome := "new"
 			switch {
-			case prev == id:
+			case prev.id == id && sig >= 0 && prev.signature == row[sig]:
 				outcome = "duplicate"
-			case prev != "":
+			case prev.id != "":
 				outcome = "replaced"
 			}
-			r.rows = append(r.rows, []driver.Value{study, id, outcome, prev, int64(i + 1)})
+			r.rows = append(r.rows, []driver.Value{study, id, outcome, prev.id, int64(i + 1)})
 		}
 	}
 	return r

@@ -60,12 +60,20 @@ func batchRow(loadKey int64, s warehouse.StudyCommit, file, hash, signature stri
 	return []any{loadKey, s.Study, s.BatchID, null(file), null(hash), signature}
 }
 
-// batchQCArgs are stmtUpsertBatchQC's parameters for one batch.
+// batchQCArgs are stmtUpsertBatchQC's parameters for one validation of a
+// batch. The rows the KS check read and whether they were sampled go
+// together or not at all: the count alone does not say whether the
+// figures are scipy's on the whole matrix (and ck_meta_batch_qc_ks_rows
+// refuses half of it).
 func batchQCArgs(runID, study, batchID, status string, q warehouse.StudyQC) []any {
+	var rowsUsed, sampled any
+	if q.KSRowsUsed != nil && q.KSSampled != nil {
+		rowsUsed, sampled = *q.KSRowsUsed, *q.KSSampled
+	}
 	return []any{study, batchID, status, null(runID), floatPtr(q.KSStatistic), floatPtr(q.KSPValue), null(q.KSWarning),
 		boolPtr(q.QuantileNormalized), boolPtr(q.QuantSFOnly), floatPtr(q.KSStatisticRecomputed),
 		floatPtr(q.KSPValueRecomputed), null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells,
-		q.DuplicateGenes}
+		q.DuplicateGenes, rowsUsed, sampled}
 }
 
 // qcArgs are stmtUpsertStudyQC's parameters for one study.
@@ -75,11 +83,6 @@ func qcArgs(s warehouse.StudyCommit) []any {
 		boolPtr(q.QuantileNormalized), boolPtr(q.QuantSFOnly), floatPtr(q.KSStatisticRecomputed),
 		floatPtr(q.KSPValueRecomputed), null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells,
 		q.DuplicateGenes}
-}
-
-// qcKSArgs are stmtUpsertStudyQCKS's parameters for one study.
-func qcKSArgs(s warehouse.StudyCommit) []any {
-	return []any{s.Study, s.BatchID, int64Ptr(s.QC.KSRowsUsed), boolPtr(s.QC.KSSampled)}
 }
 
 // findingArgs are one finding's values, in findingColumns order. A

@@ -40,12 +40,14 @@ var statements = map[string]string{
 	"delete_facts":          stmtDeleteFacts,
 	"insert_facts":          stmtInsertFacts,
 	"retire_batch":          stmtRetireBatch,
+	"drop_features":         stmtDropFeatures,
+	"stale_features":        stmtStaleFeatures,
 	"record_batch":          stmtRecordBatch,
 	"upsert_study_qc":       stmtUpsertStudyQC,
-	"upsert_study_qc_ks":    stmtUpsertStudyQCKS,
 	"upsert_batch_qc":       stmtUpsertBatchQC,
 	"log_step":              stmtLogStep,
 	"status_studies":        stmtStatusStudies,
+	"status_studies_v2":     stmtStatusStudiesV2,
 	"status_steps":          stmtStatusSteps,
 }
 
@@ -376,6 +378,24 @@ const stmtRetireBatch = `UPDATE dbo.meta_batch
 SET is_current = 0, replaced_at = SYSUTCDATETIME()
 WHERE study_key = @p1 AND is_current = 1`
 
+// stmtDropFeatures removes a study's (@p1) features that carry the batch id
+// being published (@p2) when the commit replaces the study's facts. They
+// were computed from the facts of an earlier load of the same content —
+// with other columns or another missing-value policy, or before the study
+// held another batch in between — and the views, which pick a study's
+// features by its current batch id, would show them as the new facts'.
+// The commit holds the publish lock exclusively, so no feature computation
+// (which holds it shared) runs meanwhile.
+const stmtDropFeatures = `DELETE FROM dbo.fact_feature_values
+WHERE study_key = @p1 AND batch_id = @p2`
+
+// stmtStaleFeatures marks the feature state of the features stmtDropFeatures
+// removed stale: a NULL input fingerprint matches no input, so the next
+// computation with IfStale recomputes them.
+const stmtStaleFeatures = `UPDATE dbo.meta_feature_state
+SET input_fingerprint = NULL
+WHERE study_key = @p1 AND batch_id = @p2`
+
 // stmtRecordBatch records the published batch as current. Loading content
 // that was loaded before (again, or with another signature) makes its old
 // batch row current again and records the load in it.
@@ -422,30 +442,14 @@ WHEN NOT MATCHED BY TARGET THEN
             cell_count, missing_cells, duplicate_genes)
     VALUES (s.study_key, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15);`
 
-// stmtUpsertStudyQCKS records how much of the matrix the recomputed KS
-// check read (@p3 rows, @p4 sampled) beside the study's meta_study_qc row;
-// with @p3 NULL (the check did not run) it removes the study's row, so
-// that no figure of an earlier batch stands beside this one's.
-const stmtUpsertStudyQCKS = `MERGE dbo.meta_study_qc_ks WITH (HOLDLOCK) AS t
-USING (SELECT study_key FROM dbo.dim_study WHERE study_accession_code = @p1) AS s
-ON t.study_key = s.study_key
-WHEN MATCHED AND @p3 IS NULL THEN DELETE
-WHEN MATCHED THEN UPDATE SET
-    batch_id = @p2,
-    ks_rows_used = @p3,
-    ks_sampled = @p4,
-    collected_at = SYSUTCDATETIME()
-WHEN NOT MATCHED BY TARGET AND @p3 IS NOT NULL THEN
-    INSERT (study_key, batch_id, ks_rows_used, ks_sampled)
-    VALUES (s.study_key, @p2, @p3, @p4);`
-
-// stmtUpsertBatchQC records the QC of one validated batch, loaded or
-// rejected; it needs no dim_study row.
+// stmtUpsertBatchQC records the QC of one validation of a batch, loaded or
+// rejected; it needs no dim_study row. A validation with the same outcome
+// as an earlier one of the batch updates that row; the other outcome's row
+// stays (@p18 rows the KS check read and @p19 sampled: both or neither).
 const stmtUpsertBatchQC = `MERGE dbo.meta_batch_qc WITH (HOLDLOCK) AS t
-USING (SELECT @p1 AS study_accession_code, @p2 AS batch_id) AS s
-ON t.study_accession_code = s.study_accession_code AND t.batch_id = s.batch_id
+USING (SELECT @p1 AS study_accession_code, @p2 AS batch_id, @p3 AS qc_status) AS s
+ON t.study_accession_code = s.study_accession_code AND t.batch_id = s.batch_id AND t.qc_status = s.qc_status
 WHEN MATCHED THEN UPDATE SET
-    qc_status = @p3,
     run_id = @p4,
     ks_statistic = @p5,
     ks_pvalue = @p6,
@@ -460,13 +464,15 @@ WHEN MATCHED THEN UPDATE SET
     cell_count = @p15,
     missing_cells = @p16,
     duplicate_genes = @p17,
+    ks_rows_used = @p18,
+    ks_sampled = @p19,
     collected_at = SYSUTCDATETIME()
 WHEN NOT MATCHED BY TARGET THEN
     INSERT (study_accession_code, batch_id, qc_status, run_id, ks_statistic, ks_pvalue, ks_warning, quantile_normalized,
             quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample, gene_count, sample_count,
-            cell_count, missing_cells, duplicate_genes)
-    VALUES (s.study_accession_code, s.batch_id, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15,
-            @p16, @p17);`
+            cell_count, missing_cells, duplicate_genes, ks_rows_used, ks_sampled)
+    VALUES (s.study_accession_code, s.batch_id, s.qc_status, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14,
+            @p15, @p16, @p17, @p18, @p19);`
 
 // stmtLogStep upserts a process-log row by its key: the second call for a
 // step (its end) updates the row its first call (its start) wrote.
@@ -528,6 +534,20 @@ func buildInsertFindings(n int) string {
 }
 
 const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, N''),
+    (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
+    (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
+    b.rows_written, b.loaded_at
+FROM dbo.meta_batch AS b
+WHERE b.is_current = 1
+ORDER BY b.study_accession_code`
+
+// stmtStatusStudiesV2 reads a warehouse below version 3, which has no
+// meta_batch.load_signature (SQL Server compiles the whole statement, so
+// stmtStatusStudies fails there with Msg 207): a read-only status, or a dry
+// run, before init has migrated it.
+const stmtStatusStudiesV2 = `SELECT b.study_accession_code, b.batch_id, N'',
     (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
      WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
     (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f

@@ -25,7 +25,7 @@ func (w *Warehouse) Status(ctx context.Context, req warehouse.StatusRequest) (wa
 	}
 	err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		st.Studies, st.Steps = nil, nil
-		if err := w.readStudies(ctx, &st); err != nil {
+		if err := w.readStudies(ctx, &st, v); err != nil {
 			return err
 		}
 		return w.readSteps(ctx, &st, n)
@@ -33,8 +33,15 @@ func (w *Warehouse) Status(ctx context.Context, req warehouse.StatusRequest) (wa
 	return st, w.wrap(err, "mssql: reading the warehouse status")
 }
 
-func (w *Warehouse) readStudies(ctx context.Context, st *warehouse.Status) error {
-	rows, err := w.db.QueryContext(ctx, stmtStatusStudies)
+// readStudies reads the current batches of a warehouse at schema version
+// v; below 3 (opened read-only before init migrated it) there are no load
+// signatures to read.
+func (w *Warehouse) readStudies(ctx context.Context, st *warehouse.Status, v int) error {
+	q := stmtStatusStudies
+	if v < 3 {
+		q = stmtStatusStudiesV2
+	}
+	rows, err := w.db.QueryContext(ctx, q)
 	if err != nil {
 		return err
 	}

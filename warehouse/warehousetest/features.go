@@ -37,6 +37,7 @@ func RunFeatures(t *testing.T, open Opener) {
 		{"CancelLeavesOldOrNew", testFeatureCancel},
 		{"EmptyBatch", testFeatureEmpty},
 		{"StaleAfterRelabelOrSameBatchReplace", testFeatureStaleAfterRelabel},
+		{"SameBatchReplaceRemovesFeatures", testFeatureSameBatchReplace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -179,6 +179,34 @@ func testRejectedStudyQC(t *testing.T, tg Target) {
 		WHERE q.study_accession_code = 'GSE9' AND q.qc_status = 'LOADED' AND q.gene_count = 0`); n != 1 {
 		t.Fatal("the loaded batch's QC row is missing")
 	}
+	// A stricter validation then rejects the content the study holds: its
+	// REJECTED row stands beside the LOADED one, which keeps its status and
+	// figures, and the batch stays current.
+	loaded := batchID("GSE9", "h9")
+	rows := int64(7)
+	err = rec.RecordStudyQC(ctx, warehouse.StudyQCRequest{RunID: "run-strict", Study: "GSE9", BatchID: loaded,
+		Status: warehouse.QCRejected, QC: warehouse.StudyQC{Genes: 4, Samples: 2, Cells: 8, KSRowsUsed: &rows}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qcRows := func(status, where string) int64 {
+		return scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_batch_qc WHERE study_accession_code = 'GSE9' AND batch_id = `+lit(loaded)+`
+			AND qc_status = `+lit(status)+` AND `+where)
+	}
+	if n := qcRows("LOADED", `gene_count = 0 AND run_id = 'run-h9'`); n != 1 {
+		t.Fatal("rejecting the current content relabelled or rewrote its LOADED row")
+	}
+	// Rows read without saying whether they were sampled is half a
+	// figure: neither is kept.
+	if n := qcRows("REJECTED", `run_id = 'run-strict' AND gene_count = 4 AND ks_rows_used IS NULL AND ks_sampled IS NULL`); n != 1 {
+		t.Fatal("the rejected validation of the current content is not recorded beside its LOADED row, or kept half a KS figure")
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_batch WHERE is_current = 1 AND batch_id = `+lit(loaded)); n != 1 {
+		t.Fatal("recording a rejected validation changed the current batch")
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_batch_qc WHERE study_accession_code = 'GSE9'`); n != 3 {
+		t.Fatalf("meta_batch_qc rows of GSE9 = %d, want 3", n)
+	}
 	if err := rec.RecordStudyQC(ctx, warehouse.StudyQCRequest{Study: "GSE9"}); err == nil {
 		t.Fatal("QC without a batch id was accepted")
 	}
@@ -263,5 +291,56 @@ func testFeatureStaleAfterRelabel(t *testing.T, tg Target, fm warehouse.FeatureM
 	}
 	if res := materialize(t, fm, req); res.Skipped {
 		t.Fatal("features of replaced facts under the same batch id were found current")
+	}
+}
+
+// testFeatureSameBatchReplace: the views pick a study's features by its
+// current batch id, so features computed from facts that a load replaced
+// under the same batch id (the same content, other rows) would still look
+// current. The replacing commit removes them, and another study's stay; a
+// duplicate load removes nothing.
+func testFeatureSameBatchReplace(t *testing.T, tg Target, fm warehouse.FeatureMaterializer) {
+	labels := []string{"CONTROL", "SEPSIS", "CONTROL", "SEPSIS", "CONTROL"}
+	f := newFeatureFixture("GSE1", 6, labels, 11, log2Intensity)
+	f.technology = "MICROARRAY"
+	other := newFeatureFixture("GSE2", 6, labels, 12, log2Intensity)
+	other.technology = "MICROARRAY"
+	f.values[1][2] = math.NaN()
+	f.skipMissing = true
+	f.load(t, tg.Sink, "h1")
+	other.load(t, tg.Sink, "h2")
+	req := warehouse.FeaturesRequest{Study: "GSE1", TopGenes: 3, IfStale: true}
+	materialize(t, fm, req)
+	materialize(t, fm, warehouse.FeaturesRequest{Study: "GSE2", TopGenes: 3})
+	features := func(study string) (stored, shown int64) {
+		return scalar(t, tg.DB, `SELECT COUNT(*) FROM fact_feature_values f JOIN dim_study st ON st.study_key = f.study_key
+				WHERE st.study_accession_code = `+lit(study)),
+			scalar(t, tg.DB, `SELECT COUNT(*) FROM analytics.vw_feature_values WHERE study_accession_code = `+lit(study))
+	}
+	stored, shown := features("GSE1")
+	if stored == 0 || shown != stored {
+		t.Fatalf("computed features: %d stored, %d shown", stored, shown)
+	}
+	otherStored, _ := features("GSE2")
+
+	f.load(t, tg.Sink, "h1")
+	if n, m := features("GSE1"); n != stored || m != shown {
+		t.Fatalf("a duplicate load changed the features: %d stored, %d shown; want %d, %d", n, m, stored, shown)
+	}
+
+	// The missing cell now kept as NULL: the same batch id, other facts.
+	f.skipMissing = false
+	res := load(t, tg.Sink, f.fixture, "h1")
+	if r := outcome(t, res, "GSE1"); r.Outcome != warehouse.Replaced || r.PreviousBatchID != r.BatchID {
+		t.Fatalf("reload keeping the missing cell: %+v, want replaced under the same batch id", r)
+	}
+	if n, m := features("GSE1"); n != 0 || m != 0 {
+		t.Fatalf("after the replace under the same batch id: %d features stored, %d shown as current; want none", n, m)
+	}
+	if n, _ := features("GSE2"); n != otherStored {
+		t.Fatalf("another study's features: %d, want %d", n, otherStored)
+	}
+	if res := materialize(t, fm, req); res.Skipped || res.Rows == 0 {
+		t.Fatalf("features after the replace: %+v, want recomputed", res)
 	}
 }

@@ -565,7 +565,9 @@ func testQuality(t *testing.T, tg Target) {
 	}
 	req := f.commit("hq")
 	ks, p := 0.25, 0.03
-	req.Studies[0].QC = warehouse.StudyQC{KSStatistic: &ks, KSPValue: &p, KSWarning: "check this", Genes: 4, Samples: 2, Cells: 8}
+	rowsUsed, sampled := int64(3), true
+	req.Studies[0].QC = warehouse.StudyQC{KSStatistic: &ks, KSPValue: &p, KSWarning: "check this", Genes: 4, Samples: 2, Cells: 8,
+		KSRowsUsed: &rowsUsed, KSSampled: &sampled}
 	req.Studies[0].Findings = []*qc.Error{{Code: qc.GeneCountLow, Severity: qc.SeverityWarning, Study: "GSE1", File: "m.tsv", Msg: "low"}}
 	if _, err := b.Commit(ctx, req); err != nil {
 		t.Fatal(err)
@@ -573,6 +575,11 @@ func testQuality(t *testing.T, tg Target) {
 	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_study_qc q JOIN dim_study s ON s.study_key = q.study_key
 		WHERE s.study_accession_code = 'GSE1' AND q.ks_statistic = 0.25 AND q.ks_warning = 'check this' AND q.gene_count = 4`); n != 1 {
 		t.Fatal("meta_study_qc row missing or wrong")
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_batch_qc WHERE study_accession_code = 'GSE1' AND qc_status = 'LOADED'
+		AND run_id = 'run-q' AND ks_statistic = 0.25 AND gene_count = 4 AND ks_rows_used = 3 AND ks_sampled = 1
+		AND batch_id = `+lit(batchID("GSE1", "hq"))); n != 1 {
+		t.Fatal("meta_batch_qc lacks the loaded batch's QC, or how many rows its KS check read")
 	}
 	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_data_validation_log
 		WHERE validation_code = 2002 AND severity = 'WARNING' AND study_accession_code = 'GSE1' AND run_id = 'run-q'`); n != 1 {

@@ -1,0 +1,174 @@
+package duckdb
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/genexp/genexp/warehouse"
+)
+
+// buildVersion3 writes, at path, a warehouse of schema version 3 (the last
+// released one before load signatures and meta_batch_qc) holding what
+// loadSmallStudy loads as an older genexp recorded it: study GSE1, batch b1
+// of 16 facts without a load signature, its meta_study_qc row, and features
+// computed from it.
+func buildVersion3(t *testing.T, path string) {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openRaw(t, path)
+	old, err := New(db, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := old.migrate(ctx, ms[:3]); err != nil {
+		t.Fatal(err)
+	}
+	q := []string{
+		`INSERT INTO dim_study (study_accession_code, study_technology) VALUES ('GSE1', 'MICROARRAY')`,
+		`INSERT INTO dim_gene (gene_id) SELECT 'G' || i FROM range(1, 5) r(i)`,
+		`INSERT INTO dim_sample (sample_accession_code, study_key, illness_key)
+		 VALUES ('S1', 1, 1), ('S2', 1, 3), ('S3', 1, 1), ('S4', 1, 3)`,
+		`INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+		 SELECT 1, s.sample_key, g.gene_key, 99.5, 'b1' FROM dim_sample s, dim_gene g`,
+		`INSERT INTO meta_batch VALUES ('b1', 1, 'GSE1', 'm.tsv', 'h', 'r0', 16, true, TIMESTAMP '2026-01-02 03:04:05', NULL)`,
+		`INSERT INTO meta_study_qc (study_key, batch_id, ks_statistic, ks_pvalue, gene_count, sample_count, cell_count, collected_at)
+		 VALUES (1, 'b1', 0.125, 0.5, 4, 4, 16, TIMESTAMP '2026-01-02 03:04:06')`,
+		`INSERT INTO fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
+		 VALUES ('STUDY_COHORT', 2, NULL, 'cohort_sample_count', 2, 1, 'b1')`,
+		`INSERT INTO meta_feature_state VALUES (1, 'b1', 'value', 100, 1, 'r0', TIMESTAMP '2026-01-02 03:04:07')`,
+	}
+	for _, stmt := range q {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM fact_gene_expression`); n != 16 {
+		t.Fatalf("version-3 facts = %d, want 16", n)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStatusOfVersion3ReadOnly: genexp status (and a dry run, which reads
+// it) opens a version-3 warehouse read-only, without migrating it, and
+// reads its studies although meta_batch has no load_signature yet.
+func TestStatusOfVersion3ReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion3(t, path)
+	w, err := Open(path + "?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	st, err := w.Status(context.Background(), warehouse.StatusRequest{})
+	if err != nil {
+		t.Fatalf("status of a version-3 warehouse: %v", err)
+	}
+	if st.SchemaVersion != 3 || len(st.Studies) != 1 {
+		t.Fatalf("status: %+v", st)
+	}
+	if s := st.Studies[0]; s.Study != "GSE1" || s.BatchID != "b1" || s.LoadSignature != "" || s.Facts != 16 || s.Samples != 4 || s.Genes != 4 {
+		t.Fatalf("study status: %+v", s)
+	}
+}
+
+// TestUpgradeFromVersion3: opening a version-3 warehouse migrates it: the
+// QC meta_study_qc holds is copied into meta_batch_qc as LOADED, and the
+// batch, loaded without a signature, is replaced by its first reload (the
+// features of the old facts go) and only then is a duplicate.
+func TestUpgradeFromVersion3(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion3(t, path)
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening a version-3 warehouse: %v", err)
+	}
+	defer w.Close()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("migrated to %d, want %d", v, SchemaVersion())
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM meta_batch_qc WHERE study_accession_code = 'GSE1' AND batch_id = 'b1'
+		AND qc_status = 'LOADED' AND ks_statistic = 0.125 AND ks_pvalue = 0.5 AND cell_count = 16
+		AND ks_rows_used IS NULL AND ks_sampled IS NULL AND collected_at = TIMESTAMP '2026-01-02 03:04:06'`); n != 1 {
+		t.Fatal("the migration did not copy meta_study_qc into meta_batch_qc")
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM meta_batch_qc`); n != 1 {
+		t.Fatalf("meta_batch_qc rows = %d, want 1", n)
+	}
+
+	r := loadSmallStudy(t, w).Studies[0]
+	if r.Outcome != warehouse.Replaced || r.PreviousBatchID != "b1" || r.RowsWritten != 16 {
+		t.Fatalf("first reload: %+v, want replaced (the batch has no signature)", r)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_gene_expression WHERE expression_value = 99.5`); n != 0 {
+		t.Fatalf("%d facts of the version-3 load survived its replacement", n)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_feature_values`); n != 0 {
+		t.Fatal("the features of the replaced facts survived under the batch id they share with the new ones")
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM meta_feature_state WHERE input_fingerprint IS NULL`); n != 1 {
+		t.Fatal("the features' state was not marked stale")
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM meta_batch_qc WHERE batch_id = 'b1' AND qc_status = 'LOADED' AND run_id = 'r'`); n != 1 {
+		t.Fatal("the reload did not update the batch's LOADED row")
+	}
+	for i := 0; i < 2; i++ {
+		if r := loadSmallStudy(t, w).Studies[0]; r.Outcome != warehouse.Duplicate || r.RowsWritten != 0 {
+			t.Fatalf("reload %d after the replace: %+v, want duplicate", i+2, r)
+		}
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM meta_batch`); n != 1 {
+		t.Fatalf("meta_batch rows = %d, want 1", n)
+	}
+}
+
+// envUpgradeCrashDB names the version-3 warehouse that
+// TestUpgradeFromVersion3SurvivesACrash's child process migrates and then
+// abandons.
+const envUpgradeCrashDB = "GENEXP_TEST_UPGRADE_CRASH_DB"
+
+// TestUpgradeFromVersion3SurvivesACrash: a process that migrates a
+// checkpointed version-3 warehouse and dies before the next checkpoint
+// leaves migration 004 in the write-ahead log only; the warehouse must open
+// again, replaying it (an ALTER that DuckDB cannot replay would leave a
+// warehouse that never opens; see 004_load_signature.sql).
+func TestUpgradeFromVersion3SurvivesACrash(t *testing.T) {
+	if path := os.Getenv(envUpgradeCrashDB); path != "" {
+		if _, err := Open(path); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(0) // no Close: no checkpoint
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion3(t, path)
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestUpgradeFromVersion3SurvivesACrash$")
+	cmd.Env = append(os.Environ(), envUpgradeCrashDB+"="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(path + ".wal"); err != nil {
+		t.Fatalf("the child left no write-ahead log to replay: %v", err)
+	}
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening after a crash during the upgrade: %v", err)
+	}
+	defer w.Close()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("schema version %d after replay, want %d", v, SchemaVersion())
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM meta_batch_qc WHERE batch_id = 'b1' AND qc_status = 'LOADED'`); n != 1 {
+		t.Fatal("the replayed migration lost the copied QC")
+	}
+	if r := loadSmallStudy(t, w).Studies[0]; r.Outcome != warehouse.Replaced {
+		t.Fatalf("reload after the replay: %+v, want replaced", r)
+	}
+}

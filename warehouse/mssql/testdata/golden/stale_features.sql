@@ -1,0 +1,3 @@
+UPDATE dbo.meta_feature_state
+SET input_fingerprint = NULL
+WHERE study_key = @p1 AND batch_id = @p2
