@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/genexp/genexp/expression"
@@ -34,6 +35,7 @@ type Pipeline struct {
 	studyRe    *regexp.Regexp
 	dsn        string
 	secrets    []string
+	runs       sync.Map // run id → *runTries, while its Load runs (steps.go)
 }
 
 // Option configures a Pipeline.
@@ -174,6 +176,7 @@ type StudyReport struct {
 // report. The returned error is non-nil only when the context ends.
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
+	defer p.beginRun(rep.RunID)()
 	target := p.dsn
 	if target == "" {
 		target = p.cfg.Database.ConnectionString
