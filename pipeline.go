@@ -217,10 +217,11 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 // downloadFailed logs a download that could not be opened: an extract
 // FAILED row (and the other steps SKIPPED) under the study its path or the
 // failing file names, and its finding, so that the failure is in the
-// warehouse's logs and health, not only on the terminal.
+// warehouse's logs and health, not only on the terminal. The FAILED step's
+// record is the one ERROR record of the failure: it names the path (file),
+// the error and its code.
 func (p *Pipeline) downloadFailed(ctx context.Context, runID, path string, err error) {
-	p.log.Error("download failed", "path", p.redact(path), "error", p.redact(err.Error()))
-	study := downloadStudy(path, err)
+	study := p.downloadStudy(path, err)
 	log := p.newSteps(runID, path)
 	log.start(ctx, stepExtract, time.Now(), study)
 	log.finish(ctx, []string{study}, stepExtract, err, "")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -34,7 +35,8 @@ import (
 //
 // Every attempt at a study writes exactly one row for each of extract,
 // transform, validate and load, unless the process dies (a download that
-// cannot be opened is logged under the accession its path names):
+// cannot be opened is logged under the accession its path names, or under
+// no study when it names none):
 //   - the step that failed is FAILED, with its code and message;
 //   - a step that did not run to its end because another step of the
 //     attempt failed, or because validation rejected the study (load), is
@@ -312,13 +314,28 @@ func (s *steps) write(ctx context.Context, st *step) {
 // redact removes the warehouse DSN's secrets from text bound for a log.
 func (p *Pipeline) redact(s string) string { return qc.RedactText(s, p.secrets...) }
 
+// accessionCode matches refine.bio's experiment accessions: GEO series,
+// ArrayExpress experiments, and SRA, ENA and DDBJ studies.
+var accessionCode = regexp.MustCompile(`^(?:GSE\d+|E-[A-Z]{4}-\d+|[SED]RP\d+)$`)
+
+// isStudyCode reports whether name is a study accession:
+// processing.study_code_pattern's when set, else refine.bio's.
+func (p *Pipeline) isStudyCode(name string) bool {
+	if p.studyRe != nil {
+		return p.studyRe.MatchString(name)
+	}
+	return accessionCode.MatchString(name)
+}
+
 // downloadStudy names the study a download that could not be opened is
 // logged under: the study its error names, else the accession of the
 // sample sheet that failed (metadata_<ACC>.tsv, <ACC>_metadata.tsv), else
 // the download's own name (its path's last element, without .zip, .tsv or
 // .tsv.gz), which for refine.bio's study folders and matrices is the
-// accession.
-func downloadStudy(dl string, err error) string {
+// accession. A name taken from a path counts only when it is a study code
+// (isStudyCode): "/", "." or a folder named "data" are no study, and the
+// failure is then logged under none.
+func (p *Pipeline) downloadStudy(dl string, err error) string {
 	var e *qc.Error
 	if errors.As(err, &e) {
 		if e.Study != "" {
@@ -330,10 +347,10 @@ func downloadStudy(dl string, err error) string {
 				name = path.Base(name[i+1:])
 			}
 			if base, ok := strings.CutSuffix(name, ".tsv"); ok {
-				if acc, ok := strings.CutPrefix(base, "metadata_"); ok && acc != "" {
+				if acc, ok := strings.CutPrefix(base, "metadata_"); ok && p.isStudyCode(acc) {
 					return acc
 				}
-				if acc, ok := strings.CutSuffix(base, "_metadata"); ok && acc != "" {
+				if acc, ok := strings.CutSuffix(base, "_metadata"); ok && p.isStudyCode(acc) {
 					return acc
 				}
 			}
@@ -343,7 +360,10 @@ func downloadStudy(dl string, err error) string {
 	if ext := filepath.Ext(base); strings.EqualFold(ext, ".zip") {
 		base = base[:len(base)-len(ext)]
 	}
-	return matrixBase(base)
+	if acc := matrixBase(base); p.isStudyCode(acc) {
+		return acc
+	}
+	return ""
 }
 
 // redactErr returns err with the warehouse DSN's secrets removed from its

@@ -1,8 +1,11 @@
 package genexp_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -161,5 +164,72 @@ func TestTwoCopiesOfAStudyInOneRun(t *testing.T) {
 	rep = loadWith(t, w, cfg, filepath.Join(dir, "a", "GSE52"))
 	if got := attempts(runRows(t, w, rep.RunID)); !slices.Equal(got, []int{1}) {
 		t.Errorf("next run: attempts %v, want [1]", got)
+	}
+}
+
+// A download that cannot be opened is logged under an accession only when
+// its name is one (the configured study code pattern, else refine.bio's
+// accession forms); and its failure is one ERROR record, not one per
+// layer that saw it. ("/" is in TestDownloadStudy: loading it would walk
+// the machine's whole file system.)
+func TestDownloadFailureStudy(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path, pattern, want string
+	}{
+		{"empty folder", empty, "", ""},
+		{"missing name", filepath.Join(dir, "nonexistent"), "", ""},
+		{"missing GEO study", filepath.Join(dir, "GSE999"), "", "GSE999"},
+		{"missing ArrayExpress zip", filepath.Join(dir, "E-GEOD-39842.zip"), "", "E-GEOD-39842"},
+		{"missing SRA study", filepath.Join(dir, "SRP110235"), "", "SRP110235"},
+		{"missing matrix", filepath.Join(dir, "GSE71270.tsv.gz"), "", "GSE71270"},
+		{"configured pattern", filepath.Join(dir, "LOCAL-7"), `LOCAL-\d+`, "LOCAL-7"},
+		{"outside the configured pattern", filepath.Join(dir, "GSE999"), `LOCAL-\d+`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := openWarehouse(t)
+			cfg := genexp.DefaultConfig()
+			cfg.Processing.StudyCodePattern = tc.pattern
+			var logs bytes.Buffer
+			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(context.Background(), tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Errors) != 1 {
+				t.Fatalf("errors %v, want one", rep.Errors)
+			}
+			rows := runRows(t, w, rep.RunID)
+			if len(rows) != 4 {
+				t.Errorf("rows %+v, want one per step", rows)
+			}
+			for _, r := range rows {
+				if r.Study != tc.want {
+					t.Errorf("%s logged under study %q, want %q", r.Step, r.Study, tc.want)
+				}
+				if r.File != tc.path {
+					t.Errorf("%s names file %q, want %q", r.Step, r.File, tc.path)
+				}
+			}
+			var errs []map[string]any
+			for _, r := range slogRecords(t, logs.Bytes()) {
+				if r["level"] == "ERROR" {
+					errs = append(errs, r)
+				}
+			}
+			if len(errs) != 1 {
+				t.Fatalf("ERROR records %v, want one", errs)
+			}
+			if e := errs[0]; e["file"] != tc.path || e["error"] == nil || e["code"] == nil || e["step"] != "extract" {
+				t.Errorf("ERROR record %v lacks the path, the error or its code", e)
+			}
+		})
 	}
 }
