@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/genexp/genexp/expression"
@@ -34,6 +35,7 @@ type Pipeline struct {
 	studyRe    *regexp.Regexp
 	dsn        string
 	secrets    []string
+	runs       sync.Map // run id → *runTries, while its Load runs (steps.go)
 }
 
 // Option configures a Pipeline.
@@ -174,6 +176,7 @@ type StudyReport struct {
 // report. The returned error is non-nil only when the context ends.
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
+	defer p.beginRun(rep.RunID)()
 	target := p.dsn
 	if target == "" {
 		target = p.cfg.Database.ConnectionString
@@ -214,10 +217,11 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 // downloadFailed logs a download that could not be opened: an extract
 // FAILED row (and the other steps SKIPPED) under the study its path or the
 // failing file names, and its finding, so that the failure is in the
-// warehouse's logs and health, not only on the terminal.
+// warehouse's logs and health, not only on the terminal. The FAILED step's
+// record is the one ERROR record of the failure: it names the path (file),
+// the error and its code.
 func (p *Pipeline) downloadFailed(ctx context.Context, runID, path string, err error) {
-	p.log.Error("download failed", "path", p.redact(path), "error", p.redact(err.Error()))
-	study := downloadStudy(path, err)
+	study := p.downloadStudy(path, err)
 	log := p.newSteps(runID, path)
 	log.start(ctx, stepExtract, time.Now(), study)
 	log.finish(ctx, []string{study}, stepExtract, err, "")

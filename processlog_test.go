@@ -92,12 +92,12 @@ func attemptRows(t *testing.T, w *duckdb.Warehouse, study string) map[string]log
 // own log, so health sees it.
 func TestDownloadFailuresAreLoggedAndUnhealthy(t *testing.T) {
 	w := openWarehouse(t)
-	missing := filepath.Join(t.TempDir(), "nope")
+	missing := filepath.Join(t.TempDir(), "GSE404")
 	rep := loadWith(t, w, genexp.DefaultConfig(), badRealDownload(t), missing)
 	if len(rep.Errors) != 2 {
 		t.Fatalf("want 2 download errors, got %v", rep.Errors)
 	}
-	for study, code := range map[string]int{"GSE71270": 2004, "nope": 1001} {
+	for study, code := range map[string]int{"GSE71270": 2004, "GSE404": 1001} {
 		got := attemptRows(t, w, study)
 		if e := got["extract"]; e.Status != "FAILED" || e.Code == nil || *e.Code != code {
 			t.Errorf("%s extract: %+v, want FAILED %d", study, e, code)

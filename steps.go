@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -33,14 +34,29 @@ import (
 //     the configuration turns it off or the study was not committed.
 //
 // Every attempt at a study writes exactly one row for each of extract,
-// transform, validate and load, whatever happens (a download that cannot
-// be opened is logged under the accession its path names):
+// transform, validate and load, unless the process dies (a download that
+// cannot be opened is logged under the accession its path names, or under
+// no study when it names none):
 //   - the step that failed is FAILED, with its code and message;
 //   - a step that did not run to its end because another step of the
 //     attempt failed, or because validation rejected the study (load), is
 //     SKIPPED: nothing of it took effect, and its context_json says why
 //     ("reason");
 //   - every other step is SUCCESS.
+//
+// A process killed mid-attempt (kill -9, a crash, a lost machine) leaves
+// the steps it had started RUNNING, with no end, and writes no row for the
+// steps it never reached. A RUNNING row older than genexp health's
+// StuckAfter (DefaultHealthLimits, 6 h) is a killed run's; a younger one
+// may still be a run going on.
+//
+// The attempt number is 1 plus the runs since the study last loaded
+// (its last SUCCESS load row) that failed or were killed (see attemptOf),
+// plus the tries at the study earlier in the same run: a download holding
+// two copies of a study (two folders of one accession) makes two attempts
+// at it, logged as attempts n and n+1 with their own files in
+// context_json ("file"), so that no two rows of a run share study, step
+// and attempt.
 //
 // A run on a sink that writes nothing (DryRunSink: genexp validate and
 // genexp load --dry-run) logs its load step as SKIPPED with reason
@@ -83,32 +99,67 @@ type steps struct {
 	p       *Pipeline
 	runID   string
 	file    string
+	run     *runTries
 	attempt map[string]int
 	open    map[string]*step // by study + "/" + step
 	closed  map[string]bool  // the rows written in full, by study + "/" + step
 }
 
+// runTries remembers, for one Load, the attempt number each study's latest
+// try took, so that a second matrix of the study in the same run numbers
+// itself after the first. A Load reads its matrices one after the other,
+// so it needs no lock.
+type runTries struct {
+	last map[string]int
+}
+
+// beginRun makes the tries of runID known to the steps of its matrices
+// until the returned function is called at the end of the run.
+func (p *Pipeline) beginRun(runID string) (end func()) {
+	p.runs.Store(runID, &runTries{last: map[string]int{}})
+	return func() { p.runs.Delete(runID) }
+}
+
 func (p *Pipeline) newSteps(runID, file string) *steps {
-	return &steps{p: p, runID: runID, file: file, attempt: map[string]int{}, open: map[string]*step{}, closed: map[string]bool{}}
+	run := &runTries{last: map[string]int{}}
+	if r, ok := p.runs.Load(runID); ok {
+		run = r.(*runTries)
+	}
+	return &steps{p: p, runID: runID, file: file, run: run, attempt: map[string]int{}, open: map[string]*step{}, closed: map[string]bool{}}
 }
 
 // attemptOf returns the study's attempt number: 1 plus the number of
-// earlier runs that tried the study and failed (or never finished) since it
-// last loaded successfully, when the sink can count them; else 1.
+// earlier runs that tried the study and failed (or were killed) since it
+// last loaded successfully, when the sink can count them, plus the earlier
+// tries of this run; 1 for a step logged under no study.
+//
+// A step left RUNNING counts as a killed run only once it is older than
+// the StuckAfter of DefaultHealthLimits, the age at which genexp health
+// calls its run killed. A younger one may be a run still going (health
+// says "running"), and a retry must not number itself after a run that has
+// not failed; the price is that a retry started within that time of a kill
+// logs attempt 1, undercounting rather than inventing a failure.
 func (s *steps) attemptOf(ctx context.Context, study string) int {
+	if study == "" {
+		return 1
+	}
 	if n, ok := s.attempt[study]; ok {
 		return n
 	}
 	n := 1
-	if c, ok := s.p.sink.(warehouse.AttemptCounter); ok {
-		prev, err := c.FailedAttempts(ctx, warehouse.AttemptsRequest{Study: study, RunID: s.runID})
+	if prev, ok := s.run.last[study]; ok {
+		n = prev + 1
+	} else if c, ok := s.p.sink.(warehouse.AttemptCounter); ok {
+		req := warehouse.AttemptsRequest{Study: study, RunID: s.runID,
+			KilledBefore: time.Now().Add(-DefaultHealthLimits().StuckAfter)}
+		prev, err := c.FailedAttempts(ctx, req)
 		if err != nil {
 			s.p.log.Warn("counting earlier attempts failed", "study", study, "error", s.p.redact(err.Error()))
 		} else {
 			n += prev
 		}
 	}
-	s.attempt[study] = n
+	s.attempt[study], s.run.last[study] = n, n
 	return n
 }
 
@@ -263,13 +314,28 @@ func (s *steps) write(ctx context.Context, st *step) {
 // redact removes the warehouse DSN's secrets from text bound for a log.
 func (p *Pipeline) redact(s string) string { return qc.RedactText(s, p.secrets...) }
 
+// accessionCode matches refine.bio's experiment accessions: GEO series,
+// ArrayExpress experiments, and SRA, ENA and DDBJ studies.
+var accessionCode = regexp.MustCompile(`^(?:GSE\d+|E-[A-Z]{4}-\d+|[SED]RP\d+)$`)
+
+// isStudyCode reports whether name is a study accession:
+// processing.study_code_pattern's when set, else refine.bio's.
+func (p *Pipeline) isStudyCode(name string) bool {
+	if p.studyRe != nil {
+		return p.studyRe.MatchString(name)
+	}
+	return accessionCode.MatchString(name)
+}
+
 // downloadStudy names the study a download that could not be opened is
 // logged under: the study its error names, else the accession of the
 // sample sheet that failed (metadata_<ACC>.tsv, <ACC>_metadata.tsv), else
 // the download's own name (its path's last element, without .zip, .tsv or
 // .tsv.gz), which for refine.bio's study folders and matrices is the
-// accession.
-func downloadStudy(dl string, err error) string {
+// accession. A name taken from a path counts only when it is a study code
+// (isStudyCode): "/", "." or a folder named "data" are no study, and the
+// failure is then logged under none.
+func (p *Pipeline) downloadStudy(dl string, err error) string {
 	var e *qc.Error
 	if errors.As(err, &e) {
 		if e.Study != "" {
@@ -281,10 +347,10 @@ func downloadStudy(dl string, err error) string {
 				name = path.Base(name[i+1:])
 			}
 			if base, ok := strings.CutSuffix(name, ".tsv"); ok {
-				if acc, ok := strings.CutPrefix(base, "metadata_"); ok && acc != "" {
+				if acc, ok := strings.CutPrefix(base, "metadata_"); ok && p.isStudyCode(acc) {
 					return acc
 				}
-				if acc, ok := strings.CutSuffix(base, "_metadata"); ok && acc != "" {
+				if acc, ok := strings.CutSuffix(base, "_metadata"); ok && p.isStudyCode(acc) {
 					return acc
 				}
 			}
@@ -294,7 +360,10 @@ func downloadStudy(dl string, err error) string {
 	if ext := filepath.Ext(base); strings.EqualFold(ext, ".zip") {
 		base = base[:len(base)-len(ext)]
 	}
-	return matrixBase(base)
+	if acc := matrixBase(base); p.isStudyCode(acc) {
+		return acc
+	}
+	return ""
 }
 
 // redactErr returns err with the warehouse DSN's secrets removed from its

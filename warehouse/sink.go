@@ -304,9 +304,10 @@ type StudyStatus struct {
 // assertion; without it every attempt is 1.
 type AttemptCounter interface {
 	// FailedAttempts returns how many runs other than req.RunID logged a
-	// FAILED step, or a step left RUNNING (a run that was killed), for the
-	// study since its last successful load step. The pipeline logs attempt
-	// = 1 + that number, so the first try after a success is 1 again.
+	// FAILED step, or a step left RUNNING since before req.KilledBefore (a
+	// run that was killed), for the study since its last successful load
+	// step. The pipeline logs attempt = 1 + that number, so the first try
+	// after a success is 1 again.
 	FailedAttempts(ctx context.Context, req AttemptsRequest) (int, error)
 }
 
@@ -315,6 +316,10 @@ type AttemptsRequest struct {
 	Study string
 	// RunID is the current run, whose own rows are not counted.
 	RunID string
+	// KilledBefore: a step still RUNNING that started before it belongs to
+	// a run that was killed, and counts; one that started later may belong
+	// to a run still going, and does not. Zero counts no RUNNING step.
+	KilledBefore time.Time
 }
 
 // HealthChecker is implemented by sinks that can report on their own

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,7 +41,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("status", stderr)
 	var c common
 	c.register(fs)
-	runs := fs.Int("runs", 10, "recent process-log rows to show")
+	// --runs always counted process-log rows (one per step), not runs; it
+	// stays as an alias of --steps so that scripts using it keep working.
+	var steps int
+	fs.IntVar(&steps, "steps", 20, "recent process-log rows (one per study and step) to show")
+	fs.IntVar(&steps, "runs", 20, "deprecated: the same as --steps (it counts steps, not runs)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return exitUsage
 	}
@@ -47,6 +53,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "runs" {
+			c.say(stderr, slog.LevelWarn, "--runs is deprecated: it counts process-log rows, not runs; use --steps")
+		}
+	})
 	target := c.target(fs, cfg)
 	w, err := openStore(target, true)
 	if err != nil {
@@ -58,7 +69,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		c.say(stderr, slog.LevelError, "this warehouse cannot report its status")
 		return exitFailed
 	}
-	st, err := s.Status(context.Background(), warehouse.StatusRequest{Runs: *runs})
+	st, err := s.Status(context.Background(), warehouse.StatusRequest{Runs: steps})
 	if err != nil {
 		return c.fail(stderr, err)
 	}
@@ -70,16 +81,78 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	if len(st.Steps) > 0 {
+		reasons, err := skipReasons(context.Background(), w.DB(), isSQLServer(target), st.Steps)
+		if err != nil {
+			c.say(stderr, slog.LevelWarn, "the reasons of skipped steps could not be read: "+oneLine(redactErr(err, target)))
+		}
 		fmt.Fprintln(stdout, "\nrecent steps:")
 		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR")
+		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR OR REASON")
 		for _, r := range st.Steps {
+			why := r.ErrorMessage
+			if r.Status == "SKIPPED" {
+				why = reasons[r.LogID]
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.StartedAt.Format(time.DateTime), shortRunID(r.RunID), dash(r.Study),
-				r.Step, r.Status, optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(r.ErrorMessage))
+				r.Step, r.Status, optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(why))
 		}
 		tw.Flush()
 	}
 	return exitOK
+}
+
+// skipReasons returns the reason each SKIPPED step of steps gives in its
+// context_json ("reason"), by log id. Status does not return context_json,
+// so it is read here, for the rows shown only, by their log ids.
+func skipReasons(ctx context.Context, db *sql.DB, sqlServer bool, steps []warehouse.StepRecord) (map[string]string, error) {
+	var ids []any
+	for _, r := range steps {
+		if r.Status == "SKIPPED" {
+			ids = append(ids, r.LogID)
+		}
+	}
+	table, param := "meta_etl_process_log", func(int) string { return "?" }
+	if sqlServer {
+		table, param = "dbo.meta_etl_process_log", func(i int) string { return fmt.Sprintf("@p%d", i) }
+	}
+	out := map[string]string{}
+	// SQL Server takes at most 2,100 parameters a statement.
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(len(ids), chunk)
+		marks := make([]string, n)
+		for i := range marks {
+			marks[i] = param(i + 1)
+		}
+		q := "SELECT log_id, context_json FROM " + table + " WHERE log_id IN (" + strings.Join(marks, ", ") + ")"
+		if err := readReasons(ctx, db, q, ids[:n], out); err != nil {
+			return out, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+func readReasons(ctx context.Context, db *sql.DB, q string, ids []any, out map[string]string) error {
+	rows, err := db.QueryContext(ctx, q, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var ctxJSON sql.NullString
+		if err := rows.Scan(&id, &ctxJSON); err != nil {
+			return err
+		}
+		var c struct {
+			Reason string `json:"reason"`
+		}
+		if ctxJSON.Valid && json.Unmarshal([]byte(ctxJSON.String), &c) == nil {
+			out[id] = c.Reason
+		}
+	}
+	return rows.Err()
 }
 
 func cmdQuery(args []string, stdout, stderr io.Writer) int {

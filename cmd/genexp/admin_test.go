@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +51,105 @@ func TestStatusShowsStepsOfAnyRunID(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no step row with run %q and study %q:\n%s", want[0], want[1], steps)
+		}
+	}
+}
+
+// TestStatusSaysWhyAStepDidNotSucceed: a SKIPPED step shows the reason its
+// context_json gives, a FAILED one its error.
+func TestStatusSaysWhyAStepDidNotSucceed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	code := 1001
+	for i, rec := range []warehouse.StepRecord{
+		{LogID: "a", RunID: "run-1", Study: "GSE1", Step: "extract", Status: "FAILED", ErrorCode: &code,
+			ErrorMessage: "GSE1: no such download [1001 EXTRACTION_FILE_NOT_FOUND]", Context: `{"file":"GSE1"}`},
+		{LogID: "b", RunID: "run-1", Study: "GSE1", Step: "transform", Status: "SKIPPED", Context: `{"file":"GSE1","reason":"extract failed"}`},
+		{LogID: "c", RunID: "run-2", Study: "GSE2", Step: "load", Status: "SKIPPED", Context: `{"reason":"validation rejected the study"}`},
+		{LogID: "d", RunID: "run-2", Study: "GSE2", Step: "validate", Status: "SUCCESS", Context: `{"reason":"not shown for a success"}`},
+		{LogID: "e", RunID: "run-2", Study: "GSE3", Step: "load", Status: "SKIPPED"},
+	} {
+		rec.Attempt, rec.StartedAt = 1, start.Add(time.Duration(i)*time.Minute)
+		if err := w.LogStep(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	code, out, stderr := runCLI(t, "status", "--db", db)
+	if code != exitOK {
+		t.Fatalf("status: exit %d\n%s%s", code, out, stderr)
+	}
+	_, steps, _ := strings.Cut(out, "recent steps:")
+	row := func(study, step string) string {
+		for _, l := range strings.Split(steps, "\n") {
+			if f := strings.Fields(l); len(f) > 5 && f[3] == study && f[4] == step {
+				return l
+			}
+		}
+		t.Errorf("no %s %s row:\n%s", study, step, steps)
+		return ""
+	}
+	for _, tc := range []struct{ study, step, want string }{
+		{"GSE1", "extract", "no such download [1001 EXTRACTION_FILE_NOT_FOUND]"},
+		{"GSE1", "transform", "extract failed"},
+		{"GSE2", "load", "validation rejected the study"},
+	} {
+		if l := row(tc.study, tc.step); !strings.HasSuffix(l, tc.want) {
+			t.Errorf("%s %s: %q, want it to end with %q", tc.study, tc.step, l, tc.want)
+		}
+	}
+	if l := row("GSE2", "validate"); strings.Contains(l, "not shown") {
+		t.Errorf("a successful step shows a reason: %q", l)
+	}
+	if l := row("GSE3", "load"); len(strings.Fields(l)) != 8 {
+		t.Errorf("a SKIPPED step with no reason: %q", l)
+	}
+}
+
+// TestStatusStepsFlag: --steps N shows the N most recent process-log rows;
+// --runs, which never counted runs, still works as its deprecated alias
+// and says so.
+func TestStatusStepsFlag(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i := range 30 {
+		rec := warehouse.StepRecord{LogID: fmt.Sprint("log-", i), RunID: fmt.Sprint("run-", i/5), Study: "GSE1",
+			Step: "load", Status: "SUCCESS", Attempt: 1, StartedAt: start.Add(time.Duration(i) * time.Minute)}
+		if err := w.LogStep(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	rows := func(out string) int {
+		_, steps, _ := strings.Cut(out, "recent steps:")
+		return strings.Count(steps, " GSE1 ")
+	}
+	for _, tc := range []struct {
+		args       []string
+		rows       int
+		deprecated bool
+	}{
+		{nil, 20, false},
+		{[]string{"--steps", "7"}, 7, false},
+		{[]string{"--runs", "3"}, 3, true},
+	} {
+		code, out, stderr := runCLI(t, append([]string{"status", "--db", db}, tc.args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d\n%s%s", tc.args, code, out, stderr)
+		}
+		if n := rows(out); n != tc.rows {
+			t.Errorf("%v: %d step rows, want %d\n%s", tc.args, n, tc.rows, out)
+		}
+		if got := strings.Contains(stderr, "--steps"); got != tc.deprecated {
+			t.Errorf("%v: stderr %q; want a deprecation note: %v", tc.args, stderr, tc.deprecated)
 		}
 	}
 }

@@ -14,13 +14,14 @@ var (
 )
 
 // stmtFailedAttempts counts the runs, other than the current one ($2), that
-// left a FAILED or RUNNING step for the study ($1) after its last
-// successful load step.
+// left a FAILED step for the study ($1) after its last successful load
+// step, or a step RUNNING since before $3: a run killed mid-step never ends
+// its rows, and only their age tells it from a run still going.
 const stmtFailedAttempts = `SELECT COUNT(DISTINCT run_id)
 FROM meta_etl_process_log
 WHERE study_accession_code = $1
   AND run_id <> $2
-  AND status IN ('FAILED', 'RUNNING')
+  AND (status = 'FAILED' OR (status = 'RUNNING' AND started_at < $3))
   AND started_at > COALESCE(
     (SELECT MAX(started_at) FROM meta_etl_process_log
      WHERE study_accession_code = $1 AND step = 'load' AND status = 'SUCCESS'),
@@ -55,7 +56,7 @@ var healthStatements = map[string]string{
 // FailedAttempts implements warehouse.AttemptCounter.
 func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRequest) (int, error) {
 	var n int
-	err := w.db.QueryRowContext(ctx, stmtFailedAttempts, req.Study, req.RunID).Scan(&n)
+	err := w.db.QueryRowContext(ctx, stmtFailedAttempts, req.Study, req.RunID, req.KilledBefore.UTC()).Scan(&n)
 	return n, classify(err, "duckdb: counting earlier attempts")
 }
 

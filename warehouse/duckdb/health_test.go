@@ -39,31 +39,49 @@ func TestFailedAttemptsCountsRunsSinceSuccess(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	log("1", "r1", "validate", "FAILED", 1)
-	log("2", "r2", "extract", "RUNNING", 2) // killed
-	log("3", "r2", "load", "RUNNING", 2)
+	// killedBefore is the minute before which a RUNNING step counts.
+	killedBefore := 10
 	count := func(run string) int {
-		n, err := w.FailedAttempts(ctx, warehouse.AttemptsRequest{Study: "S", RunID: run})
+		t.Helper()
+		n, err := w.FailedAttempts(ctx, warehouse.AttemptsRequest{Study: "S", RunID: run, KilledBefore: base.Add(timeMinutes(killedBefore))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
+	log("1", "r1", "validate", "FAILED", 1)
+	log("2", "r2", "extract", "RUNNING", 2) // killed
+	log("3", "r2", "load", "RUNNING", 2)
 	if n := count("r9"); n != 2 {
 		t.Errorf("after a failed and a killed run: %d, want 2", n)
 	}
 	if n := count("r2"); n != 1 {
 		t.Errorf("the current run counted itself: %d, want 1", n)
 	}
+	killedBefore = 2
+	if n := count("r9"); n != 1 {
+		t.Errorf("a run RUNNING since the threshold was counted as killed: %d, want 1", n)
+	}
+	killedBefore = 10
 	log("4", "r3", "load", "SUCCESS", 3)
 	if n := count("r9"); n != 0 {
 		t.Errorf("after a successful load: %d, want 0", n)
 	}
 	log("5", "r4", "validate", "FAILED", 4)
+	log("6", "r5", "analytics", "RUNNING", 12) // going, or killed within the threshold
 	if n := count("r9"); n != 1 {
-		t.Errorf("after one more failure: %d, want 1", n)
+		t.Errorf("after one more failure and a run still going: %d, want 1", n)
+	}
+	killedBefore = 13
+	if n := count("r9"); n != 2 {
+		t.Errorf("once the run RUNNING is past the threshold: %d, want 2", n)
+	}
+	n, err := w.FailedAttempts(ctx, warehouse.AttemptsRequest{Study: "S", RunID: "r9"})
+	if err != nil || n != 1 {
+		t.Errorf("with no threshold: %d, %v; want 1 (RUNNING steps never count)", n, err)
 	}
 }
+
 func mustTime(t *testing.T, s string) time.Time {
 	t.Helper()
 	v, err := time.Parse(time.RFC3339, s)

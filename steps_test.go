@@ -1,0 +1,235 @@
+package genexp_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/duckdb"
+)
+
+// runRow is one meta_etl_process_log row as these tests read it.
+type runRow struct {
+	Study, Step, Status, File string
+	Attempt                   int
+}
+
+// runRows returns the process-log rows of a run.
+func runRows(t *testing.T, w *duckdb.Warehouse, runID string) []runRow {
+	t.Helper()
+	rows, err := w.DB().Query(`SELECT COALESCE(study_accession_code, ''), step, status, attempt,
+		COALESCE(json_extract_string(context_json, '$.file'), '')
+		FROM meta_etl_process_log WHERE run_id = ? ORDER BY started_at, step`, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []runRow
+	for rows.Next() {
+		var r runRow
+		if err := rows.Scan(&r.Study, &r.Step, &r.Status, &r.Attempt, &r.File); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// attempts returns the distinct attempt numbers of rows.
+func attempts(rows []runRow) []int {
+	var out []int
+	for _, r := range rows {
+		if !slices.Contains(out, r.Attempt) {
+			out = append(out, r.Attempt)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A step left RUNNING is a killed run only once health would call it one
+// (genexp.DefaultHealthLimits().StuckAfter): before that it may be a run
+// still going, and the next run of the study must not number itself as a
+// retry of it. Loads and features-only runs alike.
+func TestAttemptCountsRunningStepsOnlyOnceStuck(t *testing.T) {
+	stuck := genexp.DefaultHealthLimits().StuckAfter
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	cr := crafted{study: "GSE51", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3)}
+	folder := cr.write(t, t.TempDir())
+	earlier := func(t *testing.T, w *duckdb.Warehouse, step, status string, age time.Duration) {
+		t.Helper()
+		rec := warehouse.StepRecord{LogID: genexp.NewID(), RunID: "earlier-" + step + "-" + status, Study: "GSE51", Step: step,
+			Status: status, Attempt: 1, StartedAt: time.Now().Add(-age)}
+		if status != "RUNNING" {
+			end := rec.StartedAt.Add(time.Second)
+			rec.EndedAt = &end
+		}
+		if err := w.LogStep(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		status string
+		age    time.Duration
+		want   int
+	}{
+		{"a run still going", "RUNNING", time.Minute, 1},
+		{"a run just past the threshold", "RUNNING", stuck + time.Minute, 2},
+		{"a killed run", "RUNNING", 3 * stuck, 2},
+		{"a failed run", "FAILED", time.Minute, 2},
+	} {
+		t.Run("load after "+tc.name, func(t *testing.T) {
+			w := openWarehouse(t)
+			earlier(t, w, "load", tc.status, tc.age)
+			rep := loadWith(t, w, cfg, folder)
+			if got := attempts(runRows(t, w, rep.RunID)); !slices.Equal(got, []int{tc.want}) {
+				t.Errorf("attempts %v, want [%d]", got, tc.want)
+			}
+		})
+	}
+	t.Run("features after a run still going", func(t *testing.T) {
+		w := openWarehouse(t)
+		loadWith(t, w, cfg, folder)
+		earlier(t, w, "analytics", "RUNNING", time.Minute)
+		p, err := genexp.New(w, genexp.WithConfig(cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := p.Features(context.Background(), genexp.FeatureOptions{Studies: []string{"GSE51"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := runRows(t, w, run.RunID)
+		if len(rows) != 1 || rows[0].Step != "analytics" || rows[0].Attempt != 1 {
+			t.Errorf("features run rows %+v, want one analytics row at attempt 1", rows)
+		}
+	})
+}
+
+// Two copies of one study in one load are two attempts at it: their rows
+// must not share (run, study, step, attempt), and each attempt's rows name
+// one file.
+func TestTwoCopiesOfAStudyInOneRun(t *testing.T) {
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	cr := crafted{study: "GSE52", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3)}
+	dir := t.TempDir()
+	cr.write(t, filepath.Join(dir, "a"))
+	cr.write(t, filepath.Join(dir, "b"))
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	if len(rep.Studies) != 2 {
+		t.Fatalf("want both copies loaded, got %+v (errors %v)", rep.Studies, rep.Errors)
+	}
+	rows := runRows(t, w, rep.RunID)
+	key := map[[3]any]int{}
+	files := map[int]map[string]bool{}
+	for _, r := range rows {
+		key[[3]any{r.Study, r.Step, r.Attempt}]++
+		if files[r.Attempt] == nil {
+			files[r.Attempt] = map[string]bool{}
+		}
+		files[r.Attempt][r.File] = true
+	}
+	for k, n := range key {
+		if n != 1 {
+			t.Errorf("%d rows for study, step, attempt %v", n, k)
+		}
+	}
+	if got := attempts(rows); !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("attempts %v, want [1 2]", got)
+	}
+	for a, fs := range files {
+		if len(fs) != 1 {
+			t.Errorf("attempt %d names files %v, want one", a, fs)
+		}
+	}
+	if len(files[1]) == 1 && len(files[2]) == 1 && fmt.Sprint(files[1]) == fmt.Sprint(files[2]) {
+		t.Errorf("both attempts name %v", files[1])
+	}
+	// The next run is a first try again: the second copy loaded.
+	rep = loadWith(t, w, cfg, filepath.Join(dir, "a", "GSE52"))
+	if got := attempts(runRows(t, w, rep.RunID)); !slices.Equal(got, []int{1}) {
+		t.Errorf("next run: attempts %v, want [1]", got)
+	}
+}
+
+// A download that cannot be opened is logged under an accession only when
+// its name is one (the configured study code pattern, else refine.bio's
+// accession forms); and its failure is one ERROR record, not one per
+// layer that saw it. ("/" is in TestDownloadStudy: loading it would walk
+// the machine's whole file system.)
+func TestDownloadFailureStudy(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path, pattern, want string
+	}{
+		{"empty folder", empty, "", ""},
+		{"missing name", filepath.Join(dir, "nonexistent"), "", ""},
+		{"missing GEO study", filepath.Join(dir, "GSE999"), "", "GSE999"},
+		{"missing ArrayExpress zip", filepath.Join(dir, "E-GEOD-39842.zip"), "", "E-GEOD-39842"},
+		{"missing SRA study", filepath.Join(dir, "SRP110235"), "", "SRP110235"},
+		{"missing matrix", filepath.Join(dir, "GSE71270.tsv.gz"), "", "GSE71270"},
+		{"configured pattern", filepath.Join(dir, "LOCAL-7"), `LOCAL-\d+`, "LOCAL-7"},
+		{"outside the configured pattern", filepath.Join(dir, "GSE999"), `LOCAL-\d+`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := openWarehouse(t)
+			cfg := genexp.DefaultConfig()
+			cfg.Processing.StudyCodePattern = tc.pattern
+			var logs bytes.Buffer
+			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(context.Background(), tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Errors) != 1 {
+				t.Fatalf("errors %v, want one", rep.Errors)
+			}
+			rows := runRows(t, w, rep.RunID)
+			if len(rows) != 4 {
+				t.Errorf("rows %+v, want one per step", rows)
+			}
+			for _, r := range rows {
+				if r.Study != tc.want {
+					t.Errorf("%s logged under study %q, want %q", r.Step, r.Study, tc.want)
+				}
+				if r.File != tc.path {
+					t.Errorf("%s names file %q, want %q", r.Step, r.File, tc.path)
+				}
+			}
+			var errs []map[string]any
+			for _, r := range slogRecords(t, logs.Bytes()) {
+				if r["level"] == "ERROR" {
+					errs = append(errs, r)
+				}
+			}
+			if len(errs) != 1 {
+				t.Fatalf("ERROR records %v, want one", errs)
+			}
+			if e := errs[0]; e["file"] != tc.path || e["error"] == nil || e["code"] == nil || e["step"] != "extract" {
+				t.Errorf("ERROR record %v lacks the path, the error or its code", e)
+			}
+		})
+	}
+}
