@@ -66,6 +66,13 @@ type fakeServer struct {
 	missing     string                  // a sample stmtMissingSamples reports
 	version     int64                   // the schema version; -1: no version table
 	rcsi        bool
+	// The process log as the health statements summarize it: what
+	// failed_attempts counts, health_failures' two counts, and
+	// health_runs' rows.
+	attempts    int64
+	failedSteps int64
+	failedRuns  int64
+	runs        [][]driver.Value
 	// Connection bookkeeping.
 	opened, closed int
 }
@@ -480,6 +487,12 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return one("GSE1", "GSE1-h1", sig, int64(2), int64(3), int64(6), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	case "status_steps":
 		return &fakeRows{}, nil
+	case "failed_attempts":
+		return one(s.attempts)
+	case "health_failures":
+		return one(s.failedSteps, s.failedRuns)
+	case "health_runs":
+		return &fakeRows{rows: s.runs}, nil
 	}
 	return nil, fmt.Errorf("fake: no answer scripted for query %s", name)
 }

@@ -76,8 +76,8 @@ func ReadOnly() Option { return func(c *Config) { c.AutoMigrate = false } }
 // WithConfig lets the caller change any field of the Config Open derived.
 func WithConfig(f func(*Config)) Option { return Option(f) }
 
-// Warehouse is a SQL Server warehouse. It implements warehouse.WarehouseSink
-// and warehouse.Statuser.
+// Warehouse is a SQL Server warehouse. It implements warehouse.WarehouseSink,
+// warehouse.Statuser, warehouse.HealthChecker and warehouse.AttemptCounter.
 type Warehouse struct {
 	db  *sql.DB
 	cfg Config

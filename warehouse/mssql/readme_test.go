@@ -1,11 +1,14 @@
 package mssql
 
 import (
+	"context"
 	"os"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/genexp/genexp/warehouse"
 )
 
 // The README's Permissions section is what a DBA runs. These tests derive
@@ -14,7 +17,7 @@ import (
 // migrations, the loader everything else.
 
 // readmeGrants reads the README's SQL: GRANT … ON SCHEMA::s / DATABASE /
-// USER::u TO p, GRANT perm TO p, and ALTER ROLE r ADD MEMBER u. It returns,
+// USER::u / OBJECT::s.t TO p, GRANT perm TO p, and ALTER ROLE r ADD MEMBER u. It returns,
 // per user, the permissions it holds directly or through its roles, as
 // "PERM ON target" or "ROLE name".
 func readmeGrants(t *testing.T) (map[string]map[string]bool, string) {
@@ -39,7 +42,7 @@ func readmeGrants(t *testing.T) (map[string]map[string]bool, string) {
 		}
 		direct[who][what] = true
 	}
-	grant := regexp.MustCompile(`(?m)^GRANT ([A-Z ,]+?)(?:\s+ON\s+(\w+)::(\w+))?\s+TO\s+(\w+);`)
+	grant := regexp.MustCompile(`(?m)^GRANT ([A-Z ,]+?)(?:\s+ON\s+(\w+)::([\w.]+))?\s+TO\s+(\w+);`)
 	for _, m := range grant.FindAllStringSubmatch(section, -1) {
 		target := "DATABASE"
 		if m[2] != "" {
@@ -221,6 +224,41 @@ func TestNeeds(t *testing.T) {
 	for _, want := range []string{"DDL", "IMPERSONATE ON USER::dbo", "INSERT ON SCHEMA::dbo"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("schema 001 needs %s; derived %s", want, got)
+		}
+	}
+}
+
+// reRead finds the tables a statement reads, or looks up by name.
+var reRead = regexp.MustCompile(`(?i)(?:\b(?:FROM|JOIN)\s+|\bOBJECT_ID\(N')((dbo|staging|analytics)\.\w+)`)
+
+// genexp health may run as a reader: every table the statements Health
+// actually runs read (found by running it against the scripted driver) is
+// granted to genexp_reading, by name or by schema.
+func TestReadmeGrantsLetReadersCheckHealth(t *testing.T) {
+	grants, _ := readmeGrants(t)
+	reader := grants["genexp_reading"]
+	if reader == nil {
+		t.Fatalf("the README grants nothing to genexp_reading (found: %v)", grants)
+	}
+	s := newFakeServer(t)
+	s.version = int64(SchemaVersion())
+	w := s.open(t, Config{})
+	if _, err := w.Health(context.Background(), warehouse.HealthRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	for _, name := range s.names() {
+		for _, m := range reRead.FindAllStringSubmatch(statements[name], -1) {
+			table, schema := strings.ToLower(m[1]), strings.ToLower(m[2])
+			read[table] = true
+			if !reader["SELECT ON OBJECT::"+table] && !reader["SELECT ON SCHEMA::"+schema] {
+				t.Errorf("Health's %s reads %s, which the README does not let genexp_reading select", name, table)
+			}
+		}
+	}
+	for _, table := range []string{"dbo.meta_schema_version", "dbo.meta_etl_process_log"} {
+		if !read[table] {
+			t.Errorf("found no read of %s in the statements Health ran (%v): the check above proves nothing", table, s.names())
 		}
 	}
 }

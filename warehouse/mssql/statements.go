@@ -49,6 +49,9 @@ var statements = map[string]string{
 	"status_studies":        stmtStatusStudies,
 	"status_studies_v2":     stmtStatusStudiesV2,
 	"status_steps":          stmtStatusSteps,
+	"failed_attempts":       stmtFailedAttempts,
+	"health_failures":       stmtHealthFailures,
+	"health_runs":           stmtHealthRuns,
 }
 
 // copySpecs are the bulk copy targets, by golden name.

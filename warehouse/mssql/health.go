@@ -1,0 +1,114 @@
+package mssql
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/genexp/genexp/warehouse"
+)
+
+var (
+	_ warehouse.AttemptCounter = (*Warehouse)(nil)
+	_ warehouse.HealthChecker  = (*Warehouse)(nil)
+)
+
+// The process log's times are DATETIME2 holding UTC. go-mssqldb sends a
+// time.Time as DATETIMEOFFSET, which outranks DATETIME2: compared as they
+// are, every row's started_at would be converted (and the started_at index
+// not sought). The statements convert the parameter instead, which drops
+// its offset; callers therefore pass UTC.
+
+// stmtFailedAttempts counts the runs, other than the current one (@p2),
+// that left a FAILED step for the study (@p1) after its last successful
+// load step, or a step RUNNING since before @p3: a run killed mid-step
+// never ends its rows, and only their age tells it from a run still going.
+const stmtFailedAttempts = `SELECT COUNT_BIG(DISTINCT run_id)
+FROM dbo.meta_etl_process_log
+WHERE study_accession_code = @p1
+  AND run_id <> @p2
+  AND (status = N'FAILED' OR (status = N'RUNNING' AND started_at < CONVERT(DATETIME2, @p3)))
+  AND started_at > COALESCE(
+    (SELECT MAX(started_at) FROM dbo.meta_etl_process_log
+     WHERE study_accession_code = @p1 AND step = N'load' AND status = N'SUCCESS'),
+    CONVERT(DATETIME2, '0001-01-01T00:00:00', 126))`
+
+// stmtHealthFailures counts the FAILED steps since @p1, and their runs.
+const stmtHealthFailures = `SELECT COUNT_BIG(*), COUNT_BIG(DISTINCT run_id)
+FROM dbo.meta_etl_process_log
+WHERE status = N'FAILED' AND started_at >= CONVERT(DATETIME2, @p1)`
+
+// stmtHealthRuns summarizes the @p1 most recent runs. A run with a step
+// still RUNNING has not ended. SUM(CASE …) is DuckDB's COUNT(*) FILTER,
+// which T-SQL lacks.
+const stmtHealthRuns = `SELECT TOP (@p1) run_id,
+    MIN(started_at),
+    CASE WHEN SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END) > 0 THEN NULL ELSE MAX(ended_at) END,
+    COUNT_BIG(DISTINCT study_accession_code),
+    COUNT_BIG(*),
+    SUM(CASE WHEN status = N'FAILED' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END)
+FROM dbo.meta_etl_process_log
+GROUP BY run_id
+ORDER BY MIN(started_at) DESC, run_id`
+
+// FailedAttempts implements warehouse.AttemptCounter. A zero KilledBefore
+// counts no RUNNING step.
+func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRequest) (int, error) {
+	var n int
+	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
+		return w.db.QueryRowContext(ctx, stmtFailedAttempts, req.Study, req.RunID, req.KilledBefore.UTC()).Scan(&n)
+	})
+	return n, w.wrap(err, "mssql: counting earlier attempts of "+req.Study)
+}
+
+// Health implements warehouse.HealthChecker. A database without the
+// genexp schema reports version 0 and nothing else. Path is always "": a
+// server holds the warehouse.
+func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (warehouse.Health, error) {
+	h := warehouse.Health{ExpectedSchemaVersion: SchemaVersion()}
+	v, err := w.Version(ctx)
+	if err != nil {
+		return h, w.wrap(err, "mssql: reading the schema version")
+	}
+	h.SchemaVersion = v
+	if v == 0 {
+		return h, nil
+	}
+	since := req.Since.UTC()
+	if req.Since.IsZero() {
+		since = time.Now().UTC().Add(-24 * time.Hour)
+	}
+	n := req.Runs
+	if n <= 0 {
+		n = 5
+	}
+	err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
+		h.FailedSteps, h.FailedRuns, h.Runs = 0, 0, nil
+		if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns); err != nil {
+			return err
+		}
+		return w.readRuns(ctx, &h, n)
+	})
+	return h, w.wrap(err, "mssql: reading the process log")
+}
+
+func (w *Warehouse) readRuns(ctx context.Context, h *warehouse.Health, n int) error {
+	rows, err := w.db.QueryContext(ctx, stmtHealthRuns, int32(min(n, 1<<31-1)))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r warehouse.RunSummary
+		var ended sql.NullTime
+		if err := rows.Scan(&r.RunID, &r.StartedAt, &ended, &r.Studies, &r.Steps, &r.Failed, &r.Running); err != nil {
+			return err
+		}
+		if ended.Valid {
+			r.EndedAt = &ended.Time
+		}
+		h.Runs = append(h.Runs, r)
+	}
+	return rows.Err()
+}
