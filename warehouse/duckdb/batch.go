@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -15,19 +14,30 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// batch is one load: a transaction on a dedicated connection. Like a
-// database/sql.Tx it is used by one goroutine at a time.
+// batch is one load on a dedicated connection. While rows stream, its cells
+// go to the connection's temporary table in autocommit and everything else
+// waits in memory; Commit opens the load's one transaction and writes the
+// dimensions, facts, batch records and QC in it. Like a database/sql.Tx a
+// batch is used by one goroutine at a time.
 type batch struct {
 	w       *Warehouse
 	conn    *sql.Conn
-	loadKey int64
+	loadKey int64 // allocated in the load's transaction
 	file    string
 	runID   string
 	release func() // gives the Warehouse's load slot back
 	inTx    bool
+	staging bool // the connection holds the temporary table of cells
 
-	genes *duckdbdrv.Appender // staging.matrix_rows
-	stage *stager             // stages rows while the caller reads on
+	stage *stager // stages rows while the caller reads on
+
+	// illness holds the labels dim_illness knows, read by Begin.
+	illness map[string]bool
+	// dims are the UpsertDimensions requests, applied in order by Commit.
+	dims []warehouse.DimensionsRequest
+	// geneIDs and geneLines are the genes of the rows written, in order.
+	geneIDs   []string
+	geneLines []int64
 
 	// studyOf maps a matrix column to the index of its study in studies;
 	// -1 for a column the batch does not load.
@@ -62,7 +72,7 @@ func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (ware
 		return nil, classify(err, "duckdb: taking a connection")
 	}
 	b.conn = conn
-	if err := b.begin(ctx, req); err != nil {
+	if err := b.begin(ctx); err != nil {
 		return nil, errors.Join(err, b.Abort(ctx))
 	}
 	return b, nil
@@ -135,10 +145,44 @@ func (b *batch) index(cols []warehouse.Column) error {
 	return nil
 }
 
-func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
+func (b *batch) begin(ctx context.Context) error {
+	var readOnly bool
+	if err := b.conn.QueryRowContext(ctx, stmtReadOnly).Scan(&readOnly); err != nil {
+		return classify(err, "duckdb: checking the access mode")
+	}
+	if readOnly {
+		return qc.Errorf(qc.ConnectionFailed, "duckdb: the warehouse is open read-only; open it without access_mode=READ_ONLY to load %s", b.file)
+	}
 	if err := b.w.registerStage(ctx, b.conn); err != nil {
 		return err
 	}
+	rows, err := b.conn.QueryContext(ctx, stmtIllnessLabels)
+	if err != nil {
+		return classify(err, "duckdb: reading illness labels")
+	}
+	defer rows.Close()
+	b.illness = map[string]bool{}
+	for rows.Next() {
+		var label string
+		if err := rows.Scan(&label); err != nil {
+			return classify(err, "duckdb: reading illness labels")
+		}
+		b.illness[label] = true
+	}
+	if err := rows.Err(); err != nil {
+		return classify(err, "duckdb: reading illness labels")
+	}
+	b.staging = true
+	if _, err := b.conn.ExecContext(ctx, stmtCreateStageValues); err != nil {
+		return classify(err, "duckdb: creating the staging table")
+	}
+	return nil
+}
+
+// stageLoad opens the load's transaction, allocates its load key and
+// stages what the load's statements join with the cells: the matrix
+// columns and genes.
+func (b *batch) stageLoad(ctx context.Context) error {
 	if _, err := b.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return classify(err, "duckdb: beginning the load")
 	}
@@ -151,7 +195,7 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 		if err != nil {
 			return classify(err, "duckdb: opening the staging appender")
 		}
-		for _, c := range req.Columns {
+		for _, c := range b.cols {
 			if err := cols.AppendRow(b.loadKey, int32(c.Index), c.Sample, c.Study); err != nil {
 				return classify(errors.Join(err, cols.Close()), "duckdb: staging matrix columns")
 			}
@@ -159,10 +203,16 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 		if err := cols.Close(); err != nil {
 			return classify(err, "duckdb: staging matrix columns")
 		}
-		if b.genes, err = duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "matrix_rows"); err != nil {
+		genes, err := duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "matrix_rows")
+		if err != nil {
 			return classify(err, "duckdb: opening the staging appender")
 		}
-		return nil
+		for i, g := range b.geneIDs {
+			if err := genes.AppendRow(b.loadKey, b.geneLines[i], g); err != nil {
+				return classify(errors.Join(err, genes.Close()), "duckdb: staging genes")
+			}
+		}
+		return classify(genes.Close(), "duckdb: staging genes")
 	})
 }
 
@@ -175,7 +225,7 @@ func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if err != nil {
 		return warehouse.CommitResult{}, errors.Join(err, b.Abort(ctx))
 	}
-	b.finish()
+	b.finish(ctx)
 	return res, nil
 }
 
@@ -187,8 +237,13 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if err := b.drain(); err != nil {
 		return res, err
 	}
-	if err := b.closeGenes(); err != nil {
-		return res, classify(err, "duckdb: flushing staged genes")
+	if err := b.stageLoad(ctx); err != nil {
+		return res, err
+	}
+	for _, d := range b.dims {
+		if err := b.upsertDimensions(ctx, d); err != nil {
+			return res, err
+		}
 	}
 	signatures := make(map[string]string, len(req.Studies))
 	for _, s := range req.Studies {
@@ -262,6 +317,7 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if _, err := b.conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
 		return res, classify(err, "duckdb: committing the load")
 	}
+	b.inTx = false
 	return res, nil
 }
 
@@ -370,48 +426,39 @@ func (b *batch) Abort(ctx context.Context) error {
 	if b.done {
 		return nil
 	}
-	var errs []error
-	// A staging error is why the batch is aborted, not a failure to abort.
-	_ = b.stopStager()
-	if b.genes != nil {
-		// Clear drops unflushed rows, so Close has nothing to write.
-		errs = append(errs, b.genes.Clear(), b.genes.Close())
-		b.genes = nil
-	}
-	if b.conn != nil {
-		// A failed statement or COMMIT may already have ended the
-		// transaction, and ROLLBACK then fails harmlessly; but the
-		// connection is dropped from the pool rather than risk reusing it
-		// with a transaction open.
-		if _, err := b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil && b.inTx {
-			_ = b.conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-	}
-	b.finish()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("duckdb: aborting the load: %w", err)
-	}
+	b.finish(ctx)
 	return nil
 }
 
-// finish releases the connection and the load slot. A batch is finished
-// once, by Commit or by Abort.
-func (b *batch) finish() {
+// finish ends the batch: it stops staging, rolls back a transaction still
+// open, drops the staged cells and releases the connection and the load
+// slot. A batch is finished once, by Commit or by Abort.
+func (b *batch) finish(ctx context.Context) {
 	b.done = true
+	// A staging error is why the batch is aborted, not a failure to end it.
 	_ = b.stopStager()
 	if b.conn != nil {
+		ctx := context.WithoutCancel(ctx)
+		// A failed statement or COMMIT may already have ended the
+		// transaction, and ROLLBACK then fails harmlessly; but a
+		// connection that may still hold a transaction or the staged
+		// cells is dropped from the pool rather than reused.
+		ok := true
+		if b.inTx {
+			_, err := b.conn.ExecContext(ctx, "ROLLBACK")
+			ok = err == nil
+			b.inTx = false
+		}
+		if ok && b.staging {
+			_, err := b.conn.ExecContext(ctx, stmtDropStageValues)
+			ok = err == nil
+		}
+		if !ok {
+			_ = b.conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 		_ = b.conn.Close()
 	}
 	b.release()
-}
-
-func (b *batch) closeGenes() error {
-	if b.genes == nil {
-		return nil
-	}
-	err := b.genes.Close()
-	b.genes = nil
-	return err
 }
 
 var errDone = errors.New("duckdb: the batch has already been committed or aborted")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"slices"
+	"strings"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
@@ -11,16 +13,46 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// UpsertDimensions implements warehouse.Batch. Studies and platforms (a few
-// per file) are upserted one by one; samples (hundreds per file) are staged
-// with the appender and upserted by one set-based statement.
+// UpsertDimensions implements warehouse.Batch. It checks the samples and
+// keeps the request for Commit, which upserts the dimensions in the load's
+// transaction: the transaction opens only once the cells are staged.
 func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
 	if b.done {
 		return errDone
 	}
-	if err := b.drain(); err != nil {
+	if err := b.stageErr(); err != nil {
 		return err
 	}
+	var unknown []string
+	for _, s := range req.Samples {
+		if s.Accession == "" || s.Study == "" {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: sample %q of study %q needs an accession and a study", s.Accession, s.Study)
+		}
+		if s.Illness != "" && !b.illness[s.Illness] && !slices.Contains(unknown, s.Illness) {
+			unknown = append(unknown, s.Illness)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return errUnknownIllness(strings.Join(unknown, ", "))
+	}
+	b.dims = append(b.dims, warehouse.DimensionsRequest{
+		Studies:   slices.Clone(req.Studies),
+		Platforms: slices.Clone(req.Platforms),
+		Samples:   slices.Clone(req.Samples),
+	})
+	return nil
+}
+
+func errUnknownIllness(labels string) error {
+	return qc.Errorf(qc.ConstraintViolation, "duckdb: unknown illness label(s) %s; dim_illness holds CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK and UNKNOWN", labels)
+}
+
+// upsertDimensions writes one UpsertDimensions request in the load's
+// transaction. Studies and platforms (a few per file) are upserted one by
+// one; samples (hundreds per file) are staged with the appender and
+// upserted by one set-based statement.
+func (b *batch) upsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
 	for _, s := range req.Studies {
 		_, err := b.conn.ExecContext(ctx, stmtUpsertStudy, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
 			null(s.Organism), null(s.PlatformSummary), null(s.Description), s.FirstPublished, s.LastModified)
@@ -44,7 +76,7 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 		return classify(err, "duckdb: checking illness labels")
 	}
 	if unknown != "" {
-		return qc.Errorf(qc.ConstraintViolation, "duckdb: unknown illness label(s) %s; dim_illness holds CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK and UNKNOWN", unknown)
+		return errUnknownIllness(unknown)
 	}
 	if _, err := b.conn.ExecContext(ctx, stmtUpsertSamples, b.loadKey); err != nil {
 		return classify(err, "duckdb: upserting samples")
@@ -61,9 +93,6 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 func (b *batch) stageSamples(samples []warehouse.Sample) error {
 	last := make(map[string]int, len(samples))
 	for i, s := range samples {
-		if s.Accession == "" || s.Study == "" {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: sample %q of study %q needs an accession and a study", s.Accession, s.Study)
-		}
 		last[s.Accession] = i
 	}
 	return b.conn.Raw(func(dc any) error {

@@ -6,15 +6,18 @@
 // or migrated on open (Config.AutoMigrate) and is versioned: a warehouse
 // written by a newer genexp is refused, never silently altered.
 //
-// Loading follows the contract of package warehouse: a Batch runs in one
-// DuckDB transaction on one connection. The matrix's columns, genes and
-// samples go to staging tables through DuckDB's appender; its cells reach
-// staging.expression_values through a table function that DuckDB reads
-// vector by vector, on a goroutine of the batch, while the caller reads the
-// next rows. Commit then adds unseen genes to dim_gene, replaces the
-// study's facts with one set-based INSERT … SELECT from staging, records
-// the batch, empties staging and commits. A crash at any point leaves the
-// previous state: DuckDB discards an uncommitted transaction on restart.
+// Loading follows the contract of package warehouse: a Batch writes the
+// warehouse in one DuckDB transaction on one connection. While rows stream,
+// its cells go to a temporary table of the connection through a table
+// function that DuckDB reads vector by vector, on a goroutine of the batch,
+// while the caller reads the next rows; the dimensions and genes wait in
+// memory. Commit then opens the transaction: it stages the columns, genes
+// and samples through DuckDB's appender, upserts the dimensions, adds
+// unseen genes to dim_gene, replaces the study's facts with one set-based
+// INSERT … SELECT from the staged cells, records the batch and QC, empties
+// staging and commits. A crash at any point leaves the previous state:
+// DuckDB discards an uncommitted transaction on restart, and a temporary
+// table is never written to the database file.
 //
 // DuckDB lets one process write a database file at a time: a second process
 // that opens the same file waits up to Config.BusyTimeout, then fails with a

@@ -177,6 +177,11 @@ func TestStatementsPrepare(t *testing.T) {
 	if err := w.registerStage(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
+	// The fact inserts read the temporary table a batch creates on its
+	// connection.
+	if _, err := conn.ExecContext(ctx, stmtCreateStageValues); err != nil {
+		t.Fatal(err)
+	}
 	for name, sql := range goldenStatements() {
 		for _, part := range strings.Split(sql, ";\n") {
 			stmt, err := conn.PrepareContext(ctx, part)

@@ -56,6 +56,11 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 	if err != nil {
 		return err
 	}
+	b.geneIDs = append(b.geneIDs, lb.Genes...)
+	b.geneLines = append(b.geneLines, lb.GeneLines...)
+	if len(lb.Value) == 0 {
+		return nil
+	}
 	if b.stage == nil {
 		b.startStager()
 	}
@@ -100,28 +105,17 @@ func (b *batch) startStager() {
 	}()
 }
 
-// stageRows inserts one LongBatch: its genes through the appender, its cells
-// through genexp_stage_values. It runs on the stager goroutine, the only
-// user of the connection while rows stream.
+// stageRows inserts the cells of one LongBatch into the temporary table
+// through genexp_stage_values, in autocommit. It runs on the stager
+// goroutine, the only user of the connection while rows stream.
 func (b *batch) stageRows(stopped, ctx context.Context, lb *expression.LongBatch) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(stopped, cancel)()
-	for i, g := range lb.Genes {
-		if err := b.genes.AppendRow(b.loadKey, lb.GeneLines[i], g); err != nil {
-			return classify(err, "duckdb: staging genes")
-		}
-	}
-	if err := b.genes.Flush(); err != nil {
-		return classify(err, "duckdb: staging genes")
-	}
-	if len(lb.Value) == 0 {
-		return nil
-	}
 	token := stageTokens.Add(1)
 	stageSources.Store(token, &stageSource{rows: lb})
 	defer stageSources.Delete(token)
-	if _, err := b.conn.ExecContext(ctx, stmtStageValues, b.loadKey, token); err != nil {
+	if _, err := b.conn.ExecContext(ctx, stmtStageValues, token); err != nil {
 		return classify(err, "duckdb: staging values")
 	}
 	return nil
@@ -173,9 +167,9 @@ func (s *stager) setErr(err error) {
 	}
 }
 
-// copyLongBatch copies src into dst, reusing dst's storage.
+// copyLongBatch copies the cells of src into dst, reusing dst's storage.
+// The gene ids stay behind: WriteRows keeps them for Commit.
 func copyLongBatch(dst, src *expression.LongBatch) {
-	dst.Genes = append(dst.Genes[:0], src.Genes...)
 	dst.GeneLines = append(dst.GeneLines[:0], src.GeneLines...)
 	dst.Row = append(dst.Row[:0], src.Row...)
 	dst.Column = append(dst.Column[:0], src.Column...)

@@ -10,7 +10,11 @@ var statements = map[string]string{
 	"schema_version_read":   stmtSchemaVersionRead,
 	"schema_version_write":  stmtSchemaVersionWrite,
 	"next_load_key":         stmtNextLoadKey,
+	"create_stage_values":   stmtCreateStageValues,
+	"drop_stage_values":     stmtDropStageValues,
 	"stage_values":          stmtStageValues,
+	"illness_labels":        stmtIllnessLabels,
+	"read_only":             stmtReadOnly,
 	"upsert_study":          stmtUpsertStudy,
 	"upsert_platform":       stmtUpsertPlatform,
 	"unknown_illness":       stmtUnknownIllness,
@@ -211,8 +215,7 @@ cells AS (
            lookup.samples[v.column_no + 1] AS sample_key,
            lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
            v.expression_value
-    FROM staging.expression_values v, lookup
-    WHERE v.load_key = $1)
+    FROM temp.main.load_values v, lookup)
 SELECT study_key, sample_key, gene_key, expression_value, $3
 FROM cells
 WHERE sample_key IS NOT NULL`
@@ -247,8 +250,7 @@ cells AS (
     SELECT lookup.cols[v.column_no + 1] AS c,
            lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
            v.expression_value
-    FROM staging.expression_values v, lookup
-    WHERE v.load_key = $1)
+    FROM temp.main.load_values v, lookup)
 SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id
 FROM cells
 WHERE c IS NOT NULL`
@@ -358,7 +360,6 @@ VALUES ($1, $2, (SELECT study_key FROM dim_study WHERE study_accession_code = $3
 // stmtClearStaging empties the load's staging rows, one table per statement.
 var stmtClearStaging = []string{
 	`DELETE FROM staging.samples WHERE load_key = $1`,
-	`DELETE FROM staging.expression_values WHERE load_key = $1`,
 	`DELETE FROM staging.matrix_rows WHERE load_key = $1`,
 	`DELETE FROM staging.matrix_columns WHERE load_key = $1`,
 	`DELETE FROM staging.load_batches WHERE load_key = $1`,
@@ -377,9 +378,36 @@ ON CONFLICT (log_id) DO UPDATE SET
     error_message = excluded.error_message,
     context_json = excluded.context_json`
 
+// A load's cells are staged in a temporary table of its connection, in
+// autocommit, while they stream; the load's transaction opens at Commit and
+// publishes them from there. DuckDB scans committed rows in parallel, but
+// rows inserted in the reading transaction itself on one thread: staged in
+// the load's transaction, the fact insert took twice as long. A temporary
+// table is neither logged nor kept: a crash leaves nothing of it, and a
+// connection that is dropped takes it along. It holds one load, so it needs
+// no load key; it is created by Begin and dropped when the batch ends, which
+// frees its memory rather than leave it with the pooled connection.
+const stmtCreateStageValues = `CREATE OR REPLACE TEMP TABLE load_values (
+    line_no          BIGINT NOT NULL,
+    column_no        INTEGER NOT NULL,
+    expression_value DOUBLE
+)`
+
+const stmtDropStageValues = `DROP TABLE IF EXISTS temp.main.load_values`
+
 // stmtStageValues stages one LongBatch through the genexp_stage_values table
-// function; $2 is the token under which WriteRows registered it.
-const stmtStageValues = `INSERT INTO staging.expression_values (load_key, line_no, column_no, expression_value)
-SELECT $1, line_no, column_no, expression_value FROM genexp_stage_values($2)`
+// function; $1 is the token under which WriteRows registered it.
+const stmtStageValues = `INSERT INTO temp.main.load_values (line_no, column_no, expression_value)
+SELECT line_no, column_no, expression_value FROM genexp_stage_values($1)`
+
+// stmtIllnessLabels lists the labels dim_illness knows, so that
+// UpsertDimensions can refuse an unknown one at once; stmtUnknownIllness
+// checks again inside the load's transaction.
+const stmtIllnessLabels = `SELECT illness_label FROM dim_illness`
+
+// stmtReadOnly tells whether the warehouse was opened read-only. Begin asks,
+// because the first write of a load now comes at Commit, after the whole
+// file has streamed.
+const stmtReadOnly = `SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()`
 
 const stmtStageFunctionExists = `SELECT COUNT(*) FROM duckdb_functions() WHERE function_name = 'genexp_stage_values'`

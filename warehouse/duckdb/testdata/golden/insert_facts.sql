@@ -26,8 +26,7 @@ cells AS (
     SELECT lookup.cols[v.column_no + 1] AS c,
            lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
            v.expression_value
-    FROM staging.expression_values v, lookup
-    WHERE v.load_key = $1)
+    FROM temp.main.load_values v, lookup)
 SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id
 FROM cells
 WHERE c IS NOT NULL

@@ -26,8 +26,7 @@ cells AS (
            lookup.samples[v.column_no + 1] AS sample_key,
            lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
            v.expression_value
-    FROM staging.expression_values v, lookup
-    WHERE v.load_key = $1)
+    FROM temp.main.load_values v, lookup)
 SELECT study_key, sample_key, gene_key, expression_value, $3
 FROM cells
 WHERE sample_key IS NOT NULL

@@ -1,2 +1,2 @@
-INSERT INTO staging.expression_values (load_key, line_no, column_no, expression_value)
-SELECT $1, line_no, column_no, expression_value FROM genexp_stage_values($2)
+INSERT INTO temp.main.load_values (line_no, column_no, expression_value)
+SELECT line_no, column_no, expression_value FROM genexp_stage_values($1)

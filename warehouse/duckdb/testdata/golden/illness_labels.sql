@@ -1,0 +1,1 @@
+SELECT illness_label FROM dim_illness
