@@ -15,7 +15,7 @@ import (
 // stageFunction is the table function through which a batch hands its long
 // rows to DuckDB. The batch stages each LongBatch with
 //
-//	INSERT INTO staging.expression_values … SELECT … FROM genexp_stage_values(token)
+//	INSERT INTO temp.main.load_values … SELECT … FROM genexp_stage_values(token)
 //
 // and DuckDB pulls the rows vector by vector straight out of the
 // expression.LongBatch: no per-value boxing as with the appender's

@@ -3,9 +3,11 @@ package duckdb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
@@ -113,5 +115,98 @@ func TestUnknownIllnessFailsUpsertDimensions(t *testing.T) {
 	}
 	if studies != 0 {
 		t.Errorf("the refused load wrote %d studies", studies)
+	}
+}
+
+// TestCancelledLoadsLeaveTheConnectionClean cancels loads at varied points
+// (while cells stream, in the commit) on a warehouse of one connection, and
+// checks after each that no staged cells, temporary table or open
+// transaction stay on the connection, and that the facts are one whole
+// batch or none; a load afterwards succeeds.
+func TestCancelledLoadsLeaveTheConnectionClean(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 20 cancelled batches")
+	}
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	w.DB().SetMaxOpenConns(1)
+	bg := context.Background()
+	const genes, samples = 2000, 50
+	load := func(ctx context.Context, seed int) error {
+		cols := make([]warehouse.Column, samples)
+		dims := warehouse.DimensionsRequest{Studies: []warehouse.Study{{Accession: "GSE1"}}}
+		for s := range cols {
+			acc := fmt.Sprintf("GSM%d", s)
+			cols[s] = warehouse.Column{Index: s, Sample: acc, Study: "GSE1"}
+			dims.Samples = append(dims.Samples, warehouse.Sample{Accession: acc, Study: "GSE1", Illness: "CONTROL"})
+		}
+		b, err := w.Begin(ctx, warehouse.BeginRequest{FileName: "GSE1.tsv", Columns: cols})
+		if err != nil {
+			return err
+		}
+		defer b.Abort(bg)
+		if err := b.UpsertDimensions(ctx, dims); err != nil {
+			return err
+		}
+		for g0 := 0; g0 < genes; g0 += 100 {
+			lb := &expression.LongBatch{}
+			for g := g0; g < g0+100; g++ {
+				lb.Genes = append(lb.Genes, fmt.Sprintf("G%d", g))
+				lb.GeneLines = append(lb.GeneLines, int64(g+2))
+				for s := range samples {
+					lb.Row = append(lb.Row, int32(g-g0))
+					lb.Column = append(lb.Column, int32(s))
+					lb.Value = append(lb.Value, float64(seed*genes*samples+g*samples+s))
+				}
+			}
+			if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+				return err
+			}
+		}
+		hash := fmt.Sprintf("h%d", seed)
+		_, err = b.Commit(ctx, warehouse.CommitRequest{FileHash: hash, Studies: []warehouse.StudyCommit{{Study: "GSE1", BatchID: "b" + hash}}})
+		return err
+	}
+	cancelled := 0
+	for i := range 20 {
+		ctx, cancel := context.WithCancel(bg)
+		// From at once to well into the commit: a load here takes 100–300 ms.
+		timer := time.AfterFunc(time.Duration(i*i)*time.Millisecond, cancel)
+		err := load(ctx, i)
+		timer.Stop()
+		cancel()
+		if err != nil {
+			if !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "context canceled") && !strings.Contains(err.Error(), "INTERRUPT") {
+				t.Fatalf("load %d: %v", i, err)
+			}
+			cancelled++
+		}
+		var temps, facts, current, rowsWritten int64
+		if err := w.DB().QueryRowContext(bg, `SELECT COUNT(*) FROM duckdb_tables() WHERE temporary`).Scan(&temps); err != nil {
+			t.Fatal(err)
+		}
+		if temps != 0 {
+			t.Errorf("load %d: %d temporary tables stay on the connection", i, temps)
+		}
+		if _, err := w.DB().ExecContext(bg, `BEGIN TRANSACTION`); err != nil {
+			t.Errorf("load %d: the connection is still in a transaction: %v", i, err)
+		} else if _, err := w.DB().ExecContext(bg, `ROLLBACK`); err != nil {
+			t.Fatal(err)
+		}
+		err = w.DB().QueryRowContext(bg, `SELECT (SELECT COUNT(*) FROM fact_gene_expression),
+			(SELECT COUNT(*) FROM meta_batch WHERE is_current), (SELECT COALESCE(SUM(rows_written), 0) FROM meta_batch WHERE is_current)`).
+			Scan(&facts, &current, &rowsWritten)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if current > 1 || facts != rowsWritten || (facts != 0 && facts != genes*samples) {
+			t.Errorf("load %d: %d facts, %d current batches holding %d rows", i, facts, current, rowsWritten)
+		}
+	}
+	t.Logf("%d of 20 loads cancelled", cancelled)
+	if cancelled == 0 || cancelled == 20 {
+		t.Errorf("%d of 20 loads were cancelled; the schedule should cancel some and not others", cancelled)
+	}
+	if err := load(bg, 99); err != nil {
+		t.Fatalf("a load after the cancelled ones: %v", err)
 	}
 }
