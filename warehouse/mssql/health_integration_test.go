@@ -9,64 +9,6 @@ import (
 	"github.com/genexp/genexp/warehouse/mssql"
 )
 
-// The DuckDB backend's attempt scenario, on a server: failed and killed
-// runs count, the current run and a run still going do not, and a
-// successful load starts the count again.
-func TestIntegrationFailedAttempts(t *testing.T) {
-	w, _ := openFresh(t)
-	ctx := context.Background()
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	logStep := func(id, run, step, status string, minute int) {
-		t.Helper()
-		rec := warehouse.StepRecord{LogID: id, RunID: run, Study: "S", Step: step, Status: status,
-			StartedAt: base.Add(time.Duration(minute) * time.Minute)}
-		if err := w.LogStep(ctx, rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	killedBefore := 10
-	count := func(run string) int {
-		t.Helper()
-		n, err := w.FailedAttempts(ctx, warehouse.AttemptsRequest{Study: "S", RunID: run,
-			KilledBefore: base.Add(time.Duration(killedBefore) * time.Minute)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	logStep("1", "r1", "validate", "FAILED", 1)
-	logStep("2", "r2", "extract", "RUNNING", 2) // killed
-	logStep("3", "r2", "load", "RUNNING", 2)
-	if n := count("r9"); n != 2 {
-		t.Errorf("after a failed and a killed run: %d, want 2", n)
-	}
-	if n := count("r2"); n != 1 {
-		t.Errorf("the current run counted itself: %d, want 1", n)
-	}
-	killedBefore = 2
-	if n := count("r9"); n != 1 {
-		t.Errorf("a run RUNNING since the threshold was counted as killed: %d, want 1", n)
-	}
-	killedBefore = 10
-	logStep("4", "r3", "load", "SUCCESS", 3)
-	if n := count("r9"); n != 0 {
-		t.Errorf("after a successful load: %d, want 0", n)
-	}
-	logStep("5", "r4", "validate", "FAILED", 4)
-	logStep("6", "r5", "analytics", "RUNNING", 12)
-	if n := count("r9"); n != 1 {
-		t.Errorf("after one more failure and a run still going: %d, want 1", n)
-	}
-	killedBefore = 13
-	if n := count("r9"); n != 2 {
-		t.Errorf("once the run RUNNING is past the threshold: %d, want 2", n)
-	}
-	n, err := w.FailedAttempts(ctx, warehouse.AttemptsRequest{Study: "S", RunID: "r9"})
-	if err != nil || n != 1 {
-		t.Errorf("with no threshold: %d, %v; want 1 (RUNNING steps never count)", n, err)
-	}
-}
-
 func TestIntegrationHealth(t *testing.T) {
 	w, _ := openFresh(t)
 	ctx := context.Background()

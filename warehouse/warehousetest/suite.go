@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"SameContentOtherMissingPolicyReplaces", testSameContentOtherPolicy},
 		{"ConcurrentLoads", testConcurrentLoads},
 		{"RejectedStudyQCWithoutDimensions", testRejectedStudyQC},
+		{"AttemptsCountFailedAndKilledRuns", testAttempts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
