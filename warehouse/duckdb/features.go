@@ -84,21 +84,46 @@ FROM input
 GROUP BY illness_key`
 
 // stmtFeatureSamples summarizes each sample. The median is the middle
-// value, or the mean of the two middle values for an even count, found by
-// ranking each sample's values: DuckDB's MEDIAN aggregate holds every
-// value of the study in memory at once (1.1 GB for 50M cells), while the
-// ranking's sort spills within memory_limit.
+// value, or the mean of the two middle values for an even count. DuckDB's
+// MEDIAN aggregate would hold every value of the study in memory at once
+// (1.1 GB for 50M cells), and ranking all of a sample's values sorts the
+// whole study; so each sample's values are counted in medianBuckets equal
+// slices of the sample's range, and only the one or two slices holding the
+// middle ranks are sorted. The slice of a value never decreases as the value
+// grows (every step of its arithmetic is monotone), so the k-th value of a
+// sample is the (k - values below its slice)-th of its slice. A sample whose
+// range is empty or not finite keeps all its values in one slice.
 const stmtFeatureSamples = featureInsert + `WITH input AS (
     ` + featureInput + `),
+ranges AS (
+    SELECT sample_key, COUNT(*) AS n, MIN(y) AS lo, MAX(y) AS hi
+    FROM input
+    GROUP BY sample_key),
+slice_counts AS (
+    SELECT i.sample_key, ` + sliceOf + ` AS slice, COUNT(*) AS c
+    FROM input i
+    JOIN ranges p ON p.sample_key = i.sample_key
+    GROUP BY ALL),
+middle AS (
+    SELECT sample_key, ANY_VALUE(n) AS n, ANY_VALUE(lo) AS lo, ANY_VALUE(hi) AS hi,
+           MIN(slice) AS first_slice, MAX(slice) AS last_slice, MIN(below) AS below
+    FROM (SELECT c.sample_key, c.slice, c.c, p.n, p.lo, p.hi,
+                 SUM(c.c) OVER (PARTITION BY c.sample_key ORDER BY c.slice) - c.c AS below
+          FROM slice_counts c
+          JOIN ranges p ON p.sample_key = c.sample_key)
+    WHERE ((n + 1) // 2 > below AND (n + 1) // 2 <= below + c)
+       OR ((n + 2) // 2 > below AND (n + 2) // 2 <= below + c)
+    GROUP BY sample_key),
 ranked AS (
-    SELECT sample_key, y,
-           row_number() OVER (PARTITION BY sample_key ORDER BY y) AS rn,
-           COUNT(*) OVER (PARTITION BY sample_key) AS n
-    FROM input),
+    SELECT i.sample_key, i.y, p.n,
+           p.below + row_number() OVER (PARTITION BY i.sample_key ORDER BY i.y) AS rank
+    FROM input i
+    JOIN middle p ON p.sample_key = i.sample_key
+    WHERE ` + sliceOf + ` BETWEEN p.first_slice AND p.last_slice),
 medians AS (
     SELECT sample_key, AVG(y) AS sample_median
     FROM ranked
-    WHERE rn IN ((n + 1) // 2, (n + 2) // 2)
+    WHERE rank IN ((n + 1) // 2, (n + 2) // 2)
     GROUP BY sample_key),
 per_sample AS (
     SELECT i.sample_key,
@@ -111,6 +136,18 @@ per_sample AS (
 SELECT 'SAMPLE', sample_key, NULL, feature_name, feature_value, $1, $2
 FROM per_sample
 UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u`
+
+// sliceOf is the slice of medianBuckets that input value i.y falls in,
+// given its sample's range p.lo..p.hi (see stmtFeatureSamples).
+const sliceOf = `CASE WHEN p.hi > p.lo AND isfinite(p.lo) AND isfinite(p.hi)
+                THEN least(` + medianBuckets + ` - 1, CAST(floor((i.y - p.lo) / (p.hi - p.lo) * ` + medianBuckets + `) AS INTEGER))
+                ELSE 0 END`
+
+// medianBuckets is how many slices of its range a sample's values are
+// counted in to find its median (see stmtFeatureSamples). Counting in more
+// slices costs more than sorting fewer values: at 10M cells 1,024 slices
+// took 0.75 s, 256 0.58 s, 64 0.56 s and 16 0.59 s.
+const medianBuckets = "64"
 
 // stmtFeatureGeneCohorts describes each gene in each illness cohort. UNPIVOT
 // drops the NULL standard deviation of a cohort of one.

@@ -13,15 +13,39 @@ WITH input AS (
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL
       AND NOT s.exclude_from_analysis),
+ranges AS (
+    SELECT sample_key, COUNT(*) AS n, MIN(y) AS lo, MAX(y) AS hi
+    FROM input
+    GROUP BY sample_key),
+slice_counts AS (
+    SELECT i.sample_key, CASE WHEN p.hi > p.lo AND isfinite(p.lo) AND isfinite(p.hi)
+                THEN least(64 - 1, CAST(floor((i.y - p.lo) / (p.hi - p.lo) * 64) AS INTEGER))
+                ELSE 0 END AS slice, COUNT(*) AS c
+    FROM input i
+    JOIN ranges p ON p.sample_key = i.sample_key
+    GROUP BY ALL),
+middle AS (
+    SELECT sample_key, ANY_VALUE(n) AS n, ANY_VALUE(lo) AS lo, ANY_VALUE(hi) AS hi,
+           MIN(slice) AS first_slice, MAX(slice) AS last_slice, MIN(below) AS below
+    FROM (SELECT c.sample_key, c.slice, c.c, p.n, p.lo, p.hi,
+                 SUM(c.c) OVER (PARTITION BY c.sample_key ORDER BY c.slice) - c.c AS below
+          FROM slice_counts c
+          JOIN ranges p ON p.sample_key = c.sample_key)
+    WHERE ((n + 1) // 2 > below AND (n + 1) // 2 <= below + c)
+       OR ((n + 2) // 2 > below AND (n + 2) // 2 <= below + c)
+    GROUP BY sample_key),
 ranked AS (
-    SELECT sample_key, y,
-           row_number() OVER (PARTITION BY sample_key ORDER BY y) AS rn,
-           COUNT(*) OVER (PARTITION BY sample_key) AS n
-    FROM input),
+    SELECT i.sample_key, i.y, p.n,
+           p.below + row_number() OVER (PARTITION BY i.sample_key ORDER BY i.y) AS rank
+    FROM input i
+    JOIN middle p ON p.sample_key = i.sample_key
+    WHERE CASE WHEN p.hi > p.lo AND isfinite(p.lo) AND isfinite(p.hi)
+                THEN least(64 - 1, CAST(floor((i.y - p.lo) / (p.hi - p.lo) * 64) AS INTEGER))
+                ELSE 0 END BETWEEN p.first_slice AND p.last_slice),
 medians AS (
     SELECT sample_key, AVG(y) AS sample_median
     FROM ranked
-    WHERE rn IN ((n + 1) // 2, (n + 2) // 2)
+    WHERE rank IN ((n + 1) // 2, (n + 2) // 2)
     GROUP BY sample_key),
 per_sample AS (
     SELECT i.sample_key,
