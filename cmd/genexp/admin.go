@@ -81,17 +81,13 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	if len(st.Steps) > 0 {
-		reasons, err := skipReasons(context.Background(), w.DB(), isSQLServer(target), st.Steps)
-		if err != nil {
-			c.say(stderr, slog.LevelWarn, "the reasons of skipped steps could not be read: "+oneLine(redactErr(err, target)))
-		}
 		fmt.Fprintln(stdout, "\nrecent steps:")
 		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR OR REASON")
 		for _, r := range st.Steps {
 			why := r.ErrorMessage
 			if r.Status == "SKIPPED" {
-				why = reasons[r.LogID]
+				why = skipReason(r.Context)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.StartedAt.Format(time.DateTime), shortRunID(r.RunID), dash(r.Study),
 				r.Step, r.Status, optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(why))
@@ -101,58 +97,16 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// skipReasons returns the reason each SKIPPED step of steps gives in its
-// context_json ("reason"), by log id. Status does not return context_json,
-// so it is read here, for the rows shown only, by their log ids.
-func skipReasons(ctx context.Context, db *sql.DB, sqlServer bool, steps []warehouse.StepRecord) (map[string]string, error) {
-	var ids []any
-	for _, r := range steps {
-		if r.Status == "SKIPPED" {
-			ids = append(ids, r.LogID)
-		}
+// skipReason returns the reason a SKIPPED step gives in its context
+// ("reason"), "" if it gives none.
+func skipReason(contextJSON string) string {
+	var c struct {
+		Reason string `json:"reason"`
 	}
-	table, param := "meta_etl_process_log", func(int) string { return "?" }
-	if sqlServer {
-		table, param = "dbo.meta_etl_process_log", func(i int) string { return fmt.Sprintf("@p%d", i) }
+	if json.Unmarshal([]byte(contextJSON), &c) != nil {
+		return ""
 	}
-	out := map[string]string{}
-	// SQL Server takes at most 2,100 parameters a statement.
-	const chunk = 500
-	for len(ids) > 0 {
-		n := min(len(ids), chunk)
-		marks := make([]string, n)
-		for i := range marks {
-			marks[i] = param(i + 1)
-		}
-		q := "SELECT log_id, context_json FROM " + table + " WHERE log_id IN (" + strings.Join(marks, ", ") + ")"
-		if err := readReasons(ctx, db, q, ids[:n], out); err != nil {
-			return out, err
-		}
-		ids = ids[n:]
-	}
-	return out, nil
-}
-
-func readReasons(ctx context.Context, db *sql.DB, q string, ids []any, out map[string]string) error {
-	rows, err := db.QueryContext(ctx, q, ids...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var ctxJSON sql.NullString
-		if err := rows.Scan(&id, &ctxJSON); err != nil {
-			return err
-		}
-		var c struct {
-			Reason string `json:"reason"`
-		}
-		if ctxJSON.Valid && json.Unmarshal([]byte(ctxJSON.String), &c) == nil {
-			out[id] = c.Reason
-		}
-	}
-	return rows.Err()
+	return c.Reason
 }
 
 func cmdQuery(args []string, stdout, stderr io.Writer) int {

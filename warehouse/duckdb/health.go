@@ -2,10 +2,10 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/internal/scan"
 )
 
 var (
@@ -87,17 +87,6 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	if err != nil {
 		return h, classify(err, "duckdb: reading recent runs")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r warehouse.RunSummary
-		var ended sql.NullTime
-		if err := rows.Scan(&r.RunID, &r.StartedAt, &ended, &r.Studies, &r.Steps, &r.Failed, &r.Running); err != nil {
-			return h, classify(err, "duckdb: reading recent runs")
-		}
-		if ended.Valid {
-			r.EndedAt = &ended.Time
-		}
-		h.Runs = append(h.Runs, r)
-	}
-	return h, classify(rows.Err(), "duckdb: reading recent runs")
+	h.Runs, err = scan.Runs(rows)
+	return h, classify(err, "duckdb: reading recent runs")
 }

@@ -2,9 +2,9 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/internal/scan"
 )
 
 var _ warehouse.Statuser = (*Warehouse)(nil)
@@ -28,7 +28,8 @@ WHERE b.is_current
 ORDER BY b.study_accession_code`
 
 const stmtStatusSteps = `SELECT log_id, run_id, COALESCE(batch_id, ''), COALESCE(study_accession_code, ''), step, status, attempt,
-    started_at, ended_at, rows_read, rows_written, error_code, COALESCE(error_message, '')
+    started_at, ended_at, rows_read, rows_written, error_code, COALESCE(error_message, ''),
+    COALESCE(context_json, '')
 FROM meta_etl_process_log
 ORDER BY started_at DESC
 LIMIT $1`
@@ -71,30 +72,6 @@ func (w *Warehouse) Status(ctx context.Context, req warehouse.StatusRequest) (wa
 	if err != nil {
 		return st, classify(err, "duckdb: reading the process log")
 	}
-	defer steps.Close()
-	for steps.Next() {
-		var r warehouse.StepRecord
-		var ended sql.NullTime
-		var read, written sql.NullInt64
-		var code sql.NullInt32
-		if err := steps.Scan(&r.LogID, &r.RunID, &r.BatchID, &r.Study, &r.Step, &r.Status, &r.Attempt, &r.StartedAt,
-			&ended, &read, &written, &code, &r.ErrorMessage); err != nil {
-			return st, classify(err, "duckdb: reading the process log")
-		}
-		if ended.Valid {
-			r.EndedAt = &ended.Time
-		}
-		if read.Valid {
-			r.RowsRead = &read.Int64
-		}
-		if written.Valid {
-			r.RowsWritten = &written.Int64
-		}
-		if code.Valid {
-			c := int(code.Int32)
-			r.ErrorCode = &c
-		}
-		st.Steps = append(st.Steps, r)
-	}
-	return st, classify(steps.Err(), "duckdb: reading the process log")
+	st.Steps, err = scan.Steps(steps)
+	return st, classify(err, "duckdb: reading the process log")
 }

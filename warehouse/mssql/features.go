@@ -8,6 +8,7 @@ import (
 
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/internal/scan"
 )
 
 var _ warehouse.FeatureMaterializer = (*Warehouse)(nil)
@@ -432,15 +433,5 @@ func featureCounts(ctx context.Context, tx *sql.Tx, studyKey int32) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var name string
-		var n int64
-		if err := rows.Scan(&name, &n); err != nil {
-			return nil, err
-		}
-		out[name] = n
-	}
-	return out, rows.Err()
+	return scan.Counts(rows)
 }

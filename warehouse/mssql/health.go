@@ -2,10 +2,10 @@ package mssql
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/internal/scan"
 )
 
 var (
@@ -98,17 +98,6 @@ func (w *Warehouse) readRuns(ctx context.Context, h *warehouse.Health, n int) er
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r warehouse.RunSummary
-		var ended sql.NullTime
-		if err := rows.Scan(&r.RunID, &r.StartedAt, &ended, &r.Studies, &r.Steps, &r.Failed, &r.Running); err != nil {
-			return err
-		}
-		if ended.Valid {
-			r.EndedAt = &ended.Time
-		}
-		h.Runs = append(h.Runs, r)
-	}
-	return rows.Err()
+	h.Runs, err = scan.Runs(rows)
+	return err
 }

@@ -2,9 +2,9 @@ package mssql
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/internal/scan"
 )
 
 // Status implements warehouse.Statuser: the current batch of every study,
@@ -61,30 +61,6 @@ func (w *Warehouse) readSteps(ctx context.Context, st *warehouse.Status, n int) 
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r warehouse.StepRecord
-		var ended sql.NullTime
-		var read, written sql.NullInt64
-		var code sql.NullInt32
-		if err := rows.Scan(&r.LogID, &r.RunID, &r.BatchID, &r.Study, &r.Step, &r.Status, &r.Attempt, &r.StartedAt,
-			&ended, &read, &written, &code, &r.ErrorMessage); err != nil {
-			return err
-		}
-		if ended.Valid {
-			r.EndedAt = &ended.Time
-		}
-		if read.Valid {
-			r.RowsRead = &read.Int64
-		}
-		if written.Valid {
-			r.RowsWritten = &written.Int64
-		}
-		if code.Valid {
-			c := int(code.Int32)
-			r.ErrorCode = &c
-		}
-		st.Steps = append(st.Steps, r)
-	}
-	return rows.Err()
+	st.Steps, err = scan.Steps(rows)
+	return err
 }
