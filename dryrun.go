@@ -39,9 +39,11 @@ func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (war
 		}
 		s.read = true
 	}
-	b := &dryRunBatch{sink: s, cols: req.Columns, studyOf: map[int]string{}, rows: map[string]int64{}}
+	b := &dryRunBatch{sink: s, cols: req.Columns, rows: map[string]int64{}}
 	for _, c := range req.Columns {
-		b.studyOf[c.Index] = c.Study
+		if c.Index >= len(b.perColumn) {
+			b.perColumn = append(b.perColumn, make([]int64, c.Index+1-len(b.perColumn))...)
+		}
 	}
 	return b, nil
 }
@@ -51,10 +53,12 @@ func (s *dryRunSink) RecordFindings(context.Context, warehouse.FindingsRequest) 
 func (s *dryRunSink) Close() error                                                    { return nil }
 
 type dryRunBatch struct {
-	sink    *dryRunSink
-	cols    []warehouse.Column
-	studyOf map[int]string
-	rows    map[string]int64
+	sink *dryRunSink
+	cols []warehouse.Column
+	// perColumn counts the rows written per matrix column; Commit sums
+	// them per study, so WriteRows does no map lookup per cell.
+	perColumn []int64
+	rows      map[string]int64 // per study, summed at Commit
 }
 
 func (b *dryRunBatch) UpsertDimensions(context.Context, warehouse.DimensionsRequest) error {
@@ -63,13 +67,18 @@ func (b *dryRunBatch) UpsertDimensions(context.Context, warehouse.DimensionsRequ
 
 func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) error {
 	for _, c := range req.Rows.Column {
-		b.rows[b.studyOf[int(c)]]++
+		if int(c) < len(b.perColumn) {
+			b.perColumn[c]++
+		}
 	}
 	return nil
 }
 
 func (b *dryRunBatch) Commit(_ context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
 	var res warehouse.CommitResult
+	for _, c := range b.cols {
+		b.rows[c.Study] += b.perColumn[c.Index]
+	}
 	for _, s := range req.Studies {
 		cur := b.sink.batches[s.Study]
 		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: cur.BatchID}
