@@ -29,8 +29,7 @@ import (
 //
 // The document streams: samples are typed one at a time, so memory holds
 // the Dataset and one sample's text, not the file (82 MB of metadata for
-// 40,000 samples peaks at about 150 MB of resident memory; see
-// BenchmarkParseJSON).
+// 40,000 samples peaks at about 150 MB resident: BenchmarkParseJSON).
 func ParseJSON(r io.Reader, name string) (*Dataset, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
