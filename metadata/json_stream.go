@@ -1,0 +1,369 @@
+package metadata
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/genexp/genexp/qc"
+)
+
+// nonFiniteReader rewrites, as the document streams, the bare NaN, Infinity
+// and -Infinity tokens that Python's json module writes (encoding/json
+// rejects them) as null, outside strings. Line numbers are unchanged; a
+// column after a rewritten NaN on the same line shifts by one.
+type nonFiniteReader struct {
+	r   io.Reader
+	raw []byte // read from r, not yet rewritten: a token cut by the read's end
+	out []byte // rewritten, not yet returned
+	buf []byte // read buffer
+	err error
+
+	inString, escaped bool
+}
+
+var nonFiniteTokens = [...]string{"-Infinity", "Infinity", "NaN"}
+
+func newNonFiniteReader(r io.Reader) *nonFiniteReader {
+	return &nonFiniteReader{r: r, buf: make([]byte, 64<<10)}
+}
+
+func (n *nonFiniteReader) Read(p []byte) (int, error) {
+	for len(n.out) == 0 {
+		if n.err != nil {
+			return 0, n.err
+		}
+		k, err := n.r.Read(n.buf)
+		n.err = err
+		if k == 0 && err == nil {
+			continue
+		}
+		n.raw = append(n.raw, n.buf[:k]...)
+		n.out = n.rewrite(n.out[:0], err != nil)
+	}
+	c := copy(p, n.out)
+	n.out = n.out[c:]
+	return c, nil
+}
+
+// rewrite moves n.raw to out, rewriting non-finite tokens; unless final, a
+// possible token cut by the end of n.raw is kept for the next read.
+func (n *nonFiniteReader) rewrite(out []byte, final bool) []byte {
+	data := n.raw
+	last := 0
+	i := 0
+scan:
+	for i < len(data) {
+		if n.inString {
+			if n.escaped {
+				n.escaped = false
+				i++
+				continue
+			}
+			j := bytes.IndexAny(data[i:], `"\`)
+			if j < 0 {
+				i = len(data)
+				break
+			}
+			i += j
+			if data[i] == '\\' {
+				n.escaped = true
+			} else {
+				n.inString = false
+			}
+			i++
+			continue
+		}
+		switch data[i] {
+		case '"':
+			n.inString = true
+			i++
+			continue
+		case '-', 'I', 'N':
+		default:
+			i++
+			continue
+		}
+		for _, tok := range nonFiniteTokens {
+			rest := data[i:]
+			if bytes.HasPrefix(rest, []byte(tok)) {
+				out = append(out, data[last:i]...)
+				out = append(out, "null"...)
+				i += len(tok)
+				last = i
+				continue scan
+			}
+			if !final && len(rest) < len(tok) && bytes.HasPrefix([]byte(tok), rest) {
+				break scan // cut by the read: decide with the next one
+			}
+		}
+		i++
+	}
+	out = append(out, data[last:i]...)
+	n.raw = append(n.raw[:0], data[i:]...)
+	return out
+}
+
+// jsonScanner walks a JSON document one value at a time: the top-level
+// object's fields and the members of "samples" are read whole, validated by
+// encoding/json, and handed over, while the scanner keeps only the value in
+// hand and the bytes read ahead. Offsets of syntax errors are the scanner's
+// own, so every error names the line and column of its byte.
+type jsonScanner struct {
+	r      io.Reader
+	buf    []byte // buf[i:] is unread
+	i      int
+	base   int64 // offset of buf[0]
+	lines  int64 // newlines before base
+	lastNL int64 // offset of the last newline before base, -1 if none
+	err    error // the error that ended reading (io.EOF at the end)
+	file   string
+}
+
+func newJSONScanner(r io.Reader, file string) *jsonScanner {
+	return &jsonScanner{r: r, buf: make([]byte, 0, 64<<10), lastNL: -1, file: file}
+}
+
+// fill reads more into buf, growing it; false when nothing more comes.
+func (s *jsonScanner) fill() bool {
+	for s.err == nil {
+		if cap(s.buf)-len(s.buf) < 16<<10 {
+			s.buf = append(make([]byte, 0, 2*cap(s.buf)), s.buf...)
+		}
+		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		s.err = err
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// release drops the bytes already read, once a megabyte of them has
+// gathered, keeping their line count.
+func (s *jsonScanner) release() {
+	if s.i < 1<<20 {
+		return
+	}
+	seg := s.buf[:s.i]
+	s.lines += int64(bytes.Count(seg, []byte{'\n'}))
+	if j := bytes.LastIndexByte(seg, '\n'); j >= 0 {
+		s.lastNL = s.base + int64(j)
+	}
+	s.base += int64(s.i)
+	s.buf = append(s.buf[:0], s.buf[s.i:]...)
+	s.i = 0
+}
+
+// peek skips space and returns the next byte; false at the end.
+func (s *jsonScanner) peek() (byte, bool) {
+	for {
+		for ; s.i < len(s.buf); s.i++ {
+			if c := s.buf[s.i]; !isJSONSpace(c) {
+				return c, true
+			}
+		}
+		if !s.fill() {
+			return 0, false
+		}
+	}
+}
+
+// next consumes the next byte, which must be one of want.
+func (s *jsonScanner) next(want string) (byte, error) {
+	c, ok := s.peek()
+	if !ok {
+		return 0, s.truncated()
+	}
+	if strings.IndexByte(want, c) < 0 {
+		return 0, s.syntaxErr(s.base+int64(s.i), fmt.Errorf("expected %s, found %s", quoteChars(want), quoteByte(c)))
+	}
+	s.i++
+	return c, nil
+}
+
+// value reads the next value whole.
+func (s *jsonScanner) value() (json.RawMessage, error) {
+	s.release()
+	c, ok := s.peek()
+	if !ok {
+		return nil, s.truncated()
+	}
+	start := s.i
+	end, complete := s.valueEnd(start)
+	if end == start {
+		return nil, s.syntaxErr(s.base+int64(start), fmt.Errorf("expected a value, found %s", quoteByte(c)))
+	}
+	var raw json.RawMessage
+	if err := json.Unmarshal(s.buf[start:end], &raw); err != nil {
+		// encoding/json counts one past the offending byte; an error at
+		// the value's end is about what follows it (the end of the file,
+		// or the delimiter that cut "tr ue").
+		off := int64(start)
+		if se := (*json.SyntaxError)(nil); errors.As(err, &se) && se.Offset > 0 {
+			off += se.Offset - 1
+			atEnd := strings.Contains(se.Error(), "unexpected end") || strings.Contains(se.Error(), "invalid character ' '")
+			if se.Offset >= int64(end-start) && atEnd {
+				off = int64(end)
+			}
+		}
+		if off == int64(end) && end == len(s.buf) && s.err != nil {
+			return nil, s.truncated()
+		}
+		return nil, s.syntaxErr(s.base+off, err)
+	}
+	if !complete { // the file ends inside brackets that hold nothing wrong
+		return nil, s.truncated()
+	}
+	s.i = end
+	return raw, nil
+}
+
+// valueEnd finds where the value starting at buf[from] ends, reading more
+// as needed: after the bracket that closes an object or list, the quote
+// that closes a string, or before the delimiter after a number or word.
+// Brackets are only counted (encoding/json then checks the value); false
+// means the file ends inside the value, and end is then the end of the
+// file.
+func (s *jsonScanner) valueEnd(from int) (int, bool) {
+	depth, inString, escaped := 0, false, false
+	j := from
+	for {
+		for ; j < len(s.buf); j++ {
+			c := s.buf[j]
+			if inString {
+				switch {
+				case escaped:
+					escaped = false
+				case c == '\\':
+					escaped = true
+				case c == '"':
+					inString = false
+					if depth == 0 {
+						return j + 1, true
+					}
+				}
+				continue
+			}
+			switch c {
+			case '"':
+				inString = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth == 0 {
+					return j, true
+				}
+				if depth--; depth == 0 {
+					return j + 1, true
+				}
+			case ',', ':', ' ', '\t', '\r', '\n':
+				if depth == 0 {
+					return j, true
+				}
+			}
+		}
+		if !s.fill() {
+			return j, depth == 0 && !inString
+		}
+	}
+}
+
+// key reads an object key.
+func (s *jsonScanner) key() (string, error) {
+	c, ok := s.peek()
+	if !ok {
+		return "", s.truncated()
+	}
+	if c != '"' {
+		return "", s.syntaxErr(s.base+int64(s.i), fmt.Errorf("expected a key (a string in double quotes), found %s", quoteByte(c)))
+	}
+	raw, err := s.value()
+	if err != nil {
+		return "", err
+	}
+	var k string
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return "", s.syntaxErr(s.base+int64(s.i), err)
+	}
+	return k, nil
+}
+
+// more reads the separator after a member of an object or list: true when
+// another member follows, false at the closing bracket.
+func (s *jsonScanner) more(closing byte) (bool, error) {
+	c, err := s.next(string([]byte{',', closing}))
+	return c == ',', err
+}
+
+// empty consumes the closing bracket of an object or list just opened, if
+// it is there.
+func (s *jsonScanner) empty(closing byte) bool {
+	if c, ok := s.peek(); ok && c == closing {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// end checks that nothing but space follows the document.
+func (s *jsonScanner) end() error {
+	if _, ok := s.peek(); ok {
+		return s.syntaxErr(s.base+int64(s.i), errors.New("text after the end of the document"))
+	}
+	if s.err != io.EOF {
+		return s.readErr()
+	}
+	return nil
+}
+
+func (s *jsonScanner) readErr() error {
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: s.file, Msg: "reading metadata failed", Err: s.err}
+}
+
+func (s *jsonScanner) truncated() error {
+	if s.err != io.EOF {
+		return s.readErr()
+	}
+	line, col := s.lineCol(s.base + int64(len(s.buf)))
+	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+		Msg: "malformed JSON (the file ends too early: is it truncated?)"}
+}
+
+func (s *jsonScanner) syntaxErr(off int64, err error) error {
+	line, col := s.lineCol(off)
+	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+		Msg: "malformed JSON", Err: err}
+}
+
+// lineCol converts a 0-based offset at or after the last release into a
+// 1-based line and column (counted in bytes).
+func (s *jsonScanner) lineCol(off int64) (int64, int64) {
+	off = max(s.base, min(off, s.base+int64(len(s.buf))))
+	seg := s.buf[:off-s.base]
+	line := s.lines + int64(bytes.Count(seg, []byte{'\n'})) + 1
+	last := s.lastNL
+	if j := bytes.LastIndexByte(seg, '\n'); j >= 0 {
+		last = s.base + int64(j)
+	}
+	return line, off - last
+}
+
+func quoteChars(want string) string {
+	var q []string
+	for _, c := range []byte(want) {
+		q = append(q, quoteByte(c))
+	}
+	return strings.Join(q, " or ")
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// quoteByte quotes one byte of the document; a byte of a multi-byte
+// character shows as its escape.
+func quoteByte(c byte) string { return strconv.Quote(string([]byte{c})) }
