@@ -45,7 +45,11 @@ type Option func(*Pipeline)
 func WithConfig(c Config) Option { return func(p *Pipeline) { p.cfg = c } }
 
 // WithClassifier replaces the illness classifier. Default: the one the
-// configuration describes.
+// configuration describes. The configuration's overrides
+// (illness_inference.overrides) still decide the samples they name
+// (illness.Overridden); its other illness settings do not apply. The
+// pipeline reads a study's samples through ClassifyCohort or
+// ClassifyInStudy when c has them (illness.Decide).
 func WithClassifier(c illness.IllnessClassifier) Option {
 	return func(p *Pipeline) { p.classifier = c }
 }
@@ -95,6 +99,12 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	}
 	if p.classifier == nil {
 		c, err := p.cfg.Classifier()
+		if err != nil {
+			return nil, err
+		}
+		p.classifier = c
+	} else {
+		c, err := illness.Overridden(p.classifier, p.cfg.Illness.Overrides)
 		if err != nil {
 			return nil, err
 		}
@@ -498,20 +508,16 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 	platforms := map[string]bool{}
 	studyPlatforms := map[string][]string{}
 	studyOrganism := map[string]string{}
-	// A cohort classifier reads each study's samples together: a terse
+	// Each study's samples are read together (illness.Decide): a terse
 	// sample is read by what the study and its other samples say.
-	cohortDecisions := map[string]illness.Decision{} // by sample; a plan holds a sample once
-	if cc, ok := p.classifier.(illness.CohortClassifier); ok {
-		cohorts := map[string][]*metadata.Sample{}
-		for _, c := range pl.columns {
-			cohorts[c.Study] = append(cohorts[c.Study], pl.samples[c.Sample])
-		}
-		for _, study := range pl.studies {
-			for i, dec := range cc.ClassifyCohort(d.Study(study), cohorts[study]) {
-				if i < len(cohorts[study]) {
-					cohortDecisions[cohorts[study][i].Accession] = dec
-				}
-			}
+	decisions := map[string]illness.Decision{} // by sample; a plan holds a sample once
+	cohorts := map[string][]*metadata.Sample{}
+	for _, c := range pl.columns {
+		cohorts[c.Study] = append(cohorts[c.Study], pl.samples[c.Sample])
+	}
+	for _, study := range pl.studies {
+		for i, dec := range illness.Decide(p.classifier, d.Study(study), cohorts[study]) {
+			decisions[cohorts[study][i].Accession] = dec
 		}
 	}
 	unnormalized := map[string]map[string][]string{} // study → platform → samples
@@ -538,12 +544,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		if studyOrganism[c.Study] == "" {
 			studyOrganism[c.Study] = s.Organism
 		}
-		dec, ok := cohortDecisions[s.Accession]
-		if sc, isStudy := p.classifier.(illness.StudyClassifier); !ok && isStudy {
-			dec = sc.ClassifyInStudy(s, d.Study(c.Study))
-		} else if !ok {
-			dec = p.classifier.Classify(s)
-		}
+		dec := decisions[s.Accession]
 		reports[c.Study].Illness[dec.Label]++
 		reports[c.Study].Samples++
 		var processed *bool
