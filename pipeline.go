@@ -91,7 +91,9 @@ type Progress struct {
 	Elapsed time.Duration
 }
 
-// New returns a pipeline that loads into sink.
+// New returns a pipeline that loads into sink. It does not touch the
+// warehouse: the sink's Open (duckdb.Open, mssql.Open) creates or
+// migrates its schema.
 func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	p := &Pipeline{sink: sink, cfg: DefaultConfig()}
 	for _, o := range opts {
