@@ -45,7 +45,14 @@ type Option func(*Pipeline)
 func WithConfig(c Config) Option { return func(p *Pipeline) { p.cfg = c } }
 
 // WithClassifier replaces the illness classifier. Default: the one the
-// configuration describes.
+// configuration describes. The configuration's overrides
+// (illness_inference.overrides) still decide the samples they name
+// (illness.Overridden); its other illness settings do not apply. The
+// pipeline reads a study's samples through ClassifyCohort or
+// ClassifyInStudy when c has them (illness.Decide). A label must be one of
+// illness.Labels, in any spelling illness.ParseLabel reads, or "" for
+// UNKNOWN; any other label fails the sample's study in its transform step
+// with IllnessInferenceFailed, before anything of it is written.
 func WithClassifier(c illness.IllnessClassifier) Option {
 	return func(p *Pipeline) { p.classifier = c }
 }
@@ -84,7 +91,9 @@ type Progress struct {
 	Elapsed time.Duration
 }
 
-// New returns a pipeline that loads into sink.
+// New returns a pipeline that loads into sink. It does not touch the
+// warehouse: the sink's Open (duckdb.Open, mssql.Open) creates or
+// migrates its schema.
 func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	p := &Pipeline{sink: sink, cfg: DefaultConfig()}
 	for _, o := range opts {
@@ -95,6 +104,12 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	}
 	if p.classifier == nil {
 		c, err := p.cfg.Classifier()
+		if err != nil {
+			return nil, err
+		}
+		p.classifier = c
+	} else {
+		c, err := illness.Overridden(p.classifier, p.cfg.Illness.Overrides)
 		if err != nil {
 			return nil, err
 		}
@@ -308,11 +323,12 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	// out finishes the reports; err, when set, is the failure of step: it
 	// fails every study that has no error yet, and is logged as that step's
 	// failure. Every step not yet logged ends SKIPPED.
+	all := pl.studies // pl loses the studies that fail before the load
 	out := func(step string, err error) []StudyReport {
 		err = p.redactErr(err)
 		var failed []string
-		res := make([]StudyReport, 0, len(pl.studies))
-		for _, s := range pl.studies {
+		res := make([]StudyReport, 0, len(all))
+		for _, s := range all {
 			sr := reports[s]
 			sr.Duration = time.Since(start)
 			if err != nil && sr.Err == nil {
@@ -323,13 +339,27 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			res = append(res, *sr)
 		}
 		log.finish(ctx, failed, step, err, "")
-		log.finish(ctx, pl.studies, "", nil, "the study was rejected")
+		log.finish(ctx, all, "", nil, "the study was rejected")
 		return res
 	}
 
 	t0 := time.Now()
 	log.start(ctx, stepTransform, t0, pl.studies...)
-	dims := p.dimensions(d.Metadata, pl, reports)
+	decisions, bad := p.classify(d.Metadata, pl, m.Name)
+	for _, s := range pl.studies {
+		if err, ok := bad[s]; ok {
+			sr := reports[s]
+			sr.Findings = append(sr.Findings, err)
+			sr.Err, sr.Duration = err, time.Since(start)
+			p.recordInputError(ctx, runID, "", s, err)
+			log.finish(ctx, []string{s}, stepTransform, err, "")
+		}
+	}
+	pl = pl.without(bad)
+	if len(pl.studies) == 0 {
+		return out("", nil)
+	}
+	dims := p.dimensions(d.Metadata, pl, reports, decisions)
 	log.addBusy(stepTransform, time.Since(t0))
 
 	t0 = time.Now()
@@ -491,29 +521,74 @@ func (p *Pipeline) recordRejectedQC(ctx context.Context, runID, study, batchID s
 	}
 }
 
+// classify decides the illness of the plan's samples, each study's
+// samples together (illness.Decide: a terse sample is read by what its
+// study and its other samples say), and returns the decisions by sample
+// (a plan holds a sample once). A study whose classifier gave a sample a
+// label that is not one of illness.Labels is in bad, with the
+// IllnessInferenceFailed error that fails it: the warehouse would refuse
+// the label only at the commit, after the whole matrix was read.
+func (p *Pipeline) classify(d *metadata.Dataset, pl *plan, file string) (decisions map[string]illness.Decision, bad map[string]*qc.Error) {
+	cohorts := map[string][]*metadata.Sample{}
+	for _, c := range pl.columns {
+		cohorts[c.Study] = append(cohorts[c.Study], pl.samples[c.Sample])
+	}
+	decisions, bad = map[string]illness.Decision{}, map[string]*qc.Error{}
+	for _, study := range pl.studies {
+		var wrong []string
+		for i, dec := range illness.Decide(p.classifier, d.Study(study), cohorts[study]) {
+			acc := cohorts[study][i].Accession
+			switch l, err := illness.ParseLabel(string(dec.Label)); {
+			case dec.Label == "":
+				// The zero Decision: the classifier had nothing to say.
+				dec.Label = illness.Unknown
+				if dec.Method == "" {
+					dec.Method = illness.MethodDefault
+				}
+			case err != nil:
+				wrong = append(wrong, fmt.Sprintf("%s %q", acc, dec.Label))
+			default:
+				dec.Label = l
+			}
+			decisions[acc] = dec
+		}
+		if len(wrong) > 0 {
+			bad[study] = &qc.Error{Code: qc.IllnessInferenceFailed, Severity: qc.SeverityError, Study: study, File: file,
+				Msg: fmt.Sprintf("the illness classifier gave %d sample(s) of study %s a label that is not one of CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK, UNKNOWN: %s",
+					len(wrong), study, listSome(wrong, 3))}
+		}
+	}
+	return decisions, bad
+}
+
+// without returns the plan less the columns of the studies in drop.
+func (pl *plan) without(drop map[string]*qc.Error) *plan {
+	if len(drop) == 0 {
+		return pl
+	}
+	out := *pl
+	out.columns, out.indexes, out.studies = nil, nil, nil
+	for i, c := range pl.columns {
+		if _, ok := drop[c.Study]; !ok {
+			out.columns = append(out.columns, c)
+			out.indexes = append(out.indexes, pl.indexes[i])
+		}
+	}
+	for _, s := range pl.studies {
+		if _, ok := drop[s]; !ok {
+			out.studies = append(out.studies, s)
+		}
+	}
+	return &out
+}
+
 // dimensions builds the dimension rows for the plan's studies and samples,
-// classifying each sample's illness.
-func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]*StudyReport) warehouse.DimensionsRequest {
+// their illness as classify decided it.
+func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]*StudyReport, decisions map[string]illness.Decision) warehouse.DimensionsRequest {
 	var req warehouse.DimensionsRequest
 	platforms := map[string]bool{}
 	studyPlatforms := map[string][]string{}
 	studyOrganism := map[string]string{}
-	// A cohort classifier reads each study's samples together: a terse
-	// sample is read by what the study and its other samples say.
-	cohortDecisions := map[string]illness.Decision{} // by sample; a plan holds a sample once
-	if cc, ok := p.classifier.(illness.CohortClassifier); ok {
-		cohorts := map[string][]*metadata.Sample{}
-		for _, c := range pl.columns {
-			cohorts[c.Study] = append(cohorts[c.Study], pl.samples[c.Sample])
-		}
-		for _, study := range pl.studies {
-			for i, dec := range cc.ClassifyCohort(d.Study(study), cohorts[study]) {
-				if i < len(cohorts[study]) {
-					cohortDecisions[cohorts[study][i].Accession] = dec
-				}
-			}
-		}
-	}
 	unnormalized := map[string]map[string][]string{} // study → platform → samples
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
@@ -538,12 +613,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		if studyOrganism[c.Study] == "" {
 			studyOrganism[c.Study] = s.Organism
 		}
-		dec, ok := cohortDecisions[s.Accession]
-		if sc, isStudy := p.classifier.(illness.StudyClassifier); !ok && isStudy {
-			dec = sc.ClassifyInStudy(s, d.Study(c.Study))
-		} else if !ok {
-			dec = p.classifier.Classify(s)
-		}
+		dec := decisions[s.Accession]
 		reports[c.Study].Illness[dec.Label]++
 		reports[c.Study].Samples++
 		var processed *bool

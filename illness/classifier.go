@@ -239,7 +239,7 @@ func (c *Classifier) Classify(s *metadata.Sample) Decision {
 		return Decision{Label: Unknown, Method: MethodDefault}
 	}
 	if l, ok := c.overrides[strings.TrimSpace(s.Accession)]; ok {
-		return Decision{Label: l, Method: MethodOverride, Field: "accession", Matched: s.Accession, Value: s.Accession}
+		return overrideDecision(s.Accession, l)
 	}
 	var first *Decision
 	for _, field := range c.fields {

@@ -66,3 +66,26 @@ func ExampleClassifier_ClassifyCohort() {
 	// Inf_P4   NO_SEPSIS    cohort_infection "Inf"
 	//    because infection beside the cohort's sepsis arm: sample GSM1 is SEPSIS by rule group_code matching "Seps" in title
 }
+
+// byTitle is a researcher's own classifier.
+type byTitle struct{}
+
+func (byTitle) Classify(s *metadata.Sample) illness.Decision {
+	if strings.Contains(s.Title, "shock") {
+		return illness.Decision{Label: illness.SepticShock, Method: illness.MethodRule, Rule: "title", Field: "title", Matched: "shock"}
+	}
+	return illness.Decision{Label: illness.Unknown, Method: illness.MethodDefault}
+}
+
+// Overrides correct single samples whatever classifier runs.
+func ExampleOverridden() {
+	c, err := illness.Overridden(byTitle{}, map[string]illness.Label{"GSM2": illness.Control})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(c.Classify(&metadata.Sample{Accession: "GSM1", Title: "septic shock, day 1"}))
+	fmt.Println(c.Classify(&metadata.Sample{Accession: "GSM2", Title: "shock-free volunteer"}))
+	// Output:
+	// SEPTIC_SHOCK (rule title matched "shock" in title)
+	// CONTROL (override)
+}

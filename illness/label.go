@@ -101,7 +101,11 @@ func (d Decision) String() string {
 	}
 }
 
-// IllnessClassifier decides a sample's illness label.
+// IllnessClassifier decides a sample's illness label. The pipeline takes
+// a Decision's Label as ParseLabel reads it, and "" as Unknown; a label
+// that is not one of Labels fails the sample's study
+// (IllnessInferenceFailed) before anything of it is loaded. Classifiers
+// may also implement StudyClassifier or CohortClassifier (see Decide).
 type IllnessClassifier interface {
 	Classify(s *metadata.Sample) Decision
 }

@@ -54,6 +54,8 @@ var _ warehouse.WarehouseSink = (*Warehouse)(nil)
 // such as 30s); every other parameter is passed to DuckDB (threads,
 // memory_limit, access_mode, …). A file opened for writing gets
 // memory_limit=DefaultMemoryLimit unless the DSN sets one. See README.md.
+// Open creates or migrates the schema, unless the DSN opens the warehouse
+// read-only.
 func Open(dsn string) (*Warehouse, error) {
 	file, params, err := splitDSN(dsn)
 	if err != nil {
