@@ -56,6 +56,24 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, &qc.Error{Code: code, Severity: qc.SeverityWarning, File: m.Name,
 			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
 	}
+	// A sample in two columns is an ERROR of its study by default: either
+	// column may hold its values. Each such study gets a finding, however
+	// many columns the cap above leaves unlisted; lowered to a WARNING by
+	// configuration, the sample loads from its first column.
+	dupsUnlisted := map[string]int{}
+	var dupStudies []string
+	dupFinding := func(study string, col int, format string, args ...any) {
+		columnFindings++
+		if columnFindings > maxColumnFindings {
+			if dupsUnlisted[study] == 0 {
+				dupStudies = append(dupStudies, study)
+			}
+			dupsUnlisted[study]++
+			return
+		}
+		p.findings = append(p.findings, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: study, File: m.Name,
+			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
+	}
 	own, known := ownStudy(d, m)
 	var unattributed []string // columns whose study cannot be told
 	multi := map[string][]string{}
@@ -78,17 +96,14 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				continue
 			}
 		}
-		if first, dup := seen[s.Accession]; dup {
-			// Worded for either severity: a WARNING loads the first column,
-			// an ERROR (by configuration) rejects the study.
-			columnFinding(qc.DuplicateSamples, i, "column %q repeats sample %s of column %d; a sample is loaded from its first column only", name, s.Accession, first+2)
-			continue
+		first, dup := seen[s.Accession]
+		if !dup {
+			seen[s.Accession] = i
 		}
-		seen[s.Accession] = i
 		study := own
 		if !known {
 			study = sampleStudy(s, m, own)
-			if len(s.Experiments) > 1 {
+			if len(s.Experiments) > 1 && !dup {
 				multi[study] = append(multi[study], s.Accession)
 			}
 		}
@@ -103,6 +118,11 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			p.excluded[study]++
 			continue
 		}
+		if dup {
+			dupFinding(study, i, "column %q repeats sample %s of column %d: which of the two holds its values cannot be told; remove or rename one of them",
+				name, s.Accession, first+2)
+			continue
+		}
 		p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
 		p.indexes = append(p.indexes, i)
 		p.samples[s.Accession] = s
@@ -111,9 +131,16 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			p.studies = append(p.studies, study)
 		}
 	}
-	if n := columnFindings - maxColumnFindings; n > 0 {
+	unlisted := 0
+	for _, study := range dupStudies {
+		n := dupsUnlisted[study]
+		unlisted += n
+		p.findings = append(p.findings, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: study, File: m.Name, Line: 1,
+			Msg: fmt.Sprintf("%d more columns repeat a sample of study %s; remove or rename them", n, study)})
+	}
+	if n := columnFindings - maxColumnFindings - unlisted; n > 0 {
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
-			Msg: fmt.Sprintf("%d more columns could not be matched to a sample or repeat one; they are not loaded", n)})
+			Msg: fmt.Sprintf("%d more columns could not be matched to a sample; they are not loaded", n)})
 	}
 	if len(unattributed) > 0 {
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,

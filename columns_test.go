@@ -102,11 +102,11 @@ func TestResolveColumns(t *testing.T) {
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 5, `column "mystery" names no sample`}},
 		},
 		{
-			name: "a sample twice (accession, then title) keeps the first", d: meta(t, "EXPERIMENT", twoStudies),
+			name: "a sample twice (accession, then title) is an ERROR", d: meta(t, "EXPERIMENT", twoStudies),
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2", "GSM3", "sepsis 1"},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},
 				{Index: 2, Sample: "GSM3", Study: "GSE1"}},
-			findings: []wantFinding{{qc.DuplicateSamples, qc.SeverityWarning, 5, `column "sepsis 1" repeats sample GSM2 of column 3`}},
+			findings: []wantFinding{{qc.DuplicateSamples, qc.SeverityError, 5, `column "sepsis 1" repeats sample GSM2 of column 3: which of the two holds its values cannot be told`}},
 		},
 		{
 			name: "SPECIES: each sample's study comes from the metadata", d: meta(t, "SPECIES", species),
@@ -231,6 +231,80 @@ func TestResolveColumnsCapsColumnFindings(t *testing.T) {
 	}
 	if last := p.findings[maxColumnFindings]; !strings.Contains(last.Msg, "5 more columns") {
 		t.Errorf("summary finding: %v", last)
+	}
+}
+
+// TestResolveColumnsDuplicateSamples: a sample in two columns is an ERROR
+// of its own study only, however many columns the findings cap leaves
+// unlisted, and nothing for a study the filter excludes.
+func TestResolveColumnsDuplicateSamples(t *testing.T) {
+	species := meta(t, "SPECIES", map[string][]string{
+		"GSE1":       {"GSM1=a@HOMO_SAPIENS", "GSM2=b@HOMO_SAPIENS"},
+		"E-MTAB-123": {"E-MTAB-123-P1=p1@HOMO_SAPIENS"},
+		"SRP5":       {"SRR1=s1@HOMO_SAPIENS"},
+	})
+	junk := func(n int) []string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf("junk%d", i))
+		}
+		return out
+	}
+	type dupFinding struct {
+		study string
+		col   int64
+		text  string
+	}
+	cases := []struct {
+		name     string
+		header   []string
+		filter   string
+		columns  int
+		dups     []dupFinding
+		mismatch string // the summary of unlisted unmatched columns, if any
+	}{
+		{"the repeated sample's study only", []string{"GSM1", "SRR1", "GSM2", "GSM1"}, "", 3,
+			[]dupFinding{{"GSE1", 5, `column "GSM1" repeats sample GSM1 of column 2`}}, ""},
+		{"past the cap: summed up per study", append(append([]string{"GSM1", "SRR1", "GSM2"}, junk(25)...), "GSM1", "SRR1", "GSM1"), "", 3,
+			[]dupFinding{{"GSE1", 0, "2 more columns repeat a sample of study GSE1"}, {"SRP5", 0, "1 more columns repeat a sample of study SRP5"}},
+			"5 more columns could not be matched to a sample"},
+		{"a study the filter excludes", []string{"GSM1", "E-MTAB-123-P1", "E-MTAB-123-P1"}, `GSE\d+`, 1, nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var re *regexp.Regexp
+			if tc.filter != "" {
+				re = regexp.MustCompile(`^(?:` + tc.filter + `)$`)
+			}
+			p := resolveColumns(&expression.Header{Names: tc.header}, species, &Matrix{Name: "m.tsv", Folder: "HOMO_SAPIENS", Base: "HOMO_SAPIENS"}, re)
+			if len(p.columns) != tc.columns {
+				t.Errorf("%d columns loaded, want %d: %+v", len(p.columns), tc.columns, p.columns)
+			}
+			var dups []dupFinding
+			mismatch := ""
+			for _, f := range p.findings {
+				switch {
+				case f.Code == qc.DuplicateSamples:
+					if f.Severity != qc.SeverityError || f.File != "m.tsv" || f.Line != 1 {
+						t.Errorf("duplicate finding not an ERROR at the header: %v (%s)", f, f.Severity)
+					}
+					dups = append(dups, dupFinding{f.Study, f.Column, f.Msg})
+				case f.Code == qc.SampleMismatch && strings.Contains(f.Msg, "more columns"):
+					mismatch = f.Msg
+				}
+			}
+			if len(dups) != len(tc.dups) {
+				t.Fatalf("duplicate findings %+v, want %+v", dups, tc.dups)
+			}
+			for i, w := range tc.dups {
+				if g := dups[i]; g.study != w.study || g.col != w.col || !strings.Contains(g.text, w.text) {
+					t.Errorf("duplicate finding %+v, want %+v", g, w)
+				}
+			}
+			if !strings.Contains(mismatch, tc.mismatch) || (tc.mismatch == "") != (mismatch == "") {
+				t.Errorf("unmatched summary %q, want %q", mismatch, tc.mismatch)
+			}
+		})
 	}
 }
 

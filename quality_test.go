@@ -146,9 +146,14 @@ func TestFindingsEndToEnd(t *testing.T) {
 					return value(g, c)
 				}},
 			quiet(nil), []finding{{2003, "ERROR"}}, false},
-		{"2004 duplicate sample column: warning, loads",
+		{"2004 duplicate sample column: error, rejected",
 			crafted{study: "GSE2004", genes: 40, columns: []string{"GSM1", "GSM2", "GSM3", "GSM2"}, sheet: samples("GSM", 3)},
-			quiet(nil), []finding{{2004, "WARNING"}}, true},
+			quiet(nil), []finding{{2004, "ERROR"}}, false},
+		{"2004 lowered to warning by configuration: the first column loads",
+			crafted{study: "GSE2014", genes: 40, columns: []string{"GSM1", "GSM2", "GSM3", "GSM2"}, sheet: samples("GSM", 3)},
+			quiet(func(c *genexp.Config) {
+				c.Quality.Severities = map[string]string{"VALIDATION_DUPLICATE_SAMPLES": "WARNING"}
+			}), []finding{{2004, "WARNING"}}, true},
 		{"2005 duplicate genes under the limit: warning, loads",
 			crafted{study: "GSE2005", genes: 100, columns: samples("GSM", 3), sheet: samples("GSM", 3),
 				gene: func(g int) string {

@@ -2,6 +2,7 @@ package genexp_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -296,5 +297,102 @@ func TestStricterRerunKeepsTheLoadedQC(t *testing.T) {
 	if n := count(t, w, `SELECT COUNT(*) FROM meta_batch_qc q JOIN meta_batch b USING (batch_id)
 		WHERE b.is_current AND q.qc_status = 'LOADED' AND q.run_id = b.run_id`); n != 1 {
 		t.Error("the current batch's LOADED row is not the one its load wrote")
+	}
+}
+
+// TestBadInputKeepsTheLoadedStudy: input that holds no usable data, or
+// that cannot be read as it was meant, is a coded error, and the study
+// already loaded keeps its batch and facts: a header-only matrix, a matrix
+// whose every cell is missing (whatever the thresholds and overrides
+// say), files whose lines end in CR only, a sample sheet with no sample
+// rows, a sample in two matrix columns.
+func TestBadInputKeepsTheLoadedStudy(t *testing.T) {
+	toCR := func(t *testing.T, path string) {
+		editLines(t, path, func(_ int, line string) (string, bool) { return strings.ReplaceAll(line, "\n", "\r"), true })
+	}
+	cases := []struct {
+		name      string
+		edit      func(t *testing.T, matrix, sheet string)
+		cfg       func(*genexp.Config)
+		code      qc.Code
+		file      string // the file the error names: "matrix" or "sheet"
+		line, col int64
+		msg       string
+	}{
+		{"header-only matrix", func(t *testing.T, matrix, _ string) {
+			editLines(t, matrix, func(i int, line string) (string, bool) { return line, i == 0 })
+		}, nil, qc.GeneCountLow, "matrix", 0, 0, "no gene rows"},
+		{"every cell missing, thresholds and overrides lenient, missing kept", func(t *testing.T, matrix, _ string) {
+			editLines(t, matrix, func(i int, line string) (string, bool) {
+				if i == 0 || line == "" {
+					return line, true
+				}
+				f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
+				for j := 1; j < len(f); j++ {
+					f[j] = "NA"
+				}
+				return strings.Join(f, "\t") + "\n", true
+			})
+		}, func(c *genexp.Config) {
+			c.Quality.MaxNullPercentage, c.Quality.MinGenesPerSample = 1, 0
+			c.Quality.Severities = map[string]string{"2002": "INFO", "2003": "INFO"}
+			c.Processing.MissingValues = "null"
+		}, qc.NullPercentageHigh, "matrix", 0, 0, "all 3000 of the study's cells are missing"},
+		{"matrix lines end in CR only", func(t *testing.T, matrix, _ string) { toCR(t, matrix) },
+			nil, qc.InvalidFormat, "matrix", 1, 11, "end in CR only"},
+		{"sample sheet lines end in CR only", func(t *testing.T, _, sheet string) { toCR(t, sheet) },
+			nil, qc.InvalidFormat, "sheet", 1, 48, "end in CR only"},
+		{"sample sheet with only its header", func(t *testing.T, _, sheet string) {
+			editLines(t, sheet, func(i int, line string) (string, bool) { return line, i == 0 })
+		}, nil, qc.InvalidFormat, "sheet", 0, 0, "no sample rows"},
+		{"a sample in two columns", func(t *testing.T, matrix, _ string) {
+			editLines(t, matrix, func(_ int, line string) (string, bool) {
+				if line == "" {
+					return line, false
+				}
+				f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
+				return strings.Join(append(f, f[2]), "\t") + "\n", true
+			})
+		}, nil, qc.DuplicateSamples, "matrix", 1, 12, `column "GSM1831675" repeats sample GSM1831675 of column 3`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			study, matrix, sheet := gse71270(t)
+			w := openWarehouse(t)
+			first := loadOne(t, w, genexp.DefaultConfig(), study)
+			if first.Err != nil || first.Rows != 3000 {
+				t.Fatalf("first load: rows %d, err %v", first.Rows, first.Err)
+			}
+			tc.edit(t, matrix, sheet)
+			cfg := genexp.DefaultConfig()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			rep := loadWith(t, w, cfg, study)
+			var err error
+			switch {
+			case len(rep.Studies) == 1 && len(rep.Errors) == 0:
+				if sr := rep.Studies[0]; sr.Outcome != "" {
+					t.Errorf("outcome %s, want none", sr.Outcome)
+				}
+				err = rep.Studies[0].Err
+			case len(rep.Studies) == 0 && len(rep.Errors) == 1:
+				err = rep.Errors[0]
+			default:
+				t.Fatalf("report: %d studies, errors %v", len(rep.Studies), rep.Errors)
+			}
+			file := map[string]string{"matrix": matrix, "sheet": sheet}[tc.file]
+			var e *qc.Error
+			if !errors.As(err, &e) || e.Code != tc.code || e.Severity != qc.SeverityError || e.File != file ||
+				e.Line != tc.line || e.Column != tc.col || !strings.Contains(e.Msg, tc.msg) {
+				t.Fatalf("error %v; want %d ERROR at %s:%d:%d saying %q", err, tc.code, file, tc.line, tc.col, tc.msg)
+			}
+			if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression WHERE expression_value IS NOT NULL`); n != 3000 {
+				t.Errorf("facts after the bad input = %d, want the 3000 loaded before", n)
+			}
+			if n := count(t, w, `SELECT COUNT(*) FROM meta_batch WHERE is_current AND batch_id = '`+first.BatchID+`'`); n != 1 {
+				t.Error("the current batch changed")
+			}
+		})
 	}
 }

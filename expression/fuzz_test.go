@@ -44,8 +44,8 @@ func refRead(data []byte) (rows []refRow, missing int64, badLine int) {
 		lines[i] = strings.TrimSuffix(lines[i], "\r")
 	}
 	header := strings.TrimPrefix(lines[0], "\ufeff")
-	if !utf8.ValidString(header) {
-		return nil, 0, 1
+	if !utf8.ValidString(header) || strings.Contains(header, "\r") {
+		return nil, 0, 1 // a CR left in the header is a line end the reader does not take
 	}
 	names := strings.Split(header, "\t")[1:]
 	if n := len(names); n > 0 && names[n-1] == "" {
@@ -127,6 +127,8 @@ func FuzzReader(f *testing.F) {
 		"Gene\t\"A\"x\t\"B\nG1\t1\t2\n",
 		"Gene\t\"\"\t\"\n",
 		"\"\t\"\"\"\t\"\nG\t1\n",
+		"Gene\tA\tB\rG1\t1\t2\rG2\t3\t4\r",
+		"Gene\tA\r",
 	}
 	src, err := synth.NewMatrix(synth.MatrixSpec{Genes: 5, Samples: 3, MissingShare: 0.2, Seed: 1})
 	if err != nil {

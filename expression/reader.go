@@ -256,12 +256,21 @@ func (r *Reader) readHeader() error {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return r.errAtLine(qc.InvalidFormat, 1, 1, "this is a zip file, not a matrix; open the download with genexp.OpenDownload")
 	}
-	line, ok := r.readLine()
-	if !ok {
-		if r.err != nil {
-			return r.err
+	cr, err := r.headerLoneCR()
+	if err != nil {
+		return err
+	}
+	var line []byte
+	if cr >= 0 {
+		line, r.line = r.buf[r.r:r.r+cr], 1
+	} else {
+		var ok bool
+		if line, ok = r.readLine(); !ok {
+			if r.err != nil {
+				return r.err
+			}
+			return r.errAtLine(qc.InvalidFormat, 1, 0, "empty matrix: no header line")
 		}
-		return r.errAtLine(qc.InvalidFormat, 1, 0, "empty matrix: no header line")
 	}
 	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 	cells := splitHeader(line)
@@ -271,6 +280,11 @@ func (r *Reader) readHeader() error {
 				return r.errAt(qc.EncodingError, int64(i+1), "header is not valid UTF-8")
 			}
 		}
+	}
+	if cr >= 0 {
+		return r.errAt(qc.InvalidFormat, int64(len(cells)), "carriage return (CR) with no line feed after it: the lines seem to end in CR only, "+
+			"as in old Mac \"Tab Delimited Text\" exports; genexp reads LF or CRLF line ends, so convert them "+
+			"(for example: tr '\\r' '\\n' < old.tsv > new.tsv) and load again")
 	}
 	r.header.GeneColumn = cells[0]
 	names := cells[1:]
@@ -288,6 +302,46 @@ func (r *Reader) readHeader() error {
 	r.header.Names = names
 	r.ncols = len(names)
 	return nil
+}
+
+// headerLoneCR returns the offset in the buffer of the first carriage
+// return of the header line that is not part of a CRLF, or -1 when the
+// line ends (in LF, CRLF or at the end of the input) before one. A file
+// whose lines end in CR only has no LF at all: read as LF lines it would
+// be one header of every cell. Only the header is looked at, so the rows
+// are read at full speed.
+func (r *Reader) headerLoneCR() (int, error) {
+	from := 0
+	for {
+		head := r.buf[r.r:r.w]
+		end := bytes.IndexByte(head[from:], '\n')
+		if end >= 0 {
+			end += from
+		} else {
+			end = len(head)
+		}
+		if i := bytes.IndexByte(head[from:end], '\r'); i >= 0 {
+			i += from
+			switch {
+			case i+1 < len(head):
+				if head[i+1] == '\n' {
+					return -1, nil
+				}
+				return i, nil
+			case r.eof:
+				return -1, nil // the CR ends the input
+			}
+			from = i // the byte after the CR is not read yet
+		} else {
+			if end < len(head) || r.eof {
+				return -1, nil
+			}
+			from = end
+		}
+		if err := r.fill(); err != nil {
+			return -1, err
+		}
+	}
 }
 
 // splitHeader splits the header line at tabs. A name in double quotes, as

@@ -83,10 +83,23 @@ func TestReaderBadInput(t *testing.T) {
 		{"cell not UTF-8", h + "G1\t1\t\xff\xfe\n", qc.EncodingError, 2, 3, "UTF-8"},
 		{"error after blank lines", h + "\n\r\nG1\t1\t2\n\nG2\tx\t2\n", qc.ParseError, 6, 2, "not a number"},
 		{"error after CRLF lines", "Gene\tA\tB\r\nG1\t1\t2\r\nG2\t1\tNA\tx\r\n", qc.ParseError, 3, 4, "ragged"},
+		{"CR-only lines", "Gene\tA\tB\rG1\t1\t2\rG2\t3\t4\r", qc.InvalidFormat, 1, 3, "end in CR only"},
+		{"CR-only lines, a trailing tab", "Gene\tA\tB\t\rG1\t1\t2\t\r", qc.InvalidFormat, 1, 4, "end in CR only"},
+		{"CR-only lines after a BOM", "\ufeffGene\tA\rG1\t1\r", qc.InvalidFormat, 1, 2, "tr '\\r' '\\n'"},
+		{"CR-only lines, a long header", "Gene\t" + strings.Repeat("GSM123456\t", 30) + "GSM9\rG1" + strings.Repeat("\t1", 31) + "\r",
+			qc.InvalidFormat, 1, 32, "end in CR only"},
+		{"CR inside a header name", "Gene\tA\rB\tC\nG1\t1\t2\n", qc.InvalidFormat, 1, 2, "CR"},
+		{"CR-only header not UTF-8", "Gene\tA\xff\rG1\t1\r", qc.EncodingError, 1, 2, "UTF-8"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, _, err := readMatrix(t, strings.NewReader(tc.in), expression.WithBatchRows(1))
+			checkErr(t, err, tc.code, tc.line, tc.col, tc.msgContain)
+		})
+		// The same error whatever the reads return and however small
+		// the buffer: a line end split across reads is still seen.
+		t.Run(tc.name+"/byte by byte", func(t *testing.T) {
+			_, _, _, err := readMatrix(t, iotest.OneByteReader(strings.NewReader(tc.in)), expression.WithBatchRows(1), expression.WithBufferSize(64))
 			checkErr(t, err, tc.code, tc.line, tc.col, tc.msgContain)
 		})
 	}
@@ -137,6 +150,7 @@ func TestReaderAccepts(t *testing.T) {
 			map[string][]float64{"G1": {nan, nan, nan, nan, nan}, "G2": {1, nan, 2, nan, nan}}, 8, nil},
 		{"empty last cell", "Gene\tA\tB\nG1\t1\t\n", "Gene", []string{"A", "B"}, map[string][]float64{"G1": {1, nan}}, 1, nil},
 		{"header only", "Gene\tA\n", "Gene", []string{"A"}, map[string][]float64{}, 0, nil},
+		{"header only, a CR ends the input", "Gene\tA\r", "Gene", []string{"A"}, map[string][]float64{}, 0, nil},
 		{"number forms", "Gene\tA\tB\tC\tD\tE\tF\nG1\t+1\t.5\t5.\t-0\t1E-3\t0.000000000000000000000000000001\n", "Gene", []string{"A", "B", "C", "D", "E", "F"},
 			map[string][]float64{"G1": {1, 0.5, 5, math.Copysign(0, -1), 0.001, 1e-30}}, 0, nil},
 		{"underflow to zero", "Gene\tA\nG1\t1e-400\n", "Gene", []string{"A"}, map[string][]float64{"G1": {0}}, 0, nil},

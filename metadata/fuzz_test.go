@@ -92,6 +92,7 @@ func FuzzParseTSV(f *testing.F) {
 	for _, s := range []string{
 		"", "refinebio_accession_code\n", "refinebio_accession_code\tx\nA\t\"b\nc\"\n",
 		"accession_code\ttitle\tannotations\nA\tt\t[]\n", "\xef\xbb\xbfrefinebio_accession_code\r\nA\r\nA\r\n",
+		"refinebio_accession_code\tx\rA\t1\r",
 	} {
 		f.Add([]byte(s))
 	}

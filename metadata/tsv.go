@@ -71,6 +71,16 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 	if err != nil {
 		return nil, csvErr(name, err)
 	}
+	// encoding/csv ends records at LF and CRLF only: a CR it leaves in the
+	// header means lines that end in CR only, all read as this one record.
+	for i, h := range header {
+		if strings.IndexByte(h, '\r') >= 0 {
+			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1, Column: int64(i + 1),
+				Msg: "carriage return (CR) with no line feed after it: the lines seem to end in CR only, " +
+					"as in old Mac \"Tab Delimited Text\" exports; genexp reads LF or CRLF line ends, so convert them " +
+					"(for example: tr '\\r' '\\n' < old.tsv > new.tsv) and load again"}
+		}
+	}
 	cols, accCol, err := sheetColumns(header, name)
 	if err != nil {
 		return nil, err
@@ -150,6 +160,11 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		if experiment != "" {
 			addStudy(experiment, s)
 		}
+	}
+	if len(d.Samples) == 0 {
+		// Taken for no metadata, it would load every sample UNKNOWN.
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name,
+			Msg: "the sample sheet has a header but no sample rows"}
 	}
 	d.sortAll()
 	return d, nil

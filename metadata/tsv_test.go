@@ -216,6 +216,11 @@ func TestParseTSVErrors(t *testing.T) {
 		{"two title columns", "refinebio_accession_code\trefinebio_title\trefinebio_title\n", qc.InvalidFormat, 1, 3, `columns 2 ("refinebio_title") and 3 ("refinebio_title") both hold the sample's title`},
 		{"bad UTF-8 value", head + "GSM1\tt\xff\tTrue\n", qc.EncodingError, 2, 2, `column "refinebio_title" is not valid UTF-8`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
+		{"header only", head, qc.InvalidFormat, 0, 0, "a header but no sample rows"},
+		{"header and blank rows", head + "\n\t\t\n", qc.InvalidFormat, 0, 0, "a header but no sample rows"},
+		{"CR-only lines", strings.ReplaceAll(head+"GSM1\tt\tTrue\nGSM2\tu\tFalse\n", "\n", "\r"), qc.InvalidFormat, 1, 3, "end in CR only"},
+		{"CR-only lines after a BOM", "\ufeffrefinebio_accession_code\rGSM1\r", qc.InvalidFormat, 1, 1, "tr '\\r' '\\n'"},
+		{"CR inside a header name", "refinebio_accession_code\tti\rtle\nGSM1\tt\n", qc.InvalidFormat, 1, 2, "CR"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

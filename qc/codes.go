@@ -36,7 +36,8 @@ const (
 	// SampleMismatch: matrix columns and metadata samples disagree (a column
 	// with no sample, an ambiguous title, a sample with no column).
 	SampleMismatch Code = 2001
-	// GeneCountLow: a sample has fewer measured genes than the threshold.
+	// GeneCountLow: a sample has fewer measured genes than the threshold
+	// (an ERROR when the matrix has no gene rows at all).
 	GeneCountLow Code = 2002
 	// NullPercentageHigh: the share of missing cells exceeds the threshold.
 	NullPercentageHigh Code = 2003

@@ -129,6 +129,61 @@ func TestValidateFindings(t *testing.T) {
 	}
 }
 
+// TestValidateNothingToLoad: a study with no measured value is an ERROR
+// that neither the thresholds nor a severity override can lower, so it
+// never replaces a loaded study with no facts.
+func TestValidateNothingToLoad(t *testing.T) {
+	lenient := DefaultThresholds()
+	lenient.MaxNullPercentage, lenient.MinGenesPerSample, lenient.MinSamplesPerStudy = 1, 0, 0
+	lenient.Severities = map[string]string{"2002": "INFO", "VALIDATION_NULL_PERCENTAGE_HIGH": "WARNING"}
+	three := func(n int64) map[string]int64 { return map[string]int64{"a": n, "b": n, "c": n} }
+	cases := []struct {
+		name string
+		st   StudyStats
+		code Code // 0: the study loads
+		msg  string
+	}{
+		{"header only", StudyStats{Study: "S", File: "m.tsv", Measured: three(0)}, GeneCountLow, "the matrix has no gene rows"},
+		{"every cell missing", StudyStats{Study: "S", File: "m.tsv", Rows: 40, Cells: 120, Missing: 120, Measured: three(0)},
+			NullPercentageHigh, "all 120 of the study's cells are missing"},
+		{"every cell missing, repeated genes too", StudyStats{Study: "S", File: "m.tsv", Rows: 40, DuplicateRows: 1, Cells: 120, Missing: 120, Measured: three(0)},
+			NullPercentageHigh, "all 120 of the study's cells are missing"},
+		{"one measured cell", StudyStats{Study: "S", File: "m.tsv", Rows: 40, Cells: 120, Missing: 119, Measured: map[string]int64{"a": 1, "b": 0, "c": 0}}, 0, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, th := range []Thresholds{DefaultThresholds(), lenient} {
+				found := Validate(tc.st, th)
+				th.Apply(found)
+				var errs []*Error
+				for _, f := range found {
+					if f.Severity == SeverityError {
+						errs = append(errs, f)
+					}
+				}
+				if tc.code == 0 {
+					if th.MaxNullPercentage == 1 && len(errs) > 0 {
+						t.Errorf("lenient thresholds: %v", errs)
+					}
+					continue
+				}
+				if len(errs) != 1 {
+					t.Fatalf("%d ERROR findings, want 1: %v", len(errs), found)
+				}
+				e := errs[0]
+				if e.Code != tc.code || e.Study != "S" || e.File != "m.tsv" || !errors.Is(e, ErrNothingToLoad) || !strings.Contains(e.Msg, tc.msg) {
+					t.Errorf("finding %v (code %d), want %d saying %q with ErrNothingToLoad", e, e.Code, tc.code, tc.msg)
+				}
+				for _, f := range found {
+					if f != e && (f.Code == GeneCountLow || f.Code == NullPercentageHigh) {
+						t.Errorf("the same said twice: %v", f)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestKSFindingThreshold(t *testing.T) {
 	th := DefaultThresholds()
 	if f := KSFinding("S", "m.tsv", KSResult{Sample: "x", D: 0.1, P: 0.01}, th); f != nil {

@@ -31,7 +31,8 @@ type Thresholds struct {
 	// Severities overrides the severity of findings by code, named by
 	// number or name ("2006" or "VALIDATION_SAMPLE_COUNT_LOW") with a value
 	// of INFO, WARNING or ERROR: a site that wants studies with too few
-	// samples refused sets VALIDATION_SAMPLE_COUNT_LOW: ERROR.
+	// samples refused sets VALIDATION_SAMPLE_COUNT_LOW: ERROR. No override
+	// lowers the ERROR of a study with no measured value (ErrNothingToLoad).
 	Severities map[string]string `yaml:"severities"`
 }
 
@@ -87,11 +88,16 @@ func (t Thresholds) severityOverrides() (map[Code]Severity, error) {
 	return out, errors.Join(errs...)
 }
 
-// Apply sets the severity of each finding whose code Severities overrides.
-// Overrides that do not parse are ignored here; Check reports them.
+// Apply sets the severity of each finding whose code Severities overrides,
+// except a finding that a study has nothing to load (ErrNothingToLoad):
+// loading it would replace the study's facts with none. Overrides that do
+// not parse are ignored here; Check reports them.
 func (t Thresholds) Apply(findings []*Error) {
 	over, _ := t.severityOverrides()
 	for _, f := range findings {
+		if errors.Is(f.Err, ErrNothingToLoad) {
+			continue
+		}
 		if sev, ok := over[f.Code]; ok {
 			f.Severity = sev
 		}
@@ -130,6 +136,12 @@ type StudyStats struct {
 	Measured map[string]int64
 }
 
+// ErrNothingToLoad is the cause of the ERROR Validate raises for a study
+// with no measured value: GeneCountLow for a matrix with no gene rows,
+// NullPercentageHigh when every cell of the study is missing. No threshold
+// or severity override lets such a study load.
+var ErrNothingToLoad = errors.New("no sample has a measured value, so nothing is loaded (a study already loaded keeps its facts)")
+
 // Validate checks a study against the thresholds and returns its findings:
 // ERROR findings stop the study, WARNING findings load and stay visible.
 func Validate(s StudyStats, t Thresholds) []*Error {
@@ -137,7 +149,17 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 	add := func(code Code, sev Severity, format string, args ...any) {
 		out = append(out, &Error{Code: code, Severity: sev, Study: s.Study, File: s.File, Msg: fmt.Sprintf(format, args...)})
 	}
-	if s.Cells > 0 {
+	// Without a measured value the share and per-sample rules below have
+	// nothing to say that this does not.
+	empty := s.Cells == s.Missing
+	if empty {
+		f := &Error{Code: NullPercentageHigh, Severity: SeverityError, Study: s.Study, File: s.File,
+			Msg: fmt.Sprintf("all %d of the study's cells are missing", s.Cells), Err: ErrNothingToLoad}
+		if s.Rows == 0 {
+			f.Code, f.Msg = GeneCountLow, "the matrix has no gene rows, only its header"
+		}
+		out = append(out, f)
+	} else {
 		share := float64(s.Missing) / float64(s.Cells)
 		if share > t.MaxNullPercentage {
 			add(NullPercentageHigh, SeverityError, "%.1f%% of the study's cells are missing (limit %.1f%%)", 100*share, 100*t.MaxNullPercentage)
@@ -161,7 +183,7 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 			low = append(low, fmt.Sprintf("%s (%d)", sample, m))
 		}
 	}
-	if len(low) > 0 {
+	if len(low) > 0 && !empty {
 		shown := low
 		if len(shown) > 5 {
 			shown = append(shown[:5:5], "…")
