@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 )
 
@@ -82,6 +83,11 @@ type common struct {
 	// than leaving the default.
 	cfgLogFile, cfgLogFormat string
 	cfgLevelSet              bool
+
+	// fileLog is the handler writing logging.file once logger has opened
+	// it: the command's own failure goes there as well as to stderr, so
+	// that the file tells how a run ended.
+	fileLog slog.Handler
 }
 
 func (c *common) register(fs *flag.FlagSet) {
