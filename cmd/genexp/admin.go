@@ -17,11 +17,20 @@ import (
 )
 
 func cmdInit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("init", stderr)
+	fs := newFlagSet("init", `Usage: genexp init [flags]
+
+Creates the warehouse, or migrates an older one to this genexp's schema
+version, and prints the version. A load does the same when it opens the
+warehouse; init does it alone, for instance before granting access.
+
+Exit status: 0 the warehouse is at the current schema version; 1 the schema
+could not be written; 2 bad usage or configuration; 3 the warehouse could not
+be opened (busy, unreachable, written by a newer genexp).
+`, stderr)
 	var c common
 	c.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if _, err := parseFlags(fs, args, stdout); err != nil {
+		return flagExit(err)
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -38,7 +47,16 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("status", stderr)
+	fs := newFlagSet("status", `Usage: genexp status [flags]
+
+Shows the loaded studies with their current batch, then the most recent
+process-log rows (one per study and step), grouped by run, newest run first,
+each study's steps in pipeline order. It opens the warehouse read-only.
+
+Exit status: 0 shown; 1 the warehouse could not be read; 2 bad usage or
+configuration; 3 the warehouse could not be opened (missing, busy: a load is
+writing it, unreachable, or written by a newer genexp).
+`, stderr)
 	var c common
 	c.register(fs)
 	// --runs always counted process-log rows (one per step), not runs; it
@@ -46,8 +64,8 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	var steps int
 	fs.IntVar(&steps, "steps", 20, "recent process-log rows (one per study and step) to show")
 	fs.IntVar(&steps, "runs", 20, "deprecated: the same as --steps (it counts steps, not runs)")
-	if _, err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if _, err := parseFlags(fs, args, stdout); err != nil {
+		return flagExit(err)
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -110,16 +128,24 @@ func skipReason(contextJSON string) string {
 }
 
 func cmdQuery(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("query", stderr)
+	fs := newFlagSet("query", `Usage: genexp query [flags] "SQL"
+
+Runs one SQL statement on the warehouse, opened read-only, and prints its
+rows as a table.
+
+Exit status: 0 the rows were printed; 2 bad usage or configuration, or the
+warehouse refused the SQL; 3 the warehouse could not be opened (missing,
+busy: a load is writing it, unreachable, or written by a newer genexp).
+`, stderr)
 	var c common
 	c.register(fs)
 	maxRows := fs.Int("max-rows", 1000, "print at most this many rows (0: all)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
-		return exitUsage
+		return flagExit(err)
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(stderr, `Usage: genexp query [--db FILE] "SQL"`)
+		fs.Usage()
 		return exitUsage
 	}
 	cfg, ok := c.config(stderr)
@@ -133,8 +159,10 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 	}
 	defer w.Close()
 	if err := printQuery(stdout, w.DB(), pos[0], *maxRows); err != nil {
+		// The statement is the query's input: whatever the warehouse
+		// says of it, the fix is in the command line.
 		c.printErr(stderr, fmt.Errorf("query failed: %w", err), "")
-		return exitFailed
+		return exitUsage
 	}
 	return exitOK
 }
