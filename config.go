@@ -176,14 +176,30 @@ func DefaultConfig() Config {
 	}
 }
 
+// ConfigOption changes how a configuration is read.
+type ConfigOption func(*configOptions)
+
+type configOptions struct {
+	noDatabase bool
+}
+
+// WithoutDatabase reads a configuration for work that opens no warehouse
+// (validating downloads): the database section's keys are still checked,
+// but its ${VAR} references are not expanded, so that an unset
+// DB_PASSWORD is no error there, and the section is left out of the
+// result. A reference elsewhere must still be set.
+func WithoutDatabase() ConfigOption {
+	return func(o *configOptions) { o.noDatabase = true }
+}
+
 // LoadConfig reads a YAML configuration file over DefaultConfig; see
 // ParseConfig.
-func LoadConfig(path string) (Config, error) {
+func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
 	}
-	return ParseConfig(data, path)
+	return ParseConfig(data, path, opts...)
 }
 
 // ParseConfig parses YAML configuration text over DefaultConfig; name is
@@ -197,7 +213,11 @@ func LoadConfig(path string) (Config, error) {
 // naming the key's path, line and column; when there are several, the
 // first is returned and its message lists the others. The values of
 // expanded variables never appear in an error.
-func ParseConfig(data []byte, name string) (Config, error) {
+func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error) {
+	var o configOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg := DefaultConfig()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -206,7 +226,7 @@ func ParseConfig(data []byte, name string) (Config, error) {
 	if len(doc.Content) == 0 {
 		return cfg, nil
 	}
-	c := &configChecker{file: name, lines: map[string]*yaml.Node{}}
+	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, noDatabase: o.noDatabase}
 	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
 	if err := c.result(); err != nil {
 		return Config{}, err
@@ -216,6 +236,9 @@ func ParseConfig(data []byte, name string) (Config, error) {
 		// does not know; its text may quote a value, so none is kept
 		return Config{}, c.scrub(&qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name,
 			Msg: "the configuration does not fit its schema: " + backticks.ReplaceAllString(err.Error(), "a value")})
+	}
+	if o.noDatabase {
+		cfg.Database = DatabaseConfig{}
 	}
 	for _, p := range cfg.problems() {
 		c.add(p.code, p.path, p.msg)
@@ -261,6 +284,9 @@ type configChecker struct {
 	problems []*qc.Error
 	lines    map[string]*yaml.Node // path → its value's node
 	secrets  map[string]string     // expanded value → variable name
+	// noDatabase leaves the database section's values as written (see
+	// WithoutDatabase).
+	noDatabase bool
 }
 
 func (c *configChecker) add(code qc.Code, path, msg string) {
@@ -429,6 +455,9 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind != yaml.ScalarNode {
 		c.addAt(n, qc.ConfigInvalid, path, "must be a single value, not "+describeNode(n))
 		return
+	}
+	if c.noDatabase && strings.HasPrefix(path, "database.") {
+		return // left out of the result unread: every database key is a string
 	}
 	expanded := false
 	last := path[strings.LastIndexByte(path, '.')+1:]

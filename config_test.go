@@ -211,6 +211,41 @@ illness_inference:
 	}
 }
 
+// TestParseConfigWithoutDatabase: for work that opens no warehouse, an
+// unset variable in the database section is no error and the section is
+// left out; its keys are still checked, and a variable elsewhere must
+// still be set.
+func TestParseConfigWithoutDatabase(t *testing.T) {
+	doc := "database:\n  connection_string: \"sqlserver://loader:${NO_SUCH_VAR_1}@db:1433?database=genexp\"\n  database_name: x\nprocessing:\n  chunk_size: 7\n"
+	if _, err := genexp.ParseConfig([]byte(doc), "c.yaml"); !errors.Is(err, qc.ConfigInvalid) {
+		t.Fatalf("without the option, an unset variable: %v", err)
+	}
+	cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml", genexp.WithoutDatabase())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database != (genexp.DatabaseConfig{}) || cfg.Processing.ChunkSize != 7 {
+		t.Errorf("database %+v (want it left out), chunk_size %d (want 7)", cfg.Database, cfg.Processing.ChunkSize)
+	}
+	for _, tc := range []struct {
+		name, doc string
+		line, col int64
+		path, msg string
+	}{
+		{"unknown database key", "database:\n  conection_string: x\n", 2, 3, "database.conection_string", `did you mean "connection_string"?`},
+		{"database value as a list", "database:\n  connection_string: [a]\n", 2, 22, "database.connection_string", "must be a single value"},
+		{"unset variable elsewhere", "database:\n  connection_string: ${NO_SUCH_VAR_1}\nlogging:\n  file: ${NO_SUCH_VAR_2}\n", 4, 9, "logging.file", "NO_SUCH_VAR_2, which is not set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml", genexp.WithoutDatabase())
+			e := configErr(t, err, qc.ConfigInvalid)
+			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) || strings.Contains(e.Error(), "NO_SUCH_VAR_1") {
+				t.Errorf("got %v (line %d col %d path %q), want line %d col %d path %q containing %q and not the database's variable", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
+			}
+		})
+	}
+}
+
 func configErr(t *testing.T, err error, code qc.Code) *qc.Error {
 	t.Helper()
 	var e *qc.Error

@@ -104,9 +104,16 @@ type common struct {
 	fileLog slog.Handler
 }
 
+// register registers the common flags.
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", "genexp.duckdb", "DuckDB warehouse file")
 	fs.StringVar(&c.dsn, "dsn", "", "warehouse DSN (a DuckDB path, or sqlserver://...); overrides --db")
+	c.registerNoWarehouse(fs)
+}
+
+// registerNoWarehouse registers the common flags but --db and --dsn, for
+// a command that opens no warehouse.
+func (c *common) registerNoWarehouse(fs *flag.FlagSet) {
 	fs.StringVar(&c.configFile, "config", "", "pipeline configuration file (YAML)")
 	fs.StringVar(&c.logFormat, "log-format", "", "log format: text or json (default: text on a terminal, json otherwise)")
 	fs.StringVar(&c.logLevel, "log-level", "", "log level: DEBUG, INFO, WARN or ERROR (default: logging.level, INFO; WARN on a terminal unless set)")

@@ -24,11 +24,11 @@ type store interface {
 
 // config loads the --config file, or the defaults; on failure it says why
 // on stderr and reports false (the command then exits with exitUsage).
-func (c *common) config(stderr io.Writer) (genexp.Config, bool) {
+func (c *common) config(stderr io.Writer, opts ...genexp.ConfigOption) (genexp.Config, bool) {
 	if c.configFile == "" {
 		return genexp.DefaultConfig(), true
 	}
-	cfg, err := genexp.LoadConfig(c.configFile)
+	cfg, err := genexp.LoadConfig(c.configFile, opts...)
 	if err != nil {
 		c.printErr(stderr, err, "")
 		return genexp.Config{}, false
