@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"os"
 	"reflect"
@@ -221,7 +222,7 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	cfg := DefaultConfig()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Config{}, yamlSyntaxError(name, err)
+		return Config{}, yamlSyntaxError(name, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return cfg, nil
@@ -241,7 +242,7 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 		cfg.Database = DatabaseConfig{}
 	}
 	for _, p := range cfg.problems() {
-		c.add(p.code, p.path, p.msg)
+		c.add(p)
 	}
 	if err := c.result(); err != nil {
 		return Config{}, err
@@ -252,8 +253,10 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 // yamlSyntaxError locates a YAML syntax error. yaml.v3 numbers the lines
 // of its scanner's errors from 1 but those of its parser's ("did not find
 // expected …") from 0, and leaves the line out when that is 0; the parser's
-// line is where the unfinished construct began.
-func yamlSyntaxError(name string, err error) *qc.Error {
+// line is where the unfinished construct began. yaml.v3 gives no column;
+// when the line is indented with a tab, which YAML forbids, the tab's
+// column is given and the message says so.
+func yamlSyntaxError(name string, data []byte, err error) *qc.Error {
 	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Msg: "the configuration is not valid YAML"}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	parser := strings.HasPrefix(strings.TrimPrefix(yamlLine.ReplaceAllString(msg, "$2"), " "), "did not find expected ") &&
@@ -267,6 +270,31 @@ func yamlSyntaxError(name string, err error) *qc.Error {
 		e.Line++
 	}
 	e.Msg += ": " + msg
+	// "violates indentation" is placed on the line before the tab's (the
+	// key whose block the tab breaks), so the tab is looked for from
+	// there on; "cannot start any token" is placed on the tab's line.
+	last := e.Line
+	if strings.Contains(msg, "tab character") {
+		last = math.MaxInt64
+	} else if !strings.Contains(msg, "cannot start any token") {
+		return e
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		n := int64(i + 1)
+		if n < e.Line || n > last {
+			continue
+		}
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		if col := strings.IndexByte(indent, '\t'); col >= 0 {
+			e.Line, e.Column = n, int64(col+1)
+			if last == math.MaxInt64 {
+				e.Msg += " (YAML indents with spaces)"
+			} else {
+				e.Msg += " (a tab in the indentation: YAML indents with spaces)"
+			}
+			break
+		}
+	}
 	return e
 }
 
@@ -283,18 +311,24 @@ type configChecker struct {
 	file     string
 	problems []*qc.Error
 	lines    map[string]*yaml.Node // path → its value's node
+	keys     map[string]*yaml.Node // path → the node of its key in a map
 	secrets  map[string]string     // expanded value → variable name
 	// noDatabase leaves the database section's values as written (see
 	// WithoutDatabase).
 	noDatabase bool
 }
 
-func (c *configChecker) add(code qc.Code, path, msg string) {
+func (c *configChecker) add(p problem) {
+	msg := p.msg
 	if c.file == "" {
-		msg = path + ": " + msg // qc.Error prints Path only after a file
+		msg = p.path + ": " + msg // qc.Error prints Path only after a file
 	}
-	e := &qc.Error{Code: code, Severity: qc.SeverityError, File: c.file, Path: path, Msg: msg}
-	if n := c.lines[path]; n != nil {
+	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: c.file, Path: p.path, Msg: msg}
+	n := c.lines[p.path]
+	if k := c.keys[p.path]; p.atKey && k != nil {
+		n = k
+	}
+	if n != nil {
 		e.Line, e.Column = int64(n.Line), int64(n.Column)
 	}
 	c.problems = append(c.problems, c.scrub(e))
@@ -402,6 +436,10 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 		c.entries(n, t, path, func(k, v *yaml.Node, p string) bool {
 			c.lines[p] = v
+			if c.keys == nil {
+				c.keys = map[string]*yaml.Node{}
+			}
+			c.keys[p] = k
 			c.walk(v, t.Elem(), p)
 			return true
 		})
@@ -582,10 +620,12 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// problem is one invalid configuration value.
+// problem is one invalid configuration value: every one is a
+// qc.ConfigInvalid, the illness rules' included, since the fix is in the
+// configuration.
 type problem struct {
-	code      qc.Code
 	path, msg string
+	atKey     bool // the map key at path is wrong, not its value
 }
 
 // Validate checks the configuration's values. The error is a *qc.Error
@@ -597,7 +637,7 @@ func (c Config) Validate() error {
 	}
 	ch := &configChecker{}
 	for _, p := range ps {
-		ch.add(p.code, p.path, p.msg)
+		ch.add(p)
 	}
 	return ch.result()
 }
@@ -605,7 +645,7 @@ func (c Config) Validate() error {
 func (c Config) problems() []problem {
 	var out []problem
 	bad := func(path, format string, args ...any) {
-		out = append(out, problem{qc.ConfigInvalid, path, fmt.Sprintf(format, args...)})
+		out = append(out, problem{path: path, msg: fmt.Sprintf(format, args...)})
 	}
 	p := c.Processing
 	switch strings.ToLower(strings.TrimSpace(p.MissingValues)) {
@@ -651,10 +691,26 @@ func (c Config) problems() []problem {
 	if q.MinSamplesPerStudy < 0 {
 		bad("quality_thresholds.min_samples_per_study", "must not be negative (got %d)", q.MinSamplesPerStudy)
 	}
+	if v := q.MinKSPValue; v < 0 || v > 1 || v != v {
+		bad("quality_thresholds.min_ks_pvalue", "%v is not a p-value between 0 and 1", v)
+		qualityOK = false
+	}
+	for _, key := range slices.Sorted(maps.Keys(q.Severities)) {
+		path := "quality_thresholds.severities." + key
+		if _, ok := qc.ParseCode(key); !ok {
+			out = append(out, problem{path: path, atKey: true,
+				msg: fmt.Sprintf("%q is not a genexp code (a number such as 2006, or a name such as VALIDATION_SAMPLE_COUNT_LOW)", key)})
+			qualityOK = false
+		} else if _, err := qc.ParseSeverity(q.Severities[key]); err != nil {
+			bad(path, "%s", strings.TrimPrefix(err.Error(), "qc: "))
+			qualityOK = false
+		}
+	}
 	if qualityOK && q.MinGenesPerSample >= 0 && q.MinSamplesPerStudy >= 0 {
-		// What only package qc knows: the KS threshold and severity overrides.
+		// Whatever else package qc refuses; each check above names its
+		// own key.
 		if err := q.Check(); err != nil {
-			bad("quality_thresholds", "%v", err)
+			bad("quality_thresholds", "%s", strings.TrimPrefix(err.Error(), "quality_thresholds: "))
 		}
 	}
 	if n := c.Analytics.TopVariableGenes; n < 0 || n > MaxTopVariableGenes {
@@ -682,19 +738,17 @@ func (c Config) problems() []problem {
 			r.Name = fmt.Sprintf("rule%d", i+1)
 		}
 		if _, err := illness.New([]illness.Rule{r}, nil, nil); err != nil {
-			out = append(out, problem{qc.IllnessInferenceFailed, fmt.Sprintf("illness_inference.rules[%d]", i),
-				ruleMessage(err)})
+			bad(fmt.Sprintf("illness_inference.rules[%d]", i), "%s", ruleMessage(err))
 		}
 	}
 	for _, acc := range slices.Sorted(maps.Keys(c.Illness.Overrides)) {
 		if _, err := illness.ParseLabel(string(c.Illness.Overrides[acc])); err != nil {
-			out = append(out, problem{qc.IllnessInferenceFailed, "illness_inference.overrides." + acc,
-				err.Error()})
+			bad("illness_inference.overrides."+acc, "%s", strings.TrimPrefix(err.Error(), "illness: "))
 		}
 	}
 	if len(out) == 0 {
 		if _, err := c.Classifier(); err != nil {
-			out = append(out, problem{qc.IllnessInferenceFailed, "illness_inference", ruleMessage(err)})
+			bad("illness_inference", "%s", ruleMessage(err))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].path < out[j].path })
