@@ -77,6 +77,9 @@ writing it, unreachable, or written by a newer genexp).
 		}
 	})
 	target := c.target(fs, cfg)
+	if err := noWarehouseFile(target); err != nil {
+		return c.fail(stderr, err)
+	}
 	w, err := openStore(target, true)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
@@ -153,6 +156,9 @@ busy: a load is writing it, unreachable, or written by a newer genexp).
 		return exitUsage
 	}
 	target := c.target(fs, cfg)
+	if err := noWarehouseFile(target); err != nil {
+		return c.fail(stderr, err)
+	}
 	w, err := openStore(target, true)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))

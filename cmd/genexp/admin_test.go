@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,6 +151,27 @@ func TestStatusStepsFlag(t *testing.T) {
 		}
 		if got := strings.Contains(stderr, "--steps"); got != tc.deprecated {
 			t.Errorf("%v: stderr %q; want a deprecation note: %v", tc.args, stderr, tc.deprecated)
+		}
+	}
+}
+
+// TestReadersSayTheWarehouseFileIsMissing: every command that only reads
+// a warehouse says that a missing DuckDB file is missing, in health's
+// words, exits 3 and creates nothing.
+func TestReadersSayTheWarehouseFileIsMissing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "typo.duckdb")
+	for _, args := range [][]string{
+		{"status", "--db", db},
+		{"query", "--db", db, "SELECT 1"},
+		{"features", "--db", db},
+		{"health", "--db", db},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code != exitNoAccess || !strings.Contains(out+stderr, "no warehouse file (genexp init creates one)") || strings.Contains(stderr, "read-only") {
+			t.Errorf("%s: exit %d, want %d and health's message\n%s%s", args[0], code, exitNoAccess, out, stderr)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Fatalf("%s created the warehouse file", args[0])
 		}
 	}
 }

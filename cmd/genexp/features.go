@@ -51,11 +51,8 @@ opened or does not exist; 5 a study's features failed.
 	target := c.target(fs, cfg)
 	// Features describe loaded studies: a DuckDB file that does not exist
 	// (a mistyped --db) is reported, not created empty.
-	if file, _, _ := strings.Cut(target, "?"); !isSQLServer(target) && file != "" && file != ":memory:" {
-		if _, err := os.Stat(file); err != nil {
-			c.say(stderr, slog.LevelError, fmt.Sprintf("no warehouse at %s: %s", file, oneLine(err)))
-			return exitNoAccess
-		}
+	if err := noWarehouseFile(target); err != nil {
+		return c.fail(stderr, err)
 	}
 	w, err := openStore(target, false)
 	if err != nil {

@@ -69,8 +69,8 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 		file, _, _ := strings.Cut(target, "?")
 		if file != "" && file != ":memory:" {
 			in.Disk, in.DiskErr = genexp.FreeDisk(file)
-			if _, err := os.Stat(file); err != nil {
-				in.OpenErr = qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)")
+			if err := noWarehouseFile(target); err != nil {
+				in.OpenErr = err
 				return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
 			}
 		}

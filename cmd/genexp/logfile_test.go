@@ -137,7 +137,7 @@ func TestLogFileGetsTheFailure(t *testing.T) {
 	}{
 		{"missing path", []string{"load", "--db", filepath.Join(dir, "w.duckdb"), filepath.Join(dir, "nope")}, exitInput, 1001},
 		{"unreachable server", []string{"load", "--dsn", "sqlserver://sa:Pw0rdInFile@127.0.0.1:1?database=x", study}, exitNoAccess, 4001},
-		{"no warehouse for features", []string{"features", "--db", filepath.Join(dir, "none.duckdb")}, exitNoAccess, 0},
+		{"no warehouse for features", []string{"features", "--db", filepath.Join(dir, "none.duckdb")}, exitNoAccess, 4001},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := os.WriteFile(logPath, nil, 0o644); err != nil {
