@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -94,7 +96,11 @@ writing it, unreachable, or written by a newer genexp).
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "schema version %d, %d studies\n\n", st.SchemaVersion, len(st.Studies))
+	studies := fmt.Sprintf("%d studies", len(st.Studies))
+	if len(st.Studies) == 1 {
+		studies = "1 study"
+	}
+	fmt.Fprintf(stdout, "schema version %d, %s\n\n", st.SchemaVersion, studies)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STUDY\tBATCH\tSAMPLES\tGENES\tFACTS\tLOADED")
 	for _, s := range st.Studies {
@@ -105,7 +111,7 @@ writing it, unreachable, or written by a newer genexp).
 		fmt.Fprintln(stdout, "\nrecent steps:")
 		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR OR REASON")
-		for _, r := range st.Steps {
+		for _, r := range pipelineOrder(st.Steps) {
 			why := r.ErrorMessage
 			if r.Status == "SKIPPED" {
 				why = skipReason(r.Context)
@@ -116,6 +122,45 @@ writing it, unreachable, or written by a newer genexp).
 		tw.Flush()
 	}
 	return exitOK
+}
+
+// stepOrder ranks the pipeline's steps in the order a study goes through
+// them.
+var stepOrder = map[string]int{"extract": 0, "transform": 1, "validate": 2, "load": 3, "analytics": 4}
+
+// pipelineOrder orders the most recent process-log rows (given newest
+// first) for reading: by run, the newest first; within a run by study, the
+// one with the newest step first; within a study in pipeline order, then by
+// start time. Start times alone do not give that order: a load step starts
+// before the validation it waits for ends, and steps logged within the
+// same instant tie.
+func pipelineOrder(steps []warehouse.StepRecord) []warehouse.StepRecord {
+	type group struct{ run, study string }
+	runRank, studyRank := map[string]int{}, map[group]int{}
+	for i, s := range steps {
+		if _, ok := runRank[s.RunID]; !ok {
+			runRank[s.RunID] = i
+		}
+		if _, ok := studyRank[group{s.RunID, s.Study}]; !ok {
+			studyRank[group{s.RunID, s.Study}] = i
+		}
+	}
+	rank := func(step string) int {
+		if r, ok := stepOrder[step]; ok {
+			return r
+		}
+		return len(stepOrder) // a step this genexp does not know: last
+	}
+	out := slices.Clone(steps)
+	slices.SortStableFunc(out, func(a, b warehouse.StepRecord) int {
+		return cmp.Or(
+			cmp.Compare(runRank[a.RunID], runRank[b.RunID]),
+			cmp.Compare(studyRank[group{a.RunID, a.Study}], studyRank[group{b.RunID, b.Study}]),
+			cmp.Compare(rank(a.Step), rank(b.Step)),
+			a.StartedAt.Compare(b.StartedAt),
+		)
+	})
+	return out
 }
 
 // skipReason returns the reason a SKIPPED step gives in its context

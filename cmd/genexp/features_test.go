@@ -16,6 +16,9 @@ func TestFeaturesCommand(t *testing.T) {
 	if code, out, stderr := runCLI(t, "load", "--db", db, study); code != exitOK {
 		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
 	}
+	if _, out, _ := runCLI(t, "status", "--db", db); !strings.HasSuffix(lineOf(out, "schema version"), ", 1 study") {
+		t.Errorf("status header %q, want it to end with \", 1 study\"", lineOf(out, "schema version"))
+	}
 	code, out, stderr := runCLI(t, "features", "--db", db, "--top-genes", "5")
 	if code != exitOK || !strings.Contains(out, "GSE1") || !strings.Contains(out, "computed") {
 		t.Fatalf("features: exit %d\n%s%s", code, out, stderr)
