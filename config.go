@@ -23,9 +23,12 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// Config is a pipeline configuration: the YAML of the architecture
-// document, section 7.1. Zero sections take their defaults from
-// DefaultConfig.
+// Config is a pipeline configuration, read from YAML by LoadConfig. Its
+// top-level keys are database, processing, illness_inference,
+// platform_normalization, quality_thresholds, logging and analytics, the
+// fields below, each with the keys its type's yaml tags name;
+// testdata/config/architecture.yaml is a complete example. Zero sections
+// take their defaults from DefaultConfig.
 type Config struct {
 	Database   DatabaseConfig   `yaml:"database"`
 	Processing ProcessingConfig `yaml:"processing"`
@@ -135,8 +138,9 @@ type LoggingConfig struct {
 	File string `yaml:"file"`
 	// Format is "text" or "json"; "" lets the CLI choose.
 	Format string `yaml:"format"`
-	// Rotation, MaxSizeMB and BackupCount are accepted for compatibility
-	// with the architecture document's configuration.
+	// Rotation, when on, moves File to File.1 (File.1 to File.2, …)
+	// before a record would take it past MaxSizeMB, keeping BackupCount
+	// old files; with MaxSizeMB 0 the file is never rotated.
 	Rotation    bool `yaml:"rotation"`
 	MaxSizeMB   int  `yaml:"max_size_mb"`
 	BackupCount int  `yaml:"backup_count"`

@@ -458,8 +458,8 @@ func TestPipelineRejectsInvalidConfig(t *testing.T) {
 	}
 }
 
-// The configuration of the architecture document, with its connection
-// string's ${VARIABLES} taken from the environment.
+// The example configuration, testdata/config/architecture.yaml, with its
+// connection string's ${VARIABLES} taken from the environment.
 func ExampleLoadConfig() {
 	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_NAME": "warehouse", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
 		if err := os.Setenv(k, v); err != nil {
