@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"os"
 	"reflect"
@@ -22,9 +23,12 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// Config is a pipeline configuration: the YAML of the architecture
-// document, section 7.1. Zero sections take their defaults from
-// DefaultConfig.
+// Config is a pipeline configuration, read from YAML by LoadConfig. Its
+// top-level keys are database, processing, illness_inference,
+// platform_normalization, quality_thresholds, logging and analytics, the
+// fields below, each with the keys its type's yaml tags name;
+// testdata/config/architecture.yaml is a complete example. Zero sections
+// take their defaults from DefaultConfig.
 type Config struct {
 	Database   DatabaseConfig   `yaml:"database"`
 	Processing ProcessingConfig `yaml:"processing"`
@@ -134,8 +138,9 @@ type LoggingConfig struct {
 	File string `yaml:"file"`
 	// Format is "text" or "json"; "" lets the CLI choose.
 	Format string `yaml:"format"`
-	// Rotation, MaxSizeMB and BackupCount are accepted for compatibility
-	// with the architecture document's configuration.
+	// Rotation, when on, moves File to File.1 (File.1 to File.2, …)
+	// before a record would take it past MaxSizeMB, keeping BackupCount
+	// old files; with MaxSizeMB 0 the file is never rotated.
 	Rotation    bool `yaml:"rotation"`
 	MaxSizeMB   int  `yaml:"max_size_mb"`
 	BackupCount int  `yaml:"backup_count"`
@@ -176,14 +181,30 @@ func DefaultConfig() Config {
 	}
 }
 
+// ConfigOption changes how a configuration is read.
+type ConfigOption func(*configOptions)
+
+type configOptions struct {
+	noDatabase bool
+}
+
+// WithoutDatabase reads a configuration for work that opens no warehouse
+// (validating downloads): the database section's keys are still checked,
+// but its ${VAR} references are not expanded, so that an unset
+// DB_PASSWORD is no error there, and the section is left out of the
+// result. A reference elsewhere must still be set.
+func WithoutDatabase() ConfigOption {
+	return func(o *configOptions) { o.noDatabase = true }
+}
+
 // LoadConfig reads a YAML configuration file over DefaultConfig; see
 // ParseConfig.
-func LoadConfig(path string) (Config, error) {
+func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
 	}
-	return ParseConfig(data, path)
+	return ParseConfig(data, path, opts...)
 }
 
 // ParseConfig parses YAML configuration text over DefaultConfig; name is
@@ -197,16 +218,20 @@ func LoadConfig(path string) (Config, error) {
 // naming the key's path, line and column; when there are several, the
 // first is returned and its message lists the others. The values of
 // expanded variables never appear in an error.
-func ParseConfig(data []byte, name string) (Config, error) {
+func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error) {
+	var o configOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg := DefaultConfig()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Config{}, yamlSyntaxError(name, err)
+		return Config{}, yamlSyntaxError(name, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return cfg, nil
 	}
-	c := &configChecker{file: name, lines: map[string]*yaml.Node{}}
+	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, noDatabase: o.noDatabase}
 	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
 	if err := c.result(); err != nil {
 		return Config{}, err
@@ -217,8 +242,11 @@ func ParseConfig(data []byte, name string) (Config, error) {
 		return Config{}, c.scrub(&qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name,
 			Msg: "the configuration does not fit its schema: " + backticks.ReplaceAllString(err.Error(), "a value")})
 	}
+	if o.noDatabase {
+		cfg.Database = DatabaseConfig{}
+	}
 	for _, p := range cfg.problems() {
-		c.add(p.code, p.path, p.msg)
+		c.add(p)
 	}
 	if err := c.result(); err != nil {
 		return Config{}, err
@@ -229,8 +257,10 @@ func ParseConfig(data []byte, name string) (Config, error) {
 // yamlSyntaxError locates a YAML syntax error. yaml.v3 numbers the lines
 // of its scanner's errors from 1 but those of its parser's ("did not find
 // expected …") from 0, and leaves the line out when that is 0; the parser's
-// line is where the unfinished construct began.
-func yamlSyntaxError(name string, err error) *qc.Error {
+// line is where the unfinished construct began. yaml.v3 gives no column;
+// when the line is indented with a tab, which YAML forbids, the tab's
+// column is given and the message says so.
+func yamlSyntaxError(name string, data []byte, err error) *qc.Error {
 	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Msg: "the configuration is not valid YAML"}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	parser := strings.HasPrefix(strings.TrimPrefix(yamlLine.ReplaceAllString(msg, "$2"), " "), "did not find expected ") &&
@@ -244,6 +274,31 @@ func yamlSyntaxError(name string, err error) *qc.Error {
 		e.Line++
 	}
 	e.Msg += ": " + msg
+	// "violates indentation" is placed on the line before the tab's (the
+	// key whose block the tab breaks), so the tab is looked for from
+	// there on; "cannot start any token" is placed on the tab's line.
+	last := e.Line
+	if strings.Contains(msg, "tab character") {
+		last = math.MaxInt64
+	} else if !strings.Contains(msg, "cannot start any token") {
+		return e
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		n := int64(i + 1)
+		if n < e.Line || n > last {
+			continue
+		}
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		if col := strings.IndexByte(indent, '\t'); col >= 0 {
+			e.Line, e.Column = n, int64(col+1)
+			if last == math.MaxInt64 {
+				e.Msg += " (YAML indents with spaces)"
+			} else {
+				e.Msg += " (a tab in the indentation: YAML indents with spaces)"
+			}
+			break
+		}
+	}
 	return e
 }
 
@@ -260,15 +315,24 @@ type configChecker struct {
 	file     string
 	problems []*qc.Error
 	lines    map[string]*yaml.Node // path → its value's node
+	keys     map[string]*yaml.Node // path → the node of its key in a map
 	secrets  map[string]string     // expanded value → variable name
+	// noDatabase leaves the database section's values as written (see
+	// WithoutDatabase).
+	noDatabase bool
 }
 
-func (c *configChecker) add(code qc.Code, path, msg string) {
+func (c *configChecker) add(p problem) {
+	msg := p.msg
 	if c.file == "" {
-		msg = path + ": " + msg // qc.Error prints Path only after a file
+		msg = p.path + ": " + msg // qc.Error prints Path only after a file
 	}
-	e := &qc.Error{Code: code, Severity: qc.SeverityError, File: c.file, Path: path, Msg: msg}
-	if n := c.lines[path]; n != nil {
+	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: c.file, Path: p.path, Msg: msg}
+	n := c.lines[p.path]
+	if k := c.keys[p.path]; p.atKey && k != nil {
+		n = k
+	}
+	if n != nil {
 		e.Line, e.Column = int64(n.Line), int64(n.Column)
 	}
 	c.problems = append(c.problems, c.scrub(e))
@@ -376,6 +440,10 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 		c.entries(n, t, path, func(k, v *yaml.Node, p string) bool {
 			c.lines[p] = v
+			if c.keys == nil {
+				c.keys = map[string]*yaml.Node{}
+			}
+			c.keys[p] = k
 			c.walk(v, t.Elem(), p)
 			return true
 		})
@@ -429,6 +497,9 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind != yaml.ScalarNode {
 		c.addAt(n, qc.ConfigInvalid, path, "must be a single value, not "+describeNode(n))
 		return
+	}
+	if c.noDatabase && strings.HasPrefix(path, "database.") {
+		return // left out of the result unread: every database key is a string
 	}
 	expanded := false
 	last := path[strings.LastIndexByte(path, '.')+1:]
@@ -553,10 +624,12 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// problem is one invalid configuration value.
+// problem is one invalid configuration value: every one is a
+// qc.ConfigInvalid, the illness rules' included, since the fix is in the
+// configuration.
 type problem struct {
-	code      qc.Code
 	path, msg string
+	atKey     bool // the map key at path is wrong, not its value
 }
 
 // Validate checks the configuration's values. The error is a *qc.Error
@@ -568,7 +641,7 @@ func (c Config) Validate() error {
 	}
 	ch := &configChecker{}
 	for _, p := range ps {
-		ch.add(p.code, p.path, p.msg)
+		ch.add(p)
 	}
 	return ch.result()
 }
@@ -576,7 +649,7 @@ func (c Config) Validate() error {
 func (c Config) problems() []problem {
 	var out []problem
 	bad := func(path, format string, args ...any) {
-		out = append(out, problem{qc.ConfigInvalid, path, fmt.Sprintf(format, args...)})
+		out = append(out, problem{path: path, msg: fmt.Sprintf(format, args...)})
 	}
 	p := c.Processing
 	switch strings.ToLower(strings.TrimSpace(p.MissingValues)) {
@@ -622,10 +695,26 @@ func (c Config) problems() []problem {
 	if q.MinSamplesPerStudy < 0 {
 		bad("quality_thresholds.min_samples_per_study", "must not be negative (got %d)", q.MinSamplesPerStudy)
 	}
+	if v := q.MinKSPValue; v < 0 || v > 1 || v != v {
+		bad("quality_thresholds.min_ks_pvalue", "%v is not a p-value between 0 and 1", v)
+		qualityOK = false
+	}
+	for _, key := range slices.Sorted(maps.Keys(q.Severities)) {
+		path := "quality_thresholds.severities." + key
+		if _, ok := qc.ParseCode(key); !ok {
+			out = append(out, problem{path: path, atKey: true,
+				msg: fmt.Sprintf("%q is not a genexp code (a number such as 2006, or a name such as VALIDATION_SAMPLE_COUNT_LOW)", key)})
+			qualityOK = false
+		} else if _, err := qc.ParseSeverity(q.Severities[key]); err != nil {
+			bad(path, "%s", strings.TrimPrefix(err.Error(), "qc: "))
+			qualityOK = false
+		}
+	}
 	if qualityOK && q.MinGenesPerSample >= 0 && q.MinSamplesPerStudy >= 0 {
-		// What only package qc knows: the KS threshold and severity overrides.
+		// Whatever else package qc refuses; each check above names its
+		// own key.
 		if err := q.Check(); err != nil {
-			bad("quality_thresholds", "%v", err)
+			bad("quality_thresholds", "%s", strings.TrimPrefix(err.Error(), "quality_thresholds: "))
 		}
 	}
 	if n := c.Analytics.TopVariableGenes; n < 0 || n > MaxTopVariableGenes {
@@ -653,19 +742,17 @@ func (c Config) problems() []problem {
 			r.Name = fmt.Sprintf("rule%d", i+1)
 		}
 		if _, err := illness.New([]illness.Rule{r}, nil, nil); err != nil {
-			out = append(out, problem{qc.IllnessInferenceFailed, fmt.Sprintf("illness_inference.rules[%d]", i),
-				ruleMessage(err)})
+			bad(fmt.Sprintf("illness_inference.rules[%d]", i), "%s", ruleMessage(err))
 		}
 	}
 	for _, acc := range slices.Sorted(maps.Keys(c.Illness.Overrides)) {
 		if _, err := illness.ParseLabel(string(c.Illness.Overrides[acc])); err != nil {
-			out = append(out, problem{qc.IllnessInferenceFailed, "illness_inference.overrides." + acc,
-				err.Error()})
+			bad("illness_inference.overrides."+acc, "%s", strings.TrimPrefix(err.Error(), "illness: "))
 		}
 	}
 	if len(out) == 0 {
 		if _, err := c.Classifier(); err != nil {
-			out = append(out, problem{qc.IllnessInferenceFailed, "illness_inference", ruleMessage(err)})
+			bad("illness_inference", "%s", ruleMessage(err))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].path < out[j].path })

@@ -211,6 +211,41 @@ illness_inference:
 	}
 }
 
+// TestParseConfigWithoutDatabase: for work that opens no warehouse, an
+// unset variable in the database section is no error and the section is
+// left out; its keys are still checked, and a variable elsewhere must
+// still be set.
+func TestParseConfigWithoutDatabase(t *testing.T) {
+	doc := "database:\n  connection_string: \"sqlserver://loader:${NO_SUCH_VAR_1}@db:1433?database=genexp\"\n  database_name: x\nprocessing:\n  chunk_size: 7\n"
+	if _, err := genexp.ParseConfig([]byte(doc), "c.yaml"); !errors.Is(err, qc.ConfigInvalid) {
+		t.Fatalf("without the option, an unset variable: %v", err)
+	}
+	cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml", genexp.WithoutDatabase())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database != (genexp.DatabaseConfig{}) || cfg.Processing.ChunkSize != 7 {
+		t.Errorf("database %+v (want it left out), chunk_size %d (want 7)", cfg.Database, cfg.Processing.ChunkSize)
+	}
+	for _, tc := range []struct {
+		name, doc string
+		line, col int64
+		path, msg string
+	}{
+		{"unknown database key", "database:\n  conection_string: x\n", 2, 3, "database.conection_string", `did you mean "connection_string"?`},
+		{"database value as a list", "database:\n  connection_string: [a]\n", 2, 22, "database.connection_string", "must be a single value"},
+		{"unset variable elsewhere", "database:\n  connection_string: ${NO_SUCH_VAR_1}\nlogging:\n  file: ${NO_SUCH_VAR_2}\n", 4, 9, "logging.file", "NO_SUCH_VAR_2, which is not set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml", genexp.WithoutDatabase())
+			e := configErr(t, err, qc.ConfigInvalid)
+			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) || strings.Contains(e.Error(), "NO_SUCH_VAR_1") {
+				t.Errorf("got %v (line %d col %d path %q), want line %d col %d path %q containing %q and not the database's variable", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
+			}
+		})
+	}
+}
+
 func configErr(t *testing.T, err error, code qc.Code) *qc.Error {
 	t.Helper()
 	var e *qc.Error
@@ -257,14 +292,14 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		path, msg string
 	}{
 		{"missing_values", "processing:\n  missing_values: drop\n", qc.ConfigInvalid, 2, "processing.missing_values", `"drop" is neither skip nor null`},
-		{"bad rule regex", "illness_inference:\n  rules:\n    - pattern: \"(sepsis\"\n      label: SEPSIS\n", qc.IllnessInferenceFailed, 3,
+		{"bad rule regex", "illness_inference:\n  rules:\n    - pattern: \"(sepsis\"\n      label: SEPSIS\n", qc.ConfigInvalid, 3,
 			"illness_inference.rules[0]", "bad pattern"},
-		{"empty rule pattern", "illness_inference:\n  rules:\n    - label: SEPSIS\n", qc.IllnessInferenceFailed, 3, "illness_inference.rules[0]", "empty pattern"},
+		{"empty rule pattern", "illness_inference:\n  rules:\n    - label: SEPSIS\n", qc.ConfigInvalid, 3, "illness_inference.rules[0]", "empty pattern"},
 		{"bad rule label", "illness_inference:\n  rules:\n    - pattern: x\n      label: SEPSIS\n    - pattern: y\n      label: SEPTIC\n",
-			qc.IllnessInferenceFailed, 5, "illness_inference.rules[1]", "SEPTIC"},
-		{"bad override label", "illness_inference:\n  overrides:\n    GSM1: sick\n", qc.IllnessInferenceFailed, 3, "illness_inference.overrides.GSM1", "sick"},
+			qc.ConfigInvalid, 5, "illness_inference.rules[1]", "SEPTIC"},
+		{"bad override label", "illness_inference:\n  overrides:\n    GSM1: sick\n", qc.ConfigInvalid, 3, "illness_inference.overrides.GSM1", "sick"},
 		{"two rules one name", "illness_inference:\n  rules:\n    - {name: a, pattern: x, label: SEPSIS}\n    - {name: a, pattern: y, label: CONTROL}\n",
-			qc.IllnessInferenceFailed, 2, "illness_inference", `two rules are named "a"`},
+			qc.ConfigInvalid, 2, "illness_inference", `two rules are named "a"`},
 		{"bad study filter", "processing:\n  study_code_pattern: \"GSE[\"\n", qc.ConfigInvalid, 2, "processing.study_code_pattern", "not a regular expression"},
 		{"fraction as int", "processing:\n  chunk_size: 5.5\n", qc.ConfigInvalid, 2, "processing.chunk_size", `must be a whole number, not "5.5"`},
 		{"negative", "processing:\n  timeout_seconds: -1\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must not be negative"},
@@ -287,7 +322,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ConfigInvalid, 3, "", "not valid YAML"},
 		{"tab", "processing:\n\tchunk_size: 1\n", qc.ConfigInvalid, 2, "", "cannot start any token"},
 		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.ConfigInvalid, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
-		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.IllnessInferenceFailed, 2, "illness_inference", `no cohort rule is named "sole_arm"`},
+		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.ConfigInvalid, 2, "illness_inference", `no cohort rule is named "sole_arm"`},
 		{"analytics enabled", "analytics:\n  enabled: later\n", qc.ConfigInvalid, 2, "analytics.enabled", `must be true or false, not "later"`},
 		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
 		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},
@@ -318,6 +353,42 @@ func TestParseConfigInvalidValues(t *testing.T) {
 	if !errors.Is(err, qc.ConfigInvalid) || !strings.Contains(err.Error(), "processing.missing_values: ") ||
 		!strings.Contains(err.Error(), "quality_thresholds.max_null_percentage: 2 is not a share") {
 		t.Errorf("Validate: %v", err)
+	}
+}
+
+// TestParseConfigPlacesTheBadEntry: a problem inside a map or a tab in
+// the indentation is placed at the entry (or tab) itself, with a column,
+// its key path said once, and coded as a configuration problem.
+func TestParseConfigPlacesTheBadEntry(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line, col int64
+		path, msg string
+	}{
+		{"unknown severity code", "quality_thresholds:\n  severities:\n    VALIDATION_SAMPLE_COUNT_LOW: ERROR\n    NO_SUCH_CODE: WARNING\n", 4, 5,
+			"quality_thresholds.severities.NO_SUCH_CODE", `"NO_SUCH_CODE" is not a genexp code`},
+		{"unknown severity", "quality_thresholds:\n  severities:\n    2006: LOUD\n", 3, 11,
+			"quality_thresholds.severities.2006", `unknown severity "LOUD" (want INFO, WARNING or ERROR)`},
+		{"KS p-value", "quality_thresholds:\n  min_ks_pvalue: 5\n", 2, 18, "quality_thresholds.min_ks_pvalue", "5 is not a p-value between 0 and 1"},
+		{"override label", "illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM2: sick\n", 4, 11,
+			"illness_inference.overrides.GSM2", `unknown label "sick"`},
+		{"tab starting a block", "processing:\n\tchunk_size: 1\n", 2, 1, "", "cannot start any token (a tab in the indentation"},
+		{"tab after a key", "processing:\n  chunk_size: 1\n\tmax_workers: 2\n", 3, 1, "", "a tab character that violates indentation"},
+		{"tab after spaces", "a: 1\nprocessing:\n  chunk_size: 1\n \tmax_workers: 2\n", 4, 2, "", "a tab character that violates indentation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+			e := configErr(t, err, qc.ConfigInvalid)
+			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Error(), tc.msg) {
+				t.Errorf("got %v (line %d col %d path %q), want line %d col %d path %q containing %q", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
+			}
+			if tc.path != "" && strings.Count(e.Error(), tc.path) != 1 {
+				t.Errorf("%v: the key path is said more than once", e)
+			}
+			if e.Code != qc.ConfigInvalid {
+				t.Errorf("code %v, want %v", e.Code, qc.ConfigInvalid)
+			}
+		})
 	}
 }
 
@@ -379,7 +450,7 @@ func TestPipelineRejectsInvalidConfig(t *testing.T) {
 	cfg := genexp.DefaultConfig()
 	cfg.Illness.Overrides = maps.Clone(map[string]illness.Label{"GSM1": "ILL"})
 	_, err := genexp.New(openWarehouse(t), genexp.WithConfig(cfg))
-	if !errors.Is(err, qc.IllnessInferenceFailed) || !strings.Contains(err.Error(), "illness_inference.overrides.GSM1") {
+	if !errors.Is(err, qc.ConfigInvalid) || !strings.Contains(err.Error(), "illness_inference.overrides.GSM1") {
 		t.Errorf("err = %v", err)
 	}
 	if c, _ := qc.CodeOf(err); c != qc.ConfigInvalid {
@@ -387,8 +458,8 @@ func TestPipelineRejectsInvalidConfig(t *testing.T) {
 	}
 }
 
-// The configuration of the architecture document, with its connection
-// string's ${VARIABLES} taken from the environment.
+// The example configuration, testdata/config/architecture.yaml, with its
+// connection string's ${VARIABLES} taken from the environment.
 func ExampleLoadConfig() {
 	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_NAME": "warehouse", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
 		if err := os.Setenv(k, v); err != nil {

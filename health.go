@@ -3,6 +3,7 @@ package genexp
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -141,7 +142,7 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 		}
 		if in.HealthErr == nil && h != nil && h.SchemaVersion > 0 {
 			if h.FailedSteps > 0 {
-				add("failures", Degraded, "%d failed steps in %d runs in the last 24 h", h.FailedSteps, h.FailedRuns)
+				add("failures", Degraded, "%s in %s in the last 24 h", plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))
 			} else {
 				add("failures", Healthy, "no failed steps in the last 24 h")
 			}
@@ -176,8 +177,8 @@ func runsCheck(runs []warehouse.RunSummary, now time.Time, lim HealthLimits) (He
 	}
 	for _, r := range runs {
 		if r.Running > 0 && now.Sub(r.StartedAt) > lim.StuckAfter {
-			return Degraded, fmt.Sprintf("run %s started %s ago and still has %d steps RUNNING: it was most likely killed; rerun its load",
-				r.RunID, now.Sub(r.StartedAt).Round(time.Minute), r.Running)
+			return Degraded, fmt.Sprintf("run %s started %s ago and still has %s RUNNING: it was most likely killed; rerun its load",
+				r.RunID, now.Sub(r.StartedAt).Round(time.Minute), plural(r.Running, "step"))
 		}
 	}
 	last := runs[0]
@@ -186,10 +187,24 @@ func runsCheck(runs []warehouse.RunSummary, now time.Time, lim HealthLimits) (He
 	case last.Running > 0:
 		state = "running"
 	case last.Failed > 0:
-		state = fmt.Sprintf("finished with %d failed steps", last.Failed)
+		state = "finished with " + plural(last.Failed, "failed step")
 	}
-	return Healthy, fmt.Sprintf("last run %s started %s (%d studies, %d steps), %s",
-		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), last.Studies, last.Steps, state)
+	return Healthy, fmt.Sprintf("last run %s started %s (%s, %s), %s",
+		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), plural(last.Studies, "study"), plural(last.Steps, "step"), state)
+}
+
+// plural says "1 study", "2 studies", "0 failed steps": n and the noun,
+// in the plural unless n is 1.
+func plural[N ~int | ~int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		noun = strings.TrimSuffix(noun, "y") + "ies"
+	} else {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
 }
 
 func bytesIEC(n uint64) string {

@@ -271,9 +271,15 @@ func TestLoadStepRecords(t *testing.T) {
 	if r := loadStep(w); r["status"] != "SUCCESS" || r["outcome"] != "new" || r["rows_written"] != float64(120) || r["batch"] == nil {
 		t.Errorf("load: %v", r)
 	}
-	for name, sink := range map[string]warehouse.WarehouseSink{"validate": genexp.DryRunSink(nil), "dry run": genexp.DryRunSink(w)} {
-		if r := loadStep(sink); r["status"] != "SKIPPED" || r["rows_written"] != nil || !strings.Contains(fmt.Sprint(r["reason"]), "dry run") {
-			t.Errorf("%s: load record %v, want SKIPPED for a dry run", name, r)
+	// validate compares with no warehouse, so its record gives no
+	// outcome; a dry run says what a load would do (the study is loaded).
+	for name, tc := range map[string]struct {
+		sink    warehouse.WarehouseSink
+		outcome any
+	}{"validate": {genexp.DryRunSink(nil), nil}, "dry run": {genexp.DryRunSink(w), "duplicate"}} {
+		if r := loadStep(tc.sink); r["status"] != "SKIPPED" || r["rows_written"] != nil || !strings.Contains(fmt.Sprint(r["reason"]), "dry run") ||
+			r["outcome"] != tc.outcome {
+			t.Errorf("%s: load record %v, want SKIPPED for a dry run, outcome %v", name, r, tc.outcome)
 		}
 	}
 }

@@ -606,8 +606,9 @@ func TestLoadStudiesOfEveryArchive(t *testing.T) {
 		t.Errorf("studies %v, want %v", loaded, studies)
 	}
 
-	// The architecture document's pattern does not match E-MTAB-1234: as a
-	// filter it skips that study, and the run does not fail.
+	// This pattern (an early sketch of study_code_pattern) does not match
+	// E-MTAB-1234: as a filter it skips that study, and the run does not
+	// fail.
 	cfg := genexp.DefaultConfig()
 	cfg.Processing.StudyCodePattern = `[A-Za-z]{2,3}-[A-Za-z]{3}-\d+|[A-Za-z]{3}\d+`
 	p, err := genexp.New(openWarehouse(t), genexp.WithConfig(cfg))

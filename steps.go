@@ -60,7 +60,8 @@ import (
 //
 // A run on a sink that writes nothing (DryRunSink: genexp validate and
 // genexp load --dry-run) logs its load step as SKIPPED with reason
-// "dry run", since nothing was loaded.
+// "dry run", since nothing was loaded; its outcome is what a load would
+// do, and is left out when no warehouse was compared (validate).
 //
 // Extract, transform and load therefore overlap in time; each row's
 // context_json says how long the step itself was busy (busy_ms) and how
@@ -227,10 +228,16 @@ func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 	for k, v := range e.context {
 		st.ctx[k] = v
 	}
-	if name == stepLoad && st.rec.Status == statusSuccess && s.dryRun() {
+	if dry, compared := s.dryRun(); name == stepLoad && st.rec.Status == statusSuccess && dry {
 		// Nothing was loaded: the row must not say it was.
 		st.rec.Status, st.rec.RowsWritten = statusSkipped, nil
 		st.ctx["reason"], st.ctx["dry_run"] = reasonDryRun, true
+		if !compared {
+			// No warehouse was looked at (validate): what a load would
+			// do is unknown, not "new".
+			delete(st.ctx, "outcome")
+			delete(st.ctx, "previous_batch_id")
+		}
 	}
 	duration := now.Sub(st.rec.StartedAt)
 	st.ctx["busy_ms"] = st.busy.Milliseconds()
@@ -294,10 +301,11 @@ func (s *steps) finish(ctx context.Context, studies []string, failed string, err
 	}
 }
 
-// dryRun reports whether the pipeline writes to a sink that writes nothing.
-func (s *steps) dryRun() bool {
-	_, ok := s.p.sink.(*dryRunSink)
-	return ok
+// dryRun reports whether the pipeline writes to a sink that writes
+// nothing, and whether that sink decides outcomes against a warehouse.
+func (s *steps) dryRun() (dry, compared bool) {
+	d, ok := s.p.sink.(*dryRunSink)
+	return ok, ok && d.current != nil
 }
 
 func (s *steps) write(ctx context.Context, st *step) {

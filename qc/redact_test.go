@@ -33,7 +33,8 @@ func TestRedactDSN(t *testing.T) {
 }
 
 // TestRedactDSNForms covers the connection-string forms a configuration
-// file carries (the architecture document's ODBC string among them) and
+// file carries (testdata/config/architecture.yaml's ODBC string among
+// them) and
 // DuckDB paths, which have nothing to hide.
 func TestRedactDSNForms(t *testing.T) {
 	for in, want := range map[string]string{

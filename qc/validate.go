@@ -36,7 +36,9 @@ type Thresholds struct {
 	Severities map[string]string `yaml:"severities"`
 }
 
-// DefaultThresholds returns the architecture document's thresholds.
+// DefaultThresholds returns the default thresholds: at most 10% missing
+// cells and 5% duplicate gene rows, at least 1000 genes per sample and 3
+// samples per study, and a KS p-value of at least 0.001.
 func DefaultThresholds() Thresholds {
 	return Thresholds{
 		MaxNullPercentage:      0.1,

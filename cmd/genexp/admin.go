@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,11 +19,20 @@ import (
 )
 
 func cmdInit(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("init", stderr)
+	fs := newFlagSet("init", `Usage: genexp init [flags]
+
+Creates the warehouse, or migrates an older one to this genexp's schema
+version, and prints the version. A load does the same when it opens the
+warehouse; init does it alone, for instance before granting access.
+
+Exit status: 0 the warehouse is at the current schema version; 1 the schema
+could not be written; 2 bad usage or configuration; 3 the warehouse could not
+be opened (busy, unreachable, written by a newer genexp).
+`, stderr)
 	var c common
 	c.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if _, err := parseFlags(fs, args, stdout); err != nil {
+		return flagExit(err)
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -38,7 +49,16 @@ func cmdInit(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("status", stderr)
+	fs := newFlagSet("status", `Usage: genexp status [flags]
+
+Shows the loaded studies with their current batch, then the most recent
+process-log rows (one per study and step), grouped by run, newest run first,
+each study's steps in pipeline order. It opens the warehouse read-only.
+
+Exit status: 0 shown; 1 the warehouse could not be read; 2 bad usage or
+configuration; 3 the warehouse could not be opened (missing, busy: a load is
+writing it, unreachable, or written by a newer genexp).
+`, stderr)
 	var c common
 	c.register(fs)
 	// --runs always counted process-log rows (one per step), not runs; it
@@ -46,8 +66,8 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	var steps int
 	fs.IntVar(&steps, "steps", 20, "recent process-log rows (one per study and step) to show")
 	fs.IntVar(&steps, "runs", 20, "deprecated: the same as --steps (it counts steps, not runs)")
-	if _, err := parseFlags(fs, args); err != nil {
-		return exitUsage
+	if _, err := parseFlags(fs, args, stdout); err != nil {
+		return flagExit(err)
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -59,6 +79,9 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		}
 	})
 	target := c.target(fs, cfg)
+	if err := noWarehouseFile(target); err != nil {
+		return c.fail(stderr, err)
+	}
 	w, err := openStore(target, true)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
@@ -73,7 +96,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "schema version %d, %d studies\n\n", st.SchemaVersion, len(st.Studies))
+	studies := fmt.Sprintf("%d studies", len(st.Studies))
+	if len(st.Studies) == 1 {
+		studies = "1 study"
+	}
+	fmt.Fprintf(stdout, "schema version %d, %s\n\n", st.SchemaVersion, studies)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STUDY\tBATCH\tSAMPLES\tGENES\tFACTS\tLOADED")
 	for _, s := range st.Studies {
@@ -84,7 +111,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "\nrecent steps:")
 		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR OR REASON")
-		for _, r := range st.Steps {
+		for _, r := range pipelineOrder(st.Steps) {
 			why := r.ErrorMessage
 			if r.Status == "SKIPPED" {
 				why = skipReason(r.Context)
@@ -95,6 +122,45 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		tw.Flush()
 	}
 	return exitOK
+}
+
+// stepOrder ranks the pipeline's steps in the order a study goes through
+// them.
+var stepOrder = map[string]int{"extract": 0, "transform": 1, "validate": 2, "load": 3, "analytics": 4}
+
+// pipelineOrder orders the most recent process-log rows (given newest
+// first) for reading: by run, the newest first; within a run by study, the
+// one with the newest step first; within a study in pipeline order, then by
+// start time. Start times alone do not give that order: a load step starts
+// before the validation it waits for ends, and steps logged within the
+// same instant tie.
+func pipelineOrder(steps []warehouse.StepRecord) []warehouse.StepRecord {
+	type group struct{ run, study string }
+	runRank, studyRank := map[string]int{}, map[group]int{}
+	for i, s := range steps {
+		if _, ok := runRank[s.RunID]; !ok {
+			runRank[s.RunID] = i
+		}
+		if _, ok := studyRank[group{s.RunID, s.Study}]; !ok {
+			studyRank[group{s.RunID, s.Study}] = i
+		}
+	}
+	rank := func(step string) int {
+		if r, ok := stepOrder[step]; ok {
+			return r
+		}
+		return len(stepOrder) // a step this genexp does not know: last
+	}
+	out := slices.Clone(steps)
+	slices.SortStableFunc(out, func(a, b warehouse.StepRecord) int {
+		return cmp.Or(
+			cmp.Compare(runRank[a.RunID], runRank[b.RunID]),
+			cmp.Compare(studyRank[group{a.RunID, a.Study}], studyRank[group{b.RunID, b.Study}]),
+			cmp.Compare(rank(a.Step), rank(b.Step)),
+			a.StartedAt.Compare(b.StartedAt),
+		)
+	})
+	return out
 }
 
 // skipReason returns the reason a SKIPPED step gives in its context
@@ -110,16 +176,24 @@ func skipReason(contextJSON string) string {
 }
 
 func cmdQuery(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("query", stderr)
+	fs := newFlagSet("query", `Usage: genexp query [flags] "SQL"
+
+Runs one SQL statement on the warehouse, opened read-only, and prints its
+rows as a table.
+
+Exit status: 0 the rows were printed; 2 bad usage or configuration, or the
+warehouse refused the SQL; 3 the warehouse could not be opened (missing,
+busy: a load is writing it, unreachable, or written by a newer genexp).
+`, stderr)
 	var c common
 	c.register(fs)
 	maxRows := fs.Int("max-rows", 1000, "print at most this many rows (0: all)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
-		return exitUsage
+		return flagExit(err)
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(stderr, `Usage: genexp query [--db FILE] "SQL"`)
+		fs.Usage()
 		return exitUsage
 	}
 	cfg, ok := c.config(stderr)
@@ -127,14 +201,19 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	target := c.target(fs, cfg)
+	if err := noWarehouseFile(target); err != nil {
+		return c.fail(stderr, err)
+	}
 	w, err := openStore(target, true)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
 	if err := printQuery(stdout, w.DB(), pos[0], *maxRows); err != nil {
+		// The statement is the query's input: whatever the warehouse
+		// says of it, the fix is in the command line.
 		c.printErr(stderr, fmt.Errorf("query failed: %w", err), "")
-		return exitFailed
+		return exitUsage
 	}
 	return exitOK
 }

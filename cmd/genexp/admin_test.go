@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,5 +152,91 @@ func TestStatusStepsFlag(t *testing.T) {
 		if got := strings.Contains(stderr, "--steps"); got != tc.deprecated {
 			t.Errorf("%v: stderr %q; want a deprecation note: %v", tc.args, stderr, tc.deprecated)
 		}
+	}
+}
+
+// TestReadersSayTheWarehouseFileIsMissing: every command that only reads
+// a warehouse says that a missing DuckDB file is missing, in health's
+// words, exits 3 and creates nothing.
+func TestReadersSayTheWarehouseFileIsMissing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "typo.duckdb")
+	for _, args := range [][]string{
+		{"status", "--db", db},
+		{"query", "--db", db, "SELECT 1"},
+		{"features", "--db", db},
+		{"health", "--db", db},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code != exitNoAccess || !strings.Contains(out+stderr, "no warehouse file (genexp init creates one)") || strings.Contains(stderr, "read-only") {
+			t.Errorf("%s: exit %d, want %d and health's message\n%s%s", args[0], code, exitNoAccess, out, stderr)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Fatalf("%s created the warehouse file", args[0])
+		}
+	}
+}
+
+// TestStatusShowsStepsInPipelineOrder: within a run, each study's steps
+// read in pipeline order whatever their start times (a load starts before
+// the validation it waits for ends), runs newest first; and one study is
+// "1 study".
+func TestStatusShowsStepsInPipelineOrder(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	// seconds after start, as the pipeline logs them
+	for i, r := range []struct {
+		run, study, step string
+		at               int
+	}{
+		{"run-old", "GSE1", "extract", 0},
+		{"run-old", "GSE1", "transform", 0},
+		{"run-old", "GSE1", "load", 1},
+		{"run-old", "GSE1", "validate", 1},
+		{"run-old", "GSE1", "analytics", 2},
+		{"run-new", "GSE1", "extract", 10},
+		{"run-new", "GSE1", "transform", 10},
+		{"run-new", "GSE1", "load", 11},
+		{"run-new", "GSE1", "validate", 12},
+		{"run-new", "GSE1", "analytics", 13},
+		{"run-new", "GSE2", "analytics", 14},
+		{"run-new", "GSE2", "load", 14},
+		{"run-new", "GSE2", "validate", 14},
+		{"run-new", "GSE2", "transform", 14},
+		{"run-new", "GSE2", "extract", 14},
+	} {
+		rec := warehouse.StepRecord{LogID: fmt.Sprint("log-", i), RunID: r.run, Study: r.study, Step: r.step, Status: "SUCCESS",
+			Attempt: 1, StartedAt: start.Add(time.Duration(r.at) * time.Second)}
+		if err := w.LogStep(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	code, out, stderr := runCLI(t, "status", "--db", db)
+	if code != exitOK {
+		t.Fatalf("status: exit %d\n%s%s", code, out, stderr)
+	}
+	if !strings.HasPrefix(out, "schema version ") || !strings.Contains(lineOf(out, "schema version"), ", 0 studies") {
+		t.Errorf("header %q", lineOf(out, "schema version"))
+	}
+	_, steps, _ := strings.Cut(out, "recent steps:")
+	var got []string
+	for _, l := range strings.Split(steps, "\n") {
+		if f := strings.Fields(l); len(f) > 5 && f[0] != "STARTED" {
+			got = append(got, f[2]+" "+f[3]+" "+f[4])
+		}
+	}
+	pipeline := []string{"extract", "transform", "validate", "load", "analytics"}
+	var want []string
+	for _, g := range []string{"run-new GSE2", "run-new GSE1", "run-old GSE1"} {
+		for _, s := range pipeline {
+			want = append(want, g+" "+s)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("steps in this order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 )
 
@@ -36,7 +38,11 @@ Common flags:
   --log-level L    DEBUG, INFO, WARN or ERROR (default: logging.level, INFO;
                    WARN on a terminal unless set)
 
-Run 'genexp COMMAND -h' for a command's flags.
+Exit status: 0 success; 1 a study failed; 2 bad usage, configuration or
+query; 3 the warehouse could not be opened (busy, unreachable, newer schema);
+4 an input could not be read; 5 analytics failed; 6 (validate, load
+--dry-run) warnings only. 'genexp help COMMAND' (or 'genexp COMMAND -h') says what each command
+does, its exit statuses and its flags.
 `
 
 type command struct {
@@ -54,6 +60,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"health", cmdHealth},
 		{"features", cmdFeatures},
 		{"bench", cmdBench},
+	}
+	if len(args) == 2 && args[0] == "help" {
+		for _, c := range cmds {
+			if c.name == args[1] {
+				return c.run([]string{"-h"}, stdout, stderr)
+			}
+		}
+		fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[1], usage)
+		return exitUsage
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
@@ -82,28 +97,57 @@ type common struct {
 	// than leaving the default.
 	cfgLogFile, cfgLogFormat string
 	cfgLevelSet              bool
+
+	// fileLog is the handler writing logging.file once logger has opened
+	// it: the command's own failure goes there as well as to stderr, so
+	// that the file tells how a run ended.
+	fileLog slog.Handler
 }
 
+// register registers the common flags.
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", "genexp.duckdb", "DuckDB warehouse file")
 	fs.StringVar(&c.dsn, "dsn", "", "warehouse DSN (a DuckDB path, or sqlserver://...); overrides --db")
+	c.registerNoWarehouse(fs)
+}
+
+// registerNoWarehouse registers the common flags but --db and --dsn, for
+// a command that opens no warehouse.
+func (c *common) registerNoWarehouse(fs *flag.FlagSet) {
 	fs.StringVar(&c.configFile, "config", "", "pipeline configuration file (YAML)")
 	fs.StringVar(&c.logFormat, "log-format", "", "log format: text or json (default: text on a terminal, json otherwise)")
 	fs.StringVar(&c.logLevel, "log-level", "", "log level: DEBUG, INFO, WARN or ERROR (default: logging.level, INFO; WARN on a terminal unless set)")
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns the flag set of command name, whose -h prints help
+// (what the command does and its exit statuses) and then the flags.
+func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("genexp "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "%s\nFlags:\n", strings.TrimRight(help, "\n")+"\n")
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
 // parseFlags parses flags that may follow positional arguments too
-// (`genexp load x.zip --db w.duckdb`).
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+// (`genexp load x.zip --db w.duckdb`). Help asked for with -h goes to
+// stdout and parseFlags returns flag.ErrHelp (see flagExit); a bad flag is
+// reported on the flag set's output, followed by the help.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	usage := fs.Usage
+	fs.Usage = func() {} // printed below, to where it belongs
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				stderr := fs.Output()
+				fs.SetOutput(stdout)
+				defer fs.SetOutput(stderr)
+			}
+			usage()
 			return nil, err
 		}
 		args = fs.Args()
@@ -113,6 +157,15 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagExit is the exit status of a command whose flags did not parse: 0
+// when help was asked for, else exitUsage.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
 }
 
 func oneLine(err error) string {

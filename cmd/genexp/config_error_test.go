@@ -71,3 +71,38 @@ func TestCLINeverPrintsAConfiguredPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateIgnoresTheDatabase: validate opens no warehouse, so the
+// README's configuration, whose connection string needs DB_PASSWORD, is
+// accepted without it, and --db and --dsn are not flags of validate. An
+// unset variable in a key validate uses stays an error (see
+// TestConfigErrorsSayConfiguration).
+func TestValidateIgnoresTheDatabase(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "\n```yaml\n")
+	doc, _, ok := strings.Cut(rest, "\n```")
+	if !ok || !strings.Contains(doc, "${DB_PASSWORD}") {
+		t.Fatalf("the README's configuration example no longer uses ${DB_PASSWORD}:\n%s", doc)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir) // the example's logging.file is relative
+	cfg := filepath.Join(dir, "pipeline.yaml")
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DB_PASSWORD", "") // restored after the test
+	os.Unsetenv("DB_PASSWORD")
+	study := craftStudy(t, dir, "GSE1", false)
+	code, out, stderr := runCLI(t, "validate", "--config", cfg, study)
+	if code == exitUsage || !strings.Contains(out, "GSE1") || strings.Contains(stderr, "DB_PASSWORD") {
+		t.Errorf("validate with the README's configuration and no DB_PASSWORD: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, flag := range []string{"--db", "--dsn"} {
+		if code, _, stderr := runCLI(t, "validate", flag, "w.duckdb", study); code != exitUsage || !strings.Contains(stderr, "not defined") {
+			t.Errorf("validate %s: exit %d, want %d\n%s", flag, code, exitUsage, stderr)
+		}
+	}
+}

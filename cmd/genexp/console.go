@@ -57,14 +57,11 @@ func (c *common) fail(stderr io.Writer, err error) int {
 // printErr prints err, with a note after it when note is not empty: one
 // "genexp: …" line, or a JSON record at level ERROR with the error's code,
 // study, file, line, column and JSON path as fields when it carries them.
+// When the log goes to logging.file, the record is written there too.
 func (c *common) printErr(stderr io.Writer, err error, note string) {
 	msg := message(err)
 	if note != "" {
 		msg += " " + note
-	}
-	if !c.jsonMessages(stderr) {
-		fmt.Fprintf(stderr, "genexp: %s\n", msg)
-		return
 	}
 	var attrs []slog.Attr
 	if code, ok := qc.CodeOf(err); ok {
@@ -88,17 +85,29 @@ func (c *common) printErr(stderr io.Writer, err error, note string) {
 			attrs = append(attrs, slog.String("path", e.Path))
 		}
 	}
-	slog.New(slog.NewJSONHandler(stderr, nil)).LogAttrs(context.Background(), slog.LevelError, msg, attrs...)
+	c.emit(stderr, slog.LevelError, msg, attrs)
 }
 
 // say prints a message that is not an error's, at level, in the form
-// stderr carries.
+// stderr carries, and to logging.file when the log goes there.
 func (c *common) say(stderr io.Writer, level slog.Level, msg string) {
+	c.emit(stderr, level, msg, nil)
+}
+
+func (c *common) emit(stderr io.Writer, level slog.Level, msg string, attrs []slog.Attr) {
+	ctx := context.Background()
+	if c.fileLog != nil && c.fileLog.Enabled(ctx, level) {
+		r := slog.NewRecord(time.Now(), level, msg, 0)
+		r.AddAttrs(attrs...)
+		// A log file that cannot be written must not hide the failure:
+		// stderr still gets it.
+		_ = c.fileLog.Handle(ctx, r)
+	}
 	if !c.jsonMessages(stderr) {
 		fmt.Fprintf(stderr, "genexp: %s\n", msg)
 		return
 	}
-	slog.New(slog.NewJSONHandler(stderr, nil)).Log(context.Background(), level, msg)
+	slog.New(slog.NewJSONHandler(stderr, nil)).LogAttrs(ctx, level, msg, attrs...)
 }
 
 // Load phases the progress line shows once a matrix has been read.

@@ -13,23 +13,27 @@ import (
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/warehouse"
 )
 
 func cmdFeatures(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("features", stderr)
+	fs := newFlagSet("features", `Usage: genexp features [flags] [STUDY...]
+
+Computes the features of the named loaded studies (every loaded study when
+none is named) into fact_feature_values, replacing their previous ones; see
+analytics.vw_feature_catalog.
+
+Exit status: 0 every study's features computed (or current); 2 bad usage or
+configuration, or a named study is not loaded; 3 the warehouse could not be
+opened or does not exist; 5 a study's features failed.
+`, stderr)
 	var c common
 	c.register(fs)
 	top := fs.Int("top-genes", 0, "correlate every pair of each study's N most variable genes (default: the configuration's analytics.top_variable_genes, 100)")
 	ifStale := fs.Bool("if-stale", false, "skip studies whose features already describe their current batch")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: genexp features [flags] [STUDY...]\n\n"+
-			"Computes the features of the named loaded studies (every loaded study when none is named)\n"+
-			"into fact_feature_values, replacing their previous ones; see analytics.vw_feature_catalog.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	studies, err := parseFlags(fs, args)
+	studies, err := parseFlags(fs, args, stdout)
 	if err != nil {
-		return exitUsage
+		return flagExit(err)
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -47,17 +51,17 @@ func cmdFeatures(args []string, stdout, stderr io.Writer) int {
 	target := c.target(fs, cfg)
 	// Features describe loaded studies: a DuckDB file that does not exist
 	// (a mistyped --db) is reported, not created empty.
-	if file, _, _ := strings.Cut(target, "?"); !isSQLServer(target) && file != "" && file != ":memory:" {
-		if _, err := os.Stat(file); err != nil {
-			c.say(stderr, slog.LevelError, fmt.Sprintf("no warehouse at %s: %s", file, oneLine(err)))
-			return exitNoAccess
-		}
+	if err := noWarehouseFile(target); err != nil {
+		return c.fail(stderr, err)
 	}
 	w, err := openStore(target, false)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
+	if code, ok := checkLoaded(stderr, &c, w, studies); !ok {
+		return code
+	}
 	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target))
 	if err != nil {
 		return c.fail(stderr, err)
@@ -80,6 +84,46 @@ func cmdFeatures(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "no loaded study")
 	}
 	return status
+}
+
+// checkLoaded reports whether every study named on the command line is
+// loaded; when one is not (a mistyped accession), it says which, with the
+// loaded ones, and returns exitUsage, before anything is computed or
+// logged. A warehouse that cannot list its studies leaves the check to
+// the features run.
+func checkLoaded(stderr io.Writer, c *common, w store, studies []string) (int, bool) {
+	s, ok := w.(warehouse.Statuser)
+	if len(studies) == 0 || !ok {
+		return exitOK, true
+	}
+	st, err := s.Status(context.Background(), warehouse.StatusRequest{Runs: 1})
+	if err != nil {
+		return c.fail(stderr, err), false
+	}
+	loaded := map[string]bool{}
+	var names []string
+	for _, x := range st.Studies {
+		loaded[x.Study] = true
+		names = append(names, x.Study)
+	}
+	var missing []string
+	for _, s := range studies {
+		if !loaded[s] {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 {
+		return exitOK, true
+	}
+	have := "no study is loaded"
+	if len(names) > 10 {
+		names = append(names[:10], fmt.Sprintf("and %d more", len(names)-10))
+	}
+	if len(names) > 0 {
+		have = "loaded: " + strings.Join(names, ", ")
+	}
+	c.say(stderr, slog.LevelError, fmt.Sprintf("not a loaded study: %s (%s)", strings.Join(missing, ", "), have))
+	return exitUsage, false
 }
 
 func printFeatures(w io.Writer, run *genexp.FeaturesRun) {

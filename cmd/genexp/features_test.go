@@ -16,6 +16,9 @@ func TestFeaturesCommand(t *testing.T) {
 	if code, out, stderr := runCLI(t, "load", "--db", db, study); code != exitOK {
 		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
 	}
+	if _, out, _ := runCLI(t, "status", "--db", db); !strings.HasSuffix(lineOf(out, "schema version"), ", 1 study") {
+		t.Errorf("status header %q, want it to end with \", 1 study\"", lineOf(out, "schema version"))
+	}
 	code, out, stderr := runCLI(t, "features", "--db", db, "--top-genes", "5")
 	if code != exitOK || !strings.Contains(out, "GSE1") || !strings.Contains(out, "computed") {
 		t.Fatalf("features: exit %d\n%s%s", code, out, stderr)
@@ -28,9 +31,15 @@ func TestFeaturesCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(lineOf(out, "GSE1"), "current") {
 		t.Errorf("--if-stale on current features: exit %d\n%s", code, out)
 	}
+	// A mistyped accession is a usage error, reported before anything is
+	// computed or logged.
+	_, before, _ := runCLI(t, "query", "--db", db, "SELECT COUNT(*) AS n FROM meta_etl_process_log")
 	code, out, stderr = runCLI(t, "features", "--db", db, "GSE1", "GSE404")
-	if code != exitAnalytics || !strings.Contains(lineOf(out, "GSE404"), "FAILED") || !strings.Contains(stderr, "5002") {
-		t.Errorf("a study not loaded: exit %d, want %d\n%s%s", code, exitAnalytics, out, stderr)
+	if code != exitUsage || out != "" || !strings.Contains(stderr, "not a loaded study: GSE404 (loaded: GSE1)") {
+		t.Errorf("a study not loaded: exit %d, want %d and the study named\n%s%s", code, exitUsage, out, stderr)
+	}
+	if _, after, _ := runCLI(t, "query", "--db", db, "SELECT COUNT(*) AS n FROM meta_etl_process_log"); after != before {
+		t.Errorf("the process log changed from %q to %q", before, after)
 	}
 	if code, _, stderr := runCLI(t, "features", "--db", db, "--top-genes", "5000"); code != exitUsage {
 		t.Errorf("--top-genes 5000: exit %d, want %d\n%s", code, exitUsage, stderr)

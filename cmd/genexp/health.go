@@ -23,23 +23,19 @@ const (
 )
 
 func cmdHealth(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("health", stderr)
-	var c common
-	c.register(fs)
-	asJSON := fs.Bool("json", false, "print the report as JSON (for monitoring)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: genexp health [flags]
+	fs := newFlagSet("health", `Usage: genexp health [flags]
 
 Checks the warehouse without changing it: that it opens, its schema version,
 its last runs, the steps that failed in the last 24 hours, and the free disk
 space where a DuckDB file lives. The overall status is the worst check's.
-Exit status: 0 healthy, 1 warning, 3 critical, 2 bad usage.
 
-Flags:`)
-		fs.PrintDefaults()
-	}
-	if _, err := parseFlags(fs, args); err != nil {
-		return exitUsage
+Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.
+`, stderr)
+	var c common
+	c.register(fs)
+	asJSON := fs.Bool("json", false, "print the report as JSON (for monitoring)")
+	if _, err := parseFlags(fs, args, stdout); err != nil {
+		return flagExit(err)
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -73,8 +69,8 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 		file, _, _ := strings.Cut(target, "?")
 		if file != "" && file != ":memory:" {
 			in.Disk, in.DiskErr = genexp.FreeDisk(file)
-			if _, err := os.Stat(file); err != nil {
-				in.OpenErr = qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)")
+			if err := noWarehouseFile(target); err != nil {
+				in.OpenErr = err
 				return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
 			}
 		}

@@ -24,20 +24,28 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func cmdLoad(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("load", stderr)
+	fs := newFlagSet("load", `Usage: genexp load [flags] PATH...
+
+Loads refine.bio downloads into the warehouse, creating it if need be. PATH
+is a download (.zip or folder), a study folder, or a matrix (.tsv, .tsv.gz).
+Each study commits on its own: a failed study does not stop the others, and
+a study already loaded with the same content is not loaded twice.
+
+Exit status: 0 every study loaded (or was already loaded); 1 a study failed;
+2 bad usage or configuration; 3 the warehouse could not be opened (busy,
+unreachable, written by a newer genexp); 4 an input could not be read;
+5 a study loaded but its features failed. When several apply, the first of
+2, 3, 4, 5, 1 wins. With --dry-run, 6 means warnings only.
+`, stderr)
 	var c common
 	c.register(fs)
 	var meta stringList
 	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
 	quiet := fs.Bool("quiet", false, "print no progress")
 	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing (the log goes to stderr, not logging.file)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: genexp load [flags] PATH...\n\nPATH is a refine.bio download (.zip or folder), a study folder, or a matrix (.tsv, .tsv.gz).\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	paths, err := parseFlags(fs, args)
+	paths, err := parseFlags(fs, args, stdout)
 	if err != nil {
-		return exitUsage
+		return flagExit(err)
 	}
 	if len(paths) == 0 {
 		fs.Usage()

@@ -21,7 +21,8 @@ import (
 // terminal shows warnings and errors only unless a level was set, so that
 // progress and the summary stay readable. File: logging.file, when set,
 // receives the log instead of stderr, rotated at logging.max_size_mb
-// keeping logging.backup_count old files when logging.rotation is on.
+// keeping logging.backup_count old files when logging.rotation is on; the
+// command's own failure (see printErr) is then written to it too.
 //
 // prog, when not nil, is the load's progress line on stderr: the logger
 // tells it the load's phases and erases it around every record it writes
@@ -61,6 +62,9 @@ func (c *common) logger(stderr io.Writer, cfg genexp.Config, prog *progressLine)
 	var h slog.Handler = slog.NewJSONHandler(out, opts)
 	if format == "text" {
 		h = slog.NewTextHandler(out, opts)
+	}
+	if lc.File != "" {
+		c.fileLog = h
 	}
 	if prog != nil {
 		h = &progressHandler{next: h, prog: prog, terminal: lc.File == "", analytics: cfg.Analytics.Enabled == nil || *cfg.Analytics.Enabled}

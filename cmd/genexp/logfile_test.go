@@ -117,3 +117,50 @@ func TestDuckDBTuningFromProcessing(t *testing.T) {
 		t.Errorf("default target %q: nothing to tune without limits", got)
 	}
 }
+
+// TestLogFileGetsTheFailure: with logging.file set, the record of the
+// failure that ends a command is in the file as well as on stderr, and a
+// password in the DSN reaches neither.
+func TestLogFileGetsTheFailure(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "op.log")
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("logging:\n  file: "+logPath+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	study := craftStudy(t, dir, "GSE7", false)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want int // the code the last record carries
+	}{
+		{"missing path", []string{"load", "--db", filepath.Join(dir, "w.duckdb"), filepath.Join(dir, "nope")}, exitInput, 1001},
+		{"unreachable server", []string{"load", "--dsn", "sqlserver://sa:Pw0rdInFile@127.0.0.1:1?database=x", study}, exitNoAccess, 4001},
+		{"no warehouse for features", []string{"features", "--db", filepath.Join(dir, "none.duckdb")}, exitNoAccess, 4001},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(logPath, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := runCLI(t, append(tc.args, "--config", cfg)...)
+			b, err := os.ReadFile(logPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rec); err != nil {
+				t.Fatalf("exit %d; the log file's last line is not a record: %q\nstderr %s", code, b, stderr)
+			}
+			gotCode, _ := rec["code"].(float64)
+			if code != tc.code || rec["level"] != "ERROR" || int(gotCode) != tc.want || lastLine(stderr) == "" ||
+				!strings.Contains(lastLine(stderr), rec["msg"].(string)) {
+				t.Errorf("exit %d (want %d); last record %v (want ERROR, code %d, as on stderr)\nstderr %s", code, tc.code, rec, tc.want, stderr)
+			}
+			if strings.Contains(string(b)+stderr, "Pw0rdInFile") {
+				t.Errorf("the password reached the log file or stderr:\n%s\n%s", b, stderr)
+			}
+		})
+	}
+}

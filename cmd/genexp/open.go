@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 	"github.com/genexp/genexp/warehouse/mssql"
@@ -24,11 +25,11 @@ type store interface {
 
 // config loads the --config file, or the defaults; on failure it says why
 // on stderr and reports false (the command then exits with exitUsage).
-func (c *common) config(stderr io.Writer) (genexp.Config, bool) {
+func (c *common) config(stderr io.Writer, opts ...genexp.ConfigOption) (genexp.Config, bool) {
 	if c.configFile == "" {
 		return genexp.DefaultConfig(), true
 	}
-	cfg, err := genexp.LoadConfig(c.configFile)
+	cfg, err := genexp.LoadConfig(c.configFile, opts...)
 	if err != nil {
 		c.printErr(stderr, err, "")
 		return genexp.Config{}, false
@@ -130,6 +131,25 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		dsn += sep + "access_mode=READ_ONLY"
 	}
 	return duckdb.Open(dsn)
+}
+
+// noWarehouseFile reports, as a ConnectionFailed error, that target names
+// a DuckDB file that does not exist; nil when it exists or names no file
+// (a SQL Server, :memory:). Commands that only read a warehouse check it
+// first: opened read-only, DuckDB would say only that it cannot open the
+// file in read-only mode, and opened for writing it would create it.
+func noWarehouseFile(target string) error {
+	if isSQLServer(target) {
+		return nil
+	}
+	file, _, _ := strings.Cut(target, "?")
+	if file == "" || file == ":memory:" {
+		return nil
+	}
+	if _, err := os.Stat(file); err != nil {
+		return qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)")
+	}
+	return nil
 }
 
 // schemaVersionFor is the schema version the backend for dsn writes.

@@ -206,7 +206,8 @@ func TestHealthCommand(t *testing.T) {
 		t.Errorf("health --json run %v: want its run_id and one failed step", run)
 	}
 	code, out, _ = runCLI(t, "health", "--db", db)
-	if code != exitHealthWarning || !strings.Contains(out, "1 failed steps") {
+	if code != exitHealthWarning || !strings.Contains(out, "1 failed step in 1 run in the last 24 h") ||
+		!strings.Contains(out, "(1 study, 4 steps), finished with 1 failed step") {
 		t.Errorf("after a failed load: exit %d\n%s", code, out)
 	}
 }

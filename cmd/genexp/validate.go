@@ -16,32 +16,32 @@ import (
 )
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", stderr)
-	var c common
-	c.register(fs)
-	var meta stringList
-	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: genexp validate [flags] PATH...
+	fs := newFlagSet("validate", `Usage: genexp validate [flags] PATH...
 
 Reads every download as a load would and applies the quality thresholds,
 then prints each study's verdict and findings. It writes nothing: no
-warehouse is opened or created, and the log goes to stderr even when the
-configuration names a log file. Exit status: 0 nothing to report, 6 warnings
-only, 1 a study would be rejected, 4 an input could not be read, 2 bad usage.
+warehouse is opened or created (the configuration's database section is not
+read), and the log goes to stderr even when the configuration names a log
+file.
 
-Flags:`)
-		fs.PrintDefaults()
-	}
-	paths, err := parseFlags(fs, args)
+Exit status: 0 nothing to report; 6 warnings only; 1 a study would be
+rejected; 2 bad usage or configuration; 4 an input could not be read.
+`, stderr)
+	var c common
+	c.registerNoWarehouse(fs)
+	var meta stringList
+	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
+	paths, err := parseFlags(fs, args, stdout)
 	if err != nil {
-		return exitUsage
+		return flagExit(err)
 	}
 	if len(paths) == 0 {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, ok := c.config(stderr)
+	// validate opens no warehouse: an unset ${DB_PASSWORD} in the database
+	// section is none of its business.
+	cfg, ok := c.config(stderr, genexp.WithoutDatabase())
 	if !ok {
 		return exitUsage
 	}

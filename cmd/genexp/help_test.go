@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHelpSaysExitStatuses: every command's -h, and `genexp help
+// COMMAND`, prints what the command does and its exit statuses on stdout
+// and exits 0; a bad flag exits 2 with the help on stderr.
+func TestHelpSaysExitStatuses(t *testing.T) {
+	for _, tc := range []struct {
+		cmd  []string
+		head string
+	}{
+		{[]string{"load"}, "Usage: genexp load [flags] PATH..."},
+		{[]string{"init"}, "Usage: genexp init [flags]"},
+		{[]string{"status"}, "Usage: genexp status [flags]"},
+		{[]string{"query"}, `Usage: genexp query [flags] "SQL"`},
+		{[]string{"validate"}, "Usage: genexp validate [flags] PATH..."},
+		{[]string{"health"}, "Usage: genexp health [flags]"},
+		{[]string{"features"}, "Usage: genexp features [flags] [STUDY...]"},
+		{[]string{"bench"}, "Usage:"},
+		{[]string{"bench", "read"}, "Usage: genexp bench read [flags] [MATRIX]"},
+		{[]string{"bench", "load"}, "Usage: genexp bench load [flags]"},
+	} {
+		name := strings.Join(tc.cmd, " ")
+		var helpOut string
+		for _, args := range [][]string{append(tc.cmd, "-h"), append(tc.cmd, "--help"), append([]string{"help"}, tc.cmd...)} {
+			if len(tc.cmd) > 1 && args[0] == "help" {
+				continue // `genexp help` takes a command, not a subcommand
+			}
+			var out, errb bytes.Buffer
+			code := run(args, &out, &errb)
+			if code != exitOK || errb.Len() != 0 || !strings.HasPrefix(out.String(), tc.head) || !strings.Contains(out.String(), "\nExit status: 0 ") {
+				t.Errorf("%q: exit %d (want 0), stderr %q; want stdout to start %q and state the exit statuses:\n%s", args, code, errb.String(), tc.head, out.String())
+			}
+			if helpOut == "" {
+				helpOut = out.String()
+			} else if out.String() != helpOut {
+				t.Errorf("%q prints other help than %s -h:\n%s", args, name, out.String())
+			}
+		}
+		if len(tc.cmd) == 1 && tc.cmd[0] == "bench" {
+			continue // bench takes a benchmark's name first
+		}
+		var out, errb bytes.Buffer
+		code := run(append(tc.cmd, "--no-such-flag"), &out, &errb)
+		if code != exitUsage || out.Len() != 0 || !strings.Contains(errb.String(), "not defined: -no-such-flag") || !strings.Contains(errb.String(), tc.head) {
+			t.Errorf("%s --no-such-flag: exit %d (want %d), stdout %q, stderr %q: want the error and the help on stderr", name, code, exitUsage, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"help"}, &out, &errb); code != exitOK || !strings.Contains(out.String(), "\nExit status: 0 ") {
+		t.Errorf("genexp help: exit %d, want 0 and the exit statuses:\n%s", code, out.String())
+	}
+	if code := run([]string{"help", "nope"}, &out, &errb); code != exitUsage {
+		t.Errorf("genexp help nope: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestQueryRefusedSQLIsUsage: SQL the warehouse refuses exits 2, as input
+// to correct, not 1 (a study failed).
+func TestQueryRefusedSQLIsUsage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	if code, _, stderr := runCLI(t, "init", "--db", db); code != exitOK {
+		t.Fatalf("init: exit %d\n%s", code, stderr)
+	}
+	for _, q := range []string{"SELECT nope", "SELEC 1", "SELECT * FROM no_such_table"} {
+		code, out, stderr := runCLI(t, "query", "--db", db, q)
+		if code != exitUsage || out != "" || !strings.Contains(stderr, "query failed") {
+			t.Errorf("query %q: exit %d, want %d and the error\n%s%s", q, code, exitUsage, out, stderr)
+		}
+	}
+	if code, out, stderr := runCLI(t, "query", "--db", db, "SELECT 1 AS one"); code != exitOK || !strings.Contains(out, "(1 rows)") {
+		t.Errorf("a good query: exit %d\n%s%s", code, out, stderr)
+	}
+}
