@@ -17,29 +17,17 @@ import (
 // (the contract suite's "run-1" is shorter than the eight characters a
 // UUID is cut to) and checks that status lists each with its study.
 func TestStatusShowsStepsOfAnyRunID(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := duckdb.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var recs []warehouse.StepRecord
 	for i, r := range []struct{ run, study string }{
 		{"run-1", "GSE1"},
 		{"", "GSE2"},
 		{"0123456789abcdef-long", "E-GEOD-39842"},
 	} {
-		rec := warehouse.StepRecord{LogID: "log-" + r.study, RunID: r.run, Study: r.study, Step: "load", Status: "SUCCESS",
-			Attempt: 1, StartedAt: start.Add(time.Duration(i) * time.Minute)}
-		if err := w.LogStep(context.Background(), rec); err != nil {
-			t.Fatal(err)
-		}
+		recs = append(recs, warehouse.StepRecord{LogID: "log-" + r.study, RunID: r.run, Study: r.study, Step: "load", Status: "SUCCESS",
+			StartedAt: start.Add(time.Duration(i) * time.Minute)})
 	}
-	w.Close()
-	code, out, stderr := runCLI(t, "status", "--db", db)
-	if code != exitOK {
-		t.Fatalf("status: exit %d\n%s%s", code, out, stderr)
-	}
-	_, steps, _ := strings.Cut(out, "recent steps:")
+	_, steps := statusSteps(t, warehouseWithSteps(t, recs))
 	if f := strings.Fields(lineOf(steps, "STARTED")); len(f) < 4 || f[1] != "RUN" || f[2] != "STUDY" {
 		t.Errorf("steps header %q: want a STUDY column after RUN", lineOf(steps, "STARTED"))
 	}
@@ -59,32 +47,20 @@ func TestStatusShowsStepsOfAnyRunID(t *testing.T) {
 // TestStatusSaysWhyAStepDidNotSucceed: a SKIPPED step shows the reason its
 // context_json gives, a FAILED one its error.
 func TestStatusSaysWhyAStepDidNotSucceed(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := duckdb.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	code := 1001
-	for i, rec := range []warehouse.StepRecord{
+	recs := []warehouse.StepRecord{
 		{LogID: "a", RunID: "run-1", Study: "GSE1", Step: "extract", Status: "FAILED", ErrorCode: &code,
 			ErrorMessage: "GSE1: no such download [1001 EXTRACTION_FILE_NOT_FOUND]", Context: `{"file":"GSE1"}`},
 		{LogID: "b", RunID: "run-1", Study: "GSE1", Step: "transform", Status: "SKIPPED", Context: `{"file":"GSE1","reason":"extract failed"}`},
 		{LogID: "c", RunID: "run-2", Study: "GSE2", Step: "load", Status: "SKIPPED", Context: `{"reason":"validation rejected the study"}`},
 		{LogID: "d", RunID: "run-2", Study: "GSE2", Step: "validate", Status: "SUCCESS", Context: `{"reason":"not shown for a success"}`},
 		{LogID: "e", RunID: "run-2", Study: "GSE3", Step: "load", Status: "SKIPPED"},
-	} {
-		rec.Attempt, rec.StartedAt = 1, start.Add(time.Duration(i)*time.Minute)
-		if err := w.LogStep(context.Background(), rec); err != nil {
-			t.Fatal(err)
-		}
 	}
-	w.Close()
-	code, out, stderr := runCLI(t, "status", "--db", db)
-	if code != exitOK {
-		t.Fatalf("status: exit %d\n%s%s", code, out, stderr)
+	for i := range recs {
+		recs[i].StartedAt = start.Add(time.Duration(i) * time.Minute)
 	}
-	_, steps, _ := strings.Cut(out, "recent steps:")
+	_, steps := statusSteps(t, warehouseWithSteps(t, recs))
 	row := func(study, step string) string {
 		for _, l := range strings.Split(steps, "\n") {
 			if f := strings.Fields(l); len(f) > 5 && f[3] == study && f[4] == step {
@@ -115,20 +91,13 @@ func TestStatusSaysWhyAStepDidNotSucceed(t *testing.T) {
 // --runs, which never counted runs, still works as its deprecated alias
 // and says so.
 func TestStatusStepsFlag(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := duckdb.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var recs []warehouse.StepRecord
 	for i := range 30 {
-		rec := warehouse.StepRecord{LogID: fmt.Sprint("log-", i), RunID: fmt.Sprint("run-", i/5), Study: "GSE1",
-			Step: "load", Status: "SUCCESS", Attempt: 1, StartedAt: start.Add(time.Duration(i) * time.Minute)}
-		if err := w.LogStep(context.Background(), rec); err != nil {
-			t.Fatal(err)
-		}
+		recs = append(recs, warehouse.StepRecord{LogID: fmt.Sprint("log-", i), RunID: fmt.Sprint("run-", i/5), Study: "GSE1",
+			Step: "load", Status: "SUCCESS", StartedAt: start.Add(time.Duration(i) * time.Minute)})
 	}
-	w.Close()
+	db := warehouseWithSteps(t, recs)
 	rows := func(out string) int {
 		_, steps, _ := strings.Cut(out, "recent steps:")
 		return strings.Count(steps, " GSE1 ")
@@ -181,12 +150,8 @@ func TestReadersSayTheWarehouseFileIsMissing(t *testing.T) {
 // the validation it waits for ends), runs newest first; and one study is
 // "1 study".
 func TestStatusShowsStepsInPipelineOrder(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := duckdb.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var recs []warehouse.StepRecord
 	// seconds after start, as the pipeline logs them
 	for i, r := range []struct {
 		run, study, step string
@@ -208,21 +173,13 @@ func TestStatusShowsStepsInPipelineOrder(t *testing.T) {
 		{"run-new", "GSE2", "transform", 14},
 		{"run-new", "GSE2", "extract", 14},
 	} {
-		rec := warehouse.StepRecord{LogID: fmt.Sprint("log-", i), RunID: r.run, Study: r.study, Step: r.step, Status: "SUCCESS",
-			Attempt: 1, StartedAt: start.Add(time.Duration(r.at) * time.Second)}
-		if err := w.LogStep(context.Background(), rec); err != nil {
-			t.Fatal(err)
-		}
+		recs = append(recs, warehouse.StepRecord{LogID: fmt.Sprint("log-", i), RunID: r.run, Study: r.study, Step: r.step, Status: "SUCCESS",
+			StartedAt: start.Add(time.Duration(r.at) * time.Second)})
 	}
-	w.Close()
-	code, out, stderr := runCLI(t, "status", "--db", db)
-	if code != exitOK {
-		t.Fatalf("status: exit %d\n%s%s", code, out, stderr)
-	}
+	out, steps := statusSteps(t, warehouseWithSteps(t, recs))
 	if !strings.HasPrefix(out, "schema version ") || !strings.Contains(lineOf(out, "schema version"), ", 0 studies") {
 		t.Errorf("header %q", lineOf(out, "schema version"))
 	}
-	_, steps, _ := strings.Cut(out, "recent steps:")
 	var got []string
 	for _, l := range strings.Split(steps, "\n") {
 		if f := strings.Fields(l); len(f) > 5 && f[0] != "STARTED" {
@@ -239,4 +196,37 @@ func TestStatusShowsStepsInPipelineOrder(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("steps in this order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// warehouseWithSteps creates a warehouse whose process log holds recs
+// (attempt 1 unless set) and returns its file.
+func warehouseWithSteps(t *testing.T, recs []warehouse.StepRecord) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, rec := range recs {
+		if rec.Attempt == 0 {
+			rec.Attempt = 1
+		}
+		if err := w.LogStep(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+// statusSteps runs status on db and returns its output and the part after
+// "recent steps:".
+func statusSteps(t *testing.T, db string, args ...string) (out, steps string) {
+	t.Helper()
+	code, out, stderr := runCLI(t, append([]string{"status", "--db", db}, args...)...)
+	if code != exitOK {
+		t.Fatalf("status: exit %d\n%s%s", code, out, stderr)
+	}
+	_, steps, _ = strings.Cut(out, "recent steps:")
+	return out, steps
 }
