@@ -41,8 +41,10 @@ Common flags:
 Exit status: 0 success; 1 a study failed; 2 bad usage, configuration or
 query; 3 the warehouse could not be opened (busy, unreachable, newer schema);
 4 an input could not be read; 5 analytics failed; 6 (validate, load
---dry-run) warnings only. 'genexp help COMMAND' (or 'genexp COMMAND -h') says what each command
-does, its exit statuses and its flags.
+--dry-run) warnings only.
+
+'genexp help COMMAND' (or 'genexp COMMAND -h') says what each command does,
+its exit statuses and its flags.
 `
 
 type command struct {
