@@ -139,8 +139,10 @@ FROM per_sample
 UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u`
 
 // sliceOf is the slice of medianBuckets that input value i.y falls in,
-// given its sample's range p.lo..p.hi (see stmtFeatureSamples).
-const sliceOf = `CASE WHEN p.hi > p.lo AND isfinite(p.lo) AND isfinite(p.hi)
+// given its sample's range p.lo..p.hi (see stmtFeatureSamples). A range
+// wider than the largest double (-1e308..1e308) is one slice, like an
+// infinite one.
+const sliceOf = `CASE WHEN p.hi > p.lo AND isfinite(p.hi - p.lo)
                 THEN least(` + medianBuckets + ` - 1, CAST(floor((i.y - p.lo) / (p.hi - p.lo) * ` + medianBuckets + `) AS INTEGER))
                 ELSE 0 END`
 

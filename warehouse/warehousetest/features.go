@@ -513,6 +513,15 @@ func testFeatureValues(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 		{name: "too few samples to compare", technology: "MICROARRAY", labels: []string{"CONTROL", "SEPSIS", "CONTROL"}, gen: log2Intensity, top: 20,
 			wantScale: warehouse.ScaleValue},
 		{name: "default top genes", technology: "MICROARRAY", labels: mixed[:8], gen: log2Intensity, top: 0, wantScale: warehouse.ScaleValue},
+		{name: "a sample spanning the whole float range", technology: "", labels: mixed, gen: zScore, top: 4, wantScale: warehouse.ScaleValue,
+			edit: func(f *featureFixture) {
+				// Sample 0's range (hi − lo) overflows; each extreme is
+				// its gene's one value, so no per-gene statistic squares it.
+				for s := range f.values[1] {
+					f.values[1][s], f.values[13][s] = math.NaN(), math.NaN()
+				}
+				f.values[1][0], f.values[13][0] = 1e308, -1e308
+			}},
 	}
 	for i, tc := range cases {
 		study := fmt.Sprintf("GSE%d", 100+i)

@@ -18,7 +18,7 @@ ranges AS (
     FROM input
     GROUP BY sample_key),
 slice_counts AS (
-    SELECT i.sample_key, CASE WHEN p.hi > p.lo AND isfinite(p.lo) AND isfinite(p.hi)
+    SELECT i.sample_key, CASE WHEN p.hi > p.lo AND isfinite(p.hi - p.lo)
                 THEN least(64 - 1, CAST(floor((i.y - p.lo) / (p.hi - p.lo) * 64) AS INTEGER))
                 ELSE 0 END AS slice, COUNT(*) AS c
     FROM input i
@@ -39,7 +39,7 @@ ranked AS (
            p.below + row_number() OVER (PARTITION BY i.sample_key ORDER BY i.y) AS rank
     FROM input i
     JOIN middle p ON p.sample_key = i.sample_key
-    WHERE CASE WHEN p.hi > p.lo AND isfinite(p.lo) AND isfinite(p.hi)
+    WHERE CASE WHEN p.hi > p.lo AND isfinite(p.hi - p.lo)
                 THEN least(64 - 1, CAST(floor((i.y - p.lo) / (p.hi - p.lo) * 64) AS INTEGER))
                 ELSE 0 END BETWEEN p.first_slice AND p.last_slice),
 medians AS (
