@@ -38,6 +38,7 @@ func RunFeatures(t *testing.T, open Opener) {
 		{"EmptyBatch", testFeatureEmpty},
 		{"StaleAfterRelabelOrSameBatchReplace", testFeatureStaleAfterRelabel},
 		{"SameBatchReplaceRemovesFeatures", testFeatureSameBatchReplace},
+		{"SharedSamplesLeaveOtherStudysFeatures", testFeatureSharedSamples},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentLoads", testConcurrentLoads},
 		{"RejectedStudyQCWithoutDimensions", testRejectedStudyQC},
 		{"AttemptsCountFailedAndKilledRuns", testAttempts},
+		{"SharedSamplesKeepEachStudysLabels", testSharedSamples},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
