@@ -139,6 +139,9 @@ FROM dim_sample s
 LEFT JOIN dim_illness i ON i.illness_key = s.illness_key
 WHERE NOT EXISTS (SELECT 1 FROM dim_study_sample ss WHERE ss.sample_key = s.sample_key);
 
+-- Each study's features of its current batch, with names for their
+-- entities: gene ids (two for a pair), the sample, the illness label (of the
+-- cohort, or of the sample in the study).
 CREATE OR REPLACE VIEW analytics.vw_feature_values AS
 SELECT f.feature_record_key,
        f.feature_name,
