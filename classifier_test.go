@@ -234,9 +234,9 @@ func TestBadLabelFailsOnlyItsStudy(t *testing.T) {
 
 func sampleIllness(t *testing.T, w *duckdb.Warehouse) map[string]storedIllness {
 	t.Helper()
-	rows, err := w.DB().Query(`SELECT s.sample_accession_code, i.illness_label, COALESCE(s.illness_method, ''),
-		COALESCE(s.illness_rule, ''), COALESCE(s.illness_field, '')
-		FROM dim_sample s JOIN dim_illness i USING (illness_key)`)
+	rows, err := w.DB().Query(`SELECT s.sample_accession_code, i.illness_label, COALESCE(ss.illness_method, ''),
+		COALESCE(ss.illness_rule, ''), COALESCE(ss.illness_field, '')
+		FROM dim_study_sample ss JOIN dim_sample s USING (sample_key) JOIN dim_illness i ON i.illness_key = ss.illness_key`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -198,7 +198,7 @@ func (r relabel) Classify(s *metadata.Sample) illness.Decision {
 }
 
 // TestRelabelRecomputesFeatures: a duplicate load that relabels samples
-// updates dim_sample in place; the analytics step must find the features
+// updates their labels in the study (dim_study_sample) in place; the analytics step must find the features
 // stale and recompute the cohorts.
 func TestRelabelRecomputesFeatures(t *testing.T) {
 	study, _, _ := gse71270(t)

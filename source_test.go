@@ -484,7 +484,9 @@ func TestLoadSpeciesDownload(t *testing.T) {
 			rows, err := w.DB().Query(`SELECT st.study_accession_code, s.sample_accession_code, g.gene_id, f.expression_value,
 				fs.study_accession_code
 				FROM fact_gene_expression f JOIN dim_gene g USING (gene_key) JOIN dim_sample s USING (sample_key)
-				JOIN dim_study st ON st.study_key = f.study_key JOIN dim_study fs ON fs.study_key = s.study_key`)
+				JOIN dim_study st ON st.study_key = f.study_key
+				JOIN dim_study_sample m ON m.study_key = f.study_key AND m.sample_key = f.sample_key
+				JOIN dim_study fs ON fs.study_key = m.study_key`)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -508,7 +510,7 @@ func TestLoadSpeciesDownload(t *testing.T) {
 					wantStudy = "E-GEOD-39842"
 				}
 				if study != wantStudy || sampleStudy != wantStudy {
-					t.Fatalf("sample %s: fact in %s, dim_sample in %s, want %s", sample, study, sampleStudy, wantStudy)
+					t.Fatalf("sample %s: fact in %s, member of %s, want %s", sample, study, sampleStudy, wantStudy)
 				}
 				studyOf[sample] = study
 				perStudy[study]++

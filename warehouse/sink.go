@@ -103,7 +103,10 @@ type Platform struct {
 	Technology   string
 }
 
-// Sample is a dim_sample row, with the reason for its illness label.
+// Sample is a dim_sample row, with the illness label its study (Study)
+// gave it and the reason. A sample may belong to several studies, each
+// with its own label: the label and reason are stored per study, in
+// dim_study_sample.
 type Sample struct {
 	Accession        string
 	Title            string

@@ -81,6 +81,9 @@ func (b *batch) upsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 	if _, err := b.conn.ExecContext(ctx, stmtUpsertSamples, b.loadKey); err != nil {
 		return classify(err, "duckdb: upserting samples")
 	}
+	if _, err := b.conn.ExecContext(ctx, stmtUpsertStudySamples, b.loadKey); err != nil {
+		return classify(err, "duckdb: upserting the samples' study memberships")
+	}
 	if _, err := b.conn.ExecContext(ctx, stmtClearStagedSamples, b.loadKey); err != nil {
 		return classify(err, "duckdb: clearing staged samples")
 	}

@@ -21,17 +21,19 @@ var _ warehouse.FeatureMaterializer = (*Warehouse)(nil)
 
 // featureInput is the study's values the features are computed from: NULL
 // values and samples excluded from analysis are left out, and a sample with
-// no illness label counts as UNKNOWN. y is the value on the study's
-// analysis scale.
+// no illness label counts as UNKNOWN. The label is the one decided in this
+// study (dim_study_sample), so another study sharing the sample does not
+// change it. y is the value on the study's analysis scale.
 const featureInput = `SELECT fe.sample_key,
            fe.gene_key,
            fe.expression_value AS v,
            CASE WHEN $3 THEN log2(fe.expression_value + 1) ELSE fe.expression_value END AS y,
-           COALESCE(s.illness_key, u.illness_key) AS illness_key,
+           COALESCE(ss.illness_key, u.illness_key) AS illness_key,
            COALESCE(i.illness_label, 'UNKNOWN') AS illness_label
     FROM fact_gene_expression fe
     JOIN dim_sample s ON s.sample_key = fe.sample_key
-    LEFT JOIN dim_illness i ON i.illness_key = s.illness_key
+    LEFT JOIN dim_study_sample ss ON ss.study_key = fe.study_key AND ss.sample_key = fe.sample_key
+    LEFT JOIN dim_illness i ON i.illness_key = ss.illness_key
     CROSS JOIN (SELECT illness_key FROM dim_illness WHERE illness_label = 'UNKNOWN') u
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL
@@ -58,11 +60,14 @@ WHERE st.study_accession_code = $1`
 // featureFingerprint is a hash of what the features are computed from
 // beside the batch id: the rows the batch holds (its load signature), the
 // study's technology (which picks the scale), and the illness label and
-// exclusion of each sample the facts hold. A duplicate load that relabels a
-// sample updates dim_sample in place and leaves the batch as it was; the
-// fingerprint is how the features learn they are stale.
+// exclusion of each sample the facts hold, the label being the study's own
+// (dim_study_sample). A duplicate load that relabels a sample updates its
+// row in place and leaves the batch as it was; the fingerprint is how the
+// features learn they are stale. A load of another study sharing the
+// sample changes neither.
 const featureFingerprint = `md5(concat_ws('|', COALESCE(b.load_signature, ''), COALESCE(st.study_technology, ''),
-        (SELECT COALESCE(string_agg(s.sample_key || ':' || COALESCE(s.illness_key, 0) || ':' || s.exclude_from_analysis, ',' ORDER BY s.sample_key), '')
+        (SELECT COALESCE(string_agg(s.sample_key || ':' || COALESCE((SELECT ss.illness_key FROM dim_study_sample ss
+                 WHERE ss.study_key = st.study_key AND ss.sample_key = s.sample_key), 0) || ':' || s.exclude_from_analysis, ',' ORDER BY s.sample_key), '')
          FROM dim_sample s
          WHERE s.sample_key IN (SELECT fe.sample_key FROM fact_gene_expression fe WHERE fe.study_key = st.study_key))))`
 

@@ -27,7 +27,7 @@ func BenchmarkMaterializeFeatures(b *testing.B) {
 			}
 			defer w.Close()
 			loadSynthetic(b, w, "GSE1", genes, samples)
-			if _, err := w.DB().Exec(`UPDATE dim_sample SET illness_key = (
+			if _, err := w.DB().Exec(`UPDATE dim_study_sample SET illness_key = (
 				SELECT illness_key FROM dim_illness
 				WHERE illness_label = ['CONTROL', 'SEPSIS', 'SEPTIC_SHOCK', 'UNKNOWN'][sample_key % 4 + 1])`); err != nil {
 				b.Fatal(err)

@@ -19,6 +19,7 @@ var statements = map[string]string{
 	"upsert_platform":       stmtUpsertPlatform,
 	"unknown_illness":       stmtUnknownIllness,
 	"upsert_samples":        stmtUpsertSamples,
+	"upsert_study_samples":  stmtUpsertStudySamples,
 	"clear_staged_samples":  stmtClearStagedSamples,
 	"stage_batch":           stmtStageBatch,
 	"current_batches":       stmtCurrentBatches,
@@ -146,6 +147,33 @@ WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.platform_key IS DISTINCT FROM excluded.platform_key
    OR dim_sample.study_key IS DISTINCT FROM excluded.study_key
    OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis`
+
+// stmtUpsertStudySamples records each staged sample's membership in its
+// study, with the illness decision made there. It runs after
+// stmtUpsertSamples, which gives new samples their key. A study's labels
+// are read from here: dim_sample's study_key and illness columns say only
+// which study loaded the sample last, and a study sharing samples with
+// another must keep its own decisions when the other is loaded.
+const stmtUpsertStudySamples = `INSERT INTO dim_study_sample (study_key, sample_key, illness_key, illness_method, illness_rule,
+    illness_field, illness_matched)
+SELECT st.study_key, s.sample_key, i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched
+FROM staging.samples t
+JOIN dim_sample s ON s.sample_accession_code = t.sample_accession_code
+JOIN dim_study st ON st.study_accession_code = t.study_accession_code
+LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
+WHERE t.load_key = $1
+ON CONFLICT (study_key, sample_key) DO UPDATE SET
+    illness_key = excluded.illness_key,
+    illness_method = excluded.illness_method,
+    illness_rule = excluded.illness_rule,
+    illness_field = excluded.illness_field,
+    illness_matched = excluded.illness_matched,
+    etl_updated_date = now()
+WHERE dim_study_sample.illness_key IS DISTINCT FROM excluded.illness_key
+   OR dim_study_sample.illness_method IS DISTINCT FROM excluded.illness_method
+   OR dim_study_sample.illness_rule IS DISTINCT FROM excluded.illness_rule
+   OR dim_study_sample.illness_field IS DISTINCT FROM excluded.illness_field
+   OR dim_study_sample.illness_matched IS DISTINCT FROM excluded.illness_matched`
 
 const stmtClearStagedSamples = `DELETE FROM staging.samples WHERE load_key = $1`
 

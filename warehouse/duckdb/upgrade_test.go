@@ -2,9 +2,12 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/genexp/genexp/warehouse"
@@ -171,4 +174,164 @@ func TestUpgradeFromVersion3SurvivesACrash(t *testing.T) {
 	if r := loadSmallStudy(t, w).Studies[0]; r.Outcome != warehouse.Replaced {
 		t.Fatalf("reload after the replay: %+v, want replaced", r)
 	}
+}
+
+// buildVersion4 writes, at path, a warehouse of schema version 4 (the last
+// before dim_study_sample) as an older genexp left it after loading two
+// studies over shared samples: GSE1 loaded S1–S4 (CONTROL, SEPSIS,
+// CONTROL, SEPSIS), then GSE2 loaded S3 and S4 again, labelling them
+// SEPTIC_SHOCK and NO_SEPSIS, which moved them to GSE2 in dim_sample.
+// Sample S5 names no loaded study.
+func buildVersion4(t *testing.T, path string) {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openRaw(t, path)
+	old, err := New(db, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.migrate(context.Background(), ms[:4]); err != nil {
+		t.Fatal(err)
+	}
+	q := []string{
+		`INSERT INTO dim_study (study_accession_code, study_technology) VALUES ('GSE1', 'MICROARRAY'), ('GSE2', 'MICROARRAY')`,
+		`INSERT INTO dim_gene (gene_id) SELECT 'G' || i FROM range(1, 5) r(i)`,
+		`INSERT INTO dim_sample (sample_accession_code, study_key, illness_key, illness_method, illness_matched) VALUES
+		 ('S1', 1, 1, 'rule', 'healthy'), ('S2', 1, 3, 'rule', 'sepsis'),
+		 ('S3', 2, 4, 'override', NULL), ('S4', 2, 2, 'rule', 'sirs'), ('S5', NULL, NULL, NULL, NULL)`,
+		`INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+		 SELECT 1, s.sample_key, g.gene_key, 10 * s.sample_key + g.gene_key, 'b1'
+		 FROM dim_sample s, dim_gene g WHERE s.sample_key <= 4`,
+		`INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+		 SELECT 2, s.sample_key, g.gene_key, 100 * s.sample_key + g.gene_key, 'b2'
+		 FROM dim_sample s, dim_gene g WHERE s.sample_key IN (3, 4)`,
+		`INSERT INTO meta_batch VALUES ('b1', 1, 'GSE1', 'm1.tsv', 'h1', 'r0', 16, true, TIMESTAMP '2026-01-02 03:04:05', NULL, 's1'),
+		 ('b2', 2, 'GSE2', 'm2.tsv', 'h2', 'r0', 8, true, TIMESTAMP '2026-01-02 03:04:06', NULL, 's2')`,
+	}
+	for _, stmt := range q {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkVersion4Upgraded checks what migration 005 made of buildVersion4's
+// warehouse: each sample's latest study and decision became a
+// dim_study_sample row; GSE1's facts of S3 and S4, whose decisions in GSE1
+// GSE2's load overwrote, are members of GSE1 with no decision (UNKNOWN);
+// the views read the labels from there.
+func checkVersion4Upgraded(t *testing.T, w *Warehouse) {
+	t.Helper()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("migrated to %d, want %d", v, SchemaVersion())
+	}
+	rows := func(query string) []string {
+		t.Helper()
+		r, err := w.db.Query(query)
+		if err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		defer r.Close()
+		var out []string
+		for r.Next() {
+			var a, b, c, d sql.NullString
+			if err := r.Scan(&a, &b, &c, &d); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%s %s %s %s", a.String, b.String, c.String, d.String))
+		}
+		if err := r.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	check := func(what string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", what, got, want)
+		}
+	}
+	check("dim_study_sample", rows(`SELECT st.study_accession_code, s.sample_accession_code, i.illness_label, ss.illness_method
+		FROM dim_study_sample ss JOIN dim_study st USING (study_key) JOIN dim_sample s USING (sample_key)
+		LEFT JOIN dim_illness i ON i.illness_key = ss.illness_key ORDER BY 1, 2`), []string{
+		"GSE1 S1 CONTROL rule", "GSE1 S2 SEPSIS rule", "GSE1 S3  ", "GSE1 S4  ",
+		"GSE2 S3 SEPTIC_SHOCK override", "GSE2 S4 NO_SEPSIS rule",
+	})
+	check("vw_sample_illness", rows(`SELECT study_accession_code, sample_accession_code, illness_label, illness_matched
+		FROM analytics.vw_sample_illness ORDER BY 1 NULLS LAST, 2`), []string{
+		"GSE1 S1 CONTROL healthy", "GSE1 S2 SEPSIS sepsis", "GSE1 S3 UNKNOWN ", "GSE1 S4 UNKNOWN ",
+		"GSE2 S3 SEPTIC_SHOCK ", "GSE2 S4 NO_SEPSIS sirs", " S5 UNKNOWN ",
+	})
+	check("vw_expression_by_cohort", rows(`SELECT study_accession_code, illness_label, sample_count::VARCHAR, mean_expression::VARCHAR
+		FROM analytics.vw_expression_by_cohort WHERE gene_id = 'G1' ORDER BY 1, 2`), []string{
+		"GSE1 CONTROL 1 11.0", "GSE1 SEPSIS 1 21.0", "GSE1 UNKNOWN 2 36.0",
+		"GSE2 NO_SEPSIS 1 401.0", "GSE2 SEPTIC_SHOCK 1 301.0",
+	})
+	if n := count(t, w.db, `SELECT COUNT(*) FROM analytics.vw_expression_long`); n != 24 {
+		t.Errorf("vw_expression_long rows = %d, want every fact (24)", n)
+	}
+}
+
+// TestUpgradeFromVersion4: a version-4 warehouse whose second study took
+// over shared samples upgrades to dim_study_sample (checkVersion4Upgraded),
+// and loading the first study again restores its decisions in it without
+// touching the second's.
+func TestUpgradeFromVersion4(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion4(t, path)
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening a version-4 warehouse: %v", err)
+	}
+	defer w.Close()
+	checkVersion4Upgraded(t, w)
+
+	// loadSmallStudy loads GSE1 over S1–S4: CONTROL, SEPSIS, CONTROL, SEPSIS.
+	if r := loadSmallStudy(t, w).Studies[0]; r.Outcome != warehouse.Replaced || r.PreviousBatchID != "b1" {
+		t.Fatalf("reload of GSE1: %+v, want replaced", r)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM analytics.vw_sample_illness WHERE study_accession_code = 'GSE1'
+		AND illness_label = CASE WHEN sample_accession_code IN ('S1', 'S3') THEN 'CONTROL' ELSE 'SEPSIS' END`); n != 4 {
+		t.Fatalf("GSE1 samples with their GSE1 labels after its reload: %d, want 4", n)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM analytics.vw_sample_illness WHERE study_accession_code = 'GSE2'
+		AND ((sample_accession_code = 'S3' AND illness_label = 'SEPTIC_SHOCK') OR (sample_accession_code = 'S4' AND illness_label = 'NO_SEPSIS'))`); n != 2 {
+		t.Fatal("reloading GSE1 changed GSE2's labels")
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_gene_expression WHERE batch_id = 'b2'`); n != 8 {
+		t.Fatalf("GSE2 facts = %d, want 8", n)
+	}
+}
+
+// TestUpgradeFromVersion4SurvivesACrash: migration 005 left in the
+// write-ahead log only (the process died before a checkpoint) replays.
+func TestUpgradeFromVersion4SurvivesACrash(t *testing.T) {
+	if path := os.Getenv(envUpgradeCrashDB); path != "" {
+		if _, err := Open(path); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(0) // no Close: no checkpoint
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion4(t, path)
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestUpgradeFromVersion4SurvivesACrash$")
+	cmd.Env = append(os.Environ(), envUpgradeCrashDB+"="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(path + ".wal"); err != nil {
+		t.Fatalf("the child left no write-ahead log to replay: %v", err)
+	}
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening after a crash during the upgrade: %v", err)
+	}
+	defer w.Close()
+	checkVersion4Upgraded(t, w)
 }

@@ -330,6 +330,7 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		{stmtMergePlatforms, "merging platforms"},
 		{stmtMergeStudies, "merging studies"},
 		{stmtMergeSamples, "merging samples"},
+		{stmtMergeStudySamples, "merging the samples' study memberships"},
 		{stmtMergeGenes, "merging genes"},
 	} {
 		if _, err = tx.ExecContext(ctx, m.stmt, b.loadKey); err != nil {

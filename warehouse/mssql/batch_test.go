@@ -142,7 +142,7 @@ func TestLoadStatementsInOrder(t *testing.T) {
 		"copy:staging.matrix_rows", "copy:staging.expression_values",
 		"copy:staging.expression_values",
 		"BEGIN", "publish_lock", "staged_counts", "duplicate_keys", "copy:staging.load_batches",
-		"merge_platforms", "merge_studies", "merge_samples", "merge_genes", "missing_samples",
+		"merge_platforms", "merge_studies", "merge_samples", "merge_study_samples", "merge_genes", "missing_samples",
 		"classify_batches", "read_batches", "insert_facts", "retire_batch", "record_batch",
 		"upsert_study_qc", "upsert_batch_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
 	}

@@ -31,18 +31,20 @@ var _ warehouse.FeatureMaterializer = (*Warehouse)(nil)
 
 // featureInput is the study's values the features are computed from: NULL
 // values and samples excluded from analysis are left out, and a sample with
-// no illness label counts as UNKNOWN. y is the value on the study's
-// analysis scale. The bucket predicate confines the scan to the study's
-// partition.
+// no illness label counts as UNKNOWN. The label is the one decided in this
+// study (dim_study_sample), so another study sharing the sample does not
+// change it. y is the value on the study's analysis scale. The bucket
+// predicate confines the scan to the study's partition.
 const featureInput = `SELECT fe.sample_key,
            fe.gene_key,
            fe.expression_value AS v,
            CASE WHEN @p3 = 1 THEN LOG(CASE WHEN fe.expression_value > -1 THEN fe.expression_value + 1.0 END, 2) ELSE fe.expression_value END AS y,
-           COALESCE(s.illness_key, u.illness_key) AS illness_key,
+           COALESCE(ss.illness_key, u.illness_key) AS illness_key,
            COALESCE(i.illness_label, N'UNKNOWN') AS illness_label
     FROM dbo.fact_gene_expression AS fe
     JOIN dbo.dim_sample AS s ON s.sample_key = fe.sample_key
-    LEFT JOIN dbo.dim_illness AS i ON i.illness_key = s.illness_key
+    LEFT JOIN dbo.dim_study_sample AS ss ON ss.study_key = fe.study_key AND ss.sample_key = fe.sample_key
+    LEFT JOIN dbo.dim_illness AS i ON i.illness_key = ss.illness_key
     CROSS JOIN (SELECT illness_key FROM dbo.dim_illness WHERE illness_label = N'UNKNOWN') AS u
     WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
       AND fe.study_key = @p1
@@ -84,15 +86,17 @@ WHERE st.study_accession_code = @p1`
 
 // stmtFeatureFingerprint hashes what the features of study @p1 are
 // computed from beside the batch id: the current batch's load signature,
-// the study's technology, and the illness label and exclusion of each
-// sample the facts hold. A duplicate load that relabels a sample leaves
-// the batch as it was; the fingerprint is how the features learn they are
-// stale.
+// the study's technology, and the illness label (the study's own, in
+// dim_study_sample) and exclusion of each sample the facts hold. A
+// duplicate load that relabels a sample leaves the batch as it was; the
+// fingerprint is how the features learn they are stale. A load of another
+// study sharing the sample changes neither.
 const stmtFeatureFingerprint = `SELECT CONVERT(NVARCHAR(64), HASHBYTES('SHA2_256', CONCAT(COALESCE(b.load_signature, N''), N'|',
     COALESCE(st.study_technology, N''), N'|',
-    (SELECT STRING_AGG(CONVERT(NVARCHAR(MAX), CONCAT(s.sample_key, N':', COALESCE(s.illness_key, 0), N':',
+    (SELECT STRING_AGG(CONVERT(NVARCHAR(MAX), CONCAT(s.sample_key, N':', COALESCE(ss.illness_key, 0), N':',
                 CONVERT(INT, s.exclude_from_analysis))), N',') WITHIN GROUP (ORDER BY s.sample_key)
      FROM dbo.dim_sample AS s
+     LEFT JOIN dbo.dim_study_sample AS ss ON ss.study_key = @p1 AND ss.sample_key = s.sample_key
      WHERE s.sample_key IN (SELECT fe.sample_key FROM dbo.fact_gene_expression AS fe
                             WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32) AND fe.study_key = @p1)))), 2)
 FROM dbo.dim_study AS st

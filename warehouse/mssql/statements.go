@@ -33,6 +33,7 @@ var statements = map[string]string{
 	"merge_platforms":       stmtMergePlatforms,
 	"merge_studies":         stmtMergeStudies,
 	"merge_samples":         stmtMergeSamples,
+	"merge_study_samples":   stmtMergeStudySamples,
 	"merge_genes":           stmtMergeGenes,
 	"missing_samples":       stmtMissingSamples,
 	"classify_batches":      stmtClassifyBatches,
@@ -312,6 +313,46 @@ WHEN NOT MATCHED BY TARGET THEN
             s.sample_cell_line, s.sample_tissue, s.is_processed, s.processor_name, s.processor_version,
             s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,
             s.study_key, s.exclude_from_analysis);`
+
+// stmtMergeStudySamples records each staged sample's membership in its
+// study, with the illness decision made there. It runs after
+// stmtMergeSamples, which gives new samples their key, and keeps the same
+// staged row of a sample listed twice. A study's labels are read from
+// here: dim_sample's study_key and illness columns say only which study
+// loaded the sample last, and a study sharing samples with another must
+// keep its own decisions when the other is loaded.
+const stmtMergeStudySamples = `MERGE dbo.dim_study_sample WITH (HOLDLOCK) AS t
+USING (
+    SELECT st.study_key, sm.sample_key, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
+           d.illness_matched
+    FROM (
+        SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
+               illness_field, illness_matched,
+               ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
+        FROM staging.dim_sample
+        WHERE load_key = @p1
+    ) AS d
+    JOIN dbo.dim_sample AS sm ON sm.sample_accession_code = d.sample_accession_code
+    JOIN dbo.dim_study AS st ON st.study_accession_code = d.study_accession_code
+    LEFT JOIN dbo.dim_illness AS i ON i.illness_label = d.illness_label
+    WHERE d.rn = 1
+) AS s
+ON t.study_key = s.study_key AND t.sample_key = s.sample_key
+WHEN MATCHED AND EXISTS (
+    SELECT s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched
+    EXCEPT
+    SELECT t.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched
+) THEN UPDATE SET
+    illness_key = s.illness_key,
+    illness_method = s.illness_method,
+    illness_rule = s.illness_rule,
+    illness_field = s.illness_field,
+    illness_matched = s.illness_matched,
+    etl_updated_date = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (study_key, sample_key, illness_key, illness_method, illness_rule, illness_field, illness_matched)
+    VALUES (s.study_key, s.sample_key, s.illness_key, s.illness_method, s.illness_rule, s.illness_field,
+            s.illness_matched);`
 
 // stmtMergeGenes adds the load's genes that dim_gene lacks.
 const stmtMergeGenes = `MERGE dbo.dim_gene WITH (HOLDLOCK) AS t

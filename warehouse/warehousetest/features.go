@@ -38,6 +38,7 @@ func RunFeatures(t *testing.T, open Opener) {
 		{"EmptyBatch", testFeatureEmpty},
 		{"StaleAfterRelabelOrSameBatchReplace", testFeatureStaleAfterRelabel},
 		{"SameBatchReplaceRemovesFeatures", testFeatureSameBatchReplace},
+		{"SharedSamplesLeaveOtherStudysFeatures", testFeatureSharedSamples},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -731,7 +732,8 @@ func testFeatureViews(t *testing.T, tg Target, fm warehouse.FeatureMaterializer)
 			  AND v.entity_id_1 < v.entity_id_2 AND v.sample_accession_code IS NULL AND v.illness_label IS NULL`},
 		{"samples name the sample and its label", `SELECT COUNT(*) FROM analytics.vw_feature_values v
 			JOIN dim_sample s ON s.sample_key = v.entity_id_1
-			LEFT JOIN dim_illness i ON i.illness_key = s.illness_key
+			LEFT JOIN dim_study_sample ss ON ss.study_key = v.study_key AND ss.sample_key = s.sample_key
+			LEFT JOIN dim_illness i ON i.illness_key = ss.illness_key
 			WHERE v.entity_scope = 'SAMPLE' AND v.sample_accession_code = s.sample_accession_code
 			  AND v.illness_label = COALESCE(i.illness_label, 'UNKNOWN') AND v.gene_id IS NULL`},
 		{"cohorts name the label", `SELECT COUNT(*) FROM analytics.vw_feature_values v

@@ -213,7 +213,7 @@ func testRejectedStudyQC(t *testing.T, tg Target) {
 }
 
 // testFeatureStaleAfterRelabel: a duplicate load that relabels a sample
-// (dim_sample is updated in place, the batch stays) makes the features
+// (its dim_study_sample row is updated in place, the batch stays) makes the features
 // stale; so do a sample excluded from analysis, and the same content
 // reloaded with other rows under the same batch id.
 func testFeatureStaleAfterRelabel(t *testing.T, tg Target, fm warehouse.FeatureMaterializer) {

@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentLoads", testConcurrentLoads},
 		{"RejectedStudyQCWithoutDimensions", testRejectedStudyQC},
 		{"AttemptsCountFailedAndKilledRuns", testAttempts},
+		{"SharedSamplesKeepEachStudysLabels", testSharedSamples},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -489,8 +490,16 @@ func testSCD1(t *testing.T, tg Target) {
 		WHERE s.sample_accession_code = 'GSE1_S1' AND i.illness_label = 'SEPTIC_SHOCK'`); n != 1 {
 		t.Fatal("the sample's illness label was not updated in place")
 	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM dim_study_sample ss JOIN dim_sample s ON s.sample_key = ss.sample_key
+		JOIN dim_illness i ON i.illness_key = ss.illness_key
+		WHERE s.sample_accession_code = 'GSE1_S1' AND i.illness_label = 'SEPTIC_SHOCK' AND ss.illness_matched = 'septic_shock'`); n != 1 {
+		t.Fatal("the sample's label in its study was not updated in place")
+	}
 	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM dim_sample`); n != 2 {
 		t.Fatalf("dim_sample rows = %d, want 2", n)
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM dim_study_sample`); n != 2 {
+		t.Fatalf("dim_study_sample rows = %d, want 2", n)
 	}
 }
 

@@ -4,11 +4,12 @@ WITH input AS (
            fe.gene_key,
            fe.expression_value AS v,
            CASE WHEN $3 THEN log2(fe.expression_value + 1) ELSE fe.expression_value END AS y,
-           COALESCE(s.illness_key, u.illness_key) AS illness_key,
+           COALESCE(ss.illness_key, u.illness_key) AS illness_key,
            COALESCE(i.illness_label, 'UNKNOWN') AS illness_label
     FROM fact_gene_expression fe
     JOIN dim_sample s ON s.sample_key = fe.sample_key
-    LEFT JOIN dim_illness i ON i.illness_key = s.illness_key
+    LEFT JOIN dim_study_sample ss ON ss.study_key = fe.study_key AND ss.sample_key = fe.sample_key
+    LEFT JOIN dim_illness i ON i.illness_key = ss.illness_key
     CROSS JOIN (SELECT illness_key FROM dim_illness WHERE illness_label = 'UNKNOWN') u
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL

@@ -1,0 +1,20 @@
+INSERT INTO dim_study_sample (study_key, sample_key, illness_key, illness_method, illness_rule,
+    illness_field, illness_matched)
+SELECT st.study_key, s.sample_key, i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched
+FROM staging.samples t
+JOIN dim_sample s ON s.sample_accession_code = t.sample_accession_code
+JOIN dim_study st ON st.study_accession_code = t.study_accession_code
+LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
+WHERE t.load_key = $1
+ON CONFLICT (study_key, sample_key) DO UPDATE SET
+    illness_key = excluded.illness_key,
+    illness_method = excluded.illness_method,
+    illness_rule = excluded.illness_rule,
+    illness_field = excluded.illness_field,
+    illness_matched = excluded.illness_matched,
+    etl_updated_date = now()
+WHERE dim_study_sample.illness_key IS DISTINCT FROM excluded.illness_key
+   OR dim_study_sample.illness_method IS DISTINCT FROM excluded.illness_method
+   OR dim_study_sample.illness_rule IS DISTINCT FROM excluded.illness_rule
+   OR dim_study_sample.illness_field IS DISTINCT FROM excluded.illness_field
+   OR dim_study_sample.illness_matched IS DISTINCT FROM excluded.illness_matched

@@ -1,0 +1,32 @@
+MERGE dbo.dim_study_sample WITH (HOLDLOCK) AS t
+USING (
+    SELECT st.study_key, sm.sample_key, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
+           d.illness_matched
+    FROM (
+        SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
+               illness_field, illness_matched,
+               ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
+        FROM staging.dim_sample
+        WHERE load_key = @p1
+    ) AS d
+    JOIN dbo.dim_sample AS sm ON sm.sample_accession_code = d.sample_accession_code
+    JOIN dbo.dim_study AS st ON st.study_accession_code = d.study_accession_code
+    LEFT JOIN dbo.dim_illness AS i ON i.illness_label = d.illness_label
+    WHERE d.rn = 1
+) AS s
+ON t.study_key = s.study_key AND t.sample_key = s.sample_key
+WHEN MATCHED AND EXISTS (
+    SELECT s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched
+    EXCEPT
+    SELECT t.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched
+) THEN UPDATE SET
+    illness_key = s.illness_key,
+    illness_method = s.illness_method,
+    illness_rule = s.illness_rule,
+    illness_field = s.illness_field,
+    illness_matched = s.illness_matched,
+    etl_updated_date = SYSUTCDATETIME()
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (study_key, sample_key, illness_key, illness_method, illness_rule, illness_field, illness_matched)
+    VALUES (s.study_key, s.sample_key, s.illness_key, s.illness_method, s.illness_rule, s.illness_field,
+            s.illness_matched);
