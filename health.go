@@ -46,6 +46,11 @@ type HealthInputs struct {
 	// warehouse is not a local file), DiskErr why it could not be measured.
 	Disk    *DiskSpace
 	DiskErr error
+	// WriteChecked is set when it was tried whether the warehouse can be
+	// written (a DuckDB file: duckdb.CheckWritable), and WriteErr is why
+	// it cannot be.
+	WriteChecked bool
+	WriteErr     error
 	// Now is when the observations were made.
 	Now time.Time
 }
@@ -102,9 +107,15 @@ type HealthReport struct {
 //     newer (this genexp cannot write it) or unreadable.
 //   - failures: healthy when no step failed in the window; warning when any
 //     did.
-//   - runs: healthy, listing the last run; warning when a run has had steps
-//     RUNNING for longer than StuckAfter (it was most likely killed; its
-//     studies load again on the next run).
+//   - runs: healthy, listing the last run; warning when a run has steps
+//     RUNNING that no process is going on with: any, when the warehouse
+//     says opening it excluded every writer (warehouse.Health.NoWriter, a
+//     DuckDB file), else those RUNNING for longer than StuckAfter (SQL
+//     Server, where runs write side by side). Such a run was killed, or
+//     could not record its failure; the next load marks its steps FAILED.
+//   - writable: for a DuckDB file, critical when the file, its
+//     write-ahead log or its directory cannot be written (every load
+//     would fail), healthy otherwise.
 //   - disk: for a warehouse file, healthy above WarnFreeBytes free, warning
 //     below it, critical below CriticalFreeBytes; warning when it cannot be
 //     measured.
@@ -146,8 +157,15 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			} else {
 				add("failures", Healthy, "no failed steps in the last 24 h")
 			}
-			st, detail := runsCheck(h.Runs, in.Now, lim)
+			st, detail := runsCheck(h.Runs, h.NoWriter, in.Now, lim)
 			add("runs", st, "%s", detail)
+		}
+	}
+	if in.WriteChecked {
+		if in.WriteErr != nil {
+			add("writable", Critical, "loads will fail: %s", in.WriteErr)
+		} else {
+			add("writable", Healthy, "the warehouse file and its directory can be written")
 		}
 	}
 	if in.Disk != nil || in.DiskErr != nil {
@@ -171,11 +189,16 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 	return rep
 }
 
-func runsCheck(runs []warehouse.RunSummary, now time.Time, lim HealthLimits) (HealthStatus, string) {
+func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim HealthLimits) (HealthStatus, string) {
 	if len(runs) == 0 {
 		return Healthy, "no runs yet"
 	}
 	for _, r := range runs {
+		if r.Running > 0 && noWriter {
+			return Degraded, fmt.Sprintf("run %s started %s ago and still has %s RUNNING, but no process is writing to the warehouse: "+
+				"the run was killed or could not record its end; rerun its load (the next load marks those steps FAILED)",
+				r.RunID, now.Sub(r.StartedAt).Round(time.Second), plural(r.Running, "step"))
+		}
 		if r.Running > 0 && now.Sub(r.StartedAt) > lim.StuckAfter {
 			return Degraded, fmt.Sprintf("run %s started %s ago and still has %s RUNNING: it was most likely killed; rerun its load",
 				r.RunID, now.Sub(r.StartedAt).Round(time.Minute), plural(r.Running, "step"))

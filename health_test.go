@@ -1,13 +1,17 @@
 package genexp_test
 
 import (
+	"database/sql"
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
 func TestDeriveHealth(t *testing.T) {
@@ -39,6 +43,19 @@ func TestDeriveHealth(t *testing.T) {
 			h.Runs = []warehouse.RunSummary{{RunID: "r0", StartedAt: now.Add(-7 * time.Hour), Running: 2}}
 			return h
 		}()}, genexp.Degraded, "runs"},
+		{"fresh RUNNING step where runs write side by side", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.Runs = []warehouse.RunSummary{{RunID: "r0", StartedAt: now.Add(-time.Minute), Running: 1}}
+			return h
+		}()}, genexp.Healthy, "runs"},
+		{"fresh RUNNING step and no writer", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.NoWriter = true
+			h.Runs = []warehouse.RunSummary{{RunID: "r0", StartedAt: now.Add(-time.Minute), Running: 1}}
+			return h
+		}()}, genexp.Degraded, "runs"},
+		{"not writable", genexp.HealthInputs{Health: ok(), WriteChecked: true, WriteErr: qc.Errorf(qc.ConnectionFailed, "cannot write /w")}, genexp.Critical, "writable"},
+		{"writable", genexp.HealthInputs{Health: ok(), WriteChecked: true}, genexp.Healthy, "writable"},
 		{"disk low", genexp.HealthInputs{Health: ok(), Disk: disk(500 << 20)}, genexp.Degraded, "disk"},
 		{"disk nearly full", genexp.HealthInputs{Health: ok(), Disk: disk(50 << 20)}, genexp.Critical, "disk"},
 		{"disk unmeasurable", genexp.HealthInputs{Health: ok(), DiskErr: errors.New("statfs")}, genexp.Degraded, "disk"},
@@ -88,5 +105,67 @@ func TestHealthOfRealWarehouse(t *testing.T) {
 	h, err = w.Health(t.Context(), warehouse.HealthRequest{Since: time.Now().Add(time.Hour)})
 	if err != nil || h.FailedSteps != 0 {
 		t.Errorf("failures outside the window counted: %+v %v", h, err)
+	}
+}
+
+// TestKilledRunIsAbandoned leaves a step RUNNING as a killed process does
+// (kill -9 between its start and its end), then checks that health, which
+// can open a DuckDB file only when nobody writes it, calls the step
+// abandoned at once, and that the next load marks it FAILED (reason
+// "aborted") while a run still going through the same warehouse keeps its
+// RUNNING step.
+func TestKilledRunIsAbandoned(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now().Add(-time.Minute).UTC()
+	killed := warehouse.StepRecord{LogID: genexp.NewID(), RunID: "killed-run", Study: "GSE71270", Step: "load",
+		Status: "RUNNING", Attempt: 1, StartedAt: started, Context: `{"file":"GSE71270.tsv"}`}
+	if err := w.LogStep(t.Context(), killed); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	ro, err := duckdb.Open(file + "?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := ro.Health(t.Context(), warehouse.HealthRequest{})
+	ro.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits())
+	if !h.NoWriter || rep.Status != genexp.Degraded || !strings.Contains(rep.Checks[len(rep.Checks)-1].Detail, "no process is writing") {
+		t.Fatalf("a RUNNING step a minute old in a file nobody writes: NoWriter %v, %s %+v", h.NoWriter, rep.Status, rep.Checks)
+	}
+
+	w, err = duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	live := killed
+	live.LogID, live.RunID = genexp.NewID(), "live-run"
+	if err := w.LogStep(t.Context(), live); err != nil {
+		t.Fatal(err)
+	}
+	load(t, w, "testdata/refinebio/GSE71270")
+	var status, msg, reason string
+	var code sql.NullInt64
+	if err := w.DB().QueryRow(`SELECT status, error_message, context_json->>'reason', error_code FROM meta_etl_process_log WHERE run_id = 'killed-run'`).
+		Scan(&status, &msg, &reason, &code); err != nil {
+		t.Fatal(err)
+	}
+	if status != "FAILED" || reason != "aborted" || code.Valid || !strings.HasPrefix(msg, "aborted: ") {
+		t.Errorf("killed run's step after the next load: %s %q reason %q code %v", status, msg, reason, code)
+	}
+	if n := count(t, w, `SELECT count(*) FROM meta_etl_process_log WHERE run_id = 'live-run' AND status = 'RUNNING'`); n != 1 {
+		t.Errorf("the RUNNING step of a run going on through this warehouse was marked: %d left RUNNING", n)
+	}
+	if n := count(t, w, `SELECT count(*) FROM meta_etl_process_log WHERE context_json->>'reason' = 'aborted'`); n != 1 {
+		t.Errorf("%d steps marked aborted, want 1 (the new run's own are not)", n)
 	}
 }

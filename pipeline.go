@@ -188,10 +188,12 @@ type StudyReport struct {
 
 // Load loads each path (a download zip or folder, a study folder, or a
 // matrix). A failed study does not stop the others: its error is in the
-// report. The returned error is non-nil only when the context ends.
+// report; only a warehouse that can take nothing more
+// (warehouse.ErrInvalidated) stops the run, with an error in the report's
+// Errors. The returned error is non-nil only when the context ends.
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
-	defer p.beginRun(rep.RunID)()
+	defer p.beginRun(ctx, rep.RunID)()
 	target := p.dsn
 	if target == "" {
 		target = p.cfg.Database.ConnectionString
@@ -221,6 +223,12 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				return rep, err
 			}
 			rep.Studies = append(rep.Studies, p.loadMatrix(ctx, rep.RunID, d, m)...)
+			if err := invalidated(rep.Studies); err != nil {
+				d.Close()
+				p.log.Error("run stopped: the warehouse can take nothing more", "run", rep.RunID, "error", p.redact(err.Error()))
+				rep.Errors = append(rep.Errors, fmt.Errorf("run stopped at %s, nothing after it was loaded: %w", m.Name, err))
+				return rep, nil
+			}
 		}
 		if err := d.Close(); err != nil {
 			rep.Errors = append(rep.Errors, p.redactErr(err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -46,9 +47,11 @@ import (
 //
 // A process killed mid-attempt (kill -9, a crash, a lost machine) leaves
 // the steps it had started RUNNING, with no end, and writes no row for the
-// steps it never reached. A RUNNING row older than genexp health's
-// StuckAfter (DefaultHealthLimits, 6 h) is a killed run's; a younger one
-// may still be a run going on.
+// steps it never reached. On a sink that allows one writing process (a
+// DuckDB file, warehouse.StepAborter) the next load marks such rows FAILED
+// (reason "aborted", no code, no end) when it starts. Elsewhere a RUNNING
+// row older than genexp health's StuckAfter (DefaultHealthLimits, 6 h) is
+// a killed run's; a younger one may still be a run going on.
 //
 // The attempt number is 1 plus the runs since the study last loaded
 // (its last SUCCESS load row) that failed or were killed (see attemptOf),
@@ -115,8 +118,22 @@ type runTries struct {
 }
 
 // beginRun makes the tries of runID known to the steps of its matrices
-// until the returned function is called at the end of the run.
-func (p *Pipeline) beginRun(runID string) (end func()) {
+// until the returned function is called at the end of the run. First, on a
+// sink that can tell (warehouse.StepAborter), it marks FAILED the steps
+// earlier runs left RUNNING with no process behind them, so that neither
+// the process log nor health calls a killed run's step running after
+// this run.
+func (p *Pipeline) beginRun(ctx context.Context, runID string) (end func()) {
+	if a, ok := p.sink.(warehouse.StepAborter); ok {
+		n, err := a.AbortAbandonedSteps(context.WithoutCancel(ctx), warehouse.AbortRequest{RunID: runID, Message: fmt.Sprintf(
+			"aborted: the process running this step ended before the step did (killed, crashed, or unable to record its failure); found when run %s started", runID)})
+		switch {
+		case err != nil:
+			p.log.Warn("marking abandoned steps failed", "error", p.redact(err.Error()))
+		case n > 0:
+			p.log.Warn("steps of earlier runs were abandoned; marked FAILED", "run", runID, "steps", n)
+		}
+	}
 	p.runs.Store(runID, &runTries{last: map[string]int{}})
 	return func() { p.runs.Delete(runID) }
 }
@@ -220,6 +237,10 @@ func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 	if e.err != nil {
 		st.rec.Status = statusFailed
 		st.rec.ErrorMessage = s.p.redact(e.err.Error())
+		if reason, msg, ok := stopped(ctx, e.err); ok {
+			st.rec.ErrorMessage = s.p.redact(msg)
+			st.ctx["reason"] = reason
+		}
 		if c, ok := qc.CodeOf(e.err); ok {
 			code := int(c)
 			st.rec.ErrorCode = &code
@@ -283,22 +304,58 @@ func (s *steps) report(st *step, duration time.Duration) {
 // is not yet written ends SKIPPED, the reason naming the failed step (or
 // reason, when nothing failed). Steps that never started are logged as
 // starting and ending now, so each attempt has one row per step.
+//
+// A run interrupted or timed out (see stopped) stopped every step it had
+// started, not only the one that noticed: each ends FAILED with reason
+// "interrupted" (or "timed out"), and each step never started SKIPPED with
+// that reason.
 func (s *steps) finish(ctx context.Context, studies []string, failed string, err error, reason string) {
+	cancelled := false
 	if err != nil {
 		reason = failed + " failed"
+		if r, _, ok := stopped(ctx, err); ok {
+			cancelled, reason = true, r
+		}
 	}
 	for _, study := range studies {
 		for _, name := range loadSteps {
 			if s.closed[study+"/"+name] {
 				continue
 			}
-			if err != nil && name == failed {
+			_, started := s.open[study+"/"+name]
+			if err != nil && (name == failed && !cancelled || cancelled && started) {
 				s.end(ctx, name, study, stepEnd{err: err})
 				continue
 			}
 			s.end(ctx, name, study, stepEnd{status: statusSkipped, context: map[string]any{"reason": reason}})
 		}
 	}
+}
+
+// Reasons of the steps a run's context stopped.
+const (
+	reasonInterrupted = "interrupted"
+	reasonTimedOut    = "timed out"
+)
+
+// stopped reports whether err ended a step because the run's context
+// ended (an interrupt or a signal, or processing.timeout_seconds), with the
+// reason the step's context_json records and a message that says so in
+// place of the driver's. There is no error code for it: nothing was wrong
+// with the input or the warehouse.
+func stopped(ctx context.Context, err error) (reason, msg string, ok bool) {
+	timedOut := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
+	if !timedOut && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
+		return "", "", false
+	}
+	if timedOut {
+		return reasonTimedOut, "timed out before the step ended (processing.timeout_seconds); nothing of it was committed", true
+	}
+	why := "the run was cancelled"
+	if c := context.Cause(ctx); c != nil && c != context.Canceled {
+		why = c.Error()
+	}
+	return reasonInterrupted, "interrupted before the step ended (" + why + "); nothing of it was committed", true
 }
 
 // dryRun reports whether the pipeline writes to a sink that writes
@@ -391,3 +448,14 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// invalidated returns the first study error saying the warehouse can take
+// nothing more (warehouse.ErrInvalidated), or nil.
+func invalidated(studies []StudyReport) error {
+	for _, s := range studies {
+		if errors.Is(s.Err, warehouse.ErrInvalidated) {
+			return s.Err
+		}
+	}
+	return nil
+}

@@ -3,11 +3,13 @@ package genexp_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,5 +233,57 @@ func TestDownloadFailureStudy(t *testing.T) {
 				t.Errorf("ERROR record %v lacks the path, the error or its code", e)
 			}
 		})
+	}
+}
+
+// TestInterruptedStepsSayInterrupted cancels a load mid-matrix, as SIGINT
+// does, and checks the process log: every step the interrupt stopped is
+// FAILED with reason "interrupted" and a message saying so (no code: the
+// input and the warehouse were fine), and none is SKIPPED as if another
+// step had failed.
+func TestInterruptedStepsSayInterrupted(t *testing.T) {
+	w := openWarehouse(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	cfg := genexp.DefaultConfig()
+	cfg.Processing.ChunkSize = 100
+	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithProgress(func(genexp.Progress) {
+		cancel(errors.New("interrupt signal received"))
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Load(ctx, "testdata/refinebio/GSE71270"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Load = %v, want context.Canceled", err)
+	}
+	rows, err := w.DB().Query(`SELECT step, status, COALESCE(error_message, ''), COALESCE(context_json->>'reason', ''), error_code IS NULL
+		FROM meta_etl_process_log ORDER BY started_at, step`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	failed := 0
+	for rows.Next() {
+		var step, status, msg, reason string
+		var noCode bool
+		if err := rows.Scan(&step, &status, &msg, &reason, &noCode); err != nil {
+			t.Fatal(err)
+		}
+		switch status {
+		case "FAILED":
+			failed++
+			if reason != "interrupted" || !noCode || !strings.Contains(msg, "interrupted before the step ended (interrupt signal received)") {
+				t.Errorf("%s FAILED: reason %q, no code %v, message %q", step, reason, noCode, msg)
+			}
+		case "SKIPPED":
+			if reason != "interrupted" {
+				t.Errorf("%s SKIPPED with reason %q, want interrupted", step, reason)
+			}
+		case "RUNNING":
+			t.Errorf("%s left RUNNING", step)
+		}
+	}
+	if failed == 0 {
+		t.Error("no step FAILED interrupted")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -30,6 +31,12 @@ type WarehouseSink interface {
 	// Close releases the warehouse.
 	Close() error
 }
+
+// ErrInvalidated is in the chain of a sink's errors once the warehouse can
+// take nothing more in this process (DuckDB invalidates a database after a
+// fatal error, such as a checkpoint that found the disk full): a run that
+// meets it stops instead of failing every study left.
+var ErrInvalidated = errors.New("the warehouse was invalidated by an earlier fatal error; fix its cause and rerun")
 
 // Batch is one matrix file being loaded. Exactly one of Commit or Abort
 // ends it; Abort after Commit is a no-op, so `defer b.Abort(ctx)` is safe.
@@ -355,6 +362,35 @@ type Health struct {
 	// Path is the file holding the warehouse, "" when it is not a local
 	// file (a server, or in memory).
 	Path string `json:"path"`
+	// NoWriter is set when the warehouse, as opened to report, excludes
+	// every writer (a DuckDB file opened read-only: DuckDB lets no process
+	// write it while another has it open), so a step still RUNNING belongs
+	// to a process that ended without finishing it. It is unset where
+	// writers run side by side (SQL Server): only a step's age then tells
+	// a killed run from one still going.
+	NoWriter bool `json:"no_writer"`
+}
+
+// StepAborter is implemented by sinks that can tell, when a run starts,
+// which steps other runs left RUNNING have no process behind them: a
+// DuckDB file has one writing process, the one starting the run, so every
+// RUNNING step of a run it is not running was abandoned (killed, crashed,
+// or unable to record its failure). It is optional: find it by type
+// assertion. Sinks that allow concurrent writers do not implement it.
+type StepAborter interface {
+	// AbortAbandonedSteps marks FAILED every RUNNING step of a run other
+	// than req.RunID that no run of this process is going on with, with
+	// req.Message as its error message and context_json reason "aborted",
+	// and returns how many it marked.
+	AbortAbandonedSteps(ctx context.Context, req AbortRequest) (int64, error)
+}
+
+// AbortRequest is what AbortAbandonedSteps marks, and how.
+type AbortRequest struct {
+	// RunID is the run starting; its steps are never marked.
+	RunID string
+	// Message is the marked steps' error message.
+	Message string
 }
 
 // RunSummary is one run as the process log records it.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"syscall"
 
 	"github.com/genexp/genexp/qc"
 )
@@ -12,7 +14,29 @@ const (
 	exitInput     = 4 // an input could not be read (codes 1001–1004)
 	exitAnalytics = 5 // analytics could not be built (codes 5001–5002)
 	exitWarnings  = 6 // validate: findings at WARNING, none at ERROR
+
+	// A run a signal stopped exits as a shell reports a process the
+	// signal killed, 128 + its number, whatever else failed: the run did
+	// not finish.
+	exitInterrupted = 128 + int(syscall.SIGINT)  // 130
+	exitTerminated  = 128 + int(syscall.SIGTERM) // 143
 )
+
+// stoppedExit returns the exit status of a run whose context ctx ended:
+// exitInterrupted or exitTerminated when SIGINT or SIGTERM ended it (the
+// cause signal.NotifyContext gives), else exitFailed (a timeout).
+func stoppedExit(ctx context.Context) int {
+	cause := context.Cause(ctx)
+	if cause == nil {
+		return exitFailed
+	}
+	for sig, status := range map[syscall.Signal]int{syscall.SIGINT: exitInterrupted, syscall.SIGTERM: exitTerminated} {
+		if cause.Error() == sig.String()+" signal received" {
+			return status
+		}
+	}
+	return exitFailed
+}
 
 // exitStatus returns the exit status an error calls for: by its code's
 // class, with configuration errors as usage errors and errors that carry no
@@ -40,7 +64,8 @@ func exitStatus(err error) int {
 
 // exitPrecedence orders exit statuses when a run has several failures: the
 // one a user must act on first wins.
-var exitPrecedence = map[int]int{exitOK: 0, exitWarnings: 1, exitFailed: 2, exitAnalytics: 3, exitInput: 4, exitNoAccess: 5, exitUsage: 6}
+var exitPrecedence = map[int]int{exitOK: 0, exitWarnings: 1, exitFailed: 2, exitAnalytics: 3, exitInput: 4, exitNoAccess: 5, exitUsage: 6,
+	exitInterrupted: 7, exitTerminated: 7}
 
 func worseExit(a, b int) int {
 	if exitPrecedence[b] > exitPrecedence[a] {

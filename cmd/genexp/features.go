@@ -25,7 +25,8 @@ analytics.vw_feature_catalog.
 
 Exit status: 0 every study's features computed (or current); 2 bad usage or
 configuration, or a named study is not loaded; 3 the warehouse could not be
-opened or does not exist; 5 a study's features failed.
+opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
+(SIGTERM) interrupted.
 `, stderr)
 	var c common
 	c.register(fs)
@@ -70,6 +71,10 @@ opened or does not exist; 5 a study's features failed.
 	defer stop()
 	run, err := p.Features(ctx, genexp.FeatureOptions{Studies: studies, IfStale: *ifStale})
 	printFeatures(stdout, run)
+	if err != nil && ctx.Err() != nil {
+		c.printErr(stderr, fmt.Errorf("interrupted: %w", context.Cause(ctx)), "(features computed stay; the study it stopped keeps its previous features; rerun to finish)")
+		return stoppedExit(ctx)
+	}
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
 // Exit statuses of `genexp health`, by overall status.
@@ -26,8 +27,8 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("health", `Usage: genexp health [flags]
 
 Checks the warehouse without changing it: that it opens, its schema version,
-its last runs, the steps that failed in the last 24 hours, and the free disk
-space where a DuckDB file lives. The overall status is the worst check's.
+its last runs, the steps that failed in the last 24 hours, and, for a DuckDB
+file, that it can be written and the free disk space where it lives. The overall status is the worst check's.
 
 Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.
 `, stderr)
@@ -73,6 +74,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 				in.OpenErr = err
 				return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
 			}
+			in.WriteChecked, in.WriteErr = true, duckdb.CheckWritable(file)
 		}
 	}
 	w, err := openStore(target, true)

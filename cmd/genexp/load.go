@@ -34,8 +34,9 @@ a study already loaded with the same content is not loaded twice.
 Exit status: 0 every study loaded (or was already loaded); 1 a study failed;
 2 bad usage or configuration; 3 the warehouse could not be opened (busy,
 unreachable, written by a newer genexp); 4 an input could not be read;
-5 a study loaded but its features failed. When several apply, the first of
-2, 3, 4, 5, 1 wins. With --dry-run, 6 means warnings only.
+5 a study loaded but its features failed; 130 (SIGINT) or 143 (SIGTERM)
+interrupted. When several apply, the first of 130/143, 2, 3, 4, 5, 1 wins.
+With --dry-run, 6 means warnings only.
 `, stderr)
 	var c common
 	c.register(fs)
@@ -94,14 +95,14 @@ unreachable, written by a newer genexp); 4 an input could not be read;
 		c.printErr(stderr, e, "")
 		status = worseExit(status, exitStatus(e))
 	}
-	if err != nil {
-		c.printErr(stderr, fmt.Errorf("interrupted: %w", err), "(committed studies stay loaded; rerun to finish)")
-		return exitFailed
-	}
 	for _, s := range rep.Studies {
 		if s.Err != nil {
 			status = worseExit(status, exitStatus(s.Err))
 		}
+	}
+	if err != nil {
+		c.printErr(stderr, fmt.Errorf("interrupted: %w", context.Cause(ctx)), "(committed studies stay loaded; the steps it stopped are FAILED with reason \"interrupted\"; rerun to finish)")
+		return worseExit(status, stoppedExit(ctx))
 	}
 	return status
 }

@@ -25,7 +25,8 @@ read), and the log goes to stderr even when the configuration names a log
 file.
 
 Exit status: 0 nothing to report; 6 warnings only; 1 a study would be
-rejected; 2 bad usage or configuration; 4 an input could not be read.
+rejected; 2 bad usage or configuration; 4 an input could not be read;
+130 (SIGINT) or 143 (SIGTERM) interrupted.
 `, stderr)
 	var c common
 	c.registerNoWarehouse(fs)
@@ -73,8 +74,8 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 		c.printErr(stderr, e, "")
 	}
 	if err != nil {
-		c.printErr(stderr, fmt.Errorf("interrupted: %w", err), "")
-		return exitFailed
+		c.printErr(stderr, fmt.Errorf("interrupted: %w", context.Cause(ctx)), "")
+		return stoppedExit(ctx)
 	}
 	return checksExit(rep)
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -33,9 +36,15 @@ type Config struct {
 
 // Warehouse is a DuckDB warehouse. It implements warehouse.WarehouseSink.
 type Warehouse struct {
-	db   *sql.DB
-	cfg  Config
-	path string
+	db       *sql.DB
+	cfg      Config
+	path     string
+	readOnly bool
+
+	// runs holds the run ids this Warehouse has logged steps of: the only
+	// runs that may still be going while it holds the file (see
+	// AbortAbandonedSteps).
+	runs sync.Map
 
 	// loads holds one token while a Batch is open: DuckDB lets
 	// concurrent transactions commit when they touch no common row, so two
@@ -85,6 +94,14 @@ func Open(dsn string) (*Warehouse, error) {
 		// input, at a small cost in speed. Queries that need more set it.
 		params.Set("memory_limit", DefaultMemoryLimit)
 	}
+	if file != "" && !readOnly {
+		// DuckDB opens its write-ahead log only at the first commit, so a
+		// warehouse in a directory it cannot write to would fail a load
+		// only after the whole matrix was read.
+		if err := CheckWritable(file); err != nil {
+			return nil, err
+		}
+	}
 	full := file
 	if len(params) > 0 {
 		full += "?" + params.Encode()
@@ -98,8 +115,47 @@ func Open(dsn string) (*Warehouse, error) {
 		db.Close()
 		return nil, err
 	}
-	w.path = file
+	w.path, w.readOnly = file, readOnly
 	return w, nil
+}
+
+// CheckWritable reports, as a *qc.Error of code ConnectionFailed, why a
+// DuckDB warehouse file could not be written: the file itself, its
+// write-ahead log (FILE.wal) when it exists, and its directory, where DuckDB
+// creates the log at the first commit. It tries for real (it opens the
+// files for writing without changing them, and creates and removes an
+// empty file in the directory) rather than trusting the permission bits,
+// which say nothing of a read-only file system and everything is allowed
+// to root. A file that does not exist yet is fine when its directory can
+// be written.
+func CheckWritable(file string) error {
+	for _, f := range []string{file, file + ".wal"} {
+		fh, err := os.OpenFile(f, os.O_WRONLY, 0)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return cannotWrite(f, err)
+		}
+		fh.Close()
+	}
+	dir := filepath.Dir(file)
+	probe, err := os.CreateTemp(dir, ".genexp-write-check-*")
+	if err != nil {
+		return cannotWrite(dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+func cannotWrite(path string, err error) *qc.Error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is the probe's, not the user's
+	}
+	return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+		Msg: fmt.Sprintf("cannot write %s (a load writes the warehouse file and, beside it, its write-ahead log)", path), Err: err}
 }
 
 // New wraps an open DuckDB *sql.DB. It migrates the schema when
@@ -193,6 +249,9 @@ func classify(err error, msg string) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", msg, err)
 	}
+	if e := storageError(err, msg); e != nil {
+		return e
+	}
 	code := qc.ConstraintViolation
 	var de *duckdbdrv.Error
 	if errors.As(err, &de) {
@@ -202,11 +261,52 @@ func classify(err error, msg string) error {
 				code = qc.ForeignKeyViolation
 			}
 		case duckdbdrv.ErrorTypeTransaction:
-			// A write-write conflict with another transaction.
+			// A write-write conflict with another transaction (a storage
+			// failure at commit is also of this type: storageError took it).
 			code = qc.WarehouseBusy
 		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal, duckdbdrv.ErrorTypeOutOfMemory:
 			code = qc.ConnectionFailed
 		}
 	}
 	return qc.Wrap(code, err, msg)
+}
+
+// ioCauses are the operating system's words for a file that cannot be
+// written, as DuckDB quotes them, and how genexp says them.
+var ioCauses = []struct{ text, say string }{
+	{"Permission denied", "permission denied"},
+	{"No space left on device", "no space left on device"},
+	{"Read-only file system", "read-only file system"},
+	{"Disk quota exceeded", "disk quota exceeded"},
+}
+
+// quotedFile finds the file a DuckDB I/O message names.
+var quotedFile = regexp.MustCompile(`(?i)file "([^"]+)"`)
+
+// storageError returns err as a ConnectionFailed *qc.Error saying which
+// file could not be written and why, when DuckDB failed for lack of
+// permission or space (whatever the error's type: a write-ahead log that
+// cannot be created surfaces as a transaction error at commit), or when
+// the database was invalidated; nil otherwise.
+func storageError(err error, msg string) *qc.Error {
+	text := err.Error()
+	var cause error = err
+	if strings.Contains(text, "database has been invalidated") {
+		cause = fmt.Errorf("%w: %w", warehouse.ErrInvalidated, err)
+	}
+	for _, c := range ioCauses {
+		if !strings.Contains(text, c.text) {
+			continue
+		}
+		file := "the warehouse file"
+		if m := quotedFile.FindStringSubmatch(text); m != nil {
+			file = m[1]
+		}
+		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+			Msg: fmt.Sprintf("%s: cannot write %s: %s", msg, file, c.say), Err: cause}
+	}
+	if cause != err {
+		return qc.Wrap(qc.ConnectionFailed, cause, msg)
+	}
+	return nil
 }

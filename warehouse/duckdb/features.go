@@ -309,6 +309,9 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 		if errors.As(err, &qe) {
 			return err
 		}
+		if se := storageError(err, "duckdb: features of "+req.Study+": "+what); se != nil {
+			return se
+		}
 		return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "duckdb: features of " + req.Study + ": " + what, Err: err}
 	}

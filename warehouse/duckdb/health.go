@@ -11,6 +11,7 @@ import (
 var (
 	_ warehouse.AttemptCounter = (*Warehouse)(nil)
 	_ warehouse.HealthChecker  = (*Warehouse)(nil)
+	_ warehouse.StepAborter    = (*Warehouse)(nil)
 )
 
 // stmtFailedAttempts counts the runs, other than the current one ($2), that
@@ -45,12 +46,66 @@ GROUP BY run_id
 ORDER BY MIN(started_at) DESC, run_id
 LIMIT $1`
 
+// stmtRunningRuns lists the runs with a step still RUNNING.
+const stmtRunningRuns = `SELECT DISTINCT run_id FROM meta_etl_process_log WHERE status = 'RUNNING' ORDER BY run_id`
+
+// stmtAbortRun marks the RUNNING steps of run $3 FAILED with message $1,
+// adding reason "aborted" to their context ($2, a JSON object). Their end
+// stays NULL: when the process died is unknown.
+const stmtAbortRun = `UPDATE meta_etl_process_log
+SET status = 'FAILED', error_message = $1,
+    context_json = CAST(json_merge_patch(COALESCE(context_json, '{}'), $2) AS VARCHAR)
+WHERE status = 'RUNNING' AND run_id = $3`
+
 // healthStatements are the statements of this file, by name, for review
 // beside the others (see statements.go).
 var healthStatements = map[string]string{
 	"failed_attempts": stmtFailedAttempts,
 	"health_failures": stmtHealthFailures,
 	"health_runs":     stmtHealthRuns,
+	"running_runs":    stmtRunningRuns,
+	"abort_run":       stmtAbortRun,
+}
+
+// AbortAbandonedSteps implements warehouse.StepAborter. A process writing a
+// DuckDB file holds it alone, so a RUNNING step of a run that did not log
+// through this Warehouse was left by a process that is gone.
+func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.AbortRequest) (int64, error) {
+	if w.readOnly {
+		return 0, nil
+	}
+	w.runs.Store(req.RunID, true)
+	rows, err := w.db.QueryContext(ctx, stmtRunningRuns)
+	if err != nil {
+		return 0, classify(err, "duckdb: finding abandoned steps")
+	}
+	var dead []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, classify(err, "duckdb: finding abandoned steps")
+		}
+		if _, live := w.runs.Load(id); !live {
+			dead = append(dead, id)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return 0, classify(err, "duckdb: finding abandoned steps")
+	}
+	if err := rows.Err(); err != nil {
+		return 0, classify(err, "duckdb: finding abandoned steps")
+	}
+	var n int64
+	for _, id := range dead {
+		res, err := w.db.ExecContext(ctx, stmtAbortRun, req.Message, `{"reason":"aborted"}`, id)
+		if err != nil {
+			return n, classify(err, "duckdb: marking the steps of run "+id+" aborted")
+		}
+		m, _ := res.RowsAffected()
+		n += m
+	}
+	return n, nil
 }
 
 // FailedAttempts implements warehouse.AttemptCounter.
@@ -63,7 +118,8 @@ func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRe
 // Health implements warehouse.HealthChecker. A warehouse with no schema
 // reports version 0 and nothing else.
 func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (warehouse.Health, error) {
-	h := warehouse.Health{ExpectedSchemaVersion: SchemaVersion(), Path: w.path}
+	// Opened read-only, a file no process can be writing.
+	h := warehouse.Health{ExpectedSchemaVersion: SchemaVersion(), Path: w.path, NoWriter: w.readOnly && w.path != ""}
 	v, err := w.Version(ctx)
 	if err != nil {
 		return h, classify(err, "duckdb: reading the schema version")

@@ -12,6 +12,7 @@ import (
 // LogStep implements warehouse.WarehouseSink. It autocommits, outside any
 // batch, so a failed load's steps stay recorded.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
+	w.runs.Store(s.RunID, true)
 	attempt := s.Attempt
 	if attempt == 0 {
 		attempt = 1
