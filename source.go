@@ -109,6 +109,9 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	if err != nil {
 		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "no such download", Err: err}
 	}
+	if !info.IsDir() && !info.Mode().IsRegular() {
+		return nil, notRegular(p, info.Mode())
+	}
 	d := &Download{Path: p}
 	var fsys fs.FS
 	var only string // a single matrix within fsys
@@ -315,6 +318,9 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			skipped = append(skipped, display(f.name))
 			continue
 		}
+		if err := checkRegular(fsys, f.name, display(f.name)); err != nil {
+			return err
+		}
 		d.Matrices = append(d.Matrices, newMatrix(fsys, f.name, display(f.name), f.folder))
 	}
 
@@ -381,7 +387,7 @@ func (d *Download) filteredFinding(fsys fs.FS, files []file, display func(string
 	f := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, File: display(files[0].name),
 		Msg: "refine.bio filtered some samples out of this download; they are in no matrix and are not loaded"}
 	for _, x := range files {
-		if !strings.HasSuffix(strings.ToLower(x.name), ".json") {
+		if !strings.HasSuffix(strings.ToLower(x.name), ".json") || checkRegular(fsys, x.name, "") != nil {
 			continue
 		}
 		b, err := fs.ReadFile(fsys, x.name)
@@ -451,6 +457,37 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 	return gzipFile{zr, f}, nil
 }
 
+// checkRegular refuses a file that is not a regular file (a FIFO, a
+// socket, a device), following symbolic links, before anything opens it:
+// opening a FIFO with no writer, or reading one whose writer stalls, blocks
+// for ever where no context can stop it.
+func checkRegular(fsys fs.FS, name, shown string) error {
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil // opening it reports why
+	}
+	if !info.Mode().IsRegular() {
+		return notRegular(shown, info.Mode())
+	}
+	return nil
+}
+
+func notRegular(shown string, mode fs.FileMode) *qc.Error {
+	what := "a special file"
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	case mode.IsDir():
+		what = "a folder"
+	}
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: shown,
+		Msg: fmt.Sprintf("this is %s, not a regular file; genexp reads matrices and metadata from regular files only (copy the data to a file first)", what)}
+}
+
 type gzipFile struct {
 	*gzip.Reader
 	f io.Closer
@@ -459,6 +496,9 @@ type gzipFile struct {
 func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
 
 func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*metadata.Dataset, error)) (*metadata.Dataset, error) {
+	if err := checkRegular(fsys, name, shown); err != nil {
+		return nil, err
+	}
 	f, err := openMaybeGzip(fsys, name)
 	if err != nil {
 		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
