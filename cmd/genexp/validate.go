@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/genexp/genexp"
@@ -65,7 +61,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	printChecks(stdout, rep, dryRun)
