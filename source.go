@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
@@ -54,6 +55,9 @@ type Matrix struct {
 func (m *Matrix) Open() (io.ReadCloser, error) {
 	rc, err := m.open()
 	if err != nil {
+		if e := accessError(m.Name, err); e != nil {
+			return nil, e
+		}
 		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: m.Name, Msg: "opening the matrix", Err: err}
 	}
 	return rc, nil
@@ -66,6 +70,21 @@ func openCode(err error) qc.Code {
 		return qc.FileNotFound
 	}
 	return qc.InvalidFormat
+}
+
+// accessError words a file or folder that is there but cannot be read: no
+// permission, or symbolic links that lead back to themselves. It returns nil
+// for any other error.
+func accessError(shown string, err error) *qc.Error {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		err = fs.ErrPermission
+	case errors.Is(err, syscall.ELOOP):
+		err = fmt.Errorf("%w (the symbolic links form a loop)", syscall.ELOOP)
+	default:
+		return nil
+	}
+	return &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: shown, Msg: "cannot read this file or folder", Err: err}
 }
 
 // Close releases the download (the zip file, if any).
@@ -107,6 +126,9 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	}
 	info, err := os.Stat(p)
 	if err != nil {
+		if e := accessError(p, err); e != nil {
+			return nil, e
+		}
 		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "no such download", Err: err}
 	}
 	if !info.IsDir() && !info.Mode().IsRegular() {
@@ -123,6 +145,9 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	case isZip(p):
 		zr, err := zip.OpenReader(p)
 		if err != nil {
+			if e := accessError(p, err); e != nil {
+				return nil, e
+			}
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: p, Msg: "not a readable zip file", Err: err}
 		}
 		d.closer = zr
@@ -226,6 +251,9 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 	var files []file
 	err := fs.WalkDir(fsys, ".", func(name string, e fs.DirEntry, err error) error {
 		if err != nil {
+			if e := accessError(display(name), err); e != nil {
+				return e
+			}
 			return err
 		}
 		if name != "." && skipPath(name) {
@@ -249,6 +277,10 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 		return nil
 	})
 	if err != nil {
+		var qe *qc.Error
+		if errors.As(err, &qe) {
+			return qe
+		}
 		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: "listing the download", Err: err}
 	}
 	sort.SliceStable(files, func(i, j int) bool {
@@ -501,6 +533,9 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 	}
 	f, err := openMaybeGzip(fsys, name)
 	if err != nil {
+		if e := accessError(shown, err); e != nil {
+			return nil, e
+		}
 		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
 	}
 	defer f.Close()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -126,5 +127,88 @@ func TestOpenDownloadFollowsSymlinkToFile(t *testing.T) {
 	}
 	if got, want := readMatrix(t, d.Matrices[0]), readFile(t, filepath.Join(src, "GSE71270.tsv")); string(got) != string(want) {
 		t.Fatal("the matrix read through a link differs from the file")
+	}
+}
+
+// TestOpenDownloadUnreadable: a download, folder or matrix that is there
+// but cannot be read is named with why, not reported as missing or as a
+// bad zip.
+func TestOpenDownloadUnreadable(t *testing.T) {
+	const study = "testdata/refinebio/GSE71270/GSE71270"
+	loop := func(t *testing.T, p string) {
+		t.Helper()
+		if err := os.Symlink(filepath.Base(p)+".other", p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Base(p), p+".other"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unreadable := func(t *testing.T, p string) {
+		t.Helper()
+		if os.Geteuid() == 0 {
+			t.Skip("root reads files whatever their permissions")
+		}
+		if err := os.Chmod(p, 0); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(p, 0o755) })
+	}
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) (open, file string)
+		why   string
+	}{
+		{"link loop named", func(t *testing.T, dir string) (string, string) {
+			p := filepath.Join(dir, "GSE71270")
+			loop(t, p)
+			return p, p
+		}, "symbolic links form a loop"},
+		{"link loop as matrix", func(t *testing.T, dir string) (string, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			m := filepath.Join(dir, "GSE71270", "GSE71270.tsv")
+			os.Remove(m)
+			loop(t, m)
+			return dir, m
+		}, "symbolic links form a loop"},
+		{"zip without permission", func(t *testing.T, dir string) (string, string) {
+			z := filepath.Join(dir, "E-GEOD-39842.zip")
+			writeFile(t, z, readFile(t, "testdata/refinebio/E-GEOD-39842.zip"))
+			unreadable(t, z)
+			return z, z
+		}, "permission denied"},
+		{"study folder without permission", func(t *testing.T, dir string) (string, string) {
+			s := filepath.Join(dir, "GSE71270")
+			copyTree(t, study, s, nil)
+			unreadable(t, s)
+			return s, s
+		}, "permission denied"},
+		{"matrix without permission", func(t *testing.T, dir string) (string, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			m := filepath.Join(dir, "GSE71270", "GSE71270.tsv")
+			unreadable(t, m)
+			return dir, m
+		}, "permission denied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, file := tt.setup(t, t.TempDir())
+			d, err := genexp.OpenDownload(p)
+			if err == nil {
+				for _, m := range d.Matrices {
+					if rc, oerr := m.Open(); oerr != nil {
+						err = oerr
+					} else {
+						rc.Close()
+					}
+				}
+				d.Close()
+			}
+			var qe *qc.Error
+			if !errors.As(err, &qe) || qe.Code != qc.FileNotFound || qe.File != file ||
+				!strings.Contains(err.Error(), "cannot read this file or folder: ") || !strings.Contains(err.Error(), tt.why) {
+				t.Fatalf("err = %v, want a %v naming %s: cannot read …: %s", err, qc.FileNotFound, file, tt.why)
+			}
+		})
 	}
 }
