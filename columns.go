@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
@@ -74,6 +75,14 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: study, File: m.Name,
 			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
 	}
+	// A sample accession the warehouse cannot store (too long, or holding
+	// a control character) is an ERROR of its study, never loaded: SQL
+	// Server would refuse it only at commit, after the whole matrix.
+	// Each such column is listed, as they are few.
+	badIDFinding := func(study string, col int, code qc.Code, format string, args ...any) {
+		p.findings = append(p.findings, &qc.Error{Code: code, Severity: qc.SeverityError, Study: study, File: m.Name,
+			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
+	}
 	own, known := ownStudy(d, m)
 	var unattributed []string // columns whose study cannot be told
 	multi := map[string][]string{}
@@ -116,6 +125,10 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				p.excludedOrder = append(p.excludedOrder, study)
 			}
 			p.excluded[study]++
+			continue
+		}
+		if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
+			badIDFinding(study, i, code, "column %q: sample accession %q %s; the column is not loaded", name, shorten(s.Accession), why)
 			continue
 		}
 		if dup {
@@ -265,6 +278,18 @@ func sameOrganism(d *metadata.Dataset, s *metadata.Sample, m *Matrix) bool {
 		return true
 	}
 	return strings.EqualFold(s.Organism, m.Base) || strings.EqualFold(s.Organism, m.Folder)
+}
+
+// shorten cuts a long value for a message.
+func shorten(v string) string {
+	if len(v) <= 40 {
+		return v
+	}
+	cut := 37
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "..."
 }
 
 func sampleAccessions(ss []*metadata.Sample) []string {

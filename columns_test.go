@@ -74,6 +74,23 @@ func TestResolveColumns(t *testing.T) {
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 samples of study GSE1 have no column in the matrix: GSM2"}},
 		},
 		{
+			name: "an accession over the warehouse's width", d: &metadata.Dataset{},
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", strings.Repeat("A", 101)},
+			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{{qc.ParseError, qc.SeverityError, 3, "is 101 characters long; the warehouse holds at most 100; the column is not loaded"}},
+		},
+		{
+			name: "a control character in an accession of the metadata", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM\v1=ctl", "GSM2=b"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"ctl", "GSM2"},
+			want:     []warehouse.Column{{Index: 1, Sample: "GSM2", Study: "GSE1"}},
+			findings: []wantFinding{{qc.EncodingError, qc.SeverityError, 2, "U+000B"}},
+		},
+		{
+			name: "a title longer than an accession may be", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=" + strings.Repeat("t", 150)}}),
+			folder: "GSE1", base: "GSE1", header: []string{strings.Repeat("t", 150)},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+		},
+		{
 			name: "titles map to accessions", d: meta(t, "EXPERIMENT", twoStudies),
 			folder: "GSE1", base: "GSE1", header: []string{"sepsis 2", "sepsis 1", " control "},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM3", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
@@ -48,12 +49,20 @@ type Matrix struct {
 	// Size is the matrix's uncompressed size in bytes, or -1 when unknown.
 	Size int64
 	open func() (io.ReadCloser, error)
+	// err, when set, refuses the matrix before it is read.
+	err *qc.Error
 }
 
 // Open returns the matrix's bytes, decompressed when it is gzipped.
 func (m *Matrix) Open() (io.ReadCloser, error) {
+	if m.err != nil {
+		return nil, m.err
+	}
 	rc, err := m.open()
 	if err != nil {
+		if e := accessError(m.Name, err); e != nil {
+			return nil, e
+		}
 		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: m.Name, Msg: "opening the matrix", Err: err}
 	}
 	return rc, nil
@@ -66,6 +75,21 @@ func openCode(err error) qc.Code {
 		return qc.FileNotFound
 	}
 	return qc.InvalidFormat
+}
+
+// accessError words a file or folder that is there but cannot be read: no
+// permission, or symbolic links that lead back to themselves. It returns nil
+// for any other error.
+func accessError(shown string, err error) *qc.Error {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		err = fs.ErrPermission
+	case errors.Is(err, syscall.ELOOP):
+		err = fmt.Errorf("%w (the symbolic links form a loop)", syscall.ELOOP)
+	default:
+		return nil
+	}
+	return &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: shown, Msg: "cannot read this file or folder", Err: err}
 }
 
 // Close releases the download (the zip file, if any).
@@ -100,6 +124,12 @@ func WithMetadataFiles(paths ...string) DownloadOption {
 // it is named like its folder (GSE71270/GSE71270.tsv, ALL/ALL.tsv), or a
 // sample sheet or the metadata names it. Other files are skipped with a
 // finding, except README and LICENSE files, __MACOSX/ and hidden files.
+//
+// A study (or organism) held twice, as two matrices or two sample sheets of
+// its name, and the studies of two sample sheets that describe one sample
+// differently, are refused: their matrices' Open returns a
+// qc.DuplicateSamples error. A matrix or metadata file that is not a
+// regular file (a FIFO, a device) is refused before it is opened.
 func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	var cfg openConfig
 	for _, o := range opts {
@@ -107,7 +137,13 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	}
 	info, err := os.Stat(p)
 	if err != nil {
+		if e := accessError(p, err); e != nil {
+			return nil, e
+		}
 		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "no such download", Err: err}
+	}
+	if !info.IsDir() && !info.Mode().IsRegular() {
+		return nil, notRegular(p, info.Mode())
 	}
 	d := &Download{Path: p}
 	var fsys fs.FS
@@ -120,6 +156,9 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	case isZip(p):
 		zr, err := zip.OpenReader(p)
 		if err != nil {
+			if e := accessError(p, err); e != nil {
+				return nil, e
+			}
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: p, Msg: "not a readable zip file", Err: err}
 		}
 		d.closer = zr
@@ -223,6 +262,9 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 	var files []file
 	err := fs.WalkDir(fsys, ".", func(name string, e fs.DirEntry, err error) error {
 		if err != nil {
+			if e := accessError(display(name), err); e != nil {
+				return e
+			}
 			return err
 		}
 		if name != "." && skipPath(name) {
@@ -246,6 +288,10 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 		return nil
 	})
 	if err != nil {
+		var qe *qc.Error
+		if errors.As(err, &qe) {
+			return qe
+		}
 		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: "listing the download", Err: err}
 	}
 	sort.SliceStable(files, func(i, j int) bool {
@@ -259,6 +305,8 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 	// Metadata first: it decides which .tsv files are matrices.
 	var sets []*metadata.Dataset
 	sheets := map[string]bool{} // accessions that sample sheets name
+	sheetFiles := map[string][]string{}
+	var sheetSets []sheetSet
 	var quant, skipped []string
 	var filtered []file
 	for _, f := range files {
@@ -277,12 +325,14 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 				continue
 			}
 			sheets[strings.ToUpper(f.acc)] = true
+			sheetFiles[strings.ToUpper(f.acc)] = append(sheetFiles[strings.ToUpper(f.acc)], display(f.name))
 			study := studyHint(f.acc)
 			ds, err := readMeta(fsys, f.name, display(f.name), func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseTSV(r, n, study) })
 			if err != nil {
 				return err
 			}
 			sets = append(sets, ds)
+			sheetSets = append(sheetSets, sheetSet{ds: ds, file: display(f.name), acc: strings.ToUpper(f.acc)})
 		case kindFiltered:
 			filtered = append(filtered, f)
 		case kindQuant:
@@ -315,8 +365,16 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			skipped = append(skipped, display(f.name))
 			continue
 		}
+		if err := checkRegular(fsys, f.name, display(f.name)); err != nil {
+			return err
+		}
 		d.Matrices = append(d.Matrices, newMatrix(fsys, f.name, display(f.name), f.folder))
 	}
+
+	if only == "" {
+		refuseCopies(d.Matrices, sheetFiles)
+	}
+	refuseDisagreements(d.Matrices, sheetSets)
 
 	if len(filtered) > 0 {
 		d.Findings = append(d.Findings, d.filteredFinding(fsys, filtered, display))
@@ -351,6 +409,90 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 	return nil
 }
 
+// refuseCopies refuses every matrix of a study (or organism, or ALL) that
+// the download holds twice: two matrices of that name, or two sample sheets
+// for it. refine.bio puts each in one folder of a download, so a second is
+// a copy (two downloads zipped together, a folder copied twice), and the
+// metadata of the whole download is merged: either copy's sheet would
+// label the other's samples, and the later matrix would replace the
+// earlier one in the warehouse. Which copy is right cannot be told, so
+// the study fails with both named; other studies load.
+func refuseCopies(matrices []*Matrix, sheetFiles map[string][]string) {
+	byBase := map[string][]*Matrix{}
+	for _, m := range matrices {
+		k := strings.ToUpper(m.Base)
+		byBase[k] = append(byBase[k], m)
+	}
+	for k, ms := range byBase {
+		var copies []string
+		switch {
+		case len(ms) > 1:
+			for _, m := range ms {
+				copies = append(copies, m.Name)
+			}
+		case len(sheetFiles[k]) > 1:
+			copies = sheetFiles[k]
+		default:
+			continue
+		}
+		for _, m := range ms {
+			m.err = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(m.Base), File: m.Name,
+				Msg: fmt.Sprintf("%s is in this download more than once (%s): the sample sheets of its copies would be merged, "+
+					"each labelling the other's samples, so no copy is loaded; load each copy as a download of its own", m.Base, listSome(copies, 3))}
+		}
+	}
+}
+
+// sheetSet is a sample sheet as read, and the accession it is named for.
+type sheetSet struct {
+	ds        *metadata.Dataset
+	file, acc string
+}
+
+// refuseDisagreements refuses the matrices of two sample sheets that
+// describe one sample differently (a sample of two experiments, each
+// sheet saying something else of it): merged, the first would win in
+// silence. Copies of one sheet are refuseCopies' to report.
+func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
+	type seen struct {
+		s     *metadata.Sample
+		sheet int
+	}
+	first := map[string]seen{}
+	refused := map[string]*qc.Error{}
+	for i, sh := range sheets {
+		for _, s := range sh.ds.Samples {
+			prev, ok := first[s.Accession]
+			if !ok {
+				first[s.Accession] = seen{s, i}
+				continue
+			}
+			other := sheets[prev.sheet]
+			if other.acc == sh.acc || refused[other.acc] != nil && refused[sh.acc] != nil {
+				continue
+			}
+			field, a, b := metadata.Disagreement(prev.s, s)
+			if field == "" {
+				continue
+			}
+			for _, acc := range []string{other.acc, sh.acc} {
+				if refused[acc] == nil {
+					refused[acc] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(acc), File: sh.file,
+						Msg: fmt.Sprintf("sample %s is described twice, differently: its %s is %q in %s and %q here; which is right cannot be told, so neither sheet's matrix is loaded",
+							s.Accession, field, shorten(a), other.file, shorten(b))}
+				}
+			}
+		}
+	}
+	for _, m := range matrices {
+		if e := refused[strings.ToUpper(m.Base)]; e != nil && m.err == nil {
+			c := *e
+			c.Study = studyHint(m.Base)
+			m.err = &c
+		}
+	}
+}
+
 // jsonRank orders metadata files so that the download's own
 // aggregated_metadata.json (or metadata.json) is read first and wins a
 // merge; per-organism JSON follows.
@@ -381,7 +523,7 @@ func (d *Download) filteredFinding(fsys fs.FS, files []file, display func(string
 	f := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, File: display(files[0].name),
 		Msg: "refine.bio filtered some samples out of this download; they are in no matrix and are not loaded"}
 	for _, x := range files {
-		if !strings.HasSuffix(strings.ToLower(x.name), ".json") {
+		if !strings.HasSuffix(strings.ToLower(x.name), ".json") || checkRegular(fsys, x.name, "") != nil {
 			continue
 		}
 		b, err := fs.ReadFile(fsys, x.name)
@@ -451,6 +593,37 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 	return gzipFile{zr, f}, nil
 }
 
+// checkRegular refuses a file that is not a regular file (a FIFO, a
+// socket, a device), following symbolic links, before anything opens it:
+// opening a FIFO with no writer, or reading one whose writer stalls, blocks
+// for ever where no context can stop it.
+func checkRegular(fsys fs.FS, name, shown string) error {
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil // opening it reports why
+	}
+	if !info.Mode().IsRegular() {
+		return notRegular(shown, info.Mode())
+	}
+	return nil
+}
+
+func notRegular(shown string, mode fs.FileMode) *qc.Error {
+	what := "a special file"
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	case mode.IsDir():
+		what = "a folder"
+	}
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: shown,
+		Msg: fmt.Sprintf("this is %s, not a regular file; genexp reads matrices and metadata from regular files only (copy the data to a file first)", what)}
+}
+
 type gzipFile struct {
 	*gzip.Reader
 	f io.Closer
@@ -459,8 +632,14 @@ type gzipFile struct {
 func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
 
 func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*metadata.Dataset, error)) (*metadata.Dataset, error) {
+	if err := checkRegular(fsys, name, shown); err != nil {
+		return nil, err
+	}
 	f, err := openMaybeGzip(fsys, name)
 	if err != nil {
+		if e := accessError(shown, err); e != nil {
+			return nil, e
+		}
 		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
 	}
 	defer f.Close()

@@ -121,9 +121,9 @@ func TestAttemptCountsRunningStepsOnlyOnceStuck(t *testing.T) {
 	})
 }
 
-// Two copies of one study in one load are two attempts at it: their rows
-// must not share (run, study, step, attempt), and each attempt's rows name
-// one file.
+// Two copies of one study in one load (two downloads named in one run)
+// are two attempts at it: their rows must not share (run, study, step,
+// attempt), and each attempt's rows name one file.
 func TestTwoCopiesOfAStudyInOneRun(t *testing.T) {
 	cfg := genexp.DefaultConfig()
 	cfg.Quality.MinGenesPerSample = 1
@@ -132,7 +132,7 @@ func TestTwoCopiesOfAStudyInOneRun(t *testing.T) {
 	cr.write(t, filepath.Join(dir, "a"))
 	cr.write(t, filepath.Join(dir, "b"))
 	w := openWarehouse(t)
-	rep := loadWith(t, w, cfg, dir)
+	rep := loadWith(t, w, cfg, filepath.Join(dir, "a"), filepath.Join(dir, "b"))
 	if len(rep.Studies) != 2 {
 		t.Fatalf("want both copies loaded, got %+v (errors %v)", rep.Studies, rep.Errors)
 	}

@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
@@ -297,6 +298,14 @@ func (r *Reader) readHeader() error {
 	for i, c := range names {
 		if c == "" {
 			return r.errAt(qc.InvalidFormat, int64(i+2), "empty sample column name")
+		}
+		// A column may name its sample by title, and a title may hold a
+		// tab or a line break (quoted) and be longer than an accession; the
+		// accession a name resolves to is checked as an id. NUL is in no
+		// text.
+		if j := strings.IndexByte(c, 0); j >= 0 {
+			return r.errAt(qc.EncodingError, int64(i+2), "sample column name %s holds a NUL character (U+0000) at character %d",
+				shortID([]byte(c)), utf8.RuneCountInString(c[:j])+1)
 		}
 	}
 	r.header.Names = names

@@ -19,8 +19,11 @@ func (r *Reader) parseRow(line []byte, dst []float64) (gene []byte, missing int,
 	if len(gene) == 0 {
 		return nil, 0, r.errAt(qc.ParseError, 1, "empty gene id")
 	}
-	if !isASCII(gene) && !utf8.Valid(gene) {
-		return nil, 0, r.errAt(qc.EncodingError, 1, "gene id is not valid UTF-8")
+	if why, code := IDProblem(gene, MaxGeneIDLength); why != "" {
+		if code == qc.EncodingError && !utf8.Valid(gene) {
+			return nil, 0, r.errAt(code, 1, "gene id is not valid UTF-8")
+		}
+		return nil, 0, r.errAt(code, 1, "gene id %s %s", shortID(gene), why)
 	}
 	pos := tab + 1
 	last := len(dst) - 1

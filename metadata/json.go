@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
 )
@@ -501,6 +502,11 @@ func (f *fields) strs(key string) []string {
 		switch x := v.(type) {
 		case nil:
 		case string:
+			if err := nulErr(x); err != nil {
+				err.File, err.Path = f.p.file, fmt.Sprintf("%s[%d]", path, i)
+				f.err = err
+				return nil
+			}
 			if x = strings.TrimSpace(x); x != "" {
 				out = append(out, x)
 			}
@@ -534,6 +540,20 @@ func (f *fields) time(key string) Optional[time.Time] {
 	return t
 }
 
+// nulErr refuses a text value that holds a NUL character, which no
+// sample sheet or JSON text has reason to hold and which a title compared
+// with a matrix column, or stored, would carry unseen. Other control
+// characters are kept: a title or description may hold a tab or a line
+// break.
+func nulErr(v string) *qc.Error {
+	i := strings.IndexByte(v, 0)
+	if i < 0 {
+		return nil
+	}
+	return &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError,
+		Msg: fmt.Sprintf("holds a NUL character (U+0000) at character %d", utf8.RuneCountInString(v[:i])+1)}
+}
+
 func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
 	if isNull(raw) {
 		return "", nil
@@ -544,6 +564,10 @@ func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
 	}
 	switch x := v.(type) {
 	case string:
+		if err := nulErr(x); err != nil {
+			err.File, err.Path = p.file, path
+			return "", err
+		}
 		return strings.TrimSpace(x), nil
 	case float64:
 		// pubmed_id and similar ids are sometimes written as numbers

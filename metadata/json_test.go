@@ -473,6 +473,10 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.ParseError, "samples.GSM1.refinebio_annotations", 0, 0, "expected a list of annotation records"},
 		{"annotation item is text", `{"samples": {"GSM1": {"refinebio_annotations": [{"a": ["b"]}, "x"]}}}`,
 			qc.ParseError, "samples.GSM1.refinebio_annotations[1]", 0, 0, "annotation record"},
+		{"NUL in a title", `{"samples": {"GSM1": {"refinebio_title": "ctl\u0000x"}}}`,
+			qc.EncodingError, "samples.GSM1.refinebio_title", 0, 0, "NUL character (U+0000) at character 4"},
+		{"NUL in a listed title", `{"experiments": {"GSE1": {"sample_titles": ["a", "b\u0000"]}}}`,
+			qc.EncodingError, "experiments.GSE1.sample_titles[1]", 0, 0, "NUL character"},
 		{"two keys, one accession", `{"samples": {"a": {"refinebio_accession_code": "GSM1"}, "b": {"refinebio_accession_code": "GSM1"}}}`,
 			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
 	}

@@ -1,6 +1,11 @@
 package metadata
 
-import "reflect"
+import (
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+)
 
 // Merge combines datasets read from one download: typically
 // aggregated_metadata.json and the per-folder sample sheets. The first
@@ -90,4 +95,44 @@ outer:
 			f.Set(sv.Field(i))
 		}
 	}
+}
+
+// Disagreement returns the first field that two descriptions of one sample
+// give different values, and the two values: the title, a refine.bio
+// field, or an annotation key both describe. It returns "" when they agree
+// wherever both say something. Merge keeps the first of two values; a
+// caller merging descriptions that should be one record (two sample sheets
+// of one download) asks this first, so that a disagreement is never
+// settled by file order.
+func Disagreement(a, b *Sample) (field, va, vb string) {
+	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
+	if differ(a.Title, b.Title) {
+		return "title", a.Title, b.Title
+	}
+	for _, name := range slices.Sorted(maps.Keys(sampleFields)) {
+		if x, y := sampleFields[name](a), sampleFields[name](b); differ(x, y) {
+			return name, x, y
+		}
+	}
+	values := func(s *Sample) map[string][]string {
+		m := map[string][]string{}
+		for _, an := range s.Annotations {
+			k := normKey(an.Key)
+			m[k] = append(m[k], an.Value)
+		}
+		return m
+	}
+	av, bv := values(a), values(b)
+	for _, k := range slices.Sorted(maps.Keys(av)) {
+		y, ok := bv[k]
+		if !ok {
+			continue
+		}
+		x := slices.Sorted(slices.Values(av[k]))
+		y = slices.Sorted(slices.Values(y))
+		if !slices.Equal(x, y) {
+			return k, strings.Join(x, "; "), strings.Join(y, "; ")
+		}
+	}
+	return "", "", ""
 }

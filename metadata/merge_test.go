@@ -116,3 +116,35 @@ func firstValue(s *metadata.Sample, key string) string {
 	}
 	return ""
 }
+
+func TestDisagreement(t *testing.T) {
+	base := func() *metadata.Sample {
+		return &metadata.Sample{Accession: "GSM1", Title: "ctl 1", Organism: "HOMO_SAPIENS",
+			Annotations: []metadata.Annotation{{Key: "disease state", Value: "control", Characteristic: true}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(s *metadata.Sample)
+		field  string
+	}{
+		{"same", func(*metadata.Sample) {}, ""},
+		{"one says less", func(s *metadata.Sample) { s.Title, s.Annotations = "", nil }, ""},
+		{"one says more", func(s *metadata.Sample) {
+			s.Disease = "sepsis"
+			s.Annotations = append(s.Annotations, metadata.Annotation{Key: "tissue", Value: "blood"})
+		}, ""},
+		{"title", func(s *metadata.Sample) { s.Title = "shock 1" }, "title"},
+		{"refine.bio field", func(s *metadata.Sample) { s.Organism = "MUS_MUSCULUS" }, "organism"},
+		{"annotation", func(s *metadata.Sample) { s.Annotations[0].Value = "septic shock" }, "disease state"},
+		{"annotation key spelt otherwise", func(s *metadata.Sample) { s.Annotations[0].Key = "Disease_State" }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := base()
+			tc.change(b)
+			field, x, y := metadata.Disagreement(base(), b)
+			if field != tc.field || (field != "" && x == y) {
+				t.Errorf("Disagreement = %q (%q, %q), want %q", field, x, y, tc.field)
+			}
+		})
+	}
+}

@@ -125,6 +125,11 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
 					Msg: fmt.Sprintf("column %q is not valid UTF-8 text", header[i])}
 			}
+			if err := nulErr(v); err != nil {
+				err.File, err.Line, err.Column = name, int64(fieldLine), int64(i+1)
+				err.Msg = fmt.Sprintf("column %q %s", header[i], err.Msg)
+				return nil, err
+			}
 			c := cols[i]
 			switch {
 			case c.set != nil:

@@ -215,6 +215,7 @@ func TestParseTSVErrors(t *testing.T) {
 		{"bad boolean", head + "GSM1\tt\tperhaps\n", qc.ParseError, 2, 3, `refinebio_processed is not a boolean: "perhaps"`},
 		{"two title columns", "refinebio_accession_code\trefinebio_title\trefinebio_title\n", qc.InvalidFormat, 1, 3, `columns 2 ("refinebio_title") and 3 ("refinebio_title") both hold the sample's title`},
 		{"bad UTF-8 value", head + "GSM1\tt\xff\tTrue\n", qc.EncodingError, 2, 2, `column "refinebio_title" is not valid UTF-8`},
+		{"NUL in a title", head + "GSM1\tt\tTrue\nGSM2\tab\x00c\tTrue\n", qc.EncodingError, 3, 2, `column "refinebio_title" holds a NUL character (U+0000) at character 3`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
 		{"header only", head, qc.InvalidFormat, 0, 0, "a header but no sample rows"},
 		{"header and blank rows", head + "\n\t\t\n", qc.InvalidFormat, 0, 0, "a header but no sample rows"},

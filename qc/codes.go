@@ -14,7 +14,8 @@ type Code int
 // Extraction codes (1000–1999): the input could not be read as a refine.bio
 // download, or the configuration could not be read.
 const (
-	// FileNotFound: a path or a file the download refers to does not exist.
+	// FileNotFound: a path or a file the download refers to does not exist,
+	// or cannot be read (no permission, a loop of symbolic links).
 	FileNotFound Code = 1001
 	// InvalidFormat: the file exists but is not the expected kind (not a
 	// matrix, not metadata, an unusable zip, a header with no samples).
@@ -160,7 +161,7 @@ func Codes() []Code {
 }
 
 var codeSummaries = map[Code]string{
-	FileNotFound:                "a file or folder was not found",
+	FileNotFound:                "a file or folder was not found or cannot be read",
 	InvalidFormat:               "this is not a refine.bio download or expression matrix genexp can read",
 	EncodingError:               "the file is not UTF-8 text",
 	ParseError:                  "a value in the file could not be read",

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -67,7 +64,7 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	run, err := p.Features(ctx, genexp.FeatureOptions{Studies: studies, IfStale: *ifStale})
 	printFeatures(stdout, run)

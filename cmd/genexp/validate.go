@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/genexp/genexp"
@@ -66,7 +63,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext()
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	printChecks(stdout, rep, dryRun)

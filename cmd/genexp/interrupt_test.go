@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestInterruptHelper is the child process of TestSecondSignalEndsProcess:
+// it takes the interrupt context and then blocks without looking at it, as
+// a read of a stalled pipe does.
+func TestInterruptHelper(t *testing.T) {
+	if os.Getenv("GENEXP_INTERRUPT_HELPER") != "1" {
+		t.Skip("run by TestSecondSignalEndsProcess")
+	}
+	ctx, stop := interruptContext()
+	defer stop()
+	os.Stdout.WriteString("ready\n")
+	<-ctx.Done()
+	os.Stdout.WriteString("cancelled\n")
+	select {}
+}
+
+func TestSecondSignalEndsProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptHelper$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "GENEXP_INTERRUPT_HELPER=1")
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			lines := bufio.NewScanner(out)
+			expect := func(want string) {
+				t.Helper()
+				if !lines.Scan() || lines.Text() != want {
+					cmd.Process.Kill()
+					t.Fatalf("child said %q (%v), want %q", lines.Text(), lines.Err(), want)
+				}
+			}
+			expect("ready")
+			cmd.Process.Signal(sig)
+			expect("cancelled")
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			// The handlers are released just after the context is
+			// cancelled; signal until the process goes.
+			deadline := time.After(20 * time.Second)
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case err := <-exited:
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						t.Fatalf("child ended with %v, want death by %v", err, sig)
+					}
+					if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != sig {
+						t.Fatalf("child ended with %v, want death by %v", err, sig)
+					}
+					return
+				case <-tick.C:
+					cmd.Process.Signal(sig)
+				case <-deadline:
+					cmd.Process.Kill()
+					<-exited
+					t.Fatalf("a second %v did not end the process", sig)
+				}
+			}
+		})
+	}
+}

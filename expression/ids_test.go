@@ -1,0 +1,71 @@
+package expression_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+)
+
+// TestIDLimitsMatchSchema holds the id limits to the column widths of the
+// SQL Server schema, the narrowest warehouse, in every migration that
+// declares the columns.
+func TestIDLimitsMatchSchema(t *testing.T) {
+	files, err := filepath.Glob("../warehouse/mssql/schema/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no SQL Server schema files: %v", err)
+	}
+	for _, col := range []struct {
+		name  string
+		limit int
+	}{
+		{"gene_id", expression.MaxGeneIDLength},
+		{"sample_accession_code", expression.MaxSampleLength},
+	} {
+		re := regexp.MustCompile(`(?i)\b` + col.name + `\s+NVARCHAR\s*\(\s*(\d+)\s*\)`)
+		found := 0
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range re.FindAllSubmatch(b, -1) {
+				found++
+				if n, _ := strconv.Atoi(string(m[1])); n != col.limit {
+					t.Errorf("%s: %s is NVARCHAR(%d), the reader's limit is %d", filepath.Base(f), col.name, n, col.limit)
+				}
+			}
+		}
+		if found == 0 {
+			t.Errorf("no %s NVARCHAR(n) column in the SQL Server schema", col.name)
+		}
+	}
+}
+
+func TestIDProblem(t *testing.T) {
+	for _, tc := range []struct {
+		id    string
+		limit int
+		code  qc.Code
+	}{
+		{"ENSG00000141510", 255, 0},
+		{"GSM1831680", 10, 0},
+		{"GSM18316801", 10, qc.ParseError},
+		{"ééééé", 5, 0},
+		{"\U0001F600\U0001F600\U0001F600", 5, qc.ParseError},
+		{"\U0001F600\U0001F600", 4, 0},
+		{"A\x00", 255, qc.EncodingError},
+		{"A\tB", 255, qc.EncodingError},
+		{"A\u2028B", 255, 0}, // a line separator is a format character, not a control
+		{"\xff", 255, qc.EncodingError},
+	} {
+		why, code := expression.IDProblem([]byte(tc.id), tc.limit)
+		if code != tc.code || (why == "") != (tc.code == 0) {
+			t.Errorf("IDProblem(%q, %d) = %q, %v; want code %v", tc.id, tc.limit, why, code, tc.code)
+		}
+	}
+}

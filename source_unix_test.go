@@ -1,0 +1,214 @@
+//go:build unix
+
+package genexp_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+)
+
+// TestOpenDownloadRefusesSpecialFiles: a matrix or metadata file that is a
+// FIFO is refused by name before it is opened; opening a FIFO with no writer
+// would block for ever.
+func TestOpenDownloadRefusesSpecialFiles(t *testing.T) {
+	const study = "testdata/refinebio/GSE71270/GSE71270"
+	mkfifo := func(t *testing.T, p string) {
+		t.Helper()
+		os.Remove(p)
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Skipf("cannot make a FIFO: %v", err)
+		}
+	}
+	tests := []struct {
+		name string
+		// setup builds the download in dir and returns the path to open,
+		// the options, and the file the error must name.
+		setup func(t *testing.T, dir string) (string, []genexp.DownloadOption, string)
+	}{
+		{"matrix in a study folder", func(t *testing.T, dir string) (string, []genexp.DownloadOption, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			m := filepath.Join(dir, "GSE71270", "GSE71270.tsv")
+			mkfifo(t, m)
+			return filepath.Join(dir, "GSE71270"), nil, m
+		}},
+		{"sample sheet", func(t *testing.T, dir string) (string, []genexp.DownloadOption, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			s := filepath.Join(dir, "GSE71270", "metadata_GSE71270.tsv")
+			mkfifo(t, s)
+			return dir, nil, s
+		}},
+		{"aggregated_metadata.json", func(t *testing.T, dir string) (string, []genexp.DownloadOption, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			j := filepath.Join(dir, "aggregated_metadata.json")
+			mkfifo(t, j)
+			return dir, nil, j
+		}},
+		{"matrix named directly", func(t *testing.T, dir string) (string, []genexp.DownloadOption, string) {
+			m := filepath.Join(dir, "GSE71270.tsv")
+			mkfifo(t, m)
+			return m, nil, m
+		}},
+		{"metadata file given", func(t *testing.T, dir string) (string, []genexp.DownloadOption, string) {
+			writeFile(t, filepath.Join(dir, "GSE71270.tsv"), readFile(t, filepath.Join(study, "GSE71270.tsv")))
+			s := filepath.Join(dir, "elsewhere.tsv")
+			mkfifo(t, s)
+			return filepath.Join(dir, "GSE71270.tsv"), []genexp.DownloadOption{genexp.WithMetadataFiles(s)}, s
+		}},
+		{"symbolic link to a FIFO", func(t *testing.T, dir string) (string, []genexp.DownloadOption, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			m := filepath.Join(dir, "GSE71270", "GSE71270.tsv")
+			mkfifo(t, filepath.Join(dir, "pipe"))
+			os.Remove(m)
+			if err := os.Symlink(filepath.Join(dir, "pipe"), m); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(dir, "GSE71270"), nil, m
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, opts, file := tt.setup(t, t.TempDir())
+			done := make(chan error, 1)
+			go func() {
+				d, err := genexp.OpenDownload(p, opts...)
+				if err == nil {
+					for _, m := range d.Matrices {
+						if rc, oerr := m.Open(); oerr != nil {
+							err = oerr
+						} else {
+							rc.Close()
+						}
+					}
+					d.Close()
+				}
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("OpenDownload blocked on a FIFO")
+			}
+			var qe *qc.Error
+			if !errors.As(err, &qe) || qe.Code != qc.InvalidFormat || qe.Severity != qc.SeverityError || qe.File != file {
+				t.Fatalf("err = %v, want a %v ERROR naming %s", err, qc.InvalidFormat, file)
+			}
+		})
+	}
+}
+
+// A symbolic link to a regular matrix is read like the matrix.
+func TestOpenDownloadFollowsSymlinkToFile(t *testing.T) {
+	dir := t.TempDir()
+	src, err := filepath.Abs("testdata/refinebio/GSE71270/GSE71270")
+	if err != nil {
+		t.Fatal(err)
+	}
+	study := filepath.Join(dir, "GSE71270")
+	if err := os.Mkdir(study, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"GSE71270.tsv", "metadata_GSE71270.tsv"} {
+		if err := os.Symlink(filepath.Join(src, f), filepath.Join(study, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := open(t, study)
+	if len(d.Matrices) != 1 || d.Metadata.Study("GSE71270") == nil {
+		t.Fatalf("matrices %d, study %v: the links were not followed", len(d.Matrices), d.Metadata.Study("GSE71270"))
+	}
+	if got, want := readMatrix(t, d.Matrices[0]), readFile(t, filepath.Join(src, "GSE71270.tsv")); string(got) != string(want) {
+		t.Fatal("the matrix read through a link differs from the file")
+	}
+}
+
+// TestOpenDownloadUnreadable: a download, folder or matrix that is there
+// but cannot be read is named with why, not reported as missing or as a
+// bad zip.
+func TestOpenDownloadUnreadable(t *testing.T) {
+	const study = "testdata/refinebio/GSE71270/GSE71270"
+	loop := func(t *testing.T, p string) {
+		t.Helper()
+		if err := os.Symlink(filepath.Base(p)+".other", p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Base(p), p+".other"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unreadable := func(t *testing.T, p string) {
+		t.Helper()
+		if os.Geteuid() == 0 {
+			t.Skip("root reads files whatever their permissions")
+		}
+		if err := os.Chmod(p, 0); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(p, 0o755) })
+	}
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) (open, file string)
+		why   string
+	}{
+		{"link loop named", func(t *testing.T, dir string) (string, string) {
+			p := filepath.Join(dir, "GSE71270")
+			loop(t, p)
+			return p, p
+		}, "symbolic links form a loop"},
+		{"link loop as matrix", func(t *testing.T, dir string) (string, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			m := filepath.Join(dir, "GSE71270", "GSE71270.tsv")
+			os.Remove(m)
+			loop(t, m)
+			return dir, m
+		}, "symbolic links form a loop"},
+		{"zip without permission", func(t *testing.T, dir string) (string, string) {
+			z := filepath.Join(dir, "E-GEOD-39842.zip")
+			writeFile(t, z, readFile(t, "testdata/refinebio/E-GEOD-39842.zip"))
+			unreadable(t, z)
+			return z, z
+		}, "permission denied"},
+		{"study folder without permission", func(t *testing.T, dir string) (string, string) {
+			s := filepath.Join(dir, "GSE71270")
+			copyTree(t, study, s, nil)
+			unreadable(t, s)
+			return s, s
+		}, "permission denied"},
+		{"matrix without permission", func(t *testing.T, dir string) (string, string) {
+			copyTree(t, study, filepath.Join(dir, "GSE71270"), nil)
+			m := filepath.Join(dir, "GSE71270", "GSE71270.tsv")
+			unreadable(t, m)
+			return dir, m
+		}, "permission denied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, file := tt.setup(t, t.TempDir())
+			d, err := genexp.OpenDownload(p)
+			if err == nil {
+				for _, m := range d.Matrices {
+					if rc, oerr := m.Open(); oerr != nil {
+						err = oerr
+					} else {
+						rc.Close()
+					}
+				}
+				d.Close()
+			}
+			var qe *qc.Error
+			if !errors.As(err, &qe) || qe.Code != qc.FileNotFound || qe.File != file ||
+				!strings.Contains(err.Error(), "cannot read this file or folder: ") || !strings.Contains(err.Error(), tt.why) {
+				t.Fatalf("err = %v, want a %v naming %s: cannot read …: %s", err, qc.FileNotFound, file, tt.why)
+			}
+		})
+	}
+}
