@@ -45,6 +45,8 @@ type compiled struct {
 	Rule
 	re, exclude, keys *regexp.Regexp
 	fields            map[string]bool
+	// pre rules out, cheaply, values re cannot match.
+	pre prefilter
 }
 
 // Classifier is the rule-based IllnessClassifier.
@@ -177,6 +179,7 @@ func compileRule(r Rule) (compiled, error) {
 	if cr.re, err = regexp.Compile("(?i)" + r.Pattern); err != nil {
 		return fail(err, "bad pattern %q", r.Pattern)
 	}
+	cr.pre = newPrefilter(r.Pattern)
 	if r.Exclude != "" {
 		if cr.exclude, err = regexp.Compile("(?i)" + r.Exclude); err != nil {
 			return fail(err, "bad exclude pattern %q", r.Exclude)
@@ -279,16 +282,20 @@ func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *
 	}
 	nf := normField(field)
 	mixed := make([]int8, len(vals)) // 0 not yet known, 1 mixed, -1 not mixed
+	texts := make([]matchText, len(vals))
+	for j, v := range vals {
+		texts[j] = newMatchText(v.text)
+	}
 	for i := range c.rules {
 		r := &c.rules[i]
 		if !r.reads(nf) {
 			continue
 		}
 		for j, v := range vals {
-			if !r.admits(v) {
+			if !r.admits(v) || !r.pre.mayMatch(texts[j].lower, texts[j].ascii) {
 				continue
 			}
-			text := spaced(v.text)
+			text := texts[j].text
 			loc := r.re.FindStringIndex(text)
 			if loc == nil || (r.exclude != nil && r.exclude.MatchString(text)) {
 				continue
@@ -296,7 +303,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *
 			if !c.keepMixed {
 				if mixed[j] == 0 {
 					mixed[j] = -1
-					if c.isMixed(nf, v, text) {
+					if c.isMixed(nf, v, texts[j]) {
 						mixed[j] = 1
 					}
 				}
@@ -309,6 +316,19 @@ func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *
 		}
 	}
 	return nil, nil
+}
+
+// matchText is a value as the rules read it (underscores as spaces), with
+// its lower-cased form for the prefilters.
+type matchText struct {
+	text, lower string
+	ascii       bool
+}
+
+func newMatchText(v string) matchText {
+	t := matchText{text: spaced(v)}
+	t.lower, t.ascii = lowerASCII(t.text)
+	return t
 }
 
 // reads reports whether the rule reads the (normalised) field.
@@ -332,12 +352,13 @@ var patientWords = regexp.MustCompile(`(?i)\bpatients?\b|\bcritically[\s-]+ill\b
 // places that do not overlap, or a control rule matches beside patient
 // wording. Rules are taken by priority, so "non-septic shock" is one
 // NO_SEPSIS match, not also a septic one.
-func (c *Classifier) isMixed(field string, v value, text string) bool {
+func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
+	text := mt.text
 	var spans [][2]int
 	labels := map[Label]bool{}
 	for i := range c.rules {
 		r := &c.rules[i]
-		if !r.reads(field) || !r.admits(v) || (r.exclude != nil && r.exclude.MatchString(text)) {
+		if !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) || (r.exclude != nil && r.exclude.MatchString(text)) {
 			continue
 		}
 	next:
