@@ -156,7 +156,9 @@ func (p *Pipeline) newSteps(runID, file string) *steps {
 // calls its run killed. A younger one may be a run still going (health
 // says "running"), and a retry must not number itself after a run that has
 // not failed; the price is that a retry started within that time of a kill
-// logs attempt 1, undercounting rather than inventing a failure.
+// logs attempt 1, undercounting rather than inventing a failure. On a sink
+// that marks a killed run's rows FAILED when a load starts
+// (warehouse.StepAborter, DuckDB), those count at once.
 func (s *steps) attemptOf(ctx context.Context, study string) int {
 	if study == "" {
 		return 1

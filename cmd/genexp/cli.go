@@ -14,7 +14,7 @@ const (
 	exitOK       = 0 // everything loaded (or was already loaded)
 	exitFailed   = 1 // at least one study or download failed
 	exitUsage    = 2 // bad command line or configuration
-	exitNoAccess = 3 // the warehouse could not be opened (busy, unreachable, newer schema)
+	exitNoAccess = 3 // the warehouse could not be opened or written (busy, unreachable, newer schema, storage)
 )
 
 const usage = `genexp loads refine.bio gene-expression downloads into a warehouse.
@@ -25,7 +25,7 @@ Usage:
   genexp status [flags]           show loaded studies and recent runs
   genexp query  [flags] "SQL"     run a query and print the result
   genexp validate [flags] PATH... read and check downloads; writes nothing
-  genexp health [flags] [--json]  check the warehouse: reachable, schema, runs, failures, disk
+  genexp health [flags] [--json]  check the warehouse: reachable, writable, schema, runs, failures, disk
   genexp features [flags] [STUDY...] recompute loaded studies' features (all when none is named)
   genexp bench  read|load [flags] measure reading or loading a generated download
 
@@ -38,10 +38,11 @@ Common flags:
   --log-level L    DEBUG, INFO, WARN or ERROR (default: logging.level, INFO;
                    WARN on a terminal unless set)
 
-Exit status: 0 success; 1 a study failed; 2 bad usage, configuration or
-query; 3 the warehouse could not be opened (busy, unreachable, newer schema);
-4 an input could not be read; 5 analytics failed; 6 (validate, load
---dry-run) warnings only.
+Exit status: 0 success; 1 a study failed, or the run timed out; 2 bad usage,
+configuration or query; 3 the warehouse could not be opened or written
+(busy, unreachable, newer schema, no permission, disk full); 4 an input could
+not be read; 5 analytics failed; 6 (validate, load --dry-run) warnings only;
+130 (SIGINT) or 143 (SIGTERM) interrupted.
 
 'genexp help COMMAND' (or 'genexp COMMAND -h') says what each command does,
 its exit statuses and its flags.

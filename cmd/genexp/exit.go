@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"syscall"
@@ -36,6 +37,19 @@ func stoppedExit(ctx context.Context) int {
 		}
 	}
 	return exitFailed
+}
+
+// stopped says why a run that returned err before its end stopped: the
+// signal that interrupted it (ctx's cause), or the configured timeout
+// (processing.timeout_seconds), whose deadline lives inside the run.
+func stopped(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil {
+		return fmt.Errorf("interrupted: %w", cause)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("timed out: the run took longer than processing.timeout_seconds: %w", err)
+	}
+	return err
 }
 
 // exitStatus returns the exit status an error calls for: by its code's

@@ -4,7 +4,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os/signal"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -42,5 +45,28 @@ func TestStoppedExit(t *testing.T) {
 	<-timeout.Done()
 	if got := stoppedExit(timeout); got != exitFailed {
 		t.Errorf("stoppedExit after a timeout = %d, want %d", got, exitFailed)
+	}
+}
+
+// TestStoppedSaysWhy: a run stopped by a signal says interrupted, one that
+// ran past processing.timeout_seconds (a deadline inside the run, not on
+// the command's context) says timed out, never "%!w(<nil>)".
+func TestStoppedSaysWhy(t *testing.T) {
+	signalled, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt signal received"))
+	deadline := fmt.Errorf("loading GSE1: %w", context.DeadlineExceeded)
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want string
+	}{
+		{"signal", signalled, context.Canceled, "interrupted: interrupt signal received"},
+		{"timeout", context.Background(), deadline, "timed out: the run took longer than processing.timeout_seconds"},
+	} {
+		got := stopped(tc.ctx, tc.err).Error()
+		if !strings.HasPrefix(got, tc.want) || strings.Contains(got, "%!") {
+			t.Errorf("%s: %q, want it to start with %q", tc.name, got, tc.want)
+		}
 	}
 }

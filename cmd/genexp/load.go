@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,9 +27,10 @@ is a download (.zip or folder), a study folder, or a matrix (.tsv, .tsv.gz).
 Each study commits on its own: a failed study does not stop the others, and
 a study already loaded with the same content is not loaded twice.
 
-Exit status: 0 every study loaded (or was already loaded); 1 a study failed;
-2 bad usage or configuration; 3 the warehouse could not be opened (busy,
-unreachable, written by a newer genexp); 4 an input could not be read;
+Exit status: 0 every study loaded (or was already loaded); 1 a study failed,
+or the run passed processing.timeout_seconds; 2 bad usage or configuration;
+3 the warehouse could not be opened or written (busy, unreachable, written
+by a newer genexp, no permission, disk full); 4 an input could not be read;
 5 a study loaded but its features failed; 130 (SIGINT) or 143 (SIGTERM)
 interrupted. When several apply, the first of 130/143, 2, 3, 4, 5, 1 wins.
 With --dry-run, 6 means warnings only.
@@ -98,7 +98,7 @@ With --dry-run, 6 means warnings only.
 		}
 	}
 	if err != nil {
-		c.printErr(stderr, fmt.Errorf("interrupted: %w", context.Cause(ctx)), "(committed studies stay loaded; the steps it stopped are FAILED with reason \"interrupted\"; rerun to finish)")
+		c.printErr(stderr, stopped(ctx, err), "(committed studies stay loaded; the steps it stopped are FAILED with reason \"interrupted\" or \"timed out\"; rerun to finish)")
 		return worseExit(status, stoppedExit(ctx))
 	}
 	return status

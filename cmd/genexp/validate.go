@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -71,7 +70,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 		c.printErr(stderr, e, "")
 	}
 	if err != nil {
-		c.printErr(stderr, fmt.Errorf("interrupted: %w", context.Cause(ctx)), "")
+		c.printErr(stderr, stopped(ctx, err), "")
 		return stoppedExit(ctx)
 	}
 	return checksExit(rep)
