@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -109,7 +110,9 @@ type openConfig struct {
 
 // WithMetadataFiles adds metadata files (aggregated_metadata.json or sample
 // sheets, optionally gzipped) to read with the download, for a matrix whose
-// metadata sits elsewhere. They rank after the download's own metadata.
+// metadata sits elsewhere. They rank after the download's own metadata; an
+// added sample sheet that describes a sample differently from another
+// sheet refuses that sample's matrices, as two sheets of a download do.
 // Default none.
 func WithMetadataFiles(paths ...string) DownloadOption {
 	return func(c *openConfig) { c.metadataFiles = append(c.metadataFiles, paths...) }
@@ -349,6 +352,9 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			return err
 		}
 		sets = append(sets, ds)
+		if _, acc := classifyFile(filepath.Base(p)); !isJSONName(p) {
+			sheetSets = append(sheetSets, sheetSet{ds: ds, file: p, acc: strings.ToUpper(acc), added: true})
+		}
 	}
 	d.Metadata = metadata.Merge(sets...)
 
@@ -443,21 +449,29 @@ func refuseCopies(matrices []*Matrix, sheetFiles map[string][]string) {
 	}
 }
 
-// sheetSet is a sample sheet as read, and the accession it is named for.
+// sheetSet is a sample sheet as read, and the accession it is named for
+// ("" when its name gives none). added marks a sheet given with
+// WithMetadataFiles rather than found in the download.
 type sheetSet struct {
 	ds        *metadata.Dataset
 	file, acc string
+	added     bool
 }
 
 // refuseDisagreements refuses the matrices of two sample sheets that
 // describe one sample differently (a sample of two experiments, each
-// sheet saying something else of it): merged, the first would win in
-// silence. Copies of one sheet are refuseCopies' to report.
+// sheet saying something else of it, or an added sheet retitling the
+// download's samples): merged, the first would win in silence. A sheet's
+// matrices are those named by its accession; when neither sheet names
+// one (two added sheets without an accession in their names), which
+// matrix holds the sample is not known yet, so every matrix is refused.
+// Copies of one download sheet are refuseCopies' to report.
 func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 	type seen struct {
 		s     *metadata.Sample
 		sheet int
 	}
+	const everyMatrix = "*"
 	first := map[string]seen{}
 	refused := map[string]*qc.Error{}
 	for i, sh := range sheets {
@@ -468,14 +482,26 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 				continue
 			}
 			other := sheets[prev.sheet]
-			if other.acc == sh.acc || refused[other.acc] != nil && refused[sh.acc] != nil {
+			if other.acc == sh.acc && !other.added && !sh.added {
+				continue
+			}
+			var targets []string
+			for _, acc := range []string{other.acc, sh.acc} {
+				if acc != "" && !slices.Contains(targets, acc) {
+					targets = append(targets, acc)
+				}
+			}
+			if len(targets) == 0 {
+				targets = []string{everyMatrix}
+			}
+			if !slices.ContainsFunc(targets, func(acc string) bool { return refused[acc] == nil }) {
 				continue
 			}
 			field, a, b := metadata.Disagreement(prev.s, s)
 			if field == "" {
 				continue
 			}
-			for _, acc := range []string{other.acc, sh.acc} {
+			for _, acc := range targets {
 				if refused[acc] == nil {
 					refused[acc] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(acc), File: sh.file,
 						Msg: fmt.Sprintf("sample %s is described twice, differently: its %s is %q in %s and %q here; which is right cannot be told, so neither sheet's matrix is loaded",
@@ -485,7 +511,11 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 		}
 	}
 	for _, m := range matrices {
-		if e := refused[strings.ToUpper(m.Base)]; e != nil && m.err == nil {
+		e := refused[strings.ToUpper(m.Base)]
+		if e == nil {
+			e = refused[everyMatrix]
+		}
+		if e != nil && m.err == nil {
 			c := *e
 			c.Study = studyHint(m.Base)
 			m.err = &c
@@ -655,10 +685,16 @@ func readMetaFile(p string) (*metadata.Dataset, error) {
 	parse := func(r io.Reader, n string) (*metadata.Dataset, error) {
 		return metadata.ParseTSV(r, n, studyHint(acc))
 	}
-	if kind == kindJSON || strings.HasSuffix(strings.ToLower(strings.TrimSuffix(name, ".gz")), ".json") {
+	if kind == kindJSON || isJSONName(name) {
 		parse = func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseJSON(r, n) }
 	}
 	return readMeta(os.DirFS(dir), name, p, parse)
+}
+
+// isJSONName reports whether a metadata file given by path is JSON rather
+// than a sample sheet.
+func isJSONName(p string) bool {
+	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(p, ".gz")), ".json")
 }
 
 // organismFolder matches the folder names of SPECIES and ALL downloads

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,9 +27,9 @@ func studyCopy(t *testing.T, dst, acc, old, new string) {
 
 // openErrs opens every matrix of the download and returns, by matrix
 // name, the error each gives.
-func openErrs(t *testing.T, p string) map[string]error {
+func openErrs(t *testing.T, p string, opts ...genexp.DownloadOption) map[string]error {
 	t.Helper()
-	d := open(t, p)
+	d := open(t, p, opts...)
 	out := map[string]error{}
 	for _, m := range d.Matrices {
 		rc, err := m.Open()
@@ -147,5 +148,73 @@ func TestSheetsDisagreeingAboutASample(t *testing.T) {
 	}
 	for _, err := range errs {
 		wantRefused(t, err, "GSM1831683 is described twice", `"Kidney marrow_Control-zebrafish_4"`, `"septic shock 4"`, "metadata_GSE71270.tsv")
+	}
+}
+
+// TestAddedSheetDisagreeingWithTheDownload: a sheet given with
+// WithMetadataFiles is held to the download's sheets like one of them. It
+// used to rank after the download's sheet in silence, so a sheet retitling
+// a study's samples was ignored and the study loaded as it came.
+func TestAddedSheetDisagreeingWithTheDownload(t *testing.T) {
+	dir := t.TempDir()
+	dl := filepath.Join(dir, "dl")
+	studyCopy(t, filepath.Join(dl, "GSE71270"), "GSE71270", "", "")
+	studyCopy(t, filepath.Join(dl, "GSE99999"), "GSE99999", "GSM18316", "GSM99916")
+	sheet := readFile(t, filepath.Join(dl, "GSE71270", "metadata_GSE71270.tsv"))
+	retitled := bytes.ReplaceAll(sheet, []byte("Kidney marrow_Control-zebrafish_4"), []byte("septic shock 4"))
+	add := func(name string, b []byte) string {
+		p := filepath.Join(dir, "added", name)
+		writeFile(t, p, b)
+		return p
+	}
+	same := add("same.tsv", sheet)
+	extra := add("extra_meta.tsv", retitled)
+	named := add(filepath.Join("named", "metadata_GSE71270.tsv"), retitled)
+	other := add("other.tsv", bytes.ReplaceAll(sheet, []byte("Kidney marrow_Control-zebrafish_4"), []byte("other 4")))
+	bare := filepath.Join(dl, "GSE71270", "GSE71270.tsv")
+	bareOnly := filepath.Join(dir, "bare", "GSE71270.tsv")
+	writeFile(t, bareOnly, readFile(t, bare))
+
+	for _, tc := range []struct {
+		name    string
+		path    string
+		added   []string
+		refused []string // matrix names refused; the others load
+		file    string   // the sheet the refusal names as its File
+	}{
+		{name: "agreeing sheet loads", path: dl, added: []string{same}},
+		{name: "retitling sheet refuses the study", path: dl, added: []string{extra},
+			refused: []string{filepath.Join(dl, "GSE71270", "GSE71270.tsv")}, file: extra},
+		{name: "retitling sheet named for the study", path: dl, added: []string{named},
+			refused: []string{filepath.Join(dl, "GSE71270", "GSE71270.tsv")}, file: named},
+		{name: "single matrix beside its sheet", path: bare, added: []string{extra},
+			refused: []string{bare}, file: extra},
+		{name: "two added sheets disagreeing", path: bareOnly, added: []string{extra, other},
+			refused: []string{bareOnly}, file: other},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := openErrs(t, tc.path, genexp.WithMetadataFiles(tc.added...))
+			if len(errs) == 0 {
+				t.Fatal("no matrices")
+			}
+			for name, err := range errs {
+				if !slices.Contains(tc.refused, name) {
+					if err != nil {
+						t.Errorf("%s: %v, want it loaded", name, err)
+					}
+					continue
+				}
+				wantRefused(t, err, "GSM1831683 is described twice", `"septic shock 4"`)
+				var e *qc.Error
+				if errors.As(err, &e) && (e.File != tc.file || e.Study != "GSE71270") {
+					t.Errorf("%s: file %q study %q, want %q GSE71270", name, e.File, e.Study, tc.file)
+				}
+			}
+			for _, name := range tc.refused {
+				if _, ok := errs[name]; !ok {
+					t.Errorf("matrix %s not found in %v", name, errs)
+				}
+			}
+		})
 	}
 }

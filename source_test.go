@@ -443,7 +443,7 @@ func TestOpenDownloadErrors(t *testing.T) {
 	}{
 		{"no such path", "testdata/nope", qc.FileNotFound, "no such download"},
 		{"not a zip", bad, qc.InvalidFormat, "not a readable zip file"},
-		{"bad metadata", badJSON, qc.ParseError, "aggregated_metadata.json: samples.GSM1.refinebio_processed: expected a boolean"},
+		{"bad metadata", badJSON, qc.ParseError, "aggregated_metadata.json:3: samples.GSM1.refinebio_processed: expected a boolean"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -87,6 +88,11 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	addSample := func(e sampleEntry) error {
 		s, err := p.sample(e.raw, e.path, e.key)
 		if err != nil {
+			// the value is decoded whole, so the sample's line is the
+			// nearest the error can name; its path names the field
+			if qe := (*qc.Error)(nil); errors.As(err, &qe) && qe.Line == 0 {
+				qe.Line = e.line
+			}
 			return err
 		}
 		d.Samples = append(d.Samples, s)
@@ -217,6 +223,7 @@ func (p *jsonParser) samples(add func(sampleEntry) error) error {
 		if e.raw, err = p.sc.value(); err != nil {
 			return err
 		}
+		e.line = p.sc.startLine()
 		if err := add(e); err != nil {
 			return err
 		}
@@ -228,10 +235,11 @@ func (p *jsonParser) samples(add func(sampleEntry) error) error {
 }
 
 // sampleEntry is one sample object of the document, with its key (""
-// when the samples are a list) and its JSON path.
+// when the samples are a list), its JSON path and the line it starts on.
 type sampleEntry struct {
 	key, path string
 	raw       json.RawMessage
+	line      int64
 }
 
 func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []string, error) {
@@ -347,7 +355,17 @@ func (p *jsonParser) annotations(raw json.RawMessage, path string) ([]Annotation
 		if err := json.Unmarshal(it, &m); err != nil {
 			return nil, p.typeErr(fmt.Sprintf("%s[%d]", path, i), "an annotation record (an object)", it)
 		}
+		n := len(out)
 		out = flattenRecord(out, m)
+		for _, a := range out[n:] {
+			for _, v := range []string{a.Key, a.Value} {
+				if err := nulErr(v); err != nil {
+					err.File, err.Path = p.file, fmt.Sprintf("%s[%d]", path, i)
+					err.Msg = fmt.Sprintf("annotation %q %s", a.Key, err.Msg)
+					return nil, err
+				}
+			}
+		}
 	}
 	return out, nil
 }

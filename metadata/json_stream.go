@@ -122,6 +122,10 @@ type jsonScanner struct {
 	lastNL int64 // offset of the last newline before base, -1 if none
 	err    error // the error that ended reading (io.EOF at the end)
 	file   string
+	// start is the offset of the last value read; lineOff and lineNo
+	// cache the line of an earlier offset, so that asking the line of
+	// each sample in turn counts every byte once.
+	start, lineOff, lineNo int64
 }
 
 func newJSONScanner(r io.Reader, file string) *jsonScanner {
@@ -221,7 +225,19 @@ func (s *jsonScanner) value() (json.RawMessage, error) {
 		return nil, s.truncated()
 	}
 	s.i = end
+	s.start = s.base + int64(start)
 	return raw, nil
+}
+
+// startLine returns the 1-based line on which the last value read starts.
+func (s *jsonScanner) startLine() int64 {
+	if s.lineNo == 0 || s.lineOff < s.base || s.lineOff > s.start {
+		s.lineNo, _ = s.lineCol(s.start)
+	} else {
+		s.lineNo += int64(bytes.Count(s.buf[s.lineOff-s.base:s.start-s.base], []byte{'\n'}))
+	}
+	s.lineOff = s.start
+	return s.lineNo
 }
 
 // valueEnd finds where the value starting at buf[from] ends, reading more

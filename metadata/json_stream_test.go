@@ -95,6 +95,22 @@ func TestParseJSONErrorsFarIn(t *testing.T) {
 			}
 		})
 	}
+	// a value's error names the line its sample starts on
+	for _, tc := range []struct {
+		name, tail string
+		line       int64
+	}{
+		{"NUL on the next line", `  "GSMx": {"refinebio_title": "a\u0000"}}}`, lines + 1},
+		{"NUL after a sample of two lines", "  \"GSMy\": {\n \"refinebio_title\": \"b\"},\n  \"GSMx\":\n  {\"refinebio_title\": \"a\\u0000\"}}}", lines + 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseJSON(t, good+tc.tail)
+			e := assertJSONErr(t, err, qc.EncodingError, "samples.GSMx.refinebio_title")
+			if e.Line != tc.line || e.Column != 0 {
+				t.Errorf("at %d:%d, want %d:0: %v", e.Line, e.Column, tc.line, err)
+			}
+		})
+	}
 	d, err := parseJSON(t, good+"  \"GSMx\": {}}}\n")
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,8 @@ const (
 	// InvalidFormat: the file exists but is not the expected kind (not a
 	// matrix, not metadata, an unusable zip, a header with no samples).
 	InvalidFormat Code = 1002
-	// EncodingError: the bytes are not valid UTF-8 text.
+	// EncodingError: the bytes are not valid UTF-8 text, or a value holds
+	// a control character genexp refuses (a NUL, a line break in a gene id).
 	EncodingError Code = 1003
 	// ParseError: a cell, line or JSON value cannot be parsed; the error names
 	// the file and the line and column or JSON path.
@@ -163,7 +164,7 @@ func Codes() []Code {
 var codeSummaries = map[Code]string{
 	FileNotFound:                "a file or folder was not found or cannot be read",
 	InvalidFormat:               "this is not a refine.bio download or expression matrix genexp can read",
-	EncodingError:               "the file is not UTF-8 text",
+	EncodingError:               "the file holds text genexp cannot store (not UTF-8, or a control character)",
 	ParseError:                  "a value in the file could not be read",
 	ConfigInvalid:               "the configuration is invalid",
 	SampleMismatch:              "the matrix columns and the sample metadata do not match",
