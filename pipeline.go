@@ -204,6 +204,10 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(d)*time.Second)
 		defer cancel()
 	}
+	// claimed is the first matrix of this run to hold each study: a later
+	// matrix holding it (a study in two differently named matrices of one
+	// download, or in two downloads) must not replace what the first loaded.
+	claimed := map[string]string{}
 	for _, path := range paths {
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -222,7 +226,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				d.Close()
 				return rep, err
 			}
-			rep.Studies = append(rep.Studies, p.loadMatrix(ctx, rep.RunID, d, m)...)
+			rep.Studies = append(rep.Studies, p.loadMatrix(ctx, rep.RunID, d, m, claimed)...)
 			if err := invalidated(rep.Studies); err != nil {
 				d.Close()
 				p.log.Error("run stopped: the warehouse can take nothing more", "run", rep.RunID, "error", p.redact(err.Error()))
@@ -267,8 +271,9 @@ func (p *Pipeline) recordInputError(ctx context.Context, runID, batchID, study s
 // matrix is streamed once: its rows are staged in the warehouse batch as
 // they are read, validation runs when the last row is in, and only the
 // studies that pass are committed; nothing of a rejected study is ever
-// visible. Every step is logged per study (see steps.go).
-func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix) []StudyReport {
+// visible. Every step is logged per study (see steps.go). claimed holds,
+// by study, the matrix of this run that first held it (see claim).
+func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix, claimed map[string]string) []StudyReport {
 	start := time.Now()
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
@@ -351,19 +356,29 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return res
 	}
 
+	// reject fails the studies in bad at step; the plan loses their
+	// columns, so the matrix's other studies load.
+	reject := func(step string, bad map[string]*qc.Error) {
+		for _, s := range pl.studies {
+			if err, ok := bad[s]; ok {
+				sr := reports[s]
+				sr.Findings = append(sr.Findings, err)
+				sr.Err, sr.Duration = err, time.Since(start)
+				p.recordInputError(ctx, runID, "", s, err)
+				log.finish(ctx, []string{s}, step, err, "")
+			}
+		}
+		pl = pl.without(bad)
+	}
+	reject(stepValidate, claim(claimed, pl.studies, m.Name))
+	if len(pl.studies) == 0 {
+		return out("", nil)
+	}
+
 	t0 := time.Now()
 	log.start(ctx, stepTransform, t0, pl.studies...)
 	decisions, bad := p.classify(d.Metadata, pl, m.Name)
-	for _, s := range pl.studies {
-		if err, ok := bad[s]; ok {
-			sr := reports[s]
-			sr.Findings = append(sr.Findings, err)
-			sr.Err, sr.Duration = err, time.Since(start)
-			p.recordInputError(ctx, runID, "", s, err)
-			log.finish(ctx, []string{s}, stepTransform, err, "")
-		}
-	}
-	pl = pl.without(bad)
+	reject(stepTransform, bad)
 	if len(pl.studies) == 0 {
 		return out("", nil)
 	}
@@ -527,6 +542,28 @@ func (p *Pipeline) recordRejectedQC(ctx context.Context, runID, study, batchID s
 	if err != nil {
 		p.log.Error("recording the QC of a rejected study failed", "study", study, "error", p.redact(err.Error()))
 	}
+}
+
+// claim records file as the matrix of the run that holds each of studies,
+// and returns, with a DuplicateSamples error naming both matrices, the
+// studies an earlier matrix of the run already held (loaded, or tried to):
+// loaded again, the later matrix would replace the earlier one's batch in
+// silence, the copy that wins chosen by the order of the paths and of
+// their folder names. Which copy is right cannot be told, so the first
+// stands and the later one fails.
+func claim(claimed map[string]string, studies []string, file string) map[string]*qc.Error {
+	bad := map[string]*qc.Error{}
+	for _, s := range studies {
+		first, ok := claimed[s]
+		if !ok {
+			claimed[s] = file
+			continue
+		}
+		bad[s] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: s, File: file,
+			Msg: fmt.Sprintf("study %s is also in %s, which this run read first: this matrix's samples of it are not loaded, "+
+				"so that one copy is not replaced by the other; load this matrix in a run of its own to replace it", s, first)}
+	}
+	return bad
 }
 
 // classify decides the illness of the plan's samples, each study's

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 )
@@ -123,7 +124,8 @@ func TestAttemptCountsRunningStepsOnlyOnceStuck(t *testing.T) {
 
 // Two copies of one study in one load (two downloads named in one run)
 // are two attempts at it: their rows must not share (run, study, step,
-// attempt), and each attempt's rows name one file.
+// attempt), and each attempt's rows name one file. The second copy is
+// refused (it would replace the first), so it is a failed attempt.
 func TestTwoCopiesOfAStudyInOneRun(t *testing.T) {
 	cfg := genexp.DefaultConfig()
 	cfg.Quality.MinGenesPerSample = 1
@@ -133,8 +135,8 @@ func TestTwoCopiesOfAStudyInOneRun(t *testing.T) {
 	cr.write(t, filepath.Join(dir, "b"))
 	w := openWarehouse(t)
 	rep := loadWith(t, w, cfg, filepath.Join(dir, "a"), filepath.Join(dir, "b"))
-	if len(rep.Studies) != 2 {
-		t.Fatalf("want both copies loaded, got %+v (errors %v)", rep.Studies, rep.Errors)
+	if len(rep.Studies) != 2 || rep.Studies[0].Err != nil || !errors.Is(rep.Studies[1].Err, qc.DuplicateSamples) {
+		t.Fatalf("want the first copy loaded and the second refused, got %+v (errors %v)", rep.Studies, rep.Errors)
 	}
 	rows := runRows(t, w, rep.RunID)
 	key := map[[3]any]int{}
@@ -162,10 +164,10 @@ func TestTwoCopiesOfAStudyInOneRun(t *testing.T) {
 	if len(files[1]) == 1 && len(files[2]) == 1 && fmt.Sprint(files[1]) == fmt.Sprint(files[2]) {
 		t.Errorf("both attempts name %v", files[1])
 	}
-	// The next run is a first try again: the second copy loaded.
+	// The next run numbers itself after the refused copy.
 	rep = loadWith(t, w, cfg, filepath.Join(dir, "a", "GSE52"))
-	if got := attempts(runRows(t, w, rep.RunID)); !slices.Equal(got, []int{1}) {
-		t.Errorf("next run: attempts %v, want [1]", got)
+	if got := attempts(runRows(t, w, rep.RunID)); !slices.Equal(got, []int{2}) {
+		t.Errorf("next run: attempts %v, want [2]", got)
 	}
 }
 

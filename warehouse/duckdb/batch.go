@@ -383,6 +383,7 @@ func (b *batch) publish(ctx context.Context, studies, batches []string, want int
 	}{
 		{stmtInsertGenes, []any{b.loadKey}, "adding genes"},
 		{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
+		{stmtDropUnstagedStudySamples, []any{b.loadKey, batches}, "removing the samples replaced batches dropped from their studies"},
 		{insert.stmt, insert.args, "inserting facts"},
 		{stmtRetireBatches, []any{b.loadKey, batches}, "retiring replaced batches"},
 		{stmtDropReplacedFeatures, []any{b.loadKey, batches}, "removing the features of replaced facts"},

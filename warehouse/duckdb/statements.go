@@ -20,6 +20,7 @@ var statements = map[string]string{
 	"unknown_illness":       stmtUnknownIllness,
 	"upsert_samples":        stmtUpsertSamples,
 	"upsert_study_samples":  stmtUpsertStudySamples,
+	"drop_study_samples":    stmtDropUnstagedStudySamples,
 	"clear_staged_samples":  stmtClearStagedSamples,
 	"stage_batch":           stmtStageBatch,
 	"current_batches":       stmtCurrentBatches,
@@ -174,6 +175,26 @@ WHERE dim_study_sample.illness_key IS DISTINCT FROM excluded.illness_key
    OR dim_study_sample.illness_rule IS DISTINCT FROM excluded.illness_rule
    OR dim_study_sample.illness_field IS DISTINCT FROM excluded.illness_field
    OR dim_study_sample.illness_matched IS DISTINCT FROM excluded.illness_matched`
+
+// stmtDropUnstagedStudySamples removes, for each study whose facts the load
+// replaces ($2 lists the published batch ids), the memberships of the
+// samples its new batch does not hold: the study's facts no longer have
+// them, and the views would still list them under it. A duplicate keeps
+// its rows, as it keeps its facts.
+const stmtDropUnstagedStudySamples = `DELETE FROM dim_study_sample
+WHERE study_key IN (
+    SELECT st.study_key
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id))
+  AND NOT EXISTS (
+    SELECT 1
+    FROM staging.matrix_columns c
+    JOIN dim_study st ON st.study_accession_code = c.study_accession_code
+    JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
+    WHERE c.load_key = $1
+      AND st.study_key = dim_study_sample.study_key
+      AND s.sample_key = dim_study_sample.sample_key)`
 
 const stmtClearStagedSamples = `DELETE FROM staging.samples WHERE load_key = $1`
 

@@ -431,8 +431,8 @@ func readPlan(ctx context.Context, tx *sql.Tx, loadKey int64) (map[string]studyP
 	return plan, rows.Err()
 }
 
-// publishStudy replaces one study's facts with its staged cells and makes
-// its batch current.
+// publishStudy replaces one study's facts with its staged cells, and its
+// samples with the batch's, and makes its batch current.
 func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyCommit, p studyPlan, hash string) (int64, error) {
 	if p.outcome == warehouse.Replaced {
 		if _, err := tx.ExecContext(ctx, stmtDeleteFacts, p.studyKey); err != nil {
@@ -444,6 +444,9 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 		if _, err := tx.ExecContext(ctx, stmtStaleFeatures, p.studyKey, s.BatchID); err != nil {
 			return 0, fmt.Errorf("marking the features of %s stale: %w", s.Study, err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, stmtDropStudySamples, b.loadKey, p.studyKey, s.Study); err != nil {
+		return 0, fmt.Errorf("removing the samples the batch of %s dropped from it: %w", s.Study, err)
 	}
 	r, err := tx.ExecContext(ctx, stmtInsertFacts, b.loadKey, p.studyKey, s.BatchID, s.Study)
 	if err != nil {

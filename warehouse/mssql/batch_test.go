@@ -143,7 +143,7 @@ func TestLoadStatementsInOrder(t *testing.T) {
 		"copy:staging.expression_values",
 		"BEGIN", "publish_lock", "staged_counts", "duplicate_keys", "copy:staging.load_batches",
 		"merge_platforms", "merge_studies", "merge_samples", "merge_study_samples", "merge_genes", "missing_samples",
-		"classify_batches", "read_batches", "insert_facts", "retire_batch", "record_batch",
+		"classify_batches", "read_batches", "drop_study_samples", "insert_facts", "retire_batch", "record_batch",
 		"upsert_study_qc", "upsert_batch_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
 	}
 	if got := s.names(); !slices.Equal(got, want) {
@@ -226,11 +226,12 @@ func TestReplaceAndDuplicate(t *testing.T) {
 		stmts   map[string]int
 	}{
 		{"new", currentBatch{}, warehouse.Inserted, 6, map[string]int{"delete_facts": 0, "insert_facts": 1, "record_batch": 1,
-			"drop_features": 0, "stale_features": 0}},
+			"drop_features": 0, "stale_features": 0, "drop_study_samples": 1}},
 		{"replaced", currentBatch{"GSE1-old", "s"}, warehouse.Replaced, 6, map[string]int{"delete_facts": 1, "insert_facts": 1,
-			"record_batch": 1, "drop_features": 1, "stale_features": 1}},
+			"record_batch": 1, "drop_features": 1, "stale_features": 1, "drop_study_samples": 1}},
 		{"duplicate", currentBatch{"GSE1-h1", m.signature("GSE1")}, warehouse.Duplicate, 0, map[string]int{"delete_facts": 0,
-			"insert_facts": 0, "record_batch": 0, "drop_features": 0, "stale_features": 0, "upsert_study_qc": 1, "clear_load": 1}},
+			"insert_facts": 0, "record_batch": 0, "drop_features": 0, "stale_features": 0, "upsert_study_qc": 1, "clear_load": 1,
+			"drop_study_samples": 0}},
 		// The same content loaded before with other rows (another column
 		// mapping or missing-value policy): replaced, and the features
 		// carrying the batch id, computed from the old rows, go.
@@ -257,6 +258,11 @@ func TestReplaceAndDuplicate(t *testing.T) {
 			for name, n := range tc.stmts {
 				if got := s.count(name); got != n {
 					t.Errorf("%s ran %d times, want %d", name, got, n)
+				}
+			}
+			for _, c := range s.callsOf("drop_study_samples") {
+				if !c.inTx || len(c.args) != 3 || c.args[2] != "GSE1" {
+					t.Errorf("drop_study_samples: %+v, want the load, the study's key and its accession, in the commit", c)
 				}
 			}
 			for _, name := range []string{"drop_features", "stale_features"} {

@@ -39,6 +39,7 @@ var statements = map[string]string{
 	"classify_batches":      stmtClassifyBatches,
 	"read_batches":          stmtReadBatches,
 	"delete_facts":          stmtDeleteFacts,
+	"drop_study_samples":    stmtDropStudySamples,
 	"insert_facts":          stmtInsertFacts,
 	"retire_batch":          stmtRetireBatch,
 	"drop_features":         stmtDropFeatures,
@@ -402,6 +403,20 @@ ORDER BY l.study_accession_code`
 // the delete to the study's partition.
 const stmtDeleteFacts = `DELETE FROM dbo.fact_gene_expression
 WHERE study_bucket = CONVERT(SMALLINT, @p1 % 32) AND study_key = @p1`
+
+// stmtDropStudySamples removes the memberships of a study (@p2, loaded as
+// @p3) whose samples its new batch (load @p1) does not hold: the study's
+// facts no longer have them, and the views would still list them under
+// it. A duplicate does not run it, and keeps its rows as it keeps its
+// facts.
+const stmtDropStudySamples = `DELETE ss
+FROM dbo.dim_study_sample AS ss
+WHERE ss.study_key = @p2
+  AND NOT EXISTS (
+    SELECT 1
+    FROM staging.matrix_columns AS c
+    JOIN dbo.dim_sample AS s ON s.sample_accession_code = c.sample_accession_code
+    WHERE c.load_key = @p1 AND c.study_accession_code = @p3 AND s.sample_key = ss.sample_key);`
 
 // stmtInsertFacts publishes one study's staged cells: one set-based insert.
 // TABLOCK lets SQL Server insert into the columnstore in parallel and, in

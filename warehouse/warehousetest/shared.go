@@ -206,6 +206,66 @@ func testSharedSamples(t *testing.T, tg Target) {
 	checkStudy(t, tg, a, "GSE1", "ha")
 }
 
+// withoutLast is f less its last matrix column.
+func withoutLast(f fixture) fixture {
+	n := len(f.samples) - 1
+	f.samples, f.studies, f.illness = f.samples[:n], f.studies[:n], f.illness[:n]
+	values := make([][]float64, len(f.values))
+	for g, row := range f.values {
+		values[g] = row[:n]
+	}
+	f.values = values
+	return f
+}
+
+// testReplacementDropsSamples: a new batch of a study whose matrix lacks a
+// sample the study held takes the sample out of the study (its
+// vw_sample_illness rows follow its facts), and only out of that study: a
+// study sharing the sample keeps it. A duplicate leaves the study's
+// memberships as they are.
+func testReplacementDropsSamples(t *testing.T, tg Target) {
+	a := sharedFixture("GSE1", []string{"CONTROL", "CONTROL", "SEPSIS", "SEPSIS"}, 1)
+	b := sharedFixture("GSE2", []string{"SEPTIC_SHOCK", "NO_SEPSIS", "CONTROL", "UNKNOWN"}, 3)
+	load(t, tg.Sink, a, "ha")
+	load(t, tg.Sink, b, "hb")
+	members := func() int64 {
+		return scalar(t, tg.DB, `SELECT COUNT(*) FROM dim_study_sample ss JOIN dim_study st ON st.study_key = ss.study_key
+			WHERE st.study_accession_code = 'GSE1'`)
+	}
+
+	fewer := withoutLast(a)
+	if r := outcome(t, load(t, tg.Sink, fewer, "ha2"), "GSE1"); r.Outcome != warehouse.Replaced {
+		t.Fatalf("GSE1 without %s: %+v, want replaced", sharedSamples[3], r)
+	}
+	checkStudy(t, tg, fewer, "GSE1", "ha2")
+	checkStudy(t, tg, b, "GSE2", "hb")
+	if n := members(); n != int64(len(fewer.samples)) {
+		t.Fatalf("GSE1 has %d dim_study_sample rows after the replace, want %d", n, len(fewer.samples))
+	}
+
+	// A membership the new batch does not hold, written outside any load
+	// of GSE1: a duplicate of the current batch must not remove it, as it
+	// writes no facts.
+	if _, err := tg.DB.Exec(`INSERT INTO dim_study_sample (study_key, sample_key)
+		SELECT st.study_key, s.sample_key FROM dim_study st, dim_sample s
+		WHERE st.study_accession_code = 'GSE1' AND s.sample_accession_code = ` + lit(sharedSamples[3])); err != nil {
+		t.Fatal(err)
+	}
+	if r := outcome(t, load(t, tg.Sink, fewer, "ha2"), "GSE1"); r.Outcome != warehouse.Duplicate {
+		t.Fatalf("GSE1 again: %+v, want duplicate", r)
+	}
+	if n := members(); n != int64(len(a.samples)) {
+		t.Fatalf("GSE1 has %d dim_study_sample rows after a duplicate, want %d: a duplicate changed its memberships", n, len(a.samples))
+	}
+
+	// The whole matrix again, as a new batch: the sample is back.
+	if r := outcome(t, load(t, tg.Sink, a, "ha3"), "GSE1"); r.Outcome != warehouse.Replaced {
+		t.Fatalf("GSE1 whole again: %+v, want replaced", r)
+	}
+	checkStudy(t, tg, a, "GSE1", "ha3")
+	checkStudy(t, tg, b, "GSE2", "hb")
+}
+
 // testFeatureSharedSamples: the features of a study are computed from its
 // own labels, so loading another study that shares its samples with other
 // labels leaves them current and unchanged, and the other study's features

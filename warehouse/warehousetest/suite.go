@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"RejectedStudyQCWithoutDimensions", testRejectedStudyQC},
 		{"AttemptsCountFailedAndKilledRuns", testAttempts},
 		{"SharedSamplesKeepEachStudysLabels", testSharedSamples},
+		{"ReplacementDropsItsStudysMissingSamples", testReplacementDropsSamples},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
