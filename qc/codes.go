@@ -43,8 +43,9 @@ const (
 	GeneCountLow Code = 2002
 	// NullPercentageHigh: the share of missing cells exceeds the threshold.
 	NullPercentageHigh Code = 2003
-	// DuplicateSamples: a sample appears more than once (in two matrix
-	// columns, or on two lines of a sample sheet).
+	// DuplicateSamples: a sample or a study appears more than once (in two
+	// matrix columns, on two lines of a sample sheet, in two sheets that
+	// describe it differently, or a study in two matrices of one run).
 	DuplicateSamples Code = 2004
 	// DuplicateGenes: a gene id appears on more than one matrix row.
 	DuplicateGenes Code = 2005
