@@ -144,26 +144,7 @@ const envUpgradeCrashDB = "GENEXP_TEST_UPGRADE_CRASH_DB"
 // again, replaying it (an ALTER that DuckDB cannot replay would leave a
 // warehouse that never opens; see 004_load_signature.sql).
 func TestUpgradeFromVersion3SurvivesACrash(t *testing.T) {
-	if path := os.Getenv(envUpgradeCrashDB); path != "" {
-		if _, err := Open(path); err != nil {
-			t.Fatal(err)
-		}
-		os.Exit(0) // no Close: no checkpoint
-	}
-	path := filepath.Join(t.TempDir(), "w.duckdb")
-	buildVersion3(t, path)
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestUpgradeFromVersion3SurvivesACrash$")
-	cmd.Env = append(os.Environ(), envUpgradeCrashDB+"="+path)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
-	if _, err := os.Stat(path + ".wal"); err != nil {
-		t.Fatalf("the child left no write-ahead log to replay: %v", err)
-	}
-	w, err := Open(path)
-	if err != nil {
-		t.Fatalf("opening after a crash during the upgrade: %v", err)
-	}
+	w := crashDuringUpgrade(t, buildVersion3)
 	defer w.Close()
 	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
 		t.Fatalf("schema version %d after replay, want %d", v, SchemaVersion())
@@ -312,6 +293,18 @@ func TestUpgradeFromVersion4(t *testing.T) {
 // TestUpgradeFromVersion4SurvivesACrash: migration 005 left in the
 // write-ahead log only (the process died before a checkpoint) replays.
 func TestUpgradeFromVersion4SurvivesACrash(t *testing.T) {
+	w := crashDuringUpgrade(t, buildVersion4)
+	defer w.Close()
+	checkVersion4Upgraded(t, w)
+}
+
+// crashDuringUpgrade builds an old warehouse, has a child process running
+// the calling test open it (which migrates it) and exit without closing it,
+// so that the migration is in the write-ahead log only, and returns the
+// warehouse opened again, the log replayed. In the child it does not
+// return.
+func crashDuringUpgrade(t *testing.T, build func(*testing.T, string)) *Warehouse {
+	t.Helper()
 	if path := os.Getenv(envUpgradeCrashDB); path != "" {
 		if _, err := Open(path); err != nil {
 			t.Fatal(err)
@@ -319,8 +312,8 @@ func TestUpgradeFromVersion4SurvivesACrash(t *testing.T) {
 		os.Exit(0) // no Close: no checkpoint
 	}
 	path := filepath.Join(t.TempDir(), "w.duckdb")
-	buildVersion4(t, path)
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestUpgradeFromVersion4SurvivesACrash$")
+	build(t, path)
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
 	cmd.Env = append(os.Environ(), envUpgradeCrashDB+"="+path)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
@@ -332,6 +325,5 @@ func TestUpgradeFromVersion4SurvivesACrash(t *testing.T) {
 	if err != nil {
 		t.Fatalf("opening after a crash during the upgrade: %v", err)
 	}
-	defer w.Close()
-	checkVersion4Upgraded(t, w)
+	return w
 }
