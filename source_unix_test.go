@@ -77,20 +77,7 @@ func TestOpenDownloadRefusesSpecialFiles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, opts, file := tt.setup(t, t.TempDir())
 			done := make(chan error, 1)
-			go func() {
-				d, err := genexp.OpenDownload(p, opts...)
-				if err == nil {
-					for _, m := range d.Matrices {
-						if rc, oerr := m.Open(); oerr != nil {
-							err = oerr
-						} else {
-							rc.Close()
-						}
-					}
-					d.Close()
-				}
-				done <- err
-			}()
+			go func() { done <- openAll(p, opts...) }()
 			var err error
 			select {
 			case err = <-done:
@@ -193,17 +180,7 @@ func TestOpenDownloadUnreadable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, file := tt.setup(t, t.TempDir())
-			d, err := genexp.OpenDownload(p)
-			if err == nil {
-				for _, m := range d.Matrices {
-					if rc, oerr := m.Open(); oerr != nil {
-						err = oerr
-					} else {
-						rc.Close()
-					}
-				}
-				d.Close()
-			}
+			err := openAll(p)
 			var qe *qc.Error
 			if !errors.As(err, &qe) || qe.Code != qc.FileNotFound || qe.File != file ||
 				!strings.Contains(err.Error(), "cannot read this file or folder: ") || !strings.Contains(err.Error(), tt.why) {
@@ -211,4 +188,23 @@ func TestOpenDownloadUnreadable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openAll opens the download at p and every matrix of it, as a load does
+// before reading, and returns the last error met.
+func openAll(p string, opts ...genexp.DownloadOption) error {
+	d, err := genexp.OpenDownload(p, opts...)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	for _, m := range d.Matrices {
+		rc, oerr := m.Open()
+		if oerr != nil {
+			err = oerr
+			continue
+		}
+		rc.Close()
+	}
+	return err
 }
