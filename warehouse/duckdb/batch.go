@@ -376,6 +376,13 @@ func (b *batch) publish(ctx context.Context, studies, batches []string, want int
 	if len(studies) == 1 {
 		insert.stmt, insert.args = stmtInsertStudyFacts, []any{b.loadKey, studies[0], batches[0]}
 	}
+	var sample, study string
+	switch err := b.conn.QueryRowContext(ctx, stmtUnlistedMembers, b.loadKey, batches).Scan(&sample, &study); {
+	case err == nil:
+		return qc.Errorf(qc.DimensionLookupFailed, "duckdb: %s: matrix column sample %s is not a sample of study %s in the dimensions; UpsertDimensions must list every sample with its study", b.file, sample, study)
+	case !errors.Is(err, sql.ErrNoRows):
+		return classify(err, "duckdb: checking the samples' studies")
+	}
 	steps := []struct {
 		stmt string
 		args []any

@@ -21,6 +21,7 @@ var statements = map[string]string{
 	"upsert_samples":        stmtUpsertSamples,
 	"upsert_study_samples":  stmtUpsertStudySamples,
 	"drop_study_samples":    stmtDropUnstagedStudySamples,
+	"unlisted_members":      stmtUnlistedMembers,
 	"clear_staged_samples":  stmtClearStagedSamples,
 	"stage_batch":           stmtStageBatch,
 	"current_batches":       stmtCurrentBatches,
@@ -195,6 +196,20 @@ WHERE study_key IN (
     WHERE c.load_key = $1
       AND st.study_key = dim_study_sample.study_key
       AND s.sample_key = dim_study_sample.sample_key)`
+
+// stmtUnlistedMembers finds a matrix column of the batches being published
+// ($2) whose sample is not a member of the column's study in
+// dim_study_sample (or has no dim_sample row at all): its facts would load
+// with no label the views can read.
+const stmtUnlistedMembers = `SELECT c.sample_accession_code, c.study_accession_code
+FROM staging.matrix_columns c
+JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
+LEFT JOIN dim_study st ON st.study_accession_code = c.study_accession_code
+LEFT JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
+LEFT JOIN dim_study_sample ss ON ss.study_key = st.study_key AND ss.sample_key = s.sample_key
+WHERE c.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id) AND ss.sample_key IS NULL
+ORDER BY c.column_no
+LIMIT 1`
 
 const stmtClearStagedSamples = `DELETE FROM staging.samples WHERE load_key = $1`
 

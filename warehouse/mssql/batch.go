@@ -343,7 +343,7 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	case err != nil:
 		return res, err
 	default:
-		return res, qc.Errorf(qc.DimensionLookupFailed, "mssql: matrix column sample %s has no dimension row; UpsertDimensions must list every sample", missing)
+		return res, qc.Errorf(qc.DimensionLookupFailed, "mssql: matrix column sample %s is not a sample of its study in the dimensions; UpsertDimensions must list every sample with its study", missing)
 	}
 	if _, err = tx.ExecContext(ctx, stmtClassifyBatches, b.loadKey); err != nil {
 		return res, err

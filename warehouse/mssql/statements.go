@@ -329,7 +329,7 @@ USING (
     FROM (
         SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
                illness_field, illness_matched,
-               ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
+               ROW_NUMBER() OVER (PARTITION BY study_accession_code, sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
     ) AS d
@@ -367,13 +367,16 @@ WHEN NOT MATCHED BY TARGET THEN
     INSERT (gene_id) VALUES (s.gene_id);`
 
 // stmtMissingSamples finds matrix columns of the studies being committed
-// whose sample has no dim_sample row: their cells would silently drop out of
-// the fact join.
+// whose sample is not a member of the column's study in dim_study_sample
+// (or has no dim_sample row at all): their cells would silently drop out
+// of the fact join, or load with no label the views can read.
 const stmtMissingSamples = `SELECT TOP (1) c.sample_accession_code
 FROM staging.matrix_columns AS c
 JOIN staging.load_batches AS l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
+LEFT JOIN dbo.dim_study AS st ON st.study_accession_code = c.study_accession_code
 LEFT JOIN dbo.dim_sample AS s ON s.sample_accession_code = c.sample_accession_code
-WHERE c.load_key = @p1 AND s.sample_key IS NULL
+LEFT JOIN dbo.dim_study_sample AS ss ON ss.study_key = st.study_key AND ss.sample_key = s.sample_key
+WHERE c.load_key = @p1 AND ss.sample_key IS NULL
 ORDER BY c.column_no`
 
 // stmtClassifyBatches decides, per study, whether the load is new, replaces

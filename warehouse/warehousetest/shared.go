@@ -1,12 +1,15 @@
 package warehousetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -264,6 +267,45 @@ func testReplacementDropsSamples(t *testing.T, tg Target) {
 	}
 	checkStudy(t, tg, a, "GSE1", "ha3")
 	checkStudy(t, tg, b, "GSE2", "hb")
+}
+
+// testMembershipRequired: a matrix column whose sample the dimensions
+// list only under another study must fail the commit (code
+// DimensionLookupFailed), not load facts the views would show without a
+// label; nothing of the failed batch is written.
+func testMembershipRequired(t *testing.T, tg Target) {
+	a := sharedFixture("GSE1", []string{"CONTROL", "CONTROL", "SEPSIS", "SEPSIS"}, 1)
+	b := sharedFixture("GSE2", []string{"SEPTIC_SHOCK", "NO_SEPSIS", "CONTROL", "UNKNOWN"}, 3)
+	load(t, tg.Sink, a, "ha")
+	ctx := context.Background()
+	batch, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "run-hb", FileName: "m.tsv", Columns: b.columns()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer batch.Abort(ctx)
+	dims := b.dimensions()
+	for i := range dims.Samples {
+		if dims.Samples[i].Accession == sharedSamples[0] {
+			dims.Samples[i].Study = "GSE1" // GSE2's column, listed under GSE1 only
+		}
+	}
+	if err := batch.UpsertDimensions(ctx, dims); err != nil {
+		t.Fatal(err)
+	}
+	for _, lb := range b.batches(7) {
+		if err := batch.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = batch.Commit(ctx, b.commit("hb"))
+	if !errors.Is(err, qc.DimensionLookupFailed) || !strings.Contains(err.Error(), sharedSamples[0]) {
+		t.Fatalf("Commit with a sample listed under another study: %v, want %v naming %s", err, qc.DimensionLookupFailed, sharedSamples[0])
+	}
+	if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM fact_gene_expression fe JOIN dim_study st ON st.study_key = fe.study_key
+		WHERE st.study_accession_code = 'GSE2'`); n != 0 {
+		t.Fatalf("GSE2 has %d facts after a failed commit", n)
+	}
+	checkStudy(t, tg, a, "GSE1", "ha")
 }
 
 // testFeatureSharedSamples: the features of a study are computed from its

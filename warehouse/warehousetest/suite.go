@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"AttemptsCountFailedAndKilledRuns", testAttempts},
 		{"SharedSamplesKeepEachStudysLabels", testSharedSamples},
 		{"ReplacementDropsItsStudysMissingSamples", testReplacementDropsSamples},
+		{"SamplesMustBeListedWithTheirStudy", testMembershipRequired},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,7 +5,7 @@ USING (
     FROM (
         SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
                illness_field, illness_matched,
-               ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
+               ROW_NUMBER() OVER (PARTITION BY study_accession_code, sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
     ) AS d
