@@ -182,7 +182,8 @@ func buildVersion4(t *testing.T, path string) {
 		`INSERT INTO dim_gene (gene_id) SELECT 'G' || i FROM range(1, 5) r(i)`,
 		`INSERT INTO dim_sample (sample_accession_code, study_key, illness_key, illness_method, illness_matched) VALUES
 		 ('S1', 1, 1, 'rule', 'healthy'), ('S2', 1, 3, 'rule', 'sepsis'),
-		 ('S3', 2, 4, 'override', NULL), ('S4', 2, 2, 'rule', 'sirs'), ('S5', NULL, NULL, NULL, NULL)`,
+		 ('S3', 2, 4, 'override', NULL), ('S4', 2, 2, 'rule', 'sirs'), ('S5', NULL, NULL, NULL, NULL),
+		 ('S6', 2, 1, 'rule', 'healthy')`, // S6: GSE2's current batch no longer holds it
 		`INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
 		 SELECT 1, s.sample_key, g.gene_key, 10 * s.sample_key + g.gene_key, 'b1'
 		 FROM dim_sample s, dim_gene g WHERE s.sample_key <= 4`,
@@ -204,7 +205,8 @@ func buildVersion4(t *testing.T, path string) {
 
 // checkVersion4Upgraded checks what migration 005 made of buildVersion4's
 // warehouse: each sample's latest study and decision became a
-// dim_study_sample row; GSE1's facts of S3 and S4, whose decisions in GSE1
+// dim_study_sample row where that study's facts hold the sample (S6's
+// study no longer does: it is listed with no study); GSE1's facts of S3 and S4, whose decisions in GSE1
 // GSE2's load overwrote, are members of GSE1 with no decision (UNKNOWN);
 // the views read the labels from there.
 func checkVersion4Upgraded(t *testing.T, w *Warehouse) {
@@ -247,7 +249,7 @@ func checkVersion4Upgraded(t *testing.T, w *Warehouse) {
 	check("vw_sample_illness", rows(`SELECT study_accession_code, sample_accession_code, illness_label, illness_matched
 		FROM analytics.vw_sample_illness ORDER BY 1 NULLS LAST, 2`), []string{
 		"GSE1 S1 CONTROL healthy", "GSE1 S2 SEPSIS sepsis", "GSE1 S3 UNKNOWN ", "GSE1 S4 UNKNOWN ",
-		"GSE2 S3 SEPTIC_SHOCK ", "GSE2 S4 NO_SEPSIS sirs", " S5 UNKNOWN ",
+		"GSE2 S3 SEPTIC_SHOCK ", "GSE2 S4 NO_SEPSIS sirs", " S5 UNKNOWN ", " S6 CONTROL healthy",
 	})
 	check("vw_expression_by_cohort", rows(`SELECT study_accession_code, illness_label, sample_count::VARCHAR, mean_expression::VARCHAR
 		FROM analytics.vw_expression_by_cohort WHERE gene_id = 'G1' ORDER BY 1, 2`), []string{

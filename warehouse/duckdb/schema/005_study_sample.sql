@@ -56,7 +56,10 @@ INSERT INTO dim_study_sample (study_key, sample_key, illness_key, illness_method
 SELECT s.study_key, s.sample_key, s.illness_key, s.illness_method, s.illness_rule, s.illness_field,
     s.illness_matched, s.etl_created_date, s.etl_updated_date
 FROM dim_sample s
-JOIN dim_study st ON st.study_key = s.study_key;
+JOIN dim_study st ON st.study_key = s.study_key
+WHERE EXISTS (
+    SELECT 1 FROM fact_gene_expression fe
+    WHERE fe.study_key = s.study_key AND fe.sample_key = s.sample_key);
 
 INSERT INTO dim_study_sample (study_key, sample_key)
 SELECT DISTINCT fe.study_key, fe.sample_key
