@@ -131,7 +131,11 @@ medians AS (
     FROM ranked
     WHERE rank IN ((n + 1) // 2, (n + 2) // 2)
     GROUP BY sample_key),
-per_sample AS (
+` + samplesFromMedians
+
+// samplesFromMedians ends stmtFeatureSamples: from the CTEs input and
+// medians, each sample's detected genes, mean and median.
+const samplesFromMedians = `per_sample AS (
     SELECT i.sample_key,
            CAST(COUNT(*) FILTER (WHERE i.v > 0) AS DOUBLE) AS sample_detected_genes,
            AVG(i.y) AS sample_mean,

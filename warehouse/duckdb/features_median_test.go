@@ -21,17 +21,7 @@ medians AS (
     FROM ranked
     WHERE rn IN ((n + 1) // 2, (n + 2) // 2)
     GROUP BY sample_key),
-per_sample AS (
-    SELECT i.sample_key,
-           CAST(COUNT(*) FILTER (WHERE i.v > 0) AS DOUBLE) AS sample_detected_genes,
-           AVG(i.y) AS sample_mean,
-           ANY_VALUE(m.sample_median) AS sample_median
-    FROM input i
-    JOIN medians m ON m.sample_key = i.sample_key
-    GROUP BY i.sample_key)
-SELECT 'SAMPLE', sample_key, NULL, feature_name, feature_value, $1, $2
-FROM per_sample
-UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u`
+` + samplesFromMedians
 
 // TestSampleMediansMatchRanking computes the sample features of a generated
 // study both ways, on both scales, and wants the same values to the bit:
