@@ -133,8 +133,8 @@ func TestResolveColumns(t *testing.T) {
 			// GSM9 is a mouse: it belongs in MUS_MUSCULUS/, so it is not missing here
 		},
 		{
-			name: "SPECIES: an experiment accession over the warehouse's width loads none of its columns",
-			d:    meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1=a"}, "GSE" + strings.Repeat("9", 98): {"GSM5=x", "GSM6=y"}}),
+			name:   "SPECIES: an experiment accession over the warehouse's width loads none of its columns",
+			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1=a"}, "GSE" + strings.Repeat("9", 98): {"GSM5=x", "GSM6=y"}}),
 			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM5", "GSM1", "GSM6"},
 			want: []warehouse.Column{{Index: 1, Sample: "GSM1", Study: "GSE1"}},
 			findings: []wantFinding{{qc.ParseError, qc.SeverityWarning, 2,
