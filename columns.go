@@ -88,6 +88,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	multi := map[string][]string{}
 	seen := map[string]int{}
 	studySeen := map[string]bool{}
+	badStudies := map[string]string{} // study → what is wrong with its accession ("" when nothing)
 	for i, name := range h.Names {
 		var s *metadata.Sample
 		if len(d.Samples) == 0 {
@@ -125,6 +126,19 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				p.excludedOrder = append(p.excludedOrder, study)
 			}
 			p.excluded[study]++
+			continue
+		}
+		if _, checked := badStudies[study]; !checked {
+			why, code := expression.IDProblem([]byte(study), expression.MaxStudyLength)
+			badStudies[study] = why
+			if why != "" {
+				// A finding of the matrix, not of the study: the log
+				// tables hold no longer study accessions than dim_study.
+				columnFinding(code, i, "column %q: study accession %q %s; none of the study's columns is loaded",
+					name, shorten(study), why)
+			}
+		}
+		if badStudies[study] != "" {
 			continue
 		}
 		if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {

@@ -133,6 +133,19 @@ func TestResolveColumns(t *testing.T) {
 			// GSM9 is a mouse: it belongs in MUS_MUSCULUS/, so it is not missing here
 		},
 		{
+			name:   "SPECIES: an experiment accession over the warehouse's width loads none of its columns",
+			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1=a"}, "GSE" + strings.Repeat("9", 98): {"GSM5=x", "GSM6=y"}}),
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM5", "GSM1", "GSM6"},
+			want: []warehouse.Column{{Index: 1, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{{qc.ParseError, qc.SeverityWarning, 2,
+				`column "GSM5": study accession "GSE9999999999999999999999999999999999..." is 101 characters long; the warehouse holds at most 100; none of the study's columns is loaded`}},
+		},
+		{
+			name: "a control character in the study a matrix is named for", d: &metadata.Dataset{},
+			folder: "GSE\x001", base: "GSE\x001", header: []string{"GSM1", "GSM2"},
+			findings: []wantFinding{{qc.EncodingError, qc.SeverityWarning, 2, `study accession "GSE\x001" holds the control character U+0000`}},
+		},
+		{
 			name: "ALL: the same", d: meta(t, "ALL", species),
 			folder: "ALL", base: "ALL", header: []string{"SRR1", "GSM9"},
 			want:     []warehouse.Column{{Index: 0, Sample: "SRR1", Study: "SRP5"}, {Index: 1, Sample: "GSM9", Study: "GSE1"}},

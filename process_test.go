@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -232,12 +231,9 @@ func buildCLI(t *testing.T) string {
 			cli.err = err
 			return
 		}
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goTool); err != nil {
-			goTool = "go"
-		}
 		cli.path = filepath.Join(dir, "genexp")
-		out, err := exec.Command(goTool, "build", "-o", cli.path, "./cmd/genexp").CombinedOutput()
+		// go test puts its own go first on the PATH of the tests it runs.
+		out, err := exec.Command("go", "build", "-o", cli.path, "./cmd/genexp").CombinedOutput()
 		if err != nil {
 			cli.err = fmt.Errorf("go build ./cmd/genexp: %v\n%s", err, out)
 		}

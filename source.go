@@ -111,9 +111,9 @@ type openConfig struct {
 // WithMetadataFiles adds metadata files (aggregated_metadata.json or sample
 // sheets, optionally gzipped) to read with the download, for a matrix whose
 // metadata sits elsewhere. They rank after the download's own metadata; an
-// added sample sheet that describes a sample differently from another
-// sheet refuses that sample's matrices, as two sheets of a download do.
-// Default none.
+// added file (sheet or JSON) that describes a sample differently from the
+// download's metadata or another added file refuses that sample's
+// matrices, as two sheets of a download do. Default none.
 func WithMetadataFiles(paths ...string) DownloadOption {
 	return func(c *openConfig) { c.metadataFiles = append(c.metadataFiles, paths...) }
 }
@@ -323,6 +323,7 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 				return err
 			}
 			sets = append(sets, ds)
+			sheetSets = append(sheetSets, sheetSet{ds: ds, file: display(f.name), acc: strings.ToUpper(f.acc), json: true})
 		case kindSheet:
 			if only != "" && !strings.EqualFold(f.acc, onlyBase) {
 				continue
@@ -352,9 +353,8 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			return err
 		}
 		sets = append(sets, ds)
-		if _, acc := classifyFile(filepath.Base(p)); !isJSONName(p) {
-			sheetSets = append(sheetSets, sheetSet{ds: ds, file: p, acc: strings.ToUpper(acc), added: true})
-		}
+		_, acc := classifyFile(filepath.Base(p))
+		sheetSets = append(sheetSets, sheetSet{ds: ds, file: p, acc: strings.ToUpper(acc), added: true, json: isJSONName(p)})
 	}
 	d.Metadata = metadata.Merge(sets...)
 
@@ -449,22 +449,24 @@ func refuseCopies(matrices []*Matrix, sheetFiles map[string][]string) {
 	}
 }
 
-// sheetSet is a sample sheet as read, and the accession it is named for
-// ("" when its name gives none). added marks a sheet given with
-// WithMetadataFiles rather than found in the download.
+// sheetSet is a metadata file as read (a sample sheet, or JSON when json
+// is set), and the accession it is named for ("" when its name gives
+// none). added marks a file given with WithMetadataFiles rather than found
+// in the download.
 type sheetSet struct {
-	ds        *metadata.Dataset
-	file, acc string
-	added     bool
+	ds          *metadata.Dataset
+	file, acc   string
+	added, json bool
 }
 
-// refuseDisagreements refuses the matrices of two sample sheets that
+// refuseDisagreements refuses the matrices of two metadata files that
 // describe one sample differently (a sample of two experiments, each
-// sheet saying something else of it, or an added sheet retitling the
-// download's samples): merged, the first would win in silence. A sheet's
-// matrices are those named by its accession; when neither sheet names
-// one (two added sheets without an accession in their names), which
-// matrix holds the sample is not known yet, so every matrix is refused.
+// sheet saying something else of it, or an added sheet or JSON retitling
+// the download's samples): merged, the first would win in silence. A
+// file's matrices are those named by its accession; when neither file
+// names one (two added sheets without an accession in their names, an
+// added file against aggregated_metadata.json), which matrix holds the
+// sample is not known yet, so every matrix is refused.
 // Copies of one download sheet are refuseCopies' to report.
 func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 	type seen struct {
@@ -481,8 +483,11 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 				first[s.Accession] = seen{s, i}
 				continue
 			}
+			// A download's JSON and its sheets are one record told
+			// twice (the JSON, richer, wins the merge); only files the
+			// user added are held to the JSON.
 			other := sheets[prev.sheet]
-			if other.acc == sh.acc && !other.added && !sh.added {
+			if !other.added && !sh.added && (other.acc == sh.acc || other.json || sh.json) {
 				continue
 			}
 			var targets []string
@@ -504,7 +509,7 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 			for _, acc := range targets {
 				if refused[acc] == nil {
 					refused[acc] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(acc), File: sh.file,
-						Msg: fmt.Sprintf("sample %s is described twice, differently: its %s is %q in %s and %q here; which is right cannot be told, so neither sheet's matrix is loaded",
+						Msg: fmt.Sprintf("sample %s is described twice, differently: its %s is %q in %s and %q here; which is right cannot be told, so neither file's matrix is loaded",
 							s.Accession, field, shorten(a), other.file, shorten(b))}
 				}
 			}

@@ -218,3 +218,56 @@ func TestAddedSheetDisagreeingWithTheDownload(t *testing.T) {
 		})
 	}
 }
+
+// TestAddedJSONDisagreeingWithTheDownload: JSON given with
+// WithMetadataFiles is held to the download's metadata like an added
+// sheet. It used to merge after the download's own files in silence, so
+// a retitled sample kept the download's title.
+func TestAddedJSONDisagreeingWithTheDownload(t *testing.T) {
+	const src = "testdata/refinebio/E-GEOD-39842"
+	dir := t.TempDir()
+	withJSON := filepath.Join(dir, "with-json")
+	copyTree(t, src, withJSON, nil)
+	sheetOnly := filepath.Join(dir, "sheet-only")
+	copyTree(t, src, sheetOnly, nil)
+	if err := os.Remove(filepath.Join(sheetOnly, "metadata.json")); err != nil {
+		t.Fatal(err)
+	}
+	doc := readFile(t, filepath.Join(src, "metadata.json"))
+	same := filepath.Join(dir, "added", "same.json")
+	writeFile(t, same, doc)
+	retitled := filepath.Join(dir, "added", "retitled.json")
+	writeFile(t, retitled, bytes.ReplaceAll(doc, []byte("7 days post-amputation dnHIF1a-expressing adult zebrafish, sample 1"), []byte("septic shock 1")))
+
+	for _, tc := range []struct {
+		name    string
+		path    string
+		added   string
+		refused bool
+	}{
+		{"agreeing JSON beside the download's JSON loads", withJSON, same, false},
+		{"agreeing JSON beside the download's sheet loads", sheetOnly, same, false},
+		{"retitling JSON against the download's JSON", withJSON, retitled, true},
+		{"retitling JSON against the download's sheet", sheetOnly, retitled, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := openErrs(t, tc.path, genexp.WithMetadataFiles(tc.added))
+			if len(errs) != 1 {
+				t.Fatalf("matrices %v, want 1", errs)
+			}
+			for name, err := range errs {
+				if !tc.refused {
+					if err != nil {
+						t.Errorf("%s: %v, want it loaded", name, err)
+					}
+					continue
+				}
+				wantRefused(t, err, "is described twice", `"septic shock 1"`)
+				var e *qc.Error
+				if errors.As(err, &e) && (e.File != tc.added || e.Study != "E-GEOD-39842") {
+					t.Errorf("%s: file %q study %q, want %q E-GEOD-39842", name, e.File, e.Study, tc.added)
+				}
+			}
+		})
+	}
+}

@@ -9,15 +9,17 @@ import (
 	"github.com/genexp/genexp/qc"
 )
 
-// The widest gene id and sample accession the warehouse stores, counted as
-// SQL Server counts NVARCHAR: in UTF-16 code units. They are the widths of
-// dim_gene.gene_id and dim_sample.sample_accession_code in the SQL Server
-// schema (warehouse/mssql/schema), which a test holds them to; checking
-// them while reading turns an id the warehouse would refuse at commit,
-// after the whole matrix has streamed, into an error at its line.
+// The widest gene id, sample accession and study accession the warehouse
+// stores, counted as SQL Server counts NVARCHAR: in UTF-16 code units.
+// They are the widths of dim_gene.gene_id, dim_sample.sample_accession_code
+// and dim_study.study_accession_code in the SQL Server schema
+// (warehouse/mssql/schema), which a test holds them to; checking them
+// while reading turns an id the warehouse would refuse at commit, after
+// the whole matrix has streamed, into an error at its line.
 const (
 	MaxGeneIDLength = 255
 	MaxSampleLength = 100
+	MaxStudyLength  = 100
 )
 
 // IDProblem says what makes id unusable as an identifier: invalid UTF-8,

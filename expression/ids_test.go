@@ -25,6 +25,7 @@ func TestIDLimitsMatchSchema(t *testing.T) {
 	}{
 		{"gene_id", expression.MaxGeneIDLength},
 		{"sample_accession_code", expression.MaxSampleLength},
+		{"study_accession_code", expression.MaxStudyLength},
 	} {
 		re := regexp.MustCompile(`(?i)\b` + col.name + `\s+NVARCHAR\s*\(\s*(\d+)\s*\)`)
 		found := 0

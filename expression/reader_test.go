@@ -318,8 +318,10 @@ func TestReaderStickyError(t *testing.T) {
 	if !r.Next() || r.Batch().Genes[0] != "G1" {
 		t.Fatal("first batch")
 	}
-	if r.Next() || r.Next() {
-		t.Fatal("Next went on after an error")
+	for i := range 2 {
+		if r.Next() {
+			t.Fatalf("call %d of Next went on after an error", i+1)
+		}
 	}
 	if r.Err() == nil {
 		t.Fatal("no error")

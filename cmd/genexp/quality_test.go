@@ -194,6 +194,9 @@ func TestHealthCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	if code != exitHealthWarning {
+		t.Errorf("health --json after a failed load: exit %d, want %d\n%s", code, exitHealthWarning, out)
+	}
 	if bad := nonSnakeKeys(doc, ""); len(bad) > 0 {
 		t.Errorf("health --json has keys that are not snake_case: %v\n%s", bad, out)
 	}

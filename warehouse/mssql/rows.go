@@ -3,7 +3,9 @@ package mssql
 import (
 	"math"
 	"time"
+	"unicode/utf16"
 
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -93,8 +95,8 @@ func findingArgs(runID, batchID, study string, f *qc.Error) []any {
 		st = study
 	}
 	details := f.Details()
-	return []any{null(runID), null(batchID), null(st), int32(f.Code), f.Code.Name(), f.Severity.String(), details,
-		null(f.File), nonZero(f.Line), nonZero(f.Column)}
+	return []any{null(runID), null(batchID), null(clip(st, logStudyWidth)), int32(f.Code), f.Code.Name(), f.Severity.String(), details,
+		null(clip(f.File, logFileWidth)), nonZero(f.Line), nonZero(f.Column)}
 }
 
 // logArgs are stmtLogStep's parameters.
@@ -107,9 +109,45 @@ func logArgs(s warehouse.StepRecord) []any {
 	if s.ErrorCode != nil {
 		code = int32(*s.ErrorCode)
 	}
-	return []any{s.LogID, s.RunID, null(s.BatchID), null(s.Study), s.Step, s.Status, int32(attempt),
+	return []any{s.LogID, s.RunID, null(s.BatchID), null(clip(s.Study, logStudyWidth)), s.Step, s.Status, int32(attempt),
 		s.StartedAt.UTC(), utcPtr(s.EndedAt), int64Ptr(s.RowsRead), int64Ptr(s.RowsWritten), code,
 		null(s.ErrorMessage), null(s.Context)}
+}
+
+// The widths of the log tables' study_accession_code and file_name
+// columns, in UTF-16 code units as NVARCHAR counts (TestLogWidths holds
+// them to the schema).
+const (
+	logStudyWidth = expression.MaxStudyLength
+	logFileWidth  = 1000
+)
+
+// clip cuts s to at most width UTF-16 code units, ending a cut value with
+// "…". The log tables record what failed, including a study or file whose
+// name is too long for the warehouse (the pipeline refuses to load those):
+// a record cut short is better than a record SQL Server refuses.
+func clip(s string, width int) string {
+	if len(s) <= width || utf16Len(s) <= width {
+		return s // len(s) bytes are at least as many code units
+	}
+	units := 0
+	for i, r := range s {
+		// An invalid byte travels as U+FFFD; one unit is kept for "…".
+		units += max(utf16.RuneLen(r), 1)
+		if units > width-1 {
+			return s[:i] + "…"
+		}
+	}
+	return s
+}
+
+// utf16Len counts s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(utf16.RuneLen(r), 1)
+	}
+	return n
 }
 
 // null turns "" into SQL NULL.

@@ -1,8 +1,11 @@
 package mssql
 
 import (
+	"io/fs"
 	"math"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,8 +180,72 @@ func TestFindingArgs(t *testing.T) {
 	if got := findingArgs("run", "", "GSE9", f)[2]; got != "GSE1" {
 		t.Fatalf("a finding's own study lost to the batch's: %v", got)
 	}
+	long := &qc.Error{Code: qc.ParseError, Study: strings.Repeat("S", 150), File: strings.Repeat("f", 1200)}
+	if got := findingArgs("run", "", "", long); got[2] != strings.Repeat("S", 99)+"…" || got[7] != strings.Repeat("f", 999)+"…" {
+		t.Fatalf("a study or file name wider than the log's columns went as %v and %v", got[2], got[7])
+	}
+	if got := logArgs(warehouse.StepRecord{Study: strings.Repeat("S", 101)})[3]; got != strings.Repeat("S", 99)+"…" {
+		t.Fatalf("the process log's study went as %v", got)
+	}
 	if got := findingArgs("run", "", "", &qc.Error{Code: qc.GeneCountLow})[8]; got != nil {
 		t.Fatalf("line 0 passed as %v, want NULL", got)
+	}
+}
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"GSE1", 4, "GSE1"},
+		{"GSE12", 4, "GSE…"},
+		{"ééé", 3, "ééé"}, // 6 bytes, 3 code units
+		{"a😀b", 4, "a😀b"}, // 😀 is a surrogate pair: two units
+		{"a😀bc", 4, "a😀…"},
+		{"😀😀", 2, "…"},             // the first pair does not fit beside the ellipsis
+		{"ab\xffcd", 4, "ab\xff…"}, // an invalid byte counts as one unit
+		{strings.Repeat("G", 101), logStudyWidth, strings.Repeat("G", 99) + "…"},
+	} {
+		got := clip(tc.in, tc.width)
+		if got != tc.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+		if utf16Len(got) > tc.width {
+			t.Errorf("clip(%q, %d) is %d units long", tc.in, tc.width, utf16Len(got))
+		}
+	}
+}
+
+// TestLogWidths holds the log columns' clip widths to the schema: a wider
+// value than the column's would fail the whole log write.
+func TestLogWidths(t *testing.T) {
+	var ddl strings.Builder
+	files, err := fs.Glob(schemaFS, "schema/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("schema files: %v, %v", files, err)
+	}
+	for _, f := range files {
+		b, err := schemaFS.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ddl.Write(b)
+	}
+	for _, tc := range []struct {
+		column string
+		width  int
+	}{{"study_accession_code", logStudyWidth}, {"file_name", logFileWidth}} {
+		re := regexp.MustCompile(`(?i)\b` + tc.column + `\s+NVARCHAR\s*\(\s*(\d+)\s*\)`)
+		found := re.FindAllStringSubmatch(ddl.String(), -1)
+		if len(found) == 0 {
+			t.Errorf("no %s NVARCHAR(n) in the schema", tc.column)
+		}
+		for _, m := range found {
+			if n, _ := strconv.Atoi(m[1]); n != tc.width {
+				t.Errorf("%s is NVARCHAR(%d) in the schema, clipped to %d", tc.column, n, tc.width)
+			}
+		}
 	}
 }
 

@@ -231,20 +231,20 @@ func tryLoad(ctx context.Context, sink warehouse.WarehouseSink, f fixture, hash 
 func loadAs(ctx context.Context, sink warehouse.WarehouseSink, f fixture, hash, runID string) (warehouse.CommitResult, error) {
 	b, err := sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: "m.tsv", Columns: f.columns()})
 	if err != nil {
-		return warehouse.CommitResult{}, fmt.Errorf("Begin: %w", err)
+		return warehouse.CommitResult{}, fmt.Errorf("begin: %w", err)
 	}
 	defer b.Abort(context.Background())
 	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
-		return warehouse.CommitResult{}, fmt.Errorf("UpsertDimensions: %w", err)
+		return warehouse.CommitResult{}, fmt.Errorf("upserting dimensions: %w", err)
 	}
 	for _, lb := range f.batches(7) {
 		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
-			return warehouse.CommitResult{}, fmt.Errorf("WriteRows: %w", err)
+			return warehouse.CommitResult{}, fmt.Errorf("writing rows: %w", err)
 		}
 	}
 	res, err := b.Commit(ctx, f.commit(hash))
 	if err != nil {
-		return warehouse.CommitResult{}, fmt.Errorf("Commit: %w", err)
+		return warehouse.CommitResult{}, fmt.Errorf("commit: %w", err)
 	}
 	return res, nil
 }
