@@ -183,6 +183,11 @@ func (b *batch) check(lb *expression.LongBatch) ([]int64, error) {
 		return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: malformed LongBatch: %d genes, %d lines, %d rows, %d columns, %d values",
 			len(lb.Genes), len(lb.GeneLines), len(lb.Row), len(lb.Column), len(lb.Value))
 	}
+	for _, l := range lb.GeneLines {
+		if l > maxCellLine || l < -maxCellLine-1 {
+			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: gene line %d is out of range (at most %d)", l, int64(maxCellLine))
+		}
+	}
 	counts := make([]int64, len(b.studies))
 	genes := int32(len(lb.Genes))
 	for i, c := range lb.Column {

@@ -84,8 +84,7 @@ var stageColumns = func() []duckdbdrv.ColumnInfo {
 		return duckdbdrv.ColumnInfo{Name: name, T: ti}
 	}
 	return []duckdbdrv.ColumnInfo{
-		mk("line_no", duckdbdrv.TYPE_BIGINT),
-		mk("column_no", duckdbdrv.TYPE_INTEGER),
+		mk("cell", duckdbdrv.TYPE_BIGINT),
 		mk("expression_value", duckdbdrv.TYPE_DOUBLE),
 	}
 }()
@@ -98,6 +97,14 @@ func (c *stageCursor) Cardinality() *duckdbdrv.CardinalityInfo {
 
 func (c *stageCursor) Init() {}
 
+// cellColumnBits is how far a staged cell's line is shifted left of its
+// column in temp.main.load_values (see stmtCreateStageValues).
+const cellColumnBits = 24
+
+// maxCellLine bounds the line of a staged cell, so that line × 2^24 fits a
+// BIGINT.
+const maxCellLine = 1<<(63-cellColumnBits) - 1
+
 // FillChunk copies the next vector's worth of rows. A NaN value (a missing
 // cell kept under the keep policy) becomes SQL NULL.
 func (c *stageCursor) FillChunk(chunk duckdbdrv.DataChunk) error {
@@ -105,18 +112,16 @@ func (c *stageCursor) FillChunk(chunk duckdbdrv.DataChunk) error {
 	n := min(duckdbdrv.GetDataChunkCapacity(), len(lb.Value)-c.next)
 	for i := 0; i < n; i++ {
 		k := c.next + i
-		if err := duckdbdrv.SetChunkValue(chunk, 0, i, lb.GeneLines[lb.Row[k]]); err != nil {
-			return err
-		}
-		if err := duckdbdrv.SetChunkValue(chunk, 1, i, lb.Column[k]); err != nil {
+		cell := lb.GeneLines[lb.Row[k]]<<cellColumnBits | int64(lb.Column[k])
+		if err := duckdbdrv.SetChunkValue(chunk, 0, i, cell); err != nil {
 			return err
 		}
 		v := lb.Value[k]
 		var err error
 		if v != v {
-			err = duckdbdrv.SetChunkValue[any](chunk, 2, i, nil)
+			err = duckdbdrv.SetChunkValue[any](chunk, 1, i, nil)
 		} else {
-			err = duckdbdrv.SetChunkValue(chunk, 2, i, v)
+			err = duckdbdrv.SetChunkValue(chunk, 1, i, v)
 		}
 		if err != nil {
 			return err

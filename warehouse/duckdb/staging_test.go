@@ -210,3 +210,66 @@ func TestCancelledLoadsLeaveTheConnectionClean(t *testing.T) {
 		t.Fatalf("a load after the cancelled ones: %v", err)
 	}
 }
+
+// TestStagedCellsKeepTheirLineAndColumn loads cells at the largest line a
+// staged cell holds and at a column index beyond 16 bits, and checks that
+// each fact finds its own gene and sample: the staging table packs a cell's
+// line and column into one number. A line beyond that is refused.
+func TestStagedCellsKeepTheirLineAndColumn(t *testing.T) {
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	ctx := context.Background()
+	const top = 1<<39 - 1 // the largest line a staged cell holds
+	cols := []warehouse.Column{{Index: 3, Sample: "GSM1", Study: "GSE1"}, {Index: 70000, Sample: "GSM2", Study: "GSE1"}}
+	b, err := w.Begin(ctx, warehouse.BeginRequest{FileName: "GSE1.tsv", Columns: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	err = b.UpsertDimensions(ctx, warehouse.DimensionsRequest{
+		Studies: []warehouse.Study{{Accession: "GSE1"}},
+		Samples: []warehouse.Sample{{Accession: "GSM1", Study: "GSE1"}, {Accession: "GSM2", Study: "GSE1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := &expression.LongBatch{Genes: []string{"G1", "G2"}, GeneLines: []int64{top - 1, top},
+		Row: []int32{0, 0, 1, 1}, Column: []int32{3, 70000, 3, 70000}, Value: []float64{1.5, 2.5, 3.5, 4.5}}
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(ctx, warehouse.CommitRequest{FileHash: "h", Studies: []warehouse.StudyCommit{{Study: "GSE1", BatchID: "b1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.DB().QueryContext(ctx, `SELECT g.gene_id, s.sample_accession_code, f.expression_value
+FROM fact_gene_expression f JOIN dim_gene g USING (gene_key) JOIN dim_sample s USING (sample_key)
+ORDER BY f.expression_value`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	var facts []string
+	for got.Next() {
+		var gene, sample string
+		var v float64
+		if err := got.Scan(&gene, &sample, &v); err != nil {
+			t.Fatal(err)
+		}
+		facts = append(facts, fmt.Sprintf("%s %s %g", gene, sample, v))
+	}
+	if err := got.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"G1 GSM1 1.5", "G1 GSM2 2.5", "G2 GSM1 3.5", "G2 GSM2 4.5"}
+	if fmt.Sprint(facts) != fmt.Sprint(want) {
+		t.Errorf("facts %q, want %q", facts, want)
+	}
+
+	b, err = w.Begin(ctx, warehouse.BeginRequest{FileName: "GSE1.tsv", Columns: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	far := &expression.LongBatch{Genes: []string{"G3"}, GeneLines: []int64{top + 1}, Row: []int32{0}, Column: []int32{3}, Value: []float64{1}}
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: far}); !errors.Is(err, qc.ConstraintViolation) {
+		t.Errorf("WriteRows of line %d: %v, want code ConstraintViolation", int64(top+1), err)
+	}
+}

@@ -1,5 +1,4 @@
 CREATE OR REPLACE TEMP TABLE load_values (
-    line_no          BIGINT NOT NULL,
-    column_no        INTEGER NOT NULL,
+    cell             BIGINT NOT NULL,
     expression_value DOUBLE
 )

@@ -23,8 +23,8 @@ lookup AS (
            bounds.first_line
     FROM bounds),
 cells AS (
-    SELECT lookup.cols[v.column_no + 1] AS c,
-           lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
+    SELECT lookup.cols[(v.cell & 16777215) + 1] AS c,
+           lookup.genes[(v.cell >> 24) - lookup.first_line + 1] AS gene_key,
            v.expression_value
     FROM temp.main.load_values v, lookup)
 SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id

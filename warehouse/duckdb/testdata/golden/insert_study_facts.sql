@@ -23,8 +23,8 @@ lookup AS (
     FROM bounds),
 cells AS (
     SELECT lookup.study_key,
-           lookup.samples[v.column_no + 1] AS sample_key,
-           lookup.genes[v.line_no - lookup.first_line + 1] AS gene_key,
+           lookup.samples[(v.cell & 16777215) + 1] AS sample_key,
+           lookup.genes[(v.cell >> 24) - lookup.first_line + 1] AS gene_key,
            v.expression_value
     FROM temp.main.load_values v, lookup)
 SELECT study_key, sample_key, gene_key, expression_value, $3
