@@ -3,9 +3,11 @@ package genexp_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -173,5 +175,73 @@ func checkLogTables(t *testing.T, w *duckdb.Warehouse, secrets ...string) {
 			t.Fatal(err)
 		}
 		rows.Close()
+	}
+}
+
+// A download whose path holds the warehouse password (a directory named
+// after it, by mistake or by a script) must not carry it into any log
+// column: context_json names the file, the validation log the finding's
+// file, meta_batch the matrix. The password is given twice: plain, and
+// with characters JSON escapes. (The report names the paths as the caller
+// gave them: it is the caller's own input, not a log.)
+func TestSecretInDownloadPathNeverReachesLogs(t *testing.T) {
+	for name, secret := range map[string]string{"plain": "Kx9vQ2mZr7wPq", "JSON-escaped": "Tr0ub4dor&3xyz<>"} {
+		t.Run(name, func(t *testing.T) {
+			dsn := "sqlserver://sa:" + url.QueryEscape(secret) + "@db.example:1433?database=genexp"
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			w := openWarehouse(t)
+			dir := filepath.Join(t.TempDir(), "downloads-"+secret)
+			good := crafted{study: "GSE13", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3)}
+			// Every cell missing: an ERROR finding naming the matrix.
+			bad := crafted{study: "GSE14", genes: 40, columns: samples("GSN", 3), sheet: samples("GSN", 3), cell: func(g, c int) string { return "NA" }}
+			cfg := genexp.DefaultConfig()
+			cfg.Quality.MinGenesPerSample = 1
+			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(logger), genexp.WithWarehouseDSN(dsn))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(context.Background(), good.write(t, dir), bad.write(t, dir), filepath.Join(dir, "missing"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLogTables(t, w, secret)
+			// context_json is read as JSON too: an escaped password is the
+			// password.
+			rows, err := w.DB().Query(`SELECT context_json FROM meta_etl_process_log`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			files := 0
+			for rows.Next() {
+				var raw string
+				if err := rows.Scan(&raw); err != nil {
+					t.Fatal(err)
+				}
+				var ctx map[string]any
+				if err := json.Unmarshal([]byte(raw), &ctx); err != nil {
+					t.Fatalf("context_json %q: %v", raw, err)
+				}
+				if s := leaked(fmt.Sprint(ctx), secret); s != "" {
+					t.Errorf("context_json holds the password: %s", raw)
+				}
+				if f, _ := ctx["file"].(string); strings.Contains(f, "downloads-"+qc.Redacted) {
+					files++
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if files == 0 {
+				t.Error("no context_json names its file (redacted): the test checked nothing")
+			}
+			if s := leaked(logs.String(), secret); s != "" {
+				t.Errorf("slog output holds the password: %s", logs.String())
+			}
+			if len(rep.Studies) != 2 || !rep.Failed() {
+				t.Errorf("the run loaded %d studies (failed %v), want 2 with a failure: the test checked too little", len(rep.Studies), rep.Failed())
+			}
+		})
 	}
 }
