@@ -59,6 +59,12 @@ func TestDeriveHealth(t *testing.T) {
 		{"disk low", genexp.HealthInputs{Health: ok(), Disk: disk(500 << 20)}, genexp.Degraded, "disk"},
 		{"disk nearly full", genexp.HealthInputs{Health: ok(), Disk: disk(50 << 20)}, genexp.Critical, "disk"},
 		{"disk unmeasurable", genexp.HealthInputs{Health: ok(), DiskErr: errors.New("statfs")}, genexp.Degraded, "disk"},
+		// "less free disk than these is a warning or critical": the limits
+		// themselves are the better side.
+		{"disk free exactly at the critical limit", genexp.HealthInputs{Health: ok(), Disk: disk(lim.CriticalFreeBytes)}, genexp.Degraded, "disk"},
+		{"disk free a byte under the critical limit", genexp.HealthInputs{Health: ok(), Disk: disk(lim.CriticalFreeBytes - 1)}, genexp.Critical, "disk"},
+		{"disk free exactly at the warning limit", genexp.HealthInputs{Health: ok(), Disk: disk(lim.WarnFreeBytes)}, genexp.Healthy, "disk"},
+		{"disk free a byte under the warning limit", genexp.HealthInputs{Health: ok(), Disk: disk(lim.WarnFreeBytes - 1)}, genexp.Degraded, "disk"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -121,7 +121,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
-	p.secrets = append(qc.DSNSecrets(p.cfg.Database.ConnectionString), qc.DSNSecrets(p.dsn)...)
+	p.secrets = jsonForms(append(qc.DSNSecrets(p.cfg.Database.ConnectionString), qc.DSNSecrets(p.dsn)...))
 	if pat := p.cfg.Processing.StudyCodePattern; pat != "" {
 		p.studyRe = regexp.MustCompile(`^(?:` + pat + `)$`)
 	}
@@ -387,7 +387,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 
 	t0 = time.Now()
 	log.start(ctx, stepLoad, t0, pl.studies...)
-	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: m.Name, Columns: pl.columns})
+	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(m.Name), Columns: pl.columns})
 	if err != nil {
 		return out(stepLoad, err)
 	}
@@ -486,7 +486,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
 		commits = append(commits, warehouse.StudyCommit{
-			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: withStudy(rowFound.logged(sr.Findings), s), QC: q,
+			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(rowFound.logged(sr.Findings), s)), QC: q,
 		})
 	}
 	if len(commits) == 0 {
@@ -525,7 +525,7 @@ func (p *Pipeline) recordFindings(ctx context.Context, runID, batchID, study str
 	if len(fs) == 0 {
 		return
 	}
-	if err := p.sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: withStudy(fs, study)}); err != nil {
+	if err := p.sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: p.redactFindings(withStudy(fs, study))}); err != nil {
 		p.log.Error("recording findings failed", "study", study, "error", p.redact(err.Error()))
 	}
 }

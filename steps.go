@@ -433,6 +433,27 @@ func (p *Pipeline) downloadStudy(dl string, err error) string {
 	return ""
 }
 
+// jsonForms adds to secrets each one's form inside a JSON string where it
+// differs ("&" is "\u0026" there): context_json is JSON, and a path in it
+// may hold a secret.
+func jsonForms(secrets []string) []string {
+	for _, s := range secrets {
+		if b, err := json.Marshal(s); err == nil && string(b[1:len(b)-1]) != s {
+			secrets = append(secrets, string(b[1:len(b)-1]))
+		}
+	}
+	return secrets
+}
+
+// redactFindings removes the warehouse DSN's secrets from the findings a
+// log table records (a path may hold one); fs are the caller's copies.
+func (p *Pipeline) redactFindings(fs []*qc.Error) []*qc.Error {
+	for _, f := range fs {
+		f.File, f.Path, f.Msg, f.Err = p.redact(f.File), p.redact(f.Path), p.redact(f.Msg), p.redactErr(f.Err)
+	}
+	return fs
+}
+
 // redactErr returns err with the warehouse DSN's secrets removed from its
 // text, keeping its chain for errors.Is and errors.As: a driver's error may
 // quote the DSN, and the report's errors are printed as they are.

@@ -33,6 +33,8 @@ func TestNormalize(t *testing.T) {
 			Platform{Accession: "GPL14548", Name: "GPL14548", Manufacturer: "Unknown", Technology: Microarray}},
 		{"the accession in parentheses is not read for the manufacturer", "Custom array (GPL24540)", "MICROARRAY",
 			Platform{Accession: "GPL24540", Name: "Custom array", Manufacturer: "Unknown", Technology: Microarray}},
+		{"a manufacturer named only in the accession is not read", "Human Ref-8 (Illumina-Ref8)", "MICROARRAY",
+			Platform{Accession: "Illumina-Ref8", Name: "Human Ref-8", Manufacturer: "Unknown", Technology: Microarray}},
 		{"AB SOLiD", "AB SOLiD 4 System (GPL9115)", "RNA-SEQ",
 			Platform{Accession: "GPL9115", Name: "AB SOLiD 4 System", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
 		{"AB 5500", "AB 5500xl Genetic Analyzer (GPL16288)", "RNA-SEQ",

@@ -112,3 +112,40 @@ func TestTakeColumnHandsTheColumnOver(t *testing.T) {
 		t.Errorf("WorstKSInPlace %+v, WorstKS %+v; sorted in place: %v", r2, r1, a)
 	}
 }
+
+// TestWorstKSTieBreakWhenPValuesUnderflow: two samples far from the pool
+// both get p = 0 (the p-value underflows); the worse is the one with the
+// larger statistic, whatever its place among the samples.
+func TestWorstKSTieBreakWhenPValuesUnderflow(t *testing.T) {
+	const n = 2000
+	var names []string
+	var cols [][]float64
+	for c := range 8 {
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = float64(i) + float64(c)*1e-3 // near-identical columns
+		}
+		names, cols = append(names, fmt.Sprintf("S%d", c+1)), append(cols, col)
+	}
+	shifted := func(by float64) []float64 {
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = float64(i) + by
+		}
+		return col
+	}
+	// +1e6 lies above 8 of the 10 samples (D = 0.8), +2e6 above 9 (D = 0.9).
+	for _, order := range [][2]int{{1, 2}, {2, 1}} {
+		nm, cs := slices.Clone(names), slices.Clone(cols)
+		for _, k := range order {
+			nm, cs = append(nm, fmt.Sprintf("shift%de6", k)), append(cs, shifted(float64(k)*1e6))
+		}
+		r, ok := WorstKS(nm, cs)
+		if !ok {
+			t.Fatal("WorstKS found no worst sample")
+		}
+		if r.Sample != "shift2e6" || r.P != 0 || math.Abs(r.D-0.9) > 1e-12 || r.Values != n || r.Pool != 10*n {
+			t.Errorf("order %v: worst %+v, want shift2e6 with D = 0.9, P = 0 over %d of %d values", order, r, n, 10*n)
+		}
+	}
+}

@@ -15,6 +15,9 @@
 //   - SCD1 updates of studies, platforms and samples, keys kept;
 //   - unusual shapes: unloaded columns, gaps in line numbers, several
 //     studies in one matrix, an empty batch, missing values kept as NULL;
+//   - a duplicate study beside a replaced one in one file keeps its facts,
+//     and a replaced study loses a sample another study of the same load
+//     now holds; log2 values of positive values only;
 //   - the analytics views, and the run and quality logs.
 //
 // RunFeatures is the same for sinks that implement

@@ -62,6 +62,9 @@ func Run(t *testing.T, open Opener) {
 		{"SharedSamplesKeepEachStudysLabels", testSharedSamples},
 		{"ReplacementDropsItsStudysMissingSamples", testReplacementDropsSamples},
 		{"SamplesMustBeListedWithTheirStudy", testMembershipRequired},
+		{"DuplicateBesideReplacedKeepsItsFacts", testDuplicateBesideReplaced},
+		{"ReplacementDropsASampleStagedUnderAnotherStudy", testMembershipMovesStudy},
+		{"Log2ValueOfPositiveValuesOnly", testLog2Value},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

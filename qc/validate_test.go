@@ -1,0 +1,66 @@
+package qc
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// TestValidateAtTheLimits checks each default threshold exactly at its
+// limit and one step past it. The documentation says which side the limit
+// is on: "the largest share a study may have" (missing cells, duplicate
+// gene rows), "the fewest measured genes a sample may have", "the fewest
+// samples a study may have": the limit itself passes.
+func TestValidateAtTheLimits(t *testing.T) {
+	th := DefaultThresholds()
+	three := func(n int64) map[string]int64 { return map[string]int64{"a": n, "b": n, "c": n} }
+	cases := []struct {
+		name string
+		st   StudyStats
+		want map[Code]Severity
+	}{
+		// 600 of 6000 cells is exactly MaxNullPercentage (0.1).
+		{"missing share at the limit", StudyStats{Rows: 2000, Cells: 6000, Missing: 600, Measured: three(1800)}, map[Code]Severity{}},
+		{"missing share one cell over", StudyStats{Rows: 2000, Cells: 6000, Missing: 601, Measured: three(1800)},
+			map[Code]Severity{NullPercentageHigh: SeverityError}},
+		// 100 of 2000 rows is exactly MaxDuplicatePercentage (0.05).
+		{"duplicate share at the limit", StudyStats{Rows: 1900, DuplicateRows: 100, Cells: 5700, Measured: three(1900)},
+			map[Code]Severity{DuplicateGenes: SeverityWarning}},
+		{"duplicate share one row over", StudyStats{Rows: 1899, DuplicateRows: 101, Cells: 5697, Measured: three(1899)},
+			map[Code]Severity{DuplicateGenes: SeverityError}},
+		{"genes per sample at the minimum", StudyStats{Rows: 1000, Cells: 3000, Measured: three(1000)}, map[Code]Severity{}},
+		{"genes per sample one under", StudyStats{Rows: 1000, Cells: 3000, Missing: 1, Measured: map[string]int64{"a": 1000, "b": 999, "c": 1000}},
+			map[Code]Severity{GeneCountLow: SeverityWarning}},
+		{"samples at the minimum", StudyStats{Rows: 1000, Cells: 3000, Measured: three(1000)}, map[Code]Severity{}},
+		{"samples one under", StudyStats{Rows: 1000, Cells: 2000, Measured: map[string]int64{"a": 1000, "b": 1000}},
+			map[Code]Severity{SampleCountLow: SeverityWarning}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[Code]Severity{}
+			for _, f := range Validate(tc.st, th) {
+				got[f.Code] = f.Severity
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("findings %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestKSFindingAtTheLimit: MinKSPValue is "the smallest p-value the check
+// may give" (default 0.001): p equal to it raises nothing, the next
+// smaller float64 does.
+func TestKSFindingAtTheLimit(t *testing.T) {
+	th := DefaultThresholds()
+	if f := KSFinding("S", "m.tsv", KSResult{Sample: "x", D: 0.1, P: th.MinKSPValue}, th); f != nil {
+		t.Errorf("p = MinKSPValue raised %v", f)
+	}
+	below := math.Nextafter(th.MinKSPValue, 0)
+	if f := KSFinding("S", "m.tsv", KSResult{Sample: "x", D: 0.1, P: below}, th); f == nil || f.Code != DistributionShift {
+		t.Errorf("p just below MinKSPValue: %v, want a DistributionShift finding", f)
+	}
+	if f := KSFinding("S", "m.tsv", KSResult{Sample: "x", D: 1, P: 0}, th); f == nil {
+		t.Error("p = 0 (underflow) raised nothing")
+	}
+}
