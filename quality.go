@@ -14,14 +14,15 @@ import (
 const defaultKSSampleSize = 5000
 
 // defaultKSMaxCells is the check's memory budget in cells when the
-// configuration says 0. At 8 bytes a value it is 40 MB, the whole of the
-// check's values (they are sorted where they are kept): it keeps every
-// value of a refine.bio matrix of 20,000 genes × 250 samples, or 60,000 ×
-// 80, so typical experiment downloads are checked exactly, while a matrix
-// of any size costs no more than the budget (or KSSampleSize rows, for one
-// with more than 1,000 columns). A larger budget is exact on larger
-// matrices at 8 bytes and about 0.08 s of CPU per million cells (measured
-// with `genexp bench load`); the pipeline's memory is otherwise flat.
+// configuration says 0. At 8 bytes a value it is 40 MB of kept values,
+// and the check adds 12 bytes a value while it runs (the pool's sort
+// order: 60 MB): it keeps every value of a refine.bio matrix of 20,000
+// genes × 250 samples, or 60,000 × 80, so typical experiment downloads are
+// checked exactly, while a matrix of any size costs no more than the budget
+// (or KSSampleSize rows, for one with more than 1,000 columns). A larger
+// budget is exact on larger matrices at 20 bytes and about 0.04 s of CPU
+// per million cells (qc's BenchmarkWorstKSLoadShape); the pipeline's
+// memory is otherwise flat.
 const defaultKSMaxCells = 5_000_000
 
 // ksSampleSize returns the configured fewest rows: 0 means the default, a

@@ -245,28 +245,3 @@ func TestPoolSweepEqualsMerge(t *testing.T) {
 		}
 	}
 }
-
-// TestSortAllOnWorkers: sorting the samples on several goroutines sorts
-// every one of them, whatever their number and lengths.
-func TestSortAllOnWorkers(t *testing.T) {
-	rng := splitmix64(7)
-	for _, workers := range []int{1, 2, 3, 8} {
-		var samples, want [][]float64
-		for range 1 + int(rng.next()%20) {
-			x := make([]float64, int(rng.next()%300))
-			for i := range x {
-				x[i] = float64(rng.next()>>11) * 0x1p-53
-			}
-			samples = append(samples, x)
-			w := slices.Clone(x)
-			slices.Sort(w)
-			want = append(want, w)
-		}
-		sortAll(samples, workers)
-		for s := range samples {
-			if !slices.Equal(samples[s], want[s]) {
-				t.Fatalf("%d workers: sample %d not sorted", workers, s)
-			}
-		}
-	}
-}

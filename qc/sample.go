@@ -3,6 +3,7 @@ package qc
 import (
 	"container/heap"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -144,13 +145,13 @@ type KSResult struct {
 // worst: the lowest p-value, then the largest statistic, then the first
 // sample. Samples with no values are skipped; it returns false when fewer
 // than two samples have values, since a sample cannot differ from a pool
-// that is only itself.
+// that is only itself. The samples must not hold NaN (missing values are
+// left out, as RowSample leaves them out).
 //
-// The pool is never built. Because it is the union of the samples, one
-// k-way merge of the sorted samples visits it in order, and every sample's
-// statistic can be read off during that one pass (see poolSweep): the cost
-// is O(P log S) for P pooled values of S samples, and the memory is the
-// samples' own.
+// The pool is sorted once, as (value, sample) pairs, and every sample's
+// statistic is read off during one pass over it (see poolSweepParts): the
+// cost is linear in the P pooled values for a radix sort and a sweep, and
+// the memory 12 bytes a pooled value beyond the samples' own.
 func WorstKS(names []string, samples [][]float64) (KSResult, bool) {
 	owned := make([][]float64, len(samples))
 	for i, s := range samples {
@@ -160,115 +161,114 @@ func WorstKS(names []string, samples [][]float64) (KSResult, bool) {
 }
 
 // WorstKSInPlace is WorstKS without copying the samples: it sorts each of
-// them in place. The per-study check uses it on columns it owns, so that
-// its memory is the values once.
+// them in place (a negative zero comes back as +0, which compares equal).
+// The per-study check uses it on columns it owns, so that its memory is the
+// values once plus the pool's order.
 func WorstKSInPlace(names []string, samples [][]float64) (KSResult, bool) {
-	var sorted [][]float64
-	var kept []string
+	var kept [][]float64
+	var keptNames []string
 	total := 0
 	for i, c := range samples {
 		if len(c) == 0 {
 			continue
 		}
-		sorted = append(sorted, c)
-		kept = append(kept, names[i])
+		kept = append(kept, c)
+		keptNames = append(keptNames, names[i])
 		total += len(c)
 	}
-	sortAll(sorted, sweepParts(total))
-	if len(sorted) < 2 {
+	if len(kept) < 2 {
+		for _, c := range kept {
+			slices.Sort(c)
+		}
 		return KSResult{}, false
 	}
-	stats := poolSweep(sorted, total)
+	stats := poolSweepParts(kept, total, sweepParts(total))
 	var best KSResult
-	for i, s := range sorted {
+	for i, s := range kept {
 		d, p := ksTwoSidedP(stats[i], len(s), total)
 		if i == 0 || p < best.P || (p == best.P && d > best.D) {
-			best = KSResult{Sample: kept[i], D: d, P: p, Values: len(s), Pool: total}
+			best = KSResult{Sample: keptNames[i], D: d, P: p, Values: len(s), Pool: total}
 		}
 	}
 	return best, true
 }
 
-// sortAll sorts every sample in place, on up to workers goroutines.
-func sortAll(samples [][]float64, workers int) {
-	if workers < 2 {
-		for _, c := range samples {
-			slices.Sort(c)
-		}
-		return
-	}
-	next := make(chan []float64)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for c := range next {
-				slices.Sort(c)
-			}
-		})
-	}
-	for _, c := range samples {
-		next <- c
-	}
-	close(next)
-	wg.Wait()
-}
-
-// poolSweep returns, for each sorted sample, the two-sided statistic
-// sup |F_sample − F_pool| against the pool of all samples, bit for bit as
-// ksStatistic(sample, pool) computes it.
-//
-// It merges the samples into pool order, one run of equal values at a time.
-// F_sample changes only at the sample's own values, and between two of them
-// F_pool only grows, so the difference's extremes over the whole pool lie
-// at the sample's runs: just before a run of its values (the pool count
-// below them) and just after (the count up to them). Both counts are known
-// when the merge reaches the run.
-//
-// A large pool is cut at pivot values into parts swept in parallel (one per
-// processor): every count a part needs at its start (each sample's values
-// below the pivot, and the pool's) comes from a binary search, and a run of
-// equal values never straddles a cut, so the parts note exactly the
-// differences one sweep would, and their extremes combine to the same bits.
-func poolSweep(sorted [][]float64, total int) []float64 {
-	return poolSweepParts(sorted, total, sweepParts(total))
-}
-
-// sweepParts is how many parts poolSweep cuts a pool of total values into:
-// one below a size where a goroutine costs more than it saves.
+// sweepParts is how many goroutines sort a pool of total values: one below
+// a size where a goroutine costs more than it saves.
 func sweepParts(total int) int {
 	const minPart = 1 << 18
 	return max(1, min(runtime.GOMAXPROCS(0), total/minPart))
 }
 
-func poolSweepParts(sorted [][]float64, total, parts int) []float64 {
-	n := len(sorted)
-	hi := make([]float64, n) // running max of F_sample − F_pool
-	lo := make([]float64, n) // running min
-	for i := range hi {
-		hi[i], lo[i] = math.Inf(-1), math.Inf(1)
+// poolSweepParts returns, for each of the non-empty, NaN-free samples, the
+// two-sided statistic sup |F_sample − F_pool| against the pool of all of
+// them (total values), bit for bit as ksStatistic(sample, pool) computes
+// it, and leaves every sample sorted. The pool's sort runs on up to parts
+// goroutines.
+//
+// The pool is sorted once as (value, sample) pairs and swept once, one tie
+// group (a run of equal values) at a time, counting each sample's values
+// seen so far. scipy evaluates F_sample − F_pool at the end of every tie
+// group of the pool. Between two tie groups holding values of sample s,
+// F_s is flat while F_pool only grows, so over those groups the difference
+// is largest at the first, the group holding s's values (evaluated after
+// it), and smallest at the last, the group just before s's next values
+// (evaluated with the pool's count below them). That holds in floating
+// point too: c/n_s − j/P is computed as fl(fl(c/n_s) − fl(j/P)), and
+// correctly rounded division by P and subtraction are monotone in j. So the
+// sweep notes, at each group holding s's values, the difference below it
+// into s's minimum and the difference after it into s's maximum, and these
+// are the extremes over all of the pool's groups (before s's first values
+// the minimum is noted with c = 0; after its last, F_s = 1 and the maximum
+// is noted; the final group's difference is 0, between the two). Equal
+// values of several samples are one group, so ties are scipy's, and −0 and
+// +0 are one value.
+func poolSweepParts(samples [][]float64, total, parts int) []float64 {
+	keys := make([]uint64, 0, total)
+	ids := make([]uint32, 0, total)
+	for s, x := range samples {
+		for _, v := range x {
+			keys = append(keys, poolKey(v))
+			ids = append(ids, uint32(s))
+		}
 	}
-	cuts := sweepCuts(sorted, parts)
-	if len(cuts) == 0 {
-		sweepRange(sorted, total, cutAt(sorted, math.Inf(-1), false), cutAt(sorted, math.Inf(1), true), hi, lo)
-	} else {
-		bounds := make([][]int, 0, len(cuts)+2)
-		bounds = append(bounds, cutAt(sorted, math.Inf(-1), false))
-		for _, c := range cuts {
-			bounds = append(bounds, cutAt(sorted, c, false))
+	sortPairs(keys, ids, parts)
+
+	n := len(samples)
+	seen := make([]int, n)
+	size := make([]float64, n)
+	hi := make([]float64, n) // max of F_s − F_pool
+	lo := make([]float64, n) // min of F_s − F_pool
+	for s, x := range samples {
+		size[s] = float64(len(x))
+		hi[s], lo[s] = math.Inf(-1), math.Inf(1)
+	}
+	pt := float64(len(keys))
+	for g := 0; g < len(keys); {
+		key := keys[g]
+		e := g + 1
+		for e < len(keys) && keys[e] == key {
+			e++
 		}
-		bounds = append(bounds, cutAt(sorted, math.Inf(1), true))
-		his, los := make([][]float64, len(bounds)-1), make([][]float64, len(bounds)-1)
-		var wg sync.WaitGroup
-		for p := range his {
-			his[p], los[p] = slices.Clone(hi), slices.Clone(lo)
-			wg.Go(func() { sweepRange(sorted, total, bounds[p], bounds[p+1], his[p], los[p]) })
-		}
-		wg.Wait()
-		for p := range his {
-			for s := range hi {
-				hi[s], lo[s] = max(hi[s], his[p][s]), min(lo[s], los[p][s])
+		group := ids[g:e]
+		below := float64(g) / pt
+		for _, s := range group {
+			if d := float64(seen[s])/size[s] - below; d < lo[s] {
+				lo[s] = d
 			}
 		}
+		v := poolValue(key)
+		for _, s := range group {
+			samples[s][seen[s]] = v
+			seen[s]++
+		}
+		upto := float64(e) / pt
+		for _, s := range group {
+			if d := float64(seen[s])/size[s] - upto; d > hi[s] {
+				hi[s] = d
+			}
+		}
+		g = e
 	}
 	out := make([]float64, n)
 	for s := range out {
@@ -281,144 +281,140 @@ func poolSweepParts(sorted [][]float64, total, parts int) []float64 {
 	return out
 }
 
-// sweepCuts returns up to parts−1 increasing pivot values that split the
-// pool into parts of similar size: quantiles of the longest sample, which
-// follows the pool closely enough to balance the work.
-func sweepCuts(sorted [][]float64, parts int) []float64 {
-	if parts < 2 {
-		return nil
+// poolKey maps a float64 to a uint64 in the same order (for non-NaN
+// values), with −0 and +0 mapped to one key as they compare equal.
+func poolKey(v float64) uint64 {
+	if v == 0 {
+		v = 0
 	}
-	var longest []float64
-	for _, s := range sorted {
-		if len(s) > len(longest) {
-			longest = s
-		}
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
 	}
-	var cuts []float64
-	for p := 1; p < parts; p++ {
-		c := longest[p*len(longest)/parts]
-		if len(cuts) == 0 || c > cuts[len(cuts)-1] {
-			cuts = append(cuts, c)
-		}
-	}
-	return cuts
+	return b | 1<<63
 }
 
-// cutAt returns, per sample, the index of its first value ≥ v (all of its
-// values when end is set).
-func cutAt(sorted [][]float64, v float64, end bool) []int {
-	out := make([]int, len(sorted))
-	for s, x := range sorted {
-		if end {
-			out[s] = len(x)
-			continue
-		}
-		out[s], _ = slices.BinarySearch(x, v)
+// poolValue inverts poolKey.
+func poolValue(k uint64) float64 {
+	if k>>63 != 0 {
+		return math.Float64frombits(k &^ (1 << 63))
 	}
-	return out
+	return math.Float64frombits(^k)
 }
 
-// sweepRange merges sorted[s][from[s]:to[s]] for every sample, in pool
-// order, noting each sample's extremes of F_sample − F_pool into hi and lo.
-// The values below from are counted as merged already.
-func sweepRange(sorted [][]float64, total int, from, to []int, hi, lo []float64) {
-	n := len(sorted)
-	pos := slices.Clone(from)  // next unread value of each sample
-	seen := slices.Clone(from) // values of each sample merged so far
-	j := 0                     // pool values merged so far
-	for _, f := range from {
-		j += f
+// sortPairs sorts keys, and ids along with them, by key: a most significant
+// digit first radix sort, in place, so that its memory is the pairs'. Its
+// first level splits the pairs into buckets, which up to workers
+// goroutines then sort.
+func sortPairs(keys []uint64, ids []uint32, workers int) {
+	if workers < 2 || len(keys) <= insertionMax {
+		radixPairs(keys, ids)
+		return
 	}
-	pt := float64(total)
-	note := func(s, j int) {
-		diff := float64(seen[s])/float64(len(sorted[s])) - float64(j)/pt
-		hi[s] = max(hi[s], diff)
-		lo[s] = min(lo[s], diff)
+	var bounds [maxBuckets + 1]int
+	nb, ok := radixLevel(keys, ids, &bounds)
+	if !ok {
+		return
 	}
-	h := mergeHeap{sorted: sorted, pos: pos}
-	for s := range n {
-		if pos[s] < to[s] {
-			h.ids = append(h.ids, s)
-		}
-	}
-	h.init()
-	type step struct{ s, k int }
-	var run []step
-	for len(h.ids) > 0 {
-		v := sorted[h.ids[0]][pos[h.ids[0]]]
-		below := j
-		run = run[:0]
-		for len(h.ids) > 0 {
-			s := h.ids[0]
-			if sorted[s][pos[s]] != v {
-				break
+	next := make(chan [2]int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range next {
+				radixPairs(keys[b[0]:b[1]], ids[b[0]:b[1]])
 			}
-			k := pos[s]
-			for k < to[s] && sorted[s][k] == v {
-				k++
+		})
+	}
+	for b := range nb {
+		if bounds[b+1]-bounds[b] > 1 {
+			next <- [2]int{bounds[b], bounds[b+1]}
+		}
+	}
+	close(next)
+	wg.Wait()
+}
+
+const (
+	// radixBits is a level's digit: 256 buckets, whose heads stay in
+	// cache (2,048 buckets, two levels instead of three for 5 million
+	// random keys, cost a quarter more).
+	radixBits  = 8
+	maxBuckets = 1 << radixBits
+	// insertionMax is the size up to which an insertion sort beats
+	// another radix level.
+	insertionMax = 32
+)
+
+// radixPairs sorts keys and ids by key on the calling goroutine.
+func radixPairs(keys []uint64, ids []uint32) {
+	if len(keys) <= insertionMax {
+		insertionPairs(keys, ids)
+		return
+	}
+	var bounds [maxBuckets + 1]int
+	nb, ok := radixLevel(keys, ids, &bounds)
+	if !ok {
+		return
+	}
+	for b := range nb {
+		if lo, hi := bounds[b], bounds[b+1]; hi-lo > 1 {
+			radixPairs(keys[lo:hi], ids[lo:hi])
+		}
+	}
+}
+
+// radixLevel distributes the pairs into buckets by the most significant
+// bits in which their keys differ, in place (American flag sort), sets
+// bounds to the buckets' limits and returns their number. It reports false
+// when all keys are equal, which leaves nothing to sort: a tie group (the
+// zeros of RNA-seq counts) costs one pass.
+func radixLevel(keys []uint64, ids []uint32, bounds *[maxBuckets + 1]int) (int, bool) {
+	var diff uint64
+	first := keys[0]
+	for _, k := range keys {
+		diff |= k ^ first
+	}
+	if diff == 0 {
+		return 0, false
+	}
+	const nb, mask = maxBuckets, maxBuckets - 1
+	shift := uint(max(63-bits.LeadingZeros64(diff)-(radixBits-1), 0))
+	var count, next [nb]int
+	for _, k := range keys {
+		count[(k>>shift)&mask]++
+	}
+	sum := 0
+	for b, c := range count {
+		bounds[b], next[b] = sum, sum
+		sum += c
+	}
+	bounds[nb] = sum
+	for b := range nb {
+		end := bounds[b+1]
+		for i := next[b]; i < end; i = next[b] {
+			k, id := keys[i], ids[i]
+			for d := int((k >> shift) & mask); d != b; d = int((k >> shift) & mask) {
+				j := next[d]
+				next[d]++
+				keys[j], k = k, keys[j]
+				ids[j], id = id, ids[j]
 			}
-			run = append(run, step{s, k - pos[s]})
-			j += k - pos[s]
-			pos[s] = k
-			if k == to[s] {
-				h.pop()
-			} else {
-				h.fix()
-			}
-		}
-		for _, r := range run {
-			note(r.s, below) // the last pool value before this run
-			seen[r.s] += r.k
-			note(r.s, j) // the pool up to and including the run
+			keys[i], ids[i] = k, id
+			next[b]++
 		}
 	}
+	return nb, true
 }
 
-// mergeHeap is a min-heap of sample indexes keyed by each sample's next
-// unread value.
-type mergeHeap struct {
-	sorted [][]float64
-	pos    []int
-	ids    []int
-}
-
-func (h *mergeHeap) key(i int) float64 { s := h.ids[i]; return h.sorted[s][h.pos[s]] }
-
-func (h *mergeHeap) init() {
-	for i := len(h.ids)/2 - 1; i >= 0; i-- {
-		h.down(i)
-	}
-}
-
-// fix restores the heap after the top's key grew.
-func (h *mergeHeap) fix() { h.down(0) }
-
-// pop removes the top.
-func (h *mergeHeap) pop() {
-	last := len(h.ids) - 1
-	h.ids[0] = h.ids[last]
-	h.ids = h.ids[:last]
-	if last > 0 {
-		h.down(0)
-	}
-}
-
-func (h *mergeHeap) down(i int) {
-	n := len(h.ids)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+// insertionPairs sorts a few pairs by key.
+func insertionPairs(keys []uint64, ids []uint32) {
+	for i := 1; i < len(keys); i++ {
+		k, id := keys[i], ids[i]
+		j := i
+		for ; j > 0 && keys[j-1] > k; j-- {
+			keys[j], ids[j] = keys[j-1], ids[j-1]
 		}
-		m := l
-		if r := l + 1; r < n && h.key(r) < h.key(l) {
-			m = r
-		}
-		if !(h.key(m) < h.key(i)) {
-			return
-		}
-		h.ids[i], h.ids[m] = h.ids[m], h.ids[i]
-		i = m
+		keys[j], ids[j] = k, id
 	}
 }
 
