@@ -82,3 +82,43 @@ func TestDSNSecretsOfQuotedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactEscapedBraces: inside a braced ODBC value "}}" is a literal
+// "}", so the value runs to the lone "}" (go-mssqldb's msdsn reads it so);
+// ending it at the first "}" showed the password's tail. The config form
+// is what a configuration's "pwd={${PW}}" expands to.
+func TestRedactEscapedBraces(t *testing.T) {
+	tests := []struct {
+		dsn, want, driverSees string
+	}{
+		{"odbc:server=db;user id=sa;password={ab}}c;S3cretTail};database=x",
+			"odbc:server=db;user id=sa;password=REDACTED;database=x", "ab}c;S3cretTail"},
+		{"odbc:server=db;pwd={ab}}c;S3cretTail}", "odbc:server=db;pwd=REDACTED", "ab}c;S3cretTail"},
+		{"odbc:password = {x}}}}} ;k=v", "odbc:password =REDACTED;k=v", "x}}"},
+		{"server=db;password={}}S3cretTail;x}}}", "server=db;password=REDACTED", "}S3cretTail;x}"},
+		// malformed: the driver refuses it, the writer may have meant all
+		{"odbc:password={ab}c;S3cretTail};database=x", "odbc:password=REDACTED", ""},
+		{`server=db;password='ab''c;S3cretTail';database=x`, "server=db;password=REDACTED;database=x", "ab'c;S3cretTail"},
+	}
+	for _, tc := range tests {
+		got := RedactDSN(tc.dsn)
+		if got != tc.want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", tc.dsn, got, tc.want)
+		}
+		msg := "login failed for " + tc.driverSees + " using " + tc.dsn
+		red := RedactText(msg, DSNSecrets(tc.dsn)...)
+		if strings.Contains(red, "S3cretTail") || tc.driverSees != "" && strings.Contains(red, tc.driverSees) {
+			t.Errorf("RedactText with DSNSecrets(%q) = %q left the secret: %s", tc.dsn, DSNSecrets(tc.dsn), red)
+		}
+	}
+}
+
+// TestRedactTextOverlapping: a secret that holds another is hidden whole,
+// whichever comes first.
+func TestRedactTextOverlapping(t *testing.T) {
+	for _, secrets := range [][]string{{"abc", "xabcy"}, {"xabcy", "abc"}, {"xab", "bcy"}} {
+		if got := RedactText("<xabcy>", secrets...); got != "<REDACTED>" {
+			t.Errorf("RedactText(<xabcy>, %q) = %q", secrets, got)
+		}
+	}
+}
