@@ -57,7 +57,7 @@ type jsonParser struct {
 }
 
 func newJSONParser(r io.Reader, name string) *jsonParser {
-	return &jsonParser{file: name, sc: newJSONScanner(newNonFiniteReader(r), name)}
+	return &jsonParser{file: name, sc: newJSONScanner(r, name)}
 }
 
 type object = map[string]json.RawMessage

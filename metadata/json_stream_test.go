@@ -186,3 +186,33 @@ func BenchmarkParseJSON(b *testing.B) {
 		}
 	}
 }
+
+// TestParseJSONColumnsAfterNonFinite: NaN, Infinity and -Infinity read as
+// null, yet an error after them on the same line names the column of its
+// own byte, read whole or a byte at a time.
+func TestParseJSONColumnsAfterNonFinite(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line      int64
+		at        string // the text the error is at, first found after the last newline
+	}{
+		{"four Infinity in a list", `{"samples": {"S": {"title": "t"}}, "x": [Infinity, Infinity, Infinity, Infinity, y]}`, 1, "y]"},
+		{"NaN grows when rewritten", `{"x": [NaN, NaN, NaN, NaN, NaN, NaN, oops]}`, 1, "oops"},
+		{"every token, then a bad key", `{"a": NaN, "b": -Infinity, "c": Infinity, "d": [NaN, -Infinity], e: 1}`, 1, "e: 1"},
+		{"inside a sample", "{\"samples\": {\n  \"S1\": {\"refinebio_age\": NaN, \"refinebio_sex\": -Infinity, \"refinebio_title\": Infinity, \"x\": tru}}}", 2, "}}}"},
+		{"on a later line", "{\"x\": [NaN,\n NaN, Infinity, -Infinity, NaN, 1 2]}", 2, "2]"},
+		{"strings keep their tokens", `{"x": ["NaN", "Infinity", NaN, "-Infinity\"NaN", Infinity, *]}`, 1, "*]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lineStart := strings.LastIndexByte(tc.doc, '\n') + 1
+			col := int64(strings.Index(tc.doc[lineStart:], tc.at) + 1)
+			for _, r := range []io.Reader{strings.NewReader(tc.doc), iotest.OneByteReader(strings.NewReader(tc.doc))} {
+				_, err := metadata.ParseJSON(r, "test.json")
+				e := assertJSONErr(t, err, qc.ParseError, "")
+				if e.Line != tc.line || e.Column != col {
+					t.Errorf("error at %d:%d, want %d:%d (%q): %v", e.Line, e.Column, tc.line, col, tc.at, err)
+				}
+			}
+		})
+	}
+}
