@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
 )
@@ -119,6 +120,7 @@ func (s *jsonScanner) value() (json.RawMessage, error) {
 	if end == start {
 		return nil, s.syntaxErr(s.base+int64(start), fmt.Errorf("expected a value, found %s", quoteByte(c)))
 	}
+	v := s.buf[start:end]
 	data, shifts := s.rewriteNonFinite(start, end)
 	var raw json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -140,6 +142,11 @@ func (s *jsonScanner) value() (json.RawMessage, error) {
 	}
 	if !complete { // the file ends inside brackets that hold nothing wrong
 		return nil, s.truncated()
+	}
+	// The value is valid JSON, so every byte past ASCII is in a string:
+	// encoding/json would turn one that is not UTF-8 into U+FFFD unseen.
+	if !utf8.Valid(v) {
+		return nil, s.utf8Err(start + invalidUTF8(v))
 	}
 	s.i = end
 	s.start = s.base + int64(start)
@@ -193,6 +200,19 @@ func originalOffset(off int, shifts []shift) int {
 		return off
 	}
 	return shifts[i-1].in + off - shifts[i-1].out
+}
+
+// invalidUTF8 returns the offset of the first byte of v that is not part
+// of a UTF-8 character; v must hold one.
+func invalidUTF8(v []byte) int {
+	for i := 0; i < len(v); {
+		r, n := utf8.DecodeRune(v[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(v)
 }
 
 // startLine returns the 1-based line on which the last value read starts.
@@ -317,6 +337,14 @@ func (s *jsonScanner) truncated() error {
 	line, col := s.lineCol(s.base + int64(len(s.buf)))
 	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
 		Msg: "malformed JSON (the file ends too early: is it truncated?)"}
+}
+
+// utf8Err reports a string byte, at buf[i], that is not UTF-8, as a
+// sample sheet's is reported: encoding/json would read it as U+FFFD.
+func (s *jsonScanner) utf8Err(i int) error {
+	line, col := s.lineCol(s.base + int64(i))
+	return &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+		Msg: fmt.Sprintf("text is not valid UTF-8 (byte 0x%02X); metadata must be UTF-8", s.buf[i])}
 }
 
 func (s *jsonScanner) syntaxErr(off int64, err error) error {

@@ -216,3 +216,36 @@ func TestParseJSONColumnsAfterNonFinite(t *testing.T) {
 		})
 	}
 }
+
+// TestParseJSONInvalidUTF8: a byte that is not UTF-8 in a string is an
+// EncodingError at its line and column, as in a sample sheet; encoding/json
+// alone would read it as U+FFFD.
+func TestParseJSONInvalidUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line      int64
+		bad       string // the first byte that is not UTF-8
+	}{
+		{"Latin-1 title", "{\"samples\": {\n  \"S1\": {\"refinebio_title\": \"caf\xe9\"}}}", 2, "\xe9"},
+		{"in a key", "{\"samples\": {\"S\xff1\": {}}}", 1, "\xff"},
+		{"in an unused field after NaN", "{\"x\": NaN, \"y\": \"a\xc3\"}", 1, "\xc3"},
+		{"cut sequence in a list", "{\"experiments\": {\"E\": {\"sample_titles\": [\"ok\", \"\xe2\x82\"]}}}", 1, "\xe2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseJSON(t, tc.doc)
+			e := assertJSONErr(t, err, qc.EncodingError, "")
+			col := int64(strings.Index(tc.doc, tc.bad) - strings.LastIndexByte(tc.doc, '\n'))
+			if e.Line != tc.line || e.Column != col || !strings.Contains(e.Msg, "UTF-8") {
+				t.Errorf("error at %d:%d, want %d:%d: %v", e.Line, e.Column, tc.line, col, err)
+			}
+		})
+	}
+	// U+FFFD itself, written as UTF-8 or escaped, is text like any other
+	d, err := parseJSON(t, `{"samples": {"S1": {"refinebio_title": "a`+"\uFFFD"+`b\ufffd"}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sample(t, d, "S1").Title; got != "a\uFFFDb\uFFFD" {
+		t.Errorf("title %q", got)
+	}
+}
