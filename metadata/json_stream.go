@@ -326,8 +326,12 @@ func (s *jsonScanner) end() error {
 	return nil
 }
 
+// readErr reports a failed read (a gzipped file cut short, a failing
+// disk) where the input stopped.
 func (s *jsonScanner) readErr() error {
-	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: s.file, Msg: "reading metadata failed", Err: s.err}
+	line, col := s.lineCol(s.base + int64(len(s.buf)))
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+		Msg: "reading metadata failed where its input stopped", Err: s.err}
 }
 
 func (s *jsonScanner) truncated() error {

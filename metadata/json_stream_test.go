@@ -122,14 +122,18 @@ func TestParseJSONErrorsFarIn(t *testing.T) {
 
 // TestParseJSONReadFailure: a reader that fails mid-document is an
 // unreadable file (InvalidFormat) that wraps the reader's error, never a
-// syntax error.
+// syntax error, and names where the input stopped.
 func TestParseJSONReadFailure(t *testing.T) {
 	cause := errors.New("disk on fire")
-	doc := `{"samples": {"GSM1": {"refinebio_accession_code": "GSM1"}`
+	doc := "{\"samples\": {\n\"GSM1\": {\"refinebio_accession_code\": \"GSM1\"}"
 	_, err := parseJSONReader(io.MultiReader(strings.NewReader(doc), iotest.ErrReader(cause)))
-	assertJSONErr(t, err, qc.InvalidFormat, "")
+	e := assertJSONErr(t, err, qc.InvalidFormat, "")
 	if !errors.Is(err, cause) {
 		t.Errorf("%v does not wrap the reader's error", err)
+	}
+	// where the input stopped: one past the last byte of line 2
+	if e.Line != 2 || e.Column != int64(len(doc)-strings.IndexByte(doc, '\n')) {
+		t.Errorf("at %d:%d, want 2:%d: %v", e.Line, e.Column, len(doc)-strings.IndexByte(doc, '\n'), err)
 	}
 }
 

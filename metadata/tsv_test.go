@@ -2,7 +2,11 @@ package metadata_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -248,5 +252,44 @@ func TestParseTSVMultilineRowsKeepTheirLine(t *testing.T) {
 	var e *qc.Error
 	if !errors.As(err, &e) || e.Line != 5 || e.Column != 3 {
 		t.Fatalf("want the error on line 5 column 3 (after a three-line field), got %v", err)
+	}
+}
+
+// TestParseTSVCutGzip: a gzipped sheet cut short fails where its text
+// stops, and says on which line, not only "unexpected EOF".
+func TestParseTSVCutGzip(t *testing.T) {
+	var sheet strings.Builder
+	sheet.WriteString("\ufeffrefinebio_accession_code\trefinebio_title\n")
+	for i := range 200 {
+		fmt.Fprintf(&sheet, "GSM%d\tsample %d of a sheet that gzip cannot shrink much: %x\n", i, i, sha256.Sum256([]byte{byte(i)}))
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(sheet.String()))
+	w.Close()
+	cut := gz.Bytes()[:gz.Len()/2]
+	// what gunzip gives of the cut file: where the text stops
+	zr, err := gzip.NewReader(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("reading the cut gzip: %v", err)
+	}
+	line := int64(bytes.Count(got, []byte{'\n'}) + 1)
+	col := int64(len(got) - bytes.LastIndexByte(got, '\n'))
+
+	zr, _ = gzip.NewReader(bytes.NewReader(cut))
+	_, err = metadata.ParseTSV(zr, "m.tsv.gz", "")
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %T %v is not a *qc.Error", err, err)
+	}
+	if !errors.Is(err, qc.InvalidFormat) || !errors.Is(err, io.ErrUnexpectedEOF) || e.File != "m.tsv.gz" || e.Line != line || e.Column != col {
+		t.Errorf("got %v at line %d column %d, want InvalidFormat wrapping unexpected EOF at %d:%d", err, e.Line, e.Column, line, col)
+	}
+	if line < 3 {
+		t.Errorf("the cut is on line %d: the test means it past the header", line)
 	}
 }
