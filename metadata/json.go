@@ -268,6 +268,11 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 		return nil, nil, f.err
 	}
 	if st.Accession == "" {
+		if err := nulErr(key); err != nil {
+			// the path would hold the NUL: name the key quoted instead
+			err.File, err.Path, err.Msg = p.file, "experiments", fmt.Sprintf("the key %q %s", key, err.Msg)
+			return nil, nil, err
+		}
 		st.Accession = key
 	}
 	return st, titles, nil
@@ -317,6 +322,10 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 		if key == "" {
 			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
 				Msg: "sample has no refinebio_accession_code"}
+		}
+		if err := nulErr(key); err != nil {
+			err.File, err.Path, err.Msg = p.file, "samples", fmt.Sprintf("the key %q %s", key, err.Msg)
+			return nil, err
 		}
 		s.Accession = key
 	}

@@ -206,6 +206,11 @@ func sheetColumns(header []string, name string) ([]sheetColumn, int, error) {
 			return nil, -1, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: 1, Column: int64(i + 1),
 				Msg: "column name is not valid UTF-8 text"}
 		}
+		if err := nulErr(h); err != nil {
+			err.File, err.Line, err.Column = name, 1, int64(i+1)
+			err.Msg = "column name " + err.Msg
+			return nil, -1, err
+		}
 		field := ""
 		switch {
 		case h == "":

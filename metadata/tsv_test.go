@@ -221,6 +221,7 @@ func TestParseTSVErrors(t *testing.T) {
 		{"bad UTF-8 value", head + "GSM1\tt\xff\tTrue\n", qc.EncodingError, 2, 2, `column "refinebio_title" is not valid UTF-8`},
 		{"NUL in a title", head + "GSM1\tt\tTrue\nGSM2\tab\x00c\tTrue\n", qc.EncodingError, 3, 2, `column "refinebio_title" holds a NUL character (U+0000) at character 3`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
+		{"NUL in a column name", "refinebio_accession_code\ttitle\tcharacteristics_ch1_a\x00ge\nGSM1\tt\t3\n", qc.EncodingError, 1, 3, "column name holds a NUL character (U+0000) at character 22"},
 		{"header only", head, qc.InvalidFormat, 0, 0, "a header but no sample rows"},
 		{"header and blank rows", head + "\n\t\t\n", qc.InvalidFormat, 0, 0, "a header but no sample rows"},
 		{"CR-only lines", strings.ReplaceAll(head+"GSM1\tt\tTrue\nGSM2\tu\tFalse\n", "\n", "\r"), qc.InvalidFormat, 1, 3, "end in CR only"},
