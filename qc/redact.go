@@ -38,7 +38,13 @@ var secretKeys = map[string]bool{
 func RedactDSN(dsn string) string {
 	s := strings.TrimSpace(dsn)
 	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], ";= ") {
-		return redactURL(s)
+		out := redactURL(s)
+		if strings.Contains(out, ";") {
+			// go-mssqldb reads all but a sqlserver:// URL as an ADO
+			// string: "mssql://h?x=1;password=…" holds a password
+			out = redactKV(out)
+		}
+		return out
 	}
 	if len(s) >= 5 && strings.EqualFold(s[:5], "odbc:") {
 		return s[:5] + redactKV(s[5:])
@@ -75,13 +81,12 @@ func DSNSecrets(dsn string) []string {
 					}
 				}
 			}
-			return dedupe(out)
-		}
-		// As redactURLFallback: all that may be user info is secret.
-		if at := strings.LastIndex(dsn[i:], "@"); at > len("://") {
+		} else if at := strings.LastIndex(dsn[i:], "@"); at > len("://") {
+			// as redactURLFallback: all that may be user info is secret
 			out = append(out, dsn[i+len("://"):i+at])
 		}
 	}
+	// What is not a sqlserver:// URL the driver reads as an ADO string.
 	s := dsn
 	if len(s) >= 5 && strings.EqualFold(s[:5], "odbc:") {
 		s = s[5:]

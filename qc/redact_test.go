@@ -122,3 +122,22 @@ func TestRedactTextOverlapping(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactURLLookalikes: go-mssqldb reads a DSN that is not a
+// sqlserver:// URL as an ADO string, so a "password=" after a ";" in one
+// that looks like a URL is a password.
+func TestRedactURLLookalikes(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"mssql://h?x=1;password=S3cretTail":   "mssql://h?x=1;password=REDACTED",
+		"x://a;pwd=S3cretTail;database=w":     "x://a;pwd=REDACTED;database=w",
+		"sqlserver://sa:S3cretTail@h;app=x":   "sqlserver://sa:REDACTED@h;app=x",
+		"sqlserver://h/i;Password=S3cretTail": "sqlserver://h/i;Password=REDACTED",
+	} {
+		if got := RedactDSN(dsn); got != want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", dsn, got, want)
+		}
+		if red := RedactText("failed: "+dsn+" S3cretTail", DSNSecrets(dsn)...); strings.Contains(red, "S3cretTail") {
+			t.Errorf("RedactText with DSNSecrets(%q) = %q: %s", dsn, DSNSecrets(dsn), red)
+		}
+	}
+}

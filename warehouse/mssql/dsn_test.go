@@ -237,6 +237,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add("ab}c;S3cretTail", "db")
 	f.Add("ab}}c;S3cretTail}", "odbc:server=db;password={ab}}c;S3cretTail};database=x")
 	f.Add(`{a;b}}c}`, `server=db;pwd={x;y}}z};database=x`)
+	f.Add("x://a;password=S3cretTail", "mssql://h?x=1;password=S3cretTail")
 	f.Fuzz(func(t *testing.T, pw, host string) {
 		u := url.URL{Scheme: "sqlserver", User: url.UserPassword("sa", pw), Host: "db", RawQuery: "database=x"}
 		braced := strings.ReplaceAll(pw, "}", "}}")
