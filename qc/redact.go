@@ -33,8 +33,10 @@ var secretKeys = map[string]bool{
 //
 // It never fails and errs on the side of hiding: a URL that does not parse
 // as its writer meant (a raw "/", "#" or "@" in the password) loses all of
-// its user info, and an ADO part that swallowed a password after a stray
-// quote is hidden whole.
+// its user info, an ADO part that swallowed a password after a stray
+// quote is hidden whole, and a value is hidden wherever any driver's
+// reading of the string ("}}" in a braced ODBC value is a literal "}",
+// "" in a quoted ADO value a literal ") takes it to end.
 func RedactDSN(dsn string) string {
 	s := strings.TrimSpace(dsn)
 	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], ";= ") {
