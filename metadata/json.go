@@ -22,7 +22,8 @@ import (
 // ParseJSON reads aggregated_metadata.json, metadata.json or
 // metadata_<ORGANISM>.json. name is used in errors. A malformed document is
 // a *qc.Error (ParseError) naming the file and the line and column of a
-// syntax error, or the JSON path of a value of the wrong type.
+// syntax error, or the JSON path of a value of the wrong type; text that
+// is not UTF-8 is an EncodingError at its line and column.
 //
 // The samples may be an object keyed by accession (current downloads), an
 // object keyed by title (2018 downloads), or a list of sample objects
