@@ -231,7 +231,7 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	if len(doc.Content) == 0 {
 		return cfg, nil
 	}
-	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, noDatabase: o.noDatabase}
+	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, noDatabase: o.noDatabase, lastLine: yamlLines(data)}
 	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
 	if err := c.result(); err != nil {
 		return Config{}, err
@@ -273,6 +273,9 @@ func yamlSyntaxError(name string, data []byte, err error) *qc.Error {
 	if parser {
 		e.Line++
 	}
+	// yaml.v3 ends a text that lacks a final line break on a line of its
+	// own: that end is on the text's last line.
+	e.Line = min(e.Line, yamlLines(data))
 	e.Msg += ": " + msg
 	// "violates indentation" is placed on the line before the tab's (the
 	// key whose block the tab breaks), so the tab is looked for from
@@ -302,6 +305,15 @@ func yamlSyntaxError(name string, data []byte, err error) *qc.Error {
 	return e
 }
 
+// yamlLines counts the lines of data as yaml.v3 numbers them: CR, LF,
+// CRLF, NEL, LS and PS each end one.
+func yamlLines(data []byte) int64 {
+	s := string(data)
+	breaks := strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n") +
+		strings.Count(s, "\u0085") + strings.Count(s, "\u2028") + strings.Count(s, "\u2029")
+	return int64(breaks + 1)
+}
+
 var (
 	yamlLine  = regexp.MustCompile(`^line (\d+): (.*)`)
 	backticks = regexp.MustCompile("`[^`]*`")
@@ -320,6 +332,17 @@ type configChecker struct {
 	// noDatabase leaves the database section's values as written (see
 	// WithoutDatabase).
 	noDatabase bool
+	lastLine   int64 // the text's last line; 0 when unknown
+}
+
+// line returns n's line, the text's last at most: yaml.v3 puts the end of
+// a text that lacks a final line break, and an empty node there, on a
+// line of its own.
+func (c *configChecker) line(n *yaml.Node) int64 {
+	if c.lastLine > 0 {
+		return min(int64(n.Line), c.lastLine)
+	}
+	return int64(n.Line)
 }
 
 func (c *configChecker) add(p problem) {
@@ -333,14 +356,14 @@ func (c *configChecker) add(p problem) {
 		n = k
 	}
 	if n != nil {
-		e.Line, e.Column = int64(n.Line), int64(n.Column)
+		e.Line, e.Column = c.line(n), int64(n.Column)
 	}
 	c.problems = append(c.problems, c.scrub(e))
 }
 
 func (c *configChecker) addAt(n *yaml.Node, code qc.Code, path, msg string) {
 	c.problems = append(c.problems, c.scrub(&qc.Error{Code: code, Severity: qc.SeverityError, File: c.file,
-		Line: int64(n.Line), Column: int64(n.Column), Path: path, Msg: msg}))
+		Line: c.line(n), Column: int64(n.Column), Path: path, Msg: msg}))
 }
 
 // result returns the first problem, listing the others in its message.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -478,17 +479,21 @@ func ExampleLoadConfig() {
 	// rules: 4 chunk size: 50000 missing cells: skip
 }
 
-// FuzzParseConfig: any text gives a configuration or a *qc.Error, never a
-// panic, and never shows an expanded secret.
+// FuzzParseConfig: any text gives a configuration or a ConfigInvalid
+// *qc.Error at a line of the text, never a panic, and never shows an
+// expanded secret; a configuration it gives builds a pipeline.
 func FuzzParseConfig(f *testing.F) {
 	f.Add(readFileF(f, "testdata/config/architecture.yaml"))
 	for _, s := range []string{
 		"", "processing:\n  missing_values: null\n", "illness_inference:\n  rules:\n    - &a {pattern: x, label: SEPSIS}\n    - <<: *a\n",
 		"database: {connection_string: \"PWD=${FUZZ_SECRET}\"}\nlogging: {level: ${FUZZ_SECRET}}\n", "a: [\n", "processing: ${FUZZ_SECRET}\n",
 		"quality_thresholds: {max_null_percentage: .nan}\n", "? [a]\n: b\n",
+		"processing:\n  study_code_pattern: \"(GSE\"\n", "processing:\n\tchunk_size: 5\n",
+		"illness_inference:\n  rules:\n    - {pattern: \"[\", label: SEPSIS}\n", "{", " \r0", "a: 1\rb: {", "---",
 	} {
 		f.Add([]byte(s))
 	}
+	yamlBreak := regexp.MustCompile("\r\n|[\r\n\u0085\u2028\u2029]") // YAML's line ends
 	f.Fuzz(func(t *testing.T, data []byte) {
 		t.Setenv("FUZZ_SECRET", "fuzz-s3cret-value")
 		cfg, err := genexp.ParseConfig(data, "c.yaml")
@@ -497,6 +502,13 @@ func FuzzParseConfig(f *testing.F) {
 			if !errors.As(err, &e) || e.File != "c.yaml" {
 				t.Fatalf("%T %v", err, err)
 			}
+			if e.Code != qc.ConfigInvalid {
+				t.Fatalf("code %s, want %s: %v", e.Code.Name(), qc.ConfigInvalid.Name(), err)
+			}
+			lines := int64(len(yamlBreak.FindAllIndex(data, -1)) + 1)
+			if e.Line < 0 || e.Line > lines || e.Column < 0 {
+				t.Fatalf("error at %d:%d of a %d-line text: %v", e.Line, e.Column, lines, err)
+			}
 			if strings.Contains(err.Error(), "fuzz-s3cret-value") && !bytes.Contains(data, []byte("fuzz-s3cret-value")) {
 				t.Fatalf("the error shows an expanded secret: %v", err)
 			}
@@ -504,6 +516,9 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		if err := cfg.Validate(); err != nil {
 			t.Fatalf("ParseConfig accepted a configuration Validate rejects: %v", err)
+		}
+		if _, err := genexp.New(genexp.DryRunSink(nil), genexp.WithConfig(cfg)); err != nil {
+			t.Fatalf("an accepted configuration builds no pipeline: %v", err)
 		}
 	})
 }

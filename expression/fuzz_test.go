@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/genexp/genexp/expression"
@@ -55,7 +57,7 @@ func refRead(data []byte) (rows []refRow, missing int64, badLine int) {
 		return nil, 0, 1
 	}
 	for _, n := range names {
-		if n == "" {
+		if n == "" || strings.ContainsRune(n, 0) {
 			return nil, 0, 1
 		}
 	}
@@ -75,7 +77,7 @@ func refRead(data []byte) (rows []refRow, missing int64, badLine int) {
 		if len(gene) >= 2 && gene[0] == '"' && gene[len(gene)-1] == '"' && !strings.Contains(gene[1:len(gene)-1], `"`) {
 			gene = gene[1 : len(gene)-1]
 		}
-		if gene == "" || !utf8.ValidString(gene) {
+		if !refGoodID(gene) {
 			return nil, 0, i + 2
 		}
 		row := refRow{gene: gene}
@@ -104,6 +106,21 @@ func refRead(data []byte) (rows []refRow, missing int64, badLine int) {
 	return rows, missing, 0
 }
 
+// refGoodID: a gene id is non-empty UTF-8 without control characters (Cc:
+// C0, DEL, C1) and fits dim_gene.gene_id, NVARCHAR(255), counted in UTF-16
+// code units.
+func refGoodID(id string) bool {
+	if id == "" || !utf8.ValidString(id) {
+		return false
+	}
+	for _, r := range id {
+		if unicode.Is(unicode.Cc, r) {
+			return false
+		}
+	}
+	return len(utf16.Encode([]rune(id))) <= 255
+}
+
 // FuzzReader: on any bytes the Reader never panics; it fails exactly where
 // the independent reading fails, with a *qc.Error naming that line; and when
 // it succeeds it agrees with the independent reading on every gene, cell,
@@ -129,6 +146,9 @@ func FuzzReader(f *testing.F) {
 		"\"\t\"\"\"\t\"\nG\t1\n",
 		"Gene\tA\tB\rG1\t1\t2\rG2\t3\t4\r",
 		"Gene\tA\r",
+		"\t0\t0\n\x010\t\t",
+		"Gene\tA\x00B\nG1\t1\n",
+		"Gene\tA\n" + strings.Repeat("\u00e9", 255) + "\t1\n" + strings.Repeat("\U0001F600", 128) + "\t2\n",
 	}
 	src, err := synth.NewMatrix(synth.MatrixSpec{Genes: 5, Samples: 3, MissingShare: 0.2, Seed: 1})
 	if err != nil {

@@ -3,9 +3,14 @@ package metadata_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
+	"reflect"
 	"sort"
+	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
@@ -22,9 +27,13 @@ func addFileSeeds(f *testing.F, paths ...string) {
 }
 
 // checkResult holds ParseJSON and ParseTSV to their contract on any input:
-// a *qc.Error, or a dataset whose samples are sorted, keyed by distinct
-// non-empty accessions and linked to studies both ways.
-func checkResult(t *testing.T, d *metadata.Dataset, err error) {
+// a *qc.Error of the parse family (InvalidFormat, EncodingError,
+// ParseError, DuplicateSamples) at a place inside the input, or a dataset
+// whose samples are sorted, keyed by distinct non-empty accessions and
+// linked to studies both ways, and whose every text is UTF-8 without NUL.
+// byteColumns says that every Column counts bytes of its line (JSON); a
+// sample sheet's may count fields.
+func checkResult(t *testing.T, data []byte, byteColumns bool, d *metadata.Dataset, err error) {
 	t.Helper()
 	if err != nil {
 		var e *qc.Error
@@ -34,8 +43,15 @@ func checkResult(t *testing.T, d *metadata.Dataset, err error) {
 		if e.File != "fuzz" || e.Severity != qc.SeverityError || e.Msg == "" {
 			t.Fatalf("error lacks its file, severity or message: %+v", e)
 		}
+		switch e.Code {
+		case qc.InvalidFormat, qc.EncodingError, qc.ParseError, qc.DuplicateSamples:
+		default:
+			t.Fatalf("code %s is not a parse code: %v", e.Code.Name(), err)
+		}
+		checkPosition(t, data, byteColumns, e)
 		return
 	}
+	checkTexts(t, reflect.ValueOf(d), "Dataset")
 	if !sort.SliceIsSorted(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession }) {
 		t.Fatal("samples not sorted")
 	}
@@ -62,6 +78,52 @@ func checkResult(t *testing.T, d *metadata.Dataset, err error) {
 	metadata.Merge(d, d)
 }
 
+// checkPosition: a line and column, when given, lie inside data; a
+// column may stand one past its line's end (where a file stops).
+func checkPosition(t *testing.T, data []byte, byteColumns bool, e *qc.Error) {
+	t.Helper()
+	lines := bytes.Split(data, []byte{'\n'})
+	if e.Line < 0 || e.Column < 0 || e.Line > int64(len(lines)) || e.Column > 0 && e.Line == 0 {
+		t.Fatalf("error at %d:%d of a %d-line input: %v", e.Line, e.Column, len(lines), e)
+	}
+	if e.Line == 0 {
+		return
+	}
+	limit := int64(len(data)) + 1
+	if byteColumns {
+		limit = int64(len(lines[e.Line-1])) + 1
+	}
+	if e.Column > limit {
+		t.Fatalf("error at column %d of line %d, which has %d bytes: %v", e.Column, e.Line, len(lines[e.Line-1]), e)
+	}
+}
+
+// checkTexts fails on any string in v that is not UTF-8 or holds a NUL.
+func checkTexts(t *testing.T, v reflect.Value, path string) {
+	t.Helper()
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			t.Fatalf("%s = %q is not UTF-8 text without NUL", path, s)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			checkTexts(t, v.Elem(), path)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			checkTexts(t, v.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return
+		}
+		for i := range v.NumField() {
+			checkTexts(t, v.Field(i), path+"."+v.Type().Field(i).Name)
+		}
+	}
+}
+
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
@@ -77,13 +139,15 @@ func FuzzParseJSON(f *testing.F) {
 		`{}`, `null`, `[]`, `{"samples": []}`, `{"samples": {"a": null}}`, `{"ks_statistic": NaN}`,
 		`{"experiments": {"E": {"sample_titles": ["t"]}}, "samples": {"t": {"title": "t"}}}`,
 		`{"samples": {"S": {"refinebio_annotations": [{"characteristics_ch1": ["a: b", ":", "x"]}]}}}`,
+		`{"samples": {"S": {"title": "t"}}, "x": [Infinity, Infinity, Infinity, Infinity, y]}`,
+		"{\"x\": [NaN, -Infinity,\n NaN, \"caf\xe9\"]}", `{"samples": {"a\u0000": {}}, "experiments": {"E\u0000": {}}}`,
 		"\xef\xbb\xbf{\"samples\": {\"S\": {\"refinebio_processed\": \"True\"}}}",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := metadata.ParseJSON(bytes.NewReader(data), "fuzz")
-		checkResult(t, d, err)
+		checkResult(t, data, true, d, err)
 	})
 }
 
@@ -93,11 +157,12 @@ func FuzzParseTSV(f *testing.F) {
 		"", "refinebio_accession_code\n", "refinebio_accession_code\tx\nA\t\"b\nc\"\n",
 		"accession_code\ttitle\tannotations\nA\tt\t[]\n", "\xef\xbb\xbfrefinebio_accession_code\r\nA\r\nA\r\n",
 		"refinebio_accession_code\tx\rA\t1\r",
+		"refinebio_accession_code\tcharacteristics_ch1_a\x00b\nA\t1\n", "refinebio_accession_code\tx\n\"A\nB\"\t1\t\t\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := metadata.ParseTSV(bytes.NewReader(data), "fuzz", "GSE1")
-		checkResult(t, d, err)
+		checkResult(t, data, false, d, err)
 	})
 }

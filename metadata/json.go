@@ -22,7 +22,8 @@ import (
 // ParseJSON reads aggregated_metadata.json, metadata.json or
 // metadata_<ORGANISM>.json. name is used in errors. A malformed document is
 // a *qc.Error (ParseError) naming the file and the line and column of a
-// syntax error, or the JSON path of a value of the wrong type.
+// syntax error, or the JSON path of a value of the wrong type; text that
+// is not UTF-8 is an EncodingError at its line and column.
 //
 // The samples may be an object keyed by accession (current downloads), an
 // object keyed by title (2018 downloads), or a list of sample objects
@@ -57,7 +58,7 @@ type jsonParser struct {
 }
 
 func newJSONParser(r io.Reader, name string) *jsonParser {
-	return &jsonParser{file: name, sc: newJSONScanner(newNonFiniteReader(r), name)}
+	return &jsonParser{file: name, sc: newJSONScanner(r, name)}
 }
 
 type object = map[string]json.RawMessage
@@ -268,6 +269,11 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 		return nil, nil, f.err
 	}
 	if st.Accession == "" {
+		if err := nulErr(key); err != nil {
+			// the path would hold the NUL: name the key quoted instead
+			err.File, err.Path, err.Msg = p.file, "experiments", fmt.Sprintf("the key %q %s", key, err.Msg)
+			return nil, nil, err
+		}
 		st.Accession = key
 	}
 	return st, titles, nil
@@ -317,6 +323,10 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 		if key == "" {
 			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
 				Msg: "sample has no refinebio_accession_code"}
+		}
+		if err := nulErr(key); err != nil {
+			err.File, err.Path, err.Msg = p.file, "samples", fmt.Sprintf("the key %q %s", key, err.Msg)
+			return nil, err
 		}
 		s.Accession = key
 	}

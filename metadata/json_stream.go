@@ -6,113 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
 )
-
-// nonFiniteReader rewrites, as the document streams, the bare NaN, Infinity
-// and -Infinity tokens that Python's json module writes (encoding/json
-// rejects them) as null, outside strings. Line numbers are unchanged; a
-// column after a rewritten NaN on the same line shifts by one.
-type nonFiniteReader struct {
-	r   io.Reader
-	raw []byte // read from r, not yet rewritten: a token cut by the read's end
-	out []byte // rewritten, not yet returned
-	buf []byte // read buffer
-	err error
-
-	inString, escaped bool
-}
-
-var nonFiniteTokens = [...]string{"-Infinity", "Infinity", "NaN"}
-
-func newNonFiniteReader(r io.Reader) *nonFiniteReader {
-	return &nonFiniteReader{r: r, buf: make([]byte, 64<<10)}
-}
-
-func (n *nonFiniteReader) Read(p []byte) (int, error) {
-	for len(n.out) == 0 {
-		if n.err != nil {
-			return 0, n.err
-		}
-		k, err := n.r.Read(n.buf)
-		n.err = err
-		if k == 0 && err == nil {
-			continue
-		}
-		n.raw = append(n.raw, n.buf[:k]...)
-		n.out = n.rewrite(n.out[:0], err != nil)
-	}
-	c := copy(p, n.out)
-	n.out = n.out[c:]
-	return c, nil
-}
-
-// rewrite moves n.raw to out, rewriting non-finite tokens; unless final, a
-// possible token cut by the end of n.raw is kept for the next read.
-func (n *nonFiniteReader) rewrite(out []byte, final bool) []byte {
-	data := n.raw
-	last := 0
-	i := 0
-scan:
-	for i < len(data) {
-		if n.inString {
-			if n.escaped {
-				n.escaped = false
-				i++
-				continue
-			}
-			j := bytes.IndexAny(data[i:], `"\`)
-			if j < 0 {
-				i = len(data)
-				break
-			}
-			i += j
-			if data[i] == '\\' {
-				n.escaped = true
-			} else {
-				n.inString = false
-			}
-			i++
-			continue
-		}
-		switch data[i] {
-		case '"':
-			n.inString = true
-			i++
-			continue
-		case '-', 'I', 'N':
-		default:
-			i++
-			continue
-		}
-		for _, tok := range nonFiniteTokens {
-			rest := data[i:]
-			if bytes.HasPrefix(rest, []byte(tok)) {
-				out = append(out, data[last:i]...)
-				out = append(out, "null"...)
-				i += len(tok)
-				last = i
-				continue scan
-			}
-			if !final && len(rest) < len(tok) && bytes.HasPrefix([]byte(tok), rest) {
-				break scan // cut by the read: decide with the next one
-			}
-		}
-		i++
-	}
-	out = append(out, data[last:i]...)
-	n.raw = append(n.raw[:0], data[i:]...)
-	return out
-}
 
 // jsonScanner walks a JSON document one value at a time: the top-level
 // object's fields and the members of "samples" are read whole, validated by
 // encoding/json, and handed over, while the scanner keeps only the value in
 // hand and the bytes read ahead. Offsets of syntax errors are the scanner's
 // own, so every error names the line and column of its byte.
+//
+// The bare NaN, Infinity and -Infinity that Python's json module writes
+// (encoding/json rejects them) are rewritten as null in a copy of the
+// value that holds them; the buffer keeps the document's bytes, so an
+// error after them still names its own column.
 type jsonScanner struct {
 	r      io.Reader
 	buf    []byte // buf[i:] is unread
@@ -126,6 +37,11 @@ type jsonScanner struct {
 	// cache the line of an earlier offset, so that asking the line of
 	// each sample in turn counts every byte once.
 	start, lineOff, lineNo int64
+	// nonFinite holds the offsets in buf, outside strings, of each "N"
+	// and "I" of the value being read: where a non-finite token may
+	// start. rewritten is the value with them replaced.
+	nonFinite []int
+	rewritten []byte
 }
 
 func newJSONScanner(r io.Reader, file string) *jsonScanner {
@@ -199,20 +115,23 @@ func (s *jsonScanner) value() (json.RawMessage, error) {
 		return nil, s.truncated()
 	}
 	start := s.i
+	s.nonFinite = s.nonFinite[:0]
 	end, complete := s.valueEnd(start)
 	if end == start {
 		return nil, s.syntaxErr(s.base+int64(start), fmt.Errorf("expected a value, found %s", quoteByte(c)))
 	}
+	v := s.buf[start:end]
+	data, shifts := s.rewriteNonFinite(start, end)
 	var raw json.RawMessage
-	if err := json.Unmarshal(s.buf[start:end], &raw); err != nil {
+	if err := json.Unmarshal(data, &raw); err != nil {
 		// encoding/json counts one past the offending byte; an error at
 		// the value's end is about what follows it (the end of the file,
 		// or the delimiter that cut "tr ue").
 		off := int64(start)
 		if se := (*json.SyntaxError)(nil); errors.As(err, &se) && se.Offset > 0 {
-			off += se.Offset - 1
+			off += int64(originalOffset(int(se.Offset-1), shifts))
 			atEnd := strings.Contains(se.Error(), "unexpected end") || strings.Contains(se.Error(), "invalid character ' '")
-			if se.Offset >= int64(end-start) && atEnd {
+			if se.Offset >= int64(len(data)) && atEnd {
 				off = int64(end)
 			}
 		}
@@ -224,9 +143,76 @@ func (s *jsonScanner) value() (json.RawMessage, error) {
 	if !complete { // the file ends inside brackets that hold nothing wrong
 		return nil, s.truncated()
 	}
+	// The value is valid JSON, so every byte past ASCII is in a string:
+	// encoding/json would turn one that is not UTF-8 into U+FFFD unseen.
+	if !utf8.Valid(v) {
+		return nil, s.utf8Err(start + invalidUTF8(v))
+	}
 	s.i = end
 	s.start = s.base + int64(start)
 	return raw, nil
+}
+
+// A shift records where a rewrite ends: offset out of the rewritten value
+// is offset in of the original.
+type shift struct{ out, in int }
+
+var nonFiniteTokens = [...]string{"-Infinity", "Infinity", "NaN"}
+
+// rewriteNonFinite returns buf[start:end] with its non-finite tokens
+// replaced by null, and where each replacement ends; the value itself
+// when it holds none.
+func (s *jsonScanner) rewriteNonFinite(start, end int) ([]byte, []shift) {
+	v := s.buf[start:end]
+	if len(s.nonFinite) == 0 {
+		return v, nil
+	}
+	out := s.rewritten[:0]
+	var shifts []shift
+	last := 0
+	for _, at := range s.nonFinite {
+		at -= start
+		if at > 0 && v[at] == 'I' && v[at-1] == '-' {
+			at--
+		}
+		if at < last {
+			continue // inside a token already replaced
+		}
+		for _, tok := range nonFiniteTokens {
+			if bytes.HasPrefix(v[at:], []byte(tok)) {
+				out = append(append(out, v[last:at]...), "null"...)
+				last = at + len(tok)
+				shifts = append(shifts, shift{out: len(out), in: last})
+				break
+			}
+		}
+	}
+	out = append(out, v[last:]...)
+	s.rewritten = out
+	return out, shifts
+}
+
+// originalOffset maps an offset of a rewritten value back to the value as
+// written.
+func originalOffset(off int, shifts []shift) int {
+	i := sort.Search(len(shifts), func(i int) bool { return shifts[i].out > off })
+	if i == 0 {
+		return off
+	}
+	return shifts[i-1].in + off - shifts[i-1].out
+}
+
+// invalidUTF8 returns the offset of the first byte of v that is not part
+// of a UTF-8 character; v must hold one.
+func invalidUTF8(v []byte) int {
+	for i := 0; i < len(v); {
+		r, n := utf8.DecodeRune(v[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(v)
 }
 
 // startLine returns the 1-based line on which the last value read starts.
@@ -271,6 +257,8 @@ func (s *jsonScanner) valueEnd(from int) (int, bool) {
 				inString = true
 			case '{', '[':
 				depth++
+			case 'N', 'I':
+				s.nonFinite = append(s.nonFinite, j)
 			case '}', ']':
 				if depth == 0 {
 					return j, true
@@ -338,8 +326,12 @@ func (s *jsonScanner) end() error {
 	return nil
 }
 
+// readErr reports a failed read (a gzipped file cut short, a failing
+// disk) where the input stopped.
 func (s *jsonScanner) readErr() error {
-	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: s.file, Msg: "reading metadata failed", Err: s.err}
+	line, col := s.lineCol(s.base + int64(len(s.buf)))
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+		Msg: "reading metadata failed where its input stopped", Err: s.err}
 }
 
 func (s *jsonScanner) truncated() error {
@@ -349,6 +341,14 @@ func (s *jsonScanner) truncated() error {
 	line, col := s.lineCol(s.base + int64(len(s.buf)))
 	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
 		Msg: "malformed JSON (the file ends too early: is it truncated?)"}
+}
+
+// utf8Err reports a string byte, at buf[i], that is not UTF-8, as a
+// sample sheet's is reported: encoding/json would read it as U+FFFD.
+func (s *jsonScanner) utf8Err(i int) error {
+	line, col := s.lineCol(s.base + int64(i))
+	return &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+		Msg: fmt.Sprintf("text is not valid UTF-8 (byte 0x%02X); metadata must be UTF-8", s.buf[i])}
 }
 
 func (s *jsonScanner) syntaxErr(off int64, err error) error {

@@ -122,14 +122,18 @@ func TestParseJSONErrorsFarIn(t *testing.T) {
 
 // TestParseJSONReadFailure: a reader that fails mid-document is an
 // unreadable file (InvalidFormat) that wraps the reader's error, never a
-// syntax error.
+// syntax error, and names where the input stopped.
 func TestParseJSONReadFailure(t *testing.T) {
 	cause := errors.New("disk on fire")
-	doc := `{"samples": {"GSM1": {"refinebio_accession_code": "GSM1"}`
+	doc := "{\"samples\": {\n\"GSM1\": {\"refinebio_accession_code\": \"GSM1\"}"
 	_, err := parseJSONReader(io.MultiReader(strings.NewReader(doc), iotest.ErrReader(cause)))
-	assertJSONErr(t, err, qc.InvalidFormat, "")
+	e := assertJSONErr(t, err, qc.InvalidFormat, "")
 	if !errors.Is(err, cause) {
 		t.Errorf("%v does not wrap the reader's error", err)
+	}
+	// where the input stopped: one past the last byte of line 2
+	if e.Line != 2 || e.Column != int64(len(doc)-strings.IndexByte(doc, '\n')) {
+		t.Errorf("at %d:%d, want 2:%d: %v", e.Line, e.Column, len(doc)-strings.IndexByte(doc, '\n'), err)
 	}
 }
 
@@ -184,5 +188,68 @@ func BenchmarkParseJSON(b *testing.B) {
 		if err != nil || len(d.Samples) == 0 {
 			b.Fatalf("%v samples: %v", d != nil && len(d.Samples) > 0, err)
 		}
+	}
+}
+
+// TestParseJSONColumnsAfterNonFinite: NaN, Infinity and -Infinity read as
+// null, yet an error after them on the same line names the column of its
+// own byte, read whole or a byte at a time.
+func TestParseJSONColumnsAfterNonFinite(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line      int64
+		at        string // the text the error is at, first found after the last newline
+	}{
+		{"four Infinity in a list", `{"samples": {"S": {"title": "t"}}, "x": [Infinity, Infinity, Infinity, Infinity, y]}`, 1, "y]"},
+		{"NaN grows when rewritten", `{"x": [NaN, NaN, NaN, NaN, NaN, NaN, oops]}`, 1, "oops"},
+		{"every token, then a bad key", `{"a": NaN, "b": -Infinity, "c": Infinity, "d": [NaN, -Infinity], e: 1}`, 1, "e: 1"},
+		{"inside a sample", "{\"samples\": {\n  \"S1\": {\"refinebio_age\": NaN, \"refinebio_sex\": -Infinity, \"refinebio_title\": Infinity, \"x\": tru}}}", 2, "}}}"},
+		{"on a later line", "{\"x\": [NaN,\n NaN, Infinity, -Infinity, NaN, 1 2]}", 2, "2]"},
+		{"strings keep their tokens", `{"x": ["NaN", "Infinity", NaN, "-Infinity\"NaN", Infinity, *]}`, 1, "*]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lineStart := strings.LastIndexByte(tc.doc, '\n') + 1
+			col := int64(strings.Index(tc.doc[lineStart:], tc.at) + 1)
+			for _, r := range []io.Reader{strings.NewReader(tc.doc), iotest.OneByteReader(strings.NewReader(tc.doc))} {
+				_, err := metadata.ParseJSON(r, "test.json")
+				e := assertJSONErr(t, err, qc.ParseError, "")
+				if e.Line != tc.line || e.Column != col {
+					t.Errorf("error at %d:%d, want %d:%d (%q): %v", e.Line, e.Column, tc.line, col, tc.at, err)
+				}
+			}
+		})
+	}
+}
+
+// TestParseJSONInvalidUTF8: a byte that is not UTF-8 in a string is an
+// EncodingError at its line and column, as in a sample sheet; encoding/json
+// alone would read it as U+FFFD.
+func TestParseJSONInvalidUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line      int64
+		bad       string // the first byte that is not UTF-8
+	}{
+		{"Latin-1 title", "{\"samples\": {\n  \"S1\": {\"refinebio_title\": \"caf\xe9\"}}}", 2, "\xe9"},
+		{"in a key", "{\"samples\": {\"S\xff1\": {}}}", 1, "\xff"},
+		{"in an unused field after NaN", "{\"x\": NaN, \"y\": \"a\xc3\"}", 1, "\xc3"},
+		{"cut sequence in a list", "{\"experiments\": {\"E\": {\"sample_titles\": [\"ok\", \"\xe2\x82\"]}}}", 1, "\xe2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseJSON(t, tc.doc)
+			e := assertJSONErr(t, err, qc.EncodingError, "")
+			col := int64(strings.Index(tc.doc, tc.bad) - strings.LastIndexByte(tc.doc, '\n'))
+			if e.Line != tc.line || e.Column != col || !strings.Contains(e.Msg, "UTF-8") {
+				t.Errorf("error at %d:%d, want %d:%d: %v", e.Line, e.Column, tc.line, col, err)
+			}
+		})
+	}
+	// U+FFFD itself, written as UTF-8 or escaped, is text like any other
+	d, err := parseJSON(t, `{"samples": {"S1": {"refinebio_title": "a`+"\uFFFD"+`b\ufffd"}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sample(t, d, "S1").Title; got != "a\uFFFDb\uFFFD" {
+		t.Errorf("title %q", got)
 	}
 }

@@ -483,6 +483,10 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.EncodingError, "samples.GSM1.refinebio_annotations[0]", 1, 0, "NUL character (U+0000) at character 4"},
 		{"NUL in an accession, samples listed", "{\"samples\": [\n{\"refinebio_accession_code\": \"GSM1\"},\n\n  {\"refinebio_accession_code\": \"GSM\\u00002\"}]}",
 			qc.EncodingError, "samples[1].refinebio_accession_code", 4, 0, "NUL character"},
+		{"NUL in a sample key taken for its accession", "{\"samples\": {\n\"GSM1\": {},\n \"GSM\\u00002\": {\"refinebio_title\": \"t\"}}}",
+			qc.EncodingError, "samples", 3, 0, `the key "GSM\x002" holds a NUL character (U+0000) at character 4`},
+		{"NUL in a study key taken for its accession", `{"experiments": {"GSE\u00001": {"title": "t"}}}`,
+			qc.EncodingError, "experiments", 0, 0, `the key "GSE\x001" holds a NUL character`},
 		{"two keys, one accession", `{"samples": {"a": {"refinebio_accession_code": "GSM1"}, "b": {"refinebio_accession_code": "GSM1"}}}`,
 			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
 	}

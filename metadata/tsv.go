@@ -2,6 +2,7 @@ package metadata
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -53,9 +54,11 @@ var sampleColumns = map[string]func(*Sample) *string{
 // it names. name is used in errors, whose Column is the 1-based field
 // number.
 func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
-	br := bufio.NewReader(r)
+	lc := &lineCounter{r: r}
+	br := bufio.NewReader(lc)
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
 		br.Discard(3)
+		lc.col -= 3
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = '\t'
@@ -69,7 +72,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "empty sample sheet"}
 	}
 	if err != nil {
-		return nil, csvErr(name, err)
+		return nil, csvErr(name, err, lc)
 	}
 	// encoding/csv ends records at LF and CRLF only: a CR it leaves in the
 	// header means lines that end in CR only, all read as this one record.
@@ -104,7 +107,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 			break
 		}
 		if err != nil {
-			return nil, csvErr(name, err)
+			return nil, csvErr(name, err, lc)
 		}
 		line, _ := cr.FieldPos(0)
 		if blank(rec) {
@@ -202,6 +205,11 @@ func sheetColumns(header []string, name string) ([]sheetColumn, int, error) {
 		if !utf8.ValidString(h) {
 			return nil, -1, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: 1, Column: int64(i + 1),
 				Msg: "column name is not valid UTF-8 text"}
+		}
+		if err := nulErr(h); err != nil {
+			err.File, err.Line, err.Column = name, 1, int64(i+1)
+			err.Msg = "column name " + err.Msg
+			return nil, -1, err
 		}
 		field := ""
 		switch {
@@ -351,11 +359,34 @@ func annotationKey(h string, current bool) (string, bool) {
 	return h, !geoOtherColumns[lh]
 }
 
-func csvErr(name string, err error) error {
+// csvErr turns an error of the CSV reader into a *qc.Error. A read error
+// (a gzipped sheet cut short, a failing disk) happens where the input
+// stops, which lc, counting what the input gave, knows.
+func csvErr(name string, err error, lc *lineCounter) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: int64(pe.Line), Column: int64(pe.Column),
 			Msg: "malformed sample sheet", Err: pe.Err}
 	}
-	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "reading sample sheet failed", Err: err}
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: lc.lines + 1, Column: lc.col + 1,
+		Msg: "reading sample sheet failed where its input stopped", Err: err}
+}
+
+// lineCounter counts the lines and the bytes of the last line that r
+// has given.
+type lineCounter struct {
+	r          io.Reader
+	lines, col int64
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	b := p[:n]
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		c.lines += int64(bytes.Count(b, []byte{'\n'}))
+		c.col = int64(len(b) - i - 1)
+	} else {
+		c.col += int64(n)
+	}
+	return n, err
 }

@@ -2,7 +2,11 @@ package metadata_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -217,6 +221,7 @@ func TestParseTSVErrors(t *testing.T) {
 		{"bad UTF-8 value", head + "GSM1\tt\xff\tTrue\n", qc.EncodingError, 2, 2, `column "refinebio_title" is not valid UTF-8`},
 		{"NUL in a title", head + "GSM1\tt\tTrue\nGSM2\tab\x00c\tTrue\n", qc.EncodingError, 3, 2, `column "refinebio_title" holds a NUL character (U+0000) at character 3`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
+		{"NUL in a column name", "refinebio_accession_code\ttitle\tcharacteristics_ch1_a\x00ge\nGSM1\tt\t3\n", qc.EncodingError, 1, 3, "column name holds a NUL character (U+0000) at character 22"},
 		{"header only", head, qc.InvalidFormat, 0, 0, "a header but no sample rows"},
 		{"header and blank rows", head + "\n\t\t\n", qc.InvalidFormat, 0, 0, "a header but no sample rows"},
 		{"CR-only lines", strings.ReplaceAll(head+"GSM1\tt\tTrue\nGSM2\tu\tFalse\n", "\n", "\r"), qc.InvalidFormat, 1, 3, "end in CR only"},
@@ -248,5 +253,44 @@ func TestParseTSVMultilineRowsKeepTheirLine(t *testing.T) {
 	var e *qc.Error
 	if !errors.As(err, &e) || e.Line != 5 || e.Column != 3 {
 		t.Fatalf("want the error on line 5 column 3 (after a three-line field), got %v", err)
+	}
+}
+
+// TestParseTSVCutGzip: a gzipped sheet cut short fails where its text
+// stops, and says on which line, not only "unexpected EOF".
+func TestParseTSVCutGzip(t *testing.T) {
+	var sheet strings.Builder
+	sheet.WriteString("\ufeffrefinebio_accession_code\trefinebio_title\n")
+	for i := range 200 {
+		fmt.Fprintf(&sheet, "GSM%d\tsample %d of a sheet that gzip cannot shrink much: %x\n", i, i, sha256.Sum256([]byte{byte(i)}))
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write([]byte(sheet.String()))
+	w.Close()
+	cut := gz.Bytes()[:gz.Len()/2]
+	// what gunzip gives of the cut file: where the text stops
+	zr, err := gzip.NewReader(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("reading the cut gzip: %v", err)
+	}
+	line := int64(bytes.Count(got, []byte{'\n'}) + 1)
+	col := int64(len(got) - bytes.LastIndexByte(got, '\n'))
+
+	zr, _ = gzip.NewReader(bytes.NewReader(cut))
+	_, err = metadata.ParseTSV(zr, "m.tsv.gz", "")
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %T %v is not a *qc.Error", err, err)
+	}
+	if !errors.Is(err, qc.InvalidFormat) || !errors.Is(err, io.ErrUnexpectedEOF) || e.File != "m.tsv.gz" || e.Line != line || e.Column != col {
+		t.Errorf("got %v at line %d column %d, want InvalidFormat wrapping unexpected EOF at %d:%d", err, e.Line, e.Column, line, col)
+	}
+	if line < 3 {
+		t.Errorf("the cut is on line %d: the test means it past the header", line)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Redacted replaces a secret wherever genexp prints or records a DSN.
@@ -31,12 +33,20 @@ var secretKeys = map[string]bool{
 //
 // It never fails and errs on the side of hiding: a URL that does not parse
 // as its writer meant (a raw "/", "#" or "@" in the password) loses all of
-// its user info, and an ADO part that swallowed a password after a stray
-// quote is hidden whole.
+// its user info, an ADO part that swallowed a password after a stray
+// quote is hidden whole, and a value is hidden wherever any driver's
+// reading of the string ("}}" in a braced ODBC value is a literal "}",
+// "" in a quoted ADO value a literal ") takes it to end.
 func RedactDSN(dsn string) string {
 	s := strings.TrimSpace(dsn)
 	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], ";= ") {
-		return redactURL(s)
+		out := redactURL(s)
+		if strings.Contains(out, ";") {
+			// go-mssqldb reads all but a sqlserver:// URL as an ADO
+			// string: "mssql://h?x=1;password=…" holds a password
+			out = redactKV(out)
+		}
+		return out
 	}
 	if len(s) >= 5 && strings.EqualFold(s[:5], "odbc:") {
 		return s[:5] + redactKV(s[5:])
@@ -51,13 +61,18 @@ func RedactDSN(dsn string) string {
 }
 
 // DSNSecrets returns the secret values in dsn, for scrubbing them from text
-// that may quote the DSN (a driver's error message, say).
+// that may quote the DSN (a driver's error message, say): each as written
+// in dsn and as a driver reads it, its quotes or braces gone and their
+// doubled escapes single.
 func DSNSecrets(dsn string) []string {
 	var out []string
 	if i := strings.Index(dsn, "://"); i > 0 {
 		if u, err := url.Parse(dsn); err == nil {
 			if p, ok := u.User.Password(); ok && p != "" {
 				out = append(out, p, url.QueryEscape(p), url.PathEscape(p))
+			}
+			if raw := rawURLPassword(dsn[i+len("://"):]); raw != "" {
+				out = append(out, raw)
 			}
 			for k, vs := range u.Query() {
 				if secretKeys[strings.ToLower(k)] {
@@ -68,22 +83,24 @@ func DSNSecrets(dsn string) []string {
 					}
 				}
 			}
-			return dedupe(out)
+		} else if at := strings.LastIndex(dsn[i:], "@"); at > len("://") {
+			// as redactURLFallback: all that may be user info is secret
+			out = append(out, dsn[i+len("://"):i+at])
 		}
 	}
-	for _, part := range splitKV(dsn) {
-		k, v, ok := strings.Cut(part, "=")
-		if !ok || !secretKeys[strings.ToLower(strings.TrimSpace(k))] {
-			continue
+	// What is not a sqlserver:// URL the driver reads as an ADO string.
+	s := dsn
+	if len(s) >= 5 && strings.EqualFold(s[:5], "odbc:") {
+		s = s[5:]
+	}
+	for _, p := range secretParts(s) {
+		if v := strings.TrimSpace(s[p.eq+1 : p.end]); v != "" {
+			out = append(out, v)
 		}
-		v = strings.TrimSpace(v)
-		if v == "" {
-			continue
-		}
-		out = append(out, v)
-		if u := unbrace(v); u != v && u != "" {
-			// the value as the driver reads it, its doubled closer single
-			out = append(out, u, strings.ReplaceAll(u, v[len(v)-1:]+v[len(v)-1:], v[len(v)-1:]))
+		if p.value != "" {
+			// go-mssqldb reads runes: a byte that is not UTF-8 reaches
+			// the driver, and its messages, as U+FFFD.
+			out = append(out, p.value, string([]rune(p.value)))
 		}
 	}
 	if _, query, ok := strings.Cut(dsn, "?"); ok {
@@ -102,16 +119,66 @@ func DSNSecrets(dsn string) []string {
 	return dedupe(out)
 }
 
+// rawURLPassword returns the password of a URL's user info as written,
+// escapes and all; rest is the URL after its "://".
+func rawURLPassword(rest string) string {
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return ""
+	}
+	_, pw, _ := strings.Cut(rest[:at], ":")
+	return pw
+}
+
 // RedactText replaces every occurrence of each secret in s by Redacted.
-// Secrets shorter than three characters are left alone: replacing them
-// would mangle ordinary text without hiding anything.
+// Occurrences that overlap are hidden as one, so no part of a longer
+// secret is left beside a shorter one inside it. Secrets shorter than three
+// characters are left alone: replacing them would mangle ordinary text
+// without hiding anything.
 func RedactText(s string, secrets ...string) string {
+	var spans []span
 	for _, sec := range secrets {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, Redacted)
+		if len(sec) < 3 {
+			continue
+		}
+		for from := 0; ; {
+			i := strings.Index(s[from:], sec)
+			if i < 0 {
+				break
+			}
+			spans = append(spans, span{from + i, from + i + len(sec)})
+			from += i + 1
 		}
 	}
-	return s
+	return replaceSpans(s, spans)
+}
+
+// A span is the byte range [start, end) of a string.
+type span struct{ start, end int }
+
+// replaceSpans replaces each run of overlapping or touching spans of s by
+// Redacted.
+func replaceSpans(s string, spans []span) string {
+	if len(spans) == 0 {
+		return s
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(spans); {
+		cur := spans[i]
+		for i++; i < len(spans) && spans[i].start <= cur.end; i++ {
+			cur.end = max(cur.end, spans[i].end)
+		}
+		b.WriteString(s[last:cur.start])
+		b.WriteString(Redacted)
+		last = cur.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 func redactURL(s string) string {
@@ -182,49 +249,172 @@ func looksLikeKV(dsn string) bool {
 	return ok && !strings.ContainsAny(k, "/\\?") && secretKeys[strings.ToLower(strings.TrimSpace(k))]
 }
 
-func redactKV(dsn string) string {
-	parts := splitKV(dsn)
-	for i, p := range parts {
-		k, _, ok := strings.Cut(p, "=")
-		if ok && (secretKeys[strings.ToLower(strings.TrimSpace(k))] || embeddedSecret.MatchString(p)) {
-			parts[i] = k + "=" + Redacted
-		}
+// redactKV hides the value of every secret part of an ADO or ODBC string.
+// Readers disagree on where a value ends (go-mssqldb's ADO parser honours
+// "double quotes" anywhere, its ODBC parser {braces} at a value's start,
+// other drivers 'single quotes' too), and a DSN written for one reader may
+// be read by another: whatever any of them would take as a secret value
+// is hidden.
+func redactKV(s string) string {
+	var spans []span
+	for _, p := range secretParts(s) {
+		spans = append(spans, span{p.eq + 1, p.end})
 	}
-	return strings.Join(parts, ";")
+	return replaceSpans(s, spans)
 }
 
-// splitKV splits an ADO/ODBC string at semicolons that are not inside a
-// {braced} or "quoted" value.
-func splitKV(s string) []string {
-	var parts []string
-	var b strings.Builder
-	var closer byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case closer != 0:
-			if c == closer {
-				closer = 0
+// A kvPart is one key=value part of an ADO or ODBC string as one reader
+// reads it: s[start:eq] is its key, s[eq+1:end] its value as written, and
+// value the value as that reader hands it to the driver.
+type kvPart struct {
+	start, eq, end int
+	value          string
+}
+
+// secretParts returns the parts of s that hold a secret under any reading.
+func secretParts(s string) []kvPart {
+	var out []kvPart
+	for _, parts := range [][]kvPart{readADO(s), readBraced(s, "{", false), readBraced(s, "{\"'", true)} {
+		for _, p := range parts {
+			if p.eq < 0 {
+				continue
 			}
-		case c == '{':
-			closer = '}'
-		case c == '"' || c == '\'':
-			closer = c
-		case c == ';':
-			parts = append(parts, b.String())
-			b.Reset()
+			if secretKeys[strings.ToLower(strings.TrimSpace(s[p.start:p.eq]))] || embeddedSecret.MatchString(s[p.start:p.end]) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// readADO reads s as go-mssqldb reads an ADO string: a '"' opens or closes
+// a quoted stretch wherever it stands, '""' inside one is a literal quote,
+// and a ';' outside one ends a part. A value quoted at both ends loses its
+// quotes and its doubled quotes are single.
+func readADO(s string) []kvPart {
+	var parts []kvPart
+	start, inQuotes := 0, false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			switch {
+			case s[i] == '"' && inQuotes && i+1 < len(s) && s[i+1] == '"':
+				i++
+				continue
+			case s[i] == '"':
+				inQuotes = !inQuotes
+				continue
+			case s[i] != ';' || inQuotes:
+				continue
+			}
+		}
+		p := kvPart{start: start, eq: -1, end: i}
+		if eq := strings.IndexByte(s[start:i], '='); eq >= 0 {
+			p.eq = start + eq
+			v := strings.TrimSpace(s[p.eq+1 : i])
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = strings.ReplaceAll(v[1:len(v)-1], `""`, `"`)
+			}
+			p.value = v
+		}
+		parts = append(parts, p)
+		start = i + 1
+	}
+	return parts
+}
+
+// readBraced reads s as an ODBC reader does: a value that starts (after
+// blanks) with one of openers runs to its closer, where a doubled closer
+// stands for a literal one ("{a}}b}" is "a}b"); any other value runs to
+// the next ';'. With openers "{" and lenient false this is go-mssqldb's
+// ODBC parser. With lenient true, a closed value followed by anything but
+// blanks before the ';' is a malformed DSN, and the value is taken to run
+// to the end of s, as an unclosed one does: its writer may have meant the
+// closer as part of the secret.
+func readBraced(s, openers string, lenient bool) []kvPart {
+	var parts []kvPart
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ';' || isSpaceAt(s, i)) {
+			i += spaceOrOne(s, i)
+		}
+		if i == len(s) {
+			break
+		}
+		p := kvPart{start: i, eq: -1}
+		for i < len(s) && s[i] != ';' && s[i] != '=' {
+			i++
+		}
+		if i == len(s) || s[i] == ';' {
+			p.end = i
+			parts = append(parts, p)
 			continue
 		}
-		b.WriteByte(c)
+		p.eq = i
+		i++
+		for i < len(s) && isSpaceAt(s, i) {
+			i += spaceOrOne(s, i)
+		}
+		k := -1
+		if i < len(s) {
+			k = strings.IndexByte(openers, s[i])
+		}
+		if k < 0 {
+			end := strings.IndexByte(s[i:], ';')
+			if end < 0 {
+				end = len(s) - i
+			}
+			p.end = i + end
+			p.value = strings.TrimRightFunc(s[i:p.end], unicode.IsSpace)
+			parts = append(parts, p)
+			i = p.end
+			continue
+		}
+		closer := map[byte]byte{'{': '}', '"': '"', '\'': '\''}[s[i]]
+		var v strings.Builder
+		closed := false
+		for i++; i < len(s); i++ {
+			if s[i] != closer {
+				v.WriteByte(s[i])
+				continue
+			}
+			if i+1 < len(s) && s[i+1] == closer {
+				v.WriteByte(closer)
+				i++
+				continue
+			}
+			closed = true
+			i++
+			break
+		}
+		p.value = v.String()
+		end := strings.IndexByte(s[i:], ';')
+		if end < 0 {
+			end = len(s) - i
+		}
+		if !closed || lenient && strings.TrimSpace(s[i:i+end]) != "" {
+			end = len(s) - i
+		}
+		p.end = i + end
+		parts = append(parts, p)
+		i = p.end
 	}
-	return append(parts, b.String())
+	return parts
 }
 
-func unbrace(v string) string {
-	if len(v) >= 2 && (v[0] == '{' && v[len(v)-1] == '}' || v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-		return v[1 : len(v)-1]
+// isSpaceAt reports whether a Unicode blank starts at s[i], as the ODBC
+// parser, reading runes, skips them.
+func isSpaceAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r)
+}
+
+// spaceOrOne returns the width of the blank at s[i], or 1.
+func spaceOrOne(s string, i int) int {
+	if !isSpaceAt(s, i) {
+		return 1
 	}
-	return v
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 func dedupe(s []string) []string {

@@ -82,3 +82,62 @@ func TestDSNSecretsOfQuotedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactEscapedBraces: inside a braced ODBC value "}}" is a literal
+// "}", so the value runs to the lone "}" (go-mssqldb's msdsn reads it so);
+// ending it at the first "}" showed the password's tail. The config form
+// is what a configuration's "pwd={${PW}}" expands to.
+func TestRedactEscapedBraces(t *testing.T) {
+	tests := []struct {
+		dsn, want, driverSees string
+	}{
+		{"odbc:server=db;user id=sa;password={ab}}c;S3cretTail};database=x",
+			"odbc:server=db;user id=sa;password=REDACTED;database=x", "ab}c;S3cretTail"},
+		{"odbc:server=db;pwd={ab}}c;S3cretTail}", "odbc:server=db;pwd=REDACTED", "ab}c;S3cretTail"},
+		{"odbc:password = {x}}}}} ;k=v", "odbc:password =REDACTED;k=v", "x}}"},
+		{"server=db;password={}}S3cretTail;x}}}", "server=db;password=REDACTED", "}S3cretTail;x}"},
+		// malformed: the driver refuses it, the writer may have meant all
+		{"odbc:password={ab}c;S3cretTail};database=x", "odbc:password=REDACTED", ""},
+		{`server=db;password='ab''c;S3cretTail';database=x`, "server=db;password=REDACTED;database=x", "ab'c;S3cretTail"},
+	}
+	for _, tc := range tests {
+		got := RedactDSN(tc.dsn)
+		if got != tc.want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", tc.dsn, got, tc.want)
+		}
+		msg := "login failed for " + tc.driverSees + " using " + tc.dsn
+		red := RedactText(msg, DSNSecrets(tc.dsn)...)
+		if strings.Contains(red, "S3cretTail") || tc.driverSees != "" && strings.Contains(red, tc.driverSees) {
+			t.Errorf("RedactText with DSNSecrets(%q) = %q left the secret: %s", tc.dsn, DSNSecrets(tc.dsn), red)
+		}
+	}
+}
+
+// TestRedactTextOverlapping: a secret that holds another is hidden whole,
+// whichever comes first.
+func TestRedactTextOverlapping(t *testing.T) {
+	for _, secrets := range [][]string{{"abc", "xabcy"}, {"xabcy", "abc"}, {"xab", "bcy"}} {
+		if got := RedactText("<xabcy>", secrets...); got != "<REDACTED>" {
+			t.Errorf("RedactText(<xabcy>, %q) = %q", secrets, got)
+		}
+	}
+}
+
+// TestRedactURLLookalikes: go-mssqldb reads a DSN that is not a
+// sqlserver:// URL as an ADO string, so a "password=" after a ";" in one
+// that looks like a URL is a password.
+func TestRedactURLLookalikes(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"mssql://h?x=1;password=S3cretTail":   "mssql://h?x=1;password=REDACTED",
+		"x://a;pwd=S3cretTail;database=w":     "x://a;pwd=REDACTED;database=w",
+		"sqlserver://sa:S3cretTail@h;app=x":   "sqlserver://sa:REDACTED@h;app=x",
+		"sqlserver://h/i;Password=S3cretTail": "sqlserver://h/i;Password=REDACTED",
+	} {
+		if got := RedactDSN(dsn); got != want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", dsn, got, want)
+		}
+		if red := RedactText("failed: "+dsn+" S3cretTail", DSNSecrets(dsn)...); strings.Contains(red, "S3cretTail") {
+			t.Errorf("RedactText with DSNSecrets(%q) = %q: %s", dsn, DSNSecrets(dsn), red)
+		}
+	}
+}

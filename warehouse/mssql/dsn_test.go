@@ -223,30 +223,102 @@ func TestQuoteADORoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzRedact checks that a password placed in any DSN form never survives
-// redaction, and that Redact never panics.
+// FuzzRedact places a password in every DSN form, escaped as each form
+// wants and raw, and takes the password go-mssqldb itself reads from the
+// result (msdsn.Parse): neither RedactDSN nor RedactText with DSNSecrets
+// may show it, as the driver reads it or as it is written. A password the
+// DSN holds more than once, or that could be made of "REDACTED" and its
+// neighbours, proves nothing and is skipped.
 func FuzzRedact(f *testing.F) {
 	for _, pw := range nastyPasswords {
 		f.Add(pw, "db.example.com")
 	}
 	f.Add("x", "")
+	f.Add("ab}c;S3cretTail", "db")
+	f.Add("ab}}c;S3cretTail}", "odbc:server=db;password={ab}}c;S3cretTail};database=x")
+	f.Add(`{a;b}}c}`, `server=db;pwd={x;y}}z};database=x`)
+	f.Add("x://a;password=S3cretTail", "mssql://h?x=1;password=S3cretTail")
 	f.Fuzz(func(t *testing.T, pw, host string) {
-		_ = qc.RedactDSN(pw)
-		_ = qc.RedactDSN("sqlserver://" + pw)
-		if len(pw) < 6 || strings.ContainsAny(pw, "\x00") || strings.Contains(host+"sqlserver://sadatabasepasswordREDACTED", pw) {
-			return
-		}
 		u := url.URL{Scheme: "sqlserver", User: url.UserPassword("sa", pw), Host: "db", RawQuery: "database=x"}
+		braced := strings.ReplaceAll(pw, "}", "}}")
 		for _, dsn := range []string{
+			pw,
+			host,
 			u.String(),
-			"server=" + host + ";password=" + quoteADO(pw) + ";database=x",
+			"sqlserver://sa@db?database=x&password=" + url.QueryEscape(pw),
 			"sqlserver://sa:" + pw + "@" + host,
+			"server=" + host + ";password=" + quoteADO(pw) + ";database=x",
+			"server=" + host + ";password=" + pw + ";database=x",
+			"odbc:server=db;user id=sa;password={" + braced + "};database=x",
+			"odbc:server=" + host + ";password={" + pw + "};database=x",
+			"odbc:server=" + host + ";password=" + pw,
+			"Driver={ODBC Driver 18};server=db;pwd={" + braced + "};database=x",
 		} {
-			if got := qc.RedactDSN(dsn); strings.Contains(got, pw) {
-				t.Fatalf("Redact(%q) = %q shows the password %q", dsn, got, pw)
+			red := qc.RedactDSN(dsn)
+			secrets := qc.DSNSecrets(dsn)
+			cfg, err := msdsn.Parse(dsn)
+			p := cfg.Password
+			if err != nil || len(p) <= 3 || nearRedacted(p) {
+				continue
+			}
+			written := writtenForms(p)
+			if occurrences(dsn, written) > 1 {
+				continue
+			}
+			msg := "login failed for " + p + " with " + dsn
+			text := qc.RedactText(msg, secrets...)
+			for _, w := range written {
+				if strings.Contains(red, w) {
+					t.Fatalf("RedactDSN(%q) = %q shows the password %q (driver reads %q)", dsn, red, w, p)
+				}
+				if strings.Contains(text, w) {
+					t.Fatalf("RedactText(%q, DSNSecrets = %q) = %q shows the password %q (driver reads %q)", msg, secrets, text, w, p)
+				}
 			}
 		}
 	})
+}
+
+// writtenForms returns p and the ways a DSN may spell it: braced and
+// quoted with doubled closers, query- and path-escaped, and as URL user info.
+func writtenForms(p string) []string {
+	return []string{
+		p,
+		strings.ReplaceAll(p, "}", "}}"),
+		strings.ReplaceAll(p, `"`, `""`),
+		url.QueryEscape(p),
+		url.PathEscape(p),
+		strings.TrimPrefix(url.UserPassword("", p).String(), ":"),
+	}
+}
+
+// occurrences counts the positions of s where any of forms starts.
+func occurrences(s string, forms []string) int {
+	n := 0
+	for i := range len(s) {
+		for _, f := range forms {
+			if strings.HasPrefix(s[i:], f) {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// nearRedacted reports whether p could appear in redacted text without
+// being shown: it holds "REDACTED", or starts with its end or ends with
+// its start.
+func nearRedacted(p string) bool {
+	if strings.Contains(p, qc.Redacted) {
+		return true
+	}
+	for k := 1; k < len(qc.Redacted); k++ {
+		if strings.HasPrefix(p, qc.Redacted[k:]) || strings.HasSuffix(p, qc.Redacted[:k]) {
+			return true
+		}
+	}
+	return false
 }
 
 // FuzzParseDSN checks that parsing never panics and that what it accepts,

@@ -1,0 +1,102 @@
+package genexp_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+)
+
+// FuzzDownload builds a download zip from fuzzed entry names (one a line)
+// and bodies, gzipping the body of a ".gz" entry and cutting cut bytes off
+// its end, and loads it on a dry-run sink: whatever the zip holds, every
+// error and finding of the run is a *qc.Error with a code, and nothing
+// panics.
+func FuzzDownload(f *testing.F) {
+	const (
+		sheet  = "refinebio_accession_code\trefinebio_title\nGSM1\tcontrol 1\nGSM2\tseptic shock 2\n"
+		matrix = "Gene\tGSM1\tGSM2\nENSG1\t1.5\t2\nENSG2\t0.5\t-0.25\n"
+		meta   = `{"experiments": {"GSE1": {"accession_code": "GSE1", "title": "t"}}, "samples": {"GSM1": {"refinebio_accession_code": "GSM1"}, "GSM2": {"refinebio_accession_code": "GSM2"}}}`
+	)
+	f.Add("GSE1/metadata_GSE1.tsv\nGSE1/GSE1.tsv", []byte(sheet), []byte(matrix), uint16(0))
+	f.Add("aggregated_metadata.json\nGSE1/GSE1.tsv.gz", []byte(meta), []byte(matrix), uint16(9))
+	f.Add("GSE1/metadata_GSE1.tsv.gz\nGSE1/GSE1.tsv\nGSE1/GSE1.tsv", []byte(sheet), []byte(matrix), uint16(30))
+	f.Add("__MACOSX/._GSE1.tsv\nGSE1/\nGSE1/GSE1_filtered.tsv\n../GSE1.tsv\nREADME.md", []byte("\x00\x05"), []byte(matrix), uint16(1))
+	f.Add("HOMO_SAPIENS/metadata_HOMO_SAPIENS.json.gz\nHOMO_SAPIENS/HOMO_SAPIENS.tsv", []byte(`{"samples": [{"refinebio_accession_code": "GSM1"}]}`), []byte(matrix), uint16(4))
+	f.Fuzz(func(t *testing.T, names string, body1, body2 []byte, cut uint16) {
+		// tiny inputs keep each run fast
+		list := strings.Split(names, "\n")
+		if len(list) > 6 || len(body1) > 2048 || len(body2) > 2048 {
+			return
+		}
+		var zbuf bytes.Buffer
+		zw := zip.NewWriter(&zbuf)
+		for i, name := range list {
+			body := body1
+			if i%2 == 1 {
+				body = body2
+			}
+			if strings.HasSuffix(name, ".gz") {
+				var gz bytes.Buffer
+				w := gzip.NewWriter(&gz)
+				w.Write(body)
+				w.Close()
+				body = gz.Bytes()[:gz.Len()-int(cut)%(gz.Len()+1)]
+			}
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			if err != nil {
+				return // a name zip cannot hold
+			}
+			w.Write(body)
+		}
+		if err := zw.Close(); err != nil {
+			return
+		}
+		path := filepath.Join(t.TempDir(), "download.zip")
+		if err := os.WriteFile(path, zbuf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := genexp.New(genexp.DryRunSink(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := p.Load(context.Background(), path)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		for _, err := range rep.Errors {
+			checkCoded(t, "run error", err)
+		}
+		for _, e := range rep.Findings {
+			checkCoded(t, "finding", e)
+		}
+		for _, s := range rep.Studies {
+			for _, e := range s.Findings {
+				checkCoded(t, "finding of "+s.Study, e)
+			}
+			if s.Err != nil {
+				checkCoded(t, "error of "+s.Study, s.Err)
+			}
+		}
+	})
+}
+
+// checkCoded fails unless err is a *qc.Error with a code.
+func checkCoded(t *testing.T, what string, err error) {
+	t.Helper()
+	var e *qc.Error
+	if !errors.As(err, &e) || e == nil {
+		t.Fatalf("%s %T is not a *qc.Error: %v", what, err, err)
+	}
+	if e.Code == 0 || strings.HasPrefix(e.Code.Name(), "CODE_") {
+		t.Fatalf("%s has no known code: %v", what, err)
+	}
+}
