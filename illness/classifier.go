@@ -18,7 +18,18 @@ type Rule struct {
 	// Label is what the rule assigns.
 	Label Label `yaml:"label"`
 	// Priority orders rules within a field: lower first. Rules with equal
-	// priority keep their configured order.
+	// priority keep their configured order. It decides between rules that
+	// match different values of the field, or overlapping text of one
+	// value; it does not decide within one value that rules of two
+	// different labels match at separate places ("Kidney
+	// marrow_Control-zebrafish_4" read by a SEPSIS rule for "kidney" and a
+	// CONTROL rule for "control"). Such a value names several cohorts and
+	// is skipped whatever the priorities (see WithMixedValues); the next
+	// value or field decides, else the sample is UNKNOWN. To let one
+	// label win there, give the other rule an Exclude that matches the
+	// value, or add a rule of lower Priority whose pattern spans both
+	// places ("kidney marrow.control"): an overlapping match is not a
+	// second cohort.
 	Priority int `yaml:"priority"`
 	// Pattern is a Go regular expression, matched case-insensitively with
 	// underscores in the text read as spaces. For a characteristic it is
