@@ -1,13 +1,16 @@
 package genexp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -481,4 +484,64 @@ func invalidated(studies []StudyReport) error {
 		}
 	}
 	return nil
+}
+
+// maxFindingsLogged is how many findings of one study (or of one run,
+// outside any study) are logged one by one; one more record counts the
+// rest. The report and meta_data_validation_log hold them all.
+const maxFindingsLogged = 20
+
+// logFindings logs each finding as one record: at ERROR for an ERROR, WARN
+// for a WARNING, INFO otherwise, with its study, code, file, line, column
+// and JSON path when it has them, its text redacted like every other
+// record. The most severe come first, so that the cap never hides an
+// ERROR behind warnings.
+func (p *Pipeline) logFindings(ctx context.Context, runID, study string, fs []*qc.Error) {
+	if len(fs) == 0 {
+		return
+	}
+	sorted := slices.Clone(fs)
+	slices.SortStableFunc(sorted, func(a, b *qc.Error) int { return cmp.Compare(b.Severity, a.Severity) })
+	for i, f := range sorted {
+		if i == maxFindingsLogged {
+			worst, _ := qc.Worst(sorted[i:])
+			p.log.Log(ctx, logLevel(worst), "more findings not logged", "run", runID, "study", study, "findings", len(sorted)-i,
+				"logged", i, "note", "the run's report and meta_data_validation_log hold them all")
+			return
+		}
+		attrs := []slog.Attr{slog.String("run", runID)}
+		if s := cmp.Or(f.Study, study); s != "" {
+			attrs = append(attrs, slog.String("study", s))
+		}
+		attrs = append(attrs, slog.Int("code", int(f.Code)), slog.String("code_name", f.Code.Name()), slog.String("severity", f.Severity.String()))
+		if f.File != "" {
+			attrs = append(attrs, slog.String("file", p.redact(f.File)))
+		}
+		if f.Line > 0 {
+			attrs = append(attrs, slog.Int64("line", f.Line))
+		}
+		if f.Column > 0 {
+			attrs = append(attrs, slog.Int64("column", f.Column))
+		}
+		if f.Path != "" {
+			attrs = append(attrs, slog.String("path", p.redact(f.Path)))
+		}
+		detail := f.Msg
+		if f.Err != nil {
+			detail = strings.TrimPrefix(detail+": "+f.Err.Error(), ": ")
+		}
+		attrs = append(attrs, slog.String("detail", p.redact(detail)))
+		p.log.LogAttrs(ctx, logLevel(f.Severity), "finding", attrs...)
+	}
+}
+
+// logLevel is the log level of a finding of severity s.
+func logLevel(s qc.Severity) slog.Level {
+	switch {
+	case s >= qc.SeverityError:
+		return slog.LevelError
+	case s >= qc.SeverityWarning:
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
 }

@@ -39,7 +39,28 @@ type Rule struct {
 	// example "healthy" on a rule for "uninfected").
 	Exclude string `yaml:"exclude"`
 	// Fields restricts the rule to these fields; empty means every field
-	// the classifier reads.
+	// the classifier reads. A rule reads a field only when it is one of
+	// the classifier's fields (New), written the same way, case aside.
+	// Field names are open-ended, so a misspelt one is no error: it holds
+	// no value, and a pipeline run warns when a configured field held no
+	// value in any of its samples. The names:
+	//   - "title": refine.bio's title and the submitter's titles;
+	//     "source_name", "description": the submitter's source names and
+	//     sample descriptions;
+	//   - refine.bio's sample fields, with or without the "refinebio_"
+	//     prefix: "disease", "disease_stage", "subject", "treatment",
+	//     "specimen_part", "cell_line", "compound", "time", "sex", "age",
+	//     "race", "organism", "platform", "genetic_information",
+	//     "developmental_stage" and the others metadata.Sample.Values
+	//     lists;
+	//   - "characteristics": every characteristic (GEO
+	//     characteristics_ch1, ArrayExpress Characteristics[…]), key and
+	//     value;
+	//   - "characteristic:KEY": the characteristics keyed KEY as the sample
+	//     sheet writes it ("characteristic:disease state" for "disease
+	//     state: septic shock"), case ignored and underscores read as
+	//     spaces in the sheet's key;
+	//   - any other name: the sample's annotations with that key.
 	Fields []string `yaml:"fields"`
 	// Keys, if set, is a regular expression the characteristic's key must
 	// match (case-insensitive, underscores read as spaces); the rule then
@@ -121,8 +142,8 @@ func WithMixedValues(keep bool) Option {
 }
 
 // New builds a classifier. fields lists the metadata fields to read, most
-// reliable first (see metadata.Sample.Values for the names; "characteristics"
-// reads every characteristic as key and value); nil means DefaultFields.
+// reliable first (Rule.Fields lists the names; "characteristics" reads
+// every characteristic as key and value); nil means DefaultFields.
 // overrides maps sample accessions to labels and wins over every rule.
 //
 // An unusable configuration (an empty or invalid pattern, an unknown label,
