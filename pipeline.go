@@ -68,6 +68,20 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 }
 
 // WithLogger sets the structured logger. Default: discard.
+//
+// A run logs the end of each step of each study at INFO ("step done",
+// "step skipped"), or at ERROR ("step failed", with the error's code and,
+// when it says, its line, column and JSON path), and each finding as one
+// "finding" record: at WARN for a WARNING, ERROR for an ERROR, INFO
+// otherwise, with run, study, code, code_name, severity, file, line,
+// column, path and detail as it has them. A study logs at most 20
+// findings, the most severe first, then one record counting the rest (the
+// report and meta_data_validation_log hold them all). DEBUG adds, per
+// matrix, its column plan ("column plan": columns matched, left out by the
+// study filter, skipped); per study, the classifier's decisions by method
+// and by rule ("illness decided"); per commit, its file hash and each
+// study's batch and outcome ("committing", "committed"). Secrets are
+// redacted from every record (WithWarehouseDSN).
 func WithLogger(l *slog.Logger) Option { return func(p *Pipeline) { p.log = l } }
 
 // WithProgress sets a function called as each batch of a matrix is loaded.
@@ -231,6 +245,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		}
 		p.cfg.Quality.Apply(d.Findings)
 		p.recordFindings(ctx, rep.RunID, "", "", d.Findings)
+		p.logFindings(ctx, rep.RunID, "", d.Findings)
 		rep.Findings = append(rep.Findings, d.Findings...)
 		use.download(d.Metadata)
 		for _, m := range d.Matrices {
@@ -238,7 +253,11 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				d.Close()
 				return rep, err
 			}
-			rep.Studies = append(rep.Studies, p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)...)
+			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
+			for _, sr := range studies {
+				p.logFindings(ctx, rep.RunID, sr.Study, sr.Findings)
+			}
+			rep.Studies = append(rep.Studies, studies...)
 			if err := invalidated(rep.Studies); err != nil {
 				d.Close()
 				p.log.Error("run stopped: the warehouse can take nothing more", "run", rep.RunID, "error", p.redact(err.Error()))
@@ -323,6 +342,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
 	p.cfg.Quality.Apply(pl.findings)
+	p.logPlan(ctx, runID, m.Name, len(r.Header().Names), pl)
 	if len(pl.columns) == 0 && len(pl.excludedOrder) > 0 {
 		return pl.skipped(m.Name) // excluded by the study filter: not a failure
 	}
@@ -396,7 +416,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 
 	t0 := time.Now()
 	log.start(ctx, stepTransform, t0, pl.studies...)
-	decisions, bad := p.classify(d.Metadata, pl, m.Name, use)
+	decisions, bad := p.classify(ctx, runID, d.Metadata, pl, m.Name, use)
 	reject(stepTransform, bad)
 	if len(pl.studies) == 0 {
 		return out("", nil)
@@ -512,10 +532,16 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return out("", nil)
 	}
 	t0 = time.Now()
+	p.log.Debug("committing", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "studies", len(commits))
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
 	if err != nil {
+		p.log.Debug("commit failed", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "error", p.redact(err.Error()))
 		return out(stepLoad, err)
+	}
+	for _, r := range res.Studies {
+		p.log.Debug("committed", "run", runID, "study", r.Study, "batch", r.BatchID, "outcome", string(r.Outcome),
+			"previous_batch", r.PreviousBatchID, "rows_written", r.RowsWritten)
 	}
 	for _, r := range res.Studies {
 		sr := reports[r.Study]
@@ -593,7 +619,7 @@ func claim(claimed map[string]string, studies []string, file string) map[string]
 // IllnessInferenceFailed error that fails it: the warehouse would refuse
 // the label only at the commit, after the whole matrix was read. use notes
 // what the samples hold of the illness configuration.
-func (p *Pipeline) classify(d *metadata.Dataset, pl *plan, file string, use *configUse) (decisions map[string]illness.Decision, bad map[string]*qc.Error) {
+func (p *Pipeline) classify(ctx context.Context, runID string, d *metadata.Dataset, pl *plan, file string, use *configUse) (decisions map[string]illness.Decision, bad map[string]*qc.Error) {
 	cohorts := map[string][]*metadata.Sample{}
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
@@ -603,7 +629,12 @@ func (p *Pipeline) classify(d *metadata.Dataset, pl *plan, file string, use *con
 	decisions, bad = map[string]illness.Decision{}, map[string]*qc.Error{}
 	for _, study := range pl.studies {
 		var wrong []string
+		methods, rules := map[illness.Method]int{}, map[string]int{}
 		for i, dec := range illness.Decide(p.classifier, d.Study(study), cohorts[study]) {
+			methods[dec.Method]++
+			if dec.Rule != "" {
+				rules[dec.Rule]++
+			}
 			acc := cohorts[study][i].Accession
 			switch l, err := illness.ParseLabel(string(dec.Label)); {
 			case dec.Label == "":
@@ -618,6 +649,15 @@ func (p *Pipeline) classify(d *metadata.Dataset, pl *plan, file string, use *con
 				dec.Label = l
 			}
 			decisions[acc] = dec
+		}
+		if p.log.Enabled(ctx, slog.LevelDebug) {
+			var byRule []string
+			for _, r := range slices.Sorted(maps.Keys(rules)) {
+				byRule = append(byRule, fmt.Sprintf("%s=%d", r, rules[r]))
+			}
+			p.log.Debug("illness decided", "run", runID, "study", study, "samples", len(cohorts[study]),
+				"override", methods[illness.MethodOverride], "rule", methods[illness.MethodRule],
+				"default", methods[illness.MethodDefault], "rules", strings.Join(byRule, " "))
 		}
 		if len(wrong) > 0 {
 			bad[study] = &qc.Error{Code: qc.IllnessInferenceFailed, Severity: qc.SeverityError, Study: study, File: file,

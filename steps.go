@@ -99,6 +99,9 @@ type step struct {
 	rec  warehouse.StepRecord
 	busy time.Duration
 	ctx  map[string]any
+	// at places a FAILED step's error in its input, for the log: the
+	// error's line, column, JSON path, and file when not the step's.
+	at []any
 }
 
 // steps logs the steps of one matrix, one row per step per study.
@@ -250,6 +253,7 @@ func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 			code := int(c)
 			st.rec.ErrorCode = &code
 		}
+		st.at = s.place(e.err)
 	}
 	for k, v := range e.context {
 		st.ctx[k] = v
@@ -296,12 +300,37 @@ func (s *steps) report(st *step, duration time.Duration) {
 		if st.rec.ErrorCode != nil {
 			attrs = append(attrs, "code", *st.rec.ErrorCode)
 		}
+		attrs = append(attrs, st.at...)
 		s.p.log.Error("step failed", append(attrs, "error", st.rec.ErrorMessage)...)
 	case statusSkipped:
 		s.p.log.Info("step skipped", attrs...)
 	default:
 		s.p.log.Info("step done", attrs...)
 	}
+}
+
+// place returns the log attributes that place err in the input, when it
+// is a *qc.Error that says where: its line, column and JSON path, and its
+// file when that is not the step's own.
+func (s *steps) place(err error) []any {
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	var at []any
+	if e.File != "" && e.File != s.file {
+		at = append(at, "error_file", s.p.redact(e.File))
+	}
+	if e.Line > 0 {
+		at = append(at, "line", e.Line)
+	}
+	if e.Column > 0 {
+		at = append(at, "column", e.Column)
+	}
+	if e.Path != "" {
+		at = append(at, "path", s.p.redact(e.Path))
+	}
+	return at
 }
 
 // finish completes the attempt at each study: the step named failed, when
@@ -544,4 +573,21 @@ func logLevel(s qc.Severity) slog.Level {
 		return slog.LevelWarn
 	}
 	return slog.LevelInfo
+}
+
+// logPlan logs, at DEBUG, how a matrix's columns were matched: how many
+// are loaded, how many the study filter left out, and how many were
+// skipped otherwise (no sample, or a sample's second column: their
+// findings say why).
+func (p *Pipeline) logPlan(ctx context.Context, runID, file string, columns int, pl *plan) {
+	if !p.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	excluded := 0
+	for _, n := range pl.excluded {
+		excluded += n
+	}
+	p.log.Debug("column plan", "run", runID, "matrix", p.redact(file), "columns", columns, "matched", len(pl.columns),
+		"excluded", excluded, "skipped", columns-len(pl.columns)-excluded, "studies", strings.Join(pl.studies, ","),
+		"excluded_studies", strings.Join(pl.excludedOrder, ","), "findings", len(pl.findings))
 }
