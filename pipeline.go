@@ -536,7 +536,6 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
 	if err != nil {
-		p.log.Debug("commit failed", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "error", p.redact(err.Error()))
 		return out(stepLoad, err)
 	}
 	for _, r := range res.Studies {
