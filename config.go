@@ -100,7 +100,11 @@ type ProcessingConfig struct {
 // IllnessConfig configures the illness classifier.
 type IllnessConfig struct {
 	// Fields lists the sample fields to read, most reliable first; empty
-	// means illness.DefaultFields.
+	// means illness.DefaultFields. Names: title, source_name, description,
+	// refine.bio's sample fields (disease, disease_stage, subject,
+	// specimen_part, …), characteristics, or characteristic:KEY
+	// ("characteristic:disease state"); illness.Rule.Fields lists them. A
+	// name no sample of a run has a value in is warned of, not refused.
 	Fields []string `yaml:"fields"`
 	// Rules replace the built-in rules when given.
 	Rules []illness.Rule `yaml:"rules"`

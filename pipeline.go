@@ -36,6 +36,10 @@ type Pipeline struct {
 	dsn        string
 	secrets    []string
 	runs       sync.Map // run id → *runTries, while its Load runs (steps.go)
+	// fields are the sample fields the configuration's illness settings
+	// name, checked against each run's samples (see configUse); none when
+	// WithClassifier replaced the configuration's classifier.
+	fields []configField
 }
 
 // Option configures a Pipeline.
@@ -64,6 +68,20 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 }
 
 // WithLogger sets the structured logger. Default: discard.
+//
+// A run logs the end of each step of each study at INFO ("step done",
+// "step skipped"), or at ERROR ("step failed", with the error's code and,
+// when it says, its line, column and JSON path), and each finding as one
+// "finding" record: at WARN for a WARNING, ERROR for an ERROR, INFO
+// otherwise, with run, study, code, code_name, severity, file, line,
+// column, path and detail as it has them. A study logs at most 20
+// findings, the most severe first, then one record counting the rest (the
+// report and meta_data_validation_log hold them all). DEBUG adds, per
+// matrix, its column plan ("column plan": columns matched, left out by the
+// study filter, skipped); per study, the classifier's decisions by method
+// and by rule ("illness decided"); per commit, its file hash and each
+// study's batch and outcome ("committing", "committed"). Secrets are
+// redacted from every record (WithWarehouseDSN).
 func WithLogger(l *slog.Logger) Option { return func(p *Pipeline) { p.log = l } }
 
 // WithProgress sets a function called as each batch of a matrix is loaded.
@@ -108,6 +126,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 			return nil, err
 		}
 		p.classifier = c
+		p.fields = configFields(p.cfg.Illness)
 	} else {
 		c, err := illness.Overridden(p.classifier, p.cfg.Illness.Overrides)
 		if err != nil {
@@ -133,7 +152,12 @@ type Report struct {
 	RunID   string
 	Studies []StudyReport
 	// Findings are problems not tied to one study (unreadable downloads,
-	// skipped files).
+	// skipped files), and, at the end of a run that read all its paths,
+	// the illness settings that nothing of the run used: an override that
+	// names no sample of the run, a configured field that held no value in
+	// any of its samples, or a rule's field the classifier does not read
+	// (IllnessInferenceFailed at WARNING, each logged at WARN). They are
+	// warnings, not errors: overrides may name samples of other downloads.
 	Findings []*qc.Error
 	// Errors are failures not tied to one study, such as a download that
 	// cannot be opened.
@@ -208,6 +232,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// matrix holding it (a study in two differently named matrices of one
 	// download, or in two downloads) must not replace what the first loaded.
 	claimed := map[string]string{}
+	use := p.newConfigUse()
 	for _, path := range paths {
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -220,13 +245,19 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		}
 		p.cfg.Quality.Apply(d.Findings)
 		p.recordFindings(ctx, rep.RunID, "", "", d.Findings)
+		p.logFindings(ctx, rep.RunID, "", d.Findings)
 		rep.Findings = append(rep.Findings, d.Findings...)
+		use.download(d.Metadata)
 		for _, m := range d.Matrices {
 			if err := ctx.Err(); err != nil {
 				d.Close()
 				return rep, err
 			}
-			rep.Studies = append(rep.Studies, p.loadMatrix(ctx, rep.RunID, d, m, claimed)...)
+			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
+			for _, sr := range studies {
+				p.logFindings(ctx, rep.RunID, sr.Study, sr.Findings)
+			}
+			rep.Studies = append(rep.Studies, studies...)
 			if err := invalidated(rep.Studies); err != nil {
 				d.Close()
 				p.log.Error("run stopped: the warehouse can take nothing more", "run", rep.RunID, "error", p.redact(err.Error()))
@@ -238,7 +269,14 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			rep.Errors = append(rep.Errors, p.redactErr(err))
 		}
 	}
-	return rep, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	unused := p.redactFindings(use.findings())
+	p.cfg.Quality.Apply(unused)
+	p.logFindings(ctx, rep.RunID, "", unused)
+	rep.Findings = append(rep.Findings, unused...)
+	return rep, nil
 }
 
 // downloadFailed logs a download that could not be opened: an extract
@@ -273,7 +311,7 @@ func (p *Pipeline) recordInputError(ctx context.Context, runID, batchID, study s
 // studies that pass are committed; nothing of a rejected study is ever
 // visible. Every step is logged per study (see steps.go). claimed holds,
 // by study, the matrix of this run that first held it (see claim).
-func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix, claimed map[string]string) []StudyReport {
+func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix, claimed map[string]string, use *configUse) []StudyReport {
 	start := time.Now()
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
@@ -304,6 +342,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
 	p.cfg.Quality.Apply(pl.findings)
+	p.logPlan(ctx, runID, m.Name, len(r.Header().Names), pl)
 	if len(pl.columns) == 0 && len(pl.excludedOrder) > 0 {
 		return pl.skipped(m.Name) // excluded by the study filter: not a failure
 	}
@@ -377,7 +416,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 
 	t0 := time.Now()
 	log.start(ctx, stepTransform, t0, pl.studies...)
-	decisions, bad := p.classify(d.Metadata, pl, m.Name)
+	decisions, bad := p.classify(ctx, runID, d.Metadata, pl, m.Name, use)
 	reject(stepTransform, bad)
 	if len(pl.studies) == 0 {
 		return out("", nil)
@@ -493,10 +532,15 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return out("", nil)
 	}
 	t0 = time.Now()
+	p.log.Debug("committing", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "studies", len(commits))
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
 	if err != nil {
 		return out(stepLoad, err)
+	}
+	for _, r := range res.Studies {
+		p.log.Debug("committed", "run", runID, "study", r.Study, "batch", r.BatchID, "outcome", string(r.Outcome),
+			"previous_batch", r.PreviousBatchID, "rows_written", r.RowsWritten)
 	}
 	for _, r := range res.Studies {
 		sr := reports[r.Study]
@@ -572,16 +616,24 @@ func claim(claimed map[string]string, studies []string, file string) map[string]
 // (a plan holds a sample once). A study whose classifier gave a sample a
 // label that is not one of illness.Labels is in bad, with the
 // IllnessInferenceFailed error that fails it: the warehouse would refuse
-// the label only at the commit, after the whole matrix was read.
-func (p *Pipeline) classify(d *metadata.Dataset, pl *plan, file string) (decisions map[string]illness.Decision, bad map[string]*qc.Error) {
+// the label only at the commit, after the whole matrix was read. use notes
+// what the samples hold of the illness configuration.
+func (p *Pipeline) classify(ctx context.Context, runID string, d *metadata.Dataset, pl *plan, file string, use *configUse) (decisions map[string]illness.Decision, bad map[string]*qc.Error) {
 	cohorts := map[string][]*metadata.Sample{}
 	for _, c := range pl.columns {
-		cohorts[c.Study] = append(cohorts[c.Study], pl.samples[c.Sample])
+		s := pl.samples[c.Sample]
+		cohorts[c.Study] = append(cohorts[c.Study], s)
+		use.sample(s)
 	}
 	decisions, bad = map[string]illness.Decision{}, map[string]*qc.Error{}
 	for _, study := range pl.studies {
 		var wrong []string
+		methods, rules := map[illness.Method]int{}, map[string]int{}
 		for i, dec := range illness.Decide(p.classifier, d.Study(study), cohorts[study]) {
+			methods[dec.Method]++
+			if dec.Rule != "" {
+				rules[dec.Rule]++
+			}
 			acc := cohorts[study][i].Accession
 			switch l, err := illness.ParseLabel(string(dec.Label)); {
 			case dec.Label == "":
@@ -596,6 +648,15 @@ func (p *Pipeline) classify(d *metadata.Dataset, pl *plan, file string) (decisio
 				dec.Label = l
 			}
 			decisions[acc] = dec
+		}
+		if p.log.Enabled(ctx, slog.LevelDebug) {
+			var byRule []string
+			for _, r := range slices.Sorted(maps.Keys(rules)) {
+				byRule = append(byRule, fmt.Sprintf("%s=%d", r, rules[r]))
+			}
+			p.log.Debug("illness decided", "run", runID, "study", study, "samples", len(cohorts[study]),
+				"override", methods[illness.MethodOverride], "rule", methods[illness.MethodRule],
+				"default", methods[illness.MethodDefault], "rules", strings.Join(byRule, " "))
 		}
 		if len(wrong) > 0 {
 			bad[study] = &qc.Error{Code: qc.IllnessInferenceFailed, Severity: qc.SeverityError, Study: study, File: file,
@@ -752,4 +813,151 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// configField is a sample field the illness configuration names: one of
+// illness_inference.fields, or of a rule's fields.
+type configField struct {
+	name string // as configured
+	key  string // as the classifier compares it (lower case, no refinebio_)
+	// where is the configuration key that names it; rule the rule's name,
+	// for a rule's field.
+	where, rule string
+	// read is false for a rule's field that is not one of the fields the
+	// classifier reads: the rule reads nothing there.
+	read bool
+}
+
+// configFields returns the fields ic names, in the order it names them.
+// The fields the classifier reads by default are not checked: a run whose
+// samples have no disease_stage is no mistake of the configuration.
+func configFields(ic IllnessConfig) []configField {
+	global := ic.Fields
+	if len(global) == 0 {
+		global = illness.DefaultFields()
+	}
+	reads := map[string]bool{}
+	for _, f := range global {
+		reads[fieldKey(f)] = true
+	}
+	var out []configField
+	for _, f := range ic.Fields {
+		out = append(out, configField{name: strings.TrimSpace(f), key: fieldKey(f), where: "illness_inference.fields", read: true})
+	}
+	for i, r := range ic.Rules {
+		name := strings.TrimSpace(r.Name)
+		if name == "" {
+			name = fmt.Sprintf("rule%d", i+1)
+		}
+		for _, f := range r.Fields {
+			out = append(out, configField{name: strings.TrimSpace(f), key: fieldKey(f), rule: name,
+				where: fmt.Sprintf("illness_inference.rules[%d].fields", i), read: reads[fieldKey(f)]})
+		}
+	}
+	return out
+}
+
+// fieldKey is a field name as the classifier and metadata.Sample.Values
+// compare it.
+func fieldKey(f string) string {
+	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(f)), "refinebio_")
+}
+
+// configUse is what the samples of one run held of what the illness
+// configuration names. An override or a field nothing of the run matched
+// is most often a typo that changes no label and says nothing; findings
+// reports them.
+type configUse struct {
+	overrides map[string]string // trimmed accession → as configured
+	matched   map[string]bool   // overrides a sample of the run has
+	fields    []configField
+	held      map[string]bool // field keys some sample of the run has a value in
+	// downloads and samples count what the run read: with none, nothing
+	// can be said of the configuration.
+	downloads, samples int
+}
+
+func (p *Pipeline) newConfigUse() *configUse {
+	u := &configUse{overrides: map[string]string{}, matched: map[string]bool{}, fields: p.fields, held: map[string]bool{}}
+	for acc := range p.cfg.Illness.Overrides {
+		u.overrides[strings.TrimSpace(acc)] = acc
+	}
+	return u
+}
+
+// download notes the overrides that name a sample of d, loaded or not: a
+// sample the study filter leaves out is no typo.
+func (u *configUse) download(d *metadata.Dataset) {
+	u.downloads++
+	for acc := range u.overrides {
+		if !u.matched[acc] && d.Sample(acc) != nil {
+			u.matched[acc] = true
+		}
+	}
+}
+
+// sample notes what a sample the classifier reads holds: its accession,
+// for the overrides, and the configured fields it has a value in.
+func (u *configUse) sample(s *metadata.Sample) {
+	if s == nil {
+		return
+	}
+	u.samples++
+	if _, ok := u.overrides[strings.TrimSpace(s.Accession)]; ok {
+		u.matched[strings.TrimSpace(s.Accession)] = true
+	}
+	for _, f := range u.fields {
+		if !u.held[f.key] && len(s.Values(f.name)) > 0 {
+			u.held[f.key] = true
+		}
+	}
+}
+
+// maxConfigFindings is how many unmatched overrides are reported one by
+// one; the rest are listed in one finding, so that overrides kept for many
+// other downloads do not flood the report.
+const maxConfigFindings = 10
+
+// findings returns a WARNING for each override no sample of the run has,
+// each configured field no sample held a value in, and each rule's field
+// the classifier does not read, sorted by configuration key.
+func (u *configUse) findings() []*qc.Error {
+	warn := func(path, format string, args ...any) *qc.Error {
+		return &qc.Error{Code: qc.IllnessInferenceFailed, Severity: qc.SeverityWarning, Path: path, Msg: fmt.Sprintf(format, args...)}
+	}
+	var out []*qc.Error
+	var missed []string
+	for acc, as := range u.overrides {
+		if u.downloads > 0 && !u.matched[acc] {
+			missed = append(missed, as)
+		}
+	}
+	slices.Sort(missed)
+	for i, acc := range missed {
+		if i == maxConfigFindings {
+			rest := missed[i:]
+			out = append(out, warn("illness_inference.overrides", "%d more overrides name no sample of this run: %s",
+				len(rest), listSome(rest, 20)))
+			break
+		}
+		out = append(out, warn("illness_inference.overrides."+acc,
+			"illness_inference.overrides: %s is no sample of this run, so its override was not used (a misspelt accession, or a sample of another download)", acc))
+	}
+	reported := map[string]bool{}
+	for _, f := range u.fields {
+		where := f.where
+		if f.rule != "" {
+			where += " (rule " + f.rule + ")"
+		}
+		switch {
+		case !f.read:
+			out = append(out, warn(f.where, "%s: field %q is not one the classifier reads (illness_inference.fields), so the rule reads nothing there", where, f.name))
+		case u.samples > 0 && !u.held[f.key] && !reported[f.key]:
+			reported[f.key] = true
+			out = append(out, warn(f.where, "%s: field %q held no value in any sample of this run, so nothing was read there "+
+				"(a misspelt name? fields are refine.bio's sample fields such as title, source_name, disease or characteristics, "+
+				"or characteristic:KEY for the characteristics keyed KEY)", where, f.name))
+		}
+	}
+	return out
 }

@@ -1,13 +1,16 @@
 package genexp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,6 +99,9 @@ type step struct {
 	rec  warehouse.StepRecord
 	busy time.Duration
 	ctx  map[string]any
+	// at places a FAILED step's error in its input, for the log: the
+	// error's line, column, JSON path, and file when not the step's.
+	at []any
 }
 
 // steps logs the steps of one matrix, one row per step per study.
@@ -247,6 +253,7 @@ func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 			code := int(c)
 			st.rec.ErrorCode = &code
 		}
+		st.at = s.place(e.err)
 	}
 	for k, v := range e.context {
 		st.ctx[k] = v
@@ -293,12 +300,37 @@ func (s *steps) report(st *step, duration time.Duration) {
 		if st.rec.ErrorCode != nil {
 			attrs = append(attrs, "code", *st.rec.ErrorCode)
 		}
+		attrs = append(attrs, st.at...)
 		s.p.log.Error("step failed", append(attrs, "error", st.rec.ErrorMessage)...)
 	case statusSkipped:
 		s.p.log.Info("step skipped", attrs...)
 	default:
 		s.p.log.Info("step done", attrs...)
 	}
+}
+
+// place returns the log attributes that place err in the input, when it
+// is a *qc.Error that says where: its line, column and JSON path, and its
+// file when that is not the step's own.
+func (s *steps) place(err error) []any {
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	var at []any
+	if e.File != "" && e.File != s.file {
+		at = append(at, "error_file", s.p.redact(e.File))
+	}
+	if e.Line > 0 {
+		at = append(at, "line", e.Line)
+	}
+	if e.Column > 0 {
+		at = append(at, "column", e.Column)
+	}
+	if e.Path != "" {
+		at = append(at, "path", s.p.redact(e.Path))
+	}
+	return at
 }
 
 // finish completes the attempt at each study: the step named failed, when
@@ -481,4 +513,81 @@ func invalidated(studies []StudyReport) error {
 		}
 	}
 	return nil
+}
+
+// maxFindingsLogged is how many findings of one study (or of one run,
+// outside any study) are logged one by one; one more record counts the
+// rest. The report and meta_data_validation_log hold them all.
+const maxFindingsLogged = 20
+
+// logFindings logs each finding as one record: at ERROR for an ERROR, WARN
+// for a WARNING, INFO otherwise, with its study, code, file, line, column
+// and JSON path when it has them, its text redacted like every other
+// record. The most severe come first, so that the cap never hides an
+// ERROR behind warnings.
+func (p *Pipeline) logFindings(ctx context.Context, runID, study string, fs []*qc.Error) {
+	if len(fs) == 0 {
+		return
+	}
+	sorted := slices.Clone(fs)
+	slices.SortStableFunc(sorted, func(a, b *qc.Error) int { return cmp.Compare(b.Severity, a.Severity) })
+	for i, f := range sorted {
+		if i == maxFindingsLogged {
+			worst, _ := qc.Worst(sorted[i:])
+			p.log.Log(ctx, logLevel(worst), "more findings not logged", "run", runID, "study", study, "findings", len(sorted)-i,
+				"logged", i, "note", "the run's report and meta_data_validation_log hold them all")
+			return
+		}
+		attrs := []slog.Attr{slog.String("run", runID)}
+		if s := cmp.Or(f.Study, study); s != "" {
+			attrs = append(attrs, slog.String("study", s))
+		}
+		attrs = append(attrs, slog.Int("code", int(f.Code)), slog.String("code_name", f.Code.Name()), slog.String("severity", f.Severity.String()))
+		if f.File != "" {
+			attrs = append(attrs, slog.String("file", p.redact(f.File)))
+		}
+		if f.Line > 0 {
+			attrs = append(attrs, slog.Int64("line", f.Line))
+		}
+		if f.Column > 0 {
+			attrs = append(attrs, slog.Int64("column", f.Column))
+		}
+		if f.Path != "" {
+			attrs = append(attrs, slog.String("path", p.redact(f.Path)))
+		}
+		detail := f.Msg
+		if f.Err != nil {
+			detail = strings.TrimPrefix(detail+": "+f.Err.Error(), ": ")
+		}
+		attrs = append(attrs, slog.String("detail", p.redact(detail)))
+		p.log.LogAttrs(ctx, logLevel(f.Severity), "finding", attrs...)
+	}
+}
+
+// logLevel is the log level of a finding of severity s.
+func logLevel(s qc.Severity) slog.Level {
+	switch {
+	case s >= qc.SeverityError:
+		return slog.LevelError
+	case s >= qc.SeverityWarning:
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
+// logPlan logs, at DEBUG, how a matrix's columns were matched: how many
+// are loaded, how many the study filter left out, and how many were
+// skipped otherwise (no sample, or a sample's second column: their
+// findings say why).
+func (p *Pipeline) logPlan(ctx context.Context, runID, file string, columns int, pl *plan) {
+	if !p.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	excluded := 0
+	for _, n := range pl.excluded {
+		excluded += n
+	}
+	p.log.Debug("column plan", "run", runID, "matrix", p.redact(file), "columns", columns, "matched", len(pl.columns),
+		"excluded", excluded, "skipped", columns-len(pl.columns)-excluded, "studies", strings.Join(pl.studies, ","),
+		"excluded_studies", strings.Join(pl.excludedOrder, ","), "findings", len(pl.findings))
 }

@@ -18,7 +18,18 @@ type Rule struct {
 	// Label is what the rule assigns.
 	Label Label `yaml:"label"`
 	// Priority orders rules within a field: lower first. Rules with equal
-	// priority keep their configured order.
+	// priority keep their configured order. It decides between rules that
+	// match different values of the field, or overlapping text of one
+	// value; it does not decide within one value that rules of two
+	// different labels match at separate places ("Kidney
+	// marrow_Control-zebrafish_4" read by a SEPSIS rule for "kidney" and a
+	// CONTROL rule for "control"). Such a value names several cohorts and
+	// is skipped whatever the priorities (see WithMixedValues); the next
+	// value or field decides, else the sample is UNKNOWN. To let one
+	// label win there, give the other rule an Exclude that matches the
+	// value, or add a rule of lower Priority whose pattern spans both
+	// places ("kidney marrow.control"): an overlapping match is not a
+	// second cohort.
 	Priority int `yaml:"priority"`
 	// Pattern is a Go regular expression, matched case-insensitively with
 	// underscores in the text read as spaces. For a characteristic it is
@@ -28,7 +39,28 @@ type Rule struct {
 	// example "healthy" on a rule for "uninfected").
 	Exclude string `yaml:"exclude"`
 	// Fields restricts the rule to these fields; empty means every field
-	// the classifier reads.
+	// the classifier reads. A rule reads a field only when it is one of
+	// the classifier's fields (New), written the same way, case aside.
+	// Field names are open-ended, so a misspelt one is no error: it holds
+	// no value, and a pipeline run warns when a configured field held no
+	// value in any of its samples. The names:
+	//   - "title": refine.bio's title and the submitter's titles;
+	//     "source_name", "description": the submitter's source names and
+	//     sample descriptions;
+	//   - refine.bio's sample fields, with or without the "refinebio_"
+	//     prefix: "disease", "disease_stage", "subject", "treatment",
+	//     "specimen_part", "cell_line", "compound", "time", "sex", "age",
+	//     "race", "organism", "platform", "genetic_information",
+	//     "developmental_stage" and the others metadata.Sample.Values
+	//     lists;
+	//   - "characteristics": every characteristic (GEO
+	//     characteristics_ch1, ArrayExpress Characteristics[…]), key and
+	//     value;
+	//   - "characteristic:KEY": the characteristics keyed KEY as the sample
+	//     sheet writes it ("characteristic:disease state" for "disease
+	//     state: septic shock"), case ignored and underscores read as
+	//     spaces in the sheet's key;
+	//   - any other name: the sample's annotations with that key.
 	Fields []string `yaml:"fields"`
 	// Keys, if set, is a regular expression the characteristic's key must
 	// match (case-insensitive, underscores read as spaces); the rule then
@@ -110,8 +142,8 @@ func WithMixedValues(keep bool) Option {
 }
 
 // New builds a classifier. fields lists the metadata fields to read, most
-// reliable first (see metadata.Sample.Values for the names; "characteristics"
-// reads every characteristic as key and value); nil means DefaultFields.
+// reliable first (Rule.Fields lists the names; "characteristics" reads
+// every characteristic as key and value); nil means DefaultFields.
 // overrides maps sample accessions to labels and wins over every rule.
 //
 // An unusable configuration (an empty or invalid pattern, an unknown label,

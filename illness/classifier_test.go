@@ -291,6 +291,47 @@ func TestRulesAreTriedByPriority(t *testing.T) {
 	}
 }
 
+// TestPriorityWithinOneValue pins what Rule.Priority decides and what it
+// does not: two labels matched at separate places of one value make the
+// value mixed, skipped under either order (GSE71270's titles); an Exclude
+// or a rule spanning both places lets one label win, and with mixed values
+// kept the priority decides.
+func TestPriorityWithinOneValue(t *testing.T) {
+	kidney := func(p int) Rule { return Rule{Name: "kidney", Label: Sepsis, Priority: p, Pattern: `kidney`} }
+	control := func(p int) Rule { return Rule{Name: "control", Label: Control, Priority: p, Pattern: `control`} }
+	controlTitle := "Kidney marrow_Control-zebrafish_4"
+	tests := []struct {
+		name  string
+		rules []Rule
+		opts  []Option
+		title string
+		label Label
+		rule  string
+	}{
+		{"two labels in one value, kidney first: skipped", []Rule{kidney(1), control(2)}, nil, controlTitle, Unknown, ""},
+		{"two labels in one value, control first: skipped", []Rule{kidney(2), control(1)}, nil, controlTitle, Unknown, ""},
+		{"one label in the value: priority not needed", []Rule{kidney(2), control(1)}, nil, "Kidney marrow_CREB-zebrafish_2", Sepsis, "kidney"},
+		{"an exclude takes the other rule out of the value", []Rule{
+			{Name: "kidney", Label: Sepsis, Priority: 1, Pattern: `kidney`, Exclude: `control`}, control(2)}, nil, controlTitle, Control, "control"},
+		{"a rule spanning both places claims them", []Rule{kidney(1), control(2),
+			{Name: "marrow_control", Label: Control, Priority: 0, Pattern: `kidney marrow.control`}}, nil, controlTitle, Control, "marrow_control"},
+		{"mixed values kept: kidney first wins", []Rule{kidney(1), control(2)}, []Option{WithMixedValues(true)}, controlTitle, Sepsis, "kidney"},
+		{"mixed values kept: control first wins", []Rule{kidney(2), control(1)}, []Option{WithMixedValues(true)}, controlTitle, Control, "control"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(tt.rules, []string{"title"}, nil, tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := c.Classify(sample(tt.title, "", ""))
+			if d.Label != tt.label || d.Rule != tt.rule {
+				t.Errorf("got %s by rule %q, want %s by rule %q (%+v)", d.Label, d.Rule, tt.label, tt.rule, d)
+			}
+		})
+	}
+}
+
 func TestClassifyNeverPanics(t *testing.T) {
 	c := Default()
 	odd := []*metadata.Sample{
