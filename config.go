@@ -745,6 +745,14 @@ func (c Config) problems() []problem {
 			bad(fmt.Sprintf("illness_inference.rules[%d]", i), "%s", ruleMessage(err))
 		}
 	}
+	// Each name alone, so that an unknown one is reported at its item,
+	// not at the section.
+	for i, name := range c.Illness.DisabledCohortRules {
+		if !slices.Contains(illness.CohortRules(), name) {
+			bad(fmt.Sprintf("illness_inference.disabled_cohort_rules[%d]", i), "no cohort rule is named %q (want one of %s)",
+				name, strings.Join(illness.CohortRules(), ", "))
+		}
+	}
 	for _, acc := range slices.Sorted(maps.Keys(c.Illness.Overrides)) {
 		if _, err := illness.ParseLabel(string(c.Illness.Overrides[acc])); err != nil {
 			bad("illness_inference.overrides."+acc, "%s", strings.TrimPrefix(err.Error(), "illness: "))

@@ -322,7 +322,9 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ConfigInvalid, 3, "", "not valid YAML"},
 		{"tab", "processing:\n\tchunk_size: 1\n", qc.ConfigInvalid, 2, "", "cannot start any token"},
 		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.ConfigInvalid, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
-		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.ConfigInvalid, 2, "illness_inference", `no cohort rule is named "sole_arm"`},
+		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.ConfigInvalid, 2, "illness_inference.disabled_cohort_rules[0]", `no cohort rule is named "sole_arm"`},
+		{"unknown cohort rule in a block list", "illness_inference:\n  disabled_cohort_rules:\n    - study_context\n    - sole_arm\n", qc.ConfigInvalid, 4,
+			"illness_inference.disabled_cohort_rules[1]", `no cohort rule is named "sole_arm" (want one of cohort_code,`},
 		{"analytics enabled", "analytics:\n  enabled: later\n", qc.ConfigInvalid, 2, "analytics.enabled", `must be true or false, not "later"`},
 		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
 		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},
@@ -343,6 +345,12 @@ func TestParseConfigInvalidValues(t *testing.T) {
 	_, err := genexp.ParseConfig([]byte("illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM1: SEPSIS\n"), "c.yaml")
 	if e := configErr(t, err, qc.ConfigInvalid); e.Line != 4 || e.Column != 5 {
 		t.Errorf("repeated override at %d:%d, want 4:5: %v", e.Line, e.Column, e)
+	}
+
+	// An unknown cohort rule is placed at its item, not at the section.
+	_, err = genexp.ParseConfig([]byte("illness_inference:\n  disabled_cohort_rules: [study_context, sole_arm]\n"), "c.yaml")
+	if e := configErr(t, err, qc.ConfigInvalid); e.Line != 2 || e.Column != 42 {
+		t.Errorf("unknown cohort rule at %d:%d, want 2:42: %v", e.Line, e.Column, e)
 	}
 
 	// Validate alone (a Config built in code) names the key too.
