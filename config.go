@@ -47,8 +47,133 @@ type DatabaseConfig struct {
 	// info or query, quoted in an ADO value) so that a password holding
 	// ";", a quote or "@" reaches the driver whole and is hidden whole.
 	ConnectionString string `yaml:"connection_string"`
-	// DatabaseName is the SQL Server database (ignored by DuckDB).
+	// DatabaseName is the SQL Server database to use. When the connection
+	// string names none, DSN adds it (a URL's database= query parameter,
+	// an ADO or odbc: string's database= key); when it names another, the
+	// configuration is invalid (ConfigInvalid), since one of the two would
+	// be silently ignored. It needs a SQL Server connection string: a
+	// DuckDB file holds one database, so with one (or none) it is invalid
+	// too. The CLI applies it to connection_string only, not to --dsn or
+	// --db.
 	DatabaseName string `yaml:"database_name"`
+}
+
+// DSN returns the connection string with DatabaseName in it (see
+// DatabaseName); the connection string as it is when DatabaseName is
+// empty. The error is a ConfigInvalid *qc.Error naming
+// database.database_name.
+func (c DatabaseConfig) DSN() (string, error) {
+	dsn, err := withDatabase(c.ConnectionString, c.DatabaseName)
+	if err != nil {
+		return "", &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Path: "database.database_name", Msg: err.Error()}
+	}
+	return dsn, nil
+}
+
+// withDatabase puts the database name into a SQL Server DSN that names
+// none, and refuses a DSN that names another (compared as SQL Server's
+// default collation does, ignoring case) or that is not SQL Server's. Its
+// messages name both databases: a database name is no secret.
+func withDatabase(dsn, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return dsn, nil
+	}
+	t := strings.TrimSpace(dsn)
+	lower := strings.ToLower(t)
+	var have string
+	var found bool
+	switch {
+	case strings.HasPrefix(lower, "sqlserver://") || strings.HasPrefix(lower, "mssql://"):
+		have, found = urlDatabase(t)
+		if !found {
+			sep := "?"
+			if strings.Contains(t, "?") {
+				sep = "&"
+				if strings.HasSuffix(t, "?") || strings.HasSuffix(t, "&") {
+					sep = ""
+				}
+			}
+			return t + sep + "database=" + url.QueryEscape(name), nil
+		}
+	case isADO(lower):
+		have, found = adoDatabase(t)
+		if !found {
+			v := name
+			if strings.HasPrefix(lower, "odbc:") {
+				if strings.ContainsAny(v, ";{}") || strings.TrimSpace(v) != v {
+					v = "{" + strings.ReplaceAll(v, "}", "}}") + "}"
+				}
+			} else if adoNeedsQuotes(v) {
+				v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+			}
+			if !strings.HasSuffix(t, ";") {
+				t += ";"
+			}
+			return t + "database=" + v, nil
+		}
+	case t == "":
+		return "", fmt.Errorf("names the SQL Server database %q, but there is no connection_string: it applies to a SQL Server connection string only", name)
+	default:
+		return "", fmt.Errorf("names the SQL Server database %q, but connection_string is a DuckDB file, which holds one database: remove database_name", name)
+	}
+	if !strings.EqualFold(strings.TrimSpace(have), name) {
+		return "", fmt.Errorf("names the database %q, but connection_string names %q: give the database in one place only", name, have)
+	}
+	return t, nil
+}
+
+// isADO reports whether a lower-cased DSN is an ADO (or odbc:) key=value
+// string naming a SQL Server, as go-mssqldb reads one.
+func isADO(lower string) bool {
+	return strings.HasPrefix(lower, "odbc:") || strings.Contains(lower, "server=") ||
+		strings.Contains(lower, "data source=") || strings.Contains(lower, "address=")
+}
+
+// urlDatabase returns the database= query parameter of a sqlserver:// URL
+// (go-mssqldb reads query keys case-insensitively).
+func urlDatabase(dsn string) (string, bool) {
+	_, query, ok := strings.Cut(dsn, "?")
+	if !ok {
+		return "", false
+	}
+	query, _, _ = strings.Cut(query, "#")
+	for _, kv := range strings.Split(query, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if k, err := url.QueryUnescape(k); err == nil && strings.EqualFold(k, "database") {
+			if u, err := url.QueryUnescape(v); err == nil {
+				v = u
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// adoDatabase returns the value of an ADO or odbc: string's database (or
+// initial catalog) key, its quotes or braces taken off.
+func adoDatabase(dsn string) (string, bool) {
+	if strings.HasPrefix(strings.ToLower(dsn), "odbc:") {
+		dsn = dsn[len("odbc:"):]
+	}
+	for _, part := range splitADOTemplate(dsn) {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "database", "initial catalog":
+			v = strings.TrimSpace(v)
+			switch {
+			case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
+				v = strings.ReplaceAll(v[1:len(v)-1], `""`, `"`)
+			case len(v) >= 2 && v[0] == '{' && v[len(v)-1] == '}':
+				v = strings.ReplaceAll(v[1:len(v)-1], "}}", "}")
+			}
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // String formats the database section with the password hidden, so that a
@@ -716,6 +841,9 @@ func (c Config) problems() []problem {
 		if err := q.Check(); err != nil {
 			bad("quality_thresholds", "%s", strings.TrimPrefix(err.Error(), "quality_thresholds: "))
 		}
+	}
+	if _, err := withDatabase(c.Database.ConnectionString, c.Database.DatabaseName); err != nil {
+		bad("database.database_name", "%s", err)
 	}
 	if n := c.Analytics.TopVariableGenes; n < 0 || n > MaxTopVariableGenes {
 		bad("analytics.top_variable_genes", "must be between 0 (the default, %d) and %d, got %d: N genes make N(N-1)/2 pairs, each correlated over every sample",

@@ -24,7 +24,6 @@ const testPassword = `Tr0ub4dor&3 "#x' y`
 
 func setDBEnv(t *testing.T) {
 	t.Setenv("DB_SERVER", "db.example.org")
-	t.Setenv("DB_NAME", "warehouse")
 	t.Setenv("DB_USER", "etl_loader")
 	t.Setenv("DB_PASSWORD", testPassword)
 }
@@ -38,7 +37,7 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 	want := genexp.DefaultConfig()
 	want.Database = genexp.DatabaseConfig{
 		// quoted as go-mssqldb reads a value holding a quote or a space
-		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl_loader;PWD=\"" + strings.ReplaceAll(testPassword, `"`, `""`) + "\";",
+		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;UID=etl_loader;PWD=\"" + strings.ReplaceAll(testPassword, `"`, `""`) + "\";",
 		DatabaseName:     "BioinformaticsWarehouse",
 	}
 	want.Processing.ChunkSize, want.Processing.MaxWorkers, want.Processing.MemoryLimitMB, want.Processing.TimeoutSeconds = 50000, 4, 8192, 7200
@@ -57,6 +56,9 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 	}
 	if cfg.Database.ConnectionString != want.Database.ConnectionString {
 		t.Errorf("connection string %q", cfg.Database.ConnectionString)
+	}
+	if dsn, err := cfg.Database.DSN(); err != nil || !strings.HasSuffix(dsn, ";database=BioinformaticsWarehouse") {
+		t.Errorf("DSN() = %q, %v: want database_name added", qc.RedactDSN(dsn), err)
 	}
 
 	c, err := cfg.Classifier()
@@ -469,7 +471,7 @@ func TestPipelineRejectsInvalidConfig(t *testing.T) {
 // The example configuration, testdata/config/architecture.yaml, with its
 // connection string's ${VARIABLES} taken from the environment.
 func ExampleLoadConfig() {
-	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_NAME": "warehouse", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
+	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
 		if err := os.Setenv(k, v); err != nil {
 			log.Fatal(err)
 		}
@@ -479,10 +481,14 @@ func ExampleLoadConfig() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(qc.RedactDSN(cfg.Database.ConnectionString))
+	dsn, err := cfg.Database.DSN() // with database_name in it
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(qc.RedactDSN(dsn))
 	fmt.Println("rules:", len(cfg.Illness.Rules), "chunk size:", cfg.Processing.ChunkSize, "missing cells:", cfg.Processing.MissingValues)
 	// Output:
-	// Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl;PWD=REDACTED;
+	// Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;UID=etl;PWD=REDACTED;database=BioinformaticsWarehouse
 	// rules: 4 chunk size: 50000 missing cells: skip
 }
 

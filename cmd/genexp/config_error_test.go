@@ -106,3 +106,32 @@ func TestValidateIgnoresTheDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseNameReachesTheWarehouse: `health` connects to the database
+// that database.database_name names when the connection string names none,
+// and a database_name beside a DuckDB file is a configuration error at its
+// line, not a setting silently ignored.
+func TestDatabaseNameReachesTheWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	doc := "database:\n  connection_string: \"sqlserver://sa:pw@127.0.0.1:1?encrypt=disable&dial+timeout=1\"\n  database_name: Elsewhere\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "health", "--json", "--config", cfg)
+	if code != exitHealthCritical || !strings.Contains(out, "database=Elsewhere") {
+		t.Errorf("health: exit %d, want %d and the warehouse named with database=Elsewhere:\n%s%s", code, exitHealthCritical, out, stderr)
+	}
+	doc = "database:\n  connection_string: " + filepath.Join(dir, "w.duckdb") + "\n  database_name: Elsewhere\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	code = run([]string{"init", "--log-format", "text", "--config", cfg}, &o, &e)
+	if want := cfg + ":3:18: database.database_name: "; code != exitUsage || !strings.Contains(e.String(), want) || !strings.Contains(e.String(), "DuckDB file") {
+		t.Errorf("init with database_name beside a DuckDB file: exit %d, want %d and %q:\n%s", code, exitUsage, want, e.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "w.duckdb")); err == nil {
+		t.Error("the refused configuration still created the warehouse")
+	}
+}
