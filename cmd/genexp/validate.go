@@ -117,12 +117,16 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		fmt.Fprintln(tw, head)
 	}
 	for _, s := range rep.Studies {
+		// A study processing.study_code_pattern excludes was not read:
+		// nothing about it is ok or not.
 		verdict := "ok"
-		if worst, ok := qc.Worst(s.Findings); ok && worst == qc.SeverityWarning {
-			verdict = "warnings"
-		}
-		if s.Err != nil {
+		switch worst, ok := qc.Worst(s.Findings); {
+		case s.Err != nil:
 			verdict = "REJECTED"
+		case s.Outcome == genexp.Skipped:
+			verdict = "skipped"
+		case ok && worst == qc.SeverityWarning:
+			verdict = "warnings"
 		}
 		ks := "-"
 		if s.KS != nil {
