@@ -379,6 +379,55 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	return cfg, nil
 }
 
+// ConfigKeyError returns a ConfigInvalid error about a value the
+// configuration file name gives and that proved unusable only when used
+// (a logging.file that cannot be opened): placed at the line and column of
+// the value of the key at path ("logging.file"), with cause err. The file
+// is read again to find the place; the error is unplaced when it cannot
+// be.
+func ConfigKeyError(name, path, msg string, err error) *qc.Error {
+	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Path: path, Msg: msg, Err: err}
+	data, rerr := os.ReadFile(name)
+	if rerr != nil {
+		return e
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return e
+	}
+	n := doc.Content[0]
+	for _, key := range strings.Split(path, ".") {
+		n = mapValue(n, key)
+		if n == nil {
+			return e
+		}
+	}
+	e.Line, e.Column = int64(n.Line), int64(n.Column)
+	return e
+}
+
+// mapValue returns the value of key in the mapping n, looking through
+// aliases and merge keys as the configuration is read; nil when it has
+// none.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var merged *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		switch k := n.Content[i]; {
+		case k.Value == key:
+			return n.Content[i+1]
+		case k.Value == "<<" && merged == nil:
+			merged = mapValue(n.Content[i+1], key)
+		}
+	}
+	return merged
+}
+
 // yamlSyntaxError locates a YAML syntax error. yaml.v3 numbers the lines
 // of its scanner's errors from 1 but those of its parser's ("did not find
 // expected …") from 0, and leaves the line out when that is 0; the parser's

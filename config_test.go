@@ -7,6 +7,7 @@ import (
 	"log"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -563,5 +564,32 @@ func TestConfigIllnessSwitches(t *testing.T) {
 	}
 	if got := label("illness_inference:\n  disabled_cohort_rules: [study_context, cohort_sole_arm]\n"); got["GSM2"] != illness.Unknown {
 		t.Fatalf("with the study-text rules off a patient still takes the study's label: %v", got)
+	}
+}
+
+// TestConfigKeyErrorPlacesTheValue: an error found when a value is used is
+// placed at the value, through anchors and merge keys, and left unplaced
+// when the file does not give the key.
+func TestConfigKeyErrorPlacesTheValue(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, doc string
+		line, col int64
+	}{
+		{"plain", "processing:\n  chunk_size: 5\nlogging:\n  level: INFO\n  file: a/b.log\n", 5, 9},
+		{"merged", "base: &b\n  file: a/b.log\nlogging:\n  <<: *b\n", 2, 9},
+		{"absent", "processing:\n  chunk_size: 5\n", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := filepath.Join(dir, tc.name+".yaml")
+			if err := os.WriteFile(name, []byte(tc.doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cause := errors.New("open a/b.log: no such file or directory")
+			e := genexp.ConfigKeyError(name, "logging.file", "the log file cannot be opened", cause)
+			if e.Code != qc.ConfigInvalid || e.File != name || e.Path != "logging.file" || e.Line != tc.line || e.Column != tc.col || !errors.Is(e, cause) {
+				t.Errorf("got %v at %d:%d, want a 1005 at %d:%d wrapping the cause", e, e.Line, e.Column, tc.line, tc.col)
+			}
+		})
 	}
 }

@@ -135,3 +135,30 @@ func TestDatabaseNameReachesTheWarehouse(t *testing.T) {
 		t.Error("the refused configuration still created the warehouse")
 	}
 }
+
+// TestUnopenableLogFileIsAConfigError: a logging.file that cannot be
+// opened is the configuration's problem: a 1005 naming the configuration
+// file, the line and column of the value and the key, exit 2, for every
+// command that writes the log file.
+func TestUnopenableLogFileIsAConfigError(t *testing.T) {
+	dir := t.TempDir()
+	study := craftStudy(t, dir, "GSE7", false)
+	cfg := filepath.Join(dir, "c.yaml")
+	doc := "processing:\n  chunk_size: 10\nlogging:\n  level: INFO\n  file:   " + filepath.Join(dir, "no-such-dir", "x.log") + "\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "w.duckdb")
+	for _, args := range [][]string{
+		{"load", "--db", db, "--config", cfg, study},
+		{"features", "--db", db, "--config", cfg},
+	} {
+		var out, errb bytes.Buffer
+		code := run(append(args, "--log-format", "text"), &out, &errb)
+		want := "genexp: the configuration is invalid: " + cfg + ":5:11: logging.file: the log file cannot be opened: "
+		if line := errb.String(); code != exitUsage || !strings.HasPrefix(line, want) || !strings.Contains(line, "no such file or directory") ||
+			!strings.HasSuffix(line, "[1005 EXTRACTION_CONFIG_INVALID]\n") {
+			t.Errorf("%s: exit %d, want %d and stderr starting %q:\n%s", args[0], code, exitUsage, want, line)
+		}
+	}
+}

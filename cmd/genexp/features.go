@@ -42,7 +42,7 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	}
 	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
-		c.say(stderr, slog.LevelError, err.Error())
+		c.printErr(stderr, err, "") // a 1005 for logging.file; a flag's otherwise
 		return exitUsage
 	}
 	defer closeLog()

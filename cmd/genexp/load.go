@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -63,7 +62,7 @@ With --dry-run, 6 means warnings only.
 	}
 	log, closeLog, err := c.logger(stderr, cfg, prog)
 	if err != nil {
-		c.say(stderr, slog.LevelError, err.Error())
+		c.printErr(stderr, err, "") // a 1005 for logging.file; a flag's otherwise
 		return exitUsage
 	}
 	defer closeLog()

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 
 	"github.com/genexp/genexp"
@@ -53,7 +52,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	cfg.Logging.File, c.cfgLogFile = "", ""
 	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
-		c.say(stderr, slog.LevelError, err.Error())
+		c.printErr(stderr, err, "") // a 1005 for logging.file; a flag's otherwise
 		return exitUsage
 	}
 	defer closeLog()
