@@ -20,7 +20,7 @@ func TestExitStatusAndMessagePerCode(t *testing.T) {
 		qc.DistributionShift:      exitFailed,
 		qc.IllnessInferenceFailed: exitFailed, qc.PlatformNormalizationFailed: exitFailed, qc.DimensionLookupFailed: exitFailed,
 		qc.ConnectionFailed: exitNoAccess, qc.BatchDuplicate: exitFailed, qc.ForeignKeyViolation: exitFailed,
-		qc.ConstraintViolation: exitFailed, qc.WarehouseBusy: exitNoAccess, qc.SchemaVersion: exitNoAccess,
+		qc.ConstraintViolation: exitFailed, qc.WarehouseBusy: exitNoAccess, qc.SchemaVersion: exitNoAccess, qc.TimedOut: exitFailed,
 		qc.ViewCreationFailed: exitAnalytics, qc.MaterializationFailed: exitAnalytics,
 	}
 	if len(want) != len(qc.Codes()) {

@@ -64,13 +64,16 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	ctx, stop := interruptContext()
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
+	if err != nil {
+		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds, paths, genexp.WithMetadataFiles(meta...))
+	}
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
 		c.printErr(stderr, e, "")
 	}
 	if err != nil {
-		c.printErr(stderr, stopped(ctx, err), "")
-		return stoppedExit(ctx)
+		c.printErr(stderr, stopped(ctx, err, cfg.Processing.TimeoutSeconds), "")
+		return worseExit(checksExit(rep), stoppedExit(ctx))
 	}
 	return checksExit(rep)
 }
@@ -122,8 +125,8 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		switch worst, ok := qc.Worst(s.Findings); {
 		case s.Err != nil:
 			verdict = "REJECTED"
-		case s.Outcome == genexp.Skipped:
-			verdict = "skipped"
+		case s.Outcome == genexp.Skipped, s.Outcome == notStartedOutcome:
+			verdict = string(s.Outcome)
 		case ok && worst == qc.SeverityWarning:
 			verdict = "warnings"
 		}
