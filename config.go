@@ -1137,3 +1137,137 @@ func splitADOTemplate(s string) []string {
 	}
 	return append(parts, s[start:])
 }
+
+// Effective returns the configuration with every default it stands for
+// written out: the built-in illness rules and fields, the manufacturer
+// lookup, the switches that default to on, the analytics pair count, the
+// KS budget. It reads as the same configuration (see EncodeYAML); values
+// whose zero means "decided at run time" (chunk_size, max_workers,
+// memory_limit_mb, timeout_seconds, logging.format) stay zero.
+func (c Config) Effective() Config {
+	on := func(b *bool) *bool {
+		if b == nil {
+			t := true
+			return &t
+		}
+		return b
+	}
+	ic := &c.Illness
+	if len(ic.Fields) == 0 {
+		ic.Fields = illness.DefaultFields()
+	}
+	if len(ic.Rules) == 0 {
+		ic.Rules = illness.DefaultRules()
+	} else {
+		ic.Rules = slices.Clone(ic.Rules) // c's own, to change below
+	}
+	for i := range ic.Rules {
+		if ic.Rules[i].Fields == nil {
+			ic.Rules[i].Fields = []string{} // as it reads back
+		}
+	}
+	if ic.Overrides == nil {
+		ic.Overrides = map[string]illness.Label{}
+	}
+	if ic.DisabledCohortRules == nil {
+		ic.DisabledCohortRules = []string{}
+	}
+	ic.StudyContext, ic.GroupCodes = on(ic.StudyContext), on(ic.GroupCodes)
+	if len(c.Platforms.ManufacturerLookup) == 0 {
+		c.Platforms.ManufacturerLookup = platform.DefaultManufacturers()
+	}
+	if c.Quality.Severities == nil {
+		c.Quality.Severities = map[string]string{}
+	}
+	p := &c.Processing
+	if strings.TrimSpace(p.MissingValues) == "" {
+		p.MissingValues = "skip"
+	}
+	if p.KSMaxCells == 0 {
+		p.KSMaxCells = defaultKSMaxCells
+	}
+	if p.KSSampleSize == 0 {
+		p.KSSampleSize = defaultKSSampleSize
+	}
+	if strings.TrimSpace(c.Logging.Level) == "" {
+		c.Logging.Level = "INFO"
+	}
+	c.Analytics.Enabled = on(c.Analytics.Enabled)
+	c.Analytics.TopVariableGenes = c.Analytics.topGenes()
+	return c
+}
+
+// EncodeYAML returns the effective configuration (see Effective) as YAML
+// that ParseConfig reads back to the same values, with a comment on the
+// keys whose empty or zero value means something, and the connection
+// string's password and tokens redacted (qc.RedactDSN): only they differ
+// when it is read back.
+func (c Config) EncodeYAML() ([]byte, error) {
+	e := c.Effective()
+	e.Database.ConnectionString = qc.RedactDSN(e.Database.ConnectionString)
+	var doc yaml.Node
+	if err := doc.Encode(e); err != nil {
+		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
+	}
+	commentKeys(&doc, "")
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
+	}
+	return []byte(b.String()), nil
+}
+
+// keyComments say what a key's empty or zero value, or its unit, means,
+// where its name alone does not.
+var keyComments = map[string]string{
+	"database.connection_string":                 `"": the CLI's --db file (genexp.duckdb); else a DuckDB path or a SQL Server DSN`,
+	"database.database_name":                     `SQL Server only: added to a DSN that names no database`,
+	"processing.chunk_size":                      `gene rows per batch; 0: about a million cells`,
+	"processing.max_workers":                     `DuckDB threads; 0: DuckDB's default`,
+	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: DuckDB's default`,
+	"processing.timeout_seconds":                 `whole run; 0: no limit`,
+	"processing.missing_values":                  `skip, or null (a fact row with a NULL value)`,
+	"processing.study_code_pattern":              `"": every study; else a filter, e.g. "GSE\d+"`,
+	"processing.ks_max_cells":                    `KS check on every value up to this many cells, else sampled`,
+	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
+	"illness_inference.rules":                    `given rules replace these built-in ones`,
+	"illness_inference.disabled_cohort_rules":    `among cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
+	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
+	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR`,
+	"logging.file":                               `"": standard error`,
+	"logging.format":                             `"": text on a terminal, else json`,
+	"logging.max_size_mb":                        `0: never rotated`,
+	"analytics.top_variable_genes":               `N genes, N(N-1)/2 correlated pairs; at most 1000`,
+}
+
+// commentKeys puts keyComments on the keys of the mapping n at path.
+func commentKeys(n *yaml.Node, path string) {
+	if n.Kind == yaml.DocumentNode {
+		for _, c := range n.Content {
+			commentKeys(c, path)
+		}
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		p := join(path, k.Value)
+		if c, ok := keyComments[p]; ok {
+			if v.Kind == yaml.ScalarNode {
+				v.LineComment = c
+			} else {
+				k.HeadComment = c
+			}
+		}
+		if strings.Count(p, ".") == 0 {
+			commentKeys(v, p)
+		}
+	}
+}

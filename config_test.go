@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -589,6 +590,62 @@ func TestConfigKeyErrorPlacesTheValue(t *testing.T) {
 			e := genexp.ConfigKeyError(name, "logging.file", "the log file cannot be opened", cause)
 			if e.Code != qc.ConfigInvalid || e.File != name || e.Path != "logging.file" || e.Line != tc.line || e.Column != tc.col || !errors.Is(e, cause) {
 				t.Errorf("got %v at %d:%d, want a 1005 at %d:%d wrapping the cause", e, e.Line, e.Column, tc.line, tc.col)
+			}
+		})
+	}
+}
+
+// TestEncodeYAMLReadsBack: the effective configuration, encoded, is read
+// back by ParseConfig as the same values, its redacted password aside,
+// and never holds the password; encoding what was read back gives the
+// same text.
+func TestEncodeYAMLReadsBack(t *testing.T) {
+	setDBEnv(t)
+	rich := "database:\n  connection_string: \"sqlserver://loader:${DB_PASSWORD}@db:1433?encrypt=disable\"\n  database_name: genexp\n" +
+		"processing:\n  chunk_size: 500\n  timeout_seconds: 60\n  missing_values: null\n  study_code_pattern: \"GSE\\\\d+|E-GEOD-\\\\d+\"\n  ks_sample_size: -1\n" +
+		"illness_inference:\n  fields: [title]\n  rules:\n    - {name: r, pattern: \"\\\\bsepsis\\\\b\", exclude: \"no\", label: SEPSIS, fields: [title], keys: \"^state$\"}\n" +
+		"  overrides: {GSM1: CONTROL}\n  group_codes: false\n  disabled_cohort_rules: [cohort_sole_arm]\n" +
+		"platform_normalization:\n  manufacturer_lookup: {acme: ACME Corp}\n" +
+		"quality_thresholds:\n  min_ks_pvalue: 0.0001\n  severities: {VALIDATION_SAMPLE_COUNT_LOW: ERROR}\n" +
+		"logging: {level: debug, file: \"g s.log\", format: json, rotation: true, max_size_mb: 5, backup_count: 2}\n" +
+		"analytics: {enabled: false, top_variable_genes: 7}\n"
+	for name, doc := range map[string]string{"defaults": "", "rich": rich, "architecture": string(readFile(t, "testdata/config/architecture.yaml"))} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := cfg.EncodeYAML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{testPassword, "Tr0ub4dor", `"#x' y`, url.QueryEscape(testPassword)} {
+				if strings.Contains(string(out), secret) {
+					t.Fatalf("the encoded configuration holds the password:\n%s", out)
+				}
+			}
+			back, err := genexp.ParseConfig(out, "effective.yaml")
+			if err != nil {
+				t.Fatalf("the encoded configuration does not read back: %v\n%s", err, out)
+			}
+			want := cfg.Effective()
+			want.Database.ConnectionString = qc.RedactDSN(want.Database.ConnectionString)
+			if !reflect.DeepEqual(back, want) {
+				t.Errorf("read back\n got %#v\nwant %#v", back, want)
+			}
+			if again, err := back.EncodeYAML(); err != nil || string(again) != string(out) {
+				t.Errorf("encoding what was read back differs (%v):\n%s\n---\n%s", err, again, out)
+			}
+			// The effective configuration classifies as the original.
+			c1, err1 := cfg.Classifier()
+			c2, err2 := back.Classifier()
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			for _, s := range []*metadata.Sample{{Accession: "GSM1", Title: "sepsis"}, {Accession: "GSM9", Title: "Septic shock day 1"}, {Accession: "GSM8", Title: "healthy donor"}} {
+				if d1, d2 := c1.Classify(s), c2.Classify(s); d1.Label != d2.Label || d1.Rule != d2.Rule {
+					t.Errorf("%s: %v by %q, read back %v by %q", s.Title, d1.Label, d1.Rule, d2.Label, d2.Rule)
+				}
 			}
 		})
 	}
