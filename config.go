@@ -26,9 +26,10 @@ import (
 // Config is a pipeline configuration, read from YAML by LoadConfig. Its
 // top-level keys are database, processing, illness_inference,
 // platform_normalization, quality_thresholds, logging and analytics, the
-// fields below, each with the keys its type's yaml tags name;
-// testdata/config/architecture.yaml is a complete example. Zero sections
-// take their defaults from DefaultConfig.
+// fields below, each with the keys its type's yaml tags name. Zero sections
+// take their defaults from DefaultConfig; EncodeYAML writes every key out
+// (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
+// prints it).
 type Config struct {
 	Database   DatabaseConfig   `yaml:"database"`
 	Processing ProcessingConfig `yaml:"processing"`
