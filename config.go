@@ -26,9 +26,10 @@ import (
 // Config is a pipeline configuration, read from YAML by LoadConfig. Its
 // top-level keys are database, processing, illness_inference,
 // platform_normalization, quality_thresholds, logging and analytics, the
-// fields below, each with the keys its type's yaml tags name;
-// testdata/config/architecture.yaml is a complete example. Zero sections
-// take their defaults from DefaultConfig.
+// fields below, each with the keys its type's yaml tags name. Zero sections
+// take their defaults from DefaultConfig; EncodeYAML writes every key out
+// (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
+// prints it).
 type Config struct {
 	Database   DatabaseConfig   `yaml:"database"`
 	Processing ProcessingConfig `yaml:"processing"`
@@ -47,8 +48,133 @@ type DatabaseConfig struct {
 	// info or query, quoted in an ADO value) so that a password holding
 	// ";", a quote or "@" reaches the driver whole and is hidden whole.
 	ConnectionString string `yaml:"connection_string"`
-	// DatabaseName is the SQL Server database (ignored by DuckDB).
+	// DatabaseName is the SQL Server database to use. When the connection
+	// string names none, DSN adds it (a URL's database= query parameter,
+	// an ADO or odbc: string's database= key); when it names another, the
+	// configuration is invalid (ConfigInvalid), since one of the two would
+	// be silently ignored. It needs a SQL Server connection string: a
+	// DuckDB file holds one database, so with one (or none) it is invalid
+	// too. The CLI applies it to connection_string only, not to --dsn or
+	// --db.
 	DatabaseName string `yaml:"database_name"`
+}
+
+// DSN returns the connection string with DatabaseName in it (see
+// DatabaseName); the connection string as it is when DatabaseName is
+// empty. The error is a ConfigInvalid *qc.Error naming
+// database.database_name.
+func (c DatabaseConfig) DSN() (string, error) {
+	dsn, err := withDatabase(c.ConnectionString, c.DatabaseName)
+	if err != nil {
+		return "", &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Path: "database.database_name", Msg: err.Error()}
+	}
+	return dsn, nil
+}
+
+// withDatabase puts the database name into a SQL Server DSN that names
+// none, and refuses a DSN that names another (compared as SQL Server's
+// default collation does, ignoring case) or that is not SQL Server's. Its
+// messages name both databases: a database name is no secret.
+func withDatabase(dsn, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return dsn, nil
+	}
+	t := strings.TrimSpace(dsn)
+	lower := strings.ToLower(t)
+	var have string
+	var found bool
+	switch {
+	case strings.HasPrefix(lower, "sqlserver://") || strings.HasPrefix(lower, "mssql://"):
+		have, found = urlDatabase(t)
+		if !found {
+			sep := "?"
+			if strings.Contains(t, "?") {
+				sep = "&"
+				if strings.HasSuffix(t, "?") || strings.HasSuffix(t, "&") {
+					sep = ""
+				}
+			}
+			return t + sep + "database=" + url.QueryEscape(name), nil
+		}
+	case isADO(lower):
+		have, found = adoDatabase(t)
+		if !found {
+			v := name
+			if strings.HasPrefix(lower, "odbc:") {
+				if strings.ContainsAny(v, ";{}") || strings.TrimSpace(v) != v {
+					v = "{" + strings.ReplaceAll(v, "}", "}}") + "}"
+				}
+			} else if adoNeedsQuotes(v) {
+				v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+			}
+			if !strings.HasSuffix(t, ";") {
+				t += ";"
+			}
+			return t + "database=" + v, nil
+		}
+	case t == "":
+		return "", fmt.Errorf("names the SQL Server database %q, but there is no connection_string: it applies to a SQL Server connection string only", name)
+	default:
+		return "", fmt.Errorf("names the SQL Server database %q, but connection_string is a DuckDB file, which holds one database: remove database_name", name)
+	}
+	if !strings.EqualFold(strings.TrimSpace(have), name) {
+		return "", fmt.Errorf("names the database %q, but connection_string names %q: give the database in one place only", name, have)
+	}
+	return t, nil
+}
+
+// isADO reports whether a lower-cased DSN is an ADO (or odbc:) key=value
+// string naming a SQL Server, as go-mssqldb reads one.
+func isADO(lower string) bool {
+	return strings.HasPrefix(lower, "odbc:") || strings.Contains(lower, "server=") ||
+		strings.Contains(lower, "data source=") || strings.Contains(lower, "address=")
+}
+
+// urlDatabase returns the database= query parameter of a sqlserver:// URL
+// (go-mssqldb reads query keys case-insensitively).
+func urlDatabase(dsn string) (string, bool) {
+	_, query, ok := strings.Cut(dsn, "?")
+	if !ok {
+		return "", false
+	}
+	query, _, _ = strings.Cut(query, "#")
+	for _, kv := range strings.Split(query, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if k, err := url.QueryUnescape(k); err == nil && strings.EqualFold(k, "database") {
+			if u, err := url.QueryUnescape(v); err == nil {
+				v = u
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// adoDatabase returns the value of an ADO or odbc: string's database (or
+// initial catalog) key, its quotes or braces taken off.
+func adoDatabase(dsn string) (string, bool) {
+	if strings.HasPrefix(strings.ToLower(dsn), "odbc:") {
+		dsn = dsn[len("odbc:"):]
+	}
+	for _, part := range splitADOTemplate(dsn) {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "database", "initial catalog":
+			v = strings.TrimSpace(v)
+			switch {
+			case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
+				v = strings.ReplaceAll(v[1:len(v)-1], `""`, `"`)
+			case len(v) >= 2 && v[0] == '{' && v[len(v)-1] == '}':
+				v = strings.ReplaceAll(v[1:len(v)-1], "}}", "}")
+			}
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // String formats the database section with the password hidden, so that a
@@ -256,6 +382,55 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// ConfigKeyError returns a ConfigInvalid error about a value the
+// configuration file name gives and that proved unusable only when used
+// (a logging.file that cannot be opened): placed at the line and column of
+// the value of the key at path ("logging.file"), with cause err. The file
+// is read again to find the place; the error is unplaced when it cannot
+// be.
+func ConfigKeyError(name, path, msg string, err error) *qc.Error {
+	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Path: path, Msg: msg, Err: err}
+	data, rerr := os.ReadFile(name)
+	if rerr != nil {
+		return e
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return e
+	}
+	n := doc.Content[0]
+	for _, key := range strings.Split(path, ".") {
+		n = mapValue(n, key)
+		if n == nil {
+			return e
+		}
+	}
+	e.Line, e.Column = int64(n.Line), int64(n.Column)
+	return e
+}
+
+// mapValue returns the value of key in the mapping n, looking through
+// aliases and merge keys as the configuration is read; nil when it has
+// none.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var merged *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		switch k := n.Content[i]; {
+		case k.Value == key:
+			return n.Content[i+1]
+		case k.Value == "<<" && merged == nil:
+			merged = mapValue(n.Content[i+1], key)
+		}
+	}
+	return merged
 }
 
 // yamlSyntaxError locates a YAML syntax error. yaml.v3 numbers the lines
@@ -744,6 +919,9 @@ func (c Config) problems() []problem {
 			bad("quality_thresholds", "%s", strings.TrimPrefix(err.Error(), "quality_thresholds: "))
 		}
 	}
+	if _, err := withDatabase(c.Database.ConnectionString, c.Database.DatabaseName); err != nil {
+		bad("database.database_name", "%s", err)
+	}
 	if n := c.Analytics.TopVariableGenes; n < 0 || n > MaxTopVariableGenes {
 		bad("analytics.top_variable_genes", "must be between 0 (the default, %d) and %d, got %d: N genes make N(N-1)/2 pairs, each correlated over every sample",
 			warehouse.DefaultTopGenes, MaxTopVariableGenes, n)
@@ -770,6 +948,14 @@ func (c Config) problems() []problem {
 		}
 		if _, err := illness.New([]illness.Rule{r}, nil, nil); err != nil {
 			bad(fmt.Sprintf("illness_inference.rules[%d]", i), "%s", ruleMessage(err))
+		}
+	}
+	// Each name alone, so that an unknown one is reported at its item,
+	// not at the section.
+	for i, name := range c.Illness.DisabledCohortRules {
+		if !slices.Contains(illness.CohortRules(), name) {
+			bad(fmt.Sprintf("illness_inference.disabled_cohort_rules[%d]", i), "no cohort rule is named %q (want one of %s)",
+				name, strings.Join(illness.CohortRules(), ", "))
 		}
 	}
 	for _, acc := range slices.Sorted(maps.Keys(c.Illness.Overrides)) {
@@ -978,4 +1164,138 @@ func splitADOTemplate(s string) []string {
 		}
 	}
 	return append(parts, s[start:])
+}
+
+// Effective returns the configuration with every default it stands for
+// written out: the built-in illness rules and fields, the manufacturer
+// lookup, the switches that default to on, the analytics pair count, the
+// KS budget. It reads as the same configuration (see EncodeYAML); values
+// whose zero means "decided at run time" (chunk_size, max_workers,
+// memory_limit_mb, timeout_seconds, logging.format) stay zero.
+func (c Config) Effective() Config {
+	on := func(b *bool) *bool {
+		if b == nil {
+			t := true
+			return &t
+		}
+		return b
+	}
+	ic := &c.Illness
+	if len(ic.Fields) == 0 {
+		ic.Fields = illness.DefaultFields()
+	}
+	if len(ic.Rules) == 0 {
+		ic.Rules = illness.DefaultRules()
+	} else {
+		ic.Rules = slices.Clone(ic.Rules) // c's own, to change below
+	}
+	for i := range ic.Rules {
+		if ic.Rules[i].Fields == nil {
+			ic.Rules[i].Fields = []string{} // as it reads back
+		}
+	}
+	if ic.Overrides == nil {
+		ic.Overrides = map[string]illness.Label{}
+	}
+	if ic.DisabledCohortRules == nil {
+		ic.DisabledCohortRules = []string{}
+	}
+	ic.StudyContext, ic.GroupCodes = on(ic.StudyContext), on(ic.GroupCodes)
+	if len(c.Platforms.ManufacturerLookup) == 0 {
+		c.Platforms.ManufacturerLookup = platform.DefaultManufacturers()
+	}
+	if c.Quality.Severities == nil {
+		c.Quality.Severities = map[string]string{}
+	}
+	p := &c.Processing
+	if strings.TrimSpace(p.MissingValues) == "" {
+		p.MissingValues = "skip"
+	}
+	if p.KSMaxCells == 0 {
+		p.KSMaxCells = defaultKSMaxCells
+	}
+	if p.KSSampleSize == 0 {
+		p.KSSampleSize = defaultKSSampleSize
+	}
+	if strings.TrimSpace(c.Logging.Level) == "" {
+		c.Logging.Level = "INFO"
+	}
+	c.Analytics.Enabled = on(c.Analytics.Enabled)
+	c.Analytics.TopVariableGenes = c.Analytics.topGenes()
+	return c
+}
+
+// EncodeYAML returns the effective configuration (see Effective) as YAML
+// that ParseConfig reads back to the same values, with a comment on the
+// keys whose empty or zero value means something, and the connection
+// string's password and tokens redacted (qc.RedactDSN): only they differ
+// when it is read back.
+func (c Config) EncodeYAML() ([]byte, error) {
+	e := c.Effective()
+	e.Database.ConnectionString = qc.RedactDSN(e.Database.ConnectionString)
+	var doc yaml.Node
+	if err := doc.Encode(e); err != nil {
+		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
+	}
+	commentKeys(&doc, "")
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
+	}
+	return []byte(b.String()), nil
+}
+
+// keyComments say what a key's empty or zero value, or its unit, means,
+// where its name alone does not.
+var keyComments = map[string]string{
+	"database.connection_string":                 `"": the CLI's --db file (genexp.duckdb); else a DuckDB path or a SQL Server DSN`,
+	"database.database_name":                     `SQL Server only: added to a DSN that names no database`,
+	"processing.chunk_size":                      `gene rows per batch; 0: about a million cells`,
+	"processing.max_workers":                     `DuckDB threads; 0: DuckDB's default`,
+	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: DuckDB's default`,
+	"processing.timeout_seconds":                 `whole run; 0: no limit`,
+	"processing.missing_values":                  `skip, or null (a fact row with a NULL value)`,
+	"processing.study_code_pattern":              `"": every study; else a filter, e.g. "GSE\d+"`,
+	"processing.ks_max_cells":                    `KS check on every value up to this many cells, else sampled`,
+	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
+	"illness_inference.rules":                    `given rules replace these built-in ones`,
+	"illness_inference.disabled_cohort_rules":    `among cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
+	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
+	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR`,
+	"logging.file":                               `"": standard error`,
+	"logging.format":                             `"": text on a terminal, else json`,
+	"logging.max_size_mb":                        `0: never rotated`,
+	"analytics.top_variable_genes":               `N genes, N(N-1)/2 correlated pairs; at most 1000`,
+}
+
+// commentKeys puts keyComments on the keys of the mapping n at path.
+func commentKeys(n *yaml.Node, path string) {
+	if n.Kind == yaml.DocumentNode {
+		for _, c := range n.Content {
+			commentKeys(c, path)
+		}
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		p := join(path, k.Value)
+		if c, ok := keyComments[p]; ok {
+			if v.Kind == yaml.ScalarNode {
+				v.LineComment = c
+			} else {
+				k.HeadComment = c
+			}
+		}
+		if strings.Count(p, ".") == 0 {
+			commentKeys(v, p)
+		}
+	}
 }

@@ -89,3 +89,85 @@ func TestConnectionStringUnsetVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestDatabaseNameJoinsTheDSN: database.database_name is added to a SQL
+// Server connection string that names no database, in the form each kind
+// of string takes, so that go-mssqldb reads it back; a string naming
+// another database, or a DuckDB file, is refused, naming both.
+func TestDatabaseNameJoinsTheDSN(t *testing.T) {
+	for _, tc := range []struct {
+		name, dsn, db string
+		want          string // "" when refused
+		refusal       string
+	}{
+		{"no name: as it is", "sqlserver://sa:pw@db:1433", "", "sqlserver://sa:pw@db:1433", ""},
+		{"no name, DuckDB: as it is", "w.duckdb", "", "w.duckdb", ""},
+		{"URL without a query", "sqlserver://sa:pw@db:1433", "Elsewhere", "sqlserver://sa:pw@db:1433?database=Elsewhere", ""},
+		{"URL with a query", "sqlserver://sa:pw@db:1433?encrypt=disable", "Elsewhere", "sqlserver://sa:pw@db:1433?encrypt=disable&database=Elsewhere", ""},
+		{"URL, a name to escape", "mssql://db?encrypt=disable&", "My DB&Co", "mssql://db?encrypt=disable&database=My+DB%26Co", ""},
+		{"URL naming the same database", "sqlserver://db?Database=genexp", "GENEXP", "sqlserver://db?Database=genexp", ""},
+		{"URL naming another", "sqlserver://db?database=genexp", "Elsewhere", "", `names the database "Elsewhere", but connection_string names "genexp"`},
+		{"URL naming another, escaped", "sqlserver://db?database=My%20DB", "Other", "", `connection_string names "My DB"`},
+		{"ADO", "server=db;user id=sa;password=pw", "Elsewhere", "server=db;user id=sa;password=pw;database=Elsewhere", ""},
+		{"ADO ending in ;", "Server=db;UID=sa;PWD=pw;", "Elsewhere", "Server=db;UID=sa;PWD=pw;database=Elsewhere", ""},
+		{"ADO, a name to quote", "server=db", `a;b"c`, `server=db;database="a;b""c"`, ""},
+		{"ADO naming the same", "server=db;Initial Catalog=genexp", "genexp", "server=db;Initial Catalog=genexp", ""},
+		{"ADO naming another", "server=db; Database = \"gen;exp\" ;uid=sa", "Elsewhere", "", `connection_string names "gen;exp"`},
+		{"ADO, initial catalog another", "Data Source=db;Initial Catalog=genexp", "Elsewhere", "", `connection_string names "genexp"`},
+		{"ODBC-style ADO", "Driver={ODBC Driver 17 for SQL Server};Server=db;UID=sa;PWD=pw;", "BioinformaticsWarehouse",
+			"Driver={ODBC Driver 17 for SQL Server};Server=db;UID=sa;PWD=pw;database=BioinformaticsWarehouse", ""},
+		{"odbc:", "odbc:server=db;user id=sa", "Elsewhere", "odbc:server=db;user id=sa;database=Elsewhere", ""},
+		{"odbc:, a name to brace", "odbc:server=db", "a;b}c", "odbc:server=db;database={a;b}}c}", ""},
+		{"odbc: naming another", "odbc:server=db;database={gen;exp}", "Elsewhere", "", `connection_string names "gen;exp"`},
+		{"DuckDB file", "w.duckdb", "Elsewhere", "", "connection_string is a DuckDB file, which holds one database"},
+		{"DuckDB file with options", "/data/w.duckdb?threads=2", "Elsewhere", "", "DuckDB file"},
+		{"no connection string", "", "Elsewhere", "", "there is no connection_string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := genexp.DatabaseConfig{ConnectionString: tc.dsn, DatabaseName: tc.db}.DSN()
+			if tc.want == "" {
+				var e *qc.Error
+				if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.Path != "database.database_name" || !strings.Contains(e.Msg, tc.refusal) {
+					t.Fatalf("DSN() = %q, %v; want a 1005 at database.database_name saying %q", got, err, tc.refusal)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("DSN() = %q, %v; want %q", got, err, tc.want)
+			}
+			if tc.db == "" || strings.HasPrefix(tc.dsn, "mssql:") {
+				return
+			}
+			// go-mssqldb reads the database genexp added or kept.
+			p, err := msdsn.Parse(got)
+			if err != nil || !strings.EqualFold(p.Database, tc.db) {
+				t.Errorf("go-mssqldb reads %q as database %q (%v), want %q", got, p.Database, err, tc.db)
+			}
+		})
+	}
+}
+
+// TestDatabaseNameInTheConfiguration: a database_name that disagrees with
+// the connection string is a 1005 at its own line and column, naming both
+// databases even when one comes from the environment.
+func TestDatabaseNameInTheConfiguration(t *testing.T) {
+	t.Setenv("GENEXP_TEST_DB", "genexp")
+	doc := "database:\n  connection_string: \"sqlserver://sa:pw@db?database=${GENEXP_TEST_DB}\"\n  database_name: Elsewhere\n"
+	_, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.Line != 3 || e.Column != 18 || e.Path != "database.database_name" ||
+		!strings.Contains(e.Msg, `"Elsewhere"`) || !strings.Contains(e.Msg, "GENEXP_TEST_DB") {
+		t.Fatalf("err = %v; want a 1005 at 3:18 database.database_name naming both databases", err)
+	}
+	cfg, err := genexp.ParseConfig([]byte("database:\n  connection_string: \"sqlserver://sa:pw@db\"\n  database_name: Elsewhere\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dsn, err := cfg.Database.DSN(); err != nil || dsn != "sqlserver://sa:pw@db?database=Elsewhere" {
+		t.Errorf("DSN() = %q, %v", dsn, err)
+	}
+	// validate opens no warehouse: the database section is not checked.
+	if _, err := genexp.ParseConfig([]byte("database:\n  connection_string: w.duckdb\n  database_name: x\n"), "c.yaml", genexp.WithoutDatabase()); err != nil {
+		t.Errorf("WithoutDatabase: %v", err)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log"
 	"maps"
+	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -25,7 +27,6 @@ const testPassword = `Tr0ub4dor&3 "#x' y`
 
 func setDBEnv(t *testing.T) {
 	t.Setenv("DB_SERVER", "db.example.org")
-	t.Setenv("DB_NAME", "warehouse")
 	t.Setenv("DB_USER", "etl_loader")
 	t.Setenv("DB_PASSWORD", testPassword)
 }
@@ -39,7 +40,7 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 	want := genexp.DefaultConfig()
 	want.Database = genexp.DatabaseConfig{
 		// quoted as go-mssqldb reads a value holding a quote or a space
-		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl_loader;PWD=\"" + strings.ReplaceAll(testPassword, `"`, `""`) + "\";",
+		ConnectionString: "Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;UID=etl_loader;PWD=\"" + strings.ReplaceAll(testPassword, `"`, `""`) + "\";",
 		DatabaseName:     "BioinformaticsWarehouse",
 	}
 	want.Processing.ChunkSize, want.Processing.MaxWorkers, want.Processing.MemoryLimitMB, want.Processing.TimeoutSeconds = 50000, 4, 8192, 7200
@@ -58,6 +59,9 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 	}
 	if cfg.Database.ConnectionString != want.Database.ConnectionString {
 		t.Errorf("connection string %q", cfg.Database.ConnectionString)
+	}
+	if dsn, err := cfg.Database.DSN(); err != nil || !strings.HasSuffix(dsn, ";database=BioinformaticsWarehouse") {
+		t.Errorf("DSN() = %q, %v: want database_name added", qc.RedactDSN(dsn), err)
 	}
 
 	c, err := cfg.Classifier()
@@ -323,7 +327,9 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ConfigInvalid, 3, "", "not valid YAML"},
 		{"tab", "processing:\n\tchunk_size: 1\n", qc.ConfigInvalid, 2, "", "cannot start any token"},
 		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.ConfigInvalid, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
-		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.ConfigInvalid, 2, "illness_inference", `no cohort rule is named "sole_arm"`},
+		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.ConfigInvalid, 2, "illness_inference.disabled_cohort_rules[0]", `no cohort rule is named "sole_arm"`},
+		{"unknown cohort rule in a block list", "illness_inference:\n  disabled_cohort_rules:\n    - study_context\n    - sole_arm\n", qc.ConfigInvalid, 4,
+			"illness_inference.disabled_cohort_rules[1]", `no cohort rule is named "sole_arm" (want one of cohort_code,`},
 		{"analytics enabled", "analytics:\n  enabled: later\n", qc.ConfigInvalid, 2, "analytics.enabled", `must be true or false, not "later"`},
 		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
 		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},
@@ -344,6 +350,12 @@ func TestParseConfigInvalidValues(t *testing.T) {
 	_, err := genexp.ParseConfig([]byte("illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM1: SEPSIS\n"), "c.yaml")
 	if e := configErr(t, err, qc.ConfigInvalid); e.Line != 4 || e.Column != 5 {
 		t.Errorf("repeated override at %d:%d, want 4:5: %v", e.Line, e.Column, e)
+	}
+
+	// An unknown cohort rule is placed at its item, not at the section.
+	_, err = genexp.ParseConfig([]byte("illness_inference:\n  disabled_cohort_rules: [study_context, sole_arm]\n"), "c.yaml")
+	if e := configErr(t, err, qc.ConfigInvalid); e.Line != 2 || e.Column != 42 {
+		t.Errorf("unknown cohort rule at %d:%d, want 2:42: %v", e.Line, e.Column, e)
 	}
 
 	// Validate alone (a Config built in code) names the key too.
@@ -462,7 +474,7 @@ func TestPipelineRejectsInvalidConfig(t *testing.T) {
 // The example configuration, testdata/config/architecture.yaml, with its
 // connection string's ${VARIABLES} taken from the environment.
 func ExampleLoadConfig() {
-	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_NAME": "warehouse", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
+	for k, v := range map[string]string{"DB_SERVER": "db.example.org", "DB_USER": "etl", "DB_PASSWORD": "s3cret"} {
 		if err := os.Setenv(k, v); err != nil {
 			log.Fatal(err)
 		}
@@ -472,10 +484,14 @@ func ExampleLoadConfig() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(qc.RedactDSN(cfg.Database.ConnectionString))
+	dsn, err := cfg.Database.DSN() // with database_name in it
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(qc.RedactDSN(dsn))
 	fmt.Println("rules:", len(cfg.Illness.Rules), "chunk size:", cfg.Processing.ChunkSize, "missing cells:", cfg.Processing.MissingValues)
 	// Output:
-	// Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;Database=warehouse;UID=etl;PWD=REDACTED;
+	// Driver={ODBC Driver 17 for SQL Server};Server=db.example.org;UID=etl;PWD=REDACTED;database=BioinformaticsWarehouse
 	// rules: 4 chunk size: 50000 missing cells: skip
 }
 
@@ -564,5 +580,88 @@ func TestConfigIllnessSwitches(t *testing.T) {
 	}
 	if got := label("illness_inference:\n  disabled_cohort_rules: [study_context, cohort_sole_arm]\n"); got["GSM2"] != illness.Unknown {
 		t.Fatalf("with the study-text rules off a patient still takes the study's label: %v", got)
+	}
+}
+
+// TestConfigKeyErrorPlacesTheValue: an error found when a value is used is
+// placed at the value, through anchors and merge keys, and left unplaced
+// when the file does not give the key.
+func TestConfigKeyErrorPlacesTheValue(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, doc string
+		line, col int64
+	}{
+		{"plain", "processing:\n  chunk_size: 5\nlogging:\n  level: INFO\n  file: a/b.log\n", 5, 9},
+		{"merged", "base: &b\n  file: a/b.log\nlogging:\n  <<: *b\n", 2, 9},
+		{"absent", "processing:\n  chunk_size: 5\n", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := filepath.Join(dir, tc.name+".yaml")
+			if err := os.WriteFile(name, []byte(tc.doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cause := errors.New("open a/b.log: no such file or directory")
+			e := genexp.ConfigKeyError(name, "logging.file", "the log file cannot be opened", cause)
+			if e.Code != qc.ConfigInvalid || e.File != name || e.Path != "logging.file" || e.Line != tc.line || e.Column != tc.col || !errors.Is(e, cause) {
+				t.Errorf("got %v at %d:%d, want a 1005 at %d:%d wrapping the cause", e, e.Line, e.Column, tc.line, tc.col)
+			}
+		})
+	}
+}
+
+// TestEncodeYAMLReadsBack: the effective configuration, encoded, is read
+// back by ParseConfig as the same values, its redacted password aside,
+// and never holds the password; encoding what was read back gives the
+// same text.
+func TestEncodeYAMLReadsBack(t *testing.T) {
+	setDBEnv(t)
+	rich := "database:\n  connection_string: \"sqlserver://loader:${DB_PASSWORD}@db:1433?encrypt=disable\"\n  database_name: genexp\n" +
+		"processing:\n  chunk_size: 500\n  timeout_seconds: 60\n  missing_values: null\n  study_code_pattern: \"GSE\\\\d+|E-GEOD-\\\\d+\"\n  ks_sample_size: -1\n" +
+		"illness_inference:\n  fields: [title]\n  rules:\n    - {name: r, pattern: \"\\\\bsepsis\\\\b\", exclude: \"no\", label: SEPSIS, fields: [title], keys: \"^state$\"}\n" +
+		"  overrides: {GSM1: CONTROL}\n  group_codes: false\n  disabled_cohort_rules: [cohort_sole_arm]\n" +
+		"platform_normalization:\n  manufacturer_lookup: {acme: ACME Corp}\n" +
+		"quality_thresholds:\n  min_ks_pvalue: 0.0001\n  severities: {VALIDATION_SAMPLE_COUNT_LOW: ERROR}\n" +
+		"logging: {level: debug, file: \"g s.log\", format: json, rotation: true, max_size_mb: 5, backup_count: 2}\n" +
+		"analytics: {enabled: false, top_variable_genes: 7}\n"
+	for name, doc := range map[string]string{"defaults": "", "rich": rich, "architecture": string(readFile(t, "testdata/config/architecture.yaml"))} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := cfg.EncodeYAML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{testPassword, "Tr0ub4dor", `"#x' y`, url.QueryEscape(testPassword)} {
+				if strings.Contains(string(out), secret) {
+					t.Fatalf("the encoded configuration holds the password:\n%s", out)
+				}
+			}
+			back, err := genexp.ParseConfig(out, "effective.yaml")
+			if err != nil {
+				t.Fatalf("the encoded configuration does not read back: %v\n%s", err, out)
+			}
+			want := cfg.Effective()
+			want.Database.ConnectionString = qc.RedactDSN(want.Database.ConnectionString)
+			if !reflect.DeepEqual(back, want) {
+				t.Errorf("read back\n got %#v\nwant %#v", back, want)
+			}
+			if again, err := back.EncodeYAML(); err != nil || string(again) != string(out) {
+				t.Errorf("encoding what was read back differs (%v):\n%s\n---\n%s", err, again, out)
+			}
+			// The effective configuration classifies as the original.
+			c1, err1 := cfg.Classifier()
+			c2, err2 := back.Classifier()
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			for _, s := range []*metadata.Sample{{Accession: "GSM1", Title: "sepsis"}, {Accession: "GSM9", Title: "Septic shock day 1"}, {Accession: "GSM8", Title: "healthy donor"}} {
+				if d1, d2 := c1.Classify(s), c2.Classify(s); d1.Label != d2.Label || d1.Rule != d2.Rule {
+					t.Errorf("%s: %v by %q, read back %v by %q", s.Title, d1.Label, d1.Rule, d2.Label, d2.Rule)
+				}
+			}
+		})
 	}
 }

@@ -86,6 +86,9 @@ const (
 	// SchemaVersion: the warehouse schema is newer than this genexp, or a
 	// migration failed.
 	SchemaVersion Code = 4006
+	// TimedOut: the run took longer than processing.timeout_seconds; what
+	// it had not committed was rolled back.
+	TimedOut Code = 4007
 )
 
 // Analytics codes (5000–5999).
@@ -118,6 +121,7 @@ var codeNames = map[Code]string{
 	ConstraintViolation:         "LOAD_CONSTRAINT_VIOLATION",
 	WarehouseBusy:               "LOAD_WAREHOUSE_BUSY",
 	SchemaVersion:               "LOAD_SCHEMA_VERSION",
+	TimedOut:                    "LOAD_TIMED_OUT",
 	ViewCreationFailed:          "ANALYTICS_VIEW_CREATION_FAILED",
 	MaterializationFailed:       "ANALYTICS_MATERIALIZATION_FAILED",
 }
@@ -157,7 +161,7 @@ func Codes() []Code {
 		SampleCountLow, DistributionShift,
 		IllnessInferenceFailed, PlatformNormalizationFailed, DimensionLookupFailed,
 		ConnectionFailed, BatchDuplicate, ForeignKeyViolation, ConstraintViolation,
-		WarehouseBusy, SchemaVersion,
+		WarehouseBusy, SchemaVersion, TimedOut,
 		ViewCreationFailed, MaterializationFailed,
 	}
 }
@@ -184,6 +188,7 @@ var codeSummaries = map[Code]string{
 	ConstraintViolation:         "the warehouse refused the data",
 	WarehouseBusy:               "another genexp is writing to this warehouse; try again when it finishes",
 	SchemaVersion:               "the warehouse schema does not match this genexp",
+	TimedOut:                    "the run took longer than processing.timeout_seconds allows",
 	ViewCreationFailed:          "an analytics view could not be created",
 	MaterializationFailed:       "an analytics table could not be built",
 }

@@ -27,6 +27,7 @@ Usage:
   genexp validate [flags] PATH... read and check downloads; writes nothing
   genexp health [flags] [--json]  check the warehouse: reachable, writable, schema, runs, failures, disk
   genexp features [flags] [STUDY...] recompute loaded studies' features (all when none is named)
+  genexp config [--config FILE]   print the effective configuration: every key, with its default
   genexp bench  read|load [flags] measure reading or loading a generated download
 
 Common flags:
@@ -62,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"validate", cmdValidate},
 		{"health", cmdHealth},
 		{"features", cmdFeatures},
+		{"config", cmdConfig},
 		{"bench", cmdBench},
 	}
 	if len(args) == 2 && args[0] == "help" {

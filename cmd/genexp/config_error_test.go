@@ -6,6 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 )
 
 // TestConfigErrorsSayConfiguration checks that a bad --config is reported
@@ -104,5 +109,122 @@ func TestValidateIgnoresTheDatabase(t *testing.T) {
 		if code, _, stderr := runCLI(t, "validate", flag, "w.duckdb", study); code != exitUsage || !strings.Contains(stderr, "not defined") {
 			t.Errorf("validate %s: exit %d, want %d\n%s", flag, code, exitUsage, stderr)
 		}
+	}
+}
+
+// TestDatabaseNameReachesTheWarehouse: `health` connects to the database
+// that database.database_name names when the connection string names none,
+// and a database_name beside a DuckDB file is a configuration error at its
+// line, not a setting silently ignored.
+func TestDatabaseNameReachesTheWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	doc := "database:\n  connection_string: \"sqlserver://sa:pw@127.0.0.1:1?encrypt=disable&dial+timeout=1\"\n  database_name: Elsewhere\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "health", "--json", "--config", cfg)
+	if code != exitHealthCritical || !strings.Contains(out, "database=Elsewhere") {
+		t.Errorf("health: exit %d, want %d and the warehouse named with database=Elsewhere:\n%s%s", code, exitHealthCritical, out, stderr)
+	}
+	doc = "database:\n  connection_string: " + filepath.Join(dir, "w.duckdb") + "\n  database_name: Elsewhere\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	code = run([]string{"init", "--log-format", "text", "--config", cfg}, &o, &e)
+	if want := cfg + ":3:18: database.database_name: "; code != exitUsage || !strings.Contains(e.String(), want) || !strings.Contains(e.String(), "DuckDB file") {
+		t.Errorf("init with database_name beside a DuckDB file: exit %d, want %d and %q:\n%s", code, exitUsage, want, e.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "w.duckdb")); err == nil {
+		t.Error("the refused configuration still created the warehouse")
+	}
+}
+
+// TestUnopenableLogFileIsAConfigError: a logging.file that cannot be
+// opened is the configuration's problem: a 1005 naming the configuration
+// file, the line and column of the value and the key, exit 2, for every
+// command that writes the log file.
+func TestUnopenableLogFileIsAConfigError(t *testing.T) {
+	dir := t.TempDir()
+	study := craftStudy(t, dir, "GSE7", false)
+	cfg := filepath.Join(dir, "c.yaml")
+	doc := "processing:\n  chunk_size: 10\nlogging:\n  level: INFO\n  file:   " + filepath.Join(dir, "no-such-dir", "x.log") + "\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "w.duckdb")
+	for _, args := range [][]string{
+		{"load", "--db", db, "--config", cfg, study},
+		{"features", "--db", db, "--config", cfg},
+	} {
+		var out, errb bytes.Buffer
+		code := run(append(args, "--log-format", "text"), &out, &errb)
+		want := "genexp: the configuration is invalid: " + cfg + ":5:11: logging.file: the log file cannot be opened: "
+		if line := errb.String(); code != exitUsage || !strings.HasPrefix(line, want) || !strings.Contains(line, "no such file or directory") ||
+			!strings.HasSuffix(line, "[1005 EXTRACTION_CONFIG_INVALID]\n") {
+			t.Errorf("%s: exit %d, want %d and stderr starting %q:\n%s", args[0], code, exitUsage, want, line)
+		}
+	}
+}
+
+// TestConfigCommand: `genexp config` prints the effective configuration,
+// which genexp reads back as the same values (the redacted password
+// aside) and which never holds the password; with no file it prints the
+// defaults, kept in testdata/config/defaults.yaml as the full list of keys.
+func TestConfigCommand(t *testing.T) {
+	t.Setenv("GENEXP_TEST_PW", `Se;cr"et@Pass`)
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "c.yaml")
+	doc := "database:\n  connection_string: \"server=db.invalid;user id=sa;password=${GENEXP_TEST_PW}\"\n  database_name: genexp\n" +
+		"processing:\n  timeout_seconds: 30\n  study_code_pattern: \"GSE\\\\d+\"\nlogging:\n  level: WARN\n"
+	if err := os.WriteFile(cfgFile, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"config", "--config", cfgFile}, &out, &errb); code != exitOK || errb.Len() != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errb.String())
+	}
+	for _, part := range []string{"Se;cr", "Pass", `cr""et`} {
+		if strings.Contains(out.String(), part) {
+			t.Fatalf("the output holds the password:\n%s", out.String())
+		}
+	}
+	printed := filepath.Join(dir, "printed.yaml")
+	if err := os.WriteFile(printed, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := genexp.LoadConfig(printed)
+	if err != nil {
+		t.Fatalf("genexp does not read its own output back: %v\n%s", err, out.String())
+	}
+	orig, err := genexp.LoadConfig(cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := orig.Effective()
+	want.Database.ConnectionString = qc.RedactDSN(want.Database.ConnectionString)
+	if diff := cmp.Diff(want, back); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+	if back.Processing.TimeoutSeconds != 30 || back.Processing.StudyCodePattern != `GSE\d+` || back.Logging.Level != "WARN" ||
+		!strings.HasSuffix(back.Database.ConnectionString, "password="+qc.Redacted) {
+		t.Errorf("read back %v", back)
+	}
+
+	out.Reset()
+	if code := run([]string{"config"}, &out, &errb); code != exitOK {
+		t.Fatalf("config with no file: exit %d", code)
+	}
+	golden, err := os.ReadFile("../../testdata/config/defaults.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(golden) {
+		t.Errorf("testdata/config/defaults.yaml is not what `genexp config` prints; rewrite it with\n  go run ./cmd/genexp config > testdata/config/defaults.yaml\n%s", out.String())
+	}
+
+	if code := run([]string{"config", "extra"}, &out, &errb); code != exitUsage {
+		t.Errorf("config extra: exit %d, want %d", code, exitUsage)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"syscall"
 
+	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 // Exit statuses beyond those of cli.go, by what went wrong.
@@ -40,16 +42,68 @@ func stoppedExit(ctx context.Context) int {
 }
 
 // stopped says why a run that returned err before its end stopped: the
-// signal that interrupted it (ctx's cause), or the configured timeout
-// (processing.timeout_seconds), whose deadline lives inside the run.
-func stopped(ctx context.Context, err error) error {
+// signal that interrupted it (ctx's cause), or the configured timeout of
+// timeout seconds (processing.timeout_seconds), whose deadline lives
+// inside the run: a TimedOut error.
+func stopped(ctx context.Context, err error, timeout int) error {
 	if cause := context.Cause(ctx); cause != nil {
 		return fmt.Errorf("interrupted: %w", cause)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("timed out: the run took longer than processing.timeout_seconds: %w", err)
+		return &qc.Error{Code: qc.TimedOut, Severity: qc.SeverityError, Msg: fmt.Sprintf("timed out after %d s", timeout)}
 	}
 	return err
+}
+
+// timedOut reports whether a run's context ctx and the error err it
+// returned say that processing.timeout_seconds stopped it.
+func timedOut(ctx context.Context, err error) bool {
+	return context.Cause(ctx) == nil && errors.Is(err, context.DeadlineExceeded)
+}
+
+// notStartedOutcome marks, in a report, a study a stopped run never began.
+const notStartedOutcome warehouse.Outcome = "not started"
+
+// afterStop completes the report of a run that its timeout or a signal
+// stopped. A study the timeout cut short failed with the driver's words
+// for a cancelled statement: it is given the TimedOut error instead. And
+// the pipeline reports only the matrices it began, so the downloads are
+// opened again to add a row, marked notStartedOutcome, for every matrix
+// it never reached (a download that cannot be opened again is left out:
+// it is in the report's errors when the run reached it).
+func afterStop(rep *genexp.Report, timedOut bool, timeout int, paths []string, opts ...genexp.DownloadOption) {
+	seen := map[string]bool{}
+	for i := range rep.Studies {
+		s := &rep.Studies[i]
+		seen[s.Matrix] = true
+		if !timedOut || s.Err == nil || !(errors.Is(s.Err, context.DeadlineExceeded) || errors.Is(s.Err, context.Canceled)) {
+			continue
+		}
+		msg := fmt.Sprintf("timed out after %d s before the study was committed; nothing of it was loaded", timeout)
+		if s.Outcome != "" {
+			msg = fmt.Sprintf("timed out after %d s while its features were computed; the study itself is loaded", timeout)
+		}
+		e := &qc.Error{Code: qc.TimedOut, Severity: qc.SeverityError, Msg: msg}
+		for j, f := range s.Findings {
+			if f == s.Err {
+				s.Findings[j] = e
+			}
+		}
+		s.Err = e
+	}
+	for _, p := range paths {
+		d, err := genexp.OpenDownload(p, opts...)
+		if err != nil {
+			continue
+		}
+		for _, m := range d.Matrices {
+			if !seen[m.Name] {
+				seen[m.Name] = true
+				rep.Studies = append(rep.Studies, genexp.StudyReport{Study: m.Base, Matrix: m.Name, Outcome: notStartedOutcome})
+			}
+		}
+		d.Close()
+	}
 }
 
 // exitStatus returns the exit status an error calls for: by its code's

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -62,11 +63,21 @@ func TestStoppedSaysWhy(t *testing.T) {
 		want string
 	}{
 		{"signal", signalled, context.Canceled, "interrupted: interrupt signal received"},
-		{"timeout", context.Background(), deadline, "timed out: the run took longer than processing.timeout_seconds"},
+		{"timeout", context.Background(), deadline, "timed out after 90 s [4007 LOAD_TIMED_OUT]"},
 	} {
-		got := stopped(tc.ctx, tc.err).Error()
+		err := stopped(tc.ctx, tc.err, 90)
+		got := err.Error()
 		if !strings.HasPrefix(got, tc.want) || strings.Contains(got, "%!") {
 			t.Errorf("%s: %q, want it to start with %q", tc.name, got, tc.want)
 		}
+		if timedOut(tc.ctx, tc.err) != (tc.name == "timeout") {
+			t.Errorf("%s: timedOut says %v", tc.name, !(tc.name == "timeout"))
+		}
+	}
+	// The timeout is coded, and exits as a failure (1), as documented.
+	var stderr bytes.Buffer
+	if code := fail(&stderr, stopped(context.Background(), deadline, 90)); code != exitFailed ||
+		stderr.String() != "genexp: the run took longer than processing.timeout_seconds allows: timed out after 90 s [4007 LOAD_TIMED_OUT]\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }

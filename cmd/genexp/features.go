@@ -42,7 +42,7 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	}
 	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
-		c.say(stderr, slog.LevelError, err.Error())
+		c.printErr(stderr, err, "") // a 1005 for logging.file; a flag's otherwise
 		return exitUsage
 	}
 	defer closeLog()
@@ -69,7 +69,7 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	run, err := p.Features(ctx, genexp.FeatureOptions{Studies: studies, IfStale: *ifStale})
 	printFeatures(stdout, run)
 	if err != nil && ctx.Err() != nil {
-		c.printErr(stderr, stopped(ctx, err), "(features computed stay; the study it stopped keeps its previous features; rerun to finish)")
+		c.printErr(stderr, stopped(ctx, err, cfg.Processing.TimeoutSeconds), "(features computed stay; the study it stopped keeps its previous features; rerun to finish)")
 		return stoppedExit(ctx)
 	}
 	if err != nil {

@@ -22,6 +22,7 @@ func TestHelpSaysExitStatuses(t *testing.T) {
 		{[]string{"validate"}, "Usage: genexp validate [flags] PATH..."},
 		{[]string{"health"}, "Usage: genexp health [flags]"},
 		{[]string{"features"}, "Usage: genexp features [flags] [STUDY...]"},
+		{[]string{"config"}, "Usage: genexp config [--config FILE]"},
 		{[]string{"bench"}, "Usage:"},
 		{[]string{"bench", "read"}, "Usage: genexp bench read [flags] [MATRIX]"},
 		{[]string{"bench", "load"}, "Usage: genexp bench load [flags]"},

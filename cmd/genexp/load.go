@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -63,7 +62,7 @@ With --dry-run, 6 means warnings only.
 	}
 	log, closeLog, err := c.logger(stderr, cfg, prog)
 	if err != nil {
-		c.say(stderr, slog.LevelError, err.Error())
+		c.printErr(stderr, err, "") // a 1005 for logging.file; a flag's otherwise
 		return exitUsage
 	}
 	defer closeLog()
@@ -86,6 +85,9 @@ With --dry-run, 6 means warnings only.
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	prog.finish()
+	if err != nil {
+		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds, paths, genexp.WithMetadataFiles(meta...))
+	}
 	printReport(stdout, rep)
 	status := exitOK
 	for _, e := range rep.Errors {
@@ -98,7 +100,7 @@ With --dry-run, 6 means warnings only.
 		}
 	}
 	if err != nil {
-		c.printErr(stderr, stopped(ctx, err), "(committed studies stay loaded; the steps it stopped are FAILED with reason \"interrupted\" or \"timed out\"; rerun to finish)")
+		c.printErr(stderr, stopped(ctx, err, cfg.Processing.TimeoutSeconds), "(committed studies stay loaded; the steps it stopped are FAILED with reason \"interrupted\" or \"timed out\"; rerun to load the rest)")
 		return worseExit(status, stoppedExit(ctx))
 	}
 	return status
@@ -113,6 +115,10 @@ func printReport(w io.Writer, rep *genexp.Report) {
 	}
 	for _, s := range rep.Studies {
 		result := string(s.Outcome)
+		if s.Outcome == notStartedOutcome {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\n", s.Study, result)
+			continue
+		}
 		if s.Err != nil {
 			result = "FAILED"
 			if s.Outcome != "" { // loaded; its features failed

@@ -54,7 +54,9 @@ func (c *common) logger(stderr io.Writer, cfg genexp.Config, prog *progressLine)
 	if lc.File != "" {
 		f, err := openLogFile(lc.File, lc.Rotation, int64(lc.MaxSizeMB)<<20, lc.BackupCount)
 		if err != nil {
-			return nil, nil, fmt.Errorf("logging.file: %w", err)
+			// logging.file comes only from the configuration file: the
+			// fix is there.
+			return nil, nil, genexp.ConfigKeyError(c.configFile, "logging.file", "the log file cannot be opened", err)
 		}
 		out, closer = f, f.Close
 	}

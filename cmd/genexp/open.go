@@ -99,6 +99,11 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 	case dbSet:
 		return c.db
 	case cfg.Database.ConnectionString != "":
+		// database_name joins the connection string; the configuration
+		// was validated, so the two agree.
+		if dsn, err := cfg.Database.DSN(); err == nil {
+			return dsn
+		}
 		return cfg.Database.ConnectionString
 	}
 	return c.db

@@ -20,7 +20,7 @@ func TestExitStatusAndMessagePerCode(t *testing.T) {
 		qc.DistributionShift:      exitFailed,
 		qc.IllnessInferenceFailed: exitFailed, qc.PlatformNormalizationFailed: exitFailed, qc.DimensionLookupFailed: exitFailed,
 		qc.ConnectionFailed: exitNoAccess, qc.BatchDuplicate: exitFailed, qc.ForeignKeyViolation: exitFailed,
-		qc.ConstraintViolation: exitFailed, qc.WarehouseBusy: exitNoAccess, qc.SchemaVersion: exitNoAccess,
+		qc.ConstraintViolation: exitFailed, qc.WarehouseBusy: exitNoAccess, qc.SchemaVersion: exitNoAccess, qc.TimedOut: exitFailed,
 		qc.ViewCreationFailed: exitAnalytics, qc.MaterializationFailed: exitAnalytics,
 	}
 	if len(want) != len(qc.Codes()) {
@@ -272,5 +272,32 @@ func TestCLINeverPrintsThePassword(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestChecksShowAStudyTheFilterSkips: a study processing.study_code_pattern
+// excludes is "skipped" in validate's verdict and in a dry run's, never
+// "ok", and the other studies are checked as usual.
+func TestChecksShowAStudyTheFilterSkips(t *testing.T) {
+	dir := t.TempDir()
+	kept, dropped := craftStudy(t, dir, "GSE1", false), craftStudy(t, dir, "SRP2", false)
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("processing:\n  study_code_pattern: \"GSE\\\\d+\"\nquality_thresholds:\n  min_genes_per_sample: 10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"validate", "--config", cfg, kept, dropped},
+		{"load", "--dry-run", "--db", filepath.Join(dir, "w.duckdb"), "--config", cfg, kept, dropped},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code != exitOK {
+			t.Errorf("%v: exit %d, want 0\n%s%s", args[:2], code, out, stderr)
+		}
+		if f := strings.Fields(lineOf(out, "SRP2")); len(f) < 2 || f[1] != "skipped" {
+			t.Errorf("%v: SRP2's row %q, want the verdict skipped:\n%s", args[:2], lineOf(out, "SRP2"), out)
+		}
+		if f := strings.Fields(lineOf(out, "GSE1")); len(f) < 2 || f[1] != "ok" {
+			t.Errorf("%v: GSE1's row %q, want the verdict ok:\n%s", args[:2], lineOf(out, "GSE1"), out)
+		}
 	}
 }

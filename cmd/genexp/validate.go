@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 
 	"github.com/genexp/genexp"
@@ -53,7 +52,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	cfg.Logging.File, c.cfgLogFile = "", ""
 	log, closeLog, err := c.logger(stderr, cfg, nil)
 	if err != nil {
-		c.say(stderr, slog.LevelError, err.Error())
+		c.printErr(stderr, err, "") // a 1005 for logging.file; a flag's otherwise
 		return exitUsage
 	}
 	defer closeLog()
@@ -65,13 +64,16 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	ctx, stop := interruptContext()
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
+	if err != nil {
+		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds, paths, genexp.WithMetadataFiles(meta...))
+	}
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
 		c.printErr(stderr, e, "")
 	}
 	if err != nil {
-		c.printErr(stderr, stopped(ctx, err), "")
-		return stoppedExit(ctx)
+		c.printErr(stderr, stopped(ctx, err, cfg.Processing.TimeoutSeconds), "")
+		return worseExit(checksExit(rep), stoppedExit(ctx))
 	}
 	return checksExit(rep)
 }
@@ -117,12 +119,16 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		fmt.Fprintln(tw, head)
 	}
 	for _, s := range rep.Studies {
+		// A study processing.study_code_pattern excludes was not read:
+		// nothing about it is ok or not.
 		verdict := "ok"
-		if worst, ok := qc.Worst(s.Findings); ok && worst == qc.SeverityWarning {
-			verdict = "warnings"
-		}
-		if s.Err != nil {
+		switch worst, ok := qc.Worst(s.Findings); {
+		case s.Err != nil:
 			verdict = "REJECTED"
+		case s.Outcome == genexp.Skipped, s.Outcome == notStartedOutcome:
+			verdict = string(s.Outcome)
+		case ok && worst == qc.SeverityWarning:
+			verdict = "warnings"
 		}
 		ks := "-"
 		if s.KS != nil {

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+func cmdConfig(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("config", `Usage: genexp config [--config FILE]
+
+Prints the effective configuration as YAML: the built-in defaults merged
+with FILE (the defaults alone without --config), every key written out,
+${VAR} references expanded, and the connection string's password and
+tokens redacted. genexp reads the output back as the same configuration
+(but for the redacted secret): it is the full list of keys and their
+defaults, and a starting point for a configuration file.
+
+Exit status: 0 printed; 2 bad usage or configuration.
+`, stderr)
+	var c common
+	c.registerNoWarehouse(fs)
+	rest, err := parseFlags(fs, args, stdout)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(rest) > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, ok := c.config(stderr)
+	if !ok {
+		return exitUsage
+	}
+	out, err := cfg.EncodeYAML()
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	from := "the built-in defaults"
+	if c.configFile != "" {
+		from = "the built-in defaults merged with " + c.configFile
+	}
+	fmt.Fprintf(stdout, "# genexp's effective configuration: %s,\n# ${VAR} expanded, the connection string's secrets redacted.\n%s", from, out)
+	return exitOK
+}
