@@ -223,3 +223,31 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("terminal:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestFindingsOnceOnATerminal: a finding is logged as a record and listed
+// in the summary; on a terminal it shows once, in the summary, while a log
+// file still receives its record.
+func TestFindingsOnceOnATerminal(t *testing.T) {
+	dir := t.TempDir()
+	study := craftStudy(t, dir, "GSE1", false)
+	logFile := filepath.Join(dir, "genexp.log")
+	cfg := filepath.Join(dir, "warn.yaml")
+	os.WriteFile(cfg, []byte("quality_thresholds:\n  min_genes_per_sample: 5000\n"), 0o644)
+	withFile := filepath.Join(dir, "file.yaml")
+	os.WriteFile(withFile, []byte("quality_thresholds:\n  min_genes_per_sample: 5000\nlogging:\n  file: "+logFile+"\n"), 0o644)
+	for i, c := range []string{cfg, withFile} {
+		tty := &fakeTerminal{}
+		code := run([]string{"load", "--db", filepath.Join(dir, fmt.Sprintf("w%d.duckdb", i)), "--config", c, study}, tty, tty)
+		screen := tty.String()
+		if code != exitOK {
+			t.Fatalf("exit %d\n%s", code, screen)
+		}
+		if n := strings.Count(screen, "VALIDATION_GENE_COUNT_LOW"); n != 1 {
+			t.Errorf("%s: the 2002 finding shows %d times on the terminal, want once (in the summary):\n%s", c, n, screen)
+		}
+	}
+	b, err := os.ReadFile(logFile)
+	if err != nil || !strings.Contains(string(b), "VALIDATION_GENE_COUNT_LOW") {
+		t.Errorf("the log file lost the finding record (%v):\n%s", err, b)
+	}
+}
