@@ -1171,7 +1171,8 @@ func splitADOTemplate(s string) []string {
 // lookup, the switches that default to on, the analytics pair count, the
 // KS budget. It reads as the same configuration (see EncodeYAML); values
 // whose zero means "decided at run time" (chunk_size, max_workers,
-// memory_limit_mb, timeout_seconds, logging.format) stay zero.
+// memory_limit_mb, timeout_seconds, logging.level and logging.format)
+// stay zero.
 func (c Config) Effective() Config {
 	on := func(b *bool) *bool {
 		if b == nil {
@@ -1216,9 +1217,6 @@ func (c Config) Effective() Config {
 	}
 	if p.KSSampleSize == 0 {
 		p.KSSampleSize = defaultKSSampleSize
-	}
-	if strings.TrimSpace(c.Logging.Level) == "" {
-		c.Logging.Level = "INFO"
 	}
 	c.Analytics.Enabled = on(c.Analytics.Enabled)
 	c.Analytics.TopVariableGenes = c.Analytics.topGenes()
@@ -1268,6 +1266,7 @@ var keyComments = map[string]string{
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
 	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR`,
 	"logging.file":                               `"": standard error`,
+	"logging.level":                              `"": INFO, but WARN on a terminal`,
 	"logging.format":                             `"": text on a terminal, else json`,
 	"logging.max_size_mb":                        `0: never rotated`,
 	"analytics.top_variable_genes":               `N genes, N(N-1)/2 correlated pairs; at most 1000`,

@@ -275,6 +275,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	unused := p.redactFindings(use.findings())
 	p.cfg.Quality.Apply(unused)
 	p.logFindings(ctx, rep.RunID, "", unused)
+	p.recordFindings(ctx, rep.RunID, "", "", unused)
 	rep.Findings = append(rep.Findings, unused...)
 	return rep, nil
 }
@@ -840,8 +841,18 @@ func configFields(ic IllnessConfig) []configField {
 	for _, f := range global {
 		reads[fieldKey(f)] = true
 	}
+	// A built-in field (written out by Config.Effective, or listed by hand)
+	// is no typo: a run whose samples lack it says nothing of the
+	// configuration, as with the default list.
+	builtin := map[string]bool{}
+	for _, f := range illness.DefaultFields() {
+		builtin[fieldKey(f)] = true
+	}
 	var out []configField
 	for _, f := range ic.Fields {
+		if builtin[fieldKey(f)] {
+			continue
+		}
 		out = append(out, configField{name: strings.TrimSpace(f), key: fieldKey(f), where: "illness_inference.fields", read: true})
 	}
 	for i, r := range ic.Rules {
@@ -850,6 +861,9 @@ func configFields(ic IllnessConfig) []configField {
 			name = fmt.Sprintf("rule%d", i+1)
 		}
 		for _, f := range r.Fields {
+			if builtin[fieldKey(f)] && reads[fieldKey(f)] {
+				continue
+			}
 			out = append(out, configField{name: strings.TrimSpace(f), key: fieldKey(f), rule: name,
 				where: fmt.Sprintf("illness_inference.rules[%d].fields", i), read: reads[fieldKey(f)]})
 		}
@@ -911,6 +925,15 @@ func (u *configUse) sample(s *metadata.Sample) {
 			u.held[f.key] = true
 		}
 	}
+}
+
+// ConfigurationFinding reports whether f, one of Report.Findings, is about
+// the configuration (an override or an illness field nothing of the run
+// used) rather than about the data read. Such a finding is a WARNING, so
+// that a typo is seen, but it says nothing of the studies: genexp validate
+// leaves it out of its exit status.
+func ConfigurationFinding(f *qc.Error) bool {
+	return f != nil && f.File == "" && strings.HasPrefix(f.Path, "illness_inference.")
 }
 
 // maxConfigFindings is how many unmatched overrides are reported one by

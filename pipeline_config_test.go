@@ -102,6 +102,8 @@ func TestUnusedIllnessSettingsAreReported(t *testing.T) {
 		{name: "an override naming no sample", rules: []illness.Rule{titleRule},
 			overrides: map[string]illness.Label{"GSM1": illness.Sepsis, "GSM9999999": illness.Sepsis},
 			want:      []string{"illness_inference.overrides.GSM9999999"}, wantMsg: "GSM9999999 is no sample of this run", control: 2},
+		{name: "the built-in fields listed by hand, as genexp config writes them", fields: illness.DefaultFields(),
+			rules: []illness.Rule{titleRule}, control: 3},
 		{name: "a misspelt global field", fields: []string{"titel"}, rules: []illness.Rule{titleRule},
 			want: []string{"illness_inference.fields"}, wantMsg: `field "titel" held no value in any sample of this run`},
 		{name: "a misspelt field of one rule", rules: []illness.Rule{{Name: "titled", Label: illness.Control, Pattern: `title of`, Fields: []string{"titel"}}},
@@ -169,6 +171,15 @@ func TestUnusedIllnessSettingsAreReported(t *testing.T) {
 			slices.Sort(paths)
 			if !slices.Equal(paths, tt.want) {
 				t.Errorf("WARN records at %v, want %v", paths, tt.want)
+			}
+			// Every finding is a row of meta_data_validation_log, these too.
+			var logged int
+			if err := w.DB().QueryRow(`SELECT COUNT(*) FROM meta_data_validation_log
+				WHERE validation_code = 3001 AND severity = 'WARNING' AND details LIKE '%(at illness_inference.%'`).Scan(&logged); err != nil {
+				t.Fatal(err)
+			}
+			if logged != len(found) {
+				t.Errorf("%d of %d configuration findings in meta_data_validation_log", logged, len(found))
 			}
 		})
 	}

@@ -87,7 +87,9 @@ const (
 	// migration failed.
 	SchemaVersion Code = 4006
 	// TimedOut: the run took longer than processing.timeout_seconds; what
-	// it had not committed was rolled back.
+	// it had not committed was rolled back. The CLI reports it; the
+	// process log records the steps it stopped as FAILED with the reason
+	// "timed out".
 	TimedOut Code = 4007
 )
 

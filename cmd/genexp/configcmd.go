@@ -31,6 +31,11 @@ Exit status: 0 printed; 2 bad usage or configuration.
 	if !ok {
 		return exitUsage
 	}
+	if !c.cfgLevelSet {
+		// Unset, the level is INFO, but WARN on a terminal; written
+		// as INFO it would read back as set.
+		cfg.Logging.Level = ""
+	}
 	out, err := cfg.EncodeYAML()
 	if err != nil {
 		return c.fail(stderr, err)

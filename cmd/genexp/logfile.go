@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -68,11 +69,35 @@ func (c *common) logger(stderr io.Writer, cfg genexp.Config, prog *progressLine)
 	if lc.File != "" {
 		c.fileLog = h
 	}
-	if prog != nil {
+	switch {
+	case prog != nil:
 		h = &progressHandler{next: h, prog: prog, terminal: lc.File == "", analytics: cfg.Analytics.Enabled == nil || *cfg.Analytics.Enabled}
+	case lc.File == "" && isTerminal(stderr):
+		h = noFindings{h}
 	}
 	return slog.New(h), closer, nil
 }
+
+// noFindings leaves out the "finding" records of a log written to a
+// terminal, where the command's summary lists every finding at WARNING and
+// above: each would show twice.
+type noFindings struct{ slog.Handler }
+
+// Handle implements slog.Handler.
+func (h noFindings) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "finding" {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs implements slog.Handler.
+func (h noFindings) WithAttrs(as []slog.Attr) slog.Handler {
+	return noFindings{h.Handler.WithAttrs(as)}
+}
+
+// WithGroup implements slog.Handler.
+func (h noFindings) WithGroup(name string) slog.Handler { return noFindings{h.Handler.WithGroup(name)} }
 
 // level is the log level --log-level or the configuration asks for, and
 // whether either set one; INFO when neither did.

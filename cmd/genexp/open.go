@@ -52,7 +52,8 @@ func setsLogLevel(path string) bool {
 			Level *string `yaml:"level"`
 		} `yaml:"logging"`
 	}
-	return yaml.Unmarshal(data, &doc) == nil && doc.Logging.Level != nil
+	// An empty level (as genexp config writes an unset one) sets nothing.
+	return yaml.Unmarshal(data, &doc) == nil && doc.Logging.Level != nil && strings.TrimSpace(*doc.Logging.Level) != ""
 }
 
 // target returns the DSN to open: --dsn, else an explicit --db, else the

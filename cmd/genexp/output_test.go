@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 )
 
 // TestNoStudyNoTable: a run that read no study prints no empty table, only
@@ -235,19 +236,69 @@ func TestFindingsOnceOnATerminal(t *testing.T) {
 	os.WriteFile(cfg, []byte("quality_thresholds:\n  min_genes_per_sample: 5000\n"), 0o644)
 	withFile := filepath.Join(dir, "file.yaml")
 	os.WriteFile(withFile, []byte("quality_thresholds:\n  min_genes_per_sample: 5000\nlogging:\n  file: "+logFile+"\n"), 0o644)
-	for i, c := range []string{cfg, withFile} {
+	for i, tc := range []struct {
+		cfg  string
+		args []string
+		exit int
+	}{
+		{cfg, []string{"load"}, exitOK},
+		{withFile, []string{"load"}, exitOK},
+		{cfg, []string{"validate"}, exitWarnings},
+		{cfg, []string{"load", "--dry-run"}, exitWarnings},
+	} {
 		tty := &fakeTerminal{}
-		code := run([]string{"load", "--db", filepath.Join(dir, fmt.Sprintf("w%d.duckdb", i)), "--config", c, study}, tty, tty)
+		args := append(tc.args, "--config", tc.cfg, study)
+		if tc.args[0] == "load" {
+			args = append(tc.args, "--db", filepath.Join(dir, fmt.Sprintf("w%d.duckdb", i)), "--config", tc.cfg, study)
+		}
+		code := run(args, tty, tty)
 		screen := tty.String()
-		if code != exitOK {
-			t.Fatalf("exit %d\n%s", code, screen)
+		if code != tc.exit {
+			t.Fatalf("%v: exit %d, want %d\n%s", tc.args, code, tc.exit, screen)
 		}
 		if n := strings.Count(screen, "VALIDATION_GENE_COUNT_LOW"); n != 1 {
-			t.Errorf("%s: the 2002 finding shows %d times on the terminal, want once (in the summary):\n%s", c, n, screen)
+			t.Errorf("%v %s: the 2002 finding shows %d times on the terminal, want once (in the summary):\n%s", tc.args, tc.cfg, n, screen)
 		}
 	}
 	b, err := os.ReadFile(logFile)
 	if err != nil || !strings.Contains(string(b), "VALIDATION_GENE_COUNT_LOW") {
 		t.Errorf("the log file lost the finding record (%v):\n%s", err, b)
+	}
+}
+
+// TestValidateConfigurationWarnings: an override kept for another download
+// is reported in words of its own, and leaves validate's exit status to
+// the data; the full defaults genexp config writes read as no setting at
+// all (no warning, the same log level on a terminal).
+func TestValidateConfigurationWarnings(t *testing.T) {
+	dir := t.TempDir()
+	study := craftStudy(t, dir, "GSE1", false)
+	other := filepath.Join(dir, "other.yaml")
+	os.WriteFile(other, []byte("illness_inference:\n  overrides:\n    SRR9999999: CONTROL\n"), 0o644)
+	defaults := filepath.Join("..", "..", "testdata", "config", "defaults.yaml")
+	plain := &fakeTerminal{}
+	base := run([]string{"validate", study}, plain, plain) // 6: the crafted study has few genes
+	if base != exitWarnings {
+		t.Fatalf("validate without a configuration: exit %d\n%s", base, plain)
+	}
+	for _, tc := range []struct {
+		cfg  string
+		want string // in the output
+	}{
+		{other, "WARNING configuration: illness_inference.overrides: SRR9999999 is no sample of this run"},
+		{defaults, ""},
+	} {
+		tty := &fakeTerminal{}
+		code := run([]string{"validate", "--config", tc.cfg, study}, tty, tty)
+		out := tty.String()
+		if code != base {
+			t.Errorf("%s: exit %d, want %d as without it\n%s", tc.cfg, code, base, out)
+		}
+		if !strings.Contains(out, tc.want) || strings.Contains(out, qc.IllnessInferenceFailed.Summary()) {
+			t.Errorf("%s: want %q, and not the code's summary:\n%s", tc.cfg, tc.want, out)
+		}
+		if tc.want == "" && out != plain.String() {
+			t.Errorf("the defaults genexp config writes change validate's output:\n%s\nwithout them:\n%s", out, plain)
+		}
 	}
 }

@@ -19,9 +19,10 @@ warehouse is opened or created (the configuration's database section is not
 read), and the log goes to stderr even when the configuration names a log
 file.
 
-Exit status: 0 nothing to report; 6 warnings only; 1 a study would be
-rejected; 2 bad usage or configuration; 4 an input could not be read;
-130 (SIGINT) or 143 (SIGTERM) interrupted.
+Exit status: 0 nothing to report; 6 warnings about the data only (not
+about the configuration); 1 a study would be rejected, or the run passed
+processing.timeout_seconds; 2 bad usage or configuration; 4 an input
+could not be read; 130 (SIGINT) or 143 (SIGTERM) interrupted.
 `, stderr)
 	var c common
 	c.registerNoWarehouse(fs)
@@ -94,8 +95,10 @@ func checksExit(rep *genexp.Report) int {
 			worst = max(worst, w)
 		}
 	}
-	if w, ok := qc.Worst(rep.Findings); ok {
-		worst = max(worst, w)
+	for _, f := range rep.Findings {
+		if !genexp.ConfigurationFinding(f) || f.Severity >= qc.SeverityError {
+			worst = max(worst, f.Severity)
+		}
 	}
 	if status == exitOK && worst >= qc.SeverityWarning {
 		status = exitWarnings
@@ -156,6 +159,12 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		}
 	}
 	for _, f := range rep.Findings {
+		if genexp.ConfigurationFinding(f) {
+			// Its own words: the code's summary ("the illness rules
+			// could not be applied") would misread it.
+			fmt.Fprintf(w, "  %s configuration: %s\n", f.Severity, oneLine(f))
+			continue
+		}
 		fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
 	}
 }
