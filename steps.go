@@ -245,11 +245,15 @@ func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 	if e.err != nil {
 		st.rec.Status = statusFailed
 		st.rec.ErrorMessage = s.p.redact(e.err.Error())
+		c, coded := qc.CodeOf(e.err)
 		if reason, msg, ok := stopped(ctx, e.err); ok {
 			st.rec.ErrorMessage = s.p.redact(msg)
 			st.ctx["reason"] = reason
+			// The input and the warehouse were fine: an interrupted
+			// step has no code, a timed-out one the timeout's.
+			c, coded = qc.TimedOut, reason == reasonTimedOut
 		}
-		if c, ok := qc.CodeOf(e.err); ok {
+		if coded {
 			code := int(c)
 			st.rec.ErrorCode = &code
 		}
@@ -375,8 +379,9 @@ const (
 // stopped reports whether err ended a step because the run's context
 // ended (an interrupt or a signal, or processing.timeout_seconds), with the
 // reason the step's context_json records and a message that says so in
-// place of the driver's. There is no error code for it: nothing was wrong
-// with the input or the warehouse.
+// place of the driver's. An interrupted step has no error code: nothing
+// was wrong with the input or the warehouse; a timed-out one has
+// qc.TimedOut.
 func stopped(ctx context.Context, err error) (reason, msg string, ok bool) {
 	timedOut := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 	if !timedOut && !errors.Is(err, context.Canceled) && ctx.Err() == nil {

@@ -3,6 +3,7 @@ package genexp_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -238,54 +240,94 @@ func TestDownloadFailureStudy(t *testing.T) {
 	}
 }
 
-// TestInterruptedStepsSayInterrupted cancels a load mid-matrix, as SIGINT
-// does, and checks the process log: every step the interrupt stopped is
-// FAILED with reason "interrupted" and a message saying so (no code: the
-// input and the warehouse were fine), and none is SKIPPED as if another
-// step had failed.
-func TestInterruptedStepsSayInterrupted(t *testing.T) {
-	w := openWarehouse(t)
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
-	cfg := genexp.DefaultConfig()
-	cfg.Processing.ChunkSize = 100
-	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithProgress(func(genexp.Progress) {
-		cancel(errors.New("interrupt signal received"))
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Load(ctx, "testdata/refinebio/GSE71270"); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Load = %v, want context.Canceled", err)
-	}
-	rows, err := w.DB().Query(`SELECT step, status, COALESCE(error_message, ''), COALESCE(context_json->>'reason', ''), error_code IS NULL
-		FROM meta_etl_process_log ORDER BY started_at, step`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	failed := 0
-	for rows.Next() {
-		var step, status, msg, reason string
-		var noCode bool
-		if err := rows.Scan(&step, &status, &msg, &reason, &noCode); err != nil {
-			t.Fatal(err)
-		}
-		switch status {
-		case "FAILED":
-			failed++
-			if reason != "interrupted" || !noCode || !strings.Contains(msg, "interrupted before the step ended (interrupt signal received)") {
-				t.Errorf("%s FAILED: reason %q, no code %v, message %q", step, reason, noCode, msg)
+// TestStoppedStepsSayWhy stops a load mid-matrix, as SIGINT or
+// processing.timeout_seconds do, and checks the process log: every step
+// the stop ended is FAILED with the reason and a message saying so (no
+// code for an interrupt: the input and the warehouse were fine; 4007 for a
+// timeout), and none is SKIPPED as if another step had failed.
+func TestStoppedStepsSayWhy(t *testing.T) {
+	for _, tc := range []struct {
+		name, reason, msg string
+		code              int64 // 0: no code
+	}{
+		{"interrupt", "interrupted", "interrupted before the step ended (interrupt signal received)", 0},
+		{"timeout", "timed out", "timed out before the step ended (processing.timeout_seconds)", int64(qc.TimedOut)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := openWarehouse(t)
+			var ctx context.Context
+			var stop func()
+			if tc.name == "timeout" {
+				d := newDeadlineCtx()
+				ctx, stop = d, d.pass
+			} else {
+				c, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				ctx, stop = c, func() { cancel(errors.New("interrupt signal received")) }
 			}
-		case "SKIPPED":
-			if reason != "interrupted" {
-				t.Errorf("%s SKIPPED with reason %q, want interrupted", step, reason)
+			cfg := genexp.DefaultConfig()
+			cfg.Processing.ChunkSize = 100
+			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithProgress(func(genexp.Progress) { stop() }))
+			if err != nil {
+				t.Fatal(err)
 			}
-		case "RUNNING":
-			t.Errorf("%s left RUNNING", step)
-		}
+			if _, err := p.Load(ctx, "testdata/refinebio/GSE71270"); err == nil {
+				t.Fatal("Load of a stopped run returned no error")
+			}
+			rows, err := w.DB().Query(`SELECT step, status, COALESCE(error_message, ''), COALESCE(context_json->>'reason', ''), error_code
+				FROM meta_etl_process_log ORDER BY started_at, step`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			failed := 0
+			for rows.Next() {
+				var step, status, msg, reason string
+				var code sql.NullInt64
+				if err := rows.Scan(&step, &status, &msg, &reason, &code); err != nil {
+					t.Fatal(err)
+				}
+				switch status {
+				case "FAILED":
+					failed++
+					if reason != tc.reason || code.Int64 != tc.code || !strings.Contains(msg, tc.msg) {
+						t.Errorf("%s FAILED: reason %q, code %v, message %q; want %q, %v, %q", step, reason, code.Int64, msg, tc.reason, tc.code, tc.msg)
+					}
+				case "SKIPPED":
+					if reason != tc.reason {
+						t.Errorf("%s SKIPPED with reason %q, want %q", step, reason, tc.reason)
+					}
+				case "RUNNING":
+					t.Errorf("%s left RUNNING", step)
+				}
+			}
+			if failed == 0 {
+				t.Errorf("no step FAILED %s", tc.reason)
+			}
+		})
 	}
-	if failed == 0 {
-		t.Error("no step FAILED interrupted")
+}
+
+// deadlineCtx is a run's context whose deadline passes when the test
+// says so, as processing.timeout_seconds ends a run, without a clock.
+type deadlineCtx struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newDeadlineCtx() *deadlineCtx {
+	return &deadlineCtx{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *deadlineCtx) pass()                 { c.once.Do(func() { close(c.done) }) }
+func (c *deadlineCtx) Done() <-chan struct{} { return c.done }
+
+func (c *deadlineCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }

@@ -87,9 +87,8 @@ const (
 	// migration failed.
 	SchemaVersion Code = 4006
 	// TimedOut: the run took longer than processing.timeout_seconds; what
-	// it had not committed was rolled back. The CLI reports it; the
-	// process log records the steps it stopped as FAILED with the reason
-	// "timed out".
+	// it had not committed was rolled back. The process log records the
+	// steps it stopped as FAILED with this code and the reason "timed out".
 	TimedOut Code = 4007
 )
 
