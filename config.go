@@ -88,14 +88,20 @@ func withDatabase(dsn, name string) (string, error) {
 	case strings.HasPrefix(lower, "sqlserver://") || strings.HasPrefix(lower, "mssql://"):
 		have, found = urlDatabase(t)
 		if !found {
+			// Before a #fragment, which the driver does not read.
+			head, frag, hasFrag := strings.Cut(t, "#")
 			sep := "?"
-			if strings.Contains(t, "?") {
+			if strings.Contains(head, "?") {
 				sep = "&"
-				if strings.HasSuffix(t, "?") || strings.HasSuffix(t, "&") {
+				if strings.HasSuffix(head, "?") || strings.HasSuffix(head, "&") {
 					sep = ""
 				}
 			}
-			return t + sep + "database=" + url.QueryEscape(name), nil
+			out := head + sep + "database=" + url.QueryEscape(name)
+			if hasFrag {
+				out += "#" + frag
+			}
+			return out, nil
 		}
 	case isADO(lower):
 		have, found = adoDatabase(t)
@@ -125,10 +131,26 @@ func withDatabase(dsn, name string) (string, error) {
 }
 
 // isADO reports whether a lower-cased DSN is an ADO (or odbc:) key=value
-// string naming a SQL Server, as go-mssqldb reads one.
+// string naming a SQL Server, as go-mssqldb reads one: by any of the keys
+// it takes for the server.
 func isADO(lower string) bool {
-	return strings.HasPrefix(lower, "odbc:") || strings.Contains(lower, "server=") ||
-		strings.Contains(lower, "data source=") || strings.Contains(lower, "address=")
+	if strings.HasPrefix(lower, "odbc:") {
+		return true
+	}
+	for _, k := range []string{"server=", "data source=", "address=", "addr="} { // "address=" covers "network address="
+		if strings.Contains(lower, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSQLServerDSN reports whether dsn names a SQL Server (a sqlserver://
+// URL, or an ADO or odbc: string naming its server) rather than a DuckDB
+// file.
+func IsSQLServerDSN(dsn string) bool {
+	l := strings.ToLower(strings.TrimSpace(dsn))
+	return strings.HasPrefix(l, "sqlserver://") || strings.HasPrefix(l, "mssql://") || isADO(l)
 }
 
 // urlDatabase returns the database= query parameter of a sqlserver:// URL
@@ -154,10 +176,11 @@ func urlDatabase(dsn string) (string, bool) {
 // adoDatabase returns the value of an ADO or odbc: string's database (or
 // initial catalog) key, its quotes or braces taken off.
 func adoDatabase(dsn string) (string, bool) {
-	if strings.HasPrefix(strings.ToLower(dsn), "odbc:") {
+	odbc := strings.HasPrefix(strings.ToLower(dsn), "odbc:")
+	if odbc {
 		dsn = dsn[len("odbc:"):]
 	}
-	for _, part := range splitADOTemplate(dsn) {
+	for _, part := range splitADOTemplate(dsn, odbc) {
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
 			continue
@@ -168,7 +191,7 @@ func adoDatabase(dsn string) (string, bool) {
 			switch {
 			case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
 				v = strings.ReplaceAll(v[1:len(v)-1], `""`, `"`)
-			case len(v) >= 2 && v[0] == '{' && v[len(v)-1] == '}':
+			case odbc && len(v) >= 2 && v[0] == '{' && v[len(v)-1] == '}':
 				v = strings.ReplaceAll(v[1:len(v)-1], "}}", "}")
 			}
 			return v, true
@@ -1076,7 +1099,8 @@ func expandDSN(s string, lookup func(string) (string, bool), secret func(v, key 
 			expandQuery(s[end:], lookup, esc)
 	}
 	if strings.Contains(s, "=") && strings.Contains(s, ";") {
-		parts := splitADOTemplate(s)
+		odbc := strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "odbc:")
+		parts := splitADOTemplate(s, odbc)
 		for i, part := range parts {
 			k, v, ok := strings.Cut(part, "=")
 			if !ok || !envRef.MatchString(v) {
@@ -1087,7 +1111,7 @@ func expandDSN(s string, lookup func(string) (string, bool), secret func(v, key 
 			switch {
 			case len(tv) >= 2 && tv[0] == '"' && tv[len(tv)-1] == '"':
 				v = expandRefs(v, lookup, esc(func(x string) string { return strings.ReplaceAll(x, `"`, `""`) }))
-			case len(tv) >= 2 && tv[0] == '{' && tv[len(tv)-1] == '}':
+			case odbc && len(tv) >= 2 && tv[0] == '{' && tv[len(tv)-1] == '}':
 				v = expandRefs(v, lookup, esc(func(x string) string { return strings.ReplaceAll(x, "}", "}}") }))
 			default:
 				if x := expandRefs(tv, lookup, raw); x != tv && adoNeedsQuotes(x) {
@@ -1137,9 +1161,10 @@ func percentEncode(v string) string {
 }
 
 // splitADOTemplate splits a key=value connection string at semicolons
-// outside "quoted" (with "" for a quote) and {braced} values, keeping every
-// byte, so that joining the parts with ";" gives s back.
-func splitADOTemplate(s string) []string {
+// outside "quoted" (with "" for a quote) values, and {braced} ones when
+// braces is set (odbc: strings; go-mssqldb's ADO strings have no braces),
+// keeping every byte, so that joining the parts with ";" gives s back.
+func splitADOTemplate(s string, braces bool) []string {
 	var parts []string
 	start := 0
 	var closer byte
@@ -1156,7 +1181,7 @@ func splitADOTemplate(s string) []string {
 			}
 		case c == '"':
 			closer = '"'
-		case c == '{':
+		case c == '{' && braces:
 			closer = '}'
 		case c == ';':
 			parts = append(parts, s[start:i])

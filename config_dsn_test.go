@@ -119,6 +119,10 @@ func TestDatabaseNameJoinsTheDSN(t *testing.T) {
 		{"odbc:", "odbc:server=db;user id=sa", "Elsewhere", "odbc:server=db;user id=sa;database=Elsewhere", ""},
 		{"odbc:, a name to brace", "odbc:server=db", "a;b}c", "odbc:server=db;database={a;b}}c}", ""},
 		{"odbc: naming another", "odbc:server=db;database={gen;exp}", "Elsewhere", "", `connection_string names "gen;exp"`},
+		{"ADO naming its server by address=", "address=127.0.0.1;user id=sa", "W", "address=127.0.0.1;user id=sa;database=W", ""},
+		{"ADO naming its server by addr=", "addr=db;user id=sa", "W", "addr=db;user id=sa;database=W", ""},
+		{"ADO: braces are no quotes there", "server=db;database={genexp}", "genexp", "", `connection_string names "{genexp}"`},
+		{"URL with a fragment", "sqlserver://sa:pw@db#x", "genexp", "sqlserver://sa:pw@db?database=genexp#x", ""},
 		{"DuckDB file", "w.duckdb", "Elsewhere", "", "connection_string is a DuckDB file, which holds one database"},
 		{"DuckDB file with options", "/data/w.duckdb?threads=2", "Elsewhere", "", "DuckDB file"},
 		{"no connection string", "", "Elsewhere", "", "there is no connection_string"},
@@ -169,5 +173,26 @@ func TestDatabaseNameInTheConfiguration(t *testing.T) {
 	// validate opens no warehouse: the database section is not checked.
 	if _, err := genexp.ParseConfig([]byte("database:\n  connection_string: w.duckdb\n  database_name: x\n"), "c.yaml", genexp.WithoutDatabase()); err != nil {
 		t.Errorf("WithoutDatabase: %v", err)
+	}
+}
+
+// TestIsSQLServerDSN: a connection string names a SQL Server by any key
+// go-mssqldb takes for the server; anything else is a DuckDB file.
+func TestIsSQLServerDSN(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		"sqlserver://sa:pw@db":             true,
+		"server=db;user id=sa":             true,
+		"Data Source=db;Initial Catalog=w": true,
+		"address=127.0.0.1;user id=sa":     true,
+		"Addr=db;uid=sa":                   true,
+		"Network Address=db;uid=sa":        true,
+		"odbc:server=db":                   true,
+		"genexp.duckdb":                    false,
+		"/data/w.duckdb?threads=2":         false,
+		"":                                 false,
+	} {
+		if got := genexp.IsSQLServerDSN(dsn); got != want {
+			t.Errorf("IsSQLServerDSN(%q) = %v, want %v", dsn, got, want)
+		}
 	}
 }

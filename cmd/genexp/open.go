@@ -110,11 +110,7 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 	return c.db
 }
 
-func isSQLServer(dsn string) bool {
-	l := strings.ToLower(strings.TrimSpace(dsn))
-	return strings.HasPrefix(l, "sqlserver://") || strings.HasPrefix(l, "mssql://") ||
-		strings.Contains(l, "server=") || strings.Contains(l, "data source=")
-}
+func isSQLServer(dsn string) bool { return genexp.IsSQLServerDSN(dsn) }
 
 // openStore opens the warehouse a DSN names.
 func openStore(dsn string, readOnly bool) (store, error) {
