@@ -1283,7 +1283,7 @@ var keyComments = map[string]string{
 	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: DuckDB's default`,
 	"processing.timeout_seconds":                 `whole run; 0: no limit`,
 	"processing.missing_values":                  `skip, or null (a fact row with a NULL value)`,
-	"processing.study_code_pattern":              `"": every study; else a filter, e.g. "GSE\d+"`,
+	"processing.study_code_pattern":              `"": every study; else a filter, e.g. 'GSE\d+'`,
 	"processing.ks_max_cells":                    `KS check on every value up to this many cells, else sampled`,
 	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
 	"illness_inference.rules":                    `given rules replace these built-in ones`,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 )
 
@@ -42,8 +43,8 @@ Common flags:
 Exit status: 0 success; 1 a study failed, or the run timed out; 2 bad usage,
 configuration or query; 3 the warehouse could not be opened or written
 (busy, unreachable, newer schema, no permission, disk full); 4 an input could
-not be read; 5 analytics failed; 6 (validate, load --dry-run) warnings only;
-130 (SIGINT) or 143 (SIGTERM) interrupted.
+not be read; 5 analytics failed; 6 (validate, load --dry-run) warnings about
+the data only; 130 (SIGINT) or 143 (SIGTERM) interrupted.
 
 'genexp help COMMAND' (or 'genexp COMMAND -h') says what each command does,
 its exit statuses and its flags.
@@ -66,10 +67,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"config", cmdConfig},
 		{"bench", cmdBench},
 	}
-	if len(args) == 2 && args[0] == "help" {
+	if len(args) >= 2 && args[0] == "help" && args[1] != "help" {
+		// "help bench load" is "bench load -h".
 		for _, c := range cmds {
 			if c.name == args[1] {
-				return c.run([]string{"-h"}, stdout, stderr)
+				return c.run(append(slices.Clone(args[2:]), "-h"), stdout, stderr)
 			}
 		}
 		fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[1], usage)

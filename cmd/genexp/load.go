@@ -32,7 +32,8 @@ or the run passed processing.timeout_seconds; 2 bad usage or configuration;
 by a newer genexp, no permission, disk full); 4 an input could not be read;
 5 a study loaded but its features failed; 130 (SIGINT) or 143 (SIGTERM)
 interrupted. When several apply, the first of 130/143, 2, 3, 4, 5, 1 wins.
-With --dry-run, 6 means warnings only.
+With --dry-run, 6 means warnings about the data only (not about the
+configuration).
 `, stderr)
 	var c common
 	c.register(fs)
@@ -140,6 +141,10 @@ func printReport(w io.Writer, rep *genexp.Report) {
 		}
 	}
 	for _, f := range rep.Findings {
+		if genexp.ConfigurationFinding(f) {
+			fmt.Fprintf(w, "  %s configuration: %s\n", f.Severity, oneLine(f))
+			continue
+		}
 		fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
 	}
 }
