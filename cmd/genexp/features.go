@@ -136,14 +136,16 @@ func printFeatures(w io.Writer, run *genexp.FeaturesRun) {
 	fmt.Fprintln(tw, "STUDY\tRESULT\tSCALE\tVALUES\tFEATURES\tPAIRS\tTIME")
 	for _, s := range run.Studies {
 		result := "computed"
+		counts := fmt.Sprintf("%d\t%d\t%d", s.Values, s.Rows, s.Features[genexp.FeatureGenePairPearsonR])
 		switch {
 		case s.Err != nil:
 			result = "FAILED"
 		case s.Skipped:
-			result = "current"
+			// Nothing was computed: the zeros the run reports would read
+			// as a study without features, which it is not.
+			result, counts = "current", "-\t-\t-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Study, result, dash(s.Scale), s.Values, s.Rows,
-			s.Features[genexp.FeatureGenePairPearsonR], s.Duration.Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Study, result, dash(s.Scale), counts, s.Duration.Round(time.Millisecond))
 	}
 	tw.Flush()
 }

@@ -31,6 +31,11 @@ func TestFeaturesCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(lineOf(out, "GSE1"), "current") {
 		t.Errorf("--if-stale on current features: exit %d\n%s", code, out)
 	}
+	// A study skipped as current computed nothing: its counts are unknown,
+	// not zero.
+	if f := strings.Fields(lineOf(out, "GSE1")); len(f) != 7 || f[3] != "-" || f[4] != "-" || f[5] != "-" {
+		t.Errorf("--if-stale line %q: want - for VALUES, FEATURES and PAIRS", lineOf(out, "GSE1"))
+	}
 	// A mistyped accession is a usage error, reported before anything is
 	// computed or logged.
 	_, before, _ := runCLI(t, "query", "--db", db, "SELECT COUNT(*) AS n FROM meta_etl_process_log")
