@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -124,7 +124,10 @@ func checkLoaded(stderr io.Writer, c *common, w store, studies []string) (int, b
 	if len(names) > 0 {
 		have = "loaded: " + strings.Join(names, ", ")
 	}
-	c.say(stderr, slog.LevelError, fmt.Sprintf("not a loaded study: %s (%s)", strings.Join(missing, ", "), have))
+	// DimensionLookupFailed names what is missing; the status stays a
+	// usage error, as the fix is in the command line.
+	c.printErr(stderr, &qc.Error{Code: qc.DimensionLookupFailed, Severity: qc.SeverityError,
+		Msg: fmt.Sprintf("not a loaded study: %s (%s)", strings.Join(missing, ", "), have)}, "")
 	return exitUsage, false
 }
 

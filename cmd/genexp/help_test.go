@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/genexp/genexp/qc"
 )
 
 // TestHelpSaysExitStatuses: every command's -h, and `genexp help
@@ -68,11 +71,41 @@ func TestQueryRefusedSQLIsUsage(t *testing.T) {
 	}
 	for _, q := range []string{"SELECT nope", "SELEC 1", "SELECT * FROM no_such_table"} {
 		code, out, stderr := runCLI(t, "query", "--db", db, q)
-		if code != exitUsage || out != "" || !strings.Contains(stderr, "query failed") {
+		if code != exitUsage || out != "" || !strings.Contains(stderr, "the warehouse refused the SQL statement: ") {
 			t.Errorf("query %q: exit %d, want %d and the error\n%s%s", q, code, exitUsage, out, stderr)
+		}
+		code, _, stderr = runCLI(t, "query", "--db", db, "--log-format", "json", q)
+		if rec := errorRecord(t, stderr); code != exitUsage || rec.Code != int(qc.QueryRefused) || rec.CodeName != qc.QueryRefused.Name() {
+			t.Errorf("query %q in JSON: exit %d, record %+v, want %d and code %d\n%s", q, code, rec, exitUsage, qc.QueryRefused, stderr)
 		}
 	}
 	if code, out, stderr := runCLI(t, "query", "--db", db, "SELECT 1 AS one"); code != exitOK || !strings.Contains(out, "(1 rows)") {
 		t.Errorf("a good query: exit %d\n%s%s", code, out, stderr)
 	}
+}
+
+// errorRecord returns the one ERROR record of a JSON stderr.
+func errorRecord(t *testing.T, stderr string) (rec struct {
+	Level    string `json:"level"`
+	Msg      string `json:"msg"`
+	Code     int    `json:"code"`
+	CodeName string `json:"code_name"`
+}) {
+	t.Helper()
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var r = rec
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Errorf("stderr line %q is not JSON: %v", l, err)
+			continue
+		}
+		if r.Level == "ERROR" {
+			rec = r
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d ERROR records, want 1:\n%s", n, stderr)
+	}
+	return rec
 }
