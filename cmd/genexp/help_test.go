@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -108,4 +109,29 @@ func errorRecord(t *testing.T, stderr string) (rec struct {
 		t.Errorf("%d ERROR records, want 1:\n%s", n, stderr)
 	}
 	return rec
+}
+
+// TestLogFormatDocumented: the configuration's logging.format is the
+// default of --log-format, and the usage, every command's flag help and
+// README.md say so.
+func TestLogFormatDocumented(t *testing.T) {
+	var out, errb bytes.Buffer
+	run([]string{"help"}, &out, &errb)
+	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "--log-format F text or json (default: logging.format,") {
+		t.Errorf("genexp help does not name logging.format for --log-format:\n%s", out.String())
+	}
+	for _, cmd := range []string{"load", "init", "status", "query", "validate", "health", "features", "config"} {
+		out.Reset()
+		run([]string{cmd, "-h"}, &out, &errb)
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "log format: text or json (default: logging.format,") {
+			t.Errorf("%s -h does not name logging.format for --log-format:\n%s", cmd, out.String())
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "`logging.format: json`") {
+		t.Error("README.md does not mention logging.format")
+	}
 }
