@@ -100,6 +100,15 @@ const (
 	MaterializationFailed Code = 5002
 )
 
+// Query codes (6000–6999): a statement given to `genexp query`.
+const (
+	// QueryRefused: the warehouse refused the SQL statement (a syntax
+	// error, an unknown table or column, a write to the read-only
+	// warehouse, a failure while running it). The fix is in the statement,
+	// not in the input or the warehouse.
+	QueryRefused Code = 6001
+)
+
 var codeNames = map[Code]string{
 	FileNotFound:                "EXTRACTION_FILE_NOT_FOUND",
 	InvalidFormat:               "EXTRACTION_INVALID_FORMAT",
@@ -125,6 +134,7 @@ var codeNames = map[Code]string{
 	TimedOut:                    "LOAD_TIMED_OUT",
 	ViewCreationFailed:          "ANALYTICS_VIEW_CREATION_FAILED",
 	MaterializationFailed:       "ANALYTICS_MATERIALIZATION_FAILED",
+	QueryRefused:                "QUERY_REFUSED",
 }
 
 // Name returns the code's symbolic name, such as "EXTRACTION_PARSE_ERROR".
@@ -164,6 +174,7 @@ func Codes() []Code {
 		ConnectionFailed, BatchDuplicate, ForeignKeyViolation, ConstraintViolation,
 		WarehouseBusy, SchemaVersion, TimedOut,
 		ViewCreationFailed, MaterializationFailed,
+		QueryRefused,
 	}
 }
 
@@ -192,6 +203,7 @@ var codeSummaries = map[Code]string{
 	TimedOut:                    "the run took longer than processing.timeout_seconds allows",
 	ViewCreationFailed:          "an analytics view could not be created",
 	MaterializationFailed:       "an analytics table could not be built",
+	QueryRefused:                "the warehouse refused the SQL statement",
 }
 
 // Summary returns what the code means, in one short phrase a researcher

@@ -5,7 +5,8 @@
 //
 // Every failure or finding in genexp is a *Error carrying a Code from the
 // ranges 1000–1999 (extraction), 2000–2999 (validation), 3000–3999
-// (transformation), 4000–4999 (loading) and 5000–5999 (analytics). Codes are
+// (transformation), 4000–4999 (loading), 5000–5999 (analytics) and
+// 6000–6999 (a statement given to genexp query). Codes are
 // errors themselves, so callers match them with errors.Is:
 //
 //	if errors.Is(err, qc.ParseError) { ... }

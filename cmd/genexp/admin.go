@@ -211,9 +211,9 @@ busy: a load is writing it, unreachable, or written by a newer genexp).
 	defer w.Close()
 	if err := printQuery(stdout, w.DB(), pos[0], *maxRows); err != nil {
 		// The statement is the query's input: whatever the warehouse
-		// says of it, the fix is in the command line.
-		c.printErr(stderr, fmt.Errorf("query failed: %w", err), "")
-		return exitUsage
+		// says of it, the fix is in the command line (QueryRefused exits
+		// as a usage error).
+		return c.fail(stderr, &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Err: err})
 	}
 	return exitOK
 }

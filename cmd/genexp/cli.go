@@ -35,8 +35,9 @@ Common flags:
   --db FILE        DuckDB warehouse file (default genexp.duckdb)
   --dsn DSN        warehouse DSN instead of --db (a DuckDB path, or sqlserver://...)
   --config FILE    pipeline configuration (YAML)
-  --log-format F   text or json (default: text on a terminal, json otherwise;
-                   with json, a failure on stderr is a JSON record too)
+  --log-format F   text or json (default: logging.format, else text on a
+                   terminal, json otherwise; with json, a failure on stderr
+                   is a JSON record too)
   --log-level L    DEBUG, INFO, WARN or ERROR (default: logging.level, INFO;
                    WARN on a terminal unless set)
 
@@ -122,7 +123,7 @@ func (c *common) register(fs *flag.FlagSet) {
 // a command that opens no warehouse.
 func (c *common) registerNoWarehouse(fs *flag.FlagSet) {
 	fs.StringVar(&c.configFile, "config", "", "pipeline configuration file (YAML)")
-	fs.StringVar(&c.logFormat, "log-format", "", "log format: text or json (default: text on a terminal, json otherwise)")
+	fs.StringVar(&c.logFormat, "log-format", "", "log format: text or json (default: logging.format, else text on a terminal, json otherwise)")
 	fs.StringVar(&c.logLevel, "log-level", "", "log level: DEBUG, INFO, WARN or ERROR (default: logging.level, INFO; WARN on a terminal unless set)")
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 // isTerminal reports whether w is a terminal. A writer that is not a file
@@ -241,13 +242,15 @@ func (h *progressHandler) Enabled(ctx context.Context, l slog.Level) bool {
 // Handle implements slog.Handler.
 func (h *progressHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Message == "step done" {
-		var step, status string
+		var step, status, outcome string
 		r.Attrs(func(a slog.Attr) bool {
 			switch a.Key {
 			case "step":
 				step = a.Value.String()
 			case "status":
 				status = a.Value.String()
+			case "outcome":
+				outcome = a.Value.String()
 			}
 			return true
 		})
@@ -255,7 +258,10 @@ func (h *progressHandler) Handle(ctx context.Context, r slog.Record) error {
 		case status != "SUCCESS":
 		case step == "validate":
 			h.prog.phase(phaseCommitting)
-		case step == "load" && h.analytics:
+		case step == "load" && h.analytics && outcome != string(warehouse.Duplicate):
+			// A duplicate's features are only checked, and almost always
+			// found current: its analytics step is SKIPPED, so the line
+			// does not announce it.
 			h.prog.phase(phaseAnalytics)
 		}
 	}

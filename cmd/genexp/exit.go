@@ -120,7 +120,7 @@ func exitStatus(err error) int {
 	switch {
 	case c == qc.WarehouseBusy || c == qc.ConnectionFailed || c == qc.SchemaVersion:
 		return exitNoAccess
-	case c == qc.ConfigInvalid:
+	case c == qc.ConfigInvalid || c == qc.QueryRefused:
 		return exitUsage
 	case c >= 1000 && c < 2000:
 		return exitInput

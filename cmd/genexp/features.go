@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -124,7 +124,10 @@ func checkLoaded(stderr io.Writer, c *common, w store, studies []string) (int, b
 	if len(names) > 0 {
 		have = "loaded: " + strings.Join(names, ", ")
 	}
-	c.say(stderr, slog.LevelError, fmt.Sprintf("not a loaded study: %s (%s)", strings.Join(missing, ", "), have))
+	// DimensionLookupFailed names what is missing; the status stays a
+	// usage error, as the fix is in the command line.
+	c.printErr(stderr, &qc.Error{Code: qc.DimensionLookupFailed, Severity: qc.SeverityError,
+		Msg: fmt.Sprintf("not a loaded study: %s (%s)", strings.Join(missing, ", "), have)}, "")
 	return exitUsage, false
 }
 
@@ -136,14 +139,16 @@ func printFeatures(w io.Writer, run *genexp.FeaturesRun) {
 	fmt.Fprintln(tw, "STUDY\tRESULT\tSCALE\tVALUES\tFEATURES\tPAIRS\tTIME")
 	for _, s := range run.Studies {
 		result := "computed"
+		counts := fmt.Sprintf("%d\t%d\t%d", s.Values, s.Rows, s.Features[genexp.FeatureGenePairPearsonR])
 		switch {
 		case s.Err != nil:
 			result = "FAILED"
 		case s.Skipped:
-			result = "current"
+			// Nothing was computed: the zeros the run reports would read
+			// as a study without features, which it is not.
+			result, counts = "current", "-\t-\t-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Study, result, dash(s.Scale), s.Values, s.Rows,
-			s.Features[genexp.FeatureGenePairPearsonR], s.Duration.Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Study, result, dash(s.Scale), counts, s.Duration.Round(time.Millisecond))
 	}
 	tw.Flush()
 }

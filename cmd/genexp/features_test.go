@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
@@ -31,12 +32,22 @@ func TestFeaturesCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(lineOf(out, "GSE1"), "current") {
 		t.Errorf("--if-stale on current features: exit %d\n%s", code, out)
 	}
+	// A study skipped as current computed nothing: its counts are unknown,
+	// not zero.
+	if f := strings.Fields(lineOf(out, "GSE1")); len(f) != 7 || f[3] != "-" || f[4] != "-" || f[5] != "-" {
+		t.Errorf("--if-stale line %q: want - for VALUES, FEATURES and PAIRS", lineOf(out, "GSE1"))
+	}
 	// A mistyped accession is a usage error, reported before anything is
 	// computed or logged.
 	_, before, _ := runCLI(t, "query", "--db", db, "SELECT COUNT(*) AS n FROM meta_etl_process_log")
 	code, out, stderr = runCLI(t, "features", "--db", db, "GSE1", "GSE404")
 	if code != exitUsage || out != "" || !strings.Contains(stderr, "not a loaded study: GSE404 (loaded: GSE1)") {
 		t.Errorf("a study not loaded: exit %d, want %d and the study named\n%s%s", code, exitUsage, out, stderr)
+	}
+	code, _, stderr = runCLI(t, "features", "--db", db, "--log-format", "json", "GSE404")
+	if rec := errorRecord(t, stderr); code != exitUsage || rec.Code != int(qc.DimensionLookupFailed) ||
+		!strings.Contains(rec.Msg, "not a loaded study: GSE404") {
+		t.Errorf("a study not loaded, in JSON: exit %d, record %+v, want %d and code %d", code, rec, exitUsage, qc.DimensionLookupFailed)
 	}
 	if _, after, _ := runCLI(t, "query", "--db", db, "SELECT COUNT(*) AS n FROM meta_etl_process_log"); after != before {
 		t.Errorf("the process log changed from %q to %q", before, after)

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/genexp/genexp/qc"
 )
 
 // TestHelpSaysExitStatuses: every command's -h, and `genexp help
@@ -68,11 +72,66 @@ func TestQueryRefusedSQLIsUsage(t *testing.T) {
 	}
 	for _, q := range []string{"SELECT nope", "SELEC 1", "SELECT * FROM no_such_table"} {
 		code, out, stderr := runCLI(t, "query", "--db", db, q)
-		if code != exitUsage || out != "" || !strings.Contains(stderr, "query failed") {
+		if code != exitUsage || out != "" || !strings.Contains(stderr, "the warehouse refused the SQL statement: ") {
 			t.Errorf("query %q: exit %d, want %d and the error\n%s%s", q, code, exitUsage, out, stderr)
+		}
+		code, _, stderr = runCLI(t, "query", "--db", db, "--log-format", "json", q)
+		if rec := errorRecord(t, stderr); code != exitUsage || rec.Code != int(qc.QueryRefused) || rec.CodeName != qc.QueryRefused.Name() {
+			t.Errorf("query %q in JSON: exit %d, record %+v, want %d and code %d\n%s", q, code, rec, exitUsage, qc.QueryRefused, stderr)
 		}
 	}
 	if code, out, stderr := runCLI(t, "query", "--db", db, "SELECT 1 AS one"); code != exitOK || !strings.Contains(out, "(1 rows)") {
 		t.Errorf("a good query: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// errorRecord returns the one ERROR record of a JSON stderr.
+func errorRecord(t *testing.T, stderr string) (rec struct {
+	Level    string `json:"level"`
+	Msg      string `json:"msg"`
+	Code     int    `json:"code"`
+	CodeName string `json:"code_name"`
+}) {
+	t.Helper()
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var r = rec
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Errorf("stderr line %q is not JSON: %v", l, err)
+			continue
+		}
+		if r.Level == "ERROR" {
+			rec = r
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d ERROR records, want 1:\n%s", n, stderr)
+	}
+	return rec
+}
+
+// TestLogFormatDocumented: the configuration's logging.format is the
+// default of --log-format, and the usage, every command's flag help and
+// README.md say so.
+func TestLogFormatDocumented(t *testing.T) {
+	var out, errb bytes.Buffer
+	run([]string{"help"}, &out, &errb)
+	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "--log-format F text or json (default: logging.format,") {
+		t.Errorf("genexp help does not name logging.format for --log-format:\n%s", out.String())
+	}
+	for _, cmd := range []string{"load", "init", "status", "query", "validate", "health", "features", "config"} {
+		out.Reset()
+		run([]string{cmd, "-h"}, &out, &errb)
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), "log format: text or json (default: logging.format,") {
+			t.Errorf("%s -h does not name logging.format for --log-format:\n%s", cmd, out.String())
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "`logging.format: json`") {
+		t.Error("README.md does not mention logging.format")
 	}
 }

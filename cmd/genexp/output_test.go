@@ -200,6 +200,30 @@ func TestLoadOnATerminal(t *testing.T) {
 	}
 }
 
+// TestDuplicateLoadAnnouncesNoAnalytics loads the same bytes twice on a
+// fake terminal: the second load's analytics step is SKIPPED, so its
+// progress line must not show the analytics phase.
+func TestDuplicateLoadAnnouncesNoAnalytics(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	study := craftStudy(t, dir, "GSE1", false)
+	for i, want := range []bool{true, false} {
+		tty := &fakeTerminal{}
+		code := run([]string{"load", "--db", db, study}, tty, tty)
+		screen := tty.String()
+		if code != exitOK {
+			t.Fatalf("load %d: exit %d\n%s", i+1, code, screen)
+		}
+		if !strings.Contains(screen, "GSE1.tsv  90 cells  "+phaseCommitting) {
+			t.Errorf("load %d: no %q phase:\n%q", i+1, phaseCommitting, screen)
+		}
+		if got := strings.Contains(screen, phaseAnalytics); got != want {
+			t.Errorf("load %d: %q on the progress line: %v, want %v\n%q", i+1, phaseAnalytics, got, want, screen)
+		}
+		checkTerminal(t, fmt.Sprintf("load %d", i+1), screen, "GSE1.tsv")
+	}
+}
+
 func TestProgressLine(t *testing.T) {
 	tty := &fakeTerminal{}
 	p := newProgressLine(tty)

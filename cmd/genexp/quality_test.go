@@ -22,6 +22,7 @@ func TestExitStatusAndMessagePerCode(t *testing.T) {
 		qc.ConnectionFailed: exitNoAccess, qc.BatchDuplicate: exitFailed, qc.ForeignKeyViolation: exitFailed,
 		qc.ConstraintViolation: exitFailed, qc.WarehouseBusy: exitNoAccess, qc.SchemaVersion: exitNoAccess, qc.TimedOut: exitFailed,
 		qc.ViewCreationFailed: exitAnalytics, qc.MaterializationFailed: exitAnalytics,
+		qc.QueryRefused: exitUsage,
 	}
 	if len(want) != len(qc.Codes()) {
 		t.Fatalf("the table covers %d codes of %d", len(want), len(qc.Codes()))
