@@ -1251,8 +1251,8 @@ func (c Config) Effective() Config {
 // EncodeYAML returns the effective configuration (see Effective) as YAML
 // that ParseConfig reads back to the same values, with a comment on the
 // keys whose empty or zero value means something, and the connection
-// string's password and tokens redacted (qc.RedactDSN): only they differ
-// when it is read back.
+// string's password and tokens redacted (qc.RedactDSN), wherever else in
+// the configuration they appear too: only they differ when it is read back.
 func (c Config) EncodeYAML() ([]byte, error) {
 	e := c.Effective()
 	e.Database.ConnectionString = qc.RedactDSN(e.Database.ConnectionString)
@@ -1270,7 +1270,7 @@ func (c Config) EncodeYAML() ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
 	}
-	return []byte(b.String()), nil
+	return []byte(qc.RedactText(b.String(), qc.DSNSecrets(c.Database.ConnectionString)...)), nil
 }
 
 // keyComments say what a key's empty or zero value, or its unit, means,

@@ -665,3 +665,21 @@ func TestEncodeYAMLReadsBack(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeYAMLHidesACopiedPassword: the connection string's password,
+// copied into another key by mistake (here the log file's name), is
+// redacted there too.
+func TestEncodeYAMLHidesACopiedPassword(t *testing.T) {
+	doc := "database:\n  connection_string: \"server=db;user id=sa;password=S3cretPassw0rd\"\nlogging:\n  file: \"logs/S3cretPassw0rd.log\"\n"
+	cfg, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cfg.EncodeYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "S3cretPassw0rd") || !strings.Contains(string(out), "password=REDACTED") {
+		t.Fatalf("the encoded configuration holds the password:\n%s", out)
+	}
+}
