@@ -182,7 +182,8 @@ type StudyReport struct {
 	Study   string
 	Matrix  string
 	BatchID string
-	// Outcome is new, replaced or duplicate; "" when the study failed.
+	// Outcome is new, replaced or duplicate; "" when the study failed;
+	// Skipped or NotStarted when it was not read.
 	Outcome warehouse.Outcome
 	Samples int
 	Genes   int64
@@ -214,7 +215,9 @@ type StudyReport struct {
 // matrix). A failed study does not stop the others: its error is in the
 // report; only a warehouse that can take nothing more
 // (warehouse.ErrInvalidated) stops the run, with an error in the report's
-// Errors. The returned error is non-nil only when the context ends.
+// Errors. The returned error is non-nil only when the context ends (or
+// processing.timeout_seconds passes): the report then holds a NotStarted
+// row for each matrix and path the run never began.
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
 	defer p.beginRun(ctx, rep.RunID)()
@@ -233,8 +236,9 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// download, or in two downloads) must not replace what the first loaded.
 	claimed := map[string]string{}
 	use := p.newConfigUse()
-	for _, path := range paths {
+	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
+			p.notStarted(ctx, rep, nil, paths[i:])
 			return rep, err
 		}
 		d, err := OpenDownload(path, p.openOpts...)
@@ -248,8 +252,9 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		p.logFindings(ctx, rep.RunID, "", d.Findings)
 		rep.Findings = append(rep.Findings, d.Findings...)
 		use.download(d.Metadata)
-		for _, m := range d.Matrices {
+		for j, m := range d.Matrices {
 			if err := ctx.Err(); err != nil {
+				p.notStarted(ctx, rep, d.Matrices[j:], paths[i+1:])
 				d.Close()
 				return rep, err
 			}
@@ -278,6 +283,45 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	p.recordFindings(ctx, rep.RunID, "", "", unused)
 	rep.Findings = append(rep.Findings, unused...)
 	return rep, nil
+}
+
+// NotStarted is the Outcome of a matrix, or of a path, that a run stopped
+// by its context or by processing.timeout_seconds never began. Its
+// StudyReport names the study the matrix or path is named after ("" when
+// its name is no study code, such as a species matrix, whose studies are
+// known only once its header is read) and, in Matrix, the matrix or the
+// path; its counts are 0 and it has no error.
+const NotStarted warehouse.Outcome = "not started"
+
+// notStarted reports the matrices ms of an open download and the paths a
+// stopped run never began, each as a NotStarted row, and logs the four
+// steps of each one named after a study SKIPPED with the reason the run
+// stopped ("interrupted" or "timed out"), so that the process log and
+// health say what is left to load. The paths are not opened: opening a
+// download parses its metadata, seconds for a large one, which a stopped
+// run must not spend; a path is reported once, under the study its name
+// is (see downloadStudy).
+func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, paths []string) {
+	cause := ctx.Err()
+	add := func(study, file string) {
+		rep.Studies = append(rep.Studies, StudyReport{Study: study, Matrix: file, Outcome: NotStarted})
+		if study != "" {
+			p.newSteps(rep.RunID, file).finish(ctx, []string{study}, "", cause, "")
+		}
+	}
+	for _, m := range ms {
+		study := ""
+		if p.isStudyCode(m.Base) {
+			study = m.Base
+		}
+		add(study, m.Name)
+	}
+	for _, path := range paths {
+		add(p.downloadStudy(path, nil), path)
+	}
+	if n := len(ms) + len(paths); n > 0 {
+		p.log.Warn("run stopped: matrices and paths not started", "run", rep.RunID, "not_started", n, "reason", p.redact(cause.Error()))
+	}
 }
 
 // downloadFailed logs a download that could not be opened: an extract

@@ -178,7 +178,9 @@ func (s *steps) attemptOf(ctx context.Context, study string) int {
 	} else if c, ok := s.p.sink.(warehouse.AttemptCounter); ok {
 		req := warehouse.AttemptsRequest{Study: study, RunID: s.runID,
 			KilledBefore: time.Now().Add(-DefaultHealthLimits().StuckAfter)}
-		prev, err := c.FailedAttempts(ctx, req)
+		// A stopped run still logs the steps it did not run (finish): the
+		// count must not fail because the run's context ended.
+		prev, err := c.FailedAttempts(context.WithoutCancel(ctx), req)
 		if err != nil {
 			s.p.log.Warn("counting earlier attempts failed", "study", study, "error", s.p.redact(err.Error()))
 		} else {

@@ -331,3 +331,115 @@ func (c *deadlineCtx) Err() error {
 		return nil
 	}
 }
+
+// onStepDone is a log handler that calls f once a step of the given name
+// ends SUCCESS: a cue inside a run for a test to stop it.
+type onStepDone struct {
+	step string
+	f    func()
+}
+
+func (h onStepDone) Enabled(context.Context, slog.Level) bool { return true }
+func (h onStepDone) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h onStepDone) WithGroup(string) slog.Handler            { return h }
+func (h onStepDone) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "step done" {
+		return nil
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "step" && a.Value.String() == h.step {
+			h.f()
+			return false
+		}
+		return true
+	})
+	return nil
+}
+
+// TestStoppedRunReportsWhatItNeverBegan: a run whose deadline passes, or
+// which is interrupted, once the first matrix of a two-study download is
+// committed reports that study loaded, the second matrix and the path it
+// never opened NotStarted (the path under the study its name is), and logs
+// each of their four steps SKIPPED with the reason the run stopped, so
+// that the process log says what is left to load.
+func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
+	for _, tc := range []struct{ name, reason string }{
+		{"timeout", "timed out"},
+		{"interrupt", "interrupted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dl := t.TempDir()
+			copyTree(t, "testdata/refinebio/GSE71270", dl, nil)
+			copyTree(t, "testdata/refinebio/SRP110235", dl, nil)
+			unopened := "testdata/refinebio/E-GEOD-39842"
+
+			var ctx context.Context
+			var stop func()
+			if tc.name == "timeout" {
+				d := newDeadlineCtx()
+				ctx, stop = d, d.pass
+			} else {
+				c, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				ctx, stop = c, func() { cancel(errors.New("interrupt signal received")) }
+			}
+			w := openWarehouse(t)
+			cfg := genexp.DefaultConfig()
+			off := false
+			cfg.Analytics.Enabled = &off // the stop comes after the commit, not inside features
+			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(slog.New(onStepDone{step: "load", f: stop})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(ctx, dl, unopened)
+			if err == nil {
+				t.Fatal("Load of a stopped run returned no error")
+			}
+			var got []string
+			for _, s := range rep.Studies {
+				got = append(got, fmt.Sprintf("%s %s %q", s.Study, filepath.Base(s.Matrix), s.Outcome))
+				if s.Outcome == genexp.NotStarted && (s.Err != nil || s.Samples != 0 || len(s.Findings) != 0) {
+					t.Errorf("not started row %+v has an error, samples or findings", s)
+				}
+			}
+			want := []string{`GSE71270 GSE71270.tsv "new"`, `SRP110235 SRP110235.tsv "not started"`, `E-GEOD-39842 E-GEOD-39842 "not started"`}
+			if !slices.Equal(got, want) {
+				t.Fatalf("report rows\n %q\nwant\n %q", got, want)
+			}
+			if rep.Failed() {
+				t.Errorf("a run stopped between matrices failed nothing, yet Failed() says it did: %+v", rep)
+			}
+
+			rows, err := w.DB().Query(`SELECT study_accession_code, step, status, COALESCE(context_json->>'reason', ''), error_code IS NULL, ended_at IS NOT NULL
+				FROM meta_etl_process_log WHERE run_id = ? ORDER BY study_accession_code, step`, rep.RunID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			logged := map[string][]string{}
+			for rows.Next() {
+				var study, step, status, reason string
+				var noCode, ended bool
+				if err := rows.Scan(&study, &step, &status, &reason, &noCode, &ended); err != nil {
+					t.Fatal(err)
+				}
+				if !ended || !noCode {
+					t.Errorf("%s %s %s: ended %v, no error code %v; want ended with no code", study, step, status, ended, noCode)
+				}
+				logged[study] = append(logged[study], step+" "+status+" "+reason)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			skipped := []string{"extract SKIPPED " + tc.reason, "load SKIPPED " + tc.reason, "transform SKIPPED " + tc.reason, "validate SKIPPED " + tc.reason}
+			for _, study := range []string{"SRP110235", "E-GEOD-39842"} {
+				if !slices.Equal(logged[study], skipped) {
+					t.Errorf("%s logged %q, want %q", study, logged[study], skipped)
+				}
+			}
+			if l := logged["GSE71270"]; len(l) != 4 || strings.Contains(strings.Join(l, ","), "SKIPPED") {
+				t.Errorf("GSE71270 logged %q, want its four steps SUCCESS", l)
+			}
+		})
+	}
+}

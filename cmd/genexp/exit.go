@@ -9,7 +9,6 @@ import (
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
-	"github.com/genexp/genexp/warehouse"
 )
 
 // Exit statuses beyond those of cli.go, by what went wrong.
@@ -61,22 +60,18 @@ func timedOut(ctx context.Context, err error) bool {
 	return context.Cause(ctx) == nil && errors.Is(err, context.DeadlineExceeded)
 }
 
-// notStartedOutcome marks, in a report, a study a stopped run never began.
-const notStartedOutcome warehouse.Outcome = "not started"
-
 // afterStop completes the report of a run that its timeout or a signal
-// stopped. A study the timeout cut short failed with the driver's words
-// for a cancelled statement: it is given the TimedOut error instead. And
-// the pipeline reports only the matrices it began, so the downloads are
-// opened again to add a row, marked notStartedOutcome, for every matrix
-// it never reached (a download that cannot be opened again is left out:
-// it is in the report's errors when the run reached it).
-func afterStop(rep *genexp.Report, timedOut bool, timeout int, paths []string, opts ...genexp.DownloadOption) {
-	seen := map[string]bool{}
+// stopped: a study the timeout cut short failed with the driver's words
+// for a cancelled statement, and is given the TimedOut error instead. The
+// matrices and paths the run never reached are in the report already
+// (genexp.NotStarted).
+func afterStop(rep *genexp.Report, timedOut bool, timeout int) {
+	if !timedOut {
+		return
+	}
 	for i := range rep.Studies {
 		s := &rep.Studies[i]
-		seen[s.Matrix] = true
-		if !timedOut || s.Err == nil || !(errors.Is(s.Err, context.DeadlineExceeded) || errors.Is(s.Err, context.Canceled)) {
+		if s.Err == nil || !(errors.Is(s.Err, context.DeadlineExceeded) || errors.Is(s.Err, context.Canceled)) {
 			continue
 		}
 		msg := fmt.Sprintf("timed out after %d s before the study was committed; nothing of it was loaded", timeout)
@@ -91,19 +86,15 @@ func afterStop(rep *genexp.Report, timedOut bool, timeout int, paths []string, o
 		}
 		s.Err = e
 	}
-	for _, p := range paths {
-		d, err := genexp.OpenDownload(p, opts...)
-		if err != nil {
-			continue
-		}
-		for _, m := range d.Matrices {
-			if !seen[m.Name] {
-				seen[m.Name] = true
-				rep.Studies = append(rep.Studies, genexp.StudyReport{Study: m.Base, Matrix: m.Name, Outcome: notStartedOutcome})
-			}
-		}
-		d.Close()
+}
+
+// studyLabel names a report's row: its study, or for a matrix or path a
+// stopped run never began that is named after none, the matrix or path.
+func studyLabel(s genexp.StudyReport) string {
+	if s.Study == "" && s.Outcome == genexp.NotStarted {
+		return s.Matrix
 	}
+	return s.Study
 }
 
 // exitStatus returns the exit status an error calls for: by its code's

@@ -87,7 +87,7 @@ configuration).
 	rep, err := p.Load(ctx, paths...)
 	prog.finish()
 	if err != nil {
-		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds, paths, genexp.WithMetadataFiles(meta...))
+		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds)
 	}
 	printReport(stdout, rep)
 	status := exitOK
@@ -116,8 +116,8 @@ func printReport(w io.Writer, rep *genexp.Report) {
 	}
 	for _, s := range rep.Studies {
 		result := string(s.Outcome)
-		if s.Outcome == notStartedOutcome {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\n", s.Study, result)
+		if s.Outcome == genexp.NotStarted {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\n", studyLabel(s), result)
 			continue
 		}
 		if s.Err != nil {

@@ -66,7 +66,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	if err != nil {
-		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds, paths, genexp.WithMetadataFiles(meta...))
+		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds)
 	}
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
@@ -128,7 +128,7 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		switch worst, ok := qc.Worst(s.Findings); {
 		case s.Err != nil:
 			verdict = "REJECTED"
-		case s.Outcome == genexp.Skipped, s.Outcome == notStartedOutcome:
+		case s.Outcome == genexp.Skipped, s.Outcome == genexp.NotStarted:
 			verdict = string(s.Outcome)
 		case ok && worst == qc.SeverityWarning:
 			verdict = "warnings"
@@ -137,7 +137,7 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		if s.KS != nil {
 			ks = fmt.Sprintf("%s (%.4g, %.3g)", s.KS.Sample, s.KS.D, s.KS.P)
 		}
-		line := fmt.Sprintf("%s\t%s\t%d\t%d\t%d\t%d\t%s", s.Study, verdict, s.Samples, s.Genes, s.Cells, s.Missing, ks)
+		line := fmt.Sprintf("%s\t%s\t%d\t%d\t%d\t%d\t%s", studyLabel(s), verdict, s.Samples, s.Genes, s.Cells, s.Missing, ks)
 		if dryRun {
 			outcome := string(s.Outcome)
 			if s.Err != nil {
