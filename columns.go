@@ -48,14 +48,17 @@ type plan struct {
 // studies it does not match.
 func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) *plan {
 	p := &plan{samples: map[string]*metadata.Sample{}, excluded: map[string]int{}}
+	// add records a finding at matrix column col (header line 1).
+	add := func(code qc.Code, sev qc.Severity, study string, col int, format string, args ...any) {
+		p.findings = append(p.findings, &qc.Error{Code: code, Severity: sev, Study: study, File: m.Name,
+			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
+	}
 	columnFindings := 0
 	columnFinding := func(code qc.Code, col int, format string, args ...any) {
 		columnFindings++
-		if columnFindings > maxColumnFindings {
-			return
+		if columnFindings <= maxColumnFindings {
+			add(code, qc.SeverityWarning, "", col, format, args...)
 		}
-		p.findings = append(p.findings, &qc.Error{Code: code, Severity: qc.SeverityWarning, File: m.Name,
-			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
 	}
 	// A sample in two columns is an ERROR of its study by default: either
 	// column may hold its values. Each such study gets a finding, however
@@ -72,16 +75,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			dupsUnlisted[study]++
 			return
 		}
-		p.findings = append(p.findings, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: study, File: m.Name,
-			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
-	}
-	// A sample accession the warehouse cannot store (too long, or holding
-	// a control character) is an ERROR of its study, never loaded: SQL
-	// Server would refuse it only at commit, after the whole matrix.
-	// Each such column is listed, as they are few.
-	badIDFinding := func(study string, col int, code qc.Code, format string, args ...any) {
-		p.findings = append(p.findings, &qc.Error{Code: code, Severity: qc.SeverityError, Study: study, File: m.Name,
-			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
+		add(qc.DuplicateSamples, qc.SeverityError, study, col, format, args...)
 	}
 	own, known := ownStudy(d, m)
 	var unattributed []string // columns whose study cannot be told
@@ -141,8 +135,12 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		if badStudies[study] != "" {
 			continue
 		}
+		// A sample accession the warehouse cannot store (too long, or holding
+		// a control character) is an ERROR of its study, never loaded: SQL
+		// Server would refuse it only at commit, after the whole matrix.
+		// Each such column is listed, as they are few.
 		if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
-			badIDFinding(study, i, code, "column %q: sample accession %q %s; the column is not loaded", name, shorten(s.Accession), why)
+			add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", name, shorten(s.Accession), why)
 			continue
 		}
 		if dup {

@@ -39,7 +39,7 @@ func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (war
 		}
 		s.read = true
 	}
-	b := &dryRunBatch{sink: s, cols: req.Columns, rows: map[string]int64{}}
+	b := &dryRunBatch{sink: s, cols: req.Columns}
 	for _, c := range req.Columns {
 		if c.Index >= len(b.perColumn) {
 			b.perColumn = append(b.perColumn, make([]int64, c.Index+1-len(b.perColumn))...)
@@ -58,7 +58,6 @@ type dryRunBatch struct {
 	// perColumn counts the rows written per matrix column; Commit sums
 	// them per study, so WriteRows does no map lookup per cell.
 	perColumn []int64
-	rows      map[string]int64 // per study, summed at Commit
 }
 
 func (b *dryRunBatch) UpsertDimensions(context.Context, warehouse.DimensionsRequest) error {
@@ -76,19 +75,20 @@ func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) er
 
 func (b *dryRunBatch) Commit(_ context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
 	var res warehouse.CommitResult
+	rows := map[string]int64{} // per study
 	for _, c := range b.cols {
-		b.rows[c.Study] += b.perColumn[c.Index]
+		rows[c.Study] += b.perColumn[c.Index]
 	}
 	for _, s := range req.Studies {
 		cur := b.sink.batches[s.Study]
 		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: cur.BatchID}
 		switch {
-		case cur.BatchID == s.BatchID && cur.LoadSignature == warehouse.LoadSignature(s.Study, b.cols, b.rows[s.Study]):
+		case cur.BatchID == s.BatchID && cur.LoadSignature == warehouse.LoadSignature(s.Study, b.cols, rows[s.Study]):
 			r.Outcome = warehouse.Duplicate
 		case cur.BatchID == "":
-			r.Outcome, r.RowsWritten = warehouse.Inserted, b.rows[s.Study]
+			r.Outcome, r.RowsWritten = warehouse.Inserted, rows[s.Study]
 		default:
-			r.Outcome, r.RowsWritten = warehouse.Replaced, b.rows[s.Study]
+			r.Outcome, r.RowsWritten = warehouse.Replaced, rows[s.Study]
 		}
 		res.Studies = append(res.Studies, r)
 	}

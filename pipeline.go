@@ -126,7 +126,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 			return nil, err
 		}
 		p.classifier = c
-		p.fields = configFields(p.cfg.Illness)
+		p.fields = configFields(p.cfg.Illness, c.Fields())
 	} else {
 		c, err := illness.Overridden(p.classifier, p.cfg.Illness.Overrides)
 		if err != nil {
@@ -263,7 +263,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				p.logFindings(ctx, rep.RunID, sr.Study, sr.Findings)
 			}
 			rep.Studies = append(rep.Studies, studies...)
-			if err := invalidated(rep.Studies); err != nil {
+			if err := invalidated(studies); err != nil {
 				d.Close()
 				p.log.Error("run stopped: the warehouse can take nothing more", "run", rep.RunID, "error", p.redact(err.Error()))
 				rep.Errors = append(rep.Errors, fmt.Errorf("run stopped at %s, nothing after it was loaded: %w", m.Name, err))
@@ -873,31 +873,27 @@ type configField struct {
 	read bool
 }
 
-// configFields returns the fields ic names, in the order it names them.
-// The fields the classifier reads by default are not checked: a run whose
-// samples have no disease_stage is no mistake of the configuration.
-func configFields(ic IllnessConfig) []configField {
-	global := ic.Fields
-	if len(global) == 0 {
-		global = illness.DefaultFields()
-	}
-	reads := map[string]bool{}
-	for _, f := range global {
-		reads[fieldKey(f)] = true
+// configFields returns the fields ic names, in the order it names them;
+// reads are the fields the classifier built from ic reads. The fields the
+// classifier reads by default are not checked: a run whose samples have no
+// disease_stage is no mistake of the configuration.
+func configFields(ic IllnessConfig, reads []string) []configField {
+	read := map[string]bool{}
+	for _, f := range reads {
+		read[metadata.FieldKey(f)] = true
 	}
 	// A built-in field (written out by Config.Effective, or listed by hand)
 	// is no typo: a run whose samples lack it says nothing of the
 	// configuration, as with the default list.
 	builtin := map[string]bool{}
 	for _, f := range illness.DefaultFields() {
-		builtin[fieldKey(f)] = true
+		builtin[metadata.FieldKey(f)] = true
 	}
 	var out []configField
 	for _, f := range ic.Fields {
-		if builtin[fieldKey(f)] {
-			continue
+		if k := metadata.FieldKey(f); !builtin[k] {
+			out = append(out, configField{name: strings.TrimSpace(f), key: k, where: "illness_inference.fields", read: true})
 		}
-		out = append(out, configField{name: strings.TrimSpace(f), key: fieldKey(f), where: "illness_inference.fields", read: true})
 	}
 	for i, r := range ic.Rules {
 		name := strings.TrimSpace(r.Name)
@@ -905,20 +901,13 @@ func configFields(ic IllnessConfig) []configField {
 			name = fmt.Sprintf("rule%d", i+1)
 		}
 		for _, f := range r.Fields {
-			if builtin[fieldKey(f)] && reads[fieldKey(f)] {
-				continue
+			if k := metadata.FieldKey(f); !builtin[k] || !read[k] {
+				out = append(out, configField{name: strings.TrimSpace(f), key: k, rule: name,
+					where: fmt.Sprintf("illness_inference.rules[%d].fields", i), read: read[k]})
 			}
-			out = append(out, configField{name: strings.TrimSpace(f), key: fieldKey(f), rule: name,
-				where: fmt.Sprintf("illness_inference.rules[%d].fields", i), read: reads[fieldKey(f)]})
 		}
 	}
 	return out
-}
-
-// fieldKey is a field name as the classifier and metadata.Sample.Values
-// compare it.
-func fieldKey(f string) string {
-	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(f)), "refinebio_")
 }
 
 // configUse is what the samples of one run held of what the illness

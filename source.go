@@ -307,8 +307,7 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 
 	// Metadata first: it decides which .tsv files are matrices.
 	var sets []*metadata.Dataset
-	sheets := map[string]bool{} // accessions that sample sheets name
-	sheetFiles := map[string][]string{}
+	sheetFiles := map[string][]string{} // accessions that sample sheets name → their files
 	var sheetSets []sheetSet
 	var quant, skipped []string
 	var filtered []file
@@ -328,7 +327,6 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			if only != "" && !strings.EqualFold(f.acc, onlyBase) {
 				continue
 			}
-			sheets[strings.ToUpper(f.acc)] = true
 			sheetFiles[strings.ToUpper(f.acc)] = append(sheetFiles[strings.ToUpper(f.acc)], display(f.name))
 			study := studyHint(f.acc)
 			ds, err := readMeta(fsys, f.name, display(f.name), func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseTSV(r, n, study) })
@@ -367,7 +365,7 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			}
 		case f.kind != kindMatrix:
 			continue
-		case !isMatrixName(matrixBase(f.name), f.folder, sheets, d.Metadata):
+		case !isMatrixName(matrixBase(f.name), f.folder, sheetFiles, d.Metadata):
 			skipped = append(skipped, display(f.name))
 			continue
 		}
@@ -544,9 +542,9 @@ func jsonRank(f file) int {
 // isMatrixName reports whether a .tsv of a folder or zip is a matrix by
 // refine.bio's layout: named like its folder, or named by a sample sheet,
 // or named after a study of the metadata.
-func isMatrixName(base, folder string, sheets map[string]bool, d *metadata.Dataset) bool {
+func isMatrixName(base, folder string, sheets map[string][]string, d *metadata.Dataset) bool {
 	switch {
-	case strings.EqualFold(base, folder), sheets[strings.ToUpper(base)], d.Study(base) != nil:
+	case strings.EqualFold(base, folder), len(sheets[strings.ToUpper(base)]) > 0, d.Study(base) != nil:
 		return true
 	}
 	return false

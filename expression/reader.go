@@ -283,9 +283,7 @@ func (r *Reader) readHeader() error {
 		}
 	}
 	if cr >= 0 {
-		return r.errAt(qc.InvalidFormat, int64(len(cells)), "carriage return (CR) with no line feed after it: the lines seem to end in CR only, "+
-			"as in old Mac \"Tab Delimited Text\" exports; genexp reads LF or CRLF line ends, so convert them "+
-			"(for example: tr '\\r' '\\n' < old.tsv > new.tsv) and load again")
+		return r.errAt(qc.InvalidFormat, int64(len(cells)), qc.MsgCROnly)
 	}
 	r.header.GeneColumn = cells[0]
 	names := cells[1:]

@@ -228,7 +228,7 @@ func compileRule(r Rule) (compiled, error) {
 			if strings.TrimSpace(f) == "" {
 				return fail(nil, "empty field name")
 			}
-			cr.fields[normField(f)] = true
+			cr.fields[metadata.FieldKey(f)] = true
 		}
 	}
 	return cr, nil
@@ -312,7 +312,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *
 	if len(vals) == 0 {
 		return nil, nil
 	}
-	nf := normField(field)
+	nf := metadata.FieldKey(field)
 	mixed := make([]int8, len(vals)) // 0 not yet known, 1 mixed, -1 not mixed
 	texts := make([]matchText, len(vals))
 	for j, v := range vals {
@@ -416,7 +416,7 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 // shock: yes") is read through its key; a negative flag ("sepsis: no") says
 // nothing a rule could use and is skipped.
 func (c *Classifier) values(s *metadata.Sample, field string) []value {
-	f := normField(field)
+	f := metadata.FieldKey(field)
 	if f == metadata.FieldCharacteristics {
 		var out []value
 		for _, a := range s.Annotations {
@@ -486,7 +486,3 @@ func (c *Classifier) Rules() []Rule {
 
 // Fields returns the fields the classifier reads, in order.
 func (c *Classifier) Fields() []string { return append([]string(nil), c.fields...) }
-
-func normField(f string) string {
-	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(f)), "refinebio_")
-}

@@ -423,7 +423,7 @@ type groupField struct{ field, key string }
 // characteristic. Titles, source names and descriptions are free text, not
 // a group field.
 func (c *Classifier) groupOf(s *metadata.Sample, d Decision) (g groupField, ok bool) {
-	nf := normField(d.Field)
+	nf := metadata.FieldKey(d.Field)
 	switch {
 	case nf == metadata.FieldDisease:
 		g.field = d.Field

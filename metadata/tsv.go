@@ -79,9 +79,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 	for i, h := range header {
 		if strings.IndexByte(h, '\r') >= 0 {
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1, Column: int64(i + 1),
-				Msg: "carriage return (CR) with no line feed after it: the lines seem to end in CR only, " +
-					"as in old Mac \"Tab Delimited Text\" exports; genexp reads LF or CRLF line ends, so convert them " +
-					"(for example: tr '\\r' '\\n' < old.tsv > new.tsv) and load again"}
+				Msg: qc.MsgCROnly}
 		}
 	}
 	cols, accCol, err := sheetColumns(header, name)

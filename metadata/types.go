@@ -243,7 +243,7 @@ var sampleFields = map[string]func(*Sample) string{
 //
 // Empty values are never returned, nor the same text twice.
 func (s *Sample) Values(field string) []string {
-	f := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(field)), "refinebio_")
+	f := FieldKey(field)
 	var out []string
 	add := func(v string) {
 		if v = strings.TrimSpace(v); v != "" {
@@ -327,4 +327,10 @@ func isKey(key string, names ...string) bool {
 
 func normKey(s string) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", " ")
+}
+
+// FieldKey is a field name as Values compares it: trimmed, lower case,
+// without refinebio_.
+func FieldKey(field string) string {
+	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(field)), "refinebio_")
 }

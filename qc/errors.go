@@ -153,3 +153,9 @@ func SeverityOf(err error) Severity {
 	}
 	return SeverityError
 }
+
+// MsgCROnly is the message of a matrix or sample sheet whose lines end in
+// a carriage return only (InvalidFormat).
+const MsgCROnly = "carriage return (CR) with no line feed after it: the lines seem to end in CR only, " +
+	"as in old Mac \"Tab Delimited Text\" exports; genexp reads LF or CRLF line ends, so convert them " +
+	"(for example: tr '\\r' '\\n' < old.tsv > new.tsv) and load again"

@@ -48,6 +48,14 @@ be opened (busy, unreachable, written by a newer genexp).
 	return exitOK
 }
 
+// countStudies says "1 study" or "N studies".
+func countStudies(n int) string {
+	if n == 1 {
+		return "1 study"
+	}
+	return fmt.Sprintf("%d studies", n)
+}
+
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("status", `Usage: genexp status [flags]
 
@@ -96,11 +104,7 @@ writing it, unreachable, or written by a newer genexp).
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	studies := fmt.Sprintf("%d studies", len(st.Studies))
-	if len(st.Studies) == 1 {
-		studies = "1 study"
-	}
-	fmt.Fprintf(stdout, "schema version %d, %s\n\n", st.SchemaVersion, studies)
+	fmt.Fprintf(stdout, "schema version %d, %s\n\n", st.SchemaVersion, countStudies(len(st.Studies)))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STUDY\tBATCH\tSAMPLES\tGENES\tFACTS\tLOADED")
 	for _, s := range st.Studies {

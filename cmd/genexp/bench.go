@@ -308,12 +308,8 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 		fmt.Fprintf(stderr, "genexp bench: %s\n", err)
 		return exitUsage
 	}
-	made := fmt.Sprintf("%d studies", len(m.Studies))
-	if len(m.Studies) == 1 {
-		made = "1 study"
-	}
 	fmt.Fprintf(stderr, "generated %s: %d genes × %d samples (%d cells, %d missing) in %.2f s: %s\n",
-		made, m.Genes, m.Samples, m.Cells, m.Missing, time.Since(start).Seconds(), m.Path)
+		countStudies(len(m.Studies)), m.Genes, m.Samples, m.Cells, m.Missing, time.Since(start).Seconds(), m.Path)
 	dbPath := *db
 	if dbPath == "" {
 		dbPath = filepath.Join(dir, "bench.duckdb")

@@ -271,9 +271,6 @@ func (h *progressHandler) Handle(ctx context.Context, r slog.Record) error {
 	if !h.terminal {
 		return h.next.Handle(ctx, r)
 	}
-	if r.Message == "finding" {
-		return nil // the summary lists every finding at WARNING and above
-	}
 	var err error
 	h.prog.around(func() { err = h.next.Handle(ctx, r) })
 	return err

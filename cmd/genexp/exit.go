@@ -48,7 +48,7 @@ func stopped(ctx context.Context, err error, timeout int) error {
 	if cause := context.Cause(ctx); cause != nil {
 		return fmt.Errorf("interrupted: %w", cause)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if timedOut(ctx, err) {
 		return &qc.Error{Code: qc.TimedOut, Severity: qc.SeverityError, Msg: fmt.Sprintf("timed out after %d s", timeout)}
 	}
 	return err

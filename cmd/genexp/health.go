@@ -66,7 +66,7 @@ Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.
 // what it saw. A DuckDB file that does not exist is reported, not created.
 func checkHealth(ctx context.Context, target string, now time.Time) genexp.HealthReport {
 	in := genexp.HealthInputs{Warehouse: qc.RedactDSN(target), Now: now}
-	if !isSQLServer(target) {
+	if !genexp.IsSQLServerDSN(target) {
 		file, _, _ := strings.Cut(target, "?")
 		if file != "" && file != ":memory:" {
 			in.Disk, in.DiskErr = genexp.FreeDisk(file)
@@ -119,7 +119,7 @@ func printHealth(w io.Writer, rep genexp.HealthReport) {
 func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target string, meta, paths []string) int {
 	var current warehouse.Statuser
 	file, _, _ := strings.Cut(target, "?")
-	if _, err := os.Stat(file); isSQLServer(target) || err == nil {
+	if _, err := os.Stat(file); genexp.IsSQLServerDSN(target) || err == nil {
 		w, err := openStore(target, true)
 		if err != nil {
 			return c.fail(stderr, redactErr(err, target))

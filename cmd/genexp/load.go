@@ -140,12 +140,20 @@ func printReport(w io.Writer, rep *genexp.Report) {
 			}
 		}
 	}
-	for _, f := range rep.Findings {
+	printRunFindings(w, rep.Findings, oneLine)
+}
+
+// printRunFindings prints the findings of a run outside any study, each
+// worded by say; a configuration finding in words of its own, as the
+// code's summary ("the illness rules could not be applied") would misread
+// it.
+func printRunFindings(w io.Writer, fs []*qc.Error, say func(error) string) {
+	for _, f := range fs {
 		if genexp.ConfigurationFinding(f) {
 			fmt.Fprintf(w, "  %s configuration: %s\n", f.Severity, oneLine(f))
 			continue
 		}
-		fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
+		fmt.Fprintf(w, "  %s %s\n", f.Severity, say(f))
 	}
 }
 

@@ -69,10 +69,10 @@ func (c *common) logger(stderr io.Writer, cfg genexp.Config, prog *progressLine)
 	if lc.File != "" {
 		c.fileLog = h
 	}
-	switch {
-	case prog != nil:
+	if prog != nil {
 		h = &progressHandler{next: h, prog: prog, terminal: lc.File == "", analytics: cfg.Analytics.Enabled == nil || *cfg.Analytics.Enabled}
-	case lc.File == "" && isTerminal(stderr):
+	}
+	if lc.File == "" && isTerminal(stderr) {
 		h = noFindings{h}
 	}
 	return slog.New(h), closer, nil

@@ -67,7 +67,7 @@ func (c *common) target(fs *flag.FlagSet, cfg genexp.Config) string {
 // into DuckDB's memory_limit and threads, unless the DSN sets them or names
 // a SQL Server.
 func duckdbTuning(dsn string, cfg genexp.Config) string {
-	if isSQLServer(dsn) {
+	if genexp.IsSQLServerDSN(dsn) {
 		return dsn
 	}
 	var add []string
@@ -110,11 +110,9 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 	return c.db
 }
 
-func isSQLServer(dsn string) bool { return genexp.IsSQLServerDSN(dsn) }
-
 // openStore opens the warehouse a DSN names.
 func openStore(dsn string, readOnly bool) (store, error) {
-	if isSQLServer(dsn) {
+	if genexp.IsSQLServerDSN(dsn) {
 		var opts []mssql.Option
 		if readOnly {
 			opts = append(opts, mssql.ReadOnly())
@@ -141,7 +139,7 @@ func openStore(dsn string, readOnly bool) (store, error) {
 // first: opened read-only, DuckDB would say only that it cannot open the
 // file in read-only mode, and opened for writing it would create it.
 func noWarehouseFile(target string) error {
-	if isSQLServer(target) {
+	if genexp.IsSQLServerDSN(target) {
 		return nil
 	}
 	file, _, _ := strings.Cut(target, "?")
@@ -156,7 +154,7 @@ func noWarehouseFile(target string) error {
 
 // schemaVersionFor is the schema version the backend for dsn writes.
 func schemaVersionFor(dsn string) int {
-	if isSQLServer(dsn) {
+	if genexp.IsSQLServerDSN(dsn) {
 		return mssql.SchemaVersion()
 	}
 	return duckdb.SchemaVersion()

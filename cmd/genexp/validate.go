@@ -158,13 +158,5 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 			}
 		}
 	}
-	for _, f := range rep.Findings {
-		if genexp.ConfigurationFinding(f) {
-			// Its own words: the code's summary ("the illness rules
-			// could not be applied") would misread it.
-			fmt.Fprintf(w, "  %s configuration: %s\n", f.Severity, oneLine(f))
-			continue
-		}
-		fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
-	}
+	printRunFindings(w, rep.Findings, message)
 }

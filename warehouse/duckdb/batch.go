@@ -113,7 +113,7 @@ func errBusy(cause error) error {
 
 // maxColumns bounds a matrix column index: columns are looked up by
 // position, in lists as long as the largest index.
-const maxColumns = 1 << 24
+const maxColumns = 1 << cellColumnBits
 
 // index checks the columns and maps each to its study.
 func (b *batch) index(cols []warehouse.Column) error {

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -196,5 +197,16 @@ func TestStatementsPrepare(t *testing.T) {
 			}
 			stmt.Close()
 		}
+	}
+}
+
+// TestCellSQLUnpacks holds the SQL that unpacks a staged cell to the
+// packing the stage writes (cellColumnBits).
+func TestCellSQLUnpacks(t *testing.T) {
+	if want := fmt.Sprintf("(v.cell & %d)", 1<<cellColumnBits-1); cellColumn != want {
+		t.Errorf("cellColumn = %q, want %q", cellColumn, want)
+	}
+	if want := fmt.Sprintf("(v.cell >> %d)", cellColumnBits); cellLine != want {
+		t.Errorf("cellLine = %q, want %q", cellLine, want)
 	}
 }

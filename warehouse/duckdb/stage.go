@@ -98,8 +98,14 @@ func (c *stageCursor) Cardinality() *duckdbdrv.CardinalityInfo {
 func (c *stageCursor) Init() {}
 
 // cellColumnBits is how far a staged cell's line is shifted left of its
-// column in temp.main.load_values (see stmtCreateStageValues).
-const cellColumnBits = 24
+// column in temp.main.load_values (see stmtCreateStageValues); cellColumn
+// and cellLine are the SQL that unpacks a staged cell v.cell again
+// (TestCellSQLUnpacks holds them to cellColumnBits).
+const (
+	cellColumnBits = 24
+	cellColumn     = "(v.cell & 16777215)"
+	cellLine       = "(v.cell >> 24)"
+)
 
 // maxCellLine bounds the line of a staged cell, so that line × 2^24 fits a
 // BIGINT.

@@ -276,8 +276,8 @@ lookup AS (
     FROM bounds),
 cells AS (
     SELECT lookup.study_key,
-           lookup.samples[(v.cell & 16777215) + 1] AS sample_key,
-           lookup.genes[(v.cell >> 24) - lookup.first_line + 1] AS gene_key,
+           lookup.samples[` + cellColumn + ` + 1] AS sample_key,
+           lookup.genes[` + cellLine + ` - lookup.first_line + 1] AS gene_key,
            v.expression_value
     FROM temp.main.load_values v, lookup)
 SELECT study_key, sample_key, gene_key, expression_value, $3
@@ -311,8 +311,8 @@ lookup AS (
            bounds.first_line
     FROM bounds),
 cells AS (
-    SELECT lookup.cols[(v.cell & 16777215) + 1] AS c,
-           lookup.genes[(v.cell >> 24) - lookup.first_line + 1] AS gene_key,
+    SELECT lookup.cols[` + cellColumn + ` + 1] AS c,
+           lookup.genes[` + cellLine + ` - lookup.first_line + 1] AS gene_key,
            v.expression_value
     FROM temp.main.load_values v, lookup)
 SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id

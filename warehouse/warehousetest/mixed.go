@@ -41,7 +41,7 @@ func testDuplicateBesideReplaced(t *testing.T, tg Target) {
 	full := newFixture("GSE1", 6, 5, 1)
 	full.studies = []string{"GSE1", "GSE1", "GSE1", "GSE2", "GSE2"}
 	full.samples = []string{"GSE1_S1", "GSE1_S2", "GSE1_S3", "GSE2_S1", "GSE2_S2"}
-	partial := withoutLast(full) // GSE2 without its second sample
+	partial := withoutLastSample(full) // GSE2 without its second sample
 
 	res := load(t, tg.Sink, partial, "h1")
 	for st, rows := range map[string]int64{"GSE1": 18, "GSE2": 6} {

@@ -209,18 +209,6 @@ func testSharedSamples(t *testing.T, tg Target) {
 	checkStudy(t, tg, a, "GSE1", "ha")
 }
 
-// withoutLast is f less its last matrix column.
-func withoutLast(f fixture) fixture {
-	n := len(f.samples) - 1
-	f.samples, f.studies, f.illness = f.samples[:n], f.studies[:n], f.illness[:n]
-	values := make([][]float64, len(f.values))
-	for g, row := range f.values {
-		values[g] = row[:n]
-	}
-	f.values = values
-	return f
-}
-
 // testReplacementDropsSamples: a new batch of a study whose matrix lacks a
 // sample the study held takes the sample out of the study (its
 // vw_sample_illness rows follow its facts), and only out of that study: a
@@ -236,7 +224,7 @@ func testReplacementDropsSamples(t *testing.T, tg Target) {
 			WHERE st.study_accession_code = 'GSE1'`)
 	}
 
-	fewer := withoutLast(a)
+	fewer := withoutLastSample(a)
 	if r := outcome(t, load(t, tg.Sink, fewer, "ha2"), "GSE1"); r.Outcome != warehouse.Replaced {
 		t.Fatalf("GSE1 without %s: %+v, want replaced", sharedSamples[3], r)
 	}
