@@ -113,6 +113,9 @@ type HealthReport struct {
 //     DuckDB file), else those RUNNING for longer than StuckAfter (SQL
 //     Server, where runs write side by side). Such a run was killed, or
 //     could not record its failure; the next load marks its steps FAILED.
+//     Warning too when the last run was stopped (interrupted or timed out)
+//     before steps it had to run (warehouse.RunSummary.Stopped): part of
+//     its input was not loaded until the same load is run again.
 //   - writable: for a DuckDB file, critical when the file, its
 //     write-ahead log or its directory cannot be written (every load
 //     would fail), healthy otherwise.
@@ -205,6 +208,23 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 		}
 	}
 	last := runs[0]
+	head := fmt.Sprintf("last run %s started %s (%s, %s)",
+		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), plural(last.Studies, "study"), plural(last.Steps, "step"))
+	if last.Running == 0 && last.Stopped > 0 {
+		why, rerun := "", "rerun the same load"
+		if last.StopReason != "" {
+			why = " (" + last.StopReason + ")"
+		}
+		if last.StopReason == reasonTimedOut {
+			rerun += " (with a larger processing.timeout_seconds if it needs longer)"
+		}
+		failed := ""
+		if last.Failed > 0 {
+			failed = fmt.Sprintf(", and %s failed", plural(last.Failed, "step"))
+		}
+		return Degraded, fmt.Sprintf("%s was stopped%s before %d of its steps began%s: part of its input was not loaded; %s",
+			head, why, last.Stopped, failed, rerun)
+	}
 	state := "finished"
 	switch {
 	case last.Running > 0:
@@ -212,8 +232,7 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	case last.Failed > 0:
 		state = "finished with " + plural(last.Failed, "failed step")
 	}
-	return Healthy, fmt.Sprintf("last run %s started %s (%s, %s), %s",
-		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), plural(last.Studies, "study"), plural(last.Steps, "step"), state)
+	return Healthy, head + ", " + state
 }
 
 // plural says "1 study", "2 studies", "0 failed steps": n and the noun,

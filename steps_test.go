@@ -440,6 +440,49 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			if l := logged["GSE71270"]; len(l) != 4 || strings.Contains(strings.Join(l, ","), "SKIPPED") {
 				t.Errorf("GSE71270 logged %q, want its four steps SUCCESS", l)
 			}
+
+			// Health does not call the run finished: its input is not all
+			// loaded until the same load runs again.
+			check, last := runsHealth(t, w)
+			if last.RunID != rep.RunID || last.Stopped != 8 || last.StopReason != tc.reason {
+				t.Errorf("last run %+v; want %s with 8 steps stopped, reason %q", last, rep.RunID, tc.reason)
+			}
+			if want := "(3 studies, 12 steps) was stopped (" + tc.reason + ") before 8 of its steps began: part of its input was not loaded; rerun the same load"; check.Status != genexp.Degraded ||
+				!strings.HasPrefix(check.Detail, "last run "+rep.RunID+" ") || !strings.Contains(check.Detail, want) {
+				t.Errorf("runs check %s %q; want %s containing %q", check.Status, check.Detail, genexp.Degraded, want)
+			}
+			p, err = genexp.New(w, genexp.WithConfig(cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := p.Load(context.Background(), dl, unopened)
+			if err != nil || again.Failed() {
+				t.Fatalf("rerun: %v %+v", err, again)
+			}
+			if check, _ := runsHealth(t, w); check.Status != genexp.Healthy || !strings.HasSuffix(check.Detail, ", finished") {
+				t.Errorf("after the rerun, runs check %s %q; want healthy, finished", check.Status, check.Detail)
+			}
 		})
 	}
+}
+
+// runsHealth returns the runs check of the warehouse's health, and the
+// last run it describes.
+func runsHealth(t *testing.T, w *duckdb.Warehouse) (genexp.HealthCheck, warehouse.RunSummary) {
+	t.Helper()
+	h, err := w.Health(t.Context(), warehouse.HealthRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Runs) == 0 {
+		t.Fatal("health lists no runs")
+	}
+	rep := genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits())
+	for _, c := range rep.Checks {
+		if c.Name == "runs" {
+			return c, h.Runs[0]
+		}
+	}
+	t.Fatalf("no runs check: %+v", rep.Checks)
+	return genexp.HealthCheck{}, warehouse.RunSummary{}
 }

@@ -404,6 +404,17 @@ type RunSummary struct {
 	Steps   int `json:"steps"`
 	Failed  int `json:"failed"`
 	Running int `json:"running"`
+	// Stopped counts the run's SKIPPED rows whose context_json reason is
+	// "interrupted" or "timed out": steps the run never began because its
+	// context ended (an interrupt or signal, or processing.timeout_seconds),
+	// those of the matrices it never reached and those left of the study it
+	// was on. Other SKIPPED rows (after a failed step, a load validation
+	// rejected, a dry run's load, a duplicate's current features) are not
+	// counted.
+	Stopped int `json:"stopped"`
+	// StopReason is the reason those rows give, "interrupted" or
+	// "timed out"; "" when Stopped is 0.
+	StopReason string `json:"stop_reason,omitempty"`
 }
 
 // FeatureMaterializer is implemented by sinks that compute a study's

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,8 +28,10 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("health", `Usage: genexp health [flags]
 
 Checks the warehouse without changing it: that it opens, its schema version,
-its last runs, the steps that failed in the last 24 hours, and, for a DuckDB
-file, that it can be written and the free disk space where it lives. The overall status is the worst check's.
+its last runs (a warning when the last was interrupted or timed out before it
+finished: rerun its load), the steps that failed in the last 24 hours, and, for
+a DuckDB file, that it can be written and the free disk space where it lives.
+The overall status is the worst check's.
 
 Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.
 `, stderr)
@@ -104,9 +107,13 @@ func printHealth(w io.Writer, rep genexp.HealthReport) {
 	if rep.Health != nil && len(rep.Health.Runs) > 0 {
 		fmt.Fprintln(w, "\nrecent runs:")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDIES\tSTEPS\tFAILED\tRUNNING")
+		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDIES\tSTEPS\tFAILED\tRUNNING\tNOT STARTED")
 		for _, r := range rep.Health.Runs {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", r.StartedAt.Format(time.DateTime), r.RunID, r.Studies, r.Steps, r.Failed, r.Running)
+			stopped := strconv.Itoa(r.Stopped)
+			if r.StopReason != "" {
+				stopped += " (" + r.StopReason + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.StartedAt.Format(time.DateTime), r.RunID, r.Studies, r.Steps, r.Failed, r.Running, stopped)
 		}
 		tw.Flush()
 	}

@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 func TestExitStatusAndMessagePerCode(t *testing.T) {
@@ -300,5 +303,31 @@ func TestChecksShowAStudyTheFilterSkips(t *testing.T) {
 		if f := strings.Fields(lineOf(out, "GSE1")); len(f) < 2 || f[1] != "ok" {
 			t.Errorf("%v: GSE1's row %q, want the verdict ok:\n%s", args[:2], lineOf(out, "GSE1"), out)
 		}
+	}
+}
+
+// The recent-runs table says how many steps each run never started
+// because it was stopped, and why, as the runs check does.
+func TestPrintHealthShowsStepsNotStarted(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	rep := genexp.HealthReport{Status: genexp.Degraded, Warehouse: "w.duckdb", Health: &warehouse.Health{Runs: []warehouse.RunSummary{
+		{RunID: "r2", StartedAt: at, Studies: 3, Steps: 12, Stopped: 8, StopReason: "timed out"},
+		{RunID: "r1", StartedAt: at, Studies: 1, Steps: 4},
+	}}}
+	var b strings.Builder
+	printHealth(&b, rep)
+	var rows [][]string
+	for _, line := range strings.Split(b.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "STARTED" || f[0] == "2026-01-02") {
+			rows = append(rows, f)
+		}
+	}
+	want := [][]string{
+		{"STARTED", "RUN", "STUDIES", "STEPS", "FAILED", "RUNNING", "NOT", "STARTED"},
+		{"2026-01-02", "03:04:05", "r2", "3", "12", "0", "0", "8", "(timed", "out)"},
+		{"2026-01-02", "03:04:05", "r1", "1", "4", "0", "0", "0"},
+	}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("recent runs\n%v\nwant\n%v\n%s", rows, want, b.String())
 	}
 }

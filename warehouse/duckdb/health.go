@@ -33,15 +33,25 @@ const stmtHealthFailures = `SELECT COUNT(*), COUNT(DISTINCT run_id)
 FROM meta_etl_process_log
 WHERE status = 'FAILED' AND started_at >= $1`
 
-// stmtHealthRuns summarizes the $1 most recent runs.
+// stmtHealthRuns summarizes the $1 most recent runs. A step the run never
+// began because it was stopped is SKIPPED with context_json reason
+// "interrupted" or "timed out" (warehouse.RunSummary.Stopped); the reason
+// is read only from valid JSON, so that one unreadable row cannot fail
+// health.
 const stmtHealthRuns = `SELECT run_id,
     MIN(started_at),
     CASE WHEN COUNT(*) FILTER (WHERE status = 'RUNNING') > 0 THEN NULL ELSE MAX(ended_at) END,
     COUNT(DISTINCT study_accession_code),
     COUNT(*),
     COUNT(*) FILTER (WHERE status = 'FAILED'),
-    COUNT(*) FILTER (WHERE status = 'RUNNING')
-FROM meta_etl_process_log
+    COUNT(*) FILTER (WHERE status = 'RUNNING'),
+    COUNT(stop_reason),
+    COALESCE(MAX(stop_reason), '')
+FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
+        CASE WHEN status <> 'SKIPPED' OR NOT json_valid(context_json) THEN NULL
+             WHEN context_json->>'$.reason' IN ('interrupted', 'timed out') THEN context_json->>'$.reason'
+        END AS stop_reason
+    FROM meta_etl_process_log) AS l
 GROUP BY run_id
 ORDER BY MIN(started_at) DESC, run_id
 LIMIT $1`

@@ -40,15 +40,26 @@ WHERE status = N'FAILED' AND started_at >= CONVERT(DATETIME2, @p1)`
 
 // stmtHealthRuns summarizes the @p1 most recent runs. A run with a step
 // still RUNNING has not ended. SUM(CASE …) is DuckDB's COUNT(*) FILTER,
-// which T-SQL lacks.
+// which T-SQL lacks. A step the run never began because it was stopped is
+// SKIPPED with context_json reason "interrupted" or "timed out"
+// (warehouse.RunSummary.Stopped). JSON_VALUE fails on text that is not
+// JSON, so the reason is read only where ISJSON says it is: CASE tests its
+// WHENs in order, and none of them holds an aggregate.
 const stmtHealthRuns = `SELECT TOP (@p1) run_id,
     MIN(started_at),
     CASE WHEN SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END) > 0 THEN NULL ELSE MAX(ended_at) END,
     COUNT_BIG(DISTINCT study_accession_code),
     COUNT_BIG(*),
     SUM(CASE WHEN status = N'FAILED' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END)
-FROM dbo.meta_etl_process_log
+    SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END),
+    COUNT_BIG(stop_reason),
+    COALESCE(MAX(stop_reason), N'')
+FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
+        CASE WHEN status <> N'SKIPPED' OR ISJSON(context_json) <> 1 THEN NULL
+             WHEN JSON_VALUE(context_json, N'$.reason') IN (N'interrupted', N'timed out')
+             THEN JSON_VALUE(context_json, N'$.reason')
+        END AS stop_reason
+    FROM dbo.meta_etl_process_log) AS l
 GROUP BY run_id
 ORDER BY MIN(started_at) DESC, run_id`
 

@@ -18,6 +18,11 @@ func TestIntegrationHealth(t *testing.T) {
 		{LogID: "a1", RunID: "ra", Study: "S1", Step: "load", Status: "SUCCESS", StartedAt: base, EndedAt: &ended},
 		{LogID: "a2", RunID: "ra", Study: "S2", Step: "validate", Status: "FAILED", StartedAt: base, EndedAt: &ended},
 		{LogID: "a3", RunID: "ra", Step: "extract", Status: "SUCCESS", StartedAt: base, EndedAt: &ended},
+		// Only a step never begun because the run stopped counts as
+		// stopped; a context that is not JSON is skipped, not an error.
+		{LogID: "a4", RunID: "ra", Study: "S3", Step: "extract", Status: "SKIPPED", StartedAt: base, EndedAt: &ended, Context: `{"reason":"interrupted"}`},
+		{LogID: "a5", RunID: "ra", Study: "S3", Step: "load", Status: "SKIPPED", StartedAt: base, EndedAt: &ended, Context: `{"reason":"validation rejected the study"}`},
+		{LogID: "a6", RunID: "ra", Study: "S3", Step: "validate", Status: "SKIPPED", StartedAt: base, EndedAt: &ended, Context: `not json "reason":"interrupted"`},
 		{LogID: "b1", RunID: "rb", Study: "S1", Step: "load", Status: "RUNNING", StartedAt: base.Add(time.Hour)},
 		{LogID: "c1", RunID: "rc", Study: "S3", Step: "load", Status: "FAILED", StartedAt: base.Add(-48 * time.Hour), EndedAt: &ended},
 	}
@@ -44,8 +49,8 @@ func TestIntegrationHealth(t *testing.T) {
 		t.Errorf("newest run: %+v, want rb still running", rb)
 	}
 	if ra.RunID != "ra" || ra.EndedAt == nil || !ra.EndedAt.Equal(ended) || !ra.StartedAt.Equal(base) ||
-		ra.Studies != 2 || ra.Steps != 3 || ra.Failed != 1 || ra.Running != 0 {
-		t.Errorf("older run: %+v, want ra: 2 studies, 3 steps, 1 failed, ended %v", ra, ended)
+		ra.Studies != 3 || ra.Steps != 6 || ra.Failed != 1 || ra.Running != 0 || ra.Stopped != 1 || ra.StopReason != "interrupted" {
+		t.Errorf("older run: %+v, want ra: 3 studies, 6 steps, 1 failed, 1 stopped (interrupted), ended %v", ra, ended)
 	}
 }
 

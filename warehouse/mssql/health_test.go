@@ -61,9 +61,11 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 	s.failedSteps, s.failedRuns = 4, 2
 	started := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	ended := time.Date(2026, 3, 1, 9, 5, 0, 0, time.UTC)
+	ended3 := ended.Add(2 * time.Hour)
 	s.runs = [][]driver.Value{
-		{"r2", started.Add(time.Hour), nil, int64(1), int64(3), int64(0), int64(2)},
-		{"r1", started, ended, int64(2), int64(10), int64(4), int64(0)},
+		{"r3", started.Add(2 * time.Hour), ended3, int64(3), int64(12), int64(1), int64(0), int64(7), "interrupted"},
+		{"r2", started.Add(time.Hour), nil, int64(1), int64(3), int64(0), int64(2), int64(0), ""},
+		{"r1", started, ended, int64(2), int64(10), int64(4), int64(0), int64(0), ""},
 	}
 	w := s.open(t, Config{})
 	since := time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -77,6 +79,8 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 		FailedSteps:           4,
 		FailedRuns:            2,
 		Runs: []warehouse.RunSummary{
+			{RunID: "r3", StartedAt: started.Add(2 * time.Hour), EndedAt: &ended3, Studies: 3, Steps: 12, Failed: 1,
+				Stopped: 7, StopReason: "interrupted"},
 			{RunID: "r2", StartedAt: started.Add(time.Hour), Studies: 1, Steps: 3, Running: 2},
 			{RunID: "r1", StartedAt: started, EndedAt: &ended, Studies: 2, Steps: 10, Failed: 4},
 		},
@@ -132,7 +136,7 @@ func TestHealthRetriesAfterLostConnection(t *testing.T) {
 	s := newFakeServer(t)
 	s.version = 3
 	s.failedSteps, s.failedRuns = 1, 1
-	s.runs = [][]driver.Value{{"r1", time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), nil, int64(1), int64(2), int64(1), int64(1)}}
+	s.runs = [][]driver.Value{{"r1", time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), nil, int64(1), int64(2), int64(1), int64(1), int64(0), ""}}
 	s.failNext("health_runs", driver.ErrBadConn)
 	w := s.open(t, Config{})
 	h, err := healthOf(t, w).Health(context.Background(), warehouse.HealthRequest{})
@@ -221,5 +225,30 @@ func TestHealthTimeParametersAreDatetime2(t *testing.T) {
 				t.Errorf("%s compares a DATETIME2 column with %s unconverted", name, x[1])
 			}
 		}
+	}
+}
+
+// JSON_VALUE fails on text that is not JSON, and nothing makes
+// context_json JSON: every JSON_VALUE of the statements is in a CASE whose
+// earlier WHEN has already answered NULL for such text (CASE tests its
+// WHENs in order), so one bad row cannot fail health. DuckDB's statement
+// is run against such a row instead (duckdb TestHealthCountsStoppedSteps).
+func TestJSONValueOnlyOnJSON(t *testing.T) {
+	value := regexp.MustCompile(`JSON_VALUE\((\w+),`)
+	uses := 0
+	for name, text := range statements {
+		for _, m := range value.FindAllStringSubmatchIndex(text, -1) {
+			uses++
+			col := text[m[2]:m[3]]
+			before := text[:m[0]]
+			open := strings.LastIndex(before, "CASE WHEN ")
+			guard := strings.LastIndex(before, "ISJSON("+col+") <> 1 THEN NULL")
+			if open < 0 || guard < open || strings.Contains(before[open:], " END") {
+				t.Errorf("%s reads JSON_VALUE(%s, …) without a CASE that first answers NULL where ISJSON(%s) <> 1", name, col, col)
+			}
+		}
+	}
+	if uses == 0 {
+		t.Fatal("no statement uses JSON_VALUE: the check above proves nothing")
 	}
 }

@@ -44,14 +44,15 @@ func Steps(rows *sql.Rows) ([]warehouse.StepRecord, error) {
 }
 
 // Runs reads run summaries in the column order run_id, started_at,
-// ended_at (NULL while a step runs), studies, steps, failed, running.
+// ended_at (NULL while a step runs), studies, steps, failed, running,
+// stopped, stop_reason (empty when none stopped).
 func Runs(rows *sql.Rows) ([]warehouse.RunSummary, error) {
 	defer rows.Close()
 	var out []warehouse.RunSummary
 	for rows.Next() {
 		var r warehouse.RunSummary
 		var ended sql.NullTime
-		if err := rows.Scan(&r.RunID, &r.StartedAt, &ended, &r.Studies, &r.Steps, &r.Failed, &r.Running); err != nil {
+		if err := rows.Scan(&r.RunID, &r.StartedAt, &ended, &r.Studies, &r.Steps, &r.Failed, &r.Running, &r.Stopped, &r.StopReason); err != nil {
 			return out, err
 		}
 		if ended.Valid {

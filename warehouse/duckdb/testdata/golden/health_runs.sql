@@ -4,8 +4,14 @@ SELECT run_id,
     COUNT(DISTINCT study_accession_code),
     COUNT(*),
     COUNT(*) FILTER (WHERE status = 'FAILED'),
-    COUNT(*) FILTER (WHERE status = 'RUNNING')
-FROM meta_etl_process_log
+    COUNT(*) FILTER (WHERE status = 'RUNNING'),
+    COUNT(stop_reason),
+    COALESCE(MAX(stop_reason), '')
+FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
+        CASE WHEN status <> 'SKIPPED' OR NOT json_valid(context_json) THEN NULL
+             WHEN context_json->>'$.reason' IN ('interrupted', 'timed out') THEN context_json->>'$.reason'
+        END AS stop_reason
+    FROM meta_etl_process_log) AS l
 GROUP BY run_id
 ORDER BY MIN(started_at) DESC, run_id
 LIMIT $1

@@ -4,7 +4,14 @@ SELECT TOP (@p1) run_id,
     COUNT_BIG(DISTINCT study_accession_code),
     COUNT_BIG(*),
     SUM(CASE WHEN status = N'FAILED' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END)
-FROM dbo.meta_etl_process_log
+    SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END),
+    COUNT_BIG(stop_reason),
+    COALESCE(MAX(stop_reason), N'')
+FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
+        CASE WHEN status <> N'SKIPPED' OR ISJSON(context_json) <> 1 THEN NULL
+             WHEN JSON_VALUE(context_json, N'$.reason') IN (N'interrupted', N'timed out')
+             THEN JSON_VALUE(context_json, N'$.reason')
+        END AS stop_reason
+    FROM dbo.meta_etl_process_log) AS l
 GROUP BY run_id
 ORDER BY MIN(started_at) DESC, run_id

@@ -1,0 +1,69 @@
+package genexp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/genexp/genexp/warehouse"
+)
+
+// TestRunsCheck: the runs check describes the last run; a last run stopped
+// before steps it had to run is a warning telling to rerun the load, and
+// only the last run's stop counts (a later run may have rerun it).
+func TestRunsCheck(t *testing.T) {
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	at := now.Add(-time.Hour)
+	ended := at.Add(time.Minute)
+	run := func(id string, edit func(*warehouse.RunSummary)) warehouse.RunSummary {
+		r := warehouse.RunSummary{RunID: id, StartedAt: at, EndedAt: &ended, Studies: 3, Steps: 12}
+		if edit != nil {
+			edit(&r)
+		}
+		return r
+	}
+	const head = "last run r1 started 2026-01-02T11:00:00Z (3 studies, 12 steps)"
+	cases := []struct {
+		name     string
+		runs     []warehouse.RunSummary
+		noWriter bool
+		want     HealthStatus
+		detail   string
+	}{
+		{"no runs", nil, false, Healthy, "no runs yet"},
+		{"finished", []warehouse.RunSummary{run("r1", nil)}, false, Healthy, head + ", finished"},
+		{"finished with failures", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Failed = 2 })},
+			false, Healthy, head + ", finished with 2 failed steps"},
+		{"interrupted between matrices", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
+			r.Stopped, r.StopReason = 8, "interrupted"
+		})}, false, Degraded, head + " was stopped (interrupted) before 8 of its steps began: part of its input was not loaded; rerun the same load"},
+		{"interrupted within a matrix", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
+			r.Stopped, r.StopReason, r.Failed = 1, "interrupted", 3
+		})}, false, Degraded, head + " was stopped (interrupted) before 1 of its steps began, and 3 steps failed: part of its input was not loaded; rerun the same load"},
+		{"timed out", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
+			r.Stopped, r.StopReason = 4, "timed out"
+		})}, false, Degraded, head + " was stopped (timed out) before 4 of its steps began: part of its input was not loaded; " +
+			"rerun the same load (with a larger processing.timeout_seconds if it needs longer)"},
+		{"stopped, reason not recorded", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Stopped = 4 })},
+			false, Degraded, head + " was stopped before 4 of its steps began: part of its input was not loaded; rerun the same load"},
+		{"still writing the steps it stopped before", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
+			r.Stopped, r.StopReason, r.Running, r.EndedAt = 4, "interrupted", 1, nil
+			r.StartedAt = now.Add(-time.Minute)
+		})}, false, Healthy, "last run r1 started 2026-01-02T11:59:00Z (3 studies, 12 steps), running"},
+		{"an earlier run stopped, the last finished", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) {
+			r.Stopped, r.StopReason = 8, "interrupted"
+		})}, false, Healthy, head + ", finished"},
+		{"a killed run outranks a stopped one", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
+			r.Stopped, r.StopReason = 8, "interrupted"
+		}), run("r0", func(r *warehouse.RunSummary) { r.Running, r.EndedAt = 2, nil })}, true, Degraded,
+			"run r0 started 1h0m0s ago and still has 2 steps RUNNING, but no process is writing to the warehouse: " +
+				"the run was killed or could not record its end; rerun its load (the next load marks those steps FAILED)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st, detail := runsCheck(tc.runs, tc.noWriter, now, DefaultHealthLimits())
+			if st != tc.want || detail != tc.detail {
+				t.Errorf("runsCheck = %s, %q\nwant %s, %q", st, detail, tc.want, tc.detail)
+			}
+		})
+	}
+}
