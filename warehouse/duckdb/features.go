@@ -42,20 +42,26 @@ const featureInput = `SELECT fe.sample_key,
 const featureInsert = `INSERT INTO fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 `
 
-// stmtFeatureTarget finds the study, its current batch and technology, the
-// batch, top genes, row count, scale and input fingerprint its features
-// were last computed with, the rows of the current batch that
+// stmtStudyKey finds the study's key; stmtFeatureTarget takes it.
+const stmtStudyKey = `SELECT study_key FROM dim_study WHERE study_accession_code = $1`
+
+// stmtFeatureTarget finds, for the study of key $1, its current batch and
+// technology, the batch, top genes, row count, scale and input fingerprint
+// its features were last computed with, the rows of the current batch that
 // fact_feature_values holds (fewer than were written: someone removed
 // features), and the fingerprint of the features' input now (see
-// featureFingerprint).
-const stmtFeatureTarget = `SELECT st.study_key, b.batch_id, COALESCE(st.study_technology, ''), fs.batch_id, fs.top_genes, fs.rows_written, fs.value_scale,
-    (SELECT COUNT(*) FROM fact_feature_values f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id),
+// featureFingerprint). Every read of the fact and feature tables names the
+// study key as a constant, so DuckDB reads only the row groups that may
+// hold the study; subqueries correlated on the study were joined against
+// every row of those tables, a cost that grew with the warehouse.
+const stmtFeatureTarget = `SELECT b.batch_id, COALESCE(st.study_technology, ''), fs.batch_id, fs.top_genes, fs.rows_written, fs.value_scale,
+    (SELECT COUNT(*) FROM fact_feature_values f WHERE f.study_key = $1 AND f.batch_id = b.batch_id),
     COALESCE(fs.input_fingerprint, ''),
     ` + featureFingerprint + `
 FROM dim_study st
 JOIN meta_batch b ON b.study_key = st.study_key AND b.is_current
 LEFT JOIN meta_feature_state fs ON fs.study_key = st.study_key
-WHERE st.study_accession_code = $1`
+WHERE st.study_key = $1`
 
 // featureFingerprint is a hash of what the features are computed from
 // beside the batch id: the rows the batch holds (its load signature), the
@@ -64,12 +70,14 @@ WHERE st.study_accession_code = $1`
 // (dim_study_sample). A duplicate load that relabels a sample updates its
 // row in place and leaves the batch as it was; the fingerprint is how the
 // features learn they are stale. A load of another study sharing the
-// sample changes neither.
+// sample changes neither. Features record it (meta_feature_state), so the
+// text it hashes must not change: a warehouse's features would all read
+// as stale.
 const featureFingerprint = `md5(concat_ws('|', COALESCE(b.load_signature, ''), COALESCE(st.study_technology, ''),
-        (SELECT COALESCE(string_agg(s.sample_key || ':' || COALESCE((SELECT ss.illness_key FROM dim_study_sample ss
-                 WHERE ss.study_key = st.study_key AND ss.sample_key = s.sample_key), 0) || ':' || s.exclude_from_analysis, ',' ORDER BY s.sample_key), '')
+        (SELECT COALESCE(string_agg(s.sample_key || ':' || COALESCE(ss.illness_key, 0) || ':' || s.exclude_from_analysis, ',' ORDER BY s.sample_key), '')
          FROM dim_sample s
-         WHERE s.sample_key IN (SELECT fe.sample_key FROM fact_gene_expression fe WHERE fe.study_key = st.study_key))))`
+         LEFT JOIN dim_study_sample ss ON ss.study_key = $1 AND ss.sample_key = s.sample_key
+         WHERE s.sample_key IN (SELECT fe.sample_key FROM fact_gene_expression fe WHERE fe.study_key = $1))))`
 
 // stmtFeatureRange counts the values the features use and finds their
 // range, which decides the scale (warehouse.FeatureScale).
@@ -261,6 +269,7 @@ ORDER BY feature_name`
 // featureStatements are the statements of this file, by name, for review
 // beside the others (see statements.go).
 var featureStatements = map[string]string{
+	"feature_study_key":    stmtStudyKey,
 	"feature_target":       stmtFeatureTarget,
 	"feature_range":        stmtFeatureRange,
 	"feature_delete":       stmtFeatureDelete,
@@ -336,8 +345,11 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 	var doneScale sql.NullString
 	var held int64
 	var doneInput, input string
-	err = tx.QueryRowContext(ctx, stmtFeatureTarget, req.Study).Scan(&studyKey, &res.BatchID, &tech, &doneBatch, &doneTop, &doneRows,
-		&doneScale, &held, &doneInput, &input)
+	err = tx.QueryRowContext(ctx, stmtStudyKey, req.Study).Scan(&studyKey)
+	if err == nil {
+		err = tx.QueryRowContext(ctx, stmtFeatureTarget, studyKey).Scan(&res.BatchID, &tech, &doneBatch, &doneTop, &doneRows,
+			&doneScale, &held, &doneInput, &input)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "duckdb: study " + req.Study + " has no loaded batch; load it before computing its features"}

@@ -53,3 +53,42 @@ func BenchmarkMaterializeFeatures(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLoadBesideManyStudies loads one more small study (2,000 genes ×
+// 10 samples) and computes its features, in a warehouse that already holds
+// 0 or 200 such studies with their features (filling it is not timed). A
+// warehouse is meant to hold every study, so the two should take about the
+// same time: a per-study statement that reads the whole fact or feature
+// table shows up as the second growing with the studies held.
+//
+//	go test -run '^$' -bench BenchmarkLoadBesideManyStudies -benchtime 20x ./warehouse/duckdb
+func BenchmarkLoadBesideManyStudies(b *testing.B) {
+	const genes, samples = 2000, 10
+	ctx := context.Background()
+	for _, held := range []int{0, 200} {
+		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+			w, err := duckdb.Open(filepath.Join(b.TempDir(), "w.duckdb"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Close()
+			n := 0
+			loadOne := func() {
+				study := fmt.Sprintf("GSE%d", n)
+				n++
+				loadSynthetic(b, w, study, genes, samples)
+				if _, err := w.MaterializeFeatures(ctx, warehouse.FeaturesRequest{Study: study}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for range held {
+				loadOne()
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				loadOne()
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/study")
+		})
+	}
+}

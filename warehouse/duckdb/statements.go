@@ -331,8 +331,18 @@ WHERE is_current AND study_accession_code IN (
 // policy, or before the study held another batch in between — and the
 // views, which pick a study's features by its current batch id, would show
 // them as the new facts' features.
+//
+// The study keys are matched first, as a semi-join: DuckDB then reads only
+// the row groups of fact_feature_values that may hold those studies, where
+// the EXISTS alone was joined against every feature of the warehouse on
+// every load.
 const stmtDropReplacedFeatures = `DELETE FROM fact_feature_values
-WHERE EXISTS (
+WHERE study_key IN (
+    SELECT st.study_key
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id))
+  AND EXISTS (
     SELECT 1
     FROM staging.load_batches l
     JOIN dim_study st ON st.study_accession_code = l.study_accession_code

@@ -1,5 +1,10 @@
 DELETE FROM fact_feature_values
-WHERE EXISTS (
+WHERE study_key IN (
+    SELECT st.study_key
+    FROM staging.load_batches l
+    JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+    WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id))
+  AND EXISTS (
     SELECT 1
     FROM staging.load_batches l
     JOIN dim_study st ON st.study_accession_code = l.study_accession_code

@@ -1,0 +1,1 @@
+SELECT study_key FROM dim_study WHERE study_accession_code = $1
