@@ -286,9 +286,15 @@ WHERE sample_key IS NOT NULL`
 
 // stmtInsertFacts publishes the staged cells of every study whose batch id
 // is listed in $2 (the others are duplicates), in one pass over staging.
+// The cells are written study by study: staged in matrix order, the cells
+// of a SPECIES matrix interleave its studies in every row group, and each
+// later per-study statement (features, replacement) would read the whole
+// matrix instead of its study's row groups. The sort carries the batch's
+// position in $2, not its id, to keep its rows narrow.
 const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
 WITH cols AS (
-    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_id': l.batch_id} AS k
+    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key,
+           'batch': list_position($2::VARCHAR[], l.batch_id)::INTEGER} AS k
     FROM staging.matrix_columns c
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
@@ -314,10 +320,14 @@ cells AS (
     SELECT lookup.cols[` + cellColumn + ` + 1] AS c,
            lookup.genes[` + cellLine + ` - lookup.first_line + 1] AS gene_key,
            v.expression_value
-    FROM temp.main.load_values v, lookup)
-SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id
-FROM cells
-WHERE c IS NOT NULL`
+    FROM temp.main.load_values v, lookup),
+sorted AS (
+    SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch
+    FROM cells
+    WHERE c IS NOT NULL
+    ORDER BY c.study_key)
+SELECT study_key, sample_key, gene_key, expression_value, ($2::VARCHAR[])[batch]
+FROM sorted`
 
 const stmtRetireBatches = `UPDATE meta_batch SET is_current = false, replaced_at = now()
 WHERE is_current AND study_accession_code IN (
