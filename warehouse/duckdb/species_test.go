@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/expression/synth"
@@ -71,4 +72,38 @@ func TestSpeciesFactsByStudy(t *testing.T) {
 	}
 	missingLast := int64(strings.Count(last, "\tNA"))
 	check(v2, warehouse.Replaced, m.Cells-m.Missing-int64(m.Samples)+missingLast)
+}
+
+// TestLogSteps checks that LogSteps writes its rows as LogStep would one
+// after the other: a later record of a log id updates the row.
+func TestLogSteps(t *testing.T) {
+	ctx := context.Background()
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	end := start.Add(time.Second)
+	rows := int64(7)
+	steps := []warehouse.StepRecord{
+		{LogID: "a", RunID: "r", Study: "GSE1", Step: "extract", Status: "RUNNING", StartedAt: start},
+		{LogID: "b", RunID: "r", Study: "GSE2", Step: "extract", Status: "RUNNING", StartedAt: start},
+		{LogID: "a", RunID: "r", Study: "GSE1", Step: "extract", Status: "SUCCESS", StartedAt: start, EndedAt: &end, RowsRead: &rows},
+	}
+	if err := warehouse.StepsLogger(w).LogSteps(ctx, steps); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	r, err := w.DB().QueryContext(ctx, `SELECT log_id, status || ' ' || COALESCE(CAST(rows_read AS VARCHAR), '-') FROM meta_etl_process_log`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var id, v string
+		if err := r.Scan(&id, &v); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = v
+	}
+	if len(got) != 2 || got["a"] != "SUCCESS 7" || got["b"] != "RUNNING -" {
+		t.Errorf("process log %v, want a: SUCCESS 7, b: RUNNING -", got)
+	}
 }
