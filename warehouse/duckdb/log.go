@@ -120,7 +120,7 @@ func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequ
 // batch with outcome status.
 func upsertBatchQC(ctx context.Context, db *sql.Conn, runID, study, batchID, status string, q warehouse.StudyQC) error {
 	rowsUsed, sampled := ksRows(q)
-	_, err := db.ExecContext(ctx, stmtUpsertBatchQC, study, batchID, status, null(runID), q.KSStatistic, q.KSPValue,
+	_, err := upsert(ctx, db, stmtUpsertBatchQC, stmtInsertBatchQC, study, batchID, status, null(runID), q.KSStatistic, q.KSPValue,
 		null(q.KSWarning), q.QuantileNormalized, q.QuantSFOnly, q.KSStatisticRecomputed, q.KSPValueRecomputed,
 		null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes, rowsUsed, sampled)
 	return classify(err, "duckdb: recording the QC of batch "+batchID)
