@@ -2,6 +2,8 @@ package duckdb_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/expression/synth"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -105,5 +108,70 @@ func TestLogSteps(t *testing.T) {
 	}
 	if len(got) != 2 || got["a"] != "SUCCESS 7" || got["b"] != "RUNNING -" {
 		t.Errorf("process log %v, want a: SUCCESS 7, b: RUNNING -", got)
+	}
+}
+
+// TestManyStudiesInOneLoad commits one matrix of 600 studies under a 64 MB
+// memory limit, twice (the second time every row is updated, none
+// inserted): what a load writes per study must not hold memory until the
+// commit. With INSERT … ON CONFLICT, some 300 KB per statement, it ran out.
+func TestManyStudiesInOneLoad(t *testing.T) {
+	ctx := context.Background()
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb")+"?memory_limit=64MB")
+	const studies, genes = 600, 2
+	var cols []warehouse.Column
+	var dims warehouse.DimensionsRequest
+	var commit warehouse.CommitRequest
+	for k := range studies {
+		st, acc := fmt.Sprintf("GSE%d", 1000+k), fmt.Sprintf("GSM%d", 5000+k)
+		cols = append(cols, warehouse.Column{Index: k, Sample: acc, Study: st})
+		dims.Studies = append(dims.Studies, warehouse.Study{Accession: st, Title: "study " + st})
+		dims.Samples = append(dims.Samples, warehouse.Sample{Accession: acc, Study: st, Illness: "UNKNOWN"})
+	}
+	lb := &expression.LongBatch{}
+	for g := range genes {
+		lb.Genes = append(lb.Genes, fmt.Sprintf("G%d", g))
+		lb.GeneLines = append(lb.GeneLines, int64(g+2))
+		for c := range studies {
+			lb.Row, lb.Column, lb.Value = append(lb.Row, int32(g)), append(lb.Column, int32(c)), append(lb.Value, float64(g*studies+c))
+		}
+	}
+	for round, hash := range []string{"h1", "h2"} {
+		commit = warehouse.CommitRequest{FileHash: hash}
+		for _, s := range dims.Studies {
+			commit.Studies = append(commit.Studies, warehouse.StudyCommit{Study: s.Accession, BatchID: s.Accession + "-" + hash, RowsRead: genes,
+				QC: warehouse.StudyQC{Genes: genes, Samples: 1, Cells: genes}})
+		}
+		b, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "HOMO_SAPIENS.tsv", Columns: cols})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.UpsertDimensions(ctx, dims); err != nil {
+			t.Fatal(errors.Join(err, b.Abort(ctx)))
+		}
+		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+			t.Fatal(errors.Join(err, b.Abort(ctx)))
+		}
+		res, err := b.Commit(ctx, commit)
+		if err != nil {
+			t.Fatalf("round %d: %v", round+1, err)
+		}
+		want := []warehouse.Outcome{warehouse.Inserted, warehouse.Replaced}[round]
+		for _, r := range res.Studies {
+			if r.Outcome != want || r.RowsWritten != genes {
+				t.Fatalf("round %d, study %s: %s with %d rows, want %s with %d", round+1, r.Study, r.Outcome, r.RowsWritten, want, genes)
+			}
+		}
+		dims.Studies[0].Title = "retitled"
+	}
+	var batches, current, qc, facts, title int
+	if err := w.DB().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM meta_batch), (SELECT COUNT(*) FROM meta_batch WHERE is_current),
+		(SELECT COUNT(*) FROM meta_study_qc WHERE batch_id LIKE '%-h2'), (SELECT COUNT(*) FROM fact_gene_expression),
+		(SELECT COUNT(*) FROM dim_study WHERE study_title = 'retitled')`).Scan(&batches, &current, &qc, &facts, &title); err != nil {
+		t.Fatal(err)
+	}
+	if batches != 2*studies || current != studies || qc != studies || facts != genes*studies || title != 1 {
+		t.Errorf("%d batches (%d current), %d study QC rows of the second load, %d facts, %d retitled studies; want %d (%d), %d, %d, 1",
+			batches, current, qc, facts, title, 2*studies, studies, studies, genes*studies)
 	}
 }

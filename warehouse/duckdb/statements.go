@@ -33,6 +33,7 @@ var statements = map[string]string{
 	"drop_features":         stmtDropReplacedFeatures,
 	"stale_features":        stmtStaleFeatureState,
 	"record_batch":          stmtRecordBatch + ";\n" + stmtInsertBatch,
+	"undescribed_study":     stmtUndescribedStudy,
 	"upsert_study_qc":       stmtUpsertStudyQC + ";\n" + stmtInsertStudyQC,
 	"upsert_batch_qc":       stmtUpsertBatchQC + ";\n" + stmtInsertBatchQC,
 	"insert_finding":        stmtInsertFinding,
@@ -59,8 +60,9 @@ const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, descri
 
 const stmtNextLoadKey = `SELECT nextval('seq_load_key')`
 
-// The rows a load writes once per study (dim_study, meta_batch,
-// meta_study_qc, meta_batch_qc) are upserted by two statements, see upsert:
+// The rows a load writes once per study (dim_study, meta_study_qc,
+// meta_batch_qc; meta_batch see stmtRecordBatch) are upserted by two
+// statements, see upsert:
 // an UPDATE of the row that exists and an INSERT of the one that does not.
 // In a transaction DuckDB holds some 300 KB of memory for each INSERT … ON
 // CONFLICT until the commit, so a SPECIES matrix of 1,000 studies ran out
@@ -379,28 +381,40 @@ WHERE EXISTS (
     WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
       AND st.study_key = meta_feature_state.study_key AND l.batch_id = meta_feature_state.batch_id)`
 
-// stmtRecordBatch records the published batch as current. A batch id is
-// one row: loading content that was loaded before (again, or with another
-// signature) makes that row current again and records the load in it.
+// stmtRecordBatch records the published batches ($3, with their rows
+// written in $4) as current, all in one statement pair: written one by one,
+// a matrix of 1,000 studies held memory for each until the commit. A batch
+// id is one row: loading content that was loaded before (again, or with
+// another signature) makes that row current again and records the load in
+// it (the UPDATE); a new batch is inserted (stmtInsertBatch).
 const stmtRecordBatch = `UPDATE meta_batch SET
     file_name = l.file_name,
-    run_id = $3,
-    rows_written = $4,
+    run_id = $2,
+    rows_written = w.rows_written,
     load_signature = l.load_signature,
     is_current = true,
     loaded_at = now(),
     replaced_at = NULL
 FROM staging.load_batches l
+JOIN (SELECT unnest($3::VARCHAR[]) AS batch_id, unnest($4::BIGINT[]) AS rows_written) w ON w.batch_id = l.batch_id
 JOIN dim_study st ON st.study_accession_code = l.study_accession_code
-WHERE l.load_key = $1 AND l.batch_id = $2 AND meta_batch.batch_id = $2`
+WHERE l.load_key = $1 AND meta_batch.batch_id = l.batch_id`
 
 const stmtInsertBatch = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
     rows_written, is_current, loaded_at, load_signature)
-SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $3, $4, true, now(), l.load_signature
+SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $2, w.rows_written, true, now(), l.load_signature
 FROM staging.load_batches l
+JOIN (SELECT unnest($3::VARCHAR[]) AS batch_id, unnest($4::BIGINT[]) AS rows_written) w ON w.batch_id = l.batch_id
 JOIN dim_study st ON st.study_accession_code = l.study_accession_code
-WHERE l.load_key = $1 AND l.batch_id = $2
-  AND NOT EXISTS (SELECT 1 FROM meta_batch WHERE batch_id = $2)`
+WHERE l.load_key = $1
+  AND NOT EXISTS (SELECT 1 FROM meta_batch m WHERE m.batch_id = l.batch_id)`
+
+// stmtUndescribedStudy names a study of the batches $2 that dim_study does
+// not hold, when the batch records wrote fewer rows than batches.
+const stmtUndescribedStudy = `SELECT l.study_accession_code FROM staging.load_batches l
+WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+  AND NOT EXISTS (SELECT 1 FROM dim_study st WHERE st.study_accession_code = l.study_accession_code)
+ORDER BY 1 LIMIT 1`
 
 const stmtUpsertStudyQC = `UPDATE meta_study_qc SET
     batch_id = $2,
