@@ -47,13 +47,20 @@ func TestSpeciesFactsByStudy(t *testing.T) {
 				t.Fatalf("study %s: %s %v, want %s", s.Study, s.Outcome, s.Err, outcome)
 			}
 		}
-		var n, back, runs int64
-		if err := w.DB().QueryRowContext(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE study_key < prev), COUNT(*) FILTER (WHERE study_key <> prev)
-			FROM (SELECT study_key, lag(study_key) OVER (ORDER BY rowid) AS prev FROM fact_gene_expression)`).Scan(&n, &back, &runs); err != nil {
+		var n, back, runs, geneBack int64
+		if err := w.DB().QueryRowContext(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE study_key < prev), COUNT(*) FILTER (WHERE study_key <> prev),
+				COUNT(*) FILTER (WHERE study_key = prev AND gene_key < prev_gene)
+			FROM (SELECT study_key, gene_key, lag(study_key) OVER (ORDER BY rowid) AS prev, lag(gene_key) OVER (ORDER BY rowid) AS prev_gene
+				FROM fact_gene_expression)`).Scan(&n, &back, &runs, &geneBack); err != nil {
 			t.Fatal(err)
 		}
 		if n != facts || back != 0 || runs != 4 {
 			t.Errorf("%d facts (want %d) in %d runs of one study (want 5), %d steps back to an earlier study (want 0)", n, facts, runs+1, back)
+		}
+		// Within a study the facts keep the matrix's line order, so that a
+		// row group spans few genes and a query for one gene skips most.
+		if geneBack != 0 {
+			t.Errorf("%d steps back to an earlier gene within a study (want 0)", geneBack)
 		}
 	}
 	check(m.Path, warehouse.Inserted, m.Cells-m.Missing)

@@ -300,7 +300,9 @@ WHERE sample_key IS NOT NULL`
 // The cells are written study by study: staged in matrix order, the cells
 // of a SPECIES matrix interleave its studies in every row group, and each
 // later per-study statement (features, replacement) would read the whole
-// matrix instead of its study's row groups. The sort carries the batch's
+// matrix instead of its study's row groups. Within a study they keep the
+// matrix's order, so that a row group spans few genes (the sort is not
+// stable: it orders by the staged cell too). The sort carries the batch's
 // position in $2, not its id, to keep its rows narrow.
 const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
 WITH cols AS (
@@ -330,13 +332,14 @@ lookup AS (
 cells AS (
     SELECT lookup.cols[` + cellColumn + ` + 1] AS c,
            lookup.genes[` + cellLine + ` - lookup.first_line + 1] AS gene_key,
-           v.expression_value
+           v.expression_value,
+           v.cell
     FROM temp.main.load_values v, lookup),
 sorted AS (
     SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch
     FROM cells
     WHERE c IS NOT NULL
-    ORDER BY c.study_key)
+    ORDER BY c.study_key, cell)
 SELECT study_key, sample_key, gene_key, expression_value, ($2::VARCHAR[])[batch]
 FROM sorted`
 

@@ -26,12 +26,13 @@ lookup AS (
 cells AS (
     SELECT lookup.cols[(v.cell & 16777215) + 1] AS c,
            lookup.genes[(v.cell >> 24) - lookup.first_line + 1] AS gene_key,
-           v.expression_value
+           v.expression_value,
+           v.cell
     FROM temp.main.load_values v, lookup),
 sorted AS (
     SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch
     FROM cells
     WHERE c IS NOT NULL
-    ORDER BY c.study_key)
+    ORDER BY c.study_key, cell)
 SELECT study_key, sample_key, gene_key, expression_value, ($2::VARCHAR[])[batch]
 FROM sorted
