@@ -523,6 +523,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	keep := p.cfg.MissingPolicy() == expression.KeepMissing
 	staged := map[string]int64{}
+	log.hold()
 	for _, s := range pl.studies {
 		st := acc.study(s)
 		staged[s] = st.Cells - st.Missing
@@ -536,8 +537,10 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		log.end(ctx, stepTransform, s, stepEnd{written: &melted, batchID: BatchID(s, hash), context: map[string]any{
 			"samples": reports[s].Samples, "illness": reports[s].Illness}})
 	}
+	log.release(ctx)
 
 	var commits []warehouse.StudyCommit
+	log.hold()
 	for _, s := range pl.studies {
 		t0 := time.Now()
 		log.start(ctx, stepValidate, t0, s)
@@ -573,6 +576,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(rowFound.logged(sr.Findings), s)), QC: q,
 		})
 	}
+	log.release(ctx)
 	if len(commits) == 0 {
 		return out("", nil)
 	}
@@ -587,6 +591,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		p.log.Debug("committed", "run", runID, "study", r.Study, "batch", r.BatchID, "outcome", string(r.Outcome),
 			"previous_batch", r.PreviousBatchID, "rows_written", r.RowsWritten)
 	}
+	log.hold()
 	for _, r := range res.Studies {
 		sr := reports[r.Study]
 		sr.Outcome = r.Outcome
@@ -604,6 +609,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		log.end(ctx, stepLoad, r.Study, stepEnd{read: &read, written: &written, batchID: r.BatchID,
 			context: map[string]any{"outcome": string(r.Outcome), "previous_batch_id": r.PreviousBatchID}})
 	}
+	log.release(ctx)
 	p.analytics(ctx, log, res.Studies, reports)
 	return out("", nil)
 }

@@ -59,8 +59,11 @@ func (c Config) ksRows(cols int) int {
 // number of rows: a few counters per column plus the sample's rows ×
 // columns values (see Config.ksRows).
 type accumulator struct {
-	cols     []int    // matrix column indexes
-	studyOf  []string // study of each loaded column
+	cols []int // matrix column indexes
+	// own lists each study's loaded columns (positions in cols): a SPECIES
+	// matrix holds thousands of studies, whose per-study figures must not
+	// each walk every column.
+	own      map[string][]int
 	sampleOf []string
 	measured []int64 // non-missing cells per loaded column
 	rows     int64
@@ -68,9 +71,9 @@ type accumulator struct {
 }
 
 func newAccumulator(pl *plan, ksRows int) *accumulator {
-	a := &accumulator{cols: pl.indexes, measured: make([]int64, len(pl.columns)), ks: qc.NewRowSample(ksRows, len(pl.columns))}
-	for _, c := range pl.columns {
-		a.studyOf = append(a.studyOf, c.Study)
+	a := &accumulator{cols: pl.indexes, own: map[string][]int{}, measured: make([]int64, len(pl.columns)), ks: qc.NewRowSample(ksRows, len(pl.columns))}
+	for i, c := range pl.columns {
+		a.own[c.Study] = append(a.own[c.Study], i)
 		a.sampleOf = append(a.sampleOf, c.Sample)
 	}
 	return a
@@ -91,10 +94,7 @@ func (a *accumulator) add(b *expression.WideBatch) {
 
 func (a *accumulator) study(s string) qc.StudyStats {
 	st := qc.StudyStats{Study: s, Measured: map[string]int64{}}
-	for i, study := range a.studyOf {
-		if study != s {
-			continue
-		}
+	for _, i := range a.own[s] {
 		st.Measured[a.sampleOf[i]] = a.measured[i]
 		st.Cells += a.rows
 		st.Missing += a.rows - a.measured[i]
@@ -113,11 +113,9 @@ func (a *accumulator) studyKS(s string) (qc.KSResult, bool) {
 	}
 	var names []string
 	var values [][]float64
-	for i, study := range a.studyOf {
-		if study == s {
-			names = append(names, a.sampleOf[i])
-			values = append(values, a.ks.TakeColumn(i))
-		}
+	for _, i := range a.own[s] {
+		names = append(names, a.sampleOf[i])
+		values = append(values, a.ks.TakeColumn(i))
 	}
 	r, ok := qc.WorstKSInPlace(names, values)
 	r.Rows, r.Sampled = a.ks.Len(), a.rows > int64(a.ks.Len())

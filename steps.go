@@ -113,6 +113,10 @@ type steps struct {
 	attempt map[string]int
 	open    map[string]*step // by study + "/" + step
 	closed  map[string]bool  // the rows written in full, by study + "/" + step
+	// holding counts the holds under way; held are the rows they keep
+	// back until the outermost ends (see hold).
+	holding int
+	held    []warehouse.StepRecord
 }
 
 // runTries remembers, for one Load, the attempt number each study's latest
@@ -193,6 +197,8 @@ func (s *steps) attemptOf(ctx context.Context, study string) int {
 
 // start logs a RUNNING row for each study; started is when the step began.
 func (s *steps) start(ctx context.Context, name string, started time.Time, studies ...string) {
+	s.hold()
+	defer s.release(ctx)
 	for _, study := range studies {
 		st := &step{ctx: map[string]any{"file": s.file}, rec: warehouse.StepRecord{
 			LogID: NewID(), RunID: s.runID, Study: study, Step: name, Status: statusRunning,
@@ -201,6 +207,48 @@ func (s *steps) start(ctx context.Context, name string, started time.Time, studi
 		s.open[study+"/"+name] = st
 		s.write(ctx, st)
 	}
+}
+
+// hold keeps back the rows logged from now until the matching release,
+// which writes them in one LogSteps call on a sink that takes them
+// together (warehouse.StepsLogger): the rows of a SPECIES matrix's
+// hundreds of studies, logged at one moment of its load, would otherwise
+// cost a commit each. Holds nest; the outermost release writes.
+func (s *steps) hold() { s.holding++ }
+
+// release ends a hold.
+func (s *steps) release(ctx context.Context) {
+	if s.holding--; s.holding > 0 || len(s.held) == 0 {
+		return
+	}
+	rows := latest(s.held)
+	s.held = s.held[:0]
+	sl, ok := s.p.sink.(warehouse.StepsLogger)
+	if !ok || len(rows) == 1 {
+		for _, r := range rows {
+			s.send(ctx, r)
+		}
+		return
+	}
+	if err := sl.LogSteps(context.WithoutCancel(ctx), rows); err != nil {
+		s.p.log.Warn("process log write failed", "steps", len(rows), "error", s.p.redact(err.Error()))
+	}
+}
+
+// latest keeps, of rows with one LogID, the last: it holds the whole row as
+// the earlier ones would have left it.
+func latest(rows []warehouse.StepRecord) []warehouse.StepRecord {
+	last := make(map[string]int, len(rows))
+	for i, r := range rows {
+		last[r.LogID] = i
+	}
+	out := make([]warehouse.StepRecord, 0, len(last))
+	for i, r := range rows {
+		if last[r.LogID] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // get returns the open step of a study, starting one now if there is none.
@@ -350,6 +398,8 @@ func (s *steps) place(err error) []any {
 // "interrupted" (or "timed out"), and each step never started SKIPPED with
 // that reason.
 func (s *steps) finish(ctx context.Context, studies []string, failed string, err error, reason string) {
+	s.hold()
+	defer s.release(ctx)
 	cancelled := false
 	if err != nil {
 		reason = failed + " failed"
@@ -412,8 +462,16 @@ func (s *steps) write(ctx context.Context, st *step) {
 		b = []byte(`{}`)
 	}
 	st.rec.Context = s.p.redact(string(b))
-	if err := s.p.sink.LogStep(context.WithoutCancel(ctx), st.rec); err != nil {
-		s.p.log.Warn("process log write failed", "step", st.rec.Step, "study", st.rec.Study, "error", s.p.redact(err.Error()))
+	if s.holding > 0 {
+		s.held = append(s.held, st.rec)
+		return
+	}
+	s.send(ctx, st.rec)
+}
+
+func (s *steps) send(ctx context.Context, rec warehouse.StepRecord) {
+	if err := s.p.sink.LogStep(context.WithoutCancel(ctx), rec); err != nil {
+		s.p.log.Warn("process log write failed", "step", rec.Step, "study", rec.Study, "error", s.p.redact(err.Error()))
 	}
 }
 

@@ -2,9 +2,11 @@ package genexp
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 // TestDownloadStudy names the study of downloads that cannot be opened:
@@ -45,5 +47,22 @@ func TestDownloadStudy(t *testing.T) {
 				t.Errorf("downloadStudy(%q, %v) = %q, want %q", tc.path, tc.err, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestLatestStepRows keeps, of held process-log rows, the last of each log
+// id, in the order those last rows were logged.
+func TestLatestStepRows(t *testing.T) {
+	rows := []warehouse.StepRecord{
+		{LogID: "a", Status: statusRunning}, {LogID: "b", Status: statusRunning},
+		{LogID: "a", Status: statusSuccess}, {LogID: "c", Status: statusRunning}, {LogID: "b", Status: statusFailed},
+	}
+	var got []string
+	for _, r := range latest(rows) {
+		got = append(got, r.LogID+"="+r.Status)
+	}
+	want := []string{"a=" + statusSuccess, "c=" + statusRunning, "b=" + statusFailed}
+	if !slices.Equal(got, want) {
+		t.Errorf("latest = %v, want %v", got, want)
 	}
 }

@@ -309,6 +309,18 @@ type StudyStatus struct {
 	LoadedAt      time.Time
 }
 
+// StepsLogger is implemented by sinks that can record many rows of
+// meta_etl_process_log at once, as LogStep would one after the other. A
+// matrix of many studies (a SPECIES download) logs each step once per
+// study, and written one by one each row costs the load a commit. It is
+// optional: find it by type assertion; without it the rows go to LogStep.
+type StepsLogger interface {
+	// LogSteps records steps in order, each as LogStep would (a later
+	// record with an earlier one's LogID updates its row), outside any
+	// Batch, all or none.
+	LogSteps(ctx context.Context, steps []StepRecord) error
+}
+
 // AttemptCounter is implemented by sinks that can number a study's load
 // attempts (meta_etl_process_log.attempt). It is optional: find it by type
 // assertion; without it every attempt is 1.

@@ -21,7 +21,7 @@ import (
 
 const benchUsage = `Usage:
   genexp bench read [--genes N] [--samples M] [--missing SHARE] [--tech T] [MATRIX]
-  genexp bench load [--cells N] [--studies K] [--db FILE] [--missing SHARE] [--tech T]
+  genexp bench load [--cells N] [--studies K] [--species] [--db FILE] [--missing SHARE] [--tech T]
 
 bench read generates a matrix into a temporary folder (or takes MATRIX, a
 .tsv file), then times reading, melting and hashing it: the ingest hot path,
@@ -29,7 +29,9 @@ without a database. Run it on one core with GOMAXPROCS=1.
 
 bench load generates a download of about N cells in K studies into a
 temporary folder, then times loading it end to end into a fresh DuckDB
-warehouse (read, hash, melt, dimensions, staging, facts, logs).
+warehouse (read, hash, melt, dimensions, staging, facts, logs). With
+--species the K studies share one matrix, as in a SPECIES download;
+otherwise each study is its own matrix.
 
 Generation is not timed. Both print the wall time, the rate, the CPU time
 (on a machine shared with other work the CPU time is the steadier measure)
@@ -270,6 +272,7 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 	bf.register(fs)
 	cells := fs.Int64("cells", 10_000_000, "cells to generate (rounded to whole samples)")
 	studies := fs.Int("studies", 1, "studies (matrices) to split the samples into")
+	species := fs.Bool("species", false, "write one SPECIES matrix holding every study's samples instead of one matrix per study")
 	genes := fs.Int("genes", 20000, "gene rows of every matrix")
 	db := fs.String("db", "", "warehouse file to create (must not exist; default: a temporary file)")
 	pos, err := parseFlags(fs, args, stdout)
@@ -284,6 +287,9 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 	if err == nil && (*cells <= 0 || *studies <= 0 || *genes <= 0) {
 		err = errors.New("--cells, --studies and --genes must be positive")
 	}
+	if err == nil && *species && tech == synth.Mixed {
+		err = errors.New("--tech: a SPECIES matrix is microarray or rna-seq")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "genexp bench: %s\n", err)
 		return exitUsage
@@ -295,7 +301,7 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 		}
 	}
 	spec := loadSpec(*cells, *genes, *studies)
-	spec.MissingShare, spec.Technology, spec.Seed = bf.missing, tech, bf.seed
+	spec.MissingShare, spec.Technology, spec.Seed, spec.Species = bf.missing, tech, bf.seed, *species
 
 	dir, cleanup, err := bf.workdir(stderr)
 	if err != nil {
@@ -308,8 +314,8 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 		fmt.Fprintf(stderr, "genexp bench: %s\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "generated %s: %d genes × %d samples (%d cells, %d missing) in %.2f s: %s\n",
-		countStudies(len(m.Studies)), m.Genes, m.Samples, m.Cells, m.Missing, time.Since(start).Seconds(), m.Path)
+	fmt.Fprintf(stderr, "generated %s (%s): %d genes × %d samples (%d cells, %d missing) in %.2f s: %s\n",
+		countStudies(len(m.Studies)), layout(m), m.Genes, m.Samples, m.Cells, m.Missing, time.Since(start).Seconds(), m.Path)
 	dbPath := *db
 	if dbPath == "" {
 		dbPath = filepath.Join(dir, "bench.duckdb")
@@ -355,7 +361,7 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "benchmark\tload into DuckDB\n")
 	fmt.Fprintf(tw, "warehouse\t%s (%s)\n", dbPath, mib(size))
-	fmt.Fprintf(tw, "studies\t%d\n", len(m.Studies))
+	fmt.Fprintf(tw, "studies\t%d (%s)\n", len(m.Studies), layout(m))
 	fmt.Fprintf(tw, "genes × samples\t%d × %d\n", m.Genes, m.Samples)
 	fmt.Fprintf(tw, "cells\t%d\n", m.Cells)
 	fmt.Fprintf(tw, "fact rows\t%d\n", rows)
@@ -380,6 +386,17 @@ func loadSpec(cells int64, genes, studies int) synth.Spec {
 	}
 	samples := int((cells + int64(genes)/2) / int64(genes))
 	return synth.Spec{Genes: genes, Samples: max(samples, studies), Studies: studies}
+}
+
+// layout says how a generated download's studies are laid out in matrices.
+func layout(m *synth.Manifest) string {
+	if m.Spec.Species {
+		return "one SPECIES matrix"
+	}
+	if len(m.Studies) == 1 {
+		return "one matrix"
+	}
+	return "one matrix each"
 }
 
 func loadOnce(dbPath, download string) (*genexp.Report, error) {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
 // field returns the value printed after name in a benchmark's table.
@@ -47,7 +49,7 @@ func TestBenchLoad(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, errOut.String(), out.String())
 	}
 	s := out.String()
-	if field(t, s, "cells") != "12000" || field(t, s, "studies") != "2" {
+	if field(t, s, "cells") != "12000" || field(t, s, "studies") != "2 (one matrix each)" {
 		t.Fatalf("unexpected output:\n%s", s)
 	}
 	// The command itself checks fact rows = cells − missing; a second run
@@ -57,9 +59,38 @@ func TestBenchLoad(t *testing.T) {
 	}
 }
 
+// TestBenchLoadSpecies loads one SPECIES matrix of three studies: the
+// warehouse must hold three studies, all from that one matrix.
+func TestBenchLoadSpecies(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	var out, errOut bytes.Buffer
+	code := run([]string{"bench", "load", "--species", "--cells", "12000", "--genes", "1000", "--studies", "3", "--db", db, "--tmp", dir}, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, errOut.String(), out.String())
+	}
+	s := out.String()
+	if field(t, s, "cells") != "12000" || field(t, s, "studies") != "3 (one SPECIES matrix)" {
+		t.Fatalf("unexpected output:\n%s", s)
+	}
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var studies, files int
+	if err := w.DB().QueryRow(`SELECT COUNT(DISTINCT study_key), COUNT(DISTINCT file_hash) FROM meta_batch`).Scan(&studies, &files); err != nil {
+		t.Fatal(err)
+	}
+	if studies != 3 || files != 1 {
+		t.Errorf("the warehouse holds %d studies from %d matrix files, want 3 from 1", studies, files)
+	}
+}
+
 func TestBenchUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
-	for _, args := range [][]string{{"bench"}, {"bench", "nope"}, {"bench", "read", "--tech", "mixed"}, {"bench", "load", "--cells", "0"}} {
+	for _, args := range [][]string{{"bench"}, {"bench", "nope"}, {"bench", "read", "--tech", "mixed"}, {"bench", "load", "--cells", "0"},
+		{"bench", "load", "--species", "--tech", "mixed"}} {
 		if code := run(args, &out, &errOut); code != exitUsage {
 			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 		}

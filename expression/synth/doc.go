@@ -10,7 +10,10 @@
 // megabytes of memory.
 //
 // Write produces a download directory (or zip) and a Manifest listing what
-// it holds, so a test can check counts without hard-coding them. NewMatrix
+// it holds, so a test can check counts without hard-coding them. A download
+// is laid out as refine.bio's EXPERIMENT aggregation lays it out (one
+// matrix per study) or, with Spec.Species, as its SPECIES aggregation does
+// (one matrix holding every study's samples). NewMatrix
 // generates one matrix as an io.Reader, for benchmarks that read a matrix
 // without touching the disk.
 package synth

@@ -58,8 +58,9 @@ type MatrixSpec struct {
 // MatrixStats describes a generated matrix.
 type MatrixStats struct {
 	// Cells is Genes × Samples; Missing how many of them were written as
-	// missing.
+	// missing, and ColumnMissing how many in each column.
 	Cells, Missing int64
+	ColumnMissing  []int64
 	// Bytes is the matrix's size.
 	Bytes int64
 	// SHA256 is the lowercase hex SHA-256 of the matrix's bytes; it is set
@@ -106,6 +107,7 @@ func NewMatrix(m MatrixSpec) (*MatrixSource, error) {
 		s.shift[i] = 0.15 * s.rng.NormFloat64()
 	}
 	s.stats.Cells = int64(m.Genes) * int64(m.Samples)
+	s.stats.ColumnMissing = make([]int64, m.Samples)
 	return s, nil
 }
 
@@ -136,6 +138,7 @@ func (m MatrixSpec) validate() error {
 }
 
 // Stats returns what has been generated so far; SHA256 is set at the end.
+// ColumnMissing is the source's own slice, updated as it generates.
 func (s *MatrixSource) Stats() MatrixStats { return s.stats }
 
 // Read implements io.Reader.
@@ -233,6 +236,7 @@ func (s *MatrixSource) geneRow(g int) {
 		if s.spec.MissingShare > 0 && s.rng.Float64() < s.spec.MissingShare {
 			s.buf = append(s.buf, s.missing...)
 			s.stats.Missing++
+			s.stats.ColumnMissing[c]++
 			continue
 		}
 		up := signal && s.spec.Affected != nil && s.spec.Affected[c]

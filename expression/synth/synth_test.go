@@ -300,6 +300,8 @@ func TestSpecErrors(t *testing.T) {
 		{Genes: 1, Samples: 1, Studies: 1, MissingShare: math.NaN()},
 		{Genes: 1, Samples: 1, Studies: 1, Technology: "PCR"},
 		{Genes: 1, Samples: 1, Studies: 1, MissingToken: "a\tb"},
+		{Genes: 1, Samples: 2, Studies: 2, Species: true, Legacy: true},
+		{Genes: 1, Samples: 2, Studies: 2, Species: true, Technology: synth.Mixed},
 	}
 	for _, s := range bad {
 		if _, err := synth.Write(t.TempDir(), s); err == nil {

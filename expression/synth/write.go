@@ -48,6 +48,16 @@ type Spec struct {
 	// Zip writes the download as one zip file, as refine.bio delivers it,
 	// instead of a folder.
 	Zip bool
+	// Species writes the download refine.bio's SPECIES aggregation makes:
+	// one matrix <ORGANISM>/<ORGANISM>.tsv holding the samples of every
+	// study, their columns interleaved (first sample of each study, then
+	// the second of each, …), beside metadata_<ORGANISM>.tsv (every
+	// sample, with its experiment_accession) and metadata_<ORGANISM>.json;
+	// aggregated_metadata.json says aggregate_by SPECIES and lists each
+	// experiment's samples, which is how a loader tells the studies apart.
+	// Not with Legacy or Mixed: the layout is a current one, and one
+	// matrix holds one technology's values.
+	Species bool
 }
 
 // Manifest describes a written download.
@@ -66,7 +76,8 @@ type Manifest struct {
 	Cells, Missing int64
 }
 
-// Study describes one study (one matrix) of a download.
+// Study describes one study of a download: one matrix, or its columns of
+// the shared matrix of a Species download.
 type Study struct {
 	Accession  string
 	Title      string
@@ -75,11 +86,13 @@ type Study struct {
 	// state", "health status", "title" or "study group".
 	Style string
 	// Matrix and Sheet are the study's files, relative to the download's
-	// root, slash-separated.
+	// root, slash-separated; in a Species download every study names the
+	// same two.
 	Matrix, Sheet string
 	Genes         int
 	Samples       []Sample
-	// Cells, Missing, Bytes and SHA256 describe the matrix.
+	// Cells and Missing count the study's own cells; Bytes and SHA256
+	// describe the matrix file (in a Species download, the shared one).
 	Cells, Missing, Bytes int64
 	SHA256                string
 }
@@ -141,6 +154,10 @@ func (s *Spec) fill() error {
 		return fmt.Errorf("synth: %d samples cannot fill %d studies", s.Samples, s.Studies)
 	case !(s.MissingShare >= 0 && s.MissingShare < 1):
 		return fmt.Errorf("synth: MissingShare must be in [0, 1), not %v", s.MissingShare)
+	case s.Species && s.Legacy:
+		return errors.New("synth: a Species download has the current layout, not the Legacy one")
+	case s.Species && s.Technology == Mixed:
+		return errors.New("synth: a Species download's one matrix is microarray or RNA-seq, not mixed")
 	}
 	if s.Technology == "" {
 		s.Technology = Microarray
@@ -210,6 +227,10 @@ func plan(spec Spec) *Manifest {
 		if spec.Legacy {
 			st.Sheet = dir + "/" + st.Accession + "_metadata.tsv"
 		}
+		if spec.Species {
+			st.Matrix = spec.Organism + "/" + spec.Organism + ".tsv"
+			st.Sheet = spec.Organism + "/metadata_" + spec.Organism + ".tsv"
+		}
 		m.Studies = append(m.Studies, st)
 	}
 	sort.Slice(m.Studies, func(i, j int) bool { return m.Studies[i].Accession < m.Studies[j].Accession })
@@ -239,9 +260,12 @@ func writeAll(out sink, m *Manifest) error {
 			return err
 		}
 	}
+	if m.Spec.Species {
+		return writeSpecies(out, m)
+	}
 	for i := range m.Studies {
 		st := &m.Studies[i]
-		if err := out.file(st.Sheet, func(w io.Writer) error { return writeSheet(w, m.Spec, st) }); err != nil {
+		if err := out.file(st.Sheet, func(w io.Writer) error { return writeSheet(w, m.Spec, studyRows(st)) }); err != nil {
 			return err
 		}
 		if err := out.file(st.Matrix, func(w io.Writer) error { return writeMatrix(w, m.Spec, i, st) }); err != nil {
@@ -251,6 +275,80 @@ func writeAll(out sink, m *Manifest) error {
 		m.Missing += st.Missing
 	}
 	return nil
+}
+
+// writeSpecies writes the one matrix, sample sheet and sample list of a
+// Species download, and fills in each study's share of the matrix.
+func writeSpecies(out sink, m *Manifest) error {
+	org := m.Spec.Organism
+	rows := interleaved(m.Studies)
+	if !m.Spec.SheetsOnly {
+		if err := out.file(org+"/metadata_"+org+".json", func(w io.Writer) error { return writeSampleList(w, m.Spec, rows) }); err != nil {
+			return err
+		}
+	}
+	if err := out.file(m.Studies[0].Sheet, func(w io.Writer) error { return writeSheet(w, m.Spec, rows) }); err != nil {
+		return err
+	}
+	ms := MatrixSpec{
+		Genes: m.Genes, Samples: len(rows), Technology: m.Spec.Technology, Organism: org,
+		MissingShare: m.Spec.MissingShare, MissingToken: m.Spec.MissingToken, Seed: m.Spec.Seed, Stream: 1,
+	}
+	for _, r := range rows {
+		s := r.st.Samples[r.i]
+		ms.Names = append(ms.Names, s.Column)
+		ms.Affected = append(ms.Affected, septic(s.Label))
+	}
+	src, err := NewMatrix(ms)
+	if err != nil {
+		return err
+	}
+	if err := out.file(m.Studies[0].Matrix, func(w io.Writer) error { _, err := src.WriteTo(w); return err }); err != nil {
+		return err
+	}
+	stats := src.Stats()
+	m.Cells, m.Missing = stats.Cells, stats.Missing
+	for c, r := range rows {
+		r.st.Missing += stats.ColumnMissing[c]
+	}
+	for i := range m.Studies {
+		st := &m.Studies[i]
+		st.Cells = int64(st.Genes) * int64(len(st.Samples))
+		st.Bytes, st.SHA256 = stats.Bytes, stats.SHA256
+	}
+	return nil
+}
+
+// sheetRow is one sample of a sample sheet: sample i of study st.
+type sheetRow struct {
+	st *Study
+	i  int
+}
+
+func studyRows(st *Study) []sheetRow {
+	rows := make([]sheetRow, len(st.Samples))
+	for i := range rows {
+		rows[i] = sheetRow{st, i}
+	}
+	return rows
+}
+
+// interleaved orders the samples of all studies as a Species matrix holds
+// them: a loader must not count on a study's columns being adjacent.
+func interleaved(studies []Study) []sheetRow {
+	var rows []sheetRow
+	for i := 0; ; i++ {
+		added := false
+		for k := range studies {
+			if i < len(studies[k].Samples) {
+				rows = append(rows, sheetRow{&studies[k], i})
+				added = true
+			}
+		}
+		if !added {
+			return rows
+		}
+	}
 }
 
 func writeMatrix(w io.Writer, spec Spec, index int, st *Study) error {
@@ -381,8 +479,12 @@ func created(seed uint64) time.Time {
 
 func writeJSON(w io.Writer, m *Manifest) error {
 	spec := m.Spec
+	aggregate := "EXPERIMENT"
+	if spec.Species {
+		aggregate = "SPECIES"
+	}
 	top := map[string]any{
-		"aggregate_by":    "EXPERIMENT",
+		"aggregate_by":    aggregate,
 		"scale_by":        "NONE",
 		"created_at":      created(spec.Seed).Format("2006-01-02T15:04:05"),
 		"num_experiments": len(m.Studies),
@@ -409,15 +511,7 @@ func writeJSON(w io.Writer, m *Manifest) error {
 		for j, s := range st.Samples {
 			accs = append(accs, s.Accession)
 			titles = append(titles, s.Title)
-			meta := describe(spec, st, j)
-			obj := map[string]any{"refinebio_annotations": []any{meta.record}}
-			if !spec.Legacy {
-				obj["refinebio_processed"] = true
-			}
-			for k, v := range meta.fields {
-				obj["refinebio_"+k] = v
-			}
-			samples[s.Accession] = obj
+			samples[s.Accession] = sampleObject(spec, st, j)
 		}
 		first := created(spec.Seed).AddDate(-3, 0, -10*i)
 		exp := map[string]any{
@@ -449,6 +543,32 @@ func writeJSON(w io.Writer, m *Manifest) error {
 	return enc.Encode(top)
 }
 
+// sampleObject is sample i of st as the JSON metadata describes it.
+func sampleObject(spec Spec, st *Study, i int) map[string]any {
+	meta := describe(spec, st, i)
+	obj := map[string]any{"refinebio_annotations": []any{meta.record}}
+	if !spec.Legacy {
+		obj["refinebio_processed"] = true
+	}
+	for k, v := range meta.fields {
+		obj["refinebio_"+k] = v
+	}
+	return obj
+}
+
+// writeSampleList writes a Species download's metadata_<ORGANISM>.json:
+// the organism and its samples, in matrix order.
+func writeSampleList(w io.Writer, spec Spec, rows []sheetRow) error {
+	samples := make([]any, len(rows))
+	for k, r := range rows {
+		samples[k] = sampleObject(spec, r.st, r.i)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	return enc.Encode(map[string]any{"species": spec.Organism, "samples": samples})
+}
+
 // sheetFields are the refine.bio columns of a sample sheet, in the order
 // refine.bio writes them after the accession.
 var sheetFields = []string{
@@ -458,11 +578,11 @@ var sheetFields = []string{
 	"subject", "time", "title", "treatment",
 }
 
-func writeSheet(w io.Writer, spec Spec, st *Study) error {
-	metas := make([]sampleMeta, len(st.Samples))
+func writeSheet(w io.Writer, spec Spec, samples []sheetRow) error {
+	metas := make([]sampleMeta, len(samples))
 	annKeys := map[string]bool{}
-	for i := range st.Samples {
-		metas[i] = describe(spec, st, i)
+	for i, r := range samples {
+		metas[i] = describe(spec, r.st, r.i)
 		for k := range metas[i].annotations {
 			annKeys[k] = true
 		}
@@ -492,10 +612,10 @@ func writeSheet(w io.Writer, spec Spec, st *Study) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(strings.Join(header, "\t") + eol)
 	row := make([]string, 0, len(header))
-	for i, s := range st.Samples {
-		row = append(row[:0], s.Accession)
+	for i, r := range samples {
+		row = append(row[:0], r.st.Samples[r.i].Accession)
 		if !spec.Legacy {
-			row = append(row, st.Accession)
+			row = append(row, r.st.Accession)
 		}
 		for _, f := range fields {
 			if f == "processed" {

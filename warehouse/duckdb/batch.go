@@ -285,17 +285,8 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 		if err := b.publish(ctx, publish, batches, want); err != nil {
 			return res, err
 		}
-		for _, r := range res.Studies {
-			if r.Outcome == warehouse.Duplicate {
-				continue
-			}
-			rec, err := b.conn.ExecContext(ctx, stmtRecordBatch, b.loadKey, r.BatchID, null(b.runID), r.RowsWritten)
-			if err != nil {
-				return res, classify(err, "duckdb: recording batch "+r.BatchID)
-			}
-			if n, err := rec.RowsAffected(); err != nil || n != 1 {
-				return res, qc.Errorf(qc.DimensionLookupFailed, "duckdb: study %s is not in dim_study; UpsertDimensions must describe it before Commit", r.Study)
-			}
+		if err := b.recordBatches(ctx, res.Studies); err != nil {
+			return res, err
 		}
 	}
 	for _, s := range req.Studies {
@@ -319,6 +310,30 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	}
 	b.inTx = false
 	return res, nil
+}
+
+// recordBatches records the batches of the studies not duplicates as
+// current in meta_batch.
+func (b *batch) recordBatches(ctx context.Context, studies []warehouse.StudyResult) error {
+	var ids []string
+	var rows []int64
+	for _, r := range studies {
+		if r.Outcome != warehouse.Duplicate {
+			ids, rows = append(ids, r.BatchID), append(rows, r.RowsWritten)
+		}
+	}
+	n, err := upsert(ctx, b.conn, stmtRecordBatch, stmtInsertBatch, b.loadKey, null(b.runID), ids, rows)
+	if err != nil {
+		return classify(err, "duckdb: recording batches")
+	}
+	if n == int64(len(ids)) {
+		return nil
+	}
+	var study string
+	if err := b.conn.QueryRowContext(ctx, stmtUndescribedStudy, b.loadKey, ids).Scan(&study); err != nil {
+		return classify(err, "duckdb: recording batches")
+	}
+	return qc.Errorf(qc.DimensionLookupFailed, "duckdb: study %s is not in dim_study; UpsertDimensions must describe it before Commit", study)
 }
 
 // checkCommit refuses a commit that names a study the batch has no columns
@@ -417,7 +432,7 @@ func (b *batch) publish(ctx context.Context, studies, batches []string, want int
 
 func (b *batch) recordQuality(ctx context.Context, s warehouse.StudyCommit) error {
 	q := s.QC
-	_, err := b.conn.ExecContext(ctx, stmtUpsertStudyQC, s.Study, s.BatchID, q.KSStatistic, q.KSPValue, null(q.KSWarning),
+	_, err := upsert(ctx, b.conn, stmtUpsertStudyQC, stmtInsertStudyQC, s.Study, s.BatchID, q.KSStatistic, q.KSPValue, null(q.KSWarning),
 		q.QuantileNormalized, q.QuantSFOnly, q.KSStatisticRecomputed, q.KSPValueRecomputed, null(q.KSWorstSample),
 		q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes)
 	if err != nil {
@@ -427,6 +442,25 @@ func (b *batch) recordQuality(ctx context.Context, s warehouse.StudyCommit) erro
 		return err
 	}
 	return insertFindings(ctx, b.conn, b.runID, s.BatchID, s.Study, s.Findings)
+}
+
+// upsert runs update, then insert, with the same arguments: the statement
+// pairs of statements.go that stand for an INSERT … ON CONFLICT. It returns
+// the rows both wrote.
+func upsert(ctx context.Context, conn *sql.Conn, update, insert string, args ...any) (int64, error) {
+	var total int64
+	for _, q := range []string{update, insert} {
+		r, err := conn.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // Abort implements warehouse.Batch.

@@ -49,12 +49,12 @@ func errUnknownIllness(labels string) error {
 }
 
 // upsertDimensions writes one UpsertDimensions request in the load's
-// transaction. Studies and platforms (a few per file) are upserted one by
-// one; samples (hundreds per file) are staged with the appender and
+// transaction. Studies and platforms are upserted one by one (a SPECIES
+// matrix holds hundreds of studies: see upsert); samples (hundreds per file) are staged with the appender and
 // upserted by one set-based statement.
 func (b *batch) upsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
 	for _, s := range req.Studies {
-		_, err := b.conn.ExecContext(ctx, stmtUpsertStudy, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
+		_, err := upsert(ctx, b.conn, stmtUpsertStudy, stmtInsertStudy, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
 			null(s.Organism), null(s.PlatformSummary), null(s.Description), s.FirstPublished, s.LastModified)
 		if err != nil {
 			return classify(err, "duckdb: upserting study "+s.Accession)

@@ -13,14 +13,42 @@ import (
 // batch, so a failed load's steps stay recorded.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
 	w.runs.Store(s.RunID, true)
+	_, err := w.db.ExecContext(context.WithoutCancel(ctx), stmtLogStep, logStepArgs(s)...)
+	return classify(err, "duckdb: writing meta_etl_process_log")
+}
+
+// LogSteps implements warehouse.StepsLogger: the rows in one transaction,
+// so in one commit.
+func (w *Warehouse) LogSteps(ctx context.Context, steps []warehouse.StepRecord) error {
+	ctx = context.WithoutCancel(ctx)
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err, "duckdb: writing meta_etl_process_log")
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, stmtLogStep)
+	if err != nil {
+		return classify(err, "duckdb: writing meta_etl_process_log")
+	}
+	defer stmt.Close()
+	for _, s := range steps {
+		w.runs.Store(s.RunID, true)
+		if _, err := stmt.ExecContext(ctx, logStepArgs(s)...); err != nil {
+			return classify(err, "duckdb: writing meta_etl_process_log")
+		}
+	}
+	return classify(tx.Commit(), "duckdb: writing meta_etl_process_log")
+}
+
+// logStepArgs are stmtLogStep's arguments for s.
+func logStepArgs(s warehouse.StepRecord) []any {
 	attempt := s.Attempt
 	if attempt == 0 {
 		attempt = 1
 	}
-	_, err := w.db.ExecContext(context.WithoutCancel(ctx), stmtLogStep, s.LogID, s.RunID, null(s.BatchID), null(s.Study), s.Step,
+	return []any{s.LogID, s.RunID, null(s.BatchID), null(s.Study), s.Step,
 		s.Status, attempt, s.StartedAt.UTC(), utcPtr(s.EndedAt), s.RowsRead, s.RowsWritten, s.ErrorCode,
-		null(s.ErrorMessage), null(s.Context))
-	return classify(err, "duckdb: writing meta_etl_process_log")
+		null(s.ErrorMessage), null(s.Context)}
 }
 
 // RecordFindings implements warehouse.WarehouseSink.
@@ -92,7 +120,7 @@ func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequ
 // batch with outcome status.
 func upsertBatchQC(ctx context.Context, db *sql.Conn, runID, study, batchID, status string, q warehouse.StudyQC) error {
 	rowsUsed, sampled := ksRows(q)
-	_, err := db.ExecContext(ctx, stmtUpsertBatchQC, study, batchID, status, null(runID), q.KSStatistic, q.KSPValue,
+	_, err := upsert(ctx, db, stmtUpsertBatchQC, stmtInsertBatchQC, study, batchID, status, null(runID), q.KSStatistic, q.KSPValue,
 		null(q.KSWarning), q.QuantileNormalized, q.QuantSFOnly, q.KSStatisticRecomputed, q.KSPValueRecomputed,
 		null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells, q.DuplicateGenes, rowsUsed, sampled)
 	return classify(err, "duckdb: recording the QC of batch "+batchID)

@@ -15,7 +15,7 @@ var statements = map[string]string{
 	"stage_values":          stmtStageValues,
 	"illness_labels":        stmtIllnessLabels,
 	"read_only":             stmtReadOnly,
-	"upsert_study":          stmtUpsertStudy,
+	"upsert_study":          stmtUpsertStudy + ";\n" + stmtInsertStudy,
 	"upsert_platform":       stmtUpsertPlatform,
 	"unknown_illness":       stmtUnknownIllness,
 	"upsert_samples":        stmtUpsertSamples,
@@ -32,9 +32,10 @@ var statements = map[string]string{
 	"retire_batches":        stmtRetireBatches,
 	"drop_features":         stmtDropReplacedFeatures,
 	"stale_features":        stmtStaleFeatureState,
-	"record_batch":          stmtRecordBatch,
-	"upsert_study_qc":       stmtUpsertStudyQC,
-	"upsert_batch_qc":       stmtUpsertBatchQC,
+	"record_batch":          stmtRecordBatch + ";\n" + stmtInsertBatch,
+	"undescribed_study":     stmtUndescribedStudy,
+	"upsert_study_qc":       stmtUpsertStudyQC + ";\n" + stmtInsertStudyQC,
+	"upsert_batch_qc":       stmtUpsertBatchQC + ";\n" + stmtInsertBatchQC,
 	"insert_finding":        stmtInsertFinding,
 	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
 	"log_step":              stmtLogStep,
@@ -59,27 +60,37 @@ const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, descri
 
 const stmtNextLoadKey = `SELECT nextval('seq_load_key')`
 
-const stmtUpsertStudy = `INSERT INTO dim_study (study_accession_code, study_title, study_pubmed_id, study_technology,
-    study_organism, study_platform_summary, study_description, source_first_published, source_last_modified)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (study_accession_code) DO UPDATE SET
-    study_title = excluded.study_title,
-    study_pubmed_id = excluded.study_pubmed_id,
-    study_technology = excluded.study_technology,
-    study_organism = excluded.study_organism,
-    study_platform_summary = excluded.study_platform_summary,
-    study_description = excluded.study_description,
-    source_first_published = excluded.source_first_published,
-    source_last_modified = excluded.source_last_modified,
+// The rows a load writes once per study (dim_study, meta_study_qc,
+// meta_batch_qc; meta_batch see stmtRecordBatch) are upserted by two
+// statements, see upsert:
+// an UPDATE of the row that exists and an INSERT of the one that does not.
+// In a transaction DuckDB holds some 300 KB of memory for each INSERT … ON
+// CONFLICT until the commit, so a SPECIES matrix of 1,000 studies ran out
+// of the load's memory limit with its rows written.
+const stmtUpsertStudy = `UPDATE dim_study SET
+    study_title = $2,
+    study_pubmed_id = $3,
+    study_technology = $4,
+    study_organism = $5,
+    study_platform_summary = $6,
+    study_description = $7,
+    source_first_published = $8,
+    source_last_modified = $9,
     etl_updated_date = now()
-WHERE dim_study.study_title IS DISTINCT FROM excluded.study_title
-   OR dim_study.study_pubmed_id IS DISTINCT FROM excluded.study_pubmed_id
-   OR dim_study.study_technology IS DISTINCT FROM excluded.study_technology
-   OR dim_study.study_organism IS DISTINCT FROM excluded.study_organism
-   OR dim_study.study_platform_summary IS DISTINCT FROM excluded.study_platform_summary
-   OR dim_study.study_description IS DISTINCT FROM excluded.study_description
-   OR dim_study.source_first_published IS DISTINCT FROM excluded.source_first_published
-   OR dim_study.source_last_modified IS DISTINCT FROM excluded.source_last_modified`
+WHERE study_accession_code = $1
+  AND (study_title IS DISTINCT FROM $2
+   OR study_pubmed_id IS DISTINCT FROM $3
+   OR study_technology IS DISTINCT FROM $4
+   OR study_organism IS DISTINCT FROM $5
+   OR study_platform_summary IS DISTINCT FROM $6
+   OR study_description IS DISTINCT FROM $7
+   OR source_first_published IS DISTINCT FROM $8
+   OR source_last_modified IS DISTINCT FROM $9)`
+
+const stmtInsertStudy = `INSERT INTO dim_study (study_accession_code, study_title, study_pubmed_id, study_technology,
+    study_organism, study_platform_summary, study_description, source_first_published, source_last_modified)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+WHERE NOT EXISTS (SELECT 1 FROM dim_study WHERE study_accession_code = $1)`
 
 const stmtUpsertPlatform = `INSERT INTO dim_platform (platform_accession, platform_name, manufacturer, measurement_technology)
 VALUES ($1, $2, $3, $4)
@@ -286,9 +297,17 @@ WHERE sample_key IS NOT NULL`
 
 // stmtInsertFacts publishes the staged cells of every study whose batch id
 // is listed in $2 (the others are duplicates), in one pass over staging.
+// The cells are written study by study: staged in matrix order, the cells
+// of a SPECIES matrix interleave its studies in every row group, and each
+// later per-study statement (features, replacement) would read the whole
+// matrix instead of its study's row groups. Within a study they keep the
+// matrix's order, so that a row group spans few genes (the sort is not
+// stable: it orders by the staged cell too). The sort carries the batch's
+// position in $2, not its id, to keep its rows narrow.
 const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
 WITH cols AS (
-    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_id': l.batch_id} AS k
+    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key,
+           'batch': list_position($2::VARCHAR[], l.batch_id)::INTEGER} AS k
     FROM staging.matrix_columns c
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
@@ -313,11 +332,16 @@ lookup AS (
 cells AS (
     SELECT lookup.cols[` + cellColumn + ` + 1] AS c,
            lookup.genes[` + cellLine + ` - lookup.first_line + 1] AS gene_key,
-           v.expression_value
-    FROM temp.main.load_values v, lookup)
-SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id
-FROM cells
-WHERE c IS NOT NULL`
+           v.expression_value,
+           v.cell
+    FROM temp.main.load_values v, lookup),
+sorted AS (
+    SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch
+    FROM cells
+    WHERE c IS NOT NULL
+    ORDER BY c.study_key, cell)
+SELECT study_key, sample_key, gene_key, expression_value, ($2::VARCHAR[])[batch]
+FROM sorted`
 
 const stmtRetireBatches = `UPDATE meta_batch SET is_current = false, replaced_at = now()
 WHERE is_current AND study_accession_code IN (
@@ -360,72 +384,95 @@ WHERE EXISTS (
     WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
       AND st.study_key = meta_feature_state.study_key AND l.batch_id = meta_feature_state.batch_id)`
 
-// stmtRecordBatch records the published batch as current. A batch id is
-// one row: loading content that was loaded before (again, or with another
-// signature) makes that row current again and records the load in it.
-const stmtRecordBatch = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
-    rows_written, is_current, loaded_at, load_signature)
-SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $3, $4, true, now(), l.load_signature
-FROM staging.load_batches l
-JOIN dim_study st ON st.study_accession_code = l.study_accession_code
-WHERE l.load_key = $1 AND l.batch_id = $2
-ON CONFLICT (batch_id) DO UPDATE SET
-    file_name = excluded.file_name,
-    run_id = excluded.run_id,
-    rows_written = excluded.rows_written,
-    load_signature = excluded.load_signature,
+// stmtRecordBatch records the published batches ($3, with their rows
+// written in $4) as current, all in one statement pair: written one by one,
+// a matrix of 1,000 studies held memory for each until the commit. A batch
+// id is one row: loading content that was loaded before (again, or with
+// another signature) makes that row current again and records the load in
+// it (the UPDATE); a new batch is inserted (stmtInsertBatch).
+const stmtRecordBatch = `UPDATE meta_batch SET
+    file_name = l.file_name,
+    run_id = $2,
+    rows_written = w.rows_written,
+    load_signature = l.load_signature,
     is_current = true,
-    loaded_at = excluded.loaded_at,
-    replaced_at = NULL`
+    loaded_at = now(),
+    replaced_at = NULL
+FROM staging.load_batches l
+JOIN (SELECT unnest($3::VARCHAR[]) AS batch_id, unnest($4::BIGINT[]) AS rows_written) w ON w.batch_id = l.batch_id
+JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+WHERE l.load_key = $1 AND meta_batch.batch_id = l.batch_id`
 
-const stmtUpsertStudyQC = `INSERT INTO meta_study_qc (study_key, batch_id, ks_statistic, ks_pvalue, ks_warning,
+const stmtInsertBatch = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
+    rows_written, is_current, loaded_at, load_signature)
+SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $2, w.rows_written, true, now(), l.load_signature
+FROM staging.load_batches l
+JOIN (SELECT unnest($3::VARCHAR[]) AS batch_id, unnest($4::BIGINT[]) AS rows_written) w ON w.batch_id = l.batch_id
+JOIN dim_study st ON st.study_accession_code = l.study_accession_code
+WHERE l.load_key = $1
+  AND NOT EXISTS (SELECT 1 FROM meta_batch m WHERE m.batch_id = l.batch_id)`
+
+// stmtUndescribedStudy names a study of the batches $2 that dim_study does
+// not hold, when the batch records wrote fewer rows than batches.
+const stmtUndescribedStudy = `SELECT l.study_accession_code FROM staging.load_batches l
+WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+  AND NOT EXISTS (SELECT 1 FROM dim_study st WHERE st.study_accession_code = l.study_accession_code)
+ORDER BY 1 LIMIT 1`
+
+const stmtUpsertStudyQC = `UPDATE meta_study_qc SET
+    batch_id = $2,
+    ks_statistic = $3,
+    ks_pvalue = $4,
+    ks_warning = $5,
+    quantile_normalized = $6,
+    quant_sf_only = $7,
+    ks_statistic_recomputed = $8,
+    ks_pvalue_recomputed = $9,
+    ks_worst_sample = $10,
+    gene_count = $11,
+    sample_count = $12,
+    cell_count = $13,
+    missing_cells = $14,
+    duplicate_genes = $15,
+    collected_at = now()
+WHERE study_key = (SELECT study_key FROM dim_study WHERE study_accession_code = $1)`
+
+const stmtInsertStudyQC = `INSERT INTO meta_study_qc (study_key, batch_id, ks_statistic, ks_pvalue, ks_warning,
     quantile_normalized, quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample,
     gene_count, sample_count, cell_count, missing_cells, duplicate_genes, collected_at)
-SELECT study_key, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()
-FROM dim_study WHERE study_accession_code = $1
-ON CONFLICT (study_key) DO UPDATE SET
-    batch_id = excluded.batch_id,
-    ks_statistic = excluded.ks_statistic,
-    ks_pvalue = excluded.ks_pvalue,
-    ks_warning = excluded.ks_warning,
-    quantile_normalized = excluded.quantile_normalized,
-    quant_sf_only = excluded.quant_sf_only,
-    ks_statistic_recomputed = excluded.ks_statistic_recomputed,
-    ks_pvalue_recomputed = excluded.ks_pvalue_recomputed,
-    ks_worst_sample = excluded.ks_worst_sample,
-    gene_count = excluded.gene_count,
-    sample_count = excluded.sample_count,
-    cell_count = excluded.cell_count,
-    missing_cells = excluded.missing_cells,
-    duplicate_genes = excluded.duplicate_genes,
-    collected_at = excluded.collected_at`
+SELECT st.study_key, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()
+FROM dim_study st WHERE st.study_accession_code = $1
+  AND NOT EXISTS (SELECT 1 FROM meta_study_qc q WHERE q.study_key = st.study_key)`
 
 // stmtUpsertBatchQC records the QC of one validation of a batch, loaded or
 // rejected; it needs no dim_study row. A validation with the same outcome
 // as an earlier one of the batch updates that row; the other outcome's row
 // stays ($18 rows the KS check read and $19 sampled: both or neither).
-const stmtUpsertBatchQC = `INSERT INTO meta_batch_qc (study_accession_code, batch_id, qc_status, run_id, ks_statistic, ks_pvalue,
+const stmtUpsertBatchQC = `UPDATE meta_batch_qc SET
+    run_id = $4,
+    ks_statistic = $5,
+    ks_pvalue = $6,
+    ks_warning = $7,
+    quantile_normalized = $8,
+    quant_sf_only = $9,
+    ks_statistic_recomputed = $10,
+    ks_pvalue_recomputed = $11,
+    ks_worst_sample = $12,
+    gene_count = $13,
+    sample_count = $14,
+    cell_count = $15,
+    missing_cells = $16,
+    duplicate_genes = $17,
+    ks_rows_used = $18,
+    ks_sampled = $19,
+    collected_at = now()
+WHERE study_accession_code = $1 AND batch_id = $2 AND qc_status = $3`
+
+const stmtInsertBatchQC = `INSERT INTO meta_batch_qc (study_accession_code, batch_id, qc_status, run_id, ks_statistic, ks_pvalue,
     ks_warning, quantile_normalized, quant_sf_only, ks_statistic_recomputed, ks_pvalue_recomputed, ks_worst_sample,
     gene_count, sample_count, cell_count, missing_cells, duplicate_genes, ks_rows_used, ks_sampled, collected_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now())
-ON CONFLICT (study_accession_code, batch_id, qc_status) DO UPDATE SET
-    run_id = excluded.run_id,
-    ks_statistic = excluded.ks_statistic,
-    ks_pvalue = excluded.ks_pvalue,
-    ks_warning = excluded.ks_warning,
-    quantile_normalized = excluded.quantile_normalized,
-    quant_sf_only = excluded.quant_sf_only,
-    ks_statistic_recomputed = excluded.ks_statistic_recomputed,
-    ks_pvalue_recomputed = excluded.ks_pvalue_recomputed,
-    ks_worst_sample = excluded.ks_worst_sample,
-    ks_rows_used = excluded.ks_rows_used,
-    ks_sampled = excluded.ks_sampled,
-    gene_count = excluded.gene_count,
-    sample_count = excluded.sample_count,
-    cell_count = excluded.cell_count,
-    missing_cells = excluded.missing_cells,
-    duplicate_genes = excluded.duplicate_genes,
-    collected_at = excluded.collected_at`
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now()
+WHERE NOT EXISTS (SELECT 1 FROM meta_batch_qc WHERE study_accession_code = $1 AND batch_id = $2 AND qc_status = $3)`
 
 const stmtInsertFinding = `INSERT INTO meta_data_validation_log (run_id, batch_id, study_key, study_accession_code,
     validation_code, validation_name, severity, details, file_name, line_no, column_no)

@@ -1,6 +1,7 @@
 INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
 WITH cols AS (
-    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_id': l.batch_id} AS k
+    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key,
+           'batch': list_position($2::VARCHAR[], l.batch_id)::INTEGER} AS k
     FROM staging.matrix_columns c
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
@@ -25,8 +26,13 @@ lookup AS (
 cells AS (
     SELECT lookup.cols[(v.cell & 16777215) + 1] AS c,
            lookup.genes[(v.cell >> 24) - lookup.first_line + 1] AS gene_key,
-           v.expression_value
-    FROM temp.main.load_values v, lookup)
-SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_id
-FROM cells
-WHERE c IS NOT NULL
+           v.expression_value,
+           v.cell
+    FROM temp.main.load_values v, lookup),
+sorted AS (
+    SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch
+    FROM cells
+    WHERE c IS NOT NULL
+    ORDER BY c.study_key, cell)
+SELECT study_key, sample_key, gene_key, expression_value, ($2::VARCHAR[])[batch]
+FROM sorted
