@@ -59,3 +59,60 @@ func BenchmarkDuckDBUnpivotBaseline(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFactBatchColumn measures what the fact table's batch id costs
+// DuckDB's insert: the same rows (study, sample, gene, value, as the fact
+// insert writes them) inserted and committed into a table whose batch
+// column is the 64-character batch id (VARCHAR, as fact_gene_expression
+// holds it), an INTEGER key standing for it, or absent. Every row of a
+// load carries the same batch id, so the difference is the price of a
+// string per row. Sizes follow GENEXP_BENCH_CELLS as for BenchmarkLoad:
+//
+//	GENEXP_BENCH_CELLS=1e7 go test -run '^$' -bench FactBatchColumn -benchtime 3x ./warehouse/duckdb
+func BenchmarkFactBatchColumn(b *testing.B) {
+	const batchID = "a3f9c2e1b4d5a3f9c2e1b4d5a3f9c2e1b4d5a3f9c2e1b4d5a3f9c2e1b4d5a3f9"
+	for _, size := range benchSizes(b) {
+		cells := size[0] * size[1]
+		db, err := sql.Open("duckdb", filepath.Join(b.TempDir(), "f.duckdb"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Exec(`CREATE TABLE src AS SELECT i AS cell, random() AS v FROM range(?) t(i)`, cells); err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range []struct{ name, column, value string }{
+			{"varchar", "batch_id VARCHAR NOT NULL", "'" + batchID + "'"},
+			{"integer", "batch_key INTEGER NOT NULL", "7"},
+			{"none", "", ""},
+		} {
+			b.Run(fmt.Sprintf("cells=%d/batch=%s", cells, c.name), func(b *testing.B) {
+				cols, value := "", ""
+				if c.column != "" {
+					cols, value = ", "+c.column, ", "+c.value
+				}
+				if _, err := db.Exec(`CREATE OR REPLACE TABLE f (study_key INTEGER NOT NULL, sample_key INTEGER NOT NULL,
+					gene_key INTEGER NOT NULL, expression_value DOUBLE` + cols + `)`); err != nil {
+					b.Fatal(err)
+				}
+				insert := `INSERT INTO f SELECT 1, cell % 500, cell // 500, v` + value + ` FROM src`
+				for b.Loop() {
+					if _, err := db.Exec(insert); err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					if _, err := db.Exec(`DELETE FROM f`); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := db.Exec(`CHECKPOINT`); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				b.ReportMetric(float64(cells)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			})
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
