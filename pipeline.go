@@ -540,7 +540,15 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 
 	var commits []warehouse.StudyCommit
-	log.hold()
+	// A matrix of several studies writes their validate rows together when
+	// the last study is validated: each row is written once, in full, with
+	// no RUNNING row before it. The load step's RUNNING rows, written
+	// before the matrix was read, still show a run killed meanwhile. A
+	// matrix of one study logs its validate step as it goes.
+	many := len(pl.studies) > 1
+	if many {
+		log.hold()
+	}
 	for _, s := range pl.studies {
 		t0 := time.Now()
 		log.start(ctx, stepValidate, t0, s)
@@ -576,7 +584,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(rowFound.logged(sr.Findings), s)), QC: q,
 		})
 	}
-	log.release(ctx)
+	if many {
+		log.release(ctx)
+	}
 	if len(commits) == 0 {
 		return out("", nil)
 	}

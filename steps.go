@@ -213,24 +213,29 @@ func (s *steps) start(ctx context.Context, name string, started time.Time, studi
 // which writes them in one LogSteps call on a sink that takes them
 // together (warehouse.StepsLogger): the rows of a SPECIES matrix's
 // hundreds of studies, logged at one moment of its load, would otherwise
-// cost a commit each. Holds nest; the outermost release writes.
-func (s *steps) hold() { s.holding++ }
+// cost a commit each. Holds nest; the outermost release writes. On a sink
+// without LogSteps nothing is held: each row is written when it is logged.
+func (s *steps) hold() {
+	if _, ok := s.p.sink.(warehouse.StepsLogger); ok {
+		s.holding++
+	}
+}
 
 // release ends a hold.
 func (s *steps) release(ctx context.Context) {
+	if s.holding == 0 {
+		return
+	}
 	if s.holding--; s.holding > 0 || len(s.held) == 0 {
 		return
 	}
 	rows := latest(s.held)
 	s.held = s.held[:0]
-	sl, ok := s.p.sink.(warehouse.StepsLogger)
-	if !ok || len(rows) == 1 {
-		for _, r := range rows {
-			s.send(ctx, r)
-		}
+	if len(rows) == 1 {
+		s.send(ctx, rows[0])
 		return
 	}
-	if err := sl.LogSteps(context.WithoutCancel(ctx), rows); err != nil {
+	if err := s.p.sink.(warehouse.StepsLogger).LogSteps(context.WithoutCancel(ctx), rows); err != nil {
 		s.p.log.Warn("process log write failed", "steps", len(rows), "error", s.p.redact(err.Error()))
 	}
 }

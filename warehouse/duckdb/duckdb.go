@@ -161,10 +161,17 @@ func cannotWrite(path string, err error) *qc.Error {
 // New wraps an open DuckDB *sql.DB. It migrates the schema when
 // cfg.AutoMigrate is set; either way it refuses (code SchemaVersion) a
 // warehouse whose schema is newer than this package's, whose tables it
-// might misread.
+// might misread. It sets DuckDB's TimeZone to UTC for the whole database:
+// the warehouse's timestamps are UTC.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 	w := &Warehouse{db: db, cfg: cfg, loads: make(chan struct{}, 1)}
 	ctx := context.Background()
+	// The warehouse's TIMESTAMP columns hold UTC wall times: genexp writes
+	// its own times in UTC, and DuckDB's now() and current_timestamp
+	// become wall times in DuckDB's time zone, the machine's by default.
+	// Without the ICU extension DuckDB has no time zones and works in UTC
+	// already, so a failure to set it changes nothing.
+	_, _ = db.ExecContext(ctx, `SET GLOBAL TimeZone = 'UTC'`)
 	if cfg.AutoMigrate {
 		if err := w.Migrate(ctx); err != nil {
 			return nil, err

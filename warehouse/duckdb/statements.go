@@ -87,9 +87,13 @@ WHERE study_accession_code = $1
    OR source_first_published IS DISTINCT FROM $8
    OR source_last_modified IS DISTINCT FROM $9)`
 
+// stmtInsertStudy's dates are instants made wall times in UTC, as the
+// columns hold them: a SELECT gives its parameters no column type, and the
+// driver binds a time as an instant, which DuckDB would otherwise turn
+// into a wall time in its own time zone (TimeZone, the machine's).
 const stmtInsertStudy = `INSERT INTO dim_study (study_accession_code, study_title, study_pubmed_id, study_technology,
     study_organism, study_platform_summary, study_description, source_first_published, source_last_modified)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+SELECT $1, $2, $3, $4, $5, $6, $7, timezone('UTC', $8::TIMESTAMPTZ), timezone('UTC', $9::TIMESTAMPTZ)
 WHERE NOT EXISTS (SELECT 1 FROM dim_study WHERE study_accession_code = $1)`
 
 const stmtUpsertPlatform = `INSERT INTO dim_platform (platform_accession, platform_name, manufacturer, measurement_technology)

@@ -19,5 +19,5 @@ WHERE study_accession_code = $1
    OR source_last_modified IS DISTINCT FROM $9);
 INSERT INTO dim_study (study_accession_code, study_title, study_pubmed_id, study_technology,
     study_organism, study_platform_summary, study_description, source_first_published, source_last_modified)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+SELECT $1, $2, $3, $4, $5, $6, $7, timezone('UTC', $8::TIMESTAMPTZ), timezone('UTC', $9::TIMESTAMPTZ)
 WHERE NOT EXISTS (SELECT 1 FROM dim_study WHERE study_accession_code = $1)
