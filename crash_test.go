@@ -213,7 +213,8 @@ func checkCrashState(t *testing.T, db string, versions []*synth.Manifest) string
 			genexp.BatchID(st.Accession, versions[1].Studies[i].SHA256)); n != 0 {
 			t.Fatalf("%s has a batch of no version: %s", st.Accession, id)
 		}
-		facts, factBatch := q(`SELECT COUNT(*), COALESCE(MIN(f.batch_id), '') FROM fact_gene_expression f
+		facts, factBatch := q(`SELECT COUNT(*), COALESCE(MIN(k.batch_id), '') FROM fact_gene_expression f
+			JOIN meta_batch_key k ON k.batch_key = f.batch_key
 			JOIN dim_study s ON s.study_key = f.study_key WHERE s.study_accession_code = ?`, st.Accession)
 		current, currentBatch := q(`SELECT COUNT(*), COALESCE(MIN(batch_id), '') FROM meta_batch
 			WHERE study_accession_code = ? AND is_current`, st.Accession)
@@ -233,7 +234,7 @@ func checkCrashState(t *testing.T, db string, versions []*synth.Manifest) string
 		if facts != want || factBatch != currentBatch {
 			t.Fatalf("%s: %d facts of batch %s, want %d of version %d (%s): a partial batch", st.Accession, facts, factBatch, want, v+1, currentBatch)
 		}
-		if n, _ := q(`SELECT COUNT(DISTINCT f.batch_id), '' FROM fact_gene_expression f
+		if n, _ := q(`SELECT COUNT(DISTINCT f.batch_key), '' FROM fact_gene_expression f
 			JOIN dim_study s ON s.study_key = f.study_key WHERE s.study_accession_code = ?`, st.Accession); n != 1 {
 			t.Fatalf("%s: facts of %d batches", st.Accession, n)
 		}

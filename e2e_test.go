@@ -190,7 +190,7 @@ func TestReloadIsDuplicateAndChangeReplaces(t *testing.T) {
 	if got := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); got != 2000 {
 		t.Fatalf("facts after replace = %d, want 2000", got)
 	}
-	if got := count(t, w, `SELECT COUNT(DISTINCT batch_id) FROM fact_gene_expression`); got != 1 {
+	if got := count(t, w, `SELECT COUNT(DISTINCT batch_key) FROM fact_gene_expression`); got != 1 {
 		t.Fatalf("batches in facts = %d, want 1", got)
 	}
 	if got := count(t, w, `SELECT COUNT(*) FROM meta_batch WHERE is_current`); got != 1 {

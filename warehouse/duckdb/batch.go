@@ -404,6 +404,7 @@ func (b *batch) publish(ctx context.Context, studies, batches []string, want int
 		what string
 	}{
 		{stmtInsertGenes, []any{b.loadKey}, "adding genes"},
+		{stmtRecordBatchKeys, []any{b.loadKey, batches}, "keying the batches"},
 		{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
 		{stmtDropUnstagedStudySamples, []any{b.loadKey, batches}, "removing the samples replaced batches dropped from their studies"},
 		{insert.stmt, insert.args, "inserting facts"},

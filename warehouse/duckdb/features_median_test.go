@@ -47,7 +47,7 @@ func TestSampleMediansMatchRanking(t *testing.T) {
 		`INSERT INTO dim_sample (sample_accession_code) SELECT 'X' || s FROM range(40 + 0 * $1) t(s)`,
 		`DELETE FROM fact_gene_expression WHERE study_key = $1`,
 		// Sample k of the 44 holds 3000 + k genes: odd and even counts.
-		`INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+		`INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_key)
 		 SELECT $1, s.sample_key, g,
 		        CASE s.sample_key % 8
 		          WHEN 0 THEN (hash(s.sample_key * 100003 + g) % 1000000) / 1000.0
@@ -58,7 +58,7 @@ func TestSampleMediansMatchRanking(t *testing.T) {
 		          WHEN 5 THEN (hash(s.sample_key * 100003 + g) % 100000) / 100.0 - 400
 		          WHEN 6 THEN CASE WHEN g = 9 THEN 'inf'::DOUBLE ELSE (hash(g) % 1000) / 3.0 END
 		          ELSE CASE WHEN g = 9 THEN 'nan'::DOUBLE ELSE (hash(g * 7) % 100000) / 9.0 END
-		        END, 'b1'
+		        END, 1
 		 FROM dim_sample s, range(3000 + s.sample_key) t(g)`,
 	} {
 		if _, err := w.db.Exec(q, study); err != nil {

@@ -24,6 +24,7 @@ var statements = map[string]string{
 	"unlisted_members":      stmtUnlistedMembers,
 	"clear_staged_samples":  stmtClearStagedSamples,
 	"stage_batch":           stmtStageBatch,
+	"record_batch_keys":     stmtRecordBatchKeys,
 	"current_batches":       stmtCurrentBatches,
 	"insert_genes":          stmtInsertGenes,
 	"delete_facts":          stmtDeleteFacts,
@@ -233,8 +234,18 @@ FROM meta_batch b
 JOIN staging.load_batches l ON l.study_accession_code = b.study_accession_code
 WHERE l.load_key = $1 AND b.is_current`
 
-const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash, load_signature)
-VALUES ($1, $2, $3, $4, $5, $6)`
+// stmtStageBatch stages a study's batch with its key: the key the batch id
+// already has in meta_batch_key, or a new one.
+const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash, load_signature, batch_key)
+VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT batch_key FROM meta_batch_key WHERE batch_id = $3), nextval('seq_batch_key')))`
+
+// stmtRecordBatchKeys gives the batch ids being published ($2) that have
+// no key yet the key they were staged with.
+const stmtRecordBatchKeys = `INSERT INTO meta_batch_key (batch_id, batch_key)
+SELECT l.batch_id, l.batch_key
+FROM staging.load_batches l
+WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+  AND NOT EXISTS (SELECT 1 FROM meta_batch_key k WHERE k.batch_id = l.batch_id)`
 
 // stmtInsertGenes adds the load's genes that dim_gene lacks, keyed in the
 // order of the matrix's lines: facts are inserted in that order too, so a
@@ -266,7 +277,7 @@ WHERE study_key IN (
 // stmtInsertStudyFacts publishes the staged cells of one study ($2) as batch
 // $3: the common case of a matrix holding one study, where the study key
 // and batch id are constants of the statement.
-const stmtInsertStudyFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+const stmtInsertStudyFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_key)
 WITH cols AS (
     SELECT c.column_no, s.sample_key
     FROM staging.matrix_columns c
@@ -283,6 +294,7 @@ bounds AS (
            COALESCE((SELECT MAX(line_no) + 1 FROM lines), 0) AS end_line),
 lookup AS (
     SELECT (SELECT study_key FROM dim_study WHERE study_accession_code = $2) AS study_key,
+           (SELECT batch_key FROM staging.load_batches WHERE load_key = $1 AND batch_id = $3) AS batch_key,
            (SELECT list(cols.sample_key ORDER BY n.i) FROM bounds, range(bounds.columns) n(i)
                 LEFT JOIN cols ON cols.column_no = n.i) AS samples,
            (SELECT list(lines.gene_key ORDER BY n.i) FROM bounds, range(bounds.first_line, bounds.end_line) n(i)
@@ -293,9 +305,10 @@ cells AS (
     SELECT lookup.study_key,
            lookup.samples[` + cellColumn + ` + 1] AS sample_key,
            lookup.genes[` + cellLine + ` - lookup.first_line + 1] AS gene_key,
-           v.expression_value
+           v.expression_value,
+           lookup.batch_key
     FROM temp.main.load_values v, lookup)
-SELECT study_key, sample_key, gene_key, expression_value, $3
+SELECT study_key, sample_key, gene_key, expression_value, batch_key
 FROM cells
 WHERE sample_key IS NOT NULL`
 
@@ -306,12 +319,10 @@ WHERE sample_key IS NOT NULL`
 // later per-study statement (features, replacement) would read the whole
 // matrix instead of its study's row groups. Within a study they keep the
 // matrix's order, so that a row group spans few genes (the sort is not
-// stable: it orders by the staged cell too). The sort carries the batch's
-// position in $2, not its id, to keep its rows narrow.
-const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+// stable: it orders by the staged cell too).
+const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_key)
 WITH cols AS (
-    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key,
-           'batch': list_position($2::VARCHAR[], l.batch_id)::INTEGER} AS k
+    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_key': l.batch_key} AS k
     FROM staging.matrix_columns c
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
@@ -340,11 +351,11 @@ cells AS (
            v.cell
     FROM temp.main.load_values v, lookup),
 sorted AS (
-    SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch
+    SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_key
     FROM cells
     WHERE c IS NOT NULL
     ORDER BY c.study_key, cell)
-SELECT study_key, sample_key, gene_key, expression_value, ($2::VARCHAR[])[batch]
+SELECT study_key, sample_key, gene_key, expression_value, batch_key
 FROM sorted`
 
 const stmtRetireBatches = `UPDATE meta_batch SET is_current = false, replaced_at = now()

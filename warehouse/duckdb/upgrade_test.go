@@ -287,7 +287,7 @@ func TestUpgradeFromVersion4(t *testing.T) {
 		AND ((sample_accession_code = 'S3' AND illness_label = 'SEPTIC_SHOCK') OR (sample_accession_code = 'S4' AND illness_label = 'NO_SEPSIS'))`); n != 2 {
 		t.Fatal("reloading GSE1 changed GSE2's labels")
 	}
-	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_gene_expression WHERE batch_id = 'b2'`); n != 8 {
+	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_gene_expression f JOIN meta_batch_key k ON k.batch_key = f.batch_key WHERE k.batch_id = 'b2'`); n != 8 {
 		t.Fatalf("GSE2 facts = %d, want 8", n)
 	}
 }

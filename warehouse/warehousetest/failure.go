@@ -271,8 +271,8 @@ func testReadersDuringReplace(t *testing.T, tg Target) {
 		fmt.Sprintf("2000 1 %s", batchID("GSE1", "h1")): true,
 		fmt.Sprintf("1500 1 %s", batchID("GSE1", "h2")): true,
 	}
-	query := `SELECT COUNT(*), COUNT(DISTINCT f.batch_id), MIN(f.batch_id) FROM fact_gene_expression f
-		JOIN dim_study s ON s.study_key = f.study_key WHERE s.study_accession_code = 'GSE1'`
+	query := `SELECT COUNT(*), COUNT(DISTINCT batch_id), MIN(batch_id) FROM analytics.vw_expression_long
+		WHERE study_accession_code = 'GSE1'`
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex

@@ -1,7 +1,6 @@
-INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_key)
 WITH cols AS (
-    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key,
-           'batch': list_position($2::VARCHAR[], l.batch_id)::INTEGER} AS k
+    SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_key': l.batch_key} AS k
     FROM staging.matrix_columns c
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
@@ -30,9 +29,9 @@ cells AS (
            v.cell
     FROM temp.main.load_values v, lookup),
 sorted AS (
-    SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch
+    SELECT c.study_key, c.sample_key, gene_key, expression_value, c.batch_key
     FROM cells
     WHERE c IS NOT NULL
     ORDER BY c.study_key, cell)
-SELECT study_key, sample_key, gene_key, expression_value, ($2::VARCHAR[])[batch]
+SELECT study_key, sample_key, gene_key, expression_value, batch_key
 FROM sorted

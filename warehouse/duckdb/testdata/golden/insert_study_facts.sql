@@ -1,4 +1,4 @@
-INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_id)
+INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_key)
 WITH cols AS (
     SELECT c.column_no, s.sample_key
     FROM staging.matrix_columns c
@@ -15,6 +15,7 @@ bounds AS (
            COALESCE((SELECT MAX(line_no) + 1 FROM lines), 0) AS end_line),
 lookup AS (
     SELECT (SELECT study_key FROM dim_study WHERE study_accession_code = $2) AS study_key,
+           (SELECT batch_key FROM staging.load_batches WHERE load_key = $1 AND batch_id = $3) AS batch_key,
            (SELECT list(cols.sample_key ORDER BY n.i) FROM bounds, range(bounds.columns) n(i)
                 LEFT JOIN cols ON cols.column_no = n.i) AS samples,
            (SELECT list(lines.gene_key ORDER BY n.i) FROM bounds, range(bounds.first_line, bounds.end_line) n(i)
@@ -25,8 +26,9 @@ cells AS (
     SELECT lookup.study_key,
            lookup.samples[(v.cell & 16777215) + 1] AS sample_key,
            lookup.genes[(v.cell >> 24) - lookup.first_line + 1] AS gene_key,
-           v.expression_value
+           v.expression_value,
+           lookup.batch_key
     FROM temp.main.load_values v, lookup)
-SELECT study_key, sample_key, gene_key, expression_value, $3
+SELECT study_key, sample_key, gene_key, expression_value, batch_key
 FROM cells
 WHERE sample_key IS NOT NULL
