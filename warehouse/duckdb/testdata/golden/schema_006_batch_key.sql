@@ -11,17 +11,21 @@
 -- write-ahead log (see 003_features.sql). A migration that finds a fact
 -- whose batch has no key fails and changes nothing.
 
-CREATE SEQUENCE seq_batch_key START 1;
-
 CREATE TABLE meta_batch_key (
     batch_id  VARCHAR PRIMARY KEY,
     batch_key INTEGER NOT NULL UNIQUE
 );
 
+-- The batches known now are keyed in the order of their ids, so that the
+-- same warehouse always migrates to the same keys; the sequence then
+-- continues after them.
 INSERT INTO meta_batch_key (batch_id, batch_key)
-SELECT batch_id, nextval('seq_batch_key')
-FROM (SELECT batch_id FROM meta_batch UNION SELECT batch_id FROM fact_gene_expression)
-ORDER BY batch_id;
+SELECT batch_id, row_number() OVER (ORDER BY batch_id)
+FROM (SELECT batch_id FROM meta_batch UNION SELECT batch_id FROM fact_gene_expression);
+
+CREATE SEQUENCE seq_batch_key START 1;
+
+SELECT COUNT(nextval('seq_batch_key')) FROM meta_batch_key;
 
 ALTER TABLE staging.load_batches ADD COLUMN batch_key INTEGER;
 
