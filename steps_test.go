@@ -255,16 +255,7 @@ func TestStoppedStepsSayWhy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := openWarehouse(t)
-			var ctx context.Context
-			var stop func()
-			if tc.name == "timeout" {
-				d := newDeadlineCtx()
-				ctx, stop = d, d.pass
-			} else {
-				c, cancel := context.WithCancelCause(context.Background())
-				defer cancel(nil)
-				ctx, stop = c, func() { cancel(errors.New("interrupt signal received")) }
-			}
+			ctx, stop := stoppable(t, tc.name == "timeout")
 			cfg := genexp.DefaultConfig()
 			cfg.Processing.ChunkSize = 100
 			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithProgress(func(genexp.Progress) { stop() }))
@@ -306,6 +297,18 @@ func TestStoppedStepsSayWhy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stoppable returns a run's context and the stop that ends it: its
+// deadline passing (timeout) or, otherwise, an interrupt signal.
+func stoppable(t *testing.T, timeout bool) (context.Context, func()) {
+	if timeout {
+		d := newDeadlineCtx()
+		return d, d.pass
+	}
+	c, cancel := context.WithCancelCause(context.Background())
+	t.Cleanup(func() { cancel(nil) })
+	return c, func() { cancel(errors.New("interrupt signal received")) }
 }
 
 // deadlineCtx is a run's context whose deadline passes when the test
@@ -373,16 +376,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			copyTree(t, "testdata/refinebio/SRP110235", dl, nil)
 			unopened := "testdata/refinebio/E-GEOD-39842"
 
-			var ctx context.Context
-			var stop func()
-			if tc.name == "timeout" {
-				d := newDeadlineCtx()
-				ctx, stop = d, d.pass
-			} else {
-				c, cancel := context.WithCancelCause(context.Background())
-				defer cancel(nil)
-				ctx, stop = c, func() { cancel(errors.New("interrupt signal received")) }
-			}
+			ctx, stop := stoppable(t, tc.name == "timeout")
 			w := openWarehouse(t)
 			cfg := genexp.DefaultConfig()
 			off := false

@@ -1,12 +1,10 @@
 package duckdb
 
 import (
-	"context"
 	"path/filepath"
 	"strconv"
 	"testing"
 
-	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -44,14 +42,7 @@ func TestUpgradeKeysBatches(t *testing.T) {
 	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_gene_expression WHERE study_key = 1 AND batch_key = `+strconv.Itoa(key)); n != 16 {
 		t.Fatalf("GSE1 holds %d facts of b1's key %d after its reload, want 16", n, key)
 	}
-	p, err := genexp.New(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := p.Load(context.Background(), filepath.Join("..", "..", "testdata", "refinebio", "GSE71270"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := loadBundled(t, w, "GSE71270")
 	batch := rep.Studies[0].BatchID
 	if n := count(t, w.db, `SELECT COUNT(*) FROM meta_batch_key WHERE batch_id = '`+batch+`' AND batch_key = 3`); n != 1 {
 		t.Fatalf("the new batch %s has no key after the migrated ones", batch)

@@ -34,15 +34,7 @@ func TestFeatureFingerprintUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	p, err := genexp.New(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dir := range []string{"species", "GSE71270", "SRP110235"} {
-		if _, err := p.Load(ctx, filepath.Join("..", "..", "testdata", "refinebio", dir)); err != nil {
-			t.Fatalf("loading %s: %v", dir, err)
-		}
-	}
+	loadBundled(t, w, "species", "GSE71270", "SRP110235")
 	for _, q := range []string{
 		`UPDATE dim_sample SET exclude_from_analysis = true WHERE sample_key = (SELECT MIN(sample_key) FROM dim_sample)`,
 		`UPDATE dim_study_sample SET illness_key = NULL WHERE sample_key = (SELECT MAX(sample_key) FROM dim_study_sample)`,
@@ -88,4 +80,23 @@ func TestFeatureFingerprintUnchanged(t *testing.T) {
 			t.Errorf("%s: fingerprint %s, the recorded form gives %s", study, input, fp)
 		}
 	}
+}
+
+// loadBundled loads the bundled downloads dirs (folders of
+// testdata/refinebio) into w through the pipeline, in one run.
+func loadBundled(t *testing.T, w *Warehouse, dirs ...string) *genexp.Report {
+	t.Helper()
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := make([]string, len(dirs))
+	for i, d := range dirs {
+		paths[i] = filepath.Join("..", "..", "testdata", "refinebio", d)
+	}
+	rep, err := p.Load(context.Background(), paths...)
+	if err != nil {
+		t.Fatalf("loading %v: %v", dirs, err)
+	}
+	return rep
 }

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/genexp/genexp"
 )
 
 // TestTimestampsAreUTC opens a warehouse whose DuckDB time zone starts as
@@ -24,14 +22,8 @@ func TestTimestampsAreUTC(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	p, err := genexp.New(w)
-	if err != nil {
-		t.Fatal(err)
-	}
 	before := time.Now().UTC().Add(-time.Minute)
-	if _, err := p.Load(ctx, filepath.Join("..", "..", "testdata", "refinebio", "GSE71270")); err != nil {
-		t.Fatal(err)
-	}
+	loadBundled(t, w, "GSE71270")
 	after := time.Now().UTC().Add(time.Minute)
 	for _, q := range []string{
 		`SELECT MIN(loaded_at), MAX(loaded_at) FROM meta_batch`,
