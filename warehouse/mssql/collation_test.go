@@ -372,6 +372,7 @@ type collChecker struct {
 // build cuts node into segments and gives each its scope, recursively.
 func (c *collChecker) build(n *sqlNode, parent *sqlScope) {
 	c.nodes = append(c.nodes, n)
+	n.segs, n.setOp = nil, nil // a statement may be built again, against another schema
 	var cur []sqlTok
 	cut := func(setOp bool) {
 		n.segs = append(n.segs, &sqlSeg{toks: cur})
@@ -397,12 +398,39 @@ func (c *collChecker) build(n *sqlNode, parent *sqlScope) {
 	for _, seg := range n.segs {
 		seg.scope = &sqlScope{parent: parent, aliases: map[string]*sqlSource{}, ctes: map[string]*sqlSource{}}
 		c.sources(seg)
+		// A derived table or a CTE body sees the enclosing query's outer
+		// scopes and the CTEs, but not the sources beside it in its FROM.
+		var sealed *sqlScope
 		for _, t := range seg.toks {
-			if t.kind == tkGroup {
-				c.build(t.group, seg.scope)
+			if t.kind != tkGroup {
+				continue
 			}
+			p := seg.scope
+			if definesSource(seg.scope, t.group) {
+				if sealed == nil {
+					sealed = &sqlScope{parent: parent, aliases: map[string]*sqlSource{}, ctes: seg.scope.ctes}
+				}
+				p = sealed
+			}
+			c.build(t.group, p)
 		}
 	}
+}
+
+// definesSource reports whether g is the body of a derived table, a VALUES
+// list or a CTE of sc.
+func definesSource(sc *sqlScope, g *sqlNode) bool {
+	for _, src := range sc.order {
+		if src.node == g {
+			return true
+		}
+	}
+	for _, src := range sc.ctes {
+		if src.node == g {
+			return true
+		}
+	}
+	return false
 }
 
 func startsWith(n *sqlNode, w string) bool { return len(n.toks) > 0 && isWord(n.toks[0], w) }
