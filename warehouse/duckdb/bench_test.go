@@ -86,6 +86,12 @@ func BenchmarkLoad(b *testing.B) {
 // loadSynthetic loads one study and returns its rows, the time spent from
 // Begin to the last WriteRows (staging), and the time Commit took.
 func loadSynthetic(b testing.TB, w *duckdb.Warehouse, study string, genes, samples int) (int64, time.Duration, time.Duration) {
+	return loadSyntheticBatch(b, w, study, "b-"+study, genes, samples)
+}
+
+// loadSyntheticBatch is loadSynthetic with the batch id given: a study
+// loaded again under another id is replaced.
+func loadSyntheticBatch(b testing.TB, w *duckdb.Warehouse, study, batchID string, genes, samples int) (int64, time.Duration, time.Duration) {
 	ctx := context.Background()
 	cols := make([]warehouse.Column, samples)
 	var dims warehouse.DimensionsRequest
@@ -123,8 +129,8 @@ func loadSynthetic(b testing.TB, w *duckdb.Warehouse, study string, genes, sampl
 		}
 	}
 	staged := time.Since(start)
-	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: "h-" + study,
-		Studies: []warehouse.StudyCommit{{Study: study, BatchID: "b-" + study, RowsRead: int64(genes * samples)}}})
+	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: "h-" + batchID,
+		Studies: []warehouse.StudyCommit{{Study: study, BatchID: batchID, RowsRead: int64(genes * samples)}}})
 	if err != nil {
 		b.Fatal(err)
 	}

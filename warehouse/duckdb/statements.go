@@ -1,6 +1,9 @@
 package duckdb
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The statements this backend runs, by name. Each has a golden copy in
 // testdata/golden/<name>.sql (see TestGoldenStatements).
@@ -44,6 +47,8 @@ var statements = map[string]string{
 	"status_studies_v3":     stmtStatusStudiesV3,
 	"status_steps":          stmtStatusSteps,
 	"stage_function_exists": stmtStageFunctionExists,
+	"disabled_optimizers":   stmtDisabledOptimizers,
+	"disable_optimizers":    fmt.Sprintf(stmtDisableOptimizers, quoteString("statistics_propagation")),
 }
 
 const stmtSchemaVersionTable = `CREATE TABLE IF NOT EXISTS meta_schema_version (
@@ -58,6 +63,16 @@ WHERE table_schema = 'main' AND table_name = 'meta_schema_version'`
 const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM meta_schema_version`
 
 const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, description) VALUES ($1, $2)`
+
+// stmtDisabledOptimizers and stmtDisableOptimizers read and set the
+// optimizers DuckDB skips (see consistentReads); the second takes the list
+// as a quoted string literal.
+const stmtDisabledOptimizers = `SELECT current_setting('disabled_optimizers')::VARCHAR`
+
+const stmtDisableOptimizers = `SET GLOBAL disabled_optimizers = %s`
+
+// quoteString is s as an SQL string literal.
+func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 const stmtNextLoadKey = `SELECT nextval('seq_load_key')`
 

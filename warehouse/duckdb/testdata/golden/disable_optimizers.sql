@@ -1,0 +1,1 @@
+SET GLOBAL disabled_optimizers = 'statistics_propagation'
