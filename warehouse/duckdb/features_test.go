@@ -29,18 +29,7 @@ func TestFeatureContract(t *testing.T) {
 // that the views show it.
 func TestMigrateKeepsEarlierFeatures(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "w.duckdb")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := New(openRaw(t, path), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := old.migrate(ctx, ms[:2]); err != nil {
-		t.Fatal(err)
-	}
+	old := warehouseAt(t, path, 2)
 	for _, q := range []string{
 		`INSERT INTO dim_study (study_accession_code) VALUES ('GSE1')`,
 		`INSERT INTO fact_feature_values (entity_scope, entity_id_1, feature_name, feature_value, study_key, batch_id)

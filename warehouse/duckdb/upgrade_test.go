@@ -20,19 +20,8 @@ import (
 // computed from it.
 func buildVersion3(t *testing.T, path string) {
 	t.Helper()
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := openRaw(t, path)
-	old, err := New(db, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := old.migrate(ctx, ms[:3]); err != nil {
-		t.Fatal(err)
-	}
+	old := warehouseAt(t, path, 3)
+	db := old.db
 	q := []string{
 		`INSERT INTO dim_study (study_accession_code, study_technology) VALUES ('GSE1', 'MICROARRAY')`,
 		`INSERT INTO dim_gene (gene_id) SELECT 'G' || i FROM range(1, 5) r(i)`,
@@ -165,18 +154,8 @@ func TestUpgradeFromVersion3SurvivesACrash(t *testing.T) {
 // Sample S5 names no loaded study.
 func buildVersion4(t *testing.T, path string) {
 	t.Helper()
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := openRaw(t, path)
-	old, err := New(db, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := old.migrate(context.Background(), ms[:4]); err != nil {
-		t.Fatal(err)
-	}
+	old := warehouseAt(t, path, 4)
+	db := old.db
 	q := []string{
 		`INSERT INTO dim_study (study_accession_code, study_technology) VALUES ('GSE1', 'MICROARRAY'), ('GSE2', 'MICROARRAY')`,
 		`INSERT INTO dim_gene (gene_id) SELECT 'G' || i FROM range(1, 5) r(i)`,
@@ -314,13 +293,7 @@ func crashDuringUpgrade(t *testing.T, build func(*testing.T, string)) *Warehouse
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := New(openRaw(t, path), Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.migrate(context.Background(), loggedMigrations(ms)); err != nil {
-			t.Fatal(err)
-		}
+		warehouseAt(t, path, len(loggedMigrations(ms)))
 		os.Exit(0) // no Close: no checkpoint
 	}
 	path := filepath.Join(t.TempDir(), "w.duckdb")
@@ -356,18 +329,8 @@ func loggedMigrations(ms []migration) []migration {
 // loadSmallStudy's study with its features, checkpointed.
 func buildVersion6(t *testing.T, path string) {
 	t.Helper()
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := New(openRaw(t, path), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := warehouseAt(t, path, 6)
 	ctx := context.Background()
-	if err := old.migrate(ctx, ms[:6]); err != nil {
-		t.Fatal(err)
-	}
 	loadSmallStudy(t, old)
 	if _, err := old.MaterializeFeatures(ctx, warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
 		t.Fatal(err)
