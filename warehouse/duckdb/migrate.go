@@ -144,27 +144,42 @@ func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
 	// the transaction reaches the file by the checkpoint, which DuckDB makes
 	// atomic, or not at all. Both at zero make the migration's commit such
 	// a commit. DuckDB writes the log after all when another transaction is
-	// open, so a forced checkpoint follows at once.
+	// open, and a checkpoint must then wait for it, so the migration runs
+	// only on the one connection to the database in this process (another
+	// process cannot hold the file).
+	var conns int
+	if err := conn.QueryRowContext(ctx, stmtConnectionCount).Scan(&conns); err != nil {
+		return err
+	}
+	if conns > 1 {
+		return fmt.Errorf("this migration is committed by a checkpoint, which DuckDB makes only when no other transaction is open, "+
+			"and %d connections to the warehouse are open in this process: migrate it with genexp init, or duckdb.Open with no other handle on the file", conns)
+	}
 	var threshold, skipWAL string
 	if err := conn.QueryRowContext(ctx, stmtCheckpointSettings).Scan(&threshold, &skipWAL); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, stmtCheckpointEveryCommit); err != nil {
-		return err
-	}
+	// The settings are the whole database's: they are restored whatever
+	// happens, and set and restored whole, without the caller's context
+	// stopping them half way.
 	defer func() {
 		restore := fmt.Sprintf(stmtCheckpointSettingsRestore, quoteString(threshold), quoteString(skipWAL))
 		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), restore); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 	}()
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), stmtCheckpointEveryCommit); err != nil {
+		return err
+	}
 	if err := applyOn(ctx, conn, m); err != nil {
 		return err
 	}
 	if !checkpointAfterMigration {
 		return nil
 	}
-	_, err = conn.ExecContext(context.WithoutCancel(ctx), `FORCE CHECKPOINT`)
+	// Nothing to write when the commit checkpointed; it fails rather than
+	// waits when it cannot run.
+	_, err = conn.ExecContext(ctx, `CHECKPOINT`)
 	return err
 }
 

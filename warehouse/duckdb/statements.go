@@ -49,6 +49,7 @@ var statements = map[string]string{
 	"stage_function_exists": stmtStageFunctionExists,
 	"disabled_optimizers":   stmtDisabledOptimizers,
 	"disable_optimizers":    fmt.Sprintf(stmtDisableOptimizers, quoteString("statistics_propagation")),
+	"connection_count":      stmtConnectionCount,
 	"checkpoint_settings":   stmtCheckpointSettings,
 	"checkpoint_every":      stmtCheckpointEveryCommit,
 	"checkpoint_restore":    fmt.Sprintf(stmtCheckpointSettingsRestore, quoteString("16.0 MiB"), quoteString("100000")),
@@ -73,6 +74,10 @@ const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, descri
 const stmtDisabledOptimizers = `SELECT current_setting('disabled_optimizers')::VARCHAR`
 
 const stmtDisableOptimizers = `SET GLOBAL disabled_optimizers = %s`
+
+// stmtConnectionCount counts the connections to the database in this
+// process (see Warehouse.apply).
+const stmtConnectionCount = `SELECT count FROM duckdb_connection_count()`
 
 // A migration that DuckDB must not write to its write-ahead log is
 // committed with every commit checkpointing and skipping the log (see

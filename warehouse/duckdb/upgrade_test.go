@@ -3,13 +3,16 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -463,5 +466,96 @@ func TestUpgradeFromVersion6SurvivesACrash(t *testing.T) {
 	}
 	if after := featureRows(t, w.db); !slices.Equal(after, before) {
 		t.Fatalf("features changed across the migration")
+	}
+}
+
+// envCheckpointAbortDB names the version-6 warehouse that
+// TestUpgradeFromVersion6CrashDuringItsCheckpoint's child migrates with
+// DuckDB told to fail its checkpoints before they land.
+const envCheckpointAbortDB = "GENEXP_TEST_CHECKPOINT_ABORT_DB"
+
+// TestUpgradeFromVersion6CrashDuringItsCheckpoint: a process that dies
+// while migration 7's commit checkpoints (DuckDB's debug_checkpoint_abort
+// stands for the kill) leaves version 6, which opens and migrates again.
+// Had the commit also written the write-ahead log, the reopen would replay
+// the DROP and fail.
+func TestUpgradeFromVersion6CrashDuringItsCheckpoint(t *testing.T) {
+	if path := os.Getenv(envCheckpointAbortDB); path != "" {
+		db := openRaw(t, path)
+		if _, err := db.Exec(`SET GLOBAL debug_checkpoint_abort = 'before_header'`); err != nil {
+			t.Fatal(err)
+		}
+		_, err := New(db, Config{AutoMigrate: true})
+		fmt.Println("migration:", err)
+		os.Exit(0) // no Close: no checkpoint
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion6(t, path)
+	raw := openRaw(t, path)
+	before := featureRows(t, raw)
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
+	cmd.Env = append(os.Environ(), envCheckpointAbortDB+"="+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "migration: ") || strings.Contains(string(out), "migration: <nil>") {
+		t.Fatalf("the child's migration did not fail at its checkpoint:\n%s", out)
+	}
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening after a crash during migration 7's checkpoint: %v", err)
+	}
+	defer w.Close()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("schema version %d, want %d", v, SchemaVersion())
+	}
+	if after := featureRows(t, w.db); !slices.Equal(after, before) {
+		t.Fatal("features changed across the migration")
+	}
+}
+
+// TestMigrationByCheckpointNeedsTheOnlyConnection: with another connection
+// open, DuckDB could not commit migration 7 by a checkpoint, so the
+// migration is refused (code SchemaVersion), version 6 stands and the
+// checkpoint settings are as they were.
+func TestMigrationByCheckpointNeedsTheOnlyConnection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion6(t, path)
+	db := openRaw(t, path)
+	ctx := context.Background()
+	other, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM dim_study`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("dim_study rows = %d (%v), want 1", n, err)
+	}
+	var want, got [2]string
+	if err := db.QueryRow(stmtCheckpointSettings).Scan(&want[0], &want[1]); err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(db, Config{AutoMigrate: true})
+	if !errors.Is(err, qc.SchemaVersion) || !strings.Contains(err.Error(), "connections to the warehouse are open") {
+		t.Fatalf("migrating beside another connection: %v, want a SchemaVersion error naming the connections", err)
+	}
+	if n := count(t, db, `SELECT MAX(version) FROM meta_schema_version`); n != 6 {
+		t.Fatalf("schema version %d after the refusal, want 6", n)
+	}
+	if err := db.QueryRow(stmtCheckpointSettings).Scan(&got[0], &got[1]); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("checkpoint settings %v after the refusal, want %v", got, want)
 	}
 }
