@@ -21,6 +21,24 @@ func openRaw(t *testing.T, path string) *sql.DB {
 	return db
 }
 
+// warehouseAt opens the file at path as a warehouse of schema version k:
+// the first k migrations applied, as a genexp of that version left it.
+func warehouseAt(t *testing.T, path string, k int) *Warehouse {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(openRaw(t, path), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.migrate(context.Background(), ms[:k]); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 func count(t *testing.T, db *sql.DB, query string) int {
 	t.Helper()
 	var n int
@@ -93,18 +111,8 @@ func TestMigrateIdempotent(t *testing.T) {
 // load.
 func TestMigrateFromVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "w.duckdb")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := New(openRaw(t, path), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := warehouseAt(t, path, 1)
 	ctx := context.Background()
-	if err := old.migrate(ctx, ms[:1]); err != nil {
-		t.Fatal(err)
-	}
 	for _, q := range []string{
 		`INSERT INTO dim_study (study_accession_code) VALUES ('GSE1')`,
 		`INSERT INTO dim_sample (sample_accession_code, study_key, illness_key) VALUES ('S1', 1, 3)`,

@@ -49,6 +49,10 @@ var statements = map[string]string{
 	"stage_function_exists": stmtStageFunctionExists,
 	"disabled_optimizers":   stmtDisabledOptimizers,
 	"disable_optimizers":    fmt.Sprintf(stmtDisableOptimizers, quoteString("statistics_propagation")),
+	"connection_count":      stmtConnectionCount,
+	"checkpoint_settings":   stmtCheckpointSettings,
+	"checkpoint_every":      stmtCheckpointEveryCommit,
+	"checkpoint_restore":    fmt.Sprintf(stmtCheckpointSettingsRestore, quoteString("16.0 MiB"), quoteString("100000")),
 }
 
 const stmtSchemaVersionTable = `CREATE TABLE IF NOT EXISTS meta_schema_version (
@@ -70,6 +74,24 @@ const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, descri
 const stmtDisabledOptimizers = `SELECT current_setting('disabled_optimizers')::VARCHAR`
 
 const stmtDisableOptimizers = `SET GLOBAL disabled_optimizers = %s`
+
+// stmtConnectionCount counts the connections to the database in this
+// process (see Warehouse.apply).
+const stmtConnectionCount = `SELECT count FROM duckdb_connection_count()`
+
+// A migration that DuckDB must not write to its write-ahead log is
+// committed with every commit checkpointing and skipping the log (see
+// Warehouse.apply); the settings are read first and restored after.
+const stmtCheckpointSettings = `SELECT current_setting('checkpoint_threshold')::VARCHAR,
+       current_setting('auto_checkpoint_skip_wal_threshold')::VARCHAR`
+
+const stmtCheckpointEveryCommit = `SET GLOBAL checkpoint_threshold = '0b';
+SET GLOBAL auto_checkpoint_skip_wal_threshold = 0`
+
+// stmtCheckpointSettingsRestore takes the two values stmtCheckpointSettings
+// read, as quoted string literals.
+const stmtCheckpointSettingsRestore = `SET GLOBAL checkpoint_threshold = %s;
+SET GLOBAL auto_checkpoint_skip_wal_threshold = %s`
 
 // quoteString is s as an SQL string literal.
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

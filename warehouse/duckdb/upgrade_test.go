@@ -3,13 +3,16 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -20,19 +23,8 @@ import (
 // computed from it.
 func buildVersion3(t *testing.T, path string) {
 	t.Helper()
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := openRaw(t, path)
-	old, err := New(db, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := old.migrate(ctx, ms[:3]); err != nil {
-		t.Fatal(err)
-	}
+	old := warehouseAt(t, path, 3)
+	db := old.db
 	q := []string{
 		`INSERT INTO dim_study (study_accession_code, study_technology) VALUES ('GSE1', 'MICROARRAY')`,
 		`INSERT INTO dim_gene (gene_id) SELECT 'G' || i FROM range(1, 5) r(i)`,
@@ -165,18 +157,8 @@ func TestUpgradeFromVersion3SurvivesACrash(t *testing.T) {
 // Sample S5 names no loaded study.
 func buildVersion4(t *testing.T, path string) {
 	t.Helper()
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := openRaw(t, path)
-	old, err := New(db, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := old.migrate(context.Background(), ms[:4]); err != nil {
-		t.Fatal(err)
-	}
+	old := warehouseAt(t, path, 4)
+	db := old.db
 	q := []string{
 		`INSERT INTO dim_study (study_accession_code, study_technology) VALUES ('GSE1', 'MICROARRAY'), ('GSE2', 'MICROARRAY')`,
 		`INSERT INTO dim_gene (gene_id) SELECT 'G' || i FROM range(1, 5) r(i)`,
@@ -301,16 +283,20 @@ func TestUpgradeFromVersion4SurvivesACrash(t *testing.T) {
 }
 
 // crashDuringUpgrade builds an old warehouse, has a child process running
-// the calling test open it (which migrates it) and exit without closing it,
-// so that the migration is in the write-ahead log only, and returns the
-// warehouse opened again, the log replayed. In the child it does not
-// return.
+// the calling test migrate it through the migrations written to the
+// write-ahead log (those before the first committedByCheckpoint one, which
+// would checkpoint everything) and exit without closing it, so that those
+// migrations are in the log only, and returns the warehouse opened again:
+// the log replayed, the remaining migrations applied. In the child it does
+// not return.
 func crashDuringUpgrade(t *testing.T, build func(*testing.T, string)) *Warehouse {
 	t.Helper()
 	if path := os.Getenv(envUpgradeCrashDB); path != "" {
-		if _, err := Open(path); err != nil {
+		ms, err := migrations()
+		if err != nil {
 			t.Fatal(err)
 		}
+		warehouseAt(t, path, len(loggedMigrations(ms)))
 		os.Exit(0) // no Close: no checkpoint
 	}
 	path := filepath.Join(t.TempDir(), "w.duckdb")
@@ -328,4 +314,248 @@ func crashDuringUpgrade(t *testing.T, build func(*testing.T, string)) *Warehouse
 		t.Fatalf("opening after a crash during the upgrade: %v", err)
 	}
 	return w
+}
+
+// loggedMigrations is ms up to the first migration committed by a
+// checkpoint.
+func loggedMigrations(ms []migration) []migration {
+	for i, m := range ms {
+		if committedByCheckpoint[m.version] {
+			return ms[:i]
+		}
+	}
+	return ms
+}
+
+// buildVersion6 writes, at path, a warehouse of schema version 6 (the last
+// whose fact_feature_values has a primary key and a foreign key) holding
+// loadSmallStudy's study with its features, checkpointed.
+func buildVersion6(t *testing.T, path string) {
+	t.Helper()
+	old := warehouseAt(t, path, 6)
+	ctx := context.Background()
+	loadSmallStudy(t, old)
+	if _, err := old.MaterializeFeatures(ctx, warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, old.db, `SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = 'fact_feature_values'
+		AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')`); n != 2 {
+		t.Fatalf("version-6 fact_feature_values has %d key constraints, want 2", n)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// featureRows lists fact_feature_values in storage order, every column.
+func featureRows(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT concat_ws('|', feature_record_key, entity_scope, entity_id_1, entity_id_2, feature_name,
+		feature_value, study_key, batch_id, etl_created_date) FROM fact_feature_values ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestUpgradeFromVersion6 migrates a version-6 warehouse: fact_feature_values
+// keeps every row, key and order, loses its two indexed constraints, and
+// goes on taking keys from its sequence.
+func TestUpgradeFromVersion6(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion6(t, path)
+	raw := openRaw(t, path)
+	before := featureRows(t, raw)
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(before) == 0 {
+		t.Fatal("the version-6 warehouse holds no features")
+	}
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("schema version %d, want %d", v, SchemaVersion())
+	}
+	if after := featureRows(t, w.db); !slices.Equal(after, before) {
+		t.Fatalf("features changed:\n%v\nwant\n%v", after, before)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = 'fact_feature_values'
+		AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'UNIQUE')`); n != 0 {
+		t.Fatalf("fact_feature_values keeps %d key constraints", n)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM duckdb_indexes() WHERE table_name = 'fact_feature_values'`); n != 0 {
+		t.Fatalf("fact_feature_values keeps %d indexes", n)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM analytics.vw_feature_values`); n != len(before) {
+		t.Fatalf("vw_feature_values shows %d features, want %d", n, len(before))
+	}
+	var wantThreshold, wantSkip, threshold, skip string
+	if err := openRaw(t, filepath.Join(t.TempDir(), "defaults.duckdb")).QueryRow(stmtCheckpointSettings).Scan(&wantThreshold, &wantSkip); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.QueryRow(stmtCheckpointSettings).Scan(&threshold, &skip); err != nil {
+		t.Fatal(err)
+	}
+	if threshold != wantThreshold || skip != wantSkip {
+		t.Fatalf("after the migration checkpoint_threshold = %q, auto_checkpoint_skip_wal_threshold = %q; want DuckDB's %q, %q",
+			threshold, skip, wantThreshold, wantSkip)
+	}
+	maxKey := count(t, w.db, `SELECT MAX(feature_record_key) FROM fact_feature_values`)
+	if _, err := w.MaterializeFeatures(context.Background(), warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_feature_values WHERE feature_record_key <= `+fmt.Sprint(maxKey)); n != 0 {
+		t.Fatalf("%d recomputed features reuse keys of the migrated ones", n)
+	}
+	if n := count(t, w.db, `SELECT COUNT(*) - COUNT(DISTINCT feature_record_key) FROM fact_feature_values`); n != 0 {
+		t.Fatalf("%d duplicate feature keys", n)
+	}
+}
+
+// TestUpgradeFromVersion6SurvivesACrash: migration 7 committed, and the
+// process killed before anything else, leaves a warehouse that opens at
+// version 7 — which only holds because the migration is committed by a
+// checkpoint, not the write-ahead log (the post-commit checkpoint is skipped
+// here to show it).
+func TestUpgradeFromVersion6SurvivesACrash(t *testing.T) {
+	if path := os.Getenv(envUpgradeCrashDB); path != "" {
+		checkpointAfterMigration = false
+		if _, err := Open(path); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(0) // no Close: no checkpoint
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion6(t, path)
+	raw := openRaw(t, path)
+	before := featureRows(t, raw)
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
+	cmd.Env = append(os.Environ(), envUpgradeCrashDB+"="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if st, err := os.Stat(path + ".wal"); err == nil && st.Size() > 0 {
+		t.Fatalf("migration 7 left %d bytes of write-ahead log", st.Size())
+	}
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening after a crash after the upgrade: %v", err)
+	}
+	defer w.Close()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("schema version %d, want %d", v, SchemaVersion())
+	}
+	if after := featureRows(t, w.db); !slices.Equal(after, before) {
+		t.Fatalf("features changed across the migration")
+	}
+}
+
+// envCheckpointAbortDB names the version-6 warehouse that
+// TestUpgradeFromVersion6CrashDuringItsCheckpoint's child migrates with
+// DuckDB told to fail its checkpoints before they land.
+const envCheckpointAbortDB = "GENEXP_TEST_CHECKPOINT_ABORT_DB"
+
+// TestUpgradeFromVersion6CrashDuringItsCheckpoint: a process that dies
+// while migration 7's commit checkpoints (DuckDB's debug_checkpoint_abort
+// stands for the kill) leaves version 6, which opens and migrates again.
+// Had the commit also written the write-ahead log, the reopen would replay
+// the DROP and fail.
+func TestUpgradeFromVersion6CrashDuringItsCheckpoint(t *testing.T) {
+	if path := os.Getenv(envCheckpointAbortDB); path != "" {
+		db := openRaw(t, path)
+		if _, err := db.Exec(`SET GLOBAL debug_checkpoint_abort = 'before_header'`); err != nil {
+			t.Fatal(err)
+		}
+		_, err := New(db, Config{AutoMigrate: true})
+		fmt.Println("migration:", err)
+		os.Exit(0) // no Close: no checkpoint
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion6(t, path)
+	raw := openRaw(t, path)
+	before := featureRows(t, raw)
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
+	cmd.Env = append(os.Environ(), envCheckpointAbortDB+"="+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "migration: ") || strings.Contains(string(out), "migration: <nil>") {
+		t.Fatalf("the child's migration did not fail at its checkpoint:\n%s", out)
+	}
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening after a crash during migration 7's checkpoint: %v", err)
+	}
+	defer w.Close()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("schema version %d, want %d", v, SchemaVersion())
+	}
+	if after := featureRows(t, w.db); !slices.Equal(after, before) {
+		t.Fatal("features changed across the migration")
+	}
+}
+
+// TestMigrationByCheckpointNeedsTheOnlyConnection: with another connection
+// open, DuckDB could not commit migration 7 by a checkpoint, so the
+// migration is refused (code SchemaVersion), version 6 stands and the
+// checkpoint settings are as they were.
+func TestMigrationByCheckpointNeedsTheOnlyConnection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion6(t, path)
+	db := openRaw(t, path)
+	ctx := context.Background()
+	other, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM dim_study`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("dim_study rows = %d (%v), want 1", n, err)
+	}
+	var want, got [2]string
+	if err := db.QueryRow(stmtCheckpointSettings).Scan(&want[0], &want[1]); err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(db, Config{AutoMigrate: true})
+	if !errors.Is(err, qc.SchemaVersion) || !strings.Contains(err.Error(), "connections to the warehouse are open") {
+		t.Fatalf("migrating beside another connection: %v, want a SchemaVersion error naming the connections", err)
+	}
+	if n := count(t, db, `SELECT MAX(version) FROM meta_schema_version`); n != 6 {
+		t.Fatalf("schema version %d after the refusal, want 6", n)
+	}
+	if err := db.QueryRow(stmtCheckpointSettings).Scan(&got[0], &got[1]); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("checkpoint settings %v after the refusal, want %v", got, want)
+	}
 }
