@@ -230,7 +230,7 @@ const stmtFeaturePairs = featureInsert + `WITH top_genes AS (
     LIMIT $4),
 input AS (
     ` + featureInput + `
-      AND fe.gene_key IN (SELECT gene_key FROM top_genes)),
+      AND fe.gene_key IN (SELECT t.gene_key FROM top_genes AS t)),
 pairs AS (
     SELECT a.gene_key AS gene_1, b.gene_key AS gene_2, COUNT(*) AS n, corr(a.y, b.y) AS r
     FROM input a

@@ -203,7 +203,7 @@ const stmtFeaturePairs = `WITH top_genes AS (
     ORDER BY feature_value DESC, entity_id_1),
 input AS (
     ` + featureInput + `
-      AND fe.gene_key IN (SELECT gene_key FROM top_genes)),
+      AND fe.gene_key IN (SELECT t.gene_key FROM top_genes AS t)),
 centered AS (
     SELECT i.sample_key, i.gene_key, i.y - m.mean_y AS d
     FROM input AS i

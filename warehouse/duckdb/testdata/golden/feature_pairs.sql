@@ -20,7 +20,7 @@ input AS (
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL
       AND NOT s.exclude_from_analysis
-      AND fe.gene_key IN (SELECT gene_key FROM top_genes)),
+      AND fe.gene_key IN (SELECT t.gene_key FROM top_genes AS t)),
 pairs AS (
     SELECT a.gene_key AS gene_1, b.gene_key AS gene_2, COUNT(*) AS n, corr(a.y, b.y) AS r
     FROM input a
