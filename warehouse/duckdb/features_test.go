@@ -12,10 +12,15 @@ import (
 	"github.com/genexp/genexp/warehouse/warehousetest"
 )
 
+// TestFeatureContract runs the feature contract on checkpointed warehouses,
+// as TestContract does (see there).
 func TestFeatureContract(t *testing.T) {
 	warehousetest.RunFeatures(t, func(t *testing.T) warehousetest.Target {
 		w, err := Open(filepath.Join(t.TempDir(), "w.duckdb"))
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.DB().Exec(`CHECKPOINT`); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { w.Close() })
