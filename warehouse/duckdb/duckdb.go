@@ -211,9 +211,17 @@ func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 // connection of the process's DuckDB instance. It costs the feature
 // computation about a tenth of its time (see the README).
 func consistentReads(ctx context.Context, db *sql.DB) error {
-	var disabled string
-	if err := db.QueryRowContext(ctx, stmtDisabledOptimizers).Scan(&disabled); err != nil {
+	var disabled, access string
+	if err := db.QueryRowContext(ctx, stmtDisabledOptimizers).Scan(&disabled, &access); err != nil {
 		return err
+	}
+	// A database opened read-only has no writer beside it: not in this
+	// process (DuckDB refuses a second configuration of the same file) nor
+	// in another (DuckDB locks the file), so its statistics cannot change
+	// under a statement, and queries keep the optimizer (genexp query runs
+	// a fifth to a third faster with it on a 10M-cell warehouse).
+	if strings.EqualFold(access, "read_only") {
+		return nil
 	}
 	for _, o := range strings.Split(disabled, ",") {
 		if strings.EqualFold(strings.TrimSpace(o), "statistics_propagation") {

@@ -24,12 +24,41 @@ func TestConsistentReadsKeepsOtherOptimizersOff(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var got string
-		if err := db.QueryRowContext(ctx, stmtDisabledOptimizers).Scan(&got); err != nil {
+		var got, access string
+		if err := db.QueryRowContext(ctx, stmtDisabledOptimizers).Scan(&got, &access); err != nil {
 			t.Fatal(err)
 		}
 		if got != tc.want {
 			t.Errorf("disabled_optimizers %q → %q, want %q", tc.before, got, tc.want)
+		}
+	}
+}
+
+// TestConsistentReadsOnlyWhereAWriterCanBe: a warehouse opened for writing
+// turns statistics propagation off; one opened read-only, where no writer
+// can run beside it, keeps the optimizer.
+func TestConsistentReadsOnlyWhereAWriterCanBe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	for _, tc := range []struct {
+		dsn  string
+		want string
+	}{
+		{path, "statistics_propagation"},
+		{path + "?read_only=true", ""},
+		{path, "statistics_propagation"},
+	} {
+		w, err := Open(tc.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, access string
+		err = w.db.QueryRow(stmtDisabledOptimizers).Scan(&got, &access)
+		w.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s (access %s): disabled_optimizers %q, want %q", tc.dsn, access, got, tc.want)
 		}
 	}
 }

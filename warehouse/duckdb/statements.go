@@ -68,10 +68,10 @@ const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM meta_schema
 
 const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, description) VALUES ($1, $2)`
 
-// stmtDisabledOptimizers and stmtDisableOptimizers read and set the
-// optimizers DuckDB skips (see consistentReads); the second takes the list
-// as a quoted string literal.
-const stmtDisabledOptimizers = `SELECT current_setting('disabled_optimizers')::VARCHAR`
+// stmtDisabledOptimizers reads the optimizers DuckDB skips and how the
+// database is open; stmtDisableOptimizers sets the first, taking the list
+// as a quoted string literal (see consistentReads).
+const stmtDisabledOptimizers = `SELECT current_setting('disabled_optimizers')::VARCHAR, current_setting('access_mode')::VARCHAR`
 
 const stmtDisableOptimizers = `SET GLOBAL disabled_optimizers = %s`
 

@@ -1,1 +1,1 @@
-SELECT current_setting('disabled_optimizers')::VARCHAR
+SELECT current_setting('disabled_optimizers')::VARCHAR, current_setting('access_mode')::VARCHAR
