@@ -164,7 +164,8 @@ func cannotWrite(path string, err error) *qc.Error {
 // might misread. It sets DuckDB's TimeZone to UTC for the whole database:
 // the warehouse's timestamps are UTC. It adds statistics_propagation to
 // DuckDB's disabled_optimizers, also for the whole database, that is for
-// every handle on the file in this process (see consistentReads). A
+// every handle on the file in this process, unless db is open read-only
+// (see consistentReads). A
 // migration to schema 7 needs db to be the only handle on the file in the
 // process, with one connection open (see Warehouse.apply).
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
