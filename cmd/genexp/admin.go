@@ -26,8 +26,9 @@ version, and prints the version. A load does the same when it opens the
 warehouse; init does it alone, for instance before granting access.
 
 Exit status: 0 the warehouse is at the current schema version; 1 the schema
-could not be written; 2 bad usage or configuration; 3 the warehouse could not
-be opened (busy, unreachable, written by a newer genexp).
+could not be written (the disk, for instance); 2 bad usage or configuration;
+3 the warehouse could not be opened or migrated (busy, unreachable, written by
+a newer genexp, a migration that failed or was refused).
 `, stderr)
 	var c common
 	c.register(fs)

@@ -178,7 +178,7 @@ func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 	// already, so a failure to set it changes nothing.
 	_, _ = db.ExecContext(ctx, `SET GLOBAL TimeZone = 'UTC'`)
 	if err := consistentReads(ctx, db); err != nil {
-		return nil, classify(err, "duckdb: configuring the optimizer")
+		return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: configuring the optimizer")
 	}
 	if cfg.AutoMigrate {
 		if err := w.Migrate(ctx); err != nil {

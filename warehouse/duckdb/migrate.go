@@ -164,8 +164,10 @@ func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
 	// stopping them half way.
 	defer func() {
 		restore := fmt.Sprintf(stmtCheckpointSettingsRestore, quoteString(threshold), quoteString(skipWAL))
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), restore); rerr != nil {
-			err = errors.Join(err, rerr)
+		// After a failed migration the database may be invalidated (a
+		// checkpoint that failed); the migration's error is the one to tell.
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), restore); rerr != nil && err == nil {
+			err = rerr
 		}
 	}()
 	if _, err := conn.ExecContext(context.WithoutCancel(ctx), stmtCheckpointEveryCommit); err != nil {
@@ -190,8 +192,9 @@ func applyOn(ctx context.Context, conn *sql.Conn, m migration) (err error) {
 		return err
 	}
 	defer func() {
-		if err != nil {
-			err = errors.Join(err, tx.Rollback())
+		// A failed commit has ended the transaction already.
+		if rerr := tx.Rollback(); err != nil && rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			err = errors.Join(err, rerr)
 		}
 	}()
 	if _, err = tx.ExecContext(ctx, m.sql); err != nil {

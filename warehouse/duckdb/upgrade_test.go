@@ -505,6 +505,13 @@ func TestUpgradeFromVersion6CrashDuringItsCheckpoint(t *testing.T) {
 	if !strings.Contains(string(out), "migration: ") || strings.Contains(string(out), "migration: <nil>") {
 		t.Fatalf("the child's migration did not fail at its checkpoint:\n%s", out)
 	}
+	raw = openRaw(t, path)
+	if v := count(t, raw, `SELECT MAX(version) FROM meta_schema_version`); v != 6 {
+		t.Fatalf("schema version %d after the failed checkpoint, want 6", v)
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	w, err := Open(path)
 	if err != nil {
 		t.Fatalf("opening after a crash during migration 7's checkpoint: %v", err)
