@@ -301,11 +301,7 @@ func crashDuringUpgrade(t *testing.T, build func(*testing.T, string)) *Warehouse
 	}
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	build(t, path)
-	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
-	cmd.Env = append(os.Environ(), envUpgradeCrashDB+"="+path)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
+	runChild(t, envUpgradeCrashDB, path)
 	if _, err := os.Stat(path + ".wal"); err != nil {
 		t.Fatalf("the child left no write-ahead log to replay: %v", err)
 	}
@@ -374,13 +370,7 @@ func featureRows(t *testing.T, db *sql.DB) []string {
 // keeps every row, key and order, loses its two indexed constraints, and
 // goes on taking keys from its sequence.
 func TestUpgradeFromVersion6(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "w.duckdb")
-	buildVersion6(t, path)
-	raw := openRaw(t, path)
-	before := featureRows(t, raw)
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path, before := version6WithFeatures(t)
 	if len(before) == 0 {
 		t.Fatal("the version-6 warehouse holds no features")
 	}
@@ -441,32 +431,12 @@ func TestUpgradeFromVersion6SurvivesACrash(t *testing.T) {
 		}
 		os.Exit(0) // no Close: no checkpoint
 	}
-	path := filepath.Join(t.TempDir(), "w.duckdb")
-	buildVersion6(t, path)
-	raw := openRaw(t, path)
-	before := featureRows(t, raw)
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
-	cmd.Env = append(os.Environ(), envUpgradeCrashDB+"="+path)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
+	path, before := version6WithFeatures(t)
+	runChild(t, envUpgradeCrashDB, path)
 	if st, err := os.Stat(path + ".wal"); err == nil && st.Size() > 0 {
 		t.Fatalf("migration 7 left %d bytes of write-ahead log", st.Size())
 	}
-	w, err := Open(path)
-	if err != nil {
-		t.Fatalf("opening after a crash after the upgrade: %v", err)
-	}
-	defer w.Close()
-	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
-		t.Fatalf("schema version %d, want %d", v, SchemaVersion())
-	}
-	if after := featureRows(t, w.db); !slices.Equal(after, before) {
-		t.Fatalf("features changed across the migration")
-	}
+	reopenMigrated(t, path, before)
 }
 
 // envCheckpointAbortDB names the version-6 warehouse that
@@ -489,40 +459,19 @@ func TestUpgradeFromVersion6CrashDuringItsCheckpoint(t *testing.T) {
 		fmt.Println("migration:", err)
 		os.Exit(0) // no Close: no checkpoint
 	}
-	path := filepath.Join(t.TempDir(), "w.duckdb")
-	buildVersion6(t, path)
-	raw := openRaw(t, path)
-	before := featureRows(t, raw)
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
-	cmd.Env = append(os.Environ(), envCheckpointAbortDB+"="+path)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
+	path, before := version6WithFeatures(t)
+	out := runChild(t, envCheckpointAbortDB, path)
 	if !strings.Contains(string(out), "migration: ") || strings.Contains(string(out), "migration: <nil>") {
 		t.Fatalf("the child's migration did not fail at its checkpoint:\n%s", out)
 	}
-	raw = openRaw(t, path)
+	raw := openRaw(t, path)
 	if v := count(t, raw, `SELECT MAX(version) FROM meta_schema_version`); v != 6 {
 		t.Fatalf("schema version %d after the failed checkpoint, want 6", v)
 	}
 	if err := raw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	w, err := Open(path)
-	if err != nil {
-		t.Fatalf("opening after a crash during migration 7's checkpoint: %v", err)
-	}
-	defer w.Close()
-	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
-		t.Fatalf("schema version %d, want %d", v, SchemaVersion())
-	}
-	if after := featureRows(t, w.db); !slices.Equal(after, before) {
-		t.Fatal("features changed across the migration")
-	}
+	reopenMigrated(t, path, before)
 }
 
 // TestMigrationByCheckpointNeedsTheOnlyConnection: with another connection
@@ -564,5 +513,47 @@ func TestMigrationByCheckpointNeedsTheOnlyConnection(t *testing.T) {
 	}
 	if got != want {
 		t.Fatalf("checkpoint settings %v after the refusal, want %v", got, want)
+	}
+}
+
+// version6WithFeatures builds a version-6 warehouse (buildVersion6) at a
+// new path and returns the path and its feature rows.
+func version6WithFeatures(t *testing.T) (string, []string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	buildVersion6(t, path)
+	raw := openRaw(t, path)
+	defer raw.Close()
+	return path, featureRows(t, raw)
+}
+
+// runChild runs the calling test again in a child process with env set to
+// path, and returns what it printed; the child failing fails the test.
+func runChild(t *testing.T, env, path string) []byte {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
+	cmd.Env = append(os.Environ(), env+"="+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	return out
+}
+
+// reopenMigrated opens the warehouse at path after a child process left it
+// and checks that it is at this package's version with the features it had
+// at version 6.
+func reopenMigrated(t *testing.T, path string, before []string) {
+	t.Helper()
+	w, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening after the child: %v", err)
+	}
+	defer w.Close()
+	if v, _ := w.Version(context.Background()); v != SchemaVersion() {
+		t.Fatalf("schema version %d, want %d", v, SchemaVersion())
+	}
+	if after := featureRows(t, w.db); !slices.Equal(after, before) {
+		t.Fatal("features changed across the migration")
 	}
 }
