@@ -73,8 +73,13 @@ func copySpecs() map[string]copySpec {
 // makes any error roll back the whole transaction, so a failed commit is
 // always all-or-nothing and can be retried; the ANSI options are the ones
 // SQL Server requires for writing tables with filtered indexes and
-// computed columns.
+// computed columns. NOCOUNT OFF because the row counts are read from the
+// server's DONE tokens, which carry a count only under NOCOUNT OFF: a
+// server whose 'user options' turn NOCOUNT on would otherwise report 0 for
+// every bulk copy (failing its check against the rows sent) and for the
+// facts inserted.
 const stmtSessionOptions = `SET XACT_ABORT ON;
+SET NOCOUNT OFF;
 SET ANSI_NULLS ON;
 SET ANSI_PADDING ON;
 SET ANSI_WARNINGS ON;
