@@ -155,6 +155,44 @@ func TestLoadStatementsInOrder(t *testing.T) {
 	}
 }
 
+// A server whose 'user options' turn NOCOUNT on for every session sends
+// no row counts unless the session turns it off: the bulk copies' counts
+// (checked against what was sent) and the rows written depend on it.
+func TestLoadCountsRowsWhenServerDefaultsToNocount(t *testing.T) {
+	s := newFakeServer(t)
+	s.nocount = true
+	w := s.open(t, testConfig(5))
+	m := newMatrix(4, 3)
+	ctx := context.Background()
+	b, err := w.Begin(ctx, m.begin())
+	if err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	defer b.Abort(ctx)
+	if err := b.UpsertDimensions(ctx, m.dims()); err != nil {
+		t.Fatalf("UpsertDimensions: %v", err)
+	}
+	for _, lb := range m.batches(2) {
+		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+			t.Fatalf("WriteRows: %v", err)
+		}
+	}
+	res, err := b.Commit(ctx, m.commit("h1"))
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	if r := res.Studies[0]; r.RowsWritten != 12 {
+		t.Fatalf("rows written %d, want 12", r.RowsWritten)
+	}
+	var recorded []any
+	for _, c := range s.callsOf("record_batch") {
+		recorded = append(recorded, c.args[6])
+	}
+	if !slices.Equal(recorded, []any{int64(12)}) {
+		t.Fatalf("meta_batch.rows_written recorded as %v, want [12]", recorded)
+	}
+}
+
 func TestCellsAreCopiedExactlyInChunks(t *testing.T) {
 	s := newFakeServer(t)
 	w := s.open(t, testConfig(5))
@@ -710,7 +748,9 @@ func BenchmarkWriteRows(b *testing.B) {
 		if err := bt.(*batch).flush(ctx); err != nil {
 			b.Fatal(err)
 		}
-		bt.Abort(ctx)
+		if err := bt.Abort(ctx); err != nil {
+			b.Fatal(err)
+		}
 		s.mu.Lock()
 		s.copies, s.calls = nil, nil
 		s.mu.Unlock()

@@ -66,6 +66,12 @@ type fakeServer struct {
 	missing     string                  // a sample stmtMissingSamples reports
 	version     int64                   // the schema version; -1: no version table
 	rcsi        bool
+	// nocount is the server's 'user options' turning NOCOUNT on for every
+	// new session. A session under NOCOUNT ON gets DONE tokens without
+	// their count, and go-mssqldb then reports 0 rows affected, for a
+	// statement and a bulk copy alike; SET NOCOUNT OFF in the session
+	// turns it back off.
+	nocount bool
 	// The process log as the health statements summarize it: what
 	// failed_attempts counts, health_failures' two counts, and
 	// health_runs' rows.
@@ -198,7 +204,7 @@ func (c fakeConnector) Connect(context.Context) (driver.Conn, error) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	c.s.opened++
-	return &fakeConn{s: c.s}, nil
+	return &fakeConn{s: c.s, nocount: c.s.nocount}, nil
 }
 
 func (c fakeConnector) Driver() driver.Driver { return fakeDriver{} }
@@ -213,6 +219,8 @@ type fakeConn struct {
 	s   *fakeServer
 	tx  *fakeTx
 	bad bool
+	// nocount is the session's NOCOUNT setting (see fakeServer.nocount).
+	nocount bool
 	// pending holds copies made inside the open transaction.
 	pending []copied
 }
@@ -337,8 +345,20 @@ func (f *fakeCopy) Exec(v []driver.Value) (driver.Result, error) {
 		f.c.s.copies = append(f.c.s.copies, cp)
 		f.c.s.mu.Unlock()
 	}
-	return driver.RowsAffected(len(f.rows)), nil
+	return f.c.affected(int64(len(f.rows))), nil
 }
+
+// affected is the count the driver reports for n rows: none under
+// NOCOUNT ON.
+func (c *fakeConn) affected(n int64) driver.RowsAffected {
+	if c.nocount {
+		return 0
+	}
+	return driver.RowsAffected(n)
+}
+
+// nocountSet finds the session's SET NOCOUNT statements.
+var nocountSet = regexp.MustCompile(`(?im)^\s*SET\s+NOCOUNT\s+(ON|OFF)\s*;?\s*$`)
 
 type fakeStmt struct {
 	c    *fakeConn
@@ -393,7 +413,11 @@ func (f *fakeStmt) ExecContext(_ context.Context, args []driver.NamedValue) (dri
 	}
 	switch name {
 	case "insert_facts":
-		return driver.RowsAffected(f.c.stagedCells(vals[0].(int64), vals[3].(string))), nil
+		return f.c.affected(f.c.stagedCells(vals[0].(int64), vals[3].(string))), nil
+	case "session_options":
+		for _, m := range nocountSet.FindAllStringSubmatch(f.text, -1) {
+			f.c.nocount = strings.EqualFold(m[1], "ON")
+		}
 	case "schema_version_table":
 		s := f.c.s
 		s.version = max(s.version, 0)

@@ -3,6 +3,7 @@ package mssql_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -88,7 +89,11 @@ func freshDatabase(t *testing.T, dsn string) string {
 		t.Fatalf("creating test database: %v", err)
 	}
 	t.Cleanup(func() {
-		admin.DB().Exec("ALTER DATABASE [" + name + "] SET SINGLE_USER WITH ROLLBACK IMMEDIATE")
+		// Ends the sessions still using the database, so that it can be
+		// dropped; if it fails, the drop below says why.
+		if _, err := admin.DB().Exec("ALTER DATABASE [" + name + "] SET SINGLE_USER WITH ROLLBACK IMMEDIATE"); err != nil {
+			t.Logf("ending the sessions of test database %s: %v", name, err)
+		}
 		if _, err := admin.DB().Exec("DROP DATABASE [" + name + "]"); err != nil {
 			t.Errorf("dropping test database %s: %v", name, err)
 		}
@@ -204,8 +209,10 @@ func TestIntegrationConcurrentLoaders(t *testing.T) {
 		t.Fatalf("studies with more than one current batch: %d (%v)", bad, err)
 	}
 	var facts int64
-	w1.DB().QueryRow(`SELECT COUNT_BIG(*) FROM dbo.fact_gene_expression f JOIN dbo.dim_study s ON s.study_key = f.study_key
-		WHERE s.study_accession_code = N'GSE3'`).Scan(&facts)
+	if err := w1.DB().QueryRow(`SELECT COUNT_BIG(*) FROM dbo.fact_gene_expression f JOIN dbo.dim_study s ON s.study_key = f.study_key
+		WHERE s.study_accession_code = N'GSE3'`).Scan(&facts); err != nil {
+		t.Fatalf("counting the facts of GSE3: %v", err)
+	}
 	if facts != 40000 {
 		t.Fatalf("GSE3 has %d facts, want 40000 (one batch, not two)", facts)
 	}
@@ -238,8 +245,13 @@ func TestIntegrationDeadLoadIsCleanedUp(t *testing.T) {
 	}
 	for rows.Next() {
 		var id int
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatalf("reading a session id: %v", err)
+		}
 		sessions = append(sessions, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("listing the dying loader's sessions: %v", err)
 	}
 	rows.Close()
 	if len(sessions) == 0 {
@@ -251,7 +263,9 @@ func TestIntegrationDeadLoadIsCleanedUp(t *testing.T) {
 		}
 	}
 	var staged int
-	w.DB().QueryRow(`SELECT COUNT(*) FROM staging.loads`).Scan(&staged)
+	if err := w.DB().QueryRow(`SELECT COUNT(*) FROM staging.loads`).Scan(&staged); err != nil {
+		t.Fatalf("counting staged loads: %v", err)
+	}
 	if staged != 1 {
 		t.Fatalf("staging.loads has %d loads, want the dead one", staged)
 	}
@@ -260,13 +274,67 @@ func TestIntegrationDeadLoadIsCleanedUp(t *testing.T) {
 	}
 	for _, table := range []string{"staging.loads", "staging.matrix_columns", "staging.matrix_rows", "staging.expression_values"} {
 		var n int
-		w.DB().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n)
+		if err := w.DB().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+			t.Errorf("counting the rows of %s: %v", table, err)
+			continue
+		}
 		if n != 0 {
 			t.Errorf("%s keeps %d rows of the dead load", table, n)
 		}
 	}
 	if err := b.Abort(ctx); err != nil {
 		t.Logf("Abort on a killed session: %v", err)
+	}
+}
+
+// A server whose 'user options' turn NOCOUNT on for every new session: a
+// load still counts what it copied and inserted, because its session turns
+// NOCOUNT off.
+func TestIntegrationRowCountsUnderServerNocount(t *testing.T) {
+	if os.Getenv(dsnEnv) != "" {
+		t.Skipf("changes a server-wide setting ('user options'), so it runs only on the Docker server the tests start, not on the server %s names", dsnEnv)
+	}
+	w, dsn := openFresh(t)
+	var before int
+	if err := w.DB().QueryRow(`SELECT CONVERT(INT, value_in_use) FROM sys.configurations WHERE name = N'user options'`).Scan(&before); err != nil {
+		t.Fatalf("reading 'user options': %v", err)
+	}
+	// 512 is NOCOUNT's bit in 'user options'.
+	if _, err := w.DB().Exec(`EXEC sp_configure N'user options', @p1; RECONFIGURE;`, before|512); err != nil {
+		t.Fatalf("setting 'user options': %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := w.DB().Exec(`EXEC sp_configure N'user options', @p1; RECONFIGURE;`, before); err != nil {
+			t.Errorf("restoring 'user options' to %d: %v", before, err)
+		}
+	})
+	// 'user options' applies to sessions that log in after it is set: a
+	// plain new session shows it, and a warehouse opened now has only such
+	// sessions.
+	raw, err := sql.Open("sqlserver", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var on int
+	if err := raw.QueryRow(`SELECT @@OPTIONS & 512`).Scan(&on); err != nil || on == 0 {
+		t.Fatalf("a new session has NOCOUNT %d (%v): the server setting did not take, so the test would prove nothing", on, err)
+	}
+	nc, err := mssql.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	res, err := load(context.Background(), nc, "GSE1", 1000, 10, "h1")
+	if err != nil {
+		t.Fatalf("load under NOCOUNT ON: %v", err)
+	}
+	if n := res.Studies[0].RowsWritten; n != 10000 {
+		t.Fatalf("rows written %d, want 10000", n)
+	}
+	var recorded int64
+	if err := nc.DB().QueryRow(`SELECT rows_written FROM dbo.meta_batch WHERE study_accession_code = N'GSE1' AND is_current = 1`).Scan(&recorded); err != nil || recorded != 10000 {
+		t.Fatalf("meta_batch.rows_written %d (%v), want 10000", recorded, err)
 	}
 }
 

@@ -49,7 +49,7 @@ func TestClassify(t *testing.T) {
 		{"foreign key", mssqldrv.Error{Number: 547, Message: `The INSERT statement conflicted with the FOREIGN KEY constraint "fk_x".`}, classPermanent, qc.ForeignKeyViolation},
 		{"check constraint", mssqldrv.Error{Number: 547, Message: `The INSERT statement conflicted with the CHECK constraint "ck_x".`}, classPermanent, qc.ConstraintViolation},
 		{"conversion", sqlErr(245), classPermanent, qc.ConstraintViolation},
-		{"syntax", sqlErr(102), classPermanent, qc.ConstraintViolation},
+		{"syntax", sqlErr(102), classPermanent, qc.ConnectionFailed},
 		{"fatal server error", mssqldrv.ServerError{}, classConnLost, qc.ConnectionFailed},
 		{"bad connection", driver.ErrBadConn, classConnLost, qc.ConnectionFailed},
 		{"connection done", sql.ErrConnDone, classConnLost, qc.ConnectionFailed},
@@ -61,7 +61,7 @@ func TestClassify(t *testing.T) {
 		{"dns timeout", &net.DNSError{Err: "i/o timeout", Name: "db", IsTimeout: true}, classConnLost, qc.ConnectionFailed},
 		{"cancelled", context.Canceled, classPermanent, qc.ConnectionFailed},
 		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), classPermanent, qc.ConnectionFailed},
-		{"other", errors.New("something else"), classPermanent, qc.ConstraintViolation},
+		{"other", errors.New("something else"), classPermanent, qc.ConnectionFailed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

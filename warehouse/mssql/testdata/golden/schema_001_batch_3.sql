@@ -23,8 +23,11 @@ CREATE CLUSTERED COLUMNSTORE INDEX cci_fact_gene_expression
     ON dbo.fact_gene_expression
     ON ps_study_bucket (study_bucket);
 
--- Lock escalation stops at the partition, so a load that touches one bucket
--- does not lock the whole fact.
+-- AUTO lets lock escalation stop at the partition, for a statement that
+-- changes the rows of one bucket (a DBA deleting one study's facts). A
+-- load's commit is not such a statement: its fact insert takes an exclusive
+-- lock on the whole table, WITH (TABLOCK), until the commit ends (see the
+-- insert and the README's "Isolation").
 ALTER TABLE dbo.fact_gene_expression SET (LOCK_ESCALATION = AUTO);
 
 CREATE TABLE dbo.fact_feature_values (
