@@ -71,7 +71,9 @@ const (
 // Loading codes (4000–4999): the warehouse refused or could not take the
 // data.
 const (
-	// ConnectionFailed: the warehouse cannot be reached or opened.
+	// ConnectionFailed: the warehouse cannot be reached, opened or written
+	// (a lost connection, a full disk or database, a server error that is
+	// not about the data).
 	ConnectionFailed Code = 4001
 	// BatchDuplicate: the batch (same study, same bytes) is already loaded;
 	// reported at INFO, nothing is written twice.
@@ -194,7 +196,7 @@ var codeSummaries = map[Code]string{
 	IllnessInferenceFailed:      "the illness rules could not be applied",
 	PlatformNormalizationFailed: "a platform could not be normalized",
 	DimensionLookupFailed:       "a study, sample or gene is missing from the warehouse",
-	ConnectionFailed:            "the warehouse could not be reached",
+	ConnectionFailed:            "the warehouse could not be reached or written",
 	BatchDuplicate:              "this data is already loaded",
 	ForeignKeyViolation:         "the warehouse refused rows that refer to something missing",
 	ConstraintViolation:         "the warehouse refused the data",
