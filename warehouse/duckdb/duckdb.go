@@ -308,7 +308,8 @@ func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
 		}
 		if time.Now().After(deadline) {
 			return nil, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError,
-				Msg: "warehouse busy: another process has the DuckDB file open (DuckDB allows one writing process); retry when it ends, or wait for it with busy_timeout (FILE?busy_timeout=30s)", Err: err}
+				Msg: "warehouse busy: DuckDB lets a process write the file only while no other process has it open, and read it only while none writes it; " +
+					"to wait for the other, give busy_timeout (FILE?busy_timeout=30s)", Err: err}
 		}
 		time.Sleep(backoff)
 		backoff = min(2*backoff, time.Second)
