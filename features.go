@@ -134,7 +134,9 @@ func (r *FeaturesRun) Failed() bool {
 
 // Features computes the features of loaded studies on demand, with the
 // configuration's top genes, whether or not the analytics step is enabled,
-// and logs an analytics step per study in meta_etl_process_log. A study
+// and logs an analytics step per study in meta_etl_process_log. Like a
+// load, it first marks FAILED the steps a killed run left RUNNING, on a
+// sink that can tell (warehouse.StepAborter). A study
 // that fails does not stop the others; its error is in its report. The
 // returned error is set when the warehouse cannot compute features or list
 // its studies, or when ctx ends.
@@ -159,6 +161,9 @@ func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesR
 		}
 	}
 	p.log.Info("features started", "run", run.RunID, "studies", len(studies))
+	// As a load does: a killed run's RUNNING steps are marked FAILED, or
+	// health would keep pointing at them after this run.
+	defer p.beginRun(ctx, run.RunID)()
 	log := p.newSteps(run.RunID, "")
 	for _, s := range studies {
 		if err := ctx.Err(); err != nil {

@@ -112,13 +112,16 @@ type HealthReport struct {
 //     says opening it excluded every writer (warehouse.Health.NoWriter, a
 //     DuckDB file), else those RUNNING for longer than StuckAfter (SQL
 //     Server, where runs write side by side). Such a run was killed, or
-//     could not record its failure; the next load marks its steps FAILED.
+//     could not record its failure; the next load or features run marks
+//     its steps FAILED.
 //     Warning too when the last run was stopped (interrupted or timed out)
 //     before steps it had to run (warehouse.RunSummary.Stopped): part of
 //     its input was not loaded until the same load is run again.
 //   - writable: for a DuckDB file, critical when the file, its
-//     write-ahead log or its directory cannot be written (every load
-//     would fail), healthy otherwise.
+//     write-ahead log or its directory refuses writing (permissions, a
+//     read-only file system: every load would fail), healthy otherwise. It
+//     creates an empty probe file, which a full disk still allows: free
+//     space is the disk check's.
 //   - disk: for a warehouse file, healthy above WarnFreeBytes free, warning
 //     below it, critical below CriticalFreeBytes; warning when it cannot be
 //     measured.
@@ -168,7 +171,7 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 		if in.WriteErr != nil {
 			add("writable", Critical, "loads will fail: %s", in.WriteErr)
 		} else {
-			add("writable", Healthy, "the warehouse file and its directory can be written")
+			add("writable", Healthy, "the warehouse file and its directory allow writing (permissions only; the disk check reports free space)")
 		}
 	}
 	if in.Disk != nil || in.DiskErr != nil {
@@ -199,11 +202,11 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	for _, r := range runs {
 		if r.Running > 0 && noWriter {
 			return Degraded, fmt.Sprintf("run %s started %s ago and still has %s RUNNING, but no process is writing to the warehouse: "+
-				"the run was killed or could not record its end; rerun its load (the next load marks those steps FAILED)",
+				"the run was killed or could not record its end; rerun it (the next load or genexp features marks those steps FAILED)",
 				r.RunID, now.Sub(r.StartedAt).Round(time.Second), plural(r.Running, "step"))
 		}
 		if r.Running > 0 && now.Sub(r.StartedAt) > lim.StuckAfter {
-			return Degraded, fmt.Sprintf("run %s started %s ago and still has %s RUNNING: it was most likely killed; rerun its load",
+			return Degraded, fmt.Sprintf("run %s started %s ago and still has %s RUNNING: it was most likely killed; rerun it",
 				r.RunID, now.Sub(r.StartedAt).Round(time.Minute), plural(r.Running, "step"))
 		}
 	}

@@ -56,7 +56,7 @@ func TestRunsCheck(t *testing.T) {
 			r.Stopped, r.StopReason = 8, "interrupted"
 		}), run("r0", func(r *warehouse.RunSummary) { r.Running, r.EndedAt = 2, nil })}, true, Degraded,
 			"run r0 started 1h0m0s ago and still has 2 steps RUNNING, but no process is writing to the warehouse: " +
-				"the run was killed or could not record its end; rerun its load (the next load marks those steps FAILED)"},
+				"the run was killed or could not record its end; rerun it (the next load or genexp features marks those steps FAILED)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -175,3 +175,80 @@ func TestKilledRunIsAbandoned(t *testing.T) {
 		t.Errorf("%d steps marked aborted, want 1 (the new run's own are not)", n)
 	}
 }
+
+// TestFeaturesRunAbandonsAKilledRun leaves an analytics step RUNNING as a
+// killed genexp features does, then runs genexp features again (no load in
+// between): the killed step is marked FAILED (reason "aborted"), and health
+// reports the last run instead of pointing at the killed one.
+func TestFeaturesRunAbandonsAKilledRun(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(t, w, "testdata/refinebio/GSE71270")
+	killed := warehouse.StepRecord{LogID: genexp.NewID(), RunID: "killed-features", Study: "GSE71270", Step: "analytics",
+		Status: "RUNNING", Attempt: 1, StartedAt: time.Now().Add(-time.Minute).UTC()}
+	if err := w.LogStep(t.Context(), killed); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	w, err = duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := p.Features(t.Context(), genexp.FeatureOptions{})
+	if err != nil || run.Failed() {
+		t.Fatalf("features: %v %+v", err, run)
+	}
+	var status string
+	var reason sql.NullString
+	if err := w.DB().QueryRow(`SELECT status, context_json->>'reason' FROM meta_etl_process_log WHERE run_id = 'killed-features'`).
+		Scan(&status, &reason); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if status != "FAILED" || reason.String != "aborted" {
+		t.Errorf("the killed run's step after genexp features: %s, reason %q; want FAILED, aborted", status, reason.String)
+	}
+
+	ro, err := duckdb.Open(file + "?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	h, err := ro.Health(t.Context(), warehouse.HealthRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits())
+	for _, c := range rep.Checks {
+		if c.Name == "runs" && (c.Status != genexp.Healthy || !strings.Contains(c.Detail, "last run "+run.RunID)) {
+			t.Errorf("runs check after a clean features run: %s %q; want healthy, naming run %s", c.Status, c.Detail, run.RunID)
+		}
+	}
+}
+
+// TestWritableSaysWhatItChecks: the writable check tries permissions with
+// an empty probe file, which a full disk still allows, so its healthy
+// detail must not claim the warehouse can be written; the disk check
+// reports the space.
+func TestWritableSaysWhatItChecks(t *testing.T) {
+	rep := genexp.DeriveHealth(genexp.HealthInputs{WriteChecked: true, Disk: &genexp.DiskSpace{Path: "/w", TotalBytes: 100 << 30},
+		Now: time.Now()}, genexp.DefaultHealthLimits())
+	got := map[string]genexp.HealthCheck{}
+	for _, c := range rep.Checks {
+		got[c.Name] = c
+	}
+	if w := got["writable"]; w.Status != genexp.Healthy || !strings.Contains(w.Detail, "permissions") || strings.Contains(w.Detail, "can be written") {
+		t.Errorf("writable at 0 bytes free: %s %q; want healthy, about permissions only", w.Status, w.Detail)
+	}
+	if d := got["disk"]; d.Status != genexp.Critical {
+		t.Errorf("disk at 0 bytes free: %s %q, want critical", d.Status, d.Detail)
+	}
+}

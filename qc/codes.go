@@ -83,7 +83,8 @@ const (
 	// ConstraintViolation: the warehouse rejected a row for another
 	// constraint.
 	ConstraintViolation Code = 4004
-	// WarehouseBusy: another process holds the warehouse for writing.
+	// WarehouseBusy: another process has the warehouse open or locked (a
+	// load, a query, …).
 	WarehouseBusy Code = 4005
 	// SchemaVersion: the warehouse schema is newer than this genexp, or a
 	// migration failed.
@@ -200,7 +201,7 @@ var codeSummaries = map[Code]string{
 	BatchDuplicate:              "this data is already loaded",
 	ForeignKeyViolation:         "the warehouse refused rows that refer to something missing",
 	ConstraintViolation:         "the warehouse refused the data",
-	WarehouseBusy:               "another genexp is writing to this warehouse; try again when it finishes",
+	WarehouseBusy:               "another process has the warehouse open (a load, a query, …); try again when it ends",
 	SchemaVersion:               "the warehouse schema does not match this genexp",
 	TimedOut:                    "the run took longer than processing.timeout_seconds allows",
 	ViewCreationFailed:          "an analytics view could not be created",

@@ -303,10 +303,12 @@ type StudyStatus struct {
 	// LoadSignature is the current batch's warehouse.LoadSignature, ""
 	// for a batch loaded before signatures were recorded.
 	LoadSignature string
-	Samples       int64
-	Genes         int64
-	Facts         int64
-	LoadedAt      time.Time
+	// Samples and Genes are the batch's matrix columns and rows as its
+	// load counted them (StudyQC), Facts the values stored.
+	Samples  int64
+	Genes    int64
+	Facts    int64
+	LoadedAt time.Time
 }
 
 // StepsLogger is implemented by sinks that can record many rows of

@@ -142,7 +142,9 @@ func printFeatures(w io.Writer, run *genexp.FeaturesRun) {
 		counts := fmt.Sprintf("%d\t%d\t%d", s.Values, s.Rows, s.Features[genexp.FeatureGenePairPearsonR])
 		switch {
 		case s.Err != nil:
-			result = "FAILED"
+			// Its transaction rolled back: the counts it reached were not
+			// written, and the study keeps its previous features.
+			result, counts = "FAILED", "-\t-\t-"
 		case s.Skipped:
 			// Nothing was computed: the zeros the run reports would read
 			// as a study without features, which it is not.

@@ -88,6 +88,33 @@ func TestLoadExitsWithAnalyticsStatus(t *testing.T) {
 	}
 }
 
+// TestFailedFeaturesPrintNoCounts makes a study's features fail: its
+// transaction rolled back, so its line shows no counts.
+func TestFailedFeaturesPrintNoCounts(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	if code, out, stderr := runCLI(t, "load", "--db", db, craftStudy(t, dir, "GSE1", false)); code != exitOK {
+		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
+	}
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.DB().Exec(`DELETE FROM meta_feature_catalog WHERE feature_name = 'sample_median'`)
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "features", "--db", db, "GSE1")
+	f := strings.Fields(lineOf(out, "GSE1"))
+	if code != exitAnalytics || len(f) != 7 || f[1] != "FAILED" {
+		t.Fatalf("features with a feature missing from the catalog: exit %d\n%s%s", code, out, stderr)
+	}
+	if f[3] != "-" || f[4] != "-" || f[5] != "-" {
+		t.Errorf("FAILED line %q: want - for VALUES, FEATURES and PAIRS", lineOf(out, "GSE1"))
+	}
+}
+
 func lineOf(out, prefix string) string {
 	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, prefix+" ") {

@@ -29,8 +29,9 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 
 Checks the warehouse without changing it: that it opens, its schema version,
 its last runs (a warning when the last was interrupted or timed out before it
-finished: rerun its load), the steps that failed in the last 24 hours, and, for
-a DuckDB file, that it can be written and the free disk space where it lives.
+finished: rerun it), the steps that failed in the last 24 hours, and, for a
+DuckDB file, that its permissions allow writing and the free disk space where it
+lives.
 The overall status is the worst check's.
 
 Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.

@@ -19,9 +19,10 @@
 // DuckDB discards an uncommitted transaction on restart, and a temporary
 // table is never written to the database file.
 //
-// DuckDB lets one process write a database file at a time: a second process
-// that opens the same file waits up to Config.BusyTimeout, then fails with a
-// *qc.Error of code WarehouseBusy. Within a process, loads into one
+// DuckDB lets one process write a database file at a time, and only while
+// no other process has it open (a load, or a read-only genexp query): a
+// process that opens a file another holds that way waits up to
+// Config.BusyTimeout, then fails with a *qc.Error of code WarehouseBusy. Within a process, loads into one
 // Warehouse are serialized the same way; readers run beside them and see
 // each study's previous batch or its new one, never a mix.
 package duckdb

@@ -40,6 +40,9 @@ type Warehouse struct {
 	cfg      Config
 	path     string
 	readOnly bool
+	// tempDir is DuckDB's temp_directory, where it spills what does not
+	// fit in memory_limit: named when the disk there is full.
+	tempDir string
 
 	// runs holds the run ids this Warehouse has logged steps of: the only
 	// runs that may still be going while it holds the file (see
@@ -106,17 +109,51 @@ func Open(dsn string) (*Warehouse, error) {
 	if len(params) > 0 {
 		full += "?" + params.Encode()
 	}
+	// A file this call creates and cannot make a warehouse of (a disk full
+	// at creation leaves it empty) is removed, or every later open would
+	// call it "not a valid DuckDB database file". A file that existed is
+	// never removed.
+	created := false
+	if file != "" && !readOnly {
+		_, err := os.Lstat(file)
+		created = errors.Is(err, os.ErrNotExist)
+	}
 	db, err := openWait(full, cfg.BusyTimeout)
 	if err != nil {
+		// Busy: another process created the file since the check.
+		if created && !errors.Is(err, qc.WarehouseBusy) {
+			removeWarehouse(file)
+		}
 		return nil, err
+	}
+	if created {
+		// Another process may have created and migrated the file between
+		// the check and the open, and closed it since. A file whose tables
+		// cannot even be counted is this call's: nothing was read from it.
+		var tables int
+		if err := db.QueryRow(stmtUserTables).Scan(&tables); err == nil && tables > 0 {
+			created = false
+		}
 	}
 	w, err := New(db, cfg)
 	if err != nil {
 		db.Close()
+		if created {
+			removeWarehouse(file)
+		}
 		return nil, err
 	}
 	w.path, w.readOnly = file, readOnly
 	return w, nil
+}
+
+const stmtUserTables = `SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database()`
+
+// removeWarehouse removes a warehouse file Open created, and its
+// write-ahead log; what cannot be removed stays.
+func removeWarehouse(file string) {
+	os.Remove(file + ".wal")
+	os.Remove(file)
 }
 
 // CheckWritable reports, as a *qc.Error of code ConnectionFailed, why a
@@ -180,6 +217,9 @@ func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 	if err := consistentReads(ctx, db); err != nil {
 		return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: configuring the optimizer")
 	}
+	// Only named in an error: a failure to read it leaves the default
+	// sentence.
+	_ = db.QueryRowContext(ctx, stmtTempDirectory).Scan(&w.tempDir)
 	if cfg.AutoMigrate {
 		if err := w.Migrate(ctx); err != nil {
 			return nil, err
@@ -195,6 +235,8 @@ func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 	}
 	return w, nil
 }
+
+const stmtTempDirectory = `SELECT current_setting('temp_directory')::VARCHAR`
 
 // consistentReads turns off DuckDB's statistics propagation for the whole
 // database, so that a reader sees a replaced study's old batch or its new
@@ -266,7 +308,8 @@ func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
 		}
 		if time.Now().After(deadline) {
 			return nil, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError,
-				Msg: "warehouse busy: another process has the DuckDB file open (DuckDB allows one writing process); retry when it ends, or wait for it with busy_timeout (FILE?busy_timeout=30s)", Err: err}
+				Msg: "warehouse busy: DuckDB lets a process write the file only while no other process has it open, and read it only while none writes it; " +
+					"to wait for the other, give busy_timeout (FILE?busy_timeout=30s)", Err: err}
 		}
 		time.Sleep(backoff)
 		backoff = min(2*backoff, time.Second)
@@ -338,13 +381,23 @@ var ioCauses = []struct{ text, say string }{
 // quotedFile finds the file a DuckDB I/O message names.
 var quotedFile = regexp.MustCompile(`(?i)file "([^"]+)"`)
 
+// spillFull is DuckDB's message when its spill files would outgrow
+// max_temp_directory_size, which by default is the free space of the disk
+// holding temp_directory: an out-of-memory error whose advice (threads,
+// memory_limit) does not help when the disk is full.
+const spillFull = "failed to offload data block"
+
 // storageError returns err as a ConnectionFailed *qc.Error saying which
 // file could not be written and why, when DuckDB failed for lack of
 // permission or space (whatever the error's type: a write-ahead log that
-// cannot be created surfaces as a transaction error at commit), or when
-// the database was invalidated; nil otherwise.
+// cannot be created surfaces as a transaction error at commit), when its
+// spill files found no room (see spillError), or when the database was
+// invalidated; nil otherwise.
 func storageError(err error, msg string) *qc.Error {
 	text := err.Error()
+	if strings.Contains(text, spillFull) {
+		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg, Err: &spillError{cause: err}}
+	}
 	var cause error = err
 	if strings.Contains(text, "database has been invalidated") {
 		cause = fmt.Errorf("%w: %w", warehouse.ErrInvalidated, err)
@@ -364,4 +417,35 @@ func storageError(err error, msg string) *qc.Error {
 		return qc.Wrap(qc.ConnectionFailed, cause, msg)
 	}
 	return nil
+}
+
+// spillError says that DuckDB's spill files found no room in dir, its
+// temp_directory ("" when the warehouse is not known where the error is
+// met: the sentence then says where DuckDB puts them by default), and
+// what to do; DuckDB's own message follows without its advice on memory.
+type spillError struct {
+	dir   string
+	cause error
+}
+
+func (e *spillError) Error() string {
+	where := "the warehouse's temp directory (FILE.tmp beside the warehouse file FILE, or the DSN's temp_directory)"
+	if e.dir != "" {
+		where = e.dir
+	}
+	duck, _, _ := strings.Cut(e.cause.Error(), "\n")
+	return fmt.Sprintf("no space left for DuckDB's spill files in %s: free disk space there, "+
+		"or put them on a disk with room with ?temp_directory=DIR in the warehouse DSN (DuckDB: %s)", where, strings.TrimSpace(duck))
+}
+
+func (e *spillError) Unwrap() error { return e.cause }
+
+// placeSpill names the warehouse's temp_directory in a spillError in
+// err's chain, and returns err.
+func (w *Warehouse) placeSpill(err error) error {
+	var se *spillError
+	if errors.As(err, &se) && se.dir == "" {
+		se.dir = w.tempDir
+	}
+	return err
 }

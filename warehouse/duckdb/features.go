@@ -323,7 +323,7 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 			return err
 		}
 		if se := storageError(err, "duckdb: features of "+req.Study+": "+what); se != nil {
-			return se
+			return w.placeSpill(se)
 		}
 		return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "duckdb: features of " + req.Study + ": " + what, Err: err}

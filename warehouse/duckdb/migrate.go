@@ -85,7 +85,9 @@ func (w *Warehouse) Version(ctx context.Context) (int, error) {
 // Migrate brings the schema to SchemaVersion, one transaction per version,
 // so an interrupted migration leaves the warehouse at the last version it
 // completed. It refuses (code SchemaVersion) a warehouse whose schema is
-// newer than this package's.
+// newer than this package's. A migration that fails for lack of space or
+// permission is a ConnectionFailed error naming the file and the cause;
+// any other failure to migrate is a SchemaVersion error.
 func (w *Warehouse) Migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -96,11 +98,11 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 
 func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
 	if _, err := w.db.ExecContext(ctx, stmtSchemaVersionTable); err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: creating meta_schema_version")
+		return migrationError(err, "duckdb: creating meta_schema_version")
 	}
 	have, err := w.Version(ctx)
 	if err != nil {
-		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the schema version")
+		return migrationError(err, "duckdb: reading the schema version")
 	}
 	latest := ms[len(ms)-1].version
 	if have > latest {
@@ -110,12 +112,25 @@ func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
 		if m.version <= have {
 			continue
 		}
-		if err := w.apply(ctx, m); err != nil {
-			return &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError,
-				Msg: fmt.Sprintf("duckdb: migrating to schema version %d (%s)", m.version, m.description), Err: err}
+		if err := applyMigration(w, ctx, m); err != nil {
+			return migrationError(err, fmt.Sprintf("duckdb: migrating to schema version %d (%s)", m.version, m.description))
 		}
 	}
 	return nil
+}
+
+// applyMigration applies one migration; a test replaces it to fail as
+// DuckDB does on a full disk, which no test machine can be made to have.
+var applyMigration = (*Warehouse).apply
+
+// migrationError codes a failure to migrate: a full disk, a file that
+// cannot be written or an invalidated database as storageError says them
+// (ConnectionFailed), anything else as SchemaVersion.
+func migrationError(err error, msg string) error {
+	if se := storageError(err, msg); se != nil {
+		return se
+	}
+	return qc.Wrap(qc.SchemaVersion, err, msg)
 }
 
 // committedByCheckpoint lists the migrations DuckDB must not write to its

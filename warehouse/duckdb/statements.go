@@ -48,6 +48,8 @@ var statements = map[string]string{
 	"status_steps":          stmtStatusSteps,
 	"stage_function_exists": stmtStageFunctionExists,
 	"disabled_optimizers":   stmtDisabledOptimizers,
+	"temp_directory":        stmtTempDirectory,
+	"user_tables":           stmtUserTables,
 	"disable_optimizers":    fmt.Sprintf(stmtDisableOptimizers, quoteString("statistics_propagation")),
 	"connection_count":      stmtConnectionCount,
 	"checkpoint_settings":   stmtCheckpointSettings,

@@ -9,21 +9,29 @@ import (
 
 var _ warehouse.Statuser = (*Warehouse)(nil)
 
+// stmtStatusStudies reports each current batch's samples and genes as its
+// load counted them in the matrix (meta_batch_qc), as the load summary
+// does, so that a sample column with no value at all counts; the facts'
+// distinct keys stand in only for a batch without its QC row.
 const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, ''),
-    (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
-    (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
+    COALESCE(q.sample_count, (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
+    COALESCE(q.gene_count, (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
     b.rows_written, b.loaded_at
 FROM meta_batch b
+LEFT JOIN meta_batch_qc q
+  ON q.study_accession_code = b.study_accession_code AND q.batch_id = b.batch_id AND q.qc_status = 'LOADED'
 WHERE b.is_current
 ORDER BY b.study_accession_code`
 
 // stmtStatusStudiesV3 reads a warehouse opened read-only before migration
-// 004 added meta_batch.load_signature.
+// 004 added meta_batch.load_signature and meta_batch_qc: the counts come
+// from meta_study_qc when it holds the current batch.
 const stmtStatusStudiesV3 = `SELECT b.study_accession_code, b.batch_id, '',
-    (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
-    (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
+    COALESCE(q.sample_count, (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
+    COALESCE(q.gene_count, (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
     b.rows_written, b.loaded_at
 FROM meta_batch b
+LEFT JOIN meta_study_qc q ON q.study_key = b.study_key AND q.batch_id = b.batch_id
 WHERE b.is_current
 ORDER BY b.study_accession_code`
 

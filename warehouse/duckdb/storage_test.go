@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -89,5 +90,153 @@ func TestOpenRefusesUnwritableWarehouse(t *testing.T) {
 		ro.Close() // reading needs no write access (only the non-root case gets here)
 	} else if os.Geteuid() != 0 {
 		t.Errorf("read-only open of a warehouse in a read-only directory: %v", err)
+	}
+}
+
+// diskFullErrors are DuckDB's errors for a disk that fills during a schema
+// migration: the commit's write-ahead log, and the checkpoint of a
+// migration committed by one (migration 7).
+var diskFullErrors = []*duckdbdrv.Error{
+	{Type: duckdbdrv.ErrorTypeIO, Msg: `IO Error: Could not write file "/d/w.duckdb.wal": No space left on device`},
+	{Type: duckdbdrv.ErrorTypeFatal, Msg: `FATAL Error: Failed to create checkpoint because of error: Could not write file "/d/w.duckdb": No space left on device`},
+}
+
+// failMigrations makes every migration fail with err until the test ends.
+func failMigrations(t *testing.T, err error) {
+	t.Helper()
+	saved := applyMigration
+	applyMigration = func(*Warehouse, context.Context, migration) error { return err }
+	t.Cleanup(func() { applyMigration = saved })
+}
+
+// TestMigrationOnAFullDisk checks that a migration that fails for lack of
+// space says so (ConnectionFailed, the file, "no space left on device"),
+// rather than that the schema does not match; a migration that fails for
+// another reason stays a SchemaVersion error (TestMigrateStepwise).
+func TestMigrationOnAFullDisk(t *testing.T) {
+	for _, de := range diskFullErrors {
+		t.Run(string(de.Msg[:strings.Index(de.Msg, " ")]), func(t *testing.T) {
+			w, err := New(openRaw(t, ""), Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failMigrations(t, de)
+			err = w.Migrate(t.Context())
+			var e *qc.Error
+			if !errors.As(err, &e) || e.Code != qc.ConnectionFailed {
+				t.Fatalf("Migrate on a full disk = %v, want code ConnectionFailed", err)
+			}
+			if !strings.Contains(err.Error(), "migrating to schema version 1") || !strings.Contains(err.Error(), "no space left on device") ||
+				errors.Is(err, qc.SchemaVersion) {
+				t.Errorf("%q: want the migration named and \"no space left on device\", not a schema mismatch", err)
+			}
+		})
+	}
+}
+
+// TestOpenRemovesTheWarehouseItCreated checks that a warehouse file whose
+// creation fails (a full disk during its first migration) is removed with
+// its write-ahead log, so that the next open creates it afresh instead of
+// calling it "not a valid DuckDB database file"; and that a file that
+// existed before the open is never removed, whatever it holds.
+func TestOpenRemovesTheWarehouseItCreated(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "w.duckdb")
+	failMigrations(t, diskFullErrors[0])
+	if _, err := Open(file); !errors.Is(err, qc.ConnectionFailed) {
+		t.Fatalf("Open with a failing first migration = %v, want code ConnectionFailed", err)
+	}
+	for _, f := range []string{file, file + ".wal"} {
+		if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is left behind after the failed creation (%v)", filepath.Base(f), err)
+		}
+	}
+
+	// A real failure: a memory limit too small for DuckDB to read the new
+	// file's catalog (it writes the file's header first).
+	if _, err := Open(file + "?memory_limit=256KB"); err == nil {
+		t.Fatal("Open with memory_limit=256KB succeeded; the test needs a creation that fails")
+	}
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the file of a creation that ran out of memory is left behind (%v)", err)
+	}
+
+	// A DuckDB file without the schema, and an empty file: they existed.
+	raw := filepath.Join(dir, "raw.duckdb")
+	db := openRaw(t, raw)
+	if _, err := db.Exec(`CREATE TABLE mine (a INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	empty := filepath.Join(dir, "empty.duckdb")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{raw, empty} {
+		if _, err := Open(f); err == nil {
+			t.Fatalf("Open(%s) succeeded with a failing migration", filepath.Base(f))
+		}
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("Open removed %s, which existed before it: %v", filepath.Base(f), err)
+		}
+	}
+
+	// With the disk back, the path that failed creates a warehouse.
+	applyMigration = (*Warehouse).apply
+	w, err := Open(file)
+	if err != nil {
+		t.Fatalf("Open after the failed creation: %v", err)
+	}
+	defer w.Close()
+	if v, err := w.Version(t.Context()); err != nil || v != SchemaVersion() {
+		t.Fatalf("version %d (%v), want %d", v, err, SchemaVersion())
+	}
+}
+
+// TestSpillSpaceIsNamed makes DuckDB run out of room for its spill files
+// (max_temp_directory_size stands for a full disk) and checks that the
+// error says so, names the warehouse's temp directory and the remedy, and
+// drops DuckDB's advice on memory, which does not help.
+func TestSpillSpaceIsNamed(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(file + "?memory_limit=64MB&threads=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.DB().Exec(`SET GLOBAL max_temp_directory_size = '1MiB'`); err != nil {
+		t.Fatal(err)
+	}
+	_, derr := w.DB().Exec(`SELECT count(*) FROM (SELECT random() AS r, range AS i FROM range(20000000) ORDER BY r)`)
+	if derr == nil || !strings.Contains(derr.Error(), spillFull) {
+		t.Fatalf("the query did not run out of spill space: %v", derr)
+	}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		where string
+	}{
+		{"where the warehouse is not known", classify(derr, "duckdb: inserting facts"), "the warehouse's temp directory (FILE.tmp beside the warehouse file FILE"},
+		{"named by the warehouse", w.placeSpill(classify(derr, "duckdb: inserting facts")), file + ".tmp"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var e *qc.Error
+			if !errors.As(tc.err, &e) || e.Code != qc.ConnectionFailed {
+				t.Fatalf("%v: want code ConnectionFailed", tc.err)
+			}
+			msg := tc.err.Error()
+			for _, want := range []string{"no space left for DuckDB's spill files in " + tc.where, "?temp_directory=", "failed to offload data block"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("%q does not say %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "memory_limit") || strings.Contains(msg, "threads") {
+				t.Errorf("%q repeats DuckDB's advice on memory", msg)
+			}
+			var de *duckdbdrv.Error
+			if !errors.As(tc.err, &de) {
+				t.Error("DuckDB's error is not in the chain")
+			}
+		})
 	}
 }

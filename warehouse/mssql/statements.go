@@ -605,27 +605,35 @@ func buildInsertFindings(n int) string {
 	return b.String()
 }
 
+// stmtStatusStudies reports each current batch's samples and genes as its
+// load counted them in the matrix (meta_batch_qc), as the load summary
+// does, so that a sample column with no value at all counts; the facts'
+// distinct keys stand in only for a batch without its QC row.
 const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, N''),
-    (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
-     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
-    (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f
-     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
+    COALESCE(q.sample_count, (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key)),
+    COALESCE(q.gene_count, (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key)),
     b.rows_written, b.loaded_at
 FROM dbo.meta_batch AS b
+LEFT JOIN dbo.meta_batch_qc AS q
+  ON q.study_accession_code = b.study_accession_code AND q.batch_id = b.batch_id AND q.qc_status = N'LOADED'
 WHERE b.is_current = 1
 ORDER BY b.study_accession_code`
 
 // stmtStatusStudiesV2 reads a warehouse below version 3, which has no
-// meta_batch.load_signature (SQL Server compiles the whole statement, so
-// stmtStatusStudies fails there with Msg 207): a read-only status, or a dry
-// run, before init has migrated it.
+// meta_batch.load_signature nor meta_batch_qc (SQL Server compiles the
+// whole statement, so stmtStatusStudies fails there with Msg 207): a
+// read-only status, or a dry run, before init has migrated it. The counts
+// come from meta_study_qc when it holds the current batch.
 const stmtStatusStudiesV2 = `SELECT b.study_accession_code, b.batch_id, N'',
-    (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
-     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
-    (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f
-     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key),
+    COALESCE(q.sample_count, (SELECT COUNT_BIG(DISTINCT f.sample_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key)),
+    COALESCE(q.gene_count, (SELECT COUNT_BIG(DISTINCT f.gene_key) FROM dbo.fact_gene_expression AS f
+     WHERE f.study_bucket = CONVERT(SMALLINT, b.study_key % 32) AND f.study_key = b.study_key)),
     b.rows_written, b.loaded_at
 FROM dbo.meta_batch AS b
+LEFT JOIN dbo.meta_study_qc AS q ON q.study_key = b.study_key AND q.batch_id = b.batch_id
 WHERE b.is_current = 1
 ORDER BY b.study_accession_code`
 

@@ -1,7 +1,8 @@
 SELECT b.study_accession_code, b.batch_id, '',
-    (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
-    (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key),
+    COALESCE(q.sample_count, (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
+    COALESCE(q.gene_count, (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
     b.rows_written, b.loaded_at
 FROM meta_batch b
+LEFT JOIN meta_study_qc q ON q.study_key = b.study_key AND q.batch_id = b.batch_id
 WHERE b.is_current
 ORDER BY b.study_accession_code

@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database()
