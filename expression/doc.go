@@ -23,7 +23,13 @@
 //
 // The Reader reads text. A .tsv.gz matrix is decompressed by whoever opens
 // it (genexp.Matrix.Open does); gzip or zip bytes handed to a Reader are
-// reported as qc.InvalidFormat rather than parsed as garbage.
+// reported as qc.InvalidFormat rather than parsed as garbage. Compressed
+// data carry their checksum at their end, and damaged data usually
+// decompress into rows that do not parse before it: when a row of a
+// *gzip.Reader or of a Verifier (genexp's zip entries and .gz files) fails
+// to parse, the Reader reads the rest of the source, and if its check fails
+// the error is a qc.InvalidFormat one saying the file is corrupt, at the
+// line and column where parsing stopped.
 //
 // A Melter turns each WideBatch into a LongBatch: one row per (gene, sample)
 // cell, stored column-wise and keeping the source line, so every warehouse
