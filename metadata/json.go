@@ -269,6 +269,7 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 		return nil, nil, f.err
 	}
 	if st.Accession == "" {
+		key := strings.TrimSpace(key) // as every value is: blanks around an accession are not part of it
 		if err := nulErr(key); err != nil {
 			// the path would hold the NUL: name the key quoted instead
 			err.File, err.Path, err.Msg = p.file, "experiments", fmt.Sprintf("the key %q %s", key, err.Msg)
@@ -320,6 +321,7 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 		return nil, f.err
 	}
 	if s.Accession == "" {
+		key := strings.TrimSpace(key) // as every value is: blanks around an accession are not part of it
 		if key == "" {
 			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
 				Msg: "sample has no refinebio_accession_code"}

@@ -489,6 +489,8 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.EncodingError, "experiments", 0, 0, `the key "GSE\x001" holds a NUL character`},
 		{"two keys, one accession", `{"samples": {"a": {"refinebio_accession_code": "GSM1"}, "b": {"refinebio_accession_code": "GSM1"}}}`,
 			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
+		{"two keys, one accession once their blanks are trimmed", `{"samples": {"GSM1": {"refinebio_title": "a"}, "GSM1 ": {"refinebio_title": "b"}}}`,
+			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -501,6 +503,23 @@ func TestParseJSONErrors(t *testing.T) {
 				t.Errorf("message %q lacks %q", e.Error(), tc.msg)
 			}
 		})
+	}
+}
+
+// TestParseJSONKeyTakenForAccessionIsTrimmed: a key taken for an accession
+// loses its surrounding blanks as every value does, so that no accession
+// reaches the warehouse padded (SQL Server would compare it equal to the
+// unpadded one, DuckDB would not).
+func TestParseJSONKeyTakenForAccessionIsTrimmed(t *testing.T) {
+	d, err := parseJSON(t, `{"experiments": {" GSE1 ": {"title": "t"}}, "samples": {"GSM1 ": {"refinebio_title": "a"}, "\u00a0GSM2": {}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	study(t, d, "GSE1")
+	sample(t, d, "GSM1")
+	sample(t, d, "GSM2")
+	if len(d.Samples) != 2 || len(d.Studies) != 1 {
+		t.Errorf("%d samples, %d studies; want 2 and 1", len(d.Samples), len(d.Studies))
 	}
 }
 
