@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 )
@@ -696,7 +697,18 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
 	}
 	defer f.Close()
-	return parse(f, shown)
+	ds, err := parse(f, shown)
+	var pe *qc.Error
+	if v, ok := f.(expression.Verifier); ok && errors.As(err, &pe) {
+		// Damaged compressed data decompress into text that does not
+		// parse before their checksum is reached: read on to it.
+		if verr := v.Verify(); verr != nil && !errors.As(verr, new(*fs.PathError)) {
+			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: shown, Line: pe.Line, Column: pe.Column,
+				Msg: "the compressed data are corrupt or cut short (they fail their integrity check); download the file again (reading had stopped here: " + pe.Details() + ")",
+				Err: verr}
+		}
+	}
+	return ds, err
 }
 
 func readMetaFile(p string) (*metadata.Dataset, error) {

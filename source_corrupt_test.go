@@ -122,3 +122,17 @@ func TestEncryptedZipEntryIsNamed(t *testing.T) {
 		t.Errorf("got %v, want InvalidFormat naming the entry as encrypted", err)
 	}
 }
+
+// TestCorruptCompressedMetadataIsReportedAsCorrupt: metadata.json in a
+// real zip with three bytes flipped decompresses into malformed JSON
+// before its CRC-32 is reached; the download is refused as corrupt, at
+// the line and column the JSON stopped.
+func TestCorruptCompressedMetadataIsReportedAsCorrupt(t *testing.T) {
+	const p = "testdata/corrupt/flipped-metadata.zip"
+	_, err := genexp.OpenDownload(p)
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!metadata.json" || e.Line != 198 || e.Column != 58 ||
+		!strings.Contains(e.Msg, "download the file again") || !strings.Contains(e.Msg, "malformed JSON") || errors.Is(err, qc.ParseError) {
+		t.Errorf("got %v, want InvalidFormat at %s!metadata.json:198:58 saying the data are corrupt", err, p)
+	}
+}

@@ -548,7 +548,7 @@ func (r *Reader) settle(err error) error {
 	r.readFailed = true
 	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: r.cfg.name,
 		Line: pe.Line, Column: pe.Column,
-		Msg: r.sourceMsg(cause) + " (reading had stopped here: " + pe.Msg + ")", Err: cause}
+		Msg: r.sourceMsg(cause) + " (reading had stopped here: " + pe.Details() + ")", Err: cause}
 }
 
 // sourceMsg words a failure of the source. A compressed source fails on
