@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strconv"
@@ -883,8 +884,10 @@ func (c Config) problems() []problem {
 		bad("processing.missing_values", "%q is neither skip nor null", p.MissingValues)
 	}
 	if p.StudyCodePattern != "" {
-		if _, err := compileStudyFilter(p.StudyCodePattern); err != nil {
-			bad("processing.study_code_pattern", "not a regular expression: %v", err)
+		if msg := regexProblem(p.StudyCodePattern); msg != "" {
+			bad("processing.study_code_pattern", "%s", msg)
+		} else if _, err := compileStudyFilter(p.StudyCodePattern); err != nil {
+			bad("processing.study_code_pattern", "not usable as a whole-name filter: %v", err)
 		}
 	}
 	for path, v := range map[string]int{
@@ -969,6 +972,18 @@ func (c Config) problems() []problem {
 		if r.Name == "" {
 			r.Name = fmt.Sprintf("rule%d", i+1)
 		}
+		// A regular expression is reported at its own key, as written:
+		// the classifier compiles it with flags of its own before it.
+		badRegex := false
+		for _, f := range []struct{ key, re string }{{"pattern", r.Pattern}, {"exclude", r.Exclude}, {"keys", r.Keys}} {
+			if msg := regexProblem(f.re); msg != "" {
+				bad(fmt.Sprintf("illness_inference.rules[%d].%s", i, f.key), "%s", msg)
+				badRegex = true
+			}
+		}
+		if badRegex {
+			continue
+		}
 		if _, err := illness.New([]illness.Rule{r}, nil, nil); err != nil {
 			bad(fmt.Sprintf("illness_inference.rules[%d]", i), "%s", ruleMessage(err))
 		}
@@ -993,6 +1008,26 @@ func (c Config) problems() []problem {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].path < out[j].path })
 	return out
+}
+
+// regexProblem says why re, as the configuration writes it, is not a Go
+// regular expression; "" when it is one (or is empty). The message shows
+// the pattern and the part of it the parser stopped at, both as written.
+func regexProblem(re string) string {
+	if re == "" {
+		return ""
+	}
+	_, err := regexp.Compile(re)
+	var se *syntax.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &se) && se.Expr == re:
+		return fmt.Sprintf("`%s` is not a regular expression: %s", re, se.Code)
+	case errors.As(err, &se):
+		return fmt.Sprintf("`%s` is not a regular expression: %s at `%s`", re, se.Code, se.Expr)
+	}
+	return fmt.Sprintf("`%s` is not a regular expression: %v", re, err)
 }
 
 func ruleMessage(err error) string {

@@ -289,6 +289,39 @@ func TestParseConfigUnknownKeys(t *testing.T) {
 	}
 }
 
+// TestParseConfigBadRegexAtItsOwnKey: a regular expression that does not
+// compile is reported at its own line and column, not at its rule's, and
+// echoed as the file writes it, not as genexp wraps it to compile it.
+func TestParseConfigBadRegexAtItsOwnKey(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line, col int64
+		path, msg string
+	}{
+		{"rule pattern", "illness_inference:\n  rules:\n    - name: bad\n      label: SEPSIS\n      pattern: \"sep(sis\"\n",
+			5, 16, "illness_inference.rules[0].pattern", "`sep(sis` is not a regular expression: missing closing )"},
+		{"rule exclude", "illness_inference:\n  rules:\n    - name: ok\n      label: SEPSIS\n      pattern: sepsis\n    - name: bad\n      label: CONTROL\n      pattern: control\n      exclude: 'healthy|[a-'\n",
+			9, 16, "illness_inference.rules[1].exclude", "`healthy|[a-` is not a regular expression: missing closing ] at `[a-`"},
+		{"rule keys", "illness_inference:\n  rules:\n    - {name: k, label: SEPSIS, pattern: x,\n       keys: '^group*+$'}\n",
+			4, 14, "illness_inference.rules[0].keys", "`^group*+$` is not a regular expression: invalid nested repetition operator at `*+`"},
+		{"study_code_pattern", "processing:\n  chunk_size: 10\n  study_code_pattern: GSE[0-9+\n",
+			3, 23, "processing.study_code_pattern", "`GSE[0-9+` is not a regular expression: missing closing ] at `[0-9+`"},
+		{"study_code_pattern with a backslash", "processing:\n  study_code_pattern: 'GSE\\d+|(E-'\n",
+			2, 23, "processing.study_code_pattern", "`GSE\\d+|(E-` is not a regular expression: missing closing )"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+			e := configErr(t, err, qc.ConfigInvalid)
+			if e.Line != tc.line || e.Column != tc.col || e.Path != tc.path || !strings.Contains(e.Msg, tc.msg) {
+				t.Errorf("got %v (at %d:%d, path %q)\nwant %d:%d, path %q, saying %q", e, e.Line, e.Column, e.Path, tc.line, tc.col, tc.path, tc.msg)
+			}
+			if strings.Contains(e.Msg, "(?i)") || strings.Contains(e.Msg, ")$") && !strings.Contains(tc.doc, ")$") {
+				t.Errorf("%v echoes the pattern as compiled, not as written", e)
+			}
+		})
+	}
+}
+
 func TestParseConfigInvalidValues(t *testing.T) {
 	cases := []struct {
 		name, doc string
@@ -298,7 +331,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 	}{
 		{"missing_values", "processing:\n  missing_values: drop\n", qc.ConfigInvalid, 2, "processing.missing_values", `"drop" is neither skip nor null`},
 		{"bad rule regex", "illness_inference:\n  rules:\n    - pattern: \"(sepsis\"\n      label: SEPSIS\n", qc.ConfigInvalid, 3,
-			"illness_inference.rules[0]", "bad pattern"},
+			"illness_inference.rules[0].pattern", "`(sepsis` is not a regular expression: missing closing )"},
 		{"empty rule pattern", "illness_inference:\n  rules:\n    - label: SEPSIS\n", qc.ConfigInvalid, 3, "illness_inference.rules[0]", "empty pattern"},
 		{"bad rule label", "illness_inference:\n  rules:\n    - pattern: x\n      label: SEPSIS\n    - pattern: y\n      label: SEPTIC\n",
 			qc.ConfigInvalid, 5, "illness_inference.rules[1]", "SEPTIC"},

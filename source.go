@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 )
@@ -615,6 +616,15 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
+	if info, err := f.Stat(); err == nil {
+		if fh, ok := info.Sys().(*zip.FileHeader); ok {
+			if fh.Flags&0x1 != 0 {
+				f.Close()
+				return nil, errors.New("this zip entry is encrypted (password-protected), which genexp cannot read; unzip the download with its password and load the folder")
+			}
+			f = zipEntry{f}
+		}
+	}
 	if !strings.HasSuffix(strings.ToLower(name), ".gz") {
 		return f, nil
 	}
@@ -664,6 +674,17 @@ type gzipFile struct {
 
 func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
 
+// Verify reads the rest of the stream, to its CRC-32 (and a zip entry's
+// under it), so that a matrix that fails to parse is known corrupt or not
+// (expression.Verifier).
+func (g gzipFile) Verify() error { _, err := io.Copy(io.Discard, g.Reader); return err }
+
+// zipEntry is a file of a zip download; its CRC-32 is checked at its end.
+type zipEntry struct{ fs.File }
+
+// Verify reads the rest of the entry, to its CRC-32 (expression.Verifier).
+func (z zipEntry) Verify() error { _, err := io.Copy(io.Discard, z.File); return err }
+
 func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*metadata.Dataset, error)) (*metadata.Dataset, error) {
 	if err := checkRegular(fsys, name, shown); err != nil {
 		return nil, err
@@ -676,7 +697,18 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
 	}
 	defer f.Close()
-	return parse(f, shown)
+	ds, err := parse(f, shown)
+	var pe *qc.Error
+	if v, ok := f.(expression.Verifier); ok && errors.As(err, &pe) {
+		// Damaged compressed data decompress into text that does not
+		// parse before their checksum is reached: read on to it.
+		if verr := v.Verify(); verr != nil && !errors.As(verr, new(*fs.PathError)) {
+			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: shown, Line: pe.Line, Column: pe.Column,
+				Msg: "the compressed data are corrupt or cut short (they fail their integrity check); download the file again (reading had stopped here: " + pe.Details() + ")",
+				Err: verr}
+		}
+	}
+	return ds, err
 }
 
 func readMetaFile(p string) (*metadata.Dataset, error) {

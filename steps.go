@@ -21,9 +21,12 @@ import (
 // The pipeline's steps, as meta_etl_process_log names them. A matrix is
 // streamed once, so for a study:
 //   - extract runs from opening the matrix to its last row (parsing and
-//     hashing); rows_read is the study's cells, missing ones included (0
-//     when the matrix stopped at its header because no column matched a
-//     sample);
+//     hashing); rows_read is the study's cells in the gene rows extracted,
+//     missing ones included: the genes × the study's samples of its
+//     context_json (0 when the matrix stopped at its header because no
+//     column matched a sample). A repeated gene's later row is dropped, not
+//     extracted, so its cells are not counted; duplicate_genes counts such
+//     rows;
 //   - transform runs from building the study's dimension rows to the last
 //     row melted; rows_written is the long rows it produced;
 //   - validate runs after the last row; it fails (with the first ERROR

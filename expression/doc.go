@@ -14,8 +14,9 @@
 // of millions of cells a second. Only plain decimals are numbers: hex
 // floats, underscores and spaces are not. Missing cells (empty, NA, NaN,
 // N/A, null, …) become NaN and are counted; an infinite or non-numeric
-// cell, a ragged row, an empty gene id or invalid UTF-8 stops the stream
-// with a *qc.Error naming the file, line and column. CRLF line ends, a UTF-8
+// cell, a ragged row, an empty gene id, a gene id that IDProblem refuses
+// (blanks around it, a control character, too long) or invalid UTF-8
+// stops the stream with a *qc.Error naming the file, line and column. CRLF line ends, a UTF-8
 // byte order mark, a trailing tab, blank lines, an empty first header cell
 // (older downloads) and CSV-quoted header names are accepted; a repeated
 // gene row is dropped (the first is kept) and reported as a
@@ -23,7 +24,13 @@
 //
 // The Reader reads text. A .tsv.gz matrix is decompressed by whoever opens
 // it (genexp.Matrix.Open does); gzip or zip bytes handed to a Reader are
-// reported as qc.InvalidFormat rather than parsed as garbage.
+// reported as qc.InvalidFormat rather than parsed as garbage. Compressed
+// data carry their checksum at their end, and damaged data usually
+// decompress into rows that do not parse before it: when a row of a
+// *gzip.Reader or of a Verifier (genexp's zip entries and .gz files) fails
+// to parse, the Reader reads the rest of the source, and if its check fails
+// the error is a qc.InvalidFormat one saying the file is corrupt, at the
+// line and column where parsing stopped.
 //
 // A Melter turns each WideBatch into a LongBatch: one row per (gene, sample)
 // cell, stored column-wise and keeping the source line, so every warehouse

@@ -23,8 +23,14 @@ const (
 )
 
 // IDProblem says what makes id unusable as an identifier: invalid UTF-8,
-// a control character (NUL, tab, line break, DEL, C1), or a length over
-// limit. It returns "" for a good id, and the code the problem calls for.
+// a control character (NUL, tab, line break, DEL, C1), a blank (a space,
+// a no-break space, any Unicode white space) at its start or end, or a
+// length over limit. It returns "" for a good id, and the code the problem
+// calls for.
+//
+// Blanks around an id are refused because the warehouses would not agree
+// on them: SQL Server compares strings as if the shorter were padded with
+// spaces, so "ENSG1 " and "ENSG1" are one key there and two in DuckDB.
 func IDProblem(id []byte, limit int) (string, qc.Code) {
 	plain := true
 	for _, c := range id {
@@ -33,7 +39,7 @@ func IDProblem(id []byte, limit int) (string, qc.Code) {
 			break
 		}
 	}
-	if plain && len(id) <= limit {
+	if plain && len(id) <= limit && (len(id) == 0 || id[0] != ' ' && id[len(id)-1] != ' ') {
 		return "", 0 // the common case: short printable ASCII
 	}
 	if !utf8.Valid(id) {
@@ -50,7 +56,20 @@ func IDProblem(id []byte, limit int) (string, qc.Code) {
 	if units > limit {
 		return fmt.Sprintf("is %d characters long; the warehouse holds at most %d", units, limit), qc.ParseError
 	}
+	if first, _ := utf8.DecodeRune(id); unicode.IsSpace(first) {
+		return fmt.Sprintf("begins with %s; an id may not begin or end with blanks (remove them)", blankName(first)), qc.ParseError
+	}
+	if last, _ := utf8.DecodeLastRune(id); unicode.IsSpace(last) {
+		return fmt.Sprintf("ends with %s; an id may not begin or end with blanks (remove them)", blankName(last)), qc.ParseError
+	}
 	return "", 0
+}
+
+func blankName(r rune) string {
+	if r == ' ' {
+		return "a space"
+	}
+	return fmt.Sprintf("the blank character U+%04X", r)
 }
 
 // shortID quotes an id for a message, cut to a readable length.

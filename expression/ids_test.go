@@ -63,6 +63,14 @@ func TestIDProblem(t *testing.T) {
 		{"A\tB", 255, qc.EncodingError},
 		{"A\u2028B", 255, 0}, // a line separator is a format character, not a control
 		{"\xff", 255, qc.EncodingError},
+		{"ENSDARG00000000018 ", 255, qc.ParseError},
+		{" ENSDARG00000000018", 255, qc.ParseError},
+		{"ENSDARG00000000018\u00a0", 255, qc.ParseError},
+		{"\u3000GSM1", 255, qc.ParseError},
+		{" ", 255, qc.ParseError},
+		{"A B", 255, 0},
+		{"A\u00a0B", 255, 0},
+		{"", 255, 0}, // emptiness is the caller's to word
 	} {
 		why, code := expression.IDProblem([]byte(tc.id), tc.limit)
 		if code != tc.code || (why == "") != (tc.code == 0) {

@@ -2,12 +2,15 @@ package expression
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
+	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -103,12 +106,32 @@ type Stats struct {
 	DuplicateGenes int64
 }
 
+// A Verifier is a source whose bytes are checked only once all of them are
+// read, such as a gzip stream or a zip entry with its CRC-32. Verify reads
+// the rest of the source and returns the error its check reports, or nil
+// when the data are intact.
+//
+// Corrupt compressed data usually decompress into garbage long before the
+// check at their end fails, so the first sign of them is a row that does
+// not parse. When a row of a Verifier (or of a *gzip.Reader) fails to
+// parse, the Reader calls Verify: if the data are corrupt, the error is a
+// qc.InvalidFormat one saying so, at the line and column the parse
+// stopped; otherwise it is the parse error. Verify costs a read of the
+// rest of the source, on that failure only.
+type Verifier interface {
+	Verify() error
+}
+
 // Reader streams a tab-separated expression matrix. It implements
 // MatrixReader.
 type Reader struct {
-	cfg config
-	src io.Reader
-	sum hash.Hash
+	cfg    config
+	src    io.Reader
+	sum    hash.Hash
+	verify func() error // nil when the source is not checked at its end
+	// readFailed is set once the source itself failed, which needs no
+	// verifying.
+	readFailed bool
 
 	buf     []byte
 	r, w    int // buf[r:w] is read but not yet consumed
@@ -144,8 +167,14 @@ func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
 		buf:  make([]byte, cfg.bufferBytes),
 		seen: make(map[string]int64),
 	}
+	switch s := src.(type) {
+	case Verifier:
+		r.verify = s.Verify
+	case *gzip.Reader:
+		r.verify = func() error { _, err := io.Copy(io.Discard, s); return err }
+	}
 	if err := r.readHeader(); err != nil {
-		return nil, err
+		return nil, r.settle(err)
 	}
 	r.rowsPerBatch = max(1, cfg.batchCells/r.ncols)
 	if cfg.batchRows > 0 {
@@ -177,6 +206,7 @@ func (r *Reader) Next() bool {
 		line, ok := r.readLine()
 		if !ok {
 			if r.err != nil {
+				r.err = r.settle(r.err)
 				return false
 			}
 			r.done = true
@@ -189,7 +219,7 @@ func (r *Reader) Next() bool {
 		b.Values = slices.Grow(b.Values, r.ncols)[:n+r.ncols]
 		gene, missing, err := r.parseRow(line, b.Values[n:])
 		if err != nil {
-			r.err = err
+			r.err = r.settle(err)
 			return false
 		}
 		if first, dup := r.seen[string(gene)]; dup {
@@ -253,9 +283,9 @@ func (r *Reader) readHeader() error {
 	}
 	switch head := r.buf[:r.w]; {
 	case bytes.HasPrefix(head, []byte("\x1f\x8b")):
-		return r.errAtLine(qc.InvalidFormat, 1, 1, "the matrix is gzip-compressed; open .tsv.gz files through genexp.OpenDownload or decompress them first")
+		return r.errAtLine(qc.InvalidFormat, 1, 1, "this file is gzip-compressed but its name does not end in .gz: rename it to %s (genexp reads .tsv.gz files directly) or decompress it with gunzip", gzName(r.cfg.name))
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return r.errAtLine(qc.InvalidFormat, 1, 1, "this is a zip file, not a matrix; open the download with genexp.OpenDownload")
+		return r.errAtLine(qc.InvalidFormat, 1, 1, "this is a zip file, not a matrix: unzip it, or load the zip itself (genexp reads zipped downloads directly)")
 	}
 	cr, err := r.headerLoneCR()
 	if err != nil {
@@ -309,6 +339,22 @@ func (r *Reader) readHeader() error {
 	r.header.Names = names
 	r.ncols = len(names)
 	return nil
+}
+
+// gzName is the name a gzipped matrix called name should have: its base
+// name with .tsv.gz for its extension.
+func gzName(name string) string {
+	base := name[strings.LastIndexAny(name, `/\!`)+1:]
+	if ext := path.Ext(base); !strings.EqualFold(ext, ".tsv") {
+		base = strings.TrimSuffix(base, ext)
+		if !strings.EqualFold(path.Ext(base), ".tsv") {
+			base += ".tsv"
+		}
+	}
+	if len(base) == len(".tsv") {
+		base = "NAME.tsv"
+	}
+	return base + ".gz"
 }
 
 // headerLoneCR returns the offset in the buffer of the first carriage
@@ -478,8 +524,43 @@ func (r *Reader) fill() error {
 }
 
 func (r *Reader) readErr(err error) error {
+	r.readFailed = true
 	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: r.cfg.name,
-		Line: r.line + 1, Msg: "reading the matrix failed", Err: err}
+		Line: r.line + 1, Msg: r.sourceMsg(err), Err: err}
+}
+
+// settle returns the error that stops the reader when reading the matrix
+// failed with err. A parse error in a source checked only at its end is
+// verified first: garbage from corrupt compressed data is reported as
+// the corrupt file it is, not as a malformed matrix.
+func (r *Reader) settle(err error) error {
+	var pe *qc.Error
+	if r.verify == nil || r.readFailed || !errors.As(err, &pe) {
+		return err
+	}
+	cause := r.pending // a source that failed already fails again
+	if cause == nil {
+		cause = r.verify()
+	}
+	if cause == nil {
+		return err
+	}
+	r.readFailed = true
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: r.cfg.name,
+		Line: pe.Line, Column: pe.Column,
+		Msg: r.sourceMsg(cause) + " (reading had stopped here: " + pe.Details() + ")", Err: cause}
+}
+
+// sourceMsg words a failure of the source. A compressed source fails on
+// its data unless the file under it could not be read. Whether the data
+// were cut short or changed cannot be told apart (a zip entry whose
+// deflate stream is damaged may end early too): either way the copy is
+// bad.
+func (r *Reader) sourceMsg(err error) string {
+	if r.verify == nil || errors.As(err, new(*fs.PathError)) || errors.Is(err, io.ErrNoProgress) {
+		return "reading the matrix failed"
+	}
+	return "the compressed data are corrupt or cut short (they fail their integrity check); download the file again"
 }
 
 // errAt returns an error at column col of the current line.

@@ -50,8 +50,8 @@ func TestReaderBadInput(t *testing.T) {
 		{"header only a trailing tab", "Gene\t\n", qc.InvalidFormat, 1, 2, "no sample columns"},
 		{"empty column name", "Gene\tA\t\tB\n", qc.InvalidFormat, 1, 3, "empty sample column name"},
 		{"header not UTF-8", "Gene\tA\tB\xff\n", qc.EncodingError, 1, 3, "UTF-8"},
-		{"gzip bytes", "\x1f\x8b\x08\x00\x00\x00\x00\x00", qc.InvalidFormat, 1, 1, "gzip"},
-		{"zip bytes", "PK\x03\x04\x14\x00", qc.InvalidFormat, 1, 1, "zip"},
+		{"gzip bytes", "\x1f\x8b\x08\x00\x00\x00\x00\x00", qc.InvalidFormat, 1, 1, "rename it to m.tsv.gz (genexp reads .tsv.gz files directly) or decompress it with gunzip"},
+		{"zip bytes", "PK\x03\x04\x14\x00", qc.InvalidFormat, 1, 1, "unzip it, or load the zip itself"},
 		{"ragged: gene only", h + "G1\t1\t2\nG2\n", qc.ParseError, 3, 2, "ragged"},
 		{"ragged: too few cells", h + "G1\t1\n", qc.ParseError, 2, 3, "ragged"},
 		{"ragged: too many cells", h + "G1\t1\t2\t3\n", qc.ParseError, 2, 4, "ragged"},
@@ -78,6 +78,9 @@ func TestReaderBadInput(t *testing.T) {
 		{"quoted number", h + "G1\t\"1\"\t1\n", qc.ParseError, 2, 2, "not a number"},
 		{"stray carriage return", h + "G1\t1\r2\t1\n", qc.ParseError, 2, 2, "not a number"},
 		{"NUL byte", h + "G1\t1\x00\t1\n", qc.ParseError, 2, 2, "not a number"},
+		{"gene id with a trailing space", h + "ENSDARG00000000018 \t1\t2\n", qc.ParseError, 2, 1, `gene id "ENSDARG00000000018 " ends with a space`},
+		{"gene id with a leading no-break space", h + "\u00a0G1\t1\t2\n", qc.ParseError, 2, 1, "begins with the blank character U+00A0"},
+		{"quoted gene id with a trailing space", h + "\"G1 \"\t1\t2\n", qc.ParseError, 2, 1, "ends with a space"},
 		{"empty gene id", h + "G1\t1\t2\n\t1\t2\n", qc.ParseError, 3, 1, "empty gene id"},
 		{"gene id not UTF-8", h + "G\xc3\x28\t1\t2\n", qc.EncodingError, 2, 1, "UTF-8"},
 		{"cell not UTF-8", h + "G1\t1\t\xff\xfe\n", qc.EncodingError, 2, 3, "UTF-8"},
@@ -428,7 +431,7 @@ func TestReaderTruncatedGzip(t *testing.T) {
 			}
 			zr, _ = gzip.NewReader(bytes.NewReader(truncated))
 			_, rows, _, err := readMatrix(t, zr, expression.WithBatchRows(1))
-			checkErr(t, err, qc.InvalidFormat, broken, 0, "reading the matrix failed")
+			checkErr(t, err, qc.InvalidFormat, broken, 0, "download the file again")
 			if int64(len(rows)) != broken-2 {
 				t.Errorf("%d rows delivered before the break, want %d", len(rows), broken-2)
 			}

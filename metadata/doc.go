@@ -12,7 +12,8 @@
 //
 // A malformed file is a *qc.Error naming the file and the line and column
 // of a JSON syntax error, the JSON path of a value of the wrong type
-// (samples.GSM1.refinebio_processed), or the line and field of a sheet row.
+// (samples.GSM1.refinebio_processed) or of a key written twice in one
+// object, or the line and field of a sheet row.
 //
 // Unknown is always the zero value: an empty string for text (whether the
 // file had "", null or no key), and an Optional with Valid false for

@@ -23,7 +23,10 @@ import (
 // metadata_<ORGANISM>.json. name is used in errors. A malformed document is
 // a *qc.Error (ParseError) naming the file and the line and column of a
 // syntax error, or the JSON path of a value of the wrong type; text that
-// is not UTF-8 is an EncodingError at its line and column.
+// is not UTF-8 is an EncodingError at its line and column. A key written
+// twice in one object (a sample's field, an experiment, a top-level key)
+// is a ParseError naming its path and line: encoding/json would keep the
+// last value in silence.
 //
 // The samples may be an object keyed by accession (current downloads), an
 // object keyed by title (2018 downloads), or a list of sample objects
@@ -55,6 +58,7 @@ func ParseJSON(r io.Reader, name string) (*Dataset, error) {
 type jsonParser struct {
 	file string
 	sc   *jsonScanner
+	keys keyChecker
 }
 
 func newJSONParser(r io.Reader, name string) *jsonParser {
@@ -87,6 +91,9 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		byTitle[t] = append(byTitle[t], s)
 	}
 	addSample := func(e sampleEntry) error {
+		if err := p.noRepeatedKeys(e.raw, e.path, e.line); err != nil {
+			return err
+		}
 		s, err := p.sample(e.raw, e.path, e.key)
 		if err != nil {
 			// the value is decoded whole, so the sample's line is the
@@ -106,11 +113,19 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		return nil
 	}
 	top := object{}
+	seen := map[string]bool{}
+	var experimentsLine int64
 	for more := !p.sc.empty('}'); more; {
 		key, err := p.sc.key()
 		if err != nil {
 			return nil, err
 		}
+		if seen[key] {
+			line, col := p.sc.lineCol(p.sc.start)
+			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Line: line, Column: col, Path: key,
+				Msg: fmt.Sprintf("the key %q appears twice at the top of the document; which of its values is meant cannot be told, so the file is refused (remove one)", key)}
+		}
+		seen[key] = true
 		if _, err := p.sc.next(":"); err != nil {
 			return nil, err
 		}
@@ -118,6 +133,9 @@ func (p *jsonParser) parse() (*Dataset, error) {
 			err = p.samples(addSample)
 		} else {
 			top[key], err = p.sc.value()
+			if key == "experiments" {
+				experimentsLine = p.sc.startLine()
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -171,6 +189,9 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		}
 	}
 
+	if err := p.noRepeatedKeys(top["experiments"], "experiments", experimentsLine); err != nil {
+		return nil, err
+	}
 	experiments, err := p.objects(top["experiments"], "experiments")
 	if err != nil {
 		return nil, err
@@ -269,6 +290,7 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 		return nil, nil, f.err
 	}
 	if st.Accession == "" {
+		key := strings.TrimSpace(key) // as every value is: blanks around an accession are not part of it
 		if err := nulErr(key); err != nil {
 			// the path would hold the NUL: name the key quoted instead
 			err.File, err.Path, err.Msg = p.file, "experiments", fmt.Sprintf("the key %q %s", key, err.Msg)
@@ -320,6 +342,7 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 		return nil, f.err
 	}
 	if s.Accession == "" {
+		key := strings.TrimSpace(key) // as every value is: blanks around an accession are not part of it
 		if key == "" {
 			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
 				Msg: "sample has no refinebio_accession_code"}

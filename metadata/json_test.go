@@ -489,6 +489,8 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.EncodingError, "experiments", 0, 0, `the key "GSE\x001" holds a NUL character`},
 		{"two keys, one accession", `{"samples": {"a": {"refinebio_accession_code": "GSM1"}, "b": {"refinebio_accession_code": "GSM1"}}}`,
 			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
+		{"two keys, one accession once their blanks are trimmed", `{"samples": {"GSM1": {"refinebio_title": "a"}, "GSM1 ": {"refinebio_title": "b"}}}`,
+			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -501,6 +503,23 @@ func TestParseJSONErrors(t *testing.T) {
 				t.Errorf("message %q lacks %q", e.Error(), tc.msg)
 			}
 		})
+	}
+}
+
+// TestParseJSONKeyTakenForAccessionIsTrimmed: a key taken for an accession
+// loses its surrounding blanks as every value does, so that no accession
+// reaches the warehouse padded (SQL Server would compare it equal to the
+// unpadded one, DuckDB would not).
+func TestParseJSONKeyTakenForAccessionIsTrimmed(t *testing.T) {
+	d, err := parseJSON(t, `{"experiments": {" GSE1 ": {"title": "t"}}, "samples": {"GSM1 ": {"refinebio_title": "a"}, "\u00a0GSM2": {}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	study(t, d, "GSE1")
+	sample(t, d, "GSM1")
+	sample(t, d, "GSM2")
+	if len(d.Samples) != 2 || len(d.Studies) != 1 {
+		t.Errorf("%d samples, %d studies; want 2 and 1", len(d.Samples), len(d.Studies))
 	}
 }
 
@@ -521,5 +540,81 @@ func TestParseJSONAmbiguousTitle(t *testing.T) {
 	}
 	if got := d.SamplesTitled("rep"); len(got) != 2 {
 		t.Errorf("SamplesTitled(rep) = %v", accessions(got))
+	}
+}
+
+// TestParseJSONRepeatedKeys: a key written twice in one object would keep
+// its last value in silence ("refinebio_disease": "septic shock", then
+// "refinebio_disease": "" loads as unknown). It is refused, naming the
+// key's JSON path and line, in samples, experiments and at the top.
+func TestParseJSONRepeatedKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		path      string
+		line      int64
+	}{
+		{"a sample field", "{\"samples\": {\n \"GSM1\": {\"refinebio_title\": \"a\"},\n \"GSM2\": {\n  \"refinebio_disease\": \"septic shock\",\n  \"refinebio_disease\": \"\"}}}",
+			"samples.GSM2.refinebio_disease", 5},
+		{"a field spelt with an escape", `{"samples": {"GSM1": {"refinebio_disease": "septic shock", "refinebio\u005fdisease": ""}}}`,
+			"samples.GSM1.refinebio_disease", 1},
+		{"a sample of a list", "{\"samples\": [{\"refinebio_accession_code\": \"GSM1\"},\n {\"refinebio_accession_code\": \"GSM2\", \"refinebio_sex\": \"male\", \"refinebio_sex\": \"female\"}]}",
+			"samples[1].refinebio_sex", 2},
+		{"an unprefixed early-2018 field", `{"samples": {"GSM1": {"accession_code": "GSM1", "disease": "sepsis", "disease": null}}}`,
+			"samples.GSM1.disease", 1},
+		{"a key of an annotation record", `{"samples": {"GSM1": {"refinebio_annotations": [{"a": 1}, {"source": {"name": "x", "name": "y"}}]}}}`,
+			"samples.GSM1.refinebio_annotations[1].source.name", 1},
+		{"an experiment field", "{\"experiments\": {\n \"GSE1\": {\"title\": \"a\",\n  \"title\": \"b\"}}}",
+			"experiments.GSE1.title", 3},
+		{"an experiment twice", "{\"experiments\": {\"GSE1\": {\"title\": \"a\"},\n \"GSE1\": {\"title\": \"b\"}}}",
+			"experiments.GSE1", 2},
+		{"a top-level key", "{\"ks_statistic\": 0.1,\n \"ks_statistic\": 0.9}", "ks_statistic", 2},
+		{"samples twice", "{\"samples\": {\"GSM1\": {}},\n \"samples\": {\"GSM2\": {}}}", "samples", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseJSON(t, tc.doc)
+			e := assertJSONErr(t, err, qc.ParseError, tc.path)
+			if e.Line != tc.line || !strings.Contains(e.Msg, "appears twice") {
+				t.Errorf("line %d, want %d: %v", e.Line, tc.line, err)
+			}
+		})
+	}
+	// The same key in sibling objects, or in an object and the one it
+	// holds, is no repeat.
+	d, err := parseJSON(t, `{"samples": {"GSM1": {"refinebio_title": "a", "refinebio_annotations": [{"title": "x", "a": {"title": "y"}}, {"title": "z"}]},
+		"GSM2": {"refinebio_title": "b"}}, "experiments": {"GSE1": {"title": "t"}, "GSE2": {"title": "t"}}}`)
+	if err != nil || len(d.Samples) != 2 || len(d.Studies) != 2 {
+		t.Errorf("siblings sharing keys: %v", err)
+	}
+}
+
+// TestParseJSONRepeatedFieldInRealFiles repeats one field of the first
+// sample, empty, in each generation of the real metadata: it must be
+// refused at that line rather than read as unknown.
+func TestParseJSONRepeatedFieldInRealFiles(t *testing.T) {
+	for _, tc := range []struct{ file, field string }{
+		{currentJSON, "refinebio_disease"},
+		{json2018, "refinebio_disease"},
+		{jsonEarly2018, "disease"},
+		{speciesList, "refinebio_disease"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			b, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(string(b), "\n")
+			at := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), `"`+tc.field+`": `) })
+			if at < 0 || !strings.HasSuffix(lines[at], ",") {
+				t.Fatalf("no %q field followed by another", tc.field)
+			}
+			indent := lines[at][:len(lines[at])-len(strings.TrimLeft(lines[at], " "))]
+			lines = slices.Insert(lines, at+1, indent+`"`+tc.field+`": "",`)
+			_, err = parseJSON(t, strings.Join(lines, "\n"))
+			var e *qc.Error
+			if !errors.As(err, &e) || e.Code != qc.ParseError || e.Line != int64(at+2) ||
+				!strings.HasPrefix(e.Path, "samples") || !strings.HasSuffix(e.Path, "."+tc.field) {
+				t.Errorf("got %v, want a ParseError at line %d, path samples….%s", err, at+2, tc.field)
+			}
+		})
 	}
 }

@@ -155,8 +155,9 @@ type StudyCommit struct {
 	Study string
 	// BatchID is the study's content identity (see genexp.BatchID).
 	BatchID string
-	// RowsRead is the number of matrix cells read for the study, missing
-	// ones included.
+	// RowsRead is the number of the study's matrix cells in the gene rows
+	// extracted (genes × its samples), missing ones included; a repeated
+	// gene's dropped row is not counted.
 	RowsRead int64
 	// QC is the study's quality record: its row of meta_study_qc and its
 	// batch's LOADED row of meta_batch_qc.
