@@ -92,11 +92,11 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			case 1:
 				s = titled[0]
 			case 0:
-				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title); it is not loaded", name)
+				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title); it is not loaded", shorten(name))
 				continue
 			default:
 				columnFinding(qc.SampleMismatch, i, "column %q is the title of %d samples (%s); it is not loaded",
-					name, len(titled), listSome(sampleAccessions(titled), 3))
+					shorten(name), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
 		}
@@ -112,7 +112,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			}
 		}
 		if study == "" {
-			unattributed = append(unattributed, name)
+			unattributed = append(unattributed, shorten(name))
 			continue
 		}
 		if studyFilter != nil && !studyFilter.MatchString(study) {
@@ -129,7 +129,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				// A finding of the matrix, not of the study: the log
 				// tables hold no longer study accessions than dim_study.
 				columnFinding(code, i, "column %q: study accession %q %s; none of the study's columns is loaded",
-					name, shorten(study), why)
+					shorten(name), shorten(study), why)
 			}
 		}
 		if badStudies[study] != "" {
@@ -140,12 +140,12 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		// Server would refuse it only at commit, after the whole matrix.
 		// Each such column is listed, as they are few.
 		if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
-			add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", name, shorten(s.Accession), why)
+			add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", shorten(name), shorten(s.Accession), why)
 			continue
 		}
 		if dup {
 			dupFinding(study, i, "column %q repeats sample %s of column %d: which of the two holds its values cannot be told; remove or rename one of them",
-				name, s.Accession, first+2)
+				shorten(name), s.Accession, first+2)
 			continue
 		}
 		p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
@@ -292,7 +292,8 @@ func sameOrganism(d *metadata.Dataset, s *metadata.Sample, m *Matrix) bool {
 	return strings.EqualFold(s.Organism, m.Base) || strings.EqualFold(s.Organism, m.Folder)
 }
 
-// shorten cuts a long value for a message.
+// shorten cuts a long value for a message as gene ids are cut (a header
+// cell can be megabytes long, and messages are logged and recorded).
 func shorten(v string) string {
 	if len(v) <= 40 {
 		return v
