@@ -360,8 +360,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	start := time.Now()
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
-	// studies: it is logged under the matrix's own accession.
-	// The extract of a matrix stopped at its header read no rows.
+	// studies: it is logged under the matrix's own accession, once, by the
+	// failed step's record (which names the matrix). The extract of a
+	// matrix stopped at its header read no rows.
 	fail := func(step string, err error, found ...*qc.Error) []StudyReport {
 		study := m.Base
 		log.start(ctx, stepExtract, start, study)
@@ -373,7 +374,6 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		if len(found) == 0 {
 			p.recordInputError(ctx, runID, "", study, err)
 		}
-		p.log.Error("matrix failed", "matrix", p.redact(m.Name), "error", p.redact(err.Error()))
 		return []StudyReport{{Study: study, Matrix: m.Name, Err: err, Findings: found, Duration: time.Since(start)}}
 	}
 	rc, err := m.Open()
