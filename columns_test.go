@@ -152,12 +152,12 @@ func TestResolveColumns(t *testing.T) {
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column in the matrix: GSM1, GSM2"}},
 		},
 		{
-			name:   "SPECIES: a sample of two experiments goes to the first, and says so",
+			name:   "SPECIES: a sample of two experiments goes to the first; the other is warned it is loaded without it",
 			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1"}, "GSE2": {"GSM1", "GSM2"}}),
 			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2"},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE2"}},
 			findings: []wantFinding{
-				{qc.SampleMismatch, qc.SeverityInfo, 0, "1 samples belong to several experiments (GSM1); their facts are loaded under GSE1"},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "study GSE2 lists 1 samples (GSM1) that this matrix loads under study GSE1 only"},
 			},
 		},
 		{
