@@ -44,8 +44,10 @@ type plan struct {
 // (refine.bio's EXPERIMENT layout), else each sample's experiment from the
 // metadata (SPECIES and ALL layouts, where one matrix holds many
 // experiments). Without metadata, names are taken as accessions of the
-// study the matrix is named for. studyFilter, when not nil, excludes the
-// studies it does not match.
+// study the matrix is named for. A column is loaded under one study: a
+// sample several experiments list goes to one (see sampleStudy), and each
+// other study is warned that it is loaded without it. studyFilter, when not
+// nil, excludes the studies it does not match.
 func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) *plan {
 	p := &plan{samples: map[string]*metadata.Sample{}, excluded: map[string]int{}}
 	// add records a finding at matrix column col (header line 1).
@@ -79,7 +81,9 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	}
 	own, known := ownStudy(d, m)
 	var unattributed []string // columns whose study cannot be told
-	multi := map[string][]string{}
+	// lost lists, by study and then by the study that holds them, the
+	// samples a study lists that are loaded under another study only.
+	lost := map[string]map[string][]string{}
 	seen := map[string]int{}
 	studySeen := map[string]bool{}
 	badStudies := map[string]string{} // study → what is wrong with its accession ("" when nothing)
@@ -92,11 +96,11 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			case 1:
 				s = titled[0]
 			case 0:
-				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title); it is not loaded", name)
+				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title); it is not loaded", shorten(name))
 				continue
 			default:
 				columnFinding(qc.SampleMismatch, i, "column %q is the title of %d samples (%s); it is not loaded",
-					name, len(titled), listSome(sampleAccessions(titled), 3))
+					shorten(name), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
 		}
@@ -107,12 +111,18 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		study := own
 		if !known {
 			study = sampleStudy(s, m, own)
-			if len(s.Experiments) > 1 && !dup {
-				multi[study] = append(multi[study], s.Accession)
+			for _, e := range s.Experiments {
+				if dup || e == study || (studyFilter != nil && !studyFilter.MatchString(e)) {
+					continue
+				}
+				if lost[e] == nil {
+					lost[e] = map[string][]string{}
+				}
+				lost[e][study] = append(lost[e][study], s.Accession)
 			}
 		}
 		if study == "" {
-			unattributed = append(unattributed, name)
+			unattributed = append(unattributed, shorten(name))
 			continue
 		}
 		if studyFilter != nil && !studyFilter.MatchString(study) {
@@ -129,7 +139,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				// A finding of the matrix, not of the study: the log
 				// tables hold no longer study accessions than dim_study.
 				columnFinding(code, i, "column %q: study accession %q %s; none of the study's columns is loaded",
-					name, shorten(study), why)
+					shorten(name), shorten(study), why)
 			}
 		}
 		if badStudies[study] != "" {
@@ -140,12 +150,12 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		// Server would refuse it only at commit, after the whole matrix.
 		// Each such column is listed, as they are few.
 		if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
-			add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", name, shorten(s.Accession), why)
+			add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", shorten(name), shorten(s.Accession), why)
 			continue
 		}
 		if dup {
 			dupFinding(study, i, "column %q repeats sample %s of column %d: which of the two holds its values cannot be told; remove or rename one of them",
-				name, s.Accession, first+2)
+				shorten(name), s.Accession, first+2)
 			continue
 		}
 		p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
@@ -172,10 +182,19 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
 				len(unattributed), listSome(unattributed, 3), m.Base)})
 	}
-	for _, study := range slices.Sorted(maps.Keys(multi)) {
-		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: m.Name,
-			Msg: fmt.Sprintf("%d samples belong to several experiments (%s); their facts are loaded under %s",
-				len(multi[study]), listSome(multi[study], 3), study)})
+	// A column is loaded under one study: the other studies that list its
+	// sample are loaded without it, which their reports must say.
+	for _, study := range slices.Sorted(maps.Keys(lost)) {
+		for _, held := range slices.Sorted(maps.Keys(lost[study])) {
+			accs := lost[study][held]
+			about := study
+			if !studySeen[study] {
+				about = held // study has no column of its own here: no report of its own
+			}
+			p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: about, File: m.Name,
+				Msg: fmt.Sprintf("study %s lists %d samples (%s) that this matrix loads under study %s only: the matrix holds each sample in one column, "+
+					"which is loaded under one study, so %s is loaded without them", study, len(accs), listSome(accs, 3), held, study)})
+		}
 	}
 	for _, study := range p.excludedOrder {
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: m.Name,
@@ -292,7 +311,8 @@ func sameOrganism(d *metadata.Dataset, s *metadata.Sample, m *Matrix) bool {
 	return strings.EqualFold(s.Organism, m.Base) || strings.EqualFold(s.Organism, m.Folder)
 }
 
-// shorten cuts a long value for a message.
+// shorten cuts a long value for a message as gene ids are cut (a header
+// cell can be megabytes long, and messages are logged and recorded).
 func shorten(v string) string {
 	if len(v) <= 40 {
 		return v

@@ -152,12 +152,12 @@ func TestResolveColumns(t *testing.T) {
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column in the matrix: GSM1, GSM2"}},
 		},
 		{
-			name:   "SPECIES: a sample of two experiments goes to the first, and says so",
+			name:   "SPECIES: a sample of two experiments goes to the first; the other is warned it is loaded without it",
 			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1"}, "GSE2": {"GSM1", "GSM2"}}),
 			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2"},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE2"}},
 			findings: []wantFinding{
-				{qc.SampleMismatch, qc.SeverityInfo, 0, "1 samples belong to several experiments (GSM1); their facts are loaded under GSE1"},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "study GSE2 lists 1 samples (GSM1) that this matrix loads under study GSE1 only"},
 			},
 		},
 		{
@@ -358,5 +358,45 @@ func TestStudyFromNameNotPattern(t *testing.T) {
 		if want == "" && len(studies) != 0 || want != "" && !slices.Equal(studies, []string{want}) {
 			t.Errorf("matrix %s.tsv without metadata: studies %v, want %q", name, studies, want)
 		}
+	}
+}
+
+// TestResolveColumnsShortensLongNames: a header cell of a megabyte is quoted
+// in a finding as gene ids are, cut to 40 characters, so that neither the
+// summary nor meta_data_validation_log.details holds the whole cell.
+func TestResolveColumnsShortensLongNames(t *testing.T) {
+	long := "GSM" + strings.Repeat("x", 1<<20)
+	cases := []struct {
+		name string
+		d    *metadata.Dataset
+		m    *Matrix
+	}{
+		{"no such sample", meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1"}}),
+			&Matrix{Name: "m.tsv", Folder: "GSE1", Base: "GSE1"}},
+		{"no experiment", &metadata.Dataset{AggregateBy: "SPECIES", Samples: []*metadata.Sample{{Accession: long}}},
+			&Matrix{Name: "m.tsv", Folder: "HOMO_SAPIENS", Base: "HOMO_SAPIENS"}},
+		{"accession too long", nil, &Matrix{Name: "m.tsv", Folder: "GSE1", Base: "GSE1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d
+			if d == nil {
+				d = &metadata.Dataset{}
+			}
+			p := resolveColumns(&expression.Header{Names: []string{"GSM1", long}}, metadata.Merge(d), tc.m, nil)
+			about := 0
+			for _, f := range p.findings {
+				if !strings.Contains(f.Msg, "GSMxxxxxxxx") {
+					continue
+				}
+				about++
+				if len(f.Msg) > 400 || !strings.Contains(f.Msg, "GSM"+strings.Repeat("x", 34)+"...") {
+					t.Errorf("finding of %d bytes does not quote the column shortened: %.200s", len(f.Msg), f.Msg)
+				}
+			}
+			if about == 0 {
+				t.Fatalf("no finding about the long column: %v", p.findings)
+			}
+		})
 	}
 }

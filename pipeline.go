@@ -360,8 +360,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	start := time.Now()
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
-	// studies: it is logged under the matrix's own accession.
-	// The extract of a matrix stopped at its header read no rows.
+	// studies: it is logged under the matrix's own accession, once, by the
+	// failed step's record (which names the matrix). The extract of a
+	// matrix stopped at its header read no rows.
 	fail := func(step string, err error, found ...*qc.Error) []StudyReport {
 		study := m.Base
 		log.start(ctx, stepExtract, start, study)
@@ -373,7 +374,6 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		if len(found) == 0 {
 			p.recordInputError(ctx, runID, "", study, err)
 		}
-		p.log.Error("matrix failed", "matrix", p.redact(m.Name), "error", p.redact(err.Error()))
 		return []StudyReport{{Study: study, Matrix: m.Name, Err: err, Findings: found, Duration: time.Since(start)}}
 	}
 	rc, err := m.Open()
@@ -611,7 +611,8 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			// study holds exactly the rows this load staged.
 			sr.Rows = staged[r.Study]
 			dup := &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
-				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; nothing written", r.BatchID)}
+				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; its facts are kept as they are (none written), "+
+					"and only the descriptions of the study and its samples are updated from this run's metadata", r.BatchID)}
 			sr.Findings = append(sr.Findings, dup)
 			p.recordFindings(ctx, runID, r.BatchID, r.Study, []*qc.Error{dup})
 		}
@@ -757,8 +758,16 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 	studyPlatforms := map[string][]string{}
 	studyOrganism := map[string]string{}
 	unnormalized := map[string]map[string][]string{} // study → platform → samples
+	bare := map[string]int{}                         // study → its samples the metadata does not describe
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
+		// A column taken as an accession for want of metadata: its blank
+		// fields and UNKNOWN label are an absence, which must not overwrite
+		// what an earlier load recorded of the sample.
+		unrecorded := d.Sample(s.Accession) == nil
+		if unrecorded {
+			bare[c.Study]++
+		}
 		tech := ""
 		if st := d.Study(c.Study); st != nil {
 			tech = st.Technology
@@ -793,6 +802,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			ProcessorName: s.ProcessorName, ProcessorVersion: s.ProcessorVersion,
 			Illness: string(dec.Label), IllnessMethod: string(dec.Method), IllnessRule: dec.Rule,
 			IllnessField: dec.Field, IllnessMatched: dec.Matched,
+			KeepAttributes: unrecorded, KeepIllness: unrecorded && dec.Method != illness.MethodOverride,
 		})
 	}
 	for study, byPlatform := range unnormalized {
@@ -806,7 +816,13 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 	}
 	for _, acc := range pl.studies {
 		row := warehouse.Study{Accession: acc, Organism: studyOrganism[acc], PlatformSummary: strings.Join(studyPlatforms[acc], "; ")}
-		if st := d.Study(acc); st != nil {
+		st := d.Study(acc)
+		if f := unrecordedFinding(acc, st == nil, bare[acc]); f != nil {
+			p.cfg.Quality.Apply([]*qc.Error{f})
+			reports[acc].Findings = append(reports[acc].Findings, f)
+		}
+		row.KeepRecorded = st == nil
+		if st != nil {
 			row.Title, row.PubmedID, row.Description = st.Title, st.PubmedID, st.Description
 			row.Technology = platform.Technology(st.Technology)
 			if row.Technology == platform.Other && st.Technology == "" {
@@ -824,6 +840,27 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		req.Studies = append(req.Studies, row)
 	}
 	return req
+}
+
+// unrecordedFinding is the WARNING of a study loaded without metadata for
+// itself (noStudy) or for samples of its matrix columns: what the warehouse
+// recorded of them is kept (warehouse.Study.KeepRecorded,
+// warehouse.Sample.KeepAttributes and KeepIllness). nil when the metadata
+// describes the study and all its samples.
+func unrecordedFinding(study string, noStudy bool, samples int) *qc.Error {
+	var msg string
+	switch {
+	case samples > 0:
+		msg = fmt.Sprintf("no metadata describes study %s or its %d samples (no aggregated_metadata.json or sample sheet names them): "+
+			"what the warehouse recorded of them earlier (titles, attributes, illness labels and their reasons) is kept; "+
+			"samples it does not hold yet are added by accession only, labelled UNKNOWN unless an override names them", study, samples)
+	case noStudy:
+		msg = fmt.Sprintf("no metadata describes study %s itself (its samples are described): what the warehouse recorded of the study earlier "+
+			"(title, description, organism, technology, dates) is kept", study)
+	default:
+		return nil
+	}
+	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, Msg: msg}
 }
 
 // platformUnnormalized reports whether a sample's platform string was given

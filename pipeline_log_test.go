@@ -170,3 +170,35 @@ func TestDebugRecords(t *testing.T) {
 		t.Errorf("committed %v, want batch %s, new, 160 rows", c, rep.Studies[0].BatchID)
 	}
 }
+
+// A matrix that fails at its header (no row read) is one failure, logged
+// once at ERROR: the failed step's record, which names the file.
+func TestHeaderFailureIsLoggedOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "GSE74")
+	writeFile(t, filepath.Join(dir, "GSE74.tsv"), []byte("Gene\n"))
+	logs := &records{}
+	p, err := genexp.New(openWarehouse(t), genexp.WithLogger(slog.New(logs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Studies) != 1 || rep.Studies[0].Err == nil {
+		t.Fatalf("want GSE74 failed at its header: %+v", rep)
+	}
+	logs.mu.Lock()
+	var errs []string
+	for _, r := range logs.recs {
+		if r.Level >= slog.LevelError {
+			errs = append(errs, r.Message)
+		}
+	}
+	logs.mu.Unlock()
+	failed := logs.find("step failed")
+	if len(errs) != 1 || len(failed) != 1 || failed[0].attrs["study"] != "GSE74" ||
+		!strings.HasSuffix(failed[0].attrs["file"], "GSE74.tsv") || failed[0].attrs["error"] == "" {
+		t.Errorf("ERROR records %q, failed steps %v; want one failed step naming GSE74's matrix", errs, failed)
+	}
+}

@@ -43,8 +43,9 @@ type Matrix struct {
 	// Name is the matrix as the user knows it: a file path, or
 	// "download.zip!FOLDER/FILE.tsv".
 	Name string
-	// Folder is the name of the folder the matrix sits in ("" at the top
-	// of a download), such as GSE71270 or HOMO_SAPIENS.
+	// Folder is the name of the folder the matrix sits in, such as
+	// GSE71270 or HOMO_SAPIENS: for a matrix at the top of the folder
+	// given, that folder's name; "" at the top of a zip.
 	Folder string
 	// Base is the file name without extensions (GSE71270 for GSE71270.tsv).
 	Base string
@@ -128,6 +129,10 @@ func WithMetadataFiles(paths ...string) DownloadOption {
 // it is named like its folder (GSE71270/GSE71270.tsv, ALL/ALL.tsv), or a
 // sample sheet or the metadata names it. Other files are skipped with a
 // finding, except README and LICENSE files, __MACOSX/ and hidden files.
+// A study folder given directly holds a matrix named like the folder. A
+// symbolic link to a file or folder is read like what it leads to, except a
+// link to a folder that holds the link, which would loop: it is skipped
+// with a finding.
 //
 // A study (or organism) held twice, as two matrices or two sample sheets of
 // its name, and the studies of two sample sheets that describe one sample
@@ -152,11 +157,17 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	d := &Download{Path: p}
 	var fsys fs.FS
 	var only string // a single matrix within fsys
-	folder := ""    // the folder name of a single matrix
+	// folder is the name of the folder that holds the files at the top
+	// of fsys: the folder given (a study folder given directly holds its
+	// matrix at the top), or the folder of a single matrix; "" in a zip.
+	folder := ""
 	display := func(name string) string { return filepath.Join(p, filepath.FromSlash(name)) }
 	switch {
 	case info.IsDir():
 		fsys = os.DirFS(p)
+		if abs, err := filepath.Abs(p); err == nil {
+			folder = filepath.Base(abs)
+		}
 	case isZip(p):
 		zr, err := zip.OpenReader(p)
 		if err != nil {
@@ -262,9 +273,14 @@ type file struct {
 	kind              int
 }
 
-func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string) string, cfg openConfig) error {
+// scan lists the download's files and opens its metadata and matrices.
+// topFolder names the folder holding the files at the top of fsys ("" when
+// none does, as in a zip).
+func (d *Download) scan(fsys fs.FS, only, topFolder string, display func(string) string, cfg openConfig) error {
 	var files []file
-	err := fs.WalkDir(fsys, ".", func(name string, e fs.DirEntry, err error) error {
+	var loops []string // linked folders not followed: each leads back to a folder above it
+	var visit fs.WalkDirFunc
+	visit = func(name string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if e := accessError(display(name), err); e != nil {
 				return e
@@ -283,14 +299,30 @@ func (d *Download) scan(fsys fs.FS, only, onlyFolder string, display func(string
 			}
 			return nil
 		}
+		if e.Type()&fs.ModeSymlink != 0 && only == "" {
+			// fs.WalkDir does not enter a linked folder: walk it here,
+			// unless it is a folder above it, which would never end.
+			if info, err := fs.Stat(fsys, name); err == nil && info.IsDir() {
+				if linksAbove(fsys, name, info) {
+					loops = append(loops, display(name))
+					return nil
+				}
+				return fs.WalkDir(fsys, name, visit)
+			}
+		}
 		kind, acc := classifyFile(name)
 		folder := folderOf(name)
-		if only != "" {
-			folder = onlyFolder
+		if folder == "" {
+			folder = topFolder
 		}
 		files = append(files, file{name: name, folder: folder, acc: acc, kind: kind})
 		return nil
-	})
+	}
+	err := fs.WalkDir(fsys, ".", visit)
+	for _, l := range loops {
+		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: l,
+			Msg: "skipped: a symbolic link to a folder that holds it; not followed, as it would be read again and again"})
+	}
 	if err != nil {
 		var qe *qc.Error
 		if errors.As(err, &qe) {
@@ -746,6 +778,20 @@ func studyHint(acc string) string {
 		return ""
 	}
 	return acc
+}
+
+// linksAbove reports whether the folder a link at name leads to (target,
+// as fs.Stat gives it) is one of the folders holding the link: walking it
+// would come back to the link without end.
+func linksAbove(fsys fs.FS, name string, target fs.FileInfo) bool {
+	for dir := path.Dir(name); ; dir = path.Dir(dir) {
+		if info, err := fs.Stat(fsys, dir); err == nil && os.SameFile(info, target) {
+			return true
+		}
+		if dir == "." {
+			return false
+		}
+	}
 }
 
 func folderOf(name string) string {

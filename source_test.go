@@ -277,7 +277,7 @@ func gzipBytes(t *testing.T, b []byte) []byte {
 
 func TestOpenDownloadEarly2018FlatLayout(t *testing.T) {
 	d := open(t, "testdata/refinebio/early-2018")
-	if len(d.Matrices) != 1 || d.Matrices[0].Base != "E-GEOD-39842" || d.Matrices[0].Folder != "" {
+	if len(d.Matrices) != 1 || d.Matrices[0].Base != "E-GEOD-39842" || d.Matrices[0].Folder != "early-2018" {
 		t.Fatalf("matrices %+v", d.Matrices)
 	}
 	if len(d.Metadata.Samples) != 12 || len(d.Metadata.Studies) != 1 {
@@ -759,5 +759,19 @@ func TestTruncatedGzipMatrixNamesTheBrokenLine(t *testing.T) {
 	var e *qc.Error
 	if !errors.As(r.Err(), &e) || e.File != trunc || e.Line < 10 || !errors.Is(r.Err(), io.ErrUnexpectedEOF) {
 		t.Errorf("a cut .tsv.gz: %v, want an error naming %s at the line it broke in", r.Err(), trunc)
+	}
+}
+
+// A study folder given directly, with its matrix and no sample sheet, is
+// read as its parent folder or the matrix path would be: the matrix is
+// named like the folder given.
+func TestOpenDownloadStudyFolderWithoutSheet(t *testing.T) {
+	study := filepath.Join(t.TempDir(), "GSE71270")
+	writeFile(t, filepath.Join(study, "GSE71270.tsv"), readFile(t, "testdata/refinebio/quickstart/GSE71270/GSE71270.tsv"))
+	for _, p := range []string{study, filepath.Dir(study), filepath.Join(study, "GSE71270.tsv")} {
+		d := open(t, p)
+		if len(d.Matrices) != 1 || d.Matrices[0].Base != "GSE71270" || d.Matrices[0].Folder != "GSE71270" {
+			t.Errorf("%s: matrices %+v", p, d.Matrices)
+		}
 	}
 }

@@ -208,3 +208,47 @@ func openAll(p string, opts ...genexp.DownloadOption) error {
 	}
 	return err
 }
+
+// A study folder that is a symbolic link is read like the folder, whether
+// it is the path given or a folder of the download given; a link back to a
+// folder above it is not followed (it would loop), and says so.
+func TestOpenDownloadFollowsLinkedFolders(t *testing.T) {
+	src, err := filepath.Abs("testdata/refinebio/GSE71270/GSE71270")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := filepath.Join(t.TempDir(), "download")
+	if err := os.Mkdir(dl, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(src, filepath.Join(dl, "GSE71270")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dl, filepath.Join(dl, "GSE71270")} {
+		d := open(t, p)
+		if len(d.Matrices) != 1 || d.Matrices[0].Base != "GSE71270" || d.Metadata.Study("GSE71270") == nil {
+			t.Fatalf("%s: matrices %+v, findings %v: the linked folder was not followed", p, d.Matrices, d.Findings)
+		}
+		if got, want := readMatrix(t, d.Matrices[0]), readFile(t, filepath.Join(src, "GSE71270.tsv")); string(got) != string(want) {
+			t.Fatalf("%s: the matrix read through the link differs from the file", p)
+		}
+	}
+
+	// A link to the download itself, inside the download.
+	if err := os.Symlink(dl, filepath.Join(dl, "again")); err != nil {
+		t.Fatal(err)
+	}
+	d := open(t, dl)
+	if len(d.Matrices) != 1 {
+		t.Fatalf("matrices %+v: the loop was walked", d.Matrices)
+	}
+	var said bool
+	for _, f := range d.Findings {
+		if strings.HasSuffix(f.File, "again") && strings.Contains(f.Msg, "symbolic link") && strings.Contains(f.Msg, "not followed") {
+			said = true
+		}
+	}
+	if !said {
+		t.Errorf("findings %v: none says the looping link was not followed", d.Findings)
+	}
+}

@@ -100,6 +100,13 @@ type Study struct {
 	Description     string
 	FirstPublished  *time.Time
 	LastModified    *time.Time
+	// KeepRecorded is set when the load holds no metadata record of the
+	// study (its matrix came without aggregated_metadata.json or a
+	// sample sheet naming it), so that the fields above are blank for
+	// want of knowing, not because the study has none: a sink that
+	// already holds the study keeps its row as it is; one that does not
+	// inserts it with the fields given.
+	KeepRecorded bool
 }
 
 // Platform is a dim_platform row.
@@ -135,6 +142,18 @@ type Sample struct {
 	IllnessField    string
 	IllnessMatched  string
 	ExcludeAnalysis bool
+	// KeepAttributes is set when the load holds no metadata record of the
+	// sample: a sink that already holds the sample keeps its dim_sample
+	// row as it is (its attributes and the columns of its latest load);
+	// one that does not inserts it with the fields given.
+	KeepAttributes bool
+	// KeepIllness is set when, besides, nothing decided the sample's
+	// label (it is UNKNOWN for want of metadata, and no override names
+	// it): a sink that already holds the sample in Study keeps the label
+	// and reason recorded there (dim_study_sample); a new membership is
+	// inserted with the label given. An override is a decision: it
+	// replaces the recorded label even when KeepAttributes is set.
+	KeepIllness bool
 }
 
 // RowsRequest carries one batch of long rows.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -54,8 +55,15 @@ func errUnknownIllness(labels string) error {
 // upserted by one set-based statement.
 func (b *batch) upsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
 	for _, s := range req.Studies {
-		_, err := upsert(ctx, b.conn, stmtUpsertStudy, stmtInsertStudy, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
-			null(s.Organism), null(s.PlatformSummary), null(s.Description), s.FirstPublished, s.LastModified)
+		args := []any{s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology),
+			null(s.Organism), null(s.PlatformSummary), null(s.Description), s.FirstPublished, s.LastModified}
+		var err error
+		if s.KeepRecorded {
+			// Inserted when new; a study the warehouse holds keeps its row.
+			_, err = b.conn.ExecContext(ctx, stmtInsertStudy, args...)
+		} else {
+			_, err = upsert(ctx, b.conn, stmtUpsertStudy, stmtInsertStudy, args...)
+		}
 		if err != nil {
 			return classify(err, "duckdb: upserting study "+s.Accession)
 		}
@@ -78,16 +86,39 @@ func (b *batch) upsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 	if unknown != "" {
 		return errUnknownIllness(unknown)
 	}
-	if _, err := b.conn.ExecContext(ctx, stmtUpsertSamples, b.loadKey); err != nil {
+	keepAttributes, keepIllness := kept(req.Samples)
+	if _, err := b.conn.ExecContext(ctx, stmtUpsertSamples, b.loadKey, keepAttributes); err != nil {
 		return classify(err, "duckdb: upserting samples")
 	}
-	if _, err := b.conn.ExecContext(ctx, stmtUpsertStudySamples, b.loadKey); err != nil {
+	if _, err := b.conn.ExecContext(ctx, stmtUpsertStudySamples, b.loadKey, keepIllness); err != nil {
 		return classify(err, "duckdb: upserting the samples' study memberships")
 	}
 	if _, err := b.conn.ExecContext(ctx, stmtClearStagedSamples, b.loadKey); err != nil {
 		return classify(err, "duckdb: clearing staged samples")
 	}
 	return nil
+}
+
+// kept lists the samples whose recorded attributes, and those whose
+// recorded labels, the upsert keeps (warehouse.Sample.KeepAttributes and
+// KeepIllness), each as the last description of a sample listed twice says,
+// as stageSamples stages it. The lists are never nil: the statements take
+// an empty list, not NULL.
+func kept(samples []warehouse.Sample) (attributes, illness []string) {
+	last := make(map[string]warehouse.Sample, len(samples))
+	for _, s := range samples {
+		last[s.Accession] = s
+	}
+	attributes, illness = []string{}, []string{}
+	for _, acc := range slices.Sorted(maps.Keys(last)) {
+		if last[acc].KeepAttributes {
+			attributes = append(attributes, acc)
+		}
+		if last[acc].KeepIllness {
+			illness = append(illness, acc)
+		}
+	}
+	return attributes, illness
 }
 
 // stageSamples appends the samples to staging.samples. A sample listed twice

@@ -155,6 +155,9 @@ FROM staging.samples t
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 WHERE t.load_key = $1 AND t.illness_label IS NOT NULL AND i.illness_key IS NULL`
 
+// stmtUpsertSamples leaves the row of a sample listed in $2 (those the
+// load has no metadata record of: warehouse.Sample.KeepAttributes) as it
+// is, and inserts it when it is new.
 const stmtUpsertSamples = `INSERT INTO dim_sample (sample_accession_code, sample_title, sample_organism, sample_platform,
     sample_treatment, sample_cell_line, sample_tissue, is_processed, processor_name, processor_version,
     illness_key, illness_method, illness_rule, illness_field, illness_matched,
@@ -187,7 +190,8 @@ ON CONFLICT (sample_accession_code) DO UPDATE SET
     study_key = excluded.study_key,
     exclude_from_analysis = excluded.exclude_from_analysis,
     etl_updated_date = now()
-WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
+WHERE NOT list_contains($2::VARCHAR[], excluded.sample_accession_code) AND (
+      dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.sample_organism IS DISTINCT FROM excluded.sample_organism
    OR dim_sample.sample_platform IS DISTINCT FROM excluded.sample_platform
    OR dim_sample.sample_treatment IS DISTINCT FROM excluded.sample_treatment
@@ -203,14 +207,16 @@ WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.illness_matched IS DISTINCT FROM excluded.illness_matched
    OR dim_sample.platform_key IS DISTINCT FROM excluded.platform_key
    OR dim_sample.study_key IS DISTINCT FROM excluded.study_key
-   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis`
+   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis)`
 
 // stmtUpsertStudySamples records each staged sample's membership in its
 // study, with the illness decision made there. It runs after
 // stmtUpsertSamples, which gives new samples their key. A study's labels
 // are read from here: dim_sample's study_key and illness columns say only
 // which study loaded the sample last, and a study sharing samples with
-// another must keep its own decisions when the other is loaded.
+// another must keep its own decisions when the other is loaded. The label
+// of a sample listed in $2 (warehouse.Sample.KeepIllness: UNKNOWN for want
+// of metadata) is kept where its membership exists.
 const stmtUpsertStudySamples = `INSERT INTO dim_study_sample (study_key, sample_key, illness_key, illness_method, illness_rule,
     illness_field, illness_matched)
 SELECT st.study_key, s.sample_key, i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched
@@ -219,6 +225,8 @@ JOIN dim_sample s ON s.sample_accession_code = t.sample_accession_code
 JOIN dim_study st ON st.study_accession_code = t.study_accession_code
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 WHERE t.load_key = $1
+  AND NOT (list_contains($2::VARCHAR[], t.sample_accession_code) AND EXISTS (
+    SELECT 1 FROM dim_study_sample m WHERE m.study_key = st.study_key AND m.sample_key = s.sample_key))
 ON CONFLICT (study_key, sample_key) DO UPDATE SET
     illness_key = excluded.illness_key,
     illness_method = excluded.illness_method,

@@ -217,13 +217,22 @@ WHEN NOT MATCHED BY TARGET THEN
     INSERT (platform_accession, platform_name, manufacturer, measurement_technology)
     VALUES (s.platform_accession, s.platform_name, s.manufacturer, s.measurement_technology);`
 
+// stmtMergeStudies, stmtMergeSamples and stmtMergeStudySamples leave a
+// row the warehouse holds as it is when the staged member's ordinal is in
+// @p2, a list such as ",3,7," (digits and commas, which every collation
+// compares alike and LIKE takes literally): the load has no metadata
+// record of it (warehouse.Study.KeepRecorded; warehouse.Sample.
+// KeepAttributes, and for its membership KeepIllness). A new member is
+// inserted all the same.
 const stmtMergeStudies = `MERGE dbo.dim_study WITH (HOLDLOCK) AS t
 USING (
     SELECT d.study_accession_code, d.study_title, d.study_pubmed_id, d.study_technology, d.study_organism,
-           d.study_platform_summary, d.study_description, d.source_first_published, d.source_last_modified
+           d.study_platform_summary, d.study_description, d.source_first_published, d.source_last_modified,
+           d.keep_recorded
     FROM (
         SELECT study_accession_code, study_title, study_pubmed_id, study_technology, study_organism,
                study_platform_summary, study_description, source_first_published, source_last_modified,
+               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_recorded,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_study
         WHERE load_key = @p1
@@ -231,7 +240,7 @@ USING (
     WHERE d.rn = 1
 ) AS s
 ON t.study_accession_code = s.study_accession_code
-WHEN MATCHED AND EXISTS (
+WHEN MATCHED AND s.keep_recorded = 0 AND EXISTS (
     SELECT s.study_title, s.study_pubmed_id, s.study_technology, s.study_organism, s.study_platform_summary,
            s.study_description, s.source_first_published, s.source_last_modified
     EXCEPT
@@ -265,12 +274,13 @@ USING (
     SELECT d.sample_accession_code, d.sample_title, d.sample_organism, d.platform_accession AS sample_platform,
            d.sample_treatment, d.sample_cell_line, d.sample_tissue, d.is_processed, d.processor_name,
            d.processor_version, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
-           d.illness_matched, p.platform_key, st.study_key, d.exclude_from_analysis
+           d.illness_matched, p.platform_key, st.study_key, d.exclude_from_analysis, d.keep_attributes
     FROM (
         SELECT sample_accession_code, sample_title, sample_organism, platform_accession, sample_treatment,
                sample_cell_line, sample_tissue, is_processed, processor_name, processor_version, illness_label,
                illness_method, illness_rule, illness_field, illness_matched, study_accession_code,
                exclude_from_analysis,
+               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_attributes,
                ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
@@ -281,7 +291,7 @@ USING (
     WHERE d.rn = 1
 ) AS s
 ON t.sample_accession_code = s.sample_accession_code
-WHEN MATCHED AND EXISTS (
+WHEN MATCHED AND s.keep_attributes = 0 AND EXISTS (
     SELECT s.sample_title, s.sample_organism, s.sample_platform, s.sample_treatment, s.sample_cell_line,
            s.sample_tissue, s.is_processed, s.processor_name, s.processor_version, s.illness_key,
            s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,
@@ -330,10 +340,11 @@ WHEN NOT MATCHED BY TARGET THEN
 const stmtMergeStudySamples = `MERGE dbo.dim_study_sample WITH (HOLDLOCK) AS t
 USING (
     SELECT st.study_key, sm.sample_key, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
-           d.illness_matched
+           d.illness_matched, d.keep_illness
     FROM (
         SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
                illness_field, illness_matched,
+               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_illness,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code, sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
@@ -344,7 +355,7 @@ USING (
     WHERE d.rn = 1
 ) AS s
 ON t.study_key = s.study_key AND t.sample_key = s.sample_key
-WHEN MATCHED AND EXISTS (
+WHEN MATCHED AND s.keep_illness = 0 AND EXISTS (
     SELECT s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched
     EXCEPT
     SELECT t.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched

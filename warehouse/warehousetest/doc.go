@@ -12,7 +12,10 @@
 //     previous state, and the next load completes;
 //   - readers polling while a study is replaced see the old batch or the
 //     new one, never a mix or an empty study;
-//   - SCD1 updates of studies, platforms and samples, keys kept;
+//   - SCD1 updates of studies, platforms and samples, keys kept; studies
+//     and samples given without a metadata record (KeepRecorded,
+//     KeepAttributes, KeepIllness) keep the rows the warehouse holds, an
+//     override's label excepted, and are inserted when new;
 //   - unusual shapes: unloaded columns, gaps in line numbers, several
 //     studies in one matrix, an empty batch, missing values kept as NULL;
 //   - a duplicate study beside a replaced one in one file keeps its facts,

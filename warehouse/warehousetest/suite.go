@@ -65,6 +65,7 @@ func Run(t *testing.T, open Opener) {
 		{"DuplicateBesideReplacedKeepsItsFacts", testDuplicateBesideReplaced},
 		{"ReplacementDropsASampleStagedUnderAnotherStudy", testMembershipMovesStudy},
 		{"Log2ValueOfPositiveValuesOnly", testLog2Value},
+		{"UnrecordedMembersKeepWhatWasRecorded", testUnrecorded},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,6 +89,9 @@ type fixture struct {
 	title string
 	// platformName names GPL570 (its real name when empty).
 	platformName string
+	// unrecorded, when set, describes the studies and samples as a load
+	// without their metadata does (see unrecorded.go).
+	unrecorded func(*warehouse.DimensionsRequest)
 }
 
 func newFixture(study string, genes, samples int, scale float64) fixture {
@@ -237,7 +241,11 @@ func loadAs(ctx context.Context, sink warehouse.WarehouseSink, f fixture, hash, 
 		return warehouse.CommitResult{}, fmt.Errorf("begin: %w", err)
 	}
 	defer b.Abort(context.Background())
-	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
+	dims := f.dimensions()
+	if f.unrecorded != nil {
+		f.unrecorded(&dims)
+	}
+	if err := b.UpsertDimensions(ctx, dims); err != nil {
 		return warehouse.CommitResult{}, fmt.Errorf("upserting dimensions: %w", err)
 	}
 	for _, lb := range f.batches(7) {
@@ -570,7 +578,11 @@ func testQuality(t *testing.T, tg Target) {
 		t.Fatal(err)
 	}
 	defer b.Abort(ctx)
-	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
+	dims := f.dimensions()
+	if f.unrecorded != nil {
+		f.unrecorded(&dims)
+	}
+	if err := b.UpsertDimensions(ctx, dims); err != nil {
 		t.Fatal(err)
 	}
 	for _, lb := range f.batches(10) {

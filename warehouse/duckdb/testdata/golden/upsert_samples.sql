@@ -30,7 +30,8 @@ ON CONFLICT (sample_accession_code) DO UPDATE SET
     study_key = excluded.study_key,
     exclude_from_analysis = excluded.exclude_from_analysis,
     etl_updated_date = now()
-WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
+WHERE NOT list_contains($2::VARCHAR[], excluded.sample_accession_code) AND (
+      dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.sample_organism IS DISTINCT FROM excluded.sample_organism
    OR dim_sample.sample_platform IS DISTINCT FROM excluded.sample_platform
    OR dim_sample.sample_treatment IS DISTINCT FROM excluded.sample_treatment
@@ -46,4 +47,4 @@ WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.illness_matched IS DISTINCT FROM excluded.illness_matched
    OR dim_sample.platform_key IS DISTINCT FROM excluded.platform_key
    OR dim_sample.study_key IS DISTINCT FROM excluded.study_key
-   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis
+   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis)

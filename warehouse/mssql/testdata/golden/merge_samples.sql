@@ -3,12 +3,13 @@ USING (
     SELECT d.sample_accession_code, d.sample_title, d.sample_organism, d.platform_accession AS sample_platform,
            d.sample_treatment, d.sample_cell_line, d.sample_tissue, d.is_processed, d.processor_name,
            d.processor_version, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
-           d.illness_matched, p.platform_key, st.study_key, d.exclude_from_analysis
+           d.illness_matched, p.platform_key, st.study_key, d.exclude_from_analysis, d.keep_attributes
     FROM (
         SELECT sample_accession_code, sample_title, sample_organism, platform_accession, sample_treatment,
                sample_cell_line, sample_tissue, is_processed, processor_name, processor_version, illness_label,
                illness_method, illness_rule, illness_field, illness_matched, study_accession_code,
                exclude_from_analysis,
+               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_attributes,
                ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
@@ -19,7 +20,7 @@ USING (
     WHERE d.rn = 1
 ) AS s
 ON t.sample_accession_code = s.sample_accession_code
-WHEN MATCHED AND EXISTS (
+WHEN MATCHED AND s.keep_attributes = 0 AND EXISTS (
     SELECT s.sample_title, s.sample_organism, s.sample_platform, s.sample_treatment, s.sample_cell_line,
            s.sample_tissue, s.is_processed, s.processor_name, s.processor_version, s.illness_key,
            s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.platform_key,

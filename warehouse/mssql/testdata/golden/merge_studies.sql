@@ -1,10 +1,12 @@
 MERGE dbo.dim_study WITH (HOLDLOCK) AS t
 USING (
     SELECT d.study_accession_code, d.study_title, d.study_pubmed_id, d.study_technology, d.study_organism,
-           d.study_platform_summary, d.study_description, d.source_first_published, d.source_last_modified
+           d.study_platform_summary, d.study_description, d.source_first_published, d.source_last_modified,
+           d.keep_recorded
     FROM (
         SELECT study_accession_code, study_title, study_pubmed_id, study_technology, study_organism,
                study_platform_summary, study_description, source_first_published, source_last_modified,
+               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_recorded,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_study
         WHERE load_key = @p1
@@ -12,7 +14,7 @@ USING (
     WHERE d.rn = 1
 ) AS s
 ON t.study_accession_code = s.study_accession_code
-WHEN MATCHED AND EXISTS (
+WHEN MATCHED AND s.keep_recorded = 0 AND EXISTS (
     SELECT s.study_title, s.study_pubmed_id, s.study_technology, s.study_organism, s.study_platform_summary,
            s.study_description, s.source_first_published, s.source_last_modified
     EXCEPT

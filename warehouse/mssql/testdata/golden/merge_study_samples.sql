@@ -1,10 +1,11 @@
 MERGE dbo.dim_study_sample WITH (HOLDLOCK) AS t
 USING (
     SELECT st.study_key, sm.sample_key, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
-           d.illness_matched
+           d.illness_matched, d.keep_illness
     FROM (
         SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
                illness_field, illness_matched,
+               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_illness,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code, sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
@@ -15,7 +16,7 @@ USING (
     WHERE d.rn = 1
 ) AS s
 ON t.study_key = s.study_key AND t.sample_key = s.sample_key
-WHEN MATCHED AND EXISTS (
+WHEN MATCHED AND s.keep_illness = 0 AND EXISTS (
     SELECT s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched
     EXCEPT
     SELECT t.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched

@@ -1,0 +1,133 @@
+package genexp_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/illness"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// TestReloadWithoutMetadataKeepsWhatWasRecorded: GSE71270 loaded with its
+// sample sheet (5 CONTROL, 5 UNKNOWN), then its matrix alone, the same
+// bytes with no sheet or JSON beside them. The second load is a duplicate
+// and must leave what the first recorded as it was: the samples' titles
+// and attributes, their labels and how they were decided, the study's row
+// and the features; it warns that the study came without metadata. An
+// override names a decision, not an absence: it relabels its sample.
+func TestReloadWithoutMetadataKeepsWhatWasRecorded(t *testing.T) {
+	root := t.TempDir()
+	src := "testdata/refinebio/quickstart/GSE71270/"
+	full := filepath.Join(root, "full", "GSE71270")
+	bare := filepath.Join(root, "bare", "GSE71270")
+	for _, dir := range []string{full, bare} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyFile(t, src+"GSE71270.tsv", filepath.Join(dir, "GSE71270.tsv"))
+	}
+	copyFile(t, src+"metadata_GSE71270.tsv", filepath.Join(full, "metadata_GSE71270.tsv"))
+
+	w := openWarehouse(t)
+	cfg := genexp.DefaultConfig()
+	first := loadOne(t, w, cfg, full)
+	if first.Err != nil || first.Outcome != warehouse.Inserted ||
+		first.Illness[illness.Control] != 5 || first.Illness[illness.Unknown] != 5 {
+		t.Fatalf("first load: %s, illness %v, %v", first.Outcome, first.Illness, first.Err)
+	}
+	const (
+		labels = `SELECT sample_accession_code, illness_label, illness_method, illness_rule, illness_field, illness_matched
+			FROM analytics.vw_sample_illness WHERE study_accession_code = 'GSE71270' ORDER BY 1`
+		samples = `SELECT sample_accession_code, sample_title, sample_organism, sample_platform, sample_tissue,
+			is_processed, platform_key, study_key, illness_key, illness_method
+			FROM dim_sample ORDER BY 1`
+		study = `SELECT study_title, study_organism, study_technology, study_platform_summary
+			FROM dim_study WHERE study_accession_code = 'GSE71270'`
+		features = `SELECT feature_name, entity_id_1, entity_id_2, illness_label, feature_value
+			FROM analytics.vw_feature_values WHERE study_accession_code = 'GSE71270' ORDER BY 1, 2, 3, 4`
+	)
+	queries := []string{labels, samples, study, features}
+	before := map[string][]string{}
+	for _, q := range queries {
+		before[q] = rows(t, w, q)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM dim_sample WHERE sample_title IS NULL`); n != 0 {
+		t.Fatalf("%d samples have no title after the load with metadata; the test needs titles", n)
+	}
+	if !slices.ContainsFunc(before[features], func(r string) bool { return strings.Contains(r, "\tCONTROL\t") }) {
+		t.Fatal("no CONTROL features after the first load; the test needs some")
+	}
+
+	second := loadOne(t, w, cfg, bare)
+	if second.Err != nil || second.Outcome != warehouse.Duplicate {
+		t.Fatalf("matrix alone: %s, %v", second.Outcome, second.Err)
+	}
+	for _, q := range queries {
+		if got := rows(t, w, q); !slices.Equal(got, before[q]) {
+			t.Errorf("loading the matrix without its metadata changed\n%s\n%s", q, firstDifference(before[q], got))
+		}
+	}
+	var warned *qc.Error
+	for _, f := range second.Findings {
+		if f.Code == qc.SampleMismatch && f.Severity == qc.SeverityWarning && f.Study == "GSE71270" {
+			warned = f
+		}
+	}
+	if warned == nil || !strings.Contains(warned.Msg, "no metadata") || !strings.Contains(warned.Msg, "kept") {
+		t.Errorf("findings %v: no WARNING says GSE71270 had no metadata and its recorded attributes were kept", second.Findings)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_data_validation_log
+		WHERE study_accession_code = 'GSE71270' AND validation_code = 2001 AND severity = 'WARNING' AND details LIKE '%no metadata%'`); n != 1 {
+		t.Errorf("meta_data_validation_log holds %d such warnings, want 1", n)
+	}
+
+	// An override of a CONTROL sample still applies without metadata;
+	// the sample's attributes and the other samples' labels stay.
+	const target = "GSM1831683"
+	cfg.Illness.Overrides = map[string]illness.Label{target: illness.Sepsis}
+	third := loadOne(t, w, cfg, bare)
+	if third.Err != nil || third.Illness[illness.Sepsis] != 1 {
+		t.Fatalf("override without metadata: %s, illness %v, %v", third.Outcome, third.Illness, third.Err)
+	}
+	got := rows(t, w, labels)
+	for i, r := range got {
+		acc, _, _ := strings.Cut(r, "\t")
+		want := before[labels][i]
+		if acc == target {
+			want = target + "\tSEPSIS\toverride\t<nil>\taccession\t" + target
+		}
+		if r != want {
+			t.Errorf("label row %d is %q, want %q", i+1, r, want)
+		}
+	}
+	if got := rows(t, w, samples); !slices.Equal(got, before[samples]) {
+		t.Errorf("the override changed dim_sample:\n%s", firstDifference(before[samples], got))
+	}
+}
+
+// A matrix loaded without metadata into a warehouse that does not hold its
+// samples adds them with what is known: the accession, the study, UNKNOWN.
+func TestLoadWithoutMetadataAddsNewSamples(t *testing.T) {
+	bare := filepath.Join(t.TempDir(), "GSE71270")
+	if err := os.Mkdir(bare, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, "testdata/refinebio/quickstart/GSE71270/GSE71270.tsv", filepath.Join(bare, "GSE71270.tsv"))
+	w := openWarehouse(t)
+	r := loadOne(t, w, genexp.DefaultConfig(), bare)
+	if r.Err != nil || r.Outcome != warehouse.Inserted || r.Illness[illness.Unknown] != 10 {
+		t.Fatalf("%s, illness %v, %v", r.Outcome, r.Illness, r.Err)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM analytics.vw_sample_illness
+		WHERE study_accession_code = 'GSE71270' AND illness_label = 'UNKNOWN' AND illness_method = 'default'`); n != 10 {
+		t.Errorf("%d samples labelled UNKNOWN by default, want 10", n)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM dim_study WHERE study_accession_code = 'GSE71270'`); n != 1 {
+		t.Errorf("dim_study holds GSE71270 %d times", n)
+	}
+}
