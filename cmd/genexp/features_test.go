@@ -70,15 +70,7 @@ func TestFeaturesCommand(t *testing.T) {
 func TestLoadExitsWithAnalyticsStatus(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.duckdb")
-	w, err := duckdb.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = w.DB().Exec(`DELETE FROM meta_feature_catalog WHERE feature_name = 'sample_median'`)
-	w.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	breakSampleMedian(t, db)
 	code, out, stderr := runCLI(t, "load", "--db", db, craftStudy(t, dir, "GSE1", false))
 	if code != exitAnalytics || !strings.Contains(lineOf(out, "GSE1"), "new, features FAILED") {
 		t.Errorf("exit %d, want %d\n%s%s", code, exitAnalytics, out, stderr)
@@ -96,15 +88,7 @@ func TestFailedFeaturesPrintNoCounts(t *testing.T) {
 	if code, out, stderr := runCLI(t, "load", "--db", db, craftStudy(t, dir, "GSE1", false)); code != exitOK {
 		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
 	}
-	w, err := duckdb.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = w.DB().Exec(`DELETE FROM meta_feature_catalog WHERE feature_name = 'sample_median'`)
-	w.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	breakSampleMedian(t, db)
 	code, out, stderr := runCLI(t, "features", "--db", db, "GSE1")
 	f := strings.Fields(lineOf(out, "GSE1"))
 	if code != exitAnalytics || len(f) != 7 || f[1] != "FAILED" {
@@ -122,4 +106,19 @@ func lineOf(out, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// breakSampleMedian removes a feature from the warehouse's catalog, so that
+// computing features fails in the analytics step.
+func breakSampleMedian(t *testing.T, db string) {
+	t.Helper()
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.DB().Exec(`DELETE FROM meta_feature_catalog WHERE feature_name = 'sample_median'`)
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
