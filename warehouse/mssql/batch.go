@@ -6,8 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -52,22 +50,6 @@ type batch struct {
 	// ordinal numbers the dimension members in the order given, so that
 	// the last one given for a key wins.
 	ordinal int32
-	// keepStudies, keepAttributes and keepIllness list, as ",3,7,", the
-	// ordinals of the studies (warehouse.Study.KeepRecorded) and samples
-	// (warehouse.Sample.KeepAttributes, KeepIllness) whose recorded rows
-	// the merges keep.
-	keepStudies, keepAttributes, keepIllness ordinals
-}
-
-// ordinals is a list of staging ordinals as the merges read it: ",3,7,".
-type ordinals struct{ strings.Builder }
-
-func (o *ordinals) add(ordinal int32) {
-	if o.Len() == 0 {
-		o.WriteByte(',')
-	}
-	o.WriteString(strconv.Itoa(int(ordinal)))
-	o.WriteByte(',')
 }
 
 // Begin implements warehouse.WarehouseSink. It takes a connection, starts
@@ -202,11 +184,6 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 		return errDone
 	}
 	start := b.ordinal
-	for i, st := range req.Studies {
-		if st.KeepRecorded {
-			b.keepStudies.add(start + int32(i))
-		}
-	}
 	if _, err := b.copy(ctx, b.conn, copyStudies, len(req.Studies), func(i int, _ []any) []any {
 		return studyRow(b.loadKey, start+int32(i), req.Studies[i])
 	}); err != nil {
@@ -219,14 +196,6 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 		return err
 	}
 	start += int32(len(req.Platforms))
-	for i, sm := range req.Samples {
-		if sm.KeepAttributes {
-			b.keepAttributes.add(start + int32(i))
-		}
-		if sm.KeepIllness {
-			b.keepIllness.add(start + int32(i))
-		}
-	}
 	if _, err := b.copy(ctx, b.conn, copySamples, len(req.Samples), func(i int, _ []any) []any {
 		return sampleRow(b.loadKey, start+int32(i), req.Samples[i])
 	}); err != nil {
@@ -362,9 +331,9 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		args       []any
 	}{
 		{stmtMergePlatforms, "merging platforms", []any{b.loadKey}},
-		{stmtMergeStudies, "merging studies", []any{b.loadKey, b.keepStudies.String()}},
-		{stmtMergeSamples, "merging samples", []any{b.loadKey, b.keepAttributes.String()}},
-		{stmtMergeStudySamples, "merging the samples' study memberships", []any{b.loadKey, b.keepIllness.String()}},
+		{stmtMergeStudies, "merging studies", []any{b.loadKey}},
+		{stmtMergeSamples, "merging samples", []any{b.loadKey}},
+		{stmtMergeStudySamples, "merging the samples' study memberships", []any{b.loadKey}},
 		{stmtMergeGenes, "merging genes", []any{b.loadKey}},
 	} {
 		if _, err = tx.ExecContext(ctx, m.stmt, m.args...); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"slices"
@@ -756,4 +757,70 @@ func BenchmarkWriteRows(b *testing.B) {
 		s.mu.Unlock()
 	}
 	b.ReportMetric(float64(cells)*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
+}
+
+// What the load holds no metadata record of (warehouse.Study.KeepRecorded,
+// warehouse.Sample.KeepAttributes and KeepIllness) travels as flags on the
+// staged rows themselves, and the merges take the load key alone: a list
+// of such members passed as one parameter was matched against every staged
+// row, which a matrix loaded without metadata (tens of thousands of kept
+// samples) made quadratic.
+func TestKeepFlagsTravelWithTheStagedRows(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(2, 4, "GSE1", "GSE2")
+	ctx := context.Background()
+	b, err := w.Begin(ctx, m.begin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := m.dims()
+	d.Studies[0].KeepRecorded = true
+	d.Samples[0].KeepAttributes, d.Samples[0].KeepIllness = true, true
+	d.Samples[1].KeepIllness = true
+	d.Samples[3].KeepAttributes = true
+	if err := b.UpsertDimensions(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, lb := range m.batches(2) {
+		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Commit(ctx, m.commit("h1")); err != nil {
+		t.Fatal(err)
+	}
+	flags := func(table, key string, cols ...string) map[string][]any {
+		t.Helper()
+		out := map[string][]any{}
+		for _, c := range s.copiesOf(table) {
+			for _, r := range c.rows {
+				var fs []any
+				for _, col := range cols {
+					i := slices.Index(c.cols, col)
+					if i < 0 {
+						t.Fatalf("the copy into %s has no column %s: %q", table, col, c.cols)
+					}
+					fs = append(fs, r[i])
+				}
+				out[r[slices.Index(c.cols, key)].(string)] = fs
+			}
+		}
+		return out
+	}
+	if got, want := flags("staging.dim_study", "study_accession_code", "keep_recorded"), map[string][]any{"GSE1": {true}, "GSE2": {false}}; !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("staging.dim_study keep_recorded %v, want %v", got, want)
+	}
+	wantSamples := map[string][]any{
+		"GSE1_S1": {true, true}, "GSE1_S2": {false, true}, "GSE2_S3": {false, false}, "GSE2_S4": {true, false},
+	}
+	if got := flags("staging.dim_sample", "sample_accession_code", "keep_attributes", "keep_illness"); !maps.EqualFunc(got, wantSamples, slices.Equal) {
+		t.Errorf("staging.dim_sample keep_attributes, keep_illness %v, want %v", got, wantSamples)
+	}
+	for _, name := range []string{"merge_studies", "merge_samples", "merge_study_samples"} {
+		calls := s.callsOf(name)
+		if len(calls) != 1 || !slices.Equal(calls[0].args, []any{int64(42)}) {
+			t.Errorf("%s ran as %v, want once with the load key alone", name, calls)
+		}
+	}
 }

@@ -48,14 +48,14 @@ func platformRow(loadKey int64, ordinal int32, p warehouse.Platform) []any {
 
 func studyRow(loadKey int64, ordinal int32, s warehouse.Study) []any {
 	return []any{loadKey, ordinal, s.Accession, null(s.Title), null(s.PubmedID), null(s.Technology), null(s.Organism),
-		null(s.PlatformSummary), null(s.Description), utcPtr(s.FirstPublished), utcPtr(s.LastModified)}
+		null(s.PlatformSummary), null(s.Description), utcPtr(s.FirstPublished), utcPtr(s.LastModified), s.KeepRecorded}
 }
 
 func sampleRow(loadKey int64, ordinal int32, s warehouse.Sample) []any {
 	return []any{loadKey, ordinal, s.Accession, null(s.Title), null(s.Organism), null(s.Platform), null(s.Treatment),
 		null(s.CellLine), null(s.Tissue), boolPtr(s.Processed), null(s.ProcessorName), null(s.ProcessorVersion),
 		null(s.Illness), null(s.IllnessMethod), null(s.IllnessRule), null(s.IllnessField), null(s.IllnessMatched),
-		null(s.Study), s.ExcludeAnalysis}
+		null(s.Study), s.ExcludeAnalysis, s.KeepAttributes, s.KeepIllness}
 }
 
 func batchRow(loadKey int64, s warehouse.StudyCommit, file, hash, signature string) []any {

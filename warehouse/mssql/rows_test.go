@@ -153,7 +153,7 @@ func TestRowsTurnEmptyIntoNull(t *testing.T) {
 	r := sampleRow(1, 0, warehouse.Sample{Accession: "GSM1"})
 	for i, name := range copySamples.columns {
 		switch name {
-		case "load_key", "ordinal", "sample_accession_code", "exclude_from_analysis":
+		case "load_key", "ordinal", "sample_accession_code", "exclude_from_analysis", "keep_attributes", "keep_illness":
 			if r[i] == nil {
 				t.Errorf("%s is NULL", name)
 			}

@@ -218,12 +218,16 @@ WHEN NOT MATCHED BY TARGET THEN
     VALUES (s.platform_accession, s.platform_name, s.manufacturer, s.measurement_technology);`
 
 // stmtMergeStudies, stmtMergeSamples and stmtMergeStudySamples leave a
-// row the warehouse holds as it is when the staged member's ordinal is in
-// @p2, a list such as ",3,7," (digits and commas, which every collation
-// compares alike and LIKE takes literally): the load has no metadata
-// record of it (warehouse.Study.KeepRecorded; warehouse.Sample.
-// KeepAttributes, and for its membership KeepIllness). A new member is
-// inserted all the same.
+// row the warehouse holds as it is when the staged member that wins for
+// its key is flagged keep_recorded, keep_attributes or keep_illness: the
+// load has no metadata record of it (warehouse.Study.KeepRecorded;
+// warehouse.Sample.KeepAttributes, and for its membership KeepIllness). A
+// new member is inserted all the same. The flags are columns of the staged
+// rows (schema 5), bulk-copied with them, rather than a parameter listing
+// the members to keep: such a list is matched against every staged row, so
+// a matrix loaded without metadata, whose tens of thousands of samples are
+// all kept, made the match quadratic, and a parameter of that size is sent
+// and parsed with every attempt of the commit.
 const stmtMergeStudies = `MERGE dbo.dim_study WITH (HOLDLOCK) AS t
 USING (
     SELECT d.study_accession_code, d.study_title, d.study_pubmed_id, d.study_technology, d.study_organism,
@@ -232,7 +236,7 @@ USING (
     FROM (
         SELECT study_accession_code, study_title, study_pubmed_id, study_technology, study_organism,
                study_platform_summary, study_description, source_first_published, source_last_modified,
-               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_recorded,
+               keep_recorded,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_study
         WHERE load_key = @p1
@@ -279,8 +283,7 @@ USING (
         SELECT sample_accession_code, sample_title, sample_organism, platform_accession, sample_treatment,
                sample_cell_line, sample_tissue, is_processed, processor_name, processor_version, illness_label,
                illness_method, illness_rule, illness_field, illness_matched, study_accession_code,
-               exclude_from_analysis,
-               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_attributes,
+               exclude_from_analysis, keep_attributes,
                ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
@@ -343,8 +346,7 @@ USING (
            d.illness_matched, d.keep_illness
     FROM (
         SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
-               illness_field, illness_matched,
-               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_illness,
+               illness_field, illness_matched, keep_illness,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code, sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
@@ -681,12 +683,13 @@ var (
 		columns: []string{"load_key", "ordinal", "platform_accession", "platform_name", "manufacturer", "measurement_technology"}}
 	copyStudies = copySpec{table: "staging.dim_study", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "ordinal", "study_accession_code", "study_title", "study_pubmed_id", "study_technology",
-			"study_organism", "study_platform_summary", "study_description", "source_first_published", "source_last_modified"}}
+			"study_organism", "study_platform_summary", "study_description", "source_first_published", "source_last_modified",
+			"keep_recorded"}}
 	copySamples = copySpec{table: "staging.dim_sample", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "ordinal", "sample_accession_code", "sample_title", "sample_organism", "platform_accession",
 			"sample_treatment", "sample_cell_line", "sample_tissue", "is_processed", "processor_name", "processor_version",
 			"illness_label", "illness_method", "illness_rule", "illness_field", "illness_matched", "study_accession_code",
-			"exclude_from_analysis"}}
+			"exclude_from_analysis", "keep_attributes", "keep_illness"}}
 	copyBatches = copySpec{table: "staging.load_batches", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "study_accession_code", "batch_id", "file_name", "file_hash", "load_signature"}}
 )

@@ -5,4 +5,4 @@
 -- the table's declaration in schema/, in the driver's spelling.
 SET FMTONLY ON
 select * from [staging].[dim_study] SET FMTONLY OFF
-INSERT BULK [staging].[dim_study] ([load_key] bigint, [ordinal] int, [study_accession_code] nvarchar(100), [study_title] nvarchar(2000), [study_pubmed_id] nvarchar(100), [study_technology] nvarchar(50), [study_organism] nvarchar(200), [study_platform_summary] nvarchar(2000), [study_description] nvarchar(max), [source_first_published] datetime2(7), [source_last_modified] datetime2(7)) WITH (CHECK_CONSTRAINTS,KEEP_NULLS)
+INSERT BULK [staging].[dim_study] ([load_key] bigint, [ordinal] int, [study_accession_code] nvarchar(100), [study_title] nvarchar(2000), [study_pubmed_id] nvarchar(100), [study_technology] nvarchar(50), [study_organism] nvarchar(200), [study_platform_summary] nvarchar(2000), [study_description] nvarchar(max), [source_first_published] datetime2(7), [source_last_modified] datetime2(7), [keep_recorded] bit) WITH (CHECK_CONSTRAINTS,KEEP_NULLS)

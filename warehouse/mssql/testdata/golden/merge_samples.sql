@@ -8,8 +8,7 @@ USING (
         SELECT sample_accession_code, sample_title, sample_organism, platform_accession, sample_treatment,
                sample_cell_line, sample_tissue, is_processed, processor_name, processor_version, illness_label,
                illness_method, illness_rule, illness_field, illness_matched, study_accession_code,
-               exclude_from_analysis,
-               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_attributes,
+               exclude_from_analysis, keep_attributes,
                ROW_NUMBER() OVER (PARTITION BY sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1

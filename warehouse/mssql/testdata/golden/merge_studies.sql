@@ -6,7 +6,7 @@ USING (
     FROM (
         SELECT study_accession_code, study_title, study_pubmed_id, study_technology, study_organism,
                study_platform_summary, study_description, source_first_published, source_last_modified,
-               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_recorded,
+               keep_recorded,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_study
         WHERE load_key = @p1

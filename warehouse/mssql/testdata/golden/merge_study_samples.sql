@@ -4,8 +4,7 @@ USING (
            d.illness_matched, d.keep_illness
     FROM (
         SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
-               illness_field, illness_matched,
-               CASE WHEN @p2 LIKE CONCAT(N'%,', ordinal, N',%') THEN 1 ELSE 0 END AS keep_illness,
+               illness_field, illness_matched, keep_illness,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code, sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
