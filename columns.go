@@ -24,9 +24,13 @@ const maxColumnFindings = 20
 
 // plan is what a matrix's header and the metadata say to load.
 type plan struct {
-	columns  []warehouse.Column // the columns to load, in matrix order
-	indexes  []int              // their matrix column indexes
-	studies  []string           // the studies they belong to, in first-seen order
+	// columns are the columns to load, in matrix order, one per study
+	// that holds the column's sample; indexes are their matrix column
+	// indexes (a column of a sample several studies hold is listed once
+	// per study).
+	columns  []warehouse.Column
+	indexes  []int
+	studies  []string // the studies they belong to, in first-seen order
 	samples  map[string]*metadata.Sample
 	findings []*qc.Error
 	// excluded counts, per study the study filter excludes, its columns;
@@ -44,10 +48,11 @@ type plan struct {
 // (refine.bio's EXPERIMENT layout), else each sample's experiment from the
 // metadata (SPECIES and ALL layouts, where one matrix holds many
 // experiments). Without metadata, names are taken as accessions of the
-// study the matrix is named for. A column is loaded under one study: a
-// sample several experiments list goes to one (see sampleStudy), and each
-// other study is warned that it is loaded without it. studyFilter, when not
-// nil, excludes the studies it does not match.
+// study the matrix is named for. A sample the metadata lists under several
+// experiments is held by each of them, as it is when each experiment's own
+// matrix holds a copy of its column: the plan lists the column once per
+// study (see sharedFindings). studyFilter, when not nil, excludes the
+// studies it does not match.
 func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) *plan {
 	p := &plan{samples: map[string]*metadata.Sample{}, excluded: map[string]int{}}
 	// add records a finding at matrix column col (header line 1).
@@ -81,9 +86,6 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	}
 	own, known := ownStudy(d, m)
 	var unattributed []string // columns whose study cannot be told
-	// lost lists, by study and then by the study that holds them, the
-	// samples a study lists that are loaded under another study only.
-	lost := map[string]map[string][]string{}
 	seen := map[string]int{}
 	studySeen := map[string]bool{}
 	badStudies := map[string]string{} // study → what is wrong with its accession ("" when nothing)
@@ -108,62 +110,57 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		if !dup {
 			seen[s.Accession] = i
 		}
-		study := own
-		if !known {
-			study = sampleStudy(s, m, own)
-			for _, e := range s.Experiments {
-				if dup || e == study || (studyFilter != nil && !studyFilter.MatchString(e)) {
-					continue
+		studies := []string{own}
+		if !known && len(s.Experiments) > 0 {
+			// Each experiment that lists the sample holds its column, as
+			// each holds a copy when its own matrix is downloaded.
+			studies = s.Experiments
+		}
+		for _, study := range studies {
+			if study == "" {
+				unattributed = append(unattributed, shorten(name))
+				continue
+			}
+			if studyFilter != nil && !studyFilter.MatchString(study) {
+				if p.excluded[study] == 0 {
+					p.excludedOrder = append(p.excludedOrder, study)
 				}
-				if lost[e] == nil {
-					lost[e] = map[string][]string{}
+				p.excluded[study]++
+				continue
+			}
+			if _, checked := badStudies[study]; !checked {
+				why, code := expression.IDProblem([]byte(study), expression.MaxStudyLength)
+				badStudies[study] = why
+				if why != "" {
+					// A finding of the matrix, not of the study: the log
+					// tables hold no longer study accessions than dim_study.
+					columnFinding(code, i, "column %q: study accession %q %s; none of the study's columns is loaded",
+						shorten(name), shorten(study), why)
 				}
-				lost[e][study] = append(lost[e][study], s.Accession)
 			}
-		}
-		if study == "" {
-			unattributed = append(unattributed, shorten(name))
-			continue
-		}
-		if studyFilter != nil && !studyFilter.MatchString(study) {
-			if p.excluded[study] == 0 {
-				p.excludedOrder = append(p.excludedOrder, study)
+			if badStudies[study] != "" {
+				continue
 			}
-			p.excluded[study]++
-			continue
-		}
-		if _, checked := badStudies[study]; !checked {
-			why, code := expression.IDProblem([]byte(study), expression.MaxStudyLength)
-			badStudies[study] = why
-			if why != "" {
-				// A finding of the matrix, not of the study: the log
-				// tables hold no longer study accessions than dim_study.
-				columnFinding(code, i, "column %q: study accession %q %s; none of the study's columns is loaded",
-					shorten(name), shorten(study), why)
+			// A sample accession the warehouse cannot store (too long, or
+			// holding a control character) is an ERROR of its study, never
+			// loaded: SQL Server would refuse it only at commit, after the
+			// whole matrix. Each such column is listed, as they are few.
+			if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
+				add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", shorten(name), shorten(s.Accession), why)
+				continue
 			}
-		}
-		if badStudies[study] != "" {
-			continue
-		}
-		// A sample accession the warehouse cannot store (too long, or holding
-		// a control character) is an ERROR of its study, never loaded: SQL
-		// Server would refuse it only at commit, after the whole matrix.
-		// Each such column is listed, as they are few.
-		if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
-			add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", shorten(name), shorten(s.Accession), why)
-			continue
-		}
-		if dup {
-			dupFinding(study, i, "column %q repeats sample %s of column %d: which of the two holds its values cannot be told; remove or rename one of them",
-				shorten(name), s.Accession, first+2)
-			continue
-		}
-		p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
-		p.indexes = append(p.indexes, i)
-		p.samples[s.Accession] = s
-		if !studySeen[study] {
-			studySeen[study] = true
-			p.studies = append(p.studies, study)
+			if dup {
+				dupFinding(study, i, "column %q repeats sample %s of column %d: which of the two holds its values cannot be told; remove or rename one of them",
+					shorten(name), s.Accession, first+2)
+				continue
+			}
+			p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
+			p.indexes = append(p.indexes, i)
+			p.samples[s.Accession] = s
+			if !studySeen[study] {
+				studySeen[study] = true
+				p.studies = append(p.studies, study)
+			}
 		}
 	}
 	unlisted := 0
@@ -182,20 +179,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
 				len(unattributed), listSome(unattributed, 3), m.Base)})
 	}
-	// A column is loaded under one study: the other studies that list its
-	// sample are loaded without it, which their reports must say.
-	for _, study := range slices.Sorted(maps.Keys(lost)) {
-		for _, held := range slices.Sorted(maps.Keys(lost[study])) {
-			accs := lost[study][held]
-			about := study
-			if !studySeen[study] {
-				about = held // study has no column of its own here: no report of its own
-			}
-			p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: about, File: m.Name,
-				Msg: fmt.Sprintf("study %s lists %d samples (%s) that this matrix loads under study %s only: the matrix holds each sample in one column, "+
-					"which is loaded under one study, so %s is loaded without them", study, len(accs), listSome(accs, 3), held, study)})
-		}
-	}
+	p.findings = append(p.findings, sharedFindings(p.columns, m.Name)...)
 	for _, study := range p.excludedOrder {
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: m.Name,
 			Msg: fmt.Sprintf("study %s does not match processing.study_code_pattern; its %d columns are not loaded", study, p.excluded[study])})
@@ -213,6 +197,18 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 	}
 	return p
+}
+
+// matrixColumns returns the matrix columns the plan loads, each once, in
+// matrix order: what is read and melted, whichever studies hold them.
+func (p *plan) matrixColumns() []int {
+	var out []int
+	for _, i := range p.indexes {
+		if len(out) == 0 || out[len(out)-1] != i {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // skipped reports the studies the study filter excluded, for a matrix of
@@ -248,20 +244,37 @@ func ownStudy(d *metadata.Dataset, m *Matrix) (study string, known bool) {
 	return studyHint(m.Base), false
 }
 
-// sampleStudy picks the experiment a sample's facts belong to when the
-// matrix is not one experiment's: the sample's only experiment, or the one
-// the matrix is named for, or the first; without any, the matrix's own
-// study (possibly "").
-func sampleStudy(s *metadata.Sample, m *Matrix, own string) string {
-	for _, e := range s.Experiments {
-		if e == m.Base || e == m.Folder {
-			return e
+// sharedFindings tells each study that holds samples of the matrix's
+// columns together with other studies (a SuperSeries and its SubSeries)
+// which samples, at INFO: the column loads under each of them, so the
+// studies' facts hold the same values.
+func sharedFindings(cols []warehouse.Column, file string) []*qc.Error {
+	studiesOf := map[int][]string{}
+	for _, c := range cols {
+		studiesOf[c.Index] = append(studiesOf[c.Index], c.Study)
+	}
+	shared := map[string]map[string][]string{} // study → other study → samples
+	for _, c := range cols {
+		for _, other := range studiesOf[c.Index] {
+			if other == c.Study {
+				continue
+			}
+			if shared[c.Study] == nil {
+				shared[c.Study] = map[string][]string{}
+			}
+			shared[c.Study][other] = append(shared[c.Study][other], c.Sample)
 		}
 	}
-	if len(s.Experiments) > 0 {
-		return s.Experiments[0]
+	var out []*qc.Error
+	for _, study := range slices.Sorted(maps.Keys(shared)) {
+		for _, other := range slices.Sorted(maps.Keys(shared[study])) {
+			accs := shared[study][other]
+			out = append(out, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: file,
+				Msg: fmt.Sprintf("study %s shares %d samples (%s) with study %s: the metadata lists them under both, so their columns load under each study",
+					study, len(accs), listSome(accs, 3), other)})
+		}
 	}
-	return own
+	return out
 }
 
 // lookupSample finds the sample a column names by accession.

@@ -152,12 +152,36 @@ func TestResolveColumns(t *testing.T) {
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column in the matrix: GSM1, GSM2"}},
 		},
 		{
-			name:   "SPECIES: a sample of two experiments goes to the first; the other is warned it is loaded without it",
+			name:   "SPECIES: a sample of two experiments is a column of each",
 			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1"}, "GSE2": {"GSM1", "GSM2"}}),
 			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2"},
-			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE2"}},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 0, Sample: "GSM1", Study: "GSE2"},
+				{Index: 1, Sample: "GSM2", Study: "GSE2"}},
 			findings: []wantFinding{
-				{qc.SampleMismatch, qc.SeverityWarning, 0, "study GSE2 lists 1 samples (GSM1) that this matrix loads under study GSE1 only"},
+				{qc.SampleMismatch, qc.SeverityInfo, 0, "study GSE1 shares 1 samples (GSM1) with study GSE2: the metadata lists them under both, so their columns load under each study"},
+				{qc.SampleMismatch, qc.SeverityInfo, 0, "study GSE2 shares 1 samples (GSM1) with study GSE1"},
+			},
+		},
+		{
+			name:   "SPECIES: a sample of two experiments in two columns is an ERROR of each",
+			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1"}, "GSE2": {"GSM1", "GSM2"}}),
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2", "GSM1"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 0, Sample: "GSM1", Study: "GSE2"},
+				{Index: 1, Sample: "GSM2", Study: "GSE2"}},
+			findings: []wantFinding{
+				{qc.DuplicateSamples, qc.SeverityError, 4, `column "GSM1" repeats sample GSM1 of column 2`},
+				{qc.DuplicateSamples, qc.SeverityError, 4, `column "GSM1" repeats sample GSM1 of column 2`},
+				{qc.SampleMismatch, qc.SeverityInfo, 0, "study GSE1 shares 1 samples (GSM1) with study GSE2"},
+				{qc.SampleMismatch, qc.SeverityInfo, 0, "study GSE2 shares 1 samples (GSM1) with study GSE1"},
+			},
+		},
+		{
+			name:   "SPECIES: a sample of two experiments, one of them excluded by the study filter",
+			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1"}, "SRP2": {"GSM1", "GSM2"}}),
+			filter: `GSE\d+`, folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityInfo, 0, "study SRP2 does not match processing.study_code_pattern; its 2 columns are not loaded"},
 			},
 		},
 		{

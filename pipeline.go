@@ -481,7 +481,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	log.addBusy(stepLoad, time.Since(t0))
 	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
-	melter := expression.ColumnMelter{Columns: pl.indexes, Missing: p.cfg.MissingPolicy()}
+	melter := expression.ColumnMelter{Columns: pl.matrixColumns(), Missing: p.cfg.MissingPolicy()}
 	var lb expression.LongBatch
 	for {
 		t0 = time.Now()
@@ -674,20 +674,20 @@ func claim(claimed map[string]string, studies []string, file string) map[string]
 
 // classify decides the illness of the plan's samples, each study's
 // samples together (illness.Decide: a terse sample is read by what its
-// study and its other samples say), and returns the decisions by sample
-// (a plan holds a sample once). A study whose classifier gave a sample a
+// study and its other samples say), and returns the decisions by study and
+// sample (a sample several studies hold is decided in each). A study whose classifier gave a sample a
 // label that is not one of illness.Labels is in bad, with the
 // IllnessInferenceFailed error that fails it: the warehouse would refuse
 // the label only at the commit, after the whole matrix was read. use notes
 // what the samples hold of the illness configuration.
-func (p *Pipeline) classify(ctx context.Context, runID string, d *metadata.Dataset, pl *plan, file string, use *configUse) (decisions map[string]illness.Decision, bad map[string]*qc.Error) {
+func (p *Pipeline) classify(ctx context.Context, runID string, d *metadata.Dataset, pl *plan, file string, use *configUse) (decisions map[studySample]illness.Decision, bad map[string]*qc.Error) {
 	cohorts := map[string][]*metadata.Sample{}
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
 		cohorts[c.Study] = append(cohorts[c.Study], s)
 		use.sample(s)
 	}
-	decisions, bad = map[string]illness.Decision{}, map[string]*qc.Error{}
+	decisions, bad = map[studySample]illness.Decision{}, map[string]*qc.Error{}
 	for _, study := range pl.studies {
 		var wrong []string
 		methods, rules := map[illness.Method]int{}, map[string]int{}
@@ -709,7 +709,7 @@ func (p *Pipeline) classify(ctx context.Context, runID string, d *metadata.Datas
 			default:
 				dec.Label = l
 			}
-			decisions[acc] = dec
+			decisions[studySample{study, acc}] = dec
 		}
 		if p.log.Enabled(ctx, slog.LevelDebug) {
 			var byRule []string
@@ -728,6 +728,9 @@ func (p *Pipeline) classify(ctx context.Context, runID string, d *metadata.Datas
 	}
 	return decisions, bad
 }
+
+// studySample is a sample in one of the studies that hold it.
+type studySample struct{ study, sample string }
 
 // without returns the plan less the columns of the studies in drop.
 func (pl *plan) without(drop map[string]*qc.Error) *plan {
@@ -752,7 +755,7 @@ func (pl *plan) without(drop map[string]*qc.Error) *plan {
 
 // dimensions builds the dimension rows for the plan's studies and samples,
 // their illness as classify decided it.
-func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]*StudyReport, decisions map[string]illness.Decision) warehouse.DimensionsRequest {
+func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]*StudyReport, decisions map[studySample]illness.Decision) warehouse.DimensionsRequest {
 	var req warehouse.DimensionsRequest
 	platforms := map[string]bool{}
 	studyPlatforms := map[string][]string{}
@@ -789,7 +792,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 		if studyOrganism[c.Study] == "" {
 			studyOrganism[c.Study] = s.Organism
 		}
-		dec := decisions[s.Accession]
+		dec := decisions[studySample{c.Study, s.Accession}]
 		reports[c.Study].Illness[dec.Label]++
 		reports[c.Study].Samples++
 		var processed *bool

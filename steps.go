@@ -660,7 +660,8 @@ func (p *Pipeline) logPlan(ctx context.Context, runID, file string, columns int,
 	for _, n := range pl.excluded {
 		excluded += n
 	}
-	p.log.Debug("column plan", "run", runID, "matrix", p.redact(file), "columns", columns, "matched", len(pl.columns),
-		"excluded", excluded, "skipped", columns-len(pl.columns)-excluded, "studies", strings.Join(pl.studies, ","),
+	matched := len(pl.matrixColumns())
+	p.log.Debug("column plan", "run", runID, "matrix", p.redact(file), "columns", columns, "matched", matched,
+		"excluded", excluded, "skipped", columns-matched-excluded, "studies", strings.Join(pl.studies, ","),
 		"excluded_studies", strings.Join(pl.excludedOrder, ","), "findings", len(pl.findings))
 }

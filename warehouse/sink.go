@@ -71,7 +71,14 @@ type BeginRequest struct {
 	Columns []Column
 }
 
-// Column is one matrix column that is loaded.
+// Column is one matrix column that is loaded, under one study. A column
+// whose sample several studies hold (a SPECIES or ALL matrix holds each
+// sample once, and its metadata lists the sample under every experiment
+// that holds it) is listed once per study: its cells are facts of each,
+// counted in each study's rows, and DimensionsRequest lists the sample once
+// per study. A study holds a sample in one column: two columns of one
+// sample in one study, or a column listed twice for one study, fail the
+// batch with code ConstraintViolation (in Begin or at Commit).
 type Column struct {
 	// Index is the 0-based sample column in the matrix (the value of
 	// expression.LongBatch.Column).

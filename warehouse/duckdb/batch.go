@@ -39,10 +39,12 @@ type batch struct {
 	geneIDs   []string
 	geneLines []int64
 
-	// studyOf maps a matrix column to the index of its study in studies;
-	// -1 for a column the batch does not load.
-	studyOf []int32
-	studies []string
+	// studiesOf maps a matrix column to the indexes in studies of the
+	// studies that hold it (a SPECIES matrix's column of a sample several
+	// experiments list is held by each); empty for a column the batch
+	// does not load.
+	studiesOf [][]int32
+	studies   []string
 	// cols are the matrix columns the load declared, for the studies'
 	// load signatures.
 	cols []warehouse.Column
@@ -115,23 +117,19 @@ func errBusy(cause error) error {
 // position, in lists as long as the largest index.
 const maxColumns = 1 << cellColumnBits
 
-// index checks the columns and maps each to its study.
+// index checks the columns and maps each to its studies. A column may be
+// declared once per study; a sample, once per study: two columns of one
+// sample in one study would give two facts for one (study, sample, gene).
 func (b *batch) index(cols []warehouse.Column) error {
 	studyIdx := map[string]int32{}
+	type member struct{ study, sample string }
+	columnOf := map[member]int{}
 	for _, c := range cols {
 		if c.Index < 0 || c.Index >= maxColumns || c.Sample == "" || c.Study == "" {
 			return qc.Errorf(qc.ConstraintViolation, "duckdb: column %d (%q of study %q) needs an index in [0, %d), a sample and a study", c.Index, c.Sample, c.Study, maxColumns)
 		}
-		if c.Index >= len(b.studyOf) {
-			grown := make([]int32, c.Index+1)
-			for i := range grown {
-				grown[i] = -1
-			}
-			copy(grown, b.studyOf)
-			b.studyOf = grown
-		}
-		if b.studyOf[c.Index] >= 0 {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: matrix column %d is described twice", c.Index)
+		if c.Index >= len(b.studiesOf) {
+			b.studiesOf = append(b.studiesOf, make([][]int32, c.Index+1-len(b.studiesOf))...)
 		}
 		i, ok := studyIdx[c.Study]
 		if !ok {
@@ -139,7 +137,15 @@ func (b *batch) index(cols []warehouse.Column) error {
 			studyIdx[c.Study] = i
 			b.studies = append(b.studies, c.Study)
 		}
-		b.studyOf[c.Index] = i
+		if slices.Contains(b.studiesOf[c.Index], i) {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: matrix column %d is described twice for study %s", c.Index, c.Study)
+		}
+		if first, ok := columnOf[member{c.Study, c.Sample}]; ok {
+			return qc.Errorf(qc.ConstraintViolation, "duckdb: sample %s of study %s is in matrix columns %d and %d; facts must be unique by study, sample and gene",
+				c.Sample, c.Study, first, c.Index)
+		}
+		columnOf[member{c.Study, c.Sample}] = c.Index
+		b.studiesOf[c.Index] = append(b.studiesOf[c.Index], i)
 	}
 	b.staged = make([]int64, len(b.studies))
 	return nil
@@ -384,13 +390,6 @@ func (b *batch) currentBatches(ctx context.Context) (map[string]currentBatch, er
 // want is the number of rows staged for them; the fact insert must write
 // exactly that many, or a staged row failed to find its dimensions.
 func (b *batch) publish(ctx context.Context, studies, batches []string, want int64) error {
-	insert := struct {
-		stmt string
-		args []any
-	}{stmtInsertFacts, []any{b.loadKey, batches}}
-	if len(studies) == 1 {
-		insert.stmt, insert.args = stmtInsertStudyFacts, []any{b.loadKey, studies[0], batches[0]}
-	}
 	var sample, study string
 	switch err := b.conn.QueryRowContext(ctx, stmtUnlistedMembers, b.loadKey, batches).Scan(&sample, &study); {
 	case err == nil:
@@ -398,37 +397,76 @@ func (b *batch) publish(ctx context.Context, studies, batches []string, want int
 	case !errors.Is(err, sql.ErrNoRows):
 		return classify(err, "duckdb: checking the samples' studies")
 	}
-	steps := []struct {
+	type step struct {
 		stmt string
 		args []any
 		what string
-	}{
-		{stmtInsertGenes, []any{b.loadKey}, "adding genes"},
-		{stmtRecordBatchKeys, []any{b.loadKey, batches}, "keying the batches"},
-		{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
-		{stmtDropUnstagedStudySamples, []any{b.loadKey, batches}, "removing the samples replaced batches dropped from their studies"},
-		{insert.stmt, insert.args, "inserting facts"},
-		{stmtRetireBatches, []any{b.loadKey, batches}, "retiring replaced batches"},
-		{stmtDropReplacedFeatures, []any{b.loadKey, batches}, "removing the features of replaced facts"},
-		{stmtStaleFeatureState, []any{b.loadKey, batches}, "marking the features of replaced facts stale"},
 	}
-	for _, s := range steps {
+	run := func(steps ...step) error {
+		for _, s := range steps {
+			if _, err := b.conn.ExecContext(ctx, s.stmt, s.args...); err != nil {
+				return classify(err, "duckdb: "+s.what)
+			}
+		}
+		return nil
+	}
+	err := run(
+		step{stmtInsertGenes, []any{b.loadKey}, "adding genes"},
+		step{stmtRecordBatchKeys, []any{b.loadKey, batches}, "keying the batches"},
+		step{stmtDeleteFacts, []any{b.loadKey, batches}, "removing replaced facts"},
+		step{stmtDropUnstagedStudySamples, []any{b.loadKey, batches}, "removing the samples replaced batches dropped from their studies"},
+	)
+	if err != nil {
+		return err
+	}
+	// One fact insert per study a column is given to (see stmtInsertFacts).
+	inserts := []step{{stmtInsertStudyFacts, []any{b.loadKey, studies[0], batches[0]}, "inserting facts"}}
+	if len(studies) > 1 {
+		inserts = inserts[:0]
+		for pass := range b.sharing(studies) {
+			inserts = append(inserts, step{stmtInsertFacts, []any{b.loadKey, batches, pass + 1}, "inserting facts"})
+		}
+	}
+	var written int64
+	for _, s := range inserts {
 		r, err := b.conn.ExecContext(ctx, s.stmt, s.args...)
 		if err != nil {
-			return classify(err, "duckdb: "+s.what)
-		}
-		if s.stmt != insert.stmt {
-			continue
+			return classify(err, "duckdb: inserting facts")
 		}
 		n, err := r.RowsAffected()
 		if err != nil {
 			return classify(err, "duckdb: inserting facts")
 		}
-		if n != want {
-			return qc.Errorf(qc.DimensionLookupFailed, "duckdb: %s: %d rows were staged but %d facts were written; a sample or gene did not resolve to its dimension", b.file, want, n)
-		}
+		written += n
 	}
-	return nil
+	if written != want {
+		return qc.Errorf(qc.DimensionLookupFailed, "duckdb: %s: %d rows were staged but %d facts were written; a sample or gene did not resolve to its dimension", b.file, want, written)
+	}
+	return run(
+		step{stmtRetireBatches, []any{b.loadKey, batches}, "retiring replaced batches"},
+		step{stmtDropReplacedFeatures, []any{b.loadKey, batches}, "removing the features of replaced facts"},
+		step{stmtStaleFeatureState, []any{b.loadKey, batches}, "marking the features of replaced facts stale"},
+	)
+}
+
+// sharing returns the largest number of the listed studies that hold one
+// matrix column: the passes stmtInsertFacts takes.
+func (b *batch) sharing(studies []string) int {
+	listed := make([]bool, len(b.studies))
+	for _, s := range studies {
+		listed[slices.Index(b.studies, s)] = true
+	}
+	most := 0
+	for _, of := range b.studiesOf {
+		n := 0
+		for _, i := range of {
+			if listed[i] {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
 }
 
 func (b *batch) recordQuality(ctx context.Context, s warehouse.StudyCommit) error {

@@ -121,13 +121,16 @@ func kept(samples []warehouse.Sample) (attributes, illness []string) {
 	return attributes, illness
 }
 
-// stageSamples appends the samples to staging.samples. A sample listed twice
-// keeps its last description, as a second upsert would: one INSERT … ON
-// CONFLICT statement cannot update a row twice.
+// stageSamples appends the samples to staging.samples, one row per study
+// that holds a sample (each with the label given there). A sample listed
+// twice in one study keeps its last description, as a second upsert would:
+// one INSERT … ON CONFLICT statement cannot update a row twice, and
+// stmtUpsertSamples takes one of a sample's studies' rows for dim_sample.
 func (b *batch) stageSamples(samples []warehouse.Sample) error {
-	last := make(map[string]int, len(samples))
+	type member struct{ sample, study string }
+	last := make(map[member]int, len(samples))
 	for i, s := range samples {
-		last[s.Accession] = i
+		last[member{s.Accession, s.Study}] = i
 	}
 	return b.conn.Raw(func(dc any) error {
 		a, err := duckdbdrv.NewAppender(dc.(driver.Conn), "", "staging", "samples")
@@ -135,7 +138,7 @@ func (b *batch) stageSamples(samples []warehouse.Sample) error {
 			return classify(err, "duckdb: opening the staging appender")
 		}
 		for i, s := range samples {
-			if last[s.Accession] != i {
+			if last[member{s.Accession, s.Study}] != i {
 				continue
 			}
 			var processed any

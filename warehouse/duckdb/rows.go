@@ -37,7 +37,7 @@ type stager struct {
 type stageItem struct {
 	ctx    context.Context
 	rows   *expression.LongBatch
-	counts []int64
+	counts []int64 // rows per matrix column
 }
 
 // WriteRows implements warehouse.Batch.
@@ -94,8 +94,10 @@ func (b *batch) startStager() {
 				if err := b.stageRows(s.stopped, it.ctx, it.rows); err != nil {
 					s.setErr(err)
 				} else {
-					for i, n := range it.counts {
-						b.staged[i] += n
+					for c, n := range it.counts {
+						for _, i := range b.studiesOf[c] {
+							b.staged[i] += n
+						}
 					}
 				}
 			}
@@ -177,7 +179,8 @@ func copyLongBatch(dst, src *expression.LongBatch) {
 }
 
 // check verifies that every long row points at a gene of the batch and at
-// a matrix column described in BeginRequest, and counts the rows per study.
+// a matrix column described in BeginRequest, and counts the rows per matrix
+// column (a column held by several studies counts in each of them).
 func (b *batch) check(lb *expression.LongBatch) ([]int64, error) {
 	if len(lb.GeneLines) != len(lb.Genes) || len(lb.Row) != len(lb.Value) || len(lb.Column) != len(lb.Value) {
 		return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: malformed LongBatch: %d genes, %d lines, %d rows, %d columns, %d values",
@@ -188,16 +191,16 @@ func (b *batch) check(lb *expression.LongBatch) ([]int64, error) {
 			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: gene line %d is out of range (at most %d)", l, int64(maxCellLine))
 		}
 	}
-	counts := make([]int64, len(b.studies))
+	counts := make([]int64, len(b.studiesOf))
 	genes := int32(len(lb.Genes))
 	for i, c := range lb.Column {
-		if c < 0 || int(c) >= len(b.studyOf) || b.studyOf[c] < 0 {
+		if c < 0 || int(c) >= len(b.studiesOf) || len(b.studiesOf[c]) == 0 {
 			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: row %d refers to matrix column %d, which the batch did not declare", i, c)
 		}
 		if r := lb.Row[i]; r < 0 || r >= genes {
 			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: row %d refers to gene %d of a batch of %d", i, r, genes)
 		}
-		counts[b.studyOf[c]]++
+		counts[c]++
 	}
 	return counts, nil
 }

@@ -157,7 +157,10 @@ WHERE t.load_key = $1 AND t.illness_label IS NOT NULL AND i.illness_key IS NULL`
 
 // stmtUpsertSamples leaves the row of a sample listed in $2 (those the
 // load has no metadata record of: warehouse.Sample.KeepAttributes) as it
-// is, and inserts it when it is new.
+// is, and inserts it when it is new. A sample staged under several studies
+// (a SPECIES matrix's column that several experiments hold) is one row:
+// the staged row of its greatest study accession, the last the pipeline
+// lists, gives dim_sample its study and label.
 const stmtUpsertSamples = `INSERT INTO dim_sample (sample_accession_code, sample_title, sample_organism, sample_platform,
     sample_treatment, sample_cell_line, sample_tissue, is_processed, processor_name, processor_version,
     illness_key, illness_method, illness_rule, illness_field, illness_matched,
@@ -166,11 +169,13 @@ SELECT t.sample_accession_code, t.sample_title, t.sample_organism, t.platform_ac
     t.sample_treatment, t.sample_cell_line, t.sample_tissue, t.is_processed, t.processor_name, t.processor_version,
     i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched,
     p.platform_key, st.study_key, t.exclude_from_analysis
-FROM staging.samples t
+FROM (
+    SELECT * FROM staging.samples
+    WHERE load_key = $1
+    QUALIFY row_number() OVER (PARTITION BY sample_accession_code ORDER BY study_accession_code DESC) = 1) t
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 LEFT JOIN dim_platform p ON p.platform_accession = t.platform_accession
 LEFT JOIN dim_study st ON st.study_accession_code = t.study_accession_code
-WHERE t.load_key = $1
 ON CONFLICT (sample_accession_code) DO UPDATE SET
     sample_title = excluded.sample_title,
     sample_organism = excluded.sample_organism,
@@ -367,6 +372,12 @@ WHERE sample_key IS NOT NULL`
 // matrix instead of its study's row groups. Within a study they keep the
 // matrix's order, so that a row group spans few genes (the sort is not
 // stable: it orders by the staged cell too).
+//
+// The cells are looked up by position, so each pass gives a column to one
+// study: a column several published studies hold (a SPECIES matrix's sample
+// that several experiments list) goes to the first of them, by accession,
+// in pass $3 = 1, to the second in pass 2, and so on. A matrix without such
+// columns takes one pass.
 const stmtInsertFacts = `INSERT INTO fact_gene_expression (study_key, sample_key, gene_key, expression_value, batch_key)
 WITH cols AS (
     SELECT c.column_no, {'study_key': st.study_key, 'sample_key': s.sample_key, 'batch_key': l.batch_key} AS k
@@ -374,7 +385,8 @@ WITH cols AS (
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
     JOIN dim_study st ON st.study_accession_code = c.study_accession_code
-    WHERE c.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)),
+    WHERE c.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+    QUALIFY row_number() OVER (PARTITION BY c.column_no ORDER BY c.study_accession_code) = $3),
 lines AS (
     SELECT r.line_no, g.gene_key
     FROM staging.matrix_rows r

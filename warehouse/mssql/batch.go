@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -42,11 +43,13 @@ type batch struct {
 	// studies lists the studies those columns belong to.
 	declared []bool
 	studies  map[string]bool
-	// cols are the declared columns and studyOf[c] the study of column
-	// c; staged counts the rows sent per study, for the load signatures.
-	cols    []warehouse.Column
-	studyOf []string
-	staged  map[string]int64
+	// cols are the declared columns and studiesOf[c] the studies that hold
+	// column c (a SPECIES matrix's column of a sample several experiments
+	// list is held by each); staged counts the rows sent per study, for
+	// the load signatures.
+	cols      []warehouse.Column
+	studiesOf [][]string
+	staged    map[string]int64
 	// ordinal numbers the dimension members in the order given, so that
 	// the last one given for a key wins.
 	ordinal int32
@@ -114,10 +117,13 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 		if c.Index >= 0 {
 			if c.Index >= len(b.declared) {
 				b.declared = append(b.declared, make([]bool, c.Index+1-len(b.declared))...)
-				b.studyOf = append(b.studyOf, make([]string, c.Index+1-len(b.studyOf))...)
+				b.studiesOf = append(b.studiesOf, make([][]string, c.Index+1-len(b.studiesOf))...)
+			}
+			if slices.Contains(b.studiesOf[c.Index], c.Study) {
+				return qc.Errorf(qc.ConstraintViolation, "mssql: matrix column %d is described twice for study %s", c.Index, c.Study)
 			}
 			b.declared[c.Index] = true
-			b.studyOf[c.Index] = c.Study
+			b.studiesOf[c.Index] = append(b.studiesOf[c.Index], c.Study)
 		}
 		b.studies[c.Study] = true
 		r, err := columnRow(b.loadKey, c)
@@ -222,7 +228,9 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 		}
 	}
 	for _, c := range req.Rows.Column {
-		b.staged[b.studyOf[c]]++
+		for _, s := range b.studiesOf[c] {
+			b.staged[s]++
+		}
 	}
 	return b.cells.add(req.Rows, func() error { return b.flush(ctx) })
 }
@@ -403,7 +411,7 @@ func (b *batch) checkStaged(ctx context.Context, tx *sql.Tx) error {
 	}
 	if dupGenes > 0 || dupSamples > 0 {
 		return qc.Errorf(qc.ConstraintViolation,
-			"mssql: the load holds %d gene ids on more than one line and %d samples in more than one column; facts must be unique by study, sample and gene",
+			"mssql: the load holds %d gene ids on more than one line and %d samples in more than one column of one study; facts must be unique by study, sample and gene",
 			dupGenes, dupSamples)
 	}
 	return nil

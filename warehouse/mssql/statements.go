@@ -177,14 +177,16 @@ const stmtStagedCounts = `SELECT (SELECT COUNT_BIG(*) FROM staging.expression_va
        (SELECT COUNT_BIG(*) FROM staging.matrix_columns WHERE load_key = @p1)`
 
 // stmtDuplicateKeys guards the fact's natural key, which no index enforces:
-// two lines of one gene, or two columns of one sample, would give two facts
-// for the same (study, sample, gene).
+// two lines of one gene, or two columns of one sample in one study, would
+// give two facts for the same (study, sample, gene). One column of a
+// sample several studies hold is staged once per study, and is no
+// duplicate.
 const stmtDuplicateKeys = `SELECT (SELECT COUNT_BIG(*) FROM (
             SELECT gene_id FROM staging.matrix_rows WHERE load_key = @p1
             GROUP BY gene_id HAVING COUNT_BIG(*) > 1) AS d),
        (SELECT COUNT_BIG(*) FROM (
-            SELECT sample_accession_code FROM staging.matrix_columns WHERE load_key = @p1
-            GROUP BY sample_accession_code HAVING COUNT_BIG(*) > 1) AS d)`
+            SELECT study_accession_code, sample_accession_code FROM staging.matrix_columns WHERE load_key = @p1
+            GROUP BY study_accession_code, sample_accession_code HAVING COUNT_BIG(*) > 1) AS d)`
 
 // The MERGE statements take HOLDLOCK on their target: MERGE already reads
 // the target with update locks, and HOLDLOCK keeps the key-range locks to

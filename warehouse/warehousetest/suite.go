@@ -66,6 +66,8 @@ func Run(t *testing.T, open Opener) {
 		{"ReplacementDropsASampleStagedUnderAnotherStudy", testMembershipMovesStudy},
 		{"Log2ValueOfPositiveValuesOnly", testLog2Value},
 		{"UnrecordedMembersKeepWhatWasRecorded", testUnrecorded},
+		{"ColumnOfTwoStudiesCountsInBoth", testColumnOfTwoStudies},
+		{"SampleTwiceInOneStudyIsRefused", testSampleTwiceInOneStudy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,7 +5,8 @@ WITH cols AS (
     JOIN staging.load_batches l ON l.load_key = c.load_key AND l.study_accession_code = c.study_accession_code
     JOIN dim_sample s ON s.sample_accession_code = c.sample_accession_code
     JOIN dim_study st ON st.study_accession_code = c.study_accession_code
-    WHERE c.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)),
+    WHERE c.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
+    QUALIFY row_number() OVER (PARTITION BY c.column_no ORDER BY c.study_accession_code) = $3),
 lines AS (
     SELECT r.line_no, g.gene_key
     FROM staging.matrix_rows r

@@ -6,11 +6,13 @@ SELECT t.sample_accession_code, t.sample_title, t.sample_organism, t.platform_ac
     t.sample_treatment, t.sample_cell_line, t.sample_tissue, t.is_processed, t.processor_name, t.processor_version,
     i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched,
     p.platform_key, st.study_key, t.exclude_from_analysis
-FROM staging.samples t
+FROM (
+    SELECT * FROM staging.samples
+    WHERE load_key = $1
+    QUALIFY row_number() OVER (PARTITION BY sample_accession_code ORDER BY study_accession_code DESC) = 1) t
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 LEFT JOIN dim_platform p ON p.platform_accession = t.platform_accession
 LEFT JOIN dim_study st ON st.study_accession_code = t.study_accession_code
-WHERE t.load_key = $1
 ON CONFLICT (sample_accession_code) DO UPDATE SET
     sample_title = excluded.sample_title,
     sample_organism = excluded.sample_organism,
