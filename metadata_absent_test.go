@@ -64,8 +64,8 @@ func TestReloadWithoutMetadataKeepsWhatWasRecorded(t *testing.T) {
 	}
 
 	second := loadOne(t, w, cfg, bare)
-	if second.Err != nil || second.Outcome != warehouse.Duplicate {
-		t.Fatalf("matrix alone: %s, %v", second.Outcome, second.Err)
+	if second.Err != nil || second.Outcome != warehouse.Duplicate || len(second.Illness) != 0 || second.IllnessKept != 10 {
+		t.Fatalf("matrix alone: %s, illness %v, kept %d, %v", second.Outcome, second.Illness, second.IllnessKept, second.Err)
 	}
 	for _, q := range queries {
 		if got := rows(t, w, q); !slices.Equal(got, before[q]) {
@@ -91,8 +91,8 @@ func TestReloadWithoutMetadataKeepsWhatWasRecorded(t *testing.T) {
 	const target = "GSM1831683"
 	cfg.Illness.Overrides = map[string]illness.Label{target: illness.Sepsis}
 	third := loadOne(t, w, cfg, bare)
-	if third.Err != nil || third.Illness[illness.Sepsis] != 1 {
-		t.Fatalf("override without metadata: %s, illness %v, %v", third.Outcome, third.Illness, third.Err)
+	if third.Err != nil || third.Illness[illness.Sepsis] != 1 || third.IllnessKept != 9 {
+		t.Fatalf("override without metadata: %s, illness %v, kept %d, %v", third.Outcome, third.Illness, third.IllnessKept, third.Err)
 	}
 	got := rows(t, w, labels)
 	for i, r := range got {
@@ -112,6 +112,7 @@ func TestReloadWithoutMetadataKeepsWhatWasRecorded(t *testing.T) {
 
 // A matrix loaded without metadata into a warehouse that does not hold its
 // samples adds them with what is known: the accession, the study, UNKNOWN.
+// The report decides no label for them (IllnessKept).
 func TestLoadWithoutMetadataAddsNewSamples(t *testing.T) {
 	bare := filepath.Join(t.TempDir(), "GSE71270")
 	if err := os.Mkdir(bare, 0o755); err != nil {
@@ -120,8 +121,8 @@ func TestLoadWithoutMetadataAddsNewSamples(t *testing.T) {
 	copyFile(t, "testdata/refinebio/quickstart/GSE71270/GSE71270.tsv", filepath.Join(bare, "GSE71270.tsv"))
 	w := openWarehouse(t)
 	r := loadOne(t, w, genexp.DefaultConfig(), bare)
-	if r.Err != nil || r.Outcome != warehouse.Inserted || r.Illness[illness.Unknown] != 10 {
-		t.Fatalf("%s, illness %v, %v", r.Outcome, r.Illness, r.Err)
+	if r.Err != nil || r.Outcome != warehouse.Inserted || len(r.Illness) != 0 || r.IllnessKept != 10 {
+		t.Fatalf("%s, illness %v, kept %d, %v", r.Outcome, r.Illness, r.IllnessKept, r.Err)
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM analytics.vw_sample_illness
 		WHERE study_accession_code = 'GSE71270' AND illness_label = 'UNKNOWN' AND illness_method = 'default'`); n != 10 {

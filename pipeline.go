@@ -194,8 +194,14 @@ type StudyReport struct {
 	// same content and load signature (see warehouse.LoadSignature). Both
 	// are 0 for a study that failed before its commit.
 	Cells, Missing, Rows, RowsWritten int64
-	Illness                           map[illness.Label]int
-	Duration                          time.Duration
+	// Illness counts the study's samples by the label this run decided;
+	// IllnessKept counts those it decided nothing for: the run holds no
+	// metadata of them, so the warehouse keeps the label it recorded
+	// (UNKNOWN for a sample it did not hold; see
+	// warehouse.Sample.KeepIllness).
+	Illness     map[illness.Label]int
+	IllnessKept int
+	Duration    time.Duration
 	// KS is the recomputed Kolmogorov–Smirnov check (the worst sample
 	// against the study's pool); nil when it could not run (fewer than two
 	// samples with values, or the check turned off).
@@ -793,7 +799,12 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			studyOrganism[c.Study] = s.Organism
 		}
 		dec := decisions[studySample{c.Study, s.Accession}]
-		reports[c.Study].Illness[dec.Label]++
+		keepIllness := unrecorded && dec.Method != illness.MethodOverride
+		if keepIllness {
+			reports[c.Study].IllnessKept++
+		} else {
+			reports[c.Study].Illness[dec.Label]++
+		}
 		reports[c.Study].Samples++
 		var processed *bool
 		if s.Processed.Valid {
@@ -805,7 +816,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 			ProcessorName: s.ProcessorName, ProcessorVersion: s.ProcessorVersion,
 			Illness: string(dec.Label), IllnessMethod: string(dec.Method), IllnessRule: dec.Rule,
 			IllnessField: dec.Field, IllnessMatched: dec.Matched,
-			KeepAttributes: unrecorded, KeepIllness: unrecorded && dec.Method != illness.MethodOverride,
+			KeepAttributes: unrecorded, KeepIllness: keepIllness,
 		})
 	}
 	for study, byPlatform := range unnormalized {

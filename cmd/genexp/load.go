@@ -127,7 +127,7 @@ func printReport(w io.Writer, rep *genexp.Report) {
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Study, result, s.Samples, s.Genes, s.Rows, s.Missing,
-			illnessCounts(s.Illness), s.Duration.Round(time.Millisecond))
+			illnessCounts(s.Illness, s.IllnessKept), s.Duration.Round(time.Millisecond))
 	}
 	tw.Flush()
 	for _, s := range rep.Studies {
@@ -157,7 +157,9 @@ func printRunFindings(w io.Writer, fs []*qc.Error, say func(error) string) {
 	}
 }
 
-func illnessCounts(m map[illness.Label]int) string {
+// illnessCounts lists the samples by label, then as kept=N those whose
+// label the run left as the warehouse recorded it (no metadata of them).
+func illnessCounts(m map[illness.Label]int, kept int) string {
 	var parts []string
 	for _, l := range illness.Labels() {
 		if n := m[l]; n > 0 {
@@ -165,6 +167,9 @@ func illnessCounts(m map[illness.Label]int) string {
 		}
 	}
 	sort.Strings(parts)
+	if kept > 0 {
+		parts = append(parts, fmt.Sprintf("kept=%d", kept))
+	}
 	if len(parts) == 0 {
 		return "-"
 	}
