@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -82,10 +83,8 @@ func Open(dsn string) (*Warehouse, error) {
 		cfg.BusyTimeout = d
 		params.Del("busy_timeout")
 	}
-	if params.Get("access_mode") == "" && strings.EqualFold(params.Get("read_only"), "true") {
-		params.Del("read_only")
-		params.Set("access_mode", "READ_ONLY")
-		cfg.AutoMigrate = false
+	if err := readOnlyParam(params); err != nil {
+		return nil, err
 	}
 	readOnly := strings.EqualFold(params.Get("access_mode"), "READ_ONLY")
 	if readOnly {
@@ -145,6 +144,44 @@ func Open(dsn string) (*Warehouse, error) {
 	}
 	w.path, w.readOnly = file, readOnly
 	return w, nil
+}
+
+// readOnlyParam turns the DSN's read_only, genexp's synonym, into DuckDB's
+// access_mode, which DuckDB alone understands: read_only=true is
+// access_mode=READ_ONLY and read_only=false leaves DuckDB's default. Given
+// beside an access_mode, as a caller adding access_mode=READ_ONLY to a
+// user's DSN does, read_only is dropped when the two agree and refused when
+// they do not.
+func readOnlyParam(params url.Values) error {
+	vals, ok := params["read_only"]
+	if !ok {
+		return nil
+	}
+	params.Del("read_only")
+	var ro bool
+	for i, v := range vals {
+		b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(v)))
+		if err != nil {
+			return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+				Msg: fmt.Sprintf("duckdb: read_only=%s in the warehouse DSN: give read_only=true or read_only=false", v)}
+		}
+		if i > 0 && b != ro {
+			return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+				Msg: "duckdb: the warehouse DSN gives read_only both true and false: give it once"}
+		}
+		ro = b
+	}
+	mode := params.Get("access_mode")
+	switch {
+	case mode == "":
+		if ro {
+			params.Set("access_mode", "READ_ONLY")
+		}
+	case ro != strings.EqualFold(mode, "READ_ONLY"):
+		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+			Msg: fmt.Sprintf("duckdb: the warehouse DSN gives read_only=%t and access_mode=%s, which contradict each other: give one of them", ro, mode)}
+	}
+	return nil
 }
 
 const stmtUserTables = `SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database()`
