@@ -12,8 +12,10 @@ import (
 // together when it is a CohortClassifier, each with its study when it is a
 // StudyClassifier, else each alone (Classify). It returns one decision per
 // sample, in order; a sample a CohortClassifier left without a decision (a
-// shorter result) is decided on its own. study may be nil.
+// shorter result) is decided on its own. study may be nil; a nil c (or nil
+// *Classifier) means the default rules, Default().
 func Decide(c IllnessClassifier, study *metadata.Study, samples []*metadata.Sample) []Decision {
+	c = orDefault(c)
 	out := make([]Decision, len(samples))
 	done := 0
 	if cc, ok := c.(CohortClassifier); ok {
@@ -40,9 +42,11 @@ func Decide(c IllnessClassifier, study *metadata.Study, samples []*metadata.Samp
 // way the rule-based Classifier, given the overrides itself (New), does.
 //
 // A label ParseLabel does not read is a *qc.Error with code
-// IllnessInferenceFailed naming the sample. With no overrides, c is
-// returned as it is.
+// IllnessInferenceFailed naming the sample. A nil c (or nil *Classifier)
+// means the default rules, Default(), as it does to Decide. With no
+// overrides, c is returned as it is.
 func Overridden(c IllnessClassifier, overrides map[string]Label) (IllnessClassifier, error) {
+	c = orDefault(c)
 	if len(overrides) == 0 {
 		return c, nil
 	}
@@ -55,6 +59,15 @@ func Overridden(c IllnessClassifier, overrides map[string]Label) (IllnessClassif
 		o.labels[strings.TrimSpace(acc)] = pl
 	}
 	return o, nil
+}
+
+// orDefault returns c, or Default() for a nil c: a caller that gives no
+// classifier gets the rules genexp uses, not one that panics when asked.
+func orDefault(c IllnessClassifier) IllnessClassifier {
+	if cl, ok := c.(*Classifier); c == nil || ok && cl == nil {
+		return Default()
+	}
+	return c
 }
 
 type overridden struct {

@@ -106,3 +106,45 @@ func TestOverriddenNeedsValidLabels(t *testing.T) {
 		t.Errorf("message %q does not name the sample", e.Msg)
 	}
 }
+
+// TestNilClassifierMeansDefault: Overridden and Decide given no classifier
+// (nil, or a nil *Classifier) use the default rules rather than return a
+// classifier that panics.
+func TestNilClassifierMeansDefault(t *testing.T) {
+	study := &metadata.Study{Accession: "GSE1", Title: "Whole blood in sepsis"}
+	samples := []*metadata.Sample{
+		{Accession: "GSM1", Title: "patient with septic shock, day 1"},
+		{Accession: "GSM2", Title: "healthy control 2"},
+		{Accession: "GSM3", Title: "sepsis patient 3"},
+	}
+	want := Decide(Default(), study, samples)
+	if want[0].Label != SepticShock || want[1].Label != Control {
+		t.Fatalf("the default rules decide %v: the samples do not exercise them", want)
+	}
+	overrides := map[string]Label{"GSM3": Control}
+	wantOv := append([]Decision(nil), want...)
+	wantOv[2] = overrideDecision("GSM3", Control)
+	for _, c := range []IllnessClassifier{nil, (*Classifier)(nil)} {
+		if diff := cmp.Diff(want, Decide(c, study, samples)); diff != "" {
+			t.Errorf("Decide(%#v) (-want +got):\n%s", c, diff)
+		}
+		for _, ov := range []map[string]Label{nil, overrides} {
+			o, err := Overridden(c, ov)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := want
+			if ov != nil {
+				w = wantOv
+			}
+			if diff := cmp.Diff(w, Decide(o, study, samples)); diff != "" {
+				t.Errorf("Overridden(%#v, %v) (-want +got):\n%s", c, ov, diff)
+			}
+			for i, s := range samples {
+				if d := o.Classify(s); d != Default().Classify(s) && (ov == nil || i != 2) {
+					t.Errorf("Overridden(%#v, %v).Classify(%s) = %v", c, ov, s.Accession, d)
+				}
+			}
+		}
+	}
+}

@@ -159,6 +159,9 @@ func (b *batch) begin(ctx context.Context) error {
 	if readOnly {
 		return qc.Errorf(qc.ConnectionFailed, "duckdb: the warehouse is open read-only; open it without access_mode=READ_ONLY to load %s", b.file)
 	}
+	if err := b.w.requireSchema(ctx); err != nil {
+		return err
+	}
 	if err := b.w.registerStage(ctx, b.conn); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package duckdb_test
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/genexp/genexp/qc"
@@ -82,6 +83,63 @@ func TestOpenDSNErrors(t *testing.T) {
 			}
 			if !errors.Is(err, qc.ConnectionFailed) {
 				t.Fatalf("err = %v, want code ConnectionFailed", err)
+			}
+		})
+	}
+}
+
+// TestOpenReadOnlySynonym checks read_only, the synonym of access_mode, alone
+// and beside an access_mode (as genexp status adds access_mode=READ_ONLY to
+// the user's DSN): spellings that agree open the warehouse as they say, and
+// a contradiction is refused before anything is opened.
+func TestOpenReadOnlySynonym(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	open(t, file).Close()
+	tests := []struct {
+		params   string
+		readOnly bool
+	}{
+		{"read_only=true", true},
+		{"read_only=TRUE", true},
+		{"read_only=true&access_mode=READ_ONLY", true},
+		{"access_mode=read_only&read_only=true", true},
+		{"read_only=true&read_only=true&access_mode=READ_ONLY", true},
+		{"read_only=false", false},
+		{"read_only=false&access_mode=READ_WRITE", false},
+		{"read_only=false&access_mode=AUTOMATIC", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.params, func(t *testing.T) {
+			w, err := duckdb.Open(file + "?" + tc.params)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			defer w.Close()
+			_, err = w.DB().Exec(`INSERT INTO dim_gene (gene_id) VALUES ('ENSG_` + tc.params + `')`)
+			if tc.readOnly && err == nil {
+				t.Error("a write succeeded on a warehouse opened read-only")
+			}
+			if !tc.readOnly && err != nil {
+				t.Errorf("a write failed on a warehouse opened read-write: %v", err)
+			}
+		})
+	}
+	for _, params := range []string{
+		"read_only=true&access_mode=READ_WRITE",
+		"read_only=true&access_mode=AUTOMATIC",
+		"read_only=false&access_mode=READ_ONLY",
+		"read_only=true&read_only=false",
+		"read_only=yes please",
+	} {
+		t.Run(params, func(t *testing.T) {
+			w, err := duckdb.Open(file + "?" + params)
+			if err == nil {
+				w.Close()
+				t.Fatal("Open succeeded")
+			}
+			var e *qc.Error
+			if !errors.As(err, &e) || e.Code != qc.ConnectionFailed || !strings.Contains(e.Msg, "read_only") {
+				t.Fatalf("err = %v, want a ConnectionFailed error naming read_only", err)
 			}
 		})
 	}

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
@@ -54,6 +56,10 @@ type Warehouse struct {
 	// loads of one study could both publish; they are serialized instead.
 	loads chan struct{}
 
+	// schemaCurrent is set once the schema is known to be SchemaVersion
+	// (see requireSchema).
+	schemaCurrent atomic.Bool
+
 	stageMu         sync.Mutex
 	stageRegistered bool
 }
@@ -82,10 +88,8 @@ func Open(dsn string) (*Warehouse, error) {
 		cfg.BusyTimeout = d
 		params.Del("busy_timeout")
 	}
-	if params.Get("access_mode") == "" && strings.EqualFold(params.Get("read_only"), "true") {
-		params.Del("read_only")
-		params.Set("access_mode", "READ_ONLY")
-		cfg.AutoMigrate = false
+	if err := readOnlyParam(params); err != nil {
+		return nil, err
 	}
 	readOnly := strings.EqualFold(params.Get("access_mode"), "READ_ONLY")
 	if readOnly {
@@ -147,6 +151,44 @@ func Open(dsn string) (*Warehouse, error) {
 	return w, nil
 }
 
+// readOnlyParam turns the DSN's read_only, genexp's synonym, into DuckDB's
+// access_mode, which DuckDB alone understands: read_only=true is
+// access_mode=READ_ONLY and read_only=false leaves DuckDB's default. Given
+// beside an access_mode, as a caller adding access_mode=READ_ONLY to a
+// user's DSN does, read_only is dropped when the two agree and refused when
+// they do not.
+func readOnlyParam(params url.Values) error {
+	vals, ok := params["read_only"]
+	if !ok {
+		return nil
+	}
+	params.Del("read_only")
+	var ro bool
+	for i, v := range vals {
+		b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(v)))
+		if err != nil {
+			return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+				Msg: fmt.Sprintf("duckdb: read_only=%s in the warehouse DSN: give read_only=true or read_only=false", v)}
+		}
+		if i > 0 && b != ro {
+			return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+				Msg: "duckdb: the warehouse DSN gives read_only both true and false: give it once"}
+		}
+		ro = b
+	}
+	mode := params.Get("access_mode")
+	switch {
+	case mode == "":
+		if ro {
+			params.Set("access_mode", "READ_ONLY")
+		}
+	case ro != strings.EqualFold(mode, "READ_ONLY"):
+		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+			Msg: fmt.Sprintf("duckdb: the warehouse DSN gives read_only=%t and access_mode=%s, which contradict each other: give one of them", ro, mode)}
+	}
+	return nil
+}
+
 const stmtUserTables = `SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database()`
 
 // removeWarehouse removes a warehouse file Open created, and its
@@ -195,16 +237,27 @@ func cannotWrite(path string, err error) *qc.Error {
 		Msg: fmt.Sprintf("cannot write %s (a load writes the warehouse file and, beside it, its write-ahead log)", path), Err: err}
 }
 
-// New wraps an open DuckDB *sql.DB. It migrates the schema when
-// cfg.AutoMigrate is set; either way it refuses (code SchemaVersion) a
-// warehouse whose schema is newer than this package's, whose tables it
-// might misread. It sets DuckDB's TimeZone to UTC for the whole database:
-// the warehouse's timestamps are UTC. It adds statistics_propagation to
-// DuckDB's disabled_optimizers, also for the whole database, that is for
-// every handle on the file in this process, unless db is open read-only
-// (see consistentReads). A
-// migration to schema 7 needs db to be the only handle on the file in the
-// process, with one connection open (see Warehouse.apply).
+// New wraps an open DuckDB *sql.DB (driver name "duckdb"). With
+// cfg.AutoMigrate it creates or migrates the schema, as Open does. Without
+// it, New leaves the schema as it finds it, so that a caller can read a
+// warehouse as it is or call Migrate itself; a warehouse whose schema is
+// missing or older than SchemaVersion is then refused, with code
+// SchemaVersion and the way to migrate it, by the first method that
+// writes it or reads its logs (Begin, LogStep, RecordFindings, …), while
+// Version, Status and Health report it. Either way New refuses (code
+// SchemaVersion) a warehouse whose schema is newer than this package's,
+// whose tables it might misread.
+//
+// New changes settings of the whole DuckDB database, that is of every
+// handle on the file in this process: it sets TimeZone to UTC (the
+// warehouse's timestamps are UTC), and unless db is open read-only it
+// turns off DuckDB's statistics_propagation optimizer, which can show a
+// reader running beside a load a study with neither its old facts nor its
+// new ones. Migrating to schema 7 commits by a checkpoint, which DuckDB
+// makes only when no other transaction is open, so it needs db to be the
+// only handle on the file in the process, with one connection open.
+//
+// The Warehouse owns db from then on: Close closes it.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 	w := &Warehouse{db: db, cfg: cfg, loads: make(chan struct{}, 1)}
 	ctx := context.Background()
@@ -284,7 +337,9 @@ func (w *Warehouse) DB() *sql.DB { return w.db }
 // Path returns the database file ("" for in-memory).
 func (w *Warehouse) Path() string { return w.path }
 
-// Close closes the database.
+// Close closes the *sql.DB the Warehouse was made with, Open's or the one
+// given to New: a caller of New that still needs its db must not call
+// Close, and ends its use of the Warehouse by closing db itself.
 func (w *Warehouse) Close() error { return w.db.Close() }
 
 // openWait opens and pings the database, retrying while another process

@@ -307,6 +307,9 @@ var featureInserts = []struct {
 // ended.
 func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (res warehouse.FeaturesResult, err error) {
 	res.Study = req.Study
+	if err := w.requireSchema(ctx); err != nil {
+		return res, err
+	}
 	top := req.TopGenes
 	if top == 0 {
 		top = warehouse.DefaultTopGenes

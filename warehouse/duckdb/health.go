@@ -84,6 +84,9 @@ func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.Abort
 	if w.readOnly {
 		return 0, nil
 	}
+	if err := w.requireSchema(ctx); err != nil {
+		return 0, err
+	}
 	w.runs.Store(req.RunID, true)
 	rows, err := w.db.QueryContext(ctx, stmtRunningRuns)
 	if err != nil {
@@ -120,6 +123,9 @@ func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.Abort
 
 // FailedAttempts implements warehouse.AttemptCounter.
 func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRequest) (int, error) {
+	if err := w.requireSchema(ctx); err != nil {
+		return 0, err
+	}
 	var n int
 	err := w.db.QueryRowContext(ctx, stmtFailedAttempts, req.Study, req.RunID, req.KilledBefore.UTC()).Scan(&n)
 	return n, classify(err, "duckdb: counting earlier attempts")

@@ -13,6 +13,9 @@ import (
 // batch, so a failed load's steps stay recorded.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
 	w.runs.Store(s.RunID, true)
+	if err := w.requireSchema(ctx); err != nil {
+		return err
+	}
 	_, err := w.db.ExecContext(context.WithoutCancel(ctx), stmtLogStep, logStepArgs(s)...)
 	return classify(err, "duckdb: writing meta_etl_process_log")
 }
@@ -21,6 +24,9 @@ func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
 // so in one commit.
 func (w *Warehouse) LogSteps(ctx context.Context, steps []warehouse.StepRecord) error {
 	ctx = context.WithoutCancel(ctx)
+	if err := w.requireSchema(ctx); err != nil {
+		return err
+	}
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err, "duckdb: writing meta_etl_process_log")
@@ -53,6 +59,9 @@ func logStepArgs(s warehouse.StepRecord) []any {
 
 // RecordFindings implements warehouse.WarehouseSink.
 func (w *Warehouse) RecordFindings(ctx context.Context, req warehouse.FindingsRequest) error {
+	if err := w.requireSchema(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
 	conn, err := w.db.Conn(context.WithoutCancel(ctx))
 	if err != nil {
 		return classify(err, "duckdb: taking a connection")
@@ -107,6 +116,9 @@ func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequ
 	status := req.Status
 	if status == "" {
 		status = warehouse.QCRejected
+	}
+	if err := w.requireSchema(context.WithoutCancel(ctx)); err != nil {
+		return err
 	}
 	conn, err := w.db.Conn(context.WithoutCancel(ctx))
 	if err != nil {

@@ -93,7 +93,40 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 	if err != nil {
 		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
 	}
-	return w.migrate(ctx, ms)
+	if err := w.migrate(ctx, ms); err != nil {
+		return err
+	}
+	w.schemaCurrent.Store(true)
+	return nil
+}
+
+// requireSchema refuses, with code SchemaVersion and the remedy, to write a
+// warehouse whose schema is missing or older than SchemaVersion: New
+// without Config.AutoMigrate leaves the schema as it found it, and a
+// statement on a table that is not there would fail as a constraint
+// violation naming the table. Once the schema is found current it is not
+// read again: nothing but Migrate changes it.
+func (w *Warehouse) requireSchema(ctx context.Context) error {
+	if w.schemaCurrent.Load() {
+		return nil
+	}
+	have, err := w.Version(ctx)
+	if err != nil {
+		return classify(err, "duckdb: reading the schema version")
+	}
+	latest := SchemaVersion()
+	switch {
+	case have == 0:
+		return qc.Errorf(qc.SchemaVersion, "duckdb: the warehouse has no genexp schema; create it with `genexp init`, "+
+			"or Warehouse.Migrate, or open the warehouse with duckdb.Open (or New with Config.AutoMigrate)")
+	case have < latest:
+		return qc.Errorf(qc.SchemaVersion, "duckdb: the warehouse has schema version %d, older than this genexp's %d; "+
+			"migrate it with `genexp init`, or Warehouse.Migrate, or open the warehouse with duckdb.Open (or New with Config.AutoMigrate)", have, latest)
+	case have > latest:
+		return errNewerSchema(have, latest)
+	}
+	w.schemaCurrent.Store(true)
+	return nil
 }
 
 func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {

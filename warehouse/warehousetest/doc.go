@@ -21,7 +21,12 @@
 //   - a duplicate study beside a replaced one in one file keeps its facts,
 //     and a replaced study loses a sample another study of the same load
 //     now holds; log2 values of positive values only;
-//   - the analytics views, and the run and quality logs.
+//   - the analytics views, and the run and quality logs;
+//   - the optional interfaces, each case skipped for a sink that lacks its
+//     interface: the QC of a rejected batch (QCRecorder), attempts
+//     (AttemptCounter), the status of studies and steps (Statuser), steps
+//     logged many at once (StepsLogger), failures and recent runs
+//     (HealthChecker) and abandoned steps marked failed (StepAborter).
 //
 // RunFeatures is the same for sinks that implement
 // warehouse.FeatureMaterializer: every feature against an independent

