@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -111,12 +112,21 @@ type Progress struct {
 
 // New returns a pipeline that loads into sink. It does not touch the
 // warehouse: the sink's Open (duckdb.Open, mssql.Open) creates or
-// migrates its schema.
+// migrates its schema. A section of the configuration (WithConfig) left at
+// its zero value takes DefaultConfig's (see Config). A nil sink or option
+// is a ConfigInvalid error.
 func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
+	if isNil(sink) {
+		return nil, qc.Errorf(qc.ConfigInvalid, "genexp: New needs a warehouse sink, got nil")
+	}
 	p := &Pipeline{sink: sink, cfg: DefaultConfig()}
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "genexp: option %d of New is nil", i+1)
+		}
 		o(p)
 	}
+	p.cfg = p.cfg.withDefaults()
 	if err := p.cfg.Validate(); err != nil {
 		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Msg: "genexp: invalid configuration", Err: err}
 	}
@@ -376,6 +386,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			zero := int64(0)
 			log.end(ctx, stepExtract, study, stepEnd{read: &zero, context: map[string]any{"header_only": true}})
 		}
+		if p.isStudyCode(study) {
+			err = errorOfStudy(err, study)
+		}
 		log.finish(ctx, []string{study}, step, err, "")
 		if len(found) == 0 {
 			p.recordInputError(ctx, runID, "", study, err)
@@ -428,6 +441,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	// failure. Every step not yet logged ends SKIPPED.
 	all := pl.studies // pl loses the studies that fail before the load
 	out := func(step string, err error) []StudyReport {
+		if len(all) == 1 {
+			err = errorOfStudy(err, all[0])
+		}
 		err = p.redactErr(err)
 		var failed []string
 		res := make([]StudyReport, 0, len(all))
@@ -562,13 +578,10 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		st := acc.study(s)
 		sr.Genes, sr.Cells, sr.Missing = rs.Rows, st.Cells, st.Missing
 		sr.BatchID = BatchID(s, hash)
-		q, found := p.validateStudy(d.Metadata, s, m.Name, rs, acc)
+		q, found, ks := p.validateStudy(d.Metadata, s, m.Name, rs, acc)
 		p.cfg.Quality.Apply(found)
 		sr.Findings = append(sr.Findings, found...)
-		if q.KSPValueRecomputed != nil {
-			sr.KS = &qc.KSResult{Sample: q.KSWorstSample, D: *q.KSStatisticRecomputed, P: *q.KSPValueRecomputed,
-				Rows: int(*q.KSRowsUsed), Sampled: *q.KSSampled}
-		}
+		sr.KS = ks
 		worst, _ := qc.Worst(sr.Findings)
 		vctx := map[string]any{"findings": len(sr.Findings), "worst": worst.String()}
 		if q.KSPValueRecomputed != nil {
@@ -629,6 +642,19 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 	p.analytics(ctx, log, res.Studies, reports)
 	return out("", nil)
+}
+
+// errorOfStudy returns err naming study when it is a *qc.Error that names
+// none (a matrix's parse error knows its file, not its study): a copy, so
+// that the reader's own error is left as it is.
+func errorOfStudy(err error, study string) error {
+	e, ok := err.(*qc.Error)
+	if !ok || e.Study != "" {
+		return err
+	}
+	c := *e
+	c.Study = study
+	return &c
 }
 
 // recordFindings writes findings to meta_data_validation_log outside any
@@ -896,6 +922,19 @@ func studyTechnologyFromSamples(ps []warehouse.Platform) string {
 		t = p.Technology
 	}
 	return t
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer,
+// map, slice, channel or function.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Chan, reflect.Func, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // NewID returns a random identifier (a UUID version 4 string).
