@@ -308,7 +308,9 @@ type LoggingConfig struct {
 // features (see FeatureCohortSampleCount) after its batch commits.
 type AnalyticsConfig struct {
 	// Enabled runs the analytics step in every load. Default true. With it
-	// off, Pipeline.Features still computes features on demand.
+	// off, Pipeline.Features still computes features on demand. On a sink
+	// that does not compute features (warehouse.FeatureMaterializer) the
+	// step is logged SKIPPED and the run's report warns once.
 	Enabled *bool `yaml:"enabled"`
 	// TopVariableGenes is N: every pair of a study's N most variable genes
 	// gets a correlation, N(N−1)/2 pairs. 0 means the default, 100 (4,950

@@ -168,6 +168,8 @@ type Report struct {
 	// any of its samples, or a rule's field the classifier does not read
 	// (IllnessInferenceFailed at WARNING, each logged at WARN). They are
 	// warnings, not errors: overrides may name samples of other downloads.
+	// A run on a sink that does not compute features, with the analytics
+	// step on, ends with one MaterializationFailed WARNING saying so.
 	Findings []*qc.Error
 	// Errors are failures not tied to one study, such as a download that
 	// cannot be opened.
@@ -224,6 +226,8 @@ type StudyReport struct {
 	Findings []*qc.Error
 	Err      error
 	// Features is what the analytics step did; nil when it did not run.
+	// A run stopped after the study's commit reports its features failed
+	// (Features.Err and Err are set, the facts are loaded).
 	Features *FeatureReport
 }
 
@@ -237,6 +241,7 @@ type StudyReport struct {
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
 	defer p.beginRun(ctx, rep.RunID)()
+	defer p.featuresUnsupported(ctx, rep)
 	target := p.dsn
 	if target == "" {
 		target = p.cfg.Database.ConnectionString
