@@ -41,6 +41,10 @@ type Pipeline struct {
 	// name, checked against each run's samples (see configUse); none when
 	// WithClassifier replaced the configuration's classifier.
 	fields []configField
+	// openMatrix and melter replace the expression.Reader and the
+	// expression.ColumnMelter when set (WithMatrixReader, WithMelter).
+	openMatrix func(io.Reader, string) (expression.MatrixReader, error)
+	melter     expression.Melter
 }
 
 // Option configures a Pipeline.
@@ -67,6 +71,39 @@ func WithClassifier(c illness.IllnessClassifier) Option {
 func WithNormalizer(n platform.PlatformNormalizer) Option {
 	return func(p *Pipeline) { p.normalizer = n }
 }
+
+// WithMatrixReader replaces how a matrix's rows are read. open is given
+// each matrix's bytes (decompressed when the file is gzipped) and its name,
+// and returns the reader of its rows; default expression.NewReader, with
+// batches of processing.chunk_size rows.
+//
+// What the pipeline needs beyond Next, Batch and Err it takes without a
+// second read: it hashes the bytes open's reader reads (the content hash
+// of the batch id, BatchID), and reads the rest of them into the hash once
+// the rows end, so that the same bytes give the same batch id whichever
+// reader read them; it takes the header from a Header() *expression.Header
+// method when the reader has one (else from its first batch), the reader's
+// findings from a Findings() []*qc.Error method, and its count of dropped
+// repeated gene rows from a Stats() expression.Stats method. A batch must
+// have len(Genes) × len(Header.Names) values; its rows are numbered from
+// line 2 when its Lines are not one per gene. Gene ids must be unique in a
+// matrix, as expression.Reader makes them. An error that is not a
+// *qc.Error is reported as a ParseError naming the matrix.
+func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
+	return func(p *Pipeline) { p.openMatrix = open }
+}
+
+// WithMelter replaces how each batch of rows is melted to long rows.
+// Default: an expression.ColumnMelter of the matrix's loaded columns with
+// the configuration's missing policy. m melts every batch of every matrix,
+// whichever columns it keeps (Columns nil keeps all); of its long rows the
+// pipeline keeps those of the columns it loads (matched to a sample of a
+// study being loaded) and drops missing values unless
+// processing.missing_values keeps them. A long row naming a gene or a
+// column outside the batch fails the matrix with DimensionLookupFailed.
+// The checks of the quality thresholds read the matrix as read, not as
+// melted.
+func WithMelter(m expression.Melter) Option { return func(p *Pipeline) { p.melter = m } }
 
 // WithLogger sets the structured logger. Default: discard.
 //
@@ -405,9 +442,19 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return fail(stepExtract, err)
 	}
 	defer rc.Close()
-	r, err := expression.NewReader(rc, expression.WithName(m.Name), expression.WithBatchRows(p.cfg.Processing.ChunkSize))
-	if err != nil {
-		return fail(stepExtract, err)
+	var r matrixRows
+	if p.openMatrix == nil {
+		er, err := expression.NewReader(rc, expression.WithName(m.Name), expression.WithBatchRows(p.cfg.Processing.ChunkSize))
+		if err != nil {
+			return fail(stepExtract, err)
+		}
+		r = er
+	} else {
+		cr, err := newCustomRows(p.openMatrix, rc, m.Name)
+		if err != nil {
+			return fail(stepExtract, err)
+		}
+		r = cr
 	}
 	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
 	p.cfg.Quality.Apply(pl.findings)
@@ -509,6 +556,17 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.addBusy(stepLoad, time.Since(t0))
 	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
 	melter := expression.ColumnMelter{Columns: pl.matrixColumns(), Missing: p.cfg.MissingPolicy()}
+	// A melter of the caller's (WithMelter) is kept to the loaded columns,
+	// and what it staged is counted by column.
+	var loaded []bool
+	var perColumn []int64
+	if p.melter != nil {
+		loaded = make([]bool, len(r.Header().Names))
+		for _, c := range melter.Columns {
+			loaded[c] = true
+		}
+		perColumn = make([]int64, len(loaded))
+	}
 	var lb expression.LongBatch
 	for {
 		t0 = time.Now()
@@ -521,7 +579,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			break
 		}
 		t0 = time.Now()
-		melter.Melt(&lb, r.Batch())
+		if p.melter == nil {
+			melter.Melt(&lb, r.Batch())
+		} else if err := customMelt(p.melter, &lb, r.Batch(), loaded, melter.Missing == expression.KeepMissing, perColumn, m.Name); err != nil {
+			return out(stepTransform, err)
+		}
 		t1 := time.Now()
 		log.addBusy(stepTransform, t1.Sub(t0))
 		if err := batch.WriteRows(ctx, warehouse.RowsRequest{Rows: &lb}); err != nil {
@@ -556,6 +618,14 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		staged[s] = st.Cells - st.Missing
 		if keep {
 			staged[s] = st.Cells
+		}
+		if perColumn != nil {
+			staged[s] = 0
+			for i, c := range pl.columns {
+				if c.Study == s {
+					staged[s] += perColumn[pl.indexes[i]]
+				}
+			}
 		}
 		cells := st.Cells
 		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{
