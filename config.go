@@ -27,9 +27,13 @@ import (
 // Config is a pipeline configuration, read from YAML by LoadConfig. Its
 // top-level keys are database, processing, illness_inference,
 // platform_normalization, quality_thresholds, logging and analytics, the
-// fields below, each with the keys its type's yaml tags name. Zero sections
-// take their defaults from DefaultConfig; EncodeYAML writes every key out
-// (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
+// fields below, each with the keys its type's yaml tags name. A section
+// left at its zero value (every field zero, as in Config{}) takes
+// DefaultConfig's when New uses the configuration; a section with any field
+// set is used as it is, its zero fields meaning what their docs say. So a
+// quality_thresholds section whose every value is 0 (and that has no
+// severities) reads as the default thresholds. EncodeYAML writes every key
+// out (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
 // prints it).
 type Config struct {
 	Database   DatabaseConfig   `yaml:"database"`
@@ -304,7 +308,9 @@ type LoggingConfig struct {
 // features (see FeatureCohortSampleCount) after its batch commits.
 type AnalyticsConfig struct {
 	// Enabled runs the analytics step in every load. Default true. With it
-	// off, Pipeline.Features still computes features on demand.
+	// off, Pipeline.Features still computes features on demand. On a sink
+	// that does not compute features (warehouse.FeatureMaterializer) the
+	// step is logged SKIPPED and the run's report warns once.
 	Enabled *bool `yaml:"enabled"`
 	// TopVariableGenes is N: every pair of a study's N most variable genes
 	// gets a correlation, N(N−1)/2 pairs. 0 means the default, 100 (4,950
@@ -333,6 +339,19 @@ func DefaultConfig() Config {
 		Logging:    LoggingConfig{Level: "INFO"},
 		Analytics:  AnalyticsConfig{TopVariableGenes: warehouse.DefaultTopGenes},
 	}
+}
+
+// withDefaults returns c with each section that is its zero value replaced
+// by DefaultConfig's.
+func (c Config) withDefaults() Config {
+	d := reflect.ValueOf(DefaultConfig())
+	v := reflect.ValueOf(&c).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); f.IsZero() {
+			f.Set(d.Field(i))
+		}
+	}
+	return c
 }
 
 // ConfigOption changes how a configuration is read.

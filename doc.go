@@ -8,8 +8,9 @@
 //
 //   - OpenDownload finds the matrices and metadata of a download (a zip, a
 //     folder, a study folder, or a single matrix);
-//   - expression.Reader streams each matrix and expression.Melter melts it
-//     to long rows;
+//   - expression.Reader streams each matrix (WithMatrixReader supplies
+//     another expression.MatrixReader) and an expression.Melter melts it
+//     to long rows (expression.ColumnMelter, or WithMelter's);
 //   - metadata parses the samples and studies;
 //   - an illness.IllnessClassifier labels each sample and says why;
 //   - a platform.PlatformNormalizer normalizes platforms;

@@ -3,6 +3,7 @@ package genexp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -178,26 +179,88 @@ func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesR
 // the features of each study the commit published, and of each duplicate
 // whose features are missing or stale (a load killed before its analytics
 // step, one that ran with it off, or a duplicate that relabelled samples). A failure fails the study's report
-// (its facts stay loaded) with code MaterializationFailed.
+// (its facts stay loaded) with code MaterializationFailed. On a sink that
+// does not compute features the step is logged SKIPPED, and the run says so
+// once (see featuresUnsupported); a run stopped after the commit logs it
+// FAILED, as it does the other steps it stopped.
 func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehouse.StudyResult, reports map[string]*StudyReport) {
-	if !p.cfg.Analytics.enabled() {
+	if !p.cfg.Analytics.enabled() || len(results) == 0 {
 		return
+	}
+	if _, dry := p.sink.(*dryRunSink); dry {
+		return // nothing was committed
 	}
 	fm, ok := p.sink.(warehouse.FeatureMaterializer)
 	if !ok {
+		log.hold()
+		defer log.release(ctx)
+		for _, r := range results {
+			log.start(ctx, stepAnalytics, time.Now(), r.Study)
+			log.end(ctx, stepAnalytics, r.Study, stepEnd{status: statusSkipped, batchID: r.BatchID,
+				context: map[string]any{"reason": reasonNoFeatures}})
+		}
+		log.run.featuresSkipped += len(results)
 		return
 	}
 	for _, r := range results {
+		sr := reports[r.Study]
 		if ctx.Err() != nil {
-			return // the next load finds these features stale
+			// The study is committed; its features are not computed. The
+			// next load finds them stale, but this run must say so.
+			err := stoppedFeaturesError(ctx, r.Study)
+			log.start(ctx, stepAnalytics, time.Now(), r.Study)
+			log.end(ctx, stepAnalytics, r.Study, stepEnd{err: err, batchID: r.BatchID})
+			sr.Features = &FeatureReport{Study: r.Study, BatchID: r.BatchID, Err: err}
+			if sr.Err == nil {
+				sr.Err = err
+			}
+			continue
 		}
 		fr := p.materialize(ctx, log, fm, r.Study, r.Outcome == warehouse.Duplicate)
-		sr := reports[r.Study]
 		sr.Features = &fr
 		if fr.Err != nil && sr.Err == nil {
 			sr.Err = fr.Err
 		}
 	}
+}
+
+// reasonNoFeatures is why the analytics step is SKIPPED on a sink that does
+// not compute features.
+const reasonNoFeatures = "the warehouse sink does not compute features (it is no warehouse.FeatureMaterializer)"
+
+// stoppedFeaturesError is the MaterializationFailed error of a study whose
+// run stopped after its commit, before its features were computed.
+func stoppedFeaturesError(ctx context.Context, study string) error {
+	why := "was interrupted"
+	if reason, _, _ := stopped(ctx, ctx.Err()); reason == reasonTimedOut {
+		why = "timed out (processing.timeout_seconds)"
+	}
+	return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: study,
+		Msg: "genexp: the study's facts are loaded, but the run " + why + " before its features were computed; " +
+			"the next load of the study, or Pipeline.Features, computes them", Err: context.Cause(ctx)}
+}
+
+// featuresUnsupported adds to rep, once per run, the WARNING that the
+// analytics step was skipped for the studies the run committed because
+// the sink does not compute features, and logs and records it.
+func (p *Pipeline) featuresUnsupported(ctx context.Context, rep *Report) {
+	r, ok := p.runs.Load(rep.RunID)
+	if !ok {
+		return
+	}
+	n := r.(*runTries).featuresSkipped
+	if n == 0 {
+		return
+	}
+	f := &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityWarning, Path: "analytics.enabled",
+		Msg: fmt.Sprintf("analytics.enabled is on, but the warehouse sink does not compute features: the analytics step of the %d studies "+
+			"this run loaded was skipped, and their features are missing (a sink that wraps a warehouse must forward "+
+			"warehouse.FeatureMaterializer for the step to run)", n)}
+	p.cfg.Quality.Apply([]*qc.Error{f})
+	ctx = context.WithoutCancel(ctx)
+	p.logFindings(ctx, rep.RunID, "", []*qc.Error{f})
+	p.recordFindings(ctx, rep.RunID, "", "", []*qc.Error{f})
+	rep.Findings = append(rep.Findings, f)
 }
 
 // materialize computes one study's features and logs the analytics step.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,6 +41,10 @@ type Pipeline struct {
 	// name, checked against each run's samples (see configUse); none when
 	// WithClassifier replaced the configuration's classifier.
 	fields []configField
+	// openMatrix and melter replace the expression.Reader and the
+	// expression.ColumnMelter when set (WithMatrixReader, WithMelter).
+	openMatrix func(io.Reader, string) (expression.MatrixReader, error)
+	melter     expression.Melter
 }
 
 // Option configures a Pipeline.
@@ -66,6 +71,39 @@ func WithClassifier(c illness.IllnessClassifier) Option {
 func WithNormalizer(n platform.PlatformNormalizer) Option {
 	return func(p *Pipeline) { p.normalizer = n }
 }
+
+// WithMatrixReader replaces how a matrix's rows are read. open is given
+// each matrix's bytes (decompressed when the file is gzipped) and its name,
+// and returns the reader of its rows; default expression.NewReader, with
+// batches of processing.chunk_size rows.
+//
+// What the pipeline needs beyond Next, Batch and Err it takes without a
+// second read: it hashes the bytes open's reader reads (the content hash
+// of the batch id, BatchID), and reads the rest of them into the hash once
+// the rows end, so that the same bytes give the same batch id whichever
+// reader read them; it takes the header from a Header() *expression.Header
+// method when the reader has one (else from its first batch), the reader's
+// findings from a Findings() []*qc.Error method, and its count of dropped
+// repeated gene rows from a Stats() expression.Stats method. A batch must
+// have len(Genes) × len(Header.Names) values; its rows are numbered from
+// line 2 when its Lines are not one per gene. Gene ids must be unique in a
+// matrix, as expression.Reader makes them. An error that is not a
+// *qc.Error is reported as a ParseError naming the matrix.
+func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
+	return func(p *Pipeline) { p.openMatrix = open }
+}
+
+// WithMelter replaces how each batch of rows is melted to long rows.
+// Default: an expression.ColumnMelter of the matrix's loaded columns with
+// the configuration's missing policy. m melts every batch of every matrix,
+// whichever columns it keeps (Columns nil keeps all); of its long rows the
+// pipeline keeps those of the columns it loads (matched to a sample of a
+// study being loaded) and drops missing values unless
+// processing.missing_values keeps them. A long row naming a gene or a
+// column outside the batch fails the matrix with DimensionLookupFailed.
+// The checks of the quality thresholds read the matrix as read, not as
+// melted.
+func WithMelter(m expression.Melter) Option { return func(p *Pipeline) { p.melter = m } }
 
 // WithLogger sets the structured logger. Default: discard.
 //
@@ -111,12 +149,21 @@ type Progress struct {
 
 // New returns a pipeline that loads into sink. It does not touch the
 // warehouse: the sink's Open (duckdb.Open, mssql.Open) creates or
-// migrates its schema.
+// migrates its schema. A section of the configuration (WithConfig) left at
+// its zero value takes DefaultConfig's (see Config). A nil sink or option
+// is a ConfigInvalid error.
 func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
+	if isNil(sink) {
+		return nil, qc.Errorf(qc.ConfigInvalid, "genexp: New needs a warehouse sink, got nil")
+	}
 	p := &Pipeline{sink: sink, cfg: DefaultConfig()}
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "genexp: option %d of New is nil", i+1)
+		}
 		o(p)
 	}
+	p.cfg = p.cfg.withDefaults()
 	if err := p.cfg.Validate(); err != nil {
 		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Msg: "genexp: invalid configuration", Err: err}
 	}
@@ -158,6 +205,8 @@ type Report struct {
 	// any of its samples, or a rule's field the classifier does not read
 	// (IllnessInferenceFailed at WARNING, each logged at WARN). They are
 	// warnings, not errors: overrides may name samples of other downloads.
+	// A run on a sink that does not compute features, with the analytics
+	// step on, ends with one MaterializationFailed WARNING saying so.
 	Findings []*qc.Error
 	// Errors are failures not tied to one study, such as a download that
 	// cannot be opened.
@@ -214,6 +263,8 @@ type StudyReport struct {
 	Findings []*qc.Error
 	Err      error
 	// Features is what the analytics step did; nil when it did not run.
+	// A run stopped after the study's commit reports its features failed
+	// (Features.Err and Err are set, the facts are loaded).
 	Features *FeatureReport
 }
 
@@ -227,6 +278,7 @@ type StudyReport struct {
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
 	defer p.beginRun(ctx, rep.RunID)()
+	defer p.featuresUnsupported(ctx, rep)
 	target := p.dsn
 	if target == "" {
 		target = p.cfg.Database.ConnectionString
@@ -376,6 +428,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			zero := int64(0)
 			log.end(ctx, stepExtract, study, stepEnd{read: &zero, context: map[string]any{"header_only": true}})
 		}
+		if p.isStudyCode(study) {
+			err = errorOfStudy(err, study)
+		}
 		log.finish(ctx, []string{study}, step, err, "")
 		if len(found) == 0 {
 			p.recordInputError(ctx, runID, "", study, err)
@@ -387,9 +442,19 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return fail(stepExtract, err)
 	}
 	defer rc.Close()
-	r, err := expression.NewReader(rc, expression.WithName(m.Name), expression.WithBatchRows(p.cfg.Processing.ChunkSize))
-	if err != nil {
-		return fail(stepExtract, err)
+	var r matrixRows
+	if p.openMatrix == nil {
+		er, err := expression.NewReader(rc, expression.WithName(m.Name), expression.WithBatchRows(p.cfg.Processing.ChunkSize))
+		if err != nil {
+			return fail(stepExtract, err)
+		}
+		r = er
+	} else {
+		cr, err := newCustomRows(p.openMatrix, rc, m.Name)
+		if err != nil {
+			return fail(stepExtract, err)
+		}
+		r = cr
 	}
 	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
 	p.cfg.Quality.Apply(pl.findings)
@@ -428,6 +493,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	// failure. Every step not yet logged ends SKIPPED.
 	all := pl.studies // pl loses the studies that fail before the load
 	out := func(step string, err error) []StudyReport {
+		if len(all) == 1 {
+			err = errorOfStudy(err, all[0])
+		}
 		err = p.redactErr(err)
 		var failed []string
 		res := make([]StudyReport, 0, len(all))
@@ -488,6 +556,17 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.addBusy(stepLoad, time.Since(t0))
 	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
 	melter := expression.ColumnMelter{Columns: pl.matrixColumns(), Missing: p.cfg.MissingPolicy()}
+	// A melter of the caller's (WithMelter) is kept to the loaded columns,
+	// and what it staged is counted by column.
+	var loaded []bool
+	var perColumn []int64
+	if p.melter != nil {
+		loaded = make([]bool, len(r.Header().Names))
+		for _, c := range melter.Columns {
+			loaded[c] = true
+		}
+		perColumn = make([]int64, len(loaded))
+	}
 	var lb expression.LongBatch
 	for {
 		t0 = time.Now()
@@ -500,7 +579,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			break
 		}
 		t0 = time.Now()
-		melter.Melt(&lb, r.Batch())
+		if p.melter == nil {
+			melter.Melt(&lb, r.Batch())
+		} else if err := customMelt(p.melter, &lb, r.Batch(), loaded, melter.Missing == expression.KeepMissing, perColumn, m.Name); err != nil {
+			return out(stepTransform, err)
+		}
 		t1 := time.Now()
 		log.addBusy(stepTransform, t1.Sub(t0))
 		if err := batch.WriteRows(ctx, warehouse.RowsRequest{Rows: &lb}); err != nil {
@@ -536,6 +619,14 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		if keep {
 			staged[s] = st.Cells
 		}
+		if perColumn != nil {
+			staged[s] = 0
+			for i, c := range pl.columns {
+				if c.Study == s {
+					staged[s] += perColumn[pl.indexes[i]]
+				}
+			}
+		}
 		cells := st.Cells
 		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{
 			"sha256": hash, "bytes": rs.Bytes, "genes": rs.Rows, "duplicate_genes": rs.DuplicateGenes, "samples": len(st.Measured)}})
@@ -562,13 +653,10 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		st := acc.study(s)
 		sr.Genes, sr.Cells, sr.Missing = rs.Rows, st.Cells, st.Missing
 		sr.BatchID = BatchID(s, hash)
-		q, found := p.validateStudy(d.Metadata, s, m.Name, rs, acc)
+		q, found, ks := p.validateStudy(d.Metadata, s, m.Name, rs, acc)
 		p.cfg.Quality.Apply(found)
 		sr.Findings = append(sr.Findings, found...)
-		if q.KSPValueRecomputed != nil {
-			sr.KS = &qc.KSResult{Sample: q.KSWorstSample, D: *q.KSStatisticRecomputed, P: *q.KSPValueRecomputed,
-				Rows: int(*q.KSRowsUsed), Sampled: *q.KSSampled}
-		}
+		sr.KS = ks
 		worst, _ := qc.Worst(sr.Findings)
 		vctx := map[string]any{"findings": len(sr.Findings), "worst": worst.String()}
 		if q.KSPValueRecomputed != nil {
@@ -629,6 +717,19 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 	p.analytics(ctx, log, res.Studies, reports)
 	return out("", nil)
+}
+
+// errorOfStudy returns err naming study when it is a *qc.Error that names
+// none (a matrix's parse error knows its file, not its study): a copy, so
+// that the reader's own error is left as it is.
+func errorOfStudy(err error, study string) error {
+	e, ok := err.(*qc.Error)
+	if !ok || e.Study != "" {
+		return err
+	}
+	c := *e
+	c.Study = study
+	return &c
 }
 
 // recordFindings writes findings to meta_data_validation_log outside any
@@ -896,6 +997,19 @@ func studyTechnologyFromSamples(ps []warehouse.Platform) string {
 		t = p.Technology
 	}
 	return t
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer,
+// map, slice, channel or function.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Chan, reflect.Func, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // NewID returns a random identifier (a UUID version 4 string).

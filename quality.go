@@ -124,21 +124,24 @@ func (a *accumulator) studyKS(s string) (qc.KSResult, bool) {
 
 // validateStudy applies the configured thresholds to one study, adds the
 // recomputed Kolmogorov–Smirnov finding, applies severity overrides, and
-// returns the study's QC record and its new findings.
-func (p *Pipeline) validateStudy(d *metadata.Dataset, study, file string, rs expression.Stats, acc *accumulator) (warehouse.StudyQC, []*qc.Error) {
+// returns the study's QC record, its new findings, and the recomputed check
+// (nil when it did not run).
+func (p *Pipeline) validateStudy(d *metadata.Dataset, study, file string, rs expression.Stats, acc *accumulator) (warehouse.StudyQC, []*qc.Error, *qc.KSResult) {
 	st := acc.study(study)
 	st.Rows, st.DuplicateRows, st.File = rs.Rows, rs.DuplicateGenes, file
 	found := qc.Validate(st, p.cfg.Quality)
 	q := p.studyQC(d, rs, st)
-	if r, ok := acc.studyKS(study); ok {
-		rows := int64(r.Rows)
-		q.KSStatisticRecomputed, q.KSPValueRecomputed, q.KSWorstSample = &r.D, &r.P, r.Sample
-		q.KSRowsUsed, q.KSSampled = &rows, &r.Sampled
-		if f := qc.KSFinding(study, file, r, p.cfg.Quality); f != nil {
-			found = append(found, f)
-		}
+	r, ok := acc.studyKS(study)
+	if !ok {
+		return q, found, nil
 	}
-	return q, found
+	rows := int64(r.Rows)
+	q.KSStatisticRecomputed, q.KSPValueRecomputed, q.KSWorstSample = &r.D, &r.P, r.Sample
+	q.KSRowsUsed, q.KSSampled = &rows, &r.Sampled
+	if f := qc.KSFinding(study, file, r, p.cfg.Quality); f != nil {
+		found = append(found, f)
+	}
+	return q, found, &r
 }
 
 // studyQC fills a meta_study_qc row from the metadata (refine.bio's own

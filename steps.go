@@ -37,8 +37,11 @@ import (
 //   - analytics runs after the commit, for each study it published and each
 //     duplicate whose features are missing (see features.go); rows_read is
 //     the values the features read, rows_written the feature rows. It is
-//     SKIPPED for a duplicate whose features are current, and absent when
-//     the configuration turns it off or the study was not committed.
+//     SKIPPED for a duplicate whose features are current, and for every
+//     study on a sink that does not compute features (the run then has
+//     one WARNING saying so); FAILED with reason "interrupted" or "timed
+//     out" when the run stopped after the commit; and absent when the
+//     configuration turns it off or the study was not committed.
 //
 // Every attempt at a study writes exactly one row for each of extract,
 // transform, validate and load, unless the process dies (a download that
@@ -128,6 +131,9 @@ type steps struct {
 // so it needs no lock.
 type runTries struct {
 	last map[string]int
+	// featuresSkipped counts the studies whose analytics step was skipped
+	// because the sink does not compute features.
+	featuresSkipped int
 }
 
 // beginRun makes the tries of runID known to the steps of its matrices

@@ -39,7 +39,7 @@ func TestDownloadStudy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.Processing.StudyCodePattern = tc.pattern
-			p, err := New(nil, WithConfig(cfg))
+			p, err := New(DryRunSink(nil), WithConfig(cfg))
 			if err != nil {
 				t.Fatal(err)
 			}

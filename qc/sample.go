@@ -149,9 +149,9 @@ type KSResult struct {
 // left out, as RowSample leaves them out).
 //
 // The pool is sorted once, as (value, sample) pairs, and every sample's
-// statistic is read off during one pass over it (see poolSweepParts): the
-// cost is linear in the P pooled values for a radix sort and a sweep, and
-// the memory 12 bytes a pooled value beyond the samples' own.
+// statistic is read off during one pass over it: the cost is linear in
+// the P pooled values for a radix sort and a sweep, and the memory 12
+// bytes a pooled value beyond the samples' own.
 func WorstKS(names []string, samples [][]float64) (KSResult, bool) {
 	owned := make([][]float64, len(samples))
 	for i, s := range samples {

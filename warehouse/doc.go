@@ -15,4 +15,13 @@
 // decides, per study, whether the batch is new, replaces the study's facts,
 // or is a duplicate to skip; and it does so atomically: readers see the
 // study's previous facts until the commit, and its new facts after it.
+//
+// Beyond WarehouseSink the pipeline uses optional interfaces, found by type
+// assertion on the sink: FeatureMaterializer (the analytics step and
+// Pipeline.Features), Statuser, StepsLogger, AttemptCounter, StepAborter,
+// QCRecorder and HealthChecker. A decorator that embeds a WarehouseSink
+// value hides them, since only WarehouseSink's methods are promoted: it
+// must forward each one it wants kept (or embed the backend's concrete
+// type, such as *duckdb.Warehouse). Without FeatureMaterializer the
+// analytics step is logged SKIPPED and the run warns.
 package warehouse

@@ -1,0 +1,221 @@
+package genexp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+)
+
+// matrixRows is what loadMatrix reads a matrix through:
+// *expression.Reader, or customRows around a reader WithMatrixReader
+// supplies.
+type matrixRows interface {
+	Header() *expression.Header
+	Next() bool
+	Batch() *expression.WideBatch
+	Err() error
+	Stats() expression.Stats
+	Findings() []*qc.Error
+	Sum() (string, error)
+}
+
+// hashingReader counts and hashes the bytes read through it: the content
+// hash of a matrix read by a reader the pipeline did not write.
+type hashingReader struct {
+	r     io.Reader
+	h     hash.Hash
+	bytes int64
+}
+
+func (t *hashingReader) Read(b []byte) (int, error) {
+	n, err := t.r.Read(b)
+	t.bytes += int64(n)
+	t.h.Write(b[:n])
+	return n, err
+}
+
+// customRows gives a reader supplied by WithMatrixReader what the pipeline
+// needs beyond Next, Batch and Err: the header (its Header method, or its
+// first batch's), the counts, the content hash (of the bytes it read, and
+// of the rest of the matrix once its rows end), and its findings when it
+// has a Findings method. It checks each batch's shape, so that a reader's
+// mistake is an error naming the matrix rather than a panic.
+type customRows struct {
+	r      expression.MatrixReader
+	src    *hashingReader
+	name   string
+	header *expression.Header
+	// ahead is set when the first batch was read to find the header and
+	// not handed out yet.
+	ahead bool
+	stats expression.Stats
+	done  bool
+	err   error
+}
+
+// newCustomRows opens the matrix in src with open and reads as far as its
+// header.
+func newCustomRows(open func(io.Reader, string) (expression.MatrixReader, error), src io.Reader, name string) (*customRows, error) {
+	hr := &hashingReader{r: src, h: sha256.New()}
+	mr, err := open(hr, name)
+	if err != nil {
+		return nil, matrixError(name, err)
+	}
+	if mr == nil {
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "the matrix reader given to the pipeline returned no reader and no error"}
+	}
+	c := &customRows{r: mr, src: hr, name: name}
+	if h, ok := mr.(interface{ Header() *expression.Header }); ok {
+		c.header = h.Header()
+	}
+	if c.header == nil {
+		if !mr.Next() {
+			if err := mr.Err(); err != nil {
+				return nil, matrixError(name, err)
+			}
+			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1,
+				Msg: "the matrix reader gave no header and no rows"}
+		}
+		c.header, c.ahead = mr.Batch().Header, true
+	}
+	if c.header == nil || len(c.header.Names) == 0 {
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1,
+			Msg: "header has no sample columns (is this an expression matrix?)"}
+	}
+	return c, nil
+}
+
+// matrixError makes a reader's error a *qc.Error naming the matrix.
+func matrixError(name string, err error) error {
+	var e *qc.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Msg: "reading the matrix", Err: err}
+}
+
+func (c *customRows) Header() *expression.Header { return c.header }
+
+func (c *customRows) Next() bool {
+	if c.done || c.err != nil {
+		return false
+	}
+	if c.ahead {
+		c.ahead = false
+	} else if !c.r.Next() {
+		c.finish()
+		return false
+	}
+	b := c.r.Batch()
+	ncols := len(c.header.Names)
+	switch {
+	case b == nil || b.Header == nil || len(b.Header.Names) != ncols:
+		c.err = c.batchError("a batch whose header does not have the matrix's %d sample columns", ncols)
+		return false
+	case len(b.Values) != len(b.Genes)*ncols:
+		c.err = c.batchError("a batch of %d rows with %d values, not %d × %d", len(b.Genes), len(b.Values), len(b.Genes), ncols)
+		return false
+	}
+	if len(b.Lines) != len(b.Genes) {
+		// Positions are the reader's to give; without them a row is placed
+		// as the matrix's row count after a one-line header.
+		b.Lines = b.Lines[:0]
+		for i := range b.Genes {
+			b.Lines = append(b.Lines, c.stats.Rows+int64(i)+2)
+		}
+	}
+	c.stats.Rows += int64(len(b.Genes))
+	c.stats.Cells += int64(len(b.Values))
+	for _, v := range b.Values {
+		if math.IsNaN(v) {
+			c.stats.Missing++
+		}
+	}
+	c.stats.Bytes = c.src.bytes
+	return true
+}
+
+// finish ends the rows: the reader's error, or else the rest of the bytes
+// read into the hash, so that it covers the whole matrix whatever the
+// reader left unread.
+func (c *customRows) finish() {
+	if err := c.r.Err(); err != nil {
+		c.err = matrixError(c.name, err)
+		return
+	}
+	if _, err := io.Copy(io.Discard, c.src); err != nil {
+		c.err = matrixError(c.name, err)
+		return
+	}
+	c.stats.Bytes = c.src.bytes
+	if s, ok := c.r.(interface{ Stats() expression.Stats }); ok {
+		c.stats.DuplicateGenes = s.Stats().DuplicateGenes
+	}
+	c.done = true
+}
+
+func (c *customRows) batchError(format string, args ...any) error {
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: c.name,
+		Msg: "the matrix reader returned " + fmt.Sprintf(format, args...)}
+}
+
+func (c *customRows) Batch() *expression.WideBatch { return c.r.Batch() }
+func (c *customRows) Err() error                   { return c.err }
+func (c *customRows) Stats() expression.Stats      { return c.stats }
+
+func (c *customRows) Findings() []*qc.Error {
+	if f, ok := c.r.(interface{ Findings() []*qc.Error }); ok {
+		return f.Findings()
+	}
+	return nil
+}
+
+func (c *customRows) Sum() (string, error) {
+	if !c.done || c.err != nil {
+		return "", errors.New("genexp: Sum before the matrix was read to its end")
+	}
+	return hex.EncodeToString(c.src.h.Sum(nil)), nil
+}
+
+// customMelt melts src with a Melter supplied by WithMelter and keeps, of
+// its long rows, those of the plan's columns (loaded[c]), less missing
+// values unless keep; perColumn counts the rows kept by matrix column. A
+// row that points outside the batch or the matrix is an error.
+func customMelt(m expression.Melter, dst *expression.LongBatch, src *expression.WideBatch, loaded []bool, keep bool, perColumn []int64, name string) error {
+	m.Melt(dst, src)
+	bad := func(format string, args ...any) error {
+		return &qc.Error{Code: qc.DimensionLookupFailed, Severity: qc.SeverityError, File: name,
+			Msg: "the melter given to the pipeline produced " + fmt.Sprintf(format, args...)}
+	}
+	if len(dst.Row) != len(dst.Value) || len(dst.Column) != len(dst.Value) {
+		return bad("%d rows, %d columns and %d values for its long rows", len(dst.Row), len(dst.Column), len(dst.Value))
+	}
+	if len(dst.GeneLines) != len(dst.Genes) {
+		return bad("%d genes with %d source lines", len(dst.Genes), len(dst.GeneLines))
+	}
+	k := 0
+	for i, v := range dst.Value {
+		r, c := dst.Row[i], dst.Column[i]
+		if r < 0 || int(r) >= len(dst.Genes) {
+			return bad("a long row of gene %d of %d", r, len(dst.Genes))
+		}
+		if c < 0 || int(c) >= len(loaded) {
+			return bad("a long row of sample column %d of a matrix of %d", c, len(loaded))
+		}
+		if !loaded[c] || v != v && !keep {
+			continue
+		}
+		dst.Row[k], dst.Column[k], dst.Value[k] = r, c, v
+		perColumn[c]++
+		k++
+	}
+	dst.Row, dst.Column, dst.Value = dst.Row[:k], dst.Column[:k], dst.Value[:k]
+	return nil
+}

@@ -1,0 +1,106 @@
+package genexp_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+)
+
+// bareReader is a MatrixReader with nothing but Next, Batch and Err, and
+// that stops reading its source at its last row: the pipeline must find
+// the header, the counts and the content hash on its own.
+type bareReader struct{ r *expression.Reader }
+
+func (b bareReader) Next() bool                   { return b.r.Next() }
+func (b bareReader) Batch() *expression.WideBatch { return b.r.Batch() }
+func (b bareReader) Err() error                   { return b.r.Err() }
+
+// dropGene melts every column and leaves one gene out.
+type dropGene struct{ gene string }
+
+func (d dropGene) Melt(dst *expression.LongBatch, src *expression.WideBatch) {
+	expression.ColumnMelter{}.Melt(dst, src)
+	k := 0
+	for i := range dst.Value {
+		if dst.Gene(i) != d.gene {
+			dst.Row[k], dst.Column[k], dst.Value[k] = dst.Row[i], dst.Column[i], dst.Value[i]
+			k++
+		}
+	}
+	dst.Row, dst.Column, dst.Value = dst.Row[:k], dst.Column[:k], dst.Value[:k]
+}
+
+// A pipeline given its own matrix reader and melter loads through them:
+// the same bytes get the same batch id as with the built-in reader, the
+// melter's choice of rows is what the warehouse holds, and the steps count
+// what was staged.
+func TestCustomMatrixReaderAndMelter(t *testing.T) {
+	const study, gone = "GSE71270", "ENSDARG00000000018"
+	ref := load(t, openWarehouse(t), "testdata/refinebio/GSE71270").Studies[0]
+
+	w := openWarehouse(t)
+	opened := 0
+	p, err := genexp.New(w,
+		genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
+			opened++
+			er, err := expression.NewReader(r, expression.WithName(name), expression.WithBatchRows(7))
+			return bareReader{er}, err
+		}),
+		genexp.WithMelter(dropGene{gone}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270")
+	if err != nil || rep.Failed() {
+		t.Fatalf("load: %v %+v", err, rep)
+	}
+	sr := rep.Studies[0]
+	if opened != 1 || sr.BatchID != ref.BatchID || sr.Genes != ref.Genes || sr.Samples != ref.Samples {
+		t.Errorf("opened %d; batch %s genes %d samples %d, want %s %d %d", opened, sr.BatchID, sr.Genes, sr.Samples, ref.BatchID, ref.Genes, ref.Samples)
+	}
+	want := ref.RowsWritten - int64(ref.Samples)
+	if sr.RowsWritten != want || count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`) != want {
+		t.Errorf("rows written %d, want %d", sr.RowsWritten, want)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression JOIN dim_gene USING (gene_key) WHERE gene_id = '`+gone+`'`); n != 0 {
+		t.Errorf("%d facts of the dropped gene", n)
+	}
+	load := stepsOf(t, w, study)["load"]
+	if len(load) != 1 || load[0].Read == nil || *load[0].Read != want {
+		t.Errorf("load step %+v, want %d rows read", load, want)
+	}
+}
+
+// failingReader fails with a plain error after its first batch.
+type failingReader struct{ bareReader }
+
+var errBroken = errors.New("broken source")
+
+func (f failingReader) Next() bool { return false }
+func (f failingReader) Err() error { return errBroken }
+
+// A reader's plain error becomes a ParseError naming the matrix and its
+// study, with the reader's error kept for errors.Is.
+func TestCustomMatrixReaderError(t *testing.T) {
+	p, err := genexp.New(openWarehouse(t), genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
+		er, err := expression.NewReader(r, expression.WithName(name))
+		return failingReader{bareReader{er}}, err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *qc.Error
+	if len(rep.Studies) != 1 || !errors.As(rep.Studies[0].Err, &e) || e.Code != qc.ParseError || e.Study != "GSE71270" ||
+		e.File == "" || !errors.Is(e, errBroken) {
+		t.Fatalf("report %+v", rep.Studies)
+	}
+}
