@@ -41,13 +41,9 @@ configuration).
 	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
 	quiet := fs.Bool("quiet", false, "print no progress")
 	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing (the log goes to stderr, not logging.file)")
-	paths, err := parseFlags(fs, args, stdout)
-	if err != nil {
-		return flagExit(err)
-	}
-	if len(paths) == 0 {
-		fs.Usage()
-		return exitUsage
+	paths, code, ok := c.parse(fs, args, stdout, arity{min: 1, max: -1, what: "PATH: a download (.zip or folder), a study folder or a matrix"})
+	if !ok {
+		return code
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"flag"
 	"fmt"
@@ -16,11 +17,12 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// store is what the CLI needs of a backend: the sink, and SQL access for
-// `query`.
+// store is what the CLI needs of a backend: the sink, and a query that
+// only reads for `query`.
 type store interface {
 	warehouse.WarehouseSink
 	DB() *sql.DB
+	ReadQuery(ctx context.Context, query string, read func(*sql.Rows) error) error
 }
 
 // config loads the --config file, or the defaults; on failure it says why
