@@ -27,10 +27,10 @@ Creates the warehouse, or migrates an older one to this genexp's schema
 version, and prints the version. A load does the same when it opens the
 warehouse; init does it alone, for instance before granting access.
 
-Exit status: 0 the warehouse is at the current schema version; 1 the schema
-could not be written (the disk, for instance); 2 bad usage or configuration;
-3 the warehouse could not be opened or migrated (busy, unreachable, written by
-a newer genexp, a migration that failed or was refused).
+Exit status: 0 the warehouse is at the current schema version; 2 bad usage
+or configuration; 3 the warehouse could not be opened, written or migrated
+(busy, unreachable, written by a newer genexp, no permission, disk full, a
+migration that failed or was refused); 1 another failure.
 `, stderr)
 	var c common
 	c.register(fs)
@@ -78,10 +78,13 @@ writing it, unreachable, or written by a newer genexp).
 	// --runs always counted process-log rows (one per step), not runs; it
 	// stays as an alias of --steps so that scripts using it keep working.
 	var steps int
-	fs.IntVar(&steps, "steps", 20, "recent process-log rows (one per study and step) to show")
+	fs.IntVar(&steps, "steps", 20, "recent process-log rows (one per study and step) to show; at least 1")
 	fs.IntVar(&steps, "runs", 20, "deprecated: the same as --steps (it counts steps, not runs)")
 	if _, code, ok := c.parse(fs, args, stdout, noArgs); !ok {
 		return code
+	}
+	if steps < 1 {
+		return c.usageFail(fs, fmt.Sprintf("--steps must be at least 1, got %d", steps))
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
