@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -25,15 +27,15 @@ Creates the warehouse, or migrates an older one to this genexp's schema
 version, and prints the version. A load does the same when it opens the
 warehouse; init does it alone, for instance before granting access.
 
-Exit status: 0 the warehouse is at the current schema version; 1 the schema
-could not be written (the disk, for instance); 2 bad usage or configuration;
-3 the warehouse could not be opened or migrated (busy, unreachable, written by
-a newer genexp, a migration that failed or was refused).
+Exit status: 0 the warehouse is at the current schema version; 2 bad usage
+or configuration; 3 the warehouse could not be opened, written or migrated
+(busy, unreachable, written by a newer genexp, no permission, disk full, a
+migration that failed or was refused); 1 another failure.
 `, stderr)
 	var c common
 	c.register(fs)
-	if _, err := parseFlags(fs, args, stdout); err != nil {
-		return flagExit(err)
+	if _, code, ok := c.parse(fs, args, stdout, noArgs); !ok {
+		return code
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -76,10 +78,13 @@ writing it, unreachable, or written by a newer genexp).
 	// --runs always counted process-log rows (one per step), not runs; it
 	// stays as an alias of --steps so that scripts using it keep working.
 	var steps int
-	fs.IntVar(&steps, "steps", 20, "recent process-log rows (one per study and step) to show")
+	fs.IntVar(&steps, "steps", 20, "recent process-log rows (one per study and step) to show; at least 1")
 	fs.IntVar(&steps, "runs", 20, "deprecated: the same as --steps (it counts steps, not runs)")
-	if _, err := parseFlags(fs, args, stdout); err != nil {
-		return flagExit(err)
+	if _, code, ok := c.parse(fs, args, stdout, noArgs); !ok {
+		return code
+	}
+	if steps < 1 {
+		return c.usageFail(fs, fmt.Sprintf("--steps must be at least 1, got %d", steps))
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -186,23 +191,34 @@ func skipReason(contextJSON string) string {
 func cmdQuery(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("query", `Usage: genexp query [flags] "SQL"
 
-Runs one SQL statement on the warehouse, opened read-only, and prints its
-rows as a table.
+Runs one query on the warehouse and prints its rows as a table. Only a query
+runs: exactly one statement, of a kind that only reads (SELECT, WITH …
+SELECT, VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); anything else,
+or several statements, is refused (code 6001). The table's columns are
+aligned per 1000 rows: a longer result (--max-rows 0) is printed as it is
+read, not held in memory.
+
+A DuckDB warehouse is opened read-only and without access to other files
+(no ATTACH, COPY … TO or read_csv), and DuckDB itself tells a query from
+anything else. T-SQL cannot be told apart before SQL Server runs it: there
+the statement runs in a transaction that is always rolled back. A batch
+that commits by itself escapes the rollback: query SQL Server with a login
+that may only read.
 
 Exit status: 0 the rows were printed; 2 bad usage or configuration, or the
-warehouse refused the SQL; 3 the warehouse could not be opened (missing,
-busy: a load is writing it, unreachable, or written by a newer genexp).
+SQL was refused (not a query, several statements, or refused by the
+warehouse); 3 the warehouse could not be opened (missing, busy: a load is
+writing it, unreachable, or written by a newer genexp).
 `, stderr)
 	var c common
 	c.register(fs)
 	maxRows := fs.Int("max-rows", 1000, "print at most this many rows (0: all)")
-	pos, err := parseFlags(fs, args, stdout)
-	if err != nil {
-		return flagExit(err)
+	pos, code, ok := c.parse(fs, args, stdout, arity{min: 1, max: 1, what: "the SQL statement, in quotes"})
+	if !ok {
+		return code
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
+	if *maxRows < 0 {
+		return c.usageFail(fs, fmt.Sprintf("--max-rows must be 0 (all rows) or more, got %d", *maxRows))
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -212,27 +228,50 @@ busy: a load is writing it, unreachable, or written by a newer genexp).
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)
 	}
-	w, err := openStore(target, true)
+	w, err := openStore(queryDSN(target), true)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
 	defer w.Close()
-	if err := printQuery(stdout, w.DB(), pos[0], *maxRows); err != nil {
-		// The statement is the query's input: whatever the warehouse
-		// says of it, the fix is in the command line (QueryRefused exits
-		// as a usage error).
-		return c.fail(stderr, &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Err: err})
+	err = w.ReadQuery(context.Background(), pos[0], func(rows *sql.Rows) error { return printRows(stdout, rows, *maxRows) })
+	if err != nil {
+		if _, coded := qc.CodeOf(err); !coded {
+			// The statement is the query's input: whatever the warehouse
+			// says of it, the fix is in the command line (QueryRefused
+			// exits as a usage error).
+			err = &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Err: err}
+		}
+		return c.fail(stderr, redactErr(err, target))
 	}
 	return exitOK
 }
 
-// printQuery runs a query and prints its rows as an aligned table.
-func printQuery(w io.Writer, db *sql.DB, query string, maxRows int) error {
-	rows, err := db.Query(query)
-	if err != nil {
-		return err
+// queryDSN is the DSN query opens: for DuckDB, read-only and without
+// access to any file but the warehouse, whatever the DSN says, so that no
+// statement can attach another database or write a file.
+func queryDSN(target string) string {
+	if genexp.IsSQLServerDSN(target) {
+		return target
 	}
-	defer rows.Close()
+	file, rawParams, _ := strings.Cut(target, "?")
+	params, err := url.ParseQuery(rawParams)
+	if err != nil {
+		// duckdb.Open reports a DSN it cannot read.
+		return target
+	}
+	params.Set("access_mode", "READ_ONLY")
+	params.Del("read_only")
+	params.Set("enable_external_access", "false")
+	return file + "?" + params.Encode()
+}
+
+// queryChunk is how many rows query aligns as one table.
+const queryChunk = 1000
+
+// printRows prints a query's rows as a table, aligned per queryChunk rows
+// so that a long result is written as it is read instead of held whole by
+// the tabwriter; at most maxRows rows (0: all).
+func printRows(w io.Writer, rows *sql.Rows, maxRows int) error {
 	cols, err := rows.Columns()
 	if err != nil {
 		return err
@@ -244,27 +283,36 @@ func printQuery(w io.Writer, db *sql.DB, query string, maxRows int) error {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	cells := make([]string, len(vals))
 	n := 0
 	for rows.Next() {
 		if maxRows > 0 && n == maxRows {
-			tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
 			fmt.Fprintf(w, "(stopped after %d rows; use --max-rows 0 for all)\n", maxRows)
 			return nil
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		cells := make([]string, len(vals))
 		for i, v := range vals {
 			cells[i] = formatCell(v)
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		n++
+		if n%queryChunk == 0 {
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "(%d rows)\n", n)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/expression/synth"
+	"github.com/genexp/genexp/qc"
 )
 
 const benchUsage = `Usage:
@@ -236,7 +237,12 @@ func readMeltHash(path string) (readResult, error) {
 	var res readResult
 	f, err := os.Open(path)
 	if err != nil {
-		return res, err
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the message names the file already
+		}
+		return res, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: path,
+			Msg: "the matrix cannot be opened", Err: err}
 	}
 	defer f.Close()
 	r, err := expression.NewReader(f, expression.WithName(path))

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/genexp/genexp/warehouse/duckdb"
@@ -94,5 +95,16 @@ func TestBenchUsage(t *testing.T) {
 		if code := run(args, &out, &errOut); code != exitUsage {
 			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 		}
+	}
+}
+
+// TestBenchReadMissingMatrix: a MATRIX that cannot be opened is a coded
+// FileNotFound naming it, and exits 4 as the help promises.
+func TestBenchReadMissingMatrix(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nonexistent.tsv")
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "read", missing}, &out, &errb)
+	if code != exitInput || !strings.Contains(errb.String(), "[1001 EXTRACTION_FILE_NOT_FOUND]") || !strings.Contains(errb.String(), missing) {
+		t.Errorf("exit %d, want %d and a 1001 naming %s\n%s", code, exitInput, missing, errb.String())
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+
+	"github.com/genexp/genexp"
 )
 
 // Exit statuses.
@@ -165,6 +168,93 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// arity is how many positional arguments a command takes: at least min,
+// at most max (-1: any number); hint, when set, follows the refusal of too
+// many (where the argument probably belongs).
+type arity struct {
+	min, max int
+	what     string // what the arguments are, for the refusal of too few
+	hint     string
+}
+
+// noArgs is the arity of a command that takes no positional argument.
+var noArgs = arity{max: 0, hint: "the warehouse is named with --db FILE or --dsn DSN"}
+
+// parse parses the command's flags (see parseFlags), checks the values
+// of the common ones and the number of positional arguments. On a usage
+// error it says why, as one JSON record when --log-format json was parsed
+// (so that a reader of stderr never gets a mix), else as text followed by
+// the help, and reports false with the exit status; -h reports false with
+// exitOK.
+func (c *common) parse(fs *flag.FlagSet, args []string, stdout io.Writer, want arity) ([]string, int, bool) {
+	stderr := fs.Output()
+	var flagMsg bytes.Buffer
+	fs.SetOutput(&flagMsg)
+	pos, err := parseFlags(fs, args, stdout)
+	fs.SetOutput(stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, exitOK, false
+	}
+	if err != nil {
+		if c.jsonUsage() {
+			c.say(stderr, slog.LevelError, fs.Name()+": "+oneLine(err))
+		} else {
+			stderr.Write(flagMsg.Bytes())
+		}
+		return nil, exitUsage, false
+	}
+	if err := c.checkLogFlags(); err != nil {
+		return nil, c.usageFail(fs, err.Error()), false
+	}
+	switch {
+	case len(pos) < want.min:
+		return nil, c.usageFail(fs, "missing "+want.what), false
+	case want.max >= 0 && len(pos) > want.max:
+		msg := fmt.Sprintf("takes no arguments, got %q", pos)
+		if want.max > 0 {
+			msg = fmt.Sprintf("takes %d argument (%s), got %d: %q", want.max, want.what, len(pos), pos)
+		}
+		if want.hint != "" {
+			msg += "; " + want.hint
+		}
+		return nil, c.usageFail(fs, msg), false
+	}
+	return pos, exitOK, true
+}
+
+// jsonUsage reports whether a usage error is a JSON record: when
+// --log-format json was given (and parsed before the error). The
+// configuration is not read yet when the command line is wrong.
+func (c *common) jsonUsage() bool {
+	return strings.EqualFold(strings.TrimSpace(c.logFormat), "json")
+}
+
+// usageFail reports a usage error of the command fs parses, msg, and
+// returns exitUsage: as one JSON record, or a line and the help.
+func (c *common) usageFail(fs *flag.FlagSet, msg string) int {
+	if c.jsonUsage() {
+		c.say(fs.Output(), slog.LevelError, fs.Name()+": "+msg)
+		return exitUsage
+	}
+	fmt.Fprintf(fs.Output(), "%s: %s\n\n", fs.Name(), msg)
+	fs.Usage()
+	return exitUsage
+}
+
+// checkLogFlags checks --log-format and --log-level, for every command,
+// whether or not it logs.
+func (c *common) checkLogFlags() error {
+	if f := strings.ToLower(strings.TrimSpace(c.logFormat)); f != "" && f != "text" && f != "json" {
+		return fmt.Errorf("--log-format: %q is neither text nor json", c.logFormat)
+	}
+	if c.logLevel != "" {
+		if _, _, err := c.level(genexp.LoggingConfig{}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // flagExit is the exit status of a command whose flags did not parse: 0

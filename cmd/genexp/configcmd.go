@@ -19,13 +19,8 @@ Exit status: 0 printed; 2 bad usage or configuration.
 `, stderr)
 	var c common
 	c.registerNoWarehouse(fs)
-	rest, err := parseFlags(fs, args, stdout)
-	if err != nil {
-		return flagExit(err)
-	}
-	if len(rest) > 0 {
-		fs.Usage()
-		return exitUsage
+	if _, code, ok := c.parse(fs, args, stdout, arity{max: 0, hint: "the configuration file is named with --config FILE"}); !ok {
+		return code
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {

@@ -29,9 +29,13 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	c.register(fs)
 	top := fs.Int("top-genes", 0, "correlate every pair of each study's N most variable genes (default: the configuration's analytics.top_variable_genes, 100)")
 	ifStale := fs.Bool("if-stale", false, "skip studies whose features already describe their current batch")
-	studies, err := parseFlags(fs, args, stdout)
-	if err != nil {
-		return flagExit(err)
+	studies, code, ok := c.parse(fs, args, stdout, arity{max: -1})
+	if !ok {
+		return code
+	}
+	if *top < 0 || *top > genexp.MaxTopVariableGenes {
+		return c.usageFail(fs, fmt.Sprintf("--top-genes must be between 1 and %d, got %d: N genes make N(N-1)/2 pairs, each correlated over every sample",
+			genexp.MaxTopVariableGenes, *top))
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {

@@ -39,8 +39,8 @@ Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.
 	var c common
 	c.register(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON (for monitoring)")
-	if _, err := parseFlags(fs, args, stdout); err != nil {
-		return flagExit(err)
+	if _, code, ok := c.parse(fs, args, stdout, noArgs); !ok {
+		return code
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {

@@ -39,15 +39,11 @@ configuration).
 	c.register(fs)
 	var meta stringList
 	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
-	quiet := fs.Bool("quiet", false, "print no progress")
+	quiet := fs.Bool("quiet", false, "print no progress (there is none unless stderr is a terminal, nor when stderr carries JSON)")
 	dryRun := fs.Bool("dry-run", false, "read and validate everything as a load would, print what would load, and write nothing (the log goes to stderr, not logging.file)")
-	paths, err := parseFlags(fs, args, stdout)
-	if err != nil {
-		return flagExit(err)
-	}
-	if len(paths) == 0 {
-		fs.Usage()
-		return exitUsage
+	paths, code, ok := c.parse(fs, args, stdout, arity{min: 1, max: -1, what: "PATH: a download (.zip or folder), a study folder or a matrix"})
+	if !ok {
+		return code
 	}
 	cfg, ok := c.config(stderr)
 	if !ok {
@@ -58,7 +54,9 @@ configuration).
 		return dryRunLoad(stdout, stderr, &c, cfg, target, meta, paths)
 	}
 	var prog *progressLine
-	if !*quiet && isTerminal(stderr) {
+	// A progress line redraws itself with terminal escapes: among JSON
+	// records it would only garble them.
+	if !*quiet && isTerminal(stderr) && !c.jsonMessages(stderr) {
 		prog = newProgressLine(stderr)
 	}
 	log, closeLog, err := c.logger(stderr, cfg, prog)

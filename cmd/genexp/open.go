@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
@@ -16,11 +19,12 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// store is what the CLI needs of a backend: the sink, and SQL access for
-// `query`.
+// store is what the CLI needs of a backend: the sink, and a query that
+// only reads for `query`.
 type store interface {
 	warehouse.WarehouseSink
 	DB() *sql.DB
+	ReadQuery(ctx context.Context, query string, read func(*sql.Rows) error) error
 }
 
 // config loads the --config file, or the defaults; on failure it says why
@@ -123,6 +127,9 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		}
 		return w, nil
 	}
+	if err := checkBusyTimeout(dsn); err != nil {
+		return nil, err
+	}
 	if readOnly && !strings.Contains(dsn, "access_mode=") {
 		sep := "?"
 		if strings.Contains(dsn, "?") {
@@ -131,6 +138,24 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		dsn += sep + "access_mode=READ_ONLY"
 	}
 	return duckdb.Open(dsn)
+}
+
+// checkBusyTimeout reports, as a ConfigInvalid error (a usage error, exit
+// 2: the fix is in the command line or the configuration), a DuckDB DSN's
+// busy_timeout that is not a duration; the warehouse would call it a
+// failure to open.
+func checkBusyTimeout(dsn string) error {
+	_, rawParams, _ := strings.Cut(dsn, "?")
+	params, err := url.ParseQuery(rawParams)
+	if err != nil || !params.Has("busy_timeout") {
+		return nil // duckdb.Open says what is wrong with the parameters
+	}
+	v := params.Get("busy_timeout")
+	if d, err := time.ParseDuration(v); err != nil || d < 0 {
+		return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
+			Msg: fmt.Sprintf("the warehouse DSN's busy_timeout=%q is not a duration such as 30s or 1m", v)}
+	}
+	return nil
 }
 
 // noWarehouseFile reports, as a ConnectionFailed error, that target names

@@ -157,7 +157,8 @@ func checkTerminal(t *testing.T, name, screen, matrix string) {
 // at once: the log shows warnings only unless a level is set (by flag or
 // in the configuration file), the progress line ends in the load's phases
 // rather than "100% ETA 0s", and it never shares a line with a log record
-// or the summary.
+// or the summary. With a JSON log there is no progress line: its escapes
+// would land among the records.
 func TestLoadOnATerminal(t *testing.T) {
 	dir := t.TempDir()
 	study := craftStudy(t, dir, "GSE1", false)
@@ -165,17 +166,21 @@ func TestLoadOnATerminal(t *testing.T) {
 	withoutLevel := filepath.Join(dir, "text.yaml")
 	os.WriteFile(withLevel, []byte("logging:\n  level: INFO\n"), 0o644)
 	os.WriteFile(withoutLevel, []byte("logging:\n  format: text\n"), 0o644)
+	withJSON := filepath.Join(dir, "json.yaml")
+	os.WriteFile(withJSON, []byte("logging:\n  format: json\n"), 0o644)
 	for i, tc := range []struct {
 		name  string
 		args  []string
 		steps bool // "step done" records on the terminal
+		json  bool // the log is JSON: no progress line
 	}{
-		{"default", nil, false},
-		{"json default", []string{"--log-format", "json"}, false},
-		{"--log-level info", []string{"--log-level", "info"}, true},
-		{"json --log-level info", []string{"--log-format", "json", "--log-level", "INFO"}, true},
-		{"config sets INFO", []string{"--config", withLevel}, true},
-		{"config leaves the level", []string{"--config", withoutLevel}, false},
+		{"default", nil, false, false},
+		{"json default", []string{"--log-format", "json"}, false, true},
+		{"--log-level info", []string{"--log-level", "info"}, true, false},
+		{"json --log-level info", []string{"--log-format", "json", "--log-level", "INFO"}, true, true},
+		{"config sets INFO", []string{"--config", withLevel}, true, false},
+		{"config leaves the level", []string{"--config", withoutLevel}, false, false},
+		{"config sets json", []string{"--config", withJSON}, false, true},
 	} {
 		tty := &fakeTerminal{}
 		db := filepath.Join(dir, fmt.Sprintf("w%d.duckdb", i))
@@ -187,6 +192,12 @@ func TestLoadOnATerminal(t *testing.T) {
 		}
 		if got := strings.Contains(screen, "step done"); got != tc.steps {
 			t.Errorf("%s: step records on the terminal: %v, want %v\n%q", tc.name, got, tc.steps, screen)
+		}
+		if tc.json {
+			if strings.Contains(screen, "\r") || strings.Contains(screen, "\033[K") || strings.Contains(screen, phaseValidating) {
+				t.Errorf("%s: a progress line among JSON records:\n%q", tc.name, screen)
+			}
+			continue
 		}
 		for _, phase := range []string{phaseValidating, phaseCommitting, phaseAnalytics} {
 			if !strings.Contains(screen, "GSE1.tsv  90 cells  "+phase) {

@@ -28,13 +28,9 @@ could not be read; 130 (SIGINT) or 143 (SIGTERM) interrupted.
 	c.registerNoWarehouse(fs)
 	var meta stringList
 	fs.Var(&meta, "metadata", "metadata file for a matrix given alone (repeatable)")
-	paths, err := parseFlags(fs, args, stdout)
-	if err != nil {
-		return flagExit(err)
-	}
-	if len(paths) == 0 {
-		fs.Usage()
-		return exitUsage
+	paths, code, ok := c.parse(fs, args, stdout, arity{min: 1, max: -1, what: "PATH: a download (.zip or folder), a study folder or a matrix"})
+	if !ok {
+		return code
 	}
 	// validate opens no warehouse: an unset ${DB_PASSWORD} in the database
 	// section is none of its business.
