@@ -93,7 +93,11 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(e.Err.Error())
 	}
-	fmt.Fprintf(&b, " [%d %s]", int(e.Code), e.Code.Name())
+	// A cause of the same code already ends with the tag: say it once.
+	var inner *Error
+	if !errors.As(e.Err, &inner) || inner.Code != e.Code {
+		fmt.Fprintf(&b, " [%d %s]", int(e.Code), e.Code.Name())
+	}
 	return b.String()
 }
 

@@ -50,9 +50,24 @@ func TestErrorsIsAsThroughWrapping(t *testing.T) {
 }
 
 func TestErrorText(t *testing.T) {
-	e := &Error{Code: ParseError, File: "m.tsv", Line: 7, Column: 3, Msg: "bad cell"}
-	if got, want := e.Error(), "m.tsv:7:3: bad cell [1004 EXTRACTION_PARSE_ERROR]"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
+	cell := &Error{Code: ParseError, File: "m.tsv", Line: 7, Column: 3, Msg: "bad cell"}
+	cfg := &Error{Code: ConfigInvalid, File: "c.yaml", Line: 2, Column: 5, Msg: "too many genes"}
+	for _, tt := range []struct {
+		name string
+		err  *Error
+		want string
+	}{
+		{"plain", cell, "m.tsv:7:3: bad cell [1004 EXTRACTION_PARSE_ERROR]"},
+		{"cause of another code keeps both tags", &Error{Code: ConnectionFailed, Msg: "load", Err: cell},
+			"load: m.tsv:7:3: bad cell [1004 EXTRACTION_PARSE_ERROR] [4001 LOAD_CONNECTION_FAILED]"},
+		{"cause of the same code is tagged once", &Error{Code: ConfigInvalid, Msg: "invalid configuration", Err: cfg},
+			"invalid configuration: c.yaml:2:5: too many genes [1005 EXTRACTION_CONFIG_INVALID]"},
+		{"same code through fmt.Errorf", &Error{Code: ConfigInvalid, Msg: "new", Err: fmt.Errorf("analytics: %w", cfg)},
+			"new: analytics: c.yaml:2:5: too many genes [1005 EXTRACTION_CONFIG_INVALID]"},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%s: Error() = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
 
