@@ -68,6 +68,13 @@ func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (ware
 		release()
 		return nil, err
 	}
+	// The schema check reads through w.db: before the batch holds its
+	// connection, so a caller's pool of one connection does not wait on
+	// itself.
+	if err := w.requireSchema(ctx); err != nil {
+		release()
+		return nil, err
+	}
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		release()
@@ -158,9 +165,6 @@ func (b *batch) begin(ctx context.Context) error {
 	}
 	if readOnly {
 		return qc.Errorf(qc.ConnectionFailed, "duckdb: the warehouse is open read-only; open it without access_mode=READ_ONLY to load %s", b.file)
-	}
-	if err := b.w.requireSchema(ctx); err != nil {
-		return err
 	}
 	if err := b.w.registerStage(ctx, b.conn); err != nil {
 		return err

@@ -98,3 +98,34 @@ func TestNewWithoutCurrentSchema(t *testing.T) {
 		})
 	}
 }
+
+// TestBeginOnOneConnection: a caller that opens the warehouse with New and
+// a pool of one connection, as New's doc suggests for migrations, can load
+// into it: Begin checks the schema before its batch takes that connection
+// (it used to check after, and wait for a second connection for ever).
+func TestBeginOnOneConnection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := openRaw(t, path)
+	db.SetMaxOpenConns(1)
+	w, err = New(db, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	b, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "r1", FileName: "GSE1.tsv",
+		Columns: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}}})
+	if err != nil {
+		t.Fatalf("Begin on a pool of one connection: %v", err)
+	}
+	if err := b.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
