@@ -23,11 +23,13 @@ const ReadOnlyStatements = "SELECT, WITH … SELECT, VALUES, FROM …, DESCRIBE,
 // it runs, as is a statement DuckDB cannot prepare.
 //
 // The classification is DuckDB's own, from the prepared statement, not a
-// reading of the SQL text. The statement then runs in a transaction that
-// is always rolled back, so that EXPLAIN ANALYZE, which runs the statement
-// it explains, leaves the database as it was. Files are another matter:
-// EXPLAIN ANALYZE COPY … TO writes one unless the database was opened with
-// enable_external_access=false, as genexp query opens it.
+// reading of the SQL text; EXPLAIN is allowed of a statement that passes
+// the same check, since EXPLAIN ANALYZE runs what it explains. The
+// statement then runs in a transaction that is always rolled back, as a
+// second guard. What a query can still change is what no transaction
+// holds: nextval advances a sequence (surrogate keys then skip numbers),
+// and a table function that writes a file does so unless the database
+// was opened with enable_external_access=false, as genexp query opens it.
 func (w *Warehouse) ReadQuery(ctx context.Context, query string, read func(*sql.Rows) error) error {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
@@ -91,7 +93,24 @@ func checkReadOnly(dc any, query string) error {
 		return refused(err)
 	}
 	switch t {
-	case duckdbdrv.STATEMENT_TYPE_SELECT, duckdbdrv.STATEMENT_TYPE_EXPLAIN:
+	case duckdbdrv.STATEMENT_TYPE_SELECT:
+		return nil
+	case duckdbdrv.STATEMENT_TYPE_EXPLAIN:
+		// EXPLAIN ANALYZE runs what it explains, and a setting it changes
+		// is not undone by the rollback: the explained statement must be a
+		// query too.
+		rest, ok := explained(query)
+		if !ok {
+			return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError,
+				Msg: "EXPLAIN is allowed of one query only, written EXPLAIN [ANALYZE] [(options)] followed by the query"}
+		}
+		if err := checkReadOnly(dc, rest); err != nil {
+			var e *qc.Error
+			if errors.As(err, &e) && e.Code == qc.QueryRefused {
+				return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Msg: "EXPLAIN is allowed of a query only", Err: err}
+			}
+			return err
+		}
 		return nil
 	}
 	return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError,
@@ -136,4 +155,67 @@ func statementName(t duckdbdrv.StmtType) string {
 		return n
 	}
 	return "not a query"
+}
+
+// explained returns the statement an EXPLAIN [ANALYZE] [(options)] query
+// explains; ok is false when query does not start that way (after
+// comments), or explains another EXPLAIN.
+func explained(query string) (rest string, ok bool) {
+	s, ok := cutWord(skipComments(query), "EXPLAIN")
+	if !ok {
+		return "", false
+	}
+	s = skipComments(s)
+	if r, ok := cutWord(s, "ANALYZE"); ok {
+		s = skipComments(r)
+	} else if r, ok := cutWord(s, "ANALYSE"); ok {
+		s = skipComments(r)
+	}
+	if strings.HasPrefix(s, "(") {
+		end := strings.IndexByte(s, ')')
+		if end < 0 {
+			return "", false
+		}
+		s = skipComments(s[end+1:])
+	}
+	if _, again := cutWord(s, "EXPLAIN"); again || s == "" {
+		return "", false
+	}
+	return s, true
+}
+
+// skipComments drops the blanks and SQL comments that start s.
+func skipComments(s string) string {
+	for {
+		s = strings.TrimLeft(s, " \t\r\n\f\v")
+		switch {
+		case strings.HasPrefix(s, "--"):
+			end := strings.IndexByte(s, '\n')
+			if end < 0 {
+				return ""
+			}
+			s = s[end+1:]
+		case strings.HasPrefix(s, "/*"):
+			end := strings.Index(s[2:], "*/")
+			if end < 0 {
+				return ""
+			}
+			s = s[end+4:]
+		default:
+			return s
+		}
+	}
+}
+
+// cutWord cuts the keyword word (any case) from the start of s when a
+// blank, a comment or '(' follows it.
+func cutWord(s, word string) (string, bool) {
+	if len(s) < len(word) || !strings.EqualFold(s[:len(word)], word) {
+		return s, false
+	}
+	rest := s[len(word):]
+	if rest == "" || strings.ContainsRune(" \t\r\n\f\v(", rune(rest[0])) || strings.HasPrefix(rest, "--") || strings.HasPrefix(rest, "/*") {
+		return rest, true
+	}
+	return s, false
 }

@@ -190,20 +190,53 @@ func TestReadQueryRunsQueries(t *testing.T) {
 	}
 }
 
-// TestReadQueryRollsBack: EXPLAIN ANALYZE runs the statement it explains;
-// on a warehouse opened for writing, the change is rolled back.
-func TestReadQueryRollsBack(t *testing.T) {
+// TestReadQueryExplain: EXPLAIN and EXPLAIN ANALYZE of a query run;
+// EXPLAIN of anything else is refused before it runs, since EXPLAIN
+// ANALYZE runs what it explains and a setting is not undone by a
+// rollback.
+func TestReadQueryExplain(t *testing.T) {
 	_, path := queryWarehouse(t)
 	w := open(t, path)
-	err := w.ReadQuery(context.Background(), "EXPLAIN ANALYZE DELETE FROM fact_gene_expression", func(rows *sql.Rows) error {
-		for rows.Next() {
+	setting := func() string {
+		var v string
+		if err := w.DB().QueryRow("SELECT current_setting('disabled_optimizers')").Scan(&v); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		return v
+	}
+	optimizers := setting()
+	for _, tc := range []struct {
+		sql string
+		ok  bool
+	}{
+		{"EXPLAIN SELECT COUNT(*) FROM fact_gene_expression", true},
+		{"explain analyze SELECT COUNT(*) FROM fact_gene_expression", true},
+		{"EXPLAIN (FORMAT json) SELECT 1", true},
+		{"/* plan */ EXPLAIN -- why\n ANALYZE WITH t AS (SELECT 1 AS a) SELECT a FROM t", true},
+		{"EXPLAIN ANALYZE SET GLOBAL disabled_optimizers = ''", false},
+		{"EXPLAIN ANALYZE SET threads = 1", false},
+		{"EXPLAIN ANALYZE DELETE FROM fact_gene_expression", false},
+		{"EXPLAIN DELETE FROM fact_gene_expression", false},
+		{"EXPLAIN ANALYZE EXPLAIN ANALYZE SET threads = 1", false},
+		{"EXPLAIN ANALYZE SELECT 1; SET threads = 1", false},
+	} {
+		err := w.ReadQuery(context.Background(), tc.sql, func(rows *sql.Rows) error {
+			for rows.Next() {
+			}
+			return nil
+		})
+		var e *qc.Error
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%q: %v", tc.sql, err)
+		case !tc.ok && (!errors.As(err, &e) || e.Code != qc.QueryRefused):
+			t.Errorf("%q: %v, want a QueryRefused *qc.Error", tc.sql, err)
+		}
+	}
+	if got := setting(); got != optimizers {
+		t.Errorf("disabled_optimizers is %q after the queries, want %q", got, optimizers)
 	}
 	if n := factCount(t, w); n != 60 {
-		t.Errorf("%d facts after EXPLAIN ANALYZE DELETE, want 60", n)
+		t.Errorf("%d facts after the queries, want 60", n)
 	}
 }
