@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
+
 	"github.com/genexp/genexp/qc"
 )
 
@@ -157,11 +159,22 @@ func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
 var applyMigration = (*Warehouse).apply
 
 // migrationError codes a failure to migrate: a full disk, a file that
-// cannot be written or an invalidated database as storageError says them
-// (ConnectionFailed), anything else as SchemaVersion.
+// cannot be written or an invalidated database as storageError says them,
+// and any other I/O, fatal or out-of-memory error of DuckDB, as
+// ConnectionFailed; anything else (a statement the schema refuses) as
+// SchemaVersion.
 func migrationError(err error, msg string) error {
 	if se := storageError(err, msg); se != nil {
 		return se
+	}
+	// Any other failure to read or write the file (a file size limit, an
+	// I/O error, DuckDB out of memory) is not the schema's either.
+	var de *duckdbdrv.Error
+	if errors.As(err, &de) {
+		switch de.Type {
+		case duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal, duckdbdrv.ErrorTypeOutOfMemory, duckdbdrv.ErrorTypeConnection:
+			return qc.Wrap(qc.ConnectionFailed, err, msg)
+		}
 	}
 	return qc.Wrap(qc.SchemaVersion, err, msg)
 }

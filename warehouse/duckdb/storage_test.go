@@ -134,6 +134,22 @@ func TestMigrationOnAFullDisk(t *testing.T) {
 	}
 }
 
+// TestMigrationFailingToWrite: a migration that fails on another I/O error
+// than a full disk (a file size limit: "File too large") is not a schema
+// mismatch either.
+func TestMigrationFailingToWrite(t *testing.T) {
+	w, err := New(openRaw(t, ""), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failMigrations(t, &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeIO, Msg: `IO Error: Could not write file "/d/w.duckdb": File too large`})
+	err = w.Migrate(t.Context())
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.ConnectionFailed || !strings.Contains(err.Error(), "File too large") {
+		t.Errorf("Migrate failing to write = %v, want code ConnectionFailed quoting the cause", err)
+	}
+}
+
 // TestOpenRemovesTheWarehouseItCreated checks that a warehouse file whose
 // creation fails (a full disk during its first migration) is removed with
 // its write-ahead log, so that the next open creates it afresh instead of
