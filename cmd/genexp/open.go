@@ -130,14 +130,25 @@ func openStore(dsn string, readOnly bool) (store, error) {
 	if err := checkBusyTimeout(dsn); err != nil {
 		return nil, err
 	}
-	if readOnly && !strings.Contains(dsn, "access_mode=") {
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		dsn += sep + "access_mode=READ_ONLY"
+	if readOnly {
+		dsn = readOnlyDSN(dsn)
 	}
 	return duckdb.Open(dsn)
+}
+
+// readOnlyDSN opens a DuckDB DSN read-only unless it names its own
+// access_mode; a read_only=… it gives is dropped, since the command's
+// READ_ONLY stands for it (read_only=false would otherwise contradict it).
+func readOnlyDSN(dsn string) string {
+	file, rawParams, _ := strings.Cut(dsn, "?")
+	params, err := url.ParseQuery(rawParams)
+	if err != nil || params.Has("access_mode") {
+		// duckdb.Open reports a DSN it cannot read.
+		return dsn
+	}
+	params.Set("access_mode", "READ_ONLY")
+	params.Del("read_only")
+	return file + "?" + params.Encode()
 }
 
 // checkBusyTimeout reports, as a ConfigInvalid error (a usage error, exit
