@@ -27,13 +27,12 @@ import (
 // Config is a pipeline configuration, read from YAML by LoadConfig. Its
 // top-level keys are database, processing, illness_inference,
 // platform_normalization, quality_thresholds, logging and analytics, the
-// fields below, each with the keys its type's yaml tags name. A Config
-// from DefaultConfig, LoadConfig or ParseConfig is used as it is: a file
-// that writes every value of a section as 0 means those zeros. A Config
-// built in code from its zero value (Config{}, or a literal) takes
-// DefaultConfig's for each section left at its zero value when New uses
-// it; a section with any field set is used as it is, its zero fields
-// meaning what their docs say. EncodeYAML writes every key
+// fields below, each with the keys its type's yaml tags name. A section
+// left at its zero value (every field zero, as in Config{}) takes
+// DefaultConfig's when New uses the configuration; a section with any field
+// set is used as it is, its zero fields meaning what their docs say. So a
+// quality_thresholds section whose every value is 0 (and that has no
+// severities) reads as the default thresholds. EncodeYAML writes every key
 // out (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
 // prints it).
 type Config struct {
@@ -44,10 +43,6 @@ type Config struct {
 	Quality    qc.Thresholds    `yaml:"quality_thresholds"`
 	Logging    LoggingConfig    `yaml:"logging"`
 	Analytics  AnalyticsConfig  `yaml:"analytics"`
-
-	// complete marks a Config that started from DefaultConfig: its zero
-	// sections were written so, and are not defaulted again.
-	complete bool
 }
 
 // DatabaseConfig names the warehouse.
@@ -343,24 +338,19 @@ func DefaultConfig() Config {
 		Quality:    qc.DefaultThresholds(),
 		Logging:    LoggingConfig{Level: "INFO"},
 		Analytics:  AnalyticsConfig{TopVariableGenes: warehouse.DefaultTopGenes},
-		complete:   true,
 	}
 }
 
 // withDefaults returns c with each section that is its zero value replaced
 // by DefaultConfig's.
 func (c Config) withDefaults() Config {
-	if c.complete {
-		return c
-	}
 	d := reflect.ValueOf(DefaultConfig())
 	v := reflect.ValueOf(&c).Elem()
 	for i := range v.NumField() {
-		if f := v.Field(i); f.CanSet() && f.IsZero() {
+		if f := v.Field(i); f.IsZero() {
 			f.Set(d.Field(i))
 		}
 	}
-	c.complete = true
 	return c
 }
 

@@ -87,36 +87,6 @@ func TestZeroConfigSectionsTakeDefaults(t *testing.T) {
 	}
 }
 
-// TestZeroSectionsOfAFileAreKept: a configuration read from YAML starts
-// from DefaultConfig, so a section it writes with every value 0 means
-// those zeros (no gene-count check; no missing value allowed), not the
-// defaults that a Config built in code gets for a zero section.
-func TestZeroSectionsOfAFileAreKept(t *testing.T) {
-	dir := t.TempDir()
-	folder := crafted{study: "GSE82", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3),
-		cell: func(g, c int) string {
-			if g == 5 && c == 1 {
-				return "NA"
-			}
-			return value(g, c)
-		}}.write(t, dir)
-	cfg, err := genexp.ParseConfig([]byte("quality_thresholds:\n"+
-		"  max_null_percentage: 0\n  max_duplicate_percentage: 0\n  min_genes_per_sample: 0\n"+
-		"  min_samples_per_study: 0\n  min_ks_pvalue: 0\n"), "zero.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr := loadWith(t, openWarehouse(t), cfg, folder).Studies[0]
-	if !errors.Is(sr.Err, qc.NullPercentageHigh) {
-		t.Errorf("err = %v, want NullPercentageHigh (max_null_percentage 0 as written)", sr.Err)
-	}
-	for _, f := range sr.Findings {
-		if f.Code == qc.GeneCountLow {
-			t.Errorf("a gene-count finding with min_genes_per_sample 0: %v", f)
-		}
-	}
-}
-
 // The report's KS result says how many values the worst sample had and
 // how large the pool was, as the DistributionShift finding does.
 func TestStudyReportKSCounts(t *testing.T) {
