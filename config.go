@@ -29,11 +29,12 @@ import (
 // platform_normalization, quality_thresholds, logging and analytics, the
 // fields below, each with the keys its type's yaml tags name. A section
 // left at its zero value (every field zero, as in Config{}) takes
-// DefaultConfig's when New uses the configuration; a section with any field
-// set is used as it is, its zero fields meaning what their docs say. So a
-// quality_thresholds section whose every value is 0 (and that has no
-// severities) reads as the default thresholds. EncodeYAML writes every key
-// out (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
+// DefaultConfig's when New uses the configuration (and in Effective); a
+// section with any field set is used as it is, its zero fields meaning
+// what their docs say. ParseConfig refuses a file that writes every
+// quality threshold as 0, since those zeros would read as the defaults.
+// EncodeYAML writes every key out
+// (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
 // prints it).
 type Config struct {
 	Database   DatabaseConfig   `yaml:"database"`
@@ -341,6 +342,20 @@ func DefaultConfig() Config {
 	}
 }
 
+// zeroedSections reports a quality_thresholds section that a file wrote
+// with every value zero: New reads a zero section as the defaults (see
+// Config), so the file's zeros (no missing value allowed, no gene or
+// sample check) would be silently replaced; it must say what it means.
+// The other sections' zero values mean what their defaults do.
+func zeroedSections(c Config) []problem {
+	if !reflect.ValueOf(c.Quality).IsZero() {
+		return nil
+	}
+	return []problem{{path: "quality_thresholds", atKey: true, msg: "every threshold is 0, which reads as the default thresholds; " +
+		"leave the section out for the defaults, or write the values you mean (a check is turned off by its limit, " +
+		"such as max_null_percentage: 1, or by its code's severity set to INFO)"}}
+}
+
 // withDefaults returns c with each section that is its zero value replaced
 // by DefaultConfig's.
 func (c Config) withDefaults() Config {
@@ -418,7 +433,7 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	if o.noDatabase {
 		cfg.Database = DatabaseConfig{}
 	}
-	for _, p := range cfg.problems() {
+	for _, p := range append(zeroedSections(cfg), cfg.problems()...) {
 		c.add(p)
 	}
 	if err := c.result(); err != nil {
@@ -665,6 +680,10 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 				v.Tag = "!!str"
 			}
 			c.lines[p] = v
+			if c.keys == nil {
+				c.keys = map[string]*yaml.Node{}
+			}
+			c.keys[p] = k
 			c.walk(v, f.Type, p)
 			return true
 		})

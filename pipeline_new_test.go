@@ -87,6 +87,42 @@ func TestZeroConfigSectionsTakeDefaults(t *testing.T) {
 	}
 }
 
+// TestZeroSectionOfAFileIsRefused: a file that writes every threshold as
+// 0 is refused at the section's key, since New would read those zeros as
+// the defaults; a file that turns the checks off by their limits loads.
+func TestZeroSectionOfAFileIsRefused(t *testing.T) {
+	_, err := genexp.ParseConfig([]byte("processing:\n  chunk_size: 0\nquality_thresholds:\n"+
+		"  max_null_percentage: 0\n  max_duplicate_percentage: 0\n  min_genes_per_sample: 0\n"+
+		"  min_samples_per_study: 0\n  min_ks_pvalue: 0\n"), "zero.yaml")
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.Path != "quality_thresholds" || e.Line != 3 || e.Column != 1 {
+		t.Fatalf("err = %v, want ConfigInvalid at zero.yaml:3:1 quality_thresholds", err)
+	}
+	dir := t.TempDir()
+	folder := crafted{study: "GSE82", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3),
+		cell: func(g, c int) string {
+			if g == 5 && c == 1 {
+				return "NA"
+			}
+			return value(g, c)
+		}}.write(t, dir)
+	cfg, err := genexp.ParseConfig([]byte("quality_thresholds:\n"+
+		"  max_null_percentage: 1\n  max_duplicate_percentage: 1\n  min_genes_per_sample: 0\n"+
+		"  min_samples_per_study: 0\n  min_ks_pvalue: 0\n"), "off.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := loadWith(t, openWarehouse(t), cfg, folder).Studies[0]
+	if sr.Err != nil {
+		t.Fatalf("rejected with the checks off: %v", sr.Err)
+	}
+	for _, f := range sr.Findings {
+		if f.Code == qc.GeneCountLow || f.Code == qc.NullPercentageHigh {
+			t.Errorf("a finding with its check off: %v", f)
+		}
+	}
+}
+
 // The report's KS result says how many values the worst sample had and
 // how large the pool was, as the DistributionShift finding does.
 func TestStudyReportKSCounts(t *testing.T) {
