@@ -29,7 +29,7 @@ import (
 // platform_normalization, quality_thresholds, logging and analytics, the
 // fields below, each with the keys its type's yaml tags name. A section
 // left at its zero value (every field zero, as in Config{}) takes
-// DefaultConfig's when New uses the configuration (and in Effective); a
+// DefaultConfig's when New uses the configuration; a
 // section with any field set is used as it is, its zero fields meaning
 // what their docs say. ParseConfig refuses a file that writes every
 // quality threshold as 0, since those zeros would read as the defaults.
