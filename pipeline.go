@@ -957,7 +957,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 	return req
 }
 
-// unrecordedFinding is the WARNING of a study loaded without metadata for
+// unrecordedFinding is the INFO finding of a study loaded without metadata for
 // itself (noStudy) or for samples of its matrix columns: what the warehouse
 // recorded of them is kept (warehouse.Study.KeepRecorded,
 // warehouse.Sample.KeepAttributes and KeepIllness). nil when the metadata
@@ -975,7 +975,9 @@ func unrecordedFinding(study string, noStudy bool, samples int) *qc.Error {
 	default:
 		return nil
 	}
-	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, Msg: msg}
+	// INFO: a matrix given without metadata is a supported input, not a
+	// defect of it; the summary shows its samples as no-metadata=N.
+	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, Msg: msg}
 }
 
 // platformUnnormalized reports whether a sample's platform string was given

@@ -9,8 +9,8 @@ import (
 
 // TestLoadWithoutMetadataPrintsKeptLabels loads GSE71270 with its sample
 // sheet, then its matrix alone: the second line counts the samples as
-// kept, since the warehouse keeps the labels it recorded (5 CONTROL, 5
-// UNKNOWN), not as the UNKNOWN this run would have given them.
+// no-metadata, since the warehouse keeps the labels it recorded (5
+// CONTROL, 5 UNKNOWN), not as the UNKNOWN this run would have given them.
 func TestLoadWithoutMetadataPrintsKeptLabels(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.duckdb")
@@ -32,8 +32,8 @@ func TestLoadWithoutMetadataPrintsKeptLabels(t *testing.T) {
 	}
 	code, out, stderr = runCLI(t, "load", "--db", db, bare)
 	f := strings.Fields(lineOf(out, "GSE71270"))
-	if code != exitOK || len(f) != 8 || f[1] != "duplicate" || f[6] != "kept=10" {
-		t.Errorf("matrix alone: exit %d, line %q, want duplicate with kept=10\n%s%s", code, f, out, stderr)
+	if code != exitOK || len(f) != 8 || f[1] != "duplicate" || f[6] != "no-metadata=10" {
+		t.Errorf("matrix alone: exit %d, line %q, want duplicate with no-metadata=10\n%s%s", code, f, out, stderr)
 	}
 	code, out, _ = runCLI(t, "query", "--db", db,
 		"SELECT illness_label || '=' || COUNT(*) AS n FROM analytics.vw_sample_illness GROUP BY illness_label ORDER BY 1")

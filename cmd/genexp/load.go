@@ -155,8 +155,9 @@ func printRunFindings(w io.Writer, fs []*qc.Error, say func(error) string) {
 	}
 }
 
-// illnessCounts lists the samples by label, then as kept=N those whose
-// label the run left as the warehouse recorded it (no metadata of them).
+// illnessCounts lists the samples by label, then as no-metadata=N those
+// whose label the run did not decide (no metadata of them): the warehouse
+// keeps the label it recorded, UNKNOWN for a sample it did not hold.
 func illnessCounts(m map[illness.Label]int, kept int) string {
 	var parts []string
 	for _, l := range illness.Labels() {
@@ -166,7 +167,7 @@ func illnessCounts(m map[illness.Label]int, kept int) string {
 	}
 	sort.Strings(parts)
 	if kept > 0 {
-		parts = append(parts, fmt.Sprintf("kept=%d", kept))
+		parts = append(parts, fmt.Sprintf("no-metadata=%d", kept))
 	}
 	if len(parts) == 0 {
 		return "-"
