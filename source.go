@@ -694,7 +694,7 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 				f.Close()
 				return nil, errors.New("this zip entry is encrypted (password-protected), which genexp cannot read; unzip the download with its password and load the folder")
 			}
-			f = zipEntry{f}
+			f = zipEntry{f, fh.Method != zip.Store}
 		}
 	}
 	if !strings.HasSuffix(strings.ToLower(name), ".gz") {
@@ -752,10 +752,17 @@ func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close
 func (g gzipFile) Verify() error { _, err := io.Copy(io.Discard, g.Reader); return err }
 
 // zipEntry is a file of a zip download; its CRC-32 is checked at its end.
-type zipEntry struct{ fs.File }
+type zipEntry struct {
+	fs.File
+	compressed bool // deflated; false when stored as is
+}
 
 // Verify reads the rest of the entry, to its CRC-32 (expression.Verifier).
 func (z zipEntry) Verify() error { _, err := io.Copy(io.Discard, z.File); return err }
+
+// Compressed reports whether the entry's bytes are compressed, so that a
+// failed check names them rightly (see expression.Verifier).
+func (z zipEntry) Compressed() bool { return z.compressed }
 
 func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*metadata.Dataset, error)) (*metadata.Dataset, error) {
 	if err := checkRegular(fsys, name, shown); err != nil {
@@ -775,9 +782,18 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 		// Damaged compressed data decompress into text that does not
 		// parse before their checksum is reached: read on to it.
 		if verr := v.Verify(); verr != nil && !errors.As(verr, new(*fs.PathError)) {
+			// Worded as expression.Reader words a corrupt matrix.
+			msg := "the compressed data are corrupt or cut short (they fail their integrity check); download the file again"
+			if c, ok := f.(interface{ Compressed() bool }); ok && !c.Compressed() {
+				msg = "the data fail their integrity check (CRC): the file was changed or damaged; download it again"
+			}
+			// A parser that stopped on the failed check itself says
+			// nothing the check does not.
+			if !errors.Is(err, verr) {
+				msg += " (reading had stopped here: " + pe.Details() + ")"
+			}
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: shown, Line: pe.Line, Column: pe.Column,
-				Msg: "the compressed data are corrupt or cut short (they fail their integrity check); download the file again (reading had stopped here: " + pe.Details() + ")",
-				Err: verr}
+				Msg: msg, Err: verr}
 		}
 	}
 	return ds, err
