@@ -146,7 +146,8 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			// loaded: SQL Server would refuse it only at commit, after the
 			// whole matrix. Each such column is listed, as they are few.
 			if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
-				add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; the column is not loaded", shorten(name), shorten(s.Accession), why)
+				add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; study %s is rejected (with this code lowered below ERROR in quality_thresholds.severities, only this column is left out)",
+					shorten(name), shorten(s.Accession), why, study)
 				continue
 			}
 			if dup {

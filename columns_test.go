@@ -77,7 +77,7 @@ func TestResolveColumns(t *testing.T) {
 			name: "an accession over the warehouse's width", d: &metadata.Dataset{},
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", strings.Repeat("A", 101)},
 			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
-			findings: []wantFinding{{qc.ParseError, qc.SeverityError, 3, "is 101 characters long; the warehouse holds at most 100; the column is not loaded"}},
+			findings: []wantFinding{{qc.ParseError, qc.SeverityError, 3, "is 101 characters long; the warehouse holds at most 100; study GSE1 is rejected"}},
 		},
 		{
 			name: "a control character in an accession of the metadata", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM\v1=ctl", "GSM2=b"}}),

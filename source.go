@@ -130,9 +130,11 @@ func WithMetadataFiles(paths ...string) DownloadOption {
 // sample sheet or the metadata names it. Other files are skipped with a
 // finding, except README and LICENSE files, __MACOSX/ and hidden files.
 // A study folder given directly holds a matrix named like the folder. A
-// symbolic link to a file or folder is read like what it leads to, except a
-// link to a folder that holds the link, which would loop: it is skipped
-// with a finding.
+// symbolic link to a file is read like the file. A symbolic link to a
+// folder is followed only when the folder it leads to is inside the
+// download (the download is where p leads, when p is itself a link) and is
+// not read otherwise; a link out of the download or to a folder already
+// read is skipped with an INFO finding that says which.
 //
 // A study (or organism) held twice, as two matrices or two sample sheets of
 // its name, and the studies of two sample sheets that describe one sample
@@ -161,10 +163,16 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	// of fsys: the folder given (a study folder given directly holds its
 	// matrix at the top), or the folder of a single matrix; "" in a zip.
 	folder := ""
+	root := "" // the real path of a folder given; links are followed inside it only
 	display := func(name string) string { return filepath.Join(p, filepath.FromSlash(name)) }
 	switch {
 	case info.IsDir():
 		fsys = os.DirFS(p)
+		if root, err = realPath(p); err != nil {
+			if root, err = filepath.Abs(p); err != nil {
+				root = p
+			}
+		}
 		if abs, err := filepath.Abs(p); err == nil {
 			folder = filepath.Base(abs)
 		}
@@ -187,7 +195,7 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 		}
 		display = func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) }
 	}
-	if err := d.scan(fsys, only, folder, display, cfg); err != nil {
+	if err := d.scan(fsys, only, folder, root, display, cfg); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -276,11 +284,19 @@ type file struct {
 // scan lists the download's files and opens its metadata and matrices.
 // topFolder names the folder holding the files at the top of fsys ("" when
 // none does, as in a zip).
-func (d *Download) scan(fsys fs.FS, only, topFolder string, display func(string) string, cfg openConfig) error {
+//
+// root is the real path (links resolved) of the folder fsys reads, "" when
+// fsys is a zip. A linked folder is followed only when it leads to a folder
+// inside root that the walk does not read anyway: one outside would read
+// files that are not the download's (a link to / walks the whole system,
+// one to the folder above reads the download again), and one already read
+// would list its studies twice.
+func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(string) string, cfg openConfig) error {
 	var files []file
-	var loops []string // linked folders not followed: each leads back to a folder above it
-	var visit fs.WalkDirFunc
-	visit = func(name string, e fs.DirEntry, err error) error {
+	walked := map[string]string{} // real path of each folder read → its name in fsys
+	var links []string            // linked folders, followed once the tree is read
+	var outside []string          // linked folders not followed, as they lead out of the download
+	visit := func(name string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if e := accessError(display(name), err); e != nil {
 				return e
@@ -297,17 +313,21 @@ func (d *Download) scan(fsys fs.FS, only, topFolder string, display func(string)
 			if only != "" && name != "." {
 				return fs.SkipDir // a single matrix: look only beside it
 			}
+			if root != "" {
+				if real, err := realPath(display(name)); err == nil {
+					if _, ok := walked[real]; !ok {
+						walked[real] = name
+					}
+				}
+			}
 			return nil
 		}
-		if e.Type()&fs.ModeSymlink != 0 && only == "" {
-			// fs.WalkDir does not enter a linked folder: walk it here,
-			// unless it is a folder above it, which would never end.
+		if e.Type()&fs.ModeSymlink != 0 && only == "" && root != "" {
+			// fs.WalkDir does not enter a linked folder: it is
+			// followed below, once every folder it may lead to is known.
 			if info, err := fs.Stat(fsys, name); err == nil && info.IsDir() {
-				if linksAbove(fsys, name, info) {
-					loops = append(loops, display(name))
-					return nil
-				}
-				return fs.WalkDir(fsys, name, visit)
+				links = append(links, name)
+				return nil
 			}
 		}
 		kind, acc := classifyFile(name)
@@ -319,9 +339,25 @@ func (d *Download) scan(fsys fs.FS, only, topFolder string, display func(string)
 		return nil
 	}
 	err := fs.WalkDir(fsys, ".", visit)
-	for _, l := range loops {
-		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: l,
-			Msg: "skipped: a symbolic link to a folder that holds it; not followed, as it would be read again and again"})
+	// Following a link may meet more links: links grows as it is read.
+	for i := 0; i < len(links) && err == nil; i++ {
+		name := links[i]
+		skip := func(why string) {
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: display(name),
+				Msg: "skipped: a symbolic link to a folder " + why})
+		}
+		real, rerr := realPath(display(name))
+		switch {
+		case rerr != nil:
+			skip("that cannot be resolved (" + rerr.Error() + "); not followed")
+		case !within(root, real):
+			outside = append(outside, display(name))
+			skip("outside the download (" + real + "); not followed, as only folders inside the download are read")
+		case walked[real] != "":
+			skip("already read (as " + display(walked[real]) + "); not followed, so that its files are not read twice")
+		default:
+			err = fs.WalkDir(fsys, name, visit)
+		}
 	}
 	if err != nil {
 		var qe *qc.Error
@@ -440,6 +476,10 @@ func (d *Download) scan(fsys fs.FS, only, topFolder string, display func(string)
 		if len(skipped) > 0 {
 			msg += fmt.Sprintf("; skipped %s (a matrix is named like its folder, e.g. GSE123/GSE123.tsv, or like its sample sheet; pass a matrix file directly to load it)",
 				listSome(skipped, 3))
+		}
+		if len(outside) > 0 {
+			msg += fmt.Sprintf("; symbolic links to folders outside the download are not followed (%s): open the folder they lead to instead",
+				listSome(outside, 3))
 		}
 		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: msg}
 	}
@@ -654,7 +694,7 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 				f.Close()
 				return nil, errors.New("this zip entry is encrypted (password-protected), which genexp cannot read; unzip the download with its password and load the folder")
 			}
-			f = zipEntry{f}
+			f = zipEntry{f, fh.Method != zip.Store}
 		}
 	}
 	if !strings.HasSuffix(strings.ToLower(name), ".gz") {
@@ -712,10 +752,17 @@ func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close
 func (g gzipFile) Verify() error { _, err := io.Copy(io.Discard, g.Reader); return err }
 
 // zipEntry is a file of a zip download; its CRC-32 is checked at its end.
-type zipEntry struct{ fs.File }
+type zipEntry struct {
+	fs.File
+	compressed bool // deflated; false when stored as is
+}
 
 // Verify reads the rest of the entry, to its CRC-32 (expression.Verifier).
 func (z zipEntry) Verify() error { _, err := io.Copy(io.Discard, z.File); return err }
+
+// Compressed reports whether the entry's bytes are compressed, so that a
+// failed check names them rightly (see expression.Verifier).
+func (z zipEntry) Compressed() bool { return z.compressed }
 
 func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*metadata.Dataset, error)) (*metadata.Dataset, error) {
 	if err := checkRegular(fsys, name, shown); err != nil {
@@ -735,9 +782,18 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 		// Damaged compressed data decompress into text that does not
 		// parse before their checksum is reached: read on to it.
 		if verr := v.Verify(); verr != nil && !errors.As(verr, new(*fs.PathError)) {
+			// Worded as expression.Reader words a corrupt matrix.
+			msg := "the compressed data are corrupt or cut short (they fail their integrity check); download the file again"
+			if c, ok := f.(interface{ Compressed() bool }); ok && !c.Compressed() {
+				msg = "the data fail their integrity check (CRC): the file was changed or damaged; download it again"
+			}
+			// A parser that stopped on the failed check itself says
+			// nothing the check does not.
+			if !errors.Is(err, verr) {
+				msg += " (reading had stopped here: " + pe.Details() + ")"
+			}
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: shown, Line: pe.Line, Column: pe.Column,
-				Msg: "the compressed data are corrupt or cut short (they fail their integrity check); download the file again (reading had stopped here: " + pe.Details() + ")",
-				Err: verr}
+				Msg: msg, Err: verr}
 		}
 	}
 	return ds, err
@@ -780,18 +836,19 @@ func studyHint(acc string) string {
 	return acc
 }
 
-// linksAbove reports whether the folder a link at name leads to (target,
-// as fs.Stat gives it) is one of the folders holding the link: walking it
-// would come back to the link without end.
-func linksAbove(fsys fs.FS, name string, target fs.FileInfo) bool {
-	for dir := path.Dir(name); ; dir = path.Dir(dir) {
-		if info, err := fs.Stat(fsys, dir); err == nil && os.SameFile(info, target) {
-			return true
-		}
-		if dir == "." {
-			return false
-		}
+// realPath is p with every symbolic link resolved, made absolute.
+func realPath(p string) (string, error) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
 	}
+	return filepath.Abs(real)
+}
+
+// within reports whether the real path p is root or inside it.
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func folderOf(name string) string {

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,5 +136,116 @@ func TestCorruptCompressedMetadataIsReportedAsCorrupt(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!metadata.json" || e.Line != 198 || e.Column != 58 ||
 		!strings.Contains(e.Msg, "download the file again") || !strings.Contains(e.Msg, "malformed JSON") || errors.Is(err, qc.ParseError) {
 		t.Errorf("got %v, want InvalidFormat at %s!metadata.json:198:58 saying the data are corrupt", err, p)
+	}
+}
+
+// storedZip re-zips the files of the zip at src (or of the folder src)
+// with every entry stored as is (no compression), then replaces the last
+// occurrence of old in the archive's bytes by new (of the same length):
+// a change the entry's CRC-32 catches only at its end.
+func storedZip(t *testing.T, files map[string][]byte, old, new string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range sortedKeys(files) {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(files[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	i := bytes.LastIndex(b, []byte(old))
+	if i < 0 || len(old) != len(new) {
+		t.Fatalf("%q is not in the archive, or %q is not as long", old, new)
+	}
+	copy(b[i:], new)
+	return b
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// TestCorruptStoredZipEntryIsNamed: a zip entry stored without
+// compression whose bytes were changed fails its CRC-32. The error says
+// so once, as data that fail their integrity check, not as corrupt
+// compressed data, and does not repeat its cause: the metadata readers
+// stop on the failed check themselves, so the parse position's message
+// already ends with it.
+func TestCorruptStoredZipEntryIsNamed(t *testing.T) {
+	gse := map[string][]byte{
+		"GSE71270/GSE71270.tsv":          readFile(t, "testdata/refinebio/GSE71270/GSE71270/GSE71270.tsv"),
+		"GSE71270/metadata_GSE71270.tsv": readFile(t, "testdata/refinebio/GSE71270/GSE71270/metadata_GSE71270.tsv"),
+	}
+	zr, err := zip.OpenReader("testdata/refinebio/E-GEOD-39842.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	egeod := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		egeod[f.Name], err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	zr.Close()
+	metadataLast := string(gse["GSE71270/metadata_GSE71270.tsv"])
+	metadataLast = metadataLast[strings.LastIndex(metadataLast[:len(metadataLast)-1], "\n")+1:]
+	for _, tc := range []struct {
+		name     string
+		files    map[string][]byte
+		old, new string
+		entry    string
+		matrix   bool // the error is the matrix's, when it is read
+	}{
+		{"a cell of the matrix", gse, "0.5308214072388918", "0.530821x072388918", "GSE71270/GSE71270.tsv", true},
+		{"a digit of the matrix's last cell", gse, "0.4920680278311218\n", "0.4920680278311219\n", "GSE71270/GSE71270.tsv", true},
+		{"a value of metadata.json", egeod, `"refinebio_organism"`, `"refinebio_organixm"`, "metadata.json", false},
+		{"a value of the sample sheet", gse, metadataLast[:12], "x" + metadataLast[1:12], "GSE71270/metadata_GSE71270.tsv", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "d.zip")
+			writeFile(t, p, storedZip(t, tc.files, tc.old, tc.new))
+			d, err := genexp.OpenDownload(p)
+			if tc.matrix {
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				if len(d.Matrices) != 1 {
+					t.Fatalf("%d matrices", len(d.Matrices))
+				}
+				err = readAll(t, d.Matrices[0])
+			} else if err == nil {
+				d.Close()
+			}
+			var e *qc.Error
+			if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!"+tc.entry || !errors.Is(err, zip.ErrChecksum) {
+				t.Fatalf("got %v, want InvalidFormat of %s!%s wrapping the checksum error", err, p, tc.entry)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "the data fail their integrity check (CRC)") || strings.Contains(msg, "compressed") {
+				t.Errorf("%s: want the data named as failing their integrity check, not as compressed", msg)
+			}
+			if n := strings.Count(msg, zip.ErrChecksum.Error()); n != 1 {
+				t.Errorf("%s: says %q %d times, want once", msg, zip.ErrChecksum, n)
+			}
+		})
 	}
 }

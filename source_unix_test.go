@@ -209,9 +209,10 @@ func openAll(p string, opts ...genexp.DownloadOption) error {
 	return err
 }
 
-// A study folder that is a symbolic link is read like the folder, whether
-// it is the path given or a folder of the download given; a link back to a
-// folder above it is not followed (it would loop), and says so.
+// TestOpenDownloadFollowsLinkedFolders: a PATH that is a link to a study
+// folder is read like that folder; a link inside a download that leads out
+// of it is not followed, and the error says so; a link that leads back to
+// the download is skipped with a finding.
 func TestOpenDownloadFollowsLinkedFolders(t *testing.T) {
 	src, err := filepath.Abs("testdata/refinebio/GSE71270/GSE71270")
 	if err != nil {
@@ -221,24 +222,29 @@ func TestOpenDownloadFollowsLinkedFolders(t *testing.T) {
 	if err := os.Mkdir(dl, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(src, filepath.Join(dl, "GSE71270")); err != nil {
-		t.Fatal(err)
+	symlink(t, src, filepath.Join(dl, "GSE71270"))
+	d := open(t, filepath.Join(dl, "GSE71270"))
+	if len(d.Matrices) != 1 || d.Matrices[0].Base != "GSE71270" || d.Metadata.Study("GSE71270") == nil {
+		t.Fatalf("matrices %+v, findings %v: the linked folder was not followed", d.Matrices, d.Findings)
 	}
-	for _, p := range []string{dl, filepath.Join(dl, "GSE71270")} {
-		d := open(t, p)
-		if len(d.Matrices) != 1 || d.Matrices[0].Base != "GSE71270" || d.Metadata.Study("GSE71270") == nil {
-			t.Fatalf("%s: matrices %+v, findings %v: the linked folder was not followed", p, d.Matrices, d.Findings)
-		}
-		if got, want := readMatrix(t, d.Matrices[0]), readFile(t, filepath.Join(src, "GSE71270.tsv")); string(got) != string(want) {
-			t.Fatalf("%s: the matrix read through the link differs from the file", p)
-		}
+	if got, want := readMatrix(t, d.Matrices[0]), readFile(t, filepath.Join(src, "GSE71270.tsv")); string(got) != string(want) {
+		t.Fatalf("the matrix read through the link differs from the file")
+	}
+
+	// The download holds nothing but a link out of it.
+	_, err = genexp.OpenDownload(dl)
+	var qe *qc.Error
+	if !errors.As(err, &qe) || qe.Code != qc.InvalidFormat || !strings.Contains(qe.Msg, "outside the download are not followed ("+filepath.Join(dl, "GSE71270")+")") {
+		t.Fatalf("OpenDownload(%s) = %v; want an error naming the link that leads out of the download", dl, err)
 	}
 
 	// A link to the download itself, inside the download.
-	if err := os.Symlink(dl, filepath.Join(dl, "again")); err != nil {
+	if err := os.Remove(filepath.Join(dl, "GSE71270")); err != nil {
 		t.Fatal(err)
 	}
-	d := open(t, dl)
+	copyTree(t, src, filepath.Join(dl, "GSE71270"), nil)
+	symlink(t, dl, filepath.Join(dl, "again"))
+	d = open(t, dl)
 	if len(d.Matrices) != 1 {
 		t.Fatalf("matrices %+v: the loop was walked", d.Matrices)
 	}
@@ -250,5 +256,94 @@ func TestOpenDownloadFollowsLinkedFolders(t *testing.T) {
 	}
 	if !said {
 		t.Errorf("findings %v: none says the looping link was not followed", d.Findings)
+	}
+}
+
+// TestOpenDownloadLinkedFoldersStayInside: a linked folder is followed
+// only when it leads to a folder inside the download that is not read
+// anyway. A link that climbs out of the download, or leads to a folder
+// already read, would list studies twice (and refuse them as copies) or
+// walk a whole system folder; it is skipped with one INFO finding that
+// says why. A PATH that is itself a link is the download it leads to.
+func TestOpenDownloadLinkedFoldersStayInside(t *testing.T) {
+	const (
+		gse = "testdata/refinebio/GSE71270/GSE71270"
+		srp = "testdata/refinebio/SRP110235/SRP110235"
+	)
+	tests := []struct {
+		name string
+		// setup builds the download under dir and returns the path to
+		// open and the link that must be skipped ("" when none is).
+		setup func(t *testing.T, dir string) (open, skipped string)
+		why   string // what the skipped link's finding says
+	}{
+		{"a link to the folder above the download", func(t *testing.T, dir string) (string, string) {
+			dl := filepath.Join(dir, "dl")
+			copyTree(t, gse, filepath.Join(dl, "GSE71270"), nil)
+			copyTree(t, srp, filepath.Join(dl, "SRP110235"), nil)
+			symlink(t, "..", filepath.Join(dl, "up"))
+			return dl, filepath.Join(dl, "up")
+		}, "outside the download"},
+		{"a link to a sibling study", func(t *testing.T, dir string) (string, string) {
+			dl := filepath.Join(dir, "dl")
+			copyTree(t, gse, filepath.Join(dl, "GSE71270"), nil)
+			copyTree(t, srp, filepath.Join(dl, "SRP110235"), nil)
+			symlink(t, "../SRP110235", filepath.Join(dl, "GSE71270", "SRP110235"))
+			return dl, filepath.Join(dl, "GSE71270", "SRP110235")
+		}, "already read"},
+		{"a link to a system folder", func(t *testing.T, dir string) (string, string) {
+			dl := filepath.Join(dir, "dl")
+			copyTree(t, gse, filepath.Join(dl, "GSE71270"), nil)
+			copyTree(t, srp, filepath.Join(dl, "SRP110235"), nil)
+			symlink(t, "/usr", filepath.Join(dl, "GSE71270", "usrlink"))
+			return dl, filepath.Join(dl, "GSE71270", "usrlink")
+		}, "outside the download"},
+		{"PATH is a link; a link inside leads to a folder not read otherwise", func(t *testing.T, dir string) (string, string) {
+			real := filepath.Join(dir, "real")
+			copyTree(t, gse, filepath.Join(real, "GSE71270"), nil)
+			copyTree(t, srp, filepath.Join(real, ".store", "SRP110235"), nil)
+			symlink(t, filepath.Join(".store", "SRP110235"), filepath.Join(real, "SRP110235"))
+			symlink(t, real, filepath.Join(dir, "dl"))
+			return filepath.Join(dir, "dl"), ""
+		}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, skipped := tc.setup(t, t.TempDir())
+			d := open(t, p)
+			var bases []string
+			for _, m := range d.Matrices {
+				bases = append(bases, m.Base)
+				if rc, err := m.Open(); err != nil {
+					t.Errorf("%s: %v", m.Name, err)
+				} else {
+					rc.Close()
+				}
+			}
+			if strings.Join(bases, " ") != "GSE71270 SRP110235" {
+				t.Errorf("matrices %v, want GSE71270 and SRP110235 once each", bases)
+			}
+			if len(d.Findings) > 5 {
+				t.Errorf("%d findings: the link was walked (first ones: %v)", len(d.Findings), d.Findings[:5])
+			}
+			var said int
+			for _, f := range d.Findings {
+				if f.File == skipped && f.Severity == qc.SeverityInfo && strings.Contains(f.Msg, "not followed") && strings.Contains(f.Msg, tc.why) {
+					said++
+				} else if strings.Contains(f.Msg, "symbolic link") {
+					t.Errorf("unexpected finding %v", f)
+				}
+			}
+			if want := min(1, len(skipped)); said != want {
+				t.Errorf("findings %v: %d say %s was not followed (%s), want %d", d.Findings, said, skipped, tc.why, want)
+			}
+		})
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -145,6 +145,37 @@ func TestReaderGzipChecksumAtTheEnd(t *testing.T) {
 
 var _ expression.Verifier = (*verified)(nil)
 
+// storedSource is a verified source that says whether its bytes are
+// compressed, as a zip entry does.
+type storedSource struct {
+	*verified
+	compressed bool
+}
+
+func (s storedSource) Compressed() bool { return s.compressed }
+
+// TestReaderNamesStoredDataThatFailTheirCheck: data stored without
+// compression that fail their check were changed, not badly decompressed;
+// the error says so, and a source that says it is compressed keeps the
+// compressed wording.
+func TestReaderNamesStoredDataThatFailTheirCheck(t *testing.T) {
+	damaged := errors.New("checksum mismatch")
+	for _, tc := range []struct {
+		compressed  bool
+		want, avoid string
+	}{
+		{false, "the data fail their integrity check (CRC)", "compressed"},
+		{true, "the compressed data are corrupt", "CRC"},
+	} {
+		src := storedSource{&verified{Reader: strings.NewReader("Gene\tA\nG1\tx\n"), err: damaged}, tc.compressed}
+		_, _, _, err := readMatrix(t, src)
+		checkErr(t, err, qc.InvalidFormat, 2, 2, tc.want)
+		if strings.Contains(err.Error(), tc.avoid) || !errors.Is(err, damaged) {
+			t.Errorf("compressed %v: %v says %q, or does not wrap the source's verdict", tc.compressed, err, tc.avoid)
+		}
+	}
+}
+
 // TestReaderGzipBytesAdvice: a gzip file whose name lacks .gz is told
 // what to do from the command line: the name to give it, or gunzip.
 func TestReaderGzipBytesAdvice(t *testing.T) {

@@ -118,6 +118,11 @@ type Stats struct {
 // qc.InvalidFormat one saying so, at the line and column the parse
 // stopped; otherwise it is the parse error. Verify costs a read of the
 // rest of the source, on that failure only.
+//
+// The corrupt data are named as compressed data, unless the Verifier also
+// has a method Compressed() bool that returns false (a zip entry stored
+// as is): the bytes read are then the file's own, changed or damaged, and
+// the error says they fail their integrity check (CRC).
 type Verifier interface {
 	Verify() error
 }
@@ -129,6 +134,7 @@ type Reader struct {
 	src    io.Reader
 	sum    hash.Hash
 	verify func() error // nil when the source is not checked at its end
+	stored bool         // the source checked at its end is not compressed
 	// readFailed is set once the source itself failed, which needs no
 	// verifying.
 	readFailed bool
@@ -170,6 +176,9 @@ func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
 	switch s := src.(type) {
 	case Verifier:
 		r.verify = s.Verify
+		if c, ok := s.(interface{ Compressed() bool }); ok {
+			r.stored = !c.Compressed()
+		}
 	case *gzip.Reader:
 		r.verify = func() error { _, err := io.Copy(io.Discard, s); return err }
 	}
@@ -555,10 +564,13 @@ func (r *Reader) settle(err error) error {
 // its data unless the file under it could not be read. Whether the data
 // were cut short or changed cannot be told apart (a zip entry whose
 // deflate stream is damaged may end early too): either way the copy is
-// bad.
+// bad. Data stored without compression fail only their checksum.
 func (r *Reader) sourceMsg(err error) string {
-	if r.verify == nil || errors.As(err, new(*fs.PathError)) || errors.Is(err, io.ErrNoProgress) {
+	switch {
+	case r.verify == nil || errors.As(err, new(*fs.PathError)) || errors.Is(err, io.ErrNoProgress):
 		return "reading the matrix failed"
+	case r.stored:
+		return "the data fail their integrity check (CRC): the file was changed or damaged; download it again"
 	}
 	return "the compressed data are corrupt or cut short (they fail their integrity check); download the file again"
 }
