@@ -34,7 +34,7 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 		return code
 	}
 	if *top < 0 || *top > genexp.MaxTopVariableGenes {
-		return c.usageFail(fs, fmt.Sprintf("--top-genes must be between 1 and %d, got %d: N genes make N(N-1)/2 pairs, each correlated over every sample",
+		return c.usageFail(fs, fmt.Sprintf("--top-genes must be between 1 and %d (0: the configuration's), got %d: N genes make N(N-1)/2 pairs, each correlated over every sample",
 			genexp.MaxTopVariableGenes, *top))
 	}
 	cfg, ok := c.config(stderr)
