@@ -193,8 +193,9 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 
 Runs one query on the warehouse and prints its rows as a table. Only a query
 runs: exactly one statement, of a kind that only reads (SELECT, WITH …
-SELECT, VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); anything else,
-or several statements, is refused (code 6001). The table's columns are
+SELECT, VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, and EXPLAIN of one of
+these); anything else, or several statements, is refused (code 6001). The
+table's columns are
 aligned per 1000 rows: a longer result (--max-rows 0) is printed as it is
 read, not held in memory.
 
