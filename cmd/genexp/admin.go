@@ -195,9 +195,8 @@ Runs one query on the warehouse and prints its rows as a table. Only a query
 runs: exactly one statement, of a kind that only reads (SELECT, WITH …
 SELECT, VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, and EXPLAIN of one of
 these); anything else, or several statements, is refused (code 6001). The
-table's columns are
-aligned per 1000 rows: a longer result (--max-rows 0) is printed as it is
-read, not held in memory.
+table's columns are aligned per 1000 rows: a longer result (--max-rows 0)
+is printed as it is read, not held in memory.
 
 A DuckDB warehouse is opened read-only and without access to other files
 (no ATTACH, COPY … TO or read_csv), and DuckDB itself tells a query from
