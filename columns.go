@@ -92,6 +92,15 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	for i, name := range h.Names {
 		var s *metadata.Sample
 		if len(d.Samples) == 0 {
+			if strings.TrimSpace(name) == name && !accessionLike(name) {
+				// Without metadata a column's name is its accession; a name
+				// that cannot be one is a title, which only the metadata
+				// maps to its sample. (Blanks around a name are refused
+				// below, as an id problem of the accession.)
+				columnFinding(qc.SampleMismatch, i, "column %q is not a sample accession, and no metadata maps it to one "+
+					"(a title needs the download's aggregated_metadata.json or sample sheet); it is not loaded", shorten(name))
+				continue
+			}
 			s = &metadata.Sample{Accession: name}
 		} else if s = lookupSample(d, name); s == nil {
 			switch titled := titledSamples(d, name, own); len(titled) {
@@ -344,4 +353,22 @@ func sampleAccessions(ss []*metadata.Sample) []string {
 		out[i] = s.Accession
 	}
 	return out
+}
+
+// accessionLike reports whether a matrix column's name can be a sample
+// accession (GSM123, SRR123, E-GEOD-39842-GSM980273): letters, digits and
+// . _ : - only. A title ("Unamputated wildtype adult zebrafish, sample 1")
+// has blanks or punctuation an accession never has.
+func accessionLike(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == ':', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
