@@ -1,6 +1,7 @@
 package genexp_test
 
 import (
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -151,5 +152,36 @@ func TestTitleNamedMatrixWithoutMetadata(t *testing.T) {
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM dim_sample`); n != 0 {
 		t.Errorf("%d samples in dim_sample, want none", n)
+	}
+}
+
+// A study loaded from a download whose metadata describes it (title,
+// description) and then from one that has only its sample sheet keeps its
+// title and description: the sheet knows neither, and an absence is not a
+// change.
+func TestSheetOnlyLoadKeepsTheStudyText(t *testing.T) {
+	w := openWarehouse(t)
+	text := func() string {
+		var title, desc sql.NullString
+		if err := w.DB().QueryRow(`SELECT study_title, study_description FROM dim_study WHERE study_accession_code = 'GSE71270'`).
+			Scan(&title, &desc); err != nil {
+			t.Fatal(err)
+		}
+		return title.String + " | " + desc.String
+	}
+	for _, sr := range loadWith(t, w, genexp.DefaultConfig(), "testdata/refinebio/species").Studies {
+		if sr.Outcome == "" {
+			t.Fatalf("species: %s failed: %v", sr.Study, sr.Err)
+		}
+	}
+	before := text()
+	if before == " | " {
+		t.Fatal("the species download gave GSE71270 no title or description")
+	}
+	if r := loadOne(t, w, genexp.DefaultConfig(), "testdata/refinebio/quickstart/GSE71270"); r.Err != nil {
+		t.Fatalf("sheet only: %v", r.Err)
+	}
+	if got := text(); got != before {
+		t.Errorf("after a sheet-only load GSE71270 reads %q, want %q", got, before)
 	}
 }

@@ -229,7 +229,9 @@ WHEN NOT MATCHED BY TARGET THEN
 // the members to keep: such a list is matched against every staged row, so
 // a matrix loaded without metadata, whose tens of thousands of samples are
 // all kept, made the match quadratic, and a parameter of that size is sent
-// and parsed with every attempt of the commit.
+// and parsed with every attempt of the commit. A study's title, PubMed id,
+// description and dates that the load does not know (NULL: its metadata
+// is a sample sheet alone) keep what the warehouse holds.
 const stmtMergeStudies = `MERGE dbo.dim_study WITH (HOLDLOCK) AS t
 USING (
     SELECT d.study_accession_code, d.study_title, d.study_pubmed_id, d.study_technology, d.study_organism,
@@ -247,20 +249,21 @@ USING (
 ) AS s
 ON t.study_accession_code = s.study_accession_code
 WHEN MATCHED AND s.keep_recorded = 0 AND EXISTS (
-    SELECT s.study_title, s.study_pubmed_id, s.study_technology, s.study_organism, s.study_platform_summary,
-           s.study_description, s.source_first_published, s.source_last_modified
+    SELECT ISNULL(s.study_title, t.study_title), ISNULL(s.study_pubmed_id, t.study_pubmed_id), s.study_technology,
+           s.study_organism, s.study_platform_summary, ISNULL(s.study_description, t.study_description),
+           ISNULL(s.source_first_published, t.source_first_published), ISNULL(s.source_last_modified, t.source_last_modified)
     EXCEPT
     SELECT t.study_title, t.study_pubmed_id, t.study_technology, t.study_organism, t.study_platform_summary,
            t.study_description, t.source_first_published, t.source_last_modified
 ) THEN UPDATE SET
-    study_title = s.study_title,
-    study_pubmed_id = s.study_pubmed_id,
+    study_title = ISNULL(s.study_title, t.study_title),
+    study_pubmed_id = ISNULL(s.study_pubmed_id, t.study_pubmed_id),
     study_technology = s.study_technology,
     study_organism = s.study_organism,
     study_platform_summary = s.study_platform_summary,
-    study_description = s.study_description,
-    source_first_published = s.source_first_published,
-    source_last_modified = s.source_last_modified,
+    study_description = ISNULL(s.study_description, t.study_description),
+    source_first_published = ISNULL(s.source_first_published, t.source_first_published),
+    source_last_modified = ISNULL(s.source_last_modified, t.source_last_modified),
     etl_updated_date = SYSUTCDATETIME()
 WHEN NOT MATCHED BY TARGET THEN
     INSERT (study_accession_code, study_title, study_pubmed_id, study_technology, study_organism,

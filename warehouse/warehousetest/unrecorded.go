@@ -64,7 +64,8 @@ func texts(t *testing.T, db *sql.DB, query string) []string {
 // described as a load without metadata does: the study's row, its samples'
 // rows and their labels stay as recorded, but for the sample an override
 // names; a study and samples the warehouse does not hold are inserted with
-// what is given.
+// what is given; a study described without its title, PubMed id and
+// description (a sample sheet's metadata) keeps those.
 func testUnrecorded(t *testing.T, tg Target) {
 	const (
 		studies = `SELECT study_accession_code, COALESCE(study_title, ''), COALESCE(study_technology, ''),
@@ -112,5 +113,24 @@ func testUnrecorded(t *testing.T, tg Target) {
 	}
 	if got := texts(t, tg.DB, samples); len(got) != 5 || got[3] != "GSE2_S1\t\t\t\tUNKNOWN\tdefault" {
 		t.Errorf("samples %q: GSE2's samples are not inserted with their accession only", got)
+	}
+
+	// A load whose metadata is a sample sheet alone describes the study
+	// without its title, PubMed id or description: those stay as recorded.
+	k := f
+	k.unrecorded = func(d *warehouse.DimensionsRequest) {
+		for i := range d.Studies {
+			d.Studies[i].Title, d.Studies[i].PubmedID, d.Studies[i].Description = "", "", ""
+		}
+	}
+	if r := outcome(t, load(t, tg.Sink, k, "h1"), "GSE1"); r.Outcome != warehouse.Duplicate {
+		t.Fatalf("%+v, want duplicate", r)
+	}
+	first := before[studies][0]
+	if strings.Split(first, "\t")[1] == "" {
+		t.Fatalf("the fixture gives GSE1 no title: %q", first)
+	}
+	if got := texts(t, tg.DB, studies); len(got) != 2 || got[0] != first {
+		t.Errorf("studies %q: a load without the study's title changed GSE1's row, was %q", got, first)
 	}
 }
