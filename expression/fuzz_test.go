@@ -118,6 +118,11 @@ func refGoodID(id string) bool {
 			return false
 		}
 	}
+	// Blanks around an id are refused: SQL Server compares strings with
+	// trailing blanks padded, so two such ids would be one gene there.
+	if strings.TrimFunc(id, unicode.IsSpace) != id {
+		return false
+	}
 	return len(utf16.Encode([]rune(id))) <= 255
 }
 
