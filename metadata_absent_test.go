@@ -133,6 +133,10 @@ func TestLoadWithoutMetadataAddsNewSamples(t *testing.T) {
 	if n := count(t, w, `SELECT COUNT(*) FROM dim_study WHERE study_accession_code = 'GSE71270'`); n != 1 {
 		t.Errorf("dim_study holds GSE71270 %d times", n)
 	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE study_accession_code = 'GSE71270'
+		AND step = 'transform' AND json_extract(context_json, '$.illness_no_metadata')::INTEGER = 10`); n != 1 {
+		t.Errorf("%d transform steps record 10 samples without metadata, want 1", n)
+	}
 }
 
 // A matrix whose columns are sample titles, given without the metadata

@@ -631,8 +631,12 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{
 			"sha256": hash, "bytes": rs.Bytes, "genes": rs.Rows, "duplicate_genes": rs.DuplicateGenes, "samples": len(st.Measured)}})
 		melted := staged[s]
-		log.end(ctx, stepTransform, s, stepEnd{written: &melted, batchID: BatchID(s, hash), context: map[string]any{
-			"samples": reports[s].Samples, "illness": reports[s].Illness}})
+		transform := map[string]any{"samples": reports[s].Samples, "illness": reports[s].Illness}
+		if n := reports[s].IllnessKept; n > 0 {
+			// labels this run did not decide: the warehouse keeps its own
+			transform["illness_no_metadata"] = n
+		}
+		log.end(ctx, stepTransform, s, stepEnd{written: &melted, batchID: BatchID(s, hash), context: transform})
 	}
 	log.release(ctx)
 
