@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 )
 
 // Exit statuses.
@@ -212,9 +213,14 @@ func (c *common) parse(fs *flag.FlagSet, args []string, stdout io.Writer, want a
 	case len(pos) < want.min:
 		return nil, c.usageFail(fs, "missing "+want.what), false
 	case want.max >= 0 && len(pos) > want.max:
-		msg := fmt.Sprintf("takes no arguments, got %q", pos)
+		// An argument may be a DSN given without --dsn: shown redacted.
+		shown := make([]string, len(pos))
+		for i, a := range pos {
+			shown[i] = qc.RedactDSN(a)
+		}
+		msg := fmt.Sprintf("takes no arguments, got %q", shown)
 		if want.max > 0 {
-			msg = fmt.Sprintf("takes %d argument (%s), got %d: %q", want.max, want.what, len(pos), pos)
+			msg = fmt.Sprintf("takes %d argument (%s), got %d: %q", want.max, want.what, len(pos), shown)
 		}
 		if want.hint != "" {
 			msg += "; " + want.hint

@@ -170,6 +170,15 @@ func TestCommandsRefuseExtraArguments(t *testing.T) {
 	if got := filesIn(t, dir); len(got) != 0 {
 		t.Errorf("refused commands left %v", got)
 	}
+	// A DSN given without --dsn is shown redacted.
+	const secret = "Zq8KwTv5Rm"
+	for _, cmd := range []string{"init", "status", "health"} {
+		var out, errb bytes.Buffer
+		code := run([]string{cmd, "sqlserver://sa:" + secret + "@127.0.0.1:1"}, &out, &errb)
+		if code != exitUsage || strings.Contains(out.String()+errb.String(), secret) {
+			t.Errorf("%s with a DSN as its argument: exit %d, the password shown:\n%s%s", cmd, code, out.String(), errb.String())
+		}
+	}
 }
 
 // TestLogFlagsCheckedByEveryCommand: a bad --log-format or --log-level is
