@@ -137,23 +137,48 @@ func withDatabase(dsn, name string) (string, error) {
 }
 
 // isADO reports whether a lower-cased DSN is an ADO (or odbc:) key=value
-// string naming a SQL Server, as go-mssqldb reads one: by any of the keys
-// it takes for the server.
+// string, as go-mssqldb reads one: split at semicolons outside "quoted"
+// values, a key with its blanks trimmed. Any key the driver knows makes it
+// one: the driver needs no server key (it then connects to localhost), and
+// a DuckDB path holds no "key = value;" parts by those names.
 func isADO(lower string) bool {
 	if strings.HasPrefix(lower, "odbc:") {
 		return true
 	}
-	for _, k := range []string{"server=", "data source=", "address=", "addr="} { // "address=" covers "network address="
-		if strings.Contains(lower, k) {
+	for _, part := range splitADOTemplate(lower, false) {
+		if k, _, ok := strings.Cut(part, "="); ok && adoKeys[strings.TrimSpace(k)] {
 			return true
 		}
 	}
 	return false
 }
 
+// adoKeys are the keys of go-mssqldb's ADO strings (msdsn), lower-cased,
+// with their synonyms.
+var adoKeys = map[string]bool{
+	"server": true, "data source": true, "address": true, "addr": true, "network address": true,
+	"user id": true, "user": true, "uid": true, "password": true, "pwd": true, "change password": true,
+	"database": true, "initial catalog": true, "port": true, "protocol": true, "pipe": true,
+	"encrypt": true, "trustservercertificate": true, "trust server certificate": true,
+	"certificate": true, "servercertificate": true, "server certificate": true, "tlsmin": true,
+	"hostnameincertificate": true, "host name in certificate": true,
+	"serverspn": true, "server spn": true, "packet size": true, "log": true,
+	"connection timeout": true, "connect timeout": true, "timeout": true, "dial timeout": true,
+	"keepalive": true, "workstation id": true, "wsid": true,
+	"app name": true, "app": true, "application name": true,
+	"applicationintent": true, "application intent": true,
+	"failoverpartner": true, "failover partner": true, "failoverport": true,
+	"failoverpartnerspn": true, "failover partner spn": true,
+	"disableretry": true, "multisubnetfailover": true, "multi subnet failover": true,
+	"notraceid": true, "guid conversion": true, "timezone": true, "epa enabled": true,
+	"columnencryption": true, "column encryption setting": true,
+	"authenticator": true, "fedauth": true, "krb5-configfile": true, "krb5-keytabfile": true,
+	"krb5-credcachefile": true, "krb5-realm": true, "krb5-dnslookupkdc": true, "krb5-udppreferencelimit": true,
+}
+
 // IsSQLServerDSN reports whether dsn names a SQL Server (a sqlserver://
-// URL, or an ADO or odbc: string naming its server) rather than a DuckDB
-// file.
+// URL, an odbc: string, or an ADO string holding any key go-mssqldb knows,
+// blanks around it allowed) rather than a DuckDB file.
 func IsSQLServerDSN(dsn string) bool {
 	l := strings.ToLower(strings.TrimSpace(dsn))
 	return strings.HasPrefix(l, "sqlserver://") || strings.HasPrefix(l, "mssql://") || isADO(l)

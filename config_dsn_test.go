@@ -187,9 +187,27 @@ func TestIsSQLServerDSN(t *testing.T) {
 		"Addr=db;uid=sa":                   true,
 		"Network Address=db;uid=sa":        true,
 		"odbc:server=db":                   true,
-		"genexp.duckdb":                    false,
-		"/data/w.duckdb?threads=2":         false,
-		"":                                 false,
+		// go-mssqldb trims blanks around keys and values
+		"Server = db.example.org; User Id = loader; Password = pw; Database = genexp": true,
+		" Data Source = db ; Initial Catalog = w":                                     true,
+		"SERVER\t=db": true,
+		// and takes a string without a server key for localhost
+		"User Id = loader; Password = pw":                  true,
+		"uid=sa;pwd=pw":                                    true,
+		"Database=genexp":                                  true,
+		`Password="a;b=c";Database=x`:                      true,
+		"Application Name=x;Trust Server Certificate=true": true,
+		"/data/w.duckdb":                                   false,
+		"w.duckdb?threads=2&memory_limit=1GB":              false,
+		"w.duckdb?password=a;b":                            false,
+		"w.duckdb?database=x":                              false,
+		"/data/server=1/w.duckdb":                          false,
+		`C:\data\w.duckdb`:                                 false,
+		":memory:":                                         false,
+		"w.duckdb?busy_timeout=30s&access_mode=READ_ONLY":  false,
+		"genexp.duckdb":                                    false,
+		"/data/w.duckdb?threads=2":                         false,
+		"":                                                 false,
 	} {
 		if got := genexp.IsSQLServerDSN(dsn); got != want {
 			t.Errorf("IsSQLServerDSN(%q) = %v, want %v", dsn, got, want)

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -21,11 +22,13 @@ var secretKeys = map[string]bool{
 	"secret": true, "client_secret": true, "clientsecret": true,
 	"key": true, "access_key": true, "secret_key": true, "sas": true, "sig": true,
 	"s3_secret_access_key": true, "s3_session_token": true,
+	"accountkey": true, "azure_storage_connection_string": true,
 }
 
 // RedactDSN returns dsn with every secret replaced by Redacted: the
 // password of a URL's user info (sqlserver://user:secret@host), the values
-// of secret query parameters (?password=…&token=…), and the values of
+// of secret query parameters (?password=…&token=…, split at "&" alone as
+// DuckDB splits them, so a value may hold a ";"), and the values of
 // secret keys in an ADO or ODBC string (Server=…;Password=…; or PWD={…},
 // with or without an "odbc:" prefix). Anything else, a DuckDB file path
 // included, is returned unchanged, so the result can be shown to say which
@@ -48,14 +51,16 @@ func RedactDSN(dsn string) string {
 		}
 		return out
 	}
+	// A DuckDB DSN's query is split at "&" alone: a ";" in a secret value
+	// must not make the rest of it pass for another ADO part.
+	if base, query, ok := strings.Cut(s, "?"); ok {
+		s = base + "?" + redactQuery(query)
+	}
 	if len(s) >= 5 && strings.EqualFold(s[:5], "odbc:") {
 		return s[:5] + redactKV(s[5:])
 	}
 	if strings.Contains(s, "=") && strings.Contains(s, ";") || looksLikeKV(s) {
 		return redactKV(s)
-	}
-	if base, query, ok := strings.Cut(s, "?"); ok {
-		return base + "?" + redactQuery(query)
 	}
 	return s
 }
@@ -63,7 +68,8 @@ func RedactDSN(dsn string) string {
 // DSNSecrets returns the secret values in dsn, for scrubbing them from text
 // that may quote the DSN (a driver's error message, say): each as written
 // in dsn and as a driver reads it, its quotes or braces gone and their
-// doubled escapes single.
+// doubled escapes single, and each of those as Go's %q writes it inside
+// its quotes (net/url and DuckDB quote a DSN they cannot parse so).
 func DSNSecrets(dsn string) []string {
 	var out []string
 	if i := strings.Index(dsn, "://"); i > 0 {
@@ -104,19 +110,36 @@ func DSNSecrets(dsn string) []string {
 		}
 	}
 	if _, query, ok := strings.Cut(dsn, "?"); ok {
-		if q, err := url.ParseQuery(query); err == nil {
-			for k, vs := range q {
-				if secretKeys[strings.ToLower(k)] {
-					for _, v := range vs {
-						if v != "" {
-							out = append(out, v)
-						}
-					}
-				}
+		// Split as redactQuery splits: url.ParseQuery refuses a ";" and
+		// would give nothing.
+		for _, kv := range strings.Split(query, "&") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || v == "" || !secretKeys[queryKey(k)] {
+				continue
+			}
+			out = append(out, v)
+			// DuckDB's warehouse hands the driver its parameters
+			// re-encoded, and the driver may quote them so.
+			if u, err := url.QueryUnescape(v); err == nil && u != "" {
+				out = append(out, u, url.QueryEscape(u))
 			}
 		}
 	}
+	for _, v := range out {
+		if q := strconv.Quote(v); q[1:len(q)-1] != v {
+			out = append(out, q[1:len(q)-1])
+		}
+	}
 	return dedupe(out)
+}
+
+// queryKey returns a URL query key as a secretKeys lookup takes it:
+// unescaped where it can be, blanks trimmed, lower-cased.
+func queryKey(k string) string {
+	if u, err := url.QueryUnescape(k); err == nil {
+		k = u
+	}
+	return strings.ToLower(strings.TrimSpace(k))
 }
 
 // rawURLPassword returns the password of a URL's user info as written,
@@ -214,8 +237,9 @@ func redactURLFallback(s string) string {
 var secretParam = regexp.MustCompile(`(?i)([?&;]\s*(?:` + secretKeyPattern() + `)\s*=)[^&;]*`)
 
 // embeddedSecret finds a secret key inside a value: a stray quote made one
-// ADO part swallow the parts after it.
-var embeddedSecret = regexp.MustCompile(`(?i)(?:^|[;\s"'{])(?:` + secretKeyPattern() + `)\s*=`)
+// ADO part swallow the parts after it, or a URL query ("?" or "&" before
+// the key) stands in one.
+var embeddedSecret = regexp.MustCompile(`(?i)(?:^|[;\s"'{?&])(?:` + secretKeyPattern() + `)\s*=`)
 
 func secretKeyPattern() string {
 	keys := make([]string, 0, len(secretKeys))
@@ -233,11 +257,7 @@ func redactQuery(query string) string {
 	parts := strings.Split(query, "&")
 	for i, p := range parts {
 		k, _, ok := strings.Cut(p, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			key = k
-		}
-		if ok && secretKeys[strings.ToLower(key)] {
+		if ok && secretKeys[queryKey(k)] {
 			parts[i] = k + "=" + Redacted
 		}
 	}

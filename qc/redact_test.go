@@ -1,6 +1,8 @@
 package qc
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -140,4 +142,123 @@ func TestRedactURLLookalikes(t *testing.T) {
 			t.Errorf("RedactText with DSNSecrets(%q) = %q: %s", dsn, DSNSecrets(dsn), red)
 		}
 	}
+}
+
+// TestRedactDuckDBQuerySecrets: a DuckDB DSN's query is read as URL
+// parameters split on "&" alone, so a secret value may hold a ";" (or
+// anything but "&"); neither that ";" nor a key written right after "?"
+// may make its value pass for something else.
+func TestRedactDuckDBQuerySecrets(t *testing.T) {
+	const pw = "Zq8Kw;Tv5Rm"
+	for _, tc := range []struct{ dsn, want string }{
+		{"wh.duckdb?password=" + pw, "wh.duckdb?password=REDACTED"},
+		{"wh.duckdb?secret=" + pw, "wh.duckdb?secret=REDACTED"},
+		{"wh.duckdb?motherduck_token=" + pw, "wh.duckdb?motherduck_token=REDACTED"},
+		{"wh.duckdb?threads=2&secret=" + pw + "&memory_limit=1GB", "wh.duckdb?threads=2&secret=REDACTED&memory_limit=1GB"},
+		{"/data/wh.duckdb?accountkey=" + pw, "/data/wh.duckdb?accountkey=REDACTED"},
+		{"wh.duckdb?AccountKey=" + pw + "==", "wh.duckdb?AccountKey=REDACTED"},
+		{"wh.duckdb?azure_storage_connection_string=DefaultEndpointsProtocol=https;AccountName=a;AccountKey=" + pw,
+			"wh.duckdb?azure_storage_connection_string=REDACTED"},
+		{"wh.duckdb?Password=" + pw + "&threads=2", "wh.duckdb?Password=REDACTED&threads=2"},
+		{"wh.duckdb?pass%77ord=" + pw, "wh.duckdb?pass%77ord=REDACTED"},
+		{"wh.duckdb?threads=2;x", "wh.duckdb?threads=2;x"},
+		{"Server=h;Password=" + "Zq8Kw?Tv5Rm" + ";Database=x", "Server=h;Password=REDACTED;Database=x"},
+		{"Server=h?a=1;Password=" + "Zq8Kw&Tv5Rm" + ";Database=x", "Server=h?a=1;Password=REDACTED;Database=x"},
+	} {
+		got := RedactDSN(tc.dsn)
+		if got != tc.want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", tc.dsn, got, tc.want)
+		}
+		secrets := DSNSecrets(tc.dsn)
+		for _, part := range []string{"Zq8Kw", "Tv5Rm"} {
+			if strings.Contains(got, part) {
+				t.Errorf("RedactDSN(%q) = %q shows %q", tc.dsn, got, part)
+			}
+			if !strings.Contains(tc.dsn, part) {
+				continue
+			}
+			for _, text := range []string{
+				"could not open " + tc.dsn,
+				fmt.Sprintf("parse %q: invalid character", tc.dsn),
+			} {
+				if red := RedactText(text, secrets...); strings.Contains(red, part) {
+					t.Errorf("RedactText(%q, DSNSecrets = %q) = %q shows %q", text, secrets, red, part)
+				}
+			}
+		}
+	}
+}
+
+// TestDSNSecretsQuoted: a driver or the standard library may quote the DSN
+// with %q (net/url's "parse \"…\"" errors, DuckDB's "could not parse DSN"),
+// escaping a secret's quotes, backslashes and control characters: that
+// form is hidden too.
+func TestDSNSecretsQuoted(t *testing.T) {
+	for _, dsn := range []string{
+		`w.duckdb?password=Zq8"Kw\Tv5Rm`,
+		"w.duckdb?secret=Zq8\tKwTv5Rm",
+		`Server=h;Password="Zq8""Kw\Tv5Rm";Database=x`,
+		"sqlserver://sa:Zq8Kw%22Tv5Rm@h?database=x",
+	} {
+		text := fmt.Sprintf("could not parse DSN for database: parse %q: invalid port", dsn)
+		red := RedactText(text, DSNSecrets(dsn)...)
+		for _, part := range []string{"Zq8", "Tv5Rm"} {
+			if strings.Contains(red, part) {
+				t.Errorf("RedactText(%q, DSNSecrets = %q) = %q shows %q", text, DSNSecrets(dsn), red, part)
+			}
+		}
+	}
+	// DuckDB's warehouse re-encodes the query before the driver sees it.
+	dsn := `w%zz.duckdb?memory_limit=1GB&motherduck_token=Zq8Kw"T v5Rm`
+	text := `could not parse DSN for database: parse "w%zz.duckdb?memory_limit=1GB&motherduck_token=Zq8Kw%22T+v5Rm": invalid URL escape "%zz"`
+	if red := RedactText(text, DSNSecrets(dsn)...); strings.Contains(red, "Zq8") || strings.Contains(red, "v5Rm") {
+		t.Errorf("RedactText(%q, DSNSecrets = %q) = %q shows the token", text, DSNSecrets(dsn), red)
+	}
+}
+
+// FuzzRedactDuckDBQuery places a secret in a DuckDB DSN's query, raw and
+// query-escaped: neither RedactDSN nor RedactText with DSNSecrets may show
+// the value the query holds (split at "&", then unescaped), as written, as
+// DuckDB's warehouse re-encodes it, or as %q quotes it.
+func FuzzRedactDuckDBQuery(f *testing.F) {
+	f.Add("Zq8Kw;Tv5Rm", "secret")
+	f.Add(`Zq8"Kw\Tv5Rm`, "motherduck_token")
+	f.Add("Zq8Kw Tv5Rm==", "AccountKey")
+	f.Fuzz(func(t *testing.T, pw, key string) {
+		if !secretKeys[strings.ToLower(key)] || len(pw) <= 3 || strings.Contains(pw, Redacted) {
+			return
+		}
+		for _, dsn := range []string{
+			"w.duckdb?" + key + "=" + pw,
+			"/data/w.duckdb?threads=2&" + key + "=" + pw + "&memory_limit=1GB",
+			"w.duckdb?" + key + "=" + url.QueryEscape(pw),
+		} {
+			_, query, _ := strings.Cut(dsn, "?")
+			var v string
+			for _, kv := range strings.Split(query, "&") {
+				if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+					v = val
+				}
+			}
+			held := []string{v}
+			if u, err := url.QueryUnescape(v); err == nil {
+				held = append(held, u, url.QueryEscape(u))
+			}
+			red := RedactDSN(dsn)
+			secrets := DSNSecrets(dsn)
+			for _, h := range held {
+				if len(h) <= 3 || strings.Count(dsn, h) > 1 || strings.Contains(Redacted, h) {
+					continue
+				}
+				if strings.Contains(red, h) {
+					t.Fatalf("RedactDSN(%q) = %q shows %q", dsn, red, h)
+				}
+				for _, msg := range []string{"could not open " + h, fmt.Sprintf("parse %q: bad", h)} {
+					if text := RedactText(msg, secrets...); strings.Contains(text, h) {
+						t.Fatalf("RedactText(%q, DSNSecrets(%q) = %q) = %q shows %q", msg, dsn, secrets, text, h)
+					}
+				}
+			}
+		}
+	})
 }

@@ -114,7 +114,8 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 	return c.db
 }
 
-// openStore opens the warehouse a DSN names.
+// openStore opens the warehouse a DSN names. Its errors hide the DSN's
+// secrets: a driver may quote the DSN it could not open.
 func openStore(dsn string, readOnly bool) (store, error) {
 	if genexp.IsSQLServerDSN(dsn) {
 		var opts []mssql.Option
@@ -123,17 +124,22 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		}
 		w, err := mssql.Open(dsn, opts...)
 		if err != nil {
-			return nil, err
+			return nil, redactErr(err, dsn)
 		}
 		return w, nil
 	}
 	if err := checkBusyTimeout(dsn); err != nil {
-		return nil, err
+		return nil, redactErr(err, dsn)
 	}
+	open := dsn
 	if readOnly {
-		dsn = readOnlyDSN(dsn)
+		open = readOnlyDSN(dsn)
 	}
-	return duckdb.Open(dsn)
+	w, err := duckdb.Open(open)
+	if err != nil {
+		return nil, redactErr(redactErr(err, open), dsn)
+	}
+	return w, nil
 }
 
 // readOnlyDSN opens a DuckDB DSN read-only unless it names its own
@@ -183,7 +189,9 @@ func noWarehouseFile(target string) error {
 		return nil
 	}
 	if _, err := os.Stat(file); err != nil {
-		return qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)")
+		// the file part of a DSN that is not what its writer meant may
+		// hold a secret
+		return redactErr(qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)"), target)
 	}
 	return nil
 }
