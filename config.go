@@ -145,13 +145,21 @@ func isADO(lower string) bool {
 	if strings.HasPrefix(lower, "odbc:") {
 		return true
 	}
+	// Without a ';' a string is one key=value pair at most, and a file
+	// path can look like one ("database=prod/w.duckdb", a Hive-style
+	// folder): only a key that names the server makes it SQL Server.
+	pairs := strings.Contains(lower, ";")
 	for _, part := range splitADOTemplate(lower, false) {
-		if k, _, ok := strings.Cut(part, "="); ok && adoKeys[strings.TrimSpace(k)] {
+		k, _, ok := strings.Cut(part, "=")
+		if k = strings.TrimSpace(k); ok && adoKeys[k] && (pairs || adoServerKeys[k]) {
 			return true
 		}
 	}
 	return false
 }
+
+// adoServerKeys are the ADO keys that name the server.
+var adoServerKeys = map[string]bool{"server": true, "data source": true, "address": true, "addr": true, "network address": true}
 
 // adoKeys are the keys of go-mssqldb's ADO strings (msdsn), lower-cased,
 // with their synonyms.
