@@ -92,7 +92,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	for i, name := range h.Names {
 		var s *metadata.Sample
 		if len(d.Samples) == 0 {
-			if strings.TrimSpace(name) == name && !accessionLike(name) {
+			if strings.TrimSpace(name) == name && !accessionLike(name, own) {
 				// Without metadata a column's name is its accession; a name
 				// that cannot be one is a title, which only the metadata
 				// maps to its sample. (Blanks around a name are refused
@@ -356,12 +356,18 @@ func sampleAccessions(ss []*metadata.Sample) []string {
 }
 
 // accessionLike reports whether a matrix column's name can be a sample
-// accession (GSM123, SRR123, E-GEOD-39842-GSM980273): letters, digits and
-// . _ : - only. A title ("Unamputated wildtype adult zebrafish, sample 1")
-// has blanks or punctuation an accession never has.
-func accessionLike(name string) bool {
+// accession: GSM123, SRR123, E-GEOD-39842-GSM980273 (letters, digits and
+// . _ : - only), or an ArrayExpress sample's, which refine.bio makes of its
+// experiment's accession and the assay or source name and may hold blanks
+// ("E-MEXP-669-Sample 1"): a name that starts with the matrix's own study
+// and "-", or with an ArrayExpress experiment accession and "-". A title
+// ("Unamputated wildtype adult zebrafish, sample 1") is neither.
+func accessionLike(name, own string) bool {
 	if name == "" {
 		return false
+	}
+	if own != "" && strings.HasPrefix(name, own+"-") || arrayExpressSample(name) {
+		return true
 	}
 	for _, r := range name {
 		switch {
@@ -371,4 +377,28 @@ func accessionLike(name string) bool {
 		}
 	}
 	return true
+}
+
+// arrayExpressSample reports whether name starts with an ArrayExpress
+// experiment accession (E-, four capital letters, -, digits) and "-",
+// followed by something.
+func arrayExpressSample(name string) bool {
+	rest, ok := strings.CutPrefix(name, "E-")
+	if !ok || len(rest) < 6 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if rest[i] < 'A' || rest[i] > 'Z' {
+			return false
+		}
+	}
+	if rest[4] != '-' {
+		return false
+	}
+	digits := 0
+	for digits < len(rest)-5 && rest[5+digits] >= '0' && rest[5+digits] <= '9' {
+		digits++
+	}
+	after := rest[5+digits:]
+	return digits > 0 && len(after) > 1 && after[0] == '-'
 }
