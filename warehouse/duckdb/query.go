@@ -98,18 +98,28 @@ func checkReadOnly(dc any, query string) error {
 	case duckdbdrv.STATEMENT_TYPE_EXPLAIN:
 		// EXPLAIN ANALYZE runs what it explains, and a setting it changes
 		// is not undone by the rollback: the explained statement must be a
-		// query too.
-		rest, ok := explained(query)
+		// query too. Every reading of the text DuckDB could take must be
+		// one (see explained), and at least one must prepare.
+		cands, ok := explained(query)
 		if !ok {
 			return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError,
-				Msg: "EXPLAIN is allowed of one query only, written EXPLAIN [ANALYZE] [(options)] followed by the query"}
+				Msg: "EXPLAIN is allowed of one query only, written EXPLAIN [ANALYZE] [(options)] and the query, with no comment before the query"}
 		}
-		if err := checkReadOnly(dc, rest); err != nil {
+		prepared := false
+		for _, c := range cands {
+			err := checkReadOnly(dc, c)
 			var e *qc.Error
-			if errors.As(err, &e) && e.Code == qc.QueryRefused {
+			switch {
+			case err == nil:
+				prepared = true
+			case errors.As(err, &e) && e.Code == qc.QueryRefused && strings.HasPrefix(e.Msg, "the statement is "):
 				return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Msg: "EXPLAIN is allowed of a query only", Err: err}
+			case !errors.As(err, &e) || e.Code != qc.QueryRefused:
+				return err
 			}
-			return err
+		}
+		if !prepared {
+			return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Msg: "EXPLAIN is allowed of a query only, and what it explains is not one"}
 		}
 		return nil
 	}
@@ -157,64 +167,71 @@ func statementName(t duckdbdrv.StmtType) string {
 	return "not a query"
 }
 
-// explained returns the statement an EXPLAIN [ANALYZE] [(options)] query
-// explains; ok is false when query does not start that way (after
-// comments), or explains another EXPLAIN.
-func explained(query string) (rest string, ok bool) {
-	s, ok := cutWord(skipComments(query), "EXPLAIN")
+// explained returns the readings of the statement an EXPLAIN [ANALYZE]
+// [(options)] query explains: the text after the options, and, when what
+// follows EXPLAIN [ANALYZE] starts with "(", also that whole text, since
+// "(SELECT 1) UNION ALL (SELECT 2)" is a query and "(FORMAT json)" is not.
+// ok is false when the text before the explained statement holds anything
+// but blanks, the keywords and plain options (letters, digits, _ and ,):
+// no comment, quote or nested parenthesis, which would need DuckDB's own
+// parser to read.
+func explained(query string) (readings []string, ok bool) {
+	s, ok := cutWord(strings.TrimLeft(query, blanks), "EXPLAIN")
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	s = skipComments(s)
-	if r, ok := cutWord(s, "ANALYZE"); ok {
-		s = skipComments(r)
-	} else if r, ok := cutWord(s, "ANALYSE"); ok {
-		s = skipComments(r)
-	}
-	if strings.HasPrefix(s, "(") {
-		end := strings.IndexByte(s, ')')
-		if end < 0 {
-			return "", false
+	s = strings.TrimLeft(s, blanks)
+	for _, w := range []string{"ANALYZE", "ANALYSE"} {
+		if r, ok := cutWord(s, w); ok {
+			s = strings.TrimLeft(r, blanks)
+			break
 		}
-		s = skipComments(s[end+1:])
 	}
-	if _, again := cutWord(s, "EXPLAIN"); again || s == "" {
-		return "", false
+	if s == "" || strings.HasPrefix(s, "--") || strings.HasPrefix(s, "/*") {
+		return nil, false
 	}
-	return s, true
+	if _, again := cutWord(s, "EXPLAIN"); again {
+		return nil, false
+	}
+	if !strings.HasPrefix(s, "(") {
+		return []string{s}, true
+	}
+	readings = []string{s}
+	if end := strings.IndexByte(s, ')'); end > 0 && plainOptions(s[1:end]) {
+		if rest := strings.TrimLeft(s[end+1:], blanks); rest != "" {
+			if _, again := cutWord(rest, "EXPLAIN"); again || strings.HasPrefix(rest, "--") || strings.HasPrefix(rest, "/*") {
+				return nil, false
+			}
+			readings = append(readings, rest)
+		}
+	}
+	return readings, true
 }
 
-// skipComments drops the blanks and SQL comments that start s.
-func skipComments(s string) string {
-	for {
-		s = strings.TrimLeft(s, " \t\r\n\f\v")
+// blanks are the characters DuckDB skips between words.
+const blanks = " \t\r\n\f\v"
+
+// plainOptions reports whether an EXPLAIN options list holds only
+// letters, digits, _, commas and blanks.
+func plainOptions(s string) bool {
+	for _, r := range s {
 		switch {
-		case strings.HasPrefix(s, "--"):
-			end := strings.IndexByte(s, '\n')
-			if end < 0 {
-				return ""
-			}
-			s = s[end+1:]
-		case strings.HasPrefix(s, "/*"):
-			end := strings.Index(s[2:], "*/")
-			if end < 0 {
-				return ""
-			}
-			s = s[end+4:]
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == ',', strings.ContainsRune(blanks, r):
 		default:
-			return s
+			return false
 		}
 	}
+	return true
 }
 
 // cutWord cuts the keyword word (any case) from the start of s when a
-// blank, a comment or '(' follows it.
+// blank or '(' follows it, or nothing.
 func cutWord(s, word string) (string, bool) {
 	if len(s) < len(word) || !strings.EqualFold(s[:len(word)], word) {
 		return s, false
 	}
 	rest := s[len(word):]
-	if rest == "" || strings.ContainsRune(" \t\r\n\f\v(", rune(rest[0])) || strings.HasPrefix(rest, "--") || strings.HasPrefix(rest, "/*") {
+	if rest == "" || strings.ContainsRune(blanks+"(", rune(rest[0])) {
 		return rest, true
 	}
 	return s, false

@@ -199,7 +199,7 @@ func TestReadQueryExplain(t *testing.T) {
 	w := open(t, path)
 	setting := func() string {
 		var v string
-		if err := w.DB().QueryRow("SELECT current_setting('disabled_optimizers')").Scan(&v); err != nil {
+		if err := w.DB().QueryRow("SELECT current_setting('disabled_optimizers') || ' threads=' || current_setting('threads')").Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -212,7 +212,12 @@ func TestReadQueryExplain(t *testing.T) {
 		{"EXPLAIN SELECT COUNT(*) FROM fact_gene_expression", true},
 		{"explain analyze SELECT COUNT(*) FROM fact_gene_expression", true},
 		{"EXPLAIN (FORMAT json) SELECT 1", true},
-		{"/* plan */ EXPLAIN -- why\n ANALYZE WITH t AS (SELECT 1 AS a) SELECT a FROM t", true},
+		{"EXPLAIN ANALYZE WITH t AS (SELECT 1 AS a) SELECT a FROM t -- why", true},
+		{"EXPLAIN (SELECT 1) UNION ALL (SELECT 2)", true},
+		{"/* plan */ EXPLAIN SELECT 1", false},
+		{"EXPLAIN ANALYZE /* /* */ SELECT ' */ SET threads=7 --'", false},
+		{"EXPLAIN (ANALYZE, FORMAT json /* ) SELECT 1 -- */) SET threads=5", false},
+		{"EXPLAIN (ANALYZE) SET threads = 1", false},
 		{"EXPLAIN ANALYZE SET GLOBAL disabled_optimizers = ''", false},
 		{"EXPLAIN ANALYZE SET threads = 1", false},
 		{"EXPLAIN ANALYZE DELETE FROM fact_gene_expression", false},
@@ -234,7 +239,7 @@ func TestReadQueryExplain(t *testing.T) {
 		}
 	}
 	if got := setting(); got != optimizers {
-		t.Errorf("disabled_optimizers is %q after the queries, want %q", got, optimizers)
+		t.Errorf("settings are %q after the queries, want %q", got, optimizers)
 	}
 	if n := factCount(t, w); n != 60 {
 		t.Errorf("%d facts after the queries, want 60", n)
