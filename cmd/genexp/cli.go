@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
@@ -274,4 +275,20 @@ func flagExit(err error) int {
 
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// dsnAsPath refuses a PATH that is a warehouse DSN rather than a download
+// (and names no file): it would be logged and recorded as a path, password
+// and all. The message shows it redacted; "" when every path may be one.
+func dsnAsPath(paths []string) string {
+	for _, p := range paths {
+		if !genexp.IsSQLServerDSN(p) && !strings.Contains(p, "://") {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		return fmt.Sprintf("%q is a warehouse DSN, not a download; name the warehouse with --dsn, and give the downloads as PATH", qc.RedactDSN(p))
+	}
+	return ""
 }

@@ -45,6 +45,9 @@ configuration).
 	if !ok {
 		return code
 	}
+	if msg := dsnAsPath(paths); msg != "" {
+		return c.usageFail(fs, msg)
+	}
 	cfg, ok := c.config(stderr)
 	if !ok {
 		return exitUsage

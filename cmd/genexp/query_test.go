@@ -216,3 +216,29 @@ func TestLogFlagsCheckedByEveryCommand(t *testing.T) {
 		t.Errorf("--nope in JSON: exit %d, record %+v", code, rec)
 	}
 }
+
+// TestDSNAsPathRefused: a warehouse DSN given where a download belongs is
+// refused before anything reads, logs or records it, and the refusal shows
+// it redacted.
+func TestDSNAsPathRefused(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	const secret = "hunter2Zq8"
+	for _, dsn := range []string{"Server=h;Password=" + secret, "sqlserver://sa:" + secret + "@h"} {
+		for _, cmd := range []string{"load", "validate"} {
+			args := []string{cmd, dsn}
+			if cmd == "load" {
+				args = []string{cmd, "--db", db, dsn}
+			}
+			var out, errb bytes.Buffer
+			code := run(args, &out, &errb)
+			if code != exitUsage || !strings.Contains(errb.String(), "is a warehouse DSN, not a download") ||
+				strings.Contains(out.String()+errb.String(), secret) {
+				t.Errorf("%s %q: exit %d\n%s%s", cmd, dsn, code, out.String(), errb.String())
+			}
+		}
+	}
+	if got := filesIn(t, dir); len(got) != 0 {
+		t.Errorf("the refused loads left %v", got)
+	}
+}

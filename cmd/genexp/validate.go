@@ -32,6 +32,9 @@ could not be read; 130 (SIGINT) or 143 (SIGTERM) interrupted.
 	if !ok {
 		return code
 	}
+	if msg := dsnAsPath(paths); msg != "" {
+		return c.usageFail(fs, msg)
+	}
 	// validate opens no warehouse: an unset ${DB_PASSWORD} in the database
 	// section is none of its business.
 	cfg, ok := c.config(stderr, genexp.WithoutDatabase())
