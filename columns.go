@@ -363,42 +363,12 @@ func sampleAccessions(ss []*metadata.Sample) []string {
 // and "-", or with an ArrayExpress experiment accession and "-". A title
 // ("Unamputated wildtype adult zebrafish, sample 1") is neither.
 func accessionLike(name, own string) bool {
-	if name == "" {
-		return false
-	}
-	if own != "" && strings.HasPrefix(name, own+"-") || arrayExpressSample(name) {
-		return true
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == ':', r == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	return own != "" && strings.HasPrefix(name, own+"-") || arrayExpressSample.MatchString(name) || plainAccession.MatchString(name)
 }
 
-// arrayExpressSample reports whether name starts with an ArrayExpress
-// experiment accession (E-, four capital letters, -, digits) and "-",
-// followed by something.
-func arrayExpressSample(name string) bool {
-	rest, ok := strings.CutPrefix(name, "E-")
-	if !ok || len(rest) < 6 {
-		return false
-	}
-	for i := 0; i < 4; i++ {
-		if rest[i] < 'A' || rest[i] > 'Z' {
-			return false
-		}
-	}
-	if rest[4] != '-' {
-		return false
-	}
-	digits := 0
-	for digits < len(rest)-5 && rest[5+digits] >= '0' && rest[5+digits] <= '9' {
-		digits++
-	}
-	after := rest[5+digits:]
-	return digits > 0 && len(after) > 1 && after[0] == '-'
-}
+var (
+	// arrayExpressSample: an ArrayExpress experiment accession, "-", and
+	// anything.
+	arrayExpressSample = regexp.MustCompile(`(?s)^E-[A-Z]{4}-\d+-.`)
+	plainAccession     = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+)

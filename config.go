@@ -151,7 +151,7 @@ func isADO(lower string) bool {
 	pairs := strings.Contains(lower, ";")
 	for _, part := range splitADOTemplate(lower, false) {
 		k, _, ok := strings.Cut(part, "=")
-		if k = strings.TrimSpace(k); ok && adoKeys[k] && (pairs || adoServerKeys[k]) {
+		if k = strings.TrimSpace(k); ok && (adoServerKeys[k] || pairs && adoKeys[k]) {
 			return true
 		}
 	}
@@ -161,10 +161,9 @@ func isADO(lower string) bool {
 // adoServerKeys are the ADO keys that name the server.
 var adoServerKeys = map[string]bool{"server": true, "data source": true, "address": true, "addr": true, "network address": true}
 
-// adoKeys are the keys of go-mssqldb's ADO strings (msdsn), lower-cased,
-// with their synonyms.
+// adoKeys are the other keys of go-mssqldb's ADO strings (msdsn),
+// lower-cased, with their synonyms.
 var adoKeys = map[string]bool{
-	"server": true, "data source": true, "address": true, "addr": true, "network address": true,
 	"user id": true, "user": true, "uid": true, "password": true, "pwd": true, "change password": true,
 	"database": true, "initial catalog": true, "port": true, "protocol": true, "pipe": true,
 	"encrypt": true, "trustservercertificate": true, "trust server certificate": true,
@@ -452,7 +451,7 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	if len(doc.Content) == 0 {
 		return cfg, nil
 	}
-	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, noDatabase: o.noDatabase, lastLine: yamlLines(data)}
+	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}, noDatabase: o.noDatabase, lastLine: yamlLines(data)}
 	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
 	if err := c.result(); err != nil {
 		return Config{}, err
@@ -713,9 +712,6 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 				v.Tag = "!!str"
 			}
 			c.lines[p] = v
-			if c.keys == nil {
-				c.keys = map[string]*yaml.Node{}
-			}
 			c.keys[p] = k
 			c.walk(v, f.Type, p)
 			return true
@@ -737,9 +733,6 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 		c.entries(n, t, path, func(k, v *yaml.Node, p string) bool {
 			c.lines[p] = v
-			if c.keys == nil {
-				c.keys = map[string]*yaml.Node{}
-			}
 			c.keys[p] = k
 			c.walk(v, t.Elem(), p)
 			return true

@@ -187,7 +187,7 @@ func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehous
 	if !p.cfg.Analytics.enabled() || len(results) == 0 {
 		return
 	}
-	if _, dry := p.sink.(*dryRunSink); dry {
+	if dry, _ := log.dryRun(); dry {
 		return // nothing was committed
 	}
 	fm, ok := p.sink.(warehouse.FeatureMaterializer)

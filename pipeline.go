@@ -555,6 +555,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	log.addBusy(stepLoad, time.Since(t0))
 	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
+	keep := p.cfg.MissingPolicy() == expression.KeepMissing
 	melter := expression.ColumnMelter{Columns: pl.matrixColumns(), Missing: p.cfg.MissingPolicy()}
 	// A melter of the caller's (WithMelter) is kept to the loaded columns,
 	// and what it staged is counted by column.
@@ -581,7 +582,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		t0 = time.Now()
 		if p.melter == nil {
 			melter.Melt(&lb, r.Batch())
-		} else if err := customMelt(p.melter, &lb, r.Batch(), loaded, melter.Missing == expression.KeepMissing, perColumn, m.Name); err != nil {
+		} else if err := customMelt(p.melter, &lb, r.Batch(), loaded, keep, perColumn, m.Name); err != nil {
 			return out(stepTransform, err)
 		}
 		t1 := time.Now()
@@ -610,7 +611,14 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			reports[s].Findings = append(reports[s].Findings, f)
 		}
 	}
-	keep := p.cfg.MissingPolicy() == expression.KeepMissing
+	// A supplied melter's rows were counted by column as they were kept.
+	var customStaged map[string]int64
+	if perColumn != nil {
+		customStaged = map[string]int64{}
+		for i, c := range pl.columns {
+			customStaged[c.Study] += perColumn[pl.indexes[i]]
+		}
+	}
 	staged := map[string]int64{}
 	log.hold()
 	for _, s := range pl.studies {
@@ -619,13 +627,8 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		if keep {
 			staged[s] = st.Cells
 		}
-		if perColumn != nil {
-			staged[s] = 0
-			for i, c := range pl.columns {
-				if c.Study == s {
-					staged[s] += perColumn[pl.indexes[i]]
-				}
-			}
+		if customStaged != nil {
+			staged[s] = customStaged[s]
 		}
 		cells := st.Cells
 		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{
