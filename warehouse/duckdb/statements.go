@@ -162,7 +162,9 @@ WHERE t.load_key = $1 AND t.illness_label IS NOT NULL AND i.illness_key IS NULL`
 
 // stmtUpsertSamples leaves the row of a sample listed in $2 (those the
 // load has no metadata record of: warehouse.Sample.KeepAttributes) as it
-// is, and inserts it when it is new. A sample staged under several studies
+// is, and inserts it when it is new. $2 is read as a table (IN a
+// subquery, a hash join), not with list_contains per staged row, which
+// grows with the square of the samples a load without metadata keeps. A sample staged under several studies
 // (a SPECIES matrix's column that several experiments hold) is one row:
 // the staged row of its greatest study accession, the last the pipeline
 // lists, gives dim_sample its study and label.
@@ -181,6 +183,8 @@ FROM (
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 LEFT JOIN dim_platform p ON p.platform_accession = t.platform_accession
 LEFT JOIN dim_study st ON st.study_accession_code = t.study_accession_code
+WHERE NOT (t.sample_accession_code IN (SELECT unnest($2::VARCHAR[]))
+    AND EXISTS (SELECT 1 FROM dim_sample d WHERE d.sample_accession_code = t.sample_accession_code))
 ON CONFLICT (sample_accession_code) DO UPDATE SET
     sample_title = excluded.sample_title,
     sample_organism = excluded.sample_organism,
@@ -200,8 +204,7 @@ ON CONFLICT (sample_accession_code) DO UPDATE SET
     study_key = excluded.study_key,
     exclude_from_analysis = excluded.exclude_from_analysis,
     etl_updated_date = now()
-WHERE NOT list_contains($2::VARCHAR[], excluded.sample_accession_code) AND (
-      dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
+WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.sample_organism IS DISTINCT FROM excluded.sample_organism
    OR dim_sample.sample_platform IS DISTINCT FROM excluded.sample_platform
    OR dim_sample.sample_treatment IS DISTINCT FROM excluded.sample_treatment
@@ -217,7 +220,7 @@ WHERE NOT list_contains($2::VARCHAR[], excluded.sample_accession_code) AND (
    OR dim_sample.illness_matched IS DISTINCT FROM excluded.illness_matched
    OR dim_sample.platform_key IS DISTINCT FROM excluded.platform_key
    OR dim_sample.study_key IS DISTINCT FROM excluded.study_key
-   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis)`
+   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis`
 
 // stmtUpsertStudySamples records each staged sample's membership in its
 // study, with the illness decision made there. It runs after
@@ -235,7 +238,7 @@ JOIN dim_sample s ON s.sample_accession_code = t.sample_accession_code
 JOIN dim_study st ON st.study_accession_code = t.study_accession_code
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 WHERE t.load_key = $1
-  AND NOT (list_contains($2::VARCHAR[], t.sample_accession_code) AND EXISTS (
+  AND NOT (t.sample_accession_code IN (SELECT unnest($2::VARCHAR[])) AND EXISTS (
     SELECT 1 FROM dim_study_sample m WHERE m.study_key = st.study_key AND m.sample_key = s.sample_key))
 ON CONFLICT (study_key, sample_key) DO UPDATE SET
     illness_key = excluded.illness_key,

@@ -13,6 +13,8 @@ FROM (
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 LEFT JOIN dim_platform p ON p.platform_accession = t.platform_accession
 LEFT JOIN dim_study st ON st.study_accession_code = t.study_accession_code
+WHERE NOT (t.sample_accession_code IN (SELECT unnest($2::VARCHAR[]))
+    AND EXISTS (SELECT 1 FROM dim_sample d WHERE d.sample_accession_code = t.sample_accession_code))
 ON CONFLICT (sample_accession_code) DO UPDATE SET
     sample_title = excluded.sample_title,
     sample_organism = excluded.sample_organism,
@@ -32,8 +34,7 @@ ON CONFLICT (sample_accession_code) DO UPDATE SET
     study_key = excluded.study_key,
     exclude_from_analysis = excluded.exclude_from_analysis,
     etl_updated_date = now()
-WHERE NOT list_contains($2::VARCHAR[], excluded.sample_accession_code) AND (
-      dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
+WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
    OR dim_sample.sample_organism IS DISTINCT FROM excluded.sample_organism
    OR dim_sample.sample_platform IS DISTINCT FROM excluded.sample_platform
    OR dim_sample.sample_treatment IS DISTINCT FROM excluded.sample_treatment
@@ -49,4 +50,4 @@ WHERE NOT list_contains($2::VARCHAR[], excluded.sample_accession_code) AND (
    OR dim_sample.illness_matched IS DISTINCT FROM excluded.illness_matched
    OR dim_sample.platform_key IS DISTINCT FROM excluded.platform_key
    OR dim_sample.study_key IS DISTINCT FROM excluded.study_key
-   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis)
+   OR dim_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis

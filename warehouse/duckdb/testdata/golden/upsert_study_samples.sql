@@ -6,7 +6,7 @@ JOIN dim_sample s ON s.sample_accession_code = t.sample_accession_code
 JOIN dim_study st ON st.study_accession_code = t.study_accession_code
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 WHERE t.load_key = $1
-  AND NOT (list_contains($2::VARCHAR[], t.sample_accession_code) AND EXISTS (
+  AND NOT (t.sample_accession_code IN (SELECT unnest($2::VARCHAR[])) AND EXISTS (
     SELECT 1 FROM dim_study_sample m WHERE m.study_key = st.study_key AND m.sample_key = s.sample_key))
 ON CONFLICT (study_key, sample_key) DO UPDATE SET
     illness_key = excluded.illness_key,
