@@ -23,7 +23,6 @@ import (
 // only reads for `query`.
 type store interface {
 	warehouse.WarehouseSink
-	DB() *sql.DB
 	ReadQuery(ctx context.Context, query string, read func(*sql.Rows) error) error
 }
 

@@ -112,7 +112,7 @@ func checkReadOnly(dc any, query string) error {
 			switch {
 			case err == nil:
 				prepared = true
-			case errors.As(err, &e) && e.Code == qc.QueryRefused && strings.HasPrefix(e.Msg, "the statement is "):
+			case errors.Is(err, errNotQuery):
 				return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Msg: "EXPLAIN is allowed of a query only", Err: err}
 			case !errors.As(err, &e) || e.Code != qc.QueryRefused:
 				return err
@@ -124,8 +124,13 @@ func checkReadOnly(dc any, query string) error {
 		return nil
 	}
 	return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError,
-		Msg: fmt.Sprintf("the statement is %s, and only a query that reads is allowed: %s", statementName(t), ReadOnlyStatements)}
+		Msg: fmt.Sprintf("the statement is %s, and only a query that reads is allowed: %s", statementName(t), ReadOnlyStatements),
+		Err: errNotQuery}
 }
+
+// errNotQuery is the cause of a refusal of a statement for its type (one
+// DuckDB prepared, of a kind that is not a query).
+var errNotQuery = errors.New("not a query")
 
 // refused codes an error of DuckDB about the statement as QueryRefused.
 func refused(err error) error {

@@ -39,10 +39,8 @@ type batch struct {
 	cells  *cellBuffer
 	// What the load sent to staging, checked against staging at Commit.
 	sentColumns, sentGenes, sentValues int64
-	// declared[c] says whether matrix column c was declared in Begin;
-	// studies lists the studies those columns belong to.
-	declared []bool
-	studies  map[string]bool
+	// studies lists the studies the declared columns belong to.
+	studies map[string]bool
 	// cols are the declared columns and studiesOf[c] the studies that hold
 	// column c (a SPECIES matrix's column of a sample several experiments
 	// list is held by each); staged counts the rows sent per study, for
@@ -115,14 +113,12 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 	b.cols, b.staged = req.Columns, map[string]int64{}
 	for _, c := range req.Columns {
 		if c.Index >= 0 {
-			if c.Index >= len(b.declared) {
-				b.declared = append(b.declared, make([]bool, c.Index+1-len(b.declared))...)
+			if c.Index >= len(b.studiesOf) {
 				b.studiesOf = append(b.studiesOf, make([][]string, c.Index+1-len(b.studiesOf))...)
 			}
 			if slices.Contains(b.studiesOf[c.Index], c.Study) {
 				return qc.Errorf(qc.ConstraintViolation, "mssql: matrix column %d is described twice for study %s", c.Index, c.Study)
 			}
-			b.declared[c.Index] = true
 			b.studiesOf[c.Index] = append(b.studiesOf[c.Index], c.Study)
 		}
 		b.studies[c.Study] = true
@@ -223,7 +219,7 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 	// A row in a column Begin did not declare has no sample: the fact
 	// insert would drop it silently, so the batch fails instead.
 	for i, c := range req.Rows.Column {
-		if c < 0 || int(c) >= len(b.declared) || !b.declared[c] {
+		if c < 0 || int(c) >= len(b.studiesOf) || len(b.studiesOf[c]) == 0 {
 			return qc.Errorf(qc.ConstraintViolation, "mssql: row %d of a batch of %s is in matrix column %d, which the load did not declare", i, b.file, c)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -30,13 +31,7 @@ type speciesMatrix struct {
 
 // shared returns the columns also lists, in order.
 func (m speciesMatrix) shared() []int {
-	return slices.Sorted(func(yield func(int) bool) {
-		for c := range m.also {
-			if !yield(c) {
-				return
-			}
-		}
-	})
+	return slices.Sorted(maps.Keys(m.also))
 }
 
 func (m speciesMatrix) columns() []warehouse.Column {
@@ -165,23 +160,7 @@ func testSampleTwiceInOneStudy(t *testing.T, tg Target) {
 	f := newFixture("GSE1", 4, 3, 1)
 	f.samples[2] = f.samples[0]
 	ctx := context.Background()
-	err := func() error {
-		b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "run-h1", FileName: "m.tsv", Columns: f.columns()})
-		if err != nil {
-			return err
-		}
-		defer b.Abort(ctx)
-		if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
-			return err
-		}
-		for _, lb := range f.batches(7) {
-			if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
-				return err
-			}
-		}
-		_, err = b.Commit(ctx, f.commit("h1"))
-		return err
-	}()
+	_, err := tryLoad(ctx, tg.Sink, f, "h1")
 	if !errors.Is(err, qc.ConstraintViolation) {
 		t.Fatalf("a sample in two columns of one study: %v, want %v", err, qc.ConstraintViolation)
 	}

@@ -157,6 +157,9 @@ func (f fixture) dimensions() warehouse.DimensionsRequest {
 		name = "Affymetrix HG-U133 Plus 2.0"
 	}
 	d.Platforms = []warehouse.Platform{{Accession: "GPL570", Name: name, Manufacturer: "Affymetrix", Technology: "MICROARRAY"}}
+	if f.unrecorded != nil {
+		f.unrecorded(&d)
+	}
 	return d
 }
 
@@ -254,11 +257,7 @@ func loadAs(ctx context.Context, sink warehouse.WarehouseSink, f fixture, hash, 
 		return warehouse.CommitResult{}, fmt.Errorf("begin: %w", err)
 	}
 	defer b.Abort(context.Background())
-	dims := f.dimensions()
-	if f.unrecorded != nil {
-		f.unrecorded(&dims)
-	}
-	if err := b.UpsertDimensions(ctx, dims); err != nil {
+	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
 		return warehouse.CommitResult{}, fmt.Errorf("upserting dimensions: %w", err)
 	}
 	for _, lb := range f.batches(7) {
@@ -591,11 +590,7 @@ func testQuality(t *testing.T, tg Target) {
 		t.Fatal(err)
 	}
 	defer b.Abort(ctx)
-	dims := f.dimensions()
-	if f.unrecorded != nil {
-		f.unrecorded(&dims)
-	}
-	if err := b.UpsertDimensions(ctx, dims); err != nil {
+	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
 		t.Fatal(err)
 	}
 	for _, lb := range f.batches(10) {
