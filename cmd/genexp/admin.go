@@ -253,16 +253,12 @@ func queryDSN(target string) string {
 	if genexp.IsSQLServerDSN(target) {
 		return target
 	}
-	file, rawParams, _ := strings.Cut(target, "?")
-	params, err := url.ParseQuery(rawParams)
-	if err != nil {
-		// duckdb.Open reports a DSN it cannot read.
-		return target
-	}
-	params.Set("access_mode", "READ_ONLY")
-	params.Del("read_only")
-	params.Set("enable_external_access", "false")
-	return file + "?" + params.Encode()
+	return editDSNParams(target, func(params url.Values) bool {
+		params.Set("access_mode", "READ_ONLY")
+		params.Del("read_only")
+		params.Set("enable_external_access", "false")
+		return true
+	})
 }
 
 // queryChunk is how many rows query aligns as one table.

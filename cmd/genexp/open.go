@@ -145,14 +145,25 @@ func openStore(dsn string, readOnly bool) (store, error) {
 // access_mode; a read_only=… it gives is dropped, since the command's
 // READ_ONLY stands for it (read_only=false would otherwise contradict it).
 func readOnlyDSN(dsn string) string {
+	return editDSNParams(dsn, func(params url.Values) bool {
+		if params.Has("access_mode") {
+			return false
+		}
+		params.Set("access_mode", "READ_ONLY")
+		params.Del("read_only")
+		return true
+	})
+}
+
+// editDSNParams returns a DuckDB DSN with its query parameters as edit
+// leaves them; dsn as it is when edit returns false or the query cannot be
+// read (duckdb.Open then reports it).
+func editDSNParams(dsn string, edit func(url.Values) bool) string {
 	file, rawParams, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(rawParams)
-	if err != nil || params.Has("access_mode") {
-		// duckdb.Open reports a DSN it cannot read.
+	if err != nil || !edit(params) {
 		return dsn
 	}
-	params.Set("access_mode", "READ_ONLY")
-	params.Del("read_only")
 	return file + "?" + params.Encode()
 }
 
