@@ -782,11 +782,8 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 		// Damaged compressed data decompress into text that does not
 		// parse before their checksum is reached: read on to it.
 		if verr := v.Verify(); verr != nil && !errors.As(verr, new(*fs.PathError)) {
-			// Worded as expression.Reader words a corrupt matrix.
-			msg := "the compressed data are corrupt or cut short (they fail their integrity check); download the file again"
-			if c, ok := f.(interface{ Compressed() bool }); ok && !c.Compressed() {
-				msg = "the data fail their integrity check (CRC): the file was changed or damaged; download it again"
-			}
+			c, ok := f.(interface{ Compressed() bool })
+			msg := expression.IntegrityMessage(ok && !c.Compressed())
 			// A parser that stopped on the failed check itself says
 			// nothing the check does not.
 			if !errors.Is(err, verr) {

@@ -569,7 +569,15 @@ func (r *Reader) sourceMsg(err error) string {
 	switch {
 	case r.verify == nil || errors.As(err, new(*fs.PathError)) || errors.Is(err, io.ErrNoProgress):
 		return "reading the matrix failed"
-	case r.stored:
+	}
+	return IntegrityMessage(r.stored)
+}
+
+// IntegrityMessage words a source whose data fail their integrity check:
+// stored is true for data kept without compression (a zip entry stored
+// as is), which fail only their CRC.
+func IntegrityMessage(stored bool) string {
+	if stored {
 		return "the data fail their integrity check (CRC): the file was changed or damaged; download it again"
 	}
 	return "the compressed data are corrupt or cut short (they fail their integrity check); download the file again"
