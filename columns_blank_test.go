@@ -2,7 +2,6 @@ package genexp_test
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,18 +38,7 @@ func TestBlankAccessionSaysTheStudyIsRejected(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := genexp.DefaultConfig()
 			cfg.Quality.Severities = tc.severities
-			p, err := genexp.New(genexp.DryRunSink(nil), genexp.WithConfig(cfg))
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := p.Load(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rep.Studies) != 1 {
-				t.Fatalf("%d studies", len(rep.Studies))
-			}
-			s := rep.Studies[0]
+			s := loadOne(t, genexp.DryRunSink(nil), cfg, dir)
 			var f *qc.Error
 			for _, e := range s.Findings {
 				if e.Code == qc.ParseError && e.Column == 3 {

@@ -32,57 +32,55 @@ func TestExportedDocsNameNoUnexported(t *testing.T) {
 				files = append(files, f)
 			}
 		}
-		{
-			// Unexported names of the package that no plain word could be
-			// (they have an upper-case letter inside).
-			hidden := map[string]bool{}
-			for _, f := range files {
-				ast.Inspect(f, func(n ast.Node) bool {
-					var id *ast.Ident
-					switch n := n.(type) {
-					case *ast.FuncDecl:
-						id = n.Name
-					case *ast.TypeSpec:
-						id = n.Name
-					case *ast.ValueSpec:
-						for _, name := range n.Names {
-							if !name.IsExported() && name.Name != strings.ToLower(name.Name) {
-								hidden[name.Name] = true
-							}
+		// Unexported names of the package that no plain word could be
+		// (they have an upper-case letter inside).
+		hidden := map[string]bool{}
+		for _, f := range files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				var id *ast.Ident
+				switch n := n.(type) {
+				case *ast.FuncDecl:
+					id = n.Name
+				case *ast.TypeSpec:
+					id = n.Name
+				case *ast.ValueSpec:
+					for _, name := range n.Names {
+						if !name.IsExported() && name.Name != strings.ToLower(name.Name) {
+							hidden[name.Name] = true
 						}
 					}
-					if id != nil && !id.IsExported() && id.Name != strings.ToLower(id.Name) {
-						hidden[id.Name] = true
-					}
-					return true
-				})
-			}
-			check := func(name, text string) {
-				for _, w := range ident.FindAllString(text, -1) {
-					if hidden[w] {
-						t.Errorf("%s: the doc of %s names unexported %s", dir, name, w)
-					}
+				}
+				if id != nil && !id.IsExported() && id.Name != strings.ToLower(id.Name) {
+					hidden[id.Name] = true
+				}
+				return true
+			})
+		}
+		check := func(name, text string) {
+			for _, w := range ident.FindAllString(text, -1) {
+				if hidden[w] {
+					t.Errorf("%s: the doc of %s names unexported %s", dir, name, w)
 				}
 			}
-			p, err := doc.NewFromFiles(fset, files, "github.com/genexp/genexp/"+dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			check("the package", p.Doc)
-			for _, v := range append(p.Consts, p.Vars...) {
+		}
+		p, err := doc.NewFromFiles(fset, files, "github.com/genexp/genexp/"+dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("the package", p.Doc)
+		for _, v := range append(p.Consts, p.Vars...) {
+			check(strings.Join(v.Names, ", "), v.Doc)
+		}
+		for _, f := range p.Funcs {
+			check(f.Name, f.Doc)
+		}
+		for _, ty := range p.Types {
+			check(ty.Name, ty.Doc)
+			for _, v := range append(ty.Consts, ty.Vars...) {
 				check(strings.Join(v.Names, ", "), v.Doc)
 			}
-			for _, f := range p.Funcs {
-				check(f.Name, f.Doc)
-			}
-			for _, ty := range p.Types {
-				check(ty.Name, ty.Doc)
-				for _, v := range append(ty.Consts, ty.Vars...) {
-					check(strings.Join(v.Names, ", "), v.Doc)
-				}
-				for _, f := range append(ty.Funcs, ty.Methods...) {
-					check(ty.Name+"."+f.Name, f.Doc)
-				}
+			for _, f := range append(ty.Funcs, ty.Methods...) {
+				check(ty.Name+"."+f.Name, f.Doc)
 			}
 		}
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
@@ -101,43 +99,6 @@ func TestAnalyticsSkippedOnSinkWithoutFeatures(t *testing.T) {
 	}
 }
 
-// stopCtx is a context that ends, when stop is called, as a timeout or an
-// interrupt ends a run.
-type stopCtx struct {
-	context.Context
-	mu      sync.Mutex
-	done    chan struct{}
-	err     error
-	timeout bool
-}
-
-func newStopCtx(timeout bool) *stopCtx {
-	return &stopCtx{Context: context.Background(), done: make(chan struct{}), timeout: timeout}
-}
-
-func (c *stopCtx) Done() <-chan struct{} { return c.done }
-func (c *stopCtx) Deadline() (time.Time, bool) {
-	return time.Time{}, false
-}
-
-func (c *stopCtx) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
-}
-
-func (c *stopCtx) stop() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		c.err = context.Canceled
-		if c.timeout {
-			c.err = context.DeadlineExceeded
-		}
-		close(c.done)
-	}
-}
-
 // stoppingSink ends the run's context as soon as a batch has committed.
 type stoppingSink struct {
 	*duckdb.Warehouse
@@ -179,8 +140,8 @@ func TestAnalyticsStoppedAfterCommit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := openWarehouse(t)
-			ctx := newStopCtx(tc.timeout)
-			p, err := genexp.New(&stoppingSink{Warehouse: w, stop: ctx.stop})
+			ctx, stop := stoppable(t, tc.timeout)
+			p, err := genexp.New(&stoppingSink{Warehouse: w, stop: stop})
 			if err != nil {
 				t.Fatal(err)
 			}

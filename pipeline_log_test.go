@@ -177,16 +177,8 @@ func TestHeaderFailureIsLoggedOnce(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "GSE74")
 	writeFile(t, filepath.Join(dir, "GSE74.tsv"), []byte("Gene\n"))
 	logs := &records{}
-	p, err := genexp.New(openWarehouse(t), genexp.WithLogger(slog.New(logs)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := p.Load(context.Background(), filepath.Dir(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Studies) != 1 || rep.Studies[0].Err == nil {
-		t.Fatalf("want GSE74 failed at its header: %+v", rep)
+	if sr := loadOne(t, openWarehouse(t), genexp.DefaultConfig(), filepath.Dir(dir), genexp.WithLogger(slog.New(logs))); sr.Err == nil {
+		t.Fatalf("want GSE74 failed at its header: %+v", sr)
 	}
 	logs.mu.Lock()
 	var errs []string

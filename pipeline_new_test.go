@@ -1,7 +1,6 @@
 package genexp_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -158,20 +157,13 @@ func TestMatrixParseErrorNamesStudy(t *testing.T) {
 		"header no samples": {noSamples, "GSE83", qc.InvalidFormat},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p, err := genexp.New(openWarehouse(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := p.Load(context.Background(), tc.folder)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rep.Studies) != 1 || rep.Studies[0].Study != tc.study {
-				t.Fatalf("report: %+v", rep.Studies)
+			sr := loadOne(t, openWarehouse(t), genexp.DefaultConfig(), tc.folder)
+			if sr.Study != tc.study {
+				t.Fatalf("report: %+v", sr)
 			}
 			var e *qc.Error
-			if !errors.As(rep.Studies[0].Err, &e) || e.Code != tc.code {
-				t.Fatalf("err = %v, want code %v", rep.Studies[0].Err, tc.code)
+			if !errors.As(sr.Err, &e) || e.Code != tc.code {
+				t.Fatalf("err = %v, want code %v", sr.Err, tc.code)
 			}
 			if e.Study != tc.study {
 				t.Errorf("error's study = %q, want %q (%v)", e.Study, tc.study, e)

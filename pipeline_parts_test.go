@@ -1,7 +1,6 @@
 package genexp_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"testing"
@@ -45,21 +44,16 @@ func TestCustomMatrixReaderAndMelter(t *testing.T) {
 
 	w := openWarehouse(t)
 	opened := 0
-	p, err := genexp.New(w,
+	sr := loadOne(t, w, genexp.DefaultConfig(), "testdata/refinebio/GSE71270",
 		genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
 			opened++
 			er, err := expression.NewReader(r, expression.WithName(name), expression.WithBatchRows(7))
 			return bareReader{er}, err
 		}),
 		genexp.WithMelter(dropGene{gone}))
-	if err != nil {
-		t.Fatal(err)
+	if sr.Err != nil {
+		t.Fatalf("load: %v", sr.Err)
 	}
-	rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270")
-	if err != nil || rep.Failed() {
-		t.Fatalf("load: %v %+v", err, rep)
-	}
-	sr := rep.Studies[0]
 	if opened != 1 || sr.BatchID != ref.BatchID || sr.Genes != ref.Genes || sr.Samples != ref.Samples {
 		t.Errorf("opened %d; batch %s genes %d samples %d, want %s %d %d", opened, sr.BatchID, sr.Genes, sr.Samples, ref.BatchID, ref.Genes, ref.Samples)
 	}
@@ -87,20 +81,14 @@ func (f failingReader) Err() error { return errBroken }
 // A reader's plain error becomes a ParseError naming the matrix and its
 // study, with the reader's error kept for errors.Is.
 func TestCustomMatrixReaderError(t *testing.T) {
-	p, err := genexp.New(openWarehouse(t), genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
-		er, err := expression.NewReader(r, expression.WithName(name))
-		return failingReader{bareReader{er}}, err
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sr := loadOne(t, openWarehouse(t), genexp.DefaultConfig(), "testdata/refinebio/GSE71270",
+		genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
+			er, err := expression.NewReader(r, expression.WithName(name))
+			return failingReader{bareReader{er}}, err
+		}))
 	var e *qc.Error
-	if len(rep.Studies) != 1 || !errors.As(rep.Studies[0].Err, &e) || e.Code != qc.ParseError || e.Study != "GSE71270" ||
+	if !errors.As(sr.Err, &e) || e.Code != qc.ParseError || e.Study != "GSE71270" ||
 		e.File == "" || !errors.Is(e, errBroken) {
-		t.Fatalf("report %+v", rep.Studies)
+		t.Fatalf("report %+v", sr)
 	}
 }

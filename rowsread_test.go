@@ -67,13 +67,8 @@ func TestExtractRowsReadLeavesOutDroppedDuplicates(t *testing.T) {
 	if *ex.Read != 300*10 {
 		t.Errorf("extract rows_read %d, want 3000: the 300 extracted genes × 10 samples, the dropped repeat's 10 cells left out", *ex.Read)
 	}
-	var written, facts int64
-	if err := w.DB().QueryRow(`SELECT rows_written FROM meta_etl_process_log WHERE study_accession_code = 'GSE71270' AND step = 'transform'`).Scan(&written); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.DB().QueryRow(`SELECT count(*) FROM fact_gene_expression`).Scan(&facts); err != nil {
-		t.Fatal(err)
-	}
+	written := count(t, w, `SELECT rows_written FROM meta_etl_process_log WHERE study_accession_code = 'GSE71270' AND step = 'transform'`)
+	facts := count(t, w, `SELECT count(*) FROM fact_gene_expression`)
 	if written != *ex.Read || facts != *ex.Read {
 		t.Errorf("transform rows_written %d, fact rows %d; want both %d, extract's rows_read less no missing cells", written, facts, *ex.Read)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -139,15 +140,15 @@ func TestCorruptCompressedMetadataIsReportedAsCorrupt(t *testing.T) {
 	}
 }
 
-// storedZip re-zips the files of the zip at src (or of the folder src)
-// with every entry stored as is (no compression), then replaces the last
+// storedZip zips files (name → content), in name order, with every
+// entry stored as is (no compression), then replaces the last
 // occurrence of old in the archive's bytes by new (of the same length):
 // a change the entry's CRC-32 catches only at its end.
 func storedZip(t *testing.T, files map[string][]byte, old, new string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
 		if err != nil {
 			t.Fatal(err)
@@ -166,15 +167,6 @@ func storedZip(t *testing.T, files map[string][]byte, old, new string) []byte {
 	}
 	copy(b[i:], new)
 	return b
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // TestCorruptStoredZipEntryIsNamed: a zip entry stored without

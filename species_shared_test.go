@@ -101,24 +101,8 @@ func expectedFacts(t *testing.T, path string, studyOf map[string][]string) []str
 // expectedFacts gives them.
 func storedFacts(t *testing.T, w *duckdb.Warehouse) []string {
 	t.Helper()
-	r, err := w.DB().Query(`SELECT st.study_accession_code, g.gene_id, s.sample_accession_code, f.expression_value
+	out := rows(t, w, `SELECT st.study_accession_code, g.gene_id, s.sample_accession_code, f.expression_value
 		FROM fact_gene_expression f JOIN dim_study st USING (study_key) JOIN dim_sample s USING (sample_key) JOIN dim_gene g USING (gene_key)`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var out []string
-	for r.Next() {
-		var study, gene, sample string
-		var v float64
-		if err := r.Scan(&study, &gene, &sample, &v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%s\t%s\t%s\t%s", study, gene, sample, strconv.FormatFloat(v, 'g', -1, 64)))
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
 	slices.Sort(out)
 	return out
 }

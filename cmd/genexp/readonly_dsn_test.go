@@ -11,12 +11,8 @@ import (
 // gives; read_only=false used to contradict the access_mode they add and
 // fail to open.
 func TestReadOnlyCommandsTakeReadOnlyParameter(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "w.duckdb")
+	_, db := loadedWarehouse(t)
 	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
-	if code, out, stderr := runCLI(t, "load", "--db", db, src); code != exitOK {
-		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
-	}
 	for _, param := range []string{"read_only=false", "read_only=true"} {
 		dsn := db + "?" + param
 		for _, args := range [][]string{

@@ -165,19 +165,8 @@ func TestLoadCountsRowsWhenServerDefaultsToNocount(t *testing.T) {
 	w := s.open(t, testConfig(5))
 	m := newMatrix(4, 3)
 	ctx := context.Background()
-	b, err := w.Begin(ctx, m.begin())
-	if err != nil {
-		t.Fatalf("Begin: %v", err)
-	}
+	b := stage(t, w, m, 2)
 	defer b.Abort(ctx)
-	if err := b.UpsertDimensions(ctx, m.dims()); err != nil {
-		t.Fatalf("UpsertDimensions: %v", err)
-	}
-	for _, lb := range m.batches(2) {
-		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
-			t.Fatalf("WriteRows: %v", err)
-		}
-	}
 	res, err := b.Commit(ctx, m.commit("h1"))
 	if err != nil {
 		t.Fatalf("Commit: %v", err)
