@@ -82,6 +82,8 @@ func TestReloadWithoutMetadataKeepsWhatWasRecorded(t *testing.T) {
 	}
 	if warned == nil || !strings.Contains(warned.Msg, "no metadata") || !strings.Contains(warned.Msg, "kept") {
 		t.Errorf("findings %v: no INFO finding says GSE71270 had no metadata and its recorded attributes were kept", second.Findings)
+	} else if want := filepath.Join(bare, "GSE71270.tsv"); warned.File != want {
+		t.Errorf("the no-metadata finding names file %q, want the matrix %q", warned.File, want)
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM meta_data_validation_log
 		WHERE study_accession_code = 'GSE71270' AND validation_code = 2001 AND severity = 'INFO' AND details LIKE '%no metadata%'`); n != 1 {

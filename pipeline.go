@@ -540,7 +540,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	if len(pl.studies) == 0 {
 		return out("", nil)
 	}
-	dims := p.dimensions(d.Metadata, pl, reports, decisions)
+	dims := p.dimensions(d.Metadata, pl, m.Name, reports, decisions)
 	log.addBusy(stepTransform, time.Since(t0))
 
 	t0 = time.Now()
@@ -867,9 +867,9 @@ func (pl *plan) without(drop map[string]*qc.Error) *plan {
 	return &out
 }
 
-// dimensions builds the dimension rows for the plan's studies and samples,
-// their illness as classify decided it.
-func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]*StudyReport, decisions map[studySample]illness.Decision) warehouse.DimensionsRequest {
+// dimensions builds the dimension rows for the plan's studies and samples of
+// matrix file, their illness as classify decided it.
+func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, reports map[string]*StudyReport, decisions map[studySample]illness.Decision) warehouse.DimensionsRequest {
 	var req warehouse.DimensionsRequest
 	platforms := map[string]bool{}
 	studyPlatforms := map[string][]string{}
@@ -939,7 +939,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 	for _, acc := range pl.studies {
 		row := warehouse.Study{Accession: acc, Organism: studyOrganism[acc], PlatformSummary: strings.Join(studyPlatforms[acc], "; ")}
 		st := d.Study(acc)
-		if f := unrecordedFinding(acc, st == nil, bare[acc]); f != nil {
+		if f := unrecordedFinding(acc, file, st == nil, bare[acc]); f != nil {
 			p.cfg.Quality.Apply([]*qc.Error{f})
 			reports[acc].Findings = append(reports[acc].Findings, f)
 		}
@@ -964,12 +964,13 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, reports map[string]
 	return req
 }
 
-// unrecordedFinding is the INFO finding of a study loaded without metadata for
-// itself (noStudy) or for samples of its matrix columns: what the warehouse
+// unrecordedFinding is the INFO finding of a study whose matrix file was
+// loaded without metadata for the study itself (noStudy) or for samples of
+// its columns: what the warehouse
 // recorded of them is kept (warehouse.Study.KeepRecorded,
 // warehouse.Sample.KeepAttributes and KeepIllness). nil when the metadata
 // describes the study and all its samples.
-func unrecordedFinding(study string, noStudy bool, samples int) *qc.Error {
+func unrecordedFinding(study, file string, noStudy bool, samples int) *qc.Error {
 	var msg string
 	switch {
 	case samples > 0:
@@ -984,7 +985,7 @@ func unrecordedFinding(study string, noStudy bool, samples int) *qc.Error {
 	}
 	// INFO: a matrix given without metadata is a supported input, not a
 	// defect of it; the summary shows its samples as no-metadata=N.
-	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, Msg: msg}
+	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: file, Msg: msg}
 }
 
 // platformUnnormalized reports whether a sample's platform string was given
