@@ -51,6 +51,8 @@ func TestFlagValuesRefused(t *testing.T) {
 		{[]string{"status", "--db", db + "?busy_timeout=abc"}, `busy_timeout="abc" is not a duration`},
 		{[]string{"init", "--db", db + "?busy_timeout=abc"}, `busy_timeout="abc" is not a duration`},
 		{[]string{"query", "--db", db + "?busy_timeout=abc", "SELECT 1"}, `busy_timeout="abc" is not a duration`},
+		{[]string{"health", "--db", db + "?busy_timeout=abc"}, `busy_timeout="abc" is not a duration`},
+		{[]string{"health", "--json", "--db", db + "?busy_timeout=abc"}, `busy_timeout="abc" is not a duration`},
 	} {
 		code, out, stderr := runCLI(t, tc.args...)
 		rec := errorRecord(t, stderr)
