@@ -229,7 +229,8 @@ func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehous
 const reasonNoFeatures = "the warehouse sink does not compute features (it is no warehouse.FeatureMaterializer)"
 
 // stoppedFeaturesError is the MaterializationFailed error of a study whose
-// run stopped after its commit, before its features were computed.
+// run stopped after its commit, before or while its features were
+// computed (their statement rolled back: none of them is written).
 func stoppedFeaturesError(ctx context.Context, study string) error {
 	why := "was interrupted"
 	if reason, _, _ := stopped(ctx, ctx.Err()); reason == reasonTimedOut {
@@ -275,6 +276,9 @@ func (p *Pipeline) materialize(ctx context.Context, log *steps, fm warehouse.Fea
 	switch {
 	case err != nil:
 		fr.Err = materializationError(study, err)
+		if ctx.Err() != nil { // the driver's words for a cancelled statement say less
+			fr.Err = stoppedFeaturesError(ctx, study)
+		}
 		p.log.Error("features failed", "study", study, "error", p.redact(fr.Err.Error()))
 		log.end(ctx, stepAnalytics, study, stepEnd{err: fr.Err, batchID: res.BatchID})
 	case res.Skipped:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/genexp/genexp"
@@ -99,18 +100,27 @@ func TestAnalyticsSkippedOnSinkWithoutFeatures(t *testing.T) {
 	}
 }
 
-// stoppingSink ends the run's context as soon as a batch has committed.
+// stoppingSink ends the run's context as soon as a batch has committed,
+// or with inFeatures as its features start being computed.
 type stoppingSink struct {
 	*duckdb.Warehouse
-	stop func()
+	stop       func()
+	inFeatures bool
 }
 
 func (s *stoppingSink) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
 	b, err := s.Warehouse.Begin(ctx, req)
-	if err != nil {
-		return nil, err
+	if err != nil || s.inFeatures {
+		return b, err
 	}
 	return &stoppingBatch{Batch: b, stop: s.stop}, nil
+}
+
+func (s *stoppingSink) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (warehouse.FeaturesResult, error) {
+	if s.inFeatures {
+		s.stop()
+	}
+	return s.Warehouse.MaterializeFeatures(ctx, req)
 }
 
 type stoppingBatch struct {
@@ -124,24 +134,28 @@ func (b *stoppingBatch) Commit(ctx context.Context, req warehouse.CommitRequest)
 	return res, err
 }
 
-// A run stopped (timed out or interrupted) after a study's commit and
-// before its analytics step logs that step FAILED with the reason, as it
-// does the other steps it stopped, and reports the study's features as
-// failed: its facts are loaded, its features are not.
+// A run stopped (timed out or interrupted) after a study's commit, before
+// or during its analytics step, logs that step FAILED with the reason, as
+// it does the other steps it stopped, and reports the study's features as
+// failed in words of the stop, not the driver's for a cancelled statement:
+// its facts are loaded, its features are not.
 func TestAnalyticsStoppedAfterCommit(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		timeout bool
-		reason  string
-		code    *int
+		name       string
+		timeout    bool
+		inFeatures bool
+		reason     string
+		code       *int
 	}{
-		{"interrupted", false, "interrupted", nil},
-		{"timed out", true, "timed out", new(int(qc.TimedOut))},
+		{"interrupted", false, false, "interrupted", nil},
+		{"timed out", true, false, "timed out", new(int(qc.TimedOut))},
+		{"interrupted in features", false, true, "interrupted", nil},
+		{"timed out in features", true, true, "timed out", new(int(qc.TimedOut))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := openWarehouse(t)
 			ctx, stop := stoppable(t, tc.timeout)
-			p, err := genexp.New(&stoppingSink{Warehouse: w, stop: stop})
+			p, err := genexp.New(&stoppingSink{Warehouse: w, stop: stop, inFeatures: tc.inFeatures})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,6 +169,8 @@ func TestAnalyticsStoppedAfterCommit(t *testing.T) {
 			}
 			if sr.Features == nil || sr.Features.Err == nil || !errors.Is(sr.Err, qc.MaterializationFailed) {
 				t.Errorf("features %+v, err %v: want the features failed", sr.Features, sr.Err)
+			} else if msg := sr.Err.Error(); !strings.Contains(msg, "before its features were computed") || strings.Contains(msg, "duckdb:") {
+				t.Errorf("the study's error %q: want it to say the run stopped before its features were computed", msg)
 			}
 			rows := analyticsRows(t, w, "GSE71270")
 			if len(rows) != 1 || rows[0].Status != "FAILED" || rows[0].Reason != tc.reason ||
