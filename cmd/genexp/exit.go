@@ -61,12 +61,14 @@ func timedOut(ctx context.Context, err error) bool {
 }
 
 // afterStop completes the report of a run that its timeout or a signal
-// stopped: a study the timeout cut short failed with the driver's words
-// for a cancelled statement, and is given the TimedOut error instead. The
-// matrices and paths the run never reached are in the report already
-// (genexp.NotStarted).
-func afterStop(rep *genexp.Report, timedOut bool, timeout int) {
-	if !timedOut {
+// stopped: a study cut short failed with the driver's words for a
+// cancelled statement. After a timeout it is given the TimedOut error
+// instead; after a signal (cause, the run's context's), when its error
+// carries no code of its own, words that say what the signal left, the
+// driver's error still wrapped. The matrices and paths the run never
+// reached are in the report already (genexp.NotStarted).
+func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int) {
+	if !timedOut && cause == nil {
 		return
 	}
 	for i := range rep.Studies {
@@ -74,9 +76,19 @@ func afterStop(rep *genexp.Report, timedOut bool, timeout int) {
 		if s.Err == nil || !(errors.Is(s.Err, context.DeadlineExceeded) || errors.Is(s.Err, context.Canceled)) {
 			continue
 		}
-		msg := fmt.Sprintf("timed out after %d s before the study was committed; nothing of it was loaded", timeout)
-		if s.Outcome != "" {
+		var msg string
+		switch {
+		case timedOut && s.Outcome != "":
 			msg = fmt.Sprintf("timed out after %d s while its features were computed; the study itself is loaded", timeout)
+		case timedOut:
+			msg = fmt.Sprintf("timed out after %d s before the study was committed; nothing of it was loaded", timeout)
+		case s.Outcome == "":
+			if _, coded := qc.CodeOf(s.Err); !coded {
+				s.Err = &rewordedError{err: s.Err, text: fmt.Sprintf("interrupted (%s) before the study was committed; nothing of it was loaded", cause)}
+			}
+			continue
+		default:
+			continue
 		}
 		e := &qc.Error{Code: qc.TimedOut, Severity: qc.SeverityError, Msg: msg}
 		for j, f := range s.Findings {

@@ -13,12 +13,12 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// TestAfterStopSaysWhatTheTimeoutLeft: after a timeout, a study the
+// TestAfterStopSaysWhatTheStopLeft: after a timeout, a study the
 // deadline cut short carries the coded timeout instead of the driver's
 // words for a cancelled statement, and the rows the pipeline reports as
 // not started (a matrix named after a study, a path named after none) are
 // printed as such, under the path when no study names them.
-func TestAfterStopSaysWhatTheTimeoutLeft(t *testing.T) {
+func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 	cut := fmt.Errorf("duckdb: staging values: %w", context.DeadlineExceeded)
 	stoppedRun := func() *genexp.Report {
 		return &genexp.Report{Studies: []genexp.StudyReport{
@@ -29,7 +29,7 @@ func TestAfterStopSaysWhatTheTimeoutLeft(t *testing.T) {
 		}}
 	}
 	rep := stoppedRun()
-	afterStop(rep, true, 7)
+	afterStop(rep, true, nil, 7)
 	var got []string
 	for _, s := range rep.Studies {
 		got = append(got, studyLabel(s)+" "+string(s.Outcome))
@@ -52,11 +52,35 @@ func TestAfterStopSaysWhatTheTimeoutLeft(t *testing.T) {
 		}
 	}
 
-	// An interrupt leaves the studies' own errors: only the timeout is
-	// coded as such.
+	// An interrupt rewords the driver's text of a study it cut short,
+	// keeping its error for errors.Is, and leaves a coded error (the
+	// features of a committed study, here) as it was.
+	cancelled := fmt.Errorf("duckdb: staging values: %w INTERRUPT Error: Interrupted!", context.Canceled)
+	features := &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Msg: "the study's facts are loaded, but the run was interrupted", Err: context.Canceled}
+	rep = &genexp.Report{Studies: []genexp.StudyReport{
+		{Study: "GSE1", Outcome: warehouse.Inserted, Err: features},
+		{Study: "GSE2", Err: cancelled},
+		{Study: "GSE3", Outcome: genexp.NotStarted},
+	}}
+	afterStop(rep, false, errors.New("interrupt signal received"), 7)
+	if rep.Studies[0].Err != features || rep.Studies[2].Err != nil {
+		t.Errorf("after an interrupt, the committed and the not started rows changed: %+v", rep.Studies)
+	}
+	err := rep.Studies[1].Err
+	if want := "interrupted (interrupt signal received) before the study was committed; nothing of it was loaded"; err.Error() != want ||
+		!errors.Is(err, context.Canceled) || !errors.Is(err, cancelled) {
+		t.Errorf("the interrupted study's error %q, want %q wrapping the driver's", err, want)
+	}
+	out.Reset()
+	printReport(&out, rep)
+	if strings.Contains(out.String(), "INTERRUPT Error") {
+		t.Errorf("the summary shows the driver's words:\n%s", out.String())
+	}
+
+	// Neither a timeout nor a signal: nothing changes.
 	rep = stoppedRun()
-	afterStop(rep, false, 7)
+	afterStop(rep, false, nil, 7)
 	if rep.Studies[1].Err != cut || len(rep.Studies) != 4 {
-		t.Errorf("after an interrupt: %+v", rep.Studies)
+		t.Errorf("after a run that was not stopped: %+v", rep.Studies)
 	}
 }

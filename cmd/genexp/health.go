@@ -148,15 +148,16 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 	return runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
 }
 
-// redactedError shows a message with the DSN's secrets removed while
-// keeping the original error for errors.Is and errors.As.
-type redactedError struct {
+// rewordedError shows text in place of err's message (the DSN's secrets
+// removed, or words a researcher reads better than a driver's) while
+// keeping err for errors.Is and errors.As.
+type rewordedError struct {
 	err  error
 	text string
 }
 
-func (e *redactedError) Error() string { return e.text }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *rewordedError) Error() string { return e.text }
+func (e *rewordedError) Unwrap() error { return e.err }
 
 // redactErr hides the secrets of dsn in err's message.
 func redactErr(err error, dsn string) error {
@@ -168,5 +169,5 @@ func redactErr(err error, dsn string) error {
 	if text == err.Error() {
 		return err
 	}
-	return &redactedError{err: err, text: text}
+	return &rewordedError{err: err, text: text}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -88,7 +89,7 @@ configuration).
 	rep, err := p.Load(ctx, paths...)
 	prog.finish()
 	if err != nil {
-		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds)
+		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds)
 	}
 	printReport(stdout, rep)
 	status := exitOK

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -65,7 +66,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	if err != nil {
-		afterStop(rep, timedOut(ctx, err), cfg.Processing.TimeoutSeconds)
+		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds)
 	}
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
