@@ -56,7 +56,7 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 	// keeping its error for errors.Is, and leaves a coded error (the
 	// features of a committed study, here) as it was.
 	cancelled := fmt.Errorf("duckdb: staging values: %w INTERRUPT Error: Interrupted!", context.Canceled)
-	features := &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Msg: "the study's facts are loaded, but the run was interrupted", Err: context.Canceled}
+	features := &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: "GSE1", Msg: "the study's facts are loaded, but the run was interrupted", Err: context.Canceled}
 	rep = &genexp.Report{Studies: []genexp.StudyReport{
 		{Study: "GSE1", Outcome: warehouse.Inserted, Err: features},
 		{Study: "GSE2", Err: cancelled},
@@ -75,6 +75,9 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 	printReport(&out, rep)
 	if strings.Contains(out.String(), "INTERRUPT Error") {
 		t.Errorf("the summary shows the driver's words:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "\nGSE1 failed: the study's facts are loaded") {
+		t.Errorf("the features failure does not name its study once, first:\n%s", out.String())
 	}
 
 	// Neither a timeout nor a signal: nothing changes.

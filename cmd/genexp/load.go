@@ -134,7 +134,7 @@ func printReport(w io.Writer, rep *genexp.Report) {
 	tw.Flush()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
-			fmt.Fprintf(w, "\n%s failed: %s\n", s.Study, oneLine(s.Err))
+			fmt.Fprintf(w, "\n%s failed: %s\n", s.Study, oneLine(unprefixed(s.Err, s.Study)))
 		}
 		for _, f := range s.Findings {
 			if f.Severity >= qc.SeverityWarning && f != s.Err {
@@ -143,6 +143,17 @@ func printReport(w io.Writer, rep *genexp.Report) {
 		}
 	}
 	printRunFindings(w, rep.Findings, oneLine)
+}
+
+// unprefixed is err without the study's name in front of its message when
+// the line that shows it names the study already.
+func unprefixed(err error, study string) error {
+	if e, ok := err.(*qc.Error); ok && e.File == "" && e.Study == study {
+		c := *e
+		c.Study = ""
+		return &c
+	}
+	return err
 }
 
 // printRunFindings prints the findings of a run outside any study, each
