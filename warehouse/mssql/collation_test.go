@@ -526,50 +526,16 @@ func (c *collChecker) lookupCTE(sc *sqlScope, name string) *sqlSource {
 	return nil
 }
 
-// selectItems returns the select list of a segment: each item's output name
-// ("" when it has none) and its tokens.
+// selectItems returns the select list of a segment (see selectList): each
+// item's output name ("" when it has none) and its tokens.
 func selectItems(seg *sqlSeg) (names []string, items [][]sqlTok, ok bool) {
 	ts := seg.toks
 	i := 0
 	for i < len(ts) && !isWord(ts[i], "SELECT") {
 		i++
 	}
-	if i == len(ts) {
-		return nil, nil, false
-	}
-	i++
-	if i < len(ts) && (isWord(ts[i], "DISTINCT") || isWord(ts[i], "ALL")) {
-		i++
-	}
-	if i+1 < len(ts) && isWord(ts[i], "TOP") && ts[i+1].kind == tkGroup {
-		i += 2
-	}
-	var cur []sqlTok
-	flush := func() {
-		name := ""
-		if n := len(cur); n >= 2 && isWord(cur[n-2], "AS") {
-			name = cur[n-1].s
-			cur = cur[:n-2]
-		} else if n >= 1 && cur[n-1].kind == tkWord && !(n >= 2 && isWord(cur[n-2], "COLLATE")) {
-			name = cur[n-1].s[strings.LastIndexByte(cur[n-1].s, '.')+1:]
-		}
-		names = append(names, strings.ToLower(name))
-		items = append(items, cur)
-		cur = nil
-	}
-	for ; i < len(ts); i++ {
-		t := ts[i]
-		if isWord(t, "FROM") || isWord(t, "WHERE") || isWord(t, "GROUP") || isWord(t, "ORDER") || isWord(t, "INTO") || isWord(t, "HAVING") {
-			break
-		}
-		if t.kind == tkComma {
-			flush()
-			continue
-		}
-		cur = append(cur, t)
-	}
-	flush()
-	return names, items, true
+	items, names, _, ok = selectList(ts[i:])
+	return names, items, ok
 }
 
 // column resolves a column of a source.
@@ -924,6 +890,8 @@ func TestCollationChecker(t *testing.T) {
 		{"a literal adapts", `SELECT 1 FROM dbo.dim_study WHERE study_accession_code = N'GSE1'`, false},
 		{"ints have no collation", `SELECT 1 FROM dbo.dim_sample AS s JOIN dbo.dim_study AS st ON st.study_key = s.study_key`, false},
 		{"through a derived table", `SELECT 1 FROM (SELECT platform_accession AS p FROM staging.dim_sample) AS d JOIN dbo.dim_sample AS s ON s.sample_platform = d.p`, true},
+		{"through a derived table, aliased without AS", `SELECT 1 FROM (SELECT platform_accession p FROM staging.dim_sample) AS d JOIN dbo.dim_sample AS s ON s.sample_platform = d.p`, true},
+		{"a derived table's column with its COLLATE", `SELECT 1 FROM (SELECT platform_accession COLLATE Latin1_General_100_BIN2 AS p FROM staging.dim_sample) AS d JOIN dbo.dim_sample AS s ON s.sample_accession_code = d.p`, false},
 		{"through a CTE", `WITH x AS (SELECT gene_id FROM staging.matrix_rows) SELECT 1 FROM x JOIN dbo.dim_gene AS g ON g.gene_symbol = x.gene_id`, true},
 		{"IN a subquery", `SELECT 1 FROM dbo.dim_sample AS s WHERE s.sample_title IN (SELECT gene_id FROM dbo.dim_gene)`, true},
 		{"EXCEPT of a renamed business key, as merge_samples had it", `MERGE dbo.dim_sample WITH (HOLDLOCK) AS t
