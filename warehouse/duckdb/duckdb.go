@@ -402,11 +402,16 @@ func classify(err error, msg string) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", msg, err)
 	}
+	var de *duckdbdrv.Error
+	if errors.As(err, &de) && de.Type == duckdbdrv.ErrorTypeInterrupt {
+		// A statement interrupted for a done context: on some paths the
+		// driver returns DuckDB's error without the context's.
+		return fmt.Errorf("%s: %w: %w", msg, context.Canceled, err)
+	}
 	if e := storageError(err, msg); e != nil {
 		return e
 	}
 	code := qc.ConstraintViolation
-	var de *duckdbdrv.Error
 	if errors.As(err, &de) {
 		switch de.Type {
 		case duckdbdrv.ErrorTypeConstraint:

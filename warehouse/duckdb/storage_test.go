@@ -16,7 +16,9 @@ import (
 
 // TestClassifyStorage checks the codes of DuckDB's storage failures, with
 // the messages DuckDB gives them: a write-ahead log that cannot be created
-// fails the commit with a transaction error, which is not a conflict.
+// fails the commit with a transaction error, which is not a conflict. An
+// interrupted statement is a cancellation, uncoded, even when the driver
+// returns it without the context's error.
 func TestClassifyStorage(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
@@ -25,6 +27,7 @@ func TestClassifyStorage(t *testing.T) {
 		says        string
 		invalidated bool
 	}{
+		{"interrupted", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeInterrupt, Msg: "INTERRUPT Error: Interrupted!"}, 0, "Interrupted!", false},
 		{"wal permission at commit", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeTransaction,
 			Msg: `TransactionContext Error: Failed to commit: Cannot open file "/d/w.duckdb.wal": Permission denied`},
 			qc.ConnectionFailed, "cannot write /d/w.duckdb.wal: permission denied", false},
@@ -47,6 +50,9 @@ func TestClassifyStorage(t *testing.T) {
 			}
 			if got := errors.Is(err, warehouse.ErrInvalidated); got != tc.invalidated {
 				t.Errorf("errors.Is(ErrInvalidated) = %v, want %v", got, tc.invalidated)
+			}
+			if got := errors.Is(err, context.Canceled); got != (tc.code == 0) {
+				t.Errorf("errors.Is(context.Canceled) = %v, want %v", got, tc.code == 0)
 			}
 		})
 	}
