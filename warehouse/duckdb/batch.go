@@ -55,7 +55,8 @@ type batch struct {
 	done bool
 }
 
-// Begin implements warehouse.WarehouseSink. Loads into one Warehouse are
+// Begin implements warehouse.WarehouseSink. Loads into one Warehouse, or
+// into any Warehouse Open made of the same file in this process, are
 // serialized: Begin waits up to Config.BusyTimeout for the running one to
 // end, then fails with code WarehouseBusy.
 func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
@@ -90,7 +91,7 @@ func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (ware
 // acquire takes the Warehouse's single load slot.
 func (w *Warehouse) acquire(ctx context.Context) (func(), error) {
 	select {
-	case w.loads <- struct{}{}:
+	case w.file.loads <- struct{}{}:
 	default:
 		wait := w.cfg.BusyTimeout
 		if wait <= 0 {
@@ -99,7 +100,7 @@ func (w *Warehouse) acquire(ctx context.Context) (func(), error) {
 		timer := time.NewTimer(wait)
 		defer timer.Stop()
 		select {
-		case w.loads <- struct{}{}:
+		case w.file.loads <- struct{}{}:
 		case <-timer.C:
 			return nil, errBusy(nil)
 		case <-ctx.Done():
@@ -110,7 +111,7 @@ func (w *Warehouse) acquire(ctx context.Context) (func(), error) {
 	return func() {
 		if !released {
 			released = true
-			<-w.loads
+			<-w.file.loads
 		}
 	}, nil
 }

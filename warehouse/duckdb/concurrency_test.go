@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -178,5 +179,63 @@ func TestGoroutinesShareAWarehouse(t *testing.T) {
 	}
 	if batches != 4 || facts != 4*200 {
 		t.Fatalf("%d batches and %d facts, want 4 and 800", batches, facts)
+	}
+}
+
+// TestOpensOfOneFileShareItsLoads: every Open of one file in a process
+// gives the same DuckDB database, so Warehouses made by separate Opens of
+// it must behave as one: created at once, they find one schema; their
+// loads wait for each other (busy_timeout) or are refused as busy, rather
+// than conflicting at commit over the genes and platforms they share; and
+// a run logging through one is live for the others.
+func TestOpensOfOneFileShareItsLoads(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	ctx := context.Background()
+	loads := []smallLoad{{"GSE1", 50, 4, 1}, {"GSE2", 50, 4, 2}, {"GSE3", 50, 4, 3}, {"GSE3", 50, 4, 3}}
+	var wg sync.WaitGroup
+	errs := make([]error, len(loads))
+	outcomes := make([]warehouse.Outcome, len(loads))
+	for i, l := range loads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, err := duckdb.Open(file + "?busy_timeout=60s")
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer w.Close()
+			res, err := l.run(ctx, w)
+			if err == nil {
+				outcomes[i] = res.Studies[0].Outcome
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open and load %d of %s: %v", i, loads[i].study, err)
+		}
+	}
+	if n := slices.Index(outcomes, warehouse.Duplicate); n < 2 || slices.Index(outcomes[n+1:], warehouse.Duplicate) >= 0 {
+		t.Fatalf("outcomes %v, want one duplicate, of GSE3", outcomes)
+	}
+
+	w1, w2 := open(t, file), open(t, file)
+	b, err := loads[0].begin(ctx, w1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	if _, err := (smallLoad{"GSE4", 10, 3, 4}).run(ctx, w2); !errors.Is(err, qc.WarehouseBusy) {
+		t.Fatalf("a load through a second Open while the first loads: %v, want code WarehouseBusy", err)
+	}
+	live := warehouse.StepRecord{LogID: "l1", RunID: "live", Study: "GSE1", Step: "load", Status: "RUNNING", StartedAt: time.Now()}
+	if err := w1.LogStep(ctx, live); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w2.AbortAbandonedSteps(ctx, warehouse.AbortRequest{RunID: "next", Message: "aborted"}); err != nil || n != 0 {
+		t.Fatalf("a second Open marked %d steps of a run going on through the first aborted (%v)", n, err)
 	}
 }

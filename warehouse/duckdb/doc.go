@@ -23,6 +23,7 @@
 // no other process has it open (a load, or a read-only genexp query): a
 // process that opens a file another holds that way waits up to
 // Config.BusyTimeout, then fails with a *qc.Error of code WarehouseBusy. Within a process, loads into one
-// Warehouse are serialized the same way; readers run beside them and see
-// each study's previous batch or its new one, never a mix.
+// file are serialized the same way, through one Warehouse or several that
+// Open made of it (which share one DuckDB database); readers run beside
+// them and see each study's previous batch or its new one, never a mix.
 package duckdb

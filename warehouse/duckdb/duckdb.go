@@ -32,7 +32,7 @@ type Config struct {
 	AutoMigrate bool
 	// BusyTimeout is how long Open waits for another process to release the
 	// database file, and how long Begin waits for another load into the
-	// same Warehouse to end. Default 0: fail at once with WarehouseBusy.
+	// same Warehouse (or another Open of its file in this process) to end. Default 0: fail at once with WarehouseBusy.
 	BusyTimeout time.Duration
 }
 
@@ -46,15 +46,10 @@ type Warehouse struct {
 	// fit in memory_limit: named when the disk there is full.
 	tempDir string
 
-	// runs holds the run ids this Warehouse has logged steps of: the only
-	// runs that may still be going while it holds the file (see
-	// AbortAbandonedSteps).
-	runs sync.Map
-
-	// loads holds one token while a Batch is open: DuckDB lets
-	// concurrent transactions commit when they touch no common row, so two
-	// loads of one study could both publish; they are serialized instead.
-	loads chan struct{}
+	// file is the load slot and live runs this Warehouse shares with
+	// every other Warehouse Open made of its file in this process (one of
+	// its own when New made it).
+	file *fileState
 
 	// schemaCurrent is set once the schema is known to be SchemaVersion
 	// (see requireSchema).
@@ -113,6 +108,20 @@ func Open(dsn string) (*Warehouse, error) {
 	if len(params) > 0 {
 		full += "?" + params.Encode()
 	}
+	shared := newFileState()
+	if file != "" {
+		// One Open of the file at a time in this process: the second then
+		// finds the schema the first created or migrated.
+		shared = shareFile(file)
+		shared.open.Lock()
+		defer shared.open.Unlock()
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			shared.release()
+		}
+	}()
 	// A file this call creates and cannot make a warehouse of (a disk full
 	// at creation leaves it empty) is removed, or every later open would
 	// call it "not a valid DuckDB database file". A file that existed is
@@ -147,7 +156,8 @@ func Open(dsn string) (*Warehouse, error) {
 		}
 		return nil, err
 	}
-	w.path, w.readOnly = file, readOnly
+	w.path, w.readOnly, w.file = file, readOnly, shared
+	opened = true
 	return w, nil
 }
 
@@ -259,7 +269,7 @@ func cannotWrite(path string, err error) *qc.Error {
 //
 // The Warehouse owns db from then on: Close closes it.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
-	w := &Warehouse{db: db, cfg: cfg, loads: make(chan struct{}, 1)}
+	w := &Warehouse{db: db, cfg: cfg, file: newFileState()}
 	ctx := context.Background()
 	// The warehouse's TIMESTAMP columns hold UTC wall times: genexp writes
 	// its own times in UTC, and DuckDB's now() and current_timestamp
@@ -340,7 +350,10 @@ func (w *Warehouse) Path() string { return w.path }
 // Close closes the *sql.DB the Warehouse was made with, Open's or the one
 // given to New: a caller of New that still needs its db must not call
 // Close, and ends its use of the Warehouse by closing db itself.
-func (w *Warehouse) Close() error { return w.db.Close() }
+func (w *Warehouse) Close() error {
+	w.file.release()
+	return w.db.Close()
+}
 
 // openWait opens and pings the database, retrying while another process
 // holds its lock, for up to wait.

@@ -79,7 +79,8 @@ var healthStatements = map[string]string{
 
 // AbortAbandonedSteps implements warehouse.StepAborter. A process writing a
 // DuckDB file holds it alone, so a RUNNING step of a run that did not log
-// through this Warehouse was left by a process that is gone.
+// through this Warehouse (or another that Open made of its file in this
+// process) was left by a process that is gone.
 func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.AbortRequest) (int64, error) {
 	if w.readOnly {
 		return 0, nil
@@ -87,7 +88,7 @@ func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.Abort
 	if err := w.requireSchema(ctx); err != nil {
 		return 0, err
 	}
-	w.runs.Store(req.RunID, true)
+	w.file.runs.Store(req.RunID, true)
 	rows, err := w.db.QueryContext(ctx, stmtRunningRuns)
 	if err != nil {
 		return 0, classify(err, "duckdb: finding abandoned steps")
@@ -99,7 +100,7 @@ func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.Abort
 			rows.Close()
 			return 0, classify(err, "duckdb: finding abandoned steps")
 		}
-		if _, live := w.runs.Load(id); !live {
+		if _, live := w.file.runs.Load(id); !live {
 			dead = append(dead, id)
 		}
 	}

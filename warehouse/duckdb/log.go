@@ -12,7 +12,7 @@ import (
 // LogStep implements warehouse.WarehouseSink. It autocommits, outside any
 // batch, so a failed load's steps stay recorded.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
-	w.runs.Store(s.RunID, true)
+	w.file.runs.Store(s.RunID, true)
 	if err := w.requireSchema(ctx); err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (w *Warehouse) LogSteps(ctx context.Context, steps []warehouse.StepRecord) 
 	}
 	defer stmt.Close()
 	for _, s := range steps {
-		w.runs.Store(s.RunID, true)
+		w.file.runs.Store(s.RunID, true)
 		if _, err := stmt.ExecContext(ctx, logStepArgs(s)...); err != nil {
 			return classify(err, "duckdb: writing meta_etl_process_log")
 		}

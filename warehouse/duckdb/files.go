@@ -1,0 +1,85 @@
+package duckdb
+
+import (
+	"path/filepath"
+	"sync"
+)
+
+// fileState is what every Warehouse on one database file shares within a
+// process. duckdb-go gives every sql.DB opened on a file the same DuckDB
+// database, so two Warehouses Open made of one file write one database:
+// their loads must take one slot, as two loads into one Warehouse do, and a
+// run logged through either is live for both (see AbortAbandonedSteps).
+type fileState struct {
+	// loads holds one token while a Batch is open: DuckDB lets
+	// concurrent transactions commit when they touch no common row, so two
+	// loads of one study, or two studies sharing a platform or genes,
+	// could both publish or conflict at commit; they are serialized
+	// instead.
+	loads chan struct{}
+
+	// runs holds the run ids logged through the file's Warehouses: the
+	// only runs that may still be going while this process holds the file.
+	runs sync.Map
+
+	// open serializes Open's creation and migration of the file, which
+	// two Opens at once would both attempt.
+	open sync.Mutex
+
+	key  string // the openFiles key; "" for a state of its own (New)
+	refs int    // Warehouses using it, under openFiles.mu
+}
+
+func newFileState() *fileState {
+	return &fileState{loads: make(chan struct{}, 1)}
+}
+
+// openFiles are the states of the files this process has open.
+var openFiles = struct {
+	mu sync.Mutex
+	m  map[string]*fileState
+}{m: map[string]*fileState{}}
+
+// shareFile returns the state of file, shared by every Warehouse on it
+// until each has called release.
+func shareFile(file string) *fileState {
+	key := fileKey(file)
+	openFiles.mu.Lock()
+	defer openFiles.mu.Unlock()
+	st := openFiles.m[key]
+	if st == nil {
+		st = newFileState()
+		st.key = key
+		openFiles.m[key] = st
+	}
+	st.refs++
+	return st
+}
+
+// release ends one Warehouse's use of st.
+func (st *fileState) release() {
+	if st.key == "" {
+		return
+	}
+	openFiles.mu.Lock()
+	defer openFiles.mu.Unlock()
+	if st.refs--; st.refs == 0 {
+		delete(openFiles.m, st.key)
+	}
+}
+
+// fileKey names file as DuckDB's instance cache does: by its absolute
+// path, links resolved (the directory's when the file does not exist yet).
+func fileKey(file string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return file
+	}
+	if p, err := filepath.EvalSymlinks(abs); err == nil {
+		return p
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
+}
