@@ -205,7 +205,7 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		// unlinked rather than being guessed.
 		for _, t := range titles {
 			if ss := byTitle[t]; len(ss) == 1 {
-				st.SampleAccessions = appendUnique(st.SampleAccessions, ss[0].Accession)
+				st.SampleAccessions = append(st.SampleAccessions, ss[0].Accession) // deduplicated by sortAll
 			}
 		}
 		d.Studies = append(d.Studies, st)

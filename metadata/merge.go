@@ -30,9 +30,8 @@ func Merge(sets ...*Dataset) *Dataset {
 				for _, o := range st.Organisms {
 					have.Organisms = appendUnique(have.Organisms, o)
 				}
-				for _, acc := range st.SampleAccessions {
-					have.SampleAccessions = appendUnique(have.SampleAccessions, acc)
-				}
+				// deduplicated by sortAll
+				have.SampleAccessions = append(have.SampleAccessions, st.SampleAccessions...)
 				continue
 			}
 			c := *st

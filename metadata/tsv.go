@@ -95,7 +95,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 			studies[acc] = st
 			d.Studies = append(d.Studies, st)
 		}
-		st.SampleAccessions = appendUnique(st.SampleAccessions, s.Accession)
+		st.SampleAccessions = append(st.SampleAccessions, s.Accession) // deduplicated by sortAll
 		s.Experiments = appendUnique(s.Experiments, acc)
 	}
 	seen := map[string]int{}

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -159,16 +160,21 @@ func (d *Dataset) sortAll() {
 	for _, s := range d.Samples {
 		for _, e := range s.Experiments {
 			if st := d.Study(e); st != nil {
-				st.SampleAccessions = appendUnique(st.SampleAccessions, s.Accession)
+				st.SampleAccessions = append(st.SampleAccessions, s.Accession)
 			}
 		}
 		sort.Strings(s.Experiments)
 	}
+	// A study's list is deduplicated here, once, rather than on every
+	// append, which made linking quadratic in the samples of a study.
 	for _, st := range d.Studies {
 		sort.Strings(st.SampleAccessions)
+		st.SampleAccessions = slices.Compact(st.SampleAccessions)
 	}
 }
 
+// appendUnique appends v to a short list (a sample's experiments, a
+// study's organisms) unless it holds v already.
 func appendUnique(list []string, v string) []string {
 	for _, x := range list {
 		if x == v {
