@@ -88,7 +88,8 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	var unattributed []string // columns whose study cannot be told
 	seen := map[string]int{}
 	studySeen := map[string]bool{}
-	badStudies := map[string]string{} // study → what is wrong with its accession ("" when nothing)
+	badStudies := map[string]string{}         // study → what is wrong with its accession ("" when nothing)
+	var byTitle map[string][]*metadata.Sample // built at the first column named by title
 	for i, name := range h.Names {
 		var s *metadata.Sample
 		if len(d.Samples) == 0 {
@@ -103,7 +104,13 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			}
 			s = &metadata.Sample{Accession: name}
 		} else if s = lookupSample(d, name); s == nil {
-			switch titled := titledSamples(d, name, own); len(titled) {
+			if byTitle == nil {
+				byTitle = make(map[string][]*metadata.Sample, len(d.Samples))
+				for _, s := range d.Samples {
+					byTitle[s.Title] = append(byTitle[s.Title], s)
+				}
+			}
+			switch titled := titledSamples(byTitle, name, own); len(titled) {
 			case 1:
 				s = titled[0]
 			case 0:
@@ -298,13 +305,14 @@ func lookupSample(d *metadata.Dataset, name string) *metadata.Sample {
 	return nil
 }
 
-// titledSamples returns the samples a column names by title. A title shared
-// across studies resolves to the one sample of the matrix's own study.
-func titledSamples(d *metadata.Dataset, name, own string) []*metadata.Sample {
-	titled := d.SamplesTitled(name)
+// titledSamples returns the samples a column names by title, from the
+// metadata's samples by title. A title shared across studies resolves to
+// the one sample of the matrix's own study.
+func titledSamples(byTitle map[string][]*metadata.Sample, name, own string) []*metadata.Sample {
+	titled := byTitle[name]
 	if len(titled) == 0 {
 		if t := strings.TrimSpace(name); t != name {
-			titled = d.SamplesTitled(t)
+			titled = byTitle[t]
 		}
 	}
 	if len(titled) > 1 && own != "" {
