@@ -255,3 +255,53 @@ func sampleIllness(t *testing.T, w *duckdb.Warehouse) map[string]storedIllness {
 	}
 	return out
 }
+
+// keyedDecision decides every sample by a characteristic of the given key.
+type keyedDecision string
+
+func (k keyedDecision) Classify(*metadata.Sample) illness.Decision {
+	return illness.Decision{Label: illness.Control, Method: illness.MethodRule, Rule: "keyed", Field: "characteristics", Key: string(k)}
+}
+
+// TestStoredFieldNamesTheCharacteristic: a label read from a characteristic
+// is recorded with the characteristic's key (which one of a sample's
+// characteristics said it), unless the name would be wider than the
+// warehouses' illness_field column, where the configured field stands.
+func TestStoredFieldNamesTheCharacteristic(t *testing.T) {
+	w := openWarehouse(t)
+	if r := loadOne(t, w, genexp.DefaultConfig(), gse71270Dir); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	controls := 0
+	for acc, s := range sampleIllness(t, w) {
+		if s.Label != "CONTROL" {
+			continue
+		}
+		controls++
+		if want := (storedIllness{"CONTROL", "rule", "healthy_control", "characteristic:genotype/variation"}); s != want {
+			t.Errorf("%s: stored %+v, want %+v", acc, s, want)
+		}
+	}
+	if controls != 5 {
+		t.Fatalf("%d CONTROL samples, want GSE71270's 5", controls)
+	}
+
+	for _, tc := range []struct{ key, field string }{
+		{strings.Repeat("k", 185), "characteristic:" + strings.Repeat("k", 185)},
+		{strings.Repeat("k", 186), "characteristics"},
+	} {
+		w := openWarehouse(t)
+		p, err := genexp.New(w, genexp.WithClassifier(keyedDecision(tc.key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := p.Load(context.Background(), gse71270Dir); err != nil || rep.Studies[0].Err != nil {
+			t.Fatalf("load: %v %+v", err, rep)
+		}
+		for acc, s := range sampleIllness(t, w) {
+			if s.Field != tc.field {
+				t.Errorf("key of %d characters: %s stored field %q, want %q", len(tc.key), acc, s.Field, tc.field)
+			}
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/illness"
@@ -923,7 +924,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			Treatment: s.Treatment, CellLine: s.CellLine, Tissue: s.SpecimenPart, Processed: processed,
 			ProcessorName: s.ProcessorName, ProcessorVersion: s.ProcessorVersion,
 			Illness: string(dec.Label), IllnessMethod: string(dec.Method), IllnessRule: dec.Rule,
-			IllnessField: dec.Field, IllnessMatched: dec.Matched,
+			IllnessField: illnessField(dec), IllnessMatched: dec.Matched,
 			KeepAttributes: unrecorded, KeepIllness: keepIllness,
 		})
 	}
@@ -987,6 +988,22 @@ func unrecordedFinding(study, file string, noStudy bool, samples int) *qc.Error 
 	// defect of it; the summary shows its samples as no-metadata=N.
 	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: file, Msg: msg}
 }
+
+// illnessField is the field a sample's decision read, as the warehouse
+// records it: the characteristic's key when it read one
+// ("characteristic:health status", see illness.Decision.Where), unless
+// that is wider than the narrowest backend's column (SQL Server's
+// illness_field holds 200 UTF-16 code units), where the field as
+// configured stands.
+func illnessField(d illness.Decision) string {
+	if w := d.Where(); len(utf16.Encode([]rune(w))) <= maxIllnessField {
+		return w
+	}
+	return d.Field
+}
+
+// maxIllnessField is the width of the warehouses' illness_field column.
+const maxIllnessField = 200
 
 // platformUnnormalized reports whether a sample's platform string was given
 // but normalization made nothing of it: no manufacturer it knows, and no

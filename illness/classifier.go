@@ -290,7 +290,7 @@ func (c *Classifier) Classify(s *metadata.Sample) Decision {
 			continue
 		}
 		if (first.Label == Sepsis && d.Label == SepticShock) || (first.Label == Control && d.Label == NoSepsis) {
-			d.Evidence = fmt.Sprintf("refines %s: rule %s matched %q in %s", first.Label, first.Rule, first.Matched, first.Field)
+			d.Evidence = fmt.Sprintf("refines %s: rule %s matched %q in %s", first.Label, first.Rule, first.Matched, first.Where())
 			return *d
 		}
 	}
@@ -344,7 +344,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *
 				}
 			}
 			return r, &Decision{Label: r.Label, Method: MethodRule, Rule: r.Name, Field: field,
-				Matched: v.text[loc[0]:loc[1]], Value: v.shown}
+				Matched: v.text[loc[0]:loc[1]], Value: v.shown, Key: v.key}
 		}
 	}
 	return nil, nil

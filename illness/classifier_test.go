@@ -123,6 +123,9 @@ func TestDefaultRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := c.Classify(tt.s)
 			want := Decision{Label: tt.label, Method: MethodRule, Rule: tt.rule, Field: tt.field, Matched: tt.matched, Value: tt.value}
+			if key, _, keyed := strings.Cut(tt.value, ": "); keyed && tt.field == "characteristics" {
+				want.Key = key // sample() makes "key: value" a keyed characteristic
+			}
 			if tt.label == Unknown {
 				want = Decision{Label: Unknown, Method: MethodDefault}
 			}
@@ -385,7 +388,7 @@ func TestRefinementEvidence(t *testing.T) {
 	}{
 		{sample("", "sepsis", "", "clinical information: septic shock survivor"), SepticShock, `refines SEPSIS: rule sepsis matched "sepsis" in disease`},
 		{sample("DM007", "", "Whole blood from non-infected patient with type 2 diabetes", "Illness: Control/type 2 diabetes"),
-			NoSepsis, `refines CONTROL: rule healthy_control matched "Control" in characteristics`},
+			NoSepsis, `refines CONTROL: rule healthy_control matched "Control" in characteristic:Illness`},
 		{sample("H001", "", "Whole blood from healthy donor", "Illness: Control/healthy"), Control, ""},
 		{sample("R007", "", "Whole blood from patient who had recovered from melioidosis", "Illness: Control/Recovery"), Control, ""},
 	} {
@@ -393,5 +396,37 @@ func TestRefinementEvidence(t *testing.T) {
 		if d.Label != tt.label || d.Evidence != tt.evidence {
 			t.Errorf("%s: got %s (evidence %q), want %s (evidence %q)", tt.s.Title, d.Label, d.Evidence, tt.label, tt.evidence)
 		}
+	}
+}
+
+// TestDecisionWhere: a decision names the field it read, narrowed to the
+// characteristic's key when it read a keyed characteristic, so that the
+// warehouse can say which characteristic labelled a sample.
+func TestDecisionWhere(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		s     *metadata.Sample
+		where string
+		str   string
+	}{
+		{sample("", "", "", "health status: SEPSIS"), "characteristic:health status", `SEPSIS (rule sepsis matched "SEPSIS" in characteristic:health status)`},
+		{sample("", "", "", "septic shock"), "characteristics", `SEPTIC_SHOCK (rule septic_shock matched "septic shock" in characteristics)`},
+		{sample("", "sepsis", ""), "disease", `SEPSIS (rule sepsis matched "sepsis" in disease)`},
+		{sample("Seps_P_1", "", ""), "title", ""},
+	} {
+		d := c.Classify(tc.s)
+		if got := d.Where(); got != tc.where {
+			t.Errorf("%+v: Where() = %q, want %q", d, got, tc.where)
+		}
+		if tc.str != "" && d.String() != tc.str {
+			t.Errorf("String() = %q, want %q", d.String(), tc.str)
+		}
+	}
+	narrowed := Decision{Field: "characteristic:disease state", Key: "disease state"}
+	if got := narrowed.Where(); got != "characteristic:disease state" {
+		t.Errorf("a decision on one configured characteristic: Where() = %q", got)
+	}
+	if got := (Decision{Field: "title", Key: "stray"}).Where(); got != "title" {
+		t.Errorf("a key beside a field that is no characteristic: Where() = %q, want title", got)
 	}
 }

@@ -358,7 +358,7 @@ func illControls(out []Decision, co cohort) {
 	}
 	for i, d := range out {
 		if d.Label == Control && d.Method == MethodRule && bareControl.MatchString(strings.TrimSpace(d.Matched)) && !studyHealthy.MatchString(d.Value) {
-			out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleIllControls, Field: d.Field, Matched: d.Matched, Value: d.Value, Evidence: co.illControls}
+			out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleIllControls, Field: d.Field, Matched: d.Matched, Value: d.Value, Key: d.Key, Evidence: co.illControls}
 		}
 	}
 }
@@ -406,7 +406,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) {
 					continue
 				}
-				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleDiseaseArm, Field: g.field, Matched: t, Value: v.shown,
+				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleDiseaseArm, Field: g.field, Matched: t, Value: v.shown, Key: v.key,
 					Evidence: "another group of the field that holds the cohort's sepsis arm: " + ev}
 				break fields
 			}

@@ -76,6 +76,10 @@ type Decision struct {
 	// sample accession.
 	Matched string
 	Value   string
+	// Key is the characteristic's key when the value matched is a keyed
+	// characteristic ("disease state" of "disease state: septic shock");
+	// "" otherwise. See Where.
+	Key string
 	// Evidence, set when a decision rests on more than the matched value,
 	// says what else it rests on: for a cohort rule (ClassifyCohort) the
 	// study text or the sibling sample that made the study a sepsis cohort
@@ -86,6 +90,17 @@ type Decision struct {
 	Evidence string
 }
 
+// Where names the field the decision read, narrowed to the
+// characteristic's key when it read one: "characteristic:disease state"
+// rather than "characteristics". Either is a field name the classifier's
+// field list accepts.
+func (d Decision) Where() string {
+	if d.Key != "" && (d.Field == metadata.FieldCharacteristics || strings.HasPrefix(d.Field, metadata.FieldCharacteristicPrefix)) {
+		return metadata.FieldCharacteristicPrefix + d.Key
+	}
+	return d.Field
+}
+
 // String explains the decision in one line.
 func (d Decision) String() string {
 	switch d.Method {
@@ -93,9 +108,9 @@ func (d Decision) String() string {
 		return fmt.Sprintf("%s (override)", d.Label)
 	case MethodRule:
 		if d.Evidence != "" {
-			return fmt.Sprintf("%s (rule %s matched %q in %s; %s)", d.Label, d.Rule, d.Matched, d.Field, d.Evidence)
+			return fmt.Sprintf("%s (rule %s matched %q in %s; %s)", d.Label, d.Rule, d.Matched, d.Where(), d.Evidence)
 		}
-		return fmt.Sprintf("%s (rule %s matched %q in %s)", d.Label, d.Rule, d.Matched, d.Field)
+		return fmt.Sprintf("%s (rule %s matched %q in %s)", d.Label, d.Rule, d.Matched, d.Where())
 	default:
 		return fmt.Sprintf("%s (no rule matched)", d.Label)
 	}

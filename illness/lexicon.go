@@ -199,6 +199,7 @@ type codeMatch struct {
 	field   string
 	matched string // as written, "Non-Inf" for a negated code
 	shown   string // the whole value, as decisions show it
+	key     string // the value's characteristic key, if any
 }
 
 // findCode returns the first field, in the classifier's order, whose values
@@ -240,7 +241,7 @@ func (c *Classifier) codeIn(v value, scope CodeScope) *codeMatch {
 		if !ok || gc.Scope != scope || isPhraseWord(v.text, t) {
 			continue
 		}
-		m := &codeMatch{code: gc, label: gc.Label, matched: t.text, shown: v.shown}
+		m := &codeMatch{code: gc, label: gc.Label, matched: t.text, shown: v.shown, key: v.key}
 		if i > 0 && negators[strings.ToLower(toks[i-1].text)] && onlySeparators(v.text[toks[i-1].end:t.start]) {
 			if gc.Label != Sepsis && !gc.Infection {
 				continue // "non-shock" may be sepsis without shock; "non-control" says nothing
@@ -285,5 +286,5 @@ func (m *codeMatch) decision(rule string, label Label, cohort string) Decision {
 	if cohort != "" {
 		ev += "; " + cohort
 	}
-	return Decision{Label: label, Method: MethodRule, Rule: rule, Field: m.field, Matched: m.matched, Value: m.shown, Evidence: ev}
+	return Decision{Label: label, Method: MethodRule, Rule: rule, Field: m.field, Matched: m.matched, Value: m.shown, Key: m.key, Evidence: ev}
 }
