@@ -3,19 +3,16 @@ package main
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -186,145 +183,6 @@ func skipReason(contextJSON string) string {
 		return ""
 	}
 	return c.Reason
-}
-
-func cmdQuery(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("query", `Usage: genexp query [flags] "SQL"
-
-Runs one query on the warehouse and prints its rows as a table. Only a query
-runs: exactly one statement, of a kind that only reads (SELECT, WITH …
-SELECT, VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, and EXPLAIN of one of
-these); anything else, or several statements, is refused (code 6001). The
-table's columns are aligned per 1000 rows: a longer result (--max-rows 0)
-is printed as it is read, not held in memory.
-
-A DuckDB warehouse is opened read-only and without access to other files
-(no ATTACH, COPY … TO or read_csv), and DuckDB itself tells a query from
-anything else. T-SQL cannot be told apart before SQL Server runs it: there
-the statement runs in a transaction that is always rolled back. A batch
-that commits by itself escapes the rollback: query SQL Server with a login
-that may only read.
-
-Exit status: 0 the rows were printed; 2 bad usage or configuration, or the
-SQL was refused (not a query, several statements, or refused by the
-warehouse); 3 the warehouse could not be opened (missing, busy: a load is
-writing it, unreachable, or written by a newer genexp).
-`, stderr)
-	var c common
-	c.register(fs)
-	maxRows := fs.Int("max-rows", 1000, "print at most this many rows (0: all)")
-	pos, code, ok := c.parse(fs, args, stdout, arity{min: 1, max: 1, what: "the SQL statement, in quotes"})
-	if !ok {
-		return code
-	}
-	if *maxRows < 0 {
-		return c.usageFail(fs, fmt.Sprintf("--max-rows must be 0 (all rows) or more, got %d", *maxRows))
-	}
-	cfg, ok := c.config(stderr)
-	if !ok {
-		return exitUsage
-	}
-	target := c.target(fs, cfg)
-	if err := noWarehouseFile(target); err != nil {
-		return c.fail(stderr, err)
-	}
-	w, err := openStore(queryDSN(target), true)
-	if err != nil {
-		return c.fail(stderr, redactErr(err, target))
-	}
-	defer w.Close()
-	err = w.ReadQuery(context.Background(), pos[0], func(rows *sql.Rows) error { return printRows(stdout, rows, *maxRows) })
-	if err != nil {
-		if _, coded := qc.CodeOf(err); !coded {
-			// The statement is the query's input: whatever the warehouse
-			// says of it, the fix is in the command line (QueryRefused
-			// exits as a usage error).
-			err = &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Err: err}
-		}
-		return c.fail(stderr, redactErr(err, target))
-	}
-	return exitOK
-}
-
-// queryDSN is the DSN query opens: for DuckDB, read-only and without
-// access to any file but the warehouse, whatever the DSN says, so that no
-// statement can attach another database or write a file.
-func queryDSN(target string) string {
-	if genexp.IsSQLServerDSN(target) {
-		return target
-	}
-	return editDSNParams(target, func(params url.Values) bool {
-		params.Set("access_mode", "READ_ONLY")
-		params.Del("read_only")
-		params.Set("enable_external_access", "false")
-		return true
-	})
-}
-
-// queryChunk is how many rows query aligns as one table.
-const queryChunk = 1000
-
-// printRows prints a query's rows as a table, aligned per queryChunk rows
-// so that a long result is written as it is read instead of held whole by
-// the tabwriter; at most maxRows rows (0: all).
-func printRows(w io.Writer, rows *sql.Rows, maxRows int) error {
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	cells := make([]string, len(vals))
-	n := 0
-	for rows.Next() {
-		if maxRows > 0 && n == maxRows {
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "(stopped after %d rows; use --max-rows 0 for all)\n", maxRows)
-			return nil
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		for i, v := range vals {
-			cells[i] = formatCell(v)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		n++
-		if n%queryChunk == 0 {
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "(%d rows)\n", n)
-	return nil
-}
-
-func formatCell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		return string(x)
-	case time.Time:
-		return x.Format(time.DateTime)
-	case float64:
-		return fmt.Sprint(x)
-	}
-	return oneLineStr(fmt.Sprint(v))
 }
 
 // shortRunID is how status shows a run id: a UUID's first eight characters

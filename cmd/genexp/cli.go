@@ -29,7 +29,7 @@ Usage:
   genexp load   [flags] PATH...   load downloads (zip, folder, study folder or matrix)
   genexp init   [flags]           create or migrate the warehouse schema
   genexp status [flags]           show loaded studies and recent runs
-  genexp query  [flags] "SQL"     run a query and print the result
+  genexp query  [flags] "SQL"     run a query; print a table, or export tsv, csv or json
   genexp validate [flags] PATH... read and check downloads; writes nothing
   genexp health [flags] [--json]  check the warehouse: reachable, writable, schema, runs, failures, disk
   genexp features [flags] [STUDY...] recompute loaded studies' features (all when none is named)

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+)
+
+// queryStdin is where `genexp query --file -` reads the SQL.
+var queryStdin io.Reader = os.Stdin
+
+func cmdQuery(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("query", `Usage: genexp query [flags] "SQL"
+       genexp query [flags] --file FILE   (or --file - for stdin)
+
+Runs one query on the warehouse and prints its rows. Only a query runs:
+exactly one statement, of a kind that only reads (SELECT, WITH … SELECT,
+VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, and EXPLAIN of one of these);
+anything else, or several statements, is refused (code 6001). The SQL is the
+argument, or the contents of --file (for a statement longer than the shell
+passes, such as a PIVOT over every gene of a study).
+
+--format table (the default) aligns the columns per 1000 rows, for reading;
+at most --max-rows rows (default 1000). The other formats are for export;
+they print every row unless --max-rows is given, with no footer:
+  tsv   a header line, then one line per row, fields separated by tabs and
+        written as they are: a value (or column name) holding a tab, line
+        feed or carriage return is refused (exit 2, naming its row and
+        column); use csv for such text
+  csv   RFC 4180, as Go's encoding/csv writes it: a header record, then one
+        record per row, a field quoted when it holds a comma, quote, line
+        break or leading space; lines end in LF
+  json  JSON lines: one object per row, keyed by column name (names must be
+        unique), NULL as null, numbers as numbers, lists as arrays, structs
+        and maps as objects; NaN and infinities, which JSON has no number
+        for, as the strings "NaN", "Infinity" and "-Infinity"
+In tsv and csv a NULL is an empty field, as is empty text; --null MARKER
+writes NULL as MARKER instead, and then a value that would be written as
+MARKER is refused (exit 2), so that every MARKER read back is a NULL. A
+DOUBLE is written in the fewest digits that read back to the same bits (NaN,
+Inf, -Inf); a list, struct or map as its JSON text; a timestamp as
+2006-01-02 15:04:05.999999 (a T for the space in json; TIMESTAMPTZ with its
+offset, Z for UTC), a DATE as 2006-01-02; a BLOB in base64 (table: printable
+ASCII as is, other bytes as \xHH). genexp writes each row as it reads it and
+keeps none; DuckDB's Go driver, though, holds the whole result before the
+first row (some 75 bytes a row of four columns): export a very long result
+in parts.
+
+A DuckDB warehouse is opened read-only and without access to other files
+(no ATTACH, COPY … TO or read_csv), and DuckDB itself tells a query from
+anything else. T-SQL cannot be told apart before SQL Server runs it: there
+the statement runs in a transaction that is always rolled back. A batch
+that commits by itself escapes the rollback: query SQL Server with a login
+that may only read.
+
+Exit status: 0 the rows were printed; 2 bad usage or configuration, the SQL
+was refused (not a query, several statements, or refused by the warehouse),
+or a value could not be written in the format (what was printed before is
+incomplete); 3 the warehouse could not be opened (missing, busy: a load is
+writing it, unreachable, or written by a newer genexp); 4 --file could not
+be read.
+`, stderr)
+	var c common
+	c.register(fs)
+	maxRows := fs.Int("max-rows", 1000, "print at most this many rows (0: all); with --format tsv, csv or json, all unless given")
+	format := fs.String("format", "table", "output format: table, tsv, csv or json")
+	file := fs.String("file", "", "read the SQL from `FILE` (- for stdin) instead of the argument")
+	null := fs.String("null", "", "with --format tsv or csv, write NULL as `MARKER` (default: an empty field)")
+	pos, code, ok := c.parse(fs, args, stdout, arity{min: 0, max: 1, what: "the SQL statement, in quotes"})
+	if !ok {
+		return code
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *maxRows < 0 {
+		return c.usageFail(fs, fmt.Sprintf("--max-rows must be 0 (all rows) or more, got %d", *maxRows))
+	}
+	f, err := parseQueryFormat(*format)
+	if err != nil {
+		return c.usageFail(fs, err.Error())
+	}
+	if f != formatTable && !given["max-rows"] {
+		*maxRows = 0
+	}
+	if given["null"] && f != formatTSV && f != formatCSV {
+		return c.usageFail(fs, fmt.Sprintf("--null applies to --format tsv and csv only (table prints NULL, json null), not %s", f))
+	}
+	if given["null"] && f == formatTSV && strings.ContainsAny(*null, "\t\n\r") {
+		return c.usageFail(fs, fmt.Sprintf("--null %q holds a tab or line break, which tsv cannot hold in a field", *null))
+	}
+	switch {
+	case given["file"] && len(pos) > 0:
+		return c.usageFail(fs, "the SQL is either the argument or --file, not both")
+	case !given["file"] && len(pos) == 0:
+		return c.usageFail(fs, `missing the SQL statement: give it in quotes, or name a file holding it with --file FILE (--file - reads stdin)`)
+	}
+	if given["file"] && *file == "" {
+		return c.usageFail(fs, "--file needs a path, or - for stdin")
+	}
+	var query string
+	if given["file"] {
+		if query, err = readQueryFile(*file); err != nil {
+			return c.fail(stderr, err)
+		}
+		if strings.TrimSpace(query) == "" {
+			return c.usageFail(fs, fmt.Sprintf("--file %s holds no SQL", *file))
+		}
+	} else {
+		query = pos[0]
+	}
+	cfg, ok := c.config(stderr)
+	if !ok {
+		return exitUsage
+	}
+	target := c.target(fs, cfg)
+	if err := noWarehouseFile(target); err != nil {
+		return c.fail(stderr, err)
+	}
+	w, err := openStore(queryDSN(target), true)
+	if err != nil {
+		return c.fail(stderr, redactErr(err, target))
+	}
+	defer w.Close()
+	out := outputOptions{format: f, maxRows: *maxRows, null: *null, nullGiven: given["null"]}
+	var res writeResult
+	err = w.ReadQuery(context.Background(), query, func(rows *sql.Rows) error {
+		var err error
+		res, err = writeRows(stdout, rows, out)
+		return err
+	})
+	if err != nil {
+		var fe *formatError
+		if errors.As(err, &fe) {
+			// The value is fine; the format cannot carry it as asked. The
+			// fix is in the command line.
+			c.printErr(stderr, err, "")
+			return exitUsage
+		}
+		if _, coded := qc.CodeOf(err); !coded {
+			// The statement is the query's input: whatever the warehouse
+			// says of it, the fix is in the command line (QueryRefused
+			// exits as a usage error).
+			err = &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Err: err}
+		}
+		return c.fail(stderr, redactErr(err, target))
+	}
+	if res.stopped && f != formatTable {
+		// The footer table prints would corrupt an export: the note goes
+		// to stderr, so that a cut-short file does not pass unseen.
+		c.say(stderr, slog.LevelWarn, fmt.Sprintf("stopped after %d rows (--max-rows %d); the output holds those only", res.rows, *maxRows))
+	}
+	return exitOK
+}
+
+// readQueryFile reads the SQL of --file: the file, or stdin for "-". A
+// file that cannot be read is an input that could not be read (code 1001).
+func readQueryFile(path string) (string, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if path == "-" {
+		b, err = io.ReadAll(queryStdin)
+		path = "stdin"
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: path, Msg: "--file: the SQL could not be read", Err: err}
+	}
+	// A BOM an editor left would reach DuckDB's parser as a character.
+	return string(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))), nil
+}
+
+// queryDSN is the DSN query opens: for DuckDB, read-only and without
+// access to any file but the warehouse, whatever the DSN says, so that no
+// statement can attach another database or write a file.
+func queryDSN(target string) string {
+	if genexp.IsSQLServerDSN(target) {
+		return target
+	}
+	return editDSNParams(target, func(params url.Values) bool {
+		params.Set("access_mode", "READ_ONLY")
+		params.Del("read_only")
+		params.Set("enable_external_access", "false")
+		return true
+	})
+}
