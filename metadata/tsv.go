@@ -56,7 +56,11 @@ var sampleColumns = map[string]func(*Sample) *string{
 func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 	lc := &lineCounter{r: r}
 	br := bufio.NewReader(lc)
-	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+	head, _ := br.Peek(qc.TextStartBytes)
+	if err := qc.NotText(head, name, "sample sheet", ".tsv"); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 		lc.col -= 3
 	}
