@@ -90,6 +90,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	studySeen := map[string]bool{}
 	badStudies := map[string]string{}         // study → what is wrong with its accession ("" when nothing)
 	var byTitle map[string][]*metadata.Sample // built at the first column named by title
+	var byFold caseIndex                      // built at the first column that names no sample
 	for i, name := range h.Names {
 		var s *metadata.Sample
 		if len(d.Samples) == 0 {
@@ -114,7 +115,11 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			case 1:
 				s = titled[0]
 			case 0:
-				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title); it is not loaded", shorten(name))
+				if byFold == nil {
+					byFold = foldIndex(d.Samples)
+				}
+				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title%s); it is not loaded",
+					shorten(name), byFold.hint(name))
 				continue
 			default:
 				columnFinding(qc.SampleMismatch, i, "column %q is the title of %d samples (%s); it is not loaded",
@@ -340,6 +345,43 @@ func sameOrganism(d *metadata.Dataset, s *metadata.Sample, m *Matrix) bool {
 		return true
 	}
 	return strings.EqualFold(s.Organism, m.Base) || strings.EqualFold(s.Organism, m.Folder)
+}
+
+// caseIndex finds the samples whose accession, or else title, a column
+// name matches when case is ignored, by the name folded to lower case.
+type caseIndex map[string][]string
+
+func foldIndex(samples []*metadata.Sample) caseIndex {
+	accs, titles := caseIndex{}, caseIndex{}
+	for _, s := range samples {
+		k := strings.ToLower(s.Accession)
+		accs[k] = append(accs[k], "sample "+s.Accession)
+		if s.Title != "" {
+			k := strings.ToLower(s.Title)
+			titles[k] = append(titles[k], "the title of sample "+s.Accession)
+		}
+	}
+	for k, v := range titles {
+		if accs[k] == nil {
+			accs[k] = v
+		}
+	}
+	return accs
+}
+
+// hint says which sample a column name that matches none matches when case
+// is ignored: a column is never linked by such a match (GSM1 and gsm1 may
+// be two samples, and which one a name meant is a guess), but the user
+// who sees it can fix the header or the metadata.
+func (c caseIndex) hint(name string) string {
+	switch m := c[strings.ToLower(name)]; len(m) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("; it matches %s if case is ignored", m[0])
+	default:
+		return fmt.Sprintf("; it matches %d samples if case is ignored: %s", len(m), listSome(m, 3))
+	}
 }
 
 // shorten cuts a long value for a message as gene ids are cut (a header

@@ -416,6 +416,7 @@ func (p *Pipeline) recordInputError(ctx context.Context, runID, batchID, study s
 // visible. Every step is logged per study (see steps.go). claimed holds,
 // by study, the matrix of this run that first held it (see claim).
 func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix, claimed map[string]string, use *configUse) []StudyReport {
+	d = d.holding(m)
 	start := time.Now()
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -28,14 +29,20 @@ import (
 type Download struct {
 	// Path is what was opened.
 	Path string
-	// Metadata is never nil; it is empty when the download has none.
+	// Metadata is never nil; it is empty when the download has none. For
+	// a folder that holds zips it merges theirs too, so that it describes
+	// every sample the download holds; each matrix is read with the
+	// metadata of the download (the folder, or the zip) it is in.
 	Metadata *metadata.Dataset
 	// Matrices are the expression matrices, in path order.
 	Matrices []*Matrix
 	// Findings are problems noticed while opening (skipped files, filtered
 	// samples).
 	Findings []*qc.Error
-	closer   io.Closer
+	closers  []io.Closer
+	// empty is set when the download holds nothing of refine.bio's: no
+	// matrix, metadata, quant.sf or .tsv file of any name.
+	empty bool
 }
 
 // Matrix is one expression matrix of a download.
@@ -54,6 +61,14 @@ type Matrix struct {
 	open func() (io.ReadCloser, error)
 	// err, when set, refuses the matrix before it is read.
 	err *qc.Error
+	// fsys and file locate the matrix's bytes, so that two copies of it
+	// can be compared (sameBytes); fsys is nil for a refused zip.
+	fsys fs.FS
+	file string
+	// in is the download that holds the matrix when it is not the one
+	// opened: a zip found in a download folder is a download of its own,
+	// read with its own metadata.
+	in *Download
 }
 
 // Open returns the matrix's bytes, decompressed when it is gzipped.
@@ -95,12 +110,24 @@ func accessError(shown string, err error) *qc.Error {
 	return &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: shown, Msg: "cannot read this file or folder", Err: err}
 }
 
-// Close releases the download (the zip file, if any).
+// Close releases the download (its zip file, and the zip files found in
+// it, if any).
 func (d *Download) Close() error {
-	if d.closer != nil {
-		return d.closer.Close()
+	var errs []error
+	for _, c := range d.closers {
+		errs = append(errs, c.Close())
 	}
-	return nil
+	d.closers = nil
+	return errors.Join(errs...)
+}
+
+// holding returns the download whose metadata m is read with: the zip,
+// found in the download folder d, that holds m, or else d.
+func (d *Download) holding(m *Matrix) *Download {
+	if m.in != nil {
+		return m.in
+	}
+	return d
 }
 
 // DownloadOption configures OpenDownload.
@@ -136,6 +163,19 @@ func WithMetadataFiles(paths ...string) DownloadOption {
 // not read otherwise; a link out of the download or to a folder already
 // read is skipped with an INFO finding that says which.
 //
+// A .zip file found in a download folder is a download of its own, read
+// in place as if it were given as a path: its matrices are the download's,
+// each read with the zip's own metadata, and a zip that cannot be read (or
+// holds nothing but files that are not refine.bio's) is a matrix that
+// fails (or a finding). A matrix of a zip that repeats, byte for byte, one
+// already listed (a download kept beside the folder it was unzipped to)
+// is read once. A zip is recognized by its name (.zip) there; a zip inside
+// a zip is not read, and is a WARNING that says to load it as a path of its
+// own: an entry of a zip reads from its start only, but a zip must be read
+// from its end (its directory), so reading it in place would mean holding
+// it in memory or unpacking it to disk. Names in a zip written with
+// Windows' separator (GSE1\GSE1.tsv) are read with / for it.
+//
 // A study (or organism) held twice, as two matrices or two sample sheets of
 // its name, and the studies of two sample sheets that describe one sample
 // differently, are refused: their matrices' Open returns a
@@ -146,6 +186,17 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	d, err := openDownload(p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// openDownload is OpenDownload. On an error it also returns the download,
+// closed, so that its caller can tell a zip with nothing of refine.bio's in
+// it (empty).
+func openDownload(p string, cfg openConfig) (*Download, error) {
 	info, err := os.Stat(p)
 	if err != nil {
 		if e := accessError(p, err); e != nil {
@@ -184,7 +235,8 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 			}
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: p, Msg: "not a readable zip file", Err: err}
 		}
-		d.closer = zr
+		slashNames(&zr.Reader)
+		d.closers = append(d.closers, zr)
 		fsys = zr
 		display = func(name string) string { return p + "!" + name }
 	default:
@@ -197,9 +249,19 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	}
 	if err := d.scan(fsys, only, folder, root, display, cfg); err != nil {
 		d.Close()
-		return nil, err
+		return d, err
 	}
 	return d, nil
+}
+
+// slashNames makes / the separator of every entry name of a zip: zip tools
+// on Windows write GSE71270\GSE71270.tsv. archive/zip splits such a name
+// at the backslash to find its folder but keeps the backslash in the name
+// it lists, so the file would be listed under a path that opens nothing.
+func slashNames(zr *zip.Reader) {
+	for _, f := range zr.File {
+		f.Name = strings.ReplaceAll(f.Name, `\`, "/")
+	}
 }
 
 // isZip reports whether the file is a zip archive, by its name or, for a
@@ -231,6 +293,7 @@ const (
 	kindMatrix
 	kindFiltered
 	kindQuant
+	kindZip
 )
 
 var sheetName = regexp.MustCompile(`(?i)^(?:metadata_(.+)|(.+)_metadata)\.tsv$`)
@@ -256,6 +319,8 @@ func classifyFile(name string) (kind int, acc string) {
 		return kindQuant, ""
 	case strings.HasPrefix(lower, "readme") || strings.HasPrefix(lower, "license") || strings.HasPrefix(lower, "licence"):
 		return kindIgnored, ""
+	case strings.HasSuffix(lower, ".zip"):
+		return kindZip, ""
 	}
 	if m := sheetName.FindStringSubmatch(plain); m != nil {
 		return kindSheet, m[1] + m[2]
@@ -379,7 +444,7 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 	sheetFiles := map[string][]string{} // accessions that sample sheets name → their files
 	var sheetSets []sheetSet
 	var quant, skipped []string
-	var filtered []file
+	var filtered, zips []file
 	for _, f := range files {
 		switch f.kind {
 		case kindJSON:
@@ -408,6 +473,10 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 			filtered = append(filtered, f)
 		case kindQuant:
 			quant = append(quant, display(f.name))
+		case kindZip:
+			if only == "" {
+				zips = append(zips, f)
+			}
 		case kindOther:
 			if only == "" {
 				skipped = append(skipped, display(f.name))
@@ -424,6 +493,7 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 		sheetSets = append(sheetSets, sheetSet{ds: ds, file: p, acc: strings.ToUpper(acc), added: true, json: isJSONName(p)})
 	}
 	d.Metadata = metadata.Merge(sets...)
+	d.Findings = append(d.Findings, d.Metadata.Findings...)
 
 	for _, f := range files {
 		switch {
@@ -449,6 +519,20 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 	}
 	refuseDisagreements(d.Matrices, sheetSets)
 
+	// A zip in a zip cannot be read in place (see OpenDownload); one in a
+	// folder is a download of its own.
+	var nested []string
+	if inZip := root == "" && only == ""; inZip {
+		for _, z := range zips {
+			nested = append(nested, display(z.name))
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: display(z.name),
+				Msg: fmt.Sprintf("not read: a zip inside a zip would have to be held in memory or unpacked to disk to be read, which genexp does not do; "+
+					"unzip %s and load %s as a path of its own", d.Path, path.Base(z.name))})
+		}
+	} else if len(zips) > 0 {
+		d.addZips(zips, display, cfg)
+	}
+
 	if len(filtered) > 0 {
 		d.Findings = append(d.Findings, d.filteredFinding(fsys, filtered, display))
 	}
@@ -467,6 +551,8 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 			Msg: "skipped: not a refine.bio matrix or metadata file (a matrix is named like its folder or its sample sheet)"})
 	}
 	if len(d.Matrices) == 0 {
+		d.empty = len(sets) == 0 && len(quant) == 0 && len(filtered) == 0 && len(zips) == 0 &&
+			!slices.ContainsFunc(files, func(f file) bool { return f.kind == kindMatrix || f.kind == kindSheet })
 		if len(quant) > 0 || (d.Metadata.QuantSFOnly.Valid && d.Metadata.QuantSFOnly.Val) {
 			return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path,
 				Msg: "this is a quant_sf_only download: it holds per-sample Salmon quant.sf files (transcripts), not gene matrices; " +
@@ -481,9 +567,144 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 			msg += fmt.Sprintf("; symbolic links to folders outside the download are not followed (%s): open the folder they lead to instead",
 				listSome(outside, 3))
 		}
+		if len(nested) > 0 {
+			msg += fmt.Sprintf("; the zip files in it (%s) are not read inside a zip: unzip it and load them as paths of their own",
+				listSome(nested, 3))
+		}
 		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: msg}
 	}
 	return nil
+}
+
+// addZips opens each zip found in a download folder as a download of its
+// own and adds its matrices, each to be read with the zip's metadata
+// (Matrix.in); the download's Metadata becomes its own merged with every
+// zip's, so that it describes every sample it holds. A zip that cannot be
+// opened is a matrix refused with the reason, so that it fails where its
+// studies would have loaded; one that holds nothing of refine.bio's (no
+// matrix, metadata or .tsv) is skipped with an INFO finding, as any other
+// file that is not refine.bio's is. A zip reached twice, through symbolic
+// links, is read once.
+func (d *Download) addZips(zips []file, display func(string) string, cfg openConfig) {
+	own := &Download{Path: d.Path, Metadata: d.Metadata}
+	ownMatrices := len(d.Matrices)
+	sets := []*metadata.Dataset{d.Metadata}
+	read := map[string]string{} // real path of each zip read → its name
+	info := func(shown, msg string) {
+		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: shown, Msg: msg})
+	}
+	for _, z := range zips {
+		shown := display(z.name)
+		if real, err := realPath(shown); err == nil {
+			if first, ok := read[real]; ok {
+				info(shown, "skipped: the zip "+first+" again (a symbolic link leads to it); read once")
+				continue
+			}
+			read[real] = shown
+		}
+		sub, err := openDownload(shown, cfg)
+		if err != nil {
+			if sub != nil && sub.empty {
+				info(shown, "skipped: a zip that holds no refine.bio matrix or metadata")
+				continue
+			}
+			var qe *qc.Error
+			if !errors.As(err, &qe) {
+				qe = &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: shown, Msg: "reading the zip", Err: err}
+			}
+			base := strings.TrimSuffix(path.Base(z.name), path.Ext(z.name))
+			d.Matrices = append(d.Matrices, &Matrix{Name: shown, Folder: z.folder, Base: base, Size: -1, err: qe})
+			continue
+		}
+		d.closers = append(d.closers, sub.closers...)
+		sub.closers = nil
+		d.Findings = append(d.Findings, sub.Findings...)
+		sets = append(sets, sub.Metadata)
+		for _, m := range sub.Matrices {
+			if first := sameMatrix(d.Matrices, m); first != nil {
+				info(m.Name, "skipped: the same file as "+first.Name+" (same size and CRC-32), which is read; "+
+					"its samples are loaded once, from there")
+				continue
+			}
+			m.in = sub
+			d.Matrices = append(d.Matrices, m)
+		}
+	}
+	if len(sets) > 1 {
+		for _, m := range d.Matrices[:ownMatrices] {
+			m.in = own
+		}
+		d.Metadata = metadata.Merge(sets...)
+	}
+}
+
+// sameMatrix returns the matrix of list, not refused, that m repeats byte
+// for byte: the same name (its Base) and the same bytes, told by their
+// size and CRC-32 (the zip entry's, or computed from the file when one of
+// the two is not in a zip, a read of it that only a second copy of a
+// study costs). It returns nil when there is none. A CRC-32 catches any
+// accidental change; two different files of one study with equal sizes
+// and checksums would have to be made so on purpose.
+func sameMatrix(list []*Matrix, m *Matrix) *Matrix {
+	for _, x := range list {
+		if x.err == nil && strings.EqualFold(x.Base, m.Base) && sameBytes(x, m) {
+			return x
+		}
+	}
+	return nil
+}
+
+func sameBytes(a, b *Matrix) bool {
+	if a.fsys == nil || b.fsys == nil {
+		return false
+	}
+	sa, ca, zipA := rawSize(a)
+	sb, cb, zipB := rawSize(b)
+	if sa < 0 || sa != sb {
+		return false
+	}
+	var err error
+	if !zipA {
+		if ca, err = fileCRC(a); err != nil {
+			return false
+		}
+	}
+	if !zipB {
+		if cb, err = fileCRC(b); err != nil {
+			return false
+		}
+	}
+	return ca == cb
+}
+
+// rawSize returns the size of the matrix's file as stored (compressed
+// still when it is a .gz), and, for a zip entry, its CRC-32; -1 when it
+// cannot be told.
+func rawSize(m *Matrix) (size int64, crc uint32, inZip bool) {
+	info, err := fs.Stat(m.fsys, m.file)
+	if err != nil {
+		return -1, 0, false
+	}
+	if fh, ok := info.Sys().(*zip.FileHeader); ok {
+		return int64(fh.UncompressedSize64), fh.CRC32, true
+	}
+	return info.Size(), 0, false
+}
+
+func fileCRC(m *Matrix) (uint32, error) {
+	if err := checkRegular(m.fsys, m.file, m.Name); err != nil {
+		return 0, err
+	}
+	f, err := m.fsys.Open(m.file)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	h := crc32.NewIEEE()
+	if _, err := io.Copy(h, f); err != nil {
+		return 0, err
+	}
+	return h.Sum32(), nil
 }
 
 // refuseCopies refuses every matrix of a study (or organism, or ALL) that
@@ -672,7 +893,7 @@ func listSome(list []string, n int) string {
 }
 
 func newMatrix(fsys fs.FS, name, shown, folder string) *Matrix {
-	m := &Matrix{Name: shown, Folder: folder, Base: matrixBase(name), Size: -1}
+	m := &Matrix{Name: shown, Folder: folder, Base: matrixBase(name), Size: -1, fsys: fsys, file: name}
 	gz := strings.HasSuffix(strings.ToLower(name), ".gz")
 	if info, err := fs.Stat(fsys, name); err == nil && !gz {
 		m.Size = info.Size()
@@ -686,6 +907,9 @@ func newMatrix(fsys fs.FS, name, shown, folder string) *Matrix {
 func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
+		if errors.Is(err, zip.ErrAlgorithm) {
+			return nil, zipMethodError(fsys, name, err)
+		}
 		return nil, err
 	}
 	if info, err := f.Stat(); err == nil {
@@ -706,6 +930,43 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("named .gz but not a gzip file: %w", err)
 	}
 	return gzipFile{zr, f}, nil
+}
+
+// zipMethods names the compression methods of the zip format (APPNOTE
+// 4.4.5) that zip tools offer besides store and deflate.
+var zipMethods = map[uint16]string{
+	1: "Shrink", 6: "Implode", 9: "Deflate64", 12: "bzip2", 14: "LZMA",
+	93: "Zstandard", 95: "XZ", 96: "JPEG", 97: "WavPack", 98: "PPMd",
+}
+
+// zipMethodError words a zip entry that archive/zip cannot decompress
+// (cause is zip.ErrAlgorithm): the method it is compressed with, or, for
+// method 99, the AES encryption that method number stands for.
+func zipMethodError(fsys fs.FS, name string, cause error) error {
+	// fs.Stat would open the entry, which fails the same way: its folder's
+	// listing holds its header.
+	var fh *zip.FileHeader
+	entries, _ := fs.ReadDir(fsys, path.Dir(name))
+	for _, e := range entries {
+		if e.Name() != path.Base(name) {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			fh, _ = info.Sys().(*zip.FileHeader)
+		}
+	}
+	if fh == nil {
+		return cause
+	}
+	if fh.Method == 99 || fh.Flags&0x1 != 0 {
+		return fmt.Errorf("this zip entry is encrypted (password-protected, AES), which genexp cannot read; unzip the download with its password and load the folder (%w)", cause)
+	}
+	method := zipMethods[fh.Method]
+	if method == "" {
+		method = "an unknown method"
+	}
+	return fmt.Errorf("this zip entry is compressed with %s (method %d), which genexp cannot read: re-zip it with the default (deflate) method "+
+		"(e.g. zip -r, or your system's Compress), or unzip it and load the folder (%w)", method, fh.Method, cause)
 }
 
 // checkRegular refuses a file that is not a regular file (a FIFO, a

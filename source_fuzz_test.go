@@ -31,6 +31,10 @@ func FuzzDownload(f *testing.F) {
 	f.Add("GSE1/metadata_GSE1.tsv.gz\nGSE1/GSE1.tsv\nGSE1/GSE1.tsv", []byte(sheet), []byte(matrix), uint16(30))
 	f.Add("__MACOSX/._GSE1.tsv\nGSE1/\nGSE1/GSE1_filtered.tsv\n../GSE1.tsv\nREADME.md", []byte("\x00\x05"), []byte(matrix), uint16(1))
 	f.Add("HOMO_SAPIENS/metadata_HOMO_SAPIENS.json.gz\nHOMO_SAPIENS/HOMO_SAPIENS.tsv", []byte(`{"samples": [{"refinebio_accession_code": "GSM1"}]}`), []byte(matrix), uint16(4))
+	// Windows separators, a zip inside the zip, a sheet in UTF-16.
+	f.Add("GSE1\\metadata_GSE1.tsv\nGSE1\\GSE1.tsv", []byte(sheet), []byte(matrix), uint16(0))
+	f.Add("GSE1/metadata_GSE1.tsv\nGSE2.zip\nGSE1/GSE1.tsv", []byte(sheet), []byte(matrix), uint16(0))
+	f.Add("GSE1/metadata_GSE1.tsv\nGSE1/GSE1.tsv", []byte("\xff\xfer\x00\t\x00x\x00\r\x00\n\x00"), []byte(matrix), uint16(0))
 	f.Fuzz(func(t *testing.T, names string, body1, body2 []byte, cut uint16) {
 		// tiny inputs keep each run fast
 		list := strings.Split(names, "\n")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -346,4 +347,26 @@ func symlink(t *testing.T, target, link string) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestZipReachedTwiceThroughLinks: a zip in a download folder and a
+// symbolic link to it are one download: it is read once, with an INFO
+// note naming the first path, so that its studies are not listed twice.
+// A link to a zip outside the download is read like the file, as a link
+// to any file is.
+func TestZipReachedTwiceThroughLinks(t *testing.T) {
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "E-GEOD-39842.zip")
+	writeFile(t, zipPath, readFile(t, egeodZip))
+	symlink(t, "E-GEOD-39842.zip", filepath.Join(dir, "again.zip"))
+	outside := filepath.Join(t.TempDir(), "GSE71270.zip")
+	zipTree(t, gseDir, outside, "GSE71270/")
+	symlink(t, outside, filepath.Join(dir, "linked.zip"))
+
+	d := open(t, dir)
+	want := []string{zipPath + "!E-GEOD-39842/E-GEOD-39842.tsv", filepath.Join(dir, "linked.zip") + "!GSE71270/GSE71270.tsv"}
+	if got := matrixNames(d); !slices.Equal(got, want) {
+		t.Fatalf("matrices %q, want %q", got, want)
+	}
+	wantFinding(t, d, qc.InvalidFormat, qc.SeverityInfo, filepath.Join(dir, "again.zip"), "the zip "+zipPath+" again", "read once")
 }

@@ -38,6 +38,11 @@ func refRead(data []byte) (rows []refRow, missing int64, badLine int) {
 	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) || bytes.HasPrefix(data, []byte("PK\x03\x04")) || len(data) == 0 {
 		return nil, 0, 1
 	}
+	// UTF-16 is told by its first bytes; a UTF-8 matrix whose first cell
+	// holds a NUL every other byte is refused with it, as no real one does.
+	if qc.LooksUTF16(data[:min(len(data), qc.TextStartBytes)]) {
+		return nil, 0, 1
+	}
 	lines := strings.Split(string(data), "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
@@ -154,6 +159,8 @@ func FuzzReader(f *testing.F) {
 		"\t0\t0\n\x010\t\t",
 		"Gene\tA\x00B\nG1\t1\n",
 		"Gene\tA\n" + strings.Repeat("\u00e9", 255) + "\t1\n" + strings.Repeat("\U0001F600", 128) + "\t2\n",
+		"\xff\xfeG\x00\t\x00A\x00\r\x00\n\x00G\x001\x00\t\x001\x00\r\x00\n\x00", // UTF-16LE, as Excel saves it
+		"G\x00e\x00n\x00e\x00\t\x00A\x00\n\x00", "\x00G\x00\t\x00A\x00\n",
 	}
 	src, err := synth.NewMatrix(synth.MatrixSpec{Genes: 5, Samples: 3, MissingShare: 0.2, Seed: 1})
 	if err != nil {

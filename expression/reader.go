@@ -10,7 +10,6 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -284,17 +283,16 @@ func (r *Reader) duplicateGene(gene string, first int64) {
 
 func (r *Reader) readHeader() error {
 	// Look at the first bytes before reading a line: a compressed file
-	// has no line breaks to stop at.
-	for r.w < 4 && !r.eof {
+	// has no line breaks to stop at, and UTF-16 text would be taken for
+	// lines that end in CR only. A first line that ends sooner is enough
+	// to tell, and waiting for more could stall on a slow source.
+	for r.w < qc.TextStartBytes && !r.eof && (r.w < 4 || bytes.IndexByte(r.buf[:r.w], '\n') < 0) {
 		if err := r.fill(); err != nil {
 			return err
 		}
 	}
-	switch head := r.buf[:r.w]; {
-	case bytes.HasPrefix(head, []byte("\x1f\x8b")):
-		return r.errAtLine(qc.InvalidFormat, 1, 1, "this file is gzip-compressed but its name does not end in .gz: rename it to %s (genexp reads .tsv.gz files directly) or decompress it with gunzip", gzName(r.cfg.name))
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return r.errAtLine(qc.InvalidFormat, 1, 1, "this is a zip file, not a matrix: unzip it, or load the zip itself (genexp reads zipped downloads directly)")
+	if err := qc.NotText(r.buf[:r.w], r.cfg.name, "matrix", ".tsv"); err != nil {
+		return err
 	}
 	cr, err := r.headerLoneCR()
 	if err != nil {
@@ -348,22 +346,6 @@ func (r *Reader) readHeader() error {
 	r.header.Names = names
 	r.ncols = len(names)
 	return nil
-}
-
-// gzName is the name a gzipped matrix called name should have: its base
-// name with .tsv.gz for its extension.
-func gzName(name string) string {
-	base := name[strings.LastIndexAny(name, `/\!`)+1:]
-	if ext := path.Ext(base); !strings.EqualFold(ext, ".tsv") {
-		base = strings.TrimSuffix(base, ext)
-		if !strings.EqualFold(path.Ext(base), ".tsv") {
-			base += ".tsv"
-		}
-	}
-	if len(base) == len(".tsv") {
-		base = "NAME.tsv"
-	}
-	return base + ".gz"
 }
 
 // headerLoneCR returns the offset in the buffer of the first carriage

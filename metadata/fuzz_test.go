@@ -142,6 +142,7 @@ func FuzzParseJSON(f *testing.F) {
 		`{"samples": {"S": {"title": "t"}}, "x": [Infinity, Infinity, Infinity, Infinity, y]}`,
 		"{\"x\": [NaN, -Infinity,\n NaN, \"caf\xe9\"]}", `{"samples": {"a\u0000": {}}, "experiments": {"E\u0000": {}}}`,
 		"\xef\xbb\xbf{\"samples\": {\"S\": {\"refinebio_processed\": \"True\"}}}",
+		"\xff\xfe{\x00}\x00", "\xfe\xff\x00{\x00}", "{\x00\"\x00s\x00\"\x00", "\x1f\x8b\x08\x00\x00\x00\x00\x00",
 	} {
 		f.Add([]byte(s))
 	}
@@ -158,6 +159,10 @@ func FuzzParseTSV(f *testing.F) {
 		"accession_code\ttitle\tannotations\nA\tt\t[]\n", "\xef\xbb\xbfrefinebio_accession_code\r\nA\r\nA\r\n",
 		"refinebio_accession_code\tx\rA\t1\r",
 		"refinebio_accession_code\tcharacteristics_ch1_a\x00b\nA\t1\n", "refinebio_accession_code\tx\n\"A\nB\"\t1\t\t\n",
+		// Excel's "Unicode Text" (UTF-16LE, BOM, CRLF), UTF-16 without a
+		// BOM, a gzipped sheet, and a repeated column that disagrees.
+		"\xff\xfer\x00e\x00f\x00\t\x00x\x00\r\x00\n\x00A\x00\t\x001\x00\r\x00\n\x00", "r\x00e\x00f\x00\t\x00x\x00\n\x00",
+		"\x1f\x8b\x08\x00\x00\x00\x00\x00", "refinebio_accession_code\tx\tx\tX\nA\t1\t2\t\nB\t1\t\t3\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -38,7 +38,11 @@ import (
 // 40,000 samples peaks at about 150 MB resident: BenchmarkParseJSON).
 func ParseJSON(r io.Reader, name string) (*Dataset, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+	head, _ := br.Peek(qc.TextStartBytes)
+	if err := qc.NotText(head, name, "metadata JSON file", ".json"); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
 	p := newJSONParser(br, name)

@@ -20,8 +20,9 @@ func Merge(sets ...*Dataset) *Dataset {
 		if d == nil {
 			continue
 		}
-		fillZero(out, d, "Studies", "Samples", "Sources")
+		fillZero(out, d, "Studies", "Samples", "Sources", "Findings")
 		out.Sources = append(out.Sources, d.Sources...)
+		out.Findings = append(out.Findings, d.Findings...)
 		for _, st := range d.Studies {
 			if have := studies[st.Accession]; have != nil {
 				// slices are merged item by item, never shared with an

@@ -56,7 +56,11 @@ var sampleColumns = map[string]func(*Sample) *string{
 func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 	lc := &lineCounter{r: r}
 	br := bufio.NewReader(lc)
-	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+	head, _ := br.Peek(qc.TextStartBytes)
+	if err := qc.NotText(head, name, "sample sheet", ".tsv"); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 		lc.col -= 3
 	}
@@ -87,6 +91,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		return nil, err
 	}
 	d := &Dataset{Sources: []string{name}}
+	repeats := repeatedColumns(cols)
 	studies := map[string]*Study{}
 	addStudy := func(acc string, s *Sample) {
 		st := studies[acc]
@@ -154,6 +159,9 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: int64(line), Column: int64(accCol + 1),
 				Msg: fmt.Sprintf("sample has no accession code (column %q is empty)", header[accCol])}
 		}
+		for _, r := range repeats {
+			r.check(rec, s.Accession, int64(line))
+		}
 		if prev, dup := seen[s.Accession]; dup {
 			return nil, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, File: name, Line: int64(line), Column: int64(accCol + 1),
 				Msg: fmt.Sprintf("sample %s already appears on line %d", s.Accession, prev)}
@@ -172,8 +180,97 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name,
 			Msg: "the sample sheet has a header but no sample rows"}
 	}
+	for _, r := range repeats {
+		if r.differ > 0 {
+			d.Findings = append(d.Findings, r.finding(name, study, header))
+		}
+	}
 	d.sortAll()
 	return d, nil
+}
+
+// repeat is a field that several columns of a sample sheet hold (a
+// column repeated by hand, or by a spreadsheet): the values of each are
+// kept as annotations of one key, so two that differ both reach the
+// illness classifier, and the label may follow either.
+type repeat struct {
+	cols []int
+	// differ counts the samples the columns give different values; the
+	// first is sample, on line, in columns a and b.
+	differ     int
+	sample     string
+	line       int64
+	a, b       int
+	valA, valB string
+}
+
+// repeatedColumns returns the fields that more than one annotation column
+// holds, by the key their values are kept under.
+func repeatedColumns(cols []sheetColumn) []*repeat {
+	byKey := map[string]*repeat{}
+	var out []*repeat
+	for i, c := range cols {
+		if c.key == "" {
+			continue
+		}
+		k := normKey(c.key)
+		r := byKey[k]
+		if r == nil {
+			r = &repeat{}
+			byKey[k] = r
+		}
+		r.cols = append(r.cols, i)
+		if len(r.cols) == 2 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// check compares the repeated columns of one sample's row.
+func (r *repeat) check(rec []string, sample string, line int64) {
+	for i, a := range r.cols {
+		va := strings.TrimSpace(rec[a])
+		if va == "" {
+			continue
+		}
+		for _, b := range r.cols[i+1:] {
+			if vb := strings.TrimSpace(rec[b]); vb != "" && vb != va {
+				if r.differ == 0 {
+					r.sample, r.line, r.a, r.b, r.valA, r.valB = sample, line, a, b, va, vb
+				}
+				r.differ++
+				return
+			}
+		}
+	}
+}
+
+// finding is the WARNING a repeat whose columns differ is: at the header
+// (line 1) and the second column, naming both and the first sample.
+func (r *repeat) finding(name, study string, header []string) *qc.Error {
+	samples := "1 sample"
+	if r.differ > 1 {
+		samples = fmt.Sprintf("%d samples", r.differ)
+	}
+	msg := fmt.Sprintf("columns %d (%q) and %d (%q) hold the same field and give %s different values "+
+		"(first %s, line %d: %q and %q); both values are kept and the illness classifier reads both, so the sample's label may follow either: "+
+		"remove or rename one of the columns",
+		r.a+1, clip(header[r.a]), r.b+1, clip(header[r.b]), samples, r.sample, r.line, clip(r.valA), clip(r.valB))
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, Study: study, File: name, Line: 1, Column: int64(r.b + 1), Msg: msg}
+}
+
+// clip cuts a long value for a message: a cell can be kilobytes long, and
+// messages are logged and recorded.
+func clip(v string) string {
+	if len(v) <= 60 {
+		return v
+	}
+	cut := 57
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "..."
 }
 
 // sheetColumn says what one sample-sheet column holds.

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/genexp/genexp/qc"
 )
 
 // Optional is a value that may be unknown.
@@ -36,6 +38,10 @@ type Dataset struct {
 	Samples []*Sample
 	// Sources names the files the dataset was read from.
 	Sources []string
+	// Findings are problems noticed while reading that did not stop it,
+	// such as two columns of a sample sheet that give one sample two
+	// values of one field.
+	Findings []*qc.Error
 }
 
 // Study is one experiment (a GEO series, an ArrayExpress experiment, an SRA

@@ -1,0 +1,366 @@
+package genexp_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"hash/crc32"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+const (
+	gseDir   = "testdata/refinebio/GSE71270/GSE71270"
+	egeodZip = "testdata/refinebio/E-GEOD-39842.zip"
+)
+
+func matrixNames(d *genexp.Download) []string {
+	var out []string
+	for _, m := range d.Matrices {
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+// wantFinding fails unless d has a finding of code and severity about
+// file whose message says every one of says.
+func wantFinding(t *testing.T, d *genexp.Download, code qc.Code, sev qc.Severity, file string, says ...string) {
+	t.Helper()
+	for _, f := range d.Findings {
+		if f.Code != code || f.Severity != sev || f.File != file {
+			continue
+		}
+		for _, s := range says {
+			if !strings.Contains(f.Msg, s) {
+				t.Errorf("%v does not say %q", f, s)
+			}
+		}
+		return
+	}
+	t.Errorf("no %s %s finding about %s in %v", sev, code.Name(), file, d.Findings)
+}
+
+// TestFolderOfDownloadZips: a folder holding a study folder and a
+// downloaded zip loaded the folder only, the zip skipped with an INFO
+// note and the run a success. Each zip in a folder is now a download of
+// its own: its studies load, read in place, each with the zip's metadata.
+func TestFolderOfDownloadZips(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, gseDir, filepath.Join(dir, "GSE71270"), nil)
+	writeFile(t, filepath.Join(dir, "E-GEOD-39842.zip"), readFile(t, egeodZip))
+
+	d := open(t, dir)
+	zipped := filepath.Join(dir, "E-GEOD-39842.zip") + "!E-GEOD-39842/E-GEOD-39842.tsv"
+	if got, want := matrixNames(d), []string{filepath.Join(dir, "GSE71270", "GSE71270.tsv"), zipped}; !slices.Equal(got, want) {
+		t.Fatalf("matrices %q, want %q", got, want)
+	}
+	if fs := findingsWith(d, "skipped"); len(fs) > 0 {
+		t.Errorf("the zip is still skipped: %v", fs)
+	}
+	if d.Metadata.Sample("GSM1831675") == nil || d.Metadata.Sample("E-GEOD-39842-GSM980273") == nil {
+		t.Error("the download's metadata lacks the samples of the folder or of the zip")
+	}
+
+	rep := load(t, openWarehouse(t), dir)
+	samples := map[string]int{}
+	for _, s := range rep.Studies {
+		if s.Outcome != warehouse.Inserted {
+			t.Errorf("%s: %q", s.Study, s.Outcome)
+		}
+		samples[s.Study] = s.Samples
+	}
+	if samples["GSE71270"] != 10 || samples["E-GEOD-39842"] != 12 || len(samples) != 2 {
+		t.Errorf("samples by study %v, want GSE71270 10 and E-GEOD-39842 12", samples)
+	}
+}
+
+// TestZipsInAFolderKeepTheirOwnMetadata: two study folders whose sample
+// sheets describe one sample differently are refused in one download
+// (which is right cannot be told); as two zips of one folder they are two
+// downloads, and each study is read with its own sheet.
+func TestZipsInAFolderKeepTheirOwnMetadata(t *testing.T) {
+	study := func(dir, acc, label string) {
+		writeFile(t, filepath.Join(dir, acc, acc+".tsv"), []byte("Gene\tGSM1\tGSM2\nENSG1\t1\t2\nENSG2\t3\t4\n"))
+		writeFile(t, filepath.Join(dir, acc, "metadata_"+acc+".tsv"),
+			[]byte("refinebio_accession_code\trefinebio_title\nGSM1\t"+label+"\nGSM2\tcontrol 2\n"))
+	}
+	together := t.TempDir()
+	study(together, "GSE1", "control 1")
+	study(together, "GSE2", "septic shock 1")
+	d := open(t, together)
+	refused := 0
+	for _, m := range d.Matrices {
+		if _, err := m.Open(); errors.Is(err, qc.DuplicateSamples) {
+			refused++
+		}
+	}
+	if refused != 2 {
+		t.Fatalf("in one folder, %d of the two studies are refused, want both", refused)
+	}
+
+	apart := t.TempDir()
+	for _, c := range [][2]string{{"GSE1", "control 1"}, {"GSE2", "septic shock 1"}} {
+		src := t.TempDir()
+		study(src, c[0], c[1])
+		zipTree(t, src, filepath.Join(apart, c[0]+".zip"), "")
+	}
+	d = open(t, apart)
+	if len(d.Matrices) != 2 {
+		t.Fatalf("matrices %q", matrixNames(d))
+	}
+	for _, m := range d.Matrices {
+		b := readMatrix(t, m)
+		if !bytes.HasPrefix(b, []byte("Gene\tGSM1")) {
+			t.Errorf("%s: %q", m.Name, b)
+		}
+	}
+	rep := load(t, openWarehouse(t), apart)
+	labels := map[string]int{}
+	for _, s := range rep.Studies {
+		for l, n := range s.Illness {
+			labels[s.Study+" "+string(l)] += n
+		}
+	}
+	if labels["GSE1 CONTROL"] != 2 || labels["GSE2 SEPTIC_SHOCK"] != 1 || labels["GSE2 CONTROL"] != 1 {
+		t.Errorf("labels by study %v: each study is not read with its own sheet", labels)
+	}
+}
+
+// TestZipBesideTheFolderItWasUnzippedTo: a download kept beside the
+// folder it was unzipped to holds the same matrix twice; it is read once,
+// with an INFO note, and the run loads the study once. A copy that
+// differs is not taken for the same: the run refuses the later one, as
+// it does for a study in two paths.
+func TestZipBesideTheFolderItWasUnzippedTo(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, "testdata/refinebio/E-GEOD-39842", filepath.Join(dir, "E-GEOD-39842"), nil)
+	zipPath := filepath.Join(dir, "E-GEOD-39842.zip")
+	writeFile(t, zipPath, readFile(t, egeodZip))
+	folderMatrix := filepath.Join(dir, "E-GEOD-39842", "E-GEOD-39842", "E-GEOD-39842.tsv")
+
+	d := open(t, dir)
+	if got := matrixNames(d); !slices.Equal(got, []string{folderMatrix}) {
+		t.Fatalf("matrices %q, want the folder's only", got)
+	}
+	wantFinding(t, d, qc.InvalidFormat, qc.SeverityInfo, zipPath+"!E-GEOD-39842/E-GEOD-39842.tsv", "the same file as "+folderMatrix, "loaded once")
+	rep := load(t, openWarehouse(t), dir)
+	if len(rep.Studies) != 1 || rep.Studies[0].Outcome != warehouse.Inserted {
+		t.Errorf("studies %+v", rep.Studies)
+	}
+
+	// One value changed, same size: the CRC-32 tells them apart.
+	b := readFile(t, folderMatrix)
+	i := bytes.IndexByte(b, '\n') + 1
+	i += bytes.IndexByte(b[i:], '\t') + 1
+	if b[i] == '9' {
+		b[i] = '8'
+	} else {
+		b[i] = '9'
+	}
+	writeFile(t, folderMatrix, b)
+	d = open(t, dir)
+	if len(d.Matrices) != 2 {
+		t.Fatalf("matrices %q, want both copies", matrixNames(d))
+	}
+	p, err := genexp.New(openWarehouse(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = p.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Studies) != 2 || rep.Studies[0].Outcome != warehouse.Inserted || !errors.Is(rep.Studies[1].Err, qc.DuplicateSamples) ||
+		!strings.Contains(rep.Studies[1].Err.Error(), "also in "+folderMatrix) {
+		t.Errorf("studies %+v, want the folder's loaded and the zip's refused as a second copy", rep.Studies)
+	}
+}
+
+// TestZipsInAFolderThatAreNotDownloads: a zip that cannot be read fails
+// where its studies would have loaded (a download cut short must not pass
+// in silence); a zip with nothing of refine.bio's in it is skipped with an
+// INFO note, as any other file is.
+func TestZipsInAFolderThatAreNotDownloads(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, gseDir, filepath.Join(dir, "GSE71270"), nil)
+	full := readFile(t, egeodZip)
+	writeFile(t, filepath.Join(dir, "E-GEOD-39842.zip"), full[:len(full)/2])
+	notes := t.TempDir()
+	writeFile(t, filepath.Join(notes, "notes.txt"), []byte("to do\n"))
+	zipTree(t, notes, filepath.Join(dir, "notes.zip"), "")
+
+	d := open(t, dir)
+	if len(d.Matrices) != 2 {
+		t.Fatalf("matrices %q, want GSE71270 and the broken zip", matrixNames(d))
+	}
+	broken := d.Matrices[1]
+	_, err := broken.Open()
+	var e *qc.Error
+	if broken.Name != filepath.Join(dir, "E-GEOD-39842.zip") || broken.Base != "E-GEOD-39842" || !errors.As(err, &e) ||
+		e.Code != qc.InvalidFormat || e.File != broken.Name || !strings.Contains(e.Msg, "not a readable zip file") {
+		t.Errorf("broken zip: %+v, Open: %v", broken, err)
+	}
+	wantFinding(t, d, qc.InvalidFormat, qc.SeverityInfo, filepath.Join(dir, "notes.zip"), "holds no refine.bio matrix or metadata")
+
+	p, err := genexp.New(genexp.DryRunSink(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Studies) != 2 || rep.Studies[0].Err != nil || rep.Studies[1].Study != "E-GEOD-39842" || !errors.Is(rep.Studies[1].Err, qc.InvalidFormat) {
+		t.Errorf("studies %+v, want GSE71270 loaded and E-GEOD-39842 failed", rep.Studies)
+	}
+}
+
+func zipOf(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[name])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestZipInsideAZip: a zip inside a zip is not read (it would have to be
+// held in memory or unpacked to disk): a WARNING says to load it as a
+// path of its own, and the rest of the zip loads. A zip that holds only
+// zips says so in its error.
+func TestZipInsideAZip(t *testing.T) {
+	dir := t.TempDir()
+	outer := filepath.Join(dir, "outer.zip")
+	writeFile(t, outer, zipOf(t, map[string][]byte{
+		"GSE71270/GSE71270.tsv":          readFile(t, gseDir+"/GSE71270.tsv"),
+		"GSE71270/metadata_GSE71270.tsv": readFile(t, gseDir+"/metadata_GSE71270.tsv"),
+		"E-GEOD-39842.zip":               readFile(t, egeodZip),
+	}))
+	d := open(t, outer)
+	if got := matrixNames(d); !slices.Equal(got, []string{outer + "!GSE71270/GSE71270.tsv"}) {
+		t.Errorf("matrices %q", got)
+	}
+	wantFinding(t, d, qc.InvalidFormat, qc.SeverityWarning, outer+"!E-GEOD-39842.zip",
+		"not read", "a zip inside a zip", "memory", "disk", "unzip "+outer, "load E-GEOD-39842.zip as a path of its own")
+
+	only := filepath.Join(dir, "only.zip")
+	writeFile(t, only, zipOf(t, map[string][]byte{"E-GEOD-39842.zip": readFile(t, egeodZip)}))
+	_, err := genexp.OpenDownload(only)
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != only ||
+		!strings.Contains(e.Msg, "the zip files in it ("+only+"!E-GEOD-39842.zip) are not read inside a zip: unzip it and load them as paths of their own") {
+		t.Errorf("a zip of zips: %v", err)
+	}
+}
+
+// TestZipWithBackslashNames: zip tools on Windows write entry names with
+// \ (GSE71270\GSE71270.tsv). They were listed under a path that does not
+// exist (bslash.zip!GSE71270/GSE71270\GSE71270.tsv) and refused; they are
+// read with / for \ and load.
+func TestZipWithBackslashNames(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bslash.zip")
+	matrix := readFile(t, gseDir+"/GSE71270.tsv")
+	writeFile(t, p, zipOf(t, map[string][]byte{
+		`GSE71270\GSE71270.tsv`:          matrix,
+		`GSE71270\metadata_GSE71270.tsv`: readFile(t, gseDir+"/metadata_GSE71270.tsv"),
+	}))
+	d := open(t, p)
+	if got := matrixNames(d); !slices.Equal(got, []string{p + "!GSE71270/GSE71270.tsv"}) {
+		t.Fatalf("matrices %q", got)
+	}
+	if d.Matrices[0].Folder != "GSE71270" || !bytes.Equal(readMatrix(t, d.Matrices[0]), matrix) || len(d.Metadata.Samples) != 10 {
+		t.Errorf("folder %q, %d samples", d.Matrices[0].Folder, len(d.Metadata.Samples))
+	}
+	rep := load(t, openWarehouse(t), p)
+	if len(rep.Studies) != 1 || rep.Studies[0].Samples != 10 {
+		t.Errorf("studies %+v", rep.Studies)
+	}
+}
+
+// TestZipEntryOfAnUnsupportedMethod: an entry compressed with bzip2 was
+// "zip: unsupported compression algorithm"; the error names the method
+// and says to re-zip with deflate, for a matrix and for metadata.
+func TestZipEntryOfAnUnsupportedMethod(t *testing.T) {
+	raw := func(zw *zip.Writer, name string, method uint16, b []byte) {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: method, CRC32: crc32.ChecksumIEEE(b),
+			CompressedSize64: uint64(len(b)), UncompressedSize64: uint64(len(b))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b) // not bzip2 data: the method is refused before any is read
+	}
+	build := func(matrixMethod, sheetMethod uint16) string {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		raw(zw, "GSE71270/GSE71270.tsv", matrixMethod, readFile(t, gseDir+"/GSE71270.tsv"))
+		if sheetMethod == zip.Deflate {
+			w, _ := zw.Create("GSE71270/metadata_GSE71270.tsv")
+			w.Write(readFile(t, gseDir+"/metadata_GSE71270.tsv"))
+		} else {
+			raw(zw, "GSE71270/metadata_GSE71270.tsv", sheetMethod, readFile(t, gseDir+"/metadata_GSE71270.tsv"))
+		}
+		zw.Close()
+		p := filepath.Join(t.TempDir(), "bzip.zip")
+		writeFile(t, p, buf.Bytes())
+		return p
+	}
+	says := []string{"compressed with bzip2 (method 12)", "re-zip it with the default (deflate) method"}
+
+	p := build(12, zip.Deflate)
+	d := open(t, p)
+	_, err := d.Matrices[0].Open()
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!GSE71270/GSE71270.tsv" || !errors.Is(err, zip.ErrAlgorithm) {
+		t.Fatalf("matrix: %v", err)
+	}
+	for _, s := range says {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("%v does not say %q", err, s)
+		}
+	}
+
+	p = build(zip.Store, 12)
+	_, err = genexp.OpenDownload(p)
+	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!GSE71270/metadata_GSE71270.tsv" {
+		t.Fatalf("sheet: %v", err)
+	}
+	for _, s := range says {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("%v does not say %q", err, s)
+		}
+	}
+
+	// Method 99 is WinZip's AES encryption.
+	p = build(99, zip.Deflate)
+	_, err = open(t, p).Matrices[0].Open()
+	if err == nil || !strings.Contains(err.Error(), "encrypted (password-protected, AES)") {
+		t.Errorf("AES entry: %v", err)
+	}
+}
+
+// TestRepeatedSheetColumnsReachTheDownload: the WARNING about a sheet's
+// repeated columns that disagree is a finding of the download.
+func TestRepeatedSheetColumnsReachTheDownload(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "GSE1", "GSE1.tsv"), []byte("Gene\tGSM1\tGSM2\nENSG1\t1\t2\n"))
+	sheet := filepath.Join(dir, "GSE1", "metadata_GSE1.tsv")
+	writeFile(t, sheet, []byte("refinebio_accession_code\tdisease state\tdisease state\nGSM1\tcontrol\tseptic shock\nGSM2\tcontrol\tcontrol\n"))
+	d := open(t, dir)
+	wantFinding(t, d, qc.InvalidFormat, qc.SeverityWarning, sheet, `columns 2 ("disease state") and 3 ("disease state")`, "first GSM1, line 2")
+}
