@@ -36,6 +36,7 @@ func RunFeatures(t *testing.T, open Opener) {
 		{"CatalogDefinesEveryFeature", testFeatureCatalog},
 		{"UncataloguedFeatureFails", testFeatureUncatalogued},
 		{"ViewsNameTheEntities", testFeatureViews},
+		{"ViewsNameTechnologyAndScale", testViewScales},
 		{"UnloadedStudyFails", testFeatureUnloaded},
 		{"CancelLeavesOldOrNew", testFeatureCancel},
 		{"EmptyBatch", testFeatureEmpty},
