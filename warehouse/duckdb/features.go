@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
-	"github.com/genexp/genexp/warehouse/internal/scan"
 )
 
 var _ warehouse.FeatureMaterializer = (*Warehouse)(nil)
@@ -17,7 +19,8 @@ var _ warehouse.FeatureMaterializer = (*Warehouse)(nil)
 // features, in one transaction (see MaterializeFeatures). Each reads the
 // study's values through featureInput. Parameters: $1 the study key, $2 the
 // batch id the rows carry, $3 true when y = log2(value + 1), $4 the number
-// of top genes.
+// of top genes, $5 the feature_record_key below every row the computation
+// writes (see stmtFeatureKeyFloor).
 
 // featureInput is the study's values the features are computed from: NULL
 // values and samples excluded from analysis are left out, and a sample with
@@ -88,7 +91,23 @@ WHERE fe.study_key = $1
   AND fe.expression_value IS NOT NULL
   AND NOT s.exclude_from_analysis`
 
-const stmtFeatureDelete = `DELETE FROM fact_feature_values WHERE study_key = $1`
+// stmtFeatureKeyFloor takes a feature_record_key from the sequence the
+// rows' keys come from: every row the computation then writes has a greater
+// key, and so does no row written before it, except one written with a key
+// of its own choosing.
+const stmtFeatureKeyFloor = `SELECT nextval('seq_feature_record_key')`
+
+// stmtFeatureDeleteAbove and stmtFeatureDeleteBelow remove the study's
+// previous features: those at or above the floor $2 (rows given a key of
+// their own: normally none) before the computation writes, the others
+// after it. Deleting them all first, as the transaction's first write,
+// then inserting a study of 400,000 genes close to memory_limit (60-72 MB)
+// made DuckDB 1.5.6, in most runs, fail the insert on invalid UTF-8 or a
+// NULL key, crash, or commit gene features with wrong counts or gene keys;
+// with the delete last, 40 such runs wrote the right rows.
+const stmtFeatureDeleteAbove = `DELETE FROM fact_feature_values WHERE study_key = $1 AND feature_record_key >= $2`
+
+const stmtFeatureDeleteBelow = `DELETE FROM fact_feature_values WHERE study_key = $1 AND feature_record_key < $2`
 
 // stmtFeatureCohorts counts each illness cohort's samples.
 const stmtFeatureCohorts = featureInsert + `WITH input AS (
@@ -219,13 +238,14 @@ UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_contro
 
 // stmtFeaturePairs correlates every pair of the $4 most variable genes. It
 // ranks the genes by the gene_variance rows stmtFeatureGenes has just
-// written, so the choice can be checked from the table. The self-join pairs
+// written (the keys above the floor $5: the previous features are still
+// there), so the choice can be checked from the table. The self-join pairs
 // the two genes' values sample by sample, so a pair's correlation uses the
 // samples measuring both.
 const stmtFeaturePairs = featureInsert + `WITH top_genes AS (
     SELECT entity_id_1 AS gene_key
     FROM fact_feature_values
-    WHERE study_key = $1 AND feature_name = 'gene_variance' AND feature_value > 0
+    WHERE study_key = $1 AND feature_record_key > $5 AND feature_name = 'gene_variance' AND feature_value > 0
     ORDER BY feature_value DESC, entity_id_1
     LIMIT $4),
 input AS (
@@ -240,14 +260,21 @@ SELECT 'GENE_PAIR', gene_1, gene_2, 'gene_pair_pearson_r', greatest(-1.0, least(
 FROM pairs
 WHERE n >= 3 AND isfinite(r)`
 
-// stmtFeatureUncatalogued lists the features the computation wrote that
-// meta_feature_catalog does not define with their scope: the check a
+// stmtFeatureWritten counts the rows the computation wrote by feature and
+// scope, and says whether meta_feature_catalog defines each: the check a
 // foreign key would make (see schema/003_features.sql for why there is
-// none).
-const stmtFeatureUncatalogued = `SELECT COALESCE(string_agg(DISTINCT f.feature_name || ' (' || f.entity_scope || ')', ', '), '')
-FROM fact_feature_values f
-LEFT JOIN meta_feature_catalog c ON c.feature_name = f.feature_name AND c.entity_scope = f.entity_scope
-WHERE f.study_key = $1 AND c.feature_name IS NULL`
+// none). The rows are grouped before the join: DuckDB's statistics do not
+// count the transaction's own uncommitted rows, so a join of the rows
+// themselves with the catalog expected none and built its hash table on
+// them, which for millions of feature rows (a study of millions of genes)
+// did not fit in memory_limit.
+const stmtFeatureWritten = `SELECT w.feature_name, w.entity_scope, w.n, c.feature_name IS NOT NULL
+FROM (SELECT feature_name, entity_scope, COUNT(*) AS n
+      FROM fact_feature_values
+      WHERE study_key = $1
+      GROUP BY feature_name, entity_scope) AS w
+LEFT JOIN meta_feature_catalog c ON c.feature_name = w.feature_name AND c.entity_scope = w.entity_scope
+ORDER BY w.feature_name, w.entity_scope`
 
 const stmtFeatureState = `INSERT INTO meta_feature_state (study_key, batch_id, value_scale, top_genes, rows_written, run_id, computed_at, input_fingerprint)
 VALUES ($1, $2, $3, $4, $5, $6, now(), $7)
@@ -260,31 +287,27 @@ ON CONFLICT (study_key) DO UPDATE SET
     run_id = excluded.run_id,
     computed_at = excluded.computed_at`
 
-const stmtFeatureCounts = `SELECT feature_name, COUNT(*)
-FROM fact_feature_values
-WHERE study_key = $1
-GROUP BY feature_name
-ORDER BY feature_name`
-
 // featureStatements are the statements of this file, by name, for review
 // beside the others (see statements.go).
 var featureStatements = map[string]string{
 	"feature_study_key":    stmtStudyKey,
 	"feature_target":       stmtFeatureTarget,
 	"feature_range":        stmtFeatureRange,
-	"feature_delete":       stmtFeatureDelete,
+	"feature_key_floor":    stmtFeatureKeyFloor,
+	"feature_delete_above": stmtFeatureDeleteAbove,
+	"feature_delete_below": stmtFeatureDeleteBelow,
 	"feature_cohorts":      stmtFeatureCohorts,
 	"feature_samples":      stmtFeatureSamples,
 	"feature_gene_cohorts": stmtFeatureGeneCohorts,
 	"feature_genes":        stmtFeatureGenes,
 	"feature_pairs":        stmtFeaturePairs,
-	"feature_uncatalogued": stmtFeatureUncatalogued,
+	"feature_written":      stmtFeatureWritten,
 	"feature_state":        stmtFeatureState,
-	"feature_counts":       stmtFeatureCounts,
 }
 
 // featureInserts are the feature statements in the order they run: the
-// pairs read the variances the genes statement writes.
+// pairs read the variances the genes statement writes. topGenes marks the
+// statement that takes $4 and $5.
 var featureInserts = []struct {
 	stmt, what string
 	topGenes   bool
@@ -304,7 +327,7 @@ var featureInserts = []struct {
 // under the batch id the features carry (it removes them), and if that
 // meets a computation of the same study, DuckDB fails one of the two. A
 // failure is a *qc.Error of code MaterializationFailed, except when ctx
-// ended.
+// ended; one for want of memory says how to raise the DSN's memory_limit.
 func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (res warehouse.FeaturesResult, err error) {
 	res.Study = req.Study
 	if err := w.requireSchema(ctx); err != nil {
@@ -327,6 +350,9 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 		}
 		if se := storageError(err, "duckdb: features of "+req.Study+": "+what); se != nil {
 			return w.placeSpill(se)
+		}
+		if outOfMemory(err) {
+			err = &memoryError{file: w.path, cause: err}
 		}
 		return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "duckdb: features of " + req.Study + ": " + what, Err: err}
@@ -371,41 +397,49 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 	}
 	res.Scale = warehouse.FeatureScale(tech, lo.Float64, hi.Float64)
 	logScale := res.Scale == warehouse.ScaleLog2
-	r, err := tx.ExecContext(ctx, stmtFeatureDelete, studyKey)
-	if err != nil {
-		return res, fail("removing the previous features", err)
+	var floor int64
+	if err = tx.QueryRowContext(ctx, stmtFeatureKeyFloor).Scan(&floor); err != nil {
+		return res, fail("reserving the features' keys", err)
 	}
-	if res.Removed, err = r.RowsAffected(); err != nil {
+	if res.Removed, err = affected(ctx, tx, stmtFeatureDeleteAbove, studyKey, floor); err != nil {
 		return res, fail("removing the previous features", err)
 	}
 	for _, ins := range featureInserts {
 		args := []any{studyKey, res.BatchID, logScale}
 		if ins.topGenes {
-			args = append(args, top)
+			args = append(args, top, floor)
 		}
-		r, err := tx.ExecContext(ctx, ins.stmt, args...)
-		if err != nil {
-			return res, fail(ins.what, err)
-		}
-		n, err := r.RowsAffected()
+		n, err := affected(ctx, tx, ins.stmt, args...)
 		if err != nil {
 			return res, fail(ins.what, err)
 		}
 		res.Rows += n
 	}
-	var missing string
-	if err = tx.QueryRowContext(ctx, stmtFeatureUncatalogued, studyKey).Scan(&missing); err != nil {
+	removed, err := affected(ctx, tx, stmtFeatureDeleteBelow, studyKey, floor)
+	if err != nil {
+		return res, fail("removing the previous features", err)
+	}
+	res.Removed += removed
+	var missing []string
+	if res.Features, missing, err = featuresWritten(ctx, tx, studyKey); err != nil {
 		return res, fail("checking the features against the catalog", err)
 	}
-	if missing != "" {
+	if len(missing) > 0 {
 		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
-			Msg: "duckdb: features of " + req.Study + ": meta_feature_catalog does not define " + missing}
+			Msg: "duckdb: features of " + req.Study + ": meta_feature_catalog does not define " + strings.Join(missing, ", ")}
+	}
+	var left int64
+	for _, n := range res.Features {
+		left += n
+	}
+	if left != res.Rows {
+		// Only the rows just written should be left: anything else would
+		// mix two computations.
+		return res, &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
+			Msg: fmt.Sprintf("duckdb: features of %s: the study holds %d feature rows after the computation wrote %d", req.Study, left, res.Rows)}
 	}
 	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, top, res.Rows, null(req.RunID), input); err != nil {
 		return res, fail("recording the features' state", err)
-	}
-	if res.Features, err = featureCounts(ctx, tx, studyKey); err != nil {
-		return res, fail("counting the features", err)
 	}
 	if err = tx.Commit(); err != nil {
 		return res, fail("committing", err)
@@ -413,10 +447,68 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 	return res, nil
 }
 
-func featureCounts(ctx context.Context, tx *sql.Tx, studyKey int32) (map[string]int64, error) {
-	rows, err := tx.QueryContext(ctx, stmtFeatureCounts, studyKey)
+// affected runs a statement and returns the rows it affected.
+func affected(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	r, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return scan.Counts(rows)
+	return r.RowsAffected()
 }
+
+// featuresWritten counts the study's feature rows by name and lists, as
+// "name (scope)", the features among them that the catalog does not define.
+func featuresWritten(ctx context.Context, tx *sql.Tx, studyKey int32) (counts map[string]int64, missing []string, err error) {
+	rows, err := tx.QueryContext(ctx, stmtFeatureWritten, studyKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	counts = map[string]int64{}
+	for rows.Next() {
+		var name, scope string
+		var n int64
+		var catalogued bool
+		if err := rows.Scan(&name, &scope, &n, &catalogued); err != nil {
+			return nil, nil, err
+		}
+		counts[name] += n
+		if !catalogued {
+			missing = append(missing, name+" ("+scope+")")
+		}
+	}
+	return counts, missing, rows.Err()
+}
+
+// outOfMemory reports whether DuckDB failed for want of memory within its
+// memory_limit.
+func outOfMemory(err error) bool {
+	var de *duckdbdrv.Error
+	if errors.As(err, &de) && de.Type == duckdbdrv.ErrorTypeOutOfMemory {
+		return true
+	}
+	return strings.Contains(err.Error(), "Out of Memory Error")
+}
+
+// memoryError says that DuckDB needed more memory than the warehouse's
+// memory_limit and how to give it more from the command line; DuckDB's own
+// message follows without its advice, which names SQL settings (SET
+// memory_limit, threads) that a genexp user has no prompt to type.
+type memoryError struct {
+	file  string
+	cause error
+}
+
+func (e *memoryError) Error() string {
+	file := e.file
+	if file == "" {
+		file = "FILE"
+	}
+	duck, _, _ := strings.Cut(e.cause.Error(), "\n")
+	return fmt.Sprintf("DuckDB ran out of the memory the warehouse allows it (memory_limit: %s unless the DSN or "+
+		"processing.memory_limit_mb sets it): raise it in the warehouse DSN, as in --db '%s?memory_limit=2GB', "+
+		"or with processing.memory_limit_mb in the configuration (DuckDB: %s)",
+		DefaultMemoryLimit, file, strings.TrimSpace(duck))
+}
+
+func (e *memoryError) Unwrap() error { return e.cause }

@@ -2,7 +2,7 @@ INSERT INTO fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature
 WITH top_genes AS (
     SELECT entity_id_1 AS gene_key
     FROM fact_feature_values
-    WHERE study_key = $1 AND feature_name = 'gene_variance' AND feature_value > 0
+    WHERE study_key = $1 AND feature_record_key > $5 AND feature_name = 'gene_variance' AND feature_value > 0
     ORDER BY feature_value DESC, entity_id_1
     LIMIT $4),
 input AS (

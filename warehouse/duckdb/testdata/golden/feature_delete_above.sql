@@ -1,0 +1,1 @@
+DELETE FROM fact_feature_values WHERE study_key = $1 AND feature_record_key >= $2

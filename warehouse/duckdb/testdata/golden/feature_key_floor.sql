@@ -1,0 +1,1 @@
+SELECT nextval('seq_feature_record_key')
