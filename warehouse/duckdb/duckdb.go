@@ -424,6 +424,11 @@ func classify(err error, msg string) error {
 	if e := storageError(err, msg); e != nil {
 		return e
 	}
+	if outOfMemory(err) {
+		// DuckDB's advice (SET memory_limit, threads) is SQL a genexp
+		// user has no prompt for; memoryError says it in DSN terms.
+		return qc.Wrap(qc.ConnectionFailed, &memoryError{cause: err}, msg)
+	}
 	code := qc.ConstraintViolation
 	if errors.As(err, &de) {
 		switch de.Type {
@@ -435,7 +440,7 @@ func classify(err error, msg string) error {
 			// A write-write conflict with another transaction (a storage
 			// failure at commit is also of this type: storageError took it).
 			code = qc.WarehouseBusy
-		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal, duckdbdrv.ErrorTypeOutOfMemory:
+		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal:
 			code = qc.ConnectionFailed
 		}
 	}
@@ -514,11 +519,15 @@ func (e *spillError) Error() string {
 func (e *spillError) Unwrap() error { return e.cause }
 
 // placeSpill names the warehouse's temp_directory in a spillError in
-// err's chain, and returns err.
+// err's chain, and its file in a memoryError, and returns err.
 func (w *Warehouse) placeSpill(err error) error {
 	var se *spillError
 	if errors.As(err, &se) && se.dir == "" {
 		se.dir = w.tempDir
+	}
+	var me *memoryError
+	if errors.As(err, &me) && me.file == "" {
+		me.file = w.path
 	}
 	return err
 }

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/genexp/genexp/qc"
 )
 
 // TestMemoryErrorSaysWhatToDo checks the words a features run that ran out
@@ -39,5 +43,27 @@ func TestMemoryErrorSaysWhatToDo(t *testing.T) {
 	}
 	if outOfMemory(errors.New("Constraint Error: NOT NULL constraint failed")) {
 		t.Error("a constraint error taken for lack of memory")
+	}
+}
+
+// TestLoadOutOfMemorySaysWhatToDo: a load statement that runs out of
+// memory is coded ConnectionFailed (the warehouse could not take it, the
+// data is not at fault) and says, once the batch names its warehouse, how
+// to raise the limit for that file.
+func TestLoadOutOfMemorySaysWhatToDo(t *testing.T) {
+	duck := &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeOutOfMemory,
+		Msg: "Out of Memory Error: failed to pin block of size 256.0 KiB (488.1 MiB/488.2 MiB used)\n\nPossible solutions:\n* SET threads=X"}
+	err := classify(duck, "duckdb: inserting facts")
+	if c, _ := qc.CodeOf(err); c != qc.ConnectionFailed {
+		t.Fatalf("code %v, want ConnectionFailed: %v", c, err)
+	}
+	err = (&Warehouse{path: "/data/w.duckdb"}).placeSpill(err)
+	msg := err.Error()
+	if !strings.Contains(msg, "duckdb: inserting facts") || !strings.Contains(msg, "--db '/data/w.duckdb?memory_limit=2GB'") ||
+		strings.Contains(msg, "SET ") {
+		t.Errorf("%q: want the statement, the DSN advice for the file and none of DuckDB's SET advice", msg)
+	}
+	if !errors.Is(err, duck) {
+		t.Error("the error does not wrap DuckDB's")
 	}
 }
