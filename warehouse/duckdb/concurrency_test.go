@@ -238,4 +238,17 @@ func TestOpensOfOneFileShareItsLoads(t *testing.T) {
 	if n, err := w2.AbortAbandonedSteps(ctx, warehouse.AbortRequest{RunID: "next", Message: "aborted"}); err != nil || n != 0 {
 		t.Fatalf("a second Open marked %d steps of a run going on through the first aborted (%v)", n, err)
 	}
+
+	// A Warehouse closed more than once (a deferred Close beside an
+	// explicit one) leaves the others sharing: an Open made after it
+	// still finds w1's load running. Three Closes of the third Open would
+	// have released the file's state of all three.
+	w3 := open(t, file)
+	for range 3 {
+		w3.Close()
+	}
+	w4 := open(t, file)
+	if _, err := (smallLoad{"GSE5", 10, 3, 5}).run(ctx, w4); !errors.Is(err, qc.WarehouseBusy) {
+		t.Fatalf("a load through an Open made after another was closed three times, while the first loads: %v, want code WarehouseBusy", err)
+	}
 }

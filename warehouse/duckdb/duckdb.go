@@ -48,8 +48,10 @@ type Warehouse struct {
 
 	// file is the load slot and live runs this Warehouse shares with
 	// every other Warehouse Open made of its file in this process (one of
-	// its own when New made it).
-	file *fileState
+	// its own when New made it); closed releases it once, however many
+	// times Close is called.
+	file   *fileState
+	closed sync.Once
 
 	// schemaCurrent is set once the schema is known to be SchemaVersion
 	// (see requireSchema).
@@ -351,7 +353,7 @@ func (w *Warehouse) Path() string { return w.path }
 // given to New: a caller of New that still needs its db must not call
 // Close, and ends its use of the Warehouse by closing db itself.
 func (w *Warehouse) Close() error {
-	w.file.release()
+	w.closed.Do(w.file.release)
 	return w.db.Close()
 }
 
