@@ -177,7 +177,7 @@ func (t *tableWriter) end(res writeResult) error {
 // record) per row.
 type delimitedWriter struct {
 	tsv       bool
-	b         *bufio.Writer // tsv
+	b         *bufio.Writer // the output (csv: under c)
 	c         *csv.Writer   // csv
 	cols      []string
 	types     []*sqlType
@@ -190,10 +190,9 @@ type delimitedWriter struct {
 func newDelimitedWriter(w io.Writer, o outputOptions, cols []string, types []*sqlType) *delimitedWriter {
 	d := &delimitedWriter{tsv: o.format == formatTSV, cols: cols, types: types, null: o.null, nullGiven: o.nullGiven,
 		fields: make([]string, len(cols))}
-	if d.tsv {
-		d.b = bufio.NewWriterSize(w, 64<<10)
-	} else {
-		d.c = csv.NewWriter(bufio.NewWriterSize(w, 64<<10))
+	d.b = bufio.NewWriterSize(w, 64<<10)
+	if !d.tsv {
+		d.c = csv.NewWriter(d.b)
 	}
 	return d
 }
@@ -225,10 +224,25 @@ func (d *delimitedWriter) row(n int, vals []any) error {
 		}
 		d.fields[i] = f
 	}
+	if d.tsv && len(d.fields) == 1 && d.fields[0] == "" {
+		// An empty line: readers (encoding/csv, pandas, R) skip it.
+		return &formatError{row: n, column: d.cols[0],
+			msg: "the row is one empty field (NULL or empty text), which a tsv file can only write as an empty line, and readers skip those; give --null MARKER, or use --format csv, which quotes it"}
+	}
 	return d.write(d.fields)
 }
 
 func (d *delimitedWriter) write(fields []string) error {
+	if !d.tsv && len(fields) == 1 && fields[0] == "" {
+		// encoding/csv writes a record of one empty field as an empty
+		// line, which readers skip: quoted, it reads back as the record.
+		d.c.Flush()
+		if err := d.c.Error(); err != nil {
+			return err
+		}
+		_, err := d.b.WriteString("\"\"\n")
+		return err
+	}
 	if !d.tsv {
 		return d.c.Write(fields)
 	}
@@ -242,11 +256,12 @@ func (d *delimitedWriter) write(fields []string) error {
 }
 
 func (d *delimitedWriter) flush() error {
-	if d.tsv {
-		return d.b.Flush()
+	if !d.tsv {
+		if d.c.Flush(); d.c.Error() != nil {
+			return d.c.Error()
+		}
 	}
-	d.c.Flush()
-	return d.c.Error()
+	return d.b.Flush()
 }
 
 func (d *delimitedWriter) end(writeResult) error { return d.flush() }

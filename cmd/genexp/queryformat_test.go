@@ -660,3 +660,28 @@ func typeName(t *sqlType) string {
 	}
 	return t.name
 }
+
+// TestQueryOneColumnEmptyRows: a one-column row that is NULL or empty text
+// would be an empty line, which csv and tsv readers skip. csv quotes it and
+// every row reads back; tsv refuses it unless --null gives NULL a marker.
+func TestQueryOneColumnEmptyRows(t *testing.T) {
+	db := emptyWarehouse(t)
+	q := "SELECT a FROM (VALUES (1, 'x'), (2, NULL), (3, ''), (4, 'y')) v(i, a) ORDER BY i"
+	code, out, stderr := runCLI(t, "query", "--db", db, "--format", "csv", q)
+	if want := "a\nx\n\"\"\n\"\"\ny\n"; code != exitOK || out != want {
+		t.Fatalf("csv: exit %d\n%q\nwant %q\n%s", code, out, want, stderr)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 5 {
+		t.Fatalf("csv read back %d records (%v), want the header and 4 rows: %q", len(recs), err, recs)
+	}
+	code, _, stderr = runCLI(t, "query", "--db", db, "--format", "tsv", q)
+	if rec := errorRecord(t, stderr); code != exitUsage || !strings.Contains(rec.Msg, `row 2, column "a"`) || !strings.Contains(rec.Msg, "--null") {
+		t.Errorf("tsv with an empty one-column row: exit %d, record %+v", code, rec)
+	}
+	code, out, stderr = runCLI(t, "query", "--db", db, "--format", "tsv", "--null", `\N`,
+		"SELECT a FROM (VALUES (1, 'x'), (2, NULL)) v(i, a) ORDER BY i")
+	if want := "a\nx\n\\N\n"; code != exitOK || out != want {
+		t.Errorf("tsv --null: exit %d\n%q\nwant %q\n%s", code, out, want, stderr)
+	}
+}
