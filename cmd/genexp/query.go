@@ -48,7 +48,9 @@ they print every row unless --max-rows is given, with no footer:
 In tsv and csv a NULL is an empty field, as is empty text; --null MARKER
 writes NULL as MARKER instead, and then a value that would be written as
 MARKER is refused (exit 2), so that every MARKER read back is a NULL. A
-DOUBLE is written in the fewest digits that read back to the same bits (NaN,
+one-column row with an empty field is written "" in csv and refused in tsv
+(an empty line, which readers skip). A DOUBLE is written in the fewest
+digits that read back to the same bits (NaN,
 Inf, -Inf); a list, struct or map as its JSON text; a timestamp as
 2006-01-02 15:04:05.999999 (a T for the space in json; TIMESTAMPTZ with its
 offset, Z for UTC), a DATE as 2006-01-02; a BLOB in base64 (table: printable
