@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -78,5 +80,52 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClosedPipeHelper is the child process of
+// TestClosedPipeDoesNotEndRun: it takes the interrupt context, as load,
+// features and validate do, and writes to its stdout after the reader has
+// closed it.
+func TestClosedPipeHelper(t *testing.T) {
+	if os.Getenv("GENEXP_PIPE_HELPER") != "1" {
+		t.Skip("run by TestClosedPipeDoesNotEndRun")
+	}
+	_, stop := interruptContext()
+	defer stop()
+	os.Stdout.WriteString("ready\n")
+	var err error
+	for i := 0; i < 200 && err == nil; i++ {
+		time.Sleep(10 * time.Millisecond)
+		_, err = os.Stdout.WriteString("a line of the summary\n")
+	}
+	os.Stderr.WriteString("went on after: " + fmt.Sprint(err) + "\n")
+}
+
+// TestClosedPipeDoesNotEndRun: a run whose stdout reader goes away gets
+// write errors and goes on; SIGPIPE would kill it half way.
+func TestClosedPipeDoesNotEndRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestClosedPipeHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GENEXP_PIPE_HELPER=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		cmd.Process.Kill()
+		t.Fatalf("child said %q (%v)", line, err)
+	}
+	out.Close()
+	err = cmd.Wait()
+	if err != nil || !strings.Contains(stderr.String(), "went on after: write") {
+		t.Fatalf("child ended with %v, stderr %q: want it to go on past the closed pipe", err, stderr.String())
 	}
 }
