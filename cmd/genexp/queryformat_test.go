@@ -507,7 +507,7 @@ func TestQueryPivotExport(t *testing.T) {
 	dir := t.TempDir()
 	const study = "GSE71270"
 	mk := filepath.Join(dir, "make_pivot.sql")
-	if err := os.WriteFile(mk, []byte(pivotRecipe(study)), 0o644); err != nil {
+	if err := os.WriteFile(mk, []byte(pivotRecipe(t, study)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, stderr := runCLI(t, "query", "--db", db, "--format", "tsv", "--file", mk)
@@ -581,14 +581,18 @@ func TestQueryPivotExport(t *testing.T) {
 // pivotRecipe is the README's query that writes a PIVOT of study's
 // expression values, samples × genes with each sample's label, naming
 // every gene (a PIVOT without IN is two statements, which query refuses).
-func pivotRecipe(study string) string {
-	return strings.ReplaceAll(`SELECT 'SELECT * FROM (PIVOT (SELECT sample_accession_code, illness_label, gene_id, expression_value'
-    || ' FROM analytics.vw_expression_long WHERE study_accession_code = ''STUDY'')'
-    || ' ON gene_id IN (' || string_agg('''' || replace(gene_id, '''', '''''') || '''', ', ' ORDER BY gene_id) || ')'
-    || ' USING first(expression_value) GROUP BY sample_accession_code, illness_label)'
-    || ' ORDER BY sample_accession_code' AS pivot
-FROM (SELECT DISTINCT gene_id FROM analytics.vw_expression_long WHERE study_accession_code = 'STUDY')
-`, "STUDY", study)
+func pivotRecipe(t *testing.T, study string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "cat > make_pivot.sql <<'SQL'\n")
+	recipe, _, ok2 := strings.Cut(rest, "\nSQL\n")
+	if !ok || !ok2 || !strings.Contains(recipe, "'"+study+"'") {
+		t.Fatalf("README.md has no make_pivot.sql recipe for %s", study)
+	}
+	return recipe + "\n"
 }
 
 // TestParseSQLType: the driver's type names read into trees; a name it
