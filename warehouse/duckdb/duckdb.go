@@ -45,6 +45,9 @@ type Warehouse struct {
 	// tempDir is DuckDB's temp_directory, where it spills what does not
 	// fit in memory_limit: named when the disk there is full.
 	tempDir string
+	// memoryLimit is DuckDB's memory_limit as DuckDB shows it ("488.2
+	// MiB"): named when a statement runs out of it.
+	memoryLimit string
 
 	// file is the load slot and live runs this Warehouse shares with
 	// every other Warehouse Open made of its file in this process (one of
@@ -285,6 +288,7 @@ func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 	// Only named in an error: a failure to read it leaves the default
 	// sentence.
 	_ = db.QueryRowContext(ctx, stmtTempDirectory).Scan(&w.tempDir)
+	_ = db.QueryRowContext(ctx, stmtMemoryLimit).Scan(&w.memoryLimit)
 	if cfg.AutoMigrate {
 		if err := w.Migrate(ctx); err != nil {
 			return nil, err
@@ -302,6 +306,8 @@ func New(db *sql.DB, cfg Config) (*Warehouse, error) {
 }
 
 const stmtTempDirectory = `SELECT current_setting('temp_directory')::VARCHAR`
+
+const stmtMemoryLimit = `SELECT current_setting('memory_limit')::VARCHAR`
 
 // consistentReads turns off DuckDB's statistics propagation for the whole
 // database, so that a reader sees a replaced study's old batch or its new
@@ -521,7 +527,8 @@ func (e *spillError) Error() string {
 func (e *spillError) Unwrap() error { return e.cause }
 
 // placeSpill names the warehouse's temp_directory in a spillError in
-// err's chain, and its file in a memoryError, and returns err.
+// err's chain, and its file and memory_limit in a memoryError, and returns
+// err.
 func (w *Warehouse) placeSpill(err error) error {
 	var se *spillError
 	if errors.As(err, &se) && se.dir == "" {
@@ -529,7 +536,7 @@ func (w *Warehouse) placeSpill(err error) error {
 	}
 	var me *memoryError
 	if errors.As(err, &me) && me.file == "" {
-		me.file = w.path
+		me.file, me.limit = w.path, w.memoryLimit
 	}
 	return err
 }

@@ -352,7 +352,7 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 			return w.placeSpill(se)
 		}
 		if outOfMemory(err) {
-			err = &memoryError{file: w.path, cause: err}
+			err = &memoryError{file: w.path, limit: w.memoryLimit, cause: err}
 		}
 		return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
 			Msg: "duckdb: features of " + req.Study + ": " + what, Err: err}
@@ -496,6 +496,7 @@ func outOfMemory(err error) bool {
 // memory_limit, threads) that a genexp user has no prompt to type.
 type memoryError struct {
 	file  string
+	limit string // memory_limit as DuckDB shows it; "" when not known
 	cause error
 }
 
@@ -505,10 +506,13 @@ func (e *memoryError) Error() string {
 		file = "FILE"
 	}
 	duck, _, _ := strings.Cut(e.cause.Error(), "\n")
-	return fmt.Sprintf("DuckDB ran out of the memory the warehouse allows it (memory_limit: %s unless the DSN or "+
-		"processing.memory_limit_mb sets it): raise it in the warehouse DSN, as in --db '%s?memory_limit=2GB', "+
+	limit := fmt.Sprintf("memory_limit: %s unless the DSN or processing.memory_limit_mb sets it", DefaultMemoryLimit)
+	if e.limit != "" {
+		limit = "memory_limit: " + e.limit
+	}
+	return fmt.Sprintf("DuckDB ran out of the memory the warehouse allows it (%s): raise it in the warehouse DSN, as in --db '%s?memory_limit=2GB', "+
 		"or with processing.memory_limit_mb in the configuration (DuckDB: %s)",
-		DefaultMemoryLimit, file, strings.TrimSpace(duck))
+		limit, file, strings.TrimSpace(duck))
 }
 
 func (e *memoryError) Unwrap() error { return e.cause }

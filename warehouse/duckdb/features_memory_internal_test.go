@@ -57,11 +57,11 @@ func TestLoadOutOfMemorySaysWhatToDo(t *testing.T) {
 	if c, _ := qc.CodeOf(err); c != qc.ConnectionFailed {
 		t.Fatalf("code %v, want ConnectionFailed: %v", c, err)
 	}
-	err = (&Warehouse{path: "/data/w.duckdb"}).placeSpill(err)
+	err = (&Warehouse{path: "/data/w.duckdb", memoryLimit: "61.0 MiB"}).placeSpill(err)
 	msg := err.Error()
 	if !strings.Contains(msg, "duckdb: inserting facts") || !strings.Contains(msg, "--db '/data/w.duckdb?memory_limit=2GB'") ||
-		strings.Contains(msg, "SET ") {
-		t.Errorf("%q: want the statement, the DSN advice for the file and none of DuckDB's SET advice", msg)
+		!strings.Contains(msg, "(memory_limit: 61.0 MiB)") || strings.Contains(msg, "SET ") {
+		t.Errorf("%q: want the statement, the limit in force, the DSN advice for the file and none of DuckDB's SET advice", msg)
 	}
 	if !errors.Is(err, duck) {
 		t.Error("the error does not wrap DuckDB's")

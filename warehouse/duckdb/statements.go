@@ -49,6 +49,7 @@ var statements = map[string]string{
 	"stage_function_exists": stmtStageFunctionExists,
 	"disabled_optimizers":   stmtDisabledOptimizers,
 	"temp_directory":        stmtTempDirectory,
+	"memory_limit":          stmtMemoryLimit,
 	"user_tables":           stmtUserTables,
 	"disable_optimizers":    fmt.Sprintf(stmtDisableOptimizers, quoteString("statistics_propagation")),
 	"connection_count":      stmtConnectionCount,
