@@ -43,11 +43,11 @@ type batch struct {
 	studies map[string]bool
 	// cols are the declared columns and studiesOf[c] the studies that hold
 	// column c (a SPECIES matrix's column of a sample several experiments
-	// list is held by each); staged counts the rows sent per study, for
-	// the load signatures.
+	// list is held by each); sent counts the rows sent per column, for the
+	// load signatures (see staged).
 	cols      []warehouse.Column
 	studiesOf [][]string
-	staged    map[string]int64
+	sent      []int64
 	// ordinal numbers the dimension members in the order given, so that
 	// the last one given for a key wins.
 	ordinal int32
@@ -110,7 +110,7 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 	}
 	rows := make([][]any, 0, len(req.Columns))
 	b.studies = map[string]bool{}
-	b.cols, b.staged = req.Columns, map[string]int64{}
+	b.cols = req.Columns
 	for _, c := range req.Columns {
 		if c.Index >= 0 {
 			if c.Index >= len(b.studiesOf) {
@@ -218,17 +218,28 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 	}
 	// A row in a column Begin did not declare has no sample: the fact
 	// insert would drop it silently, so the batch fails instead.
+	if b.sent == nil {
+		b.sent = make([]int64, len(b.studiesOf))
+	}
 	for i, c := range req.Rows.Column {
 		if c < 0 || int(c) >= len(b.studiesOf) || len(b.studiesOf[c]) == 0 {
 			return qc.Errorf(qc.ConstraintViolation, "mssql: row %d of a batch of %s is in matrix column %d, which the load did not declare", i, b.file, c)
 		}
-	}
-	for _, c := range req.Rows.Column {
-		for _, s := range b.studiesOf[c] {
-			b.staged[s]++
-		}
+		b.sent[c]++
 	}
 	return b.cells.add(req.Rows, func() error { return b.flush(ctx) })
+}
+
+// staged is the number of rows sent for study: those of the columns it
+// holds.
+func (b *batch) staged(study string) int64 {
+	var n int64
+	for c, studies := range b.studiesOf {
+		if c < len(b.sent) && slices.Contains(studies, study) {
+			n += b.sent[c]
+		}
+	}
+	return n
 }
 
 // flush sends the buffered gene lines and cells, and empties the buffer.
@@ -321,7 +332,7 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	// transaction, by the caller.
 	n, ok, err := copyIn(ctx, tx, copyBatches, len(req.Studies), func(i int, _ []any) []any {
 		s := req.Studies[i]
-		return batchRow(b.loadKey, s, b.file, req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged[s.Study]))
+		return batchRow(b.loadKey, s, b.file, req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study)))
 	})
 	if err != nil {
 		b.broken = b.broken || !ok
@@ -330,17 +341,14 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	if n != int64(len(req.Studies)) {
 		return res, qc.Errorf(qc.ConstraintViolation, "mssql: bulk copy into %s wrote %d rows of %d", copyBatches.table, n, len(req.Studies))
 	}
-	for _, m := range []struct {
-		stmt, what string
-		args       []any
-	}{
-		{stmtMergePlatforms, "merging platforms", []any{b.loadKey}},
-		{stmtMergeStudies, "merging studies", []any{b.loadKey}},
-		{stmtMergeSamples, "merging samples", []any{b.loadKey}},
-		{stmtMergeStudySamples, "merging the samples' study memberships", []any{b.loadKey}},
-		{stmtMergeGenes, "merging genes", []any{b.loadKey}},
+	for _, m := range []struct{ stmt, what string }{
+		{stmtMergePlatforms, "merging platforms"},
+		{stmtMergeStudies, "merging studies"},
+		{stmtMergeSamples, "merging samples"},
+		{stmtMergeStudySamples, "merging the samples' study memberships"},
+		{stmtMergeGenes, "merging genes"},
 	} {
-		if _, err = tx.ExecContext(ctx, m.stmt, m.args...); err != nil {
+		if _, err = tx.ExecContext(ctx, m.stmt, b.loadKey); err != nil {
 			return res, fmt.Errorf("%s: %w", m.what, err)
 		}
 	}
@@ -466,7 +474,7 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 	if _, err := tx.ExecContext(ctx, stmtRetireBatch, p.studyKey); err != nil {
 		return 0, fmt.Errorf("retiring the batch of %s: %w", s.Study, err)
 	}
-	sig := warehouse.LoadSignature(s.Study, b.cols, b.staged[s.Study])
+	sig := warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study))
 	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.file), hash, null(b.runID), n, sig); err != nil {
 		return 0, fmt.Errorf("recording the batch of %s: %w", s.Study, err)
 	}
