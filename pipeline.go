@@ -614,23 +614,21 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 	}
 	// A supplied melter's rows were counted by column as they were kept.
-	var customStaged map[string]int64
+	staged := map[string]int64{}
 	if perColumn != nil {
-		customStaged = map[string]int64{}
 		for i, c := range pl.columns {
-			customStaged[c.Study] += perColumn[pl.indexes[i]]
+			staged[c.Study] += perColumn[pl.indexes[i]]
 		}
 	}
-	staged := map[string]int64{}
 	log.hold()
 	for _, s := range pl.studies {
 		st := acc.study(s)
-		staged[s] = st.Cells - st.Missing
-		if keep {
+		switch {
+		case perColumn != nil:
+		case keep:
 			staged[s] = st.Cells
-		}
-		if customStaged != nil {
-			staged[s] = customStaged[s]
+		default:
+			staged[s] = st.Cells - st.Missing
 		}
 		cells := st.Cells
 		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{

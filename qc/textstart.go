@@ -29,7 +29,7 @@ func NotText(head []byte, file, what, ext string) *Error {
 	case bytes.HasPrefix(head, []byte("\x1f\x8b")):
 		code = InvalidFormat
 		msg = fmt.Sprintf("this file is gzip-compressed but its name does not end in .gz: rename it to %s (genexp reads %s.gz files directly) or decompress it with gunzip",
-			GzName(file, ext), ext)
+			gzName(file, ext), ext)
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		code = InvalidFormat
 		msg = fmt.Sprintf("this is a zip file, not a %s: unzip it, or load the zip itself (genexp reads zipped downloads directly)", what)
@@ -70,10 +70,10 @@ func LooksUTF16(head []byte) bool {
 	return le || be
 }
 
-// GzName is the name a gzip-compressed file called file should have: its
+// gzName is the name a gzip-compressed file called file should have: its
 // base name (after the last /, \ or the ! of a zip entry) with ext (".tsv"
 // for a matrix or sheet) for its extension, and .gz after it.
-func GzName(file, ext string) string {
+func gzName(file, ext string) string {
 	base := file[strings.LastIndexAny(file, `/\!`)+1:]
 	if e := path.Ext(base); !strings.EqualFold(e, ext) {
 		base = strings.TrimSuffix(base, e)

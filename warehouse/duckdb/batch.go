@@ -237,7 +237,7 @@ func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	}
 	res, err := b.commit(ctx, req)
 	if err != nil {
-		return warehouse.CommitResult{}, b.w.placeSpill(errors.Join(err, b.Abort(ctx)))
+		return warehouse.CommitResult{}, b.w.placeResources(errors.Join(err, b.Abort(ctx)))
 	}
 	b.finish(ctx)
 	return res, nil

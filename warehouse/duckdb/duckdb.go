@@ -526,10 +526,10 @@ func (e *spillError) Error() string {
 
 func (e *spillError) Unwrap() error { return e.cause }
 
-// placeSpill names the warehouse's temp_directory in a spillError in
+// placeResources names the warehouse's temp_directory in a spillError in
 // err's chain, and its file and memory_limit in a memoryError, and returns
 // err.
-func (w *Warehouse) placeSpill(err error) error {
+func (w *Warehouse) placeResources(err error) error {
 	var se *spillError
 	if errors.As(err, &se) && se.dir == "" {
 		se.dir = w.tempDir

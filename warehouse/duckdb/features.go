@@ -349,13 +349,13 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 			return err
 		}
 		if se := storageError(err, "duckdb: features of "+req.Study+": "+what); se != nil {
-			return w.placeSpill(se)
+			return w.placeResources(se)
 		}
 		if outOfMemory(err) {
-			err = &memoryError{file: w.path, limit: w.memoryLimit, cause: err}
+			err = &memoryError{cause: err}
 		}
-		return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
-			Msg: "duckdb: features of " + req.Study + ": " + what, Err: err}
+		return w.placeResources(&qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: req.Study,
+			Msg: "duckdb: features of " + req.Study + ": " + what, Err: err})
 	}
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {

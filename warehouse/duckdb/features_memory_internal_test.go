@@ -57,7 +57,7 @@ func TestLoadOutOfMemorySaysWhatToDo(t *testing.T) {
 	if c, _ := qc.CodeOf(err); c != qc.ConnectionFailed {
 		t.Fatalf("code %v, want ConnectionFailed: %v", c, err)
 	}
-	err = (&Warehouse{path: "/data/w.duckdb", memoryLimit: "61.0 MiB"}).placeSpill(err)
+	err = (&Warehouse{path: "/data/w.duckdb", memoryLimit: "61.0 MiB"}).placeResources(err)
 	msg := err.Error()
 	if !strings.Contains(msg, "duckdb: inserting facts") || !strings.Contains(msg, "--db '/data/w.duckdb?memory_limit=2GB'") ||
 		!strings.Contains(msg, "(memory_limit: 61.0 MiB)") || strings.Contains(msg, "SET ") {

@@ -50,7 +50,7 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 		return nil
 	}
 	if err := b.stageErr(); err != nil {
-		return b.w.placeSpill(err)
+		return b.w.placeResources(err)
 	}
 	counts, err := b.check(lb)
 	if err != nil {

@@ -241,7 +241,7 @@ func TestSpillSpaceIsNamed(t *testing.T) {
 		where string
 	}{
 		{"where the warehouse is not known", classify(derr, "duckdb: inserting facts"), "the warehouse's temp directory (FILE.tmp beside the warehouse file FILE"},
-		{"named by the warehouse", w.placeSpill(classify(derr, "duckdb: inserting facts")), file + ".tmp"},
+		{"named by the warehouse", w.placeResources(classify(derr, "duckdb: inserting facts")), file + ".tmp"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var e *qc.Error

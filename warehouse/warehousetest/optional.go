@@ -149,7 +149,7 @@ func testStepsLogger(t *testing.T, tg Target) {
 		AND attempt = 2 AND ended_at IS NULL AND study_accession_code = 'GSE2'`); n != 1 {
 		t.Error("log id b not recorded as given")
 	}
-	// LogStep and LogSteps write the same rows.
+	// A second LogSteps with a log id already written updates its row.
 	more := []warehouse.StepRecord{{LogID: "b", RunID: "run-1", Study: "GSE2", Step: "load", Status: "FAILED", Attempt: 2,
 		StartedAt: start, EndedAt: &end}}
 	if err := sl.LogSteps(ctx, more); err != nil {

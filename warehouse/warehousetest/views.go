@@ -26,24 +26,8 @@ var viewColumns = map[string][]string{
 // which both backends have.
 func columnsOf(t *testing.T, db *sql.DB, view string) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS
-		WHERE TABLE_SCHEMA = 'analytics' AND TABLE_NAME = ` + lit(view) + ` ORDER BY ORDINAL_POSITION`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return texts(t, db, `SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS
+		WHERE TABLE_SCHEMA = 'analytics' AND TABLE_NAME = `+lit(view)+` ORDER BY ORDINAL_POSITION`)
 }
 
 // testViewScales: the views a cross-study comparison reads end with the
