@@ -41,7 +41,7 @@ migration that failed or was refused); 1 another failure.
 	target := c.target(fs, cfg)
 	w, err := openStore(target, false)
 	if err != nil {
-		return c.fail(stderr, redactErr(err, target))
+		return c.fail(stderr, err)
 	}
 	defer w.Close()
 	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), schemaVersionFor(target))
@@ -98,7 +98,7 @@ writing it, unreachable, or written by a newer genexp).
 	}
 	w, err := openStore(target, true)
 	if err != nil {
-		return c.fail(stderr, redactErr(err, target))
+		return c.fail(stderr, err)
 	}
 	defer w.Close()
 	s, ok := w.(warehouse.Statuser)

@@ -219,9 +219,11 @@ func (c *common) parse(fs *flag.FlagSet, args []string, stdout io.Writer, want a
 		for i, a := range pos {
 			shown[i] = qc.RedactDSN(a)
 		}
-		msg := fmt.Sprintf("takes no arguments, got %q", shown)
+		var msg string
 		if want.max > 0 {
 			msg = fmt.Sprintf("takes %d argument (%s), got %d: %q", want.max, want.what, len(pos), shown)
+		} else {
+			msg = fmt.Sprintf("takes no arguments, got %q", shown)
 		}
 		if want.hint != "" {
 			msg += "; " + want.hint

@@ -58,7 +58,7 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	}
 	w, err := openStore(target, false)
 	if err != nil {
-		return c.fail(stderr, redactErr(err, target))
+		return c.fail(stderr, err)
 	}
 	defer w.Close()
 	if code, ok := checkLoaded(stderr, &c, w, studies); !ok {

@@ -89,7 +89,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 	}
 	w, err := openStore(target, true)
 	if err != nil {
-		in.OpenErr = redactErr(err, target)
+		in.OpenErr = err
 		return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
 	}
 	defer w.Close()
@@ -136,7 +136,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 	if _, err := os.Stat(file); genexp.IsSQLServerDSN(target) || err == nil {
 		w, err := openStore(target, true)
 		if err != nil {
-			return c.fail(stderr, redactErr(err, target))
+			return c.fail(stderr, err)
 		}
 		defer w.Close()
 		st, ok := w.(warehouse.Statuser)

@@ -71,7 +71,7 @@ configuration).
 	defer closeLog()
 	w, err := openStore(target, false)
 	if err != nil {
-		return c.fail(stderr, redactErr(err, target))
+		return c.fail(stderr, err)
 	}
 	defer w.Close()
 

@@ -101,7 +101,7 @@ func writeRows(w io.Writer, rows *sql.Rows, o outputOptions) (writeResult, error
 	case formatJSON:
 		rw = &jsonWriter{b: bufio.NewWriterSize(w, 64<<10), types: types}
 	default:
-		rw = &tableWriter{w: w, tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), types: types, maxRows: o.maxRows}
+		rw = &tableWriter{w: w, tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), types: types}
 	}
 	if err := rw.header(cols); err != nil {
 		return writeResult{}, err
@@ -138,11 +138,10 @@ func writeRows(w io.Writer, rows *sql.Rows, o outputOptions) (writeResult, error
 
 // tableWriter writes an aligned table for reading, with a footer.
 type tableWriter struct {
-	w       io.Writer
-	tw      *tabwriter.Writer
-	types   []*sqlType
-	maxRows int
-	cells   []string
+	w     io.Writer
+	tw    *tabwriter.Writer
+	types []*sqlType
+	cells []string
 }
 
 func (t *tableWriter) header(cols []string) error {
@@ -166,7 +165,7 @@ func (t *tableWriter) end(res writeResult) error {
 		return err
 	}
 	if res.stopped {
-		_, err := fmt.Fprintf(t.w, "(stopped after %d rows; use --max-rows 0 for all)\n", t.maxRows)
+		_, err := fmt.Fprintf(t.w, "(stopped after %d rows; use --max-rows 0 for all)\n", res.rows)
 		return err
 	}
 	_, err := fmt.Fprintf(t.w, "(%d rows)\n", res.rows)
@@ -363,8 +362,6 @@ func appendScalar(b []byte, v any, t *sqlType, inJSON bool) []byte {
 		return x.Append(b, 10)
 	case duckdbdrv.Decimal:
 		return append(b, x.String()...)
-	case string:
-		return append(b, x...)
 	case []byte:
 		return appendBytes(b, x, t)
 	case time.Time:
