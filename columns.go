@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
@@ -100,7 +99,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				// maps to its sample. (Blanks around a name are refused
 				// below, as an id problem of the accession.)
 				columnFinding(qc.SampleMismatch, i, "column %q is not a sample accession, and no metadata maps it to one "+
-					"(a title needs the download's aggregated_metadata.json or sample sheet); it is not loaded", shorten(name))
+					"(a title needs the download's aggregated_metadata.json or sample sheet); it is not loaded", qc.Shorten(name, 40))
 				continue
 			}
 			s = &metadata.Sample{Accession: name}
@@ -119,11 +118,11 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					byFold = foldIndex(d.Samples)
 				}
 				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title%s); it is not loaded",
-					shorten(name), byFold.hint(name))
+					qc.Shorten(name, 40), byFold.hint(name))
 				continue
 			default:
 				columnFinding(qc.SampleMismatch, i, "column %q is the title of %d samples (%s); it is not loaded",
-					shorten(name), len(titled), listSome(sampleAccessions(titled), 3))
+					qc.Shorten(name, 40), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
 		}
@@ -139,7 +138,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 		for _, study := range studies {
 			if study == "" {
-				unattributed = append(unattributed, shorten(name))
+				unattributed = append(unattributed, qc.Shorten(name, 40))
 				continue
 			}
 			if studyFilter != nil && !studyFilter.MatchString(study) {
@@ -156,7 +155,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					// A finding of the matrix, not of the study: the log
 					// tables hold no longer study accessions than dim_study.
 					columnFinding(code, i, "column %q: study accession %q %s; none of the study's columns is loaded",
-						shorten(name), shorten(study), why)
+						qc.Shorten(name, 40), qc.Shorten(study, 40), why)
 				}
 			}
 			if badStudies[study] != "" {
@@ -168,12 +167,12 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			// whole matrix. Each such column is listed, as they are few.
 			if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
 				add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; study %s is rejected (with this code lowered below ERROR in quality_thresholds.severities, only this column is left out)",
-					shorten(name), shorten(s.Accession), why, study)
+					qc.Shorten(name, 40), qc.Shorten(s.Accession, 40), why, study)
 				continue
 			}
 			if dup {
 				dupFinding(study, i, "column %q repeats sample %s of column %d: which of the two holds its values cannot be told; remove or rename one of them",
-					shorten(name), s.Accession, first+2)
+					qc.Shorten(name, 40), s.Accession, first+2)
 				continue
 			}
 			p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
@@ -382,19 +381,6 @@ func (c caseIndex) hint(name string) string {
 	default:
 		return fmt.Sprintf("; it matches %d samples if case is ignored: %s", len(m), listSome(m, 3))
 	}
-}
-
-// shorten cuts a long value for a message as gene ids are cut (a header
-// cell can be megabytes long, and messages are logged and recorded).
-func shorten(v string) string {
-	if len(v) <= 40 {
-		return v
-	}
-	cut := 37
-	for cut > 0 && !utf8.RuneStart(v[cut]) {
-		cut--
-	}
-	return v[:cut] + "..."
 }
 
 func sampleAccessions(ss []*metadata.Sample) []string {

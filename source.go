@@ -802,7 +802,7 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 				if refused[acc] == nil {
 					refused[acc] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(acc), File: sh.file,
 						Msg: fmt.Sprintf("sample %s is described twice, differently: its %s is %q in %s and %q here; which is right cannot be told, so neither file's matrix is loaded",
-							s.Accession, field, shorten(a), other.file, shorten(b))}
+							s.Accession, field, qc.Shorten(a, 40), other.file, qc.Shorten(b, 40))}
 				}
 			}
 		}

@@ -74,13 +74,5 @@ func blankName(r rune) string {
 
 // shortID quotes an id for a message, cut to a readable length.
 func shortID(id []byte) string {
-	s := string(id)
-	if len(s) > 40 {
-		cut := 37
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("%q", qc.Shorten(string(id), 40))
 }

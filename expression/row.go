@@ -68,14 +68,7 @@ func (r *Reader) badCell(cell []byte, kind cellKind, col int64) error {
 	if !isASCII(cell) && !utf8.Valid(cell) {
 		return r.errAt(qc.EncodingError, col, "cell is not valid UTF-8")
 	}
-	shown := string(cell)
-	if len(shown) > 40 {
-		cut := 37
-		for cut > 0 && !utf8.RuneStart(shown[cut]) {
-			cut--
-		}
-		shown = shown[:cut] + "..."
-	}
+	shown := qc.Shorten(string(cell), 40)
 	if kind == cellInfinite {
 		return r.errAt(qc.ParseError, col, "infinite value %q in sample column %q", shown, r.header.Names[col-2])
 	}

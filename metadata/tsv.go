@@ -256,21 +256,8 @@ func (r *repeat) finding(name, study string, header []string) *qc.Error {
 	msg := fmt.Sprintf("columns %d (%q) and %d (%q) hold the same field and give %s different values "+
 		"(first %s, line %d: %q and %q); both values are kept and the illness classifier reads both, so the sample's label may follow either: "+
 		"remove or rename one of the columns",
-		r.a+1, clip(header[r.a]), r.b+1, clip(header[r.b]), samples, r.sample, r.line, clip(r.valA), clip(r.valB))
+		r.a+1, qc.Shorten(header[r.a], 60), r.b+1, qc.Shorten(header[r.b], 60), samples, r.sample, r.line, qc.Shorten(r.valA, 60), qc.Shorten(r.valB, 60))
 	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, Study: study, File: name, Line: 1, Column: int64(r.b + 1), Msg: msg}
-}
-
-// clip cuts a long value for a message: a cell can be kilobytes long, and
-// messages are logged and recorded.
-func clip(v string) string {
-	if len(v) <= 60 {
-		return v
-	}
-	cut := 57
-	for cut > 0 && !utf8.RuneStart(v[cut]) {
-		cut--
-	}
-	return v[:cut] + "..."
 }
 
 // sheetColumn says what one sample-sheet column holds.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Severity says what a finding does to a load: an Error stops the study, a
@@ -163,3 +164,16 @@ func SeverityOf(err error) Severity {
 const MsgCROnly = "carriage return (CR) with no line feed after it: the lines seem to end in CR only, " +
 	"as in old Mac \"Tab Delimited Text\" exports; genexp reads LF or CRLF line ends, so convert them " +
 	"(for example: tr '\\r' '\\n' < old.tsv > new.tsv) and load again"
+
+// Shorten cuts a value quoted in a message to at most max bytes, at a
+// character boundary, ending a cut value with "...".
+func Shorten(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - 3
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}

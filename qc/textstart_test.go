@@ -50,3 +50,20 @@ func TestNotText(t *testing.T) {
 		t.Errorf("UTF-8 text: %v", e)
 	}
 }
+
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"GSM1", 10, "GSM1"},
+		{"0123456789", 10, "0123456789"},
+		{"0123456789A", 10, "0123456..."},
+		{"ééééé", 8, "éé..."}, // 10 bytes: the cut backs off to a character start
+	} {
+		if got := qc.Shorten(tc.in, tc.max); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
