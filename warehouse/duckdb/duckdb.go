@@ -216,22 +216,21 @@ func removeWarehouse(file string) {
 // CheckWritable reports, as a *qc.Error of code ConnectionFailed, why a
 // DuckDB warehouse file could not be written: the file itself, its
 // write-ahead log (FILE.wal) when it exists, and its directory, where DuckDB
-// creates the log at the first commit. It tries for real (it opens the
-// files for writing without changing them, and creates and removes an
-// empty file in the directory) rather than trusting the permission bits,
-// which say nothing of a read-only file system and everything is allowed
-// to root. A file that does not exist yet is fine when its directory can
-// be written.
+// creates the log at the first commit. It asks the system rather than
+// reading the permission bits, which say nothing of a read-only file
+// system, and it creates and removes an empty file in the directory. A
+// file that does not exist yet is fine when its directory can be written.
+// It never opens the files themselves (see canWrite), so it is safe while
+// this process has the warehouse open.
 func CheckWritable(file string) error {
 	for _, f := range []string{file, file + ".wal"} {
-		fh, err := os.OpenFile(f, os.O_WRONLY, 0)
+		err := canWrite(f)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return cannotWrite(f, err)
 		}
-		fh.Close()
 	}
 	dir := filepath.Dir(file)
 	probe, err := os.CreateTemp(dir, ".genexp-write-check-*")
