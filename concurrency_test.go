@@ -144,3 +144,31 @@ func TestTwoLoaderProcesses(t *testing.T) {
 		t.Fatalf("meta_batch: %d rows, %d current, %d facts; want 2, 2, %d", batches, current, facts, m.Cells-m.Missing)
 	}
 }
+
+// TestSecondOpenKeepsTheLock opens one warehouse file twice in this process,
+// as a program with two Warehouses on it does, then starts another process
+// on the file: DuckDB's lock must still keep it out. (Opening and closing
+// the file to test it for writing dropped the lock: POSIX releases all of a
+// process's locks on a file when any of its descriptors closes.)
+func TestSecondOpenKeepsTheLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process; skipped with -short")
+	}
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	for range 2 {
+		w, err := duckdb.Open(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+	}
+	other := startLoader(t, db, "")
+	if _, ok := other.until("open", 30*time.Second); ok {
+		other.stdin.Close()
+		other.wait()
+		t.Fatal("another process opened the warehouse this process holds open")
+	}
+	if _, err := other.wait(); err == nil || !strings.Contains(other.stderr.String(), "warehouse busy") {
+		t.Fatalf("the other process: %v, stderr %q; want it refused as busy", err, other.stderr)
+	}
+}

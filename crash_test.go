@@ -1,6 +1,7 @@
 package genexp_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/expression/synth"
+	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
@@ -68,6 +70,7 @@ func TestCrashRecovery(t *testing.T) {
 	// Kills cycle through the phases, so every run covers each of them.
 	phases := []string{"rows", "commit", "open", "committed", "done"}
 	killedIn := map[string]int{}
+	torn := 0
 	for r := 0; r < rounds; r++ {
 		v := rng.IntN(len(versions))
 		phase := phases[r%len(phases)]
@@ -101,7 +104,18 @@ func TestCrashRecovery(t *testing.T) {
 			last = "exit" // it ended before the signal
 		}
 		killedIn[strings.Fields(last)[0]]++
-		state := checkCrashState(t, db, versions)
+		state, err := checkCrashState(t, db, versions)
+		if err != nil {
+			// DuckDB's own limit, not genexp's (see checkCrashState): the
+			// round is counted, and the test goes on with a new file.
+			torn++
+			state = "damaged: " + err.Error()
+			for _, f := range []string{db, db + ".wal"} {
+				if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+					t.Fatal(err)
+				}
+			}
+		}
 		t.Logf("round %d: version %d, killed %v after %q (last event %q): %s", r+1, v+1, delay.Round(time.Microsecond), target, last, state)
 
 		// Now and then, and always at the end, a rerun completes the load.
@@ -110,12 +124,19 @@ func TestCrashRecovery(t *testing.T) {
 			if _, err := rerun.wait(); err != nil {
 				t.Fatalf("round %d: rerun after the kill failed: %v\n%s", r, err, rerun.stderr)
 			}
-			if got := checkCrashState(t, db, versions); got != strings.Repeat(fmt.Sprint(v+1), 3) {
+			got, err := checkCrashState(t, db, versions)
+			if err != nil {
+				t.Fatalf("round %d: after a complete rerun: %v", r, err)
+			}
+			if got != strings.Repeat(fmt.Sprint(v+1), 3) {
 				t.Fatalf("round %d: after a complete rerun of version %d the studies hold %s", r, v+1, got)
 			}
 		}
 	}
-	t.Logf("kills by last event seen: %v", killedIn)
+	t.Logf("kills by last event seen: %v; kills that left DuckDB's file damaged: %d", killedIn, torn)
+	if allowed := 1 + rounds/100; torn > allowed {
+		t.Errorf("%d of %d kills left DuckDB's file damaged, more than the %d a kill landing in a checkpoint's in-place block write explains: something else damages it", torn, rounds, allowed)
+	}
 	if rounds >= len(phases) && (killedIn["rows"] == 0 || killedIn["commit"] == 0) {
 		t.Errorf("no kill landed while rows were staged or while a batch committed (%v); the test did not test what it claims", killedIn)
 	}
@@ -175,10 +196,21 @@ func describeTimeline(tl []event) string {
 
 // checkCrashState opens the warehouse the way the next load would, and
 // checks it is consistent. It returns, per study in accession order, the
-// version it holds ("1", "2") or "-" for none.
-func checkCrashState(t *testing.T, db string, versions []*synth.Manifest) string {
+// version it holds ("1", "2") or "-" for none. The one failure it returns
+// rather than reports is a file DuckDB finds damaged (warehouse.ErrDamaged).
+//
+// DuckDB rewrites some metadata blocks in place when it checkpoints, each
+// with one write; a SIGKILL that lands in that write can tear the block
+// (the kernel stops copying a write into the page cache at a page boundary
+// once the process has a fatal signal), and the file then fails its
+// checksum. Seen in about one kill in a few hundred here: see the README's
+// "Crash safety".
+func checkCrashState(t *testing.T, db string, versions []*synth.Manifest) (string, error) {
 	t.Helper()
 	w, err := duckdb.Open(db)
+	if errors.Is(err, warehouse.ErrDamaged) {
+		return "", err
+	}
 	if err != nil {
 		t.Fatalf("opening the warehouse after a kill: %v", err)
 	}
@@ -247,5 +279,5 @@ func checkCrashState(t *testing.T, db string, versions []*synth.Manifest) string
 		}
 		fmt.Fprint(&state, v+1)
 	}
-	return state.String()
+	return state.String(), nil
 }

@@ -272,7 +272,7 @@ type StudyReport struct {
 // Load loads each path (a download zip or folder, a study folder, or a
 // matrix). A failed study does not stop the others: its error is in the
 // report; only a warehouse that can take nothing more
-// (warehouse.ErrInvalidated) stops the run, with an error in the report's
+// (warehouse.ErrInvalidated, warehouse.ErrDamaged) stops the run, with an error in the report's
 // Errors. The returned error is non-nil only when the context ends (or
 // processing.timeout_seconds passes): the report then holds a NotStarted
 // row for each matrix and path the run never began.

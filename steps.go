@@ -584,10 +584,10 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
 // invalidated returns the first study error saying the warehouse can take
-// nothing more (warehouse.ErrInvalidated), or nil.
+// nothing more (warehouse.ErrInvalidated or warehouse.ErrDamaged), or nil.
 func invalidated(studies []StudyReport) error {
 	for _, s := range studies {
-		if errors.Is(s.Err, warehouse.ErrInvalidated) {
+		if errors.Is(s.Err, warehouse.ErrInvalidated) || errors.Is(s.Err, warehouse.ErrDamaged) {
 			return s.Err
 		}
 	}

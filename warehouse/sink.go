@@ -38,6 +38,13 @@ type WarehouseSink interface {
 // meets it stops instead of failing every study left.
 var ErrInvalidated = errors.New("the warehouse was invalidated by an earlier fatal error; fix its cause and rerun")
 
+// ErrDamaged is in the chain of a sink's errors when the warehouse's
+// storage is damaged (DuckDB found a block of its file whose checksum does
+// not match): nothing can be read from or written to it until it is
+// restored or rebuilt, so a run that meets it stops, as for
+// ErrInvalidated.
+var ErrDamaged = errors.New("the warehouse file is damaged")
+
 // Batch is one matrix file being loaded. Exactly one of Commit or Abort
 // ends it; Abort after Commit is a no-op, so `defer b.Abort(ctx)` is safe.
 type Batch interface {

@@ -138,6 +138,7 @@ func Open(dsn string) (*Warehouse, error) {
 	}
 	db, err := openWait(full, cfg.BusyTimeout)
 	if err != nil {
+		placeDamage(err, file)
 		// Busy: another process created the file since the check.
 		if created && !errors.Is(err, qc.WarehouseBusy) {
 			removeWarehouse(file)
@@ -216,22 +217,21 @@ func removeWarehouse(file string) {
 // CheckWritable reports, as a *qc.Error of code ConnectionFailed, why a
 // DuckDB warehouse file could not be written: the file itself, its
 // write-ahead log (FILE.wal) when it exists, and its directory, where DuckDB
-// creates the log at the first commit. It tries for real (it opens the
-// files for writing without changing them, and creates and removes an
-// empty file in the directory) rather than trusting the permission bits,
-// which say nothing of a read-only file system and everything is allowed
-// to root. A file that does not exist yet is fine when its directory can
-// be written.
+// creates the log at the first commit. It asks the system rather than
+// reading the permission bits, which say nothing of a read-only file
+// system, and it creates and removes an empty file in the directory. A
+// file that does not exist yet is fine when its directory can be written.
+// It never opens the files themselves (see canWrite), so it is safe while
+// this process has the warehouse open.
 func CheckWritable(file string) error {
 	for _, f := range []string{file, file + ".wal"} {
-		fh, err := os.OpenFile(f, os.O_WRONLY, 0)
+		err := canWrite(f)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return cannotWrite(f, err)
 		}
-		fh.Close()
 	}
 	dir := filepath.Dir(file)
 	probe, err := os.CreateTemp(dir, ".genexp-write-check-*")
@@ -380,6 +380,9 @@ func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
 			return db, nil
 		}
 		if !isLockError(err) {
+			if se := storageError(err, "duckdb: cannot open the warehouse"); se != nil {
+				return nil, se
+			}
 			return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: cannot open the warehouse")
 		}
 		if time.Now().After(deadline) {
@@ -477,12 +480,16 @@ const spillFull = "failed to offload data block"
 // file could not be written and why, when DuckDB failed for lack of
 // permission or space (whatever the error's type: a write-ahead log that
 // cannot be created surfaces as a transaction error at commit), when its
-// spill files found no room (see spillError), or when the database was
-// invalidated; nil otherwise.
+// spill files found no room (see spillError), when the file is damaged
+// (see damagedError), or when the database was invalidated; nil otherwise.
 func storageError(err error, msg string) *qc.Error {
 	text := err.Error()
 	if strings.Contains(text, spillFull) {
 		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg, Err: &spillError{cause: err}}
+	}
+	if strings.Contains(text, corruptFile) || strings.Contains(text, corruptWAL) {
+		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg,
+			Err: &damagedError{wal: strings.Contains(text, corruptWAL), cause: err}}
 	}
 	var cause error = err
 	if strings.Contains(text, "database has been invalidated") {
@@ -526,10 +533,58 @@ func (e *spillError) Error() string {
 
 func (e *spillError) Unwrap() error { return e.cause }
 
+// DuckDB's words for a block of the database file, or an entry of its
+// write-ahead log, whose checksum does not match what was read.
+const (
+	corruptFile = "Corrupt database file"
+	corruptWAL  = "Corrupt WAL file"
+)
+
+// damagedError says that the warehouse file (or its write-ahead log, with
+// wal) is damaged, why that happens and what to do; DuckDB's own message
+// follows. It is warehouse.ErrDamaged. DuckDB writes a checkpoint's new
+// data to free blocks, but rewrites in place the metadata blocks whose
+// free slots it reuses, each with one write of the whole block; a process
+// killed during that write (the kernel stops copying a write into the page
+// cache at a page boundary when the process gets a fatal signal) leaves a
+// block part old, part new, whose checksum matches neither.
+type damagedError struct {
+	file  string // the warehouse file; "" until placed
+	wal   bool
+	cause error
+}
+
+func (e *damagedError) Error() string {
+	file := e.file
+	if file == "" {
+		file = "the warehouse file"
+	}
+	what := file
+	if e.wal {
+		what = "the write-ahead log of " + file
+	}
+	duck, _, _ := strings.Cut(e.cause.Error(), "\n")
+	return fmt.Sprintf("%s is damaged: a checksum does not match. DuckDB rewrites some blocks in place when it checkpoints, "+
+		"and a process killed during that write (kill -9, the out-of-memory killer, a power cut) can leave one torn. "+
+		"Restore %s from a backup, or move it aside and load the downloads again into a new warehouse: loads are idempotent (DuckDB: %s)",
+		what, file, strings.TrimSpace(duck))
+}
+
+func (e *damagedError) Unwrap() []error { return []error{warehouse.ErrDamaged, e.cause} }
+
+// placeDamage names file in a damagedError in err's chain.
+func placeDamage(err error, file string) {
+	var de *damagedError
+	if errors.As(err, &de) && de.file == "" {
+		de.file = file
+	}
+}
+
 // placeResources names the warehouse's temp_directory in a spillError in
-// err's chain, and its file and memory_limit in a memoryError, and returns
-// err.
+// err's chain, its file and memory_limit in a memoryError, and its file in
+// a damagedError, and returns err.
 func (w *Warehouse) placeResources(err error) error {
+	placeDamage(err, w.path)
 	var se *spillError
 	if errors.As(err, &se) && se.dir == "" {
 		se.dir = w.tempDir

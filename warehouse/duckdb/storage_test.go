@@ -26,19 +26,26 @@ func TestClassifyStorage(t *testing.T) {
 		code        qc.Code
 		says        string
 		invalidated bool
+		damaged     bool
 	}{
-		{"interrupted", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeInterrupt, Msg: "INTERRUPT Error: Interrupted!"}, 0, "Interrupted!", false},
+		{"interrupted", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeInterrupt, Msg: "INTERRUPT Error: Interrupted!"}, 0, "Interrupted!", false, false},
 		{"wal permission at commit", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeTransaction,
 			Msg: `TransactionContext Error: Failed to commit: Cannot open file "/d/w.duckdb.wal": Permission denied`},
-			qc.ConnectionFailed, "cannot write /d/w.duckdb.wal: permission denied", false},
+			qc.ConnectionFailed, "cannot write /d/w.duckdb.wal: permission denied", false, false},
 		{"disk full at checkpoint", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeFatal,
 			Msg: `FATAL Error: Failed to create checkpoint because of error: Could not write file "/d/w.duckdb": No space left on device`},
-			qc.ConnectionFailed, "cannot write /d/w.duckdb: no space left on device", false},
+			qc.ConnectionFailed, "cannot write /d/w.duckdb: no space left on device", false, false},
 		{"invalidated", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeFatal,
 			Msg: `FATAL Error: Failed: database has been invalidated because of a previous fatal error. Original error: "Could not write file "/d/w.duckdb": No space left on device"`},
-			qc.ConnectionFailed, "cannot write /d/w.duckdb: no space left on device", true},
+			qc.ConnectionFailed, "cannot write /d/w.duckdb: no space left on device", true, false},
 		{"write-write conflict", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeTransaction,
-			Msg: "TransactionContext Error: Conflict on tuple deletion"}, qc.WarehouseBusy, "", false},
+			Msg: "TransactionContext Error: Conflict on tuple deletion"}, qc.WarehouseBusy, "", false, false},
+		{"damaged block", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeIO,
+			Msg: "IO Error: Corrupt database file: computed checksum 13667211778579907976 does not match stored checksum 1468724454465922002 in block at location 12288"},
+			qc.ConnectionFailed, "the warehouse file is damaged", false, true},
+		{"damaged log", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeIO,
+			Msg: `IO Error: Failure while replaying WAL file "/d/w.duckdb.wal": Corrupt WAL file: entry at byte position 1010 computed checksum 8107156349487681989 does not match stored checksum 2778425099699778570`},
+			qc.ConnectionFailed, "the write-ahead log of the warehouse file is damaged", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := classify(tc.err, "duckdb: committing the load")
@@ -50,6 +57,9 @@ func TestClassifyStorage(t *testing.T) {
 			}
 			if got := errors.Is(err, warehouse.ErrInvalidated); got != tc.invalidated {
 				t.Errorf("errors.Is(ErrInvalidated) = %v, want %v", got, tc.invalidated)
+			}
+			if got := errors.Is(err, warehouse.ErrDamaged); got != tc.damaged {
+				t.Errorf("errors.Is(ErrDamaged) = %v, want %v", got, tc.damaged)
 			}
 			if got := errors.Is(err, context.Canceled); got != (tc.code == 0) {
 				t.Errorf("errors.Is(context.Canceled) = %v, want %v", got, tc.code == 0)
@@ -262,5 +272,60 @@ func TestSpillSpaceIsNamed(t *testing.T) {
 				t.Error("DuckDB's error is not in the chain")
 			}
 		})
+	}
+}
+
+// TestOpenDamagedWarehouse checks that a warehouse file with a block whose
+// checksum no longer matches (as a kill during a checkpoint's in-place
+// write of a metadata block leaves it) fails to open with code
+// ConnectionFailed and warehouse.ErrDamaged, naming the file and what to
+// do, and that Open leaves the file as it was: it is the user's to restore.
+func TestOpenDamagedWarehouse(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// DuckDB's file: three 4 KiB headers, then 256 KiB blocks, each
+	// beginning with its checksum. One byte changed past the checksum of
+	// every block damages whichever block DuckDB reads first.
+	const headers, block = 3 << 12, 256 << 10
+	if len(data) <= headers {
+		t.Fatalf("a new warehouse file of %d bytes has no blocks", len(data))
+	}
+	for off := headers + 4096; off < len(data); off += block {
+		data[off] ^= 0xff
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(file)
+	if err == nil {
+		t.Fatal("Open of a damaged warehouse succeeded")
+	}
+	if c, _ := qc.CodeOf(err); c != qc.ConnectionFailed {
+		t.Errorf("code %v, want %v: %v", c, qc.ConnectionFailed, err)
+	}
+	if !errors.Is(err, warehouse.ErrDamaged) {
+		t.Errorf("errors.Is(err, ErrDamaged) = false: %v", err)
+	}
+	for _, says := range []string{file + " is damaged", "Restore " + file + " from a backup", "Corrupt database file"} {
+		if !strings.Contains(err.Error(), says) {
+			t.Errorf("%q does not say %q", err, says)
+		}
+	}
+	after, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("the damaged file is gone: %v", err)
+	}
+	if string(after) != string(data) {
+		t.Error("Open changed the damaged file")
 	}
 }
