@@ -693,7 +693,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	t0 = time.Now()
 	p.log.Debug("committing", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "studies", len(commits))
-	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, Studies: commits})
+	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, ScaleBy: d.Metadata.ScaleBy, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
 	if err != nil {
 		return out(stepLoad, err)

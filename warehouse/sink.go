@@ -179,6 +179,11 @@ type RowsRequest struct {
 type CommitRequest struct {
 	// FileHash is the lowercase hex SHA-256 of the matrix.
 	FileHash string
+	// ScaleBy is how refine.bio scaled the matrix's values, as its
+	// metadata's scale_by says (NONE, MINMAX, STANDARD or ROBUST; "" when
+	// it does not say). It is recorded with each study's batch
+	// (meta_batch.scale_by, NULL for "").
+	ScaleBy string
 	// Studies lists each study the file holds, with its batch id and QC.
 	Studies []StudyCommit
 }

@@ -263,7 +263,7 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	for _, s := range req.Studies {
 		sig := warehouse.LoadSignature(s.Study, b.cols, b.staged[slices.Index(b.studies, s.Study)])
 		signatures[s.Study] = sig
-		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, null(b.file), req.FileHash, sig); err != nil {
+		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, null(b.file), req.FileHash, sig, null(req.ScaleBy)); err != nil {
 			return res, classify(err, "duckdb: staging batch ids")
 		}
 	}

@@ -297,8 +297,8 @@ WHERE l.load_key = $1 AND b.is_current`
 
 // stmtStageBatch stages a study's batch with its key: the key the batch id
 // already has in meta_batch_key, or a new one.
-const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash, load_signature, batch_key)
-VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT batch_key FROM meta_batch_key WHERE batch_id = $3), nextval('seq_batch_key')))`
+const stmtStageBatch = `INSERT INTO staging.load_batches (load_key, study_accession_code, batch_id, file_name, file_hash, load_signature, scale_by, batch_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE((SELECT batch_key FROM meta_batch_key WHERE batch_id = $3), nextval('seq_batch_key')))`
 
 // stmtRecordBatchKeys gives the batch ids being published ($2) that have
 // no key yet the key they were staged with.
@@ -478,6 +478,7 @@ const stmtRecordBatch = `UPDATE meta_batch SET
     run_id = $2,
     rows_written = w.rows_written,
     load_signature = l.load_signature,
+    scale_by = l.scale_by,
     is_current = true,
     loaded_at = now(),
     replaced_at = NULL
@@ -487,8 +488,8 @@ JOIN dim_study st ON st.study_accession_code = l.study_accession_code
 WHERE l.load_key = $1 AND meta_batch.batch_id = l.batch_id`
 
 const stmtInsertBatch = `INSERT INTO meta_batch (batch_id, study_key, study_accession_code, file_name, file_hash, run_id,
-    rows_written, is_current, loaded_at, load_signature)
-SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $2, w.rows_written, true, now(), l.load_signature
+    rows_written, is_current, loaded_at, load_signature, scale_by)
+SELECT l.batch_id, st.study_key, l.study_accession_code, l.file_name, l.file_hash, $2, w.rows_written, true, now(), l.load_signature, l.scale_by
 FROM staging.load_batches l
 JOIN (SELECT unnest($3::VARCHAR[]) AS batch_id, unnest($4::BIGINT[]) AS rows_written) w ON w.batch_id = l.batch_id
 JOIN dim_study st ON st.study_accession_code = l.study_accession_code

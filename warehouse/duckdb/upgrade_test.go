@@ -330,12 +330,25 @@ func buildVersion6(t *testing.T, path string) {
 	t.Helper()
 	old := warehouseAt(t, path, 6)
 	// This package's loads and features write schema 6 as its own did
-	// (schema 7 only drops two constraints of fact_feature_values), so they
+	// (schema 7 only drops two constraints of fact_feature_values; the column
+	// schema 9 adds is there while the load runs), so they
 	// stand in for the version-6 genexp that wrote the warehouse; only here
 	// may they run on a schema older than SchemaVersion.
 	old.schemaCurrent.Store(true)
 	ctx := context.Background()
+	// Loads also write the batch's scale_by (schema 9): the columns are
+	// there only while this load runs.
+	for _, table := range []string{"meta_batch", "staging.load_batches"} {
+		if _, err := old.db.Exec(`ALTER TABLE ` + table + ` ADD COLUMN scale_by VARCHAR`); err != nil {
+			t.Fatal(err)
+		}
+	}
 	loadSmallStudy(t, old)
+	for _, table := range []string{"meta_batch", "staging.load_batches"} {
+		if _, err := old.db.Exec(`ALTER TABLE ` + table + ` DROP COLUMN scale_by`); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := old.MaterializeFeatures(ctx, warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
 		t.Fatal(err)
 	}

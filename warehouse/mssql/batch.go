@@ -374,7 +374,7 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		}
 		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, Outcome: p.outcome, PreviousBatchID: p.previous}
 		if p.outcome != warehouse.Duplicate {
-			if r.RowsWritten, err = b.publishStudy(ctx, tx, s, p, req.FileHash); err != nil {
+			if r.RowsWritten, err = b.publishStudy(ctx, tx, s, p, req); err != nil {
 				return res, err
 			}
 		}
@@ -448,7 +448,7 @@ func readPlan(ctx context.Context, tx *sql.Tx, loadKey int64) (map[string]studyP
 
 // publishStudy replaces one study's facts with its staged cells, and its
 // samples with the batch's, and makes its batch current.
-func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyCommit, p studyPlan, hash string) (int64, error) {
+func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyCommit, p studyPlan, req warehouse.CommitRequest) (int64, error) {
 	if p.outcome == warehouse.Replaced {
 		if _, err := tx.ExecContext(ctx, stmtDeleteFacts, p.studyKey); err != nil {
 			return 0, fmt.Errorf("removing the facts of %s: %w", s.Study, err)
@@ -475,7 +475,7 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 		return 0, fmt.Errorf("retiring the batch of %s: %w", s.Study, err)
 	}
 	sig := warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study))
-	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.file), hash, null(b.runID), n, sig); err != nil {
+	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.file), req.FileHash, null(b.runID), n, sig, null(req.ScaleBy)); err != nil {
 		return 0, fmt.Errorf("recording the batch of %s: %w", s.Study, err)
 	}
 	return n, nil

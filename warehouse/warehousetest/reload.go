@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 
@@ -64,6 +65,32 @@ func testSameContentOtherColumns(t *testing.T, tg Target) {
 		t.Fatalf("partial again: %+v, want replaced", r)
 	}
 	checkFacts(t, tg.DB, partial, "GSE1", id)
+}
+
+// testBatchRecordsScale: meta_batch.scale_by records the commit's ScaleBy
+// for each study of the file, NULL when it is "", and a load that makes a
+// batch current again (same content, other columns) records its own.
+func testBatchRecordsScale(t *testing.T, tg Target) {
+	const q = `SELECT study_accession_code, COALESCE(scale_by, 'NULL') FROM meta_batch ORDER BY study_accession_code`
+	two := newFixture("GSE1", 6, 4, 1)
+	two.studies = []string{"GSE1", "GSE1", "GSE2", "GSE2"}
+	two.scaleBy = "STANDARD"
+	load(t, tg.Sink, two, "h1")
+	plain := newFixture("GSE3", 6, 3, 2)
+	load(t, tg.Sink, plain, "h3")
+	if got, want := strings.Join(texts(t, tg.DB, q), "; "), "GSE1\tSTANDARD; GSE2\tSTANDARD; GSE3\tNULL"; got != want {
+		t.Fatalf("meta_batch scale_by: %s, want %s", got, want)
+	}
+	// The same file again with a column fewer replaces GSE2's facts with
+	// the same batch id: the row is updated, with this load's scale.
+	partial := withoutLastSample(two)
+	partial.scaleBy = ""
+	if r := outcome(t, load(t, tg.Sink, partial, "h1"), "GSE2"); r.Outcome != warehouse.Replaced {
+		t.Fatalf("GSE2 with a column fewer: %+v, want replaced", r)
+	}
+	if got, want := strings.Join(texts(t, tg.DB, q), "; "), "GSE1\tSTANDARD; GSE2\tNULL; GSE3\tNULL"; got != want {
+		t.Fatalf("meta_batch scale_by after the second load: %s, want %s", got, want)
+	}
 }
 
 // testSameContentOtherPolicy: the same file loaded with missing cells

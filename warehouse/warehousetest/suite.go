@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"SparseColumnsAndLines", testSparse},
 		{"EmptyBatch", testEmpty},
 		{"SameContentOtherColumnsReplaces", testSameContentOtherColumns},
+		{"BatchRecordsScale", testBatchRecordsScale},
 		{"SameContentOtherMissingPolicyReplaces", testSameContentOtherPolicy},
 		{"ConcurrentLoads", testConcurrentLoads},
 		{"RejectedStudyQCWithoutDimensions", testRejectedStudyQC},
@@ -101,6 +102,8 @@ type fixture struct {
 	// counted, when set, gives each study's QC the genes and samples the
 	// matrix holds, as the pipeline counts them.
 	counted bool
+	// scaleBy is the commit's ScaleBy: how refine.bio scaled the values.
+	scaleBy string
 }
 
 func newFixture(study string, genes, samples int, scale float64) fixture {
@@ -187,7 +190,7 @@ func (f fixture) batches(rows int) []*expression.LongBatch {
 }
 
 func (f fixture) commit(hash string) warehouse.CommitRequest {
-	req := warehouse.CommitRequest{FileHash: hash}
+	req := warehouse.CommitRequest{FileHash: hash, ScaleBy: f.scaleBy}
 	seen := map[string]bool{}
 	for _, st := range f.studies {
 		if !seen[st] {

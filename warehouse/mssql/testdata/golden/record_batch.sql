@@ -9,9 +9,10 @@ WHEN MATCHED THEN UPDATE SET
     run_id = @p6,
     rows_written = @p7,
     load_signature = @p8,
+    scale_by = @p9,
     is_current = 1,
     loaded_at = SYSUTCDATETIME(),
     replaced_at = NULL
 WHEN NOT MATCHED BY TARGET THEN
-    INSERT (batch_id, study_key, study_accession_code, file_name, file_hash, run_id, rows_written, is_current, loaded_at, load_signature)
-    VALUES (s.batch_id, @p1, @p3, @p4, @p5, @p6, @p7, 1, SYSUTCDATETIME(), @p8);
+    INSERT (batch_id, study_key, study_accession_code, file_name, file_hash, run_id, rows_written, is_current, loaded_at, load_signature, scale_by)
+    VALUES (s.batch_id, @p1, @p3, @p4, @p5, @p6, @p7, 1, SYSUTCDATETIME(), @p8, @p9);
