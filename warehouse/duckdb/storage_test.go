@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -327,5 +328,76 @@ func TestOpenDamagedWarehouse(t *testing.T) {
 	}
 	if string(after) != string(data) {
 		t.Error("Open changed the damaged file")
+	}
+}
+
+// TestTornMetadataBlockIsDamage shows how a kill can damage a warehouse
+// file, with DuckDB's own files: a later checkpoint rewrites in place a
+// metadata block the earlier header still points to (block 0 holds
+// metadata in both versions of the file, and its bytes differ), and a
+// write of it cut after its first page, as a SIGKILL leaves a write into
+// the page cache, makes the earlier file fail its checksum. Open says so
+// as warehouse.ErrDamaged.
+func TestTornMetadataBlockIsDamage(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "w.duckdb")
+	w, err := Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadSmallStudy(t, w)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err = Open(file); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.MaterializeFeatures(context.Background(), warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const headers, block, page = 3 << 12, 256 << 10, 4 << 10
+	early := filepath.Join(dir, "early.duckdb")
+	if err := os.WriteFile(early, before, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{early, file} {
+		raw, err := sql.Open("duckdb", f+"?access_mode=READ_ONLY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		err = raw.QueryRow(`SELECT COUNT(*) FROM pragma_metadata_info() WHERE block_id = 0`).Scan(&n)
+		raw.Close()
+		if err != nil || n != 1 {
+			t.Fatalf("%s: block 0 is not a metadata block (%d, %v): DuckDB's layout changed, and this test with it", f, n, err)
+		}
+	}
+	if len(after) < headers+block || string(before[headers:headers+block]) == string(after[headers:headers+block]) {
+		t.Fatal("the later checkpoint left block 0 as it was: DuckDB no longer rewrites it in place, and this test needs rewriting")
+	}
+
+	torn := append([]byte(nil), before...)
+	copy(torn[headers:headers+page], after[headers:headers+page])
+	if err := os.WriteFile(early, torn, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(early)
+	if !errors.Is(err, warehouse.ErrDamaged) {
+		t.Fatalf("Open of the earlier file with block 0 torn: %v, want warehouse.ErrDamaged", err)
+	}
+	if !strings.Contains(err.Error(), "in block at location 12288") {
+		t.Errorf("%v does not name block 0's location", err)
 	}
 }
