@@ -60,6 +60,14 @@ type batch struct {
 // serialized: Begin waits up to Config.BusyTimeout for the running one to
 // end, then fails with code WarehouseBusy.
 func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	b, err := w.begin(ctx, req)
+	if err != nil {
+		return nil, w.placeResources(err)
+	}
+	return b, nil
+}
+
+func (w *Warehouse) begin(ctx context.Context, req warehouse.BeginRequest) (*batch, error) {
 	release, err := w.acquire(ctx)
 	if err != nil {
 		return nil, err

@@ -156,6 +156,9 @@ func Open(dsn string) (*Warehouse, error) {
 	}
 	w, err := New(db, cfg)
 	if err != nil {
+		// DuckDB reads most of the file only when the schema is first
+		// read or migrated.
+		placeDamage(err, file)
 		db.Close()
 		if created {
 			removeWarehouse(file)
@@ -380,8 +383,10 @@ func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
 			return db, nil
 		}
 		if !isLockError(err) {
-			if se := storageError(err, "duckdb: cannot open the warehouse"); se != nil {
-				return nil, se
+			// Only damage is worded here: storageError's other causes
+			// are about writing, and an open may only read.
+			if de := damage(err, "duckdb: cannot open the warehouse"); de != nil {
+				return nil, de
 			}
 			return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: cannot open the warehouse")
 		}
@@ -487,9 +492,8 @@ func storageError(err error, msg string) *qc.Error {
 	if strings.Contains(text, spillFull) {
 		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg, Err: &spillError{cause: err}}
 	}
-	if strings.Contains(text, corruptFile) || strings.Contains(text, corruptWAL) {
-		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg,
-			Err: &damagedError{wal: strings.Contains(text, corruptWAL), cause: err}}
+	if de := damage(err, msg); de != nil {
+		return de
 	}
 	var cause error = err
 	if strings.Contains(text, "database has been invalidated") {
@@ -571,6 +575,18 @@ func (e *damagedError) Error() string {
 }
 
 func (e *damagedError) Unwrap() []error { return []error{warehouse.ErrDamaged, e.cause} }
+
+// damage returns err as a ConnectionFailed *qc.Error holding a
+// damagedError when DuckDB found the file or its log damaged; nil
+// otherwise.
+func damage(err error, msg string) *qc.Error {
+	text := err.Error()
+	if !strings.Contains(text, corruptFile) && !strings.Contains(text, corruptWAL) {
+		return nil
+	}
+	return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg,
+		Err: &damagedError{wal: strings.Contains(text, corruptWAL), cause: err}}
+}
 
 // placeDamage names file in a damagedError in err's chain.
 func placeDamage(err error, file string) {

@@ -401,3 +401,48 @@ func TestTornMetadataBlockIsDamage(t *testing.T) {
 		t.Errorf("%v does not name block 0's location", err)
 	}
 }
+
+// TestOpenNamesDamageFoundReadingTheSchema: a damaged block DuckDB reads
+// only when Open reads the schema version (past its first connect) is
+// reported the same way, naming the file.
+func TestOpenNamesDamageFoundReadingTheSchema(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadSmallStudy(t, w)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("duckdb", file+"?access_mode=READ_ONLY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block int64
+	err = raw.QueryRow(`SELECT MIN(block_id) FROM pragma_storage_info('meta_schema_version') WHERE block_id >= 0`).Scan(&block)
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const headers, blockSize = 3 << 12, 256 << 10
+	off := headers + int(block)*blockSize + 100
+	if off >= len(data) {
+		t.Fatalf("block %d lies past the file's %d bytes", block, len(data))
+	}
+	data[off] ^= 0xff
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(file)
+	if !errors.Is(err, warehouse.ErrDamaged) {
+		t.Fatalf("Open: %v, want warehouse.ErrDamaged", err)
+	}
+	if !strings.Contains(err.Error(), file+" is damaged") {
+		t.Errorf("%q does not name %s", err, file)
+	}
+}
