@@ -58,11 +58,10 @@ type Matrix struct {
 	Base string
 	// Size is the matrix's uncompressed size in bytes, or -1 when unknown.
 	Size int64
-	open func() (io.ReadCloser, error)
 	// err, when set, refuses the matrix before it is read.
 	err *qc.Error
-	// fsys and file locate the matrix's bytes, so that two copies of it
-	// can be compared (sameBytes); fsys is nil for a refused zip.
+	// fsys and file locate the matrix's bytes, to open them and to
+	// compare two copies (sameBytes); fsys is nil for a refused zip.
 	fsys fs.FS
 	file string
 	// in is the download that holds the matrix when it is not the one
@@ -76,7 +75,7 @@ func (m *Matrix) Open() (io.ReadCloser, error) {
 	if m.err != nil {
 		return nil, m.err
 	}
-	rc, err := m.open()
+	rc, err := openMaybeGzip(m.fsys, m.file)
 	if err != nil {
 		if e := accessError(m.Name, err); e != nil {
 			return nil, e
@@ -951,7 +950,6 @@ func newMatrix(fsys fs.FS, name, shown, folder string) *Matrix {
 	if info, err := fs.Stat(fsys, name); err == nil && !gz {
 		m.Size = info.Size()
 	}
-	m.open = func() (io.ReadCloser, error) { return openMaybeGzip(fsys, name) }
 	return m
 }
 
