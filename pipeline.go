@@ -995,7 +995,8 @@ func unrecordedFinding(study, file string, noStudy bool, samples int) *qc.Error 
 // illness_field holds 200 UTF-16 code units), where the field as
 // configured stands.
 func illnessField(d illness.Decision) string {
-	if w := d.Where(); len(utf16.Encode([]rune(w))) <= maxIllnessField {
+	// A string's UTF-8 bytes are never fewer than its UTF-16 units.
+	if w := d.Where(); len(w) <= maxIllnessField || len(utf16.Encode([]rune(w))) <= maxIllnessField {
 		return w
 	}
 	return d.Field

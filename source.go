@@ -58,11 +58,10 @@ type Matrix struct {
 	Base string
 	// Size is the matrix's uncompressed size in bytes, or -1 when unknown.
 	Size int64
-	open func() (io.ReadCloser, error)
 	// err, when set, refuses the matrix before it is read.
 	err *qc.Error
-	// fsys and file locate the matrix's bytes, so that two copies of it
-	// can be compared (sameBytes); fsys is nil for a refused zip.
+	// fsys and file locate the matrix's bytes, to open them and to
+	// compare two copies (sameBytes); fsys is nil for a refused zip.
 	fsys fs.FS
 	file string
 	// in is the download that holds the matrix when it is not the one
@@ -76,7 +75,7 @@ func (m *Matrix) Open() (io.ReadCloser, error) {
 	if m.err != nil {
 		return nil, m.err
 	}
-	rc, err := m.open()
+	rc, err := openMaybeGzip(m.fsys, m.file)
 	if err != nil {
 		if e := accessError(m.Name, err); e != nil {
 			return nil, e
@@ -134,7 +133,51 @@ func (d *Download) holding(m *Matrix) *Download {
 type DownloadOption func(*openConfig)
 
 type openConfig struct {
-	metadataFiles []string
+	added *addedFiles
+}
+
+// addedFiles are the metadata files WithMetadataFiles adds. A download
+// folder's zips are opened with the folder's configuration, so the files
+// are read at the first open that needs them and kept for the others.
+type addedFiles struct {
+	paths []string
+	read  bool
+	sets  []sheetSet
+	err   error
+}
+
+// sheets returns the added files, read once; nil when there are none.
+func (a *addedFiles) sheets() ([]sheetSet, error) {
+	if a == nil {
+		return nil, nil
+	}
+	if !a.read {
+		a.read = true
+		for _, p := range a.paths {
+			ds, err := readMetaFile(p)
+			if err != nil {
+				a.err = err
+				break
+			}
+			_, acc := classifyFile(filepath.Base(p))
+			a.sets = append(a.sets, sheetSet{ds: ds, file: p, acc: strings.ToUpper(acc), added: true, json: isJSONName(p)})
+		}
+	}
+	return a.sets, a.err
+}
+
+// findings returns the findings of the added files, which each zip's
+// metadata holds too.
+func (a *addedFiles) findings() map[*qc.Error]bool {
+	seen := map[*qc.Error]bool{}
+	if a != nil {
+		for _, s := range a.sets {
+			for _, f := range s.ds.Findings {
+				seen[f] = true
+			}
+		}
+	}
+	return seen
 }
 
 // WithMetadataFiles adds metadata files (aggregated_metadata.json or sample
@@ -144,7 +187,12 @@ type openConfig struct {
 // download's metadata or another added file refuses that sample's
 // matrices, as two sheets of a download do. Default none.
 func WithMetadataFiles(paths ...string) DownloadOption {
-	return func(c *openConfig) { c.metadataFiles = append(c.metadataFiles, paths...) }
+	return func(c *openConfig) {
+		if c.added == nil {
+			c.added = &addedFiles{}
+		}
+		c.added.paths = append(c.added.paths, paths...)
+	}
 }
 
 // OpenDownload opens a refine.bio download: a zip file (read in place, never
@@ -483,14 +531,13 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 			}
 		}
 	}
-	for _, p := range cfg.metadataFiles {
-		ds, err := readMetaFile(p)
-		if err != nil {
-			return err
-		}
-		sets = append(sets, ds)
-		_, acc := classifyFile(filepath.Base(p))
-		sheetSets = append(sheetSets, sheetSet{ds: ds, file: p, acc: strings.ToUpper(acc), added: true, json: isJSONName(p)})
+	added, err := cfg.added.sheets()
+	if err != nil {
+		return err
+	}
+	for _, s := range added {
+		sets = append(sets, s.ds)
+		sheetSets = append(sheetSets, s)
 	}
 	d.Metadata = metadata.Merge(sets...)
 	d.Findings = append(d.Findings, d.Metadata.Findings...)
@@ -590,6 +637,7 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 	ownMatrices := len(d.Matrices)
 	sets := []*metadata.Dataset{d.Metadata}
 	read := map[string]string{} // real path of each zip read → its name
+	addedFound := cfg.added.findings()
 	info := func(shown, msg string) {
 		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: shown, Msg: msg})
 	}
@@ -618,7 +666,11 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 		}
 		d.closers = append(d.closers, sub.closers...)
 		sub.closers = nil
-		d.Findings = append(d.Findings, sub.Findings...)
+		for _, f := range sub.Findings {
+			if !addedFound[f] { // the folder's metadata has them already
+				d.Findings = append(d.Findings, f)
+			}
+		}
 		sets = append(sets, sub.Metadata)
 		for _, m := range sub.Matrices {
 			if first := sameMatrix(d.Matrices, m); first != nil {
@@ -898,7 +950,6 @@ func newMatrix(fsys fs.FS, name, shown, folder string) *Matrix {
 	if info, err := fs.Stat(fsys, name); err == nil && !gz {
 		m.Size = info.Size()
 	}
-	m.open = func() (io.ReadCloser, error) { return openMaybeGzip(fsys, name) }
 	return m
 }
 

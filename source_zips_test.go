@@ -364,3 +364,24 @@ func TestRepeatedSheetColumnsReachTheDownload(t *testing.T) {
 	d := open(t, dir)
 	wantFinding(t, d, qc.InvalidFormat, qc.SeverityWarning, sheet, `columns 2 ("disease state") and 3 ("disease state")`, "first GSM1, line 2")
 }
+
+// TestAddedMetadataReadOnceForZips: a metadata file added with
+// WithMetadataFiles to a download folder that holds zips is read once, and
+// its findings are the download's once, not once more for each zip (each
+// zip is opened with the folder's configuration).
+func TestAddedMetadataReadOnceForZips(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "download")
+	copyTree(t, "testdata/refinebio/quickstart", folder, nil)
+	zipTree(t, "testdata/refinebio/E-GEOD-39842", filepath.Join(folder, "a.zip"), "")
+	zipTree(t, "testdata/refinebio/SRP110235", filepath.Join(folder, "b.zip"), "")
+	added := filepath.Join(dir, "metadata_GSE999.tsv")
+	writeFile(t, added, []byte("refinebio_accession_code\ttissue\ttissue\nGSM999\tblood\tliver\n"))
+	d := open(t, folder, genexp.WithMetadataFiles(added))
+	if len(d.Matrices) != 3 {
+		t.Fatalf("%d matrices, want GSE71270's and one in each zip", len(d.Matrices))
+	}
+	if got := findingsWith(d, "GSM999"); len(got) != 1 {
+		t.Errorf("%d findings name the added file's sample, want 1: %v", len(got), got)
+	}
+}

@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/genexp/genexp/qc"
 )
 
 // queryFormat is how `genexp query` writes rows.
@@ -211,15 +213,18 @@ func (d *delimitedWriter) row(n int, vals []any) error {
 			d.fields[i] = d.null
 			continue
 		}
-		d.buf = appendText(d.buf[:0], v, d.types[i])
-		f := string(d.buf)
+		f, ok := v.(string)
+		if !ok {
+			d.buf = appendText(d.buf[:0], v, d.types[i])
+			f = string(d.buf)
+		}
 		if d.tsv && strings.ContainsAny(f, "\t\n\r") {
 			return &formatError{row: n, column: d.cols[i],
-				msg: fmt.Sprintf("the value %s holds a tab or line break, which a tsv field cannot; use --format csv, which quotes it, or replace it in the SQL (replace(col, chr(9), ' '))", shortQuote(f))}
+				msg: fmt.Sprintf("the value %s holds a tab or line break, which a tsv field cannot; use --format csv, which quotes it, or replace it in the SQL (replace(col, chr(9), ' '))", strconv.Quote(qc.Shorten(f, 60)))}
 		}
 		if d.nullGiven && f == d.null {
 			return &formatError{row: n, column: d.cols[i],
-				msg: fmt.Sprintf("the value %s is the --null marker, and would read back as NULL; choose a marker the result does not hold", shortQuote(f))}
+				msg: fmt.Sprintf("the value %s is the --null marker, and would read back as NULL; choose a marker the result does not hold", strconv.Quote(qc.Shorten(f, 60)))}
 		}
 		d.fields[i] = f
 	}
@@ -264,18 +269,6 @@ func (d *delimitedWriter) flush() error {
 }
 
 func (d *delimitedWriter) end(writeResult) error { return d.flush() }
-
-// shortQuote quotes a value for a message, cut to 60 bytes.
-func shortQuote(s string) string {
-	if len(s) > 60 {
-		cut := 60
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return strconv.Quote(s[:cut]) + "…"
-	}
-	return strconv.Quote(s)
-}
 
 // jsonWriter writes JSON lines: one object per row.
 type jsonWriter struct {
@@ -421,9 +414,10 @@ func appendUUID(b, u []byte) []byte {
 // without a date, a TIMESTAMP without a zone and a TIMESTAMPTZ with its
 // offset (Z for UTC); fractions of a second as far as they go.
 func appendTime(b []byte, x time.Time, t *sqlType, inJSON bool) []byte {
-	sep := " "
+	// Constant layouts: joined per value, they cost an allocation each.
+	layout, zoned := "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"
 	if inJSON {
-		sep = "T"
+		layout, zoned = "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05.999999999Z07:00"
 	}
 	switch {
 	case t.is("DATE"):
@@ -433,9 +427,9 @@ func appendTime(b []byte, x time.Time, t *sqlType, inJSON bool) []byte {
 	case t.is("TIMETZ"):
 		return x.AppendFormat(b, "15:04:05.999999999Z07:00")
 	case t.is("TIMESTAMPTZ", "DATETIMEOFFSET"), t == nil && x.Location() != time.UTC:
-		return x.AppendFormat(b, "2006-01-02"+sep+"15:04:05.999999999Z07:00")
+		return x.AppendFormat(b, zoned)
 	}
-	return x.AppendFormat(b, "2006-01-02"+sep+"15:04:05.999999999")
+	return x.AppendFormat(b, layout)
 }
 
 // appendInterval writes an INTERVAL in ISO 8601: P, months, days, T,
@@ -474,6 +468,13 @@ func appendJSON(b []byte, v any, t *sqlType) []byte {
 		if t.is("DECIMAL", "NUMERIC", "MONEY", "SMALLMONEY") {
 			return append(b, x...)
 		}
+		// A UUID's text and base64 need no escaping.
+		b = append(b, '"')
+		return append(appendBytes(b, x, t), '"')
+	case time.Time, duckdbdrv.UUID:
+		// Digits, letters and -:.+T need no escaping.
+		b = append(b, '"')
+		return append(appendScalar(b, v, t, true), '"')
 	case string:
 		return appendJSONString(b, x)
 	case []any:

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,7 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/genexp/genexp/qc"
@@ -687,5 +691,35 @@ func TestQueryOneColumnEmptyRows(t *testing.T) {
 		"SELECT a FROM (VALUES (1, 'x'), (2, NULL)) v(i, a) ORDER BY i")
 	if want := "a\nx\n\\N\n"; code != exitOK || out != want {
 		t.Errorf("tsv --null: exit %d\n%q\nwant %q\n%s", code, out, want, stderr)
+	}
+}
+
+// BenchmarkRowWriters writes one row of common column types per iteration
+// in each export format, to io.Discard:
+//
+//	go test -run '^$' -bench RowWriters -benchmem ./cmd/genexp
+func BenchmarkRowWriters(b *testing.B) {
+	cols := []string{"gene_id", "sample_count", "mean_expression", "loaded_at", "day", "id"}
+	types := []*sqlType{parseSQLType("VARCHAR"), parseSQLType("BIGINT"), parseSQLType("DOUBLE"),
+		parseSQLType("TIMESTAMP"), parseSQLType("DATE"), parseSQLType("UUID")}
+	at := time.Date(2024, 1, 2, 3, 4, 5, 123000000, time.UTC)
+	row := []any{"ENSG00000000003", int64(12), 7.123456789012345, at, at, duckdbdrv.UUID{1, 2, 3}}
+	for _, f := range []queryFormat{formatTSV, formatCSV, formatJSON} {
+		b.Run(string(f), func(b *testing.B) {
+			o := outputOptions{format: f}
+			var rw rowWriter = newDelimitedWriter(io.Discard, o, cols, types)
+			if f == formatJSON {
+				rw = &jsonWriter{b: bufio.NewWriterSize(io.Discard, 64<<10), types: types}
+			}
+			if err := rw.header(cols); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if err := rw.row(i+1, row); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -32,7 +32,8 @@ type Config struct {
 	AutoMigrate bool
 	// BusyTimeout is how long Open waits for another process to release the
 	// database file, and how long Begin waits for another load into the
-	// same Warehouse (or another Open of its file in this process) to end. Default 0: fail at once with WarehouseBusy.
+	// same Warehouse (or another Open of its file in this process) to
+	// end. Default 0: fail at once with WarehouseBusy.
 	BusyTimeout time.Duration
 }
 

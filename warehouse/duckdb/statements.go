@@ -108,6 +108,7 @@ const stmtNextLoadKey = `SELECT nextval('seq_load_key')`
 // In a transaction DuckDB holds some 300 KB of memory for each INSERT … ON
 // CONFLICT until the commit, so a SPECIES matrix of 1,000 studies ran out
 // of the load's memory limit with its rows written.
+//
 // stmtUpsertStudy keeps what the warehouse holds of the study's title,
 // PubMed id, description and dates where this load has none (NULL): a run
 // whose metadata is a sample sheet alone (no aggregated_metadata.json)
@@ -165,10 +166,11 @@ WHERE t.load_key = $1 AND t.illness_label IS NOT NULL AND i.illness_key IS NULL`
 // load has no metadata record of: warehouse.Sample.KeepAttributes) as it
 // is, and inserts it when it is new. $2 is read as a table (IN a
 // subquery, a hash join), not with list_contains per staged row, which
-// grows with the square of the samples a load without metadata keeps. A sample staged under several studies
-// (a SPECIES matrix's column that several experiments hold) is one row:
-// the staged row of its greatest study accession, the last the pipeline
-// lists, gives dim_sample its study and label.
+// grows with the square of the samples a load without metadata keeps. A
+// sample staged under several studies (a SPECIES matrix's column that
+// several experiments hold) is one row: the staged row of its greatest
+// study accession, the last the pipeline lists, gives dim_sample its study
+// and label.
 const stmtUpsertSamples = `INSERT INTO dim_sample (sample_accession_code, sample_title, sample_organism, sample_platform,
     sample_treatment, sample_cell_line, sample_tissue, is_processed, processor_name, processor_version,
     illness_key, illness_method, illness_rule, illness_field, illness_matched,
