@@ -73,17 +73,17 @@ func DefaultRules() []Rule {
 			Pattern:     `\bseptic[\s-]*shock\b`,
 			Description: "septic shock, in any case, spacing or underscore form"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
-			Pattern:     `\b(uro|neuro)?sepsis\b|\bseptic\b|\bsepticae?mi(a|c)\b`,
+			Pattern:     `\b(uro|neuro)?sepsis\b|\bseptic\b|\bseptica?e?mi(a|c)\b`,
 			Description: "sepsis in any form: severe sepsis, urosepsis, septic patients, septicaemia"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
 			Pattern:     `\bbacteri?a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
 			Description: "bacteraemia or bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
-			Pattern: `\bsirs\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery)\b` +
-				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b` +
-				`|\b(icu|intensive care|critically ill|surgical|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b`,
+			Pattern: `\b(icu|intensive care|critically ill|(post[- ]?)?(surgical|operative)|post[- ]?surgery|trauma|burns?|cardiac surgery)\s+(patients?\s+)?controls?\b` +
+				`|\bsirs\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery)\b` +
+				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b|\bburns?\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU controls"},
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU and post-operative controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\b|\bcontrols?\b|\bctrl\b|\bvolunteers?\b|\bblood donors?\b|\bt[eé]moins?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
