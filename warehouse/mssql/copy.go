@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	mssqldrv "github.com/microsoft/go-mssqldb"
 
 	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
 )
 
 // preparer is a *sql.Conn or a *sql.Tx.
@@ -27,13 +29,16 @@ func copyIn(ctx context.Context, p preparer, spec copySpec, n int, fill func(i i
 	if n == 0 {
 		return 0, true, nil
 	}
+	row := make([]any, len(spec.columns))
+	if err := spec.fits(n, func(i int) []any { return fill(i, row) }); err != nil {
+		return 0, true, err
+	}
 	stmt, err := p.PrepareContext(ctx, spec.stmt())
 	if err != nil {
 		// go-mssqldb prepares a copy without a round trip.
 		return 0, true, err
 	}
 	defer stmt.Close()
-	row := make([]any, len(spec.columns))
 	for i := 0; i < n; i++ {
 		if _, err := stmt.ExecContext(ctx, fill(i, row)...); err != nil {
 			// Before the first row is sent nothing is on the wire: the
@@ -96,6 +101,48 @@ func (c *cellBuffer) add(lb *expression.LongBatch, flush func() error) error {
 		if len(c.values) >= c.limit {
 			if err := flush(); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fits checks, before anything is sent, that every text value of the n
+// rows fits its column. The server would refuse a wider value only when the
+// copy ends, with an error that names no column (4815), and go-mssqldb
+// panics encoding a value of more than 32,767 UTF-16 units for an
+// NVARCHAR(n) column; a value the warehouse cannot hold is the caller's
+// data error (code 4004), naming the table, the column and the row.
+func (c copySpec) fits(n int, row func(i int) []any) error {
+	type bound struct{ col, width int }
+	var bounds []bound
+	key := -1
+	for i, name := range c.columns {
+		if w := c.widths[name]; w > 0 {
+			bounds = append(bounds, bound{i, w})
+		}
+		if name == c.key {
+			key = i
+		}
+	}
+	if len(bounds) == 0 {
+		return nil
+	}
+	for i := 0; i < n; i++ {
+		r := row(i)
+		for _, b := range bounds {
+			s, ok := r[b.col].(string)
+			if !ok || len(s) <= b.width {
+				continue // len(s) bytes are at least as many code units
+			}
+			if units := utf16Len(s); units > b.width {
+				where := ""
+				if key >= 0 {
+					where = fmt.Sprintf(" of %s %v", c.key, r[key])
+				}
+				return qc.Errorf(qc.ConstraintViolation,
+					"mssql: %s%s is %d characters (UTF-16 units), wider than %s.%s, NVARCHAR(%d) on SQL Server",
+					c.columns[b.col], where, units, c.table, c.columns[b.col], b.width)
 			}
 		}
 	}

@@ -669,6 +669,12 @@ type copySpec struct {
 	table   string
 	columns []string
 	options mssqldrv.BulkOptions
+	// widths are the n of the columns declared NVARCHAR(n), in UTF-16 code
+	// units (TestCopyWidthsMatchTheSchema holds them to the schema). A
+	// column not listed is a number, a bit, a date or NVARCHAR(MAX).
+	widths map[string]int
+	// key names the column that says which row a too-wide value is in.
+	key string
 }
 
 // stmt returns the CopyIn statement to prepare.
@@ -682,22 +688,36 @@ func (c copySpec) stmt() string { return mssqldrv.CopyIn(c.table, c.options, c.c
 // each under its own load_key.
 var (
 	copyColumns = copySpec{table: "staging.matrix_columns", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
-		columns: []string{"load_key", "column_no", "sample_accession_code", "study_accession_code"}}
+		columns: []string{"load_key", "column_no", "sample_accession_code", "study_accession_code"},
+		widths:  map[string]int{"sample_accession_code": 100, "study_accession_code": 100}, key: "sample_accession_code"}
 	copyRows = copySpec{table: "staging.matrix_rows", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
-		columns: []string{"load_key", "line_no", "gene_id"}}
+		columns: []string{"load_key", "line_no", "gene_id"},
+		widths:  map[string]int{"gene_id": 255}, key: "line_no"}
 	copyPlatforms = copySpec{table: "staging.dim_platform", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
-		columns: []string{"load_key", "ordinal", "platform_accession", "platform_name", "manufacturer", "measurement_technology"}}
+		columns: []string{"load_key", "ordinal", "platform_accession", "platform_name", "manufacturer", "measurement_technology"},
+		widths:  map[string]int{"platform_accession": 100, "platform_name": 1000, "manufacturer": 200, "measurement_technology": 50},
+		key:     "platform_accession"}
 	copyStudies = copySpec{table: "staging.dim_study", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "ordinal", "study_accession_code", "study_title", "study_pubmed_id", "study_technology",
 			"study_organism", "study_platform_summary", "study_description", "source_first_published", "source_last_modified",
-			"keep_recorded"}}
+			"keep_recorded"},
+		widths: map[string]int{"study_accession_code": 100, "study_title": 2000, "study_pubmed_id": 100, "study_technology": 50,
+			"study_organism": 200, "study_platform_summary": 2000},
+		key: "study_accession_code"}
 	copySamples = copySpec{table: "staging.dim_sample", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
 		columns: []string{"load_key", "ordinal", "sample_accession_code", "sample_title", "sample_organism", "platform_accession",
 			"sample_treatment", "sample_cell_line", "sample_tissue", "is_processed", "processor_name", "processor_version",
 			"illness_label", "illness_method", "illness_rule", "illness_field", "illness_matched", "study_accession_code",
-			"exclude_from_analysis", "keep_attributes", "keep_illness"}}
+			"exclude_from_analysis", "keep_attributes", "keep_illness"},
+		widths: map[string]int{"sample_accession_code": 100, "sample_title": 2000, "sample_organism": 200, "platform_accession": 100,
+			"sample_treatment": 1000, "sample_cell_line": 1000, "sample_tissue": 1000, "processor_name": 200, "processor_version": 200,
+			"illness_label": 20, "illness_method": 50, "illness_rule": 200, "illness_field": 200, "illness_matched": 1000,
+			"study_accession_code": 100},
+		key: "sample_accession_code"}
 	copyBatches = copySpec{table: "staging.load_batches", options: mssqldrv.BulkOptions{KeepNulls: true, CheckConstraints: true},
-		columns: []string{"load_key", "study_accession_code", "batch_id", "file_name", "file_hash", "load_signature"}}
+		columns: []string{"load_key", "study_accession_code", "batch_id", "file_name", "file_hash", "load_signature"},
+		widths:  map[string]int{"study_accession_code": 100, "batch_id": 64, "file_name": 1000, "file_hash": 64, "load_signature": 64},
+		key:     "study_accession_code"}
 )
 
 // copyValues is the target of the cells; its ROWS_PER_BATCH hint tells the
