@@ -127,7 +127,7 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		}
 		return w, nil
 	}
-	if err := checkBusyTimeout(dsn); err != nil {
+	if err := checkTarget(dsn); err != nil {
 		return nil, redactErr(err, dsn)
 	}
 	open := dsn
@@ -167,6 +167,23 @@ func editDSNParams(dsn string, edit func(url.Values) bool) string {
 	return file + "?" + params.Encode()
 }
 
+// checkTarget refuses, as the caller's configuration to mend, a DuckDB
+// target no command can use: one that names no file, and a busy_timeout
+// that is not a duration. The library opens an in-memory warehouse for
+// tests and programs; for a command it would be gone when the command
+// exits, a load reporting studies it kept nowhere (an unset variable in
+// `--db "$WAREHOUSE"` did that).
+func checkTarget(dsn string) error {
+	if genexp.IsSQLServerDSN(dsn) {
+		return nil
+	}
+	if file, _, _ := strings.Cut(dsn, "?"); strings.TrimSpace(file) == "" || file == ":memory:" {
+		return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
+			Msg: fmt.Sprintf("the warehouse %q names no file: a DuckDB warehouse in memory would be gone when genexp exits; give --db a file (default genexp.duckdb)", file)}
+	}
+	return checkBusyTimeout(dsn)
+}
+
 // checkBusyTimeout reports, as a ConfigInvalid error (a usage error, exit
 // 2: the fix is in the command line or the configuration), a DuckDB DSN's
 // busy_timeout that is not a duration; the warehouse would call it a
@@ -195,8 +212,8 @@ func noWarehouseFile(target string) error {
 		return nil
 	}
 	file, _, _ := strings.Cut(target, "?")
-	if file == "" || file == ":memory:" {
-		return nil
+	if strings.TrimSpace(file) == "" || file == ":memory:" {
+		return nil // checkTarget refuses it
 	}
 	if _, err := os.Stat(file); err != nil {
 		// the file part of a DSN that is not what its writer meant may
