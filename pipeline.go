@@ -361,14 +361,15 @@ const NotStarted warehouse.Outcome = "not started"
 // health say what is left to load. The paths are not opened: opening a
 // download parses its metadata, seconds for a large one, which a stopped
 // run must not spend; a path is reported once, under the study its name
-// is (see downloadStudy).
+// is (see downloadStudy), or under no study, by its file, when its name
+// is none.
 func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, paths []string) {
 	cause := ctx.Err()
 	add := func(study, file string) {
 		rep.Studies = append(rep.Studies, StudyReport{Study: study, Matrix: file, Outcome: NotStarted})
-		if study != "" {
-			p.newSteps(rep.RunID, file).finish(ctx, []string{study}, "", cause, "")
-		}
+		// A path or matrix whose name is no study code is logged under
+		// no study, by its file: health counts what is left to load.
+		p.newSteps(rep.RunID, file).finish(ctx, []string{study}, "", cause, "")
 	}
 	for _, m := range ms {
 		study := ""
