@@ -35,3 +35,20 @@ func TestInMemoryTargetRefused(t *testing.T) {
 		t.Errorf("refused commands left %v behind", entries)
 	}
 }
+
+// TestFolderTargetIsNoWarehouse: a folder given as the warehouse is named
+// as one by the commands that read a warehouse; health used to judge the
+// folder's permissions "writable: healthy" beside its failure to open.
+func TestFolderTargetIsNoWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"health", "--db", dir},
+		{"status", "--db", dir},
+		{"query", "--db", dir, "SELECT 1"},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code == exitOK || !strings.Contains(out+stderr, "is a folder, not a warehouse file") || strings.Contains(out, "writable") {
+			t.Errorf("%q: exit %d\n%s%s", args, code, out, stderr)
+		}
+	}
+}

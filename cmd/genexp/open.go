@@ -203,7 +203,8 @@ func checkBusyTimeout(dsn string) error {
 }
 
 // noWarehouseFile reports, as a ConnectionFailed error, that target names
-// a DuckDB file that does not exist; nil when it exists or names no file
+// a DuckDB file that does not exist, or a folder (whose permissions health
+// would otherwise judge as the file's); nil when it exists or names no file
 // (a SQL Server, :memory:). Commands that only read a warehouse check it
 // first: opened read-only, DuckDB would say only that it cannot open the
 // file in read-only mode, and opened for writing it would create it.
@@ -215,10 +216,14 @@ func noWarehouseFile(target string) error {
 	if strings.TrimSpace(file) == "" || file == ":memory:" {
 		return nil // checkTarget refuses it
 	}
-	if _, err := os.Stat(file); err != nil {
+	fi, err := os.Stat(file)
+	if err != nil {
 		// the file part of a DSN that is not what its writer meant may
 		// hold a secret
 		return redactErr(qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)"), target)
+	}
+	if fi.IsDir() {
+		return redactErr(qc.Errorf(qc.ConnectionFailed, "%s is a folder, not a warehouse file", file), target)
 	}
 	return nil
 }
