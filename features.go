@@ -237,8 +237,8 @@ func stoppedFeaturesError(ctx context.Context, study string) error {
 		why = "timed out (processing.timeout_seconds)"
 	}
 	return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: study,
-		Msg: "genexp: the study's facts are loaded, but the run " + why + " before its features were computed; " +
-			"the next load of the study, or Pipeline.Features, computes them", Err: context.Cause(ctx)}
+		Msg: "the study's facts are loaded, but the run " + why + " before its features were computed; " +
+			"the next load of the study, or `genexp features " + study + "` (Pipeline.Features), computes them", Err: context.Cause(ctx)}
 }
 
 // featuresUnsupported adds to rep, once per run, the WARNING that the

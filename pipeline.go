@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -295,6 +296,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// download, or in two downloads) must not replace what the first loaded.
 	claimed := map[string]string{}
 	use := p.newConfigUse()
+	paths = p.distinctPaths(paths)
 	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
 			p.notStarted(ctx, rep, nil, paths[i:])
@@ -359,14 +361,15 @@ const NotStarted warehouse.Outcome = "not started"
 // health say what is left to load. The paths are not opened: opening a
 // download parses its metadata, seconds for a large one, which a stopped
 // run must not spend; a path is reported once, under the study its name
-// is (see downloadStudy).
+// is (see downloadStudy), or under no study, by its file, when its name
+// is none.
 func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, paths []string) {
 	cause := ctx.Err()
 	add := func(study, file string) {
 		rep.Studies = append(rep.Studies, StudyReport{Study: study, Matrix: file, Outcome: NotStarted})
-		if study != "" {
-			p.newSteps(rep.RunID, file).finish(ctx, []string{study}, "", cause, "")
-		}
+		// A path or matrix whose name is no study code is logged under
+		// no study, by its file: health counts what is left to load.
+		p.newSteps(rep.RunID, file).finish(ctx, []string{study}, "", cause, "")
 	}
 	for _, m := range ms {
 		study := ""
@@ -381,6 +384,37 @@ func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, pa
 	if n := len(ms) + len(paths); n > 0 {
 		p.log.Warn("run stopped: matrices and paths not started", "run", rep.RunID, "not_started", n, "reason", p.redact(cause.Error()))
 	}
+}
+
+// distinctPaths drops each path that names the same file or folder as an
+// earlier one (given twice, spelled two ways, or reached through a
+// symbolic link, as overlapping shell globs do): read again, its studies
+// would be refused as copies of themselves (see claim). A path that
+// cannot be read is kept, for OpenDownload to say why.
+func (p *Pipeline) distinctPaths(paths []string) []string {
+	type read struct {
+		path string
+		fi   os.FileInfo
+	}
+	out := make([]string, 0, len(paths))
+	var seen []read
+next:
+	for _, path := range paths {
+		fi, err := os.Stat(path)
+		if err != nil {
+			out = append(out, path)
+			continue
+		}
+		for _, s := range seen {
+			if os.SameFile(s.fi, fi) {
+				p.log.Info("path given more than once, read once", "path", path, "same_as", s.path)
+				continue next
+			}
+		}
+		out = append(out, path)
+		seen = append(seen, read{path, fi})
+	}
+	return out
 }
 
 // downloadFailed logs a download that could not be opened: an extract

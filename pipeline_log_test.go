@@ -135,8 +135,9 @@ func TestDebugRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	folder := cr.write(t, t.TempDir())
-	rep, err := p.Load(context.Background(), folder, folder)
+	// the same study written twice, in two folders: a path given twice
+	// would be read once
+	rep, err := p.Load(context.Background(), cr.write(t, t.TempDir()), cr.write(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,13 +14,14 @@ import (
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
 // badRealDownload copies the real GSE71270 study folder and repeats its
-// sample sheet's first sample on a new last line, which makes the download
-// unreadable (2004 at the sheet's line 12).
+// sample sheet's first sample on a new last line, which makes the sheet
+// unreadable (2004 at its line 12) and refuses the study's matrix.
 func badRealDownload(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "GSE71270")
@@ -94,8 +96,10 @@ func TestDownloadFailuresAreLoggedAndUnhealthy(t *testing.T) {
 	w := openWarehouse(t)
 	missing := filepath.Join(t.TempDir(), "GSE404")
 	rep := loadWith(t, w, genexp.DefaultConfig(), badRealDownload(t), missing)
-	if len(rep.Errors) != 2 {
-		t.Fatalf("want 2 download errors, got %v", rep.Errors)
+	// The bad sample sheet refuses its study's matrix; the missing path
+	// is a download that does not open.
+	if len(rep.Errors) != 1 || len(rep.Studies) != 1 || !errors.Is(rep.Studies[0].Err, qc.DuplicateSamples) {
+		t.Fatalf("want one download error and GSE71270 failed with 2004, got %v and %+v", rep.Errors, rep.Studies)
 	}
 	for study, code := range map[string]int{"GSE71270": 2004, "GSE404": 1001} {
 		got := attemptRows(t, w, study)

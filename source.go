@@ -490,6 +490,8 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 	// Metadata first: it decides which .tsv files are matrices.
 	var sets []*metadata.Dataset
 	sheetFiles := map[string][]string{} // accessions that sample sheets name → their files
+	badSheets := map[string]error{}     // accessions whose sample sheet could not be read → why
+	var badOrder []string
 	var sheetSets []sheetSet
 	var quant, skipped []string
 	var filtered, zips []file
@@ -513,7 +515,14 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 			study := studyHint(f.acc)
 			ds, err := readMeta(fsys, f.name, display(f.name), func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseTSV(r, n, study) })
 			if err != nil {
-				return err
+				// A sheet speaks for its own study: its error fails that
+				// study's matrix (below), not the download's others.
+				k := strings.ToUpper(f.acc)
+				if _, seen := badSheets[k]; !seen {
+					badSheets[k] = err
+					badOrder = append(badOrder, k)
+				}
+				continue
 			}
 			sets = append(sets, ds)
 			sheetSets = append(sheetSets, sheetSet{ds: ds, file: display(f.name), acc: strings.ToUpper(f.acc)})
@@ -565,6 +574,9 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 		refuseCopies(d.Matrices, sheetFiles)
 	}
 	refuseDisagreements(d.Matrices, sheetSets)
+	if err := refuseUnreadSheets(d.Matrices, badSheets, badOrder); err != nil {
+		return err
+	}
 
 	// A zip in a zip cannot be read in place (see OpenDownload); one in a
 	// folder is a download of its own.
@@ -791,6 +803,39 @@ func refuseCopies(matrices []*Matrix, sheetFiles map[string][]string) {
 					"each labelling the other's samples, so no copy is loaded; load each copy as a download of its own", m.Base, listSome(copies, 3))}
 		}
 	}
+}
+
+// refuseUnreadSheets refuses each matrix whose sample sheet could not be
+// read, with the sheet's error: the download's other studies still load.
+// A sheet with no matrix of its name to refuse fails the download, as it
+// did before any matrix was found, its error returned (the first, in the
+// order the sheets were read).
+func refuseUnreadSheets(matrices []*Matrix, bad map[string]error, order []string) error {
+	used := map[string]bool{}
+	for _, m := range matrices {
+		k := strings.ToUpper(m.Base)
+		err, ok := bad[k]
+		if !ok {
+			continue
+		}
+		used[k] = true
+		if m.err != nil {
+			continue
+		}
+		var e *qc.Error
+		if !errors.As(err, &e) {
+			e = &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, Msg: "reading the sample sheet", Err: err}
+		}
+		c := *e
+		c.Study = studyHint(m.Base)
+		m.err = &c
+	}
+	for _, k := range order {
+		if !used[k] {
+			return bad[k]
+		}
+	}
+	return nil
 }
 
 // sheetSet is a metadata file as read (a sample sheet, or JSON when json

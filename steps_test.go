@@ -362,9 +362,10 @@ func (h onStepDone) Handle(_ context.Context, r slog.Record) error {
 // TestStoppedRunReportsWhatItNeverBegan: a run whose deadline passes, or
 // which is interrupted, once the first matrix of a two-study download is
 // committed reports that study loaded, the second matrix and the path it
-// never opened NotStarted (the path under the study its name is), and logs
-// each of their four steps SKIPPED with the reason the run stopped, so
-// that the process log says what is left to load.
+// never opened NotStarted (the path under the study its name is, or under
+// no study when its name is none, as "download_2024"), and logs each of
+// their four steps SKIPPED with the reason the run stopped, so that the
+// process log says what is left to load.
 func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 	for _, tc := range []struct{ name, reason string }{
 		{"timeout", "timed out"},
@@ -375,6 +376,8 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			copyTree(t, "testdata/refinebio/GSE71270", dl, nil)
 			copyTree(t, "testdata/refinebio/SRP110235", dl, nil)
 			unopened := "testdata/refinebio/E-GEOD-39842"
+			unnamed := filepath.Join(t.TempDir(), "download_2024")
+			crafted{study: "GSE81", genes: 40, columns: samples("GSM", 4), sheet: samples("GSM", 4)}.write(t, unnamed)
 
 			ctx, stop := stoppable(t, tc.name == "timeout")
 			w := openWarehouse(t)
@@ -385,7 +388,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := p.Load(ctx, dl, unopened)
+			rep, err := p.Load(ctx, dl, unopened, unnamed)
 			if err == nil {
 				t.Fatal("Load of a stopped run returned no error")
 			}
@@ -396,7 +399,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 					t.Errorf("not started row %+v has an error, samples or findings", s)
 				}
 			}
-			want := []string{`GSE71270 GSE71270.tsv "new"`, `SRP110235 SRP110235.tsv "not started"`, `E-GEOD-39842 E-GEOD-39842 "not started"`}
+			want := []string{`GSE71270 GSE71270.tsv "new"`, `SRP110235 SRP110235.tsv "not started"`, `E-GEOD-39842 E-GEOD-39842 "not started"`, ` download_2024 "not started"`}
 			if !slices.Equal(got, want) {
 				t.Fatalf("report rows\n %q\nwant\n %q", got, want)
 			}
@@ -404,7 +407,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 				t.Errorf("a run stopped between matrices failed nothing, yet Failed() says it did: %+v", rep)
 			}
 
-			rows, err := w.DB().Query(`SELECT study_accession_code, step, status, COALESCE(context_json->>'reason', ''), error_code IS NULL, ended_at IS NOT NULL
+			rows, err := w.DB().Query(`SELECT COALESCE(study_accession_code, ''), step, status, COALESCE(context_json->>'reason', ''), error_code IS NULL, ended_at IS NOT NULL
 				FROM meta_etl_process_log WHERE run_id = ? ORDER BY study_accession_code, step`, rep.RunID)
 			if err != nil {
 				t.Fatal(err)
@@ -426,7 +429,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 				t.Fatal(err)
 			}
 			skipped := []string{"extract SKIPPED " + tc.reason, "load SKIPPED " + tc.reason, "transform SKIPPED " + tc.reason, "validate SKIPPED " + tc.reason}
-			for _, study := range []string{"SRP110235", "E-GEOD-39842"} {
+			for _, study := range []string{"SRP110235", "E-GEOD-39842", ""} {
 				if !slices.Equal(logged[study], skipped) {
 					t.Errorf("%s logged %q, want %q", study, logged[study], skipped)
 				}
@@ -438,10 +441,10 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			// Health does not call the run finished: its input is not all
 			// loaded until the same load runs again.
 			check, last := runsHealth(t, w)
-			if last.RunID != rep.RunID || last.Stopped != 8 || last.StopReason != tc.reason {
-				t.Errorf("last run %+v; want %s with 8 steps stopped, reason %q", last, rep.RunID, tc.reason)
+			if last.RunID != rep.RunID || last.Stopped != 12 || last.StopReason != tc.reason {
+				t.Errorf("last run %+v; want %s with 12 steps stopped, reason %q", last, rep.RunID, tc.reason)
 			}
-			if want := "(3 studies, 12 steps) was stopped (" + tc.reason + ") before 8 of its steps began: part of its input was not loaded; rerun the same load"; check.Status != genexp.Degraded ||
+			if want := "(3 studies, 16 steps) was stopped (" + tc.reason + ") before 12 of its steps began: part of its input was not loaded; rerun the same load"; check.Status != genexp.Degraded ||
 				!strings.HasPrefix(check.Detail, "last run "+rep.RunID+" ") || !strings.Contains(check.Detail, want) {
 				t.Errorf("runs check %s %q; want %s containing %q", check.Status, check.Detail, genexp.Degraded, want)
 			}
@@ -449,7 +452,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := p.Load(context.Background(), dl, unopened)
+			again, err := p.Load(context.Background(), dl, unopened, unnamed)
 			if err != nil || again.Failed() {
 				t.Fatalf("rerun: %v %+v", err, again)
 			}

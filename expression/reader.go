@@ -483,7 +483,7 @@ func (r *Reader) fill() error {
 	if r.w == len(r.buf) {
 		// The line in the buffer fills it.
 		if len(r.buf) >= r.cfg.maxLineBytes {
-			return r.errAtLine(qc.InvalidFormat, r.line+1, 0, "line is longer than %d bytes: not an expression matrix, or raise the limit", r.cfg.maxLineBytes)
+			return r.errAtLine(qc.InvalidFormat, r.line+1, 0, "line is longer than %d bytes, the longest a matrix line may be (enough for millions of samples): not an expression matrix, or one with no line breaks", r.cfg.maxLineBytes)
 		}
 		nb := make([]byte, min(2*len(r.buf), max(r.cfg.maxLineBytes, len(r.buf)+1)))
 		copy(nb, r.buf[:r.w])

@@ -23,6 +23,10 @@ var secretKeys = map[string]bool{
 	"key": true, "access_key": true, "secret_key": true, "sas": true, "sig": true,
 	"s3_secret_access_key": true, "s3_session_token": true,
 	"accountkey": true, "azure_storage_connection_string": true,
+	// go-mssqldb's: a new password for the login, and Azure AD workflows'
+	// tokens and signed assertions (azuread/configuration.go).
+	"change password": true, "systemtoken": true, "clientassertion": true, "userassertion": true,
+	"access token": true,
 }
 
 // RedactDSN returns dsn with every secret replaced by Redacted: the
@@ -81,7 +85,7 @@ func DSNSecrets(dsn string) []string {
 				out = append(out, raw)
 			}
 			for k, vs := range u.Query() {
-				if secretKeys[strings.ToLower(k)] {
+				if secretKeys[queryKey(k)] {
 					for _, v := range vs {
 						if v != "" {
 							out = append(out, v, url.QueryEscape(v))
@@ -244,7 +248,8 @@ var embeddedSecret = regexp.MustCompile(`(?i)(?:^|[;\s"'{?&])(?:` + secretKeyPat
 func secretKeyPattern() string {
 	keys := make([]string, 0, len(secretKeys))
 	for k := range secretKeys {
-		keys = append(keys, regexp.QuoteMeta(k))
+		// A blank in a key is written "+" or "%20" in a URL.
+		keys = append(keys, strings.ReplaceAll(regexp.QuoteMeta(k), " ", `(?:\s|\+|%20)+`))
 	}
 	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
 	return strings.Join(keys, "|")

@@ -262,3 +262,32 @@ func FuzzRedactDuckDBQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestRedactDriverSecretKeys: go-mssqldb reads secrets under other keys
+// than password: a login's new password and Azure AD workflows' tokens and
+// signed assertions. Each is hidden in a URL (a blank in the key written
+// "+" or "%20") and in an ADO string, and by RedactText in a driver
+// message that quotes the DSN.
+func TestRedactDriverSecretKeys(t *testing.T) {
+	const secret = "S3cretValue"
+	for _, dsn := range []string{
+		"sqlserver://h:1?fedauth=ActiveDirectoryAzurePipelines&systemtoken=" + secret,
+		"sqlserver://h:1?fedauth=ActiveDirectoryClientAssertion&clientassertion=" + secret,
+		"sqlserver://h:1?fedauth=ActiveDirectoryOnBehalfOf&userassertion=" + secret,
+		"sqlserver://sa:pw@h:1?change+password=" + secret,
+		"sqlserver://sa:pw@h:1?change%20password=" + secret,
+		"sqlserver://h:1?access+token=" + secret,
+		"server=h;user id=sa;password=pw;change password=" + secret,
+		"server=h;fedauth=ActiveDirectoryAzurePipelines;SystemToken=" + secret + ";database=x",
+		"server=h;ClientAssertion=" + secret,
+		"server=h;access token=" + secret,
+	} {
+		if got := RedactDSN(dsn); strings.Contains(got, secret) || !strings.Contains(got, Redacted) {
+			t.Errorf("RedactDSN(%q) = %q", dsn, got)
+		}
+		msg := "cannot connect to " + dsn + ": no route"
+		if red := RedactText(msg, DSNSecrets(dsn)...); strings.Contains(red, secret) {
+			t.Errorf("RedactText with DSNSecrets(%q) left the secret: %s", dsn, red)
+		}
+	}
+}

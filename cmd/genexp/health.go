@@ -49,7 +49,7 @@ Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.
 	target := c.target(fs, cfg)
 	// A DSN genexp cannot read is the caller's configuration to mend, as
 	// for every other command, not a state of the warehouse.
-	if err := checkBusyTimeout(target); err != nil {
+	if err := checkTarget(target); err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
 	rep := checkHealth(context.Background(), target, time.Now())

@@ -127,7 +127,7 @@ func openStore(dsn string, readOnly bool) (store, error) {
 		}
 		return w, nil
 	}
-	if err := checkBusyTimeout(dsn); err != nil {
+	if err := checkTarget(dsn); err != nil {
 		return nil, redactErr(err, dsn)
 	}
 	open := dsn
@@ -167,6 +167,23 @@ func editDSNParams(dsn string, edit func(url.Values) bool) string {
 	return file + "?" + params.Encode()
 }
 
+// checkTarget refuses, as the caller's configuration to mend, a DuckDB
+// target no command can use: one that names no file, and a busy_timeout
+// that is not a duration. The library opens an in-memory warehouse for
+// tests and programs; for a command it would be gone when the command
+// exits, a load reporting studies it kept nowhere (an unset variable in
+// `--db "$WAREHOUSE"` did that).
+func checkTarget(dsn string) error {
+	if genexp.IsSQLServerDSN(dsn) {
+		return nil
+	}
+	if file, _, _ := strings.Cut(dsn, "?"); strings.TrimSpace(file) == "" || file == ":memory:" {
+		return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
+			Msg: fmt.Sprintf("the warehouse %q names no file: a DuckDB warehouse in memory would be gone when genexp exits; give --db a file (default genexp.duckdb)", file)}
+	}
+	return checkBusyTimeout(dsn)
+}
+
 // checkBusyTimeout reports, as a ConfigInvalid error (a usage error, exit
 // 2: the fix is in the command line or the configuration), a DuckDB DSN's
 // busy_timeout that is not a duration; the warehouse would call it a
@@ -186,7 +203,8 @@ func checkBusyTimeout(dsn string) error {
 }
 
 // noWarehouseFile reports, as a ConnectionFailed error, that target names
-// a DuckDB file that does not exist; nil when it exists or names no file
+// a DuckDB file that does not exist, or a folder (whose permissions health
+// would otherwise judge as the file's); nil when it exists or names no file
 // (a SQL Server, :memory:). Commands that only read a warehouse check it
 // first: opened read-only, DuckDB would say only that it cannot open the
 // file in read-only mode, and opened for writing it would create it.
@@ -195,13 +213,17 @@ func noWarehouseFile(target string) error {
 		return nil
 	}
 	file, _, _ := strings.Cut(target, "?")
-	if file == "" || file == ":memory:" {
-		return nil
+	if strings.TrimSpace(file) == "" || file == ":memory:" {
+		return nil // checkTarget refuses it
 	}
-	if _, err := os.Stat(file); err != nil {
+	fi, err := os.Stat(file)
+	if err != nil {
 		// the file part of a DSN that is not what its writer meant may
 		// hold a secret
 		return redactErr(qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)"), target)
+	}
+	if fi.IsDir() {
+		return redactErr(qc.Errorf(qc.ConnectionFailed, "%s is a folder, not a warehouse file", file), target)
 	}
 	return nil
 }
