@@ -115,8 +115,9 @@ type HealthReport struct {
 //     could not record its failure; the next load or features run marks
 //     its steps FAILED.
 //     Warning too when the last run was stopped (interrupted or timed out)
-//     before steps it had to run (warehouse.RunSummary.Stopped): part of
-//     its input was not loaded until the same load is run again.
+//     before steps it had to run (warehouse.RunSummary.Stopped), or inside
+//     its last step (StopReason set, nothing SKIPPED): part of its input
+//     was not loaded until the same load is run again.
 //   - writable: for a DuckDB file, critical when the file, its
 //     write-ahead log or its directory refuses writing (permissions, a
 //     read-only file system: every load would fail), healthy otherwise. It
@@ -213,7 +214,7 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	last := runs[0]
 	head := fmt.Sprintf("last run %s started %s (%s, %s)",
 		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), plural(last.Studies, "study"), plural(last.Steps, "step"))
-	if last.Running == 0 && last.Stopped > 0 {
+	if last.Running == 0 && (last.Stopped > 0 || last.StopReason != "") {
 		why, rerun := "", "rerun the same load"
 		if last.StopReason != "" {
 			why = " (" + last.StopReason + ")"
@@ -224,6 +225,10 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 		failed := ""
 		if last.Failed > 0 {
 			failed = fmt.Sprintf(", and %s failed", plural(last.Failed, "step"))
+		}
+		if last.Stopped == 0 {
+			return Degraded, fmt.Sprintf("%s was stopped%s during a step, which failed: part of its input was not loaded; %s",
+				head, why, rerun)
 		}
 		return Degraded, fmt.Sprintf("%s was stopped%s before %d of its steps began%s: part of its input was not loaded; %s",
 			head, why, last.Stopped, failed, rerun)

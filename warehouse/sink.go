@@ -465,8 +465,10 @@ type RunSummary struct {
 	// rejected, a dry run's load, a duplicate's current features) are not
 	// counted.
 	Stopped int `json:"stopped"`
-	// StopReason is the reason those rows give, "interrupted" or
-	// "timed out"; "" when Stopped is 0.
+	// StopReason is the reason a stopped run's rows give, "interrupted"
+	// or "timed out": its SKIPPED rows, and the FAILED row of the step it
+	// was in when it stopped (a run stopped inside its last step has no
+	// SKIPPED row). "" for a run that was not stopped.
 	StopReason string `json:"stop_reason,omitempty"`
 }
 

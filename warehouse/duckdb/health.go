@@ -35,9 +35,10 @@ WHERE status = 'FAILED' AND started_at >= $1`
 
 // stmtHealthRuns summarizes the $1 most recent runs. A step the run never
 // began because it was stopped is SKIPPED with context_json reason
-// "interrupted" or "timed out" (warehouse.RunSummary.Stopped); the reason
-// is read only from valid JSON, so that one unreadable row cannot fail
-// health.
+// "interrupted" or "timed out" (warehouse.RunSummary.Stopped), and the
+// step it was in FAILED with that reason (warehouse.RunSummary.StopReason);
+// the reason is read only from valid JSON, so that one unreadable row
+// cannot fail health.
 const stmtHealthRuns = `SELECT run_id,
     MIN(started_at),
     CASE WHEN COUNT(*) FILTER (WHERE status = 'RUNNING') > 0 THEN NULL ELSE MAX(ended_at) END,
@@ -45,10 +46,10 @@ const stmtHealthRuns = `SELECT run_id,
     COUNT(*),
     COUNT(*) FILTER (WHERE status = 'FAILED'),
     COUNT(*) FILTER (WHERE status = 'RUNNING'),
-    COUNT(stop_reason),
+    COUNT(stop_reason) FILTER (WHERE status = 'SKIPPED'),
     COALESCE(MAX(stop_reason), '')
 FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
-        CASE WHEN status <> 'SKIPPED' OR NOT json_valid(context_json) THEN NULL
+        CASE WHEN status NOT IN ('SKIPPED', 'FAILED') OR NOT json_valid(context_json) THEN NULL
              WHEN context_json->>'$.reason' IN ('interrupted', 'timed out') THEN context_json->>'$.reason'
         END AS stop_reason
     FROM meta_etl_process_log) AS l

@@ -42,7 +42,8 @@ WHERE status = N'FAILED' AND started_at >= CONVERT(DATETIME2, @p1)`
 // still RUNNING has not ended. SUM(CASE …) is DuckDB's COUNT(*) FILTER,
 // which T-SQL lacks. A step the run never began because it was stopped is
 // SKIPPED with context_json reason "interrupted" or "timed out"
-// (warehouse.RunSummary.Stopped). JSON_VALUE fails on text that is not
+// (warehouse.RunSummary.Stopped), and the step it was in FAILED with that
+// reason (warehouse.RunSummary.StopReason). JSON_VALUE fails on text that is not
 // JSON, so the reason is read only where ISJSON says it is: CASE tests its
 // WHENs in order, and none of them holds an aggregate.
 const stmtHealthRuns = `SELECT TOP (@p1) run_id,
@@ -52,10 +53,10 @@ const stmtHealthRuns = `SELECT TOP (@p1) run_id,
     COUNT_BIG(*),
     SUM(CASE WHEN status = N'FAILED' THEN 1 ELSE 0 END),
     SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END),
-    COUNT_BIG(stop_reason),
+    COUNT_BIG(CASE WHEN status = N'SKIPPED' THEN stop_reason END),
     COALESCE(MAX(stop_reason), N'')
 FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
-        CASE WHEN status <> N'SKIPPED' OR ISJSON(context_json) <> 1 THEN NULL
+        CASE WHEN status NOT IN (N'SKIPPED', N'FAILED') OR ISJSON(context_json) <> 1 THEN NULL
              WHEN JSON_VALUE(context_json, N'$.reason') IN (N'interrupted', N'timed out')
              THEN JSON_VALUE(context_json, N'$.reason')
         END AS stop_reason

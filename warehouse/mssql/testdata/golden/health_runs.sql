@@ -5,10 +5,10 @@ SELECT TOP (@p1) run_id,
     COUNT_BIG(*),
     SUM(CASE WHEN status = N'FAILED' THEN 1 ELSE 0 END),
     SUM(CASE WHEN status = N'RUNNING' THEN 1 ELSE 0 END),
-    COUNT_BIG(stop_reason),
+    COUNT_BIG(CASE WHEN status = N'SKIPPED' THEN stop_reason END),
     COALESCE(MAX(stop_reason), N'')
 FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
-        CASE WHEN status <> N'SKIPPED' OR ISJSON(context_json) <> 1 THEN NULL
+        CASE WHEN status NOT IN (N'SKIPPED', N'FAILED') OR ISJSON(context_json) <> 1 THEN NULL
              WHEN JSON_VALUE(context_json, N'$.reason') IN (N'interrupted', N'timed out')
              THEN JSON_VALUE(context_json, N'$.reason')
         END AS stop_reason
