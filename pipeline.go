@@ -455,17 +455,20 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
 	// studies: it is logged under the matrix's own accession, once, by the
-	// failed step's record (which names the matrix). The extract of a
-	// matrix stopped at its header read no rows.
+	// failed step's record (which names the matrix); under no study when
+	// its name is no study code (a species matrix, or a zip named
+	// "download_2"), as a download that does not open is. The extract of
+	// a matrix stopped at its header read no rows.
 	fail := func(step string, err error, found ...*qc.Error) []StudyReport {
-		study := m.Base
+		study := ""
+		if p.isStudyCode(m.Base) {
+			study = m.Base
+			err = errorOfStudy(err, study)
+		}
 		log.start(ctx, stepExtract, start, study)
 		if step != stepExtract {
 			zero := int64(0)
 			log.end(ctx, stepExtract, study, stepEnd{read: &zero, context: map[string]any{"header_only": true}})
-		}
-		if p.isStudyCode(study) {
-			err = errorOfStudy(err, study)
 		}
 		log.finish(ctx, []string{study}, step, err, "")
 		if len(found) == 0 {

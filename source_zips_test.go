@@ -7,6 +7,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -220,6 +221,29 @@ func TestZipsInAFolderThatAreNotDownloads(t *testing.T) {
 	}
 	if len(rep.Studies) != 2 || rep.Studies[0].Err != nil || rep.Studies[1].Study != "E-GEOD-39842" || !errors.Is(rep.Studies[1].Err, qc.InvalidFormat) {
 		t.Errorf("studies %+v, want GSE71270 loaded and E-GEOD-39842 failed", rep.Studies)
+	}
+
+	// A broken zip whose name is no study code fails under no study (its
+	// report row and its log rows name the zip), as the same zip given as a
+	// path does; it used to be logged under its name, "download_2".
+	if err := os.Rename(filepath.Join(dir, "E-GEOD-39842.zip"), filepath.Join(dir, "download_2.zip")); err != nil {
+		t.Fatal(err)
+	}
+	w := openWarehouse(t)
+	p, err = genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = p.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Studies) != 2 || rep.Studies[1].Study != "" || rep.Studies[1].Matrix != filepath.Join(dir, "download_2.zip") || rep.Studies[1].Err == nil {
+		t.Errorf("studies %+v, want download_2.zip failed under no study", rep.Studies)
+	}
+	var named int
+	if err := w.DB().QueryRow(`SELECT COUNT(*) FROM meta_etl_process_log WHERE study_accession_code = 'download_2'`).Scan(&named); err != nil || named != 0 {
+		t.Errorf("%d process-log rows under the study download_2 (%v)", named, err)
 	}
 }
 
