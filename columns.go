@@ -83,7 +83,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 		add(qc.DuplicateSamples, qc.SeverityError, study, col, format, args...)
 	}
-	own, known := ownStudy(d, m)
+	own, known := ownStudy(d, m, studyFilter)
 	var unattributed []string // columns whose study cannot be told
 	seen := map[string]int{}
 	studySeen := map[string]bool{}
@@ -195,7 +195,15 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%d more columns could not be matched to a sample; they are not loaded", n)})
 	}
-	if len(unattributed) > 0 {
+	// lone: a matrix named for no organism outside SPECIES and ALL
+	// downloads, which only its own name could place in a study.
+	lone := !strings.EqualFold(d.AggregateBy, "SPECIES") && !strings.EqualFold(d.AggregateBy, "ALL") && studyHint(m.Base) != ""
+	switch {
+	case len(unattributed) > 0 && lone && len(p.columns) == 0:
+		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Line: 1,
+			Msg: fmt.Sprintf("the matrix names no study: its file name %q is no study accession (GSE…, E-MTAB-…, SRP…) and no metadata names the experiment of its %d columns (%s); nothing of it is loaded: "+
+				"name the file after its study (GSE12345.tsv), or give the download's metadata", m.Base, len(unattributed), listSome(unattributed, 3))})
+	case len(unattributed) > 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
 				len(unattributed), listSome(unattributed, 3), m.Base)})
@@ -250,9 +258,13 @@ func (p *plan) skipped(matrix string) []StudyReport {
 
 // ownStudy returns the study a matrix is named for: its file or folder name
 // when that is an experiment of the metadata (known is then true), or,
-// outside SPECIES and ALL downloads, an accession-like file name the
-// metadata does not list (a matrix given with a sample sheet only).
-func ownStudy(d *metadata.Dataset, m *Matrix) (study string, known bool) {
+// outside SPECIES and ALL downloads, a file name the metadata does not list
+// that is a study accession (a matrix given with a sample sheet only, or
+// alone): of the study filter when there is one, else of refine.bio's
+// forms (GSE…, E-MTAB-…, SRP…). Any other name ("expression.tsv",
+// "GSE71270 (1).tsv") is no study: "" (two unrelated files of one name
+// would otherwise be one study, the second replacing the first).
+func ownStudy(d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) (study string, known bool) {
 	for _, c := range []string{m.Base, m.Folder} {
 		if c != "" && d.Study(c) != nil {
 			return c, true
@@ -260,6 +272,9 @@ func ownStudy(d *metadata.Dataset, m *Matrix) (study string, known bool) {
 	}
 	switch strings.ToUpper(d.AggregateBy) {
 	case "SPECIES", "ALL":
+		return "", false
+	}
+	if studyFilter == nil && !accessionCode.MatchString(m.Base) {
 		return "", false
 	}
 	return studyHint(m.Base), false

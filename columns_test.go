@@ -141,9 +141,12 @@ func TestResolveColumns(t *testing.T) {
 				`column "GSM5": study accession "GSE9999999999999999999999999999999999..." is 101 characters long; the warehouse holds at most 100; none of the study's columns is loaded`}},
 		},
 		{
+			// no study accession: without metadata nothing places its
+			// columns in a study (with a study filter that matches it, the
+			// accession's control character is refused instead)
 			name: "a control character in the study a matrix is named for", d: &metadata.Dataset{},
 			folder: "GSE\x001", base: "GSE\x001", header: []string{"GSM1", "GSM2"},
-			findings: []wantFinding{{qc.EncodingError, qc.SeverityWarning, 2, `study accession "GSE\x001" holds the control character U+0000`}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityError, 0, `the matrix names no study: its file name "GSE\x001" is no study accession`}},
 		},
 		{
 			name: "ALL: the same", d: meta(t, "ALL", species),
@@ -362,25 +365,37 @@ func TestResolveColumnsDuplicateSamples(t *testing.T) {
 	}
 }
 
-// TestStudyFromNameNotPattern: a study is whatever accession the download
-// names, in any archive's style; only organism folders and ALL are not
-// studies.
+// TestStudyFromNameNotPattern: a matrix with no metadata is the study its
+// name is when that name is a study accession, in any archive's style, or
+// matches processing.study_code_pattern; any other name ("expression",
+// "GSE71270 (1)", a browser's second copy) is no study, so that two
+// unrelated files of one name are not one study, the second replacing the
+// first. Organism folders and ALL are never studies.
 func TestStudyFromNameNotPattern(t *testing.T) {
-	for name, want := range map[string]string{
-		"E-GEOD-39842": "E-GEOD-39842", "E-MTAB-1234": "E-MTAB-1234", "E-TABM-292": "E-TABM-292",
-		"SRP110235": "SRP110235", "ERP000447": "ERP000447", "DRP000017": "DRP000017", "GSE71270": "GSE71270",
-		"my_study": "my_study", "HOMO_SAPIENS": "", "DANIO_RERIO": "", "SARS_COV_2": "", "ALL": "",
+	mine := regexp.MustCompile(`^(?:my_.*|GSE\d+)$`)
+	for _, tc := range []struct {
+		name, hint, want string
+		filter           *regexp.Regexp
+	}{
+		{"E-GEOD-39842", "E-GEOD-39842", "E-GEOD-39842", nil}, {"E-MTAB-1234", "E-MTAB-1234", "E-MTAB-1234", nil},
+		{"E-TABM-292", "E-TABM-292", "E-TABM-292", nil}, {"SRP110235", "SRP110235", "SRP110235", nil},
+		{"ERP000447", "ERP000447", "ERP000447", nil}, {"DRP000017", "DRP000017", "DRP000017", nil},
+		{"GSE71270", "GSE71270", "GSE71270", nil},
+		{"my_study", "my_study", "", nil}, {"my_study", "my_study", "my_study", mine},
+		{"expression", "expression", "", nil}, {"GSE71270 (1)", "GSE71270 (1)", "", nil},
+		{"HOMO_SAPIENS", "", "", nil}, {"DANIO_RERIO", "", "", nil}, {"SARS_COV_2", "", "", nil}, {"ALL", "", "", nil},
+		{"HOMO_SAPIENS", "", "", mine},
 	} {
-		if got := studyHint(name); got != want {
-			t.Errorf("studyHint(%q) = %q, want %q", name, got, want)
+		if got := studyHint(tc.name); got != tc.hint {
+			t.Errorf("studyHint(%q) = %q, want %q", tc.name, got, tc.hint)
 		}
-		p := resolveColumns(&expression.Header{Names: []string{"S1"}}, &metadata.Dataset{}, &Matrix{Name: name + ".tsv", Base: name}, nil)
+		p := resolveColumns(&expression.Header{Names: []string{"S1"}}, &metadata.Dataset{}, &Matrix{Name: tc.name + ".tsv", Base: tc.name}, tc.filter)
 		var studies []string
 		for _, c := range p.columns {
 			studies = append(studies, c.Study)
 		}
-		if want == "" && len(studies) != 0 || want != "" && !slices.Equal(studies, []string{want}) {
-			t.Errorf("matrix %s.tsv without metadata: studies %v, want %q", name, studies, want)
+		if tc.want == "" && len(studies) != 0 || tc.want != "" && !slices.Equal(studies, []string{tc.want}) {
+			t.Errorf("matrix %s.tsv without metadata (filter %v): studies %v, want %q", tc.name, tc.filter, studies, tc.want)
 		}
 	}
 }

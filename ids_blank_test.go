@@ -39,7 +39,8 @@ func TestResolveColumnsBlanksAroundAccessions(t *testing.T) {
 		{
 			name: "a study folder with a trailing space", d: &metadata.Dataset{}, base: "GSE1 ",
 			header:   []string{"GSM1", "GSM2"},
-			findings: []wantFinding{{qc.ParseError, qc.SeverityWarning, 2, `study accession "GSE1 " ends with a space`}},
+			// not the accession GSE1: without metadata, no study
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityError, 0, `its file name "GSE1 " is no study accession`}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

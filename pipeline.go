@@ -502,7 +502,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return pl.skipped(m.Name) // excluded by the study filter: not a failure
 	}
 	if len(pl.columns) == 0 {
-		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: m.Base,
+		study := ""
+		if p.isStudyCode(m.Base) {
+			study = m.Base
+		}
+		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: study,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
 		if len(pl.findings) > 0 {
 			// Its message only: the finding is listed (with its code) on
@@ -510,7 +514,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			err.Msg += " (first: " + pl.findings[0].Msg + ")"
 		}
 		found := append([]*qc.Error{err}, pl.findings...)
-		p.recordFindings(ctx, runID, "", m.Base, found)
+		p.recordFindings(ctx, runID, "", study, found)
 		return fail(stepValidate, err, found...)
 	}
 	log.start(ctx, stepExtract, start, pl.studies...)

@@ -1,0 +1,53 @@
+package genexp_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+)
+
+// TestLoneMatrixNamedForNoStudy: a matrix given alone, with no metadata,
+// whose file name is no study accession ("expression.tsv") fails with a
+// 2001 ERROR that says how to name it, and writes nothing. It used to load
+// as a study "expression", which an unrelated expression.tsv loaded later
+// replaced without a word. Named for its study, the same file loads.
+func TestLoneMatrixNamedForNoStudy(t *testing.T) {
+	dir := t.TempDir()
+	src := readFile(t, "testdata/refinebio/quickstart/GSE71270/GSE71270.tsv")
+	lone := filepath.Join(dir, "expression.tsv")
+	named := filepath.Join(dir, "GSE71270.tsv")
+	for _, p := range []string{lone, named} {
+		if err := os.WriteFile(p, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := openWarehouse(t)
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), lone, named)
+	if err != nil || len(rep.Studies) != 2 {
+		t.Fatalf("Load: %v %+v", err, rep)
+	}
+	failed, loaded := rep.Studies[0], rep.Studies[1]
+	var e *qc.Error
+	if !errors.As(failed.Err, &e) || e.Code != qc.SampleMismatch || failed.Study != "" ||
+		!strings.Contains(failed.Err.Error(), `its file name "expression" is no study accession`) {
+		t.Errorf("expression.tsv: study %q, %v; want refused, naming no study", failed.Study, failed.Err)
+	}
+	if loaded.Study != "GSE71270" || loaded.Err != nil || loaded.Outcome != warehouse.Inserted {
+		t.Errorf("GSE71270.tsv: %s %v %v", loaded.Study, loaded.Outcome, loaded.Err)
+	}
+	var studies int
+	if err := w.DB().QueryRow(`SELECT COUNT(*) FROM dim_study`).Scan(&studies); err != nil || studies != 1 {
+		t.Errorf("%d studies in dim_study (%v), want GSE71270 alone", studies, err)
+	}
+}
