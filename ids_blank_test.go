@@ -38,7 +38,7 @@ func TestResolveColumnsBlanksAroundAccessions(t *testing.T) {
 		},
 		{
 			name: "a study folder with a trailing space", d: &metadata.Dataset{}, base: "GSE1 ",
-			header:   []string{"GSM1", "GSM2"},
+			header: []string{"GSM1", "GSM2"},
 			// not the accession GSE1: without metadata, no study
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityError, 0, `its file name "GSE1 " is no study accession`}},
 		},
