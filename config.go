@@ -1026,10 +1026,19 @@ func (c Config) problems() []problem {
 	default:
 		bad("logging.format", "%q is neither text nor json", c.Logging.Format)
 	}
-	for k := range c.Platforms.ManufacturerLookup {
+	folded := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(c.Platforms.ManufacturerLookup)) {
 		if strings.TrimSpace(k) == "" {
 			bad("platform_normalization.manufacturer_lookup", "a key is empty")
+			continue
 		}
+		// Keys match case-insensitively: two that differ only in case
+		// would give a platform either value.
+		if first, dup := folded[platform.LookupKey(k)]; dup {
+			bad("platform_normalization.manufacturer_lookup", "keys %q and %q are one key (keys match whatever their case); keep one", first, k)
+			continue
+		}
+		folded[platform.LookupKey(k)] = k
 	}
 	// Each rule and override alone, so that a problem names its key.
 	for i, r := range c.Illness.Rules {

@@ -355,6 +355,8 @@ func TestParseConfigInvalidValues(t *testing.T) {
 			"illness_inference.overrides.GSM1", `key "GSM1" is given twice (first on line 3)`},
 		{"lookup key twice", "platform_normalization:\n  manufacturer_lookup:\n    illumina: Illumina\n    agilent: Agilent\n    illumina: Other\n", qc.ConfigInvalid, 5,
 			"platform_normalization.manufacturer_lookup.illumina", `key "illumina" is given twice (first on line 3)`},
+		{"lookup keys differing in case", "platform_normalization:\n  manufacturer_lookup:\n    Affymetrix: Upper\n    affymetrix: Lower\n", qc.ConfigInvalid, 3,
+			"platform_normalization.manufacturer_lookup", `keys "Affymetrix" and "affymetrix" are one key (keys match whatever their case)`},
 		{"unclosed list", "processing:\n  chunk_size: [1,\nlogging: x\n", qc.ConfigInvalid, 2, "", "not valid YAML: did not find expected ',' or ']'"},
 		{"unclosed list at the end", "processing: [1,\n", qc.ConfigInvalid, 2, "", "did not find expected node content"},
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ConfigInvalid, 3, "", "not valid YAML"},

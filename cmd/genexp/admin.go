@@ -64,7 +64,8 @@ process-log rows (one per study and step), grouped by run, newest run first,
 each study's steps in pipeline order. It opens the warehouse read-only.
 SAMPLES and GENES are the batch's matrix columns and rows as its load counted
 them (the load summary's figures: a sample column with no value counts), FACTS
-the values stored.
+the fact rows stored (with processing.missing_values: null, a missing cell is a
+row whose value is NULL).
 
 Exit status: 0 shown; 1 the warehouse could not be read; 2 bad usage or
 configuration; 3 the warehouse could not be opened (missing, busy: a load is

@@ -123,6 +123,11 @@ func writeRows(w io.Writer, rows *sql.Rows, o outputOptions) (writeResult, error
 			return res, err
 		}
 		if err := rw.row(res.rows+1, vals); err != nil {
+			// The rows before it are whole: write them (a row is checked
+			// before any of it is written).
+			if ferr := rw.flush(); ferr != nil {
+				return res, ferr
+			}
 			return res, err
 		}
 		res.rows++
@@ -230,8 +235,11 @@ func (d *delimitedWriter) row(n int, vals []any) error {
 	}
 	if d.tsv && len(d.fields) == 1 && d.fields[0] == "" {
 		// An empty line: readers (encoding/csv, pandas, R) skip it.
-		return &formatError{row: n, column: d.cols[0],
-			msg: "the row is one empty field (NULL or empty text), which a tsv file can only write as an empty line, and readers skip those; give --null MARKER, or use --format csv, which quotes it"}
+		msg := "the row is one empty field (NULL or empty text), which a tsv file can only write as an empty line, and readers skip those; give --null MARKER, or use --format csv, which quotes it"
+		if d.nullGiven {
+			msg = "the row is one empty text field, which a tsv file can only write as an empty line, and readers skip those; use --format csv, which quotes it, or turn empty text into something else in the SQL (NULLIF(col, ''))"
+		}
+		return &formatError{row: n, column: d.cols[0], msg: msg}
 	}
 	return d.write(d.fields)
 }
