@@ -39,3 +39,19 @@ func TestRefusedValueKeepsTheLinesBefore(t *testing.T) {
 		})
 	}
 }
+
+// TestOneLineKeepsSpaces: a message is put on one line by its line breaks
+// and tabs only; a run of spaces inside it (a title's double space, the
+// reason it matched no sample) is kept.
+func TestOneLineKeepsSpaces(t *testing.T) {
+	for in, want := range map[string]string{
+		`column "Unamputated  wildtype" names no sample`: `column "Unamputated  wildtype" names no sample`,
+		"first line\n  second\tthird \r\n":               "first line second third",
+		"  padded  ":                                     "padded",
+		"a\u00a0\u00a0b":                                 "a\u00a0\u00a0b",
+	} {
+		if got := oneLineStr(in); got != want {
+			t.Errorf("oneLineStr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
