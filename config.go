@@ -431,9 +431,10 @@ func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
 // used in errors.
 //
 // ${VAR} in a value is replaced by the environment variable VAR (an unset
-// variable is an error naming it); a bare $ is left alone, and regular
-// expressions (rule pattern and exclude, study_code_pattern) are never
-// expanded. A key given with no value keeps its default. An unknown key,
+// variable is an error naming it), and $${ is the text ${; a bare $ is left
+// alone, any other ${ (such as ${VAR:-default}) is an error, and regular
+// expressions (rule pattern, exclude and keys, study_code_pattern) are
+// never expanded. A key given with no value keeps its default. An unknown key,
 // a value of the wrong type and an invalid value are each a *qc.Error
 // naming the key's path, line and column; when there are several, the
 // first is returned and its message lists the others. The values of
@@ -587,7 +588,21 @@ var (
 	yamlLine  = regexp.MustCompile(`^line (\d+): (.*)`)
 	backticks = regexp.MustCompile("`[^`]*`")
 	envRef    = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	// envRefOrEscape is a reference, or one written with "$$": the text
+	// ${NAME} itself.
+	envRefOrEscape = regexp.MustCompile(`\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 )
+
+// unexpanded reports whether the value of a key (the last element of its
+// path) is a regular expression, which is never expanded: "$" and "{"
+// mean what they mean there.
+func unexpanded(key string) bool {
+	switch key {
+	case "pattern", "exclude", "keys", "study_code_pattern":
+		return true
+	}
+	return false
+}
 
 // configChecker walks the YAML tree against the Config type: it checks
 // keys and scalar types, expands ${VAR} references, drops keys given no
@@ -793,7 +808,11 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	}
 	expanded := false
 	last := path[strings.LastIndexByte(path, '.')+1:]
-	if last != "pattern" && last != "exclude" && last != "study_code_pattern" && strings.Contains(n.Value, "${") {
+	if !unexpanded(last) && strings.Contains(n.Value, "${") {
+		if rest := envRefOrEscape.ReplaceAllString(n.Value, ""); strings.Contains(rest, "${") {
+			c.addAt(n, qc.ConfigInvalid, path, "holds a ${ that is no ${NAME} reference (${NAME:-default} and other shell forms are not read); write $${ for the text ${")
+			return
+		}
 		var unset []string
 		lookup := func(key string) (string, bool) {
 			v, ok := os.LookupEnv(key)
@@ -1026,10 +1045,19 @@ func (c Config) problems() []problem {
 	default:
 		bad("logging.format", "%q is neither text nor json", c.Logging.Format)
 	}
-	for k := range c.Platforms.ManufacturerLookup {
+	folded := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(c.Platforms.ManufacturerLookup)) {
 		if strings.TrimSpace(k) == "" {
 			bad("platform_normalization.manufacturer_lookup", "a key is empty")
+			continue
 		}
+		// Keys match case-insensitively: two that differ only in case
+		// would give a platform either value.
+		if first, dup := folded[platform.LookupKey(k)]; dup {
+			bad("platform_normalization.manufacturer_lookup", "keys %q and %q are one key (keys match whatever their case); keep one", first, k)
+			continue
+		}
+		folded[platform.LookupKey(k)] = k
 	}
 	// Each rule and override alone, so that a problem names its key.
 	for i, r := range c.Illness.Rules {
@@ -1153,9 +1181,13 @@ func nilIfEmpty(s []string) []string {
 }
 
 // expandRefs replaces each ${NAME} in s whose variable lookup finds by the
-// escaped value; an unset one stays as written.
+// escaped value, and each $${NAME} by the text ${NAME}; an unset one stays
+// as written.
 func expandRefs(s string, lookup func(string) (string, bool), escape func(name, v string) string) string {
-	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+	return envRefOrEscape.ReplaceAllStringFunc(s, func(ref string) string {
+		if strings.HasPrefix(ref, "$$") {
+			return ref[1:] // $${NAME} is the text ${NAME}
+		}
 		name := envRef.FindStringSubmatch(ref)[1]
 		v, ok := lookup(name)
 		if !ok {
@@ -1360,6 +1392,7 @@ func (c Config) EncodeYAML() ([]byte, error) {
 		return nil, fmt.Errorf("genexp: encoding the configuration: %w", err)
 	}
 	commentKeys(&doc, "")
+	escapeRefs(&doc, "")
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -1397,6 +1430,26 @@ var keyComments = map[string]string{
 }
 
 // commentKeys puts keyComments on the keys of the mapping n at path.
+// escapeRefs writes "${" in an expanded value as "$${", so that the printed
+// configuration reads back as itself: a variable whose value holds "${"
+// must not be expanded again. Regular expressions are left as they are.
+func escapeRefs(n *yaml.Node, key string) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			escapeRefs(c, key)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			escapeRefs(n.Content[i+1], n.Content[i].Value)
+		}
+	case yaml.ScalarNode:
+		if !unexpanded(key) {
+			n.Value = strings.ReplaceAll(n.Value, "${", "$${")
+		}
+	}
+}
+
 func commentKeys(n *yaml.Node, path string) {
 	if n.Kind == yaml.DocumentNode {
 		for _, c := range n.Content {

@@ -355,6 +355,8 @@ func TestParseConfigInvalidValues(t *testing.T) {
 			"illness_inference.overrides.GSM1", `key "GSM1" is given twice (first on line 3)`},
 		{"lookup key twice", "platform_normalization:\n  manufacturer_lookup:\n    illumina: Illumina\n    agilent: Agilent\n    illumina: Other\n", qc.ConfigInvalid, 5,
 			"platform_normalization.manufacturer_lookup.illumina", `key "illumina" is given twice (first on line 3)`},
+		{"lookup keys differing in case", "platform_normalization:\n  manufacturer_lookup:\n    Affymetrix: Upper\n    affymetrix: Lower\n", qc.ConfigInvalid, 3,
+			"platform_normalization.manufacturer_lookup", `keys "Affymetrix" and "affymetrix" are one key (keys match whatever their case)`},
 		{"unclosed list", "processing:\n  chunk_size: [1,\nlogging: x\n", qc.ConfigInvalid, 2, "", "not valid YAML: did not find expected ',' or ']'"},
 		{"unclosed list at the end", "processing: [1,\n", qc.ConfigInvalid, 2, "", "did not find expected node content"},
 		{"bad indentation", "processing:\n  chunk_size: 1\n logging: x\n", qc.ConfigInvalid, 3, "", "not valid YAML"},
@@ -714,5 +716,46 @@ func TestEncodeYAMLHidesACopiedPassword(t *testing.T) {
 	}
 	if strings.Contains(string(out), "S3cretPassw0rd") || !strings.Contains(string(out), "password=REDACTED") {
 		t.Fatalf("the encoded configuration holds the password:\n%s", out)
+	}
+}
+
+// TestConfigReferenceEscapes: $${ is the text ${ in an expanded value; any
+// other ${ that is no ${NAME} reference (a shell default) is an error
+// naming the key, where it was kept as written and failed later (a log
+// file named "${LOGDIR:-/tmp}/y.log"); regular expressions, rule keys
+// included, are never expanded; and a value that holds ${ after expansion
+// is printed so that it reads back as itself.
+func TestConfigReferenceEscapes(t *testing.T) {
+	t.Setenv("LOGDIR", "/tmp/a${HOME}b")
+	cfg, err := genexp.ParseConfig([]byte("logging:\n  file: ${LOGDIR}/x.log\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Logging.File != "/tmp/a${HOME}b/x.log" {
+		t.Fatalf("file %q", cfg.Logging.File)
+	}
+	out, err := cfg.EncodeYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := genexp.ParseConfig(out, "printed.yaml")
+	if err != nil || again.Logging.File != cfg.Logging.File {
+		t.Errorf("printed configuration read back as %q (%v), want %q\n%s", again.Logging.File, err, cfg.Logging.File, out)
+	}
+
+	cfg, err = genexp.ParseConfig([]byte("logging:\n  file: /logs/$${LOGDIR}/$$x.log\n"), "c.yaml")
+	if err != nil || cfg.Logging.File != "/logs/${LOGDIR}/$$x.log" {
+		t.Errorf("escaped reference: %q, %v; want the text ${LOGDIR}, a $$ not before { kept", cfg.Logging.File, err)
+	}
+
+	_, err = genexp.ParseConfig([]byte("logging:\n  file: ${LOGDIR:-/tmp}/y.log\n"), "c.yaml")
+	e := configErr(t, err, qc.ConfigInvalid)
+	if e.Line != 2 || !strings.Contains(e.Error(), "logging.file") || !strings.Contains(e.Error(), "write $${ for the text ${") {
+		t.Errorf("shell default: %v", err)
+	}
+
+	cfg, err = genexp.ParseConfig([]byte("illness_inference:\n  rules:\n    - name: r\n      label: SEPSIS\n      pattern: sepsis\n      keys: '^x${HOME}$'\n"), "c.yaml")
+	if err != nil || len(cfg.Illness.Rules) != 1 || cfg.Illness.Rules[0].Keys != "^x${HOME}$" {
+		t.Errorf("rule keys expanded or refused: %+v, %v", cfg.Illness.Rules, err)
 	}
 }

@@ -29,9 +29,11 @@ import (
 // in meta_feature_state.value_scale: y = log2(value + 1) for RNA-seq (TPM-
 // like abundances, heavy-tailed and zero-rich; log2(value + 1) keeps a zero
 // a zero) and for a study of unknown technology whose values exceed 100;
-// y = value for microarrays, whose refine.bio values are already log2
-// intensities (or scaled), and for any study holding a negative value
-// (already transformed, such as z-scores). Only sample_detected_genes reads
+// y = value for microarrays, whose refine.bio values are already
+// normalized values centred near 0 (not intensities: about three in ten
+// are negative), and for any study holding a negative value (already
+// transformed, such as z-scores). On the value scale the "log2fc" feature
+// is a plain difference of the stored values. Only sample_detected_genes reads
 // the stored value.
 //
 // The features, with entity_id_1 and entity_id_2:

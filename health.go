@@ -89,12 +89,14 @@ type HealthCheck struct {
 // HealthReport is a warehouse's health: every check, and the overall status,
 // which is the worst check's.
 type HealthReport struct {
-	Status    HealthStatus      `json:"status"`
-	Warehouse string            `json:"warehouse"`
-	CheckedAt time.Time         `json:"checked_at"`
-	Checks    []HealthCheck     `json:"checks"`
-	Health    *warehouse.Health `json:"details,omitempty"`
-	Disk      *DiskSpace        `json:"disk,omitempty"`
+	Status    HealthStatus  `json:"status"`
+	Warehouse string        `json:"warehouse"`
+	CheckedAt time.Time     `json:"checked_at"`
+	Checks    []HealthCheck `json:"checks"`
+	// Health is what the warehouse said of itself; nil (no "details" in
+	// JSON) when it could not be opened or read.
+	Health *warehouse.Health `json:"details,omitempty"`
+	Disk   *DiskSpace        `json:"disk,omitempty"`
 }
 
 // DeriveHealth judges the observations. The rules, check by check:
@@ -131,6 +133,12 @@ type HealthReport struct {
 // overall status is the worst status of the checks made.
 func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 	rep := HealthReport{Warehouse: in.Warehouse, CheckedAt: in.Now.UTC(), Health: in.Health, Disk: in.Disk}
+	if h := in.Health; h != nil && h.Runs == nil {
+		// No runs is an empty list in JSON, not null.
+		c := *h
+		c.Runs = []warehouse.RunSummary{}
+		rep.Health = &c
+	}
 	add := func(name string, st HealthStatus, format string, args ...any) {
 		rep.Checks = append(rep.Checks, HealthCheck{Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
 	}

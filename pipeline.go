@@ -312,7 +312,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		p.recordFindings(ctx, rep.RunID, "", "", d.Findings)
 		p.logFindings(ctx, rep.RunID, "", d.Findings)
 		rep.Findings = append(rep.Findings, d.Findings...)
-		use.download(d.Metadata)
+		use.download(d.Metadata, d.added)
 		for j, m := range d.Matrices {
 			if err := ctx.Err(); err != nil {
 				p.notStarted(ctx, rep, d.Matrices[j:], paths[i+1:])
@@ -1171,10 +1171,17 @@ type configUse struct {
 	// downloads and samples count what the run read: with none, nothing
 	// can be said of the configuration.
 	downloads, samples int
+	// read are the accessions of the samples the run's matrices hold;
+	// added the metadata files given with the downloads
+	// (WithMetadataFiles), by path: one that describes none of them
+	// labelled nothing.
+	read  map[string]bool
+	added map[string]*metadata.Dataset
 }
 
 func (p *Pipeline) newConfigUse() *configUse {
-	u := &configUse{overrides: map[string]string{}, matched: map[string]bool{}, fields: p.fields, held: map[string]bool{}}
+	u := &configUse{overrides: map[string]string{}, matched: map[string]bool{}, fields: p.fields, held: map[string]bool{},
+		read: map[string]bool{}, added: map[string]*metadata.Dataset{}}
 	for acc := range p.cfg.Illness.Overrides {
 		u.overrides[strings.TrimSpace(acc)] = acc
 	}
@@ -1183,7 +1190,10 @@ func (p *Pipeline) newConfigUse() *configUse {
 
 // download notes the overrides that name a sample of d, loaded or not: a
 // sample the study filter leaves out is no typo.
-func (u *configUse) download(d *metadata.Dataset) {
+func (u *configUse) download(d *metadata.Dataset, added []sheetSet) {
+	for _, a := range added {
+		u.added[a.file] = a.ds
+	}
 	u.downloads++
 	for acc := range u.overrides {
 		if !u.matched[acc] && d.Sample(acc) != nil {
@@ -1199,6 +1209,7 @@ func (u *configUse) sample(s *metadata.Sample) {
 		return
 	}
 	u.samples++
+	u.read[s.Accession] = true
 	if _, ok := u.overrides[strings.TrimSpace(s.Accession)]; ok {
 		u.matched[strings.TrimSpace(s.Accession)] = true
 	}
@@ -1225,7 +1236,9 @@ const maxConfigFindings = 10
 
 // findings returns a WARNING for each override no sample of the run has,
 // each configured field no sample held a value in, and each rule's field
-// the classifier does not read, sorted by configuration key.
+// the classifier does not read, sorted by configuration key; and one for
+// each metadata file given with the downloads that describes none of the
+// samples the run's matrices hold.
 func (u *configUse) findings() []*qc.Error {
 	warn := func(path, format string, args ...any) *qc.Error {
 		return &qc.Error{Code: qc.IllnessInferenceFailed, Severity: qc.SeverityWarning, Path: path, Msg: fmt.Sprintf(format, args...)}
@@ -1247,6 +1260,21 @@ func (u *configUse) findings() []*qc.Error {
 		}
 		out = append(out, warn("illness_inference.overrides."+acc,
 			"illness_inference.overrides: %s is no sample of this run, so its override was not used (a misspelt accession, or a sample of another download)", acc))
+	}
+	if u.samples > 0 {
+		for _, file := range slices.Sorted(maps.Keys(u.added)) {
+			ds := u.added[file]
+			if len(ds.Samples) == 0 || slices.ContainsFunc(ds.Samples, func(s *metadata.Sample) bool { return u.read[s.Accession] }) {
+				continue
+			}
+			var accs []string
+			for _, s := range ds.Samples {
+				accs = append(accs, s.Accession)
+			}
+			out = append(out, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: file,
+				Msg: fmt.Sprintf("describes none of the samples this run's matrices hold (it describes %s), so nothing of it was used: the metadata of another download?",
+					listSome(accs, 3))})
+		}
 	}
 	reported := map[string]bool{}
 	for _, f := range u.fields {

@@ -43,6 +43,8 @@ type Download struct {
 	// empty is set when the download holds nothing of refine.bio's: no
 	// matrix, metadata, quant.sf or .tsv file of any name.
 	empty bool
+	// added are the metadata files WithMetadataFiles added, as read.
+	added []sheetSet
 }
 
 // Matrix is one expression matrix of a download.
@@ -548,6 +550,7 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 		sets = append(sets, s.ds)
 		sheetSets = append(sheetSets, s)
 	}
+	d.added = added
 	d.Metadata = metadata.Merge(sets...)
 	d.Findings = append(d.Findings, d.Metadata.Findings...)
 

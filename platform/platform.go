@@ -1,7 +1,9 @@
 package platform
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -70,14 +72,19 @@ type Normalizer struct {
 // accession: "454" names Roche 454 in "454 GS FLX" but not in "GPL14548".
 // Words run together in the camel case of an accession-like name
 // ("IlluminaHiSeq2500") count as words. Nil means DefaultManufacturers.
+// Keys that differ only in case or surrounding blanks are one key: the
+// first of them in byte order stands (see LookupKey).
 func New(m map[string]string) *Normalizer {
 	if m == nil {
 		m = DefaultManufacturers()
 	}
 	n := &Normalizer{m: map[string]string{}}
-	for k, v := range m {
-		k = asciiLower(strings.TrimSpace(k))
-		n.m[k] = v
+	for _, raw := range slices.Sorted(maps.Keys(m)) {
+		k := LookupKey(raw)
+		if _, dup := n.m[k]; dup {
+			continue
+		}
+		n.m[k] = m[raw]
 		n.keys = append(n.keys, k)
 	}
 	sort.Slice(n.keys, func(i, j int) bool {
@@ -88,6 +95,10 @@ func New(m map[string]string) *Normalizer {
 	})
 	return n
 }
+
+// LookupKey is a manufacturer lookup key as New matches it: trimmed and
+// lower-cased (ASCII letters only).
+func LookupKey(k string) string { return asciiLower(strings.TrimSpace(k)) }
 
 var pretty = regexp.MustCompile(`^(.*\S)\s*\(([^()]+)\)\s*$`)
 

@@ -105,3 +105,19 @@ func ExampleNormalizer_Normalize() {
 	fmt.Printf("%s | %s | %s | %s\n", p.Accession, p.Name, p.Manufacturer, p.Technology)
 	// Output: IlluminaHiSeq2000 | Illumina HiSeq 2000 | Illumina | RNA-SEQ
 }
+
+// TestLookupKeysOfOneFold: keys that differ only in case are one key, and
+// the first in byte order stands whatever order a map gives them; it was
+// the one Go's map iteration happened to write last, a different one from
+// run to run.
+func TestLookupKeysOfOneFold(t *testing.T) {
+	for range 20 {
+		n := New(map[string]string{"Affymetrix": "Upper", "affymetrix": "Lower", " AFFYMETRIX ": "Blank"})
+		if got := n.Normalize("Affymetrix HG-U133 Plus 2 (GPL570)", "").Manufacturer; got != "Blank" {
+			t.Fatalf("manufacturer %q, want the first key's in byte order (\" AFFYMETRIX \": Blank)", got)
+		}
+		if len(n.keys) != 1 {
+			t.Fatalf("keys %q, want one", n.keys)
+		}
+	}
+}

@@ -209,3 +209,36 @@ func TestKSFindingThreshold(t *testing.T) {
 		t.Errorf("p 1e-6: %v", f)
 	}
 }
+
+// TestPercentagesTellShareFromLimit: a finding's share and its limit are
+// printed in enough decimals to differ when they differ; 13 missing cells
+// of 12,000 over a limit of 0.1% used to read "0.1% (limit 0.1%)".
+func TestPercentagesTellShareFromLimit(t *testing.T) {
+	for _, tc := range []struct {
+		share, limit float64
+		a, b         string
+	}{
+		{13.0 / 12000, 0.001, "0.11%", "0.10%"},
+		{0.001049, 0.001, "0.105%", "0.100%"},
+		{0.0506, 0.05, "5.06%", "5.00%"},
+		{0.5, 0.05, "50.00%", "5.00%"},
+		{0.05, 0.05, "5.00%", "5.00%"},
+		{0.05000000001, 0.05, "5.000000%", "5.000000%"}, // six decimals at most
+	} {
+		if a, b := percentages(tc.share, tc.limit); a != tc.a || b != tc.b {
+			t.Errorf("percentages(%v, %v) = %s, %s; want %s, %s", tc.share, tc.limit, a, b, tc.a, tc.b)
+		}
+	}
+	th := DefaultThresholds()
+	th.MaxNullPercentage = 0.001
+	found := Validate(StudyStats{Rows: 4000, Cells: 12000, Missing: 13, Measured: map[string]int64{"a": 4000, "b": 4000, "c": 3987}}, th)
+	var msg string
+	for _, f := range found {
+		if f.Code == NullPercentageHigh {
+			msg = f.Msg
+		}
+	}
+	if !strings.Contains(msg, "0.11% of the study's cells are missing (13 of 12000; limit 0.10%)") {
+		t.Errorf("null share finding %q", msg)
+	}
+}

@@ -164,7 +164,8 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 	} else {
 		share := float64(s.Missing) / float64(s.Cells)
 		if share > t.MaxNullPercentage {
-			add(NullPercentageHigh, SeverityError, "%.1f%% of the study's cells are missing (limit %.1f%%)", 100*share, 100*t.MaxNullPercentage)
+			sh, lim := percentages(share, t.MaxNullPercentage)
+			add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d; limit %s)", sh, s.Missing, s.Cells, lim)
 		}
 	}
 	if total := s.Rows + s.DuplicateRows; total > 0 && s.DuplicateRows > 0 {
@@ -173,8 +174,9 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 		if share > t.MaxDuplicatePercentage {
 			sev = SeverityError
 		}
-		add(DuplicateGenes, sev, "%d of %d gene rows repeat an earlier gene id (%.2f%%, limit %.2f%%); the first row of each gene is kept",
-			s.DuplicateRows, total, 100*share, 100*t.MaxDuplicatePercentage)
+		sh, lim := percentages(share, t.MaxDuplicatePercentage)
+		add(DuplicateGenes, sev, "%d of %d gene rows repeat an earlier gene id (%s, limit %s); the first row of each gene is kept",
+			s.DuplicateRows, total, sh, lim)
 	}
 	if n := len(s.Measured); n < t.MinSamplesPerStudy {
 		add(SampleCountLow, SeverityWarning, "the study has %d samples (minimum %d)", n, t.MinSamplesPerStudy)
@@ -207,4 +209,18 @@ func Worst(findings []*Error) (Severity, bool) {
 		w = max(w, f.Severity)
 	}
 	return w, true
+}
+
+// percentages formats a share and the limit it is compared with as
+// percentages, in as few decimals (two at least, six at most) as tell them
+// apart: 0.108% over a limit of 0.1% must not read "0.10% (limit 0.10%)".
+func percentages(share, limit float64) (string, string) {
+	var a, b string
+	for d := 2; d <= 6; d++ {
+		a, b = fmt.Sprintf("%.*f%%", d, 100*share), fmt.Sprintf("%.*f%%", d, 100*limit)
+		if a != b || share == limit {
+			break
+		}
+	}
+	return a, b
 }

@@ -536,12 +536,14 @@ const (
 
 // FeatureScale chooses the scale a study's features are computed on, from
 // its technology (dim_study.study_technology) and the smallest and largest
-// of its values. refine.bio's microarray values are log2 intensities (or
-// scaled), already fit for means, t statistics and correlations; its
+// of its values. refine.bio's microarray values are normalized values
+// centred near 0 (not intensities), already fit for means, t statistics
+// and correlations; its
 // RNA-seq values are TPM-like abundances, heavy-tailed with many zeros,
 // which log2(value + 1) makes comparable while keeping a zero a zero. So:
 // ScaleLog2 for RNA-SEQ, and for a study of unknown or other technology
-// whose largest value exceeds 100 (log2 intensities stay below about 20);
+// whose largest value exceeds 100 (normalized or log-scale microarray
+// values stay below about 20);
 // ScaleValue otherwise, and always when a value is negative (the data are
 // already on a transformed scale, such as z-scores, where log2(value + 1)
 // is undefined).

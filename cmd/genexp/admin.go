@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
@@ -64,7 +66,8 @@ process-log rows (one per study and step), grouped by run, newest run first,
 each study's steps in pipeline order. It opens the warehouse read-only.
 SAMPLES and GENES are the batch's matrix columns and rows as its load counted
 them (the load summary's figures: a sample column with no value counts), FACTS
-the values stored.
+the fact rows stored (with processing.missing_values: null, a missing cell is a
+row whose value is NULL).
 
 Exit status: 0 shown; 1 the warehouse could not be read; 2 bad usage or
 configuration; 3 the warehouse could not be opened (missing, busy: a load is
@@ -204,4 +207,42 @@ func optInt(p *int64) string {
 	return fmt.Sprint(*p)
 }
 
-func oneLineStr(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLineStr puts s on one line: each run of blanks that holds a line
+// break or a tab becomes one space, and a run of spaces alone is kept, so
+// that a quoted title that fails to match for its double space shows it.
+func oneLineStr(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		}
+		j, broken := i, false
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			broken = broken || lineBreakOrTab(r)
+			j += n
+		}
+		if broken {
+			b.WriteByte(' ')
+		} else {
+			b.WriteString(s[i:j])
+		}
+		i = j
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// lineBreakOrTab reports whether r breaks a line or tabulates.
+func lineBreakOrTab(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', 0x85, 0x2028, 0x2029:
+		return true
+	}
+	return false
+}

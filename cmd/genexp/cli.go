@@ -275,9 +275,7 @@ func flagExit(err error) int {
 	return exitUsage
 }
 
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
-}
+func oneLine(err error) string { return oneLineStr(err.Error()) }
 
 // dsnAsPath refuses a PATH that is a warehouse DSN rather than a download
 // (and names no file): it would be logged and recorded as a path, password

@@ -123,6 +123,11 @@ func writeRows(w io.Writer, rows *sql.Rows, o outputOptions) (writeResult, error
 			return res, err
 		}
 		if err := rw.row(res.rows+1, vals); err != nil {
+			// The rows before it are whole: write them (a row is checked
+			// before any of it is written).
+			if ferr := rw.flush(); ferr != nil {
+				return res, ferr
+			}
 			return res, err
 		}
 		res.rows++
@@ -230,8 +235,11 @@ func (d *delimitedWriter) row(n int, vals []any) error {
 	}
 	if d.tsv && len(d.fields) == 1 && d.fields[0] == "" {
 		// An empty line: readers (encoding/csv, pandas, R) skip it.
-		return &formatError{row: n, column: d.cols[0],
-			msg: "the row is one empty field (NULL or empty text), which a tsv file can only write as an empty line, and readers skip those; give --null MARKER, or use --format csv, which quotes it"}
+		msg := "the row is one empty field (NULL or empty text), which a tsv file can only write as an empty line, and readers skip those; give --null MARKER, or use --format csv, which quotes it"
+		if d.nullGiven {
+			msg = "the row is one empty text field, which a tsv file can only write as an empty line, and readers skip those; use --format csv, which quotes it, or turn empty text into something else in the SQL (NULLIF(col, ''))"
+		}
+		return &formatError{row: n, column: d.cols[0], msg: msg}
 	}
 	return d.write(d.fields)
 }
@@ -414,6 +422,9 @@ func appendUUID(b, u []byte) []byte {
 // without a date, a TIMESTAMP without a zone and a TIMESTAMPTZ with its
 // offset (Z for UTC); fractions of a second as far as they go.
 func appendTime(b []byte, x time.Time, t *sqlType, inJSON bool) []byte {
+	if inf := infinite(x); inf != "" {
+		return append(b, inf...)
+	}
 	// Constant layouts: joined per value, they cost an allocation each.
 	layout, zoned := "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"
 	if inJSON {
@@ -430,6 +441,29 @@ func appendTime(b []byte, x time.Time, t *sqlType, inJSON bool) []byte {
 		return x.AppendFormat(b, zoned)
 	}
 	return x.AppendFormat(b, layout)
+}
+
+// DuckDB's infinite dates and timestamps, as the driver gives them: the
+// largest and smallest values its storage holds, one past its last finite
+// date (5881580-07-10) and timestamp (294247-01-10 04:00:54.775806).
+var (
+	infTimestamp    = time.UnixMicro(math.MaxInt64).UTC()
+	negInfTimestamp = time.UnixMicro(-math.MaxInt64).UTC()
+	infDate         = time.Unix(0, 0).UTC().AddDate(0, 0, math.MaxInt32)
+	negInfDate      = time.Unix(0, 0).UTC().AddDate(0, 0, -math.MaxInt32)
+)
+
+// infinite returns "infinity" or "-infinity" for DuckDB's infinite date
+// or timestamp, "" for any other time: written as dates they would read
+// back as finite ones.
+func infinite(x time.Time) string {
+	switch {
+	case x.Equal(infTimestamp), x.Equal(infDate):
+		return "infinity"
+	case x.Equal(negInfTimestamp), x.Equal(negInfDate):
+		return "-infinity"
+	}
+	return ""
 }
 
 // appendInterval writes an INTERVAL in ISO 8601: P, months, days, T,
