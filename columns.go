@@ -27,10 +27,10 @@ type plan struct {
 	// that holds the column's sample; indexes are their matrix column
 	// indexes (a column of a sample several studies hold is listed once
 	// per study).
-	columns  []warehouse.Column
-	indexes  []int
-	studies  []string // the studies they belong to, in first-seen order
-	samples  map[string]*metadata.Sample
+	columns []warehouse.Column
+	indexes []int
+	studies []string // the studies they belong to, in first-seen order
+	samples map[string]*metadata.Sample
 	// named are the samples the header names, loaded or not (a study the
 	// study filter excludes, a repeated column).
 	named    []string
