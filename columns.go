@@ -27,10 +27,13 @@ type plan struct {
 	// that holds the column's sample; indexes are their matrix column
 	// indexes (a column of a sample several studies hold is listed once
 	// per study).
-	columns  []warehouse.Column
-	indexes  []int
-	studies  []string // the studies they belong to, in first-seen order
-	samples  map[string]*metadata.Sample
+	columns []warehouse.Column
+	indexes []int
+	studies []string // the studies they belong to, in first-seen order
+	samples map[string]*metadata.Sample
+	// named are the samples the header names, loaded or not (a study the
+	// study filter excludes, a repeated column).
+	named    []string
 	findings []*qc.Error
 	// excluded counts, per study the study filter excludes, its columns;
 	// excludedOrder lists those studies in first-seen order.
@@ -129,6 +132,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		first, dup := seen[s.Accession]
 		if !dup {
 			seen[s.Accession] = i
+			p.named = append(p.named, s.Accession)
 		}
 		studies := []string{own}
 		if !known && len(s.Experiments) > 0 {
@@ -202,7 +206,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	case len(unattributed) > 0 && lone && len(p.columns) == 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("the matrix names no study: its file name %q is no study accession (GSE…, E-MTAB-…, SRP…) and no metadata names the experiment of its %d columns (%s); nothing of it is loaded: "+
-				"name the file after its study (GSE12345.tsv), or give the download's metadata", m.Base, len(unattributed), listSome(unattributed, 3))})
+				"name the file after its study (GSE12345.tsv), or give its metadata (aggregated_metadata.json, or a sample sheet named metadata_<ACC>.tsv, beside it or with --metadata)", m.Base, len(unattributed), listSome(unattributed, 3))})
 	case len(unattributed) > 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
@@ -260,8 +264,9 @@ func (p *plan) skipped(matrix string) []StudyReport {
 // when that is an experiment of the metadata (known is then true), or,
 // outside SPECIES and ALL downloads, a file name the metadata does not list
 // that is a study accession (a matrix given with a sample sheet only, or
-// alone): of the study filter when there is one, else of refine.bio's
-// forms (GSE…, E-MTAB-…, SRP…). Any other name ("expression.tsv",
+// alone): of refine.bio's forms (GSE…, E-MTAB-…, SRP…, in capitals; the
+// study filter then keeps or skips it), or one the study filter matches.
+// Any other name ("expression.tsv",
 // "GSE71270 (1).tsv") is no study: "" (two unrelated files of one name
 // would otherwise be one study, the second replacing the first).
 func ownStudy(d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) (study string, known bool) {
@@ -274,10 +279,10 @@ func ownStudy(d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) (study
 	case "SPECIES", "ALL":
 		return "", false
 	}
-	if studyFilter == nil && !accessionCode.MatchString(m.Base) {
-		return "", false
+	if accessionCode.MatchString(m.Base) || studyFilter != nil && studyFilter.MatchString(m.Base) {
+		return studyHint(m.Base), false
 	}
-	return studyHint(m.Base), false
+	return "", false
 }
 
 // sharedFindings tells each study that holds samples of the matrix's

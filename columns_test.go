@@ -384,7 +384,8 @@ func TestStudyFromNameNotPattern(t *testing.T) {
 		{"my_study", "my_study", "", nil}, {"my_study", "my_study", "my_study", mine},
 		{"expression", "expression", "", nil}, {"GSE71270 (1)", "GSE71270 (1)", "", nil},
 		{"HOMO_SAPIENS", "", "", nil}, {"DANIO_RERIO", "", "", nil}, {"SARS_COV_2", "", "", nil}, {"ALL", "", "", nil},
-		{"HOMO_SAPIENS", "", "", mine},
+		{"HOMO_SAPIENS", "", "", mine}, {"expression", "expression", "", mine}, {"gse71270", "gse71270", "", nil},
+		{"SRP110235", "SRP110235", "", mine}, // an accession, which the filter then skips (below)
 	} {
 		if got := studyHint(tc.name); got != tc.hint {
 			t.Errorf("studyHint(%q) = %q, want %q", tc.name, got, tc.hint)
@@ -396,6 +397,9 @@ func TestStudyFromNameNotPattern(t *testing.T) {
 		}
 		if tc.want == "" && len(studies) != 0 || tc.want != "" && !slices.Equal(studies, []string{tc.want}) {
 			t.Errorf("matrix %s.tsv without metadata (filter %v): studies %v, want %q", tc.name, tc.filter, studies, tc.want)
+		}
+		if skipped := p.excluded[tc.name] == 1; skipped != (tc.name == "SRP110235" && tc.filter != nil) {
+			t.Errorf("matrix %s.tsv (filter %v): excluded by the filter %v", tc.name, tc.filter, skipped)
 		}
 	}
 }

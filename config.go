@@ -588,9 +588,8 @@ var (
 	yamlLine  = regexp.MustCompile(`^line (\d+): (.*)`)
 	backticks = regexp.MustCompile("`[^`]*`")
 	envRef    = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-	// envRefOrEscape is a reference, or one written with "$$": the text
-	// ${NAME} itself.
-	envRefOrEscape = regexp.MustCompile(`\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	// envRefOrEscape is a reference, or "$${", the text "${".
+	envRefOrEscape = regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 )
 
 // unexpanded reports whether the value of a key (the last element of its
@@ -1181,12 +1180,12 @@ func nilIfEmpty(s []string) []string {
 }
 
 // expandRefs replaces each ${NAME} in s whose variable lookup finds by the
-// escaped value, and each $${NAME} by the text ${NAME}; an unset one stays
-// as written.
+// escaped value, and each $${ by the text ${; an unset one stays as
+// written.
 func expandRefs(s string, lookup func(string) (string, bool), escape func(name, v string) string) string {
 	return envRefOrEscape.ReplaceAllStringFunc(s, func(ref string) string {
-		if strings.HasPrefix(ref, "$$") {
-			return ref[1:] // $${NAME} is the text ${NAME}
+		if ref == "$${" {
+			return "${"
 		}
 		name := envRef.FindStringSubmatch(ref)[1]
 		v, ok := lookup(name)

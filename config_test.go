@@ -748,6 +748,25 @@ func TestConfigReferenceEscapes(t *testing.T) {
 		t.Errorf("escaped reference: %q, %v; want the text ${LOGDIR}, a $$ not before { kept", cfg.Logging.File, err)
 	}
 
+	// $${ is the text ${ whatever follows it, so the error's advice works,
+	// and a variable's value holding a shell form prints and reads back.
+	cfg, err = genexp.ParseConfig([]byte("logging:\n  file: /tmp/a$${x-y}.log\n"), "c.yaml")
+	if err != nil || cfg.Logging.File != "/tmp/a${x-y}.log" {
+		t.Errorf("escaped shell form: %q, %v", cfg.Logging.File, err)
+	}
+	t.Setenv("LOGDIR", "/tmp/${X:-d}")
+	cfg, err = genexp.ParseConfig([]byte("logging:\n  file: ${LOGDIR}/x.log\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = cfg.EncodeYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := genexp.ParseConfig(out, "printed.yaml"); err != nil || again.Logging.File != "/tmp/${X:-d}/x.log" {
+		t.Errorf("printed shell form read back as %q, %v\n%s", again.Logging.File, err, out)
+	}
+
 	_, err = genexp.ParseConfig([]byte("logging:\n  file: ${LOGDIR:-/tmp}/y.log\n"), "c.yaml")
 	e := configErr(t, err, qc.ConfigInvalid)
 	if e.Line != 2 || !strings.Contains(e.Error(), "logging.file") || !strings.Contains(e.Error(), "write $${ for the text ${") {

@@ -235,8 +235,8 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 			failed = fmt.Sprintf(", and %s failed", plural(last.Failed, "step"))
 		}
 		if last.Stopped == 0 {
-			return Degraded, fmt.Sprintf("%s was stopped%s during a step, which failed: part of its input was not loaded; %s",
-				head, why, rerun)
+			return Degraded, fmt.Sprintf("%s was stopped%s during a step, which failed and did none of its work "+
+				"(a study's load, or its features); %s", head, why, rerun)
 		}
 		return Degraded, fmt.Sprintf("%s was stopped%s before %d of its steps began%s: part of its input was not loaded; %s",
 			head, why, last.Stopped, failed, rerun)

@@ -11,8 +11,9 @@ import (
 )
 
 // TestPathGivenTwiceReadOnce: a run given one download twice (the same
-// spelling, another spelling, a symbolic link to it, as overlapping shell
-// globs give) reads it once and loads its study once. Read twice, the
+// spelling, another spelling, a symbolic link to it, or a folder and a
+// folder or zip inside it, as overlapping shell globs give) reads each
+// matrix once and loads its study once. Read twice, the
 // second reading failed as a copy of the first (2004) and the run exited
 // as failed.
 func TestPathGivenTwiceReadOnce(t *testing.T) {
@@ -25,6 +26,11 @@ func TestPathGivenTwiceReadOnce(t *testing.T) {
 	}
 	other := filepath.Join(root, "other")
 	copyTree(t, "testdata/refinebio/quickstart", other, nil)
+	zips := filepath.Join(root, "zips")
+	if err := os.MkdirAll(zips, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	zipTree(t, "testdata/refinebio/quickstart", filepath.Join(zips, "GSE71270.zip"), "")
 	for _, tc := range []struct {
 		name    string
 		paths   []string
@@ -37,6 +43,10 @@ func TestPathGivenTwiceReadOnce(t *testing.T) {
 		{"missing path kept for its error", []string{dl, filepath.Join(root, "nope"), filepath.Join(root, "nope")}, 1, 2},
 		// a copy is other bytes on disk: the second is refused as before
 		{"a copy is another path", []string{dl, other}, 2, 0},
+		// a folder and a folder or zip inside it reach one matrix twice
+		{"a folder and a study folder in it", []string{dl, filepath.Join(dl, "GSE71270")}, 1, 0},
+		{"a study folder and the folder around it", []string{filepath.Join(dl, "GSE71270"), dl}, 1, 0},
+		{"a folder and a zip in it", []string{zips, filepath.Join(zips, "GSE71270.zip")}, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := genexp.New(openWarehouse(t))

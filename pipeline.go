@@ -295,6 +295,10 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// matrix holding it (a study in two differently named matrices of one
 	// download, or in two downloads) must not replace what the first loaded.
 	claimed := map[string]string{}
+	// sources are the matrices the run read, by where their bytes are: a
+	// matrix two paths reach (a folder and a folder or zip inside it) is
+	// read once.
+	sources := map[string]string{}
 	use := p.newConfigUse()
 	paths = p.distinctPaths(paths)
 	for i, path := range paths {
@@ -304,6 +308,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		}
 		d, err := OpenDownload(path, p.openOpts...)
 		if err != nil {
+			use.unplanned++
 			p.downloadFailed(ctx, rep.RunID, path, err)
 			rep.Errors = append(rep.Errors, p.redactErr(err))
 			continue
@@ -318,6 +323,13 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				p.notStarted(ctx, rep, d.Matrices[j:], paths[i+1:])
 				d.Close()
 				return rep, err
+			}
+			if k := sourceKey(m); k != "" {
+				if first, ok := sources[k]; ok {
+					p.log.Info("matrix reached again, read once", "matrix", m.Name, "same_as", first)
+					continue
+				}
+				sources[k] = m.Name
 			}
 			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
 			for _, sr := range studies {
@@ -417,6 +429,29 @@ next:
 	return out
 }
 
+// firstOf returns the first finding, nil when there is none.
+func firstOf(fs []*qc.Error) *qc.Error {
+	if len(fs) == 0 {
+		return nil
+	}
+	return fs[0]
+}
+
+// sourceKey names where a matrix's bytes are, whichever path reached them:
+// the real path of its file, or of its zip with the entry's name; "" when
+// that cannot be told.
+func sourceKey(m *Matrix) string {
+	if real, err := realPath(m.Name); err == nil {
+		return real
+	}
+	if i := strings.LastIndexByte(m.Name, '!'); i > 0 {
+		if real, err := realPath(m.Name[:i]); err == nil {
+			return real + "!" + m.Name[i+1:]
+		}
+	}
+	return ""
+}
+
 // downloadFailed logs a download that could not be opened: an extract
 // FAILED row (and the other steps SKIPPED) under the study its path or the
 // failing file names, and its finding, so that the failure is in the
@@ -459,7 +494,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	// its name is no study code (a species matrix, or a zip named
 	// "download_2"), as a download that does not open is. The extract of
 	// a matrix stopped at its header read no rows.
+	planned := false
 	fail := func(step string, err error, found ...*qc.Error) []StudyReport {
+		if !planned {
+			use.unplanned++
+		}
 		study := ""
 		if p.isStudyCode(m.Base) {
 			study = m.Base
@@ -496,6 +535,8 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		r = cr
 	}
 	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
+	planned = true
+	use.named(pl.named)
 	p.cfg.Quality.Apply(pl.findings)
 	p.logPlan(ctx, runID, m.Name, len(r.Header().Names), pl)
 	if len(pl.columns) == 0 && len(pl.excludedOrder) > 0 {
@@ -508,12 +549,16 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: study,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
-		if len(pl.findings) > 0 {
+		found := append([]*qc.Error{err}, pl.findings...)
+		switch f := firstOf(pl.findings); {
+		case f != nil && f.Severity == qc.SeverityError && f.Column == 0:
+			// A finding about the whole matrix says it all.
+			err, found = f, pl.findings
+		case f != nil:
 			// Its message only: the finding is listed (with its code) on
 			// its own.
-			err.Msg += " (first: " + pl.findings[0].Msg + ")"
+			err.Msg += " (first: " + f.Msg + ")"
 		}
-		found := append([]*qc.Error{err}, pl.findings...)
 		p.recordFindings(ctx, runID, "", study, found)
 		return fail(stepValidate, err, found...)
 	}
@@ -1171,12 +1216,22 @@ type configUse struct {
 	// downloads and samples count what the run read: with none, nothing
 	// can be said of the configuration.
 	downloads, samples int
-	// read are the accessions of the samples the run's matrices hold;
+	// read are the accessions of the samples the run's matrices name;
 	// added the metadata files given with the downloads
 	// (WithMetadataFiles), by path: one that describes none of them
-	// labelled nothing.
-	read  map[string]bool
-	added map[string]*metadata.Dataset
+	// labelled nothing. unplanned counts the matrices that failed before
+	// their header was matched to samples: with any, a file may describe
+	// their samples, and nothing is said.
+	read      map[string]bool
+	added     map[string]*metadata.Dataset
+	unplanned int
+}
+
+// named notes the samples a matrix's header names.
+func (u *configUse) named(accessions []string) {
+	for _, a := range accessions {
+		u.read[a] = true
+	}
 }
 
 func (p *Pipeline) newConfigUse() *configUse {
@@ -1261,7 +1316,7 @@ func (u *configUse) findings() []*qc.Error {
 		out = append(out, warn("illness_inference.overrides."+acc,
 			"illness_inference.overrides: %s is no sample of this run, so its override was not used (a misspelt accession, or a sample of another download)", acc))
 	}
-	if u.samples > 0 {
+	if len(u.read) > 0 && u.unplanned == 0 {
 		for _, file := range slices.Sorted(maps.Keys(u.added)) {
 			ds := u.added[file]
 			if len(ds.Samples) == 0 || slices.ContainsFunc(ds.Samples, func(s *metadata.Sample) bool { return u.read[s.Accession] }) {

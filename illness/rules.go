@@ -79,11 +79,11 @@ func DefaultRules() []Rule {
 			Pattern:     `\bbacteri?a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
 			Description: "bacteraemia or bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
-			Pattern: `\b(icu|intensive care|critically ill|(post[- ]?)?(surgical|operative)|post[- ]?surgery|trauma|burns?|cardiac surgery)\s+(patients?\s+)?controls?\b` +
+			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery)\b` +
-				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b|\bburns?\b`,
+				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU and post-operative controls"},
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\b|\bcontrols?\b|\bctrl\b|\bvolunteers?\b|\bblood donors?\b|\bt[eé]moins?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,

@@ -100,10 +100,11 @@ func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int) {
 	}
 }
 
-// studyLabel names a report's row: its study, or for a matrix or path a
-// stopped run never began that is named after none, the matrix or path.
+// studyLabel names a report's row: its study, or, for a matrix or path
+// named after no study (one a stopped run never began, one that failed
+// before its studies were known), the matrix or path.
 func studyLabel(s genexp.StudyReport) string {
-	if s.Study == "" && s.Outcome == genexp.NotStarted {
+	if s.Study == "" {
 		return s.Matrix
 	}
 	return s.Study

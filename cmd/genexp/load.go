@@ -128,13 +128,13 @@ func printReport(w io.Writer, rep *genexp.Report) {
 				result = string(s.Outcome) + ", features FAILED"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Study, result, s.Samples, s.Genes, s.Rows, s.Missing,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", studyLabel(s), result, s.Samples, s.Genes, s.Rows, s.Missing,
 			illnessCounts(s.Illness, s.IllnessKept), s.Duration.Round(time.Millisecond))
 	}
 	tw.Flush()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
-			fmt.Fprintf(w, "\n%s failed: %s\n", s.Study, oneLine(unprefixed(s.Err, s.Study)))
+			fmt.Fprintf(w, "\n%s failed: %s\n", studyLabel(s), oneLine(unprefixed(s.Err, studyLabel(s))))
 		}
 		for _, f := range s.Findings {
 			if f.Severity >= qc.SeverityWarning && f != s.Err {

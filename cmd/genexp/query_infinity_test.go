@@ -13,10 +13,14 @@ import (
 func TestInfiniteTimesExport(t *testing.T) {
 	_, db := loadedWarehouse(t)
 	sql := `SELECT 'infinity'::TIMESTAMP a, '-infinity'::TIMESTAMP b, 'infinity'::DATE c, '-infinity'::DATE d,
-		'infinity'::TIMESTAMPTZ e, '294247-01-10 04:00:54.775806'::TIMESTAMP f, '5881580-07-10'::DATE g`
+		'infinity'::TIMESTAMPTZ e, '294247-01-10 04:00:54.775806'::TIMESTAMP f, '5881580-07-10'::DATE g,
+		'infinity'::TIMESTAMP_NS h, '-infinity'::TIMESTAMP_NS i, 'infinity'::TIMESTAMP_MS j, '-infinity'::TIMESTAMP_MS k,
+		'infinity'::TIMESTAMP_S l, '-infinity'::TIMESTAMP_S m`
+	inf := "infinity,-infinity,infinity,-infinity,infinity,-infinity"
+	jinf := `"h":"infinity","i":"-infinity","j":"infinity","k":"-infinity","l":"infinity","m":"-infinity"`
 	for format, want := range map[string]string{
-		"csv":  "infinity,-infinity,infinity,-infinity,infinity,294247-01-10 04:00:54.775806,5881580-07-10\n",
-		"json": `{"a":"infinity","b":"-infinity","c":"infinity","d":"-infinity","e":"infinity","f":"294247-01-10T04:00:54.775806","g":"5881580-07-10"}` + "\n",
+		"csv":  "infinity,-infinity,infinity,-infinity,infinity,294247-01-10 04:00:54.775806,5881580-07-10," + inf + "\n",
+		"json": `{"a":"infinity","b":"-infinity","c":"infinity","d":"-infinity","e":"infinity","f":"294247-01-10T04:00:54.775806","g":"5881580-07-10",` + jinf + "}\n",
 	} {
 		code, out, stderr := runCLI(t, "query", "--db", db, "--format", format, sql)
 		if code != exitOK {

@@ -444,27 +444,45 @@ func appendTime(b []byte, x time.Time, t *sqlType, inJSON bool) []byte {
 }
 
 // DuckDB's infinite dates and timestamps, as the driver gives them: the
-// largest and smallest values its storage holds, one past its last finite
-// date (5881580-07-10) and timestamp (294247-01-10 04:00:54.775806).
-var (
-	infTimestamp    = time.UnixMicro(math.MaxInt64).UTC()
-	negInfTimestamp = time.UnixMicro(-math.MaxInt64).UTC()
-	infDate         = time.Unix(0, 0).UTC().AddDate(0, 0, math.MaxInt32)
-	negInfDate      = time.Unix(0, 0).UTC().AddDate(0, 0, -math.MaxInt32)
-)
+// largest and smallest values each type's storage holds (days for DATE;
+// microseconds for TIMESTAMP and TIMESTAMPTZ, nano-, milli- and whole
+// seconds for TIMESTAMP_NS, _MS and _S), one past its last finite value
+// (DATE 5881580-07-10, TIMESTAMP 294247-01-10 04:00:54.775806).
+var infinities = func() map[instant]string {
+	epoch := time.Unix(0, 0).UTC()
+	m := map[instant]string{}
+	for sign, word := range map[int64]string{1: "infinity", -1: "-infinity"} {
+		for _, t := range []time.Time{
+			epoch.AddDate(0, 0, int(sign*math.MaxInt32)),
+			time.UnixMicro(sign * math.MaxInt64),
+			time.Unix(0, sign*math.MaxInt64),
+			time.UnixMilli(sign * math.MaxInt64),
+			time.Unix(sign*math.MaxInt64, 0),
+		} {
+			m[instantOf(t)] = word
+		}
+	}
+	return m
+}()
 
 // infinite returns "infinity" or "-infinity" for DuckDB's infinite date
 // or timestamp, "" for any other time: written as dates they would read
 // back as finite ones.
 func infinite(x time.Time) string {
-	switch {
-	case x.Equal(infTimestamp), x.Equal(infDate):
-		return "infinity"
-	case x.Equal(negInfTimestamp), x.Equal(negInfDate):
-		return "-infinity"
+	if s := x.Unix(); s > -9e9 && s < 9e9 {
+		return "" // within years 1685 to 2255: the nearest, TIMESTAMP_NS's, are ±9.2e9 s
 	}
-	return ""
+	return infinities[instantOf(x)]
 }
+
+// instant is a time as a map key: seconds and nanoseconds since the epoch,
+// whatever its location.
+type instant struct {
+	s  int64
+	ns int
+}
+
+func instantOf(t time.Time) instant { return instant{t.Unix(), t.Nanosecond()} }
 
 // appendInterval writes an INTERVAL in ISO 8601: P, months, days, T,
 // seconds (DuckDB keeps the three apart: a month is no fixed number of
