@@ -404,3 +404,25 @@ func TestAnalyticsFailureKeepsFacts(t *testing.T) {
 		t.Fatalf("rerun: %s %v %+v", again.Outcome, again.Err, again.Features)
 	}
 }
+
+// TestFeaturesOfAStudyNotLoaded: Pipeline.Features naming a study that is
+// not loaded (a typo) fails with DimensionLookupFailed, naming it and the
+// loaded ones, before anything is computed or logged; it used to fail the
+// study with 5002 and log a FAILED analytics step, which health then
+// reported.
+func TestFeaturesOfAStudyNotLoaded(t *testing.T) {
+	w := openWarehouse(t)
+	load(t, w, "testdata/refinebio/quickstart/GSE71270")
+	before := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log`)
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Features(context.Background(), genexp.FeatureOptions{Studies: []string{"GSE71270", "GSE7127"}})
+	if !errors.Is(err, qc.DimensionLookupFailed) || !strings.Contains(err.Error(), "not a loaded study: GSE7127 (loaded: GSE71270)") {
+		t.Errorf("err = %v", err)
+	}
+	if after := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log`); after != before {
+		t.Errorf("%d process-log rows written for a study that is not loaded", after-before)
+	}
+}
