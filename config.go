@@ -33,6 +33,9 @@ import (
 // section with any field set is used as it is, its zero fields meaning
 // what their docs say. ParseConfig refuses a file that writes every
 // quality threshold as 0, since those zeros would read as the defaults.
+// From Go, start from DefaultConfig and change the fields you mean:
+// Config{Quality: qc.Thresholds{MinSamplesPerStudy: 2}} sets every other
+// threshold to 0 (no missing cell allowed, among others).
 // EncodeYAML writes every key out
 // (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
 // prints it).

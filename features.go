@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -142,7 +143,9 @@ func (r *FeaturesRun) Failed() bool {
 // sink that can tell (warehouse.StepAborter). A study
 // that fails does not stop the others; its error is in its report. The
 // returned error is set when the warehouse cannot compute features or list
-// its studies, or when ctx ends.
+// its studies, when a study of opt.Studies is not loaded (code
+// DimensionLookupFailed, naming it and the loaded ones, before anything is
+// computed or logged: a mistyped accession), or when ctx ends.
 func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesRun, error) {
 	run := &FeaturesRun{RunID: NewID()}
 	fm, ok := p.sink.(warehouse.FeatureMaterializer)
@@ -150,17 +153,23 @@ func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesR
 		return run, qc.Errorf(qc.MaterializationFailed, "genexp: this warehouse cannot compute features")
 	}
 	studies := opt.Studies
-	if len(studies) == 0 {
-		st, ok := p.sink.(warehouse.Statuser)
-		if !ok {
-			return run, qc.Errorf(qc.MaterializationFailed, "genexp: this warehouse cannot list its studies; name them")
-		}
+	st, canList := p.sink.(warehouse.Statuser)
+	if len(studies) == 0 && !canList {
+		return run, qc.Errorf(qc.MaterializationFailed, "genexp: this warehouse cannot list its studies; name them")
+	}
+	if canList {
 		s, err := st.Status(ctx, warehouse.StatusRequest{Runs: 1})
 		if err != nil {
 			return run, err
 		}
+		var loaded []string
 		for _, x := range s.Studies {
-			studies = append(studies, x.Study)
+			loaded = append(loaded, x.Study)
+		}
+		if len(studies) == 0 {
+			studies = loaded
+		} else if err := notLoaded(studies, loaded); err != nil {
+			return run, err
 		}
 	}
 	p.log.Info("features started", "run", run.RunID, "studies", len(studies))
@@ -175,6 +184,30 @@ func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesR
 		run.Studies = append(run.Studies, p.materialize(ctx, log, fm, s, opt.IfStale))
 	}
 	return run, ctx.Err()
+}
+
+// notLoaded returns the DimensionLookupFailed error naming the studies of
+// want that are not loaded, with the loaded ones; nil when all are.
+func notLoaded(want, loaded []string) error {
+	have := make(map[string]bool, len(loaded))
+	for _, s := range loaded {
+		have[s] = true
+	}
+	var missing []string
+	for _, s := range want {
+		if !have[s] {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	names := "no study is loaded"
+	if len(loaded) > 0 {
+		names = "loaded: " + listSome(loaded, 10)
+	}
+	return &qc.Error{Code: qc.DimensionLookupFailed, Severity: qc.SeverityError,
+		Msg: fmt.Sprintf("not a loaded study: %s (%s)", strings.Join(missing, ", "), names)}
 }
 
 // analytics is the pipeline's analytics step: after a commit it computes

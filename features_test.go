@@ -357,8 +357,10 @@ func TestAnalyticsOffThenOnDemand(t *testing.T) {
 	if err != nil || len(run.Studies) != 1 || !run.Studies[0].Skipped {
 		t.Fatalf("again, if stale: %v %+v", err, run)
 	}
+	// A study not loaded is refused before anything is computed (see
+	// TestFeaturesOfAStudyNotLoaded).
 	run, err = p.Features(ctx, genexp.FeatureOptions{Studies: []string{"GSE71270", "GSE404"}})
-	if err != nil || !run.Failed() || run.Studies[0].Err != nil || run.Studies[0].Skipped || !errors.Is(run.Studies[1].Err, qc.MaterializationFailed) {
+	if !errors.Is(err, qc.DimensionLookupFailed) || len(run.Studies) != 0 {
 		t.Fatalf("a study not loaded: %v %+v", err, run)
 	}
 }
@@ -402,5 +404,27 @@ func TestAnalyticsFailureKeepsFacts(t *testing.T) {
 	again := loadWith(t, w, genexp.DefaultConfig(), folder).Studies[0]
 	if again.Outcome != warehouse.Duplicate || again.Err != nil || again.Features.Skipped || again.Features.Features[genexp.FeatureGenePairPearsonR] != 4950 {
 		t.Fatalf("rerun: %s %v %+v", again.Outcome, again.Err, again.Features)
+	}
+}
+
+// TestFeaturesOfAStudyNotLoaded: Pipeline.Features naming a study that is
+// not loaded (a typo) fails with DimensionLookupFailed, naming it and the
+// loaded ones, before anything is computed or logged; it used to fail the
+// study with 5002 and log a FAILED analytics step, which health then
+// reported.
+func TestFeaturesOfAStudyNotLoaded(t *testing.T) {
+	w := openWarehouse(t)
+	load(t, w, "testdata/refinebio/quickstart/GSE71270")
+	before := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log`)
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Features(context.Background(), genexp.FeatureOptions{Studies: []string{"GSE71270", "GSE7127"}})
+	if !errors.Is(err, qc.DimensionLookupFailed) || !strings.Contains(err.Error(), "not a loaded study: GSE7127 (loaded: GSE71270)") {
+		t.Errorf("err = %v", err)
+	}
+	if after := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log`); after != before {
+		t.Errorf("%d process-log rows written for a study that is not loaded", after-before)
 	}
 }

@@ -26,7 +26,11 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// Pipeline loads downloads into a warehouse.
+// Pipeline loads downloads into a warehouse. Make one with New (a zero
+// Pipeline has no sink). A Pipeline is safe for concurrent use: Loads run
+// side by side, and loads into one DuckDB warehouse take turns at their
+// commits or fail busy (qc.WarehouseBusy) as separate processes do, by the
+// DSN's busy_timeout.
 type Pipeline struct {
 	sink       warehouse.WarehouseSink
 	cfg        Config
@@ -68,8 +72,8 @@ func WithClassifier(c illness.IllnessClassifier) Option {
 	return func(p *Pipeline) { p.classifier = c }
 }
 
-// WithNormalizer replaces the platform normalizer. Default: the one the
-// configuration describes.
+// WithNormalizer replaces the platform normalizer. Default (and for a nil
+// n, typed or not): the one the configuration describes.
 func WithNormalizer(n platform.PlatformNormalizer) Option {
 	return func(p *Pipeline) { p.normalizer = n }
 }
@@ -169,7 +173,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	if err := p.cfg.Validate(); err != nil {
 		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Msg: "genexp: invalid configuration", Err: err}
 	}
-	if p.classifier == nil {
+	if isNil(p.classifier) {
 		c, err := p.cfg.Classifier()
 		if err != nil {
 			return nil, err
@@ -183,7 +187,7 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 		}
 		p.classifier = c
 	}
-	if p.normalizer == nil {
+	if isNil(p.normalizer) {
 		p.normalizer = p.cfg.Normalizer()
 	}
 	if p.log == nil {
@@ -270,13 +274,35 @@ type StudyReport struct {
 	Features *FeatureReport
 }
 
+// runTimeout is the cause of a run's context that processing.timeout_seconds
+// ended.
+type runTimeout struct{ seconds int }
+
+func (t runTimeout) Error() string {
+	return fmt.Sprintf("the run took longer than processing.timeout_seconds (%d s)", t.seconds)
+}
+
+// stopErr is the error a run its context stopped returns: for
+// processing.timeout_seconds, a *qc.Error of code TimedOut wrapping err
+// (context.DeadlineExceeded); for anything else (the caller's own deadline
+// or cancellation) err itself.
+func stopErr(ctx context.Context, err error) error {
+	var t runTimeout
+	if errors.As(context.Cause(ctx), &t) {
+		return &qc.Error{Code: qc.TimedOut, Severity: qc.SeverityError, Msg: t.Error(), Err: err}
+	}
+	return err
+}
+
 // Load loads each path (a download zip or folder, a study folder, or a
 // matrix). A failed study does not stop the others: its error is in the
 // report; only a warehouse that can take nothing more
 // (warehouse.ErrInvalidated, warehouse.ErrDamaged) stops the run, with an error in the report's
-// Errors. The returned error is non-nil only when the context ends (or
-// processing.timeout_seconds passes): the report then holds a NotStarted
-// row for each matrix and path the run never began.
+// Errors. The returned error is non-nil only when the context ends (ctx's
+// error) or processing.timeout_seconds passes (a *qc.Error of code
+// TimedOut, which errors.Is also matches with context.DeadlineExceeded):
+// the report then holds a NotStarted row for each matrix and path the run
+// never began.
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	rep := &Report{RunID: NewID()}
 	defer p.beginRun(ctx, rep.RunID)()
@@ -288,7 +314,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	p.log.Info("run started", "run", rep.RunID, "warehouse", qc.RedactDSN(target), "paths", len(paths))
 	if d := p.cfg.Processing.TimeoutSeconds; d > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(d)*time.Second)
+		ctx, cancel = context.WithTimeoutCause(ctx, time.Duration(d)*time.Second, runTimeout{d})
 		defer cancel()
 	}
 	// claimed is the first matrix of this run to hold each study: a later
@@ -304,7 +330,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
 			p.notStarted(ctx, rep, nil, paths[i:])
-			return rep, err
+			return rep, stopErr(ctx, err)
 		}
 		d, err := OpenDownload(path, p.openOpts...)
 		if err != nil {
@@ -322,7 +348,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			if err := ctx.Err(); err != nil {
 				p.notStarted(ctx, rep, d.Matrices[j:], paths[i+1:])
 				d.Close()
-				return rep, err
+				return rep, stopErr(ctx, err)
 			}
 			if k := sourceKey(m); k != "" {
 				if first, ok := sources[k]; ok {
@@ -348,7 +374,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return rep, err
+		return rep, stopErr(ctx, err)
 	}
 	unused := p.redactFindings(use.findings())
 	p.cfg.Quality.Apply(unused)
@@ -781,6 +807,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	p.log.Debug("committing", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "studies", len(commits))
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, ScaleBy: d.Metadata.ScaleBy, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
+	if err == nil {
+		err = resultMatches(commits, res)
+	}
 	if err != nil {
 		return out(stepLoad, err)
 	}
@@ -810,6 +839,35 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 	p.analytics(ctx, log, res.Studies, reports)
 	return out("", nil)
+}
+
+// resultMatches checks a sink's commit result against the studies
+// committed: one result, with an outcome, for each, and none for another
+// study. A custom sink that breaks this would leave a study reported
+// neither loaded nor failed.
+func resultMatches(commits []warehouse.StudyCommit, res warehouse.CommitResult) error {
+	sent := make(map[string]bool, len(commits))
+	for _, c := range commits {
+		sent[c.Study] = true
+	}
+	got := make(map[string]bool, len(res.Studies))
+	for _, r := range res.Studies {
+		switch {
+		case !sent[r.Study]:
+			return qc.Errorf(qc.ConstraintViolation, "the warehouse's commit reported study %q, which it was not given", r.Study)
+		case got[r.Study]:
+			return qc.Errorf(qc.ConstraintViolation, "the warehouse's commit reported study %s twice", r.Study)
+		case r.Outcome == "":
+			return qc.Errorf(qc.ConstraintViolation, "the warehouse's commit reported study %s with no outcome", r.Study)
+		}
+		got[r.Study] = true
+	}
+	for _, c := range commits {
+		if !got[c.Study] {
+			return qc.Errorf(qc.ConstraintViolation, "the warehouse's commit reported nothing of study %s", c.Study)
+		}
+	}
+	return nil
 }
 
 // errorOfStudy returns err naming study when it is a *qc.Error that names

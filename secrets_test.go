@@ -28,8 +28,13 @@ type leakySink struct {
 }
 
 func (s *leakySink) leak(what string) error {
-	return qc.Wrap(qc.ConnectionFailed, fmt.Errorf("%s on %s (configured as %s): connection reset by peer", what, s.dsn, s.conn), "warehouse")
+	return qc.Wrap(qc.ConnectionFailed, &plainErr{fmt.Sprintf("%s on %s (configured as %s): connection reset by peer", what, s.dsn, s.conn)}, "warehouse")
 }
+
+// plainErr is a driver's error type, its text quoting the DSN.
+type plainErr struct{ msg string }
+
+func (e *plainErr) Error() string { return e.msg }
 
 func (s *leakySink) FailedAttempts(context.Context, warehouse.AttemptsRequest) (int, error) {
 	return 0, s.leak("counting attempts")
@@ -120,6 +125,22 @@ func TestSecretsNeverReachLogs(t *testing.T) {
 			t.Errorf("returned error holds %q: %v", s, e)
 		}
 		failed = failed || errors.Is(e, qc.ConnectionFailed)
+		// What errors.As finds in the chain is redacted too: a caller
+		// reading the *qc.Error, or its cause, must not meet the secret.
+		var q *qc.Error
+		if errors.As(e, &q) {
+			text := q.Error() + q.Msg + q.File + q.Path
+			for c := q.Err; c != nil; c = errors.Unwrap(c) {
+				text += c.Error()
+			}
+			if s := leaked(text, secrets...); s != "" {
+				t.Errorf("errors.As gives a *qc.Error holding %q: %v", s, q)
+			}
+		}
+		var plain *plainErr
+		if errors.As(e, &plain) {
+			t.Errorf("errors.As gives the driver's own error, secret and all: %v", plain)
+		}
 	}
 	if s := leaked(fmt.Sprintf("%+v", rep), secrets...); s != "" {
 		t.Errorf("the report holds %q: %+v", s, rep)

@@ -247,6 +247,9 @@ func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 // closed, so that its caller can tell a zip with nothing of refine.bio's in
 // it (empty).
 func openDownload(p string, cfg openConfig) (*Download, error) {
+	if strings.TrimSpace(p) == "" {
+		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, Msg: fmt.Sprintf("no such download: the path %q is empty", p)}
+	}
 	info, err := os.Stat(p)
 	if err != nil {
 		if e := accessError(p, err); e != nil {

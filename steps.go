@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -566,22 +567,76 @@ func (p *Pipeline) redactFindings(fs []*qc.Error) []*qc.Error {
 }
 
 // redactErr returns err with the warehouse DSN's secrets removed from its
-// text, keeping its chain for errors.Is and errors.As: a driver's error may
-// quote the DSN, and the report's errors are printed as they are.
+// text: a driver's error may quote the DSN, and the report's errors are
+// printed as they are. errors.Is matches what err's chain matches (codes,
+// sentinels); errors.As finds only what holds no secret (see
+// redactedError.As).
 func (p *Pipeline) redactErr(err error) error {
-	if err == nil || p.redact(err.Error()) == err.Error() {
-		return err
-	}
-	return &redactedError{msg: p.redact(err.Error()), err: err}
+	return redactWith(err, p.redact)
 }
 
+func redactWith(err error, redact func(string) string) error {
+	if err == nil || redact(err.Error()) == err.Error() {
+		return err
+	}
+	return &redactedError{msg: redact(err.Error()), err: err, redact: redact}
+}
+
+// redactedError is an error whose text held a secret. It has no Unwrap:
+// its chain is reachable only through Is and As, which never hand out a
+// secret.
 type redactedError struct {
-	msg string
-	err error
+	msg    string
+	err    error
+	redact func(string) string
 }
 
 func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+
+// Is reports whether the original chain matches target: a code or a
+// sentinel says nothing secret.
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+// As sets target to the chain's *qc.Error, copied with its text and cause
+// redacted, when target is a **qc.Error; for any other type, to the first
+// error of that type in the chain whose text holds no secret.
+func (e *redactedError) As(target any) bool {
+	if t, ok := target.(**qc.Error); ok {
+		var q *qc.Error
+		if !errors.As(e.err, &q) {
+			return false
+		}
+		c := *q
+		c.Msg, c.File, c.Path, c.Err = e.redact(c.Msg), e.redact(c.File), e.redact(c.Path), redactWith(c.Err, e.redact)
+		*t = &c
+		return true
+	}
+	v := reflect.ValueOf(target)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return false
+	}
+	want := v.Type().Elem()
+	for stack := []error{e.err}; len(stack) > 0; {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == nil {
+			continue
+		}
+		if reflect.TypeOf(x).AssignableTo(want) && e.redact(x.Error()) == x.Error() {
+			v.Elem().Set(reflect.ValueOf(x))
+			return true
+		}
+		switch u := x.(type) {
+		case interface{ Unwrap() error }:
+			stack = append(stack, u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for i := len(u.Unwrap()) - 1; i >= 0; i-- {
+				stack = append(stack, u.Unwrap()[i])
+			}
+		}
+	}
+	return false
+}
 
 // invalidated returns the first study error saying the warehouse can take
 // nothing more (warehouse.ErrInvalidated or warehouse.ErrDamaged), or nil.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
@@ -90,6 +91,10 @@ type compiled struct {
 // annotation ahead of a free-text title; rule-major order inside a field
 // keeps one stray value (a "control" siRNA) from outvoting "septic shock"
 // written in the same field.
+//
+// Make one with New or Default: a nil *Classifier classifies as Default
+// does, and a zero Classifier{} has no rules and labels every sample
+// UNKNOWN. A Classifier is safe for concurrent use.
 type Classifier struct {
 	fields       []string
 	rules        []compiled
@@ -141,9 +146,10 @@ func WithMixedValues(keep bool) Option {
 	}
 }
 
-// New builds a classifier. fields lists the metadata fields to read, most
-// reliable first (Rule.Fields lists the names; "characteristics" reads
-// every characteristic as key and value); nil means DefaultFields.
+// New builds a classifier. rules are used as given, nil meaning none (pass
+// DefaultRules for the built-in ones). fields lists the metadata fields to
+// read, most reliable first (Rule.Fields lists the names; "characteristics"
+// reads every characteristic as key and value); nil means DefaultFields.
 // overrides maps sample accessions to labels and wins over every rule.
 //
 // An unusable configuration (an empty or invalid pattern, an unknown label,
@@ -244,6 +250,18 @@ func Default() *Classifier {
 	return c
 }
 
+// shared is Default, compiled once, for the methods of a nil *Classifier.
+var shared = sync.OnceValue(Default)
+
+// orDefault is c, or for a nil c the default classifier: a nil *Classifier
+// classifies as Default does, as Overridden and Decide document.
+func (c *Classifier) orDefault() *Classifier {
+	if c == nil {
+		return shared()
+	}
+	return c
+}
+
 // value is one text a field holds, ready for matching.
 type value struct {
 	key     string // the characteristic's key; "" for other fields
@@ -270,6 +288,7 @@ type value struct {
 // ("Hlty", "Con001", "Seps_P"; see GroupCode) decides, with rule
 // RuleGroupCode.
 func (c *Classifier) Classify(s *metadata.Sample) Decision {
+	c = c.orDefault()
 	if s == nil {
 		return Decision{Label: Unknown, Method: MethodDefault}
 	}
@@ -477,6 +496,7 @@ func spaced(s string) string { return strings.ReplaceAll(s, "_", " ") }
 
 // Rules returns the classifier's rules in the order they are tried.
 func (c *Classifier) Rules() []Rule {
+	c = c.orDefault()
 	out := make([]Rule, len(c.rules))
 	for i, r := range c.rules {
 		out[i] = r.Rule
@@ -485,4 +505,4 @@ func (c *Classifier) Rules() []Rule {
 }
 
 // Fields returns the fields the classifier reads, in order.
-func (c *Classifier) Fields() []string { return append([]string(nil), c.fields...) }
+func (c *Classifier) Fields() []string { return append([]string(nil), c.orDefault().fields...) }

@@ -129,6 +129,7 @@ func (c *Classifier) on(rule string) bool {
 // A study whose samples state nothing is left as Classify leaves it, and
 // a sample's own label is never replaced except by rule 6. Overrides win.
 func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
+	c = c.orDefault()
 	out := make([]Decision, len(samples))
 	for i, s := range samples {
 		out[i] = c.Classify(s)

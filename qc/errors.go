@@ -65,7 +65,9 @@ type Error struct {
 	Err error
 }
 
-// Error formats the error as "file:line:col: msg (code NAME)".
+// Error formats the error as "file:line:col: path: msg: cause [code NAME]"
+// (the study in place of the file when there is no file; each part only
+// when set).
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -150,7 +152,7 @@ func CodeOf(err error) (Code, bool) {
 }
 
 // SeverityOf returns the severity of the first *Error in err's chain; an
-// error without one is an SeverityError.
+// error without one is a SeverityError.
 func SeverityOf(err error) Severity {
 	var e *Error
 	if errors.As(err, &e) {

@@ -9,7 +9,9 @@ import (
 )
 
 // Thresholds are the quality limits a study is held to (the
-// quality_thresholds section of the configuration).
+// quality_thresholds section of the configuration). Each field's zero is a
+// limit, not "the default" (a MaxNullPercentage of 0 allows no missing
+// cell): start from DefaultThresholds and change what you mean.
 type Thresholds struct {
 	// MaxNullPercentage is the largest share (0–1) of missing cells a study
 	// may have. Default 0.1.

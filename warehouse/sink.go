@@ -54,6 +54,7 @@ type Batch interface {
 	// WriteRows stages one batch of long rows. The rows' Column values are
 	// matrix columns described in BeginRequest.Columns; a row in another
 	// column fails the batch (here or at Commit), it is never dropped.
+	// req.Rows is the caller's to reuse once WriteRows returns.
 	WriteRows(ctx context.Context, req RowsRequest) error
 	// Commit publishes the staged rows as the facts of each study in req,
 	// replacing the study's previous facts, unless the study's batch id is
@@ -170,7 +171,9 @@ type Sample struct {
 	KeepIllness bool
 }
 
-// RowsRequest carries one batch of long rows.
+// RowsRequest carries one batch of long rows. Rows is valid only during
+// the WriteRows call: the pipeline reuses it for the next batch, so a sink
+// that keeps rows until Commit copies them.
 type RowsRequest struct {
 	Rows *expression.LongBatch
 }
@@ -270,7 +273,9 @@ const (
 	Duplicate Outcome = "duplicate" // the batch was already loaded, with the same signature; nothing written
 )
 
-// CommitResult reports a commit per study.
+// CommitResult reports a commit per study: one StudyResult, with an
+// Outcome, for each study of the CommitRequest, and none for another (the
+// pipeline fails the matrix's load with code 4004 otherwise).
 type CommitResult struct {
 	Studies []StudyResult
 }

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
-	"github.com/genexp/genexp/warehouse"
 )
 
 func cmdFeatures(args []string, stdout, stderr io.Writer) int {
@@ -61,9 +59,6 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 		return c.fail(stderr, err)
 	}
 	defer w.Close()
-	if code, ok := checkLoaded(stderr, &c, w, studies); !ok {
-		return code
-	}
 	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target))
 	if err != nil {
 		return c.fail(stderr, err)
@@ -75,6 +70,11 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	if err != nil && ctx.Err() != nil {
 		c.printErr(stderr, stopped(ctx, err, cfg.Processing.TimeoutSeconds), "(features computed stay; the study it stopped keeps its previous features; rerun to finish)")
 		return stoppedExit(ctx)
+	}
+	if errors.Is(err, qc.DimensionLookupFailed) {
+		// A mistyped study: the fix is in the command line.
+		c.printErr(stderr, err, "")
+		return exitUsage
 	}
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
@@ -90,49 +90,6 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 		fmt.Fprintln(stdout, "no loaded study")
 	}
 	return status
-}
-
-// checkLoaded reports whether every study named on the command line is
-// loaded; when one is not (a mistyped accession), it says which, with the
-// loaded ones, and returns exitUsage, before anything is computed or
-// logged. A warehouse that cannot list its studies leaves the check to
-// the features run.
-func checkLoaded(stderr io.Writer, c *common, w store, studies []string) (int, bool) {
-	s, ok := w.(warehouse.Statuser)
-	if len(studies) == 0 || !ok {
-		return exitOK, true
-	}
-	st, err := s.Status(context.Background(), warehouse.StatusRequest{Runs: 1})
-	if err != nil {
-		return c.fail(stderr, err), false
-	}
-	loaded := map[string]bool{}
-	var names []string
-	for _, x := range st.Studies {
-		loaded[x.Study] = true
-		names = append(names, x.Study)
-	}
-	var missing []string
-	for _, s := range studies {
-		if !loaded[s] {
-			missing = append(missing, s)
-		}
-	}
-	if len(missing) == 0 {
-		return exitOK, true
-	}
-	have := "no study is loaded"
-	if len(names) > 10 {
-		names = append(names[:10], fmt.Sprintf("and %d more", len(names)-10))
-	}
-	if len(names) > 0 {
-		have = "loaded: " + strings.Join(names, ", ")
-	}
-	// DimensionLookupFailed names what is missing; the status stays a
-	// usage error, as the fix is in the command line.
-	c.printErr(stderr, &qc.Error{Code: qc.DimensionLookupFailed, Severity: qc.SeverityError,
-		Msg: fmt.Sprintf("not a loaded study: %s (%s)", strings.Join(missing, ", "), have)}, "")
-	return exitUsage, false
 }
 
 func printFeatures(w io.Writer, run *genexp.FeaturesRun) {
