@@ -161,6 +161,9 @@ type Reader struct {
 // positioned before its first row. The header must have a gene column and at
 // least one sample column.
 func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
+	if src == nil {
+		return nil, qc.Errorf(qc.InvalidFormat, "expression: NewReader: no source to read")
+	}
 	cfg := defaults()
 	for _, o := range opts {
 		o(&cfg)

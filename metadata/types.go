@@ -108,8 +108,12 @@ type Annotation struct {
 	Characteristic bool
 }
 
-// Study returns the study with the accession, or nil.
+// Study returns the study with the accession, or nil (also for a nil
+// Dataset, which holds nothing; so do the methods below).
 func (d *Dataset) Study(accession string) *Study {
+	if d == nil {
+		return nil
+	}
 	i := sort.Search(len(d.Studies), func(i int) bool { return d.Studies[i].Accession >= accession })
 	if i < len(d.Studies) && d.Studies[i].Accession == accession {
 		return d.Studies[i]
@@ -119,6 +123,9 @@ func (d *Dataset) Study(accession string) *Study {
 
 // Sample returns the sample with the accession, or nil.
 func (d *Dataset) Sample(accession string) *Sample {
+	if d == nil {
+		return nil
+	}
 	i := sort.Search(len(d.Samples), func(i int) bool { return d.Samples[i].Accession >= accession })
 	if i < len(d.Samples) && d.Samples[i].Accession == accession {
 		return d.Samples[i]
@@ -128,6 +135,9 @@ func (d *Dataset) Sample(accession string) *Sample {
 
 // SamplesTitled returns the samples whose title is exactly title.
 func (d *Dataset) SamplesTitled(title string) []*Sample {
+	if d == nil {
+		return nil
+	}
 	var out []*Sample
 	for _, s := range d.Samples {
 		if s.Title == title {
@@ -139,6 +149,9 @@ func (d *Dataset) SamplesTitled(title string) []*Sample {
 
 // StudySamples returns the samples of the study, in accession order.
 func (d *Dataset) StudySamples(study string) []*Sample {
+	if d == nil {
+		return nil
+	}
 	var out []*Sample
 	for _, s := range d.Samples {
 		for _, e := range s.Experiments {
