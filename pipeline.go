@@ -282,6 +282,10 @@ func (t runTimeout) Error() string {
 	return fmt.Sprintf("the run took longer than processing.timeout_seconds (%d s)", t.seconds)
 }
 
+// Is makes the cause a deadline to errors.Is, as the context's own error
+// is: a step's error wrapping the cause still says the run timed out.
+func (runTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
+
 // stopErr is the error a run its context stopped returns: for
 // processing.timeout_seconds, a *qc.Error of code TimedOut wrapping err
 // (context.DeadlineExceeded); for anything else (the caller's own deadline
