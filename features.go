@@ -160,7 +160,7 @@ func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesR
 	if canList {
 		s, err := st.Status(ctx, warehouse.StatusRequest{Runs: 1})
 		if err != nil {
-			return run, err
+			return run, p.redactErr(err)
 		}
 		var loaded []string
 		for _, x := range s.Studies {
@@ -310,7 +310,7 @@ func (p *Pipeline) materialize(ctx context.Context, log *steps, fm warehouse.Fea
 	log.addBusy(stepAnalytics, fr.Duration)
 	switch {
 	case err != nil:
-		fr.Err = materializationError(study, err)
+		fr.Err = p.redactErr(materializationError(study, err))
 		if ctx.Err() != nil { // the driver's words for a cancelled statement say less
 			fr.Err = stoppedFeaturesError(ctx, study)
 		}

@@ -51,3 +51,23 @@ func TestLoneMatrixNamedForNoStudy(t *testing.T) {
 		t.Errorf("%d studies in dim_study (%v), want GSE71270 alone", studies, err)
 	}
 }
+
+// TestLoneMatrixReasonFirst: the whole matrix's ERROR is the failure's
+// message even when a column's finding comes before it.
+func TestLoneMatrixReasonFirst(t *testing.T) {
+	lone := filepath.Join(t.TempDir(), "expression.tsv")
+	if err := os.WriteFile(lone, []byte("Gene\tGSM1\tnot an accession\nG1\t1\t2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := genexp.New(openWarehouse(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), lone)
+	if err != nil || len(rep.Studies) != 1 {
+		t.Fatalf("Load: %v %+v", err, rep)
+	}
+	if msg := rep.Studies[0].Err.Error(); !strings.Contains(msg, "the matrix names no study") || strings.Contains(msg, "first:") {
+		t.Errorf("failure %q, want the matrix's own reason", msg)
+	}
+}

@@ -27,10 +27,11 @@ import (
 )
 
 // Pipeline loads downloads into a warehouse. Make one with New (a zero
-// Pipeline has no sink). A Pipeline is safe for concurrent use: Loads run
-// side by side, and loads into one DuckDB warehouse take turns at their
-// commits or fail busy (qc.WarehouseBusy) as separate processes do, by the
-// DSN's busy_timeout.
+// Pipeline has no sink). A Pipeline is safe for concurrent use, and Loads
+// read side by side; into one DuckDB warehouse, though, one load holds it
+// from its first matrix's Begin to that matrix's commit, and another that
+// wants it then waits up to the DSN's busy_timeout (none by default) and
+// fails busy (qc.WarehouseBusy), as a second process would.
 type Pipeline struct {
 	sink       warehouse.WarehouseSink
 	cfg        Config
@@ -282,6 +283,10 @@ func (t runTimeout) Error() string {
 	return fmt.Sprintf("the run took longer than processing.timeout_seconds (%d s)", t.seconds)
 }
 
+// Is makes the cause a deadline to errors.Is, as the context's own error
+// is: a step's error wrapping the cause still says the run timed out.
+func (runTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
+
 // stopErr is the error a run its context stopped returns: for
 // processing.timeout_seconds, a *qc.Error of code TimedOut wrapping err
 // (context.DeadlineExceeded); for anything else (the caller's own deadline
@@ -455,14 +460,6 @@ next:
 	return out
 }
 
-// firstOf returns the first finding, nil when there is none.
-func firstOf(fs []*qc.Error) *qc.Error {
-	if len(fs) == 0 {
-		return nil
-	}
-	return fs[0]
-}
-
 // sourceKey names where a matrix's bytes are, whichever path reached them:
 // the real path of its file, or of its zip with the entry's name; "" when
 // that cannot be told.
@@ -576,14 +573,13 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: study,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
 		found := append([]*qc.Error{err}, pl.findings...)
-		switch f := firstOf(pl.findings); {
-		case f != nil && f.Severity == qc.SeverityError && f.Column == 0:
+		if i := slices.IndexFunc(pl.findings, func(f *qc.Error) bool { return f.Severity == qc.SeverityError && f.Column == 0 }); i >= 0 {
 			// A finding about the whole matrix says it all.
-			err, found = f, pl.findings
-		case f != nil:
+			err, found = pl.findings[i], pl.findings
+		} else if len(pl.findings) > 0 {
 			// Its message only: the finding is listed (with its code) on
 			// its own.
-			err.Msg += " (first: " + f.Msg + ")"
+			err.Msg += " (first: " + pl.findings[0].Msg + ")"
 		}
 		p.recordFindings(ctx, runID, "", study, found)
 		return fail(stepValidate, err, found...)

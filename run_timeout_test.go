@@ -8,6 +8,7 @@ import (
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
 // slowSink is a real DuckDB warehouse whose batches wait, at their first
@@ -55,5 +56,34 @@ func TestRunTimeoutIsTimedOut(t *testing.T) {
 	}
 	if _, err = p.Load(ctx, "testdata/refinebio/quickstart/GSE71270"); err != context.DeadlineExceeded {
 		t.Errorf("caller's deadline: err = %v, want context.DeadlineExceeded itself", err)
+	}
+}
+
+// slowFeatures is a real DuckDB warehouse whose feature computations wait
+// until the run's context ends.
+type slowFeatures struct{ *duckdb.Warehouse }
+
+func (s slowFeatures) MaterializeFeatures(ctx context.Context, _ warehouse.FeaturesRequest) (warehouse.FeaturesResult, error) {
+	<-ctx.Done()
+	return warehouse.FeaturesResult{}, ctx.Err()
+}
+
+// TestRunTimeoutDuringFeatures: a study whose features the run's timeout
+// stopped keeps its facts, and its error still says the deadline passed
+// (context.DeadlineExceeded), which the CLI turns into a 4007 and exit 1;
+// the timeout's cause, set on the run's context, hid it.
+func TestRunTimeoutDuringFeatures(t *testing.T) {
+	cfg := genexp.DefaultConfig()
+	cfg.Processing.TimeoutSeconds = 1
+	p, err := genexp.New(slowFeatures{openWarehouse(t)}, genexp.WithConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), "testdata/refinebio/quickstart/GSE71270")
+	if !errors.Is(err, qc.TimedOut) {
+		t.Errorf("Load: %v, want TimedOut", err)
+	}
+	if len(rep.Studies) != 1 || rep.Studies[0].Outcome != warehouse.Inserted || !errors.Is(rep.Studies[0].Err, context.DeadlineExceeded) {
+		t.Errorf("want GSE71270 loaded, its features stopped by the deadline: %+v", rep.Studies)
 	}
 }

@@ -25,6 +25,24 @@ import (
 type leakySink struct {
 	*duckdb.Warehouse
 	dsn, conn, failStudy string
+	// failFeatures names the study whose features fail, leaking; status
+	// makes listing the studies fail, leaking.
+	failFeatures string
+	status       bool
+}
+
+func (s *leakySink) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (warehouse.FeaturesResult, error) {
+	if req.Study == s.failFeatures {
+		return warehouse.FeaturesResult{}, s.leak("features")
+	}
+	return s.Warehouse.MaterializeFeatures(ctx, req)
+}
+
+func (s *leakySink) Status(ctx context.Context, req warehouse.StatusRequest) (warehouse.Status, error) {
+	if s.status {
+		return warehouse.Status{}, s.leak("status")
+	}
+	return s.Warehouse.Status(ctx, req)
 }
 
 func (s *leakySink) leak(what string) error {
@@ -75,7 +93,7 @@ func TestSecretsNeverReachLogs(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	w := openWarehouse(t)
-	sink := &leakySink{Warehouse: w, dsn: dsn, conn: strings.ReplaceAll(conn, "${GENEXP_TEST_PW}", confSecret), failStudy: "GSE15"}
+	sink := &leakySink{Warehouse: w, dsn: dsn, conn: strings.ReplaceAll(conn, "${GENEXP_TEST_PW}", confSecret), failStudy: "GSE15", failFeatures: "GSE13"}
 	dir := t.TempDir()
 	good := crafted{study: "GSE13", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 3)}
 	bad := crafted{study: "GSE14", genes: 40, columns: samples("GSN", 3), sheet: samples("GSN", 3), cell: func(g, c int) string { return "NA" }}
@@ -108,6 +126,18 @@ func TestSecretsNeverReachLogs(t *testing.T) {
 	}
 	var errs []error
 	errs = append(errs, rep.Errors...)
+	// Features on demand: a failed computation, and a failed listing.
+	run, err := p.Features(context.Background(), genexp.FeatureOptions{Studies: []string{"GSE13"}})
+	if err != nil || len(run.Studies) != 1 || run.Studies[0].Err == nil {
+		t.Fatalf("features of GSE13: %v %+v", err, run)
+	}
+	errs = append(errs, run.Studies[0].Err)
+	sink.status = true
+	if _, err := p.Features(context.Background(), genexp.FeatureOptions{Studies: []string{"GSE13"}}); err == nil {
+		t.Fatal("features with a failing listing: no error")
+	} else {
+		errs = append(errs, err)
+	}
 	for _, f := range rep.Findings {
 		errs = append(errs, f)
 	}

@@ -576,10 +576,43 @@ func (p *Pipeline) redactErr(err error) error {
 }
 
 func redactWith(err error, redact func(string) string) error {
-	if err == nil || redact(err.Error()) == err.Error() {
+	if err == nil || clean(err, redact) {
 		return err
 	}
 	return &redactedError{msg: redact(err.Error()), err: err, redact: redact}
+}
+
+// clean reports whether no error of err's tree (err and every error it
+// wraps) holds text redact would change: an error whose text leaves out
+// its cause's can still lead to the secret by Unwrap.
+func clean(err error, redact func(string) string) bool {
+	for stack := []error{err}; len(stack) > 0; {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if nilError(x) {
+			continue
+		}
+		if t := x.Error(); redact(t) != t {
+			return false
+		}
+		switch u := x.(type) {
+		case interface{ Unwrap() error }:
+			stack = append(stack, u.Unwrap())
+		case interface{ Unwrap() []error }:
+			stack = append(stack, u.Unwrap()...)
+		}
+	}
+	return true
+}
+
+// nilError reports whether err is nil, or a nil pointer whose Error method
+// could not run.
+func nilError(err error) bool {
+	if err == nil {
+		return true
+	}
+	v := reflect.ValueOf(err)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // redactedError is an error whose text held a secret. It has no Unwrap:
@@ -599,7 +632,8 @@ func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) 
 
 // As sets target to the chain's *qc.Error, copied with its text and cause
 // redacted, when target is a **qc.Error; for any other type, to the first
-// error of that type in the chain whose text holds no secret.
+// error of that type in the chain that holds no secret, in its text or in
+// any error it wraps.
 func (e *redactedError) As(target any) bool {
 	if t, ok := target.(**qc.Error); ok {
 		var q *qc.Error
@@ -607,7 +641,8 @@ func (e *redactedError) As(target any) bool {
 			return false
 		}
 		c := *q
-		c.Msg, c.File, c.Path, c.Err = e.redact(c.Msg), e.redact(c.File), e.redact(c.Path), redactWith(c.Err, e.redact)
+		c.Msg, c.File, c.Path, c.Study = e.redact(c.Msg), e.redact(c.File), e.redact(c.Path), e.redact(c.Study)
+		c.Err = redactWith(c.Err, e.redact)
 		*t = &c
 		return true
 	}
@@ -619,10 +654,10 @@ func (e *redactedError) As(target any) bool {
 	for stack := []error{e.err}; len(stack) > 0; {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if x == nil {
+		if nilError(x) {
 			continue
 		}
-		if reflect.TypeOf(x).AssignableTo(want) && e.redact(x.Error()) == x.Error() {
+		if reflect.TypeOf(x).AssignableTo(want) && clean(x, e.redact) {
 			v.Elem().Set(reflect.ValueOf(x))
 			return true
 		}

@@ -43,7 +43,8 @@ func DefaultIgnoredKeys() string {
 //  3. septic shock;
 //  4. sepsis in any wording, then bloodstream infection;
 //  5. illness without sepsis: SIRS, post-surgical, non-infectious,
-//     trauma, critically ill controls;
+//     trauma, critically ill controls (not pre-surgical, non-ICU or
+//     non-trauma ones, who are controls);
 //  6. healthy controls.
 //
 // A bare "shock", an infection named without sepsis ("pneumonia",
@@ -82,7 +83,7 @@ func DefaultRules() []Rule {
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery)\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\b|\bcontrols?\b|\bctrl\b|\bvolunteers?\b|\bblood donors?\b|\bt[eé]moins?\b` +

@@ -63,11 +63,6 @@ type Warehouse struct {
 
 	stageMu         sync.Mutex
 	stageRegistered bool
-
-	// featuresMu makes this process's feature computations on the
-	// warehouse take turns: two at once fail on DuckDB's optimistic
-	// concurrency ("Conflict on tuple deletion").
-	featuresMu sync.Mutex
 }
 
 var _ warehouse.WarehouseSink = (*Warehouse)(nil)

@@ -328,15 +328,20 @@ var featureInserts = []struct {
 // meets a computation of the same study, DuckDB fails one of the two. A
 // failure is a *qc.Error of code MaterializationFailed, except when ctx
 // ended; one for want of memory says how to raise the DSN's memory_limit.
-// Computations through one Warehouse take turns: two at once would fail
-// one another.
+// This process's computations on one file take turns, through any of its
+// Warehouses (two at once would fail one another); one waiting for its
+// turn ends with ctx.
 func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (res warehouse.FeaturesResult, err error) {
 	res.Study = req.Study
 	if err := w.requireSchema(ctx); err != nil {
 		return res, err
 	}
-	w.featuresMu.Lock()
-	defer w.featuresMu.Unlock()
+	select {
+	case w.file.features <- struct{}{}:
+		defer func() { <-w.file.features }()
+	case <-ctx.Done():
+		return res, fmt.Errorf("duckdb: features of %s: waiting for another computation to end: %w", req.Study, ctx.Err())
+	}
 	top := req.TopGenes
 	if top == 0 {
 		top = warehouse.DefaultTopGenes

@@ -26,12 +26,18 @@ type fileState struct {
 	// two Opens at once would both attempt.
 	open sync.Mutex
 
+	// features holds one token while a feature computation runs: two at
+	// once fail one another on DuckDB's optimistic concurrency ("Conflict
+	// on tuple deletion"), so this process's computations on the file
+	// take turns, whichever of its Warehouses runs them.
+	features chan struct{}
+
 	key  string // the openFiles key; "" for a state of its own (New)
 	refs int    // Warehouses using it, under openFiles.mu
 }
 
 func newFileState() *fileState {
-	return &fileState{loads: make(chan struct{}, 1)}
+	return &fileState{loads: make(chan struct{}, 1), features: make(chan struct{}, 1)}
 }
 
 // openFiles are the states of the files this process has open.
