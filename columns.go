@@ -33,7 +33,11 @@ type plan struct {
 	samples map[string]*metadata.Sample
 	// named are the samples the header names, loaded or not (a study the
 	// study filter excludes, a repeated column).
-	named    []string
+	named []string
+	// reason, when set, is the one finding that says why nothing of the
+	// matrix loads (a lone matrix named for no study); it is among
+	// findings too.
+	reason   *qc.Error
 	findings []*qc.Error
 	// excluded counts, per study the study filter excludes, its columns;
 	// excludedOrder lists those studies in first-seen order.
@@ -204,9 +208,10 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	lone := !strings.EqualFold(d.AggregateBy, "SPECIES") && !strings.EqualFold(d.AggregateBy, "ALL") && studyHint(m.Base) != ""
 	switch {
 	case len(unattributed) > 0 && lone && len(p.columns) == 0:
-		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Line: 1,
+		p.reason = &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("the matrix names no study: its file name %q is no study accession (GSE…, E-MTAB-…, SRP…) and no metadata names the experiment of its %d columns (%s); nothing of it is loaded: "+
-				"name the file after its study (GSE12345.tsv), or give its metadata (aggregated_metadata.json, or a sample sheet named metadata_<ACC>.tsv, beside it or with --metadata)", m.Base, len(unattributed), listSome(unattributed, 3))})
+				"name the file after its study (GSE12345.tsv), or give its metadata (aggregated_metadata.json, or a sample sheet named metadata_<ACC>.tsv, beside it or with --metadata)", m.Base, len(unattributed), listSome(unattributed, 3))}
+		p.findings = append(p.findings, p.reason)
 	case len(unattributed) > 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",

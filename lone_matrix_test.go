@@ -3,6 +3,7 @@ package genexp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,6 +69,27 @@ func TestLoneMatrixReasonFirst(t *testing.T) {
 		t.Fatalf("Load: %v %+v", err, rep)
 	}
 	if msg := rep.Studies[0].Err.Error(); !strings.Contains(msg, "the matrix names no study") || strings.Contains(msg, "first:") {
+		t.Errorf("failure %q, want the matrix's own reason", msg)
+	}
+
+	// With 2001 raised to ERROR, the summary of the columns past the 20
+	// listed is an ERROR about no one column too: the reason still wins.
+	header := "Gene\tGSM1"
+	for i := range 25 {
+		header += fmt.Sprintf("\tpatient %d", i)
+	}
+	if err := os.WriteFile(lone, []byte(header+"\nG1"+strings.Repeat("\t1", 26)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.Severities = map[string]string{"2001": "ERROR"}
+	if p, err = genexp.New(openWarehouse(t), genexp.WithConfig(cfg)); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = p.Load(context.Background(), lone); err != nil || len(rep.Studies) != 1 {
+		t.Fatalf("Load: %v %+v", err, rep)
+	}
+	if msg := rep.Studies[0].Err.Error(); !strings.Contains(msg, "the matrix names no study") {
 		t.Errorf("failure %q, want the matrix's own reason", msg)
 	}
 }

@@ -573,9 +573,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: study,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
 		found := append([]*qc.Error{err}, pl.findings...)
-		if i := slices.IndexFunc(pl.findings, func(f *qc.Error) bool { return f.Severity == qc.SeverityError && f.Column == 0 }); i >= 0 {
-			// A finding about the whole matrix says it all.
-			err, found = pl.findings[i], pl.findings
+		if pl.reason != nil && pl.reason.Severity == qc.SeverityError {
+			// The finding about the whole matrix says it all.
+			err, found = pl.reason, pl.findings
 		} else if len(pl.findings) > 0 {
 			// Its message only: the finding is listed (with its code) on
 			// its own.

@@ -35,3 +35,23 @@ func TestRedactedErrorHandsOutNoSecret(t *testing.T) {
 		t.Errorf("errors.As gave a nil error")
 	}
 }
+
+// loopErr's Unwrap leads back to itself.
+type loopErr struct{}
+
+func (e *loopErr) Error() string { return "hunter2 again" }
+func (e *loopErr) Unwrap() error { return e }
+
+// TestRedactionOfACyclicChainEnds: an error whose Unwrap leads back to
+// itself is redacted, and As returns, instead of walking forever.
+func TestRedactionOfACyclicChainEnds(t *testing.T) {
+	redact := func(s string) string { return strings.ReplaceAll(s, "hunter2", "REDACTED") }
+	if clean(&loopErr{}, func(s string) string { return s }) {
+		t.Error("a cycle counted as clean")
+	}
+	err := redactWith(fmt.Errorf("wrapped: %w", &loopErr{}), redact)
+	var q *quietErr
+	if errors.As(err, &q) || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("cyclic chain: %v", err)
+	}
+}

@@ -586,7 +586,10 @@ func redactWith(err error, redact func(string) string) error {
 // wraps) holds text redact would change: an error whose text leaves out
 // its cause's can still lead to the secret by Unwrap.
 func clean(err error, redact func(string) string) bool {
-	for stack := []error{err}; len(stack) > 0; {
+	for stack, seen := []error{err}, 0; len(stack) > 0; seen++ {
+		if seen == maxChain {
+			return false // a chain this long, or a cycle: assume the worst
+		}
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if nilError(x) {
@@ -604,6 +607,10 @@ func clean(err error, redact func(string) string) bool {
 	}
 	return true
 }
+
+// maxChain bounds the errors clean and redactedError.As walk, so that an
+// error whose Unwrap leads back to itself cannot hang them.
+const maxChain = 1000
 
 // nilError reports whether err is nil, or a nil pointer whose Error method
 // could not run.
@@ -651,7 +658,7 @@ func (e *redactedError) As(target any) bool {
 		return false
 	}
 	want := v.Type().Elem()
-	for stack := []error{e.err}; len(stack) > 0; {
+	for stack, seen := []error{e.err}, 0; len(stack) > 0 && seen < maxChain; seen++ {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if nilError(x) {

@@ -83,7 +83,7 @@ func DefaultRules() []Rule {
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery)\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\b|\bcontrols?\b|\bctrl\b|\bvolunteers?\b|\bblood donors?\b|\bt[eé]moins?\b` +

@@ -328,9 +328,10 @@ var featureInserts = []struct {
 // meets a computation of the same study, DuckDB fails one of the two. A
 // failure is a *qc.Error of code MaterializationFailed, except when ctx
 // ended; one for want of memory says how to raise the DSN's memory_limit.
-// This process's computations on one file take turns, through any of its
-// Warehouses (two at once would fail one another); one waiting for its
-// turn ends with ctx.
+// This process's computations on one file take turns, through any
+// Warehouse Open made of it (two at once would fail one another; a
+// Warehouse New made has a turn of its own); one waiting for its turn ends
+// with ctx.
 func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (res warehouse.FeaturesResult, err error) {
 	res.Study = req.Study
 	if err := w.requireSchema(ctx); err != nil {

@@ -29,7 +29,7 @@ type fileState struct {
 	// features holds one token while a feature computation runs: two at
 	// once fail one another on DuckDB's optimistic concurrency ("Conflict
 	// on tuple deletion"), so this process's computations on the file
-	// take turns, whichever of its Warehouses runs them.
+	// take turns, whichever Warehouse Open made of it runs them.
 	features chan struct{}
 
 	key  string // the openFiles key; "" for a state of its own (New)
