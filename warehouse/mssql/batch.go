@@ -246,8 +246,8 @@ func (b *batch) staged(study string) int64 {
 func (b *batch) flush(ctx context.Context) error {
 	c := b.cells
 	if len(c.genes) > 0 {
-		n, err := b.copy(ctx, b.conn, copyRows, len(c.genes), func(i int, _ []any) []any {
-			return geneRow(b.loadKey, c.geneLines[i], c.genes[i])
+		n, err := b.copy(ctx, b.conn, copyRows, len(c.genes), func(i int, row []any) []any {
+			return geneRow(row, b.loadKey, c.geneLines[i], c.genes[i])
 		})
 		if err != nil {
 			return err

@@ -27,8 +27,11 @@ func columnRow(loadKey int64, c warehouse.Column) ([]any, error) {
 	return []any{loadKey, int32(c.Index), c.Sample, c.Study}, nil
 }
 
-func geneRow(loadKey, line int64, gene string) []any {
-	return []any{loadKey, line, gene}
+// geneRow fills row (len 3) with one gene line; the caller reuses row, as
+// every gene of a copy is read twice (the width check, then the copy).
+func geneRow(row []any, loadKey, line int64, gene string) []any {
+	row[0], row[1], row[2] = loadKey, line, gene
+	return row
 }
 
 // valueRow fills row (len 4) with one cell; a NaN (a missing cell kept by

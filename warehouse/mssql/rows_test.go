@@ -123,7 +123,7 @@ func TestRowTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRow(t, copyColumns, col)
-	checkRow(t, copyRows, geneRow(42, 7, "ENSG1"))
+	checkRow(t, copyRows, geneRow(make([]any, 3), 42, 7, "ENSG1"))
 	row := make([]any, 4)
 	valueRow(row, 42, 7, 3, 1.5)
 	checkRow(t, copyValues(DefaultChunkRows), row)
