@@ -584,42 +584,54 @@ func redactWith(err error, redact func(string) string) error {
 
 // clean reports whether no error of err's tree (err and every error it
 // wraps) holds text redact would change: an error whose text leaves out
-// its cause's can still lead to the secret by Unwrap.
+// its cause's can still lead to the secret by Unwrap. A tree too long to
+// walk is not clean.
 func clean(err error, redact func(string) string) bool {
-	for stack, seen := []error{err}, 0; len(stack) > 0; seen++ {
+	dirty := false
+	whole := walkChain(err, func(x error) bool {
+		t := x.Error()
+		dirty = redact(t) != t
+		return dirty
+	})
+	return whole && !dirty
+}
+
+// maxChain bounds the errors walkChain visits, so that an error whose
+// Unwrap leads back to itself cannot hang it.
+const maxChain = 1000
+
+// walkChain calls visit on err and every error it wraps, depth first in
+// the order errors.As would, skipping nil ones (a nil pointer's Error
+// method could not run), until visit returns true. It returns false when
+// it stopped at maxChain errors rather than at the chain's end or visit's
+// word.
+func walkChain(err error, visit func(error) bool) bool {
+	stack := []error{err}
+	for seen := 0; len(stack) > 0; seen++ {
 		if seen == maxChain {
-			return false // a chain this long, or a cycle: assume the worst
+			return false
 		}
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if nilError(x) {
+		if x == nil {
 			continue
 		}
-		if t := x.Error(); redact(t) != t {
-			return false
+		if v := reflect.ValueOf(x); v.Kind() == reflect.Pointer && v.IsNil() {
+			continue
+		}
+		if visit(x) {
+			return true
 		}
 		switch u := x.(type) {
 		case interface{ Unwrap() error }:
 			stack = append(stack, u.Unwrap())
 		case interface{ Unwrap() []error }:
-			stack = append(stack, u.Unwrap()...)
+			for k := len(u.Unwrap()) - 1; k >= 0; k-- {
+				stack = append(stack, u.Unwrap()[k])
+			}
 		}
 	}
 	return true
-}
-
-// maxChain bounds the errors clean and redactedError.As walk, so that an
-// error whose Unwrap leads back to itself cannot hang them.
-const maxChain = 1000
-
-// nilError reports whether err is nil, or a nil pointer whose Error method
-// could not run.
-func nilError(err error) bool {
-	if err == nil {
-		return true
-	}
-	v := reflect.ValueOf(err)
-	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // redactedError is an error whose text held a secret. It has no Unwrap:
@@ -658,26 +670,15 @@ func (e *redactedError) As(target any) bool {
 		return false
 	}
 	want := v.Type().Elem()
-	for stack, seen := []error{e.err}, 0; len(stack) > 0 && seen < maxChain; seen++ {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if nilError(x) {
-			continue
-		}
+	found := false
+	walkChain(e.err, func(x error) bool {
 		if reflect.TypeOf(x).AssignableTo(want) && clean(x, e.redact) {
 			v.Elem().Set(reflect.ValueOf(x))
-			return true
+			found = true
 		}
-		switch u := x.(type) {
-		case interface{ Unwrap() error }:
-			stack = append(stack, u.Unwrap())
-		case interface{ Unwrap() []error }:
-			for i := len(u.Unwrap()) - 1; i >= 0; i-- {
-				stack = append(stack, u.Unwrap()[i])
-			}
-		}
-	}
-	return false
+		return found
+	})
+	return found
 }
 
 // invalidated returns the first study error saying the warehouse can take
