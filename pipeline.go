@@ -415,11 +415,7 @@ func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, pa
 		p.newSteps(rep.RunID, file).finish(ctx, []string{study}, "", cause, "")
 	}
 	for _, m := range ms {
-		study := ""
-		if p.isStudyCode(m.Base) {
-			study = m.Base
-		}
-		add(study, m.Name)
+		add(p.studyNamed(m.Base), m.Name)
 	}
 	for _, path := range paths {
 		add(p.downloadStudy(path, nil), path)
@@ -522,9 +518,8 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		if !planned {
 			use.unplanned++
 		}
-		study := ""
-		if p.isStudyCode(m.Base) {
-			study = m.Base
+		study := p.studyNamed(m.Base)
+		if study != "" {
 			err = errorOfStudy(err, study)
 		}
 		log.start(ctx, stepExtract, start, study)
@@ -566,10 +561,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return pl.skipped(m.Name) // excluded by the study filter: not a failure
 	}
 	if len(pl.columns) == 0 {
-		study := ""
-		if p.isStudyCode(m.Base) {
-			study = m.Base
-		}
+		study := p.studyNamed(m.Base)
 		err := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Study: study,
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
 		found := append([]*qc.Error{err}, pl.findings...)
@@ -1318,7 +1310,6 @@ func (u *configUse) sample(s *metadata.Sample) {
 		return
 	}
 	u.samples++
-	u.read[s.Accession] = true
 	if _, ok := u.overrides[strings.TrimSpace(s.Accession)]; ok {
 		u.matched[strings.TrimSpace(s.Accession)] = true
 	}

@@ -497,6 +497,15 @@ func (p *Pipeline) redact(s string) string { return qc.RedactText(s, p.secrets..
 // ArrayExpress experiments, and SRA, ENA and DDBJ studies.
 var accessionCode = regexp.MustCompile(`^(?:GSE\d+|E-[A-Z]{4}-\d+|[SED]RP\d+)$`)
 
+// studyNamed is name when it is a study code (isStudyCode), else "": the
+// study a matrix or path is logged under before its studies are known.
+func (p *Pipeline) studyNamed(name string) string {
+	if p.isStudyCode(name) {
+		return name
+	}
+	return ""
+}
+
 // isStudyCode reports whether name is a study accession:
 // processing.study_code_pattern's when set, else refine.bio's.
 func (p *Pipeline) isStudyCode(name string) bool {

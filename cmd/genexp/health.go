@@ -78,7 +78,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 	in := genexp.HealthInputs{Warehouse: qc.RedactDSN(target), Now: now}
 	if !genexp.IsSQLServerDSN(target) {
 		file, _, _ := strings.Cut(target, "?")
-		if file != "" && file != ":memory:" {
+		if !inMemory(file) {
 			in.Disk, in.DiskErr = genexp.FreeDisk(file)
 			if err := noWarehouseFile(target); err != nil {
 				in.OpenErr = err

@@ -177,12 +177,16 @@ func checkTarget(dsn string) error {
 	if genexp.IsSQLServerDSN(dsn) {
 		return nil
 	}
-	if file, _, _ := strings.Cut(dsn, "?"); strings.TrimSpace(file) == "" || file == ":memory:" {
+	if file, _, _ := strings.Cut(dsn, "?"); inMemory(file) {
 		return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 			Msg: fmt.Sprintf("the warehouse %q names no file: a DuckDB warehouse in memory would be gone when genexp exits; give --db a file (default genexp.duckdb)", file)}
 	}
 	return checkBusyTimeout(dsn)
 }
+
+// inMemory reports whether a DuckDB DSN's file part names no file: DuckDB
+// then opens a warehouse in memory.
+func inMemory(file string) bool { return strings.TrimSpace(file) == "" || file == ":memory:" }
 
 // checkBusyTimeout reports, as a ConfigInvalid error (a usage error, exit
 // 2: the fix is in the command line or the configuration), a DuckDB DSN's
@@ -213,7 +217,7 @@ func noWarehouseFile(target string) error {
 		return nil
 	}
 	file, _, _ := strings.Cut(target, "?")
-	if strings.TrimSpace(file) == "" || file == ":memory:" {
+	if inMemory(file) {
 		return nil // checkTarget refuses it
 	}
 	fi, err := os.Stat(file)
