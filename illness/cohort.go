@@ -234,7 +234,7 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 			if loc := studySepsis.FindStringIndex(negatedSepsis.ReplaceAllStringFunc(studyShock.ReplaceAllStringFunc(text, blank), blank)); loc != nil && co.textLabels[Sepsis] == "" {
 				co.textLabels[Sepsis] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
-			if loc := studyNoSepsis.FindStringIndex(text); loc != nil && co.textLabels[NoSepsis] == "" {
+			if loc := nonSepticGroup(text); loc != nil && co.textLabels[NoSepsis] == "" {
 				co.textLabels[NoSepsis] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
 		}

@@ -26,10 +26,18 @@ const RuleStudyContext = "study_context"
 // the study's title and description, read together, name exactly one
 // illness cohort (septic shock, or sepsis) and no non-septic comparison
 // group (SIRS, non-infectious, trauma, post-surgical), the sample takes
-// the study's label. A title that says sepsis over a description that
-// also speaks of septic shock patients names two cohorts: UNKNOWN. The decision
-// says so: rule "study_context", field "study_title" or
-// "study_description", and the matched study text.
+// the study's label. SIRS named in a definition of sepsis ("a systemic
+// inflammatory response to infection") is no comparison group.
+//
+// Most studies of septic shock also speak of sepsis ("septic shock, the
+// most severe form of sepsis"), so a text that names both is read for the
+// patients it enrolled: "septic shock patients" or "children with septic
+// shock" with no patients named for sepsis gives SEPTIC_SHOCK, and the
+// converse SEPSIS. A text that names both groups ("severe sepsis and
+// septic shock", "patients with and without septic shock", septic and
+// septic shock patients both) is UNKNOWN. The decision says so: rule
+// "study_context", field "study_title" or "study_description", and the
+// matched study text.
 func WithStudyContext(on bool) Option {
 	return func(c *Classifier) error {
 		c.studyContext = on
@@ -42,7 +50,26 @@ var (
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
 	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\btrauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout sepsis\b|\bcardiogenic\b`)
+	// sirsDefinition is SIRS named to define sepsis, not as a group.
+	sirsDefinition = regexp.MustCompile(`(?i)\binfection[- ](induced|associated|related)\s+(sirs|systemic inflammatory response(\s+syndrome)?)\b` +
+		`|\b(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(sirs\))?\s+(to|due to|caused by|induced by|in response to|resulting from|secondary to|with|plus|in the presence of)\s+(an?\s+)?((suspected|documented|proven|confirmed|known)\s+)?(infection|infectious|microbial|bacterial|pathogens?)\b`)
+	// people are the words for those a study enrolls.
+	people = `(patients?|children|adults|infants|neonates|newborns|subjects|individuals|cases)`
+	// shockPatients and sepsisPatients name the patients a study enrolled
+	// ("28 septic shock patients", "children with septic shock"), as
+	// against the illness named as a topic. sepsisPatients is matched on
+	// text with septic shock blanked out.
+	shockPatients  = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\s+` + people + `\b|\b` + people + `\s+(with|in|having|suffering\s+from|admitted\s+(\w+\s+){0,3}?(with|for))\s+septic[\s-]*shock\b`)
+	sepsisPatients = regexp.MustCompile(`(?i)\b(severe\s+)?(sepsis|septic)\s+` + people + `\b|\b` + people + `\s+(with|in|having|suffering\s+from|admitted\s+(\w+\s+){0,3}?(with|for))\s+(severe\s+)?(sepsis|septicae?mia)\b`)
+	// bothCohorts names sepsis and septic shock as two groups.
+	bothCohorts = regexp.MustCompile(`(?i)\b(sepsis|septic)\s*(and|or|/|versus|vs\.?|,)\s*(with\s+)?septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(and|or|/|versus|vs\.?|,)\s*(severe\s+)?(sepsis|septic)\b|\bwith(out)?\s+(and|or)\s+with(out)?\s+septic[\s-]*shock\b`)
 )
+
+// nonSepticGroup returns where text names a non-septic comparison group,
+// nil if it names none; SIRS in a definition of sepsis does not count.
+func nonSepticGroup(text string) []int {
+	return studyNoSepsis.FindStringIndex(sirsDefinition.ReplaceAllStringFunc(text, blank))
+}
 
 // ClassifyInStudy implements StudyClassifier: the sample classified as a
 // cohort of one (ClassifyCohort), so that the study's text is read: the
@@ -59,22 +86,41 @@ func studyFallback(s *metadata.Sample, study *metadata.Study) (Decision, bool) {
 		return Decision{}, false
 	}
 	texts := []struct{ field, text string }{{"study_title", study.Title}, {"study_description", study.Description}}
-	var shock, sepsis bool
+	var shock, sepsis, shockP, sepsisP bool
 	for _, f := range texts {
 		text := spaced(f.text)
-		if studyNoSepsis.MatchString(text) {
+		if nonSepticGroup(text) != nil {
 			return Decision{}, false // the study compares septic with non-septic patients: the sample's group is unknown
 		}
+		if bothCohorts.MatchString(text) {
+			return Decision{}, false // sepsis and septic shock named as two groups
+		}
+		noShock := studyShock.ReplaceAllStringFunc(text, blank)
 		shock = shock || studyShock.MatchString(text)
-		sepsis = sepsis || studySepsis.MatchString(studyShock.ReplaceAllString(text, " "))
+		sepsis = sepsis || studySepsis.MatchString(noShock)
+		shockP = shockP || shockPatients.MatchString(text)
+		sepsisP = sepsisP || sepsisPatients.MatchString(noShock)
 	}
-	if shock == sepsis {
-		return Decision{}, false // no illness cohort named, or sepsis and septic shock patients both
+	var re *regexp.Regexp
+	var label Label
+	switch {
+	case shock && !sepsis:
+		re, label = studyShock, SepticShock
+	case sepsis && !shock:
+		re, label = studySepsis, Sepsis
+	case shockP && !sepsisP:
+		re, label = shockPatients, SepticShock
+	case sepsisP && !shockP:
+		re, label = sepsisPatients, Sepsis
+	default:
+		return Decision{}, false // no illness cohort named, or septic and septic shock patients both
 	}
-	re := map[bool]*regexp.Regexp{true: studyShock, false: studySepsis}[shock]
-	label := map[bool]Label{true: SepticShock, false: Sepsis}[shock]
 	for _, f := range texts {
-		if loc := re.FindStringIndex(spaced(f.text)); loc != nil {
+		text := spaced(f.text)
+		if label == Sepsis {
+			text = studyShock.ReplaceAllStringFunc(text, blank)
+		}
+		if loc := re.FindStringIndex(text); loc != nil {
 			return Decision{Label: label, Method: MethodRule, Rule: RuleStudyContext, Field: f.field,
 				Matched: f.text[loc[0]:loc[1]], Value: f.text}, true
 		}

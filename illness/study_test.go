@@ -24,6 +24,26 @@ func TestStudyContext(t *testing.T) {
 	mortalityFull := &metadata.Study{Accession: "GSE272769", Title: mortality.Title, Description: "sepsis mortality in patients with and without septic shock"}
 	armInDescription := &metadata.Study{Accession: "GSE5", Title: "Sepsis biomarkers in whole blood", Description: "Patients with sepsis and post-surgical patients."}
 	byDescription := &metadata.Study{Accession: "GSE6", Title: "Blood transcriptome time course", Description: "Blood of septic shock patients sampled daily."}
+	// Studies of septic shock also speak of sepsis: the patients they
+	// enrolled decide.
+	shockPatients := &metadata.Study{Accession: "GSE4", Title: "Whole blood gene expression in septic shock",
+		Description: "Septic shock is the most severe form of sepsis. Blood was drawn from 28 septic shock patients at 0, 24 and 48 h after admission and from 25 healthy volunteers."}
+	sepsisPatients := &metadata.Study{Accession: "GSE3", Title: "Sepsis endotypes",
+		Description: "We enrolled adults with sepsis on admission to the emergency department; septic shock developed in some."}
+	severeOrShock := &metadata.Study{Accession: "GSE2", Title: "Blood transcriptome in sepsis",
+		Description: "Patients with severe sepsis or septic shock were sampled daily."}
+	septicAndShockPatients := &metadata.Study{Accession: "GSE1", Title: "Sepsis time course",
+		Description: "Blood of septic patients and of septic shock patients."}
+	// GSE272769's summary as OmicsDI holds it: sepsis and septic shock
+	// both, patients "with and without septic shock".
+	mortalityAbstract := &metadata.Study{Accession: "GSE272769", Title: mortality.Title,
+		Description: "Sepsis is the leading cause of death in U.S. hospitals and affects nearly 50 million people globally per year. Sepsis is defined as the 'dysregulated host response to infection', however, identifying specific and targetable immune abnormalities for therapeutic intervention has been challenging. We hypothesized that sepsis nonsurvivors have a distinct transcriptional signature, and we thus sought to identify, validate, and contextualize the whole blood transcriptomic changes associated with sepsis mortality in patients with and without septic shock."}
+	sirsDefined := &metadata.Study{Accession: "GSE10", Title: "Leukocyte expression in sepsis",
+		Description: "Sepsis is a systemic inflammatory response to infection. Patients with sepsis were sampled on admission."}
+	// GSE40012's title and the start of its summary (ArrayExpress IDF of
+	// its GEO import): non-infective SIRS is a comparison group.
+	sirsGroup := &metadata.Study{Accession: "GSE40012", Title: "Blood transcriptome of human bacterial and influenza A pneumonia",
+		Description: "We conducted gene expression profiling in the whole blood of critically ill patients to identify a gene signature that would allow clinicians to distinguish influenza infection from other causes of severe respiratory failure (e.g. bacterial pneumonia, non-infective systemic inflammatory response syndrome)."}
 	tests := []struct {
 		name    string
 		sample  *metadata.Sample
@@ -44,6 +64,13 @@ func TestStudyContext(t *testing.T) {
 		{"real sepsis title", patient("Patient 4, Day1"), mortality, Sepsis, "study_title", "sepsis"},
 		{"summary adds septic shock patients: unknown", patient("Patient 4, Day1"), mortalityFull, Unknown, "", ""},
 		{"non-septic arm in the description: unknown", patient("Patient 4"), armInDescription, Unknown, "", ""},
+		{"septic shock patients in a text that speaks of sepsis", patient("patient 006, H0"), shockPatients, SepticShock, "study_description", "septic shock patients"},
+		{"adults with sepsis in a text that speaks of septic shock", patient("Patient 7, day 1"), sepsisPatients, Sepsis, "study_description", "adults with sepsis"},
+		{"severe sepsis or septic shock: unknown", patient("Patient 4"), severeOrShock, Unknown, "", ""},
+		{"septic and septic shock patients: unknown", patient("Patient 4"), septicAndShockPatients, Unknown, "", ""},
+		{"real summary, with and without septic shock: unknown", patient("Patient 4, Day1"), mortalityAbstract, Unknown, "", ""},
+		{"SIRS defining sepsis is no comparison group", patient("Patient 4"), sirsDefined, Sepsis, "study_title", "sepsis"},
+		{"non-infective SIRS is a comparison group: unknown", patient("Patient 4"), sirsGroup, Unknown, "", ""},
 	}
 	c := Default()
 	for _, tc := range tests {
