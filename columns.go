@@ -114,13 +114,21 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			if byTitle == nil {
 				byTitle = make(map[string][]*metadata.Sample, len(d.Samples))
 				for _, s := range d.Samples {
-					byTitle[s.Title] = append(byTitle[s.Title], s)
+					if strings.TrimSpace(s.Title) != "" {
+						byTitle[s.Title] = append(byTitle[s.Title], s)
+					}
 				}
 			}
-			switch titled := titledSamples(byTitle, name, own); len(titled) {
+			titled, elsewhere := titledSamples(byTitle, name, own, known)
+			switch len(titled) {
 			case 1:
 				s = titled[0]
 			case 0:
+				if len(elsewhere) > 0 {
+					columnFinding(qc.SampleMismatch, i, "column %q is the title of %s, a sample of %s, not of this matrix's study %s; it is not loaded",
+						qc.Shorten(name, 40), listSome(sampleAccessions(elsewhere), 3), listSome(elsewhere[0].Experiments, 3), own)
+					continue
+				}
 				if byFold == nil {
 					byFold = foldIndex(d.Samples)
 				}
@@ -336,29 +344,38 @@ func lookupSample(d *metadata.Dataset, name string) *metadata.Sample {
 
 // titledSamples returns the samples a column names by title, from the
 // metadata's samples by title. A title shared across studies resolves to
-// the one sample of the matrix's own study.
-func titledSamples(byTitle map[string][]*metadata.Sample, name, own string) []*metadata.Sample {
-	titled := byTitle[name]
+// the samples of the matrix's own study. When the metadata knows that
+// study (known), a title is never taken from another one: the samples that
+// list only other studies are returned as elsewhere, for a finding, and
+// only those that list no study at all remain candidates.
+func titledSamples(byTitle map[string][]*metadata.Sample, name, own string, known bool) (titled, elsewhere []*metadata.Sample) {
+	titled = byTitle[name]
 	if len(titled) == 0 {
 		if t := strings.TrimSpace(name); t != name {
 			titled = byTitle[t]
 		}
 	}
-	if len(titled) > 1 && own != "" {
-		var mine []*metadata.Sample
-		for _, s := range titled {
-			for _, e := range s.Experiments {
-				if e == own {
-					mine = append(mine, s)
-					break
-				}
-			}
-		}
-		if len(mine) > 0 {
-			return mine
+	if own == "" || len(titled) == 0 {
+		return titled, nil
+	}
+	var mine, unlisted []*metadata.Sample
+	for _, s := range titled {
+		switch {
+		case slices.Contains(s.Experiments, own):
+			mine = append(mine, s)
+		case len(s.Experiments) == 0:
+			unlisted = append(unlisted, s)
+		default:
+			elsewhere = append(elsewhere, s)
 		}
 	}
-	return titled
+	switch {
+	case len(mine) > 0:
+		return mine, nil
+	case known:
+		return unlisted, elsewhere
+	}
+	return titled, nil
 }
 
 // sameOrganism reports whether a sample belongs in the matrix by organism:

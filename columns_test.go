@@ -112,6 +112,24 @@ func TestResolveColumns(t *testing.T) {
 			},
 		},
 		{
+			name: "a title of another study's sample is a finding, never loaded under this one", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE1", base: "GSE1", header: []string{"sepsis 1", "shock"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM2", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityWarning, 3, `column "shock" is the title of GSM8, a sample of GSE2, not of this matrix's study GSE1`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column in the matrix: GSM1, GSM3"},
+			},
+		},
+		{
+			name: "a blank name is the title of no untitled sample", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=ctl", "GSM2"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"ctl", " "},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityWarning, 3, `column " " names no sample`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 samples of study GSE1 have no column in the matrix: GSM2"},
+			},
+		},
+		{
 			name: "an unmatched name is a finding at its column", d: meta(t, "EXPERIMENT", twoStudies),
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2", "GSM3", "mystery"},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},

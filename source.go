@@ -956,7 +956,7 @@ func (d *Download) filteredFinding(fsys fs.FS, files []file, display func(string
 		if !strings.HasSuffix(strings.ToLower(x.name), ".json") || checkRegular(fsys, x.name, "") != nil {
 			continue
 		}
-		b, err := fs.ReadFile(fsys, x.name)
+		b, err := readAtMost(fsys, x.name, metadata.MaxJSONValueBytes)
 		if err != nil {
 			break
 		}
@@ -1229,4 +1229,19 @@ func matrixBase(name string) string {
 		}
 	}
 	return base
+}
+
+// readAtMost reads a file of fsys whole, refusing one longer than limit
+// bytes (a small compressed entry can expand to gigabytes).
+func readAtMost(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("%s is longer than %d bytes", name, limit)
+	}
+	return b, err
 }

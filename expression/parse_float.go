@@ -112,7 +112,7 @@ func scanCell(b []byte) (float64, int, cellKind) {
 			if c > 9 {
 				break
 			}
-			if e < 1_000_000 {
+			if e < 10000 { // as strconv caps an exponent, so that the values agree however long it is
 				e = e*10 + int(c)
 			}
 		}

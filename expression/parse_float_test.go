@@ -81,6 +81,10 @@ func TestParseCellHard(t *testing.T) {
 	for _, s := range hardCells {
 		checkCell(t, s)
 	}
+	// An exponent past strconv's cap on its digits, against a million
+	// zeros: strconv reads 0, and so must the reader.
+	checkCell(t, "0."+strings.Repeat("0", 1_000_010)+"1e1000005")
+	checkCell(t, "1"+strings.Repeat("0", 1_000_010)+"e-1000005")
 }
 
 // TestParseCellRandom compares parseCell with strconv on values written the

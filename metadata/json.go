@@ -21,8 +21,8 @@ import (
 
 // ParseJSON reads aggregated_metadata.json, metadata.json or
 // metadata_<ORGANISM>.json. name is used in errors. A malformed document is
-// a *qc.Error (ParseError) naming the file and the line and column of a
-// syntax error, or the JSON path of a value of the wrong type; text that
+// a *qc.Error (ParseError) naming the file and the line and (byte) column
+// of a syntax error, or the JSON path of a value of the wrong type; text that
 // is not UTF-8 is an EncodingError at its line and column. A key written
 // twice in one object (a sample's field, an experiment, a top-level key)
 // is a ParseError naming its path and line: encoding/json would keep the
@@ -205,11 +205,22 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		// A title shared by two samples names neither: the sample stays
-		// unlinked rather than being guessed.
+		// A title shared by two samples names neither: the samples stay
+		// unlinked rather than being guessed, and a finding says so.
 		for _, t := range titles {
-			if ss := byTitle[t]; len(ss) == 1 {
+			switch ss := byTitle[t]; len(ss) {
+			case 0:
+			case 1:
 				st.SampleAccessions = append(st.SampleAccessions, ss[0].Accession) // deduplicated by sortAll
+			default:
+				accs := make([]string, len(ss))
+				for i, x := range ss {
+					accs[i] = x.Accession
+				}
+				d.Findings = append(d.Findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: key, File: p.file,
+					Path: "experiments." + key + ".sample_titles",
+					Msg: fmt.Sprintf("the study lists the sample title %q, which %d samples share (%s); none of them is linked to the study by it",
+						qc.Shorten(t, 60), len(ss), strings.Join(accs[:min(len(accs), 3)], ", ")+map[bool]string{true: ", …"}[len(accs) > 3])})
 			}
 		}
 		d.Studies = append(d.Studies, st)
@@ -413,7 +424,7 @@ func (p *jsonParser) annotations(raw json.RawMessage, path string) ([]Annotation
 func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 	add := func(a Annotation) {
 		a.Key, a.Value = strings.TrimSpace(a.Key), strings.TrimSpace(a.Value)
-		out = appendAnnotation(out, a)
+		out = appendAnnotation(out, a, false)
 	}
 	for _, key := range slices.Sorted(maps.Keys(m)) {
 		v := m[key]

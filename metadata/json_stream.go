@@ -48,9 +48,26 @@ func newJSONScanner(r io.Reader, file string) *jsonScanner {
 	return &jsonScanner{r: r, buf: make([]byte, 0, 64<<10), lastNL: -1, file: file}
 }
 
-// fill reads more into buf, growing it; false when nothing more comes.
+// MaxJSONValueBytes is the longest value of a metadata JSON document that
+// is read: a top-level field (the "experiments" object is the largest, some
+// megabytes for a download of thousands of studies) or one sample. The
+// bound keeps a corrupt or hostile file (a string of gigabytes, which a zip
+// stores in a few hundred kilobytes) from holding memory that grows with it.
+const MaxJSONValueBytes = 256 << 20
+
+// maxJSONValue is MaxJSONValueBytes, lowered by tests.
+var maxJSONValue = MaxJSONValueBytes
+
+var errJSONValueTooLong = errors.New("JSON value too long")
+
+// fill reads more into buf, growing it; false when nothing more comes or
+// the value in hand (from buf[i]) outgrows MaxJSONValueBytes.
 func (s *jsonScanner) fill() bool {
 	for s.err == nil {
+		if len(s.buf)-s.i > maxJSONValue {
+			s.err = errJSONValueTooLong
+			return false
+		}
 		if cap(s.buf)-len(s.buf) < 16<<10 {
 			s.buf = append(make([]byte, 0, 2*cap(s.buf)), s.buf...)
 		}
@@ -329,6 +346,11 @@ func (s *jsonScanner) end() error {
 // readErr reports a failed read (a gzipped file cut short, a failing
 // disk) where the input stopped.
 func (s *jsonScanner) readErr() error {
+	if s.err == errJSONValueTooLong {
+		line, col := s.lineCol(s.base + int64(s.i))
+		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+			Msg: fmt.Sprintf("the value that starts here is longer than %d bytes, more than any refine.bio metadata holds (is this a metadata file?)", maxJSONValue)}
+	}
 	line, col := s.lineCol(s.base + int64(len(s.buf)))
 	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
 		Msg: "reading metadata failed where its input stopped", Err: s.err}

@@ -541,6 +541,14 @@ func TestParseJSONAmbiguousTitle(t *testing.T) {
 	if got := d.SamplesTitled("rep"); len(got) != 2 {
 		t.Errorf("SamplesTitled(rep) = %v", accessions(got))
 	}
+	if len(d.Findings) != 1 {
+		t.Fatalf("findings %v, want one for the shared title", d.Findings)
+	}
+	f := d.Findings[0]
+	if f.Code != qc.SampleMismatch || f.Study != "E-1" || f.Path != "experiments.E-1.sample_titles" ||
+		!strings.Contains(f.Msg, `"rep", which 2 samples share (A1, A2)`) {
+		t.Errorf("finding %+v", f)
+	}
 }
 
 // TestParseJSONRepeatedKeys: a key written twice in one object would keep

@@ -10,8 +10,10 @@ import (
 // Merge combines datasets read from one download: typically
 // aggregated_metadata.json and the per-folder sample sheets. The first
 // dataset wins where two disagree; later ones fill what it leaves unknown,
-// add the samples and studies it lacks, and add annotations it does not
-// have. Inputs are not modified.
+// add the samples and studies it lacks, and add annotations under keys it
+// does not have: a key an earlier dataset gives a sample keeps that
+// dataset's values, so two disagreeing values of one characteristic never
+// both reach the classifier. Inputs are not modified.
 func Merge(sets ...*Dataset) *Dataset {
 	out := &Dataset{}
 	studies := map[string]*Study{}
@@ -47,8 +49,12 @@ func Merge(sets ...*Dataset) *Dataset {
 				for _, e := range s.Experiments {
 					have.Experiments = appendUnique(have.Experiments, e)
 				}
+				earlier := map[string]bool{}
+				for _, a := range have.Annotations {
+					earlier[normKey(a.Key)] = true
+				}
 				for _, a := range s.Annotations {
-					have.Annotations = appendAnnotation(have.Annotations, a)
+					have.Annotations = appendAnnotation(have.Annotations, a, earlier[normKey(a.Key)])
 				}
 				continue
 			}
@@ -63,9 +69,10 @@ func Merge(sets ...*Dataset) *Dataset {
 	return out
 }
 
-// appendAnnotation appends a unless it is empty or list already says it.
-// A repeat that knows a to be a characteristic upgrades the earlier one.
-func appendAnnotation(list []Annotation, a Annotation) []Annotation {
+// appendAnnotation appends a unless it is empty, list already says it, or
+// keyTaken (an earlier dataset gives a's key other values). A repeat that
+// knows a to be a characteristic upgrades the earlier one.
+func appendAnnotation(list []Annotation, a Annotation, keyTaken bool) []Annotation {
 	if a.Value == "" {
 		return list
 	}
@@ -74,6 +81,9 @@ func appendAnnotation(list []Annotation, a Annotation) []Annotation {
 			list[i].Characteristic = x.Characteristic || a.Characteristic
 			return list
 		}
+	}
+	if keyTaken {
+		return list
 	}
 	return append(list, a)
 }

@@ -148,3 +148,24 @@ func TestDisagreement(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeKeyFirstWins: a characteristic the first dataset gives a sample
+// keeps its values; a later dataset's other value of that key is dropped,
+// not added beside it (the classifier would read both), while its keys the
+// first lacks are added, every value of them.
+func TestMergeKeyFirstWins(t *testing.T) {
+	js := parseJSONFile(t, currentJSON)
+	sheet := mustTSV(t, "refinebio_accession_code\texperiment_accession\tcharacteristics_ch1_disease state\tcharacteristics_ch1_outcome\n"+
+		"GSM9000001\tGSE999901\tcontrol\tsurvivor\n")
+	s := sample(t, metadata.Merge(js, sheet), "GSM9000001")
+	if got := s.Values("characteristic:disease state"); !slices.Equal(got, []string{"septic shock patient"}) {
+		t.Errorf("disease state %q: the JSON's value must win, the sheet's other value must not be added", got)
+	}
+	if got := s.Values("characteristic:outcome"); !slices.Equal(got, []string{"survivor"}) {
+		t.Errorf("outcome %q: a key only the sheet has must be added", got)
+	}
+	s = sample(t, metadata.Merge(sheet, js), "GSM9000001")
+	if got := s.Values("characteristic:disease state"); !slices.Equal(got, []string{"control"}) {
+		t.Errorf("sheet first: disease state %q", got)
+	}
+}

@@ -152,7 +152,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 			case c.experiment:
 				experiment = v
 			case c.key != "":
-				s.Annotations = appendAnnotation(s.Annotations, Annotation{Key: c.key, Value: v, Characteristic: c.char})
+				s.Annotations = appendAnnotation(s.Annotations, Annotation{Key: c.key, Value: v, Characteristic: c.char}, false)
 			}
 		}
 		if s.Accession == "" {
@@ -450,12 +450,28 @@ func csvErr(name string, err error, lc *lineCounter) error {
 		return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: int64(pe.Line), Column: int64(pe.Column),
 			Msg: "malformed sample sheet", Err: pe.Err}
 	}
+	if errors.Is(err, errSheetLineTooLong) {
+		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: lc.lines + 1,
+			Msg: fmt.Sprintf("line is longer than %d bytes, more than any sample sheet holds (is this a sample sheet?)", maxSheetLine)}
+	}
 	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: lc.lines + 1, Column: lc.col + 1,
 		Msg: "reading sample sheet failed where its input stopped", Err: err}
 }
 
+// MaxSheetLineBytes is the longest line a sample sheet may have. A line
+// is one sample's record, a few kilobytes in any refine.bio sheet; the
+// bound keeps a corrupt or hostile file (a field of gigabytes, which a
+// zip or gzip stores in a few hundred kilobytes) from holding memory that
+// grows with it.
+const MaxSheetLineBytes = 64 << 20
+
+// maxSheetLine is MaxSheetLineBytes, lowered by tests.
+var maxSheetLine int64 = MaxSheetLineBytes
+
+var errSheetLineTooLong = errors.New("sample sheet line too long")
+
 // lineCounter counts the lines and the bytes of the last line that r
-// has given.
+// has given, and stops at a line longer than MaxSheetLineBytes.
 type lineCounter struct {
 	r          io.Reader
 	lines, col int64
@@ -469,6 +485,9 @@ func (c *lineCounter) Read(p []byte) (int, error) {
 		c.col = int64(len(b) - i - 1)
 	} else {
 		c.col += int64(n)
+	}
+	if c.col > maxSheetLine {
+		return n, errSheetLineTooLong
 	}
 	return n, err
 }

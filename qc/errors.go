@@ -55,6 +55,8 @@ type Error struct {
 	// File is the file name as the user knows it (a path, or "zip!entry").
 	File string
 	// Line and Column locate the error in a text file, counting from 1.
+	// In a tab-separated file (matrix, sample sheet) Column counts fields;
+	// in JSON it counts bytes of the line, as most tools do.
 	Line, Column int64
 	// Path locates the error inside a JSON document (such as
 	// "samples.GSM1.refinebio_annotations[0]").

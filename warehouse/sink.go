@@ -180,7 +180,9 @@ type RowsRequest struct {
 
 // CommitRequest finishes a Batch.
 type CommitRequest struct {
-	// FileHash is the lowercase hex SHA-256 of the matrix.
+	// FileHash is the lowercase hex SHA-256 of the matrix's text: of the
+	// decompressed bytes of a .tsv.gz or a zip entry, so a matrix has one
+	// hash however it was packed (sha256sum of a .tsv.gz differs).
 	FileHash string
 	// ScaleBy is how refine.bio scaled the matrix's values, as its
 	// metadata's scale_by says (NONE, MINMAX, STANDARD or ROBUST; "" when
