@@ -295,6 +295,7 @@ func (c *Classifier) Classify(s *metadata.Sample) Decision {
 	if l, ok := c.overrides[strings.TrimSpace(s.Accession)]; ok {
 		return overrideDecision(s.Accession, l)
 	}
+	s = plainSample(s)
 	var first *Decision
 	for _, field := range c.fields {
 		_, d := c.decideField(s, field)

@@ -3,6 +3,7 @@ package illness
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/genexp/genexp/metadata"
@@ -130,6 +131,11 @@ func (c *Classifier) on(rule string) bool {
 // a sample's own label is never replaced except by rule 6. Overrides win.
 func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
 	c = c.orDefault()
+	study = plainStudy(study)
+	samples = slices.Clone(samples)
+	for i, s := range samples {
+		samples[i] = plainSample(s)
+	}
 	out := make([]Decision, len(samples))
 	for i, s := range samples {
 		out[i] = c.Classify(s)

@@ -34,7 +34,10 @@
 // rule may name the keys it reads (Rule.Keys); keys that never carry the
 // cohort (age, sex, identifiers, times, outcomes, scores) are skipped
 // (DefaultIgnoredKeys). Text is matched case-insensitively with underscores
-// read as spaces, so \b sees the words in "Septic_Shock_rep1".
+// read as spaces, so \b sees the words in "Septic_Shock_rep1", and with its
+// typography made plain first: no-break and thin spaces read as spaces, en
+// dashes and non-breaking hyphens as hyphens, full-width letters as ASCII,
+// and invisible characters are dropped ("septic\u00a0shock" is septic shock).
 //
 // # Labels
 //
