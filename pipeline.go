@@ -652,9 +652,6 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return out(stepLoad, err)
 	}
 	defer batch.Abort(context.WithoutCancel(ctx))
-	if err := batch.UpsertDimensions(ctx, dims); err != nil {
-		return out(stepLoad, err)
-	}
 	log.addBusy(stepLoad, time.Since(t0))
 	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
 	keep := p.cfg.MissingPolicy() == expression.KeepMissing
@@ -792,6 +789,14 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return out("", nil)
 	}
 	t0 = time.Now()
+	// The dimensions go to the sink once validation has spoken, and only
+	// the committed studies': a study it rejected changes no dimension row
+	// (neither a new study without facts nor another run's descriptions
+	// of a study it holds).
+	if err := batch.UpsertDimensions(ctx, committedDimensions(dims, commits)); err != nil {
+		log.addBusy(stepLoad, time.Since(t0))
+		return out(stepLoad, err)
+	}
 	p.log.Debug("committing", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "studies", len(commits))
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, ScaleBy: d.Metadata.ScaleBy, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
@@ -827,6 +832,34 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 	p.analytics(ctx, log, res.Studies, reports)
 	return out("", nil)
+}
+
+// committedDimensions keeps of dims the studies committed, their samples,
+// and the platforms those samples are on.
+func committedDimensions(dims warehouse.DimensionsRequest, commits []warehouse.StudyCommit) warehouse.DimensionsRequest {
+	keep := make(map[string]bool, len(commits))
+	for _, c := range commits {
+		keep[c.Study] = true
+	}
+	var out warehouse.DimensionsRequest
+	platforms := map[string]bool{}
+	for _, st := range dims.Studies {
+		if keep[st.Accession] {
+			out.Studies = append(out.Studies, st)
+		}
+	}
+	for _, s := range dims.Samples {
+		if keep[s.Study] {
+			out.Samples = append(out.Samples, s)
+			platforms[s.Platform] = true
+		}
+	}
+	for _, pf := range dims.Platforms {
+		if platforms[pf.Accession] {
+			out.Platforms = append(out.Platforms, pf)
+		}
+	}
+	return out
 }
 
 // resultMatches checks a sink's commit result against the studies

@@ -103,10 +103,23 @@ func TestThresholdsCheckAndApply(t *testing.T) {
 	if fs[0].Severity != SeverityError || fs[1].Severity != SeverityInfo || fs[2].Severity != SeverityWarning {
 		t.Errorf("after Apply: %v %v %v", fs[0].Severity, fs[1].Severity, fs[2].Severity)
 	}
+	for _, edge := range []Thresholds{
+		{MaxNullPercentage: 0, MaxDuplicatePercentage: 1, MinKSPValue: 1},
+		{MaxNullPercentage: 1, MaxDuplicatePercentage: 0, MinKSPValue: 0},
+	} {
+		if err := edge.Check(); err != nil {
+			t.Errorf("Check refused the bounds themselves %+v: %v", edge, err)
+		}
+	}
 	for _, bad := range []Thresholds{
 		{MaxNullPercentage: 2},
+		{MaxNullPercentage: -0.1},
+		{MaxDuplicatePercentage: 1.5},
+		{MaxDuplicatePercentage: -0.5},
 		{MinKSPValue: -1},
+		{MinKSPValue: 1.5},
 		{MinGenesPerSample: -5},
+		{MinSamplesPerStudy: -1},
 		{Severities: map[string]string{"NOPE": "ERROR"}},
 		{Severities: map[string]string{"2001": "FATAL"}},
 	} {

@@ -49,7 +49,11 @@ var ErrDamaged = errors.New("the warehouse file is damaged")
 // ends it; Abort after Commit is a no-op, so `defer b.Abort(ctx)` is safe.
 type Batch interface {
 	// UpsertDimensions inserts or updates (SCD1) the studies, platforms and
-	// samples the file's columns refer to.
+	// samples the file's columns refer to, at Commit. It may be called at
+	// any time before Commit, and Commit applies every row it was given:
+	// a caller that commits only some of a file's studies gives only
+	// theirs (the pipeline calls it after validation, with the studies it
+	// commits, so that a rejected study changes no dimension row).
 	UpsertDimensions(ctx context.Context, req DimensionsRequest) error
 	// WriteRows stages one batch of long rows. The rows' Column values are
 	// matrix columns described in BeginRequest.Columns; a row in another

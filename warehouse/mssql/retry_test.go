@@ -136,13 +136,26 @@ func TestRetryDo(t *testing.T) {
 	}
 }
 
+// TestRetryJitterStaysInRange: the wait doubles from BaseDelay up to
+// MaxDelay, and jitter r takes off r/2 of it, so retrying loaders spread
+// out over [d/2, d].
 func TestRetryJitterStaysInRange(t *testing.T) {
 	p := RetryPolicy{Attempts: 5, BaseDelay: time.Second, MaxDelay: 8 * time.Second}
-	for n := 1; n <= 5; n++ {
-		full := p.delay(n, 0, nil)
-		half := p.delay(n, 0.999999, nil)
-		if half < full/2 || half > full {
-			t.Errorf("try %d: jittered wait %v outside [%v, %v]", n, half, full/2, full)
+	for _, tc := range []struct {
+		try  int
+		r    float64
+		want time.Duration
+	}{
+		{1, 0, time.Second},
+		{1, 0.5, 750 * time.Millisecond},
+		{2, 0, 2 * time.Second},
+		{3, 0.5, 3 * time.Second},
+		{4, 1, 4 * time.Second},
+		{5, 0, 8 * time.Second}, // 16 s, capped
+		{5, 0.25, 7 * time.Second},
+	} {
+		if got := p.delay(tc.try, tc.r, nil); got != tc.want {
+			t.Errorf("try %d, jitter %v: wait %v, want %v", tc.try, tc.r, got, tc.want)
 		}
 	}
 }
