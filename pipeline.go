@@ -330,6 +330,10 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// matrix two paths reach (a folder and a folder or zip inside it) is
 	// read once.
 	sources := map[string]string{}
+	// read are the matrices earlier paths held, to tell a copy of one
+	// byte for byte in a later path (a zip given beside the folder it was
+	// unzipped to): it is read once, as it is inside one folder given.
+	var read []*stored
 	use := p.newConfigUse()
 	paths = p.distinctPaths(paths)
 	for i, path := range paths {
@@ -349,6 +353,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		p.logFindings(ctx, rep.RunID, "", d.Findings)
 		rep.Findings = append(rep.Findings, d.Findings...)
 		use.download(d.Metadata, d.added)
+		var here []*stored // the matrices of this path read, for later paths
 		for j, m := range d.Matrices {
 			if err := ctx.Err(); err != nil {
 				p.notStarted(ctx, rep, d.Matrices[j:], paths[i+1:])
@@ -362,6 +367,17 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				}
 				sources[k] = m.Name
 			}
+			if first := sameAsRead(read, m); first != nil {
+				fs := []*qc.Error{sameFileFinding(m, first)}
+				p.cfg.Quality.Apply(fs)
+				p.recordFindings(ctx, rep.RunID, "", "", fs)
+				p.logFindings(ctx, rep.RunID, "", fs)
+				rep.Findings = append(rep.Findings, fs...)
+				continue
+			}
+			if m.err == nil {
+				here = append(here, storedOf(m))
+			}
 			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
 			for _, sr := range studies {
 				p.logFindings(ctx, rep.RunID, sr.Study, sr.Findings)
@@ -374,6 +390,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				return rep, nil
 			}
 		}
+		read = append(read, here...)
 		if err := d.Close(); err != nil {
 			rep.Errors = append(rep.Errors, p.redactErr(err))
 		}

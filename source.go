@@ -692,8 +692,7 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 		sets = append(sets, sub.Metadata)
 		for _, m := range sub.Matrices {
 			if first := sameMatrix(d.Matrices, m); first != nil {
-				info(m.Name, "skipped: the same file as "+first.Name+" (same size and CRC-32), which is read; "+
-					"its samples are loaded once, from there")
+				d.Findings = append(d.Findings, sameFileFinding(m, first))
 				continue
 			}
 			m.in = sub
@@ -725,26 +724,86 @@ func sameMatrix(list []*Matrix, m *Matrix) *Matrix {
 }
 
 func sameBytes(a, b *Matrix) bool {
-	if a.fsys == nil || b.fsys == nil {
+	return storedOf(a).same(storedOf(b))
+}
+
+// sameFileFinding is the INFO note of a matrix m not read because it
+// repeats first byte for byte (sameMatrix, sameAsRead).
+func sameFileFinding(m, first *Matrix) *qc.Error {
+	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: m.Name,
+		Msg: "skipped: the same file as " + first.Name + " (same size and CRC-32), which is read; " +
+			"its samples are loaded once, from there"}
+}
+
+// stored is what tells a matrix's bytes from another's (see sameMatrix):
+// its size as stored (-1 when unknown) and its CRC-32, a zip entry's
+// taken from the zip, a file's computed when first needed. A zip closed,
+// its entries can no longer be looked at, so a matrix kept to compare a
+// later one with is kept as a stored taken while its zip is open.
+type stored struct {
+	m             *Matrix
+	size          int64
+	crc           uint32
+	inZip, hasCRC bool
+}
+
+func storedOf(m *Matrix) *stored {
+	if m.fsys == nil {
+		return &stored{m: m, size: -1}
+	}
+	size, crc, inZip := rawSize(m)
+	return &stored{m: m, size: size, crc: crc, inZip: inZip, hasCRC: inZip}
+}
+
+func (s *stored) checksum() (uint32, bool) {
+	if !s.hasCRC {
+		c, err := fileCRC(s.m)
+		if err != nil {
+			return 0, false
+		}
+		s.crc, s.hasCRC = c, true
+	}
+	return s.crc, true
+}
+
+func (s *stored) same(o *stored) bool {
+	if s.size < 0 || s.size != o.size {
 		return false
 	}
-	sa, ca, zipA := rawSize(a)
-	sb, cb, zipB := rawSize(b)
-	if sa < 0 || sa != sb {
+	a, ok := s.checksum()
+	if !ok {
 		return false
 	}
-	var err error
-	if !zipA {
-		if ca, err = fileCRC(a); err != nil {
-			return false
+	b, ok := o.checksum()
+	return ok && a == b
+}
+
+// sameAsRead is sameMatrix for the matrices earlier paths of a run read
+// (read, each taken while its download was open): the one that m, not
+// refused, repeats byte for byte when either of the two is in a zip, or
+// nil. A zip kept beside the folder it was unzipped to is read once
+// whether the folder holding both is given or each of them is (as a
+// shell glob gives them), and so is a zip given twice under two names.
+// Two folders are compared no more than inside one download, where a
+// study in both is refused (refuseCopies): the later one is refused as a
+// copy (claim).
+func sameAsRead(read []*stored, m *Matrix) *Matrix {
+	if m.err != nil {
+		return nil
+	}
+	var sm *stored
+	for _, x := range read {
+		if !strings.EqualFold(x.m.Base, m.Base) {
+			continue
+		}
+		if sm == nil {
+			sm = storedOf(m)
+		}
+		if (x.inZip || sm.inZip) && x.same(sm) {
+			return x.m
 		}
 	}
-	if !zipB {
-		if cb, err = fileCRC(b); err != nil {
-			return false
-		}
-	}
-	return ca == cb
+	return nil
 }
 
 // rawSize returns the size of the matrix's file as stored (compressed

@@ -185,6 +185,88 @@ func TestZipBesideTheFolderItWasUnzippedTo(t *testing.T) {
 	}
 }
 
+// TestZipAndTheFolderItWasUnzippedToGivenAsPaths: the zip and the folder
+// it was unzipped to given as two paths (`load dl/*`) are read as the
+// folder holding both is: the matrix once, whichever path comes first,
+// the other copy skipped with the same INFO note, by load and by a dry
+// run (validate). It used to be read twice, the second copy failing as
+// one of the first (2004). A copy that differs is still refused.
+func TestZipAndTheFolderItWasUnzippedToGivenAsPaths(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "orig")
+	copyTree(t, "testdata/refinebio/E-GEOD-39842", folder, nil)
+	zipPath := filepath.Join(dir, "o.zip")
+	writeFile(t, zipPath, readFile(t, egeodZip))
+	folderMatrix := filepath.Join(folder, "E-GEOD-39842", "E-GEOD-39842.tsv")
+	zipMatrix := zipPath + "!E-GEOD-39842/E-GEOD-39842.tsv"
+
+	for _, c := range []struct {
+		name          string
+		paths         []string
+		first, second string
+	}{
+		{"zip first, as dl/* gives them", []string{zipPath, folder}, zipMatrix, folderMatrix},
+		{"folder first", []string{folder, zipPath}, folderMatrix, zipMatrix},
+	} {
+		for _, sink := range []struct {
+			name string
+			sink func() warehouse.WarehouseSink
+		}{
+			{"load", func() warehouse.WarehouseSink { return openWarehouse(t) }},
+			{"dry run", func() warehouse.WarehouseSink { return genexp.DryRunSink(nil) }},
+		} {
+			t.Run(c.name+", "+sink.name, func(t *testing.T) {
+				rep := load(t, sink.sink(), c.paths...)
+				if len(rep.Studies) != 1 || rep.Studies[0].Matrix != c.first || rep.Studies[0].Outcome != warehouse.Inserted {
+					t.Errorf("studies %+v, want %s loaded once", rep.Studies, c.first)
+				}
+				found := 0
+				for _, f := range rep.Findings {
+					if f.Severity > qc.SeverityInfo {
+						t.Errorf("finding %v", f)
+					}
+					if f.Code == qc.InvalidFormat && f.Severity == qc.SeverityInfo && f.File == c.second &&
+						strings.Contains(f.Msg, "the same file as "+c.first) && strings.Contains(f.Msg, "loaded once") {
+						found++
+					}
+				}
+				if found != 1 {
+					t.Errorf("findings %v, want one INFO note that %s is the same file as %s", rep.Findings, c.second, c.first)
+				}
+			})
+		}
+	}
+
+	// One value changed, same size: the CRC-32 tells them apart, and the
+	// later copy is refused as one of the study the run read first.
+	b := readFile(t, folderMatrix)
+	i := bytes.IndexByte(b, '\n') + 1
+	i += bytes.IndexByte(b[i:], '\t') + 1
+	if b[i] == '9' {
+		b[i] = '8'
+	} else {
+		b[i] = '9'
+	}
+	writeFile(t, folderMatrix, b)
+	p, err := genexp.New(openWarehouse(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), zipPath, folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Studies) != 2 || rep.Studies[0].Outcome != warehouse.Inserted || !errors.Is(rep.Studies[1].Err, qc.DuplicateSamples) ||
+		!strings.Contains(rep.Studies[1].Err.Error(), "also in "+zipMatrix) {
+		t.Errorf("studies %+v, want the zip's loaded and the folder's refused as a second copy", rep.Studies)
+	}
+	for _, f := range rep.Findings {
+		if strings.Contains(f.Msg, "the same file as") {
+			t.Errorf("a copy that differs taken for the same: %v", f)
+		}
+	}
+}
+
 // TestZipsInAFolderThatAreNotDownloads: a zip that cannot be read fails
 // where its studies would have loaded (a download cut short must not pass
 // in silence); a zip with nothing of refine.bio's in it is skipped with an
