@@ -162,11 +162,16 @@ func unprefixed(err error, study string) error {
 // it.
 func printRunFindings(w io.Writer, fs []*qc.Error, say func(error) string) {
 	for _, f := range fs {
-		if genexp.ConfigurationFinding(f) {
+		switch {
+		case genexp.ConfigurationFinding(f):
 			fmt.Fprintf(w, "  %s configuration: %s\n", f.Severity, oneLine(f))
-			continue
+		case f.Severity < qc.SeverityWarning:
+			// A note says what was done (a file skipped); its code's
+			// summary speaks of a problem.
+			fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
+		default:
+			fmt.Fprintf(w, "  %s %s\n", f.Severity, say(f))
 		}
-		fmt.Fprintf(w, "  %s %s\n", f.Severity, say(f))
 	}
 }
 

@@ -331,3 +331,49 @@ func TestPrintHealthShowsStepsNotStarted(t *testing.T) {
 		t.Errorf("recent runs\n%v\nwant\n%v\n%s", rows, want, b.String())
 	}
 }
+
+// TestInfoNotesSayWhatWasDone: an INFO note of the run (a zip skipped as a
+// byte-for-byte copy of the folder beside it) is printed as what was
+// done, without the summary of its code, which speaks of a problem ("not
+// a download genexp can read").
+func TestInfoNotesSayWhatWasDone(t *testing.T) {
+	dir := t.TempDir()
+	copyTreeCLI(t, "../../testdata/refinebio/E-GEOD-39842", filepath.Join(dir, "E-GEOD-39842"))
+	b, err := os.ReadFile("../../testdata/refinebio/E-GEOD-39842.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "E-GEOD-39842.zip"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "validate", dir)
+	if code != exitWarnings { // the trimmed copy has few genes per sample
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, ".tsv: skipped: the same file as") || strings.Contains(stdout, qc.InvalidFormat.Summary()) {
+		t.Errorf("the note of the skipped copy:\n%s", stdout)
+	}
+}
+
+// copyTreeCLI copies the folder src to dst.
+func copyTreeCLI(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
