@@ -1,10 +1,13 @@
 package metadata
 
 import (
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/genexp/genexp/qc"
 )
 
 // Merge combines datasets read from one download: typically
@@ -18,6 +21,7 @@ func Merge(sets ...*Dataset) *Dataset {
 	out := &Dataset{}
 	studies := map[string]*Study{}
 	samples := map[string]*Sample{}
+	from := map[string]string{} // sample → the file that first described it
 	for _, d := range sets {
 		if d == nil {
 			continue
@@ -46,6 +50,9 @@ func Merge(sets ...*Dataset) *Dataset {
 		for _, s := range d.Samples {
 			if have := samples[s.Accession]; have != nil {
 				fillZero(have, s, "Annotations", "Experiments")
+				if f := membershipFinding(have, s, from[s.Accession], firstSource(d)); f != nil {
+					out.Findings = append(out.Findings, f)
+				}
 				for _, e := range s.Experiments {
 					have.Experiments = appendUnique(have.Experiments, e)
 				}
@@ -62,11 +69,49 @@ func Merge(sets ...*Dataset) *Dataset {
 			c.Experiments = append([]string(nil), s.Experiments...)
 			c.Annotations = append([]Annotation(nil), s.Annotations...)
 			samples[c.Accession] = &c
+			from[c.Accession] = firstSource(d)
 			out.Samples = append(out.Samples, &c)
 		}
 	}
 	out.sortAll()
 	return out
+}
+
+// membershipFinding warns when a later description of a sample puts it in
+// studies the earlier one, which placed it in others, does not: one of the
+// two files is wrong about where the sample belongs. The memberships are
+// kept together (the sample loads under each study), as a sample of a
+// SuperSeries and its SubSeries is, but not in silence.
+func membershipFinding(have, later *Sample, haveFile, laterFile string) *qc.Error {
+	if len(have.Experiments) == 0 {
+		return nil
+	}
+	var added []string
+	for _, e := range later.Experiments {
+		if !slices.Contains(have.Experiments, e) {
+			added = append(added, e)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: added[0], File: laterFile,
+		Msg: fmt.Sprintf("sample %s is in %s by %s, but %s puts it in %s too; it is loaded under each, so check which study holds it",
+			later.Accession, strings.Join(have.Experiments, ", "), orUnnamed(haveFile), orUnnamed(laterFile), strings.Join(added, ", "))}
+}
+
+func firstSource(d *Dataset) string {
+	if len(d.Sources) == 0 {
+		return ""
+	}
+	return d.Sources[0]
+}
+
+func orUnnamed(file string) string {
+	if file == "" {
+		return "a description without a file name"
+	}
+	return file
 }
 
 // appendAnnotation appends a unless it is empty, list already says it, or

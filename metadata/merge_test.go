@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
 )
 
 const mergeSheet = "refinebio_accession_code\texperiment_accession\trefinebio_title\trefinebio_cell_line\trefinebio_processed\tcharacteristics_ch1_disease state\tcharacteristics_ch1_severity\n" +
@@ -167,5 +168,53 @@ func TestMergeKeyFirstWins(t *testing.T) {
 	s = sample(t, metadata.Merge(sheet, js), "GSM9000001")
 	if got := s.Values("characteristic:disease state"); !slices.Equal(got, []string{"control"}) {
 		t.Errorf("sheet first: disease state %q", got)
+	}
+}
+
+// TestMergeMembershipDisagreement: a later file that puts a sample in a
+// study the earlier one does not is a WARNING naming both files (the
+// memberships are kept together, as a SuperSeries' are); a later file that
+// repeats a membership, or names fewer, says nothing.
+func TestMergeMembershipDisagreement(t *testing.T) {
+	json := func(studies ...string) *metadata.Dataset {
+		t.Helper()
+		doc := `{"experiments": {`
+		for i, st := range studies {
+			if i > 0 {
+				doc += ", "
+			}
+			doc += `"` + st + `": {"accession_code": "` + st + `", "sample_accession_codes": ["GSM1"]}`
+		}
+		doc += `}, "samples": {"GSM1": {"refinebio_accession_code": "GSM1"}}}`
+		d, err := metadata.ParseJSON(strings.NewReader(doc), "aggregated_metadata.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	sheet := func(study string) *metadata.Dataset {
+		t.Helper()
+		d, err := metadata.ParseTSV(strings.NewReader("refinebio_accession_code\texperiment_accession\nGSM1\t"+study+"\n"), "metadata_HOMO_SAPIENS.tsv", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	m := metadata.Merge(json("GSE1"), sheet("GSE2"))
+	if got := m.Sample("GSM1").Experiments; !slices.Equal(got, []string{"GSE1", "GSE2"}) {
+		t.Errorf("experiments %v", got)
+	}
+	if len(m.Findings) != 1 || m.Findings[0].Code != qc.SampleMismatch || m.Findings[0].Severity != qc.SeverityWarning ||
+		m.Findings[0].Study != "GSE2" || m.Findings[0].File != "metadata_HOMO_SAPIENS.tsv" ||
+		!strings.Contains(m.Findings[0].Msg, "sample GSM1 is in GSE1 by aggregated_metadata.json, but metadata_HOMO_SAPIENS.tsv puts it in GSE2 too") {
+		t.Errorf("findings %v", m.Findings)
+	}
+	for name, sets := range map[string][]*metadata.Dataset{
+		"the same membership":                    {json("GSE1"), sheet("GSE1")},
+		"a SuperSeries and one of its SubSeries": {json("GSE1", "GSE2"), sheet("GSE2")},
+	} {
+		if m := metadata.Merge(sets...); len(m.Findings) != 0 {
+			t.Errorf("%s: findings %v", name, m.Findings)
+		}
 	}
 }
