@@ -285,6 +285,14 @@ type ProcessingConfig struct {
 	// not fit KSMaxCells (a very wide matrix). Default 5000; -1 turns the
 	// recomputed check off (meta_study_qc keeps refine.bio's own figures).
 	KSSampleSize int `yaml:"ks_sample_size"`
+	// ExcludeSamples lists sample accessions kept out of analysis: their
+	// facts load, but dim_sample.exclude_from_analysis is set, so the
+	// analytics views and the features leave them out (a failed array, a
+	// mislabeled sample). The flag is the sample's, in every study that
+	// holds it, and each load writes it anew from its own configuration:
+	// a later load of the sample without it in the list includes the
+	// sample again. A listed accession no sample of a run has is warned of.
+	ExcludeSamples []string `yaml:"exclude_samples"`
 }
 
 // IllnessConfig configures the illness classifier.
@@ -991,6 +999,11 @@ func (c Config) problems() []problem {
 	if p.KSMaxCells < 0 {
 		bad("processing.ks_max_cells", "must not be negative (got %d)", p.KSMaxCells)
 	}
+	for i, acc := range p.ExcludeSamples {
+		if strings.TrimSpace(acc) == "" {
+			bad(fmt.Sprintf("processing.exclude_samples[%d]", i), "is empty; list sample accessions")
+		}
+	}
 	q := c.Quality
 	qualityOK := true
 	for path, v := range map[string]float64{
@@ -1376,6 +1389,11 @@ func (c Config) Effective() Config {
 	if p.KSSampleSize == 0 {
 		p.KSSampleSize = defaultKSSampleSize
 	}
+	if p.ExcludeSamples == nil {
+		p.ExcludeSamples = []string{}
+	} else {
+		p.ExcludeSamples = slices.Clone(p.ExcludeSamples)
+	}
 	c.Analytics.Enabled = on(c.Analytics.Enabled)
 	c.Analytics.TopVariableGenes = c.Analytics.topGenes()
 	return c
@@ -1420,6 +1438,7 @@ var keyComments = map[string]string{
 	"processing.study_code_pattern":              `"": every study; else a filter, e.g. 'GSE\d+'`,
 	"processing.ks_max_cells":                    `KS check on every value up to this many cells, else sampled`,
 	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
+	"processing.exclude_samples":                 `sample accessions left out of the analytics views and features (their facts load)`,
 	"illness_inference.rules":                    `given rules replace these built-in ones`,
 	"illness_inference.disabled_cohort_rules":    `among cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,

@@ -52,6 +52,8 @@ type Pipeline struct {
 	// expression.ColumnMelter when set (WithMatrixReader, WithMelter).
 	openMatrix func(io.Reader, string) (expression.MatrixReader, error)
 	melter     expression.Melter
+	// exclude holds processing.exclude_samples, trimmed.
+	exclude map[string]bool
 }
 
 // Option configures a Pipeline.
@@ -190,6 +192,10 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	}
 	if isNil(p.normalizer) {
 		p.normalizer = p.cfg.Normalizer()
+	}
+	p.exclude = map[string]bool{}
+	for _, acc := range p.cfg.Processing.ExcludeSamples {
+		p.exclude[strings.TrimSpace(acc)] = true
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -1105,7 +1111,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			Treatment: s.Treatment, CellLine: s.CellLine, Tissue: s.SpecimenPart, Processed: processed,
 			ProcessorName: s.ProcessorName, ProcessorVersion: s.ProcessorVersion,
 			Illness: string(dec.Label), IllnessMethod: string(dec.Method), IllnessRule: dec.Rule,
-			IllnessField: illnessField(dec), IllnessMatched: dec.Matched,
+			IllnessField: illnessField(dec), IllnessMatched: dec.Matched, ExcludeAnalysis: p.excluded(s.Accession),
 			KeepAttributes: unrecorded, KeepIllness: keepIllness,
 		})
 	}
@@ -1307,8 +1313,10 @@ func configFields(ic IllnessConfig, reads []string) []configField {
 type configUse struct {
 	overrides map[string]string // trimmed accession → as configured
 	matched   map[string]bool   // overrides a sample of the run has
-	fields    []configField
-	held      map[string]bool // field keys some sample of the run has a value in
+	// excluded and excludedSeen are the same for processing.exclude_samples.
+	excluded, excludedSeen map[string]bool
+	fields                 []configField
+	held                   map[string]bool // field keys some sample of the run has a value in
 	// downloads and samples count what the run read: with none, nothing
 	// can be said of the configuration.
 	downloads, samples int
@@ -1336,8 +1344,13 @@ func (p *Pipeline) newConfigUse() *configUse {
 	for acc := range p.cfg.Illness.Overrides {
 		u.overrides[strings.TrimSpace(acc)] = acc
 	}
+	u.excluded, u.excludedSeen = p.exclude, map[string]bool{}
 	return u
 }
+
+// excluded reports whether the configuration keeps the sample out of
+// analysis (processing.exclude_samples).
+func (p *Pipeline) excluded(accession string) bool { return p.exclude[strings.TrimSpace(accession)] }
 
 // download notes the overrides that name a sample of d, loaded or not: a
 // sample the study filter leaves out is no typo.
@@ -1349,6 +1362,11 @@ func (u *configUse) download(d *metadata.Dataset, added []sheetSet) {
 	for acc := range u.overrides {
 		if !u.matched[acc] && d.Sample(acc) != nil {
 			u.matched[acc] = true
+		}
+	}
+	for acc := range u.excluded {
+		if !u.excludedSeen[acc] && d.Sample(acc) != nil {
+			u.excludedSeen[acc] = true
 		}
 	}
 }
@@ -1363,6 +1381,9 @@ func (u *configUse) sample(s *metadata.Sample) {
 	if _, ok := u.overrides[strings.TrimSpace(s.Accession)]; ok {
 		u.matched[strings.TrimSpace(s.Accession)] = true
 	}
+	if u.excluded[strings.TrimSpace(s.Accession)] {
+		u.excludedSeen[strings.TrimSpace(s.Accession)] = true
+	}
 	for _, f := range u.fields {
 		if !u.held[f.key] && len(s.Values(f.name)) > 0 {
 			u.held[f.key] = true
@@ -1376,7 +1397,7 @@ func (u *configUse) sample(s *metadata.Sample) {
 // that a typo is seen, but it says nothing of the studies: genexp validate
 // leaves it out of its exit status.
 func ConfigurationFinding(f *qc.Error) bool {
-	return f != nil && f.File == "" && strings.HasPrefix(f.Path, "illness_inference.")
+	return f != nil && f.File == "" && (strings.HasPrefix(f.Path, "illness_inference.") || strings.HasPrefix(f.Path, "processing.exclude_samples"))
 }
 
 // maxConfigFindings is how many unmatched overrides are reported one by
@@ -1410,6 +1431,18 @@ func (u *configUse) findings() []*qc.Error {
 		}
 		out = append(out, warn("illness_inference.overrides."+acc,
 			"illness_inference.overrides: %s is no sample of this run, so its override was not used (a misspelt accession, or a sample of another download)", acc))
+	}
+	var unexcluded []string
+	for acc := range u.excluded {
+		if u.downloads > 0 && !u.excludedSeen[acc] {
+			unexcluded = append(unexcluded, acc)
+		}
+	}
+	if len(unexcluded) > 0 {
+		slices.Sort(unexcluded)
+		out = append(out, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityWarning, Path: "processing.exclude_samples",
+			Msg: fmt.Sprintf("processing.exclude_samples: %s %s no sample of this run, so nothing was excluded for %s (a misspelt accession, or a sample of another download)",
+				listSome(unexcluded, 20), map[bool]string{true: "is", false: "are"}[len(unexcluded) == 1], map[bool]string{true: "it", false: "them"}[len(unexcluded) == 1])})
 	}
 	if len(u.read) > 0 && u.unplanned == 0 {
 		for _, file := range slices.Sorted(maps.Keys(u.added)) {
