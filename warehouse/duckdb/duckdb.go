@@ -272,9 +272,9 @@ func cannotWrite(path string, err error) *qc.Error {
 // warehouse's timestamps are UTC), and unless db is open read-only it
 // turns off DuckDB's statistics_propagation optimizer, which can show a
 // reader running beside a load a study with neither its old facts nor its
-// new ones. Migrating to schema 7 commits by a checkpoint, which DuckDB
-// makes only when no other transaction is open, so it needs db to be the
-// only handle on the file in the process, with one connection open.
+// new ones. Migrating to schemas 7 and 11 commits by a checkpoint, which
+// DuckDB makes only when no other transaction is open, so it needs db to be
+// the only handle on the file in the process, with one connection open.
 //
 // The Warehouse owns db from then on: Close closes it.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {

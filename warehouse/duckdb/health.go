@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/internal/scan"
 )
@@ -145,6 +146,17 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	h.SchemaVersion = v
 	if v == 0 {
 		return h, nil
+	}
+	if v <= h.ExpectedSchemaVersion {
+		// A version applied from another text of its migration than this
+		// genexp's is reported as the error Migrate refuses it with.
+		ms, err := migrations()
+		if err != nil {
+			return h, qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
+		}
+		if err := verifyChecksums(ctx, w.db, v, ms); err != nil {
+			return h, err
+		}
 	}
 	since := req.Since.UTC()
 	if req.Since.IsZero() {

@@ -2,8 +2,10 @@ package duckdb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,6 +28,22 @@ type migration struct {
 	version     int
 	description string
 	sql         string
+	// checksum is the SHA-256 of the file's text, in lowercase hex: what
+	// meta_schema_version.checksum records of the version (see
+	// verifyChecksums) and testdata/migrations.sha256 freezes.
+	checksum string
+}
+
+// checksumVersion is the schema version that adds
+// meta_schema_version.checksum (schema/011_migration_checksum.sql): the
+// versions from it on are written with their checksum.
+const checksumVersion = 11
+
+// fileChecksum is the SHA-256 of a migration file's text, in lowercase hex,
+// as sha256sum prints it.
+func fileChecksum(text []byte) string {
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:])
 }
 
 // migrations returns the embedded schema versions in order.
@@ -48,7 +66,7 @@ func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{name: name, version: v, description: desc, sql: string(b)})
+		out = append(out, migration{name: name, version: v, description: desc, sql: string(b), checksum: fileChecksum(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i := range out {
@@ -127,8 +145,62 @@ func (w *Warehouse) requireSchema(ctx context.Context) error {
 	case have > latest:
 		return errNewerSchema(have, latest)
 	}
+	ms, err := migrations()
+	if err != nil {
+		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
+	}
+	if err := verifyChecksums(ctx, w.db, have, ms); err != nil {
+		return err
+	}
 	w.schemaCurrent.Store(true)
 	return nil
+}
+
+// verifyChecksums compares the checksum meta_schema_version records of each
+// applied version (have is the warehouse's version) with the checksum of
+// that version's file in ms, and refuses, with code SchemaVersion, a
+// warehouse that some version was applied to from another text of its file
+// than ms has: the file was edited after it shipped, and the warehouse's
+// schema may not be the one a fresh warehouse at the same version has.
+//
+// A NULL checksum is unknown and accepted: the versions a genexp older than
+// schema version 11 applied were recorded without one, and their text
+// cannot be found out now. Nothing fills them in.
+func verifyChecksums(ctx context.Context, db *sql.DB, have int, ms []migration) error {
+	if have < checksumVersion {
+		return nil // no checksum column yet
+	}
+	rows, err := db.QueryContext(ctx, stmtSchemaChecksums)
+	if err != nil {
+		return classify(err, "duckdb: reading the schema's migration checksums")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		var sum string
+		if err := rows.Scan(&v, &sum); err != nil {
+			return classify(err, "duckdb: reading the schema's migration checksums")
+		}
+		if v < 1 || v > len(ms) {
+			continue // a newer version: refused as such by the caller
+		}
+		if m := ms[v-1]; sum != m.checksum {
+			return errChecksum("duckdb", m.version, m.name, sum, m.checksum)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return classify(err, "duckdb: reading the schema's migration checksums")
+	}
+	return nil
+}
+
+// errChecksum is the SchemaVersion error for a version of the warehouse
+// applied from another text of its migration file than this genexp's.
+func errChecksum(backend string, version int, file, recorded, embedded string) error {
+	return qc.Errorf(qc.SchemaVersion, "%s: the warehouse's schema version %d was applied from another text of %s than this genexp's "+
+		"(recorded SHA-256 %s, this genexp's %s): the warehouse was made by another build's text of that migration, so its schema may "+
+		"differ from a new warehouse's at the same version; load into a new warehouse with this genexp, or use the genexp build that made it",
+		backend, version, file, recorded, embedded)
 }
 
 func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
@@ -143,12 +215,25 @@ func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
 	if have > latest {
 		return errNewerSchema(have, latest)
 	}
+	if err := verifyChecksums(ctx, w.db, have, ms); err != nil {
+		return err
+	}
+	// unrecorded are the versions this run applied before the checksum
+	// column existed: they were applied from ms, so the version that adds
+	// the column records their checksums too. The versions applied before
+	// this run stay NULL (unknown).
+	var unrecorded []migration
 	for _, m := range ms {
 		if m.version <= have {
 			continue
 		}
-		if err := applyMigration(w, ctx, m); err != nil {
+		if err := applyMigration(w, ctx, m, unrecorded); err != nil {
 			return migrationError(err, fmt.Sprintf("duckdb: migrating to schema version %d (%s)", m.version, m.description))
+		}
+		if m.version < checksumVersion {
+			unrecorded = append(unrecorded, m)
+		} else {
+			unrecorded = nil
 		}
 	}
 	return nil
@@ -180,24 +265,27 @@ func migrationError(err error, msg string) error {
 }
 
 // committedByCheckpoint lists the migrations DuckDB must not write to its
-// write-ahead log: DuckDB 1.5.6 cannot replay the DROP of a table that has a
-// foreign key to a table whose key default calls nextval, so a process
-// killed after such a migration committed, before the next checkpoint, would
-// leave a warehouse that never opens again.
-var committedByCheckpoint = map[int]bool{7: true}
+// write-ahead log: a process killed after such a migration committed, before
+// the next checkpoint, would leave a warehouse that never opens again.
+// DuckDB 1.5.6 cannot replay the DROP of a table that has a foreign key to a
+// table whose key default calls nextval (version 7), nor an ADD COLUMN to a
+// table with a column whose default calls a function, as
+// meta_schema_version.applied_at's current_timestamp (version 11: replaying
+// it binds the defaults before the log has a default database).
+var committedByCheckpoint = map[int]bool{7: true, 11: true}
 
 // checkpointAfterMigration is cleared by a test that checks that such a
 // migration reached the database file by its commit's own checkpoint.
 var checkpointAfterMigration = true
 
-func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
+func (w *Warehouse) apply(ctx context.Context, m migration, unrecorded []migration) (err error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	if !committedByCheckpoint[m.version] {
-		return applyOn(ctx, conn, m)
+		return applyOn(ctx, conn, m, unrecorded)
 	}
 	// A commit whose log entry would take the write-ahead log past
 	// checkpoint_threshold checkpoints, and one whose entry would exceed
@@ -234,7 +322,7 @@ func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
 	if _, err := conn.ExecContext(context.WithoutCancel(ctx), stmtCheckpointEveryCommit); err != nil {
 		return err
 	}
-	if err := applyOn(ctx, conn, m); err != nil {
+	if err := applyOn(ctx, conn, m, unrecorded); err != nil {
 		return err
 	}
 	if !checkpointAfterMigration {
@@ -247,7 +335,10 @@ func (w *Warehouse) apply(ctx context.Context, m migration) (err error) {
 }
 
 // applyOn runs migration m and records its version, in one transaction.
-func applyOn(ctx context.Context, conn *sql.Conn, m migration) (err error) {
+// From checksumVersion on it records the version's checksum, and the
+// checksums of the unrecorded versions, which the same run applied before
+// the checksum column existed.
+func applyOn(ctx context.Context, conn *sql.Conn, m migration, unrecorded []migration) (err error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -261,8 +352,19 @@ func applyOn(ctx context.Context, conn *sql.Conn, m migration) (err error) {
 	if _, err = tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
-	if _, err = tx.ExecContext(ctx, stmtSchemaVersionWrite, m.version, m.description); err != nil {
+	if m.version < checksumVersion {
+		if _, err = tx.ExecContext(ctx, stmtSchemaVersionWrite, m.version, m.description); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	if _, err = tx.ExecContext(ctx, stmtSchemaVersionRecord, m.version, m.description, m.checksum); err != nil {
 		return err
+	}
+	for _, u := range unrecorded {
+		if _, err = tx.ExecContext(ctx, stmtSchemaChecksumWrite, u.checksum, u.version); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

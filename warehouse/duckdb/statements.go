@@ -12,6 +12,9 @@ var statements = map[string]string{
 	"schema_version_exists": stmtSchemaVersionExists,
 	"schema_version_read":   stmtSchemaVersionRead,
 	"schema_version_write":  stmtSchemaVersionWrite,
+	"schema_version_record": stmtSchemaVersionRecord,
+	"schema_checksum_write": stmtSchemaChecksumWrite,
+	"schema_checksums":      stmtSchemaChecksums,
 	"next_load_key":         stmtNextLoadKey,
 	"create_stage_values":   stmtCreateStageValues,
 	"drop_stage_values":     stmtDropStageValues,
@@ -70,6 +73,18 @@ WHERE table_schema = 'main' AND table_name = 'meta_schema_version'`
 const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM meta_schema_version`
 
 const stmtSchemaVersionWrite = `INSERT INTO meta_schema_version (version, description) VALUES ($1, $2)`
+
+// From schema version 11 (checksumVersion) meta_schema_version has a
+// checksum column: the SHA-256 of the migration file each version was
+// applied from. stmtSchemaVersionRecord writes a version with its checksum,
+// stmtSchemaChecksumWrite fills in the checksum of a version the same
+// migration run applied before the column existed, and stmtSchemaChecksums
+// reads the recorded ones (NULL: unknown, see verifyChecksums).
+const stmtSchemaVersionRecord = `INSERT INTO meta_schema_version (version, description, checksum) VALUES ($1, $2, $3)`
+
+const stmtSchemaChecksumWrite = `UPDATE meta_schema_version SET checksum = $1 WHERE version = $2 AND checksum IS NULL`
+
+const stmtSchemaChecksums = `SELECT version, checksum FROM meta_schema_version WHERE checksum IS NOT NULL ORDER BY version`
 
 // stmtDisabledOptimizers reads the optimizers DuckDB skips and how the
 // database is open; stmtDisableOptimizers sets the first, taking the list

@@ -122,7 +122,7 @@ var diskFullErrors = []*duckdbdrv.Error{
 func failMigrations(t *testing.T, err error) {
 	t.Helper()
 	saved := applyMigration
-	applyMigration = func(*Warehouse, context.Context, migration) error { return err }
+	applyMigration = func(*Warehouse, context.Context, migration, []migration) error { return err }
 	t.Cleanup(func() { applyMigration = saved })
 }
 

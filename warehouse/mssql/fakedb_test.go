@@ -65,6 +65,7 @@ type fakeServer struct {
 	current     map[string]currentBatch // study → its current batch
 	missing     string                  // a sample stmtMissingSamples reports
 	version     int64                   // the schema version; -1: no version table
+	checksums   map[int64]string        // meta_schema_version.checksum by version; absent: NULL
 	rcsi        bool
 	// nocount is the server's 'user options' turning NOCOUNT on for every
 	// new session. A session under NOCOUNT ON gets DONE tokens without
@@ -85,7 +86,7 @@ type fakeServer struct {
 
 func newFakeServer(t *testing.T) *fakeServer {
 	s := &fakeServer{t: t, byText: map[string]string{}, fail: map[string][]error{}, nextLoadKey: 41, current: map[string]currentBatch{},
-		version: -1}
+		version: -1, checksums: map[int64]string{}}
 	for name, text := range statements {
 		s.byText[text] = name
 	}
@@ -423,6 +424,15 @@ func (f *fakeStmt) ExecContext(_ context.Context, args []driver.NamedValue) (dri
 		s.version = max(s.version, 0)
 	case "schema_version_write":
 		f.c.s.version = int64(vals[0].(int32))
+	case "schema_version_record":
+		v := int64(vals[0].(int32))
+		f.c.s.version = v
+		f.c.s.checksums[v] = vals[2].(string)
+	case "schema_checksum_write":
+		v := int64(vals[1].(int32))
+		if _, ok := f.c.s.checksums[v]; !ok {
+			f.c.s.checksums[v] = vals[0].(string)
+		}
 	case "rcsi_enable":
 		f.c.s.rcsi = true
 	}
@@ -496,6 +506,14 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return one(int64(1))
 	case "schema_version_read":
 		return one(max(s.version, 0))
+	case "schema_checksums":
+		r := &fakeRows{}
+		for v := int64(1); v <= s.version; v++ {
+			if sum, ok := s.checksums[v]; ok {
+				r.rows = append(r.rows, []driver.Value{v, sum})
+			}
+		}
+		return r, nil
 	case "rcsi_read":
 		return one(s.rcsi)
 	case "status_studies", "status_studies_v2":

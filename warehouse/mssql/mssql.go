@@ -2,8 +2,10 @@ package mssql
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -167,10 +169,20 @@ func (w *Warehouse) Close() error { return w.db.Close() }
 
 // migration is one schema version.
 type migration struct {
+	name        string // file name
 	version     int
 	description string
 	batches     []string
+	// checksum is the SHA-256 of the file's text, in lowercase hex: what
+	// meta_schema_version.checksum records of the version (see
+	// verifyChecksums) and testdata/migrations.sha256 freezes.
+	checksum string
 }
+
+// checksumVersion is the schema version that adds
+// meta_schema_version.checksum (schema/010_migration_checksum.sql): the
+// versions from it on are written with their checksum.
+const checksumVersion = 10
 
 var goLine = regexp.MustCompile(`(?im)^[ \t]*GO[ \t]*\r?$`)
 
@@ -214,7 +226,9 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{version: v, description: desc, batches: splitBatches(string(b))})
+		sum := sha256.Sum256(b)
+		out = append(out, migration{name: name, version: v, description: desc, batches: splitBatches(string(b)),
+			checksum: hex.EncodeToString(sum[:])})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out, nil
@@ -264,11 +278,24 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 	if have > latest {
 		return newerSchema(have, latest)
 	}
+	if err := w.verifyChecksums(ctx, have, ms); err != nil {
+		return err
+	}
+	// unrecorded are the versions this Migrate applied before the checksum
+	// column existed: they were applied from ms, so the version that adds
+	// the column records their checksums too. The versions applied before
+	// (by an older genexp, or another process) stay NULL: unknown.
+	var unrecorded []migration
 	for _, m := range ms {
 		if m.version <= have {
 			continue
 		}
-		err := w.retry(ctx, opAtomic, func(ctx context.Context) error { return w.apply(ctx, m, latest) })
+		var applied bool
+		err := w.retry(ctx, opAtomic, func(ctx context.Context) error {
+			var err error
+			applied, err = w.apply(ctx, m, latest, unrecorded)
+			return err
+		})
 		if err != nil {
 			var qe *qc.Error
 			if errors.As(err, &qe) && qe.Code == qc.SchemaVersion {
@@ -276,6 +303,12 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 			}
 			return &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError,
 				Msg: fmt.Sprintf("mssql: migrating to schema version %d (%s)", m.version, m.description), Err: err}
+		}
+		switch {
+		case m.version >= checksumVersion:
+			unrecorded = nil
+		case applied:
+			unrecorded = append(unrecorded, m)
 		}
 	}
 	if w.cfg.ReadCommittedSnapshot {
@@ -295,24 +328,78 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// verifyChecksums compares the checksum meta_schema_version records of each
+// applied version (have is the warehouse's version) with the checksum of
+// that version's file in ms, and refuses, with code SchemaVersion, a
+// warehouse that some version was applied to from another text of its file
+// than ms has: the file was edited after it shipped, and the warehouse's
+// schema may not be the one a new warehouse at the same version has.
+//
+// A NULL checksum is unknown and accepted: the versions a genexp older than
+// schema version 10 applied were recorded without one, and their text
+// cannot be found out now. Nothing fills them in.
+func (w *Warehouse) verifyChecksums(ctx context.Context, have int, ms []migration) error {
+	if have < checksumVersion {
+		return nil // no checksum column yet
+	}
+	type recorded struct {
+		version int
+		sum     string
+	}
+	var sums []recorded
+	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
+		sums = sums[:0]
+		rows, err := w.db.QueryContext(ctx, stmtSchemaChecksums)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r recorded
+			if err := rows.Scan(&r.version, &r.sum); err != nil {
+				return err
+			}
+			sums = append(sums, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return w.wrapCode(qc.SchemaVersion, err, "mssql: reading the schema's migration checksums")
+	}
+	for _, r := range sums {
+		for _, m := range ms {
+			if m.version == r.version && m.checksum != r.sum {
+				return qc.Errorf(qc.SchemaVersion, "mssql: the warehouse's schema version %d was applied from another text of %s than this genexp's "+
+					"(recorded SHA-256 %s, this genexp's %s): the warehouse was made by another build's text of that migration, so its schema may "+
+					"differ from a new warehouse's at the same version; load into a new warehouse with this genexp, or use the genexp build that made it",
+					m.version, m.name, r.sum, m.checksum)
+			}
+		}
+	}
+	return nil
+}
+
 func newerSchema(have, latest int) error {
 	return qc.Errorf(qc.SchemaVersion, "mssql: the warehouse has schema version %d, newer than this genexp's %d; use a newer genexp", have, latest)
 }
 
 // apply runs one migration in a transaction, after taking the migration
-// lock and checking that no other process applied it meanwhile.
-func (w *Warehouse) apply(ctx context.Context, m migration, latest int) (err error) {
+// lock and checking that no other process applied it meanwhile (applied
+// then false). From checksumVersion on it records the version's checksum,
+// and the checksums of the unrecorded versions, which the same Migrate
+// applied before the checksum column existed.
+func (w *Warehouse) apply(ctx context.Context, m migration, latest int, unrecorded []migration) (applied bool, err error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, stmtSessionOptions); err != nil {
-		return err
+		return false, err
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		if err != nil {
@@ -322,30 +409,43 @@ func (w *Warehouse) apply(ctx context.Context, m migration, latest int) (err err
 		}
 	}()
 	if err = getAppLock(ctx, tx, stmtMigrateLock, lockTimeoutMillis(w.cfg.BusyTimeout), "migrating the schema"); err != nil {
-		return err
+		return false, err
 	}
 	if _, err = tx.ExecContext(ctx, stmtSchemaVersionTable); err != nil {
-		return err
+		return false, err
 	}
 	var have int
 	if err = tx.QueryRowContext(ctx, stmtSchemaVersionRead).Scan(&have); err != nil {
-		return err
+		return false, err
 	}
 	if have > latest {
-		return newerSchema(have, latest)
+		return false, newerSchema(have, latest)
 	}
 	if have >= m.version {
-		return tx.Commit()
+		return false, tx.Commit()
 	}
 	for i, b := range m.batches {
 		if _, err = tx.ExecContext(ctx, b); err != nil {
-			return fmt.Errorf("batch %d of %d: %w", i+1, len(m.batches), err)
+			return false, fmt.Errorf("batch %d of %d: %w", i+1, len(m.batches), err)
 		}
 	}
-	if _, err = tx.ExecContext(ctx, stmtSchemaVersionWrite, int32(m.version), m.description); err != nil {
-		return err
+	if m.version < checksumVersion {
+		_, err = tx.ExecContext(ctx, stmtSchemaVersionWrite, int32(m.version), m.description)
+	} else {
+		// The column this writes was added by a batch of this
+		// transaction: SQL Server compiles the statement when it runs.
+		_, err = tx.ExecContext(ctx, stmtSchemaVersionRecord, int32(m.version), m.description, m.checksum)
+		for _, u := range unrecorded {
+			if err != nil {
+				break
+			}
+			_, err = tx.ExecContext(ctx, stmtSchemaChecksumWrite, u.checksum, int32(u.version))
+		}
 	}
-	return tx.Commit()
+	if err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
 }
 
 // ensureReadCommittedSnapshot switches READ_COMMITTED_SNAPSHOT on if it is

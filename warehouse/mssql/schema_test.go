@@ -353,7 +353,20 @@ func TestMigrateCreatesOnceAndRefusesNewer(t *testing.T) {
 		for i := range m.batches {
 			want = append(want, fmt.Sprintf("schema_%03d_batch_%d", m.version, i+1))
 		}
-		want = append(want, "schema_version_write", "COMMIT")
+		switch {
+		case m.version < checksumVersion:
+			want = append(want, "schema_version_write")
+		case m.version == checksumVersion:
+			// The versions applied before the checksum column existed get
+			// their checksums with the version that adds it.
+			want = append(want, "schema_version_record")
+			for range checksumVersion - 1 {
+				want = append(want, "schema_checksum_write")
+			}
+		default:
+			want = append(want, "schema_version_record")
+		}
+		want = append(want, "COMMIT")
 	}
 	want = append(want, "rcsi_read", "rcsi_enable")
 	if got := s.names(); !slices.Equal(got, want) {
@@ -362,12 +375,17 @@ func TestMigrateCreatesOnceAndRefusesNewer(t *testing.T) {
 	if s.version != int64(len(ms)) || !s.rcsi {
 		t.Fatalf("after Migrate: version %d, RCSI %v", s.version, s.rcsi)
 	}
-	// Again: nothing to do.
+	for _, m := range ms {
+		if got := s.checksums[int64(m.version)]; got != m.checksum {
+			t.Errorf("version %d recorded with checksum %q, want %q", m.version, got, m.checksum)
+		}
+	}
+	// Again: nothing to do but check the checksums.
 	before := len(s.names())
 	if err := w.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.names()[before:]; !slices.Equal(got, []string{"schema_version_exists", "schema_version_read", "rcsi_read"}) {
+	if got := s.names()[before:]; !slices.Equal(got, []string{"schema_version_exists", "schema_version_read", "schema_checksums", "rcsi_read"}) {
 		t.Fatalf("second Migrate ran %q", got)
 	}
 	// A newer warehouse is refused, untouched.
@@ -392,8 +410,8 @@ func TestMigrateSkipsWhatAnotherProcessApplied(t *testing.T) {
 	// Between Migrate's first read of the version and its lock, another
 	// process applied version 1.
 	s.version = 1
-	if err := w.apply(context.Background(), ms[0], 1); err != nil {
-		t.Fatal(err)
+	if applied, err := w.apply(context.Background(), ms[0], 1, nil); err != nil || applied {
+		t.Fatalf("apply = %v, %v; want nothing applied", applied, err)
 	}
 	want := []string{"session_options", "BEGIN", "migrate_lock", "schema_version_table", "schema_version_read", "COMMIT"}
 	if got := s.names(); !slices.Equal(got, want) {

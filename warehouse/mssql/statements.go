@@ -17,6 +17,9 @@ var statements = map[string]string{
 	"schema_version_table":  stmtSchemaVersionTable,
 	"schema_version_read":   stmtSchemaVersionRead,
 	"schema_version_write":  stmtSchemaVersionWrite,
+	"schema_version_record": stmtSchemaVersionRecord,
+	"schema_checksum_write": stmtSchemaChecksumWrite,
+	"schema_checksums":      stmtSchemaChecksums,
 	"migrate_lock":          stmtMigrateLock,
 	"publish_lock":          stmtPublishLock,
 	"load_lock":             stmtLoadLock,
@@ -100,6 +103,18 @@ CREATE TABLE dbo.meta_schema_version (
 const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM dbo.meta_schema_version`
 
 const stmtSchemaVersionWrite = `INSERT INTO dbo.meta_schema_version (version, description) VALUES (@p1, @p2)`
+
+// From schema version 10 (checksumVersion) meta_schema_version has a
+// checksum column: the SHA-256 of the migration file each version was
+// applied from. stmtSchemaVersionRecord writes a version with its checksum,
+// stmtSchemaChecksumWrite fills in the checksum of a version the same
+// Migrate applied before the column existed, and stmtSchemaChecksums reads
+// the recorded ones (NULL: unknown, see Warehouse.verifyChecksums).
+const stmtSchemaVersionRecord = `INSERT INTO dbo.meta_schema_version (version, description, checksum) VALUES (@p1, @p2, @p3)`
+
+const stmtSchemaChecksumWrite = `UPDATE dbo.meta_schema_version SET checksum = @p1 WHERE version = @p2 AND checksum IS NULL`
+
+const stmtSchemaChecksums = `SELECT version, checksum FROM dbo.meta_schema_version WHERE checksum IS NOT NULL ORDER BY version`
 
 // Application locks. sp_getapplock returns 0 or 1 when granted, -1 on
 // timeout, -2 when cancelled, -3 for a deadlock victim, -999 for a bad call.

@@ -1,0 +1,1 @@
+INSERT INTO meta_schema_version (version, description, checksum) VALUES ($1, $2, $3)
