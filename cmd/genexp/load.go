@@ -132,17 +132,33 @@ func printReport(w io.Writer, rep *genexp.Report) {
 			illnessCounts(s.Illness, s.IllnessKept), s.Duration.Round(time.Millisecond))
 	}
 	tw.Flush()
+	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
 			fmt.Fprintf(w, "\n%s failed: %s\n", studyLabel(s), oneLine(unprefixed(s.Err, studyLabel(s))))
 		}
 		for _, f := range s.Findings {
-			if f.Severity >= qc.SeverityWarning && f != s.Err {
+			if f.Severity >= qc.SeverityWarning && f != s.Err && once(f) {
 				fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
 			}
 		}
 	}
 	printRunFindings(w, rep.Findings, oneLine)
+}
+
+// printedOnce returns a filter that passes each finding the first time
+// only: a finding of a matrix rather than of one study (columns no
+// experiment claims) is in the report of every study the matrix holds,
+// and is printed under the first.
+func printedOnce() func(*qc.Error) bool {
+	seen := map[*qc.Error]bool{}
+	return func(f *qc.Error) bool {
+		if seen[f] {
+			return false
+		}
+		seen[f] = true
+		return true
+	}
 }
 
 // unprefixed is err without the study's name in front of its message when

@@ -148,12 +148,13 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
+	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
 			fmt.Fprintf(w, "\n%s rejected: %s\n", s.Study, message(s.Err))
 		}
 		for _, f := range s.Findings {
-			if f.Severity >= qc.SeverityWarning && f != s.Err {
+			if f.Severity >= qc.SeverityWarning && f != s.Err && once(f) {
 				fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
 			}
 		}
