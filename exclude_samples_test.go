@@ -35,6 +35,11 @@ func TestExcludeSamples(t *testing.T) {
 	}
 	views := func() (flagged, inView, facts int64) {
 		t.Helper()
+		// The features follow the views: one sample_mean per sample analysed.
+		if inView, means := count(t, w, "SELECT count(DISTINCT sample_accession_code) FROM analytics.vw_expression_long"),
+			count(t, w, "SELECT count(*) FROM analytics.vw_feature_values WHERE feature_name = 'sample_mean'"); inView != means {
+			t.Errorf("%d samples in the views, %d with a sample_mean feature", inView, means)
+		}
 		return count(t, w, "SELECT count(*) FROM dim_sample WHERE exclude_from_analysis"),
 			count(t, w, "SELECT count(DISTINCT sample_accession_code) FROM analytics.vw_expression_long"),
 			count(t, w, "SELECT count(*) FROM fact_gene_expression")
