@@ -289,9 +289,12 @@ type ProcessingConfig struct {
 	// facts load, but dim_sample.exclude_from_analysis is set, so the
 	// analytics views and the features leave them out (a failed array, a
 	// mislabeled sample). The flag is the sample's, in every study that
-	// holds it, and each load writes it anew from its own configuration:
-	// a later load of the sample without it in the list includes the
-	// sample again. A listed accession no sample of a run has is warned of.
+	// holds it, and each load that reads the sample's metadata writes it
+	// anew from its own configuration: a later such load without it in the
+	// list includes the sample again. A load without the sample's metadata
+	// keeps the warehouse's row of it as it is (see warehouse.Sample's
+	// KeepAttributes), so it excludes only a sample new to the warehouse,
+	// and says so. A listed accession no sample of a run has is warned of.
 	ExcludeSamples []string `yaml:"exclude_samples"`
 }
 

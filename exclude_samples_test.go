@@ -66,4 +66,29 @@ func TestExcludeSamples(t *testing.T) {
 	if flagged, inView, facts := views(); flagged != 0 || inView != 10 || facts != 3000 {
 		t.Errorf("included again: %d flagged, %d samples in the view, %d facts; want 0, 10, 3000", flagged, inView, facts)
 	}
+
+	// The matrix alone: no metadata of the sample, so the warehouse's row
+	// of it is kept, and the exclusion cannot apply; a warning says so.
+	alone := t.TempDir()
+	copyFile(t, dir+"/GSE71270/GSE71270.tsv", alone+"/GSE71270.tsv")
+	cfg := genexp.DefaultConfig()
+	cfg.Processing.ExcludeSamples = []string{sample}
+	p, err := genexp.New(w, genexp.WithConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = p.Load(context.Background(), alone+"/GSE71270.tsv")
+	if err != nil || len(rep.Studies) != 1 || rep.Studies[0].Err != nil {
+		t.Fatalf("the matrix alone: %v %+v", err, rep)
+	}
+	said := false
+	for _, f := range rep.Studies[0].Findings {
+		said = said || strings.Contains(f.Msg, "processing.exclude_samples lists "+sample+", which this load has no metadata of")
+	}
+	if !said {
+		t.Errorf("no warning that the exclusion was not applied: %v", rep.Studies[0].Findings)
+	}
+	if flagged, _, _ := views(); flagged != 0 {
+		t.Errorf("a load without metadata changed the recorded exclusion: %d flagged", flagged)
+	}
 }

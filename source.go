@@ -704,7 +704,33 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 			m.in = own
 		}
 		d.Metadata = metadata.Merge(sets...)
+		d.Findings = appendNewFindings(d.Findings, d.Metadata.Findings, sets)
 	}
+}
+
+// appendNewFindings appends to have the findings of merged that the merge
+// itself made (a membership two files disagree on), not those of its
+// inputs, and not one have holds already (an earlier merge of some of the
+// same files made it).
+func appendNewFindings(have, merged []*qc.Error, inputs []*metadata.Dataset) []*qc.Error {
+	input := map[*qc.Error]bool{}
+	for _, ds := range inputs {
+		if ds == nil {
+			continue
+		}
+		for _, f := range ds.Findings {
+			input[f] = true
+		}
+	}
+	for _, f := range merged {
+		if input[f] || slices.ContainsFunc(have, func(h *qc.Error) bool {
+			return h.Code == f.Code && h.Study == f.Study && h.File == f.File && h.Msg == f.Msg
+		}) {
+			continue
+		}
+		have = append(have, f)
+	}
+	return have
 }
 
 // sameMatrix returns the matrix of list, not refused, that m repeats byte

@@ -97,13 +97,21 @@ func (s *jsonScanner) release() {
 	s.i = 0
 }
 
-// peek skips space and returns the next byte; false at the end.
+// peek skips space and returns the next byte; false at the end. Space read
+// is released as it goes, so a long run of it holds no memory; the line of
+// the last value read is noted first, as its bytes may go with it.
 func (s *jsonScanner) peek() (byte, bool) {
 	for {
 		for ; s.i < len(s.buf); s.i++ {
 			if c := s.buf[s.i]; !isJSONSpace(c) {
 				return c, true
 			}
+		}
+		if s.i >= 1<<20 {
+			if s.start >= s.base {
+				s.startLine()
+			}
+			s.release()
 		}
 		if !s.fill() {
 			return 0, false
@@ -234,6 +242,9 @@ func invalidUTF8(v []byte) int {
 
 // startLine returns the 1-based line on which the last value read starts.
 func (s *jsonScanner) startLine() int64 {
+	if s.lineNo != 0 && s.lineOff == s.start {
+		return s.lineNo
+	}
 	if s.lineNo == 0 || s.lineOff < s.base || s.lineOff > s.start {
 		s.lineNo, _ = s.lineCol(s.start)
 	} else {

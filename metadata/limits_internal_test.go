@@ -2,6 +2,8 @@ package metadata
 
 import (
 	"errors"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -51,5 +53,65 @@ func TestLongValuesStop(t *testing.T) {
 	}
 	if r.read > 4<<20 {
 		t.Errorf("sheet: read %d bytes of an endless line", r.read)
+	}
+
+	// A quote never closed carries one field over endless short lines.
+	lines := &endless{prefix: "refinebio_accession_code\trefinebio_title\nGSM1\t\"", fill: '\n'}
+	_, err = ParseTSV(lines, "metadata_GSE1.tsv", "GSE1")
+	if !errors.As(err, &qe) || qe.Code != qc.InvalidFormat || !strings.Contains(qe.Msg, "longer than 1048576 bytes") {
+		t.Fatalf("sheet, one record over many lines: %v (%+v)", err, qe)
+	}
+	if lines.read > 4<<20 {
+		t.Errorf("sheet: read %d bytes of an endless record", lines.read)
+	}
+}
+
+// spaces gives prefix, n spaces, then suffix.
+type spaces struct {
+	prefix, suffix string
+	n              int64
+}
+
+func (r *spaces) Read(p []byte) (int, error) {
+	switch {
+	case r.prefix != "":
+		n := copy(p, r.prefix)
+		r.prefix = r.prefix[n:]
+		return n, nil
+	case r.n > 0:
+		k := int64(len(p))
+		if k > r.n {
+			k = r.n
+		}
+		for i := range k {
+			p[i] = ' '
+		}
+		r.n -= k
+		return int(k), nil
+	case r.suffix != "":
+		n := copy(p, r.suffix)
+		r.suffix = r.suffix[n:]
+		return n, nil
+	}
+	return 0, io.EOF
+}
+
+// TestLongSpaceHoldsNoMemory: white space between values, which JSON
+// allows in any amount, is let go as it is read; the document still reads,
+// and a value after it is placed on its line.
+func TestLongSpaceHoldsNoMemory(t *testing.T) {
+	const run = 64 << 20
+	r := &spaces{prefix: "{\"samples\": {\"GSM1\": {\"refinebio_title\": \"a\"},", n: run,
+		suffix: "\n\"GSM2\": {\"refinebio_title\": tru}}}"}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ParseJSON(r, "aggregated_metadata.json")
+	runtime.ReadMemStats(&after)
+	var qe *qc.Error
+	if !errors.As(err, &qe) || qe.Code != qc.ParseError || qe.Line != 2 {
+		t.Fatalf("the value after the space: %v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > run/4 {
+		t.Errorf("reading %d MiB of space allocated %d MiB", run>>20, grew>>20)
 	}
 }

@@ -105,6 +105,9 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 	}
 	seen := map[string]int{}
 	for {
+		// A record may span lines (a quoted field holding line breaks):
+		// its bytes, not its line's, are what the bound counts.
+		lc.recordStart = lc.total - int64(br.Buffered())
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -452,7 +455,7 @@ func csvErr(name string, err error, lc *lineCounter) error {
 	}
 	if errors.Is(err, errSheetLineTooLong) {
 		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: lc.lines + 1,
-			Msg: fmt.Sprintf("line is longer than %d bytes, more than any sample sheet holds (is this a sample sheet?)", maxSheetLine)}
+			Msg: fmt.Sprintf("a line, or a record a quoted field carries over several lines, is longer than %d bytes, more than any sample sheet holds (is this a sample sheet, and is every quote closed?)", maxSheetLine)}
 	}
 	return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: lc.lines + 1, Column: lc.col + 1,
 		Msg: "reading sample sheet failed where its input stopped", Err: err}
@@ -471,10 +474,14 @@ var maxSheetLine int64 = MaxSheetLineBytes
 var errSheetLineTooLong = errors.New("sample sheet line too long")
 
 // lineCounter counts the lines and the bytes of the last line that r
-// has given, and stops at a line longer than MaxSheetLineBytes.
+// has given, and stops at a line, or a record from recordStart on, longer
+// than MaxSheetLineBytes.
 type lineCounter struct {
 	r          io.Reader
 	lines, col int64
+	// total counts the bytes given; recordStart is where the record being
+	// read starts, as the caller sets it.
+	total, recordStart int64
 }
 
 func (c *lineCounter) Read(p []byte) (int, error) {
@@ -486,7 +493,8 @@ func (c *lineCounter) Read(p []byte) (int, error) {
 	} else {
 		c.col += int64(n)
 	}
-	if c.col > maxSheetLine {
+	c.total += int64(n)
+	if c.col > maxSheetLine || c.total-c.recordStart > maxSheetLine+64<<10 {
 		return n, errSheetLineTooLong
 	}
 	return n, err
