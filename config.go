@@ -287,8 +287,10 @@ type ProcessingConfig struct {
 	KSSampleSize int `yaml:"ks_sample_size"`
 	// ExcludeSamples lists sample accessions kept out of analysis: their
 	// facts load, but dim_sample.exclude_from_analysis is set, so the
-	// analytics views and the features leave them out (a failed array, a
-	// mislabeled sample). The flag is the sample's, in every study that
+	// expression views (vw_expression_long, vw_expression_by_cohort) and
+	// the features leave them out (a failed array, a mislabeled sample);
+	// vw_sample_illness still lists them with their labels. The flag is the
+	// sample's, in every study that
 	// holds it, and each load that reads the sample's metadata writes it
 	// anew from its own configuration: a later such load without it in the
 	// list includes the sample again. A load without the sample's metadata
@@ -1441,7 +1443,7 @@ var keyComments = map[string]string{
 	"processing.study_code_pattern":              `"": every study; else a filter, e.g. 'GSE\d+'`,
 	"processing.ks_max_cells":                    `KS check on every value up to this many cells, else sampled`,
 	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
-	"processing.exclude_samples":                 `sample accessions left out of the analytics views and features (their facts load)`,
+	"processing.exclude_samples":                 `sample accessions left out of the expression views and features (their facts load)`,
 	"illness_inference.rules":                    `given rules replace these built-in ones`,
 	"illness_inference.disabled_cohort_rules":    `among cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,

@@ -373,7 +373,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				}
 				sources[k] = m.Name
 			}
-			if first := sameAsRead(read, m); first != nil {
+			if first := sameAsRead(read, m, d.holding(m).Metadata); first != nil {
 				fs := []*qc.Error{sameFileFinding(m, first)}
 				p.cfg.Quality.Apply(fs)
 				p.recordFindings(ctx, rep.RunID, "", "", fs)
@@ -382,7 +382,9 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				continue
 			}
 			if m.err == nil {
-				here = append(here, storedOf(m))
+				st := storedOf(m)
+				st.meta = d.holding(m).Metadata
+				here = append(here, st)
 			}
 			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
 			for _, sr := range studies {

@@ -691,7 +691,7 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 		}
 		sets = append(sets, sub.Metadata)
 		for _, m := range sub.Matrices {
-			if first := sameMatrix(d.Matrices, m); first != nil {
+			if first := sameMatrix(d.Matrices, m); first != nil && sameDescriptions(metadataOf(first, own), sub.Metadata) {
 				d.Findings = append(d.Findings, sameFileFinding(m, first))
 				continue
 			}
@@ -753,6 +753,35 @@ func sameBytes(a, b *Matrix) bool {
 	return storedOf(a).same(storedOf(b))
 }
 
+// metadataOf returns the metadata m is read with, own's for a matrix of
+// the download's own folders.
+func metadataOf(m *Matrix, own *Download) *metadata.Dataset {
+	if m.in != nil {
+		return m.in.Metadata
+	}
+	return own.Metadata
+}
+
+// sameDescriptions reports whether two copies' metadata describe alike
+// every sample both describe (metadata.Disagreement): a matrix is a copy
+// of another, to be read once, only when its samples are the same too. A
+// copy whose sheet says otherwise of a sample is not skipped, so that the
+// two descriptions meet as two copies of a study do, and the study is
+// refused rather than one of them being dropped in silence.
+func sameDescriptions(a, b *metadata.Dataset) bool {
+	if a == nil || b == nil {
+		return true
+	}
+	for _, sb := range b.Samples {
+		if sa := a.Sample(sb.Accession); sa != nil {
+			if field, _, _ := metadata.Disagreement(sa, sb); field != "" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // sameFileFinding is the INFO note of a matrix m not read because it
 // repeats first byte for byte (sameMatrix, sameAsRead).
 func sameFileFinding(m, first *Matrix) *qc.Error {
@@ -771,6 +800,9 @@ type stored struct {
 	size          int64
 	crc           uint32
 	inZip, hasCRC bool
+	// meta is the metadata the matrix was read with (sameAsRead compares
+	// it: see sameDescriptions); nil when not kept.
+	meta *metadata.Dataset
 }
 
 func storedOf(m *Matrix) *stored {
@@ -806,14 +838,16 @@ func (s *stored) same(o *stored) bool {
 
 // sameAsRead is sameMatrix for the matrices earlier paths of a run read
 // (read, each taken while its download was open): the one that m, not
-// refused, repeats byte for byte when either of the two is in a zip, or
-// nil. A zip kept beside the folder it was unzipped to is read once
-// whether the folder holding both is given or each of them is (as a
-// shell glob gives them), and so is a zip given twice under two names.
+// refused, repeats byte for byte when either of the two is in a zip and
+// meta, the metadata m is read with, describes its samples as the earlier
+// copy's did (sameDescriptions), or nil. A zip kept beside the folder it
+// was unzipped to is read once whether the folder holding both is given
+// or each of them is (as a shell glob gives them), and so is a zip given
+// twice under two names.
 // Two folders are compared no more than inside one download, where a
 // study in both is refused (refuseCopies): the later one is refused as a
 // copy (claim).
-func sameAsRead(read []*stored, m *Matrix) *Matrix {
+func sameAsRead(read []*stored, m *Matrix, meta *metadata.Dataset) *Matrix {
 	if m.err != nil {
 		return nil
 	}
@@ -825,7 +859,7 @@ func sameAsRead(read []*stored, m *Matrix) *Matrix {
 		if sm == nil {
 			sm = storedOf(m)
 		}
-		if (x.inZip || sm.inZip) && x.same(sm) {
+		if (x.inZip || sm.inZip) && x.same(sm) && sameDescriptions(x.meta, meta) {
 			return x.m
 		}
 	}

@@ -493,3 +493,48 @@ func TestAddedMetadataReadOnceForZips(t *testing.T) {
 		t.Errorf("%d findings name the added file's sample, want 1: %v", len(got), got)
 	}
 }
+
+// TestCopiesDescribedDifferentlyAreNotSkipped: a zip and the folder it was
+// unzipped to whose matrices are the same bytes but whose metadata
+// describe a sample differently are not one copy read once: which
+// description is right cannot be told, so the study's second copy is
+// refused (2004), as two copies of a study are, in one folder and as two
+// paths. Skipped as the same file, one description was dropped in silence,
+// which one depending on the order of the paths.
+func TestCopiesDescribedDifferentlyAreNotSkipped(t *testing.T) {
+	const title, retitled = "Unamputated wildtype adult zebrafish, sample 2", "A retitled sample"
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "E-GEOD-39842")
+	copyTree(t, "testdata/refinebio/E-GEOD-39842", folder, nil)
+	for _, f := range []string{"metadata.json", "E-GEOD-39842/E-GEOD-39842_metadata.tsv"} {
+		path := filepath.Join(folder, f)
+		b := readFile(t, path)
+		if !bytes.Contains(b, []byte(title)) {
+			t.Fatalf("%s does not hold %q", f, title)
+		}
+		writeFile(t, path, bytes.ReplaceAll(b, []byte(title), []byte(retitled)))
+	}
+	zipPath := filepath.Join(dir, "E-GEOD-39842.zip")
+	writeFile(t, zipPath, readFile(t, egeodZip))
+
+	for name, paths := range map[string][]string{"one folder": {dir}, "two paths": {zipPath, folder}} {
+		t.Run(name, func(t *testing.T) {
+			p, err := genexp.New(openWarehouse(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(context.Background(), paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Studies) != 2 || !errors.Is(rep.Studies[1].Err, qc.DuplicateSamples) {
+				t.Errorf("studies %+v, want the second copy refused (2004)", rep.Studies)
+			}
+			for _, f := range rep.Findings {
+				if strings.Contains(f.Msg, "the same file as") {
+					t.Errorf("copies described differently taken for one: %v", f)
+				}
+			}
+		})
+	}
+}
