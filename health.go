@@ -163,6 +163,8 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			add("schema", Degraded, "schema version %d, older than this genexp's %d; genexp init migrates it", h.SchemaVersion, h.ExpectedSchemaVersion)
 		case h.SchemaVersion > h.ExpectedSchemaVersion:
 			add("schema", Critical, "schema version %d is newer than this genexp's %d; use a newer genexp", h.SchemaVersion, h.ExpectedSchemaVersion)
+		case h.SchemaMismatch != "":
+			add("schema", Critical, "loads will fail: %s", h.SchemaMismatch)
 		default:
 			add("schema", Healthy, "schema version %d", h.SchemaVersion)
 		}

@@ -417,6 +417,11 @@ type Health struct {
 	// ExpectedSchemaVersion the one this genexp writes.
 	SchemaVersion         int `json:"schema_version"`
 	ExpectedSchemaVersion int `json:"expected_schema_version"`
+	// SchemaMismatch says why the schema, at a version this genexp knows,
+	// is not the one its migrations make (a version applied from another
+	// text of its migration file: code 4006, which loads are refused
+	// with); "" when it is, or when the warehouse cannot tell.
+	SchemaMismatch string `json:"schema_mismatch,omitempty"`
 	// FailedSteps counts process-log steps FAILED since the request's
 	// Since, and FailedRuns the runs they belong to.
 	FailedSteps int `json:"failed_steps"`

@@ -154,8 +154,16 @@ func TestMigrateRefusesAnotherMigrationText(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read-only Open: %v", err)
 	}
-	_, err = ro.Health(ctx, warehouse.HealthRequest{})
-	check("Health", err)
+	// Health reports the mismatch, and still reads the runs and failures.
+	h, err := ro.Health(ctx, warehouse.HealthRequest{})
+	if err != nil {
+		t.Fatalf("Health: %v; a mismatch is reported in the health, not as its failure", err)
+	}
+	for _, want := range []string{fmt.Sprintf("schema version %d ", v), ms[v-1].name, "another build's text of that migration"} {
+		if !strings.Contains(h.SchemaMismatch, want) {
+			t.Errorf("Health: SchemaMismatch %q does not say %q", h.SchemaMismatch, want)
+		}
+	}
 	if err := ro.Close(); err != nil {
 		t.Fatal(err)
 	}
