@@ -286,17 +286,16 @@ type ProcessingConfig struct {
 	// recomputed check off (meta_study_qc keeps refine.bio's own figures).
 	KSSampleSize int `yaml:"ks_sample_size"`
 	// ExcludeSamples lists sample accessions kept out of analysis: their
-	// facts load, but dim_sample.exclude_from_analysis is set, so the
-	// expression views (vw_expression_long, vw_expression_by_cohort) and
-	// the features leave them out (a failed array, a mislabeled sample);
-	// vw_sample_illness still lists them with their labels. The flag is the
-	// sample's, in every study that
-	// holds it, and each load that reads the sample's metadata writes it
-	// anew from its own configuration: a later such load without it in the
-	// list includes the sample again. A load without the sample's metadata
-	// keeps the warehouse's row of it as it is (see warehouse.Sample's
-	// KeepAttributes), so it excludes only a sample new to the warehouse,
-	// and says so. A listed accession no sample of a run has is warned of.
+	// facts load, but the studies this run loads them in leave them out of
+	// the expression views (vw_expression_long, vw_expression_by_cohort)
+	// and of the features (a failed array, a mislabeled sample);
+	// vw_sample_illness still lists them with their labels. The exclusion
+	// is each study's own (dim_study_sample), like its labels: every load
+	// writes it for the samples of the studies it loads, from its own
+	// configuration, whether or not it has their metadata, so a later load
+	// of a study without the sample in the list includes it again there,
+	// and a study sharing the sample keeps its own. A listed accession no
+	// sample of a run has is warned of.
 	ExcludeSamples []string `yaml:"exclude_samples"`
 }
 

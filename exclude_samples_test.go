@@ -2,6 +2,8 @@ package genexp_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,13 +12,14 @@ import (
 )
 
 // TestExcludeSamples: a sample processing.exclude_samples lists loads its
-// facts but leaves the analytics views; an accession no sample of the run
-// has is a configuration WARNING; a later load without the list includes
-// the sample again (the flag is each load's to write).
+// facts but leaves the expression views and the features of the study
+// loaded; an accession no sample of the run has is a configuration
+// WARNING; a later load without the list includes the sample again, and a
+// load without the sample's metadata applies the list as well.
 func TestExcludeSamples(t *testing.T) {
 	const dir, sample = "testdata/refinebio/GSE71270", "GSM1831675"
 	w := openWarehouse(t)
-	run := func(exclude []string, outcome warehouse.Outcome) *genexp.Report {
+	run := func(path string, exclude []string, outcome warehouse.Outcome) *genexp.Report {
 		t.Helper()
 		cfg := genexp.DefaultConfig()
 		cfg.Processing.ExcludeSamples = exclude
@@ -24,7 +27,7 @@ func TestExcludeSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := p.Load(context.Background(), dir)
+		rep, err := p.Load(context.Background(), path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,19 +36,19 @@ func TestExcludeSamples(t *testing.T) {
 		}
 		return rep
 	}
-	views := func() (flagged, inView, facts int64) {
+	views := func(study string) (flagged, inView int64) {
 		t.Helper()
+		inView = count(t, w, "SELECT count(DISTINCT sample_accession_code) FROM analytics.vw_expression_long WHERE study_accession_code = '"+study+"'")
 		// The features follow the views: one sample_mean per sample analysed.
-		if inView, means := count(t, w, "SELECT count(DISTINCT sample_accession_code) FROM analytics.vw_expression_long"),
-			count(t, w, "SELECT count(*) FROM analytics.vw_feature_values WHERE feature_name = 'sample_mean'"); inView != means {
-			t.Errorf("%d samples in the views, %d with a sample_mean feature", inView, means)
+		if means := count(t, w, "SELECT count(*) FROM analytics.vw_feature_values WHERE feature_name = 'sample_mean' AND study_accession_code = '"+study+"'"); means != inView {
+			t.Errorf("%s: %d samples in the views, %d with a sample_mean feature", study, inView, means)
 		}
-		return count(t, w, "SELECT count(*) FROM dim_sample WHERE exclude_from_analysis"),
-			count(t, w, "SELECT count(DISTINCT sample_accession_code) FROM analytics.vw_expression_long"),
-			count(t, w, "SELECT count(*) FROM fact_gene_expression")
+		flagged = count(t, w, `SELECT count(*) FROM dim_study_sample ss JOIN dim_study st USING (study_key)
+			WHERE ss.exclude_from_analysis AND st.study_accession_code = '`+study+"'")
+		return flagged, inView
 	}
 
-	rep := run([]string{" " + sample, "GSM_NOPE"}, warehouse.Inserted)
+	rep := run(dir, []string{" " + sample, "GSM_NOPE"}, warehouse.Inserted)
 	var warned []string
 	for _, f := range rep.Findings {
 		if genexp.ConfigurationFinding(f) {
@@ -55,40 +58,68 @@ func TestExcludeSamples(t *testing.T) {
 	if len(warned) != 1 || !strings.Contains(warned[0], "GSM_NOPE is no sample of this run") {
 		t.Errorf("configuration findings %q", warned)
 	}
-	if flagged, inView, facts := views(); flagged != 1 || inView != 9 || facts != 3000 {
-		t.Errorf("excluded: %d flagged, %d samples in the view, %d facts; want 1, 9, 3000", flagged, inView, facts)
+	if flagged, inView := views("GSE71270"); flagged != 1 || inView != 9 {
+		t.Errorf("excluded: %d flagged, %d samples in the view; want 1, 9", flagged, inView)
 	}
-	if got := count(t, w, "SELECT count(*) FROM dim_sample WHERE exclude_from_analysis AND sample_accession_code = '"+sample+"'"); got != 1 {
-		t.Errorf("%s is not the excluded sample", sample)
-	}
-
-	run(nil, warehouse.Duplicate)
-	if flagged, inView, facts := views(); flagged != 0 || inView != 10 || facts != 3000 {
-		t.Errorf("included again: %d flagged, %d samples in the view, %d facts; want 0, 10, 3000", flagged, inView, facts)
+	if got := count(t, w, "SELECT count(*) FROM fact_gene_expression"); got != 3000 {
+		t.Errorf("%d facts, want all 3000", got)
 	}
 
-	// The matrix alone: no metadata of the sample, so the warehouse's row
-	// of it is kept, and the exclusion cannot apply; a warning says so.
+	run(dir, nil, warehouse.Duplicate)
+	if flagged, inView := views("GSE71270"); flagged != 0 || inView != 10 {
+		t.Errorf("included again: %d flagged, %d samples in the view; want 0, 10", flagged, inView)
+	}
+
+	// The matrix alone: no metadata of the sample, and the list applies.
 	alone := t.TempDir()
 	copyFile(t, dir+"/GSE71270/GSE71270.tsv", alone+"/GSE71270.tsv")
-	cfg := genexp.DefaultConfig()
-	cfg.Processing.ExcludeSamples = []string{sample}
-	p, err := genexp.New(w, genexp.WithConfig(cfg))
-	if err != nil {
-		t.Fatal(err)
+	run(alone+"/GSE71270.tsv", []string{sample}, warehouse.Duplicate)
+	if flagged, inView := views("GSE71270"); flagged != 1 || inView != 9 {
+		t.Errorf("excluded by a load without metadata: %d flagged, %d samples in the view; want 1, 9", flagged, inView)
 	}
-	rep, err = p.Load(context.Background(), alone+"/GSE71270.tsv")
-	if err != nil || len(rep.Studies) != 1 || rep.Studies[0].Err != nil {
-		t.Fatalf("the matrix alone: %v %+v", err, rep)
+}
+
+// TestExclusionIsTheStudys: two studies hold the same samples; excluding
+// one in a load of the first leaves the second's views and features as
+// they are, and a load of the second without the list leaves the first's
+// exclusion, views and features as they are.
+func TestExclusionIsTheStudys(t *testing.T) {
+	const sample = "GSM1831675"
+	root := t.TempDir()
+	first, second := filepath.Join(root, "GSE71270"), filepath.Join(root, "GSE99999")
+	copyTree(t, "testdata/refinebio/GSE71270/GSE71270", first, nil)
+	copyTree(t, "testdata/refinebio/GSE71270/GSE71270", second, func(name string) string {
+		return strings.ReplaceAll(name, "GSE71270", "GSE99999")
+	})
+	w := openWarehouse(t)
+	load := func(path string, exclude ...string) {
+		t.Helper()
+		cfg := genexp.DefaultConfig()
+		cfg.Processing.ExcludeSamples = exclude
+		p, err := genexp.New(w, genexp.WithConfig(cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := p.Load(context.Background(), path)
+		if err != nil || len(rep.Studies) != 1 || rep.Studies[0].Err != nil {
+			t.Fatalf("%s: %v %+v", path, err, rep)
+		}
 	}
-	said := false
-	for _, f := range rep.Studies[0].Findings {
-		said = said || strings.Contains(f.Msg, "processing.exclude_samples lists "+sample+", which this load has no metadata of")
+	state := func(study string) string {
+		t.Helper()
+		return fmt.Sprintf("%d in the views, %d sample_mean features",
+			count(t, w, "SELECT count(DISTINCT sample_accession_code) FROM analytics.vw_expression_long WHERE study_accession_code = '"+study+"'"),
+			count(t, w, "SELECT count(*) FROM analytics.vw_feature_values WHERE feature_name = 'sample_mean' AND study_accession_code = '"+study+"'"))
 	}
-	if !said {
-		t.Errorf("no warning that the exclusion was not applied: %v", rep.Studies[0].Findings)
+	load(first, sample)
+	load(second)
+	if got, want := state("GSE71270"), "9 in the views, 9 sample_mean features"; got != want {
+		t.Errorf("GSE71270 after GSE99999's load: %s, want %s", got, want)
 	}
-	if flagged, _, _ := views(); flagged != 0 {
-		t.Errorf("a load without metadata changed the recorded exclusion: %d flagged", flagged)
+	if got, want := state("GSE99999"), "10 in the views, 10 sample_mean features"; got != want {
+		t.Errorf("GSE99999: %s, want %s", got, want)
+	}
+	if n := count(t, w, "SELECT count(*) FROM dim_study_sample ss JOIN dim_sample s USING (sample_key) WHERE s.sample_accession_code = '"+sample+"'"); n != 2 {
+		t.Fatalf("the sample is in %d studies, want 2", n)
 	}
 }

@@ -1066,7 +1066,6 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 	studyOrganism := map[string]string{}
 	unnormalized := map[string]map[string][]string{} // study → platform → samples
 	bare := map[string]int{}                         // study → its samples the metadata does not describe
-	keptExclusion := map[string][]string{}           // study → its excluded samples the metadata does not describe
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
 		// A column taken as an accession for want of metadata: its blank
@@ -1075,9 +1074,6 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 		unrecorded := d.Sample(s.Accession) == nil
 		if unrecorded {
 			bare[c.Study]++
-			if p.excluded(s.Accession) {
-				keptExclusion[c.Study] = append(keptExclusion[c.Study], s.Accession)
-			}
 		}
 		tech := ""
 		if st := d.Study(c.Study); st != nil {
@@ -1120,15 +1116,6 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			IllnessField: illnessField(dec), IllnessMatched: dec.Matched, ExcludeAnalysis: p.excluded(s.Accession),
 			KeepAttributes: unrecorded, KeepIllness: keepIllness,
 		})
-	}
-	for _, study := range slices.Sorted(maps.Keys(keptExclusion)) {
-		// A sample the load has no metadata of keeps the row the warehouse
-		// holds, its exclusion included: only a new one is inserted with it.
-		accs := keptExclusion[study]
-		f := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityWarning, Study: study, Path: "processing.exclude_samples",
-			Msg: fmt.Sprintf("processing.exclude_samples lists %s, which this load has no metadata of: a sample the warehouse already holds keeps its recorded row, "+
-				"exclusion included, and only a new one is excluded; load it with its metadata to exclude it", listSome(accs, 3))}
-		reports[study].Findings = append(reports[study].Findings, f)
 	}
 	for study, byPlatform := range unnormalized {
 		for _, raw := range slices.Sorted(maps.Keys(byPlatform)) {

@@ -93,6 +93,11 @@ func (b *batch) upsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 	if _, err := b.conn.ExecContext(ctx, stmtUpsertStudySamples, b.loadKey, keepIllness); err != nil {
 		return classify(err, "duckdb: upserting the samples' study memberships")
 	}
+	if len(keepIllness) > 0 {
+		if _, err := b.conn.ExecContext(ctx, stmtExcludeKeptStudySamples, b.loadKey, keepIllness); err != nil {
+			return classify(err, "duckdb: writing the exclusions of kept memberships")
+		}
+	}
 	if _, err := b.conn.ExecContext(ctx, stmtClearStagedSamples, b.loadKey); err != nil {
 		return classify(err, "duckdb: clearing staged samples")
 	}

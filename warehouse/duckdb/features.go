@@ -23,10 +23,10 @@ var _ warehouse.FeatureMaterializer = (*Warehouse)(nil)
 // writes (see stmtFeatureKeyFloor).
 
 // featureInput is the study's values the features are computed from: NULL
-// values and samples excluded from analysis are left out, and a sample with
-// no illness label counts as UNKNOWN. The label is the one decided in this
-// study (dim_study_sample), so another study sharing the sample does not
-// change it. y is the value on the study's analysis scale.
+// values and samples the study excludes from analysis are left out, and a
+// sample with no illness label counts as UNKNOWN. The label and the
+// exclusion are the ones decided in this study (dim_study_sample), so
+// another study sharing the sample does not change them. y is the value on the study's analysis scale.
 const featureInput = `SELECT fe.sample_key,
            fe.gene_key,
            fe.expression_value AS v,
@@ -40,7 +40,7 @@ const featureInput = `SELECT fe.sample_key,
     CROSS JOIN (SELECT illness_key FROM dim_illness WHERE illness_label = 'UNKNOWN') u
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL
-      AND NOT s.exclude_from_analysis`
+      AND NOT COALESCE(ss.exclude_from_analysis, false)`
 
 const featureInsert = `INSERT INTO fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 `
@@ -69,7 +69,7 @@ WHERE st.study_key = $1`
 // featureFingerprint is a hash of what the features are computed from
 // beside the batch id: the rows the batch holds (its load signature), the
 // study's technology (which picks the scale), and the illness label and
-// exclusion of each sample the facts hold, the label being the study's own
+// exclusion of each sample the facts hold, both the study's own
 // (dim_study_sample). A duplicate load that relabels a sample updates its
 // row in place and leaves the batch as it was; the fingerprint is how the
 // features learn they are stale. A load of another study sharing the
@@ -77,7 +77,7 @@ WHERE st.study_key = $1`
 // text it hashes must not change: a warehouse's features would all read
 // as stale.
 const featureFingerprint = `md5(concat_ws('|', COALESCE(b.load_signature, ''), COALESCE(st.study_technology, ''),
-        (SELECT COALESCE(string_agg(s.sample_key || ':' || COALESCE(ss.illness_key, 0) || ':' || s.exclude_from_analysis, ',' ORDER BY s.sample_key), '')
+        (SELECT COALESCE(string_agg(s.sample_key || ':' || COALESCE(ss.illness_key, 0) || ':' || COALESCE(ss.exclude_from_analysis, false), ',' ORDER BY s.sample_key), '')
          FROM dim_sample s
          LEFT JOIN dim_study_sample ss ON ss.study_key = $1 AND ss.sample_key = s.sample_key
          WHERE s.sample_key IN (SELECT fe.sample_key FROM fact_gene_expression fe WHERE fe.study_key = $1))))`
@@ -86,10 +86,10 @@ const featureFingerprint = `md5(concat_ws('|', COALESCE(b.load_signature, ''), C
 // range, which decides the scale (warehouse.FeatureScale).
 const stmtFeatureRange = `SELECT COUNT(*), MIN(fe.expression_value), MAX(fe.expression_value)
 FROM fact_gene_expression fe
-JOIN dim_sample s ON s.sample_key = fe.sample_key
+LEFT JOIN dim_study_sample ss ON ss.study_key = fe.study_key AND ss.sample_key = fe.sample_key
 WHERE fe.study_key = $1
   AND fe.expression_value IS NOT NULL
-  AND NOT s.exclude_from_analysis`
+  AND NOT COALESCE(ss.exclude_from_analysis, false)`
 
 // stmtFeatureKeyFloor takes a feature_record_key from the sequence the
 // rows' keys come from: every row the computation then writes has a greater

@@ -36,7 +36,10 @@ func TestFeatureFingerprintUnchanged(t *testing.T) {
 	defer w.Close()
 	loadBundled(t, w, "species", "GSE71270", "SRP110235")
 	for _, q := range []string{
+		// An exclusion as version 12 carries it over: the sample's flag
+		// and its memberships' alike.
 		`UPDATE dim_sample SET exclude_from_analysis = true WHERE sample_key = (SELECT MIN(sample_key) FROM dim_sample)`,
+		`UPDATE dim_study_sample SET exclude_from_analysis = true WHERE sample_key = (SELECT MIN(sample_key) FROM dim_sample)`,
 		`UPDATE dim_study_sample SET illness_key = NULL WHERE sample_key = (SELECT MAX(sample_key) FROM dim_study_sample)`,
 		`INSERT INTO dim_study_sample (study_key, sample_key, illness_key)
 		 SELECT (SELECT MAX(study_key) FROM dim_study), MIN(sample_key) + 1, (SELECT illness_key FROM dim_illness WHERE illness_label = 'SEPSIS')

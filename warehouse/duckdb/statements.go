@@ -8,57 +8,58 @@ import (
 // The statements this backend runs, by name. Each has a golden copy in
 // testdata/golden/<name>.sql (see TestGoldenStatements).
 var statements = map[string]string{
-	"schema_version_table":  stmtSchemaVersionTable,
-	"schema_version_exists": stmtSchemaVersionExists,
-	"schema_version_read":   stmtSchemaVersionRead,
-	"schema_version_write":  stmtSchemaVersionWrite,
-	"schema_version_record": stmtSchemaVersionRecord,
-	"schema_checksum_write": stmtSchemaChecksumWrite,
-	"schema_checksums":      stmtSchemaChecksums,
-	"next_load_key":         stmtNextLoadKey,
-	"create_stage_values":   stmtCreateStageValues,
-	"drop_stage_values":     stmtDropStageValues,
-	"stage_values":          stmtStageValues,
-	"illness_labels":        stmtIllnessLabels,
-	"read_only":             stmtReadOnly,
-	"upsert_study":          stmtUpsertStudy + ";\n" + stmtInsertStudy,
-	"upsert_platform":       stmtUpsertPlatform,
-	"unknown_illness":       stmtUnknownIllness,
-	"upsert_samples":        stmtUpsertSamples,
-	"upsert_study_samples":  stmtUpsertStudySamples,
-	"drop_study_samples":    stmtDropUnstagedStudySamples,
-	"unlisted_members":      stmtUnlistedMembers,
-	"clear_staged_samples":  stmtClearStagedSamples,
-	"stage_batch":           stmtStageBatch,
-	"record_batch_keys":     stmtRecordBatchKeys,
-	"current_batches":       stmtCurrentBatches,
-	"insert_genes":          stmtInsertGenes,
-	"delete_facts":          stmtDeleteFacts,
-	"insert_facts":          stmtInsertFacts,
-	"insert_study_facts":    stmtInsertStudyFacts,
-	"retire_batches":        stmtRetireBatches,
-	"drop_features":         stmtDropReplacedFeatures,
-	"stale_features":        stmtStaleFeatureState,
-	"record_batch":          stmtRecordBatch + ";\n" + stmtInsertBatch,
-	"undescribed_study":     stmtUndescribedStudy,
-	"upsert_study_qc":       stmtUpsertStudyQC + ";\n" + stmtInsertStudyQC,
-	"upsert_batch_qc":       stmtUpsertBatchQC + ";\n" + stmtInsertBatchQC,
-	"insert_finding":        stmtInsertFinding,
-	"clear_staging":         strings.Join(stmtClearStaging, ";\n"),
-	"log_step":              stmtLogStep,
-	"status_studies":        stmtStatusStudies,
-	"status_studies_v3":     stmtStatusStudiesV3,
-	"status_steps":          stmtStatusSteps,
-	"stage_function_exists": stmtStageFunctionExists,
-	"disabled_optimizers":   stmtDisabledOptimizers,
-	"temp_directory":        stmtTempDirectory,
-	"memory_limit":          stmtMemoryLimit,
-	"user_tables":           stmtUserTables,
-	"disable_optimizers":    fmt.Sprintf(stmtDisableOptimizers, quoteString("statistics_propagation")),
-	"connection_count":      stmtConnectionCount,
-	"checkpoint_settings":   stmtCheckpointSettings,
-	"checkpoint_every":      stmtCheckpointEveryCommit,
-	"checkpoint_restore":    fmt.Sprintf(stmtCheckpointSettingsRestore, quoteString("16.0 MiB"), quoteString("100000")),
+	"schema_version_table":       stmtSchemaVersionTable,
+	"schema_version_exists":      stmtSchemaVersionExists,
+	"schema_version_read":        stmtSchemaVersionRead,
+	"schema_version_write":       stmtSchemaVersionWrite,
+	"schema_version_record":      stmtSchemaVersionRecord,
+	"schema_checksum_write":      stmtSchemaChecksumWrite,
+	"schema_checksums":           stmtSchemaChecksums,
+	"next_load_key":              stmtNextLoadKey,
+	"create_stage_values":        stmtCreateStageValues,
+	"drop_stage_values":          stmtDropStageValues,
+	"stage_values":               stmtStageValues,
+	"illness_labels":             stmtIllnessLabels,
+	"read_only":                  stmtReadOnly,
+	"upsert_study":               stmtUpsertStudy + ";\n" + stmtInsertStudy,
+	"upsert_platform":            stmtUpsertPlatform,
+	"unknown_illness":            stmtUnknownIllness,
+	"upsert_samples":             stmtUpsertSamples,
+	"upsert_study_samples":       stmtUpsertStudySamples,
+	"exclude_kept_study_samples": stmtExcludeKeptStudySamples,
+	"drop_study_samples":         stmtDropUnstagedStudySamples,
+	"unlisted_members":           stmtUnlistedMembers,
+	"clear_staged_samples":       stmtClearStagedSamples,
+	"stage_batch":                stmtStageBatch,
+	"record_batch_keys":          stmtRecordBatchKeys,
+	"current_batches":            stmtCurrentBatches,
+	"insert_genes":               stmtInsertGenes,
+	"delete_facts":               stmtDeleteFacts,
+	"insert_facts":               stmtInsertFacts,
+	"insert_study_facts":         stmtInsertStudyFacts,
+	"retire_batches":             stmtRetireBatches,
+	"drop_features":              stmtDropReplacedFeatures,
+	"stale_features":             stmtStaleFeatureState,
+	"record_batch":               stmtRecordBatch + ";\n" + stmtInsertBatch,
+	"undescribed_study":          stmtUndescribedStudy,
+	"upsert_study_qc":            stmtUpsertStudyQC + ";\n" + stmtInsertStudyQC,
+	"upsert_batch_qc":            stmtUpsertBatchQC + ";\n" + stmtInsertBatchQC,
+	"insert_finding":             stmtInsertFinding,
+	"clear_staging":              strings.Join(stmtClearStaging, ";\n"),
+	"log_step":                   stmtLogStep,
+	"status_studies":             stmtStatusStudies,
+	"status_studies_v3":          stmtStatusStudiesV3,
+	"status_steps":               stmtStatusSteps,
+	"stage_function_exists":      stmtStageFunctionExists,
+	"disabled_optimizers":        stmtDisabledOptimizers,
+	"temp_directory":             stmtTempDirectory,
+	"memory_limit":               stmtMemoryLimit,
+	"user_tables":                stmtUserTables,
+	"disable_optimizers":         fmt.Sprintf(stmtDisableOptimizers, quoteString("statistics_propagation")),
+	"connection_count":           stmtConnectionCount,
+	"checkpoint_settings":        stmtCheckpointSettings,
+	"checkpoint_every":           stmtCheckpointEveryCommit,
+	"checkpoint_restore":         fmt.Sprintf(stmtCheckpointSettingsRestore, quoteString("16.0 MiB"), quoteString("100000")),
 }
 
 const stmtSchemaVersionTable = `CREATE TABLE IF NOT EXISTS meta_schema_version (
@@ -249,8 +250,9 @@ WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
 // of a sample listed in $2 (warehouse.Sample.KeepIllness: UNKNOWN for want
 // of metadata) is kept where its membership exists.
 const stmtUpsertStudySamples = `INSERT INTO dim_study_sample (study_key, sample_key, illness_key, illness_method, illness_rule,
-    illness_field, illness_matched)
-SELECT st.study_key, s.sample_key, i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched
+    illness_field, illness_matched, exclude_from_analysis)
+SELECT st.study_key, s.sample_key, i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched,
+    t.exclude_from_analysis
 FROM staging.samples t
 JOIN dim_sample s ON s.sample_accession_code = t.sample_accession_code
 JOIN dim_study st ON st.study_accession_code = t.study_accession_code
@@ -264,12 +266,29 @@ ON CONFLICT (study_key, sample_key) DO UPDATE SET
     illness_rule = excluded.illness_rule,
     illness_field = excluded.illness_field,
     illness_matched = excluded.illness_matched,
+    exclude_from_analysis = excluded.exclude_from_analysis,
     etl_updated_date = now()
 WHERE dim_study_sample.illness_key IS DISTINCT FROM excluded.illness_key
    OR dim_study_sample.illness_method IS DISTINCT FROM excluded.illness_method
    OR dim_study_sample.illness_rule IS DISTINCT FROM excluded.illness_rule
    OR dim_study_sample.illness_field IS DISTINCT FROM excluded.illness_field
-   OR dim_study_sample.illness_matched IS DISTINCT FROM excluded.illness_matched`
+   OR dim_study_sample.illness_matched IS DISTINCT FROM excluded.illness_matched
+   OR dim_study_sample.exclude_from_analysis IS DISTINCT FROM excluded.exclude_from_analysis`
+
+// stmtExcludeKeptStudySamples writes the exclusion of the memberships
+// whose label stmtUpsertStudySamples kept (samples listed in $2, which
+// the load has no metadata of): the exclusion is the configuration's,
+// which names the sample, not the metadata's.
+const stmtExcludeKeptStudySamples = `UPDATE dim_study_sample
+SET exclude_from_analysis = t.exclude_from_analysis, etl_updated_date = now()
+FROM staging.samples t, dim_sample s, dim_study st
+WHERE t.load_key = $1
+  AND t.sample_accession_code IN (SELECT unnest($2::VARCHAR[]))
+  AND s.sample_accession_code = t.sample_accession_code
+  AND st.study_accession_code = t.study_accession_code
+  AND dim_study_sample.study_key = st.study_key
+  AND dim_study_sample.sample_key = s.sample_key
+  AND dim_study_sample.exclude_from_analysis IS DISTINCT FROM t.exclude_from_analysis`
 
 // stmtDropUnstagedStudySamples removes, for each study whose facts the load
 // replaces ($2 lists the published batch ids), the memberships of the

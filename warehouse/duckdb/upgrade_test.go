@@ -343,6 +343,11 @@ func buildVersion6(t *testing.T, path string) {
 			t.Fatal(err)
 		}
 	}
+	// And the memberships' exclusion (schema 12), which the features read
+	// too.
+	if _, err := old.db.Exec(`ALTER TABLE dim_study_sample ADD COLUMN exclude_from_analysis BOOLEAN DEFAULT false`); err != nil {
+		t.Fatal(err)
+	}
 	loadSmallStudy(t, old)
 	for _, table := range []string{"meta_batch", "staging.load_batches"} {
 		if _, err := old.db.Exec(`ALTER TABLE ` + table + ` DROP COLUMN scale_by`); err != nil {
@@ -350,6 +355,9 @@ func buildVersion6(t *testing.T, path string) {
 		}
 	}
 	if _, err := old.MaterializeFeatures(ctx, warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.db.Exec(`ALTER TABLE dim_study_sample DROP COLUMN exclude_from_analysis`); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, old.db, `SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = 'fact_feature_values'

@@ -49,7 +49,7 @@ const featureInput = `SELECT fe.sample_key,
     WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
       AND fe.study_key = @p1
       AND fe.expression_value IS NOT NULL
-      AND s.exclude_from_analysis = 0`
+      AND (ss.exclude_from_analysis IS NULL OR ss.exclude_from_analysis = 0)`
 
 const featureInsert = `INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 `
@@ -86,15 +86,15 @@ WHERE st.study_accession_code = @p1`
 
 // stmtFeatureFingerprint hashes what the features of study @p1 are
 // computed from beside the batch id: the current batch's load signature,
-// the study's technology, and the illness label (the study's own, in
-// dim_study_sample) and exclusion of each sample the facts hold. A
+// the study's technology, and the illness label and exclusion (the
+// study's own, in dim_study_sample) of each sample the facts hold. A
 // duplicate load that relabels a sample leaves the batch as it was; the
 // fingerprint is how the features learn they are stale. A load of another
 // study sharing the sample changes neither.
 const stmtFeatureFingerprint = `SELECT CONVERT(NVARCHAR(64), HASHBYTES('SHA2_256', CONCAT(COALESCE(b.load_signature, N''), N'|',
     COALESCE(st.study_technology, N''), N'|',
     (SELECT STRING_AGG(CONVERT(NVARCHAR(MAX), CONCAT(s.sample_key, N':', COALESCE(ss.illness_key, 0), N':',
-                CONVERT(INT, s.exclude_from_analysis))), N',') WITHIN GROUP (ORDER BY s.sample_key)
+                CONVERT(INT, COALESCE(ss.exclude_from_analysis, 0)))), N',') WITHIN GROUP (ORDER BY s.sample_key)
      FROM dbo.dim_sample AS s
      LEFT JOIN dbo.dim_study_sample AS ss ON ss.study_key = @p1 AND ss.sample_key = s.sample_key
      WHERE s.sample_key IN (SELECT fe.sample_key FROM dbo.fact_gene_expression AS fe
@@ -107,11 +107,11 @@ WHERE st.study_key = @p1`
 // range, which decides the scale (warehouse.FeatureScale).
 const stmtFeatureRange = `SELECT COUNT_BIG(*), MIN(fe.expression_value), MAX(fe.expression_value)
 FROM dbo.fact_gene_expression AS fe
-JOIN dbo.dim_sample AS s ON s.sample_key = fe.sample_key
+LEFT JOIN dbo.dim_study_sample AS ss ON ss.study_key = fe.study_key AND ss.sample_key = fe.sample_key
 WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
   AND fe.study_key = @p1
   AND fe.expression_value IS NOT NULL
-  AND s.exclude_from_analysis = 0`
+  AND (ss.exclude_from_analysis IS NULL OR ss.exclude_from_analysis = 0)`
 
 const stmtFeatureDelete = `DELETE FROM dbo.fact_feature_values WHERE study_key = @p1`
 

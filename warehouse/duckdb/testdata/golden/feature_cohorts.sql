@@ -13,7 +13,7 @@ WITH input AS (
     CROSS JOIN (SELECT illness_key FROM dim_illness WHERE illness_label = 'UNKNOWN') u
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL
-      AND NOT s.exclude_from_analysis)
+      AND NOT COALESCE(ss.exclude_from_analysis, false))
 SELECT 'STUDY_COHORT', illness_key, NULL, 'cohort_sample_count', COUNT(DISTINCT sample_key), $1, $2
 FROM input
 GROUP BY illness_key

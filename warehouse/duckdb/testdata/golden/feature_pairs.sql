@@ -19,7 +19,7 @@ input AS (
     CROSS JOIN (SELECT illness_key FROM dim_illness WHERE illness_label = 'UNKNOWN') u
     WHERE fe.study_key = $1
       AND fe.expression_value IS NOT NULL
-      AND NOT s.exclude_from_analysis
+      AND NOT COALESCE(ss.exclude_from_analysis, false)
       AND fe.gene_key IN (SELECT t.gene_key FROM top_genes AS t)),
 pairs AS (
     SELECT a.gene_key AS gene_1, b.gene_key AS gene_2, COUNT(*) AS n, corr(a.y, b.y) AS r

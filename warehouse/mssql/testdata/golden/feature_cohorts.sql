@@ -13,7 +13,7 @@ WITH input AS (
     WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
       AND fe.study_key = @p1
       AND fe.expression_value IS NOT NULL
-      AND s.exclude_from_analysis = 0)
+      AND (ss.exclude_from_analysis IS NULL OR ss.exclude_from_analysis = 0))
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'STUDY_COHORT', illness_key, NULL, N'cohort_sample_count', CONVERT(FLOAT, COUNT(DISTINCT sample_key)), @p1, @p2
 FROM input

@@ -1,7 +1,7 @@
 SELECT CONVERT(NVARCHAR(64), HASHBYTES('SHA2_256', CONCAT(COALESCE(b.load_signature, N''), N'|',
     COALESCE(st.study_technology, N''), N'|',
     (SELECT STRING_AGG(CONVERT(NVARCHAR(MAX), CONCAT(s.sample_key, N':', COALESCE(ss.illness_key, 0), N':',
-                CONVERT(INT, s.exclude_from_analysis))), N',') WITHIN GROUP (ORDER BY s.sample_key)
+                CONVERT(INT, COALESCE(ss.exclude_from_analysis, 0)))), N',') WITHIN GROUP (ORDER BY s.sample_key)
      FROM dbo.dim_sample AS s
      LEFT JOIN dbo.dim_study_sample AS ss ON ss.study_key = @p1 AND ss.sample_key = s.sample_key
      WHERE s.sample_key IN (SELECT fe.sample_key FROM dbo.fact_gene_expression AS fe

@@ -13,7 +13,7 @@ WITH input AS (
     WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
       AND fe.study_key = @p1
       AND fe.expression_value IS NOT NULL
-      AND s.exclude_from_analysis = 0),
+      AND (ss.exclude_from_analysis IS NULL OR ss.exclude_from_analysis = 0)),
 per_gene AS (
     SELECT gene_key,
            VAR(y) AS variance,

@@ -18,7 +18,7 @@ input AS (
     WHERE fe.study_bucket = CONVERT(SMALLINT, @p1 % 32)
       AND fe.study_key = @p1
       AND fe.expression_value IS NOT NULL
-      AND s.exclude_from_analysis = 0
+      AND (ss.exclude_from_analysis IS NULL OR ss.exclude_from_analysis = 0)
       AND fe.gene_key IN (SELECT t.gene_key FROM top_genes AS t)),
 centered AS (
     SELECT i.sample_key, i.gene_key, i.y - m.mean_y AS d
