@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
 )
@@ -351,7 +353,19 @@ func isKey(key string, names ...string) bool {
 }
 
 func normKey(s string) string {
-	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", " ")
+	s = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", " ")
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			// a no-break or thin space in a spreadsheet's header is a space
+			return strings.Map(func(r rune) rune {
+				if unicode.IsSpace(r) {
+					return ' '
+				}
+				return r
+			}, s)
+		}
+	}
+	return s
 }
 
 // FieldKey is a field name as Values compares it: trimmed, lower case,

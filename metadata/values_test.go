@@ -63,6 +63,8 @@ func TestSampleValues(t *testing.T) {
 		{"characteristic:disease state", []string{"septic shock patient"}},
 		{"characteristic:disease_state", []string{"septic shock patient"}},
 		{"characteristic:Health Status", []string{"ICU"}},
+		{"characteristic:disease\u00a0state", []string{"septic shock patient"}}, // a no-break space is a space
+		{"characteristic:health\u2009status", []string{"ICU"}},
 		{"characteristic:tissue", nil}, // tissue here is not a characteristic
 		{"tissue", []string{"blood"}},
 		{"health status", []string{"ICU"}},
