@@ -252,3 +252,43 @@ func TestWritableSaysWhatItChecks(t *testing.T) {
 		t.Errorf("disk at 0 bytes free: %s %q, want critical", d.Status, d.Detail)
 	}
 }
+
+// TestKilledAfterCommitIsLoaded: a process killed after its commit, before
+// it logged its load step, loaded the study: the next load ends that step
+// SUCCESS (reason "committed") at the batch's commit, with its rows, not
+// FAILED as aborted, and health counts no failure for it.
+func TestKilledAfterCommitIsLoaded(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := load(t, w, "testdata/refinebio/GSE71270")
+	run := rep.RunID
+	// As the killed process left it: the load step RUNNING, no end.
+	if _, err := w.DB().Exec(`UPDATE meta_etl_process_log SET status = 'RUNNING', ended_at = NULL, rows_written = NULL
+		WHERE run_id = ? AND step = 'load'`, run); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	w, err = duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	load(t, w, "testdata/refinebio/GSE71270")
+	var status, reason string
+	var rows int64
+	var ended sql.NullTime
+	if err := w.DB().QueryRow(`SELECT status, context_json->>'reason', rows_written, ended_at FROM meta_etl_process_log
+		WHERE run_id = ? AND step = 'load'`, run).Scan(&status, &reason, &rows, &ended); err != nil {
+		t.Fatal(err)
+	}
+	if status != "SUCCESS" || reason != "committed" || rows != 3000 || !ended.Valid {
+		t.Errorf("the killed run's committed load step: %s, reason %q, %d rows, ended %v; want SUCCESS, committed, 3000, an end", status, reason, rows, ended)
+	}
+	if n := count(t, w, `SELECT count(*) FROM meta_etl_process_log WHERE run_id = '`+run+`' AND status = 'FAILED'`); n != 0 {
+		t.Errorf("%d steps of the committed run FAILED", n)
+	}
+}

@@ -59,7 +59,9 @@ import (
 // the steps it had started RUNNING, with no end, and writes no row for the
 // steps it never reached. On a sink that allows one writing process (a
 // DuckDB file, warehouse.StepAborter) the next load marks such rows FAILED
-// (reason "aborted", no code, no end) when it starts. Elsewhere a RUNNING
+// (reason "aborted", no code, no end) when it starts, except a load step
+// whose batch the killed run had committed, which ends SUCCESS (reason
+// "committed"). Elsewhere a RUNNING
 // row older than genexp health's StuckAfter (DefaultHealthLimits, 6 h) is
 // a killed run's; a younger one may still be a run going on.
 //

@@ -450,7 +450,9 @@ type StepAborter interface {
 	// AbortAbandonedSteps marks FAILED every RUNNING step of a run other
 	// than req.RunID that no run of this process is going on with, with
 	// req.Message as its error message and context_json reason "aborted",
-	// and returns how many it marked.
+	// and returns how many it marked. A load step whose batch the run
+	// committed (killed after the commit, before logging the step) ends
+	// SUCCESS instead, with reason "committed", and is not counted.
 	AbortAbandonedSteps(ctx context.Context, req AbortRequest) (int64, error)
 }
 

@@ -70,6 +70,28 @@ SET status = 'FAILED', error_message = $1,
     context_json = CAST(json_merge_patch(COALESCE(context_json, '{}'), $2) AS VARCHAR)
 WHERE status = 'RUNNING' AND run_id = $3`
 
+// stmtCommittedLoadSteps ends as SUCCESS the RUNNING load steps of run $1
+// whose batch that run committed: a process killed after its commit,
+// before it logged the step, loaded the study all the same. The step ends
+// when the batch was committed, with its rows, and its context says why
+// ($2). A study of the run that has a load step logged SUCCESS already
+// (an earlier copy of it in the same run) keeps its RUNNING step for
+// stmtAbortRun: the batch is that copy's.
+const stmtCommittedLoadSteps = `UPDATE meta_etl_process_log
+SET status = 'SUCCESS', ended_at = b.loaded_at, rows_written = b.rows_written, batch_id = b.batch_id,
+    context_json = CAST(json_merge_patch(COALESCE(meta_etl_process_log.context_json, '{}'), $2) AS VARCHAR)
+FROM meta_batch b
+WHERE meta_etl_process_log.status = 'RUNNING'
+  AND meta_etl_process_log.run_id = $1
+  AND meta_etl_process_log.step = 'load'
+  AND b.run_id = $1
+  AND b.study_accession_code = meta_etl_process_log.study_accession_code
+  AND b.loaded_at >= meta_etl_process_log.started_at
+  AND NOT EXISTS (
+    SELECT 1 FROM meta_etl_process_log l
+    WHERE l.run_id = $1 AND l.study_accession_code = meta_etl_process_log.study_accession_code
+      AND l.step = 'load' AND l.status = 'SUCCESS')`
+
 // healthStatements are the statements of this file, by name, for review
 // beside the others (see statements.go).
 var healthStatements = map[string]string{
@@ -78,6 +100,7 @@ var healthStatements = map[string]string{
 	"health_runs":     stmtHealthRuns,
 	"running_runs":    stmtRunningRuns,
 	"abort_run":       stmtAbortRun,
+	"committed_loads": stmtCommittedLoadSteps,
 }
 
 // AbortAbandonedSteps implements warehouse.StepAborter. A process writing a
@@ -115,6 +138,10 @@ func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.Abort
 	}
 	var n int64
 	for _, id := range dead {
+		if _, err := w.db.ExecContext(ctx, stmtCommittedLoadSteps, id,
+			`{"reason":"committed","note":"the process ended after the commit, before it logged the step"}`); err != nil {
+			return n, classify(err, "duckdb: ending the committed steps of run "+id)
+		}
 		res, err := w.db.ExecContext(ctx, stmtAbortRun, req.Message, `{"reason":"aborted"}`, id)
 		if err != nil {
 			return n, classify(err, "duckdb: marking the steps of run "+id+" aborted")
