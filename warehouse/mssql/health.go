@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/genexp/genexp/qc"
+
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/internal/scan"
 )
@@ -86,6 +88,22 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	h.SchemaVersion = v
 	if v == 0 {
 		return h, nil
+	}
+	if v <= h.ExpectedSchemaVersion {
+		// A version applied from another text of its migration than this
+		// genexp's is reported with the error Migrate refuses it with,
+		// beside the runs and failures.
+		ms, err := migrations()
+		if err != nil {
+			return h, qc.Wrap(qc.SchemaVersion, err, "mssql: reading the embedded schema")
+		}
+		sums, err := w.readChecksums(ctx, v)
+		if err != nil {
+			return h, err
+		}
+		if err := checksumMismatch(sums, ms); err != nil {
+			h.SchemaMismatch = err.Error()
+		}
 	}
 	since := req.Since.UTC()
 	if req.Since.IsZero() {

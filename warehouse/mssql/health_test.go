@@ -252,3 +252,36 @@ func TestJSONValueOnlyOnJSON(t *testing.T) {
 		t.Fatal("no statement uses JSON_VALUE: the check above proves nothing")
 	}
 }
+
+// TestHealthReportsAChecksumMismatch: a version recorded with another text
+// of its migration is in Health's SchemaMismatch, naming the version and
+// the file, and the failures and runs are still read.
+func TestHealthReportsAChecksumMismatch(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	if err := w.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := healthOf(t, w).Health(context.Background(), warehouse.HealthRequest{})
+	if err != nil || h.SchemaMismatch != "" {
+		t.Fatalf("a warehouse this genexp migrated: mismatch %q, %v", h.SchemaMismatch, err)
+	}
+	s.checksums[3] = strings.Repeat("0", 64)
+	before := len(s.names())
+	h, err = healthOf(t, w).Health(context.Background(), warehouse.HealthRequest{})
+	if err != nil {
+		t.Fatalf("Health of a warehouse with another migration text failed: %v; want the mismatch reported", err)
+	}
+	for _, want := range []string{"schema version 3 ", ms[2].name, "another build's text of that migration"} {
+		if !strings.Contains(h.SchemaMismatch, want) {
+			t.Errorf("SchemaMismatch %q does not say %q", h.SchemaMismatch, want)
+		}
+	}
+	if got := strings.Join(s.names()[before:], " "); !strings.Contains(got, "health_failures") || !strings.Contains(got, "health_runs") {
+		t.Errorf("statements run: %s; want the failures and runs read too", got)
+	}
+}

@@ -339,13 +339,26 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 // schema version 10 applied were recorded without one, and their text
 // cannot be found out now. Nothing fills them in.
 func (w *Warehouse) verifyChecksums(ctx context.Context, have int, ms []migration) error {
+	sums, err := w.readChecksums(ctx, have)
+	if err != nil {
+		return err
+	}
+	return checksumMismatch(sums, ms)
+}
+
+// recordedChecksum is a version's checksum as meta_schema_version holds it.
+type recordedChecksum struct {
+	version int
+	sum     string
+}
+
+// readChecksums reads the checksums meta_schema_version records (none
+// before checksumVersion: the column is not there yet).
+func (w *Warehouse) readChecksums(ctx context.Context, have int) ([]recordedChecksum, error) {
 	if have < checksumVersion {
-		return nil // no checksum column yet
+		return nil, nil // no checksum column yet
 	}
-	type recorded struct {
-		version int
-		sum     string
-	}
+	type recorded = recordedChecksum
 	var sums []recorded
 	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		sums = sums[:0]
@@ -364,8 +377,14 @@ func (w *Warehouse) verifyChecksums(ctx context.Context, have int, ms []migratio
 		return rows.Err()
 	})
 	if err != nil {
-		return w.wrapCode(qc.SchemaVersion, err, "mssql: reading the schema's migration checksums")
+		return nil, w.wrapCode(qc.SchemaVersion, err, "mssql: reading the schema's migration checksums")
 	}
+	return sums, nil
+}
+
+// checksumMismatch is the SchemaVersion error for the first recorded
+// checksum that differs from its version's file in ms, nil when none does.
+func checksumMismatch(sums []recordedChecksum, ms []migration) error {
 	for _, r := range sums {
 		for _, m := range ms {
 			if m.version == r.version && m.checksum != r.sum {
