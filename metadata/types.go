@@ -355,8 +355,9 @@ func isKey(key string, names ...string) bool {
 func normKey(s string) string {
 	s = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", " ")
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			// a no-break or thin space in a spreadsheet's header is a space
+		if c := s[i]; c >= utf8.RuneSelf || c != ' ' && unicode.IsSpace(rune(c)) {
+			// a tab, or a no-break or thin space in a spreadsheet's
+			// header, is a space
 			return strings.Map(func(r rune) rune {
 				if unicode.IsSpace(r) {
 					return ' '

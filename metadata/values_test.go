@@ -65,6 +65,7 @@ func TestSampleValues(t *testing.T) {
 		{"characteristic:Health Status", []string{"ICU"}},
 		{"characteristic:disease\u00a0state", []string{"septic shock patient"}}, // a no-break space is a space
 		{"characteristic:health\u2009status", []string{"ICU"}},
+		{"characteristic:disease\tstate", []string{"septic shock patient"}},
 		{"characteristic:tissue", nil}, // tissue here is not a characteristic
 		{"tissue", []string{"blood"}},
 		{"health status", []string{"ICU"}},

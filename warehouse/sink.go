@@ -452,7 +452,8 @@ type StepAborter interface {
 	// req.Message as its error message and context_json reason "aborted",
 	// and returns how many it marked. A load step whose batch the run
 	// committed (killed after the commit, before logging the step) ends
-	// SUCCESS instead, with reason "committed", and is not counted.
+	// SUCCESS instead, with reason "committed", and is not counted; a
+	// duplicate's commit writes no batch, and its step is marked.
 	AbortAbandonedSteps(ctx context.Context, req AbortRequest) (int64, error)
 }
 

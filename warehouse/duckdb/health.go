@@ -72,25 +72,31 @@ WHERE status = 'RUNNING' AND run_id = $3`
 
 // stmtCommittedLoadSteps ends as SUCCESS the RUNNING load steps of run $1
 // whose batch that run committed: a process killed after its commit,
-// before it logged the step, loaded the study all the same. The step ends
-// when the batch was committed, with its rows, and its context says why
-// ($2). A study of the run that has a load step logged SUCCESS already
-// (an earlier copy of it in the same run) keeps its RUNNING step for
-// stmtAbortRun: the batch is that copy's.
+// before it logged the step, loaded the study all the same. A step's batch
+// is the run's batch of its study committed after the step started that
+// no SUCCESS load step of the run names (a study's copies in one run load
+// one after another, each logged before the next starts), the earliest if
+// several are. The step ends when the batch was committed, with its rows,
+// and its context says why ($2). A duplicate commit writes no batch row,
+// so its step is left to stmtAbortRun.
 const stmtCommittedLoadSteps = `UPDATE meta_etl_process_log
-SET status = 'SUCCESS', ended_at = b.loaded_at, rows_written = b.rows_written, batch_id = b.batch_id,
+SET status = 'SUCCESS', ended_at = c.loaded_at, rows_written = c.rows_written, batch_id = c.batch_id,
     context_json = CAST(json_merge_patch(COALESCE(meta_etl_process_log.context_json, '{}'), $2) AS VARCHAR)
-FROM meta_batch b
-WHERE meta_etl_process_log.status = 'RUNNING'
-  AND meta_etl_process_log.run_id = $1
-  AND meta_etl_process_log.step = 'load'
-  AND b.run_id = $1
-  AND b.study_accession_code = meta_etl_process_log.study_accession_code
-  AND b.loaded_at >= meta_etl_process_log.started_at
-  AND NOT EXISTS (
-    SELECT 1 FROM meta_etl_process_log l
-    WHERE l.run_id = $1 AND l.study_accession_code = meta_etl_process_log.study_accession_code
-      AND l.step = 'load' AND l.status = 'SUCCESS')`
+FROM (
+    SELECT l.log_id,
+           arg_min(b.batch_id, b.loaded_at) AS batch_id,
+           min(b.loaded_at) AS loaded_at,
+           arg_min(b.rows_written, b.loaded_at) AS rows_written
+    FROM meta_etl_process_log l
+    JOIN meta_batch b ON b.run_id = l.run_id AND b.study_accession_code = l.study_accession_code
+        AND b.loaded_at >= l.started_at
+    WHERE l.run_id = $1 AND l.step = 'load' AND l.status = 'RUNNING'
+      AND NOT EXISTS (
+        SELECT 1 FROM meta_etl_process_log d
+        WHERE d.run_id = $1 AND d.step = 'load' AND d.status = 'SUCCESS' AND d.batch_id = b.batch_id)
+    GROUP BY l.log_id
+) c
+WHERE meta_etl_process_log.log_id = c.log_id`
 
 // healthStatements are the statements of this file, by name, for review
 // beside the others (see statements.go).
