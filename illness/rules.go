@@ -66,10 +66,10 @@ func DefaultRules() []Rule {
 			Description: "GAinS sepsis response signature endotype (E-MTAB-4421, E-MTAB-4451: sepsis response signature group: group 2), assigned only to sepsis patients"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b` +
-				`|\bsepsis[- ](negative|excluded|ruled out)\b` +
+				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out)\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', or shock of a named non-infectious cause"},
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'Sepsis-3 negative', or shock of a named non-infectious cause"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
 			Pattern:     `\bseptic[\s-]*shock\b`,
 			Description: "septic shock, in any case, spacing or underscore form"},
