@@ -45,6 +45,12 @@ func TestDefaultRules(t *testing.T) {
 			NoSepsis, "non_septic", "characteristics", "cardiogenic shock", "diagnosis: cardiogenic shock"},
 		{"haemorrhagic shock", sample("Haemorrhagic_Shock_3", "", ""), NoSepsis, "non_septic", "title", "Haemorrhagic_Shock", "Haemorrhagic_Shock_3"},
 		{"anaphylactic shock", sample("", "", "", "group: anaphylactic shock"), NoSepsis, "non_septic", "characteristics", "anaphylactic shock", "group: anaphylactic shock"},
+		// A sample number glued to the group (titles such as "Sepsis12").
+		{"sepsis with its number", sample("Sepsis12", "", ""), Sepsis, "sepsis", "title", "Sepsis12", "Sepsis12"},
+		{"septic shock with its number", sample("SepticShock12", "", ""), SepticShock, "septic_shock", "title", "SepticShock12", "SepticShock12"},
+		{"no sepsis in camel case", sample("NoSepsis_4", "", ""), NoSepsis, "non_septic", "title", "NoSepsis", "NoSepsis_4"},
+		{"post-op abbreviated", sample("postop_3", "", ""), NoSepsis, "non_septic_illness", "title", "postop", "postop_3"},
+		{"control with its number", sample("Control12", "", ""), Control, "healthy_control", "title", "Control12", "Control12"},
 		{"not meeting Sepsis-3", sample("", "", "", "diagnosis: Sepsis-3 negative"),
 			NoSepsis, "non_septic", "characteristics", "Sepsis-3 negative", "diagnosis: Sepsis-3 negative"},
 		{"sepsis ruled out", sample("", "sepsis: ruled out", ""), NoSepsis, "non_septic", "disease", "sepsis: ruled out", "sepsis: ruled out"},

@@ -65,28 +65,28 @@ func DefaultRules() []Rule {
 			Pattern:     `^\s*(group\s*|srs\s*)?[1-3]\s*$`,
 			Description: "GAinS sepsis response signature endotype (E-MTAB-4421, E-MTAB-4451: sepsis response signature group: group 2), assigned only to sepsis patients"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
-			Pattern: `\bnon[- ]?(sepsis|septic)\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b` +
+			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out)\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
 			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'Sepsis-3 negative', or shock of a named non-infectious cause"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
-			Pattern:     `\bseptic[\s-]*shock\b`,
-			Description: "septic shock, in any case, spacing or underscore form"},
+			Pattern:     `\bseptic[\s-]*shock\d*\b`,
+			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12)"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
-			Pattern:     `\b(uro|neuro)?sepsis\b|\bseptic\b|\bseptica?e?mi(a|c)\b`,
-			Description: "sepsis in any form: severe sepsis, urosepsis, septic patients, septicaemia"},
+			Pattern:     `\b(uro|neuro)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b`,
+			Description: "sepsis in any form: severe sepsis, urosepsis, septic patients, septicaemia, Sepsis12"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
 			Pattern:     `\bbacteri?a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
 			Description: "bacteraemia or bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
-				`|\bsirs\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery)\b` +
+				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
-			Pattern: `\bhealthy\b|\bcontrols?\b|\bctrl\b|\bvolunteers?\b|\bblood donors?\b|\bt[eé]moins?\b` +
+			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Description: "healthy volunteers, donors and controls ('témoin' is French for control)"},
 	}
