@@ -374,7 +374,12 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				}
 				sources[k] = m.Name
 			}
-			if first := sameAsRead(read, m, d.holding(m).Metadata); first != nil {
+			var st *stored
+			if m.err == nil {
+				st = storedOf(m)
+				st.meta = d.holding(m).Metadata
+			}
+			if first := sameAsRead(read, st); first != nil {
 				fs := []*qc.Error{sameFileFinding(m, first)}
 				p.cfg.Quality.Apply(fs)
 				p.recordFindings(ctx, rep.RunID, "", "", fs)
@@ -382,9 +387,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				rep.Findings = append(rep.Findings, fs...)
 				continue
 			}
-			if m.err == nil {
-				st := storedOf(m)
-				st.meta = d.holding(m).Metadata
+			if st != nil {
 				here = append(here, st)
 			}
 			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
