@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"maps"
 	"os"
@@ -373,7 +374,12 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				}
 				sources[k] = m.Name
 			}
-			if first := sameAsRead(read, m, d.holding(m).Metadata); first != nil {
+			var st *stored
+			if m.err == nil {
+				st = storedOf(m)
+				st.meta = d.holding(m).Metadata
+			}
+			if first := sameAsRead(read, st); first != nil {
 				fs := []*qc.Error{sameFileFinding(m, first)}
 				p.cfg.Quality.Apply(fs)
 				p.recordFindings(ctx, rep.RunID, "", "", fs)
@@ -381,9 +387,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 				rep.Findings = append(rep.Findings, fs...)
 				continue
 			}
-			if m.err == nil {
-				st := storedOf(m)
-				st.meta = d.holding(m).Metadata
+			if st != nil {
 				here = append(here, st)
 			}
 			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
@@ -1313,12 +1317,11 @@ func configFields(ic IllnessConfig, reads []string) []configField {
 // is most often a typo that changes no label and says nothing; findings
 // reports them.
 type configUse struct {
-	overrides map[string]string // trimmed accession → as configured
-	matched   map[string]bool   // overrides a sample of the run has
-	// excluded and excludedSeen are the same for processing.exclude_samples.
-	excluded, excludedSeen map[string]bool
-	fields                 []configField
-	held                   map[string]bool // field keys some sample of the run has a value in
+	// overrides and excluded are the samples illness_inference.overrides
+	// and processing.exclude_samples name.
+	overrides, excluded listedSamples
+	fields              []configField
+	held                map[string]bool // field keys some sample of the run has a value in
 	// downloads and samples count what the run read: with none, nothing
 	// can be said of the configuration.
 	downloads, samples int
@@ -1341,13 +1344,51 @@ func (u *configUse) named(accessions []string) {
 }
 
 func (p *Pipeline) newConfigUse() *configUse {
-	u := &configUse{overrides: map[string]string{}, matched: map[string]bool{}, fields: p.fields, held: map[string]bool{},
-		read: map[string]bool{}, added: map[string]*metadata.Dataset{}}
-	for acc := range p.cfg.Illness.Overrides {
-		u.overrides[strings.TrimSpace(acc)] = acc
+	return &configUse{overrides: listSamples(maps.Keys(p.cfg.Illness.Overrides)), excluded: listSamples(slices.Values(p.cfg.Processing.ExcludeSamples)),
+		fields: p.fields, held: map[string]bool{}, read: map[string]bool{}, added: map[string]*metadata.Dataset{}}
+}
+
+// listedSamples are the sample accessions a configuration list names, and
+// those a sample of the run has.
+type listedSamples struct {
+	names map[string]string // trimmed accession → as configured
+	seen  map[string]bool
+}
+
+func listSamples(accessions iter.Seq[string]) listedSamples {
+	l := listedSamples{names: map[string]string{}, seen: map[string]bool{}}
+	for acc := range accessions {
+		l.names[strings.TrimSpace(acc)] = acc
 	}
-	u.excluded, u.excludedSeen = p.exclude, map[string]bool{}
-	return u
+	return l
+}
+
+// note marks the listed samples d describes, and the sample accession acc
+// ("" for none).
+func (l listedSamples) note(d *metadata.Dataset, acc string) {
+	if d != nil {
+		for a := range l.names {
+			if !l.seen[a] && d.Sample(a) != nil {
+				l.seen[a] = true
+			}
+		}
+	}
+	if _, ok := l.names[strings.TrimSpace(acc)]; ok {
+		l.seen[strings.TrimSpace(acc)] = true
+	}
+}
+
+// missed returns the listed accessions no sample of the run has, as
+// configured, sorted.
+func (l listedSamples) missed() []string {
+	var out []string
+	for a, as := range l.names {
+		if !l.seen[a] {
+			out = append(out, as)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // excluded reports whether the configuration keeps the sample out of
@@ -1361,16 +1402,8 @@ func (u *configUse) download(d *metadata.Dataset, added []sheetSet) {
 		u.added[a.file] = a.ds
 	}
 	u.downloads++
-	for acc := range u.overrides {
-		if !u.matched[acc] && d.Sample(acc) != nil {
-			u.matched[acc] = true
-		}
-	}
-	for acc := range u.excluded {
-		if !u.excludedSeen[acc] && d.Sample(acc) != nil {
-			u.excludedSeen[acc] = true
-		}
-	}
+	u.overrides.note(d, "")
+	u.excluded.note(d, "")
 }
 
 // sample notes what a sample the classifier reads holds: its accession,
@@ -1380,12 +1413,8 @@ func (u *configUse) sample(s *metadata.Sample) {
 		return
 	}
 	u.samples++
-	if _, ok := u.overrides[strings.TrimSpace(s.Accession)]; ok {
-		u.matched[strings.TrimSpace(s.Accession)] = true
-	}
-	if u.excluded[strings.TrimSpace(s.Accession)] {
-		u.excludedSeen[strings.TrimSpace(s.Accession)] = true
-	}
+	u.overrides.note(nil, s.Accession)
+	u.excluded.note(nil, s.Accession)
 	for _, f := range u.fields {
 		if !u.held[f.key] && len(s.Values(f.name)) > 0 {
 			u.held[f.key] = true
@@ -1417,13 +1446,10 @@ func (u *configUse) findings() []*qc.Error {
 		return &qc.Error{Code: qc.IllnessInferenceFailed, Severity: qc.SeverityWarning, Path: path, Msg: fmt.Sprintf(format, args...)}
 	}
 	var out []*qc.Error
-	var missed []string
-	for acc, as := range u.overrides {
-		if u.downloads > 0 && !u.matched[acc] {
-			missed = append(missed, as)
-		}
+	var missed, unexcluded []string
+	if u.downloads > 0 { // with nothing read, nothing can be said of them
+		missed, unexcluded = u.overrides.missed(), u.excluded.missed()
 	}
-	slices.Sort(missed)
 	for i, acc := range missed {
 		if i == maxConfigFindings {
 			rest := missed[i:]
@@ -1434,14 +1460,7 @@ func (u *configUse) findings() []*qc.Error {
 		out = append(out, warn("illness_inference.overrides."+acc,
 			"illness_inference.overrides: %s is no sample of this run, so its override was not used (a misspelt accession, or a sample of another download)", acc))
 	}
-	var unexcluded []string
-	for acc := range u.excluded {
-		if u.downloads > 0 && !u.excludedSeen[acc] {
-			unexcluded = append(unexcluded, acc)
-		}
-	}
 	if len(unexcluded) > 0 {
-		slices.Sort(unexcluded)
 		out = append(out, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityWarning, Path: "processing.exclude_samples",
 			Msg: fmt.Sprintf("processing.exclude_samples: %s %s no sample of this run, so nothing was excluded for %s (a misspelt accession, or a sample of another download)",
 				listSome(unexcluded, 20), map[bool]string{true: "is", false: "are"}[len(unexcluded) == 1], map[bool]string{true: "it", false: "them"}[len(unexcluded) == 1])})

@@ -837,29 +837,21 @@ func (s *stored) same(o *stored) bool {
 }
 
 // sameAsRead is sameMatrix for the matrices earlier paths of a run read
-// (read, each taken while its download was open): the one that m, not
-// refused, repeats byte for byte when either of the two is in a zip and
-// meta, the metadata m is read with, describes its samples as the earlier
-// copy's did (sameDescriptions), or nil. A zip kept beside the folder it
-// was unzipped to is read once whether the folder holding both is given
-// or each of them is (as a shell glob gives them), and so is a zip given
-// twice under two names.
-// Two folders are compared no more than inside one download, where a
-// study in both is refused (refuseCopies): the later one is refused as a
-// copy (claim).
-func sameAsRead(read []*stored, m *Matrix, meta *metadata.Dataset) *Matrix {
-	if m.err != nil {
+// (read, each taken while its download was open): the one that m (nil for
+// a refused matrix, which repeats nothing) repeats byte for byte when
+// either of the two is in a zip and m's metadata describes its samples as
+// the earlier copy's did (sameDescriptions), or nil. A zip kept beside the
+// folder it was unzipped to is read once whether the folder holding both
+// is given or each of them is (as a shell glob gives them), and so is a
+// zip given twice under two names. Two folders are compared no more than
+// inside one download, where a study in both is refused (refuseCopies):
+// the later one is refused as a copy (claim).
+func sameAsRead(read []*stored, m *stored) *Matrix {
+	if m == nil {
 		return nil
 	}
-	var sm *stored
 	for _, x := range read {
-		if !strings.EqualFold(x.m.Base, m.Base) {
-			continue
-		}
-		if sm == nil {
-			sm = storedOf(m)
-		}
-		if (x.inZip || sm.inZip) && x.same(sm) && sameDescriptions(x.meta, meta) {
+		if strings.EqualFold(x.m.Base, m.m.Base) && (x.inZip || m.inZip) && x.same(m) && sameDescriptions(x.meta, m.meta) {
 			return x.m
 		}
 	}

@@ -288,14 +288,18 @@ type value struct {
 // ("Hlty", "Con001", "Seps_P"; see GroupCode) decides, with rule
 // RuleGroupCode.
 func (c *Classifier) Classify(s *metadata.Sample) Decision {
-	c = c.orDefault()
+	return c.orDefault().classify(plainSample(s))
+}
+
+// classify is Classify of a sample whose text is already plain
+// (plainSample).
+func (c *Classifier) classify(s *metadata.Sample) Decision {
 	if s == nil {
 		return Decision{Label: Unknown, Method: MethodDefault}
 	}
 	if l, ok := c.overrides[strings.TrimSpace(s.Accession)]; ok {
 		return overrideDecision(s.Accession, l)
 	}
-	s = plainSample(s)
 	var first *Decision
 	for _, field := range c.fields {
 		_, d := c.decideField(s, field)

@@ -133,12 +133,10 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 	c = c.orDefault()
 	study = plainStudy(study)
 	samples = slices.Clone(samples)
-	for i, s := range samples {
-		samples[i] = plainSample(s)
-	}
 	out := make([]Decision, len(samples))
 	for i, s := range samples {
-		out[i] = c.Classify(s)
+		samples[i] = plainSample(s)
+		out[i] = c.classify(samples[i])
 	}
 	base := append([]Decision(nil), out...)
 	co := readCohort(study, samples, base)

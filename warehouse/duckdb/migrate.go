@@ -2,10 +2,8 @@ package duckdb
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,6 +15,7 @@ import (
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse/internal/schemasum"
 )
 
 //go:embed schema/*.sql
@@ -39,13 +38,6 @@ type migration struct {
 // versions from it on are written with their checksum.
 const checksumVersion = 11
 
-// fileChecksum is the SHA-256 of a migration file's text, in lowercase hex,
-// as sha256sum prints it.
-func fileChecksum(text []byte) string {
-	sum := sha256.Sum256(text)
-	return hex.EncodeToString(sum[:])
-}
-
 // migrations returns the embedded schema versions in order.
 func migrations() ([]migration, error) { return readMigrations(schemaFS, "schema") }
 
@@ -66,7 +58,7 @@ func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{name: name, version: v, description: desc, sql: string(b), checksum: fileChecksum(b)})
+		out = append(out, migration{name: name, version: v, description: desc, sql: string(b), checksum: schemasum.Of(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i := range out {
@@ -185,22 +177,13 @@ func verifyChecksums(ctx context.Context, db *sql.DB, have int, ms []migration) 
 			continue // a newer version: refused as such by the caller
 		}
 		if m := ms[v-1]; sum != m.checksum {
-			return errChecksum("duckdb", m.version, m.name, sum, m.checksum)
+			return schemasum.Mismatch("duckdb", m.version, m.name, sum, m.checksum)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return classify(err, "duckdb: reading the schema's migration checksums")
 	}
 	return nil
-}
-
-// errChecksum is the SchemaVersion error for a version of the warehouse
-// applied from another text of its migration file than this genexp's.
-func errChecksum(backend string, version int, file, recorded, embedded string) error {
-	return qc.Errorf(qc.SchemaVersion, "%s: the warehouse's schema version %d was applied from another text of %s than this genexp's "+
-		"(recorded SHA-256 %s, this genexp's %s): the warehouse was made by another build's text of that migration, so its schema may "+
-		"differ from a new warehouse's at the same version; load into a new warehouse with this genexp, or use the genexp build that made it",
-		backend, version, file, recorded, embedded)
 }
 
 func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {

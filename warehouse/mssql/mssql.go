@@ -2,10 +2,8 @@ package mssql
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/internal/schemasum"
 )
 
 //go:embed schema/*.sql
@@ -226,9 +225,8 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(b)
 		out = append(out, migration{name: name, version: v, description: desc, batches: splitBatches(string(b)),
-			checksum: hex.EncodeToString(sum[:])})
+			checksum: schemasum.Of(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out, nil
@@ -388,10 +386,7 @@ func checksumMismatch(sums []recordedChecksum, ms []migration) error {
 	for _, r := range sums {
 		for _, m := range ms {
 			if m.version == r.version && m.checksum != r.sum {
-				return qc.Errorf(qc.SchemaVersion, "mssql: the warehouse's schema version %d was applied from another text of %s than this genexp's "+
-					"(recorded SHA-256 %s, this genexp's %s): the warehouse was made by another build's text of that migration, so its schema may "+
-					"differ from a new warehouse's at the same version; load into a new warehouse with this genexp, or use the genexp build that made it",
-					m.version, m.name, r.sum, m.checksum)
+				return schemasum.Mismatch("mssql", m.version, m.name, r.sum, m.checksum)
 			}
 		}
 	}
