@@ -13,7 +13,10 @@
 // A malformed file is a *qc.Error naming the file and the line and column
 // of a JSON syntax error, the JSON path of a value of the wrong type
 // (samples.GSM1.refinebio_processed) or of a key written twice in one
-// object, or the line and field of a sheet row.
+// object, or the line and field of a sheet row. A date in a form genexp
+// does not read (created_at, source_first_published, source_last_modified)
+// does not stop the parse: the date is unknown and a WARNING in
+// Dataset.Findings names its path.
 //
 // Unknown is always the zero value: an empty string for text (whether the
 // file had "", null or no key), and an Optional with Valid false for

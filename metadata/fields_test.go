@@ -1,8 +1,11 @@
 package metadata_test
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/genexp/genexp/qc"
 )
 
 // TestParseJSONPrefixedKeyWins: a sample holding a key with and without
@@ -60,5 +63,47 @@ func TestParseJSONTimesAreUTC(t *testing.T) {
 				t.Error("created_at read as unknown")
 			}
 		})
+	}
+}
+
+// TestParseJSONUnreadableDateIsAWarning: a date in a form genexp does not
+// read leaves that date unknown and is a WARNING naming the file, the
+// study and the JSON path; the rest of the file is read as it would be
+// without it.
+func TestParseJSONUnreadableDateIsAWarning(t *testing.T) {
+	d, err := parseJSON(t, `{"created_at": "2018-13-45", "ks_statistic": 0.25,
+		"experiments": {"GSE1": {"title": "Sepsis study", "source_first_published": "last Tuesday",
+			"source_last_modified": "2019-02-03T04:05:06", "sample_accession_codes": ["GSM1"]}},
+		"samples": {"GSM1": {"refinebio_title": "septic shock 1"}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.CreatedAt.Valid {
+		t.Errorf("created_at = %v, want unknown", d.CreatedAt.Val)
+	}
+	st := study(t, d, "GSE1")
+	if st.FirstPublished.Valid {
+		t.Errorf("source_first_published = %v, want unknown", st.FirstPublished.Val)
+	}
+	if !st.LastModified.Valid || st.LastModified.Val.Year() != 2019 {
+		t.Errorf("source_last_modified = %+v, want 2019-02-03", st.LastModified)
+	}
+	if st.Title != "Sepsis study" || len(st.SampleAccessions) != 1 || sample(t, d, "GSM1").Title != "septic shock 1" ||
+		!d.KSStatistic.Valid || d.KSStatistic.Val != 0.25 {
+		t.Errorf("the rest of the file was not read: study %+v, ks %+v", st, d.KSStatistic)
+	}
+	want := []struct{ study, path, text string }{
+		{"", "created_at", `not a date: "2018-13-45"`},
+		{"GSE1", "experiments.GSE1.source_first_published", `not a date: "last Tuesday"`},
+	}
+	if len(d.Findings) != len(want) {
+		t.Fatalf("findings %v, want %d", d.Findings, len(want))
+	}
+	for i, w := range want {
+		f := d.Findings[i]
+		if f.Code != qc.ParseError || f.Severity != qc.SeverityWarning || f.Study != w.study || f.Path != w.path ||
+			f.File != "test.json" || !strings.Contains(f.Error(), w.text) {
+			t.Errorf("finding %d = %+v (%v), want a %s WARNING of %q at %s", i, f, f, qc.ParseError, w.study, w.path)
+		}
 	}
 }

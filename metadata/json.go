@@ -63,6 +63,9 @@ type jsonParser struct {
 	file string
 	sc   *jsonScanner
 	keys keyChecker
+	// findings are the problems that did not stop the parse (a date in
+	// a form genexp does not read), handed to the Dataset at its end.
+	findings []*qc.Error
 }
 
 func newJSONParser(r io.Reader, name string) *jsonParser {
@@ -169,9 +172,7 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.CreatedAt, err = p.time(created, "created_at"); err != nil {
-		return nil, err
-	}
+	d.CreatedAt = p.time(created, "created_at", "")
 	if d.QuantileNormalized, err = p.boolean(top["quantile_normalized"], "quantile_normalized"); err != nil {
 		return nil, err
 	}
@@ -225,6 +226,7 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		}
 		d.Studies = append(d.Studies, st)
 	}
+	d.Findings = append(d.Findings, p.findings...)
 	return d, nil
 }
 
@@ -284,7 +286,7 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return nil, nil, p.typeErr(path, "an object", raw)
 	}
-	f := fields{p: p, m: m, path: path}
+	f := fields{p: p, m: m, path: path, study: key}
 	st := &Study{
 		Accession:            f.str("accession_code"),
 		Title:                f.str("title"),
@@ -528,7 +530,10 @@ type fields struct {
 	m      object
 	path   string
 	prefix string
-	err    error
+	// study is the key of the study these fields describe, "" for a
+	// sample's: it names the study of a finding.
+	study string
+	err   error
 }
 
 func (f *fields) raw(key string) (json.RawMessage, string) {
@@ -601,9 +606,7 @@ func (f *fields) time(key string) Optional[time.Time] {
 		return Optional[time.Time]{}
 	}
 	_, path := f.raw(key)
-	t, err := f.p.time(s, path)
-	f.err = err
-	return t
+	return f.p.time(s, path, f.study)
 }
 
 // nulErr refuses a text value that holds a NUL character, which no
@@ -686,13 +689,19 @@ func (p *jsonParser) float(raw json.RawMessage, path string) (Optional[float64],
 
 func isNonFinite(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }
 
-func (p *jsonParser) time(s, path string) (Optional[time.Time], error) {
+// time reads a date of the study or the download. The dates describe
+// where the data came from and no value genexp computes rests on them, so
+// one in a form genexp does not read is unknown and a WARNING finding
+// names it, rather than costing the whole file: refine.bio has written
+// its dates in more than one form, and the next form should not stop a
+// load.
+func (p *jsonParser) time(s, path, study string) Optional[time.Time] {
 	t, ok := parseTime(s)
 	if !ok {
-		return Optional[time.Time]{}, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
-			Msg: fmt.Sprintf("not a date: %q (expected YYYY-MM-DDTHH:MM:SS)", s)}
+		p.findings = append(p.findings, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityWarning, Study: study, File: p.file, Path: path,
+			Msg: fmt.Sprintf("not a date: %q (expected YYYY-MM-DDTHH:MM:SS); the date is left unknown", qc.Shorten(s, 60))})
 	}
-	return t, nil
+	return t
 }
 
 func (p *jsonParser) objects(raw json.RawMessage, path string) (map[string]json.RawMessage, error) {
