@@ -16,7 +16,10 @@ type Rule struct {
 	// Name identifies the rule in decisions and in the warehouse; names are
 	// unique.
 	Name string `yaml:"name"`
-	// Label is what the rule assigns.
+	// Label is what the rule assigns. It may be UNKNOWN, for a rule that
+	// says a sample is in no group (a sample its study excluded from
+	// analysis): the sample is then UNKNOWN by that rule, and a value such
+	// a rule matches is never read as naming several cohorts.
 	Label Label `yaml:"label"`
 	// Priority orders rules within a field: lower first. Rules with equal
 	// priority keep their configured order. It decides between rules that
@@ -70,6 +73,12 @@ type Rule struct {
 	// matching the same codes elsewhere. A rule with Keys also reads keys
 	// the classifier otherwise ignores.
 	Keys string `yaml:"keys"`
+	// Refines, if set, makes the rule one that only refines: it labels a
+	// sample only when another rule has labeled it Refines, never alone
+	// ("shock: 1" makes a SEPSIS sample SEPTIC_SHOCK, and says nothing of
+	// a sample no rule calls septic). The decision names the refining
+	// rule, and as Evidence the one it refines.
+	Refines Label `yaml:"refines,omitempty"`
 	// Description says what the rule is for.
 	Description string `yaml:"description"`
 }
@@ -210,6 +219,14 @@ func compileRule(r Rule) (compiled, error) {
 		return fail(err, "bad label")
 	}
 	r.Label = l
+	if r.Refines != "" {
+		if r.Refines, err = ParseLabel(string(r.Refines)); err != nil {
+			return fail(err, "bad label to refine")
+		}
+		if r.Refines == r.Label {
+			return fail(nil, "refines its own label %s", r.Label)
+		}
+	}
 	cr := compiled{Rule: r}
 	if strings.TrimSpace(r.Pattern) == "" {
 		return fail(nil, "empty pattern")
@@ -302,7 +319,7 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 	}
 	var first *Decision
 	for _, field := range c.fields {
-		_, d := c.decideField(s, field)
+		_, d := c.decideField(s, field, "")
 		if d == nil {
 			continue
 		}
@@ -319,6 +336,12 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 		}
 	}
 	if first != nil {
+		for _, field := range c.fields {
+			if _, d := c.decideField(s, field, first.Label); d != nil {
+				d.Evidence = fmt.Sprintf("refines %s: rule %s matched %q in %s", first.Label, first.Rule, first.Matched, first.Where())
+				return *d
+			}
+		}
 		return *first
 	}
 	if m := c.findCode(s, Anywhere); m != nil {
@@ -330,8 +353,9 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 // decideField returns, for one field, the match of the rule of highest
 // priority over all of the field's values (nil if none), and that rule.
 // Within a field, values that name several cohorts are skipped (see
-// WithMixedValues).
-func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *Decision) {
+// WithMixedValues). With refining "" it tries the rules that label alone;
+// with a label, only the rules that refine that label (Rule.Refines).
+func (c *Classifier) decideField(s *metadata.Sample, field string, refining Label) (*compiled, *Decision) {
 	vals := c.values(s, field)
 	if len(vals) == 0 {
 		return nil, nil
@@ -344,7 +368,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *
 	}
 	for i := range c.rules {
 		r := &c.rules[i]
-		if !r.reads(nf) {
+		if !r.reads(nf) || r.Refines != refining {
 			continue
 		}
 		for j, v := range vals {
@@ -356,7 +380,9 @@ func (c *Classifier) decideField(s *metadata.Sample, field string) (*compiled, *
 			if loc == nil || (r.exclude != nil && r.exclude.MatchString(text)) {
 				continue
 			}
-			if !c.keepMixed {
+			// A rule that labels UNKNOWN (a sample its study excluded)
+			// says the value names no cohort: it is never mixed.
+			if !c.keepMixed && r.Label != Unknown {
 				if mixed[j] == 0 {
 					mixed[j] = -1
 					if c.isMixed(nf, v, texts[j]) {
@@ -414,7 +440,7 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	labels := map[Label]bool{}
 	for i := range c.rules {
 		r := &c.rules[i]
-		if !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) || (r.exclude != nil && r.exclude.MatchString(text)) {
+		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) || (r.exclude != nil && r.exclude.MatchString(text)) {
 			continue
 		}
 	next:

@@ -122,6 +122,26 @@ func TestDefaultRules(t *testing.T) {
 		{"a mixed sentence does not refine sepsis", sample("", "sepsis", "", "Whole blood from normal children and children with septic shock."),
 			Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
 
+		// a flag that only refines: shock makes a sepsis patient septic shock
+		{"shock flag refines sepsis", sample("301.sepsis_alone", "sepsis alone", "blood", "shock: 1", "disease state: sepsis alone"),
+			SepticShock, "shock_flag", "characteristics", "1", "shock: 1"},
+		{"shock flag written yes", sample("", "", "", "disease state: sepsis", "Shock: yes"),
+			SepticShock, "shock_flag", "characteristics", "Shock", "Shock: yes"},
+		{"shock flag unset leaves sepsis", sample("", "sepsis alone", "", "shock: 0"), Sepsis, "sepsis", "disease", "sepsis", "sepsis alone"},
+		{"shock flag alone labels nothing", sample("Patient 3", "", "", "shock: 1"), Unknown, "", "", "", ""},
+		{"shock flag does not make a control septic", sample("", "healthy", "", "shock: 1"), Control, "healthy_control", "disease", "healthy", "healthy"},
+		{"shock flag of another key is not read", sample("", "sepsis", "", "cardiogenic shock: 1"), Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
+
+		// a sample its study excluded is in no group, whatever else it names
+		{"excluded from analysis", sample("308.excluded", "", "", "disease state: not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis"),
+			Unknown, "excluded_from_analysis", "characteristics", "excluded from analysis", "disease state: not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis"},
+		{"a bare excluded in a title is no statement", sample("308.excluded", "sepsis", ""), Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
+
+		// mock-infected or mock-treated blood is the control condition
+		{"mock infection", sample("mock_D1 (sample 1)", "", "Whole blood", "individual: donor 1", "infection: mock"),
+			Control, "healthy_control", "characteristics", "mock", "infection: mock"},
+		{"mock-treated", sample("", "", "mock-treated PBMC"), Control, "healthy_control", "source_name", "mock-treated", "mock-treated PBMC"},
+
 		// field order: structured annotation beats the title
 		{"characteristic beats title", sample("healthy volunteer 3", "", "", "disease state: sepsis"),
 			Sepsis, "sepsis", "characteristics", "sepsis", "disease state: sepsis"},
@@ -151,7 +171,7 @@ func TestDefaultRules(t *testing.T) {
 			if key, _, keyed := strings.Cut(tt.value, ": "); keyed && tt.field == "characteristics" {
 				want.Key = key // sample() makes "key: value" a keyed characteristic
 			}
-			if tt.label == Unknown {
+			if tt.label == Unknown && tt.rule == "" {
 				want = Decision{Label: Unknown, Method: MethodDefault}
 			}
 			// Evidence is checked by TestRefinementEvidence.
@@ -173,7 +193,8 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "abdominal_sepsis_and_controls: abdo_s"), sample("", "", "", "abdominal_sepsis_and_controls: ctrl_GI"),
 		sample("", "non-septic shock", ""), sample("", "septic shock", ""), sample("", "sepsis", ""),
 		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
-		sample("", "", "", "sepsis response signature group: 1"),
+		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
+		sample("", "excluded from the analysis", ""),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}
@@ -276,6 +297,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad keys", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Keys: "(k"}}, nil, nil, nil, "bad keys pattern"},
 		{"unknown label", []Rule{{Name: "r", Label: "SICK", Pattern: "x"}}, nil, nil, nil, `unknown label "SICK"`},
 		{"duplicate names", []Rule{ok, ok}, nil, nil, nil, `two rules are named "ok"`},
+		{"refines an unknown label", []Rule{{Name: "r", Label: SepticShock, Pattern: "x", Refines: "SICK"}}, nil, nil, nil, `illness rule r: bad label to refine`},
+		{"refines its own label", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Refines: "sepsis"}}, nil, nil, nil, "refines its own label SEPSIS"},
 		{"empty rule field", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Fields: []string{" "}}}, nil, nil, nil, "empty field name"},
 		{"empty classifier field", []Rule{ok}, []string{"title", ""}, nil, nil, "field 2 is empty"},
 		{"bad override label", []Rule{ok}, nil, map[string]Label{"GSM1": "ILL"}, nil, "override for sample GSM1"},

@@ -245,6 +245,10 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 		both := spaced(study.Title + "\n" + study.Description)
 		if loc := studyIllControls.FindStringIndex(both); loc != nil && !studyHealthy.MatchString(both) {
 			co.illControls = fmt.Sprintf("the study's text says its controls are ill without sepsis: %q", (study.Title + "\n" + study.Description)[loc[0]:loc[1]])
+		} else if loc := nonSepticGroup(both); loc != nil && !studyHealthy.MatchString(both) && co.textLabels[Sepsis]+co.textLabels[SepticShock] != "" {
+			// "distinguish sepsis from non-infectious causes of SIRS": the
+			// one comparison group the text names is who its controls are
+			co.illControls = fmt.Sprintf("the study's text compares sepsis with a non-septic group and names no healthy people: %q", (study.Title + "\n" + study.Description)[loc[0]:loc[1]])
 		}
 	}
 	switch {

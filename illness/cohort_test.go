@@ -61,6 +61,10 @@ func TestClassifyCohort(t *testing.T) {
 	withHealthy := &metadata.Study{Title: "Sepsis in the ICU", Description: "Septic patients, non-septic ICU controls and healthy volunteers."}
 	shockStudy := &metadata.Study{Title: "Septic shock: blood transcriptome over time"}
 	sirsStudy := &metadata.Study{Title: "Sepsis versus SIRS"}
+	// the design GSE9960's series text states: sepsis against a
+	// non-infectious comparison group, and no healthy people
+	comparison := &metadata.Study{Title: "PBMC expression in sepsis",
+		Description: "To distinguish sepsis from non-infectious causes of systemic inflammatory response syndrome."}
 	tests := []struct {
 		name    string
 		study   *metadata.Study
@@ -162,6 +166,19 @@ func TestClassifyCohort(t *testing.T) {
 		{"ill controls: a separate non-septic arm", illCtrl, cohortOf("Sepsis 1", "SIRS 2", "Control 3"), []want{
 			{Sepsis, "sepsis", "title", "Sepsis", ""}, {NoSepsis, "non_septic_illness", "title", "SIRS", ""},
 			{Control, "healthy_control", "title", "Control", ""},
+		}},
+		{"ill controls: the text's one comparison group is non-septic", comparison, cohortOf("Sepsis 1", "Control 2"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""},
+			{NoSepsis, RuleIllControls, "title", "Control", `compares sepsis with a non-septic group and names no healthy people: "non-infectious"`},
+		}},
+		{"ill controls: a comparison group beside healthy people", &metadata.Study{Title: comparison.Title, Description: comparison.Description + " Healthy volunteers were sampled too."},
+			cohortOf("Sepsis 1", "Control 2"), []want{
+				{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
+			}},
+		{"a suspected infection is no infected arm", neonatal, cohortOf("Inf012", "Con001", "Sus002 | group: Suspected Infected"), []want{
+			{Sepsis, RuleCohortInfection, "title", "Inf", `the infected arm of a sepsis cohort: study_title "sepsis"`},
+			{Control, RuleGroupCode, "title", "Con", "abbreviation of control"},
+			unknown,
 		}},
 		{"bare control without study text stays a control", nil, cohortOf("Sepsis 1", "Control 2"), []want{
 			{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},

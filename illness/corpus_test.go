@@ -107,7 +107,7 @@ type tally struct{ n, ok int }
 
 // corpusFiles are the labeled corpora in testdata, in the order they were
 // gathered.
-var corpusFiles = []string{"labeled_samples.json", "sepsis_cohorts.json", "fresh_cohorts.json", "fresh2_cohorts.json", "fresh3_cohorts.json"}
+var corpusFiles = []string{"labeled_samples.json", "sepsis_cohorts.json", "fresh_cohorts.json", "fresh2_cohorts.json", "fresh3_cohorts.json", "fresh4_cohorts.json", "fresh4_seen_full.json", "fresh4_exvivo.json"}
 
 func (x tally) acc() float64 {
 	if x.n == 0 {
@@ -312,14 +312,16 @@ func TestDefaultRulesAccuracy(t *testing.T) {
 // floors without study text sit just under the accuracies measured when
 // the rules, group codes and cohort rules were last changed (development
 // 0.992, seen 0.948, held out 0.842, the held-out split having been looked
-// at before that change); those with the study text just under the one
-// run with the texts README.md lists. They guard against regressions and
+// at before that change); those with the study text just under the
+// figures with the series texts of 13 of its studies and the rules of the
+// sixth corpus (development 1.000, seen 1.000, held out 0.964; README.md,
+// "Sixth corpus"). They guard against regressions and
 // are not the target. README.md reports the numbers and what still misses.
 func TestSepsisCohortsAccuracy(t *testing.T) {
 	samples := loadCorpus(t, "sepsis_cohorts.json")
 	noText, withText := score(t, samples)
 	checkFloors(t, byCohort, noText, map[string]float64{"dev": 0.98, "heldout": 0.83, "seen": 0.94})
-	checkFloors(t, byCohortText, withText, map[string]float64{"dev": 0.98, "heldout": 0.83, "seen": 0.94})
+	checkFloors(t, byCohortText, withText, map[string]float64{"dev": 0.99, "heldout": 0.95, "seen": 0.99})
 }
 
 // TestFreshCohortsAccuracy classifies the fresh held-out corpus
@@ -347,8 +349,11 @@ func TestLaterFreshCohortsAccuracy(t *testing.T) {
 		file, split                 string
 		perSample, cohort, withText float64
 	}{
-		{"fresh2_cohorts.json", "fresh2", 0.33, 0.99, 0.99}, // README.md, "Fourth corpus"
-		{"fresh3_cohorts.json", "fresh3", 0.99, 0.99, 0.99}, // README.md, "Fifth corpus"
+		{"fresh2_cohorts.json", "fresh2", 0.33, 0.99, 0.99},        // README.md, "Fourth corpus"
+		{"fresh3_cohorts.json", "fresh3", 0.99, 0.99, 0.99},        // README.md, "Fifth corpus"
+		{"fresh4_cohorts.json", "fresh4", 0.87, 0.87, 0.99},        // README.md, "Sixth corpus"
+		{"fresh4_seen_full.json", "fresh4_seen", 0.60, 0.60, 0.99}, // README.md, "Sixth corpus"
+		{"fresh4_exvivo.json", "fresh4_exvivo", 0.99, 0.99, 0.99},  // README.md, "Sixth corpus"
 	} {
 		t.Run(tc.split, func(t *testing.T) {
 			samples := loadCorpus(t, tc.file)

@@ -43,7 +43,8 @@
 //
 // CONTROL: healthy people: volunteers, healthy or blood donors, normal
 // controls ("health status: HEALTHY", "diagnosis: Healthy", "Control 526",
-// "Temoin HV01").
+// "Temoin HV01"), and the mock-infected or mock-treated blood of an
+// infection study ("infection: mock").
 //
 // NO_SEPSIS: ill, without sepsis: SIRS ("systemic inflammatory response"),
 // post-surgical or other non-infected ICU patients ("health status:
@@ -58,10 +59,14 @@
 // infection.
 //
 // SEPTIC_SHOCK: septic shock, whatever the sampling day ("day 1 of septic
-// shock", "Septic Shock, Day 2").
+// shock", "Septic Shock, Day 2"), and a sepsis patient flagged in shock
+// ("disease state: sepsis alone" beside "shock: 1", GSE66890): the rule
+// shock_flag only refines SEPSIS (Rule.Refines), so "shock: 1" alone, or
+// on a control, says nothing.
 //
 // UNKNOWN: the sample's own metadata does not say: studies that are not
-// about sepsis, and patients of a sepsis study whose group is written
+// about sepsis, samples the study says it excluded from analysis (rule
+// excluded_from_analysis, whatever else the value names), and patients of a sepsis study whose group is written
 // nowhere in the sample record (GSE95233 "Patient 19, Day1", GSE57065
 // "patient 006, H0"). Classify leaves those UNKNOWN; ClassifyInStudy
 // gives them the study's label when the study names a single illness
@@ -87,6 +92,8 @@
 //   - "infected", "Inf": UNKNOWN for Classify; for ClassifyCohort in a
 //     sepsis cohort, NO_SEPSIS beside a sepsis arm (the study's infection
 //     without sepsis) and SEPSIS when only the study's text says sepsis.
+//     A suspicion is no infection arm: "Suspected Infected" (GSE25504)
+//     stays UNKNOWN.
 //   - "uninfected healthy": CONTROL; "uninfected" with an illness
 //     ("uninfected type 2 diabetes"): NO_SEPSIS.
 //   - "control" of an ICU or surgical population ("ICU control",
@@ -139,7 +146,10 @@
 //     labeled corpora 13 of the 14 studies whose samples say a bare
 //     "control" use it for people without the illness, and one (GSE9960)
 //     for ICU patients; guessing "ill" from a sepsis arm alone would be
-//     wrong far more often than right.
+//     wrong far more often than right. A text that compares sepsis with a
+//     non-septic group and names no healthy people ("to distinguish sepsis
+//     from non-infectious causes of systemic inflammatory response
+//     syndrome", GSE9960) says the same of its bare controls.
 //   - a patient whose record states no group, in a study whose other
 //     samples state exactly one illness (GAinS "sepsis response signature
 //     group: NA" beside SRS 1 and 2 patients; GSE10474 "ALI patient"
@@ -154,4 +164,13 @@
 //     diseases in a study without a sepsis arm (GSE47460 "Interstitial
 //     lung disease") are UNKNOWN: that study does not say whether its
 //     patients had sepsis.
+//   - a study text that names septic and septic shock patients both
+//     (GSE57065: "septic shock patients" in the title, "severe septic
+//     patients" in the background): the title's patients, else the ones
+//     the text counts ("six children with meningococcal sepsis", GSE11755;
+//     "9 septic shock patients", GSE64457), else UNKNOWN.
+//   - blood infected in a laboratory model ("a human whole-blood model",
+//     GSE65088): its samples are no patients, so the study-context
+//     fallback does not label them from the text's "sepsis"; the infected
+//     samples are UNKNOWN, the mock-infected CONTROL.
 package illness

@@ -190,6 +190,9 @@ var (
 	// dateLike marks a month abbreviation between day and year.
 	dateLike = regexp.MustCompile(`(?i)\d\s*[-_/ .]\s*sept?\s*[-_/ .]\s*\d`)
 	negators = map[string]bool{"non": true, "no": true}
+	// hedges make an infection code a suspicion ("Suspected Infected
+	// Test Set"): a patient suspected of infection is in no infection arm.
+	hedges = map[string]bool{"suspected": true, "suspect": true, "possible": true, "probable": true, "presumed": true, "potential": true, "likely": true}
 )
 
 // codeMatch is a group code found in one value of one field.
@@ -250,6 +253,8 @@ func (c *Classifier) codeIn(v value, scope CodeScope) *codeMatch {
 		}
 		switch {
 		case m.label == Control && controlGuard.MatchString(spaced(v.text)):
+			continue
+		case gc.Infection && i > 0 && hedges[strings.ToLower(toks[i-1].text)]:
 			continue
 		case (gc.Code == "sep" || gc.Code == "sept") && dateLike.MatchString(v.text):
 			continue

@@ -37,10 +37,12 @@ func DefaultIgnoredKeys() string {
 // them) and are tried, within a field, in this order:
 //
 //  1. study conventions that no general word can read (MARS,
-//     GSE65682: "abdominal_sepsis_and_controls: abdo_s | ctrl_GI");
+//     GSE65682: "abdominal_sepsis_and_controls: abdo_s | ctrl_GI"), and
+//     a sample the study says it excluded from analysis (UNKNOWN);
 //  2. explicit negation: "non-septic", "no sepsis", shock of a named
 //     non-infectious cause;
-//  3. septic shock;
+//  3. septic shock, and a sepsis patient flagged in shock ("shock: 1",
+//     a rule that only refines SEPSIS);
 //  4. sepsis in any wording, then bloodstream infection;
 //  5. illness without sepsis: SIRS, post-surgical, non-infectious,
 //     trauma, critically ill controls (not pre-surgical, non-ICU or
@@ -64,6 +66,9 @@ func DefaultRules() []Rule {
 			Keys:        `\bsepsis response signature\b|^srs$`,
 			Pattern:     `^\s*(group\s*|srs\s*)?[1-3]\s*$`,
 			Description: "GAinS sepsis response signature endotype (E-MTAB-4421, E-MTAB-4451: sepsis response signature group: group 2), assigned only to sepsis patients"},
+		{Name: "excluded_from_analysis", Label: Unknown, Priority: 8,
+			Pattern:     `\bexcluded\s+from\s+(the\s+|all\s+)?(analys[ie]s|study|cohorts?)\b`,
+			Description: "a sample its study says it excluded from analysis (GSE66890 'not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis'): in no group, whatever else its text names"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out)\b` +
@@ -73,6 +78,10 @@ func DefaultRules() []Rule {
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
 			Pattern:     `\bseptic[\s-]*shock\d*\b`,
 			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12)"},
+		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
+			Keys:        `^shock$`,
+			Pattern:     `^\s*(shock|1)\s*$`,
+			Description: "a sepsis patient flagged in shock ('shock: 1' or 'shock: yes' beside 'disease state: sepsis alone', GSE66890): septic shock is sepsis with shock; refines SEPSIS only, so shock of another cause stays what its sample says"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b`,
 			Description: "sepsis in any form: severe sepsis, urosepsis, septic patients, septicaemia, Sepsis12"},
@@ -86,8 +95,8 @@ func DefaultRules() []Rule {
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
-			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b` +
+			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bmock([- ](infected|treated|stimulated))?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Description: "healthy volunteers, donors and controls ('témoin' is French for control)"},
+			Description: "healthy volunteers, donors and controls ('témoin' is French for control), mock-infected or mock-treated blood"},
 	}
 }

@@ -35,9 +35,14 @@ const RuleStudyContext = "study_context"
 // shock" with no patients named for sepsis gives SEPTIC_SHOCK, and the
 // converse SEPSIS. A text that names both groups ("severe sepsis and
 // septic shock", "patients with and without septic shock", septic and
-// septic shock patients both) is UNKNOWN. The decision says so: rule
-// "study_context", field "study_title" or "study_description", and the
-// matched study text.
+// septic shock patients both) is UNKNOWN, unless the title names one kind
+// of patient ("… in septic shock patients") or the text counts only one
+// kind ("six children with meningococcal sepsis" beside "patients with
+// meningococcal septic shock"): a title states the study's cohort, and a
+// text counts the patients it enrolled. A study of blood infected in a
+// laboratory model ("a human whole-blood model") has no patients, and the
+// fallback leaves it alone. The decision says so: rule "study_context",
+// field "study_title" or "study_description", and the matched study text.
 func WithStudyContext(on bool) Option {
 	return func(c *Classifier) error {
 		c.studyContext = on
@@ -46,24 +51,59 @@ func WithStudyContext(on bool) Option {
 }
 
 var (
-	patientText   = regexp.MustCompile(`(?i)\bpatients?\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b`)
+	// patientText reads a sample as a patient's; a sample number may be
+	// glued on ("patient01_t0", "Patient1/Monocyte/T0").
+	patientText   = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b`)
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
 	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\btrauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout sepsis\b|\bcardiogenic\b`)
+	// modelStudy is a study of blood or cells infected or stimulated
+	// outside the body: its samples are no patients of the illness its
+	// text names ("the transcriptional footprint of infections … in a
+	// human whole-blood model", GSE65088).
+	// Only a model named as the study's is read: "in contrast to previous
+	// in vitro studies" (GSE11755) is no model of its own.
+	modelStudy = regexp.MustCompile(`(?i)\b(whole[\s-])?blood[\s-]+(infection[\s-]+)?model\b|\b(infection|stimulation)[\s-]+model\b`)
 	// sirsDefinition is SIRS named to define sepsis, not as a group.
 	sirsDefinition = regexp.MustCompile(`(?i)\binfection[- ](induced|associated|related)\s+(sirs|systemic inflammatory response(\s+syndrome)?)\b` +
 		`|\b(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(sirs\))?\s+(to|due to|caused by|induced by|in response to|resulting from|secondary to|with|plus|in the presence of)\s+(an?\s+)?((suspected|documented|proven|confirmed|known)\s+)?(infection|infectious|microbial|bacterial|pathogens?)\b`)
 	// people are the words for those a study enrolls.
 	people = `(patients?|children|adults|infants|neonates|newborns|subjects|individuals|cases)`
+	// withIllness joins people to the illness they have; one qualifier
+	// may stand before the illness ("children with meningococcal
+	// sepsis"), never a negation (patientsNamed drops those).
+	withIllness = `\s+(with|in|having|suffering\s+from|admitted\s+(\w+\s+){0,3}?(with|for))\s+([\w-]+\s+)?`
+	shockWords  = `septic[\s-]*shock`
+	sepsisWords = `(sepsis|septicae?mia)`
 	// shockPatients and sepsisPatients name the patients a study enrolled
 	// ("28 septic shock patients", "children with septic shock"), as
 	// against the illness named as a topic. sepsisPatients is matched on
 	// text with septic shock blanked out.
-	shockPatients  = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\s+` + people + `\b|\b` + people + `\s+(with|in|having|suffering\s+from|admitted\s+(\w+\s+){0,3}?(with|for))\s+septic[\s-]*shock\b`)
-	sepsisPatients = regexp.MustCompile(`(?i)\b(severe\s+)?(sepsis|septic)\s+` + people + `\b|\b` + people + `\s+(with|in|having|suffering\s+from|admitted\s+(\w+\s+){0,3}?(with|for))\s+(severe\s+)?(sepsis|septicae?mia)\b`)
+	shockPatients  = regexp.MustCompile(`(?i)\b` + shockWords + `\s+` + people + `\b|\b` + people + withIllness + shockWords + `\b`)
+	sepsisPatients = regexp.MustCompile(`(?i)\b(severe\s+)?(sepsis|septic)\s+` + people + `\b|\b` + people + withIllness + sepsisWords + `\b`)
+	// count is a number of people, in digits or in words.
+	count = `(\d[\d,]*|(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(-(one|two|three|four|five|six|seven|eight|nine))?` +
+		`|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)`
+	// countedShock and countedSepsis are patients counted, as a text
+	// counts those it enrolled ("9 septic shock patients", "six children
+	// with meningococcal sepsis"), with up to two words between.
+	countedShock  = regexp.MustCompile(`(?i)\b` + count + `\s+([\w-]+\s+){0,2}?(` + shockWords + `\s+` + people + `\b|` + people + withIllness + shockWords + `\b)`)
+	countedSepsis = regexp.MustCompile(`(?i)\b` + count + `\s+([\w-]+\s+){0,2}?((severe\s+)?(sepsis|septic)\s+` + people + `\b|` + people + withIllness + sepsisWords + `\b)`)
 	// bothCohorts names sepsis and septic shock as two groups.
 	bothCohorts = regexp.MustCompile(`(?i)\b(sepsis|septic)\s*(and|or|/|versus|vs\.?|,)\s*(with\s+)?septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(and|or|/|versus|vs\.?|,)\s*(severe\s+)?(sepsis|septic)\b|\bwith(out)?\s+(and|or)\s+with(out)?\s+septic[\s-]*shock\b`)
 )
+
+// patientsNamed returns where re first names patients in text, nil if it
+// never does; a match that denies the illness ("patients with no sepsis")
+// does not count.
+func patientsNamed(re *regexp.Regexp, text string) []int {
+	for _, loc := range re.FindAllStringIndex(text, -1) {
+		if !negatedSepsis.MatchString(text[loc[0]:loc[1]]) {
+			return loc
+		}
+	}
+	return nil
+}
 
 // nonSepticGroup returns where text names a non-septic comparison group,
 // nil if it names none; SIRS in a definition of sepsis does not count.
@@ -95,14 +135,18 @@ func studyFallback(s *metadata.Sample, study *metadata.Study) (Decision, bool) {
 		if bothCohorts.MatchString(text) {
 			return Decision{}, false // sepsis and septic shock named as two groups
 		}
+		if modelStudy.MatchString(text) {
+			return Decision{}, false // blood infected or stimulated outside the body: no patients
+		}
 		noShock := studyShock.ReplaceAllStringFunc(text, blank)
 		shock = shock || studyShock.MatchString(text)
 		sepsis = sepsis || studySepsis.MatchString(noShock)
-		shockP = shockP || shockPatients.MatchString(text)
-		sepsisP = sepsisP || sepsisPatients.MatchString(noShock)
+		shockP = shockP || patientsNamed(shockPatients, text) != nil
+		sepsisP = sepsisP || patientsNamed(sepsisPatients, noShock) != nil
 	}
 	var re *regexp.Regexp
 	var label Label
+	only := texts
 	switch {
 	case shock && !sepsis:
 		re, label = studyShock, SepticShock
@@ -112,20 +156,58 @@ func studyFallback(s *metadata.Sample, study *metadata.Study) (Decision, bool) {
 		re, label = shockPatients, SepticShock
 	case sepsisP && !shockP:
 		re, label = sepsisPatients, Sepsis
+	case shockP && sepsisP:
+		// Patients of both are named. The title's patients are the
+		// study's ("… in septic shock patients" over "severe septic
+		// patients" in the background); else the patients the text
+		// counts, as a text counts those it enrolled ("six children with
+		// meningococcal sepsis" over "patients with meningococcal septic
+		// shock" in the results).
+		re, label, only = enrolled(texts)
+		if re == nil {
+			return Decision{}, false // septic and septic shock patients both
+		}
 	default:
-		return Decision{}, false // no illness cohort named, or septic and septic shock patients both
+		return Decision{}, false // no illness cohort named
 	}
-	for _, f := range texts {
+	for _, f := range only {
 		text := spaced(f.text)
 		if label == Sepsis {
 			text = studyShock.ReplaceAllStringFunc(text, blank)
 		}
-		if loc := re.FindStringIndex(text); loc != nil {
+		if loc := patientsNamed(re, text); loc != nil {
 			return Decision{Label: label, Method: MethodRule, Rule: RuleStudyContext, Field: f.field,
 				Matched: f.text[loc[0]:loc[1]], Value: f.text}, true
 		}
 	}
 	return Decision{}, false
+}
+
+// enrolled decides between septic and septic shock patients that a
+// study's texts both name: the title's patients when it names one kind,
+// else the patients counted when one kind is. It returns the pattern and
+// label that decide and the texts to read them in, nil when neither does.
+func enrolled(texts []struct{ field, text string }) (*regexp.Regexp, Label, []struct{ field, text string }) {
+	oneKind := func(shockRe, sepsisRe *regexp.Regexp, in []struct{ field, text string }) (*regexp.Regexp, Label) {
+		var shock, sepsis bool
+		for _, f := range in {
+			text := spaced(f.text)
+			shock = shock || patientsNamed(shockRe, text) != nil
+			sepsis = sepsis || patientsNamed(sepsisRe, studyShock.ReplaceAllStringFunc(text, blank)) != nil
+		}
+		switch {
+		case shock && !sepsis:
+			return shockRe, SepticShock
+		case sepsis && !shock:
+			return sepsisRe, Sepsis
+		}
+		return nil, Unknown
+	}
+	if re, l := oneKind(shockPatients, sepsisPatients, texts[:1]); re != nil {
+		return re, l, texts[:1]
+	}
+	re, l := oneKind(countedShock, countedSepsis, texts)
+	return re, l, texts
 }
 
 // patientWording returns the first field value of a sample that reads as a

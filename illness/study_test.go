@@ -44,6 +44,24 @@ func TestStudyContext(t *testing.T) {
 	// its GEO import): non-infective SIRS is a comparison group.
 	sirsGroup := &metadata.Study{Accession: "GSE40012", Title: "Blood transcriptome of human bacterial and influenza A pneumonia",
 		Description: "We conducted gene expression profiling in the whole blood of critically ill patients to identify a gene signature that would allow clinicians to distinguish influenza infection from other causes of severe respiratory failure (e.g. bacterial pneumonia, non-infective systemic inflammatory response syndrome)."}
+	// Septic and septic shock patients both named: the title's patients
+	// (GSE57065's real title, and its summary's "severe septic
+	// patients"), else the patients counted (GSE11755's and GSE64457's
+	// real summaries, shortened).
+	titlePatients := &metadata.Study{Accession: "GSE57065", Title: "Early and dynamic changes in gene expression in septic shock patients: a genome wide approach",
+		Description: "As early and appropriate care of severe septic patients is associated with better outcome, understanding of very first events in the disease process is needed."}
+	countedSepsis := &metadata.Study{Accession: "GSE11755", Title: "Gene expression profiling in pediatric meningococcal sepsis",
+		Description: "In this prospective case-control study, six children with meningococcal sepsis were included. We observed a decrease in NK cell numbers in patients with meningococcal septic shock."}
+	countedShock := &metadata.Study{Accession: "GSE64457", Title: "Marked alterations of neutrophil functions during sepsis-induced immunosuppression",
+		Description: "A global evaluation of neutrophil alterations in immunosuppressed septic patients. Peripheral blood was collected from 9 septic shock patients at D3-4 and D6-8."}
+	countedBoth := &metadata.Study{Accession: "GSE1", Title: "Sepsis time course",
+		Description: "Blood of 20 septic patients and of 12 septic shock patients."}
+	negatedPatients := &metadata.Study{Accession: "GSE1", Title: "Septic shock and ICU patients",
+		Description: "Ten patients with septic shock and eight patients with no sepsis were sampled."}
+	// GSE65088's real title and the start of its summary: blood infected
+	// in the laboratory, no patients.
+	bloodModel := &metadata.Study{Accession: "GSE65088", Title: "Biomarker-based classification of bacterial and fungal whole-blood infections in a genome-wide expression study",
+		Description: "Sepsis is a clinical syndrome that can be caused by bacteria or fungi. In this study, we aim to examine the transcriptional footprint of infections caused by the bacterial pathogens in a human whole-blood model."}
 	tests := []struct {
 		name    string
 		sample  *metadata.Sample
@@ -71,6 +89,13 @@ func TestStudyContext(t *testing.T) {
 		{"real summary, with and without septic shock: unknown", patient("Patient 4, Day1"), mortalityAbstract, Unknown, "", ""},
 		{"SIRS defining sepsis is no comparison group", patient("Patient 4"), sirsDefined, Sepsis, "study_title", "sepsis"},
 		{"non-infective SIRS is a comparison group: unknown", patient("Patient 4"), sirsGroup, Unknown, "", ""},
+		{"a sample number glued to patient", patient("patient01_t0"), shockStudy, SepticShock, "study_title", "Septic shock"},
+		{"the title's patients over the summary's", patient("patient 006, H0"), titlePatients, SepticShock, "study_title", "septic shock patients"},
+		{"the patients counted: sepsis", patient("Patient1/Monocyte/T0", "", "T0 patient 1"), countedSepsis, Sepsis, "study_description", "six children with meningococcal sepsis"},
+		{"the patients counted: septic shock", patient("Pat_2_D4", "sample_type", "Patient"), countedShock, SepticShock, "study_description", "9 septic shock patients"},
+		{"both counted: unknown", patient("Patient 4"), countedBoth, Unknown, "", ""},
+		{"patients with no sepsis are not septic patients", patient("Patient 4"), negatedPatients, SepticShock, "study_description", "patients with septic shock"},
+		{"blood infected in a model: no patients", patient("Sa_4h_D1 (sample 12)"), bloodModel, Unknown, "", ""},
 	}
 	c := Default()
 	for _, tc := range tests {
