@@ -14,7 +14,7 @@
 // of millions of cells a second. Only plain decimals are numbers: hex
 // floats, underscores and spaces are not. Missing cells (empty, NA, NaN,
 // N/A, null, …) become NaN and are counted; an infinite or non-numeric
-// cell, a ragged row, an empty gene id, a gene id that IDProblem refuses
+// cell, a value beyond ±MaxMagnitude, a ragged row, an empty gene id, a gene id that IDProblem refuses
 // (blanks around it, a control character, too long) or invalid UTF-8
 // stops the stream with a *qc.Error naming the file, line and column. CRLF line ends, a UTF-8
 // byte order mark, a trailing tab, blank lines, an empty first header cell

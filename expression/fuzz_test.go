@@ -94,7 +94,7 @@ func refRead(data []byte) (rows []refRow, missing int64, badLine int) {
 				miss++
 			case refDecimal.MatchString(c):
 				v, _ := strconv.ParseFloat(c, 64)
-				if math.IsInf(v, 0) {
+				if math.IsInf(v, 0) || math.Abs(v) > expression.MaxMagnitude {
 					return nil, 0, i + 2
 				}
 				row.values = append(row.values, v)
@@ -140,6 +140,7 @@ func FuzzReader(f *testing.F) {
 		"Gene\tA\tB\nG1\t1.5\t-2\nG2\tNA\t3e2\n",
 		"\ufeffGene\tA\r\nG1\t1\r\n\r\nG1\t2\r\n",
 		"\tt one\tt two\t\nP1\t0.1\t\t\nP2\t1e400\t1\n",
+		"Gene\tA\tB\nG1\t1e100\t-1e100\nG2\t1.0000001e100\t1\n",
 		"Gene\tA\nG1\t0x1p3\n",
 		"Gene\tA\nG1\t1\t2\n",
 		"Gene\tA\tB\nG1\t1\n",

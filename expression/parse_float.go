@@ -15,6 +15,7 @@ const (
 	cellNumber   cellKind = iota // a finite decimal number
 	cellMissing                  // empty, NA, NaN and their spellings
 	cellInfinite                 // inf, Infinity, or a number too large for float64
+	cellTooLarge                 // a finite number beyond ±MaxMagnitude
 	cellInvalid                  // anything else
 )
 
@@ -186,3 +187,12 @@ func scanWord(b []byte) (float64, int, cellKind) {
 	}
 	return 0, n, cellInvalid
 }
+
+// MaxMagnitude is the largest magnitude a matrix value may have; a cell
+// beyond ±MaxMagnitude stops the stream with a qc.ParseError naming it, as
+// an infinite one does. No expression measure comes near it (refine.bio's
+// largest are counts in the millions), and the warehouse squares values
+// for variances and standard deviations over millions of rows: a value
+// whose square, summed that often, overflows a float64 (from about 1e154)
+// would make those statistics fail for every query that reads the study.
+const MaxMagnitude = 1e100

@@ -29,7 +29,10 @@ func (r *Reader) parseRow(line []byte, dst []float64) (gene []byte, missing int,
 	last := len(dst) - 1
 	for c := range dst {
 		v, n, kind := scanCell(line[pos:])
-		if kind != cellNumber {
+		if kind != cellNumber || v > MaxMagnitude || v < -MaxMagnitude {
+			if kind == cellNumber {
+				kind = cellTooLarge
+			}
 			if kind != cellMissing {
 				return nil, 0, r.badCell(line[pos:pos+n], kind, int64(c+2))
 			}
@@ -69,8 +72,11 @@ func (r *Reader) badCell(cell []byte, kind cellKind, col int64) error {
 		return r.errAt(qc.EncodingError, col, "cell is not valid UTF-8")
 	}
 	shown := qc.Shorten(string(cell), 40)
-	if kind == cellInfinite {
+	switch kind {
+	case cellInfinite:
 		return r.errAt(qc.ParseError, col, "infinite value %q in sample column %q", shown, r.header.Names[col-2])
+	case cellTooLarge:
+		return r.errAt(qc.ParseError, col, "value %q in sample column %q is beyond ±%g, larger than any expression measure (the warehouse's variances of it would overflow)", shown, r.header.Names[col-2], MaxMagnitude)
 	}
 	return r.errAt(qc.ParseError, col, "not a number: %q in sample column %q", shown, r.header.Names[col-2])
 }
