@@ -55,6 +55,12 @@ func RedactDSN(dsn string) string {
 		}
 		return out
 	}
+	// A URL whose "://" was mistyped ("sqlserver//sa:pw@host",
+	// "sqlserver:sa:pw@host") is taken for a file path; its user info
+	// still holds the password.
+	if i, j, ok := bareUserInfoPassword(s); ok {
+		s = s[:i] + Redacted + s[j:]
+	}
 	// A DuckDB DSN's query is split at "&" alone: a ";" in a secret value
 	// must not make the rest of it pass for another ADO part.
 	if base, query, ok := strings.Cut(s, "?"); ok {
@@ -97,6 +103,9 @@ func DSNSecrets(dsn string) []string {
 			// as redactURLFallback: all that may be user info is secret
 			out = append(out, dsn[i+len("://"):i+at])
 		}
+	}
+	if i, j, ok := bareUserInfoPassword(strings.TrimSpace(dsn)); ok && !strings.Contains(dsn, "://") {
+		out = append(out, strings.TrimSpace(dsn)[i:j])
 	}
 	// What is not a sqlserver:// URL the driver reads as an ADO string.
 	s := dsn
@@ -158,6 +167,24 @@ func rawURLPassword(rest string) string {
 	}
 	_, pw, _ := strings.Cut(rest[:at], ":")
 	return pw
+}
+
+// bareUserInfoPassword finds, in a string without "://", what reads as
+// the password of user info ("user:password@host") and returns its bounds:
+// from the first ":" after the last "/", "\\", ";" or blank before the
+// last "@" (ahead of any "?") to that "@".
+func bareUserInfoPassword(s string) (start, end int, ok bool) {
+	head, _, _ := strings.Cut(s, "?")
+	at := strings.LastIndex(head, "@")
+	if at < 0 {
+		return 0, 0, false
+	}
+	from := strings.LastIndexAny(head[:at], "/\\; \t") + 1
+	colon := strings.IndexByte(head[from:at], ':')
+	if colon < 0 || from+colon+1 == at {
+		return 0, 0, false
+	}
+	return from + colon + 1, at, true
 }
 
 // RedactText replaces every occurrence of each secret in s by Redacted.

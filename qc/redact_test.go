@@ -18,6 +18,14 @@ func TestRedactDSN(t *testing.T) {
 		{"w.duckdb?threads=4&motherduck_token=" + pw, "w.duckdb?threads=4&motherduck_token=REDACTED"},
 		{"/data/genexp.duckdb", "/data/genexp.duckdb"},
 		{"genexp.duckdb?access_mode=READ_ONLY", "genexp.duckdb?access_mode=READ_ONLY"},
+		// "://" mistyped: the string reads as a file path, its user info
+		// as such still holds the password
+		{"sqlserver//sa:" + pw + "@localhost:1?database=x", "sqlserver//sa:REDACTED@localhost:1?database=x"},
+		{"sqlserver:/sa:" + pw + "@localhost", "sqlserver:/sa:REDACTED@localhost"},
+		{"sqlserver:sa:" + pw + "@localhost", "sqlserver:REDACTED@localhost"},
+		{"sqlserver;sa:" + pw + "@localhost", "sqlserver;sa:REDACTED@localhost"},
+		{`C:\data\x@y.duckdb`, `C:\data\x@y.duckdb`},
+		{"/data/team@lab/w.duckdb", "/data/team@lab/w.duckdb"},
 	}
 	for _, tc := range cases {
 		got := RedactDSN(tc.dsn)

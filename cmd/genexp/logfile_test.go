@@ -137,6 +137,10 @@ func TestLogFileGetsTheFailure(t *testing.T) {
 	}{
 		{"missing path", []string{"load", "--db", filepath.Join(dir, "w.duckdb"), filepath.Join(dir, "nope")}, exitInput, 1001},
 		{"unreachable server", []string{"load", "--dsn", "sqlserver://sa:Pw0rdInFile@127.0.0.1:1?database=x", study}, exitNoAccess, 4001},
+		// a DSN that does not parse is bad configuration, not a server down
+		{"malformed server DSN", []string{"load", "--dsn", "sqlserver://sa:Pw0rdInFile@127.0.0.1:1?database=x&encrypt=maybe", study}, exitUsage, 1005},
+		{"server DSN with a bad port", []string{"load", "--dsn", "sqlserver://sa:Pw0rdInFile@localhost:notaport?database=x", study}, exitUsage, 1005},
+		{"a mistyped scheme read as a file", []string{"load", "--dsn", "sqlserver//sa:Pw0rdInFile@localhost:1?database=x", study}, exitNoAccess, 4001},
 		{"no warehouse for features", []string{"features", "--db", filepath.Join(dir, "none.duckdb")}, exitNoAccess, 4001},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -179,6 +179,20 @@ func TestCommandsRefuseExtraArguments(t *testing.T) {
 			t.Errorf("%s with a DSN as its argument: exit %d, the password shown:\n%s%s", cmd, code, out.String(), errb.String())
 		}
 	}
+	// A DSN whose "://" was mistyped reads as a file path that does not
+	// exist; saying so must not show the password either.
+	for _, dsn := range []string{"sqlserver//sa:" + secret + "@127.0.0.1:1?database=x", "sqlserver:sa:" + secret + "@127.0.0.1:1"} {
+		for _, cmd := range []string{"status", "health", "query"} {
+			args := []string{cmd, "--dsn", dsn}
+			if cmd == "query" {
+				args = append(args, "SELECT 1")
+			}
+			code, stdout, stderr := runCLI(t, args...)
+			if code == exitOK || strings.Contains(stdout+stderr, secret) {
+				t.Errorf("%q: exit %d, the password shown:\n%s%s", args, code, stdout, stderr)
+			}
+		}
+	}
 }
 
 // TestLogFlagsCheckedByEveryCommand: a bad --log-format or --log-level is

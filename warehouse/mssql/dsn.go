@@ -88,7 +88,7 @@ func (e *expander) err() error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	return qc.Errorf(qc.ConnectionFailed, "mssql: the DSN refers to unset environment variables: %s", strings.Join(names, ", "))
+	return qc.Errorf(qc.ConfigInvalid, "mssql: the DSN refers to unset environment variables: %s", strings.Join(names, ", "))
 }
 
 // parsedDSN is a DSN split into what go-mssqldb reads and genexp's Config.
@@ -122,9 +122,9 @@ func parseDSN(dsn string, lookup func(string) (string, bool)) (parsedDSN, error)
 	var err error
 	switch {
 	case s == "":
-		return p, qc.Errorf(qc.ConnectionFailed, "mssql: empty DSN")
+		return p, qc.Errorf(qc.ConfigInvalid, "mssql: empty DSN")
 	case strings.HasPrefix(lower, "odbc:"):
-		return p, qc.Errorf(qc.ConnectionFailed, "mssql: odbc: DSNs are not supported; use a sqlserver:// URL or an ADO string (%s)", qc.RedactDSN(s))
+		return p, qc.Errorf(qc.ConfigInvalid, "mssql: odbc: DSNs are not supported; use a sqlserver:// URL or an ADO string (%s)", qc.RedactDSN(s))
 	case strings.HasPrefix(lower, "mssql://"):
 		s = "sqlserver://" + s[len("mssql://"):]
 		fallthrough
@@ -137,7 +137,7 @@ func parseDSN(dsn string, lookup func(string) (string, bool)) (parsedDSN, error)
 		return p, err
 	}
 	if _, err := msdsn.Parse(p.driverDSN); err != nil {
-		return p, &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+		return p, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 			Msg: "mssql: invalid DSN " + qc.RedactDSN(dsn), Err: err}
 	}
 	return p, nil
@@ -149,7 +149,7 @@ func envToken(i int) string { return fmt.Sprintf("genexpenv%dx", i) }
 
 func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (string, error) {
 	if strings.Contains(s, "genexpenv") {
-		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN may not contain the text genexpenv (%s)", qc.RedactDSN(s))
+		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN may not contain the text genexpenv (%s)", qc.RedactDSN(s))
 	}
 	var refs []string
 	tokenized := envRef.ReplaceAllStringFunc(s, func(m string) string {
@@ -158,7 +158,7 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	})
 	u, err := url.Parse(tokenized)
 	if err != nil {
-		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN is not a valid URL (%s); percent-encode special characters in the user name and password, or use ${NAME}", qc.RedactDSN(s))
+		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN is not a valid URL (%s); percent-encode special characters in the user name and password, or use ${NAME}", qc.RedactDSN(s))
 	}
 	ex := &expander{lookup: lookup, missing: map[string]bool{}}
 	// Each part of the URL is filled in decoded form and re-encoded by
@@ -182,7 +182,7 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	u.RawPath = ""
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return "", qc.Errorf(qc.ConnectionFailed, "mssql: the DSN's query is malformed (%s)", qc.RedactDSN(s))
+		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN's query is malformed (%s)", qc.RedactDSN(s))
 	}
 	out := url.Values{}
 	hasApp := false
@@ -259,7 +259,7 @@ func isAppNameKey(k string) bool {
 func applyParam(cfg *Config, key, value string) (bool, error) {
 	k := strings.ToLower(strings.TrimSpace(key))
 	bad := func(want string, err error) (bool, error) {
-		return true, &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+		return true, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 			Msg: fmt.Sprintf("mssql: DSN parameter %s=%q: want %s", k, value, want), Err: err}
 	}
 	v := strings.TrimSpace(value)

@@ -202,8 +202,8 @@ func TestParseDSNErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("parseDSN(%q) succeeded", tc.dsn)
 			}
-			if !errors.Is(err, qc.ConnectionFailed) {
-				t.Errorf("error %v has no code ConnectionFailed", err)
+			if !errors.Is(err, qc.ConfigInvalid) {
+				t.Errorf("error %v has no code ConfigInvalid", err)
 			}
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q does not say %q", err, tc.want)
