@@ -93,6 +93,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	own, known := ownStudy(d, m, studyFilter)
 	var unattributed []string // columns whose study cannot be told
 	seen := map[string]int{}
+	seenAs := map[string]string{} // the accession of the column seen first
 	studySeen := map[string]bool{}
 	badStudies := map[string]string{}         // study → what is wrong with its accession ("" when nothing)
 	var byTitle map[string][]*metadata.Sample // built at the first column named by title
@@ -141,9 +142,18 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				continue
 			}
 		}
-		first, dup := seen[s.Accession]
+		// Without metadata to say which is meant, names that differ only in
+		// case ("GSM1", "gsm1") are one sample: a SQL Server warehouse
+		// compares accessions without case and would refuse the second
+		// only at commit.
+		key := s.Accession
+		if len(d.Samples) == 0 {
+			key = strings.ToUpper(key)
+		}
+		first, dup := seen[key]
 		if !dup {
-			seen[s.Accession] = i
+			seen[key] = i
+			seenAs[key] = s.Accession
 			p.named = append(p.named, s.Accession)
 		}
 		studies := []string{own}
@@ -187,8 +197,8 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				continue
 			}
 			if dup {
-				dupFinding(study, i, "column %q repeats sample %s of column %d: which of the two holds its values cannot be told; remove or rename one of them",
-					qc.Shorten(name, 40), s.Accession, first+2)
+				dupFinding(study, i, "column %q repeats sample %s of column %d%s: which of the two holds its values cannot be told; remove or rename one of them",
+					qc.Shorten(name, 40), seenAs[key], first+2, map[bool]string{true: " (the names differ only in case)"}[len(d.Samples) == 0 && h.Names[first] != name])
 				continue
 			}
 			p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})

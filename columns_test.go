@@ -225,6 +225,14 @@ func TestResolveColumns(t *testing.T) {
 			want: []warehouse.Column{{Index: 0, Sample: "A", Study: "E-GEOD-39842"}, {Index: 1, Sample: "B", Study: "E-GEOD-39842"}},
 		},
 		{
+			// a SQL Server warehouse compares accessions without case
+			name: "no metadata: names that differ only in case are one sample", d: &metadata.Dataset{},
+			folder: "", base: "GSE7", header: []string{"GSM1", "GSM2", "gsm1"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE7"}, {Index: 1, Sample: "GSM2", Study: "GSE7"}},
+			findings: []wantFinding{{qc.DuplicateSamples, qc.SeverityError, 4,
+				`column "gsm1" repeats sample GSM1 of column 2 (the names differ only in case): which of the two holds its values cannot be told`}},
+		},
+		{
 			name: "no metadata, a SPECIES matrix: nothing can be attributed", d: &metadata.Dataset{},
 			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"A", "B"},
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "2 columns (A, B) belong to no experiment the metadata names, and the matrix HOMO_SAPIENS is not one experiment's"}},

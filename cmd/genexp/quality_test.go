@@ -126,6 +126,14 @@ func TestValidateWritesNothing(t *testing.T) {
 	if code != exitFailed {
 		t.Errorf("a rejected study: exit %d, want %d", code, exitFailed)
 	}
+	// A matrix no study could be read from is named by its file.
+	empty := filepath.Join(dir, "empty.tsv")
+	os.WriteFile(empty, nil, 0o644)
+	code, out, _ = runCLI(t, "validate", empty)
+	if !strings.Contains(out, "\n"+empty+" rejected: ") {
+		t.Errorf("an empty matrix: exit %d, its rejection not named by its file\n%s", code, out)
+	}
+	os.Remove(empty)
 	// A configured log file is not written either: its messages go to
 	// stderr.
 	cfg := filepath.Join(t.TempDir(), "q.yaml")

@@ -151,7 +151,7 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
-			fmt.Fprintf(w, "\n%s rejected: %s\n", s.Study, message(s.Err))
+			fmt.Fprintf(w, "\n%s rejected: %s\n", studyLabel(s), message(s.Err))
 		}
 		for _, f := range s.Findings {
 			if f.Severity >= qc.SeverityWarning && f != s.Err && once(f) {
