@@ -227,7 +227,7 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 		}
 	}
 	if study != nil {
-		for _, f := range []struct{ field, text string }{{"study_title", study.Title}, {"study_description", study.Description}} {
+		for _, f := range studyTexts(study) {
 			text := spaced(f.text)
 			if nonSepticShockText.MatchString(text) {
 				co.nonSepticShock = true

@@ -93,6 +93,14 @@ var (
 	bothCohorts = regexp.MustCompile(`(?i)\b(sepsis|septic)\s*(and|or|/|versus|vs\.?|,)\s*(with\s+)?septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(and|or|/|versus|vs\.?|,)\s*(severe\s+)?(sepsis|septic)\b|\bwith(out)?\s+(and|or)\s+with(out)?\s+septic[\s-]*shock\b`)
 )
 
+// studyText is one text of a study, with the field a decision names.
+type studyText struct{ field, text string }
+
+// studyTexts returns the study's title and description, in that order.
+func studyTexts(study *metadata.Study) []studyText {
+	return []studyText{{"study_title", study.Title}, {"study_description", study.Description}}
+}
+
 // patientsNamed returns where re first names patients in text, nil if it
 // never does; a match that denies the illness ("patients with no sepsis")
 // does not count.
@@ -125,7 +133,7 @@ func studyFallback(s *metadata.Sample, study *metadata.Study) (Decision, bool) {
 	if _, _, _, ok := patientWording(s); !ok {
 		return Decision{}, false
 	}
-	texts := []struct{ field, text string }{{"study_title", study.Title}, {"study_description", study.Description}}
+	texts := studyTexts(study)
 	var shock, sepsis, shockP, sepsisP bool
 	for _, f := range texts {
 		text := spaced(f.text)
@@ -187,8 +195,8 @@ func studyFallback(s *metadata.Sample, study *metadata.Study) (Decision, bool) {
 // study's texts both name: the title's patients when it names one kind,
 // else the patients counted when one kind is. It returns the pattern and
 // label that decide and the texts to read them in, nil when neither does.
-func enrolled(texts []struct{ field, text string }) (*regexp.Regexp, Label, []struct{ field, text string }) {
-	oneKind := func(shockRe, sepsisRe *regexp.Regexp, in []struct{ field, text string }) (*regexp.Regexp, Label) {
+func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
+	oneKind := func(shockRe, sepsisRe *regexp.Regexp, in []studyText) (*regexp.Regexp, Label) {
 		var shock, sepsis bool
 		for _, f := range in {
 			text := spaced(f.text)
