@@ -135,6 +135,9 @@ func TestDefaultRules(t *testing.T) {
 		// a sample its study excluded is in no group, whatever else it names
 		{"excluded from analysis", sample("308.excluded", "", "", "disease state: not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis"),
 			Unknown, "excluded_from_analysis", "characteristics", "excluded from analysis", "disease state: not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis"},
+		{"a sample mixed from several people", sample("L163_Sepsis_GEX", "", "blood", "treatment: Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC)"),
+			Unknown, "mixed_sample", "characteristics", "Mixed sample", "treatment: Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC)"},
+		{"pooled healthy donors are still healthy", sample("", "", "pooled healthy donors"), Control, "healthy_control", "source_name", "healthy", "pooled healthy donors"},
 		{"a bare excluded in a title is no statement", sample("308.excluded", "sepsis", ""), Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
 
 		// mock-infected or mock-treated blood is the control condition
@@ -194,7 +197,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "non-septic shock", ""), sample("", "septic shock", ""), sample("", "sepsis", ""),
 		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
-		sample("", "excluded from the analysis", ""),
+		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

@@ -66,7 +66,9 @@
 //
 // UNKNOWN: the sample's own metadata does not say: studies that are not
 // about sepsis, samples the study says it excluded from analysis (rule
-// excluded_from_analysis, whatever else the value names), and patients of a sepsis study whose group is written
+// excluded_from_analysis) or mixed from several people ("Mixed sample
+// (Baby A11 … bloodstream infection; Baby B6 … NEC)", rule mixed_sample),
+// whatever else the value names, and patients of a sepsis study whose group is written
 // nowhere in the sample record (GSE95233 "Patient 19, Day1", GSE57065
 // "patient 006, H0"). Classify leaves those UNKNOWN; ClassifyInStudy
 // gives them the study's label when the study names a single illness

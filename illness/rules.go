@@ -38,7 +38,8 @@ func DefaultIgnoredKeys() string {
 //
 //  1. study conventions that no general word can read (MARS,
 //     GSE65682: "abdominal_sepsis_and_controls: abdo_s | ctrl_GI"), and
-//     a sample the study says it excluded from analysis (UNKNOWN);
+//     a sample the study says it excluded from analysis or one mixed
+//     from several people (UNKNOWN);
 //  2. explicit negation: "non-septic", "no sepsis", shock of a named
 //     non-infectious cause;
 //  3. septic shock, and a sepsis patient flagged in shock ("shock: 1",
@@ -69,6 +70,9 @@ func DefaultRules() []Rule {
 		{Name: "excluded_from_analysis", Label: Unknown, Priority: 8,
 			Pattern:     `\bexcluded\s+from\s+(the\s+|all\s+)?(analys[ie]s|study|cohorts?)\b`,
 			Description: "a sample its study says it excluded from analysis (GSE66890 'not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis'): in no group, whatever else its text names"},
+		{Name: "mixed_sample", Label: Unknown, Priority: 8,
+			Pattern:     `\bmixed\s+samples?\b|\bpooled\s+samples?\s+(of|from)\b`,
+			Description: "a sample mixed or pooled from several people (GSE236099 'Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC; …)'): no one group, whatever else its text names"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out)\b` +
