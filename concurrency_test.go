@@ -1,6 +1,7 @@
 package genexp_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"os/exec"
@@ -57,20 +58,38 @@ func TestLoaderProcessBusy(t *testing.T) {
 		t.Errorf("without busy_timeout the refusal took %v", took)
 	}
 
-	// With busy_timeout the loader waits; the holder lets go after 1 s.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		time.Sleep(time.Second)
+	// With busy_timeout the loader waits: the holder lets go only once the
+	// loader has said that it is waiting for it.
+	cmd := exec.Command(bin, "load", "--quiet", "--db", db+"?busy_timeout=60s", m.Path)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	waiting := false
+	sc := bufio.NewScanner(errPipe)
+	for sc.Scan() {
+		logged.WriteString(sc.Text() + "\n")
+		if !waiting && strings.Contains(sc.Text(), "warehouse busy: another process has it open; waiting for it to let go") &&
+			strings.Contains(sc.Text(), `"busy_timeout":"1m0s"`) {
+			waiting = true
+			holder.stdin.Close()
+		}
+	}
+	runErr := cmd.Wait()
+	if !waiting {
 		holder.stdin.Close()
-	}()
-	code, stdout, stderr = runCLI(t, bin, "load", "--quiet", "--db", db+"?busy_timeout=60s", m.Path)
-	<-done
+	}
 	if _, err := holder.wait(); err != nil {
 		t.Fatalf("holder: %v\n%s", err, holder.stderr)
 	}
-	if code != 0 || !strings.Contains(stdout, "new") {
-		t.Fatalf("load with busy_timeout: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	if runErr != nil || !waiting || !strings.Contains(out.String(), "new") {
+		t.Fatalf("load with busy_timeout: %v, said it was waiting: %v; stdout %q, stderr %q", runErr, waiting, out.String(), logged.String())
 	}
 	w, err := duckdb.Open(db)
 	if err != nil {

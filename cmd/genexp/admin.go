@@ -41,7 +41,7 @@ migration that failed or was refused); 1 another failure.
 		return exitUsage
 	}
 	target := c.target(fs, cfg)
-	w, err := openStore(target, false)
+	w, err := openStore(target, false, nil)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
@@ -99,7 +99,7 @@ writing it, unreachable, or written by a newer genexp).
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)
 	}
-	w, err := openStore(target, true)
+	w, err := openStore(target, true, nil)
 	if err != nil {
 		return c.fail(stderr, err)
 	}

@@ -406,7 +406,7 @@ func layout(m *synth.Manifest) string {
 }
 
 func loadOnce(dbPath, download string) (*genexp.Report, error) {
-	w, err := openStore(dbPath, false)
+	w, err := openStore(dbPath, false, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ opened or does not exist; 5 a study's features failed; 130 (SIGINT) or 143
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)
 	}
-	w, err := openStore(target, false)
+	w, err := openStore(target, false, log)
 	if err != nil {
 		return c.fail(stderr, err)
 	}

@@ -87,7 +87,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 			in.WriteChecked, in.WriteErr = true, duckdb.CheckWritable(file)
 		}
 	}
-	w, err := openStore(target, true)
+	w, err := openStore(target, true, nil)
 	if err != nil {
 		in.OpenErr = err
 		return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
@@ -134,7 +134,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 	var current warehouse.Statuser
 	file, _, _ := strings.Cut(target, "?")
 	if _, err := os.Stat(file); genexp.IsSQLServerDSN(target) || err == nil {
-		w, err := openStore(target, true)
+		w, err := openStore(target, true, nil)
 		if err != nil {
 			return c.fail(stderr, err)
 		}

@@ -69,7 +69,7 @@ configuration).
 		return exitUsage
 	}
 	defer closeLog()
-	w, err := openStore(target, false)
+	w, err := openStore(target, false, log)
 	if err != nil {
 		return c.fail(stderr, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -114,8 +115,9 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 }
 
 // openStore opens the warehouse a DSN names. Its errors hide the DSN's
-// secrets: a driver may quote the DSN it could not open.
-func openStore(dsn string, readOnly bool) (store, error) {
+// secrets: a driver may quote the DSN it could not open. log, if not nil,
+// says when a DuckDB warehouse is busy and the open waits for it.
+func openStore(dsn string, readOnly bool, log *slog.Logger) (store, error) {
 	if genexp.IsSQLServerDSN(dsn) {
 		var opts []mssql.Option
 		if readOnly {
@@ -134,7 +136,13 @@ func openStore(dsn string, readOnly bool) (store, error) {
 	if readOnly {
 		open = readOnlyDSN(dsn)
 	}
-	w, err := duckdb.Open(open)
+	var opts []duckdb.OpenOption
+	if log != nil {
+		opts = append(opts, duckdb.WhenBusy(func(wait time.Duration) {
+			log.Info("warehouse busy: another process has it open; waiting for it to let go", "busy_timeout", wait.String())
+		}))
+	}
+	w, err := duckdb.Open(open, opts...)
 	if err != nil {
 		return nil, redactErr(redactErr(err, open), dsn)
 	}

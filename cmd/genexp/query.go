@@ -129,7 +129,7 @@ be read.
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)
 	}
-	w, err := openStore(queryDSN(target), true)
+	w, err := openStore(queryDSN(target), true, nil)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}

@@ -75,7 +75,11 @@ var _ warehouse.WarehouseSink = (*Warehouse)(nil)
 // memory_limit=DefaultMemoryLimit unless the DSN sets one. See README.md.
 // Open creates or migrates the schema, unless the DSN opens the warehouse
 // read-only.
-func Open(dsn string) (*Warehouse, error) {
+func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
+	var oo openOptions
+	for _, o := range opts {
+		o(&oo)
+	}
 	file, params, err := splitDSN(dsn)
 	if err != nil {
 		return nil, err
@@ -137,7 +141,7 @@ func Open(dsn string) (*Warehouse, error) {
 		_, err := os.Lstat(file)
 		created = errors.Is(err, os.ErrNotExist)
 	}
-	db, err := openWait(full, cfg.BusyTimeout)
+	db, err := openWait(full, cfg.BusyTimeout, oo.whenBusy)
 	if err != nil {
 		placeDamage(err, file)
 		// Busy: another process created the file since the check.
@@ -367,11 +371,28 @@ func (w *Warehouse) Close() error {
 	return w.db.Close()
 }
 
+// OpenOption configures Open beyond what its DSN says.
+type OpenOption func(*openOptions)
+
+type openOptions struct {
+	whenBusy func(wait time.Duration)
+}
+
+// WhenBusy has Open call notify once, when it finds the warehouse held by
+// another process and starts to wait for it (busy_timeout in the DSN),
+// with how long it will wait at most; never when busy_timeout is 0 or the
+// warehouse is free. A loader uses it to say why it seems to do nothing.
+func WhenBusy(notify func(wait time.Duration)) OpenOption {
+	return func(o *openOptions) { o.whenBusy = notify }
+}
+
 // openWait opens and pings the database, retrying while another process
-// holds its lock, for up to wait.
-func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
+// holds its lock, for up to wait; notify, if not nil, is called when the
+// first retry is due.
+func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.DB, error) {
 	deadline := time.Now().Add(wait)
 	backoff := 50 * time.Millisecond
+	notified := false
 	for {
 		db, err := sql.Open("duckdb", dsn)
 		if err == nil {
@@ -395,6 +416,10 @@ func openWait(dsn string, wait time.Duration) (*sql.DB, error) {
 			return nil, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError,
 				Msg: "warehouse busy: DuckDB lets a process write the file only while no other process has it open, and read it only while none writes it; " +
 					"to wait for the other, give busy_timeout (FILE?busy_timeout=30s)", Err: err}
+		}
+		if notify != nil && !notified {
+			notified = true
+			notify(wait)
 		}
 		time.Sleep(backoff)
 		backoff = min(2*backoff, time.Second)
