@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
@@ -113,6 +114,34 @@ type Classifier struct {
 	keepMixed    bool
 	codes        map[string]GroupCode
 	cohortOff    map[string]bool
+
+	// ignoredSeen remembers, per characteristic key, whether ignoredKeys
+	// matches it: a study repeats its few keys in every sample, and the
+	// pattern is long. ignoredCount bounds it (see ignored).
+	ignoredSeen  sync.Map
+	ignoredCount atomic.Int64
+}
+
+// maxIgnoredSeen bounds how many keys ignoredSeen remembers, so that
+// metadata with ever new keys cannot grow it without end.
+const maxIgnoredSeen = 4096
+
+// ignored reports whether a characteristic key is one the rules without
+// Keys do not read (WithIgnoredKeys).
+func (c *Classifier) ignored(key string) bool {
+	if c.ignoredKeys == nil {
+		return false
+	}
+	if v, ok := c.ignoredSeen.Load(key); ok {
+		return v.(bool)
+	}
+	ign := c.ignoredKeys.MatchString(spaced(key))
+	if c.ignoredCount.Load() < maxIgnoredSeen {
+		if _, loaded := c.ignoredSeen.LoadOrStore(key, ign); !loaded {
+			c.ignoredCount.Add(1)
+		}
+	}
+	return ign
 }
 
 // Option configures a Classifier beyond its rules, fields and overrides.
@@ -483,7 +512,7 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 				continue
 			}
 			v := value{key: key, keyed: true, text: val, shown: key + ": " + val,
-				ignored: c.ignoredKeys != nil && c.ignoredKeys.MatchString(spaced(key))}
+				ignored: c.ignored(key)}
 			switch flag(val) {
 			case 1:
 				v.text = key

@@ -161,11 +161,25 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		c.soleArm(samples, out, co)
 	}
 	if c.studyContext && study != nil {
+		// The study's reading is the same for every patient: it is taken
+		// once, at the first patient no rule labels.
+		var fallback *Decision
+		read := false
 		for i, s := range samples {
-			if s != nil && out[i].Method == MethodDefault {
-				if d, ok := studyFallback(s, study); ok {
-					out[i] = d
+			if s == nil || out[i].Method != MethodDefault {
+				continue
+			}
+			if _, _, _, ok := patientWording(s); !ok {
+				continue
+			}
+			if !read {
+				read = true
+				if d, ok := studyFallback(study); ok {
+					fallback = &d
 				}
+			}
+			if fallback != nil {
+				out[i] = *fallback
 			}
 		}
 	}

@@ -127,12 +127,11 @@ func (c *Classifier) ClassifyInStudy(s *metadata.Sample, study *metadata.Study) 
 	return c.ClassifyCohort(study, []*metadata.Sample{s})[0]
 }
 
-// studyFallback gives a patient no rule labels the one illness cohort the
-// study's title and description name (see WithStudyContext).
-func studyFallback(s *metadata.Sample, study *metadata.Study) (Decision, bool) {
-	if _, _, _, ok := patientWording(s); !ok {
-		return Decision{}, false
-	}
+// studyFallback returns the decision for a patient no rule labels: the one
+// illness cohort the study's title and description name (see
+// WithStudyContext). It reads the study alone; the caller checks that the
+// sample reads as a patient's (patientWording).
+func studyFallback(study *metadata.Study) (Decision, bool) {
 	texts := studyTexts(study)
 	var shock, sepsis, shockP, sepsisP bool
 	for _, f := range texts {
