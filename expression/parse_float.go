@@ -195,4 +195,5 @@ func scanWord(b []byte) (float64, int, cellKind) {
 // for variances and standard deviations over millions of rows: a value
 // whose square, summed that often, overflows a float64 (from about 1e154)
 // would make those statistics fail for every query that reads the study.
+// Messages write it as ±1e100; a test holds the two together.
 const MaxMagnitude = 1e100

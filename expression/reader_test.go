@@ -63,8 +63,8 @@ func TestReaderBadInput(t *testing.T) {
 		{"1e400", h + "G1\t1e400\t1\n", qc.ParseError, 2, 2, "infinite"},
 		{"-1e400", h + "G1\t1\t-1e400\n", qc.ParseError, 2, 3, "infinite"},
 		{"a long mantissa overflowing", h + "G1\t1\t" + strings.Repeat("9", 400) + "\n", qc.ParseError, 2, 3, "infinite"},
-		{"beyond the largest magnitude", h + "G1\t1e160\t1\n", qc.ParseError, 2, 2, `value "1e160" in sample column "A" is beyond ±1e+100`},
-		{"beyond it, negative, on a later row", h + "G1\t1\t2\nG2\t3\t-1.5e100\n", qc.ParseError, 3, 3, "beyond ±1e+100"},
+		{"beyond the largest magnitude", h + "G1\t1e160\t1\n", qc.ParseError, 2, 2, `value "1e160" in sample column "A" is beyond ±1e100`},
+		{"beyond it, negative, on a later row", h + "G1\t1\t2\nG2\t3\t-1.5e100\n", qc.ParseError, 3, 3, "beyond ±1e100"},
 		{"non-numeric", h + "G1\t1\tabc\n", qc.ParseError, 2, 3, "not a number"},
 		{"two dots", h + "G1\t1.2.3\t1\n", qc.ParseError, 2, 2, "not a number"},
 		{"decimal comma", h + "G1\t1,5\t1\n", qc.ParseError, 2, 2, "not a number"},
@@ -438,5 +438,13 @@ func TestReaderTruncatedGzip(t *testing.T) {
 				t.Errorf("%d rows delivered before the break, want %d", len(rows), broken-2)
 			}
 		})
+	}
+}
+
+// TestMaxMagnitudeAsWritten: the messages that name MaxMagnitude write it
+// as 1e100.
+func TestMaxMagnitudeAsWritten(t *testing.T) {
+	if expression.MaxMagnitude != 1e100 {
+		t.Fatalf("MaxMagnitude is %g; the message in row.go says 1e100", expression.MaxMagnitude)
 	}
 }

@@ -76,7 +76,7 @@ func (r *Reader) badCell(cell []byte, kind cellKind, col int64) error {
 	case cellInfinite:
 		return r.errAt(qc.ParseError, col, "infinite value %q in sample column %q", shown, r.header.Names[col-2])
 	case cellTooLarge:
-		return r.errAt(qc.ParseError, col, "value %q in sample column %q is beyond ±%g, larger than any expression measure (the warehouse's variances of it would overflow)", shown, r.header.Names[col-2], MaxMagnitude)
+		return r.errAt(qc.ParseError, col, "value %q in sample column %q is beyond ±1e100 (expression.MaxMagnitude), larger than any expression measure (the warehouse's variances of it would overflow)", shown, r.header.Names[col-2])
 	}
 	return r.errAt(qc.ParseError, col, "not a number: %q in sample column %q", shown, r.header.Names[col-2])
 }

@@ -332,7 +332,10 @@ type value struct {
 //
 // When no rule matches, a group code that needs no cohort to be read
 // ("Hlty", "Con001", "Seps_P"; see GroupCode) decides, with rule
-// RuleGroupCode.
+// RuleGroupCode. A rule that labels UNKNOWN (a sample excluded from
+// analysis, or mixed from several people) outranks every field, and a
+// rule that only refines (Rule.Refines) then relabels the decision,
+// however it was reached.
 func (c *Classifier) Classify(s *metadata.Sample) Decision {
 	return c.orDefault().classify(plainSample(s))
 }
@@ -346,45 +349,80 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 	if l, ok := c.overrides[strings.TrimSpace(s.Accession)]; ok {
 		return overrideDecision(s.Accession, l)
 	}
+	// A rule that puts the sample in no group (excluded from analysis,
+	// mixed from several people) outranks what any field says of it.
+	for _, field := range c.fields {
+		if _, d := c.decideField(s, field, inNoGroup); d != nil {
+			return *d
+		}
+	}
 	var first *Decision
 	for _, field := range c.fields {
-		_, d := c.decideField(s, field, "")
+		_, d := c.decideField(s, field, labelsAlone)
 		if d == nil {
 			continue
 		}
 		if first == nil {
 			first = d
 			if first.Label != Sepsis && first.Label != Control {
-				return *first
+				break
 			}
 			continue
 		}
 		if (first.Label == Sepsis && d.Label == SepticShock) || (first.Label == Control && d.Label == NoSepsis) {
-			d.Evidence = fmt.Sprintf("refines %s: rule %s matched %q in %s", first.Label, first.Rule, first.Matched, first.Where())
+			d.Evidence = refinesEvidence(*first)
 			return *d
 		}
 	}
-	if first != nil {
-		for _, field := range c.fields {
-			if _, d := c.decideField(s, field, first.Label); d != nil {
-				d.Evidence = fmt.Sprintf("refines %s: rule %s matched %q in %s", first.Label, first.Rule, first.Matched, first.Where())
-				return *d
-			}
+	if first == nil {
+		m := c.findCode(s, Anywhere)
+		if m == nil {
+			return Decision{Label: Unknown, Method: MethodDefault}
 		}
-		return *first
+		d := m.decision(RuleGroupCode, m.label, "")
+		first = &d
 	}
-	if m := c.findCode(s, Anywhere); m != nil {
-		return m.decision(RuleGroupCode, m.label, "")
-	}
-	return Decision{Label: Unknown, Method: MethodDefault}
+	return c.refine(s, *first)
 }
 
+// refine returns d as a rule that only refines d's label (Rule.Refines)
+// relabels it, or d when none matches.
+func (c *Classifier) refine(s *metadata.Sample, d Decision) Decision {
+	if d.Label == Unknown {
+		return d
+	}
+	for _, field := range c.fields {
+		if _, r := c.decideField(s, field, refining(d.Label)); r != nil {
+			r.Evidence = refinesEvidence(d)
+			return *r
+		}
+	}
+	return d
+}
+
+// refinesEvidence is the Evidence of a decision that refines d.
+func refinesEvidence(d Decision) string {
+	return fmt.Sprintf("refines %s: rule %s matched %q in %s", d.Label, d.Rule, d.Matched, d.Where())
+}
+
+// ruleSet picks the rules a pass of decideField tries.
+type ruleSet func(r *compiled) bool
+
+var (
+	// labelsAlone: the rules that label a sample by themselves.
+	labelsAlone ruleSet = func(r *compiled) bool { return r.Refines == "" && r.Label != Unknown }
+	// inNoGroup: the rules that say a sample is in no group.
+	inNoGroup ruleSet = func(r *compiled) bool { return r.Refines == "" && r.Label == Unknown }
+)
+
+// refining: the rules that refine label.
+func refining(label Label) ruleSet { return func(r *compiled) bool { return r.Refines == label } }
+
 // decideField returns, for one field, the match of the rule of highest
-// priority over all of the field's values (nil if none), and that rule.
-// Within a field, values that name several cohorts are skipped (see
-// WithMixedValues). With refining "" it tries the rules that label alone;
-// with a label, only the rules that refine that label (Rule.Refines).
-func (c *Classifier) decideField(s *metadata.Sample, field string, refining Label) (*compiled, *Decision) {
+// priority among those set picks over all of the field's values (nil if
+// none), and that rule. Within a field, values that name several cohorts
+// are skipped (see WithMixedValues).
+func (c *Classifier) decideField(s *metadata.Sample, field string, set ruleSet) (*compiled, *Decision) {
 	vals := c.values(s, field)
 	if len(vals) == 0 {
 		return nil, nil
@@ -397,7 +435,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string, refining Labe
 	}
 	for i := range c.rules {
 		r := &c.rules[i]
-		if !r.reads(nf) || r.Refines != refining {
+		if !r.reads(nf) || !set(r) {
 			continue
 		}
 		for j, v := range vals {

@@ -138,12 +138,13 @@ func TestDefaultRules(t *testing.T) {
 		{"a sample mixed from several people", sample("L163_Sepsis_GEX", "", "blood", "treatment: Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC)"),
 			Unknown, "mixed_sample", "characteristics", "Mixed sample", "treatment: Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC)"},
 		{"pooled healthy donors are still healthy", sample("", "", "pooled healthy donors"), Control, "healthy_control", "source_name", "healthy", "pooled healthy donors"},
+		{"excluded in a later field outranks the disease", sample("", "sepsis", "", "note: excluded from analysis"),
+			Unknown, "excluded_from_analysis", "characteristics", "excluded from analysis", "note: excluded from analysis"},
+		{"not excluded is no exclusion", sample("", "", "", "status: sepsis, not excluded from analysis"),
+			Sepsis, "sepsis", "characteristics", "sepsis", "status: sepsis, not excluded from analysis"},
+		{"a study's exclusion criteria are no exclusion of the sample", sample("Patients with diabetes were excluded from the study", "septic shock", ""),
+			SepticShock, "septic_shock", "disease", "septic shock", "septic shock"},
 		{"a bare excluded in a title is no statement", sample("308.excluded", "sepsis", ""), Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
-
-		// mock-infected or mock-treated blood is the control condition
-		{"mock infection", sample("mock_D1 (sample 1)", "", "Whole blood", "individual: donor 1", "infection: mock"),
-			Control, "healthy_control", "characteristics", "mock", "infection: mock"},
-		{"mock-treated", sample("", "", "mock-treated PBMC"), Control, "healthy_control", "source_name", "mock-treated", "mock-treated PBMC"},
 
 		// field order: structured annotation beats the title
 		{"characteristic beats title", sample("healthy volunteer 3", "", "", "disease state: sepsis"),
@@ -479,5 +480,44 @@ func TestDecisionWhere(t *testing.T) {
 	}
 	if got := (Decision{Field: "title", Key: "stray"}).Where(); got != "title" {
 		t.Errorf("a key beside a field that is no characteristic: Where() = %q, want title", got)
+	}
+}
+
+// TestRefiningRules: a rule with Refines relabels a sample whatever label
+// it refines and however that label was reached: a rule of any label, a
+// group code, or a cohort rule; and it labels nothing alone.
+func TestRefiningRules(t *testing.T) {
+	custom, err := New(append(DefaultRules(),
+		Rule{Name: "burn_sirs", Label: Unknown, Refines: NoSepsis, Pattern: `\bburns?\b`, Keys: `^injury$`},
+		Rule{Name: "resolved_shock", Label: Sepsis, Refines: SepticShock, Pattern: `\bresolved\b`, Keys: `^course$`},
+	), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		c      *Classifier
+		s      *metadata.Sample
+		label  Label
+		rule   string
+		refers string // the rule the evidence says it refines
+	}{
+		{"refines NO_SEPSIS", custom, sample("", "SIRS", "", "injury: burn"), Unknown, "burn_sirs", "non_septic_illness"},
+		{"refines SEPTIC_SHOCK", custom, sample("", "septic shock", "", "course: resolved"), Sepsis, "resolved_shock", "septic_shock"},
+		{"labels nothing alone", custom, sample("", "", "", "course: resolved"), Unknown, "", ""},
+		{"refines a group code's SEPSIS", Default(), sample("Seps_P3", "", "", "shock: 1"), SepticShock, "shock_flag", RuleGroupCode},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.c.Classify(tc.s)
+			if d.Label != tc.label || d.Rule != tc.rule || (tc.refers != "" && !strings.Contains(d.Evidence, "rule "+tc.refers+" ")) {
+				t.Errorf("got %s (evidence %q), want %s by %q refining %q", d, d.Evidence, tc.label, tc.rule, tc.refers)
+			}
+		})
+	}
+	// A patient the study's text labels SEPSIS, flagged in shock.
+	study := &metadata.Study{Title: "Whole blood expression in sepsis", Description: "Patients admitted with sepsis."}
+	d := Default().ClassifyCohort(study, []*metadata.Sample{sample("Patient 4, Day1", "", "", "shock: 1")})[0]
+	if d.Label != SepticShock || d.Rule != "shock_flag" || !strings.Contains(d.Evidence, "rule "+RuleStudyContext+" ") {
+		t.Errorf("study-context patient in shock: %s (evidence %q), want SEPTIC_SHOCK by shock_flag refining %s", d, d.Evidence, RuleStudyContext)
 	}
 }

@@ -186,6 +186,13 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 	if c.on(RuleIllControls) {
 		illControls(out, co)
 	}
+	// A label a cohort rule gave is refined as a sample's own is: a
+	// study-context SEPSIS patient flagged "shock: 1" is SEPTIC_SHOCK.
+	for i, d := range out {
+		if samples[i] != nil && d != base[i] && d.Method == MethodRule {
+			out[i] = c.refine(samples[i], d)
+		}
+	}
 	return out
 }
 
@@ -221,6 +228,30 @@ var (
 	bareControl   = regexp.MustCompile(`(?i)^(controls?|ctrls?|ctl|cntrl|con|cont|contr)$`)
 	ownInfection  = regexp.MustCompile(`(?i)pneumonia|influenza|\bh1n1\b|mening|infect|\bviral\b|\bvirus|bacterial|suspected|enterocolitis|\bnec\b|malaria|dengue|tubercul|covid|sars-cov`)
 )
+
+// comparisonCue introduces what a study compares its patients with.
+var comparisonCue = regexp.MustCompile(`(?i)\b(distinguish\w*|differentiat\w*|discriminat\w*|versus|vs|compared\s+(with|to)|comparison\s+(with|to))\b`)
+
+// comparedNonSeptic returns where text names a non-septic group as what
+// the study compares with ("distinguish sepsis from non-infectious causes
+// of SIRS", "Sepsis versus SIRS"), in the rest of the sentence after a
+// comparison word; nil if it names none so. A non-septic word elsewhere
+// ("a leading cause of death after trauma", "post-operative sepsis") is
+// no comparison group.
+func comparedNonSeptic(text string) []int {
+	for _, loc := range comparisonCue.FindAllStringIndex(text, -1) {
+		rest := text[loc[1]:min(len(text), loc[1]+200)]
+		rest = strings.TrimLeft(rest, ".") // "vs."
+		off := loc[1] + (len(text[loc[1]:min(len(text), loc[1]+200)]) - len(rest))
+		if i := strings.IndexAny(rest, ".;"); i >= 0 {
+			rest = rest[:i]
+		}
+		if g := nonSepticGroup(rest); g != nil {
+			return []int{off + g[0], off + g[1]}
+		}
+	}
+	return nil
+}
 
 // readCohort gathers the cohort evidence from the study's text and the
 // samples' own decisions.
@@ -259,7 +290,7 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 		both := spaced(study.Title + "\n" + study.Description)
 		if loc := studyIllControls.FindStringIndex(both); loc != nil && !studyHealthy.MatchString(both) {
 			co.illControls = fmt.Sprintf("the study's text says its controls are ill without sepsis: %q", (study.Title + "\n" + study.Description)[loc[0]:loc[1]])
-		} else if loc := nonSepticGroup(both); loc != nil && !studyHealthy.MatchString(both) && co.textLabels[Sepsis]+co.textLabels[SepticShock] != "" {
+		} else if loc := comparedNonSeptic(both); loc != nil && !studyHealthy.MatchString(both) && co.textLabels[Sepsis]+co.textLabels[SepticShock] != "" {
 			// "distinguish sepsis from non-infectious causes of SIRS": the
 			// one comparison group the text names is who its controls are
 			co.illControls = fmt.Sprintf("the study's text compares sepsis with a non-septic group and names no healthy people: %q", (study.Title + "\n" + study.Description)[loc[0]:loc[1]])

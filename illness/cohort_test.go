@@ -175,6 +175,15 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("Sepsis 1", "Control 2"), []want{
 				{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
 			}},
+		{"a non-septic word outside a comparison says nothing of controls", &metadata.Study{Title: "Sepsis transcriptome",
+			Description: "Sepsis is a leading cause of death after trauma. Blood of septic patients and controls was drawn."},
+			cohortOf("Sepsis 1", "Control 2"), []want{
+				{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
+			}},
+		{"post-operative sepsis is no non-septic group", &metadata.Study{Title: "Post-operative sepsis", Description: "Controls had an uneventful recovery."},
+			cohortOf("Sepsis 1", "Control 2"), []want{
+				{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
+			}},
 		{"a suspected infection is no infected arm", neonatal, cohortOf("Inf012", "Con001", "Sus002 | group: Suspected Infected"), []want{
 			{Sepsis, RuleCohortInfection, "title", "Inf", `the infected arm of a sepsis cohort: study_title "sepsis"`},
 			{Control, RuleGroupCode, "title", "Con", "abbreviation of control"},

@@ -44,7 +44,9 @@
 // CONTROL: healthy people: volunteers, healthy or blood donors, normal
 // controls ("health status: HEALTHY", "diagnosis: Healthy", "Control 526",
 // "Temoin HV01"), and the mock-infected or mock-treated blood of an
-// infection study ("infection: mock").
+// infection study ("infection: mock": the group code "mock", read only
+// when no rule labels the sample and never in a sample whose record names
+// a patient, whose mock-treated cells are in the patient's group).
 //
 // NO_SEPSIS: ill, without sepsis: SIRS ("systemic inflammatory response"),
 // post-surgical or other non-infected ICU patients ("health status:

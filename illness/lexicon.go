@@ -86,6 +86,7 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "cont", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "contr", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "nc", Label: Control, Scope: Anywhere, Reason: "normal control"},
+		{Code: "mock", Label: Control, Scope: Anywhere, Reason: "mock-infected or mock-treated: the control condition of an infection or stimulation study (GSE65088 infection: mock); not in a sample whose record names a patient, whose mock-treated cells are the patient's"},
 		// sepsis
 		{Code: "seps", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis (GSE154918 Seps_P)"},
 		{Code: "sepsi", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis"},
@@ -195,6 +196,21 @@ var (
 	hedges = map[string]bool{"suspected": true, "suspect": true, "possible": true, "probable": true, "presumed": true, "potential": true, "likely": true}
 )
 
+// patientRecord marks text that names a patient.
+var patientRecord = regexp.MustCompile(`(?i)\bpatients?\d*\b|\b(non[- ]?)?survivors?\b|\bcritically[\s-]+ill\b`)
+
+// namesPatient reports whether any of a sample's own texts names a patient.
+func namesPatient(s *metadata.Sample) bool {
+	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject, metadata.FieldDescription} {
+		for _, v := range s.Values(field) {
+			if patientRecord.MatchString(spaced(v)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // codeMatch is a group code found in one value of one field.
 type codeMatch struct {
 	code    GroupCode
@@ -215,6 +231,9 @@ func (c *Classifier) findCode(s *metadata.Sample, scope CodeScope) *codeMatch {
 				continue
 			}
 			if m := c.codeIn(v, scope); m != nil {
+				if m.code.Code == "mock" && namesPatient(s) {
+					continue
+				}
 				m.field = field
 				return m
 			}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -108,5 +109,41 @@ func TestGroupCodeErrors(t *testing.T) {
 	}
 	if d := c.Classify(sample("PT_7", "", "")); d.Label != Sepsis || d.Rule != RuleGroupCode {
 		t.Fatalf("custom code: %+v", d)
+	}
+}
+
+// TestMockIsTheControlCondition: "mock" (mock-infected, mock-treated) is
+// the control condition of an infection or stimulation study, read as a
+// group code: only when no rule labels the sample, and never in a sample
+// whose record names a patient (whose mock-treated cells are the
+// patient's, in the patient's group).
+func TestMockIsTheControlCondition(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		name  string
+		s     *metadata.Sample
+		label Label
+		rule  string
+	}{
+		{"mock-infected donor blood (GSE65088)", sample("mock_D1 (sample 1)", "", "Whole blood", "individual: donor 1", "infection: mock"), Control, RuleGroupCode},
+		{"mock-treated cells", sample("", "", "mock-treated PBMC"), Control, RuleGroupCode},
+		{"a patient's mock-treated cells keep the patient's label", sample("septic shock patient 3, mock", "", "", "treatment: mock"), SepticShock, "septic_shock"},
+		{"a patient's mock-treated cells are no control", sample("Patient 3, mock", "", "", "treatment: mock"), Unknown, ""},
+		{"mocked is no mock", sample("", "", "mocked up sample"), Unknown, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := c.Classify(tc.s); d.Label != tc.label || d.Rule != tc.rule {
+				t.Errorf("got %s by %q (%s), want %s by %q", d.Label, d.Rule, d, tc.label, tc.rule)
+			}
+		})
+	}
+	// In a septic-shock study, a patient's mock-treated cells take the
+	// study's label, as the patient's other samples do.
+	study := &metadata.Study{Title: "Monocytes of septic shock patients stimulated with LPS"}
+	out := c.ClassifyCohort(study, []*metadata.Sample{sample("Patient 3, mock", "", "", "treatment: mock"), sample("Patient 3, LPS", "", "", "treatment: LPS")})
+	for i, d := range out {
+		if d.Label != SepticShock || d.Rule != RuleStudyContext {
+			t.Errorf("sample %d: %s, want SEPTIC_SHOCK by %s", i+1, d, RuleStudyContext)
+		}
 	}
 }

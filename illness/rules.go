@@ -68,11 +68,12 @@ func DefaultRules() []Rule {
 			Pattern:     `^\s*(group\s*|srs\s*)?[1-3]\s*$`,
 			Description: "GAinS sepsis response signature endotype (E-MTAB-4421, E-MTAB-4451: sepsis response signature group: group 2), assigned only to sepsis patients"},
 		{Name: "excluded_from_analysis", Label: Unknown, Priority: 8,
-			Pattern:     `\bexcluded\s+from\s+(the\s+|all\s+)?(analys[ie]s|study|cohorts?)\b`,
-			Description: "a sample its study says it excluded from analysis (GSE66890 'not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis'): in no group, whatever else its text names"},
+			Pattern:     `\bexcluded\s+from\s+(the\s+|all\s+)?(further\s+)?analys[ie]s\b`,
+			Exclude:     `\bnot\s+(been\s+)?excluded\b`,
+			Description: "a sample its study says it excluded from analysis (GSE66890 'not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis'): in no group, whatever any field names"},
 		{Name: "mixed_sample", Label: Unknown, Priority: 8,
 			Pattern:     `\bmixed\s+samples?\b|\bpooled\s+samples?\s+(of|from)\b`,
-			Description: "a sample mixed or pooled from several people (GSE236099 'Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC; …)'): no one group, whatever else its text names"},
+			Description: "a sample mixed or pooled from several people (GSE236099 'Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC; …)'): no one group, whatever any field names"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out)\b` +
@@ -99,8 +100,8 @@ func DefaultRules() []Rule {
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
-			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bmock([- ](infected|treated|stimulated))?\b` +
+			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Description: "healthy volunteers, donors and controls ('témoin' is French for control), mock-infected or mock-treated blood"},
+			Description: "healthy volunteers, donors and controls ('témoin' is French for control)"},
 	}
 }

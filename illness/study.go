@@ -40,8 +40,8 @@ const RuleStudyContext = "study_context"
 // kind ("six children with meningococcal sepsis" beside "patients with
 // meningococcal septic shock"): a title states the study's cohort, and a
 // text counts the patients it enrolled. A study of blood infected in a
-// laboratory model ("a human whole-blood model") has no patients, and the
-// fallback leaves it alone. The decision says so: rule "study_context",
+// laboratory model ("a human whole-blood model") that names no patients
+// has none, and the fallback leaves it alone. The decision says so: rule "study_context",
 // field "study_title" or "study_description", and the matched study text.
 func WithStudyContext(on bool) Option {
 	return func(c *Classifier) error {
@@ -103,14 +103,34 @@ func studyTexts(study *metadata.Study) []studyText {
 
 // patientsNamed returns where re first names patients in text, nil if it
 // never does; a match that denies the illness ("patients with no sepsis")
-// does not count.
+// does not count, nor, for countedShock and countedSepsis, a number that
+// counts no patients (notACount).
 func patientsNamed(re *regexp.Regexp, text string) []int {
+	counted := re == countedShock || re == countedSepsis
 	for _, loc := range re.FindAllStringIndex(text, -1) {
-		if !negatedSepsis.MatchString(text[loc[0]:loc[1]]) {
-			return loc
+		if negatedSepsis.MatchString(text[loc[0]:loc[1]]) || (counted && notACount(text, loc)) {
+			continue
 		}
+		return loc
 	}
 	return nil
+}
+
+var (
+	// countOfMany is a number that picks from patients ("One of the
+	// septic patients"), a year ("In 2014 septic patients …") or a
+	// number that measures time or age ("Day 28 mortality in septic
+	// patients", "aged 65 …").
+	countOfMany  = regexp.MustCompile(`(?i)\bof\b`)
+	countIsYear  = regexp.MustCompile(`^(1[89]|20)\d\d\b`)
+	countMeasure = regexp.MustCompile(`(?i)\b(day|d|h|hours?|weeks?|months?|years?|aged?)\s*-?\s*$`)
+)
+
+// notACount reports whether the number a counted-patients match starts
+// with counts no patients the study enrolled (see countOfMany).
+func notACount(text string, loc []int) bool {
+	m := text[loc[0]:loc[1]]
+	return countOfMany.MatchString(m) || countIsYear.MatchString(m) || countMeasure.MatchString(text[max(0, loc[0]-12):loc[0]])
 }
 
 // nonSepticGroup returns where text names a non-septic comparison group,
@@ -133,7 +153,7 @@ func (c *Classifier) ClassifyInStudy(s *metadata.Sample, study *metadata.Study) 
 // sample reads as a patient's (patientWording).
 func studyFallback(study *metadata.Study) (Decision, bool) {
 	texts := studyTexts(study)
-	var shock, sepsis, shockP, sepsisP bool
+	var shock, sepsis, shockP, sepsisP, model bool
 	for _, f := range texts {
 		text := spaced(f.text)
 		if nonSepticGroup(text) != nil {
@@ -142,14 +162,15 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 		if bothCohorts.MatchString(text) {
 			return Decision{}, false // sepsis and septic shock named as two groups
 		}
-		if modelStudy.MatchString(text) {
-			return Decision{}, false // blood infected or stimulated outside the body: no patients
-		}
+		model = model || modelStudy.MatchString(text)
 		noShock := studyShock.ReplaceAllStringFunc(text, blank)
 		shock = shock || studyShock.MatchString(text)
 		sepsis = sepsis || studySepsis.MatchString(noShock)
 		shockP = shockP || patientsNamed(shockPatients, text) != nil
 		sepsisP = sepsisP || patientsNamed(sepsisPatients, noShock) != nil
+	}
+	if model && !shockP && !sepsisP {
+		return Decision{}, false // blood infected or stimulated outside the body, and no patients named
 	}
 	var re *regexp.Regexp
 	var label Label

@@ -56,6 +56,15 @@ func TestStudyContext(t *testing.T) {
 		Description: "A global evaluation of neutrophil alterations in immunosuppressed septic patients. Peripheral blood was collected from 9 septic shock patients at D3-4 and D6-8."}
 	countedBoth := &metadata.Study{Accession: "GSE1", Title: "Sepsis time course",
 		Description: "Blood of 20 septic patients and of 12 septic shock patients."}
+	// numbers that count no patients enrolled
+	oneOfThem := &metadata.Study{Accession: "GSE1", Title: "Blood transcriptome",
+		Description: "Blood of septic shock patients was drawn. One of the septic patients died."}
+	aYear := &metadata.Study{Accession: "GSE1", Title: "Blood transcriptome",
+		Description: "Blood of septic shock patients was drawn. In 2014 septic patients were enrolled."}
+	aDay := &metadata.Study{Accession: "GSE1", Title: "Blood transcriptome",
+		Description: "We studied 30 septic shock patients. Day 28 mortality in septic patients is high."}
+	inParentheses := &metadata.Study{Accession: "GSE1", Title: "Blood transcriptome",
+		Description: "Severe septic patients were screened; children with septic shock (n = 30 individual patients) were sampled, 30 septic shock patients in all."}
 	negatedPatients := &metadata.Study{Accession: "GSE1", Title: "Septic shock and ICU patients",
 		Description: "Ten patients with septic shock and eight patients with no sepsis were sampled."}
 	// GSE65088's real title and the start of its summary: blood infected
@@ -95,6 +104,12 @@ func TestStudyContext(t *testing.T) {
 		{"the patients counted: septic shock", patient("Pat_2_D4", "sample_type", "Patient"), countedShock, SepticShock, "study_description", "9 septic shock patients"},
 		{"both counted: unknown", patient("Patient 4"), countedBoth, Unknown, "", ""},
 		{"patients with no sepsis are not septic patients", patient("Patient 4"), negatedPatients, SepticShock, "study_description", "patients with septic shock"},
+		{"one of the patients is no count: unknown", patient("Patient 4, Day1"), oneOfThem, Unknown, "", ""},
+		{"a year is no count: unknown", patient("Patient 4, Day1"), aYear, Unknown, "", ""},
+		{"a day is no count", patient("Patient 4, Day1"), aDay, SepticShock, "study_description", "30 septic shock patients"},
+		{"n = 30 counts", patient("Patient 4, Day1"), inParentheses, SepticShock, "study_description", "30 septic shock patients"},
+		{"a model of patients' cells names its patients", patient("Patient 3, LPS"), &metadata.Study{Title: "A monocyte stimulation model in septic shock",
+			Description: "Monocytes of 20 septic shock patients were stimulated."}, SepticShock, "study_title", "septic shock"},
 		{"blood infected in a model: no patients", patient("Sa_4h_D1 (sample 12)"), bloodModel, Unknown, "", ""},
 	}
 	c := Default()

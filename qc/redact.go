@@ -58,7 +58,7 @@ func RedactDSN(dsn string) string {
 	// A URL whose "://" was mistyped ("sqlserver//sa:pw@host",
 	// "sqlserver:sa:pw@host") is taken for a file path; its user info
 	// still holds the password.
-	if i, j, ok := bareUserInfoPassword(s); ok {
+	if i, j, ok := bareUserInfoPassword(s); ok && !strings.Contains(s, "://") {
 		s = s[:i] + Redacted + s[j:]
 	}
 	// A DuckDB DSN's query is split at "&" alone: a ";" in a secret value
@@ -170,10 +170,29 @@ func rawURLPassword(rest string) string {
 }
 
 // bareUserInfoPassword finds, in a string without "://", what reads as
-// the password of user info ("user:password@host") and returns its bounds:
-// from the first ":" after the last "/", "\\", ";" or blank before the
-// last "@" (ahead of any "?") to that "@".
+// the password of user info ("user:password@host") and returns its bounds.
+// A string that starts as a SQL Server DSN does ("sqlserver//sa:p/w@h",
+// "mssql:sa:pw@h") loses everything from the first ":" after its scheme
+// word (and the scheme's own colon) to its last "@", so that no character of the password can end it
+// early; in any other string the password runs from the first ":" after
+// the last "/", "\\", ";" or blank before the last "@" (ahead of any "?")
+// to that "@".
 func bareUserInfoPassword(s string) (start, end int, ok bool) {
+	if m := serverScheme.FindStringIndex(s); m != nil {
+		from := m[1]
+		if from < len(s) && s[from] == ':' {
+			from++ // the scheme's own colon ("sqlserver:sa:pw@h")
+		}
+		at := strings.LastIndex(s, "@")
+		if at < from {
+			return 0, 0, false
+		}
+		colon := strings.IndexByte(s[from:at], ':')
+		if colon < 0 || from+colon+1 == at {
+			return 0, 0, false
+		}
+		return from + colon + 1, at, true
+	}
 	head, _, _ := strings.Cut(s, "?")
 	at := strings.LastIndex(head, "@")
 	if at < 0 {
@@ -186,6 +205,9 @@ func bareUserInfoPassword(s string) (start, end int, ok bool) {
 	}
 	return from + colon + 1, at, true
 }
+
+// serverScheme is the scheme word a SQL Server DSN starts with.
+var serverScheme = regexp.MustCompile(`(?i)^\s*(sqlserver|mssql|azuresql)`)
 
 // RedactText replaces every occurrence of each secret in s by Redacted.
 // Occurrences that overlap are hidden as one, so no part of a longer

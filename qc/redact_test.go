@@ -22,8 +22,13 @@ func TestRedactDSN(t *testing.T) {
 		// as such still holds the password
 		{"sqlserver//sa:" + pw + "@localhost:1?database=x", "sqlserver//sa:REDACTED@localhost:1?database=x"},
 		{"sqlserver:/sa:" + pw + "@localhost", "sqlserver:/sa:REDACTED@localhost"},
-		{"sqlserver:sa:" + pw + "@localhost", "sqlserver:REDACTED@localhost"},
+		{"sqlserver:sa:" + pw + "@localhost", "sqlserver:sa:REDACTED@localhost"},
 		{"sqlserver;sa:" + pw + "@localhost", "sqlserver;sa:REDACTED@localhost"},
+		// a password holding what ends a path segment or a query
+		{"sqlserver//sa:pa/ss" + pw + "@localhost:1?database=x", "sqlserver//sa:REDACTED@localhost:1?database=x"},
+		{"sqlserver//sa:pa?ss" + pw + "@localhost:1?database=x", "sqlserver//sa:REDACTED@localhost:1?database=x"},
+		{"sqlserver//sa:pa ss;" + pw + "@localhost:1", "sqlserver//sa:REDACTED@localhost:1"},
+		{"MSSQL:/sa:p\\w" + pw + "@h", "MSSQL:/sa:REDACTED@h"},
 		{`C:\data\x@y.duckdb`, `C:\data\x@y.duckdb`},
 		{"/data/team@lab/w.duckdb", "/data/team@lab/w.duckdb"},
 	}

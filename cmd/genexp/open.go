@@ -139,7 +139,9 @@ func openStore(dsn string, readOnly bool, log *slog.Logger) (store, error) {
 	var opts []duckdb.OpenOption
 	if log != nil {
 		opts = append(opts, duckdb.WhenBusy(func(wait time.Duration) {
-			log.Info("warehouse busy: another process has it open; waiting for it to let go", "busy_timeout", wait.String())
+			// A warning, so that a terminal, which shows warnings and
+			// not notes by default, says why nothing seems to happen.
+			log.Warn("warehouse busy: another process has it open; waiting for it to let go", "busy_timeout", wait.String())
 		}))
 	}
 	w, err := duckdb.Open(open, opts...)

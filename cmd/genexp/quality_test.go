@@ -128,9 +128,11 @@ func TestValidateWritesNothing(t *testing.T) {
 	}
 	// A matrix no study could be read from is named by its file.
 	empty := filepath.Join(dir, "empty.tsv")
-	os.WriteFile(empty, nil, 0o644)
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, out, _ = runCLI(t, "validate", empty)
-	if !strings.Contains(out, "\n"+empty+" rejected: ") {
+	if code != exitInput || !strings.Contains(out, "\n"+empty+" rejected: ") {
 		t.Errorf("an empty matrix: exit %d, its rejection not named by its file\n%s", code, out)
 	}
 	os.Remove(empty)

@@ -181,7 +181,8 @@ func TestCommandsRefuseExtraArguments(t *testing.T) {
 	}
 	// A DSN whose "://" was mistyped reads as a file path that does not
 	// exist; saying so must not show the password either.
-	for _, dsn := range []string{"sqlserver//sa:" + secret + "@127.0.0.1:1?database=x", "sqlserver:sa:" + secret + "@127.0.0.1:1"} {
+	for _, dsn := range []string{"sqlserver//sa:" + secret + "@127.0.0.1:1?database=x", "sqlserver:sa:" + secret + "@127.0.0.1:1",
+		"sqlserver//sa:Pa/" + secret + "@127.0.0.1:1?database=x", "sqlserver//sa:Pa?" + secret + "@127.0.0.1:1"} {
 		for _, cmd := range []string{"status", "health", "query"} {
 			args := []string{cmd, "--dsn", dsn}
 			if cmd == "query" {

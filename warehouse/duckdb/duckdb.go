@@ -413,9 +413,13 @@ func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.
 			return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: cannot open the warehouse")
 		}
 		if time.Now().After(deadline) {
+			advice := "to wait for the other, give busy_timeout (FILE?busy_timeout=30s)"
+			if wait > 0 {
+				advice = fmt.Sprintf("the other process held it for the whole busy_timeout (%s); give a longer one, or retry when it ends", wait)
+			}
 			return nil, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError,
 				Msg: "warehouse busy: DuckDB lets a process write the file only while no other process has it open, and read it only while none writes it; " +
-					"to wait for the other, give busy_timeout (FILE?busy_timeout=30s)", Err: err}
+					advice, Err: err}
 		}
 		if notify != nil && !notified {
 			notified = true

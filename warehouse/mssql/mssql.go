@@ -110,7 +110,7 @@ func Open(dsn string, opts ...Option) (*Warehouse, error) {
 	}
 	connector, err := mssqldrv.NewConnector(p.driverDSN)
 	if err != nil {
-		return nil, &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 			Msg: "mssql: invalid DSN " + qc.RedactDSN(dsn), Err: err}
 	}
 	db := sql.OpenDB(connector)
