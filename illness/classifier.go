@@ -255,6 +255,9 @@ func compileRule(r Rule) (compiled, error) {
 		if r.Refines == r.Label {
 			return fail(nil, "refines its own label %s", r.Label)
 		}
+		if r.Refines == Unknown {
+			return fail(nil, "refines UNKNOWN, which is no label to refine: a rule that labels alone does that")
+		}
 	}
 	cr := compiled{Rule: r}
 	if strings.TrimSpace(r.Pattern) == "" {
@@ -352,6 +355,9 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 	// A rule that puts the sample in no group (excluded from analysis,
 	// mixed from several people) outranks what any field says of it.
 	for _, field := range c.fields {
+		if metadata.FieldKey(field) == metadata.FieldDescription {
+			continue // free text, often of the study ("low RIN samples were excluded from analysis")
+		}
 		if _, d := c.decideField(s, field, inNoGroup); d != nil {
 			return *d
 		}
@@ -371,7 +377,7 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 		}
 		if (first.Label == Sepsis && d.Label == SepticShock) || (first.Label == Control && d.Label == NoSepsis) {
 			d.Evidence = refinesEvidence(*first)
-			return *d
+			return c.refine(s, *d)
 		}
 	}
 	if first == nil {
@@ -400,9 +406,15 @@ func (c *Classifier) refine(s *metadata.Sample, d Decision) Decision {
 	return d
 }
 
-// refinesEvidence is the Evidence of a decision that refines d.
+// refinesEvidence is the Evidence of a decision that refines d, keeping
+// d's own evidence (the study text or the other sample a cohort rule
+// needed).
 func refinesEvidence(d Decision) string {
-	return fmt.Sprintf("refines %s: rule %s matched %q in %s", d.Label, d.Rule, d.Matched, d.Where())
+	ev := fmt.Sprintf("refines %s: rule %s matched %q in %s", d.Label, d.Rule, d.Matched, d.Where())
+	if d.Evidence != "" {
+		ev += " (" + d.Evidence + ")"
+	}
+	return ev
 }
 
 // ruleSet picks the rules a pass of decideField tries.

@@ -144,6 +144,15 @@ func TestDefaultRules(t *testing.T) {
 			Sepsis, "sepsis", "characteristics", "sepsis", "status: sepsis, not excluded from analysis"},
 		{"a study's exclusion criteria are no exclusion of the sample", sample("Patients with diabetes were excluded from the study", "septic shock", ""),
 			SepticShock, "septic_shock", "disease", "septic shock", "septic shock"},
+		{"exclusion of another thing is no exclusion of the sample", sample("", "", "", "status: not excluded from QC; excluded from analysis"),
+			Unknown, "excluded_from_analysis", "characteristics", "excluded from analysis", "status: not excluded from QC; excluded from analysis"},
+		{"never excluded", sample("", "", "", "status: sepsis, never excluded from analysis"),
+			Sepsis, "sepsis", "characteristics", "sepsis", "status: sepsis, never excluded from analysis"},
+		{"a description's exclusion is the study's", &metadata.Sample{Accession: "GSM0", Disease: "septic shock", Annotations: []metadata.Annotation{
+			{Key: "description", Value: "low RIN samples were excluded from analysis"}}},
+			SepticShock, "septic_shock", "disease", "septic shock", "septic shock"},
+		{"a pooled reference is no mixed sample", sample("", "septic shock", "", "reference: pooled samples from healthy donors"),
+			SepticShock, "septic_shock", "disease", "septic shock", "septic shock"},
 		{"a bare excluded in a title is no statement", sample("308.excluded", "sepsis", ""), Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
 
 		// field order: structured annotation beats the title
@@ -303,6 +312,7 @@ func TestConfigErrors(t *testing.T) {
 		{"duplicate names", []Rule{ok, ok}, nil, nil, nil, `two rules are named "ok"`},
 		{"refines an unknown label", []Rule{{Name: "r", Label: SepticShock, Pattern: "x", Refines: "SICK"}}, nil, nil, nil, `illness rule r: bad label to refine`},
 		{"refines its own label", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Refines: "sepsis"}}, nil, nil, nil, "refines its own label SEPSIS"},
+		{"refines UNKNOWN", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Refines: Unknown}}, nil, nil, nil, "refines UNKNOWN"},
 		{"empty rule field", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Fields: []string{" "}}}, nil, nil, nil, "empty field name"},
 		{"empty classifier field", []Rule{ok}, []string{"title", ""}, nil, nil, "field 2 is empty"},
 		{"bad override label", []Rule{ok}, nil, map[string]Label{"GSM1": "ILL"}, nil, "override for sample GSM1"},
@@ -506,6 +516,7 @@ func TestRefiningRules(t *testing.T) {
 		{"refines SEPTIC_SHOCK", custom, sample("", "septic shock", "", "course: resolved"), Sepsis, "resolved_shock", "septic_shock"},
 		{"labels nothing alone", custom, sample("", "", "", "course: resolved"), Unknown, "", ""},
 		{"refines a group code's SEPSIS", Default(), sample("Seps_P3", "", "", "shock: 1"), SepticShock, "shock_flag", RuleGroupCode},
+		{"refines a SEPTIC_SHOCK that refined SEPSIS", custom, sample("", "sepsis", "", "clinical information: septic shock", "course: resolved"), Sepsis, "resolved_shock", "septic_shock"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.c.Classify(tc.s)

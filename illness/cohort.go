@@ -232,22 +232,22 @@ var (
 // comparisonCue introduces what a study compares its patients with.
 var comparisonCue = regexp.MustCompile(`(?i)\b(distinguish\w*|differentiat\w*|discriminat\w*|versus|vs|compared\s+(with|to)|comparison\s+(with|to))\b`)
 
-// comparedNonSeptic returns where text names a non-septic group as what
-// the study compares with ("distinguish sepsis from non-infectious causes
-// of SIRS", "Sepsis versus SIRS"), in the rest of the sentence after a
-// comparison word; nil if it names none so. A non-septic word elsewhere
-// ("a leading cause of death after trauma", "post-operative sepsis") is
-// no comparison group.
+// comparedNonSeptic returns where text names a non-septic group in a
+// sentence that compares ("distinguish sepsis from non-infectious causes
+// of SIRS", "SIRS vs. sepsis", "non-infectious SIRS patients were compared
+// with septic patients"); nil if it names none so. A non-septic word in a
+// sentence that compares nothing ("a leading cause of death after
+// trauma", "post-operative sepsis") is no comparison group.
 func comparedNonSeptic(text string) []int {
 	for _, loc := range comparisonCue.FindAllStringIndex(text, -1) {
-		rest := text[loc[1]:min(len(text), loc[1]+200)]
-		rest = strings.TrimLeft(rest, ".") // "vs."
-		off := loc[1] + (len(text[loc[1]:min(len(text), loc[1]+200)]) - len(rest))
-		if i := strings.IndexAny(rest, ".;"); i >= 0 {
-			rest = rest[:i]
+		start := strings.LastIndexAny(text[:loc[0]], ".;") + 1
+		after := strings.TrimLeft(text[loc[1]:], ".") // the dot of "vs."
+		end := len(text)
+		if i := strings.IndexAny(after, ".;"); i >= 0 {
+			end = len(text) - len(after) + i
 		}
-		if g := nonSepticGroup(rest); g != nil {
-			return []int{off + g[0], off + g[1]}
+		if g := nonSepticGroup(text[start:end]); g != nil {
+			return []int{start + g[0], start + g[1]}
 		}
 	}
 	return nil

@@ -175,6 +175,16 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("Sepsis 1", "Control 2"), []want{
 				{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
 			}},
+		{"the comparison group before the comparison word", &metadata.Study{Title: "Whole blood gene expression in SIRS vs. sepsis"},
+			cohortOf("sepsis 1", "control 2"), []want{
+				{Sepsis, "sepsis", "title", "sepsis", ""},
+				{NoSepsis, RuleIllControls, "title", "control", `"SIRS"`},
+			}},
+		{"compared with septic patients", &metadata.Study{Title: "Leukocyte transcriptome in sepsis", Description: "Non-infectious SIRS patients were compared with septic patients."},
+			cohortOf("sepsis 1", "control 2"), []want{
+				{Sepsis, "sepsis", "title", "sepsis", ""},
+				{NoSepsis, RuleIllControls, "title", "control", `"Non-infectious"`},
+			}},
 		{"a non-septic word outside a comparison says nothing of controls", &metadata.Study{Title: "Sepsis transcriptome",
 			Description: "Sepsis is a leading cause of death after trauma. Blood of septic patients and controls was drawn."},
 			cohortOf("Sepsis 1", "Control 2"), []want{

@@ -199,11 +199,13 @@ var (
 // patientRecord marks text that names a patient.
 var patientRecord = regexp.MustCompile(`(?i)\bpatients?\d*\b|\b(non[- ]?)?survivors?\b|\bcritically[\s-]+ill\b`)
 
-// namesPatient reports whether any of a sample's own texts names a patient.
-func namesPatient(s *metadata.Sample) bool {
+// namesPatient reports whether any of a sample's own texts names a patient;
+// characteristics are read by value, and not under keys the classifier
+// ignores ("patient id: 7" names no patient).
+func (c *Classifier) namesPatient(s *metadata.Sample) bool {
 	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject, metadata.FieldDescription} {
-		for _, v := range s.Values(field) {
-			if patientRecord.MatchString(spaced(v)) {
+		for _, v := range c.values(s, field) {
+			if !v.ignored && patientRecord.MatchString(spaced(v.text)) {
 				return true
 			}
 		}
@@ -231,7 +233,7 @@ func (c *Classifier) findCode(s *metadata.Sample, scope CodeScope) *codeMatch {
 				continue
 			}
 			if m := c.codeIn(v, scope); m != nil {
-				if m.code.Code == "mock" && namesPatient(s) {
+				if m.code.Code == "mock" && c.namesPatient(s) {
 					continue
 				}
 				m.field = field

@@ -130,6 +130,7 @@ func TestMockIsTheControlCondition(t *testing.T) {
 		{"a patient's mock-treated cells keep the patient's label", sample("septic shock patient 3, mock", "", "", "treatment: mock"), SepticShock, "septic_shock"},
 		{"a patient's mock-treated cells are no control", sample("Patient 3, mock", "", "", "treatment: mock"), Unknown, ""},
 		{"mocked is no mock", sample("", "", "mocked up sample"), Unknown, ""},
+		{"an ignored key names no patient", sample("Sa_4h_D2", "", "", "patient id: 7", "survival: survivor", "infection: mock"), Control, RuleGroupCode},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := c.Classify(tc.s); d.Label != tc.label || d.Rule != tc.rule {

@@ -69,11 +69,11 @@ func DefaultRules() []Rule {
 			Description: "GAinS sepsis response signature endotype (E-MTAB-4421, E-MTAB-4451: sepsis response signature group: group 2), assigned only to sepsis patients"},
 		{Name: "excluded_from_analysis", Label: Unknown, Priority: 8,
 			Pattern:     `\bexcluded\s+from\s+(the\s+|all\s+)?(further\s+)?analys[ie]s\b`,
-			Exclude:     `\bnot\s+(been\s+)?excluded\b`,
+			Exclude:     `\b(not|never)\s+(been\s+)?excluded\s+from\s+(the\s+|all\s+)?(further\s+)?analys[ie]s\b`,
 			Description: "a sample its study says it excluded from analysis (GSE66890 'not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis'): in no group, whatever any field names"},
 		{Name: "mixed_sample", Label: Unknown, Priority: 8,
-			Pattern:     `\bmixed\s+samples?\b|\bpooled\s+samples?\s+(of|from)\b`,
-			Description: "a sample mixed or pooled from several people (GSE236099 'Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC; …)'): no one group, whatever any field names"},
+			Pattern:     `\bmixed\s+samples?\b`,
+			Description: "a sample mixed from several people (GSE236099 'Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC; …)'): no one group, whatever any field names"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out)\b` +

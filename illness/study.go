@@ -40,8 +40,8 @@ const RuleStudyContext = "study_context"
 // kind ("six children with meningococcal sepsis" beside "patients with
 // meningococcal septic shock"): a title states the study's cohort, and a
 // text counts the patients it enrolled. A study of blood infected in a
-// laboratory model ("a human whole-blood model") that names no patients
-// has none, and the fallback leaves it alone. The decision says so: rule "study_context",
+// laboratory model ("a human whole-blood model") that counts no patients
+// it enrolled has none, and the fallback leaves it alone. The decision says so: rule "study_context",
 // field "study_title" or "study_description", and the matched study text.
 func WithStudyContext(on bool) Option {
 	return func(c *Classifier) error {
@@ -153,7 +153,7 @@ func (c *Classifier) ClassifyInStudy(s *metadata.Sample, study *metadata.Study) 
 // sample reads as a patient's (patientWording).
 func studyFallback(study *metadata.Study) (Decision, bool) {
 	texts := studyTexts(study)
-	var shock, sepsis, shockP, sepsisP, model bool
+	var shock, sepsis, shockP, sepsisP, model, counted bool
 	for _, f := range texts {
 		text := spaced(f.text)
 		if nonSepticGroup(text) != nil {
@@ -168,9 +168,13 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 		sepsis = sepsis || studySepsis.MatchString(noShock)
 		shockP = shockP || patientsNamed(shockPatients, text) != nil
 		sepsisP = sepsisP || patientsNamed(sepsisPatients, noShock) != nil
+		counted = counted || patientsNamed(countedShock, text) != nil || patientsNamed(countedSepsis, noShock) != nil
 	}
-	if model && !shockP && !sepsisP {
-		return Decision{}, false // blood infected or stimulated outside the body, and no patients named
+	if model && !counted {
+		// Blood infected or stimulated outside the body: only patients
+		// the text counts as enrolled make it a study of patients, not a
+		// passing "septic patients".
+		return Decision{}, false
 	}
 	var re *regexp.Regexp
 	var label Label

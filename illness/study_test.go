@@ -108,8 +108,10 @@ func TestStudyContext(t *testing.T) {
 		{"a year is no count: unknown", patient("Patient 4, Day1"), aYear, Unknown, "", ""},
 		{"a day is no count", patient("Patient 4, Day1"), aDay, SepticShock, "study_description", "30 septic shock patients"},
 		{"n = 30 counts", patient("Patient 4, Day1"), inParentheses, SepticShock, "study_description", "30 septic shock patients"},
-		{"a model of patients' cells names its patients", patient("Patient 3, LPS"), &metadata.Study{Title: "A monocyte stimulation model in septic shock",
+		{"a model of patients' cells counts its patients", patient("Patient 3, LPS"), &metadata.Study{Title: "A monocyte stimulation model in septic shock",
 			Description: "Monocytes of 20 septic shock patients were stimulated."}, SepticShock, "study_title", "septic shock"},
+		{"a passing mention of septic patients does not make a model a patient study", patient("Ca_4h_D1 (sample 4)"),
+			&metadata.Study{Title: bloodModel.Title, Description: bloodModel.Description + " Gene expression of such infections resembles that of septic patients."}, Unknown, "", ""},
 		{"blood infected in a model: no patients", patient("Sa_4h_D1 (sample 12)"), bloodModel, Unknown, "", ""},
 	}
 	c := Default()

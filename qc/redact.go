@@ -57,10 +57,21 @@ func RedactDSN(dsn string) string {
 	}
 	// A URL whose "://" was mistyped ("sqlserver//sa:pw@host",
 	// "sqlserver:sa:pw@host") is taken for a file path; its user info
-	// still holds the password.
-	if i, j, ok := bareUserInfoPassword(s); ok && !strings.Contains(s, "://") {
-		s = s[:i] + Redacted + s[j:]
+	// still holds the password. What follows the user info is redacted as
+	// any DSN is; user info that runs into parameters ("=") cannot be
+	// told from them, and all of it from the user's colon on is hidden.
+	if i, j, ok := bareUserInfoPassword(s); ok {
+		if strings.Contains(s[i:j], "=") {
+			return s[:i] + Redacted
+		}
+		return s[:i] + Redacted + redactPlain(s[j:])
 	}
+	return redactPlain(s)
+}
+
+// redactPlain redacts a DSN that is not a URL: a DuckDB path and its
+// query, or an ADO or ODBC string.
+func redactPlain(s string) string {
 	// A DuckDB DSN's query is split at "&" alone: a ";" in a secret value
 	// must not make the rest of it pass for another ADO part.
 	if base, query, ok := strings.Cut(s, "?"); ok {
@@ -104,7 +115,7 @@ func DSNSecrets(dsn string) []string {
 			out = append(out, dsn[i+len("://"):i+at])
 		}
 	}
-	if i, j, ok := bareUserInfoPassword(strings.TrimSpace(dsn)); ok && !strings.Contains(dsn, "://") {
+	if i, j, ok := bareUserInfoPassword(strings.TrimSpace(dsn)); ok {
 		out = append(out, strings.TrimSpace(dsn)[i:j])
 	}
 	// What is not a sqlserver:// URL the driver reads as an ADO string.
@@ -178,8 +189,8 @@ func rawURLPassword(rest string) string {
 // the last "/", "\\", ";" or blank before the last "@" (ahead of any "?")
 // to that "@".
 func bareUserInfoPassword(s string) (start, end int, ok bool) {
-	if m := serverScheme.FindStringIndex(s); m != nil {
-		from := m[1]
+	if m := serverScheme.FindStringSubmatchIndex(s); m != nil {
+		from := m[3] // the end of the scheme word
 		if from < len(s) && s[from] == ':' {
 			from++ // the scheme's own colon ("sqlserver:sa:pw@h")
 		}
@@ -207,7 +218,7 @@ func bareUserInfoPassword(s string) (start, end int, ok bool) {
 }
 
 // serverScheme is the scheme word a SQL Server DSN starts with.
-var serverScheme = regexp.MustCompile(`(?i)^\s*(sqlserver|mssql|azuresql)`)
+var serverScheme = regexp.MustCompile(`(?i)^\s*(sqlserver|mssql|azuresql)(?:[:/;\s]|$)`)
 
 // RedactText replaces every occurrence of each secret in s by Redacted.
 // Occurrences that overlap are hidden as one, so no part of a longer

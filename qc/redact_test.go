@@ -29,6 +29,19 @@ func TestRedactDSN(t *testing.T) {
 		{"sqlserver//sa:pa?ss" + pw + "@localhost:1?database=x", "sqlserver//sa:REDACTED@localhost:1?database=x"},
 		{"sqlserver//sa:pa ss;" + pw + "@localhost:1", "sqlserver//sa:REDACTED@localhost:1"},
 		{"MSSQL:/sa:p\\w" + pw + "@h", "MSSQL:/sa:REDACTED@h"},
+		// the user info's colon is a port's, and the password, holding "@", is
+		// a parameter's: all of it from that colon on is hidden
+		{"sqlserver//host:1433?user id=sa&password=p@ss" + pw, "sqlserver//host:REDACTED"},
+		{"sqlserver//sa@host:1433?password=p@ss" + pw, "sqlserver//sa@host:REDACTED"},
+		{"mssql;server=tcp:h,1433;user id=sa;password=p@ss" + pw, "mssql;server=tcp:REDACTED"},
+		{"sqlserver//sa:pw1@host?password=q@ss" + pw, "sqlserver//sa:REDACTED"},
+		// user info, then parameters redacted as any DSN's
+		{"sqlserver//sa:" + pw + "@host?database=x&password=" + pw, "sqlserver//sa:REDACTED@host?database=x&password=REDACTED"},
+		// "://" after a blank or a ";" is no URL's, and still hidden
+		{"sqlserver ://sa:" + pw + "@localhost", "sqlserver :REDACTED@localhost"},
+		{"sqlserver;://sa:" + pw + "@localhost", "sqlserver;:REDACTED@localhost"},
+		// paths that only start with a scheme word are paths
+		{"sqlserver_exports/run:1/x@lab.duckdb", "sqlserver_exports/run:1/x@lab.duckdb"},
 		{`C:\data\x@y.duckdb`, `C:\data\x@y.duckdb`},
 		{"/data/team@lab/w.duckdb", "/data/team@lab/w.duckdb"},
 	}
