@@ -93,7 +93,6 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	own, known := ownStudy(d, m, studyFilter)
 	var unattributed []string // columns whose study cannot be told
 	seen := map[string]int{}
-	seenAs := map[string]string{} // the accession of the column seen first
 	studySeen := map[string]bool{}
 	badStudies := map[string]string{}         // study → what is wrong with its accession ("" when nothing)
 	var byTitle map[string][]*metadata.Sample // built at the first column named by title
@@ -153,7 +152,6 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		first, dup := seen[key]
 		if !dup {
 			seen[key] = i
-			seenAs[key] = s.Accession
 			p.named = append(p.named, s.Accession)
 		}
 		studies := []string{own}
@@ -197,8 +195,15 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				continue
 			}
 			if dup {
+				repeated, note := s.Accession, ""
+				if len(d.Samples) == 0 {
+					repeated = h.Names[first] // without metadata a name is its accession
+					if repeated != name {
+						note = " (the names differ only in case)"
+					}
+				}
 				dupFinding(study, i, "column %q repeats sample %s of column %d%s: which of the two holds its values cannot be told; remove or rename one of them",
-					qc.Shorten(name, 40), seenAs[key], first+2, map[bool]string{true: " (the names differ only in case)"}[len(d.Samples) == 0 && h.Names[first] != name])
+					qc.Shorten(name, 40), repeated, first+2, note)
 				continue
 			}
 			p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})

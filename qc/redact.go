@@ -115,8 +115,9 @@ func DSNSecrets(dsn string) []string {
 			out = append(out, dsn[i+len("://"):i+at])
 		}
 	}
-	if i, j, ok := bareUserInfoPassword(strings.TrimSpace(dsn)); ok {
-		out = append(out, strings.TrimSpace(dsn)[i:j])
+	trimmed := strings.TrimSpace(dsn)
+	if i, j, ok := bareUserInfoPassword(trimmed); ok {
+		out = append(out, trimmed[i:j])
 	}
 	// What is not a sqlserver:// URL the driver reads as an ADO string.
 	s := dsn
