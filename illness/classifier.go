@@ -563,7 +563,7 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 			}
 			v := value{key: key, keyed: true, text: val, shown: key + ": " + val,
 				ignored: c.ignored(key)}
-			switch flag(val) {
+			switch c.flag(key, val) {
 			case 1:
 				v.text = key
 			case -1:
@@ -588,12 +588,25 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 }
 
 // flag reports whether a characteristic value is a yes (1), a no (-1) or
-// neither (0).
-func flag(v string) int {
+// neither (0). A bare 1 or 0 is a yes or a no ("sepsis: 1", "control: 0"),
+// since a lone digit names nothing, unless a rule reads the key and so
+// knows what its digits mean ("shock: 1", "sepsis response signature
+// group: 1").
+func (c *Classifier) flag(key, v string) int {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "yes", "y", "true", "positive", "present":
 		return 1
 	case "no", "n", "false", "negative", "absent", "none":
+		return -1
+	case "1", "0":
+		for i := range c.rules {
+			if k := c.rules[i].keys; k != nil && k.MatchString(spaced(key)) {
+				return 0
+			}
+		}
+		if strings.TrimSpace(v) == "1" {
+			return 1
+		}
 		return -1
 	}
 	return 0

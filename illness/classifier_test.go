@@ -167,6 +167,12 @@ func TestDefaultRules(t *testing.T) {
 		{"outcome is ignored", sample("Patient 19, Day1", "", "", "survival: Non Survivor", "time point: D01"), Unknown, "", "", "", ""},
 		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
 		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
+		// A bare 1 or 0 is a yes or a no, unless a rule reads the key
+		// (shock_flag, sepsis_response_signature: their own cases).
+		{"flag of one", sample("", "", "", "sepsis: 1"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis: 1"},
+		{"flag of one beside a healthy title", sample("Healthy donor 4", "", "", "control: 1"), Control, "healthy_control", "characteristics", "control", "control: 1"},
+		{"flag of zero says nothing", sample("", "", "", "sepsis: 0", "septic shock: 0"), Unknown, "", "", "", ""},
+		{"flag of zero leaves the other fields", sample("Septic shock patient 2", "", "", "sirs: 0"), SepticShock, "septic_shock", "title", "Septic shock", "Septic shock patient 2"},
 		{"NA diagnosis", sample("Subject 65, Day 1", "NA", "", "diagnosis: NA"), Unknown, "", "", "", ""},
 
 		// things that must stay UNKNOWN

@@ -47,7 +47,7 @@ const (
 // CohortRules returns the names of the rules ClassifyCohort applies, in
 // the order it applies them.
 func CohortRules() []string {
-	return []string{RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
+	return []string{RuleStudyAbbreviation, RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
 }
 
 // WithoutCohortRules turns off the named cohort rules (see CohortRules);
@@ -88,18 +88,28 @@ func (c *Classifier) on(rule string) bool {
 // samples whose own record left them UNKNOWN or, for the last rule, called
 // them a bare "control". In order:
 //
-//  1. RuleCohortCode: in a sepsis cohort, group codes that are ambiguous
+//  1. RuleStudyAbbreviation: a code in the sample's record that the
+//     study's title or description defines, in parentheses after the
+//     words it stands for ("septic shock (SS)", "late-onset sepsis
+//     (LOS)", "healthy controls (HC)"), takes the label those words have
+//     as a sample's own text. The same code can mean other things in
+//     other studies ("severe sepsis (SS)"): only the study's own
+//     definition is read, and a code it defines twice with different
+//     labels is not. A record carrying codes of different labels is left
+//     alone. What this rule decides counts, for the rules below, as the
+//     sample's own record.
+//  2. RuleCohortCode: in a sepsis cohort, group codes that are ambiguous
 //     elsewhere ("Shock_P" is septic shock, "se/ARDS" sepsis with ARDS).
 //     A study is a sepsis cohort when its title or description says
 //     sepsis or septic shock, or when one of its samples is labeled SEPSIS
 //     or SEPTIC_SHOCK by its own record. A bare "shock" stays UNKNOWN when
 //     the study or a sample names shock of a non-infectious cause.
-//  2. RuleCohortInfection: an infection code ("Inf1_P", "neonate:
+//  3. RuleCohortInfection: an infection code ("Inf1_P", "neonate:
 //     infected") in a sepsis cohort is the infection-without-sepsis arm
 //     (NO_SEPSIS) when other samples form a sepsis arm, and the sepsis arm
 //     (SEPSIS) when only the study's text says sepsis and no sample names
 //     another illness arm.
-//  3. RuleDiseaseArm: in a cohort whose sepsis or septic-shock arm is
+//  4. RuleDiseaseArm: in a cohort whose sepsis or septic-shock arm is
 //     stated by the samples' own records, a sample whose record puts it in
 //     another group of the same field (refine.bio's disease, or the same
 //     characteristic key) is a disease control, NO_SEPSIS, when that group
@@ -108,7 +118,7 @@ func (c *Classifier) on(rule string) bool {
 //     Diabetes", "ALS", "MS pretreatment" beside "diseasestatus: Sepsis" and
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
-//  4. RuleSoleArm: a sample that reads as a patient (patient, case,
+//  5. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, day of sampling, ICU) and names no infection of its own
 //     takes the illness label of the cohort's other samples when they
 //     state exactly one (SEPSIS, SEPTIC_SHOCK or NO_SEPSIS; controls
@@ -116,8 +126,8 @@ func (c *Classifier) on(rule string) bool {
 //     other (GAinS "sepsis response signature group: NA" beside group 1
 //     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
 //     only").
-//  5. RuleStudyContext: the study-context fallback of ClassifyInStudy.
-//  6. RuleIllControls: a bare "control" (not "healthy control") is
+//  6. RuleStudyContext: the study-context fallback of ClassifyInStudy.
+//  7. RuleIllControls: a bare "control" (not "healthy control") is
 //     NO_SEPSIS when the study's text says its controls are ill without
 //     sepsis ("non-septic ICU controls", "controls were critically ill
 //     patients without infection"), names no healthy people, and no other
@@ -128,7 +138,7 @@ func (c *Classifier) on(rule string) bool {
 // other sample (accession, rule, matched text) that it needed.
 //
 // A study whose samples state nothing is left as Classify leaves it, and
-// a sample's own label is never replaced except by rule 6. Overrides win.
+// a sample's own label is never replaced except by rule 7. Overrides win.
 func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
 	c = c.orDefault()
 	study = plainStudy(study)
@@ -138,6 +148,19 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		samples[i] = plainSample(s)
 		out[i] = c.classify(samples[i])
 	}
+	if c.on(RuleStudyAbbreviation) {
+		if abbrs := c.studyAbbreviations(study); len(abbrs) > 0 {
+			for i, s := range samples {
+				if s != nil && out[i].Method == MethodDefault {
+					if d, ok := c.byAbbreviation(s, abbrs); ok {
+						out[i] = c.refine(s, d)
+					}
+				}
+			}
+		}
+	}
+	// What the records say, with the study's abbreviations read: the
+	// evidence of the rules below.
 	base := append([]Decision(nil), out...)
 	co := readCohort(study, samples, base)
 	if co.sepsis != "" && (c.on(RuleCohortCode) || c.on(RuleCohortInfection)) {

@@ -102,8 +102,10 @@
 //     ("uninfected type 2 diabetes"): NO_SEPSIS.
 //   - "control" of an ICU or surgical population ("ICU control",
 //     MARS "ctrl_GI"): NO_SEPSIS; any other "control": CONTROL.
-//   - a flag characteristic is read through its key: "septic shock: yes" is
-//     SEPTIC_SHOCK; "sepsis: no" says nothing usable and is skipped.
+//   - a flag characteristic is read through its key: "septic shock: yes"
+//     and "sepsis: 1" are SEPTIC_SHOCK and SEPSIS; "sepsis: no" and
+//     "sepsis: 0" say nothing usable and are skipped. A 1 or 0 is a flag
+//     only where no rule reads the key ("shock: 1" is shock_flag's).
 //   - "normal" as a whole value or its first word ("normal and HIV
 //     negative", E-MEXP-3567): CONTROL.
 //   - a sepsis endotype code (GAinS "sepsis response signature group: 1 |

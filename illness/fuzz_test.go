@@ -19,6 +19,7 @@ func FuzzClassifyCohort(f *testing.F) {
 	f.Add("308.excluded", "disease state", "not meeting the definition of sepsis and excluded from analysis", "", "")
 	f.Add("Con001", "treatment", "Mixed sample (Baby A11 Day 32 bloodstream infection)", "neonatal sepsis", "One of the septic patients died in 2014. Day 28 mortality.")
 	f.Add("septic\u00a0shock\u2013day\u00a01", "", "\xff\xfe", "sepsis \x00", "vs.")
+	f.Add("SS_12", "group", "HCs", "Septic shock (SS) versus healthy controls (HCs, n = 4)", "(SS) (S)(ZZ,(")
 	c := Default()
 	f.Fuzz(func(t *testing.T, title, key, value, studyTitle, studyDesc string) {
 		samples := []*metadata.Sample{

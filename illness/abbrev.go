@@ -1,0 +1,195 @@
+package illness
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/genexp/genexp/metadata"
+)
+
+// RuleStudyAbbreviation: a code in a sample's record that the study's text
+// defines ("septic shock (SS)" in the summary, "SS_12" as a title) is read
+// as the words it stands for.
+const RuleStudyAbbreviation = "study_abbreviation"
+
+// abbreviationDef is an abbreviation in parentheses after its words, as a
+// study defines it: "septic shock (SS)", "healthy controls (HCs)",
+// "late-onset sepsis (LOS, n = 12)". The short form starts with a letter
+// and holds at most ten letters, digits or hyphens.
+var abbreviationDef = regexp.MustCompile(`\(\s*([A-Za-z][A-Za-z0-9-]{1,9})\s*[),;]`)
+
+// abbreviation is one short form a study defines, with the decision its
+// long form reads as.
+type abbreviation struct {
+	short, long string
+	field       string // study_title or study_description
+	d           Decision
+}
+
+// studyAbbreviations returns the abbreviations the study's title and
+// description define whose long form the classifier labels (CONTROL,
+// NO_SEPSIS, SEPSIS or SEPTIC_SHOCK), keyed by short form. A short form
+// defined twice with different labels ("severe sepsis (SS)" and "septic
+// shock (SS)") is dropped: the study's key is then no key.
+func (c *Classifier) studyAbbreviations(study *metadata.Study) map[string]abbreviation {
+	if study == nil {
+		return nil
+	}
+	var out map[string]abbreviation
+	dropped := map[string]bool{}
+	for _, f := range studyTexts(study) {
+		for _, m := range abbreviationDef.FindAllStringSubmatchIndex(f.text, -1) {
+			short := f.text[m[2]:m[3]]
+			if strings.HasSuffix(short, "s") && upperCount(short) >= 2 {
+				short = short[:len(short)-1] // "HCs"
+			}
+			if upperCount(short) < 2 || dropped[short] {
+				continue
+			}
+			long, ok := longForm(f.text[:m[0]], short)
+			if !ok {
+				continue
+			}
+			d := c.classify(&metadata.Sample{Title: long})
+			if d.Label == Unknown || d.Method != MethodRule {
+				continue
+			}
+			if prev, ok := out[short]; ok {
+				if prev.d.Label != d.Label {
+					delete(out, short)
+					dropped[short] = true
+				}
+				continue
+			}
+			if out == nil {
+				out = map[string]abbreviation{}
+			}
+			out[short] = abbreviation{short: short, long: long, field: f.field, d: d}
+		}
+	}
+	return out
+}
+
+// upperCount is the number of upper-case letters in s.
+func upperCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// longForm finds the words an abbreviation stands for at the end of the
+// text before it. The words whose initials spell it come first ("severe
+// sepsis" for SS, "late-onset sepsis" for LOS); else the shortest tail of
+// at most min(len+5, 2·len) words in which every letter and digit of the
+// short form occurs in order, the first at the start of a word (the
+// Schwartz–Hearst reading: "septicaemia" for SCM).
+func longForm(before, short string) (string, bool) {
+	before = strings.TrimRight(before, " \t\n")
+	var chars []byte
+	for i := 0; i < len(short); i++ {
+		if b := short[i]; isAlnum(b) {
+			chars = append(chars, lower(b))
+		}
+	}
+	words := strings.Fields(before)
+	n := min(len(chars)+5, 2*len(chars), len(words))
+	if n == 0 {
+		return "", false
+	}
+	tail := strings.Join(words[len(words)-n:], " ")
+	if long, ok := byInitials(tail, chars); ok {
+		return long, true
+	}
+	li := len(tail) - 1
+	for si := len(chars) - 1; si >= 0; si-- {
+		for li >= 0 && (lower(tail[li]) != chars[si] || (si == 0 && li > 0 && isAlnum(tail[li-1]))) {
+			li--
+		}
+		if li < 0 {
+			return "", false
+		}
+		li--
+	}
+	long := strings.TrimLeft(tail[li+1:], " ")
+	if strings.Contains(long, "(") || strings.Contains(long, ")") || strings.EqualFold(long, short) {
+		return "", false
+	}
+	return long, true
+}
+
+// byInitials returns the tail of text whose last len(chars) words, a
+// hyphen parting words, start with chars in order.
+func byInitials(text string, chars []byte) (string, bool) {
+	end, k := len(text), len(chars)-1
+	for i := len(text) - 1; i >= 0 && k >= 0; i-- {
+		if !isAlnum(text[i]) || (i > 0 && isAlnum(text[i-1])) {
+			continue // not the first byte of a word
+		}
+		if lower(text[i]) != chars[k] {
+			return "", false
+		}
+		if k == 0 {
+			return text[i:end], true
+		}
+		k--
+	}
+	return "", false
+}
+
+func isAlnum(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+func lower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// codeToken splits a value into its words and codes, a number glued on
+// dropped ("SS12" is SS, "HC_03" HC).
+var codeToken = regexp.MustCompile(`[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]`)
+
+// byAbbreviation returns the decision for a sample whose record carries
+// one of the study's abbreviations as a word of its own, in the fields
+// the classifier reads (ignored keys aside). A record carrying
+// abbreviations of different labels is left alone.
+func (c *Classifier) byAbbreviation(s *metadata.Sample, abbrs map[string]abbreviation) (Decision, bool) {
+	var found *Decision
+	for _, field := range c.fields {
+		for _, v := range c.values(s, field) {
+			if v.ignored {
+				continue
+			}
+			for _, tok := range codeToken.FindAllString(v.text, -1) {
+				a, ok := abbrs[tok]
+				if !ok {
+					if a, ok = abbrs[strings.TrimSuffix(tok, "s")]; !ok {
+						continue
+					}
+				}
+				if found != nil {
+					if found.Label != a.d.Label {
+						return Decision{}, false
+					}
+					continue
+				}
+				found = &Decision{Label: a.d.Label, Method: MethodRule, Rule: RuleStudyAbbreviation, Field: field,
+					Matched: tok, Value: v.shown, Key: v.key,
+					Evidence: fmt.Sprintf("the %s defines %q as %q: %s by rule %s matching %q",
+						strings.ReplaceAll(a.field, "_", " "), a.short, a.long, a.d.Label, a.d.Rule, a.d.Matched)}
+			}
+		}
+	}
+	if found == nil {
+		return Decision{}, false
+	}
+	return *found, true
+}

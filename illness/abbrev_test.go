@@ -1,0 +1,129 @@
+package illness
+
+import (
+	"testing"
+
+	"github.com/genexp/genexp/metadata"
+)
+
+func TestLongForm(t *testing.T) {
+	tests := []struct {
+		before, short, want string
+	}{
+		{"patients with sepsis and septic shock", "SS", "septic shock"},
+		{"patients with severe sepsis", "SS", "severe sepsis"},
+		// no words' initials spell it: the letters in order
+		{"blood cultures showed septicaemia", "SCM", "septicaemia"},
+		{"preterm infants with late-onset sepsis", "LOS", "late-onset sepsis"},
+		{"compared with healthy controls", "HC", "healthy controls"},
+		{"systemic inflammatory response syndrome", "SIRS", "systemic inflammatory response syndrome"},
+		{"the intensive care unit ", "ICU", "intensive care unit"},
+		// no tail of the text holds the letters in order
+		{"patients with sepsis", "HC", ""},
+		{"", "SS", ""},
+		// the first letter must start a word: "assessed" holds an s
+		// inside a word only
+		{"assessed", "SD", ""},
+	}
+	for _, tc := range tests {
+		got, ok := longForm(tc.before, tc.short)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("longForm(%q, %q) = %q, %v; want %q", tc.before, tc.short, got, ok, tc.want)
+		}
+	}
+}
+
+func TestStudyAbbreviations(t *testing.T) {
+	c := Default()
+	tests := []struct {
+		name string
+		text string
+		want map[string]Label
+	}{
+		{"septic shock and healthy controls", "Blood of septic shock (SS) patients and healthy controls (HCs, n = 8).",
+			map[string]Label{"SS": SepticShock, "HC": Control}},
+		{"the same code means severe sepsis elsewhere", "Patients with severe sepsis (SS) in the ICU (ICU).",
+			map[string]Label{"SS": Sepsis}},
+		{"a code defined twice with different labels is no key", "severe sepsis (SS) ... septic shock (SS)", nil},
+		{"words the classifier does not label are not kept", "acute respiratory distress syndrome (ARDS), non-survivors (NS)", nil},
+		{"one capital is no abbreviation", "sepsis (S) and controls (C)", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.studyAbbreviations(&metadata.Study{Description: tc.text})
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			for short, l := range tc.want {
+				if got[short].d.Label != l || got[short].field != "study_description" {
+					t.Errorf("%s: got %+v, want %s", short, got[short], l)
+				}
+			}
+		})
+	}
+	if got := c.studyAbbreviations(nil); got != nil {
+		t.Errorf("nil study: %v", got)
+	}
+}
+
+// TestStudyAbbreviationRule: codes read by the study's own definitions, in
+// made-up cohorts in the style of real ones.
+func TestStudyAbbreviationRule(t *testing.T) {
+	shock := &metadata.Study{Title: "Septic shock (SS) versus SIRS", Description: "We compared septic shock with systemic inflammatory response syndrome (SIRS), non-septic shock (NSS) and healthy controls (HC)."}
+	severe := &metadata.Study{Description: "Whole blood of patients with severe sepsis (SS)."}
+	los := &metadata.Study{Title: "Late-onset sepsis (LOS) in preterm infants"}
+	tests := []struct {
+		name  string
+		study *metadata.Study
+		specs []string
+		want  []want
+	}{
+		{"septic shock codes", shock, []string{"SS_01_T0", "SS12", "SIRS_3", "HC_2 | group: HC"},
+			[]want{
+				{SepticShock, RuleStudyAbbreviation, "title", "SS", `the study title defines "SS" as "Septic shock": SEPTIC_SHOCK by rule septic_shock`},
+				{SepticShock, RuleStudyAbbreviation, "title", "SS", "defines"},
+				{NoSepsis, "non_septic_illness", "title", "SIRS", ""},
+				{Control, "group_code", "characteristics", "HC", "group code"},
+			}},
+		{"the same code is severe sepsis in another study", severe, []string{"SS_01"},
+			[]want{{Sepsis, RuleStudyAbbreviation, "title", "SS", `"severe sepsis"`}}},
+		{"a characteristic value", los, []string{"infant 3 | group: LOS", "infant 4 | note: LOS-negative", "infant 5 | note: los"},
+			[]want{
+				{Sepsis, RuleStudyAbbreviation, "characteristics", "LOS", `the study title defines "LOS" as "Late-onset sepsis"`},
+				// "LOS-negative" is one word, not the code
+				unknown,
+				// a code is read in its own case only
+				unknown,
+			}},
+		{"codes of two labels in one record", shock, []string{"SS_vs_NSS_pair"}, []want{unknown}},
+		{"a code in an ignored key", shock, []string{"sample 4 | patient id: SS-4"}, []want{unknown}},
+		{"no definition, no reading", &metadata.Study{Title: "Sepsis and controls"}, []string{"LOS_1"}, []want{unknown}},
+		{"a sample's own words win", shock, []string{"Healthy SS donor"}, []want{{Control, "healthy_control", "title", "Healthy", ""}}},
+	}
+	c := Default()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.ClassifyCohort(tc.study, cohortOf(tc.specs...))
+			for i, w := range tc.want {
+				w.check(t, i, got[i])
+			}
+		})
+	}
+	off, err := New(DefaultRules(), DefaultFields(), nil, WithoutCohortRules(RuleStudyAbbreviation))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := off.ClassifyCohort(severe, cohortOf("SS_01"))[0]; d.Label != Unknown {
+		t.Errorf("rule off: got %+v", d)
+	}
+}
+
+// TestStudyAbbreviationRefined: a label read through an abbreviation is
+// refined as a sample's own is, and counts as the cohort's sepsis arm.
+func TestStudyAbbreviationRefined(t *testing.T) {
+	st := &metadata.Study{Description: "Children with paediatric sepsis (PS) and type 1 diabetes."}
+	got := Default().ClassifyCohort(st, cohortOf("child 1 | disease: PS | shock: 1", "child 2 | disease: PS", "child 3 | disease: Type 1 diabetes"))
+	want{SepticShock, "shock_flag", "characteristics", "1", "refines SEPSIS: rule study_abbreviation"}.check(t, 0, got[0])
+	want{Sepsis, RuleStudyAbbreviation, "characteristics", "PS", "paediatric sepsis"}.check(t, 1, got[1])
+	want{NoSepsis, RuleDiseaseArm, "characteristics", "Type 1 diabetes", "study_abbreviation"}.check(t, 2, got[2])
+}
