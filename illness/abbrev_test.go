@@ -87,7 +87,7 @@ func TestStudyAbbreviationRule(t *testing.T) {
 			}},
 		{"the same code is severe sepsis in another study", severe, []string{"SS_01"},
 			[]want{{Sepsis, RuleStudyAbbreviation, "title", "SS", `"severe sepsis"`}}},
-		{"a characteristic value", los, []string{"infant 3 | group: LOS", "infant 4 | note: LOS-negative", "infant 5 | note: los"},
+		{"a characteristic value", los, []string{"infant 3 | group: LOS", "sample 4 | note: LOS-negative", "sample 5 | note: los"},
 			[]want{
 				{Sepsis, RuleStudyAbbreviation, "characteristics", "LOS", `the study title defines "LOS" as "Late-onset sepsis"`},
 				// "LOS-negative" is one word, not the code

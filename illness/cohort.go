@@ -119,7 +119,7 @@ func (c *Classifier) on(rule string) bool {
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
 //  5. RuleSoleArm: a sample that reads as a patient (patient, case,
-//     survivor, day of sampling, ICU) and names no infection of its own
+//     survivor, child, subject, a day or T0 of sampling, ICU) and names no infection of its own
 //     takes the illness label of the cohort's other samples when they
 //     state exactly one (SEPSIS, SEPTIC_SHOCK or NO_SEPSIS; controls
 //     aside), at least two samples state it, and the study's text names no
@@ -192,7 +192,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
-			if _, _, _, ok := patientWording(s); !ok {
+			if _, _, _, ok := patientWording(s); !ok || c.hedged(s) {
 				continue
 			}
 			if !read {
@@ -406,6 +406,23 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 			}
 		}
 	}
+}
+
+// hedgedWord marks a record that leaves its own group in doubt.
+var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely)\b`)
+
+// hedged reports whether a sample's own record says its group is a
+// suspicion ("neonate: suspected", "possible infection"): the study's
+// cohort is then not read as its own.
+func (c *Classifier) hedged(s *metadata.Sample) bool {
+	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics} {
+		for _, v := range c.values(s, field) {
+			if !v.ignored && hedgedWord.MatchString(spaced(v.text)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // namesInfection reports whether a sample's own record names an infection

@@ -22,8 +22,10 @@ const RuleStudyContext = "study_context"
 // Many cohorts write the group only at study level: a septic-shock study
 // titles its patients "Patient 19, Day1" and only its healthy volunteers
 // say what they are. When no rule matches a sample, its own text reads as a
-// patient's (patient, case, survivor, a day or hour of sampling, ICU), and
-// the study's title and description, read together, name exactly one
+// patient's (patient, case, survivor, child, infant, subject, a day or
+// hour of sampling, T0, baseline, ICU) and leaves its group in no doubt
+// (not "suspected", "possible"), and the study's title and description,
+// read together, name exactly one
 // illness cohort (septic shock, or sepsis) and no non-septic comparison
 // group (SIRS, non-infectious, trauma, post-surgical), the sample takes
 // the study's label. SIRS named in a definition of sepsis ("a systemic
@@ -52,8 +54,12 @@ func WithStudyContext(on bool) Option {
 
 var (
 	// patientText reads a sample as a patient's; a sample number may be
-	// glued on ("patient01_t0", "Patient1/Monocyte/T0").
-	patientText   = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b`)
+	// glued on ("patient01_t0", "Patient1/Monocyte/T0", "Pt5"). A child,
+	// infant, neonate or subject is a person enrolled; T0, T1 and a
+	// baseline are a clinical time course's draws. "P12" alone is not
+	// read: p53 and p38 are proteins.
+	patientText = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b` +
+		`|\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?|pts?)\d*\b|\bt\d{1,2}\b|\bbaseline\b`)
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
 	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\btrauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout sepsis\b|\bcardiogenic\b`)
@@ -243,8 +249,8 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 }
 
 // patientWording returns the first field value of a sample that reads as a
-// patient's (patient, case, survivor, a day or hour of sampling, ICU), and
-// the words that do.
+// patient's (patient, case, survivor, child, infant, subject, a day or
+// hour of sampling, T0, baseline, ICU), and the words that do.
 func patientWording(s *metadata.Sample) (field, value, matched string, ok bool) {
 	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
 		for _, v := range s.Values(field) {

@@ -113,6 +113,20 @@ func TestStudyContext(t *testing.T) {
 		{"a passing mention of septic patients does not make a model a patient study", patient("Ca_4h_D1 (sample 4)"),
 			&metadata.Study{Title: bloodModel.Title, Description: bloodModel.Description + " Gene expression of such infections resembles that of septic patients."}, Unknown, "", ""},
 		{"blood infected in a model: no patients", patient("Sa_4h_D1 (sample 12)"), bloodModel, Unknown, "", ""},
+		// people and draws named in other words than "patient"
+		{"a child", patient("Child 2"), shockStudy, SepticShock, "study_title", "Septic shock"},
+		{"an infant", patient("Infant_5"), sepsisStudy, Sepsis, "study_title", "sepsis"},
+		{"a neonate", patient("blood", "neonate", "12"), sepsisStudy, Sepsis, "study_title", "sepsis"},
+		{"a subject", patient("Subject 7"), shockStudy, SepticShock, "study_title", "Septic shock"},
+		{"pt with its number", patient("Pt5_T1"), shockStudy, SepticShock, "study_title", "Septic shock"},
+		{"P and a number with its draw", patient("P12_T0"), shockStudy, SepticShock, "study_title", "Septic shock"},
+		{"a time-course draw", patient("T0_12"), shockStudy, SepticShock, "study_title", "Septic shock"},
+		{"a baseline draw", patient("baseline 4"), shockStudy, SepticShock, "study_title", "Septic shock"},
+		{"hours are no draw of a patient: unknown", patient("LPS 24h"), shockStudy, Unknown, "", ""},
+		{"a protein is no patient: unknown", patient("p53 knockdown"), shockStudy, Unknown, "", ""},
+		// a record that leaves its own group in doubt
+		{"a suspected infant: unknown", patient("Infant 4", "infection", "suspected"), sepsisStudy, Unknown, "", ""},
+		{"possible infection: unknown", patient("Patient 9", "diagnosis", "possible infection"), sepsisStudy, Unknown, "", ""},
 	}
 	c := Default()
 	for _, tc := range tests {
