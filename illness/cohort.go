@@ -119,11 +119,11 @@ func (c *Classifier) on(rule string) bool {
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
 //  5. RuleSoleArm: a sample that reads as a patient (patient, case,
-//     survivor, child, subject, a day or T0 of sampling, ICU) and names no infection of its own
-//     takes the illness label of the cohort's other samples when they
-//     state exactly one (SEPSIS, SEPTIC_SHOCK or NO_SEPSIS; controls
-//     aside), at least two samples state it, and the study's text names no
-//     other (GAinS "sepsis response signature group: NA" beside group 1
+//     survivor, child, subject, a day or T0 of sampling, ICU) and names
+//     no infection of its own takes the illness label of the cohort's
+//     other samples when they state exactly one (SEPSIS, SEPTIC_SHOCK or
+//     NO_SEPSIS; controls aside), at least two samples state it, and the
+//     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
 //     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
 //     only").
 //  6. RuleStudyContext: the study-context fallback of ClassifyInStudy.
