@@ -192,7 +192,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
-			if _, _, _, ok := patientWording(s); !ok || c.hedged(s) {
+			if _, _, _, ok := c.patientWording(s); !ok || c.hedged(s) {
 				continue
 			}
 			if !read {
@@ -401,7 +401,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
 				continue
 			}
-			if field, value, matched, ok := patientWording(s); ok {
+			if field, value, matched, ok := c.patientWording(s); ok {
 				out[i] = Decision{Label: l, Method: MethodRule, Rule: RuleSoleArm, Field: field, Matched: matched, Value: value, Evidence: ev}
 			}
 		}

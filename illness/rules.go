@@ -23,7 +23,7 @@ func DefaultFields() []string {
 // "time point: D01").
 func DefaultIgnoredKeys() string {
 	return `^\s*(` +
-		`age\b.*|.*\bage\s*$|gender|sex|race|ethnicity|ancestry|` +
+		`age\b.*|.*\bage\s*$|gender|sex|race|ethnicity|ancestry|developmental stage|life stage|` +
 		`.*\bids?\b.*|individual|subject|patient|donor|batch|rin|` +
 		`.*surviv.*|outcome.*|.*mortality.*|.*death.*|died.*|.*\bdied\b.*|` +
 		`.*\btime\b.*|.*\bdays?\b.*|.*\bdate\b.*|.*\bhours?\b.*|` +

@@ -54,12 +54,14 @@ func WithStudyContext(on bool) Option {
 
 var (
 	// patientText reads a sample as a patient's; a sample number may be
-	// glued on ("patient01_t0", "Patient1/Monocyte/T0", "Pt5"). A child,
-	// infant, neonate or subject is a person enrolled; T0, T1 and a
-	// baseline are a clinical time course's draws. "P12" alone is not
-	// read: p53 and p38 are proteins.
-	patientText = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b` +
-		`|\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?|pts?)\d*\b|\bt\d{1,2}\b|\bbaseline\b`)
+	// glued on ("patient01_t0", "Patient1/Monocyte/T0"). T0, T1 and a
+	// baseline are a clinical time course's draws.
+	patientText = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b|\bt\d{1,2}\b|\bbaseline\b`)
+	// personText names a person enrolled ("Child 2", "Infant_5",
+	// "Pt5_T1"); it is read where the sample names itself, not under a
+	// key the classifier ignores ("developmental stage: infant" is said
+	// of controls too). "P12" alone is not read: p53 and p38 are proteins.
+	personText    = regexp.MustCompile(`(?i)\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?|pts?)\d*\b`)
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
 	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\btrauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout sepsis\b|\bcardiogenic\b`)
@@ -156,7 +158,7 @@ func (c *Classifier) ClassifyInStudy(s *metadata.Sample, study *metadata.Study) 
 // studyFallback returns the decision for a patient no rule labels: the one
 // illness cohort the study's title and description name (see
 // WithStudyContext). It reads the study alone; the caller checks that the
-// sample reads as a patient's (patientWording).
+// sample reads as a patient's (Classifier.patientWording).
 func studyFallback(study *metadata.Study) (Decision, bool) {
 	texts := studyTexts(study)
 	var shock, sepsis, shockP, sepsisP, model, counted bool
@@ -251,11 +253,16 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 // patientWording returns the first field value of a sample that reads as a
 // patient's (patient, case, survivor, child, infant, subject, a day or
 // hour of sampling, T0, baseline, ICU), and the words that do.
-func patientWording(s *metadata.Sample) (field, value, matched string, ok bool) {
+func (c *Classifier) patientWording(s *metadata.Sample) (field, value, matched string, ok bool) {
 	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
-		for _, v := range s.Values(field) {
-			if loc := patientText.FindStringIndex(spaced(v)); loc != nil {
-				return field, v, v[loc[0]:loc[1]], true
+		for _, v := range c.values(s, field) {
+			text := spaced(v.shown)
+			loc := patientText.FindStringIndex(text)
+			if loc == nil && !v.ignored {
+				loc = personText.FindStringIndex(text)
+			}
+			if loc != nil {
+				return field, v.shown, v.shown[loc[0]:loc[1]], true
 			}
 		}
 	}

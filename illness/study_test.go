@@ -124,6 +124,9 @@ func TestStudyContext(t *testing.T) {
 		{"a baseline draw", patient("baseline 4"), shockStudy, SepticShock, "study_title", "Septic shock"},
 		{"hours are no draw of a patient: unknown", patient("LPS 24h"), shockStudy, Unknown, "", ""},
 		{"a protein is no patient: unknown", patient("p53 knockdown"), shockStudy, Unknown, "", ""},
+		{"a demographic key names no patient: unknown", patient("sample 3", "developmental stage", "infant"), sepsisStudy, Unknown, "", ""},
+		{"an age group names no patient: unknown", patient("sample 3", "age group", "children"), sepsisStudy, Unknown, "", ""},
+		{"a time point under an ignored key is a draw", patient("sample 3", "time point", "T1"), sepsisStudy, Sepsis, "study_title", "sepsis"},
 		// a record that leaves its own group in doubt
 		{"a suspected infant: unknown", patient("Infant 4", "infection", "suspected"), sepsisStudy, Unknown, "", ""},
 		{"possible infection: unknown", patient("Patient 9", "diagnosis", "possible infection"), sepsisStudy, Unknown, "", ""},
