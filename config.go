@@ -250,6 +250,12 @@ func (c DatabaseConfig) String() string {
 // GoString is String for %#v.
 func (c DatabaseConfig) GoString() string { return "genexp.DatabaseConfig" + c.String() }
 
+// MaxWorkers is the most processing.max_workers may be: the DuckDB
+// warehouse starts a thread for each when it opens the file (its DSN's
+// threads parameter has the same bound), and tens of thousands exhaust
+// the process's threads.
+const MaxWorkers = 1024
+
 // ProcessingConfig tunes reading and loading.
 type ProcessingConfig struct {
 	// ChunkSize is the number of gene rows read per batch; 0 sizes batches
@@ -996,6 +1002,9 @@ func (c Config) problems() []problem {
 		if v < 0 {
 			bad(path, "must not be negative (got %d)", v)
 		}
+	}
+	if p.MaxWorkers > MaxWorkers {
+		bad("processing.max_workers", "must be at most %d (got %d): DuckDB starts a thread for each", MaxWorkers, p.MaxWorkers)
 	}
 	if p.KSSampleSize < -1 {
 		bad("processing.ks_sample_size", "must be -1 (no recomputed KS check) or more (got %d)", p.KSSampleSize)

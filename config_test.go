@@ -341,6 +341,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad study filter", "processing:\n  study_code_pattern: \"GSE[\"\n", qc.ConfigInvalid, 2, "processing.study_code_pattern", "not a regular expression"},
 		{"fraction as int", "processing:\n  chunk_size: 5.5\n", qc.ConfigInvalid, 2, "processing.chunk_size", `must be a whole number, not "5.5"`},
 		{"negative", "processing:\n  timeout_seconds: -1\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must not be negative"},
+		{"more workers than threads can be started", "processing:\n  max_workers: 100000\n", qc.ConfigInvalid, 2, "processing.max_workers", "must be at most 1024 (got 100000)"},
 		{"blank excluded sample", "processing:\n  exclude_samples:\n    - GSM1\n    - \" \"\n", qc.ConfigInvalid, 4, "processing.exclude_samples[1]", "is empty; list sample accessions"},
 		{"ks sample size below -1", "processing:\n  ks_sample_size: -2\n", qc.ConfigInvalid, 2, "processing.ks_sample_size", "must be -1 (no recomputed KS check) or more"},
 		{"percent for a share", "quality_thresholds:\n  max_null_percentage: 10\n", qc.ConfigInvalid, 2, "quality_thresholds.max_null_percentage", "write 0.1 for 10%"},
