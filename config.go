@@ -1444,7 +1444,7 @@ var keyComments = map[string]string{
 	"database.connection_string":                 `"": the CLI's --db file (genexp.duckdb); else a DuckDB path or a SQL Server DSN`,
 	"database.database_name":                     `SQL Server only: added to a DSN that names no database`,
 	"processing.chunk_size":                      `gene rows per batch; 0: about a million cells`,
-	"processing.max_workers":                     `DuckDB threads; 0: DuckDB's default`,
+	"processing.max_workers":                     `DuckDB threads, at most 1024; 0: DuckDB's default`,
 	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: DuckDB's default`,
 	"processing.timeout_seconds":                 `whole run; 0: no limit`,
 	"processing.missing_values":                  `skip, or null (a fact row with a NULL value)`,
