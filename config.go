@@ -1,8 +1,10 @@
 package genexp
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"net/url"
@@ -250,6 +252,12 @@ func (c DatabaseConfig) String() string {
 // GoString is String for %#v.
 func (c DatabaseConfig) GoString() string { return "genexp.DatabaseConfig" + c.String() }
 
+// MaxWorkers is the most processing.max_workers may be: the DuckDB
+// warehouse starts a thread for each when it opens the file (its DSN's
+// threads parameter has the same bound), and tens of thousands exhaust
+// the process's threads.
+const MaxWorkers = 1024
+
 // ProcessingConfig tunes reading and loading.
 type ProcessingConfig struct {
 	// ChunkSize is the number of gene rows read per batch; 0 sizes batches
@@ -265,7 +273,8 @@ type ProcessingConfig struct {
 	TimeoutSeconds int `yaml:"timeout_seconds"`
 	// MissingValues says what to do with missing cells: "skip" (default;
 	// no fact row) or "null" (a fact row with a NULL value; "keep" is the
-	// same). In YAML, missing_values: null means "null", not "unset".
+	// same). In YAML, missing_values: null (or ~) means "null", not
+	// "unset"; a key with no value keeps the default.
 	MissingValues string `yaml:"missing_values"`
 	// StudyCodePattern, when set, is a regular expression a study accession
 	// must match in full to be loaded. It is only a filter: studies are
@@ -464,6 +473,9 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return Config{}, yamlSyntaxError(name, data, err)
 	}
+	if err := oneDocument(data, name); err != nil {
+		return Config{}, err
+	}
 	if len(doc.Content) == 0 {
 		return cfg, nil
 	}
@@ -488,6 +500,32 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// oneDocument refuses a file of several YAML documents ("---" between
+// them): genexp reads one, and the keys of a second would otherwise be
+// ignored unchecked. An empty document after the first is allowed.
+func oneDocument(data []byte, name string) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var first yaml.Node
+	if err := dec.Decode(&first); err != nil {
+		return nil // empty: Unmarshal has read it
+	}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return yamlSyntaxError(name, data, err)
+		}
+		if len(next.Content) == 0 || (next.Content[0].Kind == yaml.ScalarNode && next.Content[0].ShortTag() == "!!null") {
+			continue
+		}
+		return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Line: int64(next.Content[0].Line), Column: int64(next.Content[0].Column),
+			Msg: "a second YAML document: genexp reads one configuration document; merge them, or remove the --- line before this one"}
+	}
 }
 
 // ConfigKeyError returns a ConfigInvalid error about a value the
@@ -734,11 +772,15 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 				return false
 			}
 			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
-				if p != "processing.missing_values" || v.Value == "" || v.Value == "~" {
+				if p != "processing.missing_values" || v.Value == "" {
 					return false // no value: the default stands
 				}
-				// "missing_values: null" means the policy, not YAML's null
+				// "missing_values: null" (or ~, YAML's other spelling of
+				// null) means the policy, not "unset"
 				v.Tag = "!!str"
+				if v.Value == "~" {
+					v.Value = "null"
+				}
 			}
 			c.lines[p] = v
 			c.keys[p] = k
@@ -996,6 +1038,9 @@ func (c Config) problems() []problem {
 		if v < 0 {
 			bad(path, "must not be negative (got %d)", v)
 		}
+	}
+	if p.MaxWorkers > MaxWorkers {
+		bad("processing.max_workers", "must be at most %d (got %d): DuckDB starts a thread for each", MaxWorkers, p.MaxWorkers)
 	}
 	if p.KSSampleSize < -1 {
 		bad("processing.ks_sample_size", "must be -1 (no recomputed KS check) or more (got %d)", p.KSSampleSize)
@@ -1435,7 +1480,7 @@ var keyComments = map[string]string{
 	"database.connection_string":                 `"": the CLI's --db file (genexp.duckdb); else a DuckDB path or a SQL Server DSN`,
 	"database.database_name":                     `SQL Server only: added to a DSN that names no database`,
 	"processing.chunk_size":                      `gene rows per batch; 0: about a million cells`,
-	"processing.max_workers":                     `DuckDB threads; 0: DuckDB's default`,
+	"processing.max_workers":                     `DuckDB threads, at most 1024; 0: DuckDB's default`,
 	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: DuckDB's default`,
 	"processing.timeout_seconds":                 `whole run; 0: no limit`,
 	"processing.missing_values":                  `skip, or null (a fact row with a NULL value)`,

@@ -92,10 +92,11 @@ func TestParseConfigDefaults(t *testing.T) {
 		},
 		// YAML reads null as no value; here it is the policy's name
 		"processing:\n  missing_values: null\n":           func(c *genexp.Config) { c.Processing.MissingValues = "null" },
-		"processing:\n  missing_values: ~\n":              nil,
+		"processing:\n  missing_values: ~\n":              func(c *genexp.Config) { c.Processing.MissingValues = "null" },
 		"processing:\n  missing_values:\n":                nil,
 		"processing:\n  missing_values: keep\n":           func(c *genexp.Config) { c.Processing.MissingValues = "keep" },
 		"analytics:\n":                                    nil,
+		"---\nprocessing:\n  chunk_size: 7\n...\n---\n":   func(c *genexp.Config) { c.Processing.ChunkSize = 7 },
 		"analytics:\n  enabled:\n  top_variable_genes:\n": nil,
 		"analytics:\n  enabled: false\n":                  func(c *genexp.Config) { c.Analytics.Enabled = new(false) },
 		"analytics: {enabled: true, top_variable_genes: 20}\n": func(c *genexp.Config) {
@@ -341,6 +342,10 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad study filter", "processing:\n  study_code_pattern: \"GSE[\"\n", qc.ConfigInvalid, 2, "processing.study_code_pattern", "not a regular expression"},
 		{"fraction as int", "processing:\n  chunk_size: 5.5\n", qc.ConfigInvalid, 2, "processing.chunk_size", `must be a whole number, not "5.5"`},
 		{"negative", "processing:\n  timeout_seconds: -1\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must not be negative"},
+		// a second document's keys were ignored, unknown ones too
+		{"second document", "processing:\n  chunk_size: 10\n---\nprocessing:\n  no_such_key: 1\n", qc.ConfigInvalid, 4, "", "a second YAML document"},
+		{"text after the end of the document", "processing:\n  chunk_size: 10\n...\ngarbage: [\n", qc.ConfigInvalid, 4, "", "not valid YAML"},
+		{"more workers than threads can be started", "processing:\n  max_workers: 100000\n", qc.ConfigInvalid, 2, "processing.max_workers", "must be at most 1024 (got 100000)"},
 		{"blank excluded sample", "processing:\n  exclude_samples:\n    - GSM1\n    - \" \"\n", qc.ConfigInvalid, 4, "processing.exclude_samples[1]", "is empty; list sample accessions"},
 		{"ks sample size below -1", "processing:\n  ks_sample_size: -2\n", qc.ConfigInvalid, 2, "processing.ks_sample_size", "must be -1 (no recomputed KS check) or more"},
 		{"percent for a share", "quality_thresholds:\n  max_null_percentage: 10\n", qc.ConfigInvalid, 2, "quality_thresholds.max_null_percentage", "write 0.1 for 10%"},

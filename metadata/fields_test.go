@@ -107,3 +107,35 @@ func TestParseJSONUnreadableDateIsAWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONUnknownSettingIsAWarning: an aggregate_by or scale_by that
+// is none of the values refine.bio writes ("scale_by": 5) was stored
+// without a word; it is kept as given and a WARNING names it, since a
+// newer refine.bio may add a value. The known ones, in any case, are not.
+func TestParseJSONUnknownSettingIsAWarning(t *testing.T) {
+	d, err := parseJSON(t, `{"aggregate_by": "FOO", "scale_by": 5,
+		"samples": {"GSM1": {"refinebio_title": "septic shock 1"}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.AggregateBy != "FOO" || d.ScaleBy != "5" {
+		t.Errorf("aggregate_by %q, scale_by %q: want them as given", d.AggregateBy, d.ScaleBy)
+	}
+	want := []struct{ path, text string }{
+		{"aggregate_by", `"FOO" is none of EXPERIMENT, SPECIES, ALL`},
+		{"scale_by", `"5" is none of NONE, MINMAX, STANDARD, ROBUST`},
+	}
+	if len(d.Findings) != len(want) {
+		t.Fatalf("findings %v, want %d", d.Findings, len(want))
+	}
+	for i, w := range want {
+		f := d.Findings[i]
+		if f.Code != qc.ParseError || f.Severity != qc.SeverityWarning || f.Path != w.path || !strings.Contains(f.Error(), w.text) {
+			t.Errorf("finding %d = %v, want a WARNING at %s saying %q", i, f, w.path, w.text)
+		}
+	}
+	d, err = parseJSON(t, `{"aggregate_by": "species", "scale_by": "minmax", "samples": {}}`)
+	if err != nil || len(d.Findings) != 0 || d.AggregateBy != "SPECIES" || d.ScaleBy != "MINMAX" {
+		t.Errorf("known settings: %v, findings %v, %q %q", err, d.Findings, d.AggregateBy, d.ScaleBy)
+	}
+}

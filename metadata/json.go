@@ -164,8 +164,8 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		s, err = p.str(top[key], key)
 		return s
 	}
-	d.AggregateBy = strings.ToUpper(str("aggregate_by"))
-	d.ScaleBy = strings.ToUpper(str("scale_by"))
+	d.AggregateBy = p.enum(strings.ToUpper(str("aggregate_by")), "aggregate_by", "EXPERIMENT", "SPECIES", "ALL")
+	d.ScaleBy = p.enum(strings.ToUpper(str("scale_by")), "scale_by", "NONE", "MINMAX", "STANDARD", "ROBUST")
 	d.KSWarning = str("ks_warning")
 	d.CompendiumVersion = str("compendium_version")
 	created := str("created_at")
@@ -670,6 +670,11 @@ func (p *jsonParser) float(raw json.RawMessage, path string) (Optional[float64],
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
+		var re *json.UnmarshalTypeError
+		if errors.As(err, &re) && re.Value == "number "+strings.TrimSpace(string(raw)) {
+			return Optional[float64]{}, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
+				Msg: fmt.Sprintf("%s is beyond the range of a float64", qc.Shorten(strings.TrimSpace(string(raw)), 40))}
+		}
 		return Optional[float64]{}, p.typeErr(path, "a number", raw)
 	}
 	switch x := v.(type) {
@@ -702,6 +707,18 @@ func (p *jsonParser) time(s, path, study string) Optional[time.Time] {
 			Msg: fmt.Sprintf("not a date: %q (expected YYYY-MM-DDTHH:MM:SS); the date is left unknown", qc.Shorten(s, 60))})
 	}
 	return t
+}
+
+// enum returns v, a value of one of the download's settings, and adds a
+// WARNING finding when v is none of the values refine.bio writes: a newer
+// refine.bio may add one, so the value is kept as given, and the finding
+// says that genexp does not know what it means.
+func (p *jsonParser) enum(v, path string, known ...string) string {
+	if v != "" && !slices.Contains(known, v) {
+		p.findings = append(p.findings, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityWarning, File: p.file, Path: path,
+			Msg: fmt.Sprintf("%q is none of %s; it is recorded as given", qc.Shorten(v, 60), strings.Join(known, ", "))})
+	}
+	return v
 }
 
 func (p *jsonParser) objects(raw json.RawMessage, path string) (map[string]json.RawMessage, error) {

@@ -465,6 +465,7 @@ func TestParseJSONErrors(t *testing.T) {
 		{"organisms is text", `{"experiments": {"GSE1": {"organisms": "HOMO_SAPIENS"}}}`,
 			qc.ParseError, "experiments.GSE1.organisms", 0, 0, "expected a list of strings"},
 		{"ks_statistic is a word", `{"ks_statistic": "high"}`, qc.ParseError, "ks_statistic", 0, 0, `expected a number, found "high"`},
+		{"ks_statistic out of range", `{"ks_statistic": 1e999}`, qc.ParseError, "ks_statistic", 0, 0, `1e999 is beyond the range of a float64`},
 		{"quant_sf_only is a list", `{"quant_sf_only": []}`, qc.ParseError, "quant_sf_only", 0, 0, "expected a boolean, found a list"},
 		{"annotations is text", `{"samples": {"GSM1": {"refinebio_annotations": "x"}}}`,
 			qc.ParseError, "samples.GSM1.refinebio_annotations", 1, 0, "expected a list of annotation records"},

@@ -217,12 +217,15 @@ func optInt(p *int64) string {
 // oneLineStr puts s on one line: each run of blanks that holds a line
 // break or a tab becomes one space, and a run of spaces alone is kept, so
 // that a quoted title that fails to match for its double space shows it.
+// Any other control character, and a byte that is not UTF-8, is written
+// as an escape (\x1b, \u202e): a path or a metadata value holding a
+// terminal's escape sequence must not reach the terminal as one.
 func oneLineStr(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !unicode.IsSpace(r) {
-			b.WriteString(s[i : i+n])
+			writePrintable(&b, s[i:i+n])
 			i += n
 			continue
 		}
@@ -243,6 +246,41 @@ func oneLineStr(s string) string {
 		i = j
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// printable is s with every control character but the blanks, and every
+// byte that is not UTF-8, written as an escape (see oneLineStr); its line
+// breaks and tabs are kept.
+func printable(s string) string {
+	var b strings.Builder
+	writePrintable(&b, s)
+	return b.String()
+}
+
+func writePrintable(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(b, `\x%02x`, s[i])
+		case unsafeRune(r) && !unicode.IsSpace(r):
+			if r < 0x100 {
+				fmt.Fprintf(b, `\x%02x`, r)
+			} else {
+				fmt.Fprintf(b, `\u%04x`, r)
+			}
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+}
+
+// unsafeRune reports whether r is a control character a terminal acts on
+// (C0 but the blanks, DEL, C1) or one that reorders the text around it
+// (the bidirectional embeddings, overrides and isolates).
+func unsafeRune(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // lineBreakOrTab reports whether r breaks a line or tabulates.

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -38,7 +41,8 @@ Generation is not timed. Both print the wall time, the rate, the CPU time
 (on a machine shared with other work the CPU time is the steadier measure)
 and the process's peak resident memory.
 
-Exit status: 0 measured; 2 bad usage; otherwise the failure's status as
+Exit status: 0 measured; 2 bad usage; 130 or 143 stopped by SIGINT or
+SIGTERM (the generated data is removed); otherwise the failure's status as
 genexp load gives it.
 
 Run 'genexp bench read -h' or 'genexp bench load -h' for the flags.
@@ -94,19 +98,57 @@ func (b *benchFlags) technology() (synth.Technology, error) {
 }
 
 // workdir creates the folder the generated data goes in and returns a
-// function that removes it (unless --keep).
+// function that removes it (unless --keep). Until that function runs, a
+// SIGINT or SIGTERM removes the folder too and ends the process with 130
+// or 143, as a stopped load does: the generated download and the warehouse
+// are hundreds of megabytes, and a benchmark has nothing to roll back.
 func (b *benchFlags) workdir(stderr io.Writer) (string, func(), error) {
 	dir, err := os.MkdirTemp(b.tmp, "genexp-bench-")
 	if err != nil {
 		return "", nil, err
 	}
-	return dir, func() {
-		if b.keep {
-			fmt.Fprintf(stderr, "generated data kept in %s\n", dir)
-			return
+	var once sync.Once
+	remove := func() {
+		once.Do(func() {
+			if b.keep {
+				fmt.Fprintf(stderr, "generated data kept in %s\n", dir)
+				return
+			}
+			os.RemoveAll(dir)
+		})
+	}
+	stop := onStopSignal(func(sig os.Signal) {
+		remove()
+		code := exitInterrupted
+		if sig == syscall.SIGTERM {
+			code = exitTerminated
 		}
-		os.RemoveAll(dir)
-	}, nil
+		fmt.Fprintf(stderr, "genexp bench: stopped by %v\n", sig)
+		os.Exit(code)
+	})
+	return dir, func() { stop(); remove() }, nil
+}
+
+// onStopSignal runs stopped, in a goroutine of its own, at the first
+// SIGINT or SIGTERM, until the returned function is called.
+func onStopSignal(stopped func(os.Signal)) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			stopped(sig)
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			signal.Stop(ch)
+			close(done)
+		})
+	}
 }
 
 // profile starts the CPU profile, if asked, and returns its stop function.
@@ -131,7 +173,8 @@ func benchRead(args []string, stdout, stderr io.Writer) int {
 Times reading, melting and hashing a generated matrix (or MATRIX, a .tsv
 file), without a database.
 
-Exit status: 0 measured; 2 bad usage; 4 MATRIX could not be read; 1 another
+Exit status: 0 measured; 2 bad usage; 4 MATRIX could not be read; 130 or 143
+stopped by SIGINT or SIGTERM (the generated data is removed); 1 another
 failure.
 `, stderr)
 	var bf benchFlags
@@ -271,7 +314,8 @@ func benchLoad(args []string, stdout, stderr io.Writer) int {
 
 Times loading a generated download end to end into a fresh DuckDB warehouse.
 
-Exit status: 0 measured; 2 bad usage (or --db exists); otherwise, when the load
+Exit status: 0 measured; 2 bad usage (or --db exists); 130 or 143 stopped by
+SIGINT or SIGTERM (the generated data is removed); otherwise, when the load
 fails, its status as genexp load gives it (1, 3, 4 or 5).
 `, stderr)
 	var bf benchFlags

@@ -105,7 +105,7 @@ func (c *common) emit(stderr io.Writer, level slog.Level, msg string, attrs []sl
 		_ = c.fileLog.Handle(ctx, r)
 	}
 	if !c.jsonMessages(stderr) {
-		fmt.Fprintf(stderr, "genexp: %s\n", msg)
+		fmt.Fprintf(stderr, "genexp: %s\n", printable(msg))
 		return
 	}
 	slog.New(slog.NewJSONHandler(stderr, nil)).LogAttrs(ctx, level, msg, attrs...)
@@ -160,7 +160,7 @@ func (p *progressLine) update(pr genexp.Progress) {
 		return
 	}
 	rate := float64(pr.Cells) / max(pr.Elapsed.Seconds(), 1e-9)
-	line := fmt.Sprintf("%s  %s cells  %s cells/s", shortName(pr.Matrix), human(float64(pr.Cells)), human(rate))
+	line := fmt.Sprintf("%s  %s cells  %s cells/s", oneLineStr(shortName(pr.Matrix)), human(float64(pr.Cells)), human(rate))
 	if pr.TotalBytes > 0 && pr.Bytes > 0 {
 		frac := float64(pr.Bytes) / float64(pr.TotalBytes)
 		eta := time.Duration(float64(pr.Elapsed) * (1 - frac) / frac)
@@ -181,7 +181,7 @@ func (p *progressLine) phase(name string) {
 }
 
 func (p *progressLine) phaseText(name string) string {
-	return fmt.Sprintf("%s  %s cells  %s", shortName(p.matrix), human(float64(p.cells)), name)
+	return fmt.Sprintf("%s  %s cells  %s", oneLineStr(shortName(p.matrix)), human(float64(p.cells)), name)
 }
 
 // draw replaces the line on the terminal; called with p.mu held.

@@ -105,9 +105,9 @@ func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int) {
 // before its studies were known), the matrix or path.
 func studyLabel(s genexp.StudyReport) string {
 	if s.Study == "" {
-		return s.Matrix
+		return oneLineStr(s.Matrix)
 	}
-	return s.Study
+	return oneLineStr(s.Study)
 }
 
 // exitStatus returns the exit status an error calls for: by its code's

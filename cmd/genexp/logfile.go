@@ -54,6 +54,9 @@ func (c *common) logger(stderr io.Writer, cfg genexp.Config, prog *progressLine)
 	closer := func() error { return nil }
 	if lc.File != "" {
 		f, err := openLogFile(lc.File, lc.Rotation, int64(lc.MaxSizeMB)<<20, lc.BackupCount)
+		if err == nil {
+			f.fallback = stderr
+		}
 		if err != nil {
 			// logging.file comes only from the configuration file: the
 			// fix is there.
@@ -122,14 +125,20 @@ func (c *common) level(lc genexp.LoggingConfig) (slog.Level, bool, error) {
 // rotatingFile is an append-only log file that, when rotation is on, moves
 // itself to FILE.1 (and FILE.1 to FILE.2, …, keeping backups old files)
 // before a write would take it past max bytes.
+//
+// A write that fails (a full disk) is not lost in silence: the first
+// failure is said on fallback (stderr), and from then on the records go
+// there instead.
 type rotatingFile struct {
-	mu      sync.Mutex
-	path    string
-	rotate  bool
-	max     int64
-	backups int
-	f       *os.File
-	size    int64
+	mu       sync.Mutex
+	path     string
+	rotate   bool
+	max      int64
+	backups  int
+	f        *os.File
+	size     int64
+	fallback io.Writer
+	failed   bool
 }
 
 func openLogFile(path string, rotate bool, max int64, backups int) (*rotatingFile, error) {
@@ -157,6 +166,19 @@ func (r *rotatingFile) open() error {
 func (r *rotatingFile) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.failed {
+		return r.fallback.Write(p)
+	}
+	n, err := r.write(p)
+	if err != nil && r.fallback != nil {
+		r.failed = true
+		fmt.Fprintf(r.fallback, "genexp: logging.file %s cannot be written (%s); the log goes to stderr from here\n", oneLineStr(r.path), oneLineStr(err.Error()))
+		return r.fallback.Write(p)
+	}
+	return n, err
+}
+
+func (r *rotatingFile) write(p []byte) (int, error) {
 	if r.rotate && r.size > 0 && r.size+int64(len(p)) > r.max {
 		if err := r.rollover(); err != nil {
 			return 0, err

@@ -168,3 +168,29 @@ func TestLogFileGetsTheFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestLogFileThatCannotBeWritten: a logging.file every write to which
+// fails (a full disk, here /dev/full) lost the whole log in silence while
+// the load exited 0. The first failure is said on stderr, and the records
+// go there from then on.
+func TestLogFileThatCannotBeWritten(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("logging:\n  file: /dev/full\n  level: INFO\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
+	code, out, stderr := runCLI(t, "load", "--db", filepath.Join(dir, "w.duckdb"), "--config", cfg, src)
+	if code != exitOK || !strings.Contains(out, "GSE71270") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	if n := strings.Count(stderr, "logging.file /dev/full cannot be written"); n != 1 {
+		t.Errorf("the failure is said %d times, want once:\n%s", n, stderr)
+	}
+	if !strings.Contains(stderr, `"msg":"run started"`) || !strings.Contains(stderr, `"step":"load","status":"SUCCESS"`) {
+		t.Errorf("the log's records did not reach stderr:\n%s", stderr)
+	}
+}

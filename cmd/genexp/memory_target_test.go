@@ -52,3 +52,55 @@ func TestFolderTargetIsNoWarehouse(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignTargetRefused: a DSN of another database (postgres://) was
+// taken for a DuckDB path, and init created a warehouse under a folder
+// named after the URL, its password in the file name; and a DSN asking
+// DuckDB for tens of thousands of threads aborted the process with a
+// stack trace. Both are usage errors (1005), nothing is written, and the
+// password is printed nowhere.
+func TestForeignTargetRefused(t *testing.T) {
+	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.MkdirAll("postgres:/u:S3cretPW@h", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, "init", "--db", "w.duckdb"); code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, out, stderr)
+	}
+	before, err := os.ReadFile("w.duckdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ target, want string }{
+		{"postgres://u:S3cretPW@h/db", "is a postgres:// URL"},
+		{"w.duckdb?threads=60000", "threads=60000 in the warehouse DSN: give a whole number from 1 to 1024"},
+		{"w.duckdb?no_such_option=1", "sets an option DuckDB does not take"},
+	} {
+		for _, args := range [][]string{
+			{"load", "--dsn", tc.target, src},
+			{"init", "--dsn", tc.target},
+			{"status", "--dsn", tc.target},
+			{"health", "--dsn", tc.target},
+			{"query", "--dsn", tc.target, "SELECT 1"},
+		} {
+			code, out, stderr := runCLI(t, args...)
+			want := exitUsage
+			if args[0] == "health" && !strings.HasPrefix(tc.target, "postgres") {
+				// health reports a warehouse it cannot open as critical,
+				// with the reason
+				want, stderr = exitNoAccess, out
+			}
+			if code != want || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "1005") || strings.Contains(out+stderr, "S3cretPW") {
+				t.Errorf("%q: exit %d, want %d saying %q\n%s%s", args, code, want, tc.want, out, stderr)
+			}
+		}
+	}
+	if entries, _ := os.ReadDir("postgres:/u:S3cretPW@h"); len(entries) != 0 {
+		t.Errorf("a foreign DSN left %v behind", entries)
+	}
+	if after, err := os.ReadFile("w.duckdb"); err != nil || string(after) != string(before) {
+		t.Errorf("a refused DSN changed the warehouse (%v)", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -187,11 +188,30 @@ func checkTarget(dsn string) error {
 	if genexp.IsSQLServerDSN(dsn) {
 		return nil
 	}
+	if err := foreignScheme(dsn); err != nil {
+		return err
+	}
 	if file, _, _ := strings.Cut(dsn, "?"); inMemory(file) {
 		return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 			Msg: fmt.Sprintf("the warehouse %q names no file: a DuckDB warehouse in memory would be gone when genexp exits; give --db a file (default genexp.duckdb)", file)}
 	}
 	return checkBusyTimeout(dsn)
+}
+
+// urlScheme is the scheme of a URL-shaped DSN ("postgres://").
+var urlScheme = regexp.MustCompile(`^\s*([A-Za-z][A-Za-z0-9+.-]*)://`)
+
+// foreignScheme refuses, as a ConfigInvalid error, a DSN that is neither a
+// SQL Server's nor a DuckDB file: a URL of another scheme would otherwise
+// be taken for a DuckDB path, and its user and password written into a
+// file name.
+func foreignScheme(dsn string) error {
+	m := urlScheme.FindStringSubmatch(dsn)
+	if m == nil {
+		return nil
+	}
+	return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
+		Msg: fmt.Sprintf("the warehouse DSN is a %s:// URL: genexp loads into a DuckDB file (a path) or a SQL Server (sqlserver://…)", m[1])}
 }
 
 // inMemory reports whether a DuckDB DSN's file part names no file: DuckDB
@@ -225,6 +245,9 @@ func checkBusyTimeout(dsn string) error {
 func noWarehouseFile(target string) error {
 	if genexp.IsSQLServerDSN(target) {
 		return nil
+	}
+	if err := foreignScheme(target); err != nil {
+		return err
 	}
 	file, _, _ := strings.Cut(target, "?")
 	if inMemory(file) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"errors"
 	"flag"
@@ -136,11 +135,19 @@ be read.
 	defer w.Close()
 	out := outputOptions{format: f, maxRows: *maxRows, null: *null, nullGiven: given["null"]}
 	var res writeResult
-	err = w.ReadQuery(context.Background(), query, func(rows *sql.Rows) error {
+	ctx, stop := interruptContext()
+	defer stop()
+	err = w.ReadQuery(ctx, query, func(rows *sql.Rows) error {
 		var err error
 		res, err = writeRows(stdout, rows, out)
 		return err
 	})
+	if err != nil && ctx.Err() != nil {
+		// Stopped by a signal: the statement was interrupted, and what was
+		// written of its rows is all there is.
+		c.printErr(stderr, stopped(ctx, err, 0), "")
+		return stoppedExit(ctx)
+	}
 	if err != nil {
 		var fe *formatError
 		if errors.As(err, &fe) {

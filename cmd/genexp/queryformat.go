@@ -152,8 +152,11 @@ type tableWriter struct {
 }
 
 func (t *tableWriter) header(cols []string) error {
-	_, err := fmt.Fprintln(t.tw, strings.Join(cols, "\t"))
 	t.cells = make([]string, len(cols))
+	for i, c := range cols {
+		t.cells[i] = oneLineStr(c)
+	}
+	_, err := fmt.Fprintln(t.tw, strings.Join(t.cells, "\t"))
 	return err
 }
 

@@ -68,11 +68,18 @@ func TestOpenDSNErrors(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "w.duckdb")
 	tests := []struct {
 		name, dsn string
+		code      qc.Code
 	}{
-		{"bad busy_timeout", file + "?busy_timeout=soon"},
-		{"bad escape", file + "?threads=%zz"},
-		{"unknown DuckDB option", file + "?no_such_option=1"},
-		{"read-only file that does not exist", file + ".missing?access_mode=READ_ONLY"},
+		{"bad busy_timeout", file + "?busy_timeout=soon", qc.ConnectionFailed},
+		{"bad escape", file + "?threads=%zz", qc.ConnectionFailed},
+		{"read-only file that does not exist", file + ".missing?access_mode=READ_ONLY", qc.ConnectionFailed},
+		// options DuckDB refuses, and threads it would start until the
+		// process runs out (the runtime aborts), are the DSN's mistakes
+		{"unknown DuckDB option", file + "?no_such_option=1", qc.ConfigInvalid},
+		{"a value DuckDB cannot take", file + "?memory_limit=lots", qc.ConfigInvalid},
+		{"threads not a number", file + "?threads=abc", qc.ConfigInvalid},
+		{"no threads", file + "?threads=0", qc.ConfigInvalid},
+		{"threads past the bound", file + "?threads=60000", qc.ConfigInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,8 +88,8 @@ func TestOpenDSNErrors(t *testing.T) {
 				w.Close()
 				t.Fatal("Open succeeded")
 			}
-			if !errors.Is(err, qc.ConnectionFailed) {
-				t.Fatalf("err = %v, want code ConnectionFailed", err)
+			if !errors.Is(err, tc.code) {
+				t.Fatalf("err = %v, want code %v", err, tc.code)
 			}
 		})
 	}

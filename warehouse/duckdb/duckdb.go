@@ -96,6 +96,9 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 	if err := readOnlyParam(params); err != nil {
 		return nil, err
 	}
+	if err := threadsParam(params); err != nil {
+		return nil, err
+	}
 	readOnly := strings.EqualFold(params.Get("access_mode"), "READ_ONLY")
 	if readOnly {
 		cfg.AutoMigrate = false
@@ -173,6 +176,25 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 	w.path, w.readOnly, w.file = file, readOnly, shared
 	opened = true
 	return w, nil
+}
+
+// MaxThreads is the most threads a DSN may give DuckDB. DuckDB starts
+// them all when it opens the file, and tens of thousands exhaust the
+// process's threads (the runtime then aborts); no machine genexp runs on
+// has a use for more.
+const MaxThreads = 1024
+
+// threadsParam refuses a threads parameter that is not a whole number from
+// 1 to MaxThreads.
+func threadsParam(params url.Values) error {
+	for _, v := range params["threads"] {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > MaxThreads {
+			return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
+				Msg: fmt.Sprintf("duckdb: threads=%s in the warehouse DSN: give a whole number from 1 to %d", v, MaxThreads)}
+		}
+	}
+	return nil
 }
 
 // readOnlyParam turns the DSN's read_only, genexp's synonym, into DuckDB's
@@ -405,6 +427,10 @@ func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.
 			return db, nil
 		}
 		if !isLockError(err) {
+			if isOptionError(err) {
+				// The DSN's own mistake: the fix is in the configuration.
+				return nil, qc.Wrap(qc.ConfigInvalid, err, "duckdb: the warehouse DSN sets an option DuckDB does not take")
+			}
 			// Only damage is worded here: storageError's other causes
 			// are about writing, and an open may only read.
 			if de := damage(err, "duckdb: cannot open the warehouse"); de != nil {
@@ -428,6 +454,13 @@ func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.
 		time.Sleep(backoff)
 		backoff = min(2*backoff, time.Second)
 	}
+}
+
+// isOptionError reports whether DuckDB refused a DSN parameter: one it does
+// not know, or a value it cannot take.
+func isOptionError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "could not set invalid or local option") || strings.Contains(s, "options were not recognized")
 }
 
 func isLockError(err error) bool {

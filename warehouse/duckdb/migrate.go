@@ -187,9 +187,6 @@ func verifyChecksums(ctx context.Context, db *sql.DB, have int, ms []migration) 
 }
 
 func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
-	if _, err := w.db.ExecContext(ctx, stmtSchemaVersionTable); err != nil {
-		return migrationError(err, "duckdb: creating meta_schema_version")
-	}
 	have, err := w.Version(ctx)
 	if err != nil {
 		return migrationError(err, "duckdb: reading the schema version")
@@ -209,6 +206,13 @@ func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
 	for _, m := range ms {
 		if m.version <= have {
 			continue
+		}
+		if have == 0 && m.version == 1 {
+			// meta_schema_version is created in the first version's
+			// transaction: a database that version cannot be applied to
+			// (one holding a table of the same name as genexp's) is left
+			// as it was found.
+			m.sql = stmtSchemaVersionTable + ";\n" + m.sql
 		}
 		if err := applyMigration(w, ctx, m, unrecorded); err != nil {
 			return migrationError(err, fmt.Sprintf("duckdb: migrating to schema version %d (%s)", m.version, m.description))

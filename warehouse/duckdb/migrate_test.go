@@ -234,3 +234,45 @@ func TestNewerSchemaRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateForeignDatabase: a DuckDB file of other data whose table has
+// the name of one of genexp's is refused, and left as it was: the
+// migration used to create meta_schema_version before the first version
+// failed, leaving a table no one asked for. A file whose tables do not
+// clash takes genexp's schema beside them.
+func TestMigrateForeignDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "theirs.duckdb")
+	db := openRaw(t, path)
+	if _, err := db.Exec(`CREATE TABLE dim_gene (x INTEGER); INSERT INTO dim_gene VALUES (42)`); err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(db, Config{AutoMigrate: true})
+	if err == nil {
+		w.Close()
+		t.Fatal("a database holding its own dim_gene was migrated")
+	}
+	if !errors.Is(err, qc.SchemaVersion) {
+		t.Errorf("err = %v, want code SchemaVersion", err)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM duckdb_tables()`); n != 1 {
+		t.Errorf("%d tables after the refused migration, want the database's own 1", n)
+	}
+	if n := count(t, db, `SELECT x FROM dim_gene`); n != 42 {
+		t.Errorf("dim_gene holds %d, want its own 42", n)
+	}
+
+	other := openRaw(t, filepath.Join(t.TempDir(), "other.duckdb"))
+	if _, err := other.Exec(`CREATE TABLE my_notes (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	w, err = New(other, Config{AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := w.Version(context.Background()); err != nil || v != SchemaVersion() {
+		t.Errorf("version %d, %v; want %d", v, err, SchemaVersion())
+	}
+	if n := count(t, other, `SELECT COUNT(*) FROM my_notes`); n != 0 {
+		t.Errorf("my_notes holds %d rows", n)
+	}
+}
