@@ -62,6 +62,18 @@ func TestDefaultRules(t *testing.T) {
 			SepticShock, "septic_shock", "characteristics", "septic shock", "group: day 1 of septic shock"},
 		{"septic shock flag", sample("", "", "", "septic shock: yes"), SepticShock, "septic_shock", "characteristics", "septic shock", "septic shock: yes"},
 		{"severe sepsis", sample("", "", "", "diagnosis: Severe Sepsis"), Sepsis, "sepsis", "characteristics", "Sepsis", "diagnosis: Severe Sepsis"},
+		// SIRS with infection is sepsis by Sepsis-1 and -2
+		{"infectious SIRS", sample("", "", "", "diagnosis: infectious SIRS"), Sepsis, "infected_sirs", "characteristics", "infectious SIRS", "diagnosis: infectious SIRS"},
+		{"SIRS plus infection", sample("SIRS + infection 4", "", ""), Sepsis, "infected_sirs", "title", "SIRS + infection", "SIRS + infection 4"},
+		{"SIRS due to infection", sample("", "", "", "group: SIRS due to infection"), Sepsis, "infected_sirs", "characteristics", "SIRS due to infection", "group: SIRS due to infection"},
+		{"ipSIRS", sample("ipSIRS_12", "", ""), Sepsis, "infected_sirs", "title", "ipSIRS", "ipSIRS_12"},
+		{"sepsis defined as SIRS with infection is one cohort", sample("", "", "", "diagnosis: sepsis (SIRS + infection)"),
+			Sepsis, "infected_sirs", "characteristics", "SIRS + infection", "diagnosis: sepsis (SIRS + infection)"},
+		{"non-infectious SIRS is not infectious SIRS", sample("", "", "", "diagnosis: non-infectious SIRS"),
+			NoSepsis, "non_septic_illness", "characteristics", "non-infectious", "diagnosis: non-infectious SIRS"},
+		{"infection-negative SIRS", sample("", "", "", "diagnosis: infection-negative SIRS"),
+			NoSepsis, "non_septic_illness", "characteristics", "SIRS", "diagnosis: infection-negative SIRS"},
+		{"inSIRS", sample("inSIRS_3", "", ""), NoSepsis, "non_septic_illness", "title", "inSIRS", "inSIRS_3"},
 		{"sepsis in title with underscores", sample("Experiment_Sepsis_1", "", ""), Sepsis, "sepsis", "title", "Sepsis", "Experiment_Sepsis_1"},
 		{"urosepsis", sample("", "urosepsis", ""), Sepsis, "sepsis", "disease", "urosepsis", "urosepsis"},
 		{"sepsis non-survivor is sepsis", sample("", "sepsis nonsurvivor", ""), Sepsis, "sepsis", "disease", "sepsis", "sepsis nonsurvivor"},
@@ -213,7 +225,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "non-septic shock", ""), sample("", "septic shock", ""), sample("", "sepsis", ""),
 		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
-		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""),
+		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

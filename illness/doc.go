@@ -80,7 +80,9 @@
 //
 //   - "SIRS": NO_SEPSIS. SIRS as a study group means inflammation without
 //     infection; a sample that says sepsis as well is SEPSIS (sepsis rules
-//     come first).
+//     come first). SIRS with infection ("infectious SIRS", "SIRS +
+//     infection", "ipSIRS") is SEPSIS, as the first sepsis definitions
+//     (Sepsis-1 and -2) have it; "inSIRS" (infection-negative) is NO_SEPSIS.
 //   - "infection without sepsis", "non-septic", "no sepsis": NO_SEPSIS.
 //   - "pneumonia", "influenza", "peritonitis", "ICU-acquired infection":
 //     UNKNOWN. They name an infection, not whether it caused sepsis; many

@@ -44,7 +44,8 @@ func DefaultIgnoredKeys() string {
 //     non-infectious cause;
 //  3. septic shock, and a sepsis patient flagged in shock ("shock: 1",
 //     a rule that only refines SEPSIS);
-//  4. sepsis in any wording, then bloodstream infection;
+//  4. SIRS with infection (Sepsis-2's sepsis), sepsis in any wording,
+//     then bloodstream infection;
 //  5. illness without sepsis: SIRS, post-surgical, non-infectious,
 //     trauma, critically ill controls (not pre-surgical, non-ICU or
 //     non-trauma ones, who are controls);
@@ -87,6 +88,12 @@ func DefaultRules() []Rule {
 			Keys:        `^shock$`,
 			Pattern:     `^\s*(shock|1)\s*$`,
 			Description: "a sepsis patient flagged in shock ('shock: 1' or 'shock: yes' beside 'disease state: sepsis alone', GSE66890): septic shock is sepsis with shock; refines SEPSIS only, so shock of another cause stays what its sample says"},
+		{Name: "infected_sirs", Label: Sepsis, Priority: 28,
+			Pattern: `\b(infectious|infected|infection[- ]positive|culture[- ]positive)[- ]sirs\d*\b|\bipsirs\d*\b` +
+				`|\bsirs\s*(\+|with|due\s+to|caused\s+by|from|plus|secondary\s+to|in\s+response\s+to|and)\s*(an?\s+)?((proven|documented|confirmed|known)\s+)?(infection|infectious\s+cause|bacter(ial|aemia|emia))\b` +
+				`|\bsirs\s*[,(]\s*(infected|infection|infectious)\b`,
+			Exclude:     `\b(non|un)[- ]?infect|\b(without|no)\s+infection|\b(infection|culture)[- ]negative`,
+			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b`,
 			Description: "sepsis in any form: severe sepsis, urosepsis, septic patients, septicaemia, Sepsis12"},
@@ -96,9 +103,9 @@ func DefaultRules() []Rule {
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
-				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b`,
+				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b|\binsirs\d*\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls"},
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls, infection-negative SIRS (inSIRS)"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,

@@ -73,7 +73,7 @@ var (
 	// in vitro studies" (GSE11755) is no model of its own.
 	modelStudy = regexp.MustCompile(`(?i)\b(whole[\s-])?blood[\s-]+(infection[\s-]+)?model\b|\b(infection|stimulation)[\s-]+model\b`)
 	// sirsDefinition is SIRS named to define sepsis, not as a group.
-	sirsDefinition = regexp.MustCompile(`(?i)\binfection[- ](induced|associated|related)\s+(sirs|systemic inflammatory response(\s+syndrome)?)\b` +
+	sirsDefinition = regexp.MustCompile(`(?i)\binfection[- ](induced|associated|related|positive)\s+(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(ipsirs\))?|(^|[^\w-])(infectious|infected)\s+sirs\b|\bipsirs\b` +
 		`|\b(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(sirs\))?\s+(to|due to|caused by|induced by|in response to|resulting from|secondary to|with|plus|in the presence of)\s+(an?\s+)?((suspected|documented|proven|confirmed|known)\s+)?(infection|infectious|microbial|bacterial|pathogens?)\b`)
 	// people are the words for those a study enrolls.
 	people = `(patients?|children|adults|infants|neonates|newborns|subjects|individuals|cases)`
