@@ -188,11 +188,13 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		// once, at the first patient no rule labels.
 		var fallback *Decision
 		read := false
+		everyone := allEnrolled(study, base)
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
-			if _, _, _, ok := c.patientWording(s); !ok || c.hedged(s) {
+			_, _, _, worded := c.patientWording(s)
+			if (!worded && !everyone) || c.hedged(s) {
 				continue
 			}
 			if !read {
@@ -203,6 +205,9 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 			}
 			if fallback != nil {
 				out[i] = *fallback
+				if !worded {
+					out[i].Evidence = "the study's text counts the patients it enrolled, and no sample's own record names another illness: every sample no rule labels is one of them"
+				}
 			}
 		}
 	}
@@ -408,6 +413,36 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 	}
 }
 
+// allEnrolled reports whether every sample no rule labels is one of the
+// patients the study's text counts, though its record says nothing of a
+// patient ("ARDS", "no ARDS" in a study of "30 septic patients with and
+// without ARDS"): the text counts the patients it enrolled, no sample's
+// own record names an illness, and the text names healthy people only
+// when some sample's record labels itself a control. Whether the text
+// names one illness and no other group is studyFallback's to decide.
+func allEnrolled(study *metadata.Study, base []Decision) bool {
+	controls := false
+	for _, d := range base {
+		if d.Method == MethodDefault {
+			continue
+		}
+		if d.Label != Control {
+			return false
+		}
+		controls = true
+	}
+	counted, healthy := false, false
+	for _, f := range studyTexts(study) {
+		text := spaced(f.text)
+		counted = counted || patientsNamed(countedShock, text) != nil || patientsNamed(countedSepsis, studyShock.ReplaceAllStringFunc(text, blank)) != nil
+		healthy = healthy || studyHealthy.MatchString(text) || studyControls.MatchString(text)
+	}
+	return counted && (!healthy || controls)
+}
+
+// studyControls is a text naming controls.
+var studyControls = regexp.MustCompile(`(?i)\bcontrols?\b`)
+
 // hedgedWord marks a record that leaves its own group in doubt.
 var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely)\b`)
 
@@ -463,7 +498,7 @@ var (
 	// notADisease marks values a disease-control reading must leave alone:
 	// controls and healthy people the rules did not recognise, infections
 	// (their sepsis status is what the study does not say), and organisms.
-	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b` +
+	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
 	// aWord is a value with a word in it, not a bare code or number.
 	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)

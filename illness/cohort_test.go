@@ -65,6 +65,8 @@ func TestClassifyCohort(t *testing.T) {
 	// non-infectious comparison group, and no healthy people
 	comparison := &metadata.Study{Title: "PBMC expression in sepsis",
 		Description: "To distinguish sepsis from non-infectious causes of systemic inflammatory response syndrome."}
+	counted := &metadata.Study{Title: "ARDS in sepsis", Description: "Whole blood of 30 septic patients with and without ARDS."}
+	countedHealthy := &metadata.Study{Title: "Sepsis", Description: "Whole blood of 30 septic patients and 10 healthy volunteers."}
 	tests := []struct {
 		name    string
 		study   *metadata.Study
@@ -204,6 +206,28 @@ func TestClassifyCohort(t *testing.T) {
 		}},
 		{"a study of non-septic patients is no sepsis cohort", &metadata.Study{Title: "Non-septic ICU patients"}, cohortOf("Shock_1", "Shock_2"), []want{unknown, unknown}},
 		{"nothing said", nil, cohortOf("sample 1", "sample 2"), []want{unknown, unknown}},
+		// a text that counts its patients, and records that say nothing
+		// of a patient
+		{"every sample one of the patients counted", counted, cohortOf("p1 | disease state: ARDS", "p2 | disease state: no ARDS"), []want{
+			{Sepsis, RuleStudyContext, "study_title", "sepsis", "counts the patients it enrolled"},
+			{Sepsis, RuleStudyContext, "study_title", "sepsis", "counts the patients it enrolled"},
+		}},
+		{"healthy people named, none labeled: unknown", countedHealthy, cohortOf("s1 | group: A", "s2 | group: B"), []want{unknown, unknown}},
+		{"healthy people named and labeled: the others are the patients", countedHealthy, cohortOf("s1 | group: A", "s2 | group: healthy volunteer"), []want{
+			{Sepsis, RuleStudyContext, "study_title", "Sepsis", "counts the patients it enrolled"},
+			{Control, "healthy_control", "characteristics", "healthy", ""},
+		}},
+		{"a record naming another illness: unknown", counted, cohortOf("s1 | group: A", "s2 | group: SIRS"), []want{
+			unknown, {NoSepsis, "non_septic_illness", "characteristics", "SIRS", ""},
+		}},
+		{"patients not counted: unknown", &metadata.Study{Description: "Whole blood of septic patients with and without ARDS."},
+			cohortOf("p1 | disease state: ARDS"), []want{unknown}},
+		// sepsis patients sampled again after recovery are the sepsis arm
+		{"recovery beside sepsis", nil, cohortOf("s1 | disease state: sepsis", "s2 | disease state: sepsis", "r1 | disease state: recovery", "h1 | disease state: healthy"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Sepsis, RuleSoleArm, "characteristics", "recovery", "only illness arm is SEPSIS"},
+			{Control, "healthy_control", "characteristics", "healthy", ""},
+		}},
 		{"empty study", nil, nil, nil},
 	}
 	c := Default()

@@ -28,7 +28,12 @@ const RuleStudyContext = "study_context"
 // read together, name exactly one
 // illness cohort (septic shock, or sepsis) and no non-septic comparison
 // group (SIRS, non-infectious, trauma, post-surgical), the sample takes
-// the study's label. SIRS named in a definition of sepsis ("a systemic
+// the study's label. A sample whose record says nothing of a patient
+// ("disease state: ARDS") takes it too when the text counts the patients
+// it enrolled ("30 septic patients with and without ARDS"), no sample's
+// own record names an illness, and the text names healthy people or
+// controls only if some sample's record labels itself a control: the
+// samples no rule labels are then the patients counted. SIRS named in a definition of sepsis ("a systemic
 // inflammatory response to infection") is no comparison group.
 //
 // Most studies of septic shock also speak of sepsis ("septic shock, the
@@ -55,8 +60,10 @@ func WithStudyContext(on bool) Option {
 var (
 	// patientText reads a sample as a patient's; a sample number may be
 	// glued on ("patient01_t0", "Patient1/Monocyte/T0"). T0, T1 and a
-	// baseline are a clinical time course's draws.
-	patientText = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b|\bt\d{1,2}\b|\bbaseline\b`)
+	// baseline are a clinical time course's draws, and a recovery,
+	// convalescence, follow-up or discharge its later ones.
+	patientText = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b|\bt\d{1,2}\b|\bbaseline\b` +
+		`|\b(recover(y|ed|ing)|convalescen(t|ce)|follow[- ]?up|discharge)\b`)
 	// personText names a person enrolled ("Child 2", "Infant_5",
 	// "Pt5_T1"); it is read where the sample names itself, not under a
 	// key the classifier ignores ("developmental stage: infant" is said
