@@ -558,8 +558,10 @@ const (
 // of its values. refine.bio's microarray values are normalized values
 // centred near 0 (not intensities), already fit for means, t statistics
 // and correlations; its
-// RNA-seq values are TPM-like abundances, heavy-tailed with many zeros,
-// which log2(value + 1) makes comparable while keeping a zero a zero. So:
+// RNA-seq values are count-scale abundances (not integer counts, and not
+// TPM: a sample's values sum to tens of millions), heavy-tailed with many
+// zeros, which log2(value + 1) makes comparable while keeping a zero a
+// zero. So:
 // ScaleLog2 for RNA-SEQ, and for a study of unknown or other technology
 // whose largest value exceeds 100 (normalized or log-scale microarray
 // values stay below about 20);

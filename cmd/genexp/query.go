@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
@@ -137,11 +138,20 @@ be read.
 	var res writeResult
 	ctx, stop := interruptContext()
 	defer stop()
+	ow := &outputWriter{w: stdout}
 	err = w.ReadQuery(ctx, query, func(rows *sql.Rows) error {
 		var err error
-		res, err = writeRows(stdout, rows, out)
+		res, err = writeRows(ow, rows, out)
 		return err
 	})
+	if ow.err != nil {
+		if errors.Is(ow.err, syscall.EPIPE) {
+			// The reader has what it wanted (genexp query … | head).
+			return exitOK
+		}
+		c.printErr(stderr, fmt.Errorf("writing the result: %w", ow.err), "")
+		return exitFailed
+	}
 	if err != nil && ctx.Err() != nil {
 		// Stopped by a signal: the statement was interrupted, and what was
 		// written of its rows is all there is.
@@ -170,6 +180,24 @@ be read.
 		c.say(stderr, slog.LevelWarn, fmt.Sprintf("stopped after %d rows (--max-rows %d); the output holds those only", res.rows, *maxRows))
 	}
 	return exitOK
+}
+
+// outputWriter remembers the first error writing the result met: a reader
+// that went away or a full disk is not the statement's fault.
+type outputWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outputWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // readQueryFile reads the SQL of --file: the file, or stdin for "-". A

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -52,6 +54,47 @@ func TestOneLineKeepsSpaces(t *testing.T) {
 	} {
 		if got := oneLineStr(in); got != want {
 			t.Errorf("oneLineStr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// failingWriter fails every write after the first n bytes with err.
+type failingWriter struct {
+	n   int
+	err error
+}
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) <= f.n {
+		f.n -= len(p)
+		return len(p), nil
+	}
+	return 0, f.err
+}
+
+// TestQueryOutputClosed: a reader that went away (genexp query … | head)
+// was reported as a refused statement (6001, exit 2); it ends the query
+// quietly, with status 0. Another write failure (a full disk) is said as
+// what it is, exit 1, and not blamed on the SQL.
+func TestQueryOutputClosed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	if code, out, stderr := runCLI(t, "init", "--db", db); code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, tc := range []struct {
+		err  error
+		code int
+		want string
+	}{
+		{syscall.EPIPE, exitOK, ""},
+		{syscall.ENOSPC, exitFailed, "writing the result"},
+	} {
+		for _, format := range []string{"table", "csv", "json"} {
+			var stderr strings.Builder
+			code := run([]string{"query", "--db", db, "--format", format, "SELECT * FROM range(100000)"}, &failingWriter{n: 100, err: tc.err}, &stderr)
+			if code != tc.code || strings.Contains(stderr.String(), "6001") || !strings.Contains(stderr.String(), tc.want) || (tc.want == "" && stderr.Len() > 0) {
+				t.Errorf("%v, %s: exit %d, want %d\n%s", tc.err, format, code, tc.code, stderr.String())
+			}
 		}
 	}
 }
