@@ -289,9 +289,9 @@ func (p *Pipeline) featuresUnsupported(ctx context.Context, rep *Report) {
 		return
 	}
 	f := &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityWarning, Path: "analytics.enabled",
-		Msg: fmt.Sprintf("analytics.enabled is on, but the warehouse sink does not compute features: the analytics step of the %d studies "+
+		Msg: fmt.Sprintf("analytics.enabled is on, but the warehouse sink does not compute features: the analytics step of %s "+
 			"this run loaded was skipped, and their features are missing (a sink that wraps a warehouse must forward "+
-			"warehouse.FeatureMaterializer for the step to run)", n)}
+			"warehouse.FeatureMaterializer for the step to run)", studiesCount(n))}
 	p.cfg.Quality.Apply([]*qc.Error{f})
 	ctx = context.WithoutCancel(ctx)
 	p.logFindings(ctx, rep.RunID, "", []*qc.Error{f})
@@ -335,4 +335,12 @@ func materializationError(study string, err error) error {
 	}
 	return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: study,
 		Msg: "genexp: the study's facts are loaded, but its features could not be computed", Err: err}
+}
+
+// studiesCount is "the study" or "the N studies".
+func studiesCount(n int) string {
+	if n == 1 {
+		return "the study"
+	}
+	return fmt.Sprintf("the %d studies", n)
 }

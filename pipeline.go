@@ -71,7 +71,8 @@ func WithConfig(c Config) Option { return func(p *Pipeline) { p.cfg = c } }
 // ClassifyInStudy when c has them (illness.Decide). A label must be one of
 // illness.Labels, in any spelling illness.ParseLabel reads, or "" for
 // UNKNOWN; any other label fails the sample's study in its transform step
-// with IllnessInferenceFailed, before anything of it is written.
+// with IllnessInferenceFailed, before anything of it is written. A nil c,
+// typed or not, keeps the configuration's classifier.
 func WithClassifier(c illness.IllnessClassifier) Option {
 	return func(p *Pipeline) { p.classifier = c }
 }
@@ -306,6 +307,25 @@ func stopErr(ctx context.Context, err error) error {
 	return err
 }
 
+// stoppedRun returns stopErr(ctx, err) for a run its context stopped, and
+// gives the studies processing.timeout_seconds cut short the same coded
+// error: a study's error was the driver's words for a cancelled
+// statement, which carry no code.
+func stoppedRun(ctx context.Context, rep *Report, err error) error {
+	var t runTimeout
+	if !errors.As(context.Cause(ctx), &t) {
+		return err
+	}
+	for i := range rep.Studies {
+		s := &rep.Studies[i]
+		if _, coded := qc.CodeOf(s.Err); s.Err == nil || coded || !errors.Is(s.Err, context.DeadlineExceeded) {
+			continue
+		}
+		s.Err = stopErr(ctx, s.Err)
+	}
+	return stopErr(ctx, err)
+}
+
 // Load loads each path (a download zip or folder, a study folder, or a
 // matrix). A failed study does not stop the others: its error is in the
 // report; only a warehouse that can take nothing more
@@ -346,7 +366,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
 			p.notStarted(ctx, rep, nil, paths[i:])
-			return rep, stopErr(ctx, err)
+			return rep, stoppedRun(ctx, rep, err)
 		}
 		d, err := OpenDownload(path, p.openOpts...)
 		if err != nil {
@@ -365,7 +385,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			if err := ctx.Err(); err != nil {
 				p.notStarted(ctx, rep, d.Matrices[j:], paths[i+1:])
 				d.Close()
-				return rep, stopErr(ctx, err)
+				return rep, stoppedRun(ctx, rep, err)
 			}
 			if k := sourceKey(m); k != "" {
 				if first, ok := sources[k]; ok {
@@ -408,7 +428,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return rep, stopErr(ctx, err)
+		return rep, stoppedRun(ctx, rep, err)
 	}
 	unused := p.redactFindings(use.findings())
 	p.cfg.Quality.Apply(unused)

@@ -41,10 +41,15 @@ func TestRunTimeoutIsTimedOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.Load(context.Background(), "testdata/refinebio/quickstart/GSE71270")
+	rep, err := p.Load(context.Background(), "testdata/refinebio/quickstart/GSE71270")
 	var e *qc.Error
 	if !errors.As(err, &e) || e.Code != qc.TimedOut || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want TimedOut wrapping context.DeadlineExceeded", err)
+	}
+	// The study it cut short says so in code too: its error was the
+	// driver's uncoded words for a cancelled statement.
+	if len(rep.Studies) != 1 || !errors.Is(rep.Studies[0].Err, qc.TimedOut) || !errors.Is(rep.Studies[0].Err, context.DeadlineExceeded) {
+		t.Errorf("studies %+v, want one whose error is TimedOut and a deadline", rep.Studies)
 	}
 
 	// The caller's own deadline is its own error.

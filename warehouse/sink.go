@@ -47,6 +47,16 @@ var ErrDamaged = errors.New("the warehouse file is damaged")
 
 // Batch is one matrix file being loaded. Exactly one of Commit or Abort
 // ends it; Abort after Commit is a no-op, so `defer b.Abort(ctx)` is safe.
+// Once it has ended, UpsertDimensions, WriteRows and Commit fail.
+//
+// What the contract suite (warehouse/warehousetest) holds every backend
+// to, beyond the method docs: a Commit whose context is done fails and
+// writes nothing; a column whose sample DimensionsRequest lists only
+// under another study fails Commit with qc.DimensionLookupFailed naming
+// the sample; and a duplicate is told from a replacement by
+// LoadSignature(study, the study's columns in BeginRequest, its rows
+// written), which the backend computes and keeps with each study's
+// current batch.
 type Batch interface {
 	// UpsertDimensions inserts or updates (SCD1) the studies, platforms and
 	// samples the file's columns refer to, at Commit. It may be called at

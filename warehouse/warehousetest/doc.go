@@ -35,7 +35,12 @@
 //
 // The suite drives the sink directly (not through the pipeline), so a
 // failure points at the backend. Its assertions use only SQL that DuckDB and
-// SQL Server both accept, with no bind parameters. A backend's test looks
+// SQL Server both accept, with no bind parameters, on genexp's schema
+// (fact_gene_expression, the dimensions, the meta_ tables and the
+// analytics views) through Target.DB: it is the contract of a warehouse
+// backend. A sink that keeps its data elsewhere (a CSV writer, a queue)
+// cannot run it; the pipeline still drives such a sink, and the method
+// docs of warehouse.Batch say what it must do. A backend's test looks
 // like this (see warehouse/duckdb/contract_test.go):
 //
 //	func TestContract(t *testing.T) {
