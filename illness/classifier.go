@@ -505,6 +505,11 @@ func (r *compiled) admits(v value) bool {
 	return !v.ignored
 }
 
+// illnessContext is an injury or an operation, which beside sepsis says
+// where it arose ("septic burn patient", "sepsis after polytrauma",
+// "post-operative sepsis"), not a second cohort.
+var illnessContext = regexp.MustCompile(`(?i)^((poly)?trauma|burns?(\s+(injury|injuries|patients?|wounds?))?|post[- ]?(surgical|operative|surgery|op)\d*)$`)
+
 // patientWords mark a value that speaks of patients; beside a control
 // rule's match they make the value an enumeration of cohorts.
 var patientWords = regexp.MustCompile(`(?i)\bpatients?\b|\bcritically[\s-]+ill\b`)
@@ -517,6 +522,7 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	text := mt.text
 	var spans [][2]int
 	labels := map[Label]bool{}
+	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
 		r := &c.rules[i]
 		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) || (r.exclude != nil && r.exclude.MatchString(text)) {
@@ -530,8 +536,15 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 				}
 			}
 			spans = append(spans, [2]int{loc[0], loc[1]})
+			if r.Label == NoSepsis && illnessContext.MatchString(text[loc[0]:loc[1]]) {
+				context = true
+				continue
+			}
 			labels[r.Label] = true
 		}
+	}
+	if context && !labels[Sepsis] && !labels[SepticShock] {
+		labels[NoSepsis] = true
 	}
 	if len(labels) > 1 {
 		return true
