@@ -3,6 +3,7 @@ package illness
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -382,13 +383,66 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 	}
 	if first == nil {
 		m := c.findCode(s, Anywhere)
-		if m == nil {
-			return Decision{Label: Unknown, Method: MethodDefault}
+		if m != nil {
+			d := m.decision(RuleGroupCode, m.label, "")
+			first = &d
 		}
-		d := m.decision(RuleGroupCode, m.label, "")
-		first = &d
+	}
+	if first == nil {
+		first = c.decideIgnored(s)
+	}
+	if first == nil {
+		return Decision{Label: Unknown, Method: MethodDefault}
 	}
 	return c.refine(s, *first)
+}
+
+// decideIgnored is the last resort of a sample nothing else labels: the
+// values of its characteristics under keys the classifier ignores, read by
+// the labelling rules and then for group codes. A key is ignored for what
+// it usually holds (a day, an identifier, an outcome), but some studies
+// put the group there too: "group_day: SepticShock_D0", "subject: healthy
+// control", "survival status: septic shock - died". The decision names the
+// key and says it was ignored.
+func (c *Classifier) decideIgnored(s *metadata.Sample) *Decision {
+	if !slices.ContainsFunc(c.fields, func(f string) bool { return metadata.FieldKey(f) == metadata.FieldCharacteristics }) {
+		return nil
+	}
+	var tmp metadata.Sample
+	var keys []string
+	for _, a := range s.Annotations {
+		key := strings.TrimSpace(a.Key)
+		if !a.Characteristic || key == "" || strings.TrimSpace(a.Value) == "" || !c.ignored(key) || c.flag(key, a.Value) != 0 {
+			continue
+		}
+		tmp.Annotations = append(tmp.Annotations, metadata.Annotation{Value: a.Value, Characteristic: true})
+		keys = append(keys, key)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	_, d := c.decideField(&tmp, metadata.FieldCharacteristics, labelsAlone)
+	if d == nil {
+		if m := c.findCode(&tmp, Anywhere); m != nil {
+			dd := m.decision(RuleGroupCode, m.label, "")
+			d = &dd
+		}
+	}
+	if d == nil {
+		return nil
+	}
+	for i, a := range tmp.Annotations {
+		if strings.TrimSpace(a.Value) == d.Value {
+			d.Key, d.Value = keys[i], keys[i]+": "+d.Value
+			break
+		}
+	}
+	note := fmt.Sprintf("read under %q, a key the classifier ignores, since no other field labels the sample", d.Key)
+	if d.Evidence != "" {
+		note = d.Evidence + "; " + note
+	}
+	d.Evidence = note
+	return d
 }
 
 // refine returns d as a rule that only refines d's label (Rule.Refines)

@@ -208,6 +208,12 @@ func TestDefaultRules(t *testing.T) {
 		{"outcome is ignored", sample("Patient 19, Day1", "", "", "survival: Non Survivor", "time point: D01"), Unknown, "", "", "", ""},
 		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
 		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
+		// the last resort: a group under a key that is ignored for what it
+		// usually holds
+		{"group under a day key", sample("", "", "", "group_day: SepticShock_D0"), SepticShock, "septic_shock", "characteristics", "SepticShock", "group_day: SepticShock_D0"},
+		{"group code under a day key", sample("", "", "", "group_day: HC_D0"), Control, "group_code", "characteristics", "HC", "group_day: HC_D0"},
+		{"group under a subject key", sample("", "", "", "subject: healthy control"), Control, "healthy_control", "characteristics", "healthy", "subject: healthy control"},
+		{"an outcome names no group", sample("", "", "", "outcome: died", "time point: D01"), Unknown, "", "", "", ""},
 		// A bare 1 or 0 is a yes or a no, unless a rule reads the key
 		// (shock_flag, sepsis_response_signature: their own cases).
 		{"flag of one", sample("", "", "", "sepsis: 1"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis: 1"},
@@ -328,9 +334,10 @@ func TestMixedValuesOption(t *testing.T) {
 }
 
 func TestIgnoredKeysOption(t *testing.T) {
-	s := sample("", "", "", "survival: septic shock survivor")
-	if d := Default().Classify(s); d.Label != Unknown {
-		t.Fatalf("survival key read by default: %+v", d)
+	// An ignored key is read only when no other field labels the sample.
+	s := sample("Patient 3, sepsis", "", "", "survival: septic shock survivor")
+	if d := Default().Classify(s); d.Label != Sepsis || d.Field != "title" {
+		t.Fatalf("survival key read before the title by default: %+v", d)
 	}
 	c, err := New(DefaultRules(), nil, nil, WithIgnoredKeys(""))
 	if err != nil {

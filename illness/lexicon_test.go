@@ -61,7 +61,7 @@ func TestGroupCodes(t *testing.T) {
 		{"a cohort code needs a cohort", "Shock_P", nil, Unknown, ""},
 		{"an infection code needs a cohort", "Inf_3", nil, Unknown, ""},
 		{"a code inside a word is not a code", "Seconds_1", nil, Unknown, ""},
-		{"ignored keys are not read", "S1", []string{"survival: HC"}, Unknown, ""},
+		{"an ignored key is read last", "Seps_1", []string{"survival: HC"}, Sepsis, "Seps"},
 		{"rules come first", "Con_sepsis_2", nil, Sepsis, "sepsis"},
 	}
 	c := Default()

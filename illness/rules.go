@@ -17,10 +17,12 @@ func DefaultFields() []string {
 }
 
 // DefaultIgnoredKeys is the pattern of characteristic keys the default
-// classifier does not read: demographics, identifiers, times, outcomes and
-// scores. Their values say nothing about the cohort, and some say it
-// misleadingly ("survival: Non Survivor", "thrombocytopenia: D_normal",
-// "time point: D01").
+// classifier does not read with the other fields: demographics,
+// identifiers, times, outcomes and scores. Their values seldom say
+// anything about the cohort, and some say it misleadingly ("survival: Non
+// Survivor", "thrombocytopenia: D_normal", "time point: D01"). They are
+// read last, for a sample no other field labels, since some studies put
+// the group there ("group_day: HC_D1", "subject: healthy control").
 func DefaultIgnoredKeys() string {
 	return `^\s*(` +
 		`age\b.*|.*\bage\s*$|gender|sex|race|ethnicity|ancestry|developmental stage|life stage|` +
