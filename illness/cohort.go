@@ -499,10 +499,56 @@ var (
 	// controls and healthy people the rules did not recognise, infections
 	// (their sepsis status is what the study does not say), and organisms.
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
+		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
+		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
 	// aWord is a value with a word in it, not a bare code or number.
 	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)
+	// sepsisKey is a characteristic key that names sepsis: its values grade
+	// or qualify the sepsis ("sepsis severity: uncomplicated"), and name no
+	// other disease.
+	sepsisKey = regexp.MustCompile(`(?i)seps|septic`)
 )
+
+// labelWords are the words a misspelt group most often is.
+var labelWords = []string{"sepsis", "septic", "healthy", "control", "controls", "normal", "volunteer", "volunteers"}
+
+// nearLabelWord reports whether a one-word value is within two edits of a
+// word of the labels ("sespis", "Heathy", "contorl"): a typo of the
+// cohort's own groups, not another disease.
+func nearLabelWord(v string) bool {
+	w := strings.ToLower(strings.TrimSpace(v))
+	if len(w) < 4 || strings.ContainsAny(w, " _-/") {
+		return false
+	}
+	for _, l := range labelWords {
+		if editDistance(w, l) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// editDistance is the Levenshtein distance of two ASCII words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
 
 // diseaseArms labels NO_SEPSIS the samples in a disease-control group of
 // the field that holds the cohort's sepsis arm (RuleDiseaseArm).
@@ -532,7 +578,8 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 					continue
 				}
 				t := strings.TrimSpace(v.text)
-				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) {
+				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
+					sepsisKey.MatchString(v.key) || nearLabelWord(t) {
 					continue
 				}
 				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleDiseaseArm, Field: g.field, Matched: t, Value: v.shown, Key: v.key,

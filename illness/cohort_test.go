@@ -222,6 +222,16 @@ func TestClassifyCohort(t *testing.T) {
 		}},
 		{"patients not counted: unknown", &metadata.Study{Description: "Whole blood of septic patients with and without ARDS."},
 			cohortOf("p1 | disease state: ARDS"), []want{unknown}},
+		// what a disease-control arm is not: a typo of the cohort's own
+		// groups, an infection, a grade of the sepsis, cells or a stimulus
+		{"not disease controls", nil, cohortOf("s1 | diagnosis: sepsis", "s2 | diagnosis: Heathy", "s3 | diagnosis: sespis", "s4 | diagnosis: UTI",
+			"s5 | diagnosis: toxic shock syndrome", "s6 | sepsis severity: uncomplicated", "s7 | sepsis severity: sepsis", "s8 | diagnosis: LPS"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown, unknown, unknown, unknown, unknown,
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown,
+		}},
+		{"a disease control still", nil, cohortOf("s1 | diagnosis: sepsis", "s2 | diagnosis: type 1 diabetes"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "type 1 diabetes", "sepsis arm"},
+		}},
 		// sepsis patients sampled again after recovery are the sepsis arm
 		{"recovery beside sepsis", nil, cohortOf("s1 | disease state: sepsis", "s2 | disease state: sepsis", "r1 | disease state: recovery", "h1 | disease state: healthy"), []want{
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""},

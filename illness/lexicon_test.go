@@ -148,3 +148,20 @@ func TestMockIsTheControlCondition(t *testing.T) {
 		}
 	}
 }
+
+func TestNearLabelWord(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want bool
+	}{
+		{"sespis", true}, {"spesis", true}, {"Heathy", true}, {"contorl", true}, {"Helthy", true},
+		{"ALS", false}, {"diabetes", false}, {"asthma", false}, {"type 1 diabetes", false}, {"lupus", false},
+	} {
+		if got := nearLabelWord(tc.v); got != tc.want {
+			t.Errorf("nearLabelWord(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+	if d := editDistance("kitten", "sitting"); d != 3 {
+		t.Errorf("editDistance = %d, want 3", d)
+	}
+}
