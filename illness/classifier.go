@@ -661,9 +661,9 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 // group: 1").
 func (c *Classifier) flag(key, v string) int {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "yes", "y", "true", "positive", "present":
+	case "yes", "y", "true", "positive", "present", "met":
 		return 1
-	case "no", "n", "false", "negative", "absent", "none":
+	case "no", "n", "false", "negative", "absent", "none", "not met", "unmet":
 		return -1
 	case "1", "0":
 		for i := range c.rules {

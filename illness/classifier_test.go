@@ -214,6 +214,9 @@ func TestDefaultRules(t *testing.T) {
 		{"group code under a day key", sample("", "", "", "group_day: HC_D0"), Control, "group_code", "characteristics", "HC", "group_day: HC_D0"},
 		{"group under a subject key", sample("", "", "", "subject: healthy control"), Control, "healthy_control", "characteristics", "healthy", "subject: healthy control"},
 		{"an outcome names no group", sample("", "", "", "outcome: died", "time point: D01"), Unknown, "", "", "", ""},
+		{"criteria met", sample("", "", "", "sepsis-3 criteria: met"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis-3 criteria: met"},
+		{"criteria not met says nothing", sample("", "", "", "sepsis-3 criteria: not met"), Unknown, "", "", "", ""},
+		{"SIRS with a suspected infection", sample("", "", "", "diagnosis: SIRS with suspected infection"), Unknown, "", "", "", ""},
 		// A bare 1 or 0 is a yes or a no, unless a rule reads the key
 		// (shock_flag, sepsis_response_signature: their own cases).
 		{"flag of one", sample("", "", "", "sepsis: 1"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis: 1"},

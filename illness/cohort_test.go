@@ -222,6 +222,10 @@ func TestClassifyCohort(t *testing.T) {
 		}},
 		{"patients not counted: unknown", &metadata.Study{Description: "Whole blood of septic patients with and without ARDS."},
 			cohortOf("p1 | disease state: ARDS"), []want{unknown}},
+		// a code inside a value that names two cohorts is one of them
+		{"shock inside sepsis/septic shock", shockStudy, cohortOf("a | group: septic shock", "b | group: severe sepsis/septic shock"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""}, unknown,
+		}},
 		// a patient's group, stated on one day, holds on the others
 		{"same patient by identifier", nil, cohortOf("P5 D1 | patient id: P5 | group: septic shock", "P5 D7 | patient id: P5", "P6 D1 | patient id: P6 | group: SIRS", "P6 D7 | patient id: P6", "P7 D7 | patient id: P7"), []want{
 			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
