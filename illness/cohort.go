@@ -196,7 +196,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		c.diseaseArms(samples, out, base)
 	}
 	if c.on(RuleSoleArm) {
-		c.soleArm(samples, out, co)
+		c.soleArm(samples, out, co, !namesHealthy(study))
 	}
 	if c.studyContext && study != nil {
 		// The study's reading is the same for every patient: it is taken
@@ -204,11 +204,12 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		var fallback *Decision
 		read := false
 		everyone := allEnrolled(study, base)
+		persons := !namesHealthy(study)
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
-			_, _, _, worded := c.patientWording(s)
+			_, _, _, worded := c.patientWording(s, persons)
 			if (!worded && !everyone) || c.hedged(s) {
 				continue
 			}
@@ -396,7 +397,7 @@ func (c *Classifier) cohortCode(m *codeMatch, co cohort) (Decision, bool) {
 
 // soleArm gives the cohort's one stated illness label to the patients whose
 // record states none.
-func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co cohort) {
+func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co cohort, persons bool) {
 	arms := map[Label][]int{}
 	for i, d := range out {
 		if samples[i] != nil && d.Method != MethodDefault && (d.Label == Sepsis || d.Label == SepticShock || d.Label == NoSepsis) {
@@ -421,7 +422,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
 				continue
 			}
-			if field, value, matched, ok := c.patientWording(s); ok {
+			if field, value, matched, ok := c.patientWording(s, persons); ok {
 				out[i] = Decision{Label: l, Method: MethodRule, Rule: RuleSoleArm, Field: field, Matched: matched, Value: value, Evidence: ev}
 			}
 		}
@@ -525,6 +526,20 @@ func allEnrolled(study *metadata.Study, base []Decision) bool {
 		healthy = healthy || studyHealthy.MatchString(text) || studyControls.MatchString(text)
 	}
 	return counted && (!healthy || controls)
+}
+
+// namesHealthy reports whether a study's text names healthy people or
+// controls.
+func namesHealthy(study *metadata.Study) bool {
+	if study == nil {
+		return false
+	}
+	for _, f := range studyTexts(study) {
+		if text := spaced(f.text); studyHealthy.MatchString(text) || studyControls.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // studyControls is a text naming controls.
