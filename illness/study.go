@@ -50,8 +50,9 @@ const RuleStudyContext = "study_context"
 // text counts the patients it enrolled. A study of blood infected in a
 // laboratory model ("a human whole-blood model") that counts no patients
 // it enrolled has none, and the fallback leaves it alone; so does a study
-// of volunteers given endotoxin (a human endotoxemia model). The decision says so: rule "study_context",
-// field "study_title" or "study_description", and the matched study text.
+// of volunteers given endotoxin (a human endotoxemia model). The decision
+// says so: rule "study_context", field "study_title" or
+// "study_description", and the matched study text.
 func WithStudyContext(on bool) Option {
 	return func(c *Classifier) error {
 		c.studyContext = on
