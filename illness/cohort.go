@@ -99,8 +99,11 @@ func (c *Classifier) on(rule string) bool {
 //     as a sample's own text. The same code can mean other things in
 //     other studies ("severe sepsis (SS)"): only the study's own
 //     definition is read, and a code it defines twice with different
-//     labels is not. A record carrying codes of different labels is left
-//     alone. What this rule decides counts, for the rules below, as the
+//     labels is not; one capital letter is read only as the one word
+//     before it ("sepsis (S)"). A code the study defines as words that
+//     name no cohort ("hydrocortisone (HC)") is not read as the lexicon's
+//     group code of the same spelling. A record carrying codes of
+//     different labels is left alone. What this rule decides counts, for the rules below, as the
 //     sample's own record.
 //  2. RuleSamePatient: a sample of a patient (an identifier characteristic
 //     such as "patient id: P5", or "Patient 12" in the title) whose other
@@ -160,7 +163,16 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		out[i] = c.classify(samples[i])
 	}
 	if c.on(RuleStudyAbbreviation) {
-		if abbrs := c.studyAbbreviations(study); len(abbrs) > 0 {
+		abbrs, neutral := c.studyAbbreviations(study)
+		for i, d := range out {
+			// The study spells out what the code stands for, and it is
+			// no cohort ("hydrocortisone (HC)"): the lexicon's reading
+			// ("HC", healthy control) is not this study's.
+			if d.Rule == RuleGroupCode && neutral[d.Matched] {
+				out[i] = Decision{Label: Unknown, Method: MethodDefault}
+			}
+		}
+		if len(abbrs) > 0 {
 			for i, s := range samples {
 				if s != nil && out[i].Method == MethodDefault {
 					if d, ok := c.byAbbreviation(s, abbrs); ok {
