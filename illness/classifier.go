@@ -579,11 +579,15 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
 		r := &c.rules[i]
-		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) || (r.exclude != nil && r.exclude.MatchString(text)) {
+		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) {
+			continue
+		}
+		locs := r.re.FindAllStringIndex(text, -1)
+		if len(locs) == 0 || (r.exclude != nil && r.exclude.MatchString(text)) {
 			continue
 		}
 	next:
-		for _, loc := range r.re.FindAllStringIndex(text, -1) {
+		for _, loc := range locs {
 			for _, sp := range spans {
 				if loc[0] < sp[1] && sp[0] < loc[1] {
 					continue next
