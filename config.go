@@ -331,8 +331,9 @@ type IllnessConfig struct {
 	GroupCodes *bool `yaml:"group_codes"`
 	// DisabledCohortRules turns off, by name, the rules that read a
 	// study's samples together (illness.CohortRules: study_abbreviation,
-	// cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm,
-	// study_context, cohort_ill_controls). Default none.
+	// cohort_same_patient, cohort_code, cohort_infection,
+	// cohort_disease_arm, cohort_sole_arm, study_context,
+	// cohort_ill_controls). Default none.
 	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
 }
 
@@ -1489,7 +1490,7 @@ var keyComments = map[string]string{
 	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
 	"processing.exclude_samples":                 `sample accessions left out of the expression views and features (their facts load)`,
 	"illness_inference.rules":                    `given rules replace these built-in ones`,
-	"illness_inference.disabled_cohort_rules":    `among study_abbreviation, cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
+	"illness_inference.disabled_cohort_rules":    `among study_abbreviation, cohort_same_patient, cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
 	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR`,
 	"logging.file":                               `"": standard error`,

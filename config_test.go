@@ -370,7 +370,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"optional bool", "illness_inference:\n  study_context: maybe\n", qc.ConfigInvalid, 2, "illness_inference.study_context", `must be true or false, not "maybe"`},
 		{"unknown cohort rule", "illness_inference:\n  disabled_cohort_rules: [sole_arm]\n", qc.ConfigInvalid, 2, "illness_inference.disabled_cohort_rules[0]", `no cohort rule is named "sole_arm"`},
 		{"unknown cohort rule in a block list", "illness_inference:\n  disabled_cohort_rules:\n    - study_context\n    - sole_arm\n", qc.ConfigInvalid, 4,
-			"illness_inference.disabled_cohort_rules[1]", `no cohort rule is named "sole_arm" (want one of study_abbreviation, cohort_code,`},
+			"illness_inference.disabled_cohort_rules[1]", `no cohort rule is named "sole_arm" (want one of study_abbreviation, cohort_same_patient, cohort_code,`},
 		{"analytics enabled", "analytics:\n  enabled: later\n", qc.ConfigInvalid, 2, "analytics.enabled", `must be true or false, not "later"`},
 		{"top genes negative", "analytics:\n  top_variable_genes: -5\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "must be between 0 (the default, 100) and 1000, got -5"},
 		{"top genes too many", "analytics:\n  top_variable_genes: 20000\n", qc.ConfigInvalid, 2, "analytics.top_variable_genes", "N(N-1)/2 pairs"},

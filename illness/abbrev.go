@@ -18,7 +18,7 @@ const RuleStudyAbbreviation = "study_abbreviation"
 // study defines it: "septic shock (SS)", "healthy controls (HCs)",
 // "late-onset sepsis (LOS, n = 12)". The short form starts with a letter
 // and holds at most ten letters, digits or hyphens.
-var abbreviationDef = regexp.MustCompile(`\(\s*([A-Za-z][A-Za-z0-9-]{1,9})\s*[),;]`)
+var abbreviationDef = regexp.MustCompile(`\(\s*([A-Za-z][A-Za-z0-9-]{0,9})\s*[),;]`)
 
 // abbreviation is one short form a study defines, with the decision its
 // long form reads as.
@@ -33,11 +33,14 @@ type abbreviation struct {
 // NO_SEPSIS, SEPSIS or SEPTIC_SHOCK), keyed by short form. A short form
 // defined twice with different labels ("severe sepsis (SS)" and "septic
 // shock (SS)") is dropped: the study's key is then no key.
-func (c *Classifier) studyAbbreviations(study *metadata.Study) map[string]abbreviation {
+//
+// neutral are the short forms the text defines as words the classifier
+// labels nothing ("hydrocortisone (HC)"): a group code of the same
+// spelling is then not read in the study's samples.
+func (c *Classifier) studyAbbreviations(study *metadata.Study) (out map[string]abbreviation, neutral map[string]bool) {
 	if study == nil {
-		return nil
+		return nil, nil
 	}
-	var out map[string]abbreviation
 	dropped := map[string]bool{}
 	for _, f := range studyTexts(study) {
 		for _, m := range abbreviationDef.FindAllStringSubmatchIndex(f.text, -1) {
@@ -45,15 +48,22 @@ func (c *Classifier) studyAbbreviations(study *metadata.Study) map[string]abbrev
 			if strings.HasSuffix(short, "s") && upperCount(short) >= 2 {
 				short = short[:len(short)-1] // "HCs"
 			}
-			if upperCount(short) < 2 || dropped[short] {
+			// One capital is an abbreviation only of the one word before
+			// it ("sepsis (S)").
+			single := len(short) == 1 && upperCount(short) == 1
+			if (upperCount(short) < 2 && !single) || dropped[short] {
 				continue
 			}
 			long, ok := longForm(f.text[:m[0]], short)
-			if !ok {
+			if !ok || (single && strings.ContainsAny(long, " -")) {
 				continue
 			}
 			d := c.classify(&metadata.Sample{Title: long})
 			if d.Label == Unknown || d.Method != MethodRule {
+				if neutral == nil {
+					neutral = map[string]bool{}
+				}
+				neutral[short] = true
 				continue
 			}
 			if prev, ok := out[short]; ok {
@@ -69,7 +79,12 @@ func (c *Classifier) studyAbbreviations(study *metadata.Study) map[string]abbrev
 			out[short] = abbreviation{short: short, long: long, field: f.field, d: d}
 		}
 	}
-	return out
+	for short := range neutral {
+		if _, ok := out[short]; ok {
+			delete(neutral, short) // defined as a cohort too: read as one
+		}
+	}
+	return out, neutral
 }
 
 // upperCount is the number of upper-case letters in s.

@@ -36,23 +36,32 @@ func TestLongForm(t *testing.T) {
 func TestStudyAbbreviations(t *testing.T) {
 	c := Default()
 	tests := []struct {
-		name string
-		text string
-		want map[string]Label
+		name    string
+		text    string
+		want    map[string]Label
+		neutral []string
 	}{
 		{"septic shock and healthy controls", "Blood of septic shock (SS) patients and healthy controls (HCs, n = 8).",
-			map[string]Label{"SS": SepticShock, "HC": Control}},
+			map[string]Label{"SS": SepticShock, "HC": Control}, nil},
 		{"the same code means severe sepsis elsewhere", "Patients with severe sepsis (SS) in the ICU (ICU).",
-			map[string]Label{"SS": Sepsis}},
-		{"a code defined twice with different labels is no key", "severe sepsis (SS) ... septic shock (SS)", nil},
-		{"words the classifier does not label are not kept", "acute respiratory distress syndrome (ARDS), non-survivors (NS)", nil},
-		{"one capital is no abbreviation", "sepsis (S) and controls (C)", nil},
+			map[string]Label{"SS": Sepsis}, nil},
+		{"a code defined twice with different labels is no key", "severe sepsis (SS) ... septic shock (SS)", nil, nil},
+		{"words the classifier does not label are kept as no cohort", "acute respiratory distress syndrome (ARDS), non-survivors (NS), hydrocortisone (HC)",
+			nil, []string{"ARDS", "NS", "HC"}},
+		{"one capital abbreviates the one word before it", "sepsis (S) and controls (C), septic shock (X)",
+			map[string]Label{"S": Sepsis, "C": Control}, nil},
+		{"a lower-case letter is no abbreviation", "sepsis (s)", nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := c.studyAbbreviations(&metadata.Study{Description: tc.text})
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
+			got, neutral := c.studyAbbreviations(&metadata.Study{Description: tc.text})
+			if len(got) != len(tc.want) || len(neutral) != len(tc.neutral) {
+				t.Fatalf("got %v and no cohort %v, want %v and %v", got, neutral, tc.want, tc.neutral)
+			}
+			for _, n := range tc.neutral {
+				if !neutral[n] {
+					t.Errorf("%s not kept as no cohort: %v", n, neutral)
+				}
 			}
 			for short, l := range tc.want {
 				if got[short].d.Label != l || got[short].field != "study_description" {
@@ -61,8 +70,8 @@ func TestStudyAbbreviations(t *testing.T) {
 			}
 		})
 	}
-	if got := c.studyAbbreviations(nil); got != nil {
-		t.Errorf("nil study: %v", got)
+	if got, neutral := c.studyAbbreviations(nil); got != nil || neutral != nil {
+		t.Errorf("nil study: %v %v", got, neutral)
 	}
 }
 
@@ -99,6 +108,11 @@ func TestStudyAbbreviationRule(t *testing.T) {
 		{"a code in an ignored key", shock, []string{"sample 4 | patient id: SS-4"}, []want{unknown}},
 		{"no definition, no reading", &metadata.Study{Title: "Sepsis and controls"}, []string{"LOS_1"}, []want{unknown}},
 		{"a sample's own words win", shock, []string{"Healthy SS donor"}, []want{{Control, "healthy_control", "title", "Healthy", ""}}},
+		// the study's own meaning of a code beats the lexicon's
+		{"HC is hydrocortisone here", &metadata.Study{Title: "Hydrocortisone (HC) in septic shock", Description: "Septic shock patients given hydrocortisone."},
+			[]string{"HC_012_T0 | treatment: hydrocortisone"}, []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
+		{"one letter defined", &metadata.Study{Description: "Blood of sepsis (S) patients and healthy controls (HC)."},
+			[]string{"S_01_D0", "HC_2"}, []want{{Sepsis, RuleStudyAbbreviation, "title", "S", `defines "S" as "sepsis"`}, {Control, "group_code", "title", "HC", "group code"}}},
 	}
 	c := Default()
 	for _, tc := range tests {

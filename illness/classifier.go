@@ -3,6 +3,7 @@ package illness
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -382,13 +383,66 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 	}
 	if first == nil {
 		m := c.findCode(s, Anywhere)
-		if m == nil {
-			return Decision{Label: Unknown, Method: MethodDefault}
+		if m != nil {
+			d := m.decision(RuleGroupCode, m.label, "")
+			first = &d
 		}
-		d := m.decision(RuleGroupCode, m.label, "")
-		first = &d
+	}
+	if first == nil {
+		first = c.decideIgnored(s)
+	}
+	if first == nil {
+		return Decision{Label: Unknown, Method: MethodDefault}
 	}
 	return c.refine(s, *first)
+}
+
+// decideIgnored is the last resort of a sample nothing else labels: the
+// values of its characteristics under keys the classifier ignores, read by
+// the labelling rules and then for group codes. A key is ignored for what
+// it usually holds (a day, an identifier, an outcome), but some studies
+// put the group there too: "group_day: SepticShock_D0", "subject: healthy
+// control", "survival status: septic shock - died". The decision names the
+// key and says it was ignored.
+func (c *Classifier) decideIgnored(s *metadata.Sample) *Decision {
+	if !slices.ContainsFunc(c.fields, func(f string) bool { return metadata.FieldKey(f) == metadata.FieldCharacteristics }) {
+		return nil
+	}
+	var tmp metadata.Sample
+	var keys []string
+	for _, a := range s.Annotations {
+		key := strings.TrimSpace(a.Key)
+		if !a.Characteristic || key == "" || strings.TrimSpace(a.Value) == "" || !c.ignored(key) || c.flag(key, a.Value) != 0 {
+			continue
+		}
+		tmp.Annotations = append(tmp.Annotations, metadata.Annotation{Value: a.Value, Characteristic: true})
+		keys = append(keys, key)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	_, d := c.decideField(&tmp, metadata.FieldCharacteristics, labelsAlone)
+	if d == nil {
+		if m := c.findCode(&tmp, Anywhere); m != nil {
+			dd := m.decision(RuleGroupCode, m.label, "")
+			d = &dd
+		}
+	}
+	if d == nil {
+		return nil
+	}
+	for i, a := range tmp.Annotations {
+		if strings.TrimSpace(a.Value) == d.Value {
+			d.Key, d.Value = keys[i], keys[i]+": "+d.Value
+			break
+		}
+	}
+	note := fmt.Sprintf("read under %q, a key the classifier ignores, since no other field labels the sample", d.Key)
+	if d.Evidence != "" {
+		note = d.Evidence + "; " + note
+	}
+	d.Evidence = note
+	return d
 }
 
 // refine returns d as a rule that only refines d's label (Rule.Refines)
@@ -505,6 +559,11 @@ func (r *compiled) admits(v value) bool {
 	return !v.ignored
 }
 
+// illnessContext is an injury or an operation, which beside sepsis says
+// where it arose ("septic burn patient", "sepsis after polytrauma",
+// "post-operative sepsis"), not a second cohort.
+var illnessContext = regexp.MustCompile(`(?i)^((poly)?trauma|burns?(\s+(injury|injuries|patients?|wounds?))?|post[- ]?(surgical|operative|surgery|op)\d*)$`)
+
 // patientWords mark a value that speaks of patients; beside a control
 // rule's match they make the value an enumeration of cohorts.
 var patientWords = regexp.MustCompile(`(?i)\bpatients?\b|\bcritically[\s-]+ill\b`)
@@ -517,21 +576,33 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	text := mt.text
 	var spans [][2]int
 	labels := map[Label]bool{}
+	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
 		r := &c.rules[i]
-		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) || (r.exclude != nil && r.exclude.MatchString(text)) {
+		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) {
+			continue
+		}
+		locs := r.re.FindAllStringIndex(text, -1)
+		if len(locs) == 0 || (r.exclude != nil && r.exclude.MatchString(text)) {
 			continue
 		}
 	next:
-		for _, loc := range r.re.FindAllStringIndex(text, -1) {
+		for _, loc := range locs {
 			for _, sp := range spans {
 				if loc[0] < sp[1] && sp[0] < loc[1] {
 					continue next
 				}
 			}
 			spans = append(spans, [2]int{loc[0], loc[1]})
+			if r.Label == NoSepsis && illnessContext.MatchString(text[loc[0]:loc[1]]) {
+				context = true
+				continue
+			}
 			labels[r.Label] = true
 		}
+	}
+	if context && !labels[Sepsis] && !labels[SepticShock] {
+		labels[NoSepsis] = true
 	}
 	if len(labels) > 1 {
 		return true
@@ -594,9 +665,9 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 // group: 1").
 func (c *Classifier) flag(key, v string) int {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "yes", "y", "true", "positive", "present":
+	case "yes", "y", "true", "positive", "present", "met":
 		return 1
-	case "no", "n", "false", "negative", "absent", "none":
+	case "no", "n", "false", "negative", "absent", "none", "not met", "unmet":
 		return -1
 	case "1", "0":
 		for i := range c.rules {

@@ -62,6 +62,35 @@ func TestDefaultRules(t *testing.T) {
 			SepticShock, "septic_shock", "characteristics", "septic shock", "group: day 1 of septic shock"},
 		{"septic shock flag", sample("", "", "", "septic shock: yes"), SepticShock, "septic_shock", "characteristics", "septic shock", "septic shock: yes"},
 		{"severe sepsis", sample("", "", "", "diagnosis: Severe Sepsis"), Sepsis, "sepsis", "characteristics", "Sepsis", "diagnosis: Severe Sepsis"},
+		// sepsis denied, doubted, or said to be without shock
+		{"did not develop sepsis", sample("", "", "", "group: did not develop sepsis"), NoSepsis, "non_septic", "characteristics", "did not develop sepsis", "group: did not develop sepsis"},
+		{"never developed sepsis beside trauma", sample("", "", "", "clinical course: trauma, never developed sepsis"),
+			NoSepsis, "non_septic", "characteristics", "never developed sepsis", "clinical course: trauma, never developed sepsis"},
+		{"sepsis absent", sample("", "", "", "diagnosis: sepsis absent"), NoSepsis, "non_septic", "characteristics", "sepsis absent", "diagnosis: sepsis absent"},
+		{"sepsis minus", sample("", "", "", "diagnosis: Sepsis (-)"), NoSepsis, "non_septic", "characteristics", "Sepsis (-)", "diagnosis: Sepsis (-)"},
+		{"sepsis-free", sample("", "", "", "diagnosis: sepsis-free ICU patient"), NoSepsis, "non_septic", "characteristics", "sepsis-free", "diagnosis: sepsis-free ICU patient"},
+		{"sepsis mimic", sample("", "", "", "adjudication: sepsis mimic"), NoSepsis, "non_septic", "characteristics", "sepsis mimic", "adjudication: sepsis mimic"},
+		{"suspected sepsis is no diagnosis", sample("", "", "", "group: suspected sepsis"), Unknown, "", "", "", ""},
+		{"rule-out sepsis is no diagnosis", sample("", "", "", "diagnosis: rule-out sepsis"), Unknown, "", "", "", ""},
+		{"suspected septic shock is no diagnosis", sample("", "", "", "diagnosis: suspected septic shock"), Unknown, "", "", "", ""},
+		{"suspected, then confirmed", sample("", "", "", "referral: suspected sepsis", "final diagnosis: septic shock"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "final diagnosis: septic shock"},
+		{"sepsis without septic shock", sample("", "", "", "diagnosis: severe sepsis without septic shock"),
+			Sepsis, "sepsis_without_shock", "characteristics", "severe sepsis without septic shock", "diagnosis: severe sepsis without septic shock"},
+		{"sepsis with no septic shock in parentheses", sample("", "", "", "diagnosis: sepsis (no septic shock)"),
+			Sepsis, "sepsis_without_shock", "characteristics", "sepsis (no septic shock", "diagnosis: sepsis (no septic shock)"},
+		{"no septic shock alone says nothing of sepsis", sample("", "", "", "diagnosis: no septic shock"), Unknown, "", "", "", ""},
+		{"sepsis after trauma is sepsis", sample("", "", "", "group: sepsis after polytrauma"), Sepsis, "sepsis", "characteristics", "sepsis", "group: sepsis after polytrauma"},
+		// wordings of sepsis and septic shock
+		{"pneumosepsis", sample("", "", "", "diagnosis: pneumosepsis"), Sepsis, "sepsis", "characteristics", "pneumosepsis", "diagnosis: pneumosepsis"},
+		{"meningococcaemia", sample("", "", "", "diagnosis: meningococcaemia"), Sepsis, "sepsis", "characteristics", "meningococcaemia", "diagnosis: meningococcaemia"},
+		{"candidemia", sample("", "", "", "disease state: candidemia"), Sepsis, "bloodstream_infection", "characteristics", "candidemia", "disease state: candidemia"},
+		{"septic shock misspelt", sample("", "", "", "group: septic shok"), SepticShock, "septic_shock", "characteristics", "septic shok", "group: septic shok"},
+		{"choque séptico", sample("", "", "", "grupo: choque séptico"), SepticShock, "septic_shock", "characteristics", "choque séptico", "grupo: choque séptico"},
+		{"polytrauma", sample("", "", "", "injury: blunt polytrauma"), NoSepsis, "non_septic_illness", "characteristics", "polytrauma", "injury: blunt polytrauma"},
+		{"burn", sample("Burn patient 12, day 3", "", ""), NoSepsis, "non_septic_illness", "title", "Burn patient", "Burn patient 12, day 3"},
+		{"disease control", sample("", "", "", "group: disease control"), NoSepsis, "non_septic_illness", "characteristics", "disease control", "group: disease control"},
+		{"unaffected", sample("", "", "", "disease state: unaffected"), Control, "healthy_control", "characteristics", "unaffected", "disease state: unaffected"},
 		// SIRS with infection is sepsis by Sepsis-1 and -2
 		{"infectious SIRS", sample("", "", "", "diagnosis: infectious SIRS"), Sepsis, "infected_sirs", "characteristics", "infectious SIRS", "diagnosis: infectious SIRS"},
 		{"SIRS plus infection", sample("SIRS + infection 4", "", ""), Sepsis, "infected_sirs", "title", "SIRS + infection", "SIRS + infection 4"},
@@ -179,6 +208,15 @@ func TestDefaultRules(t *testing.T) {
 		{"outcome is ignored", sample("Patient 19, Day1", "", "", "survival: Non Survivor", "time point: D01"), Unknown, "", "", "", ""},
 		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
 		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
+		// the last resort: a group under a key that is ignored for what it
+		// usually holds
+		{"group under a day key", sample("", "", "", "group_day: SepticShock_D0"), SepticShock, "septic_shock", "characteristics", "SepticShock", "group_day: SepticShock_D0"},
+		{"group code under a day key", sample("", "", "", "group_day: HC_D0"), Control, "group_code", "characteristics", "HC", "group_day: HC_D0"},
+		{"group under a subject key", sample("", "", "", "subject: healthy control"), Control, "healthy_control", "characteristics", "healthy", "subject: healthy control"},
+		{"an outcome names no group", sample("", "", "", "outcome: died", "time point: D01"), Unknown, "", "", "", ""},
+		{"criteria met", sample("", "", "", "sepsis-3 criteria: met"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis-3 criteria: met"},
+		{"criteria not met says nothing", sample("", "", "", "sepsis-3 criteria: not met"), Unknown, "", "", "", ""},
+		{"SIRS with a suspected infection", sample("", "", "", "diagnosis: SIRS with suspected infection"), Unknown, "", "", "", ""},
 		// A bare 1 or 0 is a yes or a no, unless a rule reads the key
 		// (shock_flag, sepsis_response_signature: their own cases).
 		{"flag of one", sample("", "", "", "sepsis: 1"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis: 1"},
@@ -225,7 +263,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "non-septic shock", ""), sample("", "septic shock", ""), sample("", "sepsis", ""),
 		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
-		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""),
+		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}
@@ -299,9 +337,10 @@ func TestMixedValuesOption(t *testing.T) {
 }
 
 func TestIgnoredKeysOption(t *testing.T) {
-	s := sample("", "", "", "survival: septic shock survivor")
-	if d := Default().Classify(s); d.Label != Unknown {
-		t.Fatalf("survival key read by default: %+v", d)
+	// An ignored key is read only when no other field labels the sample.
+	s := sample("Patient 3, sepsis", "", "", "survival: septic shock survivor")
+	if d := Default().Classify(s); d.Label != Sepsis || d.Field != "title" {
+		t.Fatalf("survival key read before the title by default: %+v", d)
 	}
 	c, err := New(DefaultRules(), nil, nil, WithIgnoredKeys(""))
 	if err != nil {

@@ -38,6 +38,10 @@ const (
 	// RuleIllControls: a bare "control" is an ill non-septic patient when
 	// the study's text says its controls are.
 	RuleIllControls = "cohort_ill_controls"
+	// RuleSamePatient: a sample of a patient whose other samples' own
+	// records state its group ("patient id: P5" on day 1 says septic shock,
+	// on day 7 nothing) takes that group.
+	RuleSamePatient = "cohort_same_patient"
 	// RuleDiseaseArm: in a sepsis cohort, another group of the field that
 	// holds its sepsis arm names a disease that is not sepsis ("diseasestatus:
 	// ALS" beside "diseasestatus: Sepsis"): a disease control, NO_SEPSIS.
@@ -47,7 +51,7 @@ const (
 // CohortRules returns the names of the rules ClassifyCohort applies, in
 // the order it applies them.
 func CohortRules() []string {
-	return []string{RuleStudyAbbreviation, RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
+	return []string{RuleStudyAbbreviation, RuleSamePatient, RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
 }
 
 // WithoutCohortRules turns off the named cohort rules (see CohortRules);
@@ -95,21 +99,31 @@ func (c *Classifier) on(rule string) bool {
 //     as a sample's own text. The same code can mean other things in
 //     other studies ("severe sepsis (SS)"): only the study's own
 //     definition is read, and a code it defines twice with different
-//     labels is not. A record carrying codes of different labels is left
-//     alone. What this rule decides counts, for the rules below, as the
+//     labels is not; one capital letter is read only as the one word
+//     before it ("sepsis (S)"). A code the study defines as words that
+//     name no cohort ("hydrocortisone (HC)") is not read as the lexicon's
+//     group code of the same spelling. A record carrying codes of
+//     different labels is left alone. What this rule decides counts, for the rules below, as the
 //     sample's own record.
-//  2. RuleCohortCode: in a sepsis cohort, group codes that are ambiguous
+//  2. RuleSamePatient: a sample of a patient (an identifier characteristic
+//     such as "patient id: P5", or "Patient 12" in the title) whose other
+//     samples' own records state one illness (SEPSIS, SEPTIC_SHOCK or
+//     NO_SEPSIS) takes it: a patient's group holds at every time point. A
+//     control is not carried over (a donor's mock-infected sample is the
+//     control, the same donor's infected one is not). This too counts as
+//     the sample's own record below.
+//  3. RuleCohortCode: in a sepsis cohort, group codes that are ambiguous
 //     elsewhere ("Shock_P" is septic shock, "se/ARDS" sepsis with ARDS).
 //     A study is a sepsis cohort when its title or description says
 //     sepsis or septic shock, or when one of its samples is labeled SEPSIS
 //     or SEPTIC_SHOCK by its own record. A bare "shock" stays UNKNOWN when
 //     the study or a sample names shock of a non-infectious cause.
-//  3. RuleCohortInfection: an infection code ("Inf1_P", "neonate:
+//  4. RuleCohortInfection: an infection code ("Inf1_P", "neonate:
 //     infected") in a sepsis cohort is the infection-without-sepsis arm
 //     (NO_SEPSIS) when other samples form a sepsis arm, and the sepsis arm
 //     (SEPSIS) when only the study's text says sepsis and no sample names
 //     another illness arm.
-//  4. RuleDiseaseArm: in a cohort whose sepsis or septic-shock arm is
+//  5. RuleDiseaseArm: in a cohort whose sepsis or septic-shock arm is
 //     stated by the samples' own records, a sample whose record puts it in
 //     another group of the same field (refine.bio's disease, or the same
 //     characteristic key) is a disease control, NO_SEPSIS, when that group
@@ -118,7 +132,7 @@ func (c *Classifier) on(rule string) bool {
 //     Diabetes", "ALS", "MS pretreatment" beside "diseasestatus: Sepsis" and
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
-//  5. RuleSoleArm: a sample that reads as a patient (patient, case,
+//  6. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU) and names
 //     no infection of its own takes the illness label of the cohort's
 //     other samples when they state exactly one (SEPSIS, SEPTIC_SHOCK or
@@ -126,8 +140,8 @@ func (c *Classifier) on(rule string) bool {
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
 //     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
 //     only").
-//  6. RuleStudyContext: the study-context fallback of ClassifyInStudy.
-//  7. RuleIllControls: a bare "control" (not "healthy control") is
+//  7. RuleStudyContext: the study-context fallback of ClassifyInStudy.
+//  8. RuleIllControls: a bare "control" (not "healthy control") is
 //     NO_SEPSIS when the study's text says its controls are ill without
 //     sepsis ("non-septic ICU controls", "controls were critically ill
 //     patients without infection"), names no healthy people, and no other
@@ -138,7 +152,7 @@ func (c *Classifier) on(rule string) bool {
 // other sample (accession, rule, matched text) that it needed.
 //
 // A study whose samples state nothing is left as Classify leaves it, and
-// a sample's own label is never replaced except by rule 7. Overrides win.
+// a sample's own label is never replaced except by rule 8. Overrides win.
 func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
 	c = c.orDefault()
 	study = plainStudy(study)
@@ -149,7 +163,16 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		out[i] = c.classify(samples[i])
 	}
 	if c.on(RuleStudyAbbreviation) {
-		if abbrs := c.studyAbbreviations(study); len(abbrs) > 0 {
+		abbrs, neutral := c.studyAbbreviations(study)
+		for i, d := range out {
+			// The study spells out what the code stands for, and it is
+			// no cohort ("hydrocortisone (HC)"): the lexicon's reading
+			// ("HC", healthy control) is not this study's.
+			if d.Rule == RuleGroupCode && neutral[d.Matched] {
+				out[i] = Decision{Label: Unknown, Method: MethodDefault}
+			}
+		}
+		if len(abbrs) > 0 {
 			for i, s := range samples {
 				if s != nil && out[i].Method == MethodDefault {
 					if d, ok := c.byAbbreviation(s, abbrs); ok {
@@ -159,8 +182,12 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 			}
 		}
 	}
-	// What the records say, with the study's abbreviations read: the
-	// evidence of the rules below.
+	if c.on(RuleSamePatient) {
+		c.samePatient(samples, out)
+	}
+	// What the records say, with the study's abbreviations read and each
+	// patient's group given to all of the patient's samples: the evidence
+	// of the rules below.
 	base := append([]Decision(nil), out...)
 	co := readCohort(study, samples, base)
 	if co.sepsis != "" && (c.on(RuleCohortCode) || c.on(RuleCohortInfection)) {
@@ -181,7 +208,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		c.diseaseArms(samples, out, base)
 	}
 	if c.on(RuleSoleArm) {
-		c.soleArm(samples, out, co)
+		c.soleArm(samples, out, co, !namesHealthy(study))
 	}
 	if c.studyContext && study != nil {
 		// The study's reading is the same for every patient: it is taken
@@ -189,11 +216,12 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		var fallback *Decision
 		read := false
 		everyone := allEnrolled(study, base)
+		persons := !namesHealthy(study)
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
-			_, _, _, worded := c.patientWording(s)
+			_, _, _, worded := c.patientWording(s, persons)
 			if (!worded && !everyone) || c.hedged(s) {
 				continue
 			}
@@ -381,7 +409,7 @@ func (c *Classifier) cohortCode(m *codeMatch, co cohort) (Decision, bool) {
 
 // soleArm gives the cohort's one stated illness label to the patients whose
 // record states none.
-func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co cohort) {
+func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co cohort, persons bool) {
 	arms := map[Label][]int{}
 	for i, d := range out {
 		if samples[i] != nil && d.Method != MethodDefault && (d.Label == Sepsis || d.Label == SepticShock || d.Label == NoSepsis) {
@@ -406,9 +434,81 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
 				continue
 			}
-			if field, value, matched, ok := c.patientWording(s); ok {
+			if field, value, matched, ok := c.patientWording(s, persons); ok {
 				out[i] = Decision{Label: l, Method: MethodRule, Rule: RuleSoleArm, Field: field, Matched: matched, Value: value, Evidence: ev}
 			}
+		}
+	}
+}
+
+var (
+	// patientIDKey is a characteristic that names the patient a sample
+	// was drawn from.
+	patientIDKey = regexp.MustCompile(`(?i)^\s*(patient|subject|individual|donor|participant|case)s?(\s*(id|identifier|number|no\.?|code|#))?\s*$`)
+	// titlePatient is a patient's number in a title ("Patient 19, Day1",
+	// "pt_07_D3").
+	titlePatient = regexp.MustCompile(`(?i)\b(patient|pt|subject|case)[\s_#-]*0*(\d+)\b`)
+)
+
+// patientOf returns the patient a sample was drawn from, as its record
+// names it ("" when it names none): an identifier characteristic, else a
+// patient's number in its title.
+func patientOf(s *metadata.Sample) string {
+	for _, a := range s.Annotations {
+		if !a.Characteristic || !patientIDKey.MatchString(spaced(a.Key)) {
+			continue
+		}
+		if v := strings.TrimSpace(a.Value); v != "" && !missingValue.MatchString(v) {
+			return strings.ToLower(spaced(strings.TrimSpace(a.Key))) + ": " + v
+		}
+	}
+	if m := titlePatient.FindStringSubmatch(spaced(s.Title)); m != nil {
+		return "title: patient " + m[2]
+	}
+	return ""
+}
+
+// samePatient gives a sample no rule labels the illness its patient's
+// other samples state (SEPSIS, SEPTIC_SHOCK or NO_SEPSIS), when those that
+// state one agree (RuleSamePatient).
+func (c *Classifier) samePatient(samples []*metadata.Sample, out []Decision) {
+	type stated struct {
+		label Label
+		from  int
+		mixed bool
+	}
+	groups := map[string]*stated{}
+	patients := make([]string, len(samples))
+	for i, s := range samples {
+		if s == nil {
+			continue
+		}
+		p := patientOf(s)
+		patients[i] = p
+		// A control's label may be its sample's, not its person's: a
+		// donor's mock-infected blood is the control, the same donor's
+		// infected blood is not (GSE65088). Only an illness is the
+		// patient's own.
+		if p == "" || out[i].Method == MethodDefault || out[i].Label == Unknown || out[i].Label == Control {
+			continue
+		}
+		g := groups[p]
+		switch {
+		case g == nil:
+			groups[p] = &stated{label: out[i].Label, from: i}
+		case g.label != out[i].Label:
+			g.mixed = true
+		}
+	}
+	for i, s := range samples {
+		g := groups[patients[i]]
+		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault {
+			continue
+		}
+		out[i] = Decision{Label: g.label, Method: MethodRule, Rule: RuleSamePatient, Field: "characteristics", Matched: patients[i], Value: patients[i],
+			Evidence: "the same patient's other sample: " + siblingEvidence(samples[g.from], out[g.from])}
+		if strings.HasPrefix(patients[i], "title: ") {
+			out[i].Field, out[i].Value, out[i].Matched = "title", s.Title, titlePatient.FindString(spaced(s.Title))
 		}
 	}
 }
@@ -438,6 +538,20 @@ func allEnrolled(study *metadata.Study, base []Decision) bool {
 		healthy = healthy || studyHealthy.MatchString(text) || studyControls.MatchString(text)
 	}
 	return counted && (!healthy || controls)
+}
+
+// namesHealthy reports whether a study's text names healthy people or
+// controls.
+func namesHealthy(study *metadata.Study) bool {
+	if study == nil {
+		return false
+	}
+	for _, f := range studyTexts(study) {
+		if text := spaced(f.text); studyHealthy.MatchString(text) || studyControls.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // studyControls is a text naming controls.
@@ -499,10 +613,56 @@ var (
 	// controls and healthy people the rules did not recognise, infections
 	// (their sepsis status is what the study does not say), and organisms.
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
+		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
+		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
 	// aWord is a value with a word in it, not a bare code or number.
 	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)
+	// sepsisKey is a characteristic key that names sepsis: its values grade
+	// or qualify the sepsis ("sepsis severity: uncomplicated"), and name no
+	// other disease.
+	sepsisKey = regexp.MustCompile(`(?i)seps|septic`)
 )
+
+// labelWords are the words a misspelt group most often is.
+var labelWords = []string{"sepsis", "septic", "healthy", "control", "controls", "normal", "volunteer", "volunteers"}
+
+// nearLabelWord reports whether a one-word value is within two edits of a
+// word of the labels ("sespis", "Heathy", "contorl"): a typo of the
+// cohort's own groups, not another disease.
+func nearLabelWord(v string) bool {
+	w := strings.ToLower(strings.TrimSpace(v))
+	if len(w) < 4 || strings.ContainsAny(w, " _-/") {
+		return false
+	}
+	for _, l := range labelWords {
+		if editDistance(w, l) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// editDistance is the Levenshtein distance of two ASCII words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
 
 // diseaseArms labels NO_SEPSIS the samples in a disease-control group of
 // the field that holds the cohort's sepsis arm (RuleDiseaseArm).
@@ -532,7 +692,8 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 					continue
 				}
 				t := strings.TrimSpace(v.text)
-				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) {
+				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
+					sepsisKey.MatchString(v.key) || nearLabelWord(t) {
 					continue
 				}
 				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleDiseaseArm, Field: g.field, Matched: t, Value: v.shown, Key: v.key,

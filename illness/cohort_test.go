@@ -222,6 +222,39 @@ func TestClassifyCohort(t *testing.T) {
 		}},
 		{"patients not counted: unknown", &metadata.Study{Description: "Whole blood of septic patients with and without ARDS."},
 			cohortOf("p1 | disease state: ARDS"), []want{unknown}},
+		// a code inside a value that names two cohorts is one of them
+		{"shock inside sepsis/septic shock", shockStudy, cohortOf("a | group: septic shock", "b | group: severe sepsis/septic shock"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""}, unknown,
+		}},
+		// a patient's group, stated on one day, holds on the others
+		{"same patient by identifier", nil, cohortOf("P5 D1 | patient id: P5 | group: septic shock", "P5 D7 | patient id: P5", "P6 D1 | patient id: P6 | group: SIRS", "P6 D7 | patient id: P6", "P7 D7 | patient id: P7"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			{SepticShock, RuleSamePatient, "characteristics", "patient id: P5", "same patient's other sample: sample GSM1 is SEPTIC_SHOCK"},
+			{NoSepsis, "non_septic_illness", "characteristics", "SIRS", ""},
+			{NoSepsis, RuleSamePatient, "characteristics", "patient id: P6", "sample GSM3 is NO_SEPSIS"},
+			unknown,
+		}},
+		{"same patient by title", nil, cohortOf("Patient 12, day 1, sepsis", "Patient 12, day 5", "Patient 13, day 5"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, RuleSamePatient, "title", "Patient 12", "sample GSM1 is SEPSIS"},
+			// the cohort's one illness arm, two samples strong
+			{Sepsis, RuleSoleArm, "title", "Patient", "only illness arm is SEPSIS (2 samples"},
+		}},
+		{"a donor's control sample is no group of the donor", nil, cohortOf("d1 mock | donor: 1 | infection: mock", "d1 E. coli | donor: 1 | infection: E. coli"), []want{
+			{Control, RuleGroupCode, "characteristics", "mock", "mock"}, unknown,
+		}},
+		{"a patient stated in two groups gives none", nil, cohortOf("a | patient: 3 | group: sepsis", "b | patient: 3 | group: SIRS", "c | patient: 3"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, "non_septic_illness", "characteristics", "SIRS", ""}, unknown,
+		}},
+		// what a disease-control arm is not: a typo of the cohort's own
+		// groups, an infection, a grade of the sepsis, cells or a stimulus
+		{"not disease controls", nil, cohortOf("s1 | diagnosis: sepsis", "s2 | diagnosis: Heathy", "s3 | diagnosis: sespis", "s4 | diagnosis: UTI",
+			"s5 | diagnosis: toxic shock syndrome", "s6 | sepsis severity: uncomplicated", "s7 | sepsis severity: sepsis", "s8 | diagnosis: LPS"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown, unknown, unknown, unknown, unknown,
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown,
+		}},
+		{"a disease control still", nil, cohortOf("s1 | diagnosis: sepsis", "s2 | diagnosis: type 1 diabetes"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "type 1 diabetes", "sepsis arm"},
+		}},
 		// sepsis patients sampled again after recovery are the sepsis arm
 		{"recovery beside sepsis", nil, cohortOf("s1 | disease state: sepsis", "s2 | disease state: sepsis", "r1 | disease state: recovery", "h1 | disease state: healthy"), []want{
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""},

@@ -31,9 +31,10 @@
 //
 // Characteristics are read as key and value: rules match the value, so the
 // key of "abdominal_sepsis_and_controls: ctrl_GI" does not read as sepsis; a
-// rule may name the keys it reads (Rule.Keys); keys that never carry the
+// rule may name the keys it reads (Rule.Keys); keys that seldom carry the
 // cohort (age, sex, identifiers, times, outcomes, scores) are skipped
-// (DefaultIgnoredKeys). Text is matched case-insensitively with underscores
+// (DefaultIgnoredKeys), and read only as a last resort, for a sample no
+// other field labels ("group_day: SepticShock_D0"). Text is matched case-insensitively with underscores
 // read as spaces, so \b sees the words in "Septic_Shock_rep1", and with its
 // typography made plain first: no-break and thin spaces read as spaces, en
 // dashes and non-breaking hyphens as hyphens, full-width letters as ASCII,

@@ -236,12 +236,24 @@ func (c *Classifier) findCode(s *metadata.Sample, scope CodeScope) *codeMatch {
 				if m.code.Code == "mock" && c.namesPatient(s) {
 					continue
 				}
+				if c.namesCohorts(field, v) {
+					// The rules read the value and found several cohorts
+					// in it ("severe sepsis/septic shock"): a code in it
+					// is one of them, not the sample's group.
+					continue
+				}
 				m.field = field
 				return m
 			}
 		}
 	}
 	return nil
+}
+
+// namesCohorts reports whether the labelling rules find several cohorts
+// in a value (Classifier.isMixed).
+func (c *Classifier) namesCohorts(field string, v value) bool {
+	return c.isMixed(metadata.FieldKey(field), v, newMatchText(v.text))
 }
 
 // codeIn returns the code of the given scope a value holds, or nil.

@@ -61,7 +61,7 @@ func TestGroupCodes(t *testing.T) {
 		{"a cohort code needs a cohort", "Shock_P", nil, Unknown, ""},
 		{"an infection code needs a cohort", "Inf_3", nil, Unknown, ""},
 		{"a code inside a word is not a code", "Seconds_1", nil, Unknown, ""},
-		{"ignored keys are not read", "S1", []string{"survival: HC"}, Unknown, ""},
+		{"an ignored key is read last", "Seps_1", []string{"survival: HC"}, Sepsis, "Seps"},
 		{"rules come first", "Con_sepsis_2", nil, Sepsis, "sepsis"},
 	}
 	c := Default()
@@ -146,5 +146,22 @@ func TestMockIsTheControlCondition(t *testing.T) {
 		if d.Label != SepticShock || d.Rule != RuleStudyContext {
 			t.Errorf("sample %d: %s, want SEPTIC_SHOCK by %s", i+1, d, RuleStudyContext)
 		}
+	}
+}
+
+func TestNearLabelWord(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want bool
+	}{
+		{"sespis", true}, {"spesis", true}, {"Heathy", true}, {"contorl", true}, {"Helthy", true},
+		{"ALS", false}, {"diabetes", false}, {"asthma", false}, {"type 1 diabetes", false}, {"lupus", false},
+	} {
+		if got := nearLabelWord(tc.v); got != tc.want {
+			t.Errorf("nearLabelWord(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+	if d := editDistance("kitten", "sitting"); d != 3 {
+		t.Errorf("editDistance = %d, want 3", d)
 	}
 }

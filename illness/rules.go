@@ -17,10 +17,12 @@ func DefaultFields() []string {
 }
 
 // DefaultIgnoredKeys is the pattern of characteristic keys the default
-// classifier does not read: demographics, identifiers, times, outcomes and
-// scores. Their values say nothing about the cohort, and some say it
-// misleadingly ("survival: Non Survivor", "thrombocytopenia: D_normal",
-// "time point: D01").
+// classifier does not read with the other fields: demographics,
+// identifiers, times, outcomes and scores. Their values seldom say
+// anything about the cohort, and some say it misleadingly ("survival: Non
+// Survivor", "thrombocytopenia: D_normal", "time point: D01"). They are
+// read last, for a sample no other field labels, since some studies put
+// the group there ("group_day: HC_D1", "subject: healthy control").
 func DefaultIgnoredKeys() string {
 	return `^\s*(` +
 		`age\b.*|.*\bage\s*$|gender|sex|race|ethnicity|ancestry|developmental stage|life stage|` +
@@ -75,15 +77,20 @@ func DefaultRules() []Rule {
 		{Name: "mixed_sample", Label: Unknown, Priority: 8,
 			Pattern:     `\bmixed\s+samples?\b`,
 			Description: "a sample mixed from several people (GSE236099 'Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC; …)'): no one group, whatever any field names"},
+		{Name: "sepsis_without_shock", Label: Sepsis, Priority: 9,
+			Pattern:     `\b(severe\s+)?(sepsis|septic(a?emia)?)\b[^;]{0,40}?\b(no|not|not\s+in|without|absence\s+of)\s+(septic\s+)?shock\b`,
+			Description: "sepsis said to be without shock ('severe sepsis without septic shock', 'sepsis (no septic shock)'): SEPSIS, not a value naming two cohorts"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
-				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out)\b` +
+				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
+				`|\b(did\s+not|does\s+not|didn'?t|never)\s+(have|has|had|develop|develops|developed|get|got)\s+(sepsis|septic\s+shock)\b|\bsepsis\s+mimics?\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b`,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'Sepsis-3 negative', or shock of a named non-infectious cause"},
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b`,
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
-			Pattern:     `\bseptic[\s-]*shock\d*\b`,
-			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12)"},
+			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bchoque\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b`,
+			Exclude:     `\b(no|not|not\s+in|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis,
+			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok) or in Spanish, Portuguese, French or German; not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
 			Keys:        `^shock$`,
 			Pattern:     `^\s*(shock|1)\s*$`,
@@ -95,20 +102,26 @@ func DefaultRules() []Rule {
 			Exclude:     `\b(non|un)[- ]?infect|\b(without|no)\s+infection|\b(infection|culture)[- ]negative`,
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
-			Pattern:     `\b(uro|neuro)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b`,
-			Description: "sepsis in any form: severe sepsis, urosepsis, septic patients, septicaemia, Sepsis12"},
+			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b`,
+			Exclude:     `\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis,
+			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
-			Pattern:     `\bbacteri?a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
-			Description: "bacteraemia or bloodstream infection, which host-response cohorts study as sepsis"},
+			Pattern:     `\bbacteri?a?emi(a|c)\b|\b(candid|fung)a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
+			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
-				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\btrauma\b|\binsirs\d*\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, ICU and post-operative controls, infection-negative SIRS (inSIRS)"},
+				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
+				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, infection-negative SIRS (inSIRS)"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
-			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b` +
+			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]vel\b|\bgesunde?\b|\bsanos?\b|\bsujets?\s+sains?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Description: "healthy volunteers, donors and controls ('témoin' is French for control)"},
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy)"},
 	}
 }
+
+// hedgedSepsis is sepsis named as a suspicion: a patient suspected of
+// sepsis, or in whom it is to be ruled out, has no diagnosis yet.
+const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluated\s+for)\s+((neonatal|early[- ]onset|late[- ]onset|severe)\s+)?(sepsis|septic)`

@@ -22,8 +22,9 @@ const RuleStudyContext = "study_context"
 // Many cohorts write the group only at study level: a septic-shock study
 // titles its patients "Patient 19, Day1" and only its healthy volunteers
 // say what they are. When no rule matches a sample, its own text reads as a
-// patient's (patient, case, survivor, child, infant, subject, a day or
-// hour of sampling, T0, baseline, ICU) and leaves its group in no doubt
+// patient's (patient, case, survivor, a day or hour of sampling, T0,
+// baseline, ICU; child, infant or subject only in a study whose text
+// names no healthy people or controls) and leaves its group in no doubt
 // (not "suspected", "possible"), and the study's title and description,
 // read together, name exactly one
 // illness cohort (septic shock, or sepsis) and no non-septic comparison
@@ -48,8 +49,10 @@ const RuleStudyContext = "study_context"
 // meningococcal septic shock"): a title states the study's cohort, and a
 // text counts the patients it enrolled. A study of blood infected in a
 // laboratory model ("a human whole-blood model") that counts no patients
-// it enrolled has none, and the fallback leaves it alone. The decision says so: rule "study_context",
-// field "study_title" or "study_description", and the matched study text.
+// it enrolled has none, and the fallback leaves it alone; so does a study
+// of volunteers given endotoxin (a human endotoxemia model). The decision
+// says so: rule "study_context", field "study_title" or
+// "study_description", and the matched study text.
 func WithStudyContext(on bool) Option {
 	return func(c *Classifier) error {
 		c.studyContext = on
@@ -78,7 +81,8 @@ var (
 	// human whole-blood model", GSE65088).
 	// Only a model named as the study's is read: "in contrast to previous
 	// in vitro studies" (GSE11755) is no model of its own.
-	modelStudy = regexp.MustCompile(`(?i)\b(whole[\s-])?blood[\s-]+(infection[\s-]+)?model\b|\b(infection|stimulation)[\s-]+model\b`)
+	modelStudy = regexp.MustCompile(`(?i)\b(whole[\s-])?blood[\s-]+(infection[\s-]+)?model\b|\b(infection|stimulation)[\s-]+model\b` +
+		`|\bendotox(a)?emia\b|\b(lps|endotoxin)\s+(challenge|infusion|injection|administration)\b|\b(injected|infused|challenged)\s+with\s+(lps|endotoxin)\b`)
 	// sirsDefinition is SIRS named to define sepsis, not as a group.
 	sirsDefinition = regexp.MustCompile(`(?i)\binfection[- ](induced|associated|related|positive)\s+(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(ipsirs\))?|(^|[^\w-])(infectious|infected)\s+sirs\b|\bipsirs\b` +
 		`|\b(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(sirs\))?\s+(to|due to|caused by|induced by|in response to|resulting from|secondary to|with|plus|in the presence of)\s+(an?\s+)?((suspected|documented|proven|confirmed|known)\s+)?(infection|infectious|microbial|bacterial|pathogens?)\b`)
@@ -260,12 +264,16 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 // patientWording returns the first field value of a sample that reads as a
 // patient's (patient, case, survivor, child, infant, subject, a day or
 // hour of sampling, T0, baseline, ICU), and the words that do.
-func (c *Classifier) patientWording(s *metadata.Sample) (field, value, matched string, ok bool) {
+//
+// persons says whether a person named without a word of illness ("Subject
+// 5", "Child 2") counts: not in a study whose text names healthy people or
+// controls too, where such a person may be either.
+func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, value, matched string, ok bool) {
 	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
 		for _, v := range c.values(s, field) {
 			text := spaced(v.shown)
 			loc := patientText.FindStringIndex(text)
-			if loc == nil && !v.ignored {
+			if loc == nil && !v.ignored && persons {
 				loc = personText.FindStringIndex(text)
 			}
 			if loc != nil {

@@ -131,6 +131,10 @@ func TestStudyContext(t *testing.T) {
 		{"a demographic key names no patient: unknown", patient("sample 3", "developmental stage", "infant"), sepsisStudy, Unknown, "", ""},
 		{"an age group names no patient: unknown", patient("sample 3", "age group", "children"), sepsisStudy, Unknown, "", ""},
 		{"a time point under an ignored key is a draw", patient("sample 3", "time point", "T1"), sepsisStudy, Sepsis, "study_title", "sepsis"},
+		{"a subject of a study with healthy people may be either: unknown", patient("Subject 7"), shockPatients, Unknown, "", ""},
+		{"a patient of a study with healthy people is a patient", patient("Patient 7"), shockPatients, SepticShock, "study_description", "septic shock patients"},
+		{"people given endotoxin are no patients: unknown", patient("LPS 1, T2"), &metadata.Study{Title: "Systemic inflammation in humans",
+			Description: "Subjects received intravenous bacterial endotoxin (LPS). The human endotoxemia model mimics the early inflammatory response of sepsis."}, Unknown, "", ""},
 		// a record that leaves its own group in doubt
 		{"a suspected infant: unknown", patient("Infant 4", "infection", "suspected"), sepsisStudy, Unknown, "", ""},
 		{"possible infection: unknown", patient("Patient 9", "diagnosis", "possible infection"), sepsisStudy, Unknown, "", ""},
