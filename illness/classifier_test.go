@@ -215,6 +215,11 @@ func TestDefaultRules(t *testing.T) {
 		{"group under a subject key", sample("", "", "", "subject: healthy control"), Control, "healthy_control", "characteristics", "healthy", "subject: healthy control"},
 		{"an outcome names no group", sample("", "", "", "outcome: died", "time point: D01"), Unknown, "", "", "", ""},
 		{"criteria met", sample("", "", "", "sepsis-3 criteria: met"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis-3 criteria: met"},
+		// a cell line is no patient, whatever its treatment names
+		{"cell line given a patient's plasma", sample("HUVEC + septic plasma 1", "", "", "cell type: HUVEC", "treatment: plasma from septic shock patient"),
+			Unknown, "cell_line", "characteristics", "HUVEC", "cell type: HUVEC"},
+		{"a patient's own monocytes are the patient's", sample("", "", "", "cell type: monocytes", "disease state: septic shock"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "disease state: septic shock"},
 		{"criteria not met says nothing", sample("", "", "", "sepsis-3 criteria: not met"), Unknown, "", "", "", ""},
 		{"SIRS with a suspected infection", sample("", "", "", "diagnosis: SIRS with suspected infection"), Unknown, "", "", "", ""},
 		// A bare 1 or 0 is a yes or a no, unless a rule reads the key
@@ -263,7 +268,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "non-septic shock", ""), sample("", "septic shock", ""), sample("", "sepsis", ""),
 		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
-		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""),
+		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""), sample("", "", "", "cell line: THP-1"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

@@ -40,8 +40,8 @@ func DefaultIgnoredKeys() string {
 //
 //  1. study conventions that no general word can read (MARS,
 //     GSE65682: "abdominal_sepsis_and_controls: abdo_s | ctrl_GI"), and
-//     a sample the study says it excluded from analysis or one mixed
-//     from several people (UNKNOWN);
+//     a sample the study says it excluded from analysis, one mixed from
+//     several people, or a cell line's (UNKNOWN);
 //  2. explicit negation: "non-septic", "no sepsis", shock of a named
 //     non-infectious cause;
 //  3. septic shock, and a sepsis patient flagged in shock ("shock: 1",
@@ -80,6 +80,9 @@ func DefaultRules() []Rule {
 		{Name: "sepsis_without_shock", Label: Sepsis, Priority: 9,
 			Pattern:     `\b(severe\s+)?(sepsis|septic(a?emia)?)\b[^;]{0,40}?\b(no|not|not\s+in|without|absence\s+of)\s+(septic\s+)?shock\b`,
 			Description: "sepsis said to be without shock ('severe sepsis without septic shock', 'sepsis (no septic shock)'): SEPSIS, not a value naming two cohorts"},
+		{Name: "cell_line", Label: Unknown, Priority: 8,
+			Pattern:     `\bcell[\s-]*line\b|\b(huvecs?|thp-?1|hek-?293t?|hela|u-?937|jurkat|a549|hepg2|caco-?2|raw\s*264(\.7)?|hl-?60|k-?562)\b`,
+			Description: "a cell line (HUVEC, THP-1, …), treated with a patient's plasma or a stimulus: its cells are no patient's, whatever the treatment names ('HUVEC, plasma from septic shock patient')"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
