@@ -21,6 +21,7 @@ import (
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/illness"
+	"github.com/genexp/genexp/internal/textdist"
 	"github.com/genexp/genexp/platform"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
@@ -960,7 +961,7 @@ func unknownKey(key, section string, fields map[string]reflect.StructField) stri
 	msg := fmt.Sprintf("unknown key %q %s", key, where)
 	best, bestD := "", 4
 	for _, k := range known {
-		if d := editDistance(strings.ToLower(key), k); d < bestD {
+		if d := textdist.Levenshtein(strings.ToLower(key), k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -968,26 +969,6 @@ func unknownKey(key, section string, fields map[string]reflect.StructField) stri
 		return msg + fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return msg + " (known keys: " + strings.Join(known, ", ") + ")"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // problem is one invalid configuration value: every one is a

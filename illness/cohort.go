@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/genexp/genexp/internal/textdist"
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 )
@@ -636,32 +637,11 @@ func nearLabelWord(v string) bool {
 		return false
 	}
 	for _, l := range labelWords {
-		if editDistance(w, l) <= 2 {
+		if textdist.Levenshtein(w, l) <= 2 {
 			return true
 		}
 	}
 	return false
-}
-
-// editDistance is the Levenshtein distance of two ASCII words.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // diseaseArms labels NO_SEPSIS the samples in a disease-control group of
