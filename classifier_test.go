@@ -305,3 +305,11 @@ func TestStoredFieldNamesTheCharacteristic(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxWorkersIsDuckDBsBound: processing.max_workers becomes the DuckDB
+// DSN's threads, so the two bounds must be one.
+func TestMaxWorkersIsDuckDBsBound(t *testing.T) {
+	if genexp.MaxWorkers != duckdb.MaxThreads {
+		t.Errorf("MaxWorkers %d, duckdb.MaxThreads %d", genexp.MaxWorkers, duckdb.MaxThreads)
+	}
+}

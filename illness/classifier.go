@@ -116,34 +116,48 @@ type Classifier struct {
 	codes        map[string]GroupCode
 	cohortOff    map[string]bool
 
-	// ignoredSeen remembers, per characteristic key, whether ignoredKeys
-	// matches it: a study repeats its few keys in every sample, and the
-	// pattern is long. ignoredCount bounds it (see ignored).
-	ignoredSeen  sync.Map
-	ignoredCount atomic.Int64
+	// keysSeen remembers, per characteristic key, what keyOf says of it: a
+	// study repeats its few keys in every sample, and the patterns are
+	// long. keysCount bounds it (see keyOf).
+	keysSeen  sync.Map
+	keysCount atomic.Int64
 }
 
-// maxIgnoredSeen bounds how many keys ignoredSeen remembers, so that
-// metadata with ever new keys cannot grow it without end.
-const maxIgnoredSeen = 4096
+// maxKeysSeen bounds how many keys keysSeen remembers, so that metadata
+// with ever new keys cannot grow it without end.
+const maxKeysSeen = 4096
+
+// keyFacts is what the classifier knows of a characteristic key.
+type keyFacts struct {
+	ignored bool // the rules without Keys do not read it (WithIgnoredKeys)
+	keyed   bool // a rule with Keys reads it, and so knows what its digits mean
+}
+
+// keyOf returns what the classifier knows of a characteristic key.
+func (c *Classifier) keyOf(key string) keyFacts {
+	if v, ok := c.keysSeen.Load(key); ok {
+		return v.(keyFacts)
+	}
+	sp := spaced(key)
+	var f keyFacts
+	f.ignored = c.ignoredKeys != nil && c.ignoredKeys.MatchString(sp)
+	for i := range c.rules {
+		if k := c.rules[i].keys; k != nil && k.MatchString(sp) {
+			f.keyed = true
+			break
+		}
+	}
+	if c.keysCount.Load() < maxKeysSeen {
+		if _, loaded := c.keysSeen.LoadOrStore(key, f); !loaded {
+			c.keysCount.Add(1)
+		}
+	}
+	return f
+}
 
 // ignored reports whether a characteristic key is one the rules without
 // Keys do not read (WithIgnoredKeys).
-func (c *Classifier) ignored(key string) bool {
-	if c.ignoredKeys == nil {
-		return false
-	}
-	if v, ok := c.ignoredSeen.Load(key); ok {
-		return v.(bool)
-	}
-	ign := c.ignoredKeys.MatchString(spaced(key))
-	if c.ignoredCount.Load() < maxIgnoredSeen {
-		if _, loaded := c.ignoredSeen.LoadOrStore(key, ign); !loaded {
-			c.ignoredCount.Add(1)
-		}
-	}
-	return ign
-}
+func (c *Classifier) ignored(key string) bool { return c.keyOf(key).ignored }
 
 // Option configures a Classifier beyond its rules, fields and overrides.
 type Option func(*Classifier) error
@@ -382,11 +396,7 @@ func (c *Classifier) classify(s *metadata.Sample) Decision {
 		}
 	}
 	if first == nil {
-		m := c.findCode(s, Anywhere)
-		if m != nil {
-			d := m.decision(RuleGroupCode, m.label, "")
-			first = &d
-		}
+		first = c.codeDecision(s)
 	}
 	if first == nil {
 		first = c.decideIgnored(s)
@@ -423,10 +433,7 @@ func (c *Classifier) decideIgnored(s *metadata.Sample) *Decision {
 	}
 	_, d := c.decideField(&tmp, metadata.FieldCharacteristics, labelsAlone)
 	if d == nil {
-		if m := c.findCode(&tmp, Anywhere); m != nil {
-			dd := m.decision(RuleGroupCode, m.label, "")
-			d = &dd
-		}
+		d = c.codeDecision(&tmp)
 	}
 	if d == nil {
 		return nil
@@ -443,6 +450,17 @@ func (c *Classifier) decideIgnored(s *metadata.Sample) *Decision {
 	}
 	d.Evidence = note
 	return d
+}
+
+// codeDecision is the decision of the first group code of scope Anywhere
+// the sample holds (RuleGroupCode), nil when it holds none.
+func (c *Classifier) codeDecision(s *metadata.Sample) *Decision {
+	m := c.findCode(s, Anywhere)
+	if m == nil {
+		return nil
+	}
+	d := m.decision(RuleGroupCode, m.label, "")
+	return &d
 }
 
 // refine returns d as a rule that only refines d's label (Rule.Refines)
@@ -670,10 +688,8 @@ func (c *Classifier) flag(key, v string) int {
 	case "no", "n", "false", "negative", "absent", "none", "not met", "unmet":
 		return -1
 	case "1", "0":
-		for i := range c.rules {
-			if k := c.rules[i].keys; k != nil && k.MatchString(spaced(key)) {
-				return 0
-			}
+		if c.keyOf(key).keyed {
+			return 0
 		}
 		if strings.TrimSpace(v) == "1" {
 			return 1

@@ -208,16 +208,18 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 	if co.sepsisArm+co.shockArm != "" && c.on(RuleDiseaseArm) {
 		c.diseaseArms(samples, out, base)
 	}
+	// A person named without a word of illness ("Subject 5") may be a
+	// patient or a healthy person where the text names both.
+	persons := !namesHealthy(study)
 	if c.on(RuleSoleArm) {
-		c.soleArm(samples, out, co, !namesHealthy(study))
+		c.soleArm(samples, out, co, persons)
 	}
 	if c.studyContext && study != nil {
 		// The study's reading is the same for every patient: it is taken
 		// once, at the first patient no rule labels.
 		var fallback *Decision
 		read := false
-		everyone := allEnrolled(study, base)
-		persons := !namesHealthy(study)
+		everyone := allEnrolled(study, base, !persons)
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
 				continue
@@ -519,9 +521,10 @@ func (c *Classifier) samePatient(samples []*metadata.Sample, out []Decision) {
 // patient ("ARDS", "no ARDS" in a study of "30 septic patients with and
 // without ARDS"): the text counts the patients it enrolled, no sample's
 // own record names an illness, and the text names healthy people only
-// when some sample's record labels itself a control. Whether the text
-// names one illness and no other group is studyFallback's to decide.
-func allEnrolled(study *metadata.Study, base []Decision) bool {
+// when some sample's record labels itself a control (healthy: the text
+// names healthy people or controls, namesHealthy). Whether the text names
+// one illness and no other group is studyFallback's to decide.
+func allEnrolled(study *metadata.Study, base []Decision, healthy bool) bool {
 	controls := false
 	for _, d := range base {
 		if d.Method == MethodDefault {
@@ -532,11 +535,10 @@ func allEnrolled(study *metadata.Study, base []Decision) bool {
 		}
 		controls = true
 	}
-	counted, healthy := false, false
+	counted := false
 	for _, f := range studyTexts(study) {
 		text := spaced(f.text)
 		counted = counted || patientsNamed(countedShock, text) != nil || patientsNamed(countedSepsis, studyShock.ReplaceAllStringFunc(text, blank)) != nil
-		healthy = healthy || studyHealthy.MatchString(text) || studyControls.MatchString(text)
 	}
 	return counted && (!healthy || controls)
 }

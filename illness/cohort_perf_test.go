@@ -24,8 +24,8 @@ import (
 // ignores, and 124 ms after. With the no-group rules tried over every field
 // first (a pass more per sample) the three take 61, 75 and 143 ms; with the
 // wordings of denied and doubted sepsis, the same-patient rule, the ignored
-// keys read last and codes checked against the rules, 92-97, 117-121 and
-// 218-222 ms (4.6, 5.9 and 11 µs a sample).
+// keys read last and codes checked against the rules, 87-97, 117-121 and
+// 218-239 ms (4.5, 5.9 and 11-12 µs a sample).
 func BenchmarkClassifyCohort(b *testing.B) {
 	const n = 20000
 	long := &metadata.Study{Title: "Early and dynamic changes in gene expression in septic shock patients: a genome wide approach",

@@ -26,15 +26,15 @@ const RuleStudyContext = "study_context"
 // baseline, ICU; child, infant or subject only in a study whose text
 // names no healthy people or controls) and leaves its group in no doubt
 // (not "suspected", "possible"), and the study's title and description,
-// read together, name exactly one
-// illness cohort (septic shock, or sepsis) and no non-septic comparison
-// group (SIRS, non-infectious, trauma, post-surgical), the sample takes
-// the study's label. A sample whose record says nothing of a patient
-// ("disease state: ARDS") takes it too when the text counts the patients
-// it enrolled ("30 septic patients with and without ARDS"), no sample's
-// own record names an illness, and the text names healthy people or
-// controls only if some sample's record labels itself a control: the
-// samples no rule labels are then the patients counted. SIRS named in a definition of sepsis ("a systemic
+// read together, name exactly one illness cohort (septic shock, or
+// sepsis) and no non-septic comparison group (SIRS, non-infectious,
+// trauma, post-surgical), the sample takes the study's label. A sample
+// whose record says nothing of a patient ("disease state: ARDS") takes it
+// too when the text counts the patients it enrolled ("30 septic patients
+// with and without ARDS"), no sample's own record names an illness, and
+// the text names healthy people or controls only if some sample's record
+// labels itself a control: the samples no rule labels are then the
+// patients counted. SIRS named in a definition of sepsis ("a systemic
 // inflammatory response to infection") is no comparison group.
 //
 // Most studies of septic shock also speak of sepsis ("septic shock, the
