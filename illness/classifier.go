@@ -680,12 +680,18 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 // neither (0). A bare 1 or 0 is a yes or a no ("sepsis: 1", "control: 0"),
 // since a lone digit names nothing, unless a rule reads the key and so
 // knows what its digits mean ("shock: 1", "sepsis response signature
-// group: 1").
+// group: 1"). A "none" is a no unless a rule reads the key ("disease
+// state: None" is a statement, not an absent flag).
 func (c *Classifier) flag(key, v string) int {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "yes", "y", "true", "positive", "present", "met":
 		return 1
-	case "no", "n", "false", "negative", "absent", "none", "not met", "unmet":
+	case "none":
+		if c.keyOf(key).keyed {
+			return 0
+		}
+		return -1
+	case "no", "n", "false", "negative", "absent", "not met", "unmet":
 		return -1
 	case "1", "0":
 		if c.keyOf(key).keyed {

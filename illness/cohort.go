@@ -135,7 +135,7 @@ func (c *Classifier) on(rule string) bool {
 //     as people ill without sepsis.
 //  6. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU) and names
-//     no infection of its own takes the illness label of the cohort's
+//     no infection, control or healthy person of its own takes the illness label of the cohort's
 //     other samples when they state exactly one (SEPSIS, SEPTIC_SHOCK or
 //     NO_SEPSIS; controls aside), at least two samples state it, and the
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1

@@ -101,6 +101,21 @@ func TestClassifyCohort(t *testing.T) {
 			{Control, RuleCohortCode, "title", "HD", "healthy donor"},
 		}},
 		{"se alone is nothing", nil, cohortOf("se/ARDS Day 0"), []want{unknown}},
+		{"sepsis-associated AKI is a septic arm, not another disease", nil, cohortOf("s1 | group: SAKI", "s2 | group: sepsis without AKI", "s3 | group: healthy"), []want{
+			{Sepsis, RuleCohortCode, "characteristics", "SAKI", "sepsis-associated acute kidney injury"},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Control, "healthy_control", "characteristics", "healthy", ""},
+		}},
+		{"saki alone is nothing", nil, cohortOf("Saki_1"), []want{unknown}},
+		{"a record that names a control is no patient of the sole arm", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "control matched to a patient"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
+		}},
+		{"a control patient is no patient of the sole arm", nil, cohortOf("p1 | disease state: septic patient", "p2 | disease state: septic patient",
+			"c1 | disease state: control patient undergoing elective surgery"), []want{
+			{Sepsis, "sepsis", "characteristics", "septic", ""},
+			{Sepsis, "sepsis", "characteristics", "septic", ""},
+			{NoSepsis, "non_septic_illness", "characteristics", "control patient", ""},
+		}},
 		{"a month is not sepsis", nil, cohortOf("sepsis 1", "blood 12-Sep-2010"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, unknown}},
 		{"ambiguous codes are not read", nil, cohortOf("sepsis 1", "NS_3", "SS_4", "untreated 5"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, unknown, unknown, unknown,

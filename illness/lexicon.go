@@ -94,6 +94,7 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "sept", Label: Sepsis, Scope: InSepsisCohort, Reason: "abbreviation of sepsis; also the month September, hence only in a sepsis cohort and never in a date"},
 		{Code: "se", Label: Sepsis, Scope: InSepsisCohort, Reason: "abbreviation of sepsis in ICU cohort codes (GSE32707 se/ARDS: sepsis with ARDS); too short to trust outside a sepsis cohort"},
 		{Code: "sp", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis patient; also S. pneumoniae or sputum, hence only in a sepsis cohort"},
+		{Code: "saki", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis-associated acute kidney injury (S-AKI), a septic arm; also a given name, hence only in a sepsis cohort"},
 		// septic shock
 		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes"},
 		{Code: "ssh", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},

@@ -51,7 +51,8 @@ func DefaultIgnoredKeys() string {
 //  5. illness without sepsis: SIRS, post-surgical, non-infectious,
 //     trauma, critically ill controls (not pre-surgical, non-ICU or
 //     non-trauma ones, who are controls);
-//  6. healthy controls.
+//  6. healthy controls, and no disease where the disease is recorded
+//     ("disease state: None").
 //
 // A bare "shock", an infection named without sepsis ("pneumonia",
 // "influenza") and a patient whose group is not written stay UNKNOWN: the
@@ -115,13 +116,17 @@ func DefaultRules() []Rule {
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
-				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b`,
+				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, infection-negative SIRS (inSIRS)"},
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS)"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]vel\b|\bgesunde?\b|\bsanos?\b|\bsujets?\s+sains?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy)"},
+		{Name: "no_disease", Label: Control, Priority: 51,
+			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
+			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
+			Description: "no disease stated where the disease is recorded ('disease state: None' for the healthy people of a study whose patients' disease is written there, GSE232753); under another key 'none' says nothing of illness"},
 	}
 }
 

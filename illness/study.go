@@ -71,6 +71,7 @@ var (
 	// "Pt5_T1"); it is read where the sample names itself, not under a
 	// key the classifier ignores ("developmental stage: infant" is said
 	// of controls too). "P12" alone is not read: p53 and p38 are proteins.
+	controlWord   = regexp.MustCompile(`(?i)\bcontrols?\b|\bctrl\b|\bhealthy\b|\bvolunteers?\b`)
 	personText    = regexp.MustCompile(`(?i)\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?|pts?)\d*\b`)
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
@@ -268,7 +269,19 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 // persons says whether a person named without a word of illness ("Subject
 // 5", "Child 2") counts: not in a study whose text names healthy people or
 // controls too, where such a person may be either.
+//
+// A sample whose own record names a control or a healthy person anywhere
+// ("control matched to a patient", "Patient 3 control") does not read as
+// a patient: a cohort's illness is not given to a record that says it may
+// be the control.
 func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, value, matched string, ok bool) {
+	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics} {
+		for _, v := range c.values(s, field) {
+			if !v.ignored && controlWord.MatchString(spaced(v.shown)) {
+				return "", "", "", false
+			}
+		}
+	}
 	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
 		for _, v := range c.values(s, field) {
 			text := spaced(v.shown)
