@@ -277,7 +277,7 @@ type cohort struct {
 var (
 	nonSepticShockText = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\s+shock\b`)
 	studyHealthy       = regexp.MustCompile(`(?i)\bhealthy\b|\bvolunteers?\b|\bdonors?\b|\bnormal\s+(subjects?|controls?|individuals?|children|adults?|neonates?|infants?)\b`)
-	illWord            = `(non[- ]?septic|non[- ]?infected|uninfected|critically[- ]ill|icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
+	illWord            = `(non[- ]?septic|critically[- ]ill|icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
 	studyIllControls   = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)

@@ -192,8 +192,9 @@ var (
 	// dateLike marks a month abbreviation between day and year.
 	dateLike = regexp.MustCompile(`(?i)\d\s*[-_/ .]\s*sept?\s*[-_/ .]\s*\d`)
 	negators = map[string]bool{"non": true, "no": true}
-	// hedges make an infection code a suspicion ("Suspected Infected
-	// Test Set"): a patient suspected of infection is in no infection arm.
+	// hedges make an infection code they precede a suspicion ("Suspected
+	// Infected Test Set", "possible serious bacterial infection"): a
+	// patient suspected of infection is in no infection arm.
 	hedges = map[string]bool{"suspected": true, "suspect": true, "possible": true, "probable": true, "presumed": true, "potential": true, "likely": true}
 )
 
@@ -288,7 +289,7 @@ func (c *Classifier) codeIn(v value, scope CodeScope) *codeMatch {
 		switch {
 		case m.label == Control && controlGuard.MatchString(spaced(v.text)):
 			continue
-		case gc.Infection && i > 0 && hedges[strings.ToLower(toks[i-1].text)]:
+		case gc.Infection && hedgedBefore(toks[:i]):
 			continue
 		case (gc.Code == "sep" || gc.Code == "sept") && dateLike.MatchString(v.text):
 			continue
@@ -303,6 +304,18 @@ func (c *Classifier) codeIn(v value, scope CodeScope) *codeMatch {
 		}
 	}
 	return found
+}
+
+// hedgedBefore reports whether a hedge comes before an infection code in
+// its value ("Suspected Infected", "possible serious bacterial
+// infection"): the value is a suspicion, not an infection arm.
+func hedgedBefore(toks []token) bool {
+	for _, t := range toks {
+		if hedges[strings.ToLower(t.text)] {
+			return true
+		}
+	}
+	return false
 }
 
 // isPhraseWord reports whether a token is a lowercase word between two
