@@ -523,7 +523,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string, set ruleSet) 
 			continue
 		}
 		for j, v := range vals {
-			if !r.admits(v) || !r.pre.mayMatch(texts[j].lower, texts[j].ascii) {
+			if !r.pre.mayMatch(texts[j].lower, texts[j].ascii) || !r.admits(v) {
 				continue
 			}
 			text := texts[j].text
@@ -597,7 +597,7 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
 		r := &c.rules[i]
-		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) {
+		if r.Refines != "" || !r.reads(field) || !r.pre.mayMatch(mt.lower, mt.ascii) || !r.admits(v) {
 			continue
 		}
 		locs := r.re.FindAllStringIndex(text, -1)

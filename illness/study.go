@@ -2,6 +2,7 @@ package illness
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/genexp/genexp/metadata"
 )
@@ -274,25 +275,42 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 // ("control matched to a patient", "Patient 3 control") does not read as
 // a patient: a cohort's illness is not given to a record that says it may
 // be the control.
-func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, value, matched string, ok bool) {
-	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics} {
-		for _, v := range c.values(s, field) {
-			if !v.ignored && controlWord.MatchString(spaced(v.shown)) {
+func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, shown, matched string, ok bool) {
+	fields := [...]string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject}
+	var vals [len(fields)][]value
+	for i, f := range fields {
+		vals[i] = c.values(s, f)
+		if f == metadata.FieldSubject {
+			continue
+		}
+		for _, v := range vals[i] {
+			if !v.ignored && namesControl(v.text) {
 				return "", "", "", false
 			}
 		}
 	}
-	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
-		for _, v := range c.values(s, field) {
+	for i, f := range fields {
+		for _, v := range vals[i] {
 			text := spaced(v.shown)
 			loc := patientText.FindStringIndex(text)
 			if loc == nil && !v.ignored && persons {
 				loc = personText.FindStringIndex(text)
 			}
 			if loc != nil {
-				return field, v.shown, v.shown[loc[0]:loc[1]], true
+				return f, v.shown, v.shown[loc[0]:loc[1]], true
 			}
 		}
 	}
 	return "", "", "", false
+}
+
+// namesControl reports whether a value names a control or a healthy
+// person. Most values name neither, so a look for the words' stems comes
+// before the expression.
+func namesControl(v string) bool {
+	l := strings.ToLower(v)
+	if !strings.Contains(l, "contr") && !strings.Contains(l, "ctrl") && !strings.Contains(l, "health") && !strings.Contains(l, "volunt") {
+		return false
+	}
+	return controlWord.MatchString(spaced(v))
 }
