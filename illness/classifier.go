@@ -523,7 +523,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string, set ruleSet) 
 			continue
 		}
 		for j, v := range vals {
-			if !r.admits(v) || !r.pre.mayMatch(texts[j].lower, texts[j].ascii) {
+			if !r.pre.mayMatch(texts[j].lower, texts[j].ascii) || !r.admits(v) {
 				continue
 			}
 			text := texts[j].text
@@ -597,7 +597,7 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
 		r := &c.rules[i]
-		if r.Refines != "" || !r.reads(field) || !r.admits(v) || !r.pre.mayMatch(mt.lower, mt.ascii) {
+		if r.Refines != "" || !r.reads(field) || !r.pre.mayMatch(mt.lower, mt.ascii) || !r.admits(v) {
 			continue
 		}
 		locs := r.re.FindAllStringIndex(text, -1)
@@ -680,12 +680,18 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 // neither (0). A bare 1 or 0 is a yes or a no ("sepsis: 1", "control: 0"),
 // since a lone digit names nothing, unless a rule reads the key and so
 // knows what its digits mean ("shock: 1", "sepsis response signature
-// group: 1").
+// group: 1"). A "none" is a no unless a rule reads the key ("disease
+// state: None" is a statement, not an absent flag).
 func (c *Classifier) flag(key, v string) int {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "yes", "y", "true", "positive", "present", "met":
 		return 1
-	case "no", "n", "false", "negative", "absent", "none", "not met", "unmet":
+	case "none":
+		if c.keyOf(key).keyed {
+			return 0
+		}
+		return -1
+	case "no", "n", "false", "negative", "absent", "not met", "unmet":
 		return -1
 	case "1", "0":
 		if c.keyOf(key).keyed {

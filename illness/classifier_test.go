@@ -90,6 +90,19 @@ func TestDefaultRules(t *testing.T) {
 		{"polytrauma", sample("", "", "", "injury: blunt polytrauma"), NoSepsis, "non_septic_illness", "characteristics", "polytrauma", "injury: blunt polytrauma"},
 		{"burn", sample("Burn patient 12, day 3", "", ""), NoSepsis, "non_septic_illness", "title", "Burn patient", "Burn patient 12, day 3"},
 		{"disease control", sample("", "", "", "group: disease control"), NoSepsis, "non_septic_illness", "characteristics", "disease control", "group: disease control"},
+		{"control patient is a patient, not a mix of controls and patients", sample("", "", "", "disease state: control patient undergoing elective surgery"),
+			NoSepsis, "non_septic_illness", "characteristics", "control patient", "disease state: control patient undergoing elective surgery"},
+		{"no disease where the disease is written", sample("", "", "", "disease state: None"), Control, "no_disease", "characteristics", "None", "disease state: None"},
+		{"bacteraemia denied", sample("", "", "", "infection: UTI without bacteremia"), NoSepsis, "non_septic", "characteristics", "without bacteremia", "infection: UTI without bacteremia"},
+		{"non-bacteremic", sample("", "", "", "phenotype: non-bacteremic"), NoSepsis, "non_septic", "characteristics", "non-bacteremic", "phenotype: non-bacteremic"},
+		{"uninfected control is a control", sample("", "", "", "group: uninfected control"), Control, "healthy_control", "characteristics", "control", "group: uninfected control"},
+		{"uninfected patient is ill", sample("", "", "", "group: uninfected patient"), NoSepsis, "non_septic_illness", "characteristics", "uninfected", "group: uninfected patient"},
+		{"sepsis or septic shock is one septic group", sample("", "", "", "disease state: severe sepsis/septic shock"),
+			Sepsis, "sepsis_or_septic_shock", "characteristics", "severe sepsis/septic shock", "disease state: severe sepsis/septic shock"},
+		{"septic shock or sepsis", sample("Septic shock or sepsis 4", "", ""), Sepsis, "sepsis_or_septic_shock", "title", "Septic shock or sepsis", "Septic shock or sepsis 4"},
+		{"shock, septic", sample("", "", "", "disease state: shock, septic"), SepticShock, "septic_shock", "characteristics", "shock, septic", "disease state: shock, septic"},
+		{"sepsis with shock", sample("", "", "", "group: sepsis with shock"), SepticShock, "septic_shock", "characteristics", "sepsis with shock", "group: sepsis with shock"},
+		{"none under another key says nothing", sample("", "", "", "treatment: none"), Unknown, "", "", "", ""},
 		{"unaffected", sample("", "", "", "disease state: unaffected"), Control, "healthy_control", "characteristics", "unaffected", "disease state: unaffected"},
 		// SIRS with infection is sepsis by Sepsis-1 and -2
 		{"infectious SIRS", sample("", "", "", "diagnosis: infectious SIRS"), Sepsis, "infected_sirs", "characteristics", "infectious SIRS", "diagnosis: infectious SIRS"},
@@ -269,6 +282,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "bacteremia", ""), sample("", "SIRS", ""), sample("", "healthy", ""),
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
 		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""), sample("", "", "", "cell line: THP-1"),
+		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

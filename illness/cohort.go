@@ -135,7 +135,7 @@ func (c *Classifier) on(rule string) bool {
 //     as people ill without sepsis.
 //  6. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU) and names
-//     no infection of its own takes the illness label of the cohort's
+//     no infection, control or healthy person of its own takes the illness label of the cohort's
 //     other samples when they state exactly one (SEPSIS, SEPTIC_SHOCK or
 //     NO_SEPSIS; controls aside), at least two samples state it, and the
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
@@ -277,7 +277,7 @@ type cohort struct {
 var (
 	nonSepticShockText = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\s+shock\b`)
 	studyHealthy       = regexp.MustCompile(`(?i)\bhealthy\b|\bvolunteers?\b|\bdonors?\b|\bnormal\s+(subjects?|controls?|individuals?|children|adults?|neonates?|infants?)\b`)
-	illWord            = `(non[- ]?septic|non[- ]?infected|uninfected|critically[- ]ill|icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
+	illWord            = `(non[- ]?septic|critically[- ]ill|icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
 	studyIllControls   = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)

@@ -101,6 +101,21 @@ func TestClassifyCohort(t *testing.T) {
 			{Control, RuleCohortCode, "title", "HD", "healthy donor"},
 		}},
 		{"se alone is nothing", nil, cohortOf("se/ARDS Day 0"), []want{unknown}},
+		{"sepsis-associated AKI is a septic arm, not another disease", nil, cohortOf("s1 | group: SAKI", "s2 | group: sepsis without AKI", "s3 | group: healthy"), []want{
+			{Sepsis, RuleCohortCode, "characteristics", "SAKI", "sepsis-associated acute kidney injury"},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Control, "healthy_control", "characteristics", "healthy", ""},
+		}},
+		{"saki alone is nothing", nil, cohortOf("Saki_1"), []want{unknown}},
+		{"a record that names a control is no patient of the sole arm", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "control matched to a patient"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
+		}},
+		{"a control patient is no patient of the sole arm", nil, cohortOf("p1 | disease state: septic patient", "p2 | disease state: septic patient",
+			"c1 | disease state: control patient undergoing elective surgery"), []want{
+			{Sepsis, "sepsis", "characteristics", "septic", ""},
+			{Sepsis, "sepsis", "characteristics", "septic", ""},
+			{NoSepsis, "non_septic_illness", "characteristics", "control patient", ""},
+		}},
 		{"a month is not sepsis", nil, cohortOf("sepsis 1", "blood 12-Sep-2010"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, unknown}},
 		{"ambiguous codes are not read", nil, cohortOf("sepsis 1", "NS_3", "SS_4", "untreated 5"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, unknown, unknown, unknown,
@@ -162,6 +177,14 @@ func TestClassifyCohort(t *testing.T) {
 			{Sepsis, "sepsis", "title", "Sepsis", ""},
 			{NoSepsis, RuleIllControls, "title", "Ctrl", "controls are ill without sepsis"},
 		}},
+		{"uninfected controls are not ill", &metadata.Study{Title: "Late-onset sepsis in preterm infants", Description: "Whole blood of infants with late-onset sepsis and of uninfected controls."},
+			cohortOf("sepsis 1", "control 2"), []want{
+				{Sepsis, "sepsis", "title", "sepsis", ""}, {Control, "healthy_control", "title", "control", ""},
+			}},
+		{"uninfected ICU controls are ill", &metadata.Study{Title: "Sepsis in the ICU", Description: "Septic patients and uninfected ICU controls."},
+			cohortOf("sepsis 1", "control 2"), []want{
+				{Sepsis, "sepsis", "title", "sepsis", ""}, {NoSepsis, RuleIllControls, "title", "control", `"ICU controls"`},
+			}},
 		{"ill controls: the study also has healthy people", withHealthy, cohortOf("Sepsis 1", "Control 2"), []want{
 			{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
 		}},
@@ -196,6 +219,11 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("Sepsis 1", "Control 2"), []want{
 				{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
 			}},
+		{"a hedge further before the code", nil, cohortOf("s1 | group: sepsis", "s2 | group: possible serious bacterial infection", "s3 | group: serious bacterial infection"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			unknown,
+			{NoSepsis, RuleCohortInfection, "characteristics", "infection", "infection beside the cohort's sepsis arm"},
+		}},
 		{"a suspected infection is no infected arm", neonatal, cohortOf("Inf012", "Con001", "Sus002 | group: Suspected Infected"), []want{
 			{Sepsis, RuleCohortInfection, "title", "Inf", `the infected arm of a sepsis cohort: study_title "sepsis"`},
 			{Control, RuleGroupCode, "title", "Con", "abbreviation of control"},
@@ -223,8 +251,12 @@ func TestClassifyCohort(t *testing.T) {
 		{"patients not counted: unknown", &metadata.Study{Description: "Whole blood of septic patients with and without ARDS."},
 			cohortOf("p1 | disease state: ARDS"), []want{unknown}},
 		// a code inside a value that names two cohorts is one of them
-		{"shock inside sepsis/septic shock", shockStudy, cohortOf("a | group: septic shock", "b | group: severe sepsis/septic shock"), []want{
+		{"shock inside sepsis and septic shock", shockStudy, cohortOf("a | group: septic shock", "b | group: severe sepsis and septic shock"), []want{
 			{SepticShock, "septic_shock", "characteristics", "septic shock", ""}, unknown,
+		}},
+		{"sepsis or septic shock is one group", shockStudy, cohortOf("a | group: septic shock", "b | group: severe sepsis/septic shock"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			{Sepsis, "sepsis_or_septic_shock", "characteristics", "severe sepsis/septic shock", ""},
 		}},
 		// a patient's group, stated on one day, holds on the others
 		{"same patient by identifier", nil, cohortOf("P5 D1 | patient id: P5 | group: septic shock", "P5 D7 | patient id: P5", "P6 D1 | patient id: P6 | group: SIRS", "P6 D7 | patient id: P6", "P7 D7 | patient id: P7"), []want{

@@ -94,6 +94,7 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "sept", Label: Sepsis, Scope: InSepsisCohort, Reason: "abbreviation of sepsis; also the month September, hence only in a sepsis cohort and never in a date"},
 		{Code: "se", Label: Sepsis, Scope: InSepsisCohort, Reason: "abbreviation of sepsis in ICU cohort codes (GSE32707 se/ARDS: sepsis with ARDS); too short to trust outside a sepsis cohort"},
 		{Code: "sp", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis patient; also S. pneumoniae or sputum, hence only in a sepsis cohort"},
+		{Code: "saki", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis-associated acute kidney injury (S-AKI), a septic arm; also a given name, hence only in a sepsis cohort"},
 		// septic shock
 		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes"},
 		{Code: "ssh", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},
@@ -191,8 +192,9 @@ var (
 	// dateLike marks a month abbreviation between day and year.
 	dateLike = regexp.MustCompile(`(?i)\d\s*[-_/ .]\s*sept?\s*[-_/ .]\s*\d`)
 	negators = map[string]bool{"non": true, "no": true}
-	// hedges make an infection code a suspicion ("Suspected Infected
-	// Test Set"): a patient suspected of infection is in no infection arm.
+	// hedges make an infection code they precede a suspicion ("Suspected
+	// Infected Test Set", "possible serious bacterial infection"): a
+	// patient suspected of infection is in no infection arm.
 	hedges = map[string]bool{"suspected": true, "suspect": true, "possible": true, "probable": true, "presumed": true, "potential": true, "likely": true}
 )
 
@@ -287,7 +289,7 @@ func (c *Classifier) codeIn(v value, scope CodeScope) *codeMatch {
 		switch {
 		case m.label == Control && controlGuard.MatchString(spaced(v.text)):
 			continue
-		case gc.Infection && i > 0 && hedges[strings.ToLower(toks[i-1].text)]:
+		case gc.Infection && hedgedBefore(toks[:i]):
 			continue
 		case (gc.Code == "sep" || gc.Code == "sept") && dateLike.MatchString(v.text):
 			continue
@@ -302,6 +304,18 @@ func (c *Classifier) codeIn(v value, scope CodeScope) *codeMatch {
 		}
 	}
 	return found
+}
+
+// hedgedBefore reports whether a hedge comes before an infection code in
+// its value ("Suspected Infected", "possible serious bacterial
+// infection"): the value is a suspicion, not an infection arm.
+func hedgedBefore(toks []token) bool {
+	for _, t := range toks {
+		if hedges[strings.ToLower(t.text)] {
+			return true
+		}
+	}
+	return false
 }
 
 // isPhraseWord reports whether a token is a lowercase word between two

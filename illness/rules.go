@@ -42,16 +42,18 @@ func DefaultIgnoredKeys() string {
 //     GSE65682: "abdominal_sepsis_and_controls: abdo_s | ctrl_GI"), and
 //     a sample the study says it excluded from analysis, one mixed from
 //     several people, or a cell line's (UNKNOWN);
-//  2. explicit negation: "non-septic", "no sepsis", shock of a named
-//     non-infectious cause;
-//  3. septic shock, and a sepsis patient flagged in shock ("shock: 1",
-//     a rule that only refines SEPSIS);
+//  2. explicit negation: "non-septic", "no sepsis", bacteraemia denied,
+//     shock of a named non-infectious cause;
+//  3. one group of sepsis or septic shock ("severe sepsis/septic shock":
+//     SEPSIS), septic shock, and a sepsis patient flagged in shock
+//     ("shock: 1", a rule that only refines SEPSIS);
 //  4. SIRS with infection (Sepsis-2's sepsis), sepsis in any wording,
 //     then bloodstream infection;
 //  5. illness without sepsis: SIRS, post-surgical, non-infectious,
-//     trauma, critically ill controls (not pre-surgical, non-ICU or
-//     non-trauma ones, who are controls);
-//  6. healthy controls.
+//     trauma, critically ill controls (not pre-surgical, non-ICU,
+//     non-trauma or uninfected ones, who are controls);
+//  6. healthy controls, and no disease where the disease is recorded
+//     ("disease state: None").
 //
 // A bare "shock", an infection named without sepsis ("pneumonia",
 // "influenza") and a patient whose group is not written stay UNKNOWN: the
@@ -87,13 +89,18 @@ func DefaultRules() []Rule {
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
 				`|\b(did\s+not|does\s+not|didn'?t|never)\s+(have|has|had|develop|develops|developed|get|got)\s+(sepsis|septic\s+shock)\b|\bsepsis\s+mimics?\b` +
+				`|\bnon[- ]?bacteri?a?emic\b|\b(no|not|without|absence\s+of)[- ]bacteri?a?emi(a|c)\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b`,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'), or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
+		{Name: "sepsis_or_septic_shock", Label: Sepsis, Priority: 15,
+			Pattern:     `\b(severe\s+)?sepsis\s*(/|\bor\b|\band\s*/\s*or\b)\s*septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(/|\bor\b|\band\s*/\s*or\b)\s*(severe\s+)?sepsis\b`,
+			Exclude:     hedgedSepsis,
+			Description: "one group of sepsis or septic shock ('severe sepsis/septic shock', 'septic shock or sepsis'): every member is septic, not every one in shock, so SEPSIS, not a value naming two cohorts"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
-			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bchoque\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b`,
+			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bsepsis\s+(with|plus|\+)\s+shock\b|\bshock\s*,\s*septic\b|\bchoque\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b`,
 			Exclude:     `\b(no|not|not\s+in|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis,
-			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok) or in Spanish, Portuguese, French or German; not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
+			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic'), as sepsis with shock, or in Spanish, Portuguese, French or German; not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
 			Keys:        `^shock$`,
 			Pattern:     `^\s*(shock|1)\s*$`,
@@ -110,18 +117,23 @@ func DefaultRules() []Rule {
 			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
 			Pattern:     `\bbacteri?a?emi(a|c)\b|\b(candid|fung)a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
+			Exclude:     `\bnon[- ]?(bacteri?|candid|fung)a?emic\b|\b(no|not|without|absence\s+of)[- ]((bacteri?|candid|fung)a?emi(a|c)|blood\s*stream\s+infection)\b`,
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
-				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, infection-negative SIRS (inSIRS)"},
+				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]vel\b|\bgesunde?\b|\bsanos?\b|\bsujets?\s+sains?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy)"},
+		{Name: "no_disease", Label: Control, Priority: 51,
+			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
+			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
+			Description: "no disease stated where the disease is recorded ('disease state: None' for the healthy people of a study whose patients' disease is written there, GSE232753); under another key 'none' says nothing of illness"},
 	}
 }
 

@@ -2,6 +2,7 @@ package illness
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/genexp/genexp/metadata"
 )
@@ -71,6 +72,7 @@ var (
 	// "Pt5_T1"); it is read where the sample names itself, not under a
 	// key the classifier ignores ("developmental stage: infant" is said
 	// of controls too). "P12" alone is not read: p53 and p38 are proteins.
+	controlWord   = regexp.MustCompile(`(?i)\bcontrols?\b|\bctrl\b|\bhealthy\b|\bvolunteers?\b`)
 	personText    = regexp.MustCompile(`(?i)\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?|pts?)\d*\b`)
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
@@ -268,18 +270,47 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 // persons says whether a person named without a word of illness ("Subject
 // 5", "Child 2") counts: not in a study whose text names healthy people or
 // controls too, where such a person may be either.
-func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, value, matched string, ok bool) {
-	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
-		for _, v := range c.values(s, field) {
+//
+// A sample whose own record names a control or a healthy person anywhere
+// ("control matched to a patient", "Patient 3 control") does not read as
+// a patient: a cohort's illness is not given to a record that says it may
+// be the control.
+func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, shown, matched string, ok bool) {
+	fields := [...]string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject}
+	var vals [len(fields)][]value
+	for i, f := range fields {
+		vals[i] = c.values(s, f)
+		if f == metadata.FieldSubject {
+			continue
+		}
+		for _, v := range vals[i] {
+			if !v.ignored && namesControl(v.text) {
+				return "", "", "", false
+			}
+		}
+	}
+	for i, f := range fields {
+		for _, v := range vals[i] {
 			text := spaced(v.shown)
 			loc := patientText.FindStringIndex(text)
 			if loc == nil && !v.ignored && persons {
 				loc = personText.FindStringIndex(text)
 			}
 			if loc != nil {
-				return field, v.shown, v.shown[loc[0]:loc[1]], true
+				return f, v.shown, v.shown[loc[0]:loc[1]], true
 			}
 		}
 	}
 	return "", "", "", false
+}
+
+// namesControl reports whether a value names a control or a healthy
+// person. Most values name neither, so a look for the words' stems comes
+// before the expression.
+func namesControl(v string) bool {
+	l := strings.ToLower(v)
+	if !strings.Contains(l, "contr") && !strings.Contains(l, "ctrl") && !strings.Contains(l, "health") && !strings.Contains(l, "volunt") {
+		return false
+	}
+	return controlWord.MatchString(spaced(v))
 }
