@@ -114,6 +114,7 @@ type Classifier struct {
 	studyContext bool
 	keepMixed    bool
 	codes        map[string]GroupCode
+	codeUnless   map[string]*regexp.Regexp // GroupCode.Unless, compiled
 	cohortOff    map[string]bool
 
 	// keysSeen remembers, per characteristic key, what keyOf says of it: a

@@ -102,6 +102,10 @@ func TestDefaultRules(t *testing.T) {
 		{"septic shock or sepsis", sample("Septic shock or sepsis 4", "", ""), Sepsis, "sepsis_or_septic_shock", "title", "Septic shock or sepsis", "Septic shock or sepsis 4"},
 		{"shock, septic", sample("", "", "", "disease state: shock, septic"), SepticShock, "septic_shock", "characteristics", "shock, septic", "disease state: shock, septic"},
 		{"sepsis with shock", sample("", "", "", "group: sepsis with shock"), SepticShock, "septic_shock", "characteristics", "sepsis with shock", "group: sepsis with shock"},
+		{"donor cells given septic plasma are no patient's", sample("Donor 1, 6 h", "", "", "donor: healthy donor 1", "treatment: plasma from septic shock patient"),
+			Unknown, "septic_plasma_exposure", "characteristics", "plasma from septic", "treatment: plasma from septic shock patient"},
+		{"a septic patient's plasma drawn as the sample is the patient's", sample("", "", "", "sample type: plasma", "disease state: septic shock"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "disease state: septic shock"},
 		{"none under another key says nothing", sample("", "", "", "treatment: none"), Unknown, "", "", "", ""},
 		{"unaffected", sample("", "", "", "disease state: unaffected"), Control, "healthy_control", "characteristics", "unaffected", "disease state: unaffected"},
 		// SIRS with infection is sepsis by Sepsis-1 and -2
@@ -283,6 +287,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
 		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""), sample("", "", "", "cell line: THP-1"),
 		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
+		sample("", "", "", "stimulus: septic serum"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

@@ -134,14 +134,17 @@ func (c *Classifier) on(rule string) bool {
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
 //  6. RuleSoleArm: a sample that reads as a patient (patient, case,
-//     survivor, child, subject, a day or T0 of sampling, ICU) and names
-//     no infection, control or healthy person of its own takes the illness label of the cohort's
+//     survivor, child, subject, a day or T0 of sampling, ICU), names
+//     no infection, control or healthy person of its own and denies no
+//     sepsis by a flag ("sepsis: no") takes the illness label of the cohort's
 //     other samples when they state exactly one (SEPSIS, SEPTIC_SHOCK or
 //     NO_SEPSIS; controls aside), at least two samples state it, and the
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
 //     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
 //     only").
-//  7. RuleStudyContext: the study-context fallback of ClassifyInStudy.
+//  7. RuleStudyContext: the study-context fallback of ClassifyInStudy,
+//     for a patient whose record neither hedges ("suspected") nor denies
+//     sepsis by a flag.
 //  8. RuleIllControls: a bare "control" (not "healthy control") is
 //     NO_SEPSIS when the study's text says its controls are ill without
 //     sepsis ("non-septic ICU controls", "controls were critically ill
@@ -225,7 +228,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
-			if (!worded && !everyone) || c.hedged(s) {
+			if (!worded && !everyone) || c.hedged(s) || c.deniesSepsis(s) {
 				continue
 			}
 			if !read {
@@ -434,7 +437,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 		first := members[0]
 		ev := fmt.Sprintf("the cohort's only illness arm is %s (%d samples; %s)", l, len(members), siblingEvidence(samples[first], out[first]))
 		for i, s := range samples {
-			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
+			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.deniesSepsis(s) {
 				continue
 			}
 			if field, value, matched, ok := c.patientWording(s, persons); ok {
@@ -577,6 +580,18 @@ func (c *Classifier) hedged(s *metadata.Sample) bool {
 	return false
 }
 
+// deniesSepsis reports whether a sample's record denies it sepsis or
+// septic shock by a flag ("neonatal sepsis: no", "septic shock: 0"): the
+// cohort's illness is then not read as its own.
+func (c *Classifier) deniesSepsis(s *metadata.Sample) bool {
+	for _, a := range s.Annotations {
+		if a.Characteristic && studySepsis.MatchString(spaced(a.Key)) && c.flag(a.Key, a.Value) == -1 {
+			return true
+		}
+	}
+	return false
+}
+
 // namesInfection reports whether a sample's own record names an infection
 // (pneumonia, meningitis, "suspected infection", a virus): such a patient
 // may belong to another arm than the cohort's one stated illness.
@@ -614,10 +629,12 @@ var (
 	missingValue = regexp.MustCompile(`(?i)^(na|n/a|nan|none|null|unknown|not (applicable|available|determined|known|recorded)|missing|nd|-+|\?+|\.)$`)
 	// notADisease marks values a disease-control reading must leave alone:
 	// controls and healthy people the rules did not recognise, infections
-	// (their sepsis status is what the study does not say), and organisms.
+	// (their sepsis status is what the study does not say), organisms, and
+	// sepsis named by its onset, its codes or its signs (early- or
+	// late-onset, EOS, LOS, SAKI, purpura fulminans).
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
-		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat` +
+		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
 	// aWord is a value with a word in it, not a bare code or number.
 	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)

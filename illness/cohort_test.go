@@ -107,6 +107,16 @@ func TestClassifyCohort(t *testing.T) {
 			{Control, "healthy_control", "characteristics", "healthy", ""},
 		}},
 		{"saki alone is nothing", nil, cohortOf("Saki_1"), []want{unknown}},
+		{"a sepsis flag of no is no patient of the study's sepsis", neonatal, cohortOf("case 4 | neonatal sepsis: no", "case 5 | neonatal sepsis: yes"), []want{
+			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+		}},
+		{"a sepsis flag of no is no patient of the sole arm", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "patient 3 | sepsis: no"), []want{
+			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
+		}},
+		{"a septic shock flag of no is no patient of the study's septic shock", shockStudy, cohortOf("Patient 19, Day1 | septic shock: no"), []want{unknown}},
+		{"EOS and purpura fulminans are no disease controls", nil, cohortOf("n1 | condition: EOS", "n2 | condition: late-onset sepsis", "m1 | condition: purpura fulminans"), []want{
+			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown,
+		}},
 		{"a record that names a control is no patient of the sole arm", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "control matched to a patient"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
 		}},

@@ -51,6 +51,12 @@ type GroupCode struct {
 	// it is the sepsis arm (SEPSIS); anywhere else infection is not sepsis
 	// and the code says nothing. Infection codes are always InSepsisCohort.
 	Infection bool `yaml:"infection"`
+	// Unless, if set, is a pattern (matched case-insensitively, underscores
+	// read as spaces) of the code's other reading: when any value of the
+	// sample's record matches it, the code is not read ("HC" beside
+	// "compound: hydrocortisone" is the hydrocortisone arm, not a healthy
+	// control).
+	Unless string `yaml:"unless,omitempty"`
 	// Reason says why the code means what it does; decisions quote it.
 	Reason string `yaml:"reason"`
 }
@@ -76,9 +82,11 @@ func DefaultGroupCodes() []GroupCode {
 		// healthy controls
 		{Code: "hlty", Label: Control, Scope: Anywhere, Reason: "abbreviation of healthy"},
 		{Code: "hlthy", Label: Control, Scope: Anywhere, Reason: "abbreviation of healthy"},
-		{Code: "hc", Label: Control, Scope: Anywhere, Reason: "healthy control (GSE54514 group_day HC_D1); hydrocortisone arms come with patient wording, which blocks it"},
+		{Code: "hc", Label: Control, Scope: Anywhere, Unless: `\bhydrocortison`,
+			Reason: "healthy control (GSE54514 group_day HC_D1); not in a record that names hydrocortisone, whose HC is the hydrocortisone arm, nor beside patient wording"},
 		{Code: "hv", Label: Control, Scope: Anywhere, Reason: "healthy volunteer (GSE57065 Blood_HV01)"},
-		{Code: "hd", Label: Control, Scope: InSepsisCohort, Reason: "healthy donor (GSE64457 HD_21); also Huntington's or Hodgkin's disease, hence only in a sepsis cohort, where haemodialysis or high-dose arms come with patient wording, which blocks it"},
+		{Code: "hd", Label: Control, Scope: InSepsisCohort, Unless: `\bha?emodialy|\bhigh[\s-]+dose\b|\bhuntington|\bhodgkin`,
+			Reason: "healthy donor (GSE64457 HD_21); also Huntington's or Hodgkin's disease, hence only in a sepsis cohort and not in a record that names haemodialysis, a high dose or either disease, nor beside patient wording"},
 		{Code: "ctrl", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "ctl", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "cntrl", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
@@ -112,11 +120,12 @@ func DefaultGroupCodes() []GroupCode {
 
 // WithGroupCodes replaces DefaultGroupCodes; nil or empty reads no codes.
 // A code that is empty or not letters only, a label that is not one of
-// the five, an infection code with a label or a code given twice makes New
-// fail with IllnessInferenceFailed.
+// the five, an infection code with a label, an Unless pattern that does
+// not compile or a code given twice makes New fail with
+// IllnessInferenceFailed.
 func WithGroupCodes(codes []GroupCode) Option {
 	return func(c *Classifier) error {
-		c.codes = map[string]GroupCode{}
+		c.codes, c.codeUnless = map[string]GroupCode{}, map[string]*regexp.Regexp{}
 		for i, gc := range codes {
 			code := strings.ToLower(strings.TrimSpace(gc.Code))
 			if code == "" || strings.IndexFunc(code, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
@@ -143,6 +152,13 @@ func WithGroupCodes(codes []GroupCode) Option {
 			case Anywhere, InSepsisCohort:
 			default:
 				return qc.Errorf(qc.IllnessInferenceFailed, "illness: group code %q has scope %q (want %q or %q)", code, gc.Scope, Anywhere, InSepsisCohort)
+			}
+			if gc.Unless != "" {
+				re, err := regexp.Compile("(?i)" + gc.Unless)
+				if err != nil {
+					return qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness: group code %q: unless pattern", code))
+				}
+				c.codeUnless[code] = re
 			}
 			gc.Code = code
 			c.codes[code] = gc
@@ -215,6 +231,29 @@ func (c *Classifier) namesPatient(s *metadata.Sample) bool {
 	return false
 }
 
+// otherReading reports whether the sample's record names the code's other
+// reading (GroupCode.Unless) in any of its values.
+func (c *Classifier) otherReading(s *metadata.Sample, code string) bool {
+	re := c.codeUnless[code]
+	if re == nil {
+		return false
+	}
+	if re.MatchString(spaced(s.Title)) {
+		return true
+	}
+	for _, a := range s.Annotations {
+		if re.MatchString(spaced(a.Value)) {
+			return true
+		}
+	}
+	for _, v := range []string{s.Treatment, s.Compound, s.Subject, s.Disease} {
+		if re.MatchString(spaced(v)) {
+			return true
+		}
+	}
+	return false
+}
+
 // codeMatch is a group code found in one value of one field.
 type codeMatch struct {
 	code    GroupCode
@@ -235,7 +274,7 @@ func (c *Classifier) findCode(s *metadata.Sample, scope CodeScope) *codeMatch {
 				continue
 			}
 			if m := c.codeIn(v, scope); m != nil {
-				if m.code.Code == "mock" && c.namesPatient(s) {
+				if (m.code.Code == "mock" && c.namesPatient(s)) || c.otherReading(s, m.code.Code) {
 					continue
 				}
 				if c.namesCohorts(field, v) {

@@ -63,6 +63,8 @@ func TestGroupCodes(t *testing.T) {
 		{"a code inside a word is not a code", "Seconds_1", nil, Unknown, ""},
 		{"an ignored key is read last", "Seps_1", []string{"survival: HC"}, Sepsis, "Seps"},
 		{"rules come first", "Con_sepsis_2", nil, Sepsis, "sepsis"},
+		{"HC beside hydrocortisone is the drug's arm", "VAN0103 HC D3", []string{"compound: hydrocortisone"}, Unknown, ""},
+		{"HC where no hydrocortisone is named", "HC_D3", []string{"compound: none"}, Control, "HC"},
 	}
 	c := Default()
 	for _, tt := range tests {
@@ -97,6 +99,7 @@ func TestGroupCodeErrors(t *testing.T) {
 		{{Code: "x", Label: "ILL"}},
 		{{Code: "inf", Infection: true, Label: Sepsis}},
 		{{Code: "x", Label: Control, Scope: "somewhere"}},
+		{{Code: "x", Label: Control, Unless: "("}},
 	}
 	for i, codes := range bad {
 		if _, err := New(DefaultRules(), nil, nil, WithGroupCodes(codes)); !errors.Is(err, qc.IllnessInferenceFailed) {

@@ -41,7 +41,8 @@ func DefaultIgnoredKeys() string {
 //  1. study conventions that no general word can read (MARS,
 //     GSE65682: "abdominal_sepsis_and_controls: abdo_s | ctrl_GI"), and
 //     a sample the study says it excluded from analysis, one mixed from
-//     several people, or a cell line's (UNKNOWN);
+//     several people, a cell line's, or cells treated with a septic
+//     patient's plasma (UNKNOWN);
 //  2. explicit negation: "non-septic", "no sepsis", bacteraemia denied,
 //     shock of a named non-infectious cause;
 //  3. one group of sepsis or septic shock ("severe sepsis/septic shock":
@@ -85,6 +86,10 @@ func DefaultRules() []Rule {
 		{Name: "cell_line", Label: Unknown, Priority: 8,
 			Pattern:     `\bcell[\s-]*line\b|\b(huvecs?|thp-?1|hek-?293t?|hela|u-?937|jurkat|a549|hepg2|caco-?2|raw\s*264(\.7)?|hl-?60|k-?562)\b`,
 			Description: "a cell line (HUVEC, THP-1, …), treated with a patient's plasma or a stimulus: its cells are no patient's, whatever the treatment names ('HUVEC, plasma from septic shock patient')"},
+		{Name: "septic_plasma_exposure", Label: Unknown, Priority: 8,
+			Keys:        `^(treatment|treated with|stimulus|stimulation|exposure|exposed to|incubated with|incubation|agent|challenge|culture condition|culture medium|conditioned with)$`,
+			Pattern:     `\b(plasma|serum|sera)\b[^;]{0,40}?\b(septic|sepsis)|\b(septic|sepsis)\b[^;]{0,30}?\b(plasma|serum|sera)\b`,
+			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
