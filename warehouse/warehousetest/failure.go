@@ -167,19 +167,7 @@ func testRefusedCommit(t *testing.T, tg Target) {
 	ctx := context.Background()
 	changed := newFixture("GSE1", 6, 3, 2)
 	changed.title = "must not survive"
-	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv", Columns: changed.columns()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Abort(ctx)
-	if err := b.UpsertDimensions(ctx, changed.dimensions()); err != nil {
-		t.Fatal(err)
-	}
-	for _, lb := range changed.batches(4) {
-		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := stage(t, tg.Sink, changed, "r", 4)
 	req := changed.commit("h2")
 	req.Studies = append(req.Studies, warehouse.StudyCommit{Study: "GSE404", BatchID: batchID("GSE404", "h2")})
 	if _, err := b.Commit(ctx, req); err == nil {

@@ -858,14 +858,7 @@ func testFeatureCancel(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 func testFeatureEmpty(t *testing.T, tg Target, fm warehouse.FeatureMaterializer) {
 	ctx := context.Background()
 	f := newFixture("GSE1", 3, 2, 1)
-	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv", Columns: f.columns()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Abort(ctx)
-	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
-		t.Fatal(err)
-	}
+	b := stage(t, tg.Sink, f, "r", 0)
 	if _, err := b.Commit(ctx, f.commit("empty")); err != nil {
 		t.Fatal(err)
 	}

@@ -275,6 +275,30 @@ func loadAs(ctx context.Context, sink warehouse.WarehouseSink, f fixture, hash, 
 	return res, nil
 }
 
+// stage begins a batch of f's columns under runID, upserts f's dimensions
+// and writes its rows, rows genes at a time (none when rows is 0), and
+// returns the open batch, aborted when the test ends.
+func stage(t *testing.T, sink warehouse.WarehouseSink, f fixture, runID string, rows int) warehouse.Batch {
+	t.Helper()
+	ctx := context.Background()
+	b, err := sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: "m.tsv", Columns: f.columns()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Abort(context.Background()) })
+	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
+		t.Fatal(err)
+	}
+	if rows > 0 {
+		for _, lb := range f.batches(rows) {
+			if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return b
+}
+
 func outcome(t *testing.T, res warehouse.CommitResult, study string) warehouse.StudyResult {
 	t.Helper()
 	for _, r := range res.Studies {
@@ -480,19 +504,7 @@ func testFailedCommit(t *testing.T, tg Target) {
 	load(t, tg.Sink, old, "h1")
 	ctx, cancel := context.WithCancel(context.Background())
 	changed := newFixture("GSE1", 8, 3, 7)
-	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv", Columns: changed.columns()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Abort(context.Background())
-	if err := b.UpsertDimensions(ctx, changed.dimensions()); err != nil {
-		t.Fatal(err)
-	}
-	for _, lb := range changed.batches(4) {
-		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := stage(t, tg.Sink, changed, "r", 4)
 	cancel()
 	if _, err := b.Commit(ctx, changed.commit("h2")); err == nil {
 		t.Fatal("Commit with a cancelled context succeeded")
@@ -588,19 +600,7 @@ func testViews(t *testing.T, tg Target) {
 func testQuality(t *testing.T, tg Target) {
 	f := newFixture("GSE1", 4, 2, 1)
 	ctx := context.Background()
-	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "run-q", FileName: "m.tsv", Columns: f.columns()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Abort(ctx)
-	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
-		t.Fatal(err)
-	}
-	for _, lb := range f.batches(10) {
-		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := stage(t, tg.Sink, f, "run-q", 10)
 	req := f.commit("hq")
 	ks, p := 0.25, 0.03
 	rowsUsed, sampled := int64(3), true
@@ -623,7 +623,7 @@ func testQuality(t *testing.T, tg Target) {
 		WHERE validation_code = 2002 AND severity = 'WARNING' AND study_accession_code = 'GSE1' AND run_id = 'run-q'`); n != 1 {
 		t.Fatal("validation finding not recorded with the batch")
 	}
-	err = tg.Sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: "run-r", Findings: []*qc.Error{
+	err := tg.Sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: "run-r", Findings: []*qc.Error{
 		{Code: qc.NullPercentageHigh, Severity: qc.SeverityError, Study: "GSE9", File: "x.tsv", Line: 3, Column: 4, Msg: "too many"},
 	}})
 	if err != nil {
