@@ -106,6 +106,10 @@ func TestDefaultRules(t *testing.T) {
 			Unknown, "septic_plasma_exposure", "characteristics", "plasma from septic", "treatment: plasma from septic shock patient"},
 		{"a septic patient's plasma drawn as the sample is the patient's", sample("", "", "", "sample type: plasma", "disease state: septic shock"),
 			SepticShock, "septic_shock", "characteristics", "septic shock", "disease state: septic shock"},
+		{"septic arthritis is a local infection", sample("", "", "", "diagnosis: septic arthritis"), Unknown, "", "", "", ""},
+		{"septic loosening of a prosthesis", sample("septic_revision_patient_4", "", "", "group: septic loosening"), Unknown, "", "", "", ""},
+		{"sepsis hedged after the word", sample("", "", "", "diagnosis: sepsis (suspected)"), Unknown, "", "", "", ""},
+		{"sepsis with a question mark", sample("", "", "", "diagnosis: sepsis?"), Unknown, "", "", "", ""},
 		{"none under another key says nothing", sample("", "", "", "treatment: none"), Unknown, "", "", "", ""},
 		{"unaffected", sample("", "", "", "disease state: unaffected"), Control, "healthy_control", "characteristics", "unaffected", "disease state: unaffected"},
 		// SIRS with infection is sepsis by Sepsis-1 and -2

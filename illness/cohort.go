@@ -508,7 +508,7 @@ func (c *Classifier) samePatient(samples []*metadata.Sample, out []Decision) {
 	}
 	for i, s := range samples {
 		g := groups[patients[i]]
-		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault {
+		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) {
 			continue
 		}
 		out[i] = Decision{Label: g.label, Method: MethodRule, Rule: RuleSamePatient, Field: "characteristics", Matched: patients[i], Value: patients[i],

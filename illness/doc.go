@@ -27,7 +27,12 @@
 // one illness arm, the study-context fallback), and a bare "control" by
 // what the study's text says its controls are. Each such decision names
 // its cohort rule and, as Evidence, the study text or the other sample it
-// needed. The pipeline classifies each study's samples this way.
+// needed. The pipeline classifies each study's samples this way. A study's
+// text is read without its sentences that name sepsis only in passing (an
+// exclusion criterion, a risk, a leading cause, a likeness, "sepsis-free
+// survival") and without the local infections it calls septic ("septic
+// arthritis"): a COPD study whose patients "with sepsis were excluded" is
+// no sepsis cohort.
 //
 // Characteristics are read as key and value: rules match the value, so the
 // key of "abdominal_sepsis_and_controls: ctrl_GI" does not read as sepsis; a

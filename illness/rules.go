@@ -118,8 +118,8 @@ func DefaultRules() []Rule {
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b`,
-			Exclude:     `\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis,
-			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis"},
+			Exclude:     `\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis + `|` + localSeptic,
+			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
 			Pattern:     `\bbacteri?a?emi(a|c)\b|\b(candid|fung)a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
 			Exclude:     `\bnon[- ]?(bacteri?|candid|fung)a?emic\b|\b(no|not|without|absence\s+of)[- ]((bacteri?|candid|fung)a?emi(a|c)|blood\s*stream\s+infection)\b`,
@@ -142,6 +142,15 @@ func DefaultRules() []Rule {
 	}
 }
 
+// localSeptic is a local infection called septic ("septic arthritis",
+// "septic loosening" of a prosthesis, "septic emboli", "septic versus
+// aseptic" revisions): an infection named
+// without sepsis, which the rules leave unlabeled. A value that names one
+// is not read by the sepsis rule, even where it names sepsis too.
+const localSeptic = `\bseptic\s+(arthritis|loosening|bursitis|abortions?|(pulmonary\s+)?emboli(sm|sms|c)?|non[- ]?unions?|thrombophlebitis|phlebitis|joints?|revisions?|keratitis|endophthalmitis|tenosynovitis|osteomyelitis|pseudarthrosis|prosthe\w*|knees?|hips?|shoulders?|wounds?)\b` +
+	`|\bseptic\s+(and|or|versus|vs\.?|/)\s+aseptic\b|\baseptic\s+(and|or|versus|vs\.?|/)\s+septic\b`
+
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
-const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluated\s+for)\s+((neonatal|early[- ]onset|late[- ]onset|severe)\s+)?(sepsis|septic)`
+const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluated\s+for)\s+((neonatal|early[- ]onset|late[- ]onset|severe)\s+)?(sepsis|septic)` +
+	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\b)`

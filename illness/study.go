@@ -117,9 +117,68 @@ var (
 // studyText is one text of a study, with the field a decision names.
 type studyText struct{ field, text string }
 
-// studyTexts returns the study's title and description, in that order.
+// studyTexts returns the study's title and description, in that order,
+// with the sentences that name sepsis only in passing (passingMentions)
+// and the local infections called septic (localSeptic) blanked out.
 func studyTexts(study *metadata.Study) []studyText {
-	return []studyText{{"study_title", study.Title}, {"study_description", study.Description}}
+	return []studyText{{"study_title", studyReading(study.Title)}, {"study_description", studyReading(study.Description)}}
+}
+
+// localSepticText is localSeptic, compiled.
+var localSepticText = regexp.MustCompile(`(?i)` + localSeptic)
+
+// studyReading is a study text as the cohort rules read it (studyTexts).
+func studyReading(text string) string {
+	return passingMentions(localSepticText.ReplaceAllStringFunc(text, blank))
+}
+
+var (
+	// sentenceEnd ends a sentence, or a clause a semicolon closes.
+	sentenceEnd = regexp.MustCompile(`[.;!?](\s|$)|\n`)
+	// passingCue marks a sentence in which a study names sepsis without
+	// studying it: an exclusion criterion ("patients with sepsis were
+	// excluded"), a risk, a cause or an outcome of something else ("a
+	// leading cause of sepsis", "at high risk of sepsis", "sepsis-free
+	// survival"), or a likeness ("shares clinical features with bacterial
+	// sepsis").
+	passingCue = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bineligible\b|\bnot\s+(be\s+)?(included|enrolled)\b|\bno\s+(history|evidence|signs?)\s+of\b` +
+		`|-free\b|\bfree\s+(of|from)\b|\brisks?\s+(of|for)\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
+		`|\bshar(e|es|ing)\s+(\w+\s+){0,3}?features\b|\bresembl\w*|\bmimic\w*|\bsimilar\s+to\b|\bindistinguishable\b|\bconfused\s+with\b|\bmistaken\s+for\b`)
+	// sepsisMention is sepsis or septic shock named anywhere.
+	sepsisMention = regexp.MustCompile(`(?i)\bsep(sis|tic)`)
+)
+
+// passingMentions blanks, with spaces of the same length (so offsets into
+// the text still hold), each sentence that names sepsis and carries a
+// passingCue: such a sentence says what the study is not. A sepsis study
+// says what it is in its other sentences ("Sepsis is a leading cause of
+// death. We profiled 30 septic patients.").
+func passingMentions(text string) string {
+	if !sepsisMention.MatchString(text) {
+		return text
+	}
+	var b strings.Builder
+	start := 0
+	for start < len(text) {
+		end := len(text)
+		if loc := sentenceEnd.FindStringIndex(text[start:]); loc != nil {
+			end = start + loc[1]
+		}
+		sentence := text[start:end]
+		if sepsisMention.MatchString(sentence) && passingCue.MatchString(sentence) {
+			for i := 0; i < len(sentence); i++ {
+				if sentence[i] == '\n' {
+					b.WriteByte('\n')
+				} else {
+					b.WriteByte(' ')
+				}
+			}
+		} else {
+			b.WriteString(sentence)
+		}
+		start = end
+	}
+	return b.String()
 }
 
 // patientsNamed returns where re first names patients in text, nil if it
@@ -276,21 +335,11 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 // a patient: a cohort's illness is not given to a record that says it may
 // be the control.
 func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, shown, matched string, ok bool) {
-	fields := [...]string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject}
-	var vals [len(fields)][]value
-	for i, f := range fields {
-		vals[i] = c.values(s, f)
-		if f == metadata.FieldSubject {
-			continue
-		}
-		for _, v := range vals[i] {
-			if !v.ignored && namesControl(v.text) {
-				return "", "", "", false
-			}
-		}
+	if c.recordNamesControl(s) {
+		return "", "", "", false
 	}
-	for i, f := range fields {
-		for _, v := range vals[i] {
+	for _, f := range [...]string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
+		for _, v := range c.values(s, f) {
 			text := spaced(v.shown)
 			loc := patientText.FindStringIndex(text)
 			if loc == nil && !v.ignored && persons {
@@ -302,6 +351,26 @@ func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, sh
 		}
 	}
 	return "", "", "", false
+}
+
+// recordNamesControl reports whether a sample's own title, source names or
+// characteristics (ignored keys aside) name a control or a healthy person,
+// in words or by a control group code ("HD1" beside the patients of a
+// sepsis cohort).
+func (c *Classifier) recordNamesControl(s *metadata.Sample) bool {
+	for _, f := range [...]string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics} {
+		for _, v := range c.values(s, f) {
+			if !v.ignored && namesControl(v.text) {
+				return true
+			}
+		}
+	}
+	for _, scope := range [...]CodeScope{Anywhere, InSepsisCohort} {
+		if m := c.findCode(s, scope); m != nil && m.label == Control {
+			return true
+		}
+	}
+	return false
 }
 
 // namesControl reports whether a value names a control or a healthy

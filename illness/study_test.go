@@ -1,6 +1,7 @@
 package illness
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/genexp/genexp/metadata"
@@ -157,5 +158,20 @@ func TestStudyContext(t *testing.T) {
 	}
 	if d := off.ClassifyInStudy(patient("Patient 19, Day1"), shockStudy); d.Label != Unknown {
 		t.Fatalf("with the fallback off: %+v", d)
+	}
+}
+
+func TestPassingMentions(t *testing.T) {
+	blank := func(s string) string { return strings.Repeat(" ", len(s)) }
+	for _, tc := range []struct{ in, want string }{
+		{"Septic patients were profiled.", "Septic patients were profiled."},
+		{"Patients with sepsis were excluded. Asthma was studied.", blank("Patients with sepsis were excluded. ") + "Asthma was studied."},
+		{"Sepsis-free survival – résumé\nCOPD", blank("Sepsis-free survival – résumé") + "\nCOPD"},
+		{"At risk of sepsis; 30 septic patients", blank("At risk of sepsis; ") + "30 septic patients"},
+		{"Exclusion criteria: none", "Exclusion criteria: none"},
+	} {
+		if got := passingMentions(tc.in); got != tc.want {
+			t.Errorf("passingMentions(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
