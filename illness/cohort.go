@@ -339,10 +339,14 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 			if nonSepticShockText.MatchString(text) {
 				co.nonSepticShock = true
 			}
-			if loc := studyShock.FindStringIndex(text); loc != nil && co.textLabels[SepticShock] == "" {
+			// A description names the study's illness only where it names
+			// its patients; elsewhere sepsis is a topic ("a form of viral
+			// sepsis", "outcomes included sepsis").
+			about := f.field == "study_title" || namesSepticPatients(text)
+			if loc := studyShock.FindStringIndex(text); loc != nil && about && co.textLabels[SepticShock] == "" {
 				co.textLabels[SepticShock] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
-			if loc := studySepsis.FindStringIndex(negatedSepsis.ReplaceAllStringFunc(studyShock.ReplaceAllStringFunc(text, blank), blank)); loc != nil && co.textLabels[Sepsis] == "" {
+			if loc := studySepsis.FindStringIndex(negatedSepsis.ReplaceAllStringFunc(studyShock.ReplaceAllStringFunc(text, blank), blank)); loc != nil && about && co.textLabels[Sepsis] == "" {
 				co.textLabels[Sepsis] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
 			if loc := nonSepticGroup(text); loc != nil && co.textLabels[NoSepsis] == "" {
