@@ -142,7 +142,7 @@ var (
 	// survival"), or a likeness ("shares clinical features with bacterial
 	// sepsis").
 	passingCue = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bineligible\b|\bnot\s+(be\s+)?(included|enrolled)\b|\bno\s+(history|evidence|signs?)\s+of\b` +
-		`|-free\b|\bfree\s+(of|from)\b|\brisks?\s+(of|for)\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
+		`|-free\b|\bfree\s+(of|from)\b|\brisks?\s+(of|for)\b|\brisk\s+factors?\b|\bmediators?\s+of\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
 		`|\bshar(e|es|ing)\s+(\w+\s+){0,3}?features\b|\bresembl\w*|\bmimic\w*|\bsimilar\s+to\b|\bindistinguishable\b|\bconfused\s+with\b|\bmistaken\s+for\b`)
 	// sepsisMention is sepsis or septic shock named anywhere.
 	sepsisMention = regexp.MustCompile(`(?i)\bsep(sis|tic)`)
