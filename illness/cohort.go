@@ -228,7 +228,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
-			if (!worded && !everyone) || c.hedged(s) || c.deniesSepsis(s) {
+			if (!worded && !everyone) || c.hedged(s) || c.deniesSepsis(s) || c.beforeIllness(s) {
 				continue
 			}
 			if !read {
@@ -339,10 +339,14 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 			if nonSepticShockText.MatchString(text) {
 				co.nonSepticShock = true
 			}
-			if loc := studyShock.FindStringIndex(text); loc != nil && co.textLabels[SepticShock] == "" {
+			// A description names the study's illness only where it names
+			// its patients; elsewhere sepsis is a topic ("a form of viral
+			// sepsis", "outcomes included sepsis").
+			about := f.field == "study_title" || namesSepticPatients(text)
+			if loc := studyShock.FindStringIndex(text); loc != nil && about && co.textLabels[SepticShock] == "" {
 				co.textLabels[SepticShock] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
-			if loc := studySepsis.FindStringIndex(negatedSepsis.ReplaceAllStringFunc(studyShock.ReplaceAllStringFunc(text, blank), blank)); loc != nil && co.textLabels[Sepsis] == "" {
+			if loc := studySepsis.FindStringIndex(negatedSepsis.ReplaceAllStringFunc(studyShock.ReplaceAllStringFunc(text, blank), blank)); loc != nil && about && co.textLabels[Sepsis] == "" {
 				co.textLabels[Sepsis] = fmt.Sprintf("%s %q", f.field, f.text[loc[0]:loc[1]])
 			}
 			if loc := nonSepticGroup(text); loc != nil && co.textLabels[NoSepsis] == "" {
@@ -437,7 +441,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 		first := members[0]
 		ev := fmt.Sprintf("the cohort's only illness arm is %s (%d samples; %s)", l, len(members), siblingEvidence(samples[first], out[first]))
 		for i, s := range samples {
-			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.deniesSepsis(s) {
+			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.deniesSepsis(s) || c.beforeIllness(s) {
 				continue
 			}
 			if field, value, matched, ok := c.patientWording(s, persons); ok {
@@ -508,7 +512,7 @@ func (c *Classifier) samePatient(samples []*metadata.Sample, out []Decision) {
 	}
 	for i, s := range samples {
 		g := groups[patients[i]]
-		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) {
+		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) || c.beforeIllness(s) {
 			continue
 		}
 		out[i] = Decision{Label: g.label, Method: MethodRule, Rule: RuleSamePatient, Field: "characteristics", Matched: patients[i], Value: patients[i],
@@ -575,6 +579,24 @@ func (c *Classifier) hedged(s *metadata.Sample) bool {
 			if !v.ignored && hedgedWord.MatchString(spaced(v.text)) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// beforeSurgery is a sample drawn before an operation.
+var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative|operation|surgery|surgical)\b|\bbefore\s+(the\s+)?(surgery|operation|procedure)\b|\bpreop\b`)
+
+// beforeIllness reports whether a sample's record says it was drawn before
+// an operation: the patient's state after it (post-operative SIRS, a
+// sepsis after surgery) is not this sample's.
+func (c *Classifier) beforeIllness(s *metadata.Sample) bool {
+	if beforeSurgery.MatchString(spaced(s.Title)) {
+		return true
+	}
+	for _, a := range s.Annotations {
+		if beforeSurgery.MatchString(spaced(a.Value)) {
+			return true
 		}
 	}
 	return false

@@ -32,7 +32,15 @@
 // exclusion criterion, a risk, a leading cause, a likeness, "sepsis-free
 // survival") and without the local infections it calls septic ("septic
 // arthritis"): a COPD study whose patients "with sepsis were excluded" is
-// no sepsis cohort.
+// no sepsis cohort. A study is a sepsis cohort by its text only when its
+// title names sepsis or septic shock or its description names septic
+// patients; sepsis named as a topic ("outcomes included sepsis") is not
+// enough.
+//
+// CONTROL is a person without the study's illness: an experiment's control
+// condition (control siRNA, vehicle, control vector, wild-type control, a
+// reference RNA) is not read as one, so the warehouse's CONTROL cohort does
+// not pool cell lines and animals with healthy volunteers.
 //
 // Characteristics are read as key and value: rules match the value, so the
 // key of "abdominal_sepsis_and_controls: ctrl_GI" does not read as sepsis; a

@@ -53,7 +53,8 @@ type GroupCode struct {
 	Infection bool `yaml:"infection"`
 	// Unless, if set, is a pattern (matched case-insensitively, underscores
 	// read as spaces) of the code's other reading: when any value of the
-	// sample's record matches it, the code is not read ("HC" beside
+	// sample's record, alone or after its key ("cell type: CTL"), matches
+	// it, the code is not read ("HC" beside
 	// "compound: hydrocortisone" is the hydrocortisone arm, not a healthy
 	// control).
 	Unless string `yaml:"unless,omitempty"`
@@ -88,12 +89,14 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "hd", Label: Control, Scope: InSepsisCohort, Unless: `\bha?emodialy|\bhigh[\s-]+dose\b|\bhuntington|\bhodgkin`,
 			Reason: "healthy donor (GSE64457 HD_21); also Huntington's or Hodgkin's disease, hence only in a sepsis cohort and not in a record that names haemodialysis, a high dose or either disease, nor beside patient wording"},
 		{Code: "ctrl", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
-		{Code: "ctl", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
+		{Code: "ctl", Label: Control, Scope: Anywhere, Unless: `\bcytotoxic\b|\bcell\s*types?\s*:\s*ctls?\b`,
+			Reason: "abbreviation of control; not in a record that names cytotoxic T lymphocytes (cell type: CTL)"},
 		{Code: "cntrl", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "con", Label: Control, Scope: Anywhere, Reason: "abbreviation of control (GSE25504 Con001); not before \"A\" (Con A, concanavalin A)"},
 		{Code: "cont", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "contr", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
-		{Code: "nc", Label: Control, Scope: Anywhere, Reason: "normal control"},
+		{Code: "nc", Label: Control, Scope: Anywhere, Unless: `\b(si|sh)[\s-]*nc\b|\b(sirna|shrna|sgrna)\b|\bnegative\s+control\b|\bneural\s+crest\b`,
+			Reason: "normal control; not in a record that names an siRNA's negative control (si-NC) or the neural crest"},
 		{Code: "mock", Label: Control, Scope: Anywhere, Reason: "mock-infected or mock-treated: the control condition of an infection or stimulation study (GSE65088 infection: mock); not in a sample whose record names a patient, whose mock-treated cells are the patient's"},
 		// sepsis
 		{Code: "seps", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis (GSE154918 Seps_P)"},
@@ -104,7 +107,8 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "sp", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis patient; also S. pneumoniae or sputum, hence only in a sepsis cohort"},
 		{Code: "saki", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis-associated acute kidney injury (S-AKI), a septic arm; also a given name, hence only in a sepsis cohort"},
 		// septic shock
-		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes"},
+		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Unless: `\b(heat|cold|osmotic|hyperosmotic|oxidative|thermal|hypoxic|electric\w*|acid|endotoxi[nc]|toxic|spinal|insulin)[\s-]+shock\b`,
+			Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes, and a record that names heat, cold, osmotic or endotoxic shock is a stress or a model"},
 		{Code: "ssh", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},
 		{Code: "sshock", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},
 		// ill without sepsis
@@ -242,7 +246,7 @@ func (c *Classifier) otherReading(s *metadata.Sample, code string) bool {
 		return true
 	}
 	for _, a := range s.Annotations {
-		if re.MatchString(spaced(a.Value)) {
+		if re.MatchString(spaced(a.Value)) || (a.Key != "" && re.MatchString(spaced(a.Key+": "+a.Value))) {
 			return true
 		}
 	}

@@ -129,12 +129,13 @@ func DefaultRules() []Rule {
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]vel\b|\bgesunde?\b|\bsanos?\b|\bsujets?\s+sains?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy)"},
+			Exclude:     experimentalControl,
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control, reference RNA), which is no person's health"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
@@ -150,7 +151,16 @@ func DefaultRules() []Rule {
 const localSeptic = `\bseptic\s+(arthritis|loosening|bursitis|abortions?|(pulmonary\s+)?emboli(sm|sms|c)?|non[- ]?unions?|thrombophlebitis|phlebitis|joints?|revisions?|keratitis|endophthalmitis|tenosynovitis|osteomyelitis|pseudarthrosis|prosthe\w*|knees?|hips?|shoulders?|wounds?)\b` +
 	`|\bseptic\s+(and|or|versus|vs\.?|/)\s+aseptic\b|\baseptic\s+(and|or|versus|vs\.?|/)\s+septic\b`
 
+// experimentalControl is the control condition of an experiment rather
+// than a control person: a control siRNA, shRNA or guide, a vector, a
+// vehicle, a diet, a wild type, a reference or QC pool. Pooled with
+// healthy volunteers, such samples would make the warehouse's CONTROL
+// cohort a mix of cell lines, animals and people.
+const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]?rna|sgrna|scrambled?|non[\s-]?targeting|empty|vector|plasmid|morpholino|isogenic|diet|reference|qc|pool|wild[\s-]?type|wt|knock[\s-]?(down|out)|gfp|luciferase)[\s-]+controls?\b` +
+	`|\bcontrols?[\s-]+(sirna|si[\s-]?rna|shrna|sgrna|guides?|vectors?|plasmids?|morpholinos?|mo|diets?|oligo\w*|constructs?|lines?|clones?|lentivirus|virus|transfect\w*)\b` +
+	`|\b(si|sh)[\s-]*(control|ctrl|nc)\b`
+
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
-const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluated\s+for)\s+((neonatal|early[- ]onset|late[- ]onset|severe)\s+)?(sepsis|septic)` +
+const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluat(ed|ion)\s+for|work[- ]?up\s+for|screen(ed|ing)\s+for)\s+((neonatal|early[- ]onset|late[- ]onset|severe)\s+)?(sepsis|septic)` +
 	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\b)`

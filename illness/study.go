@@ -142,7 +142,7 @@ var (
 	// survival"), or a likeness ("shares clinical features with bacterial
 	// sepsis").
 	passingCue = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bineligible\b|\bnot\s+(be\s+)?(included|enrolled)\b|\bno\s+(history|evidence|signs?)\s+of\b` +
-		`|-free\b|\bfree\s+(of|from)\b|\brisks?\s+(of|for)\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
+		`|-free\b|\bfree\s+(of|from)\b|\brisks?\s+(of|for)\b|\brisk\s+factors?\b|\bmediators?\s+of\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
 		`|\bshar(e|es|ing)\s+(\w+\s+){0,3}?features\b|\bresembl\w*|\bmimic\w*|\bsimilar\s+to\b|\bindistinguishable\b|\bconfused\s+with\b|\bmistaken\s+for\b`)
 	// sepsisMention is sepsis or septic shock named anywhere.
 	sepsisMention = regexp.MustCompile(`(?i)\bsep(sis|tic)`)
@@ -206,6 +206,12 @@ var (
 	countMeasure = regexp.MustCompile(`(?i)\b(day|d|h|hours?|weeks?|months?|years?|aged?)\s*-?\s*$`)
 )
 
+// namesSepticPatients reports whether a study text names septic or septic
+// shock patients, as a study names those it enrolled.
+func namesSepticPatients(text string) bool {
+	return patientsNamed(shockPatients, text) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(text, blank)) != nil
+}
+
 // notACount reports whether the number a counted-patients match starts
 // with counts no patients the study enrolled (see countOfMany).
 func notACount(text string, loc []int) bool {
@@ -234,7 +240,12 @@ func (c *Classifier) ClassifyInStudy(s *metadata.Sample, study *metadata.Study) 
 func studyFallback(study *metadata.Study) (Decision, bool) {
 	texts := studyTexts(study)
 	var shock, sepsis, shockP, sepsisP, model, counted bool
-	for _, f := range texts {
+	// titled: the title names the illness the text names, so the study
+	// is about it; a description that names it only as a topic ("a form
+	// of viral sepsis", "outcomes included sepsis") makes no study of
+	// septic patients unless it names those patients.
+	titled := false
+	for i, f := range texts {
 		text := spaced(f.text)
 		if nonSepticGroup(text) != nil {
 			return Decision{}, false // the study compares septic with non-septic patients: the sample's group is unknown
@@ -246,6 +257,9 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 		noShock := studyShock.ReplaceAllStringFunc(text, blank)
 		shock = shock || studyShock.MatchString(text)
 		sepsis = sepsis || studySepsis.MatchString(noShock)
+		if i == 0 {
+			titled = studyShock.MatchString(text) || studySepsis.MatchString(noShock)
+		}
 		shockP = shockP || patientsNamed(shockPatients, text) != nil
 		sepsisP = sepsisP || patientsNamed(sepsisPatients, noShock) != nil
 		counted = counted || patientsNamed(countedShock, text) != nil || patientsNamed(countedSepsis, noShock) != nil
@@ -260,9 +274,9 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 	var label Label
 	only := texts
 	switch {
-	case shock && !sepsis:
+	case shock && !sepsis && (titled || shockP):
 		re, label = studyShock, SepticShock
-	case sepsis && !shock:
+	case sepsis && !shock && (titled || sepsisP):
 		re, label = studySepsis, Sepsis
 	case shockP && !sepsisP:
 		re, label = shockPatients, SepticShock
