@@ -591,11 +591,15 @@ var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative|operation|s
 // an operation: the patient's state after it (post-operative SIRS, a
 // sepsis after surgery) is not this sample's.
 func (c *Classifier) beforeIllness(s *metadata.Sample) bool {
-	if beforeSurgery.MatchString(spaced(s.Title)) {
+	before := func(v string) bool {
+		l := strings.ToLower(v)
+		return (strings.Contains(l, "pre") || strings.Contains(l, "before")) && beforeSurgery.MatchString(spaced(v))
+	}
+	if before(s.Title) {
 		return true
 	}
 	for _, a := range s.Annotations {
-		if beforeSurgery.MatchString(spaced(a.Value)) {
+		if before(a.Value) {
 			return true
 		}
 	}

@@ -235,6 +235,13 @@ func (c *Classifier) namesPatient(s *metadata.Sample) bool {
 	return false
 }
 
+// readsCode reports whether a code found in one of a sample's values
+// reads as its group: not a mock condition in a patient's record (the
+// patient's cells), nor a code whose other reading the record names.
+func (c *Classifier) readsCode(s *metadata.Sample, m *codeMatch) bool {
+	return !(m.code.Code == "mock" && c.namesPatient(s)) && !c.otherReading(s, m.code.Code)
+}
+
 // otherReading reports whether the sample's record names the code's other
 // reading (GroupCode.Unless) in any of its values.
 func (c *Classifier) otherReading(s *metadata.Sample, code string) bool {
@@ -278,7 +285,7 @@ func (c *Classifier) findCode(s *metadata.Sample, scope CodeScope) *codeMatch {
 				continue
 			}
 			if m := c.codeIn(v, scope); m != nil {
-				if (m.code.Code == "mock" && c.namesPatient(s)) || c.otherReading(s, m.code.Code) {
+				if !c.readsCode(s, m) {
 					continue
 				}
 				if c.namesCohorts(field, v) {

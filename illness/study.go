@@ -349,9 +349,6 @@ func enrolled(texts []studyText) (*regexp.Regexp, Label, []studyText) {
 // a patient: a cohort's illness is not given to a record that says it may
 // be the control.
 func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, shown, matched string, ok bool) {
-	if c.recordNamesControl(s) {
-		return "", "", "", false
-	}
 	for _, f := range [...]string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject} {
 		for _, v := range c.values(s, f) {
 			text := spaced(v.shown)
@@ -360,6 +357,9 @@ func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, sh
 				loc = personText.FindStringIndex(text)
 			}
 			if loc != nil {
+				if c.recordNamesControl(s) {
+					return "", "", "", false
+				}
 				return f, v.shown, v.shown[loc[0]:loc[1]], true
 			}
 		}
@@ -374,14 +374,17 @@ func (c *Classifier) patientWording(s *metadata.Sample, persons bool) (field, sh
 func (c *Classifier) recordNamesControl(s *metadata.Sample) bool {
 	for _, f := range [...]string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics} {
 		for _, v := range c.values(s, f) {
-			if !v.ignored && namesControl(v.text) {
+			if v.ignored {
+				continue
+			}
+			if namesControl(v.text) {
 				return true
 			}
-		}
-	}
-	for _, scope := range [...]CodeScope{Anywhere, InSepsisCohort} {
-		if m := c.findCode(s, scope); m != nil && m.label == Control {
-			return true
+			for _, scope := range [...]CodeScope{Anywhere, InSepsisCohort} {
+				if m := c.codeIn(v, scope); m != nil && m.label == Control && c.readsCode(s, m) {
+					return true
+				}
+			}
 		}
 	}
 	return false
