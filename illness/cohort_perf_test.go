@@ -25,7 +25,12 @@ import (
 // first (a pass more per sample) the three take 61, 75 and 143 ms; with the
 // wordings of denied and doubted sepsis, the same-patient rule, the ignored
 // keys read last and codes checked against the rules, 87-97, 117-121 and
-// 218-239 ms (4.5, 5.9 and 11-12 µs a sample).
+// 218-239 ms (4.5, 5.9 and 11-12 µs a sample). The rules the wording
+// reviews added (passing mentions in study text, experimental controls,
+// local septic infections, control words and codes checked before a
+// cohort's illness is given) cost, run alternately with the version before
+// them on a day the machine was slower (fastest of three runs each):
+// 128 -> 150, 173 -> 192 and 309 -> 389 ms.
 func BenchmarkClassifyCohort(b *testing.B) {
 	const n = 20000
 	long := &metadata.Study{Title: "Early and dynamic changes in gene expression in septic shock patients: a genome wide approach",
