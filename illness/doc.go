@@ -38,8 +38,8 @@
 // enough.
 //
 // CONTROL is a person without the study's illness: an experiment's control
-// condition (control siRNA, vehicle, control vector, wild-type control, a
-// reference RNA) is not read as one, so the warehouse's CONTROL cohort does
+// condition (control siRNA, vehicle, control vector, wild-type control) is
+// not read as one, so the warehouse's CONTROL cohort does
 // not pool cell lines and animals with healthy volunteers.
 //
 // Characteristics are read as key and value: rules match the value, so the

@@ -135,7 +135,7 @@ func DefaultRules() []Rule {
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]vel\b|\bgesunde?\b|\bsanos?\b|\bsujets?\s+sains?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Exclude:     experimentalControl,
-			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control, reference RNA), which is no person's health"},
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
@@ -153,10 +153,10 @@ const localSeptic = `\bseptic\s+(arthritis|loosening|bursitis|abortions?|(pulmon
 
 // experimentalControl is the control condition of an experiment rather
 // than a control person: a control siRNA, shRNA or guide, a vector, a
-// vehicle, a diet, a wild type, a reference or QC pool. Pooled with
+// vehicle, a diet, a wild type. Pooled with
 // healthy volunteers, such samples would make the warehouse's CONTROL
 // cohort a mix of cell lines, animals and people.
-const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]?rna|sgrna|scrambled?|non[\s-]?targeting|empty|vector|plasmid|morpholino|isogenic|diet|reference|qc|pool|wild[\s-]?type|wt|knock[\s-]?(down|out)|gfp|luciferase)[\s-]+controls?\b` +
+const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]?rna|sgrna|scrambled?|non[\s-]?targeting|empty|vector|plasmid|morpholino|isogenic|diet|wild[\s-]?type|wt|knock[\s-]?(down|out)|gfp|luciferase)[\s-]+controls?\b` +
 	`|\bcontrols?[\s-]+(sirna|si[\s-]?rna|shrna|sgrna|guides?|vectors?|plasmids?|morpholinos?|mo|diets?|oligo\w*|constructs?|lines?|clones?|lentivirus|virus|transfect\w*)\b` +
 	`|\b(si|sh)[\s-]*(control|ctrl|nc)\b`
 
