@@ -228,7 +228,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
-			if (!worded && !everyone) || c.hedged(s) || c.deniesSepsis(s) || c.beforeIllness(s) {
+			if (!worded && !everyone) || c.hedged(s) {
 				continue
 			}
 			if !read {
@@ -237,7 +237,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 					fallback = &d
 				}
 			}
-			if fallback != nil {
+			if fallback != nil && !c.denies(s, fallback.Label) {
 				out[i] = *fallback
 				if !worded {
 					out[i].Evidence = "the study's text counts the patients it enrolled, and no sample's own record names another illness: every sample no rule labels is one of them"
@@ -441,7 +441,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 		first := members[0]
 		ev := fmt.Sprintf("the cohort's only illness arm is %s (%d samples; %s)", l, len(members), siblingEvidence(samples[first], out[first]))
 		for i, s := range samples {
-			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.deniesSepsis(s) || c.beforeIllness(s) {
+			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.denies(s, l) || (l == NoSepsis && c.beforeIllness(s)) {
 				continue
 			}
 			if field, value, matched, ok := c.patientWording(s, persons); ok {
@@ -512,7 +512,7 @@ func (c *Classifier) samePatient(samples []*metadata.Sample, out []Decision) {
 	}
 	for i, s := range samples {
 		g := groups[patients[i]]
-		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) || c.beforeIllness(s) {
+		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) || (g.label == NoSepsis && c.beforeIllness(s)) {
 			continue
 		}
 		out[i] = Decision{Label: g.label, Method: MethodRule, Rule: RuleSamePatient, Field: "characteristics", Matched: patients[i], Value: patients[i],
@@ -585,11 +585,12 @@ func (c *Classifier) hedged(s *metadata.Sample) bool {
 }
 
 // beforeSurgery is a sample drawn before an operation.
-var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative|operation|surgery|surgical)\b|\bbefore\s+(the\s+)?(surgery|operation|procedure)\b|\bpreop\b`)
+var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation|procedure)\b|\bpreop\b`)
 
 // beforeIllness reports whether a sample's record says it was drawn before
-// an operation: the patient's state after it (post-operative SIRS, a
-// sepsis after surgery) is not this sample's.
+// an operation: the patient's ill state after it (post-operative SIRS) is
+// not this sample's. It is asked only of NO_SEPSIS: a septic patient
+// sampled before source-control surgery is septic already.
 func (c *Classifier) beforeIllness(s *metadata.Sample) bool {
 	before := func(v string) bool {
 		l := strings.ToLower(v)
@@ -606,17 +607,38 @@ func (c *Classifier) beforeIllness(s *metadata.Sample) bool {
 	return false
 }
 
-// deniesSepsis reports whether a sample's record denies it sepsis or
-// septic shock by a flag ("neonatal sepsis: no", "septic shock: 0"): the
-// cohort's illness is then not read as its own.
-func (c *Classifier) deniesSepsis(s *metadata.Sample) bool {
+// denies reports whether a sample's record denies it the label by a flag:
+// sepsis ("neonatal sepsis: no", "sepsis: 0") denies SEPSIS and
+// SEPTIC_SHOCK; septic shock ("septic shock: no") denies SEPTIC_SHOCK only,
+// since a septic patient without shock is still septic. The cohort's or
+// the study's illness is then not read as the sample's.
+func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
+	if l != Sepsis && l != SepticShock {
+		return false
+	}
 	for _, a := range s.Annotations {
-		if a.Characteristic && studySepsis.MatchString(spaced(a.Key)) && c.flag(a.Key, a.Value) == -1 {
+		if !a.Characteristic || c.flag(a.Key, a.Value) != -1 {
+			continue
+		}
+		key := spaced(a.Key)
+		switch {
+		case sepsisFlagKey.MatchString(key):
+			return true
+		case l == SepticShock && shockFlagKey.MatchString(key):
 			return true
 		}
 	}
 	return false
 }
+
+var (
+	// sepsisFlagKey is a key that names sepsis itself, as a flag does
+	// ("sepsis", "neonatal sepsis", "sepsis status"), not a complication
+	// of it ("septic shock", "sepsis-associated AKI").
+	sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((neonatal|severe|early[- ]onset|late[- ]onset|culture[- ]proven)\s+)?(sepsis|septic(a?emia)?)(\s*[-(]?\s*(1|2|3)\)?)?(\s+(status|diagnosis|group))?\s*$`)
+	// shockFlagKey is a key that names septic shock.
+	shockFlagKey = regexp.MustCompile(`(?i)^\s*septic[\s-]*shock(\s+(status|diagnosis))?\s*$`)
+)
 
 // namesInfection reports whether a sample's own record names an infection
 // (pneumonia, meningitis, "suspected infection", a virus): such a patient

@@ -86,8 +86,8 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "hc", Label: Control, Scope: Anywhere, Unless: `\bhydrocortison`,
 			Reason: "healthy control (GSE54514 group_day HC_D1); not in a record that names hydrocortisone, whose HC is the hydrocortisone arm, nor beside patient wording"},
 		{Code: "hv", Label: Control, Scope: Anywhere, Reason: "healthy volunteer (GSE57065 Blood_HV01)"},
-		{Code: "hd", Label: Control, Scope: InSepsisCohort, Unless: `\bha?emodialy|\bhigh[\s-]+dose\b|\bhuntington|\bhodgkin`,
-			Reason: "healthy donor (GSE64457 HD_21); also Huntington's or Hodgkin's disease, hence only in a sepsis cohort and not in a record that names haemodialysis, a high dose or either disease, nor beside patient wording"},
+		{Code: "hd", Label: Control, Scope: InSepsisCohort, Unless: `dialy|\brenal\s+replacement|\bcrrt\b|\bhigh[\s-]+dose\b|\bhuntington|\bhodgkin`,
+			Reason: "healthy donor (GSE64457 HD_21); also Huntington's or Hodgkin's disease, hence only in a sepsis cohort and not in a record that names dialysis, renal replacement, a high dose or either disease, nor beside patient wording"},
 		{Code: "ctrl", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "ctl", Label: Control, Scope: Anywhere, Unless: `\bcytotoxic\b|\bcell\s*types?\s*:\s*ctls?\b`,
 			Reason: "abbreviation of control; not in a record that names cytotoxic T lymphocytes (cell type: CTL)"},
@@ -95,8 +95,8 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "con", Label: Control, Scope: Anywhere, Reason: "abbreviation of control (GSE25504 Con001); not before \"A\" (Con A, concanavalin A)"},
 		{Code: "cont", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "contr", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
-		{Code: "nc", Label: Control, Scope: Anywhere, Unless: `\b(si|sh)[\s-]*nc\b|\b(sirna|shrna|sgrna)\b|\bnegative\s+control\b|\bneural\s+crest\b`,
-			Reason: "normal control; not in a record that names an siRNA's negative control (si-NC) or the neural crest"},
+		{Code: "nc", Label: Control, Scope: Anywhere, Unless: `\b(si|sh)[\s-]*nc\b|\b(sirna|shrna|sgrna)\b|\bnegative\s+control\b|\bneural\s+crest\b|\boxygen\b|\bcannula\b`,
+			Reason: "normal control; not in a record that names an siRNA's negative control (si-NC), the neural crest or oxygen by nasal cannula"},
 		{Code: "mock", Label: Control, Scope: Anywhere, Reason: "mock-infected or mock-treated: the control condition of an infection or stimulation study (GSE65088 infection: mock); not in a sample whose record names a patient, whose mock-treated cells are the patient's"},
 		// sepsis
 		{Code: "seps", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis (GSE154918 Seps_P)"},
@@ -107,8 +107,8 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "sp", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis patient; also S. pneumoniae or sputum, hence only in a sepsis cohort"},
 		{Code: "saki", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis-associated acute kidney injury (S-AKI), a septic arm; also a given name, hence only in a sepsis cohort"},
 		// septic shock
-		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Unless: `\b(heat|cold|osmotic|hyperosmotic|oxidative|thermal|hypoxic|electric\w*|acid|endotoxi[nc]|toxic|spinal|insulin)[\s-]+shock\b`,
-			Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes, and a record that names heat, cold, osmotic or endotoxic shock is a stress or a model"},
+		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Unless: `\b(heat|osmotic|hyperosmotic|oxidative|thermal|hypoxic|electric\w*|acid|endotoxi[nc]|spinal|insulin)[\s-]+shock\b`,
+			Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes, and a record that names heat, osmotic or endotoxic shock is a stress or a model (cold and warm shock are septic shock's phenotypes)"},
 		{Code: "ssh", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},
 		{Code: "sshock", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},
 		// ill without sepsis

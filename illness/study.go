@@ -115,17 +115,34 @@ var (
 )
 
 // studyText is one text of a study, with the field a decision names.
-type studyText struct{ field, text string }
-
-// studyTexts returns the study's title and description, in that order,
-// with the sentences that name sepsis only in passing (passingMentions)
-// and the local infections called septic (localSeptic) blanked out.
-func studyTexts(study *metadata.Study) []studyText {
-	return []studyText{{"study_title", studyReading(study.Title)}, {"study_description", studyReading(study.Description)}}
+type studyText struct {
+	field string
+	// text is the study's text as the cohort rules read it (studyReading);
+	// orig is the text as written, which decisions quote. The two have
+	// the same length, byte for byte.
+	text, orig string
 }
 
-// localSepticText is localSeptic, compiled.
-var localSepticText = regexp.MustCompile(`(?i)` + localSeptic)
+// studyTexts returns the study's title and description, in that order,
+// with the local infections called septic (localSeptic) blanked out, and
+// the description's sentences that name sepsis only in passing
+// (passingMentions). A title says what the study is about, however it
+// words it ("Mortality risk of children with septic shock"): only a
+// sepsis-free outcome is blanked there.
+func studyTexts(study *metadata.Study) []studyText {
+	return []studyText{
+		{"study_title", sepsisFree.ReplaceAllStringFunc(localSepticText.ReplaceAllStringFunc(study.Title, blank), blank), study.Title},
+		{"study_description", studyReading(study.Description), study.Description},
+	}
+}
+
+var (
+	// localSepticText is localSeptic, compiled.
+	localSepticText = regexp.MustCompile(`(?i)` + localSeptic)
+	// sepsisFree is a time or a state free of sepsis, an outcome of
+	// another study ("sepsis-free survival after transplantation").
+	sepsisFree = regexp.MustCompile(`(?i)\bsep(sis|tic)[\s-]*free\b`)
+)
 
 // studyReading is a study text as the cohort rules read it (studyTexts).
 func studyReading(text string) string {
@@ -137,12 +154,13 @@ var (
 	sentenceEnd = regexp.MustCompile(`[.;!?](\s|$)|\n`)
 	// passingCue marks a sentence in which a study names sepsis without
 	// studying it: an exclusion criterion ("patients with sepsis were
-	// excluded"), a risk, a cause or an outcome of something else ("a
-	// leading cause of sepsis", "at high risk of sepsis", "sepsis-free
-	// survival"), or a likeness ("shares clinical features with bacterial
-	// sepsis").
+	// excluded"), a complication that occurred ("neutropenic sepsis
+	// occurred in 12 patients"), a risk, a cause or an outcome of
+	// something else ("a leading cause of sepsis", "at high risk of
+	// sepsis", "sepsis-free survival"), or a likeness ("shares clinical
+	// features with bacterial sepsis").
 	passingCue = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bineligible\b|\bnot\s+(be\s+)?(included|enrolled)\b|\bno\s+(history|evidence|signs?)\s+of\b` +
-		`|-free\b|\bfree\s+(of|from)\b|\brisks?\s+(of|for)\b|\brisk\s+factors?\b|\bmediators?\s+of\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
+		`|\bsep(sis|tic)[\s-]*free\b|\bfree\s+(of|from)\s+sep|\brisks?\s+(of|for)\b|\brisk\s+factors?\b|\bmediators?\s+of\b|\boccurr(ed|ing|ence)\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
 		`|\bshar(e|es|ing)\s+(\w+\s+){0,3}?features\b|\bresembl\w*|\bmimic\w*|\bsimilar\s+to\b|\bindistinguishable\b|\bconfused\s+with\b|\bmistaken\s+for\b`)
 	// sepsisMention is sepsis or septic shock named anywhere.
 	sepsisMention = regexp.MustCompile(`(?i)\bsep(sis|tic)`)
@@ -150,7 +168,10 @@ var (
 
 // passingMentions blanks, with spaces of the same length (so offsets into
 // the text still hold), each sentence that names sepsis and carries a
-// passingCue: such a sentence says what the study is not. A sepsis study
+// passingCue but names no septic patients: such a sentence says what the
+// study is not ("patients with sepsis were excluded" names patients only
+// to exclude them, and is blanked; "we enrolled 30 septic patients,
+// excluding those with cancer" is kept). A sepsis study
 // says what it is in its other sentences ("Sepsis is a leading cause of
 // death. We profiled 30 septic patients.").
 func passingMentions(text string) string {
@@ -165,7 +186,7 @@ func passingMentions(text string) string {
 			end = start + loc[1]
 		}
 		sentence := text[start:end]
-		if sepsisMention.MatchString(sentence) && passingCue.MatchString(sentence) {
+		if sepsisMention.MatchString(sentence) && passingCue.MatchString(sentence) && !enrollsSepticPatients(spaced(sentence)) {
 			for i := 0; i < len(sentence); i++ {
 				if sentence[i] == '\n' {
 					b.WriteByte('\n')
@@ -207,10 +228,47 @@ var (
 )
 
 // namesSepticPatients reports whether a study text names septic or septic
-// shock patients, as a study names those it enrolled.
+// shock patients, as a study names those it enrolled: in the patterns of
+// the study-context reading, or in a sentence that names sepsis and
+// people ("adults meeting Sepsis-3 criteria", "participants with sepsis")
+// and is no passing mention.
 func namesSepticPatients(text string) bool {
-	return patientsNamed(shockPatients, text) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(text, blank)) != nil
+	if patientsNamed(shockPatients, text) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(text, blank)) != nil {
+		return true
+	}
+	start := 0
+	for start < len(text) {
+		end := len(text)
+		if loc := sentenceEnd.FindStringIndex(text[start:]); loc != nil {
+			end = start + loc[1]
+		}
+		sentence := text[start:end]
+		if sepsisMention.MatchString(sentence) && !negatedSepsis.MatchString(sentence) && !passingCue.MatchString(sentence) && peopleWord.MatchString(sentence) {
+			return true
+		}
+		start = end
+	}
+	return false
 }
+
+var (
+	// enrolledWord says a study took its patients in; notEnrolled says it
+	// did not.
+	enrolledWord = regexp.MustCompile(`(?i)\b(enrolled|enrolling|recruited|included|studied|sampled|profiled|analy[sz]ed|collected|obtained|drawn|admitted)\b`)
+	notEnrolled  = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
+)
+
+// enrollsSepticPatients reports whether a sentence says the study took in
+// septic patients ("We enrolled 30 septic patients, excluding those with
+// cancer"; "Septic patients at risk of death were enrolled"), as against
+// naming them to exclude them ("Patients with sepsis were excluded").
+func enrollsSepticPatients(sentence string) bool {
+	named := patientsNamed(shockPatients, sentence) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(sentence, blank)) != nil
+	return named && enrolledWord.MatchString(sentence) && !notEnrolled.MatchString(sentence)
+}
+
+// peopleWord names people a study may enroll.
+var peopleWord = regexp.MustCompile(`(?i)\b(patients?|participants?|subjects?|adults?|children|child|neonates?|newborns?|infants?|individuals?|cases?|cohorts?)\b`)
 
 // notACount reports whether the number a counted-patients match starts
 // with counts no patients the study enrolled (see countOfMany).
@@ -244,7 +302,7 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 	// is about it; a description that names it only as a topic ("a form
 	// of viral sepsis", "outcomes included sepsis") makes no study of
 	// septic patients unless it names those patients.
-	titled := false
+	titled, named := false, false
 	for i, f := range texts {
 		text := spaced(f.text)
 		if nonSepticGroup(text) != nil {
@@ -259,6 +317,8 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 		sepsis = sepsis || studySepsis.MatchString(noShock)
 		if i == 0 {
 			titled = studyShock.MatchString(text) || studySepsis.MatchString(noShock)
+		} else {
+			named = named || namesSepticPatients(text)
 		}
 		shockP = shockP || patientsNamed(shockPatients, text) != nil
 		sepsisP = sepsisP || patientsNamed(sepsisPatients, noShock) != nil
@@ -274,9 +334,9 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 	var label Label
 	only := texts
 	switch {
-	case shock && !sepsis && (titled || shockP):
+	case shock && !sepsis && (titled || named):
 		re, label = studyShock, SepticShock
-	case sepsis && !shock && (titled || sepsisP):
+	case sepsis && !shock && (titled || named):
 		re, label = studySepsis, Sepsis
 	case shockP && !sepsisP:
 		re, label = shockPatients, SepticShock
@@ -303,7 +363,7 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 		}
 		if loc := patientsNamed(re, text); loc != nil {
 			return Decision{Label: label, Method: MethodRule, Rule: RuleStudyContext, Field: f.field,
-				Matched: f.text[loc[0]:loc[1]], Value: f.text}, true
+				Matched: f.orig[loc[0]:loc[1]], Value: f.orig}, true
 		}
 	}
 	return Decision{}, false
