@@ -128,6 +128,11 @@ func TestDefaultRules(t *testing.T) {
 			SepticShock, "septic_shock", "characteristics", "septic shock", "treatment: therapeutic plasma exchange for septic shock"},
 		{"source control is no control", sample("", "", "", "source control: yes"), Unknown, "", "", "", ""},
 		{"previously healthy is no control", sample("", "", "", "comorbidity: previously healthy"), Unknown, "", "", "", ""},
+		{"a healthy control previously healthy", sample("", "", "", "group: healthy control (previously healthy volunteer)"), Control, "healthy_control", "characteristics", "healthy", "group: healthy control (previously healthy volunteer)"},
+		{"sepsis, suspected", sample("", "", "", "diagnosis: sepsis, suspected"), Unknown, "", "", "", ""},
+		{"sepsis with a hedge in brackets", sample("", "", "", "diagnosis: sepsis (suspected, culture pending)"), Unknown, "", "", "", ""},
+		{"donor cells given septic patients' plasma", sample("", "", "", "treatment: plasma from patients with septic shock"),
+			Unknown, "septic_plasma_exposure", "characteristics", "plasma from patients with septic", "treatment: plasma from patients with septic shock"},
 		{"none under another key says nothing", sample("", "", "", "treatment: none"), Unknown, "", "", "", ""},
 		{"unaffected", sample("", "", "", "disease state: unaffected"), Control, "healthy_control", "characteristics", "unaffected", "disease state: unaffected"},
 		// SIRS with infection is sepsis by Sepsis-1 and -2

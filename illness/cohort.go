@@ -237,7 +237,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 					fallback = &d
 				}
 			}
-			if fallback != nil && !c.denies(s, fallback.Label) {
+			if fallback != nil && !c.denies(s, fallback.Label) && !c.beforeIllness(s) {
 				out[i] = *fallback
 				if !worded {
 					out[i].Evidence = "the study's text counts the patients it enrolled, and no sample's own record names another illness: every sample no rule labels is one of them"
@@ -441,7 +441,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 		first := members[0]
 		ev := fmt.Sprintf("the cohort's only illness arm is %s (%d samples; %s)", l, len(members), siblingEvidence(samples[first], out[first]))
 		for i, s := range samples {
-			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.denies(s, l) || (l == NoSepsis && c.beforeIllness(s)) {
+			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.denies(s, l) || c.beforeIllness(s) {
 				continue
 			}
 			if field, value, matched, ok := c.patientWording(s, persons); ok {
@@ -512,7 +512,7 @@ func (c *Classifier) samePatient(samples []*metadata.Sample, out []Decision) {
 	}
 	for i, s := range samples {
 		g := groups[patients[i]]
-		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) || (g.label == NoSepsis && c.beforeIllness(s)) {
+		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) || c.beforeIllness(s) {
 			continue
 		}
 		out[i] = Decision{Label: g.label, Method: MethodRule, Rule: RuleSamePatient, Field: "characteristics", Matched: patients[i], Value: patients[i],
@@ -588,9 +588,10 @@ func (c *Classifier) hedged(s *metadata.Sample) bool {
 var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation|procedure)\b|\bpreop\b`)
 
 // beforeIllness reports whether a sample's record says it was drawn before
-// an operation: the patient's ill state after it (post-operative SIRS) is
-// not this sample's. It is asked only of NO_SEPSIS: a septic patient
-// sampled before source-control surgery is septic already.
+// an operation: the patient's state after it (post-operative SIRS, a
+// sepsis after surgery) is not this sample's. A septic patient sampled
+// before source-control surgery is left UNKNOWN by the cohort rules too:
+// the record does not say which.
 func (c *Classifier) beforeIllness(s *metadata.Sample) bool {
 	before := func(v string) bool {
 		l := strings.ToLower(v)
@@ -622,22 +623,22 @@ func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
 		}
 		key := spaced(a.Key)
 		switch {
-		case sepsisFlagKey.MatchString(key):
-			return true
-		case l == SepticShock && shockFlagKey.MatchString(key):
-			return true
+		case studySepsis.MatchString(key) && !complicationKey.MatchString(key):
+			return true // "sepsis yn: no", "culture-proven sepsis: no", "urosepsis: no"
+		case l == SepticShock && shockFlagKey.MatchString(key) && !complicationKey.MatchString(strings.ReplaceAll(strings.ToLower(key), "shock", "")):
+			return true // "septic shock (y/n): no"
 		}
 	}
 	return false
 }
 
 var (
-	// sepsisFlagKey is a key that names sepsis itself, as a flag does
-	// ("sepsis", "neonatal sepsis", "sepsis status"), not a complication
-	// of it ("septic shock", "sepsis-associated AKI").
-	sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((neonatal|severe|early[- ]onset|late[- ]onset|culture[- ]proven)\s+)?(sepsis|septic(a?emia)?)(\s*[-(]?\s*(1|2|3)\)?)?(\s+(status|diagnosis|group))?\s*$`)
+	// complicationKey is a key that names a complication or a grade of
+	// sepsis rather than sepsis ("sepsis-associated AKI", "sepsis-induced
+	// ARDS", "septic shock"): a no there leaves sepsis open.
+	complicationKey = regexp.MustCompile(`(?i)\b(associated|induced|related|aki|ards|ali|dic|encephalopathy|cardiomyopathy|death|mortality|surviv\w*|shock)\b`)
 	// shockFlagKey is a key that names septic shock.
-	shockFlagKey = regexp.MustCompile(`(?i)^\s*septic[\s-]*shock(\s+(status|diagnosis))?\s*$`)
+	shockFlagKey = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 )
 
 // namesInfection reports whether a sample's own record names an infection

@@ -95,7 +95,7 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "con", Label: Control, Scope: Anywhere, Reason: "abbreviation of control (GSE25504 Con001); not before \"A\" (Con A, concanavalin A)"},
 		{Code: "cont", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
 		{Code: "contr", Label: Control, Scope: Anywhere, Reason: "abbreviation of control"},
-		{Code: "nc", Label: Control, Scope: Anywhere, Unless: `\b(si|sh)[\s-]*nc\b|\b(sirna|shrna|sgrna)\b|\bnegative\s+control\b|\bneural\s+crest\b|\boxygen\b|\bcannula\b`,
+		{Code: "nc", Label: Control, Scope: Anywhere, Unless: `\b(si|sh)[\s-]*nc\b|\b(sirna|shrna|sgrna)\b|\bnegative\s+control\b|\bneural\s+crest\b|\bnasal\s+cannula\w*|\b(oxygen|o2)(\s+(delivery|support|therapy|device))?\s*:\s*nc\b`,
 			Reason: "normal control; not in a record that names an siRNA's negative control (si-NC), the neural crest or oxygen by nasal cannula"},
 		{Code: "mock", Label: Control, Scope: Anywhere, Reason: "mock-infected or mock-treated: the control condition of an infection or stimulation study (GSE65088 infection: mock); not in a sample whose record names a patient, whose mock-treated cells are the patient's"},
 		// sepsis

@@ -88,8 +88,9 @@ func DefaultRules() []Rule {
 			Description: "a cell line (HUVEC, THP-1, …), treated with a patient's plasma or a stimulus: its cells are no patient's, whatever the treatment names ('HUVEC, plasma from septic shock patient')"},
 		{Name: "septic_plasma_exposure", Label: Unknown, Priority: 8,
 			Keys:        `^(treatment|treated with|stimulus|stimulation|exposure|exposed to|incubated with|incubation|agent|challenge|culture condition|culture medium|conditioned with)$`,
-			Pattern:     `\b(plasma|serum|sera)\s+(from|of)\s+(an?\s+|the\s+)?(septic|sepsis)|\b(septic|sepsis)(\s+shock)?\s+(patients?'?s?\s+)?(plasma|serum|sera)\b`,
-			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells"},
+			Pattern:     `\b(plasma|serum|sera)\b[^;]{0,40}?\b(septic|sepsis)|\b(septic|sepsis)\b[^;]{0,30}?\b(plasma|serum|sera)\b`,
+			Exclude:     `\bplasma\s*(exchange|pheresis|transfusion|infusion)|\bplasmapheresis\b|\bfresh[\s-]+frozen\b|\bffp\b|\btherapeutic\b`,
+			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells; not plasma exchange or fresh frozen plasma given to a patient"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
@@ -134,8 +135,8 @@ func DefaultRules() []Rule {
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]vel\b|\bgesunde?\b|\bsanos?\b|\bsujets?\s+sains?\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Exclude:     experimentalControl + `|\bsource\s+control\b|\bpreviously\s+healthy\b`,
-			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor a septic patient's source control or previous health"},
+			Exclude:     experimentalControl + `|\bsource\s+control\b|^\s*previously\s+healthy\s*$`,
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor a septic patient's source control or a comorbidity of 'previously healthy'"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
@@ -163,4 +164,4 @@ const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
 const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluat(ed|ion)\s+for|work[- ]?up\s+for|screen(ed|ing)\s+for)[\s-]+((neonatal|early[- ]onset|late[- ]onset|severe)[\s-]+)?(sepsis|septic)` +
-	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)\s*\)|\?)`
+	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)\s*[,;)]|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\s*$)`

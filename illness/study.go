@@ -89,11 +89,13 @@ var (
 	sirsDefinition = regexp.MustCompile(`(?i)\binfection[- ](induced|associated|related|positive)\s+(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(ipsirs\))?|(^|[^\w-])(infectious|infected)\s+sirs\b|\bipsirs\b` +
 		`|\b(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(sirs\))?\s+(to|due to|caused by|induced by|in response to|resulting from|secondary to|with|plus|in the presence of)\s+(an?\s+)?((suspected|documented|proven|confirmed|known)\s+)?(infection|infectious|microbial|bacterial|pathogens?)\b`)
 	// people are the words for those a study enrolls.
-	people = `(patients?|children|adults|infants|neonates|newborns|subjects|individuals|cases)`
-	// withIllness joins people to the illness they have; one qualifier
-	// may stand before the illness ("children with meningococcal
-	// sepsis"), never a negation (patientsNamed drops those).
-	withIllness = `\s+(with|in|having|suffering\s+from|admitted\s+(\w+\s+){0,3}?(with|for))\s+([\w-]+\s+)?`
+	people = `(patients?|children|adults|infants|neonates|newborns|subjects|individuals|participants|cases)`
+	// withIllness joins people to the illness they have ("patients
+	// diagnosed with sepsis", "adults meeting Sepsis-3 criteria"); one
+	// qualifier may stand before the illness ("children with
+	// meningococcal sepsis"), never a negation (patientsNamed drops
+	// those).
+	withIllness = `\s+(with|in|having|suffering\s+from|diagnosed\s+with|meeting|fulfilling|admitted\s+(\w+\s+){0,3}?(with|for)|presenting\s+(\w+\s+){0,4}?with)\s+([\w-]+\s+)?`
 	shockWords  = `septic[\s-]*shock`
 	sepsisWords = `(sepsis|septicae?mia)`
 	// shockPatients and sepsisPatients name the patients a study enrolled
@@ -126,23 +128,38 @@ type studyText struct {
 // studyTexts returns the study's title and description, in that order,
 // with the local infections called septic (localSeptic) blanked out, and
 // the description's sentences that name sepsis only in passing
-// (passingMentions). A title says what the study is about, however it
-// words it ("Mortality risk of children with septic shock"): only a
-// sepsis-free outcome is blanked there.
+// (passingMentions); a title only when it names sepsis in passing
+// (titleReading).
 func studyTexts(study *metadata.Study) []studyText {
 	return []studyText{
-		{"study_title", sepsisFree.ReplaceAllStringFunc(localSepticText.ReplaceAllStringFunc(study.Title, blank), blank), study.Title},
+		{"study_title", titleReading(study.Title), study.Title},
 		{"study_description", studyReading(study.Description), study.Description},
 	}
 }
 
-var (
-	// localSepticText is localSeptic, compiled.
-	localSepticText = regexp.MustCompile(`(?i)` + localSeptic)
-	// sepsisFree is a time or a state free of sepsis, an outcome of
-	// another study ("sepsis-free survival after transplantation").
-	sepsisFree = regexp.MustCompile(`(?i)\bsep(sis|tic)[\s-]*free\b`)
-)
+// localSepticText is localSeptic, compiled.
+var localSepticText = regexp.MustCompile(`(?i)` + localSeptic)
+
+// titlePassing marks a title that names sepsis without being about
+// septic patients: their exclusion, the prevention of sepsis, its risk
+// factors, people at risk of it, a sepsis-free outcome. A title that
+// weighs a risk of septic patients ("Mortality risk of children with
+// septic shock") is about them.
+var titlePassing = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bprevent\w*\b|\bprophyla\w*|\brisk\s+factors?\b|\bat\s+(high\s+|increased\s+)?risk\s+(of|for)\b|\bsep(sis|tic)[\s-]*free\b|\bfree\s+(of|from)\s+sep`)
+
+// titleReading is a study title as the cohort rules read it: blank when it
+// names sepsis only in passing (titlePassing) and enrolls no septic
+// patients, its local infections called septic blanked otherwise.
+func titleReading(title string) string {
+	t := localSepticText.ReplaceAllStringFunc(title, blank)
+	if sepsisMention.MatchString(t) && titlePassing.MatchString(t) && !enrollsSepticPatients(spaced(t)) && !(namesSepticPatients(spaced(t)) && !exclusionWord.MatchString(t)) {
+		return blank(t)
+	}
+	return t
+}
+
+// exclusionWord is an exclusion.
+var exclusionWord = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b`)
 
 // studyReading is a study text as the cohort rules read it (studyTexts).
 func studyReading(text string) string {
@@ -154,13 +171,11 @@ var (
 	sentenceEnd = regexp.MustCompile(`[.;!?](\s|$)|\n`)
 	// passingCue marks a sentence in which a study names sepsis without
 	// studying it: an exclusion criterion ("patients with sepsis were
-	// excluded"), a complication that occurred ("neutropenic sepsis
-	// occurred in 12 patients"), a risk, a cause or an outcome of
-	// something else ("a leading cause of sepsis", "at high risk of
+	// excluded"), a risk, a cause or an outcome of something else ("a leading cause of sepsis", "at high risk of
 	// sepsis", "sepsis-free survival"), or a likeness ("shares clinical
 	// features with bacterial sepsis").
 	passingCue = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bineligible\b|\bnot\s+(be\s+)?(included|enrolled)\b|\bno\s+(history|evidence|signs?)\s+of\b` +
-		`|\bsep(sis|tic)[\s-]*free\b|\bfree\s+(of|from)\s+sep|\brisks?\s+(of|for)\b|\brisk\s+factors?\b|\bmediators?\s+of\b|\boccurr(ed|ing|ence)\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
+		`|\bsep(sis|tic)[\s-]*free\b|\bfree\s+(of|from)\s+sep|\brisks?\s+(of|for)\b|\brisk\s+factors?\b|\bmediators?\s+of\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
 		`|\bshar(e|es|ing)\s+(\w+\s+){0,3}?features\b|\bresembl\w*|\bmimic\w*|\bsimilar\s+to\b|\bindistinguishable\b|\bconfused\s+with\b|\bmistaken\s+for\b`)
 	// sepsisMention is sepsis or septic shock named anywhere.
 	sepsisMention = regexp.MustCompile(`(?i)\bsep(sis|tic)`)
@@ -228,34 +243,17 @@ var (
 )
 
 // namesSepticPatients reports whether a study text names septic or septic
-// shock patients, as a study names those it enrolled: in the patterns of
-// the study-context reading, or in a sentence that names sepsis and
-// people ("adults meeting Sepsis-3 criteria", "participants with sepsis")
-// and is no passing mention.
+// shock patients, as a study names those it enrolled (shockPatients,
+// sepsisPatients).
 func namesSepticPatients(text string) bool {
-	if patientsNamed(shockPatients, text) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(text, blank)) != nil {
-		return true
-	}
-	start := 0
-	for start < len(text) {
-		end := len(text)
-		if loc := sentenceEnd.FindStringIndex(text[start:]); loc != nil {
-			end = start + loc[1]
-		}
-		sentence := text[start:end]
-		if sepsisMention.MatchString(sentence) && !negatedSepsis.MatchString(sentence) && !passingCue.MatchString(sentence) && peopleWord.MatchString(sentence) {
-			return true
-		}
-		start = end
-	}
-	return false
+	return patientsNamed(shockPatients, text) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(text, blank)) != nil
 }
 
 var (
 	// enrolledWord says a study took its patients in; notEnrolled says it
 	// did not.
-	enrolledWord = regexp.MustCompile(`(?i)\b(enrolled|enrolling|recruited|included|studied|sampled|profiled|analy[sz]ed|collected|obtained|drawn|admitted)\b`)
-	notEnrolled  = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
+	enrolledWord = regexp.MustCompile(`(?i)\b(enrolled|enrolling|recruited|studied|sampled|profiled)\b`)
+	notEnrolled  = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
 )
 
 // enrollsSepticPatients reports whether a sentence says the study took in
@@ -266,9 +264,6 @@ func enrollsSepticPatients(sentence string) bool {
 	named := patientsNamed(shockPatients, sentence) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(sentence, blank)) != nil
 	return named && enrolledWord.MatchString(sentence) && !notEnrolled.MatchString(sentence)
 }
-
-// peopleWord names people a study may enroll.
-var peopleWord = regexp.MustCompile(`(?i)\b(patients?|participants?|subjects?|adults?|children|child|neonates?|newborns?|infants?|individuals?|cases?|cohorts?)\b`)
 
 // notACount reports whether the number a counted-patients match starts
 // with counts no patients the study enrolled (see countOfMany).
@@ -458,5 +453,9 @@ func namesControl(v string) bool {
 	if !strings.Contains(l, "contr") && !strings.Contains(l, "ctrl") && !strings.Contains(l, "health") && !strings.Contains(l, "volunt") {
 		return false
 	}
-	return controlWord.MatchString(spaced(v))
+	return controlWord.MatchString(notAControl.ReplaceAllStringFunc(spaced(v), blank))
 }
+
+// notAControl is wording with a control word that names no control: a
+// patient previously healthy, a sepsis source brought under control.
+var notAControl = regexp.MustCompile(`(?i)\bpreviously\s+healthy\b|\bsource\s+control\b`)
