@@ -93,8 +93,10 @@ func TestDefaultRules(t *testing.T) {
 		{"control patient is a patient, not a mix of controls and patients", sample("", "", "", "disease state: control patient undergoing elective surgery"),
 			NoSepsis, "non_septic_illness", "characteristics", "control patient", "disease state: control patient undergoing elective surgery"},
 		{"no disease where the disease is written", sample("", "", "", "disease state: None"), Control, "no_disease", "characteristics", "None", "disease state: None"},
-		{"bacteraemia denied", sample("", "", "", "infection: UTI without bacteremia"), NoSepsis, "non_septic", "characteristics", "without bacteremia", "infection: UTI without bacteremia"},
-		{"non-bacteremic", sample("", "", "", "phenotype: non-bacteremic"), NoSepsis, "non_septic", "characteristics", "non-bacteremic", "phenotype: non-bacteremic"},
+		{"bacteraemia denied", sample("", "", "", "infection: UTI without bacteremia"), NoSepsis, "bacteraemia_denied", "characteristics", "without bacteremia", "infection: UTI without bacteremia"},
+		{"non-bacteremic", sample("", "", "", "phenotype: non-bacteremic"), NoSepsis, "bacteraemia_denied", "characteristics", "non-bacteremic", "phenotype: non-bacteremic"},
+		{"culture-negative sepsis is sepsis", sample("", "", "", "diagnosis: culture-negative sepsis (no bacteremia)"), Sepsis, "sepsis", "characteristics", "sepsis", "diagnosis: culture-negative sepsis (no bacteremia)"},
+		{"control monocytes are controls", sample("Control_Mo_1", "", ""), Control, "healthy_control", "title", "Control", "Control_Mo_1"},
 		{"uninfected control is a control", sample("", "", "", "group: uninfected control"), Control, "healthy_control", "characteristics", "control", "group: uninfected control"},
 		{"uninfected patient is ill", sample("", "", "", "group: uninfected patient"), NoSepsis, "non_septic_illness", "characteristics", "uninfected", "group: uninfected patient"},
 		{"sepsis or septic shock is one septic group", sample("", "", "", "disease state: severe sepsis/septic shock"),
@@ -314,7 +316,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
 		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""), sample("", "", "", "cell line: THP-1"),
 		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
-		sample("", "", "", "stimulus: septic serum"),
+		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

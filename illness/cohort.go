@@ -618,8 +618,8 @@ func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
 		return false
 	}
 	for _, a := range s.Annotations {
-		if !a.Characteristic || c.flag(a.Key, a.Value) != -1 {
-			continue
+		if !a.Characteristic || c.ignored(a.Key) || c.flag(a.Key, a.Value) != -1 {
+			continue // "days since sepsis onset: 0" is a time, not a no
 		}
 		key := spaced(a.Key)
 		switch {

@@ -43,7 +43,8 @@ func DefaultIgnoredKeys() string {
 //     a sample the study says it excluded from analysis, one mixed from
 //     several people, a cell line's, or cells treated with a septic
 //     patient's plasma (UNKNOWN);
-//  2. explicit negation: "non-septic", "no sepsis", bacteraemia denied,
+//  2. explicit negation: "non-septic", "no sepsis", bacteraemia denied
+//     (unless sepsis is named beside it),
 //     shock of a named non-infectious cause;
 //  3. one group of sepsis or septic shock ("severe sepsis/septic shock":
 //     SEPSIS), septic shock, and a sepsis patient flagged in shock
@@ -95,14 +96,17 @@ func DefaultRules() []Rule {
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
 				`|\b(did\s+not|does\s+not|didn'?t|never)\s+(have|has|had|develop|develops|developed|get|got)\s+(sepsis|septic\s+shock)\b|\bsepsis\s+mimics?\b` +
-				`|\bnon[- ]?bacteri?a?emic\b|\b(no|not|without|absence\s+of)[- ]bacteri?a?emi(a|c)\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b`,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'), or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
 		{Name: "sepsis_or_septic_shock", Label: Sepsis, Priority: 15,
 			Pattern:     `\b(severe\s+)?sepsis\s*(/|\bor\b|\band\s*/\s*or\b)\s*septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(/|\bor\b|\band\s*/\s*or\b)\s*(severe\s+)?sepsis\b`,
 			Exclude:     hedgedSepsis,
 			Description: "one group of sepsis or septic shock ('severe sepsis/septic shock', 'septic shock or sepsis'): every member is septic, not every one in shock, so SEPSIS, not a value naming two cohorts"},
+		{Name: "bacteraemia_denied", Label: NoSepsis, Priority: 11,
+			Pattern:     `\bnon[- ]?bacteri?a?emic\b|\b(no|not|without|absence\s+of)[- ]bacteri?a?emi(a|c)\b`,
+			Exclude:     `\bsep(sis|tic)|\bsepticae?mia`,
+			Description: "bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'): not the bacteraemia it names; beside sepsis ('culture-negative sepsis (no bacteremia)') the sepsis decides"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
 			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bsepsis\s+(with|plus|\+)\s+shock\b|\bshock\s*,\s*septic\b|\bchoque\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b`,
 			Exclude:     `\b(no|not|not\s+in|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis,
@@ -158,7 +162,7 @@ const localSeptic = `\bseptic[\s-]+(arthritis|loosening|bursitis|abortions?|(pul
 // healthy volunteers, such samples would make the warehouse's CONTROL
 // cohort a mix of cell lines, animals and people.
 const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]?rna|sgrna|scrambled?|non[\s-]?targeting|empty|vector|plasmid|morpholino|isogenic|diet|wild[\s-]?type|wt|knock[\s-]?(down|out)|gfp|luciferase)[\s-]+controls?\b` +
-	`|\bcontrols?[\s-]+(sirna|si[\s-]?rna|shrna|sgrna|guides?|vectors?|plasmids?|morpholinos?|mo|diets?|oligo\w*|constructs?|lines?|clones?|lentivirus|virus|transfect\w*)\b` +
+	`|\bcontrols?[\s-]+(sirna|si[\s-]?rna|shrna|sgrna|guides?|vectors?|plasmids?|morpholinos?|diets?|oligo\w*|constructs?|lines?|clones?|lentivirus|virus|transfect\w*)\b` +
 	`|\b(si|sh)[\s-]*(control|ctrl|nc)\b`
 
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of

@@ -142,10 +142,13 @@ var localSepticText = regexp.MustCompile(`(?i)` + localSeptic)
 
 // titlePassing marks a title that names sepsis without being about
 // septic patients: their exclusion, the prevention of sepsis, its risk
-// factors, people at risk of it, a sepsis-free outcome. A title that
-// weighs a risk of septic patients ("Mortality risk of children with
+// factors, people at risk of it, a sepsis-free outcome. Each must govern
+// sepsis itself: a title that weighs a risk of septic patients
+// ("Mortality risk of children with septic shock", "Gene expression risk
+// factors for mortality in septic shock", "Prevention of organ failure in
 // septic shock") is about them.
-var titlePassing = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bprevent\w*\b|\bprophyla\w*|\brisk\s+factors?\b|\bat\s+(high\s+|increased\s+)?risk\s+(of|for)\b|\bsep(sis|tic)[\s-]*free\b|\bfree\s+(of|from)\s+sep`)
+var titlePassing = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\b(prevent\w*|prophyla\w*)\s+(of\s+|against\s+)?([\w-]+\s+)?sep|\brisk\s+factors?\s+(of|for)\s+([\w-]+\s+)?sep` +
+	`|\bat\s+(high\s+|increased\s+)?risk\s+(of|for)\s+([\w-]+\s+)?sep|\bsep(sis|tic)[\s-]*free\b|\bfree\s+(of|from)\s+sep`)
 
 // titleReading is a study title as the cohort rules read it: blank when it
 // names sepsis only in passing (titlePassing) and enrolls no septic
@@ -249,20 +252,19 @@ func namesSepticPatients(text string) bool {
 	return patientsNamed(shockPatients, text) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(text, blank)) != nil
 }
 
-var (
-	// enrolledWord says a study took its patients in; notEnrolled says it
-	// did not.
-	enrolledWord = regexp.MustCompile(`(?i)\b(enrolled|enrolling|recruited|studied|sampled|profiled)\b`)
-	notEnrolled  = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
-)
+// notEnrolled says a sentence names patients to leave them out ("patients
+// admitted with sepsis were excluded", "septic patients were not
+// eligible").
+var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
 
-// enrollsSepticPatients reports whether a sentence says the study took in
-// septic patients ("We enrolled 30 septic patients, excluding those with
-// cancer"; "Septic patients at risk of death were enrolled"), as against
-// naming them to exclude them ("Patients with sepsis were excluded").
+// enrollsSepticPatients reports whether a sentence names septic patients
+// as the study's ("We enrolled 30 septic patients, excluding those with
+// cancer"; "45 adults admitted to the ICU with sepsis, the most common
+// cause of death in intensive care"), as against naming them to leave
+// them out ("Patients with sepsis were excluded").
 func enrollsSepticPatients(sentence string) bool {
 	named := patientsNamed(shockPatients, sentence) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(sentence, blank)) != nil
-	return named && enrolledWord.MatchString(sentence) && !notEnrolled.MatchString(sentence)
+	return named && !notEnrolled.MatchString(sentence)
 }
 
 // notACount reports whether the number a counted-patients match starts
