@@ -280,7 +280,7 @@ type cohort struct {
 var (
 	nonSepticShockText = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\s+shock\b`)
 	studyHealthy       = regexp.MustCompile(`(?i)\bhealthy\b|\bvolunteers?\b|\bdonors?\b|\bnormal\s+(subjects?|controls?|individuals?|children|adults?|neonates?|infants?)\b`)
-	illWord            = `(non[- ]?septic|critically[- ]ill|icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
+	illWord            = `(non[- ]?septic|critically[- ]ill|n?icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
 	studyIllControls   = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)
@@ -584,8 +584,9 @@ func (c *Classifier) hedged(s *metadata.Sample) bool {
 	return false
 }
 
-// beforeSurgery is a sample drawn before an operation.
-var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation|procedure)\b|\bpreop\b`)
+// beforeSurgery is a sample drawn before an operation (not before another
+// procedure: a septic-shock patient before plasma exchange is in shock).
+var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation)\b|\bpreop\b`)
 
 // beforeIllness reports whether a sample's record says it was drawn before
 // an operation: the patient's state after it (post-operative SIRS, a
@@ -595,7 +596,7 @@ var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operat
 func (c *Classifier) beforeIllness(s *metadata.Sample) bool {
 	before := func(v string) bool {
 		l := strings.ToLower(v)
-		return (strings.Contains(l, "pre") || strings.Contains(l, "before")) && beforeSurgery.MatchString(spaced(v))
+		return (strings.Contains(l, "pre") || strings.Contains(l, "before") || strings.Contains(l, "prior")) && beforeSurgery.MatchString(spaced(v))
 	}
 	if before(s.Title) {
 		return true
@@ -633,10 +634,12 @@ func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
 }
 
 var (
-	// complicationKey is a key that names a complication or a grade of
-	// sepsis rather than sepsis ("sepsis-associated AKI", "sepsis-induced
-	// ARDS", "septic shock"): a no there leaves sepsis open.
-	complicationKey = regexp.MustCompile(`(?i)\b(associated|induced|related|aki|ards|ali|dic|encephalopathy|cardiomyopathy|death|mortality|surviv\w*|shock)\b`)
+	// complicationKey is a key that names a complication, a grade or a
+	// later episode of sepsis rather than sepsis ("sepsis-associated AKI",
+	// "septic shock", "secondary sepsis", "ICU-acquired sepsis"): a no
+	// there leaves the patient's sepsis open.
+	complicationKey = regexp.MustCompile(`(?i)\b(associated|induced|related|aki|ards|ali|dic|encephalopathy|cardiomyopathy|death|mortality|surviv\w*|shock` +
+		`|secondary|second|new|subsequent|recurren\w*|re-?current|nosocomial|acquired|episodes?)\b`)
 	// shockFlagKey is a key that names septic shock.
 	shockFlagKey = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 )

@@ -181,6 +181,14 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("Patient 3 day 1"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
 		{"a time since sepsis onset of zero is no denial", &metadata.Study{Title: "Sepsis time course"},
 			cohortOf("Pt07_T0 | days since sepsis onset: 0"), []want{{Sepsis, RuleStudyContext, "study_title", "Sepsis", ""}}},
+		{"no secondary sepsis leaves the first", &metadata.Study{Title: "Sepsis", Description: "A cohort of 45 sepsis patients was followed from ICU admission to discharge."},
+			cohortOf("p1 | disease: sepsis", "p2 | disease: sepsis", "Patient 45 day 7 | secondary sepsis: no"), []want{
+				{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, RuleSoleArm, "title", "Patient", "only illness arm"},
+			}},
+		{"uninfected NICU controls are ill", &metadata.Study{Title: "Late-onset sepsis in preterm infants", Description: "We studied 30 infants with late-onset sepsis and 20 uninfected NICU controls."},
+			cohortOf("sepsis 1", "control 2"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, {NoSepsis, RuleIllControls, "title", "control", "NICU controls"}}},
+		{"before a procedure that is no operation", &metadata.Study{Title: "Plasma exchange in septic shock", Description: "We enrolled 12 patients with septic shock."},
+			cohortOf("TPE patient 2 pre | timepoint: before the procedure"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
 		{"a sepsis flag of no is no patient of the study's sepsis", neonatal, cohortOf("case 4 | neonatal sepsis: no", "case 5 | neonatal sepsis: yes"), []want{
 			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
 		}},
