@@ -205,13 +205,8 @@ func passingMentions(text string) string {
 		}
 		sentence := text[start:end]
 		if sepsisMention.MatchString(sentence) && passingCue.MatchString(sentence) && !enrollsSepticPatients(spaced(sentence)) {
-			for i := 0; i < len(sentence); i++ {
-				if sentence[i] == '\n' {
-					b.WriteByte('\n')
-				} else {
-					b.WriteByte(' ')
-				}
-			}
+			body := strings.TrimSuffix(sentence, "\n")
+			b.WriteString(blank(body) + sentence[len(body):])
 		} else {
 			b.WriteString(sentence)
 		}
@@ -263,8 +258,7 @@ var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recr
 // cause of death in intensive care"), as against naming them to leave
 // them out ("Patients with sepsis were excluded").
 func enrollsSepticPatients(sentence string) bool {
-	named := patientsNamed(shockPatients, sentence) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(sentence, blank)) != nil
-	return named && !notEnrolled.MatchString(sentence)
+	return namesSepticPatients(sentence) && !notEnrolled.MatchString(sentence)
 }
 
 // notACount reports whether the number a counted-patients match starts
@@ -298,8 +292,8 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 	// titled: the title names the illness the text names, so the study
 	// is about it; a description that names it only as a topic ("a form
 	// of viral sepsis", "outcomes included sepsis") makes no study of
-	// septic patients unless it names those patients.
-	titled, named := false, false
+	// septic patients unless it names those patients (shockP, sepsisP).
+	titled := false
 	for i, f := range texts {
 		text := spaced(f.text)
 		if nonSepticGroup(text) != nil {
@@ -314,8 +308,6 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 		sepsis = sepsis || studySepsis.MatchString(noShock)
 		if i == 0 {
 			titled = studyShock.MatchString(text) || studySepsis.MatchString(noShock)
-		} else {
-			named = named || namesSepticPatients(text)
 		}
 		shockP = shockP || patientsNamed(shockPatients, text) != nil
 		sepsisP = sepsisP || patientsNamed(sepsisPatients, noShock) != nil
@@ -331,9 +323,9 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 	var label Label
 	only := texts
 	switch {
-	case shock && !sepsis && (titled || named):
+	case shock && !sepsis && (titled || shockP || sepsisP):
 		re, label = studyShock, SepticShock
-	case sepsis && !shock && (titled || named):
+	case sepsis && !shock && (titled || shockP || sepsisP):
 		re, label = studySepsis, Sepsis
 	case shockP && !sepsisP:
 		re, label = shockPatients, SepticShock
