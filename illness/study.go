@@ -155,14 +155,11 @@ var titlePassing = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\b(preve
 // patients, its local infections called septic blanked otherwise.
 func titleReading(title string) string {
 	t := localSepticText.ReplaceAllStringFunc(title, blank)
-	if sepsisMention.MatchString(t) && titlePassing.MatchString(t) && !enrollsSepticPatients(spaced(t)) && !(namesSepticPatients(spaced(t)) && !exclusionWord.MatchString(t)) {
+	if sepsisMention.MatchString(t) && titlePassing.MatchString(t) && !enrollsSepticPatients(spaced(t)) {
 		return blank(t)
 	}
 	return t
 }
-
-// exclusionWord is an exclusion.
-var exclusionWord = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b`)
 
 // studyReading is a study text as the cohort rules read it (studyTexts).
 func studyReading(text string) string {
@@ -248,9 +245,9 @@ func namesSepticPatients(text string) bool {
 }
 
 // notEnrolled says a sentence names patients to leave them out ("patients
-// admitted with sepsis were excluded", "septic patients were not
-// eligible").
-var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
+// admitted with sepsis were excluded", "patients with sepsis excluded",
+// "septic patients were not eligible").
+var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bsep(sis|tic)[\w-]*\s+(\w+\s+){0,3}?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
 
 // enrollsSepticPatients reports whether a sentence names septic patients
 // as the study's ("We enrolled 30 septic patients, excluding those with
