@@ -574,14 +574,7 @@ var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|
 // suspicion ("neonate: suspected", "possible infection"): the study's
 // cohort is then not read as its own.
 func (c *Classifier) hedged(s *metadata.Sample) bool {
-	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics} {
-		for _, v := range c.values(s, field) {
-			if !v.ignored && hedgedWord.MatchString(spaced(v.text)) {
-				return true
-			}
-		}
-	}
-	return false
+	return c.recordSays(s, hedgedWord, metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics)
 }
 
 // beforeSurgery is a sample drawn before an operation (not before another
@@ -626,7 +619,7 @@ func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
 		switch {
 		case studySepsis.MatchString(key) && !complicationKey.MatchString(key):
 			return true // "sepsis yn: no", "culture-proven sepsis: no", "urosepsis: no"
-		case l == SepticShock && shockFlagKey.MatchString(key) && !complicationKey.MatchString(strings.ReplaceAll(strings.ToLower(key), "shock", "")):
+		case l == SepticShock && studyShock.MatchString(key) && !complicationKey.MatchString(studyShock.ReplaceAllStringFunc(key, blank)):
 			return true // "septic shock (y/n): no"
 		}
 	}
@@ -640,8 +633,6 @@ var (
 	// there leaves the patient's sepsis open.
 	complicationKey = regexp.MustCompile(`(?i)\b(associated|induced|related|aki|ards|ali|dic|encephalopathy|cardiomyopathy|death|mortality|surviv\w*|shock` +
 		`|secondary|second|new|subsequent|recurren\w*|re-?current|nosocomial|acquired|episodes?)\b`)
-	// shockFlagKey is a key that names septic shock.
-	shockFlagKey = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 )
 
 // namesInfection reports whether a sample's own record names an infection

@@ -162,6 +162,8 @@ func TestClassifyCohort(t *testing.T) {
 		{"patients with sepsis excluded, whatever the verb", &metadata.Study{Title: "COPD exacerbations",
 			Description: "Patients admitted with sepsis were excluded. We recruited 40 asthmatic children, and children with sepsis were excluded."},
 			cohortOf("Patient 1 day 1", "SP_2"), []want{unknown, unknown}},
+		{"sepsis excluded without a verb", &metadata.Study{Title: "COPD exacerbation (patients with sepsis excluded)", Description: "Patients with sepsis excluded."},
+			cohortOf("Patient 4 day 1"), []want{unknown}},
 		{"a title of risk factors is no sepsis study", &metadata.Study{Title: "Risk factors for late-onset sepsis in preterm infants"},
 			cohortOf("infant 3 day 1"), []want{unknown}},
 		{"the occurrence of a complication in septic patients", &metadata.Study{Title: "Kidney injury",

@@ -225,9 +225,16 @@ var patientRecord = regexp.MustCompile(`(?i)\bpatients?\d*\b|\b(non[- ]?)?surviv
 // characteristics are read by value, and not under keys the classifier
 // ignores ("patient id: 7" names no patient).
 func (c *Classifier) namesPatient(s *metadata.Sample) bool {
-	for _, field := range []string{metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject, metadata.FieldDescription} {
+	return c.recordSays(s, patientRecord, metadata.FieldTitle, metadata.FieldSourceName, metadata.FieldCharacteristics, metadata.FieldSubject, metadata.FieldDescription)
+}
+
+// recordSays reports whether re matches one of the values the sample
+// holds in fields, underscores read as spaces, values under ignored
+// characteristic keys aside.
+func (c *Classifier) recordSays(s *metadata.Sample, re *regexp.Regexp, fields ...string) bool {
+	for _, field := range fields {
 		for _, v := range c.values(s, field) {
-			if !v.ignored && patientRecord.MatchString(spaced(v.text)) {
+			if !v.ignored && re.MatchString(spaced(v.text)) {
 				return true
 			}
 		}

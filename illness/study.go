@@ -155,14 +155,11 @@ var titlePassing = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\b(preve
 // patients, its local infections called septic blanked otherwise.
 func titleReading(title string) string {
 	t := localSepticText.ReplaceAllStringFunc(title, blank)
-	if sepsisMention.MatchString(t) && titlePassing.MatchString(t) && !enrollsSepticPatients(spaced(t)) && !(namesSepticPatients(spaced(t)) && !exclusionWord.MatchString(t)) {
+	if sepsisMention.MatchString(t) && titlePassing.MatchString(t) && !enrollsSepticPatients(spaced(t)) {
 		return blank(t)
 	}
 	return t
 }
-
-// exclusionWord is an exclusion.
-var exclusionWord = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b`)
 
 // studyReading is a study text as the cohort rules read it (studyTexts).
 func studyReading(text string) string {
@@ -205,13 +202,8 @@ func passingMentions(text string) string {
 		}
 		sentence := text[start:end]
 		if sepsisMention.MatchString(sentence) && passingCue.MatchString(sentence) && !enrollsSepticPatients(spaced(sentence)) {
-			for i := 0; i < len(sentence); i++ {
-				if sentence[i] == '\n' {
-					b.WriteByte('\n')
-				} else {
-					b.WriteByte(' ')
-				}
-			}
+			body := strings.TrimSuffix(sentence, "\n")
+			b.WriteString(blank(body) + sentence[len(body):])
 		} else {
 			b.WriteString(sentence)
 		}
@@ -253,9 +245,9 @@ func namesSepticPatients(text string) bool {
 }
 
 // notEnrolled says a sentence names patients to leave them out ("patients
-// admitted with sepsis were excluded", "septic patients were not
-// eligible").
-var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
+// admitted with sepsis were excluded", "patients with sepsis excluded",
+// "septic patients were not eligible").
+var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bsep(sis|tic)[\w-]*\s+(\w+\s+){0,3}?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
 
 // enrollsSepticPatients reports whether a sentence names septic patients
 // as the study's ("We enrolled 30 septic patients, excluding those with
@@ -263,8 +255,7 @@ var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recr
 // cause of death in intensive care"), as against naming them to leave
 // them out ("Patients with sepsis were excluded").
 func enrollsSepticPatients(sentence string) bool {
-	named := patientsNamed(shockPatients, sentence) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(sentence, blank)) != nil
-	return named && !notEnrolled.MatchString(sentence)
+	return namesSepticPatients(sentence) && !notEnrolled.MatchString(sentence)
 }
 
 // notACount reports whether the number a counted-patients match starts
@@ -298,8 +289,8 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 	// titled: the title names the illness the text names, so the study
 	// is about it; a description that names it only as a topic ("a form
 	// of viral sepsis", "outcomes included sepsis") makes no study of
-	// septic patients unless it names those patients.
-	titled, named := false, false
+	// septic patients unless it names those patients (shockP, sepsisP).
+	titled := false
 	for i, f := range texts {
 		text := spaced(f.text)
 		if nonSepticGroup(text) != nil {
@@ -314,8 +305,6 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 		sepsis = sepsis || studySepsis.MatchString(noShock)
 		if i == 0 {
 			titled = studyShock.MatchString(text) || studySepsis.MatchString(noShock)
-		} else {
-			named = named || namesSepticPatients(text)
 		}
 		shockP = shockP || patientsNamed(shockPatients, text) != nil
 		sepsisP = sepsisP || patientsNamed(sepsisPatients, noShock) != nil
@@ -331,9 +320,9 @@ func studyFallback(study *metadata.Study) (Decision, bool) {
 	var label Label
 	only := texts
 	switch {
-	case shock && !sepsis && (titled || named):
+	case shock && !sepsis && (titled || shockP || sepsisP):
 		re, label = studyShock, SepticShock
-	case sepsis && !shock && (titled || named):
+	case sepsis && !shock && (titled || shockP || sepsisP):
 		re, label = studySepsis, Sepsis
 	case shockP && !sepsisP:
 		re, label = shockPatients, SepticShock
