@@ -269,7 +269,7 @@ func TestReaderLongLine(t *testing.T) {
 	_, _, _, err = readMatrix(t, strings.NewReader(b.String()), expression.WithBufferSize(64), expression.WithMaxLineBytes(32<<10))
 	checkErr(t, err, qc.InvalidFormat, 2, 0, "longer than")
 	// A cap below the default buffer holds too.
-	short := "Gene\tS1\tS2\nG1\t" + strings.Repeat("1", 600) + "\t2\n"
+	short := "Gene\tS1\tS2\nG1\t1." + strings.Repeat("0", 600) + "\t2\n"
 	_, _, _, err = readMatrix(t, strings.NewReader(short), expression.WithMaxLineBytes(100))
 	checkErr(t, err, qc.InvalidFormat, 2, 0, "longer than 100 bytes")
 	// A line of exactly the cap, its line break included, is read.
