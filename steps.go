@@ -494,8 +494,14 @@ func (s *steps) send(ctx context.Context, rec warehouse.StepRecord) {
 	}
 }
 
-// redact removes the warehouse DSN's secrets from text bound for a log.
-func (p *Pipeline) redact(s string) string { return qc.RedactText(s, p.secrets...) }
+// redact makes text bound for a log or the warehouse fit to record: the
+// warehouse DSN's secrets removed, and bytes that are not UTF-8 (a file
+// name in a legacy encoding, quoted by the system's error) replaced by
+// U+FFFD, since a warehouse's text columns take UTF-8 only (DuckDB's
+// driver refuses to bind anything else, and the whole record was lost).
+func (p *Pipeline) redact(s string) string {
+	return strings.ToValidUTF8(qc.RedactText(s, p.secrets...), "\uFFFD")
+}
 
 // accessionCode matches refine.bio's experiment accessions: GEO series,
 // ArrayExpress experiments, and SRA, ENA and DDBJ studies.
