@@ -118,11 +118,6 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 			return nil, err
 		}
 	}
-	if file != "" {
-		if err := checkFormat(file); err != nil {
-			return nil, err
-		}
-	}
 	if params.Get("autoinstall_known_extensions") == "" {
 		// DuckDB would download an extension it needs from the network
 		// (sqlite_scanner, to open an SQLite file given as the warehouse);
@@ -147,6 +142,15 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 			shared.release()
 		}
 	}()
+	if file != "" && shared.alone() {
+		// Reading the file's first bytes opens and closes it, which would
+		// drop the lock of another handle this process has on it (POSIX
+		// releases all of a process's locks on a file when any of its
+		// descriptors closes); one that does has checked it already.
+		if err := checkFormat(file); err != nil {
+			return nil, err
+		}
+	}
 	// A file this call creates and cannot make a warehouse of (a disk full
 	// at creation leaves it empty) is removed, or every later open would
 	// call it "not a valid DuckDB database file". A file that existed is
