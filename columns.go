@@ -456,12 +456,5 @@ func sampleAccessions(ss []*metadata.Sample) []string {
 // and "-", or with an ArrayExpress experiment accession and "-". A title
 // ("Unamputated wildtype adult zebrafish, sample 1") is neither.
 func accessionLike(name, own string) bool {
-	return own != "" && strings.HasPrefix(name, own+"-") || arrayExpressSample.MatchString(name) || plainAccession.MatchString(name)
+	return own != "" && strings.HasPrefix(name, own+"-") || metadata.AccessionLike(name)
 }
-
-var (
-	// arrayExpressSample: an ArrayExpress experiment accession, "-", and
-	// anything.
-	arrayExpressSample = regexp.MustCompile(`(?s)^E-[A-Z]{4}-\d+-.`)
-	plainAccession     = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
-)

@@ -154,8 +154,9 @@ func TestAnalyticsStoppedAfterCommit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := openWarehouse(t)
-			ctx, stop := stoppable(t, tc.timeout)
-			p, err := genexp.New(&stoppingSink{Warehouse: w, stop: stop, inFeatures: tc.inFeatures})
+			cfg := genexp.DefaultConfig()
+			ctx, stop := stoppable(t, tc.timeout, &cfg)
+			p, err := genexp.New(&stoppingSink{Warehouse: w, stop: stop, inFeatures: tc.inFeatures}, genexp.WithConfig(cfg))
 			if err != nil {
 				t.Fatal(err)
 			}

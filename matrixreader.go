@@ -56,8 +56,10 @@ type customRows struct {
 	// not handed out yet.
 	ahead bool
 	stats expression.Stats
-	done  bool
-	err   error
+	// lastLine is the last row's line, which the next row's must exceed.
+	lastLine int64
+	done     bool
+	err      error
 }
 
 // newCustomRows opens the matrix in src with open and reads as far as its
@@ -130,6 +132,16 @@ func (c *customRows) Next() bool {
 		for i := range b.Genes {
 			b.Lines = append(b.Lines, c.stats.Rows+int64(i)+2)
 		}
+	}
+	// A line names its row for the whole matrix (the warehouse places a
+	// cell's gene by it, and findings cite it), so lines must increase
+	// from row to row and batch to batch, as a file's do.
+	for i, l := range b.Lines {
+		if l <= c.lastLine {
+			c.err = c.batchError("gene %q on line %d, after line %d: lines must increase from row to row, across batches too", b.Genes[i], l, c.lastLine)
+			return false
+		}
+		c.lastLine = l
 	}
 	c.stats.Rows += int64(len(b.Genes))
 	c.stats.Cells += int64(len(b.Values))

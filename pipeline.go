@@ -1087,6 +1087,9 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 	var req warehouse.DimensionsRequest
 	platforms := map[string]bool{}
 	studyPlatforms := map[string][]string{}
+	// studyTechs are the technologies of each study's own samples'
+	// platforms: a SPECIES matrix's other studies say nothing of it.
+	studyTechs := map[string][]string{}
 	studyOrganism := map[string]string{}
 	unnormalized := map[string]map[string][]string{} // study → platform → samples
 	bare := map[string]int{}                         // study → its samples the metadata does not describe
@@ -1113,6 +1116,9 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 		if pf.Accession != "" && !platforms[pf.Accession] {
 			platforms[pf.Accession] = true
 			req.Platforms = append(req.Platforms, warehouse.Platform{Accession: pf.Accession, Name: pf.Name, Manufacturer: pf.Manufacturer, Technology: pf.Technology})
+		}
+		if pf.Accession != "" && !contains(studyTechs[c.Study], pf.Technology) {
+			studyTechs[c.Study] = append(studyTechs[c.Study], pf.Technology)
 		}
 		if pf.Name != "" && !contains(studyPlatforms[c.Study], pf.Name) {
 			studyPlatforms[c.Study] = append(studyPlatforms[c.Study], pf.Name)
@@ -1171,7 +1177,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			row.LastModified = timePtr(st.LastModified)
 		}
 		if row.Technology == "" {
-			row.Technology = studyTechnologyFromSamples(req.Platforms)
+			row.Technology = studyTechnologyFromSamples(studyTechs[acc])
 		}
 		req.Studies = append(req.Studies, row)
 	}
@@ -1227,17 +1233,14 @@ func platformUnnormalized(raw string, pf platform.Platform) bool {
 		(pf.Manufacturer == "" || pf.Manufacturer == "Unknown")
 }
 
-// studyTechnologyFromSamples returns the one technology the platforms agree
-// on, or "".
-func studyTechnologyFromSamples(ps []warehouse.Platform) string {
-	t := ""
-	for _, p := range ps {
-		if t != "" && p.Technology != t {
-			return ""
-		}
-		t = p.Technology
+// studyTechnologyFromSamples returns the technology of a study whose
+// samples' platforms (their distinct technologies, techs) agree on one, or
+// "".
+func studyTechnologyFromSamples(techs []string) string {
+	if len(techs) != 1 {
+		return ""
 	}
-	return t
+	return techs[0]
 }
 
 // isNil reports whether v is nil or an interface holding a nil pointer,

@@ -92,3 +92,35 @@ func TestCustomMatrixReaderError(t *testing.T) {
 		t.Fatalf("report %+v", sr)
 	}
 }
+
+// perBatchLines numbers each batch's rows from line 2 again, as a reader
+// that forgets the rows before its batch would.
+type perBatchLines struct{ bareReader }
+
+func (p perBatchLines) Batch() *expression.WideBatch {
+	b := p.r.Batch()
+	for i := range b.Lines {
+		b.Lines[i] = int64(i) + 2
+	}
+	return b
+}
+
+// A reader whose lines start again in each batch fails its study with a
+// coded error naming the matrix, and loads nothing: the warehouse places a
+// cell's gene by its line, so repeated lines would put values on other
+// genes.
+func TestCustomMatrixReaderRepeatedLines(t *testing.T) {
+	w := openWarehouse(t)
+	sr := loadOne(t, w, genexp.DefaultConfig(), "testdata/refinebio/GSE71270",
+		genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
+			er, err := expression.NewReader(r, expression.WithName(name), expression.WithBatchRows(100))
+			return perBatchLines{bareReader{er}}, err
+		}))
+	var e *qc.Error
+	if !errors.As(sr.Err, &e) || e.Code != qc.InvalidFormat || e.File == "" {
+		t.Fatalf("report %+v, want an InvalidFormat error naming the matrix", sr)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 0 {
+		t.Errorf("%d facts loaded", n)
+	}
+}

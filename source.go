@@ -311,9 +311,13 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 // on Windows write GSE71270\GSE71270.tsv. archive/zip splits such a name
 // at the backslash to find its folder but keeps the backslash in the name
 // it lists, so the file would be listed under a path that opens nothing.
+// It also makes each name UTF-8, bytes that are not read as U+FFFD: a zip
+// tool that flags no encoding stores a name in the system's legacy one
+// (notes_\x82.txt), and archive/zip fails to list the folder holding any
+// name that is not UTF-8, so that one stray file hid the whole download.
 func slashNames(zr *zip.Reader) {
 	for _, f := range zr.File {
-		f.Name = strings.ReplaceAll(f.Name, `\`, "/")
+		f.Name = strings.ToValidUTF8(strings.ReplaceAll(f.Name, `\`, "/"), "\uFFFD")
 	}
 }
 

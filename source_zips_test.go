@@ -538,3 +538,59 @@ func TestCopiesDescribedDifferentlyAreNotSkipped(t *testing.T) {
 		})
 	}
 }
+
+// TestZipWithANameNotInUTF8: a zip tool that flags no encoding stores names in a
+// legacy one. One such stray file made archive/zip refuse to list its
+// folder, so the whole download failed (1002); it is now listed, its bytes
+// read as U+FFFD, and skipped as any unrelated file is.
+func TestZipWithANameNotInUTF8(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "legacy.zip")
+	writeFile(t, p, zipOf(t, map[string][]byte{
+		"GSE71270/GSE71270.tsv":          readFile(t, gseDir+"/GSE71270.tsv"),
+		"GSE71270/metadata_GSE71270.tsv": readFile(t, gseDir+"/metadata_GSE71270.tsv"),
+		"notes_\x82.txt":                 []byte("notes"),
+	}))
+	d := open(t, p)
+	if got := matrixNames(d); !slices.Equal(got, []string{p + "!GSE71270/GSE71270.tsv"}) {
+		t.Fatalf("matrices %q", got)
+	}
+	wantFinding(t, d, qc.InvalidFormat, qc.SeverityInfo, p+"!notes_\uFFFD.txt", "skipped")
+}
+
+// TestFolderNameNotInUTF8: a download under a folder whose name is not
+// UTF-8 loads, and its run is recorded: the file name, quoted in the
+// warehouse's rows, had every row that held it refused by DuckDB's driver
+// (the load failed at its first staging statement, and the failure's own
+// findings and steps were lost with it).
+func TestFolderNameNotInUTF8(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dl\xff")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("this file system takes no such name: %v", err)
+	}
+	copyTree(t, "testdata/refinebio/GSE71270", dir, nil)
+	w := openWarehouse(t)
+	rep := load(t, w, dir)
+	if len(rep.Studies) != 1 || rep.Studies[0].Err != nil || rep.Studies[0].Outcome != warehouse.Inserted {
+		t.Fatalf("studies %+v", rep.Studies)
+	}
+	var file string
+	if err := w.DB().QueryRow(`SELECT file_name FROM meta_batch`).Scan(&file); err != nil || !strings.Contains(file, "dl\uFFFD") {
+		t.Errorf("meta_batch.file_name %q (%v), want the folder's name with U+FFFD for its byte", file, err)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE status = 'SUCCESS'`); n < 4 {
+		t.Errorf("%d SUCCESS steps logged", n)
+	}
+
+	// A failure under that folder is recorded, in the validation log too.
+	bad := filepath.Join(dir, "GSE71270", "GSE71270.tsv")
+	writeFile(t, bad, append(readFile(t, bad), []byte("ENSDARG_BAD\tx\n")...))
+	if sr := loadOne(t, w, genexp.DefaultConfig(), dir); sr.Err == nil {
+		t.Fatalf("study %+v, want GSE71270 failed", sr)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_data_validation_log WHERE file_name LIKE '%dl`+"\uFFFD"+`%'`); n == 0 {
+		t.Error("the failure has no row in meta_data_validation_log")
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE status = 'FAILED'`); n == 0 {
+		t.Error("the failure has no FAILED step")
+	}
+}

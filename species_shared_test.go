@@ -222,3 +222,49 @@ func TestSpeciesSampleOfTwoStudiesIsHeldByBoth(t *testing.T) {
 		t.Errorf("studies holding %s after it left E-GEOD-39842: %v, want GSE71270 only", sharedSample, got)
 	}
 }
+
+// TestSpeciesStudyTechnologyFromItsOwnSamples: a study whose metadata does
+// not state its technology takes the one its own samples' platforms agree
+// on. In a SPECIES matrix the other studies' platforms said nothing of it,
+// yet they were counted: a microarray study beside an RNA-seq one got no
+// technology at all.
+func TestSpeciesStudyTechnologyFromItsOwnSamples(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, speciesDir, dir, nil)
+	agg := filepath.Join(dir, "aggregated_metadata.json")
+	var doc map[string]any
+	if err := json.Unmarshal(readFile(t, agg), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range doc["experiments"].(map[string]any) {
+		delete(e.(map[string]any), "technology")
+	}
+	for acc, s := range doc["samples"].(map[string]any) {
+		if strings.HasPrefix(acc, "GSM") { // GSE71270's
+			s.(map[string]any)["refinebio_platform"] = "Illumina HiSeq 2500 (GPL18413)"
+		}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, agg, b)
+	w := openWarehouse(t)
+	load(t, w, dir)
+	rows, err := w.DB().Query(`SELECT study_accession_code, COALESCE(study_technology, '') FROM dim_study ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var study, tech string
+		if err := rows.Scan(&study, &tech); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, study+" "+tech)
+	}
+	if want := []string{"E-GEOD-39842 MICROARRAY", "GSE71270 RNA-SEQ"}; !slices.Equal(got, want) {
+		t.Errorf("technologies %q, want %q", got, want)
+	}
+}

@@ -446,14 +446,16 @@ const (
 )
 
 // stopped reports whether err ended a step because the run's context
-// ended (an interrupt or a signal, or processing.timeout_seconds), with the
-// reason the step's context_json records and a message that says so in
-// place of the driver's. An interrupted step has no error code: nothing
-// was wrong with the input or the warehouse; a timed-out one has
-// qc.TimedOut.
+// ended (an interrupt or a signal, the caller's own deadline, or
+// processing.timeout_seconds), with the reason the step's context_json
+// records and a message that says so in place of the driver's. Only
+// processing.timeout_seconds is "timed out", with qc.TimedOut, as stopErr
+// has it; anything else is "interrupted", with no error code: nothing was
+// wrong with the input or the warehouse.
 func stopped(ctx context.Context, err error) (reason, msg string, ok bool) {
-	timedOut := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
-	if !timedOut && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
+	var t runTimeout
+	timedOut := errors.As(context.Cause(ctx), &t) || errors.As(err, &t)
+	if !timedOut && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		return "", "", false
 	}
 	if timedOut {
@@ -492,8 +494,14 @@ func (s *steps) send(ctx context.Context, rec warehouse.StepRecord) {
 	}
 }
 
-// redact removes the warehouse DSN's secrets from text bound for a log.
-func (p *Pipeline) redact(s string) string { return qc.RedactText(s, p.secrets...) }
+// redact makes text bound for a log or the warehouse fit to record: the
+// warehouse DSN's secrets removed, and bytes that are not UTF-8 (a file
+// name in a legacy encoding, quoted by the system's error) replaced by
+// U+FFFD, since a warehouse's text columns take UTF-8 only (DuckDB's
+// driver refuses to bind anything else, and the whole record was lost).
+func (p *Pipeline) redact(s string) string {
+	return strings.ToValidUTF8(qc.RedactText(s, p.secrets...), "\uFFFD")
+}
 
 // accessionCode matches refine.bio's experiment accessions: GEO series,
 // ArrayExpress experiments, and SRA, ENA and DDBJ studies.

@@ -244,7 +244,9 @@ func TestDownloadFailureStudy(t *testing.T) {
 // processing.timeout_seconds do, and checks the process log: every step
 // the stop ended is FAILED with the reason and a message saying so (no
 // code for an interrupt: the input and the warehouse were fine; 4007 for a
-// timeout), and none is SKIPPED as if another step had failed.
+// timeout), and none is SKIPPED as if another step had failed. A deadline
+// of the caller's own context is an interruption, not the configured
+// timeout.
 func TestStoppedStepsSayWhy(t *testing.T) {
 	for _, tc := range []struct {
 		name, reason, msg string
@@ -252,12 +254,18 @@ func TestStoppedStepsSayWhy(t *testing.T) {
 	}{
 		{"interrupt", "interrupted", "interrupted before the step ended (interrupt signal received)", 0},
 		{"timeout", "timed out", "timed out before the step ended (processing.timeout_seconds)", int64(qc.TimedOut)},
+		// the caller's own deadline is no processing.timeout_seconds
+		{"deadline", "interrupted", "interrupted before the step ended (context deadline exceeded)", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := openWarehouse(t)
-			ctx, stop := stoppable(t, tc.name == "timeout")
 			cfg := genexp.DefaultConfig()
 			cfg.Processing.ChunkSize = 100
+			ctx, stop := stoppable(t, tc.name == "timeout", &cfg)
+			if tc.name == "deadline" {
+				d := newDeadlineCtx()
+				ctx, stop = d, d.pass
+			}
 			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithProgress(func(genexp.Progress) { stop() }))
 			if err != nil {
 				t.Fatal(err)
@@ -299,20 +307,25 @@ func TestStoppedStepsSayWhy(t *testing.T) {
 	}
 }
 
-// stoppable returns a run's context and the stop that ends it: its
-// deadline passing (timeout) or, otherwise, an interrupt signal.
-func stoppable(t *testing.T, timeout bool) (context.Context, func()) {
+// stoppable returns a run's context and the stop that ends it: with
+// timeout, processing.timeout_seconds (set to 1 in cfg) passing while stop
+// holds the run up, as a load that outlasts it does; otherwise an
+// interrupt signal. stop may be called many times.
+func stoppable(t *testing.T, timeout bool, cfg *genexp.Config) (context.Context, func()) {
 	if timeout {
-		d := newDeadlineCtx()
-		return d, d.pass
+		cfg.Processing.TimeoutSeconds = 1
+		var once sync.Once
+		// Held up past the deadline with a margin, for the timer that
+		// ends the run's context to have fired.
+		return context.Background(), func() { once.Do(func() { time.Sleep(1500 * time.Millisecond) }) }
 	}
 	c, cancel := context.WithCancelCause(context.Background())
 	t.Cleanup(func() { cancel(nil) })
 	return c, func() { cancel(errors.New("interrupt signal received")) }
 }
 
-// deadlineCtx is a run's context whose deadline passes when the test
-// says so, as processing.timeout_seconds ends a run, without a clock.
+// deadlineCtx is a caller's context whose deadline passes when the test
+// says so, without a clock.
 type deadlineCtx struct {
 	context.Context
 	done chan struct{}
@@ -379,11 +392,11 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			unnamed := filepath.Join(t.TempDir(), "download_2024")
 			crafted{study: "GSE81", genes: 40, columns: samples("GSM", 4), sheet: samples("GSM", 4)}.write(t, unnamed)
 
-			ctx, stop := stoppable(t, tc.name == "timeout")
 			w := openWarehouse(t)
 			cfg := genexp.DefaultConfig()
 			off := false
 			cfg.Analytics.Enabled = &off // the stop comes after the commit, not inside features
+			ctx, stop := stoppable(t, tc.name == "timeout", &cfg)
 			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(slog.New(onStepDone{step: "load", f: stop})))
 			if err != nil {
 				t.Fatal(err)

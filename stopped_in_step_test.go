@@ -19,11 +19,11 @@ func TestRunStoppedInsideItsLastStep(t *testing.T) {
 		{"interrupt", "interrupted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, stop := stoppable(t, tc.name == "timeout")
 			w := openWarehouse(t)
 			cfg := genexp.DefaultConfig()
 			off := false
 			cfg.Analytics.Enabled = &off
+			ctx, stop := stoppable(t, tc.name == "timeout", &cfg)
 			p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(slog.New(onStepDone{step: "validate", f: stop})))
 			if err != nil {
 				t.Fatal(err)

@@ -28,7 +28,9 @@ type WideBatch struct {
 	Header *Header
 	// Genes holds the gene (or probe) id of each row.
 	Genes []string
-	// Lines holds the 1-based source line of each row.
+	// Lines holds the 1-based source line of each row. Lines increase
+	// from row to row, across batches too: a line names one row of the
+	// matrix (the pipeline refuses a reader whose lines do not).
 	Lines []int64
 	// Values holds the cells row-major: row r, column c is
 	// Values[r*len(Header.Names)+c]. A missing cell is NaN.

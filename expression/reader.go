@@ -178,7 +178,7 @@ func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
 		cfg:  cfg,
 		src:  src,
 		sum:  sha256.New(),
-		buf:  make([]byte, cfg.bufferBytes),
+		buf:  make([]byte, min(cfg.bufferBytes, cfg.maxLineBytes)), // a line is refused when it fills the buffer at its cap
 		seen: make(map[string]int64),
 	}
 	switch s := src.(type) {

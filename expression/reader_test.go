@@ -268,6 +268,15 @@ func TestReaderLongLine(t *testing.T) {
 	// Past the cap, a line is an error rather than unbounded memory.
 	_, _, _, err = readMatrix(t, strings.NewReader(b.String()), expression.WithBufferSize(64), expression.WithMaxLineBytes(32<<10))
 	checkErr(t, err, qc.InvalidFormat, 2, 0, "longer than")
+	// A cap below the default buffer holds too.
+	short := "Gene\tS1\tS2\nG1\t1." + strings.Repeat("0", 600) + "\t2\n"
+	_, _, _, err = readMatrix(t, strings.NewReader(short), expression.WithMaxLineBytes(100))
+	checkErr(t, err, qc.InvalidFormat, 2, 0, "longer than 100 bytes")
+	// A line of exactly the cap, its line break included, is read.
+	exact := "Gene\tS1\nG1\t" + strings.Repeat("1", 100-len("G1\t\n")) + "\n"
+	if _, _, _, err := readMatrix(t, strings.NewReader(exact), expression.WithMaxLineBytes(100)); err != nil {
+		t.Errorf("a line of exactly the cap: %v", err)
+	}
 }
 
 func parseOnes(n int) int64 {

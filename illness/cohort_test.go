@@ -318,6 +318,13 @@ func TestClassifyCohort(t *testing.T) {
 			unknown,
 			{NoSepsis, RuleCohortInfection, "characteristics", "infection", "infection beside the cohort's sepsis arm"},
 		}},
+		{"an infection named by its site or pathogen is a diagnosis, not an arm", nil, cohortOf("s1 | illness: sepsis", "s2 | illness: sepsis", "s3 | illness: urinary tract infection", "s4 | illness: influenza infection", "s5 | final diagnosis: viral infection", "s6 | group: influenza-infected", "s7 | group: infected with RSV", "s8 | illness: ICU-acquired infection", "s9 | illness: infection", "s10 | illness: bacterial infection"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			unknown, unknown, unknown, unknown, unknown, unknown,
+			{NoSepsis, RuleCohortInfection, "characteristics", "infection", "infection beside the cohort's sepsis arm"},
+			{NoSepsis, RuleCohortInfection, "characteristics", "infection", "infection beside the cohort's sepsis arm"},
+		}},
 		{"a suspected infection is no infected arm", neonatal, cohortOf("Inf012", "Con001", "Sus002 | group: Suspected Infected"), []want{
 			{Sepsis, RuleCohortInfection, "title", "Inf", `the infected arm of a sepsis cohort: study_title "sepsis"`},
 			{Control, RuleGroupCode, "title", "Con", "abbreviation of control"},

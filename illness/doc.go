@@ -113,7 +113,9 @@
 //     sepsis cohort, NO_SEPSIS beside a sepsis arm (the study's infection
 //     without sepsis) and SEPSIS when only the study's text says sepsis.
 //     A suspicion is no infection arm: "Suspected Infected" (GSE25504)
-//     stays UNKNOWN.
+//     stays UNKNOWN; nor is an infection named by its site or pathogen
+//     ("urinary tract infection", "viral infection", "influenza-infected"),
+//     a diagnosis that, like "pneumonia", says nothing of sepsis.
 //   - "uninfected healthy": CONTROL; "uninfected" with an illness
 //     ("uninfected type 2 diabetes"): NO_SEPSIS.
 //   - "control" of an ICU or surgical population ("ICU control",

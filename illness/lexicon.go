@@ -117,10 +117,21 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "uninf", Label: NoSepsis, Scope: Anywhere, Reason: "uninfected"},
 		// infection: the cohort decides
 		{Code: "inf", Infection: true, Scope: InSepsisCohort, Reason: "abbreviation of infected (GSE154918 Inf1_P, GSE25504 Inf012); also infant, hence only in a sepsis cohort"},
-		{Code: "infected", Infection: true, Scope: InSepsisCohort, Reason: "an infection arm"},
-		{Code: "infection", Infection: true, Scope: InSepsisCohort, Reason: "an infection arm"},
+		{Code: "infected", Infection: true, Scope: InSepsisCohort, Unless: specificInfection,
+			Reason: "an infection arm; not where the record names its site or pathogen (influenza-infected), a diagnosis that says nothing of sepsis"},
+		{Code: "infection", Infection: true, Scope: InSepsisCohort, Unless: specificInfection,
+			Reason: "an infection arm; not where the record names its site or pathogen (urinary tract infection), a diagnosis that says nothing of sepsis"},
 	}
 }
+
+// specificInfection is the other reading of the infection codes: an
+// infection named by its site or its pathogen ("urinary tract infection",
+// "viral infection", "SARS-CoV-2 infection", "influenza-infected",
+// "infected with RSV") is a diagnosis, which says nothing of sepsis, as
+// "pneumonia" does not (UNKNOWN), not a study's infection-without-sepsis
+// arm. Generic words before the code ("serious bacterial infection",
+// "confirmed infection") leave it an arm.
+const specificInfection = `\b(urinary(\s+tract)?|uti|(upper\s+|lower\s+)?respiratory(\s+tract)?|chest|lung|pulmonary|skin(\s+and)?(\s+soft\s+tissue)?|soft\s+tissue|wound|bone|joint|(intra-?)?abdominal|catheter(-related)?|device(-related)?|surgical\s+site|cns|ear|eye|viral|virus|fungal|parasitic|influenza|flu|rsv|hiv(-?1)?|cmv|ebv|hbv|hcv|hpv|sars-?cov-?2|covid(-?19)?|dengue|malaria|plasmodium|tb|tuberculosis|mycobacterial|helminth|(icu|hospital|community|ventilator)-?acquired|nosocomial|syncytial\s+virus|rhinovirus|adenovirus|enterovirus|norovirus|rotavirus|zika|ebola|herpes|staphylococcal|streptococcal|pneumococcal|meningococcal|aureus|coli|salmonella|pseudomonas|klebsiella|candida)[\s-]+infect(ion|ed)\b|\binfected\s+with\b`
 
 // WithGroupCodes replaces DefaultGroupCodes; nil or empty reads no codes.
 // A code that is empty or not letters only, a label that is not one of

@@ -2,7 +2,9 @@ package metadata_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"reflect"
@@ -24,6 +26,91 @@ func addFileSeeds(f *testing.F, paths ...string) {
 		}
 		f.Add(b)
 	}
+}
+
+// addJSONSeeds adds each JSON file trimmed to its first two members of
+// every long object or list (two samples, two experiments, …), the shape
+// of each refine.bio generation in a few kilobytes. The whole files are
+// added too, except when fuzzing: the fuzzer minimizes each new input it
+// finds (up to 60 s each by default), and inputs grown from 60–110 KB
+// seeds kept it minimizing, no input run past the seeds.
+func addJSONSeeds(f *testing.F, paths ...string) {
+	if !fuzzing() {
+		addFileSeeds(f, paths...)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			f.Fatalf("%s: %v", p, err)
+		}
+		small, err := json.Marshal(trimJSON(v))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(small)
+	}
+}
+
+// addSheetSeeds adds each sample sheet cut to its header and first two
+// rows, and, except when fuzzing, each whole sheet (see addJSONSeeds).
+func addSheetSeeds(f *testing.F, paths ...string) {
+	if !fuzzing() {
+		addFileSeeds(f, paths...)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		f.Add(bytes.Join(lines[:min(3, len(lines))], nil))
+	}
+}
+
+// trimJSON keeps the first two members, in key order, of every object or
+// list of more than two.
+func trimJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		long := len(keys) > 2
+		out := map[string]any{}
+		for i, k := range keys {
+			if long && i >= 2 && isObject(v[k]) {
+				continue
+			}
+			out[k] = trimJSON(v[k])
+		}
+		return out
+	case []any:
+		if len(v) > 2 {
+			v = v[:2]
+		}
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = trimJSON(x)
+		}
+		return out
+	}
+	return v
+}
+
+func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
+
+// fuzzing reports whether go test runs with -fuzz.
+func fuzzing() bool {
+	fl := flag.Lookup("test.fuzz")
+	return fl != nil && fl.Value.String() != ""
 }
 
 // checkResult holds ParseJSON and ParseTSV to their contract on any input:
@@ -134,7 +221,7 @@ func contains(list []string, v string) bool {
 }
 
 func FuzzParseJSON(f *testing.F) {
-	addFileSeeds(f, currentJSON, json2018, jsonEarly2018, speciesList)
+	addJSONSeeds(f, currentJSON, json2018, jsonEarly2018, speciesList)
 	for _, s := range []string{
 		`{}`, `null`, `[]`, `{"samples": []}`, `{"samples": {"a": null}}`, `{"ks_statistic": NaN}`,
 		`{"experiments": {"E": {"sample_titles": ["t"]}}, "samples": {"t": {"title": "t"}}}`,
@@ -153,7 +240,7 @@ func FuzzParseJSON(f *testing.F) {
 }
 
 func FuzzParseTSV(f *testing.F) {
-	addFileSeeds(f, sheet2018, sheetGSE71270, sheetSRP110235, sheetEarly2018, sheetSpecies)
+	addSheetSeeds(f, sheet2018, sheetGSE71270, sheetSRP110235, sheetEarly2018, sheetSpecies)
 	for _, s := range []string{
 		"", "refinebio_accession_code\n", "refinebio_accession_code\tx\nA\t\"b\nc\"\n",
 		"accession_code\ttitle\tannotations\nA\tt\t[]\n", "\xef\xbb\xbfrefinebio_accession_code\r\nA\r\nA\r\n",

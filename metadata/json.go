@@ -368,6 +368,12 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 			err.File, err.Path, err.Msg = p.file, "samples", fmt.Sprintf("the key %q %s", key, err.Msg)
 			return nil, err
 		}
+		if !AccessionLike(key) {
+			// 2018's metadata.json keys its samples by title: a title is
+			// no accession, and taken as one it would be stored as one.
+			return nil, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: p.file, Path: path,
+				Msg: fmt.Sprintf("sample has no refinebio_accession_code, and its key %q is a title, not an accession", key)}
+		}
 		s.Accession = key
 	}
 	ann, ok := m["refinebio_annotations"]

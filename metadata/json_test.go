@@ -458,6 +458,8 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.ParseError, "samples.GSM1.refinebio_title", 1, 0, "expected a string, found an object"},
 		{"early title is a list", `{"samples": {"GSM1": {"title": ["a"]}}}`,
 			qc.ParseError, "samples.GSM1.title", 1, 0, "found a list"},
+		{"no accession, keyed by title", `{"samples": {"wild type, sample 1": {"refinebio_accession_code": null, "refinebio_title": "wild type, sample 1"}}}`,
+			qc.ParseError, "samples.wild type, sample 1", 1, 0, `has no refinebio_accession_code, and its key "wild type, sample 1" is a title, not an accession`},
 		{"samples is text", `{"samples": "none"}`, qc.ParseError, "samples", 0, 0, "expected an object keyed by accession"},
 		{"sample is a list", `{"samples": {"GSM1": [1]}}`, qc.ParseError, "samples.GSM1", 1, 0, "expected an object"},
 		{"member is a number", `{"experiments": {"GSE1": {"sample_accession_codes": ["GSM1", 7]}}}`,
@@ -519,6 +521,19 @@ func TestParseJSONKeyTakenForAccessionIsTrimmed(t *testing.T) {
 	if len(d.Samples) != 2 || len(d.Studies) != 1 {
 		t.Errorf("%d samples, %d studies; want 2 and 1", len(d.Samples), len(d.Studies))
 	}
+}
+
+// TestParseJSONKeyTakenForAccession: a sample without
+// refinebio_accession_code is keyed by its key when that can be an
+// accession, an ArrayExpress sample's with its blanks included; a title is
+// refused (TestParseJSONErrors).
+func TestParseJSONKeyTakenForAccession(t *testing.T) {
+	d, err := parseJSON(t, `{"samples": {"E-MEXP-669-Sample 1": {"refinebio_title": "Sample 1"}, "SRR1.1": {}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample(t, d, "E-MEXP-669-Sample 1")
+	sample(t, d, "SRR1.1")
 }
 
 // TestParseJSONAmbiguousTitle: a 2018 experiment that lists a title two

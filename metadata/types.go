@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -374,3 +375,21 @@ func normKey(s string) string {
 func FieldKey(field string) string {
 	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(field)), "refinebio_")
 }
+
+// AccessionLike reports whether name can be a sample accession as written:
+// GSM123, SRR123, E-GEOD-39842-GSM980273 (letters, digits and . _ : -
+// only), or an ArrayExpress sample's, which refine.bio makes of its
+// experiment's accession, "-" and the assay or source name, and which may
+// hold blanks ("E-MEXP-669-Sample 1"). A title ("Unamputated wildtype
+// adult zebrafish, sample 1") is neither; a one-word title ("Control_1")
+// cannot be told from an accession by its spelling.
+func AccessionLike(name string) bool {
+	return arrayExpressSample.MatchString(name) || plainAccession.MatchString(name)
+}
+
+var (
+	// arrayExpressSample: an ArrayExpress experiment accession, "-", and
+	// anything.
+	arrayExpressSample = regexp.MustCompile(`(?s)^E-[A-Z]{4}-\d+-.`)
+	plainAccession     = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+)

@@ -38,6 +38,8 @@ type batch struct {
 	// geneIDs and geneLines are the genes of the rows written, in order.
 	geneIDs   []string
 	geneLines []int64
+	// lines checks that the rows' gene lines strictly increase.
+	lines warehouse.RowsChecker
 
 	// studiesOf maps a matrix column to the indexes in studies of the
 	// studies that hold it (a SPECIES matrix's column of a sample several

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -117,6 +118,12 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 			return nil, err
 		}
 	}
+	if params.Get("autoinstall_known_extensions") == "" {
+		// DuckDB would download an extension it needs from the network
+		// (sqlite_scanner, to open an SQLite file given as the warehouse);
+		// a loader installs nothing.
+		params.Set("autoinstall_known_extensions", "false")
+	}
 	full := file
 	if len(params) > 0 {
 		full += "?" + params.Encode()
@@ -135,6 +142,15 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 			shared.release()
 		}
 	}()
+	if file != "" && shared.alone() {
+		// Reading the file's first bytes opens and closes it, which would
+		// drop the lock of another handle this process has on it (POSIX
+		// releases all of a process's locks on a file when any of its
+		// descriptors closes); one that does has checked it already.
+		if err := checkFormat(file); err != nil {
+			return nil, err
+		}
+	}
 	// A file this call creates and cannot make a warehouse of (a disk full
 	// at creation leaves it empty) is removed, or every later open would
 	// call it "not a valid DuckDB database file". A file that existed is
@@ -271,6 +287,31 @@ func CheckWritable(file string) error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
+}
+
+// checkFormat refuses, with code ConnectionFailed, an existing file that
+// is not a DuckDB database: DuckDB's files carry "DUCK" after their first 8
+// bytes. DuckDB itself would open an SQLite file as an attached SQLite
+// database (through an extension), and say of anything else only that it
+// is "not a valid DuckDB database file". A file too short to hold the
+// mark (an empty one) is left to DuckDB, as is one that cannot be read.
+func checkFormat(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var head [16]byte
+	n, _ := io.ReadFull(f, head[:])
+	if n < 12 || string(head[8:12]) == "DUCK" {
+		return nil
+	}
+	what := "not a DuckDB database file"
+	if n == 16 && string(head[:]) == "SQLite format 3\x00" {
+		what = "an SQLite database, not a DuckDB one"
+	}
+	return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+		Msg: fmt.Sprintf("duckdb: %s is %s: give a DuckDB warehouse, or a new file name for one", file, what)}
 }
 
 func cannotWrite(path string, err error) *qc.Error {

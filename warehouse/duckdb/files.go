@@ -62,6 +62,14 @@ func shareFile(file string) *fileState {
 	return st
 }
 
+// alone reports whether st's Warehouse is the only one on its file in
+// this process.
+func (st *fileState) alone() bool {
+	openFiles.mu.Lock()
+	defer openFiles.mu.Unlock()
+	return st.refs == 1
+}
+
 // release ends one Warehouse's use of st.
 func (st *fileState) release() {
 	if st.key == "" {

@@ -182,9 +182,8 @@ func copyLongBatch(dst, src *expression.LongBatch) {
 // a matrix column described in BeginRequest, and counts the rows per matrix
 // column (a column held by several studies counts in each of them).
 func (b *batch) check(lb *expression.LongBatch) ([]int64, error) {
-	if len(lb.GeneLines) != len(lb.Genes) || len(lb.Row) != len(lb.Value) || len(lb.Column) != len(lb.Value) {
-		return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: malformed LongBatch: %d genes, %d lines, %d rows, %d columns, %d values",
-			len(lb.Genes), len(lb.GeneLines), len(lb.Row), len(lb.Column), len(lb.Value))
+	if err := b.lines.Check(lb); err != nil {
+		return nil, err
 	}
 	for _, l := range lb.GeneLines {
 		if l > maxCellLine || l < -maxCellLine-1 {
@@ -192,13 +191,9 @@ func (b *batch) check(lb *expression.LongBatch) ([]int64, error) {
 		}
 	}
 	counts := make([]int64, len(b.studiesOf))
-	genes := int32(len(lb.Genes))
 	for i, c := range lb.Column {
 		if c < 0 || int(c) >= len(b.studiesOf) || len(b.studiesOf[c]) == 0 {
 			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: row %d refers to matrix column %d, which the batch did not declare", i, c)
-		}
-		if r := lb.Row[i]; r < 0 || r >= genes {
-			return nil, qc.Errorf(qc.ConstraintViolation, "duckdb: row %d refers to gene %d of a batch of %d", i, r, genes)
 		}
 		counts[c]++
 	}

@@ -48,6 +48,8 @@ type batch struct {
 	cols      []warehouse.Column
 	studiesOf [][]string
 	sent      []int64
+	// lines checks that the rows' gene lines strictly increase.
+	lines warehouse.RowsChecker
 	// ordinal numbers the dimension members in the order given, so that
 	// the last one given for a key wins.
 	ordinal int32
@@ -215,6 +217,9 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 	}
 	if err := ctx.Err(); err != nil {
 		return b.w.wrap(err, "mssql: staging rows")
+	}
+	if err := b.lines.Check(req.Rows); err != nil {
+		return err
 	}
 	// A row in a column Begin did not declare has no sample: the fact
 	// insert would drop it silently, so the batch fails instead.

@@ -7,7 +7,8 @@
 //     facts and meta_batch, and a duplicate that writes nothing, not even a
 //     batch row;
 //   - all or nothing: an aborted batch, a commit the backend must refuse (a
-//     study without columns, a row in an undeclared column) and loads
+//     study without columns, a row in an undeclared column, gene lines
+//     that do not increase) and loads
 //     cancelled at 40 points spread over a load's duration leave the
 //     previous state, and the next load completes;
 //   - readers polling while a study is replaced see the old batch or the

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -203,6 +204,47 @@ func testUndeclaredColumn(t *testing.T, tg Target) {
 	}
 	if err == nil {
 		t.Fatal("a batch with a row in an undeclared column committed")
+	}
+	if err := b.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expectState(t, tg.DB, old, "GSE1", "h1")
+}
+
+// testRepeatedLines: a line names one gene for the whole load, so a second
+// batch whose lines start again (as a reader numbering each batch from 2
+// would give) fails the batch: placed by line, its cells would land on the
+// first batch's genes.
+func testRepeatedLines(t *testing.T, tg Target) {
+	old := newFixture("GSE1", 10, 3, 1)
+	load(t, tg.Sink, old, "h1")
+	ctx := context.Background()
+	changed := newFixture("GSE1", 10, 3, 2)
+	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv", Columns: changed.columns()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	if err := b.UpsertDimensions(ctx, changed.dimensions()); err != nil {
+		t.Fatal(err)
+	}
+	lbs := changed.batches(5)
+	if len(lbs) < 2 {
+		t.Fatalf("the fixture gave %d batches, want two or more", len(lbs))
+	}
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[0]}); err != nil {
+		t.Fatal(err)
+	}
+	copy(lbs[1].GeneLines, lbs[0].GeneLines) // the second batch's genes on the first's lines
+	err = b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[1]})
+	if err == nil {
+		_, err = b.Commit(ctx, changed.commit("h2"))
+	}
+	if err == nil {
+		t.Fatal("a batch whose gene lines repeat committed")
+	}
+	if !errors.Is(err, qc.ConstraintViolation) {
+		t.Errorf("got %v, want code %d", err, qc.ConstraintViolation)
 	}
 	if err := b.Abort(ctx); err != nil {
 		t.Fatal(err)
