@@ -207,8 +207,8 @@ func describeTimeline(tl []event) string {
 // with one write; a SIGKILL that lands in that write can tear the block
 // (the kernel stops copying a write into the page cache at a page boundary
 // once the process has a fatal signal), and the file then fails its
-// checksum. Seen once in a soak of 800 kills here: see the README's
-// Limits and warehouse/duckdb/README.md, "Crash safety".
+// checksum. Seen once in a soak of 800 kills here: see docs/loading.md,
+// "A kill and the DuckDB file", and warehouse/duckdb/README.md, "Crash safety".
 func checkCrashState(t *testing.T, db string, versions []*synth.Manifest) (string, error) {
 	t.Helper()
 	w, err := duckdb.Open(db)

@@ -502,7 +502,7 @@ func TestQueryFileIsReadOnly(t *testing.T) {
 	}
 }
 
-// TestQueryPivotExport is the README's recipe for a samples × genes
+// TestQueryPivotExport is docs/commands.md's recipe for a samples × genes
 // matrix with labels, on the quick-start study: one query writes the PIVOT
 // over every gene of the study, a second runs it from --file; every cell
 // of the csv is the value in analytics.vw_expression_long.
@@ -582,19 +582,19 @@ func TestQueryPivotExport(t *testing.T) {
 	}
 }
 
-// pivotRecipe is the README's query that writes a PIVOT of study's
+// pivotRecipe is docs/commands.md's query that writes a PIVOT of study's
 // expression values, samples × genes with each sample's label, naming
 // every gene (a PIVOT without IN is two statements, which query refuses).
 func pivotRecipe(t *testing.T, study string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/commands.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(b), "cat > make_pivot.sql <<'SQL'\n")
 	recipe, _, ok2 := strings.Cut(rest, "\nSQL\n")
 	if !ok || !ok2 || !strings.Contains(recipe, "'"+study+"'") {
-		t.Fatalf("README.md has no make_pivot.sql recipe for %s", study)
+		t.Fatalf("docs/commands.md has no make_pivot.sql recipe for %s", study)
 	}
 	return recipe + "\n"
 }

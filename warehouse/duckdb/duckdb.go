@@ -394,7 +394,8 @@ const stmtMemoryLimit = `SELECT current_setting('memory_limit')::VARCHAR`
 // fixed for prepared statements in 24696). Only this process can read
 // while it writes (DuckDB locks the file), and the setting holds for every
 // connection of the process's DuckDB instance. It costs the feature
-// computation about a tenth of its time (see the README).
+// computation about a tenth of its time (see docs/warehouse.md, "One
+// writer at a time").
 func consistentReads(ctx context.Context, db *sql.DB) error {
 	var disabled, access string
 	if err := db.QueryRowContext(ctx, stmtDisabledOptimizers).Scan(&disabled, &access); err != nil {

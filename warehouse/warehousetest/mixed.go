@@ -107,8 +107,7 @@ func testMembershipMovesStudy(t *testing.T, tg Target) {
 }
 
 // testLog2Value: expression_log2_value is log2 of a positive value, and
-// NULL for zero, a negative value and a missing one (README: "NULL where it
-// is not positive").
+// NULL for zero, a negative value and a missing one (docs/warehouse.md: "NULL where v ≤ 0").
 func testLog2Value(t *testing.T, tg Target) {
 	f := newFixture("GSE1", 6, 1, 1)
 	in := []float64{8, 1, 0.25, 0, -3, math.NaN()}
