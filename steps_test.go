@@ -308,16 +308,18 @@ func TestStoppedStepsSayWhy(t *testing.T) {
 }
 
 // stoppable returns a run's context and the stop that ends it: with
-// timeout, processing.timeout_seconds (set to 1 in cfg) passing while stop
-// holds the run up, as a load that outlasts it does; otherwise an
-// interrupt signal. stop may be called many times.
+// timeout, processing.timeout_seconds (set to 2 in cfg: the run must reach
+// its stop before it, on a loaded machine too) passing while stop holds
+// the run up, as a load that outlasts it does; otherwise an interrupt
+// signal. stop may be called many times. A test that runs again with cfg
+// sets the timeout back to 0.
 func stoppable(t *testing.T, timeout bool, cfg *genexp.Config) (context.Context, func()) {
 	if timeout {
-		cfg.Processing.TimeoutSeconds = 1
+		cfg.Processing.TimeoutSeconds = 2
 		var once sync.Once
 		// Held up past the deadline with a margin, for the timer that
 		// ends the run's context to have fired.
-		return context.Background(), func() { once.Do(func() { time.Sleep(1500 * time.Millisecond) }) }
+		return context.Background(), func() { once.Do(func() { time.Sleep(2500 * time.Millisecond) }) }
 	}
 	c, cancel := context.WithCancelCause(context.Background())
 	t.Cleanup(func() { cancel(nil) })
@@ -461,6 +463,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 				!strings.HasPrefix(check.Detail, "last run "+rep.RunID+" ") || !strings.Contains(check.Detail, want) {
 				t.Errorf("runs check %s %q; want %s containing %q", check.Status, check.Detail, genexp.Degraded, want)
 			}
+			cfg.Processing.TimeoutSeconds = 0
 			p, err = genexp.New(w, genexp.WithConfig(cfg))
 			if err != nil {
 				t.Fatal(err)

@@ -18,59 +18,43 @@ import (
 	"github.com/genexp/genexp/qc"
 )
 
-func addFileSeeds(f *testing.F, paths ...string) {
+// addSeeds adds each file cut by trim to the shape of its format in a few
+// lines or kilobytes (two samples, two experiments, two rows) and, except
+// when fuzzing, each whole file. The fuzzer minimizes every new input it
+// finds, for up to 60 s by default, and inputs grown from whole files of
+// 60–110 KB kept it minimizing: it ran no input past its seeds.
+func addSeeds(f *testing.F, trim func(*testing.F, []byte) []byte, paths ...string) {
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(b)
+		if !fuzzing() {
+			f.Add(b)
+		}
+		f.Add(trim(f, b))
 	}
 }
 
-// addJSONSeeds adds each JSON file trimmed to its first two members of
-// every long object or list (two samples, two experiments, …), the shape
-// of each refine.bio generation in a few kilobytes. The whole files are
-// added too, except when fuzzing: the fuzzer minimizes each new input it
-// finds (up to 60 s each by default), and inputs grown from 60–110 KB
-// seeds kept it minimizing, no input run past the seeds.
-func addJSONSeeds(f *testing.F, paths ...string) {
-	if !fuzzing() {
-		addFileSeeds(f, paths...)
-	}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			f.Fatalf("%s: %v", p, err)
-		}
-		small, err := json.Marshal(trimJSON(v))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(small)
-	}
+// firstRows cuts a sample sheet to its header and first two rows.
+func firstRows(_ *testing.F, b []byte) []byte {
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	return bytes.Join(lines[:min(3, len(lines))], nil)
 }
 
-// addSheetSeeds adds each sample sheet cut to its header and first two
-// rows, and, except when fuzzing, each whole sheet (see addJSONSeeds).
-func addSheetSeeds(f *testing.F, paths ...string) {
-	if !fuzzing() {
-		addFileSeeds(f, paths...)
+// smallJSON cuts a metadata JSON with trimJSON.
+func smallJSON(f *testing.F, b []byte) []byte {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		f.Fatal(err)
 	}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		lines := bytes.SplitAfter(b, []byte("\n"))
-		f.Add(bytes.Join(lines[:min(3, len(lines))], nil))
+	small, err := json.Marshal(trimJSON(v))
+	if err != nil {
+		f.Fatal(err)
 	}
+	return small
 }
 
 // trimJSON keeps the first two members, in key order, of every object or
@@ -221,7 +205,7 @@ func contains(list []string, v string) bool {
 }
 
 func FuzzParseJSON(f *testing.F) {
-	addJSONSeeds(f, currentJSON, json2018, jsonEarly2018, speciesList)
+	addSeeds(f, smallJSON, currentJSON, json2018, jsonEarly2018, speciesList)
 	for _, s := range []string{
 		`{}`, `null`, `[]`, `{"samples": []}`, `{"samples": {"a": null}}`, `{"ks_statistic": NaN}`,
 		`{"experiments": {"E": {"sample_titles": ["t"]}}, "samples": {"t": {"title": "t"}}}`,
@@ -240,7 +224,7 @@ func FuzzParseJSON(f *testing.F) {
 }
 
 func FuzzParseTSV(f *testing.F) {
-	addSheetSeeds(f, sheet2018, sheetGSE71270, sheetSRP110235, sheetEarly2018, sheetSpecies)
+	addSeeds(f, firstRows, sheet2018, sheetGSE71270, sheetSRP110235, sheetEarly2018, sheetSpecies)
 	for _, s := range []string{
 		"", "refinebio_accession_code\n", "refinebio_accession_code\tx\nA\t\"b\nc\"\n",
 		"accession_code\ttitle\tannotations\nA\tt\t[]\n", "\xef\xbb\xbfrefinebio_accession_code\r\nA\r\nA\r\n",

@@ -188,17 +188,10 @@ func testUndeclaredColumn(t *testing.T, tg Target) {
 	load(t, tg.Sink, old, "h1")
 	ctx := context.Background()
 	changed := newFixture("GSE1", 6, 3, 2)
-	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv", Columns: changed.columns()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Abort(ctx)
-	if err := b.UpsertDimensions(ctx, changed.dimensions()); err != nil {
-		t.Fatal(err)
-	}
+	b := stage(t, tg.Sink, changed, "r", 0)
 	lbs := changed.batches(100)
 	lbs[0].Column[len(lbs[0].Column)-1] = 99 // not among the three declared columns
-	err = b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[0]})
+	err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[0]})
 	if err == nil {
 		_, err = b.Commit(ctx, changed.commit("h2"))
 	}
@@ -220,14 +213,7 @@ func testRepeatedLines(t *testing.T, tg Target) {
 	load(t, tg.Sink, old, "h1")
 	ctx := context.Background()
 	changed := newFixture("GSE1", 10, 3, 2)
-	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv", Columns: changed.columns()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Abort(ctx)
-	if err := b.UpsertDimensions(ctx, changed.dimensions()); err != nil {
-		t.Fatal(err)
-	}
+	b := stage(t, tg.Sink, changed, "r", 0)
 	lbs := changed.batches(5)
 	if len(lbs) < 2 {
 		t.Fatalf("the fixture gave %d batches, want two or more", len(lbs))
@@ -236,7 +222,7 @@ func testRepeatedLines(t *testing.T, tg Target) {
 		t.Fatal(err)
 	}
 	copy(lbs[1].GeneLines, lbs[0].GeneLines) // the second batch's genes on the first's lines
-	err = b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[1]})
+	err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[1]})
 	if err == nil {
 		_, err = b.Commit(ctx, changed.commit("h2"))
 	}
