@@ -78,7 +78,9 @@ type DatabaseConfig struct {
 func (c DatabaseConfig) DSN() (string, error) {
 	dsn, err := withDatabase(c.ConnectionString, c.DatabaseName)
 	if err != nil {
-		return "", &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Path: "database.database_name", Msg: err.Error()}
+		// qc.Error prints a Path only after a file: the message names the
+		// key itself.
+		return "", &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Path: "database.database_name", Msg: "database.database_name: " + err.Error()}
 	}
 	return dsn, nil
 }
