@@ -151,7 +151,7 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 	case in.OpenErr == nil:
 		add("reachable", Healthy, "the warehouse opened")
 	case errors.Is(in.OpenErr, qc.WarehouseBusy):
-		add("reachable", Degraded, "another process is writing to the warehouse (a load is running); other checks skipped")
+		add("reachable", Degraded, "another process is writing to the warehouse (a load is running); the checks that read it skipped")
 	default:
 		add("reachable", Critical, "the warehouse cannot be opened: %s", in.OpenErr)
 	}
