@@ -78,7 +78,9 @@ type DatabaseConfig struct {
 func (c DatabaseConfig) DSN() (string, error) {
 	dsn, err := withDatabase(c.ConnectionString, c.DatabaseName)
 	if err != nil {
-		return "", &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Path: "database.database_name", Msg: err.Error()}
+		// qc.Error prints a Path only after a file: the message names the
+		// key itself.
+		return "", &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, Path: "database.database_name", Msg: "database.database_name: " + err.Error()}
 	}
 	return dsn, nil
 }
@@ -729,11 +731,16 @@ func (c *configChecker) result() error {
 }
 
 // scrub replaces the value of every expanded variable in e's message by
-// the variable's name.
+// the variable's name. Values shorter than three characters are left, as
+// qc.RedactText leaves them: replacing a "1" (max_workers: ${WORKERS})
+// rewrote every digit 1 of the message, line numbers included, and hid
+// nothing.
 func (c *configChecker) scrub(e *qc.Error) *qc.Error {
 	vals := make([]string, 0, len(c.secrets))
 	for v := range c.secrets {
-		vals = append(vals, v)
+		if len(v) >= 3 {
+			vals = append(vals, v)
+		}
 	}
 	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
 	for _, v := range vals {

@@ -131,7 +131,8 @@ func TestDatabaseNameJoinsTheDSN(t *testing.T) {
 			got, err := genexp.DatabaseConfig{ConnectionString: tc.dsn, DatabaseName: tc.db}.DSN()
 			if tc.want == "" {
 				var e *qc.Error
-				if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.Path != "database.database_name" || !strings.Contains(e.Msg, tc.refusal) {
+				if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.Path != "database.database_name" || !strings.Contains(e.Msg, tc.refusal) ||
+					!strings.HasPrefix(err.Error(), "database.database_name: ") {
 					t.Fatalf("DSN() = %q, %v; want a 1005 at database.database_name saying %q", got, err, tc.refusal)
 				}
 				return

@@ -784,3 +784,20 @@ func TestConfigReferenceEscapes(t *testing.T) {
 		t.Errorf("rule keys expanded or refused: %+v, %v", cfg.Illness.Rules, err)
 	}
 }
+
+// TestConfigShortValuesAreNotScrubbed: an expanded value is replaced by
+// its variable's name in messages, lest it be a secret, but not a value of
+// one or two characters, which hides nothing: ${WORKERS}=1 turned every
+// "1" of the message into ${WORKERS}, "-10" and line numbers included.
+func TestConfigShortValuesAreNotScrubbed(t *testing.T) {
+	t.Setenv("WORKERS", "1")
+	doc := "processing:\n  max_workers: ${WORKERS}\n  chunk_size: -10\n"
+	_, err := genexp.ParseConfig([]byte(doc), "c.yaml")
+	if err == nil {
+		t.Fatal("a negative chunk_size was accepted")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "${WORKERS}") || !strings.Contains(msg, "-10") {
+		t.Errorf("%s: want -10 as written, no ${WORKERS}", msg)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,14 +146,21 @@ func (r *FeaturesRun) Failed() bool {
 // returned error is set when the warehouse cannot compute features or list
 // its studies, when a study of opt.Studies is not loaded (code
 // DimensionLookupFailed, naming it and the loaded ones, before anything is
-// computed or logged: a mistyped accession), or when ctx ends.
+// computed or logged: a mistyped accession), or when ctx ends. A study
+// named twice in opt.Studies is computed once.
 func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesRun, error) {
 	run := &FeaturesRun{RunID: NewID()}
 	fm, ok := p.sink.(warehouse.FeatureMaterializer)
 	if !ok {
 		return run, qc.Errorf(qc.MaterializationFailed, "genexp: this warehouse cannot compute features")
 	}
-	studies := opt.Studies
+	// A study named twice is computed once, in the order first named.
+	var studies []string
+	for _, s := range opt.Studies {
+		if !slices.Contains(studies, s) {
+			studies = append(studies, s)
+		}
+	}
 	st, canList := p.sink.(warehouse.Statuser)
 	if len(studies) == 0 && !canList {
 		return run, qc.Errorf(qc.MaterializationFailed, "genexp: this warehouse cannot list its studies; name them")

@@ -428,3 +428,25 @@ func TestFeaturesOfAStudyNotLoaded(t *testing.T) {
 		t.Errorf("%d process-log rows written for a study that is not loaded", after-before)
 	}
 }
+
+// TestFeaturesOfAStudyNamedTwice: a study named twice is computed once
+// (it was computed, logged and reported twice).
+func TestFeaturesOfAStudyNamedTwice(t *testing.T) {
+	w := openWarehouse(t)
+	load(t, w, "testdata/refinebio/quickstart/GSE71270")
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE step = 'analytics'`)
+	run, err := p.Features(context.Background(), genexp.FeatureOptions{Studies: []string{"GSE71270", "GSE71270"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Studies) != 1 || run.Studies[0].Err != nil {
+		t.Errorf("studies %+v, want GSE71270 once", run.Studies)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE step = 'analytics'`) - before; n != 1 {
+		t.Errorf("%d analytics steps logged, want 1", n)
+	}
+}

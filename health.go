@@ -133,7 +133,12 @@ type HealthReport struct {
 // overall status is the worst status of the checks made.
 func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 	rep := HealthReport{Warehouse: in.Warehouse, CheckedAt: in.Now.UTC(), Health: in.Health, Disk: in.Disk}
-	if h := in.Health; h != nil && h.Runs == nil {
+	if in.OpenErr != nil || in.HealthErr != nil {
+		// What a warehouse that could not be read "said" is its zero
+		// value: no details rather than a schema version 0 and no runs.
+		rep.Health = nil
+	}
+	if h := rep.Health; h != nil && h.Runs == nil {
 		// No runs is an empty list in JSON, not null.
 		c := *h
 		c.Runs = []warehouse.RunSummary{}
@@ -146,7 +151,7 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 	case in.OpenErr == nil:
 		add("reachable", Healthy, "the warehouse opened")
 	case errors.Is(in.OpenErr, qc.WarehouseBusy):
-		add("reachable", Degraded, "another process is writing to the warehouse (a load is running); other checks skipped")
+		add("reachable", Degraded, "another process is writing to the warehouse (a load is running); the checks that read it skipped")
 	default:
 		add("reachable", Critical, "the warehouse cannot be opened: %s", in.OpenErr)
 	}

@@ -2,6 +2,7 @@ package genexp_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -290,5 +291,28 @@ func TestKilledAfterCommitIsLoaded(t *testing.T) {
 	}
 	if n := count(t, w, `SELECT count(*) FROM meta_etl_process_log WHERE run_id = '`+run+`' AND status = 'FAILED'`); n != 0 {
 		t.Errorf("%d steps of the committed run FAILED", n)
+	}
+}
+
+// TestHealthDetailsOnlyWhenRead: a warehouse that could not be opened or
+// read has no details: its JSON showed "details" with schema version 0
+// and no runs beside the critical check.
+func TestHealthDetailsOnlyWhenRead(t *testing.T) {
+	lim := genexp.DefaultHealthLimits()
+	for _, in := range []genexp.HealthInputs{
+		{Health: &warehouse.Health{}, HealthErr: errors.New("io")},
+		{Health: &warehouse.Health{}, OpenErr: qc.Errorf(qc.ConnectionFailed, "nope")},
+	} {
+		rep := genexp.DeriveHealth(in, lim)
+		b, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Health != nil || strings.Contains(string(b), `"details"`) {
+			t.Errorf("%+v: details %s", in, b)
+		}
+	}
+	if rep := genexp.DeriveHealth(genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 1}}, lim); rep.Health == nil {
+		t.Error("a warehouse read has no details")
 	}
 }

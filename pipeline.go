@@ -343,7 +343,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	if target == "" {
 		target = p.cfg.Database.ConnectionString
 	}
-	p.log.Info("run started", "run", rep.RunID, "warehouse", qc.RedactDSN(target), "paths", len(paths))
+	p.log.Info("run started", "run", rep.RunID, "warehouse", p.redact(qc.RedactDSN(target)), "paths", len(paths))
 	if d := p.cfg.Processing.TimeoutSeconds; d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, time.Duration(d)*time.Second, runTimeout{d})

@@ -169,13 +169,14 @@ const MsgCROnly = "carriage return (CR) with no line feed after it: the lines se
 	"as in old Mac \"Tab Delimited Text\" exports; genexp reads LF or CRLF line ends, so convert them " +
 	"(for example: tr '\\r' '\\n' < old.tsv > new.tsv) and load again"
 
-// Shorten cuts a value quoted in a message to at most max bytes, at a
-// character boundary, ending a cut value with "...".
-func Shorten(s string, max int) string {
-	if len(s) <= max {
+// Shorten cuts a value quoted in a message to at most limit bytes, at a
+// character boundary, ending a cut value with "..." (a limit below 3 is
+// taken as 3: the "..." alone).
+func Shorten(s string, limit int) string {
+	if len(s) <= limit {
 		return s
 	}
-	cut := max - 3
+	cut := max(limit, 3) - 3
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

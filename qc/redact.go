@@ -74,13 +74,17 @@ func RedactDSN(dsn string) string {
 func redactPlain(s string) string {
 	// A DuckDB DSN's query is split at "&" alone: a ";" in a secret value
 	// must not make the rest of it pass for another ADO part.
-	if base, query, ok := strings.Cut(s, "?"); ok {
+	base, query, hasQuery := strings.Cut(s, "?")
+	if hasQuery {
 		s = base + "?" + redactQuery(query)
 	}
 	if len(s) >= 5 && strings.EqualFold(s[:5], "odbc:") {
 		return s[:5] + redactKV(s[5:])
 	}
-	if strings.Contains(s, "=") && strings.Contains(s, ";") || looksLikeKV(s) {
+	// A secret key anywhere before the query counts too: a YAML block
+	// scalar folds an ADO string's parts onto lines, or a ";" is left out,
+	// and the string then has no ";" ("Server=db Password=…").
+	if strings.Contains(s, "=") && strings.Contains(s, ";") || looksLikeKV(s) || embeddedSecret.MatchString(base) {
 		return redactKV(s)
 	}
 	return s

@@ -15,6 +15,9 @@ func TestRedactDSN(t *testing.T) {
 		{"Server=db;User Id=sa;Password=" + pw + ";Database=genexp", "Server=db;User Id=sa;Password=REDACTED;Database=genexp"},
 		{"Driver={ODBC Driver 17};Server=db;UID=sa;PWD={" + pw + ";x};", "Driver={ODBC Driver 17};Server=db;UID=sa;PWD=REDACTED;"},
 		{"password=" + pw, "password=REDACTED"},
+		// parts without ";": folded by YAML onto lines, or a ";" left out
+		{"Server=db.example Password=" + pw, "Server=REDACTED"},
+		{"Server=db\nUser Id=sa\nPassword=" + pw, "Server=REDACTED"},
 		{"w.duckdb?threads=4&motherduck_token=" + pw, "w.duckdb?threads=4&motherduck_token=REDACTED"},
 		{"/data/genexp.duckdb", "/data/genexp.duckdb"},
 		{"genexp.duckdb?access_mode=READ_ONLY", "genexp.duckdb?access_mode=READ_ONLY"},

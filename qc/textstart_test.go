@@ -60,7 +60,9 @@ func TestShorten(t *testing.T) {
 		{"GSM1", 10, "GSM1"},
 		{"0123456789", 10, "0123456789"},
 		{"0123456789A", 10, "0123456..."},
-		{"ééééé", 8, "éé..."}, // 10 bytes: the cut backs off to a character start
+		{"ééééé", 8, "éé..."},    // 10 bytes: the cut backs off to a character start
+		{"0123456789", 2, "..."}, // a limit below 3: the "..." alone, not a panic
+		{"0123456789", 0, "..."},
 	} {
 		if got := qc.Shorten(tc.in, tc.max); got != tc.want {
 			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)

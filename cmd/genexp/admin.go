@@ -46,7 +46,22 @@ migration that failed or was refused); 1 another failure.
 		return c.fail(stderr, err)
 	}
 	defer w.Close()
-	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), schemaVersionFor(target))
+	want := schemaVersionFor(target)
+	if v, ok := w.(interface {
+		Version(context.Context) (int, error)
+	}); ok {
+		// Opened read-only (read_only=true in the DSN), a warehouse is
+		// neither created nor migrated: say what it is, not what it would be.
+		have, err := v.Version(context.Background())
+		if err != nil {
+			return c.fail(stderr, err)
+		}
+		if have != want {
+			return c.fail(stderr, &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError,
+				Msg: fmt.Sprintf("warehouse %s is at schema version %d, not %d: it was opened without migrating it (is the DSN read-only?)", qc.RedactDSN(target), have, want)})
+		}
+	}
+	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), want)
 	return exitOK
 }
 

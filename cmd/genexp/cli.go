@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
@@ -92,7 +93,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range cmds {
 		if c.name == args[0] {
-			return c.run(args[1:], stdout, stderr)
+			// A command that printed nothing of its output (a full disk)
+			// has not succeeded, whatever it did; a reader that went away
+			// (genexp status | head) took what it wanted.
+			ow := &outputWriter{w: stdout}
+			code := c.run(args[1:], ow, stderr)
+			if code == exitOK && ow.err != nil && !errors.Is(ow.err, syscall.EPIPE) {
+				fmt.Fprintf(stderr, "genexp %s: writing the output: %v\n", c.name, ow.err)
+				return exitFailed
+			}
+			return code
 		}
 	}
 	fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[0], usage)

@@ -295,12 +295,17 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
+			msg := fmt.Sprintf("mssql: migrating to schema version %d (%s)", m.version, m.description)
 			var qe *qc.Error
-			if errors.As(err, &qe) && qe.Code == qc.SchemaVersion {
-				return err
+			if errors.As(err, &qe) {
+				// Its code says what to do: a busy lock (4005) or a lost
+				// connection (4001) is not a schema that does not match.
+				return fmt.Errorf("%s: %w", msg, err)
 			}
-			return &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError,
-				Msg: fmt.Sprintf("mssql: migrating to schema version %d (%s)", m.version, m.description), Err: err}
+			if code, _ := explain(err); code == qc.WarehouseBusy || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return w.wrap(err, msg)
+			}
+			return &qc.Error{Code: qc.SchemaVersion, Severity: qc.SeverityError, Msg: msg, Err: err}
 		}
 		switch {
 		case m.version >= checksumVersion:

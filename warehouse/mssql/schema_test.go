@@ -418,3 +418,20 @@ func TestMigrateSkipsWhatAnotherProcessApplied(t *testing.T) {
 		t.Fatalf("apply ran %q, want %q", got, want)
 	}
 }
+
+// TestMigrateBusyIsBusy: a migration whose lock another migration holds
+// is WarehouseBusy, not a schema that does not match (it was both, and the
+// CLI said "the warehouse schema does not match this genexp").
+func TestMigrateBusyIsBusy(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	s.lockResult = -1
+	err := w.Migrate(context.Background())
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.WarehouseBusy || errors.Is(err, qc.SchemaVersion) {
+		t.Fatalf("Migrate with its lock taken: %v, want WarehouseBusy alone", err)
+	}
+	if !strings.Contains(err.Error(), "migrating to schema version 1") {
+		t.Errorf("%v: want it to say which migration waited", err)
+	}
+}
