@@ -1470,7 +1470,7 @@ var keyComments = map[string]string{
 	"database.database_name":                     `SQL Server only: added to a DSN that names no database`,
 	"processing.chunk_size":                      `gene rows per batch; 0: about a million cells`,
 	"processing.max_workers":                     `DuckDB threads, at most 1024; 0: DuckDB's default`,
-	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: DuckDB's default`,
+	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: 512 MB for a warehouse opened for writing, else DuckDB's default`,
 	"processing.timeout_seconds":                 `whole run; 0: no limit`,
 	"processing.missing_values":                  `skip, or null (a fact row with a NULL value)`,
 	"processing.study_code_pattern":              `"": every study; else a filter, e.g. 'GSE\d+'`,

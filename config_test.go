@@ -659,7 +659,7 @@ func TestEncodeYAMLReadsBack(t *testing.T) {
 	setDBEnv(t)
 	rich := "database:\n  connection_string: \"sqlserver://loader:${DB_PASSWORD}@db:1433?encrypt=disable\"\n  database_name: genexp\n" +
 		"processing:\n  chunk_size: 500\n  timeout_seconds: 60\n  missing_values: null\n  study_code_pattern: \"GSE\\\\d+|E-GEOD-\\\\d+\"\n  ks_sample_size: -1\n" +
-		"illness_inference:\n  fields: [title]\n  rules:\n    - {name: r, pattern: \"\\\\bsepsis\\\\b\", exclude: \"no\", label: SEPSIS, fields: [title], keys: \"^state$\"}\n" +
+		"illness_inference:\n  fields: [title]\n  rules:\n    - {name: r, pattern: \"\\\\bsepsis\\\\b\", exclude: \"no\", label: SEPSIS, fields: [title, characteristics], keys: \"^state$\"}\n" +
 		"  overrides: {GSM1: CONTROL}\n  group_codes: false\n  disabled_cohort_rules: [cohort_sole_arm]\n" +
 		"platform_normalization:\n  manufacturer_lookup: {acme: ACME Corp}\n" +
 		"quality_thresholds:\n  min_ks_pvalue: 0.0001\n  severities: {VALIDATION_SAMPLE_COUNT_LOW: ERROR}\n" +

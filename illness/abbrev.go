@@ -3,6 +3,7 @@ package illness
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -58,7 +59,7 @@ func (c *Classifier) studyAbbreviations(study *metadata.Study) (out map[string]a
 			if !ok || (single && strings.ContainsAny(long, " -")) {
 				continue
 			}
-			d := c.classify(&metadata.Sample{Title: long})
+			d := c.classifyLongForm(long)
 			if d.Label == Unknown || d.Method != MethodRule {
 				if neutral == nil {
 					neutral = map[string]bool{}
@@ -207,4 +208,20 @@ func (c *Classifier) byAbbreviation(s *metadata.Sample, abbrs map[string]abbrevi
 		return Decision{}, false
 	}
 	return *found, true
+}
+
+// classifyLongForm labels the words an abbreviation stands for as a
+// sample's title would be labelled, whether or not the configured fields
+// read titles: with fields of characteristics alone, every long form read
+// as naming no cohort, and the study's codes ("healthy controls (HC)")
+// were then refused as neutral.
+func (c *Classifier) classifyLongForm(long string) Decision {
+	s := &metadata.Sample{Title: long}
+	if slices.ContainsFunc(c.fields, func(f string) bool { return metadata.FieldKey(f) == metadata.FieldTitle }) {
+		return c.classify(s)
+	}
+	if _, d := c.decideField(s, metadata.FieldTitle, labelsAlone); d != nil {
+		return c.refine(s, *d)
+	}
+	return Decision{Label: Unknown, Method: MethodDefault}
 }

@@ -220,13 +220,11 @@ func New(rules []Rule, fields []string, overrides map[string]Label, opts ...Opti
 		}
 		c.fields = append(c.fields, strings.TrimSpace(f))
 	}
-	for acc, l := range overrides {
-		pl, err := ParseLabel(string(l))
-		if err != nil {
-			return nil, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness: override for sample %s", acc))
-		}
-		c.overrides[strings.TrimSpace(acc)] = pl
+	ov, err := parseOverrides(overrides)
+	if err != nil {
+		return nil, err
 	}
+	c.overrides = ov
 	seen := map[string]bool{}
 	for i, r := range rules {
 		r.Name = strings.TrimSpace(r.Name)
@@ -282,6 +280,10 @@ func compileRule(r Rule) (compiled, error) {
 	if cr.re, err = regexp.Compile("(?i)" + r.Pattern); err != nil {
 		return fail(err, "bad pattern %q", r.Pattern)
 	}
+	if cr.re.MatchString("") {
+		// it would label every sample, matching nothing
+		return fail(nil, "pattern %q matches empty text", r.Pattern)
+	}
 	cr.pre = newPrefilter(r.Pattern)
 	if r.Exclude != "" {
 		if cr.exclude, err = regexp.Compile("(?i)" + r.Exclude); err != nil {
@@ -295,11 +297,22 @@ func compileRule(r Rule) (compiled, error) {
 	}
 	if len(r.Fields) > 0 {
 		cr.fields = map[string]bool{}
+		characteristics, description := false, false
 		for _, f := range r.Fields {
 			if strings.TrimSpace(f) == "" {
 				return fail(nil, "empty field name")
 			}
-			cr.fields[metadata.FieldKey(f)] = true
+			k := metadata.FieldKey(f)
+			cr.fields[k] = true
+			characteristics = characteristics || k == metadata.FieldCharacteristics || strings.HasPrefix(k, metadata.FieldCharacteristicPrefix)
+			description = description || k == metadata.FieldDescription
+		}
+		// Configurations that would be accepted and never label a sample:
+		if r.Keys != "" && !characteristics {
+			return fail(nil, "keys %q name characteristic keys, but its fields (%s) hold no characteristics", r.Keys, strings.Join(r.Fields, ", "))
+		}
+		if r.Label == Unknown && description && len(cr.fields) == 1 {
+			return fail(nil, "labels UNKNOWN from the description alone, which rules of UNKNOWN never read (a description is free text, often of the study)")
 		}
 	}
 	return cr, nil
@@ -434,7 +447,7 @@ func (c *Classifier) decideIgnored(s *metadata.Sample) *Decision {
 	}
 	_, d := c.decideField(&tmp, metadata.FieldCharacteristics, labelsAlone)
 	if d == nil {
-		d = c.codeDecision(&tmp)
+		d = c.codeDecisionIn(&tmp, s)
 	}
 	if d == nil {
 		return nil
@@ -456,7 +469,13 @@ func (c *Classifier) decideIgnored(s *metadata.Sample) *Decision {
 // codeDecision is the decision of the first group code of scope Anywhere
 // the sample holds (RuleGroupCode), nil when it holds none.
 func (c *Classifier) codeDecision(s *metadata.Sample) *Decision {
-	m := c.findCode(s, Anywhere)
+	return c.codeDecisionIn(s, s)
+}
+
+// codeDecisionIn is codeDecision over the values of vals, part of record
+// (findCodeIn).
+func (c *Classifier) codeDecisionIn(vals, record *metadata.Sample) *Decision {
+	m := c.findCodeIn(vals, record, Anywhere)
 	if m == nil {
 		return nil
 	}

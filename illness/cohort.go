@@ -166,8 +166,11 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		samples[i] = plainSample(s)
 		out[i] = c.classify(samples[i])
 	}
+	// neutral are the codes the study spells out as no cohort.
+	var neutral map[string]bool
 	if c.on(RuleStudyAbbreviation) {
-		abbrs, neutral := c.studyAbbreviations(study)
+		var abbrs map[string]abbreviation
+		abbrs, neutral = c.studyAbbreviations(study)
 		for i, d := range out {
 			// The study spells out what the code stands for, and it is
 			// no cohort ("hydrocortisone (HC)"): the lexicon's reading
@@ -200,7 +203,9 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			m := c.findCode(s, InSepsisCohort)
-			if m == nil {
+			if m == nil || neutral[m.matched] {
+				// "sputum (SP)" in the study's text: its SP is no sepsis
+				// patient, in a sepsis cohort either.
 				continue
 			}
 			if d, ok := c.cohortCode(m, co); ok {
@@ -515,12 +520,31 @@ func (c *Classifier) samePatient(samples []*metadata.Sample, out []Decision) {
 		if s == nil || g == nil || g.mixed || out[i].Method != MethodDefault || c.recordNamesControl(s) || c.beforeIllness(s) {
 			continue
 		}
-		out[i] = Decision{Label: g.label, Method: MethodRule, Rule: RuleSamePatient, Field: "characteristics", Matched: patients[i], Value: patients[i],
+		field, value, matched := patientShown(s)
+		out[i] = Decision{Label: g.label, Method: MethodRule, Rule: RuleSamePatient, Field: field, Matched: matched, Value: value,
 			Evidence: "the same patient's other sample: " + siblingEvidence(samples[g.from], out[g.from])}
-		if strings.HasPrefix(patients[i], "title: ") {
-			out[i].Field, out[i].Value, out[i].Matched = "title", s.Title, titlePatient.FindString(spaced(s.Title))
+	}
+}
+
+// patientShown is where patientOf found the sample's patient, as the
+// record writes it: the field, its value, and the text that names the
+// patient, inside the value ("Patient_ID: P5", "pt_07" in "pt_07_D3").
+// patientOf's identity is spelt to compare patients, not to quote.
+func patientShown(s *metadata.Sample) (field, value, matched string) {
+	for _, a := range s.Annotations {
+		if !a.Characteristic || !patientIDKey.MatchString(spaced(a.Key)) {
+			continue
+		}
+		if v := strings.TrimSpace(a.Value); v != "" && !missingValue.MatchString(v) {
+			shown := strings.TrimSpace(a.Key) + ": " + v
+			return "characteristics", shown, shown
 		}
 	}
+	// spaced keeps every offset: it only writes "_" as " ".
+	if m := titlePatient.FindStringIndex(spaced(s.Title)); m != nil {
+		return "title", s.Title, s.Title[m[0]:m[1]]
+	}
+	return "characteristics", "", ""
 }
 
 // allEnrolled reports whether every sample no rule labels is one of the
@@ -710,6 +734,7 @@ func nearLabelWord(v string) bool {
 // the field that holds the cohort's sepsis arm (RuleDiseaseArm).
 func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decision) {
 	arms := map[groupField]string{} // evidence of the sepsis arm in each field
+	var order []groupField          // the fields in the order the samples show them: a sample in two is decided by the first, every run
 	for i, d := range base {
 		s := samples[i]
 		if s == nil || d.Method != MethodRule || (d.Label != Sepsis && d.Label != SepticShock) {
@@ -718,6 +743,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 		g, ok := c.groupOf(s, d)
 		if ok && arms[g] == "" {
 			arms[g] = siblingEvidence(s, d)
+			order = append(order, g)
 		}
 	}
 	if len(arms) == 0 {
@@ -728,7 +754,8 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 			continue
 		}
 	fields:
-		for g, ev := range arms {
+		for _, g := range order {
+			ev := arms[g]
 			for _, v := range c.values(s, g.field) {
 				if v.ignored || !strings.EqualFold(v.key, g.key) {
 					continue

@@ -297,13 +297,21 @@ type codeMatch struct {
 // hold a group code of the given scope, and the code. A value in which
 // codes of two labels are found says several cohorts and is skipped.
 func (c *Classifier) findCode(s *metadata.Sample, scope CodeScope) *codeMatch {
+	return c.findCodeIn(s, s, scope)
+}
+
+// findCodeIn is findCode over the values of vals, each code checked
+// against the whole record (readsCode): vals may be part of it (the values
+// of ignored keys, decideIgnored), and "HC" beside "compound:
+// hydrocortisone" elsewhere in the record is still no healthy control.
+func (c *Classifier) findCodeIn(vals, record *metadata.Sample, scope CodeScope) *codeMatch {
 	for _, field := range c.fields {
-		for _, v := range c.values(s, field) {
+		for _, v := range c.values(vals, field) {
 			if v.ignored {
 				continue
 			}
 			if m := c.codeIn(v, scope); m != nil {
-				if !c.readsCode(s, m) {
+				if !c.readsCode(record, m) {
 					continue
 				}
 				if c.namesCohorts(field, v) {

@@ -2,6 +2,7 @@ package illness
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/genexp/genexp/metadata"
@@ -50,15 +51,36 @@ func Overridden(c IllnessClassifier, overrides map[string]Label) (IllnessClassif
 	if len(overrides) == 0 {
 		return c, nil
 	}
-	o := &overridden{c: c, labels: make(map[string]Label, len(overrides))}
-	for acc, l := range overrides {
-		pl, err := ParseLabel(string(l))
+	labels, err := parseOverrides(overrides)
+	if err != nil {
+		return nil, err
+	}
+	return &overridden{c: c, labels: labels}, nil
+}
+
+// parseOverrides reads overrides keyed by accession, blanks around it
+// trimmed. Two keys that are one accession once trimmed (" GSM1" and
+// "GSM1") with different labels are refused: which won depended on the
+// order Go's map gave them.
+func parseOverrides(overrides map[string]Label) (map[string]Label, error) {
+	out := make(map[string]Label, len(overrides))
+	accs := make([]string, 0, len(overrides))
+	for acc := range overrides {
+		accs = append(accs, acc)
+	}
+	sort.Strings(accs)
+	for _, acc := range accs {
+		pl, err := ParseLabel(string(overrides[acc]))
 		if err != nil {
 			return nil, qc.Wrap(qc.IllnessInferenceFailed, err, fmt.Sprintf("illness: override for sample %s", acc))
 		}
-		o.labels[strings.TrimSpace(acc)] = pl
+		key := strings.TrimSpace(acc)
+		if prev, ok := out[key]; ok && prev != pl {
+			return nil, qc.Errorf(qc.IllnessInferenceFailed, "illness: sample %s is overridden twice, as %s and as %s (its accession written with blanks around it, once)", key, prev, pl)
+		}
+		out[key] = pl
 	}
-	return o, nil
+	return out, nil
 }
 
 // orDefault returns c, or Default() for a nil c: a caller that gives no

@@ -100,7 +100,12 @@ func New(m map[string]string) *Normalizer {
 // lower-cased (ASCII letters only).
 func LookupKey(k string) string { return asciiLower(strings.TrimSpace(k)) }
 
-var pretty = regexp.MustCompile(`^(.*\S)\s*\(([^()]+)\)\s*$`)
+// pretty is refine.bio's "Name (accession)": an accession is one word
+// (hgu133plus2, IlluminaHiSeq2500, GPL123). Words in parentheses are part
+// of the name: "Illumina HiSeq 2500 (Homo sapiens)" and "Illumina NextSeq
+// 500 (Homo sapiens)" are two platforms, not one whose accession is an
+// organism, and Agilent's "(Probe Name version)" is no accession either.
+var pretty = regexp.MustCompile(`^(.*\S)\s*\(([^()\s]+)\)\s*$`)
 
 // Normalize implements PlatformNormalizer.
 func (n *Normalizer) Normalize(raw, studyTechnology string) Platform {

@@ -129,7 +129,9 @@ const stmtNextLoadKey = `SELECT nextval('seq_load_key')`
 // PubMed id, description and dates where this load has none (NULL): a run
 // whose metadata is a sample sheet alone (no aggregated_metadata.json)
 // knows the study's samples but none of those, and an absence is not a
-// change. Technology, organism and platforms come from the samples, always.
+// change. Technology (the metadata's, else the one the study's samples'
+// platforms agree on), organism and platforms are this load's, NULL
+// included: they describe the samples the study's current batch holds.
 const stmtUpsertStudy = `UPDATE dim_study SET
     study_title = COALESCE($2, study_title),
     study_pubmed_id = COALESCE($3, study_pubmed_id),
