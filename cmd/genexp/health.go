@@ -34,7 +34,8 @@ DuckDB file, that its permissions allow writing and the free disk space where it
 lives.
 The overall status is the worst check's.
 
-Exit status: 0 healthy; 1 warning; 3 critical; 2 bad usage or configuration.
+Exit status: 0 healthy; 1 warning, or the report could not be written; 3
+critical; 2 bad usage or configuration.
 `, stderr)
 	var c common
 	c.register(fs)

@@ -66,7 +66,9 @@ the statement runs in a transaction that is always rolled back. A batch
 that commits by itself escapes the rollback: query SQL Server with a login
 that may only read.
 
-Exit status: 0 the rows were printed; 2 bad usage or configuration, the SQL
+Exit status: 0 the rows were printed (or as many as a reader that went away,
+such as head, took); 1 the rows could not be written (a full disk); 2 bad
+usage or configuration, the SQL
 was refused (not a query, several statements, or refused by the warehouse),
 or a value could not be written in the format (what was printed before is
 incomplete); 3 the warehouse could not be opened (missing, busy: a load is
