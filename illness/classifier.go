@@ -206,9 +206,12 @@ func WithMixedValues(keep bool) Option {
 // reads every characteristic as key and value); nil means DefaultFields.
 // overrides maps sample accessions to labels and wins over every rule.
 //
-// An unusable configuration (an empty or invalid pattern, an unknown label,
-// two rules with one name, an empty field name) is a *qc.Error with code
-// IllnessInferenceFailed naming the rule.
+// An unusable configuration (an empty or invalid pattern, one that matches
+// empty text, an unknown label, two rules with one name, an empty field
+// name, Keys on a rule whose Fields hold no characteristics, a rule of
+// UNKNOWN that reads the description alone, one sample overridden with two
+// labels) is a *qc.Error with code IllnessInferenceFailed naming the rule
+// or the sample.
 func New(rules []Rule, fields []string, overrides map[string]Label, opts ...Option) (*Classifier, error) {
 	if fields == nil {
 		fields = DefaultFields()
