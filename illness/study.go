@@ -76,7 +76,7 @@ var (
 	personText    = regexp.MustCompile(`(?i)\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?|pts?)\d*\b`)
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
-	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\btrauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout sepsis\b|\bcardiogenic\b`)
+	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\btrauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout (sepsis|(an? )?infection)\b|\bcardiogenic\b`)
 	// modelStudy is a study of blood or cells infected or stimulated
 	// outside the body: its samples are no patients of the illness its
 	// text names ("the transcriptional footprint of infections … in a

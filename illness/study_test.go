@@ -24,6 +24,10 @@ func TestStudyContext(t *testing.T) {
 	mortality := &metadata.Study{Accession: "GSE272769", Title: "Whole blood transcriptomic profiling identifies expression signatures for sepsis mortality"}
 	mortalityFull := &metadata.Study{Accession: "GSE272769", Title: mortality.Title, Description: "sepsis mortality in patients with and without septic shock"}
 	armInDescription := &metadata.Study{Accession: "GSE5", Title: "Sepsis biomarkers in whole blood", Description: "Patients with sepsis and post-surgical patients."}
+	// MARS-like: the text names ICU patients without infection beside its
+	// septic ones (recalled wording, not a stored record)
+	withoutInfection := &metadata.Study{Accession: "GSE5", Title: "Molecular diagnosis and risk stratification of sepsis",
+		Description: "Blood of patients with sepsis due to pneumonia or abdominal infection, and of ICU patients admitted without infection."}
 	byDescription := &metadata.Study{Accession: "GSE6", Title: "Blood transcriptome time course", Description: "Blood of septic shock patients sampled daily."}
 	// Studies of septic shock also speak of sepsis: the patients they
 	// enrolled decide.
@@ -92,6 +96,7 @@ func TestStudyContext(t *testing.T) {
 		{"real sepsis title", patient("Patient 4, Day1"), mortality, Sepsis, "study_title", "sepsis"},
 		{"summary adds septic shock patients: unknown", patient("Patient 4, Day1"), mortalityFull, Unknown, "", ""},
 		{"non-septic arm in the description: unknown", patient("Patient 4"), armInDescription, Unknown, "", ""},
+		{"ICU patients without infection in the description: unknown", patient("critically ill patient 401"), withoutInfection, Unknown, "", ""},
 		{"septic shock patients in a text that speaks of sepsis", patient("patient 006, H0"), shockPatients, SepticShock, "study_description", "septic shock patients"},
 		{"adults with sepsis in a text that speaks of septic shock", patient("Patient 7, day 1"), sepsisPatients, Sepsis, "study_description", "adults with sepsis"},
 		{"severe sepsis or septic shock: unknown", patient("Patient 4"), severeOrShock, Unknown, "", ""},
