@@ -211,9 +211,11 @@ func TestParseJSONCurrent(t *testing.T) {
 	sraRec := sample(t, d, "SRR9000006")
 	for _, a := range []metadata.Annotation{
 		{Key: "library_layout", Value: "PAIRED"},
-		{Key: "sample_disease_state", Value: "healthy control"},
-		{Key: "sample_source_name", Value: "peripheral blood"},
-		{Key: "sample_title", Value: "Control_rep1 (healthy)"},
+		// BioSample attributes, "sample_" and the attribute, are the
+		// sample's characteristics under the attribute's name
+		{Key: "disease_state", Value: "healthy control", Characteristic: true},
+		{Key: "source_name", Value: "peripheral blood", Characteristic: true},
+		{Key: "title", Value: "Control_rep1 (healthy)", Characteristic: true},
 		{Key: "spot_length", Value: "202"},
 	} {
 		if !hasAnn(sraRec.Annotations, a) {

@@ -1,0 +1,51 @@
+package metadata_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/genexp/genexp/metadata"
+)
+
+// TestSRARecordKeys: refine.bio copies an SRA study's title and abstract
+// into every run's record, and writes the sample's BioSample attributes as
+// "sample_" and the attribute. In a sample sheet without GEO's prefixed
+// columns every other column was a characteristic, so a study titled for
+// sepsis was read as each sample's own value; and the attributes kept
+// their prefix, which keyed rules (^disease state$) never match. Both
+// forms, sheet and JSON, read the same way.
+func TestSRARecordKeys(t *testing.T) {
+	sheet := "refinebio_accession_code\trefinebio_title\tstudy_title\tstudy_abstract\tsubmission_comment\tsample_disease_state\tsample_id\n" +
+		"SRR1\tHC_07\tSepsis transcriptome in the emergency department\tBlood of septic patients.\tnone\thealthy control\tHC_07\n"
+	d, err := metadata.ParseTSV(bytes.NewReader([]byte(sheet)), "metadata_SRP1.tsv", "SRP1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := `{"experiments": {"SRP1": {"accession_code": "SRP1", "sample_accession_codes": ["SRR1"]}}, "samples": {"SRR1": {"refinebio_accession_code": "SRR1",
+		"refinebio_source_database": "SRA", "refinebio_annotations": [{"study_title": "Sepsis transcriptome in the emergency department",
+		"study_abstract": "Blood of septic patients.", "sample_disease_state": "healthy control"}]}}}`
+	j, err := metadata.ParseJSON(bytes.NewReader([]byte(doc)), "aggregated_metadata.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ds := range map[string]*metadata.Dataset{"sheet": d, "json": j} {
+		s := sample(t, ds, "SRR1")
+		for _, a := range s.Annotations {
+			switch a.Key {
+			case "study_title", "study_abstract", "submission_comment", "sample_id":
+				if a.Characteristic {
+					t.Errorf("%s: %s is read as a characteristic of the sample", name, a.Key)
+				}
+			case "disease_state":
+				if !a.Characteristic || a.Value != "healthy control" {
+					t.Errorf("%s: %+v, want the characteristic disease_state", name, a)
+				}
+			case "sample_disease_state":
+				t.Errorf("%s: the attribute kept its prefix: %+v", name, a)
+			}
+		}
+		if !hasAnn(s.Annotations, metadata.Annotation{Key: "disease_state", Value: "healthy control", Characteristic: true}) {
+			t.Errorf("%s: no disease_state characteristic in %+v", name, s.Annotations)
+		}
+	}
+}
