@@ -325,6 +325,10 @@ func TestClassifyCohort(t *testing.T) {
 			{NoSepsis, RuleCohortInfection, "characteristics", "infection", "infection beside the cohort's sepsis arm"},
 			{NoSepsis, RuleCohortInfection, "characteristics", "infection", "infection beside the cohort's sepsis arm"},
 		}},
+		{"a diagnosis beside an infection arm leaves it the arm", nil, cohortOf("s1 | illness: sepsis", "s2 | group: infection | diagnosis: urinary tract infection"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{NoSepsis, RuleCohortInfection, "characteristics", "infection", "infection beside the cohort's sepsis arm"},
+		}},
 		{"a suspected infection is no infected arm", neonatal, cohortOf("Inf012", "Con001", "Sus002 | group: Suspected Infected"), []want{
 			{Sepsis, RuleCohortInfection, "title", "Inf", `the infected arm of a sepsis cohort: study_title "sepsis"`},
 			{Control, RuleGroupCode, "title", "Con", "abbreviation of control"},

@@ -56,7 +56,9 @@ type GroupCode struct {
 	// sample's record, alone or after its key ("cell type: CTL"), matches
 	// it, the code is not read ("HC" beside
 	// "compound: hydrocortisone" is the hydrocortisone arm, not a healthy
-	// control).
+	// control). For an infection code only the value holding the code is
+	// matched ("urinary tract infection" is a diagnosis; "infection"
+	// beside a diagnosis is still the study's infection arm).
 	Unless string `yaml:"unless,omitempty"`
 	// Reason says why the code means what it does; decisions quote it.
 	Reason string `yaml:"reason"`
@@ -257,7 +259,26 @@ func (c *Classifier) recordSays(s *metadata.Sample, re *regexp.Regexp, fields ..
 // reads as its group: not a mock condition in a patient's record (the
 // patient's cells), nor a code whose other reading the record names.
 func (c *Classifier) readsCode(s *metadata.Sample, m *codeMatch) bool {
-	return !(m.code.Code == "mock" && c.namesPatient(s)) && !c.otherReading(s, m.code.Code)
+	if m.code.Code == "mock" && c.namesPatient(s) {
+		return false
+	}
+	if m.code.Infection {
+		// An infection code's other reading is of its own value: "group:
+		// infection" beside "diagnosis: urinary tract infection" is the
+		// study's infection arm, the diagnosis a detail of it.
+		return !c.valueReading(m)
+	}
+	return !c.otherReading(s, m.code.Code)
+}
+
+// valueReading reports whether the value holding a code, alone or after
+// its key, names the code's other reading (GroupCode.Unless).
+func (c *Classifier) valueReading(m *codeMatch) bool {
+	re := c.codeUnless[m.code.Code]
+	if re == nil {
+		return false
+	}
+	return re.MatchString(spaced(m.shown)) || (m.key != "" && re.MatchString(spaced(m.key+": "+m.shown)))
 }
 
 // otherReading reports whether the sample's record names the code's other

@@ -465,20 +465,7 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 					}
 				}
 			}
-		case studyLevel(lk):
-			// SRA: the study's title and abstract, copied into each run's
-			// record; kept, but no characteristic of the sample
-			for _, s := range texts(v) {
-				add(Annotation{Key: key, Value: s})
-			}
 		default:
-			if attr, ok := sraAttribute(key); ok {
-				// SRA: a BioSample attribute, "sample_disease_state"
-				for _, s := range texts(v) {
-					add(Annotation{Key: attr, Value: s, Characteristic: true})
-				}
-				continue
-			}
 			if obj, ok := v.(map[string]any); ok && len(obj) == 1 {
 				// ArrayExpress {"assay": {"name": "GSM980279"}}: the sample
 				// sheet flattens it to its name

@@ -49,3 +49,24 @@ func TestSRARecordKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestNotSRARecordKeysKept: only an SRA run's record is read so; a GEO or
+// ArrayExpress sheet's own "study_group" or "sample_type" column is the
+// submitter's characteristic, under its own name.
+func TestNotSRARecordKeysKept(t *testing.T) {
+	sheet := "refinebio_accession_code\trefinebio_title\tstudy_group\tsample_type\n" +
+		"GSM1\tpatient 1\tsepsis\tpatient\n"
+	d, err := metadata.ParseTSV(bytes.NewReader([]byte(sheet)), "metadata_GSE1.tsv", "GSE1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sample(t, d, "GSM1")
+	for _, a := range []metadata.Annotation{
+		{Key: "study_group", Value: "sepsis", Characteristic: true},
+		{Key: "sample_type", Value: "patient", Characteristic: true},
+	} {
+		if !hasAnn(s.Annotations, a) {
+			t.Errorf("GSM1 lacks %+v; has %+v", a, s.Annotations)
+		}
+	}
+}

@@ -441,34 +441,7 @@ func annotationKey(h string, current bool) (string, bool) {
 	if current {
 		return h, false
 	}
-	if geoOtherColumns[lh] || studyLevel(lh) {
-		return h, false
-	}
-	if attr, ok := sraAttribute(h); ok {
-		return attr, true
-	}
-	return h, true
-}
-
-// studyLevel reports whether an SRA record's key names its study or
-// submission, not the sample (refine.bio copies study_title,
-// study_abstract and submission fields into every run's record): read as
-// the sample's characteristics, a study titled for sepsis labelled its
-// healthy controls septic.
-func studyLevel(lk string) bool {
-	return strings.HasPrefix(lk, "study_") || strings.HasPrefix(lk, "submission_")
-}
-
-// sraAttribute returns the attribute a key of an SRA record names when it
-// is one of the sample's BioSample attributes, which refine.bio writes as
-// "sample_" and the attribute (sample_disease_state, sample_source_name):
-// the attribute is the characteristic's key, as GEO's "disease state" is.
-func sraAttribute(key string) (string, bool) {
-	lk := strings.ToLower(key)
-	if !strings.HasPrefix(lk, "sample_") || len(key) == len("sample_") || lk == "sample_id" {
-		return "", false // sample_id: early refine.bio's own column
-	}
-	return strings.TrimSpace(key[len("sample_"):]), true
+	return h, !geoOtherColumns[lh]
 }
 
 // csvErr turns an error of the CSV reader into a *qc.Error. A read error

@@ -170,6 +170,9 @@ func (d *Dataset) StudySamples(study string) []*Sample {
 // sortAll orders studies, samples and membership lists and links each
 // study's SampleAccessions with each sample's Experiments both ways.
 func (d *Dataset) sortAll() {
+	for _, s := range d.Samples {
+		sraKeys(s)
+	}
 	sort.Slice(d.Studies, func(i, j int) bool { return d.Studies[i].Accession < d.Studies[j].Accession })
 	sort.Slice(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
 	for _, st := range d.Studies {
@@ -393,3 +396,35 @@ var (
 	arrayExpressSample = regexp.MustCompile(`(?s)^E-[A-Z]{4}-\d+-.`)
 	plainAccession     = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
 )
+
+// sraRun matches the accession of an SRA run, the sample of an SRA study.
+var sraRun = regexp.MustCompile(`^[SED]RR\d+$`)
+
+// sraStudyKeys are the fields of an SRA study, and of its submission, that
+// refine.bio copies into every run's record.
+var sraStudyKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|alias|accession|type|ena_.*)|submission_.*)$`)
+
+// sraKeys reads an SRA run's record as a GEO sample's is read. refine.bio
+// writes the sample's BioSample attributes as "sample_" and the attribute
+// (sample_disease_state): they are its characteristics, under the
+// attribute's name, as GEO's "disease state" is. It copies the study's
+// title and abstract into every run's record: they are kept, but are no
+// characteristic of the sample (read as one, a study titled for sepsis
+// labelled its healthy controls septic). Only runs (SRR, ERR, DRR) are
+// read so: a GEO or ArrayExpress record's "sample_type" or "study_group"
+// is the submitter's own characteristic. A merge runs it again, on keys
+// it has read already.
+func sraKeys(s *Sample) {
+	if s == nil || !sraRun.MatchString(s.Accession) {
+		return
+	}
+	for i, a := range s.Annotations {
+		lk := strings.ToLower(a.Key)
+		switch {
+		case strings.HasPrefix(lk, "sample_") && len(lk) > len("sample_") && lk != "sample_id":
+			s.Annotations[i].Key, s.Annotations[i].Characteristic = strings.TrimSpace(a.Key[len("sample_"):]), true
+		case sraStudyKeys.MatchString(lk):
+			s.Annotations[i].Characteristic = false
+		}
+	}
+}
