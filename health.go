@@ -132,11 +132,11 @@ type HealthReport struct {
 // Checks that cannot run because an earlier one failed are omitted. The
 // overall status is the worst status of the checks made.
 func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
-	rep := HealthReport{Warehouse: in.Warehouse, CheckedAt: in.Now.UTC(), Health: in.Health, Disk: in.Disk}
-	if in.OpenErr != nil || in.HealthErr != nil {
-		// What a warehouse that could not be read "said" is its zero
-		// value: no details rather than a schema version 0 and no runs.
-		rep.Health = nil
+	rep := HealthReport{Warehouse: in.Warehouse, CheckedAt: in.Now.UTC(), Disk: in.Disk}
+	if in.OpenErr == nil && in.HealthErr == nil {
+		// A warehouse that could not be read said nothing: no details
+		// rather than its zero value, schema version 0 and no runs.
+		rep.Health = in.Health
 	}
 	if h := rep.Health; h != nil && h.Runs == nil {
 		// No runs is an empty list in JSON, not null.
