@@ -254,7 +254,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 		if len(missing) > 0 {
 			p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, File: m.Name,
-				Msg: fmt.Sprintf("%d samples of study %s have no column in the matrix: %s", len(missing), study, listSome(missing, 10))})
+				Msg: fmt.Sprintf("%s of study %s %s no column in the matrix: %s", plural(len(missing), "sample"), study, map[bool]string{true: "has", false: "have"}[len(missing) == 1], listSome(missing, 10))})
 		}
 	}
 	return p

@@ -71,7 +71,7 @@ func TestResolveColumns(t *testing.T) {
 			name: "accessions, one study, a sample without a column", d: meta(t, "EXPERIMENT", twoStudies),
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM3"},
 			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM3", Study: "GSE1"}},
-			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 samples of study GSE1 have no column in the matrix: GSM2"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM2"}},
 		},
 		{
 			name: "an accession over the warehouse's width", d: &metadata.Dataset{},
@@ -126,7 +126,7 @@ func TestResolveColumns(t *testing.T) {
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
 			findings: []wantFinding{
 				{qc.SampleMismatch, qc.SeverityWarning, 3, `column " " names no sample`},
-				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 samples of study GSE1 have no column in the matrix: GSM2"},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM2"},
 			},
 		},
 		{

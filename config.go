@@ -320,7 +320,9 @@ type IllnessConfig struct {
 	// ("characteristic:disease state"); illness.Rule.Fields lists them. A
 	// name no sample of a run has a value in is warned of, not refused.
 	Fields []string `yaml:"fields"`
-	// Rules replace the built-in rules when given.
+	// Rules replace the built-in rules when given. The group codes and
+	// the cohort rules still run, on what the given rules leave UNKNOWN:
+	// GroupCodes and DisabledCohortRules turn them off.
 	Rules []illness.Rule `yaml:"rules"`
 	// Overrides map sample accessions to labels.
 	Overrides map[string]illness.Label `yaml:"overrides"`
@@ -1477,7 +1479,7 @@ var keyComments = map[string]string{
 	"processing.ks_max_cells":                    `KS check on every value up to this many cells, else sampled`,
 	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
 	"processing.exclude_samples":                 `sample accessions left out of the expression views and features (their facts load)`,
-	"illness_inference.rules":                    `given rules replace these built-in ones`,
+	"illness_inference.rules":                    `given rules replace these built-in ones; the group codes and cohort rules below still run on what they leave UNKNOWN`,
 	"illness_inference.disabled_cohort_rules":    `among study_abbreviation, cohort_same_patient, cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
 	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR`,

@@ -1307,6 +1307,11 @@ func configFields(ic IllnessConfig, reads []string) []configField {
 	for _, f := range reads {
 		read[metadata.FieldKey(f)] = true
 	}
+	// A rule reads its "characteristic:KEY" fields in "characteristics"
+	// too (illness.Rule.Fields).
+	reading := func(k string) bool {
+		return read[k] || read[metadata.FieldCharacteristics] && strings.HasPrefix(k, metadata.FieldCharacteristicPrefix)
+	}
 	// A built-in field (written out by Config.Effective, or listed by hand)
 	// is no typo: a run whose samples lack it says nothing of the
 	// configuration, as with the default list.
@@ -1326,9 +1331,9 @@ func configFields(ic IllnessConfig, reads []string) []configField {
 			name = fmt.Sprintf("rule%d", i+1)
 		}
 		for _, f := range r.Fields {
-			if k := metadata.FieldKey(f); !builtin[k] || !read[k] {
+			if k := metadata.FieldKey(f); !builtin[k] || !reading(k) {
 				out = append(out, configField{name: strings.TrimSpace(f), key: k, rule: name,
-					where: fmt.Sprintf("illness_inference.rules[%d].fields", i), read: read[k]})
+					where: fmt.Sprintf("illness_inference.rules[%d].fields", i), read: reading(k)})
 			}
 		}
 	}

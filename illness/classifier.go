@@ -46,7 +46,10 @@ type Rule struct {
 	Exclude string `yaml:"exclude"`
 	// Fields restricts the rule to these fields; empty means every field
 	// the classifier reads. A rule reads a field only when it is one of
-	// the classifier's fields (New), written the same way, case aside.
+	// the classifier's fields (New), written the same way, case aside;
+	// a rule's "characteristic:KEY" is read in the classifier's
+	// "characteristics" too, which then gives the rule the characteristics
+	// keyed KEY and no others.
 	// Field names are open-ended, so a misspelt one is no error: it holds
 	// no value, and a pipeline run warns when a configured field held no
 	// value in any of its samples. The names:
@@ -89,6 +92,10 @@ type compiled struct {
 	Rule
 	re, exclude, keys *regexp.Regexp
 	fields            map[string]bool
+	// charKeys are the keys of the rule's "characteristic:KEY" fields: in
+	// the classifier's "characteristics" field the rule reads the
+	// characteristics of those keys, as it does in their own fields.
+	charKeys []string
 	// pre rules out, cheaply, values re cannot match.
 	pre prefilter
 }
@@ -307,6 +314,9 @@ func compileRule(r Rule) (compiled, error) {
 			}
 			k := metadata.FieldKey(f)
 			cr.fields[k] = true
+			if key, ok := strings.CutPrefix(k, metadata.FieldCharacteristicPrefix); ok {
+				cr.charKeys = append(cr.charKeys, key)
+			}
 			characteristics = characteristics || k == metadata.FieldCharacteristics || strings.HasPrefix(k, metadata.FieldCharacteristicPrefix)
 			description = description || k == metadata.FieldDescription
 		}
@@ -546,7 +556,7 @@ func (c *Classifier) decideField(s *metadata.Sample, field string, set ruleSet) 
 			continue
 		}
 		for j, v := range vals {
-			if !r.pre.mayMatch(texts[j].lower, texts[j].ascii) || !r.admits(v) {
+			if !r.pre.mayMatch(texts[j].lower, texts[j].ascii) || !r.admits(nf, v) {
 				continue
 			}
 			text := texts[j].text
@@ -587,13 +597,26 @@ func newMatchText(v string) matchText {
 	return t
 }
 
-// reads reports whether the rule reads the (normalised) field.
-func (r *compiled) reads(field string) bool { return r.fields == nil || r.fields[field] }
+// reads reports whether the rule reads the (normalised) field: one of its
+// fields, or "characteristics" for a rule that names characteristics by
+// key (see admits).
+func (r *compiled) reads(field string) bool {
+	return r.fields == nil || r.fields[field] || field == metadata.FieldCharacteristics && len(r.charKeys) > 0
+}
 
-// admits reports whether the rule reads the value: a rule with Keys reads
-// only characteristics whose key it names, any other rule every value whose
-// key is not ignored.
-func (r *compiled) admits(v value) bool {
+// admits reports whether the rule reads the value of field: a rule with
+// Keys reads only characteristics whose key it names, any other rule every
+// value whose key is not ignored. In "characteristics", a rule that does
+// not read that field whole reads only the characteristics its
+// "characteristic:KEY" fields name, ignored keys included, as it reads
+// them in those fields.
+func (r *compiled) admits(field string, v value) bool {
+	if field == metadata.FieldCharacteristics && r.fields != nil && !r.fields[field] {
+		if !v.keyed || !slices.ContainsFunc(r.charKeys, func(k string) bool { return metadata.SameKey(k, v.key) }) {
+			return false
+		}
+		return r.keys == nil || r.keys.MatchString(spaced(v.key))
+	}
 	if r.keys != nil {
 		return v.keyed && r.keys.MatchString(spaced(v.key))
 	}
@@ -620,7 +643,7 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
 		r := &c.rules[i]
-		if r.Refines != "" || !r.reads(field) || !r.pre.mayMatch(mt.lower, mt.ascii) || !r.admits(v) {
+		if r.Refines != "" || !r.reads(field) || !r.pre.mayMatch(mt.lower, mt.ascii) || !r.admits(field, v) {
 			continue
 		}
 		locs := r.re.FindAllStringIndex(text, -1)

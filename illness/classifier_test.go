@@ -375,6 +375,38 @@ func TestCustomRulesFieldsAndKeys(t *testing.T) {
 	}
 }
 
+// A rule whose fields name a characteristic by key reads that key where the
+// classifier reads every characteristic ("characteristics", as the default
+// fields do), and no other key there.
+func TestRuleCharacteristicFieldReadInCharacteristics(t *testing.T) {
+	rules := []Rule{{Name: "creb", Label: Sepsis, Pattern: `creb`, Fields: []string{"characteristic:genotype/variation", "characteristic:Age"}}}
+	c, err := New(rules, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name         string
+		chars        []string
+		label        Label
+		field, value string
+	}{
+		{"the named key", []string{"tissue: kidney marrow", "genotype/variation: human CREB overexpressing"}, Sepsis,
+			"characteristics", "genotype/variation: human CREB overexpressing"},
+		{"the named key in other case and spacing", []string{"Genotype/Variation : CREB"}, Sepsis, "characteristics", "Genotype/Variation: CREB"},
+		{"another key", []string{"tissue: CREB-expressing marrow"}, Unknown, "", ""},
+		{"an ignored key the rule names", []string{"age: CREB"}, Sepsis, "characteristics", "age: CREB"},
+		{"an ignored key it does not name", []string{"sex: CREB"}, Unknown, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := c.Classify(sample("CREB fish", "", "", tt.chars...))
+			if d.Label != tt.label || d.Field != tt.field || d.Value != tt.value {
+				t.Errorf("got %s in %q (%q), want %s in %q (%q): %+v", d.Label, d.Field, d.Value, tt.label, tt.field, tt.value, d)
+			}
+		})
+	}
+}
+
 func TestMixedValuesOption(t *testing.T) {
 	s := sample("", "", "", "Whole blood from normal children and children with septic shock.")
 	if d := Default().Classify(s); d.Label != Unknown {

@@ -467,3 +467,20 @@ func TestClassifyCohortNeverPanics(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// Rules of one's own replace the built-in ones, and the cohort rules still
+// read what they leave UNKNOWN: a shock of another cause is no septic shock
+// there either.
+func TestCohortCodesBesideOwnRules(t *testing.T) {
+	c, err := New([]Rule{{Name: "sepsis_only", Label: Sepsis, Pattern: `^sepsis$`}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.ClassifyCohort(nil, cohortOf("s1 | disease state: sepsis", "s2 | disease state: cardiogenic shock",
+		"s3 | disease state: haemorrhagic shock", "s4 | disease state: non-septic shock", "s5 | disease state: hypovolemic shock", "s6 | disease state: shock"))
+	wants := []want{{Sepsis, "sepsis_only", "characteristics", "sepsis", ""}, unknown, unknown, unknown, unknown,
+		{SepticShock, RuleCohortCode, "characteristics", "shock", "sepsis cohort"}}
+	for i, d := range got {
+		wants[i].check(t, i, d)
+	}
+}

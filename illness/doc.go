@@ -37,10 +37,12 @@
 // patients; sepsis named as a topic ("outcomes included sepsis") is not
 // enough.
 //
-// CONTROL is a person without the study's illness: an experiment's control
-// condition (control siRNA, vehicle, control vector, wild-type control) is
-// not read as one, so the warehouse's CONTROL cohort does
-// not pool cell lines and animals with healthy volunteers.
+// CONTROL is a sample its record calls a control, or healthy, whatever its
+// organism: a control named as a reagent or a construct (control siRNA,
+// vehicle control, control vector, wild-type control) is a treatment, not
+// anyone's health, and is not read as one. A zebrafish study's
+// "genotype/variation: control" fish are CONTROL, so a query that pools
+// CONTROL samples across studies keeps to one organism.
 //
 // Characteristics are read as key and value: rules match the value, so the
 // key of "abdominal_sepsis_and_controls: ctrl_GI" does not read as sepsis; a

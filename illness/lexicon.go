@@ -109,8 +109,8 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "sp", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis patient; also S. pneumoniae or sputum, hence only in a sepsis cohort"},
 		{Code: "saki", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis-associated acute kidney injury (S-AKI), a septic arm; also a given name, hence only in a sepsis cohort"},
 		// septic shock
-		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Unless: `\b(heat|osmotic|hyperosmotic|oxidative|thermal|hypoxic|electric\w*|acid|endotoxi[nc]|spinal|insulin)[\s-]+shock\b`,
-			Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes, and a record that names heat, osmotic or endotoxic shock is a stress or a model (cold and warm shock are septic shock's phenotypes)"},
+		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Unless: `\b(heat|osmotic|hyperosmotic|oxidative|thermal|hypoxic|electric\w*|acid|endotoxi[nc]|spinal|insulin|cardiogenic|ha?emorrhagic|hypovola?emic|anaphylactic|obstructive|neurogenic|traumatic|non[\s-]*septic)[\s-]+shock\b`,
+			Reason: "shock in a sepsis cohort is septic shock (GSE154918 Shock_P); elsewhere shock has other causes, and a record that names heat, osmotic or endotoxic shock is a stress or a model, and cardiogenic, haemorrhagic, hypovolaemic, anaphylactic or non-septic shock another illness (cold and warm shock are septic shock's phenotypes)"},
 		{Code: "ssh", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},
 		{Code: "sshock", Label: SepticShock, Scope: InSepsisCohort, Reason: "abbreviation of septic shock"},
 		// ill without sepsis

@@ -105,7 +105,7 @@ const (
 
 // Query codes (6000–6999): a statement given to `genexp query`.
 const (
-	// QueryRefused: the warehouse refused the SQL statement (a syntax
+	// QueryRefused: the warehouse could not run the SQL statement (a syntax
 	// error, an unknown table or column, a write to the read-only
 	// warehouse, a failure while running it). The fix is in the statement,
 	// not in the input or the warehouse.
@@ -206,7 +206,7 @@ var codeSummaries = map[Code]string{
 	TimedOut:                    "the run took longer than processing.timeout_seconds allows",
 	ViewCreationFailed:          "an analytics view could not be created",
 	MaterializationFailed:       "an analytics table could not be built",
-	QueryRefused:                "the warehouse refused the SQL statement",
+	QueryRefused:                "the warehouse could not run the SQL statement",
 }
 
 // Summary returns what the code means, in one short phrase a researcher

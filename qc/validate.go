@@ -181,7 +181,7 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 			s.DuplicateRows, total, sh, lim)
 	}
 	if n := len(s.Measured); n < t.MinSamplesPerStudy {
-		add(SampleCountLow, SeverityWarning, "the study has %d samples (minimum %d)", n, t.MinSamplesPerStudy)
+		add(SampleCountLow, SeverityWarning, "the study has %d sample%s (minimum %d)", n, map[bool]string{true: "", false: "s"}[n == 1], t.MinSamplesPerStudy)
 	}
 	var low []string
 	for _, sample := range slices.Sorted(maps.Keys(s.Measured)) {

@@ -37,7 +37,7 @@ Usage:
   genexp config [--config FILE]   print the effective configuration: every key, with its default
   genexp bench  read|load [flags] measure reading or loading a generated download
 
-Common flags:
+Common flags (before the command or among its arguments):
   --db FILE        DuckDB warehouse file (default genexp.duckdb)
   --dsn DSN        warehouse DSN instead of --db (a DuckDB path, or sqlserver://...)
   --config FILE    pipeline configuration (YAML)
@@ -84,6 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[1], usage)
 		return exitUsage
 	}
+	args = commandFirst(args, cmds)
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
@@ -107,6 +108,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
+}
+
+// commonValued are the common flags, each of which takes a value.
+var commonValued = map[string]bool{"db": true, "dsn": true, "config": true, "log-format": true, "log-level": true}
+
+// commandFirst moves common flags written before the command
+// (`genexp --log-level WARN load x.zip`) to just after it, and after
+// bench's benchmark, where the command parses them. Anything else before
+// the command is left as it is, to be refused as no command.
+func commandFirst(args []string, cmds []command) []string {
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		name, _, withValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !commonValued[name] || strings.HasPrefix(args[i], "---") {
+			return args
+		}
+		if withValue {
+			i++
+		} else {
+			i += 2
+		}
+	}
+	if i == 0 || i >= len(args) || !slices.ContainsFunc(cmds, func(c command) bool { return c.name == args[i] }) {
+		return args
+	}
+	at := i + 1
+	if args[i] == "bench" && at < len(args) && !strings.HasPrefix(args[at], "-") {
+		at++
+	}
+	out := append([]string{}, args[i:at]...)
+	out = append(out, args[:i]...)
+	return append(out, args[at:]...)
 }
 
 // common holds the flags every command takes, and what the configuration

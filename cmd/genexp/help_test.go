@@ -72,7 +72,7 @@ func TestQueryRefusedSQLIsUsage(t *testing.T) {
 	}
 	for _, q := range []string{"SELECT nope", "SELEC 1", "SELECT * FROM no_such_table"} {
 		code, out, stderr := runCLI(t, "query", "--db", db, q)
-		if code != exitUsage || out != "" || !strings.Contains(stderr, "the warehouse refused the SQL statement: ") {
+		if code != exitUsage || out != "" || !strings.Contains(stderr, "the warehouse could not run the SQL statement: ") {
 			t.Errorf("query %q: exit %d, want %d and the error\n%s%s", q, code, exitUsage, out, stderr)
 		}
 		code, _, stderr = runCLI(t, "query", "--db", db, "--log-format", "json", q)

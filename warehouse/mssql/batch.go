@@ -107,7 +107,7 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 	b.registered = true
 	// Cleaning runs on the pool: it need not share the load's session (its
 	// own key is excluded), and may be retried on a fresh connection.
-	if _, err := w.cleanStale(ctx, w.db, b.loadKey); err != nil {
+	if _, err := w.cleanStale(ctx, b.loadKey); err != nil {
 		return err
 	}
 	rows := make([][]any, 0, len(req.Columns))

@@ -34,6 +34,10 @@ type call struct {
 	name string
 	args []any
 	inTx bool
+	// conn numbers the connection it ran on, from 1 in the order opened;
+	// session counts the times that connection was reset before it ran
+	// (see fakeConn.ResetSession).
+	conn, session int
 }
 
 // copied is one finished bulk copy.
@@ -205,7 +209,7 @@ func (c fakeConnector) Connect(context.Context) (driver.Conn, error) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	c.s.opened++
-	return &fakeConn{s: c.s, nocount: c.s.nocount}, nil
+	return &fakeConn{s: c.s, nocount: c.s.nocount, id: c.s.opened}, nil
 }
 
 func (c fakeConnector) Driver() driver.Driver { return fakeDriver{} }
@@ -220,6 +224,9 @@ type fakeConn struct {
 	s   *fakeServer
 	tx  *fakeTx
 	bad bool
+	// id numbers the connection (call.conn); session counts its resets
+	// (call.session).
+	id, session int
 	// nocount is the session's NOCOUNT setting (see fakeServer.nocount).
 	nocount bool
 	// pending holds copies made inside the open transaction.
@@ -254,11 +261,18 @@ func (c *fakeConn) Close() error {
 	return nil
 }
 
-// ResetSession lets database/sql discard a connection marked bad.
+// ResetSession lets database/sql discard a connection marked bad. It is
+// called when the pool hands out a connection again; go-mssqldb then resets
+// the session on the server (sp_reset_connection) with the next request,
+// which sets the SET options back to the server's defaults, so a new
+// session begins.
 func (c *fakeConn) ResetSession(context.Context) error {
 	if c.bad {
 		return driver.ErrBadConn
 	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.session++
 	return nil
 }
 
@@ -282,7 +296,7 @@ func (c *fakeConn) CheckNamedValue(*driver.NamedValue) error { return nil }
 func (c *fakeConn) record(name string, args []any) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	c.s.calls = append(c.s.calls, call{name: name, args: args, inTx: c.tx != nil})
+	c.s.calls = append(c.s.calls, call{name: name, args: args, inTx: c.tx != nil, conn: c.id, session: c.session})
 }
 
 type fakeTx struct{ c *fakeConn }

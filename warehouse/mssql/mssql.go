@@ -321,8 +321,10 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 	}
 	if w.cfg.GeneIndex {
 		err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
-			_, err := w.db.ExecContext(ctx, stmtGeneIndex)
-			return err
+			return w.inSession(ctx, func(conn *sql.Conn) error {
+				_, err := conn.ExecContext(ctx, stmtGeneIndex)
+				return err
+			})
 		})
 		if err != nil {
 			return w.wrapCode(qc.SchemaVersion, err, "mssql: creating the gene index")
@@ -396,6 +398,25 @@ func checksumMismatch(sums []recordedChecksum, ms []migration) error {
 		}
 	}
 	return nil
+}
+
+// inSession runs fn on a connection of its own with the session options
+// (stmtSessionOptions), as every statement that writes runs: a pooled
+// connection starts each use with the server's defaults (go-mssqldb resets
+// the session when the pool hands it out again), and CREATE INDEX or a
+// write on a table with a computed column is checked against the ANSI
+// options. Each call is a fresh connection, so a retry of fn after a lost
+// connection does not reuse the dead one.
+func (w *Warehouse) inSession(ctx context.Context, fn func(*sql.Conn) error) error {
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, stmtSessionOptions); err != nil {
+		return err
+	}
+	return fn(conn)
 }
 
 func newerSchema(have, latest int) error {

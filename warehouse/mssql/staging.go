@@ -5,12 +5,6 @@ import (
 	"database/sql"
 )
 
-// querier is a *sql.DB or a *sql.Conn.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // CleanStaging removes the staging rows of loads that died (their process
 // was killed, or their connection dropped, before Commit or Abort). Every
 // Begin does this too; CleanStaging is for a warehouse that no one loads
@@ -20,17 +14,18 @@ type querier interface {
 // (sp_getapplock, owned by the loading session): SQL Server frees the lock
 // when the session ends, however it ends.
 func (w *Warehouse) CleanStaging(ctx context.Context) (int, error) {
-	n, err := w.cleanStale(ctx, w.db, 0)
+	n, err := w.cleanStale(ctx, 0)
 	return n, w.wrap(err, "mssql: cleaning staging")
 }
 
 // cleanStale removes the staging rows of every dead load but own (0: none
-// is own; load keys start at 1).
-func (w *Warehouse) cleanStale(ctx context.Context, q querier, own int64) (int, error) {
+// is own; load keys start at 1). It runs on the pool: it need not share a
+// load's session, and each retry may take a fresh connection.
+func (w *Warehouse) cleanStale(ctx context.Context, own int64) (int, error) {
 	var dead []int64
 	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		dead = dead[:0]
-		rows, err := q.QueryContext(ctx, stmtStaleLoads, own)
+		rows, err := w.db.QueryContext(ctx, stmtStaleLoads, own)
 		if err != nil {
 			return err
 		}
@@ -50,8 +45,10 @@ func (w *Warehouse) cleanStale(ctx context.Context, q querier, own int64) (int, 
 	for i, k := range dead {
 		// Deleting a dead load's rows is idempotent: repeat it freely.
 		err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
-			_, err := q.ExecContext(ctx, stmtClearLoad, k)
-			return err
+			return w.inSession(ctx, func(conn *sql.Conn) error {
+				_, err := conn.ExecContext(ctx, stmtClearLoad, k)
+				return err
+			})
 		})
 		if err != nil {
 			return i, w.wrap(err, "mssql: removing the staging rows of a dead load")
