@@ -97,9 +97,12 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 // findings from a Findings() []*qc.Error method, and its count of dropped
 // repeated gene rows from a Stats() expression.Stats method. A batch must
 // have len(Genes) × len(Header.Names) values; its rows are numbered from
-// line 2 when its Lines are not one per gene. Gene ids must be unique in a
-// matrix, as expression.Reader makes them. An error that is not a
-// *qc.Error is reported as a ParseError naming the matrix.
+// line 2 when its Lines are not one per gene, which must increase from row
+// to row. Gene ids must be unique in a matrix, as expression.Reader makes
+// them. A batch that breaks these fails its study with an InvalidFormat
+// error naming the matrix, before anything is written; an error of the
+// reader that is not a *qc.Error is reported as a ParseError naming the
+// matrix.
 func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
 	return func(p *Pipeline) { p.openMatrix = open }
 }
