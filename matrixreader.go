@@ -63,8 +63,8 @@ type customRows struct {
 	// gene), so a repeated one is the reader's mistake. It holds one entry
 	// per row, as a matrix has genes, not one per cell.
 	geneLines map[string]int64
-	done     bool
-	err      error
+	done      bool
+	err       error
 }
 
 // newCustomRows opens the matrix in src with open and reads as far as its
