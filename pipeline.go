@@ -277,7 +277,8 @@ type StudyReport struct {
 	// made; Err is the first ERROR among them (or the failure that stopped
 	// the study), nil when the study loaded. When the study loaded but its
 	// features failed, Outcome is set and Err is the MaterializationFailed
-	// error.
+	// error. A study the caller's context stopped has the error that
+	// stopped it, which errors.Is matches with context.Canceled.
 	Findings []*qc.Error
 	Err      error
 	// Features is what the analytics step did; nil when it did not run.
