@@ -106,7 +106,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				// maps to its sample. (Blanks around a name are refused
 				// below, as an id problem of the accession.)
 				columnFinding(qc.SampleMismatch, i, "column %q is not a sample accession, and no metadata maps it to one "+
-					"(a title needs the download's aggregated_metadata.json or sample sheet); it is not loaded", qc.Shorten(name, 40))
+					"(a title needs the download's aggregated_metadata.json or sample sheet); it is not loaded", columnName(name))
 				continue
 			}
 			s = &metadata.Sample{Accession: name}
@@ -126,18 +126,18 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			case 0:
 				if len(elsewhere) > 0 {
 					columnFinding(qc.SampleMismatch, i, "column %q is the title of %s, a sample of %s, not of this matrix's study %s; it is not loaded",
-						qc.Shorten(name, 40), listSome(sampleAccessions(elsewhere), 3), listSome(elsewhere[0].Experiments, 3), own)
+						columnName(name), listSome(sampleAccessions(elsewhere), 3), listSome(elsewhere[0].Experiments, 3), own)
 					continue
 				}
 				if byFold == nil {
 					byFold = foldIndex(d.Samples)
 				}
 				columnFinding(qc.SampleMismatch, i, "column %q names no sample of the metadata (neither an accession nor a title%s); it is not loaded",
-					qc.Shorten(name, 40), byFold.hint(name))
+					columnName(name), byFold.hint(name))
 				continue
 			default:
 				columnFinding(qc.SampleMismatch, i, "column %q is the title of %d samples (%s); it is not loaded",
-					qc.Shorten(name, 40), len(titled), listSome(sampleAccessions(titled), 3))
+					columnName(name), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
 		}
@@ -162,7 +162,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 		for _, study := range studies {
 			if study == "" {
-				unattributed = append(unattributed, qc.Shorten(name, 40))
+				unattributed = append(unattributed, columnName(name))
 				continue
 			}
 			if studyFilter != nil && !studyFilter.MatchString(study) {
@@ -179,7 +179,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					// A finding of the matrix, not of the study: the log
 					// tables hold no longer study accessions than dim_study.
 					columnFinding(code, i, "column %q: study accession %q %s; none of the study's columns is loaded",
-						qc.Shorten(name, 40), qc.Shorten(study, 40), why)
+						columnName(name), qc.Shorten(study, 40), why)
 				}
 			}
 			if badStudies[study] != "" {
@@ -191,7 +191,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			// whole matrix. Each such column is listed, as they are few.
 			if why, code := expression.IDProblem([]byte(s.Accession), expression.MaxSampleLength); why != "" {
 				add(code, qc.SeverityError, study, i, "column %q: sample accession %q %s; study %s is rejected (with this code lowered below ERROR in quality_thresholds.severities, only this column is left out)",
-					qc.Shorten(name, 40), qc.Shorten(s.Accession, 40), why, study)
+					columnName(name), qc.Shorten(s.Accession, 40), why, study)
 				continue
 			}
 			if dup {
@@ -203,7 +203,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					}
 				}
 				dupFinding(study, i, "column %q repeats sample %s of column %d%s: which of the two holds its values cannot be told; remove or rename one of them",
-					qc.Shorten(name, 40), repeated, first+2, note)
+					columnName(name), repeated, first+2, note)
 				continue
 			}
 			p.columns = append(p.columns, warehouse.Column{Index: i, Sample: s.Accession, Study: study})
@@ -237,8 +237,9 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, p.reason)
 	case len(unattributed) > 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
-			Msg: fmt.Sprintf("%d columns (%s) belong to no experiment the metadata names, and the matrix %s is not one experiment's; they are not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
-				len(unattributed), listSome(unattributed, 3), m.Base)})
+			Msg: fmt.Sprintf("%s (%s) %s to no experiment the metadata names, and the matrix %s is not one experiment's; %s not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
+				plural(len(unattributed), "column"), listSome(unattributed, 3), map[bool]string{true: "belongs", false: "belong"}[len(unattributed) == 1],
+				m.Base, map[bool]string{true: "it is", false: "they are"}[len(unattributed) == 1])})
 	}
 	p.findings = append(p.findings, sharedFindings(p.columns, m.Name)...)
 	for _, study := range p.excludedOrder {
@@ -458,3 +459,8 @@ func sampleAccessions(ss []*metadata.Sample) []string {
 func accessionLike(name, own string) bool {
 	return own != "" && strings.HasPrefix(name, own+"-") || metadata.AccessionLike(name)
 }
+
+// columnName is a matrix column's name as a finding quotes it: whole up to
+// 80 bytes, else its beginning and its end, where the titles of one
+// study's samples often differ ("…, sample 2").
+func columnName(name string) string { return qc.ShortenMiddle(name, 80) }

@@ -217,7 +217,7 @@ func TestResolveColumns(t *testing.T) {
 				Studies: []*metadata.Study{{Accession: "GSE1", SampleAccessions: []string{"GSM1"}}}}),
 			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1", "GSM2"},
 			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
-			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 columns (GSM2) belong to no experiment"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 column (GSM2) belongs to no experiment"}},
 		},
 		{
 			name: "no metadata: names are accessions of the matrix's study", d: &metadata.Dataset{},
@@ -431,8 +431,8 @@ func TestStudyFromNameNotPattern(t *testing.T) {
 }
 
 // TestResolveColumnsShortensLongNames: a header cell of a megabyte is quoted
-// in a finding as gene ids are, cut to 40 characters, so that neither the
-// summary nor meta_data_validation_log.details holds the whole cell.
+// in a finding cut to 80 bytes, its beginning and its end, so that neither
+// the summary nor meta_data_validation_log.details holds the whole cell.
 func TestResolveColumnsShortensLongNames(t *testing.T) {
 	long := "GSM" + strings.Repeat("x", 1<<20)
 	cases := []struct {
@@ -459,7 +459,7 @@ func TestResolveColumnsShortensLongNames(t *testing.T) {
 					continue
 				}
 				about++
-				if len(f.Msg) > 400 || !strings.Contains(f.Msg, "GSM"+strings.Repeat("x", 34)+"...") {
+				if len(f.Msg) > 400 || !strings.Contains(f.Msg, "GSM"+strings.Repeat("x", 36)+"..."+strings.Repeat("x", 38)+")") && !strings.Contains(f.Msg, "GSM"+strings.Repeat("x", 36)+"..."+strings.Repeat("x", 38)+`"`) {
 					t.Errorf("finding of %d bytes does not quote the column shortened: %.200s", len(f.Msg), f.Msg)
 				}
 			}

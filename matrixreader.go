@@ -58,8 +58,13 @@ type customRows struct {
 	stats expression.Stats
 	// lastLine is the last row's line, which the next row's must exceed.
 	lastLine int64
-	done     bool
-	err      error
+	// geneLines holds the line of each gene id read so far: a gene id is
+	// one row of a matrix (the warehouse keys a fact by study, sample and
+	// gene), so a repeated one is the reader's mistake. It holds one entry
+	// per row, as a matrix has genes, not one per cell.
+	geneLines map[string]int64
+	done      bool
+	err       error
 }
 
 // newCustomRows opens the matrix in src with open and reads as far as its
@@ -73,7 +78,7 @@ func newCustomRows(open func(io.Reader, string) (expression.MatrixReader, error)
 	if mr == nil {
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "the matrix reader given to the pipeline returned no reader and no error"}
 	}
-	c := &customRows{r: mr, src: hr, name: name}
+	c := &customRows{r: mr, src: hr, name: name, geneLines: map[string]int64{}}
 	if h, ok := mr.(interface{ Header() *expression.Header }); ok {
 		c.header = h.Header()
 	}
@@ -142,6 +147,11 @@ func (c *customRows) Next() bool {
 			return false
 		}
 		c.lastLine = l
+		if first, ok := c.geneLines[b.Genes[i]]; ok {
+			c.err = c.batchError("gene %q on line %d and again on line %d: gene ids must be unique in a matrix (expression.Reader keeps a repeated gene's first row, with a finding)", qc.Shorten(b.Genes[i], 80), first, l)
+			return false
+		}
+		c.geneLines[b.Genes[i]] = l
 	}
 	c.stats.Rows += int64(len(b.Genes))
 	c.stats.Cells += int64(len(b.Values))

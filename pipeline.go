@@ -97,9 +97,12 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 // findings from a Findings() []*qc.Error method, and its count of dropped
 // repeated gene rows from a Stats() expression.Stats method. A batch must
 // have len(Genes) × len(Header.Names) values; its rows are numbered from
-// line 2 when its Lines are not one per gene. Gene ids must be unique in a
-// matrix, as expression.Reader makes them. An error that is not a
-// *qc.Error is reported as a ParseError naming the matrix.
+// line 2 when its Lines are not one per gene, which must increase from row
+// to row. Gene ids must be unique in a matrix, as expression.Reader makes
+// them. A batch that breaks these fails its study with an InvalidFormat
+// error naming the matrix, before anything is written; an error of the
+// reader that is not a *qc.Error is reported as a ParseError naming the
+// matrix.
 func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
 	return func(p *Pipeline) { p.openMatrix = open }
 }
@@ -274,7 +277,8 @@ type StudyReport struct {
 	// made; Err is the first ERROR among them (or the failure that stopped
 	// the study), nil when the study loaded. When the study loaded but its
 	// features failed, Outcome is set and Err is the MaterializationFailed
-	// error.
+	// error. A study the caller's context stopped has the error that
+	// stopped it, which errors.Is matches with context.Canceled.
 	Findings []*qc.Error
 	Err      error
 	// Features is what the analytics step did; nil when it did not run.

@@ -3,6 +3,7 @@ package genexp_test
 import (
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/genexp/genexp"
@@ -119,6 +120,38 @@ func TestCustomMatrixReaderRepeatedLines(t *testing.T) {
 	var e *qc.Error
 	if !errors.As(sr.Err, &e) || e.Code != qc.InvalidFormat || e.File == "" {
 		t.Fatalf("report %+v, want an InvalidFormat error naming the matrix", sr)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 0 {
+		t.Errorf("%d facts loaded", n)
+	}
+}
+
+// repeatedGene repeats, in each batch of its reader, the first row's gene
+// id on the second row.
+type repeatedGene struct{ bareReader }
+
+func (p repeatedGene) Batch() *expression.WideBatch {
+	b := p.r.Batch()
+	if len(b.Genes) > 1 {
+		b.Genes[1] = b.Genes[0]
+	}
+	return b
+}
+
+// A reader that gives one gene id on two rows fails its study with a coded
+// error naming the matrix and both lines, and loads nothing: a fact is one
+// value of a study, sample and gene.
+func TestCustomMatrixReaderRepeatedGene(t *testing.T) {
+	w := openWarehouse(t)
+	sr := loadOne(t, w, genexp.DefaultConfig(), "testdata/refinebio/GSE71270",
+		genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
+			er, err := expression.NewReader(r, expression.WithName(name), expression.WithBatchRows(100))
+			return repeatedGene{bareReader{er}}, err
+		}))
+	var e *qc.Error
+	if !errors.As(sr.Err, &e) || e.Code != qc.InvalidFormat || e.File == "" ||
+		!strings.Contains(e.Msg, "on line 2 and again on line 3: gene ids must be unique") {
+		t.Fatalf("report %+v, want an InvalidFormat error naming the matrix and both lines", sr)
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 0 {
 		t.Errorf("%d facts loaded", n)

@@ -72,7 +72,11 @@ type Matrix struct {
 	in *Download
 }
 
-// Open returns the matrix's bytes, decompressed when it is gzipped.
+// Open returns the matrix's bytes, decompressed when it is gzipped. Its
+// error is a *qc.Error; the Read errors of what it returns are the
+// decompressor's or the file system's as they come (a corrupt zip entry's
+// "flate: corrupt input"): expression.NewReader, given the reader, reports
+// them as coded errors naming the matrix, as Pipeline.Load does.
 func (m *Matrix) Open() (io.ReadCloser, error) {
 	if m.err != nil {
 		return nil, m.err

@@ -140,7 +140,9 @@ type runTries struct {
 }
 
 // beginRun makes the tries of runID known to the steps of its matrices
-// until the returned function is called at the end of the run. First, on a
+// until the returned function is called at the end of the run, which also
+// tells a sink that keeps the runs going on (warehouse.RunEnder) that this
+// one ended. First, on a
 // sink that can tell (warehouse.StepAborter), it marks FAILED the steps
 // earlier runs left RUNNING with no process behind them, so that neither
 // the process log nor health calls a killed run's step running after
@@ -157,7 +159,15 @@ func (p *Pipeline) beginRun(ctx context.Context, runID string) (end func()) {
 		}
 	}
 	p.runs.Store(runID, &runTries{last: map[string]int{}})
-	return func() { p.runs.Delete(runID) }
+	return func() {
+		p.runs.Delete(runID)
+		// Deferred, this runs however the run ends, a panic of a
+		// caller's component included: a step the run left RUNNING is
+		// then the next run's to mark.
+		if e, ok := p.sink.(warehouse.RunEnder); ok {
+			e.EndRun(runID)
+		}
+	}
 }
 
 func (p *Pipeline) newSteps(runID, file string) *steps {

@@ -23,7 +23,11 @@ import (
 // metadata_<ORGANISM>.json. name is used in errors. A malformed document is
 // a *qc.Error (ParseError) naming the file and the line and (byte) column
 // of a syntax error, or the JSON path of a value of the wrong type; text that
-// is not UTF-8 is an EncodingError at its line and column. A key written
+// is not UTF-8 is an EncodingError at its line and column. A number or a
+// boolean where text is expected is read as its text (ids such as
+// pubmed_id are sometimes written as numbers), but an accession code
+// (refinebio_accession_code, an experiment's accession_code) must be a
+// string. A key written
 // twice in one object (a sample's field, an experiment, a top-level key)
 // is a ParseError naming its path and line: encoding/json would keep the
 // last value in silence.
@@ -288,7 +292,7 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 	}
 	f := fields{p: p, m: m, path: path, study: key}
 	st := &Study{
-		Accession:            f.str("accession_code"),
+		Accession:            f.accession(),
 		Title:                f.str("title"),
 		Description:          f.str("description"),
 		Technology:           strings.ToUpper(f.str("technology")),
@@ -327,7 +331,7 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 	// 2018 downloads do not.
 	f := fields{p: p, m: m, path: path, prefix: "refinebio_"}
 	s := &Sample{
-		Accession:          f.str("accession_code"),
+		Accession:          f.accession(),
 		Title:              f.str("title"),
 		Organism:           f.str("organism"),
 		Platform:           f.str("platform"),
@@ -559,6 +563,24 @@ func (f *fields) str(key string) string {
 	s, err := f.p.str(raw, path)
 	f.err = err
 	return s
+}
+
+// accession is the accession_code field, which must be a string: an
+// accession is never a bare number or a boolean, which would be stored as
+// one ("true").
+func (f *fields) accession() string {
+	if f.err != nil {
+		return ""
+	}
+	raw, path := f.raw("accession_code")
+	var v any
+	if !isNull(raw) && json.Unmarshal(raw, &v) == nil {
+		if _, ok := v.(string); !ok {
+			f.err = f.p.typeErr(path, "a string (an accession)", raw)
+			return ""
+		}
+	}
+	return f.str("accession_code")
 }
 
 func (f *fields) strs(key string) []string {

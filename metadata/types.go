@@ -272,8 +272,12 @@ var sampleFields = map[string]func(*Sample) string{
 //   - anything else: the values of annotations with that key (same
 //     comparison).
 //
-// Empty values are never returned, nor the same text twice.
+// Empty values are never returned, nor the same text twice; a nil Sample
+// has none.
 func (s *Sample) Values(field string) []string {
+	if s == nil {
+		return nil
+	}
 	f := FieldKey(field)
 	var out []string
 	add := func(v string) {

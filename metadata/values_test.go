@@ -80,6 +80,9 @@ func TestSampleValues(t *testing.T) {
 	if got := (&metadata.Sample{}).Values("title"); got != nil {
 		t.Errorf("an empty sample has title values %q", got)
 	}
+	if got := (*metadata.Sample)(nil).Values("characteristics"); got != nil {
+		t.Errorf("a nil sample has characteristics %q", got)
+	}
 }
 
 func TestSampleValuesOnRealMetadata(t *testing.T) {

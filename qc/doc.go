@@ -6,7 +6,10 @@
 // Every failure or finding in genexp is a *Error carrying a Code from the
 // ranges 1000–1999 (extraction), 2000–2999 (validation), 3000–3999
 // (transformation), 4000–4999 (loading), 5000–5999 (analytics) and
-// 6000–6999 (a statement given to genexp query). Codes are
+// 6000–6999 (a statement given to genexp query), but one: the errors of
+// work its caller stopped (its context canceled) match context.Canceled
+// with errors.Is and carry no code, as the caller's own doing (a run that
+// outlives processing.timeout_seconds is TimedOut). Codes are
 // errors themselves, so callers match them with errors.Is:
 //
 //	if errors.Is(err, qc.ParseError) { ... }

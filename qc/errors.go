@@ -182,3 +182,23 @@ func Shorten(s string, limit int) string {
 	}
 	return s[:cut] + "..."
 }
+
+// ShortenMiddle cuts a name quoted in a message to at most limit bytes as
+// Shorten does, but keeps its end as well as its beginning, with "..."
+// between them: names of one study often differ only at the end
+// ("..., sample 1", "..., sample 2"), which Shorten would cut off.
+func ShortenMiddle(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	keep := max(limit, 3) - 3
+	head := (keep + 1) / 2
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	tail := len(s) - (keep - head)
+	for tail < len(s) && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	return s[:head] + "..." + s[tail:]
+}

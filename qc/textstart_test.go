@@ -3,6 +3,7 @@ package qc_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/qc"
 )
@@ -66,6 +67,27 @@ func TestShorten(t *testing.T) {
 	} {
 		if got := qc.Shorten(tc.in, tc.max); got != tc.want {
 			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
+
+func TestShortenMiddle(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"GSM1", 10, "GSM1"},
+		{"0123456789", 10, "0123456789"},
+		{"0123456789A", 10, "0123...89A"},
+		{"7 days post-amputation wildtype adult zebrafish, sample 2", 40, "7 days post-amputat...ebrafish, sample 2"},
+		{"éééééé", 10, "éé...é"}, // 12 bytes: each cut backs off to a character start
+		{"0123456789", 2, "..."},
+		{"0123456789", 0, "..."},
+	} {
+		got := qc.ShortenMiddle(tc.in, tc.max)
+		if got != tc.want || len(got) > max(tc.max, 3) || !utf8.ValidString(got) {
+			t.Errorf("ShortenMiddle(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
 		}
 	}
 }

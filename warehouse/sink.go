@@ -467,6 +467,16 @@ type StepAborter interface {
 	AbortAbandonedSteps(ctx context.Context, req AbortRequest) (int64, error)
 }
 
+// RunEnder is implemented by sinks that keep, for StepAborter, the runs of
+// this process that are going on. EndRun tells the sink that run runID
+// logs no more steps, however it ended: a step it left RUNNING (its
+// process went on after a panic in one of the run's components) is then
+// abandoned, and the next run's AbortAbandonedSteps marks it. The pipeline
+// calls it when a run ends. It is optional: find it by type assertion.
+type RunEnder interface {
+	EndRun(runID string)
+}
+
 // AbortRequest is what AbortAbandonedSteps marks, and how.
 type AbortRequest struct {
 	// RunID is the run starting; its steps are never marked.

@@ -15,7 +15,7 @@ import (
 // finding of each study is printed for each.
 func TestMatrixFindingPrintedOnce(t *testing.T) {
 	matrix := &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: "HOMO_SAPIENS.tsv", Line: 1,
-		Msg: "1 columns (GSM9) belong to no experiment the metadata names"}
+		Msg: "1 column (GSM9) belongs to no experiment the metadata names"}
 	own := func(study string) *qc.Error {
 		return &qc.Error{Code: qc.GeneCountLow, Severity: qc.SeverityWarning, Study: study, Msg: "few genes in " + study}
 	}
@@ -27,7 +27,7 @@ func TestMatrixFindingPrintedOnce(t *testing.T) {
 	printReport(&load, rep)
 	printChecks(&validate, rep, false)
 	for name, out := range map[string]string{"load": load.String(), "validate": validate.String()} {
-		if n := strings.Count(out, "belong to no experiment"); n != 1 {
+		if n := strings.Count(out, "belongs to no experiment"); n != 1 {
 			t.Errorf("%s prints the matrix's finding %d times:\n%s", name, n, out)
 		}
 		if n := strings.Count(out, "few genes in"); n != 3 {

@@ -109,6 +109,10 @@ var healthStatements = map[string]string{
 	"committed_loads": stmtCommittedLoadSteps,
 }
 
+// EndRun implements warehouse.RunEnder: the run is no longer one of this
+// process's runs going on.
+func (w *Warehouse) EndRun(runID string) { w.file.runs.Delete(runID) }
+
 // AbortAbandonedSteps implements warehouse.StepAborter. A process writing a
 // DuckDB file holds it alone, so a RUNNING step of a run that did not log
 // through this Warehouse (or another that Open made of its file in this
