@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -174,6 +175,11 @@ func (b *batch) copy(ctx context.Context, p preparer, spec copySpec, n int, fill
 
 var errBroken = errors.New("mssql: the load's connection failed earlier")
 
+// minNormalFloat is the smallest positive normal float64, 2.2250738585072014e-308:
+// SQL Server's float holds no magnitude between 0 and it (a subnormal
+// value), though a matrix cell can be one.
+const minNormalFloat = 0x1p-1022
+
 func (b *batch) markBroken(err error) {
 	if c := classify(err); c == classConnLost {
 		b.broken = true
@@ -230,6 +236,12 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 		if c < 0 || int(c) >= len(b.studiesOf) || len(b.studiesOf[c]) == 0 {
 			return qc.Errorf(qc.ConstraintViolation, "mssql: row %d of a batch of %s is in matrix column %d, which the load did not declare", i, b.file, c)
 		}
+		if v := req.Rows.Value[i]; v != 0 && math.Abs(v) < minNormalFloat {
+			return &qc.Error{Code: qc.ConstraintViolation, Severity: qc.SeverityError, File: b.file, Line: req.Rows.Line(i), Column: int64(c) + 2,
+				Msg: fmt.Sprintf("mssql: the value %g of gene %q is subnormal: SQL Server's float holds 0 and magnitudes from 2.23E-308 to 1.79E+308 only; write it as 0 in the matrix", v, qc.Shorten(req.Rows.Gene(i), 80))}
+		}
+	}
+	for _, c := range req.Rows.Column {
 		b.sent[c]++
 	}
 	return b.cells.add(req.Rows, func() error { return b.flush(ctx) })
@@ -315,8 +327,21 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 // staging happens here, so readers see all of it or none of it, and any
 // error (XACT_ABORT is on) rolls all of it back, leaving staging as it was
 // for a retry.
+//
+// The transaction is begun under a context of its own, not the caller's:
+// database/sql rolls a transaction back when its context ends, and
+// go-mssqldb waits for COMMIT's reply under it, so the caller's context
+// ending as the server commits would report a published load as failed
+// (an attention after COMMIT does not undo it). The statements run under
+// the caller's context (XACT_ABORT rolls the transaction back when one is
+// interrupted), the caller's context is checked before COMMIT, and COMMIT
+// waits at most cleanupTimeout; if its reply is lost all the same, the
+// load's staging.loads row, which the transaction deletes, tells whether
+// it landed.
 func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res warehouse.CommitResult, err error) {
-	tx, err := b.conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	txCtx, cancelTx := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelTx()
+	tx, err := b.conn.BeginTx(txCtx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return res, err
 	}
@@ -399,7 +424,32 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	if _, err = tx.ExecContext(ctx, stmtClearLoad, b.loadKey); err != nil {
 		return res, fmt.Errorf("clearing staging: %w", err)
 	}
-	return res, tx.Commit()
+	if err = ctx.Err(); err != nil {
+		return res, err
+	}
+	timer := time.AfterFunc(cleanupTimeout, cancelTx)
+	defer timer.Stop()
+	if err = tx.Commit(); err != nil && b.landed(ctx) {
+		// The reply was lost, not the commit: it is published.
+		b.broken = true // the connection is in doubt; release discards it
+		err = nil
+	}
+	return res, err
+}
+
+// landed reports whether the load's commit transaction committed, from a
+// session of the pool: its staging.loads row is gone. A question that
+// cannot be answered is no.
+func (b *batch) landed(ctx context.Context) bool {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	var n int64
+	err := b.w.retry(cctx, opIdempotent, func(ctx context.Context) error {
+		return b.w.inSession(ctx, func(conn *sql.Conn) error {
+			return conn.QueryRowContext(ctx, stmtLoadRegistered, b.loadKey).Scan(&n)
+		})
+	})
+	return err == nil && n == 0
 }
 
 // checkStaged compares staging with what the load sent: a difference means
@@ -487,9 +537,12 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 }
 
 // Abort implements warehouse.Batch. It deletes the load's staging rows and
-// releases its connection; if the connection is broken it is discarded
-// instead, which ends the session and frees the load's lock, and the next
-// load removes the rows.
+// releases its connection. If the connection is broken (lost, or a
+// statement's context ended mid-statement, which makes go-mssqldb drop
+// it: a deadline is a net.Error to its checkBadConn) it is discarded
+// first, which ends the session with any transaction and the load's lock,
+// and the rows are deleted from a session of the pool; only if that fails
+// too do they stay until the next load removes them.
 func (b *batch) Abort(ctx context.Context) error {
 	if b.done {
 		return nil
@@ -498,16 +551,31 @@ func (b *batch) Abort(ctx context.Context) error {
 	if b.conn == nil {
 		return nil
 	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	var first error
 	if b.registered && !b.broken {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		if _, err := b.conn.ExecContext(cctx, stmtClearLoad, b.loadKey); err != nil {
-			b.broken = true
-			return errors.Join(fmt.Errorf("mssql: aborting load %d: its staging rows stay until the next load removes them: %w", b.loadKey, err),
-				discard(b.conn))
+		_, first = b.conn.ExecContext(cctx, stmtClearLoad, b.loadKey)
+		if first == nil {
+			return b.release(ctx)
 		}
+		b.broken = true
 	}
-	return b.release(ctx)
+	released := b.release(ctx)
+	if !b.registered {
+		return released
+	}
+	err := b.w.retry(cctx, opIdempotent, func(ctx context.Context) error {
+		return b.w.inSession(ctx, func(conn *sql.Conn) error {
+			_, err := conn.ExecContext(ctx, stmtClearLoad, b.loadKey)
+			return err
+		})
+	})
+	if err != nil {
+		return errors.Join(fmt.Errorf("mssql: aborting load %d: its staging rows stay until the next load removes them: %w", b.loadKey, errors.Join(first, err)),
+			released)
+	}
+	return released
 }
 
 // release gives up the load's lock and its connection.

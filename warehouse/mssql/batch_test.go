@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -452,8 +453,12 @@ func TestLostConnectionEndsTheLoad(t *testing.T) {
 	if err := b.Abort(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := s.count("clear_load"); n != 0 {
-		t.Fatalf("Abort ran clear_load on a broken connection")
+	// The load's staging rows are deleted from another session, after its
+	// own was discarded (which frees its lock): not left to the next load.
+	load := s.callsOf("register_load")[0].conn
+	clears := s.callsOf("clear_load")
+	if len(clears) != 1 || clears[0].conn == load {
+		t.Fatalf("clear_load ran %d times (%+v), want once, on another connection than the load's %d", len(clears), clears, load)
 	}
 	if n := s.count("load_unlock"); n != 0 {
 		t.Fatalf("Abort unlocked on a broken connection")
@@ -811,5 +816,123 @@ func TestKeepFlagsTravelWithTheStagedRows(t *testing.T) {
 		if len(calls) != 1 || !slices.Equal(calls[0].args, []any{int64(42)}) {
 			t.Errorf("%s ran as %v, want once with the load key alone", name, calls)
 		}
+	}
+}
+
+// A load whose deadline ended a statement: go-mssqldb drops the connection
+// (a deadline is a net.Error to it), so Abort's delete on it fails too. The
+// rows are deleted from another session, and Abort succeeds.
+func TestAbortClearsFromAnotherSessionWhenItsOwnFails(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(4))
+	m := newMatrix(4, 2)
+	b := stage(t, w, m, 2)
+	s.failNext("clear_load", driver.ErrBadConn)
+	if err := b.Abort(context.Background()); err != nil {
+		t.Fatalf("Abort: %v", err)
+	}
+	clears := s.callsOf("clear_load")
+	if len(clears) != 2 || clears[0].conn == clears[1].conn || clears[1].args[0] != clears[0].args[0] {
+		t.Fatalf("clear_load calls %+v, want the load's and then another connection's, of the same load", clears)
+	}
+}
+
+// A COMMIT whose reply is lost (the caller's deadline fell as the server
+// committed, or the connection dropped) landed all the same when the
+// load's staging.loads row is gone: Commit reports the load published, not
+// failed, and the connection, in doubt, is not pooled again.
+func TestCommitWhoseReplyIsLostButLanded(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(5))
+	m := newMatrix(4, 3)
+	b := stage(t, w, m, 2)
+	s.lostCommit = driver.ErrBadConn
+	res, err := b.Commit(context.Background(), m.commit("h1"))
+	if err != nil {
+		t.Fatalf("Commit of a load that landed: %v", err)
+	}
+	if len(res.Studies) != 1 || res.Studies[0].Outcome != warehouse.Inserted || res.Studies[0].RowsWritten == 0 {
+		t.Fatalf("result %+v, want the study inserted", res)
+	}
+	if n := s.count("load_registered"); n != 1 {
+		t.Fatalf("load_registered ran %d times, want 1", n)
+	}
+	if n := s.count("ROLLBACK") + s.count("load_unlock"); n != 0 {
+		t.Fatalf("%d rollbacks or unlocks after a commit that landed (the connection is in doubt: discard it)", n)
+	}
+	opened := s.opened
+	if _, err := w.Begin(context.Background(), m.begin()); err != nil {
+		t.Fatal(err)
+	}
+	if s.opened != opened+1 {
+		t.Fatalf("the connection in doubt went back to the pool (opened %d → %d)", opened, s.opened)
+	}
+}
+
+// A COMMIT whose reply is lost and that did not land (the load is still
+// registered) fails the load, which is aborted.
+func TestCommitWhoseReplyIsLostAndDidNotLand(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(5))
+	m := newMatrix(4, 3)
+	b := stage(t, w, m, 2)
+	s.lostCommit = driver.ErrBadConn
+	// as if the transaction had been rolled back: its clear did not happen
+	s.before["load_registered"] = func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		clear(s.cleared)
+	}
+	if _, err := b.Commit(context.Background(), m.commit("h1")); err == nil {
+		t.Fatal("Commit of a load that did not land succeeded")
+	}
+	if n := s.count("load_registered"); n < 1 {
+		t.Fatal("the commit's outcome was not asked")
+	}
+}
+
+// The caller's context ending during the commit transaction rolls it back
+// before COMMIT is sent: COMMIT never runs under a context that may end
+// while the server commits.
+func TestCommitCheckedForCancelBeforeCommitting(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(5))
+	m := newMatrix(4, 3)
+	b := stage(t, w, m, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.before["clear_load"] = cancel
+	_, err := b.Commit(ctx, m.commit("h1"))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Commit canceled before COMMIT: %v, want context.Canceled", err)
+	}
+	if n := s.count("COMMIT"); n != 0 {
+		t.Fatalf("COMMIT ran %d times after the context ended", n)
+	}
+	if n := s.count("ROLLBACK"); n != 1 {
+		t.Fatalf("ROLLBACK ran %d times, want 1", n)
+	}
+}
+
+// A subnormal value, which SQL Server's float cannot hold, is refused with
+// a coded error at its line and column before anything of its batch is
+// sent; zero and the smallest normal value go through.
+func TestSubnormalValueRefused(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(100))
+	m := newMatrix(3, 2)
+	m.values[0][0], m.values[0][1] = 0, minNormalFloat
+	m.values[2][1] = 5e-324
+	b, err := w.Begin(context.Background(), m.begin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.WriteRows(context.Background(), warehouse.RowsRequest{Rows: m.batches(3)[0]})
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.ConstraintViolation || e.Line != 4 || e.Column != 3 || !strings.Contains(e.Msg, "5e-324 of gene \"ENSG00003\" is subnormal") {
+		t.Fatalf("WriteRows with a subnormal value: %v, want ConstraintViolation at line 4, column 3", err)
+	}
+	if n := len(s.rowsOf("staging.expression_values")); n != 0 {
+		t.Fatalf("%d cells staged", n)
 	}
 }

@@ -84,13 +84,22 @@ type fakeServer struct {
 	failedSteps int64
 	failedRuns  int64
 	runs        [][]driver.Value
+	// cleared are the loads whose staging rows a clear_load removed (in a
+	// committed transaction, or outside one): load_registered counts 0.
+	cleared map[int64]bool
+	// lostCommit, when set, is what the next COMMIT returns after it is
+	// applied, as when its reply is lost.
+	lostCommit error
+	// before holds functions to run when a statement (by name) is received,
+	// before it is answered.
+	before map[string]func()
 	// Connection bookkeeping.
 	opened, closed int
 }
 
 func newFakeServer(t *testing.T) *fakeServer {
 	s := &fakeServer{t: t, byText: map[string]string{}, fail: map[string][]error{}, nextLoadKey: 41, current: map[string]currentBatch{},
-		version: -1, checksums: map[int64]string{}}
+		version: -1, checksums: map[int64]string{}, cleared: map[int64]bool{}, before: map[string]func(){}}
 	for name, text := range statements {
 		s.byText[text] = name
 	}
@@ -229,8 +238,10 @@ type fakeConn struct {
 	id, session int
 	// nocount is the session's NOCOUNT setting (see fakeServer.nocount).
 	nocount bool
-	// pending holds copies made inside the open transaction.
-	pending []copied
+	// pending holds copies made inside the open transaction, and
+	// pendingClears the loads it cleared.
+	pending       []copied
+	pendingClears []int64
 }
 
 func (c *fakeConn) Prepare(query string) (driver.Stmt, error) {
@@ -303,16 +314,22 @@ type fakeTx struct{ c *fakeConn }
 
 func (t *fakeTx) Commit() error {
 	t.c.record("COMMIT", nil)
-	t.c.s.mu.Lock()
-	t.c.s.copies = append(t.c.s.copies, t.c.pending...)
-	t.c.s.mu.Unlock()
-	t.c.pending, t.c.tx = nil, nil
-	return nil
+	s := t.c.s
+	s.mu.Lock()
+	s.copies = append(s.copies, t.c.pending...)
+	for _, k := range t.c.pendingClears {
+		s.cleared[k] = true
+	}
+	err := s.lostCommit
+	s.lostCommit = nil
+	s.mu.Unlock()
+	t.c.pending, t.c.pendingClears, t.c.tx = nil, nil, nil
+	return err
 }
 
 func (t *fakeTx) Rollback() error {
 	t.c.record("ROLLBACK", nil)
-	t.c.pending, t.c.tx = nil, nil
+	t.c.pending, t.c.pendingClears, t.c.tx = nil, nil, nil
 	return nil
 }
 
@@ -406,6 +423,12 @@ func (f *fakeStmt) start(args []driver.NamedValue) (string, []any, error) {
 		vals[i] = a.Value
 	}
 	f.c.record(name, vals)
+	s.mu.Lock()
+	hook := s.before[name]
+	s.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	if err := s.checkArgs(name, f.text, args); err != nil {
 		s.t.Error(err)
 		return name, vals, err
@@ -429,6 +452,15 @@ func (f *fakeStmt) ExecContext(_ context.Context, args []driver.NamedValue) (dri
 	switch name {
 	case "insert_facts":
 		return f.c.affected(f.c.stagedCells(vals[0].(int64), vals[3].(string))), nil
+	case "clear_load":
+		k := vals[0].(int64)
+		if f.c.tx != nil {
+			f.c.pendingClears = append(f.c.pendingClears, k)
+		} else {
+			f.c.s.mu.Lock()
+			f.c.s.cleared[k] = true
+			f.c.s.mu.Unlock()
+		}
 	case "session_options":
 		for _, m := range nocountSet.FindAllStringSubmatch(f.text, -1) {
 			f.c.nocount = strings.EqualFold(m[1], "ON")
@@ -486,6 +518,13 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return one(k)
 	case "load_lock", "publish_lock", "migrate_lock":
 		return one(int64(s.lockResult))
+	case "load_registered":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.cleared[vals[0].(int64)] {
+			return one(int64(0))
+		}
+		return one(int64(1))
 	case "stale_loads":
 		r := &fakeRows{}
 		for _, k := range s.stale {

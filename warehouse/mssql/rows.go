@@ -175,8 +175,11 @@ func boolPtr(b *bool) any {
 	return *b
 }
 
+// floatPtr is a QC figure as a parameter: NULL when absent, and when it is
+// a value SQL Server's float cannot hold (NaN, an infinity, a subnormal),
+// which the server would refuse with the whole statement (error 8023).
 func floatPtr(f *float64) any {
-	if f == nil {
+	if f == nil || math.IsNaN(*f) || math.IsInf(*f, 0) || *f != 0 && math.Abs(*f) < minNormalFloat {
 		return nil
 	}
 	return *f

@@ -254,3 +254,20 @@ var errTest = errString("boom")
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestFloatPtrOnlyFloatsSQLServerHolds(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want any
+	}{
+		{0.25, 0.25}, {0, 0.0}, {-1e300, -1e300}, {minNormalFloat, minNormalFloat},
+		{math.NaN(), nil}, {math.Inf(1), nil}, {math.Inf(-1), nil}, {5e-324, nil},
+	} {
+		if got := floatPtr(&tc.in); got != tc.want {
+			t.Errorf("floatPtr(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	if got := floatPtr(nil); got != nil {
+		t.Errorf("floatPtr(nil) = %v", got)
+	}
+}

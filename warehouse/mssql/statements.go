@@ -30,6 +30,7 @@ var statements = map[string]string{
 	"next_load_key":         stmtNextLoadKey,
 	"register_load":         stmtRegisterLoad,
 	"stale_loads":           stmtStaleLoads,
+	"load_registered":       stmtLoadRegistered,
 	"clear_load":            stmtClearLoad,
 	"staged_counts":         stmtStagedCounts,
 	"duplicate_keys":        stmtDuplicateKeys,
@@ -176,6 +177,11 @@ ORDER BY load_key`
 
 // stmtClearLoad deletes a load's staging rows, the registration last, so
 // that an interrupted cleanup is found and finished by the next one.
+// stmtLoadRegistered counts the load's row of staging.loads, which its
+// commit transaction deletes: 0 after a commit whose reply was lost means
+// the commit landed.
+const stmtLoadRegistered = `SELECT COUNT_BIG(*) FROM staging.loads WHERE load_key = @p1`
+
 const stmtClearLoad = `DELETE FROM staging.expression_values WHERE load_key = @p1;
 DELETE FROM staging.matrix_rows WHERE load_key = @p1;
 DELETE FROM staging.matrix_columns WHERE load_key = @p1;

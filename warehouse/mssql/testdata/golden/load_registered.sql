@@ -1,0 +1,1 @@
+SELECT COUNT_BIG(*) FROM staging.loads WHERE load_key = @p1
