@@ -356,7 +356,9 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// claimed is the first matrix of this run to hold each study: a later
 	// matrix holding it (a study in two differently named matrices of one
 	// download, or in two downloads) must not replace what the first loaded.
-	claimed := map[string]string{}
+	// A claim whose study failed before its commit is given up, so that a
+	// later copy may load.
+	claimed := map[string]claimRecord{}
 	// sources are the matrices the run read, by where their bytes are: a
 	// matrix two paths reach (a folder and a folder or zip inside it) is
 	// read once.
@@ -383,7 +385,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		p.recordFindings(ctx, rep.RunID, "", "", d.Findings)
 		p.logFindings(ctx, rep.RunID, "", d.Findings)
 		rep.Findings = append(rep.Findings, d.Findings...)
-		use.download(d.Metadata, d.added)
+		use.download(path, d.Metadata, d.added)
 		var here []*stored // the matrices of this path read, for later paths
 		for j, m := range d.Matrices {
 			if err := ctx.Err(); err != nil {
@@ -417,6 +419,9 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
 			for _, sr := range studies {
 				p.logFindings(ctx, rep.RunID, sr.Study, sr.Findings)
+				if c, ok := claimed[sr.Study]; ok && c.file == m.Name && sr.Outcome == "" {
+					delete(claimed, sr.Study) // nothing of it loaded
+				}
 			}
 			rep.Studies = append(rep.Studies, studies...)
 			if err := invalidated(studies); err != nil {
@@ -556,7 +561,7 @@ func (p *Pipeline) recordInputError(ctx context.Context, runID, batchID, study s
 // studies that pass are committed; nothing of a rejected study is ever
 // visible. Every step is logged per study (see steps.go). claimed holds,
 // by study, the matrix of this run that first held it (see claim).
-func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix, claimed map[string]string, use *configUse) []StudyReport {
+func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix, claimed map[string]claimRecord, use *configUse) []StudyReport {
 	d = d.holding(m)
 	start := time.Now()
 	log := p.newSteps(runID, m.Name)
@@ -683,7 +688,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		pl = pl.without(bad)
 	}
-	reject(stepValidate, claim(claimed, pl.studies, m.Name))
+	reject(stepValidate, claim(claimed, pl, m.Name))
 	if len(pl.studies) == 0 {
 		return out("", nil)
 	}
@@ -982,24 +987,43 @@ func (p *Pipeline) recordRejectedQC(ctx context.Context, runID, study, batchID s
 	}
 }
 
-// claim records file as the matrix of the run that holds each of studies,
-// and returns, with a DuplicateSamples error naming both matrices, the
-// studies an earlier matrix of the run already held (loaded, or tried to):
-// loaded again, the later matrix would replace the earlier one's batch in
-// silence, the copy that wins chosen by the order of the paths and of
-// their folder names. Which copy is right cannot be told, so the first
-// stands and the later one fails.
-func claim(claimed map[string]string, studies []string, file string) map[string]*qc.Error {
+// claimRecord is the matrix of the run that holds a study, and the
+// samples of the study it holds.
+type claimRecord struct {
+	file    string
+	samples []string
+}
+
+// claim records file as the matrix of the run that holds each of the
+// plan's studies, and returns, with a DuplicateSamples error naming both
+// matrices, the studies an earlier matrix of the run already held (and
+// loaded, or is loading): loaded again, the later matrix would replace the
+// earlier one's batch in silence, the copy that wins chosen by the order
+// of the paths and of their folder names. Which copy is right cannot be
+// told, so the first stands and the later one fails. A study whose samples
+// the two matrices split between them (a SPECIES download's matrices of
+// two organisms) is loaded from one matrix only: a study's batch is one
+// matrix's, and the error says which samples are not loaded.
+func claim(claimed map[string]claimRecord, pl *plan, file string) map[string]*qc.Error {
+	samples := map[string][]string{}
+	for _, c := range pl.columns {
+		samples[c.Study] = append(samples[c.Study], c.Sample)
+	}
 	bad := map[string]*qc.Error{}
-	for _, s := range studies {
+	for _, s := range pl.studies {
 		first, ok := claimed[s]
 		if !ok {
-			claimed[s] = file
+			claimed[s] = claimRecord{file: file, samples: samples[s]}
 			continue
 		}
-		bad[s] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: s, File: file,
-			Msg: fmt.Sprintf("study %s is also in %s, which this run read first: this matrix's samples of it are not loaded, "+
-				"so that one copy is not replaced by the other; load this matrix in a run of its own to replace it", s, first)}
+		msg := fmt.Sprintf("study %s is also in %s, which this run read first: this matrix's samples of it are not loaded, "+
+			"so that one copy is not replaced by the other; load this matrix in a run of its own to replace it", s, first.file)
+		if !slices.ContainsFunc(samples[s], func(a string) bool { return slices.Contains(first.samples, a) }) {
+			msg = fmt.Sprintf("study %s has samples in %s too, which this run read first, and none of this matrix's (%s) is among them "+
+				"(a study of two organisms in a SPECIES download, whose matrices are one per organism): a study is loaded from one matrix, "+
+				"so these samples are not loaded; loading this matrix alone would replace the study's samples with these", s, first.file, listSome(samples[s], 5))
+		}
+		bad[s] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: s, File: file, Msg: msg}
 	}
 	return bad
 }
@@ -1366,6 +1390,17 @@ type configUse struct {
 	read      map[string]bool
 	added     map[string]*metadata.Dataset
 	unplanned int
+	// listed are the experiments the downloads' own metadata lists with
+	// samples (not those only a file WithMetadataFiles added lists), by
+	// accession: one none of whose samples a matrix of the run names was
+	// not loaded at all.
+	listed map[string]listedExperiment
+}
+
+// listedExperiment is an experiment a download's metadata lists.
+type listedExperiment struct {
+	download string
+	samples  []string
 }
 
 // named notes the samples a matrix's header names.
@@ -1377,7 +1412,7 @@ func (u *configUse) named(accessions []string) {
 
 func (p *Pipeline) newConfigUse() *configUse {
 	return &configUse{overrides: listSamples(maps.Keys(p.cfg.Illness.Overrides)), excluded: listSamples(slices.Values(p.cfg.Processing.ExcludeSamples)),
-		fields: p.fields, held: map[string]bool{}, read: map[string]bool{}, added: map[string]*metadata.Dataset{}}
+		fields: p.fields, held: map[string]bool{}, read: map[string]bool{}, added: map[string]*metadata.Dataset{}, listed: map[string]listedExperiment{}}
 }
 
 // listedSamples are the sample accessions a configuration list names, and
@@ -1429,9 +1464,18 @@ func (p *Pipeline) excluded(accession string) bool { return p.exclude[strings.Tr
 
 // download notes the overrides that name a sample of d, loaded or not: a
 // sample the study filter leaves out is no typo.
-func (u *configUse) download(d *metadata.Dataset, added []sheetSet) {
+func (u *configUse) download(path string, d *metadata.Dataset, added []sheetSet) {
+	fromAdded := map[string]bool{}
 	for _, a := range added {
 		u.added[a.file] = a.ds
+		for _, st := range a.ds.Studies {
+			fromAdded[st.Accession] = true
+		}
+	}
+	for _, st := range d.Studies {
+		if _, ok := u.listed[st.Accession]; !ok && len(st.SampleAccessions) > 0 && !fromAdded[st.Accession] {
+			u.listed[st.Accession] = listedExperiment{download: path, samples: st.SampleAccessions}
+		}
 	}
 	u.downloads++
 	u.overrides.note(d, "")
@@ -1510,6 +1554,15 @@ func (u *configUse) findings() []*qc.Error {
 			out = append(out, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: file,
 				Msg: fmt.Sprintf("describes none of the samples this run's matrices hold (it describes %s), so nothing of it was used: the metadata of another download?",
 					listSome(accs, 3))})
+		}
+		for _, acc := range slices.Sorted(maps.Keys(u.listed)) {
+			e := u.listed[acc]
+			if slices.ContainsFunc(e.samples, func(a string) bool { return u.read[a] }) {
+				continue
+			}
+			out = append(out, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: acc, File: e.download,
+				Msg: fmt.Sprintf("study %s: the download's metadata lists %s (%s), and no matrix of this run holds any of them, so nothing of the study was loaded (its matrix missing from the download?)",
+					acc, plural(len(e.samples), "sample"), listSome(e.samples, 3))})
 		}
 	}
 	reported := map[string]bool{}
