@@ -303,7 +303,16 @@ var featureStatements = map[string]string{
 	"feature_pairs":        stmtFeaturePairs,
 	"feature_written":      stmtFeatureWritten,
 	"feature_state":        stmtFeatureState,
+	"feature_hold_batch":   stmtFeatureHoldBatch,
 }
+
+// stmtFeatureHoldBatch writes the current batch row of the features'
+// batch, changing nothing in it (see MaterializeFeatures). DuckDB finds a
+// write-write conflict per column, and only where a value changed: a load
+// publishing the same batch id sets loaded_at (to now), one publishing
+// another retires this row (is_current, replaced_at).
+const stmtFeatureHoldBatch = `UPDATE meta_batch SET loaded_at = loaded_at, is_current = is_current, replaced_at = replaced_at
+WHERE batch_id = $1 AND is_current`
 
 // featureInserts are the feature statements in the order they run: the
 // pairs read the variances the genes statement writes. topGenes marks the
@@ -323,10 +332,11 @@ var featureInserts = []struct {
 // one transaction, under DuckDB's snapshot isolation: the features describe
 // one state of the study's facts and carry that state's batch id, and
 // readers see the previous features until the commit. It runs beside a load:
-// a load writes the features' tables only when it replaces a study's facts
-// under the batch id the features carry (it removes them), and if that
-// meets a computation of the same study, DuckDB fails one of the two. A
-// failure is a *qc.Error of code MaterializationFailed, except when ctx
+// a load that replaces the study's facts while it runs makes it fail (its
+// last write, of the batch row it read, then conflicts with the load's),
+// so that features of facts the study no longer holds are never published
+// as its current batch's; a duplicate load changes no facts and fails
+// nothing. A failure is a *qc.Error of code MaterializationFailed, except when ctx
 // ended; one for want of memory says how to raise the DSN's memory_limit.
 // This process's computations on one file take turns, through any
 // Warehouse Open made of it (two at once would fail one another; a
@@ -451,11 +461,32 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 	if _, err = tx.ExecContext(ctx, stmtFeatureState, studyKey, res.BatchID, res.Scale, top, res.Rows, null(req.RunID), input); err != nil {
 		return res, fail("recording the features' state", err)
 	}
+	if beforeFeaturesHold != nil {
+		beforeFeaturesHold()
+	}
+	// Last, the computation writes the batch row it read the facts of,
+	// which every load that replaces the study writes too (it retires the
+	// row and records the batch it publishes, under the same id or
+	// another): a load that committed since this transaction began makes
+	// this write a conflict, and the features, computed from facts that
+	// are no longer the study's, fail instead of being published as the
+	// current batch's. Written last, it leaves a load the shortest time in
+	// which it would be the one to fail.
+	if held, err := affected(ctx, tx, stmtFeatureHoldBatch, res.BatchID); err != nil || held != 1 {
+		if err == nil {
+			err = fmt.Errorf("batch %s is no longer the study's current batch", res.BatchID)
+		}
+		return res, fail("the study's facts were replaced while its features were computed; compute them again", err)
+	}
 	if err = tx.Commit(); err != nil {
 		return res, fail("committing", err)
 	}
 	return res, nil
 }
+
+// beforeFeaturesHold, when set (by tests), runs just before a feature
+// computation writes its batch row.
+var beforeFeaturesHold func()
 
 // affected runs a statement and returns the rows it affected.
 func affected(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {

@@ -9,6 +9,19 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
+// recordTimeout bounds what the process log, the findings and the study QC
+// wait for, their connection included, once ctx is left out.
+var recordTimeout = time.Minute
+
+// recordContext is the context the records of a run are written under:
+// not ctx's end, since an interrupted run's steps and findings are written
+// after it (that they were interrupted), but at most recordTimeout, so
+// that a pool with no connection free (a Warehouse New made over a pool
+// of one, held by an open Batch) is waited for no longer.
+func recordContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+}
+
 // LogStep implements warehouse.WarehouseSink. It autocommits, outside any
 // batch, so a failed load's steps stay recorded.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
@@ -16,14 +29,17 @@ func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
 	if err := w.requireSchema(ctx); err != nil {
 		return err
 	}
-	_, err := w.db.ExecContext(context.WithoutCancel(ctx), stmtLogStep, logStepArgs(s)...)
+	rctx, cancel := recordContext(ctx)
+	defer cancel()
+	_, err := w.db.ExecContext(rctx, stmtLogStep, logStepArgs(s)...)
 	return classify(err, "duckdb: writing meta_etl_process_log")
 }
 
 // LogSteps implements warehouse.StepsLogger: the rows in one transaction,
 // so in one commit.
 func (w *Warehouse) LogSteps(ctx context.Context, steps []warehouse.StepRecord) error {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := recordContext(ctx)
+	defer cancel()
 	if err := w.requireSchema(ctx); err != nil {
 		return err
 	}
@@ -59,15 +75,17 @@ func logStepArgs(s warehouse.StepRecord) []any {
 
 // RecordFindings implements warehouse.WarehouseSink.
 func (w *Warehouse) RecordFindings(ctx context.Context, req warehouse.FindingsRequest) error {
-	if err := w.requireSchema(context.WithoutCancel(ctx)); err != nil {
+	ctx, cancel := recordContext(ctx)
+	defer cancel()
+	if err := w.requireSchema(ctx); err != nil {
 		return err
 	}
-	conn, err := w.db.Conn(context.WithoutCancel(ctx))
+	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return classify(err, "duckdb: taking a connection")
 	}
 	defer conn.Close()
-	return insertFindings(context.WithoutCancel(ctx), conn, req.RunID, req.BatchID, "", req.Findings)
+	return insertFindings(ctx, conn, req.RunID, req.BatchID, "", req.Findings)
 }
 
 // insertFindings writes findings to meta_data_validation_log. A finding's own
@@ -117,15 +135,17 @@ func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequ
 	if status == "" {
 		status = warehouse.QCRejected
 	}
-	if err := w.requireSchema(context.WithoutCancel(ctx)); err != nil {
+	ctx, cancel := recordContext(ctx)
+	defer cancel()
+	if err := w.requireSchema(ctx); err != nil {
 		return err
 	}
-	conn, err := w.db.Conn(context.WithoutCancel(ctx))
+	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return classify(err, "duckdb: taking a connection")
 	}
 	defer conn.Close()
-	return upsertBatchQC(context.WithoutCancel(ctx), conn, req.RunID, req.Study, req.BatchID, status, req.QC)
+	return upsertBatchQC(ctx, conn, req.RunID, req.Study, req.BatchID, status, req.QC)
 }
 
 // upsertBatchQC writes the row of meta_batch_qc of one validation of a

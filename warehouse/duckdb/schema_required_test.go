@@ -129,3 +129,46 @@ func TestBeginOnOneConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A step logged while an open Batch holds the only connection of a pool of
+// one waits for a connection at most recordTimeout, not for ever: the
+// process log is written whatever the run's context says (an interrupted
+// run's steps are logged after it ended), so its wait has its own bound.
+func TestRecordWaitIsBoundedOnAPoolOfOne(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := openRaw(t, path)
+	db.SetMaxOpenConns(1)
+	w, err = New(db, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	b, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "r1", FileName: "GSE1.tsv",
+		Columns: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	old := recordTimeout
+	recordTimeout = 200 * time.Millisecond
+	defer func() { recordTimeout = old }()
+	done := make(chan error, 1)
+	go func() {
+		done <- w.LogStep(ctx, warehouse.StepRecord{LogID: "l1", RunID: "r1", Step: "extract", Status: "RUNNING", StartedAt: time.Now()})
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("LogStep wrote with the pool's only connection held by the batch")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("LogStep still waiting for a connection after 20 s")
+	}
+}
