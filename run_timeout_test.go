@@ -79,7 +79,9 @@ func (s slowFeatures) MaterializeFeatures(ctx context.Context, _ warehouse.Featu
 // the timeout's cause, set on the run's context, hid it.
 func TestRunTimeoutDuringFeatures(t *testing.T) {
 	cfg := genexp.DefaultConfig()
-	cfg.Processing.TimeoutSeconds = 1
+	// long enough for the load to commit first on a machine busy with
+	// other tests
+	cfg.Processing.TimeoutSeconds = 5
 	p, err := genexp.New(slowFeatures{openWarehouse(t)}, genexp.WithConfig(cfg))
 	if err != nil {
 		t.Fatal(err)

@@ -315,11 +315,14 @@ func TestStoppedStepsSayWhy(t *testing.T) {
 // sets the timeout back to 0.
 func stoppable(t *testing.T, timeout bool, cfg *genexp.Config) (context.Context, func()) {
 	if timeout {
-		cfg.Processing.TimeoutSeconds = 2
+		// Long enough for the run to reach the point the test stops it
+		// at on a machine busy with other tests (2 s was not always).
+		cfg.Processing.TimeoutSeconds = 5
+		deadline := time.Now().Add(5 * time.Second)
 		var once sync.Once
 		// Held up past the deadline with a margin, for the timer that
 		// ends the run's context to have fired.
-		return context.Background(), func() { once.Do(func() { time.Sleep(2500 * time.Millisecond) }) }
+		return context.Background(), func() { once.Do(func() { time.Sleep(time.Until(deadline) + 750*time.Millisecond) }) }
 	}
 	c, cancel := context.WithCancelCause(context.Background())
 	t.Cleanup(func() { cancel(nil) })

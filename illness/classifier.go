@@ -668,10 +668,39 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	if context && !labels[Sepsis] && !labels[SepticShock] {
 		labels[NoSepsis] = true
 	}
+	if labels[Sepsis] && labels[SepticShock] && len(labels) == 2 && criteriaOnly(text, spans) {
+		// "septic shock (Sepsis-3)": the sepsis named is the definition
+		// applied, not a second cohort
+		return false
+	}
 	if len(labels) > 1 {
 		return true
 	}
 	return labels[Control] && patientWords.MatchString(text)
+}
+
+// sepsisCriteria is a version of sepsis's consensus definition
+// ("Sepsis-3", "Sepsis 2"), as it follows the word sepsis.
+var sepsisCriteria = regexp.MustCompile(`(?i)^sepsis$`)
+
+// criteriaVersion follows "sepsis" where it names the definition applied.
+var criteriaVersion = regexp.MustCompile(`^[\s-]?[123](\.0)?\b`)
+
+// criteriaOnly reports whether every match in spans that is the bare word
+// "sepsis" is followed by a definition's version number ("Sepsis-3"), and
+// there is one such match: the value names sepsis only as the criteria
+// its septic shock was diagnosed by.
+func criteriaOnly(text string, spans [][2]int) bool {
+	n := 0
+	for _, sp := range spans {
+		if sepsisCriteria.MatchString(text[sp[0]:sp[1]]) {
+			if !criteriaVersion.MatchString(text[sp[1]:]) {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }
 
 // values returns what a field holds. Characteristics come with their keys

@@ -218,6 +218,26 @@ func TestDefaultRules(t *testing.T) {
 		{"shock flag alone labels nothing", sample("Patient 3", "", "", "shock: 1"), Unknown, "", "", "", ""},
 		{"shock flag does not make a control septic", sample("", "healthy", "", "shock: 1"), Control, "healthy_control", "disease", "healthy", "healthy"},
 		{"shock flag of another key is not read", sample("", "sepsis", "", "cardiogenic shock: 1"), Sepsis, "sepsis", "disease", "sepsis", "sepsis"},
+		// a severity or shock type written as shock refines sepsis too
+		{"severity shock refines sepsis", sample("", "Sepsis", "", "severity: shock"),
+			SepticShock, "shock_stated", "characteristics", "shock", "severity: shock"},
+		{"shock type septic refines its own sepsis", sample("SS_2", "", "", "shock type: septic"),
+			SepticShock, "shock_stated", "characteristics", "septic", "shock type: septic"},
+		{"a severity grade is no shock", sample("", "Sepsis", "", "severity: 1"), Sepsis, "sepsis", "disease", "Sepsis", "Sepsis"},
+		{"severity shock alone labels nothing", sample("Patient 3", "", "", "severity: shock"), Unknown, "", "", "", ""},
+		{"shock of another type refines nothing", sample("", "Sepsis", "", "shock type: cardiogenic"), Sepsis, "sepsis", "disease", "Sepsis", "Sepsis"},
+		// a definition's version is no second cohort
+		{"septic shock by Sepsis-3", sample("", "", "", "diagnosis: septic shock (Sepsis-3)"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "diagnosis: septic shock (Sepsis-3)"},
+		{"Sepsis-2 septic shock", sample("", "", "", "diagnosis: Sepsis-2 septic shock"),
+			SepticShock, "septic_shock", "characteristics", "septic shock", "diagnosis: Sepsis-2 septic shock"},
+		{"sepsis and septic shock are still two", sample("", "", "", "group: severe sepsis and septic shock"), Unknown, "", "", "", ""},
+		// controls in other languages
+		{"German healthy volunteer", sample("", "", "", "Gruppe: gesunder Proband"), Control, "healthy_control", "characteristics", "gesunder", "Gruppe: gesunder Proband"},
+		{"German control", sample("", "", "", "Gruppe: Kontrolle"), Control, "healthy_control", "characteristics", "Kontrolle", "Gruppe: Kontrolle"},
+		{"French healthy volunteer", sample("", "", "", "groupe: volontaire sain"), Control, "healthy_control", "characteristics", "volontaire sain", "groupe: volontaire sain"},
+		{"Portuguese control", sample("", "", "", "grupo: controle"), Control, "healthy_control", "characteristics", "controle", "grupo: controle"},
+		{"Italian control", sample("", "", "", "gruppo: controllo"), Control, "healthy_control", "characteristics", "controllo", "gruppo: controllo"},
 
 		// a sample its study excluded is in no group, whatever else it names
 		{"excluded from analysis", sample("308.excluded", "", "", "disease state: not meeting the Berlin definition of sepsis with ARDS and that they were excluded from analysis"),
@@ -316,7 +336,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "sepsis response signature group: 1"), sample("", "sepsis", "", "shock: 1"),
 		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""), sample("", "", "", "cell line: THP-1"),
 		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
-		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"),
+		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

@@ -283,6 +283,10 @@ type cohort struct {
 }
 
 var (
+	// nonSepticShockKind is a study's text naming a non-infectious cause
+	// of shock before the word, as a comparison does ("cardiogenic versus
+	// septic shock", "haemorrhagic and septic shock").
+	nonSepticShockKind = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovola?emic|anaphylactic|neurogenic|vasoplegic)\b[^.;]{0,40}?\bshock\b`)
 	nonSepticShockText = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\s+shock\b`)
 	studyHealthy       = regexp.MustCompile(`(?i)\bhealthy\b|\bvolunteers?\b|\bdonors?\b|\bnormal\s+(subjects?|controls?|individuals?|children|adults?|neonates?|infants?)\b`)
 	illWord            = `(non[- ]?septic|critically[- ]ill|n?icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
@@ -341,7 +345,7 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 	if study != nil {
 		for _, f := range studyTexts(study) {
 			text := spaced(f.text)
-			if nonSepticShockText.MatchString(text) {
+			if nonSepticShockText.MatchString(text) || nonSepticShockKind.MatchString(text) {
 				co.nonSepticShock = true
 			}
 			// A description names the study's illness only where it names
@@ -627,7 +631,8 @@ func (c *Classifier) beforeIllness(s *metadata.Sample) bool {
 }
 
 // denies reports whether a sample's record denies it the label by a flag:
-// sepsis ("neonatal sepsis: no", "sepsis: 0") denies SEPSIS and
+// sepsis ("neonatal sepsis: no", "sepsis: 0") or an infection ("infection:
+// no": sepsis is an infection's dysregulated response) denies SEPSIS and
 // SEPTIC_SHOCK; septic shock ("septic shock: no") denies SEPTIC_SHOCK only,
 // since a septic patient without shock is still septic. The cohort's or
 // the study's illness is then not read as the sample's.
@@ -643,6 +648,8 @@ func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
 		switch {
 		case studySepsis.MatchString(key) && !complicationKey.MatchString(key):
 			return true // "sepsis yn: no", "culture-proven sepsis: no", "urosepsis: no"
+		case infectionKey.MatchString(key):
+			return true // "infection: no", "confirmed infection (y/n): no"
 		case l == SepticShock && studyShock.MatchString(key) && !complicationKey.MatchString(studyShock.ReplaceAllStringFunc(key, blank)):
 			return true // "septic shock (y/n): no"
 		}
@@ -651,6 +658,11 @@ func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
 }
 
 var (
+	// infectionKey is a key that flags an infection as such, present or
+	// not ("infection", "infected", "confirmed infection (y/n)"), not one
+	// that names a kind or a site of it.
+	infectionKey = regexp.MustCompile(`(?i)^\s*((confirmed|proven|documented|culture[\s-]*(proven|confirmed)|microbiologically\s+(proven|confirmed))\s+)?(infection|infected|infectious)(\s*(status|present|\(?\s*y\s*/\s*n\s*\)?|yn))?\s*$`)
+
 	// complicationKey is a key that names a complication, a grade or a
 	// later episode of sepsis rather than sepsis ("sepsis-associated AKI",
 	// "septic shock", "secondary sepsis", "ICU-acquired sepsis"): a no

@@ -398,6 +398,25 @@ func TestClassifyCohort(t *testing.T) {
 			{Sepsis, RuleSoleArm, "characteristics", "recovery", "only illness arm is SEPSIS"},
 			{Control, "healthy_control", "characteristics", "healthy", ""},
 		}},
+		// a record that denies an infection is no septic patient of the study
+		{"infection denied", &metadata.Study{Title: "Septic shock in adults"}, cohortOf("Patient 1 | infection: no", "Patient 3 day 1",
+			"Patient 4 | confirmed infection (y/n): no", "Patient 5 | infection site: none"), []want{
+			unknown, {SepticShock, RuleStudyContext, "study_title", "Septic shock", ""}, unknown,
+			{SepticShock, RuleStudyContext, "study_title", "Septic shock", ""},
+		}},
+		// a study comparing septic with another shock: bare shock is neither
+		{"cardiogenic versus septic shock", &metadata.Study{Title: "Monocyte transcriptome in cardiogenic versus septic shock"},
+			cohortOf("SS_1 | shock type: septic shock", "Shock_3 | shock type: cardiogenic", "Shock_4"), []want{
+				{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+				{NoSepsis, RuleDiseaseArm, "characteristics", "cardiogenic", "sepsis arm"},
+				unknown,
+			}},
+		// a control in another language is no disease arm
+		{"German controls beside a sepsis arm", nil, cohortOf("J01 | Gruppe: Sepsis", "J03 | Gruppe: gesunder Proband", "J04 | Gruppe: Kontrolle"), []want{
+			{Sepsis, "sepsis", "characteristics", "Sepsis", ""},
+			{Control, "healthy_control", "characteristics", "gesunder", ""},
+			{Control, "healthy_control", "characteristics", "Kontrolle", ""},
+		}},
 		{"empty study", nil, nil, nil},
 	}
 	c := Default()

@@ -115,6 +115,10 @@ func DefaultRules() []Rule {
 			Keys:        `^shock$`,
 			Pattern:     `^\s*(shock|1)\s*$`,
 			Description: "a sepsis patient flagged in shock ('shock: 1' or 'shock: yes' beside 'disease state: sepsis alone', GSE66890): septic shock is sepsis with shock; refines SEPSIS only, so shock of another cause stays what its sample says"},
+		{Name: "shock_stated", Label: SepticShock, Refines: Sepsis, Priority: 26,
+			Keys:        `^((sepsis|disease|illness)\s+)?severity$|^shock\s+(status|type|state)$`,
+			Pattern:     `^\s*(septic\s+)?shock\s*$|^\s*septic\s*$`,
+			Description: "a sepsis patient whose severity is written as shock, or whose shock is written as septic ('severity: shock' beside 'disease: sepsis', 'shock type: septic'): septic shock is sepsis with shock; refines SEPSIS only, so shock of another type stays what its sample says"},
 		{Name: "infected_sirs", Label: Sepsis, Priority: 28,
 			Pattern: `\b(infectious|infected|infection[- ]positive|culture[- ]positive)[- ]sirs\d*\b|\bipsirs\d*\b` +
 				`|\bsirs\s*(\+|with|due\s+to|caused\s+by|from|plus|secondary\s+to|in\s+response\s+to|and)\s*(an?\s+)?((proven|documented|confirmed|known)\s+)?(infection|infectious\s+cause|bacter(ial|aemia|emia))\b` +
@@ -137,10 +141,11 @@ func DefaultRules() []Rule {
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
-			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]vel\b|\bgesunde?\b|\bsanos?\b|\bsujets?\s+sains?\b` +
+			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
+				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Exclude:     experimentalControl + `|\bsource\s+control\b|^\s*previously\s+healthy\s*$`,
-			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control; saudável, gesund, sano: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor a septic patient's source control or a comorbidity of 'previously healthy'"},
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor a septic patient's source control or a comorbidity of 'previously healthy'"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
