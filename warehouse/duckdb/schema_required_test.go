@@ -99,11 +99,10 @@ func TestNewWithoutCurrentSchema(t *testing.T) {
 	}
 }
 
-// TestBeginOnOneConnection: a caller that opens the warehouse with New and
-// a pool of one connection, as New's doc suggests for migrations, can load
-// into it: Begin checks the schema before its batch takes that connection
-// (it used to check after, and wait for a second connection for ever).
-func TestBeginOnOneConnection(t *testing.T) {
+// onePoolWarehouse is a migrated warehouse that New made over a pool of one
+// connection.
+func onePoolWarehouse(t *testing.T) *Warehouse {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	w, err := Open(path)
 	if err != nil {
@@ -114,10 +113,18 @@ func TestBeginOnOneConnection(t *testing.T) {
 	}
 	db := openRaw(t, path)
 	db.SetMaxOpenConns(1)
-	w, err = New(db, Config{})
-	if err != nil {
+	if w, err = New(db, Config{}); err != nil {
 		t.Fatal(err)
 	}
+	return w
+}
+
+// TestBeginOnOneConnection: a caller that opens the warehouse with New and
+// a pool of one connection, as New's doc suggests for migrations, can load
+// into it: Begin checks the schema before its batch takes that connection
+// (it used to check after, and wait for a second connection for ever).
+func TestBeginOnOneConnection(t *testing.T) {
+	w := onePoolWarehouse(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	b, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "r1", FileName: "GSE1.tsv",
@@ -135,20 +142,7 @@ func TestBeginOnOneConnection(t *testing.T) {
 // process log is written whatever the run's context says (an interrupted
 // run's steps are logged after it ended), so its wait has its own bound.
 func TestRecordWaitIsBoundedOnAPoolOfOne(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db := openRaw(t, path)
-	db.SetMaxOpenConns(1)
-	w, err = New(db, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := onePoolWarehouse(t)
 	ctx := context.Background()
 	b, err := w.Begin(ctx, warehouse.BeginRequest{RunID: "r1", FileName: "GSE1.tsv",
 		Columns: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}}})
