@@ -90,6 +90,9 @@ type fakeServer struct {
 	// lostCommit, when set, is what the next COMMIT returns after it is
 	// applied, as when its reply is lost.
 	lostCommit error
+	// tranEnded makes tran_count answer 0, as after a batch that ended its
+	// transaction.
+	tranEnded bool
 	// before holds functions to run when a statement (by name) is received,
 	// before it is answered.
 	before map[string]func()
@@ -518,6 +521,11 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return one(k)
 	case "load_lock", "publish_lock", "migrate_lock":
 		return one(int64(s.lockResult))
+	case "tran_count":
+		if s.tranEnded {
+			return one(int64(0))
+		}
+		return one(int64(1))
 	case "load_registered":
 		s.mu.Lock()
 		defer s.mu.Unlock()

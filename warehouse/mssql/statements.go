@@ -31,6 +31,7 @@ var statements = map[string]string{
 	"register_load":         stmtRegisterLoad,
 	"stale_loads":           stmtStaleLoads,
 	"load_registered":       stmtLoadRegistered,
+	"tran_count":            stmtTranCount,
 	"clear_load":            stmtClearLoad,
 	"staged_counts":         stmtStagedCounts,
 	"duplicate_keys":        stmtDuplicateKeys,
