@@ -132,3 +132,25 @@ func TestReadQueryRefusesBeforeAndAfter(t *testing.T) {
 		t.Fatalf("a query that ended its transaction: %v, want QueryRefused saying so", err)
 	}
 }
+
+// FuzzReadOnlyQuery: the check never panics, and what it lets through
+// begins with SELECT or WITH and holds one statement.
+func FuzzReadOnlyQuery(f *testing.F) {
+	for _, s := range []string{"SELECT 1", "WITH t AS (SELECT 1) SELECT * FROM t;", "SELECT '';--x\n", "SELECT [a]]b] FROM \"c\"\"d\"", "/*/**/*/SELECT 1", "COMMIT; SELECT 1", "SELECT N'x'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		if readOnlyQuery(q) != nil {
+			return
+		}
+		words, statements, err := queryWords(q)
+		if err != nil || statements != 1 || len(words) == 0 || (words[0] != "select" && words[0] != "with") {
+			t.Fatalf("%q let through: words %q, %d statements, %v", q, words, statements, err)
+		}
+		for _, w := range words {
+			if queryDenied[w] {
+				t.Fatalf("%q let through with %q", q, w)
+			}
+		}
+	})
+}
