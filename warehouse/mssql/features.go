@@ -359,17 +359,23 @@ func (w *Warehouse) materialize(ctx context.Context, req warehouse.FeaturesReque
 			}
 		}
 	}()
+	// The study's lock first, then the publish lock: a computation waiting
+	// for another of the same study then holds nothing a load's commit
+	// waits for.
 	timeout := lockTimeoutMillis(w.cfg.BusyTimeout)
-	if err = getAppLock(ctx, tx, stmtFeaturePublishShared, timeout, "publishing"); err != nil {
-		return res, err
-	}
 	var granted int
 	if err = tx.QueryRowContext(ctx, stmtFeatureStudyLock, timeout, featureLockResource(req.Study)).Scan(&granted); err != nil {
 		return res, step("locking the study's features", err)
 	}
-	if granted < 0 {
+	switch {
+	case granted == -3:
+		return res, errLockDeadlock
+	case granted < 0:
 		return res, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError, Study: req.Study,
 			Msg: fmt.Sprintf("warehouse busy: the features of %s are being computed by another process for longer than busy_timeout (sp_getapplock returned %d)", req.Study, granted)}
+	}
+	if err = getAppLock(ctx, tx, stmtFeaturePublishShared, timeout, "publishing"); err != nil {
+		return res, err
 	}
 	var studyKey int32
 	var tech string
