@@ -249,7 +249,7 @@ moments AS (
     FROM sums),
 correlations AS (
     SELECT gene_1, gene_2, n,
-           cab / (SQRT(CASE WHEN caa * 1000000000000.0 > saa THEN caa END) * SQRT(CASE WHEN cbb * 1000000000000.0 > sbb THEN cbb END)) AS r
+           cab / (SQRT(CASE WHEN caa > saa * 0.000000000001 THEN caa END) * SQRT(CASE WHEN cbb > sbb * 0.000000000001 THEN cbb END)) AS r
     FROM moments)
 ` + featureInsert + `SELECT N'GENE_PAIR', gene_1, gene_2, N'gene_pair_pearson_r',
        CASE WHEN r > 1 THEN 1.0 WHEN r < -1 THEN -1.0 ELSE r END, @p1, @p2

@@ -54,13 +54,22 @@ func (w *Warehouse) ReadQuery(ctx context.Context, query string, read func(*sql.
 	if err := rows.Close(); err != nil {
 		return w.queryErr(err)
 	}
+	ended := &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError,
+		Msg: "mssql: the query ended the transaction it ran in, so what it changed could not be rolled back; run queries with a login that may only read (db_datareader)"}
 	var open int
 	if err := tx.QueryRowContext(ctx, stmtTranCount).Scan(&open); err != nil {
+		// go-mssqldb refuses to send anything more in a transaction the
+		// server ended, with an error of number 0 that says it was
+		// rolled back, which a COMMIT in the batch belies.
+		var me mssqldrv.Error
+		if errors.As(err, &me) && me.Number == 0 {
+			ended.Err = err
+			return ended
+		}
 		return w.queryErr(err)
 	}
 	if open == 0 {
-		return &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError,
-			Msg: "mssql: the query ended the transaction it ran in, so what it changed could not be rolled back; run queries with a login that may only read (db_datareader)"}
+		return ended
 	}
 	return tx.Rollback()
 }
@@ -70,15 +79,15 @@ func (w *Warehouse) ReadQuery(ctx context.Context, query string, read func(*sql.
 const stmtTranCount = `SELECT @@TRANCOUNT`
 
 // queryDenied are the words a query may not hold (outside strings, quoted
-// identifiers and comments): writes and definitions, procedure calls,
-// transaction and session control, and the rowset functions that reach
-// other servers. NEXT is refused only as NEXT VALUE FOR (see
-// readOnlyQuery); INTO only where a SELECT writes a table with it.
+// identifiers and comments): writes and definitions (INTO, for SELECT …
+// INTO writes a table), procedure calls, transaction and session control,
+// and the rowset functions that reach other servers. NEXT is refused only
+// as NEXT VALUE FOR (see readOnlyQuery).
 var queryDenied = map[string]bool{
 	"insert": true, "update": true, "delete": true, "merge": true, "into": true, "truncate": true,
 	"create": true, "alter": true, "drop": true, "grant": true, "revoke": true, "deny": true,
 	"exec": true, "execute": true, "sp_executesql": true, "commit": true, "rollback": true, "begin": true, "save": true,
-	"set": true, "use": true, "dbcc": true, "kill": true, "backup": true, "restore": true, "shutdown": true,
+	"set": true, "dbcc": true, "kill": true, "backup": true, "restore": true, "shutdown": true,
 	"reconfigure": true, "checkpoint": true, "bulk": true, "openrowset": true, "openquery": true,
 	"opendatasource": true, "writetext": true, "updatetext": true, "enable": true, "disable": true,
 }
@@ -159,7 +168,7 @@ func queryWords(q string) (words []string, statements int, err error) {
 			}
 			i, pending = j, true
 		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			k := strings.IndexByte(q[i:], '\n')
+			k := strings.IndexAny(q[i:], "\r\n") // SQL Server ends it at either
 			if k < 0 {
 				k = len(q) - i
 			}

@@ -95,6 +95,8 @@ func TestReadOnlyQuery(t *testing.T) {
 		{"EXEC sp_getapplock 'x', 'Exclusive'", "begins with EXEC"},
 		{"SELECT * FROM OPENQUERY(other, 'SELECT 1')", "holds OPENQUERY"},
 		{"SELECT 1 /* not closed", "comment is not closed"},
+		{"SELECT 1 --x\rCOMMIT DELETE FROM dbo.t", "holds COMMIT"}, // a CR ends a -- comment too
+		{"SELECT a FROM dbo.t OPTION (USE HINT ('DISABLE_OPTIMIZER_ROWGOAL'))", ""},
 		{"SELECT 'not closed", "string literal is not closed"},
 		{"   ", "empty"},
 		{"; ;", "empty"},
@@ -122,6 +124,21 @@ func TestReadQueryRefusesBeforeAndAfter(t *testing.T) {
 	const query = "SELECT 1 AS one"
 	s.byText[query] = "schema_version_read"
 	s.tranEnded = true
+	defer func() {
+		// as go-mssqldb refuses the next statement of a transaction the
+		// server ended
+		s.tranEnded = false
+		s.failNext("tran_count", mssqldrv.Error{Number: 0, Message: "Transaction has been aborted by the server"})
+		err := w.ReadQuery(context.Background(), query, func(rows *sql.Rows) error {
+			for rows.Next() {
+			}
+			return nil
+		})
+		var e *qc.Error
+		if !errors.As(err, &e) || e.Code != qc.QueryRefused || !strings.Contains(e.Msg, "ended the transaction") {
+			t.Errorf("a query after which the driver says the transaction was aborted: %v, want QueryRefused saying it ended the transaction", err)
+		}
+	}()
 	err = w.ReadQuery(context.Background(), query, func(rows *sql.Rows) error {
 		for rows.Next() {
 		}

@@ -41,7 +41,7 @@ moments AS (
     FROM sums),
 correlations AS (
     SELECT gene_1, gene_2, n,
-           cab / (SQRT(CASE WHEN caa * 1000000000000.0 > saa THEN caa END) * SQRT(CASE WHEN cbb * 1000000000000.0 > sbb THEN cbb END)) AS r
+           cab / (SQRT(CASE WHEN caa > saa * 0.000000000001 THEN caa END) * SQRT(CASE WHEN cbb > sbb * 0.000000000001 THEN cbb END)) AS r
     FROM moments)
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'GENE_PAIR', gene_1, gene_2, N'gene_pair_pearson_r',
