@@ -572,8 +572,9 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 // statement's context ended mid-statement, which makes go-mssqldb drop
 // it: a deadline is a net.Error to its checkBadConn) it is discarded
 // first, which ends the session with any transaction and the load's lock,
-// and the rows are deleted from a session of the pool; only if that fails
-// too do they stay until the next load removes them.
+// and the rows are deleted from a session of the pool once it holds the
+// load's lock (so the old session has ended); only if that fails too do
+// they stay until the next load removes them.
 func (b *batch) Abort(ctx context.Context) error {
 	if b.done {
 		return nil
@@ -598,6 +599,17 @@ func (b *batch) Abort(ctx context.Context) error {
 	}
 	err := b.w.retry(cctx, opIdempotent, func(ctx context.Context) error {
 		return b.w.inSession(ctx, func(conn *sql.Conn) error {
+			// The load's lock first: granted, the discarded session has
+			// ended on the server, and nothing it sent can still land
+			// after the rows are deleted.
+			var granted int
+			if err := conn.QueryRowContext(ctx, stmtLoadLockWait, loadLockResource(b.loadKey), lockTimeoutMillis(cleanupTimeout)).Scan(&granted); err != nil {
+				return err
+			}
+			if granted < 0 {
+				return fmt.Errorf("the load's lock was not freed (sp_getapplock returned %d)", granted)
+			}
+			defer conn.ExecContext(context.WithoutCancel(ctx), stmtLoadUnlock, loadLockResource(b.loadKey))
 			_, err := conn.ExecContext(ctx, stmtClearLoad, b.loadKey)
 			return err
 		})

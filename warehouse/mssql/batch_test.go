@@ -454,14 +454,15 @@ func TestLostConnectionEndsTheLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The load's staging rows are deleted from another session, after its
-	// own was discarded (which frees its lock): not left to the next load.
+	// own was discarded and that session took the load's lock (granted once
+	// the old session ended): not left to the next load.
 	load := s.callsOf("register_load")[0].conn
-	clears := s.callsOf("clear_load")
+	clears, locks, unlocks := s.callsOf("clear_load"), s.callsOf("load_lock_wait"), s.callsOf("load_unlock")
 	if len(clears) != 1 || clears[0].conn == load {
 		t.Fatalf("clear_load ran %d times (%+v), want once, on another connection than the load's %d", len(clears), clears, load)
 	}
-	if n := s.count("load_unlock"); n != 0 {
-		t.Fatalf("Abort unlocked on a broken connection")
+	if len(locks) != 1 || locks[0].conn != clears[0].conn || len(unlocks) != 1 || unlocks[0].conn != clears[0].conn {
+		t.Fatalf("locks %+v, unlocks %+v: want the load's lock taken and given back by the session that cleared it", locks, unlocks)
 	}
 	opened := s.opened
 	if _, err := w.Begin(ctx, m.begin()); err != nil {
