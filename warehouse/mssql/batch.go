@@ -335,12 +335,15 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 // (an attention after COMMIT does not undo it). The statements run under
 // the caller's context (XACT_ABORT rolls the transaction back when one is
 // interrupted), the caller's context is checked before COMMIT, and COMMIT
-// waits at most cleanupTimeout; if its reply is lost all the same, the
-// load's staging.loads row, which the transaction deletes, tells whether
-// it landed.
+// waits at most cleanupTimeout (as does the rollback once the caller's
+// context ended); if its reply is lost all the same, landed tells whether
+// it committed.
 func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res warehouse.CommitResult, err error) {
 	txCtx, cancelTx := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelTx()
+	// Once the caller's context ends, the rollback that follows gets
+	// cleanupTimeout, as Abort's statements do.
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(cleanupTimeout, cancelTx) })()
 	tx, err := b.conn.BeginTx(txCtx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return res, err
@@ -429,27 +432,55 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	}
 	timer := time.AfterFunc(cleanupTimeout, cancelTx)
 	defer timer.Stop()
-	if err = tx.Commit(); err != nil && b.landed(ctx) {
-		// The reply was lost, not the commit: it is published.
-		b.broken = true // the connection is in doubt; release discards it
-		err = nil
+	if err = tx.Commit(); err != nil && b.landed(ctx, req) {
+		err = nil // the reply was lost, not the commit: it is published
 	}
 	return res, err
 }
 
-// landed reports whether the load's commit transaction committed, from a
-// session of the pool: its staging.loads row is gone. A question that
-// cannot be answered is no.
-func (b *batch) landed(ctx context.Context) bool {
+// landed reports whether the load's commit transaction committed, after
+// its COMMIT failed on this side. The load's connection is discarded first;
+// then, from a session of the pool, the load's session lock is taken, which
+// is granted only once the discarded session has ended on the server, and
+// with it the transaction, committed or rolled back. Committed, it wrote
+// the LOADED row of meta_batch_qc of each of its studies under this run's
+// id; the absence of its staging.loads row would prove nothing, since
+// another loader removes the registration of a load whose lock is free. A
+// question that cannot be answered, or a batch without a run id, is no.
+func (b *batch) landed(ctx context.Context, req warehouse.CommitRequest) bool {
+	b.broken = true
+	_ = discard(b.conn)
+	if b.runID == "" {
+		return false
+	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	var n int64
+	committed := false
 	err := b.w.retry(cctx, opIdempotent, func(ctx context.Context) error {
 		return b.w.inSession(ctx, func(conn *sql.Conn) error {
-			return conn.QueryRowContext(ctx, stmtLoadRegistered, b.loadKey).Scan(&n)
+			var granted int
+			if err := conn.QueryRowContext(ctx, stmtLoadLockWait, loadLockResource(b.loadKey), lockTimeoutMillis(cleanupTimeout)).Scan(&granted); err != nil {
+				return err
+			}
+			if granted < 0 {
+				return fmt.Errorf("mssql: the lock of load %d was not freed (sp_getapplock returned %d)", b.loadKey, granted)
+			}
+			// The lock is this session's now; a pooled session must not keep it.
+			defer conn.ExecContext(context.WithoutCancel(ctx), stmtLoadUnlock, loadLockResource(b.loadKey))
+			for _, s := range req.Studies {
+				var n int64
+				if err := conn.QueryRowContext(ctx, stmtLoadedBy, s.Study, s.BatchID, b.runID).Scan(&n); err != nil {
+					return err
+				}
+				if n == 0 {
+					return nil
+				}
+			}
+			committed = true
+			return nil
 		})
 	})
-	return err == nil && n == 0
+	return err == nil && committed
 }
 
 // checkStaged compares staging with what the load sent: a difference means
@@ -541,8 +572,9 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 // statement's context ended mid-statement, which makes go-mssqldb drop
 // it: a deadline is a net.Error to its checkBadConn) it is discarded
 // first, which ends the session with any transaction and the load's lock,
-// and the rows are deleted from a session of the pool; only if that fails
-// too do they stay until the next load removes them.
+// and the rows are deleted from a session of the pool once it holds the
+// load's lock (so the old session has ended); only if that fails too do
+// they stay until the next load removes them.
 func (b *batch) Abort(ctx context.Context) error {
 	if b.done {
 		return nil
@@ -567,6 +599,17 @@ func (b *batch) Abort(ctx context.Context) error {
 	}
 	err := b.w.retry(cctx, opIdempotent, func(ctx context.Context) error {
 		return b.w.inSession(ctx, func(conn *sql.Conn) error {
+			// The load's lock first: granted, the discarded session has
+			// ended on the server, and nothing it sent can still land
+			// after the rows are deleted.
+			var granted int
+			if err := conn.QueryRowContext(ctx, stmtLoadLockWait, loadLockResource(b.loadKey), lockTimeoutMillis(cleanupTimeout)).Scan(&granted); err != nil {
+				return err
+			}
+			if granted < 0 {
+				return fmt.Errorf("the load's lock was not freed (sp_getapplock returned %d)", granted)
+			}
+			defer conn.ExecContext(context.WithoutCancel(ctx), stmtLoadUnlock, loadLockResource(b.loadKey))
 			_, err := conn.ExecContext(ctx, stmtClearLoad, b.loadKey)
 			return err
 		})

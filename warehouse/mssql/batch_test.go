@@ -454,14 +454,15 @@ func TestLostConnectionEndsTheLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The load's staging rows are deleted from another session, after its
-	// own was discarded (which frees its lock): not left to the next load.
+	// own was discarded and that session took the load's lock (granted once
+	// the old session ended): not left to the next load.
 	load := s.callsOf("register_load")[0].conn
-	clears := s.callsOf("clear_load")
+	clears, locks, unlocks := s.callsOf("clear_load"), s.callsOf("load_lock_wait"), s.callsOf("load_unlock")
 	if len(clears) != 1 || clears[0].conn == load {
 		t.Fatalf("clear_load ran %d times (%+v), want once, on another connection than the load's %d", len(clears), clears, load)
 	}
-	if n := s.count("load_unlock"); n != 0 {
-		t.Fatalf("Abort unlocked on a broken connection")
+	if len(locks) != 1 || locks[0].conn != clears[0].conn || len(unlocks) != 1 || unlocks[0].conn != clears[0].conn {
+		t.Fatalf("locks %+v, unlocks %+v: want the load's lock taken and given back by the session that cleared it", locks, unlocks)
 	}
 	opened := s.opened
 	if _, err := w.Begin(ctx, m.begin()); err != nil {
@@ -838,9 +839,11 @@ func TestAbortClearsFromAnotherSessionWhenItsOwnFails(t *testing.T) {
 }
 
 // A COMMIT whose reply is lost (the caller's deadline fell as the server
-// committed, or the connection dropped) landed all the same when the
-// load's staging.loads row is gone: Commit reports the load published, not
-// failed, and the connection, in doubt, is not pooled again.
+// committed, or the connection dropped) landed all the same when, once the
+// load's lock is granted to another session (its own session has ended),
+// the LOADED rows of meta_batch_qc carry this run's id: Commit reports the
+// load published, not failed, and the connection, in doubt, is not pooled
+// again.
 func TestCommitWhoseReplyIsLostButLanded(t *testing.T) {
 	s := newFakeServer(t)
 	w := s.open(t, testConfig(5))
@@ -854,11 +857,13 @@ func TestCommitWhoseReplyIsLostButLanded(t *testing.T) {
 	if len(res.Studies) != 1 || res.Studies[0].Outcome != warehouse.Inserted || res.Studies[0].RowsWritten == 0 {
 		t.Fatalf("result %+v, want the study inserted", res)
 	}
-	if n := s.count("load_registered"); n != 1 {
-		t.Fatalf("load_registered ran %d times, want 1", n)
+	load := s.callsOf("register_load")[0].conn
+	locks, asked, unlocks := s.callsOf("load_lock_wait"), s.callsOf("loaded_by"), s.callsOf("load_unlock")
+	if len(locks) != 1 || locks[0].conn == load || len(asked) != 1 || asked[0].conn != locks[0].conn {
+		t.Fatalf("lock %+v, asked %+v: want the load's lock taken, then its rows asked for, on another connection than the load's", locks, asked)
 	}
-	if n := s.count("ROLLBACK") + s.count("load_unlock"); n != 0 {
-		t.Fatalf("%d rollbacks or unlocks after a commit that landed (the connection is in doubt: discard it)", n)
+	if len(unlocks) != 1 || unlocks[0].conn != locks[0].conn || s.count("ROLLBACK") != 0 {
+		t.Fatalf("unlocks %+v, %d rollbacks: want the lock given back by the session that took it, and no rollback", unlocks, s.count("ROLLBACK"))
 	}
 	opened := s.opened
 	if _, err := w.Begin(context.Background(), m.begin()); err != nil {
@@ -869,25 +874,49 @@ func TestCommitWhoseReplyIsLostButLanded(t *testing.T) {
 	}
 }
 
-// A COMMIT whose reply is lost and that did not land (the load is still
-// registered) fails the load, which is aborted.
+// A COMMIT whose reply is lost and that did not land fails the load, which
+// is aborted; so does one whose batch has no run id to ask by, and one whose
+// load's lock is not freed.
 func TestCommitWhoseReplyIsLostAndDidNotLand(t *testing.T) {
-	s := newFakeServer(t)
-	w := s.open(t, testConfig(5))
-	m := newMatrix(4, 3)
-	b := stage(t, w, m, 2)
-	s.lostCommit = driver.ErrBadConn
-	// as if the transaction had been rolled back: its clear did not happen
-	s.before["load_registered"] = func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		clear(s.cleared)
-	}
-	if _, err := b.Commit(context.Background(), m.commit("h1")); err == nil {
-		t.Fatal("Commit of a load that did not land succeeded")
-	}
-	if n := s.count("load_registered"); n < 1 {
-		t.Fatal("the commit's outcome was not asked")
+	for _, tc := range []struct {
+		name  string
+		setup func(s *fakeServer, req *warehouse.BeginRequest)
+	}{
+		{"rolled back", func(s *fakeServer, _ *warehouse.BeginRequest) {
+			s.before["loaded_by"] = func() {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				clear(s.loaded)
+			}
+		}},
+		{"no run id", func(_ *fakeServer, req *warehouse.BeginRequest) { req.RunID = "" }},
+		{"lock not freed", func(s *fakeServer, _ *warehouse.BeginRequest) {
+			s.before["load_lock_wait"] = func() { s.lockResult = -1 }
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFakeServer(t)
+			w := s.open(t, testConfig(5))
+			m := newMatrix(4, 3)
+			req := m.begin()
+			tc.setup(s, &req)
+			b, err := w.Begin(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.UpsertDimensions(context.Background(), m.dims()); err != nil {
+				t.Fatal(err)
+			}
+			for _, rows := range m.batches(2) {
+				if err := b.WriteRows(context.Background(), warehouse.RowsRequest{Rows: rows}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.lostCommit = driver.ErrBadConn
+			if _, err := b.Commit(context.Background(), m.commit("h1")); err == nil {
+				t.Fatal("Commit of a load that did not land, or could not be known to, succeeded")
+			}
+		})
 	}
 }
 

@@ -151,6 +151,16 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	if strings.Contains(s, "genexpenv") {
 		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN may not contain the text genexpenv (%s)", qc.RedactDSN(s))
 	}
+	ex := &expander{lookup: lookup, missing: map[string]bool{}}
+	// The host and port are filled in before the URL is parsed: a port
+	// must be digits to net/url, which a token is not (${PORT}).
+	rest := s[len("sqlserver://"):]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@") + 1
+	s = "sqlserver://" + rest[:at] + ex.expand(rest[at:end], func(x string) string { return x }) + rest[end:]
 	var refs []string
 	tokenized := envRef.ReplaceAllStringFunc(s, func(m string) string {
 		refs = append(refs, m)
@@ -160,7 +170,6 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	if err != nil {
 		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN is not a valid URL (%s); percent-encode special characters in the user name and password, or use ${NAME}", qc.RedactDSN(s))
 	}
-	ex := &expander{lookup: lookup, missing: map[string]bool{}}
 	// Each part of the URL is filled in decoded form and re-encoded by
 	// net/url, so an expanded password may hold @, :, / or %.
 	fill := func(v string) string {

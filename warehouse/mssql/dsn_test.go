@@ -103,9 +103,10 @@ func env(vars map[string]string) func(string) (string, bool) {
 
 func TestParseDSNExpandsEnvironment(t *testing.T) {
 	for _, pw := range nastyPasswords {
-		vars := env(map[string]string{"DB_USER": "genexp loader", "DB_PASSWORD": pw, "DB_SERVER": "db.example.com", "DB_NAME": "wh"})
+		vars := env(map[string]string{"DB_USER": "genexp loader", "DB_PASSWORD": pw, "DB_SERVER": "db.example.com", "DB_PORT": "1433", "DB_NAME": "wh"})
 		for _, dsn := range []string{
 			"sqlserver://${DB_USER}:${DB_PASSWORD}@${DB_SERVER}:1433?database=${DB_NAME}",
+			"sqlserver://${DB_USER}:${DB_PASSWORD}@${DB_SERVER}:${DB_PORT}?database=${DB_NAME}",
 			"server=${DB_SERVER},1433;user id=${DB_USER};password=${DB_PASSWORD};database=${DB_NAME}",
 			`server=${DB_SERVER},1433;user id=${DB_USER};password="${DB_PASSWORD}";database=${DB_NAME}`,
 		} {

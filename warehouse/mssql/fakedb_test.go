@@ -85,11 +85,17 @@ type fakeServer struct {
 	failedRuns  int64
 	runs        [][]driver.Value
 	// cleared are the loads whose staging rows a clear_load removed (in a
-	// committed transaction, or outside one): load_registered counts 0.
+	// committed transaction, or outside one).
 	cleared map[int64]bool
+	// loaded holds "study/batch/run" of the LOADED rows of meta_batch_qc
+	// committed transactions wrote (loaded_by answers from it).
+	loaded map[string]bool
 	// lostCommit, when set, is what the next COMMIT returns after it is
 	// applied, as when its reply is lost.
 	lostCommit error
+	// tranEnded makes tran_count answer 0, as after a batch that ended its
+	// transaction.
+	tranEnded bool
 	// before holds functions to run when a statement (by name) is received,
 	// before it is answered.
 	before map[string]func()
@@ -99,7 +105,7 @@ type fakeServer struct {
 
 func newFakeServer(t *testing.T) *fakeServer {
 	s := &fakeServer{t: t, byText: map[string]string{}, fail: map[string][]error{}, nextLoadKey: 41, current: map[string]currentBatch{},
-		version: -1, checksums: map[int64]string{}, cleared: map[int64]bool{}, before: map[string]func(){}}
+		version: -1, checksums: map[int64]string{}, cleared: map[int64]bool{}, loaded: map[string]bool{}, before: map[string]func(){}}
 	for name, text := range statements {
 		s.byText[text] = name
 	}
@@ -242,6 +248,7 @@ type fakeConn struct {
 	// pendingClears the loads it cleared.
 	pending       []copied
 	pendingClears []int64
+	pendingLoaded []string
 }
 
 func (c *fakeConn) Prepare(query string) (driver.Stmt, error) {
@@ -320,16 +327,19 @@ func (t *fakeTx) Commit() error {
 	for _, k := range t.c.pendingClears {
 		s.cleared[k] = true
 	}
+	for _, k := range t.c.pendingLoaded {
+		s.loaded[k] = true
+	}
 	err := s.lostCommit
 	s.lostCommit = nil
 	s.mu.Unlock()
-	t.c.pending, t.c.pendingClears, t.c.tx = nil, nil, nil
+	t.c.pending, t.c.pendingClears, t.c.pendingLoaded, t.c.tx = nil, nil, nil, nil
 	return err
 }
 
 func (t *fakeTx) Rollback() error {
 	t.c.record("ROLLBACK", nil)
-	t.c.pending, t.c.pendingClears, t.c.tx = nil, nil, nil
+	t.c.pending, t.c.pendingClears, t.c.pendingLoaded, t.c.tx = nil, nil, nil, nil
 	return nil
 }
 
@@ -452,6 +462,10 @@ func (f *fakeStmt) ExecContext(_ context.Context, args []driver.NamedValue) (dri
 	switch name {
 	case "insert_facts":
 		return f.c.affected(f.c.stagedCells(vals[0].(int64), vals[3].(string))), nil
+	case "upsert_batch_qc":
+		if vals[2] == "LOADED" && f.c.tx != nil {
+			f.c.pendingLoaded = append(f.c.pendingLoaded, fmt.Sprint(vals[0], "/", vals[1], "/", vals[3]))
+		}
 	case "clear_load":
 		k := vals[0].(int64)
 		if f.c.tx != nil {
@@ -518,13 +532,20 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return one(k)
 	case "load_lock", "publish_lock", "migrate_lock":
 		return one(int64(s.lockResult))
-	case "load_registered":
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.cleared[vals[0].(int64)] {
+	case "tran_count":
+		if s.tranEnded {
 			return one(int64(0))
 		}
 		return one(int64(1))
+	case "load_lock_wait":
+		return one(int64(s.lockResult))
+	case "loaded_by":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.loaded[fmt.Sprint(vals[0], "/", vals[1], "/", vals[2])] {
+			return one(int64(1))
+		}
+		return one(int64(0))
 	case "stale_loads":
 		r := &fakeRows{}
 		for _, k := range s.stale {

@@ -144,36 +144,55 @@ FROM per_sample
 UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u;`
 
 // stmtFeatureGeneCohorts describes each gene in each illness cohort.
-// UNPIVOT drops the NULL standard deviation of a cohort of one.
+// UNPIVOT drops the NULL standard deviation of a cohort of one. The
+// standard deviation is computed in two passes, from each value's distance
+// to its cohort's mean, as DuckDB's is: SQL Server's STDEV and VAR sum the
+// squares of the values themselves, which loses a small spread beside a
+// large mean (identical values get a deviation of rounding noise) and
+// overflows on values near the float's range.
 const stmtFeatureGeneCohorts = `WITH input AS (
     ` + featureInput + `),
+centered AS (
+    SELECT gene_key, illness_key, y, y - AVG(y) OVER (PARTITION BY gene_key, illness_key) AS d
+    FROM input),
 per_cohort AS (
     SELECT gene_key,
            illness_key,
            AVG(y) AS gene_cohort_mean,
-           STDEV(y) AS gene_cohort_sd,
+           SQRT(CASE WHEN COUNT(*) > 1 THEN SUM(d * d) / NULLIF(COUNT(*) - 1, 0) END) AS gene_cohort_sd,
            CONVERT(FLOAT, COUNT(*)) AS gene_cohort_n
-    FROM input
+    FROM centered
     GROUP BY gene_key, illness_key)
 ` + featureInsert + `SELECT N'GENE', u.gene_key, u.illness_key, u.feature_name, u.feature_value, @p1, @p2
 FROM per_cohort
 UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u;`
 
 // stmtFeatureGenes writes each gene's variance over all samples and its
-// sepsis-against-control comparison (Welch's t), in one pass over the
-// values.
+// sepsis-against-control comparison (Welch's t). Variances are computed in
+// two passes, from each value's distance to its group's mean (see
+// stmtFeatureGeneCohorts); grp is 1 for the sepsis arm (SEPSIS and
+// SEPTIC_SHOCK), 2 for CONTROL, 0 for the rest.
 const stmtFeatureGenes = `WITH input AS (
     ` + featureInput + `),
+grouped AS (
+    SELECT gene_key, y,
+           CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN 1 WHEN illness_label = N'CONTROL' THEN 2 ELSE 0 END AS grp
+    FROM input),
+centered AS (
+    SELECT gene_key, y, grp,
+           y - AVG(y) OVER (PARTITION BY gene_key) AS d,
+           y - AVG(y) OVER (PARTITION BY gene_key, grp) AS dg
+    FROM grouped),
 per_gene AS (
     SELECT gene_key,
-           VAR(y) AS variance,
-           COUNT(CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN 1 END) AS n_s,
-           AVG(CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN y END) AS mean_s,
-           VAR(CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN y END) AS var_s,
-           COUNT(CASE WHEN illness_label = N'CONTROL' THEN 1 END) AS n_c,
-           AVG(CASE WHEN illness_label = N'CONTROL' THEN y END) AS mean_c,
-           VAR(CASE WHEN illness_label = N'CONTROL' THEN y END) AS var_c
-    FROM input
+           SUM(d * d) / NULLIF(COUNT(*) - 1, 0) AS variance,
+           COUNT(CASE WHEN grp = 1 THEN 1 END) AS n_s,
+           AVG(CASE WHEN grp = 1 THEN y END) AS mean_s,
+           SUM(CASE WHEN grp = 1 THEN dg * dg END) / NULLIF(COUNT(CASE WHEN grp = 1 THEN 1 END) - 1, 0) AS var_s,
+           COUNT(CASE WHEN grp = 2 THEN 1 END) AS n_c,
+           AVG(CASE WHEN grp = 2 THEN y END) AS mean_c,
+           SUM(CASE WHEN grp = 2 THEN dg * dg END) / NULLIF(COUNT(CASE WHEN grp = 2 THEN 1 END) - 1, 0) AS var_c
+    FROM centered
     GROUP BY gene_key),
 compared AS (
     SELECT gene_key,
@@ -196,6 +215,11 @@ UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_contro
 // self-join pairs the two genes' values sample by sample, so a pair's
 // correlation uses the samples measuring both: with d the value less the
 // gene's mean, r = (Σab − ΣaΣb/n) / sqrt((Σaa − (Σa)²/n)(Σbb − (Σb)²/n)).
+// A gene constant over the samples the pair shares leaves its term at
+// rounding noise, not 0 (its d are centred on the mean over all its
+// samples): a term below 1e-12 of its Σaa is taken as 0, and the pair has
+// no correlation, as DuckDB's corr gives none; the two square roots are
+// taken apart so that their product cannot overflow.
 const stmtFeaturePairs = `WITH top_genes AS (
     SELECT TOP (@p4) CONVERT(INT, entity_id_1) AS gene_key
     FROM dbo.fact_feature_values
@@ -221,10 +245,11 @@ sums AS (
     JOIN centered AS b ON b.sample_key = a.sample_key AND b.gene_key > a.gene_key
     GROUP BY a.gene_key, b.gene_key),
 moments AS (
-    SELECT gene_1, gene_2, n, sab - sa * sb / n AS cab, saa - sa * sa / n AS caa, sbb - sb * sb / n AS cbb
+    SELECT gene_1, gene_2, n, sab - sa * sb / n AS cab, saa - sa * sa / n AS caa, sbb - sb * sb / n AS cbb, saa, sbb
     FROM sums),
 correlations AS (
-    SELECT gene_1, gene_2, n, cab / SQRT(CASE WHEN caa > 0 AND cbb > 0 THEN caa * cbb END) AS r
+    SELECT gene_1, gene_2, n,
+           cab / (SQRT(CASE WHEN caa > saa * 0.000000000001 THEN caa END) * SQRT(CASE WHEN cbb > sbb * 0.000000000001 THEN cbb END)) AS r
     FROM moments)
 ` + featureInsert + `SELECT N'GENE_PAIR', gene_1, gene_2, N'gene_pair_pearson_r',
        CASE WHEN r > 1 THEN 1.0 WHEN r < -1 THEN -1.0 ELSE r END, @p1, @p2
@@ -359,17 +384,23 @@ func (w *Warehouse) materialize(ctx context.Context, req warehouse.FeaturesReque
 			}
 		}
 	}()
+	// The study's lock first, then the publish lock: a computation waiting
+	// for another of the same study then holds nothing a load's commit
+	// waits for.
 	timeout := lockTimeoutMillis(w.cfg.BusyTimeout)
-	if err = getAppLock(ctx, tx, stmtFeaturePublishShared, timeout, "publishing"); err != nil {
-		return res, err
-	}
 	var granted int
 	if err = tx.QueryRowContext(ctx, stmtFeatureStudyLock, timeout, featureLockResource(req.Study)).Scan(&granted); err != nil {
 		return res, step("locking the study's features", err)
 	}
-	if granted < 0 {
+	switch {
+	case granted == -3:
+		return res, errLockDeadlock
+	case granted < 0:
 		return res, &qc.Error{Code: qc.WarehouseBusy, Severity: qc.SeverityError, Study: req.Study,
 			Msg: fmt.Sprintf("warehouse busy: the features of %s are being computed by another process for longer than busy_timeout (sp_getapplock returned %d)", req.Study, granted)}
+	}
+	if err = getAppLock(ctx, tx, stmtFeaturePublishShared, timeout, "publishing"); err != nil {
+		return res, err
 	}
 	var studyKey int32
 	var tech string

@@ -9,11 +9,21 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
+// recordContext is the context the records of a run are written under:
+// not ctx's end, since an interrupted run's steps and findings are written
+// after it (that they were interrupted), but at most cleanupTimeout, retries
+// included, so that a record blocked by another session's locks is waited
+// for no longer.
+func recordContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+}
+
 // LogStep implements warehouse.WarehouseSink. It autocommits, outside any
 // batch, so a failed load's steps stay recorded; it is an upsert by LogID,
 // so it is retried even after a lost connection.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := recordContext(ctx)
+	defer cancel()
 	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		_, err := w.db.ExecContext(ctx, stmtLogStep, logArgs(s)...)
 		return err
@@ -28,7 +38,8 @@ func (w *Warehouse) RecordFindings(ctx context.Context, req warehouse.FindingsRe
 	if len(req.Findings) == 0 {
 		return nil
 	}
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := recordContext(ctx)
+	defer cancel()
 	err := w.retry(ctx, opAtomic, func(ctx context.Context) (err error) {
 		tx, err := w.db.BeginTx(ctx, nil)
 		if err != nil {
@@ -77,7 +88,8 @@ func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequ
 	if status == "" {
 		status = warehouse.QCRejected
 	}
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := recordContext(ctx)
+	defer cancel()
 	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		_, err := w.db.ExecContext(ctx, stmtUpsertBatchQC, batchQCArgs(req.RunID, req.Study, req.BatchID, status, req.QC)...)
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	mssqldrv "github.com/microsoft/go-mssqldb"
@@ -17,7 +18,7 @@ import (
 // it, or reading its rows fails; the server's complaint about the
 // statement is QueryRefused, a deadlock stays WarehouseBusy.
 func TestReadQueryAlwaysRollsBack(t *testing.T) {
-	const query = "DELETE FROM dbo.fact_gene_expression; SELECT 1"
+	const query = "SELECT 1 AS one"
 	errRead := errors.New("stdout closed")
 	for _, tc := range []struct {
 		name      string
@@ -57,7 +58,11 @@ func TestReadQueryAlwaysRollsBack(t *testing.T) {
 			case err != nil || rowsSeen != 1:
 				t.Errorf("error %v, %d rows; want the one row", err, rowsSeen)
 			}
-			if got, want := s.names(), []string{"BEGIN", "schema_version_read", "ROLLBACK"}; !slices.Equal(got, want) {
+			want := []string{"BEGIN", "schema_version_read", "tran_count", "ROLLBACK"}
+			if tc.serverErr != nil || tc.readErr != nil {
+				want = []string{"BEGIN", "schema_version_read", "ROLLBACK"}
+			}
+			if got := s.names(); !slices.Equal(got, want) {
 				t.Errorf("statements %v, want %v", got, want)
 			}
 			if c := s.callsOf("schema_version_read"); len(c) != 1 || !c[0].inTx {
@@ -65,4 +70,104 @@ func TestReadQueryAlwaysRollsBack(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadOnlyQuery: what ReadQuery sends the server is one statement that
+// reads; anything else is refused with QueryRefused before it is sent.
+func TestReadOnlyQuery(t *testing.T) {
+	for _, tc := range []struct {
+		query  string
+		refuse string // a piece of the refusal, "" to run
+	}{
+		{"SELECT 1", ""},
+		{"select gene_id, AVG(v) from dbo.x group by gene_id;", ""},
+		{"WITH t AS (SELECT 1 AS a) SELECT a FROM t", ""},
+		{"SELECT [update], \"delete\" FROM dbo.t -- DELETE in a comment\n", ""},
+		{"SELECT 'DROP TABLE x; COMMIT', N'it''s; EXEC' /* INSERT /* nested */ */", ""},
+		{"SELECT * FROM dbo.t ORDER BY a OFFSET 10 ROWS FETCH NEXT 5 ROWS ONLY", ""},
+		{"SELECT update_time FROM dbo.t", ""},
+		{"COMMIT; DELETE FROM dbo.fact_gene_expression; SELECT 1", "several statements"},
+		{"SELECT 1; SELECT 2", "several statements"},
+		{"DELETE FROM dbo.fact_gene_expression", "begins with DELETE"},
+		{"WITH t AS (SELECT 1 AS a) DELETE FROM dbo.x", "holds DELETE"},
+		{"SELECT * INTO dbo.copy FROM dbo.fact_gene_expression", "holds INTO"},
+		{"SELECT NEXT VALUE FOR staging.seq_load_key", "NEXT VALUE FOR"},
+		{"EXEC sp_getapplock 'x', 'Exclusive'", "begins with EXEC"},
+		{"SELECT * FROM OPENQUERY(other, 'SELECT 1')", "holds OPENQUERY"},
+		{"SELECT 1 /* not closed", "comment is not closed"},
+		{"SELECT 1 --x\rCOMMIT DELETE FROM dbo.t", "holds COMMIT"}, // a CR ends a -- comment too
+		{"SELECT a FROM dbo.t OPTION (USE HINT ('DISABLE_OPTIMIZER_ROWGOAL'))", ""},
+		{"SELECT 'not closed", "string literal is not closed"},
+		{"   ", "empty"},
+		{"; ;", "empty"},
+	} {
+		err := readOnlyQuery(tc.query)
+		var e *qc.Error
+		switch {
+		case tc.refuse == "" && err != nil:
+			t.Errorf("%q refused: %v", tc.query, err)
+		case tc.refuse != "" && (!errors.As(err, &e) || e.Code != qc.QueryRefused || !strings.Contains(e.Msg, tc.refuse)):
+			t.Errorf("%q: %v, want QueryRefused saying %q", tc.query, err, tc.refuse)
+		}
+	}
+}
+
+// A refused query is not sent; a batch that ended its transaction all the
+// same is reported as such, not as a read.
+func TestReadQueryRefusesBeforeAndAfter(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, Config{})
+	err := w.ReadQuery(context.Background(), "DELETE FROM dbo.fact_gene_expression", func(*sql.Rows) error { return nil })
+	if c, _ := qc.CodeOf(err); c != qc.QueryRefused || len(s.names()) != 0 {
+		t.Fatalf("a DELETE: %v, statements %v; want QueryRefused and nothing sent", err, s.names())
+	}
+	const query = "SELECT 1 AS one"
+	s.byText[query] = "schema_version_read"
+	s.tranEnded = true
+	defer func() {
+		// as go-mssqldb refuses the next statement of a transaction the
+		// server ended
+		s.tranEnded = false
+		s.failNext("tran_count", mssqldrv.Error{Number: 0, Message: "Transaction has been aborted by the server"})
+		err := w.ReadQuery(context.Background(), query, func(rows *sql.Rows) error {
+			for rows.Next() {
+			}
+			return nil
+		})
+		var e *qc.Error
+		if !errors.As(err, &e) || e.Code != qc.QueryRefused || !strings.Contains(e.Msg, "ended the transaction") {
+			t.Errorf("a query after which the driver says the transaction was aborted: %v, want QueryRefused saying it ended the transaction", err)
+		}
+	}()
+	err = w.ReadQuery(context.Background(), query, func(rows *sql.Rows) error {
+		for rows.Next() {
+		}
+		return nil
+	})
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.QueryRefused || !strings.Contains(e.Msg, "ended the transaction") {
+		t.Fatalf("a query that ended its transaction: %v, want QueryRefused saying so", err)
+	}
+}
+
+// FuzzReadOnlyQuery: the check never panics, and what it lets through
+// begins with SELECT or WITH and holds one statement.
+func FuzzReadOnlyQuery(f *testing.F) {
+	for _, s := range []string{"SELECT 1", "WITH t AS (SELECT 1) SELECT * FROM t;", "SELECT '';--x\n", "SELECT [a]]b] FROM \"c\"\"d\"", "/*/**/*/SELECT 1", "COMMIT; SELECT 1", "SELECT N'x'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		if readOnlyQuery(q) != nil {
+			return
+		}
+		words, statements, err := queryWords(q)
+		if err != nil || statements != 1 || len(words) == 0 || (words[0] != "select" && words[0] != "with") {
+			t.Fatalf("%q let through: words %q, %d statements, %v", q, words, statements, err)
+		}
+		for _, w := range words {
+			if queryDenied[w] {
+				t.Fatalf("%q let through with %q", q, w)
+			}
+		}
+	})
 }

@@ -30,7 +30,9 @@ var statements = map[string]string{
 	"next_load_key":         stmtNextLoadKey,
 	"register_load":         stmtRegisterLoad,
 	"stale_loads":           stmtStaleLoads,
-	"load_registered":       stmtLoadRegistered,
+	"load_lock_wait":        stmtLoadLockWait,
+	"loaded_by":             stmtLoadedBy,
+	"tran_count":            stmtTranCount,
 	"clear_load":            stmtClearLoad,
 	"staged_counts":         stmtStagedCounts,
 	"duplicate_keys":        stmtDuplicateKeys,
@@ -175,13 +177,22 @@ WHERE load_key <> @p1
   AND APPLOCK_TEST(N'public', CONCAT(N'genexp.load.', load_key), N'Exclusive', N'Session') = 1
 ORDER BY load_key`
 
+// stmtLoadLockWait takes a load's session lock as stmtLoadLock does, but
+// waits up to @p2 milliseconds for it: granted, the session that held it
+// has ended, and with it any transaction it had open.
+const stmtLoadLockWait = `DECLARE @result INT;
+EXEC @result = sp_getapplock @Resource = @p1, @LockMode = N'Exclusive',
+    @LockOwner = N'Session', @LockTimeout = @p2;
+SELECT @result;`
+
+// stmtLoadedBy counts the LOADED row of meta_batch_qc that a commit of run
+// @p3 wrote for study @p1's batch @p2: the commit transaction writes one
+// for each of its studies, so all of them there mean it committed.
+const stmtLoadedBy = `SELECT COUNT_BIG(*) FROM dbo.meta_batch_qc
+WHERE study_accession_code = @p1 AND batch_id = @p2 AND qc_status = N'LOADED' AND run_id = @p3`
+
 // stmtClearLoad deletes a load's staging rows, the registration last, so
 // that an interrupted cleanup is found and finished by the next one.
-// stmtLoadRegistered counts the load's row of staging.loads, which its
-// commit transaction deletes: 0 after a commit whose reply was lost means
-// the commit landed.
-const stmtLoadRegistered = `SELECT COUNT_BIG(*) FROM staging.loads WHERE load_key = @p1`
-
 const stmtClearLoad = `DELETE FROM staging.expression_values WHERE load_key = @p1;
 DELETE FROM staging.matrix_rows WHERE load_key = @p1;
 DELETE FROM staging.matrix_columns WHERE load_key = @p1;

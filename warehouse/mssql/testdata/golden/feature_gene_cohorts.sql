@@ -14,13 +14,16 @@ WITH input AS (
       AND fe.study_key = @p1
       AND fe.expression_value IS NOT NULL
       AND (ss.exclude_from_analysis IS NULL OR ss.exclude_from_analysis = 0)),
+centered AS (
+    SELECT gene_key, illness_key, y, y - AVG(y) OVER (PARTITION BY gene_key, illness_key) AS d
+    FROM input),
 per_cohort AS (
     SELECT gene_key,
            illness_key,
            AVG(y) AS gene_cohort_mean,
-           STDEV(y) AS gene_cohort_sd,
+           SQRT(CASE WHEN COUNT(*) > 1 THEN SUM(d * d) / NULLIF(COUNT(*) - 1, 0) END) AS gene_cohort_sd,
            CONVERT(FLOAT, COUNT(*)) AS gene_cohort_n
-    FROM input
+    FROM centered
     GROUP BY gene_key, illness_key)
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'GENE', u.gene_key, u.illness_key, u.feature_name, u.feature_value, @p1, @p2

@@ -14,16 +14,25 @@ WITH input AS (
       AND fe.study_key = @p1
       AND fe.expression_value IS NOT NULL
       AND (ss.exclude_from_analysis IS NULL OR ss.exclude_from_analysis = 0)),
+grouped AS (
+    SELECT gene_key, y,
+           CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN 1 WHEN illness_label = N'CONTROL' THEN 2 ELSE 0 END AS grp
+    FROM input),
+centered AS (
+    SELECT gene_key, y, grp,
+           y - AVG(y) OVER (PARTITION BY gene_key) AS d,
+           y - AVG(y) OVER (PARTITION BY gene_key, grp) AS dg
+    FROM grouped),
 per_gene AS (
     SELECT gene_key,
-           VAR(y) AS variance,
-           COUNT(CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN 1 END) AS n_s,
-           AVG(CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN y END) AS mean_s,
-           VAR(CASE WHEN illness_label IN (N'SEPSIS', N'SEPTIC_SHOCK') THEN y END) AS var_s,
-           COUNT(CASE WHEN illness_label = N'CONTROL' THEN 1 END) AS n_c,
-           AVG(CASE WHEN illness_label = N'CONTROL' THEN y END) AS mean_c,
-           VAR(CASE WHEN illness_label = N'CONTROL' THEN y END) AS var_c
-    FROM input
+           SUM(d * d) / NULLIF(COUNT(*) - 1, 0) AS variance,
+           COUNT(CASE WHEN grp = 1 THEN 1 END) AS n_s,
+           AVG(CASE WHEN grp = 1 THEN y END) AS mean_s,
+           SUM(CASE WHEN grp = 1 THEN dg * dg END) / NULLIF(COUNT(CASE WHEN grp = 1 THEN 1 END) - 1, 0) AS var_s,
+           COUNT(CASE WHEN grp = 2 THEN 1 END) AS n_c,
+           AVG(CASE WHEN grp = 2 THEN y END) AS mean_c,
+           SUM(CASE WHEN grp = 2 THEN dg * dg END) / NULLIF(COUNT(CASE WHEN grp = 2 THEN 1 END) - 1, 0) AS var_c
+    FROM centered
     GROUP BY gene_key),
 compared AS (
     SELECT gene_key,

@@ -37,10 +37,11 @@ sums AS (
     JOIN centered AS b ON b.sample_key = a.sample_key AND b.gene_key > a.gene_key
     GROUP BY a.gene_key, b.gene_key),
 moments AS (
-    SELECT gene_1, gene_2, n, sab - sa * sb / n AS cab, saa - sa * sa / n AS caa, sbb - sb * sb / n AS cbb
+    SELECT gene_1, gene_2, n, sab - sa * sb / n AS cab, saa - sa * sa / n AS caa, sbb - sb * sb / n AS cbb, saa, sbb
     FROM sums),
 correlations AS (
-    SELECT gene_1, gene_2, n, cab / SQRT(CASE WHEN caa > 0 AND cbb > 0 THEN caa * cbb END) AS r
+    SELECT gene_1, gene_2, n,
+           cab / (SQRT(CASE WHEN caa > saa * 0.000000000001 THEN caa END) * SQRT(CASE WHEN cbb > sbb * 0.000000000001 THEN cbb END)) AS r
     FROM moments)
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'GENE_PAIR', gene_1, gene_2, N'gene_pair_pearson_r',

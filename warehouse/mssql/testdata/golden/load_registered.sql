@@ -1,1 +1,0 @@
-SELECT COUNT_BIG(*) FROM staging.loads WHERE load_key = @p1
