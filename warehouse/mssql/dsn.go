@@ -160,7 +160,13 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 		end = len(rest)
 	}
 	at := strings.LastIndex(rest[:end], "@") + 1
-	s = "sqlserver://" + rest[:at] + ex.expand(rest[at:end], func(x string) string { return x }) + rest[end:]
+	host := ex.expand(rest[at:end], func(x string) string { return x })
+	if host != rest[at:end] && (strings.ContainsAny(host, "/?#@") || envRef.MatchString(host)) {
+		// a variable that held more than a host and port would change
+		// what the rest of the URL means
+		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN's host and port %s expand to %q, which is no host and port", rest[at:end], host)
+	}
+	s = "sqlserver://" + rest[:at] + host + rest[end:]
 	var refs []string
 	tokenized := envRef.ReplaceAllStringFunc(s, func(m string) string {
 		refs = append(refs, m)

@@ -191,6 +191,7 @@ func TestParseDSNErrors(t *testing.T) {
 		{"odbc", "odbc:server=db;pwd={hunter2}", "odbc: DSNs are not supported"},
 		{"unset variables", "sqlserver://sa:${NO_SUCH_PW}@${NO_SUCH_HOST}", "unset environment variables: NO_SUCH_HOST, NO_SUCH_PW"},
 		{"unset variable in ado", "server=db;password=${NO_SUCH_PW}", "NO_SUCH_PW"},
+		{"a host variable holding a query", "sqlserver://sa:pw@${HOST_WITH_QUERY}", "which is no host and port"},
 		{"bad duration", "sqlserver://sa:hunter2@db?busy_timeout=soon", "busy_timeout"},
 		{"bad chunk", "server=db;password=hunter2;chunk_rows=0", "chunk_rows"},
 		{"bad boolean", "server=db;read_committed_snapshot=perhaps", "read_committed_snapshot"},
@@ -199,7 +200,7 @@ func TestParseDSNErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseDSN(tc.dsn, env(nil))
+			_, err := parseDSN(tc.dsn, env(map[string]string{"HOST_WITH_QUERY": "db?database=other"}))
 			if err == nil {
 				t.Fatalf("parseDSN(%q) succeeded", tc.dsn)
 			}
