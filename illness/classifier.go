@@ -679,10 +679,6 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	return labels[Control] && patientWords.MatchString(text)
 }
 
-// sepsisCriteria is a version of sepsis's consensus definition
-// ("Sepsis-3", "Sepsis 2"), as it follows the word sepsis.
-var sepsisCriteria = regexp.MustCompile(`(?i)^sepsis$`)
-
 // criteriaVersion follows "sepsis" where it names the definition applied.
 var criteriaVersion = regexp.MustCompile(`^[\s-]?[123](\.0)?\b`)
 
@@ -693,7 +689,7 @@ var criteriaVersion = regexp.MustCompile(`^[\s-]?[123](\.0)?\b`)
 func criteriaOnly(text string, spans [][2]int) bool {
 	n := 0
 	for _, sp := range spans {
-		if sepsisCriteria.MatchString(text[sp[0]:sp[1]]) {
+		if strings.EqualFold(text[sp[0]:sp[1]], "sepsis") {
 			if !criteriaVersion.MatchString(text[sp[1]:]) {
 				return false
 			}

@@ -240,8 +240,6 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 			return &qc.Error{Code: qc.ConstraintViolation, Severity: qc.SeverityError, File: b.file, Line: req.Rows.Line(i), Column: int64(c) + 2,
 				Msg: fmt.Sprintf("mssql: the value %g of gene %q is subnormal: SQL Server's float holds 0 and magnitudes from 2.23E-308 to 1.79E+308 only; write it as 0 in the matrix", v, qc.Shorten(req.Rows.Gene(i), 80))}
 		}
-	}
-	for _, c := range req.Rows.Column {
 		b.sent[c]++
 	}
 	return b.cells.add(req.Rows, func() error { return b.flush(ctx) })
@@ -456,7 +454,29 @@ func (b *batch) landed(ctx context.Context, req warehouse.CommitRequest) bool {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	committed := false
-	err := b.w.retry(cctx, opIdempotent, func(ctx context.Context) error {
+	err := b.afterSession(cctx, func(ctx context.Context, conn *sql.Conn) error {
+		for _, s := range req.Studies {
+			var n int64
+			if err := conn.QueryRowContext(ctx, stmtLoadedBy, s.Study, s.BatchID, b.runID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return nil
+			}
+		}
+		committed = true
+		return nil
+	})
+	return err == nil && committed
+}
+
+// afterSession runs fn, retried as idempotent, in a session of the pool
+// that holds the load's session lock: granted only once the load's own
+// session (discarded by the caller) has ended on the server, with its
+// transaction and anything it sent. The lock is given back before the
+// session returns to the pool.
+func (b *batch) afterSession(ctx context.Context, fn func(context.Context, *sql.Conn) error) error {
+	return b.w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		return b.w.inSession(ctx, func(conn *sql.Conn) error {
 			var granted int
 			if err := conn.QueryRowContext(ctx, stmtLoadLockWait, loadLockResource(b.loadKey), lockTimeoutMillis(cleanupTimeout)).Scan(&granted); err != nil {
@@ -465,22 +485,10 @@ func (b *batch) landed(ctx context.Context, req warehouse.CommitRequest) bool {
 			if granted < 0 {
 				return fmt.Errorf("mssql: the lock of load %d was not freed (sp_getapplock returned %d)", b.loadKey, granted)
 			}
-			// The lock is this session's now; a pooled session must not keep it.
 			defer conn.ExecContext(context.WithoutCancel(ctx), stmtLoadUnlock, loadLockResource(b.loadKey))
-			for _, s := range req.Studies {
-				var n int64
-				if err := conn.QueryRowContext(ctx, stmtLoadedBy, s.Study, s.BatchID, b.runID).Scan(&n); err != nil {
-					return err
-				}
-				if n == 0 {
-					return nil
-				}
-			}
-			committed = true
-			return nil
+			return fn(ctx, conn)
 		})
 	})
-	return err == nil && committed
 }
 
 // checkStaged compares staging with what the load sent: a difference means
@@ -597,22 +605,11 @@ func (b *batch) Abort(ctx context.Context) error {
 	if !b.registered {
 		return released
 	}
-	err := b.w.retry(cctx, opIdempotent, func(ctx context.Context) error {
-		return b.w.inSession(ctx, func(conn *sql.Conn) error {
-			// The load's lock first: granted, the discarded session has
-			// ended on the server, and nothing it sent can still land
-			// after the rows are deleted.
-			var granted int
-			if err := conn.QueryRowContext(ctx, stmtLoadLockWait, loadLockResource(b.loadKey), lockTimeoutMillis(cleanupTimeout)).Scan(&granted); err != nil {
-				return err
-			}
-			if granted < 0 {
-				return fmt.Errorf("the load's lock was not freed (sp_getapplock returned %d)", granted)
-			}
-			defer conn.ExecContext(context.WithoutCancel(ctx), stmtLoadUnlock, loadLockResource(b.loadKey))
-			_, err := conn.ExecContext(ctx, stmtClearLoad, b.loadKey)
-			return err
-		})
+	// After the discarded session: nothing it sent can still land after
+	// the rows are deleted.
+	err := b.afterSession(cctx, func(ctx context.Context, conn *sql.Conn) error {
+		_, err := conn.ExecContext(ctx, stmtClearLoad, b.loadKey)
+		return err
 	})
 	if err != nil {
 		return errors.Join(fmt.Errorf("mssql: aborting load %d: its staging rows stay until the next load removes them: %w", b.loadKey, errors.Join(first, err)),
