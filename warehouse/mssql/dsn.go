@@ -230,8 +230,18 @@ func parseADODSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	ex := &expander{lookup: lookup, missing: map[string]bool{}}
 	var out []string
 	hasApp := false
-	for _, part := range splitADO(s) {
+	parts := splitADO(s)
+	if strings.Count(s, `"`)%2 != 0 {
+		// go-mssqldb reads the rest of the string as the quoted value
+		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN has a double quote that is not closed (%s)", qc.RedactDSN(s))
+	}
+	for _, part := range parts {
 		k, v, ok := strings.Cut(part, "=")
+		if strings.Contains(k, `"`) {
+			// a quote opens a quoted value only after the =; in a key
+			// it would be read again as one when the DSN is rebuilt
+			return "", qc.Errorf(qc.ConfigInvalid, "mssql: a DSN key may not hold a double quote (%s)", qc.RedactDSN(s))
+		}
 		if !ok {
 			if strings.TrimSpace(part) != "" {
 				out = append(out, part)
