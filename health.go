@@ -57,7 +57,9 @@ type HealthInputs struct {
 
 // DiskSpace is the space of the file system holding a warehouse file.
 type DiskSpace struct {
-	Path       string `json:"path"`
+	Path string `json:"path"`
+	// FreeBytes is the space genexp's user may still write (what df
+	// calls available); TotalBytes is the file system's size.
 	FreeBytes  uint64 `json:"free_bytes"`
 	TotalBytes uint64 `json:"total_bytes"`
 }
@@ -89,10 +91,13 @@ type HealthCheck struct {
 // HealthReport is a warehouse's health: every check, and the overall status,
 // which is the worst check's.
 type HealthReport struct {
-	Status    HealthStatus  `json:"status"`
-	Warehouse string        `json:"warehouse"`
-	CheckedAt time.Time     `json:"checked_at"`
-	Checks    []HealthCheck `json:"checks"`
+	// Status is the worst of the checks' statuses.
+	Status HealthStatus `json:"status"`
+	// Warehouse names the warehouse checked, its password redacted.
+	Warehouse string    `json:"warehouse"`
+	CheckedAt time.Time `json:"checked_at"`
+	// Checks are every observation judged, in a fixed order.
+	Checks []HealthCheck `json:"checks"`
 	// Health is what the warehouse said of itself; nil (no "details" in
 	// JSON) when it could not be opened or read.
 	Health *warehouse.Health `json:"details,omitempty"`

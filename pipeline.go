@@ -252,6 +252,8 @@ type StudyReport struct {
 	// Outcome is new, replaced or duplicate; "" when the study failed;
 	// Skipped or NotStarted when it was not read.
 	Outcome warehouse.Outcome
+	// Samples and Genes are the study's samples and genes in its matrix
+	// (its columns that are the study's samples, and its gene rows).
 	Samples int
 	Genes   int64
 	// Cells read for the study, Missing among them; Rows the fact rows
