@@ -112,8 +112,10 @@ type HealthReport struct {
 //   - schema: healthy at this genexp's version; warning with no schema or an
 //     older one (genexp init, or the next load, migrates it); critical when
 //     newer (this genexp cannot write it) or unreadable.
-//   - failures: healthy when no step failed in the window; warning when any
-//     did.
+//   - failures: healthy when no step failed in the window, or when every
+//     one that did was made good by a later success of its study
+//     (warehouse.Health.ResolvedFailedSteps: a rerun after a Ctrl-C or a
+//     fixed input); warning while any is not.
 //   - runs: healthy, listing the last run; warning when a run has steps
 //     RUNNING that no process is going on with: any, when the warehouse
 //     says opening it excluded every writer (warehouse.Health.NoWriter, a
@@ -179,9 +181,16 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			add("schema", Healthy, "schema version %d", h.SchemaVersion)
 		}
 		if in.HealthErr == nil && h != nil && h.SchemaVersion > 0 {
-			if h.FailedSteps > 0 {
+			switch open := h.FailedSteps - h.ResolvedFailedSteps; {
+			case open > 0 && h.ResolvedFailedSteps > 0:
+				add("failures", Degraded, "%s in %s in the last 24 h, %d of them not since made good by a successful rerun",
+					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"), open)
+			case open > 0:
 				add("failures", Degraded, "%s in %s in the last 24 h", plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))
-			} else {
+			case h.FailedSteps > 0:
+				add("failures", Healthy, "%s in %s in the last 24 h, each since made good by a successful rerun",
+					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))
+			default:
 				add("failures", Healthy, "no failed steps in the last 24 h")
 			}
 			st, detail := runsCheck(h.Runs, h.NoWriter, in.Now, lim)

@@ -452,6 +452,12 @@ type Health struct {
 	// Since, and FailedRuns the runs they belong to.
 	FailedSteps int `json:"failed_steps"`
 	FailedRuns  int `json:"failed_runs"`
+	// ResolvedFailedSteps counts those of FailedSteps that a later
+	// successful step of the same study has made good: the same step
+	// succeeding, or the study's load (whose success means its extract,
+	// transform and validate succeeded too). A Ctrl-C or a bad file
+	// followed by a good rerun leaves none unresolved.
+	ResolvedFailedSteps int `json:"resolved_failed_steps"`
 	// Runs are the most recent runs, newest first.
 	Runs []RunSummary `json:"runs"`
 	// Path is the file holding the warehouse, "" when it is not a local
