@@ -83,12 +83,26 @@ func (m *Matrix) Open() (io.ReadCloser, error) {
 	}
 	rc, err := openMaybeGzip(m.fsys, m.file)
 	if err != nil {
-		if e := accessError(m.Name, err); e != nil {
-			return nil, e
-		}
-		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: m.Name, Msg: "opening the matrix", Err: err}
+		return nil, openError(m.Name, "opening the matrix", err)
 	}
 	return rc, nil
+}
+
+// openError codes the error of opening the file shown as shown: an access
+// error (accessError), else a missing file or one that is not what its
+// name says (openCode). The file system's path in the cause is dropped: it
+// is relative to the folder the file system is rooted at ("open
+// nonexist.tsv" for /nonexist.tsv), and the error names the file as shown.
+func openError(shown, msg string, err error) *qc.Error {
+	if e := accessError(shown, err); e != nil {
+		return e
+	}
+	code := openCode(err)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &qc.Error{Code: code, Severity: qc.SeverityError, File: shown, Msg: msg, Err: err}
 }
 
 // openCode tells a file that is missing from one that is there but cannot
@@ -1261,10 +1275,7 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 	}
 	f, err := openMaybeGzip(fsys, name)
 	if err != nil {
-		if e := accessError(shown, err); e != nil {
-			return nil, e
-		}
-		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
+		return nil, openError(shown, "opening metadata", err)
 	}
 	defer f.Close()
 	ds, err := parse(f, shown)
