@@ -97,12 +97,17 @@ func openError(shown, msg string, err error) *qc.Error {
 	if e := accessError(shown, err); e != nil {
 		return e
 	}
-	code := openCode(err)
+	return &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: msg, Err: withoutPath(err)}
+}
+
+// withoutPath is the cause of a *fs.PathError, which the error that wraps
+// it names by its file already; err itself for any other error.
+func withoutPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		err = pe.Err
+		return pe.Err
 	}
-	return &qc.Error{Code: code, Severity: qc.SeverityError, File: shown, Msg: msg, Err: err}
+	return err
 }
 
 // openCode tells a file that is missing from one that is there but cannot
@@ -273,7 +278,7 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 		if e := accessError(p, err); e != nil {
 			return nil, e
 		}
-		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "no such download", Err: err}
+		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "no such download", Err: withoutPath(err)}
 	}
 	if !info.IsDir() && !info.Mode().IsRegular() {
 		return nil, notRegular(p, info.Mode())

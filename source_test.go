@@ -443,7 +443,7 @@ func TestOpenDownloadErrors(t *testing.T) {
 		code       qc.Code
 		text       string
 	}{
-		{"no such path", "testdata/nope", qc.FileNotFound, "no such download"},
+		{"no such path", "testdata/nope", qc.FileNotFound, "testdata/nope: no such download: no such file or directory"},
 		{"empty path", "", qc.FileNotFound, `no such download: the path "" is empty`},
 		{"not a zip", bad, qc.InvalidFormat, "not a readable zip file"},
 		{"bad metadata", badJSON, qc.ParseError, "aggregated_metadata.json:3: samples.GSM1.refinebio_processed: expected a boolean"},

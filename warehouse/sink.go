@@ -455,8 +455,11 @@ type Health struct {
 	// ResolvedFailedSteps counts those of FailedSteps that a later
 	// successful step of the same study has made good: the same step
 	// succeeding, or the study's load (whose success means its extract,
-	// transform and validate succeeded too). A Ctrl-C or a bad file
-	// followed by a good rerun leaves none unresolved.
+	// transform and validate succeeded too), of whichever batch, since a
+	// success after the failure says the study loads again. A Ctrl-C or a bad file of a study
+	// followed by a good rerun leaves none unresolved; a failure logged
+	// under no study (an input whose name is no accession) is never made
+	// good, and counts until it leaves the window.
 	ResolvedFailedSteps int `json:"resolved_failed_steps"`
 	// Runs are the most recent runs, newest first.
 	Runs []RunSummary `json:"runs"`

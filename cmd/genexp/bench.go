@@ -407,7 +407,7 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 	// reported apart: the step computes features, not facts.
 	loading := elapsed - analytics
 	want, of := m.Cells-m.Missing, "cells − missing"
-	if cfg.Processing.MissingValues == "null" {
+	if cfg.MissingPolicy() == expression.KeepMissing {
 		want, of = m.Cells, "cells, missing ones kept as NULL"
 	}
 	if rows != want {

@@ -68,7 +68,7 @@ func TestBenchLoadConfig(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.duckdb")
 	cfg := filepath.Join(dir, "bench.yaml")
-	if err := os.WriteFile(cfg, []byte("processing:\n  missing_values: \"null\"\nanalytics:\n  enabled: false\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte("processing:\n  missing_values: keep\nanalytics:\n  enabled: false\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer

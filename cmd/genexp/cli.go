@@ -88,6 +88,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	args = commandFirst(args, cmds)
 	if i, ok := leadingCommon(args); ok && i > 0 {
 		// common flags, then no command: commandFirst moved none
+		if i < len(args) && args[i] == "help" {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
 		return noCommand(args, stderr)
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -160,7 +164,15 @@ func leadingCommon(args []string) (i int, ok bool) {
 // and the usage.
 func noCommand(args []string, stderr io.Writer) int {
 	i, _ := leadingCommon(args)
-	msg := "missing command after the flags " + strings.Join(args, " ")
+	// the flags are named, not their values: --dsn may hold a password
+	var names []string
+	for _, a := range args[:min(i, len(args))] {
+		if strings.HasPrefix(a, "-") {
+			name, _, _ := strings.Cut(a, "=")
+			names = append(names, name)
+		}
+	}
+	msg := "missing command after the flags " + strings.Join(names, " ")
 	if i < len(args) {
 		msg = fmt.Sprintf("unknown command %q", args[i])
 	}

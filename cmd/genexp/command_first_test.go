@@ -67,6 +67,8 @@ func TestNoCommandAfterCommonFlags(t *testing.T) {
 		{"--log-format json", "missing command", true},
 		{"--log-format json bogus", `unknown command "bogus"`, true},
 		{"--log-format=JSON --db x.duckdb bogus", `unknown command "bogus"`, true},
+		{"--dsn sqlserver://sa:S3cretPW@db:1433", "missing command after the flags --dsn", false},
+		{"--log-format json --dsn=sqlserver://sa:S3cretPW@db:1433", "missing command after the flags --log-format --dsn", true},
 	} {
 		var out, errb bytes.Buffer
 		code := run(strings.Fields(tc.args), &out, &errb)
@@ -82,5 +84,16 @@ func TestNoCommandAfterCommonFlags(t *testing.T) {
 		if code != exitUsage || !strings.Contains(said, tc.says) || out.Len() != 0 {
 			t.Errorf("genexp %s: exit %d, stderr %q, want %d saying %s", tc.args, code, stderr, exitUsage, tc.says)
 		}
+		if strings.Contains(stderr, "S3cretPW") || strings.Contains(stderr, "x.duckdb") {
+			t.Errorf("genexp %s: stderr shows a flag's value: %q", tc.args, stderr)
+		}
+	}
+}
+
+// "help" after common flags is the usage, as without them.
+func TestHelpAfterCommonFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--db", "x.duckdb", "help"}, &out, &errb); code != exitOK || !strings.HasPrefix(out.String(), "genexp loads") {
+		t.Errorf("genexp --db x.duckdb help: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }

@@ -256,13 +256,14 @@ func unopenedLabel(u genexp.Unopened) string {
 
 // inTable reports whether err is that of an input the summary table lists
 // (an input that could not be opened, beside studies that were read), and
-// so is not repeated on stderr.
+// so is not repeated on stderr. Errors are told apart by identity, which
+// only a pointer has: any other error is printed on stderr as well.
 func inTable(rep *genexp.Report, err error) bool {
-	if len(rep.Studies) == 0 || err == nil || !reflect.TypeOf(err).Comparable() {
+	if len(rep.Studies) == 0 || err == nil || reflect.ValueOf(err).Kind() != reflect.Pointer {
 		return false
 	}
 	for _, u := range rep.Unopened {
-		if u.Err == err {
+		if reflect.ValueOf(u.Err).Kind() == reflect.Pointer && u.Err == err {
 			return true
 		}
 	}

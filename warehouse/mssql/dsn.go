@@ -223,7 +223,14 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	if err := ex.err(); err != nil {
 		return "", err
 	}
-	return u.String(), nil
+	// With no host and no user, net/url writes sqlserver:?…, which
+	// go-mssqldb would read as an ADO string, dropping every parameter;
+	// it connects to localhost for an empty host, as the DSN says.
+	rebuilt := u.String()
+	if rest, ok := strings.CutPrefix(rebuilt, "sqlserver:"); ok && !strings.HasPrefix(rest, "//") {
+		rebuilt = "sqlserver://" + rest
+	}
+	return rebuilt, nil
 }
 
 func parseADODSN(s string, lookup func(string) (string, bool), cfg *Config) (string, error) {

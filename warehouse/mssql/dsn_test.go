@@ -343,6 +343,7 @@ func FuzzParseDSN(f *testing.F) {
 		"Driver={ODBC Driver 18 for SQL Server};Server=db;Uid=sa;Pwd=x",
 		"odbc:server=db;user id=sa;password=x",
 		"sqlserver://${HOST}:${PORT}?database=x",
+		"sqlserver://?database=x&encrypt=disable", // no host: localhost, and the parameters kept
 	} {
 		f.Add(s)
 	}
