@@ -64,3 +64,41 @@ func Example_genePairs() {
 	// ENSDARG00000001940 ENSDARG00000002403 r = 0.9809
 	// ENSDARG00000001129 ENSDARG00000002220 r = -0.9796
 }
+
+// ExamplePipeline_Features loads a study without its analytics step, as a
+// bulk load of many studies might, then computes its features on demand;
+// a second run with IfStale finds them current and skips the study.
+func ExamplePipeline_Features() {
+	dir, err := os.MkdirTemp("", "genexp-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	w, err := duckdb.Open(filepath.Join(dir, "genexp.duckdb"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+	cfg := genexp.DefaultConfig()
+	off := false
+	cfg.Analytics.Enabled = &off
+	p, err := genexp.New(w, genexp.WithConfig(cfg))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270"); err != nil || rep.Failed() {
+		log.Fatal(err)
+	}
+	for range 2 {
+		run, err := p.Features(context.Background(), genexp.FeatureOptions{IfStale: true})
+		if err != nil || run.Failed() {
+			log.Fatal(err)
+		}
+		for _, s := range run.Studies {
+			fmt.Printf("%s skipped=%v feature rows=%d from %d values\n", s.Study, s.Skipped, s.Rows, s.Values)
+		}
+	}
+	// Output:
+	// GSE71270 skipped=false feature rows=7082 from 3000 values
+	// GSE71270 skipped=true feature rows=0 from 0 values
+}

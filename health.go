@@ -57,7 +57,9 @@ type HealthInputs struct {
 
 // DiskSpace is the space of the file system holding a warehouse file.
 type DiskSpace struct {
-	Path       string `json:"path"`
+	Path string `json:"path"`
+	// FreeBytes is the space genexp's user may still write (what df
+	// calls available); TotalBytes is the file system's size.
 	FreeBytes  uint64 `json:"free_bytes"`
 	TotalBytes uint64 `json:"total_bytes"`
 }
@@ -89,10 +91,13 @@ type HealthCheck struct {
 // HealthReport is a warehouse's health: every check, and the overall status,
 // which is the worst check's.
 type HealthReport struct {
-	Status    HealthStatus  `json:"status"`
-	Warehouse string        `json:"warehouse"`
-	CheckedAt time.Time     `json:"checked_at"`
-	Checks    []HealthCheck `json:"checks"`
+	// Status is the worst of the checks' statuses.
+	Status HealthStatus `json:"status"`
+	// Warehouse names the warehouse checked, its password redacted.
+	Warehouse string    `json:"warehouse"`
+	CheckedAt time.Time `json:"checked_at"`
+	// Checks are every observation judged, in a fixed order.
+	Checks []HealthCheck `json:"checks"`
 	// Health is what the warehouse said of itself; nil (no "details" in
 	// JSON) when it could not be opened or read.
 	Health *warehouse.Health `json:"details,omitempty"`
@@ -107,8 +112,10 @@ type HealthReport struct {
 //   - schema: healthy at this genexp's version; warning with no schema or an
 //     older one (genexp init, or the next load, migrates it); critical when
 //     newer (this genexp cannot write it) or unreadable.
-//   - failures: healthy when no step failed in the window; warning when any
-//     did.
+//   - failures: healthy when no step failed in the window, or when every
+//     one that did was made good by a later success of its study
+//     (warehouse.Health.ResolvedFailedSteps: a rerun after a Ctrl-C or a
+//     fixed input); warning while any is not.
 //   - runs: healthy, listing the last run; warning when a run has steps
 //     RUNNING that no process is going on with: any, when the warehouse
 //     says opening it excluded every writer (warehouse.Health.NoWriter, a
@@ -174,9 +181,16 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			add("schema", Healthy, "schema version %d", h.SchemaVersion)
 		}
 		if in.HealthErr == nil && h != nil && h.SchemaVersion > 0 {
-			if h.FailedSteps > 0 {
+			switch open := h.FailedSteps - h.ResolvedFailedSteps; {
+			case open > 0 && h.ResolvedFailedSteps > 0:
+				add("failures", Degraded, "%s in %s in the last 24 h, %d of them not since made good by a successful rerun",
+					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"), open)
+			case open > 0:
 				add("failures", Degraded, "%s in %s in the last 24 h", plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))
-			} else {
+			case h.FailedSteps > 0:
+				add("failures", Healthy, "%s in %s in the last 24 h, each since made good by a successful rerun",
+					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))
+			default:
 				add("failures", Healthy, "no failed steps in the last 24 h")
 			}
 			st, detail := runsCheck(h.Runs, h.NoWriter, in.Now, lim)

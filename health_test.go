@@ -39,6 +39,16 @@ func TestDeriveHealth(t *testing.T) {
 		{"newer schema", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 3, ExpectedSchemaVersion: 2}}, genexp.Critical, "schema"},
 		{"unreadable", genexp.HealthInputs{Health: &warehouse.Health{}, HealthErr: errors.New("io")}, genexp.Critical, "schema"},
 		{"failures in 24 h", genexp.HealthInputs{Health: func() *warehouse.Health { h := ok(); h.FailedSteps, h.FailedRuns = 3, 1; return h }()}, genexp.Degraded, "failures"},
+		{"failures in 24 h, some made good", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps = 3, 1, 2
+			return h
+		}()}, genexp.Degraded, "failures"},
+		{"failures in 24 h, all made good", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps = 3, 1, 3
+			return h
+		}()}, genexp.Healthy, "failures"},
 		{"killed run", genexp.HealthInputs{Health: func() *warehouse.Health {
 			h := ok()
 			h.Runs = []warehouse.RunSummary{{RunID: "r0", StartedAt: now.Add(-7 * time.Hour), Running: 2}}

@@ -229,6 +229,21 @@ type Report struct {
 	// Errors are failures not tied to one study, such as a download that
 	// cannot be opened.
 	Errors []error
+	// Unopened are the inputs that could not be opened at all, in the
+	// order given; each one's error is in Errors too.
+	Unopened []Unopened
+}
+
+// Unopened is an input of a run that could not be opened: a path that
+// does not exist, a zip that is not one, a folder with no matrix.
+type Unopened struct {
+	// Path is the input as given.
+	Path string
+	// Study is the study accession the path or its error names, "" when
+	// none does; the process log records the failed extract under it.
+	Study string
+	// Err is why it could not be opened (also in Report.Errors).
+	Err error
 }
 
 // Failed reports whether any study or download failed.
@@ -252,6 +267,8 @@ type StudyReport struct {
 	// Outcome is new, replaced or duplicate; "" when the study failed;
 	// Skipped or NotStarted when it was not read.
 	Outcome warehouse.Outcome
+	// Samples and Genes are the study's samples and genes in its matrix
+	// (its columns that are the study's samples, and its gene rows).
 	Samples int
 	Genes   int64
 	// Cells read for the study, Missing among them; Rows the fact rows
@@ -378,7 +395,10 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		if err != nil {
 			use.unplanned++
 			p.downloadFailed(ctx, rep.RunID, path, err)
-			rep.Errors = append(rep.Errors, p.redactErr(err))
+			study := p.downloadStudy(path, err)
+			err = p.redactErr(err)
+			rep.Errors = append(rep.Errors, err)
+			rep.Unopened = append(rep.Unopened, Unopened{Path: p.redact(path), Study: study, Err: err})
 			continue
 		}
 		p.cfg.Quality.Apply(d.Findings)

@@ -126,8 +126,25 @@ func TestDownloadFailuresAreLoggedAndUnhealthy(t *testing.T) {
 			failures = c
 		}
 	}
-	if failures.Status != genexp.Degraded || h.FailedSteps != 2 || h.FailedRuns != 1 || rep2.Status == genexp.Healthy {
-		t.Errorf("health after two failed downloads: %+v (failed steps %d, runs %d)", rep2, h.FailedSteps, h.FailedRuns)
+	if failures.Status != genexp.Degraded || h.FailedSteps != 2 || h.FailedRuns != 1 || h.ResolvedFailedSteps != 0 || rep2.Status == genexp.Healthy {
+		t.Errorf("health after two failed downloads: %+v (failed steps %d, runs %d, made good %d)", rep2, h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps)
+	}
+	// The study loaded from a good copy makes its failure good; GSE404's
+	// stays open, and health still warns of it.
+	if rep := loadWith(t, w, genexp.DefaultConfig(), "testdata/refinebio/GSE71270/GSE71270"); rep.Failed() {
+		t.Fatalf("loading a good GSE71270: %v %+v", rep.Errors, rep.Studies)
+	}
+	if h, err = w.Health(context.Background(), warehouse.HealthRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	rep2 = genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits())
+	for _, c := range rep2.Checks {
+		if c.Name == "failures" && (c.Status != genexp.Degraded || !strings.Contains(c.Detail, "1 of them not since made good")) {
+			t.Errorf("health after GSE71270 loaded: %+v", c)
+		}
+	}
+	if h.FailedSteps != 2 || h.ResolvedFailedSteps != 1 {
+		t.Errorf("after GSE71270 loaded: %d failed steps, %d made good, want 2 and 1", h.FailedSteps, h.ResolvedFailedSteps)
 	}
 }
 

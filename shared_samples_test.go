@@ -159,6 +159,9 @@ func TestStudiesSharingSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(run.Studies) != 2 {
+		t.Fatalf("features --if-stale reported %d studies, want both", len(run.Studies))
+	}
 	for _, s := range run.Studies {
 		if !s.Skipped {
 			t.Errorf("features --if-stale after both loads recomputed %s", s.Study)

@@ -83,12 +83,31 @@ func (m *Matrix) Open() (io.ReadCloser, error) {
 	}
 	rc, err := openMaybeGzip(m.fsys, m.file)
 	if err != nil {
-		if e := accessError(m.Name, err); e != nil {
-			return nil, e
-		}
-		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: m.Name, Msg: "opening the matrix", Err: err}
+		return nil, openError(m.Name, "opening the matrix", err)
 	}
 	return rc, nil
+}
+
+// openError codes the error of opening the file shown as shown: an access
+// error (accessError), else a missing file or one that is not what its
+// name says (openCode). The file system's path in the cause is dropped: it
+// is relative to the folder the file system is rooted at ("open
+// nonexist.tsv" for /nonexist.tsv), and the error names the file as shown.
+func openError(shown, msg string, err error) *qc.Error {
+	if e := accessError(shown, err); e != nil {
+		return e
+	}
+	return &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: msg, Err: withoutPath(err)}
+}
+
+// withoutPath is the cause of a *fs.PathError, which the error that wraps
+// it names by its file already; err itself for any other error.
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // openCode tells a file that is missing from one that is there but cannot
@@ -259,7 +278,7 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 		if e := accessError(p, err); e != nil {
 			return nil, e
 		}
-		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "no such download", Err: err}
+		return nil, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: p, Msg: "no such download", Err: withoutPath(err)}
 	}
 	if !info.IsDir() && !info.Mode().IsRegular() {
 		return nil, notRegular(p, info.Mode())
@@ -1261,10 +1280,7 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 	}
 	f, err := openMaybeGzip(fsys, name)
 	if err != nil {
-		if e := accessError(shown, err); e != nil {
-			return nil, e
-		}
-		return nil, &qc.Error{Code: openCode(err), Severity: qc.SeverityError, File: shown, Msg: "opening metadata", Err: err}
+		return nil, openError(shown, "opening metadata", err)
 	}
 	defer f.Close()
 	ds, err := parse(f, shown)

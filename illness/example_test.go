@@ -89,3 +89,30 @@ func ExampleOverridden() {
 	// SEPTIC_SHOCK (rule title matched "shock" in title)
 	// CONTROL (override)
 }
+
+// A study that codes its groups in a characteristic of its own ("arm: A"
+// for its septic shock patients, "arm: B" for its healthy volunteers)
+// gets rules of its own, tried before the default ones: what the default
+// rules read of the sample stays as it was.
+func ExampleNew() {
+	rules := append([]illness.Rule{
+		{Name: "arm_a", Label: illness.SepticShock, Priority: 1, Fields: []string{"characteristic:arm"}, Pattern: `^A$`,
+			Description: "this study's arm A: septic shock"},
+		{Name: "arm_b", Label: illness.Control, Priority: 1, Fields: []string{"characteristic:arm"}, Pattern: `^B$`,
+			Description: "this study's arm B: healthy volunteers"},
+	}, illness.DefaultRules()...)
+	c, err := illness.New(rules, illness.DefaultFields(), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i, arm := range []string{"A", "B", "C"} {
+		s := &metadata.Sample{Accession: fmt.Sprintf("GSM%d", i+1), Title: "patient " + arm,
+			Annotations: []metadata.Annotation{{Key: "arm", Value: arm, Characteristic: true}}}
+		d := c.Classify(s)
+		fmt.Println(s.Accession, d.Label, d.Method, d.Rule)
+	}
+	// Output:
+	// GSM1 SEPTIC_SHOCK rule arm_a
+	// GSM2 CONTROL rule arm_b
+	// GSM3 UNKNOWN default
+}

@@ -31,10 +31,13 @@ type Dataset struct {
 	QuantSFOnly        Optional[bool]
 	// KSStatistic, KSPValue and KSWarning are refine.bio's own
 	// Kolmogorov–Smirnov check after quantile normalization.
-	KSStatistic       Optional[float64]
-	KSPValue          Optional[float64]
-	KSWarning         string
-	CreatedAt         Optional[time.Time]
+	KSStatistic Optional[float64]
+	KSPValue    Optional[float64]
+	KSWarning   string
+	// CreatedAt is when refine.bio built the download (created_at).
+	CreatedAt Optional[time.Time]
+	// CompendiumVersion is the version of a compendium download; "" for
+	// the others.
 	CompendiumVersion string
 	// Studies and Samples are sorted by accession.
 	Studies []*Study
@@ -87,10 +90,12 @@ type Sample struct {
 	Compound           string
 	Time               string
 	DevelopmentalStage string
-	Processed          Optional[bool]
-	ProcessorID        string
-	ProcessorName      string
-	ProcessorVersion   string
+	// Processed is refine.bio's flag that the sample was processed (its
+	// values are in the matrices); unknown when the metadata leaves it out.
+	Processed        Optional[bool]
+	ProcessorID      string
+	ProcessorName    string
+	ProcessorVersion string
 	// Experiments lists the accessions of the studies the sample belongs
 	// to, sorted.
 	Experiments []string

@@ -48,7 +48,11 @@ func ParseSeverity(s string) (Severity, error) {
 // Error is a coded failure or finding with its location. Fields that do not
 // apply are zero: Line and Column count from 1, so 0 means "no line".
 type Error struct {
-	Code     Code
+	// Code is the error's number (codes.go); the CLI maps it to an exit
+	// status.
+	Code Code
+	// Severity decides what the error stops: an ERROR stops its study, a
+	// WARNING or an INFO is recorded and the load goes on.
 	Severity Severity
 	// Study is the study accession the error concerns, when known.
 	Study string

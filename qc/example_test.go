@@ -27,3 +27,18 @@ func ExampleRedactDSN() {
 	// sqlserver://loader:REDACTED@db.example:1433?database=genexp
 	// Server=db;User Id=loader;Password=REDACTED;Database=genexp
 }
+
+// Validate judges one study's counts against the thresholds: here a study
+// of 3 samples, one of which measured too few genes, with 12% of its cells
+// missing. The share of missing cells is an ERROR that stops the study;
+// the thin sample is a WARNING that would load.
+func ExampleValidate() {
+	s := qc.StudyStats{Study: "GSE1", File: "GSE1.tsv", Rows: 2000, Cells: 6000, Missing: 720,
+		Measured: map[string]int64{"GSM1": 2000, "GSM2": 1960, "GSM3": 320}}
+	for _, f := range qc.Validate(s, qc.DefaultThresholds()) {
+		fmt.Println(f.Severity, f.Code.Name())
+	}
+	// Output:
+	// ERROR VALIDATION_NULL_PERCENTAGE_HIGH
+	// WARNING VALIDATION_GENE_COUNT_LOW
+}

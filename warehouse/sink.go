@@ -165,11 +165,14 @@ type Sample struct {
 	// Illness is the label (CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK,
 	// UNKNOWN); IllnessMethod, IllnessRule, IllnessField and IllnessMatched
 	// say how it was decided (see illness.Decision).
-	Illness         string
-	IllnessMethod   string
-	IllnessRule     string
-	IllnessField    string
-	IllnessMatched  string
+	Illness        string
+	IllnessMethod  string
+	IllnessRule    string
+	IllnessField   string
+	IllnessMatched string
+	// ExcludeAnalysis is set when the configuration keeps the sample out
+	// of analysis (processing.exclude_samples): its facts load, and the
+	// views and the features leave it out.
 	ExcludeAnalysis bool
 	// KeepAttributes is set when the load holds no metadata record of the
 	// sample: a sink that already holds the sample keeps its dim_sample
@@ -227,8 +230,9 @@ type StudyCommit struct {
 // meta_batch_qc, and of meta_study_qc for the batch a study holds.
 type StudyQC struct {
 	// From the metadata (refine.bio's own check).
-	KSStatistic        *float64
-	KSPValue           *float64
+	KSStatistic *float64
+	KSPValue    *float64
+	// KSWarning is refine.bio's ks_warning text, "" when it gave none.
 	KSWarning          string
 	QuantileNormalized *bool
 	QuantSFOnly        *bool
@@ -298,9 +302,14 @@ type CommitResult struct {
 
 // StudyResult is one study's commit outcome.
 type StudyResult struct {
-	Study           string
-	BatchID         string
-	Outcome         Outcome
+	Study   string
+	BatchID string
+	// Outcome says whether the batch was new to the study, a duplicate of
+	// the batch it holds, or replaced another.
+	Outcome Outcome
+	// PreviousBatchID is the batch the study held before the commit: ""
+	// for a study new to the warehouse, BatchID itself for a duplicate or
+	// a reload of the same content.
 	PreviousBatchID string
 	// RowsWritten is the number of fact rows the commit wrote (0 for a
 	// duplicate).
@@ -313,17 +322,24 @@ type StudyResult struct {
 type StepRecord struct {
 	// LogID is the row's key, chosen by the caller (genexp.NewID); a
 	// second LogStep with the same LogID updates the row.
-	LogID        string
-	RunID        string
-	BatchID      string
-	Study        string
-	Step         string // extract, validate, transform, load, analytics
-	Status       string // RUNNING, SUCCESS, FAILED, SKIPPED
-	Attempt      int
-	StartedAt    time.Time
-	EndedAt      *time.Time
-	RowsRead     *int64
-	RowsWritten  *int64
+	LogID   string
+	RunID   string
+	BatchID string
+	Study   string
+	Step    string // extract, validate, transform, load, analytics
+	Status  string // RUNNING, SUCCESS, FAILED, SKIPPED
+	// Attempt numbers the runs that have tried the study since its last
+	// successful load, this one included: 1 for a first try.
+	Attempt   int
+	StartedAt time.Time
+	EndedAt   *time.Time
+	// RowsRead and RowsWritten count the step's rows (the matrix cells,
+	// or long rows, it read; the fact rows it wrote); nil for a step that
+	// counts none.
+	RowsRead    *int64
+	RowsWritten *int64
+	// ErrorCode is the qc.Code of a FAILED step's error; nil when it
+	// succeeded or its error had no code.
 	ErrorCode    *int
 	ErrorMessage string
 	// Context is a JSON object with step details; it must hold no secrets.
@@ -436,6 +452,15 @@ type Health struct {
 	// Since, and FailedRuns the runs they belong to.
 	FailedSteps int `json:"failed_steps"`
 	FailedRuns  int `json:"failed_runs"`
+	// ResolvedFailedSteps counts those of FailedSteps that a later
+	// successful step of the same study has made good: the same step
+	// succeeding, or the study's load (whose success means its extract,
+	// transform and validate succeeded too), of whichever batch, since a
+	// success after the failure says the study loads again. A Ctrl-C or a bad file of a study
+	// followed by a good rerun leaves none unresolved; a failure logged
+	// under no study (an input whose name is no accession) is never made
+	// good, and counts until it leaves the window.
+	ResolvedFailedSteps int `json:"resolved_failed_steps"`
 	// Runs are the most recent runs, newest first.
 	Runs []RunSummary `json:"runs"`
 	// Path is the file holding the warehouse, "" when it is not a local
@@ -491,8 +516,10 @@ type RunSummary struct {
 	StartedAt time.Time `json:"started_at"`
 	// EndedAt is the last step's end; nil while a step is still RUNNING.
 	EndedAt *time.Time `json:"ended_at"`
-	Studies int        `json:"studies"`
-	// Steps counts the run's process-log rows by status.
+	// Studies is the number of distinct studies the run's steps name.
+	Studies int `json:"studies"`
+	// Steps is the number of the run's process-log rows; Failed and
+	// Running count those FAILED and those still RUNNING.
 	Steps   int `json:"steps"`
 	Failed  int `json:"failed"`
 	Running int `json:"running"`

@@ -98,6 +98,11 @@ writing it, unreachable, or written by a newer genexp).
 	if _, code, ok := c.parse(fs, args, stdout, noArgs); !ok {
 		return code
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["steps"] && set["runs"] {
+		return c.usageFail(fs, "--runs is the deprecated name of --steps: give one of them")
+	}
 	if steps < 1 {
 		return c.usageFail(fs, fmt.Sprintf("--steps must be at least 1, got %d", steps))
 	}
@@ -105,11 +110,9 @@ writing it, unreachable, or written by a newer genexp).
 	if !ok {
 		return exitUsage
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "runs" {
-			c.say(stderr, slog.LevelWarn, "--runs is deprecated: it counts process-log rows, not runs; use --steps")
-		}
-	})
+	if set["runs"] {
+		c.say(stderr, slog.LevelWarn, "--runs is deprecated: it counts process-log rows, not runs; use --steps")
+	}
 	target := c.target(fs, cfg)
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)

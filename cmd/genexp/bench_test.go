@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -57,6 +58,41 @@ func TestBenchLoad(t *testing.T) {
 	// into the same file must refuse rather than measure a reload.
 	if code := run([]string{"bench", "load", "--cells", "12000", "--db", db, "--tmp", dir}, &out, &errOut); code != exitUsage {
 		t.Errorf("second load into %s: exit %d, want %d", db, code, exitUsage)
+	}
+}
+
+// TestBenchLoadConfig: bench load takes --config, before the command too,
+// and loads as it says: missing cells kept as NULL (the command's own
+// check then counts every cell) and no analytics step.
+func TestBenchLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	cfg := filepath.Join(dir, "bench.yaml")
+	if err := os.WriteFile(cfg, []byte("processing:\n  missing_values: keep\nanalytics:\n  enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config", cfg, "bench", "load", "--cells", "12000", "--genes", "1000", "--missing", "0.05", "--db", db, "--tmp", dir}, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, errOut.String(), out.String())
+	}
+	if s := out.String(); field(t, s, "fact rows") != "12000" || !strings.Contains(field(t, s, "seconds"), "+ analytics 0.000)") {
+		t.Errorf("want every cell a fact row and no analytics:\n%s", s)
+	}
+	w, err := duckdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var nulls, features int
+	if err := w.DB().QueryRow(`SELECT (SELECT COUNT(*) FROM fact_gene_expression WHERE expression_value IS NULL), (SELECT COUNT(*) FROM fact_feature_values)`).Scan(&nulls, &features); err != nil {
+		t.Fatal(err)
+	}
+	if nulls == 0 || features != 0 {
+		t.Errorf("%d NULL facts and %d feature rows, want some and none", nulls, features)
+	}
+	if code := run([]string{"bench", "load", "--config", filepath.Join(dir, "none.yaml"), "--cells", "12000", "--tmp", dir}, &out, &errOut); code != exitUsage {
+		t.Errorf("a --config that does not exist: exit %d, want %d", code, exitUsage)
 	}
 }
 

@@ -37,7 +37,8 @@ Usage:
   genexp config [--config FILE]   print the effective configuration: every key, with its default
   genexp bench  read|load [flags] measure reading or loading a generated download
 
-Common flags (before the command or among its arguments):
+Common flags (before the command or among its arguments; bench takes
+--config only, and its own --db names the file it creates):
   --db FILE        DuckDB warehouse file (default genexp.duckdb)
   --dsn DSN        warehouse DSN instead of --db (a DuckDB path, or sqlserver://...)
   --config FILE    pipeline configuration (YAML)
@@ -85,6 +86,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	args = commandFirst(args, cmds)
+	if i, ok := leadingCommon(args); ok && i > 0 {
+		// common flags, then no command: commandFirst moved none
+		if i < len(args) && args[i] == "help" {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		return noCommand(args, stderr)
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
@@ -118,19 +127,8 @@ var commonValued = map[string]bool{"db": true, "dsn": true, "config": true, "log
 // bench's benchmark, where the command parses them. Anything else before
 // the command is left as it is, to be refused as no command.
 func commandFirst(args []string, cmds []command) []string {
-	i := 0
-	for i < len(args) && strings.HasPrefix(args[i], "-") {
-		name, _, withValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		if !commonValued[name] || strings.HasPrefix(args[i], "---") {
-			return args
-		}
-		if withValue {
-			i++
-		} else {
-			i += 2
-		}
-	}
-	if i == 0 || i >= len(args) || !slices.ContainsFunc(cmds, func(c command) bool { return c.name == args[i] }) {
+	i, ok := leadingCommon(args)
+	if !ok || i == 0 || i >= len(args) || !slices.ContainsFunc(cmds, func(c command) bool { return c.name == args[i] }) {
 		return args
 	}
 	at := i + 1
@@ -140,6 +138,57 @@ func commandFirst(args []string, cmds []command) []string {
 	out := append([]string{}, args[i:at]...)
 	out = append(out, args[:i]...)
 	return append(out, args[at:]...)
+}
+
+// leadingCommon returns the index of the first argument after the common
+// flags (each with its value) that args begins with; ok is false when a
+// flag there is no common one or lacks its value.
+func leadingCommon(args []string) (i int, ok bool) {
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		name, _, withValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !commonValued[name] || strings.HasPrefix(args[i], "---") {
+			return i, false
+		}
+		if withValue {
+			i++
+		} else if i += 2; i > len(args) {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// noCommand reports a command line whose common flags are followed by no
+// command, or by a word that is none, and returns exitUsage: as a JSON
+// record when the flags ask for JSON (--log-format json), else as a line
+// and the usage.
+func noCommand(args []string, stderr io.Writer) int {
+	i, _ := leadingCommon(args)
+	// the flags are named, not their values: --dsn may hold a password
+	var names []string
+	for _, a := range args[:min(i, len(args))] {
+		if strings.HasPrefix(a, "-") {
+			name, _, _ := strings.Cut(a, "=")
+			names = append(names, name)
+		}
+	}
+	msg := "missing command after the flags " + strings.Join(names, " ")
+	if i < len(args) {
+		msg = fmt.Sprintf("unknown command %q", args[i])
+	}
+	var c common
+	fs := flag.NewFlagSet("genexp", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.registerNoWarehouse(fs)
+	fs.String("db", "", "")
+	fs.String("dsn", "", "")
+	_ = fs.Parse(args[:min(i, len(args))]) // only the common flags: their values are checked by the command
+	if c.jsonUsage() {
+		c.say(stderr, slog.LevelError, "genexp: "+msg)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "genexp: %s\n\n%s", msg, usage)
+	return exitUsage
 }
 
 // common holds the flags every command takes, and what the configuration

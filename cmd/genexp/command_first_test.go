@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,5 +50,50 @@ func TestCommonFlagsBeforeTheCommand(t *testing.T) {
 	code := run([]string{"--db=" + db, "--log-format=json", "query", "SELECT 41 + 1 AS answer"}, &out, &errb)
 	if code != exitOK || !slices.Contains(strings.Fields(out.String()), "42") {
 		t.Fatalf("genexp --db=W query: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+// Common flags followed by no command, or by a word that is none, say so
+// (not that the first flag is an unknown command), as a JSON record when
+// the flags ask for JSON.
+func TestNoCommandAfterCommonFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		says string
+		json bool
+	}{
+		{"--db x.duckdb bogus", `unknown command "bogus"`, false},
+		{"--db=x.duckdb --log-level WARN", "missing command", false},
+		{"--log-format json", "missing command", true},
+		{"--log-format json bogus", `unknown command "bogus"`, true},
+		{"--log-format=JSON --db x.duckdb bogus", `unknown command "bogus"`, true},
+		{"--dsn sqlserver://sa:S3cretPW@db:1433", "missing command after the flags --dsn", false},
+		{"--log-format json --dsn=sqlserver://sa:S3cretPW@db:1433", "missing command after the flags --log-format --dsn", true},
+	} {
+		var out, errb bytes.Buffer
+		code := run(strings.Fields(tc.args), &out, &errb)
+		stderr, said := errb.String(), errb.String()
+		var rec map[string]any
+		isJSON := json.Unmarshal([]byte(strings.TrimSpace(stderr)), &rec) == nil && rec["level"] == "ERROR"
+		if isJSON {
+			said, _ = rec["msg"].(string)
+		}
+		if isJSON != tc.json {
+			t.Errorf("genexp %s: stderr a JSON record %v, want %v: %q", tc.args, isJSON, tc.json, stderr)
+		}
+		if code != exitUsage || !strings.Contains(said, tc.says) || out.Len() != 0 {
+			t.Errorf("genexp %s: exit %d, stderr %q, want %d saying %s", tc.args, code, stderr, exitUsage, tc.says)
+		}
+		if strings.Contains(stderr, "S3cretPW") || strings.Contains(stderr, "x.duckdb") {
+			t.Errorf("genexp %s: stderr shows a flag's value: %q", tc.args, stderr)
+		}
+	}
+}
+
+// "help" after common flags is the usage, as without them.
+func TestHelpAfterCommonFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--db", "x.duckdb", "help"}, &out, &errb); code != exitOK || !strings.HasPrefix(out.String(), "genexp loads") {
+		t.Errorf("genexp --db x.duckdb help: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }

@@ -25,17 +25,19 @@ const (
 )
 
 // stoppedExit returns the exit status of a run whose context ctx ended:
-// exitInterrupted or exitTerminated when SIGINT or SIGTERM ended it (the
-// cause signal.NotifyContext gives), else exitFailed (a timeout).
+// exitInterrupted or exitTerminated when SIGINT or SIGTERM ended it (a
+// stopSignal cause, as interruptContext gives), else exitFailed (a
+// timeout).
 func stoppedExit(ctx context.Context) int {
-	cause := context.Cause(ctx)
-	if cause == nil {
+	var s stopSignal
+	if !errors.As(context.Cause(ctx), &s) {
 		return exitFailed
 	}
-	for sig, status := range map[syscall.Signal]int{syscall.SIGINT: exitInterrupted, syscall.SIGTERM: exitTerminated} {
-		if cause.Error() == sig.String()+" signal received" {
-			return status
-		}
+	switch s.sig {
+	case syscall.SIGINT:
+		return exitInterrupted
+	case syscall.SIGTERM:
+		return exitTerminated
 	}
 	return exitFailed
 }

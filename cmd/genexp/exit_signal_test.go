@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,15 +14,16 @@ import (
 )
 
 // TestStoppedExit sends this process SIGINT and SIGTERM while a context
-// of signal.NotifyContext waits for them, as the commands do, and checks
-// the exit status each calls for: 128 + the signal's number.
+// of signalContext waits for them, as the commands do, and checks the exit
+// status each calls for: 128 + the signal's number; a context cancelled
+// with the same words but no signal is no signal.
 func TestStoppedExit(t *testing.T) {
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		want int
 	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
-			ctx, stop := signal.NotifyContext(context.Background(), tc.sig)
+			ctx, stop := signalContext(tc.sig)
 			defer stop()
 			if err := syscall.Kill(syscall.Getpid(), tc.sig); err != nil {
 				t.Fatal(err)
@@ -41,6 +41,11 @@ func TestStoppedExit(t *testing.T) {
 			}
 		})
 	}
+	worded, cancelWorded := context.WithCancelCause(context.Background())
+	cancelWorded(errors.New("interrupt signal received"))
+	if got := stoppedExit(worded); got != exitFailed {
+		t.Errorf("stoppedExit of a cause worded as a signal = %d, want %d", got, exitFailed)
+	}
 	timeout, cancel := context.WithTimeout(context.Background(), 0)
 	defer cancel()
 	<-timeout.Done()
@@ -54,7 +59,7 @@ func TestStoppedExit(t *testing.T) {
 // the command's context) says timed out, never "%!w(<nil>)".
 func TestStoppedSaysWhy(t *testing.T) {
 	signalled, cancel := context.WithCancelCause(context.Background())
-	cancel(errors.New("interrupt signal received"))
+	cancel(stopSignal{syscall.SIGINT})
 	deadline := fmt.Errorf("loading GSE1: %w", context.DeadlineExceeded)
 	for _, tc := range []struct {
 		name string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -94,7 +95,9 @@ configuration).
 	printReport(stdout, rep)
 	status := exitOK
 	for _, e := range rep.Errors {
-		c.printErr(stderr, e, "")
+		if !inTable(rep, e) {
+			c.printErr(stderr, e, "")
+		}
 		status = worseExit(status, exitStatus(e))
 	}
 	for _, s := range rep.Studies {
@@ -109,8 +112,10 @@ configuration).
 	return status
 }
 
-// printReport prints one row per study (no table when no study was read:
-// the errors say why), then the findings at WARNING and above.
+// printReport prints one row per study, and a FAILED row per input that
+// could not be opened (no table when no study was read: the errors on
+// stderr say why), then why each failed and the findings at WARNING and
+// above.
 func printReport(w io.Writer, rep *genexp.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(rep.Studies) > 0 {
@@ -131,7 +136,17 @@ func printReport(w io.Writer, rep *genexp.Report) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", studyLabel(s), result, s.Samples, s.Genes, s.Rows, s.Missing,
 			illnessCounts(s.Illness, s.IllnessKept), s.Duration.Round(time.Millisecond))
 	}
+	if len(rep.Studies) > 0 {
+		for _, u := range rep.Unopened {
+			fmt.Fprintf(tw, "%s\tFAILED\t-\t-\t-\t-\t-\t-\n", unopenedLabel(u))
+		}
+	}
 	tw.Flush()
+	if len(rep.Studies) > 0 {
+		for _, u := range rep.Unopened {
+			fmt.Fprintf(w, "\n%s failed: %s\n", unopenedLabel(u), oneLine(u.Err))
+		}
+	}
 	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
@@ -228,4 +243,29 @@ func human(v float64) string {
 		return fmt.Sprintf("%.1fk", v/1e3)
 	}
 	return fmt.Sprintf("%.0f", v)
+}
+
+// unopenedLabel names an input that could not be opened in the summary: by
+// the study it names, else by its path.
+func unopenedLabel(u genexp.Unopened) string {
+	if u.Study != "" {
+		return oneLineStr(u.Study)
+	}
+	return oneLineStr(u.Path)
+}
+
+// inTable reports whether err is that of an input the summary table lists
+// (an input that could not be opened, beside studies that were read), and
+// so is not repeated on stderr. Errors are told apart by identity, which
+// only a pointer has: any other error is printed on stderr as well.
+func inTable(rep *genexp.Report, err error) bool {
+	if len(rep.Studies) == 0 || err == nil || reflect.ValueOf(err).Kind() != reflect.Pointer {
+		return false
+	}
+	for _, u := range rep.Unopened {
+		if reflect.ValueOf(u.Err).Kind() == reflect.Pointer && u.Err == err {
+			return true
+		}
+	}
+	return false
 }

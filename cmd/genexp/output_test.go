@@ -16,7 +16,8 @@ import (
 )
 
 // TestNoStudyNoTable: a run that read no study prints no empty table, only
-// the error; a run with a study prints its table as usual.
+// the error; a run with a study prints its table as usual, the inputs that
+// could not be opened among its rows.
 func TestNoStudyNoTable(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -32,13 +33,29 @@ func TestNoStudyNoTable(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d, the error and no table\nstdout %q\nstderr %s", args, code, exitInput, out, stderr)
 		}
 	}
+	// Beside a study that was read, an input that could not be opened is
+	// a FAILED row of the table, by the study its name is or else by its
+	// path, its reason below the table and not again on stderr.
 	study := craftStudy(t, dir, "GSE1", false)
+	gse404 := filepath.Join(dir, "GSE404")
 	for _, args := range [][]string{
-		{"load", "--db", db, study, missing},
-		{"validate", study, missing},
+		{"load", "--db", db, study, missing, gse404},
+		{"load", "--dry-run", "--db", db, study, missing, gse404},
+		{"validate", study, missing, gse404},
 	} {
-		if _, out, _ := runCLI(t, args...); !strings.HasPrefix(out, "STUDY") || lineOf(out, "GSE1") == "" {
+		code, out, stderr := runCLI(t, args...)
+		if !strings.Contains(out, "STUDY") || lineOf(out, "GSE1") == "" {
 			t.Errorf("%v: want the table with GSE1's row:\n%s", args, out)
+		}
+		for _, label := range []string{missing, "GSE404"} {
+			if f := strings.Fields(lineOf(out, label)); len(f) < 2 || f[0] != label || f[1] != "FAILED" ||
+				!strings.Contains(out, "\n"+label+" failed: ") {
+				t.Errorf("%v: want a FAILED row for %s and why it failed:\n%s", args, label, out)
+			}
+		}
+		// (the log's records of the failed steps stay)
+		if code != exitInput || strings.Contains(stderr, `"code_name":"EXTRACTION_FILE_NOT_FOUND"`) {
+			t.Errorf("%v: exit %d, want %d, and the errors not repeated on stderr:\n%s", args, code, exitInput, stderr)
 		}
 	}
 }

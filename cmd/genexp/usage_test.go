@@ -46,6 +46,7 @@ func TestFlagValuesRefused(t *testing.T) {
 		{[]string{"status", "--db", db, "--steps", "0"}, "--steps must be at least 1"},
 		{[]string{"status", "--db", db, "--steps", "-1"}, "--steps must be at least 1"},
 		{[]string{"status", "--db", db, "--runs", "0"}, "--steps must be at least 1"},
+		{[]string{"status", "--db", db, "--steps", "1", "--runs", "3"}, "--runs is the deprecated name of --steps: give one of them"},
 		{[]string{"features", "--db", db, "--top-genes", "5000"}, "--top-genes must be between 1 and 1000 (0: the configuration's), got 5000"},
 		{[]string{"features", "--db", db, "--top-genes", "-3"}, "--top-genes must be between 1 and 1000 (0: the configuration's), got -3"},
 		{[]string{"status", "--db", db + "?busy_timeout=abc"}, `busy_timeout="abc" is not a duration`},

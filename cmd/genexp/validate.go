@@ -70,7 +70,9 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	}
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
-		c.printErr(stderr, e, "")
+		if !inTable(rep, e) {
+			c.printErr(stderr, e, "")
+		}
 	}
 	if err != nil {
 		c.printErr(stderr, stopped(ctx, err, cfg.Processing.TimeoutSeconds), "")
@@ -147,7 +149,21 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		}
 		fmt.Fprintln(tw, line)
 	}
+	if len(rep.Studies) > 0 {
+		for _, u := range rep.Unopened {
+			line := unopenedLabel(u) + "\tFAILED\t-\t-\t-\t-\t-"
+			if dryRun {
+				line += "\tnot loaded\t-"
+			}
+			fmt.Fprintln(tw, line)
+		}
+	}
 	tw.Flush()
+	if len(rep.Studies) > 0 {
+		for _, u := range rep.Unopened {
+			fmt.Fprintf(w, "\n%s failed: %s\n", unopenedLabel(u), message(u.Err))
+		}
+	}
 	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {

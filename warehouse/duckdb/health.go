@@ -30,9 +30,16 @@ WHERE study_accession_code = $1
      WHERE study_accession_code = $1 AND step = 'load' AND status = 'SUCCESS'),
     TIMESTAMP '1970-01-01')`
 
-// stmtHealthFailures counts the FAILED steps since $1, and their runs.
-const stmtHealthFailures = `SELECT COUNT(*), COUNT(DISTINCT run_id)
-FROM meta_etl_process_log
+// stmtHealthFailures counts the FAILED steps since $1, their runs, and
+// those of them a later success of their study made good
+// (warehouse.Health.ResolvedFailedSteps).
+const stmtHealthFailures = `SELECT COUNT(*), COUNT(DISTINCT run_id),
+    COUNT(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM meta_etl_process_log s
+        WHERE s.study_accession_code = f.study_accession_code
+          AND s.status = 'SUCCESS' AND s.started_at > f.started_at
+          AND (s.step = f.step OR (s.step = 'load' AND f.step IN ('extract', 'transform', 'validate')))))
+FROM meta_etl_process_log f
 WHERE status = 'FAILED' AND started_at >= $1`
 
 // stmtHealthRuns summarizes the $1 most recent runs. A step the run never
@@ -204,7 +211,7 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	if req.Since.IsZero() {
 		since = time.Now().UTC().Add(-24 * time.Hour)
 	}
-	if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns); err != nil {
+	if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns, &h.ResolvedFailedSteps); err != nil {
 		return h, classify(err, "duckdb: counting failures")
 	}
 	n := req.Runs

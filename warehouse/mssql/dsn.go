@@ -223,15 +223,32 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	if err := ex.err(); err != nil {
 		return "", err
 	}
-	return u.String(), nil
+	// With no host and no user, net/url writes sqlserver:?…, which
+	// go-mssqldb would read as an ADO string, dropping every parameter;
+	// it connects to localhost for an empty host, as the DSN says.
+	rebuilt := u.String()
+	if rest, ok := strings.CutPrefix(rebuilt, "sqlserver:"); ok && !strings.HasPrefix(rest, "//") {
+		rebuilt = "sqlserver://" + rest
+	}
+	return rebuilt, nil
 }
 
 func parseADODSN(s string, lookup func(string) (string, bool), cfg *Config) (string, error) {
 	ex := &expander{lookup: lookup, missing: map[string]bool{}}
 	var out []string
 	hasApp := false
-	for _, part := range splitADO(s) {
+	parts := splitADO(s)
+	if strings.Count(s, `"`)%2 != 0 {
+		// go-mssqldb reads the rest of the string as the quoted value
+		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN has a double quote that is not closed (%s)", qc.RedactDSN(s))
+	}
+	for _, part := range parts {
 		k, v, ok := strings.Cut(part, "=")
+		if strings.Contains(k, `"`) {
+			// a quote opens a quoted value only after the =; in a key
+			// it would be read again as one when the DSN is rebuilt
+			return "", qc.Errorf(qc.ConfigInvalid, "mssql: a DSN key may not hold a double quote (%s)", qc.RedactDSN(s))
+		}
 		if !ok {
 			if strings.TrimSpace(part) != "" {
 				out = append(out, part)

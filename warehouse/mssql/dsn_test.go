@@ -197,6 +197,8 @@ func TestParseDSNErrors(t *testing.T) {
 		{"bad boolean", "server=db;read_committed_snapshot=perhaps", "read_committed_snapshot"},
 		{"bad driver parameter", "sqlserver://sa:hunter2@db?packet+size=big", "invalid DSN sqlserver://sa:REDACTED@db"},
 		{"not a url", "sqlserver://sa:hunter2@[::1?x", "not a valid URL"},
+		{"unclosed quote", `server=db;password="hunter2;database=x`, "double quote that is not closed"},
+		{"quote in a key", `"app"=x;server=db`, "key may not hold a double quote"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -323,19 +325,88 @@ func nearRedacted(p string) bool {
 	return false
 }
 
-// FuzzParseDSN checks that parsing never panics and that what it accepts,
-// go-mssqldb accepts.
+// FuzzParseDSN checks that parsing never panics, that what it accepts
+// go-mssqldb accepts, and that it connects where the text says: for a DSN
+// with no ${NAME} that go-mssqldb reads as it is, the server, port,
+// instance, user, password and database go-mssqldb reads from parseDSN's
+// result are those it reads from the DSN itself. A ${PW} in the password
+// becomes the variable's value, whatever characters it holds.
 func FuzzParseDSN(f *testing.F) {
-	f.Add("sqlserver://sa:${PW}@db:1433/inst?database=x&busy_timeout=5s")
-	f.Add(`server=db;password="a;b";chunk_rows=102400`)
-	f.Add("mssql://db?password=%zz")
+	for _, s := range []string{
+		"sqlserver://sa:${PW}@db:1433/inst?database=x&busy_timeout=5s",
+		`server=db;password="a;b";chunk_rows=102400`,
+		"mssql://db?password=%zz",
+		"sqlserver://u%40x:p%3Bw@db.example:1500?database=genexp&encrypt=true&batch_rows=200000",
+		"sqlserver://db/SQLEXPRESS?database=w&app+name=x",
+		`Server=tcp:db,1433;User ID=sa;Password={a;b}};Database=genexp;Encrypt=true`,
+		`server=db\inst;user id="x""y";password=${PW};database=w;retry_attempts=3`,
+		"Driver={ODBC Driver 18 for SQL Server};Server=db;Uid=sa;Pwd=x",
+		"odbc:server=db;user id=sa;password=x",
+		"sqlserver://${HOST}:${PORT}?database=x",
+		"sqlserver://?database=x&encrypt=disable", // no host: localhost, and the parameters kept
+	} {
+		f.Add(s)
+	}
+	vars := map[string]string{"PW": "p@ss;w\"rd", "HOST": "db", "PORT": "1433"}
 	f.Fuzz(func(t *testing.T, dsn string) {
-		p, err := parseDSN(dsn, env(map[string]string{"PW": "p@ss;w\"rd"}))
+		p, err := parseDSN(dsn, env(vars))
 		if err != nil {
 			return
 		}
-		if _, err := msdsn.Parse(p.driverDSN); err != nil {
+		got, err := msdsn.Parse(p.driverDSN)
+		if err != nil {
 			t.Fatalf("parseDSN(%q) gave %q, which go-mssqldb rejects: %v", dsn, p.driverDSN, err)
 		}
+		if passwordOf(dsn) == "${PW}" && got.Password != vars["PW"] {
+			t.Fatalf("parseDSN(%q): password %q, want the variable's %q", dsn, got.Password, vars["PW"])
+		}
+		if strings.Contains(dsn, "${") {
+			return
+		}
+		// URL schemes are read case aside, mssql:// as sqlserver://
+		raw := strings.TrimSpace(dsn)
+		for _, scheme := range []string{"mssql://", "sqlserver://"} {
+			if strings.HasPrefix(strings.ToLower(raw), scheme) {
+				raw = "sqlserver://" + raw[len(scheme):]
+			}
+		}
+		want, err := msdsn.Parse(raw)
+		if err != nil {
+			return
+		}
+		for _, c := range []struct {
+			what      string
+			got, want any
+		}{
+			{"server", got.Host, want.Host}, {"port", got.Port, want.Port}, {"instance", got.Instance, want.Instance},
+			{"user", got.User, want.User}, {"password", got.Password, want.Password}, {"database", got.Database, want.Database},
+		} {
+			if c.got != c.want {
+				t.Fatalf("parseDSN(%q) connects with %s %q, where go-mssqldb reads %q from the DSN (driver DSN %q)",
+					dsn, c.what, c.got, c.want, p.driverDSN)
+			}
+		}
 	})
+}
+
+// passwordOf returns the password a sqlserver:// URL or an ADO string
+// states, as written ("${PW}"); "" when it states none.
+func passwordOf(dsn string) string {
+	s := strings.TrimSpace(dsn)
+	if l := strings.ToLower(s); strings.HasPrefix(l, "sqlserver://") || strings.HasPrefix(l, "mssql://") {
+		u, err := url.Parse(strings.Replace(s, "${PW}", "PWTOKEN", 1))
+		if err != nil || u.User == nil {
+			return ""
+		}
+		pw, _ := u.User.Password()
+		return strings.Replace(pw, "PWTOKEN", "${PW}", 1)
+	}
+	pw := ""
+	for _, part := range splitADO(s) {
+		k, v, ok := strings.Cut(part, "=")
+		if k = strings.ToLower(strings.TrimSpace(k)); ok && (k == "password" || k == "pwd") {
+			pw = strings.TrimSpace(v) // the last one counts
+		}
+	}
+	return pw
 }

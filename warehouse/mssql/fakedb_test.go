@@ -78,12 +78,14 @@ type fakeServer struct {
 	// turns it back off.
 	nocount bool
 	// The process log as the health statements summarize it: what
-	// failed_attempts counts, health_failures' two counts, and
+	// failed_attempts counts, health_failures' three counts (the last
+	// nil for the NULL that SUM gives when nothing failed), and
 	// health_runs' rows.
-	attempts    int64
-	failedSteps int64
-	failedRuns  int64
-	runs        [][]driver.Value
+	attempts      int64
+	resolvedSteps driver.Value
+	failedSteps   int64
+	failedRuns    int64
+	runs          [][]driver.Value
 	// cleared are the loads whose staging rows a clear_load removed (in a
 	// committed transaction, or outside one).
 	cleared map[int64]bool
@@ -606,7 +608,7 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 	case "failed_attempts":
 		return one(s.attempts)
 	case "health_failures":
-		return one(s.failedSteps, s.failedRuns)
+		return one(s.failedSteps, s.failedRuns, s.resolvedSteps)
 	case "health_runs":
 		return &fakeRows{rows: s.runs}, nil
 	}

@@ -2,6 +2,7 @@ package mssql
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -35,10 +36,22 @@ WHERE study_accession_code = @p1
      WHERE study_accession_code = @p1 AND step = N'load' AND status = N'SUCCESS'),
     CONVERT(DATETIME2, '0001-01-01T00:00:00', 126))`
 
-// stmtHealthFailures counts the FAILED steps since @p1, and their runs.
-const stmtHealthFailures = `SELECT COUNT_BIG(*), COUNT_BIG(DISTINCT run_id)
-FROM dbo.meta_etl_process_log
-WHERE status = N'FAILED' AND started_at >= CONVERT(DATETIME2, @p1)`
+// stmtHealthFailures counts the FAILED steps since @p1, their runs, and
+// those of them a later success of their study made good
+// (warehouse.Health.ResolvedFailedSteps). T-SQL takes no subquery inside
+// an aggregate (Msg 130): each failed step's flag is computed in a derived
+// table and summed outside it.
+const stmtHealthFailures = `SELECT COUNT_BIG(*), COUNT_BIG(DISTINCT failed.run_id), SUM(failed.made_good)
+FROM (
+    SELECT f.run_id,
+        CASE WHEN EXISTS (
+            SELECT 1 FROM dbo.meta_etl_process_log s
+            WHERE s.study_accession_code = f.study_accession_code
+              AND s.status = N'SUCCESS' AND s.started_at > f.started_at
+              AND (s.step = f.step OR (s.step = N'load' AND f.step IN (N'extract', N'transform', N'validate'))))
+        THEN 1 ELSE 0 END AS made_good
+    FROM dbo.meta_etl_process_log f
+    WHERE f.status = N'FAILED' AND f.started_at >= CONVERT(DATETIME2, @p1)) AS failed`
 
 // stmtHealthRuns summarizes the @p1 most recent runs. A run with a step
 // still RUNNING has not ended. SUM(CASE …) is DuckDB's COUNT(*) FILTER,
@@ -114,10 +127,12 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 		n = 5
 	}
 	err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
-		h.FailedSteps, h.FailedRuns, h.Runs = 0, 0, nil
-		if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns); err != nil {
+		h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps, h.Runs = 0, 0, 0, nil
+		var resolved sql.NullInt64 // SUM of no rows is NULL
+		if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns, &resolved); err != nil {
 			return err
 		}
+		h.ResolvedFailedSteps = int(resolved.Int64)
 		return w.readRuns(ctx, &h, n)
 	})
 	return h, w.wrap(err, "mssql: reading the process log")

@@ -58,7 +58,7 @@ func TestHealthWithoutSchema(t *testing.T) {
 func TestHealthReadsFailuresAndRuns(t *testing.T) {
 	s := newFakeServer(t)
 	s.version = 2
-	s.failedSteps, s.failedRuns = 4, 2
+	s.failedSteps, s.failedRuns, s.resolvedSteps = 4, 2, int64(3)
 	started := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	ended := time.Date(2026, 3, 1, 9, 5, 0, 0, time.UTC)
 	ended3 := ended.Add(2 * time.Hour)
@@ -78,6 +78,7 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 		ExpectedSchemaVersion: SchemaVersion(),
 		FailedSteps:           4,
 		FailedRuns:            2,
+		ResolvedFailedSteps:   3,
 		Runs: []warehouse.RunSummary{
 			{RunID: "r3", StartedAt: started.Add(2 * time.Hour), EndedAt: &ended3, Studies: 3, Steps: 12, Failed: 1,
 				Stopped: 7, StopReason: "interrupted"},

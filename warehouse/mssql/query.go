@@ -127,12 +127,15 @@ func readOnlyQuery(query string) error {
 // queryWords returns the lower-cased words of a T-SQL text outside string
 // literals ('…' and N'…', a quote inside written twice), quoted identifiers ([…], "…") and
 // comments (-- to the end of the line, /* … */, nested), and the number of
-// statements it holds (text after a semicolon starts another).
+// statements it holds (text after a semicolon starts another). Only a word
+// or an opening parenthesis may come first.
 func queryWords(q string) (words []string, statements int, err error) {
 	pending := false // text seen since the last semicolon
 	for i := 0; i < len(q); {
 		c := q[i]
 		switch {
+		case (c == '\'' || c == '[' || c == '"') && len(words) == 0:
+			return nil, 0, fmt.Errorf("it begins with %q", q[i:i+1])
 		case c == '\'':
 			j := i + 1
 			for {
@@ -208,6 +211,11 @@ func queryWords(q string) (words []string, statements int, err error) {
 		case unicode.IsSpace(rune(c)):
 			i++
 		default:
+			if len(words) == 0 && c != '(' {
+				// "0WITH", "+SELECT": only a word or a parenthesis
+				// begins a query
+				return nil, 0, fmt.Errorf("it begins with %q", q[i:i+1])
+			}
 			i, pending = i+1, true
 		}
 	}

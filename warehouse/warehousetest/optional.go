@@ -162,7 +162,8 @@ func testStepsLogger(t *testing.T, tg Target) {
 
 // testHealth: a sink that reports on its own operation
 // (warehouse.HealthChecker) gives its schema version, the failed steps
-// since the time asked (the last day by default) and their runs, and the
+// since the time asked (the last day by default), their runs and those a
+// later success of their study made good, and the
 // most recent runs, newest first, each with its steps counted by status.
 func testHealth(t *testing.T, tg Target) {
 	hc, ok := tg.Sink.(warehouse.HealthChecker)
@@ -236,10 +237,15 @@ func testHealth(t *testing.T, tg Target) {
 	if h.FailedSteps != 3 || h.FailedRuns != 2 {
 		t.Errorf("the last day: %d failed steps of %d runs, want 3 of 2", h.FailedSteps, h.FailedRuns)
 	}
+	// S1's load of r3 made good its failed validate and load of r1; S2's
+	// failed validate has no later success.
+	if h.ResolvedFailedSteps != 2 {
+		t.Errorf("the last day: %d failed steps made good since, want 2 (S1's)", h.ResolvedFailedSteps)
+	}
 	checkRuns(h, "r3", "r2", "r1")
 	h = health(warehouse.HealthRequest{Since: at(-150 * time.Minute), Runs: 2})
-	if h.FailedSteps != 1 || h.FailedRuns != 1 {
-		t.Errorf("since 150 minutes ago: %d failed steps of %d runs, want 1 of 1", h.FailedSteps, h.FailedRuns)
+	if h.FailedSteps != 1 || h.FailedRuns != 1 || h.ResolvedFailedSteps != 0 {
+		t.Errorf("since 150 minutes ago: %d failed steps of %d runs, %d made good since, want 1 of 1, none", h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps)
 	}
 	checkRuns(h, "r3", "r2")
 	h = health(warehouse.HealthRequest{Since: at(-10 * time.Minute)})
