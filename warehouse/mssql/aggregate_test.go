@@ -1,8 +1,9 @@
 package mssql
 
 import (
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,12 +15,7 @@ import (
 // …) must become a column of a derived table, summed outside it.
 func TestNoSubqueryInAggregate(t *testing.T) {
 	stmts := goldenStatements(t)
-	names := make([]string, 0, len(stmts))
-	for n := range stmts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(stmts)) {
 		if where := subqueryInAggregate(stmts[name]); where != "" {
 			t.Errorf("%s: a subquery inside an aggregate: %s", name, where)
 		}
