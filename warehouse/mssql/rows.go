@@ -75,7 +75,7 @@ func batchQCArgs(runID, study, batchID, status string, q warehouse.StudyQC) []an
 	if q.KSRowsUsed != nil && q.KSSampled != nil {
 		rowsUsed, sampled = *q.KSRowsUsed, *q.KSSampled
 	}
-	return []any{study, batchID, status, null(runID), floatPtr(q.KSStatistic), floatPtr(q.KSPValue), null(q.KSWarning),
+	return []any{study, batchID, status, null(runID), floatPtr(q.KSStatistic), floatPtr(q.KSPValue), null(clip(q.KSWarning, ksWarningWidth)),
 		boolPtr(q.QuantileNormalized), boolPtr(q.QuantSFOnly), floatPtr(q.KSStatisticRecomputed),
 		floatPtr(q.KSPValueRecomputed), null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells,
 		q.DuplicateGenes, rowsUsed, sampled}
@@ -84,7 +84,7 @@ func batchQCArgs(runID, study, batchID, status string, q warehouse.StudyQC) []an
 // qcArgs are stmtUpsertStudyQC's parameters for one study.
 func qcArgs(s warehouse.StudyCommit) []any {
 	q := s.QC
-	return []any{s.Study, s.BatchID, floatPtr(q.KSStatistic), floatPtr(q.KSPValue), null(q.KSWarning),
+	return []any{s.Study, s.BatchID, floatPtr(q.KSStatistic), floatPtr(q.KSPValue), null(clip(q.KSWarning, ksWarningWidth)),
 		boolPtr(q.QuantileNormalized), boolPtr(q.QuantSFOnly), floatPtr(q.KSStatisticRecomputed),
 		floatPtr(q.KSPValueRecomputed), null(q.KSWorstSample), q.Genes, q.Samples, q.Cells, q.MissingCells,
 		q.DuplicateGenes}
@@ -118,11 +118,15 @@ func logArgs(s warehouse.StepRecord) []any {
 }
 
 // The widths of the log tables' study_accession_code and file_name
-// columns, in UTF-16 code units as NVARCHAR counts (TestLogWidths holds
-// them to the schema).
+// columns, and of the QC tables' ks_warning, in UTF-16 code units as
+// NVARCHAR counts (TestLogWidths holds them to the schema). refine.bio's
+// ks_warning is free text of any length: a longer one is clipped, since
+// SQL Server refuses to truncate it (Msg 2628) and the commit would fail
+// on every attempt.
 const (
-	logStudyWidth = expression.MaxStudyLength
-	logFileWidth  = 1000
+	logStudyWidth  = expression.MaxStudyLength
+	logFileWidth   = 1000
+	ksWarningWidth = 1000
 )
 
 // clip cuts s to at most width UTF-16 code units, ending a cut value with

@@ -217,8 +217,8 @@ func TestClip(t *testing.T) {
 	}
 }
 
-// TestLogWidths holds the log columns' clip widths to the schema: a wider
-// value than the column's would fail the whole log write.
+// TestLogWidths holds the log and QC columns' clip widths to the schema: a
+// wider value than the column's would fail the whole write.
 func TestLogWidths(t *testing.T) {
 	var ddl strings.Builder
 	files, err := fs.Glob(schemaFS, "schema/*.sql")
@@ -235,7 +235,7 @@ func TestLogWidths(t *testing.T) {
 	for _, tc := range []struct {
 		column string
 		width  int
-	}{{"study_accession_code", logStudyWidth}, {"file_name", logFileWidth}} {
+	}{{"study_accession_code", logStudyWidth}, {"file_name", logFileWidth}, {"ks_warning", ksWarningWidth}} {
 		re := regexp.MustCompile(`(?i)\b` + tc.column + `\s+NVARCHAR\s*\(\s*(\d+)\s*\)`)
 		found := re.FindAllStringSubmatch(ddl.String(), -1)
 		if len(found) == 0 {
@@ -269,5 +269,27 @@ func TestFloatPtrOnlyFloatsSQLServerHolds(t *testing.T) {
 	}
 	if got := floatPtr(nil); got != nil {
 		t.Errorf("floatPtr(nil) = %v", got)
+	}
+}
+
+// TestQCArgsClipTheWarning: refine.bio's ks_warning is free text; one
+// longer than the QC tables' column goes to SQL Server clipped to it, in
+// both the study's QC row and the batch's.
+func TestQCArgsClipTheWarning(t *testing.T) {
+	long := strings.Repeat("é warning ", 400) // 4,000 units
+	q := warehouse.StudyQC{KSWarning: long}
+	for name, args := range map[string][]any{
+		"qcArgs":      qcArgs(warehouse.StudyCommit{Study: "GSE1", BatchID: "b", QC: q}),
+		"batchQCArgs": batchQCArgs("run", "GSE1", "b", "LOADED", q),
+	} {
+		var got string
+		for _, a := range args {
+			if s, ok := a.(string); ok && strings.HasPrefix(s, "é warning") {
+				got = s
+			}
+		}
+		if got == "" || utf16Len(got) > ksWarningWidth || !strings.HasSuffix(got, "…") {
+			t.Errorf("%s sends a %d-unit ks_warning, want it clipped to %d ending in …", name, utf16Len(got), ksWarningWidth)
+		}
 	}
 }
