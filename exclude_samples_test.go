@@ -49,6 +49,9 @@ func TestExcludeSamples(t *testing.T) {
 	}
 
 	rep := run(dir, []string{" " + sample, "GSM_NOPE"}, warehouse.Inserted)
+	if s := rep.Studies[0]; s.Excluded != 1 || s.Samples != 10 {
+		t.Errorf("report: %d samples, %d excluded, want 10 and 1", s.Samples, s.Excluded)
+	}
 	var warned []string
 	for _, f := range rep.Findings {
 		if genexp.ConfigurationFinding(f) {

@@ -285,7 +285,11 @@ type StudyReport struct {
 	// warehouse.Sample.KeepIllness).
 	Illness     map[illness.Label]int
 	IllnessKept int
-	Duration    time.Duration
+	// Excluded counts the study's samples the configuration keeps out of
+	// analysis (processing.exclude_samples): loaded and counted in Illness
+	// or IllnessKept, but left out of the views and the features.
+	Excluded int
+	Duration time.Duration
 	// KS is the recomputed Kolmogorov–Smirnov check (the worst sample
 	// against the study's pool); nil when it could not run (fewer than two
 	// samples with values, or the check turned off).
@@ -1182,6 +1186,9 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			reports[c.Study].Illness[dec.Label]++
 		}
 		reports[c.Study].Samples++
+		if p.excluded(s.Accession) {
+			reports[c.Study].Excluded++
+		}
 		var processed *bool
 		if s.Processed.Valid {
 			processed = &s.Processed.Val

@@ -134,7 +134,7 @@ func printReport(w io.Writer, rep *genexp.Report) {
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", studyLabel(s), result, s.Samples, s.Genes, s.Rows, s.Missing,
-			illnessCounts(s.Illness, s.IllnessKept), s.Duration.Round(time.Millisecond))
+			illnessCounts(s.Illness, s.IllnessKept, s.Excluded), s.Duration.Round(time.Millisecond))
 	}
 	if len(rep.Studies) > 0 {
 		for _, u := range rep.Unopened {
@@ -208,8 +208,9 @@ func printRunFindings(w io.Writer, fs []*qc.Error, say func(error) string) {
 
 // illnessCounts lists the samples by label, then as no-metadata=N those
 // whose label the run did not decide (no metadata of them): the warehouse
-// keeps the label it recorded, UNKNOWN for a sample it did not hold.
-func illnessCounts(m map[illness.Label]int, kept int) string {
+// keeps the label it recorded, UNKNOWN for a sample it did not hold; then
+// as (excluded=N) those of them the configuration keeps out of analysis.
+func illnessCounts(m map[illness.Label]int, kept, excluded int) string {
 	var parts []string
 	for _, l := range illness.Labels() {
 		if n := m[l]; n > 0 {
@@ -219,6 +220,10 @@ func illnessCounts(m map[illness.Label]int, kept int) string {
 	sort.Strings(parts)
 	if kept > 0 {
 		parts = append(parts, fmt.Sprintf("no-metadata=%d", kept))
+	}
+	if excluded > 0 {
+		// counted above too: loaded, but out of the views and features
+		parts = append(parts, fmt.Sprintf("(excluded=%d)", excluded))
 	}
 	if len(parts) == 0 {
 		return "-"
