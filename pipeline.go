@@ -823,6 +823,10 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 
 	var commits []warehouse.StudyCommit
+	technology := map[string]string{}
+	for _, st := range dims.Studies {
+		technology[st.Accession] = st.Technology
+	}
 	// A matrix of several studies writes their validate rows together when
 	// the last study is validated: each row is written once, in full, with
 	// no RUNNING row before it. The load step's RUNNING rows, written
@@ -839,7 +843,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		st := acc.study(s)
 		sr.Genes, sr.Cells, sr.Missing = rs.Rows, st.Cells, st.Missing
 		sr.BatchID = BatchID(s, hash)
-		q, found, ks := p.validateStudy(d.Metadata, s, m.Name, rs, acc)
+		q, found, ks := p.validateStudy(d.Metadata, s, technology[s], m.Name, rs, acc)
 		p.cfg.Quality.Apply(found)
 		sr.Findings = append(sr.Findings, found...)
 		sr.KS = ks

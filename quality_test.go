@@ -12,6 +12,7 @@ import (
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
@@ -433,5 +434,64 @@ func TestRealStudiesQCMatchesReference(t *testing.T) {
 	}
 	if f := findings(t, w, "SRP110235"); f[finding{2007, "WARNING"}] != 1 {
 		t.Errorf("SRP110235 (worst p 7.6e-5): validation log %v lacks the 2007 warning", f)
+	}
+}
+
+// TestNegativeRNASeqValues: an RNA-seq study holding a value below zero
+// loads with a 2008 WARNING saying its features are on the stored scale,
+// and they are; the real SRP110235, all abundances, has none.
+func TestNegativeRNASeqValues(t *testing.T) {
+	const src = "testdata/refinebio/SRP110235/SRP110235"
+	dir := filepath.Join(t.TempDir(), "SRP110235")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sheet, err := os.ReadFile(filepath.Join(src, "metadata_SRP110235.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	matrix, err := os.ReadFile(filepath.Join(src, "SRP110235.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(matrix), "\n")
+	for _, i := range []int{5, 9} {
+		cells := strings.Split(lines[i], "\t")
+		cells[2] = "-0.25"
+		lines[i] = strings.Join(cells, "\t")
+	}
+	for name, body := range map[string][]byte{"metadata_SRP110235.tsv": sheet, "SRP110235.tsv": []byte(strings.Join(lines, "\n"))} {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := openWarehouse(t)
+	rep := loadWith(t, w, genexp.DefaultConfig(), dir)
+	if len(rep.Studies) != 1 || rep.Studies[0].Err != nil || rep.Studies[0].Features == nil {
+		t.Fatalf("studies %+v, want SRP110235 loaded with its features", rep.Studies)
+	}
+	if f := findings(t, w, "SRP110235"); f[finding{2008, "WARNING"}] != 1 {
+		t.Errorf("validation log %v lacks the 2008 warning", f)
+	}
+	var said string
+	for _, f := range rep.Studies[0].Findings {
+		if f.Code == qc.NegativeAbundance {
+			said = f.Msg
+		}
+	}
+	if !strings.HasPrefix(said, "2 of the study's 1200 measured values are below zero") {
+		t.Errorf("the 2008 finding says %q", said)
+	}
+	if s := rep.Studies[0].Features.Scale; s != warehouse.ScaleValue {
+		t.Errorf("features on the %q scale, want %q as the finding says", s, warehouse.ScaleValue)
+	}
+
+	w = openWarehouse(t)
+	if f := findings(t, w, "SRP110235"); len(f) != 0 {
+		t.Fatalf("a fresh warehouse has findings %v", f)
+	}
+	loadWith(t, w, genexp.DefaultConfig(), src)
+	if f := findings(t, w, "SRP110235"); f[finding{2008, "WARNING"}] != 0 {
+		t.Errorf("the real SRP110235, all abundances, got a 2008 warning: %v", f)
 	}
 }

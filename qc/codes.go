@@ -54,6 +54,10 @@ const (
 	// DistributionShift: the Kolmogorov–Smirnov check found a sample whose
 	// distribution differs from the pooled distribution of its study.
 	DistributionShift Code = 2007
+	// NegativeAbundance: an RNA-seq study holds negative values, which no
+	// abundance is: its features are then computed on the stored values,
+	// not on log2(value + 1) (see warehouse.FeatureScale).
+	NegativeAbundance Code = 2008
 )
 
 // Transformation codes (3000–3999): metadata could not be turned into
@@ -125,6 +129,7 @@ var codeNames = map[Code]string{
 	DuplicateGenes:              "VALIDATION_DUPLICATE_GENES",
 	SampleCountLow:              "VALIDATION_SAMPLE_COUNT_LOW",
 	DistributionShift:           "VALIDATION_DISTRIBUTION_SHIFT",
+	NegativeAbundance:           "VALIDATION_NEGATIVE_ABUNDANCE",
 	IllnessInferenceFailed:      "TRANSFORMATION_ILLNESS_INFERENCE_FAILED",
 	PlatformNormalizationFailed: "TRANSFORMATION_PLATFORM_NORMALIZATION_FAILED",
 	DimensionLookupFailed:       "TRANSFORMATION_DIMENSION_LOOKUP_FAILED",
@@ -172,7 +177,7 @@ func Codes() []Code {
 	return []Code{
 		FileNotFound, InvalidFormat, EncodingError, ParseError, ConfigInvalid,
 		SampleMismatch, GeneCountLow, NullPercentageHigh, DuplicateSamples, DuplicateGenes,
-		SampleCountLow, DistributionShift,
+		SampleCountLow, DistributionShift, NegativeAbundance,
 		IllnessInferenceFailed, PlatformNormalizationFailed, DimensionLookupFailed,
 		ConnectionFailed, BatchDuplicate, ForeignKeyViolation, ConstraintViolation,
 		WarehouseBusy, SchemaVersion, TimedOut,
@@ -194,6 +199,7 @@ var codeSummaries = map[Code]string{
 	DuplicateGenes:              "a gene appears on more than one matrix row",
 	SampleCountLow:              "the study has too few samples",
 	DistributionShift:           "a sample's values are distributed unlike the rest of its study",
+	NegativeAbundance:           "an RNA-seq study holds values below zero",
 	IllnessInferenceFailed:      "the illness rules could not be applied",
 	PlatformNormalizationFailed: "a platform could not be normalized",
 	DimensionLookupFailed:       "a study, sample or gene is missing from the warehouse",

@@ -145,6 +145,12 @@ func TestValidateFindings(t *testing.T) {
 			map[Code]Severity{DuplicateGenes: SeverityError}},
 		{"two samples, few genes", StudyStats{Rows: 500, Cells: 1000, Measured: map[string]int64{"a": 500, "b": 500}},
 			map[Code]Severity{SampleCountLow: SeverityWarning, GeneCountLow: SeverityWarning}},
+		{"RNA-seq with negative values", StudyStats{Rows: 2000, Cells: 6000, Negative: 3, Technology: "RNA-SEQ", Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			map[Code]Severity{NegativeAbundance: SeverityWarning}},
+		{"microarray with negative values", StudyStats{Rows: 2000, Cells: 6000, Negative: 1800, Technology: "MICROARRAY", Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			map[Code]Severity{}},
+		{"unknown technology with negative values", StudyStats{Rows: 2000, Cells: 6000, Negative: 3, Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			map[Code]Severity{}},
 	}
 	for _, tc := range cases {
 		got := map[Code]Severity{}

@@ -20,7 +20,7 @@ func TestExitStatusAndMessagePerCode(t *testing.T) {
 		qc.FileNotFound: exitInput, qc.InvalidFormat: exitInput, qc.EncodingError: exitInput, qc.ParseError: exitInput, qc.ConfigInvalid: exitUsage,
 		qc.SampleMismatch: exitFailed, qc.GeneCountLow: exitFailed, qc.NullPercentageHigh: exitFailed,
 		qc.DuplicateSamples: exitFailed, qc.DuplicateGenes: exitFailed, qc.SampleCountLow: exitFailed,
-		qc.DistributionShift:      exitFailed,
+		qc.DistributionShift: exitFailed, qc.NegativeAbundance: exitFailed,
 		qc.IllnessInferenceFailed: exitFailed, qc.PlatformNormalizationFailed: exitFailed, qc.DimensionLookupFailed: exitFailed,
 		qc.ConnectionFailed: exitNoAccess, qc.BatchDuplicate: exitFailed, qc.ForeignKeyViolation: exitFailed,
 		qc.ConstraintViolation: exitFailed, qc.WarehouseBusy: exitNoAccess, qc.SchemaVersion: exitNoAccess, qc.TimedOut: exitFailed,
