@@ -823,9 +823,14 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 
 	var commits []warehouse.StudyCommit
+	// Each study's technology as the warehouse will record it, for the
+	// check of negative RNA-seq values; unknown for a study loaded without
+	// metadata of its own, whose recorded row the warehouse keeps.
 	technology := map[string]string{}
 	for _, st := range dims.Studies {
-		technology[st.Accession] = st.Technology
+		if !st.KeepRecorded {
+			technology[st.Accession] = st.Technology
+		}
 	}
 	// A matrix of several studies writes their validate rows together when
 	// the last study is validated: each row is written once, in full, with

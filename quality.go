@@ -113,9 +113,20 @@ func (a *accumulator) study(s string) qc.StudyStats {
 		st.Measured[a.sampleOf[i]] = a.measured[i]
 		st.Cells += a.rows
 		st.Missing += a.rows - a.measured[i]
-		st.Negative += a.negative[i]
 	}
 	return st
+}
+
+// negativeIn counts study s's cells below zero in the columns of samples
+// left in analysis: the features' scale is chosen on those alone.
+func (a *accumulator) negativeIn(s string, excluded func(sample string) bool) int64 {
+	var n int64
+	for _, i := range a.own[s] {
+		if !excluded(a.sampleOf[i]) {
+			n += a.negative[i]
+		}
+	}
+	return n
 }
 
 // studyKS runs the recomputed Kolmogorov–Smirnov check on study s: each of
@@ -145,6 +156,7 @@ func (a *accumulator) studyKS(s string) (qc.KSResult, bool) {
 func (p *Pipeline) validateStudy(d *metadata.Dataset, study, technology, file string, rs expression.Stats, acc *accumulator) (warehouse.StudyQC, []*qc.Error, *qc.KSResult) {
 	st := acc.study(study)
 	st.Rows, st.DuplicateRows, st.File, st.Technology = rs.Rows, rs.DuplicateGenes, file, technology
+	st.Negative = acc.negativeIn(study, p.excluded)
 	found := qc.Validate(st, p.cfg.Quality)
 	q := p.studyQC(d, rs, st)
 	r, ok := acc.studyKS(study)

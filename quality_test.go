@@ -439,7 +439,8 @@ func TestRealStudiesQCMatchesReference(t *testing.T) {
 
 // TestNegativeRNASeqValues: an RNA-seq study holding a value below zero
 // loads with a 2008 WARNING saying its features are on the stored scale,
-// and they are; the real SRP110235, all abundances, has none.
+// and they are; with the sample holding them excluded from analysis,
+// neither; the real SRP110235, all abundances, has none.
 func TestNegativeRNASeqValues(t *testing.T) {
 	const src = "testdata/refinebio/SRP110235/SRP110235"
 	dir := filepath.Join(t.TempDir(), "SRP110235")
@@ -484,6 +485,17 @@ func TestNegativeRNASeqValues(t *testing.T) {
 	}
 	if s := rep.Studies[0].Features.Scale; s != warehouse.ScaleValue {
 		t.Errorf("features on the %q scale, want %q as the finding says", s, warehouse.ScaleValue)
+	}
+
+	w = openWarehouse(t)
+	cfg := genexp.DefaultConfig()
+	cfg.Processing.ExcludeSamples = []string{"SRR5828215"} // the negative values' column
+	rep = loadWith(t, w, cfg, dir)
+	if f := findings(t, w, "SRP110235"); f[finding{2008, "WARNING"}] != 0 {
+		t.Errorf("the negative values' sample excluded: validation log %v has a 2008 warning", f)
+	}
+	if fs := rep.Studies[0].Features; fs == nil || fs.Scale != warehouse.ScaleLog2 {
+		t.Errorf("the negative values' sample excluded: features %+v, want them on %q", fs, warehouse.ScaleLog2)
 	}
 
 	w = openWarehouse(t)

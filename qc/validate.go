@@ -138,9 +138,10 @@ type StudyStats struct {
 	Cells, Missing int64
 	// Measured maps each sample to its number of non-missing cells.
 	Measured map[string]int64
-	// Negative counts the study's cells below zero, and Technology is the
-	// study's measurement technology (platform.RNASeq, …; "" when
-	// unknown): an RNA-seq study's values are abundances, never negative.
+	// Negative counts the study's cells below zero in the samples left in
+	// analysis, and Technology is the study's measurement technology
+	// ("RNA-SEQ", "MICROARRAY", …; "" when unknown): an RNA-seq study's
+	// values are abundances, never negative.
 	Negative   int64
 	Technology string
 }
@@ -204,7 +205,7 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 	}
 	if s.Negative > 0 && strings.EqualFold(s.Technology, "RNA-SEQ") {
 		add(NegativeAbundance, SeverityWarning, "%d of the study's %d measured values are below zero, which no RNA-seq abundance is: "+
-			"its features will be computed on the values as stored, not on log2(value + 1), so its fold changes are differences of abundances "+
+			"its features are computed on the values as stored, not on log2(value + 1), so its fold changes are differences of abundances "+
 			"(the values may be transformed already; check the download)", s.Negative, s.Cells-s.Missing)
 	}
 	return out
