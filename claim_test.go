@@ -49,14 +49,7 @@ func TestStudySplitBetweenSpeciesMatrices(t *testing.T) {
 	cfg := genexp.DefaultConfig()
 	cfg.Quality.MinGenesPerSample = 1
 	w := openWarehouse(t)
-	p, err := genexp.New(w, genexp.WithConfig(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := p.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := loadWith(t, w, cfg, dir)
 	if len(rep.Studies) != 2 || rep.Studies[0].Outcome != warehouse.Inserted {
 		t.Fatalf("report %+v, want GSE1 loaded from the first matrix and refused from the second", rep.Studies)
 	}
@@ -93,14 +86,7 @@ func TestFailedCopyLetsALaterCopyLoad(t *testing.T) {
 	cfg := genexp.DefaultConfig()
 	cfg.Quality.MinGenesPerSample = 1
 	w := openWarehouse(t)
-	p, err := genexp.New(w, genexp.WithConfig(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := p.Load(context.Background(), first, second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := loadWith(t, w, cfg, first, second)
 	if len(rep.Studies) != 2 || !errors.Is(rep.Studies[0].Err, qc.ParseError) {
 		t.Fatalf("report %+v, want the first copy failed with a ParseError", rep.Studies)
 	}

@@ -238,8 +238,8 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	case len(unattributed) > 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%s (%s) %s to no experiment the metadata names, and the matrix %s is not one experiment's; %s not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
-				plural(len(unattributed), "column"), listSome(unattributed, 3), map[bool]string{true: "belongs", false: "belong"}[len(unattributed) == 1],
-				m.Base, map[bool]string{true: "it is", false: "they are"}[len(unattributed) == 1])})
+				plural(len(unattributed), "column"), listSome(unattributed, 3), agree(len(unattributed), "belongs", "belong"),
+				m.Base, agree(len(unattributed), "it is", "they are"))})
 	}
 	p.findings = append(p.findings, sharedFindings(p.columns, m.Name)...)
 	for _, study := range p.excludedOrder {
@@ -255,7 +255,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 		if len(missing) > 0 {
 			p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, File: m.Name,
-				Msg: fmt.Sprintf("%s of study %s %s no column in the matrix: %s", plural(len(missing), "sample"), study, map[bool]string{true: "has", false: "have"}[len(missing) == 1], listSome(missing, 10))})
+				Msg: fmt.Sprintf("%s of study %s %s no column in the matrix: %s", plural(len(missing), "sample"), study, agree(len(missing), "has", "have"), listSome(missing, 10))})
 		}
 	}
 	return p

@@ -272,6 +272,15 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	return Healthy, head + ", " + state
 }
 
+// agree returns one when n is 1, else many: the word that agrees with a
+// count ("has" or "have", "it" or "them").
+func agree(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // plural says "1 study", "2 studies", "0 failed steps": n and the noun,
 // in the plural unless n is 1.
 func plural[N ~int | ~int64](n N, noun string) string {

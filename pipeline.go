@@ -848,7 +848,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		st := acc.study(s)
 		sr.Genes, sr.Cells, sr.Missing = rs.Rows, st.Cells, st.Missing
 		sr.BatchID = BatchID(s, hash)
-		q, found, ks := p.validateStudy(d.Metadata, s, technology[s], m.Name, rs, acc)
+		q, found, ks := p.validateStudy(d.Metadata, st, technology[s], m.Name, rs, acc)
 		p.cfg.Quality.Apply(found)
 		sr.Findings = append(sr.Findings, found...)
 		sr.KS = ks
@@ -1575,7 +1575,7 @@ func (u *configUse) findings() []*qc.Error {
 	if len(unexcluded) > 0 {
 		out = append(out, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityWarning, Path: "processing.exclude_samples",
 			Msg: fmt.Sprintf("processing.exclude_samples: %s %s no sample of this run, so nothing was excluded for %s (a misspelt accession, or a sample of another download)",
-				listSome(unexcluded, 20), map[bool]string{true: "is", false: "are"}[len(unexcluded) == 1], map[bool]string{true: "it", false: "them"}[len(unexcluded) == 1])})
+				listSome(unexcluded, 20), agree(len(unexcluded), "is", "are"), agree(len(unexcluded), "it", "them"))})
 	}
 	if len(u.read) > 0 && u.unplanned == 0 {
 		for _, file := range slices.Sorted(maps.Keys(u.added)) {

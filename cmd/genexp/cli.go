@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return exitOK
 		}
-		return noCommand(args, stderr)
+		return noCommand(args, i, stderr)
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
@@ -158,31 +158,29 @@ func leadingCommon(args []string) (i int, ok bool) {
 	return i, true
 }
 
-// noCommand reports a command line whose common flags are followed by no
-// command, or by a word that is none, and returns exitUsage: as a JSON
-// record when the flags ask for JSON (--log-format json), else as a line
-// and the usage.
-func noCommand(args []string, stderr io.Writer) int {
-	i, _ := leadingCommon(args)
-	// the flags are named, not their values: --dsn may hold a password
+// noCommand reports a command line whose common flags (args[:i], as
+// leadingCommon reads them) are followed by no command, or by a word that
+// is none, and returns exitUsage: as a JSON record when the flags ask for
+// JSON (--log-format json), else as a line and the usage. It names the
+// flags, not their values: --dsn may hold a password.
+func noCommand(args []string, i int, stderr io.Writer) int {
+	var c common
 	var names []string
-	for _, a := range args[:min(i, len(args))] {
-		if strings.HasPrefix(a, "-") {
-			name, _, _ := strings.Cut(a, "=")
-			names = append(names, name)
+	for j := 0; j < i; j++ {
+		name, value, withValue := strings.Cut(args[j], "=")
+		if !withValue && j+1 < i {
+			j++
+			value = args[j]
+		}
+		names = append(names, name)
+		if strings.TrimLeft(name, "-") == "log-format" {
+			c.logFormat = value
 		}
 	}
 	msg := "missing command after the flags " + strings.Join(names, " ")
 	if i < len(args) {
 		msg = fmt.Sprintf("unknown command %q", args[i])
 	}
-	var c common
-	fs := flag.NewFlagSet("genexp", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	c.registerNoWarehouse(fs)
-	fs.String("db", "", "")
-	fs.String("dsn", "", "")
-	_ = fs.Parse(args[:min(i, len(args))]) // only the common flags: their values are checked by the command
 	if c.jsonUsage() {
 		c.say(stderr, slog.LevelError, "genexp: "+msg)
 		return exitUsage
