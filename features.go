@@ -51,17 +51,21 @@ import (
 //     deviation (n − 1 denominator; n ≥ 2) and n.
 //   - GENE gene_variance (gene key): the sample variance of y over all the
 //     study's samples (n ≥ 2); it ranks the genes for the pairs.
-//   - GENE gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t
-//     (gene key): sepsis (SEPSIS and SEPTIC_SHOCK) against CONTROL, written
-//     when each side has at least 2 values: d = mean_S − mean_C (a log2
-//     fold change when y is log2-scale) and Welch's t = d / se with
-//     se = sqrt(var_S/n_S + var_C/n_C), written when se is above 0.
-//     NO_SEPSIS and UNKNOWN samples take no part.
-//   - GENE_PAIR gene_pair_pearson_r (gene key, gene key, first < second):
-//     the Pearson correlation of y across the samples measuring both genes
-//     (at least 3, both variances above 0), for every pair of the study's N
-//     most variable genes (AnalyticsConfig.TopVariableGenes, default 100:
-//     4,950 pairs; ties in gene_variance go to the lower gene key).
+//   - GENE gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t,
+//     gene_sepsis_vs_control_welch_df (gene key): sepsis (SEPSIS and
+//     SEPTIC_SHOCK) against CONTROL, written when each side has at least 2
+//     values: d = mean_S − mean_C (a log2 fold change when y is log2-scale)
+//     and Welch's t = d / se with se² = q_S + q_C, q = var/n, written when
+//     se is above 0, with its Welch–Satterthwaite degrees of freedom
+//     se⁴ / (q_S²/(n_S − 1) + q_C²/(n_C − 1)): the two-sided p-value is
+//     2·P(T > |t|) for Student's T of those degrees of freedom. NO_SEPSIS
+//     and UNKNOWN samples take no part.
+//   - GENE_PAIR gene_pair_pearson_r, gene_pair_n (gene key, gene key,
+//     first < second): the Pearson correlation of y across the samples
+//     measuring both genes (at least 3, both variances above 0), and the
+//     number of those samples, for every pair of the study's N most
+//     variable genes (AnalyticsConfig.TopVariableGenes, default 100: 4,950
+//     pairs; ties in gene_variance go to the lower gene key).
 //
 // The pairs are where gene-pair mining starts; a study's strongest:
 //
@@ -69,7 +73,7 @@ import (
 //	WHERE study_accession_code = 'GSE71270' AND feature_name = 'gene_pair_pearson_r'
 //	ORDER BY ABS(feature_value) DESC
 //
-// A 10M-value study (20,000 genes × 500 samples) gets about 300,000 feature
+// A 10M-value study (20,000 genes × 500 samples) gets about 330,000 feature
 // rows, most of them the per-cohort gene rows.
 const (
 	FeatureCohortSampleCount   = "cohort_sample_count"
@@ -82,7 +86,9 @@ const (
 	FeatureGeneVariance        = "gene_variance"
 	FeatureGeneSepsisLog2FC    = "gene_sepsis_vs_control_log2fc"
 	FeatureGeneSepsisWelchT    = "gene_sepsis_vs_control_welch_t"
+	FeatureGeneSepsisWelchDF   = "gene_sepsis_vs_control_welch_df"
 	FeatureGenePairPearsonR    = "gene_pair_pearson_r"
+	FeatureGenePairN           = "gene_pair_n"
 )
 
 // skippedCurrent is the reason an analytics step logs when it skips.

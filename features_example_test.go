@@ -38,10 +38,12 @@ func Example_genePairs() {
 	fmt.Printf("%s: %d feature rows on the %q scale, %d gene pairs\n", f.Study, f.Rows, f.Scale, f.Features[genexp.FeatureGenePairPearsonR])
 
 	rows, err := w.DB().Query(`
-		SELECT gene_id, gene_id_2, feature_value
-		FROM analytics.vw_feature_values
-		WHERE study_accession_code = 'GSE71270' AND feature_name = 'gene_pair_pearson_r'
-		ORDER BY abs(feature_value) DESC, gene_id, gene_id_2
+		SELECT r.gene_id, r.gene_id_2, r.feature_value, n.feature_value
+		FROM analytics.vw_feature_values r
+		JOIN analytics.vw_feature_values n ON n.study_key = r.study_key AND n.feature_name = 'gene_pair_n'
+		     AND n.entity_id_1 = r.entity_id_1 AND n.entity_id_2 = r.entity_id_2
+		WHERE r.study_accession_code = 'GSE71270' AND r.feature_name = 'gene_pair_pearson_r'
+		ORDER BY abs(r.feature_value) DESC, r.gene_id, r.gene_id_2
 		LIMIT 3`)
 	if err != nil {
 		log.Fatal(err)
@@ -49,20 +51,20 @@ func Example_genePairs() {
 	defer rows.Close()
 	for rows.Next() {
 		var a, b string
-		var r float64
-		if err := rows.Scan(&a, &b, &r); err != nil {
+		var r, n float64
+		if err := rows.Scan(&a, &b, &r, &n); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%s %s r = %.4f\n", a, b, r)
+		fmt.Printf("%s %s r = %.4f over %.0f samples\n", a, b, r, n)
 	}
 	if err := rows.Err(); err != nil {
 		log.Fatal(err)
 	}
 	// Output:
-	// GSE71270: 7082 feature rows on the "value" scale, 4950 gene pairs
-	// ENSDARG00000001313 ENSDARG00000001910 r = -0.9861
-	// ENSDARG00000001940 ENSDARG00000002403 r = 0.9809
-	// ENSDARG00000001129 ENSDARG00000002220 r = -0.9796
+	// GSE71270: 12032 feature rows on the "value" scale, 4950 gene pairs
+	// ENSDARG00000001313 ENSDARG00000001910 r = -0.9861 over 10 samples
+	// ENSDARG00000001940 ENSDARG00000002403 r = 0.9809 over 10 samples
+	// ENSDARG00000001129 ENSDARG00000002220 r = -0.9796 over 10 samples
 }
 
 // ExamplePipeline_Features loads a study without its analytics step, as a
@@ -99,6 +101,6 @@ func ExamplePipeline_Features() {
 		}
 	}
 	// Output:
-	// GSE71270 skipped=false feature rows=7082 from 3000 values
+	// GSE71270 skipped=false feature rows=12032 from 3000 values
 	// GSE71270 skipped=true feature rows=0 from 0 values
 }

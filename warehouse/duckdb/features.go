@@ -205,8 +205,13 @@ FROM per_cohort
 UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u`
 
 // stmtFeatureGenes writes each gene's variance over all samples and its
-// sepsis-against-control comparison (Welch's t), in one pass over the
-// values.
+// sepsis-against-control comparison (Welch's t and its Welch–Satterthwaite
+// degrees of freedom), in one pass over the values. The degrees of freedom
+// are (q_S + q_C)² / (q_S²/(n_S − 1) + q_C²/(n_C − 1)) with q = var/n,
+// computed from the sepsis arm's share w = q_S / (q_S + q_C) as
+// 1 / (w²/(n_S − 1) + (1 − w)²/(n_C − 1)): the squares of q overflow a
+// double (to infinity, and the ratio to NaN) for values far below
+// expression.MaxMagnitude.
 const stmtFeatureGenes = featureInsert + `WITH input AS (
     ` + featureInput + `),
 per_gene AS (
@@ -224,24 +229,29 @@ compared AS (
     SELECT gene_key,
            variance,
            CASE WHEN n_s >= 2 AND n_c >= 2 THEN mean_s - mean_c END AS diff,
-           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / n_s + var_c / n_c END AS se2
+           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / n_s + var_c / n_c END AS se2,
+           var_s / n_s AS q_s,
+           n_s,
+           n_c
     FROM per_gene),
 per_gene_features AS (
     SELECT gene_key,
            variance AS gene_variance,
            diff AS gene_sepsis_vs_control_log2fc,
-           CASE WHEN se2 > 0 THEN diff / sqrt(se2) END AS gene_sepsis_vs_control_welch_t
+           CASE WHEN se2 > 0 THEN diff / sqrt(se2) END AS gene_sepsis_vs_control_welch_t,
+           CASE WHEN se2 > 0 THEN 1 / ((q_s / se2) * (q_s / se2) / (n_s - 1) + (1 - q_s / se2) * (1 - q_s / se2) / (n_c - 1)) END AS gene_sepsis_vs_control_welch_df
     FROM compared)
 SELECT 'GENE', gene_key, NULL, feature_name, feature_value, $1, $2
 FROM per_gene_features
-UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t)) AS u`
+UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t,
+    gene_sepsis_vs_control_welch_df)) AS u`
 
 // stmtFeaturePairs correlates every pair of the $4 most variable genes. It
 // ranks the genes by the gene_variance rows stmtFeatureGenes has just
 // written (the keys above the floor $5: the previous features are still
 // there), so the choice can be checked from the table. The self-join pairs
 // the two genes' values sample by sample, so a pair's correlation uses the
-// samples measuring both.
+// samples measuring both, and gene_pair_n, written beside it, counts them.
 const stmtFeaturePairs = featureInsert + `WITH top_genes AS (
     SELECT entity_id_1 AS gene_key
     FROM fact_feature_values
@@ -255,10 +265,14 @@ pairs AS (
     SELECT a.gene_key AS gene_1, b.gene_key AS gene_2, COUNT(*) AS n, corr(a.y, b.y) AS r
     FROM input a
     JOIN input b ON b.sample_key = a.sample_key AND b.gene_key > a.gene_key
-    GROUP BY a.gene_key, b.gene_key)
-SELECT 'GENE_PAIR', gene_1, gene_2, 'gene_pair_pearson_r', greatest(-1.0, least(1.0, r)), $1, $2
-FROM pairs
-WHERE n >= 3 AND isfinite(r)`
+    GROUP BY a.gene_key, b.gene_key),
+pair_features AS (
+    SELECT gene_1, gene_2, greatest(-1.0, least(1.0, r)) AS gene_pair_pearson_r, CAST(n AS DOUBLE) AS gene_pair_n
+    FROM pairs
+    WHERE n >= 3 AND isfinite(r))
+SELECT 'GENE_PAIR', gene_1, gene_2, feature_name, feature_value, $1, $2
+FROM pair_features
+UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u`
 
 // stmtFeatureWritten counts the rows the computation wrote by feature and
 // scope, and says whether meta_feature_catalog defines each: the check a

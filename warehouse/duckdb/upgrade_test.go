@@ -350,6 +350,14 @@ func buildVersion6(t *testing.T, path string) {
 	if _, err := old.db.Exec(`ALTER TABLE dim_study_sample ADD COLUMN exclude_from_analysis BOOLEAN DEFAULT false`); err != nil {
 		t.Fatal(err)
 	}
+	// And the catalog rows of the features schema 14 adds: the features
+	// write them, and a version-6 genexp did not, so they go again below.
+	const added = `('gene_pair_n', 'gene_sepsis_vs_control_welch_df')`
+	if _, err := old.db.Exec(`INSERT INTO meta_feature_catalog (feature_name, entity_scope, entity_id_1_ref, description, formula,
+		min_samples, feature_version) VALUES ('gene_pair_n', 'GENE_PAIR', 'x', 'x', 'x', 3, 1),
+		('gene_sepsis_vs_control_welch_df', 'GENE', 'x', 'x', 'x', 2, 1)`); err != nil {
+		t.Fatal(err)
+	}
 	loadSmallStudy(t, old)
 	for _, table := range []string{"meta_batch", "staging.load_batches"} {
 		if _, err := old.db.Exec(`ALTER TABLE ` + table + ` DROP COLUMN scale_by`); err != nil {
@@ -358,6 +366,19 @@ func buildVersion6(t *testing.T, path string) {
 	}
 	if _, err := old.MaterializeFeatures(ctx, warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
 		t.Fatal(err)
+	}
+	for _, table := range []string{"fact_feature_values", "meta_feature_catalog"} {
+		res, err := old.db.Exec(`DELETE FROM ` + table + ` WHERE feature_name IN ` + added)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if table == "fact_feature_values" {
+			// The state counts the rows a version-6 genexp would have written.
+			n, _ := res.RowsAffected()
+			if _, err := old.db.Exec(`UPDATE meta_feature_state SET rows_written = rows_written - $1`, n); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if _, err := old.db.Exec(`ALTER TABLE dim_study_sample DROP COLUMN exclude_from_analysis`); err != nil {
 		t.Fatal(err)
@@ -435,8 +456,14 @@ func TestUpgradeFromVersion6(t *testing.T) {
 			threshold, skip, wantThreshold, wantSkip)
 	}
 	maxKey := count(t, w.db, `SELECT MAX(feature_record_key) FROM fact_feature_values`)
-	if _, err := w.MaterializeFeatures(context.Background(), warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
+	// The features lack what schema 14 added, so they are stale.
+	res, err := w.MaterializeFeatures(context.Background(), warehouse.FeaturesRequest{Study: "GSE1", IfStale: true})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Skipped || res.Features["gene_pair_n"] == 0 || res.Features["gene_pair_n"] != res.Features["gene_pair_pearson_r"] ||
+		res.Features["gene_sepsis_vs_control_welch_df"] != res.Features["gene_sepsis_vs_control_welch_t"] {
+		t.Fatalf("features after the upgrade: skipped %v, %v; want recomputed with the features schema 14 adds", res.Skipped, res.Features)
 	}
 	if n := count(t, w.db, `SELECT COUNT(*) FROM fact_feature_values WHERE feature_record_key <= `+fmt.Sprint(maxKey)); n != 0 {
 		t.Fatalf("%d recomputed features reuse keys of the migrated ones", n)

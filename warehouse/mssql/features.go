@@ -168,7 +168,9 @@ FROM per_cohort
 UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u;`
 
 // stmtFeatureGenes writes each gene's variance over all samples and its
-// sepsis-against-control comparison (Welch's t). Variances are computed in
+// sepsis-against-control comparison (Welch's t and its degrees of freedom,
+// from the sepsis arm's share of se², as the DuckDB backend computes them,
+// so that no square of a variance can overflow). Variances are computed in
 // two passes, from each value's distance to its group's mean (see
 // stmtFeatureGeneCohorts); grp is 1 for the sepsis arm (SEPSIS and
 // SEPTIC_SHOCK), 2 for CONTROL, 0 for the rest.
@@ -198,22 +200,32 @@ compared AS (
     SELECT gene_key,
            variance,
            CASE WHEN n_s >= 2 AND n_c >= 2 THEN mean_s - mean_c END AS diff,
-           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / NULLIF(n_s, 0) + var_c / NULLIF(n_c, 0) END AS se2
+           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / NULLIF(n_s, 0) + var_c / NULLIF(n_c, 0) END AS se2,
+           var_s / NULLIF(n_s, 0) AS q_s,
+           n_s,
+           n_c
     FROM per_gene),
+shares AS (
+    SELECT gene_key, variance, diff, se2, n_s, n_c,
+           CASE WHEN se2 > 0 THEN q_s / NULLIF(se2, 0) END AS w
+    FROM compared),
 per_gene_features AS (
     SELECT gene_key,
            variance AS gene_variance,
            diff AS gene_sepsis_vs_control_log2fc,
-           diff / SQRT(CASE WHEN se2 > 0 THEN se2 END) AS gene_sepsis_vs_control_welch_t
-    FROM compared)
+           diff / SQRT(CASE WHEN se2 > 0 THEN se2 END) AS gene_sepsis_vs_control_welch_t,
+           CONVERT(FLOAT, 1.0 / (w * w / NULLIF(n_s - 1, 0) + (1.0 - w) * (1.0 - w) / NULLIF(n_c - 1, 0))) AS gene_sepsis_vs_control_welch_df
+    FROM shares)
 ` + featureInsert + `SELECT N'GENE', u.gene_key, NULL, u.feature_name, u.feature_value, @p1, @p2
 FROM per_gene_features
-UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t)) AS u;`
+UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t,
+    gene_sepsis_vs_control_welch_df)) AS u;`
 
 // stmtFeaturePairs correlates every pair of the @p4 most variable genes,
 // ranked by the gene_variance rows stmtFeatureGenes has just written. The
 // self-join pairs the two genes' values sample by sample, so a pair's
-// correlation uses the samples measuring both: with d the value less the
+// correlation uses the samples measuring both (gene_pair_n, written beside
+// it, counts them): with d the value less the
 // gene's mean, r = (Σab − ΣaΣb/n) / sqrt((Σaa − (Σa)²/n)(Σbb − (Σb)²/n)).
 // A gene constant over the samples the pair shares leaves its term at
 // rounding noise, not 0 (its d are centred on the mean over all its
@@ -250,11 +262,16 @@ moments AS (
 correlations AS (
     SELECT gene_1, gene_2, n,
            cab / (SQRT(CASE WHEN caa > saa * 0.000000000001 THEN caa END) * SQRT(CASE WHEN cbb > sbb * 0.000000000001 THEN cbb END)) AS r
-    FROM moments)
-` + featureInsert + `SELECT N'GENE_PAIR', gene_1, gene_2, N'gene_pair_pearson_r',
-       CASE WHEN r > 1 THEN 1.0 WHEN r < -1 THEN -1.0 ELSE r END, @p1, @p2
-FROM correlations
-WHERE n >= 3 AND r IS NOT NULL;`
+    FROM moments),
+pair_features AS (
+    SELECT gene_1, gene_2,
+           CONVERT(FLOAT, CASE WHEN r > 1 THEN 1.0 WHEN r < -1 THEN -1.0 ELSE r END) AS gene_pair_pearson_r,
+           CONVERT(FLOAT, n) AS gene_pair_n
+    FROM correlations
+    WHERE n >= 3 AND r IS NOT NULL)
+` + featureInsert + `SELECT N'GENE_PAIR', u.gene_1, u.gene_2, u.feature_name, u.feature_value, @p1, @p2
+FROM pair_features
+UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u;`
 
 const stmtFeatureState = `MERGE dbo.meta_feature_state WITH (HOLDLOCK) AS t
 USING (SELECT @p1 AS study_key) AS s

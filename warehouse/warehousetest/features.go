@@ -249,8 +249,11 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 		if len(sepsis) >= 2 && len(control) >= 2 {
 			d := mean(sepsis) - mean(control)
 			want[featureKey{"gene_sepsis_vs_control_log2fc", "GENE", gk, -1}] = d
-			if se2 := sampleVariance(sepsis)/float64(len(sepsis)) + sampleVariance(control)/float64(len(control)); se2 > 0 {
+			qs, qc := sampleVariance(sepsis)/float64(len(sepsis)), sampleVariance(control)/float64(len(control))
+			if se2 := qs + qc; se2 > 0 {
 				want[featureKey{"gene_sepsis_vs_control_welch_t", "GENE", gk, -1}] = d / math.Sqrt(se2)
+				want[featureKey{"gene_sepsis_vs_control_welch_df", "GENE", gk, -1}] =
+					se2 * se2 / (qs*qs/float64(len(sepsis)-1) + qc*qc/float64(len(control)-1))
 			}
 		}
 	}
@@ -287,6 +290,7 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 			}
 			if r, ok := pearson(xs, ys); ok && len(xs) >= 3 {
 				want[featureKey{"gene_pair_pearson_r", "GENE_PAIR", ka, kb}] = r
+				want[featureKey{"gene_pair_n", "GENE_PAIR", ka, kb}] = float64(len(xs))
 			}
 		}
 	}
@@ -664,7 +668,8 @@ func testFeatureOtherStudies(t *testing.T, tg Target, fm warehouse.FeatureMateri
 var builtinFeatures = map[string]string{
 	"cohort_sample_count": "STUDY_COHORT", "sample_detected_genes": "SAMPLE", "sample_mean": "SAMPLE", "sample_median": "SAMPLE",
 	"gene_cohort_mean": "GENE", "gene_cohort_sd": "GENE", "gene_cohort_n": "GENE", "gene_variance": "GENE",
-	"gene_sepsis_vs_control_log2fc": "GENE", "gene_sepsis_vs_control_welch_t": "GENE", "gene_pair_pearson_r": "GENE_PAIR",
+	"gene_sepsis_vs_control_log2fc": "GENE", "gene_sepsis_vs_control_welch_t": "GENE", "gene_sepsis_vs_control_welch_df": "GENE",
+	"gene_pair_pearson_r": "GENE_PAIR", "gene_pair_n": "GENE_PAIR",
 }
 
 func testFeatureCatalog(t *testing.T, tg Target, fm warehouse.FeatureMaterializer) {
@@ -732,7 +737,7 @@ func testFeatureViews(t *testing.T, tg Target, fm warehouse.FeatureMaterializer)
 	checks := []struct{ what, query string }{
 		{"pairs name both genes, first < second", `SELECT COUNT(*) FROM analytics.vw_feature_values v
 			JOIN dim_gene g1 ON g1.gene_key = v.entity_id_1 JOIN dim_gene g2 ON g2.gene_key = v.entity_id_2
-			WHERE v.feature_name = 'gene_pair_pearson_r' AND v.gene_id = g1.gene_id AND v.gene_id_2 = g2.gene_id
+			WHERE v.feature_name IN ('gene_pair_pearson_r', 'gene_pair_n') AND v.gene_id = g1.gene_id AND v.gene_id_2 = g2.gene_id
 			  AND v.entity_id_1 < v.entity_id_2 AND v.sample_accession_code IS NULL AND v.illness_label IS NULL`},
 		{"samples name the sample and its label", `SELECT COUNT(*) FROM analytics.vw_feature_values v
 			JOIN dim_sample s ON s.sample_key = v.entity_id_1
@@ -749,7 +754,8 @@ func testFeatureViews(t *testing.T, tg Target, fm warehouse.FeatureMaterializer)
 			  AND v.gene_id = g.gene_id AND v.illness_label = i.illness_label`},
 		{"genes name the gene", `SELECT COUNT(*) FROM analytics.vw_feature_values v
 			JOIN dim_gene g ON g.gene_key = v.entity_id_1
-			WHERE v.feature_name IN ('gene_variance', 'gene_sepsis_vs_control_log2fc', 'gene_sepsis_vs_control_welch_t')
+			WHERE v.feature_name IN ('gene_variance', 'gene_sepsis_vs_control_log2fc', 'gene_sepsis_vs_control_welch_t',
+			    'gene_sepsis_vs_control_welch_df')
 			  AND v.gene_id = g.gene_id AND v.gene_id_2 IS NULL AND v.illness_label IS NULL`},
 	}
 	var named int64

@@ -29,14 +29,19 @@ compared AS (
     SELECT gene_key,
            variance,
            CASE WHEN n_s >= 2 AND n_c >= 2 THEN mean_s - mean_c END AS diff,
-           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / n_s + var_c / n_c END AS se2
+           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / n_s + var_c / n_c END AS se2,
+           var_s / n_s AS q_s,
+           n_s,
+           n_c
     FROM per_gene),
 per_gene_features AS (
     SELECT gene_key,
            variance AS gene_variance,
            diff AS gene_sepsis_vs_control_log2fc,
-           CASE WHEN se2 > 0 THEN diff / sqrt(se2) END AS gene_sepsis_vs_control_welch_t
+           CASE WHEN se2 > 0 THEN diff / sqrt(se2) END AS gene_sepsis_vs_control_welch_t,
+           CASE WHEN se2 > 0 THEN 1 / ((q_s / se2) * (q_s / se2) / (n_s - 1) + (1 - q_s / se2) * (1 - q_s / se2) / (n_c - 1)) END AS gene_sepsis_vs_control_welch_df
     FROM compared)
 SELECT 'GENE', gene_key, NULL, feature_name, feature_value, $1, $2
 FROM per_gene_features
-UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t)) AS u
+UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t,
+    gene_sepsis_vs_control_welch_df)) AS u

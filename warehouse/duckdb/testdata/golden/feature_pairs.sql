@@ -25,7 +25,11 @@ pairs AS (
     SELECT a.gene_key AS gene_1, b.gene_key AS gene_2, COUNT(*) AS n, corr(a.y, b.y) AS r
     FROM input a
     JOIN input b ON b.sample_key = a.sample_key AND b.gene_key > a.gene_key
-    GROUP BY a.gene_key, b.gene_key)
-SELECT 'GENE_PAIR', gene_1, gene_2, 'gene_pair_pearson_r', greatest(-1.0, least(1.0, r)), $1, $2
-FROM pairs
-WHERE n >= 3 AND isfinite(r)
+    GROUP BY a.gene_key, b.gene_key),
+pair_features AS (
+    SELECT gene_1, gene_2, greatest(-1.0, least(1.0, r)) AS gene_pair_pearson_r, CAST(n AS DOUBLE) AS gene_pair_n
+    FROM pairs
+    WHERE n >= 3 AND isfinite(r))
+SELECT 'GENE_PAIR', gene_1, gene_2, feature_name, feature_value, $1, $2
+FROM pair_features
+UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u

@@ -38,15 +38,24 @@ compared AS (
     SELECT gene_key,
            variance,
            CASE WHEN n_s >= 2 AND n_c >= 2 THEN mean_s - mean_c END AS diff,
-           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / NULLIF(n_s, 0) + var_c / NULLIF(n_c, 0) END AS se2
+           CASE WHEN n_s >= 2 AND n_c >= 2 THEN var_s / NULLIF(n_s, 0) + var_c / NULLIF(n_c, 0) END AS se2,
+           var_s / NULLIF(n_s, 0) AS q_s,
+           n_s,
+           n_c
     FROM per_gene),
+shares AS (
+    SELECT gene_key, variance, diff, se2, n_s, n_c,
+           CASE WHEN se2 > 0 THEN q_s / NULLIF(se2, 0) END AS w
+    FROM compared),
 per_gene_features AS (
     SELECT gene_key,
            variance AS gene_variance,
            diff AS gene_sepsis_vs_control_log2fc,
-           diff / SQRT(CASE WHEN se2 > 0 THEN se2 END) AS gene_sepsis_vs_control_welch_t
-    FROM compared)
+           diff / SQRT(CASE WHEN se2 > 0 THEN se2 END) AS gene_sepsis_vs_control_welch_t,
+           CONVERT(FLOAT, 1.0 / (w * w / NULLIF(n_s - 1, 0) + (1.0 - w) * (1.0 - w) / NULLIF(n_c - 1, 0))) AS gene_sepsis_vs_control_welch_df
+    FROM shares)
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'GENE', u.gene_key, NULL, u.feature_name, u.feature_value, @p1, @p2
 FROM per_gene_features
-UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t)) AS u;
+UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t,
+    gene_sepsis_vs_control_welch_df)) AS u;

@@ -42,9 +42,14 @@ moments AS (
 correlations AS (
     SELECT gene_1, gene_2, n,
            cab / (SQRT(CASE WHEN caa > saa * 0.000000000001 THEN caa END) * SQRT(CASE WHEN cbb > sbb * 0.000000000001 THEN cbb END)) AS r
-    FROM moments)
+    FROM moments),
+pair_features AS (
+    SELECT gene_1, gene_2,
+           CONVERT(FLOAT, CASE WHEN r > 1 THEN 1.0 WHEN r < -1 THEN -1.0 ELSE r END) AS gene_pair_pearson_r,
+           CONVERT(FLOAT, n) AS gene_pair_n
+    FROM correlations
+    WHERE n >= 3 AND r IS NOT NULL)
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
-SELECT N'GENE_PAIR', gene_1, gene_2, N'gene_pair_pearson_r',
-       CASE WHEN r > 1 THEN 1.0 WHEN r < -1 THEN -1.0 ELSE r END, @p1, @p2
-FROM correlations
-WHERE n >= 3 AND r IS NOT NULL;
+SELECT N'GENE_PAIR', u.gene_1, u.gene_2, u.feature_name, u.feature_value, @p1, @p2
+FROM pair_features
+UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u;
