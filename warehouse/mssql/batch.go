@@ -485,7 +485,16 @@ func (b *batch) afterSession(ctx context.Context, fn func(context.Context, *sql.
 			if granted < 0 {
 				return fmt.Errorf("mssql: the lock of load %d was not freed (sp_getapplock returned %d)", b.loadKey, granted)
 			}
-			defer conn.ExecContext(context.WithoutCancel(ctx), stmtLoadUnlock, loadLockResource(b.loadKey))
+			defer func() {
+				uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+				defer cancel()
+				if _, err := conn.ExecContext(uctx, stmtLoadUnlock, loadLockResource(b.loadKey)); err != nil {
+					// A pooled session must not keep the lock: close it
+					// instead, or the load would read as alive for as
+					// long as the pool keeps the session.
+					_ = discard(conn)
+				}
+			}()
 			return fn(ctx, conn)
 		})
 	})

@@ -965,3 +965,39 @@ func TestSubnormalValueRefused(t *testing.T) {
 		t.Fatalf("%d cells staged", n)
 	}
 }
+
+// TestCleanupSessionThatCannotUnlockIsNotPooled: when the session that
+// cleared a dead load's rows fails to give the load's lock back, it is
+// closed, not pooled holding the lock (which would make the load read as
+// alive to every later check for as long as the pool kept the session).
+func TestCleanupSessionThatCannotUnlockIsNotPooled(t *testing.T) {
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(4))
+	m := newMatrix(4, 2)
+	ctx := context.Background()
+	b, err := w.Begin(ctx, m.begin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.failNext("copy:staging.expression_values", driver.ErrBadConn)
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: m.batches(4)[0]}); !errors.Is(err, qc.ConnectionFailed) {
+		t.Fatalf("WriteRows after a lost connection: %v, want code ConnectionFailed", err)
+	}
+	s.failNext("load_unlock", errors.New("mssql: sp_releaseapplock failed"))
+	if err := b.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clears := s.callsOf("clear_load")
+	if len(clears) != 1 {
+		t.Fatalf("clear_load ran %d times, want once", len(clears))
+	}
+	cleaner := clears[0].conn
+	if _, err := w.Begin(ctx, m.begin()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range s.callsOf("register_load")[1:] {
+		if c.conn == cleaner {
+			t.Fatalf("the next load ran on connection %d, the session that could not give the lock back", cleaner)
+		}
+	}
+}
