@@ -629,6 +629,25 @@ func FeatureScale(technology string, min, max float64) string {
 	return ScaleValue
 }
 
+// GeneTypeControlProbe is dim_gene.gene_type of an Affymetrix control
+// probe set: a matrix line whose id begins "AFFX-" (ControlProbe). Older
+// refine.bio microarray downloads keep them beside the Ensembl genes
+// (E-GEOD-39842: 115 of 9,341 lines): spike-ins (AFFX-BioB, -BioC, -BioDn,
+// -CreX), polyA controls and 3'/5' probes of housekeeping genes, which
+// measure the assay, not the sample's biology, and can be the most
+// variable lines of a study (E-GEOD-39842's is AFFX-Dr-U43284-1_s, at 3.5
+// times the variance of its first gene). Backends set the type
+// when they add the gene, and leave control probes out of the genes whose
+// pairs are correlated (gene_pair_pearson_r); their other features stay.
+const GeneTypeControlProbe = "control_probe"
+
+// ControlProbe reports whether a matrix line's gene id names an Affymetrix
+// control probe set ("AFFX-BioB-3_at", "affx-r2-ec-bioc-5_at"): it begins
+// with "AFFX-", in any case.
+func ControlProbe(geneID string) bool {
+	return len(geneID) >= 5 && strings.EqualFold(geneID[:5], "AFFX-")
+}
+
 // Statuses of a meta_batch_qc row: the batch was loaded, or validation
 // rejected it and nothing of it was written but its QC and findings. A
 // batch can have a row of each.

@@ -249,13 +249,17 @@ UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_contro
 // stmtFeaturePairs correlates every pair of the $4 most variable genes. It
 // ranks the genes by the gene_variance rows stmtFeatureGenes has just
 // written (the keys above the floor $5: the previous features are still
-// there), so the choice can be checked from the table. The self-join pairs
+// there), so the choice can be checked from the table, leaving out the
+// lines dim_gene types as control probes (warehouse.GeneTypeControlProbe,
+// set for Affymetrix AFFX- probe sets, and by anyone marking other lines
+// so). The self-join pairs
 // the two genes' values sample by sample, so a pair's correlation uses the
 // samples measuring both, and gene_pair_n, written beside it, counts them.
 const stmtFeaturePairs = featureInsert + `WITH top_genes AS (
     SELECT entity_id_1 AS gene_key
     FROM fact_feature_values
     WHERE study_key = $1 AND feature_record_key > $5 AND feature_name = 'gene_variance' AND feature_value > 0
+      AND entity_id_1 NOT IN (SELECT g.gene_key FROM dim_gene g WHERE g.gene_type = 'control_probe')
     ORDER BY feature_value DESC, entity_id_1
     LIMIT $4),
 input AS (

@@ -350,9 +350,10 @@ WHERE l.load_key = $1 AND list_contains($2::VARCHAR[], l.batch_id)
 // order of the matrix's lines: facts are inserted in that order too, so a
 // row group's zone map on gene_key spans a narrow range and a query for one
 // gene skips most of them. Duplicate gene rows never reach staging (the
-// reader drops them); GROUP BY keeps the statement correct regardless.
-const stmtInsertGenes = `INSERT INTO dim_gene (gene_id)
-SELECT r.gene_id
+// reader drops them); GROUP BY keeps the statement correct regardless. An
+// Affymetrix control probe set gets its type (warehouse.ControlProbe).
+const stmtInsertGenes = `INSERT INTO dim_gene (gene_id, gene_type)
+SELECT r.gene_id, CASE WHEN upper(r.gene_id) LIKE 'AFFX-%' THEN 'control_probe' END
 FROM staging.matrix_rows r
 WHERE r.load_key = $1
   AND NOT EXISTS (SELECT 1 FROM dim_gene g WHERE g.gene_id = r.gene_id)

@@ -395,10 +395,16 @@ func buildVersion6(t *testing.T, path string) {
 // featureRows lists fact_feature_values in storage order, every column.
 func featureRows(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT concat_ws('|', feature_record_key, entity_scope, entity_id_1, entity_id_2, feature_name,
+	return texts(t, db, `SELECT concat_ws('|', feature_record_key, entity_scope, entity_id_1, entity_id_2, feature_name,
 		feature_value, study_key, batch_id, etl_created_date) FROM fact_feature_values ORDER BY rowid`)
+}
+
+// texts returns the one text column of query's rows.
+func texts(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", query, err)
 	}
 	defer rows.Close()
 	var out []string

@@ -222,7 +222,8 @@ UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_contro
     gene_sepsis_vs_control_welch_df)) AS u;`
 
 // stmtFeaturePairs correlates every pair of the @p4 most variable genes,
-// ranked by the gene_variance rows stmtFeatureGenes has just written. The
+// ranked by the gene_variance rows stmtFeatureGenes has just written,
+// control probes left out (warehouse.GeneTypeControlProbe). The
 // self-join pairs the two genes' values sample by sample, so a pair's
 // correlation uses the samples measuring both (gene_pair_n, written beside
 // it, counts them): with d the value less the
@@ -236,6 +237,7 @@ const stmtFeaturePairs = `WITH top_genes AS (
     SELECT TOP (@p4) CONVERT(INT, entity_id_1) AS gene_key
     FROM dbo.fact_feature_values
     WHERE study_key = @p1 AND feature_name = N'gene_variance' AND feature_value > 0
+      AND NOT EXISTS (SELECT 1 FROM dbo.dim_gene AS g WHERE g.gene_key = CONVERT(INT, entity_id_1) AND g.gene_type = N'control_probe')
     ORDER BY feature_value DESC, entity_id_1),
 input AS (
     ` + featureInput + `

@@ -415,7 +415,8 @@ WHEN NOT MATCHED BY TARGET THEN
     VALUES (s.study_key, s.sample_key, s.illness_key, s.illness_method, s.illness_rule, s.illness_field,
             s.illness_matched, s.exclude_from_analysis);`
 
-// stmtMergeGenes adds the load's genes that dim_gene lacks.
+// stmtMergeGenes adds the load's genes that dim_gene lacks; an Affymetrix
+// control probe set gets its type (warehouse.ControlProbe).
 const stmtMergeGenes = `MERGE dbo.dim_gene WITH (HOLDLOCK) AS t
 USING (
     SELECT DISTINCT gene_id
@@ -424,7 +425,8 @@ USING (
 ) AS s
 ON t.gene_id = s.gene_id
 WHEN NOT MATCHED BY TARGET THEN
-    INSERT (gene_id) VALUES (s.gene_id);`
+    INSERT (gene_id, gene_type)
+    VALUES (s.gene_id, CASE WHEN UPPER(s.gene_id) LIKE N'AFFX-%' THEN N'control_probe' END);`
 
 // stmtMissingSamples finds matrix columns of the studies being committed
 // whose sample is not a member of the column's study in dim_study_sample

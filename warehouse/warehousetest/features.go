@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -260,7 +261,8 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 
 	var ranked []int
 	for g, v := range variance {
-		if v > 0 {
+		// Affymetrix control probe sets take no part in the pairs.
+		if v > 0 && !strings.HasPrefix(strings.ToUpper(f.genes[g]), "AFFX-") {
 			ranked = append(ranked, g)
 		}
 	}
@@ -522,6 +524,15 @@ func testFeatureValues(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 		{name: "too few samples to compare", technology: "MICROARRAY", labels: []string{"CONTROL", "SEPSIS", "CONTROL"}, gen: log2Intensity, top: 20,
 			wantScale: warehouse.ScaleValue},
 		{name: "default top genes", technology: "MICROARRAY", labels: mixed[:8], gen: log2Intensity, top: 0, wantScale: warehouse.ScaleValue},
+		{name: "control probes, the most variable lines", technology: "MICROARRAY", labels: mixed, gen: log2Intensity, top: 4,
+			wantScale: warehouse.ScaleValue,
+			edit: func(f *featureFixture) {
+				f.genes[2], f.genes[5] = "AFFX-BioB-5_at", "affx-r2-Ec-bioC-3_at"
+				for s := range f.values[2] {
+					f.values[2][s] *= 50
+					f.values[5][s] *= -40
+				}
+			}},
 		{name: "a sample spanning the whole float range", technology: "", labels: mixed, gen: zScore, top: 4, wantScale: warehouse.ScaleValue,
 			edit: func(f *featureFixture) {
 				// Sample 0's range (hi − lo) overflows; each extreme is
@@ -560,6 +571,16 @@ func testFeatureValues(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 			compareFeatures(t, got, want)
 			checkResult(t, res, got)
 		})
+		for _, g := range f.genes {
+			want := "no type"
+			if strings.HasPrefix(strings.ToUpper(g), "AFFX-") {
+				want = "control_probe"
+			}
+			if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM dim_gene WHERE gene_id = `+lit(g)+` AND COALESCE(gene_type, 'no type') = `+
+				lit(want)); n != 1 {
+				t.Errorf("%s: dim_gene does not type %s as %s", tc.name, g, want)
+			}
+		}
 		if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM meta_feature_state fs JOIN dim_study st ON st.study_key = fs.study_key
 			WHERE st.study_accession_code = `+lit(study)+` AND fs.batch_id = `+lit(res.BatchID)+` AND fs.value_scale = `+lit(tc.wantScale)+
 			fmt.Sprintf(` AND fs.top_genes = %d AND fs.rows_written = %d AND fs.run_id = 'r1'`, top, len(got))); n != 1 {

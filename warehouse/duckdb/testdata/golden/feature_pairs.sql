@@ -3,6 +3,7 @@ WITH top_genes AS (
     SELECT entity_id_1 AS gene_key
     FROM fact_feature_values
     WHERE study_key = $1 AND feature_record_key > $5 AND feature_name = 'gene_variance' AND feature_value > 0
+      AND entity_id_1 NOT IN (SELECT g.gene_key FROM dim_gene g WHERE g.gene_type = 'control_probe')
     ORDER BY feature_value DESC, entity_id_1
     LIMIT $4),
 input AS (

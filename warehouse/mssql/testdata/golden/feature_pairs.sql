@@ -2,6 +2,7 @@ WITH top_genes AS (
     SELECT TOP (@p4) CONVERT(INT, entity_id_1) AS gene_key
     FROM dbo.fact_feature_values
     WHERE study_key = @p1 AND feature_name = N'gene_variance' AND feature_value > 0
+      AND NOT EXISTS (SELECT 1 FROM dbo.dim_gene AS g WHERE g.gene_key = CONVERT(INT, entity_id_1) AND g.gene_type = N'control_probe')
     ORDER BY feature_value DESC, entity_id_1),
 input AS (
     SELECT fe.sample_key,

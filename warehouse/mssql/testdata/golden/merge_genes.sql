@@ -6,4 +6,5 @@ USING (
 ) AS s
 ON t.gene_id = s.gene_id
 WHEN NOT MATCHED BY TARGET THEN
-    INSERT (gene_id) VALUES (s.gene_id);
+    INSERT (gene_id, gene_type)
+    VALUES (s.gene_id, CASE WHEN UPPER(s.gene_id) LIKE N'AFFX-%' THEN N'control_probe' END);
