@@ -107,12 +107,7 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		}
 		s, err := p.sample(e.raw, e.path, e.key)
 		if err != nil {
-			// the value is decoded whole, so the sample's line is the
-			// nearest the error can name; its path names the field
-			if qe := (*qc.Error)(nil); errors.As(err, &qe) && qe.Line == 0 {
-				qe.Line = e.line
-			}
-			return err
+			return placeAt(err, e.raw, e.path, e.line)
 		}
 		d.Samples = append(d.Samples, s)
 		if e.key != "" {
@@ -208,7 +203,7 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	for _, key := range slices.Sorted(maps.Keys(experiments)) {
 		st, titles, err := p.study(experiments[key], "experiments."+key, key)
 		if err != nil {
-			return nil, err
+			return nil, placeAt(err, top["experiments"], "experiments", experimentsLine)
 		}
 		// A title shared by two samples names neither: the samples stay
 		// unlinked rather than being guessed, and a finding says so.
