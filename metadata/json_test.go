@@ -654,3 +654,36 @@ func TestParseJSONRepeatedFieldInRealFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestParseJSONKSOutOfRange: a KS statistic or p-value outside [0, 1]
+// cannot be one; it is unknown, with a WARNING naming its path, and a
+// value in range is kept as given.
+func TestParseJSONKSOutOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		doc          string
+		stat, pvalue metadata.Optional[float64]
+		bad          []string
+	}{
+		{`{"ks_statistic": 5, "ks_pvalue": -0.1}`, metadata.Optional[float64]{}, metadata.Optional[float64]{},
+			[]string{"ks_statistic", "ks_pvalue"}},
+		{`{"ks_statistic": 0.25, "ks_pvalue": 1e-300}`, metadata.Some(0.25), metadata.Some(1e-300), nil},
+		{`{"ks_statistic": 1, "ks_pvalue": 0}`, metadata.Some(1.0), metadata.Some(0.0), nil},
+	} {
+		d, err := parseJSON(t, tc.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.KSStatistic != tc.stat || d.KSPValue != tc.pvalue {
+			t.Errorf("%s: ks_statistic %+v, ks_pvalue %+v; want %+v, %+v", tc.doc, d.KSStatistic, d.KSPValue, tc.stat, tc.pvalue)
+		}
+		var bad []string
+		for _, f := range d.Findings {
+			if f.Code == qc.ParseError && f.Severity == qc.SeverityWarning && strings.Contains(f.Msg, "recorded as unknown") {
+				bad = append(bad, f.Path)
+			}
+		}
+		if !slices.Equal(bad, tc.bad) {
+			t.Errorf("%s: warnings at %v, want %v", tc.doc, bad, tc.bad)
+		}
+	}
+}
