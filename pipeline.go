@@ -768,6 +768,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		t1 := time.Now()
 		log.addBusy(stepTransform, t1.Sub(t0))
+		if err := ctx.Err(); err != nil {
+			// A stopped run ends here whatever the sink: one that writes
+			// nothing (validate, a dry run) never looks at the context.
+			return out(stepLoad, fmt.Errorf("staging the rows of %s: %w", m.Name, err))
+		}
 		if err := batch.WriteRows(ctx, warehouse.RowsRequest{Rows: &lb}); err != nil {
 			return out(stepLoad, err)
 		}

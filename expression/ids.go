@@ -23,7 +23,11 @@ const (
 )
 
 // IDProblem says what makes id unusable as an identifier: invalid UTF-8,
-// a control character (NUL, tab, line break, DEL, C1), a blank (a space,
+// a control character (NUL, tab, line break, DEL, C1), an invisible
+// format character or a line or paragraph separator (a byte order mark
+// U+FEFF, which a file joined from several keeps at each one's start; a
+// zero-width space U+200B; U+2028), which would make two ids that print
+// alike two keys, a blank (a space,
 // a no-break space, any Unicode white space) at its start or end, or a
 // length over limit. It returns "" for a good id, and the code the problem
 // calls for.
@@ -50,6 +54,13 @@ func IDProblem(id []byte, limit int) (string, qc.Code) {
 		chars++
 		if unicode.IsControl(r) {
 			return fmt.Sprintf("holds the control character U+%04X at character %d", r, chars), qc.EncodingError
+		}
+		if r == '\uFEFF' {
+			return fmt.Sprintf("holds a byte order mark (U+FEFF) at character %d, as a file joined from several keeps the mark of each; remove it", chars),
+				qc.EncodingError
+		}
+		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return fmt.Sprintf("holds the invisible character U+%04X at character %d", r, chars), qc.EncodingError
 		}
 		units += utf16.RuneLen(r)
 	}

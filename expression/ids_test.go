@@ -61,7 +61,10 @@ func TestIDProblem(t *testing.T) {
 		{"\U0001F600\U0001F600", 4, 0},
 		{"A\x00", 255, qc.EncodingError},
 		{"A\tB", 255, qc.EncodingError},
-		{"A\u2028B", 255, 0}, // a line separator is a format character, not a control
+		{"A\u2028B", 255, qc.EncodingError}, // a line separator breaks the line it is printed on
+		{"\ufeffENSG1", 255, qc.EncodingError},
+		{"ENSG\u200b1", 255, qc.EncodingError},
+		{"GSM\u00ad1", 255, qc.EncodingError}, // a soft hyphen shows nothing mid-word
 		{"\xff", 255, qc.EncodingError},
 		{"ENSDARG00000000018 ", 255, qc.ParseError},
 		{" ENSDARG00000000018", 255, qc.ParseError},

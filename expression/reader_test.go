@@ -90,6 +90,8 @@ func TestReaderBadInput(t *testing.T) {
 		{"vertical tab in a gene id", h + "G\v1\t1\t2\n", qc.EncodingError, 2, 1, "U+000B"},
 		{"DEL in a gene id", h + "G1\x7f\t1\t2\n", qc.EncodingError, 2, 1, "U+007F"},
 		{"C1 control in a gene id", h + "G\u00851\t1\t2\n", qc.EncodingError, 2, 1, "U+0085"},
+		{"byte order mark opening a later line", h + "G1\t1\t2\n\ufeffG2\t1\t2\n", qc.EncodingError, 3, 1, "byte order mark (U+FEFF) at character 1"},
+		{"zero-width space in a gene id", h + "G\u200b1\t1\t2\n", qc.EncodingError, 2, 1, "invisible character U+200B"},
 		{"quoted gene id with a NUL", h + "\"G\x00\"\t1\t2\n", qc.EncodingError, 2, 1, "U+0000"},
 		{"gene id over 255", h + strings.Repeat("G", 256) + "\t1\t2\n", qc.ParseError, 2, 1, "256 characters long; the warehouse holds at most 255"},
 		{"gene id over 255 UTF-16 units", h + strings.Repeat("\U0001F600", 128) + "\t1\t2\n", qc.ParseError, 2, 1, "256 characters"},

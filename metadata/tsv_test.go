@@ -220,6 +220,8 @@ func TestParseTSVErrors(t *testing.T) {
 		{"two title columns", "refinebio_accession_code\trefinebio_title\trefinebio_title\n", qc.InvalidFormat, 1, 3, `columns 2 ("refinebio_title") and 3 ("refinebio_title") both hold the sample's title`},
 		{"bad UTF-8 value", head + "GSM1\tt\xff\tTrue\n", qc.EncodingError, 2, 2, `column "refinebio_title" is not valid UTF-8`},
 		{"NUL in a title", head + "GSM1\tt\tTrue\nGSM2\tab\x00c\tTrue\n", qc.EncodingError, 3, 2, `column "refinebio_title" holds a NUL character (U+0000) at character 3`},
+		{"byte order mark opening a later line", head + "GSM1\tt\tTrue\n\ufeffGSM2\tt\tTrue\n", qc.EncodingError, 3, 1,
+			`column "refinebio_accession_code" holds a byte order mark (U+FEFF) at character 1`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
 		{"NUL in a column name", "refinebio_accession_code\ttitle\tcharacteristics_ch1_a\x00ge\nGSM1\tt\t3\n", qc.EncodingError, 1, 3, "column name holds a NUL character (U+0000) at character 22"},
 		{"header only", head, qc.InvalidFormat, 0, 0, "a header but no sample rows"},

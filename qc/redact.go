@@ -310,6 +310,12 @@ var secretParam = regexp.MustCompile(`(?i)([?&;]\s*(?:` + secretKeyPattern() + `
 // the key) stands in one.
 var embeddedSecret = regexp.MustCompile(`(?i)(?:^|[;\s"'{?&])(?:` + secretKeyPattern() + `)\s*=`)
 
+// SecretKey reports whether a DSN parameter name (case-insensitive, URL
+// escapes and surrounding blanks ignored) is one whose value is a secret
+// and is redacted wherever a DSN is shown: "password", "Pwd",
+// "s3_secret_access_key", "motherduck_token".
+func SecretKey(name string) bool { return secretKeys[queryKey(name)] }
+
 func secretKeyPattern() string {
 	keys := make([]string, 0, len(secretKeys))
 	for k := range secretKeys {

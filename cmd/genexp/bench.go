@@ -98,15 +98,19 @@ func (b *benchFlags) technology() (synth.Technology, error) {
 }
 
 // workdir creates the folder the generated data goes in and returns a
-// function that removes it (unless --keep). Until that function runs, a
-// SIGINT or SIGTERM removes the folder too and ends the process with 130
-// or 143, as a stopped load does: the generated download and the warehouse
-// are hundreds of megabytes, and a benchmark has nothing to roll back.
-func (b *benchFlags) workdir(stderr io.Writer) (string, func(), error) {
+// context for the work in it and a function that removes it (unless
+// --keep). Until that function runs, a SIGINT or SIGTERM ends the context,
+// removes the folder too and ends the process with 130 or 143, as a stopped
+// load does: the generated download and the warehouse are hundreds of
+// megabytes, and a benchmark has nothing to roll back. The generator and
+// DuckDB go on writing for a moment after the signal (a file in progress,
+// the write-ahead log), so the folder is removed again until it stays gone.
+func (b *benchFlags) workdir(stderr io.Writer) (string, context.Context, func(), error) {
 	dir, err := os.MkdirTemp(b.tmp, "genexp-bench-")
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	var once sync.Once
 	remove := func() {
 		once.Do(func() {
@@ -118,6 +122,10 @@ func (b *benchFlags) workdir(stderr io.Writer) (string, func(), error) {
 		})
 	}
 	stop := onStopSignal(func(sig os.Signal) {
+		cancel()
+		if !b.keep {
+			removeSettled(dir, 5*time.Second)
+		}
 		remove()
 		code := exitInterrupted
 		if sig == syscall.SIGTERM {
@@ -126,7 +134,25 @@ func (b *benchFlags) workdir(stderr io.Writer) (string, func(), error) {
 		fmt.Fprintf(stderr, "genexp bench: stopped by %v\n", sig)
 		os.Exit(code)
 	})
-	return dir, func() { stop(); remove() }, nil
+	return dir, ctx, func() { stop(); cancel(); remove() }, nil
+}
+
+// removeSettled removes dir, and again while something still writes into
+// it, until it has been gone for a moment or wait has passed.
+func removeSettled(dir string, wait time.Duration) {
+	for deadline := time.Now().Add(wait); ; {
+		err := os.RemoveAll(dir)
+		if _, serr := os.Lstat(dir); err == nil && errors.Is(serr, os.ErrNotExist) {
+			time.Sleep(50 * time.Millisecond)
+			if _, serr := os.Lstat(dir); errors.Is(serr, os.ErrNotExist) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // onStopSignal runs stopped, in a goroutine of its own, at the first
@@ -201,7 +227,7 @@ failure.
 	if len(pos) == 1 {
 		path = pos[0]
 	} else {
-		dir, cleanup, err := bf.workdir(stderr)
+		dir, _, cleanup, err := bf.workdir(stderr)
 		if err != nil {
 			return fail(stderr, err)
 		}
@@ -359,13 +385,16 @@ fails, its status as genexp load gives it (1, 3, 4 or 5).
 	spec := loadSpec(*cells, *genes, *studies)
 	spec.MissingShare, spec.Technology, spec.Seed, spec.Species = bf.missing, tech, bf.seed, *species
 
-	dir, cleanup, err := bf.workdir(stderr)
+	dir, ctx, cleanup, err := bf.workdir(stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	defer cleanup()
 	start := time.Now()
-	m, err := synth.Write(filepath.Join(dir, "download"), spec)
+	m, err := synth.WriteContext(ctx, filepath.Join(dir, "download"), spec)
+	if err != nil && ctx.Err() != nil {
+		select {} // stopped by a signal, whose handler removes the data and ends the process
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "genexp bench: %s\n", err)
 		return exitUsage

@@ -15,39 +15,58 @@ import (
 )
 
 // TestBenchSignalHelper is the child process of TestBenchStopRemovesData:
-// a benchmark that generates a matrix far larger than the test waits for.
+// a benchmark that generates a matrix far larger than the test waits for
+// (bench read), or a download of more small studies than it waits for
+// (bench load: files come and go while the folder is removed).
 func TestBenchSignalHelper(t *testing.T) {
 	tmp := os.Getenv("GENEXP_BENCH_SIGNAL_TMP")
 	if tmp == "" {
 		t.Skip("run by TestBenchStopRemovesData")
 	}
-	os.Exit(run([]string{"bench", "read", "--tmp", tmp, "--genes", "5000000", "--samples", "200"}, os.Stdout, os.Stderr))
+	args := []string{"bench", "read", "--tmp", tmp, "--genes", "5000000", "--samples", "200"}
+	if os.Getenv("GENEXP_BENCH_SIGNAL_LOAD") != "" {
+		args = []string{"bench", "load", "--tmp", tmp, "--studies", "20000", "--cells", "400000", "--genes", "10"}
+	}
+	os.Exit(run(args, os.Stdout, os.Stderr))
 }
 
 // TestBenchStopRemovesData: bench stopped by a signal left its generated
 // data (hundreds of megabytes) in the temporary folder and died by the
 // signal itself; it removes the data and exits 130 or 143, as load does.
+// A download of many small studies was left in part: the generator went
+// on writing files while the folder was removed.
 func TestBenchStopRemovesData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
 	for _, tc := range []struct {
+		name string
 		sig  syscall.Signal
 		want int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
-		t.Run(tc.sig.String(), func(t *testing.T) {
+	}{{"read", syscall.SIGINT, 130}, {"read", syscall.SIGTERM, 143}, {"load", syscall.SIGTERM, 143}} {
+		t.Run(tc.name+"/"+tc.sig.String(), func(t *testing.T) {
 			tmp := t.TempDir()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestBenchSignalHelper$", "-test.count=1")
 			cmd.Env = append(os.Environ(), "GENEXP_BENCH_SIGNAL_TMP="+tmp)
+			if tc.name == "load" {
+				cmd.Env = append(cmd.Env, "GENEXP_BENCH_SIGNAL_LOAD=1")
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// Signal once the data is being written.
+			// Signal once the data is being written: for a download, once
+			// its studies' files are (after the README, the licence and
+			// the metadata JSON).
 			deadline := time.Now().Add(30 * time.Second)
 			for {
 				entries, _ := os.ReadDir(tmp)
-				if len(entries) > 0 {
+				if len(entries) > 0 && tc.name == "read" {
 					break
+				}
+				if len(entries) > 0 {
+					if studies, _ := os.ReadDir(filepath.Join(tmp, entries[0].Name(), "download")); len(studies) > 20 {
+						break
+					}
 				}
 				if time.Now().After(deadline) {
 					cmd.Process.Kill()
@@ -55,7 +74,9 @@ func TestBenchStopRemovesData(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			time.Sleep(200 * time.Millisecond)
+			if tc.name == "read" {
+				time.Sleep(200 * time.Millisecond)
+			}
 			cmd.Process.Signal(tc.sig)
 			err := cmd.Wait()
 			var ee *exec.ExitError

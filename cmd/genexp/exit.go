@@ -131,6 +131,12 @@ func exitStatus(err error) int {
 	case c >= 1000 && c < 2000:
 		return exitInput
 	case c >= 5000 && c < 6000:
+		if errors.Is(err, qc.WarehouseBusy) || errors.Is(err, qc.ConnectionFailed) || errors.Is(err, qc.SchemaVersion) {
+			// Analytics that failed for the warehouse (a disk that filled
+			// while the features were written, a busy warehouse): what
+			// the user must act on is the warehouse.
+			return exitNoAccess
+		}
 		return exitAnalytics
 	}
 	return exitFailed

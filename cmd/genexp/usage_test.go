@@ -20,6 +20,14 @@ func TestInitHelpSaysDiskFullExits3(t *testing.T) {
 	if exitStatus(full) != exitNoAccess {
 		t.Fatalf("a full disk exits %d", exitStatus(full))
 	}
+	// So does analytics that failed on a full disk, which used to exit 5.
+	features := qc.Wrap(qc.MaterializationFailed, full, "duckdb: features of GSE1")
+	if exitStatus(features) != exitNoAccess {
+		t.Fatalf("features failed on a full disk exit %d", exitStatus(features))
+	}
+	if other := qc.Wrap(qc.MaterializationFailed, nil, "duckdb: features of GSE1"); exitStatus(other) != exitAnalytics {
+		t.Fatalf("features failed for themselves exit %d", exitStatus(other))
+	}
 	if !strings.Contains(help, "3 the warehouse could not be opened, written or migrated (busy, unreachable, written by a newer genexp, no permission, disk full") {
 		t.Errorf("init -h does not say a full disk exits 3:\n%s", out.String())
 	}

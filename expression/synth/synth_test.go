@@ -2,8 +2,10 @@ package synth_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -370,5 +372,20 @@ func TestCohortsClassify(t *testing.T) {
 			}
 		}
 		d.Close()
+	}
+}
+
+// TestWriteContextStops: a done context stops the writing before its next
+// file, with the context's error.
+func TestWriteContextStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	_, err := synth.WriteContext(ctx, dir, synth.Spec{Genes: 5, Samples: 4, Studies: 2})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a stopped write wrote %v", entries)
 	}
 }

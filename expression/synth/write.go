@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/flate"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,6 +115,13 @@ type Sample struct {
 // and returns its manifest. With spec.Zip the download is the file
 // dir/download.zip; otherwise dir itself is the download.
 func Write(dir string, spec Spec) (*Manifest, error) {
+	return WriteContext(context.Background(), dir, spec)
+}
+
+// WriteContext is Write that stops before its next file once ctx is done,
+// and returns ctx's error; the files written so far stay, for the caller
+// to remove.
+func WriteContext(ctx context.Context, dir string, spec Spec) (*Manifest, error) {
 	if err := spec.fill(); err != nil {
 		return nil, err
 	}
@@ -136,7 +144,7 @@ func Write(dir string, spec Spec) (*Manifest, error) {
 		m.Path = dir
 		out = dirSink(dir)
 	}
-	err := writeAll(out, m)
+	err := writeAll(ctxSink{out, ctx}, m)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -636,6 +644,19 @@ func writeSheet(w io.Writer, spec Spec, samples []sheetRow) error {
 type sink interface {
 	file(name string, write func(io.Writer) error) error
 	Close() error
+}
+
+// ctxSink is a sink that writes no further file once its context is done.
+type ctxSink struct {
+	sink
+	ctx context.Context
+}
+
+func (c ctxSink) file(name string, write func(io.Writer) error) error {
+	if err := c.ctx.Err(); err != nil {
+		return fmt.Errorf("synth: stopped before %s: %w", name, err)
+	}
+	return c.sink.file(name, write)
 }
 
 type dirSink string

@@ -80,6 +80,11 @@ func TestOpenDSNErrors(t *testing.T) {
 		{"threads not a number", file + "?threads=abc", qc.ConfigInvalid},
 		{"no threads", file + "?threads=0", qc.ConfigInvalid},
 		{"threads past the bound", file + "?threads=60000", qc.ConfigInvalid},
+		// a secret, which DuckDB would keep as a setting any query reads
+		{"a password", file + "?password=S3cr3tPW", qc.ConfigInvalid},
+		{"a password, other spelling", file + "?threads=1&%20PWD%20=S3cr3tPW", qc.ConfigInvalid},
+		{"a cloud token", file + "?motherduck_token=S3cr3tPW", qc.ConfigInvalid},
+		{"an S3 key", file + "?s3_secret_access_key=S3cr3tPW", qc.ConfigInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +95,9 @@ func TestOpenDSNErrors(t *testing.T) {
 			}
 			if !errors.Is(err, tc.code) {
 				t.Fatalf("err = %v, want code %v", err, tc.code)
+			}
+			if strings.Contains(err.Error(), "S3cr3tPW") {
+				t.Fatalf("the error shows the secret: %v", err)
 			}
 		})
 	}

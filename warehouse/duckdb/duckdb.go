@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,6 +84,9 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 	}
 	file, params, err := splitDSN(dsn)
 	if err != nil {
+		return nil, err
+	}
+	if err := noSecrets(params); err != nil {
 		return nil, err
 	}
 	cfg := Config{AutoMigrate: true}
@@ -508,6 +512,27 @@ func isOptionError(err error) bool {
 func isLockError(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "Could not set lock on file") || strings.Contains(s, "Conflicting lock is held")
+}
+
+// noSecrets refuses a DSN parameter whose value is a secret (a password, a
+// cloud token or key: qc.SecretKey). A warehouse is a local file that
+// reads nothing remote, so no secret is any use to it; and DuckDB keeps
+// every parameter it is given as a setting, which any query can read back
+// (current_setting('password'), duckdb_settings()), so a secret given here
+// would be shown by genexp query although every log redacts it.
+func noSecrets(params url.Values) error {
+	var keys []string
+	for k := range params {
+		if qc.SecretKey(k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	return qc.Errorf(qc.ConfigInvalid, "duckdb: the DSN sets %s, a secret: a DuckDB warehouse is a local file and takes none "+
+		"(DuckDB would keep it as a setting any query can read); remove it", strings.Join(keys, ", "))
 }
 
 func splitDSN(dsn string) (string, url.Values, error) {
