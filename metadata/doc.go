@@ -12,8 +12,9 @@
 //
 // A malformed file is a *qc.Error naming the file and the line and column
 // of a JSON syntax error, the JSON path of a value of the wrong type
-// (samples.GSM1.refinebio_processed) or of a key written twice in one
-// object, or the line and field of a sheet row. A date in a form genexp
+// (samples.GSM1.refinebio_processed, with the line of its key inside a
+// sample or an experiment) or of a key written twice in one object, or the
+// line and field of a sheet row. A date in a form genexp
 // does not read (created_at, source_first_published, source_last_modified)
 // does not stop the parse: the date is unknown and a WARNING in
 // Dataset.Findings names its path.

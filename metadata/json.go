@@ -107,12 +107,7 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		}
 		s, err := p.sample(e.raw, e.path, e.key)
 		if err != nil {
-			// the value is decoded whole, so the sample's line is the
-			// nearest the error can name; its path names the field
-			if qe := (*qc.Error)(nil); errors.As(err, &qe) && qe.Line == 0 {
-				qe.Line = e.line
-			}
-			return err
+			return placeAt(err, e.raw, e.path, e.line)
 		}
 		d.Samples = append(d.Samples, s)
 		if e.key != "" {
@@ -189,6 +184,8 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	if d.KSPValue, err = p.float(top["ks_pvalue"], "ks_pvalue"); err != nil {
 		return nil, err
 	}
+	d.KSStatistic = p.probability(d.KSStatistic, "ks_statistic", "a Kolmogorov–Smirnov statistic")
+	d.KSPValue = p.probability(d.KSPValue, "ks_pvalue", "a p-value")
 
 	sort.SliceStable(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
 	for i := 1; i < len(d.Samples); i++ {
@@ -208,7 +205,7 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	for _, key := range slices.Sorted(maps.Keys(experiments)) {
 		st, titles, err := p.study(experiments[key], "experiments."+key, key)
 		if err != nil {
-			return nil, err
+			return nil, placeAt(err, top["experiments"], "experiments", experimentsLine)
 		}
 		// A title shared by two samples names neither: the samples stay
 		// unlinked rather than being guessed, and a finding says so.
@@ -741,6 +738,18 @@ func (p *jsonParser) time(s, path, study string) Optional[time.Time] {
 // WARNING finding when v is none of the values refine.bio writes: a newer
 // refine.bio may add one, so the value is kept as given, and the finding
 // says that genexp does not know what it means.
+// probability keeps v when it lies in [0, 1], the range of what refine.bio
+// records there (named by what), and otherwise makes it unknown with a
+// WARNING: meta_study_qc must not hold a statistic that cannot be one.
+func (p *jsonParser) probability(v Optional[float64], path, what string) Optional[float64] {
+	if !v.Valid || v.Val >= 0 && v.Val <= 1 {
+		return v
+	}
+	p.findings = append(p.findings, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityWarning, File: p.file, Path: path,
+		Msg: fmt.Sprintf("%v is not %s, which lies between 0 and 1; it is recorded as unknown", v.Val, what)})
+	return Optional[float64]{}
+}
+
 func (p *jsonParser) enum(v, path string, known ...string) string {
 	if v != "" && !slices.Contains(known, v) {
 		p.findings = append(p.findings, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityWarning, File: p.file, Path: path,

@@ -467,13 +467,20 @@ func TestParseJSONErrors(t *testing.T) {
 		{"sample accession is a number", `{"samples": {"GSM1": {"refinebio_accession_code": 5}}}`,
 			qc.ParseError, "samples.GSM1.refinebio_accession_code", 1, 0, "found the number 5"},
 		{"experiment accession is a number", `{"experiments": {"GSE1": {"accession_code": 1}}}`,
-			qc.ParseError, "experiments.GSE1.accession_code", 0, 0, "expected a string (an accession), found the number 1"},
+			qc.ParseError, "experiments.GSE1.accession_code", 1, 0, "expected a string (an accession), found the number 1"},
 		{"samples is text", `{"samples": "none"}`, qc.ParseError, "samples", 0, 0, "expected an object keyed by accession"},
 		{"sample is a list", `{"samples": {"GSM1": [1]}}`, qc.ParseError, "samples.GSM1", 1, 0, "expected an object"},
 		{"member is a number", `{"experiments": {"GSE1": {"sample_accession_codes": ["GSM1", 7]}}}`,
-			qc.ParseError, "experiments.GSE1.sample_accession_codes[1]", 0, 0, "expected a string"},
+			qc.ParseError, "experiments.GSE1.sample_accession_codes[1]", 1, 0, "expected a string"},
+		// a sample or an experiment over many lines: the line of the member
+		{"title on a later line of its sample", "{\"samples\": {\n  \"GSM1\": {\n    \"refinebio_accession_code\": \"GSM1\",\n" +
+			"    \"refinebio_organism\": \"HOMO_SAPIENS\",\n    \"refinebio_title\": {\"a\": 1}\n  }\n}}",
+			qc.ParseError, "samples.GSM1.refinebio_title", 5, 0, "expected a string, found an object"},
+		{"member on a later line of its experiment", "{\n\"experiments\": {\n  \"GSE1\": {\"title\": \"t\"},\n  \"GSE2\": {\n" +
+			"    \"sample_accession_codes\": [\n      \"GSM1\",\n      7\n    ]\n  }\n}}",
+			qc.ParseError, "experiments.GSE2.sample_accession_codes[1]", 7, 0, "expected a string"},
 		{"organisms is text", `{"experiments": {"GSE1": {"organisms": "HOMO_SAPIENS"}}}`,
-			qc.ParseError, "experiments.GSE1.organisms", 0, 0, "expected a list of strings"},
+			qc.ParseError, "experiments.GSE1.organisms", 1, 0, "expected a list of strings"},
 		{"ks_statistic is a word", `{"ks_statistic": "high"}`, qc.ParseError, "ks_statistic", 0, 0, `expected a number, found "high"`},
 		{"ks_statistic out of range", `{"ks_statistic": 1e999}`, qc.ParseError, "ks_statistic", 0, 0, `1e999 is beyond the range of a float64`},
 		{"quant_sf_only is a list", `{"quant_sf_only": []}`, qc.ParseError, "quant_sf_only", 0, 0, "expected a boolean, found a list"},
@@ -484,9 +491,9 @@ func TestParseJSONErrors(t *testing.T) {
 		{"NUL in a title", `{"samples": {"GSM1": {"refinebio_title": "ctl\u0000x"}}}`,
 			qc.EncodingError, "samples.GSM1.refinebio_title", 1, 0, "NUL character (U+0000) at character 4"},
 		{"NUL in a listed title", `{"experiments": {"GSE1": {"sample_titles": ["a", "b\u0000"]}}}`,
-			qc.EncodingError, "experiments.GSE1.sample_titles[1]", 0, 0, "NUL character"},
+			qc.EncodingError, "experiments.GSE1.sample_titles[1]", 1, 0, "NUL character"},
 		{"NUL in an annotation value", "{\"samples\": {\n  \"GSM1\": {\"refinebio_title\": \"a\"},\n  \"GSM2\": {\n    \"refinebio_annotations\": [{\"x\": \"y\"}, {\"tissue\": [\"blood\", \"li\\u0000ver\"]}]}}}",
-			qc.EncodingError, "samples.GSM2.refinebio_annotations[1]", 3, 0, `annotation "tissue" holds a NUL character (U+0000) at character 3`},
+			qc.EncodingError, "samples.GSM2.refinebio_annotations[1]", 4, 0, `annotation "tissue" holds a NUL character (U+0000) at character 3`},
 		{"NUL in an annotation key", `{"samples": {"GSM1": {"refinebio_annotations": [{"characteristics_ch1": ["dis\u0000ease: x"]}]}}}`,
 			qc.EncodingError, "samples.GSM1.refinebio_annotations[0]", 1, 0, "NUL character (U+0000) at character 4"},
 		{"NUL in an accession, samples listed", "{\"samples\": [\n{\"refinebio_accession_code\": \"GSM1\"},\n\n  {\"refinebio_accession_code\": \"GSM\\u00002\"}]}",
@@ -494,7 +501,7 @@ func TestParseJSONErrors(t *testing.T) {
 		{"NUL in a sample key taken for its accession", "{\"samples\": {\n\"GSM1\": {},\n \"GSM\\u00002\": {\"refinebio_title\": \"t\"}}}",
 			qc.EncodingError, "samples", 3, 0, `the key "GSM\x002" holds a NUL character (U+0000) at character 4`},
 		{"NUL in a study key taken for its accession", `{"experiments": {"GSE\u00001": {"title": "t"}}}`,
-			qc.EncodingError, "experiments", 0, 0, `the key "GSE\x001" holds a NUL character`},
+			qc.EncodingError, "experiments", 1, 0, `the key "GSE\x001" holds a NUL character`},
 		{"two keys, one accession", `{"samples": {"a": {"refinebio_accession_code": "GSM1"}, "b": {"refinebio_accession_code": "GSM1"}}}`,
 			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
 		{"two keys, one accession once their blanks are trimmed", `{"samples": {"GSM1": {"refinebio_title": "a"}, "GSM1 ": {"refinebio_title": "b"}}}`,
@@ -645,5 +652,38 @@ func TestParseJSONRepeatedFieldInRealFiles(t *testing.T) {
 				t.Errorf("got %v, want a ParseError at line %d, path samples….%s", err, at+2, tc.field)
 			}
 		})
+	}
+}
+
+// TestParseJSONKSOutOfRange: a KS statistic or p-value outside [0, 1]
+// cannot be one; it is unknown, with a WARNING naming its path, and a
+// value in range is kept as given.
+func TestParseJSONKSOutOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		doc          string
+		stat, pvalue metadata.Optional[float64]
+		bad          []string
+	}{
+		{`{"ks_statistic": 5, "ks_pvalue": -0.1}`, metadata.Optional[float64]{}, metadata.Optional[float64]{},
+			[]string{"ks_statistic", "ks_pvalue"}},
+		{`{"ks_statistic": 0.25, "ks_pvalue": 1e-300}`, metadata.Some(0.25), metadata.Some(1e-300), nil},
+		{`{"ks_statistic": 1, "ks_pvalue": 0}`, metadata.Some(1.0), metadata.Some(0.0), nil},
+	} {
+		d, err := parseJSON(t, tc.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.KSStatistic != tc.stat || d.KSPValue != tc.pvalue {
+			t.Errorf("%s: ks_statistic %+v, ks_pvalue %+v; want %+v, %+v", tc.doc, d.KSStatistic, d.KSPValue, tc.stat, tc.pvalue)
+		}
+		var bad []string
+		for _, f := range d.Findings {
+			if f.Code == qc.ParseError && f.Severity == qc.SeverityWarning && strings.Contains(f.Msg, "recorded as unknown") {
+				bad = append(bad, f.Path)
+			}
+		}
+		if !slices.Equal(bad, tc.bad) {
+			t.Errorf("%s: warnings at %v, want %v", tc.doc, bad, tc.bad)
+		}
 	}
 }
