@@ -139,12 +139,13 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				err.Msg = fmt.Sprintf("column %q %s", header[i], err.Msg)
 				return nil, err
 			}
-			if at := strings.IndexRune(v, '\uFEFF'); at >= 0 {
-				// A sheet joined from several keeps the mark of each: the
-				// accession it opens would name no sample of the matrix.
-				return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
-					Msg: fmt.Sprintf("column %q holds a byte order mark (U+FEFF) at character %d, as a file joined from several keeps the mark of each; remove it",
-						header[i], utf8.RuneCountInString(v[:at])+1)}
+			if i == 0 && strings.HasPrefix(v, "\uFEFF") {
+				// A sheet joined from several keeps the mark of each at
+				// the start of a line: the accession it opens would name
+				// no sample of the matrix. (One inside a free text, a
+				// title's, is the text's own.)
+				return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: 1,
+					Msg: fmt.Sprintf("line %d begins with a byte order mark (U+FEFF), as a file joined from several keeps the mark of each; remove it", fieldLine)}
 			}
 			c := cols[i]
 			switch {

@@ -221,7 +221,7 @@ func TestParseTSVErrors(t *testing.T) {
 		{"bad UTF-8 value", head + "GSM1\tt\xff\tTrue\n", qc.EncodingError, 2, 2, `column "refinebio_title" is not valid UTF-8`},
 		{"NUL in a title", head + "GSM1\tt\tTrue\nGSM2\tab\x00c\tTrue\n", qc.EncodingError, 3, 2, `column "refinebio_title" holds a NUL character (U+0000) at character 3`},
 		{"byte order mark opening a later line", head + "GSM1\tt\tTrue\n\ufeffGSM2\tt\tTrue\n", qc.EncodingError, 3, 1,
-			`column "refinebio_accession_code" holds a byte order mark (U+FEFF) at character 1`},
+			`line 3 begins with a byte order mark (U+FEFF)`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
 		{"NUL in a column name", "refinebio_accession_code\ttitle\tcharacteristics_ch1_a\x00ge\nGSM1\tt\t3\n", qc.EncodingError, 1, 3, "column name holds a NUL character (U+0000) at character 22"},
 		{"header only", head, qc.InvalidFormat, 0, 0, "a header but no sample rows"},
@@ -294,5 +294,19 @@ func TestParseTSVCutGzip(t *testing.T) {
 	}
 	if line < 3 {
 		t.Errorf("the cut is on line %d: the test means it past the header", line)
+	}
+}
+
+// TestParseTSVByteOrderMarkInText: a byte order mark inside a free text (a
+// title copied from elsewhere) is the text's own and is kept; only one
+// opening a line, where a joined file leaves it, is refused.
+func TestParseTSVByteOrderMarkInText(t *testing.T) {
+	sheet := "refinebio_accession_code\trefinebio_title\nGSM1\tKidney\ufeff marrow\n"
+	d, err := metadata.ParseTSV(strings.NewReader(sheet), "m.tsv", "GSE1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Samples) != 1 || d.Samples[0].Title != "Kidney\ufeff marrow" {
+		t.Fatalf("samples %+v, want GSM1 titled as written", d.Samples)
 	}
 }

@@ -22,6 +22,8 @@ var secretKeys = map[string]bool{
 	"secret": true, "client_secret": true, "clientsecret": true,
 	"key": true, "access_key": true, "secret_key": true, "sas": true, "sig": true,
 	"s3_secret_access_key": true, "s3_session_token": true,
+	// DuckDB's proxy settings.
+	"http_proxy_password": true, "proxy_password": true,
 	"accountkey": true, "azure_storage_connection_string": true,
 	// go-mssqldb's: a new password for the login, and Azure AD workflows'
 	// tokens and signed assertions (azuread/configuration.go).

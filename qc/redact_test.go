@@ -19,6 +19,7 @@ func TestRedactDSN(t *testing.T) {
 		{"Server=db.example Password=" + pw, "Server=REDACTED"},
 		{"Server=db\nUser Id=sa\nPassword=" + pw, "Server=REDACTED"},
 		{"w.duckdb?threads=4&motherduck_token=" + pw, "w.duckdb?threads=4&motherduck_token=REDACTED"},
+		{"w.duckdb?http_proxy=p.invalid&http_proxy_password=" + pw, "w.duckdb?http_proxy=p.invalid&http_proxy_password=REDACTED"},
 		{"/data/genexp.duckdb", "/data/genexp.duckdb"},
 		{"genexp.duckdb?access_mode=READ_ONLY", "genexp.duckdb?access_mode=READ_ONLY"},
 		// "://" mistyped: the string reads as a file path, its user info

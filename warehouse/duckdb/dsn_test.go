@@ -85,6 +85,7 @@ func TestOpenDSNErrors(t *testing.T) {
 		{"a password, other spelling", file + "?threads=1&%20PWD%20=S3cr3tPW", qc.ConfigInvalid},
 		{"a cloud token", file + "?motherduck_token=S3cr3tPW", qc.ConfigInvalid},
 		{"an S3 key", file + "?s3_secret_access_key=S3cr3tPW", qc.ConfigInvalid},
+		{"a proxy's password", file + "?http_proxy_password=S3cr3tPW", qc.ConfigInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

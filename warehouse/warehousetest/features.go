@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -253,8 +253,7 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 			qs, qc := sampleVariance(sepsis)/float64(len(sepsis)), sampleVariance(control)/float64(len(control))
 			if se2 := qs + qc; se2 > 0 {
 				want[featureKey{"gene_sepsis_vs_control_welch_t", "GENE", gk, -1}] = d / math.Sqrt(se2)
-				want[featureKey{"gene_sepsis_vs_control_welch_df", "GENE", gk, -1}] =
-					se2 * se2 / (qs*qs/float64(len(sepsis)-1) + qc*qc/float64(len(control)-1))
+				want[featureKey{"gene_sepsis_vs_control_welch_df", "GENE", gk, -1}] = welchDF(qs, qc, len(sepsis), len(control))
 			}
 		}
 	}
@@ -262,7 +261,7 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 	var ranked []int
 	for g, v := range variance {
 		// Affymetrix control probe sets take no part in the pairs.
-		if v > 0 && !strings.HasPrefix(strings.ToUpper(f.genes[g]), "AFFX-") {
+		if v > 0 && !warehouse.ControlProbe(f.genes[g]) {
 			ranked = append(ranked, g)
 		}
 	}
@@ -297,6 +296,19 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 		}
 	}
 	return want
+}
+
+// welchDF is the Welch–Satterthwaite degrees of freedom of two groups of
+// n1 and n2 values with q = variance/n, in the textbook form
+// (q1 + q2)² / (q1²/(n1 − 1) + q2²/(n2 − 1)), computed with big floats:
+// the squares overflow a float64 for variances from about 1e154.
+func welchDF(q1, q2 float64, n1, n2 int) float64 {
+	b := func(x float64) *big.Float { return new(big.Float).SetPrec(200).SetFloat64(x) }
+	sq := func(x *big.Float) *big.Float { return new(big.Float).Mul(x, x) }
+	num := sq(new(big.Float).Add(b(q1), b(q2)))
+	den := new(big.Float).Add(new(big.Float).Quo(sq(b(q1)), b(float64(n1-1))), new(big.Float).Quo(sq(b(q2)), b(float64(n2-1))))
+	df, _ := new(big.Float).Quo(num, den).Float64()
+	return df
 }
 
 func mean(xs []float64) float64 {
@@ -440,7 +452,8 @@ func compareFeatures(t *testing.T, got, want map[featureKey]float64) {
 			report("%s missing (want %v)", k, w)
 			continue
 		}
-		if math.Abs(g-w) > featureTolerance*math.Max(1, math.Abs(w)) {
+		// Written so that a NaN on either side fails: no feature may be one.
+		if !(math.Abs(g-w) <= featureTolerance*math.Max(1, math.Abs(w))) {
 			report("%s = %.17g, want %.17g", k, g, w)
 		}
 	}
@@ -524,6 +537,15 @@ func testFeatureValues(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 		{name: "too few samples to compare", technology: "MICROARRAY", labels: []string{"CONTROL", "SEPSIS", "CONTROL"}, gen: log2Intensity, top: 20,
 			wantScale: warehouse.ScaleValue},
 		{name: "default top genes", technology: "MICROARRAY", labels: mixed[:8], gen: log2Intensity, top: 0, wantScale: warehouse.ScaleValue},
+		{name: "a gene's variance too large to square", technology: "", labels: mixed, gen: zScore, top: 4, wantScale: warehouse.ScaleValue,
+			edit: func(f *featureFixture) {
+				// ±1e100 (expression.MaxMagnitude) in both arms: the
+				// variances are near 1e200, whose squares overflow, so
+				// Welch's degrees of freedom must be computed without them.
+				for s := range f.values[6] {
+					f.values[6][s] *= 1e100
+				}
+			}},
 		{name: "control probes, the most variable lines", technology: "MICROARRAY", labels: mixed, gen: log2Intensity, top: 4,
 			wantScale: warehouse.ScaleValue,
 			edit: func(f *featureFixture) {
@@ -573,8 +595,8 @@ func testFeatureValues(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 		})
 		for _, g := range f.genes {
 			want := "no type"
-			if strings.HasPrefix(strings.ToUpper(g), "AFFX-") {
-				want = "control_probe"
+			if warehouse.ControlProbe(g) {
+				want = warehouse.GeneTypeControlProbe
 			}
 			if n := scalar(t, tg.DB, `SELECT COUNT(*) FROM dim_gene WHERE gene_id = `+lit(g)+` AND COALESCE(gene_type, 'no type') = `+
 				lit(want)); n != 1 {
