@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/genexp/genexp/expression"
@@ -92,6 +93,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	}
 	own, known := ownStudy(d, m, studyFilter)
 	var unattributed []string // columns whose study cannot be told
+	var titles []int          // without metadata, columns named by what can only be a title
 	seen := map[string]int{}
 	studySeen := map[string]bool{}
 	badStudies := map[string]string{}         // study → what is wrong with its accession ("" when nothing)
@@ -103,10 +105,10 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			if strings.TrimSpace(name) == name && !accessionLike(name, own) {
 				// Without metadata a column's name is its accession; a name
 				// that cannot be one is a title, which only the metadata
-				// maps to its sample. (Blanks around a name are refused
-				// below, as an id problem of the accession.)
-				columnFinding(qc.SampleMismatch, i, "column %q is not a sample accession, and no metadata maps it to one "+
-					"(a title needs the download's aggregated_metadata.json or sample sheet); it is not loaded", columnName(name))
+				// maps to its sample (a finding after the loop). (Blanks
+				// around a name are refused below, as an id problem of the
+				// accession.)
+				titles = append(titles, i)
 				continue
 			}
 			s = &metadata.Sample{Accession: name}
@@ -221,6 +223,19 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		unlisted += n
 		p.findings = append(p.findings, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: study, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%d more columns repeat a sample of study %s; remove or rename them", n, study)})
+	}
+	if len(titles) > 1 && len(titles) == len(h.Names) {
+		// Every column is a title: one finding says so, not one a column.
+		p.reason = &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Line: 1, Column: 2,
+			Msg: fmt.Sprintf("none of the matrix's %d columns is a sample accession: they are sample titles (%s), which only the "+
+				"download's metadata maps to samples; nothing of it is loaded: load the whole download, or give the metadata "+
+				"(aggregated_metadata.json, metadata.json or a sample sheet) with --metadata", len(titles), listSome(columnNames(h.Names, titles), 2))}
+		p.findings = append(p.findings, p.reason)
+	} else {
+		for _, i := range titles {
+			columnFinding(qc.SampleMismatch, i, "column %q is not a sample accession, and no metadata maps it to one "+
+				"(a title needs the download's aggregated_metadata.json or sample sheet); it is not loaded", columnName(h.Names[i]))
+		}
 	}
 	if n := columnFindings - maxColumnFindings - unlisted; n > 0 {
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
@@ -464,3 +479,13 @@ func accessionLike(name, own string) bool {
 // 80 bytes, else its beginning and its end, where the titles of one
 // study's samples often differ ("…, sample 2").
 func columnName(name string) string { return qc.ShortenMiddle(name, 80) }
+
+// columnNames returns the names of the columns at indexes, quoted and
+// shortened as columnName does.
+func columnNames(names []string, indexes []int) []string {
+	out := make([]string, len(indexes))
+	for k, i := range indexes {
+		out[k] = strconv.Quote(columnName(names[i]))
+	}
+	return out
+}

@@ -244,7 +244,7 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	head := fmt.Sprintf("last run %s started %s (%s, %s)",
 		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), plural(last.Studies, "study"), plural(last.Steps, "step"))
 	if last.Running == 0 && (last.Stopped > 0 || last.StopReason != "") {
-		why, rerun := "", "rerun the same load"
+		why, rerun := "", "rerun the same command (genexp load or genexp features)"
 		if last.StopReason != "" {
 			why = " (" + last.StopReason + ")"
 		}
@@ -259,7 +259,7 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 			return Degraded, fmt.Sprintf("%s was stopped%s during a step, which failed and did none of its work "+
 				"(a study's load, or its features); %s", head, why, rerun)
 		}
-		return Degraded, fmt.Sprintf("%s was stopped%s before %d of its steps began%s: part of its input was not loaded; %s",
+		return Degraded, fmt.Sprintf("%s was stopped%s before %d of its steps began%s: part of its work was not done; %s",
 			head, why, last.Stopped, failed, rerun)
 	}
 	state := "finished"

@@ -35,16 +35,16 @@ func TestRunsCheck(t *testing.T) {
 			false, Healthy, head + ", finished with 2 failed steps"},
 		{"interrupted between matrices", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
 			r.Stopped, r.StopReason = 8, "interrupted"
-		})}, false, Degraded, head + " was stopped (interrupted) before 8 of its steps began: part of its input was not loaded; rerun the same load"},
+		})}, false, Degraded, head + " was stopped (interrupted) before 8 of its steps began: part of its work was not done; rerun the same command (genexp load or genexp features)"},
 		{"interrupted within a matrix", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
 			r.Stopped, r.StopReason, r.Failed = 1, "interrupted", 3
-		})}, false, Degraded, head + " was stopped (interrupted) before 1 of its steps began, and 3 steps failed: part of its input was not loaded; rerun the same load"},
+		})}, false, Degraded, head + " was stopped (interrupted) before 1 of its steps began, and 3 steps failed: part of its work was not done; rerun the same command (genexp load or genexp features)"},
 		{"timed out", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
 			r.Stopped, r.StopReason = 4, "timed out"
-		})}, false, Degraded, head + " was stopped (timed out) before 4 of its steps began: part of its input was not loaded; " +
-			"rerun the same load (with a larger processing.timeout_seconds if it needs longer)"},
+		})}, false, Degraded, head + " was stopped (timed out) before 4 of its steps began: part of its work was not done; " +
+			"rerun the same command (genexp load or genexp features) (with a larger processing.timeout_seconds if it needs longer)"},
 		{"stopped, reason not recorded", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Stopped = 4 })},
-			false, Degraded, head + " was stopped before 4 of its steps began: part of its input was not loaded; rerun the same load"},
+			false, Degraded, head + " was stopped before 4 of its steps began: part of its work was not done; rerun the same command (genexp load or genexp features)"},
 		{"still writing the steps it stopped before", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
 			r.Stopped, r.StopReason, r.Running, r.EndedAt = 4, "interrupted", 1, nil
 			r.StartedAt = now.Add(-time.Minute)

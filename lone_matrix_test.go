@@ -93,3 +93,49 @@ func TestLoneMatrixReasonFirst(t *testing.T) {
 		t.Errorf("failure %q, want the matrix's own reason", msg)
 	}
 }
+
+// TestLoneMatrixOfTitles: a matrix named for its study whose columns are
+// all sample titles (the 2018 E-GEOD-39842 layout), given without its
+// metadata, fails with one 2001 ERROR that says the columns are titles and
+// how to give the metadata; it used to list a WARNING per column, each
+// repeating the same advice, under an error quoting the first. A matrix of
+// accessions with one title among them still names that column.
+func TestLoneMatrixOfTitles(t *testing.T) {
+	dir := t.TempDir()
+	lone := filepath.Join(dir, "E-GEOD-39842.tsv")
+	if err := os.WriteFile(lone, readFile(t, "testdata/refinebio/early-2018/E-GEOD-39842.tsv"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mixed := filepath.Join(dir, "GSE5.tsv")
+	if err := os.WriteFile(mixed, []byte("Gene\tGSM1\tGSM2\tkidney, control fish 3\nG1\t1\t2\t3\nG2\t4\t5\t6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := genexp.New(openWarehouse(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), lone, mixed)
+	if err != nil || len(rep.Studies) != 2 {
+		t.Fatalf("Load: %v %+v", err, rep)
+	}
+	titles, some := rep.Studies[0], rep.Studies[1]
+	var e *qc.Error
+	if !errors.As(titles.Err, &e) || e.Code != qc.SampleMismatch || titles.Study != "E-GEOD-39842" ||
+		!strings.Contains(e.Msg, "none of the matrix's 12 columns is a sample accession: they are sample titles") ||
+		!strings.Contains(e.Msg, "--metadata") || strings.Contains(e.Msg, "first:") {
+		t.Errorf("E-GEOD-39842: %s %v; want one error saying the columns are titles", titles.Study, titles.Err)
+	}
+	if n := len(titles.Findings); n != 1 {
+		t.Errorf("E-GEOD-39842: %d findings, want the one: %v", n, titles.Findings)
+	}
+	if some.Err != nil || some.Samples != 2 {
+		t.Fatalf("GSE5: %d samples, %v; want GSM1 and GSM2 loaded", some.Samples, some.Err)
+	}
+	var named bool
+	for _, f := range some.Findings {
+		named = named || f.Column == 4 && strings.Contains(f.Msg, `column "kidney, control fish 3" is not a sample accession`)
+	}
+	if !named {
+		t.Errorf("GSE5: no finding names its title column: %v", some.Findings)
+	}
+}

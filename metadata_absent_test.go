@@ -143,8 +143,8 @@ func TestLoadWithoutMetadataAddsNewSamples(t *testing.T) {
 
 // A matrix whose columns are sample titles, given without the metadata
 // that maps them to accessions, is not loaded under made-up accessions:
-// each column is a finding naming it, and with none left the study is
-// rejected; nothing reaches the warehouse.
+// the study is rejected by a finding that says its columns are titles
+// (TestLoneMatrixOfTitles has the rest); nothing reaches the warehouse.
 func TestTitleNamedMatrixWithoutMetadata(t *testing.T) {
 	bare := filepath.Join(t.TempDir(), "alone")
 	if err := os.Mkdir(bare, 0o755); err != nil {
@@ -153,8 +153,8 @@ func TestTitleNamedMatrixWithoutMetadata(t *testing.T) {
 	copyFile(t, "testdata/refinebio/early-2018/E-GEOD-39842.tsv", filepath.Join(bare, "E-GEOD-39842.tsv"))
 	w := openWarehouse(t)
 	r := loadOne(t, w, genexp.DefaultConfig(), filepath.Join(bare, "E-GEOD-39842.tsv"))
-	if !errors.Is(r.Err, qc.SampleMismatch) || !strings.Contains(r.Err.Error(), "is not a sample accession") {
-		t.Fatalf("%s: %v, want a SampleMismatch naming a column that is not an accession", r.Outcome, r.Err)
+	if !errors.Is(r.Err, qc.SampleMismatch) || !strings.Contains(r.Err.Error(), "is a sample accession: they are sample titles") {
+		t.Fatalf("%s: %v, want a SampleMismatch saying the columns are titles", r.Outcome, r.Err)
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM dim_sample`); n != 0 {
 		t.Errorf("%d samples in dim_sample, want none", n)

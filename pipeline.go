@@ -648,7 +648,12 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			Msg: "no matrix column could be matched to a sample; nothing to load"}
 		found := append([]*qc.Error{err}, pl.findings...)
 		if pl.reason != nil && pl.reason.Severity == qc.SeverityError {
-			// The finding about the whole matrix says it all.
+			// The finding about the whole matrix says it all, as the
+			// study's failure and as its one finding: one error, under
+			// its study, printed once.
+			if pl.reason.Study == "" {
+				pl.reason.Study = study
+			}
 			err, found = pl.reason, pl.findings
 		} else if len(pl.findings) > 0 {
 			// Its message only: the finding is listed (with its code) on

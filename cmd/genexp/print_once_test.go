@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -32,6 +34,31 @@ func TestMatrixFindingPrintedOnce(t *testing.T) {
 		}
 		if n := strings.Count(out, "few genes in"); n != 3 {
 			t.Errorf("%s prints %d of the 3 studies' own findings:\n%s", name, n, out)
+		}
+	}
+}
+
+// TestMatrixOfTitlesReasonPrintedOnce: a matrix whose columns are all
+// titles, given without its metadata, prints its one reason once, as the
+// study's failure, not again as a finding below it (the log on stderr
+// has its own records).
+func TestMatrixOfTitlesReasonPrintedOnce(t *testing.T) {
+	dir := t.TempDir()
+	lone := filepath.Join(dir, "E-GEOD-39842.tsv")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "refinebio", "early-2018", "E-GEOD-39842.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lone, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"validate", lone}, {"load", "--db", filepath.Join(dir, "w.duckdb"), lone}} {
+		code, out, stderr := runCLI(t, args...)
+		if code != exitFailed {
+			t.Errorf("%s: exit %d, want %d\n%s%s", args[0], code, exitFailed, out, stderr)
+		}
+		if n := strings.Count(out, "none of the matrix's 12 columns is a sample accession"); n != 1 {
+			t.Errorf("%s prints the reason %d times:\n%s%s", args[0], n, out, stderr)
 		}
 	}
 }

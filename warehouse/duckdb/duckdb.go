@@ -570,6 +570,9 @@ func classify(err error, msg string) error {
 	if e := storageError(err, msg); e != nil {
 		return e
 	}
+	if closedError(err) {
+		return qc.Wrap(qc.ConnectionFailed, err, msg)
+	}
 	if outOfMemory(err) {
 		// DuckDB's advice (SET memory_limit, threads) is SQL a genexp
 		// user has no prompt for; memoryError says it in DSN terms.
@@ -591,6 +594,13 @@ func classify(err error, msg string) error {
 		}
 	}
 	return qc.Wrap(code, err, msg)
+}
+
+// closedError reports whether err says the Warehouse, or the connection a
+// call held, was closed: no warehouse to write, not a constraint the data
+// broke. database/sql's "database is closed" has no exported value.
+func closedError(err error) bool {
+	return errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "sql: database is closed")
 }
 
 // ioCauses are the operating system's words for a file that cannot be
