@@ -347,6 +347,17 @@ type IllnessConfig struct {
 	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
 }
 
+// ruleList is a list of rules of the configuration with its key.
+type ruleList struct {
+	key   string
+	rules []illness.Rule
+}
+
+// ruleLists returns the rules and the extra rules, each with its key.
+func (ic IllnessConfig) ruleLists() []ruleList {
+	return []ruleList{{"illness_inference.rules", ic.Rules}, {"illness_inference.extra_rules", ic.ExtraRules}}
+}
+
 // PlatformConfig configures platform normalization.
 type PlatformConfig struct {
 	// ManufacturerLookup maps a word (or words) of a platform name to its
@@ -1120,10 +1131,7 @@ func (c Config) problems() []problem {
 		folded[platform.LookupKey(k)] = k
 	}
 	// Each rule and override alone, so that a problem names its key.
-	for _, list := range []struct {
-		key   string
-		rules []illness.Rule
-	}{{"illness_inference.rules", c.Illness.Rules}, {"illness_inference.extra_rules", c.Illness.ExtraRules}} {
+	for _, list := range c.Illness.ruleLists() {
 		for i, r := range list.rules {
 			if r.Name == "" {
 				r.Name = fmt.Sprintf("rule%d", i+1)
