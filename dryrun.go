@@ -17,7 +17,12 @@ import (
 //
 // `genexp validate` runs on DryRunSink(nil); `genexp load --dry-run` on a
 // DryRunSink of the warehouse opened read-only.
+//
+// A current that is an interface holding a nil pointer counts as nil.
 func DryRunSink(current warehouse.Statuser) warehouse.WarehouseSink {
+	if isNil(current) {
+		current = nil
+	}
 	return &dryRunSink{current: current}
 }
 

@@ -137,6 +137,18 @@ type FeaturesRun struct {
 	Studies []FeatureReport
 }
 
+// Err returns the studies' failures joined (errors.Join); nil when none
+// failed.
+func (r *FeaturesRun) Err() error {
+	var errs []error
+	for _, s := range r.Studies {
+		if s.Err != nil {
+			errs = append(errs, s.Err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Failed reports whether any study's features failed.
 func (r *FeaturesRun) Failed() bool {
 	for _, s := range r.Studies {
@@ -159,6 +171,9 @@ func (r *FeaturesRun) Failed() bool {
 // computed or logged: a mistyped accession), or when ctx ends. A study
 // named twice in opt.Studies is computed once.
 func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesRun, error) {
+	if err := p.made(); err != nil {
+		return &FeaturesRun{}, err
+	}
 	run := &FeaturesRun{RunID: NewID()}
 	fm, ok := p.sink.(warehouse.FeatureMaterializer)
 	if !ok {

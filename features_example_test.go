@@ -31,8 +31,11 @@ func Example_genePairs() {
 		log.Fatal(err)
 	}
 	rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270")
-	if err != nil || rep.Failed() {
-		log.Fatal(err, rep.Studies[0].Err)
+	if err == nil {
+		err = rep.Err()
+	}
+	if err != nil {
+		log.Fatal(err)
 	}
 	f := rep.Studies[0].Features
 	fmt.Printf("%s: %d feature rows on the %q scale, %d gene pairs\n", f.Study, f.Rows, f.Scale, f.Features[genexp.FeatureGenePairPearsonR])
@@ -88,12 +91,19 @@ func ExamplePipeline_Features() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270"); err != nil || rep.Failed() {
+	rep, err := p.Load(context.Background(), "testdata/refinebio/GSE71270")
+	if err == nil {
+		err = rep.Err()
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
 	for range 2 {
 		run, err := p.Features(context.Background(), genexp.FeatureOptions{IfStale: true})
-		if err != nil || run.Failed() {
+		if err == nil {
+			err = run.Err()
+		}
+		if err != nil {
 			log.Fatal(err)
 		}
 		for _, s := range run.Studies {

@@ -27,8 +27,8 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// Pipeline loads downloads into a warehouse. Make one with New (a zero
-// Pipeline has no sink). A Pipeline is safe for concurrent use, and Loads
+// Pipeline loads downloads into a warehouse. Make one with New: Load and
+// Features of a zero or nil Pipeline fail with ConfigInvalid. A Pipeline is safe for concurrent use, and Loads
 // read side by side; into one DuckDB warehouse, though, one load holds it
 // from its first matrix's Begin to that matrix's commit, and another that
 // wants it then waits up to the DSN's busy_timeout (none by default) and
@@ -103,13 +103,16 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 // error naming the matrix, before anything is written; an error of the
 // reader that is not a *qc.Error is reported as a ParseError naming the
 // matrix.
+//
+// A nil open keeps the default, expression.NewReader.
 func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
 	return func(p *Pipeline) { p.openMatrix = open }
 }
 
 // WithMelter replaces how each batch of rows is melted to long rows.
-// Default: an expression.ColumnMelter of the matrix's loaded columns with
-// the configuration's missing policy. m melts every batch of every matrix,
+// Default (also for a nil m, or an interface holding a nil pointer): an
+// expression.ColumnMelter of the matrix's loaded columns with the
+// configuration's missing policy. m melts every batch of every matrix,
 // whichever columns it keeps (Columns nil keeps all); of its long rows the
 // pipeline keeps those of the columns it loads (matched to a sample of a
 // study being loaded) and drops missing values unless
@@ -198,6 +201,9 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	if isNil(p.normalizer) {
 		p.normalizer = p.cfg.Normalizer()
 	}
+	if isNil(p.melter) {
+		p.melter = nil // a typed nil (a nil *ColumnMelter) is no melter: the default melts
+	}
 	p.exclude = map[string]bool{}
 	for _, acc := range p.cfg.Processing.ExcludeSamples {
 		p.exclude[strings.TrimSpace(acc)] = true
@@ -210,6 +216,16 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 		p.studyRe = regexp.MustCompile(`^(?:` + pat + `)$`)
 	}
 	return p, nil
+}
+
+// made reports a Pipeline that New did not make (nil, or the zero value,
+// which has no sink, configuration or classifier) as a ConfigInvalid
+// error rather than a nil dereference deep inside a run.
+func (p *Pipeline) made() error {
+	if p == nil || p.sink == nil || p.classifier == nil {
+		return qc.Errorf(qc.ConfigInvalid, "genexp: the Pipeline was not made by New")
+	}
+	return nil
 }
 
 // Report is what a Load did.
@@ -244,6 +260,19 @@ type Unopened struct {
 	Study string
 	// Err is why it could not be opened (also in Report.Errors).
 	Err error
+}
+
+// Err returns the run's failures, the downloads' (Errors) and then the
+// studies', joined (errors.Join); nil when none failed. errors.Is and
+// errors.As see each one.
+func (r *Report) Err() error {
+	errs := append([]error(nil), r.Errors...)
+	for _, s := range r.Studies {
+		if s.Err != nil {
+			errs = append(errs, s.Err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Failed reports whether any study or download failed.
@@ -361,6 +390,9 @@ func stoppedRun(ctx context.Context, rep *Report, err error) error {
 // the report then holds a NotStarted row for each matrix and path the run
 // never began.
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
+	if err := p.made(); err != nil {
+		return &Report{}, err
+	}
 	rep := &Report{RunID: NewID()}
 	defer p.beginRun(ctx, rep.RunID)()
 	defer p.featuresUnsupported(ctx, rep)

@@ -11,9 +11,12 @@ import (
 )
 
 // A researcher opens a refine.bio download and lists each sample's illness
-// label with the reason for it. The bundled download is a zebrafish study,
-// not a sepsis cohort: its genotype controls read as CONTROL and the other
-// fish stay UNKNOWN, because nothing in their metadata speaks of illness.
+// label with the reason for it, deciding each study's samples together as
+// a load does (Decide: a sample named by a code alone is read beside its
+// study's other samples and its text). The bundled download is a zebrafish
+// study, not a sepsis cohort: its genotype controls read as CONTROL and
+// the other fish stay UNKNOWN, because nothing in their metadata speaks of
+// illness.
 func Example() {
 	d, err := genexp.OpenDownload("../testdata/refinebio/GSE71270/GSE71270")
 	if err != nil {
@@ -21,13 +24,15 @@ func Example() {
 	}
 	defer d.Close()
 	c := illness.Default()
-	for _, s := range d.Metadata.Samples {
-		dec := c.Classify(s)
-		fmt.Printf("%s %-7s %s", s.Accession, dec.Label, dec.Method)
-		if dec.Method == illness.MethodRule {
-			fmt.Printf(" %s: %q in %s %q", dec.Rule, dec.Matched, dec.Field, dec.Value)
+	for _, st := range d.Metadata.Studies {
+		samples := d.Metadata.StudySamples(st.Accession)
+		for i, dec := range illness.Decide(c, st, samples) {
+			fmt.Printf("%s %-7s %s", samples[i].Accession, dec.Label, dec.Method)
+			if dec.Method == illness.MethodRule {
+				fmt.Printf(" %s: %q in %s %q", dec.Rule, dec.Matched, dec.Field, dec.Value)
+			}
+			fmt.Println()
 		}
-		fmt.Println()
 	}
 	// Output:
 	// GSM1831675 UNKNOWN default

@@ -353,14 +353,13 @@ func (s *Sample) eachAnnotation(fn func(Annotation)) {
 	}
 }
 
-// isKey compares annotation keys ignoring case and treating spaces and
-// underscores alike.
 // SameKey reports whether two annotation keys name one field, as
 // Sample.Values compares them: case ignored, surrounding space trimmed,
 // underscores and any other white space read as spaces ("Disease_State"
 // and "disease state" are one key).
 func SameKey(a, b string) bool { return normKey(a) == normKey(b) }
 
+// isKey reports whether key is one of names, compared as SameKey does.
 func isKey(key string, names ...string) bool {
 	k := normKey(key)
 	for _, n := range names {

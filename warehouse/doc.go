@@ -19,7 +19,7 @@
 // Beyond WarehouseSink the pipeline uses optional interfaces, found by type
 // assertion on the sink: FeatureMaterializer (the analytics step and
 // Pipeline.Features), Statuser, StepsLogger, AttemptCounter, StepAborter,
-// QCRecorder and HealthChecker. A decorator that embeds a WarehouseSink
+// RunEnder, QCRecorder and HealthChecker. A decorator that embeds a WarehouseSink
 // value hides them, since only WarehouseSink's methods are promoted: it
 // must forward each one it wants kept (or embed the backend's concrete
 // type, such as *duckdb.Warehouse). Without FeatureMaterializer the

@@ -1,0 +1,70 @@
+package genexp_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
+	"github.com/genexp/genexp/warehouse/duckdb"
+)
+
+// TestPipelineNotMadeByNew: Load and Features of a zero or nil Pipeline
+// fail with ConfigInvalid; they used to panic on a nil dereference.
+func TestPipelineNotMadeByNew(t *testing.T) {
+	var zero genexp.Pipeline
+	var none *genexp.Pipeline
+	for name, p := range map[string]*genexp.Pipeline{"zero": &zero, "nil": none} {
+		rep, err := p.Load(context.Background(), "testdata/refinebio/quickstart/GSE71270")
+		if !errors.Is(err, qc.ConfigInvalid) || rep == nil {
+			t.Errorf("%s Pipeline: Load gave %v, %v; want a report and ConfigInvalid", name, rep, err)
+		}
+		run, err := p.Features(context.Background(), genexp.FeatureOptions{})
+		if !errors.Is(err, qc.ConfigInvalid) || run == nil {
+			t.Errorf("%s Pipeline: Features gave %v, %v; want a run and ConfigInvalid", name, run, err)
+		}
+	}
+}
+
+// TestTypedNilsAreNil: an interface holding a nil pointer, given as a
+// melter or as the dry run's current warehouse, means none, as a typed nil
+// classifier or normalizer does; both used to panic inside Load.
+func TestTypedNilsAreNil(t *testing.T) {
+	const study = "testdata/refinebio/quickstart/GSE71270"
+	var melter *expression.ColumnMelter
+	p, err := genexp.New(openWarehouse(t), genexp.WithMelter(melter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := p.Load(context.Background(), study); err != nil || rep.Failed() || rep.Studies[0].Rows != 12000 {
+		t.Errorf("a typed nil melter: %v %+v; want the default melter's 12,000 rows", err, rep)
+	}
+	var current *duckdb.Warehouse
+	p, err = genexp.New(genexp.DryRunSink(current))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := p.Load(context.Background(), study); err != nil || rep.Failed() || rep.Studies[0].Outcome != warehouse.Inserted {
+		t.Errorf("a dry run on a typed nil warehouse: %v %+v; want GSE71270 new", err, rep)
+	}
+}
+
+// TestReportErr: Report.Err joins the run's failures, nil when there are
+// none, and errors.Is sees each.
+func TestReportErr(t *testing.T) {
+	p, err := genexp.New(openWarehouse(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), "testdata/refinebio/quickstart/GSE71270")
+	if err != nil || rep.Err() != nil {
+		t.Fatalf("a good load: %v, Err() = %v; want nil", err, rep.Err())
+	}
+	rep, err = p.Load(context.Background(), "testdata/refinebio/quickstart/GSE71270", "testdata/no-such-download")
+	if err != nil || !errors.Is(rep.Err(), qc.FileNotFound) || !rep.Failed() {
+		t.Errorf("a load with a missing path: %v, Err() = %v; want FileNotFound", err, rep.Err())
+	}
+}
