@@ -324,6 +324,11 @@ type IllnessConfig struct {
 	// the cohort rules still run, on what the given rules leave UNKNOWN:
 	// GroupCodes and DisabledCohortRules turn them off.
 	Rules []illness.Rule `yaml:"rules"`
+	// ExtraRules are added to the rules (the given ones, else the
+	// built-in ones), each taking its place by priority: a rule of one's
+	// own without copying the built-in list. A name must not repeat one of
+	// the rules'.
+	ExtraRules []illness.Rule `yaml:"extra_rules"`
 	// Overrides map sample accessions to labels.
 	Overrides map[string]illness.Label `yaml:"overrides"`
 	// StudyContext lets a patient sample that no rule labels take the
@@ -340,6 +345,17 @@ type IllnessConfig struct {
 	// cohort_disease_arm, cohort_sole_arm, study_context,
 	// cohort_ill_controls). Default none.
 	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
+}
+
+// ruleList is a list of rules of the configuration with its key.
+type ruleList struct {
+	key   string
+	rules []illness.Rule
+}
+
+// ruleLists returns the rules and the extra rules, each with its key.
+func (ic IllnessConfig) ruleLists() []ruleList {
+	return []ruleList{{"illness_inference.rules", ic.Rules}, {"illness_inference.extra_rules", ic.ExtraRules}}
 }
 
 // PlatformConfig configures platform normalization.
@@ -1115,24 +1131,43 @@ func (c Config) problems() []problem {
 		folded[platform.LookupKey(k)] = k
 	}
 	// Each rule and override alone, so that a problem names its key.
-	for i, r := range c.Illness.Rules {
-		if r.Name == "" {
-			r.Name = fmt.Sprintf("rule%d", i+1)
-		}
-		// A regular expression is reported at its own key, as written:
-		// the classifier compiles it with flags of its own before it.
-		badRegex := false
-		for _, f := range []struct{ key, re string }{{"pattern", r.Pattern}, {"exclude", r.Exclude}, {"keys", r.Keys}} {
-			if msg := regexProblem(f.re); msg != "" {
-				bad(fmt.Sprintf("illness_inference.rules[%d].%s", i, f.key), "%s", msg)
-				badRegex = true
+	for _, list := range c.Illness.ruleLists() {
+		for i, r := range list.rules {
+			if r.Name == "" {
+				r.Name = fmt.Sprintf("rule%d", i+1)
+			}
+			// A regular expression is reported at its own key, as
+			// written: the classifier compiles it with flags of its own
+			// before it.
+			badRegex := false
+			for _, f := range []struct{ key, re string }{{"pattern", r.Pattern}, {"exclude", r.Exclude}, {"keys", r.Keys}} {
+				if msg := regexProblem(f.re); msg != "" {
+					bad(fmt.Sprintf("%s[%d].%s", list.key, i, f.key), "%s", msg)
+					badRegex = true
+				}
+			}
+			if badRegex {
+				continue
+			}
+			if _, err := illness.New([]illness.Rule{r}, nil, nil); err != nil {
+				bad(fmt.Sprintf("%s[%d]", list.key, i), "%s", ruleMessage(err))
 			}
 		}
-		if badRegex {
-			continue
+	}
+	// An extra rule named as one of the rules would make two rules of one
+	// name, which the classifier refuses.
+	names := map[string]bool{}
+	for _, r := range c.Illness.Rules {
+		names[r.Name] = true
+	}
+	if len(c.Illness.Rules) == 0 {
+		for _, r := range illness.DefaultRules() {
+			names[r.Name] = true
 		}
-		if _, err := illness.New([]illness.Rule{r}, nil, nil); err != nil {
-			bad(fmt.Sprintf("illness_inference.rules[%d]", i), "%s", ruleMessage(err))
+	}
+	for i, r := range c.Illness.ExtraRules {
+		if r.Name != "" && names[r.Name] {
+			bad(fmt.Sprintf("illness_inference.extra_rules[%d].name", i), "%q is already the name of a rule; extra rules add to the rules, they do not replace one (give it another name, or list the rules in full under rules)", r.Name)
 		}
 	}
 	// Each name alone, so that an unknown one is reported at its item,
@@ -1201,6 +1236,7 @@ func (c Config) Classifier() (*illness.Classifier, error) {
 	if len(rules) == 0 {
 		rules = illness.DefaultRules()
 	}
+	rules = append(slices.Clone(rules), c.Illness.ExtraRules...)
 	ic := c.Illness
 	opts := []illness.Option{
 		illness.WithStudyContext(ic.StudyContext == nil || *ic.StudyContext),
@@ -1406,6 +1442,15 @@ func (c Config) Effective() Config {
 			ic.Rules[i].Fields = []string{} // as it reads back
 		}
 	}
+	ic.ExtraRules = slices.Clone(ic.ExtraRules)
+	if ic.ExtraRules == nil {
+		ic.ExtraRules = []illness.Rule{}
+	}
+	for i := range ic.ExtraRules {
+		if ic.ExtraRules[i].Fields == nil {
+			ic.ExtraRules[i].Fields = []string{}
+		}
+	}
 	if ic.Overrides == nil {
 		ic.Overrides = map[string]illness.Label{}
 	}
@@ -1480,6 +1525,7 @@ var keyComments = map[string]string{
 	"processing.ks_sample_size":                  `fewest rows sampled for KS; -1: no recomputed KS check`,
 	"processing.exclude_samples":                 `sample accessions left out of the expression views and features (their facts load)`,
 	"illness_inference.rules":                    `given rules replace these built-in ones; the group codes and cohort rules below still run on what they leave UNKNOWN`,
+	"illness_inference.extra_rules":              `rules added to those above, each placed by its priority (lower first, within a field): your own without copying the built-in list`,
 	"illness_inference.disabled_cohort_rules":    `among study_abbreviation, cohort_same_patient, cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
 	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR`,

@@ -305,6 +305,8 @@ func TestParseConfigBadRegexAtItsOwnKey(t *testing.T) {
 			9, 16, "illness_inference.rules[1].exclude", "`healthy|[a-` is not a regular expression: missing closing ] at `[a-`"},
 		{"rule keys", "illness_inference:\n  rules:\n    - {name: k, label: SEPSIS, pattern: x,\n       keys: '^group*+$'}\n",
 			4, 14, "illness_inference.rules[0].keys", "`^group*+$` is not a regular expression: invalid nested repetition operator at `*+`"},
+		{"extra rule pattern", "illness_inference:\n  extra_rules:\n    - name: bad\n      label: SEPSIS\n      pattern: \"sep(sis\"\n",
+			5, 16, "illness_inference.extra_rules[0].pattern", "`sep(sis` is not a regular expression: missing closing )"},
 		{"study_code_pattern", "processing:\n  chunk_size: 10\n  study_code_pattern: GSE[0-9+\n",
 			3, 23, "processing.study_code_pattern", "`GSE[0-9+` is not a regular expression: missing closing ] at `[0-9+`"},
 		{"study_code_pattern with a backslash", "processing:\n  study_code_pattern: 'GSE\\d+|(E-'\n",
@@ -799,5 +801,46 @@ func TestConfigShortValuesAreNotScrubbed(t *testing.T) {
 	msg := err.Error()
 	if strings.Contains(msg, "${WORKERS}") || !strings.Contains(msg, "-10") {
 		t.Errorf("%s: want -10 as written, no ${WORKERS}", msg)
+	}
+}
+
+// TestExtraRulesAddToTheBuiltIn: extra_rules add a rule of one's own to the
+// built-in ones (which rules would replace): a label the built-in rules
+// give stays, the extra rule labels what they leave UNKNOWN, and an extra
+// rule named as a built-in one is refused at its name.
+func TestExtraRulesAddToTheBuiltIn(t *testing.T) {
+	cfg, err := genexp.ParseConfig([]byte(`illness_inference:
+  extra_rules:
+    - name: creb_overexpression
+      label: NO_SEPSIS
+      priority: 50
+      pattern: '\bCREB\b'
+`), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cfg.Classifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := genexp.OpenDownload("testdata/refinebio/quickstart/GSE71270")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got := map[illness.Label]int{}
+	for _, s := range d.Metadata.Samples {
+		dec := c.Classify(s)
+		got[dec.Label]++
+		if dec.Label == illness.NoSepsis && dec.Rule != "creb_overexpression" {
+			t.Errorf("%s: NO_SEPSIS by %q, want the extra rule", s.Accession, dec.Rule)
+		}
+	}
+	if want := map[illness.Label]int{illness.Control: 5, illness.NoSepsis: 5}; !maps.Equal(got, want) {
+		t.Errorf("labels %v, want %v: the built-in controls kept, the CREB fish labelled by the extra rule", got, want)
+	}
+	_, err = genexp.ParseConfig([]byte("illness_inference:\n  extra_rules:\n    - name: healthy_control\n      label: CONTROL\n      pattern: wt\n"), "c.yaml")
+	if e := configErr(t, err, qc.ConfigInvalid); e.Path != "illness_inference.extra_rules[0].name" || !strings.Contains(e.Msg, "already the name of a rule") {
+		t.Errorf("an extra rule named as a built-in one: %v", err)
 	}
 }

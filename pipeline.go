@@ -1431,15 +1431,17 @@ func configFields(ic IllnessConfig, reads []string) []configField {
 			out = append(out, configField{name: strings.TrimSpace(f), key: k, where: "illness_inference.fields", read: true})
 		}
 	}
-	for i, r := range ic.Rules {
-		name := strings.TrimSpace(r.Name)
-		if name == "" {
-			name = fmt.Sprintf("rule%d", i+1)
-		}
-		for _, f := range r.Fields {
-			if k := metadata.FieldKey(f); !builtin[k] || !reading(k) {
-				out = append(out, configField{name: strings.TrimSpace(f), key: k, rule: name,
-					where: fmt.Sprintf("illness_inference.rules[%d].fields", i), read: reading(k)})
+	for _, list := range ic.ruleLists() {
+		for i, r := range list.rules {
+			name := strings.TrimSpace(r.Name)
+			if name == "" {
+				name = fmt.Sprintf("rule%d", i+1)
+			}
+			for _, f := range r.Fields {
+				if k := metadata.FieldKey(f); !builtin[k] || !reading(k) {
+					out = append(out, configField{name: strings.TrimSpace(f), key: k, rule: name,
+						where: fmt.Sprintf("%s[%d].fields", list.key, i), read: reading(k)})
+				}
 			}
 		}
 	}
