@@ -224,12 +224,16 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: study, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%d more columns repeat a sample of study %s; remove or rename them", n, study)})
 	}
-	if len(titles) > 1 && len(titles) == len(h.Names) {
+	if len(titles) > 0 && len(titles) == len(h.Names) {
 		// Every column is a title: one finding says so, not one a column.
+		what := fmt.Sprintf("none of the matrix's %d columns is a sample accession: they are sample titles", len(titles))
+		if len(titles) == 1 {
+			what = "the matrix's one column is not a sample accession: it is a sample title"
+		}
 		p.reason = &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityError, File: m.Name, Line: 1, Column: 2,
-			Msg: fmt.Sprintf("none of the matrix's %d columns is a sample accession: they are sample titles (%s), which only the "+
-				"download's metadata maps to samples; nothing of it is loaded: load the whole download, or give the metadata "+
-				"(aggregated_metadata.json, metadata.json or a sample sheet) with --metadata", len(titles), listSome(columnNames(h.Names, titles), 2))}
+			Msg: fmt.Sprintf("%s (%s), which only the download's metadata maps to samples; nothing of it is loaded: load the whole "+
+				"download, or give the metadata (aggregated_metadata.json, metadata.json or a sample sheet) with --metadata",
+				what, listSome(columnNames(h.Names, titles), 2))}
 		p.findings = append(p.findings, p.reason)
 	} else {
 		for _, i := range titles {

@@ -326,8 +326,8 @@ type IllnessConfig struct {
 	Rules []illness.Rule `yaml:"rules"`
 	// ExtraRules are added to the rules (the given ones, else the
 	// built-in ones), each taking its place by priority: a rule of one's
-	// own without copying the built-in list. A name must not repeat one of
-	// the rules'.
+	// own without copying the built-in list. Each needs a name no other
+	// rule has.
 	ExtraRules []illness.Rule `yaml:"extra_rules"`
 	// Overrides map sample accessions to labels.
 	Overrides map[string]illness.Label `yaml:"overrides"`
@@ -1154,20 +1154,27 @@ func (c Config) problems() []problem {
 			}
 		}
 	}
-	// An extra rule named as one of the rules would make two rules of one
-	// name, which the classifier refuses.
+	// An extra rule needs a name of its own: the classifier numbers an
+	// unnamed rule by its place among all the rules ("rule21"), which
+	// would change with the built-in list, and refuses two rules of one
+	// name.
 	names := map[string]bool{}
-	for _, r := range c.Illness.Rules {
-		names[r.Name] = true
+	rules := c.Illness.Rules
+	if len(rules) == 0 {
+		rules = illness.DefaultRules()
 	}
-	if len(c.Illness.Rules) == 0 {
-		for _, r := range illness.DefaultRules() {
-			names[r.Name] = true
-		}
+	for _, r := range rules {
+		names[strings.TrimSpace(r.Name)] = true
 	}
 	for i, r := range c.Illness.ExtraRules {
-		if r.Name != "" && names[r.Name] {
-			bad(fmt.Sprintf("illness_inference.extra_rules[%d].name", i), "%q is already the name of a rule; extra rules add to the rules, they do not replace one (give it another name, or list the rules in full under rules)", r.Name)
+		key := fmt.Sprintf("illness_inference.extra_rules[%d].name", i)
+		switch name := strings.TrimSpace(r.Name); {
+		case name == "":
+			bad(key, "an extra rule needs a name: the decisions it makes, and dim_sample.illness_rule, name it")
+		case names[name]:
+			bad(key, "%q is already the name of a rule; extra rules add to the rules, they do not replace one (give it another name, or list the rules in full under rules)", name)
+		default:
+			names[name] = true
 		}
 	}
 	// Each name alone, so that an unknown one is reported at its item,

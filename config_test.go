@@ -839,8 +839,19 @@ func TestExtraRulesAddToTheBuiltIn(t *testing.T) {
 	if want := map[illness.Label]int{illness.Control: 5, illness.NoSepsis: 5}; !maps.Equal(got, want) {
 		t.Errorf("labels %v, want %v: the built-in controls kept, the CREB fish labelled by the extra rule", got, want)
 	}
-	_, err = genexp.ParseConfig([]byte("illness_inference:\n  extra_rules:\n    - name: healthy_control\n      label: CONTROL\n      pattern: wt\n"), "c.yaml")
-	if e := configErr(t, err, qc.ConfigInvalid); e.Path != "illness_inference.extra_rules[0].name" || !strings.Contains(e.Msg, "already the name of a rule") {
-		t.Errorf("an extra rule named as a built-in one: %v", err)
+	for _, tc := range []struct{ name, doc, path, msg string }{
+		{"named as a built-in rule", "illness_inference:\n  extra_rules:\n    - name: healthy_control\n      label: CONTROL\n      pattern: wt\n",
+			"illness_inference.extra_rules[0].name", "already the name of a rule"},
+		{"named as a built-in rule, blanks around", "illness_inference:\n  extra_rules:\n    - name: ' healthy_control'\n      label: CONTROL\n      pattern: wt\n",
+			"illness_inference.extra_rules[0].name", `"healthy_control" is already the name of a rule`},
+		{"named as another extra rule", "illness_inference:\n  extra_rules:\n    - {name: x, label: CONTROL, pattern: wt}\n    - {name: x, label: SEPSIS, pattern: sep}\n",
+			"illness_inference.extra_rules[1].name", `"x" is already the name of a rule`},
+		{"unnamed", "illness_inference:\n  extra_rules:\n    - label: CONTROL\n      pattern: wt\n",
+			"illness_inference.extra_rules[0].name", "an extra rule needs a name"},
+	} {
+		_, err = genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+		if e := configErr(t, err, qc.ConfigInvalid); e.Path != tc.path || !strings.Contains(e.Msg, tc.msg) {
+			t.Errorf("an extra rule %s: %v; want %s at %s", tc.name, err, tc.msg, tc.path)
+		}
 	}
 }

@@ -249,7 +249,7 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 			why = " (" + last.StopReason + ")"
 		}
 		if last.StopReason == reasonTimedOut {
-			rerun += " (with a larger processing.timeout_seconds if it needs longer)"
+			rerun += ", with a larger processing.timeout_seconds if it needs longer"
 		}
 		failed := ""
 		if last.Failed > 0 {

@@ -42,7 +42,7 @@ func TestRunsCheck(t *testing.T) {
 		{"timed out", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
 			r.Stopped, r.StopReason = 4, "timed out"
 		})}, false, Degraded, head + " was stopped (timed out) before 4 of its steps began: part of its work was not done; " +
-			"rerun the same command (genexp load or genexp features) (with a larger processing.timeout_seconds if it needs longer)"},
+			"rerun the same command (genexp load or genexp features), with a larger processing.timeout_seconds if it needs longer"},
 		{"stopped, reason not recorded", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Stopped = 4 })},
 			false, Degraded, head + " was stopped before 4 of its steps began: part of its work was not done; rerun the same command (genexp load or genexp features)"},
 		{"still writing the steps it stopped before", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {

@@ -106,6 +106,10 @@ func TestLoneMatrixOfTitles(t *testing.T) {
 	if err := os.WriteFile(lone, readFile(t, "testdata/refinebio/early-2018/E-GEOD-39842.tsv"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	one := filepath.Join(dir, "GSE6.tsv")
+	if err := os.WriteFile(one, []byte("Gene\tkidney, control fish 3\nG1\t3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	mixed := filepath.Join(dir, "GSE5.tsv")
 	if err := os.WriteFile(mixed, []byte("Gene\tGSM1\tGSM2\tkidney, control fish 3\nG1\t1\t2\t3\nG2\t4\t5\t6\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -114,11 +118,15 @@ func TestLoneMatrixOfTitles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := p.Load(context.Background(), lone, mixed)
-	if err != nil || len(rep.Studies) != 2 {
+	rep, err := p.Load(context.Background(), lone, mixed, one)
+	if err != nil || len(rep.Studies) != 3 {
 		t.Fatalf("Load: %v %+v", err, rep)
 	}
-	titles, some := rep.Studies[0], rep.Studies[1]
+	titles, some, single := rep.Studies[0], rep.Studies[1], rep.Studies[2]
+	if !errors.Is(single.Err, qc.SampleMismatch) || len(single.Findings) != 1 ||
+		!strings.Contains(single.Err.Error(), `the matrix's one column is not a sample accession: it is a sample title ("kidney, control fish 3")`) {
+		t.Errorf("GSE6: %v, %d findings; want the one error saying its column is a title", single.Err, len(single.Findings))
+	}
 	var e *qc.Error
 	if !errors.As(titles.Err, &e) || e.Code != qc.SampleMismatch || titles.Study != "E-GEOD-39842" ||
 		!strings.Contains(e.Msg, "none of the matrix's 12 columns is a sample accession: they are sample titles") ||

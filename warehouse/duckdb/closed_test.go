@@ -28,4 +28,10 @@ func TestClosedWarehouseIsNoConstraintViolation(t *testing.T) {
 	if _, err := w.Begin(context.Background(), warehouse.BeginRequest{RunID: "r"}); !errors.Is(err, qc.ConnectionFailed) {
 		t.Errorf("Begin on a closed warehouse: %v, want code ConnectionFailed", err)
 	}
+	if _, err := w.Version(context.Background()); !errors.Is(err, qc.ConnectionFailed) {
+		t.Errorf("Version of a closed warehouse: %v, want code ConnectionFailed", err)
+	}
+	if err := w.Migrate(context.Background()); !errors.Is(err, qc.ConnectionFailed) {
+		t.Errorf("Migrate of a closed warehouse: %v, want code ConnectionFailed (it said SchemaVersion)", err)
+	}
 }

@@ -87,11 +87,11 @@ func (w *Warehouse) Version(ctx context.Context) (int, error) {
 	var exists bool
 	err := w.db.QueryRowContext(ctx, stmtSchemaVersionExists).Scan(&exists)
 	if err != nil || !exists {
-		return 0, err
+		return 0, classify(err, "duckdb: reading the schema version")
 	}
 	var v int
 	err = w.db.QueryRowContext(ctx, stmtSchemaVersionRead).Scan(&v)
-	return v, err
+	return v, classify(err, "duckdb: reading the schema version")
 }
 
 // Migrate brings the schema to SchemaVersion, one transaction per version,
@@ -238,6 +238,9 @@ var applyMigration = (*Warehouse).apply
 func migrationError(err error, msg string) error {
 	if se := storageError(err, msg); se != nil {
 		return se
+	}
+	if closedError(err) {
+		return qc.Wrap(qc.ConnectionFailed, err, msg)
 	}
 	// Any other failure to read or write the file (a file size limit, an
 	// I/O error, DuckDB out of memory) is not the schema's either.

@@ -433,20 +433,27 @@ func TestCopyRetriedWhenServerRolledItBack(t *testing.T) {
 	}
 }
 
-func TestLostConnectionEndsTheLoad(t *testing.T) {
+// loadLosingItsConnection begins a load whose first bulk copy loses the
+// connection, and checks that WriteRows says so.
+func loadLosingItsConnection(t *testing.T) (*fakeServer, *Warehouse, matrix, warehouse.Batch) {
+	t.Helper()
 	s := newFakeServer(t)
 	w := s.open(t, testConfig(4))
 	m := newMatrix(4, 2)
-	ctx := context.Background()
-	b, err := w.Begin(ctx, m.begin())
+	b, err := w.Begin(context.Background(), m.begin())
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.failNext("copy:staging.expression_values", driver.ErrBadConn)
-	err = b.WriteRows(ctx, warehouse.RowsRequest{Rows: m.batches(4)[0]})
-	if !errors.Is(err, qc.ConnectionFailed) {
+	if err := b.WriteRows(context.Background(), warehouse.RowsRequest{Rows: m.batches(4)[0]}); !errors.Is(err, qc.ConnectionFailed) {
 		t.Fatalf("WriteRows after a lost connection: %v, want code ConnectionFailed", err)
 	}
+	return s, w, m, b
+}
+
+func TestLostConnectionEndsTheLoad(t *testing.T) {
+	s, w, m, b := loadLosingItsConnection(t)
+	ctx := context.Background()
 	if n := s.count("copy:staging.expression_values"); n != 1 {
 		t.Fatalf("a copy on a lost connection was tried %d times, want 1", n)
 	}
@@ -971,18 +978,8 @@ func TestSubnormalValueRefused(t *testing.T) {
 // closed, not pooled holding the lock (which would make the load read as
 // alive to every later check for as long as the pool kept the session).
 func TestCleanupSessionThatCannotUnlockIsNotPooled(t *testing.T) {
-	s := newFakeServer(t)
-	w := s.open(t, testConfig(4))
-	m := newMatrix(4, 2)
+	s, w, m, b := loadLosingItsConnection(t)
 	ctx := context.Background()
-	b, err := w.Begin(ctx, m.begin())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.failNext("copy:staging.expression_values", driver.ErrBadConn)
-	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: m.batches(4)[0]}); !errors.Is(err, qc.ConnectionFailed) {
-		t.Fatalf("WriteRows after a lost connection: %v, want code ConnectionFailed", err)
-	}
 	s.failNext("load_unlock", errors.New("mssql: sp_releaseapplock failed"))
 	if err := b.Abort(ctx); err != nil {
 		t.Fatal(err)
