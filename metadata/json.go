@@ -101,6 +101,9 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		}
 		byTitle[t] = append(byTitle[t], s)
 	}
+	// seenAt holds the line each accession's sample opens on, so that a
+	// second sample of one accession names both.
+	seenAt := map[string]int64{}
 	addSample := func(e sampleEntry) error {
 		if err := p.noRepeatedKeys(e.raw, e.path, e.line); err != nil {
 			return err
@@ -109,6 +112,12 @@ func (p *jsonParser) parse() (*Dataset, error) {
 		if err != nil {
 			return placeAt(err, e.raw, e.path, e.line)
 		}
+		if first, dup := seenAt[s.Accession]; dup {
+			return &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, File: p.file, Line: e.line, Path: e.path,
+				Msg: fmt.Sprintf("two samples share the accession %q: the one opening on line %d and this one; "+
+					"which describes it cannot be told, so the file is refused (remove one)", s.Accession, first)}
+		}
+		seenAt[s.Accession] = e.line
 		d.Samples = append(d.Samples, s)
 		if e.key != "" {
 			index(e.key, s)
@@ -188,12 +197,6 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	d.KSPValue = p.probability(d.KSPValue, "ks_pvalue", "a p-value")
 
 	sort.SliceStable(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
-	for i := 1; i < len(d.Samples); i++ {
-		if d.Samples[i].Accession == d.Samples[i-1].Accession {
-			return nil, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, File: p.file, Path: "samples",
-				Msg: fmt.Sprintf("two samples share the accession %q", d.Samples[i].Accession)}
-		}
-	}
 
 	if err := p.noRepeatedKeys(top["experiments"], "experiments", experimentsLine); err != nil {
 		return nil, err

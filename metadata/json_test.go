@@ -502,10 +502,12 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.EncodingError, "samples", 3, 0, `the key "GSM\x002" holds a NUL character (U+0000) at character 4`},
 		{"NUL in a study key taken for its accession", `{"experiments": {"GSE\u00001": {"title": "t"}}}`,
 			qc.EncodingError, "experiments", 1, 0, `the key "GSE\x001" holds a NUL character`},
-		{"two keys, one accession", `{"samples": {"a": {"refinebio_accession_code": "GSM1"}, "b": {"refinebio_accession_code": "GSM1"}}}`,
-			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
+		{"two keys, one accession", "{\"samples\": {\n\"a\": {\"refinebio_accession_code\": \"GSM1\"},\n\"b\": {\"refinebio_accession_code\": \"GSM1\"}}}",
+			qc.DuplicateSamples, "samples.b", 3, 0, `two samples share the accession "GSM1": the one opening on line 2 and this one`},
 		{"two keys, one accession once their blanks are trimmed", `{"samples": {"GSM1": {"refinebio_title": "a"}, "GSM1 ": {"refinebio_title": "b"}}}`,
-			qc.DuplicateSamples, "samples", 0, 0, `"GSM1"`},
+			qc.DuplicateSamples, "samples.GSM1 ", 1, 0, `"GSM1"`},
+		{"samples listed, one accession twice", "{\"samples\": [\n  {\"refinebio_accession_code\": \"GSM1\"},\n  {\"refinebio_accession_code\": \"GSM2\"},\n  {\"refinebio_accession_code\": \"GSM1\"}]}",
+			qc.DuplicateSamples, "samples[2]", 4, 0, `the one opening on line 2 and this one`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
