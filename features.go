@@ -150,14 +150,7 @@ func (r *FeaturesRun) Err() error {
 }
 
 // Failed reports whether any study's features failed.
-func (r *FeaturesRun) Failed() bool {
-	for _, s := range r.Studies {
-		if s.Err != nil {
-			return true
-		}
-	}
-	return false
-}
+func (r *FeaturesRun) Failed() bool { return r.Err() != nil }
 
 // Features computes the features of loaded studies on demand, with the
 // configuration's top genes, whether or not the analytics step is enabled,

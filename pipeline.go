@@ -276,17 +276,7 @@ func (r *Report) Err() error {
 }
 
 // Failed reports whether any study or download failed.
-func (r *Report) Failed() bool {
-	if len(r.Errors) > 0 {
-		return true
-	}
-	for _, s := range r.Studies {
-		if s.Err != nil {
-			return true
-		}
-	}
-	return false
-}
+func (r *Report) Failed() bool { return r.Err() != nil }
 
 // StudyReport is what a Load did to one study.
 type StudyReport struct {

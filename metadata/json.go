@@ -737,10 +737,6 @@ func (p *jsonParser) time(s, path, study string) Optional[time.Time] {
 	return t
 }
 
-// enum returns v, a value of one of the download's settings, and adds a
-// WARNING finding when v is none of the values refine.bio writes: a newer
-// refine.bio may add one, so the value is kept as given, and the finding
-// says that genexp does not know what it means.
 // probability keeps v when it lies in [0, 1], the range of what refine.bio
 // records there (named by what), and otherwise makes it unknown with a
 // WARNING: meta_study_qc must not hold a statistic that cannot be one.
@@ -753,6 +749,10 @@ func (p *jsonParser) probability(v Optional[float64], path, what string) Optiona
 	return Optional[float64]{}
 }
 
+// enum returns v, a value of one of the download's settings, and adds a
+// WARNING finding when v is none of the values refine.bio writes: a newer
+// refine.bio may add one, so the value is kept as given, and the finding
+// says that genexp does not know what it means.
 func (p *jsonParser) enum(v, path string, known ...string) string {
 	if v != "" && !slices.Contains(known, v) {
 		p.findings = append(p.findings, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityWarning, File: p.file, Path: path,

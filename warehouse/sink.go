@@ -636,7 +636,7 @@ func FeatureScale(technology string, min, max float64) string {
 // -CreX), polyA controls and 3'/5' probes of housekeeping genes, which
 // measure the assay, not the sample's biology, and can be the most
 // variable lines of a study (E-GEOD-39842's is AFFX-Dr-U43284-1_s, at 3.5
-// times the variance of its first gene). Backends set the type
+// times the variance of the next line). Backends set the type
 // when they add the gene, and leave control probes out of the genes whose
 // pairs are correlated (gene_pair_pearson_r); their other features stay.
 const GeneTypeControlProbe = "control_probe"

@@ -136,17 +136,9 @@ func printReport(w io.Writer, rep *genexp.Report) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", studyLabel(s), result, s.Samples, s.Genes, s.Rows, s.Missing,
 			illnessCounts(s.Illness, s.IllnessKept, s.Excluded), s.Duration.Round(time.Millisecond))
 	}
-	if len(rep.Studies) > 0 {
-		for _, u := range rep.Unopened {
-			fmt.Fprintf(tw, "%s\tFAILED\t-\t-\t-\t-\t-\t-\n", unopenedLabel(u))
-		}
-	}
+	unopenedRows(tw, rep, "\t-\t-\t-\t-\t-\t-")
 	tw.Flush()
-	if len(rep.Studies) > 0 {
-		for _, u := range rep.Unopened {
-			fmt.Fprintf(w, "\n%s failed: %s\n", unopenedLabel(u), oneLine(u.Err))
-		}
-	}
+	unopenedReasons(w, rep, oneLine)
 	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
@@ -248,6 +240,29 @@ func human(v float64) string {
 		return fmt.Sprintf("%.1fk", v/1e3)
 	}
 	return fmt.Sprintf("%.0f", v)
+}
+
+// unopenedRows writes to a summary table a FAILED row per input that could
+// not be opened, its other cells rest, when the table lists studies (with
+// none there is no table: the errors on stderr say why).
+func unopenedRows(tw io.Writer, rep *genexp.Report, rest string) {
+	if len(rep.Studies) == 0 {
+		return
+	}
+	for _, u := range rep.Unopened {
+		fmt.Fprintf(tw, "%s\tFAILED%s\n", unopenedLabel(u), rest)
+	}
+}
+
+// unopenedReasons writes, below the table unopenedRows wrote to, why each
+// of those inputs failed, as say words it.
+func unopenedReasons(w io.Writer, rep *genexp.Report, say func(error) string) {
+	if len(rep.Studies) == 0 {
+		return
+	}
+	for _, u := range rep.Unopened {
+		fmt.Fprintf(w, "\n%s failed: %s\n", unopenedLabel(u), say(u.Err))
+	}
 }
 
 // unopenedLabel names an input that could not be opened in the summary: by

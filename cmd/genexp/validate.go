@@ -149,21 +149,13 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		}
 		fmt.Fprintln(tw, line)
 	}
-	if len(rep.Studies) > 0 {
-		for _, u := range rep.Unopened {
-			line := unopenedLabel(u) + "\tFAILED\t-\t-\t-\t-\t-"
-			if dryRun {
-				line += "\tnot loaded\t-"
-			}
-			fmt.Fprintln(tw, line)
-		}
+	rest := "\t-\t-\t-\t-\t-"
+	if dryRun {
+		rest += "\tnot loaded\t-"
 	}
+	unopenedRows(tw, rep, rest)
 	tw.Flush()
-	if len(rep.Studies) > 0 {
-		for _, u := range rep.Unopened {
-			fmt.Fprintf(w, "\n%s failed: %s\n", unopenedLabel(u), message(u.Err))
-		}
-	}
+	unopenedReasons(w, rep, message)
 	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {

@@ -570,9 +570,6 @@ func classify(err error, msg string) error {
 	if e := storageError(err, msg); e != nil {
 		return e
 	}
-	if closedError(err) {
-		return qc.Wrap(qc.ConnectionFailed, err, msg)
-	}
 	if outOfMemory(err) {
 		// DuckDB's advice (SET memory_limit, threads) is SQL a genexp
 		// user has no prompt for; memoryError says it in DSN terms.
@@ -626,7 +623,8 @@ const spillFull = "failed to offload data block"
 // permission or space (whatever the error's type: a write-ahead log that
 // cannot be created surfaces as a transaction error at commit), when its
 // spill files found no room (see spillError), when the file is damaged
-// (see damagedError), or when the database was invalidated; nil otherwise.
+// (see damagedError), when the database was invalidated, or when the
+// Warehouse was closed; nil otherwise.
 func storageError(err error, msg string) *qc.Error {
 	text := err.Error()
 	if strings.Contains(text, spillFull) {
@@ -650,7 +648,7 @@ func storageError(err error, msg string) *qc.Error {
 		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
 			Msg: fmt.Sprintf("%s: cannot write %s: %s", msg, file, c.say), Err: cause}
 	}
-	if cause != err {
+	if cause != err || closedError(err) {
 		return qc.Wrap(qc.ConnectionFailed, cause, msg)
 	}
 	return nil

@@ -389,9 +389,6 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 		if se := storageError(err, "duckdb: features of "+req.Study+": "+what); se != nil {
 			return w.placeResources(se)
 		}
-		if closedError(err) {
-			return qc.Wrap(qc.ConnectionFailed, err, "duckdb: features of "+req.Study+": "+what)
-		}
 		if outOfMemory(err) {
 			err = &memoryError{cause: err}
 		}

@@ -239,9 +239,6 @@ func migrationError(err error, msg string) error {
 	if se := storageError(err, msg); se != nil {
 		return se
 	}
-	if closedError(err) {
-		return qc.Wrap(qc.ConnectionFailed, err, msg)
-	}
 	// Any other failure to read or write the file (a file size limit, an
 	// I/O error, DuckDB out of memory) is not the schema's either.
 	var de *duckdbdrv.Error
