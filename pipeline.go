@@ -1239,7 +1239,7 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			Treatment: s.Treatment, CellLine: s.CellLine, Tissue: s.SpecimenPart, Processed: processed,
 			ProcessorName: s.ProcessorName, ProcessorVersion: s.ProcessorVersion,
 			Illness: string(dec.Label), IllnessMethod: string(dec.Method), IllnessRule: dec.Rule,
-			IllnessField: illnessField(dec), IllnessMatched: dec.Matched, ExcludeAnalysis: p.excluded(s.Accession),
+			IllnessField: illnessField(dec), IllnessMatched: dec.Matched, IllnessEvidence: dec.Evidence, ExcludeAnalysis: p.excluded(s.Accession),
 			KeepAttributes: unrecorded, KeepIllness: keepIllness,
 		})
 	}

@@ -164,12 +164,15 @@ type Sample struct {
 	ProcessorVersion string
 	// Illness is the label (CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK,
 	// UNKNOWN); IllnessMethod, IllnessRule, IllnessField and IllnessMatched
-	// say how it was decided (see illness.Decision).
-	Illness        string
-	IllnessMethod  string
-	IllnessRule    string
-	IllnessField   string
-	IllnessMatched string
+	// say how it was decided, and IllnessEvidence, when the decision rests
+	// on more than the matched text (the study's text, another sample's
+	// decision), what it rested on (see illness.Decision).
+	Illness         string
+	IllnessMethod   string
+	IllnessRule     string
+	IllnessField    string
+	IllnessMatched  string
+	IllnessEvidence string
 	// ExcludeAnalysis is set when the configuration keeps the sample out
 	// of analysis (processing.exclude_samples): its facts load, and the
 	// views and the features leave it out.

@@ -153,7 +153,7 @@ func (b *batch) stageSamples(samples []warehouse.Sample) error {
 			err := a.AppendRow(b.loadKey, s.Accession, null(s.Title), null(s.Organism), null(s.Platform), s.Study,
 				null(s.Treatment), null(s.CellLine), null(s.Tissue), processed, null(s.ProcessorName), null(s.ProcessorVersion),
 				null(s.Illness), null(s.IllnessMethod), null(s.IllnessRule), null(s.IllnessField), null(s.IllnessMatched),
-				s.ExcludeAnalysis)
+				s.ExcludeAnalysis, null(s.IllnessEvidence))
 			if err != nil {
 				return classify(errors.Join(err, a.Close()), "duckdb: staging samples")
 			}

@@ -259,8 +259,9 @@ func migrationError(err error, msg string) error {
 // table with a column whose default calls a function, as
 // meta_schema_version.applied_at's current_timestamp (version 11: replaying
 // it binds the defaults before the log has a default database), nor
-// version 12's ADD COLUMN to dim_study_sample, for the same reason.
-var committedByCheckpoint = map[int]bool{7: true, 11: true, 12: true}
+// versions 12's and 16's ADD COLUMN to dim_study_sample, for the same
+// reason.
+var committedByCheckpoint = map[int]bool{7: true, 11: true, 12: true, 16: true}
 
 // checkpointAfterMigration is cleared by a test that checks that such a
 // migration reached the database file by its commit's own checkpoint.

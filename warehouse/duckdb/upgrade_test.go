@@ -350,6 +350,12 @@ func buildVersion6(t *testing.T, path string) {
 	if _, err := old.db.Exec(`ALTER TABLE dim_study_sample ADD COLUMN exclude_from_analysis BOOLEAN DEFAULT false`); err != nil {
 		t.Fatal(err)
 	}
+	// And the labels' evidence (schema 16).
+	for _, table := range []string{"dim_study_sample", "staging.samples"} {
+		if _, err := old.db.Exec(`ALTER TABLE ` + table + ` ADD COLUMN illness_evidence VARCHAR`); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// And the catalog rows of the features schema 14 adds: the features
 	// write them, and a version-6 genexp did not, so they go again below.
 	const added = `('gene_pair_n', 'gene_sepsis_vs_control_welch_df')`
@@ -382,6 +388,11 @@ func buildVersion6(t *testing.T, path string) {
 	}
 	if _, err := old.db.Exec(`ALTER TABLE dim_study_sample DROP COLUMN exclude_from_analysis`); err != nil {
 		t.Fatal(err)
+	}
+	for _, table := range []string{"dim_study_sample", "staging.samples"} {
+		if _, err := old.db.Exec(`ALTER TABLE ` + table + ` DROP COLUMN illness_evidence`); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if n := count(t, old.db, `SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = 'fact_feature_values'
 		AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')`); n != 2 {

@@ -58,7 +58,7 @@ func sampleRow(loadKey int64, ordinal int32, s warehouse.Sample) []any {
 	return []any{loadKey, ordinal, s.Accession, null(s.Title), null(s.Organism), null(s.Platform), null(s.Treatment),
 		null(s.CellLine), null(s.Tissue), boolPtr(s.Processed), null(s.ProcessorName), null(s.ProcessorVersion),
 		null(s.Illness), null(s.IllnessMethod), null(s.IllnessRule), null(s.IllnessField), null(s.IllnessMatched),
-		null(s.Study), s.ExcludeAnalysis, s.KeepAttributes, s.KeepIllness}
+		null(s.Study), s.ExcludeAnalysis, s.KeepAttributes, s.KeepIllness, null(s.IllnessEvidence)}
 }
 
 func batchRow(loadKey int64, s warehouse.StudyCommit, file, hash, signature string) []any {

@@ -383,10 +383,10 @@ WHEN NOT MATCHED BY TARGET THEN
 const stmtMergeStudySamples = `MERGE dbo.dim_study_sample WITH (HOLDLOCK) AS t
 USING (
     SELECT st.study_key, sm.sample_key, i.illness_key, d.illness_method, d.illness_rule, d.illness_field,
-           d.illness_matched, d.keep_illness, d.exclude_from_analysis
+           d.illness_matched, d.illness_evidence, d.keep_illness, d.exclude_from_analysis
     FROM (
         SELECT sample_accession_code, study_accession_code, illness_label, illness_method, illness_rule,
-               illness_field, illness_matched, keep_illness, exclude_from_analysis,
+               illness_field, illness_matched, illness_evidence, keep_illness, exclude_from_analysis,
                ROW_NUMBER() OVER (PARTITION BY study_accession_code, sample_accession_code ORDER BY ordinal DESC) AS rn
         FROM staging.dim_sample
         WHERE load_key = @p1
@@ -398,22 +398,23 @@ USING (
 ) AS s
 ON t.study_key = s.study_key AND t.sample_key = s.sample_key
 WHEN MATCHED AND (s.exclude_from_analysis <> t.exclude_from_analysis OR s.keep_illness = 0 AND EXISTS (
-    SELECT s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched
+    SELECT s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.illness_evidence
     EXCEPT
-    SELECT t.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched
+    SELECT t.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched, t.illness_evidence
 )) THEN UPDATE SET
     illness_key = IIF(s.keep_illness = 0, s.illness_key, t.illness_key),
     illness_method = IIF(s.keep_illness = 0, s.illness_method, t.illness_method),
     illness_rule = IIF(s.keep_illness = 0, s.illness_rule, t.illness_rule),
     illness_field = IIF(s.keep_illness = 0, s.illness_field, t.illness_field),
     illness_matched = IIF(s.keep_illness = 0, s.illness_matched, t.illness_matched),
+    illness_evidence = IIF(s.keep_illness = 0, s.illness_evidence, t.illness_evidence),
     exclude_from_analysis = s.exclude_from_analysis,
     etl_updated_date = SYSUTCDATETIME()
 WHEN NOT MATCHED BY TARGET THEN
     INSERT (study_key, sample_key, illness_key, illness_method, illness_rule, illness_field, illness_matched,
-            exclude_from_analysis)
+            illness_evidence, exclude_from_analysis)
     VALUES (s.study_key, s.sample_key, s.illness_key, s.illness_method, s.illness_rule, s.illness_field,
-            s.illness_matched, s.exclude_from_analysis);`
+            s.illness_matched, s.illness_evidence, s.exclude_from_analysis);`
 
 // stmtMergeGenes adds the load's genes that dim_gene lacks; an Affymetrix
 // control probe set gets its type (warehouse.ControlProbe).
@@ -747,7 +748,7 @@ var (
 		columns: []string{"load_key", "ordinal", "sample_accession_code", "sample_title", "sample_organism", "platform_accession",
 			"sample_treatment", "sample_cell_line", "sample_tissue", "is_processed", "processor_name", "processor_version",
 			"illness_label", "illness_method", "illness_rule", "illness_field", "illness_matched", "study_accession_code",
-			"exclude_from_analysis", "keep_attributes", "keep_illness"},
+			"exclude_from_analysis", "keep_attributes", "keep_illness", "illness_evidence"},
 		widths: map[string]int{"sample_accession_code": 100, "sample_title": 2000, "sample_organism": 200, "platform_accession": 100,
 			"sample_treatment": 1000, "sample_cell_line": 1000, "sample_tissue": 1000, "processor_name": 200, "processor_version": 200,
 			"illness_label": 20, "illness_method": 50, "illness_rule": 200, "illness_field": 200, "illness_matched": 1000,

@@ -74,6 +74,7 @@ func Run(t *testing.T, open Opener) {
 		{"LogStepsRecordsInOrder", testStepsLogger},
 		{"HealthCountsFailuresAndRuns", testHealth},
 		{"AbandonedStepsAreMarkedFailed", testStepAborter},
+		{"IllnessEvidenceExplainsLabels", testIllnessEvidence},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +91,8 @@ type fixture struct {
 	studies []string // study of each column
 	values  [][]float64
 	illness []string // label of each sample
+	// evidence is each sample's IllnessEvidence; nil or "" for none.
+	evidence []string
 	// skipMissing leaves NaN cells out of the long rows, as the skip
 	// policy does; otherwise they are sent as NaN and stored as NULL.
 	skipMissing bool
@@ -142,6 +145,10 @@ func (f fixture) dimensions() warehouse.DimensionsRequest {
 	seen := map[string]bool{}
 	for i, s := range f.samples {
 		st := f.studies[i]
+		var evidence string
+		if i < len(f.evidence) {
+			evidence = f.evidence[i]
+		}
 		if !seen[st] {
 			seen[st] = true
 			pub := time.Date(2019, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -154,7 +161,7 @@ func (f fixture) dimensions() warehouse.DimensionsRequest {
 		}
 		d.Samples = append(d.Samples, warehouse.Sample{Accession: s, Title: "title of " + s, Organism: "HOMO_SAPIENS",
 			Platform: "GPL570", Study: st, Illness: f.illness[i], IllnessMethod: "rule", IllnessRule: "r", IllnessField: "title",
-			IllnessMatched: strings.ToLower(f.illness[i])})
+			IllnessMatched: strings.ToLower(f.illness[i]), IllnessEvidence: evidence})
 	}
 	name := f.platformName
 	if name == "" {
