@@ -468,7 +468,10 @@ func WithoutDatabase() ConfigOption {
 func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Config{}, &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
+		// The configuration is not an input: a file that cannot be read is
+		// a configuration problem (1005), whose cause errors.Is still finds
+		// (fs.ErrNotExist, fs.ErrPermission).
+		return Config{}, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
 	}
 	return ParseConfig(data, path, opts...)
 }

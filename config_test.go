@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"maps"
 	"net/url"
@@ -853,5 +854,15 @@ func TestExtraRulesAddToTheBuiltIn(t *testing.T) {
 		if e := configErr(t, err, qc.ConfigInvalid); e.Path != tc.path || !strings.Contains(e.Msg, tc.msg) {
 			t.Errorf("an extra rule %s: %v; want %s at %s", tc.name, err, tc.msg, tc.path)
 		}
+	}
+}
+
+// TestLoadConfigMissingFile: a configuration file that cannot be read is
+// ConfigInvalid, and its cause is still matched by errors.Is.
+func TestLoadConfigMissingFile(t *testing.T) {
+	_, err := genexp.LoadConfig(filepath.Join(t.TempDir(), "none.yaml"))
+	var qe *qc.Error
+	if !errors.As(err, &qe) || qe.Code != qc.ConfigInvalid || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%v: want a ConfigInvalid error whose cause is fs.ErrNotExist", err)
 	}
 }

@@ -228,3 +228,17 @@ func TestConfigCommand(t *testing.T) {
 		t.Errorf("config extra: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestMissingConfigFileIsAConfigError: a --config file that cannot be
+// read is a configuration problem (code 1005, exit 2) naming the file, not
+// an input that could not be read (1001, whose exit status is 4).
+func TestMissingConfigFileIsAConfigError(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "no-such.yaml")
+	var out, errb bytes.Buffer
+	code := run([]string{"config", "--log-format", "text", "--config", cfg}, &out, &errb)
+	line, _, _ := strings.Cut(errb.String(), "\n")
+	if code != exitUsage || !strings.Contains(line, cfg) || !strings.Contains(line, "no such file") ||
+		!strings.HasSuffix(line, "[1005 EXTRACTION_CONFIG_INVALID]") {
+		t.Errorf("exit %d, stderr %q; want %d and one line naming the file with code 1005", code, errb.String(), exitUsage)
+	}
+}

@@ -55,12 +55,14 @@ critical; 2 bad usage or configuration.
 	}
 	rep := checkHealth(context.Background(), target, time.Now())
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
 			c.say(stderr, slog.LevelError, err.Error())
 			return exitFailed
 		}
+		// A write that fails is run's to judge: a reader that went away
+		// (genexp health --json | head) leaves the status the report's.
+		stdout.Write(append(b, '\n'))
 	} else {
 		printHealth(stdout, rep)
 	}

@@ -19,14 +19,17 @@ func (s stopSignal) Error() string { return s.sig.String() + " signal received" 
 // check, rolling back what it has not committed. The signal handlers are
 // released at that point, so a second signal ends the process at once,
 // even when the run is blocked in a read that never looks at the context.
-//
-// SIGPIPE is ignored from then on: a reader of the summary or the log that
-// goes away (genexp load … | head) does not end a run that writes the
-// warehouse; what is written to it is lost, the run goes on.
 func interruptContext() (context.Context, context.CancelFunc) {
-	signal.Ignore(syscall.SIGPIPE)
 	return signalContext(os.Interrupt, syscall.SIGTERM)
 }
+
+// ignoreClosedPipe makes a write to a reader that went away an error
+// (EPIPE) rather than the end of the process: a run that writes the
+// warehouse goes on when the reader of its summary or log goes away
+// (genexp load … | head), and every command exits with its own status
+// (genexp health | grep -q HEALTHY, under pipefail), not 141. main calls it
+// before any command runs.
+func ignoreClosedPipe() { signal.Ignore(syscall.SIGPIPE) }
 
 // signalContext returns a context the first of sigs cancels, its cause a
 // stopSignal naming it, and the function that releases it.

@@ -91,6 +91,7 @@ func TestClosedPipeHelper(t *testing.T) {
 	if os.Getenv("GENEXP_PIPE_HELPER") != "1" {
 		t.Skip("run by TestClosedPipeDoesNotEndRun")
 	}
+	ignoreClosedPipe()
 	_, stop := interruptContext()
 	defer stop()
 	os.Stdout.WriteString("ready\n")
