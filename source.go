@@ -615,7 +615,7 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 	if only == "" {
 		refuseCopies(d.Matrices, sheetFiles)
 	}
-	refuseDisagreements(d.Matrices, sheetSets)
+	d.Findings = append(d.Findings, refuseDisagreements(d.Matrices, sheetSets)...)
 	if err := refuseUnreadSheets(d.Matrices, badSheets, badOrder); err != nil {
 		return err
 	}
@@ -1010,7 +1010,12 @@ type sheetSet struct {
 // added file against aggregated_metadata.json), which matrix holds the
 // sample is not known yet, so every matrix is refused.
 // Copies of one download sheet are refuseCopies' to report.
-func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
+//
+// A download's JSON and its sheets are one record told twice, and the
+// JSON, richer, wins the merge: they are not refused, but where the two
+// contradict each other (a sheet edited by hand, its edit ignored) the
+// returned warnings say so, one per pair of files (contradictions).
+func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) []*qc.Error {
 	type seen struct {
 		s     *metadata.Sample
 		sheet int
@@ -1018,6 +1023,7 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 	const everyMatrix = "*"
 	first := map[string]seen{}
 	refused := map[string]*qc.Error{}
+	var told contradictions
 	for i, sh := range sheets {
 		for _, s := range sh.ds.Samples {
 			prev, ok := first[s.Accession]
@@ -1025,11 +1031,11 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 				first[s.Accession] = seen{s, i}
 				continue
 			}
-			// A download's JSON and its sheets are one record told
-			// twice (the JSON, richer, wins the merge); only files the
-			// user added are held to the JSON.
 			other := sheets[prev.sheet]
 			if !other.added && !sh.added && (other.acc == sh.acc || other.json || sh.json) {
+				if other.json != sh.json {
+					told.note(other, sh, prev.s, s)
+				}
 				continue
 			}
 			var targets []string
@@ -1068,6 +1074,73 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) {
 			m.err = &c
 		}
 	}
+	return told.findings()
+}
+
+// contradictions collects, per pair of a download's JSON and one of its
+// sheets, the samples the two describe in ways that cannot both hold
+// (metadata.Contradiction).
+type contradictions struct {
+	pairs []*contradiction
+}
+
+type contradiction struct {
+	json, sheet string // the files
+	study       string
+	samples     []string // "GSM1's title: "a" there, "b" here"
+	n           int
+}
+
+// maxContradictionsShown is how many samples a contradiction's finding
+// names.
+const maxContradictionsShown = 3
+
+// note records the contradiction, if any, between two descriptions of one
+// sample, a and b, read from files x and y (one of them JSON).
+func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
+	if !x.json {
+		x, y, a, b = y, x, b, a
+	}
+	field, va, vb := metadata.Contradiction(a, b)
+	if field == "" {
+		return
+	}
+	var p *contradiction
+	for _, q := range c.pairs {
+		if q.json == x.file && q.sheet == y.file {
+			p = q
+		}
+	}
+	if p == nil {
+		p = &contradiction{json: x.file, sheet: y.file, study: studyHint(y.acc)}
+		if len(b.Experiments) > 0 {
+			p.study = b.Experiments[0]
+		}
+		c.pairs = append(c.pairs, p)
+	}
+	p.n++
+	if len(p.samples) < maxContradictionsShown {
+		p.samples = append(p.samples, fmt.Sprintf("%s's %s: %q in the JSON, %q in the sheet", a.Accession, field, qc.Shorten(va, 40), qc.Shorten(vb, 40)))
+	}
+}
+
+// findings are the warnings of the contradictions noted.
+func (c *contradictions) findings() []*qc.Error {
+	var out []*qc.Error
+	for _, p := range c.pairs {
+		some := strings.Join(p.samples, "; ")
+		if p.n > len(p.samples) {
+			some += "; …"
+		}
+		what := "1 sample is"
+		if p.n > 1 {
+			what = fmt.Sprintf("%d samples are", p.n)
+		}
+		out = append(out, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityWarning, Study: p.study, File: p.sheet,
+			Msg: fmt.Sprintf("%s described otherwise here than in %s (%s); the JSON's description is the one loaded, this sheet's only where the JSON says nothing: "+
+				"edit both files alike, or correct a label with illness_inference.overrides", what, p.json, some)})
+	}
+	return out
 }
 
 // jsonRank orders metadata files so that the download's own

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/genexp/genexp/qc"
@@ -187,6 +188,52 @@ func Disagreement(a, b *Sample) (field, va, vb string) {
 		y = slices.Sorted(slices.Values(y))
 		if !slices.Equal(x, y) {
 			return k, strings.Join(x, "; "), strings.Join(y, "; ")
+		}
+	}
+	return "", "", ""
+}
+
+// Contradiction is Disagreement for two descriptions written in different
+// formats, as a download's aggregated_metadata.json and its sample sheet
+// are: where one format keeps what the other flattens, only values that
+// cannot both hold count. It returns the first of the title, a refine.bio
+// field, or an annotation key to which each description gives exactly one
+// value, whose values differ once surrounding space is trimmed and numbers
+// are read as numbers ("55" and "55.0" agree); a key with several values
+// on either side (a sheet's column may join what the JSON lists) is not
+// compared. It returns "" when nothing contradicts.
+func Contradiction(a, b *Sample) (field, va, vb string) {
+	differ := func(x, y string) bool {
+		x, y = strings.TrimSpace(x), strings.TrimSpace(y)
+		if x == "" || y == "" || x == y {
+			return false
+		}
+		fx, ex := strconv.ParseFloat(x, 64)
+		fy, ey := strconv.ParseFloat(y, 64)
+		return ex != nil || ey != nil || fx != fy
+	}
+	if differ(a.Title, b.Title) {
+		return "title", a.Title, b.Title
+	}
+	for _, name := range slices.Sorted(maps.Keys(sampleFields)) {
+		if x, y := sampleFields[name](a), sampleFields[name](b); differ(x, y) {
+			return name, x, y
+		}
+	}
+	values := func(s *Sample) map[string][]string {
+		m := map[string][]string{}
+		for _, an := range s.Annotations {
+			if v := strings.TrimSpace(an.Value); v != "" {
+				k := normKey(an.Key)
+				m[k] = appendUnique(m[k], v)
+			}
+		}
+		return m
+	}
+	av, bv := values(a), values(b)
+	for _, k := range slices.Sorted(maps.Keys(av)) {
+		if x, y := av[k], bv[k]; len(x) == 1 && len(y) == 1 && differ(x[0], y[0]) {
+			return k, x[0], y[0]
 		}
 	}
 	return "", "", ""

@@ -218,3 +218,42 @@ func TestMergeMembershipDisagreement(t *testing.T) {
 		}
 	}
 }
+
+// TestContradiction: of two descriptions in different formats, only values
+// that cannot both hold contradict: not a number written otherwise, not
+// space around a value, not a key one side gives several values.
+func TestContradiction(t *testing.T) {
+	base := func() *metadata.Sample {
+		return &metadata.Sample{Accession: "GSM1", Title: "ctl 1", Age: "55", Organism: "HOMO_SAPIENS",
+			Annotations: []metadata.Annotation{{Key: "disease state", Value: "control", Characteristic: true},
+				{Key: "treatment", Value: "none", Characteristic: true}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(s *metadata.Sample)
+		field  string
+	}{
+		{"same", func(*metadata.Sample) {}, ""},
+		{"one says less", func(s *metadata.Sample) { s.Title, s.Age, s.Annotations = "", "", nil }, ""},
+		{"number written otherwise", func(s *metadata.Sample) { s.Age = "55.0" }, ""},
+		{"space around a value", func(s *metadata.Sample) { s.Title, s.Annotations[0].Value = " ctl 1\t", "control " }, ""},
+		{"several values of a key", func(s *metadata.Sample) {
+			s.Annotations = append(s.Annotations, metadata.Annotation{Key: "treatment", Value: "LPS", Characteristic: true})
+			s.Annotations[1].Value = "vehicle"
+		}, ""},
+		{"title", func(s *metadata.Sample) { s.Title = "shock 1" }, "title"},
+		{"another number", func(s *metadata.Sample) { s.Age = "56" }, "age"},
+		{"refine.bio field", func(s *metadata.Sample) { s.Organism = "MUS_MUSCULUS" }, "organism"},
+		{"annotation", func(s *metadata.Sample) { s.Annotations[0].Value = "septic shock" }, "disease state"},
+		{"annotation key spelt otherwise", func(s *metadata.Sample) { s.Annotations[0].Key, s.Annotations[0].Value = "Disease_State", "sepsis" }, "disease state"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := base()
+			tc.change(b)
+			field, x, y := metadata.Contradiction(base(), b)
+			if field != tc.field || (field != "" && x == y) {
+				t.Errorf("Contradiction = %q (%q, %q), want %q", field, x, y, tc.field)
+			}
+		})
+	}
+}
