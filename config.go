@@ -31,8 +31,8 @@ import (
 // top-level keys are database, processing, illness_inference,
 // platform_normalization, quality_thresholds, logging and analytics, the
 // fields below, each with the keys its type's yaml tags name. A section
-// left at its zero value (every field zero, as in Config{}) takes
-// DefaultConfig's when New uses the configuration; a
+// left at its zero value (every field zero or an empty map or slice, as
+// in Config{}) takes DefaultConfig's when New uses the configuration; a
 // section with any field set is used as it is, its zero fields meaning
 // what their docs say. ParseConfig refuses a file that writes every
 // quality threshold as 0, since those zeros would read as the defaults.
@@ -426,7 +426,7 @@ func DefaultConfig() Config {
 // sample check) would be silently replaced; it must say what it means.
 // The other sections' zero values mean what their defaults do.
 func zeroedSections(c Config) []problem {
-	if !reflect.ValueOf(c.Quality).IsZero() {
+	if !unset(reflect.ValueOf(c.Quality)) {
 		return nil
 	}
 	return []problem{{path: "quality_thresholds", atKey: true, msg: "every threshold is 0, which reads as the default thresholds; " +
@@ -434,17 +434,37 @@ func zeroedSections(c Config) []problem {
 		"such as max_null_percentage: 1, or by its code's severity set to INFO)"}}
 }
 
-// withDefaults returns c with each section that is its zero value replaced
-// by DefaultConfig's.
+// withDefaults returns c with each section that is unset replaced by
+// DefaultConfig's.
 func (c Config) withDefaults() Config {
 	d := reflect.ValueOf(DefaultConfig())
 	v := reflect.ValueOf(&c).Elem()
 	for i := range v.NumField() {
-		if f := v.Field(i); f.IsZero() {
+		if f := v.Field(i); unset(f) {
 			f.Set(d.Field(i))
 		}
 	}
 	return c
+}
+
+// unset reports whether a configuration value says nothing: its zero
+// value, or a struct whose every field says nothing, where an empty map or
+// slice says nothing either. A section holding only an empty map
+// (quality_thresholds with severities: {} and no threshold, as Config{}
+// was once written out) is no section set to zeros.
+func unset(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if !unset(v.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map, reflect.Slice:
+		return v.Len() == 0
+	}
+	return v.IsZero()
 }
 
 // ConfigOption changes how a configuration is read.
@@ -490,7 +510,10 @@ func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
 // expanded variables never appear in an error.
 func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error) {
 	var o configOptions
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return Config{}, qc.Errorf(qc.ConfigInvalid, "genexp: option %d of ParseConfig is nil", i+1)
+		}
 		opt(&o)
 	}
 	cfg := DefaultConfig()
@@ -1471,8 +1494,13 @@ func (c Config) Effective() Config {
 	if len(c.Platforms.ManufacturerLookup) == 0 {
 		c.Platforms.ManufacturerLookup = platform.DefaultManufacturers()
 	}
+	if unset(reflect.ValueOf(c.Quality)) {
+		c.Quality = qc.DefaultThresholds() // as New reads an unset section
+	}
 	if c.Quality.Severities == nil {
 		c.Quality.Severities = map[string]string{}
+	} else {
+		c.Quality.Severities = maps.Clone(c.Quality.Severities)
 	}
 	p := &c.Processing
 	if strings.TrimSpace(p.MissingValues) == "" {

@@ -9,11 +9,15 @@ import (
 // DryRunSink returns a sink that writes nothing anywhere: a Pipeline built
 // on it reads, validates and reports every study exactly as a load would,
 // and its report says what a load would do. Each study's outcome is decided
-// against current, the batches a warehouse holds now (its Status), when
-// current is non-nil: duplicate when the study's batch id and load
-// signature (warehouse.LoadSignature) are its current ones, replaced when
-// either differs, new otherwise. With a nil current every study is new.
-// RowsWritten counts the fact rows the load would write.
+// against current, the batches a warehouse holds when the study's matrix
+// is read to its end (its Status, read at each commit, so a Pipeline used
+// for several runs sees what loads in between did), when current is
+// non-nil: duplicate when the study's batch id and load signature
+// (warehouse.LoadSignature) are its current ones, replaced when either
+// differs, new otherwise. With a nil current every study is new.
+// RowsWritten counts the fact rows the load would write. The sink holds no
+// state of its own, so concurrent runs on it are safe when current's
+// Status is.
 //
 // `genexp validate` runs on DryRunSink(nil); `genexp load --dry-run` on a
 // DryRunSink of the warehouse opened read-only.
@@ -28,22 +32,26 @@ func DryRunSink(current warehouse.Statuser) warehouse.WarehouseSink {
 
 type dryRunSink struct {
 	current warehouse.Statuser
-	batches map[string]warehouse.StudyStatus // study → its current batch, read once
-	read    bool
 }
 
-func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
-	if !s.read && s.current != nil {
-		st, err := s.current.Status(ctx, warehouse.StatusRequest{Runs: 1})
-		if err != nil {
-			return nil, err
-		}
-		s.batches = map[string]warehouse.StudyStatus{}
-		for _, b := range st.Studies {
-			s.batches[b.Study] = b
-		}
-		s.read = true
+// batches returns each study's current batch, as current holds them now;
+// none with a nil current.
+func (s *dryRunSink) batches(ctx context.Context) (map[string]warehouse.StudyStatus, error) {
+	out := map[string]warehouse.StudyStatus{}
+	if s.current == nil {
+		return out, nil
 	}
+	st, err := s.current.Status(ctx, warehouse.StatusRequest{Runs: 1})
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range st.Studies {
+		out[b.Study] = b
+	}
+	return out, nil
+}
+
+func (s *dryRunSink) Begin(_ context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
 	b := &dryRunBatch{sink: s, cols: req.Columns}
 	for _, c := range req.Columns {
 		if c.Index >= len(b.perColumn) {
@@ -78,14 +86,18 @@ func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) er
 	return nil
 }
 
-func (b *dryRunBatch) Commit(_ context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+func (b *dryRunBatch) Commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+	current, err := b.sink.batches(ctx)
+	if err != nil {
+		return warehouse.CommitResult{}, err
+	}
 	var res warehouse.CommitResult
 	rows := map[string]int64{} // per study
 	for _, c := range b.cols {
 		rows[c.Study] += b.perColumn[c.Index]
 	}
 	for _, s := range req.Studies {
-		cur := b.sink.batches[s.Study]
+		cur := current[s.Study]
 		r := warehouse.StudyResult{Study: s.Study, BatchID: s.BatchID, PreviousBatchID: cur.BatchID}
 		switch {
 		case cur.BatchID == s.BatchID && cur.LoadSignature == warehouse.LoadSignature(s.Study, b.cols, rows[s.Study]):

@@ -378,7 +378,9 @@ func stoppedRun(ctx context.Context, rep *Report, err error) error {
 // error) or processing.timeout_seconds passes (a *qc.Error of code
 // TimedOut, which errors.Is also matches with context.DeadlineExceeded):
 // the report then holds a NotStarted row for each matrix and path the run
-// never began.
+// never began, whose Err is nil, so Report.Err alone does not tell a
+// stopped run; or when p was not made by New (a zero or nil Pipeline: a
+// ConfigInvalid error, and an empty report).
 func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	if err := p.made(); err != nil {
 		return &Report{}, err

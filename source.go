@@ -256,7 +256,10 @@ func WithMetadataFiles(paths ...string) DownloadOption {
 // regular file (a FIFO, a device) is refused before it is opened.
 func OpenDownload(p string, opts ...DownloadOption) (*Download, error) {
 	var cfg openConfig
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "genexp: option %d of OpenDownload is nil", i+1)
+		}
 		o(&cfg)
 	}
 	d, err := openDownload(p, cfg)

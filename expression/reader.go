@@ -171,7 +171,10 @@ func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
 		return nil, qc.Errorf(qc.InvalidFormat, "expression: NewReader: no source to read")
 	}
 	cfg := defaults()
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "expression: option %d of NewReader is nil", i+1)
+		}
 		o(&cfg)
 	}
 	r := &Reader{

@@ -255,7 +255,10 @@ func New(rules []Rule, fields []string, overrides map[string]Label, opts ...Opti
 	if err := WithGroupCodes(DefaultGroupCodes())(c); err != nil {
 		return nil, err
 	}
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "illness: option %d of New is nil", i+1)
+		}
 		if err := o(c); err != nil {
 			return nil, err
 		}

@@ -79,7 +79,10 @@ var _ warehouse.WarehouseSink = (*Warehouse)(nil)
 // read-only.
 func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 	var oo openOptions
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "duckdb: option %d of Open is nil", i+1)
+		}
 		o(&oo)
 	}
 	file, params, err := splitDSN(dsn)

@@ -105,7 +105,10 @@ func Open(dsn string, opts ...Option) (*Warehouse, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "mssql: option %d of Open is nil", i+1)
+		}
 		o(&p.cfg)
 	}
 	connector, err := mssqldrv.NewConnector(p.driverDSN)
