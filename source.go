@@ -135,7 +135,9 @@ func accessError(shown string, err error) *qc.Error {
 }
 
 // Close releases the download (its zip file, and the zip files found in
-// it, if any).
+// it, if any). Read the matrices before it: after Close, a matrix inside a
+// zip no longer opens (an error of code InvalidFormat), while a folder's,
+// which hold nothing open, still do.
 func (d *Download) Close() error {
 	var errs []error
 	for _, c := range d.closers {

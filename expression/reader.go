@@ -498,7 +498,11 @@ func (r *Reader) fill() error {
 	if r.w == len(r.buf) {
 		// The line in the buffer fills it.
 		if len(r.buf) >= r.cfg.maxLineBytes {
-			return r.errAtLine(qc.InvalidFormat, r.line+1, 0, "line is longer than %d bytes, the longest a matrix line may be (enough for millions of samples): not an expression matrix, or one with no line breaks", r.cfg.maxLineBytes)
+			why := "enough for millions of samples"
+			if r.cfg.maxLineBytes != defaults().maxLineBytes {
+				why = "as WithMaxLineBytes set it"
+			}
+			return r.errAtLine(qc.InvalidFormat, r.line+1, 0, "line is longer than %d bytes, the longest a matrix line may be (%s): not an expression matrix, or one with no line breaks", r.cfg.maxLineBytes, why)
 		}
 		nb := make([]byte, min(2*len(r.buf), max(r.cfg.maxLineBytes, len(r.buf)+1)))
 		copy(nb, r.buf[:r.w])

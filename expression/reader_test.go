@@ -274,6 +274,9 @@ func TestReaderLongLine(t *testing.T) {
 	short := "Gene\tS1\tS2\nG1\t1." + strings.Repeat("0", 600) + "\t2\n"
 	_, _, _, err = readMatrix(t, strings.NewReader(short), expression.WithMaxLineBytes(100))
 	checkErr(t, err, qc.InvalidFormat, 2, 0, "longer than 100 bytes")
+	if strings.Contains(err.Error(), "millions of samples") {
+		t.Errorf("%v: a cap of 100 bytes is not enough for millions of samples", err)
+	}
 	// A line of exactly the cap, its line break included, is read.
 	exact := "Gene\tS1\nG1\t" + strings.Repeat("1", 100-len("G1\t\n")) + "\n"
 	if _, _, _, err := readMatrix(t, strings.NewReader(exact), expression.WithMaxLineBytes(100)); err != nil {

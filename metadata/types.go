@@ -53,11 +53,18 @@ type Dataset struct {
 // Study is one experiment (a GEO series, an ArrayExpress experiment, an SRA
 // project).
 type Study struct {
+	// Accession, Title and Description are the experiment's, "" when
+	// unknown.
 	Accession   string
 	Title       string
 	Description string
 	// Technology is MICROARRAY or RNA-SEQ as refine.bio reports it.
-	Technology           string
+	Technology string
+	// Organisms are the organisms of the study's samples as refine.bio
+	// names them (HOMO_SAPIENS), and SampleAccessions its samples, each
+	// sorted. The fields below are the experiment record's: its
+	// publication, its submitter and its dates, unknown when the metadata
+	// leaves them out.
 	Organisms            []string
 	SampleAccessions     []string
 	HasPublication       Optional[bool]
@@ -71,6 +78,9 @@ type Study struct {
 
 // Sample is one refine.bio sample.
 type Sample struct {
+	// Accession … DevelopmentalStage are refine.bio's own sample fields
+	// (refinebio_accession_code, refinebio_title, refinebio_age, …), as
+	// text, "" when unknown.
 	Accession          string
 	Title              string
 	Organism           string
