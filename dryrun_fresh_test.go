@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/genexp/genexp"
@@ -92,6 +93,39 @@ func TestZeroConfigReadsBack(t *testing.T) {
 		}
 		if !low {
 			t.Errorf("%s: no %v finding; the default thresholds were not applied", name, qc.GeneCountLow)
+		}
+	}
+}
+
+// countingStatuser counts the Status calls it passes on.
+type countingStatuser struct {
+	warehouse.Statuser
+	calls atomic.Int64
+}
+
+func (c *countingStatuser) Status(ctx context.Context, req warehouse.StatusRequest) (warehouse.Status, error) {
+	c.calls.Add(1)
+	return c.Statuser.Status(ctx, req)
+}
+
+// TestDryRunReadsTheWarehouseOncePerRun: a dry run of several matrices
+// reads the warehouse's batches once, not at each matrix (a read costs a
+// pass over its catalog); the next run reads them again.
+func TestDryRunReadsTheWarehouseOncePerRun(t *testing.T) {
+	w := openWarehouse(t)
+	cs := &countingStatuser{Statuser: w}
+	dry, err := genexp.New(genexp.DryRunSink(cs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"testdata/refinebio/GSE71270", "testdata/refinebio/SRP110235", "testdata/refinebio/E-GEOD-39842"}
+	for run := int64(1); run <= 2; run++ {
+		rep, err := dry.Load(context.Background(), paths...)
+		if err != nil || len(rep.Studies) != 3 {
+			t.Fatalf("run %d: %v, %d studies", run, err, len(rep.Studies))
+		}
+		if n := cs.calls.Load(); n != run {
+			t.Errorf("after run %d the warehouse was read %d times, want %d", run, n, run)
 		}
 	}
 }

@@ -42,6 +42,10 @@ func TestNilOptionsAreConfigErrors(t *testing.T) {
 			}
 			return err
 		}},
+		{"genexp.New with a nil download option", "download option 2 (WithDownloadOptions)", func() error {
+			_, err := genexp.New(genexp.DryRunSink(nil), genexp.WithDownloadOptions(genexp.WithMetadataFiles(), nil))
+			return err
+		}},
 		{"duckdb.Open", "option 1 of Open", func() error {
 			w, err := duckdb.Open(filepath.Join(dir, "w.duckdb"), nil)
 			if err == nil {

@@ -167,8 +167,9 @@ type Progress struct {
 // New returns a pipeline that loads into sink. It does not touch the
 // warehouse: the sink's Open (duckdb.Open, mssql.Open) creates or
 // migrates its schema. A section of the configuration (WithConfig) left at
-// its zero value takes DefaultConfig's (see Config). A nil sink or option
-// is a ConfigInvalid error.
+// its zero value takes DefaultConfig's (see Config). A nil sink or option,
+// or a nil DownloadOption given to WithDownloadOptions, is a ConfigInvalid
+// error.
 func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 	if isNil(sink) {
 		return nil, qc.Errorf(qc.ConfigInvalid, "genexp: New needs a warehouse sink, got nil")
@@ -179,6 +180,11 @@ func New(sink warehouse.WarehouseSink, opts ...Option) (*Pipeline, error) {
 			return nil, qc.Errorf(qc.ConfigInvalid, "genexp: option %d of New is nil", i+1)
 		}
 		o(p)
+	}
+	for i, o := range p.openOpts {
+		if o == nil {
+			return nil, qc.Errorf(qc.ConfigInvalid, "genexp: download option %d (WithDownloadOptions) is nil", i+1)
+		}
 	}
 	p.cfg = p.cfg.withDefaults()
 	if err := p.cfg.Validate(); err != nil {

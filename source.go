@@ -1092,7 +1092,7 @@ type contradictions struct {
 type contradiction struct {
 	json, sheet string // the files
 	study       string
-	samples     []string // "GSM1's title: "a" there, "b" here"
+	samples     []string // "GSM1's title: \"a\" in the JSON, \"b\" in the sheet"
 	n           int
 }
 

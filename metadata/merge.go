@@ -3,6 +3,7 @@ package metadata
 import (
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -198,19 +199,23 @@ func Disagreement(a, b *Sample) (field, va, vb string) {
 // are: where one format keeps what the other flattens, only values that
 // cannot both hold count. It returns the first of the title, a refine.bio
 // field, or an annotation key to which each description gives exactly one
-// value, whose values differ once surrounding space is trimmed and numbers
-// are read as numbers ("55" and "55.0" agree); a key with several values
-// on either side (a sheet's column may join what the JSON lists) is not
-// compared. It returns "" when nothing contradicts.
+// value, whose values differ once runs of space are read as one space,
+// case is ignored (the classifier ignores it too) and numbers are read as
+// numbers ("55" and "55.0" agree, as do "NaN" and "nan"); a key with
+// several values on either side (a sheet's column may join what the JSON
+// lists) is not compared. It returns "" when nothing contradicts.
 func Contradiction(a, b *Sample) (field, va, vb string) {
 	differ := func(x, y string) bool {
-		x, y = strings.TrimSpace(x), strings.TrimSpace(y)
-		if x == "" || y == "" || x == y {
+		x, y = strings.Join(strings.Fields(x), " "), strings.Join(strings.Fields(y), " ")
+		if x == "" || y == "" || strings.EqualFold(x, y) {
 			return false
 		}
 		fx, ex := strconv.ParseFloat(x, 64)
 		fy, ey := strconv.ParseFloat(y, 64)
-		return ex != nil || ey != nil || fx != fy
+		if ex != nil || ey != nil {
+			return true
+		}
+		return fx != fy && !(math.IsNaN(fx) && math.IsNaN(fy))
 	}
 	if differ(a.Title, b.Title) {
 		return "title", a.Title, b.Title

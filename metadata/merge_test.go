@@ -237,6 +237,8 @@ func TestContradiction(t *testing.T) {
 		{"one says less", func(s *metadata.Sample) { s.Title, s.Age, s.Annotations = "", "", nil }, ""},
 		{"number written otherwise", func(s *metadata.Sample) { s.Age = "55.0" }, ""},
 		{"space around a value", func(s *metadata.Sample) { s.Title, s.Annotations[0].Value = " ctl 1\t", "control " }, ""},
+		{"space inside a value", func(s *metadata.Sample) { s.Title = "ctl\t 1" }, ""},
+		{"case", func(s *metadata.Sample) { s.Title, s.Annotations[0].Value = "CTL 1", "Control" }, ""},
 		{"several values of a key", func(s *metadata.Sample) {
 			s.Annotations = append(s.Annotations, metadata.Annotation{Key: "treatment", Value: "LPS", Characteristic: true})
 			s.Annotations[1].Value = "vehicle"
@@ -255,5 +257,8 @@ func TestContradiction(t *testing.T) {
 				t.Errorf("Contradiction = %q (%q, %q), want %q", field, x, y, tc.field)
 			}
 		})
+	}
+	if field, x, y := metadata.Contradiction(&metadata.Sample{Age: "NaN"}, &metadata.Sample{Age: "nan"}); field != "" {
+		t.Errorf("NaN written otherwise: Contradiction = %q (%q, %q), want none", field, x, y)
 	}
 }

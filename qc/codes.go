@@ -26,10 +26,11 @@ const (
 	// ParseError: a cell, line or JSON value cannot be parsed; the error names
 	// the file and the line and column or JSON path.
 	ParseError Code = 1004
-	// ConfigInvalid: the configuration file is not valid YAML, has an
-	// unknown or repeated key, a value of the wrong type or an invalid
-	// value, or refers to an unset environment variable; the error names
-	// the file, line, column and key path.
+	// ConfigInvalid: the configuration file cannot be read, is not valid
+	// YAML, has an unknown or repeated key, a value of the wrong type or an
+	// invalid value, or refers to an unset environment variable (the error
+	// names the file, and where it applies the line, column and key path);
+	// or a configuration given from Go is invalid (a nil option or sink).
 	ConfigInvalid Code = 1005
 )
 

@@ -34,8 +34,9 @@ DuckDB file, that its permissions allow writing and the free disk space where it
 lives.
 The overall status is the worst check's.
 
-Exit status: 0 healthy; 1 warning, or the report could not be written; 3
-critical; 2 bad usage or configuration.
+Exit status: 0 healthy; 1 warning, or a healthy report that could not be
+written (a full disk; a reader that went away keeps the status); 3 critical;
+2 bad usage or configuration.
 `, stderr)
 	var c common
 	c.register(fs)

@@ -12,16 +12,31 @@ var _ warehouse.Statuser = (*Warehouse)(nil)
 // stmtStatusStudies reports each current batch's samples and genes as its
 // load counted them in the matrix (meta_batch_qc), as the load summary
 // does, so that a sample column with no value at all counts; the facts'
-// distinct keys stand in only for a batch without its QC row.
-const stmtStatusStudies = `SELECT b.study_accession_code, b.batch_id, COALESCE(b.load_signature, ''),
-    COALESCE(q.sample_count, (SELECT COUNT(DISTINCT f.sample_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
-    COALESCE(q.gene_count, (SELECT COUNT(DISTINCT f.gene_key) FROM fact_gene_expression f WHERE f.study_key = b.study_key)),
-    b.rows_written, b.loaded_at
-FROM meta_batch b
-LEFT JOIN meta_batch_qc q
-  ON q.study_accession_code = b.study_accession_code AND q.batch_id = b.batch_id AND q.qc_status = 'LOADED'
-WHERE b.is_current
-ORDER BY b.study_accession_code`
+// distinct keys stand in only for a batch without its QC row. Only those
+// batches' studies are counted: written as a COALESCE of correlated
+// subqueries, DuckDB aggregated every study's facts whatever the QC row
+// held (0.45 s a call at 30M facts, paid at each of a dry run's commits),
+// where the semi-join on an empty list stops the scan at its first chunk
+// (TestStatusReadsNoFactsWithQC).
+const stmtStatusStudies = `WITH cur AS (
+    SELECT b.study_key, b.study_accession_code, b.batch_id, b.load_signature, b.rows_written, b.loaded_at,
+           q.sample_count, q.gene_count
+    FROM meta_batch b
+    LEFT JOIN meta_batch_qc q
+      ON q.study_accession_code = b.study_accession_code AND q.batch_id = b.batch_id AND q.qc_status = 'LOADED'
+    WHERE b.is_current
+), counted AS (
+    SELECT f.study_key, COUNT(DISTINCT f.sample_key) AS sample_count, COUNT(DISTINCT f.gene_key) AS gene_count
+    FROM fact_gene_expression f
+    WHERE f.study_key IN (SELECT study_key FROM cur WHERE sample_count IS NULL OR gene_count IS NULL)
+    GROUP BY f.study_key
+)
+SELECT c.study_accession_code, c.batch_id, COALESCE(c.load_signature, ''),
+    COALESCE(c.sample_count, n.sample_count, 0), COALESCE(c.gene_count, n.gene_count, 0),
+    c.rows_written, c.loaded_at
+FROM cur c
+LEFT JOIN counted n ON n.study_key = c.study_key
+ORDER BY c.study_accession_code`
 
 // stmtStatusStudiesV3 reads a warehouse opened read-only before migration
 // 004 added meta_batch.load_signature and meta_batch_qc: the counts come
