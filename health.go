@@ -126,7 +126,13 @@ type HealthReport struct {
 //     Warning too when the last run was stopped (interrupted or timed out)
 //     before steps it had to run (warehouse.RunSummary.Stopped), or inside
 //     its last step (StopReason set, nothing SKIPPED): part of its input
-//     was not loaded until the same load is run again.
+//     was not loaded until the same load is run again. Warning too when
+//     the latest load among the runs listed was killed (its steps found
+//     abandoned and FAILED with reason "aborted",
+//     warehouse.RunSummary.Aborted) and only features runs came after it:
+//     a killed load leaves no row for the studies it never reached, and
+//     recomputing features makes good only those it did; the next load
+//     clears it.
 //   - writable: for a DuckDB file, critical when the file, its
 //     write-ahead log or its directory refuses writing (permissions, a
 //     read-only file system: every load would fail), healthy otherwise. It
@@ -262,6 +268,11 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 		return Degraded, fmt.Sprintf("%s was stopped%s before %d of its steps began%s: part of its work was not done; %s",
 			head, why, last.Stopped, failed, rerun)
 	}
+	if k := killedLoad(runs); k != nil {
+		return Degraded, fmt.Sprintf("%s; the latest load, run %s started %s, was killed (%s found abandoned by a later run) "+
+			"and no load has run since: the studies it had not reached were never loaded; rerun the same genexp load "+
+			"(what it loaded before is a duplicate)", head, k.RunID, k.StartedAt.UTC().Format(time.RFC3339), plural(k.Aborted, "step"))
+	}
 	state := "finished"
 	switch {
 	case last.Running > 0:
@@ -270,6 +281,21 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 		state = "finished with " + plural(last.Failed, "failed step")
 	}
 	return Healthy, head + ", " + state
+}
+
+// killedLoad returns the latest load of runs (most recent first) when it
+// was killed (warehouse.RunSummary.Aborted), or nil: a later load, or
+// none listed, leaves nothing to say.
+func killedLoad(runs []warehouse.RunSummary) *warehouse.RunSummary {
+	for i := range runs {
+		if runs[i].Load {
+			if runs[i].Aborted > 0 {
+				return &runs[i]
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // agree returns one when n is 1, else many: the word that agrees with a

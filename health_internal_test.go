@@ -9,7 +9,9 @@ import (
 
 // TestRunsCheck: the runs check describes the last run; a last run stopped
 // before steps it had to run is a warning telling to rerun the load, and
-// only the last run's stop counts (a later run may have rerun it).
+// only the last run's stop counts (a later run may have rerun it); a
+// killed load followed by features runs alone is a warning until a load
+// runs again.
 func TestRunsCheck(t *testing.T) {
 	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
 	at := now.Add(-time.Hour)
@@ -57,6 +59,18 @@ func TestRunsCheck(t *testing.T) {
 		}), run("r0", func(r *warehouse.RunSummary) { r.Running, r.EndedAt = 2, nil })}, true, Degraded,
 			"run r0 started 1h0m0s ago and still has 2 steps RUNNING, but no process is writing to the warehouse: " +
 				"the run was killed or could not record its end; rerun it (the next load or genexp features marks those steps FAILED)"},
+		{"a killed load, then features only", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) {
+			r.Aborted, r.Load, r.Failed = 2, true, 2
+		})}, false, Degraded, head + "; the latest load, run r0 started 2026-01-02T11:00:00Z, was killed (2 steps found abandoned " +
+			"by a later run) and no load has run since: the studies it had not reached were never loaded; rerun the same genexp load " +
+			"(what it loaded before is a duplicate)"},
+		{"a killed load, then a load", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Load = true }),
+			run("r0", func(r *warehouse.RunSummary) { r.Aborted, r.Load = 2, true })}, false, Healthy, head + ", finished"},
+		{"a killed features run", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) { r.Aborted = 1 })},
+			false, Healthy, head + ", finished"},
+		{"a load, then a killed load before it", []warehouse.RunSummary{run("r2", nil), run("r1", func(r *warehouse.RunSummary) { r.Load = true }),
+			run("r0", func(r *warehouse.RunSummary) { r.Aborted, r.Load = 1, true })}, false, Healthy,
+			"last run r2 started 2026-01-02T11:00:00Z (3 studies, 12 steps), finished"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

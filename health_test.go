@@ -326,3 +326,74 @@ func TestHealthDetailsOnlyWhenRead(t *testing.T) {
 		t.Error("a warehouse read has no details")
 	}
 }
+
+// TestFeaturesAfterAKilledLoadWarns: a load killed in its first study's
+// analytics step (its other studies never reached, so never logged), then
+// genexp features: the features make good the step they rerun, but health
+// warns that the latest load was killed until a load runs again.
+func TestFeaturesAfterAKilledLoadWarns(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(t, w, "testdata/refinebio/GSE71270")
+	start := time.Now().UTC() // after the load above: the latest load
+	for _, s := range []warehouse.StepRecord{
+		{LogID: genexp.NewID(), RunID: "killed-load", Study: "GSE71270", Step: "extract", Status: "SUCCESS", Attempt: 1,
+			StartedAt: start, EndedAt: &start},
+		{LogID: genexp.NewID(), RunID: "killed-load", Study: "GSE71270", Step: "analytics", Status: "RUNNING", Attempt: 1,
+			StartedAt: start},
+	} {
+		if err := w.LogStep(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+
+	runsCheck := func(what string) genexp.HealthCheck {
+		t.Helper()
+		ro, err := duckdb.Open(file + "?access_mode=READ_ONLY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ro.Close()
+		h, err := ro.Health(t.Context(), warehouse.HealthRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits()).Checks {
+			if c.Name == "runs" {
+				return c
+			}
+		}
+		t.Fatalf("%s: no runs check", what)
+		return genexp.HealthCheck{}
+	}
+	w, err = duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run, err := p.Features(t.Context(), genexp.FeatureOptions{}); err != nil || run.Failed() {
+		t.Fatalf("features: %v %+v", err, run)
+	}
+	w.Close()
+	if c := runsCheck("after features"); c.Status != genexp.Degraded || !strings.Contains(c.Detail, "run killed-load") ||
+		!strings.Contains(c.Detail, "rerun the same genexp load") {
+		t.Errorf("runs check after features alone: %s %q; want a warning naming the killed load", c.Status, c.Detail)
+	}
+
+	w, err = duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(t, w, "testdata/refinebio/GSE71270")
+	w.Close()
+	if c := runsCheck("after a load"); c.Status != genexp.Healthy {
+		t.Errorf("runs check after the load ran again: %s %q; want healthy", c.Status, c.Detail)
+	}
+}

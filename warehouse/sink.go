@@ -539,6 +539,14 @@ type RunSummary struct {
 	// was in when it stopped (a run stopped inside its last step has no
 	// SKIPPED row). "" for a run that was not stopped.
 	StopReason string `json:"stop_reason,omitempty"`
+	// Aborted counts the run's FAILED rows whose context_json reason is
+	// "aborted": steps a later run found RUNNING and its process gone
+	// (killed, or its machine down), which is how a killed run shows.
+	Aborted int `json:"aborted"`
+	// Load is set when the run read matrices (it has an extract step): a
+	// genexp load, not genexp features, which runs the analytics step
+	// alone.
+	Load bool `json:"load"`
 }
 
 // FeatureMaterializer is implemented by sinks that compute a study's

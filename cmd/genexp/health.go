@@ -29,7 +29,8 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 
 Checks the warehouse without changing it: that it opens, its schema version,
 its last runs (a warning when the last was interrupted or timed out before it
-finished: rerun it), the steps that failed in the last 24 hours, and, for a
+finished, or when the latest load was killed and only genexp features ran
+since: rerun it), the steps that failed in the last 24 hours, and, for a
 DuckDB file, that its permissions allow writing and the free disk space where it
 lives.
 The overall status is the worst check's.
@@ -118,13 +119,20 @@ func printHealth(w io.Writer, rep genexp.HealthReport) {
 	if rep.Health != nil && len(rep.Health.Runs) > 0 {
 		fmt.Fprintln(w, "\nrecent runs:")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDIES\tSTEPS\tFAILED\tRUNNING\tNOT STARTED")
+		fmt.Fprintln(tw, "STARTED\tRUN\tKIND\tSTUDIES\tSTEPS\tFAILED\tRUNNING\tNOT STARTED")
 		for _, r := range rep.Health.Runs {
 			stopped := strconv.Itoa(r.Stopped)
 			if r.StopReason != "" {
 				stopped += " (" + r.StopReason + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.StartedAt.Format(time.DateTime), r.RunID, r.Studies, r.Steps, r.Failed, r.Running, stopped)
+			kind, failed := "features", strconv.Itoa(r.Failed)
+			if r.Load {
+				kind = "load"
+			}
+			if r.Aborted > 0 {
+				failed += fmt.Sprintf(" (%d aborted)", r.Aborted)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s\n", r.StartedAt.Format(time.DateTime), r.RunID, kind, r.Studies, r.Steps, failed, r.Running, stopped)
 		}
 		tw.Flush()
 	}

@@ -319,13 +319,15 @@ func TestChecksShowAStudyTheFilterSkips(t *testing.T) {
 	}
 }
 
-// The recent-runs table says how many steps each run never started
-// because it was stopped, and why, as the runs check does.
+// The recent-runs table says whether each run was a load or features, how
+// many of its failed steps a later run found abandoned, and how many steps
+// it never started because it was stopped, and why, as the runs check
+// does.
 func TestPrintHealthShowsStepsNotStarted(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	rep := genexp.HealthReport{Status: genexp.Degraded, Warehouse: "w.duckdb", Health: &warehouse.Health{Runs: []warehouse.RunSummary{
-		{RunID: "r2", StartedAt: at, Studies: 3, Steps: 12, Stopped: 8, StopReason: "timed out"},
-		{RunID: "r1", StartedAt: at, Studies: 1, Steps: 4},
+		{RunID: "r2", StartedAt: at, Studies: 3, Steps: 12, Stopped: 8, StopReason: "timed out", Load: true},
+		{RunID: "r1", StartedAt: at, Studies: 1, Steps: 4, Failed: 1, Aborted: 1},
 	}}}
 	var b strings.Builder
 	printHealth(&b, rep)
@@ -336,9 +338,9 @@ func TestPrintHealthShowsStepsNotStarted(t *testing.T) {
 		}
 	}
 	want := [][]string{
-		{"STARTED", "RUN", "STUDIES", "STEPS", "FAILED", "RUNNING", "NOT", "STARTED"},
-		{"2026-01-02", "03:04:05", "r2", "3", "12", "0", "0", "8", "(timed", "out)"},
-		{"2026-01-02", "03:04:05", "r1", "1", "4", "0", "0", "0"},
+		{"STARTED", "RUN", "KIND", "STUDIES", "STEPS", "FAILED", "RUNNING", "NOT", "STARTED"},
+		{"2026-01-02", "03:04:05", "r2", "load", "3", "12", "0", "0", "8", "(timed", "out)"},
+		{"2026-01-02", "03:04:05", "r1", "features", "1", "4", "1", "(1", "aborted)", "0", "0"},
 	}
 	if fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("recent runs\n%v\nwant\n%v\n%s", rows, want, b.String())

@@ -47,7 +47,9 @@ WHERE status = 'FAILED' AND started_at >= $1`
 // "interrupted" or "timed out" (warehouse.RunSummary.Stopped), and the
 // step it was in FAILED with that reason (warehouse.RunSummary.StopReason);
 // the reason is read only from valid JSON, so that one unreadable row
-// cannot fail health.
+// cannot fail health. A step a later run found abandoned is FAILED with
+// reason "aborted" (warehouse.RunSummary.Aborted); a run with an extract
+// step read matrices (warehouse.RunSummary.Load).
 const stmtHealthRuns = `SELECT run_id,
     MIN(started_at),
     CASE WHEN COUNT(*) FILTER (WHERE status = 'RUNNING') > 0 THEN NULL ELSE MAX(ended_at) END,
@@ -55,11 +57,13 @@ const stmtHealthRuns = `SELECT run_id,
     COUNT(*),
     COUNT(*) FILTER (WHERE status = 'FAILED'),
     COUNT(*) FILTER (WHERE status = 'RUNNING'),
-    COUNT(stop_reason) FILTER (WHERE status = 'SKIPPED'),
-    COALESCE(MAX(stop_reason), '')
-FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
+    COUNT(stop_reason) FILTER (WHERE status = 'SKIPPED' AND stop_reason <> 'aborted'),
+    COALESCE(MAX(stop_reason) FILTER (WHERE stop_reason <> 'aborted'), ''),
+    COUNT(*) FILTER (WHERE status = 'FAILED' AND stop_reason = 'aborted'),
+    COUNT(*) FILTER (WHERE step = 'extract')
+FROM (SELECT run_id, started_at, ended_at, study_accession_code, status, step,
         CASE WHEN status NOT IN ('SKIPPED', 'FAILED') OR NOT json_valid(context_json) THEN NULL
-             WHEN context_json->>'$.reason' IN ('interrupted', 'timed out') THEN context_json->>'$.reason'
+             WHEN context_json->>'$.reason' IN ('interrupted', 'timed out', 'aborted') THEN context_json->>'$.reason'
         END AS stop_reason
     FROM meta_etl_process_log) AS l
 GROUP BY run_id

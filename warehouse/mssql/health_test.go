@@ -63,9 +63,9 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 	ended := time.Date(2026, 3, 1, 9, 5, 0, 0, time.UTC)
 	ended3 := ended.Add(2 * time.Hour)
 	s.runs = [][]driver.Value{
-		{"r3", started.Add(2 * time.Hour), ended3, int64(3), int64(12), int64(1), int64(0), int64(7), "interrupted"},
-		{"r2", started.Add(time.Hour), nil, int64(1), int64(3), int64(0), int64(2), int64(0), ""},
-		{"r1", started, ended, int64(2), int64(10), int64(4), int64(0), int64(0), ""},
+		{"r3", started.Add(2 * time.Hour), ended3, int64(3), int64(12), int64(1), int64(0), int64(7), "interrupted", int64(0), int64(3)},
+		{"r2", started.Add(time.Hour), nil, int64(1), int64(3), int64(0), int64(2), int64(0), "", int64(0), int64(0)},
+		{"r1", started, ended, int64(2), int64(10), int64(4), int64(0), int64(0), "", int64(2), int64(2)},
 	}
 	w := s.open(t, Config{})
 	since := time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -81,9 +81,9 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 		ResolvedFailedSteps:   3,
 		Runs: []warehouse.RunSummary{
 			{RunID: "r3", StartedAt: started.Add(2 * time.Hour), EndedAt: &ended3, Studies: 3, Steps: 12, Failed: 1,
-				Stopped: 7, StopReason: "interrupted"},
+				Stopped: 7, StopReason: "interrupted", Load: true},
 			{RunID: "r2", StartedAt: started.Add(time.Hour), Studies: 1, Steps: 3, Running: 2},
-			{RunID: "r1", StartedAt: started, EndedAt: &ended, Studies: 2, Steps: 10, Failed: 4},
+			{RunID: "r1", StartedAt: started, EndedAt: &ended, Studies: 2, Steps: 10, Failed: 4, Aborted: 2, Load: true},
 		},
 	}
 	if diff := cmp.Diff(want, h); diff != "" {
@@ -137,7 +137,7 @@ func TestHealthRetriesAfterLostConnection(t *testing.T) {
 	s := newFakeServer(t)
 	s.version = 3
 	s.failedSteps, s.failedRuns = 1, 1
-	s.runs = [][]driver.Value{{"r1", time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), nil, int64(1), int64(2), int64(1), int64(1), int64(0), ""}}
+	s.runs = [][]driver.Value{{"r1", time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), nil, int64(1), int64(2), int64(1), int64(1), int64(0), "", int64(0), int64(1)}}
 	s.failNext("health_runs", driver.ErrBadConn)
 	w := s.open(t, Config{})
 	h, err := healthOf(t, w).Health(context.Background(), warehouse.HealthRequest{})

@@ -190,7 +190,12 @@ func testHealth(t *testing.T, tg Target) {
 	ptr := func(tm time.Time) *time.Time { return &tm }
 	steps := []warehouse.StepRecord{
 		{LogID: "1a", RunID: "r1", Study: "S1", Step: "validate", Status: "FAILED", StartedAt: at(-3 * time.Hour), EndedAt: ptr(at(-3*time.Hour + time.Minute))},
-		{LogID: "1b", RunID: "r1", Study: "S1", Step: "load", Status: "FAILED", StartedAt: at(-3*time.Hour + time.Minute), EndedAt: ptr(at(-3*time.Hour + 2*time.Minute))},
+		// Found abandoned by a later run (a killed load), which left its
+		// end NULL.
+		{LogID: "1b", RunID: "r1", Study: "S1", Step: "load", Status: "FAILED", StartedAt: at(-3*time.Hour + time.Minute),
+			Context: `{"reason":"aborted"}`},
+		{LogID: "1c", RunID: "r1", Study: "S1", Step: "extract", Status: "SUCCESS", StartedAt: at(-3*time.Hour - time.Minute),
+			EndedAt: ptr(at(-3*time.Hour + 2*time.Minute))},
 		{LogID: "2a", RunID: "r2", Study: "S1", Step: "extract", Status: "SUCCESS", StartedAt: at(-2 * time.Hour), EndedAt: ptr(at(-2*time.Hour + time.Minute))},
 		{LogID: "2b", RunID: "r2", Study: "S2", Step: "validate", Status: "FAILED", StartedAt: at(-2*time.Hour + time.Minute), EndedAt: ptr(at(-2*time.Hour + 2*time.Minute))},
 		{LogID: "2c", RunID: "r2", Study: "S2", Step: "load", Status: "RUNNING", StartedAt: at(-2*time.Hour + 2*time.Minute)},
@@ -212,8 +217,9 @@ func testHealth(t *testing.T, tg Target) {
 		}
 	}
 	want := map[string]warehouse.RunSummary{
-		"r1": {RunID: "r1", StartedAt: at(-3 * time.Hour), EndedAt: ptr(at(-3*time.Hour + 2*time.Minute)), Studies: 1, Steps: 2, Failed: 2},
-		"r2": {RunID: "r2", StartedAt: at(-2 * time.Hour), Studies: 2, Steps: 3, Failed: 1, Running: 1},
+		"r1": {RunID: "r1", StartedAt: at(-3*time.Hour - time.Minute), EndedAt: ptr(at(-3*time.Hour + 2*time.Minute)), Studies: 1, Steps: 3, Failed: 2,
+			Aborted: 1, Load: true},
+		"r2": {RunID: "r2", StartedAt: at(-2 * time.Hour), Studies: 2, Steps: 3, Failed: 1, Running: 1, Load: true},
 		"r3": {RunID: "r3", StartedAt: at(-time.Hour), EndedAt: ptr(at(-time.Hour + 5*time.Minute)), Studies: 5, Steps: 5,
 			Stopped: 2, StopReason: "interrupted"},
 	}

@@ -45,19 +45,23 @@ func Steps(rows *sql.Rows) ([]warehouse.StepRecord, error) {
 
 // Runs reads run summaries in the column order run_id, started_at,
 // ended_at (NULL while a step runs), studies, steps, failed, running,
-// stopped, stop_reason (empty when none stopped).
+// stopped, stop_reason (empty when none stopped), aborted, and extracts
+// (the run's extract steps; any makes it a load).
 func Runs(rows *sql.Rows) ([]warehouse.RunSummary, error) {
 	defer rows.Close()
 	var out []warehouse.RunSummary
 	for rows.Next() {
 		var r warehouse.RunSummary
 		var ended sql.NullTime
-		if err := rows.Scan(&r.RunID, &r.StartedAt, &ended, &r.Studies, &r.Steps, &r.Failed, &r.Running, &r.Stopped, &r.StopReason); err != nil {
+		var extracts int64
+		if err := rows.Scan(&r.RunID, &r.StartedAt, &ended, &r.Studies, &r.Steps, &r.Failed, &r.Running, &r.Stopped, &r.StopReason,
+			&r.Aborted, &extracts); err != nil {
 			return out, err
 		}
 		if ended.Valid {
 			r.EndedAt = &ended.Time
 		}
+		r.Load = extracts > 0
 		out = append(out, r)
 	}
 	return out, rows.Err()

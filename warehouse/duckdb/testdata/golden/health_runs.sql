@@ -5,11 +5,13 @@ SELECT run_id,
     COUNT(*),
     COUNT(*) FILTER (WHERE status = 'FAILED'),
     COUNT(*) FILTER (WHERE status = 'RUNNING'),
-    COUNT(stop_reason) FILTER (WHERE status = 'SKIPPED'),
-    COALESCE(MAX(stop_reason), '')
-FROM (SELECT run_id, started_at, ended_at, study_accession_code, status,
+    COUNT(stop_reason) FILTER (WHERE status = 'SKIPPED' AND stop_reason <> 'aborted'),
+    COALESCE(MAX(stop_reason) FILTER (WHERE stop_reason <> 'aborted'), ''),
+    COUNT(*) FILTER (WHERE status = 'FAILED' AND stop_reason = 'aborted'),
+    COUNT(*) FILTER (WHERE step = 'extract')
+FROM (SELECT run_id, started_at, ended_at, study_accession_code, status, step,
         CASE WHEN status NOT IN ('SKIPPED', 'FAILED') OR NOT json_valid(context_json) THEN NULL
-             WHEN context_json->>'$.reason' IN ('interrupted', 'timed out') THEN context_json->>'$.reason'
+             WHEN context_json->>'$.reason' IN ('interrupted', 'timed out', 'aborted') THEN context_json->>'$.reason'
         END AS stop_reason
     FROM meta_etl_process_log) AS l
 GROUP BY run_id
