@@ -41,13 +41,14 @@ type dryRunSink struct {
 // batchesOf returns each study's current batch as run sees them: read from
 // current at the run's first call, then kept for its other matrices (one
 // Status a matrix would cost a scan of the warehouse's catalog each time);
-// none with a nil current. Runs taking turns read it again.
+// none with a nil current. Runs taking turns read it again, and so does
+// every batch begun with no run id (a Pipeline always gives one).
 func (s *dryRunSink) batchesOf(ctx context.Context, run string) (map[string]warehouse.StudyStatus, error) {
 	if s.current == nil {
 		return nil, nil
 	}
 	s.mu.Lock()
-	cached, ok := s.batches, s.batches != nil && s.run == run
+	cached, ok := s.batches, s.batches != nil && s.run == run && run != ""
 	s.mu.Unlock()
 	if ok {
 		return cached, nil

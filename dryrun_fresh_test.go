@@ -129,3 +129,21 @@ func TestDryRunReadsTheWarehouseOncePerRun(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunWithoutRunIDReadsEachBatch: batches begun with no run id (a
+// caller driving the sink without a Pipeline) share no view of the
+// warehouse: each reads it.
+func TestDryRunWithoutRunIDReadsEachBatch(t *testing.T) {
+	cs := &countingStatuser{Statuser: openWarehouse(t)}
+	sink := genexp.DryRunSink(cs)
+	for i := range 2 {
+		b, err := sink.Begin(context.Background(), warehouse.BeginRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Abort(context.Background())
+		if n := cs.calls.Load(); n != int64(i+1) {
+			t.Fatalf("after %d batches the warehouse was read %d times, want %d", i+1, n, i+1)
+		}
+	}
+}

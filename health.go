@@ -127,12 +127,14 @@ type HealthReport struct {
 //     before steps it had to run (warehouse.RunSummary.Stopped), or inside
 //     its last step (StopReason set, nothing SKIPPED): part of its input
 //     was not loaded until the same load is run again. Warning too when
-//     the latest load among the runs listed was killed (its steps found
+//     the latest load among the runs listed (HealthRequest.Runs) did not
+//     finish and only features runs came after it: killed (its steps found
 //     abandoned and FAILED with reason "aborted",
-//     warehouse.RunSummary.Aborted) and only features runs came after it:
-//     a killed load leaves no row for the studies it never reached, and
-//     recomputing features makes good only those it did; the next load
-//     clears it.
+//     warehouse.RunSummary.Aborted, which only a DuckDB warehouse marks;
+//     on SQL Server a killed run shows as steps RUNNING past StuckAfter),
+//     or stopped. A killed load leaves no row for the studies it never
+//     reached, and recomputing features makes good only those it did; the
+//     next load clears it.
 //   - writable: for a DuckDB file, critical when the file, its
 //     write-ahead log or its directory refuses writing (permissions, a
 //     read-only file system: every load would fail), healthy otherwise. It
@@ -268,10 +270,17 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 		return Degraded, fmt.Sprintf("%s was stopped%s before %d of its steps began%s: part of its work was not done; %s",
 			head, why, last.Stopped, failed, rerun)
 	}
-	if k := killedLoad(runs); k != nil {
-		return Degraded, fmt.Sprintf("%s; the latest load, run %s started %s, was killed (%s found abandoned by a later run) "+
-			"and no load has run since: the studies it had not reached were never loaded; rerun the same genexp load "+
-			"(what it loaded before is a duplicate)", head, k.RunID, k.StartedAt.UTC().Format(time.RFC3339), plural(k.Aborted, "step"))
+	if k := unfinishedLoad(runs); k != nil {
+		how := fmt.Sprintf("was killed (%s found abandoned by a later run)", plural(k.Aborted, "step"))
+		if k.Aborted == 0 {
+			how = "was stopped"
+			if k.StopReason != "" {
+				how += " (" + k.StopReason + ")"
+			}
+		}
+		return Degraded, fmt.Sprintf("%s; the latest load, run %s started %s, %s and no load has run since: "+
+			"studies it had not reached may not be loaded; rerun the same genexp load (what it loaded before is a duplicate)",
+			head, k.RunID, k.StartedAt.UTC().Format(time.RFC3339), how)
 	}
 	state := "finished"
 	switch {
@@ -283,14 +292,16 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	return Healthy, head + ", " + state
 }
 
-// killedLoad returns the latest load of runs (most recent first) when it
-// was killed (warehouse.RunSummary.Aborted), or nil: a later load, or
-// none listed, leaves nothing to say.
-func killedLoad(runs []warehouse.RunSummary) *warehouse.RunSummary {
+// unfinishedLoad returns the latest load of runs (most recent first) when
+// it did not finish: killed (warehouse.RunSummary.Aborted) or stopped (an
+// interrupt or its timeout: Stopped, StopReason); or nil, when it finished
+// or no load is listed. A later load leaves nothing to say, even of other
+// paths: it is the load to look at.
+func unfinishedLoad(runs []warehouse.RunSummary) *warehouse.RunSummary {
 	for i := range runs {
-		if runs[i].Load {
-			if runs[i].Aborted > 0 {
-				return &runs[i]
+		if r := &runs[i]; r.Load {
+			if r.Aborted > 0 || r.Stopped > 0 || r.StopReason != "" {
+				return r
 			}
 			return nil
 		}

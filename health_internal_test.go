@@ -10,8 +10,8 @@ import (
 // TestRunsCheck: the runs check describes the last run; a last run stopped
 // before steps it had to run is a warning telling to rerun the load, and
 // only the last run's stop counts (a later run may have rerun it); a
-// killed load followed by features runs alone is a warning until a load
-// runs again.
+// killed or stopped load followed by features runs alone is a warning
+// until a load runs again.
 func TestRunsCheck(t *testing.T) {
 	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
 	at := now.Add(-time.Hour)
@@ -62,8 +62,12 @@ func TestRunsCheck(t *testing.T) {
 		{"a killed load, then features only", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) {
 			r.Aborted, r.Load, r.Failed = 2, true, 2
 		})}, false, Degraded, head + "; the latest load, run r0 started 2026-01-02T11:00:00Z, was killed (2 steps found abandoned " +
-			"by a later run) and no load has run since: the studies it had not reached were never loaded; rerun the same genexp load " +
+			"by a later run) and no load has run since: studies it had not reached may not be loaded; rerun the same genexp load " +
 			"(what it loaded before is a duplicate)"},
+		{"a timed-out load, then features only", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) {
+			r.Stopped, r.StopReason, r.Load = 4, "timed out", true
+		})}, false, Degraded, head + "; the latest load, run r0 started 2026-01-02T11:00:00Z, was stopped (timed out) and no load " +
+			"has run since: studies it had not reached may not be loaded; rerun the same genexp load (what it loaded before is a duplicate)"},
 		{"a killed load, then a load", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Load = true }),
 			run("r0", func(r *warehouse.RunSummary) { r.Aborted, r.Load = 2, true })}, false, Healthy, head + ", finished"},
 		{"a killed features run", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) { r.Aborted = 1 })},

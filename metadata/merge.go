@@ -3,7 +3,6 @@ package metadata
 import (
 	"fmt"
 	"maps"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -201,7 +200,7 @@ func Disagreement(a, b *Sample) (field, va, vb string) {
 // field, or an annotation key to which each description gives exactly one
 // value, whose values differ once runs of space are read as one space,
 // case is ignored (the classifier ignores it too) and numbers are read as
-// numbers ("55" and "55.0" agree, as do "NaN" and "nan"); a key with
+// numbers ("55" and "55.0" agree; "NaN" and "nan" by case); a key with
 // several values on either side (a sheet's column may join what the JSON
 // lists) is not compared. It returns "" when nothing contradicts.
 func Contradiction(a, b *Sample) (field, va, vb string) {
@@ -212,10 +211,7 @@ func Contradiction(a, b *Sample) (field, va, vb string) {
 		}
 		fx, ex := strconv.ParseFloat(x, 64)
 		fy, ey := strconv.ParseFloat(y, 64)
-		if ex != nil || ey != nil {
-			return true
-		}
-		return fx != fy && !(math.IsNaN(fx) && math.IsNaN(fy))
+		return ex != nil || ey != nil || fx != fy
 	}
 	if differ(a.Title, b.Title) {
 		return "title", a.Title, b.Title
