@@ -228,6 +228,15 @@ func TestFeaturesRunAbandonsAKilledRun(t *testing.T) {
 		t.Errorf("the killed run's step after genexp features: %s, reason %q; want FAILED, aborted", status, reason.String)
 	}
 
+	if c := runsCheckOf(t, file); c.Status != genexp.Healthy || !strings.Contains(c.Detail, "last run "+run.RunID) {
+		t.Errorf("runs check after a clean features run: %s %q; want healthy, naming run %s", c.Status, c.Detail, run.RunID)
+	}
+}
+
+// runsCheckOf returns the runs check of the DuckDB warehouse file, opened
+// read-only as genexp health opens it.
+func runsCheckOf(t *testing.T, file string) genexp.HealthCheck {
+	t.Helper()
 	ro, err := duckdb.Open(file + "?access_mode=READ_ONLY")
 	if err != nil {
 		t.Fatal(err)
@@ -237,12 +246,13 @@ func TestFeaturesRunAbandonsAKilledRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits())
-	for _, c := range rep.Checks {
-		if c.Name == "runs" && (c.Status != genexp.Healthy || !strings.Contains(c.Detail, "last run "+run.RunID)) {
-			t.Errorf("runs check after a clean features run: %s %q; want healthy, naming run %s", c.Status, c.Detail, run.RunID)
+	for _, c := range genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits()).Checks {
+		if c.Name == "runs" {
+			return c
 		}
 	}
+	t.Fatal("no runs check")
+	return genexp.HealthCheck{}
 }
 
 // TestWritableSaysWhatItChecks: the writable check tries permissions with
@@ -351,25 +361,6 @@ func TestFeaturesAfterAKilledLoadWarns(t *testing.T) {
 	}
 	w.Close()
 
-	runsCheck := func(what string) genexp.HealthCheck {
-		t.Helper()
-		ro, err := duckdb.Open(file + "?access_mode=READ_ONLY")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ro.Close()
-		h, err := ro.Health(t.Context(), warehouse.HealthRequest{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits()).Checks {
-			if c.Name == "runs" {
-				return c
-			}
-		}
-		t.Fatalf("%s: no runs check", what)
-		return genexp.HealthCheck{}
-	}
 	w, err = duckdb.Open(file)
 	if err != nil {
 		t.Fatal(err)
@@ -382,7 +373,7 @@ func TestFeaturesAfterAKilledLoadWarns(t *testing.T) {
 		t.Fatalf("features: %v %+v", err, run)
 	}
 	w.Close()
-	if c := runsCheck("after features"); c.Status != genexp.Degraded || !strings.Contains(c.Detail, "run killed-load") ||
+	if c := runsCheckOf(t, file); c.Status != genexp.Degraded || !strings.Contains(c.Detail, "run killed-load") ||
 		!strings.Contains(c.Detail, "rerun the same genexp load") {
 		t.Errorf("runs check after features alone: %s %q; want a warning naming the killed load", c.Status, c.Detail)
 	}
@@ -393,7 +384,7 @@ func TestFeaturesAfterAKilledLoadWarns(t *testing.T) {
 	}
 	load(t, w, "testdata/refinebio/GSE71270")
 	w.Close()
-	if c := runsCheck("after a load"); c.Status != genexp.Healthy {
+	if c := runsCheckOf(t, file); c.Status != genexp.Healthy {
 		t.Errorf("runs check after the load ran again: %s %q; want healthy", c.Status, c.Detail)
 	}
 }

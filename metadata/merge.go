@@ -162,23 +162,10 @@ outer:
 // settled by file order.
 func Disagreement(a, b *Sample) (field, va, vb string) {
 	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
-	if differ(a.Title, b.Title) {
-		return "title", a.Title, b.Title
+	if field, va, vb = firstScalarDifference(a, b, differ); field != "" {
+		return field, va, vb
 	}
-	for _, name := range slices.Sorted(maps.Keys(sampleFields)) {
-		if x, y := sampleFields[name](a), sampleFields[name](b); differ(x, y) {
-			return name, x, y
-		}
-	}
-	values := func(s *Sample) map[string][]string {
-		m := map[string][]string{}
-		for _, an := range s.Annotations {
-			k := normKey(an.Key)
-			m[k] = append(m[k], an.Value)
-		}
-		return m
-	}
-	av, bv := values(a), values(b)
+	av, bv := annotationValues(a, false), annotationValues(b, false)
 	for _, k := range slices.Sorted(maps.Keys(av)) {
 		y, ok := bv[k]
 		if !ok {
@@ -213,6 +200,22 @@ func Contradiction(a, b *Sample) (field, va, vb string) {
 		fy, ey := strconv.ParseFloat(y, 64)
 		return ex != nil || ey != nil || fx != fy
 	}
+	if field, va, vb = firstScalarDifference(a, b, differ); field != "" {
+		return field, va, vb
+	}
+	av, bv := annotationValues(a, true), annotationValues(b, true)
+	for _, k := range slices.Sorted(maps.Keys(av)) {
+		if x, y := av[k], bv[k]; len(x) == 1 && len(y) == 1 && differ(x[0], y[0]) {
+			return k, x[0], y[0]
+		}
+	}
+	return "", "", ""
+}
+
+// firstScalarDifference returns the first of a and b's single-valued
+// fields, the title and then refine.bio's fields by name, whose values
+// differ, and the two values; "" when none does.
+func firstScalarDifference(a, b *Sample, differ func(x, y string) bool) (field, va, vb string) {
 	if differ(a.Title, b.Title) {
 		return "title", a.Title, b.Title
 	}
@@ -221,21 +224,20 @@ func Contradiction(a, b *Sample) (field, va, vb string) {
 			return name, x, y
 		}
 	}
-	values := func(s *Sample) map[string][]string {
-		m := map[string][]string{}
-		for _, an := range s.Annotations {
-			if v := strings.TrimSpace(an.Value); v != "" {
-				k := normKey(an.Key)
-				m[k] = appendUnique(m[k], v)
-			}
-		}
-		return m
-	}
-	av, bv := values(a), values(b)
-	for _, k := range slices.Sorted(maps.Keys(av)) {
-		if x, y := av[k], bv[k]; len(x) == 1 && len(y) == 1 && differ(x[0], y[0]) {
-			return k, x[0], y[0]
-		}
-	}
 	return "", "", ""
+}
+
+// annotationValues maps each annotation key of s, normalized, to its
+// values; distinct drops blank values and repeats, trimming space.
+func annotationValues(s *Sample, distinct bool) map[string][]string {
+	m := map[string][]string{}
+	for _, an := range s.Annotations {
+		k := normKey(an.Key)
+		if !distinct {
+			m[k] = append(m[k], an.Value)
+		} else if v := strings.TrimSpace(an.Value); v != "" {
+			m[k] = appendUnique(m[k], v)
+		}
+	}
+	return m
 }
