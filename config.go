@@ -347,6 +347,15 @@ type IllnessConfig struct {
 	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
 }
 
+// baseRules returns the rules the extra rules add to: the given ones, else
+// the built-in ones.
+func (ic IllnessConfig) baseRules() []illness.Rule {
+	if len(ic.Rules) == 0 {
+		return illness.DefaultRules()
+	}
+	return ic.Rules
+}
+
 // ruleList is a list of rules of the configuration with its key.
 type ruleList struct {
 	key   string
@@ -1185,11 +1194,7 @@ func (c Config) problems() []problem {
 	// would change with the built-in list, and refuses two rules of one
 	// name.
 	names := map[string]bool{}
-	rules := c.Illness.Rules
-	if len(rules) == 0 {
-		rules = illness.DefaultRules()
-	}
-	for _, r := range rules {
+	for _, r := range c.Illness.baseRules() {
 		names[strings.TrimSpace(r.Name)] = true
 	}
 	for i, r := range c.Illness.ExtraRules {
@@ -1265,11 +1270,7 @@ func compileStudyFilter(pattern string) (*regexp.Regexp, error) {
 
 // Classifier builds the illness classifier the configuration describes.
 func (c Config) Classifier() (*illness.Classifier, error) {
-	rules := c.Illness.Rules
-	if len(rules) == 0 {
-		rules = illness.DefaultRules()
-	}
-	rules = append(slices.Clone(rules), c.Illness.ExtraRules...)
+	rules := append(slices.Clone(c.Illness.baseRules()), c.Illness.ExtraRules...)
 	ic := c.Illness
 	opts := []illness.Option{
 		illness.WithStudyContext(ic.StudyContext == nil || *ic.StudyContext),
@@ -1465,11 +1466,7 @@ func (c Config) Effective() Config {
 	if len(ic.Fields) == 0 {
 		ic.Fields = illness.DefaultFields()
 	}
-	if len(ic.Rules) == 0 {
-		ic.Rules = illness.DefaultRules()
-	} else {
-		ic.Rules = slices.Clone(ic.Rules) // c's own, to change below
-	}
+	ic.Rules = slices.Clone(ic.baseRules()) // c's own, to change below
 	for i := range ic.Rules {
 		if ic.Rules[i].Fields == nil {
 			ic.Rules[i].Fields = []string{} // as it reads back

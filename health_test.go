@@ -193,30 +193,10 @@ func TestKilledRunIsAbandoned(t *testing.T) {
 // reports the last run instead of pointing at the killed one.
 func TestFeaturesRunAbandonsAKilledRun(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := duckdb.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	load(t, w, "testdata/refinebio/GSE71270")
-	killed := warehouse.StepRecord{LogID: genexp.NewID(), RunID: "killed-features", Study: "GSE71270", Step: "analytics",
-		Status: "RUNNING", Attempt: 1, StartedAt: time.Now().Add(-time.Minute).UTC()}
-	if err := w.LogStep(t.Context(), killed); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-
-	w, err = duckdb.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := genexp.New(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := p.Features(t.Context(), genexp.FeatureOptions{})
-	if err != nil || run.Failed() {
-		t.Fatalf("features: %v %+v", err, run)
-	}
+	w, run := featuresAfterKill(t, file, func() []warehouse.StepRecord {
+		return []warehouse.StepRecord{{LogID: genexp.NewID(), RunID: "killed-features", Study: "GSE71270",
+			Step: "analytics", Status: "RUNNING", Attempt: 1, StartedAt: time.Now().Add(-time.Minute).UTC()}}
+	})
 	var status string
 	var reason sql.NullString
 	if err := w.DB().QueryRow(`SELECT status, context_json->>'reason' FROM meta_etl_process_log WHERE run_id = 'killed-features'`).
@@ -231,6 +211,39 @@ func TestFeaturesRunAbandonsAKilledRun(t *testing.T) {
 	if c := runsCheckOf(t, file); c.Status != genexp.Healthy || !strings.Contains(c.Detail, "last run "+run.RunID) {
 		t.Errorf("runs check after a clean features run: %s %q; want healthy, naming run %s", c.Status, c.Detail, run.RunID)
 	}
+}
+
+// featuresAfterKill loads GSE71270 into a new warehouse at file, then logs
+// the steps killed gives (a killed run's, some left RUNNING; made after the
+// load, so their times can follow it), and runs genexp features on the
+// warehouse opened again, as the next command would: it returns the
+// warehouse, open, and the features run, which must not fail.
+func featuresAfterKill(t *testing.T, file string, killed func() []warehouse.StepRecord) (*duckdb.Warehouse, *genexp.FeaturesRun) {
+	t.Helper()
+	w, err := duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(t, w, "testdata/refinebio/GSE71270")
+	for _, s := range killed() {
+		if err := w.LogStep(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	w, err = duckdb.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := p.Features(t.Context(), genexp.FeatureOptions{})
+	if err != nil || run.Failed() {
+		t.Fatalf("features: %v %+v", err, run)
+	}
+	return w, run
 }
 
 // runsCheckOf returns the runs check of the DuckDB warehouse file, opened
@@ -343,42 +356,22 @@ func TestHealthDetailsOnlyWhenRead(t *testing.T) {
 // warns that the latest load was killed until a load runs again.
 func TestFeaturesAfterAKilledLoadWarns(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := duckdb.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	load(t, w, "testdata/refinebio/GSE71270")
-	start := time.Now().UTC() // after the load above: the latest load
-	for _, s := range []warehouse.StepRecord{
-		{LogID: genexp.NewID(), RunID: "killed-load", Study: "GSE71270", Step: "extract", Status: "SUCCESS", Attempt: 1,
-			StartedAt: start, EndedAt: &start},
-		{LogID: genexp.NewID(), RunID: "killed-load", Study: "GSE71270", Step: "analytics", Status: "RUNNING", Attempt: 1,
-			StartedAt: start},
-	} {
-		if err := w.LogStep(t.Context(), s); err != nil {
-			t.Fatal(err)
+	w, _ := featuresAfterKill(t, file, func() []warehouse.StepRecord {
+		start := time.Now().UTC() // after the load: the latest load
+		return []warehouse.StepRecord{
+			{LogID: genexp.NewID(), RunID: "killed-load", Study: "GSE71270", Step: "extract", Status: "SUCCESS", Attempt: 1,
+				StartedAt: start, EndedAt: &start},
+			{LogID: genexp.NewID(), RunID: "killed-load", Study: "GSE71270", Step: "analytics", Status: "RUNNING", Attempt: 1,
+				StartedAt: start},
 		}
-	}
-	w.Close()
-
-	w, err = duckdb.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := genexp.New(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run, err := p.Features(t.Context(), genexp.FeatureOptions{}); err != nil || run.Failed() {
-		t.Fatalf("features: %v %+v", err, run)
-	}
+	})
 	w.Close()
 	if c := runsCheckOf(t, file); c.Status != genexp.Degraded || !strings.Contains(c.Detail, "run killed-load") ||
 		!strings.Contains(c.Detail, "rerun the same genexp load") {
 		t.Errorf("runs check after features alone: %s %q; want a warning naming the killed load", c.Status, c.Detail)
 	}
 
-	w, err = duckdb.Open(file)
+	w, err := duckdb.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,6 +192,9 @@ func Disagreement(a, b *Sample) (field, va, vb string) {
 // lists) is not compared. It returns "" when nothing contradicts.
 func Contradiction(a, b *Sample) (field, va, vb string) {
 	differ := func(x, y string) bool {
+		if x == y {
+			return false // the common case, without the work below
+		}
 		x, y = strings.Join(strings.Fields(x), " "), strings.Join(strings.Fields(y), " ")
 		if x == "" || y == "" || strings.EqualFold(x, y) {
 			return false
@@ -219,7 +222,7 @@ func firstScalarDifference(a, b *Sample, differ func(x, y string) bool) (field, 
 	if differ(a.Title, b.Title) {
 		return "title", a.Title, b.Title
 	}
-	for _, name := range slices.Sorted(maps.Keys(sampleFields)) {
+	for _, name := range sampleFieldNames {
 		if x, y := sampleFields[name](a), sampleFields[name](b); differ(x, y) {
 			return name, x, y
 		}

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -265,6 +266,9 @@ var sampleFields = map[string]func(*Sample) string{
 	"processor_name":      func(s *Sample) string { return s.ProcessorName },
 	"processor_version":   func(s *Sample) string { return s.ProcessorVersion },
 }
+
+// sampleFieldNames are sampleFields' names, sorted.
+var sampleFieldNames = slices.Sorted(maps.Keys(sampleFields))
 
 // Values returns the texts of a sample field, for classifiers that read
 // samples by configurable field names:
