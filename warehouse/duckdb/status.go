@@ -15,7 +15,7 @@ var _ warehouse.Statuser = (*Warehouse)(nil)
 // distinct keys stand in only for a batch without its QC row. Only those
 // batches' studies are counted: written as a COALESCE of correlated
 // subqueries, DuckDB aggregated every study's facts whatever the QC row
-// held (about 1 s a `genexp status` at 30M facts, see docs/performance.md),
+// held (0.46 s a `genexp status` at 30M facts, see docs/performance.md),
 // where the semi-join on an empty list stops the scan at its first chunk
 // (TestStatusReadsNoFactsWithQC).
 const stmtStatusStudies = `WITH cur AS (
