@@ -68,11 +68,14 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
 	}
 	columnFindings := 0
-	columnFinding := func(code qc.Code, col int, format string, args ...any) {
+	columnFindingAt := func(code qc.Code, sev qc.Severity, col int, format string, args ...any) {
 		columnFindings++
 		if columnFindings <= maxColumnFindings {
-			add(code, qc.SeverityWarning, "", col, format, args...)
+			add(code, sev, "", col, format, args...)
 		}
+	}
+	columnFinding := func(code qc.Code, col int, format string, args ...any) {
+		columnFindingAt(code, qc.SeverityWarning, col, format, args...)
 	}
 	// A sample in two columns is an ERROR of its study by default: either
 	// column may hold its values. Each such study gets a finding, however
@@ -101,6 +104,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	var byFold caseIndex                      // built at the first column that names no sample
 	for i, name := range h.Names {
 		var s *metadata.Sample
+		var trimmed bool // s was found by the name without the blanks around it
 		if len(d.Samples) == 0 {
 			if strings.TrimSpace(name) == name && !accessionLike(name, own) {
 				// Without metadata a column's name is its accession; a name
@@ -112,7 +116,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				continue
 			}
 			s = &metadata.Sample{Accession: name}
-		} else if s = lookupSample(d, name); s == nil {
+		} else if s, trimmed = lookupSample(d, name); s == nil {
 			if byTitle == nil {
 				byTitle = make(map[string][]*metadata.Sample, len(d.Samples))
 				for _, s := range d.Samples {
@@ -121,7 +125,8 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					}
 				}
 			}
-			titled, elsewhere := titledSamples(byTitle, name, own, known)
+			var titled, elsewhere []*metadata.Sample
+			titled, elsewhere, trimmed = titledSamples(byTitle, name, own, known)
 			switch len(titled) {
 			case 1:
 				s = titled[0]
@@ -142,6 +147,12 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					columnName(name), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
+		}
+		if trimmed {
+			// Spreadsheets pad names; the sample is certain, but the
+			// header is not as written in the metadata, so it is said.
+			columnFindingAt(qc.SampleMismatch, qc.SeverityInfo, i, "column %q has blanks around the name; read as %s, sample %s",
+				columnName(name), columnName(strings.TrimSpace(name)), s.Accession)
 		}
 		// Without metadata to say which is meant, names that differ only in
 		// case ("GSM1", "gsm1") are one sample: a SQL Server warehouse
@@ -366,15 +377,17 @@ func sharedFindings(cols []warehouse.Column, file string) []*qc.Error {
 	return out
 }
 
-// lookupSample finds the sample a column names by accession.
-func lookupSample(d *metadata.Dataset, name string) *metadata.Sample {
+// lookupSample finds the sample a column names by accession, as written
+// or else without the blanks around it (trimmed).
+func lookupSample(d *metadata.Dataset, name string) (s *metadata.Sample, trimmed bool) {
 	if s := d.Sample(name); s != nil {
-		return s
+		return s, false
 	}
 	if t := strings.TrimSpace(name); t != name {
-		return d.Sample(t)
+		s = d.Sample(t)
+		return s, s != nil
 	}
-	return nil
+	return nil, false
 }
 
 // titledSamples returns the samples a column names by title, from the
@@ -382,16 +395,18 @@ func lookupSample(d *metadata.Dataset, name string) *metadata.Sample {
 // the samples of the matrix's own study. When the metadata knows that
 // study (known), a title is never taken from another one: the samples that
 // list only other studies are returned as elsewhere, for a finding, and
-// only those that list no study at all remain candidates.
-func titledSamples(byTitle map[string][]*metadata.Sample, name, own string, known bool) (titled, elsewhere []*metadata.Sample) {
+// only those that list no study at all remain candidates. trimmed reports
+// that the title matched only without the blanks around name.
+func titledSamples(byTitle map[string][]*metadata.Sample, name, own string, known bool) (titled, elsewhere []*metadata.Sample, trimmed bool) {
 	titled = byTitle[name]
 	if len(titled) == 0 {
 		if t := strings.TrimSpace(name); t != name {
 			titled = byTitle[t]
+			trimmed = len(titled) > 0
 		}
 	}
 	if own == "" || len(titled) == 0 {
-		return titled, nil
+		return titled, nil, trimmed
 	}
 	var mine, unlisted []*metadata.Sample
 	for _, s := range titled {
@@ -406,11 +421,11 @@ func titledSamples(byTitle map[string][]*metadata.Sample, name, own string, know
 	}
 	switch {
 	case len(mine) > 0:
-		return mine, nil
+		return mine, nil, trimmed
 	case known:
-		return unlisted, elsewhere
+		return unlisted, elsewhere, trimmed
 	}
-	return titled, nil
+	return titled, nil, trimmed
 }
 
 // sameOrganism reports whether a sample belongs in the matrix by organism:

@@ -60,3 +60,43 @@ func TestBlankAccessionSaysTheStudyIsRejected(t *testing.T) {
 		})
 	}
 }
+
+// TestBlankPaddedColumnWithMetadata: with the metadata beside it, a column
+// whose name is a sample's accession or title with blanks around it (a
+// trailing no-break space, a leading space, as spreadsheets leave them)
+// loads as that sample, and an INFO finding at the column says that the
+// header was read without its blanks: nothing is left out, nothing passes
+// unseen.
+func TestBlankPaddedColumnWithMetadata(t *testing.T) {
+	src := "testdata/refinebio/GSE71270/GSE71270/"
+	matrix := readFile(t, src+"GSE71270.tsv")
+	header, rest, _ := bytes.Cut(matrix, []byte("\n"))
+	padded := bytes.Replace(header, []byte("\tGSM1831675\t"), []byte("\tGSM1831675\u00a0\t"), 1)
+	padded = bytes.Replace(padded, []byte("\tGSM1831684"), []byte("\t Kidney marrow_Control-zebrafish_5"), 1)
+	if bytes.Count(padded, []byte("\u00a0")) != 1 || !bytes.Contains(padded, []byte(" Kidney")) {
+		t.Fatalf("header %q: the columns to pad are not where expected", header)
+	}
+	dir := filepath.Join(t.TempDir(), "GSE71270")
+	writeFile(t, filepath.Join(dir, "GSE71270.tsv"), append(append(padded, '\n'), rest...))
+	writeFile(t, filepath.Join(dir, "metadata_GSE71270.tsv"), readFile(t, src+"metadata_GSE71270.tsv"))
+
+	s := loadOne(t, genexp.DryRunSink(nil), genexp.DefaultConfig(), dir)
+	if s.Err != nil || s.Samples != 10 {
+		t.Fatalf("loaded %d samples (%v), want all 10", s.Samples, s.Err)
+	}
+	want := map[int64]string{3: "GSM1831675", 11: "GSM1831684"}
+	for _, f := range s.Findings {
+		if f.Code != qc.SampleMismatch {
+			continue
+		}
+		acc, ok := want[f.Column]
+		if !ok || f.Severity != qc.SeverityInfo || f.Line != 1 || !strings.Contains(f.Msg, "blanks around") || !strings.Contains(f.Msg, "sample "+acc) {
+			t.Errorf("unexpected finding %v", f)
+			continue
+		}
+		delete(want, f.Column)
+	}
+	if len(want) > 0 {
+		t.Errorf("no INFO finding for the padded columns %v; findings %v", want, s.Findings)
+	}
+}

@@ -95,6 +95,7 @@ func TestResolveColumns(t *testing.T) {
 			folder: "GSE1", base: "GSE1", header: []string{"sepsis 2", "sepsis 1", " control "},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM3", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},
 				{Index: 2, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityInfo, 4, `column " control " has blanks around the name; read as control, sample GSM1`}},
 		},
 		{
 			name: "a title two studies share resolves within the matrix's study", d: meta(t, "EXPERIMENT", twoStudies),

@@ -15,7 +15,7 @@ import (
 // with spaces when comparing) and another in DuckDB. A header name taken
 // as an accession (no metadata) is refused at its column; a name matched
 // to the metadata is matched without its blanks, and the metadata's
-// accession is what is loaded.
+// accession is what is loaded, with an INFO finding that says so.
 func TestResolveColumnsBlanksAroundAccessions(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -35,6 +35,8 @@ func TestResolveColumnsBlanksAroundAccessions(t *testing.T) {
 			name: "metadata: a padded name resolves to the accession", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=a", "GSM2=b"}}), base: "GSE1",
 			header: []string{"GSM1 ", " GSM2"},
 			want:   []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityInfo, 2, `column "GSM1 " has blanks around the name; read as GSM1, sample GSM1`},
+				{qc.SampleMismatch, qc.SeverityInfo, 3, `column " GSM2" has blanks around the name; read as GSM2, sample GSM2`}},
 		},
 		{
 			name: "a study folder with a trailing space", d: &metadata.Dataset{}, base: "GSE1 ",

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"unicode"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
@@ -79,7 +80,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// "help bench load" is "bench load -h".
 		for _, c := range cmds {
 			if c.name == args[1] {
-				return c.run(append(slices.Clone(args[2:]), "-h"), stdout, stderr)
+				return writing("genexp help", stdout, stderr, func(w io.Writer) int {
+					return c.run(append(slices.Clone(args[2:]), "-h"), w, stderr)
+				})
 			}
 		}
 		fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[1], usage)
@@ -89,34 +92,53 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if i, ok := leadingCommon(args); ok && i > 0 {
 		// common flags, then no command: commandFirst moved none
 		if i < len(args) && args[i] == "help" {
-			fmt.Fprint(stdout, usage)
-			return exitOK
+			return printUsage(stdout, stderr, exitOK)
 		}
 		return noCommand(args, i, stderr)
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
-			return exitUsage
+			return printUsage(stdout, stderr, exitUsage)
 		}
-		return exitOK
+		return printUsage(stdout, stderr, exitOK)
 	}
 	for _, c := range cmds {
 		if c.name == args[0] {
-			// A command that printed nothing of its output (a full disk)
-			// has not succeeded, whatever it did; a reader that went away
-			// (genexp status | head) took what it wanted.
-			ow := &outputWriter{w: stdout}
-			code := c.run(args[1:], ow, stderr)
-			if code == exitOK && ow.err != nil && !errors.Is(ow.err, syscall.EPIPE) {
-				fmt.Fprintf(stderr, "genexp %s: writing the output: %v\n", c.name, ow.err)
-				return exitFailed
-			}
-			return code
+			return writing("genexp "+c.name, stdout, stderr, func(w io.Writer) int {
+				return c.run(args[1:], w, stderr)
+			})
 		}
 	}
 	fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
+}
+
+// writing runs f with stdout and says on stderr, under the name who, when
+// what f wrote could not be written. A command that printed nothing of its
+// output (a full disk) has not succeeded, whatever it did: exitOK becomes
+// exitFailed, and a failure keeps its own status but is not silent about
+// its lost summary. A reader that went away (genexp status | head) took
+// what it wanted: that is no failure, and nothing is said.
+func writing(who string, stdout, stderr io.Writer, f func(io.Writer) int) int {
+	ow := &outputWriter{w: stdout}
+	code := f(ow)
+	if ow.err == nil || errors.Is(ow.err, syscall.EPIPE) {
+		return code
+	}
+	fmt.Fprintf(stderr, "%s: writing the output: %v\n", who, ow.err)
+	if code == exitOK {
+		return exitFailed
+	}
+	return code
+}
+
+// printUsage prints the usage to stdout and returns code, or exitFailed
+// when the usage could not be written and code is exitOK (see writing).
+func printUsage(stdout, stderr io.Writer, code int) int {
+	return writing("genexp", stdout, stderr, func(w io.Writer) int {
+		fmt.Fprint(w, usage)
+		return code
+	})
 }
 
 // commonValued are the common flags, each of which takes a value.
@@ -235,31 +257,65 @@ func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parseFlags parses flags that may follow positional arguments too
-// (`genexp load x.zip --db w.duckdb`). Help asked for with -h goes to
+// (`genexp load x.zip --db w.duckdb`). Only an argument that can be a flag
+// is taken for one (see flagLike): SQL that begins with a comment
+// ("-- count studies\nSELECT …") or a minus sign is an argument. After
+// "--" every argument is positional. Help asked for with -h goes to
 // stdout and parseFlags returns flag.ErrHelp (see flagExit); a bad flag is
 // reported on the flag set's output, followed by the help.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
 	usage := fs.Usage
 	fs.Usage = func() {} // printed below, to where it belongs
 	defer func() { fs.Usage = usage }()
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				stderr := fs.Output()
-				fs.SetOutput(stdout)
-				defer fs.SetOutput(stderr)
-			}
-			usage()
-			return nil, err
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
+		if !flagLike(a) {
+			pos = append(pos, a)
+			continue
 		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		flags = append(flags, a)
+		name, _, withValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if f := fs.Lookup(name); f != nil && !withValue && !isBoolFlag(f) && i+1 < len(args) {
+			i++ // its value, whatever it looks like
+			flags = append(flags, args[i])
+		}
 	}
+	if err := fs.Parse(flags); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			stderr := fs.Output()
+			fs.SetOutput(stdout)
+			defer fs.SetOutput(stderr)
+		}
+		usage()
+		return nil, err
+	}
+	return append(fs.Args(), pos...), nil
+}
+
+// flagLike reports whether a can be a flag: one or two dashes, then a name
+// that begins with a letter and holds no blank, then "=value" or nothing.
+func flagLike(a string) bool {
+	name, ok := strings.CutPrefix(a, "-")
+	if !ok {
+		return false
+	}
+	name = strings.TrimPrefix(name, "-")
+	name, _, _ = strings.Cut(name, "=")
+	if name == "" || !('a' <= name[0] && name[0] <= 'z' || 'A' <= name[0] && name[0] <= 'Z') {
+		return false
+	}
+	return !strings.ContainsFunc(name, unicode.IsSpace)
+}
+
+// isBoolFlag reports whether f takes no value (-v rather than -v x).
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // arity is how many positional arguments a command takes: at least min,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -20,11 +21,50 @@ func TestOutputNotWrittenIsAFailure(t *testing.T) {
 	if code, _, stderr := runCLI(t, "init", "--db", db); code != exitOK {
 		t.Fatalf("init: exit %d, %s", code, stderr)
 	}
-	for _, args := range [][]string{{"config"}, {"status", "--db", db}, {"init", "--db", db}} {
+	for _, args := range [][]string{{"config"}, {"status", "--db", db}, {"init", "--db", db},
+		{"help"}, {"help", "load"}, {"load", "-h"}, {"--db", db, "help"}} {
 		var errb strings.Builder
 		code := run(args, fullWriter{}, &errb)
 		if code != exitFailed || !strings.Contains(errb.String(), "writing the output: no space left on device") {
 			t.Errorf("%v to a full disk: exit %d, stderr %q; want exit %d saying so", args, code, errb.String(), exitFailed)
+		}
+	}
+}
+
+// TestOutputNotWrittenOnFailure: a command that fails keeps its status when
+// its output could not be written either, but says so on stderr: its
+// summary is lost, and nothing else tells the user.
+func TestOutputNotWrittenOnFailure(t *testing.T) {
+	// 3 genes of a real study: a WARNING (too few genes per sample).
+	src := "../../testdata/refinebio/GSE71270/GSE71270/"
+	b, err := os.ReadFile(src + "GSE71270.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfterN(string(b), "\n", 5)
+	dir := filepath.Join(t.TempDir(), "GSE71270")
+	sheet, err := os.ReadFile(src + "metadata_GSE71270.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "GSE71270.tsv"), []byte(strings.Join(lines[:4], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "metadata_GSE71270.tsv"), sheet, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"validate", dir}} {
+		want, _, _ := runCLI(t, args...)
+		if want == exitOK {
+			t.Fatalf("%v: exit 0, want a failure to test with", args)
+		}
+		var errb strings.Builder
+		code := run(args, fullWriter{}, &errb)
+		if code != want || !strings.Contains(errb.String(), "writing the output: no space left on device") {
+			t.Errorf("%v to a full disk: exit %d, stderr %q; want exit %d saying the output was not written", args, code, errb.String(), want)
 		}
 	}
 }
