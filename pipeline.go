@@ -1162,19 +1162,19 @@ func (p *Pipeline) classify(ctx context.Context, runID string, d *metadata.Datas
 type studySample struct{ study, sample string }
 
 // without returns the plan less the columns of the studies in drop.
-func (pl *plan) without(drop map[string]*qc.Error) *plan {
+func (p *plan) without(drop map[string]*qc.Error) *plan {
 	if len(drop) == 0 {
-		return pl
+		return p
 	}
-	out := *pl
+	out := *p
 	out.columns, out.indexes, out.studies = nil, nil, nil
-	for i, c := range pl.columns {
+	for i, c := range p.columns {
 		if _, ok := drop[c.Study]; !ok {
 			out.columns = append(out.columns, c)
-			out.indexes = append(out.indexes, pl.indexes[i])
+			out.indexes = append(out.indexes, p.indexes[i])
 		}
 	}
-	for _, s := range pl.studies {
+	for _, s := range p.studies {
 		if _, ok := drop[s]; !ok {
 			out.studies = append(out.studies, s)
 		}

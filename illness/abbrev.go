@@ -10,9 +10,9 @@ import (
 	"github.com/genexp/genexp/metadata"
 )
 
-// RuleStudyAbbreviation: a code in a sample's record that the study's text
-// defines ("septic shock (SS)" in the summary, "SS_12" as a title) is read
-// as the words it stands for.
+// RuleStudyAbbreviation names the cohort rule by which a code in a
+// sample's record that the study's text defines ("septic shock (SS)" in
+// the summary, "SS_12" as a title) is read as the words it stands for.
 const RuleStudyAbbreviation = "study_abbreviation"
 
 // abbreviationDef is an abbreviation in parentheses after its words, as a

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,22 +59,13 @@ func checkRow(t *testing.T, spec copySpec, row []any) {
 		if !ok {
 			t.Fatalf("%s.%s: no bulk type list for %s", spec.table, name, c.typ)
 		}
-		if !slices_contains(accepted, reflect.TypeOf(v)) {
+		if !slices.Contains(accepted, reflect.TypeOf(v)) {
 			t.Errorf("%s.%s (%s) gets a %T, which go-mssqldb's bulk copy does not encode for it", spec.table, name, c.typ, v)
 		}
 		if tm, ok := v.(time.Time); ok && tm.Location() != time.UTC {
 			t.Errorf("%s.%s gets a time in %v, want UTC", spec.table, name, tm.Location())
 		}
 	}
-}
-
-func slices_contains(ts []reflect.Type, t reflect.Type) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
 
 // Every copy names existing columns, and names every column the server
