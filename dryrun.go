@@ -2,8 +2,10 @@ package genexp
 
 import (
 	"context"
+	"errors"
 	"sync"
 
+	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -16,8 +18,12 @@ import (
 // non-nil: duplicate when the study's batch id and load signature
 // (warehouse.LoadSignature) are its current ones, replaced when either
 // differs, new otherwise. With a nil current every study is new.
-// RowsWritten counts the fact rows the load would write. Concurrent runs
-// on the sink are safe when current's Status is.
+// RowsWritten counts the fact rows the load would write. Its batches hold
+// to warehouse.Batch as a warehouse's do: a repeated column, a row of a
+// column the batch does not describe, a study committed without columns or
+// twice, a Commit whose context is done, and any call after the batch
+// ended fail. Concurrent runs on the sink are safe when current's Status
+// is.
 //
 // `genexp validate` runs on DryRunSink(nil); `genexp load --dry-run` on a
 // DryRunSink of the warehouse opened read-only.
@@ -68,16 +74,41 @@ func (s *dryRunSink) batchesOf(ctx context.Context, run string) (map[string]ware
 }
 
 func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	b := &dryRunBatch{cols: req.Columns, studies: map[string]bool{}}
+	// The checks a warehouse makes of the columns, so that a dry run
+	// fails where a load would.
+	type member struct{ study, sample string }
+	type place struct {
+		study string
+		index int
+	}
+	columnOf := map[member]int{}
+	described := map[place]bool{}
+	for _, c := range req.Columns {
+		if c.Index < 0 || c.Sample == "" || c.Study == "" {
+			return nil, qc.Errorf(qc.ConstraintViolation, "dry run: column %d (%q of study %q) needs an index of 0 or more, a sample and a study", c.Index, c.Sample, c.Study)
+		}
+		if described[place{c.Study, c.Index}] {
+			return nil, qc.Errorf(qc.ConstraintViolation, "dry run: matrix column %d is described twice for study %s", c.Index, c.Study)
+		}
+		described[place{c.Study, c.Index}] = true
+		if first, ok := columnOf[member{c.Study, c.Sample}]; ok {
+			return nil, qc.Errorf(qc.ConstraintViolation, "dry run: sample %s of study %s is in matrix columns %d and %d; facts must be unique by study, sample and gene",
+				c.Sample, c.Study, first, c.Index)
+		}
+		columnOf[member{c.Study, c.Sample}] = c.Index
+		b.studies[c.Study] = true
+		if c.Index >= len(b.perColumn) {
+			b.perColumn = append(b.perColumn, make([]int64, c.Index+1-len(b.perColumn))...)
+			b.declared = append(b.declared, make([]bool, c.Index+1-len(b.declared))...)
+		}
+		b.declared[c.Index] = true
+	}
 	current, err := s.batchesOf(ctx, req.RunID)
 	if err != nil {
 		return nil, err
 	}
-	b := &dryRunBatch{current: current, cols: req.Columns}
-	for _, c := range req.Columns {
-		if c.Index >= len(b.perColumn) {
-			b.perColumn = append(b.perColumn, make([]int64, c.Index+1-len(b.perColumn))...)
-		}
-	}
+	b.current = current
 	return b, nil
 }
 
@@ -85,28 +116,63 @@ func (s *dryRunSink) LogStep(context.Context, warehouse.StepRecord) error       
 func (s *dryRunSink) RecordFindings(context.Context, warehouse.FindingsRequest) error { return nil }
 func (s *dryRunSink) Close() error                                                    { return nil }
 
+// errDryRunEnded is the error of a call on a dry run's batch after its
+// Commit or Abort, as a warehouse's batch gives one.
+var errDryRunEnded = errors.New("dry run: the batch has already been committed or aborted")
+
 type dryRunBatch struct {
 	current map[string]warehouse.StudyStatus // read only
 	cols    []warehouse.Column
+	studies map[string]bool // the studies cols describe
 	// perColumn counts the rows written per matrix column; Commit sums
-	// them per study, so WriteRows does no map lookup per cell.
+	// them per study, so WriteRows does no map lookup per cell. declared
+	// says which matrix columns cols describes.
 	perColumn []int64
+	declared  []bool
+	ended     bool
 }
 
 func (b *dryRunBatch) UpsertDimensions(context.Context, warehouse.DimensionsRequest) error {
-	return nil
-}
-
-func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) error {
-	for _, c := range req.Rows.Column {
-		if int(c) < len(b.perColumn) {
-			b.perColumn[c]++
-		}
+	if b.ended {
+		return errDryRunEnded
 	}
 	return nil
 }
 
-func (b *dryRunBatch) Commit(_ context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) error {
+	if b.ended {
+		return errDryRunEnded
+	}
+	if req.Rows == nil {
+		return nil
+	}
+	for _, c := range req.Rows.Column {
+		if c < 0 || int(c) >= len(b.declared) || !b.declared[c] {
+			return qc.Errorf(qc.ConstraintViolation, "dry run: a row of matrix column %d, which the batch's columns do not describe", c)
+		}
+		b.perColumn[c]++
+	}
+	return nil
+}
+
+func (b *dryRunBatch) Commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
+	if b.ended {
+		return warehouse.CommitResult{}, errDryRunEnded
+	}
+	if err := ctx.Err(); err != nil {
+		return warehouse.CommitResult{}, err
+	}
+	seen := map[string]bool{}
+	for _, s := range req.Studies {
+		switch {
+		case seen[s.Study]:
+			return warehouse.CommitResult{}, qc.Errorf(qc.ConstraintViolation, "dry run: study %s is committed twice in one batch", s.Study)
+		case !b.studies[s.Study]:
+			return warehouse.CommitResult{}, qc.Errorf(qc.ConstraintViolation, "dry run: study %s has no columns in the batch; nothing to commit for it", s.Study)
+		}
+		seen[s.Study] = true
+	}
+	b.ended = true
 	var res warehouse.CommitResult
 	rows := map[string]int64{} // per study
 	for _, c := range b.cols {
@@ -128,4 +194,8 @@ func (b *dryRunBatch) Commit(_ context.Context, req warehouse.CommitRequest) (wa
 	return res, nil
 }
 
-func (b *dryRunBatch) Abort(context.Context) error { return nil }
+// Abort ends the batch; after Commit it is a no-op.
+func (b *dryRunBatch) Abort(context.Context) error {
+	b.ended = true
+	return nil
+}

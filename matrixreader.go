@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
@@ -75,7 +76,7 @@ func newCustomRows(open func(io.Reader, string) (expression.MatrixReader, error)
 	if err != nil {
 		return nil, matrixError(name, err)
 	}
-	if mr == nil {
+	if isNil(mr) {
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "the matrix reader given to the pipeline returned no reader and no error"}
 	}
 	c := &customRows{r: mr, src: hr, name: name, geneLines: map[string]int64{}}
@@ -90,7 +91,12 @@ func newCustomRows(open func(io.Reader, string) (expression.MatrixReader, error)
 			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1,
 				Msg: "the matrix reader gave no header and no rows"}
 		}
-		c.header, c.ahead = mr.Batch().Header, true
+		b := mr.Batch()
+		if b == nil {
+			return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1,
+				Msg: "the matrix reader given to the pipeline returned no batch after its first Next, and no header"}
+		}
+		c.header, c.ahead = b.Header, true
 	}
 	if c.header == nil || len(c.header.Names) == 0 {
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Line: 1,
@@ -147,6 +153,11 @@ func (c *customRows) Next() bool {
 			return false
 		}
 		c.lastLine = l
+		if why, code := expression.IDProblem([]byte(b.Genes[i]), expression.MaxGeneIDLength); why != "" {
+			c.err = &qc.Error{Code: code, Severity: qc.SeverityError, File: c.name, Line: l, Column: 1,
+				Msg: fmt.Sprintf("the matrix reader returned gene id %q, which %s", qc.Shorten(b.Genes[i], 80), why)}
+			return false
+		}
 		if first, ok := c.geneLines[b.Genes[i]]; ok {
 			c.err = c.batchError("gene %q on line %d and again on line %d: gene ids must be unique in a matrix (expression.Reader keeps a repeated gene's first row, with a finding)", qc.Shorten(b.Genes[i], 80), first, l)
 			return false
@@ -155,9 +166,17 @@ func (c *customRows) Next() bool {
 	}
 	c.stats.Rows += int64(len(b.Genes))
 	c.stats.Cells += int64(len(b.Values))
-	for _, v := range b.Values {
-		if math.IsNaN(v) {
+	for i, v := range b.Values {
+		switch {
+		case math.IsNaN(v):
 			c.stats.Missing++
+		case math.Abs(v) > expression.MaxMagnitude: // and ±Inf
+			// What expression.Reader refuses in a file is refused from
+			// any reader: the warehouse's variances overflow on it.
+			row, col := i/ncols, i%ncols
+			c.err = &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: c.name, Line: b.Lines[row], Column: int64(col) + 2,
+				Msg: fmt.Sprintf("the matrix reader returned %v for gene %q, sample column %q: values must be finite and within ±1e100", v, qc.Shorten(b.Genes[row], 80), qc.Shorten(c.header.Names[col], 80))}
+			return false
 		}
 	}
 	c.stats.Bytes = c.src.bytes
@@ -222,6 +241,23 @@ func customMelt(m expression.Melter, dst *expression.LongBatch, src *expression.
 	if len(dst.GeneLines) != len(dst.Genes) {
 		return bad("%d genes with %d source lines", len(dst.Genes), len(dst.GeneLines))
 	}
+	// Each of its genes must be the batch's gene of the same line, as
+	// written: the facts are keyed by it.
+	listed := make([]bool, len(src.Genes))
+	for j, g := range dst.Genes {
+		l := dst.GeneLines[j]
+		at, found := slices.BinarySearch(src.Lines, l)
+		if !found || src.Genes[at] != g {
+			return bad("gene %q at line %d, which is not a gene of the batch it melted", qc.Shorten(g, 80), l)
+		}
+		if listed[at] {
+			return bad("gene %q at line %d twice among its genes", qc.Shorten(g, 80), l)
+		}
+		listed[at] = true
+	}
+	// One value a cell: a second long row of one gene and sample would
+	// be a second fact of that cell.
+	seen := make([]uint64, (len(dst.Genes)*len(loaded)+63)/64)
 	k := 0
 	for i, v := range dst.Value {
 		r, c := dst.Row[i], dst.Column[i]
@@ -230,6 +266,15 @@ func customMelt(m expression.Melter, dst *expression.LongBatch, src *expression.
 		}
 		if c < 0 || int(c) >= len(loaded) {
 			return bad("a long row of sample column %d of a matrix of %d", c, len(loaded))
+		}
+		cell := int(r)*len(loaded) + int(c)
+		if seen[cell/64]&(1<<(cell%64)) != 0 {
+			return bad("two long rows of gene %q (line %d), sample column %d", qc.Shorten(dst.Genes[r], 80), dst.GeneLines[r], c)
+		}
+		seen[cell/64] |= 1 << (cell % 64)
+		if v == v && math.Abs(v) > expression.MaxMagnitude {
+			return &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: dst.GeneLines[r], Column: int64(c) + 2,
+				Msg: fmt.Sprintf("the melter given to the pipeline produced %v for gene %q: values must be finite and within ±1e100", v, qc.Shorten(dst.Genes[r], 80))}
 		}
 		if !loaded[c] || v != v && !keep {
 			continue

@@ -100,11 +100,16 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 // line 2 when its Lines are not one per gene, which must increase from row
 // to row. Gene ids must be unique in a matrix, as expression.Reader makes
 // them. A batch that breaks these fails its study with an InvalidFormat
-// error naming the matrix, before anything is written; an error of the
-// reader that is not a *qc.Error is reported as a ParseError naming the
-// matrix.
+// error naming the matrix, before anything is written; so does a reader
+// whose first Next gives no batch. A value or a gene id expression.Reader
+// would refuse in a file (infinite or beyond ±expression.MaxMagnitude;
+// an id expression.IDProblem finds fault with) fails it with the code
+// that reader gives, at its line and column; an error of the reader that
+// is not a *qc.Error is reported as a ParseError naming the matrix.
 //
-// A nil open keeps the default, expression.NewReader.
+// An open that returns neither a reader (nil, typed or not) nor an error
+// fails the matrix with InvalidFormat. A nil open keeps the default,
+// expression.NewReader.
 func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
 	return func(p *Pipeline) { p.openMatrix = open }
 }
@@ -117,7 +122,10 @@ func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixRead
 // pipeline keeps those of the columns it loads (matched to a sample of a
 // study being loaded) and drops missing values unless
 // processing.missing_values keeps them. A long row naming a gene or a
-// column outside the batch fails the matrix with DimensionLookupFailed.
+// column outside the batch, a gene that is not the batch's gene of the same
+// line, or a cell that another long row already gave fails the matrix with
+// DimensionLookupFailed; a value infinite or beyond
+// ±expression.MaxMagnitude fails it with ParseError.
 // The checks of the quality thresholds read the matrix as read, not as
 // melted.
 func WithMelter(m expression.Melter) Option { return func(p *Pipeline) { p.melter = m } }
@@ -1011,6 +1019,9 @@ func resultMatches(commits []warehouse.StudyCommit, res warehouse.CommitResult) 
 			return qc.Errorf(qc.ConstraintViolation, "the warehouse's commit reported study %s twice", r.Study)
 		case r.Outcome == "":
 			return qc.Errorf(qc.ConstraintViolation, "the warehouse's commit reported study %s with no outcome", r.Study)
+		case r.Outcome != warehouse.Inserted && r.Outcome != warehouse.Replaced && r.Outcome != warehouse.Duplicate:
+			return qc.Errorf(qc.ConstraintViolation, "the warehouse's commit reported study %s with the outcome %q, which is none of %q, %q and %q",
+				r.Study, qc.Shorten(string(r.Outcome), 40), warehouse.Inserted, warehouse.Replaced, warehouse.Duplicate)
 		}
 		got[r.Study] = true
 	}

@@ -36,7 +36,7 @@ func (b *resultBatch) Commit(ctx context.Context, req warehouse.CommitRequest) (
 }
 
 // TestSinkCommitResultChecked: a sink whose commit result leaves out a
-// study, names another, or gives no outcome fails the study with code
+// study, names another, or gives no outcome or one of no kind fails the study with code
 // 4004; it used to leave the study reported neither loaded nor failed, or
 // to panic on a study it was not given.
 func TestSinkCommitResultChecked(t *testing.T) {
@@ -48,6 +48,10 @@ func TestSinkCommitResultChecked(t *testing.T) {
 		},
 		"no outcome": func(r warehouse.CommitResult) warehouse.CommitResult {
 			r.Studies[0].Outcome = ""
+			return r
+		},
+		"an outcome of no kind": func(r warehouse.CommitResult) warehouse.CommitResult {
+			r.Studies[0].Outcome = "weird"
 			return r
 		},
 		"twice": func(r warehouse.CommitResult) warehouse.CommitResult {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"strings"
 	"testing"
 )
@@ -118,6 +119,9 @@ func TestThresholdsCheckAndApply(t *testing.T) {
 		{MaxDuplicatePercentage: -0.5},
 		{MinKSPValue: -1},
 		{MinKSPValue: 1.5},
+		{MaxNullPercentage: math.NaN()},
+		{MaxDuplicatePercentage: math.NaN()},
+		{MinKSPValue: math.NaN()},
 		{MinGenesPerSample: -5},
 		{MinSamplesPerStudy: -1},
 		{Severities: map[string]string{"NOPE": "ERROR"}},

@@ -54,10 +54,12 @@ func DefaultThresholds() Thresholds {
 // Check reports thresholds that cannot be applied.
 func (t Thresholds) Check() error {
 	var errs []error
-	if t.MaxNullPercentage < 0 || t.MaxNullPercentage > 1 || t.MaxDuplicatePercentage < 0 || t.MaxDuplicatePercentage > 1 {
+	// Written as "not within", so that NaN, which no comparison holds
+	// for, is refused too: as a threshold it would pass every study.
+	if !(t.MaxNullPercentage >= 0 && t.MaxNullPercentage <= 1) || !(t.MaxDuplicatePercentage >= 0 && t.MaxDuplicatePercentage <= 1) {
 		errs = append(errs, errors.New("quality_thresholds: percentages are shares between 0 and 1"))
 	}
-	if t.MinKSPValue < 0 || t.MinKSPValue > 1 {
+	if !(t.MinKSPValue >= 0 && t.MinKSPValue <= 1) {
 		errs = append(errs, errors.New("quality_thresholds.min_ks_pvalue: a p-value is between 0 and 1"))
 	}
 	if t.MinGenesPerSample < 0 || t.MinSamplesPerStudy < 0 {
