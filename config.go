@@ -59,6 +59,9 @@ type DatabaseConfig struct {
 	// value escaped for where it lands (percent-encoded in a URL's user
 	// info or query, quoted in an ADO value) so that a password holding
 	// ";", a quote or "@" reaches the driver whole and is hidden whole.
+	// mssql.Open expands ${NAME} too: give it a SQL Server string from
+	// here through mssql.EscapeEnv, so that a "${" a value holds is not
+	// expanded twice.
 	ConnectionString string `yaml:"connection_string"`
 	// DatabaseName is the SQL Server database to use. When the connection
 	// string names none, DSN adds it (a URL's database= query parameter,

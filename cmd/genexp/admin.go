@@ -40,6 +40,11 @@ migration that failed or was refused); 1 another failure.
 	if !ok {
 		return exitUsage
 	}
+	closeLog, ok := c.logToFile(stderr, cfg)
+	if !ok {
+		return exitUsage
+	}
+	defer closeLog()
 	target := c.target(fs, cfg)
 	w, err := openStore(target, false, nil)
 	if err != nil {
@@ -110,6 +115,11 @@ writing it, unreachable, or written by a newer genexp).
 	if !ok {
 		return exitUsage
 	}
+	closeLog, ok := c.logToFile(stderr, cfg)
+	if !ok {
+		return exitUsage
+	}
+	defer closeLog()
 	if set["runs"] {
 		c.say(stderr, slog.LevelWarn, "--runs is deprecated: it counts process-log rows, not runs; use --steps")
 	}

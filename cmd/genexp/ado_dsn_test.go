@@ -75,3 +75,30 @@ func TestDuckDBOpenErrorsHideSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigDSNExpandedOnce: a connection string from the configuration
+// file is expanded when the file is read; mssql.Open expanded it again, so
+// "$${LIT}" (the text ${LIT}) was refused as an unset variable, and a
+// password holding ${HOME} reached the server as the home directory. Both
+// now reach it as written: here a server that refuses the connection (4001,
+// exit 3), not a configuration error (exit 2).
+func TestConfigDSNExpandedOnce(t *testing.T) {
+	t.Setenv("GENEXP_TEST_PW", "ab${HOME}cd")
+	dir := t.TempDir()
+	for name, dsn := range map[string]string{
+		"escape":               "server=127.0.0.1,1;user id=u;password=ab$${LIT}cd;database=x;retry_attempts=1",
+		"value holding ${":     "server=127.0.0.1,1;user id=u;password=${GENEXP_TEST_PW};database=x;retry_attempts=1",
+		"url value holding ${": "sqlserver://u:${GENEXP_TEST_PW}@127.0.0.1:1?database=x&retry_attempts=1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")
+			if err := os.WriteFile(cfg, []byte("database:\n  connection_string: \""+dsn+"\"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := runCLI(t, "status", "--config", cfg)
+			if code != exitNoAccess || !strings.Contains(stderr, "4001") || strings.Contains(stderr, "unset") {
+				t.Errorf("exit %d, want %d (the server refused, 4001)\n%s", code, exitNoAccess, stderr)
+			}
+		})
+	}
+}

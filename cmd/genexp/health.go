@@ -49,6 +49,11 @@ written (a full disk; a reader that went away keeps the status); 3 critical;
 	if !ok {
 		return exitUsage
 	}
+	closeLog, ok := c.logToFile(stderr, cfg)
+	if !ok {
+		return exitUsage
+	}
+	defer closeLog()
 	target := c.target(fs, cfg)
 	// A DSN genexp cannot read is the caller's configuration to mend, as
 	// for every other command, not a state of the warehouse.

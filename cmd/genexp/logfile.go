@@ -81,6 +81,23 @@ func (c *common) logger(stderr io.Writer, cfg genexp.Config, prog *progressLine)
 	return slog.New(h), closer, nil
 }
 
+// logToFile opens logging.file, when the configuration sets it, for a
+// command that logs nothing else (init, status, health, query): its
+// failure record (see printErr) is written there too, as load's is. It
+// returns the file's closer, or false after reporting why the file cannot
+// be opened (exitUsage: the fix is in the configuration).
+func (c *common) logToFile(stderr io.Writer, cfg genexp.Config) (func() error, bool) {
+	if cfg.Logging.File == "" {
+		return func() error { return nil }, true
+	}
+	_, closeLog, err := c.logger(stderr, cfg, nil)
+	if err != nil {
+		c.printErr(stderr, err, "") // a 1005 for logging.file; a flag's otherwise
+		return nil, false
+	}
+	return closeLog, true
+}
+
 // noFindings leaves out the "finding" records of a log written to a
 // terminal, where the command's summary lists every finding at WARNING and
 // above: each would show twice.

@@ -129,6 +129,10 @@ func TestLogFileGetsTheFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	study := craftStudy(t, dir, "GSE7", false)
+	junk := filepath.Join(dir, "junk.duckdb")
+	if err := os.WriteFile(junk, []byte("not a database\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -142,6 +146,11 @@ func TestLogFileGetsTheFailure(t *testing.T) {
 		{"server DSN with a bad port", []string{"load", "--dsn", "sqlserver://sa:Pw0rdInFile@localhost:notaport?database=x", study}, exitUsage, 1005},
 		{"a mistyped scheme read as a file", []string{"load", "--dsn", "sqlserver//sa:Pw0rdInFile@localhost:1?database=x", study}, exitNoAccess, 4001},
 		{"no warehouse for features", []string{"features", "--db", filepath.Join(dir, "none.duckdb")}, exitNoAccess, 4001},
+		// the commands that log nothing else write their failure there too
+		{"init of a file that is no warehouse", []string{"init", "--db", junk}, exitNoAccess, 4001},
+		{"status of a file that is no warehouse", []string{"status", "--db", junk}, exitNoAccess, 4001},
+		{"query of a file that is no warehouse", []string{"query", "--db", junk, "SELECT 1"}, exitNoAccess, 4001},
+		{"health of a DSN of another database", []string{"health", "--dsn", "postgres://sa:Pw0rdInFile@127.0.0.1/x"}, exitUsage, 1005},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := os.WriteFile(logPath, nil, 0o644); err != nil {

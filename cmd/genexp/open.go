@@ -107,10 +107,17 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 	case cfg.Database.ConnectionString != "":
 		// database_name joins the connection string; the configuration
 		// was validated, so the two agree.
-		if dsn, err := cfg.Database.DSN(); err == nil {
-			return dsn
+		dsn, err := cfg.Database.DSN()
+		if err != nil {
+			dsn = cfg.Database.ConnectionString
 		}
-		return cfg.Database.ConnectionString
+		if genexp.IsSQLServerDSN(dsn) {
+			// The configuration expanded its ${NAME} references already:
+			// a "${" left in it is text (a password's), not to be
+			// expanded again by mssql.Open.
+			dsn = mssql.EscapeEnv(dsn)
+		}
+		return dsn
 	}
 	return c.db
 }

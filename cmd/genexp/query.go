@@ -127,6 +127,11 @@ be read.
 	if !ok {
 		return exitUsage
 	}
+	closeLog, ok := c.logToFile(stderr, cfg)
+	if !ok {
+		return exitUsage
+	}
+	defer closeLog()
 	target := c.target(fs, cfg)
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)

@@ -59,16 +59,32 @@ func quoteADO(v string) string {
 	return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var (
+	envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	// envRefOrEscape is a reference, or "$${", the text "${" (with the
+	// name and brace that follow it, if any, so that a URL holds the whole
+	// escape in one token while it is parsed).
+	envRefOrEscape = regexp.MustCompile(`\$\$\{(?:[A-Za-z_][A-Za-z0-9_]*\})?|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+)
 
-// expander replaces ${NAME} references, remembering unset names.
+// EscapeEnv returns dsn with each "${" written "$${", which Open reads as
+// the text "${": for a DSN whose ${NAME} references were expanded already,
+// such as genexp.ParseConfig's database.connection_string, so that a value
+// holding "${" (a password) is not expanded a second time.
+func EscapeEnv(dsn string) string { return strings.ReplaceAll(dsn, "${", "$${") }
+
+// expander replaces ${NAME} references and $${ escapes, remembering unset
+// names.
 type expander struct {
 	lookup  func(string) (string, bool)
 	missing map[string]bool
 }
 
 func (e *expander) expand(s string, escape func(string) string) string {
-	return envRef.ReplaceAllStringFunc(s, func(m string) string {
+	return envRefOrEscape.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasPrefix(m, "$${") {
+			return m[1:]
+		}
 		name := envRef.FindStringSubmatch(m)[1]
 		v, ok := e.lookup(name)
 		if !ok {
@@ -168,7 +184,7 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	}
 	s = "sqlserver://" + rest[:at] + host + rest[end:]
 	var refs []string
-	tokenized := envRef.ReplaceAllStringFunc(s, func(m string) string {
+	tokenized := envRefOrEscape.ReplaceAllStringFunc(s, func(m string) string {
 		refs = append(refs, m)
 		return envToken(len(refs) - 1)
 	})
@@ -177,12 +193,16 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN is not a valid URL (%s); percent-encode special characters in the user name and password, or use ${NAME}", qc.RedactDSN(s))
 	}
 	// Each part of the URL is filled in decoded form and re-encoded by
-	// net/url, so an expanded password may hold @, :, / or %.
+	// net/url, so an expanded password may hold @, :, / or %. Only the
+	// references written in the DSN are expanded: a "${" that decoding
+	// gives (%24%7B) is text, as is one a variable's value holds.
 	fill := func(v string) string {
 		for i := len(refs) - 1; i >= 0; i-- {
-			v = strings.ReplaceAll(v, envToken(i), refs[i])
+			if strings.Contains(v, envToken(i)) {
+				v = strings.ReplaceAll(v, envToken(i), ex.expand(refs[i], func(x string) string { return x }))
+			}
 		}
-		return ex.expand(v, func(x string) string { return x })
+		return v
 	}
 	if u.User != nil {
 		name := fill(u.User.Username())
@@ -195,6 +215,8 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	u.Host = fill(u.Host)
 	u.Path = fill(u.Path)
 	u.RawPath = ""
+	u.Fragment = fill(u.Fragment)
+	u.RawFragment = ""
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN's query is malformed (%s)", qc.RedactDSN(s))
@@ -202,6 +224,7 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	out := url.Values{}
 	hasApp := false
 	for k, vs := range q {
+		k := fill(k)
 		for _, v := range vs {
 			v = fill(v)
 			handled, err := applyParam(cfg, k, v)
@@ -254,6 +277,13 @@ func parseADODSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 				out = append(out, part)
 			}
 			continue
+		}
+		if x := ex.expand(k, func(x string) string { return x }); x != k {
+			if strings.ContainsAny(x, `;="`) {
+				// it would end the key, or the pair, where it was not written
+				return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN key %s expands to a text holding ; = or \", which is no key", strings.TrimSpace(k))
+			}
+			k = x
 		}
 		v = ex.expand(unquoteADO(v), func(x string) string { return x })
 		handled, err := applyParam(cfg, k, v)

@@ -199,10 +199,14 @@ func TestParseDSNErrors(t *testing.T) {
 		{"not a url", "sqlserver://sa:hunter2@[::1?x", "not a valid URL"},
 		{"unclosed quote", `server=db;password="hunter2;database=x`, "double quote that is not closed"},
 		{"quote in a key", `"app"=x;server=db`, "key may not hold a double quote"},
+		{"unset variable in a url key", "sqlserver://sa:pw@db?database=x&${NO_SUCH_KEY}=true", "unset environment variables: NO_SUCH_KEY"},
+		{"unset variable in an ado key", "server=db;database=x;${NO_SUCH_KEY}=true", "unset environment variables: NO_SUCH_KEY"},
+		{"unset variable in a fragment", "sqlserver://sa:pw@db?database=x#${NO_SUCH_KEY}", "unset environment variables: NO_SUCH_KEY"},
+		{"an ado key that expands to a pair", "server=db;${KEY_WITH_PAIR}=x", "which is no key"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseDSN(tc.dsn, env(map[string]string{"HOST_WITH_QUERY": "db?database=other"}))
+			_, err := parseDSN(tc.dsn, env(map[string]string{"HOST_WITH_QUERY": "db?database=other", "KEY_WITH_PAIR": "a=b;c"}))
 			if err == nil {
 				t.Fatalf("parseDSN(%q) succeeded", tc.dsn)
 			}
@@ -216,6 +220,57 @@ func TestParseDSNErrors(t *testing.T) {
 				t.Errorf("error %q shows the password", err)
 			}
 		})
+	}
+}
+
+// TestParseDSNExpandsOnce: only the references written in the DSN are
+// expanded, once: a variable's value holding "${" (a password) reaches the
+// driver as it is, so does a "${" written percent-encoded in a URL, and
+// "$${" is the text "${"; a DSN whose references were expanded already
+// (genexp.ParseConfig's) is read as it is through EscapeEnv.
+func TestParseDSNExpandsOnce(t *testing.T) {
+	const tricky = "ab${HOME}cd$${x}"
+	vars := env(map[string]string{"PW": tricky, "HOME": "/root", "K": "encrypt", "F": "frag"})
+	for _, tc := range []struct {
+		name, dsn, password string
+	}{
+		{"url password from a variable", "sqlserver://sa:${PW}@db?database=x", tricky},
+		{"url query password from a variable", "sqlserver://db?database=x&user+id=sa&password=${PW}", tricky},
+		{"ado password from a variable", "server=db;user id=sa;password=${PW};database=x", tricky},
+		{"ado quoted password from a variable", `server=db;user id=sa;password="${PW}";database=x`, tricky},
+		{"url escape", "sqlserver://sa:lit$${HOME}x@db?database=x", "lit${HOME}x"},
+		{"ado escape", "server=db;user id=sa;password=lit$${HOME}x;database=x", "lit${HOME}x"},
+		{"url percent-encoded", "sqlserver://sa:lit%24%7BHOME%7Dx@db?database=x", "lit${HOME}x"},
+		{"expanded already, url", EscapeEnv("sqlserver://sa:" + url.QueryEscape(tricky) + "@db?database=x"), tricky},
+		{"expanded already, ado", EscapeEnv("server=db;user id=sa;password=" + tricky + ";database=x"), tricky},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := parseDSN(tc.dsn, vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := msdsn.Parse(p.driverDSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Password != tc.password {
+				t.Errorf("password %q, want %q", cfg.Password, tc.password)
+			}
+		})
+	}
+	// keys and fragments are expanded too: no placeholder reaches the driver
+	for _, dsn := range []string{"sqlserver://sa:pw@db?database=x&${K}=true#${F}", "server=db;database=x;${K}=true"} {
+		p, err := parseDSN(dsn, vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := msdsn.Parse(p.driverDSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(p.driverDSN, "genexpenv") || strings.Contains(p.driverDSN, "${") || cfg.Encryption != msdsn.EncryptionRequired {
+			t.Errorf("%q reaches the driver as %q (encryption %v), want encrypt=true", dsn, qc.RedactDSN(p.driverDSN), cfg.Encryption)
+		}
 	}
 }
 

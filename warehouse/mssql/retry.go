@@ -117,7 +117,14 @@ func classify(err error) errClass {
 	switch {
 	case err == nil:
 		return classPermanent
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled):
+		return classPermanent
+	case errors.Is(err, context.DeadlineExceeded) && !errors.As(err, new(*net.OpError)):
+		// A context's deadline. A network operation's timeout (go-mssqldb's
+		// dial timeout is one: an "i/o timeout" *net.OpError, which reads
+		// as DeadlineExceeded too) is a lost connection, below; retryDo
+		// stops when the caller's own context has ended, whatever the
+		// error.
 		return classPermanent
 	case errors.Is(err, errLockDeadlock):
 		return classTransient
@@ -220,7 +227,7 @@ func retryDo(ctx context.Context, p RetryPolicy, kind opKind, sleep func(context
 	attempts := max(p.Attempts, 1)
 	for n := 1; ; n++ {
 		err := fn(ctx)
-		if err == nil || n >= attempts || !kind.retries(classify(err)) {
+		if err == nil || n >= attempts || ctx.Err() != nil || !kind.retries(classify(err)) {
 			return err
 		}
 		if serr := sleep(ctx, p.delay(n, jitter(), err)); serr != nil {

@@ -61,6 +61,9 @@ func TestClassify(t *testing.T) {
 		{"dns timeout", &net.DNSError{Err: "i/o timeout", Name: "db", IsTimeout: true}, classConnLost, qc.ConnectionFailed},
 		{"cancelled", context.Canceled, classPermanent, qc.ConnectionFailed},
 		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), classPermanent, qc.ConnectionFailed},
+		// go-mssqldb's dial timeout, a context of its own: a server silent
+		// while it fails over or restarts, retried like a refusal
+		{"dial timeout", dialTimeout(t), classConnLost, qc.ConnectionFailed},
 		{"other", errors.New("something else"), classPermanent, qc.ConnectionFailed},
 	}
 	for _, tc := range tests {
@@ -170,5 +173,52 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	})
 	if tries != 1 || !hasNumber(err, 1205) {
 		t.Fatalf("after cancel: %d tries, err %v", tries, err)
+	}
+}
+
+// dialTimeout returns the error a dial whose context's deadline passes
+// gives: a *net.OpError "i/o timeout" that errors.Is reads as
+// context.DeadlineExceeded too.
+func dialTimeout(t *testing.T) error {
+	t.Helper()
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	c, err := (&net.Dialer{}).DialContext(ctx, "tcp", "127.0.0.1:1")
+	if err == nil {
+		c.Close()
+		t.Fatal("a dial past its deadline connected")
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, new(*net.OpError)) {
+		t.Fatalf("dial error %v (%T) is not the network timeout this test is about", err, err)
+	}
+	return err
+}
+
+// TestRetryStopsAtTheCallersDeadline: a dial timeout is retried while
+// connecting, but not once the caller's own context has ended: its
+// deadline reads as the same "i/o timeout".
+func TestRetryStopsAtTheCallersDeadline(t *testing.T) {
+	timeout := dialTimeout(t)
+	for _, tc := range []struct {
+		name  string
+		ended bool
+		tries int
+	}{{"the caller's context live", false, 3}, {"the caller's context ended", true, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.ended {
+				cancel()
+			}
+			tries := 0
+			noSleep := func(context.Context, time.Duration) error { return nil }
+			err := retryDo(ctx, RetryPolicy{Attempts: 3}, opConnect, noSleep, func() float64 { return 0 }, func(context.Context) error {
+				tries++
+				return timeout
+			})
+			if tries != tc.tries || !errors.Is(err, timeout) {
+				t.Errorf("%d tries, err %v; want %d", tries, err, tc.tries)
+			}
+		})
 	}
 }
