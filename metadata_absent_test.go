@@ -2,6 +2,7 @@ package genexp_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression/synth"
 	"github.com/genexp/genexp/illness"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
@@ -189,5 +191,51 @@ func TestSheetOnlyLoadKeepsTheStudyText(t *testing.T) {
 	}
 	if got := text(); got != before {
 		t.Errorf("after a sheet-only load GSE71270 reads %q, want %q", got, before)
+	}
+}
+
+// TestStudyDescribedSamplesNot: a download whose JSON describes the study
+// but none of its samples (no samples entry, no sample sheet) said "no
+// metadata describes study … or its samples", though the study's row was
+// filled from that JSON. The finding now says which is missing.
+func TestStudyDescribedSamplesNot(t *testing.T) {
+	m, err := synth.Write(t.TempDir(), synth.Spec{Genes: 1100, Samples: 4, Studies: 1, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := m.Studies[0]
+	if err := os.Remove(filepath.Join(m.Path, st.Sheet)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(m.Path, "aggregated_metadata.json")
+	var doc map[string]any
+	if err := json.Unmarshal(readFile(t, path), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["samples"] = map[string]any{}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b)
+
+	w := openWarehouse(t)
+	sr := loadOne(t, w, genexp.DefaultConfig(), m.Path)
+	if sr.Err != nil {
+		t.Fatal(sr.Err)
+	}
+	var said *qc.Error
+	for _, f := range sr.Findings {
+		if f.Code == qc.SampleMismatch && f.Severity == qc.SeverityInfo && strings.Contains(f.Msg, "kept") {
+			said = f
+		}
+	}
+	want := "the metadata describes study " + st.Accession + " but not 4 of its samples"
+	if said == nil || !strings.Contains(said.Msg, want) {
+		t.Errorf("findings %v: none says %q", sr.Findings, want)
+	}
+	var title string
+	if err := w.DB().QueryRow(`SELECT COALESCE(study_title, '') FROM dim_study`).Scan(&title); err != nil || title == "" {
+		t.Errorf("study title %q (%v): the JSON's description of the study was not loaded", title, err)
 	}
 }

@@ -1281,9 +1281,27 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 		row.KeepRecorded = st == nil
 		if st != nil {
 			row.Title, row.PubmedID, row.Description = st.Title, st.PubmedID, st.Description
-			row.Technology = platform.Technology(st.Technology)
-			if row.Technology == platform.Other && st.Technology == "" {
-				row.Technology = ""
+			switch tech := platform.Technology(st.Technology); {
+			case tech != platform.Other:
+				row.Technology = tech
+			case st.Technology != "":
+				// A technology genexp does not know: the samples'
+				// platforms say, when they agree, and an unknown value is
+				// said, as the study's technology picks its scale.
+				row.Technology = studyTechnologyFromSamples(studyTechs[acc])
+				if !strings.EqualFold(strings.TrimSpace(st.Technology), platform.Other) {
+					taken := "its samples' platforms do not agree on one either, so it is recorded as " + platform.Other
+					if row.Technology != "" {
+						taken = "it is taken from its samples' platforms: " + row.Technology
+					}
+					f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: acc,
+						Msg: fmt.Sprintf("the experiment's technology %q is neither %s nor %s; %s", qc.Shorten(st.Technology, 60), platform.Microarray, platform.RNASeq, taken)}
+					p.cfg.Quality.Apply([]*qc.Error{f})
+					reports[acc].Findings = append(reports[acc].Findings, f)
+				}
+				if row.Technology == "" {
+					row.Technology = platform.Other
+				}
 			}
 			if len(st.Organisms) > 0 {
 				row.Organism = st.Organisms[0]
@@ -1307,11 +1325,13 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 // describes the study and all its samples.
 func unrecordedFinding(study, file string, noStudy bool, samples int) *qc.Error {
 	var msg string
+	kept := "what the warehouse recorded of them earlier (titles, attributes, illness labels and their reasons) is kept; " +
+		"samples it does not hold yet are added by accession only, labelled UNKNOWN unless an override names them"
 	switch {
+	case samples > 0 && noStudy:
+		msg = fmt.Sprintf("no metadata describes study %s or its %d samples (no aggregated_metadata.json or sample sheet names them): %s", study, samples, kept)
 	case samples > 0:
-		msg = fmt.Sprintf("no metadata describes study %s or its %d samples (no aggregated_metadata.json or sample sheet names them): "+
-			"what the warehouse recorded of them earlier (titles, attributes, illness labels and their reasons) is kept; "+
-			"samples it does not hold yet are added by accession only, labelled UNKNOWN unless an override names them", study, samples)
+		msg = fmt.Sprintf("the metadata describes study %s but not %d of its samples (neither aggregated_metadata.json's samples nor a sample sheet names them): %s", study, samples, kept)
 	case noStudy:
 		msg = fmt.Sprintf("no metadata describes study %s itself (its samples are described): what the warehouse recorded of the study earlier "+
 			"(title, description, organism, technology, dates) is kept", study)

@@ -129,7 +129,9 @@ func (c *Classifier) on(rule string) bool {
 //     another group of the same field (refine.bio's disease, or the same
 //     characteristic key) is a disease control, NO_SEPSIS, when that group
 //     names a disease and neither an infection, a control, a patient
-//     without a group, nor a missing value (GSE60424 "diseasestatus: Type 1
+//     without a group, a missing value, nor a bare code that may be the
+//     study's own septic arm or outcome ("SS", "NS": see DefaultGroupCodes)
+//     (GSE60424 "diseasestatus: Type 1
 //     Diabetes", "ALS", "MS pretreatment" beside "diseasestatus: Sepsis" and
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
@@ -717,6 +719,13 @@ var (
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
 	// aWord is a value with a word in it, not a bare code or number.
 	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)
+	// ambiguousCode is a value that is only one of the codes
+	// DefaultGroupCodes leaves out for their sepsis readings ("SS" severe
+	// sepsis or septic shock, E-MTAB-1548's "SSs" and "SSd", "NS"
+	// non-survivor, "SV" survivor, "CS", "PC", "NI", "HS"), with a number
+	// or a separator at most: beside a sepsis arm it may be septic shock or
+	// a septic patient's outcome, never safely another disease.
+	ambiguousCode = regexp.MustCompile(`(?i)^(ss[sd]?|ns|sv|s|nr|r|cs|pc|ni|hs)[\s_\-./]*\d*$`)
 	// sepsisKey is a characteristic key that names sepsis: its values grade
 	// or qualify the sepsis ("sepsis severity: uncomplicated"), and name no
 	// other disease.
@@ -774,7 +783,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 				}
 				t := strings.TrimSpace(v.text)
 				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
-					sepsisKey.MatchString(v.key) || nearLabelWord(t) {
+					sepsisKey.MatchString(v.key) || nearLabelWord(t) || ambiguousCode.MatchString(t) {
 					continue
 				}
 				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleDiseaseArm, Field: g.field, Matched: t, Value: v.shown, Key: v.key,

@@ -229,6 +229,15 @@ func TestClassifyCohort(t *testing.T) {
 			{Control, "healthy_control", "characteristics", "Healthy", ""},
 			unknown, unknown, unknown, unknown, unknown,
 		}},
+		// codes the lexicon leaves out for their sepsis readings: "SS" may
+		// be the study's septic shock arm, "NS" its non-survivors
+		{"disease arm: an ambiguous code is no other disease", &metadata.Study{Title: "Whole blood transcriptome in sepsis and septic shock"}, cohortOf(
+			"s1 | disease state: Sepsis", "s2 | disease state: SS", "s3 | disease state: NS_2", "s4 | disease state: Healthy control", "s5 | disease state: SSd",
+			"s6 | disease state: SLE"), []want{
+			{Sepsis, "sepsis", "characteristics", "Sepsis", ""}, unknown, unknown,
+			{Control, "healthy_control", "characteristics", "Healthy", ""}, unknown,
+			{NoSepsis, RuleDiseaseArm, "characteristics", "SLE", "sepsis arm"},
+		}},
 		{"disease arm: another key is no group of the sepsis arm", nil, cohortOf("s1 | disease state: septic shock", "s2 | tissue: ALS"), []want{
 			{SepticShock, "septic_shock", "characteristics", "septic shock", ""}, unknown,
 		}},

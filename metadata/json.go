@@ -174,7 +174,9 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	}
 	d.AggregateBy = p.enum(strings.ToUpper(str("aggregate_by")), "aggregate_by", "EXPERIMENT", "SPECIES", "ALL")
 	d.ScaleBy = p.enum(strings.ToUpper(str("scale_by")), "scale_by", "NONE", "MINMAX", "STANDARD", "ROBUST")
-	d.KSWarning = str("ks_warning")
+	if err == nil {
+		d.KSWarning, err = p.warningText(top["ks_warning"], "ks_warning")
+	}
 	d.CompendiumVersion = str("compendium_version")
 	created := str("created_at")
 	if err != nil {
@@ -675,6 +677,24 @@ func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
 	return "", p.typeErr(path, "a string", raw)
 }
 
+// warningText reads a field that is a warning's text or null, as
+// refine.bio writes ks_warning: false is no warning; any other value that
+// is not text (true, a number, an object) is a WARNING finding and no
+// text, so that a query for studies with a warning does not find one that
+// has none.
+func (p *jsonParser) warningText(raw json.RawMessage, path string) (string, error) {
+	t := bytes.TrimSpace(raw)
+	switch {
+	case isNull(raw), bytes.Equal(t, []byte("false")):
+		return "", nil
+	case len(t) > 0 && t[0] == '"':
+		return p.str(raw, path)
+	}
+	p.findings = append(p.findings, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityWarning, File: p.file, Path: path,
+		Msg: fmt.Sprintf("expected a warning's text or null, found %s; it is recorded as no warning", describeJSON(raw))})
+	return "", nil
+}
+
 func (p *jsonParser) boolean(raw json.RawMessage, path string) (Optional[bool], error) {
 	if isNull(raw) {
 		return Optional[bool]{}, nil
@@ -688,6 +708,14 @@ func (p *jsonParser) boolean(raw json.RawMessage, path string) (Optional[bool], 
 		return Some(x), nil
 	case string:
 		return parseBool(x, func() error { return p.typeErr(path, "a boolean", raw) })
+	case float64:
+		// 1 and 0, as "1" and "0" are read
+		switch x {
+		case 1:
+			return Some(true), nil
+		case 0:
+			return Some(false), nil
+		}
 	}
 	return Optional[bool]{}, p.typeErr(path, "a boolean", raw)
 }

@@ -689,3 +689,39 @@ func TestParseJSONKSOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadFlagForms: refine.bio writes ks_warning as a warning's text
+// or null, and its flags as booleans. false was stored as the warning
+// "false", so a query for studies with a warning found one with none; a
+// flag written 1 or 0 refused the whole download, though "1" and "0" load.
+func TestDownloadFlagForms(t *testing.T) {
+	for _, tc := range []struct {
+		doc     string
+		warning string
+		qn      metadata.Optional[bool]
+		finding bool
+	}{
+		{`{"ks_warning": "Warning: ks test failed"}`, "Warning: ks test failed", metadata.Optional[bool]{}, false},
+		{`{"ks_warning": false}`, "", metadata.Optional[bool]{}, false},
+		{`{"ks_warning": true}`, "", metadata.Optional[bool]{}, true},
+		{`{"ks_warning": 0.12}`, "", metadata.Optional[bool]{}, true},
+		{`{"quantile_normalized": 1}`, "", metadata.Some(true), false},
+		{`{"quantile_normalized": 0}`, "", metadata.Some(false), false},
+	} {
+		d, err := parseJSON(t, tc.doc)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.doc, err)
+		}
+		var finding bool
+		for _, f := range d.Findings {
+			finding = finding || f.Path == "ks_warning" && f.Severity == qc.SeverityWarning && errors.Is(f, qc.ParseError)
+		}
+		if d.KSWarning != tc.warning || d.QuantileNormalized != tc.qn || finding != tc.finding {
+			t.Errorf("%s: ks_warning %q, quantile_normalized %+v, finding %v (%v); want %q, %+v, %v",
+				tc.doc, d.KSWarning, d.QuantileNormalized, finding, d.Findings, tc.warning, tc.qn, tc.finding)
+		}
+	}
+	if _, err := parseJSON(t, `{"quantile_normalized": 2}`); !errors.Is(err, qc.ParseError) {
+		t.Errorf("quantile_normalized 2: %v, want a ParseError", err)
+	}
+}

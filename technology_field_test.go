@@ -1,0 +1,72 @@
+package genexp_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression/synth"
+	"github.com/genexp/genexp/qc"
+)
+
+// TestUnknownTechnologyField: an experiment's technology field that is
+// neither MICROARRAY nor RNA-SEQ ("Illumina", a number) was stored as
+// OTHER in silence, though its samples' platforms said RNA-SEQ, and a
+// query for RNA-seq studies missed it. The platforms now decide, and a
+// WARNING says the field was not read; an empty field, or OTHER, is no
+// finding.
+func TestUnknownTechnologyField(t *testing.T) {
+	for _, tc := range []struct {
+		name, field string // the JSON value written for technology
+		finding     bool
+	}{
+		{"known", `"RNA-SEQ"`, false},
+		{"empty", `""`, false},
+		{"null", `null`, false},
+		{"OTHER", `"OTHER"`, false},
+		{"a manufacturer", `"Illumina"`, true},
+		{"a number", `1`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := synth.Write(t.TempDir(), synth.Spec{Genes: 1100, Samples: 4, Studies: 1, Technology: synth.RNASeq, Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(m.Path, "aggregated_metadata.json")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := strings.Replace(string(b), `"technology": "RNA-SEQ"`, `"technology": `+tc.field, 1)
+			if edited == string(b) && tc.field != `"RNA-SEQ"` {
+				t.Fatalf("no technology field to edit in %s", path)
+			}
+			if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			w := openWarehouse(t)
+			sr := loadOne(t, w, genexp.DefaultConfig(), m.Path)
+			if sr.Err != nil {
+				t.Fatal(sr.Err)
+			}
+			var tech string
+			if err := w.DB().QueryRow(`SELECT study_technology FROM dim_study`).Scan(&tech); err != nil {
+				t.Fatal(err)
+			}
+			var said bool
+			for _, f := range sr.Findings {
+				if f.Code == qc.PlatformNormalizationFailed && strings.Contains(f.Msg, "the experiment's technology") {
+					said = f.Severity == qc.SeverityWarning && strings.Contains(f.Msg, "taken from its samples' platforms: RNA-SEQ")
+					if !said {
+						t.Errorf("finding %v", f)
+					}
+				}
+			}
+			if tech != "RNA-SEQ" || said != tc.finding {
+				t.Errorf("study_technology %q, finding %v; want RNA-SEQ, finding %v (findings %v)", tech, said, tc.finding, sr.Findings)
+			}
+		})
+	}
+}
