@@ -268,6 +268,21 @@ func TestDefaultRules(t *testing.T) {
 		// rule order within a field: septic shock beats a stray control
 		{"priority within a field", sample("", "", "", "treatment: control", "disease state: septic shock"),
 			SepticShock, "septic_shock", "characteristics", "septic shock", "disease state: septic shock"},
+		// sepsis denied in other words and languages
+		{"w/o sepsis", sample("", "", "", "group: w/o sepsis"), NoSepsis, "non_septic", "characteristics", "w/o sepsis", "group: w/o sepsis"},
+		{"no evidence of sepsis", sample("", "", "", "diagnosis: no evidence of sepsis"), NoSepsis, "non_septic", "characteristics", "no evidence of sepsis", "diagnosis: no evidence of sepsis"},
+		{"no signs of sepsis", sample("", "", "", "diagnosis: no signs of sepsis"), NoSepsis, "non_septic", "characteristics", "no signs of sepsis", "diagnosis: no signs of sepsis"},
+		{"Spanish sin sepsis", sample("", "", "", "grupo: sin sepsis"), NoSepsis, "non_septic", "characteristics", "sin sepsis", "grupo: sin sepsis"},
+		{"German ohne Sepsis", sample("", "", "", "Gruppe: ohne Sepsis"), NoSepsis, "non_septic", "characteristics", "ohne Sepsis", "Gruppe: ohne Sepsis"},
+		{"German keine Sepsis", sample("", "", "", "Gruppe: keine Sepsis"), NoSepsis, "non_septic", "characteristics", "keine Sepsis", "Gruppe: keine Sepsis"},
+		{"French pas de sepsis", sample("", "", "", "groupe: pas de sepsis"), NoSepsis, "non_septic", "characteristics", "pas de sepsis", "groupe: pas de sepsis"},
+		{"Portuguese sem sepse", sample("", "", "", "grupo: sem sepse"), NoSepsis, "non_septic", "characteristics", "sem sepse", "grupo: sem sepse"},
+		{"Dutch zonder sepsis", sample("", "", "", "groep: zonder sepsis"), NoSepsis, "non_septic", "characteristics", "zonder sepsis", "groep: zonder sepsis"},
+		{"Italian senza sepsi", sample("", "", "", "gruppo: senza sepsi"), NoSepsis, "non_septic", "characteristics", "senza sepsi", "gruppo: senza sepsi"},
+		// what a patient's care controls is no control person
+		{"glycaemic control arm", sample("pt1", "", "", "arm: tight glycemic control"), Unknown, "", "", "", ""},
+		{"volume-controlled ventilation", sample("pt3", "", "", "ventilation mode: volume control"), Unknown, "", "", "", ""},
+		{"a control person beside a care term", sample("", "", "", "group: healthy control", "ventilation mode: pressure control"), Control, "healthy_control", "characteristics", "healthy", "group: healthy control"},
 		// keys are not read: the key of a MARS code says sepsis and controls
 		{"key text is not read", sample("", "", "", "sepsis_and_controls: X7"), Unknown, "", "", "", ""},
 		// ignored keys

@@ -235,7 +235,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
-			if (!worded && !everyone) || c.hedged(s) {
+			if (!worded && !everyone) || c.hedged(s) || c.comparedInfection(s, study) {
 				continue
 			}
 			if !read {
@@ -680,6 +680,34 @@ func (c *Classifier) namesInfection(s *metadata.Sample) bool {
 	for _, field := range c.fields {
 		for _, v := range c.values(s, field) {
 			if !v.ignored && ownInfection.MatchString(v.text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// diagnosisKey is a characteristic key under which a record states the
+// sample's own diagnosis or group, not where a septic patient's infection
+// is ("infection: pneumonia", "source of infection").
+var diagnosisKey = regexp.MustCompile(`(?i)^\s*((final|primary|clinical|discharge|admission|working)\s+)?(diagnos[ie]s|dx|disease(\s+(state|status|type|group))?|condition|illness|(patient|subject|study|clinical|disease)?\s*group|cohort|phenotype)\s*$`)
+
+// comparedInfection reports whether the sample's own diagnosis names an
+// infection ("diagnosis: dengue fever", "disease: COVID-19") in a study
+// whose text compares ("Dengue versus bacterial sepsis", "distinguishing
+// COVID-19 from bacterial sepsis"): the sample is the compared
+// infection's, which is no sepsis by itself, not one of the study's septic
+// patients. A septic patient's infection written under its own key
+// ("infection: pneumonia", GSE33118) is not a diagnosis of another arm.
+func (c *Classifier) comparedInfection(s *metadata.Sample, study *metadata.Study) bool {
+	if !comparisonCue.MatchString(study.Title) && !comparisonCue.MatchString(study.Description) {
+		return false
+	}
+	for _, field := range c.fields {
+		f := metadata.FieldKey(field)
+		for _, v := range c.values(s, field) {
+			diagnosis := f == metadata.FieldDisease || v.keyed && diagnosisKey.MatchString(v.key)
+			if diagnosis && !v.ignored && ownInfection.MatchString(v.text) && !sepsisKey.MatchString(v.text) {
 				return true
 			}
 		}

@@ -238,6 +238,21 @@ func TestClassifyCohort(t *testing.T) {
 			{Control, "healthy_control", "characteristics", "Healthy", ""}, unknown,
 			{NoSepsis, RuleDiseaseArm, "characteristics", "SLE", "sepsis arm"},
 		}},
+		// a comparison study: a patient whose own diagnosis names the
+		// compared infection is not one of its septic patients; a septic
+		// patient's infection under its own key still is (GSE33118)
+		{"compared infection", &metadata.Study{Title: "Dengue versus bacterial sepsis in febrile patients"}, cohortOf(
+			"patient 1 | diagnosis: dengue fever", "patient 2 | diagnosis: bacterial sepsis", "patient 3"), []want{
+			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, RuleStudyContext, "study_title", "sepsis", ""},
+		}},
+		{"compared infection: COVID-19", &metadata.Study{Title: "Distinguishing COVID-19 from bacterial sepsis in the emergency department"}, cohortOf(
+			"patient 4 | diagnosis: COVID-19", "patient 5 | diagnosis: bacterial sepsis"), []want{
+			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+		}},
+		{"a septic patient's infection is no compared arm", &metadata.Study{Title: "Transcriptome of the septic shock"}, cohortOf(
+			"patient01_t0 | infection: pneumonia", "patient02_t0 | infection: pneumonia"), []want{
+			{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}, {SepticShock, RuleStudyContext, "study_title", "septic shock", ""},
+		}},
 		{"disease arm: another key is no group of the sepsis arm", nil, cohortOf("s1 | disease state: septic shock", "s2 | tissue: ALS"), []want{
 			{SepticShock, "septic_shock", "characteristics", "septic shock", ""}, unknown,
 		}},

@@ -93,12 +93,13 @@ func DefaultRules() []Rule {
 			Exclude:     `\bplasma\s*(exchange|pheresis|transfusion|infusion)|\bplasmapheresis\b|\bfresh[\s-]+frozen\b|\bffp\b|\btherapeutic\b`,
 			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells; not plasma exchange or fresh frozen plasma given to a patient"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
-			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|absence of)[- ](sepsis|septic|infection)\b|\bnosepsis\d*\b` +
+			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|w/o|absence\s+of|no\s+(evidence|signs?|clinical\s+signs?|features?|history)\s+of|negative\s+for)[\s-]+(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
+				`|\b(sin|ohne|keine?|sans|pas\s+de|sem|geen|zonder|senza)\s+seps(is|e|i)\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
 				`|\b(did\s+not|does\s+not|didn'?t|never)\s+(have|has|had|develop|develops|developed|get|got)\s+(sepsis|septic\s+shock)\b|\bsepsis\s+mimics?\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b`,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
 		{Name: "sepsis_or_septic_shock", Label: Sepsis, Priority: 15,
 			Pattern:     `\b(severe\s+)?sepsis\s*(/|\bor\b|\band\s*/\s*or\b)\s*septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(/|\bor\b|\band\s*/\s*or\b)\s*(severe\s+)?sepsis\b`,
 			Exclude:     hedgedSepsis,
@@ -144,8 +145,8 @@ func DefaultRules() []Rule {
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Exclude:     experimentalControl + `|\bsource\s+control\b|^\s*previously\s+healthy\s*$`,
-			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor a septic patient's source control or a comorbidity of 'previously healthy'"},
+			Exclude:     experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$`,
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy'"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
@@ -169,6 +170,12 @@ const localSeptic = `\bseptic[\s-]+(arthritis|loosening|bursitis|abortions?|(pul
 const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]?rna|sgrna|scrambled?|non[\s-]?targeting|empty|vector|plasmid|morpholino|isogenic|diet|wild[\s-]?type|wt|knock[\s-]?(down|out)|gfp|luciferase)[\s-]+controls?\b` +
 	`|\bcontrols?[\s-]+(sirna|si[\s-]?rna|shrna|sgrna|guides?|vectors?|plasmids?|morpholinos?|diets?|oligo\w*|constructs?|lines?|clones?|lentivirus|virus|transfect\w*)\b` +
 	`|\b(si|sh)[\s-]*(control|ctrl|nc)\b`
+
+// careControl is something a patient's care controls, not a control
+// person: a septic focus (source control), blood sugar (tight glycaemic
+// control, a trial arm of septic patients), a ventilator's volume or
+// pressure, a heart's rate.
+const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(led)?\b`
 
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
