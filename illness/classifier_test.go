@@ -279,6 +279,12 @@ func TestDefaultRules(t *testing.T) {
 		{"Portuguese sem sepse", sample("", "", "", "grupo: sem sepse"), NoSepsis, "non_septic", "characteristics", "sem sepse", "grupo: sem sepse"},
 		{"Dutch zonder sepsis", sample("", "", "", "groep: zonder sepsis"), NoSepsis, "non_septic", "characteristics", "zonder sepsis", "groep: zonder sepsis"},
 		{"Italian senza sepsi", sample("", "", "", "gruppo: senza sepsi"), NoSepsis, "non_septic", "characteristics", "senza sepsi", "gruppo: senza sepsi"},
+		// a normal finding of a measurement is no healthy person
+		{"normal lactate", sample("ED patient 2", "", "", "lactate: normal"), Unknown, "", "", "", ""},
+		{"normal chest x-ray", sample("ED patient 4", "", "", "chest x-ray: normal"), Unknown, "", "", "", ""},
+		{"normal renal function", sample("", "", "", "renal function: normal"), Unknown, "", "", "", ""},
+		{"normal karyotype", sample("c2", "", "", "karyotype: normal"), Unknown, "", "", "", ""},
+		{"normal as a disease state is", sample("", "", "", "disease state: normal"), Control, "healthy_control", "characteristics", "normal", "disease state: normal"},
 		// what a patient's care controls is no control person
 		{"glycaemic control arm", sample("pt1", "", "", "arm: tight glycemic control"), Unknown, "", "", "", ""},
 		{"volume-controlled ventilation", sample("pt3", "", "", "ventilation mode: volume control"), Unknown, "", "", "", ""},

@@ -238,6 +238,12 @@ func TestClassifyCohort(t *testing.T) {
 			{Control, "healthy_control", "characteristics", "Healthy", ""}, unknown,
 			{NoSepsis, RuleDiseaseArm, "characteristics", "SLE", "sepsis arm"},
 		}},
+		// a septic patient's normal lactate makes no healthy control: the
+		// patient is the study's
+		{"a normal finding is no control", &metadata.Study{Title: "Sepsis in the emergency department", Description: "Whole blood of septic patients in the emergency department."},
+			cohortOf("ED patient 2 | lactate: normal", "ED patient 3 | renal function: normal"), []want{
+				{Sepsis, RuleStudyContext, "study_title", "Sepsis", ""}, {Sepsis, RuleStudyContext, "study_title", "Sepsis", ""},
+			}},
 		// a comparison study: a patient whose own diagnosis names the
 		// compared infection is not one of its septic patients; a septic
 		// patient's infection under its own key still is (GSE33118)
