@@ -74,29 +74,13 @@ func (s *dryRunSink) batchesOf(ctx context.Context, run string) (map[string]ware
 }
 
 func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
-	b := &dryRunBatch{cols: req.Columns, studies: map[string]bool{}}
 	// The checks a warehouse makes of the columns, so that a dry run
 	// fails where a load would.
-	type member struct{ study, sample string }
-	type place struct {
-		study string
-		index int
+	if err := warehouse.CheckColumns(req.Columns, 0); err != nil {
+		return nil, err
 	}
-	columnOf := map[member]int{}
-	described := map[place]bool{}
+	b := &dryRunBatch{cols: req.Columns, studies: map[string]bool{}}
 	for _, c := range req.Columns {
-		if c.Index < 0 || c.Sample == "" || c.Study == "" {
-			return nil, qc.Errorf(qc.ConstraintViolation, "dry run: column %d (%q of study %q) needs an index of 0 or more, a sample and a study", c.Index, c.Sample, c.Study)
-		}
-		if described[place{c.Study, c.Index}] {
-			return nil, qc.Errorf(qc.ConstraintViolation, "dry run: matrix column %d is described twice for study %s", c.Index, c.Study)
-		}
-		described[place{c.Study, c.Index}] = true
-		if first, ok := columnOf[member{c.Study, c.Sample}]; ok {
-			return nil, qc.Errorf(qc.ConstraintViolation, "dry run: sample %s of study %s is in matrix columns %d and %d; facts must be unique by study, sample and gene",
-				c.Sample, c.Study, first, c.Index)
-		}
-		columnOf[member{c.Study, c.Sample}] = c.Index
 		b.studies[c.Study] = true
 		if c.Index >= len(b.perColumn) {
 			b.perColumn = append(b.perColumn, make([]int64, c.Index+1-len(b.perColumn))...)

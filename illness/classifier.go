@@ -760,10 +760,12 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 // too: it says nothing of anyone's health, and a septic patient's normal
 // lactate is no healthy control.
 func (c *Classifier) flag(key, v string) int {
-	if normalFinding.MatchString(v) && measurementKey.MatchString(key) && !c.keyOf(key).keyed {
-		return -1
-	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "normal", "abnormal", "within normal limits", "within normal range", "wnl", "unremarkable",
+		"elevated", "high", "low", "raised", "decreased", "increased":
+		if measurementKey.MatchString(key) && !c.keyOf(key).keyed {
+			return -1
+		}
 	case "yes", "y", "true", "positive", "present", "met":
 		return 1
 	case "none":
@@ -785,14 +787,10 @@ func (c *Classifier) flag(key, v string) int {
 	return 0
 }
 
-var (
-	// normalFinding is a measurement's or an examination's result written
-	// as a word: normal, abnormal, within normal limits, unremarkable.
-	normalFinding = regexp.MustCompile(`(?i)^\s*(normal|abnormal|within\s+normal\s+(limits|range)|wnl|unremarkable|elevated|high|low|raised|decreased|increased)\s*$`)
-	// measurementKey is a characteristic key that names a laboratory value,
-	// an examination or an organ's function, not a group.
-	measurementKey = regexp.MustCompile(`(?i)\b(lactate|lactic\s+acid|wbc|white\s+(blood\s+)?cells?|leu[ck]ocytes?|neutrophils?\s+count|lymphocytes?\s+count|crp|c[\s-]*reactive|procalcitonin|pct|creatinine|urea|bun|bilirubin|platelets?|thrombocytes?|ha?emoglobin|hb|glucose|albumin|troponin|bnp|ferritin|il[\s-]*6|karyotype|x[\s-]*ray|radiograph\w*|ct|mri|ultrasound|echo\w*|ecg|ekg|electrocardiogram|renal\s+function|kidney\s+function|liver\s+function|hepatic\s+function|lung\s+function|pulmonary\s+function|coagulation|inr|urinalysis|urine|blood\s+pressure|heart\s+rate|temperature|spo2|pao2|fio2|ph|lab(oratory)?(\s+\w+)?|test\s+result|result|finding|examination|exam|imaging)\b`)
-)
+// measurementKey is a characteristic key that names a laboratory value, an
+// examination or an organ's function, not a group: its result written as a
+// word (normal, abnormal, unremarkable, high) says nothing of the cohort.
+var measurementKey = regexp.MustCompile(`(?i)\b(lactate|lactic\s+acid|wbc|white\s+(blood\s+)?cells?|leu[ck]ocytes?|neutrophils?\s+count|lymphocytes?\s+count|crp|c[\s-]*reactive|procalcitonin|pct|creatinine|urea|bun|bilirubin|platelets?|thrombocytes?|ha?emoglobin|hb|glucose|albumin|troponin|bnp|ferritin|il[\s-]*6|karyotype|x[\s-]*ray|radiograph\w*|ct|mri|ultrasound|echo\w*|ecg|ekg|electrocardiogram|renal\s+function|kidney\s+function|liver\s+function|hepatic\s+function|lung\s+function|pulmonary\s+function|coagulation|inr|urinalysis|urine|blood\s+pressure|heart\s+rate|temperature|spo2|pao2|fio2|ph|lab(oratory)?(\s+\w+)?|test\s+result|result|finding|examination|exam|imaging)\b`)
 
 // spaced reads underscores as spaces, so that \b sees the words of
 // "Septic_Shock_rep1". It keeps byte offsets, so a match in the spaced text

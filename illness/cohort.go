@@ -230,12 +230,13 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		var fallback *Decision
 		read := false
 		everyone := allEnrolled(study, base, !persons)
+		compares := comparisonCue.MatchString(study.Title) || comparisonCue.MatchString(study.Description)
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
-			if (!worded && !everyone) || c.hedged(s) || c.comparedInfection(s, study) {
+			if (!worded && !everyone) || c.hedged(s) || compares && c.diagnosedInfection(s) {
 				continue
 			}
 			if !read {
@@ -692,17 +693,14 @@ func (c *Classifier) namesInfection(s *metadata.Sample) bool {
 // is ("infection: pneumonia", "source of infection").
 var diagnosisKey = regexp.MustCompile(`(?i)^\s*((final|primary|clinical|discharge|admission|working)\s+)?(diagnos[ie]s|dx|disease(\s+(state|status|type|group))?|condition|illness|(patient|subject|study|clinical|disease)?\s*group|cohort|phenotype)\s*$`)
 
-// comparedInfection reports whether the sample's own diagnosis names an
-// infection ("diagnosis: dengue fever", "disease: COVID-19") in a study
-// whose text compares ("Dengue versus bacterial sepsis", "distinguishing
-// COVID-19 from bacterial sepsis"): the sample is the compared
-// infection's, which is no sepsis by itself, not one of the study's septic
-// patients. A septic patient's infection written under its own key
-// ("infection: pneumonia", GSE33118) is not a diagnosis of another arm.
-func (c *Classifier) comparedInfection(s *metadata.Sample, study *metadata.Study) bool {
-	if !comparisonCue.MatchString(study.Title) && !comparisonCue.MatchString(study.Description) {
-		return false
-	}
+// diagnosedInfection reports whether the sample's own diagnosis names an
+// infection other than sepsis ("diagnosis: dengue fever", "disease:
+// COVID-19"). In a study whose text compares ("Dengue versus bacterial
+// sepsis", "distinguishing COVID-19 from bacterial sepsis") the sample is
+// then the compared infection's, which is no sepsis by itself, not one of
+// the study's septic patients. A septic patient's infection written under
+// its own key ("infection: pneumonia", GSE33118) is not a diagnosis.
+func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
 	for _, field := range c.fields {
 		f := metadata.FieldKey(field)
 		for _, v := range c.values(s, field) {

@@ -286,6 +286,41 @@ func LoadSignature(study string, cols []Column, rows int64) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// CheckColumns reports the first column of a BeginRequest that no batch can
+// load: an index below 0 (or, when limit is positive, not below limit), a
+// column without a sample or a study, a matrix column described twice for
+// one study, or one study's sample in two columns (two facts of one study,
+// sample and gene). The error is a ConstraintViolation *qc.Error; a backend
+// may refuse more.
+func CheckColumns(cols []Column, limit int) error {
+	type member struct{ study, sample string }
+	type place struct {
+		study string
+		index int
+	}
+	columnOf := make(map[member]int, len(cols))
+	described := make(map[place]bool, len(cols))
+	for _, c := range cols {
+		if c.Index < 0 || limit > 0 && c.Index >= limit || c.Sample == "" || c.Study == "" {
+			bound := "of 0 or more"
+			if limit > 0 {
+				bound = fmt.Sprintf("in [0, %d)", limit)
+			}
+			return qc.Errorf(qc.ConstraintViolation, "column %d (%q of study %q) needs an index %s, a sample and a study", c.Index, c.Sample, c.Study, bound)
+		}
+		if described[place{c.Study, c.Index}] {
+			return qc.Errorf(qc.ConstraintViolation, "matrix column %d is described twice for study %s", c.Index, c.Study)
+		}
+		described[place{c.Study, c.Index}] = true
+		if first, ok := columnOf[member{c.Study, c.Sample}]; ok {
+			return qc.Errorf(qc.ConstraintViolation, "sample %s of study %s is in matrix columns %d and %d; facts must be unique by study, sample and gene",
+				c.Sample, c.Study, first, c.Index)
+		}
+		columnOf[member{c.Study, c.Sample}] = c.Index
+	}
+	return nil
+}
+
 // Outcome is what a commit did to a study.
 type Outcome string
 

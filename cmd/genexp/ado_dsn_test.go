@@ -78,12 +78,14 @@ func TestDuckDBOpenErrorsHideSecrets(t *testing.T) {
 
 // TestConfigDSNExpandedOnce: a connection string from the configuration
 // file is expanded when the file is read; mssql.Open expanded it again, so
-// "$${LIT}" (the text ${LIT}) was refused as an unset variable, and a
-// password holding ${HOME} reached the server as the home directory. Both
+// "$${LIT}" (the text ${LIT}) was refused as an unset variable, and so was
+// a password whose value holds "${" and a name that is not set. Both
 // now reach it as written: here a server that refuses the connection (4001,
 // exit 3), not a configuration error (exit 2).
 func TestConfigDSNExpandedOnce(t *testing.T) {
-	t.Setenv("GENEXP_TEST_PW", "ab${HOME}cd")
+	// the value names a variable that is not set: expanded again, it was
+	// refused as unset
+	t.Setenv("GENEXP_TEST_PW", "ab${GENEXP_TEST_UNSET}cd")
 	dir := t.TempDir()
 	for name, dsn := range map[string]string{
 		"escape":               "server=127.0.0.1,1;user id=u;password=ab$${LIT}cd;database=x;retry_attempts=1",

@@ -135,17 +135,14 @@ func errBusy(cause error) error {
 // position, in lists as long as the largest index.
 const maxColumns = 1 << cellColumnBits
 
-// index checks the columns and maps each to its studies. A column may be
-// declared once per study; a sample, once per study: two columns of one
-// sample in one study would give two facts for one (study, sample, gene).
+// index checks the columns (warehouse.CheckColumns) and maps each to its
+// studies.
 func (b *batch) index(cols []warehouse.Column) error {
+	if err := warehouse.CheckColumns(cols, maxColumns); err != nil {
+		return err
+	}
 	studyIdx := map[string]int32{}
-	type member struct{ study, sample string }
-	columnOf := map[member]int{}
 	for _, c := range cols {
-		if c.Index < 0 || c.Index >= maxColumns || c.Sample == "" || c.Study == "" {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: column %d (%q of study %q) needs an index in [0, %d), a sample and a study", c.Index, c.Sample, c.Study, maxColumns)
-		}
 		if c.Index >= len(b.studiesOf) {
 			b.studiesOf = append(b.studiesOf, make([][]int32, c.Index+1-len(b.studiesOf))...)
 		}
@@ -155,14 +152,6 @@ func (b *batch) index(cols []warehouse.Column) error {
 			studyIdx[c.Study] = i
 			b.studies = append(b.studies, c.Study)
 		}
-		if slices.Contains(b.studiesOf[c.Index], i) {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: matrix column %d is described twice for study %s", c.Index, c.Study)
-		}
-		if first, ok := columnOf[member{c.Study, c.Sample}]; ok {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: sample %s of study %s is in matrix columns %d and %d; facts must be unique by study, sample and gene",
-				c.Sample, c.Study, first, c.Index)
-		}
-		columnOf[member{c.Study, c.Sample}] = c.Index
 		b.studiesOf[c.Index] = append(b.studiesOf[c.Index], i)
 	}
 	b.staged = make([]int64, len(b.studies))
