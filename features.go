@@ -65,7 +65,9 @@ import (
 //     measuring both genes (at least 3, both variances above 0), and the
 //     number of those samples, for every pair of the study's N most
 //     variable genes (AnalyticsConfig.TopVariableGenes, default 100: 4,950
-//     pairs; ties in gene_variance go to the lower gene key), leaving out
+//     pairs; ties in gene_variance go to the lower gene key) among those
+//     measured in at least 3 of the study's samples and at least half of
+//     them (the samples with at least one value), leaving out
 //     the lines dim_gene types as control probes
 //     (warehouse.GeneTypeControlProbe: the Affymetrix AFFX- probe sets
 //     older microarray downloads keep, which measure the assay, not the

@@ -249,18 +249,34 @@ UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_contro
 // stmtFeaturePairs correlates every pair of the $4 most variable genes. It
 // ranks the genes by the gene_variance rows stmtFeatureGenes has just
 // written (the keys above the floor $5: the previous features are still
-// there), so the choice can be checked from the table, leaving out the
-// lines dim_gene types as control probes (warehouse.GeneTypeControlProbe,
-// set for Affymetrix AFFX- probe sets, and by anyone marking other lines
-// so). The self-join pairs
+// there), so the choice can be checked from the table, among the genes
+// measured in at least 3 of the study's samples and at least half of them
+// (their gene_cohort_n rows summed against the cohort_sample_count rows
+// summed: a variance over a handful of a study's samples ranks by chance),
+// leaving out the lines dim_gene types as control probes
+// (warehouse.GeneTypeControlProbe, set for Affymetrix AFFX- probe sets, and
+// by anyone marking other lines so). The self-join pairs
 // the two genes' values sample by sample, so a pair's correlation uses the
 // samples measuring both, and gene_pair_n, written beside it, counts them.
-const stmtFeaturePairs = featureInsert + `WITH top_genes AS (
-    SELECT entity_id_1 AS gene_key
+const stmtFeaturePairs = featureInsert + `WITH written AS (
+    SELECT entity_id_1, feature_name, feature_value
     FROM fact_feature_values
-    WHERE study_key = $1 AND feature_record_key > $5 AND feature_name = 'gene_variance' AND feature_value > 0
-      AND entity_id_1 NOT IN (SELECT g.gene_key FROM dim_gene g WHERE g.gene_type = 'control_probe')
-    ORDER BY feature_value DESC, entity_id_1
+    WHERE study_key = $1 AND feature_record_key > $5
+      AND feature_name IN ('gene_variance', 'gene_cohort_n', 'cohort_sample_count')),
+coverage AS (
+    SELECT entity_id_1 AS gene_key, SUM(feature_value) AS n
+    FROM written
+    WHERE feature_name = 'gene_cohort_n'
+    GROUP BY entity_id_1),
+top_genes AS (
+    SELECT v.entity_id_1 AS gene_key
+    FROM written v
+    JOIN coverage c ON c.gene_key = v.entity_id_1
+    WHERE v.feature_name = 'gene_variance' AND v.feature_value > 0
+      AND c.n >= 3
+      AND 2 * c.n >= (SELECT SUM(w.feature_value) FROM written w WHERE w.feature_name = 'cohort_sample_count')
+      AND v.entity_id_1 NOT IN (SELECT g.gene_key FROM dim_gene g WHERE g.gene_type = 'control_probe')
+    ORDER BY v.feature_value DESC, v.entity_id_1
     LIMIT $4),
 input AS (
     ` + featureInput + `

@@ -223,7 +223,9 @@ UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_contro
 
 // stmtFeaturePairs correlates every pair of the @p4 most variable genes,
 // ranked by the gene_variance rows stmtFeatureGenes has just written,
-// control probes left out (warehouse.GeneTypeControlProbe). The
+// among the genes measured in at least 3 of the study's samples and at
+// least half of them (gene_cohort_n summed against cohort_sample_count
+// summed), control probes left out (warehouse.GeneTypeControlProbe). The
 // self-join pairs the two genes' values sample by sample, so a pair's
 // correlation uses the samples measuring both (gene_pair_n, written beside
 // it, counts them): with d the value less the
@@ -233,12 +235,21 @@ UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_contro
 // samples): a term below 1e-12 of its Σaa is taken as 0, and the pair has
 // no correlation, as DuckDB's corr gives none; the two square roots are
 // taken apart so that their product cannot overflow.
-const stmtFeaturePairs = `WITH top_genes AS (
-    SELECT TOP (@p4) CONVERT(INT, entity_id_1) AS gene_key
+const stmtFeaturePairs = `WITH coverage AS (
+    SELECT entity_id_1 AS gene_key, SUM(feature_value) AS n
     FROM dbo.fact_feature_values
-    WHERE study_key = @p1 AND feature_name = N'gene_variance' AND feature_value > 0
-      AND NOT EXISTS (SELECT 1 FROM dbo.dim_gene AS g WHERE g.gene_key = CONVERT(INT, entity_id_1) AND g.gene_type = N'control_probe')
-    ORDER BY feature_value DESC, entity_id_1),
+    WHERE study_key = @p1 AND feature_name = N'gene_cohort_n'
+    GROUP BY entity_id_1),
+top_genes AS (
+    SELECT TOP (@p4) CONVERT(INT, v.entity_id_1) AS gene_key
+    FROM dbo.fact_feature_values AS v
+    JOIN coverage AS c ON c.gene_key = v.entity_id_1
+    WHERE v.study_key = @p1 AND v.feature_name = N'gene_variance' AND v.feature_value > 0
+      AND c.n >= 3
+      AND 2 * c.n >= (SELECT SUM(w.feature_value) FROM dbo.fact_feature_values AS w
+                      WHERE w.study_key = @p1 AND w.feature_name = N'cohort_sample_count')
+      AND NOT EXISTS (SELECT 1 FROM dbo.dim_gene AS g WHERE g.gene_key = CONVERT(INT, v.entity_id_1) AND g.gene_type = N'control_probe')
+    ORDER BY v.feature_value DESC, v.entity_id_1),
 input AS (
     ` + featureInput + `
       AND fe.gene_key IN (SELECT t.gene_key FROM top_genes AS t)),

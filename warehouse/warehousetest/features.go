@@ -189,6 +189,7 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 	}
 
 	cohorts := map[string]map[int]bool{}
+	withValues := 0 // the samples with at least one value
 	for _, s := range samples {
 		var ys []float64
 		detected := 0
@@ -203,6 +204,7 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 		if len(ys) == 0 {
 			continue
 		}
+		withValues++
 		if cohorts[label(s)] == nil {
 			cohorts[label(s)] = map[int]bool{}
 		}
@@ -217,6 +219,7 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 	}
 
 	variance := map[int]float64{}
+	measured := map[int]int{} // the samples measuring each gene
 	for g := range f.genes {
 		gk := keys.gene[f.genes[g]]
 		byLabel := map[string][]float64{}
@@ -243,6 +246,7 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 				want[featureKey{"gene_cohort_sd", "GENE", gk, ik}] = math.Sqrt(sampleVariance(ys))
 			}
 		}
+		measured[g] = len(all)
 		if len(all) >= 2 {
 			variance[g] = sampleVariance(all)
 			want[featureKey{"gene_variance", "GENE", gk, -1}] = variance[g]
@@ -260,8 +264,9 @@ func expected(f featureFixture, study, scale string, top int, keys warehouseKeys
 
 	var ranked []int
 	for g, v := range variance {
-		// Affymetrix control probe sets take no part in the pairs.
-		if v > 0 && !warehouse.ControlProbe(f.genes[g]) {
+		// Affymetrix control probe sets take no part in the pairs, nor a
+		// gene measured in fewer than 3 of the samples or fewer than half.
+		if v > 0 && !warehouse.ControlProbe(f.genes[g]) && measured[g] >= 3 && 2*measured[g] >= withValues {
 			ranked = append(ranked, g)
 		}
 	}
@@ -553,6 +558,37 @@ func testFeatureValues(t *testing.T, tg Target, fm warehouse.FeatureMaterializer
 				for s := range f.values[2] {
 					f.values[2][s] *= 50
 					f.values[5][s] *= -40
+				}
+			}},
+		{name: "sparse genes, the most variable", technology: "MICROARRAY", labels: mixed, gen: log2Intensity, top: 4,
+			wantScale: warehouse.ScaleValue,
+			edit: func(f *featureFixture) {
+				// 11 samples have values (sample 4 is excluded). Gene 2 is
+				// measured in 2 of them, gene 5 in 5: ranked by chance
+				// variance, each took a top place (gene 2's pairs then had
+				// too few shared samples). Gene 8, measured in 6 (half),
+				// still ranks, its pairs over the samples it shares.
+				f.excluded[4] = true
+				for s := range f.values[2] {
+					if s > 1 {
+						f.values[2][s] = math.NaN()
+					} else {
+						f.values[2][s] *= 60
+					}
+				}
+				for s := range f.values[5] {
+					if s%2 == 1 || s == 4 {
+						f.values[5][s] = math.NaN()
+					} else {
+						f.values[5][s] *= -50
+					}
+				}
+				for s := range f.values[8] {
+					if s%2 == 0 {
+						f.values[8][s] = math.NaN()
+					} else {
+						f.values[8][s] *= 30
+					}
 				}
 			}},
 		{name: "a sample spanning the whole float range", technology: "", labels: mixed, gen: zScore, top: 4, wantScale: warehouse.ScaleValue,

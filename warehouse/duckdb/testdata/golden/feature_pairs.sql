@@ -1,10 +1,23 @@
 INSERT INTO fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
-WITH top_genes AS (
-    SELECT entity_id_1 AS gene_key
+WITH written AS (
+    SELECT entity_id_1, feature_name, feature_value
     FROM fact_feature_values
-    WHERE study_key = $1 AND feature_record_key > $5 AND feature_name = 'gene_variance' AND feature_value > 0
-      AND entity_id_1 NOT IN (SELECT g.gene_key FROM dim_gene g WHERE g.gene_type = 'control_probe')
-    ORDER BY feature_value DESC, entity_id_1
+    WHERE study_key = $1 AND feature_record_key > $5
+      AND feature_name IN ('gene_variance', 'gene_cohort_n', 'cohort_sample_count')),
+coverage AS (
+    SELECT entity_id_1 AS gene_key, SUM(feature_value) AS n
+    FROM written
+    WHERE feature_name = 'gene_cohort_n'
+    GROUP BY entity_id_1),
+top_genes AS (
+    SELECT v.entity_id_1 AS gene_key
+    FROM written v
+    JOIN coverage c ON c.gene_key = v.entity_id_1
+    WHERE v.feature_name = 'gene_variance' AND v.feature_value > 0
+      AND c.n >= 3
+      AND 2 * c.n >= (SELECT SUM(w.feature_value) FROM written w WHERE w.feature_name = 'cohort_sample_count')
+      AND v.entity_id_1 NOT IN (SELECT g.gene_key FROM dim_gene g WHERE g.gene_type = 'control_probe')
+    ORDER BY v.feature_value DESC, v.entity_id_1
     LIMIT $4),
 input AS (
     SELECT fe.sample_key,

@@ -1,9 +1,18 @@
-WITH top_genes AS (
-    SELECT TOP (@p4) CONVERT(INT, entity_id_1) AS gene_key
+WITH coverage AS (
+    SELECT entity_id_1 AS gene_key, SUM(feature_value) AS n
     FROM dbo.fact_feature_values
-    WHERE study_key = @p1 AND feature_name = N'gene_variance' AND feature_value > 0
-      AND NOT EXISTS (SELECT 1 FROM dbo.dim_gene AS g WHERE g.gene_key = CONVERT(INT, entity_id_1) AND g.gene_type = N'control_probe')
-    ORDER BY feature_value DESC, entity_id_1),
+    WHERE study_key = @p1 AND feature_name = N'gene_cohort_n'
+    GROUP BY entity_id_1),
+top_genes AS (
+    SELECT TOP (@p4) CONVERT(INT, v.entity_id_1) AS gene_key
+    FROM dbo.fact_feature_values AS v
+    JOIN coverage AS c ON c.gene_key = v.entity_id_1
+    WHERE v.study_key = @p1 AND v.feature_name = N'gene_variance' AND v.feature_value > 0
+      AND c.n >= 3
+      AND 2 * c.n >= (SELECT SUM(w.feature_value) FROM dbo.fact_feature_values AS w
+                      WHERE w.study_key = @p1 AND w.feature_name = N'cohort_sample_count')
+      AND NOT EXISTS (SELECT 1 FROM dbo.dim_gene AS g WHERE g.gene_key = CONVERT(INT, v.entity_id_1) AND g.gene_type = N'control_probe')
+    ORDER BY v.feature_value DESC, v.entity_id_1),
 input AS (
     SELECT fe.sample_key,
            fe.gene_key,
