@@ -93,3 +93,27 @@ func TestComparisonNamesTheInfection(t *testing.T) {
 		}
 	}
 }
+
+// TestIllControlNames: controls named by an illness are no healthy
+// controls: febrile controls are ill without sepsis; an infected control
+// (an infected patient without sepsis, or an infection model's untreated
+// animal) is left to the study.
+func TestIllControlNames(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  Label
+	}{
+		{"group: febrile controls", NoSepsis},
+		{"group: fever control", NoSepsis},
+		{"group: infected control", Unknown},
+		{"group: infection controls", Unknown},
+		{"group: uninfected control", Control},
+		{"group: non-infected controls", Control},
+		{"group: healthy control", Control},
+		{"treatment: glycemic controls", Unknown},
+	} {
+		if d := Default().Classify(sample("", "", "", tc.value)); d.Label != tc.want {
+			t.Errorf("%q: %s (rule %q, matched %q), want %s", tc.value, d.Label, d.Rule, d.Matched, tc.want)
+		}
+	}
+}

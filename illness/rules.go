@@ -138,12 +138,16 @@ func DefaultRules() []Rule {
 			Exclude:     `\bnon[- ]?(bacteri?|candid|fung)a?emic\b|\b(no|not|without|absence\s+of)[- ]((bacteri?|candid|fung)a?emi(a|c)|blood\s*stream\s+infection)\b`,
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
-			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
+			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile|fever)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
+		{Name: "infected_control", Label: Unknown, Priority: 45,
+			Pattern:     `\binfected[\s-]+controls?\b`,
+			Exclude:     `\b(un|non[\s-]?)infected\b`,
+			Description: "an infected control: an infected patient without sepsis, or an infection model's untreated animal, as the study has it; no healthy control, and no group the record itself names"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
@@ -178,7 +182,7 @@ const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]
 // person: a septic focus (source control), blood sugar (tight glycaemic
 // control, a trial arm of septic patients), a ventilator's volume or
 // pressure, a heart's rate.
-const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(led)?\b`
+const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(s|led)?\b`
 
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
