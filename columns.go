@@ -68,15 +68,13 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			Line: 1, Column: int64(col + 2), Msg: fmt.Sprintf(format, args...)})
 	}
 	columnFindings := 0
-	columnFindingAt := func(code qc.Code, sev qc.Severity, col int, format string, args ...any) {
+	columnFinding := func(code qc.Code, col int, format string, args ...any) {
 		columnFindings++
 		if columnFindings <= maxColumnFindings {
-			add(code, sev, "", col, format, args...)
+			add(code, qc.SeverityWarning, "", col, format, args...)
 		}
 	}
-	columnFinding := func(code qc.Code, col int, format string, args ...any) {
-		columnFindingAt(code, qc.SeverityWarning, col, format, args...)
-	}
+	padded := 0 // columns read without the blanks around their names
 	// A sample in two columns is an ERROR of its study by default: either
 	// column may hold its values. Each such study gets a finding, however
 	// many columns the cap above leaves unlisted; lowered to a WARNING by
@@ -150,9 +148,13 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 		if trimmed {
 			// Spreadsheets pad names; the sample is certain, but the
-			// header is not as written in the metadata, so it is said.
-			columnFindingAt(qc.SampleMismatch, qc.SeverityInfo, i, "column %q has blanks around the name; read as %s, sample %s",
-				columnName(name), columnName(strings.TrimSpace(name)), s.Accession)
+			// header is not as written in the metadata, so it is said,
+			// under a cap of its own: these columns load, and must not
+			// take the places of those that do not.
+			if padded++; padded <= maxColumnFindings {
+				add(qc.SampleMismatch, qc.SeverityInfo, "", i, "column %q has blanks around the name; read as %s, sample %s",
+					columnName(name), columnName(strings.TrimSpace(name)), s.Accession)
+			}
 		}
 		// Without metadata to say which is meant, names that differ only in
 		// case ("GSM1", "gsm1") are one sample: a SQL Server warehouse
@@ -255,6 +257,10 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	if n := columnFindings - maxColumnFindings - unlisted; n > 0 {
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
 			Msg: fmt.Sprintf("%d more columns could not be matched to a sample; they are not loaded", n)})
+	}
+	if n := padded - maxColumnFindings; n > 0 {
+		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, File: m.Name, Line: 1,
+			Msg: fmt.Sprintf("%d more columns have blanks around the name; read without them", n)})
 	}
 	// lone: a matrix named for no organism outside SPECIES and ALL
 	// downloads, which only its own name could place in a study.

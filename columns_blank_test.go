@@ -2,6 +2,7 @@ package genexp_test
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,5 +99,43 @@ func TestBlankPaddedColumnWithMetadata(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("no INFO finding for the padded columns %v; findings %v", want, s.Findings)
+	}
+}
+
+// TestManyPaddedColumnsAllLoad: 25 columns, each a known sample with a
+// blank before its name. All load; each padded name is said (INFO) under a
+// cap of its own, and no column is reported as unmatched.
+func TestManyPaddedColumnsAllLoad(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "GSE999999")
+	var hdr, row, meta strings.Builder
+	hdr.WriteString("Gene")
+	row.WriteString("G1")
+	meta.WriteString("refinebio_accession_code\trefinebio_organism\trefinebio_title\n")
+	for i := 1; i <= 25; i++ {
+		fmt.Fprintf(&hdr, "\t GSM99%04d", i)
+		fmt.Fprintf(&row, "\t%d.5", i)
+		fmt.Fprintf(&meta, "GSM99%04d\tHOMO_SAPIENS\tsample %d\n", i, i)
+	}
+	writeFile(t, filepath.Join(dir, "GSE999999.tsv"), []byte(hdr.String()+"\n"+row.String()+"\n"))
+	writeFile(t, filepath.Join(dir, "metadata_GSE999999.tsv"), []byte(meta.String()))
+	s := loadOne(t, genexp.DryRunSink(nil), genexp.DefaultConfig(), dir)
+	if s.Err != nil || s.Samples != 25 {
+		t.Fatalf("%d samples loaded (%v), want 25", s.Samples, s.Err)
+	}
+	padded, more := 0, 0
+	for _, f := range s.Findings {
+		switch {
+		case f.Code != qc.SampleMismatch:
+			// One gene per sample: 2002 says so.
+		case f.Severity != qc.SeverityInfo:
+			t.Errorf("finding %s %s: %s; want only INFO findings of the columns", f.Severity, f.Code, f.Msg)
+		case strings.Contains(f.Msg, "has blanks around the name"):
+			padded++
+		case strings.Contains(f.Msg, "5 more columns have blanks around the name"):
+			more++
+		}
+	}
+	if padded != 20 || more != 1 {
+		t.Errorf("%d findings of a padded name and %d of the rest, want 20 and 1: %v", padded, more, s.Findings)
 	}
 }

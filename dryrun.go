@@ -76,7 +76,7 @@ func (s *dryRunSink) batchesOf(ctx context.Context, run string) (map[string]ware
 func (s *dryRunSink) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
 	// The checks a warehouse makes of the columns, so that a dry run
 	// fails where a load would.
-	if err := warehouse.CheckColumns(req.Columns, 0); err != nil {
+	if err := warehouse.CheckColumns(req.Columns, warehouse.MaxColumns); err != nil {
 		return nil, err
 	}
 	b := &dryRunBatch{cols: req.Columns, studies: map[string]bool{}}
@@ -143,20 +143,14 @@ func (b *dryRunBatch) Commit(ctx context.Context, req warehouse.CommitRequest) (
 	if b.ended {
 		return warehouse.CommitResult{}, errDryRunEnded
 	}
+	// A failed Commit ends the batch, as a warehouse's aborts it.
+	b.ended = true
 	if err := ctx.Err(); err != nil {
 		return warehouse.CommitResult{}, err
 	}
-	seen := map[string]bool{}
-	for _, s := range req.Studies {
-		switch {
-		case seen[s.Study]:
-			return warehouse.CommitResult{}, qc.Errorf(qc.ConstraintViolation, "dry run: study %s is committed twice in one batch", s.Study)
-		case !b.studies[s.Study]:
-			return warehouse.CommitResult{}, qc.Errorf(qc.ConstraintViolation, "dry run: study %s has no columns in the batch; nothing to commit for it", s.Study)
-		}
-		seen[s.Study] = true
+	if err := warehouse.CheckCommit(req, "the batch", func(study string) bool { return b.studies[study] }); err != nil {
+		return warehouse.CommitResult{}, err
 	}
-	b.ended = true
 	var res warehouse.CommitResult
 	rows := map[string]int64{} // per study
 	for _, c := range b.cols {

@@ -3,6 +3,7 @@ package genexp_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/genexp/genexp"
@@ -40,6 +41,21 @@ func TestDryRunBatchContract(t *testing.T) {
 			_, err := b.Commit(ctx, warehouse.CommitRequest{FileHash: "h", Studies: []warehouse.StudyCommit{{Study: "ST", BatchID: "b"}, {Study: "ST", BatchID: "b"}}})
 			return err
 		}, qc.ConstraintViolation},
+		{"no file hash", cols, func(b warehouse.Batch) error {
+			_, err := b.Commit(ctx, warehouse.CommitRequest{Studies: []warehouse.StudyCommit{{Study: "ST", BatchID: "b"}}})
+			return err
+		}, qc.ConstraintViolation},
+		{"no batch id", cols, func(b warehouse.Batch) error {
+			_, err := b.Commit(ctx, warehouse.CommitRequest{FileHash: "h", Studies: []warehouse.StudyCommit{{Study: "ST"}}})
+			return err
+		}, qc.ConstraintViolation},
+		{"commit after a failed commit", cols, func(b warehouse.Batch) error {
+			if _, err := b.Commit(ctx, warehouse.CommitRequest{FileHash: "h", Studies: []warehouse.StudyCommit{{Study: "OTHER", BatchID: "b"}}}); err == nil {
+				return nil // the first must fail: reported as none
+			}
+			_, err := b.Commit(ctx, commit)
+			return err
+		}, nil},
 		{"a done context at commit", cols, func(b warehouse.Batch) error {
 			_, err := b.Commit(cancelled, commit)
 			return err
@@ -77,6 +93,8 @@ func TestDryRunBatchContract(t *testing.T) {
 		"a column twice for one study": {{Index: 0, Sample: "S1", Study: "ST"}, {Index: 0, Sample: "S2", Study: "ST"}},
 		"a sample twice in one study":  {{Index: 0, Sample: "S1", Study: "ST"}, {Index: 1, Sample: "S1", Study: "ST"}},
 		"a column of no sample":        {{Index: 0, Study: "ST"}},
+		"the widest index":             {{Index: warehouse.MaxColumns, Sample: "S1", Study: "ST"}},
+		"an index past any slice":      {{Index: math.MaxInt, Sample: "S1", Study: "ST"}},
 	} {
 		if _, err := genexp.DryRunSink(nil).Begin(ctx, warehouse.BeginRequest{Columns: bad}); !errors.Is(err, qc.ConstraintViolation) {
 			t.Errorf("%s: Begin gave %v, want a ConstraintViolation", name, err)

@@ -139,6 +139,9 @@ const maxKeysSeen = 4096
 type keyFacts struct {
 	ignored bool // the rules without Keys do not read it (WithIgnoredKeys)
 	keyed   bool // a rule with Keys reads it, and so knows what its digits mean
+	// measurement: the key names a measurement (measurementKey) and no
+	// rule reads it (see flag).
+	measurement bool
 }
 
 // keyOf returns what the classifier knows of a characteristic key.
@@ -155,6 +158,7 @@ func (c *Classifier) keyOf(key string) keyFacts {
 			break
 		}
 	}
+	f.measurement = !f.keyed && measurementKey.MatchString(sp)
 	if c.keysCount.Load() < maxKeysSeen {
 		if _, loaded := c.keysSeen.LoadOrStore(key, f); !loaded {
 			c.keysCount.Add(1)
@@ -452,7 +456,7 @@ func (c *Classifier) decideIgnored(s *metadata.Sample) *Decision {
 	var keys []string
 	for _, a := range s.Annotations {
 		key := strings.TrimSpace(a.Key)
-		if !a.Characteristic || key == "" || strings.TrimSpace(a.Value) == "" || !c.ignored(key) || c.flag(key, a.Value) != 0 {
+		if !a.Characteristic || key == "" || strings.TrimSpace(a.Value) == "" || !c.ignored(key) || c.flag(key, a.Value) != flagNeither {
 			continue
 		}
 		tmp.Annotations = append(tmp.Annotations, metadata.Annotation{Value: a.Value, Characteristic: true})
@@ -727,9 +731,9 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 			v := value{key: key, keyed: true, text: val, shown: key + ": " + val,
 				ignored: c.ignored(key)}
 			switch c.flag(key, val) {
-			case 1:
+			case flagYes:
 				v.text = key
-			case -1:
+			case flagNo, flagFinding:
 				continue
 			}
 			out = append(out, v)
@@ -750,42 +754,70 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 	return out
 }
 
-// flag reports whether a characteristic value is a yes (1), a no (-1) or
-// neither (0). A bare 1 or 0 is a yes or a no ("sepsis: 1", "control: 0"),
-// since a lone digit names nothing, unless a rule reads the key and so
-// knows what its digits mean ("shock: 1", "sepsis response signature
-// group: 1"). A "none" is a no unless a rule reads the key ("disease
-// state: None" is a statement, not an absent flag). A normal finding of a
-// measurement ("lactate: normal", "chest x-ray: normal") is read as a no
-// too: it says nothing of anyone's health, and a septic patient's normal
-// lactate is no healthy control.
+// What flag says of a characteristic value.
+const (
+	flagNo      = -1 // a no: "sepsis: no", "control: 0"
+	flagNeither = 0  // a value to read
+	flagYes     = 1  // a yes, read through its key: "septic shock: yes"
+	// flagFinding is a measurement's finding or the patient's history:
+	// neither a yes nor a no, and nothing to read.
+	flagFinding = 2
+)
+
+// flag reports whether a characteristic value is a yes (flagYes), a no
+// (flagNo), a finding (flagFinding) or neither (flagNeither). A bare 1 or
+// 0 is a yes or a no ("sepsis: 1", "control: 0"), since a lone digit names
+// nothing, unless a rule reads the key and so knows what its digits mean
+// ("shock: 1", "sepsis response signature group: 1"). A "none" is a no
+// unless a rule reads the key ("disease state: None" is a statement, not
+// an absent flag). A measurement's qualitative or negative finding
+// ("lactate: normal", "chest x-ray: no evidence of infection",
+// "procalcitonin: elevated") is a finding: it says nothing of anyone's
+// health (a septic patient's normal lactate is no healthy control) and
+// denies nothing ("sepsis marker procalcitonin: elevated" is no "sepsis:
+// no").
 func (c *Classifier) flag(key, v string) int {
-	switch strings.ToLower(strings.TrimSpace(v)) {
+	k := c.keyOf(key)
+	low := strings.ToLower(strings.TrimSpace(v))
+	if k.measurement && measuredFinding(low) {
+		return flagFinding
+	}
+	switch low {
+	case "yes", "y", "true", "positive", "present", "met":
+		return flagYes
+	case "none":
+		if k.keyed {
+			return flagNeither
+		}
+		return flagNo
+	case "no", "n", "false", "negative", "absent", "not met", "unmet":
+		return flagNo
+	case "1", "0":
+		if k.keyed {
+			return flagNeither
+		}
+		if low == "1" {
+			return flagYes
+		}
+		return flagNo
+	}
+	return flagNeither
+}
+
+// measuredFinding reports whether a value (lower case, trimmed) is a
+// qualitative or a negative finding of a measurement.
+func measuredFinding(v string) bool {
+	switch v {
 	case "normal", "abnormal", "within normal limits", "within normal range", "wnl", "unremarkable",
 		"elevated", "high", "low", "raised", "decreased", "increased":
-		if measurementKey.MatchString(key) && !c.keyOf(key).keyed {
-			return -1
-		}
-	case "yes", "y", "true", "positive", "present", "met":
-		return 1
-	case "none":
-		if c.keyOf(key).keyed {
-			return 0
-		}
-		return -1
-	case "no", "n", "false", "negative", "absent", "not met", "unmet":
-		return -1
-	case "1", "0":
-		if c.keyOf(key).keyed {
-			return 0
-		}
-		if strings.TrimSpace(v) == "1" {
-			return 1
-		}
-		return -1
+		return true
 	}
-	return 0
+	return negativeFinding.MatchString(v)
 }
+
+// negativeFinding is a measurement's finding of nothing ("no evidence of
+// infection", "no infiltrates", "negative for pneumonia").
+var negativeFinding = regexp.MustCompile(`^(no|without|absence\s+of|negative\s+for)\b`)
 
 // measurementKey is a characteristic key that names a laboratory value, an
 // examination or an organ's function, not a group: its result written as a

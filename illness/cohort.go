@@ -236,7 +236,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
-			if (!worded && !everyone) || c.hedged(s) || compares && c.diagnosedInfection(s) {
+			if (!worded && !everyone) || c.hedged(s) || compares && comparesInfection(study, c.diagnosedInfection(s)) {
 				continue
 			}
 			if !read {
@@ -313,6 +313,18 @@ var comparisonCue = regexp.MustCompile(`(?i)\b(distinguish\w*|differentiat\w*|di
 // sentence that compares nothing ("a leading cause of death after
 // trauma", "post-operative sepsis") is no comparison group.
 func comparedNonSeptic(text string) []int {
+	for _, sn := range comparisons(text) {
+		if g := nonSepticGroup(text[sn[0]:sn[1]]); g != nil {
+			return []int{sn[0] + g[0], sn[0] + g[1]}
+		}
+	}
+	return nil
+}
+
+// comparisons returns the bounds of text's sentences (or parts between
+// semicolons) that compare: those holding a comparisonCue.
+func comparisons(text string) [][2]int {
+	var out [][2]int
 	for _, loc := range comparisonCue.FindAllStringIndex(text, -1) {
 		start := strings.LastIndexAny(text[:loc[0]], ".;") + 1
 		after := strings.TrimLeft(text[loc[1]:], ".") // the dot of "vs."
@@ -320,11 +332,30 @@ func comparedNonSeptic(text string) []int {
 		if i := strings.IndexAny(after, ".;"); i >= 0 {
 			end = len(text) - len(after) + i
 		}
-		if g := nonSepticGroup(text[start:end]); g != nil {
-			return []int{start + g[0], start + g[1]}
+		out = append(out, [2]int{start, end})
+	}
+	return out
+}
+
+// comparesInfection reports whether the study's title or description
+// compares in a sentence naming infection, the infection a sample's
+// diagnosis names ("Dengue versus bacterial sepsis" for "diagnosis: dengue
+// fever"). A study comparing its septic patients with healthy controls
+// compares no infection, and its septic patients' diagnoses (pneumonia, a
+// urinary tract infection) leave them its septic patients.
+func comparesInfection(study *metadata.Study, infection string) bool {
+	if infection == "" {
+		return false
+	}
+	infection = strings.ToLower(infection)
+	for _, text := range []string{study.Title, study.Description} {
+		for _, sn := range comparisons(text) {
+			if strings.Contains(strings.ToLower(text[sn[0]:sn[1]]), infection) {
+				return true
+			}
 		}
 	}
-	return nil
+	return false
 }
 
 // readCohort gathers the cohort evidence from the study's text and the
@@ -644,7 +675,7 @@ func (c *Classifier) denies(s *metadata.Sample, l Label) bool {
 		return false
 	}
 	for _, a := range s.Annotations {
-		if !a.Characteristic || c.ignored(a.Key) || c.flag(a.Key, a.Value) != -1 {
+		if !a.Characteristic || c.ignored(a.Key) || c.flag(a.Key, a.Value) != flagNo {
 			continue // "days since sepsis onset: 0" is a time, not a no
 		}
 		key := spaced(a.Key)
@@ -693,24 +724,27 @@ func (c *Classifier) namesInfection(s *metadata.Sample) bool {
 // is ("infection: pneumonia", "source of infection").
 var diagnosisKey = regexp.MustCompile(`(?i)^\s*((final|primary|clinical|discharge|admission|working)\s+)?(diagnos[ie]s|dx|disease(\s+(state|status|type|group))?|condition|illness|(patient|subject|study|clinical|disease)?\s*group|cohort|phenotype)\s*$`)
 
-// diagnosedInfection reports whether the sample's own diagnosis names an
-// infection other than sepsis ("diagnosis: dengue fever", "disease:
-// COVID-19"). In a study whose text compares ("Dengue versus bacterial
-// sepsis", "distinguishing COVID-19 from bacterial sepsis") the sample is
-// then the compared infection's, which is no sepsis by itself, not one of
-// the study's septic patients. A septic patient's infection written under
-// its own key ("infection: pneumonia", GSE33118) is not a diagnosis.
-func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
+// diagnosedInfection returns the infection the sample's own diagnosis
+// names, other than sepsis ("dengue" of "diagnosis: dengue fever", "COVID"
+// of "disease: COVID-19"), or "". In a study whose text compares that
+// infection ("Dengue versus bacterial sepsis", "distinguishing COVID-19
+// from bacterial sepsis") the sample is then the compared infection's,
+// which is no sepsis by itself, not one of the study's septic patients. A
+// septic patient's infection written under its own key ("infection:
+// pneumonia", GSE33118) is not a diagnosis.
+func (c *Classifier) diagnosedInfection(s *metadata.Sample) string {
 	for _, field := range c.fields {
 		f := metadata.FieldKey(field)
 		for _, v := range c.values(s, field) {
 			diagnosis := f == metadata.FieldDisease || v.keyed && diagnosisKey.MatchString(v.key)
-			if diagnosis && !v.ignored && ownInfection.MatchString(v.text) && !sepsisKey.MatchString(v.text) {
-				return true
+			if diagnosis && !v.ignored && !sepsisKey.MatchString(v.text) {
+				if m := ownInfection.FindString(v.text); m != "" {
+					return m
+				}
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 // illControls relabels bare controls NO_SEPSIS when the study's text says

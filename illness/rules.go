@@ -18,7 +18,9 @@ func DefaultFields() []string {
 
 // DefaultIgnoredKeys is the pattern of characteristic keys the default
 // classifier does not read with the other fields: demographics,
-// identifiers, times, outcomes and scores. Their values seldom say
+// identifiers, times, outcomes, scores and the patient's history
+// ("medical history: no history of sepsis" says what was, not the
+// sample's group). Their values seldom say
 // anything about the cohort, and some say it misleadingly ("survival: Non
 // Survivor", "thrombocytopenia: D_normal", "time point: D01"). They are
 // read last, for a sample no other field labels, since some studies put
@@ -30,7 +32,8 @@ func DefaultIgnoredKeys() string {
 		`.*surviv.*|outcome.*|.*mortality.*|.*death.*|died.*|.*\bdied\b.*|` +
 		`.*\btime\b.*|.*\bdays?\b.*|.*\bdate\b.*|.*\bhours?\b.*|` +
 		`organism|strain|platform|array|scan.*|` +
-		`.*\bscore\b.*|apache.*|sofa.*|saps.*|.*endotype.*` +
+		`.*\bscore\b.*|apache.*|sofa.*|saps.*|.*endotype.*|` +
+		`.*\bhistory\b.*|h/o\b.*` +
 		`)\s*$`
 }
 
@@ -82,7 +85,7 @@ func DefaultRules() []Rule {
 			Pattern:     `\bmixed\s+samples?\b`,
 			Description: "a sample mixed from several people (GSE236099 'Mixed sample (Baby A11 Day 32 Enterobacter bloodstream infection; Baby B6 Day 38 NEC; …)'): no one group, whatever any field names"},
 		{Name: "sepsis_without_shock", Label: Sepsis, Priority: 9,
-			Pattern:     `\b(severe\s+)?(sepsis|septic(a?emia)?)\b[^;]{0,40}?\b(no|not|not\s+in|without|absence\s+of)\s+(septic\s+)?shock\b`,
+			Pattern:     `\b(severe\s+)?(sepsis|septic(a?emia)?)\b[^;]{0,40}?\b(not\s+in|` + negation + `)\s+(septic\s+)?shock\b`,
 			Description: "sepsis said to be without shock ('severe sepsis without septic shock', 'sepsis (no septic shock)'): SEPSIS, not a value naming two cohorts"},
 		{Name: "cell_line", Label: Unknown, Priority: 8,
 			Pattern:     `\bcell[\s-]*line\b|\b(huvecs?|thp-?1|hek-?293t?|hela|u-?937|jurkat|a549|hepg2|caco-?2|raw\s*264(\.7)?|hl-?60|k-?562)\b`,
@@ -93,12 +96,12 @@ func DefaultRules() []Rule {
 			Exclude:     `\bplasma\s*(exchange|pheresis|transfusion|infusion)|\bplasmapheresis\b|\bfresh[\s-]+frozen\b|\bffp\b|\btherapeutic\b`,
 			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells; not plasma exchange or fresh frozen plasma given to a patient"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
-			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b(no|not|without|w/o|absence\s+of|no\s+(evidence|signs?|clinical\s+signs?|features?|history)\s+of|negative\s+for)[\s-]+(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
+			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\b(sin|ohne|keine?|sans|pas\s+de|sem|geen|zonder|senza)\s+seps(is|e|i)\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
 				`|\b(did\s+not|does\s+not|didn'?t|never)\s+(have|has|had|develop|develops|developed|get|got)\s+(sepsis|septic\s+shock)\b|\bsepsis\s+mimics?\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|` + deniedShock,
 			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
 		{Name: "sepsis_or_septic_shock", Label: Sepsis, Priority: 15,
 			Pattern:     `\b(severe\s+)?sepsis\s*(/|\bor\b|\band\s*/\s*or\b)\s*septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(/|\bor\b|\band\s*/\s*or\b)\s*(severe\s+)?sepsis\b`,
@@ -110,7 +113,7 @@ func DefaultRules() []Rule {
 			Description: "bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'): not the bacteraemia it names; beside sepsis ('culture-negative sepsis (no bacteremia)') the sepsis decides"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
 			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bsepsis\s+(with|plus|\+)\s+shock\b|\bshock\s*,\s*septic\b|\bchoque\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b`,
-			Exclude:     `\b(no|not|not\s+in|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis,
+			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + pastSepsis,
 			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic'), as sepsis with shock, or in Spanish, Portuguese, French or German; not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
 			Keys:        `^shock$`,
@@ -128,19 +131,23 @@ func DefaultRules() []Rule {
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b`,
-			Exclude:     `\b(no|not|without|absence\s+of)\s+septic[\s-]*shock\b|` + hedgedSepsis + `|` + localSeptic,
-			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis"},
+			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + pastSepsis + `|` + localSeptic,
+			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
 			Pattern:     `\bbacteri?a?emi(a|c)\b|\b(candid|fung)a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
 			Exclude:     `\bnon[- ]?(bacteri?|candid|fung)a?emic\b|\b(no|not|without|absence\s+of)[- ]((bacteri?|candid|fung)a?emi(a|c)|blood\s*stream\s+infection)\b`,
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
-			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery)\s+(patients?\s+)?controls?\b` +
+			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile|fever)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
+		{Name: "infected_control", Label: Unknown, Priority: 45,
+			Pattern:     `\binfected[\s-]+controls?\b`,
+			Exclude:     `\b(un|non[\s-]?)infected\b`,
+			Description: "an infected control: an infected patient without sepsis, or an infection model's untreated animal, as the study has it; no healthy control, and no group the record itself names"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
@@ -175,9 +182,23 @@ const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]
 // person: a septic focus (source control), blood sugar (tight glycaemic
 // control, a trial arm of septic patients), a ventilator's volume or
 // pressure, a heart's rate.
-const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(led)?\b`
+const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(s|led)?\b`
 
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
+// negation denies what follows it: "no", "not", "without", "w/o",
+// "absence of", "no evidence of", "no signs of", "negative for". A
+// patient's history is not among them: "no history of sepsis" says nothing
+// of the sample's sepsis now (see pastSepsis).
+const negation = `(no|not|without|w/o|absence\s+of|no\s+(evidence|signs?|clinical\s+signs?|features?)\s+of|negative\s+for)`
+
+// deniedShock is septic shock denied ("no septic shock", "sepsis w/o
+// septic shock", "negative for septic shock"): it says nothing of sepsis.
+const deniedShock = `\b` + negation + `[\s-]+septic[\s-]*shock\b`
+
+// pastSepsis is sepsis of the patient's past ("history of sepsis", "h/o
+// septic shock"), not the sample's illness.
+const pastSepsis = `\b(history\s+of|h/o)[\s-]+((severe|neonatal)[\s-]+)?(sepsis|septic)`
+
 const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluat(ed|ion)\s+for|work[- ]?up\s+for|screen(ed|ing)\s+for)[\s-]+((neonatal|early[- ]onset|late[- ]onset|severe)[\s-]+)?(sepsis|septic)` +
 	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)\s*[,;)]|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\s*$)`

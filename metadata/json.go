@@ -678,7 +678,8 @@ func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
 }
 
 // warningText reads a field that is a warning's text or null, as
-// refine.bio writes ks_warning: false is no warning; any other value that
+// refine.bio writes ks_warning: false is no warning, written as JSON or as
+// text ("false", as a sheet would carry it); any other value that
 // is not text (true, a number, an object) is a WARNING finding and no
 // text, so that a query for studies with a warning does not find one that
 // has none.
@@ -688,7 +689,11 @@ func (p *jsonParser) warningText(raw json.RawMessage, path string) (string, erro
 	case isNull(raw), bytes.Equal(t, []byte("false")):
 		return "", nil
 	case len(t) > 0 && t[0] == '"':
-		return p.str(raw, path)
+		s, err := p.str(raw, path)
+		if strings.EqualFold(strings.TrimSpace(s), "false") {
+			return "", err
+		}
+		return s, err
 	}
 	p.findings = append(p.findings, &qc.Error{Code: qc.ParseError, Severity: qc.SeverityWarning, File: p.file, Path: path,
 		Msg: fmt.Sprintf("expected a warning's text or null, found %s; it is recorded as no warning", describeJSON(raw))})

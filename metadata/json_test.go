@@ -703,6 +703,9 @@ func TestDownloadFlagForms(t *testing.T) {
 	}{
 		{`{"ks_warning": "Warning: ks test failed"}`, "Warning: ks test failed", metadata.Optional[bool]{}, false},
 		{`{"ks_warning": false}`, "", metadata.Optional[bool]{}, false},
+		{`{"ks_warning": "false"}`, "", metadata.Optional[bool]{}, false},
+		{`{"ks_warning": " False "}`, "", metadata.Optional[bool]{}, false},
+		{`{"ks_warning": ""}`, "", metadata.Optional[bool]{}, false},
 		{`{"ks_warning": true}`, "", metadata.Optional[bool]{}, true},
 		{`{"ks_warning": 0.12}`, "", metadata.Optional[bool]{}, true},
 		{`{"quantile_normalized": 1}`, "", metadata.Some(true), false},

@@ -189,7 +189,7 @@ func Codes() []Code {
 
 var codeSummaries = map[Code]string{
 	FileNotFound:                "a file or folder was not found or cannot be read",
-	InvalidFormat:               "this is not a refine.bio download or expression matrix genexp can read",
+	InvalidFormat:               "a file is not laid out as a refine.bio download or expression matrix is",
 	EncodingError:               "the file holds text genexp cannot store (not UTF-8, or a control character)",
 	ParseError:                  "a value in the file could not be read",
 	ConfigInvalid:               "the configuration is invalid",

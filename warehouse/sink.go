@@ -286,6 +286,11 @@ func LoadSignature(study string, cols []Column, rows int64) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// MaxColumns bounds a matrix column index: every backend takes a column
+// whose index is below it (16,777,216 columns; no expression matrix comes
+// near), and may refuse one that is not.
+const MaxColumns = 1 << 24
+
 // CheckColumns reports the first column of a BeginRequest that no batch can
 // load: an index below 0 (or, when limit is positive, not below limit), a
 // column without a sample or a study, a matrix column described twice for
@@ -317,6 +322,30 @@ func CheckColumns(cols []Column, limit int) error {
 				c.Sample, c.Study, first, c.Index)
 		}
 		columnOf[member{c.Study, c.Sample}] = c.Index
+	}
+	return nil
+}
+
+// CheckCommit reports what makes a CommitRequest one no batch can commit:
+// no file hash, a study without a batch id, a study named twice, or one
+// the batch has no columns for (has says which it has): its facts would be
+// empty or ambiguous. file names the batch's matrix in the message. The
+// error is a ConstraintViolation *qc.Error; a backend may refuse more.
+func CheckCommit(req CommitRequest, file string, has func(study string) bool) error {
+	if req.FileHash == "" {
+		return qc.Errorf(qc.ConstraintViolation, "commit of %s has no file hash", file)
+	}
+	seen := make(map[string]bool, len(req.Studies))
+	for _, s := range req.Studies {
+		switch {
+		case s.BatchID == "":
+			return qc.Errorf(qc.ConstraintViolation, "study %s is committed without a batch id", s.Study)
+		case seen[s.Study]:
+			return qc.Errorf(qc.ConstraintViolation, "study %s is committed twice in one batch", s.Study)
+		case !has(s.Study):
+			return qc.Errorf(qc.ConstraintViolation, "study %s has no columns in %s; nothing to commit for it", s.Study, file)
+		}
+		seen[s.Study] = true
 	}
 	return nil
 }

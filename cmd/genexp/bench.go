@@ -80,7 +80,7 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&b.missing, "missing", 0.01, "share of missing cells in the generated data")
 	fs.StringVar(&b.tech, "tech", "microarray", "generated values: microarray, rna-seq or mixed (load only)")
 	fs.Uint64Var(&b.seed, "seed", 1, "generator seed")
-	fs.StringVar(&b.tmp, "tmp", "", "folder for the generated data (default: the system's temporary folder)")
+	fs.StringVar(&b.tmp, "tmp", "", "folder for the generated data, made if need be (default: the system's temporary folder)")
 	fs.BoolVar(&b.keep, "keep", false, "keep the generated data instead of deleting it")
 	fs.StringVar(&b.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed part to FILE")
 }
@@ -106,6 +106,12 @@ func (b *benchFlags) technology() (synth.Technology, error) {
 // DuckDB go on writing for a moment after the signal (a file in progress,
 // the write-ahead log), so the folder is removed again until it stays gone.
 func (b *benchFlags) workdir(stderr io.Writer) (string, context.Context, func(), error) {
+	if b.tmp != "" {
+		// --tmp names a folder the user chose: made if it is not there.
+		if err := os.MkdirAll(b.tmp, 0o755); err != nil {
+			return "", nil, nil, err
+		}
+	}
 	dir, err := os.MkdirTemp(b.tmp, "genexp-bench-")
 	if err != nil {
 		return "", nil, nil, err

@@ -146,7 +146,9 @@ func printHealth(w io.Writer, rep genexp.HealthReport) {
 // dryRunLoad is `genexp load --dry-run`: the load path on a sink that
 // writes nothing, deciding new/replaced/duplicate against the warehouse
 // opened read-only when it exists. A warehouse file that does not exist is
-// not created: every study would then be new.
+// not created: every study would then be new, and its DSN is checked as a
+// load would check it (a foreign URL, no file, a secret, an option DuckDB
+// does not take), so that the dry run fails where the load would.
 func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target string, meta, paths []string) int {
 	var current warehouse.Statuser
 	file, _, _ := strings.Cut(target, "?")
@@ -161,6 +163,13 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			c.say(stderr, slog.LevelWarn, "this warehouse cannot say what it holds; outcomes assume an empty warehouse")
 		}
 		current = st
+	} else {
+		if err := checkTarget(target); err != nil {
+			return c.fail(stderr, redactErr(err, target))
+		}
+		if err := duckdb.CheckDSN(target); err != nil {
+			return c.fail(stderr, redactErr(err, target))
+		}
 	}
 	return runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
 }

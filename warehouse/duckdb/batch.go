@@ -135,6 +135,9 @@ func errBusy(cause error) error {
 // position, in lists as long as the largest index.
 const maxColumns = 1 << cellColumnBits
 
+// A staged cell holds any column index the contract lets a batch take.
+var _ [maxColumns - warehouse.MaxColumns]struct{}
+
 // index checks the columns (warehouse.CheckColumns) and maps each to its
 // studies.
 func (b *batch) index(cols []warehouse.Column) error {
@@ -349,26 +352,9 @@ func (b *batch) recordBatches(ctx context.Context, studies []warehouse.StudyResu
 	return qc.Errorf(qc.DimensionLookupFailed, "duckdb: study %s is not in dim_study; UpsertDimensions must describe it before Commit", study)
 }
 
-// checkCommit refuses a commit that names a study the batch has no columns
-// for, or names one twice: its facts would be empty or ambiguous.
+// checkCommit refuses a commit no batch can make (warehouse.CheckCommit).
 func (b *batch) checkCommit(req warehouse.CommitRequest) error {
-	if req.FileHash == "" {
-		return qc.Errorf(qc.ConstraintViolation, "duckdb: commit of %s has no file hash", b.file)
-	}
-	seen := map[string]bool{}
-	for _, s := range req.Studies {
-		if s.BatchID == "" {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: study %s is committed without a batch id", s.Study)
-		}
-		if seen[s.Study] {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: study %s is committed twice in one batch", s.Study)
-		}
-		seen[s.Study] = true
-		if !slices.Contains(b.studies, s.Study) {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: study %s has no columns in %s; nothing to commit for it", s.Study, b.file)
-		}
-	}
-	return nil
+	return warehouse.CheckCommit(req, b.file, func(study string) bool { return slices.Contains(b.studies, study) })
 }
 
 // currentBatch is a study's current batch and the signature it was loaded

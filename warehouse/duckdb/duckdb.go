@@ -505,6 +505,51 @@ func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.
 	}
 }
 
+// CheckDSN checks a DuckDB DSN's parameters as Open would, without
+// opening, creating or touching its file: a secret, busy_timeout,
+// read_only, threads, and an option DuckDB does not take (ConfigInvalid),
+// found by opening an in-memory database with the DSN's options. A dry run
+// checks so the warehouse a load would create.
+func CheckDSN(dsn string) error {
+	_, params, err := splitDSN(dsn)
+	if err != nil {
+		return err
+	}
+	if err := noSecrets(params); err != nil {
+		return err
+	}
+	if v := params.Get("busy_timeout"); v != "" {
+		if _, err := time.ParseDuration(v); err != nil {
+			return qc.Wrap(qc.ConnectionFailed, err, "duckdb: busy_timeout")
+		}
+	}
+	params.Del("busy_timeout")
+	if err := readOnlyParam(params); err != nil {
+		return err
+	}
+	if err := threadsParam(params); err != nil {
+		return err
+	}
+	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
+		// DuckDB opens no database in memory read-only.
+		params.Del("access_mode")
+	}
+	params.Set("autoinstall_known_extensions", "false")
+	db, err := sql.Open("duckdb", "?"+params.Encode())
+	if err == nil {
+		err = db.Ping()
+		db.Close()
+	}
+	switch {
+	case err == nil:
+		return nil
+	case isOptionError(err):
+		return qc.Wrap(qc.ConfigInvalid, err, "duckdb: the warehouse DSN sets an option DuckDB does not take")
+	default:
+		return qc.Wrap(qc.ConfigInvalid, err, "duckdb: the warehouse DSN's options")
+	}
+}
+
 // isOptionError reports whether DuckDB refused a DSN parameter: one it does
 // not know, or a value it cannot take.
 func isOptionError(err error) bool {

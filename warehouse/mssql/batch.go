@@ -60,6 +60,11 @@ type batch struct {
 // the load under a new load key, removes the staging rows of loads that
 // died, and stages the matrix columns.
 func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	// The columns are checked before anything reaches the server, as
+	// every backend checks them (warehouse.CheckColumns).
+	if err := warehouse.CheckColumns(req.Columns, warehouse.MaxColumns); err != nil {
+		return nil, err
+	}
 	b := &batch{w: w, runID: req.RunID, file: req.FileName, cells: newCellBuffer(w.cfg.ChunkRows)}
 	if err := b.begin(ctx, req); err != nil {
 		return nil, errors.Join(err, b.Abort(ctx))
@@ -115,15 +120,11 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 	b.studies = map[string]bool{}
 	b.cols = req.Columns
 	for _, c := range req.Columns {
-		if c.Index >= 0 {
-			if c.Index >= len(b.studiesOf) {
-				b.studiesOf = append(b.studiesOf, make([][]string, c.Index+1-len(b.studiesOf))...)
-			}
-			if slices.Contains(b.studiesOf[c.Index], c.Study) {
-				return qc.Errorf(qc.ConstraintViolation, "mssql: matrix column %d is described twice for study %s", c.Index, c.Study)
-			}
-			b.studiesOf[c.Index] = append(b.studiesOf[c.Index], c.Study)
+		// Begin checked the indexes (warehouse.CheckColumns).
+		if c.Index >= len(b.studiesOf) {
+			b.studiesOf = append(b.studiesOf, make([][]string, c.Index+1-len(b.studiesOf))...)
 		}
+		b.studiesOf[c.Index] = append(b.studiesOf[c.Index], c.Study)
 		b.studies[c.Study] = true
 		r, err := columnRow(b.loadKey, c)
 		if err != nil {
@@ -688,23 +689,7 @@ func lockTimeoutMillis(d time.Duration) int32 {
 	return int32(ms)
 }
 
-// checkCommit refuses a commit that names a study the batch has no columns
-// for, or names one twice: its facts would be empty or ambiguous.
+// checkCommit refuses a commit no batch can make (warehouse.CheckCommit).
 func (b *batch) checkCommit(req warehouse.CommitRequest) error {
-	if req.FileHash == "" {
-		return qc.Errorf(qc.ConstraintViolation, "mssql: commit of %s has no file hash", b.file)
-	}
-	seen := map[string]bool{}
-	for _, s := range req.Studies {
-		switch {
-		case s.BatchID == "":
-			return qc.Errorf(qc.ConstraintViolation, "mssql: study %s is committed without a batch id", s.Study)
-		case seen[s.Study]:
-			return qc.Errorf(qc.ConstraintViolation, "mssql: study %s is committed twice in one batch", s.Study)
-		case !b.studies[s.Study]:
-			return qc.Errorf(qc.ConstraintViolation, "mssql: study %s has no columns in %s; nothing to commit for it", s.Study, b.file)
-		}
-		seen[s.Study] = true
-	}
-	return nil
+	return warehouse.CheckCommit(req, b.file, func(study string) bool { return b.studies[study] })
 }

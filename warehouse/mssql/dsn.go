@@ -163,6 +163,9 @@ func parseDSN(dsn string, lookup func(string) (string, bool)) (parsedDSN, error)
 // braces of ${NAME} are not allowed in a URL's user info.
 func envToken(i int) string { return fmt.Sprintf("genexpenv%dx", i) }
 
+// envTokens matches the tokens envToken makes.
+var envTokens = regexp.MustCompile(`genexpenv[0-9]+x`)
+
 func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (string, error) {
 	if strings.Contains(s, "genexpenv") {
 		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN may not contain the text genexpenv (%s)", qc.RedactDSN(s))
@@ -195,14 +198,17 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	// Each part of the URL is filled in decoded form and re-encoded by
 	// net/url, so an expanded password may hold @, :, / or %. Only the
 	// references written in the DSN are expanded: a "${" that decoding
-	// gives (%24%7B) is text, as is one a variable's value holds.
+	// gives (%24%7B) is text, as is one a variable's value holds. The
+	// tokens are replaced in one pass, so a value holding a token's text
+	// is never scanned again.
 	fill := func(v string) string {
-		for i := len(refs) - 1; i >= 0; i-- {
-			if strings.Contains(v, envToken(i)) {
-				v = strings.ReplaceAll(v, envToken(i), ex.expand(refs[i], func(x string) string { return x }))
+		return envTokens.ReplaceAllStringFunc(v, func(tok string) string {
+			i, err := strconv.Atoi(tok[len("genexpenv") : len(tok)-1])
+			if err != nil || i >= len(refs) {
+				return tok
 			}
-		}
-		return v
+			return ex.expand(refs[i], func(x string) string { return x })
+		})
 	}
 	if u.User != nil {
 		name := fill(u.User.Username())

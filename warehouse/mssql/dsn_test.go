@@ -465,3 +465,23 @@ func passwordOf(dsn string) string {
 	}
 	return pw
 }
+
+// TestExpandedValueHoldingAToken: a variable's value is what reaches the
+// driver, even where it holds the text of the placeholder another
+// reference was given while the URL was parsed.
+func TestExpandedValueHoldingAToken(t *testing.T) {
+	for _, pw := range []string{"xgenexpenv0xy", "genexpenv1x", "a genexpenv99x b"} {
+		vars := env(map[string]string{"U": "sa", "PW": pw})
+		p, err := parseDSN("sqlserver://${U}:${PW}@db?database=x&app+name=${U}", vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := msdsn.Parse(p.driverDSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Password != pw || cfg.User != "sa" {
+			t.Errorf("PW=%q: the driver gets user %q and password %q", pw, cfg.User, cfg.Password)
+		}
+	}
+}

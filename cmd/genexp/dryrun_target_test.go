@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDryRunChecksANewWarehouse: a dry run into a warehouse that does not
+// exist yet checks its DSN as the load would, and fails where the load
+// would fail (exit 2, code 1005), creating nothing; a DSN the load takes
+// gives the dry run's table.
+func TestDryRunChecksANewWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
+	for _, tc := range []struct {
+		db   string
+		want int
+		says string
+	}{
+		{"", exitUsage, "names no file"},
+		{":memory:", exitUsage, "names no file"},
+		{"postgres://u:pw@host/db", exitUsage, "postgres:// URL"},
+		{filepath.Join(dir, "a.duckdb") + "?bogus_opt=1", exitUsage, "an option DuckDB does not take"},
+		{filepath.Join(dir, "b.duckdb") + "?password=pw", exitUsage, "a secret"},
+		{filepath.Join(dir, "c.duckdb") + "?threads=0", exitUsage, "threads"},
+		{filepath.Join(dir, "d.duckdb") + "?busy_timeout=soon", exitUsage, "busy_timeout"},
+		{filepath.Join(dir, "e.duckdb") + "?threads=2&memory_limit=1GB", exitOK, ""},
+	} {
+		code, out, stderr := runCLI(t, "load", "--dry-run", "--db", tc.db, src)
+		if code != tc.want {
+			t.Errorf("--db %q: exit %d, want %d\n%s%s", tc.db, code, tc.want, out, stderr)
+			continue
+		}
+		if tc.want != exitOK && (!strings.Contains(stderr, tc.says) || !strings.Contains(stderr, "1005")) {
+			t.Errorf("--db %q: stderr does not say %q with code 1005:\n%s", tc.db, tc.says, stderr)
+		}
+		if tc.want == exitOK && !strings.Contains(out, "GSE71270") {
+			t.Errorf("--db %q: no study in the dry run's table:\n%s", tc.db, out)
+		}
+		if strings.Contains(stderr, "pw@") {
+			t.Errorf("--db %q: the password is shown:\n%s", tc.db, stderr)
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("the dry runs left %d files in the warehouse's directory", len(left))
+	}
+}

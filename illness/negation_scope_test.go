@@ -1,0 +1,119 @@
+package illness
+
+import (
+	"testing"
+
+	"github.com/genexp/genexp/metadata"
+)
+
+// TestNegationScope: a denial decides only where it speaks of the sample's
+// group. A patient's history, a measurement's finding and a denied septic
+// shock leave the diagnosis standing.
+func TestNegationScope(t *testing.T) {
+	for _, tc := range []struct {
+		chars []string
+		want  Label
+	}{
+		// A history is what was, not the sample's group.
+		{[]string{"disease state: septic shock", "medical history: no history of sepsis"}, SepticShock},
+		{[]string{"disease state: sepsis", "past history: no history of infection"}, Sepsis},
+		{[]string{"disease state: sepsis", "comorbidity: no history of infection"}, Sepsis},
+		{[]string{"medical history: history of sepsis", "group: healthy control"}, Control},
+		{[]string{"notes: history of sepsis"}, Unknown},
+		// A history key is read last, where nothing else labels.
+		{[]string{"clinical history: septic shock"}, SepticShock},
+		// A measurement's finding of nothing is no denial of sepsis.
+		{[]string{"disease state: septic shock", "chest x-ray: no evidence of infection"}, SepticShock},
+		{[]string{"disease state: sepsis", "blood culture result: negative for infection"}, Sepsis},
+		{[]string{"chest x-ray: no evidence of infection"}, Unknown},
+		// Septic shock denied, in each negation form, says nothing of sepsis.
+		{[]string{"group: no septic shock"}, Unknown},
+		{[]string{"group: w/o septic shock"}, Unknown},
+		{[]string{"group: no evidence of septic shock"}, Unknown},
+		{[]string{"group: negative for septic shock"}, Unknown},
+		{[]string{"disease state: sepsis w/o septic shock"}, Sepsis},
+		{[]string{"disease state: sepsis, negative for septic shock"}, Sepsis},
+		{[]string{"disease state: sepsis without septic shock"}, Sepsis},
+		// The forms the rule is for still deny.
+		{[]string{"group: no evidence of sepsis"}, NoSepsis},
+		{[]string{"group: negative for infection"}, NoSepsis},
+		{[]string{"disease state: SIRS w/o sepsis"}, NoSepsis},
+	} {
+		d := Default().Classify(sample("", "", "", tc.chars...))
+		if d.Label != tc.want {
+			t.Errorf("%q: %s (rule %q, matched %q), want %s", tc.chars, d.Label, d.Rule, d.Matched, tc.want)
+		}
+	}
+}
+
+// TestMeasurementNoDenial: a measurement's qualitative finding under a key
+// that names sepsis is no "sepsis: no", so the study's text still labels
+// the patient.
+func TestMeasurementNoDenial(t *testing.T) {
+	for _, tc := range []struct {
+		study *metadata.Study
+		specs []string
+		want  Label
+	}{
+		{&metadata.Study{Title: "Sepsis in the emergency department", Description: "Whole blood of septic patients in the emergency department."},
+			[]string{"ED patient 1 | sepsis marker procalcitonin: elevated", "ED patient 2"}, Sepsis},
+		{&metadata.Study{Title: "Septic shock: blood transcriptome", Description: "Whole blood of septic shock patients."},
+			[]string{"patient 1 | septic shock lactate: high", "patient 2"}, SepticShock},
+	} {
+		for i, d := range Default().ClassifyCohort(tc.study, cohortOf(tc.specs...)) {
+			if d.Label != tc.want {
+				t.Errorf("%q in %q: %s (rule %q), want %s", tc.specs[i], tc.study.Title, d.Label, d.Rule, tc.want)
+			}
+		}
+	}
+}
+
+// TestComparisonNamesTheInfection: a study's text that compares keeps a
+// patient diagnosed with an infection out of its septic patients only when
+// the comparison names that infection.
+func TestComparisonNamesTheInfection(t *testing.T) {
+	for _, tc := range []struct {
+		study *metadata.Study
+		spec  string
+		want  Label
+	}{
+		{&metadata.Study{Title: "Blood transcriptome of septic patients compared with healthy controls"},
+			"patient 1 | diagnosis: community-acquired pneumonia", Sepsis},
+		{&metadata.Study{Title: "Septic patients vs healthy volunteers", Description: "Whole blood of 20 septic patients."},
+			"patient 2 | diagnosis: urinary tract infection", Sepsis},
+		{&metadata.Study{Title: "Dengue versus bacterial sepsis in children"},
+			"patient 3 | diagnosis: dengue fever", Unknown},
+		{&metadata.Study{Title: "Host response in sepsis", Description: "We aimed at distinguishing COVID-19 from bacterial sepsis."},
+			"patient 4 | disease: COVID-19", Unknown},
+	} {
+		samples := cohortOf(tc.spec, "control 9 | diagnosis: healthy")
+		d := Default().ClassifyCohort(tc.study, samples)[0]
+		if d.Label != tc.want {
+			t.Errorf("%q in %q: %s (rule %q), want %s", tc.spec, tc.study.Title+" "+tc.study.Description, d.Label, d.Rule, tc.want)
+		}
+	}
+}
+
+// TestIllControlNames: controls named by an illness are no healthy
+// controls: febrile controls are ill without sepsis; an infected control
+// (an infected patient without sepsis, or an infection model's untreated
+// animal) is left to the study.
+func TestIllControlNames(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  Label
+	}{
+		{"group: febrile controls", NoSepsis},
+		{"group: fever control", NoSepsis},
+		{"group: infected control", Unknown},
+		{"group: infection controls", Unknown},
+		{"group: uninfected control", Control},
+		{"group: non-infected controls", Control},
+		{"group: healthy control", Control},
+		{"treatment: glycemic controls", Unknown},
+	} {
+		if d := Default().Classify(sample("", "", "", tc.value)); d.Label != tc.want {
+			t.Errorf("%q: %s (rule %q, matched %q), want %s", tc.value, d.Label, d.Rule, d.Matched, tc.want)
+		}
+	}
+}
