@@ -1290,8 +1290,8 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 				// said, as the study's technology picks its scale.
 				row.Technology = studyTechnologyFromSamples(studyTechs[acc])
 				if !strings.EqualFold(strings.TrimSpace(st.Technology), platform.Other) {
-					taken := "its samples' platforms do not agree on one either, so it is recorded as " + platform.Other
-					if row.Technology != "" {
+					taken := "its samples' platforms do not name one either, so it is recorded as " + platform.Other
+					if row.Technology != "" && row.Technology != platform.Other {
 						taken = "it is taken from its samples' platforms: " + row.Technology
 					}
 					f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: acc,

@@ -150,7 +150,7 @@ type runTries struct {
 func (p *Pipeline) beginRun(ctx context.Context, runID string) (end func()) {
 	if a, ok := p.sink.(warehouse.StepAborter); ok {
 		n, err := a.AbortAbandonedSteps(context.WithoutCancel(ctx), warehouse.AbortRequest{RunID: runID, Message: fmt.Sprintf(
-			"aborted: the process running this step ended before the step did (killed, crashed, or unable to record its failure); found when run %s started", runID)})
+			"aborted: the process running this step ended before it recorded how the step ended (killed, crashed, or its log could not be written: a full disk, say); found when run %s started", runID)})
 		switch {
 		case err != nil:
 			p.log.Warn("marking abandoned steps failed", "error", p.redact(err.Error()))

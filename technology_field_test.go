@@ -16,18 +16,24 @@ import (
 // OTHER in silence, though its samples' platforms said RNA-SEQ, and a
 // query for RNA-seq studies missed it. The platforms now decide, and a
 // WARNING says the field was not read; an empty field, or OTHER, is no
-// finding.
+// finding. Where the platforms name no technology either, the study is
+// OTHER and the WARNING says so.
 func TestUnknownTechnologyField(t *testing.T) {
 	for _, tc := range []struct {
 		name, field string // the JSON value written for technology
+		platform    string // the samples' platform, if not the generator's
 		finding     bool
+		want        string // the study's technology
+		says        string // what the finding says of it
 	}{
-		{"known", `"RNA-SEQ"`, false},
-		{"empty", `""`, false},
-		{"null", `null`, false},
-		{"OTHER", `"OTHER"`, false},
-		{"a manufacturer", `"Illumina"`, true},
-		{"a number", `1`, true},
+		{"known", `"RNA-SEQ"`, "", false, "RNA-SEQ", ""},
+		{"empty", `""`, "", false, "RNA-SEQ", ""},
+		{"null", `null`, "", false, "RNA-SEQ", ""},
+		{"OTHER", `"OTHER"`, "", false, "RNA-SEQ", ""},
+		{"a manufacturer", `"Illumina"`, "", true, "RNA-SEQ", "taken from its samples' platforms: RNA-SEQ"},
+		{"a number", `1`, "", true, "RNA-SEQ", "taken from its samples' platforms: RNA-SEQ"},
+		{"a manufacturer, an unknown platform", `"Illumina"`, "Prototype Reader 7 (proto7)", true, "OTHER",
+			"its samples' platforms do not name one either, so it is recorded as OTHER"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := synth.Write(t.TempDir(), synth.Spec{Genes: 1100, Samples: 4, Studies: 1, Technology: synth.RNASeq, Seed: 3})
@@ -40,6 +46,9 @@ func TestUnknownTechnologyField(t *testing.T) {
 				t.Fatal(err)
 			}
 			edited := strings.Replace(string(b), `"technology": "RNA-SEQ"`, `"technology": `+tc.field, 1)
+			if tc.platform != "" {
+				edited = strings.ReplaceAll(edited, "Illumina HiSeq 2500 (IlluminaHiSeq2500)", tc.platform)
+			}
 			if edited == string(b) && tc.field != `"RNA-SEQ"` {
 				t.Fatalf("no technology field to edit in %s", path)
 			}
@@ -58,14 +67,14 @@ func TestUnknownTechnologyField(t *testing.T) {
 			var said bool
 			for _, f := range sr.Findings {
 				if f.Code == qc.PlatformNormalizationFailed && strings.Contains(f.Msg, "the experiment's technology") {
-					said = f.Severity == qc.SeverityWarning && strings.Contains(f.Msg, "taken from its samples' platforms: RNA-SEQ")
+					said = f.Severity == qc.SeverityWarning && strings.Contains(f.Msg, tc.says)
 					if !said {
 						t.Errorf("finding %v", f)
 					}
 				}
 			}
-			if tech != "RNA-SEQ" || said != tc.finding {
-				t.Errorf("study_technology %q, finding %v; want RNA-SEQ, finding %v (findings %v)", tech, said, tc.finding, sr.Findings)
+			if tech != tc.want || said != tc.finding {
+				t.Errorf("study_technology %q, finding %v; want %s, finding %v (findings %v)", tech, said, tc.want, tc.finding, sr.Findings)
 			}
 		})
 	}

@@ -546,7 +546,7 @@ type Health struct {
 // which steps other runs left RUNNING have no process behind them: a
 // DuckDB file has one writing process, the one starting the run, so every
 // RUNNING step of a run it is not running was abandoned (killed, crashed,
-// or unable to record its failure). It is optional: find it by type
+// or unable to record how it ended). It is optional: find it by type
 // assertion. Sinks that allow concurrent writers do not implement it.
 type StepAborter interface {
 	// AbortAbandonedSteps marks FAILED every RUNNING step of a run other

@@ -46,11 +46,16 @@ migration that failed or was refused); 1 another failure.
 	}
 	defer closeLog()
 	target := c.target(fs, cfg)
-	w, err := openStore(target, false, nil)
+	w, ctx, done, err := openWriting(target, nil)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	defer w.Close()
+	defer done()
+	if ctx.Err() != nil {
+		// The open (its migration) ended before the signal was acted on.
+		c.printErr(stderr, stopped(ctx, ctx.Err(), 0), "(after the warehouse opened; nothing else was done)")
+		return stoppedExit(ctx)
+	}
 	want := schemaVersionFor(target)
 	if v, ok := w.(interface {
 		Version(context.Context) (int, error)

@@ -55,17 +55,19 @@ study's features were; 5 a study's features failed; 130 (SIGINT) or 143
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)
 	}
-	w, err := openStore(target, false, log)
+	w, ctx, done, err := openWriting(target, log)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	defer w.Close()
+	defer done()
+	if ctx.Err() != nil {
+		c.printErr(stderr, stopped(ctx, ctx.Err(), 0), "(while the warehouse opened; no features were computed)")
+		return stoppedExit(ctx)
+	}
 	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target))
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	ctx, stop := interruptContext()
-	defer stop()
 	run, err := p.Features(ctx, genexp.FeatureOptions{Studies: studies, IfStale: *ifStale})
 	printFeatures(stdout, run)
 	if err != nil && ctx.Err() != nil {

@@ -170,6 +170,8 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 		if err := duckdb.CheckDSN(target); err != nil {
 			return c.fail(stderr, redactErr(err, target))
 		}
+		// A mistyped --db would otherwise pass for an empty warehouse.
+		c.say(stderr, slog.LevelWarn, fmt.Sprintf("no warehouse at %s yet: every study would be new (a load would create it)", qc.RedactDSN(file)))
 	}
 	return runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -46,4 +47,37 @@ func signalContext(sigs ...os.Signal) (context.Context, context.CancelFunc) {
 		signal.Stop(ch)
 	}()
 	return ctx, func() { cancel(nil) }
+}
+
+// signalWindow, when not nil, is called where a command that writes the
+// warehouse holds signals: "open" before it opens the warehouse, "close"
+// before it closes it. Tests send a signal there.
+var signalWindow func(ctx context.Context, stage string)
+
+// openWriting opens the warehouse for a command that writes it (load,
+// features, init) under a context that the first SIGINT or SIGTERM
+// cancels, the handlers installed before the open and released only after
+// the close: a signal while the warehouse opens (a migration) or closes
+// (DuckDB's last checkpoint, which writes the file) cancels the context
+// and lets that write end, rather than ending the process in the middle
+// of it. The command checks ctx after the open (a signal during it: the
+// command stops there) and calls done, which closes the warehouse and
+// then releases the handlers.
+func openWriting(target string, log *slog.Logger) (w store, ctx context.Context, done func(), err error) {
+	ctx, stop := interruptContext()
+	if signalWindow != nil {
+		signalWindow(ctx, "open")
+	}
+	w, err = openStore(target, false, log)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return w, ctx, func() {
+		if signalWindow != nil {
+			signalWindow(ctx, "close")
+		}
+		w.Close()
+		stop()
+	}, nil
 }

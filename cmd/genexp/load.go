@@ -70,11 +70,15 @@ configuration).
 		return exitUsage
 	}
 	defer closeLog()
-	w, err := openStore(target, false, log)
+	w, ctx, done, err := openWriting(target, log)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	defer w.Close()
+	defer done()
+	if ctx.Err() != nil {
+		c.printErr(stderr, stopped(ctx, ctx.Err(), 0), "(while the warehouse opened; nothing was loaded)")
+		return stoppedExit(ctx)
+	}
 
 	opts := []genexp.Option{genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target),
 		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...))}
@@ -85,8 +89,6 @@ configuration).
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	ctx, stop := interruptContext()
-	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	prog.finish()
 	if err != nil {

@@ -117,6 +117,9 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		// input, at a small cost in speed. Queries that need more set it.
 		params.Set("memory_limit", DefaultMemoryLimit)
 	}
+	if fi, err := os.Stat(file); file != "" && err == nil && fi.IsDir() {
+		return nil, qc.Errorf(qc.ConnectionFailed, "duckdb: %s is a folder, not a warehouse file: give a file name (FOLDER/genexp.duckdb)", file)
+	}
 	if file != "" && !readOnly {
 		// DuckDB opens its write-ahead log only at the first commit, so a
 		// warehouse in a directory it cannot write to would fail a load
@@ -479,6 +482,11 @@ func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.
 			if isOptionError(err) {
 				// The DSN's own mistake: the fix is in the configuration.
 				return nil, qc.Wrap(qc.ConfigInvalid, err, "duckdb: the warehouse DSN sets an option DuckDB does not take")
+			}
+			if strings.Contains(err.Error(), "is not a valid DuckDB database file") {
+				// checkFormat leaves files too short for DuckDB's mark
+				// (an empty one) to DuckDB, which says only this.
+				return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: the warehouse file is not a DuckDB database (an empty file, or one something else wrote): give a DuckDB warehouse, or a new file name for one")
 			}
 			// Only damage is worded here: storageError's other causes
 			// are about writing, and an open may only read.

@@ -1,0 +1,66 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSignalsHeldWhileTheWarehouseOpensOrCloses sends this process SIGTERM
+// while a writing command opens the warehouse (its migration) and while it
+// closes it (DuckDB's last checkpoint). Either used to end the process in
+// the middle of writing the file; now the open or the close ends first. A
+// signal during the open stops the command there (143, nothing loaded);
+// one during the close, after the load committed, lets the close finish:
+// the load's status stands, and no write-ahead log is left behind.
+func TestSignalsHeldWhileTheWarehouseOpensOrCloses(t *testing.T) {
+	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
+	for _, stage := range []string{"open", "close"} {
+		for _, cmd := range []string{"load", "features", "init"} {
+			t.Run(stage+"/"+cmd, func(t *testing.T) {
+				_, db := loadedWarehouse(t)
+				signalWindow = func(ctx context.Context, at string) {
+					if at != stage {
+						return
+					}
+					if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+						t.Fatal(err)
+					}
+					select {
+					case <-ctx.Done():
+					case <-time.After(10 * time.Second):
+						t.Fatal("the signal did not reach the command's context")
+					}
+				}
+				defer func() { signalWindow = nil }()
+				args := map[string][]string{"load": {"load", "--db", db, src}, "features": {"features", "--db", db}, "init": {"init", "--db", db}}[cmd]
+				code, out, stderr := runCLI(t, args...)
+				switch stage {
+				case "open":
+					if code != exitTerminated || !strings.Contains(stderr, "interrupted") {
+						t.Errorf("exit %d, want %d saying interrupted\n%s%s", code, exitTerminated, out, stderr)
+					}
+					if cmd == "load" && strings.Contains(out, "GSE71270") {
+						t.Errorf("a load stopped while the warehouse opened went on:\n%s", out)
+					}
+				case "close":
+					if code != exitOK {
+						t.Errorf("exit %d, want %d: the command had finished\n%s%s", code, exitOK, out, stderr)
+					}
+				}
+				if _, err := os.Stat(db + ".wal"); err == nil {
+					t.Errorf("a write-ahead log is left beside the warehouse")
+				}
+				if code, _, stderr := runCLI(t, "status", "--db", db); code != exitOK {
+					t.Errorf("status after the signal: exit %d\n%s", code, stderr)
+				}
+			})
+		}
+	}
+}
