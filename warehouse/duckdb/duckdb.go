@@ -738,6 +738,10 @@ const (
 	corruptWAL  = "Corrupt WAL file"
 )
 
+// shortFile is DuckDB's words for a block past the end of the file: a
+// warehouse cut short (a copy interrupted, a file truncated).
+const shortFile = "Could not read enough bytes from file"
+
 // damagedError says that the warehouse file (or its write-ahead log, with
 // wal) is damaged, why that happens and what to do; DuckDB's own message
 // follows. It is warehouse.ErrDamaged. DuckDB writes a checkpoint's new
@@ -749,6 +753,7 @@ const (
 type damagedError struct {
 	file  string // the warehouse file; "" until placed
 	wal   bool
+	short bool // the file ends before a block it holds: cut short
 	cause error
 }
 
@@ -762,6 +767,11 @@ func (e *damagedError) Error() string {
 		what = "the write-ahead log of " + file
 	}
 	duck, _, _ := strings.Cut(e.cause.Error(), "\n")
+	if e.short {
+		return fmt.Sprintf("%s is damaged: it ends before a block it holds, so it was cut short (a copy interrupted, a file truncated). "+
+			"Restore %s from a backup, or move it aside and load the downloads again into a new warehouse: loads are idempotent (DuckDB: %s)",
+			what, file, strings.TrimSpace(duck))
+	}
 	return fmt.Sprintf("%s is damaged: a checksum does not match. DuckDB rewrites some blocks in place when it checkpoints, "+
 		"and a process killed during that write (kill -9, the out-of-memory killer, a power cut) can leave one torn. "+
 		"Restore %s from a backup, or move it aside and load the downloads again into a new warehouse: loads are idempotent (DuckDB: %s)",
@@ -774,12 +784,18 @@ func (e *damagedError) Unwrap() []error { return []error{warehouse.ErrDamaged, e
 // damagedError when DuckDB found the file or its log damaged; nil
 // otherwise.
 func damage(err error, msg string) *qc.Error {
+	var known *damagedError
+	if errors.As(err, &known) {
+		// Found already: said once.
+		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg, Err: err}
+	}
 	text := err.Error()
-	if !strings.Contains(text, corruptFile) && !strings.Contains(text, corruptWAL) {
+	short := strings.Contains(text, shortFile)
+	if !strings.Contains(text, corruptFile) && !strings.Contains(text, corruptWAL) && !short {
 		return nil
 	}
 	return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError, Msg: msg,
-		Err: &damagedError{wal: strings.Contains(text, corruptWAL), cause: err}}
+		Err: &damagedError{wal: strings.Contains(text, corruptWAL), short: short, cause: err}}
 }
 
 // placeDamage names file in a damagedError in err's chain.

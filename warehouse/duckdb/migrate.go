@@ -236,6 +236,10 @@ var applyMigration = (*Warehouse).apply
 // ConnectionFailed; anything else (a statement the schema refuses) as
 // SchemaVersion.
 func migrationError(err error, msg string) error {
+	var qe *qc.Error
+	if errors.As(err, &qe) {
+		return err // classified already (Version's)
+	}
 	if se := storageError(err, msg); se != nil {
 		return se
 	}

@@ -446,3 +446,45 @@ func TestOpenNamesDamageFoundReadingTheSchema(t *testing.T) {
 		t.Errorf("%q does not name %s", err, file)
 	}
 }
+
+// TestOpenTruncatedWarehouse: a warehouse cut short (a copy interrupted)
+// ends before blocks it holds. DuckDB says only that it could not read
+// enough bytes; Open says the file is damaged and cut short
+// (warehouse.ErrDamaged), once, naming it, and leaves it as it is.
+func TestOpenTruncatedWarehouse(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadSmallStudy(t, w)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const headers = 3 << 12
+	if len(data) <= headers+4096 {
+		t.Fatalf("a warehouse file of %d bytes has no blocks", len(data))
+	}
+	cut := data[:headers+4096]
+	if err := os.WriteFile(file, cut, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(file)
+	if !errors.Is(err, warehouse.ErrDamaged) {
+		t.Fatalf("Open: %v, want warehouse.ErrDamaged", err)
+	}
+	if c, _ := qc.CodeOf(err); c != qc.ConnectionFailed {
+		t.Errorf("code %v, want %v", c, qc.ConnectionFailed)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, file+" is damaged") || !strings.Contains(msg, "cut short") || strings.Count(msg, "is damaged") != 1 {
+		t.Errorf("%q does not say once that %s is damaged and cut short", msg, file)
+	}
+	if after, err := os.ReadFile(file); err != nil || string(after) != string(cut) {
+		t.Errorf("Open changed the truncated file (%v)", err)
+	}
+}
