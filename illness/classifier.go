@@ -139,9 +139,10 @@ const maxKeysSeen = 4096
 type keyFacts struct {
 	ignored bool // the rules without Keys do not read it (WithIgnoredKeys)
 	keyed   bool // a rule with Keys reads it, and so knows what its digits mean
-	// measurement: the key names a measurement (measurementKey) and no
-	// rule reads it (see flag).
-	measurement bool
+	// measurement: the key names a measurement (measurementKey), not an
+	// illness, and no rule reads it; past: the key names the patient's
+	// past (pastKey) and no rule reads it. See flag.
+	measurement, past bool
 }
 
 // keyOf returns what the classifier knows of a characteristic key.
@@ -158,7 +159,8 @@ func (c *Classifier) keyOf(key string) keyFacts {
 			break
 		}
 	}
-	f.measurement = !f.keyed && measurementKey.MatchString(sp)
+	f.measurement = !f.keyed && measurementKey.MatchString(sp) && !illnessKey.MatchString(sp)
+	f.past = !f.keyed && pastKey.MatchString(sp)
 	if c.keysCount.Load() < maxKeysSeen {
 		if _, loaded := c.keysSeen.LoadOrStore(key, f); !loaded {
 			c.keysCount.Add(1)
@@ -725,10 +727,10 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 				continue
 			}
 			if key == "" {
-				out = append(out, value{text: val, shown: val})
+				out = append(out, value{text: unsaid(val), shown: val})
 				continue
 			}
-			v := value{key: key, keyed: true, text: val, shown: key + ": " + val,
+			v := value{key: key, keyed: true, text: unsaid(val), shown: key + ": " + val,
 				ignored: c.ignored(key)}
 			switch c.flag(key, val) {
 			case flagYes:
@@ -743,15 +745,53 @@ func (c *Classifier) values(s *metadata.Sample, field string) []value {
 	if key, ok := strings.CutPrefix(f, metadata.FieldCharacteristicPrefix); ok {
 		var out []value
 		for _, t := range s.Values(field) {
-			out = append(out, value{key: key, keyed: true, text: t, shown: key + ": " + t})
+			out = append(out, value{key: key, keyed: true, text: unsaid(t), shown: key + ": " + t})
 		}
 		return out
 	}
 	var out []value
 	for _, t := range s.Values(field) {
-		out = append(out, value{text: t, shown: t})
+		out = append(out, value{text: unsaid(t), shown: t})
 	}
 	return out
+}
+
+// What a value says of something other than the sample's group now: the
+// patient's past ("h/o septic shock") and septic shock denied ("no septic
+// shock").
+var (
+	pastText   = regexp.MustCompile(`(?i)` + pastSepsis)
+	deniedText = regexp.MustCompile(`(?i)` + deniedShock)
+)
+
+// unsaid returns v with the patient's past and, unless sepsis is named
+// before it, septic shock denied blanked out, byte for byte, so that every
+// rule, code and cohort reading reads the rest ("urosepsis, h/o septic
+// shock" is urosepsis; "negative for septic shock" names no cohort) and a
+// match's offsets still slice v. Sepsis said to be without septic shock
+// is left whole, for the sepsis_without_shock rule.
+func unsaid(v string) string {
+	var b []byte
+	blank := func(l []int) {
+		if b == nil {
+			b = []byte(v)
+		}
+		for i := l[0]; i < l[1]; i++ {
+			b[i] = ' '
+		}
+	}
+	for _, l := range pastText.FindAllStringIndex(v, -1) {
+		blank(l)
+	}
+	for _, l := range deniedText.FindAllStringIndex(v, -1) {
+		if !sepsisWord.MatchString(v[:l[0]]) {
+			blank(l)
+		}
+	}
+	if b == nil {
+		return v
+	}
+	return string(b)
 }
 
 // What flag says of a characteristic value.
@@ -770,14 +810,21 @@ const (
 // nothing, unless a rule reads the key and so knows what its digits mean
 // ("shock: 1", "sepsis response signature group: 1"). A "none" is a no
 // unless a rule reads the key ("disease state: None" is a statement, not
-// an absent flag). A measurement's qualitative or negative finding
-// ("lactate: normal", "chest x-ray: no evidence of infection",
-// "procalcitonin: elevated") is a finding: it says nothing of anyone's
-// health (a septic patient's normal lactate is no healthy control) and
-// denies nothing ("sepsis marker procalcitonin: elevated" is no "sepsis:
-// no").
+// an absent flag). A measurement's qualitative finding ("lactate: normal",
+// "procalcitonin: elevated"), or its finding of nothing that names no
+// sepsis ("chest x-ray: no evidence of infection"), is a finding: it says
+// nothing of anyone's health (a septic patient's normal lactate is no
+// healthy control) and denies nothing. A key that names an illness is no
+// measurement's ("sepsis (lab confirmed): no" is a no, "septic shock
+// lactate: high" no finding of one), and a finding that names sepsis is
+// read ("clinical finding: no sepsis"). Anything under a key that names
+// the patient's past ("medical history: sepsis", "family history") is a
+// finding too: it is not the sample's group.
 func (c *Classifier) flag(key, v string) int {
 	k := c.keyOf(key)
+	if k.past {
+		return flagFinding
+	}
 	low := strings.ToLower(strings.TrimSpace(v))
 	if k.measurement && measuredFinding(low) {
 		return flagFinding
@@ -812,8 +859,19 @@ func measuredFinding(v string) bool {
 		"elevated", "high", "low", "raised", "decreased", "increased":
 		return true
 	}
-	return negativeFinding.MatchString(v)
+	return negativeFinding.MatchString(v) && strings.Contains(v, " ") && !sepsisWord.MatchString(v)
 }
+
+// sepsisWord names sepsis in a value.
+var sepsisWord = regexp.MustCompile(`(?i)seps|septic`)
+
+// illnessKey is a key that names an illness, which no measurement's is.
+var illnessKey = regexp.MustCompile(`(?i)seps|septic|infect|shock`)
+
+// pastKey is a characteristic key that names the patient's past: a
+// medical, family or past history, or "history of …" ("history: sepsis"
+// and "clinical history" are left to DefaultIgnoredKeys, read last).
+var pastKey = regexp.MustCompile(`(?i)\b(medical|family|past|previous|prior|comorbidit\w*|surgical|social|travel|vaccination|smoking|drug|medication)\s+history\b|\bhistory\s+of\b|^\s*h/o\b`)
 
 // negativeFinding is a measurement's finding of nothing ("no evidence of
 // infection", "no infiltrates", "negative for pneumonia").

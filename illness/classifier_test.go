@@ -89,7 +89,7 @@ func TestDefaultRules(t *testing.T) {
 		{"choque séptico", sample("", "", "", "grupo: choque séptico"), SepticShock, "septic_shock", "characteristics", "choque séptico", "grupo: choque séptico"},
 		{"polytrauma", sample("", "", "", "injury: blunt polytrauma"), NoSepsis, "non_septic_illness", "characteristics", "polytrauma", "injury: blunt polytrauma"},
 		{"burn", sample("Burn patient 12, day 3", "", ""), NoSepsis, "non_septic_illness", "title", "Burn patient", "Burn patient 12, day 3"},
-		{"infected control", sample("", "", "", "group: infected control"), Unknown, "infected_control", "characteristics", "infected control", "group: infected control"},
+		{"mock infected control", sample("", "", "", "group: mock infected control"), Control, "uninfected_control", "characteristics", "mock infected control", "group: mock infected control"},
 		{"disease control", sample("", "", "", "group: disease control"), NoSepsis, "non_septic_illness", "characteristics", "disease control", "group: disease control"},
 		{"control patient is a patient, not a mix of controls and patients", sample("", "", "", "disease state: control patient undergoing elective surgery"),
 			NoSepsis, "non_septic_illness", "characteristics", "control patient", "disease state: control patient undergoing elective surgery"},
@@ -359,7 +359,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""), sample("", "", "", "cell line: THP-1"),
 		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
 		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
-		sample("", "", "", "group: infected controls"),
+		sample("", "", "", "group: non infected controls"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

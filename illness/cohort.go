@@ -338,25 +338,60 @@ func comparisons(text string) [][2]int {
 }
 
 // comparesInfection reports whether the study's title or description
-// compares in a sentence naming infection, the infection a sample's
-// diagnosis names ("Dengue versus bacterial sepsis" for "diagnosis: dengue
-// fever"). A study comparing its septic patients with healthy controls
-// compares no infection, and its septic patients' diagnoses (pneumonia, a
-// urinary tract infection) leave them its septic patients.
-func comparesInfection(study *metadata.Study, infection string) bool {
-	if infection == "" {
+// compares, in one sentence, the infection a sample's diagnosis names
+// ("Dengue versus bacterial sepsis" for "diagnosis: dengue fever", "H1N1
+// versus bacterial sepsis" for "influenza A pneumonia"): an infection of
+// one of infectionKinds that both name. A study comparing its septic
+// patients with healthy controls compares no infection, nor does one
+// comparing the sources of its patients' sepsis ("sepsis due to faecal
+// peritonitis versus community-acquired pneumonia"), and its septic
+// patients' diagnoses (pneumonia, a urinary tract infection) leave them
+// its septic patients.
+func comparesInfection(study *metadata.Study, diagnosis string) bool {
+	var kinds []*regexp.Regexp
+	for _, k := range infectionKinds {
+		if k.MatchString(diagnosis) {
+			kinds = append(kinds, k)
+		}
+	}
+	if kinds == nil {
 		return false
 	}
-	infection = strings.ToLower(infection)
 	for _, text := range []string{study.Title, study.Description} {
 		for _, sn := range comparisons(text) {
-			if strings.Contains(strings.ToLower(text[sn[0]:sn[1]]), infection) {
-				return true
+			sentence := text[sn[0]:sn[1]]
+			if sepsisSource.MatchString(sentence) {
+				continue
+			}
+			for _, k := range kinds {
+				if k.MatchString(sentence) {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
+
+// infectionKinds are the kinds of infection a study may compare with
+// sepsis, each with its names: "COVID-19" and "SARS-CoV-2" are one.
+var infectionKinds = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)covid|sars[\s-]*cov`),
+	regexp.MustCompile(`(?i)influenza|\bh1n1\b|\bh3n2\b|\bflu\b`),
+	regexp.MustCompile(`(?i)dengue|\bdhf\b`),
+	regexp.MustCompile(`(?i)malaria|plasmodium`),
+	regexp.MustCompile(`(?i)tubercul|\btb\b`),
+	regexp.MustCompile(`(?i)\bviral\b|\bvirus`),
+	regexp.MustCompile(`(?i)pneumonia`),
+	regexp.MustCompile(`(?i)mening`),
+	regexp.MustCompile(`(?i)enterocolitis|\bnec\b`),
+	regexp.MustCompile(`(?i)urinary|\buti\b`),
+}
+
+// sepsisSource names where a sepsis came from ("sepsis due to", "septic
+// patients from pneumonia"): a sentence comparing such sources compares
+// septic patients with septic patients.
+var sepsisSource = regexp.MustCompile(`(?i)\b(sepsis|septic\w*(\s+patients)?)\s+(due\s+to|from|secondary\s+to|caused\s+by|following|of\s+(pulmonary|abdominal|urinary)\b)`)
 
 // readCohort gathers the cohort evidence from the study's text and the
 // samples' own decisions.
@@ -724,23 +759,21 @@ func (c *Classifier) namesInfection(s *metadata.Sample) bool {
 // is ("infection: pneumonia", "source of infection").
 var diagnosisKey = regexp.MustCompile(`(?i)^\s*((final|primary|clinical|discharge|admission|working)\s+)?(diagnos[ie]s|dx|disease(\s+(state|status|type|group))?|condition|illness|(patient|subject|study|clinical|disease)?\s*group|cohort|phenotype)\s*$`)
 
-// diagnosedInfection returns the infection the sample's own diagnosis
-// names, other than sepsis ("dengue" of "diagnosis: dengue fever", "COVID"
-// of "disease: COVID-19"), or "". In a study whose text compares that
-// infection ("Dengue versus bacterial sepsis", "distinguishing COVID-19
-// from bacterial sepsis") the sample is then the compared infection's,
-// which is no sepsis by itself, not one of the study's septic patients. A
-// septic patient's infection written under its own key ("infection:
-// pneumonia", GSE33118) is not a diagnosis.
+// diagnosedInfection returns the sample's own diagnosis when it names an
+// infection other than sepsis ("diagnosis: dengue fever", "disease:
+// COVID-19"), or "". In a study whose text compares that infection
+// ("Dengue versus bacterial sepsis", "distinguishing COVID-19 from
+// bacterial sepsis"; comparesInfection) the sample is then the compared
+// infection's, which is no sepsis by itself, not one of the study's septic
+// patients. A septic patient's infection written under its own key
+// ("infection: pneumonia", GSE33118) is not a diagnosis.
 func (c *Classifier) diagnosedInfection(s *metadata.Sample) string {
 	for _, field := range c.fields {
 		f := metadata.FieldKey(field)
 		for _, v := range c.values(s, field) {
 			diagnosis := f == metadata.FieldDisease || v.keyed && diagnosisKey.MatchString(v.key)
-			if diagnosis && !v.ignored && !sepsisKey.MatchString(v.text) {
-				if m := ownInfection.FindString(v.text); m != "" {
-					return m
-				}
+			if diagnosis && !v.ignored && !sepsisKey.MatchString(v.text) && ownInfection.MatchString(v.text) {
+				return v.text
 			}
 		}
 	}

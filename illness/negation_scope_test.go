@@ -14,7 +14,22 @@ func TestNegationScope(t *testing.T) {
 		chars []string
 		want  Label
 	}{
-		// A history is what was, not the sample's group.
+		// An infected control is no healthy one, and leaves the group to
+		// what else the record says.
+		{[]string{"group: infected control", "disease state: non-septic infection"}, NoSepsis},
+		// A history is what was, not the sample's group: in a key that
+		// names the past, or in the value.
+		{[]string{"medical history: sepsis"}, Unknown},
+		{[]string{"family history: sepsis"}, Unknown},
+		{[]string{"disease state: urosepsis, h/o septic shock"}, Sepsis},
+		{[]string{"diagnosis: pneumosepsis; h/o septic shock"}, Sepsis},
+		{[]string{"disease state: septic shock, history of sepsis"}, SepticShock},
+		{[]string{"disease state: prior urosepsis"}, Unknown},
+		// A finding that names sepsis says whether the sample has it; a
+		// key that names sepsis is no measurement's.
+		{[]string{"clinical finding: no sepsis"}, NoSepsis},
+		{[]string{"test result: no evidence of sepsis"}, NoSepsis},
+		{[]string{"result: no sepsis"}, NoSepsis},
 		{[]string{"disease state: septic shock", "medical history: no history of sepsis"}, SepticShock},
 		{[]string{"disease state: sepsis", "past history: no history of infection"}, Sepsis},
 		{[]string{"disease state: sepsis", "comorbidity: no history of infection"}, Sepsis},
@@ -66,6 +81,26 @@ func TestMeasurementNoDenial(t *testing.T) {
 			}
 		}
 	}
+	// A denial under a key that names sepsis is a denial, whatever
+	// measurement words the key holds; septic shock denied names no
+	// cohort (it used to be read as the code "shock"): in a study of
+	// sepsis with and without shock, the study's sepsis.
+	for _, tc := range []struct {
+		study *metadata.Study
+		specs []string
+		want  Label
+	}{
+		{&metadata.Study{Title: "Sepsis diagnosis in the emergency department", Description: "Whole blood of septic patients in the emergency department."},
+			[]string{"ED patient 1 | sepsis (lab confirmed): no", "ED patient 2 | laboratory confirmed sepsis: no"}, Unknown},
+		{&metadata.Study{Title: "Sepsis with and without shock"},
+			[]string{"patient 1 | disease state: negative for septic shock", "patient 2 | disease state: no septic shock"}, Sepsis},
+	} {
+		for i, d := range Default().ClassifyCohort(tc.study, cohortOf(tc.specs...)) {
+			if d.Label != tc.want {
+				t.Errorf("%q in %q: %s (rule %q), want %s", tc.specs[i], tc.study.Title, d.Label, d.Rule, tc.want)
+			}
+		}
+	}
 }
 
 // TestComparisonNamesTheInfection: a study's text that compares keeps a
@@ -85,6 +120,18 @@ func TestComparisonNamesTheInfection(t *testing.T) {
 			"patient 3 | diagnosis: dengue fever", Unknown},
 		{&metadata.Study{Title: "Host response in sepsis", Description: "We aimed at distinguishing COVID-19 from bacterial sepsis."},
 			"patient 4 | disease: COVID-19", Unknown},
+		// One infection, other names.
+		{&metadata.Study{Title: "SARS-CoV-2 infection versus bacterial sepsis"}, "patient 5 | disease: COVID-19", Unknown},
+		{&metadata.Study{Title: "Influenza versus bacterial sepsis"}, "patient 6 | diagnosis: H1N1 influenza", Unknown},
+		{&metadata.Study{Title: "H1N1 versus bacterial sepsis"}, "patient 7 | diagnosis: influenza A (H1N1) pneumonia", Unknown},
+		// Sources of sepsis compared: septic patients on both sides.
+		{&metadata.Study{Title: "Sepsis due to faecal peritonitis versus community-acquired pneumonia", Description: "Septic patients in intensive care."},
+			"patient 8 | diagnosis: community-acquired pneumonia", Sepsis},
+		{&metadata.Study{Title: "Sepsis in adults", Description: "Patients with sepsis from pneumonia or urinary tract infection were compared with healthy controls."},
+			"patient 9 | diagnosis: urinary tract infection", Sepsis},
+		// A word of infection the comparison does not name.
+		{&metadata.Study{Title: "Sepsis in adults", Description: "Septic patients from community-acquired infection versus healthy volunteers."},
+			"patient 10 | diagnosis: urinary tract infection", Sepsis},
 	} {
 		samples := cohortOf(tc.spec, "control 9 | diagnosis: healthy")
 		d := Default().ClassifyCohort(tc.study, samples)[0]
@@ -104,11 +151,16 @@ func TestIllControlNames(t *testing.T) {
 		want  Label
 	}{
 		{"group: febrile controls", NoSepsis},
-		{"group: fever control", NoSepsis},
+		{"group: non-febrile control", Control},
+		{"group: fever control", Unknown}, // a patient's care, not a person
 		{"group: infected control", Unknown},
 		{"group: infection controls", Unknown},
 		{"group: uninfected control", Control},
 		{"group: non-infected controls", Control},
+		{"group: non infected controls", Control},
+		{"group: mock-infected control", Control},
+		{"group: mock infected control", Control},
+		{"group: sham-infected controls", Control},
 		{"group: healthy control", Control},
 		{"treatment: glycemic controls", Unknown},
 	} {

@@ -113,7 +113,7 @@ func DefaultRules() []Rule {
 			Description: "bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'): not the bacteraemia it names; beside sepsis ('culture-negative sepsis (no bacteremia)') the sepsis decides"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
 			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bsepsis\s+(with|plus|\+)\s+shock\b|\bshock\s*,\s*septic\b|\bchoque\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b`,
-			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + pastSepsis,
+			Exclude:     deniedShock + `|` + hedgedSepsis,
 			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic'), as sepsis with shock, or in Spanish, Portuguese, French or German; not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
 			Keys:        `^shock$`,
@@ -131,29 +131,28 @@ func DefaultRules() []Rule {
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b`,
-			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + pastSepsis + `|` + localSeptic,
+			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic,
 			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
 			Pattern:     `\bbacteri?a?emi(a|c)\b|\b(candid|fung)a?emi(a|c)\b|\bbloodstream infection\b|\bblood stream infection\b`,
 			Exclude:     `\bnon[- ]?(bacteri?|candid|fung)a?emic\b|\b(no|not|without|absence\s+of)[- ]((bacteri?|candid|fung)a?emi(a|c)|blood\s*stream\s+infection)\b`,
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
-			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile|fever)\s+(patients?\s+)?controls?\b` +
+			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\s+(patients?\s+)?controls?\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
+			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
-		{Name: "infected_control", Label: Unknown, Priority: 45,
-			Pattern:     `\binfected[\s-]+controls?\b`,
-			Exclude:     `\b(un|non[\s-]?)infected\b`,
-			Description: "an infected control: an infected patient without sepsis, or an infection model's untreated animal, as the study has it; no healthy control, and no group the record itself names"},
+		{Name: "uninfected_control", Label: Control, Priority: 49,
+			Pattern:     `\b(non|mock|sham)\s+infected[\s-]+controls?\b`,
+			Description: "an uninfected control written with a space ('mock infected control', 'non infected controls'), which healthy_control leaves to this rule: it reads 'infected control' as no healthy one"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Exclude:     experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$`,
-			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy'"},
+			Exclude:     experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$|(^|[^\w-])infected[\s-]+controls?\b`,
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
@@ -184,8 +183,6 @@ const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]
 // pressure, a heart's rate.
 const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(s|led)?\b`
 
-// hedgedSepsis is sepsis named as a suspicion: a patient suspected of
-// sepsis, or in whom it is to be ruled out, has no diagnosis yet.
 // negation denies what follows it: "no", "not", "without", "w/o",
 // "absence of", "no evidence of", "no signs of", "negative for". A
 // patient's history is not among them: "no history of sepsis" says nothing
@@ -197,8 +194,11 @@ const negation = `(no|not|without|w/o|absence\s+of|no\s+(evidence|signs?|clinica
 const deniedShock = `\b` + negation + `[\s-]+septic[\s-]*shock\b`
 
 // pastSepsis is sepsis of the patient's past ("history of sepsis", "h/o
-// septic shock"), not the sample's illness.
-const pastSepsis = `\b(history\s+of|h/o)[\s-]+((severe|neonatal)[\s-]+)?(sepsis|septic)`
+// septic shock", "prior urosepsis"), not the sample's illness: the
+// classifier reads a value without it (see unsaid).
+const pastSepsis = `\b(history\s+of|h/o|prior|previous|past)[\s-]+((severe|neonatal)[\s-]+)?(uro|pneumo|neuro)?(sepsis|septic(a?emia|[\s-]*shock)?)\b`
 
+// hedgedSepsis is sepsis named as a suspicion: a patient suspected of
+// sepsis, or in whom it is to be ruled out, has no diagnosis yet.
 const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluat(ed|ion)\s+for|work[- ]?up\s+for|screen(ed|ing)\s+for)[\s-]+((neonatal|early[- ]onset|late[- ]onset|severe)[\s-]+)?(sepsis|septic)` +
 	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)\s*[,;)]|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\s*$)`

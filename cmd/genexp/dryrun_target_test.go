@@ -9,8 +9,9 @@ import (
 
 // TestDryRunChecksANewWarehouse: a dry run into a warehouse that does not
 // exist yet checks its DSN as the load would, and fails where the load
-// would fail (exit 2, code 1005), creating nothing; a DSN the load takes
-// gives the dry run's table.
+// would fail (exit 2, code 1005; exit 3, code 4001, for a DSN that opens
+// it read-only, which cannot create it), creating nothing; a DSN the load
+// takes gives the dry run's table.
 func TestDryRunChecksANewWarehouse(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
@@ -26,6 +27,8 @@ func TestDryRunChecksANewWarehouse(t *testing.T) {
 		{filepath.Join(dir, "b.duckdb") + "?password=pw", exitUsage, "a secret"},
 		{filepath.Join(dir, "c.duckdb") + "?threads=0", exitUsage, "threads"},
 		{filepath.Join(dir, "d.duckdb") + "?busy_timeout=soon", exitUsage, "busy_timeout"},
+		{filepath.Join(dir, "f.duckdb") + "?access_mode=READ_ONLY", exitNoAccess, "opens it read-only"},
+		{filepath.Join(dir, "g.duckdb") + "?read_only=true", exitNoAccess, "opens it read-only"},
 		{filepath.Join(dir, "e.duckdb") + "?threads=2&memory_limit=1GB", exitOK, ""},
 	} {
 		code, out, stderr := runCLI(t, "load", "--dry-run", "--db", tc.db, src)
@@ -33,8 +36,12 @@ func TestDryRunChecksANewWarehouse(t *testing.T) {
 			t.Errorf("--db %q: exit %d, want %d\n%s%s", tc.db, code, tc.want, out, stderr)
 			continue
 		}
-		if tc.want != exitOK && (!strings.Contains(stderr, tc.says) || !strings.Contains(stderr, "1005")) {
-			t.Errorf("--db %q: stderr does not say %q with code 1005:\n%s", tc.db, tc.says, stderr)
+		coded := "1005"
+		if tc.want == exitNoAccess {
+			coded = "4001"
+		}
+		if tc.want != exitOK && (!strings.Contains(stderr, tc.says) || !strings.Contains(stderr, coded)) {
+			t.Errorf("--db %q: stderr does not say %q with code %s:\n%s", tc.db, tc.says, coded, stderr)
 		}
 		if tc.want == exitOK && (!strings.Contains(out, "GSE71270") || !strings.Contains(stderr, "no warehouse at "+filepath.Join(dir, "e.duckdb")+" yet")) {
 			t.Errorf("--db %q: no study in the dry run's table, or no word that the warehouse does not exist yet:\n%s%s", tc.db, out, stderr)

@@ -56,28 +56,42 @@ var signalWindow func(ctx context.Context, stage string)
 
 // openWriting opens the warehouse for a command that writes it (load,
 // features, init) under a context that the first SIGINT or SIGTERM
-// cancels, the handlers installed before the open and released only after
-// the close: a signal while the warehouse opens (a migration) or closes
-// (DuckDB's last checkpoint, which writes the file) cancels the context
-// and lets that write end, rather than ending the process in the middle
-// of it. The command checks ctx after the open (a signal during it: the
+// cancels. While the warehouse opens (a migration) and while it closes
+// (DuckDB's last checkpoint, which rewrites blocks of the file in place),
+// every such signal is held: the first cancels the context, and neither it
+// nor a second ends the process in the middle of that write. Between the
+// two, a second signal ends the process at once, as interruptContext
+// says. The command checks ctx after the open (a signal during it: the
 // command stops there) and calls done, which closes the warehouse and
-// then releases the handlers.
+// then releases the handlers. SIGKILL is never held.
 func openWriting(target string, log *slog.Logger) (w store, ctx context.Context, done func(), err error) {
 	ctx, stop := interruptContext()
+	release := holdSignals()
 	if signalWindow != nil {
 		signalWindow(ctx, "open")
 	}
 	w, err = openStore(target, false, log)
+	release()
 	if err != nil {
 		stop()
 		return nil, nil, nil, err
 	}
 	return w, ctx, func() {
+		release := holdSignals()
 		if signalWindow != nil {
 			signalWindow(ctx, "close")
 		}
 		w.Close()
+		release()
 		stop()
 	}, nil
+}
+
+// holdSignals catches SIGINT and SIGTERM, beside any other handler, so
+// that none of them ends the process until the returned function releases
+// them.
+func holdSignals() (release func()) {
+	held := make(chan os.Signal, 4)
+	signal.Notify(held, os.Interrupt, syscall.SIGTERM)
+	return func() { signal.Stop(held) }
 }

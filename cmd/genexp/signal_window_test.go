@@ -64,3 +64,34 @@ func TestSignalsHeldWhileTheWarehouseOpensOrCloses(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondSignalHeldWhileTheWarehouseCloses: a first SIGTERM while the
+// warehouse opens stops the load; a second while it closes (DuckDB's last
+// checkpoint) does not end the process in the middle of that write.
+func TestSecondSignalHeldWhileTheWarehouseCloses(t *testing.T) {
+	_, db := loadedWarehouse(t)
+	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
+	signalWindow = func(ctx context.Context, at string) {
+		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if at == "open" {
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("the signal did not reach the command's context")
+			}
+			return
+		}
+		// A second signal: nothing but the held handler waits for it.
+		time.Sleep(200 * time.Millisecond)
+	}
+	defer func() { signalWindow = nil }()
+	code, out, stderr := runCLI(t, "load", "--db", db, src)
+	if code != exitTerminated {
+		t.Errorf("exit %d, want %d\n%s%s", code, exitTerminated, out, stderr)
+	}
+	if _, err := os.Stat(db + ".wal"); err == nil {
+		t.Errorf("a write-ahead log is left beside the warehouse")
+	}
+}

@@ -1,6 +1,8 @@
 package mssql
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -159,12 +161,26 @@ func parseDSN(dsn string, lookup func(string) (string, bool)) (parsedDSN, error)
 	return p, nil
 }
 
-// envToken stands for the i-th ${NAME} reference while a URL is parsed: the
-// braces of ${NAME} are not allowed in a URL's user info.
-func envToken(i int) string { return fmt.Sprintf("genexpenv%dx", i) }
+// envTokens stand for the ${NAME} references while a URL is parsed: the
+// braces of ${NAME} are not allowed in a URL's user info. Each parse draws
+// its own nonce, so that no text of the DSN, however it is percent-encoded
+// (%67enexpenv…), can pass for one.
+type envTokens struct {
+	nonce string
+	re    *regexp.Regexp
+}
 
-// envTokens matches the tokens envToken makes.
-var envTokens = regexp.MustCompile(`genexpenv[0-9]+x`)
+func newEnvTokens() envTokens {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("mssql: crypto/rand failed: " + err.Error())
+	}
+	nonce := hex.EncodeToString(b[:])
+	return envTokens{nonce: nonce, re: regexp.MustCompile(`genexpenv` + nonce + `n([0-9]+)x`)}
+}
+
+// token stands for the i-th reference.
+func (t envTokens) token(i int) string { return "genexpenv" + t.nonce + "n" + strconv.Itoa(i) + "x" }
 
 func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (string, error) {
 	if strings.Contains(s, "genexpenv") {
@@ -186,10 +202,11 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 		return "", qc.Errorf(qc.ConfigInvalid, "mssql: the DSN's host and port %s expand to %q, which is no host and port", rest[at:end], host)
 	}
 	s = "sqlserver://" + rest[:at] + host + rest[end:]
+	tokens := newEnvTokens()
 	var refs []string
 	tokenized := envRefOrEscape.ReplaceAllStringFunc(s, func(m string) string {
 		refs = append(refs, m)
-		return envToken(len(refs) - 1)
+		return tokens.token(len(refs) - 1)
 	})
 	u, err := url.Parse(tokenized)
 	if err != nil {
@@ -202,8 +219,8 @@ func parseURLDSN(s string, lookup func(string) (string, bool), cfg *Config) (str
 	// tokens are replaced in one pass, so a value holding a token's text
 	// is never scanned again.
 	fill := func(v string) string {
-		return envTokens.ReplaceAllStringFunc(v, func(tok string) string {
-			i, err := strconv.Atoi(tok[len("genexpenv") : len(tok)-1])
+		return tokens.re.ReplaceAllStringFunc(v, func(tok string) string {
+			i, err := strconv.Atoi(tokens.re.FindStringSubmatch(tok)[1])
 			if err != nil || i >= len(refs) {
 				return tok
 			}

@@ -485,3 +485,22 @@ func TestExpandedValueHoldingAToken(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodedPlaceholderTextIsText: the text of a placeholder, written
+// percent-encoded in the DSN (%67enexpenv0x decodes to genexpenv0x), is
+// text: it never takes a variable's value, so no password reaches the
+// database name.
+func TestEncodedPlaceholderTextIsText(t *testing.T) {
+	vars := env(map[string]string{"PW": "s3cret"})
+	p, err := parseDSN("sqlserver://sa:${PW}@db?database=%67enexpenv0x", vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := msdsn.Parse(p.driverDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database != "genexpenv0x" || cfg.Password != "s3cret" {
+		t.Errorf("database %q, password %q; want genexpenv0x and the variable's value", cfg.Database, cfg.Password)
+	}
+}
