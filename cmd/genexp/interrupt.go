@@ -76,7 +76,11 @@ func openWriting(target string, log *slog.Logger) (w store, ctx context.Context,
 	w, err = openStoreUntil(ctx, target, false, log)
 	release()
 	if err != nil {
-		stop()
+		interrupted := ctx.Err() != nil
+		stop() // which cancels ctx: a failure is not a stop
+		if !interrupted {
+			return nil, context.Background(), nil, err
+		}
 		return nil, ctx, nil, err
 	}
 	return w, ctx, func() {

@@ -3,10 +3,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -28,26 +25,8 @@ func TestSignalEndsTheWaitForABusyWarehouse(t *testing.T) {
 	if code, _, stderr := runCLI(t, "init", "--db", db); code != exitOK {
 		t.Fatalf("init: %s", stderr)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestReaderHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "GENEXP_READER_HELPER="+db)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stdin.Close()
-		cmd.Wait()
-	}()
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); line != "open\n" {
-		t.Fatalf("the reader did not open the warehouse: %q %v", line, err)
-	}
+	release := holdOpen(t, db)
+	defer release()
 	signalWindow = func(ctx context.Context, at string) {
 		if at == "open" {
 			go func() {
@@ -62,8 +41,7 @@ func TestSignalEndsTheWaitForABusyWarehouse(t *testing.T) {
 	if code != exitTerminated || !strings.Contains(stderr, "stopped waiting for the warehouse another process holds") {
 		t.Errorf("exit %d, want %d saying it stopped waiting\n%s%s", code, exitTerminated, out, stderr)
 	}
-	stdin.Close()
-	cmd.Wait()
+	release()
 	code, out, stderr = runCLI(t, "query", "--db", db, "SELECT COUNT(*) AS facts FROM fact_gene_expression")
 	if f := strings.Fields(out); code != exitOK || len(f) < 2 || f[0] != "facts" || f[1] != "0" {
 		t.Errorf("after the stopped load: exit %d, want 0 facts\n%s%s", code, out, stderr)
