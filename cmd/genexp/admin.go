@@ -47,6 +47,10 @@ migration that failed or was refused); 1 another failure.
 	defer closeLog()
 	target := c.target(fs, cfg)
 	w, ctx, done, err := openWriting(target, nil)
+	if err != nil && ctx.Err() != nil {
+		c.printErr(stderr, fmt.Errorf("%w: %w", stopped(ctx, err, 0), err), "(while opening the warehouse; nothing was done)")
+		return stoppedExit(ctx)
+	}
 	if err != nil {
 		return c.fail(stderr, err)
 	}

@@ -56,6 +56,10 @@ study's features were; 5 a study's features failed; 130 (SIGINT) or 143
 		return c.fail(stderr, err)
 	}
 	w, ctx, done, err := openWriting(target, log)
+	if err != nil && ctx.Err() != nil {
+		c.printErr(stderr, fmt.Errorf("%w: %w", stopped(ctx, err, 0), err), "(while opening the warehouse; no features were computed)")
+		return stoppedExit(ctx)
+	}
 	if err != nil {
 		return c.fail(stderr, err)
 	}

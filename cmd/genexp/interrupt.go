@@ -63,18 +63,25 @@ var signalWindow func(ctx context.Context, stage string)
 // two, a second signal ends the process at once, as interruptContext
 // says. The command checks ctx after the open (a signal during it: the
 // command stops there) and calls done, which closes the warehouse and
-// then releases the handlers. SIGKILL is never held.
+// then releases the handlers. SIGKILL is never held. A signal while the
+// open waits for a warehouse another process holds (busy_timeout) ends the
+// wait: nothing is written then, and ctx is returned with the error, so
+// that the command can say it was stopped.
 func openWriting(target string, log *slog.Logger) (w store, ctx context.Context, done func(), err error) {
 	ctx, stop := interruptContext()
 	release := holdSignals()
 	if signalWindow != nil {
 		signalWindow(ctx, "open")
 	}
-	w, err = openStore(target, false, log)
+	w, err = openStoreUntil(ctx, target, false, log)
 	release()
 	if err != nil {
-		stop()
-		return nil, nil, nil, err
+		interrupted := ctx.Err() != nil
+		stop() // which cancels ctx: a failure is not a stop
+		if !interrupted {
+			return nil, context.Background(), nil, err
+		}
+		return nil, ctx, nil, err
 	}
 	return w, ctx, func() {
 		release := holdSignals()

@@ -71,6 +71,10 @@ configuration).
 	}
 	defer closeLog()
 	w, ctx, done, err := openWriting(target, log)
+	if err != nil && ctx.Err() != nil {
+		c.printErr(stderr, fmt.Errorf("%w: %w", stopped(ctx, err, 0), err), "(while opening the warehouse; nothing was loaded)")
+		return stoppedExit(ctx)
+	}
 	if err != nil {
 		return c.fail(stderr, err)
 	}

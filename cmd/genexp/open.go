@@ -126,6 +126,12 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 // secrets: a driver may quote the DSN it could not open. log, if not nil,
 // says when a DuckDB warehouse is busy and the open waits for it.
 func openStore(dsn string, readOnly bool, log *slog.Logger) (store, error) {
+	return openStoreUntil(context.Background(), dsn, readOnly, log)
+}
+
+// openStoreUntil is openStore that stops waiting for a DuckDB warehouse
+// another process holds when stop ends.
+func openStoreUntil(stop context.Context, dsn string, readOnly bool, log *slog.Logger) (store, error) {
 	if genexp.IsSQLServerDSN(dsn) {
 		var opts []mssql.Option
 		if readOnly {
@@ -145,6 +151,7 @@ func openStore(dsn string, readOnly bool, log *slog.Logger) (store, error) {
 		open = readOnlyDSN(dsn)
 	}
 	var opts []duckdb.OpenOption
+	opts = append(opts, duckdb.StopWaiting(stop))
 	if log != nil {
 		opts = append(opts, duckdb.WhenBusy(func(wait time.Duration) {
 			// A warning, so that a terminal, which shows warnings and

@@ -170,7 +170,7 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		_, err := os.Lstat(file)
 		created = errors.Is(err, os.ErrNotExist)
 	}
-	db, err := openWait(full, cfg.BusyTimeout, oo.whenBusy)
+	db, err := openWait(oo.stop, full, cfg.BusyTimeout, oo.whenBusy)
 	if err != nil {
 		placeDamage(err, file)
 		// Busy: another process created the file since the check.
@@ -450,6 +450,15 @@ type OpenOption func(*openOptions)
 
 type openOptions struct {
 	whenBusy func(wait time.Duration)
+	stop     context.Context // ends the wait for a busy warehouse; nil: never
+}
+
+// StopWaiting has Open give up waiting for a warehouse another process
+// holds (busy_timeout in the DSN) when ctx ends, returning ctx's error,
+// wrapped and uncoded (errors.Is(err, context.Canceled)); nothing has been
+// written then. A command that a signal may stop passes its context.
+func StopWaiting(ctx context.Context) OpenOption {
+	return func(o *openOptions) { o.stop = ctx }
 }
 
 // WhenBusy has Open call notify once, when it finds the warehouse held by
@@ -461,9 +470,12 @@ func WhenBusy(notify func(wait time.Duration)) OpenOption {
 }
 
 // openWait opens and pings the database, retrying while another process
-// holds its lock, for up to wait; notify, if not nil, is called when the
-// first retry is due.
-func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.DB, error) {
+// holds its lock, for up to wait or until stop (if not nil) ends; notify,
+// if not nil, is called when the first retry is due.
+func openWait(stop context.Context, dsn string, wait time.Duration, notify func(time.Duration)) (*sql.DB, error) {
+	if stop == nil {
+		stop = context.Background()
+	}
 	deadline := time.Now().Add(wait)
 	backoff := 50 * time.Millisecond
 	notified := false
@@ -508,7 +520,11 @@ func openWait(dsn string, wait time.Duration, notify func(time.Duration)) (*sql.
 			notified = true
 			notify(wait)
 		}
-		time.Sleep(backoff)
+		select {
+		case <-stop.Done():
+			return nil, fmt.Errorf("duckdb: stopped waiting for the warehouse another process holds: %w", stop.Err())
+		case <-time.After(backoff):
+		}
 		backoff = min(2*backoff, time.Second)
 	}
 }
