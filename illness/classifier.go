@@ -140,9 +140,11 @@ type keyFacts struct {
 	ignored bool // the rules without Keys do not read it (WithIgnoredKeys)
 	keyed   bool // a rule with Keys reads it, and so knows what its digits mean
 	// measurement: the key names a measurement (measurementKey), not an
-	// illness, and no rule reads it; past: the key names the patient's
-	// past (pastKey) and no rule reads it. See flag.
-	measurement, past bool
+	// illness nor a diagnosis, and no rule reads it; instrument: it names
+	// an analyte, a test or an image (instrumentKey), not a result in
+	// general; past: the key names the patient's past (pastKey) and no
+	// rule reads it. See flag.
+	measurement, instrument, past bool
 }
 
 // keyOf returns what the classifier knows of a characteristic key.
@@ -159,8 +161,9 @@ func (c *Classifier) keyOf(key string) keyFacts {
 			break
 		}
 	}
-	f.measurement = !f.keyed && measurementKey.MatchString(sp) && !illnessKey.MatchString(sp)
-	f.past = !f.keyed && pastKey.MatchString(sp)
+	f.measurement = !f.keyed && measurementKey.MatchString(sp) && !illnessKey.MatchString(sp) && !diagnosticKey.MatchString(sp)
+	f.instrument = f.measurement && instrumentKey.MatchString(sp)
+	f.past = !f.keyed && pastKey.MatchString(sp) && !presentIllness.MatchString(sp)
 	if c.keysCount.Load() < maxKeysSeen {
 		if _, loaded := c.keysSeen.LoadOrStore(key, f); !loaded {
 			c.keysCount.Add(1)
@@ -826,7 +829,7 @@ func (c *Classifier) flag(key, v string) int {
 		return flagFinding
 	}
 	low := strings.ToLower(strings.TrimSpace(v))
-	if k.measurement && measuredFinding(low) {
+	if k.measurement && qualitativeFinding(low) || k.instrument && negativeFinding(low) {
 		return flagFinding
 	}
 	switch low {
@@ -853,13 +856,20 @@ func (c *Classifier) flag(key, v string) int {
 
 // measuredFinding reports whether a value (lower case, trimmed) is a
 // qualitative or a negative finding of a measurement.
-func measuredFinding(v string) bool {
+func qualitativeFinding(v string) bool {
 	switch v {
 	case "normal", "abnormal", "within normal limits", "within normal range", "wnl", "unremarkable",
 		"elevated", "high", "low", "raised", "decreased", "increased":
 		return true
 	}
-	return negativeFinding.MatchString(v) && strings.Contains(v, " ") && !sepsisWord.MatchString(v)
+	return false
+}
+
+// negativeFinding reports whether a value (lower case, trimmed) is a
+// finding of nothing ("no evidence of infection", "no infiltrates") that
+// names no sepsis; a bare "no" or "negative" is a no.
+func negativeFinding(v string) bool {
+	return noneFound.MatchString(v) && strings.Contains(v, " ") && !sepsisWord.MatchString(v)
 }
 
 // sepsisWord names sepsis in a value.
@@ -875,7 +885,23 @@ var pastKey = regexp.MustCompile(`(?i)\b(medical|family|past|previous|prior|como
 
 // negativeFinding is a measurement's finding of nothing ("no evidence of
 // infection", "no infiltrates", "negative for pneumonia").
-var negativeFinding = regexp.MustCompile(`^(no|without|absence\s+of|negative\s+for)\b`)
+var noneFound = regexp.MustCompile(`^(no|without|absence\s+of|negative\s+for)\b`)
+
+// instrumentKey is a measurement key that names an analyte, a culture, a
+// test or an image, whose finding of nothing ("chest x-ray: no evidence of
+// infection") is about that test; under "result", "finding" or "lab …"
+// alone a value may be the adjudicated diagnosis ("final result: no
+// infection").
+var instrumentKey = regexp.MustCompile(`(?i)\b(lactate|lactic\s+acid|wbc|white\s+(blood\s+)?cells?|leu[ck]ocytes?|neutrophils?\s+count|lymphocytes?\s+count|crp|c[\s-]*reactive|procalcitonin|pct|creatinine|urea|bun|bilirubin|platelets?|thrombocytes?|ha?emoglobin|hb|glucose|albumin|troponin|bnp|ferritin|il[\s-]*6|karyotype|x[\s-]*ray|radiograph\w*|ct|mri|ultrasound|echo\w*|ecg|ekg|electrocardiogram|coagulation|inr|urinalysis|urine|cultures?|pcr|serology|smear|gram\s+stain|imaging|scan)\b`)
+
+// diagnosticKey is a key under which a record states a diagnosis or an
+// adjudication, whatever measurement words it holds ("lab diagnosis",
+// "clinical finding", "final result").
+var diagnosticKey = regexp.MustCompile(`(?i)diagnos|adjudicat|clinical|final|group|status|category|class`)
+
+// presentIllness is the history of the present illness, which is the
+// sample's (HPI), not the patient's past.
+var presentIllness = regexp.MustCompile(`(?i)present\s+illness`)
 
 // measurementKey is a characteristic key that names a laboratory value, an
 // examination or an organ's function, not a group: its result written as a

@@ -338,23 +338,20 @@ func comparisons(text string) [][2]int {
 }
 
 // comparesInfection reports whether the study's title or description
-// compares, in one sentence, the infection a sample's diagnosis names
-// ("Dengue versus bacterial sepsis" for "diagnosis: dengue fever", "H1N1
-// versus bacterial sepsis" for "influenza A pneumonia"): an infection of
-// one of infectionKinds that both name. A study comparing its septic
-// patients with healthy controls compares no infection, nor does one
-// comparing the sources of its patients' sepsis ("sepsis due to faecal
-// peritonitis versus community-acquired pneumonia"), and its septic
-// patients' diagnoses (pneumonia, a urinary tract infection) leave them
-// its septic patients.
+// compares, in one sentence, its septic patients with an infection, when a
+// sample's diagnosis names one: "Dengue versus bacterial sepsis" for
+// "diagnosis: dengue fever", "to distinguish viral infections from
+// bacterial sepsis", "septic patients compared with patients with a
+// localized infection". The sample may then be the compared infection's,
+// which is no sepsis by itself. A sentence naming no infection but the
+// sepsis ("septic patients compared with healthy controls", "bacterial
+// sepsis versus healthy volunteers"), or comparing the sources of its
+// patients' sepsis ("sepsis due to faecal peritonitis versus
+// community-acquired pneumonia"), compares none, and such a study's septic
+// patients diagnosed with pneumonia or a urinary tract infection are its
+// septic patients.
 func comparesInfection(study *metadata.Study, diagnosis string) bool {
-	var kinds []*regexp.Regexp
-	for _, k := range infectionKinds {
-		if k.MatchString(diagnosis) {
-			kinds = append(kinds, k)
-		}
-	}
-	if kinds == nil {
+	if diagnosis == "" {
 		return false
 	}
 	for _, text := range []string{study.Title, study.Description} {
@@ -363,30 +360,22 @@ func comparesInfection(study *metadata.Study, diagnosis string) bool {
 			if sepsisSource.MatchString(sentence) {
 				continue
 			}
-			for _, k := range kinds {
-				if k.MatchString(sentence) {
-					return true
-				}
+			rest := septicInfection.ReplaceAllString(sentence, " ")
+			if ownInfection.MatchString(rest) || febrileIllness.MatchString(rest) {
+				return true
 			}
 		}
 	}
 	return false
 }
 
-// infectionKinds are the kinds of infection a study may compare with
-// sepsis, each with its names: "COVID-19" and "SARS-CoV-2" are one.
-var infectionKinds = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)covid|sars[\s-]*cov`),
-	regexp.MustCompile(`(?i)influenza|\bh1n1\b|\bh3n2\b|\bflu\b`),
-	regexp.MustCompile(`(?i)dengue|\bdhf\b`),
-	regexp.MustCompile(`(?i)malaria|plasmodium`),
-	regexp.MustCompile(`(?i)tubercul|\btb\b`),
-	regexp.MustCompile(`(?i)\bviral\b|\bvirus`),
-	regexp.MustCompile(`(?i)pneumonia`),
-	regexp.MustCompile(`(?i)mening`),
-	regexp.MustCompile(`(?i)enterocolitis|\bnec\b`),
-	regexp.MustCompile(`(?i)urinary|\buti\b`),
-}
+// septicInfection is sepsis named with its kind of infection ("bacterial
+// sepsis", "viral septic shock"), which names no infection besides it.
+var septicInfection = regexp.MustCompile(`(?i)\b(bacterial|viral|fungal|gram[\s-]*(negative|positive))\s+(sepsis|septic\w*)`)
+
+// febrileIllness is a fever as a group of patients ("non-bacterial
+// febrile illness", "febrile children").
+var febrileIllness = regexp.MustCompile(`(?i)\bfebrile\b|\bfever\b`)
 
 // sepsisSource names where a sepsis came from ("sepsis due to", "septic
 // patients from pneumonia"): a sentence comparing such sources compares

@@ -24,12 +24,19 @@ func TestNegationScope(t *testing.T) {
 		{[]string{"disease state: urosepsis, h/o septic shock"}, Sepsis},
 		{[]string{"diagnosis: pneumosepsis; h/o septic shock"}, Sepsis},
 		{[]string{"disease state: septic shock, history of sepsis"}, SepticShock},
-		{[]string{"disease state: prior urosepsis"}, Unknown},
+		{[]string{"disease state: h/o urosepsis"}, Unknown},
+		{[]string{"history of present illness: septic shock"}, SepticShock},
+		{[]string{"time point: 2 days prior sepsis"}, Sepsis},
 		// A finding that names sepsis says whether the sample has it; a
 		// key that names sepsis is no measurement's.
 		{[]string{"clinical finding: no sepsis"}, NoSepsis},
 		{[]string{"test result: no evidence of sepsis"}, NoSepsis},
 		{[]string{"result: no sepsis"}, NoSepsis},
+		// A result in general, or a diagnosis, may be the adjudicated
+		// group: a finding of no infection there is read.
+		{[]string{"lab diagnosis: no infection"}, NoSepsis},
+		{[]string{"final result: no infection"}, NoSepsis},
+		{[]string{"adjudication result: no infection"}, NoSepsis},
 		{[]string{"disease state: septic shock", "medical history: no history of sepsis"}, SepticShock},
 		{[]string{"disease state: sepsis", "past history: no history of infection"}, Sepsis},
 		{[]string{"disease state: sepsis", "comorbidity: no history of infection"}, Sepsis},
@@ -129,9 +136,19 @@ func TestComparisonNamesTheInfection(t *testing.T) {
 			"patient 8 | diagnosis: community-acquired pneumonia", Sepsis},
 		{&metadata.Study{Title: "Sepsis in adults", Description: "Patients with sepsis from pneumonia or urinary tract infection were compared with healthy controls."},
 			"patient 9 | diagnosis: urinary tract infection", Sepsis},
-		// A word of infection the comparison does not name.
+		// Septic patients from an infection, compared with healthy people.
 		{&metadata.Study{Title: "Sepsis in adults", Description: "Septic patients from community-acquired infection versus healthy volunteers."},
 			"patient 10 | diagnosis: urinary tract infection", Sepsis},
+		{&metadata.Study{Title: "Bacterial sepsis versus healthy volunteers", Description: "Whole blood of septic patients."},
+			"patient 11 | diagnosis: pneumonia", Sepsis},
+		// Infection compared in general: the kind need not be named.
+		{&metadata.Study{Title: "Host response", Description: "We aimed to distinguish viral infections from bacterial sepsis."},
+			"patient 12 | diagnosis: influenza A", Unknown},
+		{&metadata.Study{Title: "Sepsis", Description: "Septic patients were compared with patients with localized infections."},
+			"patient 13 | diagnosis: urinary tract infection", Unknown},
+		{&metadata.Study{Title: "Sepsis versus infection without organ dysfunction"}, "patient 14 | diagnosis: pneumonia", Unknown},
+		{&metadata.Study{Title: "Bacterial sepsis versus non-bacterial febrile illness"}, "patient 15 | diagnosis: malaria", Unknown},
+		{&metadata.Study{Title: "Influenza versus bacterial sepsis"}, "patient 16 | diagnosis: RSV infection", Unknown},
 	} {
 		samples := cohortOf(tc.spec, "control 9 | diagnosis: healthy")
 		d := Default().ClassifyCohort(tc.study, samples)[0]
@@ -154,15 +171,15 @@ func TestIllControlNames(t *testing.T) {
 		{"group: non-febrile control", Control},
 		{"group: fever control", Unknown}, // a patient's care, not a person
 		{"group: infected control", Unknown},
-		{"group: infection controls", Unknown},
 		{"group: uninfected control", Control},
 		{"group: non-infected controls", Control},
 		{"group: non infected controls", Control},
 		{"group: mock-infected control", Control},
 		{"group: mock infected control", Control},
 		{"group: sham-infected controls", Control},
+		{"group: not infected control", Control},
+		{"group: never infected control", Control},
 		{"group: healthy control", Control},
-		{"treatment: glycemic controls", Unknown},
 	} {
 		if d := Default().Classify(sample("", "", "", tc.value)); d.Label != tc.want {
 			t.Errorf("%q: %s (rule %q, matched %q), want %s", tc.value, d.Label, d.Rule, d.Matched, tc.want)

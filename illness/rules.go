@@ -145,8 +145,8 @@ func DefaultRules() []Rule {
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
 		{Name: "uninfected_control", Label: Control, Priority: 49,
-			Pattern:     `\b(non|mock|sham)\s+infected[\s-]+controls?\b`,
-			Description: "an uninfected control written with a space ('mock infected control', 'non infected controls'), which healthy_control leaves to this rule: it reads 'infected control' as no healthy one"},
+			Pattern:     `\b(non|mock|sham|not|never)\s+infected[\s-]+controls?\b`,
+			Description: "an uninfected control written with a space ('mock infected control', 'non infected controls', 'not infected control'), which healthy_control leaves to this rule: it reads 'infected control' as no healthy one"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
@@ -181,7 +181,7 @@ const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]
 // person: a septic focus (source control), blood sugar (tight glycaemic
 // control, a trial arm of septic patients), a ventilator's volume or
 // pressure, a heart's rate.
-const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(s|led)?\b`
+const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(led)?\b`
 
 // negation denies what follows it: "no", "not", "without", "w/o",
 // "absence of", "no evidence of", "no signs of", "negative for". A
@@ -193,10 +193,11 @@ const negation = `(no|not|without|w/o|absence\s+of|no\s+(evidence|signs?|clinica
 // septic shock", "negative for septic shock"): it says nothing of sepsis.
 const deniedShock = `\b` + negation + `[\s-]+septic[\s-]*shock\b`
 
-// pastSepsis is sepsis of the patient's past ("history of sepsis", "h/o
-// septic shock", "prior urosepsis"), not the sample's illness: the
-// classifier reads a value without it (see unsaid).
-const pastSepsis = `\b(history\s+of|h/o|prior|previous|past)[\s-]+((severe|neonatal)[\s-]+)?(uro|pneumo|neuro)?(sepsis|septic(a?emia|[\s-]*shock)?)\b`
+// pastSepsis is sepsis of the patient's history ("history of sepsis",
+// "h/o septic shock"), not the sample's illness: the classifier reads a
+// value without it (see unsaid). "Prior sepsis" is not among them: "2 days
+// prior sepsis" is a time before the sample's sepsis.
+const pastSepsis = `\b(history\s+of|h/o)[\s-]+((severe|neonatal)[\s-]+)?(uro|pneumo|neuro)?(sepsis|septic(a?emia|[\s-]*shock)?)\b`
 
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
