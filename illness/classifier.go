@@ -161,8 +161,8 @@ func (c *Classifier) keyOf(key string) keyFacts {
 			break
 		}
 	}
-	f.measurement = !f.keyed && measurementKey.MatchString(sp) && !illnessKey.MatchString(sp) && !diagnosticKey.MatchString(sp)
-	f.instrument = f.measurement && instrumentKey.MatchString(sp)
+	f.instrument = !f.keyed && instrumentKey.MatchString(sp) && !illnessKey.MatchString(sp)
+	f.measurement = f.instrument || !f.keyed && measurementKey.MatchString(sp) && !illnessKey.MatchString(sp) && !diagnosticKey.MatchString(sp)
 	f.past = !f.keyed && pastKey.MatchString(sp) && !presentIllness.MatchString(sp)
 	if c.keysCount.Load() < maxKeysSeen {
 		if _, loaded := c.keysSeen.LoadOrStore(key, f); !loaded {
@@ -895,8 +895,9 @@ var noneFound = regexp.MustCompile(`^(no|without|absence\s+of|negative\s+for)\b`
 var instrumentKey = regexp.MustCompile(`(?i)\b(lactate|lactic\s+acid|wbc|white\s+(blood\s+)?cells?|leu[ck]ocytes?|neutrophils?\s+count|lymphocytes?\s+count|crp|c[\s-]*reactive|procalcitonin|pct|creatinine|urea|bun|bilirubin|platelets?|thrombocytes?|ha?emoglobin|hb|glucose|albumin|troponin|bnp|ferritin|il[\s-]*6|karyotype|x[\s-]*ray|radiograph\w*|ct|mri|ultrasound|echo\w*|ecg|ekg|electrocardiogram|coagulation|inr|urinalysis|urine|cultures?|pcr|serology|smear|gram\s+stain|imaging|scan)\b`)
 
 // diagnosticKey is a key under which a record states a diagnosis or an
-// adjudication, whatever measurement words it holds ("lab diagnosis",
-// "clinical finding", "final result").
+// adjudication ("lab diagnosis", "clinical finding", "final result"),
+// unless it names a test (instrumentKey: "lactate status", "chest x-ray
+// final report" are a test's).
 var diagnosticKey = regexp.MustCompile(`(?i)diagnos|adjudicat|clinical|final|group|status|category|class`)
 
 // presentIllness is the history of the present illness, which is the

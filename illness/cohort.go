@@ -314,17 +314,18 @@ var comparisonCue = regexp.MustCompile(`(?i)\b(distinguish\w*|differentiat\w*|di
 // trauma", "post-operative sepsis") is no comparison group.
 func comparedNonSeptic(text string) []int {
 	for _, sn := range comparisons(text) {
-		if g := nonSepticGroup(text[sn[0]:sn[1]]); g != nil {
+		if g := nonSepticGroup(text[sn[0]:sn[3]]); g != nil {
 			return []int{sn[0] + g[0], sn[0] + g[1]}
 		}
 	}
 	return nil
 }
 
-// comparisons returns the bounds of text's sentences (or parts between
-// semicolons) that compare: those holding a comparisonCue.
-func comparisons(text string) [][2]int {
-	var out [][2]int
+// comparisons returns, for each comparisonCue of text, the bounds of its
+// sentence (or part between semicolons) and of the cue: start, cue start,
+// cue end, end.
+func comparisons(text string) [][4]int {
+	var out [][4]int
 	for _, loc := range comparisonCue.FindAllStringIndex(text, -1) {
 		start := strings.LastIndexAny(text[:loc[0]], ".;") + 1
 		after := strings.TrimLeft(text[loc[1]:], ".") // the dot of "vs."
@@ -332,36 +333,39 @@ func comparisons(text string) [][2]int {
 		if i := strings.IndexAny(after, ".;"); i >= 0 {
 			end = len(text) - len(after) + i
 		}
-		out = append(out, [2]int{start, end})
+		out = append(out, [4]int{start, loc[0], loc[1], end})
 	}
 	return out
 }
 
 // comparesInfection reports whether the study's title or description
-// compares, in one sentence, its septic patients with an infection, when a
-// sample's diagnosis names one: "Dengue versus bacterial sepsis" for
-// "diagnosis: dengue fever", "to distinguish viral infections from
-// bacterial sepsis", "septic patients compared with patients with a
-// localized infection". The sample may then be the compared infection's,
-// which is no sepsis by itself. A sentence naming no infection but the
-// sepsis ("septic patients compared with healthy controls", "bacterial
-// sepsis versus healthy volunteers"), or comparing the sources of its
-// patients' sepsis ("sepsis due to faecal peritonitis versus
-// community-acquired pneumonia"), compares none, and such a study's septic
-// patients diagnosed with pneumonia or a urinary tract infection are its
-// septic patients.
+// compares its septic patients with an infection, when a sample's
+// diagnosis names one: after the comparison's word ("… compared with
+// patients with localized infections", "to distinguish viral infections
+// from bacterial sepsis", "Sepsis versus infection without organ
+// dysfunction"), or before it where that side names no sepsis ("Dengue
+// versus bacterial sepsis", "H1N1 versus bacterial sepsis"). The sample may
+// then be the compared infection's, which is no sepsis by itself. Septic
+// patients compared with healthy people ("patients with suspected sepsis
+// were compared with healthy volunteers", "febrile children with bacterial
+// sepsis compared with healthy controls"), or the sources of their sepsis
+// compared ("sepsis due to faecal peritonitis versus community-acquired
+// pneumonia"), compare no infection, and such a study's septic patients
+// diagnosed with pneumonia or a urinary tract infection are its septic
+// patients.
 func comparesInfection(study *metadata.Study, diagnosis string) bool {
 	if diagnosis == "" {
 		return false
 	}
 	for _, text := range []string{study.Title, study.Description} {
 		for _, sn := range comparisons(text) {
-			sentence := text[sn[0]:sn[1]]
-			if sepsisSource.MatchString(sentence) {
+			if sepsisSource.MatchString(text[sn[0]:sn[3]]) {
 				continue
 			}
-			rest := septicInfection.ReplaceAllString(sentence, " ")
-			if ownInfection.MatchString(rest) || febrileIllness.MatchString(rest) {
+			before := text[sn[0]:sn[1]]
+			after := septicInfection.ReplaceAllString(text[sn[2]:sn[3]], " ")
+			if comparedInfection.MatchString(after) ||
+				!sepsisKey.MatchString(before) && comparedInfection.MatchString(before) {
 				return true
 			}
 		}
@@ -373,9 +377,9 @@ func comparesInfection(study *metadata.Study, diagnosis string) bool {
 // sepsis", "viral septic shock"), which names no infection besides it.
 var septicInfection = regexp.MustCompile(`(?i)\b(bacterial|viral|fungal|gram[\s-]*(negative|positive))\s+(sepsis|septic\w*)`)
 
-// febrileIllness is a fever as a group of patients ("non-bacterial
-// febrile illness", "febrile children").
-var febrileIllness = regexp.MustCompile(`(?i)\bfebrile\b|\bfever\b`)
+// comparedInfection is an infection, or a fever, as a group a study may
+// compare septic patients with.
+var comparedInfection = regexp.MustCompile(`(?i)pneumonia|influenza|\bh1n1\b|mening|infect|\bviral\b|\bvirus|bacterial|enterocolitis|\bnec\b|malaria|dengue|tubercul|covid|sars-cov|\bfebrile\b|\bfever\b`)
 
 // sepsisSource names where a sepsis came from ("sepsis due to", "septic
 // patients from pneumonia"): a sentence comparing such sources compares

@@ -37,6 +37,11 @@ func TestNegationScope(t *testing.T) {
 		{[]string{"lab diagnosis: no infection"}, NoSepsis},
 		{[]string{"final result: no infection"}, NoSepsis},
 		{[]string{"adjudication result: no infection"}, NoSepsis},
+		// A test's status or report is the test's, not a diagnosis.
+		{[]string{"disease state: sepsis", "lactate status: normal"}, Sepsis},
+		{[]string{"disease state: sepsis", "clinical chemistry lactate: normal"}, Sepsis},
+		{[]string{"disease state: septic shock", "chest x-ray final report: no evidence of infection"}, SepticShock},
+		{[]string{"disease state: sepsis", "urine culture status: no evidence of infection"}, Sepsis},
 		{[]string{"disease state: septic shock", "medical history: no history of sepsis"}, SepticShock},
 		{[]string{"disease state: sepsis", "past history: no history of infection"}, Sepsis},
 		{[]string{"disease state: sepsis", "comorbidity: no history of infection"}, Sepsis},
@@ -149,6 +154,18 @@ func TestComparisonNamesTheInfection(t *testing.T) {
 		{&metadata.Study{Title: "Sepsis versus infection without organ dysfunction"}, "patient 14 | diagnosis: pneumonia", Unknown},
 		{&metadata.Study{Title: "Bacterial sepsis versus non-bacterial febrile illness"}, "patient 15 | diagnosis: malaria", Unknown},
 		{&metadata.Study{Title: "Influenza versus bacterial sepsis"}, "patient 16 | diagnosis: RSV infection", Unknown},
+		{&metadata.Study{Title: "Sepsis", Description: "Septic patients were compared with patients with uncomplicated infection and healthy controls."},
+			"patient 17 | diagnosis: pneumonia", Unknown},
+		// Septic patients, however their infection is worded, compared
+		// with healthy people.
+		{&metadata.Study{Title: "Sepsis", Description: "Whole blood of patients with suspected sepsis was compared with healthy volunteers."},
+			"patient 18 | diagnosis: urinary tract infection", Sepsis},
+		{&metadata.Study{Title: "Febrile children with bacterial sepsis compared with healthy controls"},
+			"patient 19 | diagnosis: pneumonia", Sepsis},
+		{&metadata.Study{Title: "Sepsis", Description: "Septic patients with a confirmed infection were compared with healthy volunteers."},
+			"patient 20 | diagnosis: UTI", Sepsis},
+		{&metadata.Study{Title: "Sepsis", Description: "Patients with sepsis (infection with organ dysfunction) were compared with healthy volunteers."},
+			"patient 21 | diagnosis: pneumonia", Sepsis},
 	} {
 		samples := cohortOf(tc.spec, "control 9 | diagnosis: healthy")
 		d := Default().ClassifyCohort(tc.study, samples)[0]
@@ -178,6 +195,9 @@ func TestIllControlNames(t *testing.T) {
 		{"group: mock infected control", Control},
 		{"group: sham-infected controls", Control},
 		{"group: not infected control", Control},
+		{"group: infection controls", Unknown},
+		{"group: fever controls", Unknown},
+		{"treatment: glycemic controls", Unknown},
 		{"group: never infected control", Control},
 		{"group: healthy control", Control},
 	} {

@@ -181,7 +181,8 @@ const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]
 // person: a septic focus (source control), blood sugar (tight glycaemic
 // control, a trial arm of septic patients), a ventilator's volume or
 // pressure, a heart's rate.
-const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(led)?\b`
+const careControl = `\b(source|(tight\s+)?glyc(a)?emic|glucose|sugar|volume|pressure|rate|rhythm|pain|infection|temperature|fever|damage|airway|bleeding|ha?emorrhage|seizure|symptom|fluid)[\s-]+control(led)?\b` +
+	`|\b(infection|fever|glyc(a)?emic)[\s-]+controls\b`
 
 // negation denies what follows it: "no", "not", "without", "w/o",
 // "absence of", "no evidence of", "no signs of", "negative for". A

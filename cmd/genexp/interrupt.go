@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -76,7 +77,9 @@ func openWriting(target string, log *slog.Logger) (w store, ctx context.Context,
 	w, err = openStoreUntil(ctx, target, false, log)
 	release()
 	if err != nil {
-		interrupted := ctx.Err() != nil
+		// A stop is a wait a signal ended; any other failure is one,
+		// whenever a signal came.
+		interrupted := ctx.Err() != nil && errors.Is(err, context.Canceled)
 		stop() // which cancels ctx: a failure is not a stop
 		if !interrupted {
 			return nil, context.Background(), nil, err

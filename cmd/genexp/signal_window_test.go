@@ -95,3 +95,31 @@ func TestSecondSignalHeldWhileTheWarehouseCloses(t *testing.T) {
 		t.Errorf("a write-ahead log is left beside the warehouse")
 	}
 }
+
+// TestFailedOpenIsNoStop: an open that fails (a file that is no DuckDB
+// warehouse) is that failure, exit 3 with its code, even when a signal
+// came while it ran; only a wait a signal ended is a stop.
+func TestFailedOpenIsNoStop(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	if err := os.WriteFile(db, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	signalWindow = func(ctx context.Context, at string) {
+		if at != "open" {
+			return
+		}
+		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the signal did not reach the command's context")
+		}
+	}
+	defer func() { signalWindow = nil }()
+	code, _, stderr := runCLI(t, "init", "--db", db)
+	if code != exitNoAccess || !strings.Contains(stderr, "4001") || strings.Contains(stderr, "interrupted") {
+		t.Errorf("exit %d, want %d with the open's failure (4001), not a stop\n%s", code, exitNoAccess, stderr)
+	}
+}

@@ -174,7 +174,7 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 	if err != nil {
 		placeDamage(err, file)
 		// Busy: another process created the file since the check.
-		if created && !errors.Is(err, qc.WarehouseBusy) {
+		if created && !errors.Is(err, qc.WarehouseBusy) && !errors.Is(err, context.Canceled) {
 			removeWarehouse(file)
 		}
 		return nil, err
