@@ -29,14 +29,7 @@ func TestSignalsHeldWhileTheWarehouseOpensOrCloses(t *testing.T) {
 					if at != stage {
 						return
 					}
-					if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-						t.Fatal(err)
-					}
-					select {
-					case <-ctx.Done():
-					case <-time.After(10 * time.Second):
-						t.Fatal("the signal did not reach the command's context")
-					}
+					terminate(t, ctx)
 				}
 				defer func() { signalWindow = nil }()
 				args := map[string][]string{"load": {"load", "--db", db, src}, "features": {"features", "--db", db}, "init": {"init", "--db", db}}[cmd]
@@ -72,18 +65,14 @@ func TestSecondSignalHeldWhileTheWarehouseCloses(t *testing.T) {
 	_, db := loadedWarehouse(t)
 	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
 	signalWindow = func(ctx context.Context, at string) {
-		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
 		if at == "open" {
-			select {
-			case <-ctx.Done():
-			case <-time.After(10 * time.Second):
-				t.Fatal("the signal did not reach the command's context")
-			}
+			terminate(t, ctx)
 			return
 		}
 		// A second signal: nothing but the held handler waits for it.
+		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	defer func() { signalWindow = nil }()
@@ -105,21 +94,27 @@ func TestFailedOpenIsNoStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	signalWindow = func(ctx context.Context, at string) {
-		if at != "open" {
-			return
-		}
-		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(10 * time.Second):
-			t.Fatal("the signal did not reach the command's context")
+		if at == "open" {
+			terminate(t, ctx)
 		}
 	}
 	defer func() { signalWindow = nil }()
 	code, _, stderr := runCLI(t, "init", "--db", db)
 	if code != exitNoAccess || !strings.Contains(stderr, "4001") || strings.Contains(stderr, "interrupted") {
 		t.Errorf("exit %d, want %d with the open's failure (4001), not a stop\n%s", code, exitNoAccess, stderr)
+	}
+}
+
+// terminate sends this process SIGTERM and returns once the command's
+// context ctx has ended for it.
+func terminate(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the signal did not reach the command's context")
 	}
 }
