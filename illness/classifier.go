@@ -787,7 +787,7 @@ func unsaid(v string) string {
 		blank(l)
 	}
 	for _, l := range deniedText.FindAllStringIndex(v, -1) {
-		if !sepsisWord.MatchString(v[:l[0]]) {
+		if !sepsisKey.MatchString(v[:l[0]]) {
 			blank(l)
 		}
 	}
@@ -854,8 +854,8 @@ func (c *Classifier) flag(key, v string) int {
 	return flagNeither
 }
 
-// measuredFinding reports whether a value (lower case, trimmed) is a
-// qualitative or a negative finding of a measurement.
+// qualitativeFinding reports whether a value (lower case, trimmed) is a
+// measurement's finding in words ("normal", "elevated").
 func qualitativeFinding(v string) bool {
 	switch v {
 	case "normal", "abnormal", "within normal limits", "within normal range", "wnl", "unremarkable",
@@ -869,11 +869,8 @@ func qualitativeFinding(v string) bool {
 // finding of nothing ("no evidence of infection", "no infiltrates") that
 // names no sepsis; a bare "no" or "negative" is a no.
 func negativeFinding(v string) bool {
-	return noneFound.MatchString(v) && strings.Contains(v, " ") && !sepsisWord.MatchString(v)
+	return noneFound.MatchString(v) && strings.Contains(v, " ") && !sepsisKey.MatchString(v)
 }
-
-// sepsisWord names sepsis in a value.
-var sepsisWord = regexp.MustCompile(`(?i)seps|septic`)
 
 // illnessKey is a key that names an illness, which no measurement's is.
 var illnessKey = regexp.MustCompile(`(?i)seps|septic|infect|shock`)
@@ -883,8 +880,8 @@ var illnessKey = regexp.MustCompile(`(?i)seps|septic|infect|shock`)
 // and "clinical history" are left to DefaultIgnoredKeys, read last).
 var pastKey = regexp.MustCompile(`(?i)\b(medical|family|past|previous|prior|comorbidit\w*|surgical|social|travel|vaccination|smoking|drug|medication)\s+history\b|\bhistory\s+of\b|^\s*h/o\b`)
 
-// negativeFinding is a measurement's finding of nothing ("no evidence of
-// infection", "no infiltrates", "negative for pneumonia").
+// noneFound begins a finding of nothing ("no evidence of infection", "no
+// infiltrates", "negative for pneumonia").
 var noneFound = regexp.MustCompile(`^(no|without|absence\s+of|negative\s+for)\b`)
 
 // instrumentKey is a measurement key that names an analyte, a culture, a
@@ -892,7 +889,7 @@ var noneFound = regexp.MustCompile(`^(no|without|absence\s+of|negative\s+for)\b`
 // infection") is about that test; under "result", "finding" or "lab …"
 // alone a value may be the adjudicated diagnosis ("final result: no
 // infection").
-var instrumentKey = regexp.MustCompile(`(?i)\b(lactate|lactic\s+acid|wbc|white\s+(blood\s+)?cells?|leu[ck]ocytes?|neutrophils?\s+count|lymphocytes?\s+count|crp|c[\s-]*reactive|procalcitonin|pct|creatinine|urea|bun|bilirubin|platelets?|thrombocytes?|ha?emoglobin|hb|glucose|albumin|troponin|bnp|ferritin|il[\s-]*6|karyotype|x[\s-]*ray|radiograph\w*|ct|mri|ultrasound|echo\w*|ecg|ekg|electrocardiogram|coagulation|inr|urinalysis|urine|cultures?|pcr|serology|smear|gram\s+stain|imaging|scan)\b`)
+var instrumentKey = regexp.MustCompile(`(?i)\b(` + testNames + `|cultures?|pcr|serology|smear|gram\s+stain|imaging|scan)\b`)
 
 // diagnosticKey is a key under which a record states a diagnosis or an
 // adjudication ("lab diagnosis", "clinical finding", "final result"),
@@ -907,7 +904,11 @@ var presentIllness = regexp.MustCompile(`(?i)present\s+illness`)
 // measurementKey is a characteristic key that names a laboratory value, an
 // examination or an organ's function, not a group: its result written as a
 // word (normal, abnormal, unremarkable, high) says nothing of the cohort.
-var measurementKey = regexp.MustCompile(`(?i)\b(lactate|lactic\s+acid|wbc|white\s+(blood\s+)?cells?|leu[ck]ocytes?|neutrophils?\s+count|lymphocytes?\s+count|crp|c[\s-]*reactive|procalcitonin|pct|creatinine|urea|bun|bilirubin|platelets?|thrombocytes?|ha?emoglobin|hb|glucose|albumin|troponin|bnp|ferritin|il[\s-]*6|karyotype|x[\s-]*ray|radiograph\w*|ct|mri|ultrasound|echo\w*|ecg|ekg|electrocardiogram|renal\s+function|kidney\s+function|liver\s+function|hepatic\s+function|lung\s+function|pulmonary\s+function|coagulation|inr|urinalysis|urine|blood\s+pressure|heart\s+rate|temperature|spo2|pao2|fio2|ph|lab(oratory)?(\s+\w+)?|test\s+result|result|finding|examination|exam|imaging)\b`)
+var measurementKey = regexp.MustCompile(`(?i)\b(` + testNames + `|(renal|kidney|liver|hepatic|lung|pulmonary)\s+function|blood\s+pressure|heart\s+rate|temperature|spo2|pao2|fio2|ph|lab(oratory)?(\s+\w+)?|test\s+result|result|finding|examination|exam|imaging)\b`)
+
+// testNames are the analytes, examinations and images measurementKey and
+// instrumentKey both name.
+const testNames = `lactate|lactic\s+acid|wbc|white\s+(blood\s+)?cells?|leu[ck]ocytes?|neutrophils?\s+count|lymphocytes?\s+count|crp|c[\s-]*reactive|procalcitonin|pct|creatinine|urea|bun|bilirubin|platelets?|thrombocytes?|ha?emoglobin|hb|glucose|albumin|troponin|bnp|ferritin|il[\s-]*6|karyotype|x[\s-]*ray|radiograph\w*|ct|mri|ultrasound|echo\w*|ecg|ekg|electrocardiogram|coagulation|inr|urinalysis|urine`
 
 // spaced reads underscores as spaces, so that \b sees the words of
 // "Septic_Shock_rep1". It keeps byte offsets, so a match in the spaced text

@@ -230,13 +230,13 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		var fallback *Decision
 		read := false
 		everyone := allEnrolled(study, base, !persons)
-		compares := comparisonCue.MatchString(study.Title) || comparisonCue.MatchString(study.Description)
+		compares := comparesInfection(study)
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
-			if (!worded && !everyone) || c.hedged(s) || compares && comparesInfection(study, c.diagnosedInfection(s)) {
+			if (!worded && !everyone) || c.hedged(s) || compares && c.diagnosedInfection(s) {
 				continue
 			}
 			if !read {
@@ -339,13 +339,14 @@ func comparisons(text string) [][4]int {
 }
 
 // comparesInfection reports whether the study's title or description
-// compares its septic patients with an infection, when a sample's
-// diagnosis names one: after the comparison's word ("… compared with
+// compares its septic patients with an infection: after the comparison's
+// word ("… compared with
 // patients with localized infections", "to distinguish viral infections
 // from bacterial sepsis", "Sepsis versus infection without organ
 // dysfunction"), or before it where that side names no sepsis ("Dengue
-// versus bacterial sepsis", "H1N1 versus bacterial sepsis"). The sample may
-// then be the compared infection's, which is no sepsis by itself. Septic
+// versus bacterial sepsis", "H1N1 versus bacterial sepsis"). A sample whose
+// diagnosis names an infection may then be the compared infection's, which
+// is no sepsis by itself (diagnosedInfection). Septic
 // patients compared with healthy people ("patients with suspected sepsis
 // were compared with healthy volunteers", "febrile children with bacterial
 // sepsis compared with healthy controls"), or the sources of their sepsis
@@ -353,10 +354,7 @@ func comparisons(text string) [][4]int {
 // pneumonia"), compare no infection, and such a study's septic patients
 // diagnosed with pneumonia or a urinary tract infection are its septic
 // patients.
-func comparesInfection(study *metadata.Study, diagnosis string) bool {
-	if diagnosis == "" {
-		return false
-	}
+func comparesInfection(study *metadata.Study) bool {
 	for _, text := range []string{study.Title, study.Description} {
 		for _, sn := range comparisons(text) {
 			if sepsisSource.MatchString(text[sn[0]:sn[3]]) {
@@ -752,25 +750,25 @@ func (c *Classifier) namesInfection(s *metadata.Sample) bool {
 // is ("infection: pneumonia", "source of infection").
 var diagnosisKey = regexp.MustCompile(`(?i)^\s*((final|primary|clinical|discharge|admission|working)\s+)?(diagnos[ie]s|dx|disease(\s+(state|status|type|group))?|condition|illness|(patient|subject|study|clinical|disease)?\s*group|cohort|phenotype)\s*$`)
 
-// diagnosedInfection returns the sample's own diagnosis when it names an
+// diagnosedInfection reports whether the sample's own diagnosis names an
 // infection other than sepsis ("diagnosis: dengue fever", "disease:
-// COVID-19"), or "". In a study whose text compares that infection
+// COVID-19"). In a study whose text compares that infection
 // ("Dengue versus bacterial sepsis", "distinguishing COVID-19 from
 // bacterial sepsis"; comparesInfection) the sample is then the compared
 // infection's, which is no sepsis by itself, not one of the study's septic
 // patients. A septic patient's infection written under its own key
 // ("infection: pneumonia", GSE33118) is not a diagnosis.
-func (c *Classifier) diagnosedInfection(s *metadata.Sample) string {
+func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
 	for _, field := range c.fields {
 		f := metadata.FieldKey(field)
 		for _, v := range c.values(s, field) {
 			diagnosis := f == metadata.FieldDisease || v.keyed && diagnosisKey.MatchString(v.key)
 			if diagnosis && !v.ignored && !sepsisKey.MatchString(v.text) && ownInfection.MatchString(v.text) {
-				return v.text
+				return true
 			}
 		}
 	}
-	return ""
+	return false
 }
 
 // illControls relabels bare controls NO_SEPSIS when the study's text says

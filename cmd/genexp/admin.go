@@ -46,20 +46,11 @@ migration that failed or was refused); 1 another failure.
 	}
 	defer closeLog()
 	target := c.target(fs, cfg)
-	w, ctx, done, err := openWriting(target, nil)
-	if err != nil && ctx.Err() != nil {
-		c.printErr(stderr, fmt.Errorf("%w: %w", stopped(ctx, err, 0), err), "(while opening the warehouse; nothing was done)")
-		return stoppedExit(ctx)
-	}
-	if err != nil {
-		return c.fail(stderr, err)
+	w, _, done, status, ok := c.openWriting(stderr, target, nil, "nothing else was done")
+	if !ok {
+		return status
 	}
 	defer done()
-	if ctx.Err() != nil {
-		// The open (its migration) ended before the signal was acted on.
-		c.printErr(stderr, stopped(ctx, ctx.Err(), 0), "(after the warehouse opened; nothing else was done)")
-		return stoppedExit(ctx)
-	}
 	want := schemaVersionFor(target)
 	if v, ok := w.(interface {
 		Version(context.Context) (int, error)

@@ -55,19 +55,11 @@ study's features were; 5 a study's features failed; 130 (SIGINT) or 143
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)
 	}
-	w, ctx, done, err := openWriting(target, log)
-	if err != nil && ctx.Err() != nil {
-		c.printErr(stderr, fmt.Errorf("%w: %w", stopped(ctx, err, 0), err), "(while opening the warehouse; no features were computed)")
-		return stoppedExit(ctx)
-	}
-	if err != nil {
-		return c.fail(stderr, err)
+	w, ctx, done, status, ok := c.openWriting(stderr, target, log, "no features were computed")
+	if !ok {
+		return status
 	}
 	defer done()
-	if ctx.Err() != nil {
-		c.printErr(stderr, stopped(ctx, ctx.Err(), 0), "(while the warehouse opened; no features were computed)")
-		return stoppedExit(ctx)
-	}
 	p, err := genexp.New(w, genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target))
 	if err != nil {
 		return c.fail(stderr, err)
@@ -86,7 +78,7 @@ study's features were; 5 a study's features failed; 130 (SIGINT) or 143
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
-	status := exitOK
+	status = exitOK
 	for _, s := range run.Studies {
 		if s.Err != nil {
 			c.printErr(stderr, s.Err, "")

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -154,7 +153,7 @@ func printHealth(w io.Writer, rep genexp.HealthReport) {
 // does not take), so that the dry run fails where the load would.
 func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target string, meta, paths []string) int {
 	var current warehouse.Statuser
-	file, query, _ := strings.Cut(target, "?")
+	file, _, _ := strings.Cut(target, "?")
 	// Only a file that is not there is new; one that cannot be looked at
 	// (no permission) is opened, and the open says why not.
 	if _, err := os.Stat(file); genexp.IsSQLServerDSN(target) || !errors.Is(err, fs.ErrNotExist) {
@@ -175,24 +174,10 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 		if err := duckdb.CheckDSN(target); err != nil {
 			return c.fail(stderr, redactErr(err, target))
 		}
-		if params, err := url.ParseQuery(query); err == nil && opensReadOnly(params) {
-			return c.fail(stderr, &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
-				Msg: fmt.Sprintf("no warehouse at %s, and the DSN opens it read-only: a load could not create it", qc.RedactDSN(file))})
-		}
 		// A mistyped --db would otherwise pass for an empty warehouse.
 		c.say(stderr, slog.LevelWarn, fmt.Sprintf("no warehouse at %s yet: every study would be new (a load would create it)", qc.RedactDSN(file)))
 	}
 	return runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
-}
-
-// opensReadOnly reports whether DuckDB DSN parameters open the warehouse
-// read-only (access_mode=READ_ONLY, read_only=true).
-func opensReadOnly(params url.Values) bool {
-	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
-		return true
-	}
-	ro, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(params.Get("read_only"))))
-	return err == nil && ro
 }
 
 // rewordedError shows text in place of err's message (the DSN's secrets

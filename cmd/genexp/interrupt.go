@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -62,31 +64,37 @@ var signalWindow func(ctx context.Context, stage string)
 // every such signal is held: the first cancels the context, and neither it
 // nor a second ends the process in the middle of that write. Between the
 // two, a second signal ends the process at once, as interruptContext
-// says. The command checks ctx after the open (a signal during it: the
-// command stops there) and calls done, which closes the warehouse and
-// then releases the handlers. SIGKILL is never held. A signal while the
-// open waits for a warehouse another process holds (busy_timeout) ends the
-// wait: nothing is written then, and ctx is returned with the error, so
-// that the command can say it was stopped.
-func openWriting(target string, log *slog.Logger) (w store, ctx context.Context, done func(), err error) {
+// says. SIGKILL is never held. A signal while the open waits for a
+// warehouse another process holds (busy_timeout) ends the wait.
+//
+// When the open fails, or a signal came while it ran, openWriting says so
+// on stderr (unwritten says what the command did not do) and reports false
+// with the exit status; otherwise the command runs under ctx and calls
+// done, which closes the warehouse and then releases the handlers.
+func (c *common) openWriting(stderr io.Writer, target string, log *slog.Logger, unwritten string) (w store, ctx context.Context, done func(), status int, ok bool) {
 	ctx, stop := interruptContext()
 	release := holdSignals()
 	if signalWindow != nil {
 		signalWindow(ctx, "open")
 	}
-	w, err = openStoreUntil(ctx, target, false, log)
+	w, err := openStoreUntil(ctx, target, false, log)
 	release()
-	if err != nil {
-		// A stop is a wait a signal ended; any other failure is one,
-		// whenever a signal came.
-		interrupted := ctx.Err() != nil && errors.Is(err, context.Canceled)
-		stop() // which cancels ctx: a failure is not a stop
-		if !interrupted {
-			return nil, context.Background(), nil, err
-		}
-		return nil, ctx, nil, err
+	stoppedHere := func(err error) int {
+		c.printErr(stderr, err, "(while the warehouse opened; "+unwritten+")")
+		return stoppedExit(ctx)
 	}
-	return w, ctx, func() {
+	switch {
+	case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
+		// A wait a signal ended; any other failure is one, whenever a
+		// signal came.
+		status = stoppedHere(fmt.Errorf("%w: %w", stopped(ctx, err, 0), err))
+		stop()
+		return nil, nil, nil, status, false
+	case err != nil:
+		stop()
+		return nil, nil, nil, c.fail(stderr, err), false
+	}
+	done = func() {
 		release := holdSignals()
 		if signalWindow != nil {
 			signalWindow(ctx, "close")
@@ -94,7 +102,13 @@ func openWriting(target string, log *slog.Logger) (w store, ctx context.Context,
 		w.Close()
 		release()
 		stop()
-	}, nil
+	}
+	if ctx.Err() != nil {
+		status = stoppedHere(stopped(ctx, ctx.Err(), 0))
+		done()
+		return nil, nil, nil, status, false
+	}
+	return w, ctx, done, 0, true
 }
 
 // holdSignals catches SIGINT and SIGTERM, beside any other handler, so

@@ -70,19 +70,11 @@ configuration).
 		return exitUsage
 	}
 	defer closeLog()
-	w, ctx, done, err := openWriting(target, log)
-	if err != nil && ctx.Err() != nil {
-		c.printErr(stderr, fmt.Errorf("%w: %w", stopped(ctx, err, 0), err), "(while opening the warehouse; nothing was loaded)")
-		return stoppedExit(ctx)
-	}
-	if err != nil {
-		return c.fail(stderr, err)
+	w, ctx, done, status, ok := c.openWriting(stderr, target, log, "nothing was loaded")
+	if !ok {
+		return status
 	}
 	defer done()
-	if ctx.Err() != nil {
-		c.printErr(stderr, stopped(ctx, ctx.Err(), 0), "(while the warehouse opened; nothing was loaded)")
-		return stoppedExit(ctx)
-	}
 
 	opts := []genexp.Option{genexp.WithConfig(cfg), genexp.WithLogger(log), genexp.WithWarehouseDSN(target),
 		genexp.WithDownloadOptions(genexp.WithMetadataFiles(meta...))}
@@ -99,7 +91,7 @@ configuration).
 		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds)
 	}
 	printReport(stdout, rep)
-	status := exitOK
+	status = exitOK
 	for _, e := range rep.Errors {
 		if !inTable(rep, e) {
 			c.printErr(stderr, e, "")

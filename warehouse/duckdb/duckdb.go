@@ -85,28 +85,11 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		}
 		o(&oo)
 	}
-	file, params, err := splitDSN(dsn)
+	file, params, busy, err := readDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
-	if err := noSecrets(params); err != nil {
-		return nil, err
-	}
-	cfg := Config{AutoMigrate: true}
-	if v := params.Get("busy_timeout"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: busy_timeout")
-		}
-		cfg.BusyTimeout = d
-		params.Del("busy_timeout")
-	}
-	if err := readOnlyParam(params); err != nil {
-		return nil, err
-	}
-	if err := threadsParam(params); err != nil {
-		return nil, err
-	}
+	cfg := Config{AutoMigrate: true, BusyTimeout: busy}
 	readOnly := strings.EqualFold(params.Get("access_mode"), "READ_ONLY")
 	if readOnly {
 		cfg.AutoMigrate = false
@@ -529,34 +512,47 @@ func openWait(stop context.Context, dsn string, wait time.Duration, notify func(
 	}
 }
 
-// CheckDSN checks a DuckDB DSN's parameters as Open would, without
-// opening, creating or touching its file: a secret, busy_timeout,
-// read_only, threads, and an option DuckDB does not take (ConfigInvalid),
-// found by opening an in-memory database with the DSN's options. A dry run
-// checks so the warehouse a load would create.
+// readDSN splits a DuckDB DSN into its file and the parameters DuckDB is
+// given, and checks them as Open and CheckDSN do: no secret, busy_timeout
+// (taken out and returned), read_only (made access_mode), threads.
+func readDSN(dsn string) (file string, params url.Values, busy time.Duration, err error) {
+	file, params, err = splitDSN(dsn)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	if err := noSecrets(params); err != nil {
+		return "", nil, 0, err
+	}
+	if v := params.Get("busy_timeout"); v != "" {
+		busy, err = time.ParseDuration(v)
+		if err != nil {
+			return "", nil, 0, qc.Wrap(qc.ConnectionFailed, err, "duckdb: busy_timeout")
+		}
+		params.Del("busy_timeout")
+	}
+	if err := readOnlyParam(params); err != nil {
+		return "", nil, 0, err
+	}
+	if err := threadsParam(params); err != nil {
+		return "", nil, 0, err
+	}
+	return file, params, busy, nil
+}
+
+// CheckDSN checks the DSN of a warehouse a load would create, as Open
+// would, without opening, creating or touching its file: a secret,
+// busy_timeout, read_only, threads, an option DuckDB does not take
+// (ConfigInvalid, found by opening an in-memory database with the DSN's
+// options), and a DSN that opens it read-only, which could not create it
+// (ConnectionFailed). A dry run checks so the warehouse a load would
+// create.
 func CheckDSN(dsn string) error {
-	_, params, err := splitDSN(dsn)
+	_, params, _, err := readDSN(dsn)
 	if err != nil {
 		return err
 	}
-	if err := noSecrets(params); err != nil {
-		return err
-	}
-	if v := params.Get("busy_timeout"); v != "" {
-		if _, err := time.ParseDuration(v); err != nil {
-			return qc.Wrap(qc.ConnectionFailed, err, "duckdb: busy_timeout")
-		}
-	}
-	params.Del("busy_timeout")
-	if err := readOnlyParam(params); err != nil {
-		return err
-	}
-	if err := threadsParam(params); err != nil {
-		return err
-	}
 	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
-		// DuckDB opens no database in memory read-only.
-		params.Del("access_mode")
+		return qc.Errorf(qc.ConnectionFailed, "duckdb: no warehouse file yet, and the DSN opens it read-only: a load could not create it")
 	}
 	params.Set("autoinstall_known_extensions", "false")
 	db, err := sql.Open("duckdb", "?"+params.Encode())
