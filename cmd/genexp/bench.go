@@ -13,7 +13,6 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -133,12 +132,8 @@ func (b *benchFlags) workdir(stderr io.Writer) (string, context.Context, func(),
 			removeSettled(dir, 5*time.Second)
 		}
 		remove()
-		code := exitInterrupted
-		if sig == syscall.SIGTERM {
-			code = exitTerminated
-		}
 		fmt.Fprintf(stderr, "genexp bench: stopped by %v\n", sig)
-		os.Exit(code)
+		os.Exit(signalExit(sig))
 	})
 	return dir, ctx, func() { stop(); cancel(); remove() }, nil
 }
@@ -162,10 +157,10 @@ func removeSettled(dir string, wait time.Duration) {
 }
 
 // onStopSignal runs stopped, in a goroutine of its own, at the first
-// SIGINT or SIGTERM, until the returned function is called.
+// of stopSignals, until the returned function is called.
 func onStopSignal(stopped func(os.Signal)) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, stopSignals()...)
 	done := make(chan struct{})
 	go func() {
 		select {

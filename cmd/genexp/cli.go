@@ -53,7 +53,8 @@ Exit status: 0 success; 1 a study failed, or the run timed out; 2 bad usage,
 configuration or query; 3 the warehouse could not be opened or written
 (busy, unreachable, newer schema, no permission, disk full); 4 an input could
 not be read; 5 analytics failed; 6 (validate, load --dry-run) warnings about
-the data only; 130 (SIGINT) or 143 (SIGTERM) interrupted.
+the data only; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP: the terminal
+closed) interrupted.
 
 'genexp help COMMAND' (or 'genexp COMMAND -h') says what each command does,
 its exit statuses and its flags.

@@ -21,8 +21,8 @@ analytics.vw_feature_catalog.
 Exit status: 0 every study's features computed (or current); 2 bad usage or
 configuration, or a named study is not loaded; 3 the warehouse could not be
 opened, does not exist, or could not be written (busy, disk full) while a
-study's features were; 5 a study's features failed; 130 (SIGINT) or 143
-(SIGTERM) interrupted.
+study's features were; 5 a study's features failed; 130 (SIGINT), 143
+(SIGTERM) or 129 (SIGHUP) interrupted.
 `, stderr)
 	var c common
 	c.register(fs)

@@ -32,8 +32,10 @@ Exit status: 0 every study loaded (or was already loaded); 1 a study failed,
 or the run passed processing.timeout_seconds; 2 bad usage or configuration;
 3 the warehouse could not be opened or written (busy, unreachable, written
 by a newer genexp, no permission, disk full); 4 an input could not be read;
-5 a study loaded but its features failed; 130 (SIGINT) or 143 (SIGTERM)
-interrupted. When several apply, the first of 130/143, 2, 3, 4, 5, 1 wins.
+5 a study loaded but its features failed; 130 (SIGINT), 143 (SIGTERM) or
+129 (SIGHUP: the terminal closed; under nohup the load goes on)
+interrupted. When several apply, the first of 130/143/129, 2, 3, 4, 5, 1
+wins.
 With --dry-run, 6 means warnings about the data only (not about the
 configuration).
 `, stderr)

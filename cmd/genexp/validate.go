@@ -23,7 +23,8 @@ file.
 Exit status: 0 nothing to report; 6 warnings about the data only (not
 about the configuration); 1 a study would be rejected, or the run passed
 processing.timeout_seconds; 2 bad usage or configuration; 4 an input
-could not be read; 130 (SIGINT) or 143 (SIGTERM) interrupted.
+could not be read; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP)
+interrupted.
 `, stderr)
 	var c common
 	c.registerNoWarehouse(fs)
