@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -428,12 +429,20 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	var read []*stored
 	use := p.newConfigUse()
 	paths = p.distinctPaths(paths)
+	paths, beside, notes := downloadFiles(paths)
+	p.recordFindings(ctx, rep.RunID, "", "", notes)
+	p.logFindings(ctx, rep.RunID, "", notes)
+	rep.Findings = append(rep.Findings, notes...)
 	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
 			p.notStarted(ctx, rep, nil, paths[i:])
 			return rep, stoppedRun(ctx, rep, err)
 		}
-		d, err := OpenDownload(path, p.openOpts...)
+		opts := p.openOpts
+		if json := beside[path]; json != "" {
+			opts = append(slices.Clip(opts), WithMetadataFiles(json))
+		}
+		d, err := OpenDownload(path, opts...)
 		if err != nil {
 			use.unplanned++
 			p.downloadFailed(ctx, rep.RunID, path, err)
@@ -543,6 +552,67 @@ func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, pa
 	if n := len(ms) + len(paths); n > 0 {
 		p.log.Warn("run stopped: matrices and paths not started", "run", rep.RunID, "not_started", n, "reason", p.redact(cause.Error()))
 	}
+}
+
+// downloadFiles takes out of paths each file a download folder holds beside
+// its study folders (README and LICENSE files, its aggregated_metadata.json
+// or metadata.json) that is given beside another path of the same folder,
+// as a shell glob of an unzipped download gives (genexp load dl/*): such a
+// file is no download, and would fail as one. The metadata JSON is read
+// instead with each study folder given beside it (beside maps the folder's
+// path to the JSON's), which holds the study's title and description; a
+// README or LICENSE is not read. Each file taken out is an INFO note.
+func downloadFiles(paths []string) (kept []string, beside map[string]string, notes []*qc.Error) {
+	dirOf := func(path string) string {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return ""
+		}
+		return filepath.Dir(abs)
+	}
+	perDir := map[string]int{}
+	for _, path := range paths {
+		perDir[dirOf(path)]++
+	}
+	kind := func(path string) int {
+		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || perDir[dirOf(path)] < 2 {
+			return kindOther
+		}
+		k, acc := classifyFile(filepath.Base(path))
+		if k == kindJSON && acc != "" {
+			return kindOther // an organism's JSON (metadata_HOMO_SAPIENS.json) of a study folder
+		}
+		return k
+	}
+	jsonOf := map[string]string{}
+	for _, path := range paths {
+		if kind(path) == kindJSON && jsonOf[dirOf(path)] == "" {
+			jsonOf[dirOf(path)] = path
+		}
+	}
+	beside = map[string]string{}
+	for _, path := range paths {
+		switch kind(path) {
+		case kindIgnored:
+			notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path,
+				Msg: "skipped: not a download but a file of the folder that holds one (README and LICENSE files are not read)"})
+			continue
+		case kindJSON:
+			if jsonOf[dirOf(path)] == path {
+				notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path,
+					Msg: "not a download but its metadata: read with each study folder or matrix given beside it"})
+			} else {
+				notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path,
+					Msg: "skipped: not a download but its metadata, and " + filepath.Base(jsonOf[dirOf(path)]) + " beside it is read instead"})
+			}
+			continue
+		}
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() && jsonOf[dirOf(path)] != "" {
+			beside[path] = jsonOf[dirOf(path)]
+		}
+		kept = append(kept, path)
+	}
+	return kept, beside, notes
 }
 
 // distinctPaths drops each path that names the same file or folder as an
