@@ -252,7 +252,10 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	head := fmt.Sprintf("last run %s started %s (%s, %s)",
 		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), plural(last.Studies, "study"), plural(last.Steps, "step"))
 	if last.Running == 0 && (last.Stopped > 0 || last.StopReason != "") {
-		why, rerun := "", "rerun the same command (genexp load or genexp features)"
+		why, rerun := "", "rerun the same genexp features"
+		if last.Load {
+			rerun = "rerun the same genexp load (what it loaded is a duplicate; a study whose features it stopped gets them)"
+		}
 		if last.StopReason != "" {
 			why = " (" + last.StopReason + ")"
 		}

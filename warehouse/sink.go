@@ -523,7 +523,10 @@ type Health struct {
 	// successful step of the same study has made good: the same step
 	// succeeding, or the study's load (whose success means its extract,
 	// transform and validate succeeded too), of whichever batch, since a
-	// success after the failure says the study loads again. A Ctrl-C or a bad file of a study
+	// success after the failure says the study loads again; a failed
+	// analytics step also by a later one SKIPPED with reason
+	// ReasonFeaturesCurrent (the study's features describe its current
+	// batch: a features run stopped after they were computed kept them). A Ctrl-C or a bad file of a study
 	// followed by a good rerun leaves none unresolved; a failure logged
 	// under no study (an input whose name is no accession) is never made
 	// good, and counts until it leaves the window.
@@ -626,6 +629,12 @@ type FeatureMaterializer interface {
 	// current batch id.
 	MaterializeFeatures(ctx context.Context, req FeaturesRequest) (FeaturesResult, error)
 }
+
+// ReasonFeaturesCurrent is the context_json reason of an analytics step
+// SKIPPED because the study's features already describe its current batch
+// (a duplicate load, or features --if-stale). Health reads it: such a step
+// makes good a failed analytics step of the study before it.
+const ReasonFeaturesCurrent = "the features of the current batch are already computed"
 
 // DefaultTopGenes is the number of most variable genes whose pairs get a
 // correlation when FeaturesRequest.TopGenes is 0: 100 genes, 4,950 pairs.

@@ -32,13 +32,18 @@ WHERE study_accession_code = $1
 
 // stmtHealthFailures counts the FAILED steps since $1, their runs, and
 // those of them a later success of their study made good
-// (warehouse.Health.ResolvedFailedSteps).
+// (warehouse.Health.ResolvedFailedSteps): a later analytics step skipped
+// with reason $2 (warehouse.ReasonFeaturesCurrent) makes good a failed
+// one. The reason is read only from valid JSON, as stmtHealthRuns reads it.
 const stmtHealthFailures = `SELECT COUNT(*), COUNT(DISTINCT run_id),
     COUNT(*) FILTER (WHERE EXISTS (
         SELECT 1 FROM meta_etl_process_log s
         WHERE s.study_accession_code = f.study_accession_code
-          AND s.status = 'SUCCESS' AND s.started_at > f.started_at
-          AND (s.step = f.step OR (s.step = 'load' AND f.step IN ('extract', 'transform', 'validate')))))
+          AND s.started_at > f.started_at
+          AND ((s.status = 'SUCCESS'
+                AND (s.step = f.step OR (s.step = 'load' AND f.step IN ('extract', 'transform', 'validate'))))
+            OR (s.status = 'SKIPPED' AND s.step = 'analytics' AND f.step = 'analytics'
+                AND CASE WHEN json_valid(s.context_json) THEN s.context_json->>'$.reason' END = $2))))
 FROM meta_etl_process_log f
 WHERE status = 'FAILED' AND started_at >= $1`
 
@@ -215,7 +220,7 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	if req.Since.IsZero() {
 		since = time.Now().UTC().Add(-24 * time.Hour)
 	}
-	if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns, &h.ResolvedFailedSteps); err != nil {
+	if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since, warehouse.ReasonFeaturesCurrent).Scan(&h.FailedSteps, &h.FailedRuns, &h.ResolvedFailedSteps); err != nil {
 		return h, classify(err, "duckdb: counting failures")
 	}
 	n := req.Runs

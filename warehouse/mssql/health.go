@@ -38,7 +38,10 @@ WHERE study_accession_code = @p1
 
 // stmtHealthFailures counts the FAILED steps since @p1, their runs, and
 // those of them a later success of their study made good
-// (warehouse.Health.ResolvedFailedSteps). T-SQL takes no subquery inside
+// (warehouse.Health.ResolvedFailedSteps): a later analytics step skipped
+// with reason @p2 (warehouse.ReasonFeaturesCurrent) makes good a failed
+// one, the reason read only where ISJSON says the context is JSON (CASE
+// tests its WHENs in order). T-SQL takes no subquery inside
 // an aggregate (Msg 130): each failed step's flag is computed in a derived
 // table and summed outside it.
 const stmtHealthFailures = `SELECT COUNT_BIG(*), COUNT_BIG(DISTINCT failed.run_id), SUM(failed.made_good)
@@ -47,8 +50,11 @@ FROM (
         CASE WHEN EXISTS (
             SELECT 1 FROM dbo.meta_etl_process_log s
             WHERE s.study_accession_code = f.study_accession_code
-              AND s.status = N'SUCCESS' AND s.started_at > f.started_at
-              AND (s.step = f.step OR (s.step = N'load' AND f.step IN (N'extract', N'transform', N'validate'))))
+              AND s.started_at > f.started_at
+              AND ((s.status = N'SUCCESS'
+                    AND (s.step = f.step OR (s.step = N'load' AND f.step IN (N'extract', N'transform', N'validate'))))
+                OR (s.status = N'SKIPPED' AND s.step = N'analytics' AND f.step = N'analytics'
+                    AND CASE WHEN ISJSON(s.context_json) = 1 THEN JSON_VALUE(s.context_json, '$.reason') END = @p2)))
         THEN 1 ELSE 0 END AS made_good
     FROM dbo.meta_etl_process_log f
     WHERE f.status = N'FAILED' AND f.started_at >= CONVERT(DATETIME2, @p1)) AS failed`
@@ -134,7 +140,7 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps, h.Runs = 0, 0, 0, nil
 		var resolved sql.NullInt64 // SUM of no rows is NULL
-		if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns, &resolved); err != nil {
+		if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since, warehouse.ReasonFeaturesCurrent).Scan(&h.FailedSteps, &h.FailedRuns, &resolved); err != nil {
 			return err
 		}
 		h.ResolvedFailedSteps = int(resolved.Int64)

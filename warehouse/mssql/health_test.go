@@ -96,8 +96,8 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 	// The window starts at Since, sent in UTC: the log's DATETIME2 columns
 	// hold UTC times without an offset.
 	f := s.callsOf("health_failures")
-	if len(f) != 1 || len(f[0].args) != 1 {
-		t.Fatalf("health_failures calls: %+v", f)
+	if len(f) != 1 || len(f[0].args) != 2 || f[0].args[1] != warehouse.ReasonFeaturesCurrent {
+		t.Fatalf("health_failures calls: %+v; want the window's start and the reason of current features", f)
 	}
 	if got, ok := f[0].args[0].(time.Time); !ok || !got.Equal(since) || got.Location() != time.UTC {
 		t.Errorf("health_failures window starts at %v (%T); want %v in UTC", f[0].args[0], f[0].args[0], since.UTC())
