@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/internal/textdist"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -263,7 +264,9 @@ func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
 // ("-- count studies\nSELECT …") or a minus sign is an argument. After
 // "--" every argument is positional. Help asked for with -h goes to
 // stdout and parseFlags returns flag.ErrHelp (see flagExit); a bad flag is
-// reported on the flag set's output, followed by the help.
+// reported on the flag set's output, with the defined flag it is probably
+// a typo of (--dbb: --db) and where the help is, not the help itself,
+// which would bury the one line that matters.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
 	usage := fs.Usage
 	fs.Usage = func() {} // printed below, to where it belongs
@@ -286,16 +289,56 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 			flags = append(flags, args[i])
 		}
 	}
-	if err := fs.Parse(flags); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the error is said below, with the command's name
+	err := fs.Parse(flags)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			stderr := fs.Output()
 			fs.SetOutput(stdout)
 			defer fs.SetOutput(stderr)
+			usage()
+			return nil, err
 		}
-		usage()
+		fmt.Fprintf(out, "%s: %s\n", fs.Name(), err)
+		if hint := flagHint(fs, err); hint != "" {
+			fmt.Fprintln(out, hint)
+		}
+		fmt.Fprintln(out, seeHelp(fs))
 		return nil, err
 	}
 	return append(fs.Args(), pos...), nil
+}
+
+// flagHint names the flag of fs that an undefined one err reports is
+// probably a typo of ("did you mean --db?"), or is "".
+func flagHint(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return ""
+	}
+	name = strings.ToLower(strings.TrimLeft(name, "-"))
+	best, bestD := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		d := textdist.Levenshtein(name, f.Name)
+		if len(name) >= 3 && strings.HasPrefix(f.Name, name) {
+			d = 1
+		}
+		if d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return "did you mean --" + best + "?"
+}
+
+// seeHelp is the line that follows a usage error: where the command's
+// help is.
+func seeHelp(fs *flag.FlagSet) string {
+	return "Run '" + fs.Name() + " -h' for what it does, its flags and its exit statuses."
 }
 
 // flagLike reports whether a can be a flag: one or two dashes, then a name
@@ -348,7 +391,11 @@ func (c *common) parse(fs *flag.FlagSet, args []string, stdout io.Writer, want a
 	}
 	if err != nil {
 		if c.jsonUsage() {
-			c.say(stderr, slog.LevelError, fs.Name()+": "+oneLine(err))
+			msg := fs.Name() + ": " + oneLine(err)
+			if hint := flagHint(fs, err); hint != "" {
+				msg += " (" + hint + ")"
+			}
+			c.say(stderr, slog.LevelError, msg)
 		} else {
 			stderr.Write(flagMsg.Bytes())
 		}
@@ -388,14 +435,13 @@ func (c *common) jsonUsage() bool {
 }
 
 // usageFail reports a usage error of the command fs parses, msg, and
-// returns exitUsage: as one JSON record, or a line and the help.
+// returns exitUsage: as one JSON record, or a line and where the help is.
 func (c *common) usageFail(fs *flag.FlagSet, msg string) int {
 	if c.jsonUsage() {
 		c.say(fs.Output(), slog.LevelError, fs.Name()+": "+msg)
 		return exitUsage
 	}
-	fmt.Fprintf(fs.Output(), "%s: %s\n\n", fs.Name(), msg)
-	fs.Usage()
+	fmt.Fprintf(fs.Output(), "%s: %s\n%s\n", fs.Name(), msg, seeHelp(fs))
 	return exitUsage
 }
 
