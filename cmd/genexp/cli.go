@@ -38,6 +38,7 @@ Usage:
   genexp features [flags] [STUDY...] recompute loaded studies' features (all when none is named)
   genexp config [--config FILE]   print the effective configuration: every key, with its default
   genexp bench  read|load [flags] measure reading or loading a generated download
+  genexp version                  print genexp's version, its drivers' and its schema's (also --version)
 
 Common flags (before the command or among its arguments; bench takes
 --config only, and its own --db names the file it creates):
@@ -77,6 +78,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"features", cmdFeatures},
 		{"config", cmdConfig},
 		{"bench", cmdBench},
+		{"version", cmdVersion},
+	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	if len(args) >= 2 && args[0] == "help" && args[1] != "help" {
 		// "help bench load" is "bench load -h".
