@@ -531,6 +531,9 @@ type Health struct {
 	// under no study (an input whose name is no accession) is never made
 	// good, and counts until it leaves the window.
 	ResolvedFailedSteps int `json:"resolved_failed_steps"`
+	// OpenFailures are the most recent of the failed steps not made good
+	// (at most MaxOpenFailures, newest first): what to look at.
+	OpenFailures []FailedStep `json:"open_failures,omitempty"`
 	// Runs are the most recent runs, newest first.
 	Runs []RunSummary `json:"runs"`
 	// Path is the file holding the warehouse, "" when it is not a local
@@ -628,6 +631,22 @@ type FeatureMaterializer interface {
 	// previous ones (and the facts) as they were. The new rows carry the
 	// current batch id.
 	MaterializeFeatures(ctx context.Context, req FeaturesRequest) (FeaturesResult, error)
+}
+
+// MaxOpenFailures is how many failed steps not made good
+// Health.OpenFailures lists.
+const MaxOpenFailures = 5
+
+// FailedStep is a failed step of the process log, as health lists it.
+type FailedStep struct {
+	RunID string `json:"run_id"`
+	// Study is "" for a step logged under no study (an input whose name
+	// is no accession); File names what it read, "" when not recorded.
+	Study     string    `json:"study,omitempty"`
+	Step      string    `json:"step"`
+	File      string    `json:"file,omitempty"`
+	ErrorCode int       `json:"error_code,omitempty"`
+	StartedAt time.Time `json:"started_at"`
 }
 
 // ReasonFeaturesCurrent is the context_json reason of an analytics step
