@@ -145,7 +145,8 @@ func printReport(w io.Writer, rep *genexp.Report) {
 			fmt.Fprintf(w, "\n%s failed: %s\n", studyLabel(s), oneLine(unprefixed(s.Err, studyLabel(s))))
 		}
 		for _, f := range s.Findings {
-			if f.Severity >= qc.SeverityWarning && f != s.Err && once(f) {
+			// A study skipped says why (an INFO note) under its row.
+			if (f.Severity >= qc.SeverityWarning || s.Outcome == genexp.Skipped) && f != s.Err && once(f) {
 				fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
 			}
 		}

@@ -163,8 +163,14 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 			fmt.Fprintf(w, "\n%s rejected: %s\n", studyLabel(s), message(s.Err))
 		}
 		for _, f := range s.Findings {
-			if f.Severity >= qc.SeverityWarning && f != s.Err && once(f) {
+			switch {
+			case f == s.Err || !once(f):
+			case f.Severity >= qc.SeverityWarning:
 				fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
+			case s.Outcome == genexp.Skipped:
+				// why it was skipped: a note, which its code's summary
+				// would word as a problem
+				fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
 			}
 		}
 	}
