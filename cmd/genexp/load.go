@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -147,11 +148,22 @@ func printReport(w io.Writer, rep *genexp.Report) {
 		for _, f := range s.Findings {
 			// A study skipped says why (an INFO note) under its row.
 			if (f.Severity >= qc.SeverityWarning || s.Outcome == genexp.Skipped) && f != s.Err && once(f) {
-				fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
+				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), oneLine(f))
 			}
 		}
 	}
 	printRunFindings(w, rep.Findings, oneLine)
+}
+
+// ofStudy is the prefix that names the study of a finding f whose line
+// names only a file the study is not named in: a finding about one study
+// of a matrix that holds several (a SPECIES download's HOMO_SAPIENS.tsv)
+// reads the same for each of them otherwise.
+func ofStudy(f *qc.Error) string {
+	if f.Study == "" || f.File == "" || strings.Contains(filepath.Base(f.File), f.Study) {
+		return ""
+	}
+	return f.Study + ": "
 }
 
 // printedOnce returns a filter that passes each finding the first time

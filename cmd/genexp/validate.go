@@ -166,11 +166,11 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 			switch {
 			case f == s.Err || !once(f):
 			case f.Severity >= qc.SeverityWarning:
-				fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
+				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), message(f))
 			case s.Outcome == genexp.Skipped:
 				// why it was skipped: a note, which its code's summary
 				// would word as a problem
-				fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
+				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), oneLine(f))
 			}
 		}
 	}
