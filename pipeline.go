@@ -789,6 +789,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	// fails every study that has no error yet, and is logged as that step's
 	// failure. Every step not yet logged ends SKIPPED.
 	all := pl.studies // pl loses the studies that fail before the load
+	// uncommitted are the findings of each study that validation passed,
+	// which its commit writes with its batch: when the load fails or is
+	// stopped before that, out records them on their own, as a rejected
+	// study's are.
+	uncommitted := map[string][]*qc.Error{}
 	out := func(step string, err error) []StudyReport {
 		if len(all) == 1 {
 			err = errorOfStudy(err, all[0])
@@ -802,6 +807,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			if err != nil && sr.Err == nil {
 				sr.Err = err
 				failed = append(failed, s)
+				p.recordFindings(ctx, runID, sr.BatchID, s, uncommitted[s])
 				p.recordInputError(ctx, runID, "", s, err)
 			}
 			res = append(res, *sr)
@@ -987,8 +993,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			continue
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
+		uncommitted[s] = rowFound.logged(sr.Findings)
 		commits = append(commits, warehouse.StudyCommit{
-			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(rowFound.logged(sr.Findings), s)), QC: q,
+			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(uncommitted[s], s)), QC: q,
 		})
 	}
 	if many {
@@ -1122,7 +1129,9 @@ func (p *Pipeline) recordFindings(ctx context.Context, runID, batchID, study str
 	if len(fs) == 0 {
 		return
 	}
-	if err := p.sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: p.redactFindings(withStudy(fs, study))}); err != nil {
+	// Not cancelled with the run: a stopped run's findings are rows, as
+	// its steps are (steps.end).
+	if err := p.sink.RecordFindings(context.WithoutCancel(ctx), warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: p.redactFindings(withStudy(fs, study))}); err != nil {
 		p.log.Error("recording findings failed", "study", study, "error", p.redact(err.Error()))
 	}
 }
