@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,5 +41,24 @@ func TestSpeciesFindingsNameTheirStudy(t *testing.T) {
 		if len(warnings) != 2 || !strings.HasPrefix(warnings[0], "  WARNING E-GEOD-39842: ") || !strings.HasPrefix(warnings[1], "  WARNING GSE71270: ") {
 			t.Errorf("%s: warnings %q; want one per study, each naming it\n%s%s", args[0], warnings, out, stderr)
 		}
+	}
+}
+
+// TestValidateSaysNoMetadata: validate of a matrix given without its sample
+// sheet says that no metadata describes it (an INFO note); it printed only
+// "ok", and the samples loaded UNKNOWN with no word why.
+func TestValidateSaysNoMetadata(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270", "GSE71270.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lone := filepath.Join(dir, "GSE71270.tsv")
+	if err := os.WriteFile(lone, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "validate", lone)
+	if code != exitOK || !strings.Contains(out, "  INFO "+lone+": no metadata describes study GSE71270 or its 10 samples") {
+		t.Errorf("exit %d, want 0 and the note that no metadata describes the study\n%s%s", code, out, stderr)
 	}
 }

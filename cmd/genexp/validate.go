@@ -167,9 +167,10 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 			case f == s.Err || !once(f):
 			case f.Severity >= qc.SeverityWarning:
 				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), message(f))
-			case s.Outcome == genexp.Skipped:
-				// why it was skipped: a note, which its code's summary
-				// would word as a problem
+			default:
+				// a note (why a study was skipped, that no metadata
+				// describes it), which its code's summary would word as
+				// a problem: validate says everything it found
 				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), oneLine(f))
 			}
 		}
