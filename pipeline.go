@@ -428,8 +428,8 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// unzipped to): it is read once, as it is inside one folder given.
 	var read []*stored
 	use := p.newConfigUse()
+	paths, notes := downloadFiles(paths)
 	paths = p.distinctPaths(paths)
-	paths, beside, notes := downloadFiles(paths)
 	p.recordFindings(ctx, rep.RunID, "", "", notes)
 	p.logFindings(ctx, rep.RunID, "", notes)
 	rep.Findings = append(rep.Findings, notes...)
@@ -438,11 +438,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			p.notStarted(ctx, rep, nil, paths[i:])
 			return rep, stoppedRun(ctx, rep, err)
 		}
-		opts := p.openOpts
-		if json := beside[path]; json != "" {
-			opts = append(slices.Clip(opts), WithMetadataFiles(json))
-		}
-		d, err := OpenDownload(path, opts...)
+		d, err := OpenDownload(path, p.openOpts...)
 		if err != nil {
 			use.unplanned++
 			p.downloadFailed(ctx, rep.RunID, path, err)
@@ -554,65 +550,106 @@ func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, pa
 	}
 }
 
-// downloadFiles takes out of paths each file a download folder holds beside
-// its study folders (README and LICENSE files, its aggregated_metadata.json
-// or metadata.json) that is given beside another path of the same folder,
-// as a shell glob of an unzipped download gives (genexp load dl/*): such a
-// file is no download, and would fail as one. The metadata JSON is read
-// instead with each study folder given beside it (beside maps the folder's
-// path to the JSON's), which holds the study's title and description; a
-// README or LICENSE is not read. Each file taken out is an INFO note.
-func downloadFiles(paths []string) (kept []string, beside map[string]string, notes []*qc.Error) {
+// downloadFiles reads a shell glob of an unzipped download (genexp load
+// dl/*) as the download: when the paths name every entry of one folder
+// (hidden ones aside, as a glob leaves them out) and that folder is a
+// download's (a README, LICENSE or metadata JSON among them), they are
+// replaced, where the first of them stands, by that folder, which is then
+// read as genexp load dl reads it, its metadata JSON, filtered-samples
+// files and README included, with an INFO note. Of paths that name only some
+// entries of a folder, a file a download holds beside its studies (a
+// README or LICENSE, aggregated_metadata.json or metadata.json, a
+// filtered-samples file) is taken out with an INFO note when another path
+// of that folder is a study (its folder, a matrix or a zip): it is no
+// download, and would fail as one; its metadata is read when the folder is
+// loaded. A path given alone, or beside only such files, is kept, and
+// fails as what it is: no matrix.
+func downloadFiles(paths []string) (kept []string, notes []*qc.Error) {
 	dirOf := func(path string) string {
 		abs, err := filepath.Abs(path)
 		if err != nil {
 			return ""
 		}
-		return filepath.Dir(abs)
-	}
-	perDir := map[string]int{}
-	for _, path := range paths {
-		perDir[dirOf(path)]++
-	}
-	kind := func(path string) int {
-		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || perDir[dirOf(path)] < 2 {
-			return kindOther
+		dir := filepath.Dir(abs)
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return real
 		}
-		k, acc := classifyFile(filepath.Base(path))
-		if k == kindJSON && acc != "" {
-			return kindOther // an organism's JSON (metadata_HOMO_SAPIENS.json) of a study folder
-		}
-		return k
+		return dir
 	}
-	jsonOf := map[string]string{}
+	byDir := map[string][]string{}
 	for _, path := range paths {
-		if kind(path) == kindJSON && jsonOf[dirOf(path)] == "" {
-			jsonOf[dirOf(path)] = path
+		if d := dirOf(path); d != "" {
+			byDir[d] = append(byDir[d], path)
 		}
 	}
-	beside = map[string]string{}
-	for _, path := range paths {
-		switch kind(path) {
-		case kindIgnored:
-			notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path,
-				Msg: "skipped: not a download but a file of the folder that holds one (README and LICENSE files are not read)"})
-			continue
+	siteFile := func(path string) bool { // a download's file beside its studies
+		fi, err := os.Stat(path)
+		if err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+		switch k, acc := classifyFile(filepath.Base(path)); k {
+		case kindIgnored, kindFiltered:
+			return true
 		case kindJSON:
-			if jsonOf[dirOf(path)] == path {
-				notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path,
-					Msg: "not a download but its metadata: read with each study folder or matrix given beside it"})
-			} else {
-				notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path,
-					Msg: "skipped: not a download but its metadata, and " + filepath.Base(jsonOf[dirOf(path)]) + " beside it is read instead"})
-			}
+			return acc == "" // not an organism's metadata_HOMO_SAPIENS.json
+		}
+		return false
+	}
+	whole := map[string]bool{} // download folders every entry of which is given
+	for dir, given := range byDir {
+		if len(given) < 2 {
 			continue
 		}
-		if fi, err := os.Stat(path); err == nil && fi.IsDir() && jsonOf[dirOf(path)] != "" {
-			beside[path] = jsonOf[dirOf(path)]
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
 		}
-		kept = append(kept, path)
+		names := map[string]bool{}
+		for _, p := range given {
+			names[filepath.Base(filepath.Clean(p))] = true
+		}
+		all := true
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".") && !names[e.Name()] {
+				all = false
+				break
+			}
+		}
+		// Only a download's own folder: one holding the files a download
+		// holds beside its studies. A folder of downloads (dl1/ dl2/) or
+		// of zips is read path by path, each its own download.
+		whole[dir] = all && slices.ContainsFunc(given, siteFile)
 	}
-	return kept, beside, notes
+	hasStudy := map[string]bool{}
+	for dir, given := range byDir {
+		for _, p := range given {
+			if !siteFile(p) {
+				hasStudy[dir] = true
+			}
+		}
+	}
+	for _, path := range paths {
+		dir := dirOf(path)
+		switch {
+		case whole[dir]:
+			if given := byDir[dir]; path == given[0] {
+				folder := filepath.Dir(filepath.Clean(path))
+				kept = append(kept, folder)
+				notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: folder,
+					Msg: fmt.Sprintf("its %d entries were given one by one, as a shell glob gives them: read as the download folder they are", len(given))})
+			}
+		case siteFile(path) && hasStudy[dir]:
+			msg := "skipped: not a download but a file of the folder that holds one (README and LICENSE files are not read)"
+			if k, _ := classifyFile(filepath.Base(path)); k != kindIgnored {
+				msg = "skipped: not a download but its metadata, which is read when its folder is loaded (genexp load " +
+					filepath.Dir(filepath.Clean(path)) + "); the study folders given are read with their own sample sheets"
+			}
+			notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path, Msg: msg})
+		default:
+			kept = append(kept, path)
+		}
+	}
+	return kept, notes
 }
 
 // distinctPaths drops each path that names the same file or folder as an
