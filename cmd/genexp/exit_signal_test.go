@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,6 +24,11 @@ func TestStoppedExit(t *testing.T) {
 		want int
 	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
+			if tc.sig == syscall.SIGHUP {
+				// signalContext swallows SIGHUP once one came: give this
+				// process its own disposition back for the tests after.
+				t.Cleanup(func() { signal.Stop(hangups) })
+			}
 			ctx, stop := signalContext(tc.sig)
 			defer stop()
 			if err := syscall.Kill(syscall.Getpid(), tc.sig); err != nil {

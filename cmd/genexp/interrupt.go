@@ -47,8 +47,16 @@ func interruptContext() (context.Context, context.CancelFunc) {
 // before any command runs.
 func ignoreClosedPipe() { signal.Ignore(syscall.SIGPIPE) }
 
+// hangups takes every SIGHUP after the first that stopped a run, and is
+// never read: they end nothing. (signal.Ignore would do the same, but
+// leaves signal.Ignored reporting a nohup that never was.)
+var hangups = make(chan os.Signal, 1)
+
 // signalContext returns a context the first of sigs cancels, its cause a
-// stopSignal naming it, and the function that releases it.
+// stopSignal naming it, and the function that releases it. After a
+// SIGHUP, later ones are ignored rather than ending the process: a
+// terminal that closes sends one through the shell and one to its
+// foreground process group, and the second is no request to hurry.
 func signalContext(sigs ...os.Signal) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	ch := make(chan os.Signal, 1)
@@ -56,6 +64,9 @@ func signalContext(sigs ...os.Signal) (context.Context, context.CancelFunc) {
 	go func() {
 		select {
 		case s := <-ch:
+			if s == syscall.SIGHUP {
+				signal.Notify(hangups, syscall.SIGHUP)
+			}
 			cancel(stopSignal{s})
 		case <-ctx.Done():
 		}
