@@ -317,24 +317,36 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 }
 
 // flagHint names the flag of fs that an undefined one err reports is
-// probably a typo of ("did you mean --db?"), or is "".
+// probably a typo of ("did you mean --db?"), or is "": the one flag whose
+// name the given one begins (three letters at least), else the one
+// nearest it by edits, at most one per three letters of it; none when two
+// are as near, or the name is too short to tell (-v).
 func flagHint(fs *flag.FlagSet, err error) string {
 	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
 	if !ok {
 		return ""
 	}
 	name = strings.ToLower(strings.TrimLeft(name, "-"))
-	best, bestD := "", 3
+	if len(name) < 3 {
+		return ""
+	}
+	var prefixed []string
+	best, bestD, ties := "", len(name)/3+1, 0
 	fs.VisitAll(func(f *flag.Flag) {
-		d := textdist.Levenshtein(name, f.Name)
-		if len(name) >= 3 && strings.HasPrefix(f.Name, name) {
-			d = 1
+		if strings.HasPrefix(f.Name, name) {
+			prefixed = append(prefixed, f.Name)
 		}
-		if d < bestD {
-			best, bestD = f.Name, d
+		switch d := textdist.Levenshtein(name, f.Name); {
+		case d < bestD:
+			best, bestD, ties = f.Name, d, 1
+		case d == bestD:
+			ties++
 		}
 	})
-	if best == "" {
+	switch {
+	case len(prefixed) == 1:
+		return "did you mean --" + prefixed[0] + "?"
+	case len(prefixed) > 1 || best == "" || ties > 1:
 		return ""
 	}
 	return "did you mean --" + best + "?"

@@ -153,6 +153,13 @@ func TestMistypedFlagNamesTheFlag(t *testing.T) {
 		{[]string{"query", "--max", "3", "SELECT 1"}, "did you mean --max-rows?"},
 		{[]string{"bench", "load", "--cellz", "5"}, "did you mean --cells?"},
 		{[]string{"load", "--zzzzzz", "x"}, ""},
+		// too short to tell, or as near to two flags: no guess
+		{[]string{"load", "-v", "x"}, ""},
+		{[]string{"status", "-n", "3"}, ""},
+		{[]string{"load", "--ds", "x"}, ""},
+		{[]string{"query", "--json", "SELECT 1"}, ""},
+		{[]string{"load", "--log", "x"}, ""},
+		{[]string{"load", "--log-lvl", "INFO", "x"}, "did you mean --log-level?"},
 	} {
 		code, out, stderr := runCLI(t, tc.args...)
 		if code != exitUsage || out != "" {

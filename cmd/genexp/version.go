@@ -27,7 +27,7 @@ Exit status: 0 printed; 2 bad usage.
 `, stderr)
 	var c common
 	c.registerNoWarehouse(fs) // accepted, as every command accepts them, and unused
-	if _, code, ok := c.parse(fs, args, stdout, noArgs); !ok {
+	if _, code, ok := c.parse(fs, args, stdout, arity{max: 0}); !ok {
 		return code
 	}
 	fmt.Fprint(stdout, versionText(readBuildInfo()))
@@ -77,10 +77,16 @@ func versionText(bi *debug.BuildInfo) string {
 			}
 		}
 		for _, d := range bi.Deps {
-			if d.Replace != nil {
-				d = d.Replace
+			v := d.Version
+			if r := d.Replace; r != nil {
+				// a fork or a local copy: say which
+				v = r.Path + " " + r.Version
+				if r.Path == d.Path {
+					v = r.Version
+				}
+				v = strings.TrimSpace(v)
 			}
-			drivers[d.Path] = d.Version
+			drivers[d.Path] = v
 		}
 	}
 	fmt.Fprintf(&b, "genexp %s\n", version)

@@ -21,6 +21,10 @@ func TestVersionText(t *testing.T) {
 			Deps: []*debug.Module{{Path: "github.com/duckdb/duckdb-go/v2", Version: "v2.10506.0"}, {Path: "github.com/microsoft/go-mssqldb", Version: "v1.11.2",
 				Replace: &debug.Module{Path: "github.com/microsoft/go-mssqldb", Version: "v1.11.3"}}}},
 			[]string{"genexp v1.2.3\n", "built with go1.26.8 for ", "driver github.com/duckdb/duckdb-go/v2 v2.10506.0\n", "driver github.com/microsoft/go-mssqldb v1.11.3\n", schema}},
+		{"a driver replaced by a fork and one by a local copy", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"},
+			Deps: []*debug.Module{{Path: "github.com/duckdb/duckdb-go/v2", Version: "v2.10506.0", Replace: &debug.Module{Path: "example.com/fork/duckdb-go/v2", Version: "v2.10506.1"}},
+				{Path: "github.com/microsoft/go-mssqldb", Version: "v1.11.2", Replace: &debug.Module{Path: "../go-mssqldb"}}}},
+			[]string{"driver github.com/duckdb/duckdb-go/v2 example.com/fork/duckdb-go/v2 v2.10506.1\n", "driver github.com/microsoft/go-mssqldb ../go-mssqldb\n"}},
 		{"built from a clone", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
 			{Key: "vcs.revision", Value: "256940ae6225e7fe0eca3229a997c82fc35f8d66"}, {Key: "vcs.time", Value: "2026-11-27T14:40:40Z"}, {Key: "vcs.modified", Value: "true"}}},
 			[]string{"genexp (devel), commit 256940ae6225 of 2026-11-27T14:40:40Z, with uncommitted changes\n", schema}},
