@@ -97,8 +97,9 @@ const (
 	FeatureGenePairN           = "gene_pair_n"
 )
 
-// skippedCurrent is the reason an analytics step logs when it skips.
-const skippedCurrent = "the features of the current batch are already computed"
+// skippedCurrent is the reason an analytics step logs when it skips; a
+// failed analytics step of the study before it is made good (health).
+const skippedCurrent = warehouse.ReasonFeaturesCurrent
 
 // FeatureReport is what computing one study's features did.
 type FeatureReport struct {
@@ -300,8 +301,9 @@ func stoppedFeaturesError(ctx context.Context, study string) error {
 		why = "timed out (processing.timeout_seconds)"
 	}
 	return &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityError, Study: study,
-		Msg: "the study's facts are loaded, but the run " + why + " before its features were computed; " +
-			"the next load of the study, or `genexp features " + study + "` (Pipeline.Features), computes them", Err: context.Cause(ctx)}
+		Msg: "the study's facts are loaded, but the run " + why + " before its features were written: " +
+			"the features it had before, if any, stand; `genexp features " + study + "` (Pipeline.Features), " +
+			"or the next load of the study, computes them", Err: context.Cause(ctx)}
 }
 
 // featuresUnsupported adds to rep, once per run, the WARNING that the

@@ -170,8 +170,8 @@ func TestAnalyticsStoppedAfterCommit(t *testing.T) {
 			}
 			if sr.Features == nil || sr.Features.Err == nil || !errors.Is(sr.Err, qc.MaterializationFailed) {
 				t.Errorf("features %+v, err %v: want the features failed", sr.Features, sr.Err)
-			} else if msg := sr.Err.Error(); !strings.Contains(msg, "before its features were computed") || strings.Contains(msg, "duckdb:") {
-				t.Errorf("the study's error %q: want it to say the run stopped before its features were computed", msg)
+			} else if msg := sr.Err.Error(); !strings.Contains(msg, "before its features were written") || strings.Contains(msg, "duckdb:") {
+				t.Errorf("the study's error %q: want it to say the run stopped before its features were written", msg)
 			}
 			rows := analyticsRows(t, w, "GSE71270")
 			if len(rows) != 1 || rows[0].Status != "FAILED" || rows[0].Reason != tc.reason ||

@@ -191,10 +191,11 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 		if in.HealthErr == nil && h != nil && h.SchemaVersion > 0 {
 			switch open := h.FailedSteps - h.ResolvedFailedSteps; {
 			case open > 0 && h.ResolvedFailedSteps > 0:
-				add("failures", Degraded, "%s in %s in the last 24 h, %d of them not since made good by a successful rerun",
-					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"), open)
+				add("failures", Degraded, "%s in %s in the last 24 h, %d of them not since made good by a successful rerun%s",
+					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"), open, openFailures(h.OpenFailures, open))
 			case open > 0:
-				add("failures", Degraded, "%s in %s in the last 24 h", plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))
+				add("failures", Degraded, "%s in %s in the last 24 h%s", plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"),
+					openFailures(h.OpenFailures, open))
 			case h.FailedSteps > 0:
 				add("failures", Healthy, "%s in %s in the last 24 h, each since made good by a successful rerun",
 					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))
@@ -233,6 +234,35 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 	return rep
 }
 
+// openFailures lists the failed steps not made good that the warehouse
+// named (the latest of open), for the failures check: each by its study,
+// or by its file when it has none, its step, code and start.
+func openFailures(fs []warehouse.FailedStep, open int) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, f := range fs {
+		what := f.Study
+		if what == "" {
+			what = f.File
+		}
+		if what == "" {
+			what = "run " + f.RunID
+		}
+		s := what + " " + f.Step
+		if f.ErrorCode != 0 {
+			s += fmt.Sprintf(" [%d]", f.ErrorCode)
+		}
+		parts = append(parts, s+" at "+f.StartedAt.UTC().Format(time.RFC3339))
+	}
+	more := ""
+	if open > len(fs) {
+		more = fmt.Sprintf(" and %d more", open-len(fs))
+	}
+	return "; latest: " + strings.Join(parts, ", ") + more + " (genexp status shows them)"
+}
+
 func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim HealthLimits) (HealthStatus, string) {
 	if len(runs) == 0 {
 		return Healthy, "no runs yet"
@@ -252,7 +282,10 @@ func runsCheck(runs []warehouse.RunSummary, noWriter bool, now time.Time, lim He
 	head := fmt.Sprintf("last run %s started %s (%s, %s)",
 		last.RunID, last.StartedAt.UTC().Format(time.RFC3339), plural(last.Studies, "study"), plural(last.Steps, "step"))
 	if last.Running == 0 && (last.Stopped > 0 || last.StopReason != "") {
-		why, rerun := "", "rerun the same command (genexp load or genexp features)"
+		why, rerun := "", "rerun the same genexp features"
+		if last.Load {
+			rerun = "rerun the same genexp load (what it loaded is a duplicate; a study whose features it stopped gets them)"
+		}
 		if last.StopReason != "" {
 			why = " (" + last.StopReason + ")"
 		}

@@ -24,6 +24,7 @@ func TestRunsCheck(t *testing.T) {
 		return r
 	}
 	const head = "last run r1 started 2026-01-02T11:00:00Z (3 studies, 12 steps)"
+	const rerunLoad = "rerun the same genexp load (what it loaded is a duplicate; a study whose features it stopped gets them)"
 	cases := []struct {
 		name     string
 		runs     []warehouse.RunSummary
@@ -36,17 +37,23 @@ func TestRunsCheck(t *testing.T) {
 		{"finished with failures", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Failed = 2 })},
 			false, Healthy, head + ", finished with 2 failed steps"},
 		{"interrupted between matrices", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
-			r.Stopped, r.StopReason = 8, "interrupted"
-		})}, false, Degraded, head + " was stopped (interrupted) before 8 of its steps began: part of its work was not done; rerun the same command (genexp load or genexp features)"},
+			r.Stopped, r.StopReason, r.Load = 8, "interrupted", true
+		})}, false, Degraded, head + " was stopped (interrupted) before 8 of its steps began: part of its work was not done; " + rerunLoad},
 		{"interrupted within a matrix", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
-			r.Stopped, r.StopReason, r.Failed = 1, "interrupted", 3
-		})}, false, Degraded, head + " was stopped (interrupted) before 1 of its steps began, and 3 steps failed: part of its work was not done; rerun the same command (genexp load or genexp features)"},
+			r.Stopped, r.StopReason, r.Failed, r.Load = 1, "interrupted", 3, true
+		})}, false, Degraded, head + " was stopped (interrupted) before 1 of its steps began, and 3 steps failed: part of its work was not done; " + rerunLoad},
 		{"timed out", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
-			r.Stopped, r.StopReason = 4, "timed out"
+			r.Stopped, r.StopReason, r.Load = 4, "timed out", true
 		})}, false, Degraded, head + " was stopped (timed out) before 4 of its steps began: part of its work was not done; " +
-			"rerun the same command (genexp load or genexp features), with a larger processing.timeout_seconds if it needs longer"},
-		{"stopped, reason not recorded", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Stopped = 4 })},
-			false, Degraded, head + " was stopped before 4 of its steps began: part of its work was not done; rerun the same command (genexp load or genexp features)"},
+			rerunLoad + ", with a larger processing.timeout_seconds if it needs longer"},
+		{"stopped, reason not recorded", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Stopped, r.Load = 4, true })},
+			false, Degraded, head + " was stopped before 4 of its steps began: part of its work was not done; " + rerunLoad},
+		// genexp features is no load: rerunning it, not a load, makes it
+		// good.
+		{"features interrupted in a step", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
+			r.StopReason, r.Failed = "interrupted", 1
+		})}, false, Degraded, head + " was stopped (interrupted) during a step, which failed and did none of its work " +
+			"(a study's load, or its features); rerun the same genexp features"},
 		{"still writing the steps it stopped before", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) {
 			r.Stopped, r.StopReason, r.Running, r.EndedAt = 4, "interrupted", 1, nil
 			r.StartedAt = now.Add(-time.Minute)

@@ -381,3 +381,29 @@ func TestFeaturesAfterAKilledLoadWarns(t *testing.T) {
 		t.Errorf("runs check after the load ran again: %s %q; want healthy", c.Status, c.Detail)
 	}
 }
+
+// TestHealthNamesOpenFailures: the failures check names the failed steps
+// not made good that the warehouse listed (by study, else by file), so
+// that a warning says what to look at, and counts the rest.
+func TestHealthNamesOpenFailures(t *testing.T) {
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	h := &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 1, FailedSteps: 9, FailedRuns: 3, ResolvedFailedSteps: 2,
+		OpenFailures: []warehouse.FailedStep{
+			{RunID: "r3", Study: "GSE9", Step: "load", ErrorCode: 4004, StartedAt: now.Add(-time.Hour)},
+			{RunID: "r2", Step: "extract", File: "dl/nested.zip", ErrorCode: 1002, StartedAt: now.Add(-2 * time.Hour)},
+			{RunID: "r1", Step: "extract", StartedAt: now.Add(-3 * time.Hour)},
+		}}
+	rep := genexp.DeriveHealth(genexp.HealthInputs{Now: now, Health: h}, genexp.DefaultHealthLimits())
+	want := "9 failed steps in 3 runs in the last 24 h, 7 of them not since made good by a successful rerun; latest: " +
+		"GSE9 load [4004] at 2026-01-02T11:00:00Z, dl/nested.zip extract [1002] at 2026-01-02T10:00:00Z, " +
+		"run r1 extract at 2026-01-02T09:00:00Z and 4 more (genexp status shows them)"
+	for _, c := range rep.Checks {
+		if c.Name == "failures" {
+			if c.Status != genexp.Degraded || c.Detail != want {
+				t.Errorf("failures check %s %q,\nwant %s %q", c.Status, c.Detail, genexp.Degraded, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no failures check: %+v", rep.Checks)
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -427,7 +428,11 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 	// unzipped to): it is read once, as it is inside one folder given.
 	var read []*stored
 	use := p.newConfigUse()
+	paths, notes := downloadFiles(paths)
 	paths = p.distinctPaths(paths)
+	p.recordFindings(ctx, rep.RunID, "", "", notes)
+	p.logFindings(ctx, rep.RunID, "", notes)
+	rep.Findings = append(rep.Findings, notes...)
 	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
 			p.notStarted(ctx, rep, nil, paths[i:])
@@ -543,6 +548,108 @@ func (p *Pipeline) notStarted(ctx context.Context, rep *Report, ms []*Matrix, pa
 	if n := len(ms) + len(paths); n > 0 {
 		p.log.Warn("run stopped: matrices and paths not started", "run", rep.RunID, "not_started", n, "reason", p.redact(cause.Error()))
 	}
+}
+
+// downloadFiles reads a shell glob of an unzipped download (genexp load
+// dl/*) as the download: when the paths name every entry of one folder
+// (hidden ones aside, as a glob leaves them out) and that folder is a
+// download's (a README, LICENSE or metadata JSON among them), they are
+// replaced, where the first of them stands, by that folder, which is then
+// read as genexp load dl reads it, its metadata JSON, filtered-samples
+// files and README included, with an INFO note. Of paths that name only some
+// entries of a folder, a file a download holds beside its studies (a
+// README or LICENSE, aggregated_metadata.json or metadata.json, a
+// filtered-samples file) is taken out with an INFO note when another path
+// of that folder is a study (its folder, a matrix or a zip): it is no
+// download, and would fail as one; its metadata is read when the folder is
+// loaded. A path given alone, or beside only such files, is kept, and
+// fails as what it is: no matrix.
+func downloadFiles(paths []string) (kept []string, notes []*qc.Error) {
+	dirOf := func(path string) string {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return ""
+		}
+		dir := filepath.Dir(abs)
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return real
+		}
+		return dir
+	}
+	byDir := map[string][]string{}
+	for _, path := range paths {
+		if d := dirOf(path); d != "" {
+			byDir[d] = append(byDir[d], path)
+		}
+	}
+	siteFile := func(path string) bool { // a download's file beside its studies
+		fi, err := os.Stat(path)
+		if err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+		switch k, acc := classifyFile(filepath.Base(path)); k {
+		case kindIgnored, kindFiltered:
+			return true
+		case kindJSON:
+			return acc == "" // not an organism's metadata_HOMO_SAPIENS.json
+		}
+		return false
+	}
+	whole := map[string]bool{} // download folders every entry of which is given
+	for dir, given := range byDir {
+		if len(given) < 2 {
+			continue
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		names := map[string]bool{}
+		for _, p := range given {
+			names[filepath.Base(filepath.Clean(p))] = true
+		}
+		all := true
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".") && !names[e.Name()] {
+				all = false
+				break
+			}
+		}
+		// Only a download's own folder: one holding the files a download
+		// holds beside its studies. A folder of downloads (dl1/ dl2/) or
+		// of zips is read path by path, each its own download.
+		whole[dir] = all && slices.ContainsFunc(given, siteFile)
+	}
+	hasStudy := map[string]bool{}
+	for dir, given := range byDir {
+		for _, p := range given {
+			if !siteFile(p) {
+				hasStudy[dir] = true
+			}
+		}
+	}
+	for _, path := range paths {
+		dir := dirOf(path)
+		switch {
+		case whole[dir]:
+			if given := byDir[dir]; path == given[0] {
+				folder := filepath.Dir(filepath.Clean(path))
+				kept = append(kept, folder)
+				notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: folder,
+					Msg: fmt.Sprintf("its %d entries were given one by one, as a shell glob gives them: read as the download folder they are", len(given))})
+			}
+		case siteFile(path) && hasStudy[dir]:
+			msg := "skipped: not a download but a file of the folder that holds one (README and LICENSE files are not read)"
+			if k, _ := classifyFile(filepath.Base(path)); k != kindIgnored {
+				msg = "skipped: not a download but its metadata, which is read when its folder is loaded (genexp load " +
+					filepath.Dir(filepath.Clean(path)) + "); the study folders given are read with their own sample sheets"
+			}
+			notes = append(notes, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: path, Msg: msg})
+		default:
+			kept = append(kept, path)
+		}
+	}
+	return kept, notes
 }
 
 // distinctPaths drops each path that names the same file or folder as an
@@ -719,6 +826,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	// fails every study that has no error yet, and is logged as that step's
 	// failure. Every step not yet logged ends SKIPPED.
 	all := pl.studies // pl loses the studies that fail before the load
+	// uncommitted are the findings of each study that validation passed,
+	// which its commit writes with its batch: when the load fails or is
+	// stopped before that, out records them on their own, as a rejected
+	// study's are.
+	uncommitted := map[string][]*qc.Error{}
 	out := func(step string, err error) []StudyReport {
 		if len(all) == 1 {
 			err = errorOfStudy(err, all[0])
@@ -732,6 +844,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			if err != nil && sr.Err == nil {
 				sr.Err = err
 				failed = append(failed, s)
+				p.recordFindings(ctx, runID, sr.BatchID, s, uncommitted[s])
 				p.recordInputError(ctx, runID, "", s, err)
 			}
 			res = append(res, *sr)
@@ -917,8 +1030,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			continue
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
+		uncommitted[s] = rowFound.logged(sr.Findings)
 		commits = append(commits, warehouse.StudyCommit{
-			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(rowFound.logged(sr.Findings), s)), QC: q,
+			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(uncommitted[s], s)), QC: q,
 		})
 	}
 	if many {
@@ -1052,7 +1166,9 @@ func (p *Pipeline) recordFindings(ctx context.Context, runID, batchID, study str
 	if len(fs) == 0 {
 		return
 	}
-	if err := p.sink.RecordFindings(ctx, warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: p.redactFindings(withStudy(fs, study))}); err != nil {
+	// Not cancelled with the run: a stopped run's findings are rows, as
+	// its steps are (steps.end).
+	if err := p.sink.RecordFindings(context.WithoutCancel(ctx), warehouse.FindingsRequest{RunID: runID, BatchID: batchID, Findings: p.redactFindings(withStudy(fs, study))}); err != nil {
 		p.log.Error("recording findings failed", "study", study, "error", p.redact(err.Error()))
 	}
 }

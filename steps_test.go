@@ -462,7 +462,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			if last.RunID != rep.RunID || last.Stopped != 12 || last.StopReason != tc.reason {
 				t.Errorf("last run %+v; want %s with 12 steps stopped, reason %q", last, rep.RunID, tc.reason)
 			}
-			if want := "(3 studies, 16 steps) was stopped (" + tc.reason + ") before 12 of its steps began: part of its work was not done; rerun the same command (genexp load or genexp features)"; check.Status != genexp.Degraded ||
+			if want := "(3 studies, 16 steps) was stopped (" + tc.reason + ") before 12 of its steps began: part of its work was not done; rerun the same genexp load (what it loaded is a duplicate"; check.Status != genexp.Degraded ||
 				!strings.HasPrefix(check.Detail, "last run "+rep.RunID+" ") || !strings.Contains(check.Detail, want) {
 				t.Errorf("runs check %s %q; want %s containing %q", check.Status, check.Detail, genexp.Degraded, want)
 			}

@@ -40,7 +40,7 @@ func TestRunStoppedInsideItsLastStep(t *testing.T) {
 				t.Errorf("last run %+v; want %s, no step left unbegun, reason %q", last, rep.RunID, tc.reason)
 			}
 			if check.Status != genexp.Degraded || !strings.Contains(check.Detail, "was stopped ("+tc.reason+") during a step") ||
-				!strings.Contains(check.Detail, "rerun the same command (genexp load or genexp features)") {
+				!strings.Contains(check.Detail, "rerun the same genexp load (what it loaded is a duplicate") {
 				t.Errorf("runs check %s %q; want a warning that the run was stopped (%s) during a step", check.Status, check.Detail, tc.reason)
 			}
 		})

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -98,8 +99,27 @@ func FuzzNormalize(f *testing.F) {
 		if p.Technology != Microarray && p.Technology != RNASeq && p.Technology != Other {
 			t.Fatalf("technology %q", p.Technology)
 		}
+		if st := Technology(tech); st != Other && p.Technology != st {
+			t.Fatalf("technology %q, want the study's %q", p.Technology, st)
+		}
 		if p.Manufacturer == "" {
 			t.Fatal("empty manufacturer")
+		}
+		// Name and accession are taken from the text, never made up, and
+		// are there whenever it is.
+		trimmed := strings.TrimSpace(raw)
+		if !strings.Contains(trimmed, p.Name) || !strings.Contains(trimmed, p.Accession) {
+			t.Fatalf("Normalize(%q): name %q, accession %q: not of the text", raw, p.Name, p.Accession)
+		}
+		if trimmed != "" && (p.Name == "" || p.Accession == "") {
+			t.Fatalf("Normalize(%q): name %q, accession %q: one is empty", raw, p.Name, p.Accession)
+		}
+		// A split name written back as "Name (Accession)" splits the same.
+		if p.Name != p.Accession {
+			q := n.Normalize(p.Name+" ("+p.Accession+")", tech)
+			if q.Name != p.Name || q.Accession != p.Accession || q.Manufacturer != p.Manufacturer {
+				t.Fatalf("Normalize(%q) = %+v, but its name and accession written back give %+v", raw, p, q)
+			}
 		}
 	})
 }

@@ -523,11 +523,17 @@ type Health struct {
 	// successful step of the same study has made good: the same step
 	// succeeding, or the study's load (whose success means its extract,
 	// transform and validate succeeded too), of whichever batch, since a
-	// success after the failure says the study loads again. A Ctrl-C or a bad file of a study
+	// success after the failure says the study loads again; a failed
+	// analytics step also by a later one SKIPPED with reason
+	// ReasonFeaturesCurrent (the study's features describe its current
+	// batch: a features run stopped after they were computed kept them). A Ctrl-C or a bad file of a study
 	// followed by a good rerun leaves none unresolved; a failure logged
 	// under no study (an input whose name is no accession) is never made
 	// good, and counts until it leaves the window.
 	ResolvedFailedSteps int `json:"resolved_failed_steps"`
+	// OpenFailures are the most recent of the failed steps not made good
+	// (at most MaxOpenFailures, newest first): what to look at.
+	OpenFailures []FailedStep `json:"open_failures,omitempty"`
 	// Runs are the most recent runs, newest first.
 	Runs []RunSummary `json:"runs"`
 	// Path is the file holding the warehouse, "" when it is not a local
@@ -626,6 +632,28 @@ type FeatureMaterializer interface {
 	// current batch id.
 	MaterializeFeatures(ctx context.Context, req FeaturesRequest) (FeaturesResult, error)
 }
+
+// MaxOpenFailures is how many failed steps not made good
+// Health.OpenFailures lists.
+const MaxOpenFailures = 5
+
+// FailedStep is a failed step of the process log, as health lists it.
+type FailedStep struct {
+	RunID string `json:"run_id"`
+	// Study is "" for a step logged under no study (an input whose name
+	// is no accession); File names what it read, "" when not recorded.
+	Study     string    `json:"study,omitempty"`
+	Step      string    `json:"step"`
+	File      string    `json:"file,omitempty"`
+	ErrorCode int       `json:"error_code,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// ReasonFeaturesCurrent is the context_json reason of an analytics step
+// SKIPPED because the study's features already describe its current batch
+// (a duplicate load, or features --if-stale). Health reads it: such a step
+// makes good a failed analytics step of the study before it.
+const ReasonFeaturesCurrent = "the features of the current batch are already computed"
 
 // DefaultTopGenes is the number of most variable genes whose pairs get a
 // correlation when FeaturesRequest.TopGenes is 0: 100 genes, 4,950 pairs.

@@ -136,12 +136,18 @@ func TestReadersSayTheWarehouseFileIsMissing(t *testing.T) {
 		{"health", "--db", db},
 	} {
 		code, out, stderr := runCLI(t, args...)
-		if code != exitNoAccess || !strings.Contains(out+stderr, "no warehouse file (genexp init creates one)") || strings.Contains(stderr, "read-only") {
+		if code != exitNoAccess || !strings.Contains(out+stderr, "(name the warehouse with --db or --dsn; genexp load or genexp init creates one)") || strings.Contains(stderr, "read-only") {
 			t.Errorf("%s: exit %d, want %d and health's message\n%s%s", args[0], code, exitNoAccess, out, stderr)
 		}
 		if _, err := os.Stat(db); !os.IsNotExist(err) {
 			t.Fatalf("%s created the warehouse file", args[0])
 		}
+	}
+	// A relative --db is named where it was looked for: the folder the
+	// command ran in may not be the one the user thought.
+	t.Chdir(filepath.Dir(db))
+	if code, out, stderr := runCLI(t, "status", "--db", "typo.duckdb"); code != exitNoAccess || !strings.Contains(out+stderr, "no warehouse file at "+db+" ") {
+		t.Errorf("relative --db: exit %d, want %d naming %s\n%s%s", code, exitNoAccess, db, out, stderr)
 	}
 }
 

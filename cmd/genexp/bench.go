@@ -13,7 +13,6 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -41,9 +40,9 @@ Generation is not timed. Both print the wall time, the rate, the CPU time
 (on a machine shared with other work the CPU time is the steadier measure)
 and the process's peak resident memory.
 
-Exit status: 0 measured; 2 bad usage; 130 or 143 stopped by SIGINT or
-SIGTERM (the generated data is removed); otherwise the failure's status as
-genexp load gives it.
+Exit status: 0 measured; 2 bad usage; 130, 143 or 129 stopped by SIGINT,
+SIGTERM or SIGHUP (the generated data is removed); otherwise the failure's
+status as genexp load gives it.
 
 Run 'genexp bench read -h' or 'genexp bench load -h' for the flags.
 `
@@ -99,8 +98,8 @@ func (b *benchFlags) technology() (synth.Technology, error) {
 
 // workdir creates the folder the generated data goes in and returns a
 // context for the work in it and a function that removes it (unless
-// --keep). Until that function runs, a SIGINT or SIGTERM ends the context,
-// removes the folder too and ends the process with 130 or 143, as a stopped
+// --keep). Until that function runs, one of stopSignals ends the context,
+// removes the folder too and ends the process with 130, 143 or 129, as a stopped
 // load does: the generated download and the warehouse are hundreds of
 // megabytes, and a benchmark has nothing to roll back. The generator and
 // DuckDB go on writing for a moment after the signal (a file in progress,
@@ -133,12 +132,8 @@ func (b *benchFlags) workdir(stderr io.Writer) (string, context.Context, func(),
 			removeSettled(dir, 5*time.Second)
 		}
 		remove()
-		code := exitInterrupted
-		if sig == syscall.SIGTERM {
-			code = exitTerminated
-		}
 		fmt.Fprintf(stderr, "genexp bench: stopped by %v\n", sig)
-		os.Exit(code)
+		os.Exit(signalExit(sig))
 	})
 	return dir, ctx, func() { stop(); cancel(); remove() }, nil
 }
@@ -162,10 +157,10 @@ func removeSettled(dir string, wait time.Duration) {
 }
 
 // onStopSignal runs stopped, in a goroutine of its own, at the first
-// SIGINT or SIGTERM, until the returned function is called.
+// of stopSignals, until the returned function is called.
 func onStopSignal(stopped func(os.Signal)) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, stopSignals()...)
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -205,9 +200,9 @@ func benchRead(args []string, stdout, stderr io.Writer) int {
 Times reading, melting and hashing a generated matrix (or MATRIX, a .tsv
 file), without a database.
 
-Exit status: 0 measured; 2 bad usage; 4 MATRIX could not be read; 130 or 143
-stopped by SIGINT or SIGTERM (the generated data is removed); 1 another
-failure.
+Exit status: 0 measured; 2 bad usage; 4 MATRIX could not be read; 130, 143
+or 129 stopped by SIGINT, SIGTERM or SIGHUP (the generated data is removed);
+1 another failure.
 `, stderr)
 	var bf benchFlags
 	bf.register(fs)
@@ -346,8 +341,9 @@ func benchLoad(args []string, stdout, stderr io.Writer) int {
 
 Times loading a generated download end to end into a fresh DuckDB warehouse.
 
-Exit status: 0 measured; 2 bad usage (or --db exists); 130 or 143 stopped by
-SIGINT or SIGTERM (the generated data is removed); otherwise, when the load
+Exit status: 0 measured; 2 bad usage (or --db exists); 130, 143 or 129
+stopped by SIGINT, SIGTERM or SIGHUP (the generated data is removed);
+otherwise, when the load
 fails, its status as genexp load gives it (1, 3, 4 or 5).
 `, stderr)
 	var bf benchFlags

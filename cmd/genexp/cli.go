@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/internal/textdist"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -37,6 +38,7 @@ Usage:
   genexp features [flags] [STUDY...] recompute loaded studies' features (all when none is named)
   genexp config [--config FILE]   print the effective configuration: every key, with its default
   genexp bench  read|load [flags] measure reading or loading a generated download
+  genexp version                  print genexp's version, its drivers' and its schema's (also --version)
 
 Common flags (before the command or among its arguments; bench takes
 --config only, and its own --db names the file it creates):
@@ -53,7 +55,8 @@ Exit status: 0 success; 1 a study failed, or the run timed out; 2 bad usage,
 configuration or query; 3 the warehouse could not be opened or written
 (busy, unreachable, newer schema, no permission, disk full); 4 an input could
 not be read; 5 analytics failed; 6 (validate, load --dry-run) warnings about
-the data only; 130 (SIGINT) or 143 (SIGTERM) interrupted.
+the data only; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP: the terminal
+closed) interrupted.
 
 'genexp help COMMAND' (or 'genexp COMMAND -h') says what each command does,
 its exit statuses and its flags.
@@ -75,6 +78,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		{"features", cmdFeatures},
 		{"config", cmdConfig},
 		{"bench", cmdBench},
+		{"version", cmdVersion},
+	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	if len(args) >= 2 && args[0] == "help" && args[1] != "help" {
 		// "help bench load" is "bench load -h".
@@ -262,7 +269,9 @@ func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
 // ("-- count studies\nSELECT …") or a minus sign is an argument. After
 // "--" every argument is positional. Help asked for with -h goes to
 // stdout and parseFlags returns flag.ErrHelp (see flagExit); a bad flag is
-// reported on the flag set's output, followed by the help.
+// reported on the flag set's output, with the defined flag it is probably
+// a typo of (--dbb: --db) and where the help is, not the help itself,
+// which would bury the one line that matters.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
 	usage := fs.Usage
 	fs.Usage = func() {} // printed below, to where it belongs
@@ -285,16 +294,68 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 			flags = append(flags, args[i])
 		}
 	}
-	if err := fs.Parse(flags); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the error is said below, with the command's name
+	err := fs.Parse(flags)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			stderr := fs.Output()
 			fs.SetOutput(stdout)
 			defer fs.SetOutput(stderr)
+			usage()
+			return nil, err
 		}
-		usage()
+		fmt.Fprintf(out, "%s: %s\n", fs.Name(), err)
+		if hint := flagHint(fs, err); hint != "" {
+			fmt.Fprintln(out, hint)
+		}
+		fmt.Fprintln(out, seeHelp(fs))
 		return nil, err
 	}
 	return append(fs.Args(), pos...), nil
+}
+
+// flagHint names the flag of fs that an undefined one err reports is
+// probably a typo of ("did you mean --db?"), or is "": the one flag whose
+// name the given one begins (three letters at least), else the one
+// nearest it by edits, at most one per three letters of it; none when two
+// are as near, or the name is too short to tell (-v).
+func flagHint(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return ""
+	}
+	name = strings.ToLower(strings.TrimLeft(name, "-"))
+	if len(name) < 3 {
+		return ""
+	}
+	var prefixed []string
+	best, bestD, ties := "", len(name)/3+1, 0
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Name, name) {
+			prefixed = append(prefixed, f.Name)
+		}
+		switch d := textdist.Levenshtein(name, f.Name); {
+		case d < bestD:
+			best, bestD, ties = f.Name, d, 1
+		case d == bestD:
+			ties++
+		}
+	})
+	switch {
+	case len(prefixed) == 1:
+		return "did you mean --" + prefixed[0] + "?"
+	case len(prefixed) > 1 || best == "" || ties > 1:
+		return ""
+	}
+	return "did you mean --" + best + "?"
+}
+
+// seeHelp is the line that follows a usage error: where the command's
+// help is.
+func seeHelp(fs *flag.FlagSet) string {
+	return "Run '" + fs.Name() + " -h' for what it does, its flags and its exit statuses."
 }
 
 // flagLike reports whether a can be a flag: one or two dashes, then a name
@@ -347,7 +408,11 @@ func (c *common) parse(fs *flag.FlagSet, args []string, stdout io.Writer, want a
 	}
 	if err != nil {
 		if c.jsonUsage() {
-			c.say(stderr, slog.LevelError, fs.Name()+": "+oneLine(err))
+			msg := fs.Name() + ": " + oneLine(err)
+			if hint := flagHint(fs, err); hint != "" {
+				msg += " (" + hint + ")"
+			}
+			c.say(stderr, slog.LevelError, msg)
 		} else {
 			stderr.Write(flagMsg.Bytes())
 		}
@@ -387,14 +452,13 @@ func (c *common) jsonUsage() bool {
 }
 
 // usageFail reports a usage error of the command fs parses, msg, and
-// returns exitUsage: as one JSON record, or a line and the help.
+// returns exitUsage: as one JSON record, or a line and where the help is.
 func (c *common) usageFail(fs *flag.FlagSet, msg string) int {
 	if c.jsonUsage() {
 		c.say(fs.Output(), slog.LevelError, fs.Name()+": "+msg)
 		return exitUsage
 	}
-	fmt.Fprintf(fs.Output(), "%s: %s\n\n", fs.Name(), msg)
-	fs.Usage()
+	fmt.Fprintf(fs.Output(), "%s: %s\n%s\n", fs.Name(), msg, seeHelp(fs))
 	return exitUsage
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"syscall"
 
 	"github.com/genexp/genexp"
@@ -20,20 +21,29 @@ const (
 	// A run a signal stopped exits as a shell reports a process the
 	// signal killed, 128 + its number, whatever else failed: the run did
 	// not finish.
+	exitHangup      = 128 + int(syscall.SIGHUP)  // 129
 	exitInterrupted = 128 + int(syscall.SIGINT)  // 130
 	exitTerminated  = 128 + int(syscall.SIGTERM) // 143
 )
 
 // stoppedExit returns the exit status of a run whose context ctx ended:
-// exitInterrupted or exitTerminated when SIGINT or SIGTERM ended it (a
-// stopSignal cause, as interruptContext gives), else exitFailed (a
-// timeout).
+// signalExit of the signal that ended it (a stopSignal cause, as
+// interruptContext gives), else exitFailed (a timeout).
 func stoppedExit(ctx context.Context) int {
 	var s stopSignal
 	if !errors.As(context.Cause(ctx), &s) {
 		return exitFailed
 	}
-	switch s.sig {
+	return signalExit(s.sig)
+}
+
+// signalExit returns the exit status of a run that sig stopped:
+// exitHangup, exitInterrupted or exitTerminated for SIGHUP, SIGINT or
+// SIGTERM, else exitFailed.
+func signalExit(sig os.Signal) int {
+	switch sig {
+	case syscall.SIGHUP:
+		return exitHangup
 	case syscall.SIGINT:
 		return exitInterrupted
 	case syscall.SIGTERM:
@@ -145,7 +155,7 @@ func exitStatus(err error) int {
 // exitPrecedence orders exit statuses when a run has several failures: the
 // one a user must act on first wins.
 var exitPrecedence = map[int]int{exitOK: 0, exitWarnings: 1, exitFailed: 2, exitAnalytics: 3, exitInput: 4, exitNoAccess: 5, exitUsage: 6,
-	exitInterrupted: 7, exitTerminated: 7}
+	exitHangup: 7, exitInterrupted: 7, exitTerminated: 7}
 
 func worseExit(a, b int) int {
 	if exitPrecedence[b] > exitPrecedence[a] {

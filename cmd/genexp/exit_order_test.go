@@ -9,8 +9,8 @@ import (
 
 // exitOrder is the order in which exit statuses win when a run has several
 // failures, first first, as the help of load and README.md state it:
-// "130/143, 2, 3, 4, 5, 1, 6", then 0.
-var exitOrder = [][]int{{exitInterrupted, exitTerminated}, {exitUsage}, {exitNoAccess}, {exitInput}, {exitAnalytics},
+// "130/143/129, 2, 3, 4, 5, 1, 6", then 0.
+var exitOrder = [][]int{{exitInterrupted, exitTerminated, exitHangup}, {exitUsage}, {exitNoAccess}, {exitInput}, {exitAnalytics},
 	{exitFailed}, {exitWarnings}, {exitOK}}
 
 // TestWorseExitOrder checks worseExit on every pair of exit statuses, in

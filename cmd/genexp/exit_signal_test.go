@@ -7,13 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// TestStoppedExit sends this process SIGINT and SIGTERM while a context
+// TestStoppedExit sends this process SIGINT, SIGTERM and SIGHUP while a context
 // of signalContext waits for them, as the commands do, and checks the exit
 // status each calls for: 128 + the signal's number; a context cancelled
 // with the same words but no signal is no signal.
@@ -21,8 +22,13 @@ func TestStoppedExit(t *testing.T) {
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		want int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
+			if tc.sig == syscall.SIGHUP {
+				// signalContext swallows SIGHUP once one came: give this
+				// process its own disposition back for the tests after.
+				t.Cleanup(func() { signal.Stop(hangups) })
+			}
 			ctx, stop := signalContext(tc.sig)
 			defer stop()
 			if err := syscall.Kill(syscall.Getpid(), tc.sig); err != nil {

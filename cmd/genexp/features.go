@@ -16,18 +16,20 @@ func cmdFeatures(args []string, stdout, stderr io.Writer) int {
 
 Computes the features of the named loaded studies (every loaded study when
 none is named) into fact_feature_values, replacing their previous ones; see
-analytics.vw_feature_catalog.
+analytics.vw_feature_catalog. A load (a duplicate too) and --if-stale
+recompute a study whose features were computed with another --top-genes
+than the configuration's: set analytics.top_variable_genes to keep one.
 
 Exit status: 0 every study's features computed (or current); 2 bad usage or
 configuration, or a named study is not loaded; 3 the warehouse could not be
 opened, does not exist, or could not be written (busy, disk full) while a
-study's features were; 5 a study's features failed; 130 (SIGINT) or 143
-(SIGTERM) interrupted.
+study's features were; 5 a study's features failed; 130 (SIGINT), 143
+(SIGTERM) or 129 (SIGHUP) interrupted.
 `, stderr)
 	var c common
 	c.register(fs)
 	top := fs.Int("top-genes", 0, "correlate every pair of each study's N most variable genes (default: the configuration's analytics.top_variable_genes, 100)")
-	ifStale := fs.Bool("if-stale", false, "skip studies whose features already describe their current batch")
+	ifStale := fs.Bool("if-stale", false, "skip studies whose features already describe their current batch with the --top-genes in force (the configuration's unless given: a study computed with another count is recomputed)")
 	studies, code, ok := c.parse(fs, args, stdout, arity{max: -1})
 	if !ok {
 		return code

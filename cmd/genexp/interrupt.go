@@ -18,13 +18,25 @@ type stopSignal struct{ sig os.Signal }
 // received").
 func (s stopSignal) Error() string { return s.sig.String() + " signal received" }
 
-// interruptContext returns a context that the first SIGINT or SIGTERM
+// stopSignals returns the signals that stop a run: SIGINT (Ctrl-C), SIGTERM
+// (kill, a service manager) and SIGHUP (the terminal or ssh session it ran
+// in closed), unless the process started with SIGHUP ignored (nohup):
+// that choice stands, and the run goes on after the session ends.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
+
+// interruptContext returns a context that the first of stopSignals
 // cancels, with a stopSignal as its cause: the run stops at its next
 // check, rolling back what it has not committed. The signal handlers are
 // released at that point, so a second signal ends the process at once,
 // even when the run is blocked in a read that never looks at the context.
 func interruptContext() (context.Context, context.CancelFunc) {
-	return signalContext(os.Interrupt, syscall.SIGTERM)
+	return signalContext(stopSignals()...)
 }
 
 // ignoreClosedPipe makes a write to a reader that went away an error
@@ -35,8 +47,16 @@ func interruptContext() (context.Context, context.CancelFunc) {
 // before any command runs.
 func ignoreClosedPipe() { signal.Ignore(syscall.SIGPIPE) }
 
+// hangups takes every SIGHUP after the first that stopped a run, and is
+// never read: they end nothing. (signal.Ignore would do the same, but
+// leaves signal.Ignored reporting a nohup that never was.)
+var hangups = make(chan os.Signal, 1)
+
 // signalContext returns a context the first of sigs cancels, its cause a
-// stopSignal naming it, and the function that releases it.
+// stopSignal naming it, and the function that releases it. After a
+// SIGHUP, later ones are ignored rather than ending the process: a
+// terminal that closes sends one through the shell and one to its
+// foreground process group, and the second is no request to hurry.
 func signalContext(sigs ...os.Signal) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	ch := make(chan os.Signal, 1)
@@ -44,6 +64,9 @@ func signalContext(sigs ...os.Signal) (context.Context, context.CancelFunc) {
 	go func() {
 		select {
 		case s := <-ch:
+			if s == syscall.SIGHUP {
+				signal.Notify(hangups, syscall.SIGHUP)
+			}
 			cancel(stopSignal{s})
 		case <-ctx.Done():
 		}
@@ -58,8 +81,7 @@ func signalContext(sigs ...os.Signal) (context.Context, context.CancelFunc) {
 var signalWindow func(ctx context.Context, stage string)
 
 // openWriting opens the warehouse for a command that writes it (load,
-// features, init) under a context that the first SIGINT or SIGTERM
-// cancels. While the warehouse opens (a migration) and while it closes
+// features, init) under a context that the first of stopSignals cancels. While the warehouse opens (a migration) and while it closes
 // (DuckDB's last checkpoint, which rewrites blocks of the file in place),
 // every such signal is held: the first cancels the context, and neither it
 // nor a second ends the process in the middle of that write. Between the
@@ -111,11 +133,11 @@ func (c *common) openWriting(stderr io.Writer, target string, log *slog.Logger, 
 	return w, ctx, done, 0, true
 }
 
-// holdSignals catches SIGINT and SIGTERM, beside any other handler, so
+// holdSignals catches stopSignals, beside any other handler, so
 // that none of them ends the process until the returned function releases
 // them.
 func holdSignals() (release func()) {
 	held := make(chan os.Signal, 4)
-	signal.Notify(held, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(held, stopSignals()...)
 	return func() { signal.Stop(held) }
 }

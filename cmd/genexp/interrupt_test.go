@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,7 +25,7 @@ func TestInterruptHelper(t *testing.T) {
 	defer stop()
 	os.Stdout.WriteString("ready\n")
 	<-ctx.Done()
-	os.Stdout.WriteString("cancelled\n")
+	os.Stdout.WriteString("cancelled\n" + context.Cause(ctx).Error() + "\n")
 	select {}
 }
 
@@ -31,8 +33,11 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
+			if sig == syscall.SIGHUP && signal.Ignored(syscall.SIGHUP) {
+				t.Skip("these tests run with SIGHUP ignored (nohup), which the child inherits and keeps")
+			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptHelper$", "-test.count=1")
 			cmd.Env = append(os.Environ(), "GENEXP_INTERRUPT_HELPER=1")
 			out, err := cmd.StdoutPipe()
@@ -53,8 +58,26 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 			expect("ready")
 			cmd.Process.Signal(sig)
 			expect("cancelled")
+			expect(stopSignal{sig}.Error())
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
+			second := sig
+			if sig == syscall.SIGHUP {
+				// A closing terminal sends SIGHUP twice (through the
+				// shell, and to the foreground process group): later
+				// ones are ignored, the stop goes on; a SIGTERM still
+				// ends the process.
+				for range 5 {
+					cmd.Process.Signal(syscall.SIGHUP)
+					time.Sleep(50 * time.Millisecond)
+				}
+				select {
+				case err := <-exited:
+					t.Fatalf("a second SIGHUP ended the process (%v)", err)
+				case <-time.After(300 * time.Millisecond):
+				}
+				second = syscall.SIGTERM
+			}
 			// The handlers are released just after the context is
 			// cancelled; signal until the process goes.
 			deadline := time.After(20 * time.Second)
@@ -65,21 +88,60 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 				case err := <-exited:
 					var ee *exec.ExitError
 					if !errors.As(err, &ee) {
-						t.Fatalf("child ended with %v, want death by %v", err, sig)
+						t.Fatalf("child ended with %v, want death by %v", err, second)
 					}
-					if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != sig {
-						t.Fatalf("child ended with %v, want death by %v", err, sig)
+					if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != second {
+						t.Fatalf("child ended with %v, want death by %v", err, second)
 					}
 					return
 				case <-tick.C:
-					cmd.Process.Signal(sig)
+					cmd.Process.Signal(second)
 				case <-deadline:
 					cmd.Process.Kill()
 					<-exited
-					t.Fatalf("a second %v did not end the process", sig)
+					t.Fatalf("a %v after the first signal did not end the process", second)
 				}
 			}
 		})
+	}
+}
+
+// TestHangupIgnoredUnderNohup starts the child of TestSecondSignalEndsProcess
+// with SIGHUP ignored, as nohup does: a hangup neither stops its run nor
+// ends it, and a SIGTERM after it still stops the run.
+func TestHangupIgnoredUnderNohup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GENEXP_INTERRUPT_HELPER=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The child inherits the ignored disposition, as under nohup; this
+	// process takes its own back at once.
+	wasIgnored := signal.Ignored(syscall.SIGHUP)
+	signal.Ignore(syscall.SIGHUP)
+	err = cmd.Start()
+	if !wasIgnored {
+		signal.Reset(syscall.SIGHUP)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || lines.Text() != "ready" {
+		t.Fatalf("child said %q (%v), want ready", lines.Text(), lines.Err())
+	}
+	cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	for _, want := range []string{"cancelled", stopSignal{syscall.SIGTERM}.Error()} {
+		if !lines.Scan() || lines.Text() != want {
+			t.Fatalf("child said %q (%v), want %q: the hangup reached a run started under nohup", lines.Text(), lines.Err(), want)
+		}
 	}
 }
 

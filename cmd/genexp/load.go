@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -32,8 +33,10 @@ Exit status: 0 every study loaded (or was already loaded); 1 a study failed,
 or the run passed processing.timeout_seconds; 2 bad usage or configuration;
 3 the warehouse could not be opened or written (busy, unreachable, written
 by a newer genexp, no permission, disk full); 4 an input could not be read;
-5 a study loaded but its features failed; 130 (SIGINT) or 143 (SIGTERM)
-interrupted. When several apply, the first of 130/143, 2, 3, 4, 5, 1 wins.
+5 a study loaded but its features failed; 130 (SIGINT), 143 (SIGTERM) or
+129 (SIGHUP: the terminal closed; under nohup the load goes on)
+interrupted. When several apply, the first of 130/143/129, 2, 3, 4, 5, 1
+wins.
 With --dry-run, 6 means warnings about the data only (not about the
 configuration).
 `, stderr)
@@ -143,12 +146,24 @@ func printReport(w io.Writer, rep *genexp.Report) {
 			fmt.Fprintf(w, "\n%s failed: %s\n", studyLabel(s), oneLine(unprefixed(s.Err, studyLabel(s))))
 		}
 		for _, f := range s.Findings {
-			if f.Severity >= qc.SeverityWarning && f != s.Err && once(f) {
-				fmt.Fprintf(w, "  %s %s\n", f.Severity, oneLine(f))
+			// A study skipped says why (an INFO note) under its row.
+			if (f.Severity >= qc.SeverityWarning || s.Outcome == genexp.Skipped) && f != s.Err && once(f) {
+				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), oneLine(f))
 			}
 		}
 	}
 	printRunFindings(w, rep.Findings, oneLine)
+}
+
+// ofStudy is the prefix that names the study of a finding f whose line
+// names only a file the study is not named in: a finding about one study
+// of a matrix that holds several (a SPECIES download's HOMO_SAPIENS.tsv)
+// reads the same for each of them otherwise.
+func ofStudy(f *qc.Error) string {
+	if f.Study == "" || f.File == "" || strings.Contains(filepath.Base(f.File), f.Study) {
+		return ""
+	}
+	return f.Study + ": "
 }
 
 // printedOnce returns a filter that passes each finding the first time

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -271,7 +272,12 @@ func noWarehouseFile(target string) error {
 	if err != nil {
 		// the file part of a DSN that is not what its writer meant may
 		// hold a secret
-		return redactErr(qc.Wrap(qc.ConnectionFailed, err, "no warehouse file (genexp init creates one)"), target)
+		where := file
+		if abs, aerr := filepath.Abs(file); aerr == nil {
+			where = abs
+		}
+		return redactErr(qc.Wrap(qc.ConnectionFailed, err, "no warehouse file at "+where+
+			" (name the warehouse with --db or --dsn; genexp load or genexp init creates one)"), target)
 	}
 	if fi.IsDir() {
 		return redactErr(qc.Errorf(qc.ConnectionFailed, "%s is a folder, not a warehouse file", file), target)

@@ -294,7 +294,8 @@ func TestCLINeverPrintsThePassword(t *testing.T) {
 
 // TestChecksShowAStudyTheFilterSkips: a study processing.study_code_pattern
 // excludes is "skipped" in validate's verdict and in a dry run's, never
-// "ok", and the other studies are checked as usual.
+// "ok", and the other studies are checked as usual; validate, the dry run
+// and the load say why it was skipped.
 func TestChecksShowAStudyTheFilterSkips(t *testing.T) {
 	dir := t.TempDir()
 	kept, dropped := craftStudy(t, dir, "GSE1", false), craftStudy(t, dir, "SRP2", false)
@@ -305,10 +306,22 @@ func TestChecksShowAStudyTheFilterSkips(t *testing.T) {
 	for _, args := range [][]string{
 		{"validate", "--config", cfg, kept, dropped},
 		{"load", "--dry-run", "--db", filepath.Join(dir, "w.duckdb"), "--config", cfg, kept, dropped},
+		{"load", "--db", filepath.Join(dir, "w.duckdb"), "--config", cfg, kept, dropped},
 	} {
 		code, out, stderr := runCLI(t, args...)
 		if code != exitOK {
 			t.Errorf("%v: exit %d, want 0\n%s%s", args[:2], code, out, stderr)
+		}
+		// The summary says why: the reason was an INFO record only, which
+		// a terminal's default level hides.
+		if !strings.Contains(out, "INFO ") || !strings.Contains(out, "study SRP2 does not match processing.study_code_pattern") {
+			t.Errorf("%v: the summary does not say why SRP2 was skipped:\n%s", args[:2], out)
+		}
+		if args[1] != "--dry-run" && args[0] == "load" {
+			if f := strings.Fields(lineOf(out, "GSE1")); len(f) < 2 || f[1] != "new" {
+				t.Errorf("load: GSE1's row %q, want new:\n%s", lineOf(out, "GSE1"), out)
+			}
+			continue
 		}
 		if f := strings.Fields(lineOf(out, "SRP2")); len(f) < 2 || f[1] != "skipped" {
 			t.Errorf("%v: SRP2's row %q, want the verdict skipped:\n%s", args[:2], lineOf(out, "SRP2"), out)

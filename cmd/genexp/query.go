@@ -73,7 +73,8 @@ was refused (not a query, several statements, or refused by the warehouse),
 or a value could not be written in the format (what was printed before is
 incomplete); 3 the warehouse could not be opened (missing, busy: a load is
 writing it, unreachable, or written by a newer genexp); 4 --file could not
-be read.
+be read; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP) interrupted (the rows
+printed before are all there is).
 `, stderr)
 	var c common
 	c.register(fs)

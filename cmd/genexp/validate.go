@@ -23,7 +23,8 @@ file.
 Exit status: 0 nothing to report; 6 warnings about the data only (not
 about the configuration); 1 a study would be rejected, or the run passed
 processing.timeout_seconds; 2 bad usage or configuration; 4 an input
-could not be read; 130 (SIGINT) or 143 (SIGTERM) interrupted.
+could not be read; 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP)
+interrupted.
 `, stderr)
 	var c common
 	c.registerNoWarehouse(fs)
@@ -162,8 +163,15 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 			fmt.Fprintf(w, "\n%s rejected: %s\n", studyLabel(s), message(s.Err))
 		}
 		for _, f := range s.Findings {
-			if f.Severity >= qc.SeverityWarning && f != s.Err && once(f) {
-				fmt.Fprintf(w, "  %s %s\n", f.Severity, message(f))
+			switch {
+			case f == s.Err || !once(f):
+			case f.Severity >= qc.SeverityWarning:
+				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), message(f))
+			default:
+				// a note (why a study was skipped, that no metadata
+				// describes it), which its code's summary would word as
+				// a problem: validate says everything it found
+				fmt.Fprintf(w, "  %s %s%s\n", f.Severity, ofStudy(f), oneLine(f))
 			}
 		}
 	}

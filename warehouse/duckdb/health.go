@@ -32,15 +32,36 @@ WHERE study_accession_code = $1
 
 // stmtHealthFailures counts the FAILED steps since $1, their runs, and
 // those of them a later success of their study made good
-// (warehouse.Health.ResolvedFailedSteps).
+// (warehouse.Health.ResolvedFailedSteps): a later analytics step skipped
+// with reason $2 (warehouse.ReasonFeaturesCurrent) makes good a failed
+// one. The reason is read only from valid JSON, as stmtHealthRuns reads it.
 const stmtHealthFailures = `SELECT COUNT(*), COUNT(DISTINCT run_id),
-    COUNT(*) FILTER (WHERE EXISTS (
-        SELECT 1 FROM meta_etl_process_log s
-        WHERE s.study_accession_code = f.study_accession_code
-          AND s.status = 'SUCCESS' AND s.started_at > f.started_at
-          AND (s.step = f.step OR (s.step = 'load' AND f.step IN ('extract', 'transform', 'validate')))))
+    COUNT(*) FILTER (WHERE ` + madeGood + `)
 FROM meta_etl_process_log f
 WHERE status = 'FAILED' AND started_at >= $1`
+
+// madeGood holds when the failed step f of the process log was made good
+// by a later step of its study (warehouse.Health.ResolvedFailedSteps); $2
+// is warehouse.ReasonFeaturesCurrent.
+const madeGood = `EXISTS (
+        SELECT 1 FROM meta_etl_process_log s
+        WHERE s.study_accession_code = f.study_accession_code
+          AND s.started_at > f.started_at
+          AND ((s.status = 'SUCCESS'
+                AND (s.step = f.step OR (s.step = 'load' AND f.step IN ('extract', 'transform', 'validate'))))
+            OR (s.status = 'SKIPPED' AND s.step = 'analytics' AND f.step = 'analytics'
+                AND CASE WHEN json_valid(s.context_json) THEN s.context_json->>'$.reason' END = $2)))`
+
+// stmtHealthOpenFailures lists the $3 most recent FAILED steps since $1
+// that nothing made good (warehouse.Health.OpenFailures), the file read
+// from valid JSON only.
+const stmtHealthOpenFailures = `SELECT run_id, COALESCE(study_accession_code, ''), step,
+    COALESCE(CASE WHEN json_valid(context_json) THEN context_json->>'$.file' END, ''),
+    COALESCE(error_code, 0), started_at
+FROM meta_etl_process_log f
+WHERE status = 'FAILED' AND started_at >= $1 AND NOT ` + madeGood + `
+ORDER BY started_at DESC, log_id
+LIMIT $3`
 
 // stmtHealthRuns summarizes the $1 most recent runs. A step the run never
 // began because it was stopped is SKIPPED with context_json reason
@@ -114,6 +135,7 @@ WHERE meta_etl_process_log.log_id = c.log_id`
 var healthStatements = map[string]string{
 	"failed_attempts": stmtFailedAttempts,
 	"health_failures": stmtHealthFailures,
+	"health_open":     stmtHealthOpenFailures,
 	"health_runs":     stmtHealthRuns,
 	"running_runs":    stmtRunningRuns,
 	"abort_run":       stmtAbortRun,
@@ -215,8 +237,17 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	if req.Since.IsZero() {
 		since = time.Now().UTC().Add(-24 * time.Hour)
 	}
-	if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns, &h.ResolvedFailedSteps); err != nil {
+	if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since, warehouse.ReasonFeaturesCurrent).Scan(&h.FailedSteps, &h.FailedRuns, &h.ResolvedFailedSteps); err != nil {
 		return h, classify(err, "duckdb: counting failures")
+	}
+	if h.FailedSteps > h.ResolvedFailedSteps {
+		rows, err := w.db.QueryContext(ctx, stmtHealthOpenFailures, since, warehouse.ReasonFeaturesCurrent, warehouse.MaxOpenFailures)
+		if err != nil {
+			return h, classify(err, "duckdb: listing failures")
+		}
+		if h.OpenFailures, err = scan.FailedSteps(rows); err != nil {
+			return h, classify(err, "duckdb: listing failures")
+		}
 	}
 	n := req.Runs
 	if n <= 0 {

@@ -86,6 +86,7 @@ type fakeServer struct {
 	failedSteps   int64
 	failedRuns    int64
 	runs          [][]driver.Value
+	openFailures  [][]driver.Value // health_open's rows
 	// cleared are the loads whose staging rows a clear_load removed (in a
 	// committed transaction, or outside one).
 	cleared map[int64]bool
@@ -611,6 +612,8 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return one(s.failedSteps, s.failedRuns, s.resolvedSteps)
 	case "health_runs":
 		return &fakeRows{rows: s.runs}, nil
+	case "health_open":
+		return &fakeRows{rows: s.openFailures}, nil
 	}
 	return nil, fmt.Errorf("fake: no answer scripted for query %s", name)
 }

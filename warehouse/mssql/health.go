@@ -38,20 +38,41 @@ WHERE study_accession_code = @p1
 
 // stmtHealthFailures counts the FAILED steps since @p1, their runs, and
 // those of them a later success of their study made good
-// (warehouse.Health.ResolvedFailedSteps). T-SQL takes no subquery inside
+// (warehouse.Health.ResolvedFailedSteps): a later analytics step skipped
+// with reason @p2 (warehouse.ReasonFeaturesCurrent) makes good a failed
+// one, the reason read only where ISJSON says the context is JSON (CASE
+// tests its WHENs in order). T-SQL takes no subquery inside
 // an aggregate (Msg 130): each failed step's flag is computed in a derived
 // table and summed outside it.
 const stmtHealthFailures = `SELECT COUNT_BIG(*), COUNT_BIG(DISTINCT failed.run_id), SUM(failed.made_good)
 FROM (
     SELECT f.run_id,
-        CASE WHEN EXISTS (
-            SELECT 1 FROM dbo.meta_etl_process_log s
-            WHERE s.study_accession_code = f.study_accession_code
-              AND s.status = N'SUCCESS' AND s.started_at > f.started_at
-              AND (s.step = f.step OR (s.step = N'load' AND f.step IN (N'extract', N'transform', N'validate'))))
+        CASE WHEN ` + madeGood + `
         THEN 1 ELSE 0 END AS made_good
     FROM dbo.meta_etl_process_log f
     WHERE f.status = N'FAILED' AND f.started_at >= CONVERT(DATETIME2, @p1)) AS failed`
+
+// madeGood holds when the failed step f of the process log was made good
+// by a later step of its study (warehouse.Health.ResolvedFailedSteps);
+// @p2 is warehouse.ReasonFeaturesCurrent.
+const madeGood = `EXISTS (
+            SELECT 1 FROM dbo.meta_etl_process_log s
+            WHERE s.study_accession_code = f.study_accession_code
+              AND s.started_at > f.started_at
+              AND ((s.status = N'SUCCESS'
+                    AND (s.step = f.step OR (s.step = N'load' AND f.step IN (N'extract', N'transform', N'validate'))))
+                OR (s.status = N'SKIPPED' AND s.step = N'analytics' AND f.step = N'analytics'
+                    AND CASE WHEN ISJSON(s.context_json) = 1 THEN JSON_VALUE(s.context_json, '$.reason') END = @p2)))`
+
+// stmtHealthOpenFailures lists the @p3 most recent FAILED steps since @p1
+// that nothing made good (warehouse.Health.OpenFailures), the file read
+// only where ISJSON says the context is JSON.
+const stmtHealthOpenFailures = `SELECT TOP (@p3) f.run_id, COALESCE(f.study_accession_code, N''), f.step,
+    COALESCE(CASE WHEN ISJSON(f.context_json) = 1 THEN JSON_VALUE(f.context_json, '$.file') END, N''),
+    COALESCE(f.error_code, 0), f.started_at
+FROM dbo.meta_etl_process_log f
+WHERE f.status = N'FAILED' AND f.started_at >= CONVERT(DATETIME2, @p1) AND NOT ` + madeGood + `
+ORDER BY f.started_at DESC, f.log_id`
 
 // stmtHealthRuns summarizes the @p1 most recent runs. A run with a step
 // still RUNNING has not ended. SUM(CASE …) is DuckDB's COUNT(*) FILTER,
@@ -132,12 +153,21 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 		n = 5
 	}
 	err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
-		h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps, h.Runs = 0, 0, 0, nil
+		h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps, h.Runs, h.OpenFailures = 0, 0, 0, nil, nil
 		var resolved sql.NullInt64 // SUM of no rows is NULL
-		if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since).Scan(&h.FailedSteps, &h.FailedRuns, &resolved); err != nil {
+		if err := w.db.QueryRowContext(ctx, stmtHealthFailures, since, warehouse.ReasonFeaturesCurrent).Scan(&h.FailedSteps, &h.FailedRuns, &resolved); err != nil {
 			return err
 		}
 		h.ResolvedFailedSteps = int(resolved.Int64)
+		if h.FailedSteps > h.ResolvedFailedSteps {
+			rows, err := w.db.QueryContext(ctx, stmtHealthOpenFailures, since, warehouse.ReasonFeaturesCurrent, int32(warehouse.MaxOpenFailures))
+			if err != nil {
+				return err
+			}
+			if h.OpenFailures, err = scan.FailedSteps(rows); err != nil {
+				return err
+			}
+		}
 		return w.readRuns(ctx, &h, n)
 	})
 	return h, w.wrap(err, "mssql: reading the process log")

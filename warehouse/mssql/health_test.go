@@ -67,6 +67,7 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 		{"r2", started.Add(time.Hour), nil, int64(1), int64(3), int64(0), int64(2), int64(0), "", int64(0), int64(0)},
 		{"r1", started, ended, int64(2), int64(10), int64(4), int64(0), int64(0), "", int64(2), int64(2)},
 	}
+	s.openFailures = [][]driver.Value{{"r3", "GSE9", "load", "GSE9.zip!GSE9/GSE9.tsv", int64(4004), started.Add(2 * time.Hour)}}
 	w := s.open(t, Config{})
 	since := time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 	h, err := healthOf(t, w).Health(context.Background(), warehouse.HealthRequest{Since: since, Runs: 7})
@@ -79,6 +80,8 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 		FailedSteps:           4,
 		FailedRuns:            2,
 		ResolvedFailedSteps:   3,
+		OpenFailures: []warehouse.FailedStep{{RunID: "r3", Study: "GSE9", Step: "load", File: "GSE9.zip!GSE9/GSE9.tsv", ErrorCode: 4004,
+			StartedAt: started.Add(2 * time.Hour)}},
 		Runs: []warehouse.RunSummary{
 			{RunID: "r3", StartedAt: started.Add(2 * time.Hour), EndedAt: &ended3, Studies: 3, Steps: 12, Failed: 1,
 				Stopped: 7, StopReason: "interrupted", Load: true},
@@ -89,21 +92,24 @@ func TestHealthReadsFailuresAndRuns(t *testing.T) {
 	if diff := cmp.Diff(want, h); diff != "" {
 		t.Errorf("Health (-want +got):\n%s", diff)
 	}
-	wantNames := "schema_version_exists schema_version_read health_failures health_runs"
+	wantNames := "schema_version_exists schema_version_read health_failures health_open health_runs"
 	if got := strings.Join(s.names(), " "); got != wantNames {
 		t.Errorf("statements run: %s; want %s", got, wantNames)
 	}
 	// The window starts at Since, sent in UTC: the log's DATETIME2 columns
 	// hold UTC times without an offset.
 	f := s.callsOf("health_failures")
-	if len(f) != 1 || len(f[0].args) != 1 {
-		t.Fatalf("health_failures calls: %+v", f)
+	if len(f) != 1 || len(f[0].args) != 2 || f[0].args[1] != warehouse.ReasonFeaturesCurrent {
+		t.Fatalf("health_failures calls: %+v; want the window's start and the reason of current features", f)
 	}
 	if got, ok := f[0].args[0].(time.Time); !ok || !got.Equal(since) || got.Location() != time.UTC {
 		t.Errorf("health_failures window starts at %v (%T); want %v in UTC", f[0].args[0], f[0].args[0], since.UTC())
 	}
 	if r := s.callsOf("health_runs"); len(r) != 1 || !cmp.Equal(r[0].args, []any{int32(7)}) {
 		t.Errorf("health_runs calls: %+v; want one with TOP 7 as an int32", r)
+	}
+	if o := s.callsOf("health_open"); len(o) != 1 || len(o[0].args) != 3 || !cmp.Equal(o[0].args[1:], []any{warehouse.ReasonFeaturesCurrent, int32(warehouse.MaxOpenFailures)}) {
+		t.Errorf("health_open calls: %+v; want one with the reason and TOP %d as an int32", o, warehouse.MaxOpenFailures)
 	}
 }
 

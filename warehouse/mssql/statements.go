@@ -59,6 +59,7 @@ var statements = map[string]string{
 	"status_steps":          stmtStatusSteps,
 	"failed_attempts":       stmtFailedAttempts,
 	"health_failures":       stmtHealthFailures,
+	"health_open":           stmtHealthOpenFailures,
 	"health_runs":           stmtHealthRuns,
 }
 

@@ -187,6 +187,7 @@ func testHealth(t *testing.T, tg Target) {
 
 	now := time.Now().UTC().Truncate(time.Second)
 	at := func(d time.Duration) time.Time { return now.Add(d) }
+	materializationFailed := 5002
 	ptr := func(tm time.Time) *time.Time { return &tm }
 	steps := []warehouse.StepRecord{
 		{LogID: "1a", RunID: "r1", Study: "S1", Step: "validate", Status: "FAILED", StartedAt: at(-3 * time.Hour), EndedAt: ptr(at(-3*time.Hour + time.Minute))},
@@ -197,7 +198,8 @@ func testHealth(t *testing.T, tg Target) {
 		{LogID: "1c", RunID: "r1", Study: "S1", Step: "extract", Status: "SUCCESS", StartedAt: at(-3*time.Hour - time.Minute),
 			EndedAt: ptr(at(-3*time.Hour + 2*time.Minute))},
 		{LogID: "2a", RunID: "r2", Study: "S1", Step: "extract", Status: "SUCCESS", StartedAt: at(-2 * time.Hour), EndedAt: ptr(at(-2*time.Hour + time.Minute))},
-		{LogID: "2b", RunID: "r2", Study: "S2", Step: "validate", Status: "FAILED", StartedAt: at(-2*time.Hour + time.Minute), EndedAt: ptr(at(-2*time.Hour + 2*time.Minute))},
+		{LogID: "2b", RunID: "r2", Study: "S2", Step: "validate", Status: "FAILED", StartedAt: at(-2*time.Hour + time.Minute), EndedAt: ptr(at(-2*time.Hour + 2*time.Minute)),
+			Context: `{"file":"S2.zip!S2/S2.tsv"}`},
 		{LogID: "2c", RunID: "r2", Study: "S2", Step: "load", Status: "RUNNING", StartedAt: at(-2*time.Hour + 2*time.Minute)},
 		{LogID: "3a", RunID: "r3", Study: "S1", Step: "load", Status: "SUCCESS", StartedAt: at(-time.Hour), EndedAt: ptr(at(-time.Hour + 5*time.Minute))},
 		{LogID: "3b", RunID: "r3", Study: "S2", Step: "load", Status: "SKIPPED", StartedAt: at(-time.Hour + time.Minute), EndedAt: ptr(at(-time.Hour + time.Minute)),
@@ -210,6 +212,17 @@ func testHealth(t *testing.T, tg Target) {
 			Context: `{"reason":"duplicate"}`},
 		{LogID: "3e", RunID: "r3", Study: "S5", Step: "load", Status: "SKIPPED", StartedAt: at(-time.Hour + time.Minute), EndedAt: ptr(at(-time.Hour + time.Minute)),
 			Context: `not json`},
+		// A features run stopped inside S6's analytics step kept its
+		// features, which a later step found current: made good. S7's
+		// analytics step skipped for another reason is not.
+		{LogID: "3f", RunID: "r3", Study: "S6", Step: "analytics", Status: "FAILED", StartedAt: at(-time.Hour + 2*time.Minute), EndedAt: ptr(at(-time.Hour + 3*time.Minute)),
+			Context: `{"reason":"interrupted"}`},
+		{LogID: "3g", RunID: "r3", Study: "S6", Step: "analytics", Status: "SKIPPED", StartedAt: at(-time.Hour + 4*time.Minute), EndedAt: ptr(at(-time.Hour + 4*time.Minute)),
+			Context: `{"reason":"` + warehouse.ReasonFeaturesCurrent + `","top_genes":100}`},
+		{LogID: "3h", RunID: "r3", Study: "S7", Step: "analytics", Status: "FAILED", StartedAt: at(-time.Hour + 2*time.Minute), EndedAt: ptr(at(-time.Hour + 3*time.Minute)),
+			ErrorCode: &materializationFailed},
+		{LogID: "3i", RunID: "r3", Study: "S7", Step: "analytics", Status: "SKIPPED", StartedAt: at(-time.Hour + 4*time.Minute), EndedAt: ptr(at(-time.Hour + 4*time.Minute)),
+			Context: `{"reason":"the warehouse sink does not compute features"}`},
 	}
 	for _, s := range steps {
 		if err := tg.Sink.LogStep(ctx, s); err != nil {
@@ -220,7 +233,7 @@ func testHealth(t *testing.T, tg Target) {
 		"r1": {RunID: "r1", StartedAt: at(-3*time.Hour - time.Minute), EndedAt: ptr(at(-3*time.Hour + 2*time.Minute)), Studies: 1, Steps: 3, Failed: 2,
 			Aborted: 1, Load: true},
 		"r2": {RunID: "r2", StartedAt: at(-2 * time.Hour), Studies: 2, Steps: 3, Failed: 1, Running: 1, Load: true},
-		"r3": {RunID: "r3", StartedAt: at(-time.Hour), EndedAt: ptr(at(-time.Hour + 5*time.Minute)), Studies: 5, Steps: 5,
+		"r3": {RunID: "r3", StartedAt: at(-time.Hour), EndedAt: ptr(at(-time.Hour + 5*time.Minute)), Studies: 7, Steps: 9, Failed: 2,
 			Stopped: 2, StopReason: "interrupted"},
 	}
 	checkRuns := func(h warehouse.Health, ids ...string) {
@@ -240,18 +253,36 @@ func testHealth(t *testing.T, tg Target) {
 		}
 	}
 	h = health(warehouse.HealthRequest{})
-	if h.FailedSteps != 3 || h.FailedRuns != 2 {
-		t.Errorf("the last day: %d failed steps of %d runs, want 3 of 2", h.FailedSteps, h.FailedRuns)
+	if h.FailedSteps != 5 || h.FailedRuns != 3 {
+		t.Errorf("the last day: %d failed steps of %d runs, want 5 of 3", h.FailedSteps, h.FailedRuns)
 	}
-	// S1's load of r3 made good its failed validate and load of r1; S2's
-	// failed validate has no later success.
-	if h.ResolvedFailedSteps != 2 {
-		t.Errorf("the last day: %d failed steps made good since, want 2 (S1's)", h.ResolvedFailedSteps)
+	// S1's load of r3 made good its failed validate and load of r1, and
+	// S6's current features its failed analytics; S2's failed validate
+	// and S7's analytics have no later success.
+	if h.ResolvedFailedSteps != 3 {
+		t.Errorf("the last day: %d failed steps made good since, want 3 (S1's, S6's)", h.ResolvedFailedSteps)
 	}
 	checkRuns(h, "r3", "r2", "r1")
+	// The failed steps not made good, newest first: what to look at.
+	wantOpen := []warehouse.FailedStep{
+		{RunID: "r3", Study: "S7", Step: "analytics", ErrorCode: materializationFailed, StartedAt: at(-time.Hour + 2*time.Minute)},
+		{RunID: "r2", Study: "S2", Step: "validate", File: "S2.zip!S2/S2.tsv", StartedAt: at(-2*time.Hour + time.Minute)},
+	}
+	if len(h.OpenFailures) != len(wantOpen) {
+		t.Errorf("open failures %+v, want %+v", h.OpenFailures, wantOpen)
+	} else {
+		for i, got := range h.OpenFailures {
+			w := wantOpen[i]
+			same := got.StartedAt.Equal(w.StartedAt)
+			got.StartedAt = w.StartedAt
+			if got != w || !same {
+				t.Errorf("open failure %d: %+v, want %+v", i, h.OpenFailures[i], wantOpen[i])
+			}
+		}
+	}
 	h = health(warehouse.HealthRequest{Since: at(-150 * time.Minute), Runs: 2})
-	if h.FailedSteps != 1 || h.FailedRuns != 1 || h.ResolvedFailedSteps != 0 {
-		t.Errorf("since 150 minutes ago: %d failed steps of %d runs, %d made good since, want 1 of 1, none", h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps)
+	if h.FailedSteps != 3 || h.FailedRuns != 2 || h.ResolvedFailedSteps != 1 {
+		t.Errorf("since 150 minutes ago: %d failed steps of %d runs, %d made good since, want 3 of 2, 1 (S6's)", h.FailedSteps, h.FailedRuns, h.ResolvedFailedSteps)
 	}
 	checkRuns(h, "r3", "r2")
 	h = health(warehouse.HealthRequest{Since: at(-10 * time.Minute)})

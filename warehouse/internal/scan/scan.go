@@ -67,6 +67,24 @@ func Runs(rows *sql.Rows) ([]warehouse.RunSummary, error) {
 	return out, rows.Err()
 }
 
+// FailedSteps reads failed steps in the column order run_id, study (""
+// for none), step, file ("" when not recorded), error_code (0 for none),
+// started_at.
+func FailedSteps(rows *sql.Rows) ([]warehouse.FailedStep, error) {
+	defer rows.Close()
+	var out []warehouse.FailedStep
+	for rows.Next() {
+		var f warehouse.FailedStep
+		var code int64
+		if err := rows.Scan(&f.RunID, &f.Study, &f.Step, &f.File, &code, &f.StartedAt); err != nil {
+			return out, err
+		}
+		f.ErrorCode = int(code)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
 // Counts reads (name, count) rows into a map.
 func Counts(rows *sql.Rows) (map[string]int64, error) {
 	defer rows.Close()
