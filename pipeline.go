@@ -1073,8 +1073,8 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			// study holds exactly the rows this load staged.
 			sr.Rows = staged[r.Study]
 			dup := &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
-				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; its facts are kept as they are (none written), "+
-					"and only the descriptions of the study and its samples are updated from this run's metadata", r.BatchID)}
+				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; its facts are kept as they are (none written)%s",
+					r.BatchID, duplicateUpdates(p.sink, d.Metadata.Study(r.Study) != nil || sr.IllnessKept < sr.Samples))}
 			sr.Findings = append(sr.Findings, dup)
 			p.recordFindings(ctx, runID, r.BatchID, r.Study, []*qc.Error{dup})
 		}
@@ -1085,6 +1085,23 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 	p.analytics(ctx, log, res.Studies, reports)
 	return out("", nil)
+}
+
+// duplicateUpdates ends the note of a duplicate batch with what its load
+// does change: the descriptions of the study and its samples when the run
+// holds metadata of them (described), only labels overrides set when it
+// holds none; and that a dry run, which writes nothing, changes nothing.
+func duplicateUpdates(sink warehouse.WarehouseSink, described bool) string {
+	_, dry := sink.(*dryRunSink)
+	switch {
+	case dry && described:
+		return ", and a load would update only the descriptions of the study and its samples from this run's metadata"
+	case dry:
+		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set"
+	case described:
+		return ", and only the descriptions of the study and its samples are updated from this run's metadata"
+	}
+	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change"
 }
 
 // committedDimensions keeps of dims the studies committed, their samples,
