@@ -1566,7 +1566,7 @@ var keyComments = map[string]string{
 	"illness_inference.extra_rules":              `rules added to those above, each placed by its priority (lower first, within a field): your own without copying the built-in list`,
 	"illness_inference.disabled_cohort_rules":    `among study_abbreviation, cohort_same_patient, cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
-	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR`,
+	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR, for findings; an error that stops a file being read (a ragged row, a cell that is no number) or a study being written stays an error`,
 	"logging.file":                               `"": standard error`,
 	"logging.level":                              `"": INFO, but WARN on a terminal`,
 	"logging.format":                             `"": text on a terminal, else json`,

@@ -1073,8 +1073,8 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			// study holds exactly the rows this load staged.
 			sr.Rows = staged[r.Study]
 			dup := &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
-				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; its facts are kept as they are (none written), "+
-					"and only the descriptions of the study and its samples are updated from this run's metadata", r.BatchID)}
+				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; its facts are kept as they are (none written)%s",
+					r.BatchID, duplicateUpdates(p.sink, d.Metadata.Study(r.Study) != nil || sr.IllnessKept < sr.Samples))}
 			sr.Findings = append(sr.Findings, dup)
 			p.recordFindings(ctx, runID, r.BatchID, r.Study, []*qc.Error{dup})
 		}
@@ -1085,6 +1085,23 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.release(ctx)
 	p.analytics(ctx, log, res.Studies, reports)
 	return out("", nil)
+}
+
+// duplicateUpdates ends the note of a duplicate batch with what its load
+// does change: the descriptions of the study and its samples when the run
+// holds metadata of them (described), only labels overrides set when it
+// holds none; and that a dry run, which writes nothing, changes nothing.
+func duplicateUpdates(sink warehouse.WarehouseSink, described bool) string {
+	_, dry := sink.(*dryRunSink)
+	switch {
+	case dry && described:
+		return ", and a load would update only the descriptions of the study and its samples from this run's metadata"
+	case dry:
+		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set"
+	case described:
+		return ", and only the descriptions of the study and its samples are updated from this run's metadata"
+	}
+	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change"
 }
 
 // committedDimensions keeps of dims the studies committed, their samples,
@@ -1612,7 +1629,11 @@ type configUse struct {
 	// labelled nothing. unplanned counts the matrices that failed before
 	// their header was matched to samples: with any, a file may describe
 	// their samples, and nothing is said.
-	read      map[string]bool
+	read map[string]bool
+	// described are the accessions of the samples the run's metadata
+	// describes or its classifier read, for a hint at an override that
+	// names one but for case.
+	described map[string]bool
 	added     map[string]*metadata.Dataset
 	unplanned int
 	// listed are the experiments the downloads' own metadata lists with
@@ -1705,6 +1726,19 @@ func (u *configUse) download(path string, d *metadata.Dataset, added []sheetSet)
 	u.downloads++
 	u.overrides.note(d, "")
 	u.excluded.note(d, "")
+	if d != nil {
+		for _, s := range d.Samples {
+			u.describe(s.Accession)
+		}
+	}
+}
+
+// describe notes a sample accession the run's metadata or matrices hold.
+func (u *configUse) describe(acc string) {
+	if u.described == nil {
+		u.described = map[string]bool{}
+	}
+	u.described[acc] = true
 }
 
 // sample notes what a sample the classifier reads holds: its accession,
@@ -1714,6 +1748,7 @@ func (u *configUse) sample(s *metadata.Sample) {
 		return
 	}
 	u.samples++
+	u.describe(s.Accession)
 	u.overrides.note(nil, s.Accession)
 	u.excluded.note(nil, s.Accession)
 	for _, f := range u.fields {
@@ -1737,6 +1772,19 @@ func ConfigurationFinding(f *qc.Error) bool {
 // other downloads do not flood the report.
 const maxConfigFindings = 10
 
+// sameButCase returns the sample of the run whose accession is acc but for
+// case (gsm123 for GSM123), or "".
+func (u *configUse) sameButCase(acc string) string {
+	for _, set := range []map[string]bool{u.read, u.described} {
+		for _, known := range slices.Sorted(maps.Keys(set)) {
+			if strings.EqualFold(known, strings.TrimSpace(acc)) {
+				return known
+			}
+		}
+	}
+	return ""
+}
+
 // findings returns a WARNING for each override no sample of the run has,
 // each configured field no sample held a value in, and each rule's field
 // the classifier does not read, sorted by configuration key; and one for
@@ -1758,8 +1806,12 @@ func (u *configUse) findings() []*qc.Error {
 				len(rest), listSome(rest, 20)))
 			break
 		}
+		why := "a misspelt accession, or a sample of another download"
+		if same := u.sameButCase(acc); same != "" {
+			why = "did you mean " + same + "? accessions are matched as written"
+		}
 		out = append(out, warn("illness_inference.overrides."+acc,
-			"illness_inference.overrides: %s is no sample of this run, so its override was not used (a misspelt accession, or a sample of another download)", acc))
+			"illness_inference.overrides: %s is no sample of this run, so its override was not used (%s)", acc, why))
 	}
 	if len(unexcluded) > 0 {
 		out = append(out, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityWarning, Path: "processing.exclude_samples",

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +14,15 @@ import (
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 // FuzzDownload builds a download zip from fuzzed entry names (one a line)
 // and bodies, gzipping the body of a ".gz" entry and cutting cut bytes off
 // its end, and loads it on a dry-run sink: whatever the zip holds, every
-// error and finding of the run is a *qc.Error with a code, and nothing
-// panics.
+// error and finding of the run is a *qc.Error with a code, nothing panics,
+// two reads report the same, and the counts of a study that would load
+// add up.
 func FuzzDownload(f *testing.F) {
 	const (
 		sheet  = "refinebio_accession_code\trefinebio_title\nGSM1\tcontrol 1\nGSM2\tseptic shock 2\n"
@@ -68,13 +71,22 @@ func FuzzDownload(f *testing.F) {
 		if err := os.WriteFile(path, zbuf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		p, err := genexp.New(genexp.DryRunSink(nil))
-		if err != nil {
-			t.Fatal(err)
+		load := func() *genexp.Report {
+			p, err := genexp.New(genexp.DryRunSink(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(context.Background(), path)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			return rep
 		}
-		rep, err := p.Load(context.Background(), path)
-		if err != nil {
-			t.Fatalf("Load: %v", err)
+		rep := load()
+		// The same bytes read the same way twice: no map order or clock
+		// decides what a download holds.
+		if a, b := reportShape(rep), reportShape(load()); a != b {
+			t.Fatalf("two reads of one zip differ:\n%s\n---\n%s", a, b)
 		}
 		for _, err := range rep.Errors {
 			checkCoded(t, "run error", err)
@@ -88,9 +100,46 @@ func FuzzDownload(f *testing.F) {
 			}
 			if s.Err != nil {
 				checkCoded(t, "error of "+s.Study, s.Err)
+				continue
+			}
+			if s.Outcome != warehouse.Inserted {
+				continue
+			}
+			// What a study that would load holds adds up: its rows are
+			// its cells less the missing ones (skipped, by default), and
+			// every sample has a label or is counted as kept.
+			if s.Rows != s.Cells-s.Missing || s.Missing < 0 || s.Missing > s.Cells {
+				t.Fatalf("%s: %d rows of %d cells, %d missing", s.Study, s.Rows, s.Cells, s.Missing)
+			}
+			labelled := s.IllnessKept
+			for _, n := range s.Illness {
+				labelled += n
+			}
+			if labelled != s.Samples {
+				t.Fatalf("%s: %d samples, %d labelled or kept (%v, kept %d)", s.Study, s.Samples, labelled, s.Illness, s.IllnessKept)
 			}
 		}
 	})
+}
+
+// reportShape is what a run reported, without what may differ from run to
+// run (its id, durations, the temporary path).
+func reportShape(rep *genexp.Report) string {
+	var b strings.Builder
+	for _, e := range rep.Errors {
+		fmt.Fprintf(&b, "error %v\n", e)
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintf(&b, "finding %v\n", f)
+	}
+	for _, s := range rep.Studies {
+		fmt.Fprintf(&b, "study %s %s %s %s samples=%d genes=%d cells=%d missing=%d rows=%d illness=%v kept=%d err=%v\n",
+			s.Study, s.Matrix, s.BatchID, s.Outcome, s.Samples, s.Genes, s.Cells, s.Missing, s.Rows, s.Illness, s.IllnessKept, s.Err)
+		for _, f := range s.Findings {
+			fmt.Fprintf(&b, "  finding %v\n", f)
+		}
+	}
+	return b.String()
 }
 
 // checkCoded fails unless err is a *qc.Error with a code.

@@ -185,6 +185,11 @@ func TestIllControlNames(t *testing.T) {
 		want  Label
 	}{
 		{"group: febrile controls", NoSepsis},
+		{"group: control (febrile)", NoSepsis},
+		{"group: controls - ICU", NoSepsis},
+		{"group: Control, post-operative", NoSepsis},
+		{"group: control (non-febrile)", Control},
+		{"group: control (healthy)", Control},
 		{"group: non-febrile control", Control},
 		{"group: fever control", Unknown}, // a patient's care, not a person
 		{"group: infected control", Unknown},

@@ -139,11 +139,12 @@ func DefaultRules() []Rule {
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\s+(patients?\s+)?controls?\b` +
+				`|\bcontrols?\s*(\(|\[|,|:|-|–)\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
-			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls, control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
+			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls (also 'control (febrile)', 'controls - ICU'), control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
 		{Name: "uninfected_control", Label: Control, Priority: 49,
 			Pattern:     `\b(non|mock|sham|not|never)\s+infected[\s-]+controls?\b`,
 			Description: "an uninfected control written with a space ('mock infected control', 'non infected controls', 'not infected control'), which healthy_control leaves to this rule: it reads 'infected control' as no healthy one"},
