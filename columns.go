@@ -291,7 +291,9 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		}
 		if len(missing) > 0 {
 			p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, File: m.Name,
-				Msg: fmt.Sprintf("%s of study %s %s no column in the matrix: %s", plural(len(missing), "sample"), study, agree(len(missing), "has", "have"), listSome(missing, 10))})
+				Msg: fmt.Sprintf("%s of study %s %s no column in the matrix: %s; the study's batch holds no facts of %s, and when it replaces an earlier one, the facts that one held of %s are gone",
+					plural(len(missing), "sample"), study, agree(len(missing), "has", "have"), listSome(missing, 10),
+					agree(len(missing), "it", "them"), agree(len(missing), "it", "them"))})
 		}
 	}
 	return p

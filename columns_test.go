@@ -71,7 +71,7 @@ func TestResolveColumns(t *testing.T) {
 			name: "accessions, one study, a sample without a column", d: meta(t, "EXPERIMENT", twoStudies),
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM3"},
 			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM3", Study: "GSE1"}},
-			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM2"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM2; the study's batch holds no facts of it, and when it replaces an earlier one, the facts that one held of it are gone"}},
 		},
 		{
 			name: "an accession over the warehouse's width", d: &metadata.Dataset{},
@@ -118,7 +118,7 @@ func TestResolveColumns(t *testing.T) {
 			want: []warehouse.Column{{Index: 0, Sample: "GSM2", Study: "GSE1"}},
 			findings: []wantFinding{
 				{qc.SampleMismatch, qc.SeverityWarning, 3, `column "shock" is the title of GSM8, a sample of GSE2, not of this matrix's study GSE1`},
-				{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column in the matrix: GSM1, GSM3"},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "2 samples of study GSE1 have no column in the matrix: GSM1, GSM3; the study's batch holds no facts of them"},
 			},
 		},
 		{
