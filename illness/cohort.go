@@ -463,7 +463,7 @@ func siblingEvidence(s *metadata.Sample, d Decision) string {
 	if d.Method == MethodOverride {
 		return fmt.Sprintf("sample %s is %s by override", s.Accession, d.Label)
 	}
-	return fmt.Sprintf("sample %s is %s by rule %s matching %q in %s", s.Accession, d.Label, d.Rule, d.Matched, d.Field)
+	return fmt.Sprintf("sample %s is %s by rule %s matching %q in %s", s.Accession, d.Label, d.Rule, d.Matched, d.Where())
 }
 
 // cohortCode decides a sample by a code that needs a sepsis cohort.

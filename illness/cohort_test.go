@@ -225,7 +225,9 @@ func TestClassifyCohort(t *testing.T) {
 			"s7 | celltype: Neutrophils", "s8 | diseasestatus: 42", "s9 | diseasestatus: patient"), []want{
 			{Sepsis, "sepsis", "characteristics", "Sepsis", ""},
 			{NoSepsis, RuleDiseaseArm, "characteristics", "Type 1 Diabetes", "field that holds the cohort's sepsis arm: sample GSM1 is SEPSIS"},
-			{NoSepsis, RuleDiseaseArm, "characteristics", "MS pretreatment", "sample GSM1 is SEPSIS"},
+			// the sibling named as the label's own explanation names it:
+			// by its characteristic's key, as illness_field does
+			{NoSepsis, RuleDiseaseArm, "characteristics", "MS pretreatment", `sample GSM1 is SEPSIS by rule sepsis matching "Sepsis" in characteristic:diseasestatus`},
 			{Control, "healthy_control", "characteristics", "Healthy", ""},
 			unknown, unknown, unknown, unknown, unknown,
 		}},
