@@ -97,10 +97,6 @@ const (
 	FeatureGenePairN           = "gene_pair_n"
 )
 
-// skippedCurrent is the reason an analytics step logs when it skips; a
-// failed analytics step of the study before it is made good (health).
-const skippedCurrent = warehouse.ReasonFeaturesCurrent
-
 // FeatureReport is what computing one study's features did.
 type FeatureReport struct {
 	Study string
@@ -348,7 +344,7 @@ func (p *Pipeline) materialize(ctx context.Context, log *steps, fm warehouse.Fea
 		log.end(ctx, stepAnalytics, study, stepEnd{err: fr.Err, batchID: res.BatchID})
 	case res.Skipped:
 		log.end(ctx, stepAnalytics, study, stepEnd{status: statusSkipped, batchID: res.BatchID,
-			context: map[string]any{"reason": skippedCurrent, "top_genes": top}})
+			context: map[string]any{"reason": warehouse.ReasonFeaturesCurrent, "top_genes": top}})
 	default:
 		log.end(ctx, stepAnalytics, study, stepEnd{read: &fr.Values, written: &fr.Rows, batchID: res.BatchID,
 			context: map[string]any{"scale": res.Scale, "top_genes": top, "removed": res.Removed, "features": res.Features}})

@@ -190,12 +190,13 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 		}
 		if in.HealthErr == nil && h != nil && h.SchemaVersion > 0 {
 			switch open := h.FailedSteps - h.ResolvedFailedSteps; {
-			case open > 0 && h.ResolvedFailedSteps > 0:
-				add("failures", Degraded, "%s in %s in the last 24 h, %d of them not since made good by a successful rerun%s",
-					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"), open, openFailures(h.OpenFailures, open))
 			case open > 0:
-				add("failures", Degraded, "%s in %s in the last 24 h%s", plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"),
-					openFailures(h.OpenFailures, open))
+				some := ""
+				if h.ResolvedFailedSteps > 0 {
+					some = fmt.Sprintf(", %d of them not since made good by a successful rerun", open)
+				}
+				add("failures", Degraded, "%s in %s in the last 24 h%s%s", plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"),
+					some, openFailures(h.OpenFailures, open))
 			case h.FailedSteps > 0:
 				add("failures", Healthy, "%s in %s in the last 24 h, each since made good by a successful rerun",
 					plural(h.FailedSteps, "failed step"), plural(h.FailedRuns, "run"))

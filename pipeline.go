@@ -577,24 +577,24 @@ func downloadFiles(paths []string) (kept []string, notes []*qc.Error) {
 		return dir
 	}
 	byDir := map[string][]string{}
+	dirs := make(map[string]string, len(paths))
+	siteFiles := map[string]bool{} // a download's files beside its studies
 	for _, path := range paths {
-		if d := dirOf(path); d != "" {
+		d := dirOf(path)
+		dirs[path] = d
+		if d != "" {
 			byDir[d] = append(byDir[d], path)
 		}
-	}
-	siteFile := func(path string) bool { // a download's file beside its studies
-		fi, err := os.Stat(path)
-		if err != nil || !fi.Mode().IsRegular() {
-			return false
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+			switch k, acc := classifyFile(filepath.Base(path)); k {
+			case kindIgnored, kindFiltered:
+				siteFiles[path] = true
+			case kindJSON:
+				siteFiles[path] = acc == "" // not an organism's metadata_HOMO_SAPIENS.json
+			}
 		}
-		switch k, acc := classifyFile(filepath.Base(path)); k {
-		case kindIgnored, kindFiltered:
-			return true
-		case kindJSON:
-			return acc == "" // not an organism's metadata_HOMO_SAPIENS.json
-		}
-		return false
 	}
+	siteFile := func(path string) bool { return siteFiles[path] }
 	whole := map[string]bool{} // download folders every entry of which is given
 	for dir, given := range byDir {
 		if len(given) < 2 {
@@ -629,7 +629,7 @@ func downloadFiles(paths []string) (kept []string, notes []*qc.Error) {
 		}
 	}
 	for _, path := range paths {
-		dir := dirOf(path)
+		dir := dirs[path]
 		switch {
 		case whole[dir]:
 			if given := byDir[dir]; path == given[0] {
@@ -1773,16 +1773,19 @@ func ConfigurationFinding(f *qc.Error) bool {
 const maxConfigFindings = 10
 
 // sameButCase returns the sample of the run whose accession is acc but for
-// case (gsm123 for GSM123), or "".
+// case (gsm123 for GSM123), the first in byte order when several are, or
+// "".
 func (u *configUse) sameButCase(acc string) string {
+	acc = strings.TrimSpace(acc)
+	same := ""
 	for _, set := range []map[string]bool{u.read, u.described} {
-		for _, known := range slices.Sorted(maps.Keys(set)) {
-			if strings.EqualFold(known, strings.TrimSpace(acc)) {
-				return known
+		for known := range set {
+			if strings.EqualFold(known, acc) && (same == "" || known < same) {
+				same = known
 			}
 		}
 	}
-	return ""
+	return same
 }
 
 // findings returns a WARNING for each override no sample of the run has,

@@ -81,8 +81,9 @@ func signalContext(sigs ...os.Signal) (context.Context, context.CancelFunc) {
 var signalWindow func(ctx context.Context, stage string)
 
 // openWriting opens the warehouse for a command that writes it (load,
-// features, init) under a context that the first of stopSignals cancels. While the warehouse opens (a migration) and while it closes
-// (DuckDB's last checkpoint, which rewrites blocks of the file in place),
+// features, init) under a context that the first of stopSignals cancels.
+// While the warehouse opens (a migration) and while it closes (DuckDB's
+// last checkpoint, which rewrites blocks of the file in place),
 // every such signal is held: the first cancels the context, and neither it
 // nor a second ends the process in the middle of that write. Between the
 // two, a second signal ends the process at once, as interruptContext
@@ -133,9 +134,8 @@ func (c *common) openWriting(stderr io.Writer, target string, log *slog.Logger, 
 	return w, ctx, done, 0, true
 }
 
-// holdSignals catches stopSignals, beside any other handler, so
-// that none of them ends the process until the returned function releases
-// them.
+// holdSignals catches stopSignals, beside any other handler, so that none
+// of them ends the process until the returned function releases them.
 func holdSignals() (release func()) {
 	held := make(chan os.Signal, 4)
 	signal.Notify(held, stopSignals()...)

@@ -341,19 +341,9 @@ func TestOpenDamagedWarehouse(t *testing.T) {
 func TestTornMetadataBlockIsDamage(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "w.duckdb")
+	before := smallWarehouseFile(t, file)
 	w, err := Open(file)
 	if err != nil {
-		t.Fatal(err)
-	}
-	loadSmallStudy(t, w)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	before, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w, err = Open(file); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.MaterializeFeatures(context.Background(), warehouse.FeaturesRequest{Study: "GSE1"}); err != nil {
@@ -407,14 +397,7 @@ func TestTornMetadataBlockIsDamage(t *testing.T) {
 // reported the same way, naming the file.
 func TestOpenNamesDamageFoundReadingTheSchema(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loadSmallStudy(t, w)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	smallWarehouseFile(t, file)
 	raw, err := sql.Open("duckdb", file+"?access_mode=READ_ONLY")
 	if err != nil {
 		t.Fatal(err)
@@ -453,18 +436,7 @@ func TestOpenNamesDamageFoundReadingTheSchema(t *testing.T) {
 // (warehouse.ErrDamaged), once, naming it, and leaves it as it is.
 func TestOpenTruncatedWarehouse(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "w.duckdb")
-	w, err := Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loadSmallStudy(t, w)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := smallWarehouseFile(t, file)
 	const headers = 3 << 12
 	if len(data) <= headers+4096 {
 		t.Fatalf("a warehouse file of %d bytes has no blocks", len(data))
@@ -473,7 +445,7 @@ func TestOpenTruncatedWarehouse(t *testing.T) {
 	if err := os.WriteFile(file, cut, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(file)
+	_, err := Open(file)
 	if !errors.Is(err, warehouse.ErrDamaged) {
 		t.Fatalf("Open: %v, want warehouse.ErrDamaged", err)
 	}
@@ -487,4 +459,23 @@ func TestOpenTruncatedWarehouse(t *testing.T) {
 	if after, err := os.ReadFile(file); err != nil || string(after) != string(cut) {
 		t.Errorf("Open changed the truncated file (%v)", err)
 	}
+}
+
+// smallWarehouseFile creates a warehouse at file holding one small study,
+// closes it, and returns its bytes.
+func smallWarehouseFile(t *testing.T, file string) []byte {
+	t.Helper()
+	w, err := Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadSmallStudy(t, w)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
