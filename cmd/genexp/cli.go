@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				})
 			}
 		}
-		fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[1], usage)
+		fmt.Fprintf(stderr, "genexp: %s\n%s\n", unknownCommand(args[1], cmds), helpLine)
 		return exitUsage
 	}
 	args = commandFirst(args, cmds)
@@ -101,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if i < len(args) && args[i] == "help" {
 			return printUsage(stdout, stderr, exitOK)
 		}
-		return noCommand(args, i, stderr)
+		return noCommand(args, i, cmds, stderr)
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) == 0 {
@@ -116,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			})
 		}
 	}
-	fmt.Fprintf(stderr, "genexp: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "genexp: %s\n%s\n", unknownCommand(args[0], cmds), helpLine)
 	return exitUsage
 }
 
@@ -190,9 +190,11 @@ func leadingCommon(args []string) (i int, ok bool) {
 // noCommand reports a command line whose common flags (args[:i], as
 // leadingCommon reads them) are followed by no command, or by a word that
 // is none, and returns exitUsage: as a JSON record when the flags ask for
-// JSON (--log-format json), else as a line and the usage. It names the
+// JSON (--log-format json), else as a line and, for a missing command,
+// the usage; an unknown one gets the command it is probably a typo of
+// and where the commands are listed. It names the
 // flags, not their values: --dsn may hold a password.
-func noCommand(args []string, i int, stderr io.Writer) int {
+func noCommand(args []string, i int, cmds []command, stderr io.Writer) int {
 	var c common
 	var names []string
 	for j := 0; j < i; j++ {
@@ -206,10 +208,16 @@ func noCommand(args []string, i int, stderr io.Writer) int {
 			c.logFormat = value
 		}
 	}
-	msg := "missing command after the flags " + strings.Join(names, " ")
 	if i < len(args) {
-		msg = fmt.Sprintf("unknown command %q", args[i])
+		msg := unknownCommand(args[i], cmds)
+		if c.jsonUsage() {
+			c.say(stderr, slog.LevelError, "genexp: "+msg)
+		} else {
+			fmt.Fprintf(stderr, "genexp: %s\n%s\n", msg, helpLine)
+		}
+		return exitUsage
 	}
+	msg := "missing command after the flags " + strings.Join(names, " ")
 	if c.jsonUsage() {
 		c.say(stderr, slog.LevelError, "genexp: "+msg)
 		return exitUsage
@@ -317,40 +325,37 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, er
 }
 
 // flagHint names the flag of fs that an undefined one err reports is
-// probably a typo of ("did you mean --db?"), or is "": the one flag whose
-// name the given one begins (three letters at least), else the one
-// nearest it by edits, at most one per three letters of it; none when two
-// are as near, or the name is too short to tell (-v).
+// probably a typo of ("did you mean --db?"), or is "" (see
+// textdist.Nearest).
 func flagHint(fs *flag.FlagSet, err error) string {
 	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
 	if !ok {
 		return ""
 	}
-	name = strings.ToLower(strings.TrimLeft(name, "-"))
-	if len(name) < 3 {
-		return ""
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if near := textdist.Nearest(strings.TrimLeft(name, "-"), names); near != "" {
+		return "did you mean --" + near + "?"
 	}
-	var prefixed []string
-	best, bestD, ties := "", len(name)/3+1, 0
-	fs.VisitAll(func(f *flag.Flag) {
-		if strings.HasPrefix(f.Name, name) {
-			prefixed = append(prefixed, f.Name)
-		}
-		switch d := textdist.Levenshtein(name, f.Name); {
-		case d < bestD:
-			best, bestD, ties = f.Name, d, 1
-		case d == bestD:
-			ties++
-		}
-	})
-	switch {
-	case len(prefixed) == 1:
-		return "did you mean --" + prefixed[0] + "?"
-	case len(prefixed) > 1 || best == "" || ties > 1:
-		return ""
-	}
-	return "did you mean --" + best + "?"
+	return ""
 }
+
+// unknownCommand says that word is no command, with the command it is
+// probably a typo of, and where the commands are listed.
+func unknownCommand(word string, cmds []command) string {
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.name
+	}
+	msg := fmt.Sprintf("unknown command %q", word)
+	if near := textdist.Nearest(strings.TrimLeft(word, "-"), names); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return msg
+}
+
+// helpLine follows the refusal of an unknown command.
+const helpLine = "Run 'genexp help' for the commands."
 
 // seeHelp is the line that follows a usage error: where the command's
 // help is.
