@@ -94,9 +94,10 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 // of the batch id, BatchID), and reads the rest of them into the hash once
 // the rows end, so that the same bytes give the same batch id whichever
 // reader read them; it takes the header from a Header() *expression.Header
-// method when the reader has one (else from its first batch), the reader's
-// findings from a Findings() []*qc.Error method, and its count of dropped
-// repeated gene rows from a Stats() expression.Stats method. A batch must
+// method when the reader has one (expression.HeaderReader; else from its
+// first batch), the reader's findings from a Findings() []*qc.Error method
+// (expression.FindingsReader), and its count of dropped repeated gene rows
+// from a Stats() expression.Stats method (expression.StatsReader). A batch must
 // have len(Genes) × len(Header.Names) values; its rows are numbered from
 // line 2 when its Lines are not one per gene, which must increase from row
 // to row. Gene ids must be unique in a matrix, as expression.Reader makes
@@ -1040,6 +1041,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	if len(commits) == 0 {
 		return out("", nil)
+	}
+	if err := ctx.Err(); err != nil {
+		// Stopped after the last rows were staged: nothing is committed,
+		// whether or not the sink looks at the context itself.
+		return out(stepLoad, fmt.Errorf("committing the rows of %s: %w", m.Name, err))
 	}
 	t0 = time.Now()
 	// The dimensions go to the sink once validation has spoken, and only
