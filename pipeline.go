@@ -1101,14 +1101,19 @@ func duplicateUpdates(sink warehouse.WarehouseSink, described bool) string {
 	_, dry := sink.(*dryRunSink)
 	switch {
 	case dry && described:
-		return ", and a load would update only the descriptions of the study and its samples from this run's metadata"
+		return ", and a load would update only the descriptions of the study and its samples from this run's metadata and configuration, " +
+			"their illness labels and exclusions from analysis among them" + relabelled
 	case dry:
-		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set"
+		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set" + relabelled
 	case described:
-		return ", and only the descriptions of the study and its samples are updated from this run's metadata"
+		return ", and only the descriptions of the study and its samples are updated from this run's metadata and configuration, " +
+			"their illness labels and exclusions from analysis among them" + relabelled
 	}
-	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change"
+	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change" + relabelled
 }
+
+// relabelled ends the note of a duplicate: what a changed label means.
+const relabelled = " (the study's features are recomputed when a label or an exclusion changed)"
 
 // committedDimensions keeps of dims the studies committed, their samples,
 // and the platforms those samples are on.
