@@ -886,7 +886,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 
 	t0 = time.Now()
 	log.start(ctx, stepLoad, t0, pl.studies...)
-	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(m.Name), Columns: pl.columns})
+	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(absoluteName(m.Name)), Columns: pl.columns})
 	if err != nil {
 		return out(stepLoad, err)
 	}
@@ -1873,4 +1873,25 @@ func (u *configUse) findings() []*qc.Error {
 		}
 	}
 	return out
+}
+
+// absoluteName is a matrix's name (Matrix.Name) with the file it names
+// made absolute: the batch records where its bytes came from, which a
+// name relative to the directory of the run would not say to a reader of
+// the warehouse elsewhere. The entry of a zip ("x.zip!GSE1/GSE1.tsv")
+// keeps its path inside the zip. A name that cannot be made absolute is
+// kept as it is.
+func absoluteName(name string) string {
+	file, entry := name, ""
+	if i := strings.Index(strings.ToLower(name), ".zip!"); i >= 0 {
+		file, entry = name[:i+len(".zip")], name[i+len(".zip"):]
+	}
+	if filepath.IsAbs(file) {
+		return name
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return name
+	}
+	return abs + entry
 }
