@@ -516,3 +516,32 @@ func columnNames(names []string, indexes []int) []string {
 	}
 	return out
 }
+
+// Columns says which sample and study each column of the matrix m holds,
+// as a load of m would match them: m's header is h (an
+// expression.Reader's Header), m a matrix of d, read with the metadata it
+// is read with in a load (that of the zip it is in when d is a folder
+// holding zips). The columns come in matrix order, a column whose sample
+// several studies hold once per study; a column that names no sample, or
+// several, is left out, and a finding says why (with the other findings
+// about the header: a repeated column, a title matched after trimming).
+// No study filter applies (processing.study_code_pattern is the
+// Pipeline's).
+//
+// A program reading matrices itself (expression.NewReader and a melter of
+// its own) uses the columns to key its long rows: LongBatch.Column is a
+// Column's Index.
+func (d *Download) Columns(m *Matrix, h *expression.Header) ([]warehouse.Column, []*qc.Error) {
+	if m == nil || h == nil {
+		return nil, nil
+	}
+	md := d.Metadata
+	if m.in != nil {
+		md = m.in.Metadata
+	}
+	if md == nil {
+		md = &metadata.Dataset{}
+	}
+	p := resolveColumns(h, md, m, nil)
+	return p.columns, p.findings
+}

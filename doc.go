@@ -3,8 +3,8 @@
 // comparison (sepsis, septic shock, no sepsis, controls) and gene-pair
 // mining.
 //
-// A Pipeline assembles the parts, each replaceable through an interface
-// defined where it is consumed:
+// A Pipeline assembles the parts, each replaceable through a small
+// interface of the package that provides the default part:
 //
 //   - OpenDownload finds the matrices and metadata of a download (a zip, a
 //     folder, a study folder, or a single matrix);

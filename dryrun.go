@@ -28,6 +28,12 @@ import (
 // `genexp validate` runs on DryRunSink(nil); `genexp load --dry-run` on a
 // DryRunSink of the warehouse opened read-only.
 //
+// It is also a base for a sink of one's own that keeps what it is given
+// elsewhere (a file, a queue): a struct embedding DryRunSink(nil) as its
+// warehouse.WarehouseSink whose Begin wraps the batch it returns, with
+// WriteRows and Commit of its own that call the embedded batch's, gets
+// these checks and RowsWritten from it.
+//
 // A current that is an interface holding a nil pointer counts as nil.
 func DryRunSink(current warehouse.Statuser) warehouse.WarehouseSink {
 	if isNil(current) {

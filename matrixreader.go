@@ -80,7 +80,7 @@ func newCustomRows(open func(io.Reader, string) (expression.MatrixReader, error)
 		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "the matrix reader given to the pipeline returned no reader and no error"}
 	}
 	c := &customRows{r: mr, src: hr, name: name, geneLines: map[string]int64{}}
-	if h, ok := mr.(interface{ Header() *expression.Header }); ok {
+	if h, ok := mr.(expression.HeaderReader); ok {
 		c.header = h.Header()
 	}
 	if c.header == nil {
@@ -196,7 +196,7 @@ func (c *customRows) finish() {
 		return
 	}
 	c.stats.Bytes = c.src.bytes
-	if s, ok := c.r.(interface{ Stats() expression.Stats }); ok {
+	if s, ok := c.r.(expression.StatsReader); ok {
 		c.stats.DuplicateGenes = s.Stats().DuplicateGenes
 	}
 	c.done = true
@@ -212,7 +212,7 @@ func (c *customRows) Err() error                   { return c.err }
 func (c *customRows) Stats() expression.Stats      { return c.stats }
 
 func (c *customRows) Findings() []*qc.Error {
-	if f, ok := c.r.(interface{ Findings() []*qc.Error }); ok {
+	if f, ok := c.r.(expression.FindingsReader); ok {
 		return f.Findings()
 	}
 	return nil

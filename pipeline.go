@@ -94,9 +94,10 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 // of the batch id, BatchID), and reads the rest of them into the hash once
 // the rows end, so that the same bytes give the same batch id whichever
 // reader read them; it takes the header from a Header() *expression.Header
-// method when the reader has one (else from its first batch), the reader's
-// findings from a Findings() []*qc.Error method, and its count of dropped
-// repeated gene rows from a Stats() expression.Stats method. A batch must
+// method when the reader has one (expression.HeaderReader; else from its
+// first batch), the reader's findings from a Findings() []*qc.Error method
+// (expression.FindingsReader), and its count of dropped repeated gene rows
+// from a Stats() expression.Stats method (expression.StatsReader). A batch must
 // have len(Genes) × len(Header.Names) values; its rows are numbered from
 // line 2 when its Lines are not one per gene, which must increase from row
 // to row. Gene ids must be unique in a matrix, as expression.Reader makes
@@ -885,7 +886,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 
 	t0 = time.Now()
 	log.start(ctx, stepLoad, t0, pl.studies...)
-	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(m.Name), Columns: pl.columns})
+	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(absoluteName(m.Name)), Columns: pl.columns})
 	if err != nil {
 		return out(stepLoad, err)
 	}
@@ -1041,6 +1042,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	if len(commits) == 0 {
 		return out("", nil)
 	}
+	if err := ctx.Err(); err != nil {
+		// Stopped after the last rows were staged: nothing is committed,
+		// whether or not the sink looks at the context itself.
+		return out(stepLoad, fmt.Errorf("committing the rows of %s: %w", m.Name, err))
+	}
 	t0 = time.Now()
 	// The dimensions go to the sink once validation has spoken, and only
 	// the committed studies': a study it rejected changes no dimension row
@@ -1095,14 +1101,19 @@ func duplicateUpdates(sink warehouse.WarehouseSink, described bool) string {
 	_, dry := sink.(*dryRunSink)
 	switch {
 	case dry && described:
-		return ", and a load would update only the descriptions of the study and its samples from this run's metadata"
+		return ", and a load would update only the descriptions of the study and its samples from this run's metadata and configuration, " +
+			"their illness labels and exclusions from analysis among them" + relabelled
 	case dry:
-		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set"
+		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set" + relabelled
 	case described:
-		return ", and only the descriptions of the study and its samples are updated from this run's metadata"
+		return ", and only the descriptions of the study and its samples are updated from this run's metadata and configuration, " +
+			"their illness labels and exclusions from analysis among them" + relabelled
 	}
-	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change"
+	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change" + relabelled
 }
+
+// relabelled ends the note of a duplicate: what a changed label means.
+const relabelled = " (the study's features are recomputed when a label or an exclusion changed)"
 
 // committedDimensions keeps of dims the studies committed, their samples,
 // and the platforms those samples are on.
@@ -1862,4 +1873,25 @@ func (u *configUse) findings() []*qc.Error {
 		}
 	}
 	return out
+}
+
+// absoluteName is a matrix's name (Matrix.Name) with the file it names
+// made absolute: the batch records where its bytes came from, which a
+// name relative to the directory of the run would not say to a reader of
+// the warehouse elsewhere. The entry of a zip ("x.zip!GSE1/GSE1.tsv")
+// keeps its path inside the zip. A name that cannot be made absolute is
+// kept as it is.
+func absoluteName(name string) string {
+	file, entry := name, ""
+	if i := strings.Index(strings.ToLower(name), ".zip!"); i >= 0 {
+		file, entry = name[:i+len(".zip")], name[i+len(".zip"):]
+	}
+	if filepath.IsAbs(file) {
+		return name
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return name
+	}
+	return abs + entry
 }

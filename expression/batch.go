@@ -1,6 +1,10 @@
 package expression
 
-import "math"
+import (
+	"math"
+
+	"github.com/genexp/genexp/qc"
+)
 
 // MatrixReader is the iterator every matrix source implements: Next advances
 // to the next batch of rows, Batch returns it (valid until the next call to
@@ -10,6 +14,20 @@ type MatrixReader interface {
 	Batch() *WideBatch
 	Err() error
 }
+
+// A MatrixReader may also have any of these methods, which a consumer
+// (genexp's Pipeline, given WithMatrixReader) asks for when they are
+// there. *Reader has all three.
+type (
+	// HeaderReader gives the matrix's header before its first batch.
+	HeaderReader interface{ Header() *Header }
+	// StatsReader gives what the reader counted; of it the pipeline takes
+	// DuplicateGenes, the repeated gene rows the reader dropped.
+	StatsReader interface{ Stats() Stats }
+	// FindingsReader gives the reader's findings about the matrix (coded
+	// warnings such as a repeated gene row), recorded with the study's.
+	FindingsReader interface{ Findings() []*qc.Error }
+)
 
 // Header is a matrix's first line.
 type Header struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -263,5 +264,31 @@ func TestPercentagesTellShareFromLimit(t *testing.T) {
 	}
 	if !strings.Contains(msg, "0.11% of the study's cells are missing (13 of 12000; limit 0.10%)") {
 		t.Errorf("null share finding %q", msg)
+	}
+}
+
+// A finding counting one thing words its verb for one.
+func TestValidateMessagesCountOne(t *testing.T) {
+	th := DefaultThresholds()
+	for _, tc := range []struct {
+		st   StudyStats
+		want string
+	}{
+		{StudyStats{Rows: 2000, Cells: 6000, Negative: 1, Technology: "RNA-SEQ", Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			"1 of the study's 6000 measured values is below zero"},
+		{StudyStats{Rows: 2000, Cells: 6000, Negative: 2, Technology: "RNA-SEQ", Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			"2 of the study's 6000 measured values are below zero"},
+		{StudyStats{Rows: 2000, DuplicateRows: 1, Cells: 6000, Measured: map[string]int64{"a": 2000, "b": 2000, "c": 2000}},
+			"1 of 2001 gene rows repeats an earlier gene id"},
+		{StudyStats{Rows: 2000, Cells: 6000, Missing: 1990, Measured: map[string]int64{"a": 2000, "b": 2000, "c": 10}},
+			"1 of 3 samples has fewer than"},
+	} {
+		var msgs []string
+		for _, f := range Validate(tc.st, th) {
+			msgs = append(msgs, f.Msg)
+		}
+		if !slices.ContainsFunc(msgs, func(m string) bool { return strings.HasPrefix(m, tc.want) }) {
+			t.Errorf("findings %q, want one beginning %q", msgs, tc.want)
+		}
 	}
 }

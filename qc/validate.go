@@ -185,8 +185,8 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 			sev = SeverityError
 		}
 		sh, lim := percentages(share, t.MaxDuplicatePercentage)
-		add(DuplicateGenes, sev, "%d of %d gene rows repeat an earlier gene id (%s, limit %s); the first row of each gene is kept",
-			s.DuplicateRows, total, sh, lim)
+		add(DuplicateGenes, sev, "%d of %d gene rows %s an earlier gene id (%s, limit %s); the first row of each gene is kept",
+			s.DuplicateRows, total, verb(s.DuplicateRows, "repeats", "repeat"), sh, lim)
 	}
 	if n := len(s.Measured); n < t.MinSamplesPerStudy {
 		add(SampleCountLow, SeverityWarning, "the study has %d sample%s (minimum %d)", n, map[bool]string{true: "", false: "s"}[n == 1], t.MinSamplesPerStudy)
@@ -202,13 +202,13 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 		if len(shown) > 5 {
 			shown = append(shown[:5:5], "…")
 		}
-		add(GeneCountLow, SeverityWarning, "%d of %d samples have fewer than %d measured genes: %s",
-			len(low), len(s.Measured), t.MinGenesPerSample, strings.Join(shown, ", "))
+		add(GeneCountLow, SeverityWarning, "%d of %d samples %s fewer than %d measured genes: %s",
+			len(low), len(s.Measured), verb(len(low), "has", "have"), t.MinGenesPerSample, strings.Join(shown, ", "))
 	}
 	if s.Negative > 0 && strings.EqualFold(s.Technology, "RNA-SEQ") {
-		add(NegativeAbundance, SeverityWarning, "%d of the study's %d measured values are below zero, which no RNA-seq abundance is: "+
+		add(NegativeAbundance, SeverityWarning, "%d of the study's %d measured values %s below zero, which no RNA-seq abundance is: "+
 			"its features are computed on the values as stored, not on log2(value + 1), so its fold changes are differences of abundances "+
-			"(the values may be transformed already; check the download)", s.Negative, s.Cells-s.Missing)
+			"(the values may be transformed already; check the download)", s.Negative, s.Cells-s.Missing, verb(s.Negative, "is", "are"))
 	}
 	return out
 }
@@ -238,4 +238,13 @@ func percentages(share, limit float64) (string, string) {
 		}
 	}
 	return a, b
+}
+
+// verb is one's form of a verb when n is 1, else many's: "1 of 12 samples
+// has", "2 of 12 samples have".
+func verb[N ~int | ~int64](n N, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

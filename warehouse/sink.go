@@ -379,7 +379,9 @@ type StudyResult struct {
 	// a reload of the same content.
 	PreviousBatchID string
 	// RowsWritten is the number of fact rows the commit wrote (0 for a
-	// duplicate).
+	// duplicate). The pipeline reports it as the study's rows and logs it
+	// as the load step's rows_written: a sink counts it itself, per study
+	// (a matrix's rows may be several studies').
 	RowsWritten int64
 }
 

@@ -109,9 +109,9 @@ func checksExit(rep *genexp.Report) int {
 	return status
 }
 
-// printChecks prints one line per study with its verdict (no table when
-// no study was read: the errors say why), then the findings at WARNING and
-// above.
+// printChecks prints one line per study with its verdict and the labels
+// a load would give its samples (no table when no study was read: the
+// errors say why), then the findings at WARNING and above.
 func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	if dryRun {
 		fmt.Fprintln(w, "dry run: nothing was written")
@@ -121,6 +121,7 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	if dryRun {
 		head += "\tWOULD BE\tROWS"
 	}
+	head += "\tILLNESS"
 	if len(rep.Studies) > 0 {
 		fmt.Fprintln(tw, head)
 	}
@@ -148,13 +149,17 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 			}
 			line += fmt.Sprintf("\t%s\t%d", outcome, s.Rows)
 		}
-		fmt.Fprintln(tw, line)
+		labels := illnessCounts(s.Illness, s.IllnessKept, s.Excluded)
+		if s.Outcome == genexp.Skipped || s.Outcome == genexp.NotStarted {
+			labels = "-"
+		}
+		fmt.Fprintln(tw, line+"\t"+labels)
 	}
 	rest := "\t-\t-\t-\t-\t-"
 	if dryRun {
 		rest += "\tnot loaded\t-"
 	}
-	unopenedRows(tw, rep, rest)
+	unopenedRows(tw, rep, rest+"\t-")
 	tw.Flush()
 	unopenedReasons(w, rep, message)
 	once := printedOnce()

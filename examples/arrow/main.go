@@ -25,7 +25,6 @@ import (
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/expression/arrowbatch"
-	"github.com/genexp/genexp/metadata"
 )
 
 func main() {
@@ -95,7 +94,7 @@ func convert(path, out, format string, keepMissing bool, log io.Writer) (rows in
 		return 0, fmt.Errorf("unknown format %q (want parquet or ipc)", format)
 	}
 	for _, m := range d.Matrices {
-		n, err := writeMatrix(w, m, d.Metadata, keepMissing, log)
+		n, err := writeMatrix(w, d, m, keepMissing, log)
 		rows += n
 		if err != nil {
 			w.Close()
@@ -107,7 +106,7 @@ func convert(path, out, format string, keepMissing bool, log io.Writer) (rows in
 
 // writeMatrix streams one matrix: read a batch, melt it, hand it to the
 // writer as an Arrow record that shares the batch's memory.
-func writeMatrix(w recordWriter, m *genexp.Matrix, md *metadata.Dataset, keepMissing bool, log io.Writer) (int64, error) {
+func writeMatrix(w recordWriter, d *genexp.Download, m *genexp.Matrix, keepMissing bool, log io.Writer) (int64, error) {
 	rc, err := m.Open()
 	if err != nil {
 		return 0, err
@@ -117,7 +116,7 @@ func writeMatrix(w recordWriter, m *genexp.Matrix, md *metadata.Dataset, keepMis
 	if err != nil {
 		return 0, err
 	}
-	samples, studies, keep := columns(r.Header().Names, m, md, log)
+	samples, studies, keep := columns(d, m, r.Header(), log)
 	if len(keep) == 0 {
 		return 0, fmt.Errorf("%s: no column names a sample of the metadata", m.Name)
 	}
@@ -148,45 +147,21 @@ func writeMatrix(w recordWriter, m *genexp.Matrix, md *metadata.Dataset, keepMis
 	return rows, r.Err()
 }
 
-// columns names each matrix column's sample and study from the metadata:
-// a column is a sample accession, or the title of exactly one sample. A
-// column that is neither is reported and left out. Without metadata, the
-// names are accessions of the matrix's own study.
-func columns(names []string, m *genexp.Matrix, md *metadata.Dataset, log io.Writer) (samples, studies []string, keep []int) {
-	own := m.Folder
-	if own == "" {
-		own = m.Base
+// columns names each matrix column's sample and study as a load would
+// (Download.Columns), reporting the columns it leaves out. A column whose
+// sample several studies hold is written once, under the first of them.
+func columns(d *genexp.Download, m *genexp.Matrix, h *expression.Header, log io.Writer) (samples, studies []string, keep []int) {
+	cols, findings := d.Columns(m, h)
+	for _, f := range findings {
+		fmt.Fprintln(log, f)
 	}
-	for i, name := range names {
-		samples, studies = append(samples, name), append(studies, own)
-		if len(md.Samples) == 0 {
-			keep = append(keep, i)
+	samples, studies = make([]string, len(h.Names)), make([]string, len(h.Names))
+	for _, c := range cols {
+		if len(keep) > 0 && keep[len(keep)-1] == c.Index {
 			continue
 		}
-		s := md.Sample(name)
-		if s == nil {
-			if titled := md.SamplesTitled(name); len(titled) == 1 {
-				s = titled[0]
-			}
-		}
-		if s == nil {
-			fmt.Fprintf(log, "%s: column %q names no single sample; left out\n", m.Name, name)
-			continue
-		}
-		samples[i] = s.Accession
-		if len(s.Experiments) > 0 && !contains(s.Experiments, own) {
-			studies[i] = s.Experiments[0]
-		}
-		keep = append(keep, i)
+		samples[c.Index], studies[c.Index] = c.Sample, c.Study
+		keep = append(keep, c.Index)
 	}
 	return samples, studies, keep
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
