@@ -1778,11 +1778,6 @@ func ConfigurationFinding(f *qc.Error) bool {
 	return f != nil && f.File == "" && (strings.HasPrefix(f.Path, "illness_inference.") || strings.HasPrefix(f.Path, "processing.exclude_samples"))
 }
 
-// maxConfigFindings is how many unmatched overrides are reported one by
-// one; the rest are listed in one finding, so that overrides kept for many
-// other downloads do not flood the report.
-const maxConfigFindings = 10
-
 // sameButCase returns the sample of the run whose accession is acc but for
 // case (gsm123 for GSM123), the first in byte order when several are, or
 // "".
@@ -1813,19 +1808,27 @@ func (u *configUse) findings() []*qc.Error {
 	if u.downloads > 0 { // with nothing read, nothing can be said of them
 		missed, unexcluded = u.overrides.missed(), u.excluded.missed()
 	}
-	for i, acc := range missed {
-		if i == maxConfigFindings {
-			rest := missed[i:]
-			out = append(out, warn("illness_inference.overrides", "%d more overrides name no sample of this run: %s",
-				len(rest), listSome(rest, 20)))
-			break
-		}
-		why := "a misspelt accession, or a sample of another download"
+	// An override that names a sample of the run but for case is one
+	// finding of its own, with the sample it meant; the others are one
+	// finding together, however many (a configuration kept for many
+	// downloads, loaded one at a time, names many samples of others).
+	var unknown []string
+	for _, acc := range missed {
 		if same := u.sameButCase(acc); same != "" {
-			why = "did you mean " + same + "? accessions are matched as written"
+			out = append(out, warn("illness_inference.overrides."+acc,
+				"illness_inference.overrides: %s is no sample of this run, so its override was not used (did you mean %s? accessions are matched as written)", acc, same))
+		} else {
+			unknown = append(unknown, acc)
 		}
-		out = append(out, warn("illness_inference.overrides."+acc,
-			"illness_inference.overrides: %s is no sample of this run, so its override was not used (%s)", acc, why))
+	}
+	switch {
+	case len(unknown) == 1:
+		out = append(out, warn("illness_inference.overrides."+unknown[0],
+			"illness_inference.overrides: %s is no sample of this run, so its override was not used (a misspelt accession, or a sample of another download)", unknown[0]))
+	case len(unknown) > 1:
+		out = append(out, warn("illness_inference.overrides",
+			"illness_inference.overrides: %d overrides name no sample of this run, so they were not used (misspelt accessions, or samples of other downloads): %s",
+			len(unknown), listSome(unknown, 20)))
 	}
 	if len(unexcluded) > 0 {
 		out = append(out, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityWarning, Path: "processing.exclude_samples",

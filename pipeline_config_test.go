@@ -80,12 +80,9 @@ func TestUnusedIllnessSettingsAreReported(t *testing.T) {
 	cr := crafted{study: "GSE61", genes: 40, columns: samples("GSM", 3), sheet: samples("GSM", 4)}
 	folder := cr.write(t, dir)
 	titleRule := illness.Rule{Name: "titled", Label: illness.Control, Pattern: `title of`}
-	many, manyPaths := map[string]illness.Label{}, []string{"illness_inference.overrides"}
-	for i := range 13 {
+	many := map[string]illness.Label{"gsm4": illness.Sepsis}
+	for i := range 23 {
 		many[fmt.Sprintf("GSM99%02d", i)] = illness.Sepsis
-		if i < 10 {
-			manyPaths = append(manyPaths, fmt.Sprintf("illness_inference.overrides.GSM99%02d", i))
-		}
 	}
 	tests := []struct {
 		name       string
@@ -119,8 +116,9 @@ func TestUnusedIllnessSettingsAreReported(t *testing.T) {
 			want:  []string{"illness_inference.rules[0].fields"}, wantMsg: `field "characteristic:disease state" held no value`, control: 3},
 		{name: "a characteristic key is a field name", fields: []string{"title", "characteristic:disease state"},
 			rules: []illness.Rule{titleRule}, want: []string{"illness_inference.fields"}, wantMsg: `"characteristic:disease state" held no value`, control: 3},
-		{name: "many overrides naming no sample: ten, then the rest in one", rules: []illness.Rule{titleRule}, overrides: many,
-			want: manyPaths, wantMsg: "3 more overrides name no sample of this run: GSM9910, GSM9911, GSM9912", control: 3},
+		{name: "many overrides naming no sample: one finding, and one for the wrong case", rules: []illness.Rule{titleRule}, overrides: many,
+			want:    []string{"illness_inference.overrides", "illness_inference.overrides.gsm4"},
+			wantMsg: "23 overrides name no sample of this run, so they were not used (misspelt accessions, or samples of other downloads): GSM9900, GSM9901, ", control: 3},
 		{name: "another classifier: its fields are its own, the overrides are checked", fields: []string{"titel"},
 			classifier: illness.Default(), overrides: map[string]illness.Label{"GSM8": illness.Sepsis},
 			want: []string{"illness_inference.overrides.GSM8"}, wantMsg: "GSM8 is no sample"},

@@ -312,8 +312,8 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 		zr, err := zip.OpenReader(p)
 		if errors.Is(err, zip.ErrInsecurePath) && zr != nil {
 			// Only with GODEBUG=zipinsecurepath=0: an entry named outside
-			// the zip ("../GSE1.tsv"). The reader is whole, and its files
-			// are listed inside the zip, as they are without that setting.
+			// the zip ("../GSE1.tsv"). The reader is whole; such entries
+			// are dropped below (dropOutside), as without that setting.
 			err = nil
 		}
 		if err != nil {
@@ -329,6 +329,16 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 		d.closers = append(d.closers, zr)
 		fsys = zr
 		display = func(name string) string { return p + "!" + name }
+		for i, name := range dropOutside(&zr.Reader) {
+			if i == maxSkippedFindings {
+				d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: p,
+					Msg: "not read: more entries named outside the zip"})
+				break
+			}
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: display(name),
+				Msg: "not read: the entry's name reaches outside the zip (an absolute path, or one that climbs out with ..), " +
+					"which no refine.bio zip holds; read as if inside, it would pass for another file of the download"})
+		}
 	default:
 		dir := filepath.Dir(p)
 		fsys, only = os.DirFS(dir), filepath.Base(p)
@@ -356,6 +366,31 @@ func slashNames(zr *zip.Reader) {
 	for _, f := range zr.File {
 		f.Name = strings.ToValidUTF8(strings.ReplaceAll(f.Name, `\`, "/"), "\uFFFD")
 	}
+}
+
+// dropOutside removes from zr the entries whose names reach outside the
+// zip ("../GSE1/GSE1.tsv", "/data/GSE1.tsv", "C:/GSE1.tsv"), and returns
+// their names. archive/zip lists such an entry under its name made local
+// (GSE1/GSE1.tsv), where it would be read as a file of the download that
+// the zip does not hold by that name. It runs before the zip is first
+// read as a file system, which lists zr.File then.
+func dropOutside(zr *zip.Reader) []string {
+	var out []string
+	zr.File = slices.DeleteFunc(zr.File, func(f *zip.File) bool {
+		name := strings.TrimSuffix(f.Name, "/")
+		if name == "" || path.IsAbs(name) || !filepath.IsLocal(filepath.FromSlash(name)) || hasDrive(name) {
+			out = append(out, f.Name)
+			return true
+		}
+		return false
+	})
+	return out
+}
+
+// hasDrive reports whether a zip entry's name begins with a Windows drive
+// letter (C:/x.tsv), which is absolute there whatever the system reading it.
+func hasDrive(name string) bool {
+	return len(name) >= 2 && name[1] == ':' && ('a' <= name[0] && name[0] <= 'z' || 'A' <= name[0] && name[0] <= 'Z')
 }
 
 // isZip reports whether the file is a zip archive, by its name or, for a

@@ -614,3 +614,52 @@ func TestZipWithAnEntryOutsideIt(t *testing.T) {
 		t.Errorf("matrices %q, %d samples; want %q and 10, as without the setting", got, len(d.Metadata.Samples), matrixNames(want))
 	}
 }
+
+// TestZipEntriesNamedOutsideAreNotRead: archive/zip lists an entry named
+// outside the zip under its name made local, so a copy of a matrix named
+// ../../GSE1/GSE1.tsv was read as a study GSE1 of the download, recorded
+// under a name the zip does not hold, and its samples made the real
+// study's matrix a duplicate. Such entries are left unread, each with a
+// WARNING naming it as the zip names it.
+func TestZipEntriesNamedOutsideAreNotRead(t *testing.T) {
+	matrix := readFile(t, gseDir+"/GSE71270.tsv")
+	p := filepath.Join(t.TempDir(), "outside.zip")
+	outside := []string{"../../GSE1/GSE1.tsv", "/abs/GSE2/GSE2.tsv", "C:/GSE3/GSE3.tsv", "GSE4/../../GSE4.tsv"}
+	files := map[string][]byte{
+		"GSE71270/GSE71270.tsv":          matrix,
+		"GSE71270/metadata_GSE71270.tsv": readFile(t, gseDir+"/metadata_GSE71270.tsv"),
+		"GSE71270/./notes/../README.md":  []byte("inside, however written"),
+	}
+	for _, name := range outside {
+		files[name] = matrix
+	}
+	writeFile(t, p, zipOf(t, files))
+	for _, godebug := range []string{"", "zipinsecurepath=0"} {
+		t.Setenv("GODEBUG", godebug)
+		d := open(t, p)
+		if got := matrixNames(d); !slices.Equal(got, []string{p + "!GSE71270/GSE71270.tsv"}) {
+			t.Errorf("GODEBUG=%s: matrices %q, want only GSE71270's", godebug, got)
+		}
+		var warned []string
+		for _, f := range d.Findings {
+			if f.Severity == qc.SeverityWarning && strings.Contains(f.Msg, "outside the zip") {
+				warned = append(warned, strings.TrimPrefix(f.File, p+"!"))
+			}
+		}
+		slices.Sort(warned)
+		if want := slices.Sorted(slices.Values(outside)); !slices.Equal(warned, want) {
+			t.Errorf("GODEBUG=%s: warnings about %q, want %q", godebug, warned, want)
+		}
+	}
+	pl, err := genexp.New(openWarehouse(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := pl.Load(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed() || len(rep.Studies) != 1 || rep.Studies[0].Study != "GSE71270" || rep.Studies[0].Outcome != "new" {
+		t.Errorf("load: %+v, want GSE71270 new and nothing else", rep.Studies)
+	}
+}

@@ -105,6 +105,7 @@ func TestReaderBadInput(t *testing.T) {
 		{"CR-only lines, a long header", "Gene\t" + strings.Repeat("GSM123456\t", 30) + "GSM9\rG1" + strings.Repeat("\t1", 31) + "\r",
 			qc.InvalidFormat, 1, 32, "end in CR only"},
 		{"CR inside a header name", "Gene\tA\rB\tC\nG1\t1\t2\n", qc.InvalidFormat, 1, 2, "CR"},
+		{"a lone CR mid-file", h + "G1\t1\t2\nG2\t1\t2\rG3\t1\t2\n", qc.ParseError, 3, 3, "the file mixes line endings"},
 		{"CR-only header not UTF-8", "Gene\tA\xff\rG1\t1\r", qc.EncodingError, 1, 2, "UTF-8"},
 	}
 	for _, tc := range cases {

@@ -78,6 +78,12 @@ func (r *Reader) badCell(cell []byte, kind cellKind, col int64) error {
 	case cellTooLarge:
 		return r.errAt(qc.ParseError, col, "value %q in sample column %q is beyond ±1e100 (expression.MaxMagnitude), larger than any expression measure (the warehouse's variances of it would overflow)", shown, r.header.Names[col-2])
 	}
+	if bytes.IndexByte(cell, '\r') >= 0 {
+		// A lone CR mid-file: the header's lines end in LF (or CRLF), so
+		// this CR ends no line, and the next line's cells run on in this one.
+		return r.errAt(qc.ParseError, col, "not a number: %q in sample column %q: it holds a carriage return (CR) that ends no line, "+
+			"as only LF or CRLF does: the file mixes line endings; make every line end in LF (or CRLF)", shown, r.header.Names[col-2])
+	}
 	return r.errAt(qc.ParseError, col, "not a number: %q in sample column %q", shown, r.header.Names[col-2])
 }
 

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/genexp/genexp/illness"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -194,6 +196,9 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 	if b.done {
 		return errDone
 	}
+	if err := checkSamples(req.Samples); err != nil {
+		return err
+	}
 	start := b.ordinal
 	if _, err := b.copy(ctx, b.conn, copyStudies, len(req.Studies), func(i int, _ []any) []any {
 		return studyRow(b.loadKey, start+int32(i), req.Studies[i])
@@ -317,9 +322,16 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 		b.markBroken(err)
 		return warehouse.CommitResult{}, b.w.wrap(err, "mssql: committing the load")
 	}
-	// The load's staging rows left with the commit; its lock goes now.
+	// The load's staging rows go now, after the commit, and its lock with
+	// them. Deleted inside the commit's transaction, a large load's rows
+	// would hold their locks (escalated to the whole table) until COMMIT,
+	// and every other load's bulk copies into staging would wait for it.
+	// Rows a failed delete leaves are a dead load's once the lock is
+	// gone, which the next Begin (or CleanStaging) removes: the commit
+	// stands either way, and its error is no failure of the load.
 	b.done = true
-	return res, b.release(ctx)
+	_ = b.clearAndRelease(ctx)
+	return res, nil
 }
 
 // publish is the commit transaction: everything the load changes outside
@@ -422,9 +434,6 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 		if err = insertFindings(ctx, tx, b.runID, s.BatchID, s.Study, s.Findings); err != nil {
 			return res, err
 		}
-	}
-	if _, err = tx.ExecContext(ctx, stmtClearLoad, b.loadKey); err != nil {
-		return res, fmt.Errorf("clearing staging: %w", err)
 	}
 	if err = ctx.Err(); err != nil {
 		return res, err
@@ -598,6 +607,12 @@ func (b *batch) Abort(ctx context.Context) error {
 		return nil
 	}
 	b.done = true
+	return b.clearAndRelease(ctx)
+}
+
+// clearAndRelease deletes the load's staging rows and releases its lock
+// and connection (see Abort).
+func (b *batch) clearAndRelease(ctx context.Context) error {
 	if b.conn == nil {
 		return nil
 	}
@@ -692,4 +707,27 @@ func lockTimeoutMillis(d time.Duration) int32 {
 // checkCommit refuses a commit no batch can make (warehouse.CheckCommit).
 func (b *batch) checkCommit(req warehouse.CommitRequest) error {
 	return warehouse.CheckCommit(req, b.file, func(study string) bool { return b.studies[study] })
+}
+
+// checkSamples refuses samples without an accession or a study, and
+// labels that are none of dim_illness's (compared as written: the merge's
+// join would take "sepsis" for SEPSIS under a case-insensitive
+// collation, and store a label it does not find as none, which the views
+// show as UNKNOWN), with ConstraintViolation, as the DuckDB warehouse does.
+func checkSamples(samples []warehouse.Sample) error {
+	var unknown []string
+	for _, s := range samples {
+		if s.Accession == "" || s.Study == "" {
+			return qc.Errorf(qc.ConstraintViolation, "mssql: sample %q of study %q needs an accession and a study", s.Accession, s.Study)
+		}
+		if s.Illness != "" && !slices.Contains(illness.Labels(), illness.Label(s.Illness)) && !slices.Contains(unknown, s.Illness) {
+			unknown = append(unknown, s.Illness)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return qc.Errorf(qc.ConstraintViolation, "mssql: unknown illness label(s) %s; dim_illness holds CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK and UNKNOWN",
+			strings.Join(unknown, ", "))
+	}
+	return nil
 }

@@ -146,7 +146,10 @@ func TestLoadStatementsInOrder(t *testing.T) {
 		"BEGIN", "publish_lock", "staged_counts", "duplicate_keys", "copy:staging.load_batches",
 		"merge_platforms", "merge_studies", "merge_samples", "merge_study_samples", "merge_genes", "missing_samples",
 		"classify_batches", "read_batches", "drop_study_samples", "insert_facts", "retire_batch", "record_batch",
-		"upsert_study_qc", "upsert_batch_qc", "insert_findings", "clear_load", "COMMIT", "load_unlock",
+		"upsert_study_qc", "upsert_batch_qc", "insert_findings", "COMMIT",
+		// Staging is cleared after the commit, outside its transaction,
+		// while the load's lock is held.
+		"clear_load", "load_unlock",
 	}
 	if got := s.names(); !slices.Equal(got, want) {
 		t.Fatalf("statements:\n got %q\nwant %q", got, want)
@@ -866,11 +869,17 @@ func TestCommitWhoseReplyIsLostButLanded(t *testing.T) {
 	}
 	load := s.callsOf("register_load")[0].conn
 	locks, asked, unlocks := s.callsOf("load_lock_wait"), s.callsOf("loaded_by"), s.callsOf("load_unlock")
-	if len(locks) != 1 || locks[0].conn == load || len(asked) != 1 || asked[0].conn != locks[0].conn {
+	if len(locks) != 2 || locks[0].conn == load || len(asked) != 1 || asked[0].conn != locks[0].conn {
 		t.Fatalf("lock %+v, asked %+v: want the load's lock taken, then its rows asked for, on another connection than the load's", locks, asked)
 	}
-	if len(unlocks) != 1 || unlocks[0].conn != locks[0].conn || s.count("ROLLBACK") != 0 {
-		t.Fatalf("unlocks %+v, %d rollbacks: want the lock given back by the session that took it, and no rollback", unlocks, s.count("ROLLBACK"))
+	// Then its staging rows are cleared, as an abort's are: from a session
+	// holding the load's lock, not from the connection in doubt.
+	clears := s.callsOf("clear_load")
+	if len(clears) != 1 || clears[0].conn != locks[1].conn || clears[0].conn == load {
+		t.Fatalf("clear_load %+v after locks %+v: want the staging rows cleared under the load's lock, on another connection than the load's", clears, locks)
+	}
+	if len(unlocks) != 2 || unlocks[0].conn != locks[0].conn || unlocks[1].conn != locks[1].conn || s.count("ROLLBACK") != 0 {
+		t.Fatalf("unlocks %+v, %d rollbacks: want each lock given back by the session that took it, and no rollback", unlocks, s.count("ROLLBACK"))
 	}
 	opened := s.opened
 	if _, err := w.Begin(context.Background(), m.begin()); err != nil {
@@ -937,7 +946,7 @@ func TestCommitCheckedForCancelBeforeCommitting(t *testing.T) {
 	b := stage(t, w, m, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s.before["clear_load"] = cancel
+	s.before["insert_findings"] = cancel // the transaction's last statement
 	_, err := b.Commit(ctx, m.commit("h1"))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Commit canceled before COMMIT: %v, want context.Canceled", err)
@@ -997,4 +1006,35 @@ func TestCleanupSessionThatCannotUnlockIsNotPooled(t *testing.T) {
 			t.Fatalf("the next load ran on connection %d, the session that could not give the lock back", cleaner)
 		}
 	}
+}
+
+// A label that is none of dim_illness's is refused before anything of the
+// dimensions is sent: the merge's join, under a case-insensitive
+// collation, would take "sepsis" for SEPSIS, and a label it finds nowhere
+// would be stored as none.
+func TestUnknownIllnessRefused(t *testing.T) {
+	for _, label := range []string{"sepsis", "INFECTED", "SEPSIS "} {
+		s := newFakeServer(t)
+		w := s.open(t, testConfig(5))
+		m := newMatrix(4, 3)
+		b, err := w.Begin(context.Background(), m.begin())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dims := m.dims()
+		dims.Samples[1].Illness = label
+		err = b.UpsertDimensions(context.Background(), dims)
+		if !errors.Is(err, qc.ConstraintViolation) || !strings.Contains(err.Error(), label) {
+			t.Errorf("label %q: %v, want %s naming it", label, err, qc.ConstraintViolation.Name())
+		}
+		if slices.Contains(s.names(), "copy:staging.dim_study") {
+			t.Errorf("label %q: dimensions were sent: %q", label, s.names())
+		}
+		b.Abort(context.Background())
+	}
+	s := newFakeServer(t)
+	w := s.open(t, testConfig(5))
+	m := newMatrix(4, 3)
+	b := stage(t, w, m, 2) // the five labels pass
+	b.Abort(context.Background())
 }

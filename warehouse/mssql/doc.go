@@ -13,8 +13,8 @@
 // (mssql.CopyIn), in batches sized for the columnstore, outside any
 // transaction and under a load key of its own, so loads run side by side.
 // Commit then, in one transaction, merges the dimensions, replaces the
-// facts of each changed study with one INSERT … SELECT, records the batch
-// and deletes the load's staging rows. Readers (under
+// facts of each changed study with one INSERT … SELECT and records the
+// batch; the load's staging rows are deleted after it. Readers (under
 // READ_COMMITTED_SNAPSHOT) see a study's old facts until that transaction
 // commits and its new facts after. A load that dies leaves only staging
 // rows, which nothing publishes and the next load removes.

@@ -5,6 +5,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	mssqldrv "github.com/microsoft/go-mssqldb"
+
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
@@ -98,8 +100,8 @@ func findingArgs(runID, batchID, study string, f *qc.Error) []any {
 		st = study
 	}
 	details := f.Details()
-	return []any{null(runID), null(batchID), null(clip(st, logStudyWidth)), int32(f.Code), f.Code.Name(), f.Severity.String(), details,
-		null(clip(f.File, logFileWidth)), nonZero(f.Line), nonZero(f.Column)}
+	return []any{null(runID), null(batchID), null(clip(st, logStudyWidth)), int32(f.Code), f.Code.Name(), f.Severity.String(), text(details),
+		text(clip(f.File, logFileWidth)), nonZero(f.Line), nonZero(f.Column)}
 }
 
 // logArgs are stmtLogStep's parameters.
@@ -114,7 +116,7 @@ func logArgs(s warehouse.StepRecord) []any {
 	}
 	return []any{s.LogID, s.RunID, null(s.BatchID), null(clip(s.Study, logStudyWidth)), s.Step, s.Status, int32(attempt),
 		s.StartedAt.UTC(), utcPtr(s.EndedAt), int64Ptr(s.RowsRead), int64Ptr(s.RowsWritten), code,
-		null(s.ErrorMessage), null(s.Context)}
+		text(s.ErrorMessage), text(s.Context)}
 }
 
 // The widths of the log tables' study_accession_code and file_name
@@ -163,6 +165,19 @@ func null(s string) any {
 		return nil
 	}
 	return s
+}
+
+// text is a free-text parameter (a message, a context's JSON, a file
+// name): NULL when empty, else sent as nvarchar(max). go-mssqldb declares
+// a plain string parameter as nvarchar of its own length, so a statement
+// given text of every length would be compiled and cached once per
+// length; nvarchar(max) gives it one plan. Keys and other short values
+// keep their sized declaration, which an index seek compares best.
+func text(s string) any {
+	if s == "" {
+		return nil
+	}
+	return mssqldrv.NVarCharMax(s)
 }
 
 func utcPtr(t *time.Time) any {

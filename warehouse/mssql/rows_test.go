@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	mssqldrv "github.com/microsoft/go-mssqldb"
+
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -164,7 +166,9 @@ func TestFindingArgs(t *testing.T) {
 	if len(args) != len(findingColumns) {
 		t.Fatalf("%d args for %d columns", len(args), len(findingColumns))
 	}
-	want := []any{"run", nil, "GSE9", int32(2003), "VALIDATION_NULL_PERCENTAGE_HIGH", "ERROR", "too many: boom (at a.b)", "x.tsv", int64(3), int64(4)}
+	// The free text goes as nvarchar(max): one plan whatever its length.
+	want := []any{"run", nil, "GSE9", int32(2003), "VALIDATION_NULL_PERCENTAGE_HIGH", "ERROR",
+		mssqldrv.NVarCharMax("too many: boom (at a.b)"), mssqldrv.NVarCharMax("x.tsv"), int64(3), int64(4)}
 	if !reflect.DeepEqual(args, want) {
 		t.Fatalf("findingArgs = %#v, want %#v", args, want)
 	}
@@ -173,11 +177,18 @@ func TestFindingArgs(t *testing.T) {
 		t.Fatalf("a finding's own study lost to the batch's: %v", got)
 	}
 	long := &qc.Error{Code: qc.ParseError, Study: strings.Repeat("S", 150), File: strings.Repeat("f", 1200)}
-	if got := findingArgs("run", "", "", long); got[2] != strings.Repeat("S", 99)+"…" || got[7] != strings.Repeat("f", 999)+"…" {
+	if got := findingArgs("run", "", "", long); got[2] != strings.Repeat("S", 99)+"…" || got[7] != mssqldrv.NVarCharMax(strings.Repeat("f", 999)+"…") {
 		t.Fatalf("a study or file name wider than the log's columns went as %v and %v", got[2], got[7])
 	}
 	if got := logArgs(warehouse.StepRecord{Study: strings.Repeat("S", 101)})[3]; got != strings.Repeat("S", 99)+"…" {
 		t.Fatalf("the process log's study went as %v", got)
+	}
+	step := logArgs(warehouse.StepRecord{ErrorMessage: "failed", Context: `{"k":1}`})
+	if step[12] != mssqldrv.NVarCharMax("failed") || step[13] != mssqldrv.NVarCharMax(`{"k":1}`) {
+		t.Fatalf("the process log's message and context went as %#v and %#v, want nvarchar(max)", step[12], step[13])
+	}
+	if step := logArgs(warehouse.StepRecord{}); step[12] != nil || step[13] != nil {
+		t.Fatalf("an empty message and context went as %#v and %#v, want NULL", step[12], step[13])
 	}
 	if got := findingArgs("run", "", "", &qc.Error{Code: qc.GeneCountLow})[8]; got != nil {
 		t.Fatalf("line 0 passed as %v, want NULL", got)

@@ -347,3 +347,21 @@ func testReadersDuringReplace(t *testing.T, tg Target) {
 	t.Logf("reads: %v", seen)
 	expectState(t, tg.DB, changed, "GSE1", "h2")
 }
+
+// testUnknownIllness: a sample whose label is none of dim_illness's five
+// (a misspelling, another case) fails the batch with ConstraintViolation,
+// at UpsertDimensions or at the latest at Commit, and changes nothing; it
+// is never stored as no label, which the views would show as UNKNOWN.
+func testUnknownIllness(t *testing.T, tg Target) {
+	old := newFixture("GSE1", 10, 3, 1)
+	load(t, tg.Sink, old, "h1")
+	for _, label := range []string{"sepsis", "SEPSIS ", "INFECTED"} {
+		changed := newFixture("GSE1", 6, 3, 2)
+		changed.illness[1] = label
+		_, err := tryLoad(context.Background(), tg.Sink, changed, "h2")
+		if !errors.Is(err, qc.ConstraintViolation) {
+			t.Errorf("a sample labelled %q: %v, want %s", label, err, qc.ConstraintViolation.Name())
+		}
+		expectState(t, tg.DB, old, "GSE1", "h1")
+	}
+}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"StudyAndPlatformUpdateInPlace", testSCD1Study},
 		{"RefusedCommitChangesNothing", testRefusedCommit},
 		{"UndeclaredColumnFailsTheBatch", testUndeclaredColumn},
+		{"UnknownIllnessFailsTheBatch", testUnknownIllness},
 		{"RepeatedGeneLinesFailTheBatch", testRepeatedLines},
 		{"CancelAtAnyPointLeavesOldOrNew", testCancelAnywhere},
 		{"ReadersSeeOldOrNewDuringReplace", testReadersDuringReplace},
