@@ -801,6 +801,12 @@ var (
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
+	// noDiagnosis is a group value that names no group of patients: an
+	// adjudication that could not decide, a sample left out, the rest
+	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no
+	// disease arm.
+	noDiagnosis = regexp.MustCompile(`(?i)^(unclear|indeterminate|undetermined|inconclusive|uncertain|equivocal|unclassified|unassigned|unspecified|undefined|` +
+		`others?|excluded|exclusion|withdrawn|pending|tbd|to be determined|unknown\b.*|not\s+(classified|assigned|adjudicated|evaluable|evaluated|done))$`)
 	// aWord is a value with a word in it, not a bare code or number.
 	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)
 	// ambiguousCode is a value that is only one of the codes
@@ -866,7 +872,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 					continue
 				}
 				t := strings.TrimSpace(v.text)
-				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
+				if missingValue.MatchString(t) || noDiagnosis.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
 					sepsisKey.MatchString(v.key) || nearLabelWord(t) || ambiguousCode.MatchString(t) {
 					continue
 				}
