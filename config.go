@@ -275,7 +275,10 @@ type ProcessingConfig struct {
 	// by ChunkSize.
 	MaxWorkers    int `yaml:"max_workers"`
 	MemoryLimitMB int `yaml:"memory_limit_mb"`
-	// TimeoutSeconds bounds a whole load; 0 means no limit.
+	// TimeoutSeconds bounds a whole load, from when the warehouse is open;
+	// 0 means no limit. Waiting for another process to release the
+	// warehouse (a DuckDB DSN's busy_timeout) comes before it: the longest
+	// a run takes is that wait and this limit.
 	TimeoutSeconds int `yaml:"timeout_seconds"`
 	// MissingValues says what to do with missing cells: "skip" (default;
 	// no fact row) or "null" (a fact row with a NULL value; "keep" is the
@@ -1556,7 +1559,7 @@ var keyComments = map[string]string{
 	"processing.chunk_size":                      `gene rows per batch; 0: about a million cells`,
 	"processing.max_workers":                     `DuckDB threads, at most 1024; 0: DuckDB's default`,
 	"processing.memory_limit_mb":                 `DuckDB memory_limit; 0: 512 MB for a warehouse opened for writing, else DuckDB's default`,
-	"processing.timeout_seconds":                 `whole run; 0: no limit`,
+	"processing.timeout_seconds":                 `whole run, once the warehouse is open (a busy_timeout wait comes first); 0: no limit`,
 	"processing.missing_values":                  `skip, or null (a fact row with a NULL value)`,
 	"processing.study_code_pattern":              `"": every study; else a filter, e.g. 'GSE\d+'`,
 	"processing.ks_max_cells":                    `KS check on every value up to this many cells, else sampled`,

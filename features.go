@@ -340,7 +340,6 @@ func (p *Pipeline) materialize(ctx context.Context, log *steps, fm warehouse.Fea
 		if ctx.Err() != nil { // the driver's words for a cancelled statement say less
 			fr.Err = stoppedFeaturesError(ctx, study)
 		}
-		p.log.Error("features failed", "study", study, "error", p.redact(fr.Err.Error()))
 		log.end(ctx, stepAnalytics, study, stepEnd{err: fr.Err, batchID: res.BatchID})
 	case res.Skipped:
 		log.end(ctx, stepAnalytics, study, stepEnd{status: statusSkipped, batchID: res.BatchID,

@@ -177,6 +177,8 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			add("schema", Critical, "the warehouse could not describe itself: %s", in.HealthErr)
 		case h == nil:
 			add("schema", Degraded, "this warehouse cannot report its health")
+		case h.SchemaVersion == 0 && h.SchemaMismatch != "":
+			add("schema", Critical, "no genexp schema, and none can be created: %s", h.SchemaMismatch)
 		case h.SchemaVersion == 0:
 			add("schema", Degraded, "no genexp schema yet; run genexp init (or load) to create it")
 		case h.SchemaVersion < h.ExpectedSchemaVersion:

@@ -35,6 +35,8 @@ func TestDeriveHealth(t *testing.T) {
 		{"unreachable", genexp.HealthInputs{OpenErr: qc.Errorf(qc.ConnectionFailed, "nope"), Disk: disk(50 << 30)}, genexp.Critical, "reachable"},
 		{"busy", genexp.HealthInputs{OpenErr: qc.Errorf(qc.WarehouseBusy, "busy")}, genexp.Degraded, "reachable"},
 		{"no schema", genexp.HealthInputs{Health: &warehouse.Health{ExpectedSchemaVersion: 1}}, genexp.Degraded, "schema"},
+		{"no schema, and none can be made", genexp.HealthInputs{Health: &warehouse.Health{ExpectedSchemaVersion: 1,
+			SchemaMismatch: "the file holds dim_gene"}}, genexp.Critical, "schema"},
 		{"older schema", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 2}}, genexp.Degraded, "schema"},
 		{"newer schema", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 3, ExpectedSchemaVersion: 2}}, genexp.Critical, "schema"},
 		{"unreadable", genexp.HealthInputs{Health: &warehouse.Health{}, HealthErr: errors.New("io")}, genexp.Critical, "schema"},

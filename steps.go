@@ -126,6 +126,11 @@ type steps struct {
 	// back until the outermost ends (see hold).
 	holding int
 	held    []warehouse.StepRecord
+	// batches holds each study's batch id once a step ended with it (the
+	// content hash is known once the matrix is read): a later step that
+	// fails or is skipped (a commit refused, a run stopped) is logged
+	// under it too, so that the failure joins meta_batch.
+	batches map[string]string
 }
 
 // runTries remembers, for one Load, the attempt number each study's latest
@@ -175,7 +180,8 @@ func (p *Pipeline) newSteps(runID, file string) *steps {
 	if r, ok := p.runs.Load(runID); ok {
 		run = r.(*runTries)
 	}
-	return &steps{p: p, runID: runID, file: file, run: run, attempt: map[string]int{}, open: map[string]*step{}, closed: map[string]bool{}}
+	return &steps{p: p, runID: runID, file: file, run: run, attempt: map[string]int{}, open: map[string]*step{}, closed: map[string]bool{},
+		batches: map[string]string{}}
 }
 
 // attemptOf returns the study's attempt number: 1 plus the number of
@@ -312,8 +318,12 @@ func (s *steps) end(ctx context.Context, name, study string, e stepEnd) {
 	s.closed[study+"/"+name] = true
 	now := time.Now().UTC()
 	st.rec.EndedAt, st.rec.RowsRead, st.rec.RowsWritten = &now, e.read, e.written
-	if e.batchID != "" {
+	switch {
+	case e.batchID != "":
 		st.rec.BatchID = e.batchID
+		s.batches[study] = e.batchID
+	case st.rec.BatchID == "":
+		st.rec.BatchID = s.batches[study]
 	}
 	st.rec.Status = statusSuccess
 	if e.status != "" {

@@ -35,6 +35,17 @@ func TestRunStoppedInsideItsLastStep(t *testing.T) {
 			if len(rep.Studies) != 1 || rep.Studies[0].Err == nil {
 				t.Fatalf("want GSE71270 stopped in its commit: %+v", rep.Studies)
 			}
+			// The load step stopped after validation knew the batch: its
+			// FAILED row names the batch, as the validate row does.
+			var failedBatch, validatedBatch string
+			if err := w.DB().QueryRow(`SELECT coalesce(max(batch_id) FILTER (WHERE step = 'load' AND status = 'FAILED'), ''),
+				coalesce(max(batch_id) FILTER (WHERE step = 'validate'), '') FROM meta_etl_process_log WHERE run_id = ?`, rep.RunID).
+				Scan(&failedBatch, &validatedBatch); err != nil {
+				t.Fatal(err)
+			}
+			if failedBatch == "" || failedBatch != validatedBatch {
+				t.Errorf("the FAILED load step's batch %q, want the validated batch %q", failedBatch, validatedBatch)
+			}
 			check, last := runsHealth(t, w)
 			if last.RunID != rep.RunID || last.Stopped != 0 || last.StopReason != tc.reason {
 				t.Errorf("last run %+v; want %s, no step left unbegun, reason %q", last, rep.RunID, tc.reason)

@@ -833,7 +833,7 @@ func (c *Classifier) flag(key, v string) int {
 		return flagFinding
 	}
 	switch low {
-	case "yes", "y", "true", "positive", "present", "met":
+	case "yes", "y", "true", "positive", "present", "met", "confirmed", "proven", "definite":
 		return flagYes
 	case "none":
 		if k.keyed {

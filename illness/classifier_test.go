@@ -45,6 +45,25 @@ func TestDefaultRules(t *testing.T) {
 			NoSepsis, "non_septic", "characteristics", "cardiogenic shock", "diagnosis: cardiogenic shock"},
 		{"haemorrhagic shock", sample("Haemorrhagic_Shock_3", "", ""), NoSepsis, "non_septic", "title", "Haemorrhagic_Shock", "Haemorrhagic_Shock_3"},
 		{"anaphylactic shock", sample("", "", "", "group: anaphylactic shock"), NoSepsis, "non_septic", "characteristics", "anaphylactic shock", "group: anaphylactic shock"},
+		{"shock of a named cause, inverted", sample("", "", "", "disease state: shock, cardiogenic"),
+			NoSepsis, "non_septic", "characteristics", "shock, cardiogenic", "disease state: shock, cardiogenic"},
+		{"shock of a named cause in brackets", sample("", "shock (haemorrhagic)", ""), NoSepsis, "non_septic", "disease", "shock (haemorrhagic", "shock (haemorrhagic)"},
+		{"shock whose type is a key of its own", sample("", "", "", "disease state: shock", "shock type: cardiogenic"),
+			NoSepsis, "non_septic_shock_type", "characteristics", "cardiogenic", "shock type: cardiogenic"},
+		{"cause of shock", sample("", "", "", "group: shock", "cause of shock: hypovolemic"),
+			NoSepsis, "non_septic_shock_type", "characteristics", "hypovolemic", "cause of shock: hypovolemic"},
+		{"sepsis, ruled out", sample("", "", "", "disease state: sepsis, ruled out"),
+			NoSepsis, "non_septic", "characteristics", "sepsis, ruled out", "disease state: sepsis, ruled out"},
+		{"ruled out sepsis", sample("", "", "", "group: ruled out sepsis"), NoSepsis, "non_septic", "characteristics", "ruled out sepsis", "group: ruled out sepsis"},
+		{"sepsis was not confirmed", sample("", "sepsis was not confirmed", ""), NoSepsis, "non_septic", "disease", "sepsis was not confirmed", "sepsis was not confirmed"},
+		{"SIRS with infection ruled out", sample("", "", "", "disease state: SIRS, infection ruled out"),
+			NoSepsis, "non_septic_illness", "characteristics", "SIRS", "disease state: SIRS, infection ruled out"},
+		{"SIRS, infection unlikely", sample("", "SIRS, infection unlikely", ""), NoSepsis, "non_septic_illness", "disease", "SIRS", "SIRS, infection unlikely"},
+		{"sepsis confirmed under a key of its own", sample("", "", "", "sepsis status: confirmed"),
+			Sepsis, "sepsis", "characteristics", "sepsis", "sepsis status: confirmed"},
+		{"uninfected beside a healthy control", sample("", "", "", "infection: uninfected", "status: healthy control"),
+			Control, "healthy_control", "characteristics", "healthy", "status: healthy control"},
+		{"uninfected alone", sample("", "", "", "infection: uninfected"), NoSepsis, "uninfected", "characteristics", "uninfected", "infection: uninfected"},
 		// A sample number glued to the group (titles such as "Sepsis12").
 		{"sepsis with its number", sample("Sepsis12", "", ""), Sepsis, "sepsis", "title", "Sepsis12", "Sepsis12"},
 		{"septic shock with its number", sample("SepticShock12", "", ""), SepticShock, "septic_shock", "title", "SepticShock12", "SepticShock12"},
@@ -359,7 +378,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "excluded from the analysis", ""), sample("", "mixed sample", ""), sample("", "infectious SIRS", ""), sample("", "sepsis without shock", ""), sample("", "", "", "cell line: THP-1"),
 		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
 		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
-		sample("", "", "", "group: non infected controls"),
+		sample("", "", "", "group: non infected controls"), sample("", "", "", "shock type: cardiogenic"), sample("", "", "", "infection: uninfected"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}
@@ -702,6 +721,11 @@ func TestRefiningRules(t *testing.T) {
 		{"labels nothing alone", custom, sample("", "", "", "course: resolved"), Unknown, "", ""},
 		{"refines a group code's SEPSIS", Default(), sample("Seps_P3", "", "", "shock: 1"), SepticShock, "shock_flag", RuleGroupCode},
 		{"refines a SEPTIC_SHOCK that refined SEPSIS", custom, sample("", "sepsis", "", "clinical information: septic shock", "course: resolved"), Sepsis, "resolved_shock", "septic_shock"},
+		// Shock written as septic under a key that names shock: the word
+		// septic labels SEPSIS, the key makes it septic shock.
+		{"shock: septic", Default(), sample("", "", "", "shock: septic"), SepticShock, "shock_stated", "sepsis"},
+		{"type of shock: septic", Default(), sample("", "", "", "type of shock: septic"), SepticShock, "shock_stated", "sepsis"},
+		{"shock etiology: septic", Default(), sample("", "", "", "shock etiology: septic"), SepticShock, "shock_stated", "sepsis"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.c.Classify(tc.s)

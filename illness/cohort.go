@@ -236,6 +236,12 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			_, _, _, worded := c.patientWording(s, persons)
+			// A sample diagnosed with a source of sepsis the study names
+			// ("diagnosis: faecal peritonitis" in a study of "sepsis due
+			// to faecal peritonitis or community acquired pneumonia") is
+			// one of its patients, whatever its title.
+			sourced := !worded && !compares && c.sourceDiagnosed(study, s)
+			worded = worded || sourced
 			if (!worded && !everyone) || c.hedged(s) || compares && c.diagnosedInfection(s) {
 				continue
 			}
@@ -247,7 +253,10 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 			}
 			if fallback != nil && !c.denies(s, fallback.Label) && !c.beforeIllness(s) {
 				out[i] = *fallback
-				if !worded {
+				switch {
+				case sourced:
+					out[i].Evidence = "the sample's diagnosis is a source of sepsis the study's text names"
+				case !worded:
 					out[i].Evidence = "the study's text counts the patients it enrolled, and no sample's own record names another illness: every sample no rule labels is one of them"
 				}
 			}
@@ -771,6 +780,49 @@ func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
 	return false
 }
 
+// sourceDiagnosed reports whether the sample's own diagnosis (refine.bio's
+// disease field, or a characteristic under a diagnosis key) is a source of
+// sepsis the study's title or description names: what follows "sepsis due
+// to", "septic patients from" and the like in the same sentence, where the
+// diagnosis stands as words of their own ("faecal peritonitis", or "CAP"
+// where the text writes "community acquired pneumonia (CAP)"). A record
+// that names a control is none.
+func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) bool {
+	var sources []string
+	for _, text := range []string{study.Title, study.Description} {
+		text = strings.ToLower(strings.ReplaceAll(spaced(text), "-", " "))
+		for _, loc := range sepsisSource.FindAllStringIndex(text, -1) {
+			rest := text[loc[1]:]
+			if i := strings.IndexAny(rest, ".;"); i >= 0 {
+				rest = rest[:i]
+			}
+			sources = append(sources, rest)
+		}
+	}
+	if len(sources) == 0 {
+		return false
+	}
+	for _, field := range c.fields {
+		f := metadata.FieldKey(field)
+		for _, v := range c.values(s, field) {
+			if v.ignored || !(f == metadata.FieldDisease || v.keyed && diagnosisKey.MatchString(v.key)) {
+				continue
+			}
+			dx := strings.TrimSpace(strings.ToLower(strings.ReplaceAll(spaced(v.text), "-", " ")))
+			if len(dx) < 3 || !aWord.MatchString(dx) {
+				continue
+			}
+			word := regexp.MustCompile(`\b` + regexp.QuoteMeta(dx) + `\b`)
+			for _, src := range sources {
+				if word.MatchString(src) {
+					return !c.recordNamesControl(s)
+				}
+			}
+		}
+	}
+	return false
+}
+
 // illControls relabels bare controls NO_SEPSIS when the study's text says
 // its controls are ill and no other sample forms a non-septic arm.
 func illControls(out []Decision, co cohort) {
@@ -801,6 +853,12 @@ var (
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
+	// noDiagnosis is a group value that names no group of patients: an
+	// adjudication that could not decide, a sample left out, the rest
+	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no
+	// disease arm.
+	noDiagnosis = regexp.MustCompile(`(?i)^(unclear|indeterminate|undetermined|inconclusive|uncertain|equivocal|unclassified|unassigned|unspecified|undefined|` +
+		`others?|excluded|exclusion|withdrawn|pending|tbd|to be determined|unknown\b.*|not\s+(classified|assigned|adjudicated|evaluable|evaluated|done))$`)
 	// aWord is a value with a word in it, not a bare code or number.
 	aWord = regexp.MustCompile(`[A-Za-z]{2,}`)
 	// ambiguousCode is a value that is only one of the codes
@@ -866,7 +924,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 					continue
 				}
 				t := strings.TrimSpace(v.text)
-				if missingValue.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
+				if missingValue.MatchString(t) || noDiagnosis.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
 					sepsisKey.MatchString(v.key) || nearLabelWord(t) || ambiguousCode.MatchString(t) {
 					continue
 				}

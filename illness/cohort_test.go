@@ -438,11 +438,18 @@ func TestClassifyCohort(t *testing.T) {
 		}},
 		// a study comparing septic with another shock: bare shock is neither
 		{"cardiogenic versus septic shock", &metadata.Study{Title: "Monocyte transcriptome in cardiogenic versus septic shock"},
-			cohortOf("SS_1 | shock type: septic shock", "Shock_3 | shock type: cardiogenic", "Shock_4"), []want{
+			cohortOf("SS_1 | shock type: septic shock", "Shock_3 | shock type: pulmonary embolism", "Shock_4"), []want{
 				{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
-				{NoSepsis, RuleDiseaseArm, "characteristics", "cardiogenic", "sepsis arm"},
+				{NoSepsis, RuleDiseaseArm, "characteristics", "pulmonary embolism", "sepsis arm"},
 				unknown,
 			}},
+		// a value that names no group of patients is no disease arm
+		{"no diagnosis beside a sepsis arm", nil, cohortOf("P1 | disease state: sepsis", "P2 | disease state: indeterminate", "P3 | disease state: other",
+			"P4 | disease state: excluded", "P5 | disease state: unknown status", "P6 | disease state: trauma"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			unknown, unknown, unknown, unknown,
+			{NoSepsis, "non_septic_illness", "characteristics", "trauma", ""},
+		}},
 		// a control in another language is no disease arm
 		{"German controls beside a sepsis arm", nil, cohortOf("J01 | Gruppe: Sepsis", "J03 | Gruppe: gesunder Proband", "J04 | Gruppe: Kontrolle"), []want{
 			{Sepsis, "sepsis", "characteristics", "Sepsis", ""},

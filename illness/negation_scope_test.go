@@ -1,6 +1,7 @@
 package illness
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/genexp/genexp/metadata"
@@ -171,6 +172,37 @@ func TestComparisonNamesTheInfection(t *testing.T) {
 		d := Default().ClassifyCohort(tc.study, samples)[0]
 		if d.Label != tc.want {
 			t.Errorf("%q in %q: %s (rule %q), want %s", tc.spec, tc.study.Title+" "+tc.study.Description, d.Label, d.Rule, tc.want)
+		}
+	}
+}
+
+// TestSourceOfSepsisDiagnosed: a sample whose diagnosis is a source of
+// sepsis the study names ("sepsis due to faecal peritonitis or community
+// acquired pneumonia") is one of its septic patients, whatever its title
+// says of it ("FP_01" reads as no patient); a diagnosis the text does not
+// name as a source, or a study that compares infections, leaves it alone.
+func TestSourceOfSepsisDiagnosed(t *testing.T) {
+	gains := &metadata.Study{Title: "Genomic response in sepsis due to faecal peritonitis and community-acquired pneumonia",
+		Description: "Leukocytes of adult ICU patients with sepsis due to faecal peritonitis (FP) or community acquired pneumonia (CAP)."}
+	for _, tc := range []struct {
+		study *metadata.Study
+		spec  string
+		want  Label
+	}{
+		{gains, "FP_01 | diagnosis: faecal peritonitis", Sepsis},
+		{gains, "CAP_02 | diagnosis: Community-acquired pneumonia", Sepsis},
+		{gains, "S3 | diagnosis: CAP", Sepsis},
+		{gains, "S4 | diagnosis: urinary tract infection", Unknown},
+		{gains, "S5 | tissue: peritonitis", Unknown}, // no diagnosis
+		{&metadata.Study{Title: "Sepsis versus pneumonia without sepsis"}, "S6 | diagnosis: pneumonia", Unknown},
+		{&metadata.Study{Title: "Peritonitis and pneumonia in the ICU"}, "S7 | diagnosis: peritonitis", Unknown},
+	} {
+		d := Default().ClassifyCohort(tc.study, cohortOf(tc.spec, "HV_1 | diagnosis: healthy volunteer"))[0]
+		if d.Label != tc.want {
+			t.Errorf("%q in %q: %s (rule %q), want %s", tc.spec, tc.study.Title, d.Label, d.Rule, tc.want)
+		}
+		if tc.want == Sepsis && (d.Rule != RuleStudyContext || !strings.Contains(d.Evidence, "a source of sepsis the study's text names")) {
+			t.Errorf("%q: %s, evidence %q; want the study's context, saying why", tc.spec, d, d.Evidence)
 		}
 	}
 }

@@ -46,9 +46,10 @@ func DefaultIgnoredKeys() string {
 //     a sample the study says it excluded from analysis, one mixed from
 //     several people, a cell line's, or cells treated with a septic
 //     patient's plasma (UNKNOWN);
-//  2. explicit negation: "non-septic", "no sepsis", bacteraemia denied
-//     (unless sepsis is named beside it),
-//     shock of a named non-infectious cause;
+//  2. explicit negation: "non-septic", "no sepsis", "sepsis, ruled out",
+//     bacteraemia denied (unless sepsis is named beside it), shock of a
+//     named non-infectious cause ("cardiogenic shock", "shock
+//     (cardiogenic)", "shock type: cardiogenic");
 //  3. one group of sepsis or septic shock ("severe sepsis/septic shock":
 //     SEPSIS), septic shock, and a sepsis patient flagged in shock
 //     ("shock: 1", a rule that only refines SEPSIS);
@@ -58,7 +59,8 @@ func DefaultIgnoredKeys() string {
 //     trauma, critically ill controls (not pre-surgical, non-ICU,
 //     non-trauma or uninfected ones, who are controls);
 //  6. healthy controls, and no disease where the disease is recorded
-//     ("disease state: None").
+//     ("disease state: None"); then a value that only says "uninfected",
+//     ill without sepsis unless another value of the sample says healthy.
 //
 // A bare "shock", an infection named without sepsis ("pneumonia",
 // "influenza") and a patient whose group is not written stay UNKNOWN: the
@@ -98,11 +100,17 @@ func DefaultRules() []Rule {
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\b(sin|ohne|keine?|sans|pas\s+de|sem|geen|zonder|senza)\s+seps(is|e|i)\b` +
-				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
+				`|\bsepsis(-?[1-3])?\s*[-:,]?\s*((was|is)\s+)?(negative|excluded|ruled\s+out|absent|unlikely|not\s+confirmed)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
+				`|\bruled[\s-]+out\s+(for\s+)?sepsis\b` +
 				`|\b(did\s+not|does\s+not|didn'?t|never)\s+(have|has|had|develop|develops|developed|get|got)\s+(sepsis|septic\s+shock)\b|\bsepsis\s+mimics?\b` +
-				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b`,
+				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b` +
+				`|\bshock\s*(,|:|\(|\[|-|–)\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\b`,
 			Exclude:     `\bhealthy\b|\bvolunteers?\b|` + deniedShock,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('no septic shock' says nothing of sepsis)"},
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', 'sepsis, ruled out', 'ruled out sepsis', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('cardiogenic shock', 'shock (cardiogenic)'; 'no septic shock' says nothing of sepsis)"},
+		{Name: "non_septic_shock_type", Label: NoSepsis, Priority: 12,
+			Keys:        `^((shock|circulatory\s+failure)\s+(type|etiology|aetiology|cause|origin)|(type|etiology|aetiology|cause|origin)\s+of\s+(the\s+)?shock)$`,
+			Pattern:     `^\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\b`,
+			Description: "shock whose type, under a key of its own, is a non-infectious one ('shock type: cardiogenic' beside 'disease state: shock'): no septic shock, whatever a bare 'shock' beside it would be read as"},
 		{Name: "sepsis_or_septic_shock", Label: Sepsis, Priority: 15,
 			Pattern:     `\b(severe\s+)?sepsis\s*(/|\bor\b|\band\s*/\s*or\b)\s*septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(/|\bor\b|\band\s*/\s*or\b)\s*(severe\s+)?sepsis\b`,
 			Exclude:     hedgedSepsis,
@@ -120,14 +128,14 @@ func DefaultRules() []Rule {
 			Pattern:     `^\s*(shock|1)\s*$`,
 			Description: "a sepsis patient flagged in shock ('shock: 1' or 'shock: yes' beside 'disease state: sepsis alone', GSE66890): septic shock is sepsis with shock; refines SEPSIS only, so shock of another cause stays what its sample says"},
 		{Name: "shock_stated", Label: SepticShock, Refines: Sepsis, Priority: 26,
-			Keys:        `^((sepsis|disease|illness)\s+)?severity$|^shock\s+(status|type|state)$`,
+			Keys:        `^((sepsis|disease|illness)\s+)?severity$|^shock(\s+(status|type|state|etiology|aetiology|cause|origin))?$|^(type|etiology|aetiology|cause|origin)\s+of\s+(the\s+)?shock$`,
 			Pattern:     `^\s*(septic\s+)?shock\s*$|^\s*septic\s*$`,
-			Description: "a sepsis patient whose severity is written as shock, or whose shock is written as septic ('severity: shock' beside 'disease: sepsis', 'shock type: septic'): septic shock is sepsis with shock; refines SEPSIS only, so shock of another type stays what its sample says"},
+			Description: "a sepsis patient whose severity is written as shock, or whose shock is written as septic ('severity: shock' beside 'disease: sepsis', 'shock type: septic', 'type of shock: septic', 'shock: septic'): septic shock is sepsis with shock; refines SEPSIS only, so shock of another type stays what its sample says"},
 		{Name: "infected_sirs", Label: Sepsis, Priority: 28,
 			Pattern: `\b(infectious|infected|infection[- ]positive|culture[- ]positive)[- ]sirs\d*\b|\bipsirs\d*\b` +
 				`|\bsirs\s*(\+|with|due\s+to|caused\s+by|from|plus|secondary\s+to|in\s+response\s+to|and)\s*(an?\s+)?((proven|documented|confirmed|known)\s+)?(infection|infectious\s+cause|bacter(ial|aemia|emia))\b` +
 				`|\bsirs\s*[,(]\s*(infected|infection|infectious)\b`,
-			Exclude:     `\b(non|un)[- ]?infect|\b(without|no)\s+infection|\b(infection|culture)[- ]negative`,
+			Exclude:     `\b(non|un)[- ]?infect|\b(without|no)\s+infection|\b(infection|culture)[- ]negative|\binfection\s+((was|is)\s+)?(unlikely|ruled\s+out|excluded|absent|not\s+(confirmed|proven|documented|found))\b`,
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b`,
@@ -143,7 +151,7 @@ func DefaultRules() []Rule {
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
+			Exclude:     `^\s*(un|non[- ]?)infected\s*$|\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls (also 'control (febrile)', 'controls - ICU'), control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
 		{Name: "uninfected_control", Label: Control, Priority: 49,
 			Pattern:     `\b(non|mock|sham|not|never)\s+infected[\s-]+controls?\b`,
@@ -154,6 +162,9 @@ func DefaultRules() []Rule {
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Exclude:     experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$|(^|[^\w-])infected[\s-]+controls?\b`,
 			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
+		{Name: "uninfected", Label: NoSepsis, Priority: 52,
+			Pattern:     `^\s*(un|non[- ]?)infected\s*$`,
+			Description: "a value that only says 'uninfected' ('infection: uninfected'): read after the healthy controls, so that a sample whose other value says it is one ('status: healthy control') is a control, and otherwise, as non_septic_illness reads 'non-infected', one ill without sepsis"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,

@@ -515,7 +515,9 @@ type Health struct {
 	// SchemaMismatch says why the schema, at a version this genexp knows,
 	// is not the one its migrations make (a version applied from another
 	// text of its migration file: code 4006, which loads are refused
-	// with); "" when it is, or when the warehouse cannot tell.
+	// with), or, with no schema (SchemaVersion 0), why none can be made
+	// (a database of other data holding a table of the name of one of
+	// genexp's); "" when it is, or when the warehouse cannot tell.
 	SchemaMismatch string `json:"schema_mismatch,omitempty"`
 	// FailedSteps counts process-log steps FAILED since the request's
 	// Since, and FailedRuns the runs they belong to.

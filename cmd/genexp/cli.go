@@ -132,7 +132,11 @@ func writing(who string, stdout, stderr io.Writer, f func(io.Writer) int) int {
 	if ow.err == nil || errors.Is(ow.err, syscall.EPIPE) {
 		return code
 	}
-	fmt.Fprintf(stderr, "%s: writing the output: %v\n", who, ow.err)
+	if ow.say != nil {
+		ow.say(fmt.Sprintf("%s: writing the output: %v", strings.TrimPrefix(who, "genexp "), ow.err))
+	} else {
+		fmt.Fprintf(stderr, "%s: writing the output: %v\n", who, ow.err)
+	}
 	if code == exitOK {
 		return exitFailed
 	}
@@ -404,6 +408,11 @@ var noArgs = arity{max: 0, hint: "the warehouse is named with --db FILE or --dsn
 // exitOK.
 func (c *common) parse(fs *flag.FlagSet, args []string, stdout io.Writer, want arity) ([]string, int, bool) {
 	stderr := fs.Output()
+	if ow, ok := stdout.(*outputWriter); ok {
+		// The output's loss is said as the command says its failures: a
+		// JSON record on a stderr that carries JSON.
+		ow.say = func(msg string) { c.say(stderr, slog.LevelError, msg) }
+	}
 	var flagMsg bytes.Buffer
 	fs.SetOutput(&flagMsg)
 	pos, err := parseFlags(fs, args, stdout)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +66,32 @@ func TestOutputNotWrittenOnFailure(t *testing.T) {
 		code := run(args, fullWriter{}, &errb)
 		if code != want || !strings.Contains(errb.String(), "writing the output: no space left on device") {
 			t.Errorf("%v to a full disk: exit %d, stderr %q; want exit %d saying the output was not written", args, code, errb.String(), want)
+		}
+	}
+}
+
+// TestOutputNotWrittenSaidAsJSON: with --log-format json, the loss of the
+// output is a JSON record like the command's other failures; it was a
+// line of text among the JSON lines, which a reader of them could not
+// parse.
+func TestOutputNotWrittenSaidAsJSON(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
+	for _, args := range [][]string{{"load", "--db", db, src}, {"status", "--db", db}, {"validate", src}} {
+		var errb strings.Builder
+		code := run(append(args, "--log-format", "json"), fullWriter{}, &errb)
+		said := false
+		for _, line := range strings.Split(strings.TrimSpace(errb.String()), "\n") {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Errorf("%v: stderr line %q is no JSON record", args, line)
+				continue
+			}
+			msg, _ := rec["msg"].(string)
+			said = said || rec["level"] == "ERROR" && strings.Contains(msg, "writing the output: no space left on device")
+		}
+		if code == exitOK || !said {
+			t.Errorf("%v to a full disk: exit %d, stderr\n%s\nwant a failure and an ERROR record saying the output was not written", args, code, errb.String())
 		}
 	}
 }

@@ -195,6 +195,9 @@ printed before are all there is).
 type outputWriter struct {
 	w   io.Writer
 	err error
+	// say, once the command has read its flags, says a failure as the
+	// command says its own (see common.parse); nil before.
+	say func(msg string)
 }
 
 func (o *outputWriter) Write(p []byte) (int, error) {

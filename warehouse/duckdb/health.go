@@ -3,6 +3,9 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -216,6 +219,14 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	}
 	h.SchemaVersion = v
 	if v == 0 {
+		clash, err := w.clashingNames(ctx)
+		if err != nil {
+			return h, err
+		}
+		if len(clash) > 0 {
+			h.SchemaMismatch = fmt.Sprintf("the file holds %s, named as genexp's schema names its own, and genexp init and load refuse it (they leave it as it is): "+
+				"give genexp a file of its own", strings.Join(clash, ", "))
+		}
 		return h, nil
 	}
 	if v <= h.ExpectedSchemaVersion {
@@ -259,4 +270,48 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	}
 	h.Runs, err = scan.Runs(rows)
 	return h, classify(err, "duckdb: reading recent runs")
+}
+
+// createdName matches a table or view a migration creates, and its name.
+var createdName = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)`)
+
+// clashingNames returns the tables and views of a database without
+// genexp's schema that have the name of one genexp's migrations create
+// (schema.name, main's unqualified): a file of other data that Migrate
+// would refuse. At most five are named.
+func (w *Warehouse) clashingNames(ctx context.Context) ([]string, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
+	}
+	ours := map[string]bool{}
+	for _, m := range ms {
+		for _, c := range createdName.FindAllStringSubmatch(m.sql, -1) {
+			name := strings.ToLower(c[1])
+			if !strings.Contains(name, ".") {
+				name = "main." + name
+			}
+			ours[name] = true
+		}
+	}
+	rows, err := w.db.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
+WHERE table_catalog = current_database() ORDER BY table_schema, table_name`)
+	if err != nil {
+		return nil, classify(err, "duckdb: listing the database's tables")
+	}
+	defer rows.Close()
+	var clash []string
+	for rows.Next() {
+		var schema, name string
+		if err := rows.Scan(&schema, &name); err != nil {
+			return nil, classify(err, "duckdb: listing the database's tables")
+		}
+		if ours[strings.ToLower(schema+"."+name)] && len(clash) < 5 {
+			if schema != "main" {
+				name = schema + "." + name
+			}
+			clash = append(clash, name)
+		}
+	}
+	return clash, classify(rows.Err(), "duckdb: listing the database's tables")
 }

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 func openRaw(t *testing.T, path string) *sql.DB {
@@ -274,5 +276,42 @@ func TestMigrateForeignDatabase(t *testing.T) {
 	}
 	if n := count(t, other, `SELECT COUNT(*) FROM my_notes`); n != 0 {
 		t.Errorf("my_notes holds %d rows", n)
+	}
+}
+
+// TestHealthOfForeignDatabase: a DuckDB file of other data that genexp's
+// migration would refuse (a table or view of the name of one of genexp's)
+// says so in its health, naming them, so that health does not advise an
+// init that fails; one whose tables do not clash says nothing.
+func TestHealthOfForeignDatabase(t *testing.T) {
+	for _, tc := range []struct {
+		name, setup, want string
+	}{
+		{"a table of genexp's name", `CREATE TABLE dim_gene (x INTEGER)`, "the file holds dim_gene, named as genexp's schema names its own"},
+		{"a view in genexp's schema", `CREATE SCHEMA analytics; CREATE VIEW analytics.vw_expression_long AS SELECT 1 AS x; CREATE TABLE Meta_Batch (y INTEGER)`,
+			"the file holds analytics.vw_expression_long, Meta_Batch, named"},
+		{"tables of their own", `CREATE TABLE my_notes (x INTEGER); CREATE SCHEMA mine; CREATE TABLE mine.dim_gene (x INTEGER)`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openRaw(t, filepath.Join(t.TempDir(), "theirs.duckdb"))
+			if _, err := db.Exec(tc.setup); err != nil {
+				t.Fatal(err)
+			}
+			w, err := New(db, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := w.Health(context.Background(), warehouse.HealthRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.SchemaVersion != 0 || tc.want == "" && h.SchemaMismatch != "" || !strings.Contains(h.SchemaMismatch, tc.want) {
+				t.Errorf("health: version %d, mismatch %q; want 0 and %q", h.SchemaVersion, h.SchemaMismatch, tc.want)
+			}
+			migrateErr := w.Migrate(context.Background())
+			if (migrateErr == nil) != (tc.want == "") {
+				t.Errorf("Migrate: %v, while health says %q", migrateErr, h.SchemaMismatch)
+			}
+		})
 	}
 }
