@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/genexp/genexp/internal/textdist"
 	"github.com/genexp/genexp/metadata"
@@ -782,21 +783,34 @@ func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
 
 // sourceDiagnosed reports whether the sample's own diagnosis (refine.bio's
 // disease field, or a characteristic under a diagnosis key) is a source of
-// sepsis the study's title or description names: what follows "sepsis due
-// to", "septic patients from" and the like in the same sentence, where the
-// diagnosis stands as words of their own ("faecal peritonitis", or "CAP"
-// where the text writes "community acquired pneumonia (CAP)"). A record
-// that names a control is none.
+// sepsis the study's title or description names: an item of the list that
+// follows "sepsis due to", "septic patients from" and the like, up to the
+// end of its clause ("faecal peritonitis", or "CAP" where the text writes
+// "community acquired pneumonia (CAP)"), which the text names nowhere else
+// (patients "with pneumonia who did not develop sepsis" beside "sepsis
+// from pneumonia" are a group of their own). A record that names a control
+// is none.
 func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) bool {
 	var sources []string
+	var spans, all strings.Builder
 	for _, text := range []string{study.Title, study.Description} {
-		text = strings.ToLower(strings.ReplaceAll(spaced(text), "-", " "))
+		text = strings.ToLower(spaced(text))
+		all.WriteString(words(text))
 		for _, loc := range sepsisSource.FindAllStringIndex(text, -1) {
-			rest := text[loc[1]:]
-			if i := strings.IndexAny(rest, ".;"); i >= 0 {
-				rest = rest[:i]
+			span := text[loc[1]:]
+			if end := clauseEnd.FindStringIndex(span); end != nil {
+				span = span[:end[0]]
 			}
-			sources = append(sources, rest)
+			spans.WriteString(words(span))
+			for _, item := range listItem.Split(span, -1) {
+				name, code, _ := strings.Cut(item, "(")
+				code, _, _ = strings.Cut(code, ")")
+				for _, w := range []string{leadingArticle.ReplaceAllString(words(name), " "), words(code)} {
+					if aWord.MatchString(w) {
+						sources = append(sources, w)
+					}
+				}
+			}
 		}
 	}
 	if len(sources) == 0 {
@@ -808,19 +822,39 @@ func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) 
 			if v.ignored || !(f == metadata.FieldDisease || v.keyed && diagnosisKey.MatchString(v.key)) {
 				continue
 			}
-			dx := strings.TrimSpace(strings.ToLower(strings.ReplaceAll(spaced(v.text), "-", " ")))
-			if len(dx) < 3 || !aWord.MatchString(dx) {
+			t := strings.TrimSpace(v.text)
+			dx := words(strings.ToLower(spaced(t)))
+			if len(dx) < 4 || !aWord.MatchString(dx) || missingValue.MatchString(t) || noDiagnosis.MatchString(t) ||
+				!slices.Contains(sources, dx) || strings.Count(all.String(), dx) != strings.Count(spans.String(), dx) {
 				continue
 			}
-			word := regexp.MustCompile(`\b` + regexp.QuoteMeta(dx) + `\b`)
-			for _, src := range sources {
-				if word.MatchString(src) {
-					return !c.recordNamesControl(s)
-				}
-			}
+			return !c.recordNamesControl(s)
 		}
 	}
 	return false
+}
+
+var (
+	// clauseEnd ends the list of sources that follows "sepsis due to":
+	// the sentence's end, or a word that opens another clause ("… from
+	// pneumonia and patients with pneumonia who …", "septic patients from
+	// the ICU were compared with …").
+	clauseEnd = regexp.MustCompile(`[.;:]|\b(compared|versus|vs|who|whom|which|that|were|was|are|is|with|without|in|at|among|admitted|enrolled|than|but|while|whereas)\b`)
+	// listItem separates the items of a list of sources.
+	listItem = regexp.MustCompile(`,|/|&|\bor\b|\band\b`)
+	// leadingArticle is an article or "either" before an item's name.
+	leadingArticle = regexp.MustCompile(`^ (a|an|the|either|both) `)
+)
+
+// words is s's words, lower case, each between single spaces (" community
+// acquired pneumonia "), so that a phrase is found as words of its own by
+// strings.Contains: hyphens, brackets and other punctuation separate words.
+func words(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(f) == 0 {
+		return ""
+	}
+	return " " + strings.Join(f, " ") + " "
 }
 
 // illControls relabels bare controls NO_SEPSIS when the study's text says
