@@ -786,22 +786,26 @@ func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
 // sepsis the study's title or description names: an item of the list that
 // follows "sepsis due to", "septic patients from" and the like, up to the
 // end of its clause ("faecal peritonitis", or "CAP" where the text writes
-// "community acquired pneumonia (CAP)"), which the text names nowhere else
-// (patients "with pneumonia who did not develop sepsis" beside "sepsis
-// from pneumonia" are a group of their own). A record that names a control
-// is none.
+// "community acquired pneumonia (CAP)"), which the text does not also name
+// in a sentence that denies sepsis or compares (patients "with pneumonia
+// who did not develop sepsis" beside "sepsis from pneumonia" are a group
+// of their own). A record that names a control is none.
 func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) bool {
 	var sources []string
-	var spans, all strings.Builder
+	var outside strings.Builder // the texts without their lists of sources
 	for _, text := range []string{study.Title, study.Description} {
 		text = strings.ToLower(spaced(text))
-		all.WriteString(words(text))
+		prev := 0
 		for _, loc := range sepsisSource.FindAllStringIndex(text, -1) {
+			if loc[0] < prev {
+				continue
+			}
 			span := text[loc[1]:]
 			if end := clauseEnd.FindStringIndex(span); end != nil {
 				span = span[:end[0]]
 			}
-			spans.WriteString(words(span))
+			outside.WriteString(text[prev:loc[1]])
+			prev = loc[1] + len(span)
 			for _, item := range listItem.Split(span, -1) {
 				name, code, _ := strings.Cut(item, "(")
 				code, _, _ = strings.Cut(code, ")")
@@ -812,6 +816,8 @@ func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) 
 				}
 			}
 		}
+		outside.WriteString(text[prev:])
+		outside.WriteString(". ")
 	}
 	if len(sources) == 0 {
 		return false
@@ -825,10 +831,21 @@ func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) 
 			t := strings.TrimSpace(v.text)
 			dx := words(strings.ToLower(spaced(t)))
 			if len(dx) < 4 || !aWord.MatchString(dx) || missingValue.MatchString(t) || noDiagnosis.MatchString(t) ||
-				!slices.Contains(sources, dx) || strings.Count(all.String(), dx) != strings.Count(spans.String(), dx) {
+				!slices.Contains(sources, dx) || namedApart(outside.String(), dx) {
 				continue
 			}
 			return !c.recordNamesControl(s)
+		}
+	}
+	return false
+}
+
+// namedApart reports whether text names the diagnosis dx (as words) in a
+// sentence that denies sepsis or compares: a group of its own.
+func namedApart(text, dx string) bool {
+	for _, sentence := range strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == ';' }) {
+		if strings.Contains(words(sentence), dx) && (sepsisDenied.MatchString(sentence) || comparisonCue.MatchString(sentence)) {
+			return true
 		}
 	}
 	return false
@@ -839,9 +856,14 @@ var (
 	// the sentence's end, or a word that opens another clause ("… from
 	// pneumonia and patients with pneumonia who …", "septic patients from
 	// the ICU were compared with …").
-	clauseEnd = regexp.MustCompile(`[.;:]|\b(compared|versus|vs|who|whom|which|that|were|was|are|is|with|without|in|at|among|admitted|enrolled|than|but|while|whereas)\b`)
-	// listItem separates the items of a list of sources.
-	listItem = regexp.MustCompile(`,|/|&|\bor\b|\band\b`)
+	clauseEnd = regexp.MustCompile(`[.;:]|\b(compared|who|whom|which|that|were|was|are|is|with|without|in|at|among|admitted|enrolled|than|but|while|whereas)\b`)
+	// listItem separates the items of a list of sources; sources compared
+	// ("sepsis due to faecal peritonitis versus community-acquired
+	// pneumonia") are a list too.
+	listItem = regexp.MustCompile(`,|/|&|\bor\b|\band\b|\bversus\b|\bvs\b`)
+	// sepsisDenied is sepsis denied in a study's text ("patients who did
+	// not develop sepsis", "non-septic").
+	sepsisDenied = regexp.MustCompile(`(?i)\bnon[- ]?(sepsis|septic)\b|\b(no|not|without|never)\s+(\w+\s+){0,2}?(sepsis|septic)\b|\bsepsis[- ]free\b`)
 	// leadingArticle is an article or "either" before an item's name.
 	leadingArticle = regexp.MustCompile(`^ (a|an|the|either|both) `)
 )

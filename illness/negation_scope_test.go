@@ -197,6 +197,11 @@ func TestSourceOfSepsisDiagnosed(t *testing.T) {
 		{&metadata.Study{Title: "Sepsis versus pneumonia without sepsis"}, "S6 | diagnosis: pneumonia", Unknown},
 		{&metadata.Study{Title: "Peritonitis and pneumonia in the ICU"}, "S7 | diagnosis: peritonitis", Unknown},
 		{gains, "S8 | diagnosis: FP", Sepsis},
+		// The sources named again outside the list, in no comparison.
+		{&metadata.Study{Title: "Genomic Advances in Sepsis: faecal peritonitis and community-acquired pneumonia",
+			Description: "Leukocytes of adult patients admitted to the ICU with sepsis due to faecal peritonitis or community-acquired pneumonia, and healthy volunteers."},
+			"CAP_14 | diagnosis: community acquired pneumonia", Sepsis},
+		{&metadata.Study{Title: "Sepsis due to faecal peritonitis versus community-acquired pneumonia"}, "CAP_15 | diagnosis: community-acquired pneumonia", Sepsis},
 		// A diagnosis the text names as a group of its own, or after the
 		// list of sources ended, or no diagnosis at all.
 		{&metadata.Study{Title: "Sepsis", Description: "Patients with sepsis from pneumonia and patients with pneumonia who did not develop sepsis were enrolled."},
