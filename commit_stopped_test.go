@@ -10,11 +10,13 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// stopSink stops the run during its first WriteRows and commits whatever
-// the context says, as a custom sink that never looks at it would.
+// stopSink stops the run during its first WriteRows, or while the
+// dimensions are sent, and commits whatever the context says, as a custom
+// sink that never looks at it would.
 type stopSink struct {
 	warehouse.WarehouseSink
-	stop func()
+	stop   func()
+	inDims bool
 
 	mu        sync.Mutex
 	committed bool
@@ -34,8 +36,17 @@ type stopBatch struct {
 }
 
 func (b *stopBatch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error {
-	b.sink.stop()
+	if !b.sink.inDims {
+		b.sink.stop()
+	}
 	return b.Batch.WriteRows(ctx, req)
+}
+
+func (b *stopBatch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
+	if b.sink.inDims {
+		b.sink.stop()
+	}
+	return b.Batch.UpsertDimensions(context.Background(), req)
 }
 
 func (b *stopBatch) Commit(_ context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
@@ -50,21 +61,23 @@ func (b *stopBatch) Commit(_ context.Context, req warehouse.CommitRequest) (ware
 // used to commit through a sink that ignores the context, and to report
 // the study new while Load returned context.Canceled.
 func TestStoppedRunDoesNotCommit(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sink := &stopSink{WarehouseSink: genexp.DryRunSink(nil), stop: cancel}
-	p, err := genexp.New(sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := p.Load(ctx, "testdata/refinebio/quickstart/GSE71270")
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Load: %v, want context.Canceled", err)
-	}
-	if sink.committed {
-		t.Error("the stopped run committed its batch")
-	}
-	if len(rep.Studies) != 1 || rep.Studies[0].Outcome != "" || !errors.Is(rep.Studies[0].Err, context.Canceled) {
-		t.Errorf("want GSE71270 stopped, not loaded: %+v", rep.Studies)
+	for _, inDims := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		sink := &stopSink{WarehouseSink: genexp.DryRunSink(nil), stop: cancel, inDims: inDims}
+		p, err := genexp.New(sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := p.Load(ctx, "testdata/refinebio/quickstart/GSE71270")
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("stopped in the dimensions %v: Load: %v, want context.Canceled", inDims, err)
+		}
+		if sink.committed {
+			t.Errorf("stopped in the dimensions %v: the stopped run committed its batch", inDims)
+		}
+		if len(rep.Studies) != 1 || rep.Studies[0].Outcome != "" || !errors.Is(rep.Studies[0].Err, context.Canceled) {
+			t.Errorf("stopped in the dimensions %v: want GSE71270 stopped, not loaded: %+v", inDims, rep.Studies)
+		}
 	}
 }

@@ -886,7 +886,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 
 	t0 = time.Now()
 	log.start(ctx, stepLoad, t0, pl.studies...)
-	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(absoluteName(m.Name)), Columns: pl.columns})
+	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(m.Name), SourcePath: p.redact(absoluteName(m.Name)), Columns: pl.columns})
 	if err != nil {
 		return out(stepLoad, err)
 	}
@@ -1057,6 +1057,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		return out(stepLoad, err)
 	}
 	p.log.Debug("committing", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "studies", len(commits))
+	if err := ctx.Err(); err != nil {
+		// Stopped while the dimensions were sent: as above.
+		log.addBusy(stepLoad, time.Since(t0))
+		return out(stepLoad, fmt.Errorf("committing the rows of %s: %w", m.Name, err))
+	}
 	res, err := batch.Commit(ctx, warehouse.CommitRequest{FileHash: hash, ScaleBy: d.Metadata.ScaleBy, Studies: commits})
 	log.addBusy(stepLoad, time.Since(t0))
 	if err == nil {

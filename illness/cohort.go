@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/genexp/genexp/internal/textdist"
 	"github.com/genexp/genexp/metadata"
@@ -782,22 +783,41 @@ func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
 
 // sourceDiagnosed reports whether the sample's own diagnosis (refine.bio's
 // disease field, or a characteristic under a diagnosis key) is a source of
-// sepsis the study's title or description names: what follows "sepsis due
-// to", "septic patients from" and the like in the same sentence, where the
-// diagnosis stands as words of their own ("faecal peritonitis", or "CAP"
-// where the text writes "community acquired pneumonia (CAP)"). A record
-// that names a control is none.
+// sepsis the study's title or description names: an item of the list that
+// follows "sepsis due to", "septic patients from" and the like, up to the
+// end of its clause ("faecal peritonitis", or "CAP" where the text writes
+// "community acquired pneumonia (CAP)"), which the text does not also name
+// in a sentence that denies sepsis or compares (patients "with pneumonia
+// who did not develop sepsis" beside "sepsis from pneumonia" are a group
+// of their own). A record that names a control is none.
 func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) bool {
 	var sources []string
+	var outside strings.Builder // the texts without their lists of sources
 	for _, text := range []string{study.Title, study.Description} {
-		text = strings.ToLower(strings.ReplaceAll(spaced(text), "-", " "))
+		text = strings.ToLower(spaced(text))
+		prev := 0
 		for _, loc := range sepsisSource.FindAllStringIndex(text, -1) {
-			rest := text[loc[1]:]
-			if i := strings.IndexAny(rest, ".;"); i >= 0 {
-				rest = rest[:i]
+			if loc[0] < prev {
+				continue
 			}
-			sources = append(sources, rest)
+			span := text[loc[1]:]
+			if end := clauseEnd.FindStringIndex(span); end != nil {
+				span = span[:end[0]]
+			}
+			outside.WriteString(text[prev:loc[1]])
+			prev = loc[1] + len(span)
+			for _, item := range listItem.Split(span, -1) {
+				name, code, _ := strings.Cut(item, "(")
+				code, _, _ = strings.Cut(code, ")")
+				for _, w := range []string{leadingArticle.ReplaceAllString(words(name), " "), words(code)} {
+					if aWord.MatchString(w) {
+						sources = append(sources, w)
+					}
+				}
+			}
 		}
+		outside.WriteString(text[prev:])
+		outside.WriteString(". ")
 	}
 	if len(sources) == 0 {
 		return false
@@ -808,19 +828,55 @@ func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) 
 			if v.ignored || !(f == metadata.FieldDisease || v.keyed && diagnosisKey.MatchString(v.key)) {
 				continue
 			}
-			dx := strings.TrimSpace(strings.ToLower(strings.ReplaceAll(spaced(v.text), "-", " ")))
-			if len(dx) < 3 || !aWord.MatchString(dx) {
+			t := strings.TrimSpace(v.text)
+			dx := words(strings.ToLower(spaced(t)))
+			if len(dx) < 4 || !aWord.MatchString(dx) || missingValue.MatchString(t) || noDiagnosis.MatchString(t) ||
+				!slices.Contains(sources, dx) || namedApart(outside.String(), dx) {
 				continue
 			}
-			word := regexp.MustCompile(`\b` + regexp.QuoteMeta(dx) + `\b`)
-			for _, src := range sources {
-				if word.MatchString(src) {
-					return !c.recordNamesControl(s)
-				}
-			}
+			return !c.recordNamesControl(s)
 		}
 	}
 	return false
+}
+
+// namedApart reports whether text names the diagnosis dx (as words) in a
+// sentence that denies sepsis or compares: a group of its own.
+func namedApart(text, dx string) bool {
+	for _, sentence := range strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == ';' }) {
+		if strings.Contains(words(sentence), dx) && (sepsisDenied.MatchString(sentence) || comparisonCue.MatchString(sentence)) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// clauseEnd ends the list of sources that follows "sepsis due to":
+	// the sentence's end, or a word that opens another clause ("… from
+	// pneumonia and patients with pneumonia who …", "septic patients from
+	// the ICU were compared with …").
+	clauseEnd = regexp.MustCompile(`[.;:]|\b(compared|who|whom|which|that|were|was|are|is|with|without|in|at|among|admitted|enrolled|than|but|while|whereas)\b`)
+	// listItem separates the items of a list of sources; sources compared
+	// ("sepsis due to faecal peritonitis versus community-acquired
+	// pneumonia") are a list too.
+	listItem = regexp.MustCompile(`,|/|&|\bor\b|\band\b|\bversus\b|\bvs\b`)
+	// sepsisDenied is sepsis denied in a study's text ("patients who did
+	// not develop sepsis", "non-septic").
+	sepsisDenied = regexp.MustCompile(`(?i)\bnon[- ]?(sepsis|septic)\b|\b(no|not|without|never)\s+(\w+\s+){0,2}?(sepsis|septic)\b|\bsepsis[- ]free\b`)
+	// leadingArticle is an article or "either" before an item's name.
+	leadingArticle = regexp.MustCompile(`^ (a|an|the|either|both) `)
+)
+
+// words is s's words, lower case, each between single spaces (" community
+// acquired pneumonia "), so that a phrase is found as words of its own by
+// strings.Contains: hyphens, brackets and other punctuation separate words.
+func words(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(f) == 0 {
+		return ""
+	}
+	return " " + strings.Join(f, " ") + " "
 }
 
 // illControls relabels bare controls NO_SEPSIS when the study's text says

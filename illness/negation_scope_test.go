@@ -196,6 +196,22 @@ func TestSourceOfSepsisDiagnosed(t *testing.T) {
 		{gains, "S5 | tissue: peritonitis", Unknown}, // no diagnosis
 		{&metadata.Study{Title: "Sepsis versus pneumonia without sepsis"}, "S6 | diagnosis: pneumonia", Unknown},
 		{&metadata.Study{Title: "Peritonitis and pneumonia in the ICU"}, "S7 | diagnosis: peritonitis", Unknown},
+		{gains, "S8 | diagnosis: FP", Sepsis},
+		// The sources named again outside the list, in no comparison.
+		{&metadata.Study{Title: "Genomic Advances in Sepsis: faecal peritonitis and community-acquired pneumonia",
+			Description: "Leukocytes of adult patients admitted to the ICU with sepsis due to faecal peritonitis or community-acquired pneumonia, and healthy volunteers."},
+			"CAP_14 | diagnosis: community acquired pneumonia", Sepsis},
+		{&metadata.Study{Title: "Sepsis due to faecal peritonitis versus community-acquired pneumonia"}, "CAP_15 | diagnosis: community-acquired pneumonia", Sepsis},
+		// A diagnosis the text names as a group of its own, or after the
+		// list of sources ended, or no diagnosis at all.
+		{&metadata.Study{Title: "Sepsis", Description: "Patients with sepsis from pneumonia and patients with pneumonia who did not develop sepsis were enrolled."},
+			"S9 | diagnosis: pneumonia", Unknown},
+		{&metadata.Study{Title: "Sepsis", Description: "Septic patients from the emergency department were compared with patients with influenza."},
+			"S10 | diagnosis: influenza", Unknown},
+		{&metadata.Study{Title: "Sepsis", Description: "Whole blood of septic patients from the ICU and ward patients with pneumonia."},
+			"S11 | diagnosis: pneumonia", Unknown},
+		{&metadata.Study{Title: "Sepsis due to pneumonia or other infections"}, "S12 | diagnosis: other", Unknown},
+		{&metadata.Study{Title: "Sepsis due to pneumonia or other infections"}, "S13 | diagnosis: pneumonia", Sepsis},
 	} {
 		d := Default().ClassifyCohort(tc.study, cohortOf(tc.spec, "HV_1 | diagnosis: healthy volunteer"))[0]
 		if d.Label != tc.want {

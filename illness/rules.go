@@ -60,7 +60,8 @@ func DefaultIgnoredKeys() string {
 //     non-trauma or uninfected ones, who are controls);
 //  6. healthy controls, and no disease where the disease is recorded
 //     ("disease state: None"); then a value that only says "uninfected",
-//     ill without sepsis unless another value of the sample says healthy.
+//     ill without sepsis unless another value of the same field says
+//     healthy (a characteristic beside "infection: uninfected").
 //
 // A bare "shock", an infection named without sepsis ("pneumonia",
 // "influenza") and a patient whose group is not written stay UNKNOWN: the
@@ -100,17 +101,21 @@ func DefaultRules() []Rule {
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
 			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\b(sin|ohne|keine?|sans|pas\s+de|sem|geen|zonder|senza)\s+seps(is|e|i)\b` +
-				`|\bsepsis(-?[1-3])?\s*[-:,]?\s*((was|is)\s+)?(negative|excluded|ruled\s+out|absent|unlikely|not\s+confirmed)\b|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
+				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b` +
+				`|\bsepsis(-?[1-3])?\s*[-:,(]?\s*((was|is)\s+)?(negative|excluded|ruled\s+out|absent|unlikely|not\s+confirmed)\s*($|[;.)\]])` +
+				`|\bsepsis[- ]free\b|\bfree\s+of\s+sepsis\b|\bsepsis\s*\(\s*-\s*\)` +
 				`|\bruled[\s-]+out\s+(for\s+)?sepsis\b` +
 				`|\b(did\s+not|does\s+not|didn'?t|never)\s+(have|has|had|develop|develops|developed|get|got)\s+(sepsis|septic\s+shock)\b|\bsepsis\s+mimics?\b` +
 				`|\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\s+shock\b` +
 				`|\bshock\s*(,|:|\(|\[|-|–)\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\b`,
-			Exclude:     `\bhealthy\b|\bvolunteers?\b|` + deniedShock,
+			Exclude: `\bhealthy\b|\bvolunteers?\b|` + deniedShock +
+				`|\b(not|never|cannot|can\s*not|could\s+not)\s+(be\s+|been\s+|yet\s+)?ruled[\s-]+out` +
+				`|\bseptic[\s-]*shock\s*(,|:|\(|\[|-|–)\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\b`,
 			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', 'sepsis, ruled out', 'ruled out sepsis', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('cardiogenic shock', 'shock (cardiogenic)'; 'no septic shock' says nothing of sepsis)"},
-		{Name: "non_septic_shock_type", Label: NoSepsis, Priority: 12,
+		{Name: "non_septic_shock_type", Label: NoSepsis, Priority: 45,
 			Keys:        `^((shock|circulatory\s+failure)\s+(type|etiology|aetiology|cause|origin)|(type|etiology|aetiology|cause|origin)\s+of\s+(the\s+)?shock)$`,
 			Pattern:     `^\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\b`,
-			Description: "shock whose type, under a key of its own, is a non-infectious one ('shock type: cardiogenic' beside 'disease state: shock'): no septic shock, whatever a bare 'shock' beside it would be read as"},
+			Description: "shock whose type, under a key of its own, is a non-infectious one ('shock type: cardiogenic' beside 'disease state: shock'): no septic shock, whatever a bare 'shock' beside it would be read as; tried after the sepsis rules, so that a sepsis a value states stands"},
 		{Name: "sepsis_or_septic_shock", Label: Sepsis, Priority: 15,
 			Pattern:     `\b(severe\s+)?sepsis\s*(/|\bor\b|\band\s*/\s*or\b)\s*septic[\s-]*shock\b|\bseptic[\s-]*shock\s*(/|\bor\b|\band\s*/\s*or\b)\s*(severe\s+)?sepsis\b`,
 			Exclude:     hedgedSepsis,
@@ -135,7 +140,7 @@ func DefaultRules() []Rule {
 			Pattern: `\b(infectious|infected|infection[- ]positive|culture[- ]positive)[- ]sirs\d*\b|\bipsirs\d*\b` +
 				`|\bsirs\s*(\+|with|due\s+to|caused\s+by|from|plus|secondary\s+to|in\s+response\s+to|and)\s*(an?\s+)?((proven|documented|confirmed|known)\s+)?(infection|infectious\s+cause|bacter(ial|aemia|emia))\b` +
 				`|\bsirs\s*[,(]\s*(infected|infection|infectious)\b`,
-			Exclude:     `\b(non|un)[- ]?infect|\b(without|no)\s+infection|\b(infection|culture)[- ]negative|\binfection\s+((was|is)\s+)?(unlikely|ruled\s+out|excluded|absent|not\s+(confirmed|proven|documented|found))\b`,
+			Exclude:     `\b(non|un)[- ]?infect|\b(without|no)\s+infection|\b(infection|culture)[- ]negative|\bsirs\s*[,(]?\s*(an?\s+)?infection\s+((was|is)\s+)?(unlikely|ruled\s+out|excluded|absent|not\s+(confirmed|proven|documented|found))\b`,
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b`,
@@ -164,7 +169,7 @@ func DefaultRules() []Rule {
 			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
 		{Name: "uninfected", Label: NoSepsis, Priority: 52,
 			Pattern:     `^\s*(un|non[- ]?)infected\s*$`,
-			Description: "a value that only says 'uninfected' ('infection: uninfected'): read after the healthy controls, so that a sample whose other value says it is one ('status: healthy control') is a control, and otherwise, as non_septic_illness reads 'non-infected', one ill without sepsis"},
+			Description: "a value that only says 'uninfected' ('infection: uninfected'): read after the healthy controls, so that a sample whose other value of the same field says it is one ('status: healthy control' among its characteristics) is a control, and otherwise, as non_septic_illness reads 'non-infected', one ill without sepsis"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,

@@ -87,8 +87,12 @@ type Batch interface {
 type BeginRequest struct {
 	// RunID identifies the pipeline run (one `genexp load`).
 	RunID string
-	// FileName names the matrix as the user knows it.
+	// FileName names the matrix as the user knows it, in messages.
 	FileName string
+	// SourcePath is where the matrix's bytes came from, as
+	// meta_batch.file_name records it (genexp's Pipeline gives FileName
+	// made absolute: "/data/x.zip!GSE1/GSE1.tsv"); "" records FileName.
+	SourcePath string
 	// Columns describes the matrix columns the rows will refer to.
 	Columns []Column
 }

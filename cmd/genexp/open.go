@@ -138,6 +138,9 @@ func openStoreUntil(stop context.Context, dsn string, readOnly bool, log *slog.L
 		if readOnly {
 			opts = append(opts, mssql.ReadOnly())
 		}
+		if log != nil {
+			opts = append(opts, mssql.WithLogger(log))
+		}
 		w, err := mssql.Open(dsn, opts...)
 		if err != nil {
 			return nil, redactErr(err, dsn)

@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -22,8 +23,9 @@ import (
 type batch struct {
 	w       *Warehouse
 	conn    *sql.Conn
-	loadKey int64 // allocated in the load's transaction
-	file    string
+	loadKey int64  // allocated in the load's transaction
+	file    string // the matrix as named in messages
+	source  string // the matrix as meta_batch.file_name records it (BeginRequest.SourcePath)
 	runID   string
 	release func() // gives the Warehouse's load slot back
 	inTx    bool
@@ -74,7 +76,7 @@ func (w *Warehouse) begin(ctx context.Context, req warehouse.BeginRequest) (*bat
 	if err != nil {
 		return nil, err
 	}
-	b := &batch{w: w, file: req.FileName, runID: req.RunID, release: release, cols: req.Columns}
+	b := &batch{w: w, file: req.FileName, source: cmp.Or(req.SourcePath, req.FileName), runID: req.RunID, release: release, cols: req.Columns}
 	if err := b.index(req.Columns); err != nil {
 		release()
 		return nil, err
@@ -265,7 +267,7 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	for _, s := range req.Studies {
 		sig := warehouse.LoadSignature(s.Study, b.cols, b.staged[slices.Index(b.studies, s.Study)])
 		signatures[s.Study] = sig
-		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, null(b.file), req.FileHash, sig, null(req.ScaleBy)); err != nil {
+		if _, err := b.conn.ExecContext(ctx, stmtStageBatch, b.loadKey, s.Study, s.BatchID, null(b.source), req.FileHash, sig, null(req.ScaleBy)); err != nil {
 			return res, classify(err, "duckdb: staging batch ids")
 		}
 	}

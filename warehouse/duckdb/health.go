@@ -209,7 +209,8 @@ func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRe
 }
 
 // Health implements warehouse.HealthChecker. A warehouse with no schema
-// reports version 0 and nothing else.
+// reports version 0, and, when its tables or views would make Migrate
+// refuse it, SchemaMismatch naming them; nothing else.
 func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (warehouse.Health, error) {
 	// Opened read-only, a file no process can be writing.
 	h := warehouse.Health{ExpectedSchemaVersion: SchemaVersion(), Path: w.path, NoWriter: w.readOnly && w.path != ""}

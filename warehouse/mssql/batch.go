@@ -1,6 +1,7 @@
 package mssql
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -29,7 +30,8 @@ type batch struct {
 	conn    *sql.Conn
 	loadKey int64
 	runID   string
-	file    string
+	file    string // the matrix as named in messages
+	source  string // the matrix as meta_batch.file_name records it (BeginRequest.SourcePath)
 	// locked is set once the session holds the load's lock, registered
 	// once the load is listed in staging.loads (so that Abort knows there
 	// is staging to clear).
@@ -67,7 +69,7 @@ func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (ware
 	if err := warehouse.CheckColumns(req.Columns, warehouse.MaxColumns); err != nil {
 		return nil, err
 	}
-	b := &batch{w: w, runID: req.RunID, file: req.FileName, cells: newCellBuffer(w.cfg.ChunkRows)}
+	b := &batch{w: w, runID: req.RunID, file: req.FileName, source: cmp.Or(req.SourcePath, req.FileName), cells: newCellBuffer(w.cfg.ChunkRows)}
 	if err := b.begin(ctx, req); err != nil {
 		return nil, errors.Join(err, b.Abort(ctx))
 	}
@@ -328,9 +330,13 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	// and every other load's bulk copies into staging would wait for it.
 	// Rows a failed delete leaves are a dead load's once the lock is
 	// gone, which the next Begin (or CleanStaging) removes: the commit
-	// stands either way, and its error is no failure of the load.
+	// stands either way, and its error is no failure of the load: it is
+	// logged.
 	b.done = true
-	_ = b.clearAndRelease(ctx)
+	if err := b.clearAndRelease(ctx); err != nil {
+		b.w.logger().Warn("mssql: the load is committed, but its staging rows stay until the next load removes them",
+			"load", b.loadKey, "error", err.Error())
+	}
 	return res, nil
 }
 
@@ -376,7 +382,7 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	// transaction, by the caller.
 	n, ok, err := copyIn(ctx, tx, copyBatches, len(req.Studies), func(i int, _ []any) []any {
 		s := req.Studies[i]
-		return batchRow(b.loadKey, s, b.file, req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study)))
+		return batchRow(b.loadKey, s, b.source, req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study)))
 	})
 	if err != nil {
 		b.broken = b.broken || !ok
@@ -588,7 +594,7 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 		return 0, fmt.Errorf("retiring the batch of %s: %w", s.Study, err)
 	}
 	sig := warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study))
-	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.file), req.FileHash, null(b.runID), n, sig, null(req.ScaleBy)); err != nil {
+	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.source), req.FileHash, null(b.runID), n, sig, null(req.ScaleBy)); err != nil {
 		return 0, fmt.Errorf("recording the batch of %s: %w", s.Study, err)
 	}
 	return n, nil

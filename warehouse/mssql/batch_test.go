@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"math"
 	"net"
@@ -1037,4 +1038,28 @@ func TestUnknownIllnessRefused(t *testing.T) {
 	m := newMatrix(4, 3)
 	b := stage(t, w, m, 2) // the five labels pass
 	b.Abort(context.Background())
+}
+
+// A committed load whose staging rows cannot be deleted is committed
+// all the same (its rows are a dead load's once its lock is gone, which
+// the next load removes), and says so in the log: an error that Commit
+// cannot return is not dropped.
+func TestStagingClearFailureAfterCommitIsLogged(t *testing.T) {
+	s := newFakeServer(t)
+	var logged strings.Builder
+	cfg := testConfig(5)
+	cfg.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	w := s.open(t, cfg)
+	m := newMatrix(4, 3)
+	b := stage(t, w, m, 2)
+	// The delete fails on the load's connection, and again from the
+	// session that takes the load's lock after it.
+	s.failNext("clear_load", errors.New("lock request time out period exceeded"), errors.New("lock request time out period exceeded"))
+	res, err := b.Commit(context.Background(), m.commit("h1"))
+	if err != nil || len(res.Studies) != 1 || res.Studies[0].Outcome != warehouse.Inserted {
+		t.Fatalf("Commit: %+v, %v; want the study inserted", res, err)
+	}
+	if !strings.Contains(logged.String(), "staging rows stay until the next load removes them") || !strings.Contains(logged.String(), "lock request time out") {
+		t.Errorf("log %q: want a warning that the staging rows stay, with the error", logged.String())
+	}
 }

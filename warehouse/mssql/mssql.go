@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"regexp"
@@ -65,6 +66,10 @@ type Config struct {
 	// (gene_key, study_key), for workloads that read one gene across many
 	// studies; it slows loads (see README.md). Default false.
 	GeneIndex bool
+	// Logger receives what the warehouse cannot report through an error:
+	// a committed load whose staging rows could not be deleted (the next
+	// load removes them). Default: nowhere.
+	Logger *slog.Logger
 }
 
 // Option adjusts the Config that Open derives from its DSN.
@@ -73,6 +78,9 @@ type Option func(*Config)
 // ReadOnly opens the warehouse without creating or migrating its schema,
 // for status reports and queries.
 func ReadOnly() Option { return func(c *Config) { c.AutoMigrate = false } }
+
+// WithLogger sets Config.Logger.
+func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
 
 // WithConfig lets the caller change any field of the Config Open derived.
 func WithConfig(f func(*Config)) Option { return Option(f) }
@@ -514,4 +522,12 @@ func (w *Warehouse) ensureReadCommittedSnapshot(ctx context.Context) error {
 			Err: err}
 	}
 	return nil
+}
+
+// logger is Config.Logger, or one that discards.
+func (w *Warehouse) logger() *slog.Logger {
+	if w.cfg.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return w.cfg.Logger
 }

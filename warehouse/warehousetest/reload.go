@@ -371,3 +371,40 @@ func testFeatureSameBatchReplace(t *testing.T, tg Target, fm warehouse.FeatureMa
 		t.Fatalf("features after the replace: %+v, want recomputed", res)
 	}
 }
+
+// testSourcePath: meta_batch.file_name records BeginRequest.SourcePath
+// when it is set, FileName otherwise.
+func testSourcePath(t *testing.T, tg Target) {
+	ctx := context.Background()
+	f := newFixture("GSE1", 4, 2, 1)
+	b, err := tg.Sink.Begin(ctx, warehouse.BeginRequest{RunID: "run-src", FileName: "GSE1/m.tsv", SourcePath: "/data/dl.zip!GSE1/m.tsv", Columns: f.columns()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort(ctx)
+	if err := b.UpsertDimensions(ctx, f.dimensions()); err != nil {
+		t.Fatal(err)
+	}
+	for _, lb := range f.batches(7) {
+		if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lb}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Commit(ctx, f.commit("h1")); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := tg.DB.QueryRowContext(ctx, `SELECT file_name FROM meta_batch WHERE batch_id = '`+batchID("GSE1", "h1")+`'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "/data/dl.zip!GSE1/m.tsv" {
+		t.Errorf("meta_batch.file_name %q, want the SourcePath", got)
+	}
+	load(t, tg.Sink, newFixture("GSE2", 4, 2, 1), "h2") // FileName "m.tsv", no SourcePath
+	if err := tg.DB.QueryRowContext(ctx, `SELECT file_name FROM meta_batch WHERE batch_id = '`+batchID("GSE2", "h2")+`'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "m.tsv" {
+		t.Errorf("meta_batch.file_name %q without a SourcePath, want the FileName", got)
+	}
+}

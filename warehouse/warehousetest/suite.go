@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"RefusedCommitChangesNothing", testRefusedCommit},
 		{"UndeclaredColumnFailsTheBatch", testUndeclaredColumn},
 		{"UnknownIllnessFailsTheBatch", testUnknownIllness},
+		{"BatchRecordsSourcePath", testSourcePath},
 		{"RepeatedGeneLinesFailTheBatch", testRepeatedLines},
 		{"CancelAtAnyPointLeavesOldOrNew", testCancelAnywhere},
 		{"ReadersSeeOldOrNewDuringReplace", testReadersDuringReplace},
