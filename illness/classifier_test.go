@@ -351,6 +351,7 @@ func TestDefaultRules(t *testing.T) {
 
 		// things that must stay UNKNOWN
 		{"bare shock", sample("", "shock", ""), Unknown, "", "", "", ""},
+		{"a vehicle control written after the word", sample("", "", "", "treatment: control (vehicle)"), Unknown, "", "", "", ""},
 		{"pneumonia", sample("", "bacterial pneumonia", ""), Unknown, "", "", "", ""},
 		{"aseptic is not septic", sample("", "aseptic meningitis", ""), Unknown, "", "", "", ""},
 		{"cancer", sample("", "breast cancer", ""), Unknown, "", "", "", ""},

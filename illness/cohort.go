@@ -408,7 +408,7 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 			co.sepsisArm = siblingEvidence(s, d)
 		case d.Label == SepticShock && co.shockArm == "":
 			co.shockArm = siblingEvidence(s, d)
-		case d.Label == NoSepsis && nonSepticShockText.MatchString(d.Value):
+		case d.Label == NoSepsis && (nonSepticShockText.MatchString(d.Value) || d.Rule == "non_septic_shock_type" || nonSepticShockKind.MatchString(d.Value)):
 			co.nonSepticShock = true
 		}
 	}
@@ -908,7 +908,8 @@ var (
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
-		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs`)
+		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs` +
+		`|typh|leptospir|rickett|scrub|brucell|salmonell|shigell|cholera|listeri|borreli|\blyme\b|culture`)
 	// noDiagnosis is a group value that names no group of patients: an
 	// adjudication that could not decide, a sample left out, the rest
 	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no

@@ -443,6 +443,19 @@ func TestClassifyCohort(t *testing.T) {
 				{NoSepsis, RuleDiseaseArm, "characteristics", "pulmonary embolism", "sepsis arm"},
 				unknown,
 			}},
+		// an infection of the tropics, or a culture's result, is no
+		// disease arm: the study does not say whether it is septic
+		{"infections and cultures beside a sepsis arm", nil, cohortOf("P1 | diagnosis: sepsis", "P2 | diagnosis: scrub typhus", "P3 | diagnosis: leptospirosis",
+			"P4 | diagnosis: typhoid fever", "P5 | diagnosis: culture-negative"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			unknown, unknown, unknown, unknown,
+		}},
+		// a shock of a stated other cause makes a bare shock no septic one
+		{"bare shock beside a shock of another cause", nil, cohortOf("S1 | disease state: septic shock", "Shock_04", "S3 | shock etiology: cardiogenic"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			unknown,
+			{NoSepsis, "non_septic_shock_type", "characteristics", "cardiogenic", ""},
+		}},
 		// a value that names no group of patients is no disease arm
 		{"no diagnosis beside a sepsis arm", nil, cohortOf("P1 | disease state: sepsis", "P2 | disease state: indeterminate", "P3 | disease state: other",
 			"P4 | disease state: excluded", "P5 | disease state: unknown status", "P6 | disease state: trauma"), []want{

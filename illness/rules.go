@@ -191,6 +191,7 @@ const localSeptic = `\bseptic[\s-]+(arthritis|loosening|bursitis|abortions?|(pul
 // healthy volunteers, such samples would make the warehouse's CONTROL
 // cohort a mix of cell lines, animals and people.
 const experimentalControl = `\b(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sh[\s-]?rna|sgrna|scrambled?|non[\s-]?targeting|empty|vector|plasmid|morpholino|isogenic|diet|wild[\s-]?type|wt|knock[\s-]?(down|out)|gfp|luciferase)[\s-]+controls?\b` +
+	`|\bcontrols?\s*[(\[:,-]\s*(vehicle|dmso|pbs|sirna|si[\s-]?rna|shrna|sgrna|scrambled?|non[\s-]?targeting|empty\s+vector|vector|wild[\s-]?type|wt)\b` +
 	`|\bcontrols?[\s-]+(sirna|si[\s-]?rna|shrna|sgrna|guides?|vectors?|plasmids?|morpholinos?|diets?|oligo\w*|constructs?|lines?|clones?|lentivirus|virus|transfect\w*)\b` +
 	`|\b(si|sh)[\s-]*(control|ctrl|nc)\b`
 

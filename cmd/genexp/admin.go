@@ -141,12 +141,19 @@ writing it, unreachable, or written by a newer genexp).
 	if err != nil {
 		return c.fail(stderr, err)
 	}
+	mismatch := false
 	if hc, ok := w.(warehouse.HealthChecker); ok {
 		// A schema made by another text of a migration reads, but no load
 		// will write it: say so here too, not only in genexp health.
 		if h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1}); err == nil && h.SchemaMismatch != "" {
 			c.say(stderr, slog.LevelWarn, "loads will fail: "+h.SchemaMismatch)
+			mismatch = true
 		}
+	}
+	if st.SchemaVersion == 0 && !mismatch {
+		// A file of other data, or a --db that names the wrong file: the
+		// empty table below would look like an empty warehouse.
+		c.say(stderr, slog.LevelWarn, fmt.Sprintf("%s holds no genexp schema: is it the warehouse? (genexp init or a load creates one)", qc.RedactDSN(target)))
 	}
 	fmt.Fprintf(stdout, "schema version %d, %s\n\n", st.SchemaVersion, countStudies(len(st.Studies)))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
