@@ -1042,11 +1042,6 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	if len(commits) == 0 {
 		return out("", nil)
 	}
-	if err := ctx.Err(); err != nil {
-		// Stopped after the last rows were staged: nothing is committed,
-		// whether or not the sink looks at the context itself.
-		return out(stepLoad, fmt.Errorf("committing the rows of %s: %w", m.Name, err))
-	}
 	t0 = time.Now()
 	// The dimensions go to the sink once validation has spoken, and only
 	// the committed studies': a study it rejected changes no dimension row
@@ -1058,7 +1053,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	}
 	p.log.Debug("committing", "run", runID, "matrix", p.redact(m.Name), "sha256", hash, "studies", len(commits))
 	if err := ctx.Err(); err != nil {
-		// Stopped while the dimensions were sent: as above.
+		// Stopped after the last rows were staged, or while the dimensions
+		// were sent: nothing is committed, whether or not the sink looks
+		// at the context itself.
 		log.addBusy(stepLoad, time.Since(t0))
 		return out(stepLoad, fmt.Errorf("committing the rows of %s: %w", m.Name, err))
 	}
@@ -1883,23 +1880,16 @@ func (u *configUse) findings() []*qc.Error {
 	return out
 }
 
-// absoluteName is a matrix's name (Matrix.Name) with the file it names
-// made absolute: the batch records where its bytes came from, which a
-// name relative to the directory of the run would not say to a reader of
-// the warehouse elsewhere. The entry of a zip ("x.zip!GSE1/GSE1.tsv")
-// keeps its path inside the zip. A name that cannot be made absolute is
-// kept as it is.
+// absoluteName is a matrix's name (Matrix.Name) made absolute: the batch
+// records where its bytes came from, which a name relative to the
+// directory of the run would not say to a reader of the warehouse
+// elsewhere. A zip's entry ("x.zip!GSE1/GSE1.tsv") stays a path inside the
+// zip, the zip's made absolute, since the name is relative as a whole. A
+// name that cannot be made absolute is kept as it is.
 func absoluteName(name string) string {
-	file, entry := name, ""
-	if i := strings.Index(strings.ToLower(name), ".zip!"); i >= 0 {
-		file, entry = name[:i+len(".zip")], name[i+len(".zip"):]
-	}
-	if filepath.IsAbs(file) {
-		return name
-	}
-	abs, err := filepath.Abs(file)
+	abs, err := filepath.Abs(name)
 	if err != nil {
 		return name
 	}
-	return abs + entry
+	return abs
 }

@@ -232,6 +232,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		read := false
 		everyone := allEnrolled(study, base, !persons)
 		compares := comparesInfection(study)
+		var sources *sepsisSources
 		for i, s := range samples {
 			if s == nil || out[i].Method != MethodDefault {
 				continue
@@ -241,7 +242,13 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 			// ("diagnosis: faecal peritonitis" in a study of "sepsis due
 			// to faecal peritonitis or community acquired pneumonia") is
 			// one of its patients, whatever its title.
-			sourced := !worded && !compares && c.sourceDiagnosed(study, s)
+			sourced := false
+			if !worded && !compares {
+				if sources == nil {
+					sources = sepsisSourcesOf(study) // the same for every sample
+				}
+				sourced = c.sourceDiagnosed(sources, s)
+			}
 			worded = worded || sourced
 			if (!worded && !everyone) || c.hedged(s) || compares && c.diagnosedInfection(s) {
 				continue
@@ -781,17 +788,20 @@ func (c *Classifier) diagnosedInfection(s *metadata.Sample) bool {
 	return false
 }
 
-// sourceDiagnosed reports whether the sample's own diagnosis (refine.bio's
-// disease field, or a characteristic under a diagnosis key) is a source of
-// sepsis the study's title or description names: an item of the list that
-// follows "sepsis due to", "septic patients from" and the like, up to the
-// end of its clause ("faecal peritonitis", or "CAP" where the text writes
-// "community acquired pneumonia (CAP)"), which the text does not also name
-// in a sentence that denies sepsis or compares (patients "with pneumonia
-// who did not develop sepsis" beside "sepsis from pneumonia" are a group
-// of their own). A record that names a control is none.
-func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) bool {
-	var sources []string
+// sepsisSources are the sources of sepsis a study's title and description
+// name: the items of each list that follows "sepsis due to", "septic
+// patients from" and the like, up to the end of its clause ("faecal
+// peritonitis", and "cap" where the text writes "community acquired
+// pneumonia (CAP)"), each as words; and, as words, the sentences outside
+// those lists that deny sepsis or compare (patients "with pneumonia who
+// did not develop sepsis" beside "sepsis from pneumonia" are a group of
+// their own).
+type sepsisSources struct {
+	names, apart []string
+}
+
+func sepsisSourcesOf(study *metadata.Study) *sepsisSources {
+	src := &sepsisSources{}
 	var outside strings.Builder // the texts without their lists of sources
 	for _, text := range []string{study.Title, study.Description} {
 		text = strings.ToLower(spaced(text))
@@ -811,7 +821,7 @@ func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) 
 				code, _, _ = strings.Cut(code, ")")
 				for _, w := range []string{leadingArticle.ReplaceAllString(words(name), " "), words(code)} {
 					if aWord.MatchString(w) {
-						sources = append(sources, w)
+						src.names = append(src.names, w)
 					}
 				}
 			}
@@ -819,7 +829,22 @@ func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) 
 		outside.WriteString(text[prev:])
 		outside.WriteString(". ")
 	}
-	if len(sources) == 0 {
+	if len(src.names) > 0 {
+		for _, sentence := range strings.FieldsFunc(outside.String(), func(r rune) bool { return r == '.' || r == ';' }) {
+			if sepsisDenied.MatchString(sentence) || comparisonCue.MatchString(sentence) {
+				src.apart = append(src.apart, words(sentence))
+			}
+		}
+	}
+	return src
+}
+
+// sourceDiagnosed reports whether the sample's own diagnosis (refine.bio's
+// disease field, or a characteristic under a diagnosis key) is one of the
+// study's sources of sepsis that no sentence denying sepsis or comparing
+// names apart. A record that names a control is none.
+func (c *Classifier) sourceDiagnosed(src *sepsisSources, s *metadata.Sample) bool {
+	if len(src.names) == 0 {
 		return false
 	}
 	for _, field := range c.fields {
@@ -831,21 +856,10 @@ func (c *Classifier) sourceDiagnosed(study *metadata.Study, s *metadata.Sample) 
 			t := strings.TrimSpace(v.text)
 			dx := words(strings.ToLower(spaced(t)))
 			if len(dx) < 4 || !aWord.MatchString(dx) || missingValue.MatchString(t) || noDiagnosis.MatchString(t) ||
-				!slices.Contains(sources, dx) || namedApart(outside.String(), dx) {
+				!slices.Contains(src.names, dx) || slices.ContainsFunc(src.apart, func(sentence string) bool { return strings.Contains(sentence, dx) }) {
 				continue
 			}
 			return !c.recordNamesControl(s)
-		}
-	}
-	return false
-}
-
-// namedApart reports whether text names the diagnosis dx (as words) in a
-// sentence that denies sepsis or compares: a group of its own.
-func namedApart(text, dx string) bool {
-	for _, sentence := range strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == ';' }) {
-		if strings.Contains(words(sentence), dx) && (sepsisDenied.MatchString(sentence) || comparisonCue.MatchString(sentence)) {
-			return true
 		}
 	}
 	return false

@@ -330,6 +330,33 @@ func CheckColumns(cols []Column, limit int) error {
 	return nil
 }
 
+// CheckSamples reports what makes samples ones no warehouse can hold: a
+// sample without an accession or a study, or an illness label known says
+// is none of dim_illness's (every unknown one named, in order). The error
+// is a ConstraintViolation *qc.Error.
+func CheckSamples(samples []Sample, known func(label string) bool) error {
+	var unknown []string
+	for _, s := range samples {
+		if s.Accession == "" || s.Study == "" {
+			return qc.Errorf(qc.ConstraintViolation, "sample %q of study %q needs an accession and a study", s.Accession, s.Study)
+		}
+		if s.Illness != "" && !known(s.Illness) && !slices.Contains(unknown, s.Illness) {
+			unknown = append(unknown, s.Illness)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return UnknownIllness(strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// UnknownIllness is the ConstraintViolation of illness labels (labels,
+// listed) that are none of dim_illness's.
+func UnknownIllness(labels string) error {
+	return qc.Errorf(qc.ConstraintViolation, "unknown illness label(s) %s; dim_illness holds CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK and UNKNOWN", labels)
+}
+
 // CheckCommit reports what makes a CommitRequest one no batch can commit:
 // no file hash, a study without a batch id, a study named twice, or one
 // the batch has no columns for (has says which it has): its facts would be

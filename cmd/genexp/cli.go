@@ -212,21 +212,15 @@ func noCommand(args []string, i int, cmds []command, stderr io.Writer) int {
 			c.logFormat = value
 		}
 	}
+	msg, then := "missing command after the flags "+strings.Join(names, " "), "\n"+usage
 	if i < len(args) {
-		msg := unknownCommand(args[i], cmds)
-		if c.jsonUsage() {
-			c.say(stderr, slog.LevelError, "genexp: "+msg)
-		} else {
-			fmt.Fprintf(stderr, "genexp: %s\n%s\n", msg, helpLine)
-		}
-		return exitUsage
+		msg, then = unknownCommand(args[i], cmds), helpLine+"\n"
 	}
-	msg := "missing command after the flags " + strings.Join(names, " ")
 	if c.jsonUsage() {
 		c.say(stderr, slog.LevelError, "genexp: "+msg)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "genexp: %s\n\n%s", msg, usage)
+	fmt.Fprintf(stderr, "genexp: %s\n%s", msg, then)
 	return exitUsage
 }
 

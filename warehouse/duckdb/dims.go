@@ -6,11 +6,9 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"strings"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
 
@@ -24,18 +22,8 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 	if err := b.stageErr(); err != nil {
 		return err
 	}
-	var unknown []string
-	for _, s := range req.Samples {
-		if s.Accession == "" || s.Study == "" {
-			return qc.Errorf(qc.ConstraintViolation, "duckdb: sample %q of study %q needs an accession and a study", s.Accession, s.Study)
-		}
-		if s.Illness != "" && !b.illness[s.Illness] && !slices.Contains(unknown, s.Illness) {
-			unknown = append(unknown, s.Illness)
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return errUnknownIllness(strings.Join(unknown, ", "))
+	if err := warehouse.CheckSamples(req.Samples, func(l string) bool { return b.illness[l] }); err != nil {
+		return err
 	}
 	b.dims = append(b.dims, warehouse.DimensionsRequest{
 		Studies:   slices.Clone(req.Studies),
@@ -43,10 +31,6 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 		Samples:   slices.Clone(req.Samples),
 	})
 	return nil
-}
-
-func errUnknownIllness(labels string) error {
-	return qc.Errorf(qc.ConstraintViolation, "duckdb: unknown illness label(s) %s; dim_illness holds CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK and UNKNOWN", labels)
 }
 
 // upsertDimensions writes one UpsertDimensions request in the load's
@@ -84,7 +68,7 @@ func (b *batch) upsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 		return classify(err, "duckdb: checking illness labels")
 	}
 	if unknown != "" {
-		return errUnknownIllness(unknown)
+		return warehouse.UnknownIllness(unknown)
 	}
 	keepAttributes, keepIllness := kept(req.Samples)
 	if _, err := b.conn.ExecContext(ctx, stmtUpsertSamples, b.loadKey, keepAttributes); err != nil {

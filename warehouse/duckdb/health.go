@@ -143,6 +143,7 @@ var healthStatements = map[string]string{
 	"running_runs":    stmtRunningRuns,
 	"abort_run":       stmtAbortRun,
 	"committed_loads": stmtCommittedLoadSteps,
+	"tables":          stmtTables,
 }
 
 // EndRun implements warehouse.RunEnder: the run is no longer one of this
@@ -273,6 +274,10 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	return h, classify(err, "duckdb: reading recent runs")
 }
 
+// stmtTables lists the database's tables and views.
+const stmtTables = `SELECT table_schema, table_name FROM information_schema.tables
+WHERE table_catalog = current_database() ORDER BY table_schema, table_name`
+
 // createdName matches a table or view a migration creates, and its name.
 var createdName = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)`)
 
@@ -295,8 +300,7 @@ func (w *Warehouse) clashingNames(ctx context.Context) ([]string, error) {
 			ours[name] = true
 		}
 	}
-	rows, err := w.db.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
-WHERE table_catalog = current_database() ORDER BY table_schema, table_name`)
+	rows, err := w.db.QueryContext(ctx, stmtTables)
 	if err != nil {
 		return nil, classify(err, "duckdb: listing the database's tables")
 	}

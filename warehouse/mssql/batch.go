@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/genexp/genexp/illness"
@@ -198,7 +197,10 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 	if b.done {
 		return errDone
 	}
-	if err := checkSamples(req.Samples); err != nil {
+	// Labels are compared as written: the merge's join would take "sepsis"
+	// for SEPSIS under a case-insensitive collation, and store a label it
+	// does not find as none, which the views show as UNKNOWN.
+	if err := warehouse.CheckSamples(req.Samples, func(l string) bool { return slices.Contains(illness.Labels(), illness.Label(l)) }); err != nil {
 		return err
 	}
 	start := b.ordinal
@@ -713,27 +715,4 @@ func lockTimeoutMillis(d time.Duration) int32 {
 // checkCommit refuses a commit no batch can make (warehouse.CheckCommit).
 func (b *batch) checkCommit(req warehouse.CommitRequest) error {
 	return warehouse.CheckCommit(req, b.file, func(study string) bool { return b.studies[study] })
-}
-
-// checkSamples refuses samples without an accession or a study, and
-// labels that are none of dim_illness's (compared as written: the merge's
-// join would take "sepsis" for SEPSIS under a case-insensitive
-// collation, and store a label it does not find as none, which the views
-// show as UNKNOWN), with ConstraintViolation, as the DuckDB warehouse does.
-func checkSamples(samples []warehouse.Sample) error {
-	var unknown []string
-	for _, s := range samples {
-		if s.Accession == "" || s.Study == "" {
-			return qc.Errorf(qc.ConstraintViolation, "mssql: sample %q of study %q needs an accession and a study", s.Accession, s.Study)
-		}
-		if s.Illness != "" && !slices.Contains(illness.Labels(), illness.Label(s.Illness)) && !slices.Contains(unknown, s.Illness) {
-			unknown = append(unknown, s.Illness)
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return qc.Errorf(qc.ConstraintViolation, "mssql: unknown illness label(s) %s; dim_illness holds CONTROL, NO_SEPSIS, SEPSIS, SEPTIC_SHOCK and UNKNOWN",
-			strings.Join(unknown, ", "))
-	}
-	return nil
 }
