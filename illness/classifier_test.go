@@ -327,6 +327,10 @@ func TestDefaultRules(t *testing.T) {
 		{"outcome is ignored", sample("Patient 19, Day1", "", "", "survival: Non Survivor", "time point: D01"), Unknown, "", "", "", ""},
 		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
 		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
+		// sepsis given by its standard models, not their sham controls
+		{"caecal ligation and puncture", sample("", "", "", "treatment: cecal ligation and puncture"), Sepsis, "sepsis_model", "characteristics", "cecal ligation and puncture", "treatment: cecal ligation and puncture"},
+		{"colon ascendens stent peritonitis", sample("CASP 6 h", "", "", "model: colon ascendens stent peritonitis"), Sepsis, "sepsis_model", "characteristics", "colon ascendens stent peritonitis", "model: colon ascendens stent peritonitis"},
+		{"sham of caecal ligation and puncture", sample("", "", "", "treatment: sham surgery without caecal ligation and puncture"), Unknown, "", "", "", ""},
 		// the last resort: a group under a key that is ignored for what it
 		// usually holds
 		{"group under a day key", sample("", "", "", "group_day: SepticShock_D0"), SepticShock, "septic_shock", "characteristics", "SepticShock", "group_day: SepticShock_D0"},
@@ -392,6 +396,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
 		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
 		sample("", "", "", "group: non infected controls"), sample("", "", "", "shock type: cardiogenic"), sample("", "", "", "infection: uninfected"),
+		sample("", "", "", "treatment: cecal ligation and puncture"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

@@ -918,12 +918,16 @@ var (
 	// controls and healthy people the rules did not recognise, infections
 	// (their sepsis status is what the study does not say), organisms, and
 	// sepsis named by its onset, its codes or its signs (early- or
-	// late-onset, EOS, LOS, SAKI, purpura fulminans).
+	// late-onset, EOS, LOS, SAKI, purpura fulminans), an experiment's
+	// conditions (sham, mock, vehicle, placebo, untreated) and sepsis
+	// models (caecal ligation and puncture, CASP), and a bare grade
+	// ("severity: moderate" beside "severity: septic shock").
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs` +
-		`|typh|leptospir|rickett|scrub|brucell|salmonell|shigell|cholera|listeri|borreli|\blyme\b|culture`)
+		`|typh|leptospir|rickett|scrub|brucell|salmonell|shigell|cholera|listeri|borreli|\blyme\b|culture` +
+		`|sham|mock|vehicle|placebo|saline|\bpbs\b|untreated|ligation|puncture|\bclp\b|\bcasp\b|^(mild|moderate|severe|critical)$`)
 	// noDiagnosis is a group value that names no group of patients: an
 	// adjudication that could not decide, a sample left out, the rest
 	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no

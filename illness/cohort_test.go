@@ -421,6 +421,22 @@ func TestClassifyCohort(t *testing.T) {
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown, unknown, unknown, unknown, unknown,
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown,
 		}},
+		// a sepsis model's arms are its condition and its control, and a
+		// bare grade is no disease beside the sepsis a grade names
+		{"a sepsis model's arms", &metadata.Study{Title: "Liver after caecal ligation and puncture in mice", Description: "Polymicrobial sepsis was induced by caecal ligation and puncture (CLP); sham-operated mice served as controls."},
+			cohortOf("CLP_24h_1 | treatment: CLP", "CLP_24h_2 | treatment: CLP-induced sepsis", "Sham_24h_1 | treatment: sham operation", "Veh_1 | treatment: vehicle"), []want{
+				{Sepsis, RuleStudyAbbreviation, "characteristics", "CLP", "caecal ligation and puncture"},
+				{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+				{Control, RuleCohortCode, "characteristics", "sham", "sham-operated"},
+				unknown,
+			}},
+		{"a grade beside a graded sepsis", nil, cohortOf("p1 | disease: anaphylaxis | severity: moderate", "p2 | disease: sepsis | severity: septic shock", "p3 | disease: sepsis | severity: sepsis"), []want{
+			{NoSepsis, RuleDiseaseArm, "characteristics", "anaphylaxis", "sepsis arm"},
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+		}},
+		{"sham in a patient's record or outside a sepsis cohort is no control", &metadata.Study{Title: "Sham CPAP in obstructive sleep apnoea"},
+			cohortOf("OSA 1 | treatment: sham CPAP", "OSA 2 | treatment: CPAP"), []want{unknown, unknown}},
 		{"a disease control still", nil, cohortOf("s1 | diagnosis: sepsis", "s2 | diagnosis: type 1 diabetes"), []want{
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "type 1 diabetes", "sepsis arm"},
 		}},

@@ -155,7 +155,13 @@
 //   - sepsis with ARDS or ALI (GSE32707 "se/ARDS", GSE10474 "patient with
 //     Acute Lung Injury" in a sepsis cohort): SEPSIS.
 //   - bacteraemia cohorts (GSE33341): SEPSIS; their uninfected humans:
-//     CONTROL. Animal samples are not labeled.
+//     CONTROL.
+//   - sepsis models in animals: caecal ligation and puncture ("treatment:
+//     cecal ligation and puncture", or "CLP" in a sepsis cohort) and colon
+//     ascendens stent peritonitis are SEPSIS; the sham-operated animals of
+//     a sepsis cohort ("Sham_24h", "treatment: sham operation") CONTROL;
+//     sham, mock, vehicle, placebo or untreated conditions and bare grades
+//     ("severity: moderate") are no disease arm beside a sepsis arm.
 //   - neonatal sepsis (GSE25504): confirmed infection SEPSIS, controls
 //     CONTROL, suspected infection, NEC and viral infection UNKNOWN.
 //   - "control" where the study's controls are ill: critically ill

@@ -100,6 +100,7 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "nc", Label: Control, Scope: Anywhere, Unless: `\b(si|sh)[\s-]*nc\b|\b(sirna|shrna|sgrna)\b|\bnegative\s+control\b|\bneural\s+crest\b|\bnasal\s+cannula\w*|\b(oxygen|o2)(\s+(delivery|support|therapy|device))?\s*:\s*nc\b`,
 			Reason: "normal control; not in a record that names an siRNA's negative control (si-NC), the neural crest or oxygen by nasal cannula"},
 		{Code: "mock", Label: Control, Scope: Anywhere, Reason: "mock-infected or mock-treated: the control condition of an infection or stimulation study (GSE65088 infection: mock); not in a sample whose record names a patient, whose mock-treated cells are the patient's"},
+		{Code: "sham", Label: Control, Scope: InSepsisCohort, Reason: "sham-operated or sham-treated: the control arm of a sepsis model (caecal ligation and puncture against sham surgery); only in a sepsis cohort, since a sham arm elsewhere is a trial's placebo condition of patients, and not in a sample whose record names a patient"},
 		// sepsis
 		{Code: "seps", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis (GSE154918 Seps_P)"},
 		{Code: "sepsi", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis"},
@@ -107,6 +108,8 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "sept", Label: Sepsis, Scope: InSepsisCohort, Reason: "abbreviation of sepsis; also the month September, hence only in a sepsis cohort and never in a date"},
 		{Code: "se", Label: Sepsis, Scope: InSepsisCohort, Reason: "abbreviation of sepsis in ICU cohort codes (GSE32707 se/ARDS: sepsis with ARDS); too short to trust outside a sepsis cohort"},
 		{Code: "sp", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis patient; also S. pneumoniae or sputum, hence only in a sepsis cohort"},
+		{Code: "clp", Label: Sepsis, Scope: InSepsisCohort, Unless: `\bcleft|\bpalat|\blip\b`,
+			Reason: "caecal ligation and puncture, the polymicrobial sepsis model (CLP_24h against Sham_24h); also cleft lip and palate, hence only in a sepsis cohort and not in a record that names a cleft"},
 		{Code: "saki", Label: Sepsis, Scope: InSepsisCohort, Reason: "sepsis-associated acute kidney injury (S-AKI), a septic arm; also a given name, hence only in a sepsis cohort"},
 		// septic shock
 		{Code: "shock", Label: SepticShock, Scope: InSepsisCohort, Unless: `\b(heat|osmotic|hyperosmotic|oxidative|thermal|hypoxic|electric\w*|acid|endotoxi[nc]|spinal|insulin|cardiogenic|ha?emorrhagic|hypovola?emic|anaphylactic|obstructive|neurogenic|traumatic|non[\s-]*septic)[\s-]+shock\b`,
@@ -256,10 +259,10 @@ func (c *Classifier) recordSays(s *metadata.Sample, re *regexp.Regexp, fields ..
 }
 
 // readsCode reports whether a code found in one of a sample's values
-// reads as its group: not a mock condition in a patient's record (the
-// patient's cells), nor a code whose other reading the record names.
+// reads as its group: not a mock or sham condition in a patient's record
+// (the patient's cells, a trial's placebo procedure), nor a code whose other reading the record names.
 func (c *Classifier) readsCode(s *metadata.Sample, m *codeMatch) bool {
-	if m.code.Code == "mock" && c.namesPatient(s) {
+	if (m.code.Code == "mock" || m.code.Code == "sham") && c.namesPatient(s) {
 		return false
 	}
 	if m.code.Infection {
