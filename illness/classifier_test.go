@@ -326,6 +326,8 @@ func TestDefaultRules(t *testing.T) {
 		// ignored keys
 		{"outcome is ignored", sample("Patient 19, Day1", "", "", "survival: Non Survivor", "time point: D01"), Unknown, "", "", "", ""},
 		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
+		{"a named sepsis denied", sample("", "", "", "los status: no late-onset sepsis"), NoSepsis, "non_septic", "characteristics", "no late-onset sepsis", "los status: no late-onset sepsis"},
+		{"neonatal sepsis denied", sample("", "", "", "diagnosis: no neonatal sepsis"), NoSepsis, "non_septic", "characteristics", "no neonatal sepsis", "diagnosis: no neonatal sepsis"},
 		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
 		// sepsis given by its standard models, not their sham controls
 		{"caecal ligation and puncture", sample("", "", "", "treatment: cecal ligation and puncture"), Sepsis, "sepsis_model", "characteristics", "cecal ligation and puncture", "treatment: cecal ligation and puncture"},

@@ -99,7 +99,7 @@ func DefaultRules() []Rule {
 			Exclude:     `\bplasma\s*(exchange|pheresis|transfusion|infusion)|\bplasmapheresis\b|\bfresh[\s-]+frozen\b|\bffp\b|\btherapeutic\b`,
 			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells; not plasma exchange or fresh frozen plasma given to a patient"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
-			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
+			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+((neonatal|early[\s-]+onset|late[\s-]+onset)[\s-]+)?(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\b(sin|ohne|keine?|sans|pas\s+de|sem|geen|zonder|senza)\s+seps(is|e|i)\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b` +
 				`|\bsepsis(-?[1-3])?\s*[-:,(]?\s*((was|is)\s+)?(negative|excluded|ruled\s+out|absent|unlikely|not\s+confirmed)\s*($|[;.)\]])` +
@@ -111,7 +111,7 @@ func DefaultRules() []Rule {
 			Exclude: `\bhealthy\b|\bvolunteers?\b|` + deniedShock +
 				`|\b(not|never|cannot|can\s*not|could\s+not)\s+(be\s+|been\s+|yet\s+)?ruled[\s-]+out` +
 				`|\bseptic[\s-]*shock\s*(,|:|\(|\[|-|–)\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\b`,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', 'sepsis, ruled out', 'ruled out sepsis', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('cardiogenic shock', 'shock (cardiogenic)'; 'no septic shock' says nothing of sepsis)"},
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'no late-onset sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', 'sepsis, ruled out', 'ruled out sepsis', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('cardiogenic shock', 'shock (cardiogenic)'; 'no septic shock' says nothing of sepsis)"},
 		{Name: "non_septic_shock_type", Label: NoSepsis, Priority: 45,
 			Keys:        `^((shock|circulatory\s+failure)\s+(type|etiology|aetiology|cause|origin)|(type|etiology|aetiology|cause|origin)\s+of\s+(the\s+)?shock)$`,
 			Pattern:     `^\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\b`,

@@ -212,6 +212,53 @@ func (d *Dataset) sortAll() {
 		sort.Strings(st.SampleAccessions)
 		st.SampleAccessions = slices.Compact(st.SampleAccessions)
 	}
+	d.sraStudyText()
+}
+
+// sraStudyText gives a study that has no title or description of its own
+// the ones refine.bio copies into each of its SRA runs' records
+// (study_title; study_abstract, else study_description): a sample sheet
+// read without aggregated_metadata.json holds the study's text only
+// there, and the classifier reads a study's samples in its light. A field
+// is taken only when every run that holds it gives the same text.
+func (d *Dataset) sraStudyText() {
+	for _, st := range d.Studies {
+		if st.Title != "" && st.Description != "" {
+			continue
+		}
+		texts := map[string]string{}
+		clash := map[string]bool{}
+		for _, acc := range st.SampleAccessions {
+			s := d.Sample(acc)
+			if s == nil || !sraRun.MatchString(s.Accession) {
+				continue
+			}
+			for _, a := range s.Annotations {
+				k := strings.ToLower(a.Key)
+				switch have, ok := texts[k]; {
+				case k != "study_title" && k != "study_abstract" && k != "study_description", a.Value == "":
+				case !ok:
+					texts[k] = a.Value
+				case have != a.Value:
+					clash[k] = true
+				}
+			}
+		}
+		pick := func(keys ...string) string {
+			for _, k := range keys {
+				if texts[k] != "" && !clash[k] {
+					return texts[k]
+				}
+			}
+			return ""
+		}
+		if st.Title == "" {
+			st.Title = pick("study_title")
+		}
+		if st.Description == "" {
+			st.Description = pick("study_abstract", "study_description")
+		}
+	}
 }
 
 // appendUnique appends v to a short list (a sample's experiments, a
@@ -429,13 +476,27 @@ var (
 var sraRun = regexp.MustCompile(`^[SED]RR\d+$`)
 
 // sraStudyKeys are the fields of an SRA study, and of its submission, that
-// refine.bio copies into every run's record.
-var sraStudyKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|alias|accession|type|ena_.*)|submission_.*)$`)
+// refine.bio copies into every run's record, and the run's, experiment's
+// and library's own fields that its SRA surveyor writes beside them (an
+// experiment title such as "Illumina NovaSeq 6000 sequencing; GSM1: Infant_02;
+// Homo sapiens; RNA-Seq", a library name): the archive's, not the
+// submitter's characteristics.
+var sraStudyKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|alias|accession|type|ena_.*)|submission_.*` +
+	`|run_.*|experiment_(accession|title|design_description)|library_\w+|spot_\w+|platform_instrument_model|organism_(id|name)` +
+	`|center_name|center_project_name|broker_name|alias|pubmed_id|external_id|lab_name)$`)
+
+// sraSampleFields are the fields of an SRA sample that refine.bio writes
+// with the "sample_" of its attributes but that are the archive's, not
+// the submitter's: the sample's accession, title and centre, and ENA's
+// counts and dates.
+var sraSampleFields = regexp.MustCompile(`(?i)^sample_(id|accession|title|alias|center_name|ena_.*)$`)
 
 // sraKeys reads an SRA run's record as a GEO sample's is read. refine.bio
 // writes the sample's BioSample attributes as "sample_" and the attribute
 // (sample_disease_state): they are its characteristics, under the
-// attribute's name, as GEO's "disease state" is. It copies the study's
+// attribute's name, as GEO's "disease state" is; the sample's own fields
+// (sample_title, sample_accession, …) are not, and sample_title is the
+// sample's title where refine.bio's is empty. It copies the study's
 // title and abstract into every run's record: they are kept, but are no
 // characteristic of the sample (read as one, a study titled for sepsis
 // labelled its healthy controls septic). Only runs (SRR, ERR, DRR) are
@@ -449,7 +510,12 @@ func sraKeys(s *Sample) {
 	for i, a := range s.Annotations {
 		lk := strings.ToLower(a.Key)
 		switch {
-		case strings.HasPrefix(lk, "sample_") && len(lk) > len("sample_") && lk != "sample_id":
+		case sraSampleFields.MatchString(lk):
+			s.Annotations[i].Characteristic = false
+			if lk == "sample_title" && s.Title == "" {
+				s.Title = a.Value
+			}
+		case strings.HasPrefix(lk, "sample_") && len(lk) > len("sample_"):
 			s.Annotations[i].Key, s.Annotations[i].Characteristic = strings.TrimSpace(a.Key[len("sample_"):]), true
 		case sraStudyKeys.MatchString(lk):
 			s.Annotations[i].Characteristic = false
