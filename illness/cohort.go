@@ -48,12 +48,16 @@ const (
 	// holds its sepsis arm names a disease that is not sepsis ("diseasestatus:
 	// ALS" beside "diseasestatus: Sepsis"): a disease control, NO_SEPSIS.
 	RuleDiseaseArm = "cohort_disease_arm"
+	// RuleFlagArm: a sepsis flag that says yes of the cohort's septic
+	// samples and no of others ("sepsis: yes" and "sepsis: no") gives the
+	// others NO_SEPSIS: the study's patients without sepsis.
+	RuleFlagArm = "cohort_flag_arm"
 )
 
 // CohortRules returns the names of the rules ClassifyCohort applies, in
 // the order it applies them.
 func CohortRules() []string {
-	return []string{RuleStudyAbbreviation, RuleSamePatient, RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
+	return []string{RuleStudyAbbreviation, RuleSamePatient, RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleFlagArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
 }
 
 // WithoutCohortRules turns off the named cohort rules (see CohortRules);
@@ -136,7 +140,15 @@ func (c *Classifier) on(rule string) bool {
 //     Diabetes", "ALS", "MS pretreatment" beside "diseasestatus: Sepsis" and
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
-//  6. RuleSoleArm: a sample that reads as a patient (patient, case,
+//  6. RuleFlagArm: a flag that names sepsis itself ("sepsis", "sepsis
+//     (y/n)", "neonatal sepsis"; not "secondary sepsis" or "septic
+//     shock") which says yes of samples the rules call SEPSIS or
+//     SEPTIC_SHOCK and no of others: those are the study's patients
+//     without sepsis, NO_SEPSIS, unless the record names a control or a
+//     healthy person or the study's text names healthy people or controls
+//     (who may be the ones flagged no). Alone, a "sepsis: no" says
+//     nothing usable: it may be anyone's.
+//  7. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU), names
 //     no infection, control or healthy person of its own and denies no
 //     sepsis by a flag ("sepsis: no") takes the illness label of the cohort's
@@ -145,10 +157,10 @@ func (c *Classifier) on(rule string) bool {
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
 //     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
 //     only").
-//  7. RuleStudyContext: the study-context fallback of ClassifyInStudy,
+//  8. RuleStudyContext: the study-context fallback of ClassifyInStudy,
 //     for a patient whose record neither hedges ("suspected") nor denies
 //     sepsis by a flag.
-//  8. RuleIllControls: a bare "control" (not "healthy control") is
+//  9. RuleIllControls: a bare "control" (not "healthy control") is
 //     NO_SEPSIS when the study's text says its controls are ill without
 //     sepsis ("non-septic ICU controls", "controls were critically ill
 //     patients without infection"), names no healthy people, and no other
@@ -159,7 +171,7 @@ func (c *Classifier) on(rule string) bool {
 // other sample (accession, rule, matched text) that it needed.
 //
 // A study whose samples state nothing is left as Classify leaves it, and
-// a sample's own label is never replaced except by rule 8. Overrides win.
+// a sample's own label is never replaced except by rule 9. Overrides win.
 func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
 	c = c.orDefault()
 	study = plainStudy(study)
@@ -218,6 +230,9 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 	}
 	if co.sepsisArm+co.shockArm != "" && c.on(RuleDiseaseArm) {
 		c.diseaseArms(samples, out, base)
+	}
+	if co.sepsisArm+co.shockArm != "" && c.on(RuleFlagArm) && !namesHealthy(study) {
+		c.flagArms(samples, out, base)
 	}
 	// A person named without a word of illness ("Subject 5") may be a
 	// patient or a healthy person where the text names both.
@@ -1009,6 +1024,54 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 			}
 		}
 	}
+}
+
+// sepsisFlagKey is a characteristic key that flags sepsis itself, yes or
+// no ("sepsis", "sepsis (y/n)", "neonatal sepsis", "Sepsis-3"), not a
+// sepsis of a kind or a time ("secondary sepsis", "culture-proven sepsis")
+// nor septic shock.
+var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septicae?mia)(\s*-?\s*[1-3])?` +
+	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present|\?)?\s*$`)
+
+// flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a
+// cohort where the same flag says yes of samples the rules call SEPSIS or
+// SEPTIC_SHOCK (RuleFlagArm).
+func (c *Classifier) flagArms(samples []*metadata.Sample, out, base []Decision) {
+	yes := map[string]string{} // flag key (lower case) → evidence of a septic sample flagged yes
+	for i, d := range base {
+		s := samples[i]
+		if s == nil || d.Method != MethodRule || (d.Label != Sepsis && d.Label != SepticShock) {
+			continue
+		}
+		for _, a := range s.Annotations {
+			k := flagKey(a.Key)
+			if a.Characteristic && yes[k] == "" && sepsisFlagKey.MatchString(k) && c.flag(a.Key, a.Value) == flagYes {
+				yes[k] = siblingEvidence(s, d)
+			}
+		}
+	}
+	if len(yes) == 0 {
+		return
+	}
+	for i, s := range samples {
+		if s == nil || out[i].Method != MethodDefault || c.recordNamesControl(s) {
+			continue
+		}
+		for _, a := range s.Annotations {
+			if ev := yes[flagKey(a.Key)]; ev != "" && a.Characteristic && c.flag(a.Key, a.Value) == flagNo {
+				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleFlagArm, Field: metadata.FieldCharacteristicPrefix + a.Key,
+					Matched: strings.TrimSpace(a.Value), Value: a.Key + ": " + a.Value, Key: a.Key,
+					Evidence: "the flag says yes of the cohort's septic samples: " + ev}
+				break
+			}
+		}
+	}
+}
+
+// flagKey is a key as two samples' flags are compared: in lower case,
+// underscores read as spaces ("Sepsis_(Y/N)" is "sepsis (y/n)").
+func flagKey(key string) string {
+	return strings.ToLower(strings.Join(strings.Fields(spaced(key)), " "))
 }
 
 // groupField is a field that holds a study's groups: a field name and, for

@@ -191,9 +191,22 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("sepsis 1", "control 2"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, {NoSepsis, RuleIllControls, "title", "control", "NICU controls"}}},
 		{"before a procedure that is no operation", &metadata.Study{Title: "Plasma exchange in septic shock", Description: "We enrolled 12 patients with septic shock."},
 			cohortOf("TPE patient 2 pre | timepoint: before the procedure"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
+		// a sepsis flag of no beside the same flag's yes: the study's
+		// patients without sepsis, not its septic ones
 		{"a sepsis flag of no is no patient of the study's sepsis", neonatal, cohortOf("case 4 | neonatal sepsis: no", "case 5 | neonatal sepsis: yes"), []want{
-			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{NoSepsis, RuleFlagArm, "characteristic:neonatal sepsis", "no", "flag says yes of the cohort's septic samples: sample GSM2 is SEPSIS"},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
 		}},
+		{"a sepsis flag's arms", nil, cohortOf("ED 1 | sepsis (y/n): N | ards: Y", "ED 2 | sepsis (y/n): Y", "ED 3 | sepsis (y/n): N | group: healthy volunteer", "ED 4 | secondary sepsis: no", "ED 5 | Sepsis_(Y/N): 0"), []want{
+			{NoSepsis, RuleFlagArm, "characteristic:sepsis (y/n)", "N", "sample GSM2 is SEPSIS"},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Control, "healthy_control", "characteristics", "healthy", ""},
+			// a flag of a sepsis of a kind or a time says no of that one
+			unknown,
+			{NoSepsis, RuleFlagArm, "characteristic:Sepsis_(Y/N)", "0", "sample GSM2 is SEPSIS"},
+		}},
+		{"no flag's arm where the study names healthy people", &metadata.Study{Title: "Sepsis", Description: "Patients with sepsis and healthy volunteers."},
+			cohortOf("s1 | sepsis: yes", "s2 | sepsis: no"), []want{{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown}},
 		{"a sepsis flag of no is no patient of the sole arm", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "patient 3 | sepsis: no"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
 		}},

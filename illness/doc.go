@@ -124,8 +124,12 @@
 //     MARS "ctrl_GI"): NO_SEPSIS; any other "control": CONTROL.
 //   - a flag characteristic is read through its key: "septic shock: yes"
 //     and "sepsis: 1" are SEPTIC_SHOCK and SEPSIS; "sepsis: no" and
-//     "sepsis: 0" say nothing usable and are skipped. A 1 or 0 is a flag
-//     only where no rule reads the key ("shock: 1" is shock_flag's).
+//     "sepsis: 0" alone say nothing usable (they may be anyone's) and are
+//     skipped, but where the same flag says yes of the study's septic
+//     samples they are its patients without sepsis, NO_SEPSIS
+//     (RuleFlagArm), unless the record or the study's text names healthy
+//     people or controls. A 1 or 0 is a flag only where no rule reads the
+//     key ("shock: 1" is shock_flag's).
 //   - "normal" as a whole value or its first word ("normal and HIV
 //     negative", E-MEXP-3567): CONTROL.
 //   - a sepsis endotype code (GAinS "sepsis response signature group: 1 |
