@@ -220,8 +220,9 @@ func (c *Classifier) byAbbreviation(s *metadata.Sample, abbrs map[string]abbrevi
 
 // abbreviated returns the abbreviation a word of a record is: the code
 // itself, its plural ("LOSs"), or the code denied by a "no" or "non"
-// glued on ("noLOS", "non-LOS"), when denied is the "no " to write before
-// its long form.
+// glued on ("noLOS", "non-LOS", "Non-LOS"; not "NO", which "NOS", not
+// otherwise specified, begins with), when denied is the "no " to write
+// before its long form.
 func abbreviated(abbrs map[string]abbreviation, tok string) (a abbreviation, denied string, ok bool) {
 	if a, ok = abbrs[tok]; ok {
 		return a, "", true
@@ -229,7 +230,7 @@ func abbreviated(abbrs map[string]abbreviation, tok string) (a abbreviation, den
 	if a, ok = abbrs[strings.TrimSuffix(tok, "s")]; ok {
 		return a, "", true
 	}
-	for _, p := range []string{"non-", "non", "no-", "no"} {
+	for _, p := range []string{"non-", "non", "no-", "no", "Non-", "Non", "NON-", "No-", "No"} {
 		if rest, cut := strings.CutPrefix(tok, p); cut {
 			if a, ok = abbrs[rest]; ok {
 				return a, "no ", true

@@ -105,13 +105,14 @@ func TestStudyAbbreviationRule(t *testing.T) {
 				unknown,
 			}},
 		// the code is read with the words around it
-		{"a code denied or hedged", los, []string{"infant 6 | los status: no LOS", "infant 7 | los status: possible LOS", "infant 8 | los status: LOS, culture-proven", "noLOS_5", "infant 9 | group: non-LOS"},
+		{"a code denied or hedged", los, []string{"infant 6 | los status: no LOS", "infant 7 | los status: possible LOS", "infant 8 | los status: LOS, culture-proven", "noLOS_5", "infant 9 | group: non-LOS", "infant 10 | group: Non-LOS"},
 			[]want{
 				{NoSepsis, RuleStudyAbbreviation, "characteristics", "LOS", `as "Late-onset sepsis": NO_SEPSIS by rule non_septic matching "no Late-onset sepsis"`},
 				unknown,
 				{Sepsis, RuleStudyAbbreviation, "characteristics", "LOS", "SEPSIS by rule sepsis"},
 				{NoSepsis, RuleStudyAbbreviation, "title", "noLOS", "NO_SEPSIS by rule non_septic"},
 				{NoSepsis, RuleStudyAbbreviation, "characteristics", "non-LOS", "NO_SEPSIS by rule non_septic"},
+				{NoSepsis, RuleStudyAbbreviation, "characteristics", "Non-LOS", "NO_SEPSIS by rule non_septic"},
 			}},
 		{"codes of two labels in one record", shock, []string{"SS_vs_NSS_pair"}, []want{unknown}},
 		{"a code in an ignored key", shock, []string{"sample 4 | patient id: SS-4"}, []want{unknown}},

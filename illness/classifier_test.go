@@ -328,6 +328,9 @@ func TestDefaultRules(t *testing.T) {
 		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
 		{"a named sepsis denied", sample("", "", "", "los status: no late-onset sepsis"), NoSepsis, "non_septic", "characteristics", "no late-onset sepsis", "los status: no late-onset sepsis"},
 		{"neonatal sepsis denied", sample("", "", "", "diagnosis: no neonatal sepsis"), NoSepsis, "non_septic", "characteristics", "no neonatal sepsis", "diagnosis: no neonatal sepsis"},
+		{"no sepsis by a definition", sample("", "", "", "diagnosis: infection without organ dysfunction (no sepsis by Sepsis-3)"), NoSepsis, "non_septic", "characteristics", "no sepsis", "diagnosis: infection without organ dysfunction (no sepsis by Sepsis-3)"},
+		{"an ICU control in short", sample("ICU-ctrl-4", "", ""), NoSepsis, "non_septic_illness", "title", "ICU-ctrl", "ICU-ctrl-4"},
+		{"a sepsis work-up is a suspicion", sample("", "", "", "group: sepsis work-up, culture negative"), Unknown, "", "", "", ""},
 		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
 		// sepsis given by its standard models, not their sham controls
 		{"caecal ligation and puncture", sample("", "", "", "treatment: cecal ligation and puncture"), Sepsis, "sepsis_model", "characteristics", "cecal ligation and puncture", "treatment: cecal ligation and puncture"},

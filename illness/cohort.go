@@ -145,8 +145,9 @@ func (c *Classifier) on(rule string) bool {
 //     shock") which says yes of samples the rules call SEPSIS or
 //     SEPTIC_SHOCK and no of others: those are the study's patients
 //     without sepsis, NO_SEPSIS, unless the record names a control or a
-//     healthy person or the study's text names healthy people or controls
-//     (who may be the ones flagged no). Alone, a "sepsis: no" says
+//     healthy person, or the study's text names healthy people or
+//     controls that no sample's own record calls so (they may be the ones
+//     flagged no). Alone, a "sepsis: no" says
 //     nothing usable: it may be anyone's.
 //  7. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU), names
@@ -196,7 +197,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		}
 		if len(abbrs) > 0 {
 			for i, s := range samples {
-				if s != nil && out[i].Method == MethodDefault {
+				if s != nil && out[i].Method == MethodDefault && !c.hedged(s) {
 					if d, ok := c.byAbbreviation(s, abbrs); ok {
 						out[i] = c.refine(s, d)
 					}
@@ -218,12 +219,17 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			m := c.findCode(s, InSepsisCohort)
+			if m != nil && m.code.Code == "sham" && !animalModel(study, s) {
+				// a trial's sham procedure ("sham hemoperfusion") in
+				// septic patients is no healthy control
+				continue
+			}
 			if m == nil || neutral[m.matched] {
 				// "sputum (SP)" in the study's text: its SP is no sepsis
 				// patient, in a sepsis cohort either.
 				continue
 			}
-			if d, ok := c.cohortCode(m, co); ok {
+			if d, ok := c.cohortCode(m, co); ok && !c.denies(s, d.Label) {
 				out[i] = d
 			}
 		}
@@ -231,7 +237,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 	if co.sepsisArm+co.shockArm != "" && c.on(RuleDiseaseArm) {
 		c.diseaseArms(samples, out, base)
 	}
-	if co.sepsisArm+co.shockArm != "" && c.on(RuleFlagArm) && !namesHealthy(study) {
+	if co.sepsisArm+co.shockArm != "" && c.on(RuleFlagArm) && (!namesHealthy(study) || ownControls(base)) {
 		c.flagArms(samples, out, base)
 	}
 	// A person named without a word of illness ("Subject 5") may be a
@@ -688,7 +694,8 @@ func namesHealthy(study *metadata.Study) bool {
 var studyControls = regexp.MustCompile(`(?i)\bcontrols?\b`)
 
 // hedgedWord marks a record that leaves its own group in doubt.
-var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely)\b`)
+var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely|evaluated\s+for|evaluation\s+for|work[\s-]?up|rule[\s-]?out)\b` +
+	`|\b(sepsis|septic)[\s-]+(evaluation|work[\s-]?up|screen(ing)?)\b`)
 
 // hedged reports whether a sample's own record says its group is a
 // suspicion ("neonate: suspected", "possible infection"): the study's
@@ -933,16 +940,18 @@ var (
 	// controls and healthy people the rules did not recognise, infections
 	// (their sepsis status is what the study does not say), organisms, and
 	// sepsis named by its onset, its codes or its signs (early- or
-	// late-onset, EOS, LOS, SAKI, purpura fulminans), an experiment's
-	// conditions (sham, mock, vehicle, placebo, untreated) and sepsis
-	// models (caecal ligation and puncture, CASP), and a bare grade
-	// ("severity: moderate" beside "severity: septic shock").
+	// late-onset, EOS, LOS, SAKI, purpura fulminans), sepsis models
+	// (caecal ligation and puncture, CASP), and, as the whole value, an
+	// experiment's condition ("sham operation", "vehicle", "untreated";
+	// "untreated diabetes" is a disease) or a bare grade ("severity:
+	// moderate" beside "severity: septic shock").
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs` +
 		`|typh|leptospir|rickett|scrub|brucell|salmonell|shigell|cholera|listeri|borreli|\blyme\b|culture` +
-		`|sham|mock|vehicle|placebo|saline|\bpbs\b|untreated|ligation|puncture|\bclp\b|\bcasp\b|^(mild|moderate|severe|critical)$`)
+		`|ligation|puncture|\bclp\b|\bcasp\b|^(mild|moderate|severe|critical)$` +
+		`|^(sham|mock|vehicle|placebo|saline|pbs|untreated)([\s_-]+(operated|operation|surgery|surgical|treated|treatment|infected|injected|injection|controls?|group|arm|\d+\w*))*$`)
 	// noDiagnosis is a group value that names no group of patients: an
 	// adjudication that could not decide, a sample left out, the rest
 	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no
@@ -1030,23 +1039,24 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 // no ("sepsis", "sepsis (y/n)", "neonatal sepsis", "Sepsis-3"), not a
 // sepsis of a kind or a time ("secondary sepsis", "culture-proven sepsis")
 // nor septic shock.
-var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septicae?mia)(\s*-?\s*[1-3])?` +
-	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present|\?)?\s*$`)
+var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
+	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present)?\s*$`)
 
 // flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a
 // cohort where the same flag says yes of samples the rules call SEPSIS or
 // SEPTIC_SHOCK (RuleFlagArm).
 func (c *Classifier) flagArms(samples []*metadata.Sample, out, base []Decision) {
-	yes := map[string]string{} // flag key (lower case) → evidence of a septic sample flagged yes
+	type flagged struct{ key, evidence string } // a septic sample flagged yes
+	var yes []flagged
 	for i, d := range base {
 		s := samples[i]
 		if s == nil || d.Method != MethodRule || (d.Label != Sepsis && d.Label != SepticShock) {
 			continue
 		}
 		for _, a := range s.Annotations {
-			k := flagKey(a.Key)
-			if a.Characteristic && yes[k] == "" && sepsisFlagKey.MatchString(k) && c.flag(a.Key, a.Value) == flagYes {
-				yes[k] = siblingEvidence(s, d)
+			if a.Characteristic && sepsisFlagKey.MatchString(spaced(a.Key)) && c.flag(a.Key, a.Value) == flagYes &&
+				!slices.ContainsFunc(yes, func(f flagged) bool { return metadata.SameKey(f.key, a.Key) }) {
+				yes = append(yes, flagged{a.Key, siblingEvidence(s, d)})
 			}
 		}
 	}
@@ -1057,21 +1067,49 @@ func (c *Classifier) flagArms(samples []*metadata.Sample, out, base []Decision) 
 		if s == nil || out[i].Method != MethodDefault || c.recordNamesControl(s) {
 			continue
 		}
+	annotations:
 		for _, a := range s.Annotations {
-			if ev := yes[flagKey(a.Key)]; ev != "" && a.Characteristic && c.flag(a.Key, a.Value) == flagNo {
-				out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleFlagArm, Field: metadata.FieldCharacteristicPrefix + a.Key,
-					Matched: strings.TrimSpace(a.Value), Value: a.Key + ": " + a.Value, Key: a.Key,
-					Evidence: "the flag says yes of the cohort's septic samples: " + ev}
-				break
+			if !a.Characteristic || c.flag(a.Key, a.Value) != flagNo {
+				continue
+			}
+			for _, f := range yes {
+				if metadata.SameKey(f.key, a.Key) {
+					out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleFlagArm, Field: metadata.FieldCharacteristicPrefix + a.Key,
+						Matched: strings.TrimSpace(a.Value), Value: a.Key + ": " + a.Value, Key: a.Key,
+						Evidence: "the flag says yes of the cohort's septic samples: " + f.evidence}
+					break annotations
+				}
 			}
 		}
 	}
 }
 
-// flagKey is a key as two samples' flags are compared: in lower case,
-// underscores read as spaces ("Sepsis_(Y/N)" is "sepsis (y/n)").
-func flagKey(key string) string {
-	return strings.ToLower(strings.Join(strings.Fields(spaced(key)), " "))
+// animalWords name an animal model of sepsis in a study's text.
+var animalWords = regexp.MustCompile(`(?i)\b(mice|mouse|murine|rats?|rodents?|piglets?|pigs?|porcine|swine|sheep|ovine|baboons?|animals?|c(a|ae)?ecal\s+ligation|clp|casp|sham[\s-]*operated)\b`)
+
+// animalModel reports whether a sample is an animal's, by its organism or
+// its study's text: only there is a sham-operated sample the control arm
+// of a sepsis model.
+func animalModel(study *metadata.Study, s *metadata.Sample) bool {
+	if o := strings.TrimSpace(s.Organism); o != "" && !strings.EqualFold(o, "HOMO_SAPIENS") && !strings.EqualFold(o, "homo sapiens") {
+		return true
+	}
+	if study == nil {
+		return false
+	}
+	for _, t := range studyTexts(study) {
+		if animalWords.MatchString(t.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownControls reports whether a sample's own record (a rule) calls it a
+// control: the healthy people a study's text names are then known by
+// their records, not among the samples a flag says no of.
+func ownControls(base []Decision) bool {
+	return slices.ContainsFunc(base, func(d Decision) bool { return d.Label == Control && d.Method == MethodRule })
 }
 
 // groupField is a field that holds a study's groups: a field name and, for

@@ -207,6 +207,23 @@ func TestClassifyCohort(t *testing.T) {
 		}},
 		{"no flag's arm where the study names healthy people", &metadata.Study{Title: "Sepsis", Description: "Patients with sepsis and healthy volunteers."},
 			cohortOf("s1 | sepsis: yes", "s2 | sepsis: no"), []want{{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown}},
+		{"a flag's arm where the study's healthy people are known by their records", &metadata.Study{Title: "Sepsis", Description: "ICU patients with and without sepsis, and healthy volunteers."},
+			cohortOf("s1 | septicemia: yes", "s2 | septicemia: no | ards: yes", "hv1 | healthy control: yes"), []want{
+				{Sepsis, "sepsis", "characteristics", "septicemia", ""},
+				{NoSepsis, RuleFlagArm, "characteristic:septicemia", "no", "sample GSM1 is SEPSIS"},
+				{Control, "healthy_control", "characteristics", "healthy", ""},
+			}},
+		// a record that denies septic shock is not given it by a shock flag
+		// or a shock code
+		{"septic shock denied beside shock", &metadata.Study{Title: "Sepsis in the emergency department"},
+			cohortOf("p1 | sepsis: yes | septic shock: no | shock: yes", "Shock_P2 | septic shock: no", "p3 | sepsis: yes"), []want{
+				{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			}},
+		// a suspicion is no group, whatever code beside it the study defines
+		{"a hedged record's code", &metadata.Study{Title: "Early-onset sepsis (EOS) in neonates"},
+			cohortOf("NICU_03 | group: evaluated for sepsis, culture negative | onset: EOS", "NICU_04 | group: sepsis evaluation | onset: EOS", "NICU_05 | onset: EOS"), []want{
+				unknown, unknown, {Sepsis, RuleStudyAbbreviation, "characteristics", "EOS", "Early-onset sepsis"},
+			}},
 		{"a sepsis flag of no is no patient of the sole arm", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "patient 3 | sepsis: no"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
 		}},
@@ -448,8 +465,20 @@ func TestClassifyCohort(t *testing.T) {
 			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
 		}},
-		{"sham in a patient's record or outside a sepsis cohort is no control", &metadata.Study{Title: "Sham CPAP in obstructive sleep apnoea"},
+		{"sham outside a sepsis cohort is no control", &metadata.Study{Title: "Sham CPAP in obstructive sleep apnoea"},
 			cohortOf("OSA 1 | treatment: sham CPAP", "OSA 2 | treatment: CPAP"), []want{unknown, unknown}},
+		{"a trial's sham procedure in septic patients is no control", &metadata.Study{Title: "Polymyxin B hemoperfusion in septic shock", Description: "Patients with septic shock were given polymyxin B or sham hemoperfusion."},
+			cohortOf("EUPH_01 | treatment: sham hemoperfusion", "EUPH_03 | arm: sham", "patient 4 | arm: sham", "EUPH_02 | treatment: polymyxin B"), []want{
+				unknown, unknown,
+				{SepticShock, RuleStudyContext, "study_title", "septic shock", ""},
+				unknown,
+			}},
+		{"an animal's sham beside its own septic arm", nil, cohortOf("Sham_1 | treatment: sham-operated", "CLP_2 | treatment: cecal ligation-and-puncture"), []want{
+			unknown, {Sepsis, "sepsis_model", "characteristics", "cecal ligation-and-puncture", ""},
+		}},
+		{"a condition of a disease is still a disease", nil, cohortOf("s1 | disease: sepsis", "s2 | disease: untreated diabetes", "s3 | disease: vehicle"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "untreated diabetes", "sepsis arm"}, unknown,
+		}},
 		{"a disease control still", nil, cohortOf("s1 | diagnosis: sepsis", "s2 | diagnosis: type 1 diabetes"), []want{
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "type 1 diabetes", "sepsis arm"},
 		}},

@@ -147,7 +147,7 @@ func DefaultRules() []Rule {
 			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic,
 			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
 		{Name: "sepsis_model", Label: Sepsis, Priority: 32,
-			Pattern:     `\bc(a|ae)?ecal\s+ligation\s*(and|&|/|\+|-)\s*puncture\b|\bcolon\s+ascendens\s+stent\s+peritonitis\b`,
+			Pattern:     `\bc(a|ae)?ecal\s+ligation[\s-]*(and|&|/|\+|-)?[\s-]*puncture\b|\bcolon\s+ascendens\s+stent\s+peritonitis\b`,
 			Exclude:     `\bsham\b|\b(no|not|without|before)\s+(c(a|ae)?ecal|colon)\b`,
 			Description: "an animal given sepsis by its standard models: caecal ligation and puncture, colon ascendens stent peritonitis; not the sham-operated control ('sham surgery without caecal ligation and puncture')"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
@@ -155,8 +155,8 @@ func DefaultRules() []Rule {
 			Exclude:     `\bnon[- ]?(bacteri?|candid|fung)a?emic\b|\b(no|not|without|absence\s+of)[- ]((bacteri?|candid|fung)a?emi(a|c)|blood\s*stream\s+infection)\b`,
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
-			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\s+(patients?\s+)?controls?\b` +
-				`|\bcontrols?\s*(\(|\[|,|:|-|–)\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
+			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)[\s-]+(patients?[\s-]+)?(controls?|ctrls?)\b` +
+				`|\b(controls?|ctrls?)\s*(\(|\[|,|:|-|–)\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
 				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
@@ -225,4 +225,5 @@ const pastSepsis = `\b(history\s+of|h/o)[\s-]+((severe|neonatal)[\s-]+)?(uro|pne
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
 const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluat(ed|ion)\s+for|work[- ]?up\s+for|screen(ed|ing)\s+for)[\s-]+((neonatal|early[- ]onset|late[- ]onset|severe)[\s-]+)?(sepsis|septic)` +
+	`|\b(sepsis|septic)[\s-]+(evaluation|work[- ]?up|screen(ing)?)\b` +
 	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)\s*[,;)]|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\s*$)`

@@ -118,3 +118,32 @@ func TestSRAStudyText(t *testing.T) {
 		t.Errorf("JSON study text %q, %q", st.Title, st.Description)
 	}
 }
+
+// TestSRAKeysReadOnce: a merge does not read an SRA run's keys again, so
+// an attribute stripped of its "sample_" keeps its place however it then
+// reads ("sample_run_group" is the characteristic run_group, not the
+// run's own field), and the submitter's sample alias stays a
+// characteristic. A study with no abstract takes its runs' description.
+func TestSRAKeysReadOnce(t *testing.T) {
+	sheet := "refinebio_accession_code\tsample_run_group\tsample_alias\trun_center\tstudy_description\n" +
+		"SRR1\tseptic\tSepsis_02\tBGI\tBlood of septic patients and controls.\n"
+	d, err := metadata.ParseTSV(bytes.NewReader([]byte(sheet)), "metadata_SRP1.tsv", "SRP1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ds := range map[string]*metadata.Dataset{"sheet": d, "merged": metadata.Merge(d), "merged twice": metadata.Merge(metadata.Merge(d), d)} {
+		s := sample(t, ds, "SRR1")
+		for _, a := range []metadata.Annotation{
+			{Key: "run_group", Value: "septic", Characteristic: true},
+			{Key: "alias", Value: "Sepsis_02", Characteristic: true},
+			{Key: "run_center", Value: "BGI"},
+		} {
+			if !hasAnn(s.Annotations, a) {
+				t.Errorf("%s: lacks %+v; has %+v", name, a, s.Annotations)
+			}
+		}
+		if st := ds.Study("SRP1"); st.Description != "Blood of septic patients and controls." {
+			t.Errorf("%s: description %q", name, st.Description)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"cmp"
 	"maps"
 	"regexp"
 	"slices"
@@ -183,12 +184,19 @@ func (d *Dataset) StudySamples(study string) []*Sample {
 	return out
 }
 
-// sortAll orders studies, samples and membership lists and links each
-// study's SampleAccessions with each sample's Experiments both ways.
-func (d *Dataset) sortAll() {
+// readSRA reads the SRA runs' records of a dataset just parsed (sraKeys),
+// once: a merge of parsed datasets must not read their keys again, since
+// an attribute stripped of its "sample_" ("sample_run_group" is the
+// characteristic run_group) may then look like an archive's field.
+func (d *Dataset) readSRA() {
 	for _, s := range d.Samples {
 		sraKeys(s)
 	}
+}
+
+// sortAll orders studies, samples and membership lists and links each
+// study's SampleAccessions with each sample's Experiments both ways.
+func (d *Dataset) sortAll() {
 	sort.Slice(d.Studies, func(i, j int) bool { return d.Studies[i].Accession < d.Studies[j].Accession })
 	sort.Slice(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
 	for _, st := range d.Studies {
@@ -215,48 +223,40 @@ func (d *Dataset) sortAll() {
 	d.sraStudyText()
 }
 
-// sraStudyText gives a study that has no title or description of its own
-// the ones refine.bio copies into each of its SRA runs' records
-// (study_title; study_abstract, else study_description): a sample sheet
-// read without aggregated_metadata.json holds the study's text only
-// there, and the classifier reads a study's samples in its light. A field
-// is taken only when every run that holds it gives the same text.
+// sraStudyText fills what a study leaves empty of its title and
+// description with the ones refine.bio copies into each of its SRA runs'
+// records (study_title; study_abstract, else study_description): a
+// sample sheet read without aggregated_metadata.json holds the study's
+// text only there, and the classifier reads a study's samples in the
+// light of its text. A field is taken only when every run that holds it
+// gives the same text.
 func (d *Dataset) sraStudyText() {
 	for _, st := range d.Studies {
 		if st.Title != "" && st.Description != "" {
 			continue
 		}
-		texts := map[string]string{}
-		clash := map[string]bool{}
+		texts := map[string]string{} // key → the runs' one text, "" where they differ
 		for _, acc := range st.SampleAccessions {
 			s := d.Sample(acc)
 			if s == nil || !sraRun.MatchString(s.Accession) {
 				continue
 			}
 			for _, a := range s.Annotations {
-				k := strings.ToLower(a.Key)
-				switch have, ok := texts[k]; {
-				case k != "study_title" && k != "study_abstract" && k != "study_description", a.Value == "":
-				case !ok:
-					texts[k] = a.Value
-				case have != a.Value:
-					clash[k] = true
+				k, v := strings.ToLower(a.Key), strings.TrimSpace(a.Value)
+				if v == "" || k != "study_title" && k != "study_abstract" && k != "study_description" {
+					continue
 				}
-			}
-		}
-		pick := func(keys ...string) string {
-			for _, k := range keys {
-				if texts[k] != "" && !clash[k] {
-					return texts[k]
+				if have, ok := texts[k]; ok && have != v {
+					v = ""
 				}
+				texts[k] = v
 			}
-			return ""
 		}
 		if st.Title == "" {
-			st.Title = pick("study_title")
+			st.Title = texts["study_title"]
 		}
 		if st.Description == "" {
-			st.Description = pick("study_abstract", "study_description")
+			st.Description = cmp.Or(texts["study_abstract"], texts["study_description"])
 		}
 	}
 }
@@ -489,7 +489,7 @@ var sraStudyKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|a
 // with the "sample_" of its attributes but that are the archive's, not
 // the submitter's: the sample's accession, title and centre, and ENA's
 // counts and dates.
-var sraSampleFields = regexp.MustCompile(`(?i)^sample_(id|accession|title|alias|center_name|ena_.*)$`)
+var sraSampleFields = regexp.MustCompile(`(?i)^sample_(id|accession|title|center_name|ena_.*)$`)
 
 // sraKeys reads an SRA run's record as a GEO sample's is read. refine.bio
 // writes the sample's BioSample attributes as "sample_" and the attribute
@@ -501,8 +501,8 @@ var sraSampleFields = regexp.MustCompile(`(?i)^sample_(id|accession|title|alias|
 // characteristic of the sample (read as one, a study titled for sepsis
 // labelled its healthy controls septic). Only runs (SRR, ERR, DRR) are
 // read so: a GEO or ArrayExpress record's "sample_type" or "study_group"
-// is the submitter's own characteristic. A merge runs it again, on keys
-// it has read already.
+// is the submitter's own characteristic. The parsers run it once
+// (readSRA).
 func sraKeys(s *Sample) {
 	if s == nil || !sraRun.MatchString(s.Accession) {
 		return
