@@ -13,33 +13,13 @@ import (
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/illness"
+	"github.com/genexp/genexp/internal/corpus"
 	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
-// labeledCorpus is the shape of the labeled corpora in illness/testdata
-// (illness/testdata/README.md says where each record came from).
-type labeledCorpus struct {
-	Studies []struct {
-		Accession string `json:"accession"`
-		Study     *struct {
-			Title       string `json:"title"`
-			Description string `json:"description"`
-		} `json:"study"`
-		Samples []struct {
-			Accession       string      `json:"accession"`
-			Title           string      `json:"title"`
-			SourceName      string      `json:"source_name"`
-			Disease         string      `json:"disease"`
-			Description     string      `json:"description"`
-			Characteristics [][2]string `json:"characteristics"`
-			Expected        string      `json:"expected"`
-		} `json:"samples"`
-	} `json:"studies"`
-}
-
 // corpusSample is one labeled record: the sample the illness corpus
-// tests classify (its fields set directly, as those tests build it) and
+// tests classify (corpus.Record.Sample, as those tests build it) and
 // its study's label for it.
 type corpusSample struct {
 	sample   *metadata.Sample
@@ -74,8 +54,8 @@ func TestCorpusThroughDownloads(t *testing.T) {
 		var n, agree, ok int
 		for _, file := range files {
 			t.Run(string(shape)+"/"+strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
-				var c labeledCorpus
-				if err := json.Unmarshal(readFile(t, file), &c); err != nil {
+				c, err := corpus.Read(file)
+				if err != nil {
 					t.Fatal(err)
 				}
 				dir := t.TempDir()
@@ -124,11 +104,7 @@ func TestCorpusThroughDownloads(t *testing.T) {
 					for i, s := range samples {
 						direct[i] = s.sample
 					}
-					study := &metadata.Study{Accession: st.Accession}
-					if st.Study != nil {
-						study.Title, study.Description = st.Study.Title, st.Study.Description
-					}
-					for i, d := range illness.Decide(illness.Default(), study, direct) {
+					for i, d := range illness.Decide(illness.Default(), st.Context(), direct) {
 						acc := samples[i].sample.Accession
 						g, found := got[st.Accession+" "+acc]
 						n++
@@ -173,7 +149,7 @@ func sraAttribute(tag string) string {
 // by study, its samples as the illness corpus tests build them, in the
 // matrix's column order. A record without an accession (a value pattern),
 // and every record of the SRA shape, is given one.
-func writeCorpusDownload(t *testing.T, dir string, c labeledCorpus, shape downloadShape) map[string][]corpusSample {
+func writeCorpusDownload(t *testing.T, dir string, c *corpus.Corpus, shape downloadShape) map[string][]corpusSample {
 	t.Helper()
 	out := map[string][]corpusSample{}
 	experiments, samples := map[string]any{}, map[string]any{}
@@ -218,21 +194,14 @@ func writeCorpusDownload(t *testing.T, dir string, c labeledCorpus, shape downlo
 			if err != nil {
 				t.Fatalf("%s %s: %v", st.Accession, acc, err)
 			}
-			smp := &metadata.Sample{Accession: acc, Title: s.Title, Disease: s.Disease, Experiments: []string{st.Accession}}
-			if s.SourceName != "" {
-				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: "source_name_ch1", Value: s.SourceName})
-			}
-			if s.Description != "" {
-				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: "description", Value: s.Description})
-			}
 			var lines []string
 			row := make([]string, len(sheet[0]))
 			if shape == sraShape {
 				// An SRA record has no description; the study's text is
 				// in every run's row.
 				var title, abstract string
-				if st.Study != nil {
-					title, abstract = st.Study.Title, st.Study.Description
+				if st.Text != nil {
+					title, abstract = st.Text.Title, st.Text.Description
 				}
 				copy(row, []string{acc, s.Title, s.Disease, "HOMO_SAPIENS", "Illumina HiSeq 2500 (IlluminaHiSeq2500)", "SRA", s.Title, s.SourceName, title, abstract})
 			} else {
@@ -240,7 +209,6 @@ func writeCorpusDownload(t *testing.T, dir string, c labeledCorpus, shape downlo
 			}
 			row[len(row)-1] = st.Accession
 			for _, kv := range s.Characteristics {
-				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: kv[0], Value: kv[1], Characteristic: true})
 				line := kv[1]
 				if kv[0] != "" {
 					line = kv[0] + ": " + kv[1]
@@ -251,7 +219,7 @@ func writeCorpusDownload(t *testing.T, dir string, c labeledCorpus, shape downlo
 				}
 			}
 			sheet = append(sheet, row)
-			out[st.Accession] = append(out[st.Accession], corpusSample{sample: smp, expected: label})
+			out[st.Accession] = append(out[st.Accession], corpusSample{sample: s.Sample(acc, st.Accession), expected: label})
 			if shape == sraShape {
 				continue
 			}
@@ -284,8 +252,8 @@ func writeCorpusDownload(t *testing.T, dir string, c labeledCorpus, shape downlo
 		}
 		exp := map[string]any{"accession_code": st.Accession, "technology": "MICROARRAY",
 			"organisms": []string{"HOMO_SAPIENS"}, "sample_accession_codes": accs}
-		if st.Study != nil {
-			exp["title"], exp["description"] = st.Study.Title, st.Study.Description
+		if st.Text != nil {
+			exp["title"], exp["description"] = st.Text.Title, st.Text.Description
 		}
 		experiments[st.Accession] = exp
 
