@@ -60,7 +60,9 @@ func (c *Classifier) studyAbbreviations(study *metadata.Study) (out map[string]a
 				continue
 			}
 			d := c.classifyLongForm(long)
-			if d.Label == Unknown || d.Method != MethodRule {
+			if d.Label == Unknown || d.Method != MethodRule || timeWords.MatchString(long) {
+				// "postoperative days (POD)" is a time, not the
+				// post-operative patients: no cohort
 				if neutral == nil {
 					neutral = map[string]bool{}
 				}
@@ -168,6 +170,10 @@ func lower(b byte) byte {
 	}
 	return b
 }
+
+// timeWords mark a long form that names a time of sampling ("postoperative
+// day (POD)", "hours after admission (HAA)"), which no code of a cohort is.
+var timeWords = regexp.MustCompile(`(?i)\b(days?|hours?|weeks?|months?|time\s*points?)\b`)
 
 // codeToken splits a value into its words and codes, a number glued on
 // dropped ("SS12" is SS, "HC_03" HC).

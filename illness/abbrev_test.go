@@ -114,6 +114,9 @@ func TestStudyAbbreviationRule(t *testing.T) {
 				{NoSepsis, RuleStudyAbbreviation, "characteristics", "non-LOS", "NO_SEPSIS by rule non_septic"},
 				{NoSepsis, RuleStudyAbbreviation, "characteristics", "Non-LOS", "NO_SEPSIS by rule non_septic"},
 			}},
+		// a code of a time is no cohort's, whatever its words say
+		{"a time's code", &metadata.Study{Title: "Major abdominal surgery", Description: "Blood was drawn before surgery and on postoperative days (POD) 1 and 3."},
+			[]string{"S01_POD1 | time point: POD1"}, []want{unknown}},
 		{"codes of two labels in one record", shock, []string{"SS_vs_NSS_pair"}, []want{unknown}},
 		{"a code in an ignored key", shock, []string{"sample 4 | patient id: SS-4"}, []want{unknown}},
 		{"no definition, no reading", &metadata.Study{Title: "Sepsis and controls"}, []string{"LOS_1"}, []want{unknown}},

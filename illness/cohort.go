@@ -937,7 +937,8 @@ var (
 	// missingValue is a group value that says nothing.
 	missingValue = regexp.MustCompile(`(?i)^(na|n/a|nan|none|null|unknown|not (applicable|available|determined|known|recorded)|missing|nd|-+|\?+|\.)$`)
 	// notADisease marks values a disease-control reading must leave alone:
-	// controls and healthy people the rules did not recognise, infections
+	// controls and healthy people the rules did not recognise (in any of
+	// the languages healthy_control reads), infections
 	// (their sepsis status is what the study does not say), organisms, and
 	// sepsis named by its onset, its codes or its signs (early- or
 	// late-onset, EOS, LOS, SAKI, purpura fulminans), sepsis models
@@ -946,6 +947,7 @@ var (
 	// "untreated diabetes" is a disease) or a bare grade ("severity:
 	// moderate" beside "severity: septic shock").
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
+		`|\bvolunt|\bsadi[oa]s?\b|\bsaud[aá]ve|\bsan[oa]s?\b|\bgesund|\bsains?\b|\bgezond|\bt[eé]moin|\bkontroll|\bcontr[oô]le|健康|对照|健常` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs` +
@@ -1036,10 +1038,12 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 }
 
 // sepsisFlagKey is a characteristic key that flags sepsis itself, yes or
-// no ("sepsis", "sepsis (y/n)", "neonatal sepsis", "Sepsis-3"), not a
-// sepsis of a kind or a time ("secondary sepsis", "culture-proven sepsis")
-// nor septic shock.
-var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
+// no ("sepsis", "sepsis (y/n)", "neonatal sepsis", "Sepsis-3"), or its
+// onset in a cohort that began without it ("developed sepsis",
+// "post-operative sepsis" of trauma or surgical patients), not a sepsis of
+// a kind or a second one of septic patients ("culture-proven sepsis",
+// "secondary sepsis") nor septic shock.
+var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
 	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present)?\s*$`)
 
 // flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a

@@ -205,6 +205,22 @@ func TestClassifyCohort(t *testing.T) {
 			unknown,
 			{NoSepsis, RuleFlagArm, "characteristic:Sepsis_(Y/N)", "0", "sample GSM2 is SEPSIS"},
 		}},
+		{"sepsis a cohort developed", &metadata.Study{Title: "Polytrauma patients with and without subsequent sepsis"},
+			cohortOf("PT01_day1 | developed sepsis: yes", "PT08_day3 | developed sepsis: no", "PT09 | secondary sepsis: no"), []want{
+				{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+				{NoSepsis, RuleFlagArm, "characteristic:developed sepsis", "no", "sample GSM1 is SEPSIS"},
+				unknown,
+			}},
+		// a sampling time with its unit reads as a patient's draw
+		{"a draw at T24h", nil, cohortOf("SS01_T0 | diagnosis: septic shock", "SS02_T0 | diagnosis: septic shock", "SS05_T24h | time point: T24h"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			{SepticShock, RuleSoleArm, "title", "T24h", "only illness arm is SEPTIC_SHOCK"},
+		}},
+		// healthy people in another language are no disease arm
+		{"a healthy arm in Portuguese", nil, cohortOf("BR-01 | grupo: sepse", "BR-04 | grupo: sadio"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepse", ""}, {Control, "healthy_control", "characteristics", "sadio", ""},
+		}},
 		{"no flag's arm where the study names healthy people", &metadata.Study{Title: "Sepsis", Description: "Patients with sepsis and healthy volunteers."},
 			cohortOf("s1 | sepsis: yes", "s2 | sepsis: no"), []want{{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown}},
 		{"a flag's arm where the study's healthy people are known by their records", &metadata.Study{Title: "Sepsis", Description: "ICU patients with and without sepsis, and healthy volunteers."},
