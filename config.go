@@ -348,7 +348,7 @@ type IllnessConfig struct {
 	// DisabledCohortRules turns off, by name, the rules that read a
 	// study's samples together (illness.CohortRules: study_abbreviation,
 	// cohort_same_patient, cohort_code, cohort_infection,
-	// cohort_disease_arm, cohort_sole_arm, study_context,
+	// cohort_disease_arm, cohort_flag_arm, cohort_sole_arm, study_context,
 	// cohort_ill_controls). Default none.
 	DisabledCohortRules []string `yaml:"disabled_cohort_rules"`
 }
@@ -1567,7 +1567,7 @@ var keyComments = map[string]string{
 	"processing.exclude_samples":                 `sample accessions left out of the expression views and features (their facts load)`,
 	"illness_inference.rules":                    `given rules replace these built-in ones; the group codes and cohort rules below still run on what they leave UNKNOWN`,
 	"illness_inference.extra_rules":              `rules added to those above, each placed by its priority (lower first, within a field): your own without copying the built-in list`,
-	"illness_inference.disabled_cohort_rules":    `among study_abbreviation, cohort_same_patient, cohort_code, cohort_infection, cohort_disease_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
+	"illness_inference.disabled_cohort_rules":    `among study_abbreviation, cohort_same_patient, cohort_code, cohort_infection, cohort_disease_arm, cohort_flag_arm, cohort_sole_arm, study_context, cohort_ill_controls`,
 	"platform_normalization.manufacturer_lookup": `a given lookup replaces this built-in one`,
 	"quality_thresholds.severities":              `code (number or name) to INFO, WARNING or ERROR, for findings; an error that stops a file being read (a ragged row, a cell that is no number) or a study being written stays an error`,
 	"logging.file":                               `"": standard error`,

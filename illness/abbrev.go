@@ -60,7 +60,9 @@ func (c *Classifier) studyAbbreviations(study *metadata.Study) (out map[string]a
 				continue
 			}
 			d := c.classifyLongForm(long)
-			if d.Label == Unknown || d.Method != MethodRule {
+			if d.Label == Unknown || d.Method != MethodRule || timeWords.MatchString(long) {
+				// "postoperative days (POD)" is a time, not the
+				// post-operative patients: no cohort
 				if neutral == nil {
 					neutral = map[string]bool{}
 				}
@@ -169,14 +171,21 @@ func lower(b byte) byte {
 	return b
 }
 
+// timeWords mark a long form that names a time of sampling ("postoperative
+// day (POD)", "hours after admission (HAA)"), which no code of a cohort is.
+var timeWords = regexp.MustCompile(`(?i)\b(days?|hours?|weeks?|months?|time\s*points?)\b`)
+
 // codeToken splits a value into its words and codes, a number glued on
 // dropped ("SS12" is SS, "HC_03" HC).
 var codeToken = regexp.MustCompile(`[A-Za-z][A-Za-z-]*[A-Za-z]|[A-Za-z]`)
 
 // byAbbreviation returns the decision for a sample whose record carries
 // one of the study's abbreviations as a word of its own, in the fields
-// the classifier reads (ignored keys aside). A record carrying
-// abbreviations of different labels is left alone.
+// the classifier reads (ignored keys aside). The value is read with the
+// code written out, so the words around it count: "no LOS" is "no
+// late-onset sepsis" (NO_SEPSIS) and "possible LOS" a suspicion (no
+// label). A record carrying abbreviations of different labels is left
+// alone.
 func (c *Classifier) byAbbreviation(s *metadata.Sample, abbrs map[string]abbreviation) (Decision, bool) {
 	var found *Decision
 	for _, field := range c.fields {
@@ -184,23 +193,28 @@ func (c *Classifier) byAbbreviation(s *metadata.Sample, abbrs map[string]abbrevi
 			if v.ignored {
 				continue
 			}
-			for _, tok := range codeToken.FindAllString(v.text, -1) {
-				a, ok := abbrs[tok]
+			for _, loc := range codeToken.FindAllStringIndex(v.text, -1) {
+				tok := v.text[loc[0]:loc[1]]
+				a, denied, ok := abbreviated(abbrs, tok)
 				if !ok {
-					if a, ok = abbrs[strings.TrimSuffix(tok, "s")]; !ok {
+					continue
+				}
+				d := a.d
+				if written := v.text[:loc[0]] + denied + a.long + v.text[loc[1]:]; written != a.long {
+					if d = c.classifyLongForm(written); d.Label == Unknown {
 						continue
 					}
 				}
 				if found != nil {
-					if found.Label != a.d.Label {
+					if found.Label != d.Label {
 						return Decision{}, false
 					}
 					continue
 				}
-				found = &Decision{Label: a.d.Label, Method: MethodRule, Rule: RuleStudyAbbreviation, Field: field,
+				found = &Decision{Label: d.Label, Method: MethodRule, Rule: RuleStudyAbbreviation, Field: field,
 					Matched: tok, Value: v.shown, Key: v.key,
 					Evidence: fmt.Sprintf("the %s defines %q as %q: %s by rule %s matching %q",
-						strings.ReplaceAll(a.field, "_", " "), a.short, a.long, a.d.Label, a.d.Rule, a.d.Matched)}
+						strings.ReplaceAll(a.field, "_", " "), a.short, a.long, d.Label, d.Rule, d.Matched)}
 			}
 		}
 	}
@@ -208,6 +222,28 @@ func (c *Classifier) byAbbreviation(s *metadata.Sample, abbrs map[string]abbrevi
 		return Decision{}, false
 	}
 	return *found, true
+}
+
+// abbreviated returns the abbreviation a word of a record is: the code
+// itself, its plural ("LOSs"), or the code denied by a "no" or "non"
+// glued on ("noLOS", "non-LOS", "Non-LOS"; not "NO", which "NOS", not
+// otherwise specified, begins with), when denied is the "no " to write
+// before its long form.
+func abbreviated(abbrs map[string]abbreviation, tok string) (a abbreviation, denied string, ok bool) {
+	if a, ok = abbrs[tok]; ok {
+		return a, "", true
+	}
+	if a, ok = abbrs[strings.TrimSuffix(tok, "s")]; ok {
+		return a, "", true
+	}
+	for _, p := range []string{"non-", "non", "no-", "no", "Non-", "Non", "NON-", "No-", "No"} {
+		if rest, cut := strings.CutPrefix(tok, p); cut {
+			if a, ok = abbrs[rest]; ok {
+				return a, "no ", true
+			}
+		}
+	}
+	return abbreviation{}, "", false
 }
 
 // classifyLongForm labels the words an abbreviation stands for as a

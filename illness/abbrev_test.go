@@ -104,6 +104,19 @@ func TestStudyAbbreviationRule(t *testing.T) {
 				// a code is read in its own case only
 				unknown,
 			}},
+		// the code is read with the words around it
+		{"a code denied or hedged", los, []string{"infant 6 | los status: no LOS", "infant 7 | los status: possible LOS", "infant 8 | los status: LOS, culture-proven", "noLOS_5", "infant 9 | group: non-LOS", "infant 10 | group: Non-LOS"},
+			[]want{
+				{NoSepsis, RuleStudyAbbreviation, "characteristics", "LOS", `as "Late-onset sepsis": NO_SEPSIS by rule non_septic matching "no Late-onset sepsis"`},
+				unknown,
+				{Sepsis, RuleStudyAbbreviation, "characteristics", "LOS", "SEPSIS by rule sepsis"},
+				{NoSepsis, RuleStudyAbbreviation, "title", "noLOS", "NO_SEPSIS by rule non_septic"},
+				{NoSepsis, RuleStudyAbbreviation, "characteristics", "non-LOS", "NO_SEPSIS by rule non_septic"},
+				{NoSepsis, RuleStudyAbbreviation, "characteristics", "Non-LOS", "NO_SEPSIS by rule non_septic"},
+			}},
+		// a code of a time is no cohort's, whatever its words say
+		{"a time's code", &metadata.Study{Title: "Major abdominal surgery", Description: "Blood was drawn before surgery and on postoperative days (POD) 1 and 3."},
+			[]string{"S01_POD1 | time point: POD1"}, []want{unknown}},
 		{"codes of two labels in one record", shock, []string{"SS_vs_NSS_pair"}, []want{unknown}},
 		{"a code in an ignored key", shock, []string{"sample 4 | patient id: SS-4"}, []want{unknown}},
 		{"no definition, no reading", &metadata.Study{Title: "Sepsis and controls"}, []string{"LOS_1"}, []want{unknown}},
@@ -112,7 +125,9 @@ func TestStudyAbbreviationRule(t *testing.T) {
 		{"HC is hydrocortisone here", &metadata.Study{Title: "Hydrocortisone (HC) in septic shock", Description: "Septic shock patients given hydrocortisone."},
 			[]string{"HC_012_T0 | treatment: hydrocortisone"}, []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
 		{"one letter defined", &metadata.Study{Description: "Blood of sepsis (S) patients and healthy controls (HC)."},
-			[]string{"S_01_D0", "HC_2"}, []want{{Sepsis, RuleStudyAbbreviation, "title", "S", `defines "S" as "sepsis"`}, {Control, "group_code", "title", "HC", "group code"}}},
+			[]string{"S_01_D0", "HC_2", "NOS_3"}, []want{{Sepsis, RuleStudyAbbreviation, "title", "S", `defines "S" as "sepsis"`}, {Control, "group_code", "title", "HC", "group code"},
+				// "NOS" (not otherwise specified) is no "S" denied: a glued "no" is read in lower case only
+				unknown}},
 	}
 	c := Default()
 	for _, tc := range tests {

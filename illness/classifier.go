@@ -516,6 +516,11 @@ func (c *Classifier) refine(s *metadata.Sample, d Decision) Decision {
 	}
 	for _, field := range c.fields {
 		if _, r := c.decideField(s, field, refining(d.Label)); r != nil {
+			if c.denies(s, r.Label) {
+				// "shock: yes" beside "septic shock: no": the record says
+				// which shock it is not
+				return d
+			}
 			r.Evidence = refinesEvidence(d)
 			return *r
 		}
@@ -650,7 +655,7 @@ var patientWords = regexp.MustCompile(`(?i)\bpatients?\b|\bcritically[\s-]+ill\b
 // NO_SEPSIS match, not also a septic one.
 func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	text := mt.text
-	var spans [][2]int
+	var spans, sepsisSpans [][2]int
 	labels := map[Label]bool{}
 	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
@@ -674,15 +679,18 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 				context = true
 				continue
 			}
+			if r.Label == Sepsis {
+				sepsisSpans = append(sepsisSpans, [2]int{loc[0], loc[1]})
+			}
 			labels[r.Label] = true
 		}
 	}
 	if context && !labels[Sepsis] && !labels[SepticShock] {
 		labels[NoSepsis] = true
 	}
-	if labels[Sepsis] && labels[SepticShock] && len(labels) == 2 && criteriaOnly(text, spans) {
-		// "septic shock (Sepsis-3)": the sepsis named is the definition
-		// applied, not a second cohort
+	if labels[Sepsis] && len(labels) == 2 && criteriaOnly(text, sepsisSpans) {
+		// "septic shock (Sepsis-3)", "no sepsis by Sepsis-3": the sepsis
+		// named is the definition applied, not a second cohort
 		return false
 	}
 	if len(labels) > 1 {
@@ -694,21 +702,17 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 // criteriaVersion follows "sepsis" where it names the definition applied.
 var criteriaVersion = regexp.MustCompile(`^[\s-]?[123](\.0)?\b`)
 
-// criteriaOnly reports whether every match in spans that is the bare word
-// "sepsis" is followed by a definition's version number ("Sepsis-3"), and
-// there is one such match: the value names sepsis only as the criteria
-// its septic shock was diagnosed by.
+// criteriaOnly reports whether every match of sepsis in spans is the
+// bare word "sepsis" followed by a definition's version number
+// ("Sepsis-3"), and there is one: the value names sepsis only as the
+// criteria its septic shock, or its absence of sepsis, was decided by.
 func criteriaOnly(text string, spans [][2]int) bool {
-	n := 0
 	for _, sp := range spans {
-		if strings.EqualFold(text[sp[0]:sp[1]], "sepsis") {
-			if !criteriaVersion.MatchString(text[sp[1]:]) {
-				return false
-			}
-			n++
+		if !strings.EqualFold(text[sp[0]:sp[1]], "sepsis") || !criteriaVersion.MatchString(text[sp[1]:]) {
+			return false
 		}
 	}
-	return n > 0
+	return len(spans) > 0
 }
 
 // values returns what a field holds. Characteristics come with their keys

@@ -326,6 +326,20 @@ func TestDefaultRules(t *testing.T) {
 		// ignored keys
 		{"outcome is ignored", sample("Patient 19, Day1", "", "", "survival: Non Survivor", "time point: D01"), Unknown, "", "", "", ""},
 		{"thrombocytopenia normal is not a control", sample("", "", "", "thrombocytopenia: D_normal"), Unknown, "", "", "", ""},
+		{"a named sepsis denied", sample("", "", "", "los status: no late-onset sepsis"), NoSepsis, "non_septic", "characteristics", "no late-onset sepsis", "los status: no late-onset sepsis"},
+		{"neonatal sepsis denied", sample("", "", "", "diagnosis: no neonatal sepsis"), NoSepsis, "non_septic", "characteristics", "no neonatal sepsis", "diagnosis: no neonatal sepsis"},
+		// other languages and shorthands
+		{"Portuguese healthy volunteer", sample("", "", "", "grupo: voluntário sadio"), Control, "healthy_control", "characteristics", "voluntário", "grupo: voluntário sadio"},
+		{"Spanish septic shock", sample("", "", "", "grupo: shock séptico"), SepticShock, "septic_shock", "characteristics", "shock séptico", "grupo: shock séptico"},
+		{"Spanish non-infectious SIRS", sample("", "", "", "grupo: SRIS no infeccioso"), NoSepsis, "non_septic_illness", "characteristics", "SRIS", "grupo: SRIS no infeccioso"},
+		{"Chinese sepsis", sample("", "", "", "分组: 脓毒症"), Sepsis, "sepsis", "characteristics", "脓毒症", "分组: 脓毒症"},
+		{"Chinese septic shock", sample("", "", "", "分组: 脓毒性休克"), SepticShock, "septic_shock", "characteristics", "脓毒性休克", "分组: 脓毒性休克"},
+		{"Chinese healthy control", sample("", "", "", "分组: 健康对照"), Control, "healthy_control", "characteristics", "健康对照", "分组: 健康对照"},
+		{"Japanese sepsis", sample("", "", "", "群: 敗血症"), Sepsis, "sepsis", "characteristics", "敗血症", "群: 敗血症"},
+		{"sepsis with shock in short", sample("", "", "", "dx: Seps + shock"), SepticShock, "septic_shock", "characteristics", "Seps + shock", "dx: Seps + shock"},
+		{"no sepsis by a definition", sample("", "", "", "diagnosis: infection without organ dysfunction (no sepsis by Sepsis-3)"), NoSepsis, "non_septic", "characteristics", "no sepsis", "diagnosis: infection without organ dysfunction (no sepsis by Sepsis-3)"},
+		{"an ICU control in short", sample("ICU-ctrl-4", "", ""), NoSepsis, "non_septic_illness", "title", "ICU-ctrl", "ICU-ctrl-4"},
+		{"a sepsis work-up is a suspicion", sample("", "", "", "group: sepsis work-up, culture negative"), Unknown, "", "", "", ""},
 		{"negative flag says nothing", sample("", "", "", "sepsis: no"), Unknown, "", "", "", ""},
 		// sepsis given by its standard models, not their sham controls
 		{"caecal ligation and puncture", sample("", "", "", "treatment: cecal ligation and puncture"), Sepsis, "sepsis_model", "characteristics", "cecal ligation and puncture", "treatment: cecal ligation and puncture"},

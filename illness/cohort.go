@@ -48,12 +48,16 @@ const (
 	// holds its sepsis arm names a disease that is not sepsis ("diseasestatus:
 	// ALS" beside "diseasestatus: Sepsis"): a disease control, NO_SEPSIS.
 	RuleDiseaseArm = "cohort_disease_arm"
+	// RuleFlagArm: a sepsis flag that says yes of the cohort's septic
+	// samples and no of others ("sepsis: yes" and "sepsis: no") gives the
+	// others NO_SEPSIS: the study's patients without sepsis.
+	RuleFlagArm = "cohort_flag_arm"
 )
 
 // CohortRules returns the names of the rules ClassifyCohort applies, in
 // the order it applies them.
 func CohortRules() []string {
-	return []string{RuleStudyAbbreviation, RuleSamePatient, RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
+	return []string{RuleStudyAbbreviation, RuleSamePatient, RuleCohortCode, RuleCohortInfection, RuleDiseaseArm, RuleFlagArm, RuleSoleArm, RuleStudyContext, RuleIllControls}
 }
 
 // WithoutCohortRules turns off the named cohort rules (see CohortRules);
@@ -136,7 +140,16 @@ func (c *Classifier) on(rule string) bool {
 //     Diabetes", "ALS", "MS pretreatment" beside "diseasestatus: Sepsis" and
 //     "Healthy Control"). The study compares them with its septic patients
 //     as people ill without sepsis.
-//  6. RuleSoleArm: a sample that reads as a patient (patient, case,
+//  6. RuleFlagArm: a flag that names sepsis itself ("sepsis", "sepsis
+//     (y/n)", "neonatal sepsis"; not "secondary sepsis" or "septic
+//     shock") which says yes of samples the rules call SEPSIS or
+//     SEPTIC_SHOCK and no of others: those are the study's patients
+//     without sepsis, NO_SEPSIS, unless the record names a control or a
+//     healthy person, or the study's text names healthy people or
+//     controls that no sample's own record calls so (they may be the ones
+//     flagged no). Alone, a "sepsis: no" says
+//     nothing usable: it may be anyone's.
+//  7. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU), names
 //     no infection, control or healthy person of its own and denies no
 //     sepsis by a flag ("sepsis: no") takes the illness label of the cohort's
@@ -145,10 +158,10 @@ func (c *Classifier) on(rule string) bool {
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
 //     and 2 patients; GSE10474 "ALI patient" beside "patient with sepsis
 //     only").
-//  7. RuleStudyContext: the study-context fallback of ClassifyInStudy,
+//  8. RuleStudyContext: the study-context fallback of ClassifyInStudy,
 //     for a patient whose record neither hedges ("suspected") nor denies
 //     sepsis by a flag.
-//  8. RuleIllControls: a bare "control" (not "healthy control") is
+//  9. RuleIllControls: a bare "control" (not "healthy control") is
 //     NO_SEPSIS when the study's text says its controls are ill without
 //     sepsis ("non-septic ICU controls", "controls were critically ill
 //     patients without infection"), names no healthy people, and no other
@@ -159,7 +172,7 @@ func (c *Classifier) on(rule string) bool {
 // other sample (accession, rule, matched text) that it needed.
 //
 // A study whose samples state nothing is left as Classify leaves it, and
-// a sample's own label is never replaced except by rule 8. Overrides win.
+// a sample's own label is never replaced except by rule 9. Overrides win.
 func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.Sample) []Decision {
 	c = c.orDefault()
 	study = plainStudy(study)
@@ -184,7 +197,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		}
 		if len(abbrs) > 0 {
 			for i, s := range samples {
-				if s != nil && out[i].Method == MethodDefault {
+				if s != nil && out[i].Method == MethodDefault && !c.hedged(s) {
 					if d, ok := c.byAbbreviation(s, abbrs); ok {
 						out[i] = c.refine(s, d)
 					}
@@ -206,18 +219,26 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			m := c.findCode(s, InSepsisCohort)
+			if m != nil && m.code.Code == "sham" && !animalModel(study, s) {
+				// a trial's sham procedure ("sham hemoperfusion") in
+				// septic patients is no healthy control
+				continue
+			}
 			if m == nil || neutral[m.matched] {
 				// "sputum (SP)" in the study's text: its SP is no sepsis
 				// patient, in a sepsis cohort either.
 				continue
 			}
-			if d, ok := c.cohortCode(m, co); ok {
+			if d, ok := c.cohortCode(m, co); ok && !c.denies(s, d.Label) {
 				out[i] = d
 			}
 		}
 	}
 	if co.sepsisArm+co.shockArm != "" && c.on(RuleDiseaseArm) {
 		c.diseaseArms(samples, out, base)
+	}
+	if co.sepsisArm+co.shockArm != "" && c.on(RuleFlagArm) && (!namesHealthy(study) || ownControls(base)) {
+		c.flagArms(samples, out, base)
 	}
 	// A person named without a word of illness ("Subject 5") may be a
 	// patient or a healthy person where the text names both.
@@ -673,7 +694,8 @@ func namesHealthy(study *metadata.Study) bool {
 var studyControls = regexp.MustCompile(`(?i)\bcontrols?\b`)
 
 // hedgedWord marks a record that leaves its own group in doubt.
-var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely)\b`)
+var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely|evaluated\s+for|evaluation\s+for|work[\s-]?up|rule[\s-]?out)\b` +
+	`|\b(sepsis|septic)[\s-]+(evaluation|work[\s-]?up|screen(ing)?)\b`)
 
 // hedged reports whether a sample's own record says its group is a
 // suspicion ("neonate: suspected", "possible infection"): the study's
@@ -915,19 +937,23 @@ var (
 	// missingValue is a group value that says nothing.
 	missingValue = regexp.MustCompile(`(?i)^(na|n/a|nan|none|null|unknown|not (applicable|available|determined|known|recorded)|missing|nd|-+|\?+|\.)$`)
 	// notADisease marks values a disease-control reading must leave alone:
-	// controls and healthy people the rules did not recognise, infections
+	// controls and healthy people the rules did not recognise (in any of
+	// the languages healthy_control reads), infections
 	// (their sepsis status is what the study does not say), organisms, and
 	// sepsis named by its onset, its codes or its signs (early- or
-	// late-onset, EOS, LOS, SAKI, purpura fulminans), an experiment's
-	// conditions (sham, mock, vehicle, placebo, untreated) and sepsis
-	// models (caecal ligation and puncture, CASP), and a bare grade
-	// ("severity: moderate" beside "severity: septic shock").
+	// late-onset, EOS, LOS, SAKI, purpura fulminans), sepsis models
+	// (caecal ligation and puncture, CASP), and, as the whole value, an
+	// experiment's condition ("sham operation", "vehicle", "untreated";
+	// "untreated diabetes" is a disease) or a bare grade ("severity:
+	// moderate" beside "severity: septic shock").
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
+		`|\bvolunt|\bsadi[oa]s?\b|\bsaud[aá]ve|\bsan[oa]s?\b|\bgesund|\bsains?\b|\bgezond|\bt[eé]moin|\bkontroll|\bcontr[oô]le|健康|对照|健常` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs` +
 		`|typh|leptospir|rickett|scrub|brucell|salmonell|shigell|cholera|listeri|borreli|\blyme\b|culture` +
-		`|sham|mock|vehicle|placebo|saline|\bpbs\b|untreated|ligation|puncture|\bclp\b|\bcasp\b|^(mild|moderate|severe|critical)$`)
+		`|ligation|puncture|\bclp\b|\bcasp\b|^(mild|moderate|severe|critical)$` +
+		`|^(sham|mock|vehicle|placebo|saline|pbs|untreated)([\s_-]+(operated|operation|surgery|surgical|treated|treatment|infected|injected|injection|controls?|group|arm|\d+\w*))*$`)
 	// noDiagnosis is a group value that names no group of patients: an
 	// adjudication that could not decide, a sample left out, the rest
 	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no
@@ -1009,6 +1035,85 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 			}
 		}
 	}
+}
+
+// sepsisFlagKey is a characteristic key that flags sepsis itself, yes or
+// no ("sepsis", "sepsis (y/n)", "neonatal sepsis", "Sepsis-3"), or its
+// onset in a cohort that began without it ("developed sepsis",
+// "post-operative sepsis" of trauma or surgical patients), not a sepsis of
+// a kind or a second one of septic patients ("culture-proven sepsis",
+// "secondary sepsis") nor septic shock.
+var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
+	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present)?\s*$`)
+
+// flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a
+// cohort where the same flag says yes of samples the rules call SEPSIS or
+// SEPTIC_SHOCK (RuleFlagArm).
+func (c *Classifier) flagArms(samples []*metadata.Sample, out, base []Decision) {
+	type flagged struct{ key, evidence string } // a septic sample flagged yes
+	var yes []flagged
+	for i, d := range base {
+		s := samples[i]
+		if s == nil || d.Method != MethodRule || (d.Label != Sepsis && d.Label != SepticShock) {
+			continue
+		}
+		for _, a := range s.Annotations {
+			if a.Characteristic && sepsisFlagKey.MatchString(spaced(a.Key)) && c.flag(a.Key, a.Value) == flagYes &&
+				!slices.ContainsFunc(yes, func(f flagged) bool { return metadata.SameKey(f.key, a.Key) }) {
+				yes = append(yes, flagged{a.Key, siblingEvidence(s, d)})
+			}
+		}
+	}
+	if len(yes) == 0 {
+		return
+	}
+	for i, s := range samples {
+		if s == nil || out[i].Method != MethodDefault || c.recordNamesControl(s) {
+			continue
+		}
+	annotations:
+		for _, a := range s.Annotations {
+			if !a.Characteristic || c.flag(a.Key, a.Value) != flagNo {
+				continue
+			}
+			for _, f := range yes {
+				if metadata.SameKey(f.key, a.Key) {
+					out[i] = Decision{Label: NoSepsis, Method: MethodRule, Rule: RuleFlagArm, Field: metadata.FieldCharacteristicPrefix + a.Key,
+						Matched: strings.TrimSpace(a.Value), Value: a.Key + ": " + a.Value, Key: a.Key,
+						Evidence: "the flag says yes of the cohort's septic samples: " + f.evidence}
+					break annotations
+				}
+			}
+		}
+	}
+}
+
+// animalWords name an animal model of sepsis in a study's text.
+var animalWords = regexp.MustCompile(`(?i)\b(mice|mouse|murine|rats?|rodents?|piglets?|pigs?|porcine|swine|sheep|ovine|baboons?|animals?|c(a|ae)?ecal\s+ligation|clp|casp|sham[\s-]*operated)\b`)
+
+// animalModel reports whether a sample is an animal's, by its organism or
+// its study's text: only there is a sham-operated sample the control arm
+// of a sepsis model.
+func animalModel(study *metadata.Study, s *metadata.Sample) bool {
+	if o := strings.TrimSpace(s.Organism); o != "" && !strings.EqualFold(o, "HOMO_SAPIENS") && !strings.EqualFold(o, "homo sapiens") {
+		return true
+	}
+	if study == nil {
+		return false
+	}
+	for _, t := range studyTexts(study) {
+		if animalWords.MatchString(t.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownControls reports whether a sample's own record (a rule) calls it a
+// control: the healthy people a study's text names are then known by
+// their records, not among the samples a flag says no of.
+func ownControls(base []Decision) bool {
+	return slices.ContainsFunc(base, func(d Decision) bool { return d.Label == Control && d.Method == MethodRule })
 }
 
 // groupField is a field that holds a study's groups: a field name and, for

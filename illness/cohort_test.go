@@ -191,9 +191,55 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("sepsis 1", "control 2"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, {NoSepsis, RuleIllControls, "title", "control", "NICU controls"}}},
 		{"before a procedure that is no operation", &metadata.Study{Title: "Plasma exchange in septic shock", Description: "We enrolled 12 patients with septic shock."},
 			cohortOf("TPE patient 2 pre | timepoint: before the procedure"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
+		// a sepsis flag of no beside the same flag's yes: the study's
+		// patients without sepsis, not its septic ones
 		{"a sepsis flag of no is no patient of the study's sepsis", neonatal, cohortOf("case 4 | neonatal sepsis: no", "case 5 | neonatal sepsis: yes"), []want{
-			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{NoSepsis, RuleFlagArm, "characteristic:neonatal sepsis", "no", "flag says yes of the cohort's septic samples: sample GSM2 is SEPSIS"},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
 		}},
+		{"a sepsis flag's arms", nil, cohortOf("ED 1 | sepsis (y/n): N | ards: Y", "ED 2 | sepsis (y/n): Y", "ED 3 | sepsis (y/n): N | group: healthy volunteer", "ED 4 | secondary sepsis: no", "ED 5 | Sepsis_(Y/N): 0"), []want{
+			{NoSepsis, RuleFlagArm, "characteristic:sepsis (y/n)", "N", "sample GSM2 is SEPSIS"},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Control, "healthy_control", "characteristics", "healthy", ""},
+			// a flag of a sepsis of a kind or a time says no of that one
+			unknown,
+			{NoSepsis, RuleFlagArm, "characteristic:Sepsis_(Y/N)", "0", "sample GSM2 is SEPSIS"},
+		}},
+		{"sepsis a cohort developed", &metadata.Study{Title: "Polytrauma patients with and without subsequent sepsis"},
+			cohortOf("PT01_day1 | developed sepsis: yes", "PT08_day3 | developed sepsis: no", "PT09 | secondary sepsis: no"), []want{
+				{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+				{NoSepsis, RuleFlagArm, "characteristic:developed sepsis", "no", "sample GSM1 is SEPSIS"},
+				unknown,
+			}},
+		// a sampling time with its unit reads as a patient's draw
+		{"a draw at T24h", nil, cohortOf("SS01_T0 | diagnosis: septic shock", "SS02_T0 | diagnosis: septic shock", "SS05_T24h | time point: T24h"), []want{
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
+			{SepticShock, RuleSoleArm, "title", "T24h", "only illness arm is SEPTIC_SHOCK"},
+		}},
+		// healthy people in another language are no disease arm
+		{"a healthy arm in Portuguese", nil, cohortOf("BR-01 | grupo: sepse", "BR-04 | grupo: sadio"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepse", ""}, {Control, "healthy_control", "characteristics", "sadio", ""},
+		}},
+		{"no flag's arm where the study names healthy people", &metadata.Study{Title: "Sepsis", Description: "Patients with sepsis and healthy volunteers."},
+			cohortOf("s1 | sepsis: yes", "s2 | sepsis: no"), []want{{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown}},
+		{"a flag's arm where the study's healthy people are known by their records", &metadata.Study{Title: "Sepsis", Description: "ICU patients with and without sepsis, and healthy volunteers."},
+			cohortOf("s1 | septicemia: yes", "s2 | septicemia: no | ards: yes", "hv1 | healthy control: yes"), []want{
+				{Sepsis, "sepsis", "characteristics", "septicemia", ""},
+				{NoSepsis, RuleFlagArm, "characteristic:septicemia", "no", "sample GSM1 is SEPSIS"},
+				{Control, "healthy_control", "characteristics", "healthy", ""},
+			}},
+		// a record that denies septic shock is not given it by a shock flag
+		// or a shock code
+		{"septic shock denied beside shock", &metadata.Study{Title: "Sepsis in the emergency department"},
+			cohortOf("p1 | sepsis: yes | septic shock: no | shock: yes", "Shock_P2 | septic shock: no", "p3 | sepsis: yes"), []want{
+				{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			}},
+		// a suspicion is no group, whatever code beside it the study defines
+		{"a hedged record's code", &metadata.Study{Title: "Early-onset sepsis (EOS) in neonates"},
+			cohortOf("NICU_03 | group: evaluated for sepsis, culture negative | onset: EOS", "NICU_04 | group: sepsis evaluation | onset: EOS", "NICU_05 | onset: EOS"), []want{
+				unknown, unknown, {Sepsis, RuleStudyAbbreviation, "characteristics", "EOS", "Early-onset sepsis"},
+			}},
 		{"a sepsis flag of no is no patient of the sole arm", nil, cohortOf("sepsis patient 1", "sepsis patient 2", "patient 3 | sepsis: no"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
 		}},
@@ -435,8 +481,20 @@ func TestClassifyCohort(t *testing.T) {
 			{SepticShock, "septic_shock", "characteristics", "septic shock", ""},
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
 		}},
-		{"sham in a patient's record or outside a sepsis cohort is no control", &metadata.Study{Title: "Sham CPAP in obstructive sleep apnoea"},
+		{"sham outside a sepsis cohort is no control", &metadata.Study{Title: "Sham CPAP in obstructive sleep apnoea"},
 			cohortOf("OSA 1 | treatment: sham CPAP", "OSA 2 | treatment: CPAP"), []want{unknown, unknown}},
+		{"a trial's sham procedure in septic patients is no control", &metadata.Study{Title: "Polymyxin B hemoperfusion in septic shock", Description: "Patients with septic shock were given polymyxin B or sham hemoperfusion."},
+			cohortOf("EUPH_01 | treatment: sham hemoperfusion", "EUPH_03 | arm: sham", "patient 4 | arm: sham", "EUPH_02 | treatment: polymyxin B"), []want{
+				unknown, unknown,
+				{SepticShock, RuleStudyContext, "study_title", "septic shock", ""},
+				unknown,
+			}},
+		{"an animal's sham beside its own septic arm", nil, cohortOf("Sham_1 | treatment: sham-operated", "CLP_2 | treatment: cecal ligation-and-puncture"), []want{
+			unknown, {Sepsis, "sepsis_model", "characteristics", "cecal ligation-and-puncture", ""},
+		}},
+		{"a condition of a disease is still a disease", nil, cohortOf("s1 | disease: sepsis", "s2 | disease: untreated diabetes", "s3 | disease: vehicle"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "untreated diabetes", "sepsis arm"}, unknown,
+		}},
 		{"a disease control still", nil, cohortOf("s1 | diagnosis: sepsis", "s2 | diagnosis: type 1 diabetes"), []want{
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "type 1 diabetes", "sepsis arm"},
 		}},

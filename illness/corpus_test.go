@@ -9,42 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/genexp/genexp/internal/corpus"
 	"github.com/genexp/genexp/metadata"
 )
-
-// corpus is one of the labeled files in testdata: real annotations of
-// public studies with the label of each sample's group (README.md there
-// says where each came from and how the labels were decided).
-type corpus struct {
-	Studies []struct {
-		Accession string `json:"accession"`
-		// Holdout (labeled_samples.json) or Split (sepsis_cohorts.json:
-		// dev, heldout or seen) says which studies the rules were
-		// written from.
-		Holdout bool   `json:"holdout"`
-		Split   string `json:"split"`
-		// Study is the study's own text (GEO series title and summary,
-		// ArrayExpress title and description) where a public copy of it
-		// was found, with where it was taken from. Absent for most.
-		Study *struct {
-			Title       string `json:"title"`
-			Description string `json:"description"`
-			// Truncated is set when the source holds only the beginning
-			// of the description.
-			Truncated bool   `json:"truncated"`
-			Source    string `json:"source"`
-		} `json:"study"`
-		Samples []struct {
-			Accession       string      `json:"accession"`
-			Title           string      `json:"title"`
-			SourceName      string      `json:"source_name"`
-			Disease         string      `json:"disease"`
-			Description     string      `json:"description"`
-			Characteristics [][2]string `json:"characteristics"`
-			Expected        Label       `json:"expected"`
-		} `json:"samples"`
-	} `json:"studies"`
-}
 
 type labeled struct {
 	study  string
@@ -58,12 +25,8 @@ type labeled struct {
 
 func loadCorpus(t *testing.T, file string) []labeled {
 	t.Helper()
-	data, err := os.ReadFile("testdata/" + file)
+	c, err := corpus.Read("testdata/" + file)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var c corpus
-	if err := json.Unmarshal(data, &c); err != nil {
 		t.Fatal(err)
 	}
 	var out []labeled
@@ -72,32 +35,16 @@ func loadCorpus(t *testing.T, file string) []labeled {
 		if split == "" {
 			split = map[bool]string{true: "heldout", false: "dev"}[st.Holdout]
 		}
-		var context *metadata.Study
-		if st.Study != nil {
-			if st.Study.Source == "" || st.Study.Title+st.Study.Description == "" {
-				t.Fatalf("%s: study text without its text or source", st.Accession)
-			}
-			context = &metadata.Study{Accession: st.Accession, Title: st.Study.Title, Description: st.Study.Description}
-		}
 		for i, s := range st.Samples {
-			if _, err := ParseLabel(string(s.Expected)); err != nil {
+			expected, err := ParseLabel(s.Expected)
+			if err != nil {
 				t.Fatalf("%s sample %d: %v", st.Accession, i, err)
 			}
 			acc := s.Accession
 			if acc == "" {
 				acc = fmt.Sprintf("%s#%d", st.Accession, i+1)
 			}
-			smp := &metadata.Sample{Accession: acc, Title: s.Title, Disease: s.Disease, Experiments: []string{st.Accession}}
-			if s.SourceName != "" {
-				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: "source_name_ch1", Value: s.SourceName})
-			}
-			if s.Description != "" {
-				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: "description", Value: s.Description})
-			}
-			for _, kv := range s.Characteristics {
-				smp.Annotations = append(smp.Annotations, metadata.Annotation{Key: kv[0], Value: kv[1], Characteristic: true})
-			}
-			out = append(out, labeled{study: st.Accession, split: split, sample: smp, context: context, expected: s.Expected})
+			out = append(out, labeled{study: st.Accession, split: split, sample: s.Sample(acc, st.Accession), context: st.Context(), expected: expected})
 		}
 	}
 	return out

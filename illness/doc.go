@@ -124,8 +124,14 @@
 //     MARS "ctrl_GI"): NO_SEPSIS; any other "control": CONTROL.
 //   - a flag characteristic is read through its key: "septic shock: yes"
 //     and "sepsis: 1" are SEPTIC_SHOCK and SEPSIS; "sepsis: no" and
-//     "sepsis: 0" say nothing usable and are skipped. A 1 or 0 is a flag
-//     only where no rule reads the key ("shock: 1" is shock_flag's).
+//     "sepsis: 0" alone say nothing usable (they may be anyone's) and are
+//     skipped, but where the same flag says yes of the study's septic
+//     samples they are its patients without sepsis, NO_SEPSIS
+//     (RuleFlagArm), unless the record names healthy people or controls,
+//     or the study's text does and no sample's own record says which they
+//     are. A record that denies septic shock ("septic shock: no") is not
+//     given it by a "shock: yes" flag or a "Shock_P" code. A 1 or 0 is a flag only where no rule reads the
+//     key ("shock: 1" is shock_flag's).
 //   - "normal" as a whole value or its first word ("normal and HIV
 //     negative", E-MEXP-3567): CONTROL.
 //   - a sepsis endotype code (GAinS "sepsis response signature group: 1 |
@@ -159,9 +165,11 @@
 //   - sepsis models in animals: caecal ligation and puncture ("treatment:
 //     cecal ligation and puncture", or "CLP" in a sepsis cohort) and colon
 //     ascendens stent peritonitis are SEPSIS; the sham-operated animals of
-//     a sepsis cohort ("Sham_24h", "treatment: sham operation") CONTROL;
-//     sham, mock, vehicle, placebo or untreated conditions and bare grades
-//     ("severity: moderate") are no disease arm beside a sepsis arm.
+//     a sepsis cohort of animals ("Sham_24h", "treatment: sham operation")
+//     CONTROL, but not a trial's sham procedure in septic patients ("sham
+//     hemoperfusion"); sham, mock, vehicle, placebo or untreated conditions
+//     as the whole value and bare grades ("severity: moderate") are no
+//     disease arm beside a sepsis arm.
 //   - neonatal sepsis (GSE25504): confirmed infection SEPSIS, controls
 //     CONTROL, suspected infection, NEC and viral infection UNKNOWN.
 //   - "control" where the study's controls are ill: critically ill

@@ -20,6 +20,7 @@ func FuzzClassifyCohort(f *testing.F) {
 	f.Add("Con001", "treatment", "Mixed sample (Baby A11 Day 32 bloodstream infection)", "neonatal sepsis", "One of the septic patients died in 2014. Day 28 mortality.")
 	f.Add("septic\u00a0shock\u2013day\u00a01", "", "\xff\xfe", "sepsis \x00", "vs.")
 	f.Add("SS_12", "group", "HCs", "Septic shock (SS) versus healthy controls (HCs, n = 4)", "(SS) (S)(ZZ,(")
+	f.Add("Sepsis_1", "arm", "sham", "", "")
 	c := Default()
 	f.Fuzz(func(t *testing.T, title, key, value, studyTitle, studyDesc string) {
 		samples := []*metadata.Sample{
@@ -49,5 +50,9 @@ func FuzzClassifyCohort(f *testing.F) {
 		}
 		_ = c.Classify(samples[0])
 		_ = c.ClassifyInStudy(samples[1], study)
+		// a sample sheet read alone gives no study
+		if got := c.ClassifyCohort(nil, samples); len(got) != len(samples) {
+			t.Fatalf("no study: %d decisions for %d samples", len(got), len(samples))
+		}
 	})
 }

@@ -100,7 +100,7 @@ func DefaultGroupCodes() []GroupCode {
 		{Code: "nc", Label: Control, Scope: Anywhere, Unless: `\b(si|sh)[\s-]*nc\b|\b(sirna|shrna|sgrna)\b|\bnegative\s+control\b|\bneural\s+crest\b|\bnasal\s+cannula\w*|\b(oxygen|o2)(\s+(delivery|support|therapy|device))?\s*:\s*nc\b`,
 			Reason: "normal control; not in a record that names an siRNA's negative control (si-NC), the neural crest or oxygen by nasal cannula"},
 		{Code: "mock", Label: Control, Scope: Anywhere, Reason: "mock-infected or mock-treated: the control condition of an infection or stimulation study (GSE65088 infection: mock); not in a sample whose record names a patient, whose mock-treated cells are the patient's"},
-		{Code: "sham", Label: Control, Scope: InSepsisCohort, Reason: "sham-operated or sham-treated: the control arm of a sepsis model (caecal ligation and puncture against sham surgery); only in a sepsis cohort, since a sham arm elsewhere is a trial's placebo condition of patients, and not in a sample whose record names a patient"},
+		{Code: "sham", Label: Control, Scope: InSepsisCohort, Reason: "sham-operated or sham-treated: the control arm of an animal model of sepsis (caecal ligation and puncture against sham surgery); only in a sepsis cohort of animals (by the sample's organism or the study's text), since a sham arm of patients is a trial's placebo procedure (sham hemoperfusion), and not in a sample whose record names a patient"},
 		// sepsis
 		{Code: "seps", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis (GSE154918 Seps_P)"},
 		{Code: "sepsi", Label: Sepsis, Scope: Anywhere, Reason: "abbreviation of sepsis"},

@@ -3,6 +3,7 @@ package illness
 import (
 	"regexp/syntax"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,13 +29,14 @@ func newPrefilter(pattern string) prefilter {
 func required(re *syntax.Regexp) prefilter {
 	switch re.Op {
 	case syntax.OpLiteral:
-		s := string(re.Rune)
-		for i := 0; i < len(s); i++ {
-			if s[i] >= utf8.RuneSelf {
-				return nil // case folding beyond ASCII is not a lower-casing
+		for _, r := range re.Rune {
+			if r >= utf8.RuneSelf && foldsToASCII(r) {
+				return nil // the Kelvin sign matches k: lower-casing cannot tell
 			}
 		}
-		return prefilter{strings.ToLower(s)}
+		// A word with letters beyond ASCII (脓毒症, séptico) is in no
+		// ASCII text, which mayMatch alone filters.
+		return prefilter{strings.ToLower(string(re.Rune))}
 	case syntax.OpCapture:
 		return required(re.Sub[0])
 	case syntax.OpPlus:
@@ -65,6 +67,17 @@ func required(re *syntax.Regexp) prefilter {
 		return all
 	}
 	return nil
+}
+
+// foldsToASCII reports whether a rune beyond ASCII matches an ASCII one
+// case-insensitively (U+212A KELVIN SIGN matches k, U+017F LONG S s).
+func foldsToASCII(r rune) bool {
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 func (p prefilter) better(q prefilter) bool {

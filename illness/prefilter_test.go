@@ -24,8 +24,16 @@ func TestPrefilterWords(t *testing.T) {
 		{`a|b*`, nil},
 		{`^\s*(group\s*|srs\s*)?[1-3]\s*$`, nil},
 		{`[0-9]+`, nil},
-		{`témoin`, nil}, // beyond ASCII, folding is not lower-casing
-		{`(`, nil},      // does not parse
+		// a word beyond ASCII is in no ASCII text (a text beyond ASCII
+		// always passes), unless a letter of it matches an ASCII one
+		{`témoin`, []string{"témoin"}},
+		{`脓毒症|败血症`, []string{"脓毒症", "败血症"}},
+		{`\x{212A}elvin`, nil}, // the Kelvin sign matches k case-insensitively
+		// folded, the parser writes such letters in ASCII: any ASCII
+		// text that matches holds the word
+		{`(?i)\x{212A}elvin`, []string{"kelvin"}},
+		{`(?i)ſepsis`, []string{"sepsis"}},
+		{`(`, nil}, // does not parse
 	} {
 		got := newPrefilter(tc.pattern)
 		if !slices.Equal([]string(got), tc.want) {

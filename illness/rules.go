@@ -99,7 +99,7 @@ func DefaultRules() []Rule {
 			Exclude:     `\bplasma\s*(exchange|pheresis|transfusion|infusion)|\bplasmapheresis\b|\bfresh[\s-]+frozen\b|\bffp\b|\btherapeutic\b`,
 			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells; not plasma exchange or fresh frozen plasma given to a patient"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
-			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
+			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+((neonatal|early[\s-]+onset|late[\s-]+onset)[\s-]+)?(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\b(sin|ohne|keine?|sans|pas\s+de|sem|geen|zonder|senza)\s+seps(is|e|i)\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b` +
 				`|\bsepsis(-?[1-3])?\s*[-:,(]?\s*((was|is)\s+)?(negative|excluded|ruled\s+out|absent|unlikely|not\s+confirmed)\s*($|[;.)\]])` +
@@ -111,7 +111,7 @@ func DefaultRules() []Rule {
 			Exclude: `\bhealthy\b|\bvolunteers?\b|` + deniedShock +
 				`|\b(not|never|cannot|can\s*not|could\s+not)\s+(be\s+|been\s+|yet\s+)?ruled[\s-]+out` +
 				`|\bseptic[\s-]*shock\s*(,|:|\(|\[|-|–)\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic)\b`,
-			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', 'sepsis, ruled out', 'ruled out sepsis', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('cardiogenic shock', 'shock (cardiogenic)'; 'no septic shock' says nothing of sepsis)"},
+			Description: "explicitly not septic: 'non-septic', 'no sepsis', 'no late-onset sepsis', 'w/o sepsis', 'no evidence of sepsis', 'did not develop sepsis', 'sepsis-free', 'Sepsis-3 negative', 'sepsis, ruled out', 'ruled out sepsis', a sepsis mimic, sepsis denied in Spanish, German, French, Portuguese, Dutch or Italian ('sin sepsis', 'ohne Sepsis', 'sans sepsis', 'sem sepse', 'geen sepsis', 'senza sepsi'), or shock of a named non-infectious cause ('cardiogenic shock', 'shock (cardiogenic)'; 'no septic shock' says nothing of sepsis)"},
 		{Name: "non_septic_shock_type", Label: NoSepsis, Priority: 45,
 			Keys:        `^((shock|circulatory\s+failure)\s+(type|etiology|aetiology|cause|origin)|(type|etiology|aetiology|cause|origin)\s+of\s+(the\s+)?shock)$`,
 			Pattern:     `^\s*(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\b`,
@@ -125,9 +125,9 @@ func DefaultRules() []Rule {
 			Exclude:     `\bsep(sis|tic)|\bsepticae?mia`,
 			Description: "bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'): not the bacteraemia it names; beside sepsis ('culture-negative sepsis (no bacteremia)') the sepsis decides"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
-			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bsepsis\s+(with|plus|\+)\s+shock\b|\bshock\s*,\s*septic\b|\bchoque\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b`,
+			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bseps(is)?\s*(with|plus|\+|&)\s*shock\b|\bshock\s*,\s*septic\b|\b(choque|shock)\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b|脓毒性休克|感染性休克|敗血症性ショック`,
 			Exclude:     deniedShock + `|` + hedgedSepsis,
-			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic'), as sepsis with shock, or in Spanish, Portuguese, French or German; not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
+			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic'), as sepsis with shock ('Seps + shock'), or in Spanish ('choque séptico', 'shock séptico'), Portuguese, French, German, Chinese (脓毒性休克, 感染性休克) or Japanese (敗血症性ショック); not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
 			Keys:        `^shock$`,
 			Pattern:     `^\s*(shock|1)\s*$`,
@@ -143,11 +143,11 @@ func DefaultRules() []Rule {
 			Exclude:     `\b(non|un)[- ]?infect|\b(without|no)\s+infection|\b(infection|culture)[- ]negative|\bsirs\s*[,(]?\s*(an?\s+)?infection\s+((was|is)\s+)?(unlikely|ruled\s+out|excluded|absent|not\s+(confirmed|proven|documented|found))\b`,
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
-			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b`,
+			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b|脓毒症|败血症|敗血症`,
 			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic,
-			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
+			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse, Chinese 脓毒症 and 败血症, Japanese 敗血症; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
 		{Name: "sepsis_model", Label: Sepsis, Priority: 32,
-			Pattern:     `\bc(a|ae)?ecal\s+ligation\s*(and|&|/|\+|-)\s*puncture\b|\bcolon\s+ascendens\s+stent\s+peritonitis\b`,
+			Pattern:     `\bc(a|ae)?ecal\s+ligation[\s-]*(and|&|/|\+|-)?[\s-]*puncture\b|\bcolon\s+ascendens\s+stent\s+peritonitis\b`,
 			Exclude:     `\bsham\b|\b(no|not|without|before)\s+(c(a|ae)?ecal|colon)\b`,
 			Description: "an animal given sepsis by its standard models: caecal ligation and puncture, colon ascendens stent peritonitis; not the sham-operated control ('sham surgery without caecal ligation and puncture')"},
 		{Name: "bloodstream_infection", Label: Sepsis, Priority: 35,
@@ -155,9 +155,9 @@ func DefaultRules() []Rule {
 			Exclude:     `\bnon[- ]?(bacteri?|candid|fung)a?emic\b|\b(no|not|without|absence\s+of)[- ]((bacteri?|candid|fung)a?emi(a|c)|blood\s*stream\s+infection)\b`,
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
-			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\s+(patients?\s+)?controls?\b` +
-				`|\bcontrols?\s*(\(|\[|,|:|-|–)\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
-				`|\bsirs\d*\b|\bsystemic inflammatory response\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
+			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)[\s-]+(patients?[\s-]+)?(controls?|ctrls?)\b` +
+				`|\b(controls?|ctrls?)\s*(\(|\[|,|:|-|–)\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
+				`|\b(sirs|sris)\d*\b|\bsystemic inflammatory response\b|\b(no|n[aã]o)\s+infeccios[oa]\b|\bnon[\s-]+infectieux\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
 			Exclude:     `^\s*(un|non[- ]?)infected\s*$|\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
@@ -166,11 +166,12 @@ func DefaultRules() []Rule {
 			Pattern:     `\b(non|mock|sham|not|never)\s+infected[\s-]+controls?\b`,
 			Description: "an uninfected control written with a space ('mock infected control', 'non infected controls', 'not infected control'), which healthy_control leaves to this rule: it reads 'infected control' as no healthy one"},
 		{Name: "healthy_control", Label: Control, Priority: 50,
-			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
+			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bsadi[oa]s?\b|\bvolunt[aá]ri[oa]s?\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
+				`|健康对照|健康志愿者|健康人|对照组|健常者|健常人` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Exclude:     experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$|(^|[^\w-])infected[\s-]+controls?\b`,
-			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, gesund, sano, sain, gezond: healthy); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
+			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, sadio, gesund, sano, sain, gezond, Chinese 健康, Japanese 健常: healthy; voluntário, voluntario: volunteer); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
 		{Name: "uninfected", Label: NoSepsis, Priority: 52,
 			Pattern:     `^\s*(un|non[- ]?)infected\s*$`,
 			Description: "a value that only says 'uninfected' ('infection: uninfected'): read after the healthy controls, so that a sample whose other value of the same field says it is one ('status: healthy control' among its characteristics) is a control, and otherwise, as non_septic_illness reads 'non-infected', one ill without sepsis"},
@@ -225,4 +226,5 @@ const pastSepsis = `\b(history\s+of|h/o)[\s-]+((severe|neonatal)[\s-]+)?(uro|pne
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
 const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluat(ed|ion)\s+for|work[- ]?up\s+for|screen(ed|ing)\s+for)[\s-]+((neonatal|early[- ]onset|late[- ]onset|severe)[\s-]+)?(sepsis|septic)` +
+	`|\b(sepsis|septic)[\s-]+(evaluation|work[- ]?up|screen(ing)?)\b` +
 	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)\s*[,;)]|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\s*$)`

@@ -55,6 +55,7 @@ func ParseJSON(r io.Reader, name string) (*Dataset, error) {
 		return nil, err
 	}
 	d.Sources = []string{name}
+	d.readSRA()
 	d.sortAll()
 	return d, nil
 }

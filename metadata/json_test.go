@@ -215,12 +215,17 @@ func TestParseJSONCurrent(t *testing.T) {
 		// sample's characteristics under the attribute's name
 		{Key: "disease_state", Value: "healthy control", Characteristic: true},
 		{Key: "source_name", Value: "peripheral blood", Characteristic: true},
-		{Key: "title", Value: "Control_rep1 (healthy)", Characteristic: true},
+		// the archive's own fields of the sample are not: its title is
+		// one of the sample's titles
+		{Key: "sample_title", Value: "Control_rep1 (healthy)"},
 		{Key: "spot_length", Value: "202"},
 	} {
 		if !hasAnn(sraRec.Annotations, a) {
 			t.Errorf("SRR9000006 lacks %+v; has %+v", a, sraRec.Annotations)
 		}
+	}
+	if got := sraRec.Values(metadata.FieldTitle); !slices.Equal(got, []string{"Control_rep1", "Control_rep1 (healthy)"}) {
+		t.Errorf("SRR9000006 titles %q", got)
 	}
 }
 

@@ -196,6 +196,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 			d.Findings = append(d.Findings, r.finding(name, study, header))
 		}
 	}
+	d.readSRA()
 	d.sortAll()
 	return d, nil
 }

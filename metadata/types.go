@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"cmp"
 	"maps"
 	"regexp"
 	"slices"
@@ -183,12 +184,19 @@ func (d *Dataset) StudySamples(study string) []*Sample {
 	return out
 }
 
-// sortAll orders studies, samples and membership lists and links each
-// study's SampleAccessions with each sample's Experiments both ways.
-func (d *Dataset) sortAll() {
+// readSRA reads the SRA runs' records of a dataset just parsed (sraKeys),
+// once: a merge of parsed datasets must not read their keys again, since
+// an attribute stripped of its "sample_" ("sample_run_group" is the
+// characteristic run_group) may then look like an archive's field.
+func (d *Dataset) readSRA() {
 	for _, s := range d.Samples {
 		sraKeys(s)
 	}
+}
+
+// sortAll orders studies, samples and membership lists and links each
+// study's SampleAccessions with each sample's Experiments both ways.
+func (d *Dataset) sortAll() {
 	sort.Slice(d.Studies, func(i, j int) bool { return d.Studies[i].Accession < d.Studies[j].Accession })
 	sort.Slice(d.Samples, func(i, j int) bool { return d.Samples[i].Accession < d.Samples[j].Accession })
 	for _, st := range d.Studies {
@@ -211,6 +219,45 @@ func (d *Dataset) sortAll() {
 	for _, st := range d.Studies {
 		sort.Strings(st.SampleAccessions)
 		st.SampleAccessions = slices.Compact(st.SampleAccessions)
+	}
+	d.sraStudyText()
+}
+
+// sraStudyText fills what a study leaves empty of its title and
+// description with the ones refine.bio copies into each of its SRA runs'
+// records (study_title; study_abstract, else study_description): a
+// sample sheet read without aggregated_metadata.json holds the study's
+// text only there, and the classifier reads a study's samples in the
+// light of its text. A field is taken only when every run that holds it
+// gives the same text.
+func (d *Dataset) sraStudyText() {
+	for _, st := range d.Studies {
+		if st.Title != "" && st.Description != "" {
+			continue
+		}
+		texts := map[string]string{} // key → the runs' one text, "" where they differ
+		for _, acc := range st.SampleAccessions {
+			s := d.Sample(acc)
+			if s == nil || !sraRun.MatchString(s.Accession) {
+				continue
+			}
+			for _, a := range s.Annotations {
+				k, v := strings.ToLower(a.Key), strings.TrimSpace(a.Value)
+				if v == "" || k != "study_title" && k != "study_abstract" && k != "study_description" {
+					continue
+				}
+				if have, ok := texts[k]; ok && have != v {
+					v = ""
+				}
+				texts[k] = v
+			}
+		}
+		if st.Title == "" {
+			st.Title = texts["study_title"]
+		}
+		if st.Description == "" {
+			st.Description = cmp.Or(texts["study_abstract"], texts["study_description"])
+		}
 	}
 }
 
@@ -429,19 +476,33 @@ var (
 var sraRun = regexp.MustCompile(`^[SED]RR\d+$`)
 
 // sraStudyKeys are the fields of an SRA study, and of its submission, that
-// refine.bio copies into every run's record.
-var sraStudyKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|alias|accession|type|ena_.*)|submission_.*)$`)
+// refine.bio copies into every run's record, and the run's, experiment's
+// and library's own fields that its SRA surveyor writes beside them (an
+// experiment title such as "Illumina NovaSeq 6000 sequencing; GSM1: Infant_02;
+// Homo sapiens; RNA-Seq", a library name): the archive's, not the
+// submitter's characteristics.
+var sraStudyKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|alias|accession|type|ena_.*)|submission_.*` +
+	`|run_.*|experiment_(accession|title|design_description)|library_\w+|spot_\w+|platform_instrument_model|organism_(id|name)` +
+	`|center_name|center_project_name|broker_name|alias|pubmed_id|external_id|lab_name)$`)
+
+// sraSampleFields are the fields of an SRA sample that refine.bio writes
+// with the "sample_" of its attributes but that are the archive's, not
+// the submitter's: the sample's accession, title and centre, and ENA's
+// counts and dates.
+var sraSampleFields = regexp.MustCompile(`(?i)^sample_(id|accession|title|center_name|ena_.*)$`)
 
 // sraKeys reads an SRA run's record as a GEO sample's is read. refine.bio
 // writes the sample's BioSample attributes as "sample_" and the attribute
 // (sample_disease_state): they are its characteristics, under the
-// attribute's name, as GEO's "disease state" is. It copies the study's
+// attribute's name, as GEO's "disease state" is; the sample's own fields
+// (sample_title, sample_accession, …) are not, and sample_title is the
+// sample's title where refine.bio's is empty. It copies the study's
 // title and abstract into every run's record: they are kept, but are no
 // characteristic of the sample (read as one, a study titled for sepsis
 // labelled its healthy controls septic). Only runs (SRR, ERR, DRR) are
 // read so: a GEO or ArrayExpress record's "sample_type" or "study_group"
-// is the submitter's own characteristic. A merge runs it again, on keys
-// it has read already.
+// is the submitter's own characteristic. The parsers run it once
+// (readSRA).
 func sraKeys(s *Sample) {
 	if s == nil || !sraRun.MatchString(s.Accession) {
 		return
@@ -449,7 +510,12 @@ func sraKeys(s *Sample) {
 	for i, a := range s.Annotations {
 		lk := strings.ToLower(a.Key)
 		switch {
-		case strings.HasPrefix(lk, "sample_") && len(lk) > len("sample_") && lk != "sample_id":
+		case sraSampleFields.MatchString(lk):
+			s.Annotations[i].Characteristic = false
+			if lk == "sample_title" && s.Title == "" {
+				s.Title = a.Value
+			}
+		case strings.HasPrefix(lk, "sample_") && len(lk) > len("sample_"):
 			s.Annotations[i].Key, s.Annotations[i].Characteristic = strings.TrimSpace(a.Key[len("sample_"):]), true
 		case sraStudyKeys.MatchString(lk):
 			s.Annotations[i].Characteristic = false
