@@ -695,7 +695,7 @@ var studyControls = regexp.MustCompile(`(?i)\bcontrols?\b`)
 
 // hedgedWord marks a record that leaves its own group in doubt.
 var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely|evaluated\s+for|evaluation\s+for|work[\s-]?up|rule[\s-]?out)\b` +
-	`|\b(sepsis|septic)[\s-]+(evaluation|work[\s-]?up|screen(ing)?)\b`)
+	`|` + sepsisWorkup)
 
 // hedged reports whether a sample's own record says its group is a
 // suspicion ("neonate: suspected", "possible infection"): the study's
@@ -942,18 +942,19 @@ var (
 	// (their sepsis status is what the study does not say), organisms, and
 	// sepsis named by its onset, its codes or its signs (early- or
 	// late-onset, EOS, LOS, SAKI, purpura fulminans), sepsis models
-	// (caecal ligation and puncture, CASP), and, as the whole value, an
-	// experiment's condition ("sham operation", "vehicle", "untreated";
-	// "untreated diabetes" is a disease) or a bare grade ("severity:
-	// moderate" beside "severity: septic shock").
+	// (caecal ligation and puncture, CASP), an experiment's condition
+	// ("sham-operated mice", "saline 6 h", "vehicle (PBS)"; "untreated"
+	// only as the whole value or of animals, since "untreated diabetes" is
+	// a disease) and a bare grade ("severity: moderate" beside "severity:
+	// septic shock").
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
-		`|\bvolunt|\bsadi[oa]s?\b|\bsaud[aá]ve|\bsan[oa]s?\b|\bgesund|\bsains?\b|\bgezond|\bt[eé]moin|\bkontroll|\bcontr[oô]le|健康|对照|健常` +
+		`|\bvolunt|\bsadi[oa]s?\b|\bsaud[aá]ve|\bsan[oa]s?\b|\bsani\b|\bgesund|\bsaines?\b|\bsains?\b|\bgezond|\bt[eé]moin|\bkontroll|\bcontr[oô]le|健康|对照|健常` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs` +
 		`|typh|leptospir|rickett|scrub|brucell|salmonell|shigell|cholera|listeri|borreli|\blyme\b|culture` +
 		`|ligation|puncture|\bclp\b|\bcasp\b|^(mild|moderate|severe|critical)$` +
-		`|^(sham|mock|vehicle|placebo|saline|pbs|untreated)([\s_-]+(operated|operation|surgery|surgical|treated|treatment|infected|injected|injection|controls?|group|arm|\d+\w*))*$`)
+		`|sham|mock|vehicle|placebo|saline|\bpbs\b|^untreated([\s_-]+(mice|mouse|rats?|animals?|controls?|group|arm|cells?|\d+\s*\w*))*$`)
 	// noDiagnosis is a group value that names no group of patients: an
 	// adjudication that could not decide, a sample left out, the rest
 	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no
@@ -1044,7 +1045,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 // a kind or a second one of septic patients ("culture-proven sepsis",
 // "secondary sepsis") nor septic shock.
 var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
-	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present)?\s*$`)
+	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present|\?)?\s*$`)
 
 // flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a
 // cohort where the same flag says yes of samples the rules call SEPSIS or
@@ -1088,8 +1089,10 @@ func (c *Classifier) flagArms(samples []*metadata.Sample, out, base []Decision) 
 	}
 }
 
-// animalWords name an animal model of sepsis in a study's text.
-var animalWords = regexp.MustCompile(`(?i)\b(mice|mouse|murine|rats?|rodents?|piglets?|pigs?|porcine|swine|sheep|ovine|baboons?|animals?|c(a|ae)?ecal\s+ligation|clp|casp|sham[\s-]*operated)\b`)
+// animalWords name an animal model of sepsis in a study's text: a
+// species or the model itself ("animal studies" are cited by human
+// trials too).
+var animalWords = regexp.MustCompile(`(?i)\b(mice|mouse|murine|rats?|rodents?|piglets?|pigs?|porcine|swine|sheep|ovine|baboons?|zebrafish|c(a|ae)?ecal\s+ligation|clp|casp|sham[\s-]*operated)\b`)
 
 // animalModel reports whether a sample is an animal's, by its organism or
 // its study's text: only there is a sham-operated sample the control arm

@@ -167,9 +167,10 @@
 //     ascendens stent peritonitis are SEPSIS; the sham-operated animals of
 //     a sepsis cohort of animals ("Sham_24h", "treatment: sham operation")
 //     CONTROL, but not a trial's sham procedure in septic patients ("sham
-//     hemoperfusion"); sham, mock, vehicle, placebo or untreated conditions
-//     as the whole value and bare grades ("severity: moderate") are no
-//     disease arm beside a sepsis arm.
+//     hemoperfusion"); sham, mock, vehicle, placebo or saline conditions,
+//     "untreated" alone or of animals ("untreated diabetes" is a disease)
+//     and bare grades ("severity: moderate") are no disease arm beside a
+//     sepsis arm.
 //   - neonatal sepsis (GSE25504): confirmed infection SEPSIS, controls
 //     CONTROL, suspected infection, NEC and viral infection UNKNOWN.
 //   - "control" where the study's controls are ill: critically ill
