@@ -112,7 +112,7 @@ func (c *Classifier) on(rule string) bool {
 //     different labels is left alone. What this rule decides counts, for the rules below, as the
 //     sample's own record.
 //  2. RuleSamePatient: a sample of a patient (an identifier characteristic
-//     such as "patient id: P5", or "Patient 12" in the title) whose other
+//     such as "patient id: P5" or "pt: P11", or "Patient 12" in the title) whose other
 //     samples' own records state one illness (SEPSIS, SEPTIC_SHOCK or
 //     NO_SEPSIS) takes it: a patient's group holds at every time point. A
 //     control is not carried over (a donor's mock-infected sample is the
@@ -151,8 +151,10 @@ func (c *Classifier) on(rule string) bool {
 //     nothing usable: it may be anyone's.
 //  7. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU), names
-//     no infection, control or healthy person of its own and denies no
-//     sepsis by a flag ("sepsis: no") takes the illness label of the cohort's
+//     no infection, control or healthy person of its own, states no group
+//     of its own where the arm states its group (a value no rule reads,
+//     "dx: SS" beside "dx: sepsis"; "NA" or "recovery" is none) and denies
+//     no sepsis by a flag ("sepsis: no") takes the illness label of the cohort's
 //     other samples when they state exactly one (SEPSIS, SEPTIC_SHOCK or
 //     NO_SEPSIS; controls aside), at least two samples state it, and the
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
@@ -547,8 +549,14 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 		}
 		first := members[0]
 		ev := fmt.Sprintf("the cohort's only illness arm is %s (%d samples; %s)", l, len(members), siblingEvidence(samples[first], out[first]))
+		var fields []groupField // where the arm's members state their group
+		for _, m := range members {
+			if g, ok := c.groupOf(samples[m], out[m]); ok && !slices.Contains(fields, g) {
+				fields = append(fields, g)
+			}
+		}
 		for i, s := range samples {
-			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.denies(s, l) || c.beforeIllness(s) {
+			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.denies(s, l) || c.beforeIllness(s) || c.statesGroup(s, fields) {
 				continue
 			}
 			if field, value, matched, ok := c.patientWording(s, persons); ok {
@@ -561,7 +569,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 var (
 	// patientIDKey is a characteristic that names the patient a sample
 	// was drawn from.
-	patientIDKey = regexp.MustCompile(`(?i)^\s*(patient|subject|individual|donor|participant|case)s?(\s*(id|identifier|number|no\.?|code|#))?\s*$`)
+	patientIDKey = regexp.MustCompile(`(?i)^\s*(patient|pt|subject|individual|donor|participant|case)s?(\s*(id|identifier|number|no\.?|code|#))?\s*$`)
 	// titlePatient is a patient's number in a title ("Patient 19, Day1",
 	// "pt_07_D3").
 	titlePatient = regexp.MustCompile(`(?i)\b(patient|pt|subject|case)[\s_#-]*0*(\d+)\b`)
@@ -1117,6 +1125,25 @@ func animalModel(study *metadata.Study, s *metadata.Sample) bool {
 // their records, not among the samples a flag says no of.
 func ownControls(base []Decision) bool {
 	return slices.ContainsFunc(base, func(d Decision) bool { return d.Label == Control && d.Method == MethodRule })
+}
+
+// statesGroup reports whether a sample states a group of its own, one no
+// rule read, where the cohort's arm states its group ("dx: niSIRS" beside
+// "dx: sepsis"): the arm's label would then be a guess over what the
+// record says. A missing value ("NA") states none, nor does a patient's
+// time or course ("recovery", "day 7").
+func (c *Classifier) statesGroup(s *metadata.Sample, fields []groupField) bool {
+	for _, g := range fields {
+		for _, v := range c.values(s, g.field) {
+			if g.key != "" && (!v.keyed || !strings.EqualFold(v.key, g.key)) {
+				continue
+			}
+			if t := strings.TrimSpace(v.text); t != "" && !missingValue.MatchString(t) && !noDiagnosis.MatchString(t) && !patientText.MatchString(spaced(t)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // groupField is a field that holds a study's groups: a field name and, for

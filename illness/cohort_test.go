@@ -455,6 +455,19 @@ func TestClassifyCohort(t *testing.T) {
 			{NoSepsis, RuleSamePatient, "characteristics", "patient id: P6", "sample GSM3 is NO_SEPSIS"},
 			unknown,
 		}},
+		{"same patient by a short key", nil, cohortOf("P11 T0 | pt: P11 | dx: sepsis", "P11 T24h | pt: P11 | sampling: T24h", "P12 T0 | pt: P12 | dx: niSIRS", "P12 T24h | pt: P12"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Sepsis, RuleSamePatient, "characteristics", "pt: P11", "sample GSM1 is SEPSIS"},
+			{NoSepsis, "non_septic_illness", "characteristics", "niSIRS", ""},
+			{NoSepsis, RuleSamePatient, "characteristics", "pt: P12", "sample GSM3 is NO_SEPSIS"},
+		}},
+		// "SS" may be severe sepsis or septic shock: a group of its own the
+		// rules leave unread, not the sole arm's
+		{"a group the rules do not read is no sole arm's", nil, cohortOf("p1 | dx: sepsis", "p2 | dx: sepsis", "patient 3 | dx: SS", "patient 4 | dx: NA"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			unknown,
+			{Sepsis, RuleSoleArm, "title", "patient", "only illness arm is SEPSIS"},
+		}},
 		{"same patient by title", nil, cohortOf("Patient 12, day 1, sepsis", "Patient 12, day 5", "Patient 13, day 5"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, RuleSamePatient, "title", "Patient 12", "sample GSM1 is SEPSIS"},
 			// the cohort's one illness arm, two samples strong

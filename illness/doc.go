@@ -196,8 +196,9 @@
 //     group: NA" beside SRS 1 and 2 patients; GSE10474 "ALI patient"
 //     beside "patient with sepsis only"): that illness (RuleSoleArm),
 //     unless the patient's record names an infection, a control or a
-//     healthy person of its own, denies sepsis by a flag ("sepsis: no"),
-//     or the study's text names another arm.
+//     healthy person of its own, states a group no rule reads where the
+//     others state theirs ("dx: SS" beside "dx: sepsis"), denies sepsis by
+//     a flag ("sepsis: no"), or the study's text names another arm.
 //   - SIRS that resolved (GSE4607, GSE13904 "SIRS resolved"): NO_SEPSIS.
 //   - other diseases compared with a sepsis arm in the same group field
 //     (GSE60424 "diseasestatus: Type 1 Diabetes", "ALS", "MS
