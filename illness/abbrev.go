@@ -171,9 +171,10 @@ func lower(b byte) byte {
 	return b
 }
 
-// timeWords mark a long form that names a time of sampling ("postoperative
-// day (POD)", "hours after admission (HAA)"), which no code of a cohort is.
-var timeWords = regexp.MustCompile(`(?i)\b(days?|hours?|weeks?|months?|time\s*points?)\b`)
+// timeWords mark a long form that is a time of sampling ("postoperative
+// day (POD)", "hours after admission (HAA)"), which no code of a cohort is;
+// a cohort sampled at a time ("septic shock on day 1 (SSD)") is still one.
+var timeWords = regexp.MustCompile(`(?i)^\s*((post[\s-]*(operative|op|surgical|surgery|admission|injury|trauma|burn|infection)|pre[\s-]*(operative|op|surgical|surgery))\s+)?(days?|hours?|weeks?|months?|time\s*points?)\b`)
 
 // codeToken splits a value into its words and codes, a number glued on
 // dropped ("SS12" is SS, "HC_03" HC).
@@ -226,9 +227,9 @@ func (c *Classifier) byAbbreviation(s *metadata.Sample, abbrs map[string]abbrevi
 
 // abbreviated returns the abbreviation a word of a record is: the code
 // itself, its plural ("LOSs"), or the code denied by a "no" or "non"
-// glued on ("noLOS", "non-LOS", "Non-LOS"; not "NO", which "NOS", not
-// otherwise specified, begins with), when denied is the "no " to write
-// before its long form.
+// glued on ("noLOS", "NoLOS", "non-LOS", "NON-LOS"; glued without a hyphen
+// in capitals it is a word: "NOS", not otherwise specified), when denied
+// is the "no " to write before its long form.
 func abbreviated(abbrs map[string]abbreviation, tok string) (a abbreviation, denied string, ok bool) {
 	if a, ok = abbrs[tok]; ok {
 		return a, "", true
@@ -236,11 +237,16 @@ func abbreviated(abbrs map[string]abbreviation, tok string) (a abbreviation, den
 	if a, ok = abbrs[strings.TrimSuffix(tok, "s")]; ok {
 		return a, "", true
 	}
-	for _, p := range []string{"non-", "non", "no-", "no", "Non-", "Non", "NON-", "No-", "No"} {
-		if rest, cut := strings.CutPrefix(tok, p); cut {
-			if a, ok = abbrs[rest]; ok {
-				return a, "no ", true
-			}
+	lower := strings.ToLower(tok)
+	for _, p := range []string{"non-", "no-", "non", "no"} {
+		if !strings.HasPrefix(lower, p) {
+			continue
+		}
+		if head := tok[:len(p)]; !strings.HasSuffix(p, "-") && strings.ToUpper(head) == head {
+			continue // "NOS", "NONE": a word, not a code denied
+		}
+		if a, ok = abbrs[tok[len(p):]]; ok {
+			return a, "no ", true
 		}
 	}
 	return abbreviation{}, "", false

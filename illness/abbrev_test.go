@@ -105,7 +105,7 @@ func TestStudyAbbreviationRule(t *testing.T) {
 				unknown,
 			}},
 		// the code is read with the words around it
-		{"a code denied or hedged", los, []string{"infant 6 | los status: no LOS", "infant 7 | los status: possible LOS", "infant 8 | los status: LOS, culture-proven", "noLOS_5", "infant 9 | group: non-LOS", "infant 10 | group: Non-LOS"},
+		{"a code denied or hedged", los, []string{"infant 6 | los status: no LOS", "infant 7 | los status: possible LOS", "infant 8 | los status: LOS, culture-proven", "noLOS_5", "infant 9 | group: non-LOS", "infant 10 | group: Non-LOS", "infant 11 | group: NON-LOS", "NOLOS_12"},
 			[]want{
 				{NoSepsis, RuleStudyAbbreviation, "characteristics", "LOS", `as "Late-onset sepsis": NO_SEPSIS by rule non_septic matching "no Late-onset sepsis"`},
 				unknown,
@@ -113,7 +113,13 @@ func TestStudyAbbreviationRule(t *testing.T) {
 				{NoSepsis, RuleStudyAbbreviation, "title", "noLOS", "NO_SEPSIS by rule non_septic"},
 				{NoSepsis, RuleStudyAbbreviation, "characteristics", "non-LOS", "NO_SEPSIS by rule non_septic"},
 				{NoSepsis, RuleStudyAbbreviation, "characteristics", "Non-LOS", "NO_SEPSIS by rule non_septic"},
+				{NoSepsis, RuleStudyAbbreviation, "characteristics", "NON-LOS", "NO_SEPSIS by rule non_septic"},
+				// glued in capitals it is a word, as "NOS" is
+				unknown,
 			}},
+		// a cohort sampled at a time is still a cohort
+		{"a cohort's code that names a day", &metadata.Study{Title: "Septic shock on day 1 (SSD) and healthy controls (HC)"},
+			[]string{"SSD_1"}, []want{{SepticShock, RuleStudyAbbreviation, "title", "SSD", "SEPTIC_SHOCK"}}},
 		// a code of a time is no cohort's, whatever its words say
 		{"a time's code", &metadata.Study{Title: "Major abdominal surgery", Description: "Blood was drawn before surgery and on postoperative days (POD) 1 and 3."},
 			[]string{"S01_POD1 | time point: POD1"}, []want{unknown}},

@@ -581,6 +581,11 @@ func (c *Classifier) decideField(s *metadata.Sample, field string, set ruleSet) 
 			if loc == nil || (r.exclude != nil && r.exclude.MatchString(text)) {
 				continue
 			}
+			if r.Label == Sepsis && criteriaOnly(text, r.re.FindAllStringIndex(text, -1)) && c.namesOther(nf, v, texts[j], Sepsis) {
+				// "SIRS (Sepsis-2 criteria)": the sepsis named is the
+				// definition applied; the value's other label decides
+				continue
+			}
 			// A rule that labels UNKNOWN (a sample its study excluded)
 			// says the value names no cohort: it is never mixed.
 			if !c.keepMixed && r.Label != Unknown {
@@ -655,7 +660,7 @@ var patientWords = regexp.MustCompile(`(?i)\bpatients?\b|\bcritically[\s-]+ill\b
 // NO_SEPSIS match, not also a septic one.
 func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	text := mt.text
-	var spans, sepsisSpans [][2]int
+	var spans [][2]int
 	labels := map[Label]bool{}
 	context := false // a NO_SEPSIS match that only says where sepsis arose
 	for i := range c.rules {
@@ -679,19 +684,14 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 				context = true
 				continue
 			}
-			if r.Label == Sepsis {
-				sepsisSpans = append(sepsisSpans, [2]int{loc[0], loc[1]})
+			if r.Label == Sepsis && criteriaOnly(text, [][]int{loc}) {
+				continue // a definition's name: "septic shock (Sepsis-3)" is one cohort
 			}
 			labels[r.Label] = true
 		}
 	}
 	if context && !labels[Sepsis] && !labels[SepticShock] {
 		labels[NoSepsis] = true
-	}
-	if labels[Sepsis] && len(labels) == 2 && criteriaOnly(text, sepsisSpans) {
-		// "septic shock (Sepsis-3)", "no sepsis by Sepsis-3": the sepsis
-		// named is the definition applied, not a second cohort
-		return false
 	}
 	if len(labels) > 1 {
 		return true
@@ -702,17 +702,32 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 // criteriaVersion follows "sepsis" where it names the definition applied.
 var criteriaVersion = regexp.MustCompile(`^[\s-]?[123](\.0)?\b`)
 
-// criteriaOnly reports whether every match of sepsis in spans is the
-// bare word "sepsis" followed by a definition's version number
-// ("Sepsis-3"), and there is one: the value names sepsis only as the
-// criteria its septic shock, or its absence of sepsis, was decided by.
-func criteriaOnly(text string, spans [][2]int) bool {
-	for _, sp := range spans {
-		if !strings.EqualFold(text[sp[0]:sp[1]], "sepsis") || !criteriaVersion.MatchString(text[sp[1]:]) {
+// criteriaOnly reports whether every match in locs is the bare word
+// "sepsis" followed by a definition's version number ("Sepsis-3"), and
+// there is one: the value names sepsis only as the criteria its group was
+// decided by.
+func criteriaOnly(text string, locs [][]int) bool {
+	for _, l := range locs {
+		if !strings.EqualFold(text[l[0]:l[1]], "sepsis") || !criteriaVersion.MatchString(text[l[1]:]) {
 			return false
 		}
 	}
-	return len(spans) > 0
+	return len(locs) > 0
+}
+
+// namesOther reports whether a rule of another label than l, one that
+// labels alone, matches the value: "SIRS" beside "(Sepsis-2 criteria)".
+func (c *Classifier) namesOther(field string, v value, mt matchText, l Label) bool {
+	for i := range c.rules {
+		r := &c.rules[i]
+		if r.Refines != "" || r.Label == l || r.Label == Unknown || !r.reads(field) || !r.pre.mayMatch(mt.lower, mt.ascii) || !r.admits(field, v) {
+			continue
+		}
+		if r.re.MatchString(mt.text) && (r.exclude == nil || !r.exclude.MatchString(mt.text)) {
+			return true
+		}
+	}
+	return false
 }
 
 // values returns what a field holds. Characteristics come with their keys

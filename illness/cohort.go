@@ -112,7 +112,7 @@ func (c *Classifier) on(rule string) bool {
 //     different labels is left alone. What this rule decides counts, for the rules below, as the
 //     sample's own record.
 //  2. RuleSamePatient: a sample of a patient (an identifier characteristic
-//     such as "patient id: P5", or "Patient 12" in the title) whose other
+//     such as "patient id: P5" or "pt: P11", or "Patient 12" in the title) whose other
 //     samples' own records state one illness (SEPSIS, SEPTIC_SHOCK or
 //     NO_SEPSIS) takes it: a patient's group holds at every time point. A
 //     control is not carried over (a donor's mock-infected sample is the
@@ -151,8 +151,10 @@ func (c *Classifier) on(rule string) bool {
 //     nothing usable: it may be anyone's.
 //  7. RuleSoleArm: a sample that reads as a patient (patient, case,
 //     survivor, child, subject, a day or T0 of sampling, ICU), names
-//     no infection, control or healthy person of its own and denies no
-//     sepsis by a flag ("sepsis: no") takes the illness label of the cohort's
+//     no infection, control or healthy person of its own, states no group
+//     of its own where the arm states its group (a value no rule reads,
+//     "dx: SS" beside "dx: sepsis"; "NA" or "recovery" is none) and denies
+//     no sepsis by a flag ("sepsis: no") takes the illness label of the cohort's
 //     other samples when they state exactly one (SEPSIS, SEPTIC_SHOCK or
 //     NO_SEPSIS; controls aside), at least two samples state it, and the
 //     study's text names no other (GAinS "sepsis response signature group: NA" beside group 1
@@ -547,8 +549,14 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 		}
 		first := members[0]
 		ev := fmt.Sprintf("the cohort's only illness arm is %s (%d samples; %s)", l, len(members), siblingEvidence(samples[first], out[first]))
+		var fields []groupField // where the arm's members state their group
+		for _, m := range members {
+			if g, ok := c.groupOf(samples[m], out[m]); ok && !slices.Contains(fields, g) {
+				fields = append(fields, g)
+			}
+		}
 		for i, s := range samples {
-			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.denies(s, l) || c.beforeIllness(s) {
+			if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.denies(s, l) || c.beforeIllness(s) || c.statesGroup(s, fields) {
 				continue
 			}
 			if field, value, matched, ok := c.patientWording(s, persons); ok {
@@ -561,7 +569,7 @@ func (c *Classifier) soleArm(samples []*metadata.Sample, out []Decision, co coho
 var (
 	// patientIDKey is a characteristic that names the patient a sample
 	// was drawn from.
-	patientIDKey = regexp.MustCompile(`(?i)^\s*(patient|subject|individual|donor|participant|case)s?(\s*(id|identifier|number|no\.?|code|#))?\s*$`)
+	patientIDKey = regexp.MustCompile(`(?i)^\s*(patient|pt|subject|individual|donor|participant|case)s?(\s*(id|identifier|number|no\.?|code|#))?\s*$`)
 	// titlePatient is a patient's number in a title ("Patient 19, Day1",
 	// "pt_07_D3").
 	titlePatient = regexp.MustCompile(`(?i)\b(patient|pt|subject|case)[\s_#-]*0*(\d+)\b`)
@@ -695,7 +703,7 @@ var studyControls = regexp.MustCompile(`(?i)\bcontrols?\b`)
 
 // hedgedWord marks a record that leaves its own group in doubt.
 var hedgedWord = regexp.MustCompile(`(?i)\b(suspected|suspect|possible|probable|presumed|potential|likely|evaluated\s+for|evaluation\s+for|work[\s-]?up|rule[\s-]?out)\b` +
-	`|\b(sepsis|septic)[\s-]+(evaluation|work[\s-]?up|screen(ing)?)\b`)
+	`|` + sepsisWorkup)
 
 // hedged reports whether a sample's own record says its group is a
 // suspicion ("neonate: suspected", "possible infection"): the study's
@@ -942,18 +950,19 @@ var (
 	// (their sepsis status is what the study does not say), organisms, and
 	// sepsis named by its onset, its codes or its signs (early- or
 	// late-onset, EOS, LOS, SAKI, purpura fulminans), sepsis models
-	// (caecal ligation and puncture, CASP), and, as the whole value, an
-	// experiment's condition ("sham operation", "vehicle", "untreated";
-	// "untreated diabetes" is a disease) or a bare grade ("severity:
-	// moderate" beside "severity: septic shock").
+	// (caecal ligation and puncture, CASP), an experiment's condition
+	// ("sham-operated mice", "saline 6 h", "vehicle (PBS)"; "untreated"
+	// only as the whole value or of animals, since "untreated diabetes" is
+	// a disease) and a bare grade ("severity: moderate" beside "severity:
+	// septic shock").
 	notADisease = regexp.MustCompile(`(?i)\b(controls?|ctrls?|healthy|normal|volunteers?|donors?|reference)\b|recover|convalesc|resolv|follow[- ]?up|discharg` +
-		`|\bvolunt|\bsadi[oa]s?\b|\bsaud[aá]ve|\bsan[oa]s?\b|\bgesund|\bsains?\b|\bgezond|\bt[eé]moin|\bkontroll|\bcontr[oô]le|健康|对照|健常` +
+		`|\bvolunt|\bsadi[oa]s?\b|\bsaud[aá]ve|\bsan[oa]s?\b|\bsani\b|\bgesund|\bsaines?\b|\bsains?\b|\bgezond|\bt[eé]moin|\bkontroll|\bcontr[oô]le|健康|对照|健常` +
 		`|\buti\b|urinary|pyelo|cellulit|\bcap\b|pneumon|rhino|virus|viral|infect|abscess|periton|mening|endocard|osteomyel|cholangit|appendic|shock` +
 		`|\blps\b|endotox|cell\s*line|\bthp-?1\b|huvec|\bcells?\b|stimulat|purpura|fulminans|\b(eos|los|saki)\b|onset` +
 		`|sep(sis|tic)|bacter|gram|staph|aureus|coli\b|escherichia|strep|pneumococ|meningococ|pseudomonas|klebsiella|candida|fung|burkholderia|melioid|pseudomallei|plasmod|parasit|\bhiv\b|hepatitis|\brsv\b|\bcmv\b|tuberc|sirs` +
 		`|typh|leptospir|rickett|scrub|brucell|salmonell|shigell|cholera|listeri|borreli|\blyme\b|culture` +
 		`|ligation|puncture|\bclp\b|\bcasp\b|^(mild|moderate|severe|critical)$` +
-		`|^(sham|mock|vehicle|placebo|saline|pbs|untreated)([\s_-]+(operated|operation|surgery|surgical|treated|treatment|infected|injected|injection|controls?|group|arm|\d+\w*))*$`)
+		`|sham|mock|vehicle|placebo|saline|\bpbs\b|^untreated([\s_-]+(mice|mouse|rats?|animals?|controls?|group|arm|cells?|\d+\s*\w*))*$`)
 	// noDiagnosis is a group value that names no group of patients: an
 	// adjudication that could not decide, a sample left out, the rest
 	// ("indeterminate", "excluded", "other"). Beside a sepsis arm it is no
@@ -1044,7 +1053,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 // a kind or a second one of septic patients ("culture-proven sepsis",
 // "secondary sepsis") nor septic shock.
 var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
-	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present)?\s*$`)
+	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present|\?)?\s*$`)
 
 // flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a
 // cohort where the same flag says yes of samples the rules call SEPSIS or
@@ -1088,8 +1097,10 @@ func (c *Classifier) flagArms(samples []*metadata.Sample, out, base []Decision) 
 	}
 }
 
-// animalWords name an animal model of sepsis in a study's text.
-var animalWords = regexp.MustCompile(`(?i)\b(mice|mouse|murine|rats?|rodents?|piglets?|pigs?|porcine|swine|sheep|ovine|baboons?|animals?|c(a|ae)?ecal\s+ligation|clp|casp|sham[\s-]*operated)\b`)
+// animalWords name an animal model of sepsis in a study's text: a
+// species or the model itself ("animal studies" are cited by human
+// trials too).
+var animalWords = regexp.MustCompile(`(?i)\b(mice|mouse|murine|rats?|rodents?|piglets?|pigs?|porcine|swine|sheep|ovine|baboons?|zebrafish|c(a|ae)?ecal\s+ligation|clp|casp|sham[\s-]*operated)\b`)
 
 // animalModel reports whether a sample is an animal's, by its organism or
 // its study's text: only there is a sham-operated sample the control arm
@@ -1114,6 +1125,25 @@ func animalModel(study *metadata.Study, s *metadata.Sample) bool {
 // their records, not among the samples a flag says no of.
 func ownControls(base []Decision) bool {
 	return slices.ContainsFunc(base, func(d Decision) bool { return d.Label == Control && d.Method == MethodRule })
+}
+
+// statesGroup reports whether a sample states a group of its own, one no
+// rule read, where the cohort's arm states its group ("dx: niSIRS" beside
+// "dx: sepsis"): the arm's label would then be a guess over what the
+// record says. A missing value ("NA") states none, nor does a patient's
+// time or course ("recovery", "day 7").
+func (c *Classifier) statesGroup(s *metadata.Sample, fields []groupField) bool {
+	for _, g := range fields {
+		for _, v := range c.values(s, g.field) {
+			if g.key != "" && (!v.keyed || !strings.EqualFold(v.key, g.key)) {
+				continue
+			}
+			if t := strings.TrimSpace(v.text); t != "" && !missingValue.MatchString(t) && !noDiagnosis.MatchString(t) && !patientText.MatchString(spaced(t)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // groupField is a field that holds a study's groups: a field name and, for

@@ -205,6 +205,12 @@ func TestClassifyCohort(t *testing.T) {
 			unknown,
 			{NoSepsis, RuleFlagArm, "characteristic:Sepsis_(Y/N)", "0", "sample GSM2 is SEPSIS"},
 		}},
+		{"a flag asked as a question, and keys spaced twice", nil, cohortOf("s1 | diagnosis: sepsis | sepsis?: yes", "s2 | sepsis?: no", "s3 | diagnosis: sepsis | sepsis  (y/n): Y", "s4 | sepsis (y/n): N"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{NoSepsis, RuleFlagArm, "characteristic:sepsis?", "no", "sample GSM1 is SEPSIS"},
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{NoSepsis, RuleFlagArm, "characteristic:sepsis (y/n)", "N", "SEPSIS"},
+		}},
 		{"sepsis a cohort developed", &metadata.Study{Title: "Polytrauma patients with and without subsequent sepsis"},
 			cohortOf("PT01_day1 | developed sepsis: yes", "PT08_day3 | developed sepsis: no", "PT09 | secondary sepsis: no"), []want{
 				{Sepsis, "sepsis", "characteristics", "sepsis", ""},
@@ -449,6 +455,19 @@ func TestClassifyCohort(t *testing.T) {
 			{NoSepsis, RuleSamePatient, "characteristics", "patient id: P6", "sample GSM3 is NO_SEPSIS"},
 			unknown,
 		}},
+		{"same patient by a short key", nil, cohortOf("P11 T0 | pt: P11 | dx: sepsis", "P11 T24h | pt: P11 | sampling: T24h", "P12 T0 | pt: P12 | dx: niSIRS", "P12 T24h | pt: P12"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{Sepsis, RuleSamePatient, "characteristics", "pt: P11", "sample GSM1 is SEPSIS"},
+			{NoSepsis, "non_septic_illness", "characteristics", "niSIRS", ""},
+			{NoSepsis, RuleSamePatient, "characteristics", "pt: P12", "sample GSM3 is NO_SEPSIS"},
+		}},
+		// "SS" may be severe sepsis or septic shock: a group of its own the
+		// rules leave unread, not the sole arm's
+		{"a group the rules do not read is no sole arm's", nil, cohortOf("p1 | dx: sepsis", "p2 | dx: sepsis", "patient 3 | dx: SS", "patient 4 | dx: NA"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			unknown,
+			{Sepsis, RuleSoleArm, "title", "patient", "only illness arm is SEPSIS"},
+		}},
 		{"same patient by title", nil, cohortOf("Patient 12, day 1, sepsis", "Patient 12, day 5", "Patient 13, day 5"), []want{
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, RuleSamePatient, "title", "Patient 12", "sample GSM1 is SEPSIS"},
 			// the cohort's one illness arm, two samples strong
@@ -489,9 +508,15 @@ func TestClassifyCohort(t *testing.T) {
 				{SepticShock, RuleStudyContext, "study_title", "septic shock", ""},
 				unknown,
 			}},
-		{"an animal's sham beside its own septic arm", nil, cohortOf("Sham_1 | treatment: sham-operated", "CLP_2 | treatment: cecal ligation-and-puncture"), []want{
+		{"no study, no organism: a sham is no known animal's", nil, cohortOf("Sham_1 | treatment: sham-operated", "CLP_2 | treatment: cecal ligation-and-puncture"), []want{
 			unknown, {Sepsis, "sepsis_model", "characteristics", "cecal ligation-and-puncture", ""},
 		}},
+		{"an experiment's conditions beside a sepsis model are no disease arms", nil, cohortOf("m1 | treatment: CLP 6 h", "m2 | treatment: cecal ligation and puncture",
+			"m3 | treatment: saline 6 h", "m4 | treatment: sham-operated mice", "m5 | treatment: untreated mice", "m6 | treatment: vehicle (PBS)"), []want{
+			{Sepsis, RuleCohortCode, "characteristics", "CLP", "sepsis cohort"}, {Sepsis, "sepsis_model", "characteristics", "cecal ligation and puncture", ""}, unknown, unknown, unknown, unknown,
+		}},
+		{"a human trial citing animal studies has no sham controls", &metadata.Study{Title: "Hemoperfusion in septic shock", Description: "Based on animal studies, patients with septic shock were given polymyxin B or sham hemoperfusion."},
+			cohortOf("E1 | treatment: sham hemoperfusion", "E2 | treatment: polymyxin B"), []want{unknown, unknown}},
 		{"a condition of a disease is still a disease", nil, cohortOf("s1 | disease: sepsis", "s2 | disease: untreated diabetes", "s3 | disease: vehicle"), []want{
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {NoSepsis, RuleDiseaseArm, "characteristics", "untreated diabetes", "sepsis arm"}, unknown,
 		}},
@@ -627,5 +652,23 @@ func TestCohortCodesBesideOwnRules(t *testing.T) {
 		{SepticShock, RuleCohortCode, "characteristics", "shock", "sepsis cohort"}}
 	for i, d := range got {
 		wants[i].check(t, i, d)
+	}
+}
+
+// TestShamOfAnimals: a sham-operated sample is the control arm of a sepsis
+// model where the samples are animals', by their organism, even when the
+// study's text does not say so.
+func TestShamOfAnimals(t *testing.T) {
+	samples := cohortOf("Sham_1 | treatment: sham-operated", "CLP_2 | treatment: cecal ligation and puncture")
+	for _, s := range samples {
+		s.Organism = "MUS_MUSCULUS"
+	}
+	got := Default().ClassifyCohort(nil, samples)
+	if got[0].Label != Control || got[0].Rule != RuleCohortCode || got[1].Label != Sepsis {
+		t.Errorf("got %+v", got)
+	}
+	samples[0].Organism, samples[1].Organism = "HOMO_SAPIENS", "HOMO_SAPIENS"
+	if got := Default().ClassifyCohort(nil, samples); got[0].Label != Unknown {
+		t.Errorf("a person's sham: got %+v", got[0])
 	}
 }

@@ -167,9 +167,10 @@
 //     ascendens stent peritonitis are SEPSIS; the sham-operated animals of
 //     a sepsis cohort of animals ("Sham_24h", "treatment: sham operation")
 //     CONTROL, but not a trial's sham procedure in septic patients ("sham
-//     hemoperfusion"); sham, mock, vehicle, placebo or untreated conditions
-//     as the whole value and bare grades ("severity: moderate") are no
-//     disease arm beside a sepsis arm.
+//     hemoperfusion"); sham, mock, vehicle, placebo or saline conditions,
+//     "untreated" alone or of animals ("untreated diabetes" is a disease)
+//     and bare grades ("severity: moderate") are no disease arm beside a
+//     sepsis arm.
 //   - neonatal sepsis (GSE25504): confirmed infection SEPSIS, controls
 //     CONTROL, suspected infection, NEC and viral infection UNKNOWN.
 //   - "control" where the study's controls are ill: critically ill
@@ -195,8 +196,9 @@
 //     group: NA" beside SRS 1 and 2 patients; GSE10474 "ALI patient"
 //     beside "patient with sepsis only"): that illness (RuleSoleArm),
 //     unless the patient's record names an infection, a control or a
-//     healthy person of its own, denies sepsis by a flag ("sepsis: no"),
-//     or the study's text names another arm.
+//     healthy person of its own, states a group no rule reads where the
+//     others state theirs ("dx: SS" beside "dx: sepsis"), denies sepsis by
+//     a flag ("sepsis: no"), or the study's text names another arm.
 //   - SIRS that resolved (GSE4607, GSE13904 "SIRS resolved"): NO_SEPSIS.
 //   - other diseases compared with a sepsis arm in the same group field
 //     (GSE60424 "diseasestatus: Type 1 Diabetes", "ALS", "MS

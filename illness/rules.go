@@ -99,7 +99,7 @@ func DefaultRules() []Rule {
 			Exclude:     `\bplasma\s*(exchange|pheresis|transfusion|infusion)|\bplasmapheresis\b|\bfresh[\s-]+frozen\b|\bffp\b|\btherapeutic\b`,
 			Description: "cells treated with a septic patient's plasma or serum ('treatment: plasma from septic shock patient'): the cells are a donor's, not the patient's, whatever the treatment names; the cell_line rule's case for primary cells; not plasma exchange or fresh frozen plasma given to a patient"},
 		{Name: "non_septic", Label: NoSepsis, Priority: 10,
-			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|\b` + negation + `[\s-]+((neonatal|early[\s-]+onset|late[\s-]+onset)[\s-]+)?(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
+			Pattern: `\bnon[- ]?(sepsis|septic)\d*\b|(非|无)(脓毒症|败血症|敗血症)|\b` + negation + `[\s-]+((neonatal|early[\s-]+onset|late[\s-]+onset)[\s-]+)?(sepsis|septic|infection)\b|\bnosepsis\d*\b` +
 				`|\b(sin|ohne|keine?|sans|pas\s+de|sem|geen|zonder|senza)\s+seps(is|e|i)\b` +
 				`|\bsepsis(-?[1-3])?[- :]+(negative|excluded|ruled out|absent|unlikely)\b` +
 				`|\bsepsis(-?[1-3])?\s*[-:,(]?\s*((was|is)\s+)?(negative|excluded|ruled\s+out|absent|unlikely|not\s+confirmed)\s*($|[;.)\]])` +
@@ -126,7 +126,7 @@ func DefaultRules() []Rule {
 			Description: "bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'): not the bacteraemia it names; beside sepsis ('culture-negative sepsis (no bacteremia)') the sepsis decides"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
 			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bseps(is)?\s*(with|plus|\+|&)\s*shock\b|\bshock\s*,\s*septic\b|\b(choque|shock)\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b|脓毒性休克|感染性休克|敗血症性ショック`,
-			Exclude:     deniedShock + `|` + hedgedSepsis,
+			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + deniedCJK,
 			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic'), as sepsis with shock ('Seps + shock'), or in Spanish ('choque séptico', 'shock séptico'), Portuguese, French, German, Chinese (脓毒性休克, 感染性休克) or Japanese (敗血症性ショック); not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
 			Keys:        `^shock$`,
@@ -144,7 +144,7 @@ func DefaultRules() []Rule {
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b|脓毒症|败血症|敗血症`,
-			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic,
+			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic + `|` + deniedCJK,
 			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse, Chinese 脓毒症 and 败血症, Japanese 敗血症; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
 		{Name: "sepsis_model", Label: Sepsis, Priority: 32,
 			Pattern:     `\bc(a|ae)?ecal\s+ligation[\s-]*(and|&|/|\+|-)?[\s-]*puncture\b|\bcolon\s+ascendens\s+stent\s+peritonitis\b`,
@@ -158,7 +158,7 @@ func DefaultRules() []Rule {
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)[\s-]+(patients?[\s-]+)?(controls?|ctrls?)\b` +
 				`|\b(controls?|ctrls?)\s*(\(|\[|,|:|-|–)\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
 				`|\b(sirs|sris)\d*\b|\bsystemic inflammatory response\b|\b(no|n[aã]o)\s+infeccios[oa]\b|\bnon[\s-]+infectieux\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
-				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\binsirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
+				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\b(in|ni)sirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
 			Exclude:     `^\s*(un|non[- ]?)infected\s*$|\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls (also 'control (febrile)', 'controls - ICU'), control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
@@ -225,6 +225,16 @@ const pastSepsis = `\b(history\s+of|h/o)[\s-]+((severe|neonatal)[\s-]+)?(uro|pne
 
 // hedgedSepsis is sepsis named as a suspicion: a patient suspected of
 // sepsis, or in whom it is to be ruled out, has no diagnosis yet.
+// deniedCJK is sepsis or septic shock denied or suspected in Chinese or
+// Japanese (非脓毒症 "non-sepsis", 疑似脓毒症 "suspected sepsis",
+// 非感染性休克 "non-infectious shock"); Go's \b is ASCII's, so the words are
+// matched as they are written, glued to what comes before.
+const deniedCJK = `(非|无|未|疑似|可疑|排除)(脓毒症|败血症|敗血症|脓毒性休克|感染性休克|敗血症性ショック)`
+
+// sepsisWorkup is a sepsis evaluation, work-up or screen: a suspicion
+// being looked into, not a diagnosis.
+const sepsisWorkup = `\b(sepsis|septic)[\s-]+(evaluation|work[- ]?up|screen(ing)?)\b`
+
 const hedgedSepsis = `\b(suspected|suspect|suspicion\s+of|possible|probable|presumed|potential|likely|rule[- ]?out|r/o|at\s+risk\s+(of|for)|evaluat(ed|ion)\s+for|work[- ]?up\s+for|screen(ed|ing)\s+for)[\s-]+((neonatal|early[- ]onset|late[- ]onset|severe)[\s-]+)?(sepsis|septic)` +
-	`|\b(sepsis|septic)[\s-]+(evaluation|work[- ]?up|screen(ing)?)\b` +
+	`|` + sepsisWorkup +
 	`|\b(sepsis|septic(\s+shock)?)\s*(\(\s*(suspected|possible|probable|presumed|likely|\?)\s*[,;)]|\?|[,-]\s*(suspected|possible|probable|presumed|likely)\s*$)`

@@ -437,13 +437,17 @@ func normKey(s string) string {
 		if c := s[i]; c >= utf8.RuneSelf || c != ' ' && unicode.IsSpace(rune(c)) {
 			// a tab, or a no-break or thin space in a spreadsheet's
 			// header, is a space
-			return strings.Map(func(r rune) rune {
+			s = strings.Map(func(r rune) rune {
 				if unicode.IsSpace(r) {
 					return ' '
 				}
 				return r
 			}, s)
+			break
 		}
+	}
+	if strings.Contains(s, "  ") {
+		s = strings.Join(strings.Fields(s), " ") // "sepsis  (y/n)" is "sepsis (y/n)"
 	}
 	return s
 }

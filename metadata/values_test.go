@@ -100,3 +100,23 @@ func TestSampleValuesOnRealMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestSameKey: keys compare as a sample sheet's header and a GEO record
+// write them: case, underscores and runs of spaces (a tab, a no-break
+// space from a spreadsheet) aside.
+func TestSameKey(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"disease state", "Disease_State", true},
+		{"sepsis (y/n)", "sepsis  (y/n)", true},
+		{"disease\u00a0state", " disease\tstate ", true},
+		{"disease state", "diseasestate", false},
+		{"sepsis", "sepsis (y/n)", false},
+	} {
+		if got := metadata.SameKey(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameKey(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}
