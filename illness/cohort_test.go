@@ -211,6 +211,16 @@ func TestClassifyCohort(t *testing.T) {
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
 			{NoSepsis, RuleFlagArm, "characteristic:sepsis (y/n)", "N", "SEPSIS"},
 		}},
+		// sepsis named only to leave its patients out, or as what a cell
+		// model stands for, makes no sepsis cohort
+		{"septic patients not eligible", &metadata.Study{Title: "Synovial tissue in rheumatoid arthritis", Description: "Septic patients were not eligible."},
+			cohortOf("Patient 3 | tissue: synovium"), []want{unknown}},
+		{"septic patients ineligible", &metadata.Study{Title: "Synovial tissue in rheumatoid arthritis", Description: "Patients with sepsis were ineligible."},
+			cohortOf("Patient 3 | tissue: synovium"), []want{unknown}},
+		{"septic patients not recruited", &metadata.Study{Title: "Synovial tissue in rheumatoid arthritis", Description: "Septic patients were not recruited."},
+			cohortOf("Patient 3 | tissue: synovium"), []want{unknown}},
+		{"an in vitro model of sepsis", &metadata.Study{Title: "Endotoxin tolerance of monocytes, an in vitro model of sepsis"},
+			cohortOf("Patient 5 | stimulation: LPS x2"), []want{unknown}},
 		{"sepsis a cohort developed", &metadata.Study{Title: "Polytrauma patients with and without subsequent sepsis"},
 			cohortOf("PT01_day1 | developed sepsis: yes", "PT08_day3 | developed sepsis: no", "PT09 | secondary sepsis: no"), []want{
 				{Sepsis, "sepsis", "characteristics", "sepsis", ""},

@@ -144,7 +144,7 @@ func DefaultRules() []Rule {
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b|脓毒症|败血症|敗血症`,
-			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic + `|` + deniedCJK,
+			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic + `|` + deniedCJK + `|\bsepsis\s*[:=(-]\s*(no|none|n|0|negative|absent)\s*($|[,;.)\]])`,
 			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse, Chinese 脓毒症 and 败血症, Japanese 敗血症; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
 		{Name: "sepsis_model", Label: Sepsis, Priority: 32,
 			Pattern:     `\bc(a|ae)?ecal\s+ligation[\s-]*(and|&|/|\+|-)?[\s-]*puncture\b|\bcolon\s+ascendens\s+stent\s+peritonitis\b`,
@@ -160,7 +160,7 @@ func DefaultRules() []Rule {
 				`|\b(sirs|sris)\d*\b|\bsystemic inflammatory response\b|\b(no|n[aã]o)\s+infeccios[oa]\b|\bnon[\s-]+infectieux\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\b(in|ni)sirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
-			Exclude:     `^\s*(un|non[- ]?)infected\s*$|\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
+			Exclude:     `\bnon[- ]?infect(ious|ed)\s+\w*(itis|opathy|osis|pulmonary|lung|liver|renal|kidney|skin|ocular|eye|bowel)\b|\w*([ií]tis|ite|opat[ií]a|opatia)\s+(no|n[aã]o)\s+infeccios[oa]\b|^\s*(un|non[- ]?)infected\s*$|\bhealthy\b|\bvolunteers?\b|\b(non|a)[- ]?febrile\b|\b(pre|non)[- ]?(surgical|operative|surgery|icu|intensive care|trauma)\s+(patients?\s+)?controls?\b|\b(uninfected|non[- ]?infected)\s+controls?\b|\b(hiv|hcv|hbv|hpv|cmv|ebv|rsv|tb|h\.?\s*pylori|malaria|plasmodium|helminths?|virus|viral|parasites?)[\s-]+(un|non[- ]?)infected\b|\b(childhood|psychological|emotional|early[- ]life|sexual|interpersonal)\s+trauma\b|\btrauma[- ](related|exposed|exposure|focused)\b|\bpost[- ]?traumatic\s+stress\b|\bsirs\s+(with|and|\+)\s+(suspected|possible|probable|presumed)\s+infection\b`,
 			Description: "ill without sepsis: SIRS, post-surgical, non-infectious critical illness, trauma, burns, ICU, post-operative, disease and hospitalized controls, febrile controls (also 'control (febrile)', 'controls - ICU'), control patients (GSE13205 'control patient undergoing elective surgery'), infection-negative SIRS (inSIRS); not uninfected controls, who are controls"},
 		{Name: "uninfected_control", Label: Control, Priority: 49,
 			Pattern:     `\b(non|mock|sham|not|never)\s+infected[\s-]+controls?\b`,
@@ -170,7 +170,9 @@ func DefaultRules() []Rule {
 				`|健康对照|健康志愿者|健康人|对照组|健常者|健常人` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
 				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
-			Exclude:     experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$|(^|[^\w-])infected[\s-]+controls?\b`,
+			Exclude: experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$|(^|[^\w-])infected[\s-]+controls?\b` +
+				`|(非|亚|不)健康|(模型|阳性|阴性|溶剂|药物|给药|空白)对照` +
+				`|\bvolunteers?\s+(with|having)\b|\bvolunt[aá]ri[oa]s?\s+(com|con)\b|\b(infected|challenged|parasit\w+)\b.*\bvolunt|\bvolunt\w*\b.*\b(infected|challenged|parasit\w+)\b`,
 			Description: "healthy volunteers, donors, unaffected people and controls ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, sadio, gesund, sano, sain, gezond, Chinese 健康, Japanese 健常: healthy; voluntário, voluntario: volunteer); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
 		{Name: "uninfected", Label: NoSepsis, Priority: 52,
 			Pattern:     `^\s*(un|non[- ]?)infected\s*$`,

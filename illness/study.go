@@ -84,7 +84,7 @@ var (
 	// Only a model named as the study's is read: "in contrast to previous
 	// in vitro studies" (GSE11755) is no model of its own.
 	modelStudy = regexp.MustCompile(`(?i)\b(whole[\s-])?blood[\s-]+(infection[\s-]+)?model\b|\b(infection|stimulation)[\s-]+model\b` +
-		`|\bendotox(a)?emia\b|\b(lps|endotoxin)\s+(challenge|infusion|injection|administration)\b|\b(injected|infused|challenged)\s+with\s+(lps|endotoxin)\b`)
+		`|\b(in\s+vitro|ex\s+vivo|cell|cellular|mouse|murine|animal)\s+model\s+of\s+(\w+\s+){0,2}?sep(sis|tic)\b|\bendotox(a)?emia\b|\b(lps|endotoxin)\s+(challenge|infusion|injection|administration)\b|\b(injected|infused|challenged)\s+with\s+(lps|endotoxin)\b`)
 	// sirsDefinition is SIRS named to define sepsis, not as a group.
 	sirsDefinition = regexp.MustCompile(`(?i)\binfection[- ](induced|associated|related|positive)\s+(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(ipsirs\))?|(^|[^\w-])(infectious|infected)\s+sirs\b|\bipsirs\b` +
 		`|\b(sirs|systemic inflammatory response(\s+syndrome)?)(\s*\(sirs\))?\s+(to|due to|caused by|induced by|in response to|resulting from|secondary to|with|plus|in the presence of)\s+(an?\s+)?((suspected|documented|proven|confirmed|known)\s+)?(infection|infectious|microbial|bacterial|pathogens?)\b`)
@@ -174,7 +174,7 @@ var (
 	// excluded"), a risk, a cause or an outcome of something else ("a leading cause of sepsis", "at high risk of
 	// sepsis", "sepsis-free survival"), or a likeness ("shares clinical
 	// features with bacterial sepsis").
-	passingCue = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|\bineligible\b|\bnot\s+(be\s+)?(included|enrolled)\b|\bno\s+(history|evidence|signs?)\s+of\b` +
+	passingCue = regexp.MustCompile(`(?i)\bexclu(ded|sion|ding|des)\b|` + leftOut + `|\bno\s+(history|evidence|signs?)\s+of\b` +
 		`|\bsep(sis|tic)[\s-]*free\b|\bfree\s+(of|from)\s+sep|\brisks?\s+(of|for)\b|\brisk\s+factors?\b|\bmediators?\s+of\b|\b(leading|most\s+common|common|commonest|frequent|major|main)\s+causes?\s+of\b|\bprevent\w*\b` +
 		`|\bshar(e|es|ing)\s+(\w+\s+){0,3}?features\b|\bresembl\w*|\bmimic\w*|\bsimilar\s+to\b|\bindistinguishable\b|\bconfused\s+with\b|\bmistaken\s+for\b`)
 	// sepsisMention is sepsis or septic shock named anywhere.
@@ -244,10 +244,14 @@ func namesSepticPatients(text string) bool {
 	return patientsNamed(shockPatients, text) != nil || patientsNamed(sepsisPatients, studyShock.ReplaceAllStringFunc(text, blank)) != nil
 }
 
+// leftOut is a sentence's word for patients a study did not take: not
+// eligible, ineligible, not enrolled or recruited.
+const leftOut = `\b(in|not\s+(be\s+|been\s+)?)eligible\b|\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled)\b`
+
 // notEnrolled says a sentence names patients to leave them out ("patients
 // admitted with sepsis were excluded", "patients with sepsis excluded",
 // "septic patients were not eligible").
-var notEnrolled = regexp.MustCompile(`(?i)\bnot\s+(be\s+|been\s+)?(enrolled|recruited|included|studied|sampled|eligible)\b|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bsep(sis|tic)[\w-]*\s+(\w+\s+){0,3}?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
+var notEnrolled = regexp.MustCompile(`(?i)` + leftOut + `|\b(were|was|are|is|be|been)\s+(\w+\s+)?excluded\b|\bsep(sis|tic)[\w-]*\s+(\w+\s+){0,3}?excluded\b|\bexclu(ded|sion|ding|des)\s+(\w+\s+){0,2}?(septic|sepsis|patients?\s+with\s+sep)`)
 
 // enrollsSepticPatients reports whether a sentence names septic patients
 // as the study's ("We enrolled 30 septic patients, excluding those with
