@@ -562,10 +562,16 @@ func (c *Classifier) decideField(s *metadata.Sample, field string, set ruleSet) 
 		return nil, nil
 	}
 	nf := metadata.FieldKey(field)
-	mixed := make([]int8, len(vals)) // 0 not yet known, 1 mixed, -1 not mixed
 	texts := make([]matchText, len(vals))
 	for j, v := range vals {
 		texts[j] = newMatchText(v.text)
+	}
+	labels := make([]map[Label]bool, len(vals)) // what each value names, read once it is needed
+	labelsOf := func(j int) map[Label]bool {
+		if labels[j] == nil {
+			labels[j] = c.valueLabels(nf, vals[j], texts[j])
+		}
+		return labels[j]
 	}
 	for i := range c.rules {
 		r := &c.rules[i]
@@ -581,23 +587,15 @@ func (c *Classifier) decideField(s *metadata.Sample, field string, set ruleSet) 
 			if loc == nil || (r.exclude != nil && r.exclude.MatchString(text)) {
 				continue
 			}
-			if r.Label == Sepsis && criteriaOnly(text, r.re.FindAllStringIndex(text, -1)) && c.namesOther(nf, v, texts[j], Sepsis) {
+			if r.Label == Sepsis && criteriaOnly(text, [][]int{loc}) && criteriaOnly(text, r.re.FindAllStringIndex(text, -1)) && len(labelsOf(j)) > 0 {
 				// "SIRS (Sepsis-2 criteria)": the sepsis named is the
 				// definition applied; the value's other label decides
 				continue
 			}
 			// A rule that labels UNKNOWN (a sample its study excluded)
 			// says the value names no cohort: it is never mixed.
-			if !c.keepMixed && r.Label != Unknown {
-				if mixed[j] == 0 {
-					mixed[j] = -1
-					if c.isMixed(nf, v, texts[j]) {
-						mixed[j] = 1
-					}
-				}
-				if mixed[j] == 1 {
-					continue
-				}
+			if !c.keepMixed && r.Label != Unknown && mixedLabels(labelsOf(j), text) {
+				continue
 			}
 			return r, &Decision{Label: r.Label, Method: MethodRule, Rule: r.Name, Field: field,
 				Matched: v.text[loc[0]:loc[1]], Value: v.shown, Key: v.key}
@@ -656,9 +654,24 @@ var patientWords = regexp.MustCompile(`(?i)\bpatients?\b|\bcritically[\s-]+ill\b
 
 // isMixed reports whether rules of two different labels match the value at
 // places that do not overlap, or a control rule matches beside patient
-// wording. Rules are taken by priority, so "non-septic shock" is one
-// NO_SEPSIS match, not also a septic one.
+// wording (valueLabels, mixedLabels).
 func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
+	return mixedLabels(c.valueLabels(field, v, mt), mt.text)
+}
+
+// mixedLabels reports whether a value's labels (valueLabels) name several
+// cohorts: two labels, or a control beside patient wording.
+func mixedLabels(labels map[Label]bool, text string) bool {
+	return len(labels) > 1 || labels[Control] && patientWords.MatchString(text)
+}
+
+// valueLabels returns the labels the rules that label alone find in the
+// value at places that do not overlap. Rules are taken by priority, so
+// "non-septic shock" is one NO_SEPSIS match, not also a septic one; a
+// definition's name ("Sepsis-3") is no label, and an illness that only
+// says where sepsis arose ("post-operative") is NO_SEPSIS only where no
+// sepsis is named.
+func (c *Classifier) valueLabels(field string, v value, mt matchText) map[Label]bool {
 	text := mt.text
 	var spans [][2]int
 	labels := map[Label]bool{}
@@ -693,10 +706,7 @@ func (c *Classifier) isMixed(field string, v value, mt matchText) bool {
 	if context && !labels[Sepsis] && !labels[SepticShock] {
 		labels[NoSepsis] = true
 	}
-	if len(labels) > 1 {
-		return true
-	}
-	return labels[Control] && patientWords.MatchString(text)
+	return labels
 }
 
 // criteriaVersion follows "sepsis" where it names the definition applied.
@@ -713,21 +723,6 @@ func criteriaOnly(text string, locs [][]int) bool {
 		}
 	}
 	return len(locs) > 0
-}
-
-// namesOther reports whether a rule of another label than l, one that
-// labels alone, matches the value: "SIRS" beside "(Sepsis-2 criteria)".
-func (c *Classifier) namesOther(field string, v value, mt matchText, l Label) bool {
-	for i := range c.rules {
-		r := &c.rules[i]
-		if r.Refines != "" || r.Label == l || r.Label == Unknown || !r.reads(field) || !r.pre.mayMatch(mt.lower, mt.ascii) || !r.admits(field, v) {
-			continue
-		}
-		if r.re.MatchString(mt.text) && (r.exclude == nil || !r.exclude.MatchString(mt.text)) {
-			return true
-		}
-	}
-	return false
 }
 
 // values returns what a field holds. Characteristics come with their keys

@@ -221,14 +221,11 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 				continue
 			}
 			m := c.findCode(s, InSepsisCohort)
-			if m != nil && m.code.Code == "sham" && !animalModel(study, s) {
-				// a trial's sham procedure ("sham hemoperfusion") in
-				// septic patients is no healthy control
-				continue
-			}
-			if m == nil || neutral[m.matched] {
+			if m == nil || neutral[m.matched] || m.code.Code == "sham" && !animalModel(study, s) {
 				// "sputum (SP)" in the study's text: its SP is no sepsis
-				// patient, in a sepsis cohort either.
+				// patient, in a sepsis cohort either; a trial's sham
+				// procedure ("sham hemoperfusion") in septic patients is
+				// no healthy control.
 				continue
 			}
 			if d, ok := c.cohortCode(m, co); ok && !c.denies(s, d.Label) {
@@ -885,7 +882,7 @@ func (c *Classifier) sourceDiagnosed(src *sepsisSources, s *metadata.Sample) boo
 			}
 			t := strings.TrimSpace(v.text)
 			dx := words(strings.ToLower(spaced(t)))
-			if len(dx) < 4 || !aWord.MatchString(dx) || missingValue.MatchString(t) || noDiagnosis.MatchString(t) ||
+			if len(dx) < 4 || !aWord.MatchString(dx) || namesNoGroup(t) ||
 				!slices.Contains(src.names, dx) || slices.ContainsFunc(src.apart, func(sentence string) bool { return strings.Contains(sentence, dx) }) {
 				continue
 			}
@@ -987,6 +984,10 @@ var (
 // labelWords are the words a misspelt group most often is.
 var labelWords = []string{"sepsis", "septic", "healthy", "control", "controls", "normal", "volunteer", "volunteers"}
 
+// namesNoGroup reports whether a group value names no group: a missing
+// value ("NA") or no diagnosis ("indeterminate", "excluded").
+func namesNoGroup(t string) bool { return missingValue.MatchString(t) || noDiagnosis.MatchString(t) }
+
 // nearLabelWord reports whether a one-word value is within two edits of a
 // word of the labels ("sespis", "Heathy", "contorl"): a typo of the
 // cohort's own groups, not another disease.
@@ -1034,7 +1035,7 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 					continue
 				}
 				t := strings.TrimSpace(v.text)
-				if missingValue.MatchString(t) || noDiagnosis.MatchString(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
+				if namesNoGroup(t) || !aWord.MatchString(t) || notADisease.MatchString(t) || patientText.MatchString(spaced(t)) ||
 					sepsisKey.MatchString(v.key) || nearLabelWord(t) || ambiguousCode.MatchString(t) {
 					continue
 				}
@@ -1138,7 +1139,7 @@ func (c *Classifier) statesGroup(s *metadata.Sample, fields []groupField) bool {
 			if g.key != "" && (!v.keyed || !strings.EqualFold(v.key, g.key)) {
 				continue
 			}
-			if t := strings.TrimSpace(v.text); t != "" && !missingValue.MatchString(t) && !noDiagnosis.MatchString(t) && !patientText.MatchString(spaced(t)) {
+			if t := strings.TrimSpace(v.text); t != "" && !namesNoGroup(t) && !patientText.MatchString(spaced(t)) {
 				return true
 			}
 		}

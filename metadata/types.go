@@ -479,13 +479,13 @@ var (
 // sraRun matches the accession of an SRA run, the sample of an SRA study.
 var sraRun = regexp.MustCompile(`^[SED]RR\d+$`)
 
-// sraStudyKeys are the fields of an SRA study, and of its submission, that
+// sraArchiveKeys are the fields of an SRA study, and of its submission, that
 // refine.bio copies into every run's record, and the run's, experiment's
 // and library's own fields that its SRA surveyor writes beside them (an
 // experiment title such as "Illumina NovaSeq 6000 sequencing; GSM1: Infant_02;
 // Homo sapiens; RNA-Seq", a library name): the archive's, not the
 // submitter's characteristics.
-var sraStudyKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|alias|accession|type|ena_.*)|submission_.*` +
+var sraArchiveKeys = regexp.MustCompile(`(?i)^(study_(title|abstract|description|alias|accession|type|ena_.*)|submission_.*` +
 	`|run_.*|experiment_(accession|title|design_description)|library_\w+|spot_\w+|platform_instrument_model|organism_(id|name)` +
 	`|center_name|center_project_name|broker_name|alias|pubmed_id|external_id|lab_name)$`)
 
@@ -521,7 +521,7 @@ func sraKeys(s *Sample) {
 			}
 		case strings.HasPrefix(lk, "sample_") && len(lk) > len("sample_"):
 			s.Annotations[i].Key, s.Annotations[i].Characteristic = strings.TrimSpace(a.Key[len("sample_"):]), true
-		case sraStudyKeys.MatchString(lk):
+		case sraArchiveKeys.MatchString(lk):
 			s.Annotations[i].Characteristic = false
 		}
 	}
