@@ -166,8 +166,8 @@ func (c *Classifier) on(rule string) bool {
 //  9. RuleIllControls: a bare "control" (not "healthy control") is
 //     NO_SEPSIS when the study's text says its controls are ill without
 //     sepsis ("non-septic ICU controls", "controls were critically ill
-//     patients without infection"), names no healthy people, and no other
-//     sample forms a separate non-septic arm.
+//     patients without infection", "febrile controls"), names no healthy
+//     people, and no other sample forms a separate non-septic arm.
 //
 // Every such decision has Method rule, the cohort rule's name, the field
 // and text of the sample it rests on, and Evidence: the study text or the
@@ -329,8 +329,12 @@ var (
 	nonSepticShockKind = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovola?emic|anaphylactic|neurogenic|vasoplegic)\b[^.;]{0,40}?\bshock\b`)
 	nonSepticShockText = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\s+shock\b`)
 	studyHealthy       = regexp.MustCompile(`(?i)\bhealthy\b|\bvolunteers?\b|\bdonors?\b|\bnormal\s+(subjects?|controls?|individuals?|children|adults?|neonates?|infants?)\b`)
-	illWord            = `(non[- ]?septic|critically[- ]ill|n?icu|intensive[- ]care|ventilated|surgical|sirs|trauma)`
-	studyIllControls   = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
+	illWord            = `(non[- ]?septic|critically[- ]ill|n?icu|intensive[- ]care|ventilated|surgical|sirs|trauma|febrile)`
+	// notFebrile denies a fever ("non-febrile controls"): it is blanked
+	// before the text is read for ill controls, where \b would see
+	// "febrile" after its hyphen ("afebrile" has no boundary to see).
+	notFebrile       = regexp.MustCompile(`(?i)\bnon[- ]?febrile\b`)
+	studyIllControls = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)
 	// negatedSepsis is sepsis named to be denied: a study of "non-septic
@@ -460,7 +464,7 @@ func readCohort(study *metadata.Study, samples []*metadata.Sample, base []Decisi
 			}
 		}
 		both := spaced(study.Title + "\n" + study.Description)
-		if loc := studyIllControls.FindStringIndex(both); loc != nil && !studyHealthy.MatchString(both) {
+		if loc := studyIllControls.FindStringIndex(notFebrile.ReplaceAllStringFunc(both, blank)); loc != nil && !studyHealthy.MatchString(both) {
 			co.illControls = fmt.Sprintf("the study's text says its controls are ill without sepsis: %q", (study.Title + "\n" + study.Description)[loc[0]:loc[1]])
 		} else if loc := comparedNonSeptic(both); loc != nil && !studyHealthy.MatchString(both) && co.textLabels[Sepsis]+co.textLabels[SepticShock] != "" {
 			// "distinguish sepsis from non-infectious causes of SIRS": the

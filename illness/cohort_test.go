@@ -373,6 +373,14 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("sepsis 1", "control 2"), []want{
 				{Sepsis, "sepsis", "title", "sepsis", ""}, {NoSepsis, RuleIllControls, "title", "control", `"ICU controls"`},
 			}},
+		{"febrile controls are ill", &metadata.Study{Title: "Dengue in adults", Description: "Controls were patients with non-dengue febrile illness."},
+			cohortOf("dengue 1", "Control_sample 2"), []want{
+				unknown, {NoSepsis, RuleIllControls, "title", "Control", `"Controls were patients with non-dengue febrile"`},
+			}},
+		{"non-febrile controls are not ill", &metadata.Study{Title: "Dengue in adults", Description: "Dengue patients and non-febrile controls."},
+			cohortOf("dengue 1", "Control_sample 2"), []want{unknown, {Control, "healthy_control", "title", "Control", ""}}},
+		{"afebrile controls are not ill", &metadata.Study{Title: "Dengue in adults", Description: "Dengue patients and afebrile controls."},
+			cohortOf("dengue 1", "Control_sample 2"), []want{unknown, {Control, "healthy_control", "title", "Control", ""}}},
 		{"ill controls: the study also has healthy people", withHealthy, cohortOf("Sepsis 1", "Control 2"), []want{
 			{Sepsis, "sepsis", "title", "Sepsis", ""}, {Control, "healthy_control", "title", "Control", ""},
 		}},

@@ -180,8 +180,8 @@
 //     donors are CONTROL. A scorer labelling a study by its stated groups
 //     reads what the study says its controls are; so does ClassifyCohort
 //     when it has the study's text (RuleIllControls: "non-septic ICU
-//     controls", and no healthy people named, and no separate non-septic
-//     arm). When the sample's own record says more ("Whole blood from
+//     controls", "febrile controls", and no healthy people named, and
+//     no separate non-septic arm). When the sample's own record says more ("Whole blood from
 //     non-infected patient with type 2 diabetes") Classify already reads
 //     the illness. Without either, a bare "Control" stays CONTROL: in the
 //     labeled corpora 13 of the 14 studies whose samples say a bare
