@@ -108,7 +108,7 @@ func (b *batch) begin(ctx context.Context, req warehouse.BeginRequest) error {
 	}
 	b.locked = true
 	if err := b.run(ctx, "registering the load", func(ctx context.Context) error {
-		_, err := b.conn.ExecContext(ctx, stmtRegisterLoad, b.loadKey, null(b.runID), null(b.file))
+		_, err := b.conn.ExecContext(ctx, stmtRegisterLoad, b.loadKey, null(b.runID), null(clip(b.file, logFileWidth)))
 		return err
 	}); err != nil {
 		return err
@@ -249,6 +249,11 @@ func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error 
 		if v := req.Rows.Value[i]; v != 0 && math.Abs(v) < minNormalFloat {
 			return &qc.Error{Code: qc.ConstraintViolation, Severity: qc.SeverityError, File: b.file, Line: req.Rows.Line(i), Column: int64(c) + 2,
 				Msg: fmt.Sprintf("mssql: the value %g of gene %q is subnormal: SQL Server's float holds 0 and magnitudes from 2.23E-308 to 1.79E+308 only; write it as 0 in the matrix", v, qc.Shorten(req.Rows.Gene(i), 80))}
+		} else if math.IsInf(v, 0) {
+			// The matrix reader refuses infinities; a caller's own rows
+			// may not have been read by it.
+			return &qc.Error{Code: qc.ConstraintViolation, Severity: qc.SeverityError, File: b.file, Line: req.Rows.Line(i), Column: int64(c) + 2,
+				Msg: fmt.Sprintf("mssql: the value %g of gene %q is infinite: SQL Server's float holds finite numbers only", v, qc.Shorten(req.Rows.Gene(i), 80))}
 		}
 		b.sent[c]++
 	}
@@ -384,7 +389,7 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	// transaction, by the caller.
 	n, ok, err := copyIn(ctx, tx, copyBatches, len(req.Studies), func(i int, _ []any) []any {
 		s := req.Studies[i]
-		return batchRow(b.loadKey, s, b.source, req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study)))
+		return batchRow(b.loadKey, s, clip(b.source, logFileWidth), req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study)))
 	})
 	if err != nil {
 		b.broken = b.broken || !ok
@@ -596,7 +601,7 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 		return 0, fmt.Errorf("retiring the batch of %s: %w", s.Study, err)
 	}
 	sig := warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study))
-	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.source), req.FileHash, null(b.runID), n, sig, null(req.ScaleBy)); err != nil {
+	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(clip(b.source, logFileWidth)), req.FileHash, null(b.runID), n, sig, null(req.ScaleBy)); err != nil {
 		return 0, fmt.Errorf("recording the batch of %s: %w", s.Study, err)
 	}
 	return n, nil
@@ -628,7 +633,7 @@ func (b *batch) clearAndRelease(ctx context.Context) error {
 	defer cancel()
 	var first error
 	if b.registered && !b.broken {
-		_, first = b.conn.ExecContext(cctx, stmtClearLoad, b.loadKey)
+		first = clearLoad(cctx, b.conn, b.loadKey)
 		if first == nil {
 			return b.release(ctx)
 		}
@@ -639,10 +644,12 @@ func (b *batch) clearAndRelease(ctx context.Context) error {
 		return released
 	}
 	// After the discarded session: nothing it sent can still land after
-	// the rows are deleted.
-	err := b.afterSession(cctx, func(ctx context.Context, conn *sql.Conn) error {
-		_, err := conn.ExecContext(ctx, stmtClearLoad, b.loadKey)
-		return err
+	// the rows are deleted. With a time of its own: the first attempt may
+	// have spent all of cctx (a deadline is one way a session breaks).
+	actx, cancelAfter := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancelAfter()
+	err := b.afterSession(actx, func(ctx context.Context, conn *sql.Conn) error {
+		return clearLoad(ctx, conn, b.loadKey)
 	})
 	if err != nil {
 		return errors.Join(fmt.Errorf("mssql: aborting load %d: its staging rows stay until the next load removes them: %w", b.loadKey, errors.Join(first, err)),

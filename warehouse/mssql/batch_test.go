@@ -149,8 +149,9 @@ func TestLoadStatementsInOrder(t *testing.T) {
 		"classify_batches", "read_batches", "drop_study_samples", "insert_facts", "retire_batch", "record_batch",
 		"upsert_study_qc", "upsert_batch_qc", "insert_findings", "COMMIT",
 		// Staging is cleared after the commit, outside its transaction,
-		// while the load's lock is held.
-		"clear_load", "load_unlock",
+		// while the load's lock is held: the cells in one window (the
+		// load is small), then the rest.
+		"staged_lines", "clear_cells", "clear_load", "load_unlock",
 	}
 	if got := s.names(); !slices.Equal(got, want) {
 		t.Fatalf("statements:\n got %q\nwant %q", got, want)
@@ -980,6 +981,33 @@ func TestSubnormalValueRefused(t *testing.T) {
 	}
 	if n := len(s.rowsOf("staging.expression_values")); n != 0 {
 		t.Fatalf("%d cells staged", n)
+	}
+}
+
+// An infinite value (which the matrix reader refuses, but a caller's own
+// rows may hold) is refused before anything is staged: SQL Server's float
+// has no infinity.
+func TestInfiniteValueRefused(t *testing.T) {
+	for _, inf := range []float64{math.Inf(1), math.Inf(-1)} {
+		s := newFakeServer(t)
+		w := s.open(t, testConfig(100))
+		m := newMatrix(3, 2)
+		m.values[1][0] = inf
+		b, err := w.Begin(context.Background(), m.begin())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = b.WriteRows(context.Background(), warehouse.RowsRequest{Rows: m.batches(3)[0]})
+		var e *qc.Error
+		if !errors.As(err, &e) || e.Code != qc.ConstraintViolation || e.Line != 3 || e.Column != 2 || !strings.Contains(e.Msg, "of gene \"ENSG00002\" is infinite") {
+			t.Fatalf("WriteRows with %g: %v, want ConstraintViolation at line 3, column 2", inf, err)
+		}
+		if n := len(s.rowsOf("staging.expression_values")); n != 0 {
+			t.Fatalf("%d cells staged", n)
+		}
+		if err := b.Abort(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -555,6 +555,24 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 			r.rows = append(r.rows, []driver.Value{k})
 		}
 		return r, nil
+	case "staged_lines":
+		k := vals[0].(int64)
+		var lo, hi, n int64
+		for _, r := range s.rowsOf("staging.expression_values") {
+			if r[0].(int64) != k {
+				continue
+			}
+			line := r[1].(int64)
+			if n == 0 || line < lo {
+				lo = line
+			}
+			hi = max(hi, line)
+			n++
+		}
+		if n == 0 {
+			return one(nil, nil, int64(0))
+		}
+		return one(lo, hi, n)
 	case "staged_counts":
 		k := vals[0].(int64)
 		count := func(table string) int64 {

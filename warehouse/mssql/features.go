@@ -120,7 +120,8 @@ const stmtFeatureCohorts = `WITH input AS (
     ` + featureInput + `)
 ` + featureInsert + `SELECT N'STUDY_COHORT', illness_key, NULL, N'cohort_sample_count', CONVERT(FLOAT, COUNT(DISTINCT sample_key)), @p1, @p2
 FROM input
-GROUP BY illness_key;`
+GROUP BY illness_key
+OPTION (RECOMPILE);`
 
 // stmtFeatureSamples summarizes each sample. PERCENTILE_CONT(0.5)
 // interpolates: the mean of the two middle values for an even count.
@@ -141,7 +142,8 @@ per_sample AS (
     GROUP BY sample_key)
 ` + featureInsert + `SELECT N'SAMPLE', u.sample_key, NULL, u.feature_name, u.feature_value, @p1, @p2
 FROM per_sample
-UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u;`
+UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u
+OPTION (RECOMPILE);`
 
 // stmtFeatureGeneCohorts describes each gene in each illness cohort.
 // UNPIVOT drops the NULL standard deviation of a cohort of one. The
@@ -165,7 +167,8 @@ per_cohort AS (
     GROUP BY gene_key, illness_key)
 ` + featureInsert + `SELECT N'GENE', u.gene_key, u.illness_key, u.feature_name, u.feature_value, @p1, @p2
 FROM per_cohort
-UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u;`
+UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u
+OPTION (RECOMPILE);`
 
 // stmtFeatureGenes writes each gene's variance over all samples and its
 // sepsis-against-control comparison (Welch's t and its degrees of freedom,
@@ -219,7 +222,8 @@ per_gene_features AS (
 ` + featureInsert + `SELECT N'GENE', u.gene_key, NULL, u.feature_name, u.feature_value, @p1, @p2
 FROM per_gene_features
 UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t,
-    gene_sepsis_vs_control_welch_df)) AS u;`
+    gene_sepsis_vs_control_welch_df)) AS u
+OPTION (RECOMPILE);`
 
 // stmtFeaturePairs correlates every pair of the @p4 most variable genes,
 // ranked by the gene_variance rows stmtFeatureGenes has just written,
@@ -284,7 +288,8 @@ pair_features AS (
     WHERE n >= 3 AND r IS NOT NULL)
 ` + featureInsert + `SELECT N'GENE_PAIR', u.gene_1, u.gene_2, u.feature_name, u.feature_value, @p1, @p2
 FROM pair_features
-UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u;`
+UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u
+OPTION (RECOMPILE);`
 
 const stmtFeatureState = `MERGE dbo.meta_feature_state WITH (HOLDLOCK) AS t
 USING (SELECT @p1 AS study_key) AS s
@@ -327,7 +332,9 @@ var featureStatements = map[string]string{
 
 // featureInserts are the feature statements in the order they run, with the
 // number of parameters each takes: the pairs read the variances the genes
-// statement writes.
+// statement writes. Those that read a study's facts are compiled for each
+// run (OPTION (RECOMPILE)), as the fact insert is: each runs once a study,
+// and a plan cached for another study's size would size its memory grants.
 var featureInserts = []struct {
 	stmt, what string
 	params     int

@@ -162,7 +162,12 @@ func newWarehouse(db *sql.DB, cfg Config) *Warehouse {
 	if cfg.Retry == (RetryPolicy{}) {
 		cfg.Retry = DefaultRetry
 	}
-	return &Warehouse{db: db, cfg: cfg, name: "sqlserver", sleep: sleepCtx}
+	w := &Warehouse{db: db, cfg: cfg, name: "sqlserver", sleep: sleepCtx}
+	if cfg.ChunkRows < MinCompressedRows {
+		w.logger().Warn("mssql: chunk_rows is below the rows SQL Server compresses directly into a columnstore rowgroup: every bulk copy goes to the delta store, and loads are slower",
+			"chunk_rows", cfg.ChunkRows, "min_compressed_rows", MinCompressedRows)
+	}
+	return w
 }
 
 // DB returns the underlying database, for queries.

@@ -34,6 +34,8 @@ var statements = map[string]string{
 	"loaded_by":             stmtLoadedBy,
 	"tran_count":            stmtTranCount,
 	"clear_load":            stmtClearLoad,
+	"staged_lines":          stmtStagedLines,
+	"clear_cells":           stmtClearCells,
 	"staged_counts":         stmtStagedCounts,
 	"duplicate_keys":        stmtDuplicateKeys,
 	"merge_platforms":       stmtMergePlatforms,
@@ -192,8 +194,20 @@ SELECT @result;`
 const stmtLoadedBy = `SELECT COUNT_BIG(*) FROM dbo.meta_batch_qc
 WHERE study_accession_code = @p1 AND batch_id = @p2 AND qc_status = N'LOADED' AND run_id = @p3`
 
+// stmtStagedLines reads the span of line numbers a load staged cells of,
+// and how many cells, so that clearLoad deletes them in windows.
+const stmtStagedLines = `SELECT MIN(line_no), MAX(line_no), COUNT_BIG(*) FROM staging.expression_values WHERE load_key = @p1`
+
+// stmtClearCells deletes a load's staged cells of the lines [@p2, @p3):
+// one window of clearLoad, a statement that commits on its own. The cells
+// were copied in line order, so the window's rows sit in few rowgroups,
+// which the line_no segment bounds find.
+const stmtClearCells = `DELETE FROM staging.expression_values WHERE load_key = @p1 AND line_no >= @p2 AND line_no < @p3`
+
 // stmtClearLoad deletes a load's staging rows, the registration last, so
-// that an interrupted cleanup is found and finished by the next one.
+// that an interrupted cleanup is found and finished by the next one. It
+// runs after clearLoad's windows have deleted the cells, so its first
+// statement finds none left unless the load staged more meanwhile.
 const stmtClearLoad = `DELETE FROM staging.expression_values WHERE load_key = @p1;
 DELETE FROM staging.matrix_rows WHERE load_key = @p1;
 DELETE FROM staging.matrix_columns WHERE load_key = @p1;
@@ -495,6 +509,9 @@ WHERE ss.study_key = @p2
 // read row versions and do not wait. A reader that takes shared locks (RCSI
 // off, REPEATABLE READ, SERIALIZABLE, a READCOMMITTEDLOCK hint) waits for
 // the commit, and the insert first waits for such readers to finish.
+// OPTION (RECOMPILE): it runs once a study, and a plan cached for another
+// study would size the insert's memory grant, and with it the columnstore's
+// rowgroups (trimmed when memory runs short), by that study's rows.
 const stmtInsertFacts = `INSERT INTO dbo.fact_gene_expression WITH (TABLOCK)
     (study_key, sample_key, gene_key, study_bucket, expression_value, batch_id)
 SELECT @p2, s.sample_key, g.gene_key, CONVERT(SMALLINT, @p2 % 32), v.expression_value, @p3
@@ -503,7 +520,8 @@ JOIN staging.matrix_columns AS c ON c.load_key = v.load_key AND c.column_no = v.
 JOIN staging.matrix_rows AS r ON r.load_key = v.load_key AND r.line_no = v.line_no
 JOIN dbo.dim_sample AS s ON s.sample_accession_code = c.sample_accession_code
 JOIN dbo.dim_gene AS g ON g.gene_id = r.gene_id
-WHERE v.load_key = @p1 AND c.study_accession_code = @p4`
+WHERE v.load_key = @p1 AND c.study_accession_code = @p4
+OPTION (RECOMPILE)`
 
 const stmtRetireBatch = `UPDATE dbo.meta_batch
 SET is_current = 0, replaced_at = SYSUTCDATETIME()

@@ -17,4 +17,5 @@ WITH input AS (
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'STUDY_COHORT', illness_key, NULL, N'cohort_sample_count', CONVERT(FLOAT, COUNT(DISTINCT sample_key)), @p1, @p2
 FROM input
-GROUP BY illness_key;
+GROUP BY illness_key
+OPTION (RECOMPILE);

@@ -28,4 +28,5 @@ per_cohort AS (
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'GENE', u.gene_key, u.illness_key, u.feature_name, u.feature_value, @p1, @p2
 FROM per_cohort
-UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u;
+UNPIVOT (feature_value FOR feature_name IN (gene_cohort_mean, gene_cohort_sd, gene_cohort_n)) AS u
+OPTION (RECOMPILE);

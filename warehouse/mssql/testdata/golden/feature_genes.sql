@@ -58,4 +58,5 @@ INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, fea
 SELECT N'GENE', u.gene_key, NULL, u.feature_name, u.feature_value, @p1, @p2
 FROM per_gene_features
 UNPIVOT (feature_value FOR feature_name IN (gene_variance, gene_sepsis_vs_control_log2fc, gene_sepsis_vs_control_welch_t,
-    gene_sepsis_vs_control_welch_df)) AS u;
+    gene_sepsis_vs_control_welch_df)) AS u
+OPTION (RECOMPILE);

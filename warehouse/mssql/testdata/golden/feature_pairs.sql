@@ -62,4 +62,5 @@ pair_features AS (
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'GENE_PAIR', u.gene_1, u.gene_2, u.feature_name, u.feature_value, @p1, @p2
 FROM pair_features
-UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u;
+UNPIVOT (feature_value FOR feature_name IN (gene_pair_pearson_r, gene_pair_n)) AS u
+OPTION (RECOMPILE);

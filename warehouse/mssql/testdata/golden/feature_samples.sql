@@ -30,4 +30,5 @@ per_sample AS (
 INSERT INTO dbo.fact_feature_values (entity_scope, entity_id_1, entity_id_2, feature_name, feature_value, study_key, batch_id)
 SELECT N'SAMPLE', u.sample_key, NULL, u.feature_name, u.feature_value, @p1, @p2
 FROM per_sample
-UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u;
+UNPIVOT (feature_value FOR feature_name IN (sample_detected_genes, sample_mean, sample_median)) AS u
+OPTION (RECOMPILE);

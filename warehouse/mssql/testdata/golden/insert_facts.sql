@@ -7,3 +7,4 @@ JOIN staging.matrix_rows AS r ON r.load_key = v.load_key AND r.line_no = v.line_
 JOIN dbo.dim_sample AS s ON s.sample_accession_code = c.sample_accession_code
 JOIN dbo.dim_gene AS g ON g.gene_id = r.gene_id
 WHERE v.load_key = @p1 AND c.study_accession_code = @p4
+OPTION (RECOMPILE)
