@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression/synth"
 )
 
 // TestBatchRecordsScaleBy loads real downloads and checks that each batch
@@ -48,5 +49,66 @@ func TestBatchRecordsScaleBy(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s: meta_batch.scale_by = %s, want %s", tc.path, got, tc.want)
 		}
+	}
+}
+
+// TestDownloadFieldsPerDownload loads a folder that holds two downloads
+// unzipped (a SPECIES one, quantile normalized, and an EXPERIMENT one
+// scaled MINMAX) and a study folder of neither: each study's batch and QC
+// take the fields of the download that holds it, not those of the first
+// download read, and the study folder's are unknown. The folders are named
+// so that either download's metadata is read first.
+func TestDownloadFieldsPerDownload(t *testing.T) {
+	for _, names := range [][3]string{{"a_scaled", "b_species", "c_plain"}, {"z_scaled", "y_species", "x_plain"}} {
+		t.Run(names[0], func(t *testing.T) {
+			parent := t.TempDir()
+			scaled := filepath.Join(parent, names[0])
+			copyTree(t, "testdata/refinebio/E-GEOD-39842", scaled, nil)
+			meta := filepath.Join(scaled, "metadata.json")
+			writeFile(t, meta, bytes.Replace(readFile(t, meta), []byte(`"scale_by": "NONE"`), []byte(`"scale_by": "MINMAX"`), 1))
+			species, err := synth.Write(filepath.Join(parent, names[1]), synth.Spec{Genes: 1100, Samples: 6, Studies: 2, Seed: 7, Species: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			copyTree(t, "testdata/refinebio/quickstart/GSE71270", filepath.Join(parent, names[2], "GSE71270"), nil)
+
+			w := openWarehouse(t)
+			p, err := genexp.New(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(context.Background(), parent)
+			if err != nil || rep.Failed() {
+				t.Fatalf("%v %v", err, rep.Err())
+			}
+			want := map[string][2]string{"E-GEOD-39842": {"MINMAX", "NULL"}, "GSE71270": {"NULL", "NULL"}}
+			for _, st := range species.Studies {
+				want[st.Accession] = [2]string{"NONE", "true"}
+			}
+			rows, err := w.DB().Query(`SELECT b.study_accession_code, COALESCE(b.scale_by, 'NULL'),
+				COALESCE(CAST(q.quantile_normalized AS VARCHAR), 'NULL')
+				FROM meta_batch b JOIN meta_study_qc q ON q.batch_id = b.batch_id WHERE b.is_current ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				var study, scale, qn string
+				if err := rows.Scan(&study, &scale, &qn); err != nil {
+					t.Fatal(err)
+				}
+				if got := [2]string{scale, qn}; got != want[study] {
+					t.Errorf("%s: scale_by %s, quantile_normalized %s; want %s, %s", study, scale, qn, want[study][0], want[study][1])
+				}
+				n++
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if n != len(want) {
+				t.Fatalf("%d studies loaded, want %d (%v)", n, len(want), want)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -576,6 +577,7 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 	var sheetSets []sheetSet
 	var quant, skipped []string
 	var filtered, zips []file
+	jsonIn := map[string][]*metadata.Dataset{} // folder (in fsys) → the JSON metadata read there
 	for _, f := range files {
 		switch f.kind {
 		case kindJSON:
@@ -586,6 +588,7 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 			if err != nil {
 				return err
 			}
+			jsonIn[path.Dir(f.name)] = append(jsonIn[path.Dir(f.name)], ds)
 			sets = append(sets, ds)
 			sheetSets = append(sheetSets, sheetSet{ds: ds, file: display(f.name), acc: strings.ToUpper(f.acc), json: true})
 		case kindSheet:
@@ -651,6 +654,8 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 		}
 		d.Matrices = append(d.Matrices, newMatrix(fsys, f.name, display(f.name), f.folder))
 	}
+
+	d.ownDownloadFields(jsonIn, added)
 
 	if only == "" {
 		refuseCopies(d.Matrices, sheetFiles)
@@ -777,11 +782,94 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 	}
 	if len(sets) > 1 {
 		for _, m := range d.Matrices[:ownMatrices] {
-			m.in = own
+			if m.in == nil { // one with download fields of its own keeps them (ownDownloadFields)
+				m.in = own
+			}
 		}
 		d.Metadata = metadata.Merge(sets...)
 		d.Findings = appendNewFindings(d.Findings, d.Metadata.Findings, sets)
 	}
+}
+
+// ownDownloadFields gives each matrix the fields of the download that
+// holds it. A folder may hold several downloads unzipped (each with its
+// aggregated_metadata.json or metadata.json at its top) and study folders
+// of none: their metadata merge into one Dataset, which describes every
+// sample, but the fields that describe a download as a whole (how it was
+// aggregated and scaled, refine.bio's quantile normalization and its
+// Kolmogorov–Smirnov check, when it was built) are one download's, and the
+// merge keeps the first file's. A matrix takes them from the JSON metadata
+// nearest above it (in its folder, or the closest folder above), filled in
+// from the JSON metadata files the caller added (WithMetadataFiles), else
+// none: a study folder beside a download is not that download's. Where that
+// differs from the merge, the matrix is read with a Download whose
+// Metadata is the merge with those fields (Matrix.in), one per set of
+// fields.
+func (d *Download) ownDownloadFields(jsonIn map[string][]*metadata.Dataset, added []sheetSet) {
+	if len(d.Matrices) == 0 {
+		return
+	}
+	var addedJSON []*metadata.Dataset
+	for _, s := range added {
+		if s.json {
+			addedJSON = append(addedJSON, s.ds)
+		}
+	}
+	merged := downloadFields(d.Metadata)
+	byFields := map[string]*Download{} // the JSON files' folder (or "" for the added ones) → its download
+	for _, m := range d.Matrices {
+		folder, near := jsonAbove(jsonIn, m.file)
+		sets := append(near, addedJSON...) // the nearer file first: it wins where two disagree
+		var own metadata.Dataset
+		if len(sets) > 0 {
+			own = downloadFields(metadata.Merge(sets...))
+		}
+		if reflect.DeepEqual(own, merged) {
+			continue
+		}
+		key := "json:" + folder
+		if len(sets) == 0 {
+			key = "none"
+		}
+		in := byFields[key]
+		if in == nil {
+			md := own
+			md.Studies, md.Samples, md.Sources, md.Findings = d.Metadata.Studies, d.Metadata.Samples, d.Metadata.Sources, d.Metadata.Findings
+			in = &Download{Path: d.Path, Metadata: &md}
+			byFields[key] = in
+		}
+		m.in = in
+	}
+}
+
+// jsonAbove returns the JSON metadata read in the folder of file (a name in
+// the download's fsys) and in each folder above it, the nearest first, and
+// the nearest folder that holds any: a species folder's
+// metadata_<SPECIES>.json lists samples, and the download's fields are in
+// the aggregated_metadata.json above it.
+func jsonAbove(jsonIn map[string][]*metadata.Dataset, file string) (string, []*metadata.Dataset) {
+	var nearest string
+	var sets []*metadata.Dataset
+	for dir := path.Dir(file); ; dir = path.Dir(dir) {
+		if here := jsonIn[dir]; len(here) > 0 {
+			if sets == nil {
+				nearest = dir
+			}
+			sets = append(sets, here...)
+		}
+		if dir == "." || dir == "/" {
+			return nearest, sets
+		}
+	}
+}
+
+// downloadFields returns a copy of d with only the fields that describe a
+// download as a whole: every field but its studies, samples, sources and
+// findings (a field added to Dataset is one of them unless cleared here).
+func downloadFields(d *metadata.Dataset) metadata.Dataset {
+	c := *d
+	c.Studies, c.Samples, c.Sources, c.Findings = nil, nil, nil, nil
+	return c
 }
 
 // appendNewFindings appends to have the findings of merged that the merge
