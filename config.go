@@ -1122,6 +1122,10 @@ func (c Config) problems() []problem {
 		bad("quality_thresholds.min_ks_pvalue", "%v is not a p-value between 0 and 1", v)
 		qualityOK = false
 	}
+	if v := q.MinKSStatistic; v < 0 || v > 1 || v != v {
+		bad("quality_thresholds.min_ks_statistic", "%v is not a Kolmogorov–Smirnov statistic between 0 and 1", v)
+		qualityOK = false
+	}
 	for _, key := range slices.Sorted(maps.Keys(q.Severities)) {
 		path := "quality_thresholds.severities." + key
 		if _, ok := qc.ParseCode(key); !ok {

@@ -53,7 +53,7 @@ func TestLoadConfigArchitectureYAML(t *testing.T) {
 	}
 	want.Illness.Overrides = map[string]illness.Label{"SRR1652895": illness.Control, "SRR1652896": illness.Sepsis}
 	want.Platforms.ManufacturerLookup = map[string]string{"illumina": "Illumina", "affymetrix": "Affymetrix", "agilent": "Agilent"}
-	want.Quality = qc.Thresholds{MaxNullPercentage: 0.1, MaxDuplicatePercentage: 0.05, MinGenesPerSample: 1000, MinSamplesPerStudy: 3, MinKSPValue: qc.DefaultThresholds().MinKSPValue}
+	want.Quality = qc.Thresholds{MaxNullPercentage: 0.1, MaxDuplicatePercentage: 0.05, MinGenesPerSample: 1000, MinSamplesPerStudy: 3, MinKSPValue: qc.DefaultThresholds().MinKSPValue, MinKSStatistic: qc.DefaultThresholds().MinKSStatistic}
 	want.Logging = genexp.LoggingConfig{Level: "INFO", File: "/var/log/etl/pipeline.log", Rotation: true, MaxSizeMB: 100, BackupCount: 5}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config\n got %#v\nwant %#v", cfg, want)
@@ -427,6 +427,7 @@ func TestParseConfigPlacesTheBadEntry(t *testing.T) {
 		{"unknown severity", "quality_thresholds:\n  severities:\n    2006: LOUD\n", 3, 11,
 			"quality_thresholds.severities.2006", `unknown severity "LOUD" (want INFO, WARNING or ERROR)`},
 		{"KS p-value", "quality_thresholds:\n  min_ks_pvalue: 5\n", 2, 18, "quality_thresholds.min_ks_pvalue", "5 is not a p-value between 0 and 1"},
+		{"KS statistic", "quality_thresholds:\n  min_ks_statistic: -0.5\n", 2, 21, "quality_thresholds.min_ks_statistic", "-0.5 is not a Kolmogorov–Smirnov statistic between 0 and 1"},
 		{"override label", "illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM2: sick\n", 4, 11,
 			"illness_inference.overrides.GSM2", `unknown label "sick"`},
 		{"tab starting a block", "processing:\n\tchunk_size: 1\n", 2, 1, "", "cannot start any token (a tab in the indentation"},

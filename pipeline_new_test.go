@@ -92,7 +92,7 @@ func TestZeroConfigSectionsTakeDefaults(t *testing.T) {
 func TestZeroSectionOfAFileIsRefused(t *testing.T) {
 	_, err := genexp.ParseConfig([]byte("processing:\n  chunk_size: 0\nquality_thresholds:\n"+
 		"  max_null_percentage: 0\n  max_duplicate_percentage: 0\n  min_genes_per_sample: 0\n"+
-		"  min_samples_per_study: 0\n  min_ks_pvalue: 0\n"), "zero.yaml")
+		"  min_samples_per_study: 0\n  min_ks_pvalue: 0\n  min_ks_statistic: 0\n"), "zero.yaml")
 	var e *qc.Error
 	if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.Path != "quality_thresholds" || e.Line != 3 || e.Column != 1 {
 		t.Fatalf("err = %v, want ConfigInvalid at zero.yaml:3:1 quality_thresholds", err)

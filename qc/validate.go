@@ -30,6 +30,13 @@ type Thresholds struct {
 	// samples is the minimum of S p-values, so with many samples a
 	// stricter (smaller) value avoids findings that are chance alone.
 	MinKSPValue float64 `yaml:"min_ks_pvalue"`
+	// MinKSStatistic is the smallest Kolmogorov–Smirnov statistic D (the
+	// largest gap between the worst sample's distribution and the study's
+	// pooled one, 0–1) that raises the finding together with a p-value
+	// below MinKSPValue. Default 0.1. With tens of thousands of values the
+	// p-value alone flags shifts too small to matter (D = 0.05 over 40,000
+	// genes gives p below 1e-80); 0 leaves the p-value alone to decide.
+	MinKSStatistic float64 `yaml:"min_ks_statistic"`
 	// Severities overrides the severity of findings by code, named by
 	// number or name ("2006" or "VALIDATION_SAMPLE_COUNT_LOW") with a value
 	// of INFO, WARNING or ERROR: a site that wants studies with too few
@@ -40,7 +47,8 @@ type Thresholds struct {
 
 // DefaultThresholds returns the default thresholds: at most 10% missing
 // cells and 5% duplicate gene rows, at least 1000 genes per sample and 3
-// samples per study, and a KS p-value of at least 0.001.
+// samples per study, and a recomputed KS check that flags a sample when
+// its p-value is below 0.001 and its statistic D at least 0.1.
 func DefaultThresholds() Thresholds {
 	return Thresholds{
 		MaxNullPercentage:      0.1,
@@ -48,6 +56,7 @@ func DefaultThresholds() Thresholds {
 		MinGenesPerSample:      1000,
 		MinSamplesPerStudy:     3,
 		MinKSPValue:            0.001,
+		MinKSStatistic:         0.1,
 	}
 }
 
@@ -61,6 +70,9 @@ func (t Thresholds) Check() error {
 	}
 	if !(t.MinKSPValue >= 0 && t.MinKSPValue <= 1) {
 		errs = append(errs, errors.New("quality_thresholds.min_ks_pvalue: a p-value is between 0 and 1"))
+	}
+	if !(t.MinKSStatistic >= 0 && t.MinKSStatistic <= 1) {
+		errs = append(errs, errors.New("quality_thresholds.min_ks_statistic: a Kolmogorov–Smirnov statistic is between 0 and 1"))
 	}
 	if t.MinGenesPerSample < 0 || t.MinSamplesPerStudy < 0 {
 		errs = append(errs, errors.New("quality_thresholds: minimum counts must not be negative"))
@@ -111,10 +123,10 @@ func (t Thresholds) Apply(findings []*Error) {
 }
 
 // KSFinding returns the DistributionShift finding for a study's recomputed
-// Kolmogorov–Smirnov check, or nil when the worst p-value is not below
-// MinKSPValue.
+// Kolmogorov–Smirnov check, or nil when the worst sample's p-value is not
+// below MinKSPValue or its statistic D is below MinKSStatistic.
 func KSFinding(study, file string, r KSResult, t Thresholds) *Error {
-	if !(r.P < t.MinKSPValue) {
+	if !(r.P < t.MinKSPValue) || r.D < t.MinKSStatistic {
 		return nil
 	}
 	on := fmt.Sprintf("on %d values against %d", r.Values, r.Pool)
@@ -123,9 +135,9 @@ func KSFinding(study, file string, r KSResult, t Thresholds) *Error {
 	}
 	return &Error{Code: DistributionShift, Severity: SeverityWarning, Study: study, File: file,
 		Msg: fmt.Sprintf("sample %s's values are distributed differently from the study's pooled values "+
-			"(Kolmogorov–Smirnov D = %.4g, p = %.3g below %.3g, %s); "+
+			"(Kolmogorov–Smirnov D = %.4g, at least %.3g, and p = %.3g below %.3g, %s); "+
 			"check its normalization before comparing it with the others",
-			r.Sample, r.D, r.P, t.MinKSPValue, on)}
+			r.Sample, r.D, t.MinKSStatistic, r.P, t.MinKSPValue, on)}
 }
 
 // StudyStats are the counts validation needs about one study's part of a

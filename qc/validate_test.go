@@ -3,6 +3,7 @@ package qc
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,39 @@ func TestKSFindingAtTheLimit(t *testing.T) {
 	}
 	if f := KSFinding("S", "m.tsv", KSResult{Sample: "x", D: 1, P: 0}, th); f == nil {
 		t.Error("p = 0 (underflow) raised nothing")
+	}
+}
+
+// TestKSFindingNeedsAShiftThatMatters: with tens of thousands of values a
+// tiny shift has a tiny p-value (SRP110235's worst sample: D = 0.0553, p
+// = 3.96e-88 over 41,249 genes); the finding also needs D of at least
+// MinKSStatistic (default 0.1, reached exactly raises it), and a
+// MinKSStatistic of 0 leaves the p-value alone to decide.
+func TestKSFindingNeedsAShiftThatMatters(t *testing.T) {
+	th := DefaultThresholds()
+	small := KSResult{Sample: "SRR5756557", D: 0.05529, P: 3.96e-88, Values: 41249, Pool: 164996}
+	for _, tc := range []struct {
+		name    string
+		r       KSResult
+		minD    float64
+		finding bool
+	}{
+		{"a tiny shift over many values", small, th.MinKSStatistic, false},
+		{"the same with the p-value alone", small, 0, true},
+		{"D at the limit", KSResult{Sample: "x", D: th.MinKSStatistic, P: 1e-9}, th.MinKSStatistic, true},
+		{"D just under the limit", KSResult{Sample: "x", D: math.Nextafter(th.MinKSStatistic, 0), P: 1e-9}, th.MinKSStatistic, false},
+		{"a large shift with a p-value that is chance", KSResult{Sample: "x", D: 0.6, P: 0.2}, th.MinKSStatistic, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			thr := th
+			thr.MinKSStatistic = tc.minD
+			f := KSFinding("S", "m.tsv", tc.r, thr)
+			if (f != nil) != tc.finding {
+				t.Fatalf("finding %v, want one: %v", f, tc.finding)
+			}
+			if f != nil && (f.Code != DistributionShift || !strings.Contains(f.Msg, fmt.Sprintf("at least %.3g", tc.minD))) {
+				t.Errorf("finding %v, want DistributionShift naming the D limit", f)
+			}
+		})
 	}
 }
