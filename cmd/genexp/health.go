@@ -178,6 +178,14 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			c.say(stderr, slog.LevelWarn, "this warehouse cannot say what it holds; outcomes assume an empty warehouse")
 		}
 		current = st
+		if !genexp.IsSQLServerDSN(target) && !inMemory(file) {
+			// Opened read-only, the file says nothing of whether a load
+			// could write it (or its directory, where DuckDB writes the
+			// write-ahead log at the first commit).
+			if err := duckdb.CheckWritable(file); err != nil {
+				c.say(stderr, slog.LevelWarn, "a load would fail: "+message(redactErr(err, target)))
+			}
+		}
 	} else {
 		if err := checkTarget(target); err != nil {
 			return c.fail(stderr, redactErr(err, target))
