@@ -239,12 +239,20 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 
 // openFailures lists the failed steps not made good that the warehouse
 // named (the latest of open), for the failures check: each by its study,
-// or by its file when it has none, its step, code and start.
+// or by its file when it has none, its step, code and start. The same
+// failure of reruns (one study, step and code) is named once, at its
+// latest start, with how many of the list it stands for.
 func openFailures(fs []warehouse.FailedStep, open int) string {
 	if len(fs) == 0 {
 		return ""
 	}
-	var parts []string
+	type named struct {
+		what string
+		at   time.Time // the latest start (fs is newest first)
+		n    int
+	}
+	var list []*named
+	byWhat := map[string]*named{}
 	for _, f := range fs {
 		what := f.Study
 		if what == "" {
@@ -253,11 +261,24 @@ func openFailures(fs []warehouse.FailedStep, open int) string {
 		if what == "" {
 			what = "run " + f.RunID
 		}
-		s := what + " " + f.Step
+		what += " " + f.Step
 		if f.ErrorCode != 0 {
-			s += fmt.Sprintf(" [%d]", f.ErrorCode)
+			what += fmt.Sprintf(" [%d]", f.ErrorCode)
 		}
-		parts = append(parts, s+" at "+f.StartedAt.UTC().Format(time.RFC3339))
+		if e := byWhat[what]; e != nil {
+			e.n++
+			continue
+		}
+		e := &named{what: what, at: f.StartedAt, n: 1}
+		byWhat[what] = e
+		list = append(list, e)
+	}
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = e.what + " at " + e.at.UTC().Format(time.RFC3339)
+		if e.n > 1 {
+			parts[i] += fmt.Sprintf(" (%d times)", e.n)
+		}
 	}
 	more := ""
 	if open > len(fs) {

@@ -384,6 +384,33 @@ func TestFeaturesAfterAKilledLoadWarns(t *testing.T) {
 	}
 }
 
+// TestHealthNamesARepeatedFailureOnce: the same failure of reruns (one
+// study or file, step and code) is named once, at its latest start, with
+// how many of the listed failures it is; it was named once per rerun.
+func TestHealthNamesARepeatedFailureOnce(t *testing.T) {
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	h := &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 1, FailedSteps: 5, FailedRuns: 5,
+		OpenFailures: []warehouse.FailedStep{
+			{RunID: "r5", File: "/no/such/x", Step: "extract", ErrorCode: 1001, StartedAt: now.Add(-time.Hour)},
+			{RunID: "r4", Study: "GSE71270", Step: "extract", ErrorCode: 1004, StartedAt: now.Add(-2 * time.Hour)},
+			{RunID: "r3", File: "/no/such/x", Step: "extract", ErrorCode: 1001, StartedAt: now.Add(-3 * time.Hour)},
+			{RunID: "r2", File: "/no/such/x", Step: "extract", ErrorCode: 1001, StartedAt: now.Add(-4 * time.Hour)},
+			{RunID: "r1", Study: "GSE71270", Step: "extract", ErrorCode: 1002, StartedAt: now.Add(-5 * time.Hour)},
+		}}
+	rep := genexp.DeriveHealth(genexp.HealthInputs{Now: now, Health: h}, genexp.DefaultHealthLimits())
+	want := "5 failed steps in 5 runs in the last 24 h; latest: /no/such/x extract [1001] at 2026-01-02T11:00:00Z (3 times), " +
+		"GSE71270 extract [1004] at 2026-01-02T10:00:00Z, GSE71270 extract [1002] at 2026-01-02T07:00:00Z (genexp status shows them)"
+	for _, c := range rep.Checks {
+		if c.Name == "failures" {
+			if c.Detail != want {
+				t.Errorf("failures check %q,\nwant %q", c.Detail, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no failures check: %+v", rep.Checks)
+}
+
 // TestHealthNamesOpenFailures: the failures check names the failed steps
 // not made good that the warehouse listed (by study, else by file), so
 // that a warning says what to look at, and counts the rest.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/internal/unprivileged"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -182,7 +183,7 @@ func TestOpenDownloadUnreadable(t *testing.T) {
 			var err error
 			if os.Geteuid() == 0 && tt.why == "permission denied" {
 				// root reads files whatever their permissions
-				if !asUnprivileged(t, dir, func() { err = openAll(p) }) {
+				if !unprivileged.Run(t, dir, func() { err = openAll(p) }) {
 					t.Skip("run as root, and no thread could become another user")
 				}
 			} else {

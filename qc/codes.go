@@ -112,8 +112,10 @@ const (
 const (
 	// QueryRefused: the warehouse could not run the SQL statement (a syntax
 	// error, an unknown table or column, a write to the read-only
-	// warehouse, a failure while running it). The fix is in the statement,
-	// not in the input or the warehouse.
+	// warehouse, a failure while running it), or its result cannot be
+	// written as asked (a value that is the --null marker, a tab in a tsv
+	// field). The fix is in the statement or the command line, not in the
+	// input or the warehouse.
 	QueryRefused Code = 6001
 )
 
@@ -189,7 +191,7 @@ func Codes() []Code {
 
 var codeSummaries = map[Code]string{
 	FileNotFound:                "a file or folder was not found or cannot be read",
-	InvalidFormat:               "a file is not laid out as a refine.bio download or expression matrix is",
+	InvalidFormat:               "a file is not laid out as a refine.bio download or an expression matrix should be",
 	EncodingError:               "the file holds text genexp cannot store (not UTF-8, or a control character)",
 	ParseError:                  "a value in the file could not be read",
 	ConfigInvalid:               "the configuration is invalid",

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/genexp/genexp/internal/unprivileged"
 )
 
 // TestDryRunChecksANewWarehouse: a dry run into a warehouse that does not
@@ -52,5 +54,49 @@ func TestDryRunChecksANewWarehouse(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) > 0 {
 		t.Errorf("the dry runs left %d files in the warehouse's directory", len(left))
+	}
+}
+
+// TestDryRunWarnsOfAnUnwritableWarehouse: a dry run opens the warehouse
+// read-only, which says nothing of whether a load could write it; it
+// warns that a load would fail when the warehouse's directory (where
+// DuckDB writes its write-ahead log) cannot be written, as a load then
+// fails with exit 3. Run as the unprivileged user nobody, since root
+// writes anywhere.
+func TestDryRunWarnsOfAnUnwritableWarehouse(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ro")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "w.duckdb")
+	src, err := filepath.Abs(filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, "init", "--db", db); code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, out, stderr)
+	}
+	if err := os.Chmod(db, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o777, false}, {0o555, true}} {
+		if err := os.Chmod(dir, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		var code int
+		var out, stderr string
+		if !unprivileged.Run(t, filepath.Dir(dir), func() { code, out, stderr = runCLI(t, "load", "--dry-run", "--db", db, src) }) {
+			t.Skip("cannot run as an unprivileged user here")
+		}
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		warned := strings.Contains(stderr, "a load would fail: ") && strings.Contains(stderr, "cannot write "+dir)
+		if code != exitOK || warned != tc.warn || !strings.Contains(out, "GSE71270") {
+			t.Errorf("directory %o: exit %d, warned %v, want exit 0 with the dry run's table, warned %v\n%s%s", tc.mode, code, warned, tc.warn, out, stderr)
+		}
 	}
 }

@@ -62,7 +62,10 @@ written (a full disk; a reader that went away keeps the status); 3 critical;
 	if err := checkTarget(target); err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
-	rep := checkHealth(context.Background(), target, time.Now())
+	rep, err := checkHealth(context.Background(), target, time.Now())
+	if err != nil {
+		return c.fail(stderr, redactErr(err, target))
+	}
 	if *asJSON {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
@@ -86,7 +89,9 @@ written (a full disk; a reader that went away keeps the status); 3 critical;
 
 // checkHealth observes the warehouse target names, read-only, and judges
 // what it saw. A DuckDB file that does not exist is reported, not created.
-func checkHealth(ctx context.Context, target string, now time.Time) genexp.HealthReport {
+// The error is a DSN option the warehouse refuses (ConfigInvalid): the
+// caller's to mend, not a state of the warehouse.
+func checkHealth(ctx context.Context, target string, now time.Time) (genexp.HealthReport, error) {
 	in := genexp.HealthInputs{Warehouse: qc.RedactDSN(target), Now: now}
 	if !genexp.IsSQLServerDSN(target) {
 		file, _, _ := strings.Cut(target, "?")
@@ -94,15 +99,21 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 			in.Disk, in.DiskErr = genexp.FreeDisk(file)
 			if err := noWarehouseFile(target); err != nil {
 				in.OpenErr = err
-				return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
+				return genexp.DeriveHealth(in, genexp.DefaultHealthLimits()), nil
 			}
 			in.WriteChecked, in.WriteErr = true, duckdb.CheckWritable(file)
 		}
 	}
 	w, err := openStore(target, true, nil)
+	if code, _ := qc.CodeOf(err); code == qc.ConfigInvalid {
+		// A DSN option the warehouse refuses (a password, an unknown
+		// option) is the caller's configuration to mend, as for every
+		// other command, not a state of the warehouse.
+		return genexp.HealthReport{}, err
+	}
 	if err != nil {
 		in.OpenErr = err
-		return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
+		return genexp.DeriveHealth(in, genexp.DefaultHealthLimits()), nil
 	}
 	defer w.Close()
 	if hc, ok := w.(warehouse.HealthChecker); ok {
@@ -112,7 +123,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) genexp.Healt
 			in.HealthErr = redactErr(err, target)
 		}
 	}
-	return genexp.DeriveHealth(in, genexp.DefaultHealthLimits())
+	return genexp.DeriveHealth(in, genexp.DefaultHealthLimits()), nil
 }
 
 func printHealth(w io.Writer, rep genexp.HealthReport) {
@@ -167,6 +178,14 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			c.say(stderr, slog.LevelWarn, "this warehouse cannot say what it holds; outcomes assume an empty warehouse")
 		}
 		current = st
+		if !genexp.IsSQLServerDSN(target) && !inMemory(file) {
+			// Opened read-only, the file says nothing of whether a load
+			// could write it (or its directory, where DuckDB writes the
+			// write-ahead log at the first commit).
+			if err := duckdb.CheckWritable(file); err != nil {
+				c.say(stderr, slog.LevelWarn, "a load would fail: "+message(redactErr(err, target)))
+			}
+		}
 	} else {
 		if err := checkTarget(target); err != nil {
 			return c.fail(stderr, redactErr(err, target))

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +29,27 @@ func TestHealthJSONRunsIsAList(t *testing.T) {
 	}
 	if string(rep.Details.Runs) != "[]" {
 		t.Errorf(`details.runs = %s, want []`, rep.Details.Runs)
+	}
+}
+
+// TestHealthBadDSNOptionIsUsage: a DSN option the warehouse refuses (a
+// password, an option DuckDB does not know) is a configuration error, exit
+// 2 as for every other command, not a critical warehouse (exit 3) that
+// would page whoever monitors it; the password is not printed.
+func TestHealthBadDSNOptionIsUsage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	if code, out, stderr := runCLI(t, "init", "--db", db); code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, dsn := range []string{db + "?password=Zz99Secret", db + "?bogus_option=1"} {
+		for _, cmd := range [][]string{{"health"}, {"health", "--json"}, {"status"}} {
+			code, out, stderr := runCLI(t, append(cmd, "--db", dsn)...)
+			if code != exitUsage || !strings.Contains(stderr, `"code":1005`) {
+				t.Errorf("%v --db %s: exit %d, want %d with code 1005\n%s%s", cmd, dsn, code, exitUsage, out, stderr)
+			}
+			if strings.Contains(out+stderr, "Zz99Secret") {
+				t.Errorf("%v: the password was printed:\n%s%s", cmd, out, stderr)
+			}
+		}
 	}
 }

@@ -171,8 +171,7 @@ printed before are all there is).
 		if errors.As(err, &fe) {
 			// The value is fine; the format cannot carry it as asked. The
 			// fix is in the command line.
-			c.printErr(stderr, err, "")
-			return exitUsage
+			return c.fail(stderr, &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, Err: err})
 		}
 		if _, coded := qc.CodeOf(err); !coded {
 			// The statement is the query's input: whatever the warehouse

@@ -181,7 +181,7 @@ func TestQueryFormatLineBreaks(t *testing.T) {
 	}
 	code, _, stderr = runCLI(t, "query", "--db", db, "--format", "tsv", q)
 	rec := errorRecord(t, stderr)
-	if code != exitUsage || !strings.Contains(rec.Msg, `row 2, column "note"`) || !strings.Contains(rec.Msg, "--format csv") {
+	if code != exitUsage || rec.Code != 6001 || !strings.Contains(rec.Msg, `row 2, column "note"`) || !strings.Contains(rec.Msg, "--format csv") {
 		t.Errorf("tsv with a tab in a value: exit %d, record %+v, want %d naming row 2, column note", code, rec, exitUsage)
 	}
 	code, _, stderr = runCLI(t, "query", "--db", db, "--format", "tsv", `SELECT 1 AS "a`+"\t"+`b"`)
@@ -219,7 +219,7 @@ func TestQueryNullMarker(t *testing.T) {
 		t.Errorf("--null '' with empty text: exit %d, record %+v", code, rec)
 	}
 	code, _, stderr = runCLI(t, "query", "--db", db, "--format", "tsv", "--null", "NaN", "SELECT 'NaN'::DOUBLE AS d")
-	if rec := errorRecord(t, stderr); code != exitUsage || !strings.Contains(rec.Msg, "--null marker") {
+	if rec := errorRecord(t, stderr); code != exitUsage || rec.Code != 6001 || rec.CodeName != "QUERY_REFUSED" || !strings.Contains(rec.Msg, "--null marker") {
 		t.Errorf("--null NaN with a NaN: exit %d, record %+v", code, rec)
 	}
 	for _, f := range []string{"table", "json"} {

@@ -1,6 +1,8 @@
 //go:build linux
 
-package genexp_test
+// Package unprivileged lets a test run as root meet file permissions as a
+// researcher does, by running part of it as the unprivileged user nobody.
+package unprivileged
 
 import (
 	"os"
@@ -14,7 +16,7 @@ import (
 // nobody is the user id the permission tests take when run as root.
 const nobody = 65534
 
-// asUnprivileged runs f as an unprivileged user, so that a test run as
+// Run runs f as an unprivileged user, so that a test run as
 // root (as in a container) meets file permissions as a researcher does:
 // on an OS thread of its own whose effective user is nobody, which loses
 // root's capabilities with it. The thread is never unlocked, so it ends
@@ -23,7 +25,7 @@ const nobody = 65534
 // them. It reports false, without running f, when the thread cannot
 // change its user. The folders from the temporary folder down to dir are
 // opened to others (0755) so that nobody can reach the files under test.
-func asUnprivileged(t *testing.T, dir string, f func()) bool {
+func Run(t testing.TB, dir string, f func()) bool {
 	t.Helper()
 	for d := filepath.Clean(dir); strings.HasPrefix(d, filepath.Clean(os.TempDir())+string(filepath.Separator)); d = filepath.Dir(d) {
 		if err := os.Chmod(d, 0o755); err != nil {
