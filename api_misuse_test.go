@@ -3,6 +3,7 @@ package genexp_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/genexp/genexp"
@@ -66,5 +67,40 @@ func TestReportErr(t *testing.T) {
 	rep, err = p.Load(context.Background(), "testdata/refinebio/quickstart/GSE71270", "testdata/no-such-download")
 	if err != nil || !errors.Is(rep.Err(), qc.FileNotFound) || !rep.Failed() {
 		t.Errorf("a load with a missing path: %v, Err() = %v; want FileNotFound", err, rep.Err())
+	}
+}
+
+// TestMisuseIsCoded: calls out of order fail with a code, as qc's doc says
+// every failure does: a Reader's Sum before its end (ConfigInvalid), a
+// dry run's batch used after its Commit (ConstraintViolation; the
+// warehouses' batches are held to the same by warehousetest). They were
+// plain errors.
+func TestMisuseIsCoded(t *testing.T) {
+	r, err := expression.NewReader(strings.NewReader("Gene\tGSM1\nG1\t1\nG2\t2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Sum(); !errors.Is(err, qc.ConfigInvalid) {
+		t.Errorf("Sum before the end: %v, want ConfigInvalid", err)
+	}
+	for r.Next() {
+	}
+	if _, err := r.Sum(); err != nil {
+		t.Errorf("Sum at the end: %v", err)
+	}
+	ctx := context.Background()
+	b, err := genexp.DryRunSink(nil).Begin(ctx, warehouse.BeginRequest{RunID: "r", FileName: "m.tsv",
+		Columns: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.UpsertDimensions(ctx, warehouse.DimensionsRequest{}); !errors.Is(err, qc.ConstraintViolation) {
+		t.Errorf("UpsertDimensions after Abort: %v, want ConstraintViolation", err)
+	}
+	if _, err := b.Commit(ctx, warehouse.CommitRequest{}); !errors.Is(err, qc.ConstraintViolation) {
+		t.Errorf("Commit after Abort: %v, want ConstraintViolation", err)
 	}
 }

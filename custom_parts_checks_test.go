@@ -97,6 +97,10 @@ func TestCustomPartsChecked(t *testing.T) {
 			dst.Column = append(dst.Column, dst.Column[0])
 			dst.Value = append(dst.Value, 42)
 		}), qc.DimensionLookupFailed, 0, 0, "two long rows of gene"},
+		{"a ColumnMelter keeping a column the matrix lacks", genexp.WithMelter(expression.ColumnMelter{Columns: []int{0, 99}}),
+			qc.DimensionLookupFailed, 0, 0, "keeps sample column 99 of a matrix of 10"},
+		{"a *ColumnMelter keeping a negative column", genexp.WithMelter(&expression.ColumnMelter{Columns: []int{-1}}),
+			qc.DimensionLookupFailed, 0, 0, "keeps sample column -1 of a matrix of 10"},
 		{"a melter's value beyond 1e100", melted(func(dst *expression.LongBatch) {
 			dst.Value[len(dst.Value)-1] = 1e308
 		}), qc.ParseError, 0, 0, "the melter given to the pipeline produced 1e+308"},

@@ -32,7 +32,12 @@ import (
 // elsewhere (a file, a queue): a struct embedding DryRunSink(nil) as its
 // warehouse.WarehouseSink whose Begin wraps the batch it returns, with
 // WriteRows and Commit of its own that call the embedded batch's, gets
-// these checks and RowsWritten from it.
+// these checks and RowsWritten from it. Such a sink computes no features
+// (it is no warehouse.FeatureMaterializer): run it with
+// Config.Analytics.Enabled false, or each run ends with a
+// MaterializationFailed WARNING saying that the analytics step was
+// skipped. DryRunSink itself, which commits nothing, runs no analytics
+// step and raises no such warning.
 //
 // A current that is an interface holding a nil pointer counts as nil.
 func DryRunSink(current warehouse.Statuser) warehouse.WarehouseSink {
@@ -110,6 +115,12 @@ func (s *dryRunSink) Close() error                                              
 // Commit or Abort, as a warehouse's batch gives one.
 var errDryRunEnded = errors.New("dry run: the batch has already been committed or aborted")
 
+// dryRunEnded is ConstraintViolation wrapping errDryRunEnded, as a
+// warehouse refuses a call on an ended batch.
+func dryRunEnded() error {
+	return &qc.Error{Code: qc.ConstraintViolation, Severity: qc.SeverityError, Err: errDryRunEnded}
+}
+
 type dryRunBatch struct {
 	current map[string]warehouse.StudyStatus // read only
 	cols    []warehouse.Column
@@ -124,14 +135,14 @@ type dryRunBatch struct {
 
 func (b *dryRunBatch) UpsertDimensions(context.Context, warehouse.DimensionsRequest) error {
 	if b.ended {
-		return errDryRunEnded
+		return dryRunEnded()
 	}
 	return nil
 }
 
 func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) error {
 	if b.ended {
-		return errDryRunEnded
+		return dryRunEnded()
 	}
 	if req.Rows == nil {
 		return nil
@@ -147,7 +158,7 @@ func (b *dryRunBatch) WriteRows(_ context.Context, req warehouse.RowsRequest) er
 
 func (b *dryRunBatch) Commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
 	if b.ended {
-		return warehouse.CommitResult{}, errDryRunEnded
+		return warehouse.CommitResult{}, dryRunEnded()
 	}
 	// A failed Commit ends the batch, as a warehouse's aborts it.
 	b.ended = true

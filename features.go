@@ -316,8 +316,8 @@ func (p *Pipeline) featuresUnsupported(ctx context.Context, rep *Report) {
 	}
 	f := &qc.Error{Code: qc.MaterializationFailed, Severity: qc.SeverityWarning, Path: "analytics.enabled",
 		Msg: fmt.Sprintf("analytics.enabled is on, but the warehouse sink does not compute features: the analytics step of %s "+
-			"this run loaded was skipped, and their features are missing (a sink that wraps a warehouse must forward "+
-			"warehouse.FeatureMaterializer for the step to run)", studiesCount(n))}
+			"this run loaded was skipped, so this run computed no features for them (a sink that wraps a warehouse must forward "+
+			"warehouse.FeatureMaterializer for the step to run; a sink that computes none runs with analytics.enabled off)", studiesCount(n))}
 	p.cfg.Quality.Apply([]*qc.Error{f})
 	ctx = context.WithoutCancel(ctx)
 	p.logFindings(ctx, rep.RunID, "", []*qc.Error{f})

@@ -220,7 +220,7 @@ func (c *customRows) Findings() []*qc.Error {
 
 func (c *customRows) Sum() (string, error) {
 	if !c.done || c.err != nil {
-		return "", errors.New("genexp: Sum before the matrix was read to its end")
+		return "", qc.Errorf(qc.ConfigInvalid, "genexp: Sum before the matrix was read to its end")
 	}
 	return hex.EncodeToString(c.src.h.Sum(nil)), nil
 }
@@ -230,6 +230,20 @@ func (c *customRows) Sum() (string, error) {
 // values unless keep; perColumn counts the rows kept by matrix column. A
 // row that points outside the batch or the matrix is an error.
 func customMelt(m expression.Melter, dst *expression.LongBatch, src *expression.WideBatch, loaded []bool, keep bool, perColumn []int64, name string) error {
+	// A ColumnMelter's columns must be the matrix's (its precondition):
+	// one that names another would index past the batch's values.
+	cm, ok := m.(expression.ColumnMelter)
+	if p, isPtr := m.(*expression.ColumnMelter); isPtr && p != nil {
+		cm, ok = *p, true
+	}
+	if ok {
+		for _, c := range cm.Columns {
+			if c < 0 || c >= len(src.Header.Names) {
+				return &qc.Error{Code: qc.DimensionLookupFailed, Severity: qc.SeverityError, File: name,
+					Msg: fmt.Sprintf("the ColumnMelter given to the pipeline keeps sample column %d of a matrix of %d", c, len(src.Header.Names))}
+			}
+		}
+	}
 	m.Melt(dst, src)
 	bad := func(format string, args ...any) error {
 		return &qc.Error{Code: qc.DimensionLookupFailed, Severity: qc.SeverityError, File: name,

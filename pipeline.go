@@ -29,8 +29,9 @@ import (
 )
 
 // Pipeline loads downloads into a warehouse. Make one with New: Load and
-// Features of a zero or nil Pipeline fail with ConfigInvalid. A Pipeline is safe for concurrent use, and Loads
-// read side by side; into one DuckDB warehouse, though, one load holds it
+// Features of a zero or nil Pipeline fail with ConfigInvalid. A Pipeline is safe for concurrent use (its
+// concurrent Loads call its sink concurrently: a sink of one's own must be
+// safe for that, see warehouse.WarehouseSink), and Loads read side by side; into one DuckDB warehouse, though, one load holds it
 // from its first matrix's Begin to that matrix's commit, and another that
 // wants it then waits up to the DSN's busy_timeout (none by default) and
 // fails busy (qc.WarehouseBusy), as a second process would.
@@ -127,9 +128,11 @@ func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixRead
 // column outside the batch, a gene that is not the batch's gene of the same
 // line, or a cell that another long row already gave fails the matrix with
 // DimensionLookupFailed; a value infinite or beyond
-// ±expression.MaxMagnitude fails it with ParseError.
-// The checks of the quality thresholds read the matrix as read, not as
-// melted.
+// ±expression.MaxMagnitude fails it with ParseError. An
+// expression.ColumnMelter keeping a column the matrix does not have fails
+// it with DimensionLookupFailed before it melts (it would index past the
+// batch). The checks of the quality thresholds read the matrix as read,
+// not as melted.
 func WithMelter(m expression.Melter) Option { return func(p *Pipeline) { p.melter = m } }
 
 // WithLogger sets the structured logger. Default: discard.

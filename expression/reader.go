@@ -276,10 +276,10 @@ func (r *Reader) Findings() []*qc.Error { return r.findings }
 // the reader was given it: a caller that decompresses a .tsv.gz or a zip
 // entry first gets the hash of the matrix's text, so a matrix hashes the
 // same however it was packed. It is only available once Next has returned
-// false without an error.
+// false without an error; before, it fails with ConfigInvalid.
 func (r *Reader) Sum() (string, error) {
 	if !r.done || r.err != nil {
-		return "", errors.New("expression: Sum before the matrix was read to its end")
+		return "", qc.Errorf(qc.ConfigInvalid, "expression: Sum before the matrix was read to its end")
 	}
 	return hex.EncodeToString(r.sum.Sum(nil)), nil
 }

@@ -14,7 +14,8 @@
 // of a JSON syntax error, the JSON path of a value of the wrong type
 // (samples.GSM1.refinebio_processed, with the line of its key inside a
 // sample or an experiment) or of a key written twice in one object, or the
-// line and field of a sheet row. A date in a form genexp
+// line and field of a sheet row; two samples of one accession, in a JSON
+// file or a sheet, are a DuplicateSamples error naming both. A date in a form genexp
 // does not read (created_at, source_first_published, source_last_modified)
 // does not stop the parse: the date is unknown and a WARNING in
 // Dataset.Findings names its path.

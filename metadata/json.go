@@ -30,7 +30,9 @@ import (
 // string. A key written
 // twice in one object (a sample's field, an experiment, a top-level key)
 // is a ParseError naming its path and line: encoding/json would keep the
-// last value in silence.
+// last value in silence. Two samples of one accession (a sample's key
+// written twice in the samples object, or two entries of a list naming
+// one accession) are a DuplicateSamples error naming both lines.
 //
 // The samples may be an object keyed by accession (current downloads), an
 // object keyed by title (2018 downloads), or a list of sample objects

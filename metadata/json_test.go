@@ -511,6 +511,8 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.DuplicateSamples, "samples.b", 3, 0, `two samples share the accession "GSM1": the one opening on line 2 and this one`},
 		{"two keys, one accession once their blanks are trimmed", `{"samples": {"GSM1": {"refinebio_title": "a"}, "GSM1 ": {"refinebio_title": "b"}}}`,
 			qc.DuplicateSamples, "samples.GSM1 ", 1, 0, `"GSM1"`},
+		{"one sample key written twice", "{\"samples\": {\n\"GSM1\": {\"refinebio_title\": \"a\"},\n\"GSM1\": {\"refinebio_title\": \"b\"}}}",
+			qc.DuplicateSamples, "samples.GSM1", 3, 0, `two samples share the accession "GSM1": the one opening on line 2 and this one`},
 		{"samples listed, one accession twice", "{\"samples\": [\n  {\"refinebio_accession_code\": \"GSM1\"},\n  {\"refinebio_accession_code\": \"GSM2\"},\n  {\"refinebio_accession_code\": \"GSM1\"}]}",
 			qc.DuplicateSamples, "samples[2]", 4, 0, `the one opening on line 2 and this one`},
 	}

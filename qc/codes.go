@@ -30,7 +30,8 @@ const (
 	// YAML, has an unknown or repeated key, a value of the wrong type or an
 	// invalid value, or refers to an unset environment variable (the error
 	// names the file, and where it applies the line, column and key path);
-	// or a configuration given from Go is invalid (a nil option or sink).
+	// or a configuration given from Go is invalid (a nil option or sink), or
+	// the Go API is called out of order (a Reader's Sum before its end).
 	ConfigInvalid Code = 1005
 )
 
@@ -86,7 +87,8 @@ const (
 	// ForeignKeyViolation: the warehouse rejected a row for a missing parent.
 	ForeignKeyViolation Code = 4003
 	// ConstraintViolation: the warehouse rejected a row for another
-	// constraint.
+	// constraint, or a call it cannot take (a Batch used after its Commit
+	// or Abort).
 	ConstraintViolation Code = 4004
 	// WarehouseBusy: another process has the warehouse open or locked (a
 	// load, a query, …).

@@ -14,9 +14,12 @@ import (
 	"github.com/genexp/genexp/qc"
 )
 
-// WarehouseSink is a warehouse genexp can load. Implementations are safe for
-// use by one pipeline at a time; LogStep and RecordFindings may be called
-// while a Batch is open.
+// WarehouseSink is a warehouse genexp can load. LogStep and RecordFindings
+// may be called while a Batch is open. A genexp.Pipeline is safe for
+// concurrent use, and its concurrent Loads call its sink concurrently (Begin,
+// LogStep, RecordFindings, and the optional interfaces); a sink given to a
+// Pipeline that loads concurrently must be safe for concurrent use, as the
+// DuckDB and SQL Server warehouses are.
 type WarehouseSink interface {
 	// Begin starts loading one matrix file. Nothing the Batch writes is
 	// visible to readers until Commit.

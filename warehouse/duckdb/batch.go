@@ -237,7 +237,7 @@ func (b *batch) stageLoad(ctx context.Context) error {
 // Commit implements warehouse.Batch.
 func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
 	if b.done {
-		return warehouse.CommitResult{}, errDone
+		return warehouse.CommitResult{}, batchEnded()
 	}
 	res, err := b.commit(ctx, req)
 	if err != nil {
@@ -538,6 +538,12 @@ func (b *batch) finish(ctx context.Context) {
 }
 
 var errDone = errors.New("duckdb: the batch has already been committed or aborted")
+
+// batchEnded is the error of a Batch method called after Commit or Abort:
+// ConstraintViolation (the warehouse refuses the call), wrapping errDone.
+func batchEnded() error {
+	return &qc.Error{Code: qc.ConstraintViolation, Severity: qc.SeverityError, Err: errDone}
+}
 
 // null turns "" into SQL NULL.
 func null(s string) any {

@@ -17,7 +17,7 @@ import (
 // transaction: the transaction opens only once the cells are staged.
 func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
 	if b.done {
-		return errDone
+		return batchEnded()
 	}
 	if err := b.stageErr(); err != nil {
 		return err

@@ -43,7 +43,7 @@ type stageItem struct {
 // WriteRows implements warehouse.Batch.
 func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error {
 	if b.done {
-		return errDone
+		return batchEnded()
 	}
 	lb := req.Rows
 	if lb == nil || len(lb.Genes) == 0 && len(lb.Value) == 0 {

@@ -195,7 +195,7 @@ func (b *batch) markBroken(err error) {
 // dimension.
 func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRequest) error {
 	if b.done {
-		return errDone
+		return batchEnded()
 	}
 	// Labels are compared as written: the merge's join would take "sepsis"
 	// for SEPSIS under a case-insensitive collation, and store a label it
@@ -229,7 +229,7 @@ func (b *batch) UpsertDimensions(ctx context.Context, req warehouse.DimensionsRe
 // copies of Config.ChunkRows cells.
 func (b *batch) WriteRows(ctx context.Context, req warehouse.RowsRequest) error {
 	if b.done {
-		return errDone
+		return batchEnded()
 	}
 	if err := ctx.Err(); err != nil {
 		return b.w.wrap(err, "mssql: staging rows")
@@ -302,7 +302,7 @@ func (b *batch) flush(ctx context.Context) error {
 // Commit implements warehouse.Batch.
 func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
 	if b.done {
-		return warehouse.CommitResult{}, errDone
+		return warehouse.CommitResult{}, batchEnded()
 	}
 	res, err := b.commit(ctx, req)
 	if err != nil {

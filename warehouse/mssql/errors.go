@@ -14,6 +14,12 @@ import (
 // errDone is returned by a Batch method called after Commit or Abort.
 var errDone = errors.New("mssql: the batch has already been committed or aborted")
 
+// batchEnded is the error of a Batch method called after Commit or Abort:
+// ConstraintViolation (the warehouse refuses the call), wrapping errDone.
+func batchEnded() error {
+	return &qc.Error{Code: qc.ConstraintViolation, Severity: qc.SeverityError, Err: errDone}
+}
+
 // Error numbers mapped to genexp codes (besides the transient ones, see
 // retry.go). A number in none of these lists is reported as a load failure
 // (ConnectionFailed: the warehouse could not be written), never as a

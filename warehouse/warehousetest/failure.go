@@ -67,14 +67,15 @@ func testEndsOnce(t *testing.T, tg Target) {
 	if _, err := b.Commit(ctx, f.commit("h1")); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[0]}); err == nil {
-		t.Error("WriteRows after Commit succeeded")
+	// Refused as every failure is, with a code (ConstraintViolation).
+	if err := b.WriteRows(ctx, warehouse.RowsRequest{Rows: lbs[0]}); !errors.Is(err, qc.ConstraintViolation) {
+		t.Errorf("WriteRows after Commit: %v, want ConstraintViolation", err)
 	}
-	if err := b.UpsertDimensions(ctx, f.dimensions()); err == nil {
-		t.Error("UpsertDimensions after Commit succeeded")
+	if err := b.UpsertDimensions(ctx, f.dimensions()); !errors.Is(err, qc.ConstraintViolation) {
+		t.Errorf("UpsertDimensions after Commit: %v, want ConstraintViolation", err)
 	}
-	if _, err := b.Commit(ctx, f.commit("h1")); err == nil {
-		t.Error("a second Commit succeeded")
+	if _, err := b.Commit(ctx, f.commit("h1")); !errors.Is(err, qc.ConstraintViolation) {
+		t.Errorf("a second Commit: %v, want ConstraintViolation", err)
 	}
 	if err := b.Abort(ctx); err != nil {
 		t.Errorf("Abort after Commit: %v", err)
