@@ -156,15 +156,20 @@ writing it, unreachable, or written by a newer genexp).
 		c.say(stderr, slog.LevelWarn, fmt.Sprintf("%s holds no genexp schema: is it the warehouse? (genexp init or a load creates one)", qc.RedactDSN(target)))
 	}
 	fmt.Fprintf(stdout, "schema version %d, %s\n\n", st.SchemaVersion, countStudies(len(st.Studies)))
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STUDY\tBATCH\tSAMPLES\tGENES\tFACTS\tLOADED")
-	for _, s := range st.Studies {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", s.Study, s.BatchID, s.Samples, s.Genes, s.Facts, s.LoadedAt.Format(time.DateTime))
+	if len(st.Studies) == 0 {
+		// A header over no row reads as a table that failed to print.
+		fmt.Fprintln(stdout, "no study is loaded yet: genexp load PATH loads one")
+	} else {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "STUDY\tBATCH\tSAMPLES\tGENES\tFACTS\tLOADED")
+		for _, s := range st.Studies {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", s.Study, s.BatchID, s.Samples, s.Genes, s.Facts, s.LoadedAt.Format(time.DateTime))
+		}
+		tw.Flush()
 	}
-	tw.Flush()
 	if len(st.Steps) > 0 {
 		fmt.Fprintln(stdout, "\nrecent steps:")
-		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STARTED\tRUN\tSTUDY\tSTEP\tSTATUS\tROWS READ\tROWS WRITTEN\tERROR OR REASON")
 		for _, r := range pipelineOrder(st.Steps) {
 			why := r.ErrorMessage

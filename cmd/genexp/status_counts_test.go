@@ -51,3 +51,16 @@ func TestStatusCountsTheMatrix(t *testing.T) {
 		t.Errorf("status line %q: want SAMPLES %s and GENES %s as the load counted them, FACTS 2700", lineOf(out, "GSE71270"), load[2], load[3])
 	}
 }
+
+// TestStatusOfAnEmptyWarehouse: a warehouse with no study says so in words
+// rather than with a table header over no row.
+func TestStatusOfAnEmptyWarehouse(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	if code, out, stderr := runCLI(t, "init", "--db", db); code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr := runCLI(t, "status", "--db", db)
+	if code != exitOK || !strings.Contains(out, "0 studies") || !strings.Contains(out, "no study is loaded yet") || strings.Contains(out, "BATCH") {
+		t.Errorf("status of an empty warehouse: exit %d\n%s%s", code, out, stderr)
+	}
+}
