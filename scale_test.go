@@ -72,43 +72,56 @@ func TestDownloadFieldsPerDownload(t *testing.T) {
 			}
 			copyTree(t, "testdata/refinebio/quickstart/GSE71270", filepath.Join(parent, names[2], "GSE71270"), nil)
 
-			w := openWarehouse(t)
-			p, err := genexp.New(w)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := p.Load(context.Background(), parent)
-			if err != nil || rep.Failed() {
-				t.Fatalf("%v %v", err, rep.Err())
-			}
 			want := map[string][2]string{"E-GEOD-39842": {"MINMAX", "NULL"}, "GSE71270": {"NULL", "NULL"}}
 			for _, st := range species.Studies {
 				want[st.Accession] = [2]string{"NONE", "true"}
 			}
-			rows, err := w.DB().Query(`SELECT b.study_accession_code, COALESCE(b.scale_by, 'NULL'),
-				COALESCE(CAST(q.quantile_normalized AS VARCHAR), 'NULL')
-				FROM meta_batch b JOIN meta_study_qc q ON q.batch_id = b.batch_id WHERE b.is_current ORDER BY 1`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			n := 0
-			for rows.Next() {
-				var study, scale, qn string
-				if err := rows.Scan(&study, &scale, &qn); err != nil {
-					t.Fatal(err)
-				}
-				if got := [2]string{scale, qn}; got != want[study] {
-					t.Errorf("%s: scale_by %s, quantile_normalized %s; want %s, %s", study, scale, qn, want[study][0], want[study][1])
-				}
-				n++
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			if n != len(want) {
-				t.Fatalf("%d studies loaded, want %d (%v)", n, len(want), want)
+			// The same folders zipped, loaded as the zip and as a zip in a
+			// folder: a zip found in a folder keeps its matrices' fields.
+			zipped := filepath.Join(t.TempDir(), "in", "bundle.zip")
+			zipTree(t, parent, zipped, "")
+			for _, path := range []string{parent, zipped, filepath.Dir(zipped)} {
+				checkDownloadFields(t, path, want)
 			}
 		})
+	}
+}
+
+// checkDownloadFields loads path into a new warehouse and checks each
+// study's scale_by and quantile_normalized against want.
+func checkDownloadFields(t *testing.T, path string, want map[string][2]string) {
+	t.Helper()
+	w := openWarehouse(t)
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), path)
+	if err != nil || rep.Failed() {
+		t.Fatalf("%s: %v %v", path, err, rep.Err())
+	}
+	rows, err := w.DB().Query(`SELECT b.study_accession_code, COALESCE(b.scale_by, 'NULL'),
+		COALESCE(CAST(q.quantile_normalized AS VARCHAR), 'NULL')
+		FROM meta_batch b JOIN meta_study_qc q ON q.batch_id = b.batch_id WHERE b.is_current ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var study, scale, qn string
+		if err := rows.Scan(&study, &scale, &qn); err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]string{scale, qn}; got != want[study] {
+			t.Errorf("%s: %s: scale_by %s, quantile_normalized %s; want %s, %s", path, study, scale, qn, want[study][0], want[study][1])
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(want) {
+		t.Fatalf("%s: %d studies loaded, want %d (%v)", path, n, len(want), want)
 	}
 }

@@ -776,7 +776,9 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 				d.Findings = append(d.Findings, sameFileFinding(m, first))
 				continue
 			}
-			m.in = sub
+			if m.in == nil { // one with download fields of its own in the zip keeps them (ownDownloadFields)
+				m.in = sub
+			}
 			d.Matrices = append(d.Matrices, m)
 		}
 	}

@@ -330,10 +330,12 @@ var (
 	nonSepticShockText = regexp.MustCompile(`(?i)\b(cardiogenic|ha?emorrhagic|hypovol[a]?emic|anaphylactic|obstructive|neurogenic|traumatic|vasoplegic|non[- ]?septic)\s+shock\b`)
 	studyHealthy       = regexp.MustCompile(`(?i)\bhealthy\b|\bvolunteers?\b|\bdonors?\b|\bnormal\s+(subjects?|controls?|individuals?|children|adults?|neonates?|infants?)\b`)
 	illWord            = `(non[- ]?septic|critically[- ]ill|n?icu|intensive[- ]care|ventilated|surgical|sirs|trauma|febrile)`
-	// notFebrile denies a fever ("non-febrile controls"): it is blanked
+	// notFebrile denies a fever ("non-febrile controls", "controls
+	// without febrile illness", "controls were not febrile"): it is blanked
 	// before the text is read for ill controls, where \b would see
-	// "febrile" after its hyphen ("afebrile" has no boundary to see).
-	notFebrile       = regexp.MustCompile(`(?i)\bnon[- ]?febrile\b`)
+	// "febrile" after a hyphen or a denying word ("afebrile" has no
+	// boundary to see).
+	notFebrile       = regexp.MustCompile(`(?i)\b(non[- ]?|not\s+|no\s+|never\s+|without\s+(a\s+|any\s+)?)febrile\b`)
 	studyIllControls = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)

@@ -379,6 +379,12 @@ func TestClassifyCohort(t *testing.T) {
 			}},
 		{"non-febrile controls are not ill", &metadata.Study{Title: "Dengue in adults", Description: "Dengue patients and non-febrile controls."},
 			cohortOf("dengue 1", "Control_sample 2"), []want{unknown, {Control, "healthy_control", "title", "Control", ""}}},
+		{"controls without febrile illness are not ill", &metadata.Study{Title: "Dengue in adults", Description: "Dengue patients and controls without febrile illness."},
+			cohortOf("dengue 1", "Control_sample 2"), []want{unknown, {Control, "healthy_control", "title", "Control", ""}}},
+		{"controls that were not febrile are not ill", &metadata.Study{Title: "Dengue in adults", Description: "Controls were not febrile at enrolment."},
+			cohortOf("dengue 1", "Control_sample 2"), []want{unknown, {Control, "healthy_control", "title", "Control", ""}}},
+		{"controls with no febrile illness are not ill", &metadata.Study{Title: "Dengue in adults", Description: "Controls had no febrile illness in the past month."},
+			cohortOf("dengue 1", "Control_sample 2"), []want{unknown, {Control, "healthy_control", "title", "Control", ""}}},
 		{"afebrile controls are not ill", &metadata.Study{Title: "Dengue in adults", Description: "Dengue patients and afebrile controls."},
 			cohortOf("dengue 1", "Control_sample 2"), []want{unknown, {Control, "healthy_control", "title", "Control", ""}}},
 		{"ill controls: the study also has healthy people", withHealthy, cohortOf("Sepsis 1", "Control 2"), []want{

@@ -138,6 +138,18 @@ type KSResult struct {
 	// its caller knows where the values came from.
 	Rows    int
 	Sampled bool
+	// Samples is every sample's comparison, in the order given (samples
+	// with no values left out), so that a threshold on more than the
+	// p-value (KSFinding's MinKSStatistic) is applied to each of them, not
+	// only to the worst. Empty in a KSResult built by hand.
+	Samples []KSSample
+}
+
+// KSSample is one sample's comparison with its study's pool.
+type KSSample struct {
+	Sample string
+	D, P   float64
+	Values int
 }
 
 // WorstKS compares each sample with the pool of all samples (itself
@@ -184,12 +196,15 @@ func WorstKSInPlace(names []string, samples [][]float64) (KSResult, bool) {
 	}
 	stats := poolSweepParts(kept, total, sweepParts(total))
 	var best KSResult
+	all := make([]KSSample, len(kept))
 	for i, s := range kept {
 		d, p := ksTwoSidedP(stats[i], len(s), total)
+		all[i] = KSSample{Sample: keptNames[i], D: d, P: p, Values: len(s)}
 		if i == 0 || p < best.P || (p == best.P && d > best.D) {
 			best = KSResult{Sample: keptNames[i], D: d, P: p, Values: len(s), Pool: total}
 		}
 	}
+	best.Samples = all
 	return best, true
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -108,7 +109,7 @@ func TestTakeColumnHandsTheColumnOver(t *testing.T) {
 	b := []float64{4, 0, 1, 3, 5}
 	r1, _ := WorstKS([]string{"a", "b"}, [][]float64{a, b})
 	r2, _ := WorstKSInPlace([]string{"a", "b"}, [][]float64{a, b})
-	if r1 != r2 || !slices.IsSorted(a) {
+	if !reflect.DeepEqual(r1, r2) || !slices.IsSorted(a) {
 		t.Errorf("WorstKSInPlace %+v, WorstKS %+v; sorted in place: %v", r2, r1, a)
 	}
 }

@@ -123,12 +123,27 @@ func (t Thresholds) Apply(findings []*Error) {
 }
 
 // KSFinding returns the DistributionShift finding for a study's recomputed
-// Kolmogorov–Smirnov check, or nil when the worst sample's p-value is not
-// below MinKSPValue or its statistic D is below MinKSStatistic.
+// Kolmogorov–Smirnov check, or nil when no sample has both a p-value below
+// MinKSPValue and a statistic D of at least MinKSStatistic. Each of
+// r.Samples is held to both, and the finding names the one of lowest
+// p-value among those that fail them (a sample of many values with a tiny
+// shift has a lower p-value than one of few values with a large one); a
+// KSResult without Samples is judged by its worst sample alone.
 func KSFinding(study, file string, r KSResult, t Thresholds) *Error {
-	if !(r.P < t.MinKSPValue) || r.D < t.MinKSStatistic {
-		return nil
+	flagged := func(s KSSample) bool { return s.P < t.MinKSPValue && !(s.D < t.MinKSStatistic) }
+	worst := KSSample{Sample: r.Sample, D: r.D, P: r.P, Values: r.Values}
+	if !flagged(worst) {
+		found := false
+		for _, s := range r.Samples {
+			if flagged(s) && (!found || s.P < worst.P || (s.P == worst.P && s.D > worst.D)) {
+				worst, found = s, true
+			}
+		}
+		if !found {
+			return nil
+		}
 	}
+	r.Sample, r.D, r.P, r.Values = worst.Sample, worst.D, worst.P, worst.Values
 	on := fmt.Sprintf("on %d values against %d", r.Values, r.Pool)
 	if r.Sampled {
 		on += fmt.Sprintf(", from a sample of %d rows", r.Rows)

@@ -3,6 +3,7 @@ package qc
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,41 @@ func TestKSFindingNeedsAShiftThatMatters(t *testing.T) {
 				t.Errorf("finding %v, want DistributionShift naming the D limit", f)
 			}
 		})
+	}
+}
+
+// TestKSFindingHoldsEverySample: the thresholds hold for each sample, not
+// only for the one of lowest p-value: a sample of many values with a tiny
+// shift (the worst by p-value) does not hide a sample of few values with a
+// large one. WorstKS lists every sample's figures for it.
+func TestKSFindingHoldsEverySample(t *testing.T) {
+	th := DefaultThresholds()
+	a := KSSample{Sample: "A", D: 0.041, P: 8.7e-45, Values: 40000}
+	b := KSSample{Sample: "B", D: 0.24, P: 2.2e-30, Values: 600}
+	c := KSSample{Sample: "C", D: 0.5, P: 0.01, Values: 20}
+	r := KSResult{Sample: a.Sample, D: a.D, P: a.P, Values: a.Values, Pool: 40620, Samples: []KSSample{a, b, c}}
+	f := KSFinding("S", "m.tsv", r, th)
+	if f == nil || !strings.Contains(f.Msg, "sample B's values") || !strings.Contains(f.Msg, "on 600 values against 40620") {
+		t.Fatalf("finding %v, want one naming sample B and its 600 values", f)
+	}
+	r.Samples = []KSSample{a, c}
+	if f := KSFinding("S", "m.tsv", r, th); f != nil {
+		t.Errorf("no sample passes both thresholds, yet %v", f)
+	}
+
+	// WorstKS fills Samples: one entry a sample with values, the worst's
+	// figures among them.
+	shifted := make([]float64, 300)
+	base := make([]float64, 300)
+	for i := range base {
+		base[i] = float64(i)
+		shifted[i] = float64(i) + 150
+	}
+	w, ok := WorstKS([]string{"x", "empty", "y", "z"}, [][]float64{base, nil, slices.Clone(base), shifted})
+	if !ok || len(w.Samples) != 3 || w.Samples[0].Sample != "x" || w.Samples[2].Sample != "z" {
+		t.Fatalf("WorstKS samples %+v, want x, y and z", w.Samples)
+	}
+	if got := w.Samples[2]; got.Sample != w.Sample || got.D != w.D || got.P != w.P || got.Values != 300 {
+		t.Errorf("the worst %s (D %g, p %g) is not its own entry %+v", w.Sample, w.D, w.P, got)
 	}
 }

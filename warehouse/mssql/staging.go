@@ -3,6 +3,7 @@ package mssql
 import (
 	"context"
 	"database/sql"
+	"math"
 )
 
 // CleanStaging removes the staging rows of loads that died (their process
@@ -81,8 +82,7 @@ func clearLoad(ctx context.Context, conn stagingExecer, key int64) error {
 	if err := conn.QueryRowContext(ctx, stmtStagedLines, key).Scan(&lo, &hi, &n); err != nil {
 		return err
 	}
-	if lo.Valid && hi.Valid {
-		step := cellWindow(lo.Int64, hi.Int64, n)
+	if step, ok := cellWindow(lo, hi, n); ok {
 		for from := lo.Int64; from <= hi.Int64; from += step {
 			if _, err := conn.ExecContext(ctx, stmtClearCells, key, from, from+step); err != nil {
 				return err
@@ -96,12 +96,19 @@ func clearLoad(ctx context.Context, conn stagingExecer, key int64) error {
 // cellWindow is how many lines of [lo, hi] one window of clearLoad covers
 // so that n cells spread over them take windows of about
 // clearWindowCells: all of them in one window when they fit, and at least
-// one line a window however wide a line is.
-func cellWindow(lo, hi, n int64) int64 {
-	lines := hi - lo + 1
+// one line a window however wide a line is. It reports false, and
+// clearLoad then deletes the cells in one statement, when there are none
+// or their lines are not the positive numbers a matrix's are, and so
+// large that the windows' bounds could overflow (a program's own rows
+// may number lines as they like).
+func cellWindow(lo, hi sql.NullInt64, n int64) (int64, bool) {
+	if !lo.Valid || !hi.Valid || lo.Int64 < 1 || hi.Int64 < lo.Int64 || hi.Int64 > math.MaxInt64/2 {
+		return 0, false
+	}
+	lines := hi.Int64 - lo.Int64 + 1
 	windows := (n + clearWindowCells - 1) / clearWindowCells
 	if lines <= 1 || windows <= 1 {
-		return max(lines, 1)
+		return lines, true
 	}
-	return max((lines+windows-1)/windows, 1)
+	return max((lines+windows-1)/windows, 1), true
 }

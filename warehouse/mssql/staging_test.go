@@ -3,8 +3,10 @@ package mssql
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 
@@ -12,7 +14,9 @@ import (
 )
 
 // The cells of a load are deleted in windows of lines that cover all of
-// them, each about clearWindowCells cells.
+// them, each about clearWindowCells cells; lines that are no matrix's (not
+// positive, or so large that a window's bound could overflow) are deleted
+// in one statement (0 windows here).
 func TestCellWindow(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -27,17 +31,30 @@ func TestCellWindow(t *testing.T) {
 		{"60,000 genes by 2,000 samples", 2, 60001, 60000 * 2000, 115},
 		{"lines wider than a window", 1, 3, 3 * 4 * clearWindowCells, 3},
 		{"a gap in the lines", 1, 100, 10, 1},
+		{"lines up to half the int64 range", 1, math.MaxInt64 / 2, 3 * clearWindowCells, 3},
+		{"a line at the top of int64", 1, math.MaxInt64, 3, 0},
+		{"a negative line", -5, 10, 16, 0},
+		{"line zero", 0, 10, 11, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			step := cellWindow(tc.lo, tc.hi, tc.n)
+			step, ok := cellWindow(sql.NullInt64{Int64: tc.lo, Valid: true}, sql.NullInt64{Int64: tc.hi, Valid: true}, tc.n)
+			if !ok {
+				if tc.wantWindows != 0 {
+					t.Fatalf("cellWindow(%d, %d, %d): no windows, want %d", tc.lo, tc.hi, tc.n, tc.wantWindows)
+				}
+				return
+			}
 			if step < 1 {
 				t.Fatalf("cellWindow(%d, %d, %d) = %d, want at least one line", tc.lo, tc.hi, tc.n, step)
 			}
 			var windows, last int64
-			for from := tc.lo; from <= tc.hi; from += step {
+			for from := tc.lo; from <= tc.hi && windows <= tc.wantWindows; from += step {
 				windows++
 				last = from + step
+				if last <= from {
+					t.Fatalf("window from %d of %d lines overflows", from, step)
+				}
 			}
 			if last <= tc.hi {
 				t.Fatalf("windows of %d lines from %d end at %d, before line %d", step, tc.lo, last, tc.hi)
@@ -46,6 +63,9 @@ func TestCellWindow(t *testing.T) {
 				t.Errorf("cellWindow(%d, %d, %d) = %d lines: %d windows, want %d", tc.lo, tc.hi, tc.n, step, windows, tc.wantWindows)
 			}
 		})
+	}
+	if _, ok := cellWindow(sql.NullInt64{}, sql.NullInt64{}, 0); ok {
+		t.Error("windows over a load with no cells")
 	}
 }
 
