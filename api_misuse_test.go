@@ -3,11 +3,13 @@ package genexp_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
@@ -102,5 +104,32 @@ func TestMisuseIsCoded(t *testing.T) {
 	}
 	if _, err := b.Commit(ctx, warehouse.CommitRequest{}); !errors.Is(err, qc.ConstraintViolation) {
 		t.Errorf("Commit after Abort: %v, want ConstraintViolation", err)
+	}
+}
+
+// TestNilSourcesAreCoded: a nil source given to the metadata parsers, a
+// Matrix not listed by OpenDownload, and a nil or zero DuckDB warehouse
+// closed fail (or close) without a panic; they panicked.
+func TestNilSourcesAreCoded(t *testing.T) {
+	var f *os.File
+	for name, parse := range map[string]func() error{
+		"ParseJSON(nil)":       func() error { _, err := metadata.ParseJSON(nil, "m.json"); return err },
+		"ParseTSV(nil)":        func() error { _, err := metadata.ParseTSV(nil, "m.tsv", "GSE1"); return err },
+		"ParseJSON(nil *File)": func() error { _, err := metadata.ParseJSON(f, "m.json"); return err },
+		"ParseTSV(nil *File)":  func() error { _, err := metadata.ParseTSV(f, "m.tsv", ""); return err },
+		"zero Matrix.Open":     func() error { _, err := (&genexp.Matrix{Name: "m.tsv"}).Open(); return err },
+		"nil Matrix.Open":      func() error { var m *genexp.Matrix; _, err := m.Open(); return err },
+	} {
+		err := parse()
+		if _, coded := qc.CodeOf(err); !coded {
+			t.Errorf("%s: %v, want a coded error", name, err)
+		}
+	}
+	var none *duckdb.Warehouse
+	if err := none.Close(); err != nil {
+		t.Errorf("Close of a nil warehouse: %v", err)
+	}
+	if err := (&duckdb.Warehouse{}).Close(); err != nil {
+		t.Errorf("Close of a zero warehouse: %v", err)
 	}
 }

@@ -79,6 +79,10 @@ type Matrix struct {
 // "flate: corrupt input"): expression.NewReader, given the reader, reports
 // them as coded errors naming the matrix, as Pipeline.Load does.
 func (m *Matrix) Open() (io.ReadCloser, error) {
+	if m == nil || (m.err == nil && m.fsys == nil) {
+		// A Matrix not made by OpenDownload locates no bytes.
+		return nil, qc.Errorf(qc.ConfigInvalid, "genexp: Matrix.Open of a matrix that OpenDownload did not list")
+	}
 	if m.err != nil {
 		return nil, m.err
 	}

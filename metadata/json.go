@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -43,6 +44,9 @@ import (
 // the Dataset and one sample's text, not the file (82 MB of metadata for
 // 40,000 samples peaks at about 150 MB resident: BenchmarkParseJSON).
 func ParseJSON(r io.Reader, name string) (*Dataset, error) {
+	if isNilReader(r) {
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "metadata: ParseJSON: no source to read"}
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(qc.TextStartBytes)
 	if err := qc.NotText(head, name, "metadata JSON file", ".json"); err != nil {
@@ -891,4 +895,15 @@ func parseTime(s string) (Optional[time.Time], bool) {
 		}
 	}
 	return Optional[time.Time]{}, false
+}
+
+// isNilReader reports whether r is nil or an interface holding a nil
+// pointer (a *os.File or *bytes.Reader left unset), which would panic on
+// its first Read.
+func isNilReader(r io.Reader) bool {
+	if r == nil {
+		return true
+	}
+	v := reflect.ValueOf(r)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

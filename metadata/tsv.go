@@ -54,6 +54,9 @@ var sampleColumns = map[string]func(*Sample) *string{
 // it names. name is used in errors, whose Column is the 1-based field
 // number.
 func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
+	if isNilReader(r) {
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: name, Msg: "metadata: ParseTSV: no source to read"}
+	}
 	lc := &lineCounter{r: r}
 	br := bufio.NewReader(lc)
 	head, _ := br.Peek(qc.TextStartBytes)

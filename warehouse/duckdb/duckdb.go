@@ -424,6 +424,9 @@ func (w *Warehouse) Path() string { return w.path }
 // given to New: a caller of New that still needs its db must not call
 // Close, and ends its use of the Warehouse by closing db itself.
 func (w *Warehouse) Close() error {
+	if w == nil || w.db == nil {
+		return nil // nothing was opened: a nil or zero Warehouse
+	}
 	w.closed.Do(w.file.release)
 	return w.db.Close()
 }
