@@ -142,12 +142,17 @@ writing it, unreachable, or written by a newer genexp).
 		return c.fail(stderr, err)
 	}
 	mismatch := false
+	openFailures := 0
 	if hc, ok := w.(warehouse.HealthChecker); ok {
 		// A schema made by another text of a migration reads, but no load
 		// will write it: say so here too, not only in genexp health.
-		if h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1}); err == nil && h.SchemaMismatch != "" {
+		h, err := hc.Health(context.Background(), warehouse.HealthRequest{Since: time.Now().Add(-24 * time.Hour), Runs: 1})
+		if err == nil && h.SchemaMismatch != "" {
 			c.say(stderr, slog.LevelWarn, "loads will fail: "+h.SchemaMismatch)
 			mismatch = true
+		}
+		if err == nil {
+			openFailures = h.FailedSteps - h.ResolvedFailedSteps
 		}
 	}
 	if st.SchemaVersion == 0 && !mismatch {
@@ -180,6 +185,15 @@ writing it, unreachable, or written by a newer genexp).
 				r.Step, r.Status, optInt(r.RowsRead), optInt(r.RowsWritten), oneLineStr(why))
 		}
 		tw.Flush()
+	}
+	if openFailures > 0 {
+		// The steps above are the latest rows only: a failure a rerun's
+		// SKIPPED rows pushed out of them is still counted here.
+		steps := fmt.Sprintf("%d failed steps", openFailures)
+		if openFailures == 1 {
+			steps = "1 failed step"
+		}
+		fmt.Fprintf(stdout, "\n%s in the last 24 h not made good by a later success; genexp health names them\n", steps)
 	}
 	return exitOK
 }

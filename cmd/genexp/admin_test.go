@@ -236,3 +236,26 @@ func statusSteps(t *testing.T, db string, args ...string) (out, steps string) {
 	_, steps, _ = strings.Cut(out, "recent steps:")
 	return out, steps
 }
+
+// TestStatusCountsFailuresBeyondItsSteps: the steps status lists are the
+// latest rows only, and a rerun's SKIPPED rows can push a failure out of
+// them; status then still says how many failures of the last 24 h no
+// later success made good, and says nothing of them when there are none.
+func TestStatusCountsFailuresBeyondItsSteps(t *testing.T) {
+	start := time.Now().UTC().Add(-time.Hour)
+	code := 1004
+	recs := []warehouse.StepRecord{{LogID: "log-f", RunID: "run-1", Study: "GSE2", Step: "extract", Status: "FAILED",
+		ErrorCode: &code, ErrorMessage: "not a number", StartedAt: start}}
+	for i := range 8 {
+		recs = append(recs, warehouse.StepRecord{LogID: fmt.Sprint("log-", i), RunID: "run-1", Study: "GSE2", Step: "load",
+			Status: "SKIPPED", StartedAt: start.Add(time.Duration(i+1) * time.Minute)})
+	}
+	out, steps := statusSteps(t, warehouseWithSteps(t, recs), "--steps", "3")
+	if strings.Contains(steps, "FAILED") || !strings.Contains(out, "1 failed step in the last 24 h not made good by a later success") {
+		t.Errorf("status --steps 3 after a failure and 8 later rows:\n%s", out)
+	}
+	out, _ = statusSteps(t, warehouseWithSteps(t, recs[1:]))
+	if strings.Contains(out, "failed step") {
+		t.Errorf("status of a warehouse with no failure names some:\n%s", out)
+	}
+}
