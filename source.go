@@ -809,8 +809,8 @@ func (d *Download) addZips(zips []file, display func(string) string, cfg openCon
 // from the JSON metadata files the caller added (WithMetadataFiles), else
 // none: a study folder beside a download is not that download's. Where that
 // differs from the merge, the matrix is read with a Download whose
-// Metadata is the merge with those fields (Matrix.in), one per set of
-// fields.
+// Metadata is the merge with those fields (Matrix.in), one per folder of
+// JSON metadata (nil where the merge's fields are the matrix's).
 func (d *Download) ownDownloadFields(jsonIn map[string][]*metadata.Dataset, added []sheetSet) {
 	if len(d.Matrices) == 0 {
 		return
@@ -822,29 +822,31 @@ func (d *Download) ownDownloadFields(jsonIn map[string][]*metadata.Dataset, adde
 		}
 	}
 	merged := downloadFields(d.Metadata)
-	byFields := map[string]*Download{} // the JSON files' folder (or "" for the added ones) → its download
+	byFolder := map[string]*Download{} // the nearest folder of JSON metadata ("": none) → the download its matrices take
 	for _, m := range d.Matrices {
 		folder, near := jsonAbove(jsonIn, m.file)
-		sets := append(near, addedJSON...) // the nearer file first: it wins where two disagree
-		var own metadata.Dataset
-		if len(sets) > 0 {
-			own = downloadFields(metadata.Merge(sets...))
+		in, done := byFolder[folder]
+		if !done {
+			// The nearer file first: it wins where two disagree. Only the
+			// fields are merged, not each file's samples again.
+			var fields []*metadata.Dataset
+			for _, ds := range append(near, addedJSON...) {
+				f := downloadFields(ds)
+				fields = append(fields, &f)
+			}
+			var own metadata.Dataset
+			if len(fields) > 0 {
+				own = downloadFields(metadata.Merge(fields...))
+			}
+			if !reflect.DeepEqual(own, merged) {
+				own.Studies, own.Samples, own.Sources, own.Findings = d.Metadata.Studies, d.Metadata.Samples, d.Metadata.Sources, d.Metadata.Findings
+				in = &Download{Path: d.Path, Metadata: &own}
+			}
+			byFolder[folder] = in
 		}
-		if reflect.DeepEqual(own, merged) {
-			continue
+		if in != nil {
+			m.in = in
 		}
-		key := "json:" + folder
-		if len(sets) == 0 {
-			key = "none"
-		}
-		in := byFields[key]
-		if in == nil {
-			md := own
-			md.Studies, md.Samples, md.Sources, md.Findings = d.Metadata.Studies, d.Metadata.Samples, d.Metadata.Sources, d.Metadata.Findings
-			in = &Download{Path: d.Path, Metadata: &md}
-			byFields[key] = in
-		}
-		m.in = in
 	}
 }
 

@@ -130,20 +130,20 @@ func (t Thresholds) Apply(findings []*Error) {
 // shift has a lower p-value than one of few values with a large one); a
 // KSResult without Samples is judged by its worst sample alone.
 func KSFinding(study, file string, r KSResult, t Thresholds) *Error {
-	flagged := func(s KSSample) bool { return s.P < t.MinKSPValue && !(s.D < t.MinKSStatistic) }
-	worst := KSSample{Sample: r.Sample, D: r.D, P: r.P, Values: r.Values}
-	if !flagged(worst) {
-		found := false
-		for _, s := range r.Samples {
-			if flagged(s) && (!found || s.P < worst.P || (s.P == worst.P && s.D > worst.D)) {
-				worst, found = s, true
-			}
-		}
-		if !found {
-			return nil
+	candidates := r.Samples
+	if len(candidates) == 0 {
+		candidates = []KSSample{{Sample: r.Sample, D: r.D, P: r.P, Values: r.Values}}
+	}
+	var pick *KSSample // the lowest p-value, then the largest D, then the first, as WorstKS picks
+	for i, s := range candidates {
+		if s.P < t.MinKSPValue && !(s.D < t.MinKSStatistic) && (pick == nil || s.P < pick.P || (s.P == pick.P && s.D > pick.D)) {
+			pick = &candidates[i]
 		}
 	}
-	r.Sample, r.D, r.P, r.Values = worst.Sample, worst.D, worst.P, worst.Values
+	if pick == nil {
+		return nil
+	}
+	r.Sample, r.D, r.P, r.Values = pick.Sample, pick.D, pick.P, pick.Values
 	on := fmt.Sprintf("on %d values against %d", r.Values, r.Pool)
 	if r.Sampled {
 		on += fmt.Sprintf(", from a sample of %d rows", r.Rows)

@@ -30,7 +30,7 @@ type batch struct {
 	loadKey int64
 	runID   string
 	file    string // the matrix as named in messages
-	source  string // the matrix as meta_batch.file_name records it (BeginRequest.SourcePath)
+	source  string // the matrix as meta_batch.file_name records it (BeginRequest.SourcePath, cut to the column's 1,000 characters)
 	// locked is set once the session holds the load's lock, registered
 	// once the load is listed in staging.loads (so that Abort knows there
 	// is staging to clear).
@@ -68,7 +68,7 @@ func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (ware
 	if err := warehouse.CheckColumns(req.Columns, warehouse.MaxColumns); err != nil {
 		return nil, err
 	}
-	b := &batch{w: w, runID: req.RunID, file: req.FileName, source: cmp.Or(req.SourcePath, req.FileName), cells: newCellBuffer(w.cfg.ChunkRows)}
+	b := &batch{w: w, runID: req.RunID, file: req.FileName, source: clip(cmp.Or(req.SourcePath, req.FileName), logFileWidth), cells: newCellBuffer(w.cfg.ChunkRows)}
 	if err := b.begin(ctx, req); err != nil {
 		return nil, errors.Join(err, b.Abort(ctx))
 	}
@@ -389,7 +389,7 @@ func (b *batch) publish(ctx context.Context, req warehouse.CommitRequest) (res w
 	// transaction, by the caller.
 	n, ok, err := copyIn(ctx, tx, copyBatches, len(req.Studies), func(i int, _ []any) []any {
 		s := req.Studies[i]
-		return batchRow(b.loadKey, s, clip(b.source, logFileWidth), req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study)))
+		return batchRow(b.loadKey, s, b.source, req.FileHash, warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study)))
 	})
 	if err != nil {
 		b.broken = b.broken || !ok
@@ -601,7 +601,7 @@ func (b *batch) publishStudy(ctx context.Context, tx *sql.Tx, s warehouse.StudyC
 		return 0, fmt.Errorf("retiring the batch of %s: %w", s.Study, err)
 	}
 	sig := warehouse.LoadSignature(s.Study, b.cols, b.staged(s.Study))
-	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(clip(b.source, logFileWidth)), req.FileHash, null(b.runID), n, sig, null(req.ScaleBy)); err != nil {
+	if _, err := tx.ExecContext(ctx, stmtRecordBatch, p.studyKey, s.BatchID, s.Study, null(b.source), req.FileHash, null(b.runID), n, sig, null(req.ScaleBy)); err != nil {
 		return 0, fmt.Errorf("recording the batch of %s: %w", s.Study, err)
 	}
 	return n, nil
