@@ -64,6 +64,9 @@ type batch struct {
 // serialized: Begin waits up to Config.BusyTimeout for the running one to
 // end, then fails with code WarehouseBusy.
 func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	if err := w.usable(); err != nil {
+		return nil, err
+	}
 	b, err := w.begin(ctx, req)
 	if err != nil {
 		return nil, w.placeResources(err)
@@ -72,6 +75,9 @@ func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (ware
 }
 
 func (w *Warehouse) begin(ctx context.Context, req warehouse.BeginRequest) (*batch, error) {
+	if err := w.usable(); err != nil {
+		return nil, err
+	}
 	release, err := w.acquire(ctx)
 	if err != nil {
 		return nil, err

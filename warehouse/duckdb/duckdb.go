@@ -338,6 +338,9 @@ func cannotWrite(path string, err error) *qc.Error {
 //
 // The Warehouse owns db from then on: Close closes it.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
+	if db == nil {
+		return nil, qc.Errorf(qc.ConfigInvalid, "duckdb: New needs an open *sql.DB, got nil")
+	}
 	w := &Warehouse{db: db, cfg: cfg, file: newFileState()}
 	ctx := context.Background()
 	// The warehouse's TIMESTAMP columns hold UTC wall times: genexp writes
@@ -414,11 +417,33 @@ func consistentReads(ctx context.Context, db *sql.DB) error {
 	return err
 }
 
-// DB returns the underlying database, for queries.
-func (w *Warehouse) DB() *sql.DB { return w.db }
+// DB returns the underlying database, for queries (nil for a nil or zero
+// Warehouse).
+func (w *Warehouse) DB() *sql.DB {
+	if w == nil {
+		return nil
+	}
+	return w.db
+}
 
 // Path returns the database file ("" for in-memory).
-func (w *Warehouse) Path() string { return w.path }
+func (w *Warehouse) Path() string {
+	if w == nil {
+		return ""
+	}
+	return w.path
+}
+
+// usable refuses, with code ConfigInvalid, a nil Warehouse or one not made
+// by Open or New (a zero Warehouse{} has no database to write): every
+// method that reaches the database asks it first, so misuse is an error
+// that says what to do, not a nil-pointer panic.
+func (w *Warehouse) usable() error {
+	if w == nil || w.db == nil || w.file == nil {
+		return qc.Errorf(qc.ConfigInvalid, "duckdb: the Warehouse was not made by duckdb.Open or duckdb.New")
+	}
+	return nil
+}
 
 // Close closes the *sql.DB the Warehouse was made with, Open's or the one
 // given to New: a caller of New that still needs its db must not call

@@ -148,13 +148,20 @@ var healthStatements = map[string]string{
 
 // EndRun implements warehouse.RunEnder: the run is no longer one of this
 // process's runs going on.
-func (w *Warehouse) EndRun(runID string) { w.file.runs.Delete(runID) }
+func (w *Warehouse) EndRun(runID string) {
+	if w.usable() == nil {
+		w.file.runs.Delete(runID)
+	}
+}
 
 // AbortAbandonedSteps implements warehouse.StepAborter. A process writing a
 // DuckDB file holds it alone, so a RUNNING step of a run that did not log
 // through this Warehouse (or another that Open made of its file in this
 // process) was left by a process that is gone.
 func (w *Warehouse) AbortAbandonedSteps(ctx context.Context, req warehouse.AbortRequest) (int64, error) {
+	if err := w.usable(); err != nil {
+		return 0, err
+	}
 	if w.readOnly {
 		return 0, nil
 	}
@@ -213,6 +220,9 @@ func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRe
 // reports version 0, and, when its tables or views would make Migrate
 // refuse it, SchemaMismatch naming them; nothing else.
 func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (warehouse.Health, error) {
+	if err := w.usable(); err != nil {
+		return warehouse.Health{ExpectedSchemaVersion: SchemaVersion()}, err
+	}
 	// Opened read-only, a file no process can be writing.
 	h := warehouse.Health{ExpectedSchemaVersion: SchemaVersion(), Path: w.path, NoWriter: w.readOnly && w.path != ""}
 	v, err := w.Version(ctx)

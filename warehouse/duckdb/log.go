@@ -25,6 +25,9 @@ func recordContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // LogStep implements warehouse.WarehouseSink. It autocommits, outside any
 // batch, so a failed load's steps stay recorded.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	w.file.runs.Store(s.RunID, true)
 	if err := w.requireSchema(ctx); err != nil {
 		return err

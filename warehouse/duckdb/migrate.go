@@ -84,6 +84,9 @@ func SchemaVersion() int {
 
 // Version returns the warehouse's schema version (0 for an empty database).
 func (w *Warehouse) Version(ctx context.Context) (int, error) {
+	if err := w.usable(); err != nil {
+		return 0, err
+	}
 	var exists bool
 	err := w.db.QueryRowContext(ctx, stmtSchemaVersionExists).Scan(&exists)
 	if err != nil || !exists {
@@ -101,6 +104,9 @@ func (w *Warehouse) Version(ctx context.Context) (int, error) {
 // permission is a ConnectionFailed error naming the file and the cause;
 // any other failure to migrate is a SchemaVersion error.
 func (w *Warehouse) Migrate(ctx context.Context) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	ms, err := migrations()
 	if err != nil {
 		return qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
@@ -119,6 +125,9 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 // violation naming the table. Once the schema is found current it is not
 // read again: nothing but Migrate changes it.
 func (w *Warehouse) requireSchema(ctx context.Context) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	if w.schemaCurrent.Load() {
 		return nil
 	}

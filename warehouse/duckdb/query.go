@@ -31,6 +31,9 @@ const ReadOnlyStatements = "SELECT, WITH … SELECT, VALUES, FROM …, DESCRIBE,
 // and a table function that writes a file does so unless the database
 // was opened with enable_external_access=false, as genexp query opens it.
 func (w *Warehouse) ReadQuery(ctx context.Context, query string, read func(*sql.Rows) error) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return err

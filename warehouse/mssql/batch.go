@@ -63,6 +63,9 @@ type batch struct {
 // the load under a new load key, removes the staging rows of loads that
 // died, and stages the matrix columns.
 func (w *Warehouse) Begin(ctx context.Context, req warehouse.BeginRequest) (warehouse.Batch, error) {
+	if err := w.usable(); err != nil {
+		return nil, err
+	}
 	// The columns are checked before anything reaches the server, as
 	// every backend checks them (warehouse.CheckColumns).
 	if err := warehouse.CheckColumns(req.Columns, warehouse.MaxColumns); err != nil {

@@ -358,6 +358,9 @@ func featureLockResource(study string) string { return "genexp.features." + stud
 // is a *qc.Error of code MaterializationFailed (WarehouseBusy when a lock
 // is not granted within busy_timeout), except when ctx ended.
 func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (warehouse.FeaturesResult, error) {
+	if err := w.usable(); err != nil {
+		return warehouse.FeaturesResult{Study: req.Study}, err
+	}
 	top := req.TopGenes
 	if top == 0 {
 		top = warehouse.DefaultTopGenes

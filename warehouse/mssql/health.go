@@ -108,6 +108,9 @@ ORDER BY MIN(started_at) DESC, run_id`
 // FailedAttempts implements warehouse.AttemptCounter. A zero KilledBefore
 // counts no RUNNING step.
 func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRequest) (int, error) {
+	if err := w.usable(); err != nil {
+		return 0, err
+	}
 	var n int
 	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		return w.db.QueryRowContext(ctx, stmtFailedAttempts, req.Study, req.RunID, req.KilledBefore.UTC()).Scan(&n)
@@ -119,6 +122,9 @@ func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRe
 // genexp schema reports version 0 and nothing else. Path is always "": a
 // server holds the warehouse.
 func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (warehouse.Health, error) {
+	if err := w.usable(); err != nil {
+		return warehouse.Health{ExpectedSchemaVersion: SchemaVersion()}, err
+	}
 	h := warehouse.Health{ExpectedSchemaVersion: SchemaVersion()}
 	v, err := w.Version(ctx)
 	if err != nil {

@@ -22,6 +22,9 @@ func recordContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // batch, so a failed load's steps stay recorded; it is an upsert by LogID,
 // so it is retried even after a lost connection.
 func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	ctx, cancel := recordContext(ctx)
 	defer cancel()
 	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
@@ -35,6 +38,9 @@ func (w *Warehouse) LogStep(ctx context.Context, s warehouse.StepRecord) error {
 // transaction, retried only when the server rolled it back, so none is
 // recorded twice.
 func (w *Warehouse) RecordFindings(ctx context.Context, req warehouse.FindingsRequest) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	if len(req.Findings) == 0 {
 		return nil
 	}
@@ -81,6 +87,9 @@ var _ warehouse.QCRecorder = (*Warehouse)(nil)
 // batch validation rejected in meta_batch_qc, outside any batch, and writes
 // no dimension row. The upsert is keyed, so a retry writes it once.
 func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequest) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	if req.Study == "" || req.BatchID == "" {
 		return qc.Errorf(qc.ConstraintViolation, "mssql: study QC needs a study and a batch id (got %q, %q)", req.Study, req.BatchID)
 	}

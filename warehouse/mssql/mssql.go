@@ -146,6 +146,9 @@ func Open(dsn string, opts ...Option) (*Warehouse, error) {
 // their defaults; the other fields are used as given. It migrates the
 // schema when cfg.AutoMigrate is set.
 func New(db *sql.DB, cfg Config) (*Warehouse, error) {
+	if db == nil {
+		return nil, qc.Errorf(qc.ConfigInvalid, "mssql: New needs an open *sql.DB, got nil")
+	}
 	w := newWarehouse(db, cfg)
 	if cfg.AutoMigrate {
 		if err := w.Migrate(context.Background()); err != nil {
@@ -170,17 +173,49 @@ func newWarehouse(db *sql.DB, cfg Config) *Warehouse {
 	return w
 }
 
-// DB returns the underlying database, for queries.
-func (w *Warehouse) DB() *sql.DB { return w.db }
+// DB returns the underlying database, for queries (nil for a nil or zero
+// Warehouse).
+func (w *Warehouse) DB() *sql.DB {
+	if w == nil {
+		return nil
+	}
+	return w.db
+}
 
 // Config returns the configuration in effect.
-func (w *Warehouse) Config() Config { return w.cfg }
+func (w *Warehouse) Config() Config {
+	if w == nil {
+		return Config{}
+	}
+	return w.cfg
+}
 
 // String names the warehouse by its DSN with passwords redacted.
-func (w *Warehouse) String() string { return w.name }
+func (w *Warehouse) String() string {
+	if w == nil {
+		return ""
+	}
+	return w.name
+}
 
-// Close closes the database.
-func (w *Warehouse) Close() error { return w.db.Close() }
+// Close closes the database; a nil or zero Warehouse has none to close.
+func (w *Warehouse) Close() error {
+	if w == nil || w.db == nil {
+		return nil
+	}
+	return w.db.Close()
+}
+
+// usable refuses, with code ConfigInvalid, a nil Warehouse or one not made
+// by Open or New (a zero Warehouse{} has no database): every method that
+// reaches the database asks it first, so misuse is an error that says
+// what to do, not a nil-pointer panic.
+func (w *Warehouse) usable() error {
+	if w == nil || w.db == nil || w.sleep == nil {
+		return qc.Errorf(qc.ConfigInvalid, "mssql: the Warehouse was not made by mssql.Open or mssql.New")
+	}
+	return nil
+}
 
 // migration is one schema version.
 type migration struct {
@@ -259,6 +294,9 @@ func SchemaVersion() int {
 
 // Version returns the warehouse's schema version (0 for an empty database).
 func (w *Warehouse) Version(ctx context.Context) (int, error) {
+	if err := w.usable(); err != nil {
+		return 0, err
+	}
 	var v int
 	err := w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 		var exists int
@@ -280,6 +318,9 @@ func (w *Warehouse) Version(ctx context.Context) (int, error) {
 // whose schema is newer. With Config.ReadCommittedSnapshot it then makes
 // sure the database reads committed data from row versions.
 func (w *Warehouse) Migrate(ctx context.Context) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	ms, err := migrations()
 	if err != nil || len(ms) == 0 {
 		return qc.Wrap(qc.SchemaVersion, err, "mssql: reading embedded schema")

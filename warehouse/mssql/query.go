@@ -32,6 +32,9 @@ import (
 // function or a view does when read is the server's. A login that may only
 // read (db_datareader) is the guarantee.
 func (w *Warehouse) ReadQuery(ctx context.Context, query string, read func(*sql.Rows) error) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	if err := readOnlyQuery(query); err != nil {
 		return err
 	}

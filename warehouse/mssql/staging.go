@@ -15,6 +15,9 @@ import (
 // (sp_getapplock, owned by the loading session): SQL Server frees the lock
 // when the session ends, however it ends.
 func (w *Warehouse) CleanStaging(ctx context.Context) (int, error) {
+	if err := w.usable(); err != nil {
+		return 0, err
+	}
 	n, err := w.cleanStale(ctx, 0)
 	return n, w.wrap(err, "mssql: cleaning staging")
 }

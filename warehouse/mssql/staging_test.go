@@ -152,7 +152,13 @@ func TestSmallChunkWarned(t *testing.T) {
 		warn  bool
 	}{{1000, true}, {MinCompressedRows - 1, true}, {MinCompressedRows, false}, {0, false}} {
 		var buf bytes.Buffer
-		w, err := New(nil, Config{ChunkRows: tc.chunk, Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+		// sql.Open connects only when used: New reaches no server here.
+		db, err := sql.Open("sqlserver", "sqlserver://localhost")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		w, err := New(db, Config{ChunkRows: tc.chunk, Logger: slog.New(slog.NewTextHandler(&buf, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}

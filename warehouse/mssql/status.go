@@ -10,6 +10,9 @@ import (
 // Status implements warehouse.Statuser: the current batch of every study,
 // and the most recent process-log rows.
 func (w *Warehouse) Status(ctx context.Context, req warehouse.StatusRequest) (warehouse.Status, error) {
+	if err := w.usable(); err != nil {
+		return warehouse.Status{}, err
+	}
 	var st warehouse.Status
 	v, err := w.Version(ctx)
 	if err != nil {

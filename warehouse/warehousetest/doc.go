@@ -34,6 +34,9 @@
 // computation in Go, replacement, skipping current features, atomicity
 // under cancellation, the catalog and the feature views.
 //
+// RunUnmade needs no database: a nil or zero sink of the backend's type
+// refuses every method with qc.ConfigInvalid instead of panicking.
+//
 // The suite drives the sink directly (not through the pipeline), so a
 // failure points at the backend. Its assertions use only SQL that DuckDB and
 // SQL Server both accept, with no bind parameters, on genexp's schema
