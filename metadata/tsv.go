@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -149,6 +150,16 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				// title's, is the text's own.)
 				return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: 1,
 					Msg: fmt.Sprintf("line %d begins with a byte order mark (U+FEFF), as a file joined from several keeps the mark of each; remove it", fieldLine)}
+			}
+			if i == accCol || cols[i].experiment {
+				// An accession holding an invisible character (a zero-width
+				// space, a mark in the middle) prints like the accession
+				// without it and matches no matrix column: the sample would
+				// go unloaded with only a mismatch to show for it.
+				if why, code := expression.IDProblem([]byte(v), expression.MaxSampleLength); code == qc.EncodingError {
+					return nil, &qc.Error{Code: code, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
+						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], v, why)}
+				}
 			}
 			c := cols[i]
 			switch {
