@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/internal/ident"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -156,7 +157,7 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				// space, a mark in the middle) prints like the accession
 				// without it and matches no matrix column: the sample would
 				// go unloaded with only a mismatch to show for it.
-				if why, code := expression.IDProblem([]byte(v), expression.MaxSampleLength); code == qc.EncodingError {
+				if why, code := ident.Problem([]byte(v), math.MaxInt); code == qc.EncodingError {
 					return nil, &qc.Error{Code: code, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
 						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], v, why)}
 				}
