@@ -100,10 +100,27 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 	badStudies := map[string]string{}         // study → what is wrong with its accession ("" when nothing)
 	var byTitle map[string][]*metadata.Sample // built at the first column named by title
 	var byFold caseIndex                      // built at the first column that names no sample
+	// garbled reports a name that holds an invisible or control character
+	// and matches no sample: it prints like the accession it was meant to
+	// be, so a mismatch would hide why the column is left out. It is an
+	// ERROR of the matrix's study (of every study in it when the matrix
+	// is not one study's): the study would otherwise load without that
+	// sample.
+	garbled := func(i int, name string) bool {
+		why, code := expression.IDProblem([]byte(name), expression.MaxSampleLength)
+		if code != qc.EncodingError {
+			return false
+		}
+		add(code, qc.SeverityError, own, i, "column %q names no sample: it %s", columnName(name), why)
+		return true
+	}
 	for i, name := range h.Names {
 		var s *metadata.Sample
 		var trimmed bool // s was found by the name without the blanks around it
 		if len(d.Samples) == 0 {
+			if garbled(i, name) {
+				continue
+			}
 			if strings.TrimSpace(name) == name && !accessionLike(name, own) {
 				// Without metadata a column's name is its accession; a name
 				// that cannot be one is a title, which only the metadata
@@ -129,6 +146,9 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			case 1:
 				s = titled[0]
 			case 0:
+				if garbled(i, name) {
+					continue
+				}
 				if len(elsewhere) > 0 {
 					columnFinding(qc.SampleMismatch, i, "column %q is the title of %s, a sample of %s, not of this matrix's study %s; it is not loaded",
 						columnName(name), listSome(sampleAccessions(elsewhere), 3), listSome(elsewhere[0].Experiments, 3), own)

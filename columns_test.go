@@ -86,6 +86,21 @@ func TestResolveColumns(t *testing.T) {
 			findings: []wantFinding{{qc.EncodingError, qc.SeverityError, 2, "U+000B"}},
 		},
 		{
+			name: "an invisible character in a column name, with metadata", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=a", "GSM2=b"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2\u200b"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.EncodingError, qc.SeverityError, 3, `column "GSM2\u200b" names no sample: it holds the invisible character U+200B at character 5`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM2"},
+			},
+		},
+		{
+			name: "an invisible character in a column name, without metadata", d: &metadata.Dataset{},
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM\ufeff2"},
+			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{{qc.EncodingError, qc.SeverityError, 3, "holds a byte order mark (U+FEFF) at character 4"}},
+		},
+		{
 			name: "a title longer than an accession may be", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=" + strings.Repeat("t", 150)}}),
 			folder: "GSE1", base: "GSE1", header: []string{strings.Repeat("t", 150)},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/genexp/genexp/internal/ident"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -149,6 +151,16 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				// title's, is the text's own.)
 				return nil, &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: 1,
 					Msg: fmt.Sprintf("line %d begins with a byte order mark (U+FEFF), as a file joined from several keeps the mark of each; remove it", fieldLine)}
+			}
+			if i == accCol || cols[i].experiment {
+				// An accession holding an invisible character (a zero-width
+				// space, a mark in the middle) prints like the accession
+				// without it and matches no matrix column: the sample would
+				// go unloaded with only a mismatch to show for it.
+				if why, code := ident.Problem([]byte(v), math.MaxInt); code == qc.EncodingError {
+					return nil, &qc.Error{Code: code, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
+						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], v, why)}
+				}
 			}
 			c := cols[i]
 			switch {
