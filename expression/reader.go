@@ -147,9 +147,12 @@ type Reader struct {
 	buf     []byte
 	r, w    int // buf[r:w] is read but not yet consumed
 	scanned int // buf[r:r+scanned] is known to hold no newline
-	eof     bool
-	pending error // the source's error, held until the lines before it are read
-	line    int64
+	// unterminated: the last line read ended the input without a line
+	// break (see Next).
+	unterminated bool
+	eof          bool
+	pending      error // the source's error, held until the lines before it are read
+	line         int64
 
 	header       Header
 	ncols        int
@@ -230,6 +233,9 @@ func (r *Reader) Next() bool {
 				return false
 			}
 			r.done = true
+			if r.unterminated && r.line > 1 {
+				r.cutShort()
+			}
 			break
 		}
 		if len(line) == 0 {
@@ -293,6 +299,20 @@ func (r *Reader) duplicateGene(gene string, first int64) {
 		Code: qc.DuplicateGenes, Severity: qc.SeverityWarning,
 		File: r.cfg.name, Line: r.line, Column: 1,
 		Msg: fmt.Sprintf("gene %q repeats line %d; the later row is dropped", gene, first),
+	})
+}
+
+// cutShort records that the matrix ends inside its last line: a file cut
+// short by an interrupted download or copy may end in the middle of a
+// value, which reads as a shorter number of its own ("0.66" of
+// "0.662155"), and nothing else shows the cut when it falls in the last
+// field. Every matrix refine.bio writes ends with a line break. Said
+// whatever the findings cap, as it is one finding of the whole file.
+func (r *Reader) cutShort() {
+	r.findings = append(r.findings, &qc.Error{
+		Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: r.cfg.name, Line: r.line,
+		Msg: fmt.Sprintf("the matrix does not end with a line break: its last line (%d) may have been cut short by an interrupted download or copy, "+
+			"and its last value with it; it was read as written. If the file is a partial copy, copy or download it again", r.line),
 	})
 }
 
@@ -468,10 +488,11 @@ func (r *Reader) readLine() ([]byte, bool) {
 		r.scanned = r.w - r.r
 		if r.eof {
 			if r.r < r.w {
-				line := r.buf[r.r:r.w]
+				line := trimCR(r.buf[r.r:r.w])
 				r.r, r.scanned = r.w, 0
 				r.line++
-				return trimCR(line), true
+				r.unterminated = len(line) > 0
+				return line, true
 			}
 			return nil, false
 		}

@@ -246,6 +246,53 @@ func TestReaderDuplicateGenes(t *testing.T) {
 	}
 }
 
+// TestReaderNoFinalLineBreak: a matrix whose last row has no line break
+// may have been cut inside its last value; the rows still load, with one
+// WARNING at that line, whatever the findings cap. A header alone, blank
+// trailing lines and a last line ended by CRLF or LF are not warned of.
+func TestReaderNoFinalLineBreak(t *testing.T) {
+	cases := []struct {
+		name, in string
+		line     int64 // 0: no finding
+	}{
+		{"cut in the last value", "Gene\tA\tB\nG1\t1\t2\nG2\t3\t0.66", 3},
+		{"last line ends in CR only", "Gene\tA\nG1\t1\r", 2},
+		{"after blank lines", "Gene\tA\n\nG1\t1\n\nG2\t2", 5},
+		{"line feed at the end", "Gene\tA\nG1\t1\n", 0},
+		{"CRLF at the end", "Gene\tA\r\nG1\t1\r\n", 0},
+		{"blank line without a break at the end", "Gene\tA\nG1\t1\n\r", 0},
+		{"a header alone", "Gene\tA", 0},
+		{"over the findings cap", "Gene\tA\nG1\t1\nG1\t2\nG1\t3", 4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _, _, err := readMatrix(t, strings.NewReader(tc.in), expression.WithMaxFindings(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []*qc.Error
+			for _, f := range r.Findings() {
+				if f.Code == qc.InvalidFormat {
+					got = append(got, f)
+				}
+			}
+			if tc.line == 0 {
+				if len(got) != 0 {
+					t.Fatalf("findings %v, want none", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("findings %v, want one InvalidFormat", r.Findings())
+			}
+			f := got[0]
+			if f.Severity != qc.SeverityWarning || f.File != "m.tsv" || f.Line != tc.line || !strings.Contains(f.Msg, "may have been cut short") {
+				t.Errorf("finding %v (severity %s, line %d), want a WARNING at line %d", f, f.Severity, f.Line, tc.line)
+			}
+		})
+	}
+}
+
 func TestReaderLongLine(t *testing.T) {
 	// A row far longer than the read buffer: the buffer grows to hold it.
 	const n = 5000
