@@ -45,18 +45,25 @@ func copyIn(ctx context.Context, p preparer, spec copySpec, n int, fill func(i i
 			// first row sends INSERT BULK (a server error there leaves the
 			// session clean), and database/sql refuses a cancelled context
 			// before calling the driver.
-			var me mssqldrv.Error
-			clean := errors.As(err, &me) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+			clean := serverAnswered(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 			return 0, i == 0 && clean, err
 		}
 	}
 	res, err := stmt.ExecContext(ctx)
 	if err != nil {
-		var me mssqldrv.Error
-		return 0, errors.As(err, &me), err
+		return 0, serverAnswered(err), err
 	}
 	written, err = res.RowsAffected()
 	return written, err == nil, err
+}
+
+// serverAnswered reports whether err is an error the server returned on a
+// session it keeps: an mssql.Error, but not one inside a ServerError,
+// which go-mssqldb returns for a fatal error after which it has marked
+// the connection bad (ServerError unwraps to the mssql.Error it holds).
+func serverAnswered(err error) bool {
+	var me mssqldrv.Error
+	return errors.As(err, &me) && !errors.As(err, new(mssqldrv.ServerError))
 }
 
 // cellBuffer holds the cells and gene lines of one bulk copy. Its size is

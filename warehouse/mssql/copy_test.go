@@ -1,9 +1,14 @@
 package mssql
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"slices"
 	"testing"
+
+	mssqldrv "github.com/microsoft/go-mssqldb"
 )
 
 func TestCellBufferFlushesAtTheLimit(t *testing.T) {
@@ -89,5 +94,27 @@ func BenchmarkCellBuffer(b *testing.B) {
 			c.add(lb, func() error { c.reset(); return nil })
 		}
 		c.reset()
+	}
+}
+
+// TestServerAnswered: an error the server returned leaves the session
+// usable unless go-mssqldb wrapped it as the fatal ServerError; anything
+// else (a lost connection, a cancelled context) does not say.
+func TestServerAnswered(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"server error", mssqldrv.Error{Number: 2627, Message: "Violation of PRIMARY KEY constraint"}, true},
+		{"wrapped server error", fmt.Errorf("copy: %w", mssqldrv.Error{Number: 4815}), true},
+		{"fatal server error", mssqldrv.ServerError{}, false},
+		{"wrapped fatal server error", fmt.Errorf("copy: %w", mssqldrv.ServerError{}), false},
+		{"lost connection", io.ErrUnexpectedEOF, false},
+		{"cancelled", context.Canceled, false},
+	} {
+		if got := serverAnswered(tc.err); got != tc.want {
+			t.Errorf("%s: serverAnswered = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -60,7 +60,10 @@ type Config struct {
 	// READ_COMMITTED_SNAPSHOT if it is off, so that readers see a study's
 	// old facts or its new ones and never wait for a load. Default true
 	// (through Open). If the switch cannot be made, Migrate fails and says
-	// what to run.
+	// what to run. SQL Server makes the switch only while no other session
+	// is in the database: Open migrates on its one connection, but the db
+	// given to New must then hold no other open connection (nor may
+	// another program be connected), or the switch made beforehand.
 	ReadCommittedSnapshot bool
 	// GeneIndex makes Migrate add a nonclustered index on the fact by
 	// (gene_key, study_key), for workloads that read one gene across many

@@ -84,8 +84,10 @@ const stmtTranCount = `SELECT @@TRANCOUNT`
 // queryDenied are the words a query may not hold (outside strings, quoted
 // identifiers and comments): writes and definitions (INTO, for SELECT …
 // INTO writes a table), procedure calls, transaction and session control,
-// and the rowset functions that reach other servers. NEXT is refused only
-// as NEXT VALUE FOR (see readOnlyQuery).
+// the rowset functions that reach other servers, and the statements a
+// query could run after its SELECT with no separator. NEXT is refused only
+// as NEXT VALUE FOR, and USE everywhere but in a USE HINT query hint (see
+// readOnlyQuery).
 var queryDenied = map[string]bool{
 	"insert": true, "update": true, "delete": true, "merge": true, "into": true, "truncate": true,
 	"create": true, "alter": true, "drop": true, "grant": true, "revoke": true, "deny": true,
@@ -93,6 +95,12 @@ var queryDenied = map[string]bool{
 	"set": true, "dbcc": true, "kill": true, "backup": true, "restore": true, "shutdown": true,
 	"reconfigure": true, "checkpoint": true, "bulk": true, "openrowset": true, "openquery": true,
 	"opendatasource": true, "writetext": true, "updatetext": true, "enable": true, "disable": true,
+	// T-SQL needs no separator between statements ("SELECT 1 USE master"
+	// is two): the words that begin one that changes the session's
+	// database or user, waits, or moves Service Broker messages, and the
+	// cursor statements, none of which a read needs.
+	"waitfor": true, "receive": true, "send": true, "setuser": true, "revert": true,
+	"declare": true, "open": true, "close": true, "deallocate": true,
 }
 
 // readOnlyQuery refuses, with code QueryRefused, a query that is not one
@@ -122,6 +130,9 @@ func readOnlyQuery(query string) error {
 		}
 		if w == "next" && i+2 < len(words) && words[i+1] == "value" && words[i+2] == "for" {
 			return refuse("NEXT VALUE FOR draws from a sequence")
+		}
+		if w == "use" && (i+1 == len(words) || words[i+1] != "hint") {
+			return refuse("it holds USE, which changes the session's database")
 		}
 	}
 	return nil

@@ -105,6 +105,14 @@ func TestReadOnlyQuery(t *testing.T) {
 		{"0WITH t AS (SELECT 1 AS a) SELECT a FROM t", `begins with "0"`},
 		{"N''SELECT 1", `begins with "'"`},
 		{"[x] SELECT 1", `begins with "["`},
+		{"SELECT 1 USE master", "holds USE"},
+		{"SELECT 1 WAITFOR DELAY '01:00'", "holds WAITFOR"},
+		{"SELECT 1 RECEIVE TOP (1) * FROM dbo.q", "holds RECEIVE"},
+		{"SELECT 1 EXECUTE AS USER = 'dbo'", "holds EXECUTE"},
+		{"SELECT 1 SETUSER 'dbo'", "holds SETUSER"},
+		{"SELECT 1 DECLARE c CURSOR FOR SELECT 1 OPEN c", "holds DECLARE"},
+		{"SELECT [use], [open] FROM dbo.t", ""},
+		{"SELECT 1 USE", "holds USE"},
 	} {
 		err := readOnlyQuery(tc.query)
 		var e *qc.Error
@@ -169,7 +177,8 @@ func FuzzReadOnlyQuery(f *testing.F) {
 	}
 	denied := strings.Fields(`insert update delete merge into truncate create alter drop grant revoke deny exec execute
 		sp_executesql commit rollback begin save set dbcc kill backup restore shutdown reconfigure checkpoint bulk
-		openrowset openquery opendatasource writetext updatetext enable disable`)
+		openrowset openquery opendatasource writetext updatetext enable disable waitfor receive send setuser revert
+		declare open close deallocate`)
 	f.Fuzz(func(t *testing.T, q string) {
 		if readOnlyQuery(q) != nil {
 			return
@@ -191,7 +200,8 @@ func FuzzReadOnlyQuery(f *testing.F) {
 			t.Fatalf("%q let through: %d statements, words %q", q, statements, words)
 		}
 		for i, w := range words {
-			if slices.Contains(denied, w) || (w == "next" && i+2 < len(words) && words[i+1] == "value" && words[i+2] == "for") {
+			if slices.Contains(denied, w) || (w == "next" && i+2 < len(words) && words[i+1] == "value" && words[i+2] == "for") ||
+				(w == "use" && (i+1 == len(words) || words[i+1] != "hint")) {
 				t.Fatalf("%q let through with %q", q, w)
 			}
 		}
