@@ -76,6 +76,9 @@ func TestDefaultRules(t *testing.T) {
 		{"uninfected beside a healthy control", sample("", "", "", "infection: uninfected", "status: healthy control"),
 			Control, "healthy_control", "characteristics", "healthy", "status: healthy control"},
 		{"uninfected alone", sample("", "", "", "infection: uninfected"), NoSepsis, "uninfected", "characteristics", "uninfected", "infection: uninfected"},
+		{"a negated infection is the ill comparison arm", sample("", "", "", "disease state: non-COVID-19"), NoSepsis, "negated_infection", "characteristics", "non-COVID-19", "disease state: non-COVID-19"},
+		{"non-influenza patients", sample("", "", "", "group: non influenza patients"), NoSepsis, "negated_infection", "characteristics", "non influenza patients", "group: non influenza patients"},
+		{"a healthy non-COVID donor is healthy", sample("", "", "", "group: non-COVID healthy donor"), Control, "healthy_control", "characteristics", "healthy", "group: non-COVID healthy donor"},
 		// A sample number glued to the group (titles such as "Sepsis12").
 		{"sepsis with its number", sample("Sepsis12", "", ""), Sepsis, "sepsis", "title", "Sepsis12", "Sepsis12"},
 		{"septic shock with its number", sample("SepticShock12", "", ""), SepticShock, "septic_shock", "title", "SepticShock12", "SepticShock12"},
@@ -426,7 +429,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "disease state: none"), sample("", "", "", "disease state: severe sepsis/septic shock"),
 		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
 		sample("", "", "", "group: non infected controls"), sample("", "", "", "shock type: cardiogenic"), sample("", "", "", "infection: uninfected"),
-		sample("", "", "", "treatment: cecal ligation and puncture"),
+		sample("", "", "", "treatment: cecal ligation and puncture"), sample("", "", "", "disease state: non-COVID-19"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}
