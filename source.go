@@ -46,6 +46,10 @@ type Download struct {
 	empty bool
 	// added are the metadata files WithMetadataFiles added, as read.
 	added []sheetSet
+	// refused are the files of a zip not read because their names reach
+	// outside it (dropOutside), as shown: a zip with no matrix names them
+	// in its error.
+	refused []string
 }
 
 // Matrix is one expression matrix of a download.
@@ -334,7 +338,8 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 		d.closers = append(d.closers, zr)
 		fsys = zr
 		display = func(name string) string { return p + "!" + name }
-		for i, name := range dropOutside(&zr.Reader) {
+		dropped := dropOutside(&zr.Reader)
+		for i, name := range dropped {
 			if i == maxSkippedFindings {
 				d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: p,
 					Msg: "not read: more entries named outside the zip"})
@@ -343,6 +348,11 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: display(name),
 				Msg: "not read: the entry's name reaches outside the zip (an absolute path, or one that climbs out with ..), " +
 					"which no refine.bio zip holds; read as if inside, it would pass for another file of the download"})
+		}
+		for _, name := range dropped {
+			if !strings.HasSuffix(name, "/") { // a folder's entry holds nothing
+				d.refused = append(d.refused, display(name))
+			}
 		}
 	default:
 		dir := filepath.Dir(p)
@@ -702,7 +712,8 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 	}
 	if len(d.Matrices) == 0 {
 		d.empty = len(sets) == 0 && len(quant) == 0 && len(filtered) == 0 && len(zips) == 0 &&
-			!slices.ContainsFunc(files, func(f file) bool { return f.kind == kindMatrix || f.kind == kindSheet })
+			!slices.ContainsFunc(files, func(f file) bool { return f.kind == kindMatrix || f.kind == kindSheet }) &&
+			!slices.ContainsFunc(d.refused, func(name string) bool { kind, _ := classifyFile(name); return kind != kindOther && kind != kindIgnored })
 		if len(quant) > 0 || (d.Metadata.QuantSFOnly.Valid && d.Metadata.QuantSFOnly.Val) {
 			return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path,
 				Msg: "this is a quant_sf_only download: it holds per-sample Salmon quant.sf files (transcripts), not gene matrices; " +
@@ -720,6 +731,10 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 		if len(nested) > 0 {
 			msg += fmt.Sprintf("; the zip files in it (%s) are not read inside a zip: unzip it and load them as paths of their own",
 				listSome(nested, 3))
+		}
+		if len(d.refused) > 0 {
+			msg += fmt.Sprintf("; the entries named outside the zip (%s) are not read (an absolute name, or one that climbs out with .., "+
+				"which no refine.bio zip holds): zip the download again from inside its folder", listSome(d.refused, 3))
 		}
 		return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: d.Path, Msg: msg}
 	}

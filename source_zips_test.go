@@ -595,6 +595,55 @@ func TestFolderNameNotInUTF8(t *testing.T) {
 	}
 }
 
+// TestZipWhoseMatrixIsNamedOutsideIt: a zip whose only matrix is named
+// outside it (../GSE71270/GSE71270.tsv, with \ for /, or absolute) failed
+// as "no expression matrix (.tsv) found", the WARNING naming the entry
+// left unreported with the error; the error now names it and says why it
+// is not read. In a folder of zips, such a zip holding nothing else was
+// skipped as holding nothing of refine.bio's; it now fails with that error.
+func TestZipWhoseMatrixIsNamedOutsideIt(t *testing.T) {
+	matrix, sheet := readFile(t, gseDir+"/GSE71270.tsv"), readFile(t, gseDir+"/metadata_GSE71270.tsv")
+	for _, tc := range []struct{ name, entry, shown string }{
+		{"climbs out", "../GSE71270/GSE71270.tsv", "../GSE71270/GSE71270.tsv"},
+		{"climbs out with backslashes", `..\GSE71270\GSE71270.tsv`, "../GSE71270/GSE71270.tsv"},
+		{"absolute", "/GSE71270/GSE71270.tsv", "/GSE71270/GSE71270.tsv"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "x.zip")
+			writeFile(t, p, zipOf(t, map[string][]byte{tc.entry: matrix, "GSE71270/metadata_GSE71270.tsv": sheet}))
+			for _, godebug := range []string{"", "zipinsecurepath=0"} {
+				t.Setenv("GODEBUG", godebug)
+				_, err := genexp.OpenDownload(p)
+				var e *qc.Error
+				if !errors.As(err, &e) || !errors.Is(err, qc.InvalidFormat) || e.Severity != qc.SeverityError || e.File != p {
+					t.Fatalf("GODEBUG=%s: %v, want a 1002 error about %s", godebug, err, p)
+				}
+				for _, says := range []string{"no expression matrix (.tsv) found",
+					"the entries named outside the zip (" + p + "!" + tc.shown + ") are not read",
+					"climbs out with ..", "zip the download again from inside its folder"} {
+					if !strings.Contains(e.Msg, says) {
+						t.Errorf("GODEBUG=%s: %q does not say %q", godebug, e.Msg, says)
+					}
+				}
+			}
+
+			// The matrix alone, in a folder of zips: the zip fails with
+			// that error, rather than being skipped.
+			only := filepath.Join(dir, "zips", "only.zip")
+			writeFile(t, only, zipOf(t, map[string][]byte{tc.entry: matrix}))
+			d := open(t, filepath.Dir(only))
+			if got := matrixNames(d); !slices.Equal(got, []string{only}) {
+				t.Fatalf("matrices %q, want the zip's refusal", got)
+			}
+			_, err := d.Matrices[0].Open()
+			if !errors.Is(err, qc.InvalidFormat) || !strings.Contains(err.Error(), "("+only+"!"+tc.shown+") are not read") {
+				t.Errorf("opening the zip's matrix: %v", err)
+			}
+		})
+	}
+}
+
 // TestZipWithAnEntryOutsideIt: with GODEBUG=zipinsecurepath=0 archive/zip
 // reports an entry named outside the zip ("../notes.txt") with a reader
 // that is whole. The download was refused as "not a readable zip file",

@@ -211,6 +211,7 @@ func FuzzParseJSON(f *testing.F) {
 		`{"experiments": {"E": {"sample_titles": ["t"]}}, "samples": {"t": {"title": "t"}}}`,
 		`{"samples": {"S": {"refinebio_annotations": [{"characteristics_ch1": ["a: b", ":", "x"]}]}}}`,
 		`{"samples": {"S": {"title": "t"}}, "x": [Infinity, Infinity, Infinity, Infinity, y]}`,
+		`{"samples": {"S": {"refinebio_annotations": [{"characteristic": [{"category": "age", "value": 1e400}], "n": [-1E+999, 0.50]}]}}, "experiments": {"E": {"pubmed_id": 1e400, "sample_titles": [1e400]}}}`,
 		"{\"x\": [NaN, -Infinity,\n NaN, \"caf\xe9\"]}", `{"samples": {"a\u0000": {}}, "experiments": {"E\u0000": {}}}`,
 		"\xef\xbb\xbf{\"samples\": {\"S\": {\"refinebio_processed\": \"True\"}}}",
 		"\xff\xfe{\x00}\x00", "\xfe\xff\x00{\x00}", "{\x00\"\x00s\x00\"\x00", "\x1f\x8b\x08\x00\x00\x00\x00\x00",

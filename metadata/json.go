@@ -26,7 +26,9 @@ import (
 // of a syntax error, or the JSON path of a value of the wrong type; text that
 // is not UTF-8 is an EncodingError at its line and column. A number or a
 // boolean where text is expected is read as its text (ids such as
-// pubmed_id are sometimes written as numbers), but an accession code
+// pubmed_id are sometimes written as numbers), a number as it is written
+// however large (an annotation's 1e400 or 20-digit id is text for the
+// illness classifier, not a float64 to round), but an accession code
 // (refinebio_accession_code, an experiment's accession_code) must be a
 // string. A key written
 // twice in one object (a sample's field, an experiment, a top-level key)
@@ -402,7 +404,9 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 }
 
 // annotations flattens refinebio_annotations: a list of the raw records of
-// the source database (GEO, ArrayExpress, SRA).
+// the source database (GEO, ArrayExpress, SRA). A number in a record is
+// kept as it is written (decodeKeepingNumbers), as text for the illness
+// classifier to read.
 func (p *jsonParser) annotations(raw json.RawMessage, path string) ([]Annotation, error) {
 	if isNull(raw) {
 		return nil, nil
@@ -421,7 +425,7 @@ func (p *jsonParser) annotations(raw json.RawMessage, path string) ([]Annotation
 			continue
 		}
 		var m map[string]any
-		if err := json.Unmarshal(it, &m); err != nil {
+		if err := decodeKeepingNumbers(it, &m); err != nil {
 			return nil, p.typeErr(fmt.Sprintf("%s[%d]", path, i), "an annotation record (an object)", it)
 		}
 		n := len(out)
@@ -493,22 +497,23 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 	return out
 }
 
-// texts returns the strings of a scalar or a list of scalars.
+// texts returns the strings of a scalar or a list of scalars, a number
+// as its literal text.
 func texts(v any) []string {
 	switch x := v.(type) {
 	case string:
 		if s := strings.TrimSpace(x); s != "" {
 			return []string{s}
 		}
-	case float64:
-		return []string{strconv.FormatFloat(x, 'g', -1, 64)}
+	case json.Number:
+		return []string{x.String()}
 	case bool:
 		return []string{strconv.FormatBool(x)}
 	case []any:
 		var out []string
 		for _, e := range x {
 			switch e.(type) {
-			case string, float64, bool:
+			case string, json.Number, bool:
 				out = append(out, texts(e)...)
 			}
 		}
@@ -583,7 +588,7 @@ func (f *fields) accession() string {
 	}
 	raw, path := f.raw("accession_code")
 	var v any
-	if !isNull(raw) && json.Unmarshal(raw, &v) == nil {
+	if !isNull(raw) && decodeKeepingNumbers(raw, &v) == nil {
 		if _, ok := v.(string); !ok {
 			f.err = f.p.typeErr(path, "a string (an accession)", raw)
 			return ""
@@ -601,7 +606,7 @@ func (f *fields) strs(key string) []string {
 		return nil
 	}
 	var list []any
-	if err := json.Unmarshal(raw, &list); err != nil {
+	if err := decodeKeepingNumbers(raw, &list); err != nil {
 		f.err = f.p.typeErr(path, "a list of strings", raw)
 		return nil
 	}
@@ -665,7 +670,7 @@ func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
 		return "", nil
 	}
 	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	if err := decodeKeepingNumbers(raw, &v); err != nil {
 		return "", p.typeErr(path, "a string", raw)
 	}
 	switch x := v.(type) {
@@ -675,9 +680,9 @@ func (p *jsonParser) str(raw json.RawMessage, path string) (string, error) {
 			return "", err
 		}
 		return strings.TrimSpace(x), nil
-	case float64:
+	case json.Number:
 		// pubmed_id and similar ids are sometimes written as numbers
-		return strings.TrimSpace(string(raw)), nil
+		return x.String(), nil
 	case bool:
 		return strconv.FormatBool(x), nil
 	}
@@ -849,6 +854,17 @@ func describeJSON(raw []byte) string {
 		t = append(t[:40:40], "…"...)
 	}
 	return "the number " + string(t)
+}
+
+// decodeKeepingNumbers decodes raw, one JSON value, into v with each number
+// as a json.Number, its literal text: a number too large for a float64
+// (1e400, an id of 400 digits) is then text like any other, where
+// json.Unmarshal would fail on it, and an integer beyond 2^53 keeps its
+// digits rather than being rounded.
+func decodeKeepingNumbers(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 func isNull(raw json.RawMessage) bool {

@@ -484,6 +484,10 @@ func TestParseJSONErrors(t *testing.T) {
 		{"member on a later line of its experiment", "{\n\"experiments\": {\n  \"GSE1\": {\"title\": \"t\"},\n  \"GSE2\": {\n" +
 			"    \"sample_accession_codes\": [\n      \"GSM1\",\n      7\n    ]\n  }\n}}",
 			qc.ParseError, "experiments.GSE2.sample_accession_codes[1]", 7, 0, "expected a string"},
+		{"member is a number too large for a float64", `{"experiments": {"GSE1": {"sample_titles": ["a", 1e400]}}}`,
+			qc.ParseError, "experiments.GSE1.sample_titles[1]", 1, 0, "expected a string, found the number 1e400"},
+		{"accession is a number too large for a float64", `{"samples": {"GSM1": {"refinebio_accession_code": 1e400}}}`,
+			qc.ParseError, "samples.GSM1.refinebio_accession_code", 1, 0, "expected a string (an accession), found the number 1e400"},
 		{"organisms is text", `{"experiments": {"GSE1": {"organisms": "HOMO_SAPIENS"}}}`,
 			qc.ParseError, "experiments.GSE1.organisms", 1, 0, "expected a list of strings"},
 		{"ks_statistic is a word", `{"ks_statistic": "high"}`, qc.ParseError, "ks_statistic", 0, 0, `expected a number, found "high"`},
@@ -661,6 +665,41 @@ func TestParseJSONRepeatedFieldInRealFiles(t *testing.T) {
 				t.Errorf("got %v, want a ParseError at line %d, path samples….%s", err, at+2, tc.field)
 			}
 		})
+	}
+}
+
+// TestParseJSONNumbersBeyondFloat64: a number too large for a float64
+// where text is read (an annotation's value, a title, a pubmed_id) is kept
+// as it is written, as a number that fits is; an annotation's integer
+// keeps all its digits. Such a number in an annotation record was refused
+// as "expected an annotation record (an object), found an object".
+func TestParseJSONNumbersBeyondFloat64(t *testing.T) {
+	digits := "1" + strings.Repeat("0", 399)
+	doc := `{"samples": {
+  "septic patient 1": {"refinebio_accession_code": "GSM1", "refinebio_title": "septic patient 1",
+    "refinebio_annotations": [{"characteristic": [{"category": "age", "value": 1e400}]}]},
+  "GSM2": {"refinebio_title": -1E+400, "refinebio_annotations": [{"run_id": ` + digits + `,
+    "spots": 12345678901234567890, "ratio": [2.50, 7]}]}},
+ "experiments": {"GSE1": {"pubmed_id": 1e400, "sample_titles": ["septic patient 1"]}}}`
+	d, err := parseJSON(t, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, s2 := sample(t, d, "GSM1"), sample(t, d, "GSM2")
+	if a := (metadata.Annotation{Key: "age", Value: "1e400", Characteristic: true}); !hasAnn(s1.Annotations, a) {
+		t.Errorf("GSM1 lacks %+v; has %+v", a, s1.Annotations)
+	}
+	for _, a := range []metadata.Annotation{{Key: "run_id", Value: digits}, {Key: "spots", Value: "12345678901234567890"},
+		{Key: "ratio", Value: "2.50"}, {Key: "ratio", Value: "7"}} {
+		if !hasAnn(s2.Annotations, a) {
+			t.Errorf("GSM2 lacks %+v; has %+v", a, s2.Annotations)
+		}
+	}
+	if s2.Title != "-1E+400" {
+		t.Errorf("GSM2 title %q, want -1E+400", s2.Title)
+	}
+	if st := study(t, d, "GSE1"); st.PubmedID != "1e400" || !slices.Equal(st.SampleAccessions, []string{"GSM1"}) {
+		t.Errorf("GSE1: pubmed_id %q, samples %v; want 1e400, [GSM1]", st.PubmedID, st.SampleAccessions)
 	}
 }
 
