@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -65,5 +67,24 @@ func TestQueryReadsNoFileWhateverTheCase(t *testing.T) {
 		if code == exitOK || strings.Contains(out, "root:") {
 			t.Fatalf("the query read a file: exit %d\n%s%s", code, out, stderr)
 		}
+	}
+}
+
+// TestQueryFileTooLong: --file of more than maxQueryBytes, or of an
+// endless file, is refused (6001) at that size, not read whole.
+func TestQueryFileTooLong(t *testing.T) {
+	_, db := loadedWarehouse(t)
+	big := filepath.Join(t.TempDir(), "big.sql")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxQueryBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, out, stderr := runCLI(t, "query", "--db", db, "--file", big)
+	if code != exitUsage || !strings.Contains(stderr, "longer than 16 MiB") || !strings.Contains(stderr, "6001") {
+		t.Errorf("query --file of %d bytes: exit %d, want %d saying it is too long with code 6001\n%s%s", maxQueryBytes+1, code, exitUsage, out, stderr)
 	}
 }

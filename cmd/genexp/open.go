@@ -49,7 +49,15 @@ func (c *common) config(stderr io.Writer, opts ...genexp.ConfigOption) (genexp.C
 // itself: a level its writer chose applies everywhere, while the default
 // gives way to WARN on a terminal.
 func setsLogLevel(path string) bool {
-	data, err := os.ReadFile(path)
+	if path == "" {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, genexp.MaxConfigBytes+1))
 	if err != nil {
 		return false
 	}
