@@ -264,6 +264,15 @@ func (c DatabaseConfig) GoString() string { return "genexp.DatabaseConfig" + c.S
 // the process's threads.
 const MaxWorkers = 1024
 
+// MaxTimeoutSeconds is the most processing.timeout_seconds may be: the
+// longest time.Duration, in seconds. A larger value would overflow it and
+// time every run out at once.
+const MaxTimeoutSeconds = math.MaxInt64 / 1_000_000_000
+
+// MaxMemoryLimitMB is the most processing.memory_limit_mb may be: 2^40 MB,
+// a million terabytes, so that the bound in bytes is a number DuckDB takes.
+const MaxMemoryLimitMB = 1 << 40
+
 // ProcessingConfig tunes reading and loading.
 type ProcessingConfig struct {
 	// ChunkSize is the number of gene rows read per batch; 0 sizes batches
@@ -501,14 +510,38 @@ func WithoutDatabase() ConfigOption {
 // LoadConfig reads a YAML configuration file over DefaultConfig; see
 // ParseConfig.
 func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil {
-		// The configuration is not an input: a file that cannot be read is
-		// a configuration problem (1005), whose cause errors.Is still finds
-		// (fs.ErrNotExist, fs.ErrPermission).
-		return Config{}, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
+		return Config{}, err
 	}
 	return ParseConfig(data, path, opts...)
+}
+
+// MaxConfigBytes is the largest configuration file LoadConfig reads: a
+// configuration with thousands of overrides is a few hundred kilobytes,
+// and a path to something endless (/dev/zero, a pipe that never closes)
+// is refused at this size instead of filling memory.
+const MaxConfigBytes = 16 << 20
+
+// readConfigFile reads a configuration file of at most MaxConfigBytes. The
+// configuration is not an input: a file that cannot be read is a
+// configuration problem (1005), whose cause errors.Is still finds
+// (fs.ErrNotExist, fs.ErrPermission).
+func readConfigFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigBytes+1))
+	if err != nil {
+		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
+	}
+	if len(data) > MaxConfigBytes {
+		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: path,
+			Msg: fmt.Sprintf("the configuration is larger than %d MiB, which no pipeline configuration is: is this the right file?", MaxConfigBytes>>20)}
+	}
+	return data, nil
 }
 
 // ParseConfig parses YAML configuration text over DefaultConfig; name is
@@ -599,7 +632,7 @@ func oneDocument(data []byte, name string) error {
 // be.
 func ConfigKeyError(name, path, msg string, err error) *qc.Error {
 	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Path: path, Msg: msg, Err: err}
-	data, rerr := os.ReadFile(name)
+	data, rerr := readConfigFile(name)
 	if rerr != nil {
 		return e
 	}
@@ -969,7 +1002,13 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	tag := n.ShortTag()
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64:
-		if tag != "!!int" {
+		switch {
+		case wholeDigits.MatchString(n.Value) && (tag == "!!float" || tag == "!!int"):
+			// YAML reads a whole number past an int64 as a float
+			if _, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64); err != nil {
+				c.addAt(n, qc.ConfigInvalid, path, "is a whole number too large to hold, "+found())
+			}
+		case tag != "!!int":
 			c.addAt(n, qc.ConfigInvalid, path, "must be a whole number, not "+found())
 		}
 	case reflect.Float64:
@@ -982,6 +1021,9 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 		}
 	}
 }
+
+// wholeDigits is a whole number written in decimal digits.
+var wholeDigits = regexp.MustCompile(`^[-+]?[0-9][0-9_]*$`)
 
 func describeNode(n *yaml.Node) string {
 	switch n.Kind {
@@ -1086,6 +1128,12 @@ func (c Config) problems() []problem {
 		if v < 0 {
 			bad(path, "must not be negative (got %d)", v)
 		}
+	}
+	if p.TimeoutSeconds > MaxTimeoutSeconds {
+		bad("processing.timeout_seconds", "must be at most %d, some 292 years (got %d); 0: no limit", MaxTimeoutSeconds, p.TimeoutSeconds)
+	}
+	if p.MemoryLimitMB > MaxMemoryLimitMB {
+		bad("processing.memory_limit_mb", "must be at most %d, a million terabytes (got %d); 0: the default", MaxMemoryLimitMB, p.MemoryLimitMB)
 	}
 	if p.MaxWorkers > MaxWorkers {
 		bad("processing.max_workers", "must be at most %d (got %d): DuckDB starts a thread for each", MaxWorkers, p.MaxWorkers)

@@ -345,6 +345,10 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		{"bad study filter", "processing:\n  study_code_pattern: \"GSE[\"\n", qc.ConfigInvalid, 2, "processing.study_code_pattern", "not a regular expression"},
 		{"fraction as int", "processing:\n  chunk_size: 5.5\n", qc.ConfigInvalid, 2, "processing.chunk_size", `must be a whole number, not "5.5"`},
 		{"negative", "processing:\n  timeout_seconds: -1\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must not be negative"},
+		// beyond a time.Duration: every run timed out at once
+		{"timeout past a duration", "processing:\n  timeout_seconds: 9300000000\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must be at most 9223372036"},
+		{"memory limit past a byte count", "processing:\n  memory_limit_mb: 9223372036854775807\n", qc.ConfigInvalid, 2, "processing.memory_limit_mb", "must be at most 1099511627776"},
+		{"a whole number too large", "processing:\n  chunk_size: 99999999999999999999999\n", qc.ConfigInvalid, 2, "processing.chunk_size", `too large to hold, "99999999999999999999999"`},
 		// a second document's keys were ignored, unknown ones too
 		{"second document", "processing:\n  chunk_size: 10\n---\nprocessing:\n  no_such_key: 1\n", qc.ConfigInvalid, 4, "", "a second YAML document"},
 		{"text after the end of the document", "processing:\n  chunk_size: 10\n...\ngarbage: [\n", qc.ConfigInvalid, 4, "", "not valid YAML"},
@@ -865,5 +869,31 @@ func TestLoadConfigMissingFile(t *testing.T) {
 	var qe *qc.Error
 	if !errors.As(err, &qe) || qe.Code != qc.ConfigInvalid || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("%v: want a ConfigInvalid error whose cause is fs.ErrNotExist", err)
+	}
+}
+
+// TestLoadConfigTooLarge: a configuration file over MaxConfigBytes, or an
+// endless one (/dev/zero), is ConfigInvalid saying so, read no further
+// than the cap: it used to be read whole, gigabytes a second.
+func TestLoadConfigTooLarge(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(genexp.MaxConfigBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	paths := []string{big}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		paths = append(paths, "/dev/zero")
+	}
+	for _, p := range paths {
+		_, err := genexp.LoadConfig(p)
+		var e *qc.Error
+		if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.File != p || !strings.Contains(e.Msg, "larger than 16 MiB") {
+			t.Errorf("%s: %v; want ConfigInvalid naming the file and saying it is too large", p, err)
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/genexp/genexp/warehouse"
 )
 
-// TestHeapProfileDryRun runs a dry run (what genexp validate does), or
+// TestHeapProfile runs a dry run (what genexp validate does), or
 // with GENEXP_HEAP_LOAD=1 a load into a new DuckDB warehouse, of the
 // download in $GENEXP_HEAP_ZIP and writes a heap profile to
 // $GENEXP_HEAP_OUT each time the live heap reaches a new peak, so that the

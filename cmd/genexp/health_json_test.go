@@ -33,15 +33,16 @@ func TestHealthJSONRunsIsAList(t *testing.T) {
 }
 
 // TestHealthBadDSNOptionIsUsage: a DSN option the warehouse refuses (a
-// password, an option DuckDB does not know) is a configuration error, exit
-// 2 as for every other command, not a critical warehouse (exit 3) that
-// would page whoever monitors it; the password is not printed.
+// password, an option DuckDB does not know, an extension's option such as
+// s3_region) is a configuration error, exit 2 as for every other command,
+// not a critical warehouse (exit 3) that would page whoever monitors it;
+// the password is not printed.
 func TestHealthBadDSNOptionIsUsage(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.duckdb")
 	if code, out, stderr := runCLI(t, "init", "--db", db); code != exitOK {
 		t.Fatalf("init: exit %d\n%s%s", code, out, stderr)
 	}
-	for _, dsn := range []string{db + "?password=Zz99Secret", db + "?bogus_option=1"} {
+	for _, dsn := range []string{db + "?password=Zz99Secret", db + "?bogus_option=1", db + "?s3_region=us-east-1"} {
 		for _, cmd := range [][]string{{"health"}, {"health", "--json"}, {"status"}} {
 			code, out, stderr := runCLI(t, append(cmd, "--db", dsn)...)
 			if code != exitUsage || !strings.Contains(stderr, `"code":1005`) {

@@ -49,7 +49,15 @@ func (c *common) config(stderr io.Writer, opts ...genexp.ConfigOption) (genexp.C
 // itself: a level its writer chose applies everywhere, while the default
 // gives way to WARN on a terminal.
 func setsLogLevel(path string) bool {
-	data, err := os.ReadFile(path)
+	if path == "" {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, genexp.MaxConfigBytes+1))
 	if err != nil {
 		return false
 	}
@@ -170,27 +178,32 @@ func openStoreUntil(stop context.Context, dsn string, readOnly bool, log *slog.L
 	return w, nil
 }
 
-// readOnlyDSN opens a DuckDB DSN read-only unless it names its own
-// access_mode; a read_only=… it gives is dropped, since the command's
-// READ_ONLY stands for it (read_only=false would otherwise contradict it).
+// readOnlyDSN opens a DuckDB DSN read-only, whatever access_mode it
+// names (a command that only reads must not migrate or write the file,
+// which access_mode=READ_WRITE would let it); a read_only=… it gives is
+// dropped, since the command's READ_ONLY stands for it (read_only=false
+// would otherwise contradict it).
 func readOnlyDSN(dsn string) string {
 	return editDSNParams(dsn, func(params url.Values) bool {
-		if params.Has("access_mode") {
-			return false
-		}
 		params.Set("access_mode", "READ_ONLY")
 		params.Del("read_only")
 		return true
 	})
 }
 
-// editDSNParams returns a DuckDB DSN with its query parameters as edit
-// leaves them; dsn as it is when edit returns false or the query cannot be
+// editDSNParams returns a DuckDB DSN with its query parameters, named in
+// lower case, as edit leaves them; dsn as it is when edit returns false or the query cannot be
 // read (duckdb.Open then reports it).
 func editDSNParams(dsn string, edit func(url.Values) bool) string {
 	file, rawParams, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(rawParams)
-	if err != nil || !edit(params) {
+	if err != nil {
+		return dsn
+	}
+	// Named in lower case first, as DuckDB reads them: ACCESS_MODE left
+	// beside the access_mode set here would be the same option twice.
+	params = duckdb.LowerParams(params)
+	if !edit(params) {
 		return dsn
 	}
 	return file + "?" + params.Encode()
@@ -243,6 +256,7 @@ func inMemory(file string) bool { return strings.TrimSpace(file) == "" || file =
 func checkBusyTimeout(dsn string) error {
 	_, rawParams, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(rawParams)
+	params = duckdb.LowerParams(params)
 	if err != nil || !params.Has("busy_timeout") {
 		return nil // duckdb.Open says what is wrong with the parameters
 	}

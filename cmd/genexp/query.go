@@ -210,21 +210,33 @@ func (o *outputWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// maxQueryBytes is the longest SQL --file reads: far above any query a
+// person writes, and a path to something endless (/dev/zero) is refused
+// at this size instead of filling memory.
+const maxQueryBytes = 16 << 20
+
 // readQueryFile reads the SQL of --file: the file, or stdin for "-". A
-// file that cannot be read is an input that could not be read (code 1001).
+// file that cannot be read is an input that could not be read (code 1001);
+// one longer than maxQueryBytes is refused (code 6001).
 func readQueryFile(path string) (string, error) {
-	var (
-		b   []byte
-		err error
-	)
+	src := queryStdin
 	if path == "-" {
-		b, err = io.ReadAll(queryStdin)
 		path = "stdin"
 	} else {
-		b, err = os.ReadFile(path)
+		f, err := os.Open(path)
+		if err != nil {
+			return "", &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: path, Msg: "--file: the SQL could not be read", Err: err}
+		}
+		defer f.Close()
+		src = f
 	}
+	b, err := io.ReadAll(io.LimitReader(src, maxQueryBytes+1))
 	if err != nil {
 		return "", &qc.Error{Code: qc.FileNotFound, Severity: qc.SeverityError, File: path, Msg: "--file: the SQL could not be read", Err: err}
+	}
+	if len(b) > maxQueryBytes {
+		return "", &qc.Error{Code: qc.QueryRefused, Severity: qc.SeverityError, File: path,
+			Msg: fmt.Sprintf("--file: the SQL is longer than %d MiB: is this the right file?", maxQueryBytes>>20)}
 	}
 	// A BOM an editor left would reach DuckDB's parser as a character.
 	return string(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))), nil

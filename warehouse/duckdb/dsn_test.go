@@ -123,6 +123,10 @@ func TestOpenReadOnlySynonym(t *testing.T) {
 		{"read_only=false", false},
 		{"read_only=false&access_mode=READ_WRITE", false},
 		{"read_only=false&access_mode=AUTOMATIC", false},
+		// DuckDB reads option names without case, and so does Open
+		{"READ_ONLY=true", true},
+		{"Read_Only=true&ACCESS_MODE=read_only", true},
+		{"ACCESS_MODE=READ_ONLY&BUSY_TIMEOUT=1s", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.params, func(t *testing.T) {
@@ -145,6 +149,8 @@ func TestOpenReadOnlySynonym(t *testing.T) {
 		"read_only=true&access_mode=AUTOMATIC",
 		"read_only=false&access_mode=READ_ONLY",
 		"read_only=true&read_only=false",
+		"READ_ONLY=true&access_mode=READ_WRITE",
+		"read_only=true&Read_Only=false",
 		"read_only=yes please",
 	} {
 		t.Run(params, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -602,7 +603,10 @@ func CheckDSN(dsn string) error {
 // not know, or a value it cannot take.
 func isOptionError(err error) bool {
 	s := err.Error()
-	return strings.Contains(s, "could not set invalid or local option") || strings.Contains(s, "options were not recognized")
+	return strings.Contains(s, "could not set invalid or local option") || strings.Contains(s, "options were not recognized") ||
+		// an extension's option (s3_region: httpfs), which a warehouse
+		// that loads no extension cannot take
+		strings.Contains(s, "extension needs to be loaded")
 }
 
 func isLockError(err error) bool {
@@ -631,16 +635,35 @@ func noSecrets(params url.Values) error {
 		"(DuckDB would keep it as a setting any query can read); remove it", strings.Join(keys, ", "))
 }
 
+// splitDSN splits a DSN into its file and its parameters, each named in
+// lower case: DuckDB reads option names without case, so ACCESS_MODE is
+// access_mode, and a check of one spelling must see them all (the values
+// of two spellings of one name are kept together, as a name given twice).
 func splitDSN(dsn string) (string, url.Values, error) {
 	file, query, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(query)
 	if err != nil {
 		return "", nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: malformed DSN parameters")
 	}
+	params = LowerParams(params)
 	if file == ":memory:" {
 		file = ""
 	}
 	return file, params, nil
+}
+
+// LowerParams returns params with every name in lower case, the values of
+// names that differ only in case joined in the order of the sorted names,
+// as DuckDB reads an option's name without case. A program that edits a
+// DSN's options before Open (forcing access_mode, say) edits them so, or a
+// spelling it did not look for stays beside its own.
+func LowerParams(params url.Values) url.Values {
+	out := make(url.Values, len(params))
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		lk := strings.ToLower(k)
+		out[lk] = append(out[lk], params[k]...)
+	}
+	return out
 }
 
 // classify maps a DuckDB error to a genexp code. A cancelled or expired
