@@ -111,7 +111,10 @@ type HealthReport struct {
 //     checked, but nothing is wrong); critical otherwise.
 //   - schema: healthy at this genexp's version; warning with no schema or an
 //     older one (genexp init, or the next load, migrates it); critical when
-//     newer (this genexp cannot write it) or unreadable.
+//     newer (this genexp cannot write it), unreadable, or when the
+//     migrations cannot make or bring it up to date
+//     (warehouse.Health.SchemaMismatch: objects of other data named as
+//     genexp's, or a version applied from another text of its migration).
 //   - failures: healthy when no step failed in the window, or when every
 //     one that did was made good by a later success of its study
 //     (warehouse.Health.ResolvedFailedSteps: a rerun after a Ctrl-C or a
@@ -181,6 +184,9 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			add("schema", Critical, "no genexp schema, and none can be created: %s", h.SchemaMismatch)
 		case h.SchemaVersion == 0:
 			add("schema", Degraded, "no genexp schema yet; run genexp init (or load) to create it")
+		case h.SchemaVersion < h.ExpectedSchemaVersion && h.SchemaMismatch != "":
+			add("schema", Critical, "schema version %d, older than this genexp's %d, and genexp init cannot migrate it: %s",
+				h.SchemaVersion, h.ExpectedSchemaVersion, h.SchemaMismatch)
 		case h.SchemaVersion < h.ExpectedSchemaVersion:
 			add("schema", Degraded, "schema version %d, older than this genexp's %d; genexp init migrates it", h.SchemaVersion, h.ExpectedSchemaVersion)
 		case h.SchemaVersion > h.ExpectedSchemaVersion:

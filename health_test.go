@@ -38,6 +38,8 @@ func TestDeriveHealth(t *testing.T) {
 		{"no schema, and none can be made", genexp.HealthInputs{Health: &warehouse.Health{ExpectedSchemaVersion: 1,
 			SchemaMismatch: "the file holds dim_gene"}}, genexp.Critical, "schema"},
 		{"older schema", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 2}}, genexp.Degraded, "schema"},
+		{"older schema that cannot be migrated", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 1, ExpectedSchemaVersion: 2,
+			SchemaMismatch: "the file holds meta_batch_key"}}, genexp.Critical, "schema"},
 		{"newer schema", genexp.HealthInputs{Health: &warehouse.Health{SchemaVersion: 3, ExpectedSchemaVersion: 2}}, genexp.Critical, "schema"},
 		{"unreadable", genexp.HealthInputs{Health: &warehouse.Health{}, HealthErr: errors.New("io")}, genexp.Critical, "schema"},
 		{"failures in 24 h", genexp.HealthInputs{Health: func() *warehouse.Health { h := ok(); h.FailedSteps, h.FailedRuns = 3, 1; return h }()}, genexp.Degraded, "failures"},

@@ -549,9 +549,11 @@ type Health struct {
 	// SchemaMismatch says why the schema, at a version this genexp knows,
 	// is not the one its migrations make (a version applied from another
 	// text of its migration file: code 4006, which loads are refused
-	// with), or, with no schema (SchemaVersion 0), why none can be made
-	// (a database of other data holding a table of the name of one of
-	// genexp's); "" when it is, or when the warehouse cannot tell.
+	// with), or, with no schema (SchemaVersion 0) or an older one, why the
+	// migrations cannot make it (a database holding a table, view or
+	// sequence of other data named as one of genexp's migrations create,
+	// which they refuse before changing anything); "" when it is, or when
+	// the warehouse cannot tell.
 	SchemaMismatch string `json:"schema_mismatch,omitempty"`
 	// FailedSteps counts process-log steps FAILED since the request's
 	// Since, and FailedRuns the runs they belong to.

@@ -186,6 +186,16 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 				c.say(stderr, slog.LevelWarn, "a load would fail: "+message(redactErr(err, target)))
 			}
 		}
+		// Read-only, the schema is not migrated: a file the migration would
+		// refuse (objects of other data named as genexp's, a version applied
+		// from another text of its migration) reads as an empty or current
+		// warehouse, and only its health says a load would be refused.
+		if hc, ok := w.(warehouse.HealthChecker); ok {
+			h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1})
+			if err == nil && h.SchemaMismatch != "" {
+				c.say(stderr, slog.LevelWarn, "a load would fail: "+qc.RedactText(h.SchemaMismatch, qc.DSNSecrets(target)...))
+			}
+		}
 	} else {
 		if err := checkTarget(target); err != nil {
 			return c.fail(stderr, redactErr(err, target))

@@ -3,9 +3,6 @@ package duckdb
 import (
 	"context"
 	"errors"
-	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -143,7 +140,7 @@ var healthStatements = map[string]string{
 	"running_runs":    stmtRunningRuns,
 	"abort_run":       stmtAbortRun,
 	"committed_loads": stmtCommittedLoadSteps,
-	"tables":          stmtTables,
+	"objects":         stmtObjects,
 }
 
 // EndRun implements warehouse.RunEnder: the run is no longer one of this
@@ -217,8 +214,10 @@ func (w *Warehouse) FailedAttempts(ctx context.Context, req warehouse.AttemptsRe
 }
 
 // Health implements warehouse.HealthChecker. A warehouse with no schema
-// reports version 0, and, when its tables or views would make Migrate
-// refuse it, SchemaMismatch naming them; nothing else.
+// reports version 0 and nothing else but, when objects of its own would
+// make Migrate refuse it (see clashingNames), SchemaMismatch naming them,
+// in the words Migrate refuses it with. A warehouse at an older version
+// reports such objects the same way, for the migrations it still lacks.
 func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (warehouse.Health, error) {
 	if err := w.usable(); err != nil {
 		return warehouse.Health{ExpectedSchemaVersion: SchemaVersion()}, err
@@ -230,25 +229,26 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 		return h, classify(err, "duckdb: reading the schema version")
 	}
 	h.SchemaVersion = v
-	if v == 0 {
-		clash, err := w.clashingNames(ctx)
-		if err != nil {
-			return h, err
-		}
-		if len(clash) > 0 {
-			h.SchemaMismatch = fmt.Sprintf("the file holds %s, named as genexp's schema names its own, and genexp init and load refuse it (they leave it as it is): "+
-				"give genexp a file of its own", strings.Join(clash, ", "))
-		}
-		return h, nil
-	}
 	if v <= h.ExpectedSchemaVersion {
-		// A version applied from another text of its migration than this
-		// genexp's is reported with the error Migrate refuses it with; the
-		// runs and failures are still read, for monitoring.
 		ms, err := migrations()
 		if err != nil {
 			return h, qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
 		}
+		// The objects Migrate would refuse the warehouse for, named with
+		// the message it refuses it with.
+		clash, err := clashingNames(ctx, w.db, v, ms)
+		if err != nil {
+			return h, err
+		}
+		if len(clash) > 0 {
+			h.SchemaMismatch = clashMessage(v, clash)
+		}
+		if v == 0 {
+			return h, nil
+		}
+		// A version applied from another text of its migration than this
+		// genexp's is reported with the error Migrate refuses it with; the
+		// runs and failures are still read, for monitoring.
 		if err := verifyChecksums(ctx, w.db, v, ms); err != nil {
 			if !errors.Is(err, qc.SchemaVersion) {
 				return h, err
@@ -282,51 +282,4 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	}
 	h.Runs, err = scan.Runs(rows)
 	return h, classify(err, "duckdb: reading recent runs")
-}
-
-// stmtTables lists the database's tables and views.
-const stmtTables = `SELECT table_schema, table_name FROM information_schema.tables
-WHERE table_catalog = current_database() ORDER BY table_schema, table_name`
-
-// createdName matches a table or view a migration creates, and its name.
-var createdName = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)`)
-
-// clashingNames returns the tables and views of a database without
-// genexp's schema that have the name of one genexp's migrations create
-// (schema.name, main's unqualified): a file of other data that Migrate
-// would refuse. At most five are named.
-func (w *Warehouse) clashingNames(ctx context.Context) ([]string, error) {
-	ms, err := migrations()
-	if err != nil {
-		return nil, qc.Wrap(qc.SchemaVersion, err, "duckdb: reading the embedded schema")
-	}
-	ours := map[string]bool{}
-	for _, m := range ms {
-		for _, c := range createdName.FindAllStringSubmatch(m.sql, -1) {
-			name := strings.ToLower(c[1])
-			if !strings.Contains(name, ".") {
-				name = "main." + name
-			}
-			ours[name] = true
-		}
-	}
-	rows, err := w.db.QueryContext(ctx, stmtTables)
-	if err != nil {
-		return nil, classify(err, "duckdb: listing the database's tables")
-	}
-	defer rows.Close()
-	var clash []string
-	for rows.Next() {
-		var schema, name string
-		if err := rows.Scan(&schema, &name); err != nil {
-			return nil, classify(err, "duckdb: listing the database's tables")
-		}
-		if ours[strings.ToLower(schema+"."+name)] && len(clash) < 5 {
-			if schema != "main" {
-				name = schema + "." + name
-			}
-			clash = append(clash, name)
-		}
-	}
-	return clash, classify(rows.Err(), "duckdb: listing the database's tables")
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,7 +101,10 @@ func (w *Warehouse) Version(ctx context.Context) (int, error) {
 // Migrate brings the schema to SchemaVersion, one transaction per version,
 // so an interrupted migration leaves the warehouse at the last version it
 // completed. It refuses (code SchemaVersion) a warehouse whose schema is
-// newer than this package's. A migration that fails for lack of space or
+// newer than this package's, and, before it applies any migration, one
+// holding a table, view, sequence, macro or type of its own named as an
+// object a migration it would apply creates (the message names them, as
+// Health's SchemaMismatch does), leaving it as it was. A migration that fails for lack of space or
 // permission is a ConnectionFailed error naming the file and the cause;
 // any other failure to migrate is a SchemaVersion error.
 func (w *Warehouse) Migrate(ctx context.Context) error {
@@ -206,6 +210,16 @@ func (w *Warehouse) migrate(ctx context.Context, ms []migration) error {
 	}
 	if err := verifyChecksums(ctx, w.db, have, ms); err != nil {
 		return err
+	}
+	// Objects of other data in the way of a migration would fail it, or be
+	// taken for genexp's (a sequence): refused before any is applied, so
+	// that the warehouse is left as it was, not at a version between.
+	clash, err := clashingNames(ctx, w.db, have, ms)
+	if err != nil {
+		return migrationError(err, "duckdb: listing the database's objects")
+	}
+	if len(clash) > 0 {
+		return qc.Errorf(qc.SchemaVersion, "duckdb: %s", clashMessage(have, clash))
 	}
 	// unrecorded are the versions this run applied before the checksum
 	// column existed: they were applied from ms, so the version that adds
@@ -373,4 +387,113 @@ func applyOn(ctx context.Context, conn *sql.Conn, m migration, unrecorded []migr
 
 func errNewerSchema(have, latest int) error {
 	return qc.Errorf(qc.SchemaVersion, "duckdb: the warehouse has schema version %d, newer than this genexp's %d; use a newer genexp", have, latest)
+}
+
+// createdObject matches an object a migration creates: its kind and its
+// name (schema.name, or a name of main).
+var createdObject = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\s+|TEMPORARY\s+)?(TABLE|VIEW|SEQUENCE|MACRO|FUNCTION|TYPE)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)`)
+
+// catalogKind is the part of DuckDB's catalog an object of a kind a
+// migration creates is named in: a table and a view cannot share a name,
+// while a sequence, a macro or a type may have the name of a table.
+func catalogKind(kind string) string {
+	switch k := strings.ToLower(kind); k {
+	case "table", "view":
+		return "relation"
+	case "macro", "function":
+		return "function"
+	default:
+		return k
+	}
+}
+
+// createdObjects returns the objects the migrations ms create, each as
+// catalogKind:schema.name in lowercase (DuckDB's names are
+// case-insensitive).
+func createdObjects(ms []migration) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range ms {
+		for _, c := range createdObject.FindAllStringSubmatch(m.sql, -1) {
+			name := strings.ToLower(c[2])
+			if !strings.Contains(name, ".") {
+				name = "main." + name
+			}
+			out[catalogKind(c[1])+":"+name] = true
+		}
+	}
+	return out
+}
+
+// stmtObjects lists the objects of the database that a migration could
+// find in its way: its tables, views, sequences, macros and types, each
+// with its catalogKind.
+const stmtObjects = `SELECT 'relation', schema_name, table_name FROM duckdb_tables()
+WHERE database_name = current_database() AND NOT temporary
+UNION ALL
+SELECT 'relation', schema_name, view_name FROM duckdb_views()
+WHERE database_name = current_database() AND NOT internal AND NOT temporary
+UNION ALL
+SELECT 'sequence', schema_name, sequence_name FROM duckdb_sequences()
+WHERE database_name = current_database() AND NOT temporary
+UNION ALL
+SELECT DISTINCT 'function', schema_name, function_name FROM duckdb_functions()
+WHERE database_name = current_database() AND NOT internal AND function_type IN ('macro', 'table_macro')
+UNION ALL
+SELECT 'type', schema_name, type_name FROM duckdb_types()
+WHERE database_name = current_database() AND NOT internal
+ORDER BY 2, 3`
+
+// maxClashNames is how many clashing objects a message names.
+const maxClashNames = 5
+
+// clashingNames returns the objects of a database at schema version have
+// (0: no genexp schema) that have the name of an object the migrations
+// after have in ms create, and that the migrations up to have did not
+// create: tables and views (a CREATE would fail on them), sequences,
+// macros and types (a CREATE ... IF NOT EXISTS would take a sequence of
+// other data for genexp's, and a load would then fail). Each is named
+// schema.name, or name in main. Migrate refuses a warehouse holding any,
+// before it applies a migration, and Health reports them.
+func clashingNames(ctx context.Context, db *sql.DB, have int, ms []migration) ([]string, error) {
+	if have < 0 || have >= len(ms) {
+		return nil, nil // nothing to apply (or a newer schema, refused as such)
+	}
+	pending, applied := createdObjects(ms[have:]), createdObjects(ms[:have])
+	rows, err := db.QueryContext(ctx, stmtObjects)
+	if err != nil {
+		return nil, classify(err, "duckdb: listing the database's objects")
+	}
+	defer rows.Close()
+	var clash []string
+	for rows.Next() {
+		var kind, schema, name string
+		if err := rows.Scan(&kind, &schema, &name); err != nil {
+			return nil, classify(err, "duckdb: listing the database's objects")
+		}
+		key := kind + ":" + strings.ToLower(schema+"."+name)
+		if !pending[key] || applied[key] {
+			continue
+		}
+		if schema != "main" {
+			name = schema + "." + name
+		}
+		clash = append(clash, name)
+	}
+	return clash, classify(rows.Err(), "duckdb: listing the database's objects")
+}
+
+// clashMessage says why Migrate refuses a warehouse at schema version have
+// holding the objects clash (clashingNames), naming at most maxClashNames
+// of them, and what to do: Migrate's error and Health's SchemaMismatch.
+func clashMessage(have int, clash []string) string {
+	names := strings.Join(clash, ", ")
+	if len(clash) > maxClashNames {
+		names = fmt.Sprintf("%s and %d more", strings.Join(clash[:maxClashNames], ", "), len(clash)-maxClashNames)
+	}
+	remedy := "give genexp a file of its own"
+	if have > 0 {
+		remedy = fmt.Sprintf("rename or drop them (the migrations after schema version %d create them), or give genexp a file of its own", have)
+	}
+	return fmt.Sprintf("the file holds %s, named as genexp's schema names its own, and genexp init and load refuse it (they leave it as it is): %s",
+		names, remedy)
 }
