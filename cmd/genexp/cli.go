@@ -236,6 +236,11 @@ type common struct {
 	cfgLogFile, cfgLogFormat string
 	cfgLevelSet              bool
 
+	// targetFromConfig: the warehouse is the configuration's
+	// database.connection_string (no --db or --dsn), so an error about
+	// its DSN is placed there (see placeTargetError).
+	targetFromConfig bool
+
 	// fileLog is the handler writing logging.file once logger has opened
 	// it: the command's own failure goes there as well as to stderr, so
 	// that the file tells how a run ended.

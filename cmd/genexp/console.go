@@ -55,11 +55,27 @@ func (c *common) fail(stderr io.Writer, err error) int {
 	return exitStatus(err)
 }
 
+// placeTargetError places at database.connection_string in the
+// configuration file a ConfigInvalid error that names no file, when the
+// warehouse came from there: the DSN's own mistakes (an option DuckDB does
+// not take, a secret, a URL of another scheme) are then the file's, at its
+// line and column, as every other mistake in it is.
+func (c *common) placeTargetError(err error) error {
+	var e *qc.Error
+	if !c.targetFromConfig || c.configFile == "" || !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.File != "" {
+		return err
+	}
+	placed := genexp.ConfigKeyError(c.configFile, "database.connection_string", e.Msg, e.Err)
+	placed.Severity = e.Severity
+	return placed
+}
+
 // printErr prints err, with a note after it when note is not empty: one
 // "genexp: …" line, or a JSON record at level ERROR with the error's code,
 // study, file, line, column and JSON path as fields when it carries them.
 // When the log goes to logging.file, the record is written there too.
 func (c *common) printErr(stderr io.Writer, err error, note string) {
+	err = c.placeTargetError(err)
 	msg := message(err)
 	if note != "" {
 		msg += " " + note

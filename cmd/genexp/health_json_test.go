@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,6 +52,31 @@ func TestHealthBadDSNOptionIsUsage(t *testing.T) {
 			if strings.Contains(out+stderr, "Zz99Secret") {
 				t.Errorf("%v: the password was printed:\n%s%s", cmd, out, stderr)
 			}
+		}
+	}
+}
+
+// TestConfigDSNErrorIsPlaced: a DSN mistake in the configuration's
+// database.connection_string is reported at its line and column in the
+// file, as every other mistake there is; given by --db, it names no file.
+func TestConfigDSNErrorIsPlaced(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("processing:\n  chunk_size: 0\ndatabase:\n  connection_string: \""+filepath.Join(dir, "w.duckdb")+"?bogus_opt=1\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, "init", "--db", filepath.Join(dir, "w.duckdb")); code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, cmd := range [][]string{{"status"}, {"health"}, {"init"}} {
+		code, out, stderr := runCLI(t, append(cmd, "--config", cfg, "--log-format", "json")...)
+		if code != exitUsage || !strings.Contains(stderr, `"file":"`+cfg+`","line":4,"column":22,"path":"database.connection_string"`) ||
+			strings.Count(stderr, "database.connection_string") != 2 {
+			t.Errorf("%v: exit %d, want %d with the error at %s:4:22 (database.connection_string)\n%s%s", cmd, code, exitUsage, cfg, out, stderr)
+		}
+		code, _, stderr = runCLI(t, append(cmd, "--config", cfg, "--log-format", "json", "--db", filepath.Join(dir, "w.duckdb")+"?bogus_opt=1")...)
+		if code != exitUsage || strings.Contains(stderr, `"file":"`+cfg) {
+			t.Errorf("%v --db: exit %d, want %d and no place in the configuration\n%s", cmd, code, exitUsage, stderr)
 		}
 	}
 }

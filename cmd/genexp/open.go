@@ -114,6 +114,7 @@ func (c *common) chooseTarget(fs *flag.FlagSet, cfg genexp.Config) string {
 	case dbSet:
 		return c.db
 	case cfg.Database.ConnectionString != "":
+		c.targetFromConfig = true
 		// database_name joins the connection string; the configuration
 		// was validated, so the two agree.
 		dsn, err := cfg.Database.DSN()
