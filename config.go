@@ -2,6 +2,7 @@ package genexp
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -577,25 +578,62 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	}
 	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}, noDatabase: o.noDatabase, lastLine: yamlLines(data)}
 	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
-	if err := c.result(); err != nil {
-		return Config{}, err
-	}
 	if err := doc.Content[0].Decode(&cfg); err != nil {
+		if walked := c.result(); walked != nil {
+			return Config{}, walked // a value of the wrong type, which the walk named
+		}
 		// the walk checks every value's type, so this is a yaml corner it
 		// does not know; its text may quote a value, so none is kept
 		return Config{}, c.scrub(&qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name,
 			Msg: "the configuration does not fit its schema: " + backticks.ReplaceAllString(err.Error(), "a value")})
 	}
+	// An unknown key leaves the values that decode to be checked too, so
+	// that one error lists every mistake of the file (see inFileOrder).
+	walked := len(c.problems)
 	if o.noDatabase {
 		cfg.Database = DatabaseConfig{}
 	}
 	for _, p := range append(zeroedSections(cfg), cfg.problems()...) {
 		c.add(p)
 	}
+	c.inFileOrder(walked)
 	if err := c.result(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// inFileOrder orders the problems for result: those the walk found (an
+// unknown key, a value of the wrong type: the likeliest cause of the
+// rest) first, then the values found unusable, each group in the file's
+// order (a problem of no line last). A problem of the mapping that holds
+// an unknown key is dropped: a misspelt "lable" leaves its rule with no
+// label, which is that key's mistake, not another.
+func (c *configChecker) inFileOrder(walked int) {
+	var parents []string
+	for _, p := range c.problems[:walked] {
+		if i := strings.LastIndexAny(p.Path, ".["); i > 0 {
+			parents = append(parents, p.Path[:i])
+		}
+	}
+	kept := c.problems[:walked]
+	for _, p := range c.problems[walked:] {
+		if !slices.Contains(parents, p.Path) {
+			kept = append(kept, p)
+		}
+	}
+	byPlace := func(a, b *qc.Error) int {
+		if (a.Line == 0) != (b.Line == 0) {
+			if a.Line == 0 {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	}
+	slices.SortStableFunc(kept[:walked], byPlace)
+	slices.SortStableFunc(kept[walked:], byPlace)
+	c.problems = kept
 }
 
 // oneDocument refuses a file of several YAML documents ("---" between

@@ -897,3 +897,40 @@ func TestLoadConfigTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestParseConfigListsEveryMistake: one error names every mistake of the
+// file, an unknown key first and the values after it in the file's order;
+// an unknown key used to hide the unusable values beside it, and the
+// values were listed in the order they were checked.
+func TestParseConfigListsEveryMistake(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line      int64
+		first     string
+		also      []string
+		notAlso   string
+	}{
+		{"an unknown key beside a bad value", "processing:\n  chunk_sise: 3\n  missing_values: drop\n", 2,
+			`unknown key "chunk_sise"`, []string{`processing.missing_values (line 3): "drop" is neither skip nor null`}, ""},
+		{"bad values in the file's order", "processing:\n  missing_values: drop\n  chunk_size: -4\n", 2,
+			`"drop" is neither skip nor null`, []string{"processing.chunk_size (line 3): must not be negative"}, ""},
+		{"a misspelt key's consequence is not another mistake", "illness_inference:\n  rules:\n    - pattern: x\n      lable: SEPSIS\n", 4,
+			`unknown key "lable"`, nil, "unknown label"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+			e := configErr(t, err, qc.ConfigInvalid)
+			if e.Line != tc.line || !strings.Contains(e.Msg, tc.first) {
+				t.Errorf("first mistake at line %d: %v; want line %d saying %q", e.Line, err, tc.line, tc.first)
+			}
+			for _, a := range tc.also {
+				if !strings.Contains(e.Msg, "also "+a) {
+					t.Errorf("%v does not also list %q", err, a)
+				}
+			}
+			if tc.notAlso != "" && strings.Contains(e.Msg, tc.notAlso) {
+				t.Errorf("%v lists %q, a consequence of the misspelt key", err, tc.notAlso)
+			}
+		})
+	}
+}
