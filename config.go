@@ -277,7 +277,9 @@ const MaxMemoryLimitMB = 1 << 40
 // ProcessingConfig tunes reading and loading.
 type ProcessingConfig struct {
 	// ChunkSize is the number of gene rows read per batch; 0 sizes batches
-	// to about a million cells. Memory is bounded by one batch.
+	// to about a million cells. Memory is bounded by one batch however
+	// many samples a matrix has; the reader also keeps each gene id it
+	// has read, to find a repeated one (about 50 bytes a gene).
 	ChunkSize int `yaml:"chunk_size"`
 	// MaxWorkers and MemoryLimitMB bound the warehouse engine: the CLI
 	// passes them to DuckDB as threads and memory_limit unless the DSN sets
@@ -343,7 +345,10 @@ type IllnessConfig struct {
 	// ExtraRules are added to the rules (the given ones, else the
 	// built-in ones), each taking its place by priority: a rule of one's
 	// own without copying the built-in list. Each needs a name no other
-	// rule has.
+	// rule has. A rule reads only fields the classifier reads (Fields):
+	// one that names another field ("treatment") needs it added there, as
+	// append(illness.DefaultFields(), "treatment"), or it matches nothing
+	// (the run warns of it, code 3001).
 	ExtraRules []illness.Rule `yaml:"extra_rules"`
 	// Overrides map sample accessions to labels.
 	Overrides map[string]illness.Label `yaml:"overrides"`
