@@ -1049,7 +1049,7 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 		case wholeDigits.MatchString(n.Value) && (tag == "!!float" || tag == "!!int"):
 			// YAML reads a whole number past an int64 as a float
 			if _, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64); err != nil {
-				c.addAt(n, qc.ConfigInvalid, path, "is a whole number too large to hold, "+found())
+				c.addAt(n, qc.ConfigInvalid, path, "is a whole number beyond the range this setting can hold, "+found())
 			}
 		case tag != "!!int":
 			c.addAt(n, qc.ConfigInvalid, path, "must be a whole number, not "+found())

@@ -348,7 +348,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		// beyond a time.Duration: every run timed out at once
 		{"timeout past a duration", "processing:\n  timeout_seconds: 9300000000\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must be at most 9223372036"},
 		{"memory limit past a byte count", "processing:\n  memory_limit_mb: 9223372036854775807\n", qc.ConfigInvalid, 2, "processing.memory_limit_mb", "must be at most 1099511627776"},
-		{"a whole number too large", "processing:\n  chunk_size: 99999999999999999999999\n", qc.ConfigInvalid, 2, "processing.chunk_size", `too large to hold, "99999999999999999999999"`},
+		{"a whole number too large", "processing:\n  chunk_size: 99999999999999999999999\n", qc.ConfigInvalid, 2, "processing.chunk_size", `beyond the range this setting can hold, "99999999999999999999999"`},
 		// a second document's keys were ignored, unknown ones too
 		{"second document", "processing:\n  chunk_size: 10\n---\nprocessing:\n  no_such_key: 1\n", qc.ConfigInvalid, 4, "", "a second YAML document"},
 		{"text after the end of the document", "processing:\n  chunk_size: 10\n...\ngarbage: [\n", qc.ConfigInvalid, 4, "", "not valid YAML"},
