@@ -2,6 +2,7 @@ package genexp
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -276,7 +277,9 @@ const MaxMemoryLimitMB = 1 << 40
 // ProcessingConfig tunes reading and loading.
 type ProcessingConfig struct {
 	// ChunkSize is the number of gene rows read per batch; 0 sizes batches
-	// to about a million cells. Memory is bounded by one batch.
+	// to about a million cells. Memory is bounded by one batch however
+	// many samples a matrix has; the reader also keeps each gene id it
+	// has read, to find a repeated one (about 50 bytes a gene).
 	ChunkSize int `yaml:"chunk_size"`
 	// MaxWorkers and MemoryLimitMB bound the warehouse engine: the CLI
 	// passes them to DuckDB as threads and memory_limit unless the DSN sets
@@ -342,7 +345,10 @@ type IllnessConfig struct {
 	// ExtraRules are added to the rules (the given ones, else the
 	// built-in ones), each taking its place by priority: a rule of one's
 	// own without copying the built-in list. Each needs a name no other
-	// rule has.
+	// rule has. A rule reads only fields the classifier reads (Fields):
+	// one that names another field ("treatment") needs it added there, as
+	// append(illness.DefaultFields(), "treatment"), or it matches nothing
+	// (the run warns of it, code 3001).
 	ExtraRules []illness.Rule `yaml:"extra_rules"`
 	// Overrides map sample accessions to labels.
 	Overrides map[string]illness.Label `yaml:"overrides"`
@@ -577,25 +583,62 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	}
 	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}, noDatabase: o.noDatabase, lastLine: yamlLines(data)}
 	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
-	if err := c.result(); err != nil {
-		return Config{}, err
-	}
 	if err := doc.Content[0].Decode(&cfg); err != nil {
+		if walked := c.result(); walked != nil {
+			return Config{}, walked // a value of the wrong type, which the walk named
+		}
 		// the walk checks every value's type, so this is a yaml corner it
 		// does not know; its text may quote a value, so none is kept
 		return Config{}, c.scrub(&qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name,
 			Msg: "the configuration does not fit its schema: " + backticks.ReplaceAllString(err.Error(), "a value")})
 	}
+	// An unknown key leaves the values that decode to be checked too, so
+	// that one error lists every mistake of the file (see inFileOrder).
+	walked := len(c.problems)
 	if o.noDatabase {
 		cfg.Database = DatabaseConfig{}
 	}
 	for _, p := range append(zeroedSections(cfg), cfg.problems()...) {
 		c.add(p)
 	}
+	c.inFileOrder(walked)
 	if err := c.result(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// inFileOrder orders the problems for result: those the walk found (an
+// unknown key, a value of the wrong type: the likeliest cause of the
+// rest) first, then the values found unusable, each group in the file's
+// order (a problem of no line last). A problem of the mapping that holds
+// an unknown key is dropped: a misspelt "lable" leaves its rule with no
+// label, which is that key's mistake, not another.
+func (c *configChecker) inFileOrder(walked int) {
+	var parents []string
+	for _, p := range c.problems[:walked] {
+		if i := strings.LastIndexAny(p.Path, ".["); i > 0 {
+			parents = append(parents, p.Path[:i])
+		}
+	}
+	kept := c.problems[:walked]
+	for _, p := range c.problems[walked:] {
+		if !slices.Contains(parents, p.Path) {
+			kept = append(kept, p)
+		}
+	}
+	byPlace := func(a, b *qc.Error) int {
+		if (a.Line == 0) != (b.Line == 0) {
+			if a.Line == 0 {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	}
+	slices.SortStableFunc(kept[:walked], byPlace)
+	slices.SortStableFunc(kept[walked:], byPlace)
+	c.problems = kept
 }
 
 // oneDocument refuses a file of several YAML documents ("---" between
@@ -1006,7 +1049,7 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 		case wholeDigits.MatchString(n.Value) && (tag == "!!float" || tag == "!!int"):
 			// YAML reads a whole number past an int64 as a float
 			if _, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64); err != nil {
-				c.addAt(n, qc.ConfigInvalid, path, "is a whole number too large to hold, "+found())
+				c.addAt(n, qc.ConfigInvalid, path, "is a whole number beyond the range this setting can hold, "+found())
 			}
 		case tag != "!!int":
 			c.addAt(n, qc.ConfigInvalid, path, "must be a whole number, not "+found())

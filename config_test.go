@@ -348,7 +348,7 @@ func TestParseConfigInvalidValues(t *testing.T) {
 		// beyond a time.Duration: every run timed out at once
 		{"timeout past a duration", "processing:\n  timeout_seconds: 9300000000\n", qc.ConfigInvalid, 2, "processing.timeout_seconds", "must be at most 9223372036"},
 		{"memory limit past a byte count", "processing:\n  memory_limit_mb: 9223372036854775807\n", qc.ConfigInvalid, 2, "processing.memory_limit_mb", "must be at most 1099511627776"},
-		{"a whole number too large", "processing:\n  chunk_size: 99999999999999999999999\n", qc.ConfigInvalid, 2, "processing.chunk_size", `too large to hold, "99999999999999999999999"`},
+		{"a whole number too large", "processing:\n  chunk_size: 99999999999999999999999\n", qc.ConfigInvalid, 2, "processing.chunk_size", `beyond the range this setting can hold, "99999999999999999999999"`},
 		// a second document's keys were ignored, unknown ones too
 		{"second document", "processing:\n  chunk_size: 10\n---\nprocessing:\n  no_such_key: 1\n", qc.ConfigInvalid, 4, "", "a second YAML document"},
 		{"text after the end of the document", "processing:\n  chunk_size: 10\n...\ngarbage: [\n", qc.ConfigInvalid, 4, "", "not valid YAML"},
@@ -895,5 +895,42 @@ func TestLoadConfigTooLarge(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || e.File != p || !strings.Contains(e.Msg, "larger than 16 MiB") {
 			t.Errorf("%s: %v; want ConfigInvalid naming the file and saying it is too large", p, err)
 		}
+	}
+}
+
+// TestParseConfigListsEveryMistake: one error names every mistake of the
+// file, an unknown key first and the values after it in the file's order;
+// an unknown key used to hide the unusable values beside it, and the
+// values were listed in the order they were checked.
+func TestParseConfigListsEveryMistake(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		line      int64
+		first     string
+		also      []string
+		notAlso   string
+	}{
+		{"an unknown key beside a bad value", "processing:\n  chunk_sise: 3\n  missing_values: drop\n", 2,
+			`unknown key "chunk_sise"`, []string{`processing.missing_values (line 3): "drop" is neither skip nor null`}, ""},
+		{"bad values in the file's order", "processing:\n  missing_values: drop\n  chunk_size: -4\n", 2,
+			`"drop" is neither skip nor null`, []string{"processing.chunk_size (line 3): must not be negative"}, ""},
+		{"a misspelt key's consequence is not another mistake", "illness_inference:\n  rules:\n    - pattern: x\n      lable: SEPSIS\n", 4,
+			`unknown key "lable"`, nil, "unknown label"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
+			e := configErr(t, err, qc.ConfigInvalid)
+			if e.Line != tc.line || !strings.Contains(e.Msg, tc.first) {
+				t.Errorf("first mistake at line %d: %v; want line %d saying %q", e.Line, err, tc.line, tc.first)
+			}
+			for _, a := range tc.also {
+				if !strings.Contains(e.Msg, "also "+a) {
+					t.Errorf("%v does not also list %q", err, a)
+				}
+			}
+			if tc.notAlso != "" && strings.Contains(e.Msg, tc.notAlso) {
+				t.Errorf("%v lists %q, a consequence of the misspelt key", err, tc.notAlso)
+			}
+		})
 	}
 }

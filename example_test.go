@@ -53,6 +53,10 @@ func Example() {
 	for _, s := range rep.Studies {
 		fmt.Printf("%s: %s, %d samples, %d rows, %v\n", s.Study, s.Outcome, s.Samples, s.Rows, s.Err)
 	}
+	// Load's error is for the run; a study that failed is in rep.Err().
+	if err := rep.Err(); err != nil {
+		log.Fatal(err)
+	}
 
 	var controls int
 	err = w.DB().QueryRow(`SELECT COUNT(DISTINCT sample_key) FROM analytics.vw_expression_long WHERE illness_label = 'CONTROL'`).Scan(&controls)

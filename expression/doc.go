@@ -1,6 +1,7 @@
 // Package expression streams refine.bio expression matrices (genes × samples,
-// tab-separated) with memory bounded by one batch of rows, and melts them
-// from wide to long form.
+// tab-separated) with memory bounded by one batch of rows (and the gene ids
+// read so far, kept to find a repeated one), and melts them from wide to
+// long form.
 //
 // A Reader is an iterator in the style of bufio.Scanner: construct it over an
 // io.Reader, call Next until it returns false, read each WideBatch, then check

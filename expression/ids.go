@@ -22,7 +22,9 @@ const (
 
 // IDProblem says what makes id unusable as an identifier: invalid UTF-8,
 // a control character (NUL, tab, line break, DEL, C1), an invisible
-// format character or a line or paragraph separator (a byte order mark
+// format character, another character Unicode says to show as nothing
+// (a combining grapheme joiner U+034F, a Hangul filler U+3164, a variation
+// selector) or a line or paragraph separator (a byte order mark
 // U+FEFF, which a file joined from several keeps at each one's start; a
 // zero-width space U+200B; U+2028), which would make two ids that print
 // alike two keys, a blank (a space,

@@ -1,5 +1,7 @@
 package expression
 
+import "fmt"
+
 // LongBatch is a batch of cells in long form: one row per (gene, sample)
 // cell, stored column-wise so sinks can hand the columns to a database
 // without per-row allocation.
@@ -56,8 +58,16 @@ type ColumnMelter struct {
 	Missing MissingPolicy
 }
 
-// Melt implements Melter. Columns must hold valid column indexes of src.
+// Melt implements Melter. Columns must hold valid column indexes of src:
+// Melt panics, naming the column, on one that is not (a programming
+// error, as an index out of a slice's range is; MatrixReader checks the
+// columns it is given and returns a DimensionLookupFailed error instead).
 func (m ColumnMelter) Melt(dst *LongBatch, src *WideBatch) {
+	for _, c := range m.Columns {
+		if c < 0 || c >= len(src.Header.Names) {
+			panic(fmt.Sprintf("expression: ColumnMelter column %d is out of range: the batch has %d sample columns", c, len(src.Header.Names)))
+		}
+	}
 	dst.Reset()
 	dst.Genes = append(dst.Genes, src.Genes...)
 	dst.GeneLines = append(dst.GeneLines, src.Lines...)

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/genexp/genexp/internal/ident"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -308,7 +309,7 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 		Description:          f.str("description"),
 		Technology:           strings.ToUpper(f.str("technology")),
 		Organisms:            f.strs("organisms"),
-		SampleAccessions:     f.strs("sample_accession_codes"),
+		SampleAccessions:     f.accessions("sample_accession_codes"),
 		PublicationTitle:     f.str("publication_title"),
 		PublicationDOI:       f.str("publication_doi"),
 		PubmedID:             f.str("pubmed_id"),
@@ -506,7 +507,7 @@ func texts(v any) []string {
 			return []string{s}
 		}
 	case json.Number:
-		return []string{x.String()}
+		return []string{numberText(x)}
 	case bool:
 		return []string{strconv.FormatBool(x)}
 	case []any:
@@ -520,6 +521,23 @@ func texts(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// numberText is the text of a JSON number in an annotation: a whole
+// number as written (an id of 20 digits keeps them all), any other in its
+// shortest form ("1.0" is 1, "1E5" 100000, as a flag or a count reads
+// it: Python writes 1.0 for a flag of 1), and one beyond a float64's range
+// (1e400) as written.
+func numberText(n json.Number) string {
+	t := n.String()
+	if strings.TrimPrefix(t, "-") != "" && strings.Trim(strings.TrimPrefix(t, "-"), "0123456789") == "" {
+		return t
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		return t
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
 func objectsOf(v any) []map[string]any {
@@ -594,10 +612,34 @@ func (f *fields) accession() string {
 			return ""
 		}
 	}
-	return f.str("accession_code")
+	acc := f.str("accession_code")
+	f.invisible(acc, path)
+	return acc
 }
 
-func (f *fields) strs(key string) []string {
+// invisible refuses an accession holding an invisible or control
+// character (a zero-width space, a byte order mark), which prints like the
+// accession without it and would match no matrix column: the sample would
+// go unloaded with only a mismatch to show for it. It is an EncodingError
+// at path, as in a sample sheet.
+func (f *fields) invisible(acc, path string) {
+	if f.err != nil {
+		return
+	}
+	if why, code := ident.Problem([]byte(acc), math.MaxInt); code == qc.EncodingError {
+		f.err = &qc.Error{Code: code, Severity: qc.SeverityError, File: f.p.file, Path: path, Msg: fmt.Sprintf("accession %q %s", acc, why)}
+	}
+}
+
+// accessions is strs of a list of accessions, each checked as accession
+// checks one.
+func (f *fields) accessions(key string) []string { return f.strsChecked(key, f.invisible) }
+
+func (f *fields) strs(key string) []string { return f.strsChecked(key, nil) }
+
+// strsChecked reads a list of strings, passing each (trimmed, not empty)
+// with its path to check, when not nil, which may set f.err.
+func (f *fields) strsChecked(key string, check func(s, path string)) []string {
 	if f.err != nil {
 		return nil
 	}
@@ -621,6 +663,11 @@ func (f *fields) strs(key string) []string {
 				return nil
 			}
 			if x = strings.TrimSpace(x); x != "" {
+				if check != nil {
+					if check(x, fmt.Sprintf("%s[%d]", path, i)); f.err != nil {
+						return nil
+					}
+				}
 				out = append(out, x)
 			}
 		default:

@@ -473,6 +473,14 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.ParseError, "samples.GSM1.refinebio_accession_code", 1, 0, "found the number 5"},
 		{"experiment accession is a number", `{"experiments": {"GSE1": {"accession_code": 1}}}`,
 			qc.ParseError, "experiments.GSE1.accession_code", 1, 0, "expected a string (an accession), found the number 1"},
+		// an invisible character prints like the accession without it, which
+		// then matched no matrix column: the sample went unloaded
+		{"zero-width space in a sample accession", `{"samples": {"GSM2": {"refinebio_accession_code": "GS\u200bM2"}}}`,
+			qc.EncodingError, "samples.GSM2.refinebio_accession_code", 1, 0, `accession "GS\u200bM2" holds the invisible character U+200B at character 3`},
+		{"byte order mark in an experiment's sample list", `{"experiments": {"GSE1": {"sample_accession_codes": ["GSM1", null, "\ufeffGSM2"]}}}`,
+			qc.EncodingError, "experiments.GSE1.sample_accession_codes[2]", 1, 0, "byte order mark (U+FEFF) at character 1"},
+		{"invisible character in an experiment accession", `{"experiments": {"GSE1": {"accession_code": "GSE\u20601"}}}`,
+			qc.EncodingError, "experiments.GSE1.accession_code", 1, 0, "U+2060"},
 		{"samples is text", `{"samples": "none"}`, qc.ParseError, "samples", 0, 0, "expected an object keyed by accession"},
 		{"sample is a list", `{"samples": {"GSM1": [1]}}`, qc.ParseError, "samples.GSM1", 1, 0, "expected an object"},
 		{"member is a number", `{"experiments": {"GSE1": {"sample_accession_codes": ["GSM1", 7]}}}`,
@@ -670,16 +678,18 @@ func TestParseJSONRepeatedFieldInRealFiles(t *testing.T) {
 
 // TestParseJSONNumbersBeyondFloat64: a number too large for a float64
 // where text is read (an annotation's value, a title, a pubmed_id) is kept
-// as it is written, as a number that fits is; an annotation's integer
-// keeps all its digits. Such a number in an annotation record was refused
-// as "expected an annotation record (an object), found an object".
+// as it is written; an annotation's integer keeps all its digits, and
+// another number takes its shortest form, as a flag or a count reads it
+// (1.0 is 1: Python writes a flag of 1 so). Such a number in an annotation
+// record was refused as "expected an annotation record (an object), found
+// an object".
 func TestParseJSONNumbersBeyondFloat64(t *testing.T) {
 	digits := "1" + strings.Repeat("0", 399)
 	doc := `{"samples": {
   "septic patient 1": {"refinebio_accession_code": "GSM1", "refinebio_title": "septic patient 1",
     "refinebio_annotations": [{"characteristic": [{"category": "age", "value": 1e400}]}]},
   "GSM2": {"refinebio_title": -1E+400, "refinebio_annotations": [{"run_id": ` + digits + `,
-    "spots": 12345678901234567890, "ratio": [2.50, 7]}]}},
+    "spots": 12345678901234567890, "ratio": [2.50, 7], "sepsis": 1.0, "count": 1E5, "zero": -0.0}]}},
  "experiments": {"GSE1": {"pubmed_id": 1e400, "sample_titles": ["septic patient 1"]}}}`
 	d, err := parseJSON(t, doc)
 	if err != nil {
@@ -690,7 +700,8 @@ func TestParseJSONNumbersBeyondFloat64(t *testing.T) {
 		t.Errorf("GSM1 lacks %+v; has %+v", a, s1.Annotations)
 	}
 	for _, a := range []metadata.Annotation{{Key: "run_id", Value: digits}, {Key: "spots", Value: "12345678901234567890"},
-		{Key: "ratio", Value: "2.50"}, {Key: "ratio", Value: "7"}} {
+		{Key: "ratio", Value: "2.5"}, {Key: "ratio", Value: "7"}, {Key: "sepsis", Value: "1"}, {Key: "count", Value: "100000"},
+		{Key: "zero", Value: "-0"}} {
 		if !hasAnn(s2.Annotations, a) {
 			t.Errorf("GSM2 lacks %+v; has %+v", a, s2.Annotations)
 		}

@@ -26,7 +26,8 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 
 Runs one query on the warehouse and prints its rows. Only a query runs:
 exactly one statement, of a kind that only reads (SELECT, WITH … SELECT,
-VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, and EXPLAIN of one of these);
+VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, a PRAGMA that reads such as
+PRAGMA table_info('dim_sample'), and EXPLAIN of one of these);
 anything else, or several statements, is refused (code 6001). The SQL is the
 argument, or the contents of --file (for a statement longer than the shell
 passes, such as a PIVOT over every gene of a study).

@@ -39,7 +39,7 @@ func Problem(id []byte, limit int) (string, qc.Code) {
 			return fmt.Sprintf("holds a byte order mark (U+FEFF) at character %d, as a file joined from several keeps the mark of each; remove it", chars),
 				qc.EncodingError
 		}
-		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) {
 			return fmt.Sprintf("holds the invisible character U+%04X at character %d", r, chars), qc.EncodingError
 		}
 		units += utf16.RuneLen(r)

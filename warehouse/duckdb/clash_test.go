@@ -48,6 +48,9 @@ func TestMigrateRefusesClashes(t *testing.T) {
 	}{
 		{"a table in staging", 0, `CREATE SCHEMA staging; CREATE TABLE staging.samples (z INTEGER)`, "staging.samples"},
 		{"meta_feature_state", 0, `CREATE TABLE meta_feature_state (z INTEGER)`, "meta_feature_state"},
+		// created in Go, not in a migration's text; read before anything, it
+		// failed as a constraint violation
+		{"meta_schema_version", 0, `CREATE TABLE meta_schema_version (x INTEGER)`, "meta_schema_version"},
 		{"meta_batch_key", 0, `CREATE TABLE meta_batch_key (z INTEGER)`, "meta_batch_key"},
 		{"a sequence", 0, `CREATE SEQUENCE seq_gene_key MAXVALUE 3`, "seq_gene_key"},
 		{"a view", 0, `CREATE SCHEMA analytics; CREATE VIEW analytics.vw_feature_catalog AS SELECT 1 AS x`, "analytics.vw_feature_catalog"},

@@ -70,8 +70,10 @@ func TestOpenDSNErrors(t *testing.T) {
 		name, dsn string
 		code      qc.Code
 	}{
-		{"bad busy_timeout", file + "?busy_timeout=soon", qc.ConnectionFailed},
-		{"bad escape", file + "?threads=%zz", qc.ConnectionFailed},
+		// the DSN's mistakes, as the configuration's (exit 2), not a
+		// warehouse that cannot be reached (exit 3)
+		{"bad busy_timeout", file + "?busy_timeout=soon", qc.ConfigInvalid},
+		{"bad escape", file + "?threads=%zz", qc.ConfigInvalid},
 		{"read-only file that does not exist", file + ".missing?access_mode=READ_ONLY", qc.ConnectionFailed},
 		// options DuckDB refuses, and threads it would start until the
 		// process runs out (the runtime aborts), are the DSN's mistakes
@@ -160,8 +162,8 @@ func TestOpenReadOnlySynonym(t *testing.T) {
 				t.Fatal("Open succeeded")
 			}
 			var e *qc.Error
-			if !errors.As(err, &e) || e.Code != qc.ConnectionFailed || !strings.Contains(e.Msg, "read_only") {
-				t.Fatalf("err = %v, want a ConnectionFailed error naming read_only", err)
+			if !errors.As(err, &e) || e.Code != qc.ConfigInvalid || !strings.Contains(e.Msg, "read_only") {
+				t.Fatalf("err = %v, want a ConfigInvalid error naming read_only", err)
 			}
 		})
 	}

@@ -223,11 +223,11 @@ func readOnlyParam(params url.Values) error {
 	for i, v := range vals {
 		b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(v)))
 		if err != nil {
-			return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+			return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 				Msg: fmt.Sprintf("duckdb: read_only=%s in the warehouse DSN: give read_only=true or read_only=false", v)}
 		}
 		if i > 0 && b != ro {
-			return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+			return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 				Msg: "duckdb: the warehouse DSN gives read_only both true and false: give it once"}
 		}
 		ro = b
@@ -239,7 +239,7 @@ func readOnlyParam(params url.Values) error {
 			params.Set("access_mode", "READ_ONLY")
 		}
 	case ro != strings.EqualFold(mode, "READ_ONLY"):
-		return &qc.Error{Code: qc.ConnectionFailed, Severity: qc.SeverityError,
+		return &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError,
 			Msg: fmt.Sprintf("duckdb: the warehouse DSN gives read_only=%t and access_mode=%s, which contradict each other: give one of them", ro, mode)}
 	}
 	return nil
@@ -555,7 +555,7 @@ func readDSN(dsn string) (file string, params url.Values, busy time.Duration, er
 	if v := params.Get("busy_timeout"); v != "" {
 		busy, err = time.ParseDuration(v)
 		if err != nil {
-			return "", nil, 0, qc.Wrap(qc.ConnectionFailed, err, "duckdb: busy_timeout")
+			return "", nil, 0, qc.Wrap(qc.ConfigInvalid, err, "duckdb: busy_timeout")
 		}
 		params.Del("busy_timeout")
 	}
@@ -643,7 +643,7 @@ func splitDSN(dsn string) (string, url.Values, error) {
 	file, query, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(query)
 	if err != nil {
-		return "", nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: malformed DSN parameters")
+		return "", nil, qc.Wrap(qc.ConfigInvalid, err, "duckdb: malformed DSN parameters")
 	}
 	params = LowerParams(params)
 	if file == ":memory:" {

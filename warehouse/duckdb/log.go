@@ -131,6 +131,9 @@ var _ warehouse.QCRecorder = (*Warehouse)(nil)
 // no dimension row, so nothing of the rejected study is visible but its QC
 // and findings.
 func (w *Warehouse) RecordStudyQC(ctx context.Context, req warehouse.StudyQCRequest) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
 	if req.Study == "" || req.BatchID == "" {
 		return qc.Errorf(qc.ConstraintViolation, "duckdb: study QC needs a study and a batch id (got %q, %q)", req.Study, req.BatchID)
 	}

@@ -83,7 +83,9 @@ func SchemaVersion() int {
 	return ms[len(ms)-1].version
 }
 
-// Version returns the warehouse's schema version (0 for an empty database).
+// Version returns the warehouse's schema version (0 for an empty database,
+// or one whose meta_schema_version is not genexp's: it lacks the version
+// and description columns, and Migrate refuses it as a clash).
 func (w *Warehouse) Version(ctx context.Context) (int, error) {
 	if err := w.usable(); err != nil {
 		return 0, err
@@ -459,6 +461,11 @@ func clashingNames(ctx context.Context, db *sql.DB, have int, ms []migration) ([
 		return nil, nil // nothing to apply (or a newer schema, refused as such)
 	}
 	pending, applied := createdObjects(ms[have:]), createdObjects(ms[:have])
+	if have == 0 {
+		// created in Go with the first version (see migrate); a table of
+		// that name without genexp's columns reads as no schema
+		pending["relation:main.meta_schema_version"] = true
+	}
 	rows, err := db.QueryContext(ctx, stmtObjects)
 	if err != nil {
 		return nil, classify(err, "duckdb: listing the database's objects")

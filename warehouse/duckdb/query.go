@@ -13,7 +13,7 @@ import (
 )
 
 // ReadOnlyStatements says, for a refusal, which statements ReadQuery runs.
-const ReadOnlyStatements = "SELECT, WITH … SELECT, VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, or EXPLAIN [ANALYZE] of one of these"
+const ReadOnlyStatements = "SELECT, WITH … SELECT, VALUES, FROM …, DESCRIBE, SHOW, SUMMARIZE, a PRAGMA that reads (PRAGMA table_info), or EXPLAIN [ANALYZE] of one of these"
 
 // ReadQuery runs query, which must be exactly one statement that DuckDB
 // classifies as a query (SELECT, which covers WITH, VALUES, DESCRIBE, SHOW,

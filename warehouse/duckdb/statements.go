@@ -68,8 +68,8 @@ const stmtSchemaVersionTable = `CREATE TABLE IF NOT EXISTS meta_schema_version (
     applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 )`
 
-const stmtSchemaVersionExists = `SELECT COUNT(*) > 0 FROM information_schema.tables
-WHERE table_schema = 'main' AND table_name = 'meta_schema_version'`
+const stmtSchemaVersionExists = `SELECT COUNT(*) = 2 FROM information_schema.columns
+WHERE table_schema = 'main' AND table_name = 'meta_schema_version' AND column_name IN ('version', 'description')`
 
 const stmtSchemaVersionRead = `SELECT COALESCE(MAX(version), 0) FROM meta_schema_version`
 
