@@ -38,9 +38,17 @@ func (c Config) ksSampleSize() int {
 	}
 }
 
+// ksRowCells is the fewest cells of the budget a kept row counts as: a
+// row costs its gene id and its place in the sample besides its values,
+// about 40 bytes, five values' worth, which a matrix of one or two samples
+// would otherwise keep for millions of rows beyond the budget (450 MB for
+// 5 million genes × 1 sample).
+const ksRowCells = 5
+
 // ksRows returns the rows the check keeps for a matrix of cols loaded
-// columns: as many as the cell budget holds, and at least ksSampleSize. A
-// matrix with no more rows than that is checked on all of them.
+// columns: as many as the cell budget holds, a row counting as at least
+// ksRowCells cells, and at least ksSampleSize. A matrix with no more rows
+// than that is checked on all of them.
 func (c Config) ksRows(cols int) int {
 	floor := c.ksSampleSize()
 	if floor == 0 || cols == 0 {
@@ -50,7 +58,7 @@ func (c Config) ksRows(cols int) int {
 	if budget == 0 {
 		budget = defaultKSMaxCells
 	}
-	return int(max(int64(floor), budget/int64(cols)))
+	return int(max(int64(floor), budget/int64(max(cols, ksRowCells))))
 }
 
 // accumulator counts, per loaded column, what validation and the study QC
