@@ -105,16 +105,26 @@ func newAccumulator(pl *plan, ksRows int) *accumulator {
 }
 
 func (a *accumulator) add(b *expression.WideBatch) {
+	several := len(a.rowsWith) > 1 // rows with a study's values are counted only then (see study)
 	for r := range b.Genes {
 		row := b.Row(r)
-		at := a.rows + int64(r)
-		for i, c := range a.cols {
-			if v := row[c]; v == v {
-				a.measured[i]++
-				a.negative[i] += belowZero(v)
-				if s := a.studyOf[i]; a.lastRow[s] != at {
-					a.lastRow[s] = at
-					a.rowsWith[s]++
+		if several {
+			at := a.rows + int64(r)
+			for i, c := range a.cols {
+				if v := row[c]; v == v {
+					a.measured[i]++
+					a.negative[i] += belowZero(v)
+					if s := a.studyOf[i]; a.lastRow[s] != at {
+						a.lastRow[s] = at
+						a.rowsWith[s]++
+					}
+				}
+			}
+		} else {
+			for i, c := range a.cols {
+				if v := row[c]; v == v {
+					a.measured[i]++
+					a.negative[i] += belowZero(v)
 				}
 			}
 		}
