@@ -11,16 +11,26 @@ import (
 
 // BenchmarkAccumulatorAdd times the validation counts of one batch of
 // 2,000 rows × 500 columns of microarray-like values (about three in ten
-// below zero), the row loop every loaded cell passes through:
+// below zero), the row loop every loaded cell passes through, for a matrix
+// of one study and for one of 50 (where the rows holding each study's
+// values are counted as well):
 //
 //	go test -run '^$' -bench AccumulatorAdd -cpu 1 .
 func BenchmarkAccumulatorAdd(b *testing.B) {
+	// one study, as an experiment's matrix; 50 of 10 samples each, as a
+	// SPECIES matrix, whose rows with each study's values are counted too
+	for _, studies := range []int{1, 50} {
+		b.Run(fmt.Sprintf("studies=%d", studies), func(b *testing.B) { benchmarkAccumulatorAdd(b, studies) })
+	}
+}
+
+func benchmarkAccumulatorAdd(b *testing.B, studies int) {
 	const cols, rows = 500, 2000
 	pl := &plan{}
 	names := make([]string, cols)
 	for i := range cols {
 		names[i] = fmt.Sprintf("GSM%d", i)
-		pl.columns = append(pl.columns, warehouse.Column{Study: "GSE1", Sample: names[i]})
+		pl.columns = append(pl.columns, warehouse.Column{Study: fmt.Sprintf("GSE%d", 1+i*studies/cols), Sample: names[i]})
 		pl.indexes = append(pl.indexes, i)
 	}
 	r := rand.New(rand.NewPCG(1, 2))

@@ -303,10 +303,11 @@ type ProcessingConfig struct {
 	// excludes is reported as skipped.
 	StudyCodePattern string `yaml:"study_code_pattern"`
 	// KSMaxCells is the memory budget of the recomputed Kolmogorov–Smirnov
-	// check, in matrix cells (8 bytes each): a matrix whose loaded columns ×
+	// check, in matrix cells (8 bytes each; a row counts as five cells at
+	// least, for its gene id): a matrix whose loaded max(columns, 5) ×
 	// rows fit is checked on every value, exactly as scipy's ks_2samp
 	// would; a larger one on a deterministic sample of
-	// max(KSSampleSize, KSMaxCells / columns) rows. Default 5,000,000
+	// max(KSSampleSize, KSMaxCells / max(columns, 5)) rows. Default 5,000,000
 	// (40 MB): refine.bio matrices of 20,000 genes × up to 250 samples, or
 	// 60,000 × 80, are checked exactly. meta_batch_qc says which
 	// (ks_rows_used, ks_sampled).

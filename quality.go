@@ -38,9 +38,17 @@ func (c Config) ksSampleSize() int {
 	}
 }
 
+// ksRowCells is the fewest cells of the budget a kept row counts as: a
+// row costs its gene id and its place in the sample besides its values,
+// about 40 bytes, five values' worth, which a matrix of one or two samples
+// would otherwise keep for millions of rows beyond the budget (450 MB for
+// 5 million genes × 1 sample).
+const ksRowCells = 5
+
 // ksRows returns the rows the check keeps for a matrix of cols loaded
-// columns: as many as the cell budget holds, and at least ksSampleSize. A
-// matrix with no more rows than that is checked on all of them.
+// columns: as many as the cell budget holds, a row counting as at least
+// ksRowCells cells, and at least ksSampleSize. A matrix with no more rows
+// than that is checked on all of them.
 func (c Config) ksRows(cols int) int {
 	floor := c.ksSampleSize()
 	if floor == 0 || cols == 0 {
@@ -50,7 +58,7 @@ func (c Config) ksRows(cols int) int {
 	if budget == 0 {
 		budget = defaultKSMaxCells
 	}
-	return int(max(int64(floor), budget/int64(cols)))
+	return int(max(int64(floor), budget/int64(max(cols, ksRowCells))))
 }
 
 // accumulator counts, per loaded column, what validation and the study QC
@@ -69,24 +77,55 @@ type accumulator struct {
 	negative []int64 // cells below zero per loaded column
 	rows     int64
 	ks       *qc.RowSample
+	// studyOf numbers each loaded column's study; rowsWith counts, per
+	// study, the rows holding any of its values, lastRow being the last
+	// such row counted: a matrix of several studies (SPECIES, ALL) holds
+	// rows of genes some of them do not measure.
+	studyOf  []int
+	rowsWith []int64
+	lastRow  []int64
+	studyNum map[string]int
 }
 
 func newAccumulator(pl *plan, ksRows int) *accumulator {
 	a := &accumulator{cols: pl.indexes, own: map[string][]int{}, measured: make([]int64, len(pl.columns)), negative: make([]int64, len(pl.columns)), ks: qc.NewRowSample(ksRows, len(pl.columns))}
+	a.studyNum = map[string]int{}
 	for i, c := range pl.columns {
 		a.own[c.Study] = append(a.own[c.Study], i)
 		a.sampleOf = append(a.sampleOf, c.Sample)
+		n, ok := a.studyNum[c.Study]
+		if !ok {
+			n = len(a.rowsWith)
+			a.studyNum[c.Study] = n
+			a.rowsWith, a.lastRow = append(a.rowsWith, 0), append(a.lastRow, -1)
+		}
+		a.studyOf = append(a.studyOf, n)
 	}
 	return a
 }
 
 func (a *accumulator) add(b *expression.WideBatch) {
+	several := len(a.rowsWith) > 1 // rows with a study's values are counted only then (see study)
 	for r := range b.Genes {
 		row := b.Row(r)
-		for i, c := range a.cols {
-			if v := row[c]; v == v {
-				a.measured[i]++
-				a.negative[i] += belowZero(v)
+		if several {
+			at := a.rows + int64(r)
+			for i, c := range a.cols {
+				if v := row[c]; v == v {
+					a.measured[i]++
+					a.negative[i] += belowZero(v)
+					if s := a.studyOf[i]; a.lastRow[s] != at {
+						a.lastRow[s] = at
+						a.rowsWith[s]++
+					}
+				}
+			}
+		} else {
+			for i, c := range a.cols {
+				if v := row[c]; v == v {
+					a.measured[i]++
+					a.negative[i] += belowZero(v)
+				}
 			}
 		}
 		a.ks.Offer(b.Genes[r], row, a.cols)
@@ -108,6 +147,12 @@ func belowZero(v float64) int64 {
 
 func (a *accumulator) study(s string) qc.StudyStats {
 	st := qc.StudyStats{Study: s, Measured: map[string]int64{}}
+	if n, ok := a.studyNum[s]; ok && len(a.rowsWith) > 1 {
+		// In a matrix of one study, a row with none of its values is
+		// its own missing data; in one of several, a row of another's
+		// gene.
+		st.RowsWithValues = a.rowsWith[n]
+	}
 	for _, i := range a.own[s] {
 		st.Measured[a.sampleOf[i]] = a.measured[i]
 		st.Cells += a.rows

@@ -14,7 +14,8 @@ import (
 // cell): start from DefaultThresholds and change what you mean.
 type Thresholds struct {
 	// MaxNullPercentage is the largest share (0–1) of missing cells a study
-	// may have. Default 0.1.
+	// may have (in a matrix of several studies, among the rows holding any
+	// of its values: see StudyStats.RowsWithValues). Default 0.1.
 	MaxNullPercentage float64 `yaml:"max_null_percentage"`
 	// MaxDuplicatePercentage is the largest share (0–1) of gene rows that
 	// may repeat an earlier row's gene id. Default 0.05.
@@ -165,6 +166,12 @@ type StudyStats struct {
 	Rows, DuplicateRows int64
 	// Cells and Missing count the study's cells and its missing ones.
 	Cells, Missing int64
+	// RowsWithValues counts the rows holding at least one value of the
+	// study; 0 is unknown (every row counts). In a matrix of several
+	// studies (a SPECIES or ALL download) a row of a gene the study does
+	// not measure holds none of its values, and the share of missing
+	// cells is taken over the rows it does measure.
+	RowsWithValues int64
 	// Measured maps each sample to its number of non-missing cells.
 	Measured map[string]int64
 	// Negative counts the study's cells below zero in the samples left in
@@ -199,10 +206,22 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 		}
 		out = append(out, f)
 	} else {
-		share := float64(s.Missing) / float64(s.Cells)
+		cells, missing, without := s.Cells, s.Missing, int64(0)
+		if s.RowsWithValues > 0 && s.RowsWithValues < s.Rows && len(s.Measured) > 0 {
+			// rows of other studies' genes are no cells of this one
+			without = s.Rows - s.RowsWithValues
+			cells = s.RowsWithValues * int64(len(s.Measured))
+			missing = cells - (s.Cells - s.Missing)
+		}
+		share := float64(missing) / float64(cells)
 		if share > t.MaxNullPercentage {
 			sh, lim := percentages(share, t.MaxNullPercentage)
-			add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d; limit %s)", sh, s.Missing, s.Cells, lim)
+			if without > 0 {
+				add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d, in the %d gene rows holding any value of it; %d more rows hold none; limit %s)",
+					sh, missing, cells, s.RowsWithValues, without, lim)
+			} else {
+				add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d; limit %s)", sh, s.Missing, s.Cells, lim)
+			}
 		}
 	}
 	if total := s.Rows + s.DuplicateRows; total > 0 && s.DuplicateRows > 0 {

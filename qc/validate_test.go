@@ -25,6 +25,12 @@ func TestValidateAtTheLimits(t *testing.T) {
 		{"missing share at the limit", StudyStats{Rows: 2000, Cells: 6000, Missing: 600, Measured: three(1800)}, map[Code]Severity{}},
 		{"missing share one cell over", StudyStats{Rows: 2000, Cells: 6000, Missing: 601, Measured: three(1800)},
 			map[Code]Severity{NullPercentageHigh: SeverityError}},
+		// a matrix of several studies: 2000 of its rows hold none of this
+		// study's values; over the other 2000, 600 of 6000 cells is the limit
+		{"missing share over the study's rows, at the limit", StudyStats{Rows: 4000, RowsWithValues: 2000, Cells: 12000, Missing: 6600, Measured: three(1800)},
+			map[Code]Severity{}},
+		{"missing share over the study's rows, one cell over", StudyStats{Rows: 4000, RowsWithValues: 2000, Cells: 12000, Missing: 6601, Measured: map[string]int64{"a": 1800, "b": 1800, "c": 1799}},
+			map[Code]Severity{NullPercentageHigh: SeverityError}},
 		// 100 of 2000 rows is exactly MaxDuplicatePercentage (0.05).
 		{"duplicate share at the limit", StudyStats{Rows: 1900, DuplicateRows: 100, Cells: 5700, Measured: three(1900)},
 			map[Code]Severity{DuplicateGenes: SeverityWarning}},
