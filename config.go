@@ -612,13 +612,15 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 // inFileOrder orders the problems for result: those the walk found (an
 // unknown key, a value of the wrong type: the likeliest cause of the
 // rest) first, then the values found unusable, each group in the file's
-// order (a problem of no line last). A problem of the mapping that holds
-// an unknown key is dropped: a misspelt "lable" leaves its rule with no
-// label, which is that key's mistake, not another.
+// order (a problem of no line last). A problem of the list element (a
+// rule) that holds an unknown key is dropped: a misspelt "lable" leaves
+// its rule with no label, which is that key's mistake, not another.
 func (c *configChecker) inFileOrder(walked int) {
 	var parents []string
 	for _, p := range c.problems[:walked] {
-		if i := strings.LastIndexAny(p.Path, ".["); i > 0 {
+		// an element of a list (a rule), not a section, whose other
+		// problems are its own
+		if i := strings.LastIndexAny(p.Path, ".["); i > 0 && strings.HasSuffix(p.Path[:i], "]") {
 			parents = append(parents, p.Path[:i])
 		}
 	}

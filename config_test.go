@@ -916,6 +916,8 @@ func TestParseConfigListsEveryMistake(t *testing.T) {
 			`"drop" is neither skip nor null`, []string{"processing.chunk_size (line 3): must not be negative"}, ""},
 		{"a misspelt key's consequence is not another mistake", "illness_inference:\n  rules:\n    - pattern: x\n      lable: SEPSIS\n", 4,
 			`unknown key "lable"`, nil, "unknown label"},
+		{"a section's own mistake beside an unknown key in it", "illness_inference:\n  feilds: [title]\n  rules:\n    - {name: r1, pattern: x, label: SEPSIS}\n    - {name: r1, pattern: y, label: CONTROL}\n", 2,
+			`unknown key "feilds"`, []string{`illness_inference (line 2): illness: two rules are named "r1"`}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
