@@ -1049,6 +1049,9 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 		for _, key := range unset {
 			c.badValue(n, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
 		}
+		if len(unset) > 0 {
+			return // its type is unknown until the variable is set
+		}
 		if expanded && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 			n.Tag = "" // a plain ${N} may stand for a number: resolve it again
 		}

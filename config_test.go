@@ -919,6 +919,8 @@ func TestParseConfigListsEveryMistake(t *testing.T) {
 		{"a value of the wrong type beside an unusable one", "processing:\n  chunk_size: lots\n  ks_max_cells: -1\n  max_workers: [1]\nquality_thresholds:\n  max_null_percentage: 2\n", 2,
 			`must be a whole number, not "lots"`, []string{"processing.max_workers (line 4): must be a single value", "processing.ks_max_cells (line 3): must not be negative",
 				"quality_thresholds.max_null_percentage (line 6)"}, ""},
+		{"an unset variable in a number", "processing:\n  chunk_size: ${GENEXP_TEST_NEVER_SET}\n", 2,
+			"refers to the environment variable GENEXP_TEST_NEVER_SET, which is not set", nil, "whole number"},
 		{"a section's own mistake beside an unknown key in it", "illness_inference:\n  feilds: [title]\n  rules:\n    - {name: r1, pattern: x, label: SEPSIS}\n    - {name: r1, pattern: y, label: CONTROL}\n", 2,
 			`unknown key "feilds"`, []string{`illness_inference (line 2): illness: two rules are named "r1"`}, ""},
 	} {
