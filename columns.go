@@ -31,7 +31,12 @@ type plan struct {
 	columns []warehouse.Column
 	indexes []int
 	studies []string // the studies they belong to, in first-seen order
-	samples map[string]*metadata.Sample
+	// ofSeveral: the matrix is not one experiment's (its columns' studies
+	// come from the metadata, as in a SPECIES or ALL download), however
+	// many of its studies are loaded: rows of other studies' genes may
+	// hold none of a loaded study's values.
+	ofSeveral bool
+	samples   map[string]*metadata.Sample
 	// named are the samples the header names, loaded or not (a study the
 	// study filter excludes, a repeated column).
 	named []string
@@ -93,6 +98,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		add(qc.DuplicateSamples, qc.SeverityError, study, col, format, args...)
 	}
 	own, known := ownStudy(d, m, studyFilter)
+	p.ofSeveral = !known
 	var unattributed []string // columns whose study cannot be told
 	var titles []int          // without metadata, columns named by what can only be a title
 	seen := map[string]int{}

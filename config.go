@@ -584,9 +584,14 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 	}
 	c := &configChecker{file: name, lines: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}, noDatabase: o.noDatabase, lastLine: yamlLines(data)}
 	c.walk(doc.Content[0], reflect.TypeOf(cfg), "")
+	// A value of the wrong type, which the walk named, is blanked (its
+	// default stands), so that the others still decode and are checked.
+	for _, n := range c.bad {
+		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+	}
 	if err := doc.Content[0].Decode(&cfg); err != nil {
 		if walked := c.result(); walked != nil {
-			return Config{}, walked // a value of the wrong type, which the walk named
+			return Config{}, walked
 		}
 		// the walk checks every value's type, so this is a yaml corner it
 		// does not know; its text may quote a value, so none is kept
@@ -612,13 +617,15 @@ func ParseConfig(data []byte, name string, opts ...ConfigOption) (Config, error)
 // inFileOrder orders the problems for result: those the walk found (an
 // unknown key, a value of the wrong type: the likeliest cause of the
 // rest) first, then the values found unusable, each group in the file's
-// order (a problem of no line last). A problem of the mapping that holds
-// an unknown key is dropped: a misspelt "lable" leaves its rule with no
-// label, which is that key's mistake, not another.
+// order (a problem of no line last). A problem of the list element (a
+// rule) that holds an unknown key is dropped: a misspelt "lable" leaves
+// its rule with no label, which is that key's mistake, not another.
 func (c *configChecker) inFileOrder(walked int) {
 	var parents []string
 	for _, p := range c.problems[:walked] {
-		if i := strings.LastIndexAny(p.Path, ".["); i > 0 {
+		// an element of a list (a rule), not a section, whose other
+		// problems are its own
+		if i := strings.LastIndexAny(p.Path, ".["); i > 0 && strings.HasSuffix(p.Path[:i], "]") {
 			parents = append(parents, p.Path[:i])
 		}
 	}
@@ -809,6 +816,15 @@ type configChecker struct {
 	// WithoutDatabase).
 	noDatabase bool
 	lastLine   int64 // the text's last line; 0 when unknown
+	// bad are the value nodes of the wrong kind or type, which ParseConfig
+	// blanks to decode the rest and check its values too.
+	bad []*yaml.Node
+}
+
+// badValue records a value node of the wrong kind or type.
+func (c *configChecker) badValue(n *yaml.Node, path, msg string) {
+	c.addAt(n, qc.ConfigInvalid, path, msg)
+	c.bad = append(c.bad, n)
 }
 
 // line returns n's line, the text's last at most: yaml.v3 puts the end of
@@ -906,7 +922,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
+			c.badValue(n, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
 		fields := yamlFields(t)
@@ -934,7 +950,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		})
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			c.addAt(n, qc.ConfigInvalid, path, "must be a list, not "+describeNode(n))
+			c.badValue(n, path, "must be a list, not "+describeNode(n))
 			return
 		}
 		for i, item := range n.Content {
@@ -944,7 +960,7 @@ func (c *configChecker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			c.addAt(n, qc.ConfigInvalid, path, "must be a section of keys, not "+describeNode(n))
+			c.badValue(n, path, "must be a section of keys, not "+describeNode(n))
 			return
 		}
 		c.entries(n, t, path, func(k, v *yaml.Node, p string) bool {
@@ -1001,7 +1017,7 @@ func (c *configChecker) secret(v, key string) {
 // scalar expands a scalar value and checks that it reads as t.
 func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	if n.Kind != yaml.ScalarNode {
-		c.addAt(n, qc.ConfigInvalid, path, "must be a single value, not "+describeNode(n))
+		c.badValue(n, path, "must be a single value, not "+describeNode(n))
 		return
 	}
 	if c.noDatabase && strings.HasPrefix(path, "database.") {
@@ -1011,7 +1027,7 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	last := path[strings.LastIndexByte(path, '.')+1:]
 	if !unexpanded(last) && strings.Contains(n.Value, "${") {
 		if rest := envRefOrEscape.ReplaceAllString(n.Value, ""); strings.Contains(rest, "${") {
-			c.addAt(n, qc.ConfigInvalid, path, "holds a ${ that is no ${NAME} reference (${NAME:-default} and other shell forms are not read); write $${ for the text ${")
+			c.badValue(n, path, "holds a ${ that is no ${NAME} reference (${NAME:-default} and other shell forms are not read); write $${ for the text ${")
 			return
 		}
 		var unset []string
@@ -1031,7 +1047,10 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 			n.Value = expandRefs(n.Value, lookup, asIs)
 		}
 		for _, key := range unset {
-			c.addAt(n, qc.ConfigInvalid, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
+			c.badValue(n, path, fmt.Sprintf("refers to the environment variable %s, which is not set", key))
+		}
+		if len(unset) > 0 {
+			return // its type is unknown until the variable is set
 		}
 		if expanded && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 			n.Tag = "" // a plain ${N} may stand for a number: resolve it again
@@ -1050,18 +1069,18 @@ func (c *configChecker) scalar(n *yaml.Node, t reflect.Type, path string) {
 		case wholeDigits.MatchString(n.Value) && (tag == "!!float" || tag == "!!int"):
 			// YAML reads a whole number past an int64 as a float
 			if _, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64); err != nil {
-				c.addAt(n, qc.ConfigInvalid, path, "is a whole number beyond the range this setting can hold, "+found())
+				c.badValue(n, path, "is a whole number beyond the range this setting can hold, "+found())
 			}
 		case tag != "!!int":
-			c.addAt(n, qc.ConfigInvalid, path, "must be a whole number, not "+found())
+			c.badValue(n, path, "must be a whole number, not "+found())
 		}
 	case reflect.Float64:
 		if tag != "!!int" && tag != "!!float" {
-			c.addAt(n, qc.ConfigInvalid, path, "must be a number, not "+found())
+			c.badValue(n, path, "must be a number, not "+found())
 		}
 	case reflect.Bool:
 		if tag != "!!bool" {
-			c.addAt(n, qc.ConfigInvalid, path, "must be true or false, not "+found())
+			c.badValue(n, path, "must be true or false, not "+found())
 		}
 	}
 }

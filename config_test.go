@@ -916,6 +916,13 @@ func TestParseConfigListsEveryMistake(t *testing.T) {
 			`"drop" is neither skip nor null`, []string{"processing.chunk_size (line 3): must not be negative"}, ""},
 		{"a misspelt key's consequence is not another mistake", "illness_inference:\n  rules:\n    - pattern: x\n      lable: SEPSIS\n", 4,
 			`unknown key "lable"`, nil, "unknown label"},
+		{"a value of the wrong type beside an unusable one", "processing:\n  chunk_size: lots\n  ks_max_cells: -1\n  max_workers: [1]\nquality_thresholds:\n  max_null_percentage: 2\n", 2,
+			`must be a whole number, not "lots"`, []string{"processing.max_workers (line 4): must be a single value", "processing.ks_max_cells (line 3): must not be negative",
+				"quality_thresholds.max_null_percentage (line 6)"}, ""},
+		{"an unset variable in a number", "processing:\n  chunk_size: ${GENEXP_TEST_NEVER_SET}\n", 2,
+			"refers to the environment variable GENEXP_TEST_NEVER_SET, which is not set", nil, "whole number"},
+		{"a section's own mistake beside an unknown key in it", "illness_inference:\n  feilds: [title]\n  rules:\n    - {name: r1, pattern: x, label: SEPSIS}\n    - {name: r1, pattern: y, label: CONTROL}\n", 2,
+			`unknown key "feilds"`, []string{`illness_inference (line 2): illness: two rules are named "r1"`}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := genexp.ParseConfig([]byte(tc.doc), "c.yaml")
@@ -924,7 +931,7 @@ func TestParseConfigListsEveryMistake(t *testing.T) {
 				t.Errorf("first mistake at line %d: %v; want line %d saying %q", e.Line, err, tc.line, tc.first)
 			}
 			for _, a := range tc.also {
-				if !strings.Contains(e.Msg, "also "+a) {
+				if _, others, _ := strings.Cut(e.Msg, "; also "); !strings.Contains(others, a) {
 					t.Errorf("%v does not also list %q", err, a)
 				}
 			}

@@ -89,6 +89,24 @@ func TestMissingShareOverTheStudysRows(t *testing.T) {
 	if f := nullFinding(s); s.Err == nil || f == nil || !strings.Contains(f.Msg, "25.00% of the study's cells are missing (5 of 20, in the 10 gene rows holding any value of it; 10 more rows hold none") {
 		t.Errorf("GSE1 missing 25%% of its own cells: %v, finding %v; want a 2003 error over its 10 rows", s.Err, f)
 	}
+	// the same matrix with GSE2 filtered out: GSE1 alone is loaded, and
+	// GSE2's rows are still none of its cells
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample, cfg.Quality.MaxNullPercentage = 1, 0.2
+	cfg.Processing.StudyCodePattern = "GSE1"
+	p, err := genexp.New(genexp.DryRunSink(nil), genexp.WithConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Load(context.Background(), write(t, 0, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Studies {
+		if s.Study == "GSE1" && (s.Err != nil || nullFinding(s) != nil) {
+			t.Errorf("GSE1 loaded alone from a matrix of two studies: %+v; want it loaded with no 2003 finding", s)
+		}
+	}
 	// one study: 5 of 80 cells (6%) pass, its rows all counted
 	if s := load(t, write(t, 5, 1))["GSE1"]; s.Err != nil || nullFinding(s) != nil {
 		t.Errorf("one study missing 5 of 80 cells: %+v", s)

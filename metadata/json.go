@@ -329,6 +329,9 @@ func (p *jsonParser) study(raw json.RawMessage, path, key string) (*Study, []str
 			err.File, err.Path, err.Msg = p.file, "experiments", fmt.Sprintf("the key %q %s", key, err.Msg)
 			return nil, nil, err
 		}
+		if err := invisibleKey(p.file, "experiments", key); err != nil {
+			return nil, nil, err
+		}
 		st.Accession = key
 	}
 	return st, titles, nil
@@ -382,6 +385,9 @@ func (p *jsonParser) sample(raw json.RawMessage, path, key string) (*Sample, err
 		}
 		if err := nulErr(key); err != nil {
 			err.File, err.Path, err.Msg = p.file, "samples", fmt.Sprintf("the key %q %s", key, err.Msg)
+			return nil, err
+		}
+		if err := invisibleKey(p.file, "samples", key); err != nil {
 			return nil, err
 		}
 		if !AccessionLike(key) {
@@ -629,6 +635,18 @@ func (f *fields) invisible(acc, path string) {
 	if why, code := ident.Problem([]byte(acc), math.MaxInt); code == qc.EncodingError {
 		f.err = &qc.Error{Code: code, Severity: qc.SeverityError, File: f.p.file, Path: path, Msg: fmt.Sprintf("accession %q %s", acc, why)}
 	}
+}
+
+// invisibleKey refuses, as fields.invisible refuses an accession, the key
+// of an object taken as its accession (it gives none): at path, the
+// object that holds it, since a path holding the key would hold the
+// character.
+func invisibleKey(file, path, key string) error {
+	if why, code := ident.Problem([]byte(key), math.MaxInt); code == qc.EncodingError {
+		return &qc.Error{Code: code, Severity: qc.SeverityError, File: file, Path: path,
+			Msg: fmt.Sprintf("the key %q, taken as the accession, %s", key, why)}
+	}
+	return nil
 }
 
 // accessions is strs of a list of accessions, each checked as accession
