@@ -517,7 +517,7 @@ func WithoutDatabase() ConfigOption {
 // LoadConfig reads a YAML configuration file over DefaultConfig; see
 // ParseConfig.
 func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
-	data, err := readConfigFile(path)
+	data, err := ReadConfigFile(path)
 	if err != nil {
 		return Config{}, err
 	}
@@ -530,11 +530,12 @@ func LoadConfig(path string, opts ...ConfigOption) (Config, error) {
 // is refused at this size instead of filling memory.
 const MaxConfigBytes = 16 << 20
 
-// readConfigFile reads a configuration file of at most MaxConfigBytes. The
-// configuration is not an input: a file that cannot be read is a
-// configuration problem (1005), whose cause errors.Is still finds
-// (fs.ErrNotExist, fs.ErrPermission).
-func readConfigFile(path string) ([]byte, error) {
+// ReadConfigFile reads a configuration file of at most MaxConfigBytes, as
+// LoadConfig does before it parses it, for a caller that also reads the
+// text itself. The configuration is not an input: a file that cannot be
+// read is a configuration problem (1005), whose cause errors.Is still
+// finds (fs.ErrNotExist, fs.ErrPermission).
+func ReadConfigFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: path, Msg: "reading the configuration", Err: err}
@@ -683,7 +684,7 @@ func oneDocument(data []byte, name string) error {
 // be.
 func ConfigKeyError(name, path, msg string, err error) *qc.Error {
 	e := &qc.Error{Code: qc.ConfigInvalid, Severity: qc.SeverityError, File: name, Path: path, Msg: msg, Err: err}
-	data, rerr := readConfigFile(name)
+	data, rerr := ReadConfigFile(name)
 	if rerr != nil {
 		return e
 	}

@@ -85,14 +85,14 @@ type accumulator struct {
 	rowsWith []int64
 	lastRow  []int64
 	studyNum map[string]int
-	// several: the rows with each study's values are counted (see study)
+	// several: the matrix is several studies' (ofSeveral, or more than one
+	// loaded), and the rows with each study's values are counted
 	several bool
 }
 
 func newAccumulator(pl *plan, ksRows int) *accumulator {
 	a := &accumulator{cols: pl.indexes, own: map[string][]int{}, measured: make([]int64, len(pl.columns)), negative: make([]int64, len(pl.columns)), ks: qc.NewRowSample(ksRows, len(pl.columns))}
 	a.studyNum = map[string]int{}
-	a.several = pl.ofSeveral
 	for i, c := range pl.columns {
 		a.own[c.Study] = append(a.own[c.Study], i)
 		a.sampleOf = append(a.sampleOf, c.Sample)
@@ -104,14 +104,14 @@ func newAccumulator(pl *plan, ksRows int) *accumulator {
 		}
 		a.studyOf = append(a.studyOf, n)
 	}
+	a.several = pl.ofSeveral || len(a.rowsWith) > 1
 	return a
 }
 
 func (a *accumulator) add(b *expression.WideBatch) {
-	several := a.several || len(a.rowsWith) > 1 // rows with a study's values are counted only then (see study)
 	for r := range b.Genes {
 		row := b.Row(r)
-		if several {
+		if a.several {
 			at := a.rows + int64(r)
 			for i, c := range a.cols {
 				if v := row[c]; v == v {
@@ -150,7 +150,7 @@ func belowZero(v float64) int64 {
 
 func (a *accumulator) study(s string) qc.StudyStats {
 	st := qc.StudyStats{Study: s, Measured: map[string]int64{}}
-	if n, ok := a.studyNum[s]; ok && (a.several || len(a.rowsWith) > 1) {
+	if n, ok := a.studyNum[s]; ok && a.several {
 		// In a matrix of one study, a row with none of its values is
 		// its own missing data; in one of several (loaded or not: a
 		// study filter may leave one), a row of another's gene.

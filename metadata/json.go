@@ -629,11 +629,8 @@ func (f *fields) accession() string {
 // go unloaded with only a mismatch to show for it. It is an EncodingError
 // at path, as in a sample sheet.
 func (f *fields) invisible(acc, path string) {
-	if f.err != nil {
-		return
-	}
-	if why, code := ident.Problem([]byte(acc), math.MaxInt); code == qc.EncodingError {
-		f.err = &qc.Error{Code: code, Severity: qc.SeverityError, File: f.p.file, Path: path, Msg: fmt.Sprintf("accession %q %s", acc, why)}
+	if f.err == nil {
+		f.err = invisibleIn(f.p.file, path, "accession %q", acc)
 	}
 }
 
@@ -642,9 +639,15 @@ func (f *fields) invisible(acc, path string) {
 // object that holds it, since a path holding the key would hold the
 // character.
 func invisibleKey(file, path, key string) error {
-	if why, code := ident.Problem([]byte(key), math.MaxInt); code == qc.EncodingError {
-		return &qc.Error{Code: code, Severity: qc.SeverityError, File: file, Path: path,
-			Msg: fmt.Sprintf("the key %q, taken as the accession, %s", key, why)}
+	return invisibleIn(file, path, "the key %q, taken as the accession,", key)
+}
+
+// invisibleIn returns the EncodingError of acc, named by what (a format
+// of one %q), at path, when it holds an invisible or control character;
+// nil when it holds none.
+func invisibleIn(file, path, what, acc string) error {
+	if why, code := ident.Problem([]byte(acc), math.MaxInt); code == qc.EncodingError {
+		return &qc.Error{Code: code, Severity: qc.SeverityError, File: file, Path: path, Msg: fmt.Sprintf(what, acc) + " " + why}
 	}
 	return nil
 }

@@ -35,32 +35,25 @@ func (c *common) config(stderr io.Writer, opts ...genexp.ConfigOption) (genexp.C
 	if c.configFile == "" {
 		return genexp.DefaultConfig(), true
 	}
-	cfg, err := genexp.LoadConfig(c.configFile, opts...)
-	if err != nil {
-		c.printErr(stderr, err, "")
-		return genexp.Config{}, false
+	// Read once, for the configuration and for setsLogLevel: a second
+	// read of a pipe (--config <(…)) would find it empty.
+	data, err := genexp.ReadConfigFile(c.configFile)
+	if err == nil {
+		var cfg genexp.Config
+		if cfg, err = genexp.ParseConfig(data, c.configFile, opts...); err == nil {
+			c.cfgLogFile, c.cfgLogFormat = cfg.Logging.File, cfg.Logging.Format
+			c.cfgLevelSet = setsLogLevel(data)
+			return cfg, true
+		}
 	}
-	c.cfgLogFile, c.cfgLogFormat = cfg.Logging.File, cfg.Logging.Format
-	c.cfgLevelSet = setsLogLevel(c.configFile)
-	return cfg, true
+	c.printErr(stderr, err, "")
+	return genexp.Config{}, false
 }
 
-// setsLogLevel reports whether the configuration file names logging.level
+// setsLogLevel reports whether the configuration text names logging.level
 // itself: a level its writer chose applies everywhere, while the default
 // gives way to WARN on a terminal.
-func setsLogLevel(path string) bool {
-	if path == "" {
-		return false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, genexp.MaxConfigBytes+1))
-	if err != nil {
-		return false
-	}
+func setsLogLevel(data []byte) bool {
 	var doc struct {
 		Logging struct {
 			Level *string `yaml:"level"`
@@ -184,18 +177,19 @@ func openStoreUntil(stop context.Context, dsn string, readOnly bool, log *slog.L
 // which access_mode=READ_WRITE would let it); a read_only=… it gives is
 // dropped, since the command's READ_ONLY stands for it (read_only=false
 // would otherwise contradict it).
-func readOnlyDSN(dsn string) string {
-	return editDSNParams(dsn, func(params url.Values) bool {
-		params.Set("access_mode", "READ_ONLY")
-		params.Del("read_only")
-		return true
-	})
+func readOnlyDSN(dsn string) string { return editDSNParams(dsn, readOnlyParams) }
+
+// readOnlyParams sets DuckDB DSN parameters (named in lower case) to open
+// the warehouse read-only: access_mode=READ_ONLY, and no read_only.
+func readOnlyParams(params url.Values) {
+	params.Set("access_mode", "READ_ONLY")
+	params.Del("read_only")
 }
 
 // editDSNParams returns a DuckDB DSN with its query parameters, named in
-// lower case, as edit leaves them; dsn as it is when edit returns false or the query cannot be
+// lower case, as edit leaves them; dsn as it is when the query cannot be
 // read (duckdb.Open then reports it).
-func editDSNParams(dsn string, edit func(url.Values) bool) string {
+func editDSNParams(dsn string, edit func(url.Values)) string {
 	file, rawParams, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(rawParams)
 	if err != nil {
@@ -204,9 +198,7 @@ func editDSNParams(dsn string, edit func(url.Values) bool) string {
 	// Named in lower case first, as DuckDB reads them: ACCESS_MODE left
 	// beside the access_mode set here would be the same option twice.
 	params = duckdb.LowerParams(params)
-	if !edit(params) {
-		return dsn
-	}
+	edit(params)
 	return file + "?" + params.Encode()
 }
 

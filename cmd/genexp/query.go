@@ -250,10 +250,8 @@ func queryDSN(target string) string {
 	if genexp.IsSQLServerDSN(target) {
 		return target
 	}
-	return editDSNParams(target, func(params url.Values) bool {
-		params.Set("access_mode", "READ_ONLY")
-		params.Del("read_only")
+	return editDSNParams(target, func(params url.Values) {
+		readOnlyParams(params)
 		params.Set("enable_external_access", "false")
-		return true
 	})
 }
