@@ -1085,7 +1085,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			sr.Rows = staged[r.Study]
 			dup := &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
 				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; its facts are kept as they are (none written)%s",
-					r.BatchID, duplicateUpdates(p.sink, d.Metadata.Study(r.Study) != nil || sr.IllnessKept < sr.Samples))}
+					r.BatchID, duplicateUpdates(p.sink, d.Metadata.Study(r.Study) != nil || sr.IllnessKept < sr.Samples, p.cfg.Analytics.enabled()))}
 			sr.Findings = append(sr.Findings, dup)
 			p.recordFindings(ctx, runID, r.BatchID, r.Study, []*qc.Error{dup})
 		}
@@ -1101,9 +1101,16 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 // duplicateUpdates ends the note of a duplicate batch with what its load
 // does change: the descriptions of the study and its samples when the run
 // holds metadata of them (described), only labels overrides set when it
-// holds none; and that a dry run, which writes nothing, changes nothing.
-func duplicateUpdates(sink warehouse.WarehouseSink, described bool) string {
+// holds none; that a dry run, which writes nothing, changes nothing; and
+// what a changed label does to the study's features, which the load
+// recomputes only when analytics is on.
+func duplicateUpdates(sink warehouse.WarehouseSink, described, analytics bool) string {
 	_, dry := sink.(*dryRunSink)
+	relabelled := " (the study's features are recomputed when a label or an exclusion changed)"
+	if !analytics {
+		relabelled = " (analytics.enabled is off: when a label or an exclusion changed, the study's features stay as they were, " +
+			"stale, until genexp features --if-stale computes them)"
+	}
 	switch {
 	case dry && described:
 		return ", and a load would update only the descriptions of the study and its samples from this run's metadata and configuration, " +
@@ -1116,9 +1123,6 @@ func duplicateUpdates(sink warehouse.WarehouseSink, described bool) string {
 	}
 	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change" + relabelled
 }
-
-// relabelled ends the note of a duplicate: what a changed label means.
-const relabelled = " (the study's features are recomputed when a label or an exclusion changed)"
 
 // committedDimensions keeps of dims the studies committed, their samples,
 // and the platforms those samples are on.

@@ -576,6 +576,25 @@ type Health struct {
 	OpenFailures []FailedStep `json:"open_failures,omitempty"`
 	// Runs are the most recent runs, newest first.
 	Runs []RunSummary `json:"runs"`
+	// FeaturesChecked is set when the features below were checked: only
+	// at this genexp's schema version, with no SchemaMismatch.
+	FeaturesChecked bool `json:"features_checked"`
+	// StaleFeatures counts the loaded studies whose features
+	// (fact_feature_values) no longer describe what they are computed
+	// from: the study's current batch and its rows, its samples' labels
+	// and exclusions (a duplicate load that relabelled samples with
+	// analytics.enabled off), or how they are computed (a migration that
+	// changed it marks them stale). The views serve them as they were
+	// computed until a load of the study, or genexp features --if-stale,
+	// computes them again. StaleFeatureStudies names the first
+	// MaxListedStudies of them, in accession order.
+	StaleFeatures       int      `json:"stale_features"`
+	StaleFeatureStudies []string `json:"stale_feature_studies,omitempty"`
+	// StudiesWithoutFeatures counts the loaded studies that have no
+	// features at all: loaded with analytics.enabled off (a load that
+	// replaces a study's facts removes the features of the old ones), or
+	// stopped before their analytics step.
+	StudiesWithoutFeatures int `json:"studies_without_features"`
 	// Path is the file holding the warehouse, "" when it is not a local
 	// file (a server, or in memory).
 	Path string `json:"path"`
@@ -676,6 +695,9 @@ type FeatureMaterializer interface {
 // MaxOpenFailures is how many failed steps not made good
 // Health.OpenFailures lists.
 const MaxOpenFailures = 5
+
+// MaxListedStudies is how many studies Health.StaleFeatureStudies names.
+const MaxListedStudies = 10
 
 // FailedStep is a failed step of the process log, as health lists it.
 type FailedStep struct {

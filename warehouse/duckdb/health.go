@@ -2,7 +2,9 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -130,11 +132,21 @@ FROM (
 ) c
 WHERE meta_etl_process_log.log_id = c.log_id`
 
+// stmtHealthFeatureStudies lists the loaded studies (those with a current
+// batch), in accession order, each with whether fact_feature_values holds
+// any feature of it.
+const stmtHealthFeatureStudies = `SELECT st.study_key, st.study_accession_code,
+    EXISTS (SELECT 1 FROM fact_feature_values f WHERE f.study_key = st.study_key)
+FROM dim_study st
+JOIN meta_batch b ON b.study_key = st.study_key AND b.is_current
+ORDER BY st.study_accession_code`
+
 // healthStatements are the statements of this file, by name, for review
 // beside the others (see statements.go).
 var healthStatements = map[string]string{
 	"failed_attempts": stmtFailedAttempts,
 	"health_failures": stmtHealthFailures,
+	"health_features": stmtHealthFeatureStudies,
 	"health_open":     stmtHealthOpenFailures,
 	"health_runs":     stmtHealthRuns,
 	"running_runs":    stmtRunningRuns,
@@ -280,6 +292,64 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	if err != nil {
 		return h, classify(err, "duckdb: reading recent runs")
 	}
-	h.Runs, err = scan.Runs(rows)
-	return h, classify(err, "duckdb: reading recent runs")
+	if h.Runs, err = scan.Runs(rows); err != nil {
+		return h, classify(err, "duckdb: reading recent runs")
+	}
+	if v == h.ExpectedSchemaVersion && h.SchemaMismatch == "" {
+		if err := w.checkFeatures(ctx, &h); err != nil {
+			return h, classify(err, "duckdb: checking the features")
+		}
+	}
+	return h, nil
+}
+
+// checkFeatures counts the loaded studies whose features are stale and
+// those that have none (warehouse.Health.StaleFeatures), asking of each
+// study with features what MaterializeFeatures asks before it skips one
+// as current, but the number of top genes, which is the configuration's.
+func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health) error {
+	type study struct {
+		key      int32
+		acc      string
+		features bool
+	}
+	rows, err := w.db.QueryContext(ctx, stmtHealthFeatureStudies)
+	if err != nil {
+		return err
+	}
+	var studies []study
+	for rows.Next() {
+		var s study
+		if err := rows.Scan(&s.key, &s.acc, &s.features); err != nil {
+			rows.Close()
+			return err
+		}
+		studies = append(studies, s)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, s := range studies {
+		if !s.features {
+			h.StudiesWithoutFeatures++
+			continue
+		}
+		var batch, tech, doneInput, input string
+		var doneBatch, doneScale sql.NullString
+		var doneTop sql.NullInt32
+		var doneRows sql.NullInt64
+		var held int64
+		if err := w.db.QueryRowContext(ctx, stmtFeatureTarget, s.key).Scan(&batch, &tech, &doneBatch, &doneTop, &doneRows,
+			&doneScale, &held, &doneInput, &input); err != nil {
+			return fmt.Errorf("study %s: %w", s.acc, err)
+		}
+		if !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input) {
+			h.StaleFeatures++
+			if len(h.StaleFeatureStudies) < warehouse.MaxListedStudies {
+				h.StaleFeatureStudies = append(h.StaleFeatureStudies, s.acc)
+			}
+		}
+	}
+	h.FeaturesChecked = true
+	return nil
 }
