@@ -897,6 +897,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.addBusy(stepLoad, time.Since(t0))
 	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
 	keep := p.cfg.MissingPolicy() == expression.KeepMissing
+	acc.keepMissing = keep
 	melter := expression.ColumnMelter{Columns: pl.matrixColumns(), Missing: p.cfg.MissingPolicy()}
 	// A melter of the caller's (WithMelter) is kept to the loaded columns,
 	// and what it staged is counted by column.
@@ -976,7 +977,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		cells := st.Cells
 		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{
-			"sha256": hash, "bytes": rs.Bytes, "genes": rs.Rows, "duplicate_genes": rs.DuplicateGenes, "samples": len(st.Measured)}})
+			"sha256": hash, "bytes": rs.Bytes, "genes": acc.genes(st, rs.Rows), "duplicate_genes": rs.DuplicateGenes, "samples": len(st.Measured)}})
 		melted := staged[s]
 		transform := map[string]any{"samples": reports[s].Samples, "illness": reports[s].Illness}
 		if n := reports[s].IllnessKept; n > 0 {
@@ -1011,7 +1012,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		log.start(ctx, stepValidate, t0, s)
 		sr := reports[s]
 		st := acc.study(s)
-		sr.Genes, sr.Cells, sr.Missing = rs.Rows, st.Cells, st.Missing
+		sr.Genes, sr.Cells, sr.Missing = acc.genes(st, rs.Rows), st.Cells, st.Missing
 		sr.BatchID = BatchID(s, hash)
 		q, found, ks := p.validateStudy(d.Metadata, st, technology[s], m.Name, rs, acc)
 		p.cfg.Quality.Apply(found)
@@ -1357,7 +1358,10 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 	studyTechs := map[string][]string{}
 	studyOrganism := map[string]string{}
 	unnormalized := map[string]map[string][]string{} // study → platform → samples
-	bare := map[string]int{}                         // study → its samples the metadata does not describe
+	// contradicted: study → platform → samples whose platform's name
+	// names another technology than the study's experiment
+	contradicted := map[string]map[string][]string{}
+	bare := map[string]int{} // study → its samples the metadata does not describe
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
 		// A column taken as an accession for want of metadata: its blank
@@ -1372,6 +1376,12 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			tech = st.Technology
 		}
 		pf := p.normalizer.Normalize(s.Platform, tech)
+		if named := platform.NameTechnology(s.Platform); named != platform.Other && platform.Technology(tech) != platform.Other && named != pf.Technology {
+			if contradicted[c.Study] == nil {
+				contradicted[c.Study] = map[string][]string{}
+			}
+			contradicted[c.Study][s.Platform] = append(contradicted[c.Study][s.Platform], s.Accession)
+		}
 		if platformUnnormalized(s.Platform, pf) {
 			if unnormalized[c.Study] == nil {
 				unnormalized[c.Study] = map[string][]string{}
@@ -1420,6 +1430,20 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: study,
 				Msg: fmt.Sprintf("platform %q of %d samples (%s) names no known manufacturer or technology; they load with the platform as written",
 					raw, len(byPlatform[raw]), listSome(byPlatform[raw], 3))}
+			p.cfg.Quality.Apply([]*qc.Error{f})
+			reports[study].Findings = append(reports[study].Findings, f)
+		}
+	}
+	for study, byPlatform := range contradicted {
+		tech := platform.Technology(d.Study(study).Technology)
+		for _, raw := range slices.Sorted(maps.Keys(byPlatform)) {
+			samples := byPlatform[raw]
+			f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: study, File: file,
+				Msg: fmt.Sprintf("the experiment's technology is %s, but its %s (%s) %s on %s, whose name says %s; the study is recorded as %s, "+
+					"as the experiment says (which picks the features' scale), and the platform's row takes the technology of the last study "+
+					"loaded on it: check the download's metadata",
+					tech, plural(len(samples), "sample"), listSome(samples, 5), agree(len(samples), "is", "are"), qc.Shorten(raw, 80),
+					platform.NameTechnology(raw), tech)}
 			p.cfg.Quality.Apply([]*qc.Error{f})
 			reports[study].Findings = append(reports[study].Findings, f)
 		}
