@@ -140,7 +140,7 @@ type HealthReport struct {
 //     next load clears it.
 //   - features: made when the warehouse checked them
 //     (warehouse.Health.FeaturesChecked, at this genexp's schema
-//     version): warning when a loaded study's features are stale (they no
+//     version; a warning when it could not, FeaturesError): warning when a loaded study's features are stale (they no
 //     longer describe its current facts, labels or exclusions, or a
 //     migration changed how they are computed), as the views serve them
 //     as they were computed; healthy otherwise, saying how many studies
@@ -221,7 +221,10 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			}
 			st, detail := runsCheck(h.Runs, h.NoWriter, in.Now, lim)
 			add("runs", st, "%s", detail)
-			if h.FeaturesChecked {
+			switch {
+			case h.FeaturesError != "":
+				add("features", Degraded, "the features could not be checked: %s", h.FeaturesError)
+			case h.FeaturesChecked:
 				st, detail := featuresCheck(h)
 				add("features", st, "%s", detail)
 			}

@@ -1117,12 +1117,12 @@ func duplicateUpdates(sink warehouse.WarehouseSink, described, analytics bool) s
 		return ", and a load would update only the descriptions of the study and its samples from this run's metadata and configuration, " +
 			"their illness labels and exclusions from analysis among them" + relabelled
 	case dry:
-		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set" + relabelled
+		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set, and making UNKNOWN those set by an override it no longer holds" + relabelled
 	case described:
 		return ", and only the descriptions of the study and its samples are updated from this run's metadata and configuration, " +
 			"their illness labels and exclusions from analysis among them" + relabelled
 	}
-	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change" + relabelled
+	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change, besides those set by an override it no longer holds, which become UNKNOWN" + relabelled
 }
 
 // committedDimensions keeps of dims the studies committed, their samples,

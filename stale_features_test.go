@@ -22,7 +22,7 @@ func TestHealthFindsStaleFeatures(t *testing.T) {
 	w := openWarehouse(t)
 	featuresCheck := func(when string) (warehouse.Health, genexp.HealthCheck) {
 		t.Helper()
-		h, err := w.Health(t.Context(), warehouse.HealthRequest{})
+		h, err := w.Health(t.Context(), warehouse.HealthRequest{Features: true})
 		if err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}

@@ -198,7 +198,13 @@ var (
 // metadata gives it) names on its own: RNASeq for a sequencer, Microarray
 // for an array, Other when the name does not say. Normalize takes it only
 // when the experiment does not say; a caller can compare the two.
-func NameTechnology(raw string) string { return technologyFromName(strings.TrimSpace(raw)) }
+// A GEO platform number (GPL…) names no technology here: GEO numbers
+// sequencers as it numbers arrays.
+func NameTechnology(raw string) string {
+	return technologyFromName(gplNumber.ReplaceAllString(strings.TrimSpace(raw), ""))
+}
+
+var gplNumber = regexp.MustCompile(`(?i)\bgpl\d+`)
 
 // technologyFromName guesses the technology from a platform name, for
 // samples whose study does not say.

@@ -120,7 +120,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) (genexp.Heal
 	}
 	defer w.Close()
 	if hc, ok := w.(warehouse.HealthChecker); ok {
-		h, err := hc.Health(ctx, warehouse.HealthRequest{Since: now.Add(-24 * time.Hour), Runs: 5})
+		h, err := hc.Health(ctx, warehouse.HealthRequest{Since: now.Add(-24 * time.Hour), Runs: 5, Features: true})
 		in.Health = &h
 		if err != nil {
 			in.HealthErr = redactErr(err, target)

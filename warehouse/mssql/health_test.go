@@ -320,7 +320,7 @@ func TestHealthChecksFeatures(t *testing.T) {
 	}
 	s.featureInput = map[int64]string{1: "in1", 2: "in2", 4: "in4", 5: "in5"}
 	w := s.open(t, Config{})
-	h, err := w.Health(context.Background(), warehouse.HealthRequest{})
+	h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,8 +330,21 @@ func TestHealthChecksFeatures(t *testing.T) {
 			h.FeaturesChecked, h.StaleFeatures, h.StaleFeatureStudies, h.StudiesWithoutFeatures)
 	}
 
+	if h, err := w.Health(context.Background(), warehouse.HealthRequest{}); err != nil || h.FeaturesChecked || s.count("health_features") != 1 {
+		t.Errorf("features checked unasked (status, the dry run): %+v, %v", h, err)
+	}
+
+	// A reader not granted what the check reads keeps the rest of the
+	// report, and is told why the features were not checked.
+	s.failNext("health_features", mssqldrv.Error{Number: 229, Class: 14,
+		Message: "The SELECT permission was denied on the object 'dim_study', database 'genexp', schema 'dbo'."})
+	h, err = w.Health(context.Background(), warehouse.HealthRequest{Features: true})
+	if err != nil || h.FeaturesChecked || !strings.Contains(h.FeaturesError, "SELECT permission was denied") || h.SchemaVersion != SchemaVersion() {
+		t.Errorf("features check refused: %+v, %v; want the report with FeaturesError", h, err)
+	}
+
 	s.version--
-	if h, err := w.Health(context.Background(), warehouse.HealthRequest{}); err != nil || h.FeaturesChecked {
+	if h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true}); err != nil || h.FeaturesChecked {
 		t.Errorf("an older schema's features were checked: %+v, %v", h, err)
 	}
 }

@@ -250,7 +250,7 @@ func TestReadmeGrantsLetReadersCheckHealth(t *testing.T) {
 	s.featureTarget = map[string][]driver.Value{"GSE1": {int64(1), "GSE1-b", "MICROARRAY", "GSE1-b", int64(100), int64(5), "log2", int64(5), "x"}}
 	s.featureInput = map[int64]string{1: "x"}
 	w := s.open(t, Config{})
-	h, err := w.Health(context.Background(), warehouse.HealthRequest{})
+	h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true})
 	if err != nil {
 		t.Fatal(err)
 	}
