@@ -138,6 +138,14 @@ type HealthReport struct {
 //     or stopped. A killed load leaves no row for the studies it never
 //     reached, and recomputing features makes good only those it did; the
 //     next load clears it.
+//   - features: made when the warehouse checked them
+//     (warehouse.Health.FeaturesChecked, at this genexp's schema
+//     version; a warning when it could not, FeaturesError): warning when a loaded study's features are stale (they no
+//     longer describe its current facts, labels or exclusions, or a
+//     migration changed how they are computed), as the views serve them
+//     as they were computed; healthy otherwise, saying how many studies
+//     have no features (loaded with analytics.enabled off, or stopped
+//     before their analytics step: nothing wrong is served).
 //   - writable: for a DuckDB file, critical when the file, its
 //     write-ahead log or its directory refuses writing (permissions, a
 //     read-only file system: every load would fail), healthy otherwise. It
@@ -213,6 +221,13 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 			}
 			st, detail := runsCheck(h.Runs, h.NoWriter, in.Now, lim)
 			add("runs", st, "%s", detail)
+			switch {
+			case h.FeaturesError != "":
+				add("features", Degraded, "the features could not be checked: %s", h.FeaturesError)
+			case h.FeaturesChecked:
+				st, detail := featuresCheck(h)
+				add("features", st, "%s", detail)
+			}
 		}
 	}
 	if in.WriteChecked {
@@ -241,6 +256,26 @@ func DeriveHealth(in HealthInputs, lim HealthLimits) HealthReport {
 		}
 	}
 	return rep
+}
+
+// featuresCheck judges the features check of a warehouse that made it.
+func featuresCheck(h *warehouse.Health) (HealthStatus, string) {
+	none := ""
+	if n := h.StudiesWithoutFeatures; n > 0 {
+		none = fmt.Sprintf("; %s %s no features (loaded with analytics.enabled off, or stopped before their analytics step): "+
+			"genexp features --if-stale computes them", plural(n, "loaded study"), agree(n, "has", "have"))
+	}
+	if h.StaleFeatures == 0 {
+		return Healthy, "no loaded study's features are stale" + none
+	}
+	names := strings.Join(h.StaleFeatureStudies, ", ")
+	if more := h.StaleFeatures - len(h.StaleFeatureStudies); more > 0 {
+		names += fmt.Sprintf(" and %d more", more)
+	}
+	return Degraded, fmt.Sprintf("the features of %s are stale (%s): they no longer describe the study's current facts, "+
+		"labels or exclusions, or a migration changed how they are computed, and the views serve them as they were computed; "+
+		"genexp features --if-stale computes them again, as does a load of the study%s",
+		plural(h.StaleFeatures, "study"), names, none)
 }
 
 // openFailures lists the failed steps not made good that the warehouse

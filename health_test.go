@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,21 @@ func TestDeriveHealth(t *testing.T) {
 			h.Runs = []warehouse.RunSummary{{RunID: "r0", StartedAt: now.Add(-time.Minute), Running: 1}}
 			return h
 		}()}, genexp.Degraded, "runs"},
+		{"features current, some studies without", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.FeaturesChecked, h.StudiesWithoutFeatures = true, 2
+			return h
+		}()}, genexp.Healthy, "features"},
+		{"stale features", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.FeaturesChecked, h.StaleFeatures, h.StaleFeatureStudies = true, 1, []string{"GSE1"}
+			return h
+		}()}, genexp.Degraded, "features"},
+		{"features not checked", genexp.HealthInputs{Health: func() *warehouse.Health {
+			h := ok()
+			h.FeaturesError = "permission denied"
+			return h
+		}()}, genexp.Degraded, "features"},
 		{"not writable", genexp.HealthInputs{Health: ok(), WriteChecked: true, WriteErr: qc.Errorf(qc.ConnectionFailed, "cannot write /w")}, genexp.Critical, "writable"},
 		{"writable", genexp.HealthInputs{Health: ok(), WriteChecked: true}, genexp.Healthy, "writable"},
 		{"disk low", genexp.HealthInputs{Health: ok(), Disk: disk(500 << 20)}, genexp.Degraded, "disk"},
@@ -159,7 +175,8 @@ func TestKilledRunIsAbandoned(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := genexp.DeriveHealth(genexp.HealthInputs{Health: &h, Now: time.Now()}, genexp.DefaultHealthLimits())
-	if !h.NoWriter || rep.Status != genexp.Degraded || !strings.Contains(rep.Checks[len(rep.Checks)-1].Detail, "no process is writing") {
+	runs := slices.IndexFunc(rep.Checks, func(c genexp.HealthCheck) bool { return c.Name == "runs" })
+	if !h.NoWriter || rep.Status != genexp.Degraded || runs < 0 || !strings.Contains(rep.Checks[runs].Detail, "no process is writing") {
 		t.Fatalf("a RUNNING step a minute old in a file nobody writes: NoWriter %v, %s %+v", h.NoWriter, rep.Status, rep.Checks)
 	}
 

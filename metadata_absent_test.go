@@ -114,6 +114,27 @@ func TestReloadWithoutMetadataKeepsWhatWasRecorded(t *testing.T) {
 	if got := rows(t, w, samples); !slices.Equal(got, before[samples]) {
 		t.Errorf("the override changed dim_sample:\n%s", firstDifference(before[samples], got))
 	}
+
+	// The override taken out of the configuration, the matrix alone again:
+	// the label it set is not kept as if the configuration still gave it.
+	// With no metadata to classify the sample by, it is UNKNOWN; the other
+	// samples' recorded labels stay.
+	cfg.Illness.Overrides = nil
+	fourth := loadOne(t, w, cfg, bare)
+	if fourth.Err != nil || fourth.Outcome != warehouse.Duplicate {
+		t.Fatalf("override removed, matrix alone: %s, %v", fourth.Outcome, fourth.Err)
+	}
+	got = rows(t, w, labels)
+	for i, r := range got {
+		acc, _, _ := strings.Cut(r, "\t")
+		want := before[labels][i]
+		if acc == target {
+			want = target + "\tUNKNOWN\tdefault\t<nil>\t<nil>\t<nil>"
+		}
+		if r != want {
+			t.Errorf("after the override was removed, label row %d is %q, want %q", i+1, r, want)
+		}
+	}
 }
 
 // A matrix loaded without metadata into a warehouse that does not hold its

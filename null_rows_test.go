@@ -82,8 +82,9 @@ func TestMissingShareOverTheStudysRows(t *testing.T) {
 		}
 	}
 	// 4 of GSE1's 20 cells in its 10 rows (20%) pass; 5 (25%) do not
-	if s := load(t, write(t, 4, 2))["GSE1"]; s.Err != nil {
-		t.Errorf("GSE1 missing 20%% of its own cells: %v, want it loaded", s.Err)
+	if s := load(t, write(t, 4, 2))["GSE1"]; s.Err != nil || s.Genes != 10 || s.Cells != 20 || s.Missing != 4 {
+		t.Errorf("GSE1 missing 20%% of its own cells: %v, %d genes, %d cells, %d missing; want it loaded, counted over its 10 rows: 20 cells, 4 missing",
+			s.Err, s.Genes, s.Cells, s.Missing)
 	}
 	s := load(t, write(t, 5, 2))["GSE1"]
 	if f := nullFinding(s); s.Err == nil || f == nil || !strings.Contains(f.Msg, "25.00% of the study's cells are missing (5 of 20, in the 10 gene rows holding any value of it; 10 more rows hold none") {
@@ -108,7 +109,40 @@ func TestMissingShareOverTheStudysRows(t *testing.T) {
 		}
 	}
 	// one study: 5 of 80 cells (6%) pass, its rows all counted
-	if s := load(t, write(t, 5, 1))["GSE1"]; s.Err != nil || nullFinding(s) != nil {
+	if s := load(t, write(t, 5, 1))["GSE1"]; s.Err != nil || nullFinding(s) != nil || s.Genes != 20 || s.Cells != 80 || s.Missing != 5 {
 		t.Errorf("one study missing 5 of 80 cells: %+v", s)
+	}
+
+	// What the warehouse records says the same as the facts: over the
+	// study's own rows when missing cells are skipped; over every row when
+	// they are kept as NULL, as the facts then hold every row's.
+	dir := write(t, 4, 2)
+	for _, tc := range []struct {
+		policy                       string
+		genes, cells, missing, facts int64
+	}{{"skip", 10, 20, 4, 16}, {"null", 20, 40, 24, 40}} {
+		w := openWarehouse(t)
+		cfg := genexp.DefaultConfig()
+		cfg.Quality.MinGenesPerSample, cfg.Quality.MaxNullPercentage = 1, 0.2
+		cfg.Processing.MissingValues = tc.policy
+		rep := loadWith(t, w, cfg, dir)
+		for _, s := range rep.Studies {
+			if s.Err != nil {
+				t.Fatalf("%s: %s: %v", tc.policy, s.Study, s.Err)
+			}
+		}
+		var genes, cells, missing, facts int64
+		if err := w.DB().QueryRow(`SELECT q.gene_count, q.cell_count, q.missing_cells,
+			    (SELECT COUNT(*) FROM fact_gene_expression f WHERE f.study_key = q.study_key)
+			FROM meta_study_qc q JOIN dim_study st USING (study_key) WHERE st.study_accession_code = 'GSE1'`).Scan(&genes, &cells, &missing, &facts); err != nil {
+			t.Fatal(err)
+		}
+		if genes != tc.genes || cells != tc.cells || missing != tc.missing || facts != tc.facts {
+			t.Errorf("missing_values %s: meta_study_qc %d genes, %d cells, %d missing, %d facts; want %d, %d, %d, %d",
+				tc.policy, genes, cells, missing, facts, tc.genes, tc.cells, tc.missing, tc.facts)
+		}
+		if n := count(t, w, `SELECT rows_read FROM meta_etl_process_log WHERE study_accession_code = 'GSE1' AND step = 'extract'`); int64(n) != tc.cells {
+			t.Errorf("missing_values %s: the extract step read %d cells, want %d", tc.policy, n, tc.cells)
+		}
 	}
 }

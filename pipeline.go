@@ -897,6 +897,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 	log.addBusy(stepLoad, time.Since(t0))
 	acc := newAccumulator(pl, p.cfg.ksRows(len(pl.columns)))
 	keep := p.cfg.MissingPolicy() == expression.KeepMissing
+	acc.keepMissing = keep
 	melter := expression.ColumnMelter{Columns: pl.matrixColumns(), Missing: p.cfg.MissingPolicy()}
 	// A melter of the caller's (WithMelter) is kept to the loaded columns,
 	// and what it staged is counted by column.
@@ -976,7 +977,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		cells := st.Cells
 		log.end(ctx, stepExtract, s, stepEnd{read: &cells, batchID: BatchID(s, hash), context: map[string]any{
-			"sha256": hash, "bytes": rs.Bytes, "genes": rs.Rows, "duplicate_genes": rs.DuplicateGenes, "samples": len(st.Measured)}})
+			"sha256": hash, "bytes": rs.Bytes, "genes": acc.genes(st, rs.Rows), "duplicate_genes": rs.DuplicateGenes, "samples": len(st.Measured)}})
 		melted := staged[s]
 		transform := map[string]any{"samples": reports[s].Samples, "illness": reports[s].Illness}
 		if n := reports[s].IllnessKept; n > 0 {
@@ -1011,7 +1012,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		log.start(ctx, stepValidate, t0, s)
 		sr := reports[s]
 		st := acc.study(s)
-		sr.Genes, sr.Cells, sr.Missing = rs.Rows, st.Cells, st.Missing
+		sr.Genes, sr.Cells, sr.Missing = acc.genes(st, rs.Rows), st.Cells, st.Missing
 		sr.BatchID = BatchID(s, hash)
 		q, found, ks := p.validateStudy(d.Metadata, st, technology[s], m.Name, rs, acc)
 		p.cfg.Quality.Apply(found)
@@ -1085,7 +1086,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 			sr.Rows = staged[r.Study]
 			dup := &qc.Error{Code: qc.BatchDuplicate, Severity: qc.SeverityInfo, Study: r.Study,
 				File: m.Name, Msg: fmt.Sprintf("batch %s is already loaded with the same columns and rows; its facts are kept as they are (none written)%s",
-					r.BatchID, duplicateUpdates(p.sink, d.Metadata.Study(r.Study) != nil || sr.IllnessKept < sr.Samples))}
+					r.BatchID, duplicateUpdates(p.sink, d.Metadata.Study(r.Study) != nil || sr.IllnessKept < sr.Samples, p.cfg.Analytics.enabled()))}
 			sr.Findings = append(sr.Findings, dup)
 			p.recordFindings(ctx, runID, r.BatchID, r.Study, []*qc.Error{dup})
 		}
@@ -1101,24 +1102,28 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 // duplicateUpdates ends the note of a duplicate batch with what its load
 // does change: the descriptions of the study and its samples when the run
 // holds metadata of them (described), only labels overrides set when it
-// holds none; and that a dry run, which writes nothing, changes nothing.
-func duplicateUpdates(sink warehouse.WarehouseSink, described bool) string {
+// holds none; that a dry run, which writes nothing, changes nothing; and
+// what a changed label does to the study's features, which the load
+// recomputes only when analytics is on.
+func duplicateUpdates(sink warehouse.WarehouseSink, described, analytics bool) string {
 	_, dry := sink.(*dryRunSink)
+	relabelled := " (the study's features are recomputed when a label or an exclusion changed)"
+	if !analytics {
+		relabelled = " (analytics.enabled is off: when a label or an exclusion changed, the study's features stay as they were, " +
+			"stale, until genexp features --if-stale computes them)"
+	}
 	switch {
 	case dry && described:
 		return ", and a load would update only the descriptions of the study and its samples from this run's metadata and configuration, " +
 			"their illness labels and exclusions from analysis among them" + relabelled
 	case dry:
-		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set" + relabelled
+		return "; a load would keep the descriptions the warehouse recorded (this run holds no metadata of the study), changing only labels the configuration's overrides set, and making UNKNOWN those set by an override it no longer holds" + relabelled
 	case described:
 		return ", and only the descriptions of the study and its samples are updated from this run's metadata and configuration, " +
 			"their illness labels and exclusions from analysis among them" + relabelled
 	}
-	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change" + relabelled
+	return "; this run holds no metadata of the study: the descriptions the warehouse recorded are kept, and only labels the configuration's overrides set change, besides those set by an override it no longer holds, which become UNKNOWN" + relabelled
 }
-
-// relabelled ends the note of a duplicate: what a changed label means.
-const relabelled = " (the study's features are recomputed when a label or an exclusion changed)"
 
 // committedDimensions keeps of dims the studies committed, their samples,
 // and the platforms those samples are on.
@@ -1353,7 +1358,10 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 	studyTechs := map[string][]string{}
 	studyOrganism := map[string]string{}
 	unnormalized := map[string]map[string][]string{} // study → platform → samples
-	bare := map[string]int{}                         // study → its samples the metadata does not describe
+	// contradicted: study → platform → samples whose platform's name
+	// names another technology than the study's experiment
+	contradicted := map[string]map[string][]string{}
+	bare := map[string]int{} // study → its samples the metadata does not describe
 	for _, c := range pl.columns {
 		s := pl.samples[c.Sample]
 		// A column taken as an accession for want of metadata: its blank
@@ -1368,6 +1376,12 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			tech = st.Technology
 		}
 		pf := p.normalizer.Normalize(s.Platform, tech)
+		if named := platform.NameTechnology(s.Platform); named != platform.Other && platform.Technology(tech) != platform.Other && named != pf.Technology {
+			if contradicted[c.Study] == nil {
+				contradicted[c.Study] = map[string][]string{}
+			}
+			contradicted[c.Study][s.Platform] = append(contradicted[c.Study][s.Platform], s.Accession)
+		}
 		if platformUnnormalized(s.Platform, pf) {
 			if unnormalized[c.Study] == nil {
 				unnormalized[c.Study] = map[string][]string{}
@@ -1416,6 +1430,20 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: study,
 				Msg: fmt.Sprintf("platform %q of %d samples (%s) names no known manufacturer or technology; they load with the platform as written",
 					raw, len(byPlatform[raw]), listSome(byPlatform[raw], 3))}
+			p.cfg.Quality.Apply([]*qc.Error{f})
+			reports[study].Findings = append(reports[study].Findings, f)
+		}
+	}
+	for study, byPlatform := range contradicted {
+		tech := platform.Technology(d.Study(study).Technology)
+		for _, raw := range slices.Sorted(maps.Keys(byPlatform)) {
+			samples := byPlatform[raw]
+			f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: study, File: file,
+				Msg: fmt.Sprintf("the experiment's technology is %s, but its %s (%s) %s on %s, whose name says %s; the study is recorded as %s, "+
+					"as the experiment says (which picks the features' scale), and the platform's row takes the technology of the last study "+
+					"loaded on it: check the download's metadata",
+					tech, plural(len(samples), "sample"), listSome(samples, 5), agree(len(samples), "is", "are"), qc.Shorten(raw, 80),
+					platform.NameTechnology(raw), tech)}
 			p.cfg.Quality.Apply([]*qc.Error{f})
 			reports[study].Findings = append(reports[study].Findings, f)
 		}

@@ -88,6 +88,9 @@ type accumulator struct {
 	// several: the matrix is several studies' (ofSeveral, or more than one
 	// loaded), and the rows with each study's values are counted
 	several bool
+	// keepMissing: missing cells are kept as NULL facts, every row's (see
+	// study).
+	keepMissing bool
 }
 
 func newAccumulator(pl *plan, ksRows int) *accumulator {
@@ -156,12 +159,31 @@ func (a *accumulator) study(s string) qc.StudyStats {
 		// study filter may leave one), a row of another's gene.
 		st.RowsWithValues = a.rowsWith[n]
 	}
+	rows := a.rows
+	if st.RowsWithValues > 0 && !a.keepMissing {
+		// A row of another organism's or platform's gene is none of the
+		// study's cells. Kept as NULL, missing cells are facts of every
+		// row (the melter does not tell the studies' rows apart), and
+		// the counts say what the facts hold.
+		rows = st.RowsWithValues
+	}
 	for _, i := range a.own[s] {
 		st.Measured[a.sampleOf[i]] = a.measured[i]
-		st.Cells += a.rows
-		st.Missing += a.rows - a.measured[i]
+		st.Cells += rows
+		st.Missing += rows - a.measured[i]
 	}
 	return st
+}
+
+// genes is the number of gene rows study s is counted over (see study):
+// those holding any of its values in a matrix of several studies, when
+// missing cells are not kept; the matrix's distinct rows (matrixRows)
+// otherwise.
+func (a *accumulator) genes(st qc.StudyStats, matrixRows int64) int64 {
+	if st.RowsWithValues > 0 && !a.keepMissing {
+		return st.RowsWithValues
+	}
+	return matrixRows
 }
 
 // negativeIn counts study s's cells below zero in the columns of samples
@@ -205,7 +227,7 @@ func (p *Pipeline) validateStudy(d *metadata.Dataset, st qc.StudyStats, technolo
 	st.Rows, st.DuplicateRows, st.File, st.Technology = rs.Rows, rs.DuplicateGenes, file, technology
 	st.Negative = acc.negativeIn(study, p.excluded)
 	found := qc.Validate(st, p.cfg.Quality)
-	q := p.studyQC(d, rs, st)
+	q := p.studyQC(d, rs, st, acc.genes(st, rs.Rows))
 	r, ok := acc.studyKS(study)
 	if !ok {
 		return q, found, nil
@@ -221,10 +243,10 @@ func (p *Pipeline) validateStudy(d *metadata.Dataset, st qc.StudyStats, technolo
 
 // studyQC fills a meta_study_qc row from the metadata (refine.bio's own
 // check) and the counts.
-func (p *Pipeline) studyQC(d *metadata.Dataset, rs expression.Stats, st qc.StudyStats) warehouse.StudyQC {
+func (p *Pipeline) studyQC(d *metadata.Dataset, rs expression.Stats, st qc.StudyStats, genes int64) warehouse.StudyQC {
 	q := warehouse.StudyQC{
 		KSWarning: d.KSWarning,
-		Genes:     rs.Rows, Samples: int64(len(st.Measured)), Cells: st.Cells, MissingCells: st.Missing,
+		Genes:     genes, Samples: int64(len(st.Measured)), Cells: st.Cells, MissingCells: st.Missing,
 		DuplicateGenes: rs.DuplicateGenes,
 	}
 	if d.KSStatistic.Valid {

@@ -17,7 +17,8 @@ import (
 // query for RNA-seq studies missed it. The platforms now decide, and a
 // WARNING says the field was not read; an empty field, or OTHER, is no
 // finding. Where the platforms name no technology either, the study is
-// OTHER and the WARNING says so.
+// OTHER and the WARNING says so. A known technology that the samples'
+// platform's name contradicts is kept, with a WARNING naming the samples.
 func TestUnknownTechnologyField(t *testing.T) {
 	for _, tc := range []struct {
 		name, field string // the JSON value written for technology
@@ -34,6 +35,11 @@ func TestUnknownTechnologyField(t *testing.T) {
 		{"a number", `1`, "", true, "RNA-SEQ", "taken from its samples' platforms: RNA-SEQ"},
 		{"a manufacturer, an unknown platform", `"Illumina"`, "Prototype Reader 7 (proto7)", true, "OTHER",
 			"its samples' platforms do not name one either, so it is recorded as OTHER"},
+		// The experiment decides, but a platform whose name says otherwise
+		// is said: the study's technology picks the features' scale.
+		{"contradicted by the platform", `"MICROARRAY"`, "", true, "MICROARRAY",
+			"are on Illumina HiSeq 2500 (IlluminaHiSeq2500), whose name says RNA-SEQ; the study is recorded as MICROARRAY"},
+		{"an unknown platform", `"MICROARRAY"`, "Prototype Reader 7 (proto7)", false, "MICROARRAY", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := synth.Write(t.TempDir(), synth.Spec{Genes: 1100, Samples: 4, Studies: 1, Technology: synth.RNASeq, Seed: 3})

@@ -113,14 +113,16 @@ func refRead(data []byte) (rows []refRow, missing int64, badLine int) {
 
 // refGoodID: a gene id is non-empty UTF-8 without control characters (Cc:
 // C0, DEL, C1), invisible format characters (Cf: a byte order mark, a
-// zero-width space) or line and paragraph separators (Zl, Zp), and fits
+// zero-width space), line and paragraph separators (Zl, Zp), or other
+// characters Unicode says to show as nothing (Other_Default_Ignorable_Code_Point
+// such as U+FFF8, Variation_Selector), and fits
 // dim_gene.gene_id, NVARCHAR(255), counted in UTF-16 code units.
 func refGoodID(id string) bool {
 	if id == "" || !utf8.ValidString(id) {
 		return false
 	}
 	for _, r := range id {
-		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) {
 			return false
 		}
 	}

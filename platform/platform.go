@@ -194,6 +194,18 @@ var (
 	arrayWords = regexp.MustCompile(`(?i)array|genechip|beadchip|\bchip\b|affymetrix|agilent|codelink|nimblegen|\bexon\b|\bst\b|u133|u95|hg-focus|\bgpl\d+`)
 )
 
+// NameTechnology is the technology a platform's name (raw, as the
+// metadata gives it) names on its own: RNASeq for a sequencer, Microarray
+// for an array, Other when the name does not say. Normalize takes it only
+// when the experiment does not say; a caller can compare the two.
+// A GEO platform number (GPL…) names no technology here: GEO numbers
+// sequencers as it numbers arrays.
+func NameTechnology(raw string) string {
+	return technologyFromName(gplNumber.ReplaceAllString(strings.TrimSpace(raw), ""))
+}
+
+var gplNumber = regexp.MustCompile(`(?i)\bgpl\d+`)
+
 // technologyFromName guesses the technology from a platform name, for
 // samples whose study does not say.
 func technologyFromName(name string) string {

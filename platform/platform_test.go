@@ -145,3 +145,22 @@ func TestLookupKeysOfOneFold(t *testing.T) {
 		}
 	}
 }
+
+// TestNameTechnology: a platform's name alone, as the check of an
+// experiment's technology reads it; a GEO number names none, as GEO
+// numbers sequencers and arrays alike.
+func TestNameTechnology(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{"Illumina HiSeq 2000 (IlluminaHiSeq2000)", RNASeq},
+		{"Ion Torrent Proton", RNASeq},
+		{"Affymetrix Human Genome U133 Plus 2.0 Array (hgu133plus2)", Microarray},
+		{"Illumina HumanHT-12 V4.0 expression beadchip", Microarray},
+		{"GPL16791", Other},
+		{"Prototype Reader 7 (GPL99999)", Other},
+		{"", Other},
+	} {
+		if got := NameTechnology(tc.raw); got != tc.want {
+			t.Errorf("NameTechnology(%q) = %s, want %s", tc.raw, got, tc.want)
+		}
+	}
+}

@@ -192,9 +192,12 @@ type Sample struct {
 	// KeepIllness is set when, besides, nothing decided the sample's
 	// label (it is UNKNOWN for want of metadata, and no override names
 	// it): a sink that already holds the sample in Study keeps the label
-	// and reason recorded there (dim_study_sample); a new membership is
-	// inserted with the label given. An override is a decision: it
-	// replaces the recorded label even when KeepAttributes is set.
+	// and reason recorded there (dim_study_sample), unless an override set
+	// it (illness method "override"): no override names the sample now,
+	// and the label given (UNKNOWN, by default) replaces it; a new
+	// membership is inserted with the label given. An override is a
+	// decision: it replaces the recorded label even when KeepAttributes is
+	// set.
 	KeepIllness bool
 }
 
@@ -538,6 +541,10 @@ type HealthRequest struct {
 	Since time.Time
 	// Runs is how many recent runs to summarize. Default 5.
 	Runs int
+	// Features asks for the features check (Health.StaleFeatures), which
+	// reads every study's facts once: genexp health and init ask for it,
+	// status and the dry run do not.
+	Features bool
 }
 
 // Health is what a warehouse says about its own operation.
@@ -576,6 +583,29 @@ type Health struct {
 	OpenFailures []FailedStep `json:"open_failures,omitempty"`
 	// Runs are the most recent runs, newest first.
 	Runs []RunSummary `json:"runs"`
+	// FeaturesChecked is set when the features below were checked: only
+	// when the request asked, at this genexp's schema version, with no
+	// SchemaMismatch. FeaturesError says why they could not be (a reader
+	// not granted the tables the check reads, say); the rest of the
+	// report stands.
+	FeaturesChecked bool   `json:"features_checked"`
+	FeaturesError   string `json:"features_error,omitempty"`
+	// StaleFeatures counts the loaded studies whose features
+	// (fact_feature_values) no longer describe what they are computed
+	// from: the study's current batch and its rows, its samples' labels
+	// and exclusions (a duplicate load that relabelled samples with
+	// analytics.enabled off), or how they are computed (a migration that
+	// changed it marks them stale). The views serve them as they were
+	// computed until a load of the study, or genexp features --if-stale,
+	// computes them again. StaleFeatureStudies names the first
+	// MaxListedStudies of them, in accession order.
+	StaleFeatures       int      `json:"stale_features"`
+	StaleFeatureStudies []string `json:"stale_feature_studies,omitempty"`
+	// StudiesWithoutFeatures counts the loaded studies that have no
+	// features at all: loaded with analytics.enabled off (a load that
+	// replaces a study's facts removes the features of the old ones), or
+	// stopped before their analytics step.
+	StudiesWithoutFeatures int `json:"studies_without_features"`
 	// Path is the file holding the warehouse, "" when it is not a local
 	// file (a server, or in memory).
 	Path string `json:"path"`
@@ -676,6 +706,9 @@ type FeatureMaterializer interface {
 // MaxOpenFailures is how many failed steps not made good
 // Health.OpenFailures lists.
 const MaxOpenFailures = 5
+
+// MaxListedStudies is how many studies Health.StaleFeatureStudies names.
+const MaxListedStudies = 10
 
 // FailedStep is a failed step of the process log, as health lists it.
 type FailedStep struct {

@@ -67,7 +67,23 @@ migration that failed or was refused); 1 another failure.
 		}
 	}
 	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), want)
+	if hc, ok := w.(warehouse.HealthChecker); ok {
+		// A migration that changes how features are computed leaves them
+		// stale; so may loads run with analytics off.
+		if h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1, Features: true}); err == nil && h.StaleFeatures > 0 {
+			fmt.Fprintf(stdout, "the features of %s are stale (%s); genexp features --if-stale computes them again, as does a load of the study\n",
+				countStudies(h.StaleFeatures), strings.Join(h.StaleFeatureStudies, ", ")+moreStudies(h.StaleFeatures-len(h.StaleFeatureStudies)))
+		}
+	}
 	return exitOK
+}
+
+// moreStudies says how many studies a list left out: "" or " and N more".
+func moreStudies(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and %d more", n)
 }
 
 // countStudies says "1 study" or "N studies".

@@ -32,7 +32,10 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 Checks the warehouse without changing it: that it opens, its schema version,
 its last runs (a warning when the last was interrupted or timed out before it
 finished, or when the latest load was killed or stopped and only genexp
-features ran since: rerun it), the steps that failed in the last 24 hours, and, for a
+features ran since: rerun it), the steps that failed in the last 24 hours, the
+features (a warning when a loaded study's features are stale: they no longer
+describe its facts, labels or exclusions, or a migration changed how they are
+computed; genexp features --if-stale computes them again), and, for a
 DuckDB file, that its permissions allow writing and the free disk space where it
 lives.
 The overall status is the worst check's.
@@ -117,7 +120,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) (genexp.Heal
 	}
 	defer w.Close()
 	if hc, ok := w.(warehouse.HealthChecker); ok {
-		h, err := hc.Health(ctx, warehouse.HealthRequest{Since: now.Add(-24 * time.Hour), Runs: 5})
+		h, err := hc.Health(ctx, warehouse.HealthRequest{Since: now.Add(-24 * time.Hour), Runs: 5, Features: true})
 		in.Health = &h
 		if err != nil {
 			in.HealthErr = redactErr(err, target)

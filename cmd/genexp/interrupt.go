@@ -127,7 +127,18 @@ func (c *common) openWriting(stderr io.Writer, target string, log *slog.Logger, 
 		stop()
 	}
 	if ctx.Err() != nil {
-		status = stoppedHere(stopped(ctx, ctx.Err(), 0))
+		// The open ended first, migration included: say where it left
+		// the schema.
+		at := ""
+		if v, ok := w.(interface {
+			Version(context.Context) (int, error)
+		}); ok {
+			if have, err := v.Version(context.WithoutCancel(ctx)); err == nil {
+				at = fmt.Sprintf(", at schema version %d", have)
+			}
+		}
+		c.printErr(stderr, stopped(ctx, ctx.Err(), 0), "(after the warehouse opened"+at+"; "+unwritten+")")
+		status = stoppedExit(ctx)
 		done()
 		return nil, nil, nil, status, false
 	}

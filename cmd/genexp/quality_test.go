@@ -199,7 +199,7 @@ func TestHealthCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if code != exitOK || rep.Status != "healthy" || len(rep.Checks) != 6 {
+	if code != exitOK || rep.Status != "healthy" || len(rep.Checks) != 7 {
 		t.Errorf("fresh warehouse: exit %d, %+v", code, rep)
 	}
 	runCLI(t, "load", "--db", db, craftStudy(t, t.TempDir(), "GSE4", true))

@@ -39,6 +39,9 @@ func TestSignalsHeldWhileTheWarehouseOpensOrCloses(t *testing.T) {
 					if code != exitTerminated || !strings.Contains(stderr, "interrupted") {
 						t.Errorf("exit %d, want %d saying interrupted\n%s%s", code, exitTerminated, out, stderr)
 					}
+					if !strings.Contains(stderr, "after the warehouse opened, at schema version ") {
+						t.Errorf("the stop does not say where the open left the schema:\n%s", stderr)
+					}
 					if cmd == "load" && strings.Contains(out, "GSE71270") {
 						t.Errorf("a load stopped while the warehouse opened went on:\n%s", out)
 					}

@@ -66,6 +66,16 @@ JOIN meta_batch b ON b.study_key = st.study_key AND b.is_current
 LEFT JOIN meta_feature_state fs ON fs.study_key = st.study_key
 WHERE st.study_key = $1`
 
+// featuresCurrent says whether a study's features, computed from batch
+// doneBatch to doneRows rows with input fingerprint doneInput (its
+// meta_feature_state row), still describe its current batch, of which
+// fact_feature_values holds held rows, and what they are computed from
+// now (input, featureFingerprint). The number of top genes is the
+// caller's to compare.
+func featuresCurrent(doneBatch sql.NullString, batch string, doneRows sql.NullInt64, held int64, doneInput, input string) bool {
+	return doneBatch.Valid && doneBatch.String == batch && doneRows.Int64 == held && doneInput == input
+}
+
 // featureFingerprint is a hash of what the features are computed from
 // beside the batch id: the rows the batch holds (its load signature), the
 // study's technology (which picks the scale), and the illness label and
@@ -440,8 +450,7 @@ func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.Featu
 	if err != nil {
 		return res, fail("finding the study", err)
 	}
-	if req.IfStale && doneBatch.Valid && doneBatch.String == res.BatchID && int(doneTop.Int32) == top && doneRows.Int64 == held &&
-		doneInput == input {
+	if req.IfStale && int(doneTop.Int32) == top && featuresCurrent(doneBatch, res.BatchID, doneRows, held, doneInput, input) {
 		res.Skipped, res.Scale = true, doneScale.String
 		return res, nil
 	}

@@ -83,6 +83,33 @@ func TestFeatureFingerprintUnchanged(t *testing.T) {
 			t.Errorf("%s: fingerprint %s, the recorded form gives %s", study, input, fp)
 		}
 	}
+
+	// Health computes the same fingerprints for every study at once
+	// (stmtHealthFeatures): were they to differ, health
+	// would call current features stale, or stale ones current.
+	rows, err = w.db.QueryContext(ctx, stmtHealthFeatures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for rows.Next() {
+		var study, input string
+		var features bool
+		var batch, doneBatch, doneRows, held, doneInput any
+		if err := rows.Scan(&study, &features, &batch, &doneBatch, &doneRows, &held, &doneInput, &input); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if input != want[study] {
+			t.Errorf("%s: health's fingerprint %s, stmtFeatureTarget's %s", study, input, want[study])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != len(want) {
+		t.Errorf("health's statement lists %d studies, want %d", seen, len(want))
+	}
 }
 
 // loadBundled loads the bundled downloads dirs (folders of

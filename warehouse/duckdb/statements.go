@@ -250,7 +250,9 @@ WHERE dim_sample.sample_title IS DISTINCT FROM excluded.sample_title
 // which study loaded the sample last, and a study sharing samples with
 // another must keep its own decisions when the other is loaded. The label
 // of a sample listed in $2 (warehouse.Sample.KeepIllness: UNKNOWN for want
-// of metadata) is kept where its membership exists.
+// of metadata) is kept where its membership exists, but a label an
+// override set: no override names the sample now (KeepIllness says so), and
+// a label the configuration no longer gives is not kept as one it does.
 const stmtUpsertStudySamples = `INSERT INTO dim_study_sample (study_key, sample_key, illness_key, illness_method, illness_rule,
     illness_field, illness_matched, illness_evidence, exclude_from_analysis)
 SELECT st.study_key, s.sample_key, i.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched,
@@ -261,7 +263,8 @@ JOIN dim_study st ON st.study_accession_code = t.study_accession_code
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 WHERE t.load_key = $1
   AND NOT (t.sample_accession_code IN (SELECT unnest($2::VARCHAR[])) AND EXISTS (
-    SELECT 1 FROM dim_study_sample m WHERE m.study_key = st.study_key AND m.sample_key = s.sample_key))
+    SELECT 1 FROM dim_study_sample m WHERE m.study_key = st.study_key AND m.sample_key = s.sample_key
+      AND m.illness_method IS DISTINCT FROM 'override'))
 ON CONFLICT (study_key, sample_key) DO UPDATE SET
     illness_key = excluded.illness_key,
     illness_method = excluded.illness_method,

@@ -87,6 +87,13 @@ type fakeServer struct {
 	failedRuns    int64
 	runs          [][]driver.Value
 	openFailures  [][]driver.Value // health_open's rows
+	// The features as health checks them: health_features' rows (study
+	// key, accession, 1 when it has features), and for every study
+	// feature_target's row (by accession) and feature_fingerprint's
+	// value (by key).
+	featureStudies [][]driver.Value
+	featureTarget  map[string][]driver.Value
+	featureInput   map[int64]string
 	// cleared are the loads whose staging rows a clear_load removed (in a
 	// committed transaction, or outside one).
 	cleared map[int64]bool
@@ -109,8 +116,10 @@ type fakeServer struct {
 func newFakeServer(t *testing.T) *fakeServer {
 	s := &fakeServer{t: t, byText: map[string]string{}, fail: map[string][]error{}, nextLoadKey: 41, current: map[string]currentBatch{},
 		version: -1, checksums: map[int64]string{}, cleared: map[int64]bool{}, loaded: map[string]bool{}, before: map[string]func(){}}
-	for name, text := range statements {
-		s.byText[text] = name
+	for _, set := range []map[string]string{statements, featureStatements} {
+		for name, text := range set {
+			s.byText[text] = name
+		}
 	}
 	ms, err := migrations()
 	if err != nil {
@@ -632,6 +641,15 @@ func (f *fakeStmt) QueryContext(_ context.Context, args []driver.NamedValue) (dr
 		return &fakeRows{rows: s.runs}, nil
 	case "health_open":
 		return &fakeRows{rows: s.openFailures}, nil
+	case "health_features":
+		return &fakeRows{rows: s.featureStudies}, nil
+	case "feature_target":
+		if row, ok := s.featureTarget[fmt.Sprint(vals[0])]; ok {
+			return one(row...)
+		}
+		return &fakeRows{}, nil
+	case "feature_fingerprint":
+		return one(s.featureInput[int64(vals[0].(int32))])
 	}
 	return nil, fmt.Errorf("fake: no answer scripted for query %s", name)
 }

@@ -84,6 +84,16 @@ JOIN dbo.meta_batch AS b ON b.study_key = st.study_key AND b.is_current = 1
 LEFT JOIN dbo.meta_feature_state AS fs ON fs.study_key = st.study_key
 WHERE st.study_accession_code = @p1`
 
+// featuresCurrent says whether a study's features, computed from batch
+// doneBatch to doneRows rows with input fingerprint doneInput (its
+// meta_feature_state row), still describe its current batch, of which
+// fact_feature_values holds held rows, and what they are computed from
+// now (input, stmtFeatureFingerprint). The number of top genes is the
+// caller's to compare.
+func featuresCurrent(doneBatch sql.NullString, batch string, doneRows sql.NullInt64, held int64, doneInput, input string) bool {
+	return doneBatch.Valid && doneBatch.String == batch && doneRows.Int64 == held && doneInput == input
+}
+
 // stmtFeatureFingerprint hashes what the features of study @p1 are
 // computed from beside the batch id: the current batch's load signature,
 // the study's technology, and the illness label and exclusion (the
@@ -461,8 +471,7 @@ func (w *Warehouse) materialize(ctx context.Context, req warehouse.FeaturesReque
 	if err = tx.QueryRowContext(ctx, stmtFeatureFingerprint, studyKey).Scan(&input); err != nil {
 		return res, step("fingerprinting the features' input", err)
 	}
-	if req.IfStale && doneBatch.Valid && doneBatch.String == res.BatchID && int(doneTop.Int32) == top && doneRows.Int64 == held &&
-		doneInput == input {
+	if req.IfStale && int(doneTop.Int32) == top && featuresCurrent(doneBatch, res.BatchID, doneRows, held, doneInput, input) {
 		res.Skipped, res.Scale = true, doneScale.String
 		return res, nil
 	}

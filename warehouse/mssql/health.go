@@ -3,6 +3,8 @@ package mssql
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/genexp/genexp/qc"
@@ -176,7 +178,90 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 		}
 		return w.readRuns(ctx, &h, n)
 	})
-	return h, w.wrap(err, "mssql: reading the process log")
+	if err != nil {
+		return h, w.wrap(err, "mssql: reading the process log")
+	}
+	if req.Features && v == h.ExpectedSchemaVersion && h.SchemaMismatch == "" {
+		err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
+			h.StaleFeatures, h.StaleFeatureStudies, h.StudiesWithoutFeatures, h.FeaturesChecked = 0, nil, 0, false
+			return w.checkFeatures(ctx, &h)
+		})
+		if err != nil {
+			// A reader not granted what the check reads still gets the
+			// rest of the report.
+			if ctx.Err() != nil {
+				return h, w.wrap(err, "mssql: checking the features")
+			}
+			h.StaleFeatures, h.StaleFeatureStudies, h.StudiesWithoutFeatures = 0, nil, 0
+			h.FeaturesError = w.wrap(err, "mssql: checking the features").Error()
+		}
+	}
+	return h, nil
+}
+
+// stmtHealthFeatureStudies lists the loaded studies (those with a current
+// batch), in accession order, each with whether fact_feature_values holds
+// any feature of it.
+const stmtHealthFeatureStudies = `SELECT st.study_key, st.study_accession_code,
+    CASE WHEN EXISTS (SELECT 1 FROM dbo.fact_feature_values AS f WHERE f.study_key = st.study_key) THEN 1 ELSE 0 END
+FROM dbo.dim_study AS st
+JOIN dbo.meta_batch AS b ON b.study_key = st.study_key AND b.is_current = 1
+ORDER BY st.study_accession_code`
+
+// checkFeatures counts the loaded studies whose features are stale and
+// those that have none (warehouse.Health.StaleFeatures), asking of each
+// study with features what MaterializeFeatures asks before it skips one
+// as current, but the number of top genes, which is the configuration's.
+func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health) error {
+	type study struct {
+		key      int32
+		acc      string
+		features bool
+	}
+	rows, err := w.db.QueryContext(ctx, stmtHealthFeatureStudies)
+	if err != nil {
+		return err
+	}
+	var studies []study
+	for rows.Next() {
+		var s study
+		if err := rows.Scan(&s.key, &s.acc, &s.features); err != nil {
+			rows.Close()
+			return err
+		}
+		studies = append(studies, s)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, s := range studies {
+		if !s.features {
+			h.StudiesWithoutFeatures++
+			continue
+		}
+		var key int32
+		var batch, tech, doneInput, input string
+		var doneBatch, doneScale sql.NullString
+		var doneTop sql.NullInt32
+		var doneRows sql.NullInt64
+		var held int64
+		err := w.db.QueryRowContext(ctx, stmtFeatureTarget, s.acc).Scan(&key, &batch, &tech, &doneBatch, &doneTop, &doneRows,
+			&doneScale, &held, &doneInput)
+		if err == nil {
+			err = w.db.QueryRowContext(ctx, stmtFeatureFingerprint, s.key).Scan(&input)
+		}
+		if err != nil {
+			return fmt.Errorf("study %s: %w", s.acc, err)
+		}
+		if !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input) {
+			h.StaleFeatures++
+			if len(h.StaleFeatureStudies) < warehouse.MaxListedStudies {
+				h.StaleFeatureStudies = append(h.StaleFeatureStudies, s.acc)
+			}
+		}
+	}
+	h.FeaturesChecked = true
+	return nil
 }
 
 func (w *Warehouse) readRuns(ctx context.Context, h *warehouse.Health, n int) error {

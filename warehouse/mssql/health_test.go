@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,5 +291,60 @@ func TestHealthReportsAChecksumMismatch(t *testing.T) {
 	}
 	if got := strings.Join(s.names()[before:], " "); !strings.Contains(got, "health_failures") || !strings.Contains(got, "health_runs") {
 		t.Errorf("statements run: %s; want the failures and runs read too", got)
+	}
+}
+
+// TestHealthChecksFeatures: a study with features is stale when
+// feature_target and feature_fingerprint say they no longer describe it,
+// as MaterializeFeatures would find (another batch, other rows, another
+// input); one with none is counted apart; an older schema is not checked.
+func TestHealthChecksFeatures(t *testing.T) {
+	s := newFakeServer(t)
+	s.version = int64(SchemaVersion())
+	s.featureStudies = [][]driver.Value{
+		{int64(1), "GSE1", int64(1)}, {int64(2), "GSE2", int64(1)}, {int64(3), "GSE3", int64(0)},
+		{int64(4), "GSE4", int64(1)}, {int64(5), "GSE5", int64(1)},
+	}
+	target := func(key int64, batch, done string, rows, held int64, input string) []driver.Value {
+		var doneBatch driver.Value
+		if done != "" {
+			doneBatch = done
+		}
+		return []driver.Value{key, batch, "MICROARRAY", doneBatch, int64(100), rows, "value", held, input}
+	}
+	s.featureTarget = map[string][]driver.Value{
+		"GSE1": target(1, "b1", "b1", 10, 10, "in1"), // current
+		"GSE2": target(2, "b2", "b2", 10, 10, "old"), // relabelled since
+		"GSE4": target(4, "b4", "b0", 10, 10, "in4"), // another batch
+		"GSE5": target(5, "b5", "b5", 10, 7, "in5"),  // other rows
+	}
+	s.featureInput = map[int64]string{1: "in1", 2: "in2", 4: "in4", 5: "in5"}
+	w := s.open(t, Config{})
+	h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.FeaturesChecked || h.StaleFeatures != 3 || !slices.Equal(h.StaleFeatureStudies, []string{"GSE2", "GSE4", "GSE5"}) ||
+		h.StudiesWithoutFeatures != 1 {
+		t.Errorf("features: checked %v, %d stale %v, %d without; want checked, 3 stale [GSE2 GSE4 GSE5], 1 without",
+			h.FeaturesChecked, h.StaleFeatures, h.StaleFeatureStudies, h.StudiesWithoutFeatures)
+	}
+
+	if h, err := w.Health(context.Background(), warehouse.HealthRequest{}); err != nil || h.FeaturesChecked || s.count("health_features") != 1 {
+		t.Errorf("features checked unasked (status, the dry run): %+v, %v", h, err)
+	}
+
+	// A reader not granted what the check reads keeps the rest of the
+	// report, and is told why the features were not checked.
+	s.failNext("health_features", mssqldrv.Error{Number: 229, Class: 14,
+		Message: "The SELECT permission was denied on the object 'dim_study', database 'genexp', schema 'dbo'."})
+	h, err = w.Health(context.Background(), warehouse.HealthRequest{Features: true})
+	if err != nil || h.FeaturesChecked || !strings.Contains(h.FeaturesError, "SELECT permission was denied") || h.SchemaVersion != SchemaVersion() {
+		t.Errorf("features check refused: %+v, %v; want the report with FeaturesError", h, err)
+	}
+
+	s.version--
+	if h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true}); err != nil || h.FeaturesChecked {
+		t.Errorf("an older schema's features were checked: %+v, %v", h, err)
 	}
 }

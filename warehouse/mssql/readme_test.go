@@ -2,6 +2,7 @@ package mssql
 
 import (
 	"context"
+	"database/sql/driver"
 	"os"
 	"regexp"
 	"sort"
@@ -243,9 +244,18 @@ func TestReadmeGrantsLetReadersCheckHealth(t *testing.T) {
 	}
 	s := newFakeServer(t)
 	s.version = int64(SchemaVersion())
+	// A study with features, so the features check reads what it reads
+	// of one.
+	s.featureStudies = [][]driver.Value{{int64(1), "GSE1", int64(1)}}
+	s.featureTarget = map[string][]driver.Value{"GSE1": {int64(1), "GSE1-b", "MICROARRAY", "GSE1-b", int64(100), int64(5), "log2", int64(5), "x"}}
+	s.featureInput = map[int64]string{1: "x"}
 	w := s.open(t, Config{})
-	if _, err := w.Health(context.Background(), warehouse.HealthRequest{}); err != nil {
+	h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !h.FeaturesChecked || h.StaleFeatures != 0 {
+		t.Fatalf("features checked %v, %d stale; want checked, none stale", h.FeaturesChecked, h.StaleFeatures)
 	}
 	read := map[string]bool{}
 	for _, name := range s.names() {

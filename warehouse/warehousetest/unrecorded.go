@@ -63,7 +63,7 @@ func texts(t *testing.T, db *sql.DB, query string) []string {
 // testUnrecorded loads a study with its metadata, then the same content
 // described as a load without metadata does: the study's row, its samples'
 // rows and their labels stay as recorded, but for the sample an override
-// names; a study and samples the warehouse does not hold are inserted with
+// names, and its label once the override is gone; a study and samples the warehouse does not hold are inserted with
 // what is given; a study described without its title, PubMed id and
 // description (a sample sheet's metadata) keeps those.
 func testUnrecorded(t *testing.T, tg Target) {
@@ -97,6 +97,16 @@ func testUnrecorded(t *testing.T, tg Target) {
 	want[0] = "GSE1_S1\tSEPSIS\toverride\taccession\tGSE1_S1"
 	if got := texts(t, tg.DB, labels); !slices.Equal(got, want) {
 		t.Errorf("labels after a load without metadata:\n%q\nwant (the override's only changed)\n%q", got, want)
+	}
+	// The override gone from the configuration, again without metadata:
+	// the label it set is not kept as one the configuration gives.
+	g.unrecorded = bare("")
+	if r := outcome(t, load(t, tg.Sink, g, "h1"), "GSE1"); r.Outcome != warehouse.Duplicate {
+		t.Fatalf("%+v, want duplicate", r)
+	}
+	want[0] = "GSE1_S1\tUNKNOWN\tdefault\t\t"
+	if got := texts(t, tg.DB, labels); !slices.Equal(got, want) {
+		t.Errorf("labels after a load without metadata or the override:\n%q\nwant (the override's label UNKNOWN)\n%q", got, want)
 	}
 
 	h := newFixture("GSE2", 4, 2, 2)

@@ -8,7 +8,8 @@ JOIN dim_study st ON st.study_accession_code = t.study_accession_code
 LEFT JOIN dim_illness i ON i.illness_label = t.illness_label
 WHERE t.load_key = $1
   AND NOT (t.sample_accession_code IN (SELECT unnest($2::VARCHAR[])) AND EXISTS (
-    SELECT 1 FROM dim_study_sample m WHERE m.study_key = st.study_key AND m.sample_key = s.sample_key))
+    SELECT 1 FROM dim_study_sample m WHERE m.study_key = st.study_key AND m.sample_key = s.sample_key
+      AND m.illness_method IS DISTINCT FROM 'override'))
 ON CONFLICT (study_key, sample_key) DO UPDATE SET
     illness_key = excluded.illness_key,
     illness_method = excluded.illness_method,

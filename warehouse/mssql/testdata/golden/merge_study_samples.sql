@@ -15,17 +15,17 @@ USING (
     WHERE d.rn = 1
 ) AS s
 ON t.study_key = s.study_key AND t.sample_key = s.sample_key
-WHEN MATCHED AND (s.exclude_from_analysis <> t.exclude_from_analysis OR s.keep_illness = 0 AND EXISTS (
+WHEN MATCHED AND (s.exclude_from_analysis <> t.exclude_from_analysis OR (s.keep_illness = 0 OR t.illness_method = N'override') AND EXISTS (
     SELECT s.illness_key, s.illness_method, s.illness_rule, s.illness_field, s.illness_matched, s.illness_evidence
     EXCEPT
     SELECT t.illness_key, t.illness_method, t.illness_rule, t.illness_field, t.illness_matched, t.illness_evidence
 )) THEN UPDATE SET
-    illness_key = IIF(s.keep_illness = 0, s.illness_key, t.illness_key),
-    illness_method = IIF(s.keep_illness = 0, s.illness_method, t.illness_method),
-    illness_rule = IIF(s.keep_illness = 0, s.illness_rule, t.illness_rule),
-    illness_field = IIF(s.keep_illness = 0, s.illness_field, t.illness_field),
-    illness_matched = IIF(s.keep_illness = 0, s.illness_matched, t.illness_matched),
-    illness_evidence = IIF(s.keep_illness = 0, s.illness_evidence, t.illness_evidence),
+    illness_key = IIF(s.keep_illness = 0 OR t.illness_method = N'override', s.illness_key, t.illness_key),
+    illness_method = IIF(s.keep_illness = 0 OR t.illness_method = N'override', s.illness_method, t.illness_method),
+    illness_rule = IIF(s.keep_illness = 0 OR t.illness_method = N'override', s.illness_rule, t.illness_rule),
+    illness_field = IIF(s.keep_illness = 0 OR t.illness_method = N'override', s.illness_field, t.illness_field),
+    illness_matched = IIF(s.keep_illness = 0 OR t.illness_method = N'override', s.illness_matched, t.illness_matched),
+    illness_evidence = IIF(s.keep_illness = 0 OR t.illness_method = N'override', s.illness_evidence, t.illness_evidence),
     exclude_from_analysis = s.exclude_from_analysis,
     etl_updated_date = SYSUTCDATETIME()
 WHEN NOT MATCHED BY TARGET THEN
