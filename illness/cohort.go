@@ -717,7 +717,7 @@ func (c *Classifier) hedged(s *metadata.Sample) bool {
 
 // beforeSurgery is a sample drawn before an operation (not before another
 // procedure: a septic-shock patient before plasma exchange is in shock).
-var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation)\b|\bpreop\b`)
+var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical|cpb|bypass)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation|(cardiopulmonary\s+)?bypass|cpb)\b|\bpreop\b`)
 
 // beforeIllness reports whether a sample's record says it was drawn before
 // an operation: the patient's state after it (post-operative SIRS, a
@@ -1030,7 +1030,10 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 		return
 	}
 	for i, s := range samples {
-		if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
+		// A sample drawn before an operation is not the operated
+		// cohort's disease control: the patient's state after it is not
+		// this sample's.
+		if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.beforeIllness(s) {
 			continue
 		}
 	fields:

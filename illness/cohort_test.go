@@ -293,6 +293,16 @@ func TestClassifyCohort(t *testing.T) {
 			{Control, "healthy_control", "characteristics", "Healthy", ""},
 			unknown, unknown, unknown, unknown, unknown,
 		}},
+		// a sample drawn before an operation, or before cardiopulmonary
+		// bypass, is no disease arm: the patient's state after it is not
+		// this sample's
+		{"disease arm: a sample before the operation", nil, cohortOf(
+			"s1 | patient type: post-operative sepsis", "s2 | patient type: pre-operative", "s3 | disease state: cardiac surgery, pre-CPB",
+			"s4 | disease state: sepsis", "s5 | disease state: cardiac surgery, after bypass"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown, unknown,
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{NoSepsis, RuleDiseaseArm, "characteristics", "cardiac surgery, after bypass", "sepsis arm"},
+		}},
 		// codes the lexicon leaves out for their sepsis readings: "SS" may
 		// be the study's septic shock arm, "NS" its non-survivors
 		{"disease arm: an ambiguous code is no other disease", &metadata.Study{Title: "Whole blood transcriptome in sepsis and septic shock"}, cohortOf(
