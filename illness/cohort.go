@@ -1061,8 +1061,9 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 // onset in a cohort that began without it ("developed sepsis",
 // "post-operative sepsis" of trauma or surgical patients), not a sepsis of
 // a kind or a second one of septic patients ("culture-proven sepsis",
-// "secondary sepsis") nor septic shock.
-var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
+// "secondary sepsis") nor septic shock; or a bacteraemia ("bacteremia:
+// yes" is a bloodstream infection, which the rules read as SEPSIS).
+var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia|bacteri?a?emia)(\s*-?\s*[1-3])?` +
 	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present|\?)?\s*$`)
 
 // flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a
