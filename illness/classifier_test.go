@@ -78,6 +78,11 @@ func TestDefaultRules(t *testing.T) {
 		{"uninfected alone", sample("", "", "", "infection: uninfected"), NoSepsis, "uninfected", "characteristics", "uninfected", "infection: uninfected"},
 		{"a negated infection is the ill comparison arm", sample("", "", "", "disease state: non-COVID-19"), NoSepsis, "negated_infection", "characteristics", "non-COVID-19", "disease state: non-COVID-19"},
 		{"non-influenza patients", sample("", "", "", "group: non influenza patients"), NoSepsis, "negated_infection", "characteristics", "non influenza patients", "group: non influenza patients"},
+		{"the source of a sepsis under a key naming it", sample("", "", "", "sepsis source: abdominal"), Sepsis, "sepsis_source", "characteristics", "abdominal", "sepsis source: abdominal"},
+		{"the focus of a sepsis", sample("", "", "", "Focus of sepsis: pneumonia"), Sepsis, "sepsis_source", "characteristics", "pneumonia", "Focus of sepsis: pneumonia"},
+		{"no source of sepsis", sample("", "", "", "sepsis source: n/a"), Unknown, "", "", "", ""},
+		{"a control's sepsis source", sample("", "", "", "sepsis source: none"), Unknown, "", "", "", ""},
+		{"a normal group", sample("", "", "", "group: normal group"), Control, "healthy_control", "characteristics", "normal group", "group: normal group"},
 		{"a healthy non-COVID donor is healthy", sample("", "", "", "group: non-COVID healthy donor"), Control, "healthy_control", "characteristics", "healthy", "group: non-COVID healthy donor"},
 		// A sample number glued to the group (titles such as "Sepsis12").
 		{"sepsis with its number", sample("Sepsis12", "", ""), Sepsis, "sepsis", "title", "Sepsis12", "Sepsis12"},
@@ -430,6 +435,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
 		sample("", "", "", "group: non infected controls"), sample("", "", "", "shock type: cardiogenic"), sample("", "", "", "infection: uninfected"),
 		sample("", "", "", "treatment: cecal ligation and puncture"), sample("", "", "", "disease state: non-COVID-19"),
+		sample("", "", "", "sepsis source: abdominal"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

@@ -717,7 +717,7 @@ func (c *Classifier) hedged(s *metadata.Sample) bool {
 
 // beforeSurgery is a sample drawn before an operation (not before another
 // procedure: a septic-shock patient before plasma exchange is in shock).
-var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation)\b|\bpreop\b`)
+var beforeSurgery = regexp.MustCompile(`(?i)\bpre[\s-]?(op|operative(ly)?|operation|surgery|surgical|cpb|bypass)\b|\b(before|prior\s+to)\s+(the\s+)?(surgery|operation|(cardiopulmonary\s+)?bypass|cpb)\b|\bpreop\b`)
 
 // beforeIllness reports whether a sample's record says it was drawn before
 // an operation: the patient's state after it (post-operative SIRS, a
@@ -1030,7 +1030,10 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 		return
 	}
 	for i, s := range samples {
-		if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) {
+		// A sample drawn before an operation is not the operated
+		// cohort's disease control: the patient's state after it is not
+		// this sample's.
+		if s == nil || out[i].Method != MethodDefault || c.namesInfection(s) || c.beforeIllness(s) {
 			continue
 		}
 	fields:
@@ -1058,8 +1061,9 @@ func (c *Classifier) diseaseArms(samples []*metadata.Sample, out, base []Decisio
 // onset in a cohort that began without it ("developed sepsis",
 // "post-operative sepsis" of trauma or surgical patients), not a sepsis of
 // a kind or a second one of septic patients ("culture-proven sepsis",
-// "secondary sepsis") nor septic shock.
-var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia)(\s*-?\s*[1-3])?` +
+// "secondary sepsis") nor septic shock; or a bacteraemia ("bacteremia:
+// yes" is a bloodstream infection, which the rules read as SEPSIS).
+var sepsisFlagKey = regexp.MustCompile(`(?i)^\s*((developed|subsequent|later|incident|post[\s-]*operative|postop|neonatal|early[\s-]*onset|late[\s-]*onset)\s+)?(sepsis|septic|septica?e?mia|bacteri?a?emia)(\s*-?\s*[1-3])?` +
 	`\s*(\(?\s*(y\s*/?\s*n|yes\s*/\s*no)\s*\)?|status|diagnosis|present|\?)?\s*$`)
 
 // flagArms labels NO_SEPSIS the samples a sepsis flag says no of, in a

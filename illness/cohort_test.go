@@ -205,6 +205,13 @@ func TestClassifyCohort(t *testing.T) {
 			unknown,
 			{NoSepsis, RuleFlagArm, "characteristic:Sepsis_(Y/N)", "0", "sample GSM2 is SEPSIS"},
 		}},
+		// a bacteraemia flag reads as a sepsis flag does: its yes is a
+		// bloodstream infection, its no the febrile cohort's other arm
+		{"a bacteraemia flag's arms", nil, cohortOf("FN 1 | bacteremia: yes", "FN 2 | bacteremia: no", "FN 3 | Bacteraemia: No | group: healthy donor"), []want{
+			{Sepsis, "bloodstream_infection", "characteristics", "bacteremia", ""},
+			{NoSepsis, RuleFlagArm, "characteristic:bacteremia", "no", "sample GSM1 is SEPSIS"},
+			{Control, "healthy_control", "characteristics", "healthy", ""},
+		}},
 		{"a flag asked as a question, and keys spaced twice", nil, cohortOf("s1 | diagnosis: sepsis | sepsis?: yes", "s2 | sepsis?: no", "s3 | diagnosis: sepsis | sepsis  (y/n): Y", "s4 | sepsis (y/n): N"), []want{
 			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
 			{NoSepsis, RuleFlagArm, "characteristic:sepsis?", "no", "sample GSM1 is SEPSIS"},
@@ -292,6 +299,16 @@ func TestClassifyCohort(t *testing.T) {
 			{NoSepsis, RuleDiseaseArm, "characteristics", "MS pretreatment", `sample GSM1 is SEPSIS by rule sepsis matching "Sepsis" in characteristic:diseasestatus`},
 			{Control, "healthy_control", "characteristics", "Healthy", ""},
 			unknown, unknown, unknown, unknown, unknown,
+		}},
+		// a sample drawn before an operation, or before cardiopulmonary
+		// bypass, is no disease arm: the patient's state after it is not
+		// this sample's
+		{"disease arm: a sample before the operation", nil, cohortOf(
+			"s1 | patient type: post-operative sepsis", "s2 | patient type: pre-operative", "s3 | disease state: cardiac surgery, pre-CPB",
+			"s4 | disease state: sepsis", "s5 | disease state: cardiac surgery, after bypass"), []want{
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""}, unknown, unknown,
+			{Sepsis, "sepsis", "characteristics", "sepsis", ""},
+			{NoSepsis, RuleDiseaseArm, "characteristics", "cardiac surgery, after bypass", "sepsis arm"},
 		}},
 		// codes the lexicon leaves out for their sepsis readings: "SS" may
 		// be the study's septic shock arm, "NS" its non-survivors

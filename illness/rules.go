@@ -172,7 +172,7 @@ func DefaultRules() []Rule {
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood donors?\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bsadi[oa]s?\b|\bvolunt[aá]ri[oa]s?\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
 				`|健康对照|健康志愿者|健康人|对照组|健常者|健常人` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
-				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
+				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children|groups?|cohorts?)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Exclude: experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$|(^|[^\w-])infected[\s-]+controls?\b` +
 				`|(非|亚|不)健康|(模型|阳性|阴性|溶剂|药物|给药|空白)对照` +
 				`|\bvolunteers?\s+(with|having)\b|\bvolunt[aá]ri[oa]s?\s+(com|con)\b|\b(infected|challenged|parasit\w+)\b.*\bvolunt|\bvolunt\w*\b.*\b(infected|challenged|parasit\w+)\b`,
@@ -180,6 +180,11 @@ func DefaultRules() []Rule {
 		{Name: "uninfected", Label: NoSepsis, Priority: 52,
 			Pattern:     `^\s*(un|non[- ]?)infected\s*$`,
 			Description: "a value that only says 'uninfected' ('infection: uninfected'): read after the healthy controls, so that a sample whose other value of the same field says it is one ('status: healthy control' among its characteristics) is a control, and otherwise, as non_septic_illness reads 'non-infected', one ill without sepsis"},
+		{Name: "sepsis_source", Label: Sepsis, Priority: 53,
+			Keys:        `^(sepsis|septic)\s+(source|focus|origin|site)$|^(source|focus|origin|site)\s+of\s+sepsis$`,
+			Pattern:     `[a-z](.*\S)?`,
+			Exclude:     `^\s*(none|no|n/?a|not\s+applicable|not\s+available|unknown|control|controls|healthy|healthy\s+controls?|no\s+sepsis|non[- ]?septic|-)?\s*$`,
+			Description: "the source of a sample's sepsis given under a key that names it ('sepsis source: abdominal', 'sepsis focus: pneumonia'): the sample is septic; 'none', 'n/a', 'control' or 'healthy' there says it is not"},
 		{Name: "no_disease", Label: Control, Priority: 51,
 			Keys:        `^(disease|disease state|disease status|diagnosis|illness|health status)$`,
 			Pattern:     `^\s*(none|no disease|no illness|disease[- ]free)\s*$`,
