@@ -434,6 +434,11 @@ const MaxTopVariableGenes = 1000
 
 func (c AnalyticsConfig) enabled() bool { return c.Enabled == nil || *c.Enabled }
 
+// TopGenes is the number of most variable genes the gene pairs are
+// computed over: TopVariableGenes, or warehouse.DefaultTopGenes when it
+// is 0.
+func (c AnalyticsConfig) TopGenes() int { return c.topGenes() }
+
 func (c AnalyticsConfig) topGenes() int {
 	if c.TopVariableGenes == 0 {
 		return warehouse.DefaultTopGenes

@@ -1,6 +1,8 @@
 package genexp_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +86,15 @@ func TestHealthFindsStaleFeatures(t *testing.T) {
 		t.Errorf("after features --if-stale: %s %q, %+v", c.Status, c.Detail, h)
 	}
 
+	// Features computed over another number of top genes than the
+	// configuration's are stale, as features --if-stale finds them.
+	if h, err := w.Health(t.Context(), warehouse.HealthRequest{Features: true, TopGenes: 50}); err != nil || h.StaleFeatures != 2 {
+		t.Errorf("top genes 50 against the features' 100: %d stale, %v; want 2", h.StaleFeatures, err)
+	}
+	if h, err := w.Health(t.Context(), warehouse.HealthRequest{Features: true, TopGenes: 100}); err != nil || h.StaleFeatures != 0 {
+		t.Errorf("top genes 100, as computed: %d stale, %v; want none", h.StaleFeatures, err)
+	}
+
 	// What a migration that changes the features does (schema 14, 15, 17).
 	if _, err := w.DB().Exec(`UPDATE meta_feature_state SET input_fingerprint = NULL`); err != nil {
 		t.Fatal(err)
@@ -91,5 +102,31 @@ func TestHealthFindsStaleFeatures(t *testing.T) {
 	if h, c := featuresCheck("after a migration"); c.Status != genexp.Degraded || h.StaleFeatures != 2 ||
 		strings.Join(h.StaleFeatureStudies, ",") != "GSE71270,SRP110235" || !strings.Contains(c.Detail, "2 studies") {
 		t.Errorf("after a migration: %s %q, %+v", c.Status, c.Detail, h)
+	}
+
+	// Replaced facts, loaded with analytics off: the views serve no
+	// features of the study (they pick its current batch's), which is no
+	// stale one served.
+	changed := filepath.Join(t.TempDir(), "GSE71270")
+	copyTree(t, "testdata/refinebio/GSE71270", changed, nil)
+	matrix := filepath.Join(changed, "GSE71270", "GSE71270.tsv")
+	b, err := os.ReadFile(matrix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, rest, _ := strings.Cut(string(b), "\n")
+	row, more, _ := strings.Cut(rest, "\n")
+	cells := strings.Split(row, "\t")
+	cells[1] = "12.5"
+	if err := os.WriteFile(matrix, []byte(first+"\n"+strings.Join(cells, "\t")+"\n"+more), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep = loadWith(t, w, cfg, changed)
+	if len(rep.Studies) != 1 || rep.Studies[0].Outcome != warehouse.Replaced {
+		t.Fatalf("changed matrix: %+v", rep.Studies)
+	}
+	if h, c := featuresCheck("after replaced facts with analytics off"); h.StudiesWithoutFeatures != 1 ||
+		strings.Contains(strings.Join(h.StaleFeatureStudies, ","), "GSE71270") {
+		t.Errorf("after replaced facts with analytics off: %s %q, %+v; want GSE71270 without features, not stale", c.Status, c.Detail, h)
 	}
 }

@@ -82,6 +82,10 @@ func TestDefaultRules(t *testing.T) {
 		{"the focus of a sepsis", sample("", "", "", "Focus of sepsis: pneumonia"), Sepsis, "sepsis_source", "characteristics", "pneumonia", "Focus of sepsis: pneumonia"},
 		{"no source of sepsis", sample("", "", "", "sepsis source: n/a"), Unknown, "", "", "", ""},
 		{"a control's sepsis source", sample("", "", "", "sepsis source: none"), Unknown, "", "", "", ""},
+		{"a sepsis source not given", sample("", "", "", "sepsis source: n.a."), Unknown, "", "", "", ""},
+		{"a sepsis source not known", sample("", "", "", "Sepsis source: not done"), Unknown, "", "", "", ""},
+		{"a sham animal's sepsis source", sample("", "", "", "sepsis source: sham"), Unknown, "", "", "", ""},
+		{"a septic joint is no sepsis source", sample("", "", "", "septic site: knee"), Unknown, "", "", "", ""},
 		{"a normal group", sample("", "", "", "group: normal group"), Control, "healthy_control", "characteristics", "normal group", "group: normal group"},
 		{"a healthy non-COVID donor is healthy", sample("", "", "", "group: non-COVID healthy donor"), Control, "healthy_control", "characteristics", "healthy", "group: non-COVID healthy donor"},
 		// A sample number glued to the group (titles such as "Sepsis12").

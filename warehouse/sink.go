@@ -543,8 +543,11 @@ type HealthRequest struct {
 	Runs int
 	// Features asks for the features check (Health.StaleFeatures), which
 	// reads every study's facts once: genexp health and init ask for it,
-	// status and the dry run do not.
+	// status and the dry run do not. TopGenes, when above 0, is the number
+	// of top genes the configuration computes the gene pairs over: features
+	// computed with another are stale, as FeaturesRequest.IfStale finds.
 	Features bool
+	TopGenes int
 }
 
 // Health is what a warehouse says about its own operation.
@@ -602,9 +605,10 @@ type Health struct {
 	StaleFeatures       int      `json:"stale_features"`
 	StaleFeatureStudies []string `json:"stale_feature_studies,omitempty"`
 	// StudiesWithoutFeatures counts the loaded studies that have no
-	// features at all: loaded with analytics.enabled off (a load that
-	// replaces a study's facts removes the features of the old ones), or
-	// stopped before their analytics step.
+	// features of their current batch, which is all the views serve:
+	// loaded with analytics.enabled off (the features of a study's
+	// replaced facts are no longer served), or stopped before their
+	// analytics step.
 	StudiesWithoutFeatures int `json:"studies_without_features"`
 	// Path is the file holding the warehouse, "" when it is not a local
 	// file (a server, or in memory).

@@ -70,7 +70,7 @@ migration that failed or was refused); 1 another failure.
 	if hc, ok := w.(warehouse.HealthChecker); ok {
 		// A migration that changes how features are computed leaves them
 		// stale; so may loads run with analytics off.
-		if h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1, Features: true}); err == nil && h.StaleFeatures > 0 {
+		if h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1, Features: true, TopGenes: cfg.Analytics.TopGenes()}); err == nil && h.StaleFeatures > 0 {
 			fmt.Fprintf(stdout, "the features of %s are stale (%s); genexp features --if-stale computes them again, as does a load of the study\n",
 				countStudies(h.StaleFeatures), strings.Join(h.StaleFeatureStudies, ", ")+moreStudies(h.StaleFeatures-len(h.StaleFeatureStudies)))
 		}

@@ -65,7 +65,7 @@ written (a full disk; a reader that went away keeps the status); 3 critical;
 	if err := checkTarget(target); err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
-	rep, err := checkHealth(context.Background(), target, time.Now())
+	rep, err := checkHealth(context.Background(), target, time.Now(), cfg.Analytics.TopGenes())
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
@@ -93,8 +93,9 @@ written (a full disk; a reader that went away keeps the status); 3 critical;
 // checkHealth observes the warehouse target names, read-only, and judges
 // what it saw. A DuckDB file that does not exist is reported, not created.
 // The error is a DSN option the warehouse refuses (ConfigInvalid): the
-// caller's to mend, not a state of the warehouse.
-func checkHealth(ctx context.Context, target string, now time.Time) (genexp.HealthReport, error) {
+// caller's to mend, not a state of the warehouse. Features computed over
+// another number of top genes than top are stale.
+func checkHealth(ctx context.Context, target string, now time.Time, top int) (genexp.HealthReport, error) {
 	in := genexp.HealthInputs{Warehouse: qc.RedactDSN(target), Now: now}
 	if !genexp.IsSQLServerDSN(target) {
 		file, _, _ := strings.Cut(target, "?")
@@ -120,7 +121,7 @@ func checkHealth(ctx context.Context, target string, now time.Time) (genexp.Heal
 	}
 	defer w.Close()
 	if hc, ok := w.(warehouse.HealthChecker); ok {
-		h, err := hc.Health(ctx, warehouse.HealthRequest{Since: now.Add(-24 * time.Hour), Runs: 5, Features: true})
+		h, err := hc.Health(ctx, warehouse.HealthRequest{Since: now.Add(-24 * time.Hour), Runs: 5, Features: true, TopGenes: top})
 		in.Health = &h
 		if err != nil {
 			in.HealthErr = redactErr(err, target)

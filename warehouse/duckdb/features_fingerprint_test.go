@@ -94,9 +94,8 @@ func TestFeatureFingerprintUnchanged(t *testing.T) {
 	seen := 0
 	for rows.Next() {
 		var study, input string
-		var features bool
-		var batch, doneBatch, doneRows, held, doneInput any
-		if err := rows.Scan(&study, &features, &batch, &doneBatch, &doneRows, &held, &doneInput, &input); err != nil {
+		var batch, doneBatch, doneTop, doneRows, held, doneInput any
+		if err := rows.Scan(&study, &batch, &doneBatch, &doneTop, &doneRows, &held, &doneInput, &input); err != nil {
 			t.Fatal(err)
 		}
 		seen++

@@ -133,9 +133,8 @@ WHERE meta_etl_process_log.log_id = c.log_id`
 
 // stmtHealthFeatures asks, in one statement for every loaded study (one
 // with a current batch), in accession order, what MaterializeFeatures asks
-// of one before it skips it as current (stmtFeatureTarget): whether
-// fact_feature_values holds any feature of it, its current batch, the
-// batch and rows its features were computed from and their input
+// of one before it skips it as current (stmtFeatureTarget): its current
+// batch, the batch, top genes and rows its features were computed from and their input
 // fingerprint, the rows of its current batch fact_feature_values holds,
 // and the fingerprint of what they would be computed from now. The
 // fingerprint is featureFingerprint's text, each study's labels
@@ -153,8 +152,7 @@ labels AS (
 features AS (
     SELECT study_key, batch_id, COUNT(*) AS n FROM fact_feature_values GROUP BY study_key, batch_id)
 SELECT st.study_accession_code,
-    EXISTS (SELECT 1 FROM features f WHERE f.study_key = st.study_key),
-    b.batch_id, fs.batch_id, fs.rows_written,
+    b.batch_id, fs.batch_id, fs.top_genes, fs.rows_written,
     COALESCE((SELECT f.n FROM features f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id), 0),
     COALESCE(fs.input_fingerprint, ''),
     md5(concat_ws('|', COALESCE(b.load_signature, ''), COALESCE(st.study_technology, ''), COALESCE(l.agg, '')))
@@ -319,7 +317,7 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 		return h, classify(err, "duckdb: reading recent runs")
 	}
 	if req.Features && v == h.ExpectedSchemaVersion && h.SchemaMismatch == "" {
-		if err := w.checkFeatures(ctx, &h); err != nil {
+		if err := w.checkFeatures(ctx, &h, req.TopGenes); err != nil {
 			if ctx.Err() != nil {
 				return h, classify(err, "duckdb: checking the features")
 			}
@@ -332,27 +330,29 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 
 // checkFeatures counts the loaded studies whose features are stale and
 // those that have none (warehouse.Health.StaleFeatures), by the test
-// MaterializeFeatures skips a study by, but the number of top genes, which
-// is the configuration's.
-func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health) error {
+// MaterializeFeatures skips a study by; the number of top genes only when
+// top, the configuration's, is above 0.
+func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health, top int) error {
 	rows, err := w.db.QueryContext(ctx, stmtHealthFeatures)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var acc, batch, doneInput, input string
-		var features bool
 		var doneBatch sql.NullString
+		var doneTop sql.NullInt32
 		var doneRows sql.NullInt64
 		var held int64
-		if err := rows.Scan(&acc, &features, &batch, &doneBatch, &doneRows, &held, &doneInput, &input); err != nil {
+		if err := rows.Scan(&acc, &batch, &doneBatch, &doneTop, &doneRows, &held, &doneInput, &input); err != nil {
 			rows.Close()
 			return err
 		}
 		switch {
-		case !features:
+		case held == 0:
+			// The views serve a study's features of its current batch
+			// only: none are served.
 			h.StudiesWithoutFeatures++
-		case !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input):
+		case !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input) || (top > 0 && int(doneTop.Int32) != top):
 			h.StaleFeatures++
 			if len(h.StaleFeatureStudies) < warehouse.MaxListedStudies {
 				h.StaleFeatureStudies = append(h.StaleFeatureStudies, acc)

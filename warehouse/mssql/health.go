@@ -184,7 +184,7 @@ func (w *Warehouse) Health(ctx context.Context, req warehouse.HealthRequest) (wa
 	if req.Features && v == h.ExpectedSchemaVersion && h.SchemaMismatch == "" {
 		err = w.retry(ctx, opIdempotent, func(ctx context.Context) error {
 			h.StaleFeatures, h.StaleFeatureStudies, h.StudiesWithoutFeatures, h.FeaturesChecked = 0, nil, 0, false
-			return w.checkFeatures(ctx, &h)
+			return w.checkFeatures(ctx, &h, req.TopGenes)
 		})
 		if err != nil {
 			// A reader not granted what the check reads still gets the
@@ -211,8 +211,9 @@ ORDER BY st.study_accession_code`
 // checkFeatures counts the loaded studies whose features are stale and
 // those that have none (warehouse.Health.StaleFeatures), asking of each
 // study with features what MaterializeFeatures asks before it skips one
-// as current, but the number of top genes, which is the configuration's.
-func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health) error {
+// as current; the number of top genes only when top, the configuration's,
+// is above 0.
+func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health, top int) error {
 	type study struct {
 		key      int32
 		acc      string
@@ -253,7 +254,12 @@ func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health) erro
 		if err != nil {
 			return fmt.Errorf("study %s: %w", s.acc, err)
 		}
-		if !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input) {
+		switch {
+		case held == 0:
+			// The views serve a study's features of its current batch
+			// only: none are served.
+			h.StudiesWithoutFeatures++
+		case !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input) || (top > 0 && int(doneTop.Int32) != top):
 			h.StaleFeatures++
 			if len(h.StaleFeatureStudies) < warehouse.MaxListedStudies {
 				h.StaleFeatureStudies = append(h.StaleFeatureStudies, s.acc)

@@ -303,7 +303,7 @@ func TestHealthChecksFeatures(t *testing.T) {
 	s.version = int64(SchemaVersion())
 	s.featureStudies = [][]driver.Value{
 		{int64(1), "GSE1", int64(1)}, {int64(2), "GSE2", int64(1)}, {int64(3), "GSE3", int64(0)},
-		{int64(4), "GSE4", int64(1)}, {int64(5), "GSE5", int64(1)},
+		{int64(4), "GSE4", int64(1)}, {int64(5), "GSE5", int64(1)}, {int64(6), "GSE6", int64(1)},
 	}
 	target := func(key int64, batch, done string, rows, held int64, input string) []driver.Value {
 		var doneBatch driver.Value
@@ -317,20 +317,25 @@ func TestHealthChecksFeatures(t *testing.T) {
 		"GSE2": target(2, "b2", "b2", 10, 10, "old"), // relabelled since
 		"GSE4": target(4, "b4", "b0", 10, 10, "in4"), // another batch
 		"GSE5": target(5, "b5", "b5", 10, 7, "in5"),  // other rows
+		"GSE6": target(6, "b6", "b0", 10, 0, "in6"),  // replaced facts: no features served
 	}
-	s.featureInput = map[int64]string{1: "in1", 2: "in2", 4: "in4", 5: "in5"}
+	s.featureInput = map[int64]string{1: "in1", 2: "in2", 4: "in4", 5: "in5", 6: "in6"}
 	w := s.open(t, Config{})
 	h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !h.FeaturesChecked || h.StaleFeatures != 3 || !slices.Equal(h.StaleFeatureStudies, []string{"GSE2", "GSE4", "GSE5"}) ||
-		h.StudiesWithoutFeatures != 1 {
-		t.Errorf("features: checked %v, %d stale %v, %d without; want checked, 3 stale [GSE2 GSE4 GSE5], 1 without",
+		h.StudiesWithoutFeatures != 2 {
+		t.Errorf("features: checked %v, %d stale %v, %d without; want checked, 3 stale [GSE2 GSE4 GSE5], 2 without",
 			h.FeaturesChecked, h.StaleFeatures, h.StaleFeatureStudies, h.StudiesWithoutFeatures)
 	}
 
-	if h, err := w.Health(context.Background(), warehouse.HealthRequest{}); err != nil || h.FeaturesChecked || s.count("health_features") != 1 {
+	// Computed over 100 top genes, all four served are stale for 50.
+	if h, err := w.Health(context.Background(), warehouse.HealthRequest{Features: true, TopGenes: 50}); err != nil || h.StaleFeatures != 4 {
+		t.Errorf("top genes 50: %d stale, %v; want 4", h.StaleFeatures, err)
+	}
+	if h, err := w.Health(context.Background(), warehouse.HealthRequest{}); err != nil || h.FeaturesChecked || s.count("health_features") != 2 {
 		t.Errorf("features checked unasked (status, the dry run): %+v, %v", h, err)
 	}
 

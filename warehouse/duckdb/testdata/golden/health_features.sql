@@ -9,8 +9,7 @@ labels AS (
 features AS (
     SELECT study_key, batch_id, COUNT(*) AS n FROM fact_feature_values GROUP BY study_key, batch_id)
 SELECT st.study_accession_code,
-    EXISTS (SELECT 1 FROM features f WHERE f.study_key = st.study_key),
-    b.batch_id, fs.batch_id, fs.rows_written,
+    b.batch_id, fs.batch_id, fs.top_genes, fs.rows_written,
     COALESCE((SELECT f.n FROM features f WHERE f.study_key = st.study_key AND f.batch_id = b.batch_id), 0),
     COALESCE(fs.input_fingerprint, ''),
     md5(concat_ws('|', COALESCE(b.load_signature, ''), COALESCE(st.study_technology, ''), COALESCE(l.agg, '')))
