@@ -248,18 +248,19 @@ func (w *Warehouse) checkFeatures(ctx context.Context, h *warehouse.Health, top 
 		var held int64
 		err := w.db.QueryRowContext(ctx, stmtFeatureTarget, s.acc).Scan(&key, &batch, &tech, &doneBatch, &doneTop, &doneRows,
 			&doneScale, &held, &doneInput)
+		if err == nil && held == 0 {
+			// The views serve a study's features of its current batch
+			// only: none are served, and there is nothing to fingerprint.
+			h.StudiesWithoutFeatures++
+			continue
+		}
 		if err == nil {
 			err = w.db.QueryRowContext(ctx, stmtFeatureFingerprint, s.key).Scan(&input)
 		}
 		if err != nil {
 			return fmt.Errorf("study %s: %w", s.acc, err)
 		}
-		switch {
-		case held == 0:
-			// The views serve a study's features of its current batch
-			// only: none are served.
-			h.StudiesWithoutFeatures++
-		case !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input) || (top > 0 && int(doneTop.Int32) != top):
+		if !featuresCurrent(doneBatch, batch, doneRows, held, doneInput, input) || (top > 0 && int(doneTop.Int32) != top) {
 			h.StaleFeatures++
 			if len(h.StaleFeatureStudies) < warehouse.MaxListedStudies {
 				h.StaleFeatureStudies = append(h.StaleFeatureStudies, s.acc)
