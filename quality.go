@@ -2,6 +2,7 @@ package genexp
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
@@ -86,8 +87,15 @@ type accumulator struct {
 	lastRow  []int64
 	studyNum map[string]int
 	// several: the matrix is several studies' (ofSeveral, or more than one
-	// loaded), and the rows with each study's values are counted
+	// loaded), or holds a study of several organisms, and the rows with
+	// each study's values are counted
 	several bool
+	// groups is set when a loaded study's samples are of more than one
+	// organism (a study of human and mouse samples in an ALL matrix, whose
+	// rows are the two organisms' genes): each column's sample is then
+	// counted over the rows holding values of its study's samples of its
+	// organism, not over every row of its study.
+	groups *organismGroups
 	// keepMissing: missing cells are kept as NULL facts, every row's (see
 	// study).
 	keepMissing bool
@@ -107,11 +115,93 @@ func newAccumulator(pl *plan, ksRows int) *accumulator {
 		}
 		a.studyOf = append(a.studyOf, n)
 	}
-	a.several = pl.ofSeveral || len(a.rowsWith) > 1
+	a.groups = groupByOrganism(pl)
+	a.several = pl.ofSeveral || len(a.rowsWith) > 1 || a.groups != nil
 	return a
 }
 
+// organismGroups numbers, in a matrix holding a study of several
+// organisms, each loaded column's group: its study and its sample's
+// organism. A column whose sample's organism is unknown, in such a study,
+// is a group of its own study's that counts over all the study's rows.
+type organismGroups struct {
+	of   []int   // each column's group
+	rows []int64 // per group, the rows holding any of its values
+	last []int64 // per group, the last row counted
+	// known: the group is one organism's (not its study's samples of no
+	// known organism)
+	known []bool
+	// organisms names, per study of several organisms, its organisms in
+	// first-seen order, and their columns (positions in the accumulator's
+	// columns).
+	organisms map[string][]organismColumns
+}
+
+// organismColumns are a study's loaded columns of one organism.
+type organismColumns struct {
+	organism string
+	cols     []int
+}
+
+// groupByOrganism returns the organism groups of pl's columns, or nil when
+// no loaded study holds samples of two known organisms.
+func groupByOrganism(pl *plan) *organismGroups {
+	organisms := map[string][]organismColumns{}
+	for i, c := range pl.columns {
+		o := ""
+		if s := pl.samples[c.Sample]; s != nil {
+			o = s.Organism
+		}
+		list := organisms[c.Study]
+		at := slices.IndexFunc(list, func(g organismColumns) bool { return g.organism == o })
+		if at < 0 {
+			at, list = len(list), append(list, organismColumns{organism: o})
+		}
+		list[at].cols = append(list[at].cols, i)
+		organisms[c.Study] = list
+	}
+	split := false
+	for study, list := range organisms {
+		known := 0
+		for _, g := range list {
+			if g.organism != "" {
+				known++
+			}
+		}
+		if known < 2 {
+			delete(organisms, study)
+		} else {
+			split = true
+		}
+	}
+	if !split {
+		return nil
+	}
+	g := &organismGroups{of: make([]int, len(pl.columns)), organisms: organisms}
+	seen := map[string]int{} // a study's group of its columns of no known organism, or of its only one
+	for i, c := range pl.columns {
+		key, known := c.Study, false
+		if _, several := organisms[c.Study]; several {
+			if s := pl.samples[c.Sample]; s != nil && s.Organism != "" {
+				key, known = c.Study+"\x00"+s.Organism, true
+			}
+		}
+		n, ok := seen[key]
+		if !ok {
+			n = len(g.rows)
+			seen[key] = n
+			g.rows, g.last, g.known = append(g.rows, 0), append(g.last, -1), append(g.known, known)
+		}
+		g.of[i] = n
+	}
+	return g
+}
+
 func (a *accumulator) add(b *expression.WideBatch) {
+	if a.groups != nil {
+		a.addGrouped(b)
+		return
+	}
 	for r := range b.Genes {
 		row := b.Row(r)
 		if a.several {
@@ -131,6 +221,34 @@ func (a *accumulator) add(b *expression.WideBatch) {
 				if v := row[c]; v == v {
 					a.measured[i]++
 					a.negative[i] += belowZero(v)
+				}
+			}
+		}
+		a.ks.Offer(b.Genes[r], row, a.cols)
+	}
+	a.rows += int64(len(b.Genes))
+}
+
+// addGrouped is add for a matrix holding a study of several organisms: it
+// counts the rows holding values of each organism group, and of each
+// study. A study's first value in a row is its group's first there too,
+// so the study is counted only where a group is.
+func (a *accumulator) addGrouped(b *expression.WideBatch) {
+	g := a.groups
+	for r := range b.Genes {
+		row := b.Row(r)
+		at := a.rows + int64(r)
+		for i, c := range a.cols {
+			if v := row[c]; v == v {
+				a.measured[i]++
+				a.negative[i] += belowZero(v)
+				if k := g.of[i]; g.last[k] != at {
+					g.last[k] = at
+					g.rows[k]++
+					if s := a.studyOf[i]; a.lastRow[s] != at {
+						a.lastRow[s] = at
+						a.rowsWith[s]++
+					}
 				}
 			}
 		}
@@ -159,20 +277,38 @@ func (a *accumulator) study(s string) qc.StudyStats {
 		// study filter may leave one), a row of another's gene.
 		st.RowsWithValues = a.rowsWith[n]
 	}
-	rows := a.rows
-	if st.RowsWithValues > 0 && !a.keepMissing {
-		// A row of another organism's or platform's gene is none of the
-		// study's cells. Kept as NULL, missing cells are facts of every
-		// row (the melter does not tell the studies' rows apart), and
-		// the counts say what the facts hold.
-		rows = st.RowsWithValues
-	}
 	for _, i := range a.own[s] {
 		st.Measured[a.sampleOf[i]] = a.measured[i]
+		rows := a.rows
+		if st.RowsWithValues > 0 {
+			// A row of another organism's or platform's gene is none of
+			// the sample's cells.
+			rows = a.rowsOf(i, st.RowsWithValues)
+			st.CellsWithValues += rows
+		}
+		if a.keepMissing {
+			// Kept as NULL, missing cells are facts of every row (the
+			// melter does not tell the studies' rows apart), and the
+			// counts say what the facts hold.
+			rows = a.rows
+		}
 		st.Cells += rows
 		st.Missing += rows - a.measured[i]
 	}
 	return st
+}
+
+// rowsOf is the number of rows column i is counted over in a matrix of
+// several studies or organisms: those holding any value of its study's
+// samples of its organism, in a study of several organisms; else those
+// holding any value of its study (studyRows).
+func (a *accumulator) rowsOf(i int, studyRows int64) int64 {
+	if g := a.groups; g != nil {
+		if k := g.of[i]; g.known[k] && g.rows[k] > 0 {
+			return g.rows[k]
+		}
+	}
+	return studyRows
 }
 
 // genes is the number of gene rows study s is counted over (see study):
@@ -199,7 +335,9 @@ func (a *accumulator) negativeIn(s string, excluded func(sample string) bool) in
 }
 
 // studyKS runs the recomputed Kolmogorov–Smirnov check on study s: each of
-// its samples, as kept in the row sample, against the pool of all of them.
+// its samples, as kept in the row sample, against the pool of all of them
+// (in a study of several organisms, of all its samples of the same
+// organism; the worst of the organisms' results is returned).
 // When the sample holds every row of the matrix (Sampled false) the result
 // is exactly scipy's ks_2samp(sample, pooled study values). It takes the
 // study's columns from the sample, so it runs once per study.
@@ -207,15 +345,39 @@ func (a *accumulator) studyKS(s string) (qc.KSResult, bool) {
 	if a.ks.Len() == 0 {
 		return qc.KSResult{}, false
 	}
-	var names []string
-	var values [][]float64
-	for _, i := range a.own[s] {
-		names = append(names, a.sampleOf[i])
-		values = append(values, a.ks.TakeColumn(i))
+	parts := [][]int{a.own[s]}
+	if a.groups != nil {
+		if list, ok := a.groups.organisms[s]; ok {
+			// Each organism's samples against their own pool: two
+			// organisms' genes are no one distribution.
+			parts = parts[:0]
+			for _, g := range list {
+				parts = append(parts, g.cols)
+			}
+		}
 	}
-	r, ok := qc.WorstKSInPlace(names, values)
-	r.Rows, r.Sampled = a.ks.Len(), a.rows > int64(a.ks.Len())
-	return r, ok
+	var worst qc.KSResult
+	found := false
+	var all []qc.KSSample
+	for _, cols := range parts {
+		var names []string
+		var values [][]float64
+		for _, i := range cols {
+			names = append(names, a.sampleOf[i])
+			values = append(values, a.ks.TakeColumn(i))
+		}
+		r, ok := qc.WorstKSInPlace(names, values)
+		if !ok {
+			continue
+		}
+		all = append(all, r.Samples...)
+		if !found || r.P < worst.P || (r.P == worst.P && r.D > worst.D) {
+			worst, found = r, true
+		}
+	}
+	worst.Samples = all
+	worst.Rows, worst.Sampled = a.ks.Len(), a.rows > int64(a.ks.Len())
+	return worst, found
 }
 
 // validateStudy applies the configured thresholds to one study, adds the

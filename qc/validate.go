@@ -172,6 +172,12 @@ type StudyStats struct {
 	// not measure holds none of its values, and the share of missing
 	// cells is taken over the rows it does measure.
 	RowsWithValues int64
+	// CellsWithValues, when RowsWithValues is set, counts each sample's
+	// cells in the rows holding values of its study's samples of its
+	// organism (the rows holding any value of the study where it has
+	// one organism), summed over the samples: the cells the share of
+	// missing ones is taken over. 0 is RowsWithValues × the samples.
+	CellsWithValues int64
 	// Measured maps each sample to its number of non-missing cells.
 	Measured map[string]int64
 	// Negative counts the study's cells below zero in the samples left in
@@ -207,20 +213,30 @@ func Validate(s StudyStats, t Thresholds) []*Error {
 		out = append(out, f)
 	} else {
 		cells, missing, without := s.Cells, s.Missing, int64(0)
-		if s.RowsWithValues > 0 && s.RowsWithValues < s.Rows && len(s.Measured) > 0 {
-			// rows of other studies' genes are no cells of this one
+		perOrganism := false
+		if s.RowsWithValues > 0 && len(s.Measured) > 0 {
+			// rows of other studies' (or organisms') genes are no cells
+			// of this one (of its samples of another organism)
 			without = s.Rows - s.RowsWithValues
 			cells = s.RowsWithValues * int64(len(s.Measured))
+			if s.CellsWithValues > 0 {
+				perOrganism = s.CellsWithValues != cells
+				cells = s.CellsWithValues
+			}
 			missing = cells - (s.Cells - s.Missing)
 		}
 		share := float64(missing) / float64(cells)
 		if share > t.MaxNullPercentage {
 			sh, lim := percentages(share, t.MaxNullPercentage)
-			if without > 0 {
+			switch {
+			case perOrganism:
+				add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d, each sample's in the gene rows holding any value of the study's samples of its organism; limit %s)",
+					sh, missing, cells, lim)
+			case without > 0:
 				add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d, in the %d gene rows holding any value of it; %d more rows hold none; limit %s)",
 					sh, missing, cells, s.RowsWithValues, without, lim)
-			} else {
-				add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d; limit %s)", sh, s.Missing, s.Cells, lim)
+			default:
+				add(NullPercentageHigh, SeverityError, "%s of the study's cells are missing (%d of %d; limit %s)", sh, missing, cells, lim)
 			}
 		}
 	}

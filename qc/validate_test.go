@@ -31,6 +31,15 @@ func TestValidateAtTheLimits(t *testing.T) {
 			map[Code]Severity{}},
 		{"missing share over the study's rows, one cell over", StudyStats{Rows: 4000, RowsWithValues: 2000, Cells: 12000, Missing: 6601, Measured: map[string]int64{"a": 1800, "b": 1800, "c": 1799}},
 			map[Code]Severity{NullPercentageHigh: SeverityError}},
+		// a study of two organisms, its missing cells kept: sample a's
+		// organism has values in 2000 of the 4000 rows holding any of the
+		// study's, b's and c's in the other 2000; 600 of those 6000 cells
+		// is the limit, though 6600 of the 12000 cells of the study's
+		// rows are missing
+		{"missing share per organism, at the limit", StudyStats{Rows: 6000, RowsWithValues: 4000, CellsWithValues: 6000, Cells: 18000, Missing: 12600, Measured: three(1800)},
+			map[Code]Severity{}},
+		{"missing share per organism, one cell over", StudyStats{Rows: 6000, RowsWithValues: 4000, CellsWithValues: 6000, Cells: 18000, Missing: 12601, Measured: map[string]int64{"a": 1800, "b": 1800, "c": 1799}},
+			map[Code]Severity{NullPercentageHigh: SeverityError}},
 		// 100 of 2000 rows is exactly MaxDuplicatePercentage (0.05).
 		{"duplicate share at the limit", StudyStats{Rows: 1900, DuplicateRows: 100, Cells: 5700, Measured: three(1900)},
 			map[Code]Severity{DuplicateGenes: SeverityWarning}},
