@@ -308,7 +308,7 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 	display := func(name string) string { return filepath.Join(p, filepath.FromSlash(name)) }
 	switch {
 	case info.IsDir():
-		fsys = os.DirFS(p)
+		fsys = localDir(p)
 		if root, err = realPath(p); err != nil {
 			if root, err = filepath.Abs(p); err != nil {
 				root = p
@@ -356,7 +356,7 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 		}
 	default:
 		dir := filepath.Dir(p)
-		fsys, only = os.DirFS(dir), filepath.Base(p)
+		fsys, only = localDir(dir), filepath.Base(p)
 		if abs, err := filepath.Abs(dir); err == nil {
 			folder = filepath.Base(abs)
 		}
@@ -1539,7 +1539,7 @@ func readMetaFile(p string) (*metadata.Dataset, error) {
 	if kind == kindJSON || isJSONName(name) {
 		parse = func(r io.Reader, n string) (*metadata.Dataset, error) { return metadata.ParseJSON(r, n) }
 	}
-	return readMeta(os.DirFS(dir), name, p, parse)
+	return readMeta(localDir(dir), name, p, parse)
 }
 
 // isJSONName reports whether a metadata file given by path is JSON rather

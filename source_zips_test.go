@@ -595,6 +595,30 @@ func TestFolderNameNotInUTF8(t *testing.T) {
 	}
 }
 
+// TestFolderNotInUTF8WithinDownload: a folder inside a download whose name
+// is not UTF-8 is listed and read like any other. os.DirFS refuses such a
+// name, and one such folder, even an empty one, failed the whole download
+// with "listing the download: readdir …: invalid argument".
+func TestFolderNotInUTF8WithinDownload(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dl")
+	if err := os.MkdirAll(filepath.Join(dir, "d\xe9j\xe0"), 0o755); err != nil {
+		t.Skipf("this file system takes no such name: %v", err)
+	}
+	copyTree(t, "testdata/refinebio/GSE71270", filepath.Join(dir, "caf\xe9"), nil)
+	study := filepath.Join(dir, "caf\xe9", "GSE71270")
+	w := openWarehouse(t)
+	for _, p := range []string{dir, filepath.Join(study, "GSE71270.tsv")} {
+		rep := load(t, w, p)
+		if len(rep.Studies) != 1 || rep.Studies[0].Err != nil || rep.Studies[0].Outcome == "" {
+			t.Fatalf("%q: studies %+v, want GSE71270 loaded", p, rep.Studies)
+		}
+	}
+	var file string
+	if err := w.DB().QueryRow(`SELECT file_name FROM meta_batch`).Scan(&file); err != nil || !strings.Contains(file, "/caf\uFFFD/GSE71270/GSE71270.tsv") {
+		t.Errorf("meta_batch.file_name %q (%v), want the folder's name with U+FFFD for its byte", file, err)
+	}
+}
+
 // TestZipWhoseMatrixIsNamedOutsideIt: a zip whose only matrix is named
 // outside it (../GSE71270/GSE71270.tsv, with \ for /, or absolute) failed
 // as "no expression matrix (.tsv) found", the WARNING naming the entry

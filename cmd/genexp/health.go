@@ -168,6 +168,11 @@ func printHealth(w io.Writer, rep genexp.HealthReport) {
 // does not take), so that the dry run fails where the load would.
 func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target string, meta, paths []string) int {
 	var current warehouse.Statuser
+	// wouldFail: the warehouse is one a load would fail to write or would
+	// refuse; the studies are still read and shown, and the dry run exits
+	// as the load would (exitNoAccess), so that a script gating a load on
+	// it does not go on to one that fails.
+	wouldFail := false
 	file, _, _ := strings.Cut(target, "?")
 	// Only a file that is not there is new; one that cannot be looked at
 	// (no permission) is opened, and the open says why not.
@@ -188,6 +193,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			// write-ahead log at the first commit).
 			if err := duckdb.CheckWritable(file); err != nil {
 				c.say(stderr, slog.LevelWarn, "a load would fail: "+message(redactErr(err, target)))
+				wouldFail = true
 			}
 		}
 		// Read-only, the schema is not migrated: a file the migration would
@@ -198,6 +204,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1})
 			if err == nil && h.SchemaMismatch != "" {
 				c.say(stderr, slog.LevelWarn, "a load would fail: "+qc.RedactText(h.SchemaMismatch, qc.DSNSecrets(target)...))
+				wouldFail = true
 			}
 		}
 	} else {
@@ -210,7 +217,11 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 		// A mistyped --db would otherwise pass for an empty warehouse.
 		c.say(stderr, slog.LevelWarn, fmt.Sprintf("no warehouse at %s yet: every study would be new (a load would create it)", qc.RedactDSN(file)))
 	}
-	return runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
+	code := runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
+	if wouldFail {
+		code = worseExit(code, exitNoAccess)
+	}
+	return code
 }
 
 // rewordedError shows text in place of err's message (the DSN's secrets

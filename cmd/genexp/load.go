@@ -38,7 +38,8 @@ by a newer genexp, no permission, disk full); 4 an input could not be read;
 interrupted. When several apply, the first of 130/143/129, 2, 3, 4, 5, 1
 wins.
 With --dry-run, 6 means warnings about the data only (not about the
-configuration).
+configuration), and 3 a warehouse a load would fail to write or would
+refuse (the studies are still read and shown).
 `, stderr)
 	var c common
 	c.register(fs)
