@@ -1157,6 +1157,29 @@ func (c *Classifier) statesGroup(s *metadata.Sample, fields []groupField) bool {
 	return false
 }
 
+// refines returns the label the named rule refines (Rule.Refines), ""
+// when it refines none or is no rule of the classifier's.
+func (c *Classifier) refines(rule string) Label {
+	for i := range c.rules {
+		if c.rules[i].Name == rule {
+			return c.rules[i].Refines
+		}
+	}
+	return ""
+}
+
+// ownDecision returns the decision, in the first field that gives one, of
+// a rule that labels alone and gives label l: where the sample's own
+// record states l, before any rule refined it. Nil when no field does.
+func (c *Classifier) ownDecision(s *metadata.Sample, l Label) *Decision {
+	for _, field := range c.fields {
+		if _, d := c.decideField(s, field, labelsAlone); d != nil && d.Label == l {
+			return d
+		}
+	}
+	return nil
+}
+
 // groupField is a field that holds a study's groups: a field name and, for
 // characteristics, the key.
 type groupField struct{ field, key string }
@@ -1166,6 +1189,18 @@ type groupField struct{ field, key string }
 // characteristic. Titles, source names and descriptions are free text, not
 // a group field.
 func (c *Classifier) groupOf(s *metadata.Sample, d Decision) (g groupField, ok bool) {
+	if d.Method == MethodRule {
+		if refines := c.refines(d.Rule); refines != "" {
+			// A refining rule's field (a vasopressor, a shock flag) holds
+			// no group: the group is where the label it refined was
+			// found, if a field of the sample's own gave it.
+			b := c.ownDecision(s, refines)
+			if b == nil {
+				return g, false
+			}
+			d = *b
+		}
+	}
 	nf := metadata.FieldKey(d.Field)
 	switch {
 	case nf == metadata.FieldDisease:

@@ -713,3 +713,32 @@ func TestShamOfAnimals(t *testing.T) {
 		t.Errorf("a person's sham: got %+v", got[0])
 	}
 }
+
+// TestDiseaseArmOfARefinedLabel: the field that holds a cohort's sepsis
+// arm is the one where its septic samples' sepsis was found, not the field
+// of a rule that refined it to septic shock (a vasopressor, a shock flag):
+// a sibling given the same vasopressor, or another one, is no other group
+// of the cohort (it was NO_SEPSIS by cohort_disease_arm, "another group"
+// of the vasopressor field, the same value included), while one in another
+// group of the disease field is.
+func TestDiseaseArmOfARefinedLabel(t *testing.T) {
+	rules := append(DefaultRules(), Rule{Name: "vaso", Label: SepticShock, Priority: 2, Pattern: `norepinephrine`, Refines: Sepsis})
+	c, err := New(rules, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.ClassifyCohort(nil, cohortOf("y | disease state: sepsis | vasopressor: norepinephrine", "x | vasopressor: norepinephrine",
+		"z | vasopressor: dopamine", "w | disease state: pancreatitis"))
+	refined := "refines SEPSIS: rule sepsis matched \"sepsis\" in characteristic:disease state"
+	wants := []want{{SepticShock, "vaso", "characteristics", "norepinephrine", refined}, unknown, unknown,
+		{NoSepsis, RuleDiseaseArm, "characteristics", "pancreatitis", "another group of the field that holds the cohort's sepsis arm: sample GSM1 is SEPTIC_SHOCK"}}
+	for i, d := range got {
+		wants[i].check(t, i, d)
+	}
+
+	// The built-in shock flag refines as well.
+	got = Default().ClassifyCohort(nil, cohortOf("a | disease state: sepsis | shock: yes", "b | shock: no", "c | disease state: pancreatitis"))
+	if got[0].Label != SepticShock || got[1].Label != Unknown || got[2].Label != NoSepsis || got[2].Rule != RuleDiseaseArm {
+		t.Errorf("with the shock flag: %v; %v; %v", got[0], got[1], got[2])
+	}
+}
