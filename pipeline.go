@@ -1440,8 +1440,8 @@ func (p *Pipeline) dimensions(d *metadata.Dataset, pl *plan, file string, report
 			samples := byPlatform[raw]
 			f := &qc.Error{Code: qc.PlatformNormalizationFailed, Severity: qc.SeverityWarning, Study: study, File: file,
 				Msg: fmt.Sprintf("the experiment's technology is %s, but its %s (%s) %s on %s, whose name says %s; the study is recorded as %s, "+
-					"as the experiment says (which picks the features' scale), and the platform's row takes the technology of the last study "+
-					"loaded on it: check the download's metadata",
+					"as the experiment says (which picks the features' scale), and the platform's row takes the technology of the study it is "+
+					"loaded with (in a matrix of several studies, the first of them on it): check the download's metadata",
 					tech, plural(len(samples), "sample"), listSome(samples, 5), agree(len(samples), "is", "are"), qc.Shorten(raw, 80),
 					platform.NameTechnology(raw), tech)}
 			p.cfg.Quality.Apply([]*qc.Error{f})
@@ -1547,9 +1547,9 @@ func platformUnnormalized(raw string, pf platform.Platform) bool {
 
 // studyTechnologyFromSamples returns the technology of a study whose
 // samples' platforms (their distinct technologies, techs) agree on one, or
-// "".
+// "" (unknown, NULL) when they disagree or none names one (platform.Other).
 func studyTechnologyFromSamples(techs []string) string {
-	if len(techs) != 1 {
+	if len(techs) != 1 || techs[0] == platform.Other {
 		return ""
 	}
 	return techs[0]

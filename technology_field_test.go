@@ -1,6 +1,7 @@
 package genexp_test
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,8 @@ import (
 // query for RNA-seq studies missed it. The platforms now decide, and a
 // WARNING says the field was not read; an empty field, or OTHER, is no
 // finding. Where the platforms name no technology either, the study is
-// OTHER and the WARNING says so. A known technology that the samples'
+// OTHER and the WARNING says so; with no field, its technology is unknown
+// (NULL). A known technology that the samples'
 // platform's name contradicts is kept, with a WARNING naming the samples.
 func TestUnknownTechnologyField(t *testing.T) {
 	for _, tc := range []struct {
@@ -40,6 +42,10 @@ func TestUnknownTechnologyField(t *testing.T) {
 		{"contradicted by the platform", `"MICROARRAY"`, "", true, "MICROARRAY",
 			"are on Illumina HiSeq 2500 (IlluminaHiSeq2500), whose name says RNA-SEQ; the study is recorded as MICROARRAY"},
 		{"an unknown platform", `"MICROARRAY"`, "Prototype Reader 7 (proto7)", false, "MICROARRAY", ""},
+		// Neither the experiment nor the platform names one: unknown,
+		// NULL (it was OTHER, which a query for the studies of unknown
+		// technology, study_technology IS NULL, missed).
+		{"no field, an unknown platform", `""`, "Prototype Reader 7 (proto7)", false, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := synth.Write(t.TempDir(), synth.Spec{Genes: 1100, Samples: 4, Studies: 1, Technology: synth.RNASeq, Seed: 3})
@@ -66,9 +72,15 @@ func TestUnknownTechnologyField(t *testing.T) {
 			if sr.Err != nil {
 				t.Fatal(sr.Err)
 			}
-			var tech string
-			if err := w.DB().QueryRow(`SELECT study_technology FROM dim_study`).Scan(&tech); err != nil {
+			var stored sql.NullString
+			if err := w.DB().QueryRow(`SELECT study_technology FROM dim_study`).Scan(&stored); err != nil {
 				t.Fatal(err)
+			}
+			tech := stored.String
+			if !stored.Valid {
+				tech = "" // NULL
+			} else if tech == "" {
+				t.Fatal("study_technology is '', not NULL")
 			}
 			var said bool
 			for _, f := range sr.Findings {
