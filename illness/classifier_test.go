@@ -152,6 +152,7 @@ func TestDefaultRules(t *testing.T) {
 			Unknown, "septic_plasma_exposure", "characteristics", "plasma from septic", "treatment: plasma from septic shock patient"},
 		{"a septic patient's plasma drawn as the sample is the patient's", sample("", "", "", "sample type: plasma", "disease state: septic shock"),
 			SepticShock, "septic_shock", "characteristics", "septic shock", "disease state: septic shock"},
+		{"shock: septic inside a value", sample("", "", "", "disease state: shock: septic"), SepticShock, "septic_shock", "characteristics", "shock: septic", "disease state: shock: septic"},
 		{"septic arthritis is a local infection", sample("", "", "", "diagnosis: septic arthritis"), Unknown, "", "", "", ""},
 		{"septic loosening of a prosthesis", sample("septic_revision_patient_4", "", "", "group: septic loosening"), Unknown, "", "", "", ""},
 		{"a drug against sepsis names no one's sepsis", sample("healthy volunteer 1", "", "", "treatment: anti-sepsis drug"),
