@@ -119,6 +119,8 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("patient 7 admission"), []want{{Sepsis, RuleStudyContext, "study_description", "septic", ""}}},
 		{"septic versus aseptic is no sepsis study", &metadata.Study{Title: "Periprosthetic tissue in septic versus aseptic revision arthroplasty"},
 			cohortOf("rev3 | patient id: 3"), []want{unknown}},
+		{"a trial of a drug against sepsis is no sepsis study", &metadata.Study{Title: "Whole blood response to an anti-sepsis drug"},
+			cohortOf("patient 3, 4 h"), []want{unknown}},
 		{"a septic arthritis study is no sepsis study", &metadata.Study{Title: "Synovial fluid transcriptome of septic arthritis"},
 			cohortOf("patient 12", "g1 | diagnosis: gout", "s1 | diagnosis: septic arthritis"), []want{unknown, unknown, unknown}},
 		{"a healthy donor numbered as a patient is no patient", nil, cohortOf("P1 | individual: 1 | disease state: sepsis", "P2 | individual: 2 | disease state: sepsis",

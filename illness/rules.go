@@ -125,9 +125,9 @@ func DefaultRules() []Rule {
 			Exclude:     `\bsep(sis|tic)|\bsepticae?mia`,
 			Description: "bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'): not the bacteraemia it names; beside sepsis ('culture-negative sepsis (no bacteremia)') the sepsis decides"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
-			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bseps(is)?\s*(with|plus|\+|&)\s*shock\b|\bshock\s*,\s*septic\b|\b(choque|shock)\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b|脓毒性休克|感染性休克|敗血症性ショック`,
+			Pattern:     `\bseptic[\s-]*(shock|shok|schock)\d*\b|\bsepsis[\s-]+shock\b|\bseps(is)?\s*(with|plus|\+|&)\s*shock\b|\bshock\s*[,:]\s*septic\b|\b(choque|shock)\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b|脓毒性休克|感染性休克|敗血症性ショック`,
 			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + deniedCJK,
-			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic'), as sepsis with shock ('Seps + shock'), or in Spanish ('choque séptico', 'shock séptico'), Portuguese, French, German, Chinese (脓毒性休克, 感染性休克) or Japanese (敗血症性ショック); not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
+			Description: "septic shock, in any case, spacing or underscore form, a sample number glued on (SepticShock12), misspelt (septic shok), inverted ('shock, septic', 'shock: septic' written inside a value), as sepsis with shock ('Seps + shock'), or in Spanish ('choque séptico', 'shock séptico'), Portuguese, French, German, Chinese (脓毒性休克, 感染性休克) or Japanese (敗血症性ショック); not denied ('no septic shock') nor a suspicion ('suspected septic shock')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
 			Keys:        `^shock$`,
 			Pattern:     `^\s*(shock|1)\s*$`,
@@ -144,8 +144,8 @@ func DefaultRules() []Rule {
 			Description: "SIRS with infection, which is sepsis by its first definitions (Sepsis-1 and -2): 'infectious SIRS', 'SIRS + infection', 'infection-positive SIRS (ipSIRS)'; SIRS without infection is non_septic_illness's"},
 		{Name: "sepsis", Label: Sepsis, Priority: 30,
 			Pattern:     `\b(uro|neuro|pneumo|cholangio|abdominal)?sepsis\d*\b|\bseptic\d*\b|\bseptica?e?mi(a|c)\b|\bmeningococca?emia\b|\bsepse\b|脓毒症|败血症|敗血症`,
-			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic + `|` + deniedCJK + `|\bsepsis\s*[:=(-]\s*(no|none|n|0|negative|absent)\s*($|[,;.)\]])`,
-			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse, Chinese 脓毒症 and 败血症, Japanese 敗血症; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a patient's history ('history of sepsis')"},
+			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + localSeptic + `|` + againstSepsis + `|` + deniedCJK + `|\bsepsis\s*[:=(-]\s*(no|none|n|0|negative|absent)\s*($|[,;.)\]])`,
+			Description: "sepsis in any form: severe sepsis, urosepsis, pneumosepsis, septic patients, septicaemia, meningococcaemia, Sepsis12, Portuguese sepse, Chinese 脓毒症 and 败血症, Japanese 敗血症; not a suspicion ('suspected sepsis', 'rule-out sepsis'), which is no diagnosis, nor a local infection called septic ('septic arthritis', 'septic loosening'), which is no sepsis, nor a drug against sepsis ('anti-sepsis drug'), nor a patient's history ('history of sepsis')"},
 		{Name: "sepsis_model", Label: Sepsis, Priority: 32,
 			Pattern:     `\bc(a|ae)?ecal\s+ligation[\s-]*(and|&|/|\+|-)?[\s-]*puncture\b|\bcolon\s+ascendens\s+stent\s+peritonitis\b`,
 			Exclude:     `\bsham\b|\b(no|not|without|before)\s+(c(a|ae)?ecal|colon)\b`,
@@ -200,6 +200,12 @@ func DefaultRules() []Rule {
 // is not read by the sepsis rule, even where it names sepsis too.
 const localSeptic = `\bseptic[\s-]+(arthritis|loosening|bursitis|abortions?|(pulmonary\s+)?emboli(sm|sms|c)?|non[- ]?unions?|thrombophlebitis|phlebitis|joints?|revisions?|keratitis|endophthalmitis|tenosynovitis|osteomyelitis|pseudarthrosis|prosthe\w*|knees?|hips?|shoulders?|wounds?)\b` +
 	`|\bseptic\s+(and|or|versus|vs\.?|/)\s+aseptic\b|\baseptic\s+(and|or|versus|vs\.?|/)\s+septic\b`
+
+// againstSepsis is a drug or a measure against sepsis ("anti-sepsis
+// drug", "anti-septic wash"): it names no one's sepsis (a trial gives it
+// to healthy volunteers too). A value that names one is not read by the
+// sepsis rule, even where it names sepsis too.
+const againstSepsis = `\banti[\s-]*(sepsis|septic)\w*`
 
 // experimentalControl is the control condition of an experiment rather
 // than a control person: a control siRNA, shRNA or guide, a vector, a

@@ -126,7 +126,8 @@ type studyText struct {
 }
 
 // studyTexts returns the study's title and description, in that order,
-// with the local infections called septic (localSeptic) blanked out, and
+// with the local infections called septic (localSeptic) and the drugs
+// against sepsis (againstSepsis) blanked out, and
 // the description's sentences that name sepsis only in passing
 // (passingMentions); a title only when it names sepsis in passing
 // (titleReading).
@@ -137,8 +138,8 @@ func studyTexts(study *metadata.Study) []studyText {
 	}
 }
 
-// localSepticText is localSeptic, compiled.
-var localSepticText = regexp.MustCompile(`(?i)` + localSeptic)
+// localSepticText is localSeptic or againstSepsis, compiled.
+var localSepticText = regexp.MustCompile(`(?i)` + localSeptic + `|` + againstSepsis)
 
 // titlePassing marks a title that names sepsis without being about
 // septic patients: their exclusion, the prevention of sepsis, its risk
