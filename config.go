@@ -3,9 +3,11 @@ package genexp
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"math"
 	"net/url"
@@ -41,8 +43,10 @@ import (
 // Config{Quality: qc.Thresholds{MinSamplesPerStudy: 2}} sets every other
 // threshold to 0 (no missing cell allowed, among others).
 // EncodeYAML writes every key out
-// (testdata/config/defaults.yaml is DefaultConfig's, as `genexp config`
-// prints it).
+// (testdata/config/defaults.yaml is what `genexp config` prints:
+// DefaultConfig's, under a comment of two lines, with logging.level left
+// empty, which the command decides when it runs: WARN on a terminal, INFO
+// otherwise).
 type Config struct {
 	Database   DatabaseConfig   `yaml:"database"`
 	Processing ProcessingConfig `yaml:"processing"`
@@ -258,6 +262,30 @@ func (c DatabaseConfig) String() string {
 
 // GoString is String for %#v.
 func (c DatabaseConfig) GoString() string { return "genexp.DatabaseConfig" + c.String() }
+
+// redactedDatabase is the section with the connection string's password
+// hidden.
+type redactedDatabase struct {
+	ConnectionString string `json:"connection_string"`
+	DatabaseName     string `json:"database_name"`
+}
+
+func (c DatabaseConfig) redacted() redactedDatabase {
+	return redactedDatabase{qc.RedactDSN(c.ConnectionString), c.DatabaseName}
+}
+
+// LogValue is the section for log/slog, the password hidden: slog's
+// handlers do not format a value with %v (the JSON handler marshals its
+// fields), so String alone would not keep it out of a log.
+func (c DatabaseConfig) LogValue() slog.Value {
+	r := c.redacted()
+	return slog.GroupValue(slog.String("connection_string", r.ConnectionString), slog.String("database_name", r.DatabaseName))
+}
+
+// MarshalJSON writes the section with the password hidden, for a
+// configuration written as JSON whole (as slog's JSON handler writes a
+// Config it is given).
+func (c DatabaseConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.redacted()) }
 
 // MaxWorkers is the most processing.max_workers may be: the DuckDB
 // warehouse starts a thread for each when it opens the file (its DSN's
@@ -1580,7 +1608,8 @@ func splitADOTemplate(s string, braces bool) []string {
 // KS budget. It reads as the same configuration (see EncodeYAML); values
 // whose zero means "decided at run time" (chunk_size, max_workers,
 // memory_limit_mb, timeout_seconds, logging.level and logging.format)
-// stay zero.
+// are left as they are, zero or set (DefaultConfig sets logging.level to
+// INFO).
 func (c Config) Effective() Config {
 	on := func(b *bool) *bool {
 		if b == nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
+	"github.com/genexp/genexp/warehouse"
 )
 
 // editedBatches is a MatrixReader over expression.Reader that lets edit
@@ -119,5 +120,29 @@ func TestCustomPartsChecked(t *testing.T) {
 				t.Errorf("%d facts loaded", n)
 			}
 		})
+	}
+}
+
+// TestCustomReaderBuildingEachBatchAnew: a reader whose Batch builds a new
+// batch at each call, giving no lines, loads as one that hands out the
+// same batch: the pipeline numbers the rows of the batch it checked and
+// hands that one on. It asked the reader's Batch again, and got a batch
+// without the lines it had numbered (a 4004 error, "malformed LongBatch").
+func TestCustomReaderBuildingEachBatchAnew(t *testing.T) {
+	anew := genexp.WithMatrixReader(func(r io.Reader, name string) (expression.MatrixReader, error) {
+		er, err := expression.NewReader(r, expression.WithName(name), expression.WithBatchRows(100))
+		return &editedBatches{bareReader: bareReader{er}, edit: func(_ int, b *expression.WideBatch) *expression.WideBatch {
+			return &expression.WideBatch{Header: b.Header, Genes: b.Genes, Values: b.Values}
+		}}, err
+	})
+	w := openWarehouse(t)
+	sr := loadOne(t, w, genexp.DefaultConfig(), "testdata/refinebio/GSE71270", anew)
+	if sr.Err != nil || sr.Outcome != warehouse.Inserted {
+		t.Fatalf("report %+v (error %v), want the study loaded", sr, sr.Err)
+	}
+	plain := openWarehouse(t)
+	want := loadOne(t, plain, genexp.DefaultConfig(), "testdata/refinebio/GSE71270")
+	if sr.Rows != want.Rows || sr.Genes != want.Genes || sr.BatchID != want.BatchID {
+		t.Errorf("%d rows of %d genes, batch %s; want the default reader's %d of %d, batch %s", sr.Rows, sr.Genes, sr.BatchID, want.Rows, want.Genes, want.BatchID)
 	}
 }

@@ -56,6 +56,10 @@ type customRows struct {
 	// ahead is set when the first batch was read to find the header and
 	// not handed out yet.
 	ahead bool
+	// batch is the batch Next checked (and numbered), which Batch hands
+	// out: the reader's Batch is not asked again, since a reader whose
+	// Batch built a new one at each call would hand out one unchecked.
+	batch *expression.WideBatch
 	stats expression.Stats
 	// lastLine is the last row's line, which the next row's must exceed.
 	lastLine int64
@@ -180,6 +184,7 @@ func (c *customRows) Next() bool {
 		}
 	}
 	c.stats.Bytes = c.src.bytes
+	c.batch = b
 	return true
 }
 
@@ -207,7 +212,7 @@ func (c *customRows) batchError(format string, args ...any) error {
 		Msg: "the matrix reader returned " + fmt.Sprintf(format, args...)}
 }
 
-func (c *customRows) Batch() *expression.WideBatch { return c.r.Batch() }
+func (c *customRows) Batch() *expression.WideBatch { return c.batch }
 func (c *customRows) Err() error                   { return c.err }
 func (c *customRows) Stats() expression.Stats      { return c.stats }
 

@@ -190,16 +190,19 @@ func Technology(s string) string {
 }
 
 var (
-	seqWords   = regexp.MustCompile(`(?i)hiseq|nextseq|novaseq|miseq|genome analyzer|ion torrent|solid|\b454\b|bgiseq|dnbseq|mgiseq|pacbio|nanopore|sequencer|illumina \w*seq`)
+	seqWords   = regexp.MustCompile(`(?i)hiseq|nextseq|novaseq|miseq|genome analyzer|ion torrent|solid|\b454\b|bgiseq|dnbseq|mgiseq|pacbio|nanopore|sequencer|genetic analyzer|illumina \w*seq`)
 	arrayWords = regexp.MustCompile(`(?i)array|genechip|beadchip|\bchip\b|affymetrix|agilent|codelink|nimblegen|\bexon\b|\bst\b|u133|u95|hg-focus|\bgpl\d+`)
 )
 
 // NameTechnology is the technology a platform's name (raw, as the
 // metadata gives it) names on its own: RNASeq for a sequencer, Microarray
-// for an array, Other when the name does not say. Normalize takes it only
-// when the experiment does not say; a caller can compare the two.
-// A GEO platform number (GPL…) names no technology here: GEO numbers
-// sequencers as it numbers arrays.
+// for an array, Other when the name does not say; a caller can compare it
+// with the experiment's. A GEO platform number (GPL…) names no technology
+// here: GEO numbers sequencers as it numbers arrays. Normalize, which
+// reads the name only when the experiment does not say, reads it as this
+// does but for such a number, which it takes for an array's: refine.bio
+// names a sequencer by its instrument ("Illumina HiSeq 2500
+// (IlluminaHiSeq2500)"), an array it knows only by GEO's number.
 func NameTechnology(raw string) string {
 	return technologyFromName(gplNumber.ReplaceAllString(strings.TrimSpace(raw), ""))
 }

@@ -44,6 +44,8 @@ func TestNormalize(t *testing.T) {
 			Platform{Accession: "GPL9115", Name: "AB SOLiD 4 System", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
 		{"AB 5500", "AB 5500xl Genetic Analyzer (GPL16288)", "RNA-SEQ",
 			Platform{Accession: "GPL16288", Name: "AB 5500xl Genetic Analyzer", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
+		{"a sequencer named with a GEO number, no experiment's technology", "AB 5500xl Genetic Analyzer (GPL16288)", "",
+			Platform{Accession: "GPL16288", Name: "AB 5500xl Genetic Analyzer", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
 		{"Applied Biosystems spelled out", "Applied Biosystems SOLiD 5500 (GPL1)", "",
 			Platform{Accession: "GPL1", Name: "Applied Biosystems SOLiD 5500", Manufacturer: "Applied Biosystems", Technology: RNASeq}},
 		{"454 as a word", "454 GS FLX Titanium (GPL10999)", "RNA-SEQ",
@@ -157,6 +159,7 @@ func TestNameTechnology(t *testing.T) {
 		{"Illumina HumanHT-12 V4.0 expression beadchip", Microarray},
 		{"GPL16791", Other},
 		{"Prototype Reader 7 (GPL99999)", Other},
+		{"AB 5500xl Genetic Analyzer (GPL16288)", RNASeq},
 		{"", Other},
 	} {
 		if got := NameTechnology(tc.raw); got != tc.want {

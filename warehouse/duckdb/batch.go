@@ -28,6 +28,7 @@ type batch struct {
 	source  string // the matrix as meta_batch.file_name records it (BeginRequest.SourcePath)
 	runID   string
 	release func() // gives the Warehouse's load slot back
+	turn    func() // gives the file's turn of commits and computations back (takeTurn), while Commit holds it
 	inTx    bool
 	staging bool // the connection holds the temporary table of cells
 
@@ -247,10 +248,21 @@ func (b *batch) Commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	}
 	res, err := b.commit(ctx, req)
 	if err != nil {
-		return warehouse.CommitResult{}, b.w.placeResources(errors.Join(err, b.Abort(ctx)))
+		err = errors.Join(err, b.Abort(ctx))
+		b.giveTurn()
+		return warehouse.CommitResult{}, b.w.placeResources(err)
 	}
+	b.giveTurn()
 	b.finish(ctx)
 	return res, nil
+}
+
+// giveTurn gives up the file's turn the commit took, if it took one.
+func (b *batch) giveTurn() {
+	if b.turn != nil {
+		b.turn()
+		b.turn = nil
+	}
 }
 
 func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (warehouse.CommitResult, error) {
@@ -261,6 +273,16 @@ func (b *batch) commit(ctx context.Context, req warehouse.CommitRequest) (wareho
 	if err := b.drain(); err != nil {
 		return res, err
 	}
+	// The transaction runs in the file's turn of feature computations and
+	// commits (fileState.features), which Commit gives up once the
+	// transaction has ended, committed or rolled back: begun while a
+	// computation of one of its studies runs, it would conflict with that
+	// computation's writes.
+	release, err := b.w.file.takeTurn(ctx)
+	if err != nil {
+		return res, classify(err, "duckdb: waiting for a feature computation to end before the commit")
+	}
+	b.turn = release
 	if err := b.stageLoad(ctx); err != nil {
 		return res, err
 	}

@@ -375,28 +375,29 @@ var featureInserts = []struct {
 // MaterializeFeatures implements warehouse.FeatureMaterializer. It runs in
 // one transaction, under DuckDB's snapshot isolation: the features describe
 // one state of the study's facts and carry that state's batch id, and
-// readers see the previous features until the commit. It runs beside a load:
-// a load that replaces the study's facts while it runs makes it fail (its
-// last write, of the batch row it read, then conflicts with the load's),
-// so that features of facts the study no longer holds are never published
-// as its current batch's; a duplicate load changes no facts and fails
-// nothing. A failure is a *qc.Error of code MaterializationFailed, except when ctx
+// readers see the previous features until the commit. It runs beside a
+// load's staging, and takes turns with its commit (below). A load that
+// still replaces the study's facts while it runs (through a Warehouse New
+// made, with turns of its own) makes it fail (its last write, of the batch
+// row it read, then conflicts with the load's), so that features of facts
+// the study no longer holds are never published as its current batch's; a
+// duplicate load changes no facts and fails nothing. A failure is a *qc.Error of code MaterializationFailed, except when ctx
 // ended; one for want of memory says how to raise the DSN's memory_limit.
-// This process's computations on one file take turns, through any
-// Warehouse Open made of it (two at once would fail one another; a
-// Warehouse New made has a turn of its own); one waiting for its turn ends
-// with ctx.
+// This process's computations on one file take turns with one another and
+// with its loads' commits, through any Warehouse Open made of it (two
+// computations at once would fail one another, and a commit replacing the
+// study's facts would fail or make the computation fail; a Warehouse New
+// made has turns of its own); one waiting for its turn ends with ctx.
 func (w *Warehouse) MaterializeFeatures(ctx context.Context, req warehouse.FeaturesRequest) (res warehouse.FeaturesResult, err error) {
 	res.Study = req.Study
 	if err := w.requireSchema(ctx); err != nil {
 		return res, err
 	}
-	select {
-	case w.file.features <- struct{}{}:
-		defer func() { <-w.file.features }()
-	case <-ctx.Done():
-		return res, fmt.Errorf("duckdb: features of %s: waiting for another computation to end: %w", req.Study, ctx.Err())
+	release, err := w.file.takeTurn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("duckdb: features of %s: waiting for another computation or a load's commit to end: %w", req.Study, err)
 	}
+	defer release()
 	top := req.TopGenes
 	if top == 0 {
 		top = warehouse.DefaultTopGenes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/genexp/genexp/qc"
@@ -13,7 +14,10 @@ import (
 )
 
 // A load that commits while a feature computation of its study runs, and
-// replaces the facts the computation read, makes the computation fail:
+// replaces the facts the computation read, makes the computation fail
+// (through a Warehouse New made of the same database: one Open made waits
+// for the computation to end before it commits, see
+// TestLoadsBesideTheirStudysFeatures):
 // published, features of the old facts would show as the current batch's
 // (under the same batch id: the same content with one column fewer, where
 // a sample the batch no longer holds kept its sample_mean). A load that
@@ -37,12 +41,16 @@ func TestFeaturesFailWhenALoadReplacesTheirFacts(t *testing.T) {
 			if _, err := (smallLoad{"GSE1", 50, 6, 1}).run(ctx, w); err != nil {
 				t.Fatal(err)
 			}
+			other, err := duckdb.New(w.DB(), duckdb.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
 			var during warehouse.CommitResult
 			var loadErr error
 			defer duckdb.SetBeforeFeaturesHold(func() {
-				during, loadErr = tt.load.run(ctx, w)
+				during, loadErr = tt.load.run(ctx, other)
 			})()
-			_, err := w.MaterializeFeatures(ctx, warehouse.FeaturesRequest{RunID: "f", Study: "GSE1"})
+			_, err = w.MaterializeFeatures(ctx, warehouse.FeaturesRequest{RunID: "f", Study: "GSE1"})
 			duckdb.SetBeforeFeaturesHold(nil)
 			if loadErr != nil || len(during.Studies) != 1 || during.Studies[0].Outcome != tt.outcome {
 				t.Fatalf("the load during the computation: %+v, %v; want %s", during, loadErr, tt.outcome)
@@ -73,5 +81,59 @@ func TestFeaturesFailWhenALoadReplacesTheirFacts(t *testing.T) {
 				t.Errorf("%d sample_mean features, want one per sample the study holds (%d)", n, tt.samples)
 			}
 		})
+	}
+}
+
+// TestLoadsBesideTheirStudysFeatures: loads that replace a study's facts
+// while its features are computed, through one Warehouse (as a Pipeline
+// shared by goroutines runs each load's analytics step beside the next
+// load), all land, and so do the computations. A commit begun while a
+// computation ran failed on DuckDB's optimistic concurrency ("Conflict on
+// update", coded busy, though no busy_timeout had passed) when the
+// computation wrote the study's rows first; commits and computations on
+// one file now take turns.
+func TestLoadsBesideTheirStudysFeatures(t *testing.T) {
+	ctx := context.Background()
+	w := open(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	if _, err := (smallLoad{"GSE1", 300, 8, 0}).run(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	const loads, computations = 8, 8
+	loadErrs, featureErrs := make(chan error, loads), make(chan error, computations)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range loads {
+			_, err := (smallLoad{"GSE1", 300, 8, float64(i + 1)}).run(ctx, w)
+			loadErrs <- err
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range computations {
+			_, err := w.MaterializeFeatures(ctx, warehouse.FeaturesRequest{RunID: "f", Study: "GSE1"})
+			featureErrs <- err
+		}
+	}()
+	wg.Wait()
+	close(loadErrs)
+	close(featureErrs)
+	for err := range loadErrs {
+		if err != nil {
+			t.Errorf("a load beside the study's features: %v", err)
+		}
+	}
+	for err := range featureErrs {
+		if err != nil {
+			t.Errorf("a computation beside the study's loads: %v", err)
+		}
+	}
+	var current string
+	if err := w.DB().QueryRow(`SELECT batch_id FROM meta_batch WHERE is_current`).Scan(&current); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := w.MaterializeFeatures(ctx, warehouse.FeaturesRequest{RunID: "g", Study: "GSE1"}); err != nil || res.BatchID != current {
+		t.Fatalf("features after the loads: %+v, %v; want them of the current batch %s", res, err, current)
 	}
 }

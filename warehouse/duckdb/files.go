@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"context"
 	"path/filepath"
 	"sync"
 )
@@ -26,10 +27,15 @@ type fileState struct {
 	// two Opens at once would both attempt.
 	open sync.Mutex
 
-	// features holds one token while a feature computation runs: two at
-	// once fail one another on DuckDB's optimistic concurrency ("Conflict
-	// on tuple deletion"), so this process's computations on the file
-	// take turns, whichever Warehouse Open made of it runs them.
+	// features holds one token while a feature computation, or a load's
+	// commit, runs: two computations at once fail one another on DuckDB's
+	// optimistic concurrency ("Conflict on tuple deletion"), and a commit
+	// that replaces a study's facts while its features are computed
+	// conflicts with the computation's writes, the commit failing when
+	// the computation wrote first ("Conflict on update", in a load of the
+	// study run beside the analytics step of its previous load). So this
+	// process's computations and commits on the file take turns, whichever
+	// Warehouse Open made of it runs them (see takeTurn).
 	features chan struct{}
 
 	key  string // the openFiles key; "" for a state of its own (New)
@@ -96,4 +102,16 @@ func fileKey(file string) string {
 		return filepath.Join(dir, filepath.Base(abs))
 	}
 	return abs
+}
+
+// takeTurn waits for the file's turn of a feature computation or a load's
+// commit (fileState.features) and returns the function that gives it up;
+// it fails with ctx.
+func (f *fileState) takeTurn(ctx context.Context) (release func(), err error) {
+	select {
+	case f.features <- struct{}{}:
+		return func() { <-f.features }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
