@@ -183,6 +183,11 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("Patient 4 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "sepsis", ""}}},
 		{"risk factors for mortality in septic shock is a septic shock study", &metadata.Study{Title: "Gene expression risk factors for mortality in septic shock"},
 			cohortOf("Patient 3 day 1"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
+		// "Pt" is a patient, even where the study has healthy controls too
+		// (where a "Subject 5" may be either)
+		{"a Pt code beside healthy controls", &metadata.Study{Title: "Septic patients versus healthy controls"},
+			cohortOf("PT01 | diagnosis: pneumonia", "HC01 | diagnosis: healthy", "Subject 5"), []want{
+				{Sepsis, RuleStudyContext, "study_title", "Septic", ""}, {Control, "healthy_control", "characteristics", "healthy", ""}, unknown}},
 		{"a time since sepsis onset of zero is no denial", &metadata.Study{Title: "Sepsis time course"},
 			cohortOf("Pt07_T0 | days since sepsis onset: 0"), []want{{Sepsis, RuleStudyContext, "study_title", "Sepsis", ""}}},
 		{"no secondary sepsis leaves the first", &metadata.Study{Title: "Sepsis", Description: "A cohort of 45 sepsis patients was followed from ICU admission to discharge."},
