@@ -129,7 +129,7 @@ func TestStudyAbbreviationRule(t *testing.T) {
 		{"a sample's own words win", shock, []string{"Healthy SS donor"}, []want{{Control, "healthy_control", "title", "Healthy", ""}}},
 		// the study's own meaning of a code beats the lexicon's
 		{"HC is hydrocortisone here", &metadata.Study{Title: "Hydrocortisone (HC) in septic shock", Description: "Septic shock patients given hydrocortisone."},
-			[]string{"HC_012_T0 | treatment: hydrocortisone"}, []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
+			[]string{"HC_012_T0 | treatment: hydrocortisone"}, []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", "reads as one of the study's patients"}}},
 		{"one letter defined", &metadata.Study{Description: "Blood of sepsis (S) patients and healthy controls (HC)."},
 			[]string{"S_01_D0", "HC_2", "NOS_3"}, []want{{Sepsis, RuleStudyAbbreviation, "title", "S", `defines "S" as "sepsis"`}, {Control, "group_code", "title", "HC", "group code"},
 				// "NOS" (not otherwise specified) is no "S" denied: a glued "no" is read in lower case only

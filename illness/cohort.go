@@ -257,7 +257,7 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 			if s == nil || out[i].Method != MethodDefault {
 				continue
 			}
-			_, _, _, worded := c.patientWording(s, persons)
+			wField, wShown, wMatched, worded := c.patientWording(s, persons)
 			// A sample diagnosed with a source of sepsis the study names
 			// ("diagnosis: faecal peritonitis" in a study of "sepsis due
 			// to faecal peritonitis or community acquired pneumonia") is
@@ -286,6 +286,8 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 					out[i].Evidence = "the sample's diagnosis is a source of sepsis the study's text names"
 				case !worded:
 					out[i].Evidence = "the study's text counts the patients it enrolled, and no sample's own record names another illness: every sample no rule labels is one of them"
+				default:
+					out[i].Evidence = patientEvidence(wField, wShown, wMatched)
 				}
 			}
 		}
@@ -301,6 +303,14 @@ func (c *Classifier) ClassifyCohort(study *metadata.Study, samples []*metadata.S
 		}
 	}
 	return out
+}
+
+// patientEvidence is the evidence of a study-context label given to a
+// sample that reads as a patient's: where it does, as patientWording
+// found it ("the sample reads as one of the study's patients: "Patient" in
+// its title "Patient 19, Day1"").
+func patientEvidence(field, shown, matched string) string {
+	return fmt.Sprintf("the sample reads as one of the study's patients: %q in its %s %q", matched, field, shown)
 }
 
 // cohort is what a study and the own records of its samples say.

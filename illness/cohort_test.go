@@ -116,7 +116,7 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("HSCT_patient_3_baseline"), []want{unknown}},
 		{"a sepsis study says what it is in its other sentences", &metadata.Study{Title: "Whole blood transcriptome",
 			Description: "Sepsis is a leading cause of death in intensive care. We profiled 30 septic patients at admission."},
-			cohortOf("patient 7 admission"), []want{{Sepsis, RuleStudyContext, "study_description", "septic", ""}}},
+			cohortOf("patient 7 admission"), []want{{Sepsis, RuleStudyContext, "study_description", "septic", "reads as one of the study's patients"}}},
 		{"septic versus aseptic is no sepsis study", &metadata.Study{Title: "Periprosthetic tissue in septic versus aseptic revision arthroplasty"},
 			cohortOf("rev3 | patient id: 3"), []want{unknown}},
 		{"a trial of a drug against sepsis is no sepsis study", &metadata.Study{Title: "Whole blood response to an anti-sepsis drug"},
@@ -134,7 +134,7 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("patient 1 day 1", "Inf_02", "Shock_3"), []want{unknown, unknown, unknown}},
 		{"septic patients named in the description make a sepsis study", &metadata.Study{Title: "Blood transcriptome",
 			Description: "Whole blood of septic patients at admission."},
-			cohortOf("patient 1 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "septic", ""}}},
+			cohortOf("patient 1 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "septic", "reads as one of the study's patients"}}},
 		{"heat shock is no septic shock", &metadata.Study{Title: "Hepatocytes under stress in sepsis"},
 			cohortOf("hep1 | treatment: heat shock | tissue: hepatocytes, shock"), []want{unknown}},
 		{"a sample before surgery is not its patient's state after", nil, cohortOf("P1 post-op | patient id: 1 | status: post-operative",
@@ -144,13 +144,13 @@ func TestClassifyCohort(t *testing.T) {
 			{NoSepsis, RuleSamePatient, "characteristics", "patient id: 2", "same patient's other sample"},
 		}},
 		{"patients enrolled in a sentence that excludes others", &metadata.Study{Title: "Transcriptomics of critically ill adults",
-			Description: "We enrolled 30 septic patients, excluding those with cancer."}, cohortOf("Patient 1 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "septic", ""}}},
+			Description: "We enrolled 30 septic patients, excluding those with cancer."}, cohortOf("Patient 1 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "septic", "reads as one of the study's patients"}}},
 		{"septic shock patients enrolled beside an exclusion", &metadata.Study{Title: "Host response in sepsis",
-			Description: "We enrolled 40 patients with septic shock, excluding those on steroids."}, cohortOf("Patient 1 day 1"), []want{{SepticShock, RuleStudyContext, "study_description", "patients with septic shock", ""}}},
+			Description: "We enrolled 40 patients with septic shock, excluding those on steroids."}, cohortOf("Patient 1 day 1"), []want{{SepticShock, RuleStudyContext, "study_description", "patients with septic shock", "reads as one of the study's patients"}}},
 		{"a title is read whatever its words", &metadata.Study{Title: "Mortality risk of children with septic shock"},
 			cohortOf("Shock_01", "HD_03"), []want{{SepticShock, RuleCohortCode, "title", "Shock", "sepsis cohort"}, {Control, RuleCohortCode, "title", "HD", "healthy donor"}}},
 		{"septic patients named in other words", &metadata.Study{Title: "Blood transcriptome", Description: "We studied adults meeting Sepsis-3 criteria."},
-			cohortOf("Patient 1 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "Sepsis", ""}}},
+			cohortOf("Patient 1 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "Sepsis", "reads as one of the study's patients"}}},
 		{"a septic shock flag of no leaves a septic patient septic", &metadata.Study{Title: "Sepsis", Description: "We enrolled septic patients."},
 			cohortOf("p1 | disease: sepsis", "p2 | disease: sepsis", "Patient 3 day 1 | septic shock: no"), []want{
 				{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, RuleSoleArm, "title", "Patient", "only illness arm is SEPSIS"},
@@ -170,26 +170,26 @@ func TestClassifyCohort(t *testing.T) {
 			cohortOf("infant 3 day 1"), []want{unknown}},
 		{"the occurrence of a complication in septic patients", &metadata.Study{Title: "Kidney injury",
 			Description: "The transcriptome of septic shock patients was assessed before and after the occurrence of AKI."},
-			cohortOf("Patient 1 day 1"), []want{{SepticShock, RuleStudyContext, "study_description", "septic shock", ""}}},
+			cohortOf("Patient 1 day 1"), []want{{SepticShock, RuleStudyContext, "study_description", "septic shock", "reads as one of the study's patients"}}},
 		{"sepsis flags of no in other words", &metadata.Study{Title: "Neonatal sepsis"},
 			cohortOf("infant 1 | sepsis yn: no", "infant 2 | culture-proven sepsis: no"), []want{unknown, unknown}},
 		{"a septic shock flag of no in other words", &metadata.Study{Title: "Septic shock"},
 			cohortOf("Patient 1 day 1 | septic shock (y/n): no"), []want{unknown}},
 		{"septic patients named beside a leading cause", &metadata.Study{Title: "Whole blood transcriptome of critically ill adults on ICU admission",
 			Description: "Blood was collected from 45 adults admitted to the ICU with sepsis, the most common cause of death in intensive care."},
-			cohortOf("ICU patient 1, admission"), []want{{Sepsis, RuleStudyContext, "study_description", "sepsis", ""}}},
+			cohortOf("ICU patient 1, admission"), []want{{Sepsis, RuleStudyContext, "study_description", "sepsis", "reads as one of the study's patients"}}},
 		{"septic patients included, others excluded", &metadata.Study{Title: "Critically ill adults",
 			Description: "Adult patients with sepsis were included within 24 h of ICU admission and excluded if they had received immunosuppressive therapy."},
-			cohortOf("Patient 4 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "sepsis", ""}}},
+			cohortOf("Patient 4 day 1"), []want{{Sepsis, RuleStudyContext, "study_description", "sepsis", "reads as one of the study's patients"}}},
 		{"risk factors for mortality in septic shock is a septic shock study", &metadata.Study{Title: "Gene expression risk factors for mortality in septic shock"},
-			cohortOf("Patient 3 day 1"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
+			cohortOf("Patient 3 day 1"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", "reads as one of the study's patients"}}},
 		// "Pt" is a patient, even where the study has healthy controls too
 		// (where a "Subject 5" may be either)
 		{"a Pt code beside healthy controls", &metadata.Study{Title: "Septic patients versus healthy controls"},
 			cohortOf("PT01 | diagnosis: pneumonia", "HC01 | diagnosis: healthy", "Subject 5"), []want{
-				{Sepsis, RuleStudyContext, "study_title", "Septic", ""}, {Control, "healthy_control", "characteristics", "healthy", ""}, unknown}},
+				{Sepsis, RuleStudyContext, "study_title", "Septic", "reads as one of the study's patients"}, {Control, "healthy_control", "characteristics", "healthy", ""}, unknown}},
 		{"a time since sepsis onset of zero is no denial", &metadata.Study{Title: "Sepsis time course"},
-			cohortOf("Pt07_T0 | days since sepsis onset: 0"), []want{{Sepsis, RuleStudyContext, "study_title", "Sepsis", ""}}},
+			cohortOf("Pt07_T0 | days since sepsis onset: 0"), []want{{Sepsis, RuleStudyContext, "study_title", "Sepsis", "reads as one of the study's patients"}}},
 		{"no secondary sepsis leaves the first", &metadata.Study{Title: "Sepsis", Description: "A cohort of 45 sepsis patients was followed from ICU admission to discharge."},
 			cohortOf("p1 | disease: sepsis", "p2 | disease: sepsis", "Patient 45 day 7 | secondary sepsis: no"), []want{
 				{Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, RuleSoleArm, "title", "Patient", "only illness arm"},
@@ -197,7 +197,7 @@ func TestClassifyCohort(t *testing.T) {
 		{"uninfected NICU controls are ill", &metadata.Study{Title: "Late-onset sepsis in preterm infants", Description: "We studied 30 infants with late-onset sepsis and 20 uninfected NICU controls."},
 			cohortOf("sepsis 1", "control 2"), []want{{Sepsis, "sepsis", "title", "sepsis", ""}, {NoSepsis, RuleIllControls, "title", "control", "NICU controls"}}},
 		{"before a procedure that is no operation", &metadata.Study{Title: "Plasma exchange in septic shock", Description: "We enrolled 12 patients with septic shock."},
-			cohortOf("TPE patient 2 pre | timepoint: before the procedure"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}}},
+			cohortOf("TPE patient 2 pre | timepoint: before the procedure"), []want{{SepticShock, RuleStudyContext, "study_title", "septic shock", "reads as one of the study's patients"}}},
 		// a sepsis flag of no beside the same flag's yes: the study's
 		// patients without sepsis, not its septic ones
 		{"a sepsis flag of no is no patient of the study's sepsis", neonatal, cohortOf("case 4 | neonatal sepsis: no", "case 5 | neonatal sepsis: yes"), []want{
@@ -330,14 +330,14 @@ func TestClassifyCohort(t *testing.T) {
 		// patient is the study's
 		{"a normal finding is no control", &metadata.Study{Title: "Sepsis in the emergency department", Description: "Whole blood of septic patients in the emergency department."},
 			cohortOf("ED patient 2 | lactate: normal", "ED patient 3 | renal function: normal"), []want{
-				{Sepsis, RuleStudyContext, "study_title", "Sepsis", ""}, {Sepsis, RuleStudyContext, "study_title", "Sepsis", ""},
+				{Sepsis, RuleStudyContext, "study_title", "Sepsis", "reads as one of the study's patients"}, {Sepsis, RuleStudyContext, "study_title", "Sepsis", "reads as one of the study's patients"},
 			}},
 		// a comparison study: a patient whose own diagnosis names the
 		// compared infection is not one of its septic patients; a septic
 		// patient's infection under its own key still is (GSE33118)
 		{"compared infection", &metadata.Study{Title: "Dengue versus bacterial sepsis in febrile patients"}, cohortOf(
 			"patient 1 | diagnosis: dengue fever", "patient 2 | diagnosis: bacterial sepsis", "patient 3"), []want{
-			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, RuleStudyContext, "study_title", "sepsis", ""},
+			unknown, {Sepsis, "sepsis", "characteristics", "sepsis", ""}, {Sepsis, RuleStudyContext, "study_title", "sepsis", "reads as one of the study's patients"},
 		}},
 		{"compared infection: COVID-19", &metadata.Study{Title: "Distinguishing COVID-19 from bacterial sepsis in the emergency department"}, cohortOf(
 			"patient 4 | diagnosis: COVID-19", "patient 5 | diagnosis: bacterial sepsis"), []want{
@@ -345,7 +345,7 @@ func TestClassifyCohort(t *testing.T) {
 		}},
 		{"a septic patient's infection is no compared arm", &metadata.Study{Title: "Transcriptome of the septic shock"}, cohortOf(
 			"patient01_t0 | infection: pneumonia", "patient02_t0 | infection: pneumonia"), []want{
-			{SepticShock, RuleStudyContext, "study_title", "septic shock", ""}, {SepticShock, RuleStudyContext, "study_title", "septic shock", ""},
+			{SepticShock, RuleStudyContext, "study_title", "septic shock", "reads as one of the study's patients"}, {SepticShock, RuleStudyContext, "study_title", "septic shock", "reads as one of the study's patients"},
 		}},
 		{"disease arm: another key is no group of the sepsis arm", nil, cohortOf("s1 | disease state: septic shock", "s2 | tissue: ALS"), []want{
 			{SepticShock, "septic_shock", "characteristics", "septic shock", ""}, unknown,
@@ -378,7 +378,7 @@ func TestClassifyCohort(t *testing.T) {
 			{Sepsis, "sepsis", "title", "sepsis", ""}, {Sepsis, "sepsis", "title", "sepsis", ""}, unknown,
 		}},
 		{"study context for the rest", shockStudy, cohortOf("Patient 19, Day1", "Control 2"), []want{
-			{SepticShock, RuleStudyContext, "study_title", "Septic shock", ""}, {Control, "healthy_control", "title", "Control", ""},
+			{SepticShock, RuleStudyContext, "study_title", "Septic shock", "reads as one of the study's patients"}, {Control, "healthy_control", "title", "Control", ""},
 		}},
 		{"ill controls", illCtrl, cohortOf("Sepsis 1", "Control 2", "Healthy control 3"), []want{
 			{Sepsis, "sepsis", "title", "Sepsis", ""},
@@ -553,7 +553,7 @@ func TestClassifyCohort(t *testing.T) {
 		{"a trial's sham procedure in septic patients is no control", &metadata.Study{Title: "Polymyxin B hemoperfusion in septic shock", Description: "Patients with septic shock were given polymyxin B or sham hemoperfusion."},
 			cohortOf("EUPH_01 | treatment: sham hemoperfusion", "EUPH_03 | arm: sham", "patient 4 | arm: sham", "EUPH_02 | treatment: polymyxin B"), []want{
 				unknown, unknown,
-				{SepticShock, RuleStudyContext, "study_title", "septic shock", ""},
+				{SepticShock, RuleStudyContext, "study_title", "septic shock", "reads as one of the study's patients"},
 				unknown,
 			}},
 		{"no study, no organism: a sham is no known animal's", nil, cohortOf("Sham_1 | treatment: sham-operated", "CLP_2 | treatment: cecal ligation-and-puncture"), []want{
@@ -580,8 +580,8 @@ func TestClassifyCohort(t *testing.T) {
 		// a record that denies an infection is no septic patient of the study
 		{"infection denied", &metadata.Study{Title: "Septic shock in adults"}, cohortOf("Patient 1 | infection: no", "Patient 3 day 1",
 			"Patient 4 | confirmed infection (y/n): no", "Patient 5 | infection site: none"), []want{
-			unknown, {SepticShock, RuleStudyContext, "study_title", "Septic shock", ""}, unknown,
-			{SepticShock, RuleStudyContext, "study_title", "Septic shock", ""},
+			unknown, {SepticShock, RuleStudyContext, "study_title", "Septic shock", "reads as one of the study's patients"}, unknown,
+			{SepticShock, RuleStudyContext, "study_title", "Septic shock", "reads as one of the study's patients"},
 		}},
 		// a study comparing septic with another shock: bare shock is neither
 		{"cardiogenic versus septic shock", &metadata.Study{Title: "Monocyte transcriptome in cardiogenic versus septic shock"},

@@ -83,7 +83,9 @@ type Decision struct {
 	// Evidence, set when a decision rests on more than the matched value,
 	// says what else it rests on: for a cohort rule (ClassifyCohort) the
 	// study text or the sibling sample that made the study a sepsis cohort
-	// or gave it its one illness arm; for a group code the reading of the
+	// or gave it its one illness arm (for RuleStudyContext, whose matched
+	// value is the study's text, what made the sample one of its
+	// patients); for a group code the reading of the
 	// code; for a label refined by another field of the same sample
 	// (septic shock after sepsis, an illness after "control") the decision
 	// it refines.
