@@ -118,17 +118,17 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		// a loader installs nothing.
 		params.Set("autoinstall_known_extensions", "false")
 	}
-	full := file
-	if len(params) > 0 {
-		full += "?" + params.Encode()
-	}
-	shared := newFileState()
+	shared, name := newFileState(), file
 	if file != "" {
 		// One Open of the file at a time in this process: the second then
 		// finds the schema the first created or migrated.
-		shared = shareFile(file)
+		shared, name = shareFile(file)
 		shared.open.Lock()
 		defer shared.open.Unlock()
+	}
+	full := name // DuckDB's name of the file: the one this process has it open by
+	if len(params) > 0 {
+		full += "?" + params.Encode()
 	}
 	opened := false
 	defer func() {

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 )
@@ -53,19 +54,38 @@ var openFiles = struct {
 }{m: map[string]*fileState{}}
 
 // shareFile returns the state of file, shared by every Warehouse on it
-// until each has called release.
-func shareFile(file string) *fileState {
+// until each has called release, and the name to give DuckDB for it: its
+// own, or the name this process already has the file open by when it is
+// that file under another name (a hard link to it). DuckDB's instance
+// cache knows a file by its path, links resolved, so that two names of
+// one file would be two DuckDB databases writing it, each unaware of the
+// other (a load one of them reported done was lost), and the file's lock
+// keeps neither out: the process holds it.
+func shareFile(file string) (st *fileState, name string) {
 	key := fileKey(file)
 	openFiles.mu.Lock()
 	defer openFiles.mu.Unlock()
-	st := openFiles.m[key]
+	st = openFiles.m[key]
+	if st == nil {
+		if fi, err := os.Stat(key); err == nil {
+			for k, o := range openFiles.m {
+				if oi, err := os.Stat(k); err == nil && os.SameFile(fi, oi) {
+					st, key, name = o, k, k
+					break
+				}
+			}
+		}
+	}
 	if st == nil {
 		st = newFileState()
 		st.key = key
 		openFiles.m[key] = st
 	}
 	st.refs++
-	return st
+	if name == "" {
+		name = file
+	}
+	return st, name
 }
 
 // alone reports whether st's Warehouse is the only one on its file in
