@@ -705,7 +705,10 @@ func classify(err error, msg string) error {
 			// A write-write conflict with another transaction (a storage
 			// failure at commit is also of this type: storageError took it).
 			code = qc.WarehouseBusy
-		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal:
+		case duckdbdrv.ErrorTypeConnection, duckdbdrv.ErrorTypeIO, duckdbdrv.ErrorTypeFatal, duckdbdrv.ErrorTypeInternal:
+			// An internal error is a failed assertion of DuckDB's own,
+			// which leaves the database unusable, not a constraint the
+			// data broke.
 			code = qc.ConnectionFailed
 		}
 	}

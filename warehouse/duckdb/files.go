@@ -127,10 +127,10 @@ func fileKey(file string) string {
 // takeTurn waits for the file's turn of a feature computation or a load's
 // commit (fileState.features) and returns the function that gives it up;
 // it fails with ctx.
-func (f *fileState) takeTurn(ctx context.Context) (release func(), err error) {
+func (st *fileState) takeTurn(ctx context.Context) (release func(), err error) {
 	select {
-	case f.features <- struct{}{}:
-		return func() { <-f.features }, nil
+	case st.features <- struct{}{}:
+		return func() { <-st.features }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

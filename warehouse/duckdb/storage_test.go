@@ -19,7 +19,8 @@ import (
 // the messages DuckDB gives them: a write-ahead log that cannot be created
 // fails the commit with a transaction error, which is not a conflict. An
 // interrupted statement is a cancellation, uncoded, even when the driver
-// returns it without the context's error.
+// returns it without the context's error. An internal error of DuckDB's
+// leaves the database unusable: it was coded a constraint violation.
 func TestClassifyStorage(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
@@ -39,6 +40,8 @@ func TestClassifyStorage(t *testing.T) {
 		{"invalidated", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeFatal,
 			Msg: `FATAL Error: Failed: database has been invalidated because of a previous fatal error. Original error: "Could not write file "/d/w.duckdb": No space left on device"`},
 			qc.ConnectionFailed, "cannot write /d/w.duckdb: no space left on device", true, false},
+		{"internal error", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeInternal,
+			Msg: "INTERNAL Error: Invalid node type for InsertChild: 7"}, qc.ConnectionFailed, "Invalid node type", false, false},
 		{"write-write conflict", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeTransaction,
 			Msg: "TransactionContext Error: Conflict on tuple deletion"}, qc.WarehouseBusy, "", false, false},
 		{"damaged block", &duckdbdrv.Error{Type: duckdbdrv.ErrorTypeIO,
