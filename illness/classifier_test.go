@@ -157,6 +157,8 @@ func TestDefaultRules(t *testing.T) {
 		{"septic loosening of a prosthesis", sample("septic_revision_patient_4", "", "", "group: septic loosening"), Unknown, "", "", "", ""},
 		{"a drug against sepsis names no one's sepsis", sample("healthy volunteer 1", "", "", "treatment: anti-sepsis drug"),
 			Control, "healthy_control", "title", "healthy", "healthy volunteer 1"},
+		{"a drug against septic shock names no one's septic shock", sample("healthy volunteer 1", "", "", "treatment: anti-septic shock drug"),
+			Control, "healthy_control", "title", "healthy", "healthy volunteer 1"},
 		{"an antiseptic names no sepsis", sample("", "", "", "treatment: anti-septic wash"), Unknown, "", "", "", ""},
 		{"sepsis hedged after the word", sample("", "", "", "diagnosis: sepsis (suspected)"), Unknown, "", "", "", ""},
 		{"sepsis with a question mark", sample("", "", "", "diagnosis: sepsis?"), Unknown, "", "", "", ""},

@@ -186,8 +186,10 @@ func TestClassifyCohort(t *testing.T) {
 		// "Pt" is a patient, even where the study has healthy controls too
 		// (where a "Subject 5" may be either)
 		{"a Pt code beside healthy controls", &metadata.Study{Title: "Septic patients versus healthy controls"},
-			cohortOf("PT01 | diagnosis: pneumonia", "HC01 | diagnosis: healthy", "Subject 5"), []want{
-				{Sepsis, RuleStudyContext, "study_title", "Septic", "reads as one of the study's patients"}, {Control, "healthy_control", "characteristics", "healthy", ""}, unknown}},
+			cohortOf("PT01 | diagnosis: pneumonia", "HC01 | diagnosis: healthy", "Subject 5", "Donor 3 | pt: 12.1 s", "Pt 7"), []want{
+				{Sepsis, RuleStudyContext, "study_title", "Septic", "reads as one of the study's patients"}, {Control, "healthy_control", "characteristics", "healthy", ""}, unknown,
+				unknown, // a prothrombin time is no Pt
+				{Sepsis, RuleStudyContext, "study_title", "Septic", `"Pt 7" in its title`}}},
 		{"a time since sepsis onset of zero is no denial", &metadata.Study{Title: "Sepsis time course"},
 			cohortOf("Pt07_T0 | days since sepsis onset: 0"), []want{{Sepsis, RuleStudyContext, "study_title", "Sepsis", "reads as one of the study's patients"}}},
 		{"no secondary sepsis leaves the first", &metadata.Study{Title: "Sepsis", Description: "A cohort of 45 sepsis patients was followed from ICU admission to discharge."},

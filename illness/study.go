@@ -63,18 +63,20 @@ func WithStudyContext(on bool) Option {
 
 var (
 	// patientText reads a sample as a patient's; a sample number may be
-	// glued on ("patient01_t0", "Patient1/Monocyte/T0", "PT01", "Pt5_T1":
-	// a Pt is a patient, where a subject may be a healthy one). T0, T1, T24h and
+	// glued on ("patient01_t0", "Patient1/Monocyte/T0"). A Pt numbered
+	// ("PT01", "Pt 5", "Pt5_T1") is a patient, where a numbered subject
+	// may be a healthy one; "pt" alone may be a prothrombin time ("pt:
+	// 12.1 s"), and is read only as personText is. T0, T1, T24h and
 	// a baseline are a clinical time course's draws, and a recovery,
 	// convalescence, follow-up or discharge its later ones.
-	patientText = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bpts?\d*\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b|\bt\d{1,3}(h|hrs?)?\b|\bbaseline\b` +
+	patientText = regexp.MustCompile(`(?i)\bpatients?\d*\b|\bpts?[\s#-]?\d+\b|\bcases?\b|\b(non[- ]?)?survivors?\b|\bday\s*-?\d+\b|\bd\d{1,2}\b|\bh\d{1,2}\b|\bicu\b|\badmission\b|\bt\d{1,3}(h|hrs?)?\b|\bbaseline\b` +
 		`|\b(recover(y|ed|ing)|convalescen(t|ce)|follow[- ]?up|discharge)\b`)
 	// personText names a person enrolled ("Child 2", "Infant_5",
-	// "Subject 5"); it is read where the sample names itself, not under a
+	// "Subject 5", "Pt"); it is read where the sample names itself, not under a
 	// key the classifier ignores ("developmental stage: infant" is said
 	// of controls too). "P12" alone is not read: p53 and p38 are proteins.
 	controlWord   = regexp.MustCompile(`(?i)\bcontrols?\b|\bctrl\b|\bhealthy\b|\bvolunteers?\b`)
-	personText    = regexp.MustCompile(`(?i)\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?)\d*\b`)
+	personText    = regexp.MustCompile(`(?i)\b(child|children|infants?|neonates?|newborns?|bab(y|ies)|subjects?|pts?)\d*\b`)
 	studyShock    = regexp.MustCompile(`(?i)\bseptic[\s-]*shock\b`)
 	studySepsis   = regexp.MustCompile(`(?i)\b(uro)?sepsis\b|\bseptic\b|\bsepticae?mia\b`)
 	studyNoSepsis = regexp.MustCompile(`(?i)\bsirs\b|\bsystemic inflammatory response\b|\bnon[- ]?(septic|infectious|infected)\b|\b(poly)?trauma\b|\bpost[- ]?(surgical|operative)\b|\bwithout\s+((subsequent|secondary|later|post[- ]?operative|neonatal|early[- ]onset|late[- ]onset)\s+)?(sepsis|(an? )?infection)\b|\bcardiogenic\b`)

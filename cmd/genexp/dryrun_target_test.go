@@ -12,8 +12,9 @@ import (
 // TestDryRunChecksANewWarehouse: a dry run into a warehouse that does not
 // exist yet checks its DSN as the load would, and fails where the load
 // would fail (exit 2, code 1005; exit 3, code 4001, for a DSN that opens
-// it read-only, which cannot create it), creating nothing; a DSN the load
-// takes gives the dry run's table.
+// it read-only, which cannot create it, or a file in a folder that does
+// not exist), creating nothing; a DSN the load takes gives the dry run's
+// table.
 func TestDryRunChecksANewWarehouse(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
@@ -32,6 +33,10 @@ func TestDryRunChecksANewWarehouse(t *testing.T) {
 		{filepath.Join(dir, "f.duckdb") + "?access_mode=READ_ONLY", exitNoAccess, "opens it read-only"},
 		{filepath.Join(dir, "g.duckdb") + "?read_only=true", exitNoAccess, "opens it read-only"},
 		{filepath.Join(dir, "e.duckdb") + "?threads=2&memory_limit=1GB", exitOK, ""},
+		// in a folder that does not exist, which the load cannot create it
+		// in: it shows the table, and exits as the load would (it exited
+		// 0 or 6)
+		{filepath.Join(dir, "no such folder", "h.duckdb"), exitNoAccess, "a load would fail: "},
 	} {
 		code, out, stderr := runCLI(t, "load", "--dry-run", "--db", tc.db, src)
 		if code != tc.want {

@@ -216,6 +216,14 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 		}
 		// A mistyped --db would otherwise pass for an empty warehouse.
 		c.say(stderr, slog.LevelWarn, fmt.Sprintf("no warehouse at %s yet: every study would be new (a load would create it)", qc.RedactDSN(file)))
+		if !inMemory(file) {
+			// The load would create it in its folder: one that does not
+			// exist or cannot be written fails the load.
+			if err := duckdb.CheckWritable(file); err != nil {
+				c.say(stderr, slog.LevelWarn, "a load would fail: "+message(redactErr(err, target)))
+				wouldFail = true
+			}
+		}
 	}
 	code := runChecks(stdout, stderr, c, cfg, genexp.DryRunSink(current), target, meta, paths, true)
 	if wouldFail {

@@ -254,45 +254,57 @@ func TestOpensOfOneFileShareItsLoads(t *testing.T) {
 	}
 }
 
-// TestHardLinkedOpensShareTheFile: two Opens of one file by two names (a
-// hard link) share it as two Opens of one name do: DuckDB, which knows a
-// file by its path, is given the name the process has it open by. Each
-// name was a DuckDB database of its own writing the file, their loads not
-// serialized, and a load one of them reported done was lost.
-func TestHardLinkedOpensShareTheFile(t *testing.T) {
-	dir := t.TempDir()
-	file, link := filepath.Join(dir, "w.duckdb"), filepath.Join(dir, "same.duckdb")
-	open(t, file).Close()
-	if err := os.Link(file, link); err != nil {
-		t.Skipf("no hard links here: %v", err)
-	}
-	ctx := context.Background()
-	w1, w2 := open(t, file), open(t, link)
-	b, err := (smallLoad{"GSE1", 50, 4, 1}).begin(ctx, w1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (smallLoad{"GSE2", 10, 3, 2}).run(ctx, w2); !errors.Is(err, qc.WarehouseBusy) {
-		t.Fatalf("a load through the link while one through the file's name runs: %v, want code WarehouseBusy", err)
-	}
-	if _, err := (smallLoad{"GSE1", 50, 4, 1}).commit(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (smallLoad{"GSE2", 10, 3, 2}).run(ctx, w2); err != nil {
-		t.Fatal(err)
-	}
-	// One database: what either wrote, the other reads at once.
-	for _, w := range []*duckdb.Warehouse{w1, w2} {
-		var n int
-		if err := w.DB().QueryRow(`SELECT COUNT(*) FROM meta_batch WHERE is_current`).Scan(&n); err != nil || n != 2 {
-			t.Fatalf("%d current batches (%v), want GSE1's and GSE2's", n, err)
-		}
-	}
-	w1.Close()
-	w2.Close()
-	again := open(t, link)
-	var n int
-	if err := again.DB().QueryRow(`SELECT COUNT(*) FROM meta_batch WHERE is_current`).Scan(&n); err != nil || n != 2 {
-		t.Fatalf("reopened: %d current batches (%v), want both loads kept", n, err)
+// TestOpensByTwoNamesShareTheFile: two Opens of one file by two names (a
+// hard link, or the file renamed while the first Open has it) share it as
+// two Opens of one name do: DuckDB, which knows a file by its path, is
+// given the name the process has it open by. Each name was a DuckDB
+// database of its own writing the file, their loads not serialized, and a
+// load one of them reported done was lost.
+func TestOpensByTwoNamesShareTheFile(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		second func(file, other string) error // gives the file its second name
+	}{
+		{"a hard link", os.Link},
+		{"renamed while open", os.Rename},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file, other := filepath.Join(dir, "w.duckdb"), filepath.Join(dir, "same.duckdb")
+			open(t, file).Close()
+			ctx := context.Background()
+			w1 := open(t, file)
+			if err := tc.second(file, other); err != nil {
+				t.Skipf("cannot give the file a second name here: %v", err)
+			}
+			w2 := open(t, other)
+			b, err := (smallLoad{"GSE1", 50, 4, 1}).begin(ctx, w1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := (smallLoad{"GSE2", 10, 3, 2}).run(ctx, w2); !errors.Is(err, qc.WarehouseBusy) {
+				t.Fatalf("a load through the second name while one through the first runs: %v, want code WarehouseBusy", err)
+			}
+			if _, err := (smallLoad{"GSE1", 50, 4, 1}).commit(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := (smallLoad{"GSE2", 10, 3, 2}).run(ctx, w2); err != nil {
+				t.Fatal(err)
+			}
+			// One database: what either wrote, the other reads at once.
+			for _, w := range []*duckdb.Warehouse{w1, w2} {
+				var n int
+				if err := w.DB().QueryRow(`SELECT COUNT(*) FROM meta_batch WHERE is_current`).Scan(&n); err != nil || n != 2 {
+					t.Fatalf("%d current batches (%v), want GSE1's and GSE2's", n, err)
+				}
+			}
+			w1.Close()
+			w2.Close()
+			again := open(t, other)
+			var n int
+			if err := again.DB().QueryRow(`SELECT COUNT(*) FROM meta_batch WHERE is_current`).Scan(&n); err != nil || n != 2 {
+				t.Fatalf("reopened: %d current batches (%v), want both loads kept", n, err)
+			}
+		})
 	}
 }

@@ -184,6 +184,7 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		return nil, err
 	}
 	w.path, w.readOnly, w.file = file, readOnly, shared
+	shared.remember(file)
 	opened = true
 	return w, nil
 }

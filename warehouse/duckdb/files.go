@@ -41,6 +41,11 @@ type fileState struct {
 
 	key  string // the openFiles key; "" for a state of its own (New)
 	refs int    // Warehouses using it, under openFiles.mu
+	// info is the file as it was when opened (remember), under
+	// openFiles.mu: an Open by another name finds it the same file (a
+	// hard link, or the file renamed while open) by it, not by a name
+	// that may no longer be the file's.
+	info os.FileInfo
 }
 
 func newFileState() *fileState {
@@ -56,7 +61,8 @@ var openFiles = struct {
 // shareFile returns the state of file, shared by every Warehouse on it
 // until each has called release, and the name to give DuckDB for it: its
 // own, or the name this process already has the file open by when it is
-// that file under another name (a hard link to it). DuckDB's instance
+// that file under another name (a hard link to it, or the file renamed
+// since). DuckDB's instance
 // cache knows a file by its path, links resolved, so that two names of
 // one file would be two DuckDB databases writing it, each unaware of the
 // other (a load one of them reported done was lost), and the file's lock
@@ -69,7 +75,7 @@ func shareFile(file string) (st *fileState, name string) {
 	if st == nil {
 		if fi, err := os.Stat(key); err == nil {
 			for k, o := range openFiles.m {
-				if oi, err := os.Stat(k); err == nil && os.SameFile(fi, oi) {
+				if o.info != nil && os.SameFile(fi, o.info) {
 					st, key, name = o, k, k
 					break
 				}
@@ -86,6 +92,20 @@ func shareFile(file string) (st *fileState, name string) {
 		name = file
 	}
 	return st, name
+}
+
+// remember notes the file st is the state of, once an Open of it by name
+// has opened it (see fileState.info).
+func (st *fileState) remember(name string) {
+	if st.key == "" {
+		return
+	}
+	fi, err := os.Stat(name)
+	openFiles.mu.Lock()
+	defer openFiles.mu.Unlock()
+	if st.info == nil && err == nil {
+		st.info = fi
+	}
 }
 
 // alone reports whether st's Warehouse is the only one on its file in
