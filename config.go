@@ -257,7 +257,8 @@ func adoDatabase(dsn string) (string, bool) {
 // String formats the database section with the password hidden, so that a
 // configuration printed or logged with %v never shows it.
 func (c DatabaseConfig) String() string {
-	return fmt.Sprintf("{ConnectionString:%s DatabaseName:%s}", qc.RedactDSN(c.ConnectionString), c.DatabaseName)
+	r := c.redacted()
+	return fmt.Sprintf("{ConnectionString:%s DatabaseName:%s}", r.ConnectionString, r.DatabaseName)
 }
 
 // GoString is String for %#v.

@@ -173,6 +173,10 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 	// as the load would (exitNoAccess), so that a script gating a load on
 	// it does not go on to one that fails.
 	wouldFail := false
+	warnFail := func(why string) {
+		c.say(stderr, slog.LevelWarn, "a load would fail: "+why)
+		wouldFail = true
+	}
 	file, _, _ := strings.Cut(target, "?")
 	// Only a file that is not there is new; one that cannot be looked at
 	// (no permission) is opened, and the open says why not.
@@ -192,8 +196,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			// could write it (or its directory, where DuckDB writes the
 			// write-ahead log at the first commit).
 			if err := duckdb.CheckWritable(file); err != nil {
-				c.say(stderr, slog.LevelWarn, "a load would fail: "+message(redactErr(err, target)))
-				wouldFail = true
+				warnFail(message(redactErr(err, target)))
 			}
 		}
 		// Read-only, the schema is not migrated: a file the migration would
@@ -203,8 +206,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 		if hc, ok := w.(warehouse.HealthChecker); ok {
 			h, err := hc.Health(context.Background(), warehouse.HealthRequest{Runs: 1})
 			if err == nil && h.SchemaMismatch != "" {
-				c.say(stderr, slog.LevelWarn, "a load would fail: "+qc.RedactText(h.SchemaMismatch, qc.DSNSecrets(target)...))
-				wouldFail = true
+				warnFail(qc.RedactText(h.SchemaMismatch, qc.DSNSecrets(target)...))
 			}
 		}
 	} else {
@@ -220,8 +222,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			// The load would create it in its folder: one that does not
 			// exist or cannot be written fails the load.
 			if err := duckdb.CheckWritable(file); err != nil {
-				c.say(stderr, slog.LevelWarn, "a load would fail: "+message(redactErr(err, target)))
-				wouldFail = true
+				warnFail(message(redactErr(err, target)))
 			}
 		}
 	}
