@@ -251,12 +251,7 @@ func (g *groupRows) Next() bool {
 			g.err = err
 			return false
 		}
-		st := r.Stats()
-		g.done.Bytes += st.Bytes
-		g.done.Rows += st.Rows
-		g.done.Cells += st.Cells
-		g.done.Missing += st.Missing
-		g.done.DuplicateGenes += st.DuplicateGenes
+		addStats(&g.done, r.Stats())
 		g.lineBase = g.lastLine
 		g.cur++
 	}
@@ -297,14 +292,18 @@ func (g *groupRows) Err() error { return g.err }
 func (g *groupRows) Stats() expression.Stats {
 	st := g.done
 	if g.cur < len(g.parts) {
-		c := g.parts[g.cur].Stats()
-		st.Bytes += c.Bytes
-		st.Rows += c.Rows
-		st.Cells += c.Cells
-		st.Missing += c.Missing
-		st.DuplicateGenes += c.DuplicateGenes
+		addStats(&st, g.parts[g.cur].Stats())
 	}
 	return st
+}
+
+// addStats adds b's counts to a's.
+func addStats(a *expression.Stats, b expression.Stats) {
+	a.Bytes += b.Bytes
+	a.Rows += b.Rows
+	a.Cells += b.Cells
+	a.Missing += b.Missing
+	a.DuplicateGenes += b.DuplicateGenes
 }
 
 func (g *groupRows) Findings() []*qc.Error {

@@ -302,3 +302,35 @@ func TestStudySplitBetweenDownloads(t *testing.T) {
 		t.Errorf("%d facts, want the first download's 80", n)
 	}
 }
+
+// A bad cell in one of the matrices loaded together fails all their
+// studies, with an error naming that matrix and the cell's own line and
+// column; nothing of them is loaded.
+func TestStudySplitBetweenSpeciesMatricesBadCell(t *testing.T) {
+	dir := writeTwoOrganismsSPECIES(t, true)
+	mouse := filepath.Join(dir, "MUS_MUSCULUS", "MUS_MUSCULUS.tsv")
+	editLines(t, mouse, func(i int, line string) (string, bool) {
+		if i == 3 {
+			f := strings.Split(line, "\t")
+			f[2] = "Inf"
+			return strings.Join(f, "\t"), true
+		}
+		return line, true
+	})
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	if len(rep.Studies) != 2 {
+		t.Fatalf("report %+v, want GSE1 and GSE2", rep.Studies)
+	}
+	for _, sr := range rep.Studies {
+		var e *qc.Error
+		if !errors.As(sr.Err, &e) || e.Code != qc.ParseError || e.File != mouse || e.Line != 4 || e.Column != 3 {
+			t.Errorf("study %s: %v, want a ParseError at %s line 4, column 3", sr.Study, sr.Err, mouse)
+		}
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 0 {
+		t.Errorf("%d facts, want none", n)
+	}
+}
