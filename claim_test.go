@@ -32,38 +32,6 @@ func writeMatrix(t *testing.T, path string, genes int, samples []string) {
 	writeFile(t, path, []byte(b.String()))
 }
 
-// A study whose samples a SPECIES download splits between its organisms'
-// matrices loads from the first matrix; the second's samples fail with an
-// error that names them and says why, and does not advise loading that
-// matrix alone (which would replace the first's samples).
-func TestStudySplitBetweenSpeciesMatrices(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "species")
-	writeFile(t, filepath.Join(dir, "aggregated_metadata.json"), []byte(`{"aggregate_by": "SPECIES",
- "experiments": {"GSE1": {"accession_code": "GSE1", "sample_accession_codes": ["GSM1", "GSM2", "GSM3", "GSM4"]}},
- "samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_organism": "HOMO_SAPIENS"},
-  "GSM2": {"refinebio_accession_code": "GSM2", "refinebio_organism": "HOMO_SAPIENS"},
-  "GSM3": {"refinebio_accession_code": "GSM3", "refinebio_organism": "MUS_MUSCULUS"},
-  "GSM4": {"refinebio_accession_code": "GSM4", "refinebio_organism": "MUS_MUSCULUS"}}}`))
-	writeMatrix(t, filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv"), 40, []string{"GSM1", "GSM2"})
-	writeMatrix(t, filepath.Join(dir, "MUS_MUSCULUS", "MUS_MUSCULUS.tsv"), 40, []string{"GSM3", "GSM4"})
-	cfg := genexp.DefaultConfig()
-	cfg.Quality.MinGenesPerSample = 1
-	w := openWarehouse(t)
-	rep := loadWith(t, w, cfg, dir)
-	if len(rep.Studies) != 2 || rep.Studies[0].Outcome != warehouse.Inserted {
-		t.Fatalf("report %+v, want GSE1 loaded from the first matrix and refused from the second", rep.Studies)
-	}
-	second := rep.Studies[1]
-	var e *qc.Error
-	if !errors.As(second.Err, &e) || e.Code != qc.DuplicateSamples || !strings.Contains(e.Msg, "none of this matrix's (GSM3, GSM4) is among them") ||
-		strings.Contains(e.Msg, "in a run of its own to replace it") {
-		t.Fatalf("second matrix: %v, want a DuplicateSamples error naming GSM3 and GSM4 as not loaded", second.Err)
-	}
-	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 80 {
-		t.Errorf("%d facts, want the first matrix's 80", n)
-	}
-}
-
 // A copy of a study that failed before its commit does not keep a later
 // copy in the same run from loading: nothing of the first was loaded.
 func TestFailedCopyLetsALaterCopyLoad(t *testing.T) {

@@ -36,7 +36,11 @@ type plan struct {
 	// many of its studies are loaded: rows of other studies' genes may
 	// hold none of a loaded study's values.
 	ofSeveral bool
-	samples   map[string]*metadata.Sample
+	// partOf, for matrices loaded together (mergePlans), names each
+	// column's matrix (its Base: the organism, in a SPECIES download);
+	// nil for one matrix.
+	partOf  []string
+	samples map[string]*metadata.Sample
 	// named are the samples the header names, loaded or not (a study the
 	// study filter excludes, a repeated column).
 	named []string

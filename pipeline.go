@@ -169,6 +169,8 @@ func WithDownloadOptions(opts ...DownloadOption) Option {
 
 // Progress reports a matrix being loaded.
 type Progress struct {
+	// Matrix names the matrix being read (matrices loaded together:
+	// joined by " + ", and Bytes and TotalBytes are theirs together).
 	Matrix string
 	// Bytes of the matrix read so far, of TotalBytes (-1 when unknown).
 	Bytes, TotalBytes int64
@@ -299,7 +301,10 @@ func (r *Report) Failed() bool { return r.Err() != nil }
 
 // StudyReport is what a Load did to one study.
 type StudyReport struct {
-	Study   string
+	Study string
+	// Matrix names the matrix the study was read from; matrices loaded
+	// together (a study split between a SPECIES download's organism
+	// matrices) are named joined by " + ".
 	Matrix  string
 	BatchID string
 	// Outcome is new, replaced or duplicate; "" when the study failed;
@@ -458,39 +463,48 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 		rep.Findings = append(rep.Findings, d.Findings...)
 		use.download(path, d.Metadata, d.added)
 		var here []*stored // the matrices of this path read, for later paths
-		for j, m := range d.Matrices {
+		units := p.matrixUnits(d)
+		for j, unit := range units {
 			if err := ctx.Err(); err != nil {
-				p.notStarted(ctx, rep, d.Matrices[j:], paths[i+1:])
+				p.notStarted(ctx, rep, slices.Concat(units[j:]...), paths[i+1:])
 				d.Close()
 				return rep, stoppedRun(ctx, rep, err)
 			}
-			if k := sourceKey(m); k != "" {
-				if first, ok := sources[k]; ok {
-					p.log.Info("matrix reached again, read once", "matrix", m.Name, "same_as", first)
+			var kept []*Matrix
+			for _, m := range unit {
+				if k := sourceKey(m); k != "" {
+					if first, ok := sources[k]; ok {
+						p.log.Info("matrix reached again, read once", "matrix", m.Name, "same_as", first)
+						continue
+					}
+					sources[k] = m.Name
+				}
+				var st *stored
+				if m.err == nil {
+					st = storedOf(m)
+					st.meta = d.holding(m).Metadata
+				}
+				if first := sameAsRead(read, st); first != nil {
+					fs := []*qc.Error{sameFileFinding(m, first)}
+					p.cfg.Quality.Apply(fs)
+					p.recordFindings(ctx, rep.RunID, "", "", fs)
+					p.logFindings(ctx, rep.RunID, "", fs)
+					rep.Findings = append(rep.Findings, fs...)
 					continue
 				}
-				sources[k] = m.Name
+				if st != nil {
+					here = append(here, st)
+				}
+				kept = append(kept, m)
 			}
-			var st *stored
-			if m.err == nil {
-				st = storedOf(m)
-				st.meta = d.holding(m).Metadata
-			}
-			if first := sameAsRead(read, st); first != nil {
-				fs := []*qc.Error{sameFileFinding(m, first)}
-				p.cfg.Quality.Apply(fs)
-				p.recordFindings(ctx, rep.RunID, "", "", fs)
-				p.logFindings(ctx, rep.RunID, "", fs)
-				rep.Findings = append(rep.Findings, fs...)
+			if len(kept) == 0 {
 				continue
 			}
-			if st != nil {
-				here = append(here, st)
-			}
-			studies := p.loadMatrix(ctx, rep.RunID, d, m, claimed, use)
+			name := unitName(kept)
+			studies := p.loadMatrix(ctx, rep.RunID, d, kept, claimed, use)
 			for _, sr := range studies {
 				p.logFindings(ctx, rep.RunID, sr.Study, sr.Findings)
-				if c, ok := claimed[sr.Study]; ok && c.file == m.Name && sr.Outcome == "" {
+				if c, ok := claimed[sr.Study]; ok && c.file == name && sr.Outcome == "" {
 					delete(claimed, sr.Study) // nothing of it loaded
 				}
 			}
@@ -498,7 +512,7 @@ func (p *Pipeline) Load(ctx context.Context, paths ...string) (*Report, error) {
 			if err := invalidated(studies); err != nil {
 				d.Close()
 				p.log.Error("run stopped: the warehouse can take nothing more", "run", rep.RunID, "error", p.redact(err.Error()))
-				rep.Errors = append(rep.Errors, fmt.Errorf("run stopped at %s, nothing after it was loaded: %w", m.Name, err))
+				rep.Errors = append(rep.Errors, fmt.Errorf("run stopped at %s, nothing after it was loaded: %w", name, err))
 				return rep, nil
 			}
 		}
@@ -734,9 +748,13 @@ func (p *Pipeline) recordInputError(ctx context.Context, runID, batchID, study s
 // studies that pass are committed; nothing of a rejected study is ever
 // visible. Every step is logged per study (see steps.go). claimed holds,
 // by study, the matrix of this run that first held it (see claim).
-func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m *Matrix, claimed map[string]claimRecord, use *configUse) []StudyReport {
+func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms []*Matrix, claimed map[string]claimRecord, use *configUse) []StudyReport {
+	m := ms[0]
 	d = d.holding(m)
 	start := time.Now()
+	if len(ms) > 1 {
+		m = &Matrix{Name: unitName(ms)}
+	}
 	log := p.newSteps(runID, m.Name)
 	// fail reports a matrix that could not be read far enough to know its
 	// studies: it is logged under the matrix's own accession, once, by the
@@ -764,26 +782,23 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 		}
 		return []StudyReport{{Study: study, Matrix: m.Name, Err: err, Findings: found, Duration: time.Since(start)}}
 	}
-	rc, err := m.Open()
+	var (
+		r      matrixRows
+		closer io.Closer
+		pl     *plan
+		err    error
+	)
+	if len(ms) == 1 {
+		if r, closer, err = p.openRows(m); err == nil {
+			pl = resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
+		}
+	} else {
+		m, r, closer, pl, err = p.openUnit(d, ms)
+	}
 	if err != nil {
 		return fail(stepExtract, err)
 	}
-	defer rc.Close()
-	var r matrixRows
-	if p.openMatrix == nil {
-		er, err := expression.NewReader(rc, expression.WithName(m.Name), expression.WithBatchRows(p.cfg.Processing.ChunkSize))
-		if err != nil {
-			return fail(stepExtract, err)
-		}
-		r = er
-	} else {
-		cr, err := newCustomRows(p.openMatrix, rc, m.Name)
-		if err != nil {
-			return fail(stepExtract, err)
-		}
-		r = cr
-	}
-	pl := resolveColumns(r.Header(), d.Metadata, m, p.studyRe)
+	defer closer.Close()
 	planned = true
 	use.named(pl.named)
 	p.cfg.Quality.Apply(pl.findings)
@@ -889,7 +904,11 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, m 
 
 	t0 = time.Now()
 	log.start(ctx, stepLoad, t0, pl.studies...)
-	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(m.Name), SourcePath: p.redact(absoluteName(m.Name)), Columns: pl.columns})
+	source := make([]string, len(ms))
+	for i, m := range ms {
+		source[i] = absoluteName(m.Name)
+	}
+	batch, err := p.sink.Begin(ctx, warehouse.BeginRequest{RunID: runID, FileName: p.redact(m.Name), SourcePath: p.redact(strings.Join(source, groupSeparator)), Columns: pl.columns})
 	if err != nil {
 		return out(stepLoad, err)
 	}
@@ -1239,9 +1258,10 @@ type claimRecord struct {
 // earlier one's batch in silence, the copy that wins chosen by the order
 // of the paths and of their folder names. Which copy is right cannot be
 // told, so the first stands and the later one fails. A study whose samples
-// the two matrices split between them (a SPECIES download's matrices of
-// two organisms) is loaded from one matrix only: a study's batch is one
-// matrix's, and the error says which samples are not loaded.
+// two matrices of one download split between them (a SPECIES download's
+// matrices of two organisms) is loaded from both together (matrixUnits);
+// split between two downloads, it is loaded from the first only: a study's
+// batch is one load's, and the error says which samples are not loaded.
 func claim(claimed map[string]claimRecord, pl *plan, file string) map[string]*qc.Error {
 	samples := map[string][]string{}
 	for _, c := range pl.columns {
@@ -1257,9 +1277,10 @@ func claim(claimed map[string]claimRecord, pl *plan, file string) map[string]*qc
 		msg := fmt.Sprintf("study %s is also in %s, which this run read first: this matrix's samples of it are not loaded, "+
 			"so that one copy is not replaced by the other; load this matrix in a run of its own to replace it", s, first.file)
 		if !slices.ContainsFunc(samples[s], func(a string) bool { return slices.Contains(first.samples, a) }) {
-			msg = fmt.Sprintf("study %s has samples in %s too, which this run read first, and none of this matrix's (%s) is among them "+
-				"(a study of two organisms in a SPECIES download, whose matrices are one per organism): a study is loaded from one matrix, "+
-				"so these samples are not loaded; loading this matrix alone would replace the study's samples with these", s, first.file, listSome(samples[s], 5))
+			msg = fmt.Sprintf("study %s has samples in %s too, which this run read first, and none of this matrix's (%s) is among them: "+
+				"the matrices of one download that split a study between them (a SPECIES download's organisms) are loaded together, "+
+				"but these are in another download, so they are not loaded; loading this matrix alone would replace the study's samples with these "+
+				"(download the study's samples together to load them all)", s, first.file, listSome(samples[s], 5))
 		}
 		bad[s] = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: s, File: file, Msg: msg}
 	}
@@ -1332,11 +1353,14 @@ func (p *plan) without(drop map[string]*qc.Error) *plan {
 		return p
 	}
 	out := *p
-	out.columns, out.indexes, out.studies = nil, nil, nil
+	out.columns, out.indexes, out.studies, out.partOf = nil, nil, nil, nil
 	for i, c := range p.columns {
 		if _, ok := drop[c.Study]; !ok {
 			out.columns = append(out.columns, c)
 			out.indexes = append(out.indexes, p.indexes[i])
+			if p.partOf != nil {
+				out.partOf = append(out.partOf, p.partOf[i])
+			}
 		}
 	}
 	for _, s := range p.studies {

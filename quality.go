@@ -143,15 +143,26 @@ type organismColumns struct {
 	cols     []int
 }
 
+// organismOf returns the organism of the sample of pl's column i: the
+// metadata's, or else, for matrices loaded together, the name of the
+// column's matrix (a SPECIES download's matrices are one organism's each,
+// named for it); "" when neither says.
+func organismOf(pl *plan, i int) string {
+	if s := pl.samples[pl.columns[i].Sample]; s != nil && s.Organism != "" {
+		return s.Organism
+	}
+	if pl.partOf != nil {
+		return pl.partOf[i]
+	}
+	return ""
+}
+
 // groupByOrganism returns the organism groups of pl's columns, or nil when
 // no loaded study holds samples of two known organisms.
 func groupByOrganism(pl *plan) *organismGroups {
 	organisms := map[string][]organismColumns{}
 	for i, c := range pl.columns {
-		o := ""
-		if s := pl.samples[c.Sample]; s != nil {
-			o = s.Organism
-		}
+		o := organismOf(pl, i)
 		list := organisms[c.Study]
 		at := slices.IndexFunc(list, func(g organismColumns) bool { return g.organism == o })
 		if at < 0 {
@@ -182,8 +193,8 @@ func groupByOrganism(pl *plan) *organismGroups {
 	for i, c := range pl.columns {
 		key, known := c.Study, false
 		if _, several := organisms[c.Study]; several {
-			if s := pl.samples[c.Sample]; s != nil && s.Organism != "" {
-				key, known = c.Study+"\x00"+s.Organism, true
+			if o := organismOf(pl, i); o != "" {
+				key, known = c.Study+"\x00"+o, true
 			}
 		}
 		n, ok := seen[key]

@@ -94,7 +94,8 @@ type BeginRequest struct {
 	FileName string
 	// SourcePath is where the matrix's bytes came from, as
 	// meta_batch.file_name records it (genexp's Pipeline gives FileName
-	// made absolute: "/data/x.zip!GSE1/GSE1.tsv"); "" records FileName.
+	// made absolute: "/data/x.zip!GSE1/GSE1.tsv"; matrices loaded as one
+	// batch joined by " + "); "" records FileName.
 	SourcePath string
 	// Columns describes the matrix columns the rows will refer to.
 	Columns []Column
@@ -212,7 +213,10 @@ type RowsRequest struct {
 type CommitRequest struct {
 	// FileHash is the lowercase hex SHA-256 of the matrix's text: of the
 	// decompressed bytes of a .tsv.gz or a zip entry, so a matrix has one
-	// hash however it was packed (sha256sum of a .tsv.gz differs).
+	// hash however it was packed (sha256sum of a .tsv.gz differs). Of
+	// matrices loaded as one batch (a study split between a SPECIES
+	// download's organism matrices), genexp's Pipeline gives the SHA-256
+	// of their hashes, each in hex followed by a newline.
 	FileHash string
 	// ScaleBy is how refine.bio scaled the matrix's values, as its
 	// metadata's scale_by says (NONE, MINMAX, STANDARD or ROBUST; "" when

@@ -237,7 +237,17 @@ func illnessCounts(m map[illness.Label]int, kept, excluded int) string {
 	return strings.Join(parts, " ")
 }
 
+// shortName is a matrix's file name without its folders or zip, for the
+// progress line; matrices loaded together ("a/H.tsv + a/M.tsv") are each
+// shortened ("H.tsv + M.tsv").
 func shortName(s string) string {
+	if parts := strings.Split(s, " + "); len(parts) > 1 {
+		// matrices loaded together
+		for i, p := range parts {
+			parts[i] = shortName(p)
+		}
+		return strings.Join(parts, " + ")
+	}
 	if i := strings.LastIndexAny(s, "/!"); i >= 0 {
 		return s[i+1:]
 	}

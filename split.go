@@ -1,0 +1,338 @@
+package genexp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/genexp/genexp/expression"
+	"github.com/genexp/genexp/metadata"
+	"github.com/genexp/genexp/qc"
+)
+
+// A study of two organisms in a SPECIES download is split by refine.bio
+// between the organisms' matrices (HOMO_SAPIENS.tsv holds its human
+// samples, MUS_MUSCULUS.tsv its mouse ones). A study is an experiment, not
+// a file, and its batch must hold all of its samples, or loading one
+// matrix would replace the study's samples with that matrix's alone. So
+// the matrices of a download that hold disjoint samples of one study are
+// loaded together, as one batch, read one after the other as the ALL
+// matrix of their samples would be: the rows of each, every other
+// matrix's columns missing in them (see groupRows).
+
+// groupSeparator joins the names of the matrices loaded together, in
+// reports, run logs and meta_batch.file_name.
+const groupSeparator = " + "
+
+// matrixUnits returns d's matrices as they are loaded: one by one, except
+// the matrices holding disjoint samples of one study (the study's organisms'
+// matrices in a SPECIES download), which are loaded together, in the
+// download's order, where the first of them is. Only matrices whose studies
+// come from the metadata (SPECIES and ALL layouts: their names are no
+// experiment of it) are read for this, their header only. Matrices holding
+// the same samples of a study are copies, not parts: they stay apart, and
+// the later copy is refused (see claim).
+func (p *Pipeline) matrixUnits(d *Download) [][]*Matrix {
+	units := make([][]*Matrix, len(d.Matrices))
+	for i, m := range d.Matrices {
+		units[i] = []*Matrix{m}
+	}
+	if len(d.Matrices) < 2 {
+		return units
+	}
+	// samples[i] maps each study of matrix i to its samples there.
+	samples := make([]map[string][]string, len(d.Matrices))
+	several := 0
+	for i, m := range d.Matrices {
+		md := d.holding(m).Metadata
+		if m.err != nil || md == nil || len(md.Samples) == 0 {
+			continue
+		}
+		if _, known := ownStudy(md, m, p.studyRe); known {
+			continue
+		}
+		r, c, err := p.openRows(m)
+		if err != nil {
+			continue // its load reports it
+		}
+		pl := resolveColumns(r.Header(), md, m, p.studyRe)
+		c.Close()
+		if len(pl.columns) == 0 {
+			continue
+		}
+		samples[i] = map[string][]string{}
+		for _, col := range pl.columns {
+			samples[i][col.Study] = append(samples[i][col.Study], col.Sample)
+		}
+		several++
+	}
+	if several < 2 {
+		return units
+	}
+	// Union-find over the matrices: i and j join when one download holds
+	// both and they hold disjoint samples of a study.
+	root := make([]int, len(d.Matrices))
+	for i := range root {
+		root[i] = i
+	}
+	find := func(i int) int {
+		for root[i] != i {
+			root[i] = root[root[i]]
+			i = root[i]
+		}
+		return i
+	}
+	joined := false
+	for i := range d.Matrices {
+		for j := i + 1; j < len(d.Matrices); j++ {
+			if samples[i] == nil || samples[j] == nil || d.holding(d.Matrices[i]) != d.holding(d.Matrices[j]) {
+				continue
+			}
+			for study, a := range samples[i] {
+				b, ok := samples[j][study]
+				if ok && !slices.ContainsFunc(a, func(s string) bool { return slices.Contains(b, s) }) {
+					if ri, rj := find(i), find(j); ri != rj {
+						root[max(ri, rj)] = min(ri, rj)
+						joined = true
+					}
+					break
+				}
+			}
+		}
+	}
+	if !joined {
+		return units
+	}
+	var out [][]*Matrix
+	at := map[int]int{} // root → its unit in out
+	for i, m := range d.Matrices {
+		r := find(i)
+		if k, ok := at[r]; ok {
+			out[k] = append(out[k], m)
+			continue
+		}
+		at[r] = len(out)
+		out = append(out, []*Matrix{m})
+	}
+	return out
+}
+
+// unitName names matrices loaded together: their names joined by " + ".
+func unitName(ms []*Matrix) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return strings.Join(names, groupSeparator)
+}
+
+// openRows opens m for reading: genexp's reader, or the one WithMatrixReader
+// supplies. The closer closes m's bytes.
+func (p *Pipeline) openRows(m *Matrix) (matrixRows, io.Closer, error) {
+	rc, err := m.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	var r matrixRows
+	if p.openMatrix == nil {
+		r, err = expression.NewReader(rc, expression.WithName(m.Name), expression.WithBatchRows(p.cfg.Processing.ChunkSize))
+	} else {
+		r, err = newCustomRows(p.openMatrix, rc, m.Name)
+	}
+	if err != nil {
+		rc.Close()
+		return nil, nil, err
+	}
+	return r, rc, nil
+}
+
+// openUnit opens matrices loaded together as one: their rows read one
+// matrix after the other (groupRows), and the plan of their columns, each
+// matrix's resolved on its own (its findings name it, its header line and
+// its columns) and numbered after the columns of the matrices before it.
+// The Matrix returned names them all; its Size is their sum, or -1 when
+// one is unknown.
+func (p *Pipeline) openUnit(d *Download, ms []*Matrix) (*Matrix, matrixRows, io.Closer, *plan, error) {
+	g := &groupRows{}
+	unit := &Matrix{Name: unitName(ms)}
+	var plans []*plan
+	for _, m := range ms {
+		r, c, err := p.openRows(m)
+		if err != nil {
+			g.Close()
+			return unit, nil, nil, nil, err
+		}
+		g.parts, g.closers = append(g.parts, r), append(g.closers, c)
+		g.offsets = append(g.offsets, g.width)
+		g.width += len(r.Header().Names)
+		plans = append(plans, resolveColumns(r.Header(), d.Metadata, m, p.studyRe))
+		if unit.Size >= 0 && m.Size >= 0 {
+			unit.Size += m.Size
+		} else {
+			unit.Size = -1
+		}
+	}
+	g.header = &expression.Header{GeneColumn: g.parts[0].Header().GeneColumn, Names: make([]string, 0, g.width)}
+	for _, r := range g.parts {
+		g.header.Names = append(g.header.Names, r.Header().Names...)
+	}
+	return unit, g, g, mergePlans(plans, g.offsets, ms), nil
+}
+
+// mergePlans joins the plans of matrices loaded together; offsets are
+// where each matrix's columns begin among theirs all.
+func mergePlans(plans []*plan, offsets []int, ms []*Matrix) *plan {
+	out := &plan{samples: map[string]*metadata.Sample{}, excluded: map[string]int{}, ofSeveral: true}
+	for k, pl := range plans {
+		for i, c := range pl.columns {
+			c.Index += offsets[k]
+			out.columns = append(out.columns, c)
+			out.indexes = append(out.indexes, pl.indexes[i]+offsets[k])
+			out.partOf = append(out.partOf, ms[k].Base)
+			if !slices.Contains(out.studies, c.Study) {
+				out.studies = append(out.studies, c.Study)
+			}
+		}
+		for a, s := range pl.samples {
+			out.samples[a] = s
+		}
+		out.named = append(out.named, pl.named...)
+		if out.reason == nil {
+			out.reason = pl.reason
+		}
+		out.findings = append(out.findings, pl.findings...)
+		for _, s := range pl.excludedOrder {
+			if out.excluded[s] == 0 {
+				out.excludedOrder = append(out.excludedOrder, s)
+			}
+			out.excluded[s] += pl.excluded[s]
+		}
+	}
+	return out
+}
+
+// groupRows reads matrices loaded together as the one matrix of all their
+// columns, one matrix's rows after the other's: a row of one matrix holds
+// no value (NaN) in the others' columns, as a row of one organism's gene
+// does in an ALL matrix for the other organism's samples. Lines go on from
+// one matrix to the next (the second's line 2 follows the first's last),
+// so that a line names one row of the whole; the rows' errors and findings
+// are each reader's, naming its own file and line. Its hash is the SHA-256
+// of the matrices' hashes (lowercase hex, each followed by a newline, in
+// the order read).
+type groupRows struct {
+	parts   []matrixRows
+	closers []io.Closer
+	offsets []int // each part's first column
+	width   int
+	header  *expression.Header
+	cur     int
+	// lineBase is added to the current part's lines: the last line of
+	// the parts before it.
+	lineBase, lastLine int64
+	done               expression.Stats // of the parts read to their end
+	batch              expression.WideBatch
+	err                error
+}
+
+func (g *groupRows) Header() *expression.Header { return g.header }
+
+func (g *groupRows) Next() bool {
+	for g.err == nil && g.cur < len(g.parts) {
+		r := g.parts[g.cur]
+		if r.Next() {
+			g.widen(r.Batch())
+			return true
+		}
+		if err := r.Err(); err != nil {
+			g.err = err
+			return false
+		}
+		addStats(&g.done, r.Stats())
+		g.lineBase = g.lastLine
+		g.cur++
+	}
+	return false
+}
+
+// widen makes b, a batch of the current part, a batch of every part's
+// columns.
+func (g *groupRows) widen(b *expression.WideBatch) {
+	n, w, off := b.Len(), len(b.Header.Names), g.offsets[g.cur]
+	out := &g.batch
+	out.Header, out.Genes = g.header, b.Genes
+	out.Lines = out.Lines[:0]
+	for _, l := range b.Lines {
+		out.Lines = append(out.Lines, l+g.lineBase)
+	}
+	if n > 0 {
+		g.lastLine = out.Lines[n-1]
+	}
+	need := n * g.width
+	if cap(out.Values) < need {
+		out.Values = make([]float64, need)
+	}
+	out.Values = out.Values[:need]
+	nan := math.NaN()
+	for i := range out.Values {
+		out.Values[i] = nan
+	}
+	for r := range n {
+		copy(out.Values[r*g.width+off:r*g.width+off+w], b.Values[r*w:(r+1)*w])
+	}
+}
+
+func (g *groupRows) Batch() *expression.WideBatch { return &g.batch }
+
+func (g *groupRows) Err() error { return g.err }
+
+func (g *groupRows) Stats() expression.Stats {
+	st := g.done
+	if g.cur < len(g.parts) {
+		addStats(&st, g.parts[g.cur].Stats())
+	}
+	return st
+}
+
+// addStats adds b's counts to a's.
+func addStats(a *expression.Stats, b expression.Stats) {
+	a.Bytes += b.Bytes
+	a.Rows += b.Rows
+	a.Cells += b.Cells
+	a.Missing += b.Missing
+	a.DuplicateGenes += b.DuplicateGenes
+}
+
+func (g *groupRows) Findings() []*qc.Error {
+	var out []*qc.Error
+	for _, r := range g.parts {
+		out = append(out, r.Findings()...)
+	}
+	return out
+}
+
+func (g *groupRows) Sum() (string, error) {
+	h := sha256.New()
+	for _, r := range g.parts {
+		s, err := r.Sum()
+		if err != nil {
+			return "", err
+		}
+		io.WriteString(h, s+"\n")
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Close closes every matrix's bytes.
+func (g *groupRows) Close() error {
+	var first error
+	for _, c := range g.closers {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
