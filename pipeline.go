@@ -929,6 +929,28 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 		}
 		perColumn = make([]int64, len(loaded))
 	}
+	// Matrices loaded together are melted one matrix's columns at a time:
+	// a row of one holds nothing of the others' samples, not even a
+	// missing cell kept as NULL.
+	unit, _ := r.(*groupRows)
+	var partCols [][]int
+	var partLoaded [][]bool
+	if unit != nil {
+		partCols = unit.byPart(melter.Columns)
+		acc.parts = make([]int, len(pl.indexes))
+		for i, c := range pl.indexes {
+			acc.parts[i] = unit.partOf(c)
+		}
+		if loaded != nil {
+			for _, cols := range partCols {
+				l := make([]bool, len(loaded))
+				for _, c := range cols {
+					l[c] = true
+				}
+				partLoaded = append(partLoaded, l)
+			}
+		}
+	}
 	var lb expression.LongBatch
 	for {
 		t0 = time.Now()
@@ -941,6 +963,12 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 			break
 		}
 		t0 = time.Now()
+		if unit != nil {
+			melter.Columns = partCols[unit.cur]
+			if partLoaded != nil {
+				loaded = partLoaded[unit.cur]
+			}
+		}
 		if p.melter == nil {
 			melter.Melt(&lb, r.Batch())
 		} else if err := customMelt(p.melter, &lb, r.Batch(), loaded, keep, perColumn, m.Name); err != nil {
@@ -964,6 +992,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 	}
 	if err := r.Err(); err != nil {
 		return out(stepExtract, err)
+	}
+	if unit != nil {
+		acc.partRows = unit.partRows
 	}
 	hash, err := r.Sum()
 	if err != nil {
