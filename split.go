@@ -294,10 +294,10 @@ type groupRows struct {
 	genes   map[string]int // each gene read, by the part it is in
 	// partRows are the rows of each part read to its end.
 	partRows []int64
-	offsets []int // each part's first column
-	width   int
-	header  *expression.Header
-	cur     int
+	offsets  []int // each part's first column
+	width    int
+	header   *expression.Header
+	cur      int
 	// lineBase is added to the current part's lines: the last line of
 	// the parts before it.
 	lineBase, lastLine int64
