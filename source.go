@@ -510,6 +510,14 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 			if e := accessError(display(name), err); e != nil {
 				return e
 			}
+			if root == "" && name != "." && e != nil && e.IsDir() {
+				// A zip entry whose attributes say folder, though its
+				// name does not end in "/" and it holds data: archive/zip
+				// lists it as a folder it cannot open.
+				return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(name),
+					Msg: fmt.Sprintf("the zip marks this entry as a folder, yet it cannot be read as one (%v): "+
+						"the zip was made by a tool that marks files as folders, or is damaged; re-create it (e.g. with zip -r)", err)}
+			}
 			return err
 		}
 		if name != "." && skipPath(name) {
@@ -1101,12 +1109,30 @@ func refuseCopies(matrices []*Matrix, sheetFiles map[string][]string) {
 		default:
 			continue
 		}
+		msg := fmt.Sprintf("%s is in this download more than once (%s): the sample sheets of its copies would be merged, "+
+			"each labelling the other's samples, so no copy is loaded; load each copy as a download of its own", ms[0].Base, listSome(copies, 3))
+		if oneFolder(copies) {
+			// Copies side by side (GSE1.tsv and GSE1.tsv.gz) cannot be
+			// loaded apart from their folder, and share its sheet.
+			msg = fmt.Sprintf("%s is in one folder more than once (%s), and which copy to load cannot be told, so none is loaded; "+
+				"keep one (move or delete the others) and load again", ms[0].Base, listSome(copies, 3))
+		}
 		for _, m := range ms {
-			m.err = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(m.Base), File: m.Name,
-				Msg: fmt.Sprintf("%s is in this download more than once (%s): the sample sheets of its copies would be merged, "+
-					"each labelling the other's samples, so no copy is loaded; load each copy as a download of its own", m.Base, listSome(copies, 3))}
+			m.err = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(m.Base), File: m.Name, Msg: msg}
 		}
 	}
+}
+
+// oneFolder reports whether the files named lie in one folder (of a file
+// system, or of a zip: the folder is what comes before the last / or !).
+func oneFolder(names []string) bool {
+	dir := func(n string) string { return n[:max(strings.LastIndexAny(n, "/!"), 0)] }
+	for _, n := range names[1:] {
+		if dir(n) != dir(names[0]) {
+			return false
+		}
+	}
+	return true
 }
 
 // refuseUnreadSheets refuses each matrix whose sample sheet could not be
