@@ -112,7 +112,9 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 //
 // An open that returns neither a reader (nil, typed or not) nor an error
 // fails the matrix with InvalidFormat. A nil open keeps the default,
-// expression.NewReader.
+// expression.NewReader. In a SPECIES download of several matrices, open is
+// called twice for each: first to read its header only (which matrices
+// hold parts of one study, loaded together), then to read it.
 func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
 	return func(p *Pipeline) { p.openMatrix = open }
 }
