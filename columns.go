@@ -143,12 +143,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			s = &metadata.Sample{Accession: name}
 		} else if s, trimmed = lookupSample(d, name); s == nil {
 			if byTitle == nil {
-				byTitle = make(map[string][]*metadata.Sample, len(d.Samples))
-				for _, s := range d.Samples {
-					if strings.TrimSpace(s.Title) != "" {
-						byTitle[s.Title] = append(byTitle[s.Title], s)
-					}
-				}
+				byTitle = titleIndex(d)
 			}
 			var titled, elsewhere []*metadata.Sample
 			titled, elsewhere, trimmed = titledSamples(byTitle, name, own, known)
@@ -174,6 +169,18 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 				columnFinding(qc.SampleMismatch, i, "column %q is the title of %d samples (%s); it is not loaded",
 					columnName(name), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
+			}
+		} else if len(d.Samples) > 1 {
+			// An accession is never taken for a title, but a name that is
+			// one sample's accession and another's title is ambiguous all
+			// the same, and said: the other sample may be the one meant.
+			if byTitle == nil {
+				byTitle = titleIndex(d)
+			}
+			if others := titledBesides(byTitle[strings.TrimSpace(name)], s); len(others) > 0 {
+				columnFinding(qc.SampleMismatch, i, "column %q is the accession of sample %s and the title of %s of its study: it is read as %s's accession; "+
+					"if %s is meant, name the column by its accession", columnName(name), s.Accession, listSome(sampleAccessions(others), 3),
+					s.Accession, listSome(sampleAccessions(others), 3))
 			}
 		}
 		if trimmed {
@@ -426,6 +433,33 @@ func lookupSample(d *metadata.Dataset, name string) (s *metadata.Sample, trimmed
 		return s, s != nil
 	}
 	return nil, false
+}
+
+// titleIndex maps each title of d's samples to the samples of that title.
+func titleIndex(d *metadata.Dataset) map[string][]*metadata.Sample {
+	byTitle := make(map[string][]*metadata.Sample, len(d.Samples))
+	for _, s := range d.Samples {
+		if strings.TrimSpace(s.Title) != "" {
+			byTitle[s.Title] = append(byTitle[s.Title], s)
+		}
+	}
+	return byTitle
+}
+
+// titledBesides returns the samples of titled other than s that share a
+// study with it (or list none, as s may not): those a column named by s's
+// accession might have meant by their title.
+func titledBesides(titled []*metadata.Sample, s *metadata.Sample) []*metadata.Sample {
+	var out []*metadata.Sample
+	for _, t := range titled {
+		if t == s || t.Accession == s.Accession {
+			continue
+		}
+		if len(t.Experiments) == 0 || len(s.Experiments) == 0 || slices.ContainsFunc(t.Experiments, func(e string) bool { return slices.Contains(s.Experiments, e) }) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // titledSamples returns the samples a column names by title, from the

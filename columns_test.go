@@ -118,6 +118,16 @@ func TestResolveColumns(t *testing.T) {
 			want: []warehouse.Column{{Index: 0, Sample: "GSM7", Study: "GSE2"}, {Index: 1, Sample: "GSM8", Study: "GSE2"}},
 		},
 		{
+			name:   "a name that is one sample's accession and another's title is read as the accession, and said",
+			d:      meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=GSM2", "GSM2=ctl", "GSM3=c3"}, "GSE2": {"GSM9=GSM3"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM2", "GSM3"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM2", Study: "GSE1"}, {Index: 1, Sample: "GSM3", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityWarning, 2, `column "GSM2" is the accession of sample GSM2 and the title of GSM1 of its study: it is read as GSM2's accession`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM1"},
+			},
+		},
+		{
 			name:   "a title two samples of the study share is a finding, never a guess",
 			d:      meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=rep", "GSM2=rep", "GSM3=solo"}}),
 			folder: "GSE1", base: "GSE1", header: []string{"solo", "rep"},

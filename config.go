@@ -900,11 +900,9 @@ func (c *configChecker) result() error {
 	}
 	first := c.problems[0]
 	var also []string
-	for i, p := range c.problems[1:] {
-		if i == 5 {
-			also = append(also, fmt.Sprintf("and %d more", len(c.problems)-6))
-			break
-		}
+	// Every one is listed, however many: a mistake left out would be
+	// found only at the next run, one at a time.
+	for _, p := range c.problems[1:] {
 		if p.Line > 0 {
 			also = append(also, fmt.Sprintf("%s (line %d): %s", p.Path, p.Line, p.Msg))
 		} else {

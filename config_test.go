@@ -921,6 +921,10 @@ func TestParseConfigListsEveryMistake(t *testing.T) {
 				"quality_thresholds.max_null_percentage (line 6)"}, ""},
 		{"an unset variable in a number", "processing:\n  chunk_size: ${GENEXP_TEST_NEVER_SET}\n", 2,
 			"refers to the environment variable GENEXP_TEST_NEVER_SET, which is not set", nil, "whole number"},
+		{"ten mistakes, each listed", "processing:\n  chunk_size: -1\n  ks_max_cells: -1\n  ks_sample_size: -2\n  missing_values: drop\n  max_workers: lots\n" +
+			"quality_thresholds:\n  max_null_percentage: 2\n  min_genes_per_sample: -1\n  min_samples_per_study: -1\n  min_ks_pvalue: 2\nlogging:\n  level: LOUD\n", 6,
+			`must be a whole number, not "lots"`, []string{"processing.chunk_size (line 2)", "quality_thresholds.min_samples_per_study (line 10)",
+				"quality_thresholds.min_ks_pvalue (line 11)", "logging.level (line 13)"}, "and 4 more"},
 		{"a section's own mistake beside an unknown key in it", "illness_inference:\n  feilds: [title]\n  rules:\n    - {name: r1, pattern: x, label: SEPSIS}\n    - {name: r1, pattern: y, label: CONTROL}\n", 2,
 			`unknown key "feilds"`, []string{`illness_inference (line 2): illness: two rules are named "r1"`}, ""},
 	} {

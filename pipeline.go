@@ -112,7 +112,9 @@ func WithNormalizer(n platform.PlatformNormalizer) Option {
 //
 // An open that returns neither a reader (nil, typed or not) nor an error
 // fails the matrix with InvalidFormat. A nil open keeps the default,
-// expression.NewReader.
+// expression.NewReader. In a SPECIES download of several matrices, open is
+// called twice for each: first to read its header only (which matrices
+// hold parts of one study, loaded together), then to read it.
 func WithMatrixReader(open func(r io.Reader, name string) (expression.MatrixReader, error)) Option {
 	return func(p *Pipeline) { p.openMatrix = open }
 }
@@ -929,6 +931,28 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 		}
 		perColumn = make([]int64, len(loaded))
 	}
+	// Matrices loaded together are melted one matrix's columns at a time:
+	// a row of one holds nothing of the others' samples, not even a
+	// missing cell kept as NULL.
+	unit, _ := r.(*groupRows)
+	var partCols [][]int
+	var partLoaded [][]bool
+	if unit != nil {
+		partCols = unit.byPart(melter.Columns)
+		acc.parts = make([]int, len(pl.indexes))
+		for i, c := range pl.indexes {
+			acc.parts[i] = unit.partOf(c)
+		}
+		if loaded != nil {
+			for _, cols := range partCols {
+				l := make([]bool, len(loaded))
+				for _, c := range cols {
+					l[c] = true
+				}
+				partLoaded = append(partLoaded, l)
+			}
+		}
+	}
 	var lb expression.LongBatch
 	for {
 		t0 = time.Now()
@@ -941,6 +965,12 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 			break
 		}
 		t0 = time.Now()
+		if unit != nil {
+			melter.Columns = partCols[unit.cur]
+			if partLoaded != nil {
+				loaded = partLoaded[unit.cur]
+			}
+		}
 		if p.melter == nil {
 			melter.Melt(&lb, r.Batch())
 		} else if err := customMelt(p.melter, &lb, r.Batch(), loaded, keep, perColumn, m.Name); err != nil {
@@ -964,6 +994,9 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 	}
 	if err := r.Err(); err != nil {
 		return out(stepExtract, err)
+	}
+	if unit != nil {
+		acc.partRows = unit.partRows
 	}
 	hash, err := r.Sum()
 	if err != nil {

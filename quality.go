@@ -99,6 +99,11 @@ type accumulator struct {
 	// keepMissing: missing cells are kept as NULL facts, every row's (see
 	// study).
 	keepMissing bool
+	// parts, for matrices loaded together (groupRows), is the matrix of
+	// each loaded column, and partRows each matrix's rows: a column's
+	// missing cells kept as NULL are those of its own matrix's rows.
+	parts    []int
+	partRows []int64
 }
 
 func newAccumulator(pl *plan, ksRows int) *accumulator {
@@ -298,10 +303,14 @@ func (a *accumulator) study(s string) qc.StudyStats {
 			st.CellsWithValues += rows
 		}
 		if a.keepMissing {
-			// Kept as NULL, missing cells are facts of every row (the
-			// melter does not tell the studies' rows apart), and the
+			// Kept as NULL, missing cells are facts of every row of the
+			// matrix (the melter does not tell the studies' rows apart;
+			// of matrices loaded together, of the column's own), and the
 			// counts say what the facts hold.
 			rows = a.rows
+			if a.parts != nil {
+				rows = a.partRows[a.parts[i]]
+			}
 		}
 		st.Cells += rows
 		st.Missing += rows - a.measured[i]
@@ -325,10 +334,24 @@ func (a *accumulator) rowsOf(i int, studyRows int64) int64 {
 // genes is the number of gene rows study s is counted over (see study):
 // those holding any of its values in a matrix of several studies, when
 // missing cells are not kept; the matrix's distinct rows (matrixRows)
-// otherwise.
+// otherwise (of matrices loaded together, the rows of those holding the
+// study's columns).
 func (a *accumulator) genes(st qc.StudyStats, matrixRows int64) int64 {
 	if st.RowsWithValues > 0 && !a.keepMissing {
 		return st.RowsWithValues
+	}
+	if a.parts != nil {
+		// of matrices loaded together, the rows of those holding the
+		// study's columns
+		var rows int64
+		seen := map[int]bool{}
+		for _, i := range a.own[st.Study] {
+			if k := a.parts[i]; !seen[k] {
+				seen[k] = true
+				rows += a.partRows[k]
+			}
+		}
+		return rows
 	}
 	return matrixRows
 }

@@ -2,6 +2,7 @@ package genexp
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -509,6 +510,14 @@ func (d *Download) scan(fsys fs.FS, only, topFolder, root string, display func(s
 		if err != nil {
 			if e := accessError(display(name), err); e != nil {
 				return e
+			}
+			if root == "" && name != "." && e != nil && e.IsDir() {
+				// A zip entry whose attributes say folder, though its
+				// name does not end in "/" and it holds data: archive/zip
+				// lists it as a folder it cannot open.
+				return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(name),
+					Msg: fmt.Sprintf("the zip marks this entry as a folder, yet it cannot be read as one (%v): "+
+						"the zip was made by a tool that marks files as folders, or is damaged; re-create it (e.g. with zip -r)", err)}
 			}
 			return err
 		}
@@ -1101,12 +1110,30 @@ func refuseCopies(matrices []*Matrix, sheetFiles map[string][]string) {
 		default:
 			continue
 		}
+		msg := fmt.Sprintf("%s is in this download more than once (%s): the sample sheets of its copies would be merged, "+
+			"each labelling the other's samples, so no copy is loaded; load each copy as a download of its own", ms[0].Base, listSome(copies, 3))
+		if oneFolder(copies) {
+			// Copies side by side (GSE1.tsv and GSE1.tsv.gz) cannot be
+			// loaded apart from their folder, and share its sheet.
+			msg = fmt.Sprintf("%s is in one folder more than once (%s), and which copy to load cannot be told, so none is loaded; "+
+				"keep one (move or delete the others) and load again", ms[0].Base, listSome(copies, 3))
+		}
 		for _, m := range ms {
-			m.err = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(m.Base), File: m.Name,
-				Msg: fmt.Sprintf("%s is in this download more than once (%s): the sample sheets of its copies would be merged, "+
-					"each labelling the other's samples, so no copy is loaded; load each copy as a download of its own", m.Base, listSome(copies, 3))}
+			m.err = &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityError, Study: studyHint(m.Base), File: m.Name, Msg: msg}
 		}
 	}
+}
+
+// oneFolder reports whether the files named lie in one folder (of a file
+// system, or of a zip: the folder is what comes before the last / or !).
+func oneFolder(names []string) bool {
+	dir := func(n string) string { return n[:max(strings.LastIndexAny(n, "/!"), 0)] }
+	for _, n := range names[1:] {
+		if dir(n) != dir(names[0]) {
+			return false
+		}
+	}
+	return true
 }
 
 // refuseUnreadSheets refuses each matrix whose sample sheet could not be
@@ -1397,12 +1424,16 @@ func openMaybeGzip(fsys fs.FS, name string) (io.ReadCloser, error) {
 	if !strings.HasSuffix(strings.ToLower(name), ".gz") {
 		return f, nil
 	}
-	zr, err := gzip.NewReader(f)
+	// A *bufio.Reader is an io.ByteReader: the decompressor then reads
+	// no byte past a member's end, which gzipFile looks at.
+	src := bufio.NewReaderSize(f, 64<<10)
+	zr, err := gzip.NewReader(src)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("named .gz but not a gzip file: %w", err)
 	}
-	return gzipFile{zr, f}, nil
+	zr.Multistream(false)
+	return &gzipFile{Reader: zr, src: src, f: f}, nil
 }
 
 // zipMethods names the compression methods of the zip format (APPNOTE
@@ -1475,15 +1506,80 @@ func notRegular(shown string, mode fs.FileMode) *qc.Error {
 
 type gzipFile struct {
 	*gzip.Reader
-	f io.Closer
+	src *bufio.Reader // the compressed bytes
+	f   io.Closer
+	// end is set once the last member is read: what follows it is
+	// nothing, or zeros.
+	end bool
 }
 
-func (g gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
+// Read reads the decompressed text, member after member: a file of
+// several gzip members (as gzip writes when files are joined) is one
+// text, as gzip -d reads it. NUL bytes after the last member (padding, as
+// some tools and file systems leave) are passed over, as gzip -d passes
+// over them; any other bytes there are an error, rather than a member
+// header that is not one.
+func (g *gzipFile) Read(p []byte) (int, error) {
+	for {
+		if g.end {
+			return 0, io.EOF
+		}
+		n, err := g.Reader.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		if err := g.nextMember(); err != nil {
+			if err == io.EOF {
+				g.end = true
+			}
+			if n > 0 && err == io.EOF {
+				return n, nil
+			}
+			return n, err
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+// nextMember starts the member after the one read to its end; io.EOF when
+// there is none.
+func (g *gzipFile) nextMember() error {
+	head, err := g.src.Peek(2)
+	switch {
+	case len(head) == 0 && err == io.EOF:
+		return io.EOF
+	case len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b:
+		if err := g.Reader.Reset(g.src); err != nil {
+			return err
+		}
+		g.Reader.Multistream(false)
+		return nil
+	}
+	// Zeros to the end are padding; anything else is not gzip data.
+	var n int64
+	for {
+		b, err := g.src.ReadByte()
+		if err == io.EOF {
+			return io.EOF
+		}
+		if err != nil {
+			return err
+		}
+		if b != 0 {
+			return fmt.Errorf("gzip: bytes that are neither gzip data nor zero padding follow the compressed data (the first, 0x%02x, %d bytes after its end): the file is damaged, or joined with another", b, n)
+		}
+		n++
+	}
+}
+
+func (g *gzipFile) Close() error { return errors.Join(g.Reader.Close(), g.f.Close()) }
 
 // Verify reads the rest of the stream, to its CRC-32 (and a zip entry's
 // under it), so that a matrix that fails to parse is known corrupt or not
 // (expression.Verifier).
-func (g gzipFile) Verify() error { _, err := io.Copy(io.Discard, g.Reader); return err }
+func (g *gzipFile) Verify() error { _, err := io.Copy(io.Discard, g); return err }
 
 // zipEntry is a file of a zip download; its CRC-32 is checked at its end.
 type zipEntry struct {

@@ -2,6 +2,7 @@ package genexp_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"os"
 	"path/filepath"
@@ -269,5 +270,34 @@ func TestAddedJSONDisagreeingWithTheDownload(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCopiesSideBySide: a matrix and its gzipped copy in one folder are
+// refused, with advice that can be followed: keep one. (Loading each copy
+// as a download of its own, the advice for copies in two folders, cannot
+// be done from one folder.)
+func TestCopiesSideBySide(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "GSE71270")
+	copyTree(t, gseDir, dir, nil)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(readFile(t, filepath.Join(dir, "GSE71270.tsv")))
+	zw.Close()
+	writeFile(t, filepath.Join(dir, "GSE71270.tsv.gz"), gz.Bytes())
+	d, err := genexp.OpenDownload(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, m := range d.Matrices {
+		rc, err := m.Open()
+		var e *qc.Error
+		if !errors.As(err, &e) || e.Code != qc.DuplicateSamples || !strings.Contains(e.Msg, "in one folder more than once") || !strings.Contains(e.Msg, "keep one") {
+			t.Errorf("%s: %v, want a DuplicateSamples error saying to keep one copy", m.Name, err)
+		}
+		if rc != nil {
+			rc.Close()
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"hash/crc32"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -734,5 +735,44 @@ func TestZipEntriesNamedOutsideAreNotRead(t *testing.T) {
 	}
 	if rep.Failed() || len(rep.Studies) != 1 || rep.Studies[0].Study != "GSE71270" || rep.Studies[0].Outcome != "new" {
 		t.Errorf("load: %+v, want GSE71270 new and nothing else", rep.Studies)
+	}
+}
+
+// TestZipEntryMarkedAsFolder: a zip entry holding a matrix's data whose
+// attributes say it is a folder failed the download with Go's own
+// "listing the download: readdir …: not implemented"; the error now names
+// the entry and says what is wrong with it.
+func TestZipEntryMarkedAsFolder(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range []struct {
+		name string
+		dir  bool
+		data []byte
+	}{
+		{"GSE71270/GSE71270.tsv", true, readFile(t, gseDir+"/GSE71270.tsv")},
+		{"GSE71270/metadata_GSE71270.tsv", false, readFile(t, gseDir+"/metadata_GSE71270.tsv")},
+	} {
+		h := &zip.FileHeader{Name: f.name, Method: zip.Deflate}
+		mode := fs.FileMode(0o644)
+		if f.dir {
+			mode = fs.ModeDir | 0o755
+		}
+		h.SetMode(mode)
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "x.zip")
+	writeFile(t, p, buf.Bytes())
+	_, err := genexp.OpenDownload(p)
+	var e *qc.Error
+	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!GSE71270/GSE71270.tsv" || !strings.Contains(e.Msg, "marks this entry as a folder") {
+		t.Fatalf("OpenDownload: %v, want an InvalidFormat error naming the entry marked as a folder", err)
 	}
 }

@@ -3,6 +3,7 @@ package genexp
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -28,13 +29,17 @@ import (
 const groupSeparator = " + "
 
 // matrixUnits returns d's matrices as they are loaded: one by one, except
-// the matrices holding disjoint samples of one study (the study's organisms'
-// matrices in a SPECIES download), which are loaded together, in the
-// download's order, where the first of them is. Only matrices whose studies
-// come from the metadata (SPECIES and ALL layouts: their names are no
-// experiment of it) are read for this, their header only. Matrices holding
-// the same samples of a study are copies, not parts: they stay apart, and
-// the later copy is refused (see claim).
+// the matrices of a SPECIES download holding disjoint samples of one study
+// (the study's organisms' matrices), which are loaded together, in the
+// download's order, where the first of them is. Only the matrices of a
+// download aggregated by SPECIES are read for this, their header only, and
+// the study filter is not applied to them, so that which matrices load
+// together, and so each study's batch, does not depend on it. Matrices
+// are joined only when nothing of them would clash: the metadata names
+// their samples' organisms, none of which two of them share, and no study
+// has a sample in two of them. Matrices holding the same samples of a study
+// are copies, not parts: they stay apart, and the later copy is refused
+// (see claim).
 func (p *Pipeline) matrixUnits(d *Download) [][]*Matrix {
 	units := make([][]*Matrix, len(d.Matrices))
 	for i, m := range d.Matrices {
@@ -43,37 +48,77 @@ func (p *Pipeline) matrixUnits(d *Download) [][]*Matrix {
 	if len(d.Matrices) < 2 {
 		return units
 	}
-	// samples[i] maps each study of matrix i to its samples there.
-	samples := make([]map[string][]string, len(d.Matrices))
+	// part is what joining needs to know of a matrix, or of the matrices
+	// joined so far: each study's samples, and the organisms.
+	type part struct {
+		samples   map[string]map[string]bool // study → its samples here
+		organisms map[string]bool            // its samples' organisms
+	}
+	parts := make([]*part, len(d.Matrices))
 	several := 0
 	for i, m := range d.Matrices {
 		md := d.holding(m).Metadata
-		if m.err != nil || md == nil || len(md.Samples) == 0 {
+		if m.err != nil || md == nil || len(md.Samples) == 0 || !strings.EqualFold(md.AggregateBy, "SPECIES") {
 			continue
 		}
-		if _, known := ownStudy(md, m, p.studyRe); known {
+		if _, known := ownStudy(md, m, nil); known {
 			continue
 		}
 		r, c, err := p.openRows(m)
 		if err != nil {
 			continue // its load reports it
 		}
-		pl := resolveColumns(r.Header(), md, m, p.studyRe)
+		pl := resolveColumns(r.Header(), md, m, nil)
 		c.Close()
 		if len(pl.columns) == 0 {
 			continue
 		}
-		samples[i] = map[string][]string{}
+		pt := &part{samples: map[string]map[string]bool{}, organisms: map[string]bool{}}
 		for _, col := range pl.columns {
-			samples[i][col.Study] = append(samples[i][col.Study], col.Sample)
+			if pt.samples[col.Study] == nil {
+				pt.samples[col.Study] = map[string]bool{}
+			}
+			pt.samples[col.Study][col.Sample] = true
+			if s := pl.samples[col.Sample]; s != nil && s.Organism != "" {
+				pt.organisms[strings.ToUpper(s.Organism)] = true
+			}
 		}
+		if len(pt.organisms) == 0 {
+			// Whose genes its rows are cannot be told: joined, a matrix
+			// of the same organism's would give a gene two rows.
+			continue
+		}
+		parts[i] = pt
 		several++
 	}
 	if several < 2 {
 		return units
 	}
-	// Union-find over the matrices: i and j join when one download holds
-	// both and they hold disjoint samples of a study.
+	// splits reports whether a and b hold disjoint samples of a study;
+	// clash, whether joining them would put a sample of a study in two
+	// matrices, or an organism's genes in two.
+	splits := func(a, b *part) bool {
+		for study, x := range a.samples {
+			if y, ok := b.samples[study]; ok && !overlaps(x, y) {
+				return true
+			}
+		}
+		return false
+	}
+	clash := func(a, b *part) bool {
+		if overlaps(a.organisms, b.organisms) {
+			return true
+		}
+		for study, x := range a.samples {
+			if y, ok := b.samples[study]; ok && overlaps(x, y) {
+				return true
+			}
+		}
+		return false
+	}
+	// Union-find over the matrices: a root's part describes its whole
+	// group. i and j join when one download holds both, a study is split
+	// between their groups and nothing clashes.
 	root := make([]int, len(d.Matrices))
 	for i := range root {
 		root[i] = i
@@ -88,19 +133,27 @@ func (p *Pipeline) matrixUnits(d *Download) [][]*Matrix {
 	joined := false
 	for i := range d.Matrices {
 		for j := i + 1; j < len(d.Matrices); j++ {
-			if samples[i] == nil || samples[j] == nil || d.holding(d.Matrices[i]) != d.holding(d.Matrices[j]) {
+			if parts[i] == nil || parts[j] == nil || d.holding(d.Matrices[i]) != d.holding(d.Matrices[j]) {
 				continue
 			}
-			for study, a := range samples[i] {
-				b, ok := samples[j][study]
-				if ok && !slices.ContainsFunc(a, func(s string) bool { return slices.Contains(b, s) }) {
-					if ri, rj := find(i), find(j); ri != rj {
-						root[max(ri, rj)] = min(ri, rj)
-						joined = true
-					}
-					break
+			ri, rj := find(i), find(j)
+			a, b := parts[ri], parts[rj]
+			if ri == rj || !splits(parts[i], parts[j]) || clash(a, b) {
+				continue
+			}
+			for study, x := range b.samples {
+				if a.samples[study] == nil {
+					a.samples[study] = map[string]bool{}
+				}
+				for s := range x {
+					a.samples[study][s] = true
 				}
 			}
+			for o := range b.organisms {
+				a.organisms[o] = true
+			}
+			root[rj] = ri
+			joined = true
 		}
 	}
 	if !joined {
@@ -118,6 +171,16 @@ func (p *Pipeline) matrixUnits(d *Download) [][]*Matrix {
 		out = append(out, []*Matrix{m})
 	}
 	return out
+}
+
+// overlaps reports whether a and b share a key.
+func overlaps(a, b map[string]bool) bool {
+	for k := range a {
+		if b[k] {
+			return true
+		}
+	}
+	return false
 }
 
 // unitName names matrices loaded together: their names joined by " + ".
@@ -165,7 +228,7 @@ func (p *Pipeline) openUnit(d *Download, ms []*Matrix) (*Matrix, matrixRows, io.
 			g.Close()
 			return unit, nil, nil, nil, err
 		}
-		g.parts, g.closers = append(g.parts, r), append(g.closers, c)
+		g.parts, g.closers, g.names = append(g.parts, r), append(g.closers, c), append(g.names, m.Name)
 		g.offsets = append(g.offsets, g.width)
 		g.width += len(r.Header().Names)
 		plans = append(plans, resolveColumns(r.Header(), d.Metadata, m, p.studyRe))
@@ -217,19 +280,24 @@ func mergePlans(plans []*plan, offsets []int, ms []*Matrix) *plan {
 // groupRows reads matrices loaded together as the one matrix of all their
 // columns, one matrix's rows after the other's: a row of one matrix holds
 // no value (NaN) in the others' columns, as a row of one organism's gene
-// does in an ALL matrix for the other organism's samples. Lines go on from
-// one matrix to the next (the second's line 2 follows the first's last),
-// so that a line names one row of the whole; the rows' errors and findings
-// are each reader's, naming its own file and line. Its hash is the SHA-256
-// of the matrices' hashes (lowercase hex, each followed by a newline, in
-// the order read).
+// does in an ALL matrix for the other organism's samples. Lines are
+// numbered on from one matrix to the next (the second's are its own plus
+// the first's last), so that a line names one row of the whole; the rows'
+// errors and findings are each reader's, naming its own file and line. A
+// gene of two of the matrices is an error: their rows would be two rows
+// of one gene. Its hash is the SHA-256 of the matrices' hashes (lowercase
+// hex, each followed by a newline, in the order read).
 type groupRows struct {
 	parts   []matrixRows
+	names   []string
 	closers []io.Closer
-	offsets []int // each part's first column
-	width   int
-	header  *expression.Header
-	cur     int
+	genes   map[string]int // each gene read, by the part it is in
+	// partRows are the rows of each part read to its end.
+	partRows []int64
+	offsets  []int // each part's first column
+	width    int
+	header   *expression.Header
+	cur      int
 	// lineBase is added to the current part's lines: the last line of
 	// the parts before it.
 	lineBase, lastLine int64
@@ -244,18 +312,66 @@ func (g *groupRows) Next() bool {
 	for g.err == nil && g.cur < len(g.parts) {
 		r := g.parts[g.cur]
 		if r.Next() {
-			g.widen(r.Batch())
+			b := r.Batch()
+			if err := g.checkGenes(b); err != nil {
+				g.err = err
+				return false
+			}
+			g.widen(b)
 			return true
 		}
 		if err := r.Err(); err != nil {
 			g.err = err
 			return false
 		}
-		addStats(&g.done, r.Stats())
+		st := r.Stats()
+		addStats(&g.done, st)
+		g.partRows = append(g.partRows, st.Rows)
 		g.lineBase = g.lastLine
 		g.cur++
 	}
 	return false
+}
+
+// partOf returns the part holding column c of the whole.
+func (g *groupRows) partOf(c int) int {
+	k, found := slices.BinarySearch(g.offsets, c)
+	if !found {
+		k--
+	}
+	return k
+}
+
+// byPart splits cols, columns of the whole, by the part holding each; a
+// part with none gets an empty list, not nil (which a ColumnMelter reads
+// as every column).
+func (g *groupRows) byPart(cols []int) [][]int {
+	out := make([][]int, len(g.parts))
+	for k := range out {
+		out[k] = []int{}
+	}
+	for _, c := range cols {
+		k := g.partOf(c)
+		out[k] = append(out[k], c)
+	}
+	return out
+}
+
+// checkGenes refuses a gene of b, a batch of the current part, that an
+// earlier part holds.
+func (g *groupRows) checkGenes(b *expression.WideBatch) error {
+	if g.genes == nil {
+		g.genes = map[string]int{}
+	}
+	for i, gene := range b.Genes {
+		if k, ok := g.genes[gene]; ok && k != g.cur {
+			return &qc.Error{Code: qc.DuplicateGenes, Severity: qc.SeverityError, File: g.names[g.cur], Line: b.Lines[i], Column: 1,
+				Msg: fmt.Sprintf("gene %s is in %s too: matrices loaded together (a study's organisms' matrices in a SPECIES download) "+
+					"must hold different genes, as two organisms' do, or the gene would have two rows", qc.Shorten(gene, 60), g.names[k])}
+		}
+		g.genes[gene] = g.cur
+	}
+	return nil
 }
 
 // widen makes b, a batch of the current part, a batch of every part's

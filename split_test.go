@@ -1,6 +1,7 @@
 package genexp_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 	"github.com/genexp/genexp/warehouse/duckdb"
@@ -132,50 +134,151 @@ func studyQC(t *testing.T, w *duckdb.Warehouse) []string {
 // A study of two organisms in a SPECIES download, whose samples refine.bio
 // splits between the organisms' matrices, loads whole, in one batch: its
 // facts, counts and KS figures are those of the same samples and values in
-// an ALL download, however missing cells are kept, and with or without the
-// samples' organisms in the metadata (the matrices are one organism's
-// each). The study of one organism beside it loads as in the ALL download
-// too.
+// an ALL download. The study of one organism beside it loads as in the ALL
+// download too. Missing cells kept as NULL are each matrix's own: no NULL
+// fact for a gene of the other organism, which an ALL matrix's rows give
+// (its missing cells and counts are those of the ALL download with missing
+// cells skipped, plus its one missing cell as NULL).
 func TestStudySplitBetweenSpeciesMatricesLoadsWhole(t *testing.T) {
 	for _, missing := range []string{"skip", "null"} {
-		for _, organisms := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/organisms=%v", missing, organisms), func(t *testing.T) {
-				cfg := genexp.DefaultConfig()
-				cfg.Quality.MinGenesPerSample = 1
-				cfg.Processing.MissingValues = missing
-				all, species := openWarehouse(t), openWarehouse(t)
-				loadWith(t, all, cfg, writeTwoOrganismsALL(t))
-				rep := loadWith(t, species, cfg, writeTwoOrganismsSPECIES(t, organisms))
-				if len(rep.Studies) != 2 {
-					t.Fatalf("report %+v, want GSE1 and GSE2 once each", rep.Studies)
+		t.Run(missing, func(t *testing.T) {
+			cfg := genexp.DefaultConfig()
+			cfg.Quality.MinGenesPerSample = 1
+			cfg.Processing.MissingValues = missing
+			all, species := openWarehouse(t), openWarehouse(t)
+			skip := cfg
+			skip.Processing.MissingValues = "skip"
+			loadWith(t, all, skip, writeTwoOrganismsALL(t))
+			rep := loadWith(t, species, cfg, writeTwoOrganismsSPECIES(t, true))
+			if len(rep.Studies) != 2 {
+				t.Fatalf("report %+v, want GSE1 and GSE2 once each", rep.Studies)
+			}
+			for _, sr := range rep.Studies {
+				if sr.Err != nil || sr.Outcome != warehouse.Inserted {
+					t.Fatalf("study %s: outcome %q, error %v; want it loaded", sr.Study, sr.Outcome, sr.Err)
 				}
-				for _, sr := range rep.Studies {
-					if sr.Err != nil || sr.Outcome != warehouse.Inserted {
-						t.Fatalf("study %s: outcome %q, error %v; want it loaded", sr.Study, sr.Outcome, sr.Err)
-					}
-					if !strings.Contains(sr.Matrix, "HOMO_SAPIENS.tsv + ") || !strings.HasSuffix(sr.Matrix, "MUS_MUSCULUS.tsv") {
-						t.Errorf("study %s: matrix %q, want both matrices named", sr.Study, sr.Matrix)
-					}
+				if !strings.Contains(sr.Matrix, "HOMO_SAPIENS.tsv + ") || !strings.HasSuffix(sr.Matrix, "MUS_MUSCULUS.tsv") {
+					t.Errorf("study %s: matrix %q, want both matrices named", sr.Study, sr.Matrix)
 				}
-				if sr := rep.Studies[0]; sr.Study != "GSE1" || sr.Samples != 4 || sr.KS == nil || len(sr.KS.Samples) != 4 {
-					t.Errorf("GSE1: %d samples, KS %+v; want its 4 samples loaded and checked", sr.Samples, sr.KS)
-				}
-				a, s := studyFacts(t, all), studyFacts(t, species)
-				if len(a) == 0 || !slices.Equal(a, s) {
-					t.Errorf("facts differ from the ALL download's: %d here, %d there", len(s), len(a))
-				}
-				// Without organisms in the metadata, the ALL matrix cannot
-				// tell GSE1's organisms apart (and counts the other
-				// organism's genes as missing); the SPECIES matrices can.
-				aq, sq := studyQC(t, all), studyQC(t, species)
-				if organisms && !slices.Equal(aq, sq) {
-					t.Errorf("QC\n%s\nwant the ALL download's\n%s", strings.Join(sq, "\n"), strings.Join(aq, "\n"))
-				}
-				if !organisms && missing == "skip" && sq[0] != "GSE1 genes=80 samples=4 cells=160 missing=1 dups=0"+sq[0][strings.Index(sq[0], " ks="):] {
-					t.Errorf("QC %s, want GSE1 counted per matrix: 160 cells, 1 missing", sq[0])
-				}
-			})
+			}
+			if sr := rep.Studies[0]; sr.Study != "GSE1" || sr.Samples != 4 || sr.KS == nil || len(sr.KS.Samples) != 4 {
+				t.Errorf("GSE1: %d samples, KS %+v; want its 4 samples loaded and checked", sr.Samples, sr.KS)
+			}
+			a, s := studyFacts(t, all), studyFacts(t, species)
+			if missing == "null" {
+				a = append(a, "GSE1 ENSG00000000 GSM2 NULL")
+				slices.Sort(a)
+			}
+			if len(a) == 0 || !slices.Equal(a, s) {
+				t.Errorf("facts differ from the ALL download's: %d here, %d there", len(s), len(a))
+			}
+			if aq, sq := studyQC(t, all), studyQC(t, species); !slices.Equal(aq, sq) {
+				t.Errorf("QC\n%s\nwant the ALL download's\n%s", strings.Join(sq, "\n"), strings.Join(aq, "\n"))
+			}
+		})
+	}
+}
+
+// Without the samples' organisms, whose genes each matrix's rows are
+// cannot be told, and the matrices are not joined: the split study loads
+// from the first matrix, and the second's samples of it fail with an error
+// that names them and says why.
+func TestSpeciesMatricesOfUnknownOrganismsAreNotJoined(t *testing.T) {
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, writeTwoOrganismsSPECIES(t, false))
+	if len(rep.Studies) != 3 {
+		t.Fatalf("report %+v, want GSE1 and GSE2 from HOMO_SAPIENS, GSE1 refused from MUS_MUSCULUS", rep.Studies)
+	}
+	var e *qc.Error
+	if last := rep.Studies[2]; last.Study != "GSE1" || !errors.As(last.Err, &e) || e.Code != qc.DuplicateSamples ||
+		!strings.Contains(e.Msg, "none of this matrix's (GSM3, GSM4) is among them") {
+		t.Fatalf("MUS_MUSCULUS's GSE1: %v, want a DuplicateSamples error naming GSM3 and GSM4 as not loaded", last.Err)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression f JOIN dim_study s USING (study_key) WHERE s.study_accession_code = 'GSE1'`); n != 79 {
+		t.Errorf("GSE1 holds %d facts, want the human matrix's 79", n)
+	}
+}
+
+// Which matrices load together does not depend on the study filter: a
+// study of one organism beside a split one keeps its batch whether the
+// split study is filtered out or not, so the same files load once.
+func TestSpeciesUnitDoesNotDependOnTheStudyFilter(t *testing.T) {
+	dir := writeTwoOrganismsSPECIES(t, true)
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	loadWith(t, w, cfg, dir)
+	for _, pattern := range []string{"GSE2", ""} {
+		cfg.Processing.StudyCodePattern = pattern
+		rep := loadWith(t, w, cfg, dir)
+		for _, sr := range rep.Studies {
+			if sr.Outcome == genexp.Skipped {
+				continue
+			}
+			if sr.Err != nil || sr.Outcome != warehouse.Duplicate {
+				t.Errorf("filter %q, study %s: outcome %q, error %v; want a duplicate", pattern, sr.Study, sr.Outcome, sr.Err)
+			}
 		}
+	}
+}
+
+// Two matrices of different organisms holding one gene id would give it
+// two rows: matrices loaded together refuse it, naming the gene's line.
+func TestSpeciesUnitRefusesAGeneOfBothMatrices(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "species")
+	writeFile(t, filepath.Join(dir, "aggregated_metadata.json"), []byte(`{"aggregate_by": "SPECIES",
+ "experiments": {"GSE1": {"accession_code": "GSE1", "sample_accession_codes": ["GSM1", "GSM2", "GSM3", "GSM4"]}},
+ "samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_organism": "HOMO_SAPIENS"},
+  "GSM2": {"refinebio_accession_code": "GSM2", "refinebio_organism": "HOMO_SAPIENS"},
+  "GSM3": {"refinebio_accession_code": "GSM3", "refinebio_organism": "MUS_MUSCULUS"},
+  "GSM4": {"refinebio_accession_code": "GSM4", "refinebio_organism": "MUS_MUSCULUS"}}}`))
+	writeMatrix(t, filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv"), 40, []string{"GSM1", "GSM2"})
+	mouse := filepath.Join(dir, "MUS_MUSCULUS", "MUS_MUSCULUS.tsv")
+	writeMatrix(t, mouse, 40, []string{"GSM3", "GSM4"})
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	var e *qc.Error
+	if len(rep.Studies) != 1 || !errors.As(rep.Studies[0].Err, &e) || e.Code != qc.DuplicateGenes || e.File != mouse || e.Line != 2 ||
+		!strings.Contains(e.Msg, "gene ENSG00000000 is in ") {
+		t.Fatalf("report %+v, want GSE1 failed with a DuplicateGenes error at %s line 2", rep.Studies, mouse)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 0 {
+		t.Errorf("%d facts, want none", n)
+	}
+}
+
+// A SPECIES study both of whose matrices hold one sample is a copy, not a
+// split: the matrices are not joined, although another study is split
+// between them, and the later copy is refused as before.
+func TestSpeciesCopyKeepsMatricesApart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "species")
+	writeFile(t, filepath.Join(dir, "aggregated_metadata.json"), []byte(`{"aggregate_by": "SPECIES",
+ "experiments": {"GSE1": {"accession_code": "GSE1", "sample_accession_codes": ["GSM1", "GSM2"]},
+  "GSE2": {"accession_code": "GSE2", "sample_accession_codes": ["GSM3"]}},
+ "samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_organism": "HOMO_SAPIENS"},
+  "GSM2": {"refinebio_accession_code": "GSM2", "refinebio_organism": "MUS_MUSCULUS"},
+  "GSM3": {"refinebio_accession_code": "GSM3", "refinebio_organism": "HOMO_SAPIENS"}}}`))
+	writeMatrix(t, filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv"), 40, []string{"GSM1", "GSM3"})
+	writeMatrix(t, filepath.Join(dir, "MUS_MUSCULUS", "MUS_MUSCULUS.tsv"), 40, []string{"GSM2", "GSM3"})
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	cfg.Quality.MinSamplesPerStudy = 1
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	if len(rep.Studies) != 4 {
+		t.Fatalf("report %+v, want GSE1 and GSE2 from each matrix", rep.Studies)
+	}
+	for i, sr := range rep.Studies {
+		if strings.Contains(sr.Matrix, " + ") || (i < 2) != (sr.Err == nil) {
+			t.Errorf("study %s of %s: error %v; want the human matrix's loaded and the mouse matrix's refused", sr.Study, sr.Matrix, sr.Err)
+		}
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 80 {
+		t.Errorf("%d facts, want the human matrix's 80", n)
 	}
 }
 
@@ -332,5 +435,39 @@ func TestStudySplitBetweenSpeciesMatricesBadCell(t *testing.T) {
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 0 {
 		t.Errorf("%d facts, want none", n)
+	}
+}
+
+// A melter of the caller's melts matrices loaded together as the pipeline's
+// own does: each matrix's columns in its rows, the same facts.
+func TestSpeciesUnitWithACallersMelter(t *testing.T) {
+	for _, missing := range []string{"skip", "null"} {
+		t.Run(missing, func(t *testing.T) {
+			cfg := genexp.DefaultConfig()
+			cfg.Quality.MinGenesPerSample = 1
+			cfg.Processing.MissingValues = missing
+			own, theirs := openWarehouse(t), openWarehouse(t)
+			dir := writeTwoOrganismsSPECIES(t, true)
+			loadWith(t, own, cfg, dir)
+			p, err := genexp.New(theirs, genexp.WithConfig(cfg), genexp.WithMelter(expression.ColumnMelter{Missing: expression.KeepMissing}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sr := range rep.Studies {
+				if sr.Err != nil || sr.Outcome != warehouse.Inserted {
+					t.Fatalf("study %s: outcome %q, error %v; want it loaded", sr.Study, sr.Outcome, sr.Err)
+				}
+			}
+			if a, b := studyFacts(t, own), studyFacts(t, theirs); len(a) == 0 || !slices.Equal(a, b) {
+				t.Errorf("the caller's melter gave %d facts, the pipeline's %d; want the same", len(b), len(a))
+			}
+			if a, b := studyQC(t, own), studyQC(t, theirs); !slices.Equal(a, b) {
+				t.Errorf("QC %v, want %v", b, a)
+			}
+		})
 	}
 }

@@ -57,6 +57,7 @@ func TestReaderBadInput(t *testing.T) {
 		{"ragged: too many cells", h + "G1\t1\t2\t3\n", qc.ParseError, 2, 4, "ragged"},
 		{"ragged: too many after a trailing tab", h + "G1\t1\t2\t\t\n", qc.ParseError, 2, 4, "ragged"},
 		{"ragged: last line without newline", h + "G1\t1", qc.ParseError, 2, 3, "ragged"},
+		{"NUL padding at the end", h + "G1\t1\t2\n\x00\x00\x00\x00", qc.EncodingError, 3, 1, "NUL character (U+0000) at byte 1, and 1 cells where the header has 3"},
 		{"Inf", h + "G1\tInf\t1\n", qc.ParseError, 2, 2, "infinite"},
 		{"-Inf", h + "G1\t1\t-Inf\n", qc.ParseError, 2, 3, "infinite"},
 		{"Infinity", h + "G1\tInfinity\t1\n", qc.ParseError, 2, 2, "infinite"},

@@ -62,6 +62,14 @@ func (r *Reader) ragged(line []byte) error {
 	if line[len(line)-1] == '\t' {
 		cells-- // a trailing tab ends the row; it does not start a cell
 	}
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		// NUL bytes, as a file padded with zeros after a crash or a copy
+		// cut short ends: a row of them shows as an empty line in an
+		// editor, so the ragged count alone would not say what is there.
+		return r.errAt(qc.EncodingError, int64(bytes.Count(line[:i], []byte{'\t'})+1),
+			"the row holds a NUL character (U+0000) at byte %d, and %d cells where the header has %d: NUL bytes in a text file mean it was padded or damaged (a copy or download cut short); get the file again",
+			i+1, cells, r.ncols+1)
+	}
 	col := min(cells+1, r.ncols+2)
 	return r.errAt(qc.ParseError, int64(col),
 		"ragged row: %d cells, the header has %d (gene + %d samples)", cells, r.ncols+1, r.ncols)

@@ -109,6 +109,10 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		s.Experiments = appendUnique(s.Experiments, acc)
 	}
 	seen := map[string]int{}
+	// unnamed counts the values of columns with no name in the header
+	// (read as nothing), the first at unnamedLine, unnamedCol.
+	var unnamed, unnamedLine, unnamedCol int
+	var unnamedValue string
 	for {
 		// A record may span lines (a quoted field holding line breaks):
 		// its bytes, not its line's, are what the bound counts.
@@ -162,6 +166,12 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], v, why)}
 				}
 			}
+			if header[i] == "" && i != accCol {
+				if unnamed == 0 {
+					unnamedLine, unnamedCol, unnamedValue = fieldLine, i+1, v
+				}
+				unnamed++
+			}
 			c := cols[i]
 			switch {
 			case c.set != nil:
@@ -210,6 +220,14 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		if r.differ > 0 {
 			d.Findings = append(d.Findings, r.finding(name, study, header))
 		}
+	}
+	if unnamed > 0 {
+		// A blank header cell over values: a name deleted by hand, or a
+		// field the writer did not name. Its values reach neither the
+		// warehouse nor the illness rules.
+		d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, Study: study, File: name,
+			Line: int64(unnamedLine), Column: int64(unnamedCol),
+			Msg: fmt.Sprintf("column %d has no name in the header (line 1) yet holds %d value(s), the first %q: they are not read; give the column its name", unnamedCol, unnamed, unnamedValue)})
 	}
 	d.readSRA()
 	d.sortAll()

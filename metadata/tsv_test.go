@@ -315,3 +315,39 @@ func TestParseTSVByteOrderMarkInText(t *testing.T) {
 		t.Fatalf("samples %+v, want GSM1 titled as written", d.Samples)
 	}
 }
+
+// A column with no name in the header is read as nothing: a trailing tab's
+// empty column says nothing, but one over values (a name deleted by hand)
+// would lose them in silence, so it is a WARNING naming the first value's
+// line and column.
+func TestParseTSVUnnamedColumn(t *testing.T) {
+	for _, tc := range []struct {
+		name, sheet string
+		line, col   int64
+		says        string
+	}{
+		{"trailing tab", "refinebio_accession_code\trefinebio_title\t\nGSM1\tp1\t\nGSM2\tp2\t\n", 0, 0, ""},
+		{"blank header over values", "refinebio_accession_code\t\trefinebio_title\nGSM1\t\tp1\nGSM2\tsepsis\tp2\nGSM3\thealthy\tp3\n", 3, 2,
+			`column 2 has no name in the header (line 1) yet holds 2 value(s), the first "sepsis": they are not read`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := metadata.ParseTSV(strings.NewReader(tc.sheet), "m.tsv", "GSE1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.says == "" {
+				if len(d.Findings) != 0 {
+					t.Errorf("findings %v, want none", d.Findings)
+				}
+				return
+			}
+			if len(d.Findings) != 1 {
+				t.Fatalf("findings %v, want one", d.Findings)
+			}
+			f := d.Findings[0]
+			if f.Code != qc.InvalidFormat || f.Severity != qc.SeverityWarning || f.File != "m.tsv" || f.Line != tc.line || f.Column != tc.col || !strings.Contains(f.Msg, tc.says) {
+				t.Errorf("finding %v, want a 1002 WARNING at m.tsv:%d:%d saying %q", f, tc.line, tc.col, tc.says)
+			}
+		})
+	}
+}

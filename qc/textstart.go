@@ -33,6 +33,12 @@ func NotText(head []byte, file, what, ext string) *Error {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		code = InvalidFormat
 		msg = fmt.Sprintf("this is a zip file, not a %s: unzip it, or load the zip itself (genexp reads zipped downloads directly)", what)
+	case looksUTF32(head):
+		// Its byte order mark begins as UTF-16's does: told apart first,
+		// or the advice to convert from UTF-16 would garble it.
+		code = EncodingError
+		msg = fmt.Sprintf("this file is UTF-32 text, and genexp reads UTF-8 only: "+
+			"save it as UTF-8 (e.g. iconv -f UTF-32 -t UTF-8 old%s > new%s) and load again", ext, ext)
 	case LooksUTF16(head):
 		// Read as UTF-8, UTF-16 looks like a stray character and a NUL
 		// between every two letters, which other checks misname (a
@@ -66,6 +72,27 @@ func LooksUTF16(head []byte) bool {
 		a, b := head[i], head[i+1]
 		le = le && a != 0 && b == 0
 		be = be && a == 0 && b != 0
+	}
+	return le || be
+}
+
+// looksUTF32 reports whether a file starting with head is UTF-32 text: it
+// begins with a UTF-32 byte order mark (FF FE 00 00 or 00 00 FE FF), or,
+// without one, its first eight bytes or more are ASCII letters each padded
+// with three NULs, after it (UTF-32LE) or before it (UTF-32BE).
+func looksUTF32(head []byte) bool {
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE, 0, 0}) || bytes.HasPrefix(head, []byte{0, 0, 0xFE, 0xFF}) {
+		return true
+	}
+	n := len(head) &^ 3
+	if n < 8 {
+		return false
+	}
+	le, be := true, true
+	for i := 0; i < n; i += 4 {
+		a, b, c, d := head[i], head[i+1], head[i+2], head[i+3]
+		le = le && a != 0 && b == 0 && c == 0 && d == 0
+		be = be && a == 0 && b == 0 && c == 0 && d != 0
 	}
 	return le || be
 }

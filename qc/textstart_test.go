@@ -41,6 +41,11 @@ func TestNotText(t *testing.T) {
 		{"\x1f\x8b\x08\x00", "d.zip!aggregated_metadata.json", ".json", qc.InvalidFormat, "rename it to aggregated_metadata.json.gz"},
 		{"PK\x03\x04", "metadata_GSE1.tsv", ".tsv", qc.InvalidFormat, "a zip file, not a sample sheet"},
 		{"\xff\xfeG\x00", "metadata_GSE1.tsv", ".tsv", qc.EncodingError, "iconv -f UTF-16 -t UTF-8 old.tsv > new.tsv"},
+		{"\xff\xfe\x00\x00G\x00\x00\x00", "GSE1.tsv", ".tsv", qc.EncodingError, "UTF-32 text, and genexp reads UTF-8 only: save it as UTF-8 (e.g. iconv -f UTF-32 -t UTF-8 old.tsv"},
+		{"\x00\x00\xfe\xff\x00\x00\x00G", "GSE1.tsv", ".tsv", qc.EncodingError, "iconv -f UTF-32"},
+		{"G\x00\x00\x00e\x00\x00\x00n\x00\x00\x00", "GSE1.tsv", ".tsv", qc.EncodingError, "iconv -f UTF-32"},
+		{"\x00\x00\x00G\x00\x00\x00e", "GSE1.tsv", ".tsv", qc.EncodingError, "iconv -f UTF-32"},
+		{"G\x00e\x00n\x00e\x00", "GSE1.tsv", ".tsv", qc.EncodingError, "iconv -f UTF-16"},
 	} {
 		e := qc.NotText([]byte(c.head), c.file, "sample sheet", c.ext)
 		if e == nil || e.Code != c.code || e.File != c.file || e.Line != 1 || e.Column != 1 || e.Severity != qc.SeverityError || !strings.Contains(e.Msg, c.says) {

@@ -78,8 +78,14 @@ func timedOut(ctx context.Context, err error) bool {
 // instead; after a signal (cause, the run's context's), when its error
 // carries no code of its own, words that say what the signal left, the
 // driver's error still wrapped. The matrices and paths the run never
-// reached are in the report already (genexp.NotStarted).
-func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int) {
+// reached are in the report already (genexp.NotStarted). checking is set
+// for validate and the dry run, which commit nothing: their words say the
+// study was not checked to its end.
+func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int, checking bool) {
+	cut := "before the study was committed; nothing of it was loaded"
+	if checking {
+		cut = "before the study was checked to its end; nothing was written"
+	}
 	if !timedOut && cause == nil {
 		return
 	}
@@ -93,10 +99,10 @@ func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int) {
 		case timedOut && s.Outcome != "":
 			msg = fmt.Sprintf("timed out after %d s while its features were computed; the study itself is loaded", timeout)
 		case timedOut:
-			msg = fmt.Sprintf("timed out after %d s before the study was committed; nothing of it was loaded", timeout)
+			msg = fmt.Sprintf("timed out after %d s %s", timeout, cut)
 		case s.Outcome == "":
 			if _, coded := qc.CodeOf(s.Err); !coded {
-				s.Err = &rewordedError{err: s.Err, text: fmt.Sprintf("interrupted (%s) before the study was committed; nothing of it was loaded", cause)}
+				s.Err = &rewordedError{err: s.Err, text: fmt.Sprintf("interrupted (%s) %s", cause, cut)}
 			}
 			continue
 		default:

@@ -29,7 +29,7 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 		}}
 	}
 	rep := stoppedRun()
-	afterStop(rep, true, nil, 7)
+	afterStop(rep, true, nil, 7, false)
 	var got []string
 	for _, s := range rep.Studies {
 		got = append(got, studyLabel(s)+" "+string(s.Outcome))
@@ -62,7 +62,7 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 		{Study: "GSE2", Err: cancelled},
 		{Study: "GSE3", Outcome: genexp.NotStarted},
 	}}
-	afterStop(rep, false, errors.New("interrupt signal received"), 7)
+	afterStop(rep, false, errors.New("interrupt signal received"), 7, false)
 	if rep.Studies[0].Err != features || rep.Studies[2].Err != nil {
 		t.Errorf("after an interrupt, the committed and the not started rows changed: %+v", rep.Studies)
 	}
@@ -80,9 +80,25 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 		t.Errorf("the features failure does not name its study once, first:\n%s", out.String())
 	}
 
+	// validate and the dry run commit nothing: an interrupted study was
+	// not checked to its end, and its verdict says so, not REJECTED.
+	rep = &genexp.Report{Studies: []genexp.StudyReport{{Study: "GSE2", Err: cancelled}, {Study: "GSE3", Err: cancelled}}}
+	afterStop(rep, false, errors.New("interrupt signal received"), 7, true)
+	if want := "interrupted (interrupt signal received) before the study was checked to its end; nothing was written"; rep.Studies[0].Err.Error() != want {
+		t.Errorf("validate: the interrupted study's error %q, want %q", rep.Studies[0].Err, want)
+	}
+	rep.Studies[1].Err = &qc.Error{Code: qc.TimedOut, Severity: qc.SeverityError, Msg: "timed out"}
+	out.Reset()
+	printChecks(&out, rep, false)
+	for label, verdict := range map[string]string{"GSE2": "interrupted", "GSE3": "timed"} {
+		if f := strings.Fields(lineOf(out.String(), label)); len(f) < 2 || f[1] != verdict {
+			t.Errorf("validate: %s's row %q, want its verdict %q:\n%s", label, lineOf(out.String(), label), verdict, out.String())
+		}
+	}
+
 	// Neither a timeout nor a signal: nothing changes.
 	rep = stoppedRun()
-	afterStop(rep, false, nil, 7)
+	afterStop(rep, false, nil, 7, false)
 	if rep.Studies[1].Err != cut || len(rep.Studies) != 4 {
 		t.Errorf("after a run that was not stopped: %+v", rep.Studies)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -67,7 +68,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	if err != nil {
-		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds)
+		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds, true)
 	}
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
@@ -130,6 +131,10 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 		// nothing about it is ok or not.
 		verdict := "ok"
 		switch worst, ok := qc.Worst(s.Findings); {
+		case errors.Is(s.Err, context.Canceled):
+			verdict = "interrupted" // not checked to its end: nothing is known against it
+		case errors.Is(s.Err, qc.TimedOut), errors.Is(s.Err, context.DeadlineExceeded):
+			verdict = "timed out"
 		case s.Err != nil:
 			verdict = "REJECTED"
 		case s.Outcome == genexp.Skipped, s.Outcome == genexp.NotStarted:
