@@ -116,6 +116,11 @@ type FeatureReport struct {
 	// Err is the failure, a *qc.Error of code MaterializationFailed; the
 	// study's facts and previous features are as they were.
 	Err error
+	// NotStarted is set for a study that Pipeline.Features never began,
+	// its context having ended before: nothing of it was computed, and its
+	// features are as they were (its analytics step is logged SKIPPED with
+	// the reason the run stopped).
+	NotStarted bool
 }
 
 // FeatureOptions selects what Pipeline.Features computes.
@@ -160,8 +165,9 @@ func (r *FeaturesRun) Failed() bool { return r.Err() != nil }
 // returned error is set when the warehouse cannot compute features or list
 // its studies, when a study of opt.Studies is not loaded (code
 // DimensionLookupFailed, naming it and the loaded ones, before anything is
-// computed or logged: a mistyped accession), or when ctx ends. A study
-// named twice in opt.Studies is computed once.
+// computed or logged: a mistyped accession), or when ctx ends: the studies
+// it had not begun are then in the run as NotStarted. A study named twice
+// in opt.Studies is computed once.
 func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesRun, error) {
 	if err := p.made(); err != nil {
 		return &FeaturesRun{}, err
@@ -202,13 +208,31 @@ func (p *Pipeline) Features(ctx context.Context, opt FeatureOptions) (*FeaturesR
 	// health would keep pointing at them after this run.
 	defer p.beginRun(ctx, run.RunID)()
 	log := p.newSteps(run.RunID, "")
-	for _, s := range studies {
+	for i, s := range studies {
 		if err := ctx.Err(); err != nil {
+			p.featuresNotStarted(ctx, log, run, studies[i:])
 			return run, err
 		}
 		run.Studies = append(run.Studies, p.materialize(ctx, log, fm, s, opt.IfStale))
 	}
 	return run, ctx.Err()
+}
+
+// featuresNotStarted reports the studies a stopped features run never
+// began, each NotStarted, and logs their analytics step SKIPPED with the
+// reason the run stopped ("interrupted" or "timed out"), so that the
+// process log and health say what is left to compute, as a stopped load's
+// steps do.
+func (p *Pipeline) featuresNotStarted(ctx context.Context, log *steps, run *FeaturesRun, studies []string) {
+	reason, _, _ := stopped(ctx, ctx.Err())
+	log.hold()
+	defer log.release(ctx)
+	for _, s := range studies {
+		log.start(ctx, stepAnalytics, time.Now(), s)
+		log.end(ctx, stepAnalytics, s, stepEnd{status: statusSkipped, context: map[string]any{"reason": reason}})
+		run.Studies = append(run.Studies, FeatureReport{Study: s, NotStarted: true})
+	}
+	p.log.Warn("features stopped: studies not started", "run", run.RunID, "not_started", len(studies), "reason", reason)
 }
 
 // notLoaded returns the DimensionLookupFailed error naming the studies of

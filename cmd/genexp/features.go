@@ -107,6 +107,9 @@ func printFeatures(w io.Writer, run *genexp.FeaturesRun) {
 			// Its transaction rolled back: the counts it reached were not
 			// written, and the study keeps its previous features.
 			result, counts = "FAILED", "-\t-\t-"
+		case s.NotStarted:
+			// The run stopped before it: its features are as they were.
+			result, counts = "not started", "-\t-\t-"
 		case s.Skipped:
 			// Nothing was computed: the zeros the run reports would read
 			// as a study without features, which it is not.
