@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 	"syscall"
 
 	"github.com/genexp/genexp/expression"
@@ -1279,8 +1280,8 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 	if !x.json {
 		x, y, a, b = y, x, b, a
 	}
-	field, va, vb := metadata.Contradiction(a, b)
-	if field == "" {
+	diffs := metadata.Contradictions(a, b)
+	if len(diffs) == 0 {
 		return
 	}
 	var p *contradiction
@@ -1298,8 +1299,40 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 	}
 	p.n++
 	if len(p.samples) < maxContradictionsShown {
-		p.samples = append(p.samples, fmt.Sprintf("%s's %s: %q in the JSON, %q in the sheet", a.Accession, field, qc.Shorten(va, 40), qc.Shorten(vb, 40)))
+		// Every field, so that a disease told apart after a title is
+		// not hidden by it (at most four, then how many more).
+		var fields []string
+		for i, d := range diffs {
+			if i == 4 {
+				fields = append(fields, fmt.Sprintf("and %d more fields", len(diffs)-i))
+				break
+			}
+			va, vb := showDifference(d.A, d.B, 40)
+			fields = append(fields, fmt.Sprintf("%s %q in the JSON, %q in the sheet", d.Field, va, vb))
+		}
+		p.samples = append(p.samples, fmt.Sprintf("%s's %s", a.Accession, strings.Join(fields, ", ")))
 	}
+}
+
+// showDifference cuts two values to about limit bytes each so that where
+// they differ stays in view: two long titles alike but for their ends
+// ("Unamputated … fish 3", "… fish 4") are cut after the part they share,
+// which "..." stands for, rather than before the difference.
+func showDifference(a, b string, limit int) (string, string) {
+	if len(a) <= limit && len(b) <= limit {
+		return a, b
+	}
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if start := i - 10; start > 3 && i >= limit-10 {
+		for start > 0 && (!utf8.RuneStart(a[start]) || !utf8.RuneStart(b[start])) {
+			start--
+		}
+		a, b = "..."+a[start:], "..."+b[start:]
+	}
+	return qc.Shorten(a, limit), qc.Shorten(b, limit)
 }
 
 // findings are the warnings of the contradictions noted.

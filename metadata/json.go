@@ -467,12 +467,27 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 			// metadata about the sample
 		case strings.HasPrefix(lk, "characteristics_ch"):
 			// GEO: ["disease state: septic shock", "tissue: blood", "Septic shock"]
-			for _, s := range texts(v) {
+			for _, s := range nestedTexts(v) {
 				k, val, found := strings.Cut(s, ":")
 				if found && !strings.Contains(k, "://") && len(k) <= 80 && strings.TrimSpace(k) != "" {
 					add(Annotation{Key: k, Value: val, Characteristic: true})
 				} else {
 					add(Annotation{Value: s, Characteristic: true})
+				}
+			}
+			// The same pairs written as objects, by a tool that rebuilt
+			// the record: {"disease state": "septic shock"}, or
+			// {"tag": "disease state", "value": "septic shock"}, alone or
+			// in a list (texts reads only the strings).
+			for _, kv := range pairObjects(v) {
+				if k, val := firstText(kv, "tag", "category", "key", "name"), firstText(kv, "value"); k != "" && val != "" {
+					add(Annotation{Key: k, Value: val, Characteristic: true})
+					continue
+				}
+				for _, k := range slices.Sorted(maps.Keys(kv)) {
+					for _, val := range texts(kv[k]) {
+						add(Annotation{Key: k, Value: val, Characteristic: true})
+					}
 				}
 			}
 		case lk == "characteristic" || lk == "variable" || lk == "factorvalue":
@@ -544,6 +559,36 @@ func numberText(n json.Number) string {
 		return t
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// nestedTexts is texts of v, with the strings of lists nested in its
+// lists too ([["disease state: sepsis"]]).
+func nestedTexts(v any) []string {
+	l, ok := v.([]any)
+	if !ok {
+		return texts(v)
+	}
+	var out []string
+	for _, e := range l {
+		out = append(out, nestedTexts(e)...)
+	}
+	return out
+}
+
+// pairObjects returns the objects of v, an object or a list of them, at
+// any depth of nested lists.
+func pairObjects(v any) []map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		return []map[string]any{x}
+	case []any:
+		var out []map[string]any
+		for _, e := range x {
+			out = append(out, pairObjects(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 func objectsOf(v any) []map[string]any {

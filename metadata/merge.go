@@ -191,6 +191,27 @@ func Disagreement(a, b *Sample) (field, va, vb string) {
 // several values on either side (a sheet's column may join what the JSON
 // lists) is not compared. It returns "" when nothing contradicts.
 func Contradiction(a, b *Sample) (field, va, vb string) {
+	if ds := contradictions(a, b, true); len(ds) > 0 {
+		return ds[0].Field, ds[0].A, ds[0].B
+	}
+	return "", "", ""
+}
+
+// A Difference is a field two descriptions of a sample give different
+// values (see Contradiction).
+type Difference struct {
+	Field string
+	A, B  string
+}
+
+// Contradictions returns every field Contradiction compares whose values
+// differ, in its order: the title, refine.bio's fields by name, then the
+// annotation keys sorted. A sample's disease may be told apart in one
+// field after its title in another, and a report naming only the first
+// would hide the one the illness rules read.
+func Contradictions(a, b *Sample) []Difference { return contradictions(a, b, false) }
+
+func contradictions(a, b *Sample, first bool) []Difference {
 	differ := func(x, y string) bool {
 		if x == y {
 			return false // the common case, without the work below
@@ -203,16 +224,26 @@ func Contradiction(a, b *Sample) (field, va, vb string) {
 		fy, ey := strconv.ParseFloat(y, 64)
 		return ex != nil || ey != nil || fx != fy
 	}
-	if field, va, vb = firstScalarDifference(a, b, differ); field != "" {
-		return field, va, vb
+	var out []Difference
+	add := func(field, x, y string) bool {
+		out = append(out, Difference{field, x, y})
+		return first
+	}
+	if differ(a.Title, b.Title) && add("title", a.Title, b.Title) {
+		return out
+	}
+	for _, name := range sampleFieldNames {
+		if x, y := sampleFields[name](a), sampleFields[name](b); differ(x, y) && add(name, x, y) {
+			return out
+		}
 	}
 	av, bv := annotationValues(a, true), annotationValues(b, true)
 	for _, k := range slices.Sorted(maps.Keys(av)) {
-		if x, y := av[k], bv[k]; len(x) == 1 && len(y) == 1 && differ(x[0], y[0]) {
-			return k, x[0], y[0]
+		if x, y := av[k], bv[k]; len(x) == 1 && len(y) == 1 && differ(x[0], y[0]) && add(k, x[0], y[0]) {
+			return out
 		}
 	}
-	return "", "", ""
+	return out
 }
 
 // firstScalarDifference returns the first of a and b's single-valued
