@@ -19,8 +19,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
