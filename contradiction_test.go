@@ -43,3 +43,39 @@ func TestContradictionNamesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// An experiment accession written in two cases (gse1 in the JSON, GSE1 in
+// the folder's sheet) is one study, in capitals, with a WARNING: it was
+// two, the samples' facts stored under each (and a SQL Server warehouse,
+// comparing without case, could not hold them apart).
+func TestExperimentWrittenInTwoCasesIsOneStudy(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dl")
+	writeFile(t, filepath.Join(dir, "aggregated_metadata.json"), []byte(`{"aggregate_by": "SPECIES",
+ "experiments": {"gse1": {"accession_code": "gse1", "title": "Sepsis", "sample_accession_codes": ["GSM1", "GSM2"]}},
+ "samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_organism": "HOMO_SAPIENS"},
+  "GSM2": {"refinebio_accession_code": "GSM2", "refinebio_organism": "HOMO_SAPIENS"}}}`))
+	writeFile(t, filepath.Join(dir, "HOMO_SAPIENS", "metadata_HOMO_SAPIENS.tsv"), []byte("refinebio_accession_code\texperiment_accession\n"+
+		"GSM1\tGSE1\nGSM2\tGSE1\n"))
+	writeMatrix(t, filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv"), 40, []string{"GSM1", "GSM2"})
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	if len(rep.Studies) != 1 || rep.Studies[0].Study != "GSE1" || rep.Studies[0].Err != nil {
+		t.Fatalf("studies %+v, want GSE1 alone, loaded", rep.Studies)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression`); n != 80 {
+		t.Errorf("%d facts, want 80", n)
+	}
+	var title string
+	if err := w.DB().QueryRow(`SELECT study_title FROM dim_study WHERE study_accession_code = 'GSE1'`).Scan(&title); err != nil || title != "Sepsis" {
+		t.Errorf("GSE1's title %q (%v), want the JSON's", title, err)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		found = found || f.Code == qc.SampleMismatch && strings.Contains(f.Msg, "experiment GSE1 is written in more than one case: gse1 (")
+	}
+	if !found {
+		t.Errorf("no finding says GSE1 is written in two cases: %v", rep.Findings)
+	}
+}
