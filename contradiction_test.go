@@ -79,3 +79,36 @@ func TestExperimentWrittenInTwoCasesIsOneStudy(t *testing.T) {
 		t.Errorf("no finding says GSE1 is written in two cases: %v", rep.Findings)
 	}
 }
+
+// A SPECIES download's metadata_<ORGANISM>.json that describes a sample
+// otherwise than aggregated_metadata.json is a WARNING too: the first JSON
+// read is loaded, and the other's edit was dropped in silence.
+func TestTwoJSONsThatDisagreeAreReported(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dl")
+	writeFile(t, filepath.Join(dir, "aggregated_metadata.json"), []byte(`{"aggregate_by": "SPECIES",
+ "experiments": {"GSE1": {"accession_code": "GSE1", "sample_accession_codes": ["GSM1", "GSM2"]}},
+ "samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_title": "patient 0", "refinebio_disease": "healthy"},
+  "GSM2": {"refinebio_accession_code": "GSM2", "refinebio_title": "patient 1"}}}`))
+	writeFile(t, filepath.Join(dir, "HOMO_SAPIENS", "metadata_HOMO_SAPIENS.json"), []byte(`{"species": "HOMO_SAPIENS", "samples": [
+ {"refinebio_accession_code": "GSM1", "refinebio_title": "patient 0", "refinebio_disease": "sepsis"},
+ {"refinebio_accession_code": "GSM2", "refinebio_title": "patient 1"}]}`))
+	writeMatrix(t, filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv"), 4, []string{"GSM1", "GSM2"})
+	d, err := genexp.OpenDownload(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var msg string
+	for _, f := range d.Findings {
+		if f.Code == qc.DuplicateSamples && strings.Contains(f.Msg, "described otherwise here") {
+			msg = f.Msg
+		}
+	}
+	want := `1 sample is described otherwise here than in ` + filepath.Join(dir, "aggregated_metadata.json") + ` (GSM1's disease "healthy" in aggregated_metadata.json, "sepsis" here); the description of`
+	if !strings.Contains(msg, want) {
+		t.Errorf("finding %q, want it to say %q", msg, want)
+	}
+	if s := d.Metadata.Sample("GSM1"); s == nil || s.Disease != "healthy" {
+		t.Errorf("GSM1 %+v, want aggregated_metadata.json's disease loaded", s)
+	}
+}

@@ -1212,7 +1212,7 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) []*qc.Error {
 			}
 			other := sheets[prev.sheet]
 			if !other.added && !sh.added && (other.acc == sh.acc || other.json || sh.json) {
-				if other.json != sh.json {
+				if other.json || sh.json {
 					told.note(other, sh, prev.s, s)
 				}
 				continue
@@ -1264,10 +1264,13 @@ type contradictions struct {
 }
 
 type contradiction struct {
-	json, sheet string // the files
-	study       string
-	samples     []string // "GSM1's title: \"a\" in the JSON, \"b\" in the sheet"
-	n           int
+	json, sheet string // the files: the one loaded, and the one told otherwise
+	// jsons: both are JSON (aggregated_metadata.json and a species'
+	// metadata_<ORGANISM>.json), the first read loaded
+	jsons   bool
+	study   string
+	samples []string // "GSM1's title \"a\" in the JSON, \"b\" in the sheet"
+	n       int
 }
 
 // maxContradictionsShown is how many samples a contradiction's finding
@@ -1280,6 +1283,11 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 	if !x.json {
 		x, y, a, b = y, x, b, a
 	}
+	jsons := x.json && y.json // x, read first, is the one loaded
+	inX, inY := "in the JSON", "in the sheet"
+	if jsons {
+		inX, inY = "in "+path.Base(strings.ReplaceAll(x.file, "!", "/")), "here"
+	}
 	diffs := metadata.Contradictions(a, b)
 	if len(diffs) == 0 {
 		return
@@ -1291,7 +1299,7 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 		}
 	}
 	if p == nil {
-		p = &contradiction{json: x.file, sheet: y.file, study: studyHint(y.acc)}
+		p = &contradiction{json: x.file, sheet: y.file, jsons: jsons, study: studyHint(y.acc)}
 		if len(b.Experiments) > 0 {
 			p.study = b.Experiments[0]
 		}
@@ -1308,7 +1316,7 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 				break
 			}
 			va, vb := showDifference(d.A, d.B, 40)
-			fields = append(fields, fmt.Sprintf("%s %q in the JSON, %q in the sheet", d.Field, va, vb))
+			fields = append(fields, fmt.Sprintf("%s %q %s, %q %s", d.Field, va, inX, vb, inY))
 		}
 		p.samples = append(p.samples, fmt.Sprintf("%s's %s", a.Accession, strings.Join(fields, ", ")))
 	}
@@ -1347,9 +1355,13 @@ func (c *contradictions) findings() []*qc.Error {
 		if p.n > 1 {
 			what = fmt.Sprintf("%d samples are", p.n)
 		}
+		loaded := "the JSON's description is the one loaded, this sheet's only where the JSON says nothing"
+		if p.jsons {
+			loaded = "the description of " + p.json + ", read first, is the one loaded, this file's only where that one says nothing"
+		}
 		out = append(out, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityWarning, Study: p.study, File: p.sheet,
-			Msg: fmt.Sprintf("%s described otherwise here than in %s (%s); the JSON's description is the one loaded, this sheet's only where the JSON says nothing: "+
-				"edit both files alike, or correct a label with illness_inference.overrides", what, p.json, some)})
+			Msg: fmt.Sprintf("%s described otherwise here than in %s (%s); %s: "+
+				"edit both files alike, or correct a label with illness_inference.overrides", what, p.json, some, loaded)})
 	}
 	return out
 }
