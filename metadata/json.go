@@ -199,12 +199,11 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	if d.QuantSFOnly, err = p.boolean(top["quant_sf_only"], "quant_sf_only"); err != nil {
 		return nil, err
 	}
-	if d.KSStatistic, err = p.float(top["ks_statistic"], "ks_statistic"); err != nil {
-		return nil, err
-	}
-	if d.KSPValue, err = p.float(top["ks_pvalue"], "ks_pvalue"); err != nil {
-		return nil, err
-	}
+	// refine.bio's KS figures are recorded, never computed with: one that
+	// is no number is unknown with a WARNING, as one out of range is,
+	// rather than the whole download's failure.
+	d.KSStatistic = p.qcNumber(top["ks_statistic"], "ks_statistic")
+	d.KSPValue = p.qcNumber(top["ks_pvalue"], "ks_pvalue")
 	d.KSStatistic = p.probability(d.KSStatistic, "ks_statistic", "a Kolmogorov–Smirnov statistic")
 	d.KSPValue = p.probability(d.KSPValue, "ks_pvalue", "a p-value")
 
@@ -893,6 +892,24 @@ func (p *jsonParser) time(s, path, study string) Optional[time.Time] {
 			Msg: fmt.Sprintf("not a date: %q (expected YYYY-MM-DDTHH:MM:SS); the date is left unknown", qc.Shorten(s, 60))})
 	}
 	return t
+}
+
+// qcNumber reads a number that is only recorded: one that cannot be read
+// is unknown, and the error that says why is a WARNING finding.
+func (p *jsonParser) qcNumber(raw json.RawMessage, path string) Optional[float64] {
+	v, err := p.float(raw, path)
+	if err == nil {
+		return v
+	}
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		e = &qc.Error{Code: qc.ParseError, File: p.file, Path: path, Msg: err.Error()}
+	}
+	w := *e
+	w.Severity = qc.SeverityWarning
+	w.Msg += "; it is recorded as unknown"
+	p.findings = append(p.findings, &w)
+	return Optional[float64]{}
 }
 
 // probability keeps v when it lies in [0, 1], the range of what refine.bio
