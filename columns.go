@@ -310,7 +310,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, p.reason)
 	case len(unattributed) > 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
-			Msg: fmt.Sprintf("%s (%s) %s to no experiment the metadata names, and the matrix %s is not one experiment's; %s not loaded (in a SPECIES or ALL matrix a sample's study comes from the metadata: aggregated_metadata.json's experiments, or a sample sheet's experiment_accession; list these samples under their study there)",
+			Msg: fmt.Sprintf("%s (%s) %s to no experiment the metadata names, and the matrix %s is not one experiment's; %s not loaded (a SPECIES or ALL matrix's samples are placed by the metadata: list them under their experiment there)",
 				plural(len(unattributed), "column"), listSome(unattributed, 3), agree(len(unattributed), "belongs", "belong"),
 				m.Base, agree(len(unattributed), "it is", "they are"))})
 	}
