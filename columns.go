@@ -310,7 +310,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, p.reason)
 	case len(unattributed) > 0:
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, File: m.Name, Line: 1,
-			Msg: fmt.Sprintf("%s (%s) %s to no experiment the metadata names, and the matrix %s is not one experiment's; %s not loaded (a SPECIES or ALL matrix needs aggregated_metadata.json or a sample sheet with experiment_accession)",
+			Msg: fmt.Sprintf("%s (%s) %s to no experiment the metadata names, and the matrix %s is not one experiment's; %s not loaded (a SPECIES or ALL matrix's samples are placed by the metadata: list them under their experiment there)",
 				plural(len(unattributed), "column"), listSome(unattributed, 3), agree(len(unattributed), "belongs", "belong"),
 				m.Base, agree(len(unattributed), "it is", "they are"))})
 	}

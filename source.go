@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
@@ -1211,7 +1212,7 @@ func refuseDisagreements(matrices []*Matrix, sheets []sheetSet) []*qc.Error {
 			}
 			other := sheets[prev.sheet]
 			if !other.added && !sh.added && (other.acc == sh.acc || other.json || sh.json) {
-				if other.json != sh.json {
+				if other.json || sh.json {
 					told.note(other, sh, prev.s, s)
 				}
 				continue
@@ -1263,10 +1264,13 @@ type contradictions struct {
 }
 
 type contradiction struct {
-	json, sheet string // the files
-	study       string
-	samples     []string // "GSM1's title: \"a\" in the JSON, \"b\" in the sheet"
-	n           int
+	json, sheet string // the files: the one loaded, and the one told otherwise
+	// jsons: both are JSON (aggregated_metadata.json and a species'
+	// metadata_<ORGANISM>.json), the first read loaded
+	jsons   bool
+	study   string
+	samples []string // "GSM1's title \"a\" in the JSON, \"b\" in the sheet"
+	n       int
 }
 
 // maxContradictionsShown is how many samples a contradiction's finding
@@ -1279,8 +1283,13 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 	if !x.json {
 		x, y, a, b = y, x, b, a
 	}
-	field, va, vb := metadata.Contradiction(a, b)
-	if field == "" {
+	jsons := x.json && y.json // x, read first, is the one loaded
+	inX, inY := "in the JSON", "in the sheet"
+	if jsons {
+		inX, inY = "in "+path.Base(strings.ReplaceAll(x.file, "!", "/")), "here"
+	}
+	diffs := metadata.Contradictions(a, b)
+	if len(diffs) == 0 {
 		return
 	}
 	var p *contradiction
@@ -1290,7 +1299,7 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 		}
 	}
 	if p == nil {
-		p = &contradiction{json: x.file, sheet: y.file, study: studyHint(y.acc)}
+		p = &contradiction{json: x.file, sheet: y.file, jsons: jsons, study: studyHint(y.acc)}
 		if len(b.Experiments) > 0 {
 			p.study = b.Experiments[0]
 		}
@@ -1298,8 +1307,40 @@ func (c *contradictions) note(x, y sheetSet, a, b *metadata.Sample) {
 	}
 	p.n++
 	if len(p.samples) < maxContradictionsShown {
-		p.samples = append(p.samples, fmt.Sprintf("%s's %s: %q in the JSON, %q in the sheet", a.Accession, field, qc.Shorten(va, 40), qc.Shorten(vb, 40)))
+		// Every field, so that a disease told apart after a title is
+		// not hidden by it (at most four, then how many more).
+		var fields []string
+		for i, d := range diffs {
+			if i == 4 {
+				fields = append(fields, fmt.Sprintf("and %d more fields", len(diffs)-i))
+				break
+			}
+			va, vb := showDifference(d.A, d.B, 40)
+			fields = append(fields, fmt.Sprintf("%s %q %s, %q %s", d.Field, va, inX, vb, inY))
+		}
+		p.samples = append(p.samples, fmt.Sprintf("%s's %s", a.Accession, strings.Join(fields, ", ")))
 	}
+}
+
+// showDifference cuts two values to about limit bytes each so that where
+// they differ stays in view: two long titles alike but for their ends
+// ("Unamputated … fish 3", "… fish 4") are cut after the part they share,
+// which "..." stands for, rather than before the difference.
+func showDifference(a, b string, limit int) (string, string) {
+	if len(a) <= limit && len(b) <= limit {
+		return a, b
+	}
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if start := i - 10; start > 3 && i >= limit-10 {
+		for start > 0 && (!utf8.RuneStart(a[start]) || !utf8.RuneStart(b[start])) {
+			start--
+		}
+		a, b = "..."+a[start:], "..."+b[start:]
+	}
+	return qc.Shorten(a, limit), qc.Shorten(b, limit)
 }
 
 // findings are the warnings of the contradictions noted.
@@ -1314,9 +1355,13 @@ func (c *contradictions) findings() []*qc.Error {
 		if p.n > 1 {
 			what = fmt.Sprintf("%d samples are", p.n)
 		}
+		loaded := "the JSON's description is the one loaded, this sheet's only where the JSON says nothing"
+		if p.jsons {
+			loaded = "the description of " + p.json + ", read first, is the one loaded, this file's only where that one says nothing"
+		}
 		out = append(out, &qc.Error{Code: qc.DuplicateSamples, Severity: qc.SeverityWarning, Study: p.study, File: p.sheet,
-			Msg: fmt.Sprintf("%s described otherwise here than in %s (%s); the JSON's description is the one loaded, this sheet's only where the JSON says nothing: "+
-				"edit both files alike, or correct a label with illness_inference.overrides", what, p.json, some)})
+			Msg: fmt.Sprintf("%s described otherwise here than in %s (%s); %s: "+
+				"edit both files alike, or correct a label with illness_inference.overrides", what, p.json, some, loaded)})
 	}
 	return out
 }

@@ -1,10 +1,12 @@
 package metadata_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/genexp/genexp/metadata"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -137,5 +139,32 @@ func TestParseJSONUnknownSettingIsAWarning(t *testing.T) {
 	d, err = parseJSON(t, `{"aggregate_by": "species", "scale_by": "minmax", "samples": {}}`)
 	if err != nil || len(d.Findings) != 0 || d.AggregateBy != "SPECIES" || d.ScaleBy != "MINMAX" {
 		t.Errorf("known settings: %v, findings %v, %q %q", err, d.Findings, d.AggregateBy, d.ScaleBy)
+	}
+}
+
+// GEO characteristics written as objects (by a tool that rebuilt the
+// record) or in nested lists are read as the strings are: they were
+// dropped in silence, and with them a sample's only disease.
+func TestParseJSONCharacteristicObjects(t *testing.T) {
+	for _, tc := range []struct{ name, chars string }{
+		{"strings", `["disease state: septic shock"]`},
+		{"nested list", `[["disease state: septic shock"]]`},
+		{"object", `{"disease state": "septic shock"}`},
+		{"list of objects", `[{"disease state": "septic shock"}]`},
+		{"tag and value", `[{"tag": "disease state", "value": "septic shock"}]`},
+		{"category and value", `[{"category": "disease state", "value": "septic shock"}]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_annotations": [{"characteristics_ch1": ` + tc.chars + `}]}}}`
+			d, err := metadata.ParseJSON(strings.NewReader(doc), "m.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := d.Sample("GSM1")
+			want := []metadata.Annotation{{Key: "disease state", Value: "septic shock", Characteristic: true}}
+			if s == nil || !slices.Equal(s.Annotations, want) {
+				t.Fatalf("annotations %+v, want %+v", s, want)
+			}
+		})
 	}
 }

@@ -199,12 +199,11 @@ func (p *jsonParser) parse() (*Dataset, error) {
 	if d.QuantSFOnly, err = p.boolean(top["quant_sf_only"], "quant_sf_only"); err != nil {
 		return nil, err
 	}
-	if d.KSStatistic, err = p.float(top["ks_statistic"], "ks_statistic"); err != nil {
-		return nil, err
-	}
-	if d.KSPValue, err = p.float(top["ks_pvalue"], "ks_pvalue"); err != nil {
-		return nil, err
-	}
+	// refine.bio's KS figures are recorded, never computed with: one that
+	// is no number is unknown with a WARNING, as one out of range is,
+	// rather than the whole download's failure.
+	d.KSStatistic = p.qcNumber(top["ks_statistic"], "ks_statistic")
+	d.KSPValue = p.qcNumber(top["ks_pvalue"], "ks_pvalue")
 	d.KSStatistic = p.probability(d.KSStatistic, "ks_statistic", "a Kolmogorov–Smirnov statistic")
 	d.KSPValue = p.probability(d.KSPValue, "ks_pvalue", "a p-value")
 
@@ -467,12 +466,27 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 			// metadata about the sample
 		case strings.HasPrefix(lk, "characteristics_ch"):
 			// GEO: ["disease state: septic shock", "tissue: blood", "Septic shock"]
-			for _, s := range texts(v) {
+			for _, s := range nestedTexts(v) {
 				k, val, found := strings.Cut(s, ":")
 				if found && !strings.Contains(k, "://") && len(k) <= 80 && strings.TrimSpace(k) != "" {
 					add(Annotation{Key: k, Value: val, Characteristic: true})
 				} else {
 					add(Annotation{Value: s, Characteristic: true})
+				}
+			}
+			// The same pairs written as objects, by a tool that rebuilt
+			// the record: {"disease state": "septic shock"}, or
+			// {"tag": "disease state", "value": "septic shock"}, alone or
+			// in a list (texts reads only the strings).
+			for _, kv := range pairObjects(v) {
+				if k, val := firstText(kv, "tag", "category", "key", "name"), firstText(kv, "value"); k != "" && val != "" {
+					add(Annotation{Key: k, Value: val, Characteristic: true})
+					continue
+				}
+				for _, k := range slices.Sorted(maps.Keys(kv)) {
+					for _, val := range texts(kv[k]) {
+						add(Annotation{Key: k, Value: val, Characteristic: true})
+					}
 				}
 			}
 		case lk == "characteristic" || lk == "variable" || lk == "factorvalue":
@@ -544,6 +558,36 @@ func numberText(n json.Number) string {
 		return t
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// nestedTexts is texts of v, with the strings of lists nested in its
+// lists too ([["disease state: sepsis"]]).
+func nestedTexts(v any) []string {
+	l, ok := v.([]any)
+	if !ok {
+		return texts(v)
+	}
+	var out []string
+	for _, e := range l {
+		out = append(out, nestedTexts(e)...)
+	}
+	return out
+}
+
+// pairObjects returns the objects of v, an object or a list of them, at
+// any depth of nested lists.
+func pairObjects(v any) []map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		return []map[string]any{x}
+	case []any:
+		var out []map[string]any
+		for _, e := range x {
+			out = append(out, pairObjects(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 func objectsOf(v any) []map[string]any {
@@ -848,6 +892,24 @@ func (p *jsonParser) time(s, path, study string) Optional[time.Time] {
 			Msg: fmt.Sprintf("not a date: %q (expected YYYY-MM-DDTHH:MM:SS); the date is left unknown", qc.Shorten(s, 60))})
 	}
 	return t
+}
+
+// qcNumber reads a number that is only recorded: one that cannot be read
+// is unknown, and the error that says why is a WARNING finding.
+func (p *jsonParser) qcNumber(raw json.RawMessage, path string) Optional[float64] {
+	v, err := p.float(raw, path)
+	if err == nil {
+		return v
+	}
+	var e *qc.Error
+	if !errors.As(err, &e) {
+		e = &qc.Error{Code: qc.ParseError, File: p.file, Path: path, Msg: err.Error()}
+	}
+	w := *e
+	w.Severity = qc.SeverityWarning
+	w.Msg += "; it is recorded as unknown"
+	p.findings = append(p.findings, &w)
+	return Optional[float64]{}
 }
 
 // probability keeps v when it lies in [0, 1], the range of what refine.bio

@@ -502,8 +502,6 @@ func TestParseJSONErrors(t *testing.T) {
 			qc.ParseError, "samples.GSM1.refinebio_accession_code", 1, 0, "expected a string (an accession), found the number 1e400"},
 		{"organisms is text", `{"experiments": {"GSE1": {"organisms": "HOMO_SAPIENS"}}}`,
 			qc.ParseError, "experiments.GSE1.organisms", 1, 0, "expected a list of strings"},
-		{"ks_statistic is a word", `{"ks_statistic": "high"}`, qc.ParseError, "ks_statistic", 0, 0, `expected a number, found "high"`},
-		{"ks_statistic out of range", `{"ks_statistic": 1e999}`, qc.ParseError, "ks_statistic", 0, 0, `1e999 is beyond the range of a float64`},
 		{"quant_sf_only is a list", `{"quant_sf_only": []}`, qc.ParseError, "quant_sf_only", 0, 0, "expected a boolean, found a list"},
 		{"annotations is text", `{"samples": {"GSM1": {"refinebio_annotations": "x"}}}`,
 			qc.ParseError, "samples.GSM1.refinebio_annotations", 1, 0, "expected a list of annotation records"},
@@ -718,9 +716,9 @@ func TestParseJSONNumbersBeyondFloat64(t *testing.T) {
 	}
 }
 
-// TestParseJSONKSOutOfRange: a KS statistic or p-value outside [0, 1]
-// cannot be one; it is unknown, with a WARNING naming its path, and a
-// value in range is kept as given.
+// TestParseJSONKSOutOfRange: a KS statistic or p-value outside [0, 1], or
+// no number at all, cannot be one; it is unknown, with a WARNING naming
+// its path, and a value in range is kept as given.
 func TestParseJSONKSOutOfRange(t *testing.T) {
 	for _, tc := range []struct {
 		doc          string
@@ -731,6 +729,12 @@ func TestParseJSONKSOutOfRange(t *testing.T) {
 			[]string{"ks_statistic", "ks_pvalue"}},
 		{`{"ks_statistic": 0.25, "ks_pvalue": 1e-300}`, metadata.Some(0.25), metadata.Some(1e-300), nil},
 		{`{"ks_statistic": 1, "ks_pvalue": 0}`, metadata.Some(1.0), metadata.Some(0.0), nil},
+		// refine.bio's figures are only recorded: one that is no number
+		// is unknown too, not the download's failure
+		{`{"ks_statistic": "high", "ks_pvalue": "0,05"}`, metadata.Optional[float64]{}, metadata.Optional[float64]{},
+			[]string{"ks_statistic", "ks_pvalue"}},
+		{`{"ks_statistic": [0.05], "ks_pvalue": 1e999}`, metadata.Optional[float64]{}, metadata.Optional[float64]{},
+			[]string{"ks_statistic", "ks_pvalue"}},
 	} {
 		d, err := parseJSON(t, tc.doc)
 		if err != nil {

@@ -23,6 +23,8 @@ func Merge(sets ...*Dataset) *Dataset {
 	studies := map[string]*Study{}
 	samples := map[string]*Sample{}
 	from := map[string]string{} // sample → the file that first described it
+	spell, spellings := experimentSpellings(sets)
+	out.Findings = append(out.Findings, spellings...)
 	for _, d := range sets {
 		if d == nil {
 			continue
@@ -31,6 +33,11 @@ func Merge(sets ...*Dataset) *Dataset {
 		out.Sources = append(out.Sources, d.Sources...)
 		out.Findings = append(out.Findings, d.Findings...)
 		for _, st := range d.Studies {
+			if a, ok := spell[st.Accession]; ok {
+				c := *st
+				c.Accession = a
+				st = &c
+			}
 			if have := studies[st.Accession]; have != nil {
 				// slices are merged item by item, never shared with an
 				// input, so sorting the result cannot reorder an input
@@ -49,6 +56,17 @@ func Merge(sets ...*Dataset) *Dataset {
 			out.Studies = append(out.Studies, &c)
 		}
 		for _, s := range d.Samples {
+			if slices.ContainsFunc(s.Experiments, func(e string) bool { _, ok := spell[e]; return ok }) {
+				c := *s
+				c.Experiments = nil
+				for _, e := range s.Experiments {
+					if a, ok := spell[e]; ok {
+						e = a
+					}
+					c.Experiments = appendUnique(c.Experiments, e)
+				}
+				s = &c
+			}
 			if have := samples[s.Accession]; have != nil {
 				fillZero(have, s, "Annotations", "Experiments")
 				if f := membershipFinding(have, s, from[s.Accession], firstSource(d)); f != nil {
@@ -76,6 +94,68 @@ func Merge(sets ...*Dataset) *Dataset {
 	}
 	out.sortAll()
 	return out
+}
+
+// experimentSpellings finds the experiment accessions the datasets write
+// in more than one case (gse2002 in a JSON, GSE2002 in a sheet): one
+// study, not two holding the same samples, and one a SQL Server warehouse,
+// which compares accessions without case, could not hold apart. It maps
+// each spelling to be read otherwise to the one kept, the one in capitals
+// if any is (as refine.bio writes accessions), else the first, and
+// returns a WARNING per experiment so written.
+func experimentSpellings(sets []*Dataset) (map[string]string, []*qc.Error) {
+	type spelling struct{ text, file string }
+	var order []string
+	seen := map[string][]spelling{} // upper case → its spellings, first seen first
+	note := func(acc, file string) {
+		k := strings.ToUpper(acc)
+		list := seen[k]
+		if slices.ContainsFunc(list, func(s spelling) bool { return s.text == acc }) {
+			return
+		}
+		if list == nil {
+			order = append(order, k)
+		}
+		seen[k] = append(list, spelling{acc, file})
+	}
+	for _, d := range sets {
+		if d == nil {
+			continue
+		}
+		for _, st := range d.Studies {
+			note(st.Accession, firstSource(d))
+		}
+		for _, s := range d.Samples {
+			for _, e := range s.Experiments {
+				note(e, firstSource(d))
+			}
+		}
+	}
+	var spell map[string]string
+	var out []*qc.Error
+	for _, k := range order {
+		list := seen[k]
+		if len(list) < 2 {
+			continue
+		}
+		keep := list[0].text
+		if slices.ContainsFunc(list, func(s spelling) bool { return s.text == k }) {
+			keep = k
+		}
+		var written []string
+		for _, s := range list {
+			written = append(written, fmt.Sprintf("%s (%s)", s.text, s.file))
+			if s.text != keep {
+				if spell == nil {
+					spell = map[string]string{}
+				}
+				spell[s.text] = keep
+			}
+		}
+		out = append(out, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: keep, File: list[len(list)-1].file,
+			Msg: fmt.Sprintf("experiment %s is written in more than one case: %s; it is read as one study, %s", keep, strings.Join(written, ", "), keep)})
+	}
+	return spell, out
 }
 
 // membershipFinding warns when a later description of a sample puts it in
@@ -191,6 +271,27 @@ func Disagreement(a, b *Sample) (field, va, vb string) {
 // several values on either side (a sheet's column may join what the JSON
 // lists) is not compared. It returns "" when nothing contradicts.
 func Contradiction(a, b *Sample) (field, va, vb string) {
+	if ds := contradictions(a, b, true); len(ds) > 0 {
+		return ds[0].Field, ds[0].A, ds[0].B
+	}
+	return "", "", ""
+}
+
+// A Difference is a field two descriptions of a sample give different
+// values (see Contradiction).
+type Difference struct {
+	Field string
+	A, B  string
+}
+
+// Contradictions returns every field Contradiction compares whose values
+// differ, in its order: the title, refine.bio's fields by name, then the
+// annotation keys sorted. A sample's disease may be told apart in one
+// field after its title in another, and a report naming only the first
+// would hide the one the illness rules read.
+func Contradictions(a, b *Sample) []Difference { return contradictions(a, b, false) }
+
+func contradictions(a, b *Sample, first bool) []Difference {
 	differ := func(x, y string) bool {
 		if x == y {
 			return false // the common case, without the work below
@@ -203,16 +304,26 @@ func Contradiction(a, b *Sample) (field, va, vb string) {
 		fy, ey := strconv.ParseFloat(y, 64)
 		return ex != nil || ey != nil || fx != fy
 	}
-	if field, va, vb = firstScalarDifference(a, b, differ); field != "" {
-		return field, va, vb
+	var out []Difference
+	add := func(field, x, y string) bool {
+		out = append(out, Difference{field, x, y})
+		return first
+	}
+	if differ(a.Title, b.Title) && add("title", a.Title, b.Title) {
+		return out
+	}
+	for _, name := range sampleFieldNames {
+		if x, y := sampleFields[name](a), sampleFields[name](b); differ(x, y) && add(name, x, y) {
+			return out
+		}
 	}
 	av, bv := annotationValues(a, true), annotationValues(b, true)
 	for _, k := range slices.Sorted(maps.Keys(av)) {
-		if x, y := av[k], bv[k]; len(x) == 1 && len(y) == 1 && differ(x[0], y[0]) {
-			return k, x[0], y[0]
+		if x, y := av[k], bv[k]; len(x) == 1 && len(y) == 1 && differ(x[0], y[0]) && add(k, x[0], y[0]) {
+			return out
 		}
 	}
-	return "", "", ""
+	return out
 }
 
 // firstScalarDifference returns the first of a and b's single-valued

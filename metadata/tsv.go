@@ -207,8 +207,13 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		if study != "" {
 			addStudy(study, s)
 		}
-		if experiment != "" {
-			addStudy(experiment, s)
+		// One accession a row, as refine.bio writes the sheet; a sample
+		// of a SuperSeries and its SubSeries joined into one cell by hand
+		// ("GSE1,GSE2") is in each, not in a study named "GSE1,GSE2".
+		for _, e := range strings.FieldsFunc(experiment, func(r rune) bool { return r == ',' || r == ';' }) {
+			if e = strings.TrimSpace(e); e != "" {
+				addStudy(e, s)
+			}
 		}
 	}
 	if len(d.Samples) == 0 {
