@@ -379,6 +379,16 @@ func ownStudy(d *metadata.Dataset, m *Matrix, studyFilter *regexp.Regexp) (study
 			return c, true
 		}
 	}
+	// A name the metadata writes in another case (a folder gse1 whose
+	// sheet and JSON write GSE1, which merging made one study in capitals)
+	// is that study.
+	for _, c := range []string{m.Base, m.Folder} {
+		for _, st := range d.Studies {
+			if c != "" && strings.EqualFold(st.Accession, c) {
+				return st.Accession, true
+			}
+		}
+	}
 	switch strings.ToUpper(d.AggregateBy) {
 	case "SPECIES", "ALL":
 		return "", false

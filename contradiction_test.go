@@ -112,3 +112,30 @@ func TestTwoJSONsThatDisagreeAreReported(t *testing.T) {
 		t.Errorf("GSM1 %+v, want aggregated_metadata.json's disease loaded", s)
 	}
 }
+
+// A study folder and matrix named in lower case (gse71270/gse71270.tsv)
+// whose sheet writes the study in capitals are that study: merging the two
+// spellings into GSE71270 left the matrix named for no study, and a sample
+// another sheet lists under GSE99999 spread its column there too.
+func TestLowerCaseStudyFolderIsItsStudy(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dl")
+	copyTree(t, "testdata/refinebio/quickstart/GSE71270", filepath.Join(dir, "gse71270"), func(rel string) string {
+		return strings.ReplaceAll(rel, "GSE71270", "gse71270")
+	})
+	// the sheet names its study in capitals; another sheet lists one of
+	// its samples
+	sheet := filepath.Join(dir, "gse71270", "metadata_gse71270.tsv")
+	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(string(readFile(t, sheet)), "\r\n", "\n"), "\n"), "\n")
+	lines[0] += "\texperiment_accession"
+	for i := 1; i < len(lines); i++ {
+		lines[i] += "\tGSE71270"
+	}
+	writeFile(t, sheet, []byte(strings.Join(lines, "\n")+"\n"))
+	writeFile(t, filepath.Join(dir, "GSE99999", "metadata_GSE99999.tsv"), []byte(lines[0]+"\n"+lines[1]+"\n"))
+	cfg := genexp.DefaultConfig()
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	if len(rep.Studies) != 1 || rep.Studies[0].Study != "GSE71270" || rep.Studies[0].Err != nil || rep.Studies[0].Samples != 10 {
+		t.Fatalf("studies %+v (errors %v), want GSE71270 alone, its 10 samples loaded", rep.Studies, rep.Errors)
+	}
+}

@@ -153,6 +153,7 @@ func TestParseJSONCharacteristicObjects(t *testing.T) {
 		{"list of objects", `[{"disease state": "septic shock"}]`},
 		{"tag and value", `[{"tag": "disease state", "value": "septic shock"}]`},
 		{"category and value", `[{"category": "disease state", "value": "septic shock"}]`},
+		{"a pair without a value beside", `[{"tag": "tissue", "value": ""}, {"tag": "age", "value": null}, {"disease state": "septic shock"}]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := `{"samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_annotations": [{"characteristics_ch1": ` + tc.chars + `}]}}}`

@@ -479,8 +479,12 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 			// {"tag": "disease state", "value": "septic shock"}, alone or
 			// in a list (texts reads only the strings).
 			for _, kv := range pairObjects(v) {
-				if k, val := firstText(kv, "tag", "category", "key", "name"), firstText(kv, "value"); k != "" && val != "" {
-					add(Annotation{Key: k, Value: val, Characteristic: true})
+				if k := firstText(kv, "tag", "category", "key", "name"); k != "" {
+					// a pair: its value, or nothing when it has none (its
+					// keys are no characteristics)
+					if val := firstText(kv, "value"); val != "" {
+						add(Annotation{Key: k, Value: val, Characteristic: true})
+					}
 					continue
 				}
 				for _, k := range slices.Sorted(maps.Keys(kv)) {
