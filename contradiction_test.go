@@ -9,6 +9,25 @@ import (
 	"github.com/genexp/genexp/qc"
 )
 
+// contradictionOf opens the download at dir and returns it, closed when
+// the test ends, with the message of its warning that a sample is
+// described otherwise in two files ("" when it has none).
+func contradictionOf(t *testing.T, dir string) (*genexp.Download, string) {
+	t.Helper()
+	d, err := genexp.OpenDownload(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	var msg string
+	for _, f := range d.Findings {
+		if f.Code == qc.DuplicateSamples && strings.Contains(f.Msg, "described otherwise here") {
+			msg = f.Msg
+		}
+	}
+	return d, msg
+}
+
 // A sheet that describes a sample otherwise than the JSON does is a
 // WARNING naming every field that differs, not only the first: a disease
 // told apart after a title was left unsaid. Long values alike but for
@@ -23,17 +42,7 @@ func TestContradictionNamesEveryField(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "GSE1", "metadata_GSE1.tsv"), []byte("refinebio_accession_code\texperiment_accession\trefinebio_title\trefinebio_disease\n"+
 		"GSM1\tGSE1\tpatient zero\tsepsis\nGSM2\tGSE1\t"+long+"4\t\n"))
 	writeMatrix(t, filepath.Join(dir, "GSE1", "GSE1.tsv"), 4, []string{"GSM1", "GSM2"})
-	d, err := genexp.OpenDownload(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var msg string
-	for _, f := range d.Findings {
-		if f.Code == qc.DuplicateSamples && strings.Contains(f.Msg, "described otherwise here") {
-			msg = f.Msg
-		}
-	}
+	_, msg := contradictionOf(t, dir)
 	for _, want := range []string{
 		`GSM1's title "patient 0" in the JSON, "patient zero" in the sheet, disease "healthy" in the JSON, "sepsis" in the sheet`,
 		`GSM2's title "...replicate 3" in the JSON, "...replicate 4" in the sheet`,
@@ -93,17 +102,7 @@ func TestTwoJSONsThatDisagreeAreReported(t *testing.T) {
  {"refinebio_accession_code": "GSM1", "refinebio_title": "patient 0", "refinebio_disease": "sepsis"},
  {"refinebio_accession_code": "GSM2", "refinebio_title": "patient 1"}]}`))
 	writeMatrix(t, filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv"), 4, []string{"GSM1", "GSM2"})
-	d, err := genexp.OpenDownload(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var msg string
-	for _, f := range d.Findings {
-		if f.Code == qc.DuplicateSamples && strings.Contains(f.Msg, "described otherwise here") {
-			msg = f.Msg
-		}
-	}
+	d, msg := contradictionOf(t, dir)
 	want := `1 sample is described otherwise here than in ` + filepath.Join(dir, "aggregated_metadata.json") + ` (GSM1's disease "healthy" in aggregated_metadata.json, "sepsis" here); the description of`
 	if !strings.Contains(msg, want) {
 		t.Errorf("finding %q, want it to say %q", msg, want)

@@ -478,7 +478,7 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 			// the record: {"disease state": "septic shock"}, or
 			// {"tag": "disease state", "value": "septic shock"}, alone or
 			// in a list (texts reads only the strings).
-			for _, kv := range pairObjects(v) {
+			for _, kv := range objectsOf(v, true) {
 				if k := firstText(kv, "tag", "category", "key", "name"); k != "" {
 					// a pair: its value, or nothing when it has none (its
 					// keys are no characteristics)
@@ -495,13 +495,13 @@ func flattenRecord(out []Annotation, m map[string]any) []Annotation {
 			}
 		case lk == "characteristic" || lk == "variable" || lk == "factorvalue":
 			// ArrayExpress: [{"category": "disease", "value": "sepsis"}]
-			for _, kv := range objectsOf(v) {
+			for _, kv := range objectsOf(v, false) {
 				add(Annotation{Key: firstText(kv, "category", "name"), Value: firstText(kv, "value"), Characteristic: true})
 			}
 		case lk == "source":
 			// ArrayExpress: {"name": …, "comment": [{"name": "Sample_source_name", "value": …}]}
-			for _, src := range objectsOf(v) {
-				for _, c := range objectsOf(src["comment"]) {
+			for _, src := range objectsOf(v, false) {
+				for _, c := range objectsOf(src["comment"], false) {
 					if k := firstText(c, "name"); k != "" {
 						add(Annotation{Key: k, Value: firstText(c, "value")})
 					}
@@ -578,31 +578,22 @@ func nestedTexts(v any) []string {
 	return out
 }
 
-// pairObjects returns the objects of v, an object or a list of them, at
-// any depth of nested lists.
-func pairObjects(v any) []map[string]any {
+// objectsOf returns the objects of v, an object or a list of them; with
+// nested, those of lists within its list too, at any depth.
+func objectsOf(v any, nested bool) []map[string]any {
 	switch x := v.(type) {
 	case map[string]any:
 		return []map[string]any{x}
 	case []any:
 		var out []map[string]any
 		for _, e := range x {
-			out = append(out, pairObjects(e)...)
-		}
-		return out
-	}
-	return nil
-}
-
-func objectsOf(v any) []map[string]any {
-	switch x := v.(type) {
-	case map[string]any:
-		return []map[string]any{x}
-	case []any:
-		var out []map[string]any
-		for _, e := range x {
-			if m, ok := e.(map[string]any); ok {
-				out = append(out, m)
+			switch e := e.(type) {
+			case map[string]any:
+				out = append(out, e)
+			case []any:
+				if nested {
+					out = append(out, objectsOf(e, true)...)
+				}
 			}
 		}
 		return out
