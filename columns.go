@@ -49,6 +49,10 @@ type plan struct {
 	// findings too.
 	reason   *qc.Error
 	findings []*qc.Error
+	// missing are the findings, among findings, of a study's samples
+	// with no column here (mergePlans takes them over the matrices
+	// loaded together).
+	missing []*qc.Error
 	// excluded counts, per study the study filter excludes, its columns;
 	// excludedOrder lists those studies in first-seen order.
 	excluded      map[string]int
@@ -319,21 +323,33 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 		p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityInfo, Study: study, File: m.Name,
 			Msg: fmt.Sprintf("study %s does not match processing.study_code_pattern; its %d columns are not loaded", study, p.excluded[study])})
 	}
-	for _, study := range p.studies {
-		var missing []string
+	p.missing = missingSamples(d, p.studies, m.Name, func(s *metadata.Sample) bool {
+		_, ok := seen[s.Accession]
+		return !ok && sameOrganism(d, s, m)
+	})
+	p.findings = append(p.findings, p.missing...)
+	return p
+}
+
+// missingSamples returns a WARNING for each of studies that has samples
+// the metadata lists and missing reports absent from file.
+func missingSamples(d *metadata.Dataset, studies []string, file string, missing func(*metadata.Sample) bool) []*qc.Error {
+	var out []*qc.Error
+	for _, study := range studies {
+		var absent []string
 		for _, s := range d.StudySamples(study) {
-			if _, ok := seen[s.Accession]; !ok && sameOrganism(d, s, m) {
-				missing = append(missing, s.Accession)
+			if missing(s) {
+				absent = append(absent, s.Accession)
 			}
 		}
-		if len(missing) > 0 {
-			p.findings = append(p.findings, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, File: m.Name,
+		if len(absent) > 0 {
+			out = append(out, &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: study, File: file,
 				Msg: fmt.Sprintf("%s of study %s %s no column in the matrix: %s; the study's batch holds no facts of %s, and when it replaces an earlier one, the facts that one held of %s are gone",
-					plural(len(missing), "sample"), study, agree(len(missing), "has", "have"), listSome(missing, 10),
-					agree(len(missing), "it", "them"), agree(len(missing), "it", "them"))})
+					plural(len(absent), "sample"), study, agree(len(absent), "has", "have"), listSome(absent, 10),
+					agree(len(absent), "it", "them"), agree(len(absent), "it", "them"))})
 		}
 	}
-	return p
+	return out
 }
 
 // matrixColumns returns the matrix columns the plan loads, each once, in

@@ -889,7 +889,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 		}
 		pl = pl.without(bad)
 	}
-	reject(stepValidate, claim(claimed, pl, m.Name))
+	reject(stepValidate, claim(claimed, pl, m.Name, d.holding(ms[0])))
 	if len(pl.studies) == 0 {
 		return out("", nil)
 	}
@@ -1282,6 +1282,8 @@ func (p *Pipeline) recordRejectedQC(ctx context.Context, runID, study, batchID s
 type claimRecord struct {
 	file    string
 	samples []string
+	// in is the download holding the matrix.
+	in *Download
 }
 
 // claim records file as the matrix of the run that holds each of the
@@ -1293,9 +1295,11 @@ type claimRecord struct {
 // told, so the first stands and the later one fails. A study whose samples
 // two matrices of one download split between them (a SPECIES download's
 // matrices of two organisms) is loaded from both together (matrixUnits);
-// split between two downloads, it is loaded from the first only: a study's
-// batch is one load's, and the error says which samples are not loaded.
-func claim(claimed map[string]claimRecord, pl *plan, file string) map[string]*qc.Error {
+// split between two downloads, or between matrices of one download that
+// could not be loaded together, it is loaded from the first only: a
+// study's batch is one load's, and the error says which samples are not
+// loaded. in is the download holding file.
+func claim(claimed map[string]claimRecord, pl *plan, file string, in *Download) map[string]*qc.Error {
 	samples := map[string][]string{}
 	for _, c := range pl.columns {
 		samples[c.Study] = append(samples[c.Study], c.Sample)
@@ -1304,12 +1308,20 @@ func claim(claimed map[string]claimRecord, pl *plan, file string) map[string]*qc
 	for _, s := range pl.studies {
 		first, ok := claimed[s]
 		if !ok {
-			claimed[s] = claimRecord{file: file, samples: samples[s]}
+			claimed[s] = claimRecord{file: file, samples: samples[s], in: in}
 			continue
 		}
 		msg := fmt.Sprintf("study %s is also in %s, which this run read first: this matrix's samples of it are not loaded, "+
 			"so that one copy is not replaced by the other; load this matrix in a run of its own to replace it", s, first.file)
-		if !slices.ContainsFunc(samples[s], func(a string) bool { return slices.Contains(first.samples, a) }) {
+		switch {
+		case slices.ContainsFunc(samples[s], func(a string) bool { return slices.Contains(first.samples, a) }):
+		case first.in == in:
+			msg = fmt.Sprintf("study %s has samples in %s too, which this run read first, and none of this matrix's (%s) is among them: "+
+				"the matrices of a SPECIES download that split a study between them are loaded together only when nothing of them can clash "+
+				"(the metadata names the organism of their samples, no two hold one organism, no study has a sample in two of them); "+
+				"these could not be, so this matrix's samples of the study are not loaded, and loading this matrix alone would replace "+
+				"the study's samples with these", s, first.file, listSome(samples[s], 5))
+		default:
 			msg = fmt.Sprintf("study %s has samples in %s too, which this run read first, and none of this matrix's (%s) is among them: "+
 				"the matrices of one download that split a study between them (a SPECIES download's organisms) are loaded together, "+
 				"but these are in another download, so they are not loaded; loading this matrix alone would replace the study's samples with these "+

@@ -242,13 +242,17 @@ func (p *Pipeline) openUnit(d *Download, ms []*Matrix) (*Matrix, matrixRows, io.
 	for _, r := range g.parts {
 		g.header.Names = append(g.header.Names, r.Header().Names...)
 	}
-	return unit, g, g, mergePlans(plans, g.offsets, ms), nil
+	return unit, g, g, mergePlans(d.Metadata, plans, g.offsets, ms), nil
 }
 
 // mergePlans joins the plans of matrices loaded together; offsets are
-// where each matrix's columns begin among theirs all.
-func mergePlans(plans []*plan, offsets []int, ms []*Matrix) *plan {
+// where each matrix's columns begin among theirs all. A study's samples
+// with no column are those none of the matrices holds: a sample of one
+// organism is not missing from the other's matrix, and neither is one
+// whose organism the metadata does not name, if either matrix holds it.
+func mergePlans(d *metadata.Dataset, plans []*plan, offsets []int, ms []*Matrix) *plan {
 	out := &plan{samples: map[string]*metadata.Sample{}, excluded: map[string]int{}, ofSeveral: true}
+	named := map[string]bool{}
 	for k, pl := range plans {
 		for i, c := range pl.columns {
 			c.Index += offsets[k]
@@ -262,11 +266,18 @@ func mergePlans(plans []*plan, offsets []int, ms []*Matrix) *plan {
 		for a, s := range pl.samples {
 			out.samples[a] = s
 		}
+		for _, a := range pl.named {
+			named[a] = true
+		}
 		out.named = append(out.named, pl.named...)
 		if out.reason == nil {
 			out.reason = pl.reason
 		}
-		out.findings = append(out.findings, pl.findings...)
+		for _, f := range pl.findings {
+			if !slices.Contains(pl.missing, f) {
+				out.findings = append(out.findings, f)
+			}
+		}
 		for _, s := range pl.excludedOrder {
 			if out.excluded[s] == 0 {
 				out.excludedOrder = append(out.excludedOrder, s)
@@ -274,6 +285,10 @@ func mergePlans(plans []*plan, offsets []int, ms []*Matrix) *plan {
 			out.excluded[s] += pl.excluded[s]
 		}
 	}
+	out.missing = missingSamples(d, out.studies, unitName(ms), func(s *metadata.Sample) bool {
+		return !named[s.Accession] && slices.ContainsFunc(ms, func(m *Matrix) bool { return sameOrganism(d, s, m) })
+	})
+	out.findings = append(out.findings, out.missing...)
 	return out
 }
 

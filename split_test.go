@@ -196,8 +196,50 @@ func TestSpeciesMatricesOfUnknownOrganismsAreNotJoined(t *testing.T) {
 		!strings.Contains(e.Msg, "none of this matrix's (GSM3, GSM4) is among them") {
 		t.Fatalf("MUS_MUSCULUS's GSE1: %v, want a DuplicateSamples error naming GSM3 and GSM4 as not loaded", last.Err)
 	}
+	if strings.Contains(e.Msg, "another download") || !strings.Contains(e.Msg, "could not be") {
+		t.Errorf("MUS_MUSCULUS's GSE1: %q, want it to say the matrices of its download could not be loaded together", e.Msg)
+	}
 	if n := count(t, w, `SELECT COUNT(*) FROM fact_gene_expression f JOIN dim_study s USING (study_key) WHERE s.study_accession_code = 'GSE1'`); n != 79 {
 		t.Errorf("GSE1 holds %d facts, want the human matrix's 79", n)
+	}
+}
+
+// The samples a split study misses are those neither of its matrices
+// holds: a sample whose organism the metadata does not name, held by the
+// mouse matrix, is loaded and missing from neither; a listed human sample
+// that no matrix holds is missing, reported once, naming both matrices.
+func TestSpeciesUnitReportsMissingSamplesOverBothMatrices(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "species")
+	writeFile(t, filepath.Join(dir, "aggregated_metadata.json"), []byte(`{"aggregate_by": "SPECIES",
+ "experiments": {"GSE1": {"accession_code": "GSE1", "sample_accession_codes": ["GSM1", "GSM2", "GSM3", "GSM4", "GSM7"]}},
+ "samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_organism": "HOMO_SAPIENS"},
+  "GSM2": {"refinebio_accession_code": "GSM2", "refinebio_organism": "HOMO_SAPIENS"},
+  "GSM3": {"refinebio_accession_code": "GSM3", "refinebio_organism": "MUS_MUSCULUS"},
+  "GSM4": {"refinebio_accession_code": "GSM4"},
+  "GSM7": {"refinebio_accession_code": "GSM7", "refinebio_organism": "HOMO_SAPIENS"}}}`))
+	writeMatrix(t, filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv"), 40, []string{"GSM1", "GSM2"})
+	mouse := filepath.Join(dir, "MUS_MUSCULUS", "MUS_MUSCULUS.tsv")
+	writeMatrix(t, mouse, 40, []string{"GSM3", "GSM4"})
+	text, err := os.ReadFile(mouse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, mouse, []byte(strings.ReplaceAll(string(text), "ENSG", "ENSMUSG")))
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	if len(rep.Studies) != 1 || rep.Studies[0].Err != nil || rep.Studies[0].Samples != 4 {
+		t.Fatalf("report %+v, want GSE1 loaded from both matrices", rep.Studies)
+	}
+	var missing []string
+	for _, f := range rep.Studies[0].Findings {
+		if f.Code == qc.SampleMismatch && strings.Contains(f.Msg, "no column in the matrix") {
+			missing = append(missing, f.File+": "+f.Msg)
+		}
+	}
+	if len(missing) != 1 || !strings.Contains(missing[0], "HOMO_SAPIENS.tsv + ") || !strings.Contains(missing[0], "1 sample of study GSE1 has no column in the matrix: GSM7;") {
+		t.Errorf("missing-sample findings:\n%s\nwant one, of GSM7 alone, naming both matrices", strings.Join(missing, "\n"))
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 )
 
@@ -73,7 +74,7 @@ func main() {
 		name := "whole"
 		if split {
 			name = "split"
-			exps["GSE1"] = append(exps["GSE1"], exps["GSE11"]...)
+			exps["GSE1"] = slices.Concat(exps["GSE1"], exps["GSE11"])
 			delete(exps, "GSE11")
 		}
 		md := map[string]any{"aggregate_by": "SPECIES"}
