@@ -847,14 +847,14 @@ func (c *Classifier) flag(key, v string) int {
 		return flagFinding
 	}
 	switch low {
-	case "yes", "y", "true", "positive", "present", "met", "confirmed", "proven", "definite":
+	case "yes", "y", "true", "positive", "present", "met", "fulfilled", "satisfied", "confirmed", "proven", "definite":
 		return flagYes
 	case "none":
 		if k.keyed {
 			return flagNeither
 		}
 		return flagNo
-	case "no", "n", "false", "negative", "absent", "not met", "unmet":
+	case "no", "n", "false", "negative", "absent", "not met", "unmet", "not fulfilled", "unfulfilled", "not satisfied":
 		return flagNo
 	case "1", "0":
 		if k.keyed {

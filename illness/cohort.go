@@ -346,7 +346,9 @@ var (
 	// "febrile" after a hyphen or a denying word ("afebrile" has no
 	// boundary to see).
 	notFebrile       = regexp.MustCompile(`(?i)\b(non[- ]?|not\s+|no\s+|never\s+|without\s+(a\s+|any\s+)?)febrile\b`)
-	studyIllControls = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b` +
+	studyIllControls = regexp.MustCompile(`(?i)\b` + illWord + `(\s+[\w-]+)?\s+controls?\b|\bpost[- ]?operative\s+(patients?\s+)?controls?\b` +
+		`|\b` + illWord + `(\s+(patients?|subjects?|individuals?|adults?|children|neonates|infants))?(\s+(without|with\s+no)\s+(sepsis|infections?))?` +
+		`(\s+((served|were\s+(used|included|enrolled|recruited|sampled))\s+)?as\s+(the\s+)?controls?\b|\s*\(\s*controls?\s*\))` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?` + illWord + `\b` +
 		`|\bcontrols?\s*(were|are|:|,)?\s*([\w-]+\s+){0,3}?(patients\s+)?without\s+(sepsis|infection)\b`)
 	// negatedSepsis is sepsis named to be denied: a study of "non-septic

@@ -58,6 +58,9 @@ func TestClassifyCohort(t *testing.T) {
 	neonatal := &metadata.Study{Title: "Whole blood transcriptome of neonatal sepsis"}
 	illCtrl := &metadata.Study{Title: "Sepsis in the ICU", Description: "Critically ill patients with sepsis and non-septic ICU controls."}
 	illCtrl2 := &metadata.Study{Title: "Leukocyte expression in sepsis", Description: "Controls were critically ill patients without infection."}
+	illCtrlAs := &metadata.Study{Title: "Sepsis in the ICU", Description: "Septic patients; critically ill patients without infection served as controls."}
+	illCtrlParen := &metadata.Study{Title: "Sepsis in the ICU", Description: "Septic patients and ICU patients without infection (controls)."}
+	postopCtrl := &metadata.Study{Title: "Sepsis after surgery", Description: "Sepsis patients and post-operative controls."}
 	withHealthy := &metadata.Study{Title: "Sepsis in the ICU", Description: "Septic patients, non-septic ICU controls and healthy volunteers."}
 	shockStudy := &metadata.Study{Title: "Septic shock: blood transcriptome over time"}
 	sirsStudy := &metadata.Study{Title: "Sepsis versus SIRS"}
@@ -390,6 +393,18 @@ func TestClassifyCohort(t *testing.T) {
 		{"ill controls, said after the word", illCtrl2, cohortOf("Sepsis 1", "Ctrl_2"), []want{
 			{Sepsis, "sepsis", "title", "Sepsis", ""},
 			{NoSepsis, RuleIllControls, "title", "Ctrl", "controls are ill without sepsis"},
+		}},
+		{"ill patients served as controls", illCtrlAs, cohortOf("Sepsis 1", "Control 2"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""},
+			{NoSepsis, RuleIllControls, "title", "Control", `"critically ill patients without infection served as controls"`},
+		}},
+		{"ill patients, controls in brackets", illCtrlParen, cohortOf("Sepsis 1", "Control 2"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""},
+			{NoSepsis, RuleIllControls, "title", "Control", `"ICU patients without infection (controls)"`},
+		}},
+		{"post-operative controls", postopCtrl, cohortOf("Sepsis 1", "Control 2"), []want{
+			{Sepsis, "sepsis", "title", "Sepsis", ""},
+			{NoSepsis, RuleIllControls, "title", "Control", `"post-operative controls"`},
 		}},
 		{"uninfected controls are not ill", &metadata.Study{Title: "Late-onset sepsis in preterm infants", Description: "Whole blood of infants with late-onset sepsis and of uninfected controls."},
 			cohortOf("sepsis 1", "control 2"), []want{
