@@ -174,6 +174,24 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					columnName(name), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
+		} else if known && foreignSample(s, own) {
+			// The accession of another study's sample in this study's
+			// matrix: the title of a sample of this study, if it is one
+			// (the matrix names its samples by title), else a sample the
+			// metadata does not place here, which is not loaded as one of
+			// this study's.
+			if byTitle == nil {
+				byTitle = titleIndex(d)
+			}
+			if titled, _, _ := titledSamples(byTitle, strings.TrimSpace(name), own, known); len(titled) == 1 && inStudy(titled[0], own) {
+				columnFinding(qc.SampleMismatch, i, "column %q is the accession of sample %s of %s, not of this matrix's study %s, and the title of %s of %s: it is read as %s",
+					columnName(name), s.Accession, listSome(s.Experiments, 3), own, titled[0].Accession, own, titled[0].Accession)
+				s, trimmed = titled[0], false
+			} else {
+				columnFinding(qc.SampleMismatch, i, "column %q is sample %s of %s, which the metadata does not list in this matrix's study %s; it is not loaded (list it under %s in the metadata to load it as one of its samples)",
+					columnName(name), s.Accession, listSome(s.Experiments, 3), own, own)
+				continue
+			}
 		} else if len(d.Samples) > 1 {
 			// An accession is never taken for a title, but a name that is
 			// one sample's accession and another's title is ambiguous all
@@ -459,6 +477,17 @@ func lookupSample(d *metadata.Dataset, name string) (s *metadata.Sample, trimmed
 		return s, s != nil
 	}
 	return nil, false
+}
+
+// inStudy reports whether the metadata lists s in study (case ignored).
+func inStudy(s *metadata.Sample, study string) bool {
+	return slices.ContainsFunc(s.Experiments, func(e string) bool { return strings.EqualFold(e, study) })
+}
+
+// foreignSample reports whether the metadata lists s in studies other than
+// study, and not in study: a sample of another experiment.
+func foreignSample(s *metadata.Sample, study string) bool {
+	return len(s.Experiments) > 0 && !inStudy(s, study)
 }
 
 // titleIndex maps each title of d's samples to the samples of that title.

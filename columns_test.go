@@ -113,6 +113,27 @@ func TestResolveColumns(t *testing.T) {
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityInfo, 4, `column " control " has blanks around the name; read as control, sample GSM1`}},
 		},
 		{
+			name: "another study's accession that is the title of one of this study's samples", d: meta(t, "EXPERIMENT", map[string][]string{
+				"GSE1": {"GSM1=a", "GSM2=b"}, "GSE2": {"GSM7=GSM1", "GSM8=shock"}}),
+			folder: "GSE2", base: "GSE2", header: []string{"GSM1", "shock"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM7", Study: "GSE2"}, {Index: 1, Sample: "GSM8", Study: "GSE2"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 2,
+				`column "GSM1" is the accession of sample GSM1 of GSE1, not of this matrix's study GSE2, and the title of GSM7 of GSE2: it is read as GSM7`}},
+		},
+		{
+			name: "another study's sample is not loaded as this one's", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE2", base: "GSE2", header: []string{"GSM1", "GSM7", "GSM8"},
+			want: []warehouse.Column{{Index: 1, Sample: "GSM7", Study: "GSE2"}, {Index: 2, Sample: "GSM8", Study: "GSE2"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 2,
+				`column "GSM1" is sample GSM1 of GSE1, which the metadata does not list in this matrix's study GSE2; it is not loaded`}},
+		},
+		{
+			name: "a sample both studies list loads in either's matrix", d: meta(t, "EXPERIMENT", map[string][]string{
+				"GSE1": {"GSM1=a", "GSM2=b"}, "GSE2": {"GSM1=a", "GSM8=shock"}}),
+			folder: "GSE2", base: "GSE2", header: []string{"GSM1", "GSM8"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE2"}, {Index: 1, Sample: "GSM8", Study: "GSE2"}},
+		},
+		{
 			name: "a title two studies share resolves within the matrix's study", d: meta(t, "EXPERIMENT", twoStudies),
 			folder: "GSE2", base: "GSE2", header: []string{"control", "shock"},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM7", Study: "GSE2"}, {Index: 1, Sample: "GSM8", Study: "GSE2"}},
