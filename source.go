@@ -1613,7 +1613,7 @@ func (g *gzipFile) nextMember() error {
 			return err
 		}
 		if b != 0 {
-			return fmt.Errorf("gzip: bytes that are neither gzip data nor zero padding follow the compressed data (the first, 0x%02x, %d bytes after its end): the file is damaged, or joined with another", b, n)
+			return fmt.Errorf("gzip: %w (the first, 0x%02x, %d bytes after its end): the file is damaged, or joined with another", expression.ErrTrailingBytes, b, n)
 		}
 		n++
 	}
@@ -1655,7 +1655,7 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 		// parse before their checksum is reached: read on to it.
 		if verr := v.Verify(); verr != nil && !errors.As(verr, new(*fs.PathError)) {
 			c, ok := f.(interface{ Compressed() bool })
-			msg := expression.IntegrityMessage(ok && !c.Compressed())
+			msg := expression.SourceFailure(verr, ok && !c.Compressed())
 			// A parser that stopped on the failed check itself says
 			// nothing the check does not.
 			if !errors.Is(err, verr) {
