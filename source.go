@@ -356,6 +356,18 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 				d.refused = append(d.refused, display(name))
 			}
 		}
+		if err := checkEntries(&zr.Reader, display); err != nil {
+			zr.Close()
+			return nil, err
+		}
+		for i, name := range dropTop(&zr.Reader) {
+			if i == maxSkippedFindings {
+				break
+			}
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: display(name),
+				Msg: "not read: the entry's name names the zip's top folder itself, not a file, yet the entry holds data; no refine.bio zip holds such an entry"})
+			d.refused = append(d.refused, display(name))
+		}
 	default:
 		dir := filepath.Dir(p)
 		fsys, only = localDir(dir), filepath.Base(p)
@@ -400,6 +412,50 @@ func dropOutside(zr *zip.Reader) []string {
 			return true
 		}
 		return false
+	})
+	return out
+}
+
+// checkEntries refuses a zip that archive/zip would read wrongly: an entry
+// whose name ends in "/" (a folder's) that holds data, which it would
+// list as an empty folder, the file's data unread; and two entries of one
+// name, of which it would read neither, or only one, with no way to tell
+// which is meant.
+func checkEntries(zr *zip.Reader, display func(string) string) error {
+	seen := map[string]int{}
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			if f.UncompressedSize64 > 0 {
+				return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(strings.TrimSuffix(f.Name, "/")),
+					Msg: fmt.Sprintf("the zip names this entry as a folder (its name ends in /), yet it holds %d bytes of data, which would not be read: "+
+						"the zip was made by a tool that marks files as folders, or is damaged; re-create it (e.g. with zip -r)", f.UncompressedSize64)}
+			}
+			continue
+		}
+		name := path.Clean(f.Name)
+		if seen[name]++; seen[name] == 2 {
+			return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(name),
+				Msg: "the zip holds two entries of this name, and which of them is the file cannot be told: re-create the zip (e.g. with zip -r from inside the download's folder)"}
+		}
+	}
+	return nil
+}
+
+// dropTop removes from zr the entries whose names resolve to the zip's
+// top folder itself ("./", which zip tools writing a folder's contents
+// add, and "GSE1/.."), and returns the names of those that hold data
+// (not a folder's entry): archive/zip would list such an entry as a file
+// named ".", which stops the listing of the whole zip.
+func dropTop(zr *zip.Reader) []string {
+	var out []string
+	zr.File = slices.DeleteFunc(zr.File, func(f *zip.File) bool {
+		if path.Clean(strings.TrimSuffix(f.Name, "/")) != "." {
+			return false
+		}
+		if !strings.HasSuffix(f.Name, "/") && !f.Mode().IsDir() || f.UncompressedSize64 > 0 {
+			out = append(out, f.Name)
+		}
+		return true
 	})
 	return out
 }
