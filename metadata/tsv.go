@@ -392,6 +392,16 @@ func sheetColumns(header []string, name string) ([]sheetColumn, int, error) {
 }
 
 func raggedRow(name string, line int64, rec []string, want int) error {
+	for i, f := range rec {
+		if at := strings.IndexByte(f, 0); at >= 0 {
+			// A row of NUL bytes, as a file padded with zeros after a
+			// crash or a copy cut short ends, shows as an empty line in
+			// an editor: the count alone would not say what is there.
+			return &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: line, Column: int64(i + 1),
+				Msg: fmt.Sprintf("the row holds a NUL character (U+0000) at character %d of its field, and %d fields where the header has %d: "+
+					"NUL bytes in a text file mean it was padded or damaged (a copy or download cut short); get the file again", utf8.RuneCountInString(f[:at])+1, len(rec), want)}
+		}
+	}
 	e := &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: line,
 		Msg: fmt.Sprintf("row has %d fields, the header %d", len(rec), want)}
 	if len(rec) > want {

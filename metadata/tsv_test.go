@@ -213,6 +213,8 @@ func TestParseTSVErrors(t *testing.T) {
 		{"no accession column", "title\tdisease\nx\ty\n", qc.InvalidFormat, 1, 0, `no refinebio_accession_code column (its columns begin "title", "disease")`},
 		{"row too long", head + "GSM1\tt\tTrue\n" + "GSM2\tt\tTrue\textra\n", qc.ParseError, 3, 4, "row has 4 fields, the header 3"},
 		{"row too short", head + "GSM1\tt\n", qc.ParseError, 2, 2, "row has 2 fields, the header 3"},
+		{"a row of NUL padding", head + "GSM1\tt\tTrue\n\x00\x00\x00\x00\n", qc.EncodingError, 3, 1,
+			"the row holds a NUL character (U+0000) at character 1 of its field, and 1 fields where the header has 3: NUL bytes in a text file mean it was padded or damaged"},
 		{"quote joins lines", head + "GSM1\t\"t\tTrue\nGSM2\tu\tTrue\n", qc.ParseError, 2, 2, "stray double quote"},
 		{"missing accession", head + "GSM1\tt\tTrue\n\tt2\tFalse\n", qc.ParseError, 3, 1, "no accession code"},
 		{"duplicate sample", head + "GSM1\tt\tTrue\nGSM2\tu\tTrue\nGSM1\tv\tFalse\n", qc.DuplicateSamples, 4, 1, "GSM1 already appears on line 2"},
