@@ -135,7 +135,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			if garbled(i, name) {
 				continue
 			}
-			if strings.TrimSpace(name) == name && !accessionLike(name, own) {
+			if trimBlanks(name) == name && !accessionLike(name, own) {
 				// Without metadata a column's name is its accession; a name
 				// that cannot be one is a title, which only the metadata
 				// maps to its sample (a finding after the loop). (Blanks
@@ -183,7 +183,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			if byTitle == nil {
 				byTitle = titleIndex(d)
 			}
-			if titled, _, _ := titledSamples(byTitle, strings.TrimSpace(name), own, known); len(titled) == 1 && inStudy(titled[0], own) {
+			if titled, _, _ := titledSamples(byTitle, trimBlanks(name), own, known); len(titled) == 1 && inStudy(titled[0], own) {
 				columnFinding(qc.SampleMismatch, i, "column %q is the accession of sample %s of %s, not of this matrix's study %s, and the title of %s of %s: it is read as %s",
 					columnName(name), s.Accession, listSome(s.Experiments, 3), own, titled[0].Accession, own, titled[0].Accession)
 				s, trimmed = titled[0], false
@@ -199,7 +199,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			if byTitle == nil {
 				byTitle = titleIndex(d)
 			}
-			if others := titledBesides(byTitle[strings.TrimSpace(name)], s); len(others) > 0 {
+			if others := titledBesides(byTitle[trimBlanks(name)], s); len(others) > 0 {
 				columnFinding(qc.SampleMismatch, i, "column %q is the accession of sample %s and the title of %s of its study: it is read as %s's accession; "+
 					"if %s is meant, name the column by its accession", columnName(name), s.Accession, listSome(sampleAccessions(others), 3),
 					s.Accession, listSome(sampleAccessions(others), 3))
@@ -212,7 +212,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			// take the places of those that do not.
 			if padded++; padded <= maxColumnFindings {
 				add(qc.SampleMismatch, qc.SeverityInfo, "", i, "column %q has blanks around the name; read as %s, sample %s",
-					columnName(name), columnName(strings.TrimSpace(name)), s.Accession)
+					columnName(name), columnName(trimBlanks(name)), s.Accession)
 			}
 		}
 		// Without metadata to say which is meant, names that differ only in
@@ -472,12 +472,17 @@ func lookupSample(d *metadata.Dataset, name string) (s *metadata.Sample, trimmed
 	if s := d.Sample(name); s != nil {
 		return s, false
 	}
-	if t := strings.TrimSpace(name); t != name {
+	if t := trimBlanks(name); t != name {
 		s = d.Sample(t)
 		return s, s != nil
 	}
 	return nil, false
 }
+
+// trimBlanks drops the blanks spreadsheets leave around a header name:
+// spaces and no-break spaces, not every Unicode space (a line separator,
+// U+2028, is an id problem, not padding).
+func trimBlanks(name string) string { return strings.Trim(name, " \u00a0") }
 
 // inStudy reports whether the metadata lists s in study (case ignored).
 func inStudy(s *metadata.Sample, study string) bool {
@@ -527,7 +532,7 @@ func titledBesides(titled []*metadata.Sample, s *metadata.Sample) []*metadata.Sa
 func titledSamples(byTitle map[string][]*metadata.Sample, name, own string, known bool) (titled, elsewhere []*metadata.Sample, trimmed bool) {
 	titled = byTitle[name]
 	if len(titled) == 0 {
-		if t := strings.TrimSpace(name); t != name {
+		if t := trimBlanks(name); t != name {
 			titled = byTitle[t]
 			trimmed = len(titled) > 0
 		}

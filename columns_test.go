@@ -95,6 +95,15 @@ func TestResolveColumns(t *testing.T) {
 			},
 		},
 		{
+			name: "a line separator ending a column name is no blank", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=a", "GSM2=b"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2\u2028"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.EncodingError, qc.SeverityError, 3, `column "GSM2\u2028" names no sample: it holds the invisible character U+2028 at character 5`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM2"},
+			},
+		},
+		{
 			name: "an invisible character in a column name, without metadata", d: &metadata.Dataset{},
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM\ufeff2"},
 			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},

@@ -161,9 +161,12 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				// space, a mark in the middle) prints like the accession
 				// without it and matches no matrix column: the sample would
 				// go unloaded with only a mismatch to show for it.
-				if why, code := ident.Problem([]byte(v), math.MaxInt); code == qc.EncodingError {
+				// Only spaces and no-break spaces are padding: a line
+				// separator (U+2028) at either end is the id's problem.
+				raw := strings.Trim(rec[i], " \t\u00a0")
+				if why, code := ident.Problem([]byte(raw), math.MaxInt); code == qc.EncodingError {
 					return nil, &qc.Error{Code: code, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
-						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], v, why)}
+						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], raw, why)}
 				}
 			}
 			if header[i] == "" && i != accCol {

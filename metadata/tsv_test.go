@@ -227,6 +227,8 @@ func TestParseTSVErrors(t *testing.T) {
 		{"zero-width space ending an accession", head + "GSM1\tt\tTrue\nGSM2\u200b\tt\tTrue\n", qc.EncodingError, 3, 1,
 			`column "refinebio_accession_code": accession "GSM2\u200b" holds the invisible character U+200B at character 5`},
 		{"byte order mark inside an accession", head + "GSM\ufeff1\tt\tTrue\n", qc.EncodingError, 2, 1, "holds a byte order mark (U+FEFF) at character 4"},
+		{"line separator ending an accession", head + "GSM1\tt\tTrue\nGSM2\u2028\tt\tTrue\n", qc.EncodingError, 3, 1,
+			`column "refinebio_accession_code": accession "GSM2\u2028" holds the invisible character U+2028 at character 5`},
 		{"zero-width joiner in an experiment accession", "refinebio_accession_code\texperiment_accession\nGSM1\tGSE\u200d1\n", qc.EncodingError, 2, 2,
 			`column "experiment_accession": accession "GSE\u200d1" holds the invisible character U+200D`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
