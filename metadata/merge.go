@@ -177,7 +177,7 @@ func membershipFinding(have, later *Sample, haveFile, laterFile string) *qc.Erro
 		return nil
 	}
 	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: added[0], File: laterFile,
-		Msg: fmt.Sprintf("sample %s is in %s by %s, but %s puts it in %s too; it is loaded under each, so check which study holds it",
+		Msg: fmt.Sprintf("sample %s is in %s by %s, but %s puts it in %s too; it is kept in each (and loaded with each whose matrix holds it), so check which study holds it",
 			later.Accession, strings.Join(have.Experiments, ", "), orUnnamed(haveFile), orUnnamed(laterFile), strings.Join(added, ", "))}
 }
 

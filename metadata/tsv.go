@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/genexp/genexp/internal/ident"
@@ -212,8 +213,10 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		}
 		// One accession a row, as refine.bio writes the sheet; a sample
 		// of a SuperSeries and its SubSeries joined into one cell by hand
-		// ("GSE1,GSE2") is in each, not in a study named "GSE1,GSE2".
-		for _, e := range strings.FieldsFunc(experiment, func(r rune) bool { return r == ',' || r == ';' }) {
+		// ("GSE1,GSE2", "GSE1; GSE2", "GSE1 GSE2", "GSE1|GSE2") is in
+		// each, not in a study named "GSE1,GSE2": no accession holds a
+		// blank or any of these.
+		for _, e := range strings.FieldsFunc(experiment, func(r rune) bool { return r == ',' || r == ';' || r == '|' || unicode.IsSpace(r) }) {
 			if e = strings.TrimSpace(e); e != "" {
 				addStudy(e, s)
 			}
