@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
@@ -480,9 +481,13 @@ func lookupSample(d *metadata.Dataset, name string) (s *metadata.Sample, trimmed
 }
 
 // trimBlanks drops the blanks spreadsheets leave around a header name:
-// spaces and no-break spaces, not every Unicode space (a line separator,
-// U+2028, is an id problem, not padding).
-func trimBlanks(name string) string { return strings.Trim(name, " \u00a0") }
+// spaces of every width (no-break, narrow no-break, ideographic: Unicode's
+// space separators), not a line or paragraph separator (U+2028, U+2029),
+// which is an id problem, not padding.
+func trimBlanks(name string) string { return strings.TrimFunc(name, isBlank) }
+
+// isBlank reports whether r is a space separator (Unicode category Zs).
+func isBlank(r rune) bool { return unicode.Is(unicode.Zs, r) }
 
 // inStudy reports whether the metadata lists s in study (case ignored).
 func inStudy(s *metadata.Sample, study string) bool {

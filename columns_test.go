@@ -95,6 +95,15 @@ func TestResolveColumns(t *testing.T) {
 			},
 		},
 		{
+			name: "spaces of other widths around a column name are blanks", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=a", "GSM2=b"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1\u202f", "\u3000GSM2"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityInfo, 2, `column "GSM1\u202f" has blanks around the name; read as GSM1, sample GSM1`},
+				{qc.SampleMismatch, qc.SeverityInfo, 3, `column "\u3000GSM2" has blanks around the name; read as GSM2, sample GSM2`},
+			},
+		},
+		{
 			name: "a line separator ending a column name is no blank", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=a", "GSM2=b"}}),
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2\u2028"},
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},

@@ -356,9 +356,18 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 				d.refused = append(d.refused, display(name))
 			}
 		}
-		if err := checkEntries(&zr.Reader, display); err != nil {
+		twice, err := checkEntries(&zr.Reader, display)
+		if err != nil {
 			zr.Close()
 			return nil, err
+		}
+		for i, name := range twice {
+			if i == maxSkippedFindings {
+				break
+			}
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: display(name),
+				Msg: "skipped: the zip holds another entry of this name (read as one name once bytes that are not UTF-8 are shown as U+FFFD); " +
+					"it is no refine.bio file, and the first entry of the name is listed"})
 		}
 		for i, name := range dropTop(&zr.Reader) {
 			if i == maxSkippedFindings {
@@ -421,24 +430,44 @@ func dropOutside(zr *zip.Reader) []string {
 // list as an empty folder, the file's data unread; and two entries of one
 // name, of which it would read neither, or only one, with no way to tell
 // which is meant.
-func checkEntries(zr *zip.Reader, display func(string) string) error {
+//
+// Names are compared as slashNames leaves them, so two names in a legacy
+// encoding that differ only in bytes it writes as U+FFFD are one name: a
+// file of no refine.bio kind (notes, images) so repeated is passed over
+// after its first entry, and returned in skipped, since archive/zip would
+// refuse to list its folder; a matrix or metadata file so repeated is
+// refused all the same, in words that say why the names are one.
+func checkEntries(zr *zip.Reader, display func(string) string) (skipped []string, err error) {
 	seen := map[string]int{}
+	var keep []*zip.File
 	for _, f := range zr.File {
 		if strings.HasSuffix(f.Name, "/") {
 			if f.UncompressedSize64 > 0 {
-				return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(strings.TrimSuffix(f.Name, "/")),
+				return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(strings.TrimSuffix(f.Name, "/")),
 					Msg: fmt.Sprintf("the zip names this entry as a folder (its name ends in /), yet it holds %d bytes of data, which would not be read: "+
 						"the zip was made by a tool that marks files as folders, or is damaged; re-create it (e.g. with zip -r)", f.UncompressedSize64)}
 			}
+			keep = append(keep, f)
 			continue
 		}
 		name := path.Clean(f.Name)
-		if seen[name]++; seen[name] == 2 {
-			return &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(name),
-				Msg: "the zip holds two entries of this name, and which of them is the file cannot be told: re-create the zip (e.g. with zip -r from inside the download's folder)"}
+		if seen[name]++; seen[name] == 1 {
+			keep = append(keep, f)
+			continue
 		}
+		if kind, _ := classifyFile(name); kind == kindOther || kind == kindIgnored {
+			skipped = append(skipped, name)
+			continue
+		}
+		msg := "the zip holds two entries of this name, and which of them is the file cannot be told: re-create the zip (e.g. with zip -r from inside the download's folder)"
+		if strings.ContainsRune(name, utf8.RuneError) {
+			msg = "the zip holds two entries of this name once their bytes that are not UTF-8 (shown as U+FFFD) are read, and which of them is the file cannot be told: " +
+				"rename them in UTF-8 and re-create the zip"
+		}
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(name), Msg: msg}
 	}
-	return nil
+	zr.File = keep
+	return skipped, nil
 }
 
 // dropTop removes from zr the entries whose names resolve to the zip's

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
@@ -797,6 +798,10 @@ func TestZipEntriesArchiveZipWouldMisread(t *testing.T) {
 		file    string // the entry the error names; "" when the zip loads
 		says    string
 	}{
+		{"stray files whose legacy-encoded names read as one", []entry{{"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet},
+			{"GSE71270/notes_\x82.txt", []byte("a")}, {"GSE71270/notes_\x81.txt", []byte("b")}}, "", ""},
+		{"matrices whose legacy-encoded names read as one", []entry{{"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet},
+			{"GSE71270/x_\x82.tsv", matrix}, {"GSE71270/x_\x81.tsv", matrix}}, "GSE71270/x_\ufffd.tsv", "once their bytes that are not UTF-8 (shown as U+FFFD) are read"},
 		{"two entries of one name", []entry{{"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/GSE71270.tsv", matrix[:len(matrix)/2]}, {"GSE71270/metadata_GSE71270.tsv", sheet}},
 			"GSE71270/GSE71270.tsv", "the zip holds two entries of this name"},
 		{"a folder's name holding data", []entry{{"GSE71270/GSE71270.tsv/", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet}},
@@ -809,7 +814,7 @@ func TestZipEntriesArchiveZipWouldMisread(t *testing.T) {
 			for _, e := range tc.entries {
 				// raw, stored: archive/zip writes no data to a name ending in /
 				w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(e.data),
-					CompressedSize64: uint64(len(e.data)), UncompressedSize64: uint64(len(e.data))})
+					CompressedSize64: uint64(len(e.data)), UncompressedSize64: uint64(len(e.data)), NonUTF8: !utf8.ValidString(e.name)})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -359,7 +359,7 @@ func TestParseTSVUnnamedColumn(t *testing.T) {
 // A sheet row whose experiment_accession joins several accessions by hand
 // puts its sample in each, not in a study named by the joined text.
 func TestParseTSVJoinedExperiments(t *testing.T) {
-	sheet := "refinebio_accession_code\texperiment_accession\nGSM1\tGSE1, GSE2\nGSM2\tGSE1;GSE3\nGSM3\tGSE1\nGSM4\tGSE1 GSE4\nGSM5\tGSE1|GSE5\n"
+	sheet := "refinebio_accession_code\texperiment_accession\nGSM1\tGSE1, GSE2\nGSM2\tGSE1;GSE3\nGSM3\tGSE1\nGSM4\tGSE1 GSE4\nGSM5\tGSE1|GSE5\nGSM6\tnot available\n"
 	d, err := metadata.ParseTSV(strings.NewReader(sheet), "m.tsv", "")
 	if err != nil {
 		t.Fatal(err)
@@ -368,8 +368,8 @@ func TestParseTSVJoinedExperiments(t *testing.T) {
 	for _, st := range d.Studies {
 		studies = append(studies, st.Accession)
 	}
-	if !slices.Equal(studies, []string{"GSE1", "GSE2", "GSE3", "GSE4", "GSE5"}) {
-		t.Errorf("studies %v, want GSE1 to GSE5", studies)
+	if !slices.Equal(studies, []string{"GSE1", "GSE2", "GSE3", "GSE4", "GSE5", "not available"}) {
+		t.Errorf("studies %v, want GSE1 to GSE5 and the words as written", studies)
 	}
 	if s := d.Sample("GSM1"); s == nil || !slices.Equal(s.Experiments, []string{"GSE1", "GSE2"}) {
 		t.Errorf("GSM1 in %v, want GSE1 and GSE2", s)
