@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/metadata"
@@ -135,7 +136,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			if garbled(i, name) {
 				continue
 			}
-			if strings.TrimSpace(name) == name && !accessionLike(name, own) {
+			if trimBlanks(name) == name && !accessionLike(name, own) {
 				// Without metadata a column's name is its accession; a name
 				// that cannot be one is a title, which only the metadata
 				// maps to its sample (a finding after the loop). (Blanks
@@ -174,6 +175,24 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 					columnName(name), len(titled), listSome(sampleAccessions(titled), 3))
 				continue
 			}
+		} else if known && foreignSample(s, own) {
+			// The accession of another study's sample in this study's
+			// matrix: the title of a sample of this study, if it is one
+			// (the matrix names its samples by title), else a sample the
+			// metadata does not place here, which is not loaded as one of
+			// this study's.
+			if byTitle == nil {
+				byTitle = titleIndex(d)
+			}
+			if titled, _, _ := titledSamples(byTitle, trimBlanks(name), own, known); len(titled) == 1 && inStudy(titled[0], own) {
+				columnFinding(qc.SampleMismatch, i, "column %q is the accession of sample %s of %s, not of this matrix's study %s, and the title of %s of %s: it is read as %s",
+					columnName(name), s.Accession, listSome(s.Experiments, 3), own, titled[0].Accession, own, titled[0].Accession)
+				s, trimmed = titled[0], false
+			} else {
+				columnFinding(qc.SampleMismatch, i, "column %q is sample %s of %s, which the metadata does not list in this matrix's study %s; it is not loaded (list it under %s in the metadata to load it as one of its samples)",
+					columnName(name), s.Accession, listSome(s.Experiments, 3), own, own)
+				continue
+			}
 		} else if len(d.Samples) > 1 {
 			// An accession is never taken for a title, but a name that is
 			// one sample's accession and another's title is ambiguous all
@@ -181,7 +200,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			if byTitle == nil {
 				byTitle = titleIndex(d)
 			}
-			if others := titledBesides(byTitle[strings.TrimSpace(name)], s); len(others) > 0 {
+			if others := titledBesides(byTitle[trimBlanks(name)], s); len(others) > 0 {
 				columnFinding(qc.SampleMismatch, i, "column %q is the accession of sample %s and the title of %s of its study: it is read as %s's accession; "+
 					"if %s is meant, name the column by its accession", columnName(name), s.Accession, listSome(sampleAccessions(others), 3),
 					s.Accession, listSome(sampleAccessions(others), 3))
@@ -194,7 +213,7 @@ func resolveColumns(h *expression.Header, d *metadata.Dataset, m *Matrix, studyF
 			// take the places of those that do not.
 			if padded++; padded <= maxColumnFindings {
 				add(qc.SampleMismatch, qc.SeverityInfo, "", i, "column %q has blanks around the name; read as %s, sample %s",
-					columnName(name), columnName(strings.TrimSpace(name)), s.Accession)
+					columnName(name), columnName(trimBlanks(name)), s.Accession)
 			}
 		}
 		// Without metadata to say which is meant, names that differ only in
@@ -454,11 +473,31 @@ func lookupSample(d *metadata.Dataset, name string) (s *metadata.Sample, trimmed
 	if s := d.Sample(name); s != nil {
 		return s, false
 	}
-	if t := strings.TrimSpace(name); t != name {
+	if t := trimBlanks(name); t != name {
 		s = d.Sample(t)
 		return s, s != nil
 	}
 	return nil, false
+}
+
+// trimBlanks drops the blanks spreadsheets leave around a header name:
+// spaces of every width (no-break, narrow no-break, ideographic: Unicode's
+// space separators), not a line or paragraph separator (U+2028, U+2029),
+// which is an id problem, not padding.
+func trimBlanks(name string) string { return strings.TrimFunc(name, isBlank) }
+
+// isBlank reports whether r is a space separator (Unicode category Zs).
+func isBlank(r rune) bool { return unicode.Is(unicode.Zs, r) }
+
+// inStudy reports whether the metadata lists s in study (case ignored).
+func inStudy(s *metadata.Sample, study string) bool {
+	return slices.ContainsFunc(s.Experiments, func(e string) bool { return strings.EqualFold(e, study) })
+}
+
+// foreignSample reports whether the metadata lists s in studies other than
+// study, and not in study: a sample of another experiment.
+func foreignSample(s *metadata.Sample, study string) bool {
+	return len(s.Experiments) > 0 && !inStudy(s, study)
 }
 
 // titleIndex maps each title of d's samples to the samples of that title.
@@ -498,7 +537,7 @@ func titledBesides(titled []*metadata.Sample, s *metadata.Sample) []*metadata.Sa
 func titledSamples(byTitle map[string][]*metadata.Sample, name, own string, known bool) (titled, elsewhere []*metadata.Sample, trimmed bool) {
 	titled = byTitle[name]
 	if len(titled) == 0 {
-		if t := strings.TrimSpace(name); t != name {
+		if t := trimBlanks(name); t != name {
 			titled = byTitle[t]
 			trimmed = len(titled) > 0
 		}

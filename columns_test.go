@@ -95,6 +95,24 @@ func TestResolveColumns(t *testing.T) {
 			},
 		},
 		{
+			name: "spaces of other widths around a column name are blanks", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=a", "GSM2=b"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1\u202f", "\u3000GSM2"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityInfo, 2, `column "GSM1\u202f" has blanks around the name; read as GSM1, sample GSM1`},
+				{qc.SampleMismatch, qc.SeverityInfo, 3, `column "\u3000GSM2" has blanks around the name; read as GSM2, sample GSM2`},
+			},
+		},
+		{
+			name: "a line separator ending a column name is no blank", d: meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=a", "GSM2=b"}}),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM2\u2028"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.EncodingError, qc.SeverityError, 3, `column "GSM2\u2028" names no sample: it holds the invisible character U+2028 at character 5`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM2"},
+			},
+		},
+		{
 			name: "an invisible character in a column name, without metadata", d: &metadata.Dataset{},
 			folder: "GSE1", base: "GSE1", header: []string{"GSM1", "GSM\ufeff2"},
 			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
@@ -111,6 +129,27 @@ func TestResolveColumns(t *testing.T) {
 			want: []warehouse.Column{{Index: 0, Sample: "GSM3", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"},
 				{Index: 2, Sample: "GSM1", Study: "GSE1"}},
 			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityInfo, 4, `column " control " has blanks around the name; read as control, sample GSM1`}},
+		},
+		{
+			name: "another study's accession that is the title of one of this study's samples", d: meta(t, "EXPERIMENT", map[string][]string{
+				"GSE1": {"GSM1=a", "GSM2=b"}, "GSE2": {"GSM7=GSM1", "GSM8=shock"}}),
+			folder: "GSE2", base: "GSE2", header: []string{"GSM1", "shock"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM7", Study: "GSE2"}, {Index: 1, Sample: "GSM8", Study: "GSE2"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 2,
+				`column "GSM1" is the accession of sample GSM1 of GSE1, not of this matrix's study GSE2, and the title of GSM7 of GSE2: it is read as GSM7`}},
+		},
+		{
+			name: "another study's sample is not loaded as this one's", d: meta(t, "EXPERIMENT", twoStudies),
+			folder: "GSE2", base: "GSE2", header: []string{"GSM1", "GSM7", "GSM8"},
+			want: []warehouse.Column{{Index: 1, Sample: "GSM7", Study: "GSE2"}, {Index: 2, Sample: "GSM8", Study: "GSE2"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 2,
+				`column "GSM1" is sample GSM1 of GSE1, which the metadata does not list in this matrix's study GSE2; it is not loaded`}},
+		},
+		{
+			name: "a sample both studies list loads in either's matrix", d: meta(t, "EXPERIMENT", map[string][]string{
+				"GSE1": {"GSM1=a", "GSM2=b"}, "GSE2": {"GSM1=a", "GSM8=shock"}}),
+			folder: "GSE2", base: "GSE2", header: []string{"GSM1", "GSM8"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE2"}, {Index: 1, Sample: "GSM8", Study: "GSE2"}},
 		},
 		{
 			name: "a title two studies share resolves within the matrix's study", d: meta(t, "EXPERIMENT", twoStudies),

@@ -48,7 +48,9 @@ func TestGzipMembersAndPadding(t *testing.T) {
 		{"two members", gzipOf(t, nil, matrix[:half], matrix[half:]), ""},
 		{"zero padding", gzipOf(t, make([]byte, 4096), matrix), ""},
 		{"two members and zero padding", gzipOf(t, make([]byte, 3), matrix[:half], matrix[half:]), ""},
-		{"junk after the data", gzipOf(t, []byte("\x00\x00junk"), matrix), "neither gzip data nor zero padding follow the compressed data (the first, 0x6a, 2 bytes after its end)"},
+		{"junk after the data", gzipOf(t, []byte("\x00\x00junk"), matrix), "the file holds other bytes after its compressed data; decompress what it holds with gunzip, or download it again: " +
+			"gzip: bytes that are neither compressed data nor zero padding follow the compressed data (the first, 0x6a, 2 bytes after its end)"},
+		{"compressed twice", gzipOf(t, nil, gzipOf(t, nil, matrix)), "GSE71270.tsv.gz:1:1: this file is gzip-compressed twice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "GSE71270")

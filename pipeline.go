@@ -347,6 +347,10 @@ type StudyReport struct {
 	// stopped it, which errors.Is matches with context.Canceled.
 	Findings []*qc.Error
 	Err      error
+	// Checked reports that the study's checks ran to their end (its
+	// validate step ended), so that its findings are complete, whatever
+	// stopped the run after them.
+	Checked bool
 	// Features is what the analytics step did; nil when it did not run.
 	// A run stopped after the study's commit reports its features failed
 	// (Features.Err and Err are set, the facts are loaded).
@@ -1082,11 +1086,13 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 			p.recordFindings(ctx, runID, sr.BatchID, s, rowFound.logged(sr.Findings))
 			p.recordRejectedQC(ctx, runID, s, sr.BatchID, q)
 			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
+			sr.Checked = true
 			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
 				context: map[string]any{"reason": "validation rejected the study"}})
 			continue
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
+		sr.Checked = true
 		uncommitted[s] = rowFound.logged(sr.Findings)
 		commits = append(commits, warehouse.StudyCommit{
 			Study: s, BatchID: sr.BatchID, RowsRead: st.Cells, Findings: p.redactFindings(withStudy(uncommitted[s], s)), QC: q,

@@ -356,6 +356,27 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 				d.refused = append(d.refused, display(name))
 			}
 		}
+		twice, err := checkEntries(&zr.Reader, display)
+		if err != nil {
+			zr.Close()
+			return nil, err
+		}
+		for i, name := range twice {
+			if i == maxSkippedFindings {
+				break
+			}
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityInfo, File: display(name),
+				Msg: "skipped: the zip holds another entry of this name (read as one name once bytes that are not UTF-8 are shown as U+FFFD); " +
+					"it is no refine.bio file, and the first entry of the name is listed"})
+		}
+		for i, name := range dropTop(&zr.Reader) {
+			if i == maxSkippedFindings {
+				break
+			}
+			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: display(name),
+				Msg: "not read: the entry's name names the zip's top folder itself, not a file, yet the entry holds data; no refine.bio zip holds such an entry"})
+			d.refused = append(d.refused, display(name))
+		}
 	default:
 		dir := filepath.Dir(p)
 		fsys, only = localDir(dir), filepath.Base(p)
@@ -400,6 +421,70 @@ func dropOutside(zr *zip.Reader) []string {
 			return true
 		}
 		return false
+	})
+	return out
+}
+
+// checkEntries refuses a zip that archive/zip would read wrongly: an entry
+// whose name ends in "/" (a folder's) that holds data, which it would
+// list as an empty folder, the file's data unread; and two entries of one
+// name, of which it would read neither, or only one, with no way to tell
+// which is meant.
+//
+// Names are compared as slashNames leaves them, so two names in a legacy
+// encoding that differ only in bytes it writes as U+FFFD are one name: a
+// file of no refine.bio kind (notes, images) so repeated is passed over
+// after its first entry, and returned in skipped, since archive/zip would
+// refuse to list its folder; a matrix or metadata file so repeated is
+// refused all the same, in words that say why the names are one.
+func checkEntries(zr *zip.Reader, display func(string) string) (skipped []string, err error) {
+	seen := map[string]int{}
+	var keep []*zip.File
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/") {
+			if f.UncompressedSize64 > 0 {
+				return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(strings.TrimSuffix(f.Name, "/")),
+					Msg: fmt.Sprintf("the zip names this entry as a folder (its name ends in /), yet it holds %d bytes of data, which would not be read: "+
+						"the zip was made by a tool that marks files as folders, or is damaged; re-create it (e.g. with zip -r)", f.UncompressedSize64)}
+			}
+			keep = append(keep, f)
+			continue
+		}
+		name := path.Clean(f.Name)
+		if seen[name]++; seen[name] == 1 {
+			keep = append(keep, f)
+			continue
+		}
+		if kind, _ := classifyFile(name); kind == kindOther || kind == kindIgnored {
+			skipped = append(skipped, name)
+			continue
+		}
+		msg := "the zip holds two entries of this name, and which of them is the file cannot be told: re-create the zip (e.g. with zip -r from inside the download's folder)"
+		if strings.ContainsRune(name, utf8.RuneError) {
+			msg = "the zip holds two entries of this name once their bytes that are not UTF-8 (shown as U+FFFD) are read, and which of them is the file cannot be told: " +
+				"rename them in UTF-8 and re-create the zip"
+		}
+		return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(name), Msg: msg}
+	}
+	zr.File = keep
+	return skipped, nil
+}
+
+// dropTop removes from zr the entries whose names resolve to the zip's
+// top folder itself ("./", which zip tools writing a folder's contents
+// add, and "GSE1/.."), and returns the names of those that hold data
+// (not a folder's entry): archive/zip would list such an entry as a file
+// named ".", which stops the listing of the whole zip.
+func dropTop(zr *zip.Reader) []string {
+	var out []string
+	zr.File = slices.DeleteFunc(zr.File, func(f *zip.File) bool {
+		if path.Clean(strings.TrimSuffix(f.Name, "/")) != "." {
+			return false
+		}
+		if !strings.HasSuffix(f.Name, "/") && !f.Mode().IsDir() || f.UncompressedSize64 > 0 {
+			out = append(out, f.Name)
+		}
+		return true
 	})
 	return out
 }
@@ -1613,7 +1698,7 @@ func (g *gzipFile) nextMember() error {
 			return err
 		}
 		if b != 0 {
-			return fmt.Errorf("gzip: bytes that are neither gzip data nor zero padding follow the compressed data (the first, 0x%02x, %d bytes after its end): the file is damaged, or joined with another", b, n)
+			return fmt.Errorf("gzip: %w (the first, 0x%02x, %d bytes after its end): the file is damaged, or joined with another", expression.ErrTrailingBytes, b, n)
 		}
 		n++
 	}
@@ -1655,7 +1740,7 @@ func readMeta(fsys fs.FS, name, shown string, parse func(io.Reader, string) (*me
 		// parse before their checksum is reached: read on to it.
 		if verr := v.Verify(); verr != nil && !errors.As(verr, new(*fs.PathError)) {
 			c, ok := f.(interface{ Compressed() bool })
-			msg := expression.IntegrityMessage(ok && !c.Compressed())
+			msg := expression.SourceFailure(verr, ok && !c.Compressed())
 			// A parser that stopped on the failed check itself says
 			// nothing the check does not.
 			if !errors.Is(err, verr) {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io/fs"
 	"maps"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
@@ -774,5 +776,67 @@ func TestZipEntryMarkedAsFolder(t *testing.T) {
 	var e *qc.Error
 	if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!GSE71270/GSE71270.tsv" || !strings.Contains(e.Msg, "marks this entry as a folder") {
 		t.Fatalf("OpenDownload: %v, want an InvalidFormat error naming the entry marked as a folder", err)
+	}
+}
+
+// TestZipEntriesArchiveZipWouldMisread: entries archive/zip reads wrongly
+// are named for what they are: two entries of one name (in a folder, Go
+// said the folder was "marked as a folder" and unreadable), an entry named
+// as a folder that holds the data (read as an empty folder, the study
+// then missing its matrix), and the top folder's own entry ("./", which
+// zip tools writing a folder's contents add, and which stopped the
+// listing of the whole zip), which is passed over.
+func TestZipEntriesArchiveZipWouldMisread(t *testing.T) {
+	matrix, sheet := readFile(t, gseDir+"/GSE71270.tsv"), readFile(t, gseDir+"/metadata_GSE71270.tsv")
+	type entry struct {
+		name string
+		data []byte
+	}
+	for _, tc := range []struct {
+		name    string
+		entries []entry
+		file    string // the entry the error names; "" when the zip loads
+		says    string
+	}{
+		{"stray files whose legacy-encoded names read as one", []entry{{"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet},
+			{"GSE71270/notes_\x82.txt", []byte("a")}, {"GSE71270/notes_\x81.txt", []byte("b")}}, "", ""},
+		{"matrices whose legacy-encoded names read as one", []entry{{"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet},
+			{"GSE71270/x_\x82.tsv", matrix}, {"GSE71270/x_\x81.tsv", matrix}}, "GSE71270/x_\ufffd.tsv", "once their bytes that are not UTF-8 (shown as U+FFFD) are read"},
+		{"two entries of one name", []entry{{"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/GSE71270.tsv", matrix[:len(matrix)/2]}, {"GSE71270/metadata_GSE71270.tsv", sheet}},
+			"GSE71270/GSE71270.tsv", "the zip holds two entries of this name"},
+		{"a folder's name holding data", []entry{{"GSE71270/GSE71270.tsv/", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet}},
+			"GSE71270/GSE71270.tsv", fmt.Sprintf("the zip names this entry as a folder (its name ends in /), yet it holds %d bytes of data", len(matrix))},
+		{"the top folder's entry", []entry{{"./", nil}, {"./GSE71270/GSE71270.tsv", matrix}, {"./GSE71270/metadata_GSE71270.tsv", sheet}}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			for _, e := range tc.entries {
+				// raw, stored: archive/zip writes no data to a name ending in /
+				w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(e.data),
+					CompressedSize64: uint64(len(e.data)), UncompressedSize64: uint64(len(e.data)), NonUTF8: !utf8.ValidString(e.name)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Write(e.data)
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(t.TempDir(), "x.zip")
+			writeFile(t, p, buf.Bytes())
+			d, err := genexp.OpenDownload(p)
+			if tc.file == "" {
+				if err != nil || len(d.Matrices) != 1 {
+					t.Fatalf("OpenDownload: %v, want the zip's one matrix", err)
+				}
+				d.Close()
+				return
+			}
+			var e *qc.Error
+			if !errors.As(err, &e) || e.Code != qc.InvalidFormat || e.File != p+"!"+tc.file || !strings.Contains(e.Msg, tc.says) {
+				t.Fatalf("OpenDownload: %v, want an InvalidFormat error at %s saying %q", err, tc.file, tc.says)
+			}
+		})
 	}
 }

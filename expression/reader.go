@@ -590,7 +590,24 @@ func (r *Reader) sourceMsg(err error) string {
 	case r.verify == nil || errors.As(err, new(*fs.PathError)) || errors.Is(err, io.ErrNoProgress):
 		return "reading the matrix failed"
 	}
-	return IntegrityMessage(r.stored)
+	return SourceFailure(err, r.stored)
+}
+
+// ErrTrailingBytes is wrapped by the error of a compressed source whose
+// data decompressed whole but are followed by bytes that are neither
+// compressed data nor padding: the data are not corrupt, the file holds
+// something else besides them.
+var ErrTrailingBytes = errors.New("bytes that are neither compressed data nor zero padding follow the compressed data")
+
+// SourceFailure words err, the failure of a compressed source found by
+// its check (Verifier): IntegrityMessage's words, or, for ErrTrailingBytes,
+// words that do not call intact data corrupt. stored is as for
+// IntegrityMessage.
+func SourceFailure(err error, stored bool) string {
+	if errors.Is(err, ErrTrailingBytes) {
+		return "the file holds other bytes after its compressed data; decompress what it holds with gunzip, or download it again"
+	}
+	return IntegrityMessage(stored)
 }
 
 // IntegrityMessage words a source whose data fail their integrity check:

@@ -345,7 +345,12 @@ func (s *jsonScanner) empty(closing byte) bool {
 
 // end checks that nothing but space follows the document.
 func (s *jsonScanner) end() error {
-	if _, ok := s.peek(); ok {
+	if c, ok := s.peek(); ok {
+		if c == 0 {
+			line, col := s.lineCol(s.base + int64(s.i))
+			return &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: s.file, Line: line, Column: col,
+				Msg: "NUL bytes (U+0000) follow the end of the document: NUL bytes in a text file mean it was padded or damaged (a copy or download cut short); get the file again"}
+		}
 		return s.syntaxErr(s.base+int64(s.i), errors.New("text after the end of the document"))
 	}
 	if s.err != io.EOF {

@@ -453,6 +453,8 @@ func TestParseJSONErrors(t *testing.T) {
 	}{
 		{"syntax: bare word", "{\n  \"samples\": {\n    \"S1\": x\n  }\n}", qc.ParseError, "", 3, 11, "malformed JSON"},
 		{"syntax: trailing comma", "{\"a\": 1,\n}", qc.ParseError, "", 2, 1, "malformed JSON"},
+		{"NUL padding after the document", "{\"a\": 1}\n\x00\x00\x00", qc.EncodingError, "", 2, 1, "NUL bytes (U+0000) follow the end of the document"},
+		{"text after the document", "{\"a\": 1}\nx", qc.ParseError, "", 2, 1, "text after the end of the document"},
 		{"truncated", "{\n  \"samples\": {\"S1\": {\"refinebio_title\": \"x\"", qc.ParseError, "", 2, 44, "truncated"},
 		{"empty document", "", qc.ParseError, "", 1, 1, "truncated"},
 		{"top level is a list", `[1, 2]`, qc.ParseError, "$", 0, 0, "found a list"},

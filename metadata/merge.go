@@ -22,7 +22,8 @@ func Merge(sets ...*Dataset) *Dataset {
 	out := &Dataset{}
 	studies := map[string]*Study{}
 	samples := map[string]*Sample{}
-	from := map[string]string{} // sample → the file that first described it
+	from := map[string]string{}      // sample → the file that first described it
+	studyFrom := map[string]string{} // study → the file that first described it
 	spell, spellings := experimentSpellings(sets)
 	out.Findings = append(out.Findings, spellings...)
 	for _, d := range sets {
@@ -39,6 +40,9 @@ func Merge(sets ...*Dataset) *Dataset {
 				st = &c
 			}
 			if have := studies[st.Accession]; have != nil {
+				if f := studyDifference(have, st, studyFrom[st.Accession], firstSource(d)); f != nil {
+					out.Findings = append(out.Findings, f)
+				}
 				// slices are merged item by item, never shared with an
 				// input, so sorting the result cannot reorder an input
 				fillZero(have, st, "SampleAccessions", "Organisms")
@@ -53,6 +57,7 @@ func Merge(sets ...*Dataset) *Dataset {
 			c.SampleAccessions = append([]string(nil), st.SampleAccessions...)
 			c.Organisms = append([]string(nil), st.Organisms...)
 			studies[c.Accession] = &c
+			studyFrom[c.Accession] = firstSource(d)
 			out.Studies = append(out.Studies, &c)
 		}
 		for _, s := range d.Samples {
@@ -158,6 +163,34 @@ func experimentSpellings(sets []*Dataset) (map[string]string, []*qc.Error) {
 	return spell, out
 }
 
+// studyDifference warns when a later description of a study gives its
+// title, description or technology another value than the earlier one
+// (two JSON files of a download, or two spellings of its accession in
+// one): the earlier values are kept, but not in silence, as the
+// technology decides how the study's values are read.
+func studyDifference(have, later *Study, haveFile, laterFile string) *qc.Error {
+	var diffs []string
+	for _, f := range []struct{ name, a, b string }{
+		{"title", have.Title, later.Title},
+		{"technology", have.Technology, later.Technology},
+		{"description", have.Description, later.Description},
+	} {
+		if valuesDiffer(f.a, f.b) {
+			diffs = append(diffs, fmt.Sprintf("%s %q against %q", f.name, qc.Shorten(f.a, 60), qc.Shorten(f.b, 60)))
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	where := fmt.Sprintf("by %s and by %s", orUnnamed(haveFile), orUnnamed(laterFile))
+	if haveFile == laterFile {
+		where = "twice in " + orUnnamed(haveFile)
+	}
+	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: have.Accession, File: laterFile,
+		Msg: fmt.Sprintf("study %s is described %s with different values: %s; the first description's are kept",
+			have.Accession, where, strings.Join(diffs, "; "))}
+}
+
 // membershipFinding warns when a later description of a sample puts it in
 // studies the earlier one, which placed it in others, does not: one of the
 // two files is wrong about where the sample belongs. The memberships are
@@ -177,7 +210,7 @@ func membershipFinding(have, later *Sample, haveFile, laterFile string) *qc.Erro
 		return nil
 	}
 	return &qc.Error{Code: qc.SampleMismatch, Severity: qc.SeverityWarning, Study: added[0], File: laterFile,
-		Msg: fmt.Sprintf("sample %s is in %s by %s, but %s puts it in %s too; it is loaded under each, so check which study holds it",
+		Msg: fmt.Sprintf("sample %s is in %s by %s, but %s puts it in %s too; it is kept in each (and loaded with each whose matrix holds it), so check which study holds it",
 			later.Accession, strings.Join(have.Experiments, ", "), orUnnamed(haveFile), orUnnamed(laterFile), strings.Join(added, ", "))}
 }
 
@@ -291,19 +324,24 @@ type Difference struct {
 // would hide the one the illness rules read.
 func Contradictions(a, b *Sample) []Difference { return contradictions(a, b, false) }
 
-func contradictions(a, b *Sample, first bool) []Difference {
-	differ := func(x, y string) bool {
-		if x == y {
-			return false // the common case, without the work below
-		}
-		x, y = strings.Join(strings.Fields(x), " "), strings.Join(strings.Fields(y), " ")
-		if x == "" || y == "" || strings.EqualFold(x, y) {
-			return false
-		}
-		fx, ex := strconv.ParseFloat(x, 64)
-		fy, ey := strconv.ParseFloat(y, 64)
-		return ex != nil || ey != nil || fx != fy
+// valuesDiffer reports whether two descriptions' values of one field
+// differ: both given, and not the same once runs of blanks are one blank
+// and case is ignored, nor the same number.
+func valuesDiffer(x, y string) bool {
+	if x == y {
+		return false // the common case, without the work below
 	}
+	x, y = strings.Join(strings.Fields(x), " "), strings.Join(strings.Fields(y), " ")
+	if x == "" || y == "" || strings.EqualFold(x, y) {
+		return false
+	}
+	fx, ex := strconv.ParseFloat(x, 64)
+	fy, ey := strconv.ParseFloat(y, 64)
+	return ex != nil || ey != nil || fx != fy
+}
+
+func contradictions(a, b *Sample, first bool) []Difference {
+	differ := valuesDiffer
 	var out []Difference
 	add := func(field, x, y string) bool {
 		out = append(out, Difference{field, x, y})

@@ -262,3 +262,32 @@ func TestContradiction(t *testing.T) {
 		t.Errorf("NaN written otherwise: Contradiction = %q (%q, %q), want none", field, x, y)
 	}
 }
+
+// TestMergeStudyDifference: two descriptions of one study (two JSON files,
+// or two spellings of its accession in one) that give it another title or
+// technology keep the first, with a WARNING naming both values; the same
+// values, written with other case or blanks, say nothing.
+func TestMergeStudyDifference(t *testing.T) {
+	json := func(file, acc, title, technology string) *metadata.Dataset {
+		t.Helper()
+		doc := `{"experiments": {"` + acc + `": {"accession_code": "` + acc + `", "title": "` + title + `", "technology": "` + technology +
+			`", "sample_accession_codes": ["GSM1"]}}, "samples": {"GSM1": {"refinebio_accession_code": "GSM1"}}}`
+		d, err := metadata.ParseJSON(strings.NewReader(doc), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	m := metadata.Merge(json("a.json", "GSE1", "Sepsis study", "MICROARRAY"), json("b.json", "GSE1", "Another study", "RNA-SEQ"))
+	if st := m.Study("GSE1"); st == nil || st.Title != "Sepsis study" || st.Technology != "MICROARRAY" {
+		t.Fatalf("study %+v, want the first description's values", st)
+	}
+	want := `study GSE1 is described by a.json and by b.json with different values: title "Sepsis study" against "Another study"; technology "MICROARRAY" against "RNA-SEQ"; the first description's are kept`
+	if len(m.Findings) != 1 || m.Findings[0].Code != qc.SampleMismatch || m.Findings[0].Severity != qc.SeverityWarning ||
+		m.Findings[0].File != "b.json" || m.Findings[0].Msg != want {
+		t.Errorf("findings %v, want one WARNING: %s", m.Findings, want)
+	}
+	if m := metadata.Merge(json("a.json", "GSE1", "Sepsis  study", "MICROARRAY"), json("b.json", "GSE1", "sepsis study", "microarray")); len(m.Findings) != 0 {
+		t.Errorf("the same values written otherwise: findings %v", m.Findings)
+	}
+}

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/genexp/genexp/internal/ident"
@@ -161,9 +164,12 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 				// space, a mark in the middle) prints like the accession
 				// without it and matches no matrix column: the sample would
 				// go unloaded with only a mismatch to show for it.
-				if why, code := ident.Problem([]byte(v), math.MaxInt); code == qc.EncodingError {
+				// Only spaces (of any width) are padding: a line
+				// separator (U+2028) at either end is the id's problem.
+				raw := strings.TrimFunc(rec[i], func(r rune) bool { return r == '\t' || unicode.Is(unicode.Zs, r) })
+				if why, code := ident.Problem([]byte(raw), math.MaxInt); code == qc.EncodingError {
 					return nil, &qc.Error{Code: code, Severity: qc.SeverityError, File: name, Line: int64(fieldLine), Column: int64(i + 1),
-						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], v, why)}
+						Msg: fmt.Sprintf("column %q: accession %q %s", header[i], raw, why)}
 				}
 			}
 			if header[i] == "" && i != accCol {
@@ -207,13 +213,8 @@ func ParseTSV(r io.Reader, name, study string) (*Dataset, error) {
 		if study != "" {
 			addStudy(study, s)
 		}
-		// One accession a row, as refine.bio writes the sheet; a sample
-		// of a SuperSeries and its SubSeries joined into one cell by hand
-		// ("GSE1,GSE2") is in each, not in a study named "GSE1,GSE2".
-		for _, e := range strings.FieldsFunc(experiment, func(r rune) bool { return r == ',' || r == ';' }) {
-			if e = strings.TrimSpace(e); e != "" {
-				addStudy(e, s)
-			}
+		for _, e := range joinedAccessions(experiment) {
+			addStudy(e, s)
 		}
 	}
 	if len(d.Samples) == 0 {
@@ -391,7 +392,43 @@ func sheetColumns(header []string, name string) ([]sheetColumn, int, error) {
 	return cols, accCol, nil
 }
 
+// joinedAccessions splits an experiment cell into its accessions. One
+// accession a row is how refine.bio writes the sheet; a sample of a
+// SuperSeries and its SubSeries joined into one cell by hand ("GSE1,GSE2",
+// "GSE1; GSE2", "GSE1|GSE2", "GSE1 GSE2") is in each, not in a study named
+// "GSE1,GSE2": no accession holds any of these. Blanks split a part only
+// when every word of it is written as an accession is (letters, digits
+// and dashes, with a digit), so that words ("not available") stay one
+// value, which matches no study, rather than studies named "not" and
+// "available".
+func joinedAccessions(cell string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(cell, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
+		words := strings.Fields(part)
+		if len(words) > 1 && !slices.ContainsFunc(words, func(w string) bool { return !accessionWord.MatchString(w) || !strings.ContainsAny(w, "0123456789") }) {
+			out = append(out, words...)
+		} else if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// accessionWord is a word written as a study accession is: GSE123,
+// E-MTAB-1234, SRP012345.
+var accessionWord = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$`)
+
 func raggedRow(name string, line int64, rec []string, want int) error {
+	for i, f := range rec {
+		if at := strings.IndexByte(f, 0); at >= 0 {
+			// A row of NUL bytes, as a file padded with zeros after a
+			// crash or a copy cut short ends, shows as an empty line in
+			// an editor: the count alone would not say what is there.
+			return &qc.Error{Code: qc.EncodingError, Severity: qc.SeverityError, File: name, Line: line, Column: int64(i + 1),
+				Msg: fmt.Sprintf("the row holds a NUL character (U+0000) at character %d of its field, and %d fields where the header has %d: "+
+					"NUL bytes in a text file mean it was padded or damaged (a copy or download cut short); get the file again", utf8.RuneCountInString(f[:at])+1, len(rec), want)}
+		}
+	}
 	e := &qc.Error{Code: qc.ParseError, Severity: qc.SeverityError, File: name, Line: line,
 		Msg: fmt.Sprintf("row has %d fields, the header %d", len(rec), want)}
 	if len(rec) > want {

@@ -213,6 +213,8 @@ func TestParseTSVErrors(t *testing.T) {
 		{"no accession column", "title\tdisease\nx\ty\n", qc.InvalidFormat, 1, 0, `no refinebio_accession_code column (its columns begin "title", "disease")`},
 		{"row too long", head + "GSM1\tt\tTrue\n" + "GSM2\tt\tTrue\textra\n", qc.ParseError, 3, 4, "row has 4 fields, the header 3"},
 		{"row too short", head + "GSM1\tt\n", qc.ParseError, 2, 2, "row has 2 fields, the header 3"},
+		{"a row of NUL padding", head + "GSM1\tt\tTrue\n\x00\x00\x00\x00\n", qc.EncodingError, 3, 1,
+			"the row holds a NUL character (U+0000) at character 1 of its field, and 1 fields where the header has 3: NUL bytes in a text file mean it was padded or damaged"},
 		{"quote joins lines", head + "GSM1\t\"t\tTrue\nGSM2\tu\tTrue\n", qc.ParseError, 2, 2, "stray double quote"},
 		{"missing accession", head + "GSM1\tt\tTrue\n\tt2\tFalse\n", qc.ParseError, 3, 1, "no accession code"},
 		{"duplicate sample", head + "GSM1\tt\tTrue\nGSM2\tu\tTrue\nGSM1\tv\tFalse\n", qc.DuplicateSamples, 4, 1, "GSM1 already appears on line 2"},
@@ -225,6 +227,8 @@ func TestParseTSVErrors(t *testing.T) {
 		{"zero-width space ending an accession", head + "GSM1\tt\tTrue\nGSM2\u200b\tt\tTrue\n", qc.EncodingError, 3, 1,
 			`column "refinebio_accession_code": accession "GSM2\u200b" holds the invisible character U+200B at character 5`},
 		{"byte order mark inside an accession", head + "GSM\ufeff1\tt\tTrue\n", qc.EncodingError, 2, 1, "holds a byte order mark (U+FEFF) at character 4"},
+		{"line separator ending an accession", head + "GSM1\tt\tTrue\nGSM2\u2028\tt\tTrue\n", qc.EncodingError, 3, 1,
+			`column "refinebio_accession_code": accession "GSM2\u2028" holds the invisible character U+2028 at character 5`},
 		{"zero-width joiner in an experiment accession", "refinebio_accession_code\texperiment_accession\nGSM1\tGSE\u200d1\n", qc.EncodingError, 2, 2,
 			`column "experiment_accession": accession "GSE\u200d1" holds the invisible character U+200D`},
 		{"bad UTF-8 header", "refinebio_accession_code\tti\xfftle\n", qc.EncodingError, 1, 2, "column name is not valid UTF-8"},
@@ -355,7 +359,7 @@ func TestParseTSVUnnamedColumn(t *testing.T) {
 // A sheet row whose experiment_accession joins several accessions by hand
 // puts its sample in each, not in a study named by the joined text.
 func TestParseTSVJoinedExperiments(t *testing.T) {
-	sheet := "refinebio_accession_code\texperiment_accession\nGSM1\tGSE1, GSE2\nGSM2\tGSE1;GSE3\nGSM3\tGSE1\n"
+	sheet := "refinebio_accession_code\texperiment_accession\nGSM1\tGSE1, GSE2\nGSM2\tGSE1;GSE3\nGSM3\tGSE1\nGSM4\tGSE1 GSE4\nGSM5\tGSE1|GSE5\nGSM6\tnot available\n"
 	d, err := metadata.ParseTSV(strings.NewReader(sheet), "m.tsv", "")
 	if err != nil {
 		t.Fatal(err)
@@ -364,8 +368,8 @@ func TestParseTSVJoinedExperiments(t *testing.T) {
 	for _, st := range d.Studies {
 		studies = append(studies, st.Accession)
 	}
-	if !slices.Equal(studies, []string{"GSE1", "GSE2", "GSE3"}) {
-		t.Errorf("studies %v, want GSE1, GSE2, GSE3", studies)
+	if !slices.Equal(studies, []string{"GSE1", "GSE2", "GSE3", "GSE4", "GSE5", "not available"}) {
+		t.Errorf("studies %v, want GSE1 to GSE5 and the words as written", studies)
 	}
 	if s := d.Sample("GSM1"); s == nil || !slices.Equal(s.Experiments, []string{"GSE1", "GSE2"}) {
 		t.Errorf("GSM1 in %v, want GSE1 and GSE2", s)

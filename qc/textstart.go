@@ -26,6 +26,12 @@ func NotText(head []byte, file, what, ext string) *Error {
 	var code Code
 	var msg string
 	switch {
+	case bytes.HasPrefix(head, []byte("\x1f\x8b")) && strings.HasSuffix(strings.ToLower(file), ".gz"):
+		// The head of a .gz file is its decompressed text: gzip data
+		// again are a file compressed twice.
+		code = InvalidFormat
+		base := file[strings.LastIndexAny(file, `/\!`)+1:]
+		msg = fmt.Sprintf("this file is gzip-compressed twice (decompressed once, it is gzip data again): decompress it once, keeping the name (gunzip -c %s > once.gz, then move once.gz to %s)", base, base)
 	case bytes.HasPrefix(head, []byte("\x1f\x8b")):
 		code = InvalidFormat
 		msg = fmt.Sprintf("this file is gzip-compressed but its name does not end in .gz: rename it to %s (genexp reads %s.gz files directly) or decompress it with gunzip",

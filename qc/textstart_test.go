@@ -39,6 +39,7 @@ func TestNotText(t *testing.T) {
 	}{
 		{"\x1f\x8b\x08\x00", "d/GSE1/GSE1.tsv", ".tsv", qc.InvalidFormat, "rename it to GSE1.tsv.gz"},
 		{"\x1f\x8b\x08\x00", "d.zip!aggregated_metadata.json", ".json", qc.InvalidFormat, "rename it to aggregated_metadata.json.gz"},
+		{"\x1f\x8b\x08\x00", "d/GSE1/GSE1.tsv.gz", ".tsv", qc.InvalidFormat, "gzip-compressed twice (decompressed once, it is gzip data again): decompress it once, keeping the name (gunzip -c GSE1.tsv.gz > once.gz, then move once.gz to GSE1.tsv.gz)"},
 		{"PK\x03\x04", "metadata_GSE1.tsv", ".tsv", qc.InvalidFormat, "a zip file, not a sample sheet"},
 		{"\xff\xfeG\x00", "metadata_GSE1.tsv", ".tsv", qc.EncodingError, "iconv -f UTF-16 -t UTF-8 old.tsv > new.tsv"},
 		{"\xff\xfe\x00\x00G\x00\x00\x00", "GSE1.tsv", ".tsv", qc.EncodingError, "UTF-32 text, and genexp reads UTF-8 only: save it as UTF-8 (e.g. iconv -f UTF-32 -t UTF-8 old.tsv"},

@@ -335,9 +335,14 @@ func flagHint(fs *flag.FlagSet, err error) string {
 	if !ok {
 		return ""
 	}
+	bare := strings.TrimLeft(name, "-")
+	if (bare == "db" || bare == "dsn") && fs.Name() == "genexp validate" {
+		// A common flag of the commands that open a warehouse.
+		return "validate opens no warehouse, so it takes no --" + bare + "; to check what a load would do against one, run genexp load --dry-run --" + bare + " ..."
+	}
 	var names []string
 	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-	if near := textdist.Nearest(strings.TrimLeft(name, "-"), names); near != "" {
+	if near := textdist.Nearest(bare, names); near != "" {
 		return "did you mean --" + near + "?"
 	}
 	return ""

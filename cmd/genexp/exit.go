@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"syscall"
 
 	"github.com/genexp/genexp"
@@ -80,8 +81,12 @@ func timedOut(ctx context.Context, err error) bool {
 // driver's error still wrapped. The matrices and paths the run never
 // reached are in the report already (genexp.NotStarted). checking is set
 // for validate and the dry run, which commit nothing: their words say the
-// study was not checked to its end.
-func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int, checking bool) {
+// study was not checked to its end, or, for a study whose checks had ended
+// (genexp.StudyReport.Checked), that the dry run was stopped before it
+// said what loading the study would do; validate, which has nothing left
+// to do after the checks, reports such a study by its findings, as if
+// nothing had stopped it (dryRun false).
+func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int, checking, dryRun bool) {
 	cut := "before the study was committed; nothing of it was loaded"
 	if checking {
 		cut = "before the study was checked to its end; nothing was written"
@@ -93,6 +98,15 @@ func afterStop(rep *genexp.Report, timedOut bool, cause error, timeout int, chec
 		s := &rep.Studies[i]
 		if s.Err == nil || !(errors.Is(s.Err, context.DeadlineExceeded) || errors.Is(s.Err, context.Canceled)) {
 			continue
+		}
+		cut := cut
+		if checking && s.Checked {
+			if !dryRun {
+				s.Findings = slices.DeleteFunc(s.Findings, func(f *qc.Error) bool { return f == s.Err })
+				s.Err = nil
+				continue
+			}
+			cut = "after its checks, which are complete, before the dry run said what loading it would do; nothing was written"
 		}
 		var msg string
 		switch {

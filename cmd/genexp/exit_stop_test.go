@@ -29,7 +29,7 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 		}}
 	}
 	rep := stoppedRun()
-	afterStop(rep, true, nil, 7, false)
+	afterStop(rep, true, nil, 7, false, false)
 	var got []string
 	for _, s := range rep.Studies {
 		got = append(got, studyLabel(s)+" "+string(s.Outcome))
@@ -62,7 +62,7 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 		{Study: "GSE2", Err: cancelled},
 		{Study: "GSE3", Outcome: genexp.NotStarted},
 	}}
-	afterStop(rep, false, errors.New("interrupt signal received"), 7, false)
+	afterStop(rep, false, errors.New("interrupt signal received"), 7, false, false)
 	if rep.Studies[0].Err != features || rep.Studies[2].Err != nil {
 		t.Errorf("after an interrupt, the committed and the not started rows changed: %+v", rep.Studies)
 	}
@@ -83,7 +83,7 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 	// validate and the dry run commit nothing: an interrupted study was
 	// not checked to its end, and its verdict says so, not REJECTED.
 	rep = &genexp.Report{Studies: []genexp.StudyReport{{Study: "GSE2", Err: cancelled}, {Study: "GSE3", Err: cancelled}}}
-	afterStop(rep, false, errors.New("interrupt signal received"), 7, true)
+	afterStop(rep, false, errors.New("interrupt signal received"), 7, true, false)
 	if want := "interrupted (interrupt signal received) before the study was checked to its end; nothing was written"; rep.Studies[0].Err.Error() != want {
 		t.Errorf("validate: the interrupted study's error %q, want %q", rep.Studies[0].Err, want)
 	}
@@ -96,9 +96,37 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 		}
 	}
 
+	// A study whose checks had ended when the signal came: validate
+	// reports it by its findings; the dry run says it was stopped before
+	// it said what loading the study would do, not that it was rejected.
+	checked := func() *genexp.Report {
+		warn := &qc.Error{Code: qc.NullPercentageHigh, Severity: qc.SeverityWarning, Msg: "many missing"}
+		return &genexp.Report{Studies: []genexp.StudyReport{{Study: "GSE4", Err: cancelled, Checked: true, Findings: []*qc.Error{warn}}}}
+	}
+	rep = checked()
+	afterStop(rep, false, errors.New("interrupt signal received"), 7, true, false)
+	if s := rep.Studies[0]; s.Err != nil || len(s.Findings) != 1 {
+		t.Errorf("validate: a checked study's error %v, findings %v; want no error, its warning alone", s.Err, s.Findings)
+	}
+	out.Reset()
+	printChecks(&out, rep, false)
+	if f := strings.Fields(lineOf(out.String(), "GSE4")); len(f) < 2 || f[1] != "warnings" || strings.Contains(out.String(), "rejected") {
+		t.Errorf("validate: a checked study's report, want its verdict by its findings:\n%s", out.String())
+	}
+	rep = checked()
+	afterStop(rep, false, errors.New("interrupt signal received"), 7, true, true)
+	if want := "interrupted (interrupt signal received) after its checks, which are complete, before the dry run said what loading it would do; nothing was written"; rep.Studies[0].Err == nil || rep.Studies[0].Err.Error() != want {
+		t.Errorf("dry run: a checked study's error %v, want %q", rep.Studies[0].Err, want)
+	}
+	out.Reset()
+	printChecks(&out, rep, true)
+	if !strings.Contains(out.String(), "\nGSE4 stopped: interrupted") || strings.Contains(out.String(), "rejected") {
+		t.Errorf("dry run: a checked study's report:\n%s", out.String())
+	}
+
 	// Neither a timeout nor a signal: nothing changes.
 	rep = stoppedRun()
-	afterStop(rep, false, nil, 7, false)
+	afterStop(rep, false, nil, 7, false, false)
 	if rep.Studies[1].Err != cut || len(rep.Studies) != 4 {
 		t.Errorf("after a run that was not stopped: %+v", rep.Studies)
 	}

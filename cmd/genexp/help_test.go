@@ -174,3 +174,15 @@ func TestMistypedFlagNamesTheFlag(t *testing.T) {
 		t.Errorf("json: exit %d, record %+v; want the guess in the record", code, rec)
 	}
 }
+
+// validate takes no --db: the common flag of the commands that open a
+// warehouse, given to it, is refused with what to run instead.
+func TestValidateRefusesDBWithAHint(t *testing.T) {
+	for _, args := range [][]string{{"--db", "x.duckdb", "validate", "p"}, {"validate", "--dsn", "x.duckdb", "p"}} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "validate opens no warehouse, so it takes no --d") ||
+			!strings.Contains(errb.String(), "genexp load --dry-run") {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error saying validate opens no warehouse", args, code, errb.String())
+		}
+	}
+}

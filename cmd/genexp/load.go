@@ -92,7 +92,7 @@ refuse (the studies are still read and shown).
 	rep, err := p.Load(ctx, paths...)
 	prog.finish()
 	if err != nil {
-		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds, false)
+		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds, false, false)
 	}
 	printReport(stdout, rep)
 	status = exitOK

@@ -68,7 +68,7 @@ func runChecks(stdout, stderr io.Writer, c *common, cfg genexp.Config, sink ware
 	defer stop()
 	rep, err := p.Load(ctx, paths...)
 	if err != nil {
-		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds, true)
+		afterStop(rep, timedOut(ctx, err), context.Cause(ctx), cfg.Processing.TimeoutSeconds, true, dryRun)
 	}
 	printChecks(stdout, rep, dryRun)
 	for _, e := range rep.Errors {
@@ -170,7 +170,11 @@ func printChecks(w io.Writer, rep *genexp.Report, dryRun bool) {
 	once := printedOnce()
 	for _, s := range rep.Studies {
 		if s.Err != nil {
-			fmt.Fprintf(w, "\n%s rejected: %s\n", studyLabel(s), message(s.Err))
+			how := "rejected"
+			if errors.Is(s.Err, context.Canceled) || errors.Is(s.Err, qc.TimedOut) || errors.Is(s.Err, context.DeadlineExceeded) {
+				how = "stopped" // nothing was found against it
+			}
+			fmt.Fprintf(w, "\n%s %s: %s\n", studyLabel(s), how, message(s.Err))
 		}
 		for _, f := range s.Findings {
 			switch {
