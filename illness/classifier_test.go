@@ -404,9 +404,11 @@ func TestDefaultRules(t *testing.T) {
 		// glued, shortened and progressing wordings
 		{"healthy control glued to its number", sample("HealthyControl01", "", ""), Control, "healthy_control", "title", "HealthyControl01", "HealthyControl01"},
 		{"healthy donor glued", sample("HealthyDonor3", "", ""), Control, "healthy_control", "title", "HealthyDonor3", "HealthyDonor3"},
-		{"normal with a sample number", sample("Normal_01", "", ""), Control, "healthy_control", "title", "Normal_01", "Normal_01"},
-		{"normal glued to its number", sample("Normal02", "", ""), Control, "healthy_control", "title", "Normal02", "Normal02"},
-		{"normal replicate", sample("Normal_rep1", "", ""), Control, "healthy_control", "title", "Normal_rep1", "Normal_rep1"},
+		{"normal with a sample number", sample("Normal_01", "", ""), Control, "numbered_normal", "title", "Normal_01", "Normal_01"},
+		{"normal glued to its number", sample("Normal02", "", ""), Control, "numbered_normal", "title", "Normal02", "Normal02"},
+		{"normal replicate", sample("Normal_rep1", "", ""), Control, "numbered_normal", "title", "Normal_rep1", "Normal_rep1"},
+		{"a karyotype's normal with a number is no control", sample("", "", "", "karyotype: normal 46"), Unknown, "", "", "", ""},
+		{"a histology's normal with a number is no control", sample("", "", "", "histology: normal 2"), Unknown, "", "", "", ""},
 		{"normal saline is no control", sample("", "", "", "treatment: normal saline"), Unknown, "", "", "", ""},
 		{"blood bank donor", sample("", "", "", "subject: blood bank donor"), Control, "healthy_control", "characteristics", "blood bank donor", "subject: blood bank donor"},
 		{"sepsis patient glued", sample("SepsisPatient_3", "", ""), Sepsis, "sepsis", "title", "SepsisPatient", "SepsisPatient_3"},
@@ -414,6 +416,7 @@ func TestDefaultRules(t *testing.T) {
 		{"septic shock shortened", sample("SeptShock_07", "", ""), SepticShock, "septic_shock", "title", "SeptShock", "SeptShock_07"},
 		{"sept. shock", sample("", "", "", "group: Sept. shock"), SepticShock, "septic_shock", "characteristics", "Sept. shock", "group: Sept. shock"},
 		{"September is no septic shock", sample("", "", "", "collection: Sept 2019"), Unknown, "", "", "", ""},
+		{"a date in September before a shock wave is no septic shock", sample("", "", "", "date: 12 Sept - shock wave"), Unknown, "", "", "", ""},
 		{"sepsis progressing to septic shock", sample("", "", "", "status: sepsis progressing to septic shock"),
 			SepticShock, "septic_shock", "characteristics", "sepsis progressing to septic shock", "status: sepsis progressing to septic shock"},
 		{"sepsis, then septic shock by an arrow", sample("", "", "", "clinical status: sepsis → septic shock"),
@@ -422,6 +425,8 @@ func TestDefaultRules(t *testing.T) {
 		{"sepsis criteria fulfilled", sample("", "", "", "sepsis criteria: fulfilled"), Sepsis, "sepsis", "characteristics", "sepsis", "sepsis criteria: fulfilled"},
 		{"sepsis criteria not fulfilled says nothing alone", sample("", "", "", "sepsis criteria: not fulfilled"), Unknown, "", "", "", ""},
 		{"ICU control glued to its number", sample("ctrl_ICU_3", "", ""), NoSepsis, "non_septic_illness", "title", "ctrl_ICU", "ctrl_ICU_3"},
+		{"a control in a surgical mask is a control", sample("Control_surgical_mask_1", "", ""), Control, "healthy_control", "title", "Control", "Control_surgical_mask_1"},
+		{"a trauma-free control names two groups", sample("", "", "", "group: control trauma-free"), Unknown, "", "", "", ""},
 		{"non-septic control", sample("", "", "", "group: non-septic control"), NoSepsis, "non_septic", "characteristics", "non-septic control", "group: non-septic control"},
 		{"non-septic ICU control", sample("", "", "", "group: non-septic ICU control"), NoSepsis, "non_septic", "characteristics", "non-septic ICU control", "group: non-septic ICU control"},
 		{"non-COVID ICU", sample("", "", "", "disease state: non-COVID ICU"), NoSepsis, "negated_infection", "characteristics", "non-COVID ICU", "disease state: non-COVID ICU"},
@@ -470,7 +475,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
 		sample("", "", "", "group: non infected controls"), sample("", "", "", "shock type: cardiogenic"), sample("", "", "", "infection: uninfected"),
 		sample("", "", "", "treatment: cecal ligation and puncture"), sample("", "", "", "disease state: non-COVID-19"),
-		sample("", "", "", "sepsis source: abdominal"),
+		sample("", "", "", "sepsis source: abdominal"), sample("Normal_01", "", ""),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}

@@ -126,7 +126,7 @@ func DefaultRules() []Rule {
 			Description: "bacteraemia denied ('UTI without bacteremia', 'non-bacteremic'): not the bacteraemia it names; beside sepsis ('culture-negative sepsis (no bacteremia)') the sepsis decides"},
 		{Name: "septic_shock", Label: SepticShock, Priority: 20,
 			Pattern: `\bsepsis\b[\s,;]*(→|->|=>|(which\s+|that\s+|then\s+)?(progress(ed|ing|es)?|evolv(ed|ing|es)|advanc(ed|ing|es))\s+(in)?to)\s*septic[\s-]*shock\b` +
-				`|\bseptic[\s-]*(shock|shok|schock)(patients?|pts?|cases?|subjects?|group)?\d*\b|\bsept\.?[\s-]*shock\b|\bsepsis[\s-]+shock\b|\bseps(is)?\s*(with|plus|\+|&)\s*shock\b|\bshock\s*[,:]\s*septic\b|\b(choque|shock)\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b|脓毒性休克|脓毒症性?休克|感染性休克|敗血症性ショック`,
+				`|\bseptic[\s-]*(shock|shok|schock)(patients?|pts?|cases?|subjects?|group)?\d*\b|\bsept(\.\s*|\s)?shock\b|\bsepsis[\s-]+shock\b|\bseps(is)?\s*(with|plus|\+|&)\s*shock\b|\bshock\s*[,:]\s*septic\b|\b(choque|shock)\s+s[eé]ptico\b|\bchoc\s+septique\b|\bseptischer?\s+schock\b|脓毒性休克|脓毒症性?休克|感染性休克|敗血症性ショック`,
 			Exclude:     deniedShock + `|` + hedgedSepsis + `|` + againstSepsis + `|` + deniedCJK,
 			Description: "septic shock, in any case, spacing or underscore form, a sample number or 'patient' glued on (SepticShock12, SepticShockPatient_3), misspelt or shortened (septic shok, Sept shock, SeptShock), sepsis said to progress to it ('sepsis → septic shock', 'sepsis progressing to septic shock'), inverted ('shock, septic', 'shock: septic' written inside a value), as sepsis with shock ('Seps + shock'), or in Spanish ('choque séptico', 'shock séptico'), Portuguese, French, German, Chinese (脓毒性休克, 脓毒症休克, 感染性休克) or Japanese (敗血症性ショック); not denied ('no septic shock'), nor a suspicion ('suspected septic shock'), nor a drug against it ('anti-septic shock drug')"},
 		{Name: "shock_flag", Label: SepticShock, Refines: Sepsis, Priority: 25,
@@ -157,7 +157,8 @@ func DefaultRules() []Rule {
 			Description: "bacteraemia, candidaemia or another bloodstream infection, which host-response cohorts study as sepsis"},
 		{Name: "non_septic_illness", Label: NoSepsis, Priority: 40,
 			Pattern: `\b(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)[\s-]+(patients?[\s-]+)?(controls?|ctrls?)\b` +
-				`|\b(controls?|ctrls?)\s*(\(|\[|,|:|-|–)?\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
+				`|\b(controls?|ctrls?)\s*(\(|\[|,|:|-|–)\s*(icu|intensive care|critically ill|surgical|post[- ]?(surgical|operative|surgery)|trauma|cardiac surgery|febrile)\b` +
+				`|\b(controls?|ctrls?)\s+(icu|intensive\s+care)\b` +
 				`|\b(sirs|sris)\d*\b|\bsystemic inflammatory response\b|\b(no|n[aã]o)\s+infeccios[oa]\b|\bnon[\s-]+infectieux\b|\bpost[- ]?(surgical|operative|surgery|op)\d*\b` +
 				`|\bnon[- ]?infect(ious|ed)\b|\buninfected\b|\b(poly)?trauma\b|\b(in|ni)sirs\d*\b|\bburns?(\s+(injury|injuries|patients?|wounds?))?\b` +
 				`|\b(disease|hospitali[sz]ed|ed|emergency\s+department|patient)\s+controls?\b|\bcontrols?\s+patients?\b`,
@@ -173,11 +174,14 @@ func DefaultRules() []Rule {
 			Pattern: `\bhealthy\d*\b|\bcontrols?\d*\b|\bctrl\d*\b|\bvolunteers?\d*\b|\bblood[\s-]+(bank\s+)?donors?\b|\b(healthy|normal)(controls?|ctrls?|donors?|volunteers?|subjects?|individuals?)\d*\b|\bt[eé]moins?\b|\bunaffected\b|\bsaud[aá]ve(l|is)\b|\bsadi[oa]s?\b|\bvolunt[aá]ri[oa]s?\b|\bgesunde[rnms]?\b|\bsan[oa]s?\b|\bsani\b|\b(sujets?|volontaires?)\s+sain(e|s|es)?\b|\bgezonde?\b` +
 				`|健康对照|健康志愿者|健康人|对照组|健常者|健常人` +
 				`|\bkontroll(e|en|gruppe|person(en)?|proband(en)?)?\d*\b|\bcontr[oô]les?\d*\b|\bcontroll[oi]\d*\b` +
-				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children|groups?|cohorts?)\b|^\s*normal(\s*(rep(licate)?\s*)?\d*\s*$|\s*[,;/]|\s+and\b)`,
+				`|\bnormal\s+(controls?|volunteers?|donors?|subjects?|individuals?|adults?|children|groups?|cohorts?)\b|^\s*normal(\s*$|\s*[,;/]|\s+and\b)`,
 			Exclude: experimentalControl + `|` + careControl + `|^\s*previously\s+healthy\s*$|(^|[^\w-])infected[\s-]+controls?\b` +
 				`|(非|亚|不)健康|(模型|阳性|阴性|溶剂|药物|给药|空白)对照` +
 				`|\bvolunteers?\s+(with|having)\b|\bvolunt[aá]ri[oa]s?\s+(com|con)\b|\b(infected|challenged|parasit\w+)\b.*\bvolunt|\bvolunt\w*\b.*\b(infected|challenged|parasit\w+)\b`,
-			Description: "healthy volunteers, donors (blood or blood bank donors), unaffected people and controls, also glued to a word or a number (HealthyControl01, HealthyDonor3, Normal_01, Normal_rep1) ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, sadio, gesund, sano, sain, gezond, Chinese 健康, Japanese 健常: healthy; voluntário, voluntario: volunteer); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
+			Description: "healthy volunteers, donors (blood or blood bank donors), unaffected people and controls, also glued to a word or a number (HealthyControl01, HealthyDonor3) ('témoin' is French for control, as are German Kontrolle, French contrôle, Portuguese controle and Italian controllo; saudável, sadio, gesund, sano, sain, gezond, Chinese 健康, Japanese 健常: healthy; voluntário, voluntario: volunteer); not an experiment's control condition (control siRNA, vehicle control, control vector, wild-type control), which is no person's health, nor something a patient's care controls (source control, glycaemic control, volume-controlled ventilation) or a comorbidity of 'previously healthy', nor an infected control (an infected patient without sepsis, or an infection model's untreated animal: the study says which; 'uninfected', 'non-infected' and 'mock-infected' controls are controls)"},
+		{Name: "numbered_normal", Label: Control, Priority: 50, Fields: []string{"title"},
+			Pattern:     `^\s*normal\s*(rep(licate)?\s*)?\d+\s*$`,
+			Description: "a title that is 'normal' and a sample or replicate number (Normal_01, Normal02, Normal_rep1): a normal control; in the title only, where a sample is named by its group, not under a characteristic, where 'normal 46' may be a karyotype's or a histology's finding"},
 		{Name: "uninfected", Label: NoSepsis, Priority: 52,
 			Pattern:     `^\s*(un|non[- ]?)infected\s*$`,
 			Description: "a value that only says 'uninfected' ('infection: uninfected'): read after the healthy controls, so that a sample whose other value of the same field says it is one ('status: healthy control' among its characteristics) is a control, and otherwise, as non_septic_illness reads 'non-infected', one ill without sepsis"},
