@@ -84,6 +84,11 @@ type Rule struct {
 	// a sample no rule calls septic). The decision names the refining
 	// rule, and as Evidence the one it refines.
 	Refines Label `yaml:"refines,omitempty"`
+	// RefinesMatch, with Refines, narrows the decisions the rule refines
+	// to those whose matched text it matches (case-insensitive): a SIRS
+	// patient's NO_SEPSIS, not a trauma patient's, is made SEPSIS by an
+	// infection flag beside it.
+	RefinesMatch string `yaml:"refines_match,omitempty"`
 	// Description says what the rule is for.
 	Description string `yaml:"description"`
 }
@@ -91,6 +96,7 @@ type Rule struct {
 type compiled struct {
 	Rule
 	re, exclude, keys *regexp.Regexp
+	refinesMatch      *regexp.Regexp
 	fields            map[string]bool
 	// charKeys are the keys of the rule's "characteristic:KEY" fields: in
 	// the classifier's "characteristics" field the rule reads the
@@ -296,6 +302,14 @@ func compileRule(r Rule) (compiled, error) {
 		}
 	}
 	cr := compiled{Rule: r}
+	if r.RefinesMatch != "" {
+		if r.Refines == "" {
+			return fail(nil, "has refines_match but refines no label (refines_match narrows what a refining rule refines)")
+		}
+		if cr.refinesMatch, err = regexp.Compile("(?i)" + r.RefinesMatch); err != nil {
+			return fail(err, "bad refines_match pattern %q", r.RefinesMatch)
+		}
+	}
 	if strings.TrimSpace(r.Pattern) == "" {
 		return fail(nil, "empty pattern")
 	}
@@ -515,7 +529,7 @@ func (c *Classifier) refine(s *metadata.Sample, d Decision) Decision {
 		return d
 	}
 	for _, field := range c.fields {
-		if _, r := c.decideField(s, field, refining(d.Label)); r != nil {
+		if _, r := c.decideField(s, field, refining(d)); r != nil {
 			if c.denies(s, r.Label) {
 				// "shock: yes" beside "septic shock: no": the record says
 				// which shock it is not
@@ -549,8 +563,13 @@ var (
 	inNoGroup ruleSet = func(r *compiled) bool { return r.Refines == "" && r.Label == Unknown }
 )
 
-// refining: the rules that refine label.
-func refining(label Label) ruleSet { return func(r *compiled) bool { return r.Refines == label } }
+// refining: the rules that refine d (its label, and its matched text
+// where a rule says which it refines).
+func refining(d Decision) ruleSet {
+	return func(r *compiled) bool {
+		return r.Refines == d.Label && (r.refinesMatch == nil || r.refinesMatch.MatchString(d.Matched))
+	}
+}
 
 // decideField returns, for one field, the match of the rule of highest
 // priority among those set picks over all of the field's values (nil if

@@ -475,7 +475,7 @@ func TestEveryDefaultRuleIsTested(t *testing.T) {
 		sample("", "", "", "stimulus: septic serum"), sample("", "", "", "infection: UTI without bacteremia"), sample("", "sepsis", "", "severity: shock"),
 		sample("", "", "", "group: non infected controls"), sample("", "", "", "shock type: cardiogenic"), sample("", "", "", "infection: uninfected"),
 		sample("", "", "", "treatment: cecal ligation and puncture"), sample("", "", "", "disease state: non-COVID-19"),
-		sample("", "", "", "sepsis source: abdominal"), sample("Normal_01", "", ""),
+		sample("", "", "", "sepsis source: abdominal"), sample("Normal_01", "", ""), sample("", "", "", "sirs: yes", "infection: yes"),
 	} {
 		tested[c.Classify(s).Rule] = true
 	}
@@ -614,6 +614,8 @@ func TestConfigErrors(t *testing.T) {
 		{"refines an unknown label", []Rule{{Name: "r", Label: SepticShock, Pattern: "x", Refines: "SICK"}}, nil, nil, nil, `illness rule r: bad label to refine`},
 		{"refines its own label", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Refines: "sepsis"}}, nil, nil, nil, "refines its own label SEPSIS"},
 		{"refines UNKNOWN", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Refines: Unknown}}, nil, nil, nil, "refines UNKNOWN"},
+		{"refines_match without refines", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", RefinesMatch: "sirs"}}, nil, nil, nil, "has refines_match but refines no label"},
+		{"bad refines_match", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Refines: NoSepsis, RefinesMatch: "("}}, nil, nil, nil, `bad refines_match pattern "("`},
 		{"empty rule field", []Rule{{Name: "r", Label: Sepsis, Pattern: "x", Fields: []string{" "}}}, nil, nil, nil, "empty field name"},
 		{"empty classifier field", []Rule{ok}, []string{"title", ""}, nil, nil, "field 2 is empty"},
 		{"bad override label", []Rule{ok}, nil, map[string]Label{"GSM1": "ILL"}, nil, "override for sample GSM1"},
@@ -823,6 +825,19 @@ func TestRefiningRules(t *testing.T) {
 		{"shock: septic", Default(), sample("", "", "", "shock: septic"), SepticShock, "shock_stated", "sepsis"},
 		{"type of shock: septic", Default(), sample("", "", "", "type of shock: septic"), SepticShock, "shock_stated", "sepsis"},
 		{"shock etiology: septic", Default(), sample("", "", "", "shock etiology: septic"), SepticShock, "shock_stated", "sepsis"},
+		// SIRS with infection written under keys of their own: sepsis by
+		// its first definitions; not a trauma or post-surgical patient's
+		// infection, nor one denied, doubted or unknown.
+		{"SIRS and infection flags", Default(), sample("", "", "", "sirs: yes", "infection: yes"), Sepsis, "sirs_with_infection", "non_septic_illness"},
+		{"infection confirmed beside SIRS", Default(), sample("", "", "", "infection: confirmed", "sirs: present"), Sepsis, "sirs_with_infection", "non_septic_illness"},
+		{"SIRS with its infection's source", Default(), sample("", "", "", "disease state: SIRS", "source of infection: lung"), Sepsis, "sirs_with_infection", "non_septic_illness"},
+		{"SIRS without infection", Default(), sample("", "", "", "sirs: yes", "infection: no"), NoSepsis, "non_septic_illness", ""},
+		{"SIRS with infection suspected", Default(), sample("", "", "", "disease state: SIRS", "infection: suspected"), NoSepsis, "non_septic_illness", ""},
+		{"SIRS with infection unknown", Default(), sample("", "", "", "disease state: SIRS", "infection status: unknown"), NoSepsis, "non_septic_illness", ""},
+		{"trauma with infection", Default(), sample("", "", "", "disease state: trauma", "infection: yes"), NoSepsis, "non_septic_illness", ""},
+		{"post-surgical with infection", Default(), sample("", "", "", "health status: POST_SURGICAL", "infection: yes"), NoSepsis, "non_septic_illness", ""},
+		{"SIRS with infection, sepsis denied", Default(), sample("", "", "", "disease state: SIRS", "sepsis: no", "infection: yes"), NoSepsis, "non_septic_illness", ""},
+		{"infection-negative SIRS is not refined", Default(), sample("", "", "", "disease state: inSIRS", "infection: yes"), NoSepsis, "non_septic_illness", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.c.Classify(tc.s)

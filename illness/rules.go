@@ -137,6 +137,13 @@ func DefaultRules() []Rule {
 			Keys:        `^((sepsis|disease|illness)\s+)?severity$|^shock(\s+(status|type|state|etiology|aetiology|cause|origin))?$|^(type|etiology|aetiology|cause|origin)\s+of\s+(the\s+)?shock$`,
 			Pattern:     `^\s*(septic\s+)?shock\s*$|^\s*septic\s*$`,
 			Description: "a sepsis patient whose severity is written as shock, or whose shock is written as septic ('severity: shock' beside 'disease: sepsis', 'shock type: septic', 'type of shock: septic', 'shock: septic'): septic shock is sepsis with shock; refines SEPSIS only, so shock of another type stays what its sample says"},
+		{Name: "sirs_with_infection", Label: Sepsis, Refines: NoSepsis, Priority: 27,
+			RefinesMatch: `^\s*(sirs|sris|systemic\s+inflammatory\s+response)`,
+			Keys:         `^(infections?|infected|infection\s+(status|present|confirmed|documented|proven|source|site|type|focus)|(documented|confirmed|proven|microbiologically\s+(confirmed|documented))\s+infection|(source|site|focus|type)\s+of\s+infection)$`,
+			Pattern:      `[a-z](.*\S)?`,
+			Exclude: `^\s*(none|nil|nan|null|n\.?\s*/?\s*a\.?|unknown|missing|[-?.]+)\s*$` +
+				`|\b(no|not|non|un|without|negative|absent|suspected|suspect|possible|probable|presumed|unlikely|ruled|excluded|unknown|undetermined|pending)\b|\b(non|un)[- ]?infect`,
+			Description: "a SIRS patient whose record says, under a key of its own, that the patient is infected ('sirs: yes' beside 'infection: yes', 'disease state: SIRS' beside 'infection status: confirmed', 'source of infection: lung'): SIRS with infection is sepsis by its first definitions (Sepsis-1 and -2), as infected_sirs reads it in one value; refines only a NO_SEPSIS read from SIRS, not a trauma or post-surgical patient's, and not an infection denied, doubted or unknown"},
 		{Name: "infected_sirs", Label: Sepsis, Priority: 28,
 			Pattern: `\b(infectious|infected|infection[- ]positive|culture[- ]positive)[- ]sirs\d*\b|\bipsirs\d*\b` +
 				`|\bsirs\s*(\+|with|due\s+to|caused\s+by|from|plus|secondary\s+to|in\s+response\s+to|and)\s*(an?\s+)?((proven|documented|confirmed|known)\s+)?(infection|infectious\s+cause|bacter(ial|aemia|emia))\b` +
