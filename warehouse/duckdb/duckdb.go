@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/url"
 	"os"
@@ -103,6 +104,10 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 	}
 	if fi, err := os.Stat(file); file != "" && err == nil && fi.IsDir() {
 		return nil, qc.Errorf(qc.ConnectionFailed, "duckdb: %s is a folder, not a warehouse file: give a file name (FOLDER/genexp.duckdb)", file)
+	} else if file != "" && err == nil && fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket) != 0 {
+		// DuckDB would block reading a pipe that nothing writes to, and
+		// no signal would stop it.
+		return nil, qc.Errorf(qc.ConnectionFailed, "duckdb: %s is a named pipe or a socket, not a warehouse file: give a file name (genexp.duckdb)", file)
 	}
 	if file != "" && !readOnly {
 		// DuckDB opens its write-ahead log only at the first commit, so a
