@@ -589,6 +589,29 @@ func CheckDSN(dsn string) error {
 	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
 		return qc.Errorf(qc.ConnectionFailed, "duckdb: no warehouse file yet, and the DSN opens it read-only: a load could not create it")
 	}
+	return checkOptions(params)
+}
+
+// CheckOptions checks a DSN's options as CheckDSN does, without its
+// refusal of a DSN that opens the file read-only: the check of commands
+// that only read the warehouse, which open it read-only whatever
+// access_mode the DSN names, so that an option DuckDB would refuse
+// (access_mode=bogus, threads=0) is the configuration's mistake there as
+// it is for a load, not passed over or reported as a missing file.
+func CheckOptions(dsn string) error {
+	_, params, _, err := readDSN(dsn)
+	if err != nil {
+		return err
+	}
+	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
+		params.Del("access_mode") // an in-memory database cannot be opened so
+	}
+	return checkOptions(params)
+}
+
+// checkOptions opens an in-memory database with params, to find an
+// option DuckDB does not take.
+func checkOptions(params url.Values) error {
 	params.Set("autoinstall_known_extensions", "false")
 	db, err := sql.Open("duckdb", "?"+params.Encode())
 	if err == nil {
