@@ -131,6 +131,16 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		shared.open.Lock()
 		defer shared.open.Unlock()
 	}
+	// External access turned off by the DSN is turned off once the file
+	// is open: DuckDB applies a DSN's options in no fixed order, and one
+	// applied after it (temp_directory) would be refused half the time.
+	noExternal := false
+	if v, ok := params["enable_external_access"]; ok && len(v) == 1 {
+		if on, err := strconv.ParseBool(v[0]); err == nil && !on {
+			noExternal = true
+			params.Del("enable_external_access")
+		}
+	}
 	full := name // DuckDB's name of the file: the one this process has it open by
 	if len(params) > 0 {
 		full += "?" + params.Encode()
@@ -175,6 +185,14 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		var tables int
 		if err := db.QueryRow(stmtUserTables).Scan(&tables); err == nil && tables > 0 {
 			created = false
+		}
+	}
+	if noExternal {
+		// Global to the database, so every connection of the pool, and
+		// it cannot be turned on again.
+		if _, err := db.Exec(`SET enable_external_access = false`); err != nil {
+			db.Close()
+			return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: turning external access off")
 		}
 	}
 	w, err := New(db, cfg)
@@ -606,6 +624,10 @@ func CheckOptions(dsn string) error {
 	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
 		params.Del("access_mode") // an in-memory database cannot be opened so
 	}
+	// Only a restriction, which Open applies once the file is open, and
+	// which DuckDB, applying options in no fixed order, may apply before
+	// another it would then refuse (temp_directory).
+	params.Del("enable_external_access")
 	return checkOptions(params)
 }
 
