@@ -108,7 +108,7 @@ func DSNSecrets(dsn string) []string {
 				out = append(out, raw)
 			}
 			for k, vs := range u.Query() {
-				if secretKeys[queryKey(k)] {
+				if isSecretKey(queryKey(k)) {
 					for _, v := range vs {
 						if v != "" {
 							out = append(out, v, url.QueryEscape(v))
@@ -145,7 +145,7 @@ func DSNSecrets(dsn string) []string {
 		// would give nothing.
 		for _, kv := range strings.Split(query, "&") {
 			k, v, ok := strings.Cut(kv, "=")
-			if !ok || v == "" || !secretKeys[queryKey(k)] {
+			if !ok || v == "" || !isSecretKey(queryKey(k)) {
 				continue
 			}
 			out = append(out, v)
@@ -305,18 +305,30 @@ func redactURLFallback(s string) string {
 }
 
 // secretParam finds a secret parameter's value in text that did not parse.
-var secretParam = regexp.MustCompile(`(?i)([?&;]\s*(?:` + secretKeyPattern() + `)\s*=)[^&;]*`)
+var secretParam = regexp.MustCompile(`(?i)([?&;]\s*(?:` + secretKeyPattern() + `|(?:[\w ]*[_. -])?(?:` + secretWords + `)[\w ]*)\s*=)[^&;]*`)
 
 // embeddedSecret finds a secret key inside a value: a stray quote made one
 // ADO part swallow the parts after it, or a URL query ("?" or "&" before
 // the key) stands in one.
-var embeddedSecret = regexp.MustCompile(`(?i)(?:^|[;\s"'{?&])(?:` + secretKeyPattern() + `)\s*=`)
+var embeddedSecret = regexp.MustCompile(`(?i)(?:^|[;\s"'{?&])(?:` + secretKeyPattern() + `|(?:\w*[_.-])?(?:` + secretWords + `)\w*)\s*=`)
 
 // SecretKey reports whether a DSN parameter name (case-insensitive, URL
 // escapes and surrounding blanks ignored) is one whose value is a secret
 // and is redacted wherever a DSN is shown: "password", "Pwd",
 // "s3_secret_access_key", "motherduck_token".
-func SecretKey(name string) bool { return secretKeys[queryKey(name)] }
+func SecretKey(name string) bool { return isSecretKey(queryKey(name)) }
+
+// isSecretKey reports whether k, a key lower-cased and trimmed, names a
+// secret: one of secretKeys, or any key that holds one of secretWords
+// ("password2", "aad_client_secret", "my_token"): a misspelt or unknown
+// key a driver refuses still has its value shown in the DSN it quotes.
+func isSecretKey(k string) bool { return secretKeys[k] || secretWord.MatchString(k) }
+
+// secretWords are the words a key that names a secret begins with, or
+// holds after a "_", "-", "." or blank ("bypass" names none).
+const secretWords = `pass|pwd|secret|token|assertion|credential`
+
+var secretWord = regexp.MustCompile(`(?i)(?:^|[_.\s-])(?:` + secretWords + `)`)
 
 func secretKeyPattern() string {
 	keys := make([]string, 0, len(secretKeys))
@@ -335,7 +347,7 @@ func redactQuery(query string) string {
 	parts := strings.Split(query, "&")
 	for i, p := range parts {
 		k, _, ok := strings.Cut(p, "=")
-		if ok && secretKeys[queryKey(k)] {
+		if ok && isSecretKey(queryKey(k)) {
 			parts[i] = k + "=" + Redacted
 		}
 	}
@@ -344,7 +356,7 @@ func redactQuery(query string) string {
 
 func looksLikeKV(dsn string) bool {
 	k, _, ok := strings.Cut(dsn, "=")
-	return ok && !strings.ContainsAny(k, "/\\?") && secretKeys[strings.ToLower(strings.TrimSpace(k))]
+	return ok && !strings.ContainsAny(k, "/\\?") && isSecretKey(strings.ToLower(strings.TrimSpace(k)))
 }
 
 // redactKV hides the value of every secret part of an ADO or ODBC string.
@@ -370,14 +382,20 @@ type kvPart struct {
 }
 
 // secretParts returns the parts of s that hold a secret under any reading.
+// A secret part runs on over the parts after it that hold no "=": a ";"
+// inside an unquoted password ("Password=se;cret") ends the part for every
+// reader, and what follows it is no key=value but the rest of the secret.
 func secretParts(s string) []kvPart {
 	var out []kvPart
 	for _, parts := range [][]kvPart{readADO(s), readBraced(s, "{", false), readBraced(s, "{\"'", true)} {
-		for _, p := range parts {
+		for i, p := range parts {
 			if p.eq < 0 {
 				continue
 			}
-			if secretKeys[strings.ToLower(strings.TrimSpace(s[p.start:p.eq]))] || embeddedSecret.MatchString(s[p.start:p.end]) {
+			if isSecretKey(strings.ToLower(strings.TrimSpace(s[p.start:p.eq]))) || embeddedSecret.MatchString(s[p.start:p.end]) {
+				for j := i + 1; j < len(parts) && parts[j].eq < 0 && strings.TrimSpace(s[parts[j].start:parts[j].end]) != ""; j++ {
+					p.end = parts[j].end
+				}
 				out = append(out, p)
 			}
 		}

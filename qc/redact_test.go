@@ -17,6 +17,15 @@ func TestRedactDSN(t *testing.T) {
 		{"Server=db;User Id=sa;Password=" + pw + ";Database=genexp", "Server=db;User Id=sa;Password=REDACTED;Database=genexp"},
 		{"Driver={ODBC Driver 17};Server=db;UID=sa;PWD={" + pw + ";x};", "Driver={ODBC Driver 17};Server=db;UID=sa;PWD=REDACTED;"},
 		{"password=" + pw, "password=REDACTED"},
+		// a ";" inside an unquoted password ends the part for every
+		// reader: the rest of the secret, a part with no "=", is hidden too
+		{"Server=127.0.0.1,1;User Id=u;Password=se;" + pw, "Server=127.0.0.1,1;User Id=u;Password=REDACTED"},
+		{"Server=db;Password=se;" + pw + ";Database=genexp", "Server=db;Password=REDACTED;Database=genexp"},
+		// a key no driver knows that names a secret, misspelt or not
+		{"Server=db;User Id=u;password2=" + pw, "Server=db;User Id=u;password2=REDACTED"},
+		{"sqlserver://u@db?aad_client_secret=" + pw + "&database=x", "sqlserver://u@db?aad_client_secret=REDACTED&database=x"},
+		// a word that only holds one is no secret's key
+		{"Server=db;bypass=1;Database=x", "Server=db;bypass=1;Database=x"},
 		// parts without ";": folded by YAML onto lines, or a ";" left out
 		{"Server=db.example Password=" + pw, "Server=REDACTED"},
 		{"Server=db\nUser Id=sa\nPassword=" + pw, "Server=REDACTED"},

@@ -242,3 +242,34 @@ func TestMissingConfigFileIsAConfigError(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %d and one line naming the file with code 1005", code, errb.String(), exitUsage)
 	}
 }
+
+// TestConfigRefusesAConnectionStringOthersRefuse: genexp config checks the
+// connection string as the commands that open the warehouse do, and
+// refuses, at its line and column, one they would refuse (it printed them
+// and exited 0); one they take prints.
+func TestConfigRefusesAConnectionStringOthersRefuse(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		dsn  string
+		want int
+	}{
+		{"postgres://u:p@h/x", exitUsage},
+		{":memory:", exitUsage},
+		{"x.duckdb?threads=0", exitUsage},
+		{"x.duckdb?bogus=1", exitUsage},
+		{"x.duckdb?threads=2", exitOK},
+		{"sqlserver://u:pw@h?database=x", exitOK},
+	} {
+		file := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(file, []byte("database:\n  connection_string: \""+tc.dsn+"\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, stderr := runCLI(t, "config", "--config", file)
+		if code != tc.want || (tc.want == exitUsage && !strings.Contains(stderr, "c.yaml:2:22")) {
+			t.Errorf("connection_string %q: exit %d, want %d (an error at c.yaml:2:22)\n%s%s", tc.dsn, code, tc.want, out, stderr)
+		}
+		if strings.Contains(out+stderr, "u:pw@") {
+			t.Errorf("connection_string %q: the password is shown:\n%s%s", tc.dsn, out, stderr)
+		}
+	}
+}

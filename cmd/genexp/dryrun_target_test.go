@@ -110,3 +110,32 @@ func TestDryRunWarnsOfAnUnwritableWarehouse(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersCheckAnExistingWarehouseDSN: the commands that open a
+// warehouse read-only (status, health, query, load --dry-run) read every
+// warehouse so, whatever access_mode its DSN names: an option DuckDB
+// refuses is still the configuration's mistake (exit 2, code 1005), as
+// for a load, not passed over; and a DSN that opens an existing
+// warehouse read-only makes the dry run say a load would fail (exit 3),
+// as the load then does.
+func TestReadersCheckAnExistingWarehouseDSN(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	src := filepath.Join("..", "..", "testdata", "refinebio", "quickstart", "GSE71270")
+	if code, out, stderr := runCLI(t, "load", "--db", db, src); code != exitOK {
+		t.Fatalf("load: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, dsn := range []string{db + "?access_mode=bogus", filepath.Join(filepath.Dir(db), "none.duckdb") + "?threads=0"} {
+		for _, args := range [][]string{{"status"}, {"health"}, {"query", "SELECT 1"}, {"load", "--dry-run", src}} {
+			args = append([]string{args[0], "--db", dsn}, args[1:]...)
+			if code, out, stderr := runCLI(t, args...); code != exitUsage || !strings.Contains(stderr, "1005") {
+				t.Errorf("%q: exit %d, want %d with code 1005\n%s%s", args, code, exitUsage, out, stderr)
+			}
+		}
+	}
+	for _, dsn := range []string{db + "?access_mode=READ_ONLY", db + "?read_only=true"} {
+		code, out, stderr := runCLI(t, "load", "--dry-run", "--db", dsn, src)
+		if code != exitNoAccess || !strings.Contains(stderr, "a load would fail: the warehouse DSN opens it read-only") {
+			t.Errorf("dry run --db %q: exit %d, want %d saying a load would fail\n%s%s", dsn, code, exitNoAccess, out, stderr)
+		}
+	}
+}

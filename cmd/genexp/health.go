@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -102,6 +103,9 @@ func checkHealth(ctx context.Context, target string, now time.Time, top int) (ge
 		if !inMemory(file) {
 			in.Disk, in.DiskErr = genexp.FreeDisk(file)
 			if err := noWarehouseFile(target); err != nil {
+				if code, _ := qc.CodeOf(err); code == qc.ConfigInvalid {
+					return genexp.HealthReport{}, err // the DSN's mistake, not the warehouse's state
+				}
 				in.OpenErr = err
 				return genexp.DeriveHealth(in, genexp.DefaultHealthLimits()), nil
 			}
@@ -198,6 +202,11 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			if err := duckdb.CheckWritable(file); err != nil {
 				warnFail(message(redactErr(err, target)))
 			}
+			// The dry run opens every warehouse read-only; the load opens
+			// it as its DSN says.
+			if readOnlyTarget(target) {
+				warnFail("the warehouse DSN opens it read-only (access_mode=READ_ONLY or read_only=true): a load could not write it")
+			}
 		}
 		// Read-only, the schema is not migrated: a file the migration would
 		// refuse (objects of other data named as genexp's, a version applied
@@ -231,6 +240,18 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 		code = worseExit(code, exitNoAccess)
 	}
 	return code
+}
+
+// readOnlyTarget reports whether a DuckDB DSN opens its file read-only.
+func readOnlyTarget(dsn string) bool {
+	_, raw, _ := strings.Cut(dsn, "?")
+	params, err := url.ParseQuery(raw)
+	if err != nil {
+		return false
+	}
+	params = duckdb.LowerParams(params)
+	ro, _ := strconv.ParseBool(params.Get("read_only"))
+	return strings.EqualFold(params.Get("access_mode"), "READ_ONLY") || ro
 }
 
 // rewordedError shows text in place of err's message (the DSN's secrets

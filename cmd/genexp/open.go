@@ -154,6 +154,12 @@ func openStoreUntil(stop context.Context, dsn string, readOnly bool, log *slog.L
 	}
 	open := dsn
 	if readOnly {
+		// Opened read-only whatever access_mode the DSN names: its
+		// options are checked as a load's are first, so that one DuckDB
+		// refuses is the configuration's mistake here too.
+		if err := duckdb.CheckOptions(dsn); err != nil {
+			return nil, redactErr(err, dsn)
+		}
 		open = readOnlyDSN(dsn)
 	}
 	var opts []duckdb.OpenOption
@@ -277,6 +283,12 @@ func noWarehouseFile(target string) error {
 	file, _, _ := strings.Cut(target, "?")
 	if inMemory(file) {
 		return nil // checkTarget refuses it
+	}
+	if err := checkTarget(target); err != nil {
+		return redactErr(err, target) // the configuration's mistake first, as a load says it
+	}
+	if err := duckdb.CheckOptions(target); err != nil {
+		return redactErr(err, target)
 	}
 	fi, err := os.Stat(file)
 	if err != nil {

@@ -138,7 +138,16 @@ printed before are all there is).
 	if err := noWarehouseFile(target); err != nil {
 		return c.fail(stderr, err)
 	}
-	w, err := openStore(queryDSN(target), true, nil)
+	// DuckDB lets a statement read the files in its temp directory even
+	// without external access (FILE.tmp beside the warehouse, where any
+	// file may stand): the query's is one of its own, empty, removed after.
+	temp, err := os.MkdirTemp("", "genexp-query-")
+	if err == nil {
+		defer os.RemoveAll(temp)
+	} else {
+		temp = ""
+	}
+	w, err := openStore(queryDSN(target, temp), true, nil)
 	if err != nil {
 		return c.fail(stderr, redactErr(err, target))
 	}
@@ -245,13 +254,20 @@ func readQueryFile(path string) (string, error) {
 
 // queryDSN is the DSN query opens: for DuckDB, read-only and without
 // access to any file but the warehouse, whatever the DSN says, so that no
-// statement can attach another database or write a file.
-func queryDSN(target string) string {
+// statement can attach another database or read or write a file; temp,
+// when not "", is its temp_directory (which DuckDB lets a statement read).
+func queryDSN(target, temp string) string {
 	if genexp.IsSQLServerDSN(target) {
 		return target
 	}
-	return editDSNParams(target, func(params url.Values) {
+	dsn := editDSNParams(target, func(params url.Values) {
 		readOnlyParams(params)
-		params.Set("enable_external_access", "false")
+		params.Del("enable_external_access")
+		if temp != "" {
+			params.Set("temp_directory", temp)
+		}
 	})
+	// Last: DuckDB applies the options in order, and refuses to set a
+	// temp_directory once external access is off.
+	return dsn + "&enable_external_access=false"
 }

@@ -257,3 +257,28 @@ func TestDSNAsPathRefused(t *testing.T) {
 		t.Errorf("the refused loads left %v", got)
 	}
 }
+
+// TestQueryReadsNoFileInTheTempDirectory: DuckDB lets a statement read the
+// files of its temp directory even with external access off, and a
+// warehouse's is FILE.tmp beside it, where any file may stand; a query has
+// one of its own, so such a file is refused as any other, and a DSN that
+// names a temp_directory still opens (DuckDB refuses to set one once
+// external access is off, so that option goes last).
+func TestQueryReadsNoFileInTheTempDirectory(t *testing.T) {
+	_, db := loadedWarehouse(t)
+	if err := os.MkdirAll(db+".tmp", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	planted := filepath.Join(db+".tmp", "x.csv")
+	if err := os.WriteFile(planted, []byte("a,b\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "query", "--db", db, "SELECT * FROM read_csv('"+planted+"')")
+	if code != exitUsage || !strings.Contains(stderr, "reaches a file other than the warehouse") {
+		t.Errorf("reading a file in FILE.tmp: exit %d, want %d refused\n%s%s", code, exitUsage, out, stderr)
+	}
+	code, out, stderr = runCLI(t, "query", "--db", db+"?temp_directory="+filepath.Join(t.TempDir(), "spill"), "SELECT 41 + 1")
+	if code != exitOK || !strings.Contains(out, "42") {
+		t.Errorf("a DSN naming a temp_directory: exit %d\n%s%s", code, out, stderr)
+	}
+}

@@ -228,7 +228,7 @@ func (d *delimitedWriter) row(n int, vals []any) error {
 		}
 		if d.tsv && strings.ContainsAny(f, "\t\n\r") {
 			return &formatError{row: n, column: d.cols[i],
-				msg: fmt.Sprintf("the value %s holds a tab or line break, which a tsv field cannot; use --format csv, which quotes it, or replace it in the SQL (replace(col, chr(9), ' '))", strconv.Quote(qc.Shorten(f, 60)))}
+				msg: fmt.Sprintf("the value %s holds a tab or line break, which a tsv field cannot; use --format csv, which quotes it, or replace it in the SQL (regexp_replace(col, '[\\t\\r\\n]', ' ', 'g'))", strconv.Quote(qc.Shorten(f, 60)))}
 		}
 		if d.nullGiven && f == d.null {
 			return &formatError{row: n, column: d.cols[i],

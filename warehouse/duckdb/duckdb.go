@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/url"
 	"os"
@@ -103,6 +104,10 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 	}
 	if fi, err := os.Stat(file); file != "" && err == nil && fi.IsDir() {
 		return nil, qc.Errorf(qc.ConnectionFailed, "duckdb: %s is a folder, not a warehouse file: give a file name (FOLDER/genexp.duckdb)", file)
+	} else if file != "" && err == nil && fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket) != 0 {
+		// DuckDB would block reading a pipe that nothing writes to, and
+		// no signal would stop it.
+		return nil, qc.Errorf(qc.ConnectionFailed, "duckdb: %s is a named pipe or a socket, not a warehouse file: give a file name (genexp.duckdb)", file)
 	}
 	if file != "" && !readOnly {
 		// DuckDB opens its write-ahead log only at the first commit, so a
@@ -125,6 +130,16 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		shared, name = shareFile(file)
 		shared.open.Lock()
 		defer shared.open.Unlock()
+	}
+	// External access turned off by the DSN is turned off once the file
+	// is open: DuckDB applies a DSN's options in no fixed order, and one
+	// applied after it (temp_directory) would be refused half the time.
+	noExternal := false
+	if v, ok := params["enable_external_access"]; ok && len(v) == 1 {
+		if on, err := strconv.ParseBool(v[0]); err == nil && !on {
+			noExternal = true
+			params.Del("enable_external_access")
+		}
 	}
 	full := name // DuckDB's name of the file: the one this process has it open by
 	if len(params) > 0 {
@@ -170,6 +185,14 @@ func Open(dsn string, opts ...OpenOption) (*Warehouse, error) {
 		var tables int
 		if err := db.QueryRow(stmtUserTables).Scan(&tables); err == nil && tables > 0 {
 			created = false
+		}
+	}
+	if noExternal {
+		// Global to the database, so every connection of the pool, and
+		// it cannot be turned on again.
+		if _, err := db.Exec(`SET enable_external_access = false`); err != nil {
+			db.Close()
+			return nil, qc.Wrap(qc.ConnectionFailed, err, "duckdb: turning external access off")
 		}
 	}
 	w, err := New(db, cfg)
@@ -584,6 +607,33 @@ func CheckDSN(dsn string) error {
 	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
 		return qc.Errorf(qc.ConnectionFailed, "duckdb: no warehouse file yet, and the DSN opens it read-only: a load could not create it")
 	}
+	return checkOptions(params)
+}
+
+// CheckOptions checks a DSN's options as CheckDSN does, without its
+// refusal of a DSN that opens the file read-only: the check of commands
+// that only read the warehouse, which open it read-only whatever
+// access_mode the DSN names, so that an option DuckDB would refuse
+// (access_mode=bogus, threads=0) is the configuration's mistake there as
+// it is for a load, not passed over or reported as a missing file.
+func CheckOptions(dsn string) error {
+	_, params, _, err := readDSN(dsn)
+	if err != nil {
+		return err
+	}
+	if strings.EqualFold(params.Get("access_mode"), "READ_ONLY") {
+		params.Del("access_mode") // an in-memory database cannot be opened so
+	}
+	// Only a restriction, which Open applies once the file is open, and
+	// which DuckDB, applying options in no fixed order, may apply before
+	// another it would then refuse (temp_directory).
+	params.Del("enable_external_access")
+	return checkOptions(params)
+}
+
+// checkOptions opens an in-memory database with params, to find an
+// option DuckDB does not take.
+func checkOptions(params url.Values) error {
 	params.Set("autoinstall_known_extensions", "false")
 	db, err := sql.Open("duckdb", "?"+params.Encode())
 	if err == nil {
