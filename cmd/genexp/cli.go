@@ -439,6 +439,14 @@ func (c *common) parse(fs *flag.FlagSet, args []string, stdout io.Writer, want a
 	if err := c.checkLogFlags(); err != nil {
 		return nil, c.usageFail(fs, err.Error()), false
 	}
+	configGiven := false
+	fs.Visit(func(f *flag.Flag) { configGiven = configGiven || f.Name == "config" })
+	if configGiven && strings.TrimSpace(c.configFile) == "" {
+		// Read as no file, it would run on the built-in defaults, the
+		// configuration meant (a variable left unset: --config "$CFG")
+		// not read.
+		return nil, c.usageFail(fs, "--config names no file (an empty value; an unset variable?): give the configuration file, or leave --config out for the built-in defaults"), false
+	}
 	switch {
 	case len(pos) < want.min:
 		return nil, c.usageFail(fs, "missing "+want.what), false

@@ -186,3 +186,14 @@ func TestValidateRefusesDBWithAHint(t *testing.T) {
 		}
 	}
 }
+
+// An empty --config (an unset variable: --config "$CFG") is refused: read
+// as no file, the command would run on the built-in defaults.
+func TestEmptyConfigIsRefused(t *testing.T) {
+	for _, args := range [][]string{{"config", "--config", ""}, {"validate", "--config=", "p"}, {"status", "--config", " "}} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "--config names no file") {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error saying --config names no file", args, code, errb.String())
+		}
+	}
+}
