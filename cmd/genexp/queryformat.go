@@ -162,7 +162,11 @@ func (t *tableWriter) header(cols []string) error {
 
 func (t *tableWriter) row(_ int, vals []any) error {
 	for i, v := range vals {
-		t.cells[i] = oneLineStr(string(appendTable(nil, v, t.types[i], false)))
+		s := string(appendTable(nil, v, t.types[i], false))
+		// A value's leading spaces are its own (' lead' is not 'lead');
+		// oneLineStr, for labels, trims them.
+		lead := len(s) - len(strings.TrimLeft(s, " "))
+		t.cells[i] = s[:lead] + oneLineStr(s[lead:])
 	}
 	_, err := fmt.Fprintln(t.tw, strings.Join(t.cells, "\t"))
 	return err

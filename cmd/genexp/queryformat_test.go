@@ -241,6 +241,18 @@ func TestQueryTableShowsNestedNULL(t *testing.T) {
 	}
 }
 
+// TestQueryTableKeepsLeadingSpaces: a value's leading spaces are shown
+// (' lead' printed as 'lead' was another value); a line break inside is
+// still one blank.
+func TestQueryTableKeepsLeadingSpaces(t *testing.T) {
+	db := emptyWarehouse(t)
+	code, out, stderr := runCLI(t, "query", "--db", db, "SELECT ' lead' AS a, 'x' || chr(10) || 'y' AS b")
+	want := "a      b\n lead  x y\n(1 rows)\n"
+	if code != exitOK || out != want {
+		t.Errorf("exit %d\n%q\nwant\n%q\n%s", code, out, want, stderr)
+	}
+}
+
 // TestQueryFormatChecks: an unknown format and JSON's duplicate column
 // names are refused (exit 2).
 func TestQueryFormatChecks(t *testing.T) {
