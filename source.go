@@ -375,7 +375,6 @@ func openDownload(p string, cfg openConfig) (*Download, error) {
 			}
 			d.Findings = append(d.Findings, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityWarning, File: display(name),
 				Msg: "not read: the entry's name names the zip's top folder itself, not a file, yet the entry holds data; no refine.bio zip holds such an entry"})
-			d.refused = append(d.refused, display(name))
 		}
 	default:
 		dir := filepath.Dir(p)

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/genexp/genexp"
-	"github.com/genexp/genexp/warehouse/duckdb"
 )
 
 func cmdConfig(args []string, stdout, stderr io.Writer) int {
@@ -34,8 +33,11 @@ Exit status: 0 printed; 2 bad usage or configuration.
 		// the warehouse checks it (a URL of another scheme, no file, an
 		// option DuckDB refuses), without opening anything: config prints
 		// no configuration the other commands would refuse.
-		if err := checkConfiguredTarget(c.chooseTarget(fs, cfg)); err != nil {
-			return c.fail(stderr, err)
+		if target := c.chooseTarget(fs, cfg); !genexp.IsSQLServerDSN(target) {
+			// a SQL Server DSN is the driver's to read, when it connects
+			if err := checkDuckDBDSN(target); err != nil {
+				return c.fail(stderr, err)
+			}
 		}
 	}
 	if !c.cfgLevelSet {
@@ -53,23 +55,4 @@ Exit status: 0 printed; 2 bad usage or configuration.
 	}
 	fmt.Fprintf(stdout, "# genexp's effective configuration: %s,\n# ${VAR} expanded, the connection string's secrets redacted.\n%s", from, out)
 	return exitOK
-}
-
-// checkConfiguredTarget checks a DuckDB DSN as the commands that open it
-// do before opening it; a SQL Server DSN is left to the driver, which
-// reads it when it connects.
-func checkConfiguredTarget(target string) error {
-	if genexp.IsSQLServerDSN(target) {
-		return nil
-	}
-	if err := foreignScheme(target); err != nil {
-		return redactErr(err, target)
-	}
-	if err := checkTarget(target); err != nil {
-		return redactErr(err, target)
-	}
-	if err := duckdb.CheckOptions(target); err != nil {
-		return redactErr(err, target)
-	}
-	return nil
 }

@@ -31,7 +31,7 @@ func TestReadingDSNsWhateverTheCase(t *testing.T) {
 			want map[string][]string
 		}{
 			{"read-only", readOnlyDSN(in), map[string][]string{"access_mode": {"READ_ONLY"}}},
-			{"query", queryDSN(in, ""), map[string][]string{"access_mode": {"READ_ONLY"}, "enable_external_access": {"false"}}},
+			{"query", readOnlyDSN(queryDSN(in, "")), map[string][]string{"access_mode": {"READ_ONLY"}, "enable_external_access": {"false"}}},
 		} {
 			file, raw, _ := strings.Cut(tc.dsn, "?")
 			params, err := url.ParseQuery(raw)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -204,7 +203,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 			}
 			// The dry run opens every warehouse read-only; the load opens
 			// it as its DSN says.
-			if readOnlyTarget(target) {
+			if duckdb.OpensReadOnly(target) {
 				warnFail("the warehouse DSN opens it read-only (access_mode=READ_ONLY or read_only=true): a load could not write it")
 			}
 		}
@@ -240,18 +239,6 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 		code = worseExit(code, exitNoAccess)
 	}
 	return code
-}
-
-// readOnlyTarget reports whether a DuckDB DSN opens its file read-only.
-func readOnlyTarget(dsn string) bool {
-	_, raw, _ := strings.Cut(dsn, "?")
-	params, err := url.ParseQuery(raw)
-	if err != nil {
-		return false
-	}
-	params = duckdb.LowerParams(params)
-	ro, _ := strconv.ParseBool(params.Get("read_only"))
-	return strings.EqualFold(params.Get("access_mode"), "READ_ONLY") || ro
 }
 
 // rewordedError shows text in place of err's message (the DSN's secrets

@@ -284,14 +284,13 @@ func noWarehouseFile(target string) error {
 	if inMemory(file) {
 		return nil // checkTarget refuses it
 	}
-	if err := checkTarget(target); err != nil {
-		return redactErr(err, target) // the configuration's mistake first, as a load says it
-	}
-	if err := duckdb.CheckOptions(target); err != nil {
-		return redactErr(err, target)
-	}
 	fi, err := os.Stat(file)
 	if err != nil {
+		// The DSN's own mistakes first, as a load says them (opening an
+		// existing file checks them, openStoreUntil).
+		if err := checkDuckDBDSN(target); err != nil {
+			return err
+		}
 		// the file part of a DSN that is not what its writer meant may
 		// hold a secret
 		where := file
@@ -303,6 +302,22 @@ func noWarehouseFile(target string) error {
 	}
 	if fi.IsDir() {
 		return redactErr(qc.Errorf(qc.ConnectionFailed, "%s is a folder, not a warehouse file", file), target)
+	}
+	return nil
+}
+
+// checkDuckDBDSN checks a DuckDB DSN as the commands that open it do,
+// without opening its file: a URL of another scheme, no file named, an
+// option genexp or DuckDB refuses.
+func checkDuckDBDSN(target string) error {
+	if err := foreignScheme(target); err != nil {
+		return redactErr(err, target)
+	}
+	if err := checkTarget(target); err != nil {
+		return redactErr(err, target)
+	}
+	if err := duckdb.CheckOptions(target); err != nil {
+		return redactErr(err, target)
 	}
 	return nil
 }

@@ -256,18 +256,17 @@ func readQueryFile(path string) (string, error) {
 // access to any file but the warehouse, whatever the DSN says, so that no
 // statement can attach another database or read or write a file; temp,
 // when not "", is its temp_directory (which DuckDB lets a statement read).
+// duckdb.Open turns external access off once the file is open, after the
+// temp_directory is set; openStore opens it read-only (readOnlyDSN), once
+// it has checked the options the DSN gives.
 func queryDSN(target, temp string) string {
 	if genexp.IsSQLServerDSN(target) {
 		return target
 	}
-	dsn := editDSNParams(target, func(params url.Values) {
-		readOnlyParams(params)
-		params.Del("enable_external_access")
+	return editDSNParams(target, func(params url.Values) {
+		params.Set("enable_external_access", "false")
 		if temp != "" {
 			params.Set("temp_directory", temp)
 		}
 	})
-	// Last: DuckDB applies the options in order, and refuses to set a
-	// temp_directory once external access is off.
-	return dsn + "&enable_external_access=false"
 }

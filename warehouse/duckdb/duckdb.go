@@ -610,6 +610,14 @@ func CheckDSN(dsn string) error {
 	return checkOptions(params)
 }
 
+// OpensReadOnly reports whether a DSN opens its file read-only
+// (access_mode=READ_ONLY, or genexp's read_only=true), as Open reads it;
+// false for a DSN Open would refuse.
+func OpensReadOnly(dsn string) bool {
+	_, params, _, err := readDSN(dsn)
+	return err == nil && strings.EqualFold(params.Get("access_mode"), "READ_ONLY")
+}
+
 // CheckOptions checks a DSN's options as CheckDSN does, without its
 // refusal of a DSN that opens the file read-only: the check of commands
 // that only read the warehouse, which open it read-only whatever
