@@ -159,6 +159,7 @@ writing it, unreachable, or written by a newer genexp).
 	}
 	mismatch := false
 	openFailures := 0
+	killed := ""
 	if hc, ok := w.(warehouse.HealthChecker); ok {
 		// A schema made by another text of a migration reads, but no load
 		// will write it: say so here too, not only in genexp health.
@@ -169,6 +170,7 @@ writing it, unreachable, or written by a newer genexp).
 		}
 		if err == nil {
 			openFailures = h.FailedSteps - h.ResolvedFailedSteps
+			killed = killedRun(h)
 		}
 	}
 	if st.SchemaVersion == 0 && !mismatch {
@@ -202,6 +204,9 @@ writing it, unreachable, or written by a newer genexp).
 		}
 		tw.Flush()
 	}
+	if killed != "" {
+		fmt.Fprintf(stdout, "\n%s\n", killed)
+	}
 	if openFailures > 0 {
 		// The steps above are the latest rows only: a failure a rerun's
 		// SKIPPED rows pushed out of them is still counted here.
@@ -212,6 +217,25 @@ writing it, unreachable, or written by a newer genexp).
 		fmt.Fprintf(stdout, "\n%s in the last 24 h not made good by a later success; genexp health names them\n", steps)
 	}
 	return exitOK
+}
+
+// killedRun says, when the latest run still has steps RUNNING although no
+// process can be writing to the warehouse (warehouse.Health.NoWriter: the
+// DuckDB file opened for this report excludes every writer), that the run
+// was killed: without it, the RUNNING rows above read as a load going on.
+// It returns "" otherwise.
+func killedRun(h warehouse.Health) string {
+	if !h.NoWriter || len(h.Runs) == 0 || h.Runs[0].Running == 0 {
+		return ""
+	}
+	r := h.Runs[0]
+	steps := fmt.Sprintf("%d steps", r.Running)
+	if r.Running == 1 {
+		steps = "1 step"
+	}
+	return fmt.Sprintf("run %s still has %s RUNNING, but no process is writing to the warehouse: "+
+		"it was killed or could not record its end; rerun it (the next load or genexp features marks those steps FAILED)",
+		shortRunID(r.RunID), steps)
 }
 
 // stepOrder ranks the pipeline's steps in the order a study goes through

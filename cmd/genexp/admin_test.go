@@ -259,3 +259,25 @@ func TestStatusCountsFailuresBeyondItsSteps(t *testing.T) {
 		t.Errorf("status of a warehouse with no failure names some:\n%s", out)
 	}
 }
+
+// TestStatusSaysARunWasKilled: a load killed with kill -9 leaves its step
+// RUNNING; status, which can open the DuckDB file only when no process
+// writes it, says the run was killed instead of listing the step as if a
+// load were going on, and says nothing of it once the step has ended.
+func TestStatusSaysARunWasKilled(t *testing.T) {
+	start := time.Now().UTC().Add(-time.Minute)
+	running := warehouse.StepRecord{LogID: "log-1", RunID: "run-killed", Study: "GSE71270", Step: "load",
+		Status: "RUNNING", StartedAt: start}
+	out, _ := statusSteps(t, warehouseWithSteps(t, []warehouse.StepRecord{running}))
+	if !strings.Contains(out, "run run-kill still has 1 step RUNNING, but no process is writing to the warehouse") {
+		t.Errorf("status after a killed load:\n%s", out)
+	}
+	done := running
+	done.Status = "SUCCESS"
+	end := start.Add(time.Second)
+	done.EndedAt = &end
+	out, _ = statusSteps(t, warehouseWithSteps(t, []warehouse.StepRecord{done}))
+	if strings.Contains(out, "no process is writing") {
+		t.Errorf("status after a finished load says it was killed:\n%s", out)
+	}
+}
