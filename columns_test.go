@@ -167,6 +167,17 @@ func TestResolveColumns(t *testing.T) {
 			},
 		},
 		{
+			name: "a sample no study lists, named by accession, and another's title, is said too",
+			d: metadata.Merge(meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=GSM5", "GSM2=ctl"}}),
+				&metadata.Dataset{Samples: []*metadata.Sample{{Accession: "GSM5", Title: "lone"}}}),
+			folder: "GSE1", base: "GSE1", header: []string{"GSM5", "GSM2"},
+			want: []warehouse.Column{{Index: 0, Sample: "GSM5", Study: "GSE1"}, {Index: 1, Sample: "GSM2", Study: "GSE1"}},
+			findings: []wantFinding{
+				{qc.SampleMismatch, qc.SeverityWarning, 2, `column "GSM5" is the accession of sample GSM5 and the title of GSM1 of its study: it is read as GSM5's accession`},
+				{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM1"},
+			},
+		},
+		{
 			name:   "a title two samples of the study share is a finding, never a guess",
 			d:      meta(t, "EXPERIMENT", map[string][]string{"GSE1": {"GSM1=rep", "GSM2=rep", "GSM3=solo"}}),
 			folder: "GSE1", base: "GSE1", header: []string{"solo", "rep"},
@@ -214,6 +225,13 @@ func TestResolveColumns(t *testing.T) {
 			want: []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}, {Index: 1, Sample: "E-MTAB-123-P1", Study: "E-MTAB-123"},
 				{Index: 2, Sample: "SRR1", Study: "SRP5"}, {Index: 3, Sample: "GSM2", Study: "GSE1"}, {Index: 4, Sample: "E-MTAB-123-P2", Study: "E-MTAB-123"}},
 			// GSM9 is a mouse: it belongs in MUS_MUSCULUS/, so it is not missing here
+		},
+		{
+			name:   "SPECIES: a sample of no known organism without a column is missing from each matrix",
+			d:      meta(t, "SPECIES", map[string][]string{"GSE1": {"GSM1=a@HOMO_SAPIENS", "GSM9=mouse@MUS_MUSCULUS", "GSM10=b"}}),
+			folder: "HOMO_SAPIENS", base: "HOMO_SAPIENS", header: []string{"GSM1"},
+			want:     []warehouse.Column{{Index: 0, Sample: "GSM1", Study: "GSE1"}},
+			findings: []wantFinding{{qc.SampleMismatch, qc.SeverityWarning, 0, "1 sample of study GSE1 has no column in the matrix: GSM10;"}},
 		},
 		{
 			name:   "SPECIES: an experiment accession over the warehouse's width loads none of its columns",

@@ -418,7 +418,7 @@ func agree(n int, one, many string) string {
 
 // plural says "1 study", "2 studies", "0 failed steps": n and the noun,
 // in the plural unless n is 1.
-func plural[N ~int | ~int64](n N, noun string) string {
+func plural[N ~int | ~int64 | ~uint64](n N, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -1,8 +1,10 @@
 package genexp_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,5 +145,41 @@ func TestStudyOfTwoOrganismsMissingTooMany(t *testing.T) {
 	}
 	if sr := rep.Studies[1]; sr.Err != nil || sr.Outcome != warehouse.Inserted {
 		t.Fatalf("GSE2: outcome %q, error %v; want it loaded", sr.Outcome, sr.Err)
+	}
+}
+
+// A sample of no known organism in a study of two is counted over every
+// gene row holding a value of its study, as in a study of one organism: its
+// organism's rows cannot be told from the other's. Here GSM2, whose
+// organism the metadata leaves out, holds values in 39 of GSE1's 80 rows
+// and has 41 missing cells beside GSM1's 40 human, GSM3's and GSM4's 40
+// mouse cells.
+func TestStudyOfTwoOrganismsSampleOfNone(t *testing.T) {
+	dir := writeTwoOrganismsALL(t)
+	meta := filepath.Join(dir, "aggregated_metadata.json")
+	b, err := os.ReadFile(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gsm2 = `"GSM2": {"refinebio_accession_code": "GSM2", "refinebio_organism": "HOMO_SAPIENS"}`
+	if !bytes.Contains(b, []byte(gsm2)) {
+		t.Fatal("writeTwoOrganismsALL changed: GSM2's record not found")
+	}
+	writeFile(t, meta, bytes.Replace(b, []byte(gsm2), []byte(`"GSM2": {"refinebio_accession_code": "GSM2"}`), 1))
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	cfg.Quality.MaxNullPercentage = 0.5
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	if len(rep.Studies) != 2 || rep.Studies[0].Study != "GSE1" || rep.Studies[0].Err != nil {
+		t.Fatalf("report %+v, want GSE1 loaded", rep.Studies)
+	}
+	var cells, missing int64
+	if err := w.DB().QueryRow(`SELECT q.cell_count, q.missing_cells FROM meta_study_qc q JOIN dim_study s USING (study_key)
+		WHERE s.study_accession_code = 'GSE1'`).Scan(&cells, &missing); err != nil {
+		t.Fatal(err)
+	}
+	if cells != 200 || missing != 41 {
+		t.Errorf("GSE1 QC: %d cells, %d missing; want 200 and 41 (GSM2 over all 80 of the study's rows)", cells, missing)
 	}
 }

@@ -443,8 +443,8 @@ func checkEntries(zr *zip.Reader, display func(string) string) (skipped []string
 		if strings.HasSuffix(f.Name, "/") {
 			if f.UncompressedSize64 > 0 {
 				return nil, &qc.Error{Code: qc.InvalidFormat, Severity: qc.SeverityError, File: display(strings.TrimSuffix(f.Name, "/")),
-					Msg: fmt.Sprintf("the zip names this entry as a folder (its name ends in /), yet it holds %d bytes of data, which would not be read: "+
-						"the zip was made by a tool that marks files as folders, or is damaged; re-create it (e.g. with zip -r)", f.UncompressedSize64)}
+					Msg: fmt.Sprintf("the zip names this entry as a folder (its name ends in /), yet it holds %s of data, which would not be read: "+
+						"the zip was made by a tool that marks files as folders, or is damaged; re-create it (e.g. with zip -r)", plural(f.UncompressedSize64, "byte"))}
 			}
 			keep = append(keep, f)
 			continue

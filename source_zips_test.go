@@ -795,8 +795,8 @@ func TestZipEntriesArchiveZipWouldMisread(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		entries []entry
-		file    string // the entry the error names; "" when the zip loads
-		says    string
+		file    string // the entry the error names, or the warning when the zip loads
+		says    string // what the error says; "" when the zip loads
 	}{
 		{"stray files whose legacy-encoded names read as one", []entry{{"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet},
 			{"GSE71270/notes_\x82.txt", []byte("a")}, {"GSE71270/notes_\x81.txt", []byte("b")}}, "", ""},
@@ -806,15 +806,24 @@ func TestZipEntriesArchiveZipWouldMisread(t *testing.T) {
 			"GSE71270/GSE71270.tsv", "the zip holds two entries of this name"},
 		{"a folder's name holding data", []entry{{"GSE71270/GSE71270.tsv/", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet}},
 			"GSE71270/GSE71270.tsv", fmt.Sprintf("the zip names this entry as a folder (its name ends in /), yet it holds %d bytes of data", len(matrix))},
+		{"a folder's name holding one byte", []entry{{"GSE71270/notes/", []byte("x")}, {"GSE71270/GSE71270.tsv", matrix}, {"GSE71270/metadata_GSE71270.tsv", sheet}},
+			"GSE71270/notes", "the zip names this entry as a folder (its name ends in /), yet it holds 1 byte of data"},
 		{"the top folder's entry", []entry{{"./", nil}, {"./GSE71270/GSE71270.tsv", matrix}, {"./GSE71270/metadata_GSE71270.tsv", sheet}}, "", ""},
+		// "." is written with a folder's mode
+		{"the top folder's entry, a folder by its mode, holding data", []entry{{".", []byte("x")}, {"GSE71270/GSE71270.tsv", matrix},
+			{"GSE71270/metadata_GSE71270.tsv", sheet}}, ".", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			zw := zip.NewWriter(&buf)
 			for _, e := range tc.entries {
 				// raw, stored: archive/zip writes no data to a name ending in /
-				w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(e.data),
-					CompressedSize64: uint64(len(e.data)), UncompressedSize64: uint64(len(e.data)), NonUTF8: !utf8.ValidString(e.name)})
+				h := &zip.FileHeader{Name: e.name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(e.data),
+					CompressedSize64: uint64(len(e.data)), UncompressedSize64: uint64(len(e.data)), NonUTF8: !utf8.ValidString(e.name)}
+				if e.name == "." {
+					h.SetMode(fs.ModeDir | 0o755)
+				}
+				w, err := zw.CreateRaw(h)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -826,11 +835,17 @@ func TestZipEntriesArchiveZipWouldMisread(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "x.zip")
 			writeFile(t, p, buf.Bytes())
 			d, err := genexp.OpenDownload(p)
-			if tc.file == "" {
+			if tc.says == "" {
 				if err != nil || len(d.Matrices) != 1 {
 					t.Fatalf("OpenDownload: %v, want the zip's one matrix", err)
 				}
 				d.Close()
+				warned := slices.ContainsFunc(d.Findings, func(f *qc.Error) bool {
+					return f.Severity == qc.SeverityWarning && f.File == p+"!"+tc.file && strings.Contains(f.Msg, "names the zip's top folder itself")
+				})
+				if warned != (tc.file != "") {
+					t.Errorf("findings %v; want a warning naming %q: %v", d.Findings, tc.file, tc.file != "")
+				}
 				return
 			}
 			var e *qc.Error

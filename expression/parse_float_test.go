@@ -81,6 +81,9 @@ func TestParseCellHard(t *testing.T) {
 	for _, s := range hardCells {
 		checkCell(t, s)
 	}
+	for s := range missingWords {
+		checkCell(t, s) // each spelling a missing value has
+	}
 	// An exponent past strconv's cap on its digits, against a million
 	// zeros: strconv reads 0, and so must the reader.
 	checkCell(t, "0."+strings.Repeat("0", 1_000_010)+"1e1000005")

@@ -157,6 +157,10 @@ type Reader struct {
 	header       Header
 	ncols        int
 	rowsPerBatch int
+	// tabEnded: the header ends in a tab, as from a writer that ends every
+	// cell with one; a row's trailing tab then ends its last cell instead
+	// of starting an empty one.
+	tabEnded bool
 
 	batch    WideBatch
 	seen     *geneSet
@@ -359,6 +363,7 @@ func (r *Reader) readHeader() error {
 	names := cells[1:]
 	if n := len(names); n > 0 && names[n-1] == "" {
 		names = names[:n-1] // a trailing tab
+		r.tabEnded = true
 	}
 	if len(names) == 0 {
 		return r.errAt(qc.InvalidFormat, 2, "header has no sample columns (is this an expression matrix?)")

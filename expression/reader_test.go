@@ -57,6 +57,8 @@ func TestReaderBadInput(t *testing.T) {
 		{"ragged: too many cells", h + "G1\t1\t2\t3\n", qc.ParseError, 2, 4, "ragged"},
 		{"ragged: too many after a trailing tab", h + "G1\t1\t2\t\t\n", qc.ParseError, 2, 4, "ragged"},
 		{"ragged: last line without newline", h + "G1\t1", qc.ParseError, 2, 3, "ragged"},
+		{"ragged: short row ending in a tab", "Gene\tA\tB\tC\n" + "G1\t1\t\n", qc.ParseError, 2, 4, "ragged row: 3 cells"},
+		{"ragged: short row, every cell tab-ended", "Gene\tA\tB\tC\t\n" + "G1\t1\t\n", qc.ParseError, 2, 3, "ragged row: 2 cells"},
 		{"NUL padding at the end", h + "G1\t1\t2\n\x00\x00\x00\x00", qc.EncodingError, 3, 1, "NUL character (U+0000) at byte 1, and 1 cells where the header has 3"},
 		{"Inf", h + "G1\tInf\t1\n", qc.ParseError, 2, 2, "infinite"},
 		{"-Inf", h + "G1\t1\t-Inf\n", qc.ParseError, 2, 3, "infinite"},
@@ -176,6 +178,8 @@ func TestReaderAccepts(t *testing.T) {
 		{"header only, a CR ends the input", "Gene\tA\r", "Gene", []string{"A"}, map[string][]float64{}, 0, nil},
 		{"number forms", "Gene\tA\tB\tC\tD\tE\tF\nG1\t+1\t.5\t5.\t-0\t1E-3\t0.000000000000000000000000000001\n", "Gene", []string{"A", "B", "C", "D", "E", "F"},
 			map[string][]float64{"G1": {1, 0.5, 5, math.Copysign(0, -1), 0.001, 1e-30}}, 0, nil},
+		{"quoted gene id", "Gene\tA\n\"G1\"\t1\n", "Gene", []string{"A"}, map[string][]float64{"G1": {1}}, 0, nil},
+		{"gene id with a quote inside keeps its quotes", "Gene\tA\n\"G\"1\"\t1\n", "Gene", []string{"A"}, map[string][]float64{`"G"1"`: {1}}, 0, nil},
 		{"underflow to zero", "Gene\tA\nG1\t1e-400\n", "Gene", []string{"A"}, map[string][]float64{"G1": {0}}, 0, nil},
 		{"subnormal", "Gene\tA\nG1\t4.9e-324\n", "Gene", []string{"A"}, map[string][]float64{"G1": {5e-324}}, 0, nil},
 	}
@@ -377,6 +381,37 @@ func TestReaderSourceErrors(t *testing.T) {
 	checkErr(t, err, qc.InvalidFormat, 2, 0, "reading")
 	if !errors.Is(err, io.ErrNoProgress) {
 		t.Errorf("a source that returns nothing forever: %v, want io.ErrNoProgress", err)
+	}
+}
+
+// stallingReader returns (0, nil) stalls times before each read of at
+// most 3 bytes, as io.Reader allows a source to.
+type stallingReader struct {
+	r      io.Reader
+	stalls int
+	left   int
+}
+
+func (s *stallingReader) Read(p []byte) (int, error) {
+	if s.left > 0 {
+		s.left--
+		return 0, nil
+	}
+	s.left = s.stalls
+	return s.r.Read(p[:min(len(p), 3)])
+}
+
+// TestReaderSourceStalls: a source that returns no bytes and no error a few
+// times before each read is slow, not stuck: the matrix reads whole. Only
+// one that never returns data is io.ErrNoProgress (TestReaderSourceErrors).
+func TestReaderSourceStalls(t *testing.T) {
+	src := &stallingReader{r: strings.NewReader("Gene\tA\tB\nG1\t1\t2\nG2\t3\t4\n"), stalls: 5}
+	_, rows, _, err := readMatrix(t, src, expression.WithBufferSize(64), expression.WithBatchRows(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows["G2"][1] != 4 {
+		t.Errorf("rows %v, want G1 and G2", rows)
 	}
 }
 

@@ -56,11 +56,12 @@ func (r *Reader) parseRow(line []byte, dst []float64) (gene []byte, missing int,
 
 // ragged reports a row whose cell count differs from the header's. The
 // column is where the row and the header part: the first absent cell, or
-// the first extra one.
+// the first extra one. A trailing tab starts an empty cell, as the row
+// parser reads it, unless the header ends in one too (Reader.tabEnded).
 func (r *Reader) ragged(line []byte) error {
 	cells := bytes.Count(line, []byte{'\t'}) + 1
-	if line[len(line)-1] == '\t' {
-		cells-- // a trailing tab ends the row; it does not start a cell
+	if r.tabEnded && line[len(line)-1] == '\t' {
+		cells-- // the writer ends every cell with a tab
 	}
 	if i := bytes.IndexByte(line, 0); i >= 0 {
 		// NUL bytes, as a file padded with zeros after a crash or a copy

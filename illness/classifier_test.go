@@ -853,3 +853,59 @@ func TestRefiningRules(t *testing.T) {
 		t.Errorf("study-context patient in shock: %s (evidence %q), want SEPTIC_SHOCK by shock_flag refining %s", d, d.Evidence, RuleStudyContext)
 	}
 }
+
+// TestDefaultFieldOrderDecides pins DefaultFields' order where two fields
+// disagree: refine.bio's disease, then its disease stage, then the
+// submitter's characteristics; the first field a rule labels decides.
+func TestDefaultFieldOrderDecides(t *testing.T) {
+	withStage := func(disease, stage string, chars ...string) *metadata.Sample {
+		s := sample("", disease, "", chars...)
+		s.DiseaseStage = stage
+		return s
+	}
+	tests := []struct {
+		name  string
+		s     *metadata.Sample
+		label Label
+		field string
+	}{
+		{"disease stage before characteristics", withStage("", "septic shock", "disease state: healthy control"), SepticShock, "disease_stage"},
+		{"disease stage before characteristics, other labels", withStage("", "healthy control", "disease state: septic shock"), Control, "disease_stage"},
+		{"disease before disease stage", withStage("sepsis", "healthy control"), Sepsis, "disease"},
+		{"a later field's septic shock refines an earlier sepsis", withStage("sepsis", "septic shock"), SepticShock, "disease_stage"},
+		{"characteristics before the title", func() *metadata.Sample {
+			s := sample("healthy control 3", "", "", "disease state: septic shock")
+			return s
+		}(), SepticShock, "characteristics"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := Default().Classify(tt.s); d.Label != tt.label || d.Field != tt.field {
+				t.Errorf("got %s from %s, want %s from %s (%+v)", d.Label, d.Field, tt.label, tt.field, d)
+			}
+		})
+	}
+}
+
+// TestDefaultPrioritiesBetweenKeys pins default rule priorities where two
+// characteristics of one sample are read by rules of different labels:
+// "disease state: None" (no_disease, a control) is read before "infection:
+// uninfected" (uninfected, ill without sepsis), and a caecal ligation and
+// puncture (sepsis_model) before the post-operative state it leaves
+// (non_septic_illness).
+func TestDefaultPrioritiesBetweenKeys(t *testing.T) {
+	tests := []struct {
+		s     *metadata.Sample
+		label Label
+		rule  string
+	}{
+		{sample("", "", "", "disease state: None", "infection: uninfected"), Control, "no_disease"},
+		{sample("", "", "", "infection: uninfected", "disease state: None"), Control, "no_disease"},
+		{sample("", "", "", "treatment: cecal ligation and puncture, post-operative day 1"), Sepsis, "sepsis_model"},
+	}
+	for _, tt := range tests {
+		if d := Default().Classify(tt.s); d.Label != tt.label || d.Rule != tt.rule {
+			t.Errorf("%+v: got %s by %s, want %s by %s", tt.s.Annotations, d.Label, d.Rule, tt.label, tt.rule)
+		}
+	}
+}

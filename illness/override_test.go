@@ -82,6 +82,11 @@ func TestDecideAndOverridden(t *testing.T) {
 			if d := o.Classify(samples[1]); d != over {
 				t.Errorf("Classify of the overridden sample = %v", d)
 			}
+			// A sample's accession with blanks around it, as a hand-made
+			// Sample may have, is overridden too.
+			if d := o.Classify(&metadata.Sample{Accession: " GSM2\t"}); d.Label != SepticShock || d.Method != MethodOverride {
+				t.Errorf("Classify of the overridden sample, its accession padded = %v", d)
+			}
 			if d := o.Classify(samples[0]); d != tc.c.Classify(samples[0]) {
 				t.Errorf("Classify = %v", d)
 			}

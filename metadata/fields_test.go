@@ -48,6 +48,10 @@ func TestParseJSONTimesAreUTC(t *testing.T) {
 		{"2020-01-02 01:30:00+02", time.Date(2020, 1, 1, 23, 30, 0, 0, time.UTC)},
 		{"2020-01-02T01:30:00Z", time.Date(2020, 1, 2, 1, 30, 0, 0, time.UTC)},
 		{"2020-01-02 01:30:00", time.Date(2020, 1, 2, 1, 30, 0, 0, time.UTC)},
+		{"2020-01-02 01:30:00-05", time.Date(2020, 1, 2, 6, 30, 0, 0, time.UTC)},
+		{"2020-01-02 01:30:00.5-05", time.Date(2020, 1, 2, 6, 30, 0, 500e6, time.UTC)},
+		{"2020-01-02T01:30:00.123456", time.Date(2020, 1, 2, 1, 30, 0, 123456e3, time.UTC)},
+		{"2020-01-02", time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -167,5 +171,31 @@ func TestParseJSONCharacteristicObjects(t *testing.T) {
 				t.Fatalf("annotations %+v, want %+v", s, want)
 			}
 		})
+	}
+}
+
+// TestBooleanSpellings: the spellings of true and false a JSON string or a
+// sheet cell may give a boolean field, in any case and with blanks around
+// them; an empty one is unknown.
+func TestBooleanSpellings(t *testing.T) {
+	for in, want := range map[string]metadata.Optional[bool]{
+		"true": metadata.Some(true), "T": metadata.Some(true), " Yes ": metadata.Some(true), "1": metadata.Some(true),
+		"False": metadata.Some(false), "f": metadata.Some(false), "NO": metadata.Some(false), "0": metadata.Some(false),
+		"": {},
+	} {
+		d, err := parseJSON(t, `{"samples": {"GSM1": {"refinebio_accession_code": "GSM1", "refinebio_processed": "`+in+`"}}}`)
+		if err != nil {
+			t.Fatalf("JSON %q: %v", in, err)
+		}
+		if got := d.Sample("GSM1").Processed; got != want {
+			t.Errorf("JSON %q: processed %+v, want %+v", in, got, want)
+		}
+		sheet, err := metadata.ParseTSV(strings.NewReader("refinebio_accession_code\trefinebio_processed\nGSM1\t"+in+"\n"), "metadata_GSE1.tsv", "GSE1")
+		if err != nil {
+			t.Fatalf("sheet %q: %v", in, err)
+		}
+		if got := sheet.Sample("GSM1").Processed; got != want {
+			t.Errorf("sheet %q: processed %+v, want %+v", in, got, want)
+		}
 	}
 }

@@ -1009,16 +1009,13 @@ func parseBool(s string, bad func() error) (Optional[bool], error) {
 	return Optional[bool]{}, bad()
 }
 
+// timeLayouts are the date forms refine.bio writes. A layout's fractional
+// seconds (.999999) are optional in what it parses.
 var timeLayouts = []string{
-	"2006-01-02T15:04:05",
 	"2006-01-02T15:04:05.999999",
-	"2006-01-02T15:04:05Z07:00",
 	"2006-01-02T15:04:05.999999Z07:00",
-	"2006-01-02 15:04:05",
 	"2006-01-02 15:04:05.999999",
-	"2006-01-02 15:04:05Z07:00",
 	"2006-01-02 15:04:05.999999Z07:00",
-	"2006-01-02 15:04:05-07",
 	"2006-01-02 15:04:05.999999-07",
 	"2006-01-02",
 }

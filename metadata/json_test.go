@@ -693,7 +693,7 @@ func TestParseJSONNumbersBeyondFloat64(t *testing.T) {
   "septic patient 1": {"refinebio_accession_code": "GSM1", "refinebio_title": "septic patient 1",
     "refinebio_annotations": [{"characteristic": [{"category": "age", "value": 1e400}]}]},
   "GSM2": {"refinebio_title": -1E+400, "refinebio_annotations": [{"run_id": ` + digits + `,
-    "spots": 12345678901234567890, "ratio": [2.50, 7], "sepsis": 1.0, "count": 1E5, "zero": -0.0}]}},
+    "spots": 12345678901234567890, "ratio": [2.50, 7], "sepsis": 1.0, "count": 1E5, "zero": -0.0, "pvalue": 0.00001}]}},
  "experiments": {"GSE1": {"pubmed_id": 1e400, "sample_titles": ["septic patient 1"]}}}`
 	d, err := parseJSON(t, doc)
 	if err != nil {
@@ -705,7 +705,7 @@ func TestParseJSONNumbersBeyondFloat64(t *testing.T) {
 	}
 	for _, a := range []metadata.Annotation{{Key: "run_id", Value: digits}, {Key: "spots", Value: "12345678901234567890"},
 		{Key: "ratio", Value: "2.5"}, {Key: "ratio", Value: "7"}, {Key: "sepsis", Value: "1"}, {Key: "count", Value: "100000"},
-		{Key: "zero", Value: "-0"}} {
+		{Key: "zero", Value: "-0"}, {Key: "pvalue", Value: "1e-05"}} {
 		if !hasAnn(s2.Annotations, a) {
 			t.Errorf("GSM2 lacks %+v; has %+v", a, s2.Annotations)
 		}

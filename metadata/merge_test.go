@@ -256,6 +256,10 @@ func TestContradiction(t *testing.T) {
 			if field != tc.field || (field != "" && x == y) {
 				t.Errorf("Contradiction = %q (%q, %q), want %q", field, x, y, tc.field)
 			}
+			// Either way round.
+			if field, x, y := metadata.Contradiction(b, base()); field != tc.field || (field != "" && x == y) {
+				t.Errorf("changed first: Contradiction = %q (%q, %q), want %q", field, x, y, tc.field)
+			}
 		})
 	}
 	if field, x, y := metadata.Contradiction(&metadata.Sample{Age: "NaN"}, &metadata.Sample{Age: "nan"}); field != "" {
@@ -289,5 +293,25 @@ func TestMergeStudyDifference(t *testing.T) {
 	}
 	if m := metadata.Merge(json("a.json", "GSE1", "Sepsis  study", "MICROARRAY"), json("b.json", "GSE1", "sepsis study", "microarray")); len(m.Findings) != 0 {
 		t.Errorf("the same values written otherwise: findings %v", m.Findings)
+	}
+}
+
+// TestMergeUpgradesCharacteristic: a value one dataset gives as a plain
+// field and a later one as a characteristic of the same key is kept once,
+// as a characteristic, so the classifier's characteristics field reads it;
+// a characteristic a later dataset repeats as a plain field stays one.
+func TestMergeUpgradesCharacteristic(t *testing.T) {
+	ds := func(characteristic bool) *metadata.Dataset {
+		return &metadata.Dataset{Samples: []*metadata.Sample{{Accession: "GSM1",
+			Annotations: []metadata.Annotation{{Key: "disease state", Value: "septic shock", Characteristic: characteristic}}}}}
+	}
+	for _, order := range [][2]bool{{false, true}, {true, false}} {
+		s := metadata.Merge(ds(order[0]), ds(order[1])).Sample("GSM1")
+		if len(s.Annotations) != 1 || !s.Annotations[0].Characteristic {
+			t.Errorf("characteristic %v then %v: annotations %+v, want one characteristic", order[0], order[1], s.Annotations)
+		}
+		if got := s.Values("characteristics"); !slices.Equal(got, []string{"disease state: septic shock"}) {
+			t.Errorf("characteristic %v then %v: characteristics %q", order[0], order[1], got)
+		}
 	}
 }

@@ -375,3 +375,23 @@ func TestParseTSVJoinedExperiments(t *testing.T) {
 		t.Errorf("GSM1 in %v, want GSE1 and GSE2", s)
 	}
 }
+
+// TestParseTSVCharacteristicPrefixes: every prefix under which refine.bio
+// flattens a submitter's characteristics (GEO characteristics_ch1/ch2,
+// ArrayExpress characteristic, variable and factor value columns) gives
+// a characteristic of the key after it, in any case.
+func TestParseTSVCharacteristicPrefixes(t *testing.T) {
+	for _, prefix := range []string{
+		"characteristics_ch1_", "characteristics_ch2_", "characteristics_ch1.", "characteristics_ch2.",
+		"characteristic_", "characteristics.", "variable_", "factorvalue_", "factor_value_", "Factor_Value_",
+	} {
+		d, err := metadata.ParseTSV(strings.NewReader("refinebio_accession_code\t"+prefix+"disease state\nGSM1\tseptic shock\n"), "m.tsv", "GSE1")
+		if err != nil {
+			t.Fatalf("%s: %v", prefix, err)
+		}
+		want := []metadata.Annotation{{Key: "disease state", Value: "septic shock", Characteristic: true}}
+		if got := sample(t, d, "GSM1").Annotations; !slices.Equal(got, want) {
+			t.Errorf("column %sdisease state: annotations %+v, want %+v", prefix, got, want)
+		}
+	}
+}

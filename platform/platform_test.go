@@ -84,6 +84,8 @@ func TestTechnology(t *testing.T) {
 	for in, want := range map[string]string{
 		"MICROARRAY": Microarray, "microarray": Microarray, "RNA-SEQ": RNASeq, "RNA_SEQ": RNASeq,
 		"rna seq": RNASeq, "RNASEQ": RNASeq, "": Other, "other": Other,
+		"array": Microarray, " Sequencing ": RNASeq, "high-throughput sequencing": RNASeq, "HIGH_THROUGHPUT_SEQUENCING": RNASeq,
+		"in situ oligonucleotide": Other,
 	} {
 		if got := Technology(in); got != want {
 			t.Errorf("Technology(%q) = %q, want %q", in, got, want)

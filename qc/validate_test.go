@@ -151,3 +151,38 @@ func TestKSFindingHoldsEverySample(t *testing.T) {
 		t.Errorf("the worst %s (D %g, p %g) is not its own entry %+v", w.Sample, w.D, w.P, got)
 	}
 }
+
+// TestKSFindingTieOnP: samples of one p-value (0 for every sample far off
+// the pool, where the p-value underflows) are told apart by D: the finding
+// names the sample of largest D, as WorstKS does, whatever their order.
+func TestKSFindingTieOnP(t *testing.T) {
+	th := DefaultThresholds()
+	a := KSSample{Sample: "A", D: 0.7, P: 0, Values: 5000}
+	b := KSSample{Sample: "B", D: 0.9, P: 0, Values: 5000}
+	for _, order := range [][]KSSample{{a, b}, {b, a}} {
+		r := KSResult{Sample: order[0].Sample, D: order[0].D, P: 0, Values: 5000, Pool: 10000, Samples: order}
+		if f := KSFinding("S", "m.tsv", r, th); f == nil || !strings.Contains(f.Msg, "sample B's values") {
+			t.Errorf("samples in the order %s, %s: %v, want a finding naming B", order[0].Sample, order[1].Sample, f)
+		}
+	}
+}
+
+// TestGeneCountLowNamesFiveSamples: the finding for samples with too few
+// measured genes names the first five, in order, and says there are more.
+func TestGeneCountLowNamesFiveSamples(t *testing.T) {
+	th := DefaultThresholds()
+	measured := map[string]int64{"ok": th.MinGenesPerSample}
+	for _, s := range []string{"s7", "s1", "s3", "s2", "s6", "s5", "s4"} {
+		measured[s] = 10
+	}
+	var msg string
+	for _, f := range Validate(StudyStats{Study: "S", File: "m.tsv", Rows: th.MinGenesPerSample, Cells: 8 * th.MinGenesPerSample, Measured: measured}, th) {
+		if f.Code == GeneCountLow {
+			msg = f.Msg
+		}
+	}
+	want := fmt.Sprintf("7 of 8 samples have fewer than %d measured genes: s1 (10), s2 (10), s3 (10), s4 (10), s5 (10), …", th.MinGenesPerSample)
+	if msg != want {
+		t.Errorf("finding %q\nwant    %q", msg, want)
+	}
+}
