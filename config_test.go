@@ -431,6 +431,8 @@ func TestParseConfigPlacesTheBadEntry(t *testing.T) {
 		{"unknown severity", "quality_thresholds:\n  severities:\n    2006: LOUD\n", 3, 11,
 			"quality_thresholds.severities.2006", `unknown severity "LOUD" (want INFO, WARNING or ERROR)`},
 		{"KS p-value", "quality_thresholds:\n  min_ks_pvalue: 5\n", 2, 18, "quality_thresholds.min_ks_pvalue", "5 is not a p-value between 0 and 1"},
+		{"KS p-value NaN", "quality_thresholds:\n  min_ks_pvalue: .nan\n", 2, 18, "quality_thresholds.min_ks_pvalue", "NaN is not a p-value between 0 and 1"},
+		{"KS statistic NaN", "quality_thresholds:\n  min_ks_statistic: .NaN\n", 2, 21, "quality_thresholds.min_ks_statistic", "NaN is not a Kolmogorov–Smirnov statistic between 0 and 1"},
 		{"KS statistic", "quality_thresholds:\n  min_ks_statistic: -0.5\n", 2, 21, "quality_thresholds.min_ks_statistic", "-0.5 is not a Kolmogorov–Smirnov statistic between 0 and 1"},
 		{"override label", "illness_inference:\n  overrides:\n    GSM1: CONTROL\n    GSM2: sick\n", 4, 11,
 			"illness_inference.overrides.GSM2", `unknown label "sick"`},

@@ -3,6 +3,7 @@ package genexp_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -90,11 +91,16 @@ func TestLoadRealDownloadsExact(t *testing.T) {
 		name, path, matrix, study string
 		samples                   int
 		byTitle                   bool
+		platform                  string // each sample's: accession | manufacturer | technology
 	}{
-		{"current microarray, sheet only", "testdata/refinebio/GSE71270", "testdata/refinebio/GSE71270/GSE71270/GSE71270.tsv", "GSE71270", 10, false},
-		{"rna-seq, sheet only", "testdata/refinebio/SRP110235", "testdata/refinebio/SRP110235/SRP110235/SRP110235.tsv", "SRP110235", 4, false},
-		{"2018 download, titles as columns", "testdata/refinebio/E-GEOD-39842", "testdata/refinebio/E-GEOD-39842/E-GEOD-39842/E-GEOD-39842.tsv", "E-GEOD-39842", 12, true},
-		{"2018 download as a zip", "testdata/refinebio/E-GEOD-39842.zip", "testdata/refinebio/E-GEOD-39842/E-GEOD-39842/E-GEOD-39842.tsv", "E-GEOD-39842", 12, true},
+		{"current microarray, sheet only", "testdata/refinebio/GSE71270", "testdata/refinebio/GSE71270/GSE71270/GSE71270.tsv", "GSE71270", 10, false,
+			"zebrafish|Affymetrix|MICROARRAY"},
+		{"rna-seq, sheet only", "testdata/refinebio/SRP110235", "testdata/refinebio/SRP110235/SRP110235/SRP110235.tsv", "SRP110235", 4, false,
+			"IlluminaHiSeq2000|Illumina|RNA-SEQ"},
+		{"2018 download, titles as columns", "testdata/refinebio/E-GEOD-39842", "testdata/refinebio/E-GEOD-39842/E-GEOD-39842/E-GEOD-39842.tsv", "E-GEOD-39842", 12, true,
+			"zebrafish|Affymetrix|MICROARRAY"},
+		{"2018 download as a zip", "testdata/refinebio/E-GEOD-39842.zip", "testdata/refinebio/E-GEOD-39842/E-GEOD-39842/E-GEOD-39842.tsv", "E-GEOD-39842", 12, true,
+			"zebrafish|Affymetrix|MICROARRAY"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -141,6 +147,26 @@ func TestLoadRealDownloadsExact(t *testing.T) {
 			}
 			if len(samples) != tc.samples {
 				t.Errorf("samples = %d, want %d", len(samples), tc.samples)
+			}
+			// every sample's platform is in dim_platform, normalized
+			var platforms []string
+			prow, err := w.DB().Query(`SELECT COALESCE(p.platform_accession || '|' || p.manufacturer || '|' || p.measurement_technology, 'none'), COUNT(*)
+				FROM dim_sample s JOIN dim_study_sample ss ON ss.sample_key = s.sample_key JOIN dim_study st ON st.study_key = ss.study_key
+				LEFT JOIN dim_platform p ON p.platform_key = s.platform_key WHERE st.study_accession_code = ? GROUP BY 1`, tc.study)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for prow.Next() {
+				var pf string
+				var k int
+				if err := prow.Scan(&pf, &k); err != nil {
+					t.Fatal(err)
+				}
+				platforms = append(platforms, fmt.Sprintf("%s ×%d", pf, k))
+			}
+			prow.Close()
+			if want := fmt.Sprintf("%s ×%d", tc.platform, tc.samples); len(platforms) != 1 || platforms[0] != want {
+				t.Errorf("samples' platforms %q, want %q", platforms, want)
 			}
 			if tc.byTitle {
 				for acc := range samples {

@@ -1,6 +1,7 @@
 package genexp
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,10 @@ func TestRunsCheck(t *testing.T) {
 			r.Stopped, r.StopReason, r.Load = 4, "timed out", true
 		})}, false, Degraded, head + "; the latest load, run r0 started 2026-01-02T11:00:00Z, was stopped (timed out) and no load " +
 			"has run since: studies it had not reached may not be loaded; rerun the same genexp load (what it loaded before is a duplicate)"},
+		{"a load stopped in its last step, then features only", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) {
+			r.StopReason, r.Load, r.Failed = "interrupted", true, 1
+		})}, false, Degraded, head + "; the latest load, run r0 started 2026-01-02T11:00:00Z, was stopped (interrupted) and no load " +
+			"has run since: studies it had not reached may not be loaded; rerun the same genexp load (what it loaded before is a duplicate)"},
 		{"a killed load, then a load", []warehouse.RunSummary{run("r1", func(r *warehouse.RunSummary) { r.Load = true }),
 			run("r0", func(r *warehouse.RunSummary) { r.Aborted, r.Load = 2, true })}, false, Healthy, head + ", finished"},
 		{"a killed features run", []warehouse.RunSummary{run("r1", nil), run("r0", func(r *warehouse.RunSummary) { r.Aborted = 1 })},
@@ -90,5 +95,31 @@ func TestRunsCheck(t *testing.T) {
 				t.Errorf("runsCheck = %s, %q\nwant %s, %q", st, detail, tc.want, tc.detail)
 			}
 		})
+	}
+}
+
+// TestDefaultHealthLimits pins the documented defaults: a warning under
+// 1 GiB of free disk, critical under 100 MiB, a run RUNNING for 6 h stuck.
+func TestDefaultHealthLimits(t *testing.T) {
+	if got, want := DefaultHealthLimits(), (HealthLimits{WarnFreeBytes: 1 << 30, CriticalFreeBytes: 100 << 20, StuckAfter: 6 * time.Hour}); got != want {
+		t.Errorf("DefaultHealthLimits() = %+v, want %+v", got, want)
+	}
+}
+
+// TestFeaturesCheckNamesStaleStudies: the stale studies the warehouse
+// names are listed, and those it counted beyond them are said in a number.
+func TestFeaturesCheckNamesStaleStudies(t *testing.T) {
+	for _, tc := range []struct {
+		stale int
+		names []string
+		want  string
+	}{
+		{2, []string{"GSE1", "GSE2"}, "the features of 2 studies are stale (GSE1, GSE2):"},
+		{3, []string{"GSE1", "GSE2"}, "the features of 3 studies are stale (GSE1, GSE2 and 1 more):"},
+	} {
+		st, detail := featuresCheck(&warehouse.Health{FeaturesChecked: true, StaleFeatures: tc.stale, StaleFeatureStudies: tc.names})
+		if st != Degraded || !strings.HasPrefix(detail, tc.want) {
+			t.Errorf("featuresCheck(%d stale, %v) = %s, %q; want a warning beginning %q", tc.stale, tc.names, st, detail, tc.want)
+		}
 	}
 }

@@ -513,3 +513,33 @@ func TestSpeciesUnitWithACallersMelter(t *testing.T) {
 		})
 	}
 }
+
+// A gene repeated within one matrix of a joined unit is that matrix's
+// duplicate row, a finding as in any matrix (the first row kept), not a
+// gene of two matrices.
+func TestSpeciesUnitGeneRepeatedWithinOneMatrix(t *testing.T) {
+	dir := writeTwoOrganismsSPECIES(t, true)
+	human := filepath.Join(dir, "HOMO_SAPIENS", "HOMO_SAPIENS.tsv")
+	b, err := os.ReadFile(human)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	writeFile(t, human, []byte(string(b)+lines[4])) // the fourth gene again, at line 42
+	cfg := genexp.DefaultConfig()
+	cfg.Quality.MinGenesPerSample = 1
+	w := openWarehouse(t)
+	rep := loadWith(t, w, cfg, dir)
+	var gse1 *genexp.StudyReport
+	for i := range rep.Studies {
+		if rep.Studies[i].Study == "GSE1" {
+			gse1 = &rep.Studies[i]
+		}
+	}
+	if gse1 == nil || gse1.Err != nil || gse1.Outcome != warehouse.Inserted {
+		t.Fatalf("report %+v, want GSE1 loaded", rep.Studies)
+	}
+	if !slices.ContainsFunc(gse1.Findings, func(f *qc.Error) bool { return f.Code == qc.DuplicateGenes && f.Severity == qc.SeverityWarning }) {
+		t.Errorf("GSE1 findings %v, want a DuplicateGenes warning", gse1.Findings)
+	}
+}

@@ -281,3 +281,25 @@ func TestStatusSaysARunWasKilled(t *testing.T) {
 		t.Errorf("status after a finished load says it was killed:\n%s", out)
 	}
 }
+
+// TestKilledRun: a run's RUNNING steps say it was killed only when no
+// process can be writing (a SQL Server warehouse, where loads write side
+// by side, leaves them to health's StuckAfter), and only of the latest run.
+func TestKilledRun(t *testing.T) {
+	running := warehouse.RunSummary{RunID: "run-a", Running: 2}
+	for _, tc := range []struct {
+		name string
+		h    warehouse.Health
+		want string
+	}{
+		{"no writer", warehouse.Health{NoWriter: true, Runs: []warehouse.RunSummary{running}}, "run run-a still has 2 steps RUNNING"},
+		{"writers possible", warehouse.Health{Runs: []warehouse.RunSummary{running}}, ""},
+		{"an earlier run", warehouse.Health{NoWriter: true, Runs: []warehouse.RunSummary{{RunID: "run-b"}, running}}, ""},
+		{"no runs", warehouse.Health{NoWriter: true}, ""},
+	} {
+		got := killedRun(tc.h)
+		if tc.want == "" && got != "" || tc.want != "" && !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

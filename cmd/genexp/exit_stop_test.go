@@ -124,6 +124,14 @@ func TestAfterStopSaysWhatTheStopLeft(t *testing.T) {
 		t.Errorf("dry run: a checked study's report:\n%s", out.String())
 	}
 
+	// A load (checking false) stopped after a study's checks, before its
+	// commit: the study failed, whatever its checks said.
+	rep = checked()
+	afterStop(rep, false, errors.New("interrupt signal received"), 7, false, false)
+	if want := "interrupted (interrupt signal received) before the study was committed; nothing of it was loaded"; rep.Studies[0].Err == nil || rep.Studies[0].Err.Error() != want {
+		t.Errorf("load: a checked study's error %v, want %q", rep.Studies[0].Err, want)
+	}
+
 	// Neither a timeout nor a signal: nothing changes.
 	rep = stoppedRun()
 	afterStop(rep, false, nil, 7, false, false)

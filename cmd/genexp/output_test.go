@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/genexp/genexp"
+	"github.com/genexp/genexp/illness"
 	"github.com/genexp/genexp/qc"
 )
 
@@ -351,6 +352,26 @@ func TestValidateConfigurationWarnings(t *testing.T) {
 		}
 		if tc.want == "" && out != plain.String() {
 			t.Errorf("the defaults genexp config writes change validate's output:\n%s\nwithout them:\n%s", out, plain)
+		}
+	}
+}
+
+// TestIllnessCounts: the summary's illness column lists each label's
+// count, then samples kept without metadata and those excluded from
+// analysis, one of each included; "-" when there is none.
+func TestIllnessCounts(t *testing.T) {
+	for _, tc := range []struct {
+		m              map[illness.Label]int
+		kept, excluded int
+		want           string
+	}{
+		{nil, 0, 0, "-"},
+		{map[illness.Label]int{illness.Sepsis: 3, illness.Control: 1}, 0, 0, "CONTROL=1 SEPSIS=3"},
+		{map[illness.Label]int{illness.Unknown: 2}, 1, 1, "UNKNOWN=2 no-metadata=1 (excluded=1)"},
+		{nil, 0, 1, "(excluded=1)"},
+	} {
+		if got := illnessCounts(tc.m, tc.kept, tc.excluded); got != tc.want {
+			t.Errorf("illnessCounts(%v, %d, %d) = %q, want %q", tc.m, tc.kept, tc.excluded, got, tc.want)
 		}
 	}
 }

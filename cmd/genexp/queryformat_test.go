@@ -79,6 +79,7 @@ var formatCases = []formatCase{
 	{"map", "MAP {'k': 1.25, 'j': NULL}", `{"k":1.25,"j":null}`, `{"k":1.25,"j":null}`},
 	{"array", "[1, 2, 3]::INTEGER[3]", "[1,2,3]", "[1,2,3]"},
 	{"interval", "INTERVAL '1 year 2 days 3.5 seconds'", "P12M2DT3.5S", `{"months":12,"days":2,"micros":3500000}`},
+	{"negative_interval", "INTERVAL '-1.5 seconds'", "P0M0DT-1.5S", `{"months":0,"days":0,"micros":-1500000}`},
 }
 
 // formatQuery selects every formatCase as a column named after it.

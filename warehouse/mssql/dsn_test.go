@@ -147,6 +147,10 @@ func TestParseDSNParameters(t *testing.T) {
 			func(c Config) bool {
 				return c.BusyTimeout == time.Minute && c.ChunkRows == 102400 && c.GeneIndex && c.AutoMigrate
 			}},
+		{"boolean spellings", "server=db;read_committed_snapshot=ON;gene_index=1;read_only=No;database=x",
+			func(c Config) bool { return c.ReadCommittedSnapshot && c.GeneIndex && c.AutoMigrate }},
+		{"boolean spellings, the other way", "server=db;read_committed_snapshot=0;gene_index=False;read_only=on;database=x",
+			func(c Config) bool { return !c.ReadCommittedSnapshot && !c.GeneIndex && !c.AutoMigrate }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -222,3 +222,23 @@ func TestRetryStopsAtTheCallersDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryThrottleWaitsAtLeast10s: Azure SQL's "service busy" (40501)
+// asks for 10 s before the next try: a shorter backoff is raised to it, a
+// longer one is kept.
+func TestRetryThrottleWaitsAtLeast10s(t *testing.T) {
+	p := RetryPolicy{Attempts: 8, BaseDelay: time.Second, MaxDelay: 30 * time.Second}
+	for _, tc := range []struct {
+		try  int
+		want time.Duration
+	}{
+		{1, 10 * time.Second},
+		{4, 10 * time.Second}, // 8 s, raised
+		{5, 16 * time.Second},
+		{6, 30 * time.Second}, // 32 s, capped
+	} {
+		if got := p.delay(tc.try, 0, sqlErr(40501)); got != tc.want {
+			t.Errorf("try %d after 40501: wait %v, want %v", tc.try, got, tc.want)
+		}
+	}
+}

@@ -96,6 +96,9 @@ func testStatus(t *testing.T, tg Target) {
 	for i, id := range []string{"step-1", "step-2", "step-3"} {
 		rec := warehouse.StepRecord{LogID: id, RunID: "run-s", Study: "GSE1", Step: "load", Status: "SUCCESS", Attempt: 1,
 			StartedAt: start.Add(time.Duration(i) * time.Minute), RowsRead: &read}
+		if i == 2 {
+			rec.Attempt = 0 // unset: the first attempt
+		}
 		if err := tg.Sink.LogStep(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +108,7 @@ func testStatus(t *testing.T, tg Target) {
 		t.Fatalf("Runs: 2 gave steps %+v, want step-3 and step-2, newest first", s.Steps)
 	}
 	got := s.Steps[0]
-	if got.RunID != "run-s" || got.Study != "GSE1" || got.Step != "load" || got.Status != "SUCCESS" ||
+	if got.RunID != "run-s" || got.Study != "GSE1" || got.Step != "load" || got.Status != "SUCCESS" || got.Attempt != 1 ||
 		!got.StartedAt.Equal(start.Add(2*time.Minute)) || got.RowsRead == nil || *got.RowsRead != 42 || got.EndedAt != nil {
 		t.Errorf("step-3 reads back as %+v", got)
 	}
