@@ -873,10 +873,7 @@ func TestDefaultFieldOrderDecides(t *testing.T) {
 		{"disease stage before characteristics, other labels", withStage("", "healthy control", "disease state: septic shock"), Control, "disease_stage"},
 		{"disease before disease stage", withStage("sepsis", "healthy control"), Sepsis, "disease"},
 		{"a later field's septic shock refines an earlier sepsis", withStage("sepsis", "septic shock"), SepticShock, "disease_stage"},
-		{"characteristics before the title", func() *metadata.Sample {
-			s := sample("healthy control 3", "", "", "disease state: septic shock")
-			return s
-		}(), SepticShock, "characteristics"},
+		{"characteristics before the title", sample("healthy control 3", "", "", "disease state: septic shock"), SepticShock, "characteristics"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,11 +87,14 @@ func moreStudies(n int) string {
 }
 
 // countStudies says "1 study" or "N studies".
-func countStudies(n int) string {
+func countStudies(n int) string { return count(n, "study", "studies") }
+
+// count says n and the noun: one when n is 1, else many.
+func count(n int, one, many string) string {
 	if n == 1 {
-		return "1 study"
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d studies", n)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
@@ -210,11 +213,8 @@ writing it, unreachable, or written by a newer genexp).
 	if openFailures > 0 {
 		// The steps above are the latest rows only: a failure a rerun's
 		// SKIPPED rows pushed out of them is still counted here.
-		steps := fmt.Sprintf("%d failed steps", openFailures)
-		if openFailures == 1 {
-			steps = "1 failed step"
-		}
-		fmt.Fprintf(stdout, "\n%s in the last 24 h not made good by a later success; genexp health names them\n", steps)
+		fmt.Fprintf(stdout, "\n%s in the last 24 h not made good by a later success; genexp health names them\n",
+			count(openFailures, "failed step", "failed steps"))
 	}
 	return exitOK
 }
@@ -229,13 +229,9 @@ func killedRun(h warehouse.Health) string {
 		return ""
 	}
 	r := h.Runs[0]
-	steps := fmt.Sprintf("%d steps", r.Running)
-	if r.Running == 1 {
-		steps = "1 step"
-	}
 	return fmt.Sprintf("run %s still has %s RUNNING, but no process is writing to the warehouse: "+
 		"it was killed or could not record its end; rerun it (the next load or genexp features marks those steps FAILED)",
-		shortRunID(r.RunID), steps)
+		shortRunID(r.RunID), count(r.Running, "step", "steps"))
 }
 
 // stepOrder ranks the pipeline's steps in the order a study goes through

@@ -231,26 +231,21 @@ func TestQueryNullMarker(t *testing.T) {
 	}
 }
 
-// TestQueryTableShowsNestedNULL: the table prints a NULL inside a list
-// or struct as NULL (it printed <nil>), and text inside them quoted.
-func TestQueryTableShowsNestedNULL(t *testing.T) {
+// TestQueryTableValues: the table prints a NULL inside a list or struct
+// as NULL (it printed <nil>), and text inside them quoted; a value's
+// leading spaces are shown (' lead' printed as 'lead' was another value),
+// and a line break inside is one blank.
+func TestQueryTableValues(t *testing.T) {
 	db := emptyWarehouse(t)
-	code, out, stderr := runCLI(t, "query", "--db", db, "SELECT [1.5, NULL] AS l, {'a': NULL, 'b': 'x y'} AS s, ['it''s'] AS q")
-	want := "l            s                        q\n[1.5, NULL]  {'a': NULL, 'b': 'x y'}  ['it''s']\n(1 rows)\n"
-	if code != exitOK || out != want {
-		t.Errorf("exit %d\n%s\nwant\n%s\n%s", code, out, want, stderr)
-	}
-}
-
-// TestQueryTableKeepsLeadingSpaces: a value's leading spaces are shown
-// (' lead' printed as 'lead' was another value); a line break inside is
-// still one blank.
-func TestQueryTableKeepsLeadingSpaces(t *testing.T) {
-	db := emptyWarehouse(t)
-	code, out, stderr := runCLI(t, "query", "--db", db, "SELECT ' lead' AS a, 'x' || chr(10) || 'y' AS b")
-	want := "a      b\n lead  x y\n(1 rows)\n"
-	if code != exitOK || out != want {
-		t.Errorf("exit %d\n%q\nwant\n%q\n%s", code, out, want, stderr)
+	for _, tc := range []struct{ name, sql, want string }{
+		{"nested NULL", "SELECT [1.5, NULL] AS l, {'a': NULL, 'b': 'x y'} AS s, ['it''s'] AS q",
+			"l            s                        q\n[1.5, NULL]  {'a': NULL, 'b': 'x y'}  ['it''s']\n(1 rows)\n"},
+		{"leading spaces", "SELECT ' lead' AS a, 'x' || chr(10) || 'y' AS b", "a      b\n lead  x y\n(1 rows)\n"},
+	} {
+		code, out, stderr := runCLI(t, "query", "--db", db, tc.sql)
+		if code != exitOK || out != tc.want {
+			t.Errorf("%s: exit %d\n%q\nwant\n%q\n%s", tc.name, code, out, tc.want, stderr)
+		}
 	}
 }
 
