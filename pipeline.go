@@ -1088,7 +1088,10 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
 			sr.Checked = true
 			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
-				context: map[string]any{"reason": "validation rejected the study"}})
+				context: map[string]any{"reason": reasonRejected}})
+			log.start(ctx, stepAnalytics, time.Now(), s)
+			log.end(ctx, stepAnalytics, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
+				context: map[string]any{"reason": log.analyticsSkipped(reasonRejected)}})
 			continue
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})
