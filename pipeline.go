@@ -1008,7 +1008,13 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 	}
 	rs := r.Stats()
 	p.cfg.Quality.Apply(r.Findings())
-	rowFound := summarizeRowFindings(r.Findings(), rowFindingsShown)
+	dry, _ := log.dryRun()
+	rowFound := summarizeRowFindings(r.Findings(), rowFindingsShown, func(c qc.Code) int64 {
+		if c == qc.DuplicateGenes {
+			return rs.DuplicateGenes
+		}
+		return 0
+	}, dry)
 	for _, f := range rowFound.shown {
 		for _, s := range pl.studies {
 			reports[s].Findings = append(reports[s].Findings, f)
