@@ -180,7 +180,7 @@ func TestCustomClassifierLabels(t *testing.T) {
 					status[name] += fmt.Sprint(" ", *rows[0].Code)
 				}
 			}
-			wantSteps := map[string]string{"extract": "SKIPPED", "transform": "FAILED 3001", "validate": "SKIPPED", "load": "SKIPPED"}
+			wantSteps := map[string]string{"extract": "SKIPPED", "transform": "FAILED 3001", "validate": "SKIPPED", "load": "SKIPPED", "analytics": "SKIPPED"}
 			if diff := cmp.Diff(wantSteps, status); diff != "" {
 				t.Errorf("process log (-want +got):\n%s", diff)
 			}

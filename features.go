@@ -268,21 +268,26 @@ func notLoaded(want, loaded []string) error {
 // once (see featuresUnsupported); a run stopped after the commit logs it
 // FAILED, as it does the other steps it stopped.
 func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehouse.StudyResult, reports map[string]*StudyReport) {
-	if !p.cfg.Analytics.enabled() || len(results) == 0 {
-		return
-	}
-	if dry, _ := log.dryRun(); dry {
-		return // nothing was committed
-	}
-	fm, ok := p.sink.(warehouse.FeatureMaterializer)
-	if !ok {
+	skip := func(reason string) {
 		log.hold()
 		defer log.release(ctx)
 		for _, r := range results {
 			log.start(ctx, stepAnalytics, time.Now(), r.Study)
 			log.end(ctx, stepAnalytics, r.Study, stepEnd{status: statusSkipped, batchID: r.BatchID,
-				context: map[string]any{"reason": reasonNoFeatures}})
+				context: map[string]any{"reason": reason}})
 		}
+	}
+	if dry, _ := log.dryRun(); dry {
+		skip(reasonDryRun) // nothing was committed
+		return
+	}
+	if !p.cfg.Analytics.enabled() {
+		skip(reasonAnalyticsOff)
+		return
+	}
+	fm, ok := p.sink.(warehouse.FeatureMaterializer)
+	if !ok {
+		skip(reasonNoFeatures)
 		log.run.featuresSkipped += len(results)
 		return
 	}
@@ -307,6 +312,10 @@ func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehous
 		}
 	}
 }
+
+// reasonAnalyticsOff is why the analytics step is SKIPPED when the
+// configuration turns it off.
+const reasonAnalyticsOff = "analytics.enabled is false in the configuration"
 
 // reasonNoFeatures is why the analytics step is SKIPPED on a sink that does
 // not compute features.

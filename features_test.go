@@ -330,8 +330,13 @@ func TestAnalyticsOffThenOnDemand(t *testing.T) {
 			t.Fatalf("%s with analytics off: %v %+v", s.Study, s.Err, s.Features)
 		}
 	}
-	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE step = 'analytics'`); n != 0 {
-		t.Fatalf("%d analytics steps logged with the step off", n)
+	// Each study's analytics step is logged SKIPPED, saying it is off.
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE step = 'analytics'
+		AND NOT (status = 'SKIPPED' AND (context_json->>'reason') = 'analytics.enabled is false in the configuration')`); n != 0 {
+		t.Fatalf("%d analytics steps logged with the step off other than SKIPPED as off", n)
+	}
+	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE step = 'analytics'`); n != 2 {
+		t.Fatalf("%d analytics steps logged with the step off, want one per study", n)
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM fact_feature_values`); n != 0 {
 		t.Fatalf("%d features written with the step off", n)

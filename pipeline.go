@@ -1008,7 +1008,13 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 	}
 	rs := r.Stats()
 	p.cfg.Quality.Apply(r.Findings())
-	rowFound := summarizeRowFindings(r.Findings(), rowFindingsShown)
+	dry, _ := log.dryRun()
+	rowFound := summarizeRowFindings(r.Findings(), rowFindingsShown, func(c qc.Code) int64 {
+		if c == qc.DuplicateGenes {
+			return rs.DuplicateGenes
+		}
+		return 0
+	}, dry)
 	for _, f := range rowFound.shown {
 		for _, s := range pl.studies {
 			reports[s].Findings = append(reports[s].Findings, f)
@@ -1088,7 +1094,10 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
 			sr.Checked = true
 			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
-				context: map[string]any{"reason": "validation rejected the study"}})
+				context: map[string]any{"reason": reasonRejected}})
+			log.start(ctx, stepAnalytics, time.Now(), s)
+			log.end(ctx, stepAnalytics, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
+				context: map[string]any{"reason": log.analyticsSkipped(reasonRejected)}})
 			continue
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})

@@ -496,7 +496,13 @@ type rowFindings struct {
 	notes          map[*qc.Error]bool
 }
 
-func summarizeRowFindings(fs []*qc.Error, keep int) rowFindings {
+// summarizeRowFindings splits the reader's findings fs, showing keep of
+// each code. Each code's "and N more" note counts every such row: total gives, for a code, how many rows
+// the reader found in all (0 when it does not count them), which is more
+// than it kept when it reached its cap. dry says the run writes nothing
+// (genexp validate, load --dry-run), so the note says what a load would
+// record rather than what is in the warehouse.
+func summarizeRowFindings(fs []*qc.Error, keep int, total func(qc.Code) int64, dry bool) rowFindings {
 	rf := rowFindings{notes: map[*qc.Error]bool{}}
 	seen := map[qc.Code]int{}
 	last := map[qc.Code]*qc.Error{}
@@ -514,9 +520,19 @@ func summarizeRowFindings(fs []*qc.Error, keep int) rowFindings {
 		}
 	}
 	for _, c := range codes {
-		if n := seen[c] - keep; n > 0 {
+		kept := seen[c]
+		all := max(int64(kept), total(c))
+		if n := all - int64(keep); n > 0 {
+			which := fmt.Sprintf("all %d", kept)
+			if all > int64(kept) {
+				which = fmt.Sprintf("the first %d", kept)
+			}
+			where := which + " are in meta_data_validation_log"
+			if dry {
+				where = "a load records " + which + " in meta_data_validation_log"
+			}
 			note := &qc.Error{Code: c, Severity: last[c].Severity, File: last[c].File,
-				Msg: fmt.Sprintf("and %d more rows like the %d above (all %d are in meta_data_validation_log)", n, keep, seen[c])}
+				Msg: fmt.Sprintf("and %d more rows like the %d above (%s)", n, keep, where)}
 			rf.notes[note] = true
 			rf.shown = append(rf.shown, note)
 		}

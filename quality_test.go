@@ -311,7 +311,7 @@ func TestProcessLogOneRowPerStep(t *testing.T) {
 	loadWith(t, w, cfg, good.write(t, dir), bad.write(t, dir))
 
 	g := stepsOf(t, w, "GSE10")
-	for _, s := range []string{"extract", "transform", "validate", "load"} {
+	for _, s := range []string{"extract", "transform", "validate", "load", "analytics"} {
 		if len(g[s]) != 1 || g[s][0].Status != "SUCCESS" || g[s][0].Attempt != 1 {
 			t.Errorf("GSE10 %s: %+v", s, g[s])
 		}
@@ -335,6 +335,13 @@ func TestProcessLogOneRowPerStep(t *testing.T) {
 	}
 	if l := b["load"]; len(l) != 1 || l[0].Status != "SKIPPED" {
 		t.Errorf("GSE11 load: %+v", l)
+	}
+	// The rejected study's analytics step is logged too, SKIPPED with the
+	// reason its load step is: every attempt has a row for each step.
+	var reason string
+	if err := w.DB().QueryRow(`SELECT string_agg(status || ' ' || (context_json->>'reason'), ',') FROM meta_etl_process_log
+		WHERE study_accession_code = 'GSE11' AND step = 'analytics'`).Scan(&reason); err != nil || reason != "SKIPPED validation rejected the study" {
+		t.Errorf("GSE11 analytics: %q (%v), want one row SKIPPED with reason %q", reason, err, "validation rejected the study")
 	}
 	if n := count(t, w, `SELECT COUNT(*) FROM meta_etl_process_log WHERE status = 'RUNNING' OR ended_at IS NULL`); n != 0 {
 		t.Errorf("%d steps left RUNNING", n)

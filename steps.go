@@ -38,16 +38,17 @@ import (
 //   - analytics runs after the commit, for each study it published and each
 //     duplicate whose features are missing (see features.go); rows_read is
 //     the values the features read, rows_written the feature rows. It is
-//     SKIPPED for a duplicate whose features are current, and for every
+//     SKIPPED for a duplicate whose features are current, for every
 //     study on a sink that does not compute features (the run then has
-//     one WARNING saying so); FAILED with reason "interrupted" or "timed
-//     out" when the run stopped after the commit; and absent when the
-//     configuration turns it off or the study was not committed.
+//     one WARNING saying so), when the configuration turns it off, in a
+//     dry run, and for a study not committed (the reason naming the step
+//     that failed, or the study's rejection); FAILED with reason
+//     "interrupted" or "timed out" when the run stopped after the commit.
 //
 // Every attempt at a study writes exactly one row for each of extract,
-// transform, validate and load, unless the process dies (a download that
-// cannot be opened is logged under the accession its path names, or under
-// no study when it names none):
+// transform, validate, load and analytics, unless the process dies (a
+// download that cannot be opened is logged under the accession its path
+// names, or under no study when it names none):
 //   - the step that failed is FAILED, with its code and message;
 //   - a step that did not run to its end because another step of the
 //     attempt failed, or because validation rejected the study (load), is
@@ -97,8 +98,14 @@ const (
 	statusSkipped = "SKIPPED"
 )
 
-// loadSteps are the steps every attempt at a study logs, in order.
-var loadSteps = []string{stepExtract, stepTransform, stepValidate, stepLoad}
+// loadSteps are the steps every attempt at a study logs, in order; the
+// analytics step, which runs only for a committed study, is logged
+// SKIPPED for any other (see finish).
+var loadSteps = []string{stepExtract, stepTransform, stepValidate, stepLoad, stepAnalytics}
+
+// reasonRejected is why the load and analytics steps of a study that
+// validation rejected are SKIPPED.
+const reasonRejected = "validation rejected the study"
 
 // reasonDryRun is why a dry run's load step is SKIPPED.
 const reasonDryRun = "dry run: nothing was written"
@@ -427,7 +434,8 @@ func (s *steps) place(err error) []any {
 // finish completes the attempt at each study: the step named failed, when
 // err is set, ends FAILED with err; every other step of loadSteps whose row
 // is not yet written ends SKIPPED, the reason naming the failed step (or
-// reason, when nothing failed). Steps that never started are logged as
+// reason, when nothing failed; see analyticsSkipped for the analytics
+// step's). Steps that never started are logged as
 // starting and ending now, so each attempt has one row per step.
 //
 // A run interrupted or timed out (see stopped) stopped every step it had
@@ -454,9 +462,27 @@ func (s *steps) finish(ctx context.Context, studies []string, failed string, err
 				s.end(ctx, name, study, stepEnd{err: err})
 				continue
 			}
-			s.end(ctx, name, study, stepEnd{status: statusSkipped, context: map[string]any{"reason": reason}})
+			why := reason
+			if name == stepAnalytics {
+				why = s.analyticsSkipped(reason)
+			}
+			s.end(ctx, name, study, stepEnd{status: statusSkipped, context: map[string]any{"reason": why}})
 		}
 	}
+}
+
+// analyticsSkipped is why an analytics step that finish ends is SKIPPED:
+// the reason its study's attempt ended, unless the step would not have
+// run in any case (a dry run, or analytics turned off), so that a stopped
+// run counts as not begun only the steps it kept from running.
+func (s *steps) analyticsSkipped(reason string) string {
+	if dry, _ := s.dryRun(); dry {
+		return reasonDryRun
+	}
+	if !s.p.cfg.Analytics.enabled() {
+		return reasonAnalyticsOff
+	}
+	return reason
 }
 
 // Reasons of the steps a run's context stopped.

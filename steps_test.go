@@ -213,7 +213,7 @@ func TestDownloadFailureStudy(t *testing.T) {
 				t.Fatalf("errors %v, want one", rep.Errors)
 			}
 			rows := runRows(t, w, rep.RunID)
-			if len(rows) != 4 {
+			if len(rows) != 5 {
 				t.Errorf("rows %+v, want one per step", rows)
 			}
 			for _, r := range rows {
@@ -446,14 +446,17 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			if err := rows.Err(); err != nil {
 				t.Fatal(err)
 			}
-			skipped := []string{"extract SKIPPED " + tc.reason, "load SKIPPED " + tc.reason, "transform SKIPPED " + tc.reason, "validate SKIPPED " + tc.reason}
+			// Analytics is off: its step is SKIPPED for that reason, and
+			// only the steps the stop kept from running count as stopped.
+			offRow := "analytics SKIPPED analytics.enabled is false in the configuration"
+			skipped := []string{offRow, "extract SKIPPED " + tc.reason, "load SKIPPED " + tc.reason, "transform SKIPPED " + tc.reason, "validate SKIPPED " + tc.reason}
 			for _, study := range []string{"SRP110235", "E-GEOD-39842", ""} {
 				if !slices.Equal(logged[study], skipped) {
 					t.Errorf("%s logged %q, want %q", study, logged[study], skipped)
 				}
 			}
-			if l := logged["GSE71270"]; len(l) != 4 || strings.Contains(strings.Join(l, ","), "SKIPPED") {
-				t.Errorf("GSE71270 logged %q, want its four steps SUCCESS", l)
+			if l := logged["GSE71270"]; !slices.Equal(l, []string{offRow, "extract SUCCESS ", "load SUCCESS ", "transform SUCCESS ", "validate SUCCESS "}) {
+				t.Errorf("GSE71270 logged %q, want its four load steps SUCCESS and analytics SKIPPED as off", l)
 			}
 
 			// Health does not call the run finished: its input is not all
@@ -462,7 +465,7 @@ func TestStoppedRunReportsWhatItNeverBegan(t *testing.T) {
 			if last.RunID != rep.RunID || last.Stopped != 12 || last.StopReason != tc.reason {
 				t.Errorf("last run %+v; want %s with 12 steps stopped, reason %q", last, rep.RunID, tc.reason)
 			}
-			if want := "(3 studies, 16 steps) was stopped (" + tc.reason + ") before 12 of its steps began: part of its work was not done; rerun the same genexp load (what it loaded is a duplicate"; check.Status != genexp.Degraded ||
+			if want := "(3 studies, 20 steps) was stopped (" + tc.reason + ") before 12 of its steps began: part of its work was not done; rerun the same genexp load (what it loaded is a duplicate"; check.Status != genexp.Degraded ||
 				!strings.HasPrefix(check.Detail, "last run "+rep.RunID+" ") || !strings.Contains(check.Detail, want) {
 				t.Errorf("runs check %s %q; want %s containing %q", check.Status, check.Detail, genexp.Degraded, want)
 			}

@@ -224,7 +224,7 @@ func TestHealthCommand(t *testing.T) {
 	}
 	code, out, _ = runCLI(t, "health", "--db", db)
 	if code != exitHealthWarning || !strings.Contains(out, "1 failed step in 1 run in the last 24 h") ||
-		!strings.Contains(out, "(1 study, 4 steps), finished with 1 failed step") {
+		!strings.Contains(out, "(1 study, 5 steps), finished with 1 failed step") {
 		t.Errorf("after a failed load: exit %d\n%s", code, out)
 	}
 }

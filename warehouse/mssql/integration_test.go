@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/expression"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
@@ -365,5 +366,60 @@ func TestIntegrationWrongPasswordIsNotShown(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), pw) {
 		t.Fatalf("the error shows the password: %v", err)
+	}
+}
+
+// The pipeline on SQL Server: real downloads load with their every cell,
+// and loading them again is a duplicate, reported (4002, INFO) and
+// recorded as on DuckDB, with one process-log row per step of each
+// attempt and no fact written twice.
+func TestIntegrationPipelineReloadIsDuplicate(t *testing.T) {
+	w, _ := openFresh(t)
+	p, err := genexp.New(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"../../testdata/refinebio/quickstart/GSE71270", "../../testdata/refinebio/SRP110235", "../../testdata/refinebio/E-GEOD-39842.zip"}
+	ctx := context.Background()
+	first, err := p.Load(ctx, paths...)
+	if err != nil || first.Failed() {
+		t.Fatalf("first load: %v %+v", err, first)
+	}
+	var rows int64
+	for _, s := range first.Studies {
+		if s.Outcome != warehouse.Inserted {
+			t.Errorf("%s: first load %q, want new", s.Study, s.Outcome)
+		}
+		rows += s.RowsWritten
+	}
+	var facts int64
+	if err := w.DB().QueryRow(`SELECT COUNT_BIG(*) FROM dbo.fact_gene_expression`).Scan(&facts); err != nil || facts != rows || rows == 0 {
+		t.Fatalf("facts %d (%v), want the %d the load wrote", facts, err, rows)
+	}
+	second, err := p.Load(ctx, paths...)
+	if err != nil || second.Failed() {
+		t.Fatalf("second load: %v %+v", err, second)
+	}
+	for _, s := range second.Studies {
+		dup := 0
+		for _, f := range s.Findings {
+			if f.Code == qc.BatchDuplicate && f.Severity == qc.SeverityInfo {
+				dup++
+			}
+		}
+		if s.Outcome != warehouse.Duplicate || s.RowsWritten != 0 || dup != 1 {
+			t.Errorf("%s: second load %q, %d rows written, %d duplicate findings; want duplicate, 0, one 4002 INFO", s.Study, s.Outcome, s.RowsWritten, dup)
+		}
+	}
+	var after, logged, steps int64
+	if err := w.DB().QueryRow(`SELECT COUNT_BIG(*) FROM dbo.fact_gene_expression`).Scan(&after); err != nil || after != facts {
+		t.Errorf("facts %d → %d (%v) after a duplicate load", facts, after, err)
+	}
+	if err := w.DB().QueryRow(`SELECT COUNT_BIG(*) FROM dbo.meta_data_validation_log WHERE run_id = @p1 AND validation_code = 4002 AND severity = N'INFO'`,
+		second.RunID).Scan(&logged); err != nil || logged != int64(len(second.Studies)) {
+		t.Errorf("4002 INFO rows of the second run %d (%v), want %d", logged, err, len(second.Studies))
+	}
+	if err := w.DB().QueryRow(`SELECT COUNT_BIG(*) FROM dbo.meta_etl_process_log WHERE run_id = @p1`, second.RunID).Scan(&steps); err != nil || steps != 5*int64(len(second.Studies)) {
+		t.Errorf("process-log rows of the second run %d (%v), want 5 per study", steps, err)
 	}
 }
