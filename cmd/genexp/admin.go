@@ -4,10 +4,13 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -15,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -46,6 +50,10 @@ migration that failed or was refused); 1 another failure.
 	}
 	defer closeLog()
 	target := c.target(fs, cfg)
+	// A DuckDB file that is not there yet is created by the open: say so.
+	file, _, _ := strings.Cut(target, "?")
+	_, statErr := os.Stat(file)
+	created := !genexp.IsSQLServerDSN(target) && !inMemory(file) && errors.Is(statErr, iofs.ErrNotExist)
 	w, _, done, status, ok := c.openWriting(stderr, target, nil, "nothing else was done")
 	if !ok {
 		return status
@@ -66,7 +74,11 @@ migration that failed or was refused); 1 another failure.
 				Msg: fmt.Sprintf("warehouse %s is at schema version %d, not %d: it was opened without migrating it (is the DSN read-only?)", qc.RedactDSN(target), have, want)})
 		}
 	}
-	fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), want)
+	if created {
+		fmt.Fprintf(stdout, "created warehouse %s at schema version %d\n", qc.RedactDSN(target), want)
+	} else {
+		fmt.Fprintf(stdout, "warehouse %s is at schema version %d\n", qc.RedactDSN(target), want)
+	}
 	if hc, ok := w.(warehouse.HealthChecker); ok {
 		// A migration that changes how features are computed leaves them
 		// stale; so may loads run with analytics off.
