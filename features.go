@@ -277,12 +277,8 @@ func (p *Pipeline) analytics(ctx context.Context, log *steps, results []warehous
 				context: map[string]any{"reason": reason}})
 		}
 	}
-	if dry, _ := log.dryRun(); dry {
-		skip(reasonDryRun) // nothing was committed
-		return
-	}
-	if !p.cfg.Analytics.enabled() {
-		skip(reasonAnalyticsOff)
+	if why := log.analyticsOff(); why != "" {
+		skip(why)
 		return
 	}
 	fm, ok := p.sink.(warehouse.FeatureMaterializer)

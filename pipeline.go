@@ -1093,11 +1093,7 @@ func (p *Pipeline) loadMatrix(ctx context.Context, runID string, d *Download, ms
 			p.recordRejectedQC(ctx, runID, s, sr.BatchID, q)
 			log.end(ctx, stepValidate, s, stepEnd{err: sr.Err, read: &cells, batchID: sr.BatchID, context: vctx})
 			sr.Checked = true
-			log.end(ctx, stepLoad, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
-				context: map[string]any{"reason": reasonRejected}})
-			log.start(ctx, stepAnalytics, time.Now(), s)
-			log.end(ctx, stepAnalytics, s, stepEnd{status: statusSkipped, batchID: sr.BatchID,
-				context: map[string]any{"reason": log.analyticsSkipped(reasonRejected)}})
+			log.finish(ctx, []string{s}, "", nil, reasonRejected) // load and analytics SKIPPED, under the batch
 			continue
 		}
 		log.end(ctx, stepValidate, s, stepEnd{read: &cells, batchID: sr.BatchID, context: vctx})

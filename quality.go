@@ -497,11 +497,12 @@ type rowFindings struct {
 }
 
 // summarizeRowFindings splits the reader's findings fs, showing keep of
-// each code. Each code's "and N more" note counts every such row: total gives, for a code, how many rows
-// the reader found in all (0 when it does not count them), which is more
-// than it kept when it reached its cap. dry says the run writes nothing
-// (genexp validate, load --dry-run), so the note says what a load would
-// record rather than what is in the warehouse.
+// each code. Each code's "and N more" note counts every such row: total
+// gives, for a code, how many rows the reader found in all (0 when it
+// does not count them), which is more than it kept when it reached its
+// cap. dry says the run writes nothing (genexp validate, load --dry-run),
+// so the note says what a load would record rather than what is in the
+// warehouse.
 func summarizeRowFindings(fs []*qc.Error, keep int, total func(qc.Code) int64, dry bool) rowFindings {
 	rf := rowFindings{notes: map[*qc.Error]bool{}}
 	seen := map[qc.Code]int{}

@@ -473,16 +473,23 @@ func (s *steps) finish(ctx context.Context, studies []string, failed string, err
 
 // analyticsSkipped is why an analytics step that finish ends is SKIPPED:
 // the reason its study's attempt ended, unless the step would not have
-// run in any case (a dry run, or analytics turned off), so that a stopped
-// run counts as not begun only the steps it kept from running.
+// run in any case (analyticsOff), so that a stopped run counts as not
+// begun only the steps it kept from running.
 func (s *steps) analyticsSkipped(reason string) string {
+	return cmp.Or(s.analyticsOff(), reason)
+}
+
+// analyticsOff is why no analytics step of this run computes features
+// (a dry run, or analytics turned off in the configuration), "" when
+// they may.
+func (s *steps) analyticsOff() string {
 	if dry, _ := s.dryRun(); dry {
 		return reasonDryRun
 	}
 	if !s.p.cfg.Analytics.enabled() {
 		return reasonAnalyticsOff
 	}
-	return reason
+	return ""
 }
 
 // Reasons of the steps a run's context stopped.

@@ -4,13 +4,10 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -18,7 +15,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/genexp/genexp"
 	"github.com/genexp/genexp/qc"
 	"github.com/genexp/genexp/warehouse"
 )
@@ -50,10 +46,7 @@ migration that failed or was refused); 1 another failure.
 	}
 	defer closeLog()
 	target := c.target(fs, cfg)
-	// A DuckDB file that is not there yet is created by the open: say so.
-	file, _, _ := strings.Cut(target, "?")
-	_, statErr := os.Stat(file)
-	created := !genexp.IsSQLServerDSN(target) && !inMemory(file) && errors.Is(statErr, iofs.ErrNotExist)
+	created := duckDBFileMissing(target) // the open creates it: say so
 	w, _, done, status, ok := c.openWriting(stderr, target, nil, "nothing else was done")
 	if !ok {
 		return status

@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -183,7 +180,7 @@ func dryRunLoad(stdout, stderr io.Writer, c *common, cfg genexp.Config, target s
 	file, _, _ := strings.Cut(target, "?")
 	// Only a file that is not there is new; one that cannot be looked at
 	// (no permission) is opened, and the open says why not.
-	if _, err := os.Stat(file); genexp.IsSQLServerDSN(target) || !errors.Is(err, fs.ErrNotExist) {
+	if !duckDBFileMissing(target) {
 		w, err := openStore(target, true, nil)
 		if err != nil {
 			return c.fail(stderr, err)

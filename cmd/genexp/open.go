@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -304,6 +306,19 @@ func noWarehouseFile(target string) error {
 		return redactErr(qc.Errorf(qc.ConnectionFailed, "%s is a folder, not a warehouse file", file), target)
 	}
 	return nil
+}
+
+// duckDBFileMissing reports whether target names a DuckDB file that is
+// not there, which opening it for writing creates: false for a SQL Server
+// DSN, and for a file that cannot be looked at (no permission), which the
+// open reports.
+func duckDBFileMissing(target string) bool {
+	if genexp.IsSQLServerDSN(target) {
+		return false
+	}
+	file, _, _ := strings.Cut(target, "?")
+	_, err := os.Stat(file)
+	return errors.Is(err, iofs.ErrNotExist)
 }
 
 // checkDuckDBDSN checks a DuckDB DSN as the commands that open it do,
